@@ -1,0 +1,26 @@
+// Bundles the action into dist/ (ADR 0003). Deterministic: the same src/ and lockfile give the same bytes,
+// which is what .ci/run and check-dist.yml compare against the committed dist/.
+import { build } from 'esbuild'
+import { rm } from 'node:fs/promises'
+
+const outdir = process.argv[2] ?? 'dist'
+await rm(outdir, { recursive: true, force: true })
+await build({
+  entryPoints: { index: 'src/index.ts' },
+  outdir,
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  // Code splitting keeps @actions/artifact out of the start-up path: it is imported only when a step uses
+  // an artifact.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: false,
+  legalComments: 'eof',
+  logLevel: 'warning',
+  // Some CommonJS dependencies call require() for Node built-ins; ESM output needs a real require for them.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+  }
+})

@@ -1,0 +1,26 @@
+// Runs a TypeScript entry point (demo, reference server, benchmarks) without a separate compile step:
+// esbuild bundles it with the project's sources into .build/ and Node imports the result. Dependencies stay
+// external and resolve from node_modules.
+import { build } from 'esbuild'
+import { basename, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+const [entry, ...args] = process.argv.slice(2)
+if (!entry) {
+  console.error('usage: node scripts/run-ts.mjs <entry.ts> [args…]')
+  process.exit(2)
+}
+const outfile = resolve('.build', basename(entry).replace(/\.ts$/, '.mjs'))
+await build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: 'inline',
+  logLevel: 'warning'
+})
+process.argv = [process.argv[0], outfile, ...args]
+await import(pathToFileURL(outfile).href)
