@@ -1,0 +1,89 @@
+import type { EventListener } from './events.js'
+import type { Manifest, ManifestRestricted } from './format/manifest.js'
+
+/** Where signing keys come from. At most one is set; none means licenses are not verified (one warning). */
+export interface TrustOptions {
+  /** Path of a JWKS file. */
+  jwksFile?: string
+  /** URL of a JWKS document. */
+  jwksUrl?: string
+  /** Base URL of the license service: its `/.well-known/jwks.json` is used. */
+  serviceUrl?: string
+}
+
+export interface StoreOptions {
+  /** The store directory. */
+  store: string
+  /** Glob of license files, relative to the store. Default `**\/*.jwt`. */
+  pattern?: string
+  trust?: TrustOptions
+  /** Catalog file (CSV or JSON) mapping key IDs to titles. */
+  catalog?: string
+}
+
+export interface BackupOptions extends StoreOptions {
+  /** The backup folder (SPEC `BackupPath`). */
+  path: string
+  /** Replace an existing backup at `path` atomically (WM_BACKUP_OVERWRITE). */
+  overwrite?: boolean
+  /** age X25519 recipients (`age1…`); the pack is encrypted to them when given. */
+  encryptTo?: string[]
+}
+
+export interface BackupResult {
+  path: string
+  manifest: Manifest
+  backedUp: number
+  restricted: ManifestRestricted[]
+  /** Names of the files of the backup folder, relative to `path` (for artifact upload). */
+  files: string[]
+}
+
+export interface ServiceOptions {
+  url: string
+  token: string
+  /** Per-attempt timeout, ms. */
+  timeoutMs?: number
+  /** Overall deadline for the whole exchange, ms. */
+  deadlineMs?: number
+}
+
+export interface RestoreOptions extends StoreOptions {
+  /** The backup folder to restore from (SPEC `RestorePath`). */
+  path: string
+  service: ServiceOptions
+  /** Consent to create this machine's identity if the store has none (WM_RESTORE_INDIVIDUALIZE). */
+  individualize?: boolean
+  /** The age identity (`AGE-SECRET-KEY-1…`) for an encrypted pack. */
+  identity?: string
+}
+
+export interface RefusedLicense {
+  jti: string
+  key_id: string
+  reason: string
+  url?: string
+  title?: string
+}
+
+export interface RestoreResult {
+  machineId: string
+  /** Licenses written into the store by this run. */
+  restored: number
+  /** Licenses the store already held for this machine, left as they were. */
+  unchanged: number
+  /** Licenses not restored and why (expired ones, for instance); a refusal by the service fails the run. */
+  skipped: RefusedLicense[]
+}
+
+export interface RunControl {
+  signal?: AbortSignal
+}
+
+/** The engine, created with an event listener (the classic `WMCreateBackupRestorer(callback)`). */
+export interface BackupRestorer {
+  backup(options: BackupOptions, control?: RunControl): Promise<BackupResult>
+  restore(options: RestoreOptions, control?: RunControl): Promise<RestoreResult>
+}
+
+export type { EventListener }

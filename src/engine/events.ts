@@ -1,0 +1,48 @@
+import type { ErrorCode } from './errors.js'
+
+/**
+ * Status events, after the classic DRM backup/restore callback (SPEC 6 and 8).
+ * Backup: BEGIN → RESTRICTED_LICENSE* → END. Restore: CONNECTING → DISCONNECTING → BEGIN → END, where
+ * BEGIN..END is the commit of the staged licenses. PROGRESS, LICENSE (debug detail), WARNING and
+ * ERROR_WITH_URL may come between. Events never carry license bytes, tokens or identities.
+ */
+export type Operation = 'backup' | 'restore'
+
+export type EngineEvent =
+  | { type: 'BEGIN'; operation: Operation }
+  | { type: 'END'; operation: Operation }
+  | { type: 'CONNECTING'; url: string }
+  | { type: 'DISCONNECTING'; url: string }
+  | { type: 'RESTRICTED_LICENSE'; keyId: string; licenseId: string; path: string; title?: string }
+  | {
+      type: 'ERROR_WITH_URL'
+      code: ErrorCode
+      message: string
+      url: string
+      licenseId: string
+      keyId: string
+    }
+  | { type: 'PROGRESS'; operation: Operation; phase: string; done: number; total: number }
+  | {
+      type: 'LICENSE'
+      operation: Operation
+      licenseId: string
+      keyId: string
+      path: string
+      outcome: 'backed-up' | 'restricted' | 'restored' | 'unchanged' | 'refused' | 'skipped'
+      reason?: string
+    }
+  | { type: 'WARNING'; message: string }
+
+export type EventListener = (event: EngineEvent) => void
+
+/** Calls the listener, keeping a throwing listener from breaking the operation it observes. */
+export function emitter(listener: EventListener | undefined): EventListener {
+  return event => {
+    try {
+      listener?.(event)
+    } catch {
+      // A listener's fault is the host's to fix; the backup or restore goes on.
+    }
+  }
+}

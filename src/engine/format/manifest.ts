@@ -1,0 +1,33 @@
+/** The backup folder format `license-backup/v1` (SPEC 4). Types and names only: writers and readers live
+ * with the backup and restore code. */
+export const FORMAT = 'license-backup/v1'
+export const MANIFEST_FILE = 'manifest.json'
+export const PACK_FILE = 'licenses.tar'
+export const ENCRYPTED_PACK_FILE = 'licenses.tar.age'
+
+export interface ManifestLicense {
+  jti: string
+  key_id: string
+  /** Store-relative path with `/` separators: the tar member name. */
+  path: string
+  sha256: string
+  size: number
+}
+
+export interface ManifestRestricted {
+  jti: string
+  key_id: string
+  title?: string
+}
+
+export interface Manifest {
+  format: typeof FORMAT
+  created: string
+  tool: { name: string; version: string }
+  source: { store: string; machine: string | null }
+  encryption: null | { scheme: 'age'; recipients: string[] }
+  pack: { file: typeof PACK_FILE | typeof ENCRYPTED_PACK_FILE; sha256: string; size: number }
+  licenses: ManifestLicense[]
+  restricted: ManifestRestricted[]
+  counts: { licenses: number; restricted: number; bytes: number }
+}
