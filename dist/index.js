@@ -26966,7 +26966,8 @@ async function loadStepsFile(inputs) {
 }
 function toStepsFile(doc, source) {
   const steps = doc?.steps;
-  if (!Array.isArray(steps)) throw new Error(`${source}: \`steps\` must be a list of backup and restore steps.`);
+  if (!Array.isArray(steps))
+    throw new Error(`${source}: \`steps\` must be a list of backup and restore steps.`);
   return { source, steps };
 }
 
