@@ -1,0 +1,123 @@
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { crashPoint } from '../io/crash-points.js'
+import { fsyncDir, writeFileAtomic } from '../io/durable.js'
+
+/**
+ * The restore's commit of staged licenses into the store (SPEC 6: BEGIN..END), all or nothing even across
+ * a crash. Staged files are written and fsynced under `.license-backup/restore/staging/`; the commit point
+ * is the durable journal listing them. Before it, recovery rolls back (drops the staging); after it,
+ * recovery rolls forward (renames what is left), which is idempotent. ADR 0040.
+ */
+export const STATE_DIR = '.license-backup'
+const RESTORE_DIR = join(STATE_DIR, 'restore')
+
+export interface StagedFile {
+  /** Store-relative path with `/` separators, already checked to stay inside the store. */
+  path: string
+  data: Uint8Array
+}
+
+interface Journal {
+  id: string
+  paths: string[]
+}
+
+export function restoreDirs(store: string): { root: string; staging: string; journal: string } {
+  const root = join(store, RESTORE_DIR)
+  return { root, staging: join(root, 'staging'), journal: join(root, 'journal.json') }
+}
+
+/** Writes the files to the staging area, durably. Nothing in the store changes. */
+export async function stageFiles(store: string, files: StagedFile[], signal?: AbortSignal): Promise<void> {
+  const { staging } = restoreDirs(store)
+  await rm(staging, { recursive: true, force: true })
+  const made = new Set<string>()
+  for (const file of files) {
+    signal?.throwIfAborted()
+    const target = join(staging, file.path)
+    const parent = dirname(target)
+    if (!made.has(parent)) {
+      await mkdir(parent, { recursive: true })
+      made.add(parent)
+    }
+    await writeFileAtomic(target, file.data)
+    crashPoint('restore:stage')
+  }
+}
+
+/** Makes the staged files the store's: writes the journal (the commit point), then moves them in. */
+export async function commitStaged(store: string, paths: string[]): Promise<void> {
+  const dirs = restoreDirs(store)
+  const journal: Journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths }
+  crashPoint('restore:before-journal')
+  await writeFileAtomic(dirs.journal, JSON.stringify(journal))
+  crashPoint('restore:after-journal')
+  await rollForward(store, journal)
+}
+
+/**
+ * Finishes or undoes an interrupted restore. Called before every operation on a store, under its lock.
+ * Returns what it did, for the log.
+ */
+export async function recoverRestore(store: string): Promise<'none' | 'rolled-back' | 'rolled-forward'> {
+  const dirs = restoreDirs(store)
+  const journal = await readJournal(dirs.journal)
+  if (journal) {
+    await rollForward(store, journal)
+    return 'rolled-forward'
+  }
+  if (!(await exists(dirs.staging))) return 'none'
+  await rm(dirs.staging, { recursive: true, force: true })
+  return 'rolled-back'
+}
+
+async function rollForward(store: string, journal: Journal): Promise<void> {
+  const dirs = restoreDirs(store)
+  const touched = new Set<string>()
+  for (const path of journal.paths) {
+    const staged = join(dirs.staging, path)
+    const target = join(store, path)
+    // A path missing from the staging was moved before a crash: rename is what made it the store's.
+    if (!(await exists(staged))) continue
+    await mkdir(dirname(target), { recursive: true })
+    await rename(staged, target)
+    touched.add(dirname(target))
+    crashPoint('restore:move')
+  }
+  for (const dir of touched) await fsyncDir(dir)
+  await rm(dirs.journal, { force: true })
+  await fsyncDir(dirs.root)
+  crashPoint('restore:journal-removed')
+  await rm(dirs.staging, { recursive: true, force: true })
+}
+
+async function readJournal(file: string): Promise<Journal | undefined> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  // The journal is written atomically: it is whole or absent. A damaged one is not ours to guess at.
+  const journal = JSON.parse(text) as Journal
+  return journal
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Lists leftover temp files of staging (used by tests and the sweep). */
+export async function stagingEntries(store: string): Promise<string[]> {
+  try {
+    return await readdir(restoreDirs(store).staging, { recursive: true })
+  } catch {
+    return []
+  }
+}
