@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals'
+import { generateKeyPairSync, createPublicKey, sign } from 'node:crypto'
+import type { JWK } from 'jose'
+import { createIssuer } from '../../src/fixtures/issuer.js'
+import { VerifyPool, type SignatureCheck } from '../../src/engine/verify-pool/pool.js'
+
+function split(jws: string): { signingInput: string; signature: string; kid: string; alg: string } {
+  const [h, p, s] = jws.split('.') as [string, string, string]
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { kid: string; alg: string }
+  return { signingInput: `${h}.${p}`, signature: s, kid: header.kid, alg: header.alg }
+}
+
+describe('VerifyPool', () => {
+  it('accepts good Ed25519 and ES256 signatures and rejects bad ones, on worker threads', async () => {
+    const issuer = createIssuer({ kid: 'ed' })
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const ecJwk = { ...(createPublicKey(ec.privateKey).export({ format: 'jwk' }) as JWK), kid: 'ec' }
+    const pool = new VerifyPool([issuer.publicJwk, ecJwk], 2)
+    try {
+      const good = Array.from({ length: 300 }, (_, i) => split(issuer.sign({ jti: `l${i}` })))
+      const ecInput = 'eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJ4In0'
+      const ecSig = sign('sha256', Buffer.from(ecInput), { key: ec.privateKey, dsaEncoding: 'ieee-p1363' })
+      const ecCheck: SignatureCheck = {
+        kid: 'ec',
+        alg: 'ES256',
+        signingInput: ecInput,
+        signature: ecSig.toString('base64url')
+      }
+      const first = good[0]!
+      const checks: SignatureCheck[] = [
+        ...good,
+        ecCheck,
+        { ...first, signingInput: first.signingInput + 'x' },
+        { ...first, kid: 'unknown' },
+        { ...first, alg: 'ES256' },
+        { ...ecCheck, alg: 'EdDSA' }
+      ]
+      const results = await Promise.all(checks.map(c => pool.verify(c)))
+      expect(results.slice(0, 301).every(Boolean)).toBe(true)
+      expect(results.slice(301)).toEqual([false, false, false, false])
+    } finally {
+      await pool.close()
+    }
+  })
+})
