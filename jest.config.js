@@ -14,6 +14,7 @@ export default {
   collectCoverageFrom: ['src/**/*.ts'],
   coverageDirectory: 'coverage',
   coverageReporters: ['text-summary', 'lcov', 'json-summary'],
+  setupFilesAfterEnv: ['<rootDir>/__tests__/support/secret-scan.ts'],
   testTimeout: 60000,
   verbose: false
 }
