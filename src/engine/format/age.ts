@@ -75,7 +75,7 @@ export async function encryptingSink(inner: PackSink, recipients: string[]): Pro
  * further on (a chunk failing authentication, truncation) is BACKUP_CORRUPT while iterating.
  */
 export async function decryptAge(
-  source: AsyncIterable<Uint8Array>,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   identity: string,
   options: { file?: string } = {}
 ): Promise<AsyncIterable<Uint8Array>> {
