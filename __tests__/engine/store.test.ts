@@ -1,0 +1,150 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { acquireStoreLock, globToRegExp, listLicenseFiles, readLicenseFile } from '../../src/engine/index.js'
+import { exec, tempDirs } from './helpers.js'
+
+const dirs = tempDirs()
+afterEach(() => dirs.cleanup())
+
+describe('globToRegExp', () => {
+  it.each([
+    ['**/*.jwt', 'a.jwt', true],
+    ['**/*.jwt', 'a/b/c.jwt', true],
+    ['**/*.jwt', 'a/b/c.jwtx', false],
+    ['*.jwt', 'a/b.jwt', false],
+    ['lic/?.jwt', 'lic/1.jwt', true],
+    ['lic/?.jwt', 'lic/12.jwt', false],
+    ['a/**', 'a/b/c', true],
+    ['x.(1)+.jwt', 'x.(1)+.jwt', true],
+    ['x.(1)+.jwt', 'xx(1).jwt', false]
+  ])('%s matches %s: %s', (pattern, path, expected) => {
+    expect(globToRegExp(pattern).test(path)).toBe(expected)
+  })
+
+  it('rejects a pattern that leaves the store', () => {
+    expect(() => globToRegExp('../*.jwt')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
+    expect(() => globToRegExp('/etc/*.jwt')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
+  })
+})
+
+describe('listLicenseFiles', () => {
+  it('lists matching regular files sorted with / separators, skipping .license-backup and other files', async () => {
+    const store = await dirs.make()
+    for (const file of ['b/2.jwt', 'a/1.jwt', 'a/z/3.jwt', 'c.txt', '.license-backup/restore/x.jwt']) {
+      await mkdir(join(store, file, '..'), { recursive: true })
+      await writeFile(join(store, file), 'x')
+    }
+    await symlink('/etc', join(store, 'linked-dir'))
+    expect(await listLicenseFiles(store)).toEqual(['a/1.jwt', 'a/z/3.jwt', 'b/2.jwt'])
+  })
+
+  it('is STORE_INVALID for a FIFO matching the pattern, naming it', async () => {
+    const store = await dirs.make()
+    await exec('mkfifo', [join(store, 'pipe.jwt')])
+    await expect(listLicenseFiles(store)).rejects.toMatchObject({
+      code: 'STORE_INVALID',
+      message: expect.stringContaining('pipe.jwt')
+    })
+  })
+
+  it('is STORE_INVALID for two paths differing only by case, naming both', async () => {
+    const store = await dirs.make()
+    await writeFile(join(store, 'A.jwt'), 'x')
+    await writeFile(join(store, 'a.jwt'), 'x')
+    await expect(listLicenseFiles(store)).rejects.toMatchObject({
+      code: 'STORE_INVALID',
+      message: expect.stringMatching(/A\.jwt and a\.jwt/)
+    })
+  })
+
+  it('is STORE_INVALID for a store that is a file', async () => {
+    const dir = await dirs.make()
+    await writeFile(join(dir, 'file'), 'x')
+    await expect(listLicenseFiles(join(dir, 'file'))).rejects.toMatchObject({
+      code: 'STORE_INVALID',
+      message: expect.stringContaining('not a directory')
+    })
+  })
+})
+
+describe('readLicenseFile', () => {
+  it('refuses a symlink that replaced a file after the walk (O_NOFOLLOW)', async () => {
+    const store = await dirs.make()
+    await writeFile(join(store, 'real'), 'x')
+    await symlink(join(store, 'real'), join(store, 'l.jwt'))
+    await expect(readLicenseFile(store, 'l.jwt')).rejects.toMatchObject({
+      code: 'STORE_INVALID',
+      message: expect.stringContaining('l.jwt')
+    })
+  })
+
+  it('refuses a FIFO without blocking on it', async () => {
+    const store = await dirs.make()
+    await exec('mkfifo', [join(store, 'p.jwt')])
+    await expect(readLicenseFile(store, 'p.jwt')).rejects.toMatchObject({
+      code: 'STORE_INVALID',
+      message: expect.stringContaining('p.jwt')
+    })
+  })
+})
+
+describe('the store lock', () => {
+  it('is exclusive: a second acquire is BUSY until the first is released', async () => {
+    const store = await dirs.make()
+    const first = await acquireStoreLock(store, 'backup')
+    const info = JSON.parse(await readFile(first.file, 'utf8'))
+    expect(info).toMatchObject({ pid: process.pid, host: hostname(), operation: 'backup' })
+    expect(typeof info.started).toBe('string')
+    // A second run, here in the same process, finds the store BUSY.
+    await expect(acquireStoreLock(store, 'restore')).rejects.toMatchObject({
+      code: 'BUSY',
+      message: expect.stringContaining(store)
+    })
+    await first.release()
+    const second = await acquireStoreLock(store, 'restore')
+    await second.release()
+    await first.release()
+  })
+
+  it('is BUSY for a live holder, naming it and the store', async () => {
+    const store = await dirs.make()
+    await mkdir(join(store, '.license-backup'))
+    await writeFile(
+      join(store, '.license-backup', 'lock'),
+      JSON.stringify({ pid: 4242, host: hostname(), started: 't', operation: 'restore' })
+    )
+    await expect(acquireStoreLock(store, 'backup', { isAlive: () => true })).rejects.toMatchObject({
+      code: 'BUSY',
+      message: expect.stringMatching(/restore \(pid 4242/)
+    })
+  })
+
+  it('never takes over a lock from another host, and says which file to delete', async () => {
+    const store = await dirs.make()
+    await mkdir(join(store, '.license-backup'))
+    const file = join(store, '.license-backup', 'lock')
+    await writeFile(file, JSON.stringify({ pid: 4242, host: 'elsewhere', started: 't' }))
+    await expect(acquireStoreLock(store, 'backup', { isAlive: () => false })).rejects.toMatchObject({
+      code: 'BUSY',
+      message: expect.stringContaining(`delete ${file}`)
+    })
+  })
+
+  it('takes over a stale lock on this host, and an old unreadable one', async () => {
+    const store = await dirs.make()
+    await mkdir(join(store, '.license-backup'))
+    const file = join(store, '.license-backup', 'lock')
+    await writeFile(file, JSON.stringify({ pid: 4242, host: hostname(), started: 't' }))
+    const lock = await acquireStoreLock(store, 'backup', { isAlive: () => false })
+    expect(JSON.parse(await readFile(file, 'utf8')).pid).toBe(process.pid)
+    await lock.release()
+    await writeFile(file, '{"pid": 12')
+    await expect(acquireStoreLock(store, 'backup', { unreadableGraceMs: 60_000 })).rejects.toMatchObject({
+      code: 'BUSY'
+    })
+    const again = await acquireStoreLock(store, 'backup', { unreadableGraceMs: -1 })
+    await again.release()
+  })
+})

@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { BackupOptions, BackupResult, RunControl } from '../api.js'
+import { loadCatalog, type Catalog } from '../catalog/catalog.js'
+import { LicenseBackupError, throwIfAborted } from '../errors.js'
+import type { EventListener } from '../events.js'
+import { checkRecipients, encryptingSink } from '../format/age.js'
+import { writeManifest } from '../format/manifest-io.js'
+import {
+  ENCRYPTED_PACK_FILE,
+  FORMAT,
+  MANIFEST_FILE,
+  PACK_FILE,
+  type Manifest,
+  type ManifestLicense,
+  type ManifestRestricted
+} from '../format/manifest.js'
+import { openFileSink, type PackSink } from '../format/pack-sink.js'
+import { TAR_END, tarMember } from '../format/tar-writer.js'
+import { parseLicense, invalidLicense } from '../licenses/license.js'
+import { createVerifier, NOT_VERIFIED_WARNING, type LicenseVerifier } from '../licenses/verifier.js'
+import { globToRegExp, DEFAULT_PATTERN } from '../store/glob.js'
+import { acquireStoreLock } from '../store/lock.js'
+import { readMachineId } from '../store/machine.js'
+import { readLicenseFile, type LicenseFileSystem } from '../store/read.js'
+import { checkStoreDir, listLicenseFiles } from '../store/walk.js'
+import { TOOL } from '../version.js'
+import { commitBuildDir, inspectTarget, makeBuildDir, sweepLeftovers } from './folder.js'
+import { checkPathsApart } from './paths.js'
+
+/** PROGRESS events come once per this many licenses read (and once at the end). */
+export const PROGRESS_EVERY = 1000
+/** How many license files are read ahead of the one being packed. */
+const READ_AHEAD = 16
+
+/** Seams for tests: a file system that fails on purpose. */
+export interface BackupInternals {
+  fileSystem?: LicenseFileSystem
+}
+
+/**
+ * Backs up a store into a backup folder (SPEC 4): BEGIN → RESTRICTED_LICENSE* → END, with PROGRESS and
+ * per-license LICENSE events. Holds the store lock throughout. Builds the folder beside the target and
+ * commits it with renames, so a failure or cancellation leaves any earlier backup as it was.
+ */
+export async function backup(
+  options: BackupOptions,
+  control: RunControl,
+  emit: EventListener,
+  internals: BackupInternals = {}
+): Promise<BackupResult> {
+  const signal = control.signal
+  throwIfAborted(signal, 'backup')
+  const store = options.store
+  const path = resolve(options.path)
+  const pattern = options.pattern ?? DEFAULT_PATTERN
+  globToRegExp(pattern)
+  const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : undefined
+  if (encryptTo) checkRecipients(encryptTo)
+  await checkStoreDir(store)
+  await checkPathsApart(store, options.path)
+  const catalog: Catalog = options.catalog ? await loadCatalog(options.catalog) : new Map()
+  const verifier = await createVerifier(options.trust, { ...(signal ? { signal } : {}), operation: 'backup' })
+  throwIfAborted(signal, 'backup')
+
+  const lock = await acquireStoreLock(store, 'backup')
+  let buildDir: string | undefined
+  let sink: PackSink | undefined
+  try {
+    await sweepLeftovers(path)
+    const target = await inspectTarget(path)
+    if (target.kind === 'backup' && !options.overwrite) {
+      throw new LicenseBackupError(
+        'BACKUP_EXISTS',
+        `A backup already exists at ${options.path}, and overwrite is off; set overwrite: true to replace it, or choose another path.`,
+        { file: options.path }
+      )
+    }
+    emit({ type: 'BEGIN', operation: 'backup' })
+    if (!verifier.verifying) emit({ type: 'WARNING', message: NOT_VERIFIED_WARNING })
+    throwIfAborted(signal, 'backup')
+
+    const files = await listLicenseFiles(store, pattern, signal)
+    throwIfAborted(signal, 'backup')
+    if (files.length === 0) {
+      throw new LicenseBackupError(
+        'STORE_INVALID',
+        `The store ${store} holds no licenses (no file matches ${pattern}); check the store and pattern settings.`,
+        { file: store }
+      )
+    }
+    emit({ type: 'PROGRESS', operation: 'backup', phase: 'scan', done: files.length, total: files.length })
+
+    buildDir = await makeBuildDir(path)
+    const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE
+    sink = await openFileSink(join(buildDir, packFile))
+    if (encryptTo) sink = await encryptingSink(sink, encryptTo)
+
+    const packed = await packLicenses({
+      store,
+      files,
+      sink,
+      verifier,
+      catalog,
+      emit,
+      internals,
+      ...(signal ? { signal } : {})
+    })
+    await sink.write(TAR_END)
+    const digest = await sink.close()
+    sink = undefined
+
+    emit({ type: 'PROGRESS', operation: 'backup', phase: 'commit', done: 0, total: 1 })
+    throwIfAborted(signal, 'backup')
+    const manifest: Manifest = {
+      format: FORMAT,
+      created: new Date().toISOString(),
+      tool: { name: TOOL.name, version: TOOL.version },
+      source: { store, machine: await readMachineId(store) },
+      encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
+      pack: { file: packFile, sha256: digest.sha256, size: digest.size },
+      licenses: packed.licenses,
+      restricted: packed.restricted,
+      counts: {
+        licenses: packed.licenses.length,
+        restricted: packed.restricted.length,
+        bytes: packed.licenses.reduce((sum, license) => sum + license.size, 0)
+      }
+    }
+    await writeManifest(buildDir, manifest)
+    // The last point of no change: past it the swap runs to the end.
+    throwIfAborted(signal, 'backup')
+    await commitBuildDir(buildDir, path, target)
+    buildDir = undefined
+    emit({ type: 'PROGRESS', operation: 'backup', phase: 'commit', done: 1, total: 1 })
+    emit({ type: 'END', operation: 'backup' })
+    return {
+      path: options.path,
+      manifest,
+      backedUp: manifest.licenses.length,
+      restricted: manifest.restricted,
+      files: [packFile, MANIFEST_FILE]
+    }
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw new LicenseBackupError(
+      'IO_ERROR',
+      `Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
+      { file: options.path, cause: error }
+    )
+  } finally {
+    if (sink) await sink.abort()
+    if (buildDir) await rm(buildDir, { recursive: true, force: true })
+    await lock.release()
+  }
+}
+
+interface PackInput {
+  store: string
+  files: string[]
+  sink: PackSink
+  verifier: LicenseVerifier
+  catalog: Catalog
+  emit: EventListener
+  signal?: AbortSignal
+  internals: BackupInternals
+}
+
+/** Reads, checks and packs every license in path order; restricted ones are reported, never packed. */
+async function packLicenses(
+  input: PackInput
+): Promise<{ licenses: ManifestLicense[]; restricted: ManifestRestricted[] }> {
+  const { store, files, sink, verifier, catalog, emit, signal } = input
+  const licenses: ManifestLicense[] = []
+  const restricted: ManifestRestricted[] = []
+  const seen = new Map<string, string>()
+  const reads = new Map<number, Promise<Buffer>>()
+  const startRead = (index: number): void => {
+    const file = files[index]
+    if (file === undefined || reads.has(index)) return
+    const reading = readLicenseFile(store, file, input.internals.fileSystem)
+    // Read-ahead failures surface when their turn comes; do not let them go unhandled before that.
+    reading.catch(() => {})
+    reads.set(index, reading)
+  }
+  try {
+    for (let index = 0; index < files.length; index++) {
+      throwIfAborted(signal, 'backup')
+      for (let ahead = index; ahead < index + READ_AHEAD; ahead++) startRead(ahead)
+      const file = files[index]!
+      const bytes = await reads.get(index)!
+      reads.delete(index)
+      const license = parseLicense(bytes.toString('utf8'), file)
+      await verifier.verify(license)
+      const other = seen.get(license.jti)
+      if (other !== undefined) {
+        throw invalidLicense(
+          file,
+          `its license ID is also the license ID of ${other}; a license ID is unique within a store. Keep one of the two files`,
+          { keyId: license.keyId, licenseId: license.jti }
+        )
+      }
+      seen.set(license.jti, file)
+      const detail = {
+        operation: 'backup' as const,
+        licenseId: license.jti,
+        keyId: license.keyId,
+        path: file
+      }
+      if (license.restricted) {
+        const title = catalog.get(license.keyId)
+        restricted.push({
+          jti: license.jti,
+          key_id: license.keyId,
+          ...(title === undefined ? {} : { title })
+        })
+        emit({
+          type: 'RESTRICTED_LICENSE',
+          keyId: license.keyId,
+          licenseId: license.jti,
+          path: file,
+          ...(title === undefined ? {} : { title })
+        })
+        emit({ type: 'LICENSE', ...detail, outcome: 'restricted' })
+      } else {
+        for (const block of tarMember(file, bytes)) await sink.write(block)
+        licenses.push({
+          jti: license.jti,
+          key_id: license.keyId,
+          path: file,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          size: bytes.length
+        })
+        emit({ type: 'LICENSE', ...detail, outcome: 'backed-up' })
+      }
+      const done = index + 1
+      if (done % PROGRESS_EVERY === 0 || done === files.length) {
+        emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done, total: files.length })
+      }
+    }
+  } finally {
+    await Promise.allSettled(reads.values())
+  }
+  throwIfAborted(signal, 'backup')
+  return { licenses, restricted }
+}

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto'
+import { lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { LicenseBackupError } from '../errors.js'
+import { fsyncDir, parseManifest } from '../format/manifest-io.js'
+import { ENCRYPTED_PACK_FILE, MANIFEST_FILE, PACK_FILE } from '../format/manifest.js'
+
+/**
+ * The backup folder on disk (ADR 0010): built beside the target as `<path>.lb-new-<id>`, swapped in by
+ * renames, the old one parked as `<path>.lb-old-<id>` and removed.
+ */
+const NEW_MARK = '.lb-new-'
+const OLD_MARK = '.lb-old-'
+
+/** What is at the backup path now. */
+export type Target =
+  | { kind: 'absent' }
+  /** An empty folder, or one holding only backup files without a valid manifest: not a backup. */
+  | { kind: 'replaceable' }
+  | { kind: 'backup' }
+
+const BACKUP_NAMES = new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`])
+
+export async function inspectTarget(path: string): Promise<Target> {
+  let info
+  try {
+    info = await lstat(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' }
+    throw ioError(path, error)
+  }
+  if (info.isSymbolicLink()) {
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      `The backup path ${path} is a symbolic link; give the real folder's path.`,
+      { file: path }
+    )
+  }
+  if (!info.isDirectory()) {
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      `The backup path ${path} is a file, not a folder; choose a folder path.`,
+      { file: path }
+    )
+  }
+  if (await hasValidManifest(path)) return { kind: 'backup' }
+  const names = await readdir(path)
+  const foreign = names.filter(name => !BACKUP_NAMES.has(name))
+  if (foreign.length > 0) {
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      `The backup path ${path} is a folder holding other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}) and no backup; choose an empty or new folder, so nothing of yours is replaced.`,
+      { file: path }
+    )
+  }
+  return { kind: 'replaceable' }
+}
+
+export async function hasValidManifest(path: string): Promise<boolean> {
+  try {
+    parseManifest(await readFile(join(path, MANIFEST_FILE), 'utf8'), join(path, MANIFEST_FILE))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Removes what an interrupted run left beside `path`. When `path` is gone but a parked old backup with a
+ * valid manifest is there (a crash between the two renames of a swap), it is put back first.
+ */
+export async function sweepLeftovers(path: string): Promise<void> {
+  const parent = dirname(path)
+  const base = basename(path)
+  let names: string[]
+  try {
+    names = await readdir(parent)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw ioError(parent, error)
+  }
+  const olds = names.filter(name => name.startsWith(base + OLD_MARK)).sort()
+  const news = names.filter(name => name.startsWith(base + NEW_MARK))
+  if (olds.length > 0 && (await inspectTarget(path).catch(() => undefined))?.kind === 'absent') {
+    for (const old of olds) {
+      if (await hasValidManifest(join(parent, old))) {
+        await rename(join(parent, old), path)
+        await fsyncDir(parent)
+        break
+      }
+    }
+  }
+  for (const name of [...olds, ...news]) await rm(join(parent, name), { recursive: true, force: true })
+}
+
+/** A fresh build folder beside `path`. */
+export async function makeBuildDir(path: string): Promise<string> {
+  await mkdir(dirname(path), { recursive: true })
+  const dir = `${path}${NEW_MARK}${randomBytes(6).toString('hex')}`
+  await mkdir(dir)
+  return dir
+}
+
+/**
+ * Puts the built folder at `path`: a plain rename when nothing is there, else park the old folder,
+ * rename the new one in, and remove the old one. Each rename is atomic; the parent is fsynced.
+ */
+export async function commitBuildDir(built: string, path: string, target: Target): Promise<void> {
+  const parent = dirname(path)
+  if (target.kind === 'absent') {
+    await rename(built, path)
+    await fsyncDir(parent)
+    return
+  }
+  const parked = `${path}${OLD_MARK}${randomBytes(6).toString('hex')}`
+  await rename(path, parked)
+  try {
+    await rename(built, path)
+  } catch (error) {
+    await rename(parked, path).catch(() => {})
+    throw error
+  }
+  await fsyncDir(parent)
+  await rm(parked, { recursive: true, force: true })
+}
+
+function ioError(path: string, error: unknown): LicenseBackupError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error'
+  return new LicenseBackupError(
+    'IO_ERROR',
+    `The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
+    {
+      file: path,
+      cause: error
+    }
+  )
+}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto'
+import { open } from 'node:fs/promises'
+
+/** Where pack bytes go, in order. `close` seals it; `abort` gives up (the caller removes the file). */
+export interface PackSink {
+  write(chunk: Uint8Array): Promise<void>
+  /** Flushes, fsyncs and closes; returns the SHA-256 (hex) and size of the bytes written to disk. */
+  close(): Promise<{ sha256: string; size: number }>
+  abort(): Promise<void>
+}
+
+const FLUSH_AT = 1024 * 1024
+
+/**
+ * Writes a new file (O_EXCL) through a 1 MiB buffer, hashing the bytes as they go, and fsyncs it on
+ * close, so the pack's digest costs no second read.
+ */
+export async function openFileSink(file: string): Promise<PackSink> {
+  const handle = await open(file, 'wx', 0o644)
+  const hash = createHash('sha256')
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  let size = 0
+  let closed = false
+  const flush = async (): Promise<void> => {
+    if (pendingBytes === 0) return
+    const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
+    pending = []
+    pendingBytes = 0
+    await handle.write(data, 0, data.length)
+  }
+  return {
+    write: async chunk => {
+      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      hash.update(bytes)
+      size += bytes.length
+      // Copy: the producer may reuse its buffer once write resolves.
+      pending.push(Buffer.from(bytes))
+      pendingBytes += bytes.length
+      if (pendingBytes >= FLUSH_AT) await flush()
+    },
+    close: async () => {
+      closed = true
+      try {
+        await flush()
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      return { sha256: hash.digest('hex'), size }
+    },
+    abort: async () => {
+      if (closed) return
+      closed = true
+      await handle.close().catch(() => {})
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The engine's public API. Hosts (the action, a CLI) import from here only.
+ */
+import type { BackupRestorer } from './api.js'
+import { backup } from './backup/backup.js'
+import { LicenseBackupError } from './errors.js'
+import { emitter, type EventListener } from './events.js'
+
+export type * from './api.js'
+export * from './errors.js'
+export * from './events.js'
+export * from './format/manifest.js'
+export { parseManifest, serializeManifest, writeManifest, fsyncDir } from './format/manifest-io.js'
+export { readTar, type TarMember, type TarReadOptions } from './format/tar-reader.js'
+export { tarMember, TAR_END } from './format/tar-writer.js'
+export { decryptAge, checkRecipients } from './format/age.js'
+export { parseLicense, invalidLicense, LICENSE_ALGORITHMS } from './licenses/license.js'
+export type { License, LicenseClaims, LicenseHeader, LicenseAlgorithm } from './licenses/license.js'
+export { createVerifier, keySetVerifier, jwksUrlOf, NOT_VERIFIED_WARNING } from './licenses/verifier.js'
+export type { LicenseVerifier, VerifierOptions } from './licenses/verifier.js'
+export { loadCatalog, parseCatalog, type Catalog } from './catalog/catalog.js'
+export {
+  restrictedLicenseMessage,
+  restrictedSummaryMessage,
+  type RestrictedEntry
+} from './catalog/messages.js'
+export { acquireStoreLock, type StoreLock, type LockInfo, type LockOptions } from './store/lock.js'
+export { listLicenseFiles, checkStoreDir, STATE_DIR } from './store/walk.js'
+export { readLicenseFile, MAX_LICENSE_BYTES } from './store/read.js'
+export { DEFAULT_PATTERN, globToRegExp } from './store/glob.js'
+export { readMachineId, MACHINE_FILE } from './store/machine.js'
+export { TOOL } from './version.js'
+
+/** The engine, created with an event listener (the classic `WMCreateBackupRestorer(callback)`). */
+export function createBackupRestorer(listener?: EventListener): BackupRestorer {
+  const emit = emitter(listener)
+  return {
+    backup: (options, control = {}) => backup(options, control, emit),
+    restore: async () => {
+      throw new LicenseBackupError('CONFIG_INVALID', 'restore is not built yet')
+    }
+  }
+}

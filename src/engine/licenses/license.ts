@@ -1,0 +1,156 @@
+import { LicenseBackupError } from '../errors.js'
+
+/** The signature algorithms a license may use (SPEC 2). `EdDSA` only with an Ed25519 key. */
+export const LICENSE_ALGORITHMS = ['Ed25519', 'EdDSA', 'ES256'] as const
+export type LicenseAlgorithm = (typeof LICENSE_ALGORITHMS)[number]
+
+export interface LicenseHeader {
+  alg: LicenseAlgorithm
+  kid: string
+  [name: string]: unknown
+}
+
+/** The claims this tool reads. Any other claim, and every right but `backup`, is kept as it is. */
+export interface LicenseClaims {
+  jti: string
+  key_id: string
+  iss: string
+  iat: number
+  nbf?: number
+  exp?: number
+  sub?: string
+  rights: Record<string, unknown>
+  cnf?: { jkt?: string; [name: string]: unknown }
+  [name: string]: unknown
+}
+
+export interface License {
+  /** Where the license came from, as the user knows it (store-relative path, or a description). */
+  file: string
+  /** The compact JWS as read, surrounding whitespace removed. */
+  text: string
+  header: LicenseHeader
+  claims: LicenseClaims
+  jti: string
+  keyId: string
+  /** `rights.backup` is not `true` (absent means false): the owner does not allow a backup. */
+  restricted: boolean
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+const FIX = 'Replace it with the license as issued, or move it out of the store.'
+
+/**
+ * Parses a compact JWS license and checks its claims (SPEC 2). Does not verify the signature: that is
+ * `createVerifier`'s job. Throws INVALID_LICENSE naming `file` and, once known, the key ID and license ID.
+ */
+export function parseLicense(text: string, file: string): License {
+  const compact = text.trim()
+  const parts = compact.split('.')
+  if (parts.length !== 3 || parts.some(part => part.length === 0)) {
+    throw invalid(file, 'it is not a compact JWS (three base64url parts separated by dots)')
+  }
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string]
+  for (const [part, what] of [
+    [headerPart, 'header'],
+    [payloadPart, 'payload'],
+    [signaturePart, 'signature']
+  ] as const) {
+    if (!BASE64URL.test(part) || part.length % 4 === 1) throw invalid(file, `its ${what} is not base64url`)
+  }
+  const header = decodeJsonObject(headerPart, file, 'header')
+  const alg = header['alg']
+  if (typeof alg !== 'string' || !(LICENSE_ALGORITHMS as readonly string[]).includes(alg)) {
+    throw invalid(file, `its header alg ${describe(alg)} is not one of ${LICENSE_ALGORITHMS.join(', ')}`)
+  }
+  const kid = header['kid']
+  if (typeof kid !== 'string' || kid.length === 0)
+    throw invalid(file, 'its header has no kid (signing key ID)')
+  const claims = decodeJsonObject(payloadPart, file, 'payload')
+  const ids = {
+    ...(typeof claims['key_id'] === 'string' ? { keyId: claims['key_id'] } : {}),
+    ...(typeof claims['jti'] === 'string' ? { licenseId: claims['jti'] } : {})
+  }
+  const problem = claimProblem(claims)
+  if (problem) throw invalid(file, problem, ids)
+  const checked = claims as LicenseClaims
+  return {
+    file,
+    text: compact,
+    header: header as LicenseHeader,
+    claims: checked,
+    jti: checked.jti,
+    keyId: checked.key_id,
+    restricted: checked.rights['backup'] !== true
+  }
+}
+
+/** What is wrong with the claims, or undefined when they are well-typed (SPEC 2). */
+function claimProblem(claims: Record<string, unknown>): string | undefined {
+  if (!nonEmptyString(claims['jti'])) return 'its jti (license ID) claim is missing or not a string'
+  if (!nonEmptyString(claims['key_id'])) return 'its key_id (content key ID) claim is missing or not a string'
+  const iss = claims['iss']
+  if (!nonEmptyString(iss) || !URL.canParse(iss)) return 'its iss (issuer) claim is missing or not a URL'
+  if (!finiteNumber(claims['iat'])) return 'its iat (issued at) claim is missing or not a number'
+  for (const name of ['nbf', 'exp']) {
+    if (claims[name] !== undefined && !finiteNumber(claims[name])) return `its ${name} claim is not a number`
+  }
+  if (claims['sub'] !== undefined && typeof claims['sub'] !== 'string') return 'its sub claim is not a string'
+  if (!isObject(claims['rights'])) return 'its rights claim is missing or not an object'
+  const backup = claims['rights']['backup']
+  if (backup !== undefined && typeof backup !== 'boolean') return 'its rights.backup is not a boolean'
+  const cnf = claims['cnf']
+  if (cnf !== undefined) {
+    if (!isObject(cnf)) return 'its cnf claim is not an object'
+    if (cnf['jkt'] !== undefined && !nonEmptyString(cnf['jkt'])) return 'its cnf.jkt is not a string'
+  }
+  return undefined
+}
+
+function decodeJsonObject(part: string, file: string, what: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
+  } catch {
+    throw invalid(file, `its ${what} is not base64url-encoded JSON`)
+  }
+  if (!isObject(value)) throw invalid(file, `its ${what} is not a JSON object`)
+  return value
+}
+
+/** INVALID_LICENSE naming the file and, when known, the key ID and license ID. */
+export function invalidLicense(
+  file: string,
+  problem: string,
+  ids: { keyId?: string; licenseId?: string } = {},
+  cause?: unknown
+): LicenseBackupError {
+  const known = [
+    ids.keyId === undefined ? undefined : `key ID ${ids.keyId}`,
+    ids.licenseId === undefined ? undefined : `license ID ${ids.licenseId}`
+  ].filter(Boolean)
+  const where = known.length > 0 ? `${file} (${known.join(', ')})` : file
+  return new LicenseBackupError('INVALID_LICENSE', `${where} is not a valid license: ${problem}. ${FIX}`, {
+    file,
+    ...ids,
+    ...(cause === undefined ? {} : { cause })
+  })
+}
+
+const invalid = invalidLicense
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0
+}
+
+function finiteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 32)) : String(typeof value)
+}

@@ -1,0 +1,179 @@
+import { compactVerify, importJWK, type CryptoKey, type JWK } from 'jose'
+import { readFile } from 'node:fs/promises'
+import type { TrustOptions } from '../api.js'
+import { cancelled, LicenseBackupError } from '../errors.js'
+import { invalidLicense, type License, type LicenseAlgorithm } from './license.js'
+
+/** Checks a license's signature against the trust source's keys. */
+export interface LicenseVerifier {
+  /** False when no trust source is configured: `verify` then checks nothing. */
+  readonly verifying: boolean
+  /** Where the keys came from (a file or URL), for messages; undefined without trust. */
+  readonly source: string | undefined
+  /** Resolves when the signature is valid; throws INVALID_LICENSE naming the file and key otherwise. */
+  verify(license: License): Promise<void>
+}
+
+export interface VerifierOptions {
+  signal?: AbortSignal
+  /** Timeout for fetching a remote JWKS, ms. Default 10 s. */
+  timeoutMs?: number
+  /** Names the operation in a cancellation message. */
+  operation?: string
+}
+
+export const NOT_VERIFIED_WARNING =
+  'Licenses are not verified: no trust source is configured (set trust.jwks, trust.jwks-url or a service URL to verify every license before it is backed up or restored).'
+
+/**
+ * Builds a verifier from a trust source (SPEC 2): a JWKS file, a JWKS URL, or the service's
+ * `/.well-known/jwks.json`. A remote JWKS is fetched once, here, so one run sees one key set.
+ * Without a trust source the verifier checks nothing; the caller warns once (NOT_VERIFIED_WARNING).
+ */
+export async function createVerifier(
+  trust: TrustOptions | undefined,
+  options: VerifierOptions = {}
+): Promise<LicenseVerifier> {
+  const loaded = await loadJwks(trust, options)
+  if (!loaded) return { verifying: false, source: undefined, verify: async () => {} }
+  return keySetVerifier(loaded.jwks, loaded.source)
+}
+
+/** A verifier over a JWKS already in hand (the reference service and tests use it too). */
+export function keySetVerifier(jwks: { keys: JWK[] }, source: string): LicenseVerifier {
+  const imported = new Map<string, Promise<CryptoKey | Uint8Array>>()
+  const keyFor = (license: License): Promise<CryptoKey | Uint8Array> => {
+    const { kid, alg } = license.header
+    const jwk = jwks.keys.find(key => key.kid === kid)
+    if (!jwk) {
+      throw invalidLicense(
+        license.file,
+        `it is signed with key ${JSON.stringify(kid)}, which ${source} does not hold; check the trust source is the issuer's`,
+        ids(license)
+      )
+    }
+    if (!keyFits(jwk, alg)) {
+      throw invalidLicense(
+        license.file,
+        `its alg ${alg} does not match key ${JSON.stringify(kid)} in ${source} (kty ${String(jwk.kty)}, crv ${String(jwk.crv)}, alg ${String(jwk.alg)})`,
+        ids(license)
+      )
+    }
+    const cacheKey = `${kid}\u0000${alg}`
+    let key = imported.get(cacheKey)
+    if (!key) {
+      // The JWK's own `alg` may say Ed25519 while an older license says EdDSA (or the reverse): same key.
+      const { alg: _alg, ...bare } = jwk
+      key = importJWK(bare, alg) as Promise<CryptoKey | Uint8Array>
+      imported.set(cacheKey, key)
+    }
+    return key
+  }
+  return {
+    verifying: true,
+    source,
+    verify: async license => {
+      const key = keyFor(license)
+      try {
+        await compactVerify(license.text, await key, { algorithms: [license.header.alg] })
+      } catch (error) {
+        throw invalidLicense(
+          license.file,
+          `its signature does not verify with key ${JSON.stringify(license.header.kid)} from ${source}`,
+          ids(license),
+          error
+        )
+      }
+    }
+  }
+}
+
+function keyFits(jwk: JWK, alg: LicenseAlgorithm): boolean {
+  const okp = jwk.kty === 'OKP' && jwk.crv === 'Ed25519'
+  const ec = jwk.kty === 'EC' && jwk.crv === 'P-256'
+  if (alg === 'ES256') return ec && (jwk.alg === undefined || jwk.alg === 'ES256')
+  return okp && (jwk.alg === undefined || jwk.alg === 'Ed25519' || jwk.alg === 'EdDSA')
+}
+
+function ids(license: License): { keyId: string; licenseId: string } {
+  return { keyId: license.keyId, licenseId: license.jti }
+}
+
+async function loadJwks(
+  trust: TrustOptions | undefined,
+  options: VerifierOptions
+): Promise<{ jwks: { keys: JWK[] }; source: string } | undefined> {
+  if (trust?.jwksFile) {
+    const file = trust.jwksFile
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      throw new LicenseBackupError(
+        'CONFIG_INVALID',
+        `The trust JWKS file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check trust.jwks.`,
+        { file, cause: error }
+      )
+    }
+    return { jwks: checkJwks(text, file, 'file'), source: file }
+  }
+  const url = trust?.jwksUrl ?? (trust?.serviceUrl ? jwksUrlOf(trust.serviceUrl) : undefined)
+  if (!url) return undefined
+  const text = await fetchText(url, options)
+  return { jwks: checkJwks(text, url, 'url'), source: url }
+}
+
+/** The service's JWKS address: `<serviceUrl>/.well-known/jwks.json`, keeping any base path. */
+export function jwksUrlOf(serviceUrl: string): string {
+  return `${serviceUrl.replace(/\/+$/, '')}/.well-known/jwks.json`
+}
+
+async function fetchText(url: string, options: VerifierOptions): Promise<string> {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000)
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+  let response: Response
+  try {
+    response = await fetch(url, { signal, headers: { accept: 'application/json' } })
+  } catch (error) {
+    if (options.signal?.aborted) throw cancelled(options.operation ?? 'run')
+    const why = timeout.aborted ? 'timed out' : 'failed'
+    throw new LicenseBackupError(
+      'SERVICE_UNAVAILABLE',
+      `Fetching the trust JWKS from ${url} ${why}; check the URL and that the service is reachable, then run again.`,
+      { url, cause: error }
+    )
+  }
+  if (!response.ok) {
+    await response.body?.cancel()
+    throw new LicenseBackupError(
+      response.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'CONFIG_INVALID',
+      `Fetching the trust JWKS from ${url} answered HTTP ${response.status}; check the trust URL.`,
+      { url }
+    )
+  }
+  return response.text()
+}
+
+function checkJwks(text: string, where: string, kind: 'file' | 'url'): { keys: JWK[] } {
+  const bad = (why: string): LicenseBackupError =>
+    new LicenseBackupError(
+      'CONFIG_INVALID',
+      `The trust JWKS ${where} ${why}; it must be a JSON Web Key Set {"keys": [...]}.`,
+      {
+        ...(kind === 'file' ? { file: where } : { url: where })
+      }
+    )
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw bad('is not JSON')
+  }
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as { keys?: unknown }).keys)) {
+    throw bad('has no "keys" array')
+  }
+  const keys = (value as { keys: unknown[] }).keys
+  if (keys.some(key => typeof key !== 'object' || key === null || Array.isArray(key)))
+    throw bad('has a key that is not an object')
+  return { keys: keys as JWK[] }
+}

@@ -1,0 +1,107 @@
+import type { Dirent } from 'node:fs'
+import { opendir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { LicenseBackupError } from '../errors.js'
+import { DEFAULT_PATTERN, globToRegExp } from './glob.js'
+
+/** The store's own folder (lock, machine identity, restore staging): never a license, never backed up. */
+export const STATE_DIR = '.license-backup'
+
+/**
+ * Lists the store's licenses: every regular file matching `pattern`, as sorted `/`-separated
+ * store-relative paths. Links are never followed; a link (or any non-regular file) matching the pattern
+ * is STORE_INVALID, since the user expects it backed up and it cannot be. Two paths that differ only by
+ * case are STORE_INVALID too: restore refuses such a pack (SPEC 4) and case-insensitive file systems
+ * cannot hold both.
+ */
+export async function listLicenseFiles(
+  store: string,
+  pattern = DEFAULT_PATTERN,
+  signal?: AbortSignal
+): Promise<string[]> {
+  await checkStoreDir(store)
+  const matcher = globToRegExp(pattern)
+  const found: string[] = []
+  const walk = async (relativeDir: string): Promise<void> => {
+    if (signal?.aborted) return
+    const dir = await opendir(relativeDir === '' ? store : join(store, relativeDir))
+    const entries: Dirent[] = []
+    for await (const entry of dir) entries.push(entry)
+    for (const entry of entries) {
+      const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`
+      if (relativeDir === '' && entry.name === STATE_DIR) continue
+      if (entry.isDirectory()) {
+        await walk(relative)
+        continue
+      }
+      if (!matcher.test(relative)) continue
+      if (entry.isFile()) {
+        found.push(relative)
+        continue
+      }
+      const kind = entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'
+      throw new LicenseBackupError(
+        'STORE_INVALID',
+        `${relative} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
+        { file: relative }
+      )
+    }
+  }
+  try {
+    await walk('')
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    throw new LicenseBackupError(
+      'IO_ERROR',
+      `The store ${store} cannot be read (${code}); check its permissions.`,
+      {
+        file: store,
+        cause: error
+      }
+    )
+  }
+  found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  checkCaseCollisions(found, store)
+  return found
+}
+
+/** STORE_INVALID unless `store` is an existing directory. */
+export async function checkStoreDir(store: string): Promise<void> {
+  let info
+  try {
+    info = await stat(store)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`
+    throw new LicenseBackupError('STORE_INVALID', `The store ${store} ${why}; check the store setting.`, {
+      file: store,
+      cause: error
+    })
+  }
+  if (!info.isDirectory()) {
+    throw new LicenseBackupError(
+      'STORE_INVALID',
+      `The store ${store} is not a directory; check the store setting.`,
+      {
+        file: store
+      }
+    )
+  }
+}
+
+function checkCaseCollisions(paths: string[], store: string): void {
+  const seen = new Map<string, string>()
+  for (const path of paths) {
+    const folded = path.toLowerCase()
+    const other = seen.get(folded)
+    if (other !== undefined) {
+      throw new LicenseBackupError(
+        'STORE_INVALID',
+        `${other} and ${path} in the store ${store} differ only by case; a backup could not be restored on every file system. Rename or remove one of them.`,
+        { file: path }
+      )
+    }
+    seen.set(folded, path)
+  }
+}
