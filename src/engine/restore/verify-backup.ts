@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { lstat, open } from 'node:fs/promises'
+import { join } from 'node:path'
+import { LicenseBackupError } from '../errors.js'
+import { decryptAge } from '../format/age.js'
+import { MANIFEST_FILE, type Manifest, type ManifestLicense } from '../format/manifest.js'
+import { parseManifest } from '../format/manifest-io.js'
+import { readTar } from '../format/tar-reader.js'
+import { parseLicense, type License } from '../licenses/license.js'
+import type { LicenseVerifier } from '../licenses/verifier.js'
+import { MAX_LICENSE_BYTES } from '../store/read.js'
+import { STATE_DIR } from '../store/walk.js'
+
+/** Caps on what a backup may declare before it is read (SPEC 4: sizes over the caps are errors). */
+export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
+export const MAX_LICENSES = 10_000_000
+
+export interface VerifiedBackup {
+  path: string
+  manifest: Manifest
+  /** Reads the pack again, yielding each license with its manifest entry, each member re-checked. */
+  licenses(signal?: AbortSignal): AsyncGenerator<{ entry: ManifestLicense; license: License }>
+}
+
+export interface VerifyBackupOptions {
+  /** The age identity, for an encrypted pack. */
+  identity?: string
+  verifier: LicenseVerifier
+  signal?: AbortSignal
+  onProgress?: (done: number, total: number) => void
+}
+
+/**
+ * Checks a backup folder as hostile input before anything is written (SPEC 4): only `manifest.json` and
+ * the pack it names are read; the pack's SHA-256 and size are checked before it is opened; every member
+ * must be a regular file listed in the manifest with its size and SHA-256, named safely, once (also by
+ * case); every license must parse, match its entry and verify. Throws BACKUP_CORRUPT naming the member.
+ */
+export async function verifyBackup(path: string, options: VerifyBackupOptions): Promise<VerifiedBackup> {
+  const manifest = await readManifest(path)
+  const packFile = join(path, manifest.pack.file)
+  await checkPackDigest(path, packFile, manifest)
+  const context = { path, packFile, manifest, identity: options.identity }
+  let done = 0
+  for await (const { license } of readMembers(context, options.signal)) {
+    await options.verifier.verify(license)
+    if (++done % 1000 === 0) options.onProgress?.(done, manifest.licenses.length)
+  }
+  return { path, manifest, licenses: signal => readMembers(context, signal) }
+}
+
+async function readManifest(path: string): Promise<Manifest> {
+  const file = join(path, MANIFEST_FILE)
+  let info
+  try {
+    info = await lstat(file)
+  } catch {
+    throw corrupt(
+      path,
+      `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
+    )
+  }
+  if (!info.isFile()) throw corrupt(path, `its ${MANIFEST_FILE} is not a regular file`)
+  if (info.size > MAX_MANIFEST_BYTES) {
+    throw corrupt(path, `its ${MANIFEST_FILE} is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`)
+  }
+  const handle = await open(file, 'r')
+  let text: string
+  try {
+    text = await handle.readFile('utf8')
+  } finally {
+    await handle.close()
+  }
+  const manifest = parseManifest(text, file)
+  checkEntries(path, manifest)
+  return manifest
+}
+
+/** What restore adds to the manifest's shape check: caps, safe and unique names, unique license IDs. */
+function checkEntries(path: string, manifest: Manifest): void {
+  if (manifest.licenses.length > MAX_LICENSES) {
+    throw corrupt(
+      path,
+      `its manifest lists ${manifest.licenses.length} licenses, over the cap of ${MAX_LICENSES}`
+    )
+  }
+  const names = new Set<string>()
+  const ids = new Set<string>()
+  for (const entry of manifest.licenses) {
+    const where = `the manifest's entry ${JSON.stringify(entry.path)}`
+    const unsafe = unsafeName(entry.path)
+    if (unsafe) throw corrupt(path, `${where} ${unsafe}`)
+    if (entry.size > MAX_LICENSE_BYTES)
+      throw corrupt(path, `${where} declares ${entry.size} bytes, over the ${MAX_LICENSE_BYTES}-byte cap`)
+    const folded = entry.path.toLowerCase()
+    if (names.has(folded))
+      throw corrupt(path, `${where} is listed twice (names are compared case-insensitively too)`)
+    if (ids.has(entry.jti)) throw corrupt(path, `license ID ${entry.jti} is listed twice in its manifest`)
+    names.add(folded)
+    ids.add(entry.jti)
+  }
+}
+
+async function checkPackDigest(path: string, packFile: string, manifest: Manifest): Promise<void> {
+  let info
+  try {
+    info = await lstat(packFile)
+  } catch {
+    throw corrupt(path, `the pack ${manifest.pack.file} named by its manifest is missing`)
+  }
+  if (!info.isFile()) throw corrupt(path, `the pack ${manifest.pack.file} is not a regular file`)
+  if (info.size !== manifest.pack.size) {
+    throw corrupt(
+      path,
+      `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
+    )
+  }
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(packFile)) hash.update(chunk as Buffer)
+  if (hash.digest('hex') !== manifest.pack.sha256) {
+    throw corrupt(
+      path,
+      `the SHA-256 of ${manifest.pack.file} does not match its manifest (the pack was changed or damaged)`
+    )
+  }
+}
+
+interface PackContext {
+  path: string
+  packFile: string
+  manifest: Manifest
+  identity: string | undefined
+}
+
+async function* readMembers(
+  context: PackContext,
+  signal: AbortSignal | undefined
+): AsyncGenerator<{ entry: ManifestLicense; license: License }> {
+  const { path, manifest } = context
+  const byName = new Map(manifest.licenses.map(entry => [entry.path, entry]))
+  const seen = new Set<string>()
+  const seenFolded = new Set<string>()
+  const source = await packBytes(context)
+  for await (const member of readTar(source, {
+    file: join(path, manifest.pack.file),
+    maxMemberSize: MAX_LICENSE_BYTES,
+    signal
+  })) {
+    const where = `member ${JSON.stringify(member.name)} of ${join(path, manifest.pack.file)}`
+    const unsafe = unsafeName(member.name)
+    if (unsafe) throw corrupt(path, `${where} ${unsafe}`)
+    const entry = byName.get(member.name)
+    if (!entry) throw corrupt(path, `${where} is not listed in the manifest`)
+    const folded = member.name.toLowerCase()
+    if (seen.has(member.name) || seenFolded.has(folded)) {
+      throw corrupt(path, `${where} appears twice (names are compared case-insensitively too)`)
+    }
+    seen.add(member.name)
+    seenFolded.add(folded)
+    if (member.size !== entry.size)
+      throw corrupt(path, `${where} is ${member.size} bytes, the manifest says ${entry.size}`)
+    if (createHash('sha256').update(member.data).digest('hex') !== entry.sha256) {
+      throw corrupt(path, `the SHA-256 of ${where} does not match the manifest`)
+    }
+    const license = parseLicense(member.data.toString('utf8'), `${member.name} (in the backup at ${path})`)
+    if (license.jti !== entry.jti || license.keyId !== entry.key_id) {
+      throw corrupt(
+        path,
+        `${where} holds license ${license.jti} (key ID ${license.keyId}); the manifest says ${entry.jti} (key ID ${entry.key_id})`
+      )
+    }
+    yield { entry, license }
+  }
+  for (const entry of manifest.licenses) {
+    if (!seen.has(entry.path))
+      throw corrupt(
+        path,
+        `license ${entry.jti} (${entry.path}) listed in the manifest is missing from the pack`
+      )
+  }
+}
+
+async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array>> {
+  const stream = createReadStream(context.packFile)
+  if (context.manifest.encryption === null) return stream
+  if (!context.identity) {
+    stream.destroy()
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      `The backup at ${context.path} is encrypted (age): name the environment variable that holds the age identity with \`identity-env\` on the restore step.`,
+      { file: context.path }
+    )
+  }
+  try {
+    return await decryptAge(stream, context.identity, { file: context.packFile })
+  } catch (error) {
+    stream.destroy()
+    throw error
+  }
+}
+
+/** Why a member name may not be written into a store, or undefined when it is safe. */
+export function unsafeName(name: string): string | undefined {
+  if (name.startsWith('/')) return 'has an absolute name'
+  if (name.includes('\\')) return 'has a backslash in its name'
+  if (name.includes('\u0000')) return 'has a NUL in its name'
+  const segments = name.split('/')
+  if (segments.some(s => s === '..')) return 'has a `..` in its name (it would escape the store)'
+  if (segments.some(s => s === '' || s === '.')) return 'has an empty or `.` segment in its name'
+  if (segments[0] === STATE_DIR) return `is inside the store's own ${STATE_DIR} folder`
+  return undefined
+}
+
+export function corrupt(path: string, problem: string): LicenseBackupError {
+  return new LicenseBackupError(
+    'BACKUP_CORRUPT',
+    `The backup at ${path} cannot be trusted: ${problem}. Nothing was restored; restore from another backup.`,
+    { file: path }
+  )
+}
