@@ -18,7 +18,7 @@ import {
 } from '../format/manifest.js'
 import { openFileSink, type PackSink } from '../format/pack-sink.js'
 import { TAR_END, tarMember } from '../format/tar-writer.js'
-import { parseLicense, invalidLicense } from '../licenses/license.js'
+import { parseLicense, invalidLicense, type License } from '../licenses/license.js'
 import { createVerifier, NOT_VERIFIED_WARNING, type LicenseVerifier } from '../licenses/verifier.js'
 import { globToRegExp, DEFAULT_PATTERN } from '../store/glob.js'
 import { acquireStoreLock } from '../store/lock.js'
@@ -31,8 +31,9 @@ import { checkPathsApart } from './paths.js'
 
 /** PROGRESS events come once per this many licenses read (and once at the end). */
 export const PROGRESS_EVERY = 1000
-/** How many license files are read ahead of the one being packed. */
-const READ_AHEAD = 16
+/** How many licenses are read, parsed and sent for signature checks ahead of the one being packed: enough
+ * to keep the verify pool's threads busy (ADR 0005). */
+const READ_AHEAD = 256
 
 /** Seams for tests: a file system that fails on purpose. */
 export interface BackupInternals {
@@ -61,10 +62,15 @@ export async function backup(
   await checkStoreDir(store)
   await checkPathsApart(store, options.path)
   const catalog: Catalog = options.catalog ? await loadCatalog(options.catalog) : new Map()
-  const verifier = await createVerifier(options.trust, { ...(signal ? { signal } : {}), operation: 'backup' })
-  throwIfAborted(signal, 'backup')
-
-  const lock = await acquireStoreLock(store, 'backup')
+  const verifier = await createVerifier(options.trust, {
+    ...(signal ? { signal } : {}),
+    operation: 'backup',
+    pooled: true
+  })
+  const lock = await acquireStoreLock(store, 'backup').catch(async error => {
+    await verifier.close()
+    throw error
+  })
   let buildDir: string | undefined
   let sink: PackSink | undefined
   try {
@@ -153,6 +159,7 @@ export async function backup(
   } finally {
     if (sink) await sink.abort()
     if (buildDir) await rm(buildDir, { recursive: true, force: true })
+    await verifier.close()
     await lock.release()
   }
 }
@@ -176,11 +183,17 @@ async function packLicenses(
   const licenses: ManifestLicense[] = []
   const restricted: ManifestRestricted[] = []
   const seen = new Map<string, string>()
-  const reads = new Map<number, Promise<Buffer>>()
+  const reads = new Map<number, Promise<{ bytes: Buffer; license: License }>>()
+  const prepare = async (file: string): Promise<{ bytes: Buffer; license: License }> => {
+    const bytes = await readLicenseFile(store, file, input.internals.fileSystem)
+    const license = parseLicense(bytes.toString('utf8'), file)
+    await verifier.verify(license)
+    return { bytes, license }
+  }
   const startRead = (index: number): void => {
     const file = files[index]
     if (file === undefined || reads.has(index)) return
-    const reading = readLicenseFile(store, file, input.internals.fileSystem)
+    const reading = prepare(file)
     // Read-ahead failures surface when their turn comes; do not let them go unhandled before that.
     reading.catch(() => {})
     reads.set(index, reading)
@@ -190,10 +203,8 @@ async function packLicenses(
       throwIfAborted(signal, 'backup')
       for (let ahead = index; ahead < index + READ_AHEAD; ahead++) startRead(ahead)
       const file = files[index]!
-      const bytes = await reads.get(index)!
+      const { bytes, license } = await reads.get(index)!
       reads.delete(index)
-      const license = parseLicense(bytes.toString('utf8'), file)
-      await verifier.verify(license)
       const other = seen.get(license.jti)
       if (other !== undefined) {
         throw invalidLicense(

@@ -15,6 +15,7 @@ import { STATE_DIR } from '../store/walk.js'
 /** Caps on what a backup may declare before it is read (SPEC 4: sizes over the caps are errors). */
 export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 export const MAX_LICENSES = 10_000_000
+const VERIFY_AHEAD = 256
 
 export interface VerifiedBackup {
   path: string
@@ -43,10 +44,16 @@ export async function verifyBackup(path: string, options: VerifyBackupOptions): 
   await checkPackDigest(path, packFile, manifest)
   const context = { path, packFile, manifest, identity: options.identity }
   let done = 0
+  // Signature checks run ahead on the verify pool; their results are taken in order (ADR 0005).
+  const checks: Promise<void>[] = []
   for await (const { license } of readMembers(context, options.signal)) {
-    await options.verifier.verify(license)
+    const check = options.verifier.verify(license)
+    check.catch(() => {})
+    checks.push(check)
+    if (checks.length >= VERIFY_AHEAD) await checks.shift()
     if (++done % 1000 === 0) options.onProgress?.(done, manifest.licenses.length)
   }
+  for (const check of checks) await check
   return { path, manifest, licenses: signal => readMembers(context, signal) }
 }
 
