@@ -32,8 +32,13 @@ export const defaultDeps: RunDeps = {
   createEngine: async listener => (await import('./engine/index.js')).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
-  env: process.env,
-  signals: process,
+  // Getters: read when run() starts, so a test or host that replaces process.env is seen.
+  get env() {
+    return process.env
+  },
+  get signals() {
+    return process
+  },
   now: Date.now
 }
 

@@ -49,7 +49,7 @@ export class RunReport {
   }
 
   get lastBackupPath(): string {
-    return this.steps.filter(s => s.kind === 'backup' && s.path !== undefined).at(-1)?.path ?? ''
+    return this.steps.filter(s => s.kind === 'backup' && s.backedUp !== undefined).at(-1)?.path ?? ''
   }
 
   get lastArtifact(): UploadedArtifact | undefined {

@@ -1,11 +1,18 @@
 import * as core from '@actions/core'
+import { appendFile } from 'node:fs/promises'
 import type { RunReport, StepRecord } from './report.js'
 
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number]
 
-/** Writes the job summary: a table per step. Skipped when the runner gives no summary file (local runs). */
+/**
+ * Writes the job summary: a table per step. Skipped when the runner gives no summary file (local runs).
+ * core.summary builds the HTML; the file is appended here because core.summary remembers the first file
+ * it ever wrote to, and a host (or a test) running the action twice in one process has a new file each time.
+ */
 export async function writeSummary(report: RunReport, env: NodeJS.ProcessEnv): Promise<void> {
-  if (!env['GITHUB_STEP_SUMMARY'] || report.steps.length === 0) return
+  const file = env['GITHUB_STEP_SUMMARY']
+  if (!file || report.steps.length === 0) return
+  core.summary.emptyBuffer()
   core.summary.addHeading('License backup', 2)
   for (const step of report.steps) {
     core.summary.addHeading(escape(step.title), 3)
@@ -17,7 +24,9 @@ export async function writeSummary(report: RunReport, env: NodeJS.ProcessEnv): P
       ...rows(step)
     ])
   }
-  await core.summary.write()
+  const html = core.summary.stringify()
+  core.summary.emptyBuffer()
+  await appendFile(file, `${html}\n`, 'utf8')
 }
 
 function rows(step: StepRecord): SummaryTableRow[] {

@@ -19,7 +19,13 @@ let compiled: ValidateFunction | undefined
 
 function validator(): ValidateFunction {
   if (compiled) return compiled
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true })
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true
+  })
   ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' })
   compiled = ajv.compile(schema)
   return compiled
