@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type {
   BackupOptions,
   BackupRestorer,
@@ -36,6 +36,8 @@ export interface FakeScript {
   hang?: boolean
   /** Fails the operation after BEGIN. */
   fail?: Error
+  /** Relative backup paths are written under this folder (never the repository). */
+  root?: string
   /** Restore: an ERROR_WITH_URL event before failing. */
   refusal?: { keyId: string; licenseId: string; url: string }
 }
@@ -110,8 +112,9 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
             })
           }
           if (script.fail) throw script.fail
-          const manifest = JSON.parse(await readFile(join(options.path, MANIFEST_FILE), 'utf8')) as Manifest
-          fake.restoredPacks.push(await readFile(join(options.path, manifest.pack.file)))
+          const folder = resolve(script.root ?? process.cwd(), options.path)
+          const manifest = JSON.parse(await readFile(join(folder, MANIFEST_FILE), 'utf8')) as Manifest
+          fake.restoredPacks.push(await readFile(join(folder, manifest.pack.file)))
           emit({ type: 'DISCONNECTING', url: options.service.url })
           emit({ type: 'BEGIN', operation: 'restore' })
           emit({ type: 'END', operation: 'restore' })
@@ -124,11 +127,12 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
 }
 
 async function writeBackup(options: BackupOptions, script: FakeScript): Promise<BackupResult> {
-  await mkdir(options.path, { recursive: true })
+  const folder = resolve(script.root ?? process.cwd(), options.path)
+  await mkdir(folder, { recursive: true })
   const encrypted = !!options.encryptTo?.length
   const packFile = encrypted ? ENCRYPTED_PACK_FILE : PACK_FILE
   const pack = Buffer.from(`pack of ${script.licenses ?? 0} licenses from ${options.store}\n`.repeat(50))
-  await writeFile(join(options.path, packFile), pack)
+  await writeFile(join(folder, packFile), pack)
   const restricted = (script.restricted ?? []).map(r => ({
     jti: r.licenseId,
     key_id: r.keyId,
@@ -152,7 +156,7 @@ async function writeBackup(options: BackupOptions, script: FakeScript): Promise<
     restricted,
     counts: { licenses: licenses.length, restricted: restricted.length, bytes: pack.length }
   }
-  await writeFile(join(options.path, MANIFEST_FILE), JSON.stringify(manifest))
+  await writeFile(join(folder, MANIFEST_FILE), JSON.stringify(manifest))
   return {
     path: options.path,
     manifest,

@@ -40,7 +40,7 @@ async function runWith(
   const config = await stepsFile(box.dir, yaml)
   for (const [name, value] of Object.entries({ config, ...inputs }))
     process.env[`INPUT_${name.toUpperCase()}`] = value
-  const engine = fakeEngine(script)
+  const engine = fakeEngine({ root: box.dir, ...script })
   const clock = script.clock ?? { now: 1_000_000 }
   await run({ createEngine: engine.create, now: () => clock.now, signals: new EventEmitter() })
   return { box, engine, config, exitCode: process.exitCode, lines: box.lines() }
