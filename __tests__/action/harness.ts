@@ -22,6 +22,7 @@ export async function sandbox(
   env: Record<string, string> = {}
 ): Promise<RunSandbox> {
   const saved = { ...process.env }
+  process.exitCode = 0
   const dir = await mkdtemp(join(tmpdir(), 'lb-action-'))
   const outputFile = join(dir, 'github-output')
   const summaryFile = join(dir, 'step-summary')
