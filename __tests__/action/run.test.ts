@@ -169,6 +169,13 @@ describe('run(): restricted licenses per policy', () => {
     expect(lines).toContain('::endgroup::')
   })
 
+  it('annotates at most 10 per step (what GitHub shows); the rest are plain lines, still with their key IDs', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({ keyId: `k${i}`, licenseId: `l${i}` }))
+    const { lines } = await runWith(backupFile(), { restricted: many })
+    expect(lines.filter(l => l.startsWith('::warning'))).toHaveLength(10)
+    expect(lines).toContain('A license (key ID k11) cannot be backed up: its owner does not allow it')
+  })
+
   it('info: notices', async () => {
     const { lines } = await runWith(backupFile('      on-restricted: info\n'), { restricted: RESTRICTED })
     expect(lines.filter(l => l.startsWith('::notice'))).toHaveLength(2)
