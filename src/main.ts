@@ -1,18 +1,123 @@
 import * as core from '@actions/core'
+import type { BackupRestorer, EventListener } from './engine/api.js'
+import { cancelled, isLicenseBackupError } from './engine/errors.js'
+import { loadArtifactClient, runContext } from './action/artifacts/client.js'
+import type { ArtifactClient } from './action/artifacts/client.js'
+import { abortOnSignals } from './action/cancel.js'
+import type { SignalSource } from './action/cancel.js'
 import { readActionInputs } from './action/inputs.js'
-import { loadStepsFile } from './action/steps-file.js'
+import { setOutputs } from './action/outputs.js'
+import { RunReport } from './action/report.js'
+import { runSteps } from './action/run-steps.js'
+import { resolveSecrets } from './action/secrets.js'
+import { ConfigError } from './action/steps/config-error.js'
+import { loadSteps } from './action/steps/load.js'
+import { writeSummary } from './action/summary.js'
+
+/** What run() takes from the outside world: the seam tests use to pass a fake engine or clock. */
+export interface RunDeps {
+  /** Creates the engine with its event listener (`WMCreateBackupRestorer(callback)`). */
+  createEngine(listener: EventListener): Promise<BackupRestorer>
+  /** The artifact client, loaded only when a step uses an artifact. */
+  artifactClient(): Promise<ArtifactClient>
+  fetch: typeof fetch
+  env: NodeJS.ProcessEnv
+  /** Where SIGINT and SIGTERM come from. */
+  signals: SignalSource
+  now(): number
+}
+
+export const defaultDeps: RunDeps = {
+  // Imported lazily so a bad steps file fails before the engine is even loaded.
+  createEngine: async listener => (await import('./engine/index.js')).createBackupRestorer(listener),
+  artifactClient: loadArtifactClient,
+  fetch: (...args) => globalThis.fetch(...args),
+  // Getters: read when run() starts, so a test or host that replaces process.env is seen.
+  get env() {
+    return process.env
+  },
+  get signals() {
+    return process
+  },
+  now: Date.now
+}
 
 /**
  * Runs the action. Kept free of side effects at import time so tests and `@github/local-action` can call it.
- * The only `core.setFailed` of the action is here: everything below throws.
+ * Everything below throws; this is the one place a failure is reported and the exit code set.
  */
-export async function run(): Promise<void> {
+export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
+  const deps: RunDeps = { ...defaultDeps, ...overrides }
+  const report = new RunReport()
+  const controller = new AbortController()
+  const stopListening = abortOnSignals(deps.signals, controller)
   try {
     const inputs = readActionInputs()
-    const steps = await loadStepsFile(inputs)
-    core.info(`Loaded ${steps.steps.length} step(s) from ${steps.source}.`)
-    core.warning('The backup and restore engines are not built yet: the steps were read and checked only.')
+    const config = await loadSteps({ config: inputs.config, inline: inputs.steps })
+    const steps = inputs.only ? config.steps.filter(step => step.kind === inputs.only) : config.steps
+    // Before any line is logged: the runner must know the secrets to mask them.
+    const secrets = resolveSecrets(steps, deps.env)
+    if (steps.length === 0) {
+      core.warning(
+        `${config.source} has no ${inputs.only} steps: nothing to do (the \`only\` input is \`${inputs.only}\`).`
+      )
+      return
+    }
+    core.info(`Running ${steps.length} step(s) from ${config.source}.`)
+    let current: EventListener | undefined
+    const engine = await deps.createEngine(event => current?.(event))
+    let client: Promise<ArtifactClient> | undefined
+    await runSteps(steps, {
+      engine,
+      listen: listener => (current = listener),
+      signal: controller.signal,
+      onRestricted: inputs.onRestricted,
+      secrets,
+      artifacts: () => (client ??= deps.artifactClient()),
+      run: runContext(deps.env),
+      githubToken: inputs.githubToken,
+      fetch: deps.fetch,
+      now: deps.now,
+      report,
+      total: steps.length,
+      uploadsWithDefaultName: steps.filter(
+        s => s.kind === 'backup' && s.artifact && s.artifact.name === undefined
+      ).length
+    })
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    fail(controller.signal.aborted ? cancelledError(error) : error)
+  } finally {
+    stopListening()
+    setOutputs(report)
+    await writeSummary(report, deps.env).catch((error: unknown) =>
+      core.warning(`Could not write the job summary: ${String(error)}`)
+    )
   }
+}
+
+function cancelledError(error: unknown): Error {
+  if (isLicenseBackupError(error) && error.code === 'CANCELLED') return error
+  return cancelled('run')
+}
+
+/** Reports the failure once: an annotation on the steps file's line when it has one. */
+function fail(error: unknown): void {
+  process.exitCode = core.ExitCode.Failure
+  if (error instanceof ConfigError && error.location) {
+    const { file, line, column } = error.location
+    core.error(error.message, {
+      title: 'Invalid license-backup steps',
+      ...(file === undefined ? {} : { file, startLine: line, startColumn: column })
+    })
+    return
+  }
+  if (isLicenseBackupError(error) && error.code === 'CANCELLED') {
+    core.error(`Cancelled: ${error.message}`)
+    return
+  }
+  if (isLicenseBackupError(error) && error.code !== 'CONFIG_INVALID') {
+    core.error(`${error.message} [${error.code}]`)
+    return
+  }
+  core.error(error instanceof Error ? error.message : String(error))
 }

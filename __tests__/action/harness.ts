@@ -1,0 +1,81 @@
+/** Test support for run(): inputs and runner files through the real environment, stdout captured. */
+import { jest } from '@jest/globals'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export interface RunSandbox {
+  dir: string
+  /** Everything @actions/core wrote to stdout, line by line. */
+  lines(): string[]
+  outputs(): Promise<Record<string, string>>
+  summary(): Promise<string>
+  restore(): void
+}
+
+/**
+ * Sets the action's inputs (`INPUT_*`), the runner's output and summary files and any extra env, and
+ * captures stdout. `restore()` puts the environment and stdout back.
+ */
+export async function sandbox(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {}
+): Promise<RunSandbox> {
+  const saved = { ...process.env }
+  process.exitCode = 0
+  const dir = await mkdtemp(join(tmpdir(), 'lb-action-'))
+  const outputFile = join(dir, 'github-output')
+  const summaryFile = join(dir, 'step-summary')
+  await writeFile(outputFile, '')
+  await writeFile(summaryFile, '')
+  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
+  Object.assign(process.env, {
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'acme/licenses',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_JOB: 'nightly',
+    GITHUB_RUN_ATTEMPT: '2',
+    RUNNER_TEMP: dir,
+    ...env
+  })
+  for (const [name, value] of Object.entries(inputs))
+    process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  const written: string[] = []
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+    written.push(String(chunk))
+    return true
+  })
+  return {
+    dir,
+    lines: () =>
+      written
+        .join('')
+        .split(/\r?\n/)
+        .filter(line => line !== ''),
+    outputs: async () => parseOutputs(await readFile(outputFile, 'utf8')),
+    summary: () => readFile(summaryFile, 'utf8'),
+    restore: () => {
+      stdout.mockRestore()
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
+      Object.assign(process.env, saved)
+      process.exitCode = 0
+    }
+  }
+}
+
+/** Parses the `name<<delimiter` blocks @actions/core writes to GITHUB_OUTPUT. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const pattern = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
+  for (const match of text.matchAll(pattern)) outputs[match[1] ?? ''] = match[3] ?? ''
+  return outputs
+}
+
+/** Writes a steps file in the sandbox and returns its path. */
+export async function stepsFile(dir: string, yaml: string, name = 'license-backup.yml'): Promise<string> {
+  const path = join(dir, name)
+  await writeFile(path, yaml)
+  return path
+}

@@ -1,0 +1,99 @@
+import * as core from '@actions/core'
+import { join } from 'node:path'
+import type { BackupResult } from '../../engine/api.js'
+import { LicenseBackupError } from '../../engine/errors.js'
+import { ConfigError } from '../steps/config-error.js'
+import type { ArtifactUpload } from '../steps/types.js'
+import { artifactUrl } from './client.js'
+import type { ArtifactClient, RunContext } from './client.js'
+
+export interface UploadedArtifact {
+  name: string
+  id: number
+  url: string
+  /** Hex SHA-256 of the uploaded zip, as actions/upload-artifact reports it. */
+  digest: string
+  size: number
+}
+
+/**
+ * Uploads the backup folder: exactly the files the engine wrote (`BackupResult.files`), so nothing else
+ * lying in the folder can reach the artifact. An encrypted pack does not compress: level 0.
+ */
+export async function uploadBackup(
+  client: ArtifactClient,
+  backup: BackupResult,
+  spec: ArtifactUpload,
+  name: string,
+  context: RunContext
+): Promise<UploadedArtifact> {
+  const encrypted = backup.manifest.encryption !== null
+  if (spec.overwrite) await deleteIfPresent(client, name)
+  const files = backup.files.map(file => join(backup.path, file))
+  const compressionLevel = encrypted ? 0 : spec.compressionLevel
+  core.info(`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`)
+  let response
+  try {
+    response = await client.uploadArtifact(name, files, backup.path, {
+      ...(spec.retentionDays === undefined ? {} : { retentionDays: spec.retentionDays }),
+      ...(compressionLevel === undefined ? {} : { compressionLevel })
+    })
+  } catch (error) {
+    throw uploadError(error, name, spec)
+  }
+  if (response.id === undefined) {
+    throw new LicenseBackupError(
+      'IO_ERROR',
+      `The artifact service did not return an ID for artifact "${name}".`
+    )
+  }
+  const uploaded = {
+    name,
+    id: response.id,
+    url: artifactUrl(context, response.id),
+    digest: response.digest ?? '',
+    size: response.size ?? 0
+  }
+  core.info(`Uploaded artifact "${name}" (ID ${uploaded.id}, ${uploaded.size} bytes): ${uploaded.url}`)
+  return uploaded
+}
+
+async function deleteIfPresent(client: ArtifactClient, name: string): Promise<void> {
+  try {
+    await client.deleteArtifact(name)
+    core.info(`Deleted the earlier artifact "${name}" (artifact.overwrite: true).`)
+  } catch (error) {
+    if (isNotFound(error)) return
+    throw new LicenseBackupError(
+      'IO_ERROR',
+      `Could not delete the earlier artifact "${name}": ${messageOf(error)}`,
+      {
+        cause: error
+      }
+    )
+  }
+}
+
+function uploadError(error: unknown, name: string, spec: ArtifactUpload): Error {
+  const message = messageOf(error)
+  if (/\(409\)|conflict|already exists/i.test(message)) {
+    return new ConfigError(
+      `an artifact named "${name}" already exists in this run and \`artifact.overwrite\` is ${spec.overwrite ? 'true' : 'false'}: set \`overwrite: true\` to replace it, or give the artifact another \`name\`.`,
+      spec.at
+    )
+  }
+  return new LicenseBackupError('IO_ERROR', `Uploading artifact "${name}" failed: ${message}`, {
+    cause: error
+  })
+}
+
+export function isNotFound(error: unknown): boolean {
+  return (
+    (error instanceof Error && error.name === 'ArtifactNotFoundError') ||
+    /not found|\(404\)/i.test(messageOf(error))
+  )
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

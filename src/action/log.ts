@@ -1,0 +1,142 @@
+import * as core from '@actions/core'
+import type { EngineEvent } from '../engine/events.js'
+import type { RestrictedPolicy } from './steps/types.js'
+
+/** GitHub shows at most 10 annotations of a kind per step; the rest go to the log as plain lines. */
+export const ANNOTATIONS_PER_STEP = 10
+/** Progress lines at most this often, so long runs show life without flooding the log. */
+export const PROGRESS_INTERVAL_MS = 5000
+
+export interface RestrictedSeen {
+  keyId: string
+  licenseId: string
+  title?: string
+}
+
+export interface RefusedSeen {
+  keyId: string
+  licenseId: string
+  message: string
+  url: string
+}
+
+/** The SPEC 3 wording for one restricted license. */
+export function restrictedLine(license: { keyId: string; title?: string | undefined }): string {
+  if (license.title)
+    return `"${license.title}" (key ID ${license.keyId}) cannot be backed up: its owner does not allow it`
+  return `A license (key ID ${license.keyId}) cannot be backed up: its owner does not allow it`
+}
+
+/** The SPEC 3 generic wording for several, still carrying every key ID. */
+export function restrictedSummary(keyIds: string[]): string {
+  const n = keyIds.length
+  const head =
+    n === 1
+      ? '1 license cannot be backed up: its owner does not allow it'
+      : `${n} licenses cannot be backed up: their owners do not allow it`
+  return `${head} (key ID${n === 1 ? '' : 's'} ${keyIds.join(', ')})`
+}
+
+/**
+ * Turns one step's engine events into log lines: a line per event, restricted licenses as annotations
+ * per the policy, progress at most every few seconds, per-license detail only in debug.
+ */
+export class StepLog {
+  readonly restricted: RestrictedSeen[] = []
+  readonly refused: RefusedSeen[] = []
+  private annotations = 0
+  private lastProgress: number
+
+  constructor(
+    private readonly policy: RestrictedPolicy,
+    private readonly now: () => number = Date.now
+  ) {
+    this.lastProgress = now()
+  }
+
+  readonly onEvent = (event: EngineEvent): void => {
+    switch (event.type) {
+      case 'BEGIN':
+        core.info(
+          event.operation === 'backup'
+            ? 'Backup started.'
+            : 'Committing the restored licenses into the store.'
+        )
+        return
+      case 'END':
+        core.info(event.operation === 'backup' ? 'Backup finished.' : 'Restored licenses committed.')
+        return
+      case 'CONNECTING':
+        core.info(`Connecting to the license service at ${event.url}.`)
+        return
+      case 'DISCONNECTING':
+        core.info(`Disconnecting from the license service at ${event.url}.`)
+        return
+      case 'RESTRICTED_LICENSE':
+        this.onRestricted(event)
+        return
+      case 'ERROR_WITH_URL':
+        this.refused.push({
+          keyId: event.keyId,
+          licenseId: event.licenseId,
+          message: event.message,
+          url: event.url
+        })
+        core.error(`${event.message} (key ID ${event.keyId}, license ${event.licenseId}). See ${event.url}`, {
+          title: `License refused [${event.code}]`
+        })
+        return
+      case 'PROGRESS':
+        this.onProgress(event)
+        return
+      case 'LICENSE':
+        core.debug(
+          `${event.outcome}: license ${event.licenseId} (key ID ${event.keyId}) at ${event.path}${event.reason ? `: ${event.reason}` : ''}`
+        )
+        return
+      case 'WARNING':
+        core.warning(event.message)
+        return
+    }
+  }
+
+  private onRestricted(event: Extract<EngineEvent, { type: 'RESTRICTED_LICENSE' }>): void {
+    this.restricted.push({
+      keyId: event.keyId,
+      licenseId: event.licenseId,
+      ...(event.title === undefined ? {} : { title: event.title })
+    })
+    if (this.policy === 'ignore') return
+    const line = restrictedLine(event)
+    if (this.annotations >= ANNOTATIONS_PER_STEP) {
+      core.info(line)
+      return
+    }
+    this.annotations++
+    const properties = { title: `Restricted license (key ID ${event.keyId})` }
+    if (this.policy === 'info') core.notice(line, properties)
+    else if (this.policy === 'warn') core.warning(line, properties)
+    else core.error(line, properties)
+  }
+
+  private onProgress(event: Extract<EngineEvent, { type: 'PROGRESS' }>): void {
+    const now = this.now()
+    if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return
+    this.lastProgress = now
+    const percent = event.total > 0 ? ` (${Math.floor((event.done / event.total) * 100)}%)` : ''
+    core.info(
+      `${event.operation === 'backup' ? 'Backup' : 'Restore'}: ${event.phase} ${event.done} of ${event.total}${percent}`
+    )
+  }
+
+  /** After the step: the count and, past the annotation cap, where the rest are. */
+  finish(): void {
+    if (this.restricted.length === 0) return
+    const keyIds = this.restricted.map(r => r.keyId)
+    if (this.policy === 'ignore') {
+      core.info(`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`)
+      return
+    }
+    core.info(restrictedSummary(keyIds))
+  }
+}

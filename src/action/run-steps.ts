@@ -1,0 +1,199 @@
+import * as core from '@actions/core'
+import { rm } from 'node:fs/promises'
+import type { BackupRestorer, StoreOptions } from '../engine/api.js'
+import { cancelled, isLicenseBackupError, throwIfAborted } from '../engine/errors.js'
+import type { EventListener } from '../engine/events.js'
+import { defaultArtifactName } from './artifacts/client.js'
+import type { ArtifactClient, RunContext } from './artifacts/client.js'
+import { downloadBackup } from './artifacts/download.js'
+import { uploadBackup } from './artifacts/upload.js'
+import { restrictedSummary, StepLog } from './log.js'
+import type { RunReport, StepRecord } from './report.js'
+import type { StepSecrets } from './secrets.js'
+import type { BackupStep, RestoreStep, RestrictedPolicy, Step } from './steps/types.js'
+
+/** Everything a step needs from the run. */
+export interface StepContext {
+  engine: BackupRestorer
+  /** Routes the engine's events to the step in progress. */
+  listen(listener: EventListener | undefined): void
+  signal: AbortSignal
+  /** The `on-restricted` input: overrides every step's policy. */
+  onRestricted: RestrictedPolicy | undefined
+  secrets: Map<RestoreStep, StepSecrets>
+  artifacts(): Promise<ArtifactClient>
+  run: RunContext
+  githubToken: string
+  fetch: typeof fetch
+  now(): number
+  report: RunReport
+  /** How many steps will run, for the group titles and default artifact names. */
+  total: number
+  uploadsWithDefaultName: number
+}
+
+/** The `on-restricted: error` outcome: the backup is complete, and the step fails once, listing every key. */
+export class RestrictedLicensesError extends Error {
+  constructor(
+    readonly keyIds: string[],
+    path: string
+  ) {
+    super(
+      `${restrictedSummary(keyIds)}. The backup at ${path} is complete without them; the step fails because on-restricted is \`error\`.`
+    )
+    this.name = 'RestrictedLicensesError'
+  }
+}
+
+/** Runs the steps in order, each in its own log group; the first failure stops the run. */
+export async function runSteps(steps: Step[], context: StepContext): Promise<void> {
+  for (const [n, step] of steps.entries()) {
+    if (context.signal.aborted) throw cancelled('run')
+    await core.group(title(step, n + 1, context.total), () =>
+      step.kind === 'backup' ? runBackup(step, n + 1, context) : runRestore(step, n + 1, context)
+    )
+  }
+  if (context.signal.aborted) throw cancelled('run')
+}
+
+function title(step: Step, n: number, total: number): string {
+  const count = `step ${n} of ${total}`
+  if (step.kind === 'backup') return `Backup (${count}): ${step.store} → ${step.path}`
+  const from = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path
+  return `Restore (${count}): ${from} → ${step.store}`
+}
+
+function storeOptions(step: Step): StoreOptions {
+  return {
+    store: step.store,
+    ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
+    ...(step.catalog === undefined ? {} : { catalog: step.catalog }),
+    ...(step.trust === undefined ? {} : { trust: step.trust })
+  }
+}
+
+async function runBackup(step: BackupStep, n: number, context: StepContext): Promise<void> {
+  const policy = context.onRestricted ?? step.onRestricted
+  const log = new StepLog(policy, context.now)
+  const record: StepRecord = {
+    kind: 'backup',
+    title: title(step, n, context.total),
+    outcome: 'failed',
+    durationMs: 0,
+    path: step.path
+  }
+  await tracked(record, log, context, async () => {
+    const result = await context.engine.backup(
+      {
+        ...storeOptions(step),
+        path: step.path,
+        overwrite: step.overwrite,
+        ...(step.encryptTo ? { encryptTo: step.encryptTo } : {})
+      },
+      { signal: context.signal }
+    )
+    log.finish()
+    record.path = result.path
+    record.backedUp = result.backedUp
+    record.restricted = result.restricted
+    core.info(
+      `Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
+    )
+    if (step.artifact) {
+      throwIfAborted(context.signal, 'artifact upload')
+      const name =
+        step.artifact.name ??
+        defaultArtifactName(context.run, context.uploadsWithDefaultName > 1 ? step.index : undefined)
+      record.artifact = await uploadBackup(
+        await context.artifacts(),
+        result,
+        step.artifact,
+        name,
+        context.run
+      )
+    }
+    if (policy === 'error' && result.restricted.length > 0) {
+      throw new RestrictedLicensesError(
+        result.restricted.map(r => r.key_id),
+        result.path
+      )
+    }
+  })
+}
+
+async function runRestore(step: RestoreStep, n: number, context: StepContext): Promise<void> {
+  const log = new StepLog('warn', context.now)
+  const record: StepRecord = {
+    kind: 'restore',
+    title: title(step, n, context.total),
+    outcome: 'failed',
+    durationMs: 0
+  }
+  let downloaded: string | undefined
+  try {
+    await tracked(record, log, context, async () => {
+      const secrets = context.secrets.get(step) ?? {}
+      let path = step.path
+      if (step.fromArtifact) {
+        downloaded = await downloadBackup(step.fromArtifact, {
+          client: await context.artifacts(),
+          run: context.run,
+          token: context.githubToken,
+          fetch: context.fetch
+        })
+        if (step.path)
+          core.info(`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
+        path = downloaded
+      }
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
+      throwIfAborted(context.signal, 'restore')
+      const result = await context.engine.restore(
+        {
+          ...storeOptions(step),
+          path: path ?? '',
+          service: { url: step.service.url, token: secrets.token ?? '' },
+          individualize: step.individualize,
+          ...(secrets.identity === undefined ? {} : { identity: secrets.identity })
+        },
+        { signal: context.signal }
+      )
+      record.restored = result.restored
+      record.unchanged = result.unchanged
+      record.skipped = result.skipped
+      core.info(
+        `Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
+      )
+      for (const skipped of result.skipped) {
+        core.info(`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`)
+      }
+    })
+  } finally {
+    // The download may hold unencrypted licenses: it does not outlive the step.
+    if (downloaded) await rm(downloaded, { recursive: true, force: true })
+  }
+}
+
+/** Runs a step's body with its log listening, and records its outcome and duration whatever happens. */
+async function tracked(
+  record: StepRecord,
+  log: StepLog,
+  context: StepContext,
+  body: () => Promise<void>
+): Promise<void> {
+  const started = context.now()
+  context.listen(log.onEvent)
+  try {
+    await body()
+    record.outcome = 'succeeded'
+  } catch (error) {
+    const wasCancelled = context.signal.aborted || (isLicenseBackupError(error) && error.code === 'CANCELLED')
+    record.outcome = wasCancelled ? 'cancelled' : 'failed'
+    record.error = error instanceof Error ? error.message : String(error)
+    throw error
+  } finally {
+    context.listen(undefined)
+    if (log.refused.length) record.refused = log.refused
+    record.durationMs = context.now() - started
+    context.report.add(record)
+  }
+}

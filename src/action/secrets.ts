@@ -1,0 +1,69 @@
+import * as core from '@actions/core'
+import { ConfigError } from './steps/config-error.js'
+import type { EnvRef, RestoreStep, Step } from './steps/types.js'
+
+export interface StepSecrets {
+  token?: string
+  identity?: string
+}
+
+/**
+ * Reads the secrets the steps name (service token, age identity) from the environment and registers
+ * each with the runner's masking before anything could print it. Only the steps that will run need
+ * theirs set; an unset one is an error naming the variable and the line that names it.
+ */
+export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<RestoreStep, StepSecrets> {
+  const resolved = new Map<RestoreStep, StepSecrets>()
+  for (const step of steps) {
+    if (step.kind !== 'restore') continue
+    const secrets: StepSecrets = {}
+    if (!step.service.tokenEnv) {
+      throw new ConfigError(
+        'a restore step needs the service token: add `token-env: <VARIABLE>` to `service` and set that variable from a secret.',
+        step.at
+      )
+    }
+    secrets.token = read(step.service.tokenEnv, env, 'service.token-env')
+    mask(secrets.token)
+    if (step.identityEnv) {
+      const value = read(step.identityEnv, env, 'identity-env')
+      mask(value)
+      secrets.identity = ageIdentity(value, step.identityEnv)
+    }
+    resolved.set(step, secrets)
+  }
+  return resolved
+}
+
+function read(ref: EnvRef, env: NodeJS.ProcessEnv, key: string): string {
+  const value = env[ref.name]
+  if (value === undefined || value.trim() === '') {
+    throw new ConfigError(
+      `the environment variable ${ref.name} (named by \`${key}\`) is not set: set it from a secret in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ secrets.${ref.name} }}\`.`,
+      ref.at
+    )
+  }
+  return value
+}
+
+/** Masks the whole value and each of its lines: the runner masks line by line. */
+function mask(value: string): void {
+  core.setSecret(value)
+  for (const line of value.split(/\r?\n/))
+    if (line.trim() !== '' && line !== value) core.setSecret(line.trim())
+}
+
+/** Accepts the key itself or a whole `age-keygen` file (comments and the key line). */
+function ageIdentity(value: string, ref: EnvRef): string {
+  const key = value
+    .split(/\r?\n/)
+    .map(line => line.trim())
+    .find(line => line.startsWith('AGE-SECRET-KEY-1'))
+  if (!key) {
+    throw new ConfigError(
+      `the environment variable ${ref.name} (named by \`identity-env\`) holds no age identity: it must contain a line starting with AGE-SECRET-KEY-1, as written by \`age-keygen\`.`,
+      ref.at
+    )
+  }
+  return key
+}

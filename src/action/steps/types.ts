@@ -1,0 +1,66 @@
+import type { TrustOptions } from '../../engine/api.js'
+import type { Location } from './config-error.js'
+
+export type RestrictedPolicy = 'ignore' | 'info' | 'warn' | 'error'
+export const RESTRICTED_POLICIES: readonly RestrictedPolicy[] = ['ignore', 'info', 'warn', 'error']
+
+/** A secret named by an environment variable in the steps file, with where it was named. */
+export interface EnvRef {
+  name: string
+  at: Location
+}
+
+export interface ArtifactUpload {
+  /** Undefined: the default, unique per job and attempt. */
+  name?: string
+  retentionDays?: number
+  compressionLevel?: number
+  overwrite: boolean
+  at: Location
+}
+
+export interface ArtifactSource {
+  name: string
+  runId?: number
+  workflow?: string
+  /** `owner/name`; undefined means this repository. */
+  repository?: string
+  at: Location
+}
+
+export interface StoreConfig {
+  store: string
+  pattern?: string
+  catalog?: string
+  trust?: TrustOptions
+}
+
+export interface BackupStep extends StoreConfig {
+  kind: 'backup'
+  /** 1-based position among the file's steps, for log groups. */
+  index: number
+  path: string
+  overwrite: boolean
+  onRestricted: RestrictedPolicy
+  encryptTo?: string[]
+  artifact?: ArtifactUpload
+  at: Location
+}
+
+export interface RestoreStep extends StoreConfig {
+  kind: 'restore'
+  index: number
+  path?: string
+  fromArtifact?: ArtifactSource
+  individualize: boolean
+  identityEnv?: EnvRef
+  service: { url: string; tokenEnv?: EnvRef }
+  at: Location
+}
+
+export type Step = BackupStep | RestoreStep
+
+export interface StepsConfig {
+  source: string
+  steps: Step[]
+}
