@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process'
 import { open, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
@@ -33,4 +34,25 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
   }
   await rename(temp, file)
   await fsyncDir(dirname(file))
+}
+
+/**
+ * Makes many small writes durable at once: `sync -f` (syncfs(2), coreutils) flushes the whole filesystem
+ * holding `dir`, which costs one flush instead of one fsync per file (0.07 ms against 0.8 ms a file here,
+ * ADR 0040). Where `sync -f` is missing, every file and its directory is fsynced instead.
+ */
+export async function syncMany(dir: string, files: string[]): Promise<void> {
+  if (await syncFileSystem(dir)) return
+  const dirs = new Set<string>()
+  for (const file of files) {
+    await fsyncFile(file)
+    dirs.add(dirname(file))
+  }
+  for (const parent of dirs) await fsyncDir(parent)
+}
+
+function syncFileSystem(dir: string): Promise<boolean> {
+  return new Promise(resolve => {
+    execFile('sync', ['-f', dir], error => resolve(error === null))
+  })
 }

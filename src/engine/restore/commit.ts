@@ -1,7 +1,7 @@
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { crashPoint } from '../io/crash-points.js'
-import { fsyncDir, writeFileAtomic } from '../io/durable.js'
+import { fsyncDir, syncMany, writeFileAtomic } from '../io/durable.js'
 
 /**
  * The restore's commit of staged licenses into the store (SPEC 6: BEGIN..END), all or nothing even across
@@ -28,28 +28,58 @@ export function restoreDirs(store: string): { root: string; staging: string; jou
   return { root, staging: join(root, 'staging'), journal: join(root, 'journal.json') }
 }
 
-/** Writes the files to the staging area, durably. Nothing in the store changes. */
+/** Writes the files to a fresh staging area, durably. Nothing in the store changes. */
 export async function stageFiles(store: string, files: StagedFile[], signal?: AbortSignal): Promise<void> {
+  const staging = await openStaging(store)
+  for (const file of files) {
+    signal?.throwIfAborted()
+    await staging.add(file)
+  }
+}
+
+export interface Staging {
+  /** Writes one file into the staging area, durably. */
+  add(file: StagedFile): Promise<void>
+  /** The store-relative paths staged so far, in order. */
+  readonly paths: string[]
+}
+
+/** Empties the staging area and opens it for files added one by one (a restore stages as answers come). */
+export async function openStaging(store: string): Promise<Staging> {
   const { staging } = restoreDirs(store)
   await rm(staging, { recursive: true, force: true })
   const made = new Set<string>()
-  for (const file of files) {
-    signal?.throwIfAborted()
-    const target = join(staging, file.path)
-    const parent = dirname(target)
-    if (!made.has(parent)) {
-      await mkdir(parent, { recursive: true })
-      made.add(parent)
+  const paths: string[] = []
+  return {
+    paths,
+    add: async file => {
+      const target = join(staging, file.path)
+      const parent = dirname(target)
+      if (!made.has(parent)) {
+        await mkdir(parent, { recursive: true })
+        made.add(parent)
+      }
+      // Not fsynced one by one: the commit makes the whole staging durable at once before its journal.
+      await writeFile(target, file.data)
+      paths.push(file.path)
+      crashPoint('restore:stage')
     }
-    await writeFileAtomic(target, file.data)
-    crashPoint('restore:stage')
   }
+}
+
+/** Drops whatever is staged (a failed or cancelled restore). */
+export async function dropStaging(store: string): Promise<void> {
+  await rm(restoreDirs(store).staging, { recursive: true, force: true })
 }
 
 /** Makes the staged files the store's: writes the journal (the commit point), then moves them in. */
 export async function commitStaged(store: string, paths: string[]): Promise<void> {
   const dirs = restoreDirs(store)
   const journal: Journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths }
+  await syncMany(
+    dirs.staging,
+    paths.map(path => join(dirs.staging, path))
+  )
   crashPoint('restore:before-journal')
   await writeFileAtomic(dirs.journal, JSON.stringify(journal))
   crashPoint('restore:after-journal')
@@ -74,7 +104,7 @@ export async function recoverRestore(store: string): Promise<'none' | 'rolled-ba
 
 async function rollForward(store: string, journal: Journal): Promise<void> {
   const dirs = restoreDirs(store)
-  const touched = new Set<string>()
+  const moved: string[] = []
   for (const path of journal.paths) {
     const staged = join(dirs.staging, path)
     const target = join(store, path)
@@ -82,10 +112,10 @@ async function rollForward(store: string, journal: Journal): Promise<void> {
     if (!(await exists(staged))) continue
     await mkdir(dirname(target), { recursive: true })
     await rename(staged, target)
-    touched.add(dirname(target))
+    moved.push(target)
     crashPoint('restore:move')
   }
-  for (const dir of touched) await fsyncDir(dir)
+  await syncMany(store, moved)
   await rm(dirs.journal, { force: true })
   await fsyncDir(dirs.root)
   crashPoint('restore:journal-removed')
