@@ -26,7 +26,8 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   if (value === null) return undefined
   const text = value.trim()
   if (/^\d+$/.test(text)) return Number(text) * 1000
-  const at = Date.parse(text)
+  // An HTTP date always names its month; Date.parse alone would take "-5" as a year.
+  const at = /[A-Za-z]{3}/.test(text) ? Date.parse(text) : NaN
   if (Number.isNaN(at)) return undefined
   return Math.max(0, at - now)
 }
