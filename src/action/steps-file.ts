@@ -22,7 +22,6 @@ export async function loadStepsFile(inputs: ActionInputs): Promise<StepsFile> {
 
 function toStepsFile(doc: unknown, source: string): StepsFile {
   const steps = (doc as { steps?: unknown } | null)?.steps
-  if (!Array.isArray(steps))
-    throw new Error(`${source}: \`steps\` must be a list of backup and restore steps.`)
+  if (!Array.isArray(steps)) throw new Error(`${source}: \`steps\` must be a list of backup and restore steps.`)
   return { source, steps }
 }
