@@ -204,6 +204,14 @@ describe('reference license server', () => {
     expect(theirs.status).toBe(404)
   })
 
+  it('answers 413 to a body over the size limit, as an answer rather than a reset', async () => {
+    const { server } = await start({ maxBodyBytes: 1024 })
+    const session = await openSession(server.url, await machine(21))
+    const big = await restoreOn(server.url, session, ['x'.repeat(100_000)])
+    expect(big.status).toBe(413)
+    expect(JSON.parse(big.text)).toMatchObject({ status: 413, title: 'Body too large' })
+  })
+
   it('answers 429 with Retry-After past the rate limit', async () => {
     let clock = Date.UTC(2026, 0, 1)
     const { server } = await start({ rateLimit: { requests: 2, windowMs: 10_000 }, now: () => clock })

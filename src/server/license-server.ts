@@ -372,16 +372,21 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
       problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.')
     )
   }
+  // The whole body is read even when it is too large, so the client gets the 413 rather than a reset.
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > maxBytes) {
-      throw new ProblemError(
-        problem(413, 'body-too-large', 'Body too large', `A request body holds at most ${maxBytes} bytes.`)
-      )
-    }
-    chunks.push(chunk)
+  await new Promise<void>((resolve, reject) => {
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= maxBytes) chunks.push(chunk)
+    })
+    req.once('end', resolve)
+    req.once('error', reject)
+  })
+  if (size > maxBytes) {
+    throw new ProblemError(
+      problem(413, 'body-too-large', 'Body too large', `A request body holds at most ${maxBytes} bytes.`)
+    )
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'))
