@@ -1,0 +1,119 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
+import { machineFromSeed } from '../../src/fixtures/store.js'
+import {
+  createLicenseServer,
+  type LicenseServer,
+  type LicenseServerOptions
+} from '../../src/server/license-server.js'
+
+export const TOKEN = 'test-token-0123456789'
+
+export interface Machine {
+  id: string
+  jwk: { kty: string; crv: string; x: string }
+}
+
+export async function machine(seed: number): Promise<Machine> {
+  const m = await machineFromSeed(seed)
+  return { id: m.id, jwk: m.jwk as Machine['jwk'] }
+}
+
+export async function tempDir(prefix = 'lb-service-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix))
+}
+
+export function license(issuer: Issuer, jti: string, extra: Record<string, unknown> = {}): string {
+  return issuer.sign({
+    jti,
+    key_id: `key-${jti}`,
+    iss: issuer.iss,
+    iat: 1767225600,
+    exp: 4102444800,
+    rights: { play: true, backup: true },
+    ...extra
+  })
+}
+
+export function claimsOf(jws: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jws.split('.')[1] as string, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >
+}
+
+export interface Running {
+  server: LicenseServer
+  issuer: Issuer
+  stateFile: string
+  dir: string
+}
+
+export async function startServer(options: Partial<LicenseServerOptions> = {}): Promise<Running> {
+  const dir = await tempDir()
+  const issuer = options.issuer ?? createIssuer()
+  const stateFile = options.stateFile ?? join(dir, 'state.json')
+  const server = await createLicenseServer({ issuer, stateFile, tokens: [TOKEN], ...options })
+  return { server, issuer, stateFile, dir }
+}
+
+/** A raw protocol call, as a test sees it on the wire. */
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}
+): Promise<{ status: number; type: string; text: string; json: unknown; headers: Headers }> {
+  const headers: Record<string, string> = { ...options.headers }
+  if (options.token !== null) headers['authorization'] = `Bearer ${options.token ?? TOKEN}`
+  if (options.body !== undefined) headers['content-type'] = 'application/json'
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
+  })
+  const text = await res.text()
+  let json: unknown
+  try {
+    json = text === '' ? undefined : JSON.parse(text)
+  } catch {
+    json = undefined
+  }
+  return { status: res.status, type: res.headers.get('content-type') ?? '', text, json, headers: res.headers }
+}
+
+export async function openSession(base: string, m: Machine, token?: string): Promise<string> {
+  const res = await call(base, 'POST', '/v1/sessions', {
+    body: { machine: m, individualize: true },
+    ...(token ? { token } : {})
+  })
+  if (res.status !== 201) throw new Error(`open session: ${res.status} ${res.text}`)
+  return (res.json as { id: string }).id
+}
+
+export interface WireResult {
+  jti: string
+  status: 'restored' | 'refused'
+  license?: string
+  reason?: string
+  url?: string
+}
+
+export async function restoreOn(
+  base: string,
+  session: string,
+  licenses: string[],
+  key = `key-${Math.random()}`
+): Promise<{ status: number; results: WireResult[]; text: string }> {
+  const res = await call(base, 'POST', `/v1/sessions/${session}/restore`, {
+    body: { licenses },
+    headers: { 'idempotency-key': key }
+  })
+  return {
+    status: res.status,
+    results: (res.json as { results: WireResult[] } | undefined)?.results ?? [],
+    text: res.text
+  }
+}

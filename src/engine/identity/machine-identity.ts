@@ -1,0 +1,161 @@
+import { calculateJwkThumbprint, type JWK } from 'jose'
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject
+} from 'node:crypto'
+import { link, mkdir, open, readFile, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { LicenseBackupError } from '../errors.js'
+
+/** The store's own folder (docs/design.md) and the file that holds this machine's key (ADR 0022). */
+export const STATE_DIR = '.license-backup'
+export const MACHINE_FILE = 'machine.json'
+
+/** This machine's identity: an Ed25519 key pair; its ID is the RFC 7638 thumbprint of the public JWK. */
+export interface MachineIdentity {
+  /** RFC 7638 SHA-256 thumbprint of `publicJwk`, base64url: the `cnf.jkt` of licenses bound here. */
+  id: string
+  /** `{kty: 'OKP', crv: 'Ed25519', x}`: what the service is sent. */
+  publicJwk: JWK
+  privateKey: KeyObject
+  /** The file it is kept in. */
+  file: string
+}
+
+export function machineIdentityFile(storeDir: string): string {
+  return join(storeDir, STATE_DIR, MACHINE_FILE)
+}
+
+/** The RFC 7638 SHA-256 thumbprint of an Ed25519 public JWK (only its required members count). */
+export async function machineIdOf(publicJwk: JWK): Promise<string> {
+  return calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: publicJwk.x } as JWK, 'sha256')
+}
+
+/** The store's machine identity, or undefined when it has none. A damaged file is an error, never replaced. */
+export async function loadMachineIdentity(storeDir: string): Promise<MachineIdentity | undefined> {
+  const file = machineIdentityFile(storeDir)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new LicenseBackupError(
+      'IO_ERROR',
+      `Cannot read the machine identity ${file}: ${(error as Error).message}`,
+      {
+        file,
+        cause: error
+      }
+    )
+  }
+  return parseIdentity(text, file)
+}
+
+/**
+ * Creates the store's machine identity. Never replaces one: if another run created it first, that one is
+ * returned. The key is written to a temporary file (mode 0600, fsync) and linked into place, so the file
+ * is either absent or complete.
+ */
+export async function createMachineIdentity(storeDir: string): Promise<MachineIdentity> {
+  const file = machineIdentityFile(storeDir)
+  await mkdir(join(storeDir, STATE_DIR), { recursive: true, mode: 0o700 })
+  const { privateKey } = generateKeyPairSync('ed25519')
+  const jwk = privateKey.export({ format: 'jwk' }) as JWK
+  const text = JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, null, 2) + '\n'
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
+  const handle = await open(temp, 'wx', 0o600)
+  try {
+    await handle.writeFile(text)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await link(temp, file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(file, error)
+  } finally {
+    await unlink(temp).catch(() => undefined)
+  }
+  await syncDir(join(storeDir, STATE_DIR))
+  const identity = await loadMachineIdentity(storeDir)
+  if (!identity) throw ioError(file, new Error('the file vanished after it was written'))
+  return identity
+}
+
+/**
+ * The identity restore needs: the existing one, or a new one only with the user's consent
+ * (`individualize: true`, WM_RESTORE_INDIVIDUALIZE). Without consent and without an identity it fails
+ * with INDIVIDUALIZATION_REQUIRED before any network call.
+ */
+export async function ensureMachineIdentity(
+  storeDir: string,
+  individualize: boolean
+): Promise<MachineIdentity> {
+  const existing = await loadMachineIdentity(storeDir)
+  if (existing) return existing
+  if (individualize !== true) {
+    throw new LicenseBackupError(
+      'INDIVIDUALIZATION_REQUIRED',
+      `The store ${storeDir} has no machine identity, and restored licenses must be bound to one. ` +
+        `Set \`individualize: true\` on the restore step to let it create one (${machineIdentityFile(storeDir)}).`,
+      { file: machineIdentityFile(storeDir) }
+    )
+  }
+  return createMachineIdentity(storeDir)
+}
+
+async function parseIdentity(text: string, file: string): Promise<MachineIdentity> {
+  let jwk: JWK
+  try {
+    jwk = JSON.parse(text) as JWK
+  } catch {
+    throw invalid(file, 'it is not JSON')
+  }
+  if (jwk === null || typeof jwk !== 'object' || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') {
+    throw invalid(file, 'it is not an Ed25519 (OKP) JWK')
+  }
+  if (typeof jwk.x !== 'string' || typeof jwk.d !== 'string') throw invalid(file, 'it lacks the key (x, d)')
+  let privateKey: KeyObject
+  try {
+    privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d }, format: 'jwk' })
+  } catch {
+    throw invalid(file, 'its key does not load')
+  }
+  const derived = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK
+  if (derived.x !== jwk.x) throw invalid(file, 'its public key (x) does not match its private key (d)')
+  const publicJwk: JWK = { kty: 'OKP', crv: 'Ed25519', x: derived.x }
+  return { id: await machineIdOf(publicJwk), publicJwk, privateKey, file }
+}
+
+function invalid(file: string, why: string): LicenseBackupError {
+  return new LicenseBackupError(
+    'STORE_INVALID',
+    `The machine identity ${file} is damaged: ${why}. Restore it from where it was kept; ` +
+      `removing it makes this a new machine, which uses one more of each license's restore slots.`,
+    { file }
+  )
+}
+
+function ioError(file: string, error: unknown): LicenseBackupError {
+  return new LicenseBackupError(
+    'IO_ERROR',
+    `Cannot write the machine identity ${file}: ${(error as Error).message}`,
+    {
+      file,
+      cause: error
+    }
+  )
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}

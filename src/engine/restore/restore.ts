@@ -1,0 +1,214 @@
+import { isDeepStrictEqual } from 'node:util'
+import { lstat, mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { RefusedLicense, RestoreOptions, RestoreResult, RunControl } from '../api.js'
+import { loadCatalog, type Catalog } from '../catalog/catalog.js'
+import { LicenseBackupError, throwIfAborted } from '../errors.js'
+import type { EventListener } from '../events.js'
+import { ensureMachineIdentity, type MachineIdentity } from '../identity/index.js'
+import { parseLicense, type License } from '../licenses/license.js'
+import { createVerifier, type LicenseVerifier } from '../licenses/verifier.js'
+import {
+  MAX_BATCH,
+  ServiceClient,
+  refusalError,
+  refusalEvent,
+  type BatchLicense,
+  type CheckLicense,
+  type RefusedOutcome,
+  type ServiceSession
+} from '../service/index.js'
+import { acquireStoreLock } from '../store/lock.js'
+import { commitStaged, dropStaging, openStaging, recoverRestore, type Staging } from './commit.js'
+import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
+
+/**
+ * Restores a backup into a store through the license service (SPEC 5, 6): verify the whole backup, then
+ * CONNECTING → re-issue for this machine, staging each answer → DISCONNECTING, then BEGIN → commit → END.
+ * The store ends as it was or fully restored; a refusal by the service fails the run with nothing
+ * committed (docs/design.md).
+ */
+export async function restore(options: RestoreOptions, control: RunControl, emit: EventListener): Promise<RestoreResult> {
+  const signal = control.signal
+  throwIfAborted(signal, 'restore')
+  const store = options.store
+  const catalog: Catalog = options.catalog ? await loadCatalog(options.catalog) : new Map()
+  // A restore always has a service, so licenses are always verified: by the configured trust source, or
+  // else by the service's own JWKS.
+  const trust = options.trust && Object.keys(options.trust).length > 0 ? options.trust : { serviceUrl: options.service.url }
+  const verifier = await createVerifier(trust, { ...(signal ? { signal } : {}), operation: 'restore', pooled: true })
+  try {
+    await mkdir(store, { recursive: true })
+    const lock = await acquireStoreLock(store, 'restore')
+    try {
+      await recoverRestore(store)
+      const identity = await ensureMachineIdentity(store, options.individualize === true)
+      const backup = await verifyBackup(options.path, {
+        verifier,
+        ...(options.identity ? { identity: options.identity } : {}),
+        ...(signal ? { signal } : {}),
+        onProgress: (done, total) => emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
+      })
+      return await exchangeAndCommit({ options, store, backup, identity, verifier, catalog, emit, signal })
+    } finally {
+      await lock.release()
+    }
+  } catch (error) {
+    throw asRestoreError(error, options.path)
+  } finally {
+    await verifier.close()
+  }
+}
+
+interface RunContext {
+  options: RestoreOptions
+  store: string
+  backup: VerifiedBackup
+  identity: MachineIdentity
+  verifier: LicenseVerifier
+  catalog: Catalog
+  emit: EventListener
+  signal: AbortSignal | undefined
+}
+
+async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
+  const { store, emit, signal } = context
+  const staging = await openStaging(store)
+  try {
+    const outcome = await exchange(context, staging)
+    throwIfAborted(signal, 'restore')
+    emit({ type: 'BEGIN', operation: 'restore' })
+    emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: 0, total: staging.paths.length })
+    await commitStaged(store, staging.paths)
+    emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: staging.paths.length, total: staging.paths.length })
+    emit({ type: 'END', operation: 'restore' })
+    return { machineId: context.identity.id, restored: staging.paths.length, ...outcome }
+  } finally {
+    // After a commit this finds nothing; after a failure it drops what was staged.
+    await dropStaging(store)
+  }
+}
+
+/** The service exchange: sends every license the store does not hold yet, stages each re-issued one. */
+async function exchange(context: RunContext, staging: Staging): Promise<{ unchanged: number; skipped: RefusedLicense[] }> {
+  const { options, backup, identity, emit, signal } = context
+  const skipped: RefusedLicense[] = []
+  const refused: RefusedOutcome[] = []
+  let unchanged = 0
+  let batch: Array<BatchLicense & { path: string }> = []
+  let client: ServiceClient | undefined
+  let session: ServiceSession | undefined
+  const total = backup.manifest.licenses.length
+  let sent = 0
+  const checkLicense = returnedLicenseCheck(context)
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return
+    if (!client || !session) {
+      client = new ServiceClient({ ...options.service, listener: emit, ...(signal ? { signal } : {}) })
+      const jwk = { kty: 'OKP', crv: 'Ed25519', x: String(identity.publicJwk.x) }
+      session = await client.openSession({ id: identity.id, jwk }, options.individualize === true)
+    }
+    const byJti = new Map(batch.map(license => [license.jti, license]))
+    for (const result of await client.restoreBatch(session, batch, checkLicense)) {
+      const asked = byJti.get(result.jti)!
+      if (result.status === 'refused') {
+        refused.push(result)
+        emit({ type: 'LICENSE', operation: 'restore', licenseId: result.jti, keyId: result.key_id, path: asked.path, outcome: 'refused', reason: result.reason })
+        continue
+      }
+      await staging.add({ path: asked.path, data: Buffer.from(result.license) })
+      emit({ type: 'LICENSE', operation: 'restore', licenseId: result.jti, keyId: result.key_id, path: asked.path, outcome: 'restored' })
+    }
+    sent += batch.length
+    emit({ type: 'PROGRESS', operation: 'restore', phase: 'exchange', done: sent, total })
+    batch = []
+  }
+  try {
+    for await (const { entry, license } of backup.licenses(signal)) {
+      const detail = { type: 'LICENSE' as const, operation: 'restore' as const, licenseId: license.jti, keyId: license.keyId, path: entry.path }
+      if (isExpired(license)) {
+        skipped.push({ jti: license.jti, key_id: license.keyId, reason: 'expired', ...titled(context, license.keyId) })
+        emit({ ...detail, outcome: 'skipped', reason: 'expired' })
+        continue
+      }
+      if (await holdsAlready(context, entry.path, license)) {
+        unchanged++
+        emit({ ...detail, outcome: 'unchanged' })
+        continue
+      }
+      batch.push({ jti: license.jti, key_id: license.keyId, rights: license.claims.rights, jws: license.text, path: entry.path })
+      if (batch.length >= MAX_BATCH) await flush()
+    }
+    await flush()
+  } finally {
+    if (client && session) await client.closeSession(session).catch(() => {})
+  }
+  if (refused.length > 0) {
+    for (const refusal of refused) {
+      const event = refusalEvent(refusal, context.catalog.get(refusal.key_id))
+      if (event) emit(event)
+    }
+    throw refusalError(refused, keyId => context.catalog.get(keyId))
+  }
+  return { unchanged, skipped }
+}
+
+/** The check every re-issued license passes before it is staged (SPEC 2: verified after it is restored). */
+function returnedLicenseCheck(context: RunContext): CheckLicense {
+  return async (jws, expected) => {
+    const where = `the license ${expected.jti} returned by ${context.options.service.url}`
+    const license = parseLicense(jws, where)
+    await context.verifier.verify(license)
+    const problems: string[] = []
+    if (license.jti !== expected.jti) problems.push(`its license ID is ${license.jti}`)
+    if (license.keyId !== expected.key_id) problems.push(`its key ID is ${license.keyId}, not ${expected.key_id}`)
+    if (!isDeepStrictEqual(license.claims.rights, expected.rights)) problems.push('its rights differ from the backed-up license')
+    if (license.claims.cnf?.jkt !== expected.machineId) problems.push('it is not bound to this machine (cnf.jkt)')
+    if (problems.length > 0) {
+      throw new LicenseBackupError(
+        'SERVICE_ERROR',
+        `The license service answered with a wrong license for ${expected.jti}: ${problems.join('; ')}. Nothing was restored; report this to the service's operator.`,
+        { url: context.options.service.url, licenseId: expected.jti, keyId: expected.key_id }
+      )
+    }
+  }
+}
+
+/** The store already holds this license for this machine: the same ID, bound here, valid. */
+async function holdsAlready(context: RunContext, path: string, wanted: License): Promise<boolean> {
+  const file = join(context.store, path)
+  try {
+    const info = await lstat(file)
+    if (!info.isFile()) return false
+    const held = parseLicense(await readFile(file, 'utf8'), path)
+    if (held.jti !== wanted.jti || held.claims.cnf?.jkt !== context.identity.id) return false
+    await context.verifier.verify(held)
+    return true
+  } catch {
+    // Missing, unreadable or invalid: the restore replaces it.
+    return false
+  }
+}
+
+function isExpired(license: License): boolean {
+  const exp = license.claims.exp
+  return typeof exp === 'number' && exp * 1000 <= Date.now()
+}
+
+function titled(context: RunContext, keyId: string): { title?: string } {
+  const title = context.catalog.get(keyId)
+  return title === undefined ? {} : { title }
+}
+
+function asRestoreError(error: unknown, path: string): unknown {
+  if (error instanceof LicenseBackupError) return error
+  if (error instanceof DOMException && error.name === 'AbortError') {
+    return new LicenseBackupError('CANCELLED', 'The restore was cancelled; nothing was changed.')
+  }
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+  return new LicenseBackupError(
+    'IO_ERROR',
+    `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
+    { file: path, cause: error }
+  )
+}

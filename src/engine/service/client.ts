@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto'
+import type { ServiceOptions } from '../api.js'
+import { LicenseBackupError } from '../errors.js'
+import { emitter, type EventListener } from '../events.js'
+import { resultsShapeError, sessionShapeError, type MachineRef, type WireResult } from './protocol.js'
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js'
+import {
+  defaultSleep,
+  problemDetail,
+  send,
+  type Answer,
+  type Call,
+  type TransportOptions
+} from './transport.js'
+
+/** Protocol v1: at most this many licenses per restore request. */
+export const MAX_BATCH = 1000
+export const DEFAULT_TIMEOUT_MS = 30_000
+export const DEFAULT_DEADLINE_MS = 10 * 60_000
+
+export interface ServiceClientOptions extends ServiceOptions {
+  /** Receives CONNECTING, DISCONNECTING and PROGRESS. */
+  listener?: EventListener
+  /** Cancels the exchange: the call in flight is aborted and `CANCELLED` thrown. */
+  signal?: AbortSignal
+  /** The environment variable the token came from, named in messages (never the token). */
+  tokenEnv?: string
+  retry?: Partial<RetryPolicy>
+  /** Injectable for tests: the wait between attempts, the jitter source and the clock. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  random?: () => number
+  now?: () => number
+}
+
+export interface ServiceSession {
+  id: string
+  expiresAt: string
+  machineId: string
+}
+
+/** A license to re-issue, with the claims its answer must keep. */
+export interface BatchLicense {
+  jti: string
+  key_id: string
+  rights: Record<string, unknown>
+  /** The compact JWS. */
+  jws: string
+}
+
+export interface ExpectedLicense {
+  jti: string
+  key_id: string
+  rights: Record<string, unknown>
+  /** The `cnf.jkt` the re-issued license must carry. */
+  machineId: string
+}
+
+/**
+ * Checks a re-issued license (signature, same jti, key_id and rights, `cnf.jkt` = this machine); throws
+ * when it fails. Injected by the restore code, which owns license verification.
+ */
+export type CheckLicense = (jws: string, expected: ExpectedLicense) => Promise<void>
+
+export type RestoreOutcome =
+  | { jti: string; key_id: string; status: 'restored'; license: string }
+  | { jti: string; key_id: string; status: 'refused'; reason: string; url?: string }
+
+export type RefusedOutcome = Extract<RestoreOutcome, { status: 'refused' }>
+
+/**
+ * The protocol v1 client (SPEC 5): one client per restore run. The deadline (`deadlineMs`) runs from the
+ * client's creation and bounds every call and retry of the run.
+ */
+export class ServiceClient {
+  readonly url: string
+  private readonly transport: TransportOptions
+  private readonly emit: EventListener
+  private readonly tokenEnv: string | undefined
+
+  constructor(options: ServiceClientOptions) {
+    this.url = baseUrl(options.url)
+    this.tokenEnv = options.tokenEnv
+    const token = checkedToken(options.token, this.url, options.tokenEnv)
+    const now = options.now ?? Date.now
+    this.transport = {
+      token,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      deadline: now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS),
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      sleep: options.sleep ?? defaultSleep,
+      random: options.random ?? Math.random,
+      now,
+      ...(options.signal ? { signal: options.signal } : {})
+    }
+    this.emit = emitter(options.listener)
+  }
+
+  /** POST /v1/sessions (CONNECTING): validates the token and opens a restore session for this machine. */
+  async openSession(machine: MachineRef, individualize: boolean): Promise<ServiceSession> {
+    this.emit({ type: 'CONNECTING', url: this.url })
+    const call: Call = {
+      method: 'POST',
+      url: `${this.url}/v1/sessions`,
+      body: { machine: { id: machine.id, jwk: machine.jwk }, individualize }
+    }
+    const answer = await send(call, this.transport)
+    if (answer.status !== 201 && answer.status !== 200) throw this.failure(answer, 'open a session')
+    const body = this.json(answer)
+    const wrong = sessionShapeError(body)
+    if (wrong) throw this.badAnswer(answer, wrong)
+    const session = body as { id: string; expires_at: string }
+    return { id: session.id, expiresAt: session.expires_at, machineId: machine.id }
+  }
+
+  /**
+   * POST /v1/sessions/{id}/restore for one batch (≤ 1000 licenses), with one Idempotency-Key for all its
+   * retries. Every result is checked; outcomes come back in the batch's order.
+   */
+  async restoreBatch(
+    session: ServiceSession,
+    licenses: BatchLicense[],
+    checkLicense: CheckLicense,
+    idempotencyKey: string = randomUUID()
+  ): Promise<RestoreOutcome[]> {
+    if (licenses.length > MAX_BATCH) throw new RangeError(`A batch holds at most ${MAX_BATCH} licenses`)
+    const asked = new Map<string, BatchLicense>()
+    for (const license of licenses) {
+      if (asked.has(license.jti)) throw new RangeError(`License ${license.jti} appears twice in one batch`)
+      asked.set(license.jti, license)
+    }
+    const call: Call = {
+      method: 'POST',
+      url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/restore`,
+      body: { licenses: licenses.map(l => l.jws) },
+      headers: { 'idempotency-key': idempotencyKey }
+    }
+    const answer = await send(call, this.transport)
+    if (answer.status !== 200) throw this.failure(answer, 'restore licenses')
+    const body = this.json(answer)
+    const wrong = resultsShapeError(body)
+    if (wrong) throw this.badAnswer(answer, wrong)
+    const outcomes = new Map<string, RestoreOutcome>()
+    for (const result of (body as { results: WireResult[] }).results) {
+      const license = asked.get(result.jti)
+      if (!license)
+        throw this.badAnswer(answer, `it holds a result for license ${result.jti}, which was not asked`)
+      if (outcomes.has(result.jti))
+        throw this.badAnswer(answer, `it holds two results for license ${result.jti}`)
+      outcomes.set(result.jti, await this.outcome(answer, result, license, session, checkLicense))
+    }
+    const missing = licenses.filter(l => !outcomes.has(l.jti))
+    if (missing.length > 0) {
+      throw this.badAnswer(
+        answer,
+        `it holds no result for ${missing.length} license(s), ${missing[0]?.jti} first`
+      )
+    }
+    return licenses.map(l => outcomes.get(l.jti) as RestoreOutcome)
+  }
+
+  /** Restores any number of licenses in batches of ≤ 1000, emitting PROGRESS after each batch. */
+  async restoreAll(
+    session: ServiceSession,
+    licenses: BatchLicense[],
+    checkLicense: CheckLicense
+  ): Promise<RestoreOutcome[]> {
+    const outcomes: RestoreOutcome[] = []
+    for (let start = 0; start < licenses.length; start += MAX_BATCH) {
+      outcomes.push(
+        ...(await this.restoreBatch(session, licenses.slice(start, start + MAX_BATCH), checkLicense))
+      )
+      this.emit({
+        type: 'PROGRESS',
+        operation: 'restore',
+        phase: 'service',
+        done: outcomes.length,
+        total: licenses.length
+      })
+    }
+    return outcomes
+  }
+
+  /** DELETE /v1/sessions/{id} (DISCONNECTING). A session already gone (404) counts as closed. */
+  async closeSession(session: ServiceSession): Promise<void> {
+    this.emit({ type: 'DISCONNECTING', url: this.url })
+    const call: Call = { method: 'DELETE', url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}` }
+    const answer = await send(call, this.transport)
+    if (answer.status === 204 || answer.status === 200 || answer.status === 404) return
+    throw this.failure(answer, 'close the session')
+  }
+
+  private async outcome(
+    answer: Answer,
+    result: WireResult,
+    asked: BatchLicense,
+    session: ServiceSession,
+    checkLicense: CheckLicense
+  ): Promise<RestoreOutcome> {
+    const { jti, key_id } = asked
+    if (result.status === 'refused') {
+      const url = result.url !== undefined && /^https?:\/\//i.test(result.url) ? result.url : undefined
+      return {
+        jti,
+        key_id,
+        status: 'refused',
+        reason: result.reason ?? 'unspecified',
+        ...(url ? { url } : {})
+      }
+    }
+    if (result.license === undefined || result.license === '') {
+      throw this.badAnswer(answer, `license ${jti} is "restored" but the answer carries no license`)
+    }
+    try {
+      await checkLicense(result.license, { jti, key_id, rights: asked.rights, machineId: session.machineId })
+    } catch (error) {
+      throw new LicenseBackupError(
+        'SERVICE_ERROR',
+        `The license service at ${answer.url} returned a license ${jti} (key ID ${key_id}) that fails its check: ` +
+          `${(error as Error).message}. Nothing was written; report this to the service's operator.`,
+        { url: answer.url, licenseId: jti, keyId: key_id, cause: error }
+      )
+    }
+    return { jti, key_id, status: 'restored', license: result.license }
+  }
+
+  private json(answer: Answer): unknown {
+    if (!/^application\/([a-z.+-]*\+)?json\b/i.test(answer.contentType)) {
+      throw this.badAnswer(answer, `its body is not JSON (content type "${answer.contentType || 'none'}")`)
+    }
+    try {
+      return JSON.parse(answer.text)
+    } catch {
+      throw this.badAnswer(answer, 'its body is not valid JSON')
+    }
+  }
+
+  private badAnswer(answer: Answer, why: string): LicenseBackupError {
+    return new LicenseBackupError(
+      'SERVICE_ERROR',
+      `The license service at ${answer.url} gave an answer this tool cannot use (HTTP ${answer.status}): ${why}. ` +
+        `Check that service.url points at a license-backup protocol v1 service.`,
+      { url: answer.url }
+    )
+  }
+
+  /** Maps a final non-success answer to an error (ADR 0020). */
+  private failure(answer: Answer, action: string): LicenseBackupError {
+    const detail = problemDetail(answer)
+    const said = detail ? `: ${detail}` : ''
+    const token = this.tokenEnv
+      ? `the token in the environment variable ${this.tokenEnv}`
+      : 'the service token'
+    if (answer.status === 401) {
+      return new LicenseBackupError(
+        'UNAUTHORIZED',
+        `The license service at ${answer.url} refused the credentials (HTTP 401${said}). Check ${token} (service.token-env).`,
+        { url: answer.url }
+      )
+    }
+    if (answer.status === 403) {
+      return new LicenseBackupError(
+        'UNAUTHORIZED',
+        `The license service at ${answer.url} does not allow this token to ${action} (HTTP 403${said}). ` +
+          `Use a token with restore access in ${token} (service.token-env).`,
+        { url: answer.url }
+      )
+    }
+    if (answer.status === 404) {
+      return new LicenseBackupError(
+        'SERVICE_ERROR',
+        `The license service at ${answer.url} does not know this session (HTTP 404${said}); it may have expired. Run the restore again.`,
+        { url: answer.url }
+      )
+    }
+    return new LicenseBackupError(
+      'SERVICE_ERROR',
+      `The license service at ${answer.url} could not ${action} (HTTP ${answer.status}${said}).`,
+      { url: answer.url }
+    )
+  }
+}
+
+function baseUrl(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      `service.url "${url}" is not a URL; give the service's http(s) address.`
+    )
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new LicenseBackupError('CONFIG_INVALID', `service.url "${url}" is not an http(s) URL.`)
+  }
+  if (parsed.username || parsed.password) {
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      'service.url must not carry credentials; give the token through service.token-env.'
+    )
+  }
+  return parsed.href.replace(/\/+$/, '')
+}
+
+/** A token a header can carry; checked here so that no HTTP library error ever quotes it. */
+function checkedToken(token: string, url: string, tokenEnv: string | undefined): string {
+  const trimmed = (token ?? '').trim()
+  const where = tokenEnv ? `the environment variable ${tokenEnv}` : 'the service token'
+  if (trimmed === '') {
+    throw new LicenseBackupError(
+      'UNAUTHORIZED',
+      `No token for the license service at ${url}: ${where} is empty or unset.`,
+      { url }
+    )
+  }
+  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
+    throw new LicenseBackupError(
+      'UNAUTHORIZED',
+      `The token for the license service at ${url} (${where}) holds spaces or characters a bearer token cannot have.`,
+      { url }
+    )
+  }
+  return trimmed
+}

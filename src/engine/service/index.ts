@@ -1,0 +1,16 @@
+export {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_TIMEOUT_MS,
+  MAX_BATCH,
+  ServiceClient,
+  type BatchLicense,
+  type CheckLicense,
+  type ExpectedLicense,
+  type RefusedOutcome,
+  type RestoreOutcome,
+  type ServiceClientOptions,
+  type ServiceSession
+} from './client.js'
+export type { MachineRef } from './protocol.js'
+export { refusalCode, refusalError, refusalEvent, refusalMessage } from './refusals.js'
+export { DEFAULT_RETRY, backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js'

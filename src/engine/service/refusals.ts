@@ -1,0 +1,71 @@
+import { LicenseBackupError, type ErrorCode } from '../errors.js'
+import type { EngineEvent } from '../events.js'
+import type { RefusedOutcome } from './client.js'
+
+/** The error code a refusal reason stands for: `restore-limit` is RESTORE_LIMIT (NS_E_DRM_RESTORE_FRAUD). */
+export function refusalCode(reason: string): ErrorCode {
+  if (reason === 'restore-limit') return 'RESTORE_LIMIT'
+  if (['revoked', 'expired', 'invalid-signature', 'invalid-license'].includes(reason))
+    return 'INVALID_LICENSE'
+  return 'SERVICE_ERROR'
+}
+
+/** What to tell the user about one refusal. `title` comes from the catalog when it knows the key. */
+export function refusalMessage(refused: RefusedOutcome, title?: string): string {
+  const which = title
+    ? `"${title}" (key ID ${refused.key_id}, license ${refused.jti})`
+    : `License ${refused.jti} (key ID ${refused.key_id})`
+  const see = refused.url ? ` See ${refused.url}` : ''
+  switch (refused.reason) {
+    case 'restore-limit':
+      return `${which} cannot be restored onto this machine: it is already on as many machines as its issuer allows.${see}`
+    case 'revoked':
+      return `${which} was revoked by its issuer and cannot be restored.${see}`
+    case 'expired':
+      return `${which} has expired and cannot be restored.${see}`
+    case 'invalid-signature':
+    case 'invalid-license':
+      return `${which} was not accepted by the license service (${refused.reason}): the backup holds a license its issuer did not sign.${see}`
+    default:
+      return `${which} was refused by the license service (${refused.reason}).${see}`
+  }
+}
+
+/** An ERROR_WITH_URL event (WMT_ERROR_WITHURL) for a refusal that carries a URL. */
+export function refusalEvent(refused: RefusedOutcome, title?: string): EngineEvent | undefined {
+  if (!refused.url) return undefined
+  return {
+    type: 'ERROR_WITH_URL',
+    code: refusalCode(refused.reason),
+    message: refusalMessage(refused, title),
+    url: refused.url,
+    licenseId: refused.jti,
+    keyId: refused.key_id
+  }
+}
+
+/**
+ * The one error a restore with refusals fails with: RESTORE_LIMIT when any license is past the limit,
+ * else the code of the first refusal. Lists up to five refusals and counts the rest.
+ */
+export function refusalError(
+  refused: RefusedOutcome[],
+  titleOf: (keyId: string) => string | undefined = () => undefined
+): LicenseBackupError {
+  const first = refused[0]
+  if (!first) throw new RangeError('refusalError needs at least one refusal')
+  const limited = refused.find(r => r.reason === 'restore-limit')
+  const code = limited ? 'RESTORE_LIMIT' : refusalCode(first.reason)
+  const lead = limited ?? first
+  const lines = refused.slice(0, 5).map(r => refusalMessage(r, titleOf(r.key_id)))
+  const more = refused.length > 5 ? ` And ${refused.length - 5} more.` : ''
+  const message =
+    refused.length === 1
+      ? `${lines[0]} Nothing was restored.`
+      : `The license service refused ${refused.length} licenses; nothing was restored. ${lines.join(' ')}${more}`
+  return new LicenseBackupError(code, message, {
+    licenseId: lead.jti,
+    keyId: lead.key_id,
+    ...(lead.url ? { url: lead.url } : {})
+  })
+}
