@@ -20,6 +20,8 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await service.close()
+  // Unpatch fetch: a later test file in the same Jest worker would otherwise run under a stale interceptor.
+  nock.restore()
 })
 afterEach(() => {
   box?.restore()

@@ -34,7 +34,9 @@ function client(options: Partial<ServiceClientOptions> = {}): {
     url: BASE,
     token: TOKEN,
     tokenEnv: 'LMS_TOKEN',
-    timeoutMs: 2_000,
+    // Generous: a per-attempt timeout firing while nock hands over a reply crashes its interceptor (the
+    // timeout itself is tested against a stalling loopback server in client-server.test.ts).
+    timeoutMs: 30_000,
     deadlineMs: 60_000,
     listener: e => events.push(e),
     now: () => clock.now,
@@ -74,7 +76,11 @@ afterEach(() => {
   nock.cleanAll()
   expect(pending).toEqual([])
 })
-afterAll(() => nock.enableNetConnect())
+afterAll(() => {
+  nock.enableNetConnect()
+  // Unpatch fetch: a later test file in the same Jest worker would otherwise run under a stale interceptor.
+  nock.restore()
+})
 
 describe('service client', () => {
   it('opens a session with CONNECTING and closes it with DISCONNECTING, sending the bearer token', async () => {

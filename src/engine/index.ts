@@ -3,14 +3,14 @@
  */
 import type { BackupRestorer } from './api.js'
 import { backup } from './backup/backup.js'
-import { LicenseBackupError } from './errors.js'
+import { restore } from './restore/restore.js'
 import { emitter, type EventListener } from './events.js'
 
 export type * from './api.js'
 export * from './errors.js'
 export * from './events.js'
 export * from './format/manifest.js'
-export { parseManifest, serializeManifest, writeManifest, fsyncDir } from './format/manifest-io.js'
+export { parseManifest, serializeManifest, writeManifest } from './format/manifest-io.js'
 export { readTar, type TarMember, type TarReadOptions } from './format/tar-reader.js'
 export { tarMember, TAR_END } from './format/tar-writer.js'
 export { decryptAge, checkRecipients } from './format/age.js'
@@ -28,16 +28,28 @@ export { acquireStoreLock, type StoreLock, type LockInfo, type LockOptions } fro
 export { listLicenseFiles, checkStoreDir, STATE_DIR } from './store/walk.js'
 export { readLicenseFile, MAX_LICENSE_BYTES } from './store/read.js'
 export { DEFAULT_PATTERN, globToRegExp } from './store/glob.js'
-export { readMachineId, MACHINE_FILE } from './store/machine.js'
 export { TOOL } from './version.js'
+export * from './identity/index.js'
+export {
+  ServiceClient,
+  MAX_BATCH,
+  refusalCode,
+  refusalError,
+  refusalEvent,
+  refusalMessage,
+  type BatchLicense,
+  type CheckLicense,
+  type RestoreOutcome,
+  type ServiceSession
+} from './service/index.js'
+export { verifyBackup, unsafeName, type VerifiedBackup } from './restore/verify-backup.js'
+export { recoverRestore } from './restore/commit.js'
 
 /** The engine, created with an event listener (the classic `WMCreateBackupRestorer(callback)`). */
 export function createBackupRestorer(listener?: EventListener): BackupRestorer {
   const emit = emitter(listener)
   return {
     backup: (options, control = {}) => backup(options, control, emit),
-    restore: async () => {
-      throw new LicenseBackupError('CONFIG_INVALID', 'restore is not built yet')
-    }
+    restore: (options, control = {}) => restore(options, control, emit)
   }
 }

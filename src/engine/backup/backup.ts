@@ -22,7 +22,7 @@ import { parseLicense, invalidLicense, type License } from '../licenses/license.
 import { createVerifier, NOT_VERIFIED_WARNING, type LicenseVerifier } from '../licenses/verifier.js'
 import { globToRegExp, DEFAULT_PATTERN } from '../store/glob.js'
 import { acquireStoreLock } from '../store/lock.js'
-import { readMachineId } from '../store/machine.js'
+import { readMachineId } from '../identity/machine-identity.js'
 import { readLicenseFile, type LicenseFileSystem } from '../store/read.js'
 import { checkStoreDir, listLicenseFiles } from '../store/walk.js'
 import { TOOL } from '../version.js'

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
-import { fsyncDir, parseManifest } from '../format/manifest-io.js'
+import { parseManifest } from '../format/manifest-io.js'
+import { fsyncDir } from '../io/durable.js'
 import { ENCRYPTED_PACK_FILE, MANIFEST_FILE, PACK_FILE } from '../format/manifest.js'
 
 /**

@@ -1,4 +1,4 @@
-import { open, rename } from 'node:fs/promises'
+import { writeFileAtomic } from '../io/durable.js'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import {
@@ -49,26 +49,7 @@ export function serializeManifest(manifest: Manifest): string {
  * fsync of the directory. Written last, so a folder with a manifest holds everything it names.
  */
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
-  const temp = join(dir, `.${MANIFEST_FILE}.tmp`)
-  const handle = await open(temp, 'w', 0o644)
-  try {
-    await handle.writeFile(serializeManifest(manifest))
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(temp, join(dir, MANIFEST_FILE))
-  await fsyncDir(dir)
-}
-
-/** fsync a directory so a rename or create in it survives a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+  await writeFileAtomic(join(dir, MANIFEST_FILE), serializeManifest(manifest))
 }
 
 /**

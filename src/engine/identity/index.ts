@@ -5,6 +5,6 @@ export {
   machineIdentityFile,
   machineIdOf,
   MACHINE_FILE,
-  STATE_DIR,
+  readMachineId,
   type MachineIdentity
 } from './machine-identity.js'

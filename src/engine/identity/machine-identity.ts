@@ -9,9 +9,10 @@ import {
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { fsyncDir } from '../io/durable.js'
+import { STATE_DIR } from '../store/walk.js'
 
-/** The store's own folder (docs/design.md) and the file that holds this machine's key (ADR 0022). */
-export const STATE_DIR = '.license-backup'
+/** The file in the store's own folder that holds this machine's key (ADR 0022). */
 export const MACHINE_FILE = 'machine.json'
 
 /** This machine's identity: an Ed25519 key pair; its ID is the RFC 7638 thumbprint of the public JWK. */
@@ -80,7 +81,7 @@ export async function createMachineIdentity(storeDir: string): Promise<MachineId
   } finally {
     await unlink(temp).catch(() => undefined)
   }
-  await syncDir(join(storeDir, STATE_DIR))
+  await fsyncDir(join(storeDir, STATE_DIR))
   const identity = await loadMachineIdentity(storeDir)
   if (!identity) throw ioError(file, new Error('the file vanished after it was written'))
   return identity
@@ -151,11 +152,11 @@ function ioError(file: string, error: unknown): LicenseBackupError {
   )
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+/**
+ * The store's machine ID, or null when it has none or its identity file cannot be used: the backup
+ * records it in its manifest and does not need it.
+ */
+export async function readMachineId(storeDir: string): Promise<string | null> {
+  const identity = await loadMachineIdentity(storeDir).catch(() => undefined)
+  return identity?.id ?? null
 }

@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { crashPoint } from '../io/crash-points.js'
+import { STATE_DIR } from '../store/walk.js'
 import { fsyncDir, syncMany, writeFileAtomic } from '../io/durable.js'
 
 /**
@@ -9,7 +10,6 @@ import { fsyncDir, syncMany, writeFileAtomic } from '../io/durable.js'
  * is the durable journal listing them. Before it, recovery rolls back (drops the staging); after it,
  * recovery rolls forward (renames what is left), which is idempotent. ADR 0040.
  */
-export const STATE_DIR = '.license-backup'
 const RESTORE_DIR = join(STATE_DIR, 'restore')
 
 export interface StagedFile {

@@ -28,15 +28,26 @@ import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
  * The store ends as it was or fully restored; a refusal by the service fails the run with nothing
  * committed (docs/design.md).
  */
-export async function restore(options: RestoreOptions, control: RunControl, emit: EventListener): Promise<RestoreResult> {
+export async function restore(
+  options: RestoreOptions,
+  control: RunControl,
+  emit: EventListener
+): Promise<RestoreResult> {
   const signal = control.signal
   throwIfAborted(signal, 'restore')
   const store = options.store
   const catalog: Catalog = options.catalog ? await loadCatalog(options.catalog) : new Map()
   // A restore always has a service, so licenses are always verified: by the configured trust source, or
   // else by the service's own JWKS.
-  const trust = options.trust && Object.keys(options.trust).length > 0 ? options.trust : { serviceUrl: options.service.url }
-  const verifier = await createVerifier(trust, { ...(signal ? { signal } : {}), operation: 'restore', pooled: true })
+  const trust =
+    options.trust && Object.keys(options.trust).length > 0
+      ? options.trust
+      : { serviceUrl: options.service.url }
+  const verifier = await createVerifier(trust, {
+    ...(signal ? { signal } : {}),
+    operation: 'restore',
+    pooled: true
+  })
   try {
     await mkdir(store, { recursive: true })
     const lock = await acquireStoreLock(store, 'restore')
@@ -47,7 +58,8 @@ export async function restore(options: RestoreOptions, control: RunControl, emit
         verifier,
         ...(options.identity ? { identity: options.identity } : {}),
         ...(signal ? { signal } : {}),
-        onProgress: (done, total) => emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
+        onProgress: (done, total) =>
+          emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
       return await exchangeAndCommit({ options, store, backup, identity, verifier, catalog, emit, signal })
     } finally {
@@ -80,7 +92,13 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
     emit({ type: 'BEGIN', operation: 'restore' })
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: 0, total: staging.paths.length })
     await commitStaged(store, staging.paths)
-    emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: staging.paths.length, total: staging.paths.length })
+    emit({
+      type: 'PROGRESS',
+      operation: 'restore',
+      phase: 'commit',
+      done: staging.paths.length,
+      total: staging.paths.length
+    })
     emit({ type: 'END', operation: 'restore' })
     return { machineId: context.identity.id, restored: staging.paths.length, ...outcome }
   } finally {
@@ -90,7 +108,10 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
 }
 
 /** The service exchange: sends every license the store does not hold yet, stages each re-issued one. */
-async function exchange(context: RunContext, staging: Staging): Promise<{ unchanged: number; skipped: RefusedLicense[] }> {
+async function exchange(
+  context: RunContext,
+  staging: Staging
+): Promise<{ unchanged: number; skipped: RefusedLicense[] }> {
   const { options, backup, identity, emit, signal } = context
   const skipped: RefusedLicense[] = []
   const refused: RefusedOutcome[] = []
@@ -113,11 +134,26 @@ async function exchange(context: RunContext, staging: Staging): Promise<{ unchan
       const asked = byJti.get(result.jti)!
       if (result.status === 'refused') {
         refused.push(result)
-        emit({ type: 'LICENSE', operation: 'restore', licenseId: result.jti, keyId: result.key_id, path: asked.path, outcome: 'refused', reason: result.reason })
+        emit({
+          type: 'LICENSE',
+          operation: 'restore',
+          licenseId: result.jti,
+          keyId: result.key_id,
+          path: asked.path,
+          outcome: 'refused',
+          reason: result.reason
+        })
         continue
       }
       await staging.add({ path: asked.path, data: Buffer.from(result.license) })
-      emit({ type: 'LICENSE', operation: 'restore', licenseId: result.jti, keyId: result.key_id, path: asked.path, outcome: 'restored' })
+      emit({
+        type: 'LICENSE',
+        operation: 'restore',
+        licenseId: result.jti,
+        keyId: result.key_id,
+        path: asked.path,
+        outcome: 'restored'
+      })
     }
     sent += batch.length
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'exchange', done: sent, total })
@@ -125,9 +161,20 @@ async function exchange(context: RunContext, staging: Staging): Promise<{ unchan
   }
   try {
     for await (const { entry, license } of backup.licenses(signal)) {
-      const detail = { type: 'LICENSE' as const, operation: 'restore' as const, licenseId: license.jti, keyId: license.keyId, path: entry.path }
+      const detail = {
+        type: 'LICENSE' as const,
+        operation: 'restore' as const,
+        licenseId: license.jti,
+        keyId: license.keyId,
+        path: entry.path
+      }
       if (isExpired(license)) {
-        skipped.push({ jti: license.jti, key_id: license.keyId, reason: 'expired', ...titled(context, license.keyId) })
+        skipped.push({
+          jti: license.jti,
+          key_id: license.keyId,
+          reason: 'expired',
+          ...titled(context, license.keyId)
+        })
         emit({ ...detail, outcome: 'skipped', reason: 'expired' })
         continue
       }
@@ -136,7 +183,13 @@ async function exchange(context: RunContext, staging: Staging): Promise<{ unchan
         emit({ ...detail, outcome: 'unchanged' })
         continue
       }
-      batch.push({ jti: license.jti, key_id: license.keyId, rights: license.claims.rights, jws: license.text, path: entry.path })
+      batch.push({
+        jti: license.jti,
+        key_id: license.keyId,
+        rights: license.claims.rights,
+        jws: license.text,
+        path: entry.path
+      })
       if (batch.length >= MAX_BATCH) await flush()
     }
     await flush()
@@ -161,9 +214,12 @@ function returnedLicenseCheck(context: RunContext): CheckLicense {
     await context.verifier.verify(license)
     const problems: string[] = []
     if (license.jti !== expected.jti) problems.push(`its license ID is ${license.jti}`)
-    if (license.keyId !== expected.key_id) problems.push(`its key ID is ${license.keyId}, not ${expected.key_id}`)
-    if (!isDeepStrictEqual(license.claims.rights, expected.rights)) problems.push('its rights differ from the backed-up license')
-    if (license.claims.cnf?.jkt !== expected.machineId) problems.push('it is not bound to this machine (cnf.jkt)')
+    if (license.keyId !== expected.key_id)
+      problems.push(`its key ID is ${license.keyId}, not ${expected.key_id}`)
+    if (!isDeepStrictEqual(license.claims.rights, expected.rights))
+      problems.push('its rights differ from the backed-up license')
+    if (license.claims.cnf?.jkt !== expected.machineId)
+      problems.push('it is not bound to this machine (cnf.jkt)')
     if (problems.length > 0) {
       throw new LicenseBackupError(
         'SERVICE_ERROR',

@@ -86,8 +86,11 @@ function waitBefore(
 }
 
 async function attemptOnce(call: Call, options: TransportOptions, timeoutMs: number): Promise<Attempt> {
-  const timeout = AbortSignal.timeout(timeoutMs)
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+  // A timer of our own, cleared once the body is read: an abort after the answer is complete would be
+  // noise for the HTTP stack (and crashes request interceptors such as nock's).
+  const timeout = new AbortController()
+  const timer = setTimeout(() => timeout.abort(), timeoutMs)
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal
   const headers: Record<string, string> = {
     authorization: `Bearer ${options.token}`,
     accept: 'application/json, application/problem+json',
@@ -114,8 +117,10 @@ async function attemptOnce(call: Call, options: TransportOptions, timeoutMs: num
     return { answer }
   } catch (error) {
     if (options.signal?.aborted) throw cancelled('restore')
-    if (timeout.aborted) return { failure: `no answer within ${timeoutMs} ms` }
+    if (timeout.signal.aborted) return { failure: `no answer within ${timeoutMs} ms` }
     return { failure: `a network error (${networkReason(error)})` }
+  } finally {
+    clearTimeout(timer)
   }
 }
 
