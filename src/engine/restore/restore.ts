@@ -53,7 +53,9 @@ export async function restore(
     const lock = await acquireStoreLock(store, 'restore')
     try {
       await recoverRestore(store)
-      const identity = await ensureMachineIdentity(store, options.individualize === true)
+      // Without consent, fail before anything else when there is no identity; with it, create one only
+      // once the backup has proved sound.
+      if (options.individualize !== true) await ensureMachineIdentity(store, false)
       const backup = await verifyBackup(options.path, {
         verifier,
         ...(options.identity ? { identity: options.identity } : {}),
@@ -61,6 +63,7 @@ export async function restore(
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
+      const identity = await ensureMachineIdentity(store, options.individualize === true)
       return await exchangeAndCommit({ options, store, backup, identity, verifier, catalog, emit, signal })
     } finally {
       await lock.release()

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { decodeJwt } from 'jose'
+import { loadMachineIdentity } from '../../src/engine/index.js'
+import type { LicenseBackupError } from '../../src/engine/errors.js'
+import { engine, snapshot, TOKEN, types, world, type World } from './support.js'
+
+let w: World
+let backupPath: string
+
+beforeAll(async () => {
+  w = await world(30)
+  backupPath = join(w.root, 'backup')
+  await engine().engine.backup({ store: w.source.dir, path: backupPath, trust: { jwksFile: w.jwksFile } })
+})
+afterAll(async () => w.close())
+
+function restoreOnto(name: string, individualize = true) {
+  const run = engine()
+  const store = join(w.root, name)
+  const result = run.engine.restore({
+    store,
+    path: backupPath,
+    individualize,
+    service: { url: w.server.url, token: TOKEN },
+    trust: { jwksFile: w.jwksFile }
+  })
+  return { ...run, store, result }
+}
+
+describe('restore through the reference service', () => {
+  it('restores machine A’s backup onto B, C and D, and refuses E (RESTORE_LIMIT with a URL), store E untouched', async () => {
+    const backedUp = w.source.licenses.filter(l => !l.restricted)
+    const expected = backedUp.filter(l => !l.expired)
+
+    for (const name of ['machine-b', 'machine-c', 'machine-d']) {
+      const { result, events, store } = restoreOnto(name)
+      const outcome = await result
+      const identity = await loadMachineIdentity(store)
+      expect(outcome.machineId).toBe(identity?.id)
+      expect(outcome.restored).toBe(expected.length)
+      expect(outcome.skipped.map(s => s.jti).sort()).toEqual(
+        backedUp
+          .filter(l => l.expired)
+          .map(l => l.jti)
+          .sort()
+      )
+      expect(types(events)).toEqual(['CONNECTING', 'DISCONNECTING', 'BEGIN', 'END'])
+      for (const license of expected) {
+        const text = await readFile(join(store, license.path), 'utf8')
+        const claims = decodeJwt(text)
+        expect(claims).toMatchObject({ jti: license.jti, key_id: license.keyId, cnf: { jkt: identity?.id } })
+      }
+      for (const restricted of w.source.licenses.filter(l => l.restricted)) {
+        await expect(readFile(join(store, restricted.path))).rejects.toThrow()
+      }
+    }
+
+    // Licenses first bound to A count A: B, C, D make four machines. Unbound ones have three, and a fifth
+    // machine is still refused for the bound ones, so the whole restore is refused.
+    const e = restoreOnto('machine-e')
+    const error = (await e.result.catch(err => err)) as LicenseBackupError
+    expect(error.code).toBe('RESTORE_LIMIT')
+    expect(error.message).toMatch(/nothing was restored/i)
+    const withUrl = e.events.filter(ev => ev.type === 'ERROR_WITH_URL')
+    expect(withUrl.length).toBeGreaterThan(0)
+    expect(withUrl[0]).toMatchObject({
+      code: 'RESTORE_LIMIT',
+      url: expect.stringContaining('/help/restore-limit')
+    })
+    expect(types(e.events)).toEqual(['CONNECTING', 'DISCONNECTING', ...withUrl.map(() => 'ERROR_WITH_URL')])
+    const left = await snapshot(e.store)
+    expect(Object.keys(left).filter(path => !path.startsWith('.license-backup/'))).toEqual([])
+  })
+
+  it('re-running the same restore changes nothing and asks the service nothing', async () => {
+    const first = restoreOnto('machine-b')
+    const before = await snapshot(first.store)
+    const outcome = await first.result
+    expect(outcome.restored).toBe(0)
+    expect(outcome.unchanged).toBeGreaterThan(0)
+    expect(types(first.events)).toEqual(['BEGIN', 'END'])
+    expect(await snapshot(first.store)).toEqual(before)
+  })
+
+  it('needs individualize: true to create a machine identity, and touches nothing without it', async () => {
+    const { result, store } = restoreOnto('machine-f', false)
+    const error = (await result.catch(err => err)) as LicenseBackupError
+    expect(error.code).toBe('INDIVIDUALIZATION_REQUIRED')
+    expect(error.message).toContain('individualize: true')
+    expect(await snapshot(store)).toEqual({})
+  })
+})

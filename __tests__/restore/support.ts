@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto'
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createBackupRestorer } from '../../src/engine/index.js'
+import type { EngineEvent } from '../../src/engine/events.js'
+import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
+import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
+import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { registerSecret } from '../support/secret-scan.js'
+
+export const TOKEN = 'restore-test-token-7f3a9c'
+registerSecret(TOKEN)
+
+export interface World {
+  root: string
+  issuer: Issuer
+  source: GeneratedStore
+  jwksFile: string
+  server: LicenseServer
+  close(): Promise<void>
+}
+
+/** A store of `count` licenses on machine A, its issuer's JWKS, and the reference service on loopback. */
+export async function world(count = 30, seed = 7): Promise<World> {
+  const root = await mkdtemp(join(tmpdir(), 'lb-restore-'))
+  const issuer = createIssuer({ kid: 'restore-issuer' })
+  const source = await generateStore(join(root, 'machine-a'), issuer, {
+    count,
+    seed,
+    catalogFile: join(root, 'catalog.csv')
+  })
+  const jwksFile = join(root, 'issuer.jwks.json')
+  const { writeFile } = await import('node:fs/promises')
+  await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
+  const server = await createLicenseServer({
+    issuer,
+    stateFile: join(root, 'server-state.json'),
+    tokens: [TOKEN]
+  })
+  return {
+    root,
+    issuer,
+    source,
+    jwksFile,
+    server,
+    close: async () => {
+      await server.close()
+      await rm(root, { recursive: true, force: true })
+    }
+  }
+}
+
+export function engine(): { events: EngineEvent[]; engine: ReturnType<typeof createBackupRestorer> } {
+  const events: EngineEvent[] = []
+  return { events, engine: createBackupRestorer(event => events.push(event)) }
+}
+
+/** Every file under a folder with its SHA-256, to prove a store is byte-for-byte unchanged. */
+export async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {}
+  let entries
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  } catch {
+    return out
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue
+    const full = join(entry.parentPath, entry.name)
+    out[full.slice(dir.length + 1)] = createHash('sha256')
+      .update(await readFile(full))
+      .digest('hex')
+  }
+  return out
+}
+
+export async function emptyDir(root: string, name: string): Promise<string> {
+  const dir = join(root, name)
+  await mkdir(dir, { recursive: true })
+  return dir
+}
+
+export function types(events: EngineEvent[]): string[] {
+  return events.filter(e => e.type !== 'LICENSE' && e.type !== 'PROGRESS').map(e => e.type)
+}
