@@ -1,33 +1,113 @@
-// The local demo (the README's main command). For now it makes a sample store and runs the action's run()
-// on a steps file, with the environment a runner gives an action; the engines land in later issues.
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+// The local demo (`npm run demo`): the whole flow on this machine, in a minute.
+// A sample store on "machine A", the reference license service and a stand-in for the artifact service on
+// loopback, then the built action (dist/index.js) run as a runner runs it: back up (restricted licenses
+// reported by title, the pack age-encrypted), upload the artifact (written to a local folder), and restore
+// it from the artifact into a fresh store on "machine B". Everything lands in ./demo-output.
+import { generateIdentity, identityToRecipient } from 'age-encryption'
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { join, relative, resolve } from 'node:path'
 import { createIssuer } from '../src/fixtures/issuer.js'
 import { generateStore } from '../src/fixtures/store.js'
-import { run } from '../src/main.js'
+import { startFakeArtifactService } from '../src/local/artifact-service.js'
+import { runAction } from '../src/local/runner.js'
+import { createLicenseServer } from '../src/server/license-server.js'
 
-const work = await mkdtemp(join(tmpdir(), 'license-backup-demo-'))
-const store = await generateStore(join(work, 'store'), createIssuer(), {
+const started = Date.now()
+const out = resolve('demo-output')
+const at = (...parts: string[]): string => join(out, ...parts)
+await rm(out, { recursive: true, force: true })
+await mkdir(at('artifacts'), { recursive: true })
+await mkdir(at('service'), { recursive: true })
+
+say('1. A sample store on machine A, its catalog and the issuer’s public keys')
+const issuer = createIssuer({ iss: 'https://issuer.demo.test', kid: 'demo-issuer-1' })
+const sample = await generateStore(at('machine-a'), issuer, {
   count: 40,
-  catalogFile: join(work, 'catalog.csv')
+  seed: 2026,
+  catalogFile: at('catalog.csv')
 })
-const config = join(work, 'license-backup.yml')
-await writeFile(
-  config,
-  `version: 1\nstore: ${store.dir}\ncatalog: ${join(work, 'catalog.csv')}\nsteps:\n  - backup:\n      path: ${join(work, 'backup')}\n`
+await writeFile(at('issuer.jwks.json'), JSON.stringify(issuer.jwks(), null, 2))
+const restricted = sample.licenses.filter(l => l.restricted).length
+say(`   ${sample.licenses.length} licenses, ${restricted} of them restricted (their owner forbids backup)`)
+
+say('2. The reference license service and the artifact service, on loopback')
+const token = `demo-${Math.random().toString(36).slice(2)}`
+const service = await createLicenseServer({ issuer, stateFile: at('service', 'state.json'), tokens: [token] })
+const artifacts = await startFakeArtifactService({ folder: at('artifacts') })
+say(`   license service ${service.url}, artifact service ${artifacts.url}`)
+
+const identity = await generateIdentity()
+const recipient = await identityToRecipient(identity)
+const steps = `# yaml-language-server: $schema=../schema/license-backup.schema.json
+version: 1
+store: ${relative(process.cwd(), at('machine-a'))}
+catalog: ${relative(process.cwd(), at('catalog.csv'))}
+trust: { jwks: ${relative(process.cwd(), at('issuer.jwks.json'))} }
+service: { url: ${service.url}, token-env: LMS_TOKEN }
+steps:
+  - backup:
+      path: ${relative(process.cwd(), at('backup'))}
+      on-restricted: warn
+      encrypt-to: [${recipient}]
+      artifact: { name: license-backup-demo, retention-days: 1 }
+  - restore:
+      store: ${relative(process.cwd(), at('machine-b'))}
+      from-artifact: { name: license-backup-demo }
+      individualize: true
+      identity-env: AGE_IDENTITY
+`
+await writeFile(at('license-backup.yml'), steps)
+say(`3. The steps file ${relative(process.cwd(), at('license-backup.yml'))}:`)
+for (const line of steps.trim().split('\n').slice(1)) say(`   ${line}`)
+
+say('4. The action, run as a runner runs it: node dist/index.js')
+const result = await runAction({
+  inputs: { config: at('license-backup.yml'), 'github-token': '' },
+  runnerDir: at('runner'),
+  env: { ...artifacts.env, LMS_TOKEN: token, AGE_IDENTITY: identity },
+  onLine: line => {
+    const shown = pretty(line)
+    if (shown !== undefined) say(`   │ ${shown}`)
+  }
+})
+await Promise.all([service.close(), artifacts.close()])
+
+say('5. Where everything went')
+say(`   backup folder     ${rel(at('backup'))}  (${(await readdir(at('backup'))).join(', ')})`)
+say(`   artifact (zip)    ${rel(at('artifacts', 'license-backup-demo.zip'))}`)
+say(`   restored store    ${rel(at('machine-b'))}  (machine B, its identity in .license-backup/)`)
+say(`   job summary       ${rel(at('runner', 'step-summary.md'))}`)
+say(`   outputs           ${JSON.stringify(result.outputs)}`)
+say(`   decrypt by hand   age -d -i <identity> ${rel(at('backup', 'licenses.tar.age'))} | tar -t`)
+await writeFile(at('age-identity.txt'), identity + '\n', { mode: 0o600 })
+say(`                     (the demo's identity is in ${rel(at('age-identity.txt'))})`)
+const restoredCount = (await readdir(at('machine-b'), { recursive: true })).filter(f =>
+  f.endsWith('.jwt')
+).length
+say(
+  `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: exit code ${result.exitCode}, ${restoredCount} licenses restored on machine B.`
 )
-await mkdir(join(work, 'runner'), { recursive: true })
-process.env['INPUT_CONFIG'] = config
-process.env['GITHUB_OUTPUT'] = join(work, 'runner', 'output.txt')
-process.env['GITHUB_STEP_SUMMARY'] = join(work, 'runner', 'summary.md')
-await writeFile(process.env['GITHUB_OUTPUT'], '')
-await writeFile(process.env['GITHUB_STEP_SUMMARY'], '')
-await run()
-console.log(`\nSample store: ${store.dir} (${store.licenses.length} licenses)`)
-console.log(`Steps file:   ${config}`)
-console.log(`Outputs:      ${process.env['GITHUB_OUTPUT']}`)
-console.log((await readFile(config, 'utf8')).trim())
-console.log(
-  '\nNot built yet: backup (issue 3), restore and the license service (issue 4), the full demo (issue 5).'
-)
+if (result.exitCode !== 0) {
+  console.error((await readFile(at('runner', 'step-summary.md'), 'utf8')).slice(0, 2000))
+  process.exitCode = 1
+}
+
+function say(line: string): void {
+  console.log(line)
+}
+
+function rel(path: string): string {
+  return relative(process.cwd(), path)
+}
+
+/** The runner's workflow commands, shown as the Actions log shows them; masks and debug lines hidden. */
+function pretty(line: string): string | undefined {
+  if (line.startsWith('::add-mask::') || line.startsWith('::debug::')) return undefined
+  // Node's deprecation notices from a dependency of @actions/artifact: noise for the reader.
+  if (line.startsWith('(node:') || line.startsWith('(Use `node --trace-deprecation')) return undefined
+  if (line.startsWith('::group::')) return `▸ ${line.slice(9)}`
+  if (line === '::endgroup::') return undefined
+  const command = /^::(warning|error|notice)[^:]*::(.*)$/.exec(line)
+  if (command) return `${command[1]}: ${command[2]}`
+  return line
+}

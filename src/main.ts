@@ -100,24 +100,26 @@ function cancelledError(error: unknown): Error {
   return cancelled('run')
 }
 
-/** Reports the failure once: an annotation on the steps file's line when it has one. */
+/**
+ * Reports the failure once. A steps-file error is an annotation on its file and line (which `setFailed`
+ * cannot place); everything else goes through the action's one `core.setFailed`.
+ */
 function fail(error: unknown): void {
-  process.exitCode = core.ExitCode.Failure
   if (error instanceof ConfigError && error.location) {
     const { file, line, column } = error.location
+    process.exitCode = core.ExitCode.Failure
     core.error(error.message, {
       title: 'Invalid license-backup steps',
       ...(file === undefined ? {} : { file, startLine: line, startColumn: column })
     })
     return
   }
-  if (isLicenseBackupError(error) && error.code === 'CANCELLED') {
-    core.error(`Cancelled: ${error.message}`)
-    return
-  }
-  if (isLicenseBackupError(error) && error.code !== 'CONFIG_INVALID') {
-    core.error(`${error.message} [${error.code}]`)
-    return
-  }
-  core.error(error instanceof Error ? error.message : String(error))
+  core.setFailed(failureMessage(error))
+}
+
+function failureMessage(error: unknown): string {
+  if (!isLicenseBackupError(error)) return error instanceof Error ? error.message : String(error)
+  if (error.code === 'CANCELLED') return `Cancelled: ${error.message}`
+  if (error.code === 'CONFIG_INVALID') return error.message
+  return `${error.message} [${error.code}]`
 }

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startFakeArtifactService } from '../support/fake-artifact-service.js'
-import type { FakeArtifactService } from '../support/fake-artifact-service.js'
+import { startFakeArtifactService } from '../../src/local/artifact-service.js'
+import type { FakeArtifactService } from '../../src/local/artifact-service.js'
 
 // The real @actions/artifact client against the loopback fake: the fake must speak what the client speaks.
 describe('fake artifact service with the real @actions/artifact client', () => {

@@ -1,6 +1,7 @@
 /**
- * A loopback fake of the GitHub Actions artifact service, for tests that drive the REAL `@actions/artifact`
- * v6 client. It implements what that client calls (read from node_modules/@actions/artifact/lib):
+ * A loopback stand-in for the GitHub Actions artifact service, for the local demo and for tests that drive
+ * the REAL `@actions/artifact` v6 client. With `folder`, each finalized artifact's zip is also written
+ * there as `<name>.zip`, so the demo leaves the artifact where a person can open it. It implements what that client calls (read from node_modules/@actions/artifact/lib):
  * - Twirp JSON: POST /twirp/github.actions.results.api.v1.ArtifactService/{CreateArtifact, FinalizeArtifact,
  *   ListArtifacts, GetSignedArtifactURL, DeleteArtifact}, proto field names in snake_case, wrappers
  *   (StringValue, Int64Value) as bare JSON values, int64 as strings.
@@ -9,7 +10,9 @@
  * Errors are Twirp-shaped `{code, msg}` with the HTTP status the real service uses (404, 409).
  */
 import { randomUUID } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { join } from 'node:path'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -51,7 +54,9 @@ export function runtimeToken(runBackendId: string, jobBackendId: string): string
   return `${part({ alg: 'none', typ: 'JWT' })}.${part({ scp: `Actions.GenericRead:x Actions.Results:${runBackendId}:${jobBackendId}` })}.sig`
 }
 
-export async function startFakeArtifactService(): Promise<FakeArtifactService> {
+export async function startFakeArtifactService(
+  options: { folder?: string } = {}
+): Promise<FakeArtifactService> {
   const runBackendId = randomUUID()
   const jobBackendId = randomUUID()
   const artifacts: StoredArtifact[] = []
@@ -101,6 +106,7 @@ export async function startFakeArtifactService(): Promise<FakeArtifactService> {
         if (!artifact?.blob) return [404, { code: 'not_found', msg: `no upload for ${String(body['name'])}` }]
         artifact.finalized = true
         artifact.size = Number(body['size'])
+        if (options.folder) writeFileSync(join(options.folder, `${artifact.name}.zip`), artifact.blob)
         if (typeof body['hash'] === 'string') artifact.digest = body['hash']
         return [200, { ok: true, artifact_id: String(artifact.id) }]
       }
