@@ -23,9 +23,10 @@ afterAll(async () => w.close())
 
 /** Restores onto machine B, aborting when `when` first matches an event. */
 async function restoreCancelledAt(
-  when: (event: EngineEvent) => boolean
+  when: ((event: EngineEvent) => boolean) | 'before it starts'
 ): Promise<{ error: unknown; events: EngineEvent[] }> {
   const controller = new AbortController()
+  if (when === 'before it starts') controller.abort()
   const events: EngineEvent[] = []
   const engine = createBackupRestorer(event => {
     events.push(event)
