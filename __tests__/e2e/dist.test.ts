@@ -39,6 +39,8 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
+const backedUpCount = (): number => source.licenses.filter(l => !l.restricted).length
+
 describe('dist/index.js as a runner runs it', () => {
   it('backs up, uploads the artifact, downloads it and restores it on another machine', async () => {
     const steps = `version: 1
@@ -101,6 +103,42 @@ steps:
       expect(claims.cnf).toBeDefined()
     }
     expect(result.summary).toContain('Licenses restored')
+  })
+
+  it('restores in another job from the latest successful run of a workflow, and from a run ID', async () => {
+    const restoreFrom = (store: string, source: string): string => `version: 1
+trust: { jwks: issuer.jwks.json }
+service: { url: ${server.url}, token-env: LMS_TOKEN }
+steps:
+  - restore:
+      store: ${store}
+      from-artifact: { name: nightly-licenses, ${source} }
+      individualize: true
+`
+    for (const [store, source] of [
+      ['machine-c', 'workflow: nightly.yml'],
+      ['machine-d', 'run-id: 1']
+    ] as const) {
+      const result = await runAction({
+        inputs: { steps: restoreFrom(store, source), 'github-token': 'gh-token-for-e2e' },
+        runnerDir: join(root, `runner-${store}`),
+        cwd: root,
+        env: { ...artifacts.env, LMS_TOKEN: TOKEN, GITHUB_RUN_ID: '5151' }
+      })
+      expect({ store, exitCode: result.exitCode, log: result.exitCode ? result.log : '' }).toEqual({
+        store,
+        exitCode: 0,
+        log: ''
+      })
+      expect(result.outputs['restored']).toBe(String(backedUpCount()))
+    }
+    expect(artifacts.calls).toEqual(
+      expect.arrayContaining([
+        'GET /repos/octo-org/licenses/actions/workflows/nightly.yml/runs',
+        'GET /repos/octo-org/licenses/actions/runs/1/artifacts',
+        'GET /repos/octo-org/licenses/actions/artifacts/1/zip'
+      ])
+    )
   })
 
   it('exits 1 with one ::error:: line naming a missing steps file', async () => {

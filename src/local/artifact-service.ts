@@ -17,6 +17,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 const TWIRP = '/twirp/github.actions.results.api.v1.ArtifactService/'
+/** The run the REST API says uploaded every artifact: what `run-id` and `workflow` downloads find. */
+export const PUBLIC_RUN_ID = 1
 
 export interface StoredArtifact {
   id: number
@@ -179,6 +181,55 @@ export async function startFakeArtifactService(
     send(res, 400, 'application/xml', '<Error><Code>UnsupportedOperation</Code></Error>')
   }
 
+  /**
+   * The slice of the GitHub REST API a download from another run uses (as `GITHUB_API_URL`): the latest
+   * successful run of a workflow (always run 1, the one that uploaded), a run's artifacts by name, and an
+   * artifact's zip as a redirect to its blob. Needs `Authorization: Bearer <github-token>`.
+   */
+  const rest = (req: IncomingMessage, url: URL, res: ServerResponse): void => {
+    calls.push(`GET ${url.pathname}`)
+    if (
+      !/^Bearer .+/i.test(req.headers.authorization ?? '') &&
+      !/^token .+/i.test(req.headers.authorization ?? '')
+    ) {
+      return send(res, 401, 'application/json', JSON.stringify({ message: 'Requires authentication' }))
+    }
+    const finalized = artifacts.filter(a => a.finalized)
+    if (/^\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/runs$/.test(url.pathname)) {
+      return send(
+        res,
+        200,
+        'application/json',
+        JSON.stringify({ total_count: 1, workflow_runs: [{ id: PUBLIC_RUN_ID }] })
+      )
+    }
+    const byRun = /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)\/artifacts$/.exec(url.pathname)
+    if (byRun) {
+      const name = url.searchParams.get('name')
+      const found =
+        Number(byRun[1]) === PUBLIC_RUN_ID ? finalized.filter(a => name === null || a.name === name) : []
+      const list = found.map(a => ({
+        id: a.id,
+        name: a.name,
+        size_in_bytes: a.size,
+        created_at: a.createdAt,
+        expired: false,
+        ...(a.digest ? { digest: a.digest } : {})
+      }))
+      return send(res, 200, 'application/json', JSON.stringify({ total_count: list.length, artifacts: list }))
+    }
+    const zip = /^\/repos\/[^/]+\/[^/]+\/actions\/artifacts\/(\d+)\/zip$/.exec(url.pathname)
+    const artifact = zip ? finalized.find(a => a.id === Number(zip[1])) : undefined
+    if (artifact) {
+      res.writeHead(302, {
+        Location: `${origin}/blob/${artifact.id}/${encodeURIComponent(artifact.name)}.zip?sig=public`
+      })
+      res.end()
+      return
+    }
+    send(res, 404, 'application/json', JSON.stringify({ message: 'Not Found' }))
+  }
+
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -203,6 +254,7 @@ export async function startFakeArtifactService(
         return send(res, status, 'application/json', JSON.stringify(reply))
       }
       if (url.pathname.startsWith('/blob/')) return blob(req, url, body, res)
+      if (req.method === 'GET' && url.pathname.startsWith('/repos/')) return rest(req, url, res)
       send(res, 404, 'text/plain', 'not found')
     })
   })
@@ -219,7 +271,8 @@ export async function startFakeArtifactService(
     env: {
       ACTIONS_RESULTS_URL: `${origin}/`,
       ACTIONS_RUNTIME_TOKEN: token,
-      GITHUB_SERVER_URL: 'https://github.com'
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_API_URL: origin
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
