@@ -6,6 +6,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RestoreOptions, ServiceOptions } from '../../src/engine/api.js'
+import type { RetryPolicy } from '../../src/engine/service/retry.js'
 import { createBackupRestorer, type LicenseBackupError } from '../../src/engine/index.js'
 import type { EngineEvent } from '../../src/engine/events.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
@@ -43,7 +44,9 @@ export interface FaultWorld {
   target(name: string): Promise<string>
   restore(
     store: string,
-    options?: Partial<Omit<RestoreOptions, 'service'>> & { service?: Partial<ServiceOptions> }
+    options?: Partial<Omit<RestoreOptions, 'service'>> & {
+      service?: Partial<ServiceOptions> & { retry?: Partial<RetryPolicy> }
+    }
   ): Promise<{ events: EngineEvent[]; error?: LicenseBackupError; result?: unknown }>
   close(): Promise<void>
 }
