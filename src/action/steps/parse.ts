@@ -57,5 +57,16 @@ export function parseSteps(text: string, source: string, file?: string): ParsedS
     }
     return locate(path)
   }
-  return { source, ...(file === undefined ? {} : { file }), doc, data: doc.toJS(), locate, locateKey }
+  let data: unknown
+  try {
+    data = doc.toJS()
+  } catch (error) {
+    // The yaml library refuses alias chains that expand without bound ("billion laughs") with a plain
+    // ReferenceError; a steps file that does that is the user's input gone wrong, so it is a ConfigError.
+    throw new ConfigError(
+      `the YAML cannot be read: ${(error as Error).message}. Write the values out instead of repeating aliases (*name).`,
+      at(0)
+    )
+  }
+  return { source, ...(file === undefined ? {} : { file }), doc, data, locate, locateKey }
 }
