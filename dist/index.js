@@ -14,11 +14,16 @@ import {
   warning
 } from "./chunks/chunk-M2KTAVUY.js";
 import {
+  ENCRYPTED_PACK_FILE,
   LicenseBackupError,
+  MANIFEST_FILE,
+  MAX_MANIFEST_BYTES,
+  PACK_FILE,
   cancelled,
   isLicenseBackupError,
   throwIfAborted
-} from "./chunks/chunk-NHLV5Y37.js";
+} from "./chunks/chunk-YRXQMPRE.js";
+import "./chunks/chunk-YPE73IZF.js";
 import {
   __commonJS,
   __require,
@@ -14954,19 +14959,173 @@ var RunReport = class {
 };
 
 // src/action/run-steps.ts
-import { rm } from "node:fs/promises";
+import { rm as rm2 } from "node:fs/promises";
 
 // src/action/artifacts/download.ts
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
+
+// src/action/artifacts/extract-backup.ts
+import { createReadStream } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createInflateRaw, crc32 } from "node:zlib";
+var EOCD = 101010256;
+var CENTRAL = 33639248;
+var LOCAL = 67324752;
+var MAX_RATIO = 200;
+var MAX_ENTRIES = 64;
+async function extractBackup(zipFile, into, artifact) {
+  const entries = await readCentralDirectory(zipFile, artifact);
+  const manifestEntry = single(entries, MANIFEST_FILE, artifact);
+  if (!manifestEntry) throw bad(artifact, `it has no ${MANIFEST_FILE}, so it is not a backup`);
+  if (manifestEntry.size > MAX_MANIFEST_BYTES) {
+    throw bad(
+      artifact,
+      `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
+    );
+  }
+  await extractEntry(zipFile, manifestEntry, join(into, MANIFEST_FILE), artifact);
+  const pack = packOf(await readFile(join(into, MANIFEST_FILE), "utf8"));
+  if (!pack) return;
+  const packEntry = single(entries, pack.file, artifact);
+  if (!packEntry) return;
+  if (packEntry.size !== pack.size) {
+    throw bad(artifact, `its ${pack.file} declares ${packEntry.size} bytes, the manifest says ${pack.size}`);
+  }
+  await extractEntry(zipFile, packEntry, join(into, pack.file), artifact);
+}
+function packOf(text) {
+  try {
+    const pack = JSON.parse(text).pack;
+    if ((pack?.file === PACK_FILE || pack?.file === ENCRYPTED_PACK_FILE) && typeof pack.size === "number") {
+      return { file: pack.file, size: pack.size };
+    }
+  } catch {
+  }
+  return void 0;
+}
+function single(entries, name, artifact) {
+  const found = entries.filter((entry) => entry.name === name);
+  if (found.length > 1) throw bad(artifact, `it holds ${name} ${found.length} times`);
+  return found[0];
+}
+async function readCentralDirectory(zipFile, artifact) {
+  const handle = await open(zipFile, "r");
+  try {
+    const { size } = await handle.stat();
+    const tailLength = Math.min(size, 22 + 65535);
+    const tail = Buffer.alloc(tailLength);
+    await handle.read(tail, 0, tailLength, size - tailLength);
+    let at = -1;
+    for (let i = tailLength - 22; i >= 0; i--) {
+      if (tail.readUInt32LE(i) === EOCD) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) throw bad(artifact, "it is not a zip (no end-of-central-directory record)");
+    const count = tail.readUInt16LE(at + 10);
+    const directorySize = tail.readUInt32LE(at + 12);
+    const directoryOffset = tail.readUInt32LE(at + 16);
+    if (count === 65535 || directoryOffset === 4294967295)
+      throw bad(artifact, "it is a ZIP64 archive, larger than any backup artifact");
+    if (count > MAX_ENTRIES) throw bad(artifact, `it has ${count} entries; a backup has two`);
+    if (directoryOffset + directorySize > size) throw bad(artifact, "its central directory lies past its end");
+    const directory = Buffer.alloc(directorySize);
+    await handle.read(directory, 0, directorySize, directoryOffset);
+    const entries = [];
+    let p = 0;
+    for (let i = 0; i < count; i++) {
+      if (p + 46 > directory.length || directory.readUInt32LE(p) !== CENTRAL)
+        throw bad(artifact, `its central directory entry ${i + 1} is damaged`);
+      const nameLength = directory.readUInt16LE(p + 28);
+      const entry = {
+        flags: directory.readUInt16LE(p + 8),
+        method: directory.readUInt16LE(p + 10),
+        crc: directory.readUInt32LE(p + 16),
+        compressedSize: directory.readUInt32LE(p + 20),
+        size: directory.readUInt32LE(p + 24),
+        localOffset: directory.readUInt32LE(p + 42),
+        name: directory.toString("utf8", p + 46, p + 46 + nameLength)
+      };
+      entries.push(entry);
+      p += 46 + nameLength + directory.readUInt16LE(p + 30) + directory.readUInt16LE(p + 32);
+    }
+    return entries;
+  } finally {
+    await handle.close();
+  }
+}
+async function extractEntry(zipFile, entry, target, artifact) {
+  const what = `${entry.name} in artifact "${artifact}"`;
+  if (entry.flags & 1) throw bad(artifact, `${entry.name} is encrypted with zip encryption`);
+  if (entry.method !== 0 && entry.method !== 8)
+    throw bad(artifact, `${entry.name} uses compression method ${entry.method}`);
+  if (entry.size > Math.max(64 * 1024, entry.compressedSize * MAX_RATIO)) {
+    throw bad(
+      artifact,
+      `${entry.name} would inflate ${entry.compressedSize} bytes into ${entry.size} (a zip bomb)`
+    );
+  }
+  const start = await dataStart(zipFile, entry, artifact);
+  let written = 0;
+  let crc = 0;
+  const limit = new Transform({
+    transform(chunk, _encoding, done) {
+      written += chunk.length;
+      if (written > entry.size) {
+        done(bad(artifact, `${entry.name} inflates past the ${entry.size} bytes it declares (a zip bomb)`));
+        return;
+      }
+      crc = crc32(chunk, crc);
+      done(null, chunk);
+    }
+  });
+  const source = createReadStream(zipFile, { start, end: start + entry.compressedSize - 1 });
+  const out = await open(target, "wx", 384);
+  try {
+    const sink = out.createWriteStream();
+    if (entry.method === 8) await pipeline(source, createInflateRaw(), limit, sink);
+    else await pipeline(source, limit, sink);
+  } catch (error2) {
+    if (error2 instanceof LicenseBackupError) throw error2;
+    throw bad(artifact, `${what} cannot be inflated (${error2.message})`);
+  } finally {
+    await out.close().catch(() => {
+    });
+  }
+  if (written !== entry.size)
+    throw bad(artifact, `${what} holds ${written} bytes, its entry says ${entry.size}`);
+  if (crc >>> 0 !== entry.crc) throw bad(artifact, `the CRC-32 of ${what} does not match`);
+}
+async function dataStart(zipFile, entry, artifact) {
+  const handle = await open(zipFile, "r");
+  try {
+    const header = Buffer.alloc(30);
+    await handle.read(header, 0, 30, entry.localOffset);
+    if (header.readUInt32LE(0) !== LOCAL) throw bad(artifact, `the local header of ${entry.name} is damaged`);
+    return entry.localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+  } finally {
+    await handle.close();
+  }
+}
+function bad(artifact, problem) {
+  return new LicenseBackupError(
+    "BACKUP_CORRUPT",
+    `Artifact "${artifact}" cannot be trusted: ${problem}. Nothing was restored; restore from another backup.`
+  );
+}
 
 // src/action/artifacts/upload.ts
-import { join } from "node:path";
+import { join as join2 } from "node:path";
 async function uploadBackup(client, backup, spec, name, context) {
   const encrypted = backup.manifest.encryption !== null;
   if (spec.overwrite) await deleteIfPresent(client, name);
-  const files = backup.files.map((file) => join(backup.path, file));
+  const files = backup.files.map((file) => join2(backup.path, file));
   const compressionLevel = encrypted ? 0 : spec.compressionLevel;
   info(`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`);
   let response;
@@ -15092,12 +15251,14 @@ async function downloadBackup(source, context) {
       }
     );
   }
-  const dir = await mkdtemp(join2(context.run.tempDir ?? tmpdir(), "license-backup-restore-"));
+  const dir = await mkdtemp(join3(context.run.tempDir ?? tmpdir(), "license-backup-restore-"));
   info(`Downloading artifact "${source.name}" (ID ${artifact.id}) from ${where2}.`);
+  const zipDir = join3(dir, ".artifact");
   let response;
   try {
     response = await context.client.downloadArtifact(artifact.id, {
-      path: dir,
+      path: zipDir,
+      skipDecompress: true,
       ...artifact.digest ? { expectedHash: withPrefix(artifact.digest) } : {},
       ...findBy ? { findBy } : {}
     });
@@ -15116,6 +15277,11 @@ async function downloadBackup(source, context) {
       `Artifact "${source.name}" (ID ${artifact.id}) does not match the digest recorded at upload: it was changed or damaged in transit. Nothing was restored.`
     );
   }
+  const [zip] = await readdir(zipDir);
+  if (zip === void 0)
+    throw new LicenseBackupError("IO_ERROR", `Artifact "${source.name}" downloaded as nothing.`);
+  await extractBackup(join3(zipDir, zip), dir, source.name);
+  await rm(zipDir, { recursive: true, force: true });
   return dir;
 }
 function withPrefix(digest) {
@@ -15380,7 +15546,7 @@ async function runRestore(step, n, context) {
       }
     });
   } finally {
-    if (downloaded) await rm(downloaded, { recursive: true, force: true });
+    if (downloaded) await rm2(downloaded, { recursive: true, force: true });
   }
 }
 async function tracked(record, log, context, body) {
@@ -15452,7 +15618,7 @@ function ageIdentity(value, ref) {
 }
 
 // src/action/steps/load.ts
-import { readFile } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 
 // src/action/steps/parse.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -15491,7 +15657,16 @@ function parseSteps(text, source, file) {
     }
     return locate(path);
   };
-  return { source, ...file === void 0 ? {} : { file }, doc, data: doc.toJS(), locate, locateKey };
+  let data;
+  try {
+    data = doc.toJS();
+  } catch (error2) {
+    throw new ConfigError(
+      `the YAML cannot be read: ${error2.message}. Write the values out instead of repeating aliases (*name).`,
+      at(0)
+    );
+  }
+  return { source, ...file === void 0 ? {} : { file }, doc, data, locate, locateKey };
 }
 
 // src/action/steps/validate.ts
@@ -15859,7 +16034,7 @@ async function readSteps(from) {
   if (from.inline.trim() !== "") return parseSteps(from.inline, "the `steps` input");
   let text;
   try {
-    text = await readFile(from.config, "utf8");
+    text = await readFile2(from.config, "utf8");
   } catch {
     throw new ConfigError(
       `Steps file ${from.config} not found: create it or set the \`config\` input to its path (or give the steps inline with \`steps\`).`
@@ -16067,7 +16242,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-6TZGPXCN.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-NEAUGXKX.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

@@ -1,4 +1,5 @@
 import type { EventListener } from './events.js'
+import type { RetryPolicy } from './service/retry.js'
 import type { Manifest, ManifestRestricted } from './format/manifest.js'
 
 /** Where signing keys come from. At most one is set; none means licenses are not verified (one warning). */
@@ -46,6 +47,8 @@ export interface ServiceOptions {
   timeoutMs?: number
   /** Overall deadline for the whole exchange, ms. */
   deadlineMs?: number
+  /** Attempts and backoff of retried calls (ADR 0020); the defaults suit production. */
+  retry?: Partial<RetryPolicy>
 }
 
 export interface RestoreOptions extends StoreOptions {

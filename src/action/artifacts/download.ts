@@ -1,11 +1,12 @@
 import * as core from '@actions/core'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../../engine/errors.js'
 import { ConfigError } from '../steps/config-error.js'
 import type { ArtifactSource } from '../steps/types.js'
 import type { ArtifactClient, RunContext } from './client.js'
+import { extractBackup } from './extract-backup.js'
 import { isNotFound, messageOf } from './upload.js'
 import { latestSuccessfulRun } from './workflow-runs.js'
 
@@ -47,10 +48,14 @@ export async function downloadBackup(source: ArtifactSource, context: DownloadCo
   }
   const dir = await mkdtemp(join(context.run.tempDir ?? tmpdir(), 'license-backup-restore-'))
   core.info(`Downloading artifact "${source.name}" (ID ${artifact.id}) from ${where}.`)
+  const zipDir = join(dir, '.artifact')
   let response
   try {
+    // The zip is kept whole and taken apart here, not by the client: only the manifest and the pack come
+    // out, each capped (a zip bomb stops at the size it declares).
     response = await context.client.downloadArtifact(artifact.id, {
-      path: dir,
+      path: zipDir,
+      skipDecompress: true,
       ...(artifact.digest ? { expectedHash: withPrefix(artifact.digest) } : {}),
       ...(findBy ? { findBy } : {})
     })
@@ -69,6 +74,11 @@ export async function downloadBackup(source: ArtifactSource, context: DownloadCo
       `Artifact "${source.name}" (ID ${artifact.id}) does not match the digest recorded at upload: it was changed or damaged in transit. Nothing was restored.`
     )
   }
+  const [zip] = await readdir(zipDir)
+  if (zip === undefined)
+    throw new LicenseBackupError('IO_ERROR', `Artifact "${source.name}" downloaded as nothing.`)
+  await extractBackup(join(zipDir, zip), dir, source.name)
+  await rm(zipDir, { recursive: true, force: true })
   return dir
 }
 

@@ -1,21 +1,46 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  DEFAULT_PATTERN,
+  ENCRYPTED_PACK_FILE,
   ERROR_CODES,
+  FORMAT,
+  LICENSE_ALGORITHMS,
   LicenseBackupError,
+  MANIFEST_FILE,
+  MAX_LICENSE_BYTES,
+  PACK_FILE,
+  STATE_DIR,
+  TAR_END,
   cancelled,
+  checkRecipients,
+  checkStoreDir,
+  decryptAge,
+  encryptingSink,
+  fsyncDir,
+  globToRegExp,
+  invalidLicense,
   isLicenseBackupError,
-  throwIfAborted
-} from "./chunk-NHLV5Y37.js";
-import {
-  Decrypter,
-  Encrypter
-} from "./chunk-YPE73IZF.js";
+  listLicenseFiles,
+  parseLicense,
+  parseManifest,
+  readLicenseFile,
+  readTar,
+  serializeManifest,
+  syncMany,
+  tarMember,
+  throwIfAborted,
+  unsafeName,
+  verifyBackup,
+  writeFileAtomic,
+  writeManifest
+} from "./chunk-YRXQMPRE.js";
+import "./chunk-YPE73IZF.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { createHash as createHash2 } from "node:crypto";
 import { rm as rm2 } from "node:fs/promises";
-import { join as join8, resolve as resolve2 } from "node:path";
+import { join as join5, resolve as resolve2 } from "node:path";
 
 // src/engine/catalog/catalog.ts
 import { readFile } from "node:fs/promises";
@@ -121,11 +146,11 @@ function parseCsvCatalog(text, file) {
     if (error instanceof CsvSyntaxError) throw bad(file, error.line, error.message);
     throw error;
   }
-  const [header2, ...rows] = records;
-  if (!header2) throw bad(file, 1, 'the file is empty; the first line must be the header "key_id,title"');
-  const [first, second] = header2.fields.map((field) => field.trim().toLowerCase());
+  const [header, ...rows] = records;
+  if (!header) throw bad(file, 1, 'the file is empty; the first line must be the header "key_id,title"');
+  const [first, second] = header.fields.map((field) => field.trim().toLowerCase());
   if (first !== "key_id" || second !== "title") {
-    throw bad(file, header2.line, 'the header row must start with "key_id,title"');
+    throw bad(file, header.line, 'the header row must start with "key_id,title"');
   }
   const catalog = /* @__PURE__ */ new Map();
   const lines = /* @__PURE__ */ new Map();
@@ -218,282 +243,12 @@ function badAt(file, where, problem) {
   );
 }
 
-// src/engine/format/age.ts
-function checkRecipients(recipients) {
-  const encrypter = new Encrypter();
-  if (recipients.length === 0) {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      "encrypt-to is empty; give at least one age recipient (age1\u2026) or remove it."
-    );
-  }
-  for (const recipient of recipients) {
-    const bad2 = () => new LicenseBackupError(
-      "CONFIG_INVALID",
-      `encrypt-to holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1\u2026); use the public key that age-keygen printed.`
-    );
-    if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw bad2();
-    try {
-      encrypter.addRecipient(recipient);
-    } catch {
-      throw bad2();
-    }
-  }
-  return encrypter;
-}
-async function encryptingSink(inner, recipients) {
-  const encrypter = checkRecipients(recipients);
-  const plain = new TransformStream();
-  const writer = plain.writable.getWriter();
-  const encrypted = await encrypter.encrypt(plain.readable);
-  const pump = (async () => {
-    for await (const chunk of encrypted) await inner.write(chunk);
-  })();
-  let failed;
-  pump.catch((error) => {
-    failed = error;
-  });
-  return {
-    write: async (chunk) => {
-      if (failed !== void 0) throw failed;
-      await writer.ready;
-      await writer.write(chunk);
-    },
-    close: async () => {
-      await writer.close();
-      await pump;
-      return inner.close();
-    },
-    abort: async () => {
-      await writer.abort(new Error("aborted")).catch(() => {
-      });
-      await pump.catch(() => {
-      });
-      await inner.abort();
-    }
-  };
-}
-async function decryptAge(source, identity, options = {}) {
-  const file = options.file ?? "the encrypted pack";
-  const decrypter = new Decrypter();
-  const trimmed = identity.trim();
-  if (!trimmed.startsWith("AGE-SECRET-KEY-1")) {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check the variable named by identity-env.`,
-      { file }
-    );
-  }
-  try {
-    decrypter.addIdentity(trimmed);
-  } catch {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The age identity for ${file} is malformed; check the variable named by identity-env.`,
-      {
-        file
-      }
-    );
-  }
-  let plain;
-  try {
-    plain = await decrypter.decrypt(ReadableStream.from(source));
-  } catch (error) {
-    const message2 = error.message ?? "";
-    if (/no identity matched/i.test(message2)) {
-      throw new LicenseBackupError(
-        "CONFIG_INVALID",
-        `${file} was not encrypted to the given age identity; use the identity whose recipient the backup was encrypted to.`,
-        { file, cause: error }
-      );
-    }
-    throw new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid age file (${message2}).`, {
-      file,
-      cause: error
-    });
-  }
-  return (async function* () {
-    try {
-      for await (const chunk of plain) yield chunk;
-    } catch (error) {
-      throw new LicenseBackupError(
-        "BACKUP_CORRUPT",
-        `${file} is damaged: its encrypted data does not authenticate (${error.message}).`,
-        {
-          file,
-          cause: error
-        }
-      );
-    }
-  })();
-}
-
-// src/engine/io/durable.ts
-import { execFile } from "node:child_process";
-import { open, rename } from "node:fs/promises";
-import { dirname } from "node:path";
-async function fsyncFile(file) {
-  const handle = await open(file, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-async function fsyncDir(dir) {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-async function writeFileAtomic(file, data, mode = 420) {
-  const temp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  const handle = await open(temp, "w", mode);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-  await fsyncDir(dirname(file));
-}
-async function syncMany(dir, files) {
-  if (await syncFileSystem(dir)) return;
-  const dirs = /* @__PURE__ */ new Set();
-  for (const file of files) {
-    await fsyncFile(file);
-    dirs.add(dirname(file));
-  }
-  for (const parent of dirs) await fsyncDir(parent);
-}
-function syncFileSystem(dir) {
-  return new Promise((resolve3) => {
-    execFile("sync", ["-f", dir], (error) => resolve3(error === null));
-  });
-}
-
-// src/engine/format/manifest-io.ts
-import { join } from "node:path";
-
-// src/engine/format/manifest.ts
-var FORMAT = "license-backup/v1";
-var MANIFEST_FILE = "manifest.json";
-var PACK_FILE = "licenses.tar";
-var ENCRYPTED_PACK_FILE = "licenses.tar.age";
-
-// src/engine/format/manifest-io.ts
-function serializeManifest(manifest) {
-  const ordered = {
-    format: manifest.format,
-    created: manifest.created,
-    tool: { name: manifest.tool.name, version: manifest.tool.version },
-    source: { store: manifest.source.store, machine: manifest.source.machine },
-    encryption: manifest.encryption === null ? null : { scheme: manifest.encryption.scheme, recipients: [...manifest.encryption.recipients] },
-    pack: { file: manifest.pack.file, sha256: manifest.pack.sha256, size: manifest.pack.size },
-    licenses: manifest.licenses.map((license) => ({
-      jti: license.jti,
-      key_id: license.key_id,
-      path: license.path,
-      sha256: license.sha256,
-      size: license.size
-    })),
-    restricted: manifest.restricted.map((entry) => ({
-      jti: entry.jti,
-      key_id: entry.key_id,
-      ...entry.title === void 0 ? {} : { title: entry.title }
-    })),
-    counts: {
-      licenses: manifest.counts.licenses,
-      restricted: manifest.counts.restricted,
-      bytes: manifest.counts.bytes
-    }
-  };
-  return JSON.stringify(ordered, null, 2) + "\n";
-}
-async function writeManifest(dir, manifest) {
-  await writeFileAtomic(join(dir, MANIFEST_FILE), serializeManifest(manifest));
-}
-function parseManifest(text, file) {
-  const corrupt2 = (problem) => new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid license-backup manifest: ${problem}.`, {
-    file
-  });
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw corrupt2("it is not JSON");
-  }
-  if (!isObject(value)) throw corrupt2("it is not a JSON object");
-  if (value["format"] !== FORMAT)
-    throw corrupt2(`its format is ${JSON.stringify(value["format"])}, not ${FORMAT}`);
-  if (typeof value["created"] !== "string") throw corrupt2("created is missing");
-  const tool = value["tool"];
-  if (!isObject(tool) || typeof tool["name"] !== "string" || typeof tool["version"] !== "string")
-    throw corrupt2("tool is malformed");
-  const source = value["source"];
-  if (!isObject(source) || typeof source["store"] !== "string" || !(source["machine"] === null || typeof source["machine"] === "string")) {
-    throw corrupt2("source is malformed");
-  }
-  const encryption = value["encryption"];
-  if (encryption !== null) {
-    if (!isObject(encryption) || encryption["scheme"] !== "age" || !stringArray(encryption["recipients"])) {
-      throw corrupt2("encryption is malformed");
-    }
-  }
-  const pack = value["pack"];
-  const expectedPack = encryption === null ? PACK_FILE : ENCRYPTED_PACK_FILE;
-  if (!isObject(pack) || pack["file"] !== expectedPack || !isSha256(pack["sha256"]) || !isSize(pack["size"])) {
-    throw corrupt2(`pack is malformed (it must name ${expectedPack} with its sha256 and size)`);
-  }
-  const licenses = value["licenses"];
-  if (!Array.isArray(licenses)) throw corrupt2("licenses is not a list");
-  licenses.forEach((license, index) => {
-    if (!isObject(license) || typeof license["jti"] !== "string" || typeof license["key_id"] !== "string" || typeof license["path"] !== "string" || !isSha256(license["sha256"]) || !isSize(license["size"])) {
-      throw corrupt2(`licenses[${index}] is malformed`);
-    }
-  });
-  const restricted = value["restricted"];
-  if (!Array.isArray(restricted)) throw corrupt2("restricted is not a list");
-  restricted.forEach((entry, index) => {
-    if (!isObject(entry) || typeof entry["jti"] !== "string" || typeof entry["key_id"] !== "string" || entry["title"] !== void 0 && typeof entry["title"] !== "string") {
-      throw corrupt2(`restricted[${index}] is malformed`);
-    }
-  });
-  const counts = value["counts"];
-  if (!isObject(counts) || !isSize(counts["licenses"]) || !isSize(counts["restricted"]) || !isSize(counts["bytes"])) {
-    throw corrupt2("counts is malformed");
-  }
-  const typedLicenses = licenses;
-  if (counts["licenses"] !== typedLicenses.length)
-    throw corrupt2("counts.licenses does not match the licenses listed");
-  if (counts["restricted"] !== restricted.length)
-    throw corrupt2("counts.restricted does not match the restricted listed");
-  const bytes = typedLicenses.reduce((sum, license) => sum + license.size, 0);
-  if (counts["bytes"] !== bytes) throw corrupt2("counts.bytes does not match the sizes listed");
-  return value;
-}
-function isObject(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function stringArray(value) {
-  return Array.isArray(value) && value.every((item) => typeof item === "string");
-}
-function isSha256(value) {
-  return typeof value === "string" && /^[0-9a-f]{64}$/.test(value);
-}
-function isSize(value) {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
 // src/engine/format/pack-sink.ts
 import { createHash } from "node:crypto";
-import { open as open2 } from "node:fs/promises";
+import { open } from "node:fs/promises";
 var FLUSH_AT = 1024 * 1024;
 async function openFileSink(file) {
-  const handle = await open2(file, "wx", 420);
+  const handle = await open(file, "wx", 420);
   const hash = createHash("sha256");
   let pending = [];
   let pendingBytes = 0;
@@ -532,176 +287,6 @@ async function openFileSink(file) {
       });
     }
   };
-}
-
-// src/engine/format/tar-writer.ts
-var BLOCK = 512;
-var TAR_END = Buffer.alloc(2 * BLOCK);
-function tarMember(name, data) {
-  const blocks = [];
-  const fields = ustarName(name);
-  if (fields === void 0) {
-    const pax = paxRecord("path", name);
-    blocks.push(header({ name: "PaxHeaders/member", prefix: "", size: pax.length, type: "x" }), pad(pax));
-    blocks.push(header({ name: asciiFallback(name), prefix: "", size: data.length, type: "0" }));
-  } else {
-    blocks.push(header({ ...fields, size: data.length, type: "0" }));
-  }
-  blocks.push(pad(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
-  return blocks;
-}
-function ustarName(name) {
-  if (!/^[\x20-\x7e]+$/.test(name)) return void 0;
-  if (name.length <= 100) return { name, prefix: "" };
-  for (let slash = name.indexOf("/"); slash >= 0; slash = name.indexOf("/", slash + 1)) {
-    const prefix = name.slice(0, slash);
-    const rest = name.slice(slash + 1);
-    if (prefix.length <= 155 && rest.length > 0 && rest.length <= 100) return { name: rest, prefix };
-  }
-  return void 0;
-}
-function asciiFallback(name) {
-  const base = name.slice(name.lastIndexOf("/") + 1).replace(/[^\x20-\x7e]/g, "_");
-  return base.slice(-100) || "member";
-}
-function paxRecord(key, value) {
-  const body = ` ${key}=${value}
-`;
-  const bodyLength = Buffer.byteLength(body);
-  let length = bodyLength + 1;
-  while (String(length).length + bodyLength !== length) length = String(length).length + bodyLength;
-  return Buffer.from(`${length}${body}`);
-}
-function header(fields) {
-  const block = Buffer.alloc(BLOCK);
-  block.write(fields.name, 0, 100, "utf8");
-  block.write(octal(420, 8), 100, "ascii");
-  block.write(octal(0, 8), 108, "ascii");
-  block.write(octal(0, 8), 116, "ascii");
-  block.write(octal(fields.size, 12), 124, "ascii");
-  block.write(octal(0, 12), 136, "ascii");
-  block.fill(32, 148, 156);
-  block.write(fields.type, 156, "ascii");
-  block.write("ustar\x0000", 257, "ascii");
-  block.write(octal(0, 8), 329, "ascii");
-  block.write(octal(0, 8), 337, "ascii");
-  block.write(fields.prefix, 345, 155, "utf8");
-  block.write(octal(checksum(block), 7), 148, "ascii");
-  return block;
-}
-function octal(value, width) {
-  const digits = value.toString(8);
-  if (digits.length > width - 1) throw new RangeError(`${value} does not fit a ${width}-byte tar field`);
-  return digits.padStart(width - 1, "0") + "\0";
-}
-function checksum(block) {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i];
-  return sum;
-}
-function pad(data) {
-  const remainder = data.length % BLOCK;
-  return remainder === 0 ? data : Buffer.concat([data, Buffer.alloc(BLOCK - remainder)]);
-}
-
-// src/engine/licenses/license.ts
-var LICENSE_ALGORITHMS = ["Ed25519", "EdDSA", "ES256"];
-var BASE64URL = /^[A-Za-z0-9_-]*$/;
-var FIX = "Replace it with the license as issued, or move it out of the store.";
-function parseLicense(text, file) {
-  const compact = text.trim();
-  const parts = compact.split(".");
-  if (parts.length !== 3 || parts.some((part) => part.length === 0)) {
-    throw invalid(file, "it is not a compact JWS (three base64url parts separated by dots)");
-  }
-  const [headerPart, payloadPart, signaturePart] = parts;
-  for (const [part, what] of [
-    [headerPart, "header"],
-    [payloadPart, "payload"],
-    [signaturePart, "signature"]
-  ]) {
-    if (!BASE64URL.test(part) || part.length % 4 === 1) throw invalid(file, `its ${what} is not base64url`);
-  }
-  const header2 = decodeJsonObject(headerPart, file, "header");
-  const alg = header2["alg"];
-  if (typeof alg !== "string" || !LICENSE_ALGORITHMS.includes(alg)) {
-    throw invalid(file, `its header alg ${describe(alg)} is not one of ${LICENSE_ALGORITHMS.join(", ")}`);
-  }
-  const kid = header2["kid"];
-  if (typeof kid !== "string" || kid.length === 0)
-    throw invalid(file, "its header has no kid (signing key ID)");
-  const claims = decodeJsonObject(payloadPart, file, "payload");
-  const ids2 = {
-    ...typeof claims["key_id"] === "string" ? { keyId: claims["key_id"] } : {},
-    ...typeof claims["jti"] === "string" ? { licenseId: claims["jti"] } : {}
-  };
-  const problem = claimProblem(claims);
-  if (problem) throw invalid(file, problem, ids2);
-  const checked = claims;
-  return {
-    file,
-    text: compact,
-    header: header2,
-    claims: checked,
-    jti: checked.jti,
-    keyId: checked.key_id,
-    restricted: checked.rights["backup"] !== true
-  };
-}
-function claimProblem(claims) {
-  if (!nonEmptyString(claims["jti"])) return "its jti (license ID) claim is missing or not a string";
-  if (!nonEmptyString(claims["key_id"])) return "its key_id (content key ID) claim is missing or not a string";
-  const iss = claims["iss"];
-  if (!nonEmptyString(iss) || !URL.canParse(iss)) return "its iss (issuer) claim is missing or not a URL";
-  if (!finiteNumber(claims["iat"])) return "its iat (issued at) claim is missing or not a number";
-  for (const name of ["nbf", "exp"]) {
-    if (claims[name] !== void 0 && !finiteNumber(claims[name])) return `its ${name} claim is not a number`;
-  }
-  if (claims["sub"] !== void 0 && typeof claims["sub"] !== "string") return "its sub claim is not a string";
-  if (!isObject2(claims["rights"])) return "its rights claim is missing or not an object";
-  const backup2 = claims["rights"]["backup"];
-  if (backup2 !== void 0 && typeof backup2 !== "boolean") return "its rights.backup is not a boolean";
-  const cnf = claims["cnf"];
-  if (cnf !== void 0) {
-    if (!isObject2(cnf)) return "its cnf claim is not an object";
-    if (cnf["jkt"] !== void 0 && !nonEmptyString(cnf["jkt"])) return "its cnf.jkt is not a string";
-  }
-  return void 0;
-}
-function decodeJsonObject(part, file, what) {
-  let value;
-  try {
-    value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
-  } catch {
-    throw invalid(file, `its ${what} is not base64url-encoded JSON`);
-  }
-  if (!isObject2(value)) throw invalid(file, `its ${what} is not a JSON object`);
-  return value;
-}
-function invalidLicense(file, problem, ids2 = {}, cause) {
-  const known = [
-    ids2.keyId === void 0 ? void 0 : `key ID ${ids2.keyId}`,
-    ids2.licenseId === void 0 ? void 0 : `license ID ${ids2.licenseId}`
-  ].filter(Boolean);
-  const where = known.length > 0 ? `${file} (${known.join(", ")})` : file;
-  return new LicenseBackupError("INVALID_LICENSE", `${where} is not a valid license: ${problem}. ${FIX}`, {
-    file,
-    ...ids2,
-    ...cause === void 0 ? {} : { cause }
-  });
-}
-var invalid = invalidLicense;
-function isObject2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function nonEmptyString(value) {
-  return typeof value === "string" && value.length > 0;
-}
-function finiteNumber(value) {
-  return typeof value === "number" && Number.isFinite(value);
-}
-function describe(value) {
-  return typeof value === "string" ? JSON.stringify(value.slice(0, 32)) : String(typeof value);
 }
 
 // node_modules/jose/dist/webapi/lib/buffer_utils.js
@@ -792,12 +377,12 @@ var JWSSignatureVerificationFailed = class extends JOSEError {
 };
 
 // node_modules/jose/dist/webapi/util/base64url.js
-var invalid2 = "The input to be decoded is not correctly encoded.";
+var invalid = "The input to be decoded is not correctly encoded.";
 function decode(input) {
   try {
     return decodeBase64(typeof input == "string" ? input : decoder.decode(input), true);
   } catch (cause) {
-    throw new TypeError(invalid2, { cause });
+    throw new TypeError(invalid, { cause });
   }
 }
 function encode2(input) {
@@ -805,7 +390,7 @@ function encode2(input) {
 }
 
 // node_modules/jose/dist/webapi/lib/validate.js
-function isObject3(input) {
+function isObject(input) {
   if (typeof input != "object" || input === null || Object.prototype.toString.call(input) !== "[object Object]")
     return false;
   const prototype = Object.getPrototypeOf(input);
@@ -813,9 +398,9 @@ function isObject3(input) {
 }
 function isDisjoint(...headers) {
   const parameters = /* @__PURE__ */ new Set();
-  for (const header2 of headers)
-    if (header2)
-      for (const parameter of Object.keys(header2)) {
+  for (const header of headers)
+    if (header)
+      for (const parameter of Object.keys(header)) {
         if (parameters.has(parameter))
           return false;
         parameters.add(parameter);
@@ -843,7 +428,7 @@ function parseJoseHeader(encodedProtectedHeader, ErrorClass, message2) {
   } catch (cause) {
     throw new ErrorClass(message2, { cause });
   }
-  if (!isObject3(parsed))
+  if (!isObject(parsed))
     throw new ErrorClass(message2);
   return parsed;
 }
@@ -905,7 +490,7 @@ async function prepareKey(entry, key, usage) {
   if (secret && key instanceof Uint8Array)
     return key;
   let normalized, keyObject;
-  if (isObject3(key)) {
+  if (isObject(key)) {
     if (normalized = normalizeJwk(key), typeof normalized.kty != "string")
       throw invalidKeyType(alg, key, secret);
     if (!(secret ? normalized.kty === "oct" && typeof normalized.k == "string" : normalized.kty !== "oct" && (requiresPrivateKey ? normalized.kty === "AKP" && typeof normalized.priv == "string" || typeof normalized.d == "string" : normalized.d === void 0 && normalized.priv === void 0)))
@@ -1216,10 +801,10 @@ function encodeCompactUnencodedPayload(payload) {
   }
 }
 async function verifySignature(jws, shared, key, encodeUnencodedPayload, parsedProtected) {
-  const { protected: encodedProtectedHeader, header: header2, payload: inputPayload } = jws, protectedHeader = parsedProtected ?? parseProtectedHeader(encodedProtectedHeader);
-  if (!isDisjoint(protectedHeader, header2))
+  const { protected: encodedProtectedHeader, header, payload: inputPayload } = jws, protectedHeader = parsedProtected ?? parseProtectedHeader(encodedProtectedHeader);
+  if (!isDisjoint(protectedHeader, header))
     throw new JWSInvalid("JWS Protected and JWS Unprotected Header Parameter names must be disjoint");
-  const joseHeader = { ...protectedHeader, ...header2 }, b64 = validateB64(protectedHeader, validateCrit(JWSInvalid, JWS_RECOGNIZED, shared[1], protectedHeader, joseHeader)), { alg } = joseHeader;
+  const joseHeader = { ...protectedHeader, ...header }, b64 = validateB64(protectedHeader, validateCrit(JWSInvalid, JWS_RECOGNIZED, shared[1], protectedHeader, joseHeader)), { alg } = joseHeader;
   if (typeof alg != "string" || !alg)
     throw new JWSInvalid('JWS "alg" (Algorithm) Header Parameter missing or invalid');
   if (shared[0] && !shared[0].has(alg))
@@ -1243,7 +828,7 @@ async function verifySignature(jws, shared, key, encodeUnencodedPayload, parsedP
   if (!verified)
     throw new JWSSignatureVerificationFailed();
   const result = { payload: typeof signingPayload == "string" ? decodeBase64url(signingPayload, "payload", JWSInvalid) : signingPayload };
-  return encodedProtectedHeader !== void 0 && (result.protectedHeader = protectedHeader), header2 !== void 0 && (result.unprotectedHeader = header2), resolvedKey ? [{ ...result, key: verificationKey }, b64] : [result, b64];
+  return encodedProtectedHeader !== void 0 && (result.protectedHeader = protectedHeader), header !== void 0 && (result.unprotectedHeader = header), resolvedKey ? [{ ...result, key: verificationKey }, b64] : [result, b64];
 }
 async function verifyCompact(jws, shared, key) {
   if (jws instanceof Uint8Array && (jws = decoder.decode(jws)), typeof jws != "string")
@@ -1298,7 +883,7 @@ var check = (value, description) => {
 };
 async function calculateJwkThumbprint(key, digestAlgorithm) {
   let jwk;
-  if (isObject3(key)) {
+  if (isObject(key)) {
     if (jwk = snapshotJwk(key), typeof jwk.kty != "string")
       throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "JSON Web Key"));
   } else if (isKeyLike(key))
@@ -1335,7 +920,7 @@ async function calculateJwkThumbprint(key, digestAlgorithm) {
 
 // node_modules/jose/dist/webapi/key/import.js
 async function importJWK(jwk, alg, options) {
-  if (!isObject3(jwk))
+  if (!isObject(jwk))
     throw new TypeError("JWK must be an object");
   const normalized = normalizeJwk(jwk), extractable = validateExtractableOption(options?.extractable), { alg: jwkAlg } = normalized;
   if (alg ??= jwkAlg, normalized.kty !== "oct" && !alg)
@@ -1604,133 +1189,15 @@ function checkJwks(text, where, kind) {
   return { keys };
 }
 
-// src/engine/store/glob.ts
-var DEFAULT_PATTERN = "**/*.jwt";
-function globToRegExp(pattern) {
-  if (pattern.length === 0 || pattern.startsWith("/") || pattern.split("/").includes("..")) {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The store pattern ${JSON.stringify(pattern)} is not a relative glob inside the store; use something like "${DEFAULT_PATTERN}".`
-    );
-  }
-  const segments = pattern.split("/");
-  let source = "";
-  segments.forEach((segment, index) => {
-    const last = index === segments.length - 1;
-    if (segment === "**") {
-      source += last ? ".*" : "(?:[^/]+/)*";
-      return;
-    }
-    for (const char of segment) {
-      if (char === "*") source += "[^/]*";
-      else if (char === "?") source += "[^/]";
-      else source += char.replace(/[\\^$.|+()[\]{}]/g, "\\$&");
-    }
-    if (!last) source += "/";
-  });
-  return new RegExp(`^${source}$`, "u");
-}
-
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";
-import { mkdir, open as open3, readFile as readFile3, rename as rename2, rmdir, stat as stat2, unlink } from "node:fs/promises";
+import { mkdir, open as open2, readFile as readFile3, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname as dirname2, join as join3 } from "node:path";
-
-// src/engine/store/walk.ts
-import { opendir, stat } from "node:fs/promises";
-import { join as join2 } from "node:path";
-var STATE_DIR = ".license-backup";
-async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
-  await checkStoreDir(store);
-  const matcher = globToRegExp(pattern);
-  const found = [];
-  const walk = async (relativeDir) => {
-    if (signal?.aborted) return;
-    const dir = await opendir(relativeDir === "" ? store : join2(store, relativeDir));
-    const entries = [];
-    for await (const entry of dir) entries.push(entry);
-    for (const entry of entries) {
-      const relative2 = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
-      if (relativeDir === "" && entry.name === STATE_DIR) continue;
-      if (entry.isDirectory()) {
-        await walk(relative2);
-        continue;
-      }
-      if (!matcher.test(relative2)) continue;
-      if (entry.isFile()) {
-        found.push(relative2);
-        continue;
-      }
-      const kind = entry.isSymbolicLink() ? "a symbolic link" : "not a regular file";
-      throw new LicenseBackupError(
-        "STORE_INVALID",
-        `${relative2} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
-        { file: relative2 }
-      );
-    }
-  };
-  try {
-    await walk("");
-  } catch (error) {
-    if (error instanceof LicenseBackupError) throw error;
-    const code = error.code ?? "error";
-    throw new LicenseBackupError(
-      "IO_ERROR",
-      `The store ${store} cannot be read (${code}); check its permissions.`,
-      {
-        file: store,
-        cause: error
-      }
-    );
-  }
-  found.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-  checkCaseCollisions(found, store);
-  return found;
-}
-async function checkStoreDir(store) {
-  let info;
-  try {
-    info = await stat(store);
-  } catch (error) {
-    const code = error.code;
-    const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "error"})`;
-    throw new LicenseBackupError("STORE_INVALID", `The store ${store} ${why}; check the store setting.`, {
-      file: store,
-      cause: error
-    });
-  }
-  if (!info.isDirectory()) {
-    throw new LicenseBackupError(
-      "STORE_INVALID",
-      `The store ${store} is not a directory; check the store setting.`,
-      {
-        file: store
-      }
-    );
-  }
-}
-function checkCaseCollisions(paths, store) {
-  const seen = /* @__PURE__ */ new Map();
-  for (const path of paths) {
-    const folded = path.toLowerCase();
-    const other = seen.get(folded);
-    if (other !== void 0) {
-      throw new LicenseBackupError(
-        "STORE_INVALID",
-        `${other} and ${path} in the store ${store} differ only by case; a backup could not be restored on every file system. Rename or remove one of them.`,
-        { file: path }
-      );
-    }
-    seen.set(folded, path);
-  }
-}
-
-// src/engine/store/lock.ts
+import { dirname, join } from "node:path";
 var LOCK_FILE = "lock";
 async function acquireStoreLock(store, operation, options = {}) {
-  const dir = join3(store, STATE_DIR);
-  const file = join3(dir, LOCK_FILE);
+  const dir = join(store, STATE_DIR);
+  const file = join(dir, LOCK_FILE);
   const info = {
     pid: process.pid,
     host: hostname(),
@@ -1786,12 +1253,12 @@ async function ensureDir(dir) {
 async function tryCreate(file, info) {
   let handle;
   try {
-    handle = await open3(file, "wx", 420);
+    handle = await open2(file, "wx", 420);
   } catch (error) {
     const code = error.code;
     if (code === "EEXIST") return false;
     if (code === "ENOENT") {
-      await mkdir(dirname2(file), { recursive: true }).catch(() => {
+      await mkdir(dirname(file), { recursive: true }).catch(() => {
       });
       return false;
     }
@@ -1835,7 +1302,7 @@ function processAlive(pid) {
 async function takeOver(file, stale) {
   const aside = `${file}.stale-${randomUUID()}`;
   try {
-    await rename2(file, aside);
+    await rename(file, aside);
   } catch (error) {
     if (error.code === "ENOENT") return;
     throw ioError(file, error);
@@ -1843,7 +1310,7 @@ async function takeOver(file, stale) {
   const moved = await readHolder(aside);
   const same = stale === void 0 || typeof moved === "object" && moved.pid === stale.pid && moved.started === stale.started;
   if (!same) {
-    await rename2(aside, file).catch(() => {
+    await rename(aside, file).catch(() => {
     });
     return;
   }
@@ -1852,7 +1319,7 @@ async function takeOver(file, stale) {
 }
 async function olderThan(file, ms) {
   try {
-    return Date.now() - (await stat2(file)).mtimeMs > ms;
+    return Date.now() - (await stat(file)).mtimeMs > ms;
   } catch {
     return false;
   }
@@ -1881,11 +1348,11 @@ import {
   generateKeyPairSync,
   randomBytes
 } from "node:crypto";
-import { link, mkdir as mkdir2, open as open4, readFile as readFile4, unlink as unlink2 } from "node:fs/promises";
-import { join as join4 } from "node:path";
+import { link, mkdir as mkdir2, open as open3, readFile as readFile4, unlink as unlink2 } from "node:fs/promises";
+import { join as join2 } from "node:path";
 var MACHINE_FILE = "machine.json";
 function machineIdentityFile(storeDir) {
-  return join4(storeDir, STATE_DIR, MACHINE_FILE);
+  return join2(storeDir, STATE_DIR, MACHINE_FILE);
 }
 async function machineIdOf(publicJwk) {
   return calculateJwkThumbprint({ kty: "OKP", crv: "Ed25519", x: publicJwk.x }, "sha256");
@@ -1910,12 +1377,12 @@ async function loadMachineIdentity(storeDir) {
 }
 async function createMachineIdentity(storeDir) {
   const file = machineIdentityFile(storeDir);
-  await mkdir2(join4(storeDir, STATE_DIR), { recursive: true, mode: 448 });
+  await mkdir2(join2(storeDir, STATE_DIR), { recursive: true, mode: 448 });
   const { privateKey } = generateKeyPairSync("ed25519");
   const jwk = privateKey.export({ format: "jwk" });
   const text = JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, null, 2) + "\n";
   const temp = `${file}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
-  const handle = await open4(temp, "wx", 384);
+  const handle = await open3(temp, "wx", 384);
   try {
     await handle.writeFile(text);
     await handle.sync();
@@ -1929,7 +1396,7 @@ async function createMachineIdentity(storeDir) {
   } finally {
     await unlink2(temp).catch(() => void 0);
   }
-  await fsyncDir(join4(storeDir, STATE_DIR));
+  await fsyncDir(join2(storeDir, STATE_DIR));
   const identity = await loadMachineIdentity(storeDir);
   if (!identity) throw ioError2(file, new Error("the file vanished after it was written"));
   return identity;
@@ -1951,24 +1418,24 @@ async function parseIdentity(text, file) {
   try {
     jwk = JSON.parse(text);
   } catch {
-    throw invalid3(file, "it is not JSON");
+    throw invalid2(file, "it is not JSON");
   }
   if (jwk === null || typeof jwk !== "object" || jwk.kty !== "OKP" || jwk.crv !== "Ed25519") {
-    throw invalid3(file, "it is not an Ed25519 (OKP) JWK");
+    throw invalid2(file, "it is not an Ed25519 (OKP) JWK");
   }
-  if (typeof jwk.x !== "string" || typeof jwk.d !== "string") throw invalid3(file, "it lacks the key (x, d)");
+  if (typeof jwk.x !== "string" || typeof jwk.d !== "string") throw invalid2(file, "it lacks the key (x, d)");
   let privateKey;
   try {
     privateKey = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d }, format: "jwk" });
   } catch {
-    throw invalid3(file, "its key does not load");
+    throw invalid2(file, "its key does not load");
   }
   const derived = createPublicKey(privateKey).export({ format: "jwk" });
-  if (derived.x !== jwk.x) throw invalid3(file, "its public key (x) does not match its private key (d)");
+  if (derived.x !== jwk.x) throw invalid2(file, "its public key (x) does not match its private key (d)");
   const publicJwk = { kty: "OKP", crv: "Ed25519", x: derived.x };
   return { id: await machineIdOf(publicJwk), publicJwk, privateKey, file };
 }
-function invalid3(file, why) {
+function invalid2(file, why) {
   return new LicenseBackupError(
     "STORE_INVALID",
     `The machine identity ${file} is damaged: ${why}. Restore it from where it was kept; removing it makes this a new machine, which uses one more of each license's restore slots.`,
@@ -1990,87 +1457,13 @@ async function readMachineId(storeDir) {
   return identity?.id ?? null;
 }
 
-// src/engine/store/read.ts
-import { constants } from "node:fs";
-import { open as open5 } from "node:fs/promises";
-import { join as join5 } from "node:path";
-var MAX_LICENSE_BYTES = 1024 * 1024;
-var nodeFileSystem = { open: open5 };
-async function readLicenseFile(store, relative2, fileSystem = nodeFileSystem) {
-  let handle;
-  try {
-    handle = await fileSystem.open(
-      join5(store, relative2),
-      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
-    );
-  } catch (error) {
-    throw unreadable(relative2, store, error);
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) {
-      throw new LicenseBackupError(
-        "STORE_INVALID",
-        `${relative2} in the store ${store} is no longer a regular file; links are never followed. Replace it with the license file itself.`,
-        { file: relative2 }
-      );
-    }
-    if (info.size > MAX_LICENSE_BYTES) throw tooBig(relative2, info.size);
-    const bytes = Buffer.alloc(info.size);
-    let filled = 0;
-    while (filled < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    const { bytesRead: more } = await handle.read(Buffer.alloc(1), 0, 1, filled);
-    if (more > 0)
-      throw tooBig(
-        relative2,
-        info.size + more,
-        "it grew while it was read; run again when nothing writes to the store"
-      );
-    return bytes.subarray(0, filled);
-  } catch (error) {
-    if (error instanceof LicenseBackupError) throw error;
-    throw unreadable(relative2, store, error);
-  } finally {
-    await handle.close();
-  }
-}
-function tooBig(relative2, size, why) {
-  return invalidLicense(
-    relative2,
-    why ?? `it is ${size} bytes, over the ${MAX_LICENSE_BYTES}-byte limit for a license`
-  );
-}
-function unreadable(relative2, store, error) {
-  const code = error.code ?? "error";
-  if (code === "ELOOP") {
-    return new LicenseBackupError(
-      "STORE_INVALID",
-      `${relative2} in the store ${store} is a symbolic link; links are never followed. Replace it with the license file itself.`,
-      { file: relative2, cause: error }
-    );
-  }
-  const hint = code === "EACCES" || code === "EPERM" ? "give the backup job read access to it" : code === "ENOENT" ? "it disappeared during the backup; run it again when nothing else changes the store" : "check the file and the disk";
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `${relative2} in the store ${store} cannot be read (${code}); ${hint}.`,
-    {
-      file: relative2,
-      cause: error
-    }
-  );
-}
-
 // src/engine/version.ts
 var TOOL = { name: "license-backup", version: "0.1.0" };
 
 // src/engine/backup/folder.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { lstat, mkdir as mkdir3, readdir, readFile as readFile5, rename as rename3, rm } from "node:fs/promises";
-import { basename, dirname as dirname3, join as join6 } from "node:path";
+import { lstat, mkdir as mkdir3, readdir, readFile as readFile5, rename as rename2, rm } from "node:fs/promises";
+import { basename, dirname as dirname2, join as join3 } from "node:path";
 var NEW_MARK = ".lb-new-";
 var OLD_MARK = ".lb-old-";
 var BACKUP_NAMES = /* @__PURE__ */ new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`]);
@@ -2110,14 +1503,14 @@ async function inspectTarget(path) {
 }
 async function hasValidManifest(path) {
   try {
-    parseManifest(await readFile5(join6(path, MANIFEST_FILE), "utf8"), join6(path, MANIFEST_FILE));
+    parseManifest(await readFile5(join3(path, MANIFEST_FILE), "utf8"), join3(path, MANIFEST_FILE));
     return true;
   } catch {
     return false;
   }
 }
 async function sweepLeftovers(path) {
-  const parent = dirname3(path);
+  const parent = dirname2(path);
   const base = basename(path);
   let names;
   try {
@@ -2130,34 +1523,34 @@ async function sweepLeftovers(path) {
   const news = names.filter((name) => name.startsWith(base + NEW_MARK));
   if (olds.length > 0 && (await inspectTarget(path).catch(() => void 0))?.kind === "absent") {
     for (const old of olds) {
-      if (await hasValidManifest(join6(parent, old))) {
-        await rename3(join6(parent, old), path);
+      if (await hasValidManifest(join3(parent, old))) {
+        await rename2(join3(parent, old), path);
         await fsyncDir(parent);
         break;
       }
     }
   }
-  for (const name of [...olds, ...news]) await rm(join6(parent, name), { recursive: true, force: true });
+  for (const name of [...olds, ...news]) await rm(join3(parent, name), { recursive: true, force: true });
 }
 async function makeBuildDir(path) {
-  await mkdir3(dirname3(path), { recursive: true });
+  await mkdir3(dirname2(path), { recursive: true });
   const dir = `${path}${NEW_MARK}${randomBytes2(6).toString("hex")}`;
   await mkdir3(dir);
   return dir;
 }
 async function commitBuildDir(built, path, target) {
-  const parent = dirname3(path);
+  const parent = dirname2(path);
   if (target.kind === "absent") {
-    await rename3(built, path);
+    await rename2(built, path);
     await fsyncDir(parent);
     return;
   }
   const parked = `${path}${OLD_MARK}${randomBytes2(6).toString("hex")}`;
-  await rename3(path, parked);
+  await rename2(path, parked);
   try {
-    await rename3(built, path);
+    await rename2(built, path);
   } catch (error) {
-    await rename3(parked, path).catch(() => {
+    await rename2(parked, path).catch(() => {
     });
     throw error;
   }
@@ -2178,7 +1571,7 @@ function ioError3(path, error) {
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename2, dirname as dirname4, isAbsolute, join as join7, relative, resolve, sep } from "node:path";
+import { basename as basename2, dirname as dirname3, isAbsolute, join as join4, relative, resolve, sep } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
@@ -2203,9 +1596,9 @@ async function realpathOfMaybeMissing(path) {
   let current = absolute;
   for (; ; ) {
     try {
-      return join7(await realpath(current), ...missing.reverse());
+      return join4(await realpath(current), ...missing.reverse());
     } catch {
-      const parent = dirname4(current);
+      const parent = dirname3(current);
       if (parent === current) return absolute;
       missing.push(basename2(current));
       current = parent;
@@ -2268,7 +1661,7 @@ async function backup(options, control, emit, internals = {}) {
     emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: files.length, total: files.length });
     buildDir = await makeBuildDir(path);
     const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
-    sink = await openFileSink(join8(buildDir, packFile));
+    sink = await openFileSink(join5(buildDir, packFile));
     if (encryptTo) sink = await encryptingSink(sink, encryptTo);
     const packed = await packLicenses({
       store,
@@ -2410,8 +1803,8 @@ async function packLicenses(input) {
 
 // src/engine/restore/restore.ts
 import { isDeepStrictEqual } from "node:util";
-import { lstat as lstat3, mkdir as mkdir5, readFile as readFile7 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { lstat as lstat2, mkdir as mkdir5, readFile as readFile7 } from "node:fs/promises";
+import { join as join7 } from "node:path";
 
 // src/engine/service/client.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
@@ -2428,7 +1821,7 @@ function emitter(listener) {
 
 // src/engine/service/protocol.ts
 function sessionShapeError(body) {
-  if (!isObject4(body)) return "the body is not a JSON object";
+  if (!isObject2(body)) return "the body is not a JSON object";
   if (typeof body["id"] !== "string" || !/^[A-Za-z0-9._~-]{1,200}$/.test(body["id"])) {
     return "id is missing or not a session ID";
   }
@@ -2436,9 +1829,9 @@ function sessionShapeError(body) {
   return void 0;
 }
 function resultsShapeError(body) {
-  if (!isObject4(body) || !Array.isArray(body["results"])) return 'the body is not {"results": [...]}';
+  if (!isObject2(body) || !Array.isArray(body["results"])) return 'the body is not {"results": [...]}';
   for (const [i, result] of body["results"].entries()) {
-    if (!isObject4(result)) return `results[${i}] is not an object`;
+    if (!isObject2(result)) return `results[${i}] is not an object`;
     if (typeof result["jti"] !== "string") return `results[${i}].jti is missing`;
     if (result["status"] !== "restored" && result["status"] !== "refused") {
       return `results[${i}].status is neither "restored" nor "refused"`;
@@ -2450,7 +1843,7 @@ function resultsShapeError(body) {
   }
   return void 0;
 }
-function isObject4(value) {
+function isObject2(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
@@ -2853,8 +2246,8 @@ function refusalError(refused, titleOf = () => void 0) {
 }
 
 // src/engine/restore/commit.ts
-import { mkdir as mkdir4, readFile as readFile6, readdir as readdir2, rename as rename4, rm as rm3, stat as stat3, writeFile } from "node:fs/promises";
-import { dirname as dirname5, join as join9 } from "node:path";
+import { mkdir as mkdir4, readFile as readFile6, readdir as readdir2, rename as rename3, rm as rm3, stat as stat2, writeFile } from "node:fs/promises";
+import { dirname as dirname4, join as join6 } from "node:path";
 
 // src/engine/io/crash-points.ts
 var passed = /* @__PURE__ */ new Map();
@@ -2870,10 +2263,10 @@ function crashPoint(name) {
 }
 
 // src/engine/restore/commit.ts
-var RESTORE_DIR = join9(STATE_DIR, "restore");
+var RESTORE_DIR = join6(STATE_DIR, "restore");
 function restoreDirs(store) {
-  const root = join9(store, RESTORE_DIR);
-  return { root, staging: join9(root, "staging"), journal: join9(root, "journal.json") };
+  const root = join6(store, RESTORE_DIR);
+  return { root, staging: join6(root, "staging"), journal: join6(root, "journal.json") };
 }
 async function openStaging(store) {
   const { staging } = restoreDirs(store);
@@ -2883,8 +2276,8 @@ async function openStaging(store) {
   return {
     paths,
     add: async (file) => {
-      const target = join9(staging, file.path);
-      const parent = dirname5(target);
+      const target = join6(staging, file.path);
+      const parent = dirname4(target);
       if (!made.has(parent)) {
         await mkdir4(parent, { recursive: true });
         made.add(parent);
@@ -2903,7 +2296,7 @@ async function commitStaged(store, paths) {
   const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
   await syncMany(
     dirs.staging,
-    paths.map((path) => join9(dirs.staging, path))
+    paths.map((path) => join6(dirs.staging, path))
   );
   crashPoint("restore:before-journal");
   await writeFileAtomic(dirs.journal, JSON.stringify(journal));
@@ -2925,11 +2318,11 @@ async function rollForward(store, journal) {
   const dirs = restoreDirs(store);
   const moved = [];
   for (const path of journal.paths) {
-    const staged = join9(dirs.staging, path);
-    const target = join9(store, path);
+    const staged = join6(dirs.staging, path);
+    const target = join6(store, path);
     if (!await exists(staged)) continue;
-    await mkdir4(dirname5(target), { recursive: true });
-    await rename4(staged, target);
+    await mkdir4(dirname4(target), { recursive: true });
+    await rename3(staged, target);
     moved.push(target);
     crashPoint("restore:move");
   }
@@ -2951,385 +2344,11 @@ async function readJournal(file) {
 }
 async function exists(path) {
   try {
-    await stat3(path);
+    await stat2(path);
     return true;
   } catch {
     return false;
   }
-}
-
-// src/engine/restore/verify-backup.ts
-import { createHash as createHash3 } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { lstat as lstat2, open as open6 } from "node:fs/promises";
-import { join as join10 } from "node:path";
-
-// src/engine/format/tar-reader.ts
-async function* readTar(source, options = {}) {
-  const file = options.file ?? "the pack";
-  const maxMemberSize = options.maxMemberSize ?? 1024 * 1024;
-  const maxMetadataSize = options.maxMetadataSize ?? 64 * 1024;
-  const input = new ByteReader(iteratorOf(source));
-  let index = 0;
-  let pending = {};
-  const corrupt2 = (problem) => new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid license-backup pack: ${problem}.`, {
-    file
-  });
-  try {
-    for (; ; ) {
-      if (options.signal?.aborted)
-        throw new LicenseBackupError("CANCELLED", "Reading the pack was cancelled.");
-      const block = await input.read(BLOCK);
-      if (block === void 0) throw corrupt2("it ends without the end-of-archive marker (truncated)");
-      if (isZero(block)) {
-        const second = await input.read(BLOCK);
-        if (second === void 0 || !isZero(second))
-          throw corrupt2("it has a lone zero block (truncated or damaged)");
-        await expectOnlyZeros(input, corrupt2);
-        return;
-      }
-      index++;
-      const at = `member ${index}`;
-      const stored = readOctal(block, 148, 8);
-      if (stored === void 0 || stored !== checksum(block)) throw corrupt2(`${at} has a bad header checksum`);
-      const magic = block.toString("latin1", 257, 263);
-      if (magic !== "ustar\0" && magic !== "ustar ") throw corrupt2(`${at} is not a ustar/pax header`);
-      const type = String.fromCharCode(block[156]);
-      const headerSize = readOctal(block, 124, 12);
-      if (headerSize === void 0) throw corrupt2(`${at} has an unreadable size`);
-      const ustarPath = joinUstarName(block);
-      if (type === "x" || type === "L") {
-        if (headerSize > maxMetadataSize)
-          throw corrupt2(`${at} has a ${headerSize}-byte metadata record, over the cap`);
-        const data2 = await readData(input, headerSize, corrupt2, at);
-        if (type === "L") pending.path = cString(data2);
-        else pending = { ...pending, ...parsePax(data2, corrupt2, at) };
-        continue;
-      }
-      const name = pending.path ?? ustarPath;
-      const size = pending.size ?? headerSize;
-      pending = {};
-      if (type !== "0" && type !== "\0" && type !== "7") {
-        throw corrupt2(`${at} (${JSON.stringify(name)}) is a ${typeName(type)}, not a regular file`);
-      }
-      if (name === "") throw corrupt2(`${at} has an empty name`);
-      if (size > maxMemberSize)
-        throw corrupt2(`${at} (${JSON.stringify(name)}) is ${size} bytes, over the ${maxMemberSize}-byte cap`);
-      const data = await readData(input, size, corrupt2, `${at} (${JSON.stringify(name)})`);
-      yield { name, size, type: "file", mode: readOctal(block, 100, 8) ?? 0, data };
-    }
-  } finally {
-    await input.close();
-  }
-}
-async function readData(input, size, corrupt2, at) {
-  const padded = Math.ceil(size / BLOCK) * BLOCK;
-  const data = await input.read(padded);
-  if (data === void 0) throw corrupt2(`${at} is cut short (truncated)`);
-  return Buffer.from(data.subarray(0, size));
-}
-async function expectOnlyZeros(input, corrupt2) {
-  for (; ; ) {
-    const chunk = await input.readSome();
-    if (chunk === void 0) return;
-    if (!isZero(chunk)) throw corrupt2("it has data after the end-of-archive marker");
-  }
-}
-function parsePax(data, corrupt2, at) {
-  const result = {};
-  let offset = 0;
-  while (offset < data.length) {
-    const space = data.indexOf(32, offset);
-    if (space < 0) break;
-    const length = Number(data.toString("ascii", offset, space));
-    if (!Number.isInteger(length) || length <= 0 || offset + length > data.length)
-      throw corrupt2(`${at} has a malformed pax record`);
-    const record = data.toString("utf8", space + 1, offset + length - 1);
-    const equals = record.indexOf("=");
-    if (equals < 0) throw corrupt2(`${at} has a malformed pax record`);
-    const key = record.slice(0, equals);
-    const value = record.slice(equals + 1);
-    if (key === "path") result.path = value;
-    if (key === "size") {
-      if (!/^\d+$/.test(value)) throw corrupt2(`${at} has a malformed pax size`);
-      result.size = Number(value);
-    }
-    offset += length;
-  }
-  return result;
-}
-function joinUstarName(block) {
-  const name = cString(block.subarray(0, 100));
-  const isUstar = block.toString("latin1", 257, 263) === "ustar\0";
-  const prefix = isUstar ? cString(block.subarray(345, 500)) : "";
-  return prefix === "" ? name : `${prefix}/${name}`;
-}
-function cString(bytes) {
-  const end = bytes.indexOf(0);
-  return bytes.toString("utf8", 0, end < 0 ? bytes.length : end);
-}
-function readOctal(block, offset, width) {
-  const text = (block.toString("latin1", offset, offset + width).split("\0")[0] ?? "").trim();
-  if (!/^[0-7]+$/.test(text)) return text === "" ? 0 : void 0;
-  return parseInt(text, 8);
-}
-function isZero(bytes) {
-  for (const byte of bytes) if (byte !== 0) return false;
-  return true;
-}
-function typeName(type) {
-  const names = {
-    "1": "hard link",
-    "2": "symbolic link",
-    "3": "character device",
-    "4": "block device",
-    "5": "directory",
-    "6": "FIFO",
-    g: "pax global header",
-    K: "GNU long link name"
-  };
-  return names[type] ?? `member of type ${JSON.stringify(type)}`;
-}
-var ByteReader = class {
-  constructor(iterator) {
-    this.iterator = iterator;
-  }
-  iterator;
-  chunks = [];
-  offset = 0;
-  buffered = 0;
-  done = false;
-  /** Exactly `n` bytes, or undefined when the source ends first. */
-  async read(n) {
-    while (this.buffered < n && !this.done) await this.pull();
-    if (this.buffered < n) return void 0;
-    const first = this.chunks[0];
-    if (first && first.length - this.offset >= n) {
-      const out2 = first.subarray(this.offset, this.offset + n);
-      this.consume(n);
-      return out2;
-    }
-    const out = Buffer.alloc(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.chunks[0];
-      const take = Math.min(n - filled, chunk.length - this.offset);
-      chunk.copy(out, filled, this.offset, this.offset + take);
-      filled += take;
-      this.consume(take);
-    }
-    return out;
-  }
-  /** Whatever is buffered, or the next chunk; undefined at the end. */
-  async readSome() {
-    if (this.buffered === 0 && !this.done) await this.pull();
-    if (this.buffered === 0) return void 0;
-    return this.read(this.buffered);
-  }
-  async close() {
-    if (!this.done) await this.iterator.return?.();
-  }
-  consume(n) {
-    this.offset += n;
-    this.buffered -= n;
-    while (this.chunks.length > 0 && this.offset >= this.chunks[0].length) {
-      this.offset -= this.chunks[0].length;
-      this.chunks.shift();
-    }
-  }
-  async pull() {
-    const next = await this.iterator.next();
-    if (next.done) {
-      this.done = true;
-      return;
-    }
-    const value = next.value;
-    if (value.length === 0) return;
-    this.chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-    this.buffered += value.length;
-  }
-};
-function iteratorOf(source) {
-  if (Symbol.asyncIterator in source) return source[Symbol.asyncIterator]();
-  const sync = source[Symbol.iterator]();
-  return {
-    next: async () => sync.next(),
-    return: async () => sync.return?.() ?? { done: true, value: void 0 }
-  };
-}
-
-// src/engine/restore/verify-backup.ts
-var MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
-var MAX_LICENSES = 1e7;
-var VERIFY_AHEAD = 256;
-async function verifyBackup(path, options) {
-  const manifest = await readManifest(path);
-  const packFile = join10(path, manifest.pack.file);
-  await checkPackDigest(path, packFile, manifest);
-  const context = { path, packFile, manifest, identity: options.identity };
-  let done = 0;
-  const checks = [];
-  for await (const { license } of readMembers(context, options.signal)) {
-    const check2 = options.verifier.verify(license);
-    check2.catch(() => {
-    });
-    checks.push(check2);
-    if (checks.length >= VERIFY_AHEAD) await checks.shift();
-    if (++done % 1e3 === 0) options.onProgress?.(done, manifest.licenses.length);
-  }
-  for (const check2 of checks) await check2;
-  return { path, manifest, licenses: (signal) => readMembers(context, signal) };
-}
-async function readManifest(path) {
-  const file = join10(path, MANIFEST_FILE);
-  let info;
-  try {
-    info = await lstat2(file);
-  } catch {
-    throw corrupt(
-      path,
-      `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
-    );
-  }
-  if (!info.isFile()) throw corrupt(path, `its ${MANIFEST_FILE} is not a regular file`);
-  if (info.size > MAX_MANIFEST_BYTES) {
-    throw corrupt(path, `its ${MANIFEST_FILE} is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`);
-  }
-  const handle = await open6(file, "r");
-  let text;
-  try {
-    text = await handle.readFile("utf8");
-  } finally {
-    await handle.close();
-  }
-  const manifest = parseManifest(text, file);
-  checkEntries(path, manifest);
-  return manifest;
-}
-function checkEntries(path, manifest) {
-  if (manifest.licenses.length > MAX_LICENSES) {
-    throw corrupt(
-      path,
-      `its manifest lists ${manifest.licenses.length} licenses, over the cap of ${MAX_LICENSES}`
-    );
-  }
-  const names = /* @__PURE__ */ new Set();
-  const ids2 = /* @__PURE__ */ new Set();
-  for (const entry of manifest.licenses) {
-    const where = `the manifest's entry ${JSON.stringify(entry.path)}`;
-    const unsafe = unsafeName(entry.path);
-    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
-    if (entry.size > MAX_LICENSE_BYTES)
-      throw corrupt(path, `${where} declares ${entry.size} bytes, over the ${MAX_LICENSE_BYTES}-byte cap`);
-    const folded = entry.path.toLowerCase();
-    if (names.has(folded))
-      throw corrupt(path, `${where} is listed twice (names are compared case-insensitively too)`);
-    if (ids2.has(entry.jti)) throw corrupt(path, `license ID ${entry.jti} is listed twice in its manifest`);
-    names.add(folded);
-    ids2.add(entry.jti);
-  }
-}
-async function checkPackDigest(path, packFile, manifest) {
-  let info;
-  try {
-    info = await lstat2(packFile);
-  } catch {
-    throw corrupt(path, `the pack ${manifest.pack.file} named by its manifest is missing`);
-  }
-  if (!info.isFile()) throw corrupt(path, `the pack ${manifest.pack.file} is not a regular file`);
-  if (info.size !== manifest.pack.size) {
-    throw corrupt(
-      path,
-      `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
-    );
-  }
-  const hash = createHash3("sha256");
-  for await (const chunk of createReadStream(packFile)) hash.update(chunk);
-  if (hash.digest("hex") !== manifest.pack.sha256) {
-    throw corrupt(
-      path,
-      `the SHA-256 of ${manifest.pack.file} does not match its manifest (the pack was changed or damaged)`
-    );
-  }
-}
-async function* readMembers(context, signal) {
-  const { path, manifest } = context;
-  const byName = new Map(manifest.licenses.map((entry) => [entry.path, entry]));
-  const seen = /* @__PURE__ */ new Set();
-  const seenFolded = /* @__PURE__ */ new Set();
-  const source = await packBytes(context);
-  for await (const member of readTar(source, {
-    file: join10(path, manifest.pack.file),
-    maxMemberSize: MAX_LICENSE_BYTES,
-    signal
-  })) {
-    const where = `member ${JSON.stringify(member.name)} of ${join10(path, manifest.pack.file)}`;
-    const unsafe = unsafeName(member.name);
-    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
-    const entry = byName.get(member.name);
-    if (!entry) throw corrupt(path, `${where} is not listed in the manifest`);
-    const folded = member.name.toLowerCase();
-    if (seen.has(member.name) || seenFolded.has(folded)) {
-      throw corrupt(path, `${where} appears twice (names are compared case-insensitively too)`);
-    }
-    seen.add(member.name);
-    seenFolded.add(folded);
-    if (member.size !== entry.size)
-      throw corrupt(path, `${where} is ${member.size} bytes, the manifest says ${entry.size}`);
-    if (createHash3("sha256").update(member.data).digest("hex") !== entry.sha256) {
-      throw corrupt(path, `the SHA-256 of ${where} does not match the manifest`);
-    }
-    const license = parseLicense(member.data.toString("utf8"), `${member.name} (in the backup at ${path})`);
-    if (license.jti !== entry.jti || license.keyId !== entry.key_id) {
-      throw corrupt(
-        path,
-        `${where} holds license ${license.jti} (key ID ${license.keyId}); the manifest says ${entry.jti} (key ID ${entry.key_id})`
-      );
-    }
-    yield { entry, license };
-  }
-  for (const entry of manifest.licenses) {
-    if (!seen.has(entry.path))
-      throw corrupt(
-        path,
-        `license ${entry.jti} (${entry.path}) listed in the manifest is missing from the pack`
-      );
-  }
-}
-async function packBytes(context) {
-  const stream = createReadStream(context.packFile);
-  if (context.manifest.encryption === null) return stream;
-  if (!context.identity) {
-    stream.destroy();
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The backup at ${context.path} is encrypted (age): name the environment variable that holds the age identity with \`identity-env\` on the restore step.`,
-      { file: context.path }
-    );
-  }
-  try {
-    return await decryptAge(stream, context.identity, { file: context.packFile });
-  } catch (error) {
-    stream.destroy();
-    throw error;
-  }
-}
-function unsafeName(name) {
-  if (name.startsWith("/")) return "has an absolute name";
-  if (name.includes("\\")) return "has a backslash in its name";
-  if (name.includes("\0")) return "has a NUL in its name";
-  const segments = name.split("/");
-  if (segments.some((s) => s === "..")) return "has a `..` in its name (it would escape the store)";
-  if (segments.some((s) => s === "" || s === ".")) return "has an empty or `.` segment in its name";
-  if (segments[0] === STATE_DIR) return `is inside the store's own ${STATE_DIR} folder`;
-  return void 0;
-}
-function corrupt(path, problem) {
-  return new LicenseBackupError(
-    "BACKUP_CORRUPT",
-    `The backup at ${path} cannot be trusted: ${problem}. Nothing was restored; restore from another backup.`,
-    { file: path }
-  );
 }
 
 // src/engine/restore/restore.ts
@@ -3507,9 +2526,9 @@ function returnedLicenseCheck(context) {
   };
 }
 async function holdsAlready(context, path, wanted) {
-  const file = join11(context.store, path);
+  const file = join7(context.store, path);
   try {
-    const info = await lstat3(file);
+    const info = await lstat2(file);
     if (!info.isFile()) return false;
     const held2 = parseLicense(await readFile7(file, "utf8"), path);
     if (held2.jti !== wanted.jti || held2.claims.cnf?.jkt !== context.identity.id) return false;

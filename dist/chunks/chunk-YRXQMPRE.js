@@ -1,0 +1,1080 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  Decrypter,
+  Encrypter
+} from "./chunk-YPE73IZF.js";
+
+// src/engine/errors.ts
+var ERROR_CODES = [
+  "BACKUP_EXISTS",
+  "BACKUP_CORRUPT",
+  "BUSY",
+  "RESTORE_LIMIT",
+  "INDIVIDUALIZATION_REQUIRED",
+  "SERVICE_UNAVAILABLE",
+  "UNAUTHORIZED",
+  "INVALID_LICENSE",
+  "CONFIG_INVALID",
+  // Beyond SPEC 6: documented in docs/errors.md.
+  "STORE_INVALID",
+  "SERVICE_ERROR",
+  "IO_ERROR",
+  "CANCELLED"
+];
+var LicenseBackupError = class extends Error {
+  code;
+  details;
+  constructor(code, message, details = {}) {
+    const { cause, ...rest } = details;
+    super(message, cause === void 0 ? void 0 : { cause });
+    this.name = "LicenseBackupError";
+    this.code = code;
+    this.details = rest;
+  }
+};
+function isLicenseBackupError(error) {
+  return error instanceof LicenseBackupError;
+}
+function cancelled(operation) {
+  return new LicenseBackupError("CANCELLED", `The ${operation} was cancelled; nothing was changed.`);
+}
+function throwIfAborted(signal, operation) {
+  if (signal?.aborted) throw cancelled(operation);
+}
+
+// src/engine/format/manifest.ts
+var FORMAT = "license-backup/v1";
+var MANIFEST_FILE = "manifest.json";
+var PACK_FILE = "licenses.tar";
+var ENCRYPTED_PACK_FILE = "licenses.tar.age";
+
+// src/engine/format/age.ts
+function checkRecipients(recipients) {
+  const encrypter = new Encrypter();
+  if (recipients.length === 0) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      "encrypt-to is empty; give at least one age recipient (age1\u2026) or remove it."
+    );
+  }
+  for (const recipient of recipients) {
+    const bad = () => new LicenseBackupError(
+      "CONFIG_INVALID",
+      `encrypt-to holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1\u2026); use the public key that age-keygen printed.`
+    );
+    if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw bad();
+    try {
+      encrypter.addRecipient(recipient);
+    } catch {
+      throw bad();
+    }
+  }
+  return encrypter;
+}
+async function encryptingSink(inner, recipients) {
+  const encrypter = checkRecipients(recipients);
+  const plain = new TransformStream();
+  const writer = plain.writable.getWriter();
+  const encrypted = await encrypter.encrypt(plain.readable);
+  const pump = (async () => {
+    for await (const chunk of encrypted) await inner.write(chunk);
+  })();
+  let failed;
+  pump.catch((error) => {
+    failed = error;
+  });
+  return {
+    write: async (chunk) => {
+      if (failed !== void 0) throw failed;
+      await writer.ready;
+      await writer.write(chunk);
+    },
+    close: async () => {
+      await writer.close();
+      await pump;
+      return inner.close();
+    },
+    abort: async () => {
+      await writer.abort(new Error("aborted")).catch(() => {
+      });
+      await pump.catch(() => {
+      });
+      await inner.abort();
+    }
+  };
+}
+async function decryptAge(source, identity, options = {}) {
+  const file = options.file ?? "the encrypted pack";
+  const decrypter = new Decrypter();
+  const trimmed = identity.trim();
+  if (!trimmed.startsWith("AGE-SECRET-KEY-1")) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check the variable named by identity-env.`,
+      { file }
+    );
+  }
+  try {
+    decrypter.addIdentity(trimmed);
+  } catch {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The age identity for ${file} is malformed; check the variable named by identity-env.`,
+      {
+        file
+      }
+    );
+  }
+  let plain;
+  try {
+    plain = await decrypter.decrypt(ReadableStream.from(source));
+  } catch (error) {
+    const message = error.message ?? "";
+    if (/no identity matched/i.test(message)) {
+      throw new LicenseBackupError(
+        "CONFIG_INVALID",
+        `${file} was not encrypted to the given age identity; use the identity whose recipient the backup was encrypted to.`,
+        { file, cause: error }
+      );
+    }
+    throw new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid age file (${message}).`, {
+      file,
+      cause: error
+    });
+  }
+  return (async function* () {
+    try {
+      for await (const chunk of plain) yield chunk;
+    } catch (error) {
+      throw new LicenseBackupError(
+        "BACKUP_CORRUPT",
+        `${file} is damaged: its encrypted data does not authenticate (${error.message}).`,
+        {
+          file,
+          cause: error
+        }
+      );
+    }
+  })();
+}
+
+// src/engine/io/durable.ts
+import { execFile } from "node:child_process";
+import { open, rename } from "node:fs/promises";
+import { dirname } from "node:path";
+async function fsyncFile(file) {
+  const handle = await open(file, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+async function fsyncDir(dir) {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+async function writeFileAtomic(file, data, mode = 420) {
+  const temp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  const handle = await open(temp, "w", mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+  await fsyncDir(dirname(file));
+}
+async function syncMany(dir, files) {
+  if (await syncFileSystem(dir)) return;
+  const dirs = /* @__PURE__ */ new Set();
+  for (const file of files) {
+    await fsyncFile(file);
+    dirs.add(dirname(file));
+  }
+  for (const parent of dirs) await fsyncDir(parent);
+}
+function syncFileSystem(dir) {
+  return new Promise((resolve) => {
+    execFile("sync", ["-f", dir], (error) => resolve(error === null));
+  });
+}
+
+// src/engine/format/manifest-io.ts
+import { join } from "node:path";
+function serializeManifest(manifest) {
+  const ordered = {
+    format: manifest.format,
+    created: manifest.created,
+    tool: { name: manifest.tool.name, version: manifest.tool.version },
+    source: { store: manifest.source.store, machine: manifest.source.machine },
+    encryption: manifest.encryption === null ? null : { scheme: manifest.encryption.scheme, recipients: [...manifest.encryption.recipients] },
+    pack: { file: manifest.pack.file, sha256: manifest.pack.sha256, size: manifest.pack.size },
+    licenses: manifest.licenses.map((license) => ({
+      jti: license.jti,
+      key_id: license.key_id,
+      path: license.path,
+      sha256: license.sha256,
+      size: license.size
+    })),
+    restricted: manifest.restricted.map((entry) => ({
+      jti: entry.jti,
+      key_id: entry.key_id,
+      ...entry.title === void 0 ? {} : { title: entry.title }
+    })),
+    counts: {
+      licenses: manifest.counts.licenses,
+      restricted: manifest.counts.restricted,
+      bytes: manifest.counts.bytes
+    }
+  };
+  return JSON.stringify(ordered, null, 2) + "\n";
+}
+async function writeManifest(dir, manifest) {
+  await writeFileAtomic(join(dir, MANIFEST_FILE), serializeManifest(manifest));
+}
+function parseManifest(text, file) {
+  const corrupt2 = (problem) => new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid license-backup manifest: ${problem}.`, {
+    file
+  });
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw corrupt2("it is not JSON");
+  }
+  if (!isObject(value)) throw corrupt2("it is not a JSON object");
+  if (value["format"] !== FORMAT)
+    throw corrupt2(`its format is ${JSON.stringify(value["format"])}, not ${FORMAT}`);
+  if (typeof value["created"] !== "string") throw corrupt2("created is missing");
+  const tool = value["tool"];
+  if (!isObject(tool) || typeof tool["name"] !== "string" || typeof tool["version"] !== "string")
+    throw corrupt2("tool is malformed");
+  const source = value["source"];
+  if (!isObject(source) || typeof source["store"] !== "string" || !(source["machine"] === null || typeof source["machine"] === "string")) {
+    throw corrupt2("source is malformed");
+  }
+  const encryption = value["encryption"];
+  if (encryption !== null) {
+    if (!isObject(encryption) || encryption["scheme"] !== "age" || !stringArray(encryption["recipients"])) {
+      throw corrupt2("encryption is malformed");
+    }
+  }
+  const pack = value["pack"];
+  const expectedPack = encryption === null ? PACK_FILE : ENCRYPTED_PACK_FILE;
+  if (!isObject(pack) || pack["file"] !== expectedPack || !isSha256(pack["sha256"]) || !isSize(pack["size"])) {
+    throw corrupt2(`pack is malformed (it must name ${expectedPack} with its sha256 and size)`);
+  }
+  const licenses = value["licenses"];
+  if (!Array.isArray(licenses)) throw corrupt2("licenses is not a list");
+  licenses.forEach((license, index) => {
+    if (!isObject(license) || typeof license["jti"] !== "string" || typeof license["key_id"] !== "string" || typeof license["path"] !== "string" || !isSha256(license["sha256"]) || !isSize(license["size"])) {
+      throw corrupt2(`licenses[${index}] is malformed`);
+    }
+  });
+  const restricted = value["restricted"];
+  if (!Array.isArray(restricted)) throw corrupt2("restricted is not a list");
+  restricted.forEach((entry, index) => {
+    if (!isObject(entry) || typeof entry["jti"] !== "string" || typeof entry["key_id"] !== "string" || entry["title"] !== void 0 && typeof entry["title"] !== "string") {
+      throw corrupt2(`restricted[${index}] is malformed`);
+    }
+  });
+  const counts = value["counts"];
+  if (!isObject(counts) || !isSize(counts["licenses"]) || !isSize(counts["restricted"]) || !isSize(counts["bytes"])) {
+    throw corrupt2("counts is malformed");
+  }
+  const typedLicenses = licenses;
+  if (counts["licenses"] !== typedLicenses.length)
+    throw corrupt2("counts.licenses does not match the licenses listed");
+  if (counts["restricted"] !== restricted.length)
+    throw corrupt2("counts.restricted does not match the restricted listed");
+  const bytes = typedLicenses.reduce((sum, license) => sum + license.size, 0);
+  if (counts["bytes"] !== bytes) throw corrupt2("counts.bytes does not match the sizes listed");
+  return value;
+}
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function stringArray(value) {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+function isSha256(value) {
+  return typeof value === "string" && /^[0-9a-f]{64}$/.test(value);
+}
+function isSize(value) {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+// src/engine/format/tar-writer.ts
+var BLOCK = 512;
+var TAR_END = Buffer.alloc(2 * BLOCK);
+function tarMember(name, data) {
+  const blocks = [];
+  const fields = ustarName(name);
+  if (fields === void 0) {
+    const pax = paxRecord("path", name);
+    blocks.push(header({ name: "PaxHeaders/member", prefix: "", size: pax.length, type: "x" }), pad(pax));
+    blocks.push(header({ name: asciiFallback(name), prefix: "", size: data.length, type: "0" }));
+  } else {
+    blocks.push(header({ ...fields, size: data.length, type: "0" }));
+  }
+  blocks.push(pad(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+  return blocks;
+}
+function ustarName(name) {
+  if (!/^[\x20-\x7e]+$/.test(name)) return void 0;
+  if (name.length <= 100) return { name, prefix: "" };
+  for (let slash = name.indexOf("/"); slash >= 0; slash = name.indexOf("/", slash + 1)) {
+    const prefix = name.slice(0, slash);
+    const rest = name.slice(slash + 1);
+    if (prefix.length <= 155 && rest.length > 0 && rest.length <= 100) return { name: rest, prefix };
+  }
+  return void 0;
+}
+function asciiFallback(name) {
+  const base = name.slice(name.lastIndexOf("/") + 1).replace(/[^\x20-\x7e]/g, "_");
+  return base.slice(-100) || "member";
+}
+function paxRecord(key, value) {
+  const body = ` ${key}=${value}
+`;
+  const bodyLength = Buffer.byteLength(body);
+  let length = bodyLength + 1;
+  while (String(length).length + bodyLength !== length) length = String(length).length + bodyLength;
+  return Buffer.from(`${length}${body}`);
+}
+function header(fields) {
+  const block = Buffer.alloc(BLOCK);
+  block.write(fields.name, 0, 100, "utf8");
+  block.write(octal(420, 8), 100, "ascii");
+  block.write(octal(0, 8), 108, "ascii");
+  block.write(octal(0, 8), 116, "ascii");
+  block.write(octal(fields.size, 12), 124, "ascii");
+  block.write(octal(0, 12), 136, "ascii");
+  block.fill(32, 148, 156);
+  block.write(fields.type, 156, "ascii");
+  block.write("ustar\x0000", 257, "ascii");
+  block.write(octal(0, 8), 329, "ascii");
+  block.write(octal(0, 8), 337, "ascii");
+  block.write(fields.prefix, 345, 155, "utf8");
+  block.write(octal(checksum(block), 7), 148, "ascii");
+  return block;
+}
+function octal(value, width) {
+  const digits = value.toString(8);
+  if (digits.length > width - 1) throw new RangeError(`${value} does not fit a ${width}-byte tar field`);
+  return digits.padStart(width - 1, "0") + "\0";
+}
+function checksum(block) {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i];
+  return sum;
+}
+function pad(data) {
+  const remainder = data.length % BLOCK;
+  return remainder === 0 ? data : Buffer.concat([data, Buffer.alloc(BLOCK - remainder)]);
+}
+
+// src/engine/format/tar-reader.ts
+async function* readTar(source, options = {}) {
+  const file = options.file ?? "the pack";
+  const maxMemberSize = options.maxMemberSize ?? 1024 * 1024;
+  const maxMetadataSize = options.maxMetadataSize ?? 64 * 1024;
+  const input = new ByteReader(iteratorOf(source));
+  let index = 0;
+  let pending = {};
+  const corrupt2 = (problem) => new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid license-backup pack: ${problem}.`, {
+    file
+  });
+  try {
+    for (; ; ) {
+      if (options.signal?.aborted)
+        throw new LicenseBackupError("CANCELLED", "Reading the pack was cancelled.");
+      const block = await input.read(BLOCK);
+      if (block === void 0) throw corrupt2("it ends without the end-of-archive marker (truncated)");
+      if (isZero(block)) {
+        const second = await input.read(BLOCK);
+        if (second === void 0 || !isZero(second))
+          throw corrupt2("it has a lone zero block (truncated or damaged)");
+        await expectOnlyZeros(input, corrupt2);
+        return;
+      }
+      index++;
+      const at = `member ${index}`;
+      const stored = readOctal(block, 148, 8);
+      if (stored === void 0 || stored !== checksum(block)) throw corrupt2(`${at} has a bad header checksum`);
+      const magic = block.toString("latin1", 257, 263);
+      if (magic !== "ustar\0" && magic !== "ustar ") throw corrupt2(`${at} is not a ustar/pax header`);
+      const type = String.fromCharCode(block[156]);
+      const headerSize = readOctal(block, 124, 12);
+      if (headerSize === void 0) throw corrupt2(`${at} has an unreadable size`);
+      const ustarPath = joinUstarName(block);
+      if (type === "x" || type === "L") {
+        if (headerSize > maxMetadataSize)
+          throw corrupt2(`${at} has a ${headerSize}-byte metadata record, over the cap`);
+        const data2 = await readData(input, headerSize, corrupt2, at);
+        if (type === "L") pending.path = cString(data2);
+        else pending = { ...pending, ...parsePax(data2, corrupt2, at) };
+        continue;
+      }
+      const name = pending.path ?? ustarPath;
+      const size = pending.size ?? headerSize;
+      pending = {};
+      if (type !== "0" && type !== "\0" && type !== "7") {
+        throw corrupt2(`${at} (${JSON.stringify(name)}) is a ${typeName(type)}, not a regular file`);
+      }
+      if (name === "") throw corrupt2(`${at} has an empty name`);
+      if (size > maxMemberSize)
+        throw corrupt2(`${at} (${JSON.stringify(name)}) is ${size} bytes, over the ${maxMemberSize}-byte cap`);
+      const data = await readData(input, size, corrupt2, `${at} (${JSON.stringify(name)})`);
+      yield { name, size, type: "file", mode: readOctal(block, 100, 8) ?? 0, data };
+    }
+  } finally {
+    await input.close();
+  }
+}
+async function readData(input, size, corrupt2, at) {
+  const padded = Math.ceil(size / BLOCK) * BLOCK;
+  const data = await input.read(padded);
+  if (data === void 0) throw corrupt2(`${at} is cut short (truncated)`);
+  return Buffer.from(data.subarray(0, size));
+}
+async function expectOnlyZeros(input, corrupt2) {
+  for (; ; ) {
+    const chunk = await input.readSome();
+    if (chunk === void 0) return;
+    if (!isZero(chunk)) throw corrupt2("it has data after the end-of-archive marker");
+  }
+}
+function parsePax(data, corrupt2, at) {
+  const result = {};
+  let offset = 0;
+  while (offset < data.length) {
+    const space = data.indexOf(32, offset);
+    if (space < 0) break;
+    const length = Number(data.toString("ascii", offset, space));
+    if (!Number.isInteger(length) || length <= 0 || offset + length > data.length)
+      throw corrupt2(`${at} has a malformed pax record`);
+    const record = data.toString("utf8", space + 1, offset + length - 1);
+    const equals = record.indexOf("=");
+    if (equals < 0) throw corrupt2(`${at} has a malformed pax record`);
+    const key = record.slice(0, equals);
+    const value = record.slice(equals + 1);
+    if (key === "path") result.path = value;
+    if (key === "size") {
+      if (!/^\d+$/.test(value)) throw corrupt2(`${at} has a malformed pax size`);
+      result.size = Number(value);
+    }
+    offset += length;
+  }
+  return result;
+}
+function joinUstarName(block) {
+  const name = cString(block.subarray(0, 100));
+  const isUstar = block.toString("latin1", 257, 263) === "ustar\0";
+  const prefix = isUstar ? cString(block.subarray(345, 500)) : "";
+  return prefix === "" ? name : `${prefix}/${name}`;
+}
+function cString(bytes) {
+  const end = bytes.indexOf(0);
+  return bytes.toString("utf8", 0, end < 0 ? bytes.length : end);
+}
+function readOctal(block, offset, width) {
+  const text = (block.toString("latin1", offset, offset + width).split("\0")[0] ?? "").trim();
+  if (!/^[0-7]+$/.test(text)) return text === "" ? 0 : void 0;
+  return parseInt(text, 8);
+}
+function isZero(bytes) {
+  for (const byte of bytes) if (byte !== 0) return false;
+  return true;
+}
+function typeName(type) {
+  const names = {
+    "1": "hard link",
+    "2": "symbolic link",
+    "3": "character device",
+    "4": "block device",
+    "5": "directory",
+    "6": "FIFO",
+    g: "pax global header",
+    K: "GNU long link name"
+  };
+  return names[type] ?? `member of type ${JSON.stringify(type)}`;
+}
+var ByteReader = class {
+  constructor(iterator) {
+    this.iterator = iterator;
+  }
+  iterator;
+  chunks = [];
+  offset = 0;
+  buffered = 0;
+  done = false;
+  /** Exactly `n` bytes, or undefined when the source ends first. */
+  async read(n) {
+    while (this.buffered < n && !this.done) await this.pull();
+    if (this.buffered < n) return void 0;
+    const first = this.chunks[0];
+    if (first && first.length - this.offset >= n) {
+      const out2 = first.subarray(this.offset, this.offset + n);
+      this.consume(n);
+      return out2;
+    }
+    const out = Buffer.alloc(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.chunks[0];
+      const take = Math.min(n - filled, chunk.length - this.offset);
+      chunk.copy(out, filled, this.offset, this.offset + take);
+      filled += take;
+      this.consume(take);
+    }
+    return out;
+  }
+  /** Whatever is buffered, or the next chunk; undefined at the end. */
+  async readSome() {
+    if (this.buffered === 0 && !this.done) await this.pull();
+    if (this.buffered === 0) return void 0;
+    return this.read(this.buffered);
+  }
+  async close() {
+    if (!this.done) await this.iterator.return?.();
+  }
+  consume(n) {
+    this.offset += n;
+    this.buffered -= n;
+    while (this.chunks.length > 0 && this.offset >= this.chunks[0].length) {
+      this.offset -= this.chunks[0].length;
+      this.chunks.shift();
+    }
+  }
+  async pull() {
+    const next = await this.iterator.next();
+    if (next.done) {
+      this.done = true;
+      return;
+    }
+    const value = next.value;
+    if (value.length === 0) return;
+    this.chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    this.buffered += value.length;
+  }
+};
+function iteratorOf(source) {
+  if (Symbol.asyncIterator in source) return source[Symbol.asyncIterator]();
+  const sync = source[Symbol.iterator]();
+  return {
+    next: async () => sync.next(),
+    return: async () => sync.return?.() ?? { done: true, value: void 0 }
+  };
+}
+
+// src/engine/licenses/license.ts
+var LICENSE_ALGORITHMS = ["Ed25519", "EdDSA", "ES256"];
+var BASE64URL = /^[A-Za-z0-9_-]*$/;
+var FIX = "Replace it with the license as issued, or move it out of the store.";
+function parseLicense(text, file) {
+  const compact = text.trim();
+  const parts = compact.split(".");
+  if (parts.length !== 3 || parts.some((part) => part.length === 0)) {
+    throw invalid(file, "it is not a compact JWS (three base64url parts separated by dots)");
+  }
+  const [headerPart, payloadPart, signaturePart] = parts;
+  for (const [part, what] of [
+    [headerPart, "header"],
+    [payloadPart, "payload"],
+    [signaturePart, "signature"]
+  ]) {
+    if (!BASE64URL.test(part) || part.length % 4 === 1) throw invalid(file, `its ${what} is not base64url`);
+  }
+  const header2 = decodeJsonObject(headerPart, file, "header");
+  const alg = header2["alg"];
+  if (typeof alg !== "string" || !LICENSE_ALGORITHMS.includes(alg)) {
+    throw invalid(file, `its header alg ${describe(alg)} is not one of ${LICENSE_ALGORITHMS.join(", ")}`);
+  }
+  const kid = header2["kid"];
+  if (typeof kid !== "string" || kid.length === 0)
+    throw invalid(file, "its header has no kid (signing key ID)");
+  const claims = decodeJsonObject(payloadPart, file, "payload");
+  const ids = {
+    ...typeof claims["key_id"] === "string" ? { keyId: claims["key_id"] } : {},
+    ...typeof claims["jti"] === "string" ? { licenseId: claims["jti"] } : {}
+  };
+  const problem = claimProblem(claims);
+  if (problem) throw invalid(file, problem, ids);
+  const checked = claims;
+  return {
+    file,
+    text: compact,
+    header: header2,
+    claims: checked,
+    jti: checked.jti,
+    keyId: checked.key_id,
+    restricted: checked.rights["backup"] !== true
+  };
+}
+function claimProblem(claims) {
+  if (!nonEmptyString(claims["jti"])) return "its jti (license ID) claim is missing or not a string";
+  if (!nonEmptyString(claims["key_id"])) return "its key_id (content key ID) claim is missing or not a string";
+  const iss = claims["iss"];
+  if (!nonEmptyString(iss) || !URL.canParse(iss)) return "its iss (issuer) claim is missing or not a URL";
+  if (!finiteNumber(claims["iat"])) return "its iat (issued at) claim is missing or not a number";
+  for (const name of ["nbf", "exp"]) {
+    if (claims[name] !== void 0 && !finiteNumber(claims[name])) return `its ${name} claim is not a number`;
+  }
+  if (claims["sub"] !== void 0 && typeof claims["sub"] !== "string") return "its sub claim is not a string";
+  if (!isObject2(claims["rights"])) return "its rights claim is missing or not an object";
+  const backup = claims["rights"]["backup"];
+  if (backup !== void 0 && typeof backup !== "boolean") return "its rights.backup is not a boolean";
+  const cnf = claims["cnf"];
+  if (cnf !== void 0) {
+    if (!isObject2(cnf)) return "its cnf claim is not an object";
+    if (cnf["jkt"] !== void 0 && !nonEmptyString(cnf["jkt"])) return "its cnf.jkt is not a string";
+  }
+  return void 0;
+}
+function decodeJsonObject(part, file, what) {
+  let value;
+  try {
+    value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+  } catch {
+    throw invalid(file, `its ${what} is not base64url-encoded JSON`);
+  }
+  if (!isObject2(value)) throw invalid(file, `its ${what} is not a JSON object`);
+  return value;
+}
+function invalidLicense(file, problem, ids = {}, cause) {
+  const known = [
+    ids.keyId === void 0 ? void 0 : `key ID ${ids.keyId}`,
+    ids.licenseId === void 0 ? void 0 : `license ID ${ids.licenseId}`
+  ].filter(Boolean);
+  const where = known.length > 0 ? `${file} (${known.join(", ")})` : file;
+  return new LicenseBackupError("INVALID_LICENSE", `${where} is not a valid license: ${problem}. ${FIX}`, {
+    file,
+    ...ids,
+    ...cause === void 0 ? {} : { cause }
+  });
+}
+var invalid = invalidLicense;
+function isObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function nonEmptyString(value) {
+  return typeof value === "string" && value.length > 0;
+}
+function finiteNumber(value) {
+  return typeof value === "number" && Number.isFinite(value);
+}
+function describe(value) {
+  return typeof value === "string" ? JSON.stringify(value.slice(0, 32)) : String(typeof value);
+}
+
+// src/engine/store/read.ts
+import { constants } from "node:fs";
+import { open as open2 } from "node:fs/promises";
+import { join as join2 } from "node:path";
+var MAX_LICENSE_BYTES = 1024 * 1024;
+var nodeFileSystem = { open: open2 };
+async function readLicenseFile(store, relative, fileSystem = nodeFileSystem) {
+  let handle;
+  try {
+    handle = await fileSystem.open(
+      join2(store, relative),
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+    );
+  } catch (error) {
+    throw unreadable(relative, store, error);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw new LicenseBackupError(
+        "STORE_INVALID",
+        `${relative} in the store ${store} is no longer a regular file; links are never followed. Replace it with the license file itself.`,
+        { file: relative }
+      );
+    }
+    if (info.size > MAX_LICENSE_BYTES) throw tooBig(relative, info.size);
+    const bytes = Buffer.alloc(info.size);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    const { bytesRead: more } = await handle.read(Buffer.alloc(1), 0, 1, filled);
+    if (more > 0)
+      throw tooBig(
+        relative,
+        info.size + more,
+        "it grew while it was read; run again when nothing writes to the store"
+      );
+    return bytes.subarray(0, filled);
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    throw unreadable(relative, store, error);
+  } finally {
+    await handle.close();
+  }
+}
+function tooBig(relative, size, why) {
+  return invalidLicense(
+    relative,
+    why ?? `it is ${size} bytes, over the ${MAX_LICENSE_BYTES}-byte limit for a license`
+  );
+}
+function unreadable(relative, store, error) {
+  const code = error.code ?? "error";
+  if (code === "ELOOP") {
+    return new LicenseBackupError(
+      "STORE_INVALID",
+      `${relative} in the store ${store} is a symbolic link; links are never followed. Replace it with the license file itself.`,
+      { file: relative, cause: error }
+    );
+  }
+  const hint = code === "EACCES" || code === "EPERM" ? "give the backup job read access to it" : code === "ENOENT" ? "it disappeared during the backup; run it again when nothing else changes the store" : "check the file and the disk";
+  return new LicenseBackupError(
+    "IO_ERROR",
+    `${relative} in the store ${store} cannot be read (${code}); ${hint}.`,
+    {
+      file: relative,
+      cause: error
+    }
+  );
+}
+
+// src/engine/store/glob.ts
+var DEFAULT_PATTERN = "**/*.jwt";
+function globToRegExp(pattern) {
+  if (pattern.length === 0 || pattern.startsWith("/") || pattern.split("/").includes("..")) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The store pattern ${JSON.stringify(pattern)} is not a relative glob inside the store; use something like "${DEFAULT_PATTERN}".`
+    );
+  }
+  const segments = pattern.split("/");
+  let source = "";
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    if (segment === "**") {
+      source += last ? ".*" : "(?:[^/]+/)*";
+      return;
+    }
+    for (const char of segment) {
+      if (char === "*") source += "[^/]*";
+      else if (char === "?") source += "[^/]";
+      else source += char.replace(/[\\^$.|+()[\]{}]/g, "\\$&");
+    }
+    if (!last) source += "/";
+  });
+  return new RegExp(`^${source}$`, "u");
+}
+
+// src/engine/store/walk.ts
+import { opendir, stat } from "node:fs/promises";
+import { join as join3 } from "node:path";
+var STATE_DIR = ".license-backup";
+async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
+  await checkStoreDir(store);
+  const matcher = globToRegExp(pattern);
+  const found = [];
+  const walk = async (relativeDir) => {
+    if (signal?.aborted) return;
+    const dir = await opendir(relativeDir === "" ? store : join3(store, relativeDir));
+    const entries = [];
+    for await (const entry of dir) entries.push(entry);
+    for (const entry of entries) {
+      const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
+      if (relativeDir === "" && entry.name === STATE_DIR) continue;
+      if (entry.isDirectory()) {
+        await walk(relative);
+        continue;
+      }
+      if (!matcher.test(relative)) continue;
+      if (entry.isFile()) {
+        found.push(relative);
+        continue;
+      }
+      const kind = entry.isSymbolicLink() ? "a symbolic link" : "not a regular file";
+      throw new LicenseBackupError(
+        "STORE_INVALID",
+        `${relative} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
+        { file: relative }
+      );
+    }
+  };
+  try {
+    await walk("");
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    const code = error.code ?? "error";
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The store ${store} cannot be read (${code}); check its permissions.`,
+      {
+        file: store,
+        cause: error
+      }
+    );
+  }
+  found.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  checkCaseCollisions(found, store);
+  return found;
+}
+async function checkStoreDir(store) {
+  let info;
+  try {
+    info = await stat(store);
+  } catch (error) {
+    const code = error.code;
+    const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "error"})`;
+    throw new LicenseBackupError("STORE_INVALID", `The store ${store} ${why}; check the store setting.`, {
+      file: store,
+      cause: error
+    });
+  }
+  if (!info.isDirectory()) {
+    throw new LicenseBackupError(
+      "STORE_INVALID",
+      `The store ${store} is not a directory; check the store setting.`,
+      {
+        file: store
+      }
+    );
+  }
+}
+function checkCaseCollisions(paths, store) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const path of paths) {
+    const folded = path.toLowerCase();
+    const other = seen.get(folded);
+    if (other !== void 0) {
+      throw new LicenseBackupError(
+        "STORE_INVALID",
+        `${other} and ${path} in the store ${store} differ only by case; a backup could not be restored on every file system. Rename or remove one of them.`,
+        { file: path }
+      );
+    }
+    seen.set(folded, path);
+  }
+}
+
+// src/engine/restore/verify-backup.ts
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { lstat, open as open3 } from "node:fs/promises";
+import { join as join4 } from "node:path";
+var MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
+var MAX_LICENSES = 1e7;
+var VERIFY_AHEAD = 256;
+async function verifyBackup(path, options) {
+  const manifest = await readManifest(path);
+  const packFile = join4(path, manifest.pack.file);
+  await checkPackDigest(path, packFile, manifest);
+  const context = { path, packFile, manifest, identity: options.identity };
+  let done = 0;
+  const checks = [];
+  for await (const { license } of readMembers(context, options.signal)) {
+    const check = options.verifier.verify(license);
+    check.catch(() => {
+    });
+    checks.push(check);
+    if (checks.length >= VERIFY_AHEAD) await checks.shift();
+    if (++done % 1e3 === 0) options.onProgress?.(done, manifest.licenses.length);
+  }
+  for (const check of checks) await check;
+  return { path, manifest, licenses: (signal) => readMembers(context, signal) };
+}
+async function readManifest(path) {
+  const file = join4(path, MANIFEST_FILE);
+  let info;
+  try {
+    info = await lstat(file);
+  } catch {
+    throw corrupt(
+      path,
+      `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
+    );
+  }
+  if (!info.isFile()) throw corrupt(path, `its ${MANIFEST_FILE} is not a regular file`);
+  if (info.size > MAX_MANIFEST_BYTES) {
+    throw corrupt(path, `its ${MANIFEST_FILE} is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`);
+  }
+  const handle = await open3(file, "r");
+  let text;
+  try {
+    text = await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+  const manifest = parseManifest(text, file);
+  checkEntries(path, manifest);
+  return manifest;
+}
+function checkEntries(path, manifest) {
+  if (manifest.licenses.length > MAX_LICENSES) {
+    throw corrupt(
+      path,
+      `its manifest lists ${manifest.licenses.length} licenses, over the cap of ${MAX_LICENSES}`
+    );
+  }
+  const names = /* @__PURE__ */ new Set();
+  const ids = /* @__PURE__ */ new Set();
+  for (const entry of manifest.licenses) {
+    const where = `the manifest's entry ${JSON.stringify(entry.path)}`;
+    const unsafe = unsafeName(entry.path);
+    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
+    if (entry.size > MAX_LICENSE_BYTES)
+      throw corrupt(path, `${where} declares ${entry.size} bytes, over the ${MAX_LICENSE_BYTES}-byte cap`);
+    const folded = entry.path.toLowerCase();
+    if (names.has(folded))
+      throw corrupt(path, `${where} is listed twice (names are compared case-insensitively too)`);
+    if (ids.has(entry.jti)) throw corrupt(path, `license ID ${entry.jti} is listed twice in its manifest`);
+    names.add(folded);
+    ids.add(entry.jti);
+  }
+}
+async function checkPackDigest(path, packFile, manifest) {
+  let info;
+  try {
+    info = await lstat(packFile);
+  } catch {
+    throw corrupt(path, `the pack ${manifest.pack.file} named by its manifest is missing`);
+  }
+  if (!info.isFile()) throw corrupt(path, `the pack ${manifest.pack.file} is not a regular file`);
+  if (info.size !== manifest.pack.size) {
+    throw corrupt(
+      path,
+      `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
+    );
+  }
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(packFile)) hash.update(chunk);
+  if (hash.digest("hex") !== manifest.pack.sha256) {
+    throw corrupt(
+      path,
+      `the SHA-256 of ${manifest.pack.file} does not match its manifest (the pack was changed or damaged)`
+    );
+  }
+}
+async function* readMembers(context, signal) {
+  const { path, manifest } = context;
+  const byName = new Map(manifest.licenses.map((entry) => [entry.path, entry]));
+  const seen = /* @__PURE__ */ new Set();
+  const seenFolded = /* @__PURE__ */ new Set();
+  const source = await packBytes(context);
+  for await (const member of readTar(source, {
+    file: join4(path, manifest.pack.file),
+    maxMemberSize: MAX_LICENSE_BYTES,
+    signal
+  })) {
+    const where = `member ${JSON.stringify(member.name)} of ${join4(path, manifest.pack.file)}`;
+    const unsafe = unsafeName(member.name);
+    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
+    const entry = byName.get(member.name);
+    if (!entry) throw corrupt(path, `${where} is not listed in the manifest`);
+    const folded = member.name.toLowerCase();
+    if (seen.has(member.name) || seenFolded.has(folded)) {
+      throw corrupt(path, `${where} appears twice (names are compared case-insensitively too)`);
+    }
+    seen.add(member.name);
+    seenFolded.add(folded);
+    if (member.size !== entry.size)
+      throw corrupt(path, `${where} is ${member.size} bytes, the manifest says ${entry.size}`);
+    if (createHash("sha256").update(member.data).digest("hex") !== entry.sha256) {
+      throw corrupt(path, `the SHA-256 of ${where} does not match the manifest`);
+    }
+    const license = parseLicense(member.data.toString("utf8"), `${member.name} (in the backup at ${path})`);
+    if (license.jti !== entry.jti || license.keyId !== entry.key_id) {
+      throw corrupt(
+        path,
+        `${where} holds license ${license.jti} (key ID ${license.keyId}); the manifest says ${entry.jti} (key ID ${entry.key_id})`
+      );
+    }
+    yield { entry, license };
+  }
+  for (const entry of manifest.licenses) {
+    if (!seen.has(entry.path))
+      throw corrupt(
+        path,
+        `license ${entry.jti} (${entry.path}) listed in the manifest is missing from the pack`
+      );
+  }
+}
+async function packBytes(context) {
+  const stream = createReadStream(context.packFile);
+  if (context.manifest.encryption === null) return stream;
+  if (!context.identity) {
+    stream.destroy();
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The backup at ${context.path} is encrypted (age): name the environment variable that holds the age identity with \`identity-env\` on the restore step.`,
+      { file: context.path }
+    );
+  }
+  try {
+    return await decryptAge(stream, context.identity, { file: context.packFile });
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
+}
+function unsafeName(name) {
+  if (name.startsWith("/")) return "has an absolute name";
+  if (name.includes("\\")) return "has a backslash in its name";
+  if (name.includes("\0")) return "has a NUL in its name";
+  const segments = name.split("/");
+  if (segments.some((s) => s === "..")) return "has a `..` in its name (it would escape the store)";
+  if (segments.some((s) => s === "" || s === ".")) return "has an empty or `.` segment in its name";
+  if (segments[0] === STATE_DIR) return `is inside the store's own ${STATE_DIR} folder`;
+  return void 0;
+}
+function corrupt(path, problem) {
+  return new LicenseBackupError(
+    "BACKUP_CORRUPT",
+    `The backup at ${path} cannot be trusted: ${problem}. Nothing was restored; restore from another backup.`,
+    { file: path }
+  );
+}
+
+export {
+  ERROR_CODES,
+  LicenseBackupError,
+  isLicenseBackupError,
+  cancelled,
+  throwIfAborted,
+  FORMAT,
+  MANIFEST_FILE,
+  PACK_FILE,
+  ENCRYPTED_PACK_FILE,
+  checkRecipients,
+  encryptingSink,
+  decryptAge,
+  fsyncDir,
+  writeFileAtomic,
+  syncMany,
+  serializeManifest,
+  writeManifest,
+  parseManifest,
+  TAR_END,
+  tarMember,
+  readTar,
+  LICENSE_ALGORITHMS,
+  parseLicense,
+  invalidLicense,
+  MAX_LICENSE_BYTES,
+  readLicenseFile,
+  DEFAULT_PATTERN,
+  globToRegExp,
+  STATE_DIR,
+  listLicenseFiles,
+  checkStoreDir,
+  MAX_MANIFEST_BYTES,
+  verifyBackup,
+  unsafeName
+};
