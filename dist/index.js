@@ -21,8 +21,10 @@ import {
   PACK_FILE,
   cancelled,
   isLicenseBackupError,
+  restrictedLicenseMessage,
+  restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-YRXQMPRE.js";
+} from "./chunks/chunk-TNYVGNAF.js";
 import "./chunks/chunk-YPE73IZF.js";
 import {
   __commonJS,
@@ -15315,14 +15317,14 @@ async function locateRun(source, context) {
 var ANNOTATIONS_PER_STEP = 10;
 var PROGRESS_INTERVAL_MS = 5e3;
 function restrictedLine(license) {
-  if (license.title)
-    return `"${license.title}" (key ID ${license.keyId}) cannot be backed up: its owner does not allow it`;
-  return `A license (key ID ${license.keyId}) cannot be backed up: its owner does not allow it`;
+  return restrictedLicenseMessage({
+    key_id: license.keyId,
+    ...license.title ? { title: license.title } : {}
+  });
 }
 function restrictedSummary(keyIds) {
-  const n = keyIds.length;
-  const head = n === 1 ? "1 license cannot be backed up: its owner does not allow it" : `${n} licenses cannot be backed up: their owners do not allow it`;
-  return `${head} (key ID${n === 1 ? "" : "s"} ${keyIds.join(", ")})`;
+  const unique = [...new Set(keyIds)];
+  return `${restrictedSummaryMessage(keyIds.length)} (key ID${unique.length === 1 ? "" : "s"} ${unique.join(", ")})`;
 }
 var StepLog = class {
   constructor(policy, now = Date.now) {
@@ -16242,7 +16244,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-NEAUGXKX.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-SKNTJDUI.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

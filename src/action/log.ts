@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { restrictedLicenseMessage, restrictedSummaryMessage } from '../engine/catalog/messages.js'
 import type { EngineEvent } from '../engine/events.js'
 import type { RestrictedPolicy } from './steps/types.js'
 
@@ -20,21 +21,19 @@ export interface RefusedSeen {
   url: string
 }
 
-/** The SPEC 3 wording for one restricted license. */
+/** The SPEC 3 wording for one restricted license, as the engine words it. */
 export function restrictedLine(license: { keyId: string; title?: string | undefined }): string {
-  if (license.title)
-    return `"${license.title}" (key ID ${license.keyId}) cannot be backed up: its owner does not allow it`
-  return `A license (key ID ${license.keyId}) cannot be backed up: its owner does not allow it`
+  return restrictedLicenseMessage({
+    key_id: license.keyId,
+    ...(license.title ? { title: license.title } : {})
+  })
 }
 
 /** The SPEC 3 generic wording for several, still carrying every key ID. */
 export function restrictedSummary(keyIds: string[]): string {
-  const n = keyIds.length
-  const head =
-    n === 1
-      ? '1 license cannot be backed up: its owner does not allow it'
-      : `${n} licenses cannot be backed up: their owners do not allow it`
-  return `${head} (key ID${n === 1 ? '' : 's'} ${keyIds.join(', ')})`
+  // Several licenses may share a content key: each key ID is listed once.
+  const unique = [...new Set(keyIds)]
+  return `${restrictedSummaryMessage(keyIds.length)} (key ID${unique.length === 1 ? '' : 's'} ${unique.join(', ')})`
 }
 
 /**

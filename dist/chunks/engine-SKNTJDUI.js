@@ -25,6 +25,8 @@ import {
   parseManifest,
   readLicenseFile,
   readTar,
+  restrictedLicenseMessage,
+  restrictedSummaryMessage,
   serializeManifest,
   syncMany,
   tarMember,
@@ -33,7 +35,7 @@ import {
   verifyBackup,
   writeFileAtomic,
   writeManifest
-} from "./chunk-YRXQMPRE.js";
+} from "./chunk-TNYVGNAF.js";
 import "./chunk-YPE73IZF.js";
 import "./chunk-HANBNIMK.js";
 
@@ -2557,19 +2559,6 @@ function asRestoreError(error, path) {
     `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
     { file: path, cause: error }
   );
-}
-
-// src/engine/catalog/messages.ts
-function restrictedLicenseMessage(entry) {
-  if (entry.title !== void 0 && entry.title !== "") {
-    return `${JSON.stringify(entry.title)} (key ID ${entry.key_id}) cannot be backed up: its owner does not allow it`;
-  }
-  const license = entry.jti === void 0 ? "" : `, license ID ${entry.jti}`;
-  return `A license (key ID ${entry.key_id}${license}) cannot be backed up: its owner does not allow it`;
-}
-function restrictedSummaryMessage(count) {
-  if (count === 1) return "1 license cannot be backed up: its owner does not allow it";
-  return `${count} licenses cannot be backed up: their owners do not allow it`;
 }
 
 // src/engine/index.ts

@@ -1042,6 +1042,19 @@ function corrupt(path, problem) {
   );
 }
 
+// src/engine/catalog/messages.ts
+function restrictedLicenseMessage(entry) {
+  if (entry.title !== void 0 && entry.title !== "") {
+    return `${JSON.stringify(entry.title)} (key ID ${entry.key_id}) cannot be backed up: its owner does not allow it`;
+  }
+  const license = entry.jti === void 0 ? "" : `, license ID ${entry.jti}`;
+  return `A license (key ID ${entry.key_id}${license}) cannot be backed up: its owner does not allow it`;
+}
+function restrictedSummaryMessage(count) {
+  if (count === 1) return "1 license cannot be backed up: its owner does not allow it";
+  return `${count} licenses cannot be backed up: their owners do not allow it`;
+}
+
 export {
   ERROR_CODES,
   LicenseBackupError,
@@ -1076,5 +1089,7 @@ export {
   checkStoreDir,
   MAX_MANIFEST_BYTES,
   verifyBackup,
-  unsafeName
+  unsafeName,
+  restrictedLicenseMessage,
+  restrictedSummaryMessage
 };
