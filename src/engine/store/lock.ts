@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import type { Operation } from '../events.js'
+import { crashPoint } from '../io/crash-points.js'
+import { fileIO, writeAll } from '../io/file-io.js'
 import { STATE_DIR } from './walk.js'
 
 export const LOCK_FILE = 'lock'
@@ -83,16 +84,22 @@ function held(file: string, info: LockInfo, createdDir: string | undefined): Sto
       if (released) return
       released = true
       const current = await readHolder(file)
-      if (typeof current === 'object' && current.token === info.token) await unlink(file).catch(() => {})
+      if (typeof current === 'object' && current.token === info.token)
+        await fileIO()
+          .unlink(file)
+          .catch(() => {})
       // Leave the store as it was: remove the state folder this run created, if nothing else is in it.
-      if (createdDir) await rmdir(createdDir).catch(() => {})
+      if (createdDir)
+        await fileIO()
+          .rmdir(createdDir)
+          .catch(() => {})
     }
   }
 }
 
 async function ensureDir(dir: string): Promise<boolean> {
   try {
-    await mkdir(dir)
+    await fileIO().mkdir(dir)
     return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
@@ -103,29 +110,32 @@ async function ensureDir(dir: string): Promise<boolean> {
 async function tryCreate(file: string, info: LockInfo): Promise<boolean> {
   let handle
   try {
-    handle = await open(file, 'wx', 0o644)
+    handle = await fileIO().open(file, 'wx', 0o644)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST') return false
     // Another run removed the state folder it had created between our mkdir and open: make it again.
     if (code === 'ENOENT') {
-      await mkdir(dirname(file), { recursive: true }).catch(() => {})
+      await fileIO()
+        .mkdir(dirname(file), { recursive: true })
+        .catch(() => {})
       return false
     }
     throw ioError(file, error)
   }
   try {
-    await handle.writeFile(JSON.stringify(info) + '\n')
+    await writeAll(handle, Buffer.from(JSON.stringify(info) + '\n'))
   } finally {
     await handle.close()
   }
+  crashPoint('lock:acquired')
   return true
 }
 
 async function readHolder(file: string): Promise<LockInfo | 'gone' | 'unreadable'> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await fileIO().readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone'
     throw ioError(file, error)
@@ -162,7 +172,7 @@ export function processAlive(pid: number): boolean {
 async function takeOver(file: string, stale: LockInfo | undefined): Promise<void> {
   const aside = `${file}.stale-${randomUUID()}`
   try {
-    await rename(file, aside)
+    await fileIO().rename(file, aside)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
     throw ioError(file, error)
@@ -172,15 +182,19 @@ async function takeOver(file: string, stale: LockInfo | undefined): Promise<void
     stale === undefined ||
     (typeof moved === 'object' && moved.pid === stale.pid && moved.started === stale.started)
   if (!same) {
-    await rename(aside, file).catch(() => {})
+    await fileIO()
+      .rename(aside, file)
+      .catch(() => {})
     return
   }
-  await unlink(aside).catch(() => {})
+  await fileIO()
+    .unlink(aside)
+    .catch(() => {})
 }
 
 async function olderThan(file: string, ms: number): Promise<boolean> {
   try {
-    return Date.now() - (await stat(file)).mtimeMs > ms
+    return Date.now() - (await fileIO().stat(file)).mtimeMs > ms
   } catch {
     return false
   }
