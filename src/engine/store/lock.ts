@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import type { Operation } from '../events.js'
 import { crashPoint } from '../io/crash-points.js'
@@ -107,29 +107,53 @@ async function ensureDir(dir: string): Promise<boolean> {
   }
 }
 
+/**
+ * Creates the lock whole: its content goes to a temp file that is then hard-linked to the lock's name, which
+ * fails with EEXIST like O_EXCL. A run killed while writing never leaves an empty lock that would make the
+ * store BUSY; its temp file names its pid and is removed by a later run.
+ */
 async function tryCreate(file: string, info: LockInfo): Promise<boolean> {
-  let handle
+  const io = fileIO()
+  const temp = `${file}${TEMP_MARK}${process.pid}-${info.token ?? randomUUID()}`
   try {
-    handle = await fileIO().open(file, 'wx', 0o644)
+    const handle = await io.open(temp, 'wx', 0o644)
+    try {
+      await writeAll(handle, Buffer.from(JSON.stringify(info) + '\n'))
+    } finally {
+      await handle.close()
+    }
+    crashPoint('lock:written')
+    await io.link(temp, file)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST') return false
     // Another run removed the state folder it had created between our mkdir and open: make it again.
     if (code === 'ENOENT') {
-      await fileIO()
-        .mkdir(dirname(file), { recursive: true })
-        .catch(() => {})
+      await io.mkdir(dirname(file), { recursive: true }).catch(() => {})
       return false
     }
     throw ioError(file, error)
-  }
-  try {
-    await writeAll(handle, Buffer.from(JSON.stringify(info) + '\n'))
   } finally {
-    await handle.close()
+    await io.unlink(temp).catch(() => {})
   }
   crashPoint('lock:acquired')
+  await removeStaleTemps(file)
   return true
+}
+
+const TEMP_MARK = '.new-'
+
+/** Removes the temp files of lock creations whose process is gone (killed between write and link). */
+async function removeStaleTemps(file: string): Promise<void> {
+  const io = fileIO()
+  const prefix = basename(file) + TEMP_MARK
+  const names = await io.readdir(dirname(file)).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue
+    const pid = Number(name.slice(prefix.length).split('-')[0])
+    if (pid === process.pid || processAlive(pid)) continue
+    await io.unlink(join(dirname(file), name)).catch(() => {})
+  }
 }
 
 async function readHolder(file: string): Promise<LockInfo | 'gone' | 'unreadable'> {
