@@ -55,8 +55,27 @@ export async function acquireStoreLock(
     token: randomUUID()
   }
   const createdDir = await ensureDir(dir)
+  try {
+    return await takeLock(store, file, info, options, createdDir ? dir : undefined)
+  } catch (error) {
+    // Leave the store as it was: the state folder this run made goes with the failed attempt.
+    if (createdDir)
+      await fileIO()
+        .rmdir(dir)
+        .catch(() => {})
+    throw error
+  }
+}
+
+async function takeLock(
+  store: string,
+  file: string,
+  info: LockInfo,
+  options: LockOptions,
+  createdDir: string | undefined
+): Promise<StoreLock> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await tryCreate(file, info)) return held(file, info, createdDir ? dir : undefined)
+    if (await tryCreate(file, info)) return held(file, info, createdDir)
     const holder = await readHolder(file)
     if (holder === 'gone') continue
     if (holder === 'unreadable') {
