@@ -26,6 +26,7 @@ import { readMachineId } from '../identity/machine-identity.js'
 import { readLicenseFile, type LicenseFileSystem } from '../store/read.js'
 import { checkStoreDir, listLicenseFiles } from '../store/walk.js'
 import { TOOL } from '../version.js'
+import { recoverRestore } from '../restore/commit.js'
 import { commitBuildDir, inspectTarget, makeBuildDir, sweepLeftovers } from './folder.js'
 import { checkPathsApart } from './paths.js'
 
@@ -74,6 +75,7 @@ export async function backup(
   let buildDir: string | undefined
   let sink: PackSink | undefined
   try {
+    await recoverRestore(store)
     await sweepLeftovers(path)
     const target = await inspectTarget(path)
     if (target.kind === 'backup' && !options.overwrite) {

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import { parseManifest } from '../format/manifest-io.js'
+import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
+import { fileIO } from '../io/file-io.js'
 import { ENCRYPTED_PACK_FILE, MANIFEST_FILE, PACK_FILE } from '../format/manifest.js'
 
 /**
@@ -25,7 +26,7 @@ const BACKUP_NAMES = new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.$
 export async function inspectTarget(path: string): Promise<Target> {
   let info
   try {
-    info = await lstat(path)
+    info = await fileIO().lstat(path)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' }
     throw ioError(path, error)
@@ -45,7 +46,7 @@ export async function inspectTarget(path: string): Promise<Target> {
     )
   }
   if (await hasValidManifest(path)) return { kind: 'backup' }
-  const names = await readdir(path)
+  const names = await fileIO().readdir(path)
   const foreign = names.filter(name => !BACKUP_NAMES.has(name))
   if (foreign.length > 0) {
     throw new LicenseBackupError(
@@ -59,7 +60,7 @@ export async function inspectTarget(path: string): Promise<Target> {
 
 export async function hasValidManifest(path: string): Promise<boolean> {
   try {
-    parseManifest(await readFile(join(path, MANIFEST_FILE), 'utf8'), join(path, MANIFEST_FILE))
+    parseManifest(await fileIO().readFile(join(path, MANIFEST_FILE), 'utf8'), join(path, MANIFEST_FILE))
     return true
   } catch {
     return false
@@ -71,11 +72,12 @@ export async function hasValidManifest(path: string): Promise<boolean> {
  * valid manifest is there (a crash between the two renames of a swap), it is put back first.
  */
 export async function sweepLeftovers(path: string): Promise<void> {
+  const io = fileIO()
   const parent = dirname(path)
   const base = basename(path)
   let names: string[]
   try {
-    names = await readdir(parent)
+    names = await io.readdir(parent)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
     throw ioError(parent, error)
@@ -85,20 +87,25 @@ export async function sweepLeftovers(path: string): Promise<void> {
   if (olds.length > 0 && (await inspectTarget(path).catch(() => undefined))?.kind === 'absent') {
     for (const old of olds) {
       if (await hasValidManifest(join(parent, old))) {
-        await rename(join(parent, old), path)
+        await io.rename(join(parent, old), path)
         await fsyncDir(parent)
+        crashPoint('backup:sweep-put-back')
         break
       }
     }
   }
-  for (const name of [...olds, ...news]) await rm(join(parent, name), { recursive: true, force: true })
+  for (const name of [...olds, ...news]) {
+    await io.rm(join(parent, name), { recursive: true, force: true })
+    crashPoint('backup:sweep-removed')
+  }
 }
 
 /** A fresh build folder beside `path`. */
 export async function makeBuildDir(path: string): Promise<string> {
-  await mkdir(dirname(path), { recursive: true })
+  await fileIO().mkdir(dirname(path), { recursive: true })
   const dir = `${path}${NEW_MARK}${randomBytes(6).toString('hex')}`
-  await mkdir(dir)
+  await fileIO().mkdir(dir)
+  crashPoint('backup:build-dir')
   return dir
 }
 
@@ -107,22 +114,27 @@ export async function makeBuildDir(path: string): Promise<string> {
  * rename the new one in, and remove the old one. Each rename is atomic; the parent is fsynced.
  */
 export async function commitBuildDir(built: string, path: string, target: Target): Promise<void> {
+  const io = fileIO()
   const parent = dirname(path)
   if (target.kind === 'absent') {
-    await rename(built, path)
+    await io.rename(built, path)
+    crashPoint('backup:renamed-in')
     await fsyncDir(parent)
     return
   }
   const parked = `${path}${OLD_MARK}${randomBytes(6).toString('hex')}`
-  await rename(path, parked)
+  await io.rename(path, parked)
+  crashPoint('backup:swap-parked')
   try {
-    await rename(built, path)
+    await io.rename(built, path)
   } catch (error) {
-    await rename(parked, path).catch(() => {})
+    await io.rename(parked, path).catch(() => {})
     throw error
   }
+  crashPoint('backup:swap-renamed-in')
   await fsyncDir(parent)
-  await rm(parked, { recursive: true, force: true })
+  await io.rm(parked, { recursive: true, force: true })
+  crashPoint('backup:swap-parked-removed')
 }
 
 function ioError(path: string, error: unknown): LicenseBackupError {

@@ -1,3 +1,4 @@
+import { crashPoint } from '../io/crash-points.js'
 import { writeFileAtomic } from '../io/durable.js'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
@@ -49,7 +50,10 @@ export function serializeManifest(manifest: Manifest): string {
  * fsync of the directory. Written last, so a folder with a manifest holds everything it names.
  */
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
-  await writeFileAtomic(join(dir, MANIFEST_FILE), serializeManifest(manifest))
+  await writeFileAtomic(join(dir, MANIFEST_FILE), serializeManifest(manifest), {
+    crashLabel: 'backup:manifest'
+  })
+  crashPoint('backup:manifest-written')
 }
 
 /**

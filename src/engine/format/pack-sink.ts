@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { open } from 'node:fs/promises'
+import { crashPoint } from '../io/crash-points.js'
+import { fileIO, writeAll } from '../io/file-io.js'
 
 /** Where pack bytes go, in order. `close` seals it; `abort` gives up (the caller removes the file). */
 export interface PackSink {
@@ -16,7 +17,8 @@ const FLUSH_AT = 1024 * 1024
  * close, so the pack's digest costs no second read.
  */
 export async function openFileSink(file: string): Promise<PackSink> {
-  const handle = await open(file, 'wx', 0o644)
+  const handle = await fileIO().open(file, 'wx', 0o644)
+  crashPoint('backup:pack-opened')
   const hash = createHash('sha256')
   let pending: Buffer[] = []
   let pendingBytes = 0
@@ -27,7 +29,8 @@ export async function openFileSink(file: string): Promise<PackSink> {
     const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
     pending = []
     pendingBytes = 0
-    await handle.write(data, 0, data.length)
+    await writeAll(handle, data)
+    crashPoint('backup:pack-chunk')
   }
   return {
     write: async chunk => {
@@ -47,6 +50,7 @@ export async function openFileSink(file: string): Promise<PackSink> {
       } finally {
         await handle.close()
       }
+      crashPoint('backup:pack-written')
       return { sha256: hash.digest('hex'), size }
     },
     abort: async () => {

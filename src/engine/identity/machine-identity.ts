@@ -6,10 +6,12 @@ import {
   randomBytes,
   type KeyObject
 } from 'node:crypto'
-import { link, mkdir, open, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
+import { fileIO, writeAll } from '../io/file-io.js'
+import { processAlive } from '../store/lock.js'
 import { STATE_DIR } from '../store/walk.js'
 
 /** The file in the store's own folder that holds this machine's key (ADR 0022). */
@@ -40,7 +42,7 @@ export async function loadMachineIdentity(storeDir: string): Promise<MachineIden
   const file = machineIdentityFile(storeDir)
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await fileIO().readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new LicenseBackupError(
@@ -61,27 +63,34 @@ export async function loadMachineIdentity(storeDir: string): Promise<MachineIden
  * is either absent or complete.
  */
 export async function createMachineIdentity(storeDir: string): Promise<MachineIdentity> {
+  const io = fileIO()
   const file = machineIdentityFile(storeDir)
-  await mkdir(join(storeDir, STATE_DIR), { recursive: true, mode: 0o700 })
   const { privateKey } = generateKeyPairSync('ed25519')
   const jwk = privateKey.export({ format: 'jwk' }) as JWK
   const text = JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, null, 2) + '\n'
   const temp = `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
-  const handle = await open(temp, 'wx', 0o600)
   try {
-    await handle.writeFile(text)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
-    await link(temp, file)
+    await io.mkdir(join(storeDir, STATE_DIR), { recursive: true, mode: 0o700 })
+    const handle = await io.open(temp, 'wx', 0o600)
+    try {
+      await writeAll(handle, Buffer.from(text))
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    crashPoint('identity:temp-written')
+    try {
+      await io.link(temp, file)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    crashPoint('identity:linked')
+    await fsyncDir(join(storeDir, STATE_DIR))
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(file, error)
+    throw ioError(file, error)
   } finally {
-    await unlink(temp).catch(() => undefined)
+    await io.unlink(temp).catch(() => undefined)
   }
-  await fsyncDir(join(storeDir, STATE_DIR))
   const identity = await loadMachineIdentity(storeDir)
   if (!identity) throw ioError(file, new Error('the file vanished after it was written'))
   return identity
@@ -96,6 +105,7 @@ export async function ensureMachineIdentity(
   storeDir: string,
   individualize: boolean
 ): Promise<MachineIdentity> {
+  await removeStaleTemps(storeDir)
   const existing = await loadMachineIdentity(storeDir)
   if (existing) return existing
   if (individualize !== true) {
@@ -107,6 +117,26 @@ export async function ensureMachineIdentity(
     )
   }
   return createMachineIdentity(storeDir)
+}
+
+/**
+ * Removes the temp files (private keys) of identity creations that were killed before they could remove
+ * them: a temp names its process, and one whose process is gone is left over.
+ */
+async function removeStaleTemps(storeDir: string): Promise<void> {
+  const io = fileIO()
+  const dir = join(storeDir, STATE_DIR)
+  let names: string[]
+  try {
+    names = await io.readdir(dir)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const pid = /^machine\.json\.tmp-(\d+)-/.exec(name)?.[1]
+    if (pid === undefined || Number(pid) === process.pid || processAlive(Number(pid))) continue
+    await io.unlink(join(dir, name)).catch(() => undefined)
+  }
 }
 
 async function parseIdentity(text: string, file: string): Promise<MachineIdentity> {
@@ -142,9 +172,11 @@ function invalid(file: string, why: string): LicenseBackupError {
 }
 
 function ioError(file: string, error: unknown): LicenseBackupError {
+  if (error instanceof LicenseBackupError) return error
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
   return new LicenseBackupError(
     'IO_ERROR',
-    `Cannot write the machine identity ${file}: ${(error as Error).message}`,
+    `Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
     {
       file,
       cause: error

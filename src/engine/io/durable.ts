@@ -1,10 +1,11 @@
-import { execFile } from 'node:child_process'
-import { open, rename } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
 import { dirname } from 'node:path'
+import { crashPoint } from './crash-points.js'
+import { fileIO, writeAll } from './file-io.js'
 
 /** Flushes a file's data to disk. */
 export async function fsyncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r')
+  const handle = await fileIO().open(file, 'r')
   try {
     await handle.sync()
   } finally {
@@ -14,26 +15,57 @@ export async function fsyncFile(file: string): Promise<void> {
 
 /** Flushes a directory entry (a create, rename or unlink inside it) to disk. */
 export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
+  await fsyncFile(dir)
+}
+
+/** Creates (or truncates) `file` and writes all of `data`; no fsync. */
+export async function writeWholeFile(
+  file: string,
+  data: string | Uint8Array,
+  flags = 'w',
+  mode = 0o644
+): Promise<void> {
+  const handle = await fileIO().open(file, flags, mode)
   try {
-    await handle.sync()
+    await writeAll(handle, typeof data === 'string' ? Buffer.from(data) : data)
   } finally {
     await handle.close()
   }
 }
 
-/** Writes a whole file so that a reader sees the old content or the new, never a mix: temp, fsync, rename. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  const temp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`
-  const handle = await open(temp, 'w', mode)
+/**
+ * Writes a whole file so that a reader sees the old content or the new, never a mix: temp, fsync, rename,
+ * fsync of the directory. On failure the temp file is removed. `crashLabel` names the crash points
+ * `<label>:temp-written` (before the rename) and `<label>:renamed` (after it).
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { mode?: number; crashLabel?: string } = {}
+): Promise<void> {
+  const io = fileIO()
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
+    const handle = await io.open(temp, 'wx', options.mode ?? 0o644)
+    try {
+      await writeAll(handle, typeof data === 'string' ? Buffer.from(data) : data)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    if (options.crashLabel) crashPoint(`${options.crashLabel}:temp-written`)
+    await io.rename(temp, file)
+  } catch (error) {
+    await io.rm(temp, { force: true }).catch(() => {})
+    throw error
   }
-  await rename(temp, file)
+  if (options.crashLabel) crashPoint(`${options.crashLabel}:renamed`)
   await fsyncDir(dirname(file))
+}
+
+/** True for a leftover temp file of `writeFileAtomic` for `name` (they are removed by recovery). */
+export function isAtomicTemp(name: string, target: string): boolean {
+  return name.startsWith(`${target}.tmp-`)
 }
 
 /**
@@ -42,17 +74,11 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
  * ADR 0040). Where `sync -f` is missing, every file and its directory is fsynced instead.
  */
 export async function syncMany(dir: string, files: string[]): Promise<void> {
-  if (await syncFileSystem(dir)) return
+  if (await fileIO().syncFileSystem(dir)) return
   const dirs = new Set<string>()
   for (const file of files) {
     await fsyncFile(file)
     dirs.add(dirname(file))
   }
   for (const parent of dirs) await fsyncDir(parent)
-}
-
-function syncFileSystem(dir: string): Promise<boolean> {
-  return new Promise(resolve => {
-    execFile('sync', ['-f', dir], error => resolve(error === null))
-  })
 }

@@ -1,8 +1,10 @@
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { readdir } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
+import { fileIO } from '../io/file-io.js'
 import { STATE_DIR } from '../store/walk.js'
-import { fsyncDir, syncMany, writeFileAtomic } from '../io/durable.js'
+import { fsyncDir, isAtomicTemp, syncMany, writeFileAtomic, writeWholeFile } from '../io/durable.js'
 
 /**
  * The restore's commit of staged licenses into the store (SPEC 6: BEGIN..END), all or nothing even across
@@ -47,7 +49,10 @@ export interface Staging {
 /** Empties the staging area and opens it for files added one by one (a restore stages as answers come). */
 export async function openStaging(store: string): Promise<Staging> {
   const { staging } = restoreDirs(store)
-  await rm(staging, { recursive: true, force: true })
+  const io = fileIO()
+  await io.rm(staging, { recursive: true, force: true }).catch(error => {
+    throw stagingError(store, staging, error)
+  })
   const made = new Set<string>()
   const paths: string[] = []
   return {
@@ -55,33 +60,48 @@ export async function openStaging(store: string): Promise<Staging> {
     add: async file => {
       const target = join(staging, file.path)
       const parent = dirname(target)
-      if (!made.has(parent)) {
-        await mkdir(parent, { recursive: true })
-        made.add(parent)
+      try {
+        if (!made.has(parent)) {
+          await io.mkdir(parent, { recursive: true })
+          made.add(parent)
+        }
+        // Not fsynced one by one: the commit makes the whole staging durable at once before its journal.
+        await writeWholeFile(target, file.data)
+      } catch (error) {
+        throw stagingError(store, target, error)
       }
-      // Not fsynced one by one: the commit makes the whole staging durable at once before its journal.
-      await writeFile(target, file.data)
       paths.push(file.path)
       crashPoint('restore:stage')
     }
   }
 }
 
-/** Drops whatever is staged (a failed or cancelled restore). */
+/**
+ * Drops whatever is staged (a failed or cancelled restore), unless the journal is written: past the commit
+ * point the staged files are the only copy of what the next run must still move in (ADR 0040).
+ */
 export async function dropStaging(store: string): Promise<void> {
-  await rm(restoreDirs(store).staging, { recursive: true, force: true })
+  const dirs = restoreDirs(store)
+  if (await exists(dirs.journal)) return
+  await fileIO().rm(dirs.staging, { recursive: true, force: true })
 }
 
 /** Makes the staged files the store's: writes the journal (the commit point), then moves them in. */
 export async function commitStaged(store: string, paths: string[]): Promise<void> {
   const dirs = restoreDirs(store)
   const journal: Journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths }
-  await syncMany(
-    dirs.staging,
-    paths.map(path => join(dirs.staging, path))
-  )
-  crashPoint('restore:before-journal')
-  await writeFileAtomic(dirs.journal, JSON.stringify(journal))
+  try {
+    await syncMany(
+      dirs.staging,
+      paths.map(path => join(dirs.staging, path))
+    )
+    crashPoint('restore:before-journal')
+    await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: 'restore:journal' })
+  } catch (error) {
+    if (!(await exists(dirs.journal))) throw stagingError(store, dirs.journal, error)
+    // The journal's rename happened (only its directory's fsync failed): the commit point is passed.
+    throw unfinishedError(store, dirs.journal, error)
+  }
   crashPoint('restore:after-journal')
   await rollForward(store, journal)
 }
@@ -92,42 +112,110 @@ export async function commitStaged(store: string, paths: string[]): Promise<void
  */
 export async function recoverRestore(store: string): Promise<'none' | 'rolled-back' | 'rolled-forward'> {
   const dirs = restoreDirs(store)
+  const io = fileIO()
   const journal = await readJournal(dirs.journal)
   if (journal) {
     await rollForward(store, journal)
+    await removeJournalTemps(dirs.root, dirs.journal)
     return 'rolled-forward'
   }
-  if (!(await exists(dirs.staging))) return 'none'
-  await rm(dirs.staging, { recursive: true, force: true })
+  const temps = await removeJournalTemps(dirs.root, dirs.journal)
+  if (!(await exists(dirs.staging))) return temps > 0 ? 'rolled-back' : 'none'
+  await io.rm(dirs.staging, { recursive: true, force: true }).catch(error => {
+    throw stagingError(store, dirs.staging, error)
+  })
+  crashPoint('restore:rolled-back')
   return 'rolled-back'
+}
+
+/** A crash while the journal was being written leaves its temp file; it never was the commit point. */
+async function removeJournalTemps(root: string, journal: string): Promise<number> {
+  const io = fileIO()
+  let names: string[]
+  try {
+    names = await io.readdir(root)
+  } catch {
+    return 0
+  }
+  const temps = names.filter(name => isAtomicTemp(name, basename(journal)))
+  for (const name of temps) await io.rm(join(root, name), { force: true })
+  return temps.length
 }
 
 async function rollForward(store: string, journal: Journal): Promise<void> {
   const dirs = restoreDirs(store)
+  const io = fileIO()
   const moved: string[] = []
-  for (const path of journal.paths) {
-    const staged = join(dirs.staging, path)
-    const target = join(store, path)
-    // A path missing from the staging was moved before a crash: rename is what made it the store's.
-    if (!(await exists(staged))) continue
-    await mkdir(dirname(target), { recursive: true })
-    await rename(staged, target)
-    moved.push(target)
-    crashPoint('restore:move')
+  let current = dirs.journal
+  try {
+    for (const path of journal.paths) {
+      const staged = join(dirs.staging, path)
+      const target = join(store, path)
+      current = target
+      // A path missing from the staging was moved before a crash: rename is what made it the store's.
+      if (!(await exists(staged))) continue
+      await io.mkdir(dirname(target), { recursive: true })
+      await io.rename(staged, target)
+      moved.push(target)
+      crashPoint('restore:move')
+    }
+    current = store
+    await syncMany(store, moved)
+    crashPoint('restore:moved-all')
+    current = dirs.journal
+    await io.rm(dirs.journal, { force: true })
+    await fsyncDir(dirs.root)
+  } catch (error) {
+    throw unfinishedError(store, current, error)
   }
-  await syncMany(store, moved)
-  await rm(dirs.journal, { force: true })
-  await fsyncDir(dirs.root)
   crashPoint('restore:journal-removed')
-  await rm(dirs.staging, { recursive: true, force: true })
+  // The restore is complete; what is left of the staging (empty folders) is only tidied up.
+  await io.rm(dirs.staging, { recursive: true, force: true }).catch(() => {})
+  crashPoint('restore:staging-removed')
+}
+
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message
+}
+
+/** A failure before the commit point: nothing in the store changed. */
+function stagingError(store: string, file: string, error: unknown): LicenseBackupError {
+  if (error instanceof LicenseBackupError) return error
+  const code = codeOf(error)
+  const fix =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'free some space on its disk'
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'give the restore job write access to it'
+        : 'check the disk'
+  return new LicenseBackupError(
+    'IO_ERROR',
+    `Staging the restored licenses in the store ${store} failed at ${file} (${code}); ${fix} and run the restore again. The store's licenses are as they were.`,
+    { file, cause: error }
+  )
+}
+
+/** A failure past the commit point: the journal stays, and the next run on the store completes the restore. */
+function unfinishedError(store: string, file: string, error: unknown): LicenseBackupError {
+  if (error instanceof LicenseBackupError) return error
+  return new LicenseBackupError(
+    'IO_ERROR',
+    `Moving the restored licenses into the store ${store} failed at ${file} (${codeOf(error)}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
+    { file, cause: error }
+  )
 }
 
 async function readJournal(file: string): Promise<Journal | undefined> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
-  } catch {
-    return undefined
+    text = await fileIO().readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new LicenseBackupError(
+      'IO_ERROR',
+      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
+      { file, cause: error }
+    )
   }
   // The journal is written atomically: it is whole or absent. A damaged one is not ours to guess at.
   const journal = JSON.parse(text) as Journal
@@ -136,10 +224,12 @@ async function readJournal(file: string): Promise<Journal | undefined> {
 
 async function exists(path: string): Promise<boolean> {
   try {
-    await stat(path)
+    await fileIO().stat(path)
     return true
-  } catch {
-    return false
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false
+    throw error
   }
 }
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import type { Operation } from '../events.js'
+import { crashPoint } from '../io/crash-points.js'
+import { fileIO, writeAll } from '../io/file-io.js'
 import { STATE_DIR } from './walk.js'
 
 export const LOCK_FILE = 'lock'
@@ -54,8 +55,27 @@ export async function acquireStoreLock(
     token: randomUUID()
   }
   const createdDir = await ensureDir(dir)
+  try {
+    return await takeLock(store, file, info, options, createdDir ? dir : undefined)
+  } catch (error) {
+    // Leave the store as it was: the state folder this run made goes with the failed attempt.
+    if (createdDir)
+      await fileIO()
+        .rmdir(dir)
+        .catch(() => {})
+    throw error
+  }
+}
+
+async function takeLock(
+  store: string,
+  file: string,
+  info: LockInfo,
+  options: LockOptions,
+  createdDir: string | undefined
+): Promise<StoreLock> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await tryCreate(file, info)) return held(file, info, createdDir ? dir : undefined)
+    if (await tryCreate(file, info)) return held(file, info, createdDir)
     const holder = await readHolder(file)
     if (holder === 'gone') continue
     if (holder === 'unreadable') {
@@ -83,16 +103,22 @@ function held(file: string, info: LockInfo, createdDir: string | undefined): Sto
       if (released) return
       released = true
       const current = await readHolder(file)
-      if (typeof current === 'object' && current.token === info.token) await unlink(file).catch(() => {})
+      if (typeof current === 'object' && current.token === info.token)
+        await fileIO()
+          .unlink(file)
+          .catch(() => {})
       // Leave the store as it was: remove the state folder this run created, if nothing else is in it.
-      if (createdDir) await rmdir(createdDir).catch(() => {})
+      if (createdDir)
+        await fileIO()
+          .rmdir(createdDir)
+          .catch(() => {})
     }
   }
 }
 
 async function ensureDir(dir: string): Promise<boolean> {
   try {
-    await mkdir(dir)
+    await fileIO().mkdir(dir)
     return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
@@ -100,32 +126,59 @@ async function ensureDir(dir: string): Promise<boolean> {
   }
 }
 
+/**
+ * Creates the lock whole: its content goes to a temp file that is then hard-linked to the lock's name, which
+ * fails with EEXIST like O_EXCL. A run killed while writing never leaves an empty lock that would make the
+ * store BUSY; its temp file names its pid and is removed by a later run.
+ */
 async function tryCreate(file: string, info: LockInfo): Promise<boolean> {
-  let handle
+  const io = fileIO()
+  const temp = `${file}${TEMP_MARK}${process.pid}-${info.token ?? randomUUID()}`
   try {
-    handle = await open(file, 'wx', 0o644)
+    const handle = await io.open(temp, 'wx', 0o644)
+    try {
+      await writeAll(handle, Buffer.from(JSON.stringify(info) + '\n'))
+    } finally {
+      await handle.close()
+    }
+    crashPoint('lock:written')
+    await io.link(temp, file)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST') return false
     // Another run removed the state folder it had created between our mkdir and open: make it again.
     if (code === 'ENOENT') {
-      await mkdir(dirname(file), { recursive: true }).catch(() => {})
+      await io.mkdir(dirname(file), { recursive: true }).catch(() => {})
       return false
     }
     throw ioError(file, error)
-  }
-  try {
-    await handle.writeFile(JSON.stringify(info) + '\n')
   } finally {
-    await handle.close()
+    await io.unlink(temp).catch(() => {})
   }
+  crashPoint('lock:acquired')
+  await removeStaleTemps(file)
   return true
+}
+
+const TEMP_MARK = '.new-'
+
+/** Removes the temp files of lock creations whose process is gone (killed between write and link). */
+async function removeStaleTemps(file: string): Promise<void> {
+  const io = fileIO()
+  const prefix = basename(file) + TEMP_MARK
+  const names = await io.readdir(dirname(file)).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue
+    const pid = Number(name.slice(prefix.length).split('-')[0])
+    if (pid === process.pid || processAlive(pid)) continue
+    await io.unlink(join(dirname(file), name)).catch(() => {})
+  }
 }
 
 async function readHolder(file: string): Promise<LockInfo | 'gone' | 'unreadable'> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await fileIO().readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone'
     throw ioError(file, error)
@@ -162,7 +215,7 @@ export function processAlive(pid: number): boolean {
 async function takeOver(file: string, stale: LockInfo | undefined): Promise<void> {
   const aside = `${file}.stale-${randomUUID()}`
   try {
-    await rename(file, aside)
+    await fileIO().rename(file, aside)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
     throw ioError(file, error)
@@ -172,15 +225,19 @@ async function takeOver(file: string, stale: LockInfo | undefined): Promise<void
     stale === undefined ||
     (typeof moved === 'object' && moved.pid === stale.pid && moved.started === stale.started)
   if (!same) {
-    await rename(aside, file).catch(() => {})
+    await fileIO()
+      .rename(aside, file)
+      .catch(() => {})
     return
   }
-  await unlink(aside).catch(() => {})
+  await fileIO()
+    .unlink(aside)
+    .catch(() => {})
 }
 
 async function olderThan(file: string, ms: number): Promise<boolean> {
   try {
-    return Date.now() - (await stat(file)).mtimeMs > ms
+    return Date.now() - (await fileIO().stat(file)).mtimeMs > ms
   } catch {
     return false
   }

@@ -1,18 +1,14 @@
 import { constants } from 'node:fs'
-import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { fileIO, type FileIO } from '../io/file-io.js'
 import { invalidLicense } from '../licenses/license.js'
 
 /** A license file larger than this is not a license (SPEC 2 licenses are a few hundred bytes). */
 export const MAX_LICENSE_BYTES = 1024 * 1024
 
 /** The file-system calls reading a license needs; tests inject failures through it. */
-export interface LicenseFileSystem {
-  open: typeof open
-}
-
-const nodeFileSystem: LicenseFileSystem = { open }
+export type LicenseFileSystem = Pick<FileIO, 'open'>
 
 /**
  * Reads one license file of the store, refusing to follow a link that appeared since the walk
@@ -21,7 +17,7 @@ const nodeFileSystem: LicenseFileSystem = { open }
 export async function readLicenseFile(
   store: string,
   relative: string,
-  fileSystem: LicenseFileSystem = nodeFileSystem
+  fileSystem: LicenseFileSystem = fileIO()
 ): Promise<Buffer> {
   let handle
   try {
