@@ -158,12 +158,63 @@ async function decryptAge(source, identity, options = {}) {
   })();
 }
 
+// src/engine/io/crash-points.ts
+var passed = /* @__PURE__ */ new Map();
+function crashPoint(name) {
+  const count = (passed.get(name) ?? 0) + 1;
+  passed.set(name, count);
+  const target = process.env["LICENSE_BACKUP_CRASH_AT"];
+  if (!target) return;
+  const [point, nth] = target.split("#");
+  if (point !== name) return;
+  if (nth !== void 0 && Number(nth) !== count) return;
+  process.kill(process.pid, "SIGKILL");
+}
+
 // src/engine/io/durable.ts
-import { execFile } from "node:child_process";
-import { open, rename } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
+
+// src/engine/io/file-io.ts
+import { AsyncLocalStorage } from "node:async_hooks";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs/promises";
+var nodeFileIO = {
+  open: (path, flags, mode) => fs.open(path, flags, mode),
+  readFile: (path, encoding) => fs.readFile(path, encoding),
+  readdir: (path) => fs.readdir(path),
+  mkdir: (path, options) => fs.mkdir(path, options),
+  rename: fs.rename,
+  rm: fs.rm,
+  rmdir: (path) => fs.rmdir(path),
+  unlink: fs.unlink,
+  link: fs.link,
+  lstat: (path) => fs.lstat(path),
+  stat: (path) => fs.stat(path),
+  syncFileSystem: (dir) => new Promise((resolve) => {
+    execFile("sync", ["-f", dir], (error) => resolve(error === null));
+  })
+};
+var current = new AsyncLocalStorage();
+function fileIO() {
+  return current.getStore() ?? nodeFileIO;
+}
+async function writeAll(handle, data) {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done);
+    if (bytesWritten <= 0) {
+      throw Object.assign(new Error(`write made no progress (${done} of ${data.length} bytes written)`), {
+        code: "EIO"
+      });
+    }
+    done += bytesWritten;
+  }
+}
+
+// src/engine/io/durable.ts
 async function fsyncFile(file) {
-  const handle = await open(file, "r");
+  const handle = await fileIO().open(file, "r");
   try {
     await handle.sync();
   } finally {
@@ -171,38 +222,48 @@ async function fsyncFile(file) {
   }
 }
 async function fsyncDir(dir) {
-  const handle = await open(dir, "r");
+  await fsyncFile(dir);
+}
+async function writeWholeFile(file, data, flags = "w", mode = 420) {
+  const handle = await fileIO().open(file, flags, mode);
   try {
-    await handle.sync();
+    await writeAll(handle, typeof data === "string" ? Buffer.from(data) : data);
   } finally {
     await handle.close();
   }
 }
-async function writeFileAtomic(file, data, mode = 420) {
-  const temp = `${file}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  const handle = await open(temp, "w", mode);
+async function writeFileAtomic(file, data, options = {}) {
+  const io = fileIO();
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await io.open(temp, "wx", options.mode ?? 420);
+    try {
+      await writeAll(handle, typeof data === "string" ? Buffer.from(data) : data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (options.crashLabel) crashPoint(`${options.crashLabel}:temp-written`);
+    await io.rename(temp, file);
+  } catch (error) {
+    await io.rm(temp, { force: true }).catch(() => {
+    });
+    throw error;
   }
-  await rename(temp, file);
+  if (options.crashLabel) crashPoint(`${options.crashLabel}:renamed`);
   await fsyncDir(dirname(file));
 }
+function isAtomicTemp(name, target) {
+  return name.startsWith(`${target}.tmp-`);
+}
 async function syncMany(dir, files) {
-  if (await syncFileSystem(dir)) return;
+  if (await fileIO().syncFileSystem(dir)) return;
   const dirs = /* @__PURE__ */ new Set();
   for (const file of files) {
     await fsyncFile(file);
     dirs.add(dirname(file));
   }
   for (const parent of dirs) await fsyncDir(parent);
-}
-function syncFileSystem(dir) {
-  return new Promise((resolve) => {
-    execFile("sync", ["-f", dir], (error) => resolve(error === null));
-  });
 }
 
 // src/engine/format/manifest-io.ts
@@ -236,7 +297,10 @@ function serializeManifest(manifest) {
   return JSON.stringify(ordered, null, 2) + "\n";
 }
 async function writeManifest(dir, manifest) {
-  await writeFileAtomic(join(dir, MANIFEST_FILE), serializeManifest(manifest));
+  await writeFileAtomic(join(dir, MANIFEST_FILE), serializeManifest(manifest), {
+    crashLabel: "backup:manifest"
+  });
+  crashPoint("backup:manifest-written");
 }
 function parseManifest(text, file) {
   const corrupt2 = (problem) => new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid license-backup manifest: ${problem}.`, {
@@ -676,11 +740,9 @@ function describe(value) {
 
 // src/engine/store/read.ts
 import { constants } from "node:fs";
-import { open as open2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
 var MAX_LICENSE_BYTES = 1024 * 1024;
-var nodeFileSystem = { open: open2 };
-async function readLicenseFile(store, relative, fileSystem = nodeFileSystem) {
+async function readLicenseFile(store, relative, fileSystem = fileIO()) {
   let handle;
   try {
     handle = await fileSystem.open(
@@ -776,7 +838,7 @@ function globToRegExp(pattern) {
 }
 
 // src/engine/store/walk.ts
-import { opendir, stat } from "node:fs/promises";
+import { opendir, stat as stat2 } from "node:fs/promises";
 import { join as join3 } from "node:path";
 var STATE_DIR = ".license-backup";
 async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
@@ -829,7 +891,7 @@ async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
 async function checkStoreDir(store) {
   let info;
   try {
-    info = await stat(store);
+    info = await stat2(store);
   } catch (error) {
     const code = error.code;
     const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "error"})`;
@@ -867,7 +929,7 @@ function checkCaseCollisions(paths, store) {
 // src/engine/restore/verify-backup.ts
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { lstat, open as open3 } from "node:fs/promises";
+import { lstat as lstat2, open as open2 } from "node:fs/promises";
 import { join as join4 } from "node:path";
 var MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
 var MAX_LICENSES = 1e7;
@@ -894,7 +956,7 @@ async function readManifest(path) {
   const file = join4(path, MANIFEST_FILE);
   let info;
   try {
-    info = await lstat(file);
+    info = await lstat2(file);
   } catch {
     throw corrupt(
       path,
@@ -905,7 +967,7 @@ async function readManifest(path) {
   if (info.size > MAX_MANIFEST_BYTES) {
     throw corrupt(path, `its ${MANIFEST_FILE} is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`);
   }
-  const handle = await open3(file, "r");
+  const handle = await open2(file, "r");
   let text;
   try {
     text = await handle.readFile("utf8");
@@ -942,7 +1004,7 @@ function checkEntries(path, manifest) {
 async function checkPackDigest(path, packFile, manifest) {
   let info;
   try {
-    info = await lstat(packFile);
+    info = await lstat2(packFile);
   } catch {
     throw corrupt(path, `the pack ${manifest.pack.file} named by its manifest is missing`);
   }
@@ -1068,8 +1130,13 @@ export {
   checkRecipients,
   encryptingSink,
   decryptAge,
+  crashPoint,
+  fileIO,
+  writeAll,
   fsyncDir,
+  writeWholeFile,
   writeFileAtomic,
+  isAtomicTemp,
   syncMany,
   serializeManifest,
   writeManifest,

@@ -14,11 +14,14 @@ import {
   cancelled,
   checkRecipients,
   checkStoreDir,
+  crashPoint,
   decryptAge,
   encryptingSink,
+  fileIO,
   fsyncDir,
   globToRegExp,
   invalidLicense,
+  isAtomicTemp,
   isLicenseBackupError,
   listLicenseFiles,
   parseLicense,
@@ -33,16 +36,18 @@ import {
   throwIfAborted,
   unsafeName,
   verifyBackup,
+  writeAll,
   writeFileAtomic,
-  writeManifest
-} from "./chunk-TNYVGNAF.js";
+  writeManifest,
+  writeWholeFile
+} from "./chunk-ZWT5UPNW.js";
 import "./chunk-YPE73IZF.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { createHash as createHash2 } from "node:crypto";
-import { rm as rm2 } from "node:fs/promises";
-import { join as join5, resolve as resolve2 } from "node:path";
+import { rm } from "node:fs/promises";
+import { join as join6, resolve as resolve2 } from "node:path";
 
 // src/engine/catalog/catalog.ts
 import { readFile } from "node:fs/promises";
@@ -247,10 +252,10 @@ function badAt(file, where, problem) {
 
 // src/engine/format/pack-sink.ts
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
 var FLUSH_AT = 1024 * 1024;
 async function openFileSink(file) {
-  const handle = await open(file, "wx", 420);
+  const handle = await fileIO().open(file, "wx", 420);
+  crashPoint("backup:pack-opened");
   const hash = createHash("sha256");
   let pending = [];
   let pendingBytes = 0;
@@ -261,7 +266,8 @@ async function openFileSink(file) {
     const data = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await handle.write(data, 0, data.length);
+    await writeAll(handle, data);
+    crashPoint("backup:pack-chunk");
   };
   return {
     write: async (chunk) => {
@@ -280,6 +286,7 @@ async function openFileSink(file) {
       } finally {
         await handle.close();
       }
+      crashPoint("backup:pack-written");
       return { sha256: hash.digest("hex"), size };
     },
     abort: async () => {
@@ -1193,9 +1200,8 @@ function checkJwks(text, where, kind) {
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";
-import { mkdir, open as open2, readFile as readFile3, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 var LOCK_FILE = "lock";
 async function acquireStoreLock(store, operation, options = {}) {
   const dir = join(store, STATE_DIR);
@@ -1208,8 +1214,18 @@ async function acquireStoreLock(store, operation, options = {}) {
     token: randomUUID()
   };
   const createdDir = await ensureDir(dir);
+  try {
+    return await takeLock(store, file, info, options, createdDir ? dir : void 0);
+  } catch (error) {
+    if (createdDir)
+      await fileIO().rmdir(dir).catch(() => {
+      });
+    throw error;
+  }
+}
+async function takeLock(store, file, info, options, createdDir) {
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await tryCreate(file, info)) return held(file, info, createdDir ? dir : void 0);
+    if (await tryCreate(file, info)) return held(file, info, createdDir);
     const holder = await readHolder(file);
     if (holder === "gone") continue;
     if (holder === "unreadable") {
@@ -1236,16 +1252,18 @@ function held(file, info, createdDir) {
       if (released) return;
       released = true;
       const current = await readHolder(file);
-      if (typeof current === "object" && current.token === info.token) await unlink(file).catch(() => {
-      });
-      if (createdDir) await rmdir(createdDir).catch(() => {
-      });
+      if (typeof current === "object" && current.token === info.token)
+        await fileIO().unlink(file).catch(() => {
+        });
+      if (createdDir)
+        await fileIO().rmdir(createdDir).catch(() => {
+        });
     }
   };
 }
 async function ensureDir(dir) {
   try {
-    await mkdir(dir);
+    await fileIO().mkdir(dir);
     return true;
   } catch (error) {
     if (error.code === "EEXIST") return false;
@@ -1253,30 +1271,51 @@ async function ensureDir(dir) {
   }
 }
 async function tryCreate(file, info) {
-  let handle;
+  const io = fileIO();
+  const temp = `${file}${TEMP_MARK}${process.pid}-${info.token ?? randomUUID()}`;
   try {
-    handle = await open2(file, "wx", 420);
+    const handle = await io.open(temp, "wx", 420);
+    try {
+      await writeAll(handle, Buffer.from(JSON.stringify(info) + "\n"));
+    } finally {
+      await handle.close();
+    }
+    crashPoint("lock:written");
+    await io.link(temp, file);
   } catch (error) {
     const code = error.code;
     if (code === "EEXIST") return false;
     if (code === "ENOENT") {
-      await mkdir(dirname(file), { recursive: true }).catch(() => {
+      await io.mkdir(dirname(file), { recursive: true }).catch(() => {
       });
       return false;
     }
     throw ioError(file, error);
-  }
-  try {
-    await handle.writeFile(JSON.stringify(info) + "\n");
   } finally {
-    await handle.close();
+    await io.unlink(temp).catch(() => {
+    });
   }
+  crashPoint("lock:acquired");
+  await removeStaleTemps(file);
   return true;
+}
+var TEMP_MARK = ".new-";
+async function removeStaleTemps(file) {
+  const io = fileIO();
+  const prefix = basename(file) + TEMP_MARK;
+  const names = await io.readdir(dirname(file)).catch(() => []);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    await io.unlink(join(dirname(file), name)).catch(() => {
+    });
+  }
 }
 async function readHolder(file) {
   let text;
   try {
-    text = await readFile3(file, "utf8");
+    text = await fileIO().readFile(file, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return "gone";
     throw ioError(file, error);
@@ -1304,7 +1343,7 @@ function processAlive(pid) {
 async function takeOver(file, stale) {
   const aside = `${file}.stale-${randomUUID()}`;
   try {
-    await rename(file, aside);
+    await fileIO().rename(file, aside);
   } catch (error) {
     if (error.code === "ENOENT") return;
     throw ioError(file, error);
@@ -1312,16 +1351,16 @@ async function takeOver(file, stale) {
   const moved = await readHolder(aside);
   const same = stale === void 0 || typeof moved === "object" && moved.pid === stale.pid && moved.started === stale.started;
   if (!same) {
-    await rename(aside, file).catch(() => {
+    await fileIO().rename(aside, file).catch(() => {
     });
     return;
   }
-  await unlink(aside).catch(() => {
+  await fileIO().unlink(aside).catch(() => {
   });
 }
 async function olderThan(file, ms) {
   try {
-    return Date.now() - (await stat(file)).mtimeMs > ms;
+    return Date.now() - (await fileIO().stat(file)).mtimeMs > ms;
   } catch {
     return false;
   }
@@ -1350,7 +1389,6 @@ import {
   generateKeyPairSync,
   randomBytes
 } from "node:crypto";
-import { link, mkdir as mkdir2, open as open3, readFile as readFile4, unlink as unlink2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
 var MACHINE_FILE = "machine.json";
 function machineIdentityFile(storeDir) {
@@ -1363,7 +1401,7 @@ async function loadMachineIdentity(storeDir) {
   const file = machineIdentityFile(storeDir);
   let text;
   try {
-    text = await readFile4(file, "utf8");
+    text = await fileIO().readFile(file, "utf8");
   } catch (error) {
     if (error.code === "ENOENT") return void 0;
     throw new LicenseBackupError(
@@ -1378,32 +1416,40 @@ async function loadMachineIdentity(storeDir) {
   return parseIdentity(text, file);
 }
 async function createMachineIdentity(storeDir) {
+  const io = fileIO();
   const file = machineIdentityFile(storeDir);
-  await mkdir2(join2(storeDir, STATE_DIR), { recursive: true, mode: 448 });
   const { privateKey } = generateKeyPairSync("ed25519");
   const jwk = privateKey.export({ format: "jwk" });
   const text = JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, null, 2) + "\n";
   const temp = `${file}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
-  const handle = await open3(temp, "wx", 384);
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, file);
+    await io.mkdir(join2(storeDir, STATE_DIR), { recursive: true, mode: 448 });
+    const handle = await io.open(temp, "wx", 384);
+    try {
+      await writeAll(handle, Buffer.from(text));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    crashPoint("identity:temp-written");
+    try {
+      await io.link(temp, file);
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+    }
+    crashPoint("identity:linked");
+    await fsyncDir(join2(storeDir, STATE_DIR));
   } catch (error) {
-    if (error.code !== "EEXIST") throw ioError2(file, error);
+    throw ioError2(file, error);
   } finally {
-    await unlink2(temp).catch(() => void 0);
+    await io.unlink(temp).catch(() => void 0);
   }
-  await fsyncDir(join2(storeDir, STATE_DIR));
   const identity = await loadMachineIdentity(storeDir);
   if (!identity) throw ioError2(file, new Error("the file vanished after it was written"));
   return identity;
 }
 async function ensureMachineIdentity(storeDir, individualize) {
+  await removeStaleTemps2(storeDir);
   const existing = await loadMachineIdentity(storeDir);
   if (existing) return existing;
   if (individualize !== true) {
@@ -1414,6 +1460,21 @@ async function ensureMachineIdentity(storeDir, individualize) {
     );
   }
   return createMachineIdentity(storeDir);
+}
+async function removeStaleTemps2(storeDir) {
+  const io = fileIO();
+  const dir = join2(storeDir, STATE_DIR);
+  let names;
+  try {
+    names = await io.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^machine\.json\.tmp-(\d+)-/.exec(name)?.[1];
+    if (pid === void 0 || Number(pid) === process.pid || processAlive(Number(pid))) continue;
+    await io.unlink(join2(dir, name)).catch(() => void 0);
+  }
 }
 async function parseIdentity(text, file) {
   let jwk;
@@ -1445,9 +1506,11 @@ function invalid2(file, why) {
   );
 }
 function ioError2(file, error) {
+  if (error instanceof LicenseBackupError) return error;
+  const code = error.code ?? error.message;
   return new LicenseBackupError(
     "IO_ERROR",
-    `Cannot write the machine identity ${file}: ${error.message}`,
+    `Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
     {
       file,
       cause: error
@@ -1462,17 +1525,178 @@ async function readMachineId(storeDir) {
 // src/engine/version.ts
 var TOOL = { name: "license-backup", version: "0.1.0" };
 
+// src/engine/restore/commit.ts
+import { basename as basename2, dirname as dirname2, join as join3 } from "node:path";
+var RESTORE_DIR = join3(STATE_DIR, "restore");
+function restoreDirs(store) {
+  const root = join3(store, RESTORE_DIR);
+  return { root, staging: join3(root, "staging"), journal: join3(root, "journal.json") };
+}
+async function openStaging(store) {
+  const { staging } = restoreDirs(store);
+  const io = fileIO();
+  await io.rm(staging, { recursive: true, force: true }).catch((error) => {
+    throw stagingError(store, staging, error);
+  });
+  const made = /* @__PURE__ */ new Set();
+  const paths = [];
+  return {
+    paths,
+    add: async (file) => {
+      const target = join3(staging, file.path);
+      const parent = dirname2(target);
+      try {
+        if (!made.has(parent)) {
+          await io.mkdir(parent, { recursive: true });
+          made.add(parent);
+        }
+        await writeWholeFile(target, file.data);
+      } catch (error) {
+        throw stagingError(store, target, error);
+      }
+      paths.push(file.path);
+      crashPoint("restore:stage");
+    }
+  };
+}
+async function dropStaging(store) {
+  const dirs = restoreDirs(store);
+  if (await exists(dirs.journal)) return;
+  await fileIO().rm(dirs.staging, { recursive: true, force: true });
+}
+async function commitStaged(store, paths) {
+  const dirs = restoreDirs(store);
+  const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
+  try {
+    await syncMany(
+      dirs.staging,
+      paths.map((path) => join3(dirs.staging, path))
+    );
+    crashPoint("restore:before-journal");
+    await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
+  } catch (error) {
+    if (!await exists(dirs.journal)) throw stagingError(store, dirs.journal, error);
+    throw unfinishedError(store, dirs.journal, error);
+  }
+  crashPoint("restore:after-journal");
+  await rollForward(store, journal);
+}
+async function recoverRestore(store) {
+  const dirs = restoreDirs(store);
+  const io = fileIO();
+  const journal = await readJournal(dirs.journal);
+  if (journal) {
+    await rollForward(store, journal);
+    await removeJournalTemps(dirs.root, dirs.journal);
+    return "rolled-forward";
+  }
+  const temps = await removeJournalTemps(dirs.root, dirs.journal);
+  if (!await exists(dirs.staging)) return temps > 0 ? "rolled-back" : "none";
+  await io.rm(dirs.staging, { recursive: true, force: true }).catch((error) => {
+    throw stagingError(store, dirs.staging, error);
+  });
+  crashPoint("restore:rolled-back");
+  return "rolled-back";
+}
+async function removeJournalTemps(root, journal) {
+  const io = fileIO();
+  let names;
+  try {
+    names = await io.readdir(root);
+  } catch {
+    return 0;
+  }
+  const temps = names.filter((name) => isAtomicTemp(name, basename2(journal)));
+  for (const name of temps) await io.rm(join3(root, name), { force: true });
+  return temps.length;
+}
+async function rollForward(store, journal) {
+  const dirs = restoreDirs(store);
+  const io = fileIO();
+  const moved = [];
+  let current = dirs.journal;
+  try {
+    for (const path of journal.paths) {
+      const staged = join3(dirs.staging, path);
+      const target = join3(store, path);
+      current = target;
+      if (!await exists(staged)) continue;
+      await io.mkdir(dirname2(target), { recursive: true });
+      await io.rename(staged, target);
+      moved.push(target);
+      crashPoint("restore:move");
+    }
+    current = store;
+    await syncMany(store, moved);
+    crashPoint("restore:moved-all");
+    current = dirs.journal;
+    await io.rm(dirs.journal, { force: true });
+    await fsyncDir(dirs.root);
+  } catch (error) {
+    throw unfinishedError(store, current, error);
+  }
+  crashPoint("restore:journal-removed");
+  await io.rm(dirs.staging, { recursive: true, force: true }).catch(() => {
+  });
+  crashPoint("restore:staging-removed");
+}
+function codeOf(error) {
+  return error.code ?? error.message;
+}
+function stagingError(store, file, error) {
+  if (error instanceof LicenseBackupError) return error;
+  const code = codeOf(error);
+  const fix = code === "ENOSPC" || code === "EDQUOT" ? "free some space on its disk" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "give the restore job write access to it" : "check the disk";
+  return new LicenseBackupError(
+    "IO_ERROR",
+    `Staging the restored licenses in the store ${store} failed at ${file} (${code}); ${fix} and run the restore again. The store's licenses are as they were.`,
+    { file, cause: error }
+  );
+}
+function unfinishedError(store, file, error) {
+  if (error instanceof LicenseBackupError) return error;
+  return new LicenseBackupError(
+    "IO_ERROR",
+    `Moving the restored licenses into the store ${store} failed at ${file} (${codeOf(error)}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
+    { file, cause: error }
+  );
+}
+async function readJournal(file) {
+  let text;
+  try {
+    text = await fileIO().readFile(file, "utf8");
+  } catch (error) {
+    if (error.code === "ENOENT") return void 0;
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
+      { file, cause: error }
+    );
+  }
+  const journal = JSON.parse(text);
+  return journal;
+}
+async function exists(path) {
+  try {
+    await fileIO().stat(path);
+    return true;
+  } catch (error) {
+    const code = error.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return false;
+    throw error;
+  }
+}
+
 // src/engine/backup/folder.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { lstat, mkdir as mkdir3, readdir, readFile as readFile5, rename as rename2, rm } from "node:fs/promises";
-import { basename, dirname as dirname2, join as join3 } from "node:path";
+import { basename as basename3, dirname as dirname3, join as join4 } from "node:path";
 var NEW_MARK = ".lb-new-";
 var OLD_MARK = ".lb-old-";
 var BACKUP_NAMES = /* @__PURE__ */ new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`]);
 async function inspectTarget(path) {
   let info;
   try {
-    info = await lstat(path);
+    info = await fileIO().lstat(path);
   } catch (error) {
     if (error.code === "ENOENT") return { kind: "absent" };
     throw ioError3(path, error);
@@ -1492,7 +1716,7 @@ async function inspectTarget(path) {
     );
   }
   if (await hasValidManifest(path)) return { kind: "backup" };
-  const names = await readdir(path);
+  const names = await fileIO().readdir(path);
   const foreign = names.filter((name) => !BACKUP_NAMES.has(name));
   if (foreign.length > 0) {
     throw new LicenseBackupError(
@@ -1505,18 +1729,19 @@ async function inspectTarget(path) {
 }
 async function hasValidManifest(path) {
   try {
-    parseManifest(await readFile5(join3(path, MANIFEST_FILE), "utf8"), join3(path, MANIFEST_FILE));
+    parseManifest(await fileIO().readFile(join4(path, MANIFEST_FILE), "utf8"), join4(path, MANIFEST_FILE));
     return true;
   } catch {
     return false;
   }
 }
 async function sweepLeftovers(path) {
-  const parent = dirname2(path);
-  const base = basename(path);
+  const io = fileIO();
+  const parent = dirname3(path);
+  const base = basename3(path);
   let names;
   try {
-    names = await readdir(parent);
+    names = await io.readdir(parent);
   } catch (error) {
     if (error.code === "ENOENT") return;
     throw ioError3(parent, error);
@@ -1525,39 +1750,49 @@ async function sweepLeftovers(path) {
   const news = names.filter((name) => name.startsWith(base + NEW_MARK));
   if (olds.length > 0 && (await inspectTarget(path).catch(() => void 0))?.kind === "absent") {
     for (const old of olds) {
-      if (await hasValidManifest(join3(parent, old))) {
-        await rename2(join3(parent, old), path);
+      if (await hasValidManifest(join4(parent, old))) {
+        await io.rename(join4(parent, old), path);
         await fsyncDir(parent);
+        crashPoint("backup:sweep-put-back");
         break;
       }
     }
   }
-  for (const name of [...olds, ...news]) await rm(join3(parent, name), { recursive: true, force: true });
+  for (const name of [...olds, ...news]) {
+    await io.rm(join4(parent, name), { recursive: true, force: true });
+    crashPoint("backup:sweep-removed");
+  }
 }
 async function makeBuildDir(path) {
-  await mkdir3(dirname2(path), { recursive: true });
+  await fileIO().mkdir(dirname3(path), { recursive: true });
   const dir = `${path}${NEW_MARK}${randomBytes2(6).toString("hex")}`;
-  await mkdir3(dir);
+  await fileIO().mkdir(dir);
+  crashPoint("backup:build-dir");
   return dir;
 }
 async function commitBuildDir(built, path, target) {
-  const parent = dirname2(path);
+  const io = fileIO();
+  const parent = dirname3(path);
   if (target.kind === "absent") {
-    await rename2(built, path);
+    await io.rename(built, path);
+    crashPoint("backup:renamed-in");
     await fsyncDir(parent);
     return;
   }
   const parked = `${path}${OLD_MARK}${randomBytes2(6).toString("hex")}`;
-  await rename2(path, parked);
+  await io.rename(path, parked);
+  crashPoint("backup:swap-parked");
   try {
-    await rename2(built, path);
+    await io.rename(built, path);
   } catch (error) {
-    await rename2(parked, path).catch(() => {
+    await io.rename(parked, path).catch(() => {
     });
     throw error;
   }
+  crashPoint("backup:swap-renamed-in");
   await fsyncDir(parent);
-  await rm(parked, { recursive: true, force: true });
+  await io.rm(parked, { recursive: true, force: true });
+  crashPoint("backup:swap-parked-removed");
 }
 function ioError3(path, error) {
   const code = error.code ?? "error";
@@ -1573,7 +1808,7 @@ function ioError3(path, error) {
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename2, dirname as dirname3, isAbsolute, join as join4, relative, resolve, sep } from "node:path";
+import { basename as basename4, dirname as dirname4, isAbsolute, join as join5, relative, resolve, sep } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
@@ -1598,11 +1833,11 @@ async function realpathOfMaybeMissing(path) {
   let current = absolute;
   for (; ; ) {
     try {
-      return join4(await realpath(current), ...missing.reverse());
+      return join5(await realpath(current), ...missing.reverse());
     } catch {
-      const parent = dirname3(current);
+      const parent = dirname4(current);
       if (parent === current) return absolute;
-      missing.push(basename2(current));
+      missing.push(basename4(current));
       current = parent;
     }
   }
@@ -1639,6 +1874,7 @@ async function backup(options, control, emit, internals = {}) {
   let buildDir;
   let sink;
   try {
+    await recoverRestore(store);
     await sweepLeftovers(path);
     const target = await inspectTarget(path);
     if (target.kind === "backup" && !options.overwrite) {
@@ -1663,7 +1899,7 @@ async function backup(options, control, emit, internals = {}) {
     emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: files.length, total: files.length });
     buildDir = await makeBuildDir(path);
     const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
-    sink = await openFileSink(join5(buildDir, packFile));
+    sink = await openFileSink(join6(buildDir, packFile));
     if (encryptTo) sink = await encryptingSink(sink, encryptTo);
     const packed = await packLicenses({
       store,
@@ -1718,7 +1954,7 @@ async function backup(options, control, emit, internals = {}) {
     );
   } finally {
     if (sink) await sink.abort();
-    if (buildDir) await rm2(buildDir, { recursive: true, force: true });
+    if (buildDir) await rm(buildDir, { recursive: true, force: true });
     await verifier.close();
     await lock.release();
   }
@@ -1805,7 +2041,7 @@ async function packLicenses(input) {
 
 // src/engine/restore/restore.ts
 import { isDeepStrictEqual } from "node:util";
-import { lstat as lstat2, mkdir as mkdir5, readFile as readFile7 } from "node:fs/promises";
+import { lstat, mkdir, readFile as readFile3 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 
 // src/engine/service/client.ts
@@ -2247,112 +2483,6 @@ function refusalError(refused, titleOf = () => void 0) {
   });
 }
 
-// src/engine/restore/commit.ts
-import { mkdir as mkdir4, readFile as readFile6, readdir as readdir2, rename as rename3, rm as rm3, stat as stat2, writeFile } from "node:fs/promises";
-import { dirname as dirname4, join as join6 } from "node:path";
-
-// src/engine/io/crash-points.ts
-var passed = /* @__PURE__ */ new Map();
-function crashPoint(name) {
-  const target = process.env["LICENSE_BACKUP_CRASH_AT"];
-  if (!target) return;
-  const count = (passed.get(name) ?? 0) + 1;
-  passed.set(name, count);
-  const [point, nth] = target.split("#");
-  if (point !== name) return;
-  if (nth !== void 0 && Number(nth) !== count) return;
-  process.kill(process.pid, "SIGKILL");
-}
-
-// src/engine/restore/commit.ts
-var RESTORE_DIR = join6(STATE_DIR, "restore");
-function restoreDirs(store) {
-  const root = join6(store, RESTORE_DIR);
-  return { root, staging: join6(root, "staging"), journal: join6(root, "journal.json") };
-}
-async function openStaging(store) {
-  const { staging } = restoreDirs(store);
-  await rm3(staging, { recursive: true, force: true });
-  const made = /* @__PURE__ */ new Set();
-  const paths = [];
-  return {
-    paths,
-    add: async (file) => {
-      const target = join6(staging, file.path);
-      const parent = dirname4(target);
-      if (!made.has(parent)) {
-        await mkdir4(parent, { recursive: true });
-        made.add(parent);
-      }
-      await writeFile(target, file.data);
-      paths.push(file.path);
-      crashPoint("restore:stage");
-    }
-  };
-}
-async function dropStaging(store) {
-  await rm3(restoreDirs(store).staging, { recursive: true, force: true });
-}
-async function commitStaged(store, paths) {
-  const dirs = restoreDirs(store);
-  const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
-  await syncMany(
-    dirs.staging,
-    paths.map((path) => join6(dirs.staging, path))
-  );
-  crashPoint("restore:before-journal");
-  await writeFileAtomic(dirs.journal, JSON.stringify(journal));
-  crashPoint("restore:after-journal");
-  await rollForward(store, journal);
-}
-async function recoverRestore(store) {
-  const dirs = restoreDirs(store);
-  const journal = await readJournal(dirs.journal);
-  if (journal) {
-    await rollForward(store, journal);
-    return "rolled-forward";
-  }
-  if (!await exists(dirs.staging)) return "none";
-  await rm3(dirs.staging, { recursive: true, force: true });
-  return "rolled-back";
-}
-async function rollForward(store, journal) {
-  const dirs = restoreDirs(store);
-  const moved = [];
-  for (const path of journal.paths) {
-    const staged = join6(dirs.staging, path);
-    const target = join6(store, path);
-    if (!await exists(staged)) continue;
-    await mkdir4(dirname4(target), { recursive: true });
-    await rename3(staged, target);
-    moved.push(target);
-    crashPoint("restore:move");
-  }
-  await syncMany(store, moved);
-  await rm3(dirs.journal, { force: true });
-  await fsyncDir(dirs.root);
-  crashPoint("restore:journal-removed");
-  await rm3(dirs.staging, { recursive: true, force: true });
-}
-async function readJournal(file) {
-  let text;
-  try {
-    text = await readFile6(file, "utf8");
-  } catch {
-    return void 0;
-  }
-  const journal = JSON.parse(text);
-  return journal;
-}
-async function exists(path) {
-  try {
-    await stat2(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // src/engine/restore/restore.ts
 async function restore(options, control, emit) {
   const signal = control.signal;
@@ -2366,7 +2496,7 @@ async function restore(options, control, emit) {
     pooled: true
   });
   try {
-    await mkdir5(store, { recursive: true });
+    await mkdir(store, { recursive: true });
     const lock = await acquireStoreLock(store, "restore");
     try {
       await recoverRestore(store);
@@ -2530,9 +2660,9 @@ function returnedLicenseCheck(context) {
 async function holdsAlready(context, path, wanted) {
   const file = join7(context.store, path);
   try {
-    const info = await lstat2(file);
+    const info = await lstat(file);
     if (!info.isFile()) return false;
-    const held2 = parseLicense(await readFile7(file, "utf8"), path);
+    const held2 = parseLicense(await readFile3(file, "utf8"), path);
     if (held2.jti !== wanted.jti || held2.claims.cnf?.jkt !== context.identity.id) return false;
     await context.verifier.verify(held2);
     return true;
