@@ -215,6 +215,8 @@ describe('backup under disk faults', () => {
     const error = await failure(withFileIO(faults.io, () => engine.backup(backupOptions())))
     expect(error.code).toBe('IO_ERROR')
     expect(error.message).toContain(backupPath())
+    // The message tells the truth: the new backup is the one in place, not "the earlier one is intact".
+    expect(error.message).toMatch(/new backup .* is in place/)
     expect(await classifyBackup(backupPath(), { old: known.old!, new: known.new! })).toBe('new')
     await engine.backup(backupOptions())
     expect(await readdir(out())).toEqual(['backup'])

@@ -119,7 +119,7 @@ export async function commitBuildDir(built: string, path: string, target: Target
   if (target.kind === 'absent') {
     await io.rename(built, path)
     crashPoint('backup:renamed-in')
-    await fsyncDir(parent)
+    await placed(path, () => fsyncDir(parent))
     return
   }
   const parked = `${path}${OLD_MARK}${randomBytes(6).toString('hex')}`
@@ -132,9 +132,25 @@ export async function commitBuildDir(built: string, path: string, target: Target
     throw error
   }
   crashPoint('backup:swap-renamed-in')
-  await fsyncDir(parent)
-  await io.rm(parked, { recursive: true, force: true })
+  await placed(path, async () => {
+    await fsyncDir(parent)
+    await io.rm(parked, { recursive: true, force: true })
+  })
   crashPoint('backup:swap-parked-removed')
+}
+
+/** Runs what follows the rename-in: from there on, the new backup is the one at the path. */
+async function placed(path: string, rest: () => Promise<void>): Promise<void> {
+  try {
+    await rest()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    throw new LicenseBackupError(
+      'IO_ERROR',
+      `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
+      { file: path, cause: error }
+    )
+  }
 }
 
 function ioError(path: string, error: unknown): LicenseBackupError {

@@ -1776,7 +1776,7 @@ async function commitBuildDir(built, path, target) {
   if (target.kind === "absent") {
     await io.rename(built, path);
     crashPoint("backup:renamed-in");
-    await fsyncDir(parent);
+    await placed(path, () => fsyncDir(parent));
     return;
   }
   const parked = `${path}${OLD_MARK}${randomBytes2(6).toString("hex")}`;
@@ -1790,9 +1790,23 @@ async function commitBuildDir(built, path, target) {
     throw error;
   }
   crashPoint("backup:swap-renamed-in");
-  await fsyncDir(parent);
-  await io.rm(parked, { recursive: true, force: true });
+  await placed(path, async () => {
+    await fsyncDir(parent);
+    await io.rm(parked, { recursive: true, force: true });
+  });
   crashPoint("backup:swap-parked-removed");
+}
+async function placed(path, rest) {
+  try {
+    await rest();
+  } catch (error) {
+    const code = error.code ?? "error";
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
+      { file: path, cause: error }
+    );
+  }
 }
 function ioError3(path, error) {
   const code = error.code ?? "error";
