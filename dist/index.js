@@ -24,7 +24,7 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-ZWT5UPNW.js";
+} from "./chunks/chunk-2A2NFR7T.js";
 import "./chunks/chunk-YPE73IZF.js";
 import {
   __commonJS,
@@ -16244,7 +16244,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-CLOBEY55.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-S43RLSAA.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

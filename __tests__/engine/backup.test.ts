@@ -310,13 +310,13 @@ describe('backup', () => {
     it('fails on an unreadable file, naming it (an injected EACCES: the tests run as root, who reads anything)', async () => {
       const { store, path } = await setup()
       await smallStore(store)
-      const { open } = await import('node:fs/promises')
+      const { openSync } = await import('node:fs')
       const fileSystem = {
-        open: (async (file: Parameters<typeof open>[0], ...rest: [never]) => {
+        openSync: ((file: Parameters<typeof openSync>[0], ...rest: [never]) => {
           if (String(file).endsWith('two.jwt'))
             throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })
-          return open(file, ...rest)
-        }) as typeof open
+          return openSync(file, ...rest)
+        }) as typeof openSync
       }
       await expectError(
         runBackup({ store, path }, {}, () => {}, { fileSystem }),

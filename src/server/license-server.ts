@@ -6,7 +6,15 @@ import type { Issuer } from '../fixtures/issuer.js'
 import { problem, ProblemError, sendJson, sendProblem, type Problem } from './problem.js'
 import { RateLimiter, type RateLimit } from './rate-limit.js'
 import { boundMachine, licenseChecker, reissue, type Checked } from './reissue.js'
-import { loadState, StateFile, type ServerState, type SessionState, type StoredAnswer } from './state.js'
+import {
+  applyChange,
+  loadState,
+  StateFile,
+  type ServerState,
+  type SessionState,
+  type StateChange,
+  type StoredAnswer
+} from './state.js'
 
 /** Protocol v1 limits (docs/openapi.yaml). */
 export const MAX_LICENSES_PER_REQUEST = 1000
@@ -78,10 +86,11 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
   }
   let baseUrl = ''
 
-  const save = (): Promise<void> => {
+  /** Applies a change and makes it durable (ADR 0050: appended to the journal) before the answer goes. */
+  const save = (change: StateChange): Promise<void> => {
     pruneExpiredSessions()
-    state.revoked = [...revoked]
-    return stateFile.save(state)
+    applyChange(state, change)
+    return stateFile.record(state, change)
   }
 
   function pruneExpiredSessions(): void {
@@ -163,8 +172,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
       expiresAt: new Date(now() + sessionTtlMs).toISOString(),
       answers: {}
     }
-    state.sessions[id] = session
-    await save()
+    await save({ op: 'session', session })
     res.setHeader('location', `${baseUrl}/v1/sessions/${id}`)
     sendJson(res, 201, JSON.stringify({ id, expires_at: session.expiresAt }))
   }
@@ -208,16 +216,22 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     // Checked again: a request with the same key may have been answered while these were verified.
     const answered = session.answers[key]
     if (answered && answered.request !== request) throw idempotencyMismatch(key)
-    const answer = answered ?? decide(session, checked, request)
-    if (!answered) {
-      session.answers[key] = answer
-      await save()
+    if (answered) {
+      sendJson(res, 200, render(answered, checked, session.machineId))
+      return
     }
+    const { answer, machines } = decide(session, checked, request)
+    await save({ op: 'answer', session: session.id, key, answer, machines })
     sendJson(res, 200, render(answer, checked, session.machineId))
   }
 
   /** Applies the rules to each license, in order, and records the machines (SPEC 5). */
-  function decide(session: SessionState, checked: Checked[], request: string): StoredAnswer {
+  function decide(
+    session: SessionState,
+    checked: Checked[],
+    request: string
+  ): { answer: StoredAnswer; machines: Record<string, string[]> } {
+    const touched: Record<string, string[]> = {}
     const results: StoredAnswer['results'] = checked.map(c => {
       if (!c.ok) return { jti: c.jti as string, status: 'refused', reason: c.reason }
       const jti = c.claims.jti
@@ -225,6 +239,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
       const exp = c.claims['exp']
       if (typeof exp === 'number' && exp * 1000 <= now()) return { jti, status: 'refused', reason: 'expired' }
       const machines = (state.machines[jti] ??= [])
+      touched[jti] = machines
       const original = boundMachine(c.claims)
       if (original !== undefined && !machines.includes(original)) machines.push(original)
       if (machines.includes(session.machineId)) return { jti, status: 'restored' }
@@ -234,7 +249,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
       machines.push(session.machineId)
       return { jti, status: 'restored' }
     })
-    return { request, results }
+    return { answer: { request, results }, machines: touched }
   }
 
   /** The answer's bytes: restored licenses re-issued from the request, the same bytes on every replay. */
@@ -259,8 +274,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
 
   async function closeSession(res: ServerResponse, caller: Caller, id: string): Promise<void> {
     findSession(id, caller)
-    delete state.sessions[id]
-    await save()
+    await save({ op: 'close', session: id })
     res.writeHead(204).end()
   }
 
@@ -345,11 +359,12 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
         server.close(() => resolve())
         server.closeAllConnections()
       })
-      await stateFile.save(state)
+      pruneExpiredSessions()
+      await stateFile.close(state)
     },
     revoke: async jti => {
       revoked.add(jti)
-      await save()
+      await save({ op: 'revoke', jti })
     },
     machinesOf: jti => [...(state.machines[jti] ?? [])],
     failNext: (count, { status = 503, retryAfter = 1 } = {}) => {

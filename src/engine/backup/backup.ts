@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { BackupOptions, BackupResult, RunControl } from '../api.js'
@@ -23,7 +23,7 @@ import { createVerifier, NOT_VERIFIED_WARNING, type LicenseVerifier } from '../l
 import { globToRegExp, DEFAULT_PATTERN } from '../store/glob.js'
 import { acquireStoreLock } from '../store/lock.js'
 import { readMachineId } from '../identity/machine-identity.js'
-import { readLicenseFile, type LicenseFileSystem } from '../store/read.js'
+import { readLicenseFileSync, type LicenseFileSystem } from '../store/read.js'
 import { checkStoreDir, listLicenseFiles } from '../store/walk.js'
 import { TOOL } from '../version.js'
 import { recoverRestore } from '../restore/commit.js'
@@ -34,7 +34,11 @@ import { checkPathsApart } from './paths.js'
 export const PROGRESS_EVERY = 1000
 /** How many licenses are read, parsed and sent for signature checks ahead of the one being packed: enough
  * to keep the verify pool's threads busy (ADR 0005). */
-const READ_AHEAD = 256
+const READ_AHEAD = 512
+/** Pack bytes go to the sink in runs of about this size, one write a run (ADR 0050). */
+const WRITE_RUN = 64 * 1024
+/** The pack loop gives the event loop a turn once per this many licenses (its reads are synchronous). */
+const YIELD_EVERY = 128
 
 /** Seams for tests: a file system that fails on purpose. */
 export interface BackupInternals {
@@ -185,28 +189,45 @@ async function packLicenses(
   const licenses: ManifestLicense[] = []
   const restricted: ManifestRestricted[] = []
   const seen = new Map<string, string>()
-  const reads = new Map<number, Promise<{ bytes: Buffer; license: License }>>()
-  const prepare = async (file: string): Promise<{ bytes: Buffer; license: License }> => {
-    const bytes = await readLicenseFile(store, file, input.internals.fileSystem)
-    const license = parseLicense(bytes.toString('utf8'), file)
-    await verifier.verify(license)
-    return { bytes, license }
+  // Read and parsed, signature check under way, in path order. Reads are synchronous (ADR 0050); a read
+  // or parse failure waits in the queue as a rejection, so errors still surface in path order.
+  const queue: Array<Promise<Prepared>> = []
+  let next = 0
+  const prepare = (file: string): Promise<Prepared> => {
+    try {
+      const bytes = readLicenseFileSync(store, file, input.internals.fileSystem)
+      const license = parseLicense(bytes.toString('utf8'), file)
+      return verifier.verify(license).then(() => ({ bytes, license }))
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
-  const startRead = (index: number): void => {
-    const file = files[index]
-    if (file === undefined || reads.has(index)) return
-    const reading = prepare(file)
-    // Read-ahead failures surface when their turn comes; do not let them go unhandled before that.
-    reading.catch(() => {})
-    reads.set(index, reading)
+  let run: Buffer[] = []
+  let runBytes = 0
+  const writeRun = async (): Promise<void> => {
+    if (runBytes === 0) return
+    const data = run.length === 1 ? run[0]! : Buffer.concat(run, runBytes)
+    run = []
+    runBytes = 0
+    await sink.write(data)
   }
   try {
     for (let index = 0; index < files.length; index++) {
       throwIfAborted(signal, 'backup')
-      for (let ahead = index; ahead < index + READ_AHEAD; ahead++) startRead(ahead)
+      // Refilled in runs, so the verify pool gets whole batches rather than one check per turn.
+      if (queue.length <= READ_AHEAD / 2) {
+        for (; next < files.length && queue.length < READ_AHEAD; next++) {
+          const prepared = prepare(files[next]!)
+          // Failures surface when their turn comes; do not let them go unhandled before that.
+          prepared.catch(() => {})
+          queue.push(prepared)
+        }
+      }
+      // Synchronous reads never give the event loop a turn: give it one now and then (pool answers,
+      // cancellation, the host's own work).
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>(resolve => setImmediate(resolve))
       const file = files[index]!
-      const { bytes, license } = await reads.get(index)!
-      reads.delete(index)
+      const { bytes, license } = await queue.shift()!
       const other = seen.get(license.jti)
       if (other !== undefined) {
         throw invalidLicense(
@@ -238,12 +259,16 @@ async function packLicenses(
         })
         emit({ type: 'LICENSE', ...detail, outcome: 'restricted' })
       } else {
-        for (const block of tarMember(file, bytes)) await sink.write(block)
+        for (const block of tarMember(file, bytes)) {
+          run.push(block)
+          runBytes += block.length
+        }
+        if (runBytes >= WRITE_RUN) await writeRun()
         licenses.push({
           jti: license.jti,
           key_id: license.keyId,
           path: file,
-          sha256: createHash('sha256').update(bytes).digest('hex'),
+          sha256: hash('sha256', bytes, 'hex'),
           size: bytes.length
         })
         emit({ type: 'LICENSE', ...detail, outcome: 'backed-up' })
@@ -253,9 +278,15 @@ async function packLicenses(
         emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done, total: files.length })
       }
     }
+    await writeRun()
   } finally {
-    await Promise.allSettled(reads.values())
+    await Promise.allSettled(queue)
   }
   throwIfAborted(signal, 'backup')
   return { licenses, restricted }
+}
+
+interface Prepared {
+  bytes: Buffer
+  license: License
 }

@@ -1,14 +1,18 @@
-import { constants } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
-import { fileIO, type FileIO } from '../io/file-io.js'
 import { invalidLicense } from '../licenses/license.js'
 
 /** A license file larger than this is not a license (SPEC 2 licenses are a few hundred bytes). */
 export const MAX_LICENSE_BYTES = 1024 * 1024
 
 /** The file-system calls reading a license needs; tests inject failures through it. */
-export type LicenseFileSystem = Pick<FileIO, 'open'>
+export interface LicenseFileSystem {
+  openSync: typeof openSync
+}
+
+const nodeFileSystem: LicenseFileSystem = { openSync }
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
 
 /**
  * Reads one license file of the store, refusing to follow a link that appeared since the walk
@@ -17,19 +21,29 @@ export type LicenseFileSystem = Pick<FileIO, 'open'>
 export async function readLicenseFile(
   store: string,
   relative: string,
-  fileSystem: LicenseFileSystem = fileIO()
+  fileSystem: LicenseFileSystem = nodeFileSystem
 ): Promise<Buffer> {
-  let handle
+  return readLicenseFileSync(store, relative, fileSystem)
+}
+
+/**
+ * The same read, synchronous: a license is a few hundred bytes in the page cache, and the four system
+ * calls cost ~7 µs here against ~75 µs through fs/promises (ADR 0050). Callers reading many files yield
+ * to the event loop between runs of them.
+ */
+export function readLicenseFileSync(
+  store: string,
+  relative: string,
+  fileSystem: LicenseFileSystem = nodeFileSystem
+): Buffer {
+  let fd: number
   try {
-    handle = await fileSystem.open(
-      join(store, relative),
-      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
-    )
+    fd = fileSystem.openSync(join(store, relative), OPEN_FLAGS)
   } catch (error) {
     throw unreadable(relative, store, error)
   }
   try {
-    const info = await handle.stat()
+    const info = fstatSync(fd)
     if (!info.isFile()) {
       throw new LicenseBackupError(
         'STORE_INVALID',
@@ -38,27 +52,18 @@ export async function readLicenseFile(
       )
     }
     if (info.size > MAX_LICENSE_BYTES) throw tooBig(relative, info.size)
-    const bytes = Buffer.alloc(info.size)
-    let filled = 0
-    while (filled < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled)
-      if (bytesRead === 0) break
-      filled += bytesRead
-    }
-    // A file growing while read is caught here; one shrinking gives the bytes it has.
-    const { bytesRead: more } = await handle.read(Buffer.alloc(1), 0, 1, filled)
-    if (more > 0)
-      throw tooBig(
-        relative,
-        info.size + more,
-        'it grew while it was read; run again when nothing writes to the store'
-      )
+    // One read of one byte more than the size: a read of a regular file is short only at its end, so a
+    // file that grew since the fstat fills the extra byte and one that shrank gives the bytes it has.
+    const bytes = Buffer.allocUnsafe(info.size + 1)
+    const filled = readSync(fd, bytes, 0, bytes.length, 0)
+    if (filled > info.size)
+      throw tooBig(relative, filled, 'it grew while it was read; run again when nothing writes to the store')
     return bytes.subarray(0, filled)
   } catch (error) {
     if (error instanceof LicenseBackupError) throw error
     throw unreadable(relative, store, error)
   } finally {
-    await handle.close()
+    closeSync(fd)
   }
 }
 

@@ -47,16 +47,21 @@ parentPort.on('message', ({ id, checks }) => {
 
 const BATCH = 128
 
+interface Waiter {
+  resolve: (ok: boolean) => void
+  reject: (error: Error) => void
+}
+
 interface Pending {
   checks: SignatureCheck[]
-  resolvers: Array<(ok: boolean) => void>
+  waiters: Waiter[]
 }
 
 export class VerifyPool {
   private readonly workers: Worker[]
-  private readonly inflight = new Map<number, Array<(ok: boolean) => void>>()
+  private readonly inflight = new Map<number, Waiter[]>()
   private readonly load: number[]
-  private pending: Pending = { checks: [], resolvers: [] }
+  private pending: Pending = { checks: [], waiters: [] }
   private nextId = 0
   private failure: Error | undefined
 
@@ -68,12 +73,13 @@ export class VerifyPool {
   /** Resolves true when the signature is valid for the key `kid` and the algorithm `alg`. */
   verify(check: SignatureCheck): Promise<boolean> {
     if (this.failure) return Promise.reject(this.failure)
-    return new Promise<boolean>(resolve => {
+    return new Promise<boolean>((resolve, reject) => {
       this.pending.checks.push(check)
-      this.pending.resolvers.push(resolve)
+      this.pending.waiters.push({ resolve, reject })
       if (this.pending.checks.length >= BATCH) this.flush()
-      // A partial batch goes out on the next turn, so a lone check never waits for company.
-      else if (this.pending.checks.length === 1) queueMicrotask(() => this.flush())
+      // A partial batch goes out on the next turn of the event loop: the checks a caller queues in the
+      // meantime (a tar chunk's worth, a service answer's worth) travel together (ADR 0050).
+      else if (this.pending.checks.length === 1) setImmediate(() => this.flush())
     })
   }
 
@@ -83,12 +89,16 @@ export class VerifyPool {
 
   private flush(): void {
     if (this.pending.checks.length === 0) return
-    const { checks, resolvers } = this.pending
-    this.pending = { checks: [], resolvers: [] }
+    const { checks, waiters } = this.pending
+    this.pending = { checks: [], waiters: [] }
+    if (this.failure) {
+      for (const waiter of waiters) waiter.reject(this.failure)
+      return
+    }
     const id = this.nextId++
     const index = this.load.indexOf(Math.min(...this.load))
     this.load[index] = (this.load[index] ?? 0) + checks.length
-    this.inflight.set(id, resolvers)
+    this.inflight.set(id, waiters)
     this.workers[index]?.postMessage({ id, checks })
   }
 
@@ -96,14 +106,17 @@ export class VerifyPool {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { keys } })
     worker.unref()
     worker.on('message', ({ id, results }: { id: number; results: boolean[] }) => {
-      const resolvers = this.inflight.get(id)
+      const waiters = this.inflight.get(id)
       this.inflight.delete(id)
       const index = this.workers.indexOf(worker)
       this.load[index] = (this.load[index] ?? 0) - results.length
-      results.forEach((ok, i) => resolvers?.[i]?.(ok))
+      results.forEach((ok, i) => waiters?.[i]?.resolve(ok))
     })
     worker.on('error', error => {
+      // A worker that dies takes its checks with it: every check waiting anywhere fails, none hangs.
       this.failure = error
+      for (const waiters of this.inflight.values()) for (const waiter of waiters) waiter.reject(error)
+      this.inflight.clear()
     })
     return worker
   }

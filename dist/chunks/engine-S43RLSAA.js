@@ -27,6 +27,7 @@ import {
   parseLicense,
   parseManifest,
   readLicenseFile,
+  readLicenseFileSync,
   readTar,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
@@ -40,12 +41,12 @@ import {
   writeFileAtomic,
   writeManifest,
   writeWholeFile
-} from "./chunk-ZWT5UPNW.js";
+} from "./chunk-2A2NFR7T.js";
 import "./chunk-YPE73IZF.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
-import { createHash as createHash2 } from "node:crypto";
+import { hash } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join as join6, resolve as resolve2 } from "node:path";
 
@@ -256,7 +257,7 @@ var FLUSH_AT = 1024 * 1024;
 async function openFileSink(file) {
   const handle = await fileIO().open(file, "wx", 420);
   crashPoint("backup:pack-opened");
-  const hash = createHash("sha256");
+  const hash2 = createHash("sha256");
   let pending = [];
   let pendingBytes = 0;
   let size = 0;
@@ -272,7 +273,7 @@ async function openFileSink(file) {
   return {
     write: async (chunk) => {
       const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      hash.update(bytes);
+      hash2.update(bytes);
       size += bytes.length;
       pending.push(Buffer.from(bytes));
       pendingBytes += bytes.length;
@@ -287,7 +288,7 @@ async function openFileSink(file) {
         await handle.close();
       }
       crashPoint("backup:pack-written");
-      return { sha256: hash.digest("hex"), size };
+      return { sha256: hash2.digest("hex"), size };
     },
     abort: async () => {
       if (closed) return;
@@ -993,7 +994,7 @@ var VerifyPool = class {
   workers;
   inflight = /* @__PURE__ */ new Map();
   load;
-  pending = { checks: [], resolvers: [] };
+  pending = { checks: [], waiters: [] };
   nextId = 0;
   failure;
   constructor(keys, threads = Math.max(1, availableParallelism())) {
@@ -1003,11 +1004,11 @@ var VerifyPool = class {
   /** Resolves true when the signature is valid for the key `kid` and the algorithm `alg`. */
   verify(check2) {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve3) => {
+    return new Promise((resolve3, reject) => {
       this.pending.checks.push(check2);
-      this.pending.resolvers.push(resolve3);
+      this.pending.waiters.push({ resolve: resolve3, reject });
       if (this.pending.checks.length >= BATCH) this.flush();
-      else if (this.pending.checks.length === 1) queueMicrotask(() => this.flush());
+      else if (this.pending.checks.length === 1) setImmediate(() => this.flush());
     });
   }
   async close() {
@@ -1015,26 +1016,32 @@ var VerifyPool = class {
   }
   flush() {
     if (this.pending.checks.length === 0) return;
-    const { checks, resolvers } = this.pending;
-    this.pending = { checks: [], resolvers: [] };
+    const { checks, waiters } = this.pending;
+    this.pending = { checks: [], waiters: [] };
+    if (this.failure) {
+      for (const waiter of waiters) waiter.reject(this.failure);
+      return;
+    }
     const id = this.nextId++;
     const index = this.load.indexOf(Math.min(...this.load));
     this.load[index] = (this.load[index] ?? 0) + checks.length;
-    this.inflight.set(id, resolvers);
+    this.inflight.set(id, waiters);
     this.workers[index]?.postMessage({ id, checks });
   }
   spawn(keys) {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { keys } });
     worker.unref();
     worker.on("message", ({ id, results }) => {
-      const resolvers = this.inflight.get(id);
+      const waiters = this.inflight.get(id);
       this.inflight.delete(id);
       const index = this.workers.indexOf(worker);
       this.load[index] = (this.load[index] ?? 0) - results.length;
-      results.forEach((ok, i) => resolvers?.[i]?.(ok));
+      results.forEach((ok, i) => waiters?.[i]?.resolve(ok));
     });
     worker.on("error", (error) => {
       this.failure = error;
+      for (const waiters of this.inflight.values()) for (const waiter of waiters) waiter.reject(error);
+      this.inflight.clear();
     });
     return worker;
   }
@@ -1863,7 +1870,9 @@ function within(inner, outer) {
 
 // src/engine/backup/backup.ts
 var PROGRESS_EVERY = 1e3;
-var READ_AHEAD = 256;
+var READ_AHEAD = 512;
+var WRITE_RUN = 64 * 1024;
+var YIELD_EVERY = 128;
 async function backup(options, control, emit, internals = {}) {
   const signal = control.signal;
   throwIfAborted(signal, "backup");
@@ -1978,28 +1987,40 @@ async function packLicenses(input) {
   const licenses = [];
   const restricted = [];
   const seen = /* @__PURE__ */ new Map();
-  const reads = /* @__PURE__ */ new Map();
-  const prepare = async (file) => {
-    const bytes = await readLicenseFile(store, file, input.internals.fileSystem);
-    const license = parseLicense(bytes.toString("utf8"), file);
-    await verifier.verify(license);
-    return { bytes, license };
+  const queue = [];
+  let next = 0;
+  const prepare = (file) => {
+    try {
+      const bytes = readLicenseFileSync(store, file, input.internals.fileSystem);
+      const license = parseLicense(bytes.toString("utf8"), file);
+      return verifier.verify(license).then(() => ({ bytes, license }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
-  const startRead = (index) => {
-    const file = files[index];
-    if (file === void 0 || reads.has(index)) return;
-    const reading = prepare(file);
-    reading.catch(() => {
-    });
-    reads.set(index, reading);
+  let run = [];
+  let runBytes = 0;
+  const writeRun = async () => {
+    if (runBytes === 0) return;
+    const data = run.length === 1 ? run[0] : Buffer.concat(run, runBytes);
+    run = [];
+    runBytes = 0;
+    await sink.write(data);
   };
   try {
     for (let index = 0; index < files.length; index++) {
       throwIfAborted(signal, "backup");
-      for (let ahead = index; ahead < index + READ_AHEAD; ahead++) startRead(ahead);
+      if (queue.length <= READ_AHEAD / 2) {
+        for (; next < files.length && queue.length < READ_AHEAD; next++) {
+          const prepared = prepare(files[next]);
+          prepared.catch(() => {
+          });
+          queue.push(prepared);
+        }
+      }
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve3) => setImmediate(resolve3));
       const file = files[index];
-      const { bytes, license } = await reads.get(index);
-      reads.delete(index);
+      const { bytes, license } = await queue.shift();
       const other = seen.get(license.jti);
       if (other !== void 0) {
         throw invalidLicense(
@@ -2031,12 +2052,16 @@ async function packLicenses(input) {
         });
         emit({ type: "LICENSE", ...detail, outcome: "restricted" });
       } else {
-        for (const block of tarMember(file, bytes)) await sink.write(block);
+        for (const block of tarMember(file, bytes)) {
+          run.push(block);
+          runBytes += block.length;
+        }
+        if (runBytes >= WRITE_RUN) await writeRun();
         licenses.push({
           jti: license.jti,
           key_id: license.keyId,
           path: file,
-          sha256: createHash2("sha256").update(bytes).digest("hex"),
+          sha256: hash("sha256", bytes, "hex"),
           size: bytes.length
         });
         emit({ type: "LICENSE", ...detail, outcome: "backed-up" });
@@ -2046,8 +2071,9 @@ async function packLicenses(input) {
         emit({ type: "PROGRESS", operation: "backup", phase: "read", done, total: files.length });
       }
     }
+    await writeRun();
   } finally {
-    await Promise.allSettled(reads.values());
+    await Promise.allSettled(queue);
   }
   throwIfAborted(signal, "backup");
   return { licenses, restricted };
@@ -2055,7 +2081,8 @@ async function packLicenses(input) {
 
 // src/engine/restore/restore.ts
 import { isDeepStrictEqual } from "node:util";
-import { lstat, mkdir, readFile as readFile3 } from "node:fs/promises";
+import { lstatSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join as join7 } from "node:path";
 
 // src/engine/service/client.ts
@@ -2564,7 +2591,8 @@ async function exchange(context, staging) {
   let session;
   const total = backup2.manifest.licenses.length;
   let sent = 0;
-  const checkLicense = returnedLicenseCheck(context);
+  const signatures = [];
+  const checkLicense = returnedLicenseCheck(context, signatures);
   const flush = async () => {
     if (batch.length === 0) return;
     if (!client || !session) {
@@ -2573,7 +2601,9 @@ async function exchange(context, staging) {
       session = await client.openSession({ id: identity.id, jwk }, options.individualize === true);
     }
     const byJti = new Map(batch.map((license) => [license.jti, license]));
-    for (const result of await client.restoreBatch(session, batch, checkLicense)) {
+    const results = await client.restoreBatch(session, batch, checkLicense);
+    await settleSignatures(context, signatures.splice(0));
+    for (const result of results) {
       const asked = byJti.get(result.jti);
       if (result.status === "refused") {
         refused.push(result);
@@ -2649,11 +2679,14 @@ async function exchange(context, staging) {
   }
   return { unchanged, skipped };
 }
-function returnedLicenseCheck(context) {
+function returnedLicenseCheck(context, signatures) {
   return async (jws, expected) => {
     const where = `the license ${expected.jti} returned by ${context.options.service.url}`;
     const license = parseLicense(jws, where);
-    await context.verifier.verify(license);
+    const check2 = context.verifier.verify(license);
+    check2.catch(() => {
+    });
+    signatures.push({ jti: expected.jti, keyId: expected.key_id, check: check2 });
     const problems = [];
     if (license.jti !== expected.jti) problems.push(`its license ID is ${license.jti}`);
     if (license.keyId !== expected.key_id)
@@ -2671,12 +2704,26 @@ function returnedLicenseCheck(context) {
     }
   };
 }
+async function settleSignatures(context, signatures) {
+  for (const { jti, keyId, check: check2 } of signatures) {
+    try {
+      await check2;
+    } catch (error) {
+      const url = context.options.service.url;
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The license service at ${url} returned a license ${jti} (key ID ${keyId}) that fails its check: ${error.message}. Nothing was written; report this to the service's operator.`,
+        { url, licenseId: jti, keyId, cause: error }
+      );
+    }
+  }
+}
 async function holdsAlready(context, path, wanted) {
   const file = join7(context.store, path);
   try {
-    const info = await lstat(file);
-    if (!info.isFile()) return false;
-    const held2 = parseLicense(await readFile3(file, "utf8"), path);
+    const info = lstatSync(file, { throwIfNoEntry: false });
+    if (!info?.isFile()) return false;
+    const held2 = parseLicense(readFileSync(file, "utf8"), path);
     if (held2.jti !== wanted.jti || held2.claims.cnf?.jkt !== context.identity.id) return false;
     await context.verifier.verify(held2);
     return true;

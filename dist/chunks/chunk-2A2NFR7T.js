@@ -739,21 +739,23 @@ function describe(value) {
 }
 
 // src/engine/store/read.ts
-import { constants } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { join as join2 } from "node:path";
 var MAX_LICENSE_BYTES = 1024 * 1024;
-async function readLicenseFile(store, relative, fileSystem = fileIO()) {
-  let handle;
+var nodeFileSystem = { openSync };
+var OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+async function readLicenseFile(store, relative, fileSystem = nodeFileSystem) {
+  return readLicenseFileSync(store, relative, fileSystem);
+}
+function readLicenseFileSync(store, relative, fileSystem = nodeFileSystem) {
+  let fd;
   try {
-    handle = await fileSystem.open(
-      join2(store, relative),
-      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
-    );
+    fd = fileSystem.openSync(join2(store, relative), OPEN_FLAGS);
   } catch (error) {
     throw unreadable(relative, store, error);
   }
   try {
-    const info = await handle.stat();
+    const info = fstatSync(fd);
     if (!info.isFile()) {
       throw new LicenseBackupError(
         "STORE_INVALID",
@@ -762,26 +764,16 @@ async function readLicenseFile(store, relative, fileSystem = fileIO()) {
       );
     }
     if (info.size > MAX_LICENSE_BYTES) throw tooBig(relative, info.size);
-    const bytes = Buffer.alloc(info.size);
-    let filled = 0;
-    while (filled < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    const { bytesRead: more } = await handle.read(Buffer.alloc(1), 0, 1, filled);
-    if (more > 0)
-      throw tooBig(
-        relative,
-        info.size + more,
-        "it grew while it was read; run again when nothing writes to the store"
-      );
+    const bytes = Buffer.allocUnsafe(info.size + 1);
+    const filled = readSync(fd, bytes, 0, bytes.length, 0);
+    if (filled > info.size)
+      throw tooBig(relative, filled, "it grew while it was read; run again when nothing writes to the store");
     return bytes.subarray(0, filled);
   } catch (error) {
     if (error instanceof LicenseBackupError) throw error;
     throw unreadable(relative, store, error);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 function tooBig(relative, size, why) {
@@ -838,18 +830,22 @@ function globToRegExp(pattern) {
 }
 
 // src/engine/store/walk.ts
-import { opendir, stat as stat2 } from "node:fs/promises";
+import { readdirSync } from "node:fs";
+import { stat as stat2 } from "node:fs/promises";
 import { join as join3 } from "node:path";
 var STATE_DIR = ".license-backup";
+var YIELD_EVERY_FOLDERS = 64;
 async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
   await checkStoreDir(store);
   const matcher = globToRegExp(pattern);
   const found = [];
+  let folders = 0;
   const walk = async (relativeDir) => {
     if (signal?.aborted) return;
-    const dir = await opendir(relativeDir === "" ? store : join3(store, relativeDir));
-    const entries = [];
-    for await (const entry of dir) entries.push(entry);
+    const entries = readdirSync(relativeDir === "" ? store : join3(store, relativeDir), {
+      withFileTypes: true
+    });
+    if (++folders % YIELD_EVERY_FOLDERS === 0) await new Promise((resolve) => setImmediate(resolve));
     for (const entry of entries) {
       const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
       if (relativeDir === "" && entry.name === STATE_DIR) continue;
@@ -1149,6 +1145,7 @@ export {
   invalidLicense,
   MAX_LICENSE_BYTES,
   readLicenseFile,
+  readLicenseFileSync,
   DEFAULT_PATTERN,
   globToRegExp,
   STATE_DIR,

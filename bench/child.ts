@@ -1,0 +1,161 @@
+// One measured operation in its own process, so its peak RSS is its own. Prints one JSON line.
+// usage: node .build/bench-child.mjs <op> <json options>
+import { createPublicKey } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { readFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { createBackupRestorer } from '../src/engine/index.js'
+import type { BackupOptions, RestoreOptions } from '../src/engine/api.js'
+
+const [op, raw] = process.argv.slice(2)
+const options = JSON.parse(raw ?? '{}') as Record<string, unknown>
+
+async function main(): Promise<Record<string, unknown>> {
+  switch (op) {
+    case 'backup': {
+      const result = await createBackupRestorer().backup(options as unknown as BackupOptions)
+      return { backedUp: result.backedUp }
+    }
+    case 'restore': {
+      const result = await createBackupRestorer().restore(options as unknown as RestoreOptions)
+      return { restored: result.restored }
+    }
+    case 'verify-baseline':
+      return verifyBaseline(
+        String(options['store']),
+        String(options['jwks']),
+        Number(options['threads'] ?? 2)
+      )
+    case 'http-baseline':
+      return httpBaseline(
+        String(options['store']),
+        String(options['backup']),
+        String(options['url']),
+        String(options['token'])
+      )
+    default:
+      throw new Error(`unknown op ${op}`)
+  }
+}
+
+async function licenseTexts(store: string): Promise<string[]> {
+  const names = (await readdir(store, { recursive: true })).filter(name => name.endsWith('.jwt')).sort()
+  return names.map(name => readFileSync(join(store, name), 'utf8'))
+}
+
+/** The CPU baseline: the same signature checks with bare node:crypto, split across `threads` threads. */
+async function verifyBaseline(
+  store: string,
+  jwksFile: string,
+  threads: number
+): Promise<Record<string, unknown>> {
+  const texts = await licenseTexts(store)
+  const { keys } = JSON.parse(await readFile(jwksFile, 'utf8')) as { keys: object[] }
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const { createPublicKey, verify } = require('node:crypto')
+    const key = createPublicKey({ key: workerData.jwk, format: 'jwk' })
+    parentPort.postMessage('ready')
+    parentPort.once('message', () => {
+      let ok = 0
+      for (const jws of workerData.texts) {
+        const dot = jws.lastIndexOf('.')
+        if (verify(null, Buffer.from(jws.slice(0, dot)), key, Buffer.from(jws.slice(dot + 1), 'base64url'))) ok++
+      }
+      parentPort.postMessage(ok)
+    })`
+  const share = Math.ceil(texts.length / threads)
+  const workers = Array.from(
+    { length: threads },
+    (_, i) =>
+      new Worker(source, {
+        eval: true,
+        workerData: { jwk: keys[0], texts: texts.slice(i * share, (i + 1) * share) }
+      })
+  )
+  await Promise.all(workers.map(w => new Promise(resolve => w.once('message', resolve))))
+  const started = performance.now()
+  const counts = await Promise.all(
+    workers.map(w => {
+      const done = new Promise<number>(resolve => w.once('message', resolve))
+      w.postMessage('go')
+      return done
+    })
+  )
+  const ms = performance.now() - started
+  await Promise.all(workers.map(w => w.terminate()))
+  return { ms, verified: counts.reduce((a, b) => a + b, 0) }
+}
+
+/**
+ * The licenses a restore of `backup` into an empty store sends, in its order: those the manifest lists
+ * (backed up), read from the store, less the expired ones (the restore skips them, docs/design.md).
+ */
+async function restoreTexts(store: string, backup: string): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(join(backup, 'manifest.json'), 'utf8')) as {
+    licenses: Array<{ path: string }>
+  }
+  const texts = manifest.licenses.map(entry => readFileSync(join(store, entry.path), 'utf8'))
+  const now = Date.now()
+  return texts
+    .map(text => text.trim())
+    .filter(text => {
+      const claims = JSON.parse(Buffer.from(text.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+        exp?: number
+      }
+      return typeof claims.exp !== 'number' || claims.exp * 1000 > now
+    })
+}
+
+/**
+ * The HTTP baseline: the batches a restore sends (same licenses, same order, ≤ 1000 each), posted straight to
+ * the service by one client with no verification, staging or commit around them.
+ */
+async function httpBaseline(
+  store: string,
+  backup: string,
+  url: string,
+  token: string
+): Promise<Record<string, unknown>> {
+  const texts = await restoreTexts(store, backup)
+  const { generateKeyPairSync } = await import('node:crypto')
+  const { calculateJwkThumbprint } = await import('jose')
+  const jwk = createPublicKey(generateKeyPairSync('ed25519').privateKey).export({ format: 'jwk' })
+  const id = await calculateJwkThumbprint(jwk as never, 'sha256')
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const started = performance.now()
+  const opened = await fetch(`${url}/v1/sessions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ machine: { id, jwk }, individualize: true })
+  })
+  if (opened.status !== 201) throw new Error(`opening a session answered ${opened.status}`)
+  const session = (await opened.json()) as { id: string }
+  let restored = 0
+  for (let i = 0; i < texts.length; i += 1000) {
+    const response = await fetch(`${url}/v1/sessions/${session.id}/restore`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': `bench-${id}-${i}` },
+      body: JSON.stringify({ licenses: texts.slice(i, i + 1000) })
+    })
+    if (response.status !== 200) throw new Error(`restore answered ${response.status}`)
+    const body = (await response.json()) as { results: Array<{ status: string }> }
+    restored += body.results.filter(r => r.status === 'restored').length
+  }
+  await fetch(`${url}/v1/sessions/${session.id}`, { method: 'DELETE', headers })
+  const ms = performance.now() - started
+  if (restored !== texts.length) throw new Error(`the service restored ${restored} of ${texts.length}`)
+  return { ms, sent: texts.length, restored }
+}
+
+const started = performance.now()
+const result = await main()
+console.log(
+  JSON.stringify({
+    op,
+    wallMs: performance.now() - started,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    ...result
+  })
+)

@@ -1,0 +1,449 @@
+// npm run bench [-- --million] [--reps N] [--sizes 1000,10000] [--only backup,verified,restore,encrypted]
+// Measures backup and restore against their physical baselines in one run; prints ratios, writes
+// bench/results/latest.json and docs/performance.md. Not part of npm test: figures, not assertions.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { availableParallelism, cpus, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { build } from 'esbuild'
+import { generateIdentity, identityToRecipient } from 'age-encryption'
+import { createIssuer, loadIssuer, saveIssuer, type Issuer } from '../src/fixtures/issuer.js'
+import { generateStore } from '../src/fixtures/store.js'
+import { createLicenseServer } from '../src/server/license-server.js'
+import { hasGnuTime, median, repeat, timeCommand, type Sample } from './measure.js'
+
+const started = performance.now()
+const args = process.argv.slice(2)
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+// Three runs a size (the median is kept), one at 100,000 and above, where a run takes minutes.
+const repsFlag = flag('--reps')
+const repsFor = (n: number): number => (repsFlag ? Number(repsFlag) : n >= 100_000 ? 1 : 3)
+const sizes = (flag('--sizes') ?? '1000,10000,100000').split(',').map(Number)
+if (args.includes('--million')) sizes.push(1_000_000)
+const only = flag('--only')?.split(',')
+const wanted = (part: string): boolean => only === undefined || only.includes(part)
+
+const work = resolve('bench/work')
+const node = process.execPath
+const child = resolve('.build/bench-child.mjs')
+const coldDist = join(work, 'dist')
+const token = 'bench-token'
+const threads = availableParallelism()
+const ageCli = existsSync('/usr/bin/age') || existsSync('/usr/local/bin/age')
+
+interface Row {
+  n: number
+  measure: string
+  ms: number
+  rssMb: number
+  baseline: string
+  baselineMs: number
+  ratio: number
+  target: string
+  met: boolean | null
+}
+const rows: Row[] = []
+
+await mkdir(work, { recursive: true })
+await build({
+  entryPoints: ['bench/child.ts'],
+  outfile: child,
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  packages: 'external',
+  logLevel: 'warning'
+})
+if (!hasGnuTime()) log('GNU time (/usr/bin/time) is missing: peak RSS of the baselines is not measured.')
+const issuer = await theIssuer()
+const jwksFile = join(work, 'issuer.jwks.json')
+await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
+const identity = await generateIdentity()
+const recipient = await identityToRecipient(identity)
+const identityFile = join(work, 'age-identity.txt')
+await writeFile(identityFile, identity + '\n', { mode: 0o600 })
+
+for (const n of sizes) {
+  const store = await theStore(n)
+  const backup = join(work, `backup-${n}`)
+  const encrypted = join(work, `backup-enc-${n}`)
+  const target = join(work, `target-${n}`)
+  const rss: number[] = []
+  const reps = repsFor(n)
+  log(`\n${n.toLocaleString('en')} licenses`)
+
+  if (wanted('backup')) {
+    const plain = await repeat(reps, () => engine('backup', { store, path: backup, overwrite: true }))
+    const tar = await repeat(reps, () =>
+      timeCommand('tar', ['-cf', join(work, `tar-${n}.tar`), '-C', store, '.'])
+    )
+    const copy = await repeat(
+      reps,
+      () => timeCommand('cp', ['-a', store, join(work, `cp-${n}`)]),
+      () => rm(join(work, `cp-${n}`), { recursive: true, force: true })
+    )
+    await rm(join(work, `cp-${n}`), { recursive: true, force: true })
+    await rm(join(work, `tar-${n}.tar`), { force: true })
+    add(n, 'backup, verification off', plain, 'tar -cf', tar, 2, '≤ 2× tar -cf')
+    add(n, 'backup, verification off', plain, 'cp -a', copy, null, '')
+    rss.push(plain.rssMb)
+  }
+
+  let verified: Sample | undefined
+  if (wanted('verified') || wanted('restore')) {
+    verified = await repeat(reps, () =>
+      engine('backup', { store, path: backup, overwrite: true, trust: { jwksFile } })
+    )
+    rss.push(verified.rssMb)
+  }
+  if (verified && wanted('verified')) {
+    const checks = await repeat(reps, () => internal('verify-baseline', { store, jwks: jwksFile, threads }))
+    // The target is a rate: verified backup at ≥ 85% of the bare check rate, i.e. time ≤ baseline / 0.85.
+    add(
+      n,
+      'backup, verified',
+      verified,
+      `bare signature checks, ${threads} threads`,
+      checks,
+      1 / 0.85,
+      '≥ 85% of the bare rate'
+    )
+  }
+
+  if (verified && wanted('restore')) {
+    // A fresh service (and a fresh target store, so a new machine) for every run: the restore limit of
+    // four machines would refuse the fourth run's bound licenses otherwise.
+    const restore = await repeat(
+      reps,
+      () =>
+        withServer(url =>
+          engine('restore', {
+            store: target,
+            path: backup,
+            individualize: true,
+            service: { url, token },
+            trust: { jwksFile }
+          })
+        ),
+      () => rm(target, { recursive: true, force: true })
+    )
+    await rm(target, { recursive: true, force: true })
+    const http = await repeat(reps, () =>
+      withServer(url => internal('http-baseline', { store, backup, url, token }))
+    )
+    add(n, 'restore through the service', restore, 'the service alone, same batches', http, null, '')
+    add(n, 'restore through the service', restore, 'verified backup', verified, 3, '≤ 3× verified backup')
+    rss.push(restore.rssMb)
+  }
+
+  if (wanted('encrypted')) {
+    const encBackup = await repeat(reps, () =>
+      engine('backup', { store, path: encrypted, overwrite: true, encryptTo: [recipient] })
+    )
+    rss.push(encBackup.rssMb)
+    const encRestore = await repeat(
+      reps,
+      () =>
+        withServer(url =>
+          engine('restore', {
+            store: join(work, `target-enc-${n}`),
+            path: encrypted,
+            individualize: true,
+            service: { url, token },
+            identity
+          })
+        ),
+      () => rm(join(work, `target-enc-${n}`), { recursive: true, force: true })
+    )
+    await rm(join(work, `target-enc-${n}`), { recursive: true, force: true })
+    rss.push(encRestore.rssMb)
+    if (ageCli && existsSync(join(backup, 'licenses.tar'))) {
+      const sealed = join(work, `age-${n}.tar.age`)
+      const ageEnc = await repeat(reps, () =>
+        timeCommand('age', ['-r', recipient, '-o', sealed, join(backup, 'licenses.tar')])
+      )
+      const ageDec = await repeat(reps, () =>
+        timeCommand('age', ['-d', '-i', identityFile, '-o', join(work, `age-${n}.tar`), sealed])
+      )
+      await rm(sealed, { force: true })
+      await rm(join(work, `age-${n}.tar`), { force: true })
+      add(n, 'backup, encrypted', encBackup, 'age -r (same pack)', ageEnc, null, '')
+      add(n, 'restore, encrypted', encRestore, 'age -d (same pack)', ageDec, null, '')
+    } else {
+      add(n, 'backup, encrypted', encBackup, '', { ms: 0, rssMb: 0 }, null, '')
+      add(n, 'restore, encrypted', encRestore, '', { ms: 0, rssMb: 0 }, null, '')
+    }
+  }
+  if (rss.length > 0) addRss(n, 'peak RSS, largest of the engine runs above', Math.max(...rss))
+}
+
+if (wanted('cold')) await coldStart(10)
+
+const totalMs = performance.now() - started
+log(`\nbench finished in ${(totalMs / 1000).toFixed(0)} s`)
+await report(totalMs)
+
+// ——— helpers ———
+
+function add(
+  n: number,
+  measure: string,
+  s: Sample,
+  baseline: string,
+  b: Sample,
+  limit: number | null,
+  target: string
+): void {
+  const ratio = b.ms > 0 ? s.ms / b.ms : 0
+  rows.push({
+    n,
+    measure,
+    ms: s.ms,
+    rssMb: s.rssMb,
+    baseline,
+    baselineMs: b.ms,
+    ratio,
+    target,
+    met: limit === null ? null : ratio <= limit
+  })
+  const against = baseline ? ` — ${baseline}: ${b.ms.toFixed(0)} ms — ×${ratio.toFixed(2)}` : ''
+  log(`  ${measure}: ${s.ms.toFixed(0)} ms, ${s.rssMb.toFixed(0)} MB${against}`)
+}
+
+function addRss(n: number, measure: string, rssMb: number): void {
+  const limit = n >= 1_000_000 ? 250 : 150
+  rows.push({
+    n,
+    measure,
+    ms: 0,
+    rssMb,
+    baseline: '',
+    baselineMs: 0,
+    ratio: 0,
+    target: n >= 100_000 ? `< ${limit} MB` : '',
+    met: n >= 100_000 ? rssMb < limit : null
+  })
+  log(`  ${measure}: ${rssMb.toFixed(0)} MB`)
+}
+
+function log(line: string): void {
+  console.log(line)
+}
+
+/** One engine operation as a whole process (start-up included), under GNU time. */
+function engine(op: string, options: object): Promise<Sample> {
+  return timeCommand(node, [child, op, JSON.stringify(options)])
+}
+
+/** A baseline that times only its own loop (inputs loaded first), reported by the child. */
+async function internal(op: string, options: object): Promise<Sample> {
+  const out = await new Promise<string>((resolvePromise, reject) => {
+    const proc = spawn(node, [child, op, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let text = ''
+    proc.stdout.on('data', chunk => (text += chunk))
+    proc.on('error', reject)
+    proc.on('close', code => (code === 0 ? resolvePromise(text) : reject(new Error(`${op} exited ${code}`))))
+  })
+  const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { ms: number; maxRssMb: number }
+  return { ms: result.ms, rssMb: result.maxRssMb }
+}
+
+/** Runs `body` against a fresh reference service (new state file) on loopback, in this process. */
+async function withServer<T>(body: (url: string) => Promise<T>): Promise<T> {
+  const stateDir = join(work, `server-${process.pid}-${Date.now()}`)
+  await mkdir(stateDir, { recursive: true })
+  const server = await createLicenseServer({
+    issuer,
+    stateFile: join(stateDir, 'state.json'),
+    tokens: [token]
+  })
+  try {
+    return await body(server.url)
+  } finally {
+    await server.close()
+    await rm(stateDir, { recursive: true, force: true })
+  }
+}
+
+async function theIssuer(): Promise<Issuer> {
+  const file = join(work, 'issuer.private.json')
+  try {
+    return await loadIssuer(file)
+  } catch {
+    // A new issuer invalidates every cached store (signed by the old one).
+    for (const name of await readdir(work)) {
+      if (name.startsWith('store-')) await rm(join(work, name), { recursive: true, force: true })
+    }
+    const fresh = createIssuer()
+    await saveIssuer(fresh, file)
+    return fresh
+  }
+}
+
+/** Stores are kept between runs (generating 100,000 signed licenses takes a while); a marker says complete. */
+async function theStore(n: number): Promise<string> {
+  const dir = join(work, `store-${n}`)
+  const marker = join(work, `store-${n}.complete`)
+  try {
+    await stat(marker)
+    return dir
+  } catch {
+    await rm(dir, { recursive: true, force: true })
+  }
+  log(`generating a store of ${n.toLocaleString('en')} licenses (kept in bench/work for later runs)…`)
+  const began = performance.now()
+  await generateStore(dir, issuer, { count: n, seed: n })
+  await writeFile(marker, new Date().toISOString())
+  log(`  generated in ${((performance.now() - began) / 1000).toFixed(0)} s`)
+  return dir
+}
+
+/**
+ * Cold start of the action as built now (scripts/build.mjs into bench/work/dist, not the committed dist/):
+ * `node index.js` until its first line on stdout, for a steps file with one backup step. Also checks that
+ * the chunk holding @actions/artifact is not reachable by static imports from index.js.
+ */
+async function coldStart(times: number): Promise<void> {
+  await runNode(['scripts/build.mjs', coldDist])
+  const artifactChunk = await chunkHolding(coldDist, 'var DefaultArtifactClient = class')
+  const loaded = await staticClosure(coldDist, 'index.js')
+  const lazy = artifactChunk !== undefined && !loaded.has(artifactChunk)
+  const smallStore = await theStore(1000)
+  const steps = `version: 1\nstore: ${smallStore}\nsteps:\n  - backup:\n      path: ${join(work, 'cold-backup')}\n      overwrite: true\n`
+  const samples: number[] = []
+  for (let i = 0; i < times; i++) {
+    samples.push(
+      await new Promise<number>((resolvePromise, reject) => {
+        const began = performance.now()
+        const proc = spawn(node, [join(coldDist, 'index.js')], {
+          env: { ...process.env, INPUT_STEPS: steps, GITHUB_STEP_SUMMARY: '', GITHUB_OUTPUT: '' },
+          stdio: ['ignore', 'pipe', 'ignore']
+        })
+        let at: number | undefined
+        proc.stdout.once('data', () => (at = performance.now() - began))
+        proc.on('error', reject)
+        proc.on('close', () => (at === undefined ? reject(new Error('no output')) : resolvePromise(at)))
+      })
+    )
+  }
+  const cold = median(samples)
+  rows.push({
+    n: 0,
+    measure: 'cold start (node dist/index.js to its first log line)',
+    ms: cold,
+    rssMb: 0,
+    baseline: '',
+    baselineMs: 0,
+    ratio: 0,
+    target: '< 300 ms',
+    met: cold < 300
+  })
+  rows.push({
+    n: 0,
+    measure: `@actions/artifact loaded only when an artifact is used (${artifactChunk ?? 'no chunk found'} not statically imported)`,
+    ms: 0,
+    rssMb: 0,
+    baseline: '',
+    baselineMs: 0,
+    ratio: 0,
+    target: 'lazy',
+    met: lazy
+  })
+  log(
+    `\ncold start: ${cold.toFixed(0)} ms; @actions/artifact ${lazy ? 'lazy' : 'NOT lazy'} (${artifactChunk})`
+  )
+}
+
+function runNode(argv: string[]): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const proc = spawn(node, argv, { stdio: 'inherit' })
+    proc.on('error', reject)
+    proc.on('close', code =>
+      code === 0 ? resolvePromise() : reject(new Error(`${argv.join(' ')}: ${code}`))
+    )
+  })
+}
+
+async function chunkHolding(dir: string, text: string): Promise<string | undefined> {
+  const names = ['index.js', ...(await readdir(join(dir, 'chunks')).catch(() => [])).map(n => `chunks/${n}`)]
+  for (const name of names) if ((await readFile(join(dir, name), 'utf8')).includes(text)) return name
+  return undefined
+}
+
+/** The files `entry` loads at start: itself and what its static imports reach, transitively. */
+async function staticClosure(dir: string, entry: string): Promise<Set<string>> {
+  const seen = new Set<string>()
+  const visit = async (name: string): Promise<void> => {
+    if (seen.has(name)) return
+    seen.add(name)
+    const source = await readFile(join(dir, name), 'utf8')
+    const base = name.includes('/') ? name.slice(0, name.lastIndexOf('/') + 1) : ''
+    for (const match of source.matchAll(
+      /(?:^|[;\n])\s*(?:import|export)\s[^;]*?from\s*"(\.[^"]+)"|(?:^|[;\n])\s*import\s*"(\.[^"]+)"/g
+    )) {
+      const spec = (match[1] ?? match[2])!
+      const target = join(base, spec).replace(/^\.\//, '')
+      await visit(target)
+    }
+  }
+  await visit(entry)
+  return seen
+}
+
+async function report(totalMs: number): Promise<void> {
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version
+  }
+  await mkdir('bench/results', { recursive: true })
+  const result = {
+    date: new Date().toISOString(),
+    machine,
+    runs: sizes.map(n => ({ n, runs: repsFor(n) })),
+    sizes,
+    totalSeconds: Math.round(totalMs / 1000),
+    rows
+  }
+  await writeFile('bench/results/latest.json', JSON.stringify(result, null, 2) + '\n')
+  const table = [
+    '| licenses | measure | time | peak RSS | baseline | baseline time | ratio | target | met |',
+    '| ---: | --- | ---: | ---: | --- | ---: | ---: | --- | --- |',
+    ...rows.map(r =>
+      [
+        r.n ? r.n.toLocaleString('en') : '—',
+        r.measure,
+        r.ms ? `${r.ms.toFixed(0)} ms` : '',
+        r.rssMb ? `${r.rssMb.toFixed(0)} MB` : '',
+        r.baseline,
+        r.baselineMs ? `${r.baselineMs.toFixed(0)} ms` : '',
+        r.ratio ? `×${r.ratio.toFixed(2)}` : '',
+        r.target,
+        r.met === null ? '' : r.met ? 'yes' : '**no**'
+      ]
+        .join(' | ')
+        .replace(/^/, '| ')
+        .replace(/$/, ' |')
+        .replace(/ {2,}\|/g, ' |')
+    )
+  ].join('\n')
+  const previous = await readFile('docs/performance.md', 'utf8').catch(() => '')
+  const notes = previous.includes('## Notes') ? previous.slice(previous.indexOf('## Notes')) : '## Notes\n'
+  const doc =
+    `# Performance\n\n` +
+    `Measured by \`npm run bench\` (${Math.round(totalMs / 1000)} s) on ${result.date.slice(0, 10)}: ${machine.cpu}, ` +
+    `${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, Linux; median of ${sizes.map(n => `${repsFor(n)} run${repsFor(n) === 1 ? '' : 's'} at ${n.toLocaleString('en')}`).join(', ')}, warm page ` +
+    `cache. Each engine figure is a whole process (Node start-up included) under GNU time; the CPU and HTTP ` +
+    `baselines time their own loop after loading their input. The reference service runs on loopback in the ` +
+    `benchmark's own process, a fresh one for every run. Raw figures: \`bench/results/latest.json\`.\n\n` +
+    `${table}\n\n${notes}`
+  await writeFile('docs/performance.md', doc)
+  console.log('\n' + table)
+  console.log('\nwritten: bench/results/latest.json, docs/performance.md')
+}
