@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdir, readFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createBackupRestorer, type BackupResult, type EngineEvent } from '../../src/engine/index.js'
+import { hasValidManifest } from '../../src/engine/backup/folder.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { exec, issuer, listTree, tempDirs, writeJwks } from './helpers.js'
 
@@ -85,5 +86,32 @@ describe('a 10,000-license store', () => {
     expect(read).toHaveLength(10)
     expect(events[0]).toEqual({ type: 'BEGIN', operation: 'backup' })
     expect(events.at(-1)).toEqual({ type: 'END', operation: 'backup' })
+  })
+
+  it('is recognised as a backup from bounded reads of its large manifest, and refused without overwrite', async () => {
+    const path = join(root, 'backup')
+    expect((await stat(join(path, 'manifest.json'))).size).toBeGreaterThan(1024 * 1024)
+    expect(await hasValidManifest(path)).toBe(true)
+    await expect(createBackupRestorer().backup({ store: generated.dir, path })).rejects.toMatchObject({
+      code: 'BACKUP_EXISTS'
+    })
+    const manifest = await readFile(join(path, 'manifest.json'))
+    const copy = async (label: string, text: Buffer, pack = true): Promise<string> => {
+      const dir = join(root, label)
+      await mkdir(dir)
+      await writeFile(join(dir, 'manifest.json'), text)
+      if (pack) await copyFile(join(path, 'licenses.tar'), join(dir, 'licenses.tar'))
+      return dir
+    }
+    expect(await hasValidManifest(await copy('whole', manifest))).toBe(true)
+    expect(await hasValidManifest(await copy('cut', manifest.subarray(0, manifest.length - 200)))).toBe(false)
+    expect(await hasValidManifest(await copy('no-pack', manifest, false))).toBe(false)
+    const otherFormat = Buffer.from(
+      manifest.toString('utf8').replace('license-backup/v1', 'license-backup/v9')
+    )
+    expect(await hasValidManifest(await copy('v9', otherFormat))).toBe(false)
+    const shortPack = await copy('short-pack', manifest)
+    await truncate(join(shortPack, 'licenses.tar'), 1024)
+    expect(await hasValidManifest(shortPack)).toBe(false)
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parseManifest, serializeManifest, TOOL, type Manifest } from '../../src/engine/index.js'
+import { manifestChunks } from '../../src/engine/format/manifest-io.js'
 
 const manifest: Manifest = {
   format: 'license-backup/v1',
@@ -14,7 +15,67 @@ const manifest: Manifest = {
   counts: { licenses: 1, restricted: 1, bytes: 10 }
 }
 
+/** The reference the streamed serialisation must match byte for byte: the ordered manifest, stringified. */
+function reference(m: Manifest): string {
+  const ordered = {
+    format: m.format,
+    created: m.created,
+    tool: { name: m.tool.name, version: m.tool.version },
+    source: { store: m.source.store, machine: m.source.machine },
+    encryption:
+      m.encryption === null ? null : { scheme: m.encryption.scheme, recipients: m.encryption.recipients },
+    pack: { file: m.pack.file, sha256: m.pack.sha256, size: m.pack.size },
+    licenses: m.licenses.map(l => ({
+      jti: l.jti,
+      key_id: l.key_id,
+      path: l.path,
+      sha256: l.sha256,
+      size: l.size
+    })),
+    restricted: m.restricted.map(r => ({
+      jti: r.jti,
+      key_id: r.key_id,
+      ...(r.title === undefined ? {} : { title: r.title })
+    })),
+    counts: { licenses: m.counts.licenses, restricted: m.counts.restricted, bytes: m.counts.bytes }
+  }
+  return JSON.stringify(ordered, null, 2) + '\n'
+}
+
 describe('manifest', () => {
+  it('streams exactly the text JSON.stringify gives, in pieces, whatever the lists hold', () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      jti: `l-${i}-"quoted"\u00e9\u2028`,
+      key_id: `k\\${i % 7}`,
+      path: `d${i % 10}/ü-${i}.jwt`,
+      sha256: 'c'.repeat(64),
+      size: i
+    }))
+    const cases: Manifest[] = [
+      manifest,
+      { ...manifest, licenses: [], restricted: [], counts: { licenses: 0, restricted: 0, bytes: 0 } },
+      {
+        ...manifest,
+        source: { store: 'C:\\store\n', machine: 'm-1' },
+        encryption: { scheme: 'age', recipients: ['age1a', 'age1b'] },
+        pack: { ...manifest.pack, file: 'licenses.tar.age' },
+        licenses: many,
+        restricted: [
+          { jti: 'r1', key_id: 'k1' },
+          { jti: 'r2', key_id: 'k2', title: 'Tab\there' }
+        ],
+        counts: { licenses: many.length, restricted: 2, bytes: many.reduce((sum, l) => sum + l.size, 0) }
+      },
+      { ...manifest, encryption: { scheme: 'age', recipients: [] } }
+    ]
+    for (const m of cases) {
+      const chunks = [...manifestChunks(m)]
+      expect(chunks.join('')).toBe(reference(m))
+      expect(serializeManifest(m)).toBe(reference(m))
+      if (m.licenses.length > 1000) expect(chunks.length).toBeGreaterThan(3)
+    }
+  })
+
   it('serializes with a fixed key order whatever order the object was built in', () => {
     const shuffled = JSON.parse(
       JSON.stringify(

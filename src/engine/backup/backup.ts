@@ -17,7 +17,7 @@ import {
   type ManifestRestricted
 } from '../format/manifest.js'
 import { openFileSink, type PackSink } from '../format/pack-sink.js'
-import { TAR_END, tarMember } from '../format/tar-writer.js'
+import { TAR_END, tarMemberSize, writeTarMember } from '../format/tar-writer.js'
 import { parseLicense, invalidLicense, type License } from '../licenses/license.js'
 import { createVerifier, NOT_VERIFIED_WARNING, type LicenseVerifier } from '../licenses/verifier.js'
 import { globToRegExp, DEFAULT_PATTERN } from '../store/glob.js'
@@ -37,6 +37,8 @@ export const PROGRESS_EVERY = 1000
 const READ_AHEAD = 512
 /** Pack bytes go to the sink in runs of about this size, one write a run (ADR 0050). */
 const WRITE_RUN = 64 * 1024
+/** A run buffer's size: a run plus room for the member that crosses WRITE_RUN (most licenses need 1.5 KiB). */
+const RUN_CAPACITY = WRITE_RUN + 16 * 1024
 /** The pack loop gives the event loop a turn once per this many licenses (its reads are synchronous). */
 const YIELD_EVERY = 128
 
@@ -63,7 +65,7 @@ export async function backup(
   const pattern = options.pattern ?? DEFAULT_PATTERN
   globToRegExp(pattern)
   const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : undefined
-  if (encryptTo) checkRecipients(encryptTo)
+  if (encryptTo) await checkRecipients(encryptTo)
   await checkStoreDir(store)
   await checkPathsApart(store, options.path)
   const catalog: Catalog = options.catalog ? await loadCatalog(options.catalog) : new Map()
@@ -193,29 +195,36 @@ async function packLicenses(
   // or parse failure waits in the queue as a rejection, so errors still surface in path order.
   const queue: Array<Promise<Prepared>> = []
   let next = 0
+  const readAndParse = (file: string): Prepared => {
+    const bytes = readLicenseFileSync(store, file, input.internals.fileSystem)
+    return { bytes, license: parseLicense(bytes.toString('utf8'), file) }
+  }
   const prepare = (file: string): Promise<Prepared> => {
     try {
-      const bytes = readLicenseFileSync(store, file, input.internals.fileSystem)
-      const license = parseLicense(bytes.toString('utf8'), file)
-      return verifier.verify(license).then(() => ({ bytes, license }))
+      const prepared = readAndParse(file)
+      return verifier.verify(prepared.license).then(() => prepared)
     } catch (error) {
       return Promise.reject(error)
     }
   }
-  let run: Buffer[] = []
+  // Members are written straight into a run buffer (headers from a template, ADR 0051); a full run goes
+  // to the sink, which may keep it, and the next run gets a fresh buffer.
+  let run = Buffer.allocUnsafe(RUN_CAPACITY)
   let runBytes = 0
   const writeRun = async (): Promise<void> => {
     if (runBytes === 0) return
-    const data = run.length === 1 ? run[0]! : Buffer.concat(run, runBytes)
-    run = []
+    const data = run.subarray(0, runBytes)
+    run = Buffer.allocUnsafe(RUN_CAPACITY)
     runBytes = 0
     await sink.write(data)
   }
   try {
     for (let index = 0; index < files.length; index++) {
       throwIfAborted(signal, 'backup')
-      // Refilled in runs, so the verify pool gets whole batches rather than one check per turn.
-      if (queue.length <= READ_AHEAD / 2) {
+      // Without verification a license is read and parsed at its turn: no read-ahead, no promise.
+      // With it, the read-ahead is refilled in runs, so the verify pool gets whole batches rather than
+      // one check per turn.
+      if (verifier.verifying && queue.length <= READ_AHEAD / 2) {
         for (; next < files.length && queue.length < READ_AHEAD; next++) {
           const prepared = prepare(files[next]!)
           // Failures surface when their turn comes; do not let them go unhandled before that.
@@ -227,7 +236,7 @@ async function packLicenses(
       // cancellation, the host's own work).
       if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>(resolve => setImmediate(resolve))
       const file = files[index]!
-      const { bytes, license } = await queue.shift()!
+      const { bytes, license } = verifier.verifying ? await queue.shift()! : readAndParse(file)
       const other = seen.get(license.jti)
       if (other !== undefined) {
         throw invalidLicense(
@@ -259,10 +268,12 @@ async function packLicenses(
         })
         emit({ type: 'LICENSE', ...detail, outcome: 'restricted' })
       } else {
-        for (const block of tarMember(file, bytes)) {
-          run.push(block)
-          runBytes += block.length
+        const size = tarMemberSize(file, bytes.length)
+        if (runBytes + size > run.length) {
+          await writeRun()
+          if (size > run.length) run = Buffer.allocUnsafe(size)
         }
+        runBytes = writeTarMember(run, runBytes, file, bytes)
         if (runBytes >= WRITE_RUN) await writeRun()
         licenses.push({
           jti: license.jti,

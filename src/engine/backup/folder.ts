@@ -4,7 +4,7 @@ import { LicenseBackupError } from '../errors.js'
 import { parseManifest } from '../format/manifest-io.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
-import { fileIO } from '../io/file-io.js'
+import { fileIO, type FileHandleIO } from '../io/file-io.js'
 import { ENCRYPTED_PACK_FILE, MANIFEST_FILE, PACK_FILE } from '../format/manifest.js'
 
 /**
@@ -58,13 +58,60 @@ export async function inspectTarget(path: string): Promise<Target> {
   return { kind: 'replaceable' }
 }
 
+/** A manifest up to this size is parsed and checked in full; a larger one is judged by `looksComplete`. */
+const FULL_CHECK_BYTES = 1024 * 1024
+/** What `looksComplete` reads of a large manifest: its head (format, encryption, pack) and its tail. */
+const HEAD_BYTES = 64 * 1024
+const TAIL_BYTES = 1024
+
+/**
+ * Whether `path` holds a backup: a manifest that parses and checks (`parseManifest`). Deciding that a
+ * backup exists must not cost memory in proportion to it (ADR 0051): a manifest over FULL_CHECK_BYTES
+ * (about 5,000 licenses) is judged from bounded reads instead, by `looksComplete`.
+ */
 export async function hasValidManifest(path: string): Promise<boolean> {
+  const file = join(path, MANIFEST_FILE)
   try {
-    parseManifest(await fileIO().readFile(join(path, MANIFEST_FILE), 'utf8'), join(path, MANIFEST_FILE))
+    const info = await fileIO().stat(file)
+    if (!info.isFile()) return false
+    if (info.size > FULL_CHECK_BYTES) return await looksComplete(path, info.size)
+    parseManifest(await fileIO().readFile(file, 'utf8'), file)
     return true
   } catch {
     return false
   }
+}
+
+const HEAD =
+  /^\s*\{\s*"format"\s*:\s*"license-backup\/v1"\s*,[^]*?"pack"\s*:\s*\{\s*"file"\s*:\s*"(licenses\.tar(?:\.age)?)"\s*,\s*"sha256"\s*:\s*"[0-9a-f]{64}"\s*,\s*"size"\s*:\s*(\d+)\s*\}\s*,\s*"licenses"\s*:\s*\[/
+const TAIL =
+  /"counts"\s*:\s*\{\s*"licenses"\s*:\s*\d+\s*,\s*"restricted"\s*:\s*\d+\s*,\s*"bytes"\s*:\s*\d+\s*\}\s*\}\s*$/
+
+/**
+ * A large manifest is a backup's when its head says license-backup/v1 and names a pack with its digest
+ * and size, the pack is there as a regular file of that size, and its tail closes the counts and the
+ * document: what a manifest cut short or another JSON file does not do.
+ */
+async function looksComplete(path: string, size: number): Promise<boolean> {
+  const handle = await fileIO().open(join(path, MANIFEST_FILE), 'r')
+  let head: string
+  let tail: string
+  try {
+    head = await readText(handle, 0, Math.min(HEAD_BYTES, size))
+    tail = await readText(handle, size - TAIL_BYTES, TAIL_BYTES)
+  } finally {
+    await handle.close()
+  }
+  const found = HEAD.exec(head)
+  if (!found || !TAIL.test(tail)) return false
+  const pack = await fileIO().lstat(join(path, found[1]!))
+  return pack.isFile() && pack.size === Number(found[2])
+}
+
+async function readText(handle: FileHandleIO, position: number, length: number): Promise<string> {
+  const buffer = Buffer.alloc(length)
+  const { bytesRead } = await handle.read(buffer, 0, length, position)
+  return buffer.toString('utf8', 0, bytesRead)
 }
 
 /**

@@ -1,21 +1,26 @@
-import { Decrypter, Encrypter } from 'age-encryption'
+import type * as AgeLibrary from 'age-encryption'
+import type { Encrypter } from 'age-encryption'
 import { LicenseBackupError } from '../errors.js'
 import type { PackSink } from './pack-sink.js'
 
 /**
  * age (age-encryption.org/v1) around the pack, as a stream (ADR 0012): age-encryption 0.3 encrypts and
  * decrypts WHATWG ReadableStreams chunk by chunk (64 KiB STREAM chunks), so neither side holds the pack.
+ * The library is imported on first use: it builds its curve tables at import, which a run that encrypts
+ * and decrypts nothing should not pay for (ADR 0051).
  */
+const ageLibrary = (): Promise<typeof AgeLibrary> => import('age-encryption')
 
 /** CONFIG_INVALID naming the first recipient that is not an age X25519 recipient (`age1…`). */
-export function checkRecipients(recipients: string[]): Encrypter {
-  const encrypter = new Encrypter()
+export async function checkRecipients(recipients: string[]): Promise<Encrypter> {
   if (recipients.length === 0) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
       'encrypt-to is empty; give at least one age recipient (age1…) or remove it.'
     )
   }
+  const { Encrypter } = await ageLibrary()
+  const encrypter = new Encrypter()
   for (const recipient of recipients) {
     const bad = (): LicenseBackupError =>
       new LicenseBackupError(
@@ -38,7 +43,7 @@ export function checkRecipients(recipients: string[]): Encrypter {
  * the encrypter has taken the chunk.
  */
 export async function encryptingSink(inner: PackSink, recipients: string[]): Promise<PackSink> {
-  const encrypter = checkRecipients(recipients)
+  const encrypter = await checkRecipients(recipients)
   const plain = new TransformStream<Uint8Array, Uint8Array>()
   const writer = plain.writable.getWriter()
   const encrypted = await encrypter.encrypt(plain.readable)
@@ -80,7 +85,6 @@ export async function decryptAge(
   options: { file?: string } = {}
 ): Promise<AsyncIterable<Uint8Array>> {
   const file = options.file ?? 'the encrypted pack'
-  const decrypter = new Decrypter()
   const trimmed = identity.trim()
   if (!trimmed.startsWith('AGE-SECRET-KEY-1')) {
     throw new LicenseBackupError(
@@ -89,6 +93,8 @@ export async function decryptAge(
       { file }
     )
   }
+  const { Decrypter } = await ageLibrary()
+  const decrypter = new Decrypter()
   try {
     decrypter.addIdentity(trimmed)
   } catch {

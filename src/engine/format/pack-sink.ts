@@ -4,6 +4,7 @@ import { fileIO, writeAll } from '../io/file-io.js'
 
 /** Where pack bytes go, in order. `close` seals it; `abort` gives up (the caller removes the file). */
 export interface PackSink {
+  /** The sink may keep `chunk` until it is closed: the caller must not change it afterwards. */
   write(chunk: Uint8Array): Promise<void>
   /** Flushes, fsyncs and closes; returns the SHA-256 (hex) and size of the bytes written to disk. */
   close(): Promise<{ sha256: string; size: number }>
@@ -37,8 +38,8 @@ export async function openFileSink(file: string): Promise<PackSink> {
       const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
       hash.update(bytes)
       size += bytes.length
-      // Copy: the producer may reuse its buffer once write resolves.
-      pending.push(Buffer.from(bytes))
+      // Kept, not copied: a caller never changes a chunk it has written (PackSink.write).
+      pending.push(bytes)
       pendingBytes += bytes.length
       if (pendingBytes >= FLUSH_AT) await flush()
     },

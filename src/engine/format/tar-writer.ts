@@ -2,25 +2,76 @@
  * A deterministic POSIX tar (ustar, with pax `path` records for long or non-ASCII names) of regular files
  * only (ADR 0011): uid/gid 0, empty owner names, mtime 0, mode 0644. The caller passes members in sorted
  * order; the same members give the same bytes.
+ *
+ * Headers are a fixed template copied into the caller's buffer and patched (name, size, type, prefix,
+ * checksum), with the checksum summed as the fields are written (ADR 0051): a pack of 100,000 members
+ * allocates no buffer per member.
  */
 export const BLOCK = 512
 
 /** The end-of-archive marker: two zero blocks. */
 export const TAR_END = Buffer.alloc(2 * BLOCK)
 
+const PAX_NAME = 'PaxHeaders/member'
+const TYPE_FILE = 0x30 // '0'
+const TYPE_PAX = 0x78 // 'x'
+
+/** Every header field that is the same for all members; the checksum field holds spaces, as summed. */
+const TEMPLATE = (() => {
+  const block = Buffer.alloc(BLOCK)
+  block.write('0000644\u0000', 100, 'ascii') // mode
+  block.write('0000000\u0000', 108, 'ascii') // uid
+  block.write('0000000\u0000', 116, 'ascii') // gid
+  block.write('00000000000\u0000', 136, 'ascii') // mtime
+  block.fill(0x20, 148, 156) // checksum, summed as spaces
+  block.write('ustar\u000000', 257, 'ascii')
+  block.write('0000000\u0000', 329, 'ascii') // devmajor
+  block.write('0000000\u0000', 337, 'ascii') // devminor
+  return block
+})()
+const TEMPLATE_SUM = TEMPLATE.reduce((sum, byte) => sum + byte, 0)
+
+/** How a member's name is stored: ustar fields, or a pax record before an ASCII fallback header. */
+interface MemberLayout {
+  name: string
+  prefix: string
+  pax: Buffer | undefined
+}
+
 /** The blocks of one regular-file member: header(s), data, zero padding to a whole block. */
 export function tarMember(name: string, data: Uint8Array): Buffer[] {
-  const blocks: Buffer[] = []
-  const fields = ustarName(name)
-  if (fields === undefined) {
-    const pax = paxRecord('path', name)
-    blocks.push(header({ name: 'PaxHeaders/member', prefix: '', size: pax.length, type: 'x' }), pad(pax))
-    blocks.push(header({ name: asciiFallback(name), prefix: '', size: data.length, type: '0' }))
-  } else {
-    blocks.push(header({ ...fields, size: data.length, type: '0' }))
+  const member = Buffer.alloc(tarMemberSize(name, data.length))
+  writeTarMember(member, 0, name, data)
+  return [member]
+}
+
+/** The bytes `writeTarMember` writes for a member named `name` holding `size` bytes. */
+export function tarMemberSize(name: string, size: number): number {
+  const layout = memberLayout(name)
+  const paxBytes = layout.pax === undefined ? 0 : BLOCK + padded(layout.pax.length)
+  return paxBytes + BLOCK + padded(size)
+}
+
+/**
+ * Writes one member (header(s), data, zero padding) into `target` at `offset`, which must have
+ * `tarMemberSize(name, data.length)` bytes free; the whole range is written, so `target` may be
+ * uninitialised memory. Returns the offset after the member.
+ */
+export function writeTarMember(target: Buffer, offset: number, name: string, data: Uint8Array): number {
+  const layout = memberLayout(name)
+  let at = offset
+  if (layout.pax !== undefined) {
+    writeHeader(target, at, PAX_NAME, '', layout.pax.length, TYPE_PAX)
+    at = writePadded(target, at + BLOCK, layout.pax)
   }
-  blocks.push(pad(Buffer.from(data.buffer, data.byteOffset, data.byteLength)))
-  return blocks
+  writeHeader(target, at, layout.name, layout.prefix, data.length, TYPE_FILE)
+  return writePadded(target, at + BLOCK, data)
+}
+
+function memberLayout(name: string): MemberLayout {
+  const fields = ustarName(name)
+  if (fields !== undefined) return { ...fields, pax: undefined }
+  return { name: asciiFallback(name), prefix: '', pax: paxRecord('path', name) }
 }
 
 /** Splits a name into ustar `prefix` and `name` fields, or undefined when it needs a pax record. */
@@ -50,45 +101,67 @@ export function paxRecord(key: string, value: string): Buffer {
   return Buffer.from(`${length}${body}`)
 }
 
-interface HeaderFields {
-  name: string
-  prefix: string
-  size: number
-  type: '0' | 'x'
+/** The template patched with the member's fields; `name` and `prefix` are printable ASCII here. */
+function writeHeader(
+  target: Buffer,
+  at: number,
+  name: string,
+  prefix: string,
+  size: number,
+  type: number
+): void {
+  TEMPLATE.copy(target, at)
+  let sum = TEMPLATE_SUM + type
+  sum += writeAscii(target, at, name, 100)
+  sum += writeAscii(target, at + 345, prefix, 155)
+  sum += writeOctal(target, at + 124, size, 12)
+  target[at + 156] = type
+  // Six digits and a NUL; the field's last byte keeps the template's space.
+  writeOctal(target, at + 148, sum, 7)
 }
 
-function header(fields: HeaderFields): Buffer {
-  const block = Buffer.alloc(BLOCK)
-  block.write(fields.name, 0, 100, 'utf8')
-  block.write(octal(0o644, 8), 100, 'ascii')
-  block.write(octal(0, 8), 108, 'ascii')
-  block.write(octal(0, 8), 116, 'ascii')
-  block.write(octal(fields.size, 12), 124, 'ascii')
-  block.write(octal(0, 12), 136, 'ascii')
-  block.fill(0x20, 148, 156)
-  block.write(fields.type, 156, 'ascii')
-  block.write('ustar\u000000', 257, 'ascii')
-  block.write(octal(0, 8), 329, 'ascii')
-  block.write(octal(0, 8), 337, 'ascii')
-  block.write(fields.prefix, 345, 155, 'utf8')
-  block.write(octal(checksum(block), 7), 148, 'ascii')
-  return block
+/** Writes at most `width` characters of an ASCII string; returns the sum of the bytes written. */
+function writeAscii(target: Buffer, at: number, text: string, width: number): number {
+  const length = Math.min(text.length, width)
+  let sum = 0
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i)
+    target[at + i] = code
+    sum += code
+  }
+  return sum
 }
 
-/** A zero-padded octal number filling `width` bytes including its terminating NUL. */
-function octal(value: number, width: number): string {
-  const digits = value.toString(8)
-  if (digits.length > width - 1) throw new RangeError(`${value} does not fit a ${width}-byte tar field`)
-  return digits.padStart(width - 1, '0') + '\u0000'
+/** A zero-padded octal number filling `width` bytes including its terminating NUL; returns its byte sum. */
+function writeOctal(target: Buffer, at: number, value: number, width: number): number {
+  const digits = width - 1
+  if (value >= 8 ** digits) throw new RangeError(`${value} does not fit a ${width}-byte tar field`)
+  let sum = 0
+  let rest = value
+  for (let i = digits - 1; i >= 0; i--) {
+    const code = 0x30 + (rest % 8)
+    target[at + i] = code
+    sum += code
+    rest = Math.floor(rest / 8)
+  }
+  target[at + digits] = 0
+  return sum
+}
+
+/** Copies `data` and zero-fills to the next block boundary; returns the offset after the padding. */
+function writePadded(target: Buffer, at: number, data: Uint8Array): number {
+  target.set(data, at)
+  const end = at + padded(data.length)
+  target.fill(0, at + data.length, end)
+  return end
+}
+
+function padded(size: number): number {
+  return Math.ceil(size / BLOCK) * BLOCK
 }
 
 export function checksum(block: Uint8Array): number {
   let sum = 0
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!
   return sum
-}
-
-function pad(data: Buffer): Buffer {
-  const remainder = data.length % BLOCK
-  return remainder === 0 ? data : Buffer.concat([data, Buffer.alloc(BLOCK - remainder)])
 }

@@ -51,13 +51,44 @@ export function parseLicense(text: string, file: string): License {
     throw invalid(file, 'it is not a compact JWS (three base64url parts separated by dots)')
   }
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string]
-  for (const [part, what] of [
-    [headerPart, 'header'],
-    [payloadPart, 'payload'],
-    [signaturePart, 'signature']
-  ] as const) {
-    if (!BASE64URL.test(part) || part.length % 4 === 1) throw invalid(file, `its ${what} is not base64url`)
+  checkBase64url(headerPart, file, 'header')
+  checkBase64url(payloadPart, file, 'payload')
+  checkBase64url(signaturePart, file, 'signature')
+  const header = checkedHeader(headerPart, file)
+  const claims = decodeJsonObject(payloadPart, file, 'payload')
+  const problem = claimProblem(claims)
+  if (problem) {
+    throw invalid(file, problem, {
+      ...(typeof claims['key_id'] === 'string' ? { keyId: claims['key_id'] } : {}),
+      ...(typeof claims['jti'] === 'string' ? { licenseId: claims['jti'] } : {})
+    })
   }
+  const checked = claims as LicenseClaims
+  return {
+    file,
+    text: compact,
+    header,
+    claims: checked,
+    jti: checked.jti,
+    keyId: checked.key_id,
+    restricted: checked.rights['backup'] !== true
+  }
+}
+
+function checkBase64url(part: string, file: string, what: string): void {
+  if (!BASE64URL.test(part) || part.length % 4 === 1) throw invalid(file, `its ${what} is not base64url`)
+}
+
+/**
+ * The licenses of a store are mostly signed by one key, so their headers are the same text: a checked
+ * header is kept by its base64url text and shared, frozen, between the licenses that carry it (ADR 0051).
+ */
+const headers = new Map<string, LicenseHeader>()
+const MAX_CACHED_HEADERS = 256
+
+function checkedHeader(headerPart: string, file: string): LicenseHeader {
+  const cached = headers.get(headerPart)
+  if (cached !== undefined) return cached
   const header = decodeJsonObject(headerPart, file, 'header')
   const alg = header['alg']
   if (typeof alg !== 'string' || !(LICENSE_ALGORITHMS as readonly string[]).includes(alg)) {
@@ -66,23 +97,10 @@ export function parseLicense(text: string, file: string): License {
   const kid = header['kid']
   if (typeof kid !== 'string' || kid.length === 0)
     throw invalid(file, 'its header has no kid (signing key ID)')
-  const claims = decodeJsonObject(payloadPart, file, 'payload')
-  const ids = {
-    ...(typeof claims['key_id'] === 'string' ? { keyId: claims['key_id'] } : {}),
-    ...(typeof claims['jti'] === 'string' ? { licenseId: claims['jti'] } : {})
-  }
-  const problem = claimProblem(claims)
-  if (problem) throw invalid(file, problem, ids)
-  const checked = claims as LicenseClaims
-  return {
-    file,
-    text: compact,
-    header: header as LicenseHeader,
-    claims: checked,
-    jti: checked.jti,
-    keyId: checked.key_id,
-    restricted: checked.rights['backup'] !== true
-  }
+  if (headers.size >= MAX_CACHED_HEADERS) headers.clear()
+  const checked = Object.freeze(header) as LicenseHeader
+  headers.set(headerPart, checked)
+  return checked
 }
 
 /** What is wrong with the claims, or undefined when they are well-typed (SPEC 2). */
