@@ -98,9 +98,19 @@ export async function checkStoreDir(store: string): Promise<void> {
 }
 
 function checkCaseCollisions(paths: string[], store: string): void {
+  // Two paths that fold to the same one cannot both be lower case already, so only the folds of paths
+  // with capitals can be shared: the paths to compare are those whose fold is one of them. A store of
+  // lower-case paths costs one pass and no map (ADR 0051).
+  const capitalFolds = new Set<string>()
+  for (const path of paths) {
+    const folded = path.toLowerCase()
+    if (folded !== path) capitalFolds.add(folded)
+  }
+  if (capitalFolds.size === 0) return
   const seen = new Map<string, string>()
   for (const path of paths) {
     const folded = path.toLowerCase()
+    if (!capitalFolds.has(folded)) continue
     const other = seen.get(folded)
     if (other !== undefined) {
       throw new LicenseBackupError(
