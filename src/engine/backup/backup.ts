@@ -42,6 +42,9 @@ const RUN_CAPACITY = WRITE_RUN + 16 * 1024
 /** The pack loop gives the event loop a turn once per this many licenses (its reads are synchronous). */
 const YIELD_EVERY = 128
 
+/** How many distinct key IDs the manifest's entries share strings for. */
+const MAX_SHARED_KEY_IDS = 1024
+
 /** Seams for tests: a file system that fails on purpose. */
 export interface BackupInternals {
   fileSystem?: LicenseFileSystem
@@ -191,6 +194,15 @@ async function packLicenses(
   const licenses: ManifestLicense[] = []
   const restricted: ManifestRestricted[] = []
   const seen = new Map<string, string>()
+  // A store holds licenses to a few content keys: the manifest's entries share one string per key ID
+  // rather than each keeping the copy its license's JSON gave (ADR 0051).
+  const keyIds = new Map<string, string>()
+  const keyIdOf = (keyId: string): string => {
+    const known = keyIds.get(keyId)
+    if (known !== undefined) return known
+    if (keyIds.size < MAX_SHARED_KEY_IDS) keyIds.set(keyId, keyId)
+    return keyId
+  }
   // Read and parsed, signature check under way, in path order. Reads are synchronous (ADR 0050); a read
   // or parse failure waits in the queue as a rejection, so errors still surface in path order.
   const queue: Array<Promise<Prepared>> = []
@@ -256,7 +268,7 @@ async function packLicenses(
         const title = catalog.get(license.keyId)
         restricted.push({
           jti: license.jti,
-          key_id: license.keyId,
+          key_id: keyIdOf(license.keyId),
           ...(title === undefined ? {} : { title })
         })
         emit({
@@ -277,7 +289,7 @@ async function packLicenses(
         if (runBytes >= WRITE_RUN) await writeRun()
         licenses.push({
           jti: license.jti,
-          key_id: license.keyId,
+          key_id: keyIdOf(license.keyId),
           path: file,
           sha256: hash('sha256', bytes, 'hex'),
           size: bytes.length
