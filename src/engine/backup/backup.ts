@@ -280,12 +280,15 @@ async function packLicenses(
         })
         emit({ type: 'LICENSE', ...detail, outcome: 'restricted' })
       } else {
-        const size = tarMemberSize(file, bytes.length)
-        if (runBytes + size > run.length) {
+        let end = writeTarMember(run, runBytes, file, bytes)
+        if (end < 0) {
+          // The run is full: send it, and write the member into the next (made larger for a big one).
           await writeRun()
+          const size = tarMemberSize(file, bytes.length)
           if (size > run.length) run = Buffer.allocUnsafe(size)
+          end = writeTarMember(run, 0, file, bytes)
         }
-        runBytes = writeTarMember(run, runBytes, file, bytes)
+        runBytes = end
         if (runBytes >= WRITE_RUN) await writeRun()
         licenses.push({
           jti: license.jti,

@@ -15,7 +15,7 @@ const FLUSH_AT = 1024 * 1024
 
 /**
  * Writes a new file (O_EXCL) through a 1 MiB buffer, hashing the bytes as they go, and fsyncs it on
- * close, so the pack's digest costs no second read.
+ * close, so the pack's digest costs no second read. Each megabyte is written while the next is filled.
  */
 export async function openFileSink(file: string): Promise<PackSink> {
   const handle = await fileIO().open(file, 'wx', 0o644)
@@ -25,13 +25,17 @@ export async function openFileSink(file: string): Promise<PackSink> {
   let pendingBytes = 0
   let size = 0
   let closed = false
+  // One write on its way at a time: the next megabyte is built while the last is written (ADR 0051). A
+  // failed write surfaces at the next flush or at close, before anything more is written.
+  let writing: Promise<void> | undefined
   const flush = async (): Promise<void> => {
     if (pendingBytes === 0) return
     const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
     pending = []
     pendingBytes = 0
-    await writeAll(handle, data)
-    crashPoint('backup:pack-chunk')
+    await writing
+    writing = writeAll(handle, data).then(() => crashPoint('backup:pack-chunk'))
+    writing.catch(() => {})
   }
   return {
     write: async chunk => {
@@ -47,8 +51,10 @@ export async function openFileSink(file: string): Promise<PackSink> {
       closed = true
       try {
         await flush()
+        await writing
         await handle.sync()
       } finally {
+        await writing?.catch(() => {})
         await handle.close()
       }
       crashPoint('backup:pack-written')
@@ -57,6 +63,8 @@ export async function openFileSink(file: string): Promise<PackSink> {
     abort: async () => {
       if (closed) return
       closed = true
+      // A write still on its way must end before its file descriptor is closed.
+      await writing?.catch(() => {})
       await handle.close().catch(() => {})
     }
   }

@@ -40,7 +40,7 @@ interface MemberLayout {
 
 /** The blocks of one regular-file member: header(s), data, zero padding to a whole block. */
 export function tarMember(name: string, data: Uint8Array): Buffer[] {
-  const member = Buffer.alloc(tarMemberSize(name, data.length))
+  const member = Buffer.allocUnsafe(tarMemberSize(name, data.length))
   writeTarMember(member, 0, name, data)
   return [member]
 }
@@ -53,12 +53,14 @@ export function tarMemberSize(name: string, size: number): number {
 }
 
 /**
- * Writes one member (header(s), data, zero padding) into `target` at `offset`, which must have
- * `tarMemberSize(name, data.length)` bytes free; the whole range is written, so `target` may be
- * uninitialised memory. Returns the offset after the member.
+ * Writes one member (header(s), data, zero padding) into `target` at `offset` and returns the offset
+ * after it; the whole range is written, so `target` may be uninitialised memory. When fewer than
+ * `tarMemberSize(name, data.length)` bytes are free, writes nothing and returns -1.
  */
 export function writeTarMember(target: Buffer, offset: number, name: string, data: Uint8Array): number {
   const layout = memberLayout(name)
+  const paxBytes = layout.pax === undefined ? 0 : BLOCK + padded(layout.pax.length)
+  if (offset + paxBytes + BLOCK + padded(data.length) > target.length) return -1
   let at = offset
   if (layout.pax !== undefined) {
     writeHeader(target, at, PAX_NAME, '', layout.pax.length, TYPE_PAX)
@@ -68,23 +70,21 @@ export function writeTarMember(target: Buffer, offset: number, name: string, dat
   return writePadded(target, at + BLOCK, data)
 }
 
+/** Splits a name into ustar `prefix` and `name` fields, or gives a pax record and an ASCII fallback. */
 function memberLayout(name: string): MemberLayout {
-  const fields = ustarName(name)
-  if (fields !== undefined) return { ...fields, pax: undefined }
+  if (PRINTABLE.test(name)) {
+    if (name.length <= 100) return { name, prefix: '', pax: undefined }
+    for (let slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
+      const prefix = name.slice(0, slash)
+      const rest = name.slice(slash + 1)
+      if (prefix.length <= 155 && rest.length > 0 && rest.length <= 100) {
+        return { name: rest, prefix, pax: undefined }
+      }
+    }
+  }
   return { name: asciiFallback(name), prefix: '', pax: paxRecord('path', name) }
 }
-
-/** Splits a name into ustar `prefix` and `name` fields, or undefined when it needs a pax record. */
-function ustarName(name: string): { name: string; prefix: string } | undefined {
-  if (!/^[\x20-\x7e]+$/.test(name)) return undefined
-  if (name.length <= 100) return { name, prefix: '' }
-  for (let slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
-    const prefix = name.slice(0, slash)
-    const rest = name.slice(slash + 1)
-    if (prefix.length <= 155 && rest.length > 0 && rest.length <= 100) return { name: rest, prefix }
-  }
-  return undefined
-}
+const PRINTABLE = /^[\x20-\x7e]+$/
 
 /** A short ASCII name for readers that ignore pax records (the pax `path` is the real name). */
 function asciiFallback(name: string): string {
