@@ -53,6 +53,10 @@ export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: Ver
   const imported = new Map<string, Promise<CryptoKey | Uint8Array>>()
   const keyFor = (license: License): Promise<CryptoKey | Uint8Array> => {
     const { kid, alg } = license.header
+    const cacheKey = `${kid}\u0000${alg}`
+    // A key already imported has passed the checks below: most licenses take this path (ADR 0051).
+    const known = imported.get(cacheKey)
+    if (known) return known
     const jwk = jwks.keys.find(key => key.kid === kid)
     if (!jwk) {
       throw invalidLicense(
@@ -68,14 +72,12 @@ export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: Ver
         ids(license)
       )
     }
-    const cacheKey = `${kid}\u0000${alg}`
-    let key = imported.get(cacheKey)
-    if (!key) {
-      // The JWK's own `alg` may say Ed25519 while an older license says EdDSA (or the reverse): same key.
-      const { alg: _alg, ...bare } = jwk
-      key = importJWK(bare, alg) as Promise<CryptoKey | Uint8Array>
-      imported.set(cacheKey, key)
-    }
+    // The JWK's own `alg` may say Ed25519 while an older license says EdDSA (or the reverse): same key.
+    const { alg: _alg, ...bare } = jwk
+    const key = importJWK(bare, alg) as Promise<CryptoKey | Uint8Array>
+    // A pooled check never awaits it: keep a failed import from being an unhandled rejection.
+    key.catch(() => {})
+    imported.set(cacheKey, key)
     return key
   }
   const badSignature = (license: License, cause?: unknown): LicenseBackupError =>
@@ -92,7 +94,6 @@ export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: Ver
     verify: async license => {
       const key = keyFor(license)
       if (pool) {
-        key.catch(() => {})
         const { signingInput, signature } = splitCompact(license.text)
         const ok = await pool.verify({
           kid: license.header.kid,
