@@ -24,8 +24,7 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-2A2NFR7T.js";
-import "./chunks/chunk-YPE73IZF.js";
+} from "./chunks/chunk-GJBDNKPM.js";
 import {
   __commonJS,
   __require,
@@ -16159,7 +16158,7 @@ async function checkRecipients(parsed) {
     (step) => step["backup"]?.["encrypt-to"]
   );
   if (!lists.some((list) => list !== void 0)) return;
-  const { Encrypter } = await import("./chunks/dist-HAO7YRAG.js");
+  const { Encrypter } = await import("./chunks/dist-LCTMS3ST.js");
   for (const [i, list] of lists.entries()) {
     for (const [j, recipient] of (list ?? []).entries()) {
       try {
@@ -16244,7 +16243,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-S43RLSAA.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-7D4VDJUK.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

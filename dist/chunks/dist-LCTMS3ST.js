@@ -9321,17 +9321,16 @@ function compareBytes(a, b) {
 function isCryptoKey3(key) {
   return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
 }
-
 export {
+  Decrypter,
+  Encrypter,
   Stanza,
+  armor_exports as armor,
+  generateHybridIdentity,
   generateIdentity,
   generateX25519Identity,
-  generateHybridIdentity,
   identityToRecipient,
-  armor_exports,
-  webauthn_exports,
-  Encrypter,
-  Decrypter
+  webauthn_exports as webauthn
 };
 /*! Bundled license information:
 

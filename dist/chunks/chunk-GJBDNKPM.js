@@ -1,8 +1,4 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import {
-  Decrypter,
-  Encrypter
-} from "./chunk-YPE73IZF.js";
 
 // src/engine/errors.ts
 var ERROR_CODES = [
@@ -49,14 +45,16 @@ var PACK_FILE = "licenses.tar";
 var ENCRYPTED_PACK_FILE = "licenses.tar.age";
 
 // src/engine/format/age.ts
-function checkRecipients(recipients) {
-  const encrypter = new Encrypter();
+var ageLibrary = () => import("./dist-LCTMS3ST.js");
+async function checkRecipients(recipients) {
   if (recipients.length === 0) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
       "encrypt-to is empty; give at least one age recipient (age1\u2026) or remove it."
     );
   }
+  const { Encrypter } = await ageLibrary();
+  const encrypter = new Encrypter();
   for (const recipient of recipients) {
     const bad = () => new LicenseBackupError(
       "CONFIG_INVALID",
@@ -72,7 +70,7 @@ function checkRecipients(recipients) {
   return encrypter;
 }
 async function encryptingSink(inner, recipients) {
-  const encrypter = checkRecipients(recipients);
+  const encrypter = await checkRecipients(recipients);
   const plain = new TransformStream();
   const writer = plain.writable.getWriter();
   const encrypted = await encrypter.encrypt(plain.readable);
@@ -105,7 +103,6 @@ async function encryptingSink(inner, recipients) {
 }
 async function decryptAge(source, identity, options = {}) {
   const file = options.file ?? "the encrypted pack";
-  const decrypter = new Decrypter();
   const trimmed = identity.trim();
   if (!trimmed.startsWith("AGE-SECRET-KEY-1")) {
     throw new LicenseBackupError(
@@ -114,6 +111,8 @@ async function decryptAge(source, identity, options = {}) {
       { file }
     );
   }
+  const { Decrypter } = await ageLibrary();
+  const decrypter = new Decrypter();
   try {
     decrypter.addIdentity(trimmed);
   } catch {
@@ -238,7 +237,11 @@ async function writeFileAtomic(file, data, options = {}) {
   try {
     const handle = await io.open(temp, "wx", options.mode ?? 420);
     try {
-      await writeAll(handle, typeof data === "string" ? Buffer.from(data) : data);
+      if (typeof data === "string" || data instanceof Uint8Array) {
+        await writeAll(handle, typeof data === "string" ? Buffer.from(data) : data);
+      } else {
+        for (const piece of data) await writeAll(handle, Buffer.from(piece));
+      }
       await handle.sync();
     } finally {
       await handle.close();
@@ -269,35 +272,71 @@ async function syncMany(dir, files) {
 // src/engine/format/manifest-io.ts
 import { join } from "node:path";
 function serializeManifest(manifest) {
-  const ordered = {
+  return [...manifestChunks(manifest)].join("");
+}
+var CHUNK_CHARS = 64 * 1024;
+function* manifestChunks(manifest) {
+  const head = {
     format: manifest.format,
     created: manifest.created,
     tool: { name: manifest.tool.name, version: manifest.tool.version },
     source: { store: manifest.source.store, machine: manifest.source.machine },
     encryption: manifest.encryption === null ? null : { scheme: manifest.encryption.scheme, recipients: [...manifest.encryption.recipients] },
-    pack: { file: manifest.pack.file, sha256: manifest.pack.sha256, size: manifest.pack.size },
-    licenses: manifest.licenses.map((license) => ({
-      jti: license.jti,
-      key_id: license.key_id,
-      path: license.path,
-      sha256: license.sha256,
-      size: license.size
-    })),
-    restricted: manifest.restricted.map((entry) => ({
-      jti: entry.jti,
-      key_id: entry.key_id,
-      ...entry.title === void 0 ? {} : { title: entry.title }
-    })),
-    counts: {
-      licenses: manifest.counts.licenses,
-      restricted: manifest.counts.restricted,
-      bytes: manifest.counts.bytes
-    }
+    pack: { file: manifest.pack.file, sha256: manifest.pack.sha256, size: manifest.pack.size }
   };
-  return JSON.stringify(ordered, null, 2) + "\n";
+  const headText = JSON.stringify(head, null, 2).slice(0, -2);
+  yield* listChunks(`${headText},
+  "licenses": `, manifest.licenses, licenseText);
+  yield* listChunks(',\n  "restricted": ', manifest.restricted, restrictedText);
+  const counts = {
+    licenses: manifest.counts.licenses,
+    restricted: manifest.counts.restricted,
+    bytes: manifest.counts.bytes
+  };
+  yield `,
+  "counts": ${indent(JSON.stringify(counts, null, 2))}
+}
+`;
+}
+function* listChunks(prefix, entries, entryText) {
+  if (entries.length === 0) {
+    yield `${prefix}[]`;
+    return;
+  }
+  let text = `${prefix}[
+`;
+  for (let i = 0; i < entries.length; i++) {
+    text += (i === 0 ? "" : ",\n") + entryText(entries[i]);
+    if (text.length >= CHUNK_CHARS) {
+      yield text;
+      text = "";
+    }
+  }
+  yield `${text}
+  ]`;
+}
+function licenseText(license) {
+  return `    {
+      "jti": ${JSON.stringify(license.jti)},
+      "key_id": ${JSON.stringify(license.key_id)},
+      "path": ${JSON.stringify(license.path)},
+      "sha256": ${JSON.stringify(license.sha256)},
+      "size": ${JSON.stringify(license.size)}
+    }`;
+}
+function restrictedText(entry) {
+  const title = entry.title === void 0 ? "" : `,
+      "title": ${JSON.stringify(entry.title)}`;
+  return `    {
+      "jti": ${JSON.stringify(entry.jti)},
+      "key_id": ${JSON.stringify(entry.key_id)}${title}
+    }`;
+}
+function indent(json) {
+  return json.replace(/\n/g, "\n  ");
 }
 async function writeManifest(dir, manifest) {
-  await writeFileAtomic(join(dir, MANIFEST_FILE), serializeManifest(manifest), {
+  await writeFileAtomic(join(dir, MANIFEST_FILE), manifestChunks(manifest), {
     crashLabel: "backup:manifest"
   });
   crashPoint("backup:manifest-written");
@@ -377,29 +416,58 @@ function isSize(value) {
 // src/engine/format/tar-writer.ts
 var BLOCK = 512;
 var TAR_END = Buffer.alloc(2 * BLOCK);
+var PAX_NAME = "PaxHeaders/member";
+var TYPE_FILE = 48;
+var TYPE_PAX = 120;
+var TEMPLATE = (() => {
+  const block = Buffer.alloc(BLOCK);
+  block.write("0000644\0", 100, "ascii");
+  block.write("0000000\0", 108, "ascii");
+  block.write("0000000\0", 116, "ascii");
+  block.write("00000000000\0", 136, "ascii");
+  block.fill(32, 148, 156);
+  block.write("ustar\x0000", 257, "ascii");
+  block.write("0000000\0", 329, "ascii");
+  block.write("0000000\0", 337, "ascii");
+  return block;
+})();
+var TEMPLATE_SUM = TEMPLATE.reduce((sum, byte) => sum + byte, 0);
 function tarMember(name, data) {
-  const blocks = [];
-  const fields = ustarName(name);
-  if (fields === void 0) {
-    const pax = paxRecord("path", name);
-    blocks.push(header({ name: "PaxHeaders/member", prefix: "", size: pax.length, type: "x" }), pad(pax));
-    blocks.push(header({ name: asciiFallback(name), prefix: "", size: data.length, type: "0" }));
-  } else {
-    blocks.push(header({ ...fields, size: data.length, type: "0" }));
-  }
-  blocks.push(pad(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
-  return blocks;
+  const member = Buffer.allocUnsafe(tarMemberSize(name, data.length));
+  writeTarMember(member, 0, name, data);
+  return [member];
 }
-function ustarName(name) {
-  if (!/^[\x20-\x7e]+$/.test(name)) return void 0;
-  if (name.length <= 100) return { name, prefix: "" };
-  for (let slash = name.indexOf("/"); slash >= 0; slash = name.indexOf("/", slash + 1)) {
-    const prefix = name.slice(0, slash);
-    const rest = name.slice(slash + 1);
-    if (prefix.length <= 155 && rest.length > 0 && rest.length <= 100) return { name: rest, prefix };
-  }
-  return void 0;
+function tarMemberSize(name, size) {
+  const layout = memberLayout(name);
+  const paxBytes = layout.pax === void 0 ? 0 : BLOCK + padded(layout.pax.length);
+  return paxBytes + BLOCK + padded(size);
 }
+function writeTarMember(target, offset, name, data) {
+  const layout = memberLayout(name);
+  const paxBytes = layout.pax === void 0 ? 0 : BLOCK + padded(layout.pax.length);
+  if (offset + paxBytes + BLOCK + padded(data.length) > target.length) return -1;
+  let at = offset;
+  if (layout.pax !== void 0) {
+    writeHeader(target, at, PAX_NAME, "", layout.pax.length, TYPE_PAX);
+    at = writePadded(target, at + BLOCK, layout.pax);
+  }
+  writeHeader(target, at, layout.name, layout.prefix, data.length, TYPE_FILE);
+  return writePadded(target, at + BLOCK, data);
+}
+function memberLayout(name) {
+  if (PRINTABLE.test(name)) {
+    if (name.length <= 100) return { name, prefix: "", pax: void 0 };
+    for (let slash = name.indexOf("/"); slash >= 0; slash = name.indexOf("/", slash + 1)) {
+      const prefix = name.slice(0, slash);
+      const rest = name.slice(slash + 1);
+      if (prefix.length <= 155 && rest.length > 0 && rest.length <= 100) {
+        return { name: rest, prefix, pax: void 0 };
+      }
+    }
+  }
+  return { name: asciiFallback(name), prefix: "", pax: paxRecord("path", name) };
+}
+var PRINTABLE = /^[\x20-\x7e]+$/;
 function asciiFallback(name) {
   const base = name.slice(name.lastIndexOf("/") + 1).replace(/[^\x20-\x7e]/g, "_");
   return base.slice(-100) || "member";
@@ -412,36 +480,52 @@ function paxRecord(key, value) {
   while (String(length).length + bodyLength !== length) length = String(length).length + bodyLength;
   return Buffer.from(`${length}${body}`);
 }
-function header(fields) {
-  const block = Buffer.alloc(BLOCK);
-  block.write(fields.name, 0, 100, "utf8");
-  block.write(octal(420, 8), 100, "ascii");
-  block.write(octal(0, 8), 108, "ascii");
-  block.write(octal(0, 8), 116, "ascii");
-  block.write(octal(fields.size, 12), 124, "ascii");
-  block.write(octal(0, 12), 136, "ascii");
-  block.fill(32, 148, 156);
-  block.write(fields.type, 156, "ascii");
-  block.write("ustar\x0000", 257, "ascii");
-  block.write(octal(0, 8), 329, "ascii");
-  block.write(octal(0, 8), 337, "ascii");
-  block.write(fields.prefix, 345, 155, "utf8");
-  block.write(octal(checksum(block), 7), 148, "ascii");
-  return block;
+function writeHeader(target, at, name, prefix, size, type) {
+  TEMPLATE.copy(target, at);
+  let sum = TEMPLATE_SUM + type;
+  sum += writeAscii(target, at, name, 100);
+  sum += writeAscii(target, at + 345, prefix, 155);
+  sum += writeOctal(target, at + 124, size, 12);
+  target[at + 156] = type;
+  writeOctal(target, at + 148, sum, 7);
 }
-function octal(value, width) {
-  const digits = value.toString(8);
-  if (digits.length > width - 1) throw new RangeError(`${value} does not fit a ${width}-byte tar field`);
-  return digits.padStart(width - 1, "0") + "\0";
+function writeAscii(target, at, text, width) {
+  const length = Math.min(text.length, width);
+  let sum = 0;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    target[at + i] = code;
+    sum += code;
+  }
+  return sum;
+}
+function writeOctal(target, at, value, width) {
+  const digits = width - 1;
+  if (value >= 8 ** digits) throw new RangeError(`${value} does not fit a ${width}-byte tar field`);
+  let sum = 0;
+  let rest = value;
+  for (let i = digits - 1; i >= 0; i--) {
+    const code = 48 + rest % 8;
+    target[at + i] = code;
+    sum += code;
+    rest = Math.floor(rest / 8);
+  }
+  target[at + digits] = 0;
+  return sum;
+}
+function writePadded(target, at, data) {
+  target.set(data, at);
+  const end = at + padded(data.length);
+  target.fill(0, at + data.length, end);
+  return end;
+}
+function padded(size) {
+  return Math.ceil(size / BLOCK) * BLOCK;
 }
 function checksum(block) {
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i];
   return sum;
-}
-function pad(data) {
-  const remainder = data.length % BLOCK;
-  return remainder === 0 ? data : Buffer.concat([data, Buffer.alloc(BLOCK - remainder)]);
 }
 
 // src/engine/format/tar-reader.ts
@@ -503,8 +587,8 @@ async function* readTar(source, options = {}) {
   }
 }
 async function readData(input, size, corrupt2, at) {
-  const padded = Math.ceil(size / BLOCK) * BLOCK;
-  const data = await input.read(padded);
+  const padded2 = Math.ceil(size / BLOCK) * BLOCK;
+  const data = await input.read(padded2);
   if (data === void 0) throw corrupt2(`${at} is cut short (truncated)`);
   return Buffer.from(data.subarray(0, size));
 }
@@ -649,38 +733,49 @@ function parseLicense(text, file) {
     throw invalid(file, "it is not a compact JWS (three base64url parts separated by dots)");
   }
   const [headerPart, payloadPart, signaturePart] = parts;
-  for (const [part, what] of [
-    [headerPart, "header"],
-    [payloadPart, "payload"],
-    [signaturePart, "signature"]
-  ]) {
-    if (!BASE64URL.test(part) || part.length % 4 === 1) throw invalid(file, `its ${what} is not base64url`);
-  }
-  const header2 = decodeJsonObject(headerPart, file, "header");
-  const alg = header2["alg"];
-  if (typeof alg !== "string" || !LICENSE_ALGORITHMS.includes(alg)) {
-    throw invalid(file, `its header alg ${describe(alg)} is not one of ${LICENSE_ALGORITHMS.join(", ")}`);
-  }
-  const kid = header2["kid"];
-  if (typeof kid !== "string" || kid.length === 0)
-    throw invalid(file, "its header has no kid (signing key ID)");
+  checkBase64url(headerPart, file, "header");
+  checkBase64url(payloadPart, file, "payload");
+  checkBase64url(signaturePart, file, "signature");
+  const header = checkedHeader(headerPart, file);
   const claims = decodeJsonObject(payloadPart, file, "payload");
-  const ids = {
-    ...typeof claims["key_id"] === "string" ? { keyId: claims["key_id"] } : {},
-    ...typeof claims["jti"] === "string" ? { licenseId: claims["jti"] } : {}
-  };
   const problem = claimProblem(claims);
-  if (problem) throw invalid(file, problem, ids);
+  if (problem) {
+    throw invalid(file, problem, {
+      ...typeof claims["key_id"] === "string" ? { keyId: claims["key_id"] } : {},
+      ...typeof claims["jti"] === "string" ? { licenseId: claims["jti"] } : {}
+    });
+  }
   const checked = claims;
   return {
     file,
     text: compact,
-    header: header2,
+    header,
     claims: checked,
     jti: checked.jti,
     keyId: checked.key_id,
     restricted: checked.rights["backup"] !== true
   };
+}
+function checkBase64url(part, file, what) {
+  if (!BASE64URL.test(part) || part.length % 4 === 1) throw invalid(file, `its ${what} is not base64url`);
+}
+var headers = /* @__PURE__ */ new Map();
+var MAX_CACHED_HEADERS = 256;
+function checkedHeader(headerPart, file) {
+  const cached = headers.get(headerPart);
+  if (cached !== void 0) return cached;
+  const header = decodeJsonObject(headerPart, file, "header");
+  const alg = header["alg"];
+  if (typeof alg !== "string" || !LICENSE_ALGORITHMS.includes(alg)) {
+    throw invalid(file, `its header alg ${describe(alg)} is not one of ${LICENSE_ALGORITHMS.join(", ")}`);
+  }
+  const kid = header["kid"];
+  if (typeof kid !== "string" || kid.length === 0)
+    throw invalid(file, "its header has no kid (signing key ID)");
+  if (headers.size >= MAX_CACHED_HEADERS) headers.clear();
+  const checked = Object.freeze(header);
+  headers.set(headerPart, checked);
+  return checked;
 }
 function claimProblem(claims) {
   if (!nonEmptyString(claims["jti"])) return "its jti (license ID) claim is missing or not a string";
@@ -907,9 +1002,16 @@ async function checkStoreDir(store) {
   }
 }
 function checkCaseCollisions(paths, store) {
+  const capitalFolds = /* @__PURE__ */ new Set();
+  for (const path of paths) {
+    const folded = path.toLowerCase();
+    if (folded !== path) capitalFolds.add(folded);
+  }
+  if (capitalFolds.size === 0) return;
   const seen = /* @__PURE__ */ new Map();
   for (const path of paths) {
     const folded = path.toLowerCase();
+    if (!capitalFolds.has(folded)) continue;
     const other = seen.get(folded);
     if (other !== void 0) {
       throw new LicenseBackupError(
@@ -1139,6 +1241,8 @@ export {
   parseManifest,
   TAR_END,
   tarMember,
+  tarMemberSize,
+  writeTarMember,
   readTar,
   LICENSE_ALGORITHMS,
   parseLicense,

@@ -34,15 +34,16 @@ import {
   serializeManifest,
   syncMany,
   tarMember,
+  tarMemberSize,
   throwIfAborted,
   unsafeName,
   verifyBackup,
   writeAll,
   writeFileAtomic,
   writeManifest,
+  writeTarMember,
   writeWholeFile
-} from "./chunk-2A2NFR7T.js";
-import "./chunk-YPE73IZF.js";
+} from "./chunk-GJBDNKPM.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -262,20 +263,23 @@ async function openFileSink(file) {
   let pendingBytes = 0;
   let size = 0;
   let closed = false;
+  let writing;
   const flush = async () => {
     if (pendingBytes === 0) return;
     const data = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await writeAll(handle, data);
-    crashPoint("backup:pack-chunk");
+    await writing;
+    writing = writeAll(handle, data).then(() => crashPoint("backup:pack-chunk"));
+    writing.catch(() => {
+    });
   };
   return {
     write: async (chunk) => {
       const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       hash2.update(bytes);
       size += bytes.length;
-      pending.push(Buffer.from(bytes));
+      pending.push(bytes);
       pendingBytes += bytes.length;
       if (pendingBytes >= FLUSH_AT) await flush();
     },
@@ -283,8 +287,11 @@ async function openFileSink(file) {
       closed = true;
       try {
         await flush();
+        await writing;
         await handle.sync();
       } finally {
+        await writing?.catch(() => {
+        });
         await handle.close();
       }
       crashPoint("backup:pack-written");
@@ -293,6 +300,8 @@ async function openFileSink(file) {
     abort: async () => {
       if (closed) return;
       closed = true;
+      await writing?.catch(() => {
+      });
       await handle.close().catch(() => {
       });
     }
@@ -962,6 +971,7 @@ import { readFile as readFile2 } from "node:fs/promises";
 // src/engine/verify-pool/pool.ts
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+var ALGORITHMS = ["Ed25519", "EdDSA", "ES256"];
 var WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const { createPublicKey, verify } = require('node:crypto')
@@ -969,74 +979,104 @@ const keys = new Map()
 for (const jwk of workerData.keys) {
   try { keys.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' })) } catch {}
 }
-function check(c) {
-  const key = keys.get(c.kid)
+const slots = workerData.kids.map(kid => keys.get(kid))
+function check(key, alg, data, sig) {
   if (!key) return false
-  const data = Buffer.from(c.signingInput, 'latin1')
-  const sig = Buffer.from(c.signature, 'base64url')
   try {
-    if (c.alg === 'Ed25519' || c.alg === 'EdDSA') {
+    if (alg === 0 || alg === 1) {
       return key.asymmetricKeyType === 'ed25519' && verify(null, data, key, sig)
     }
-    if (c.alg === 'ES256') {
+    if (alg === 2) {
       return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails.namedCurve === 'prime256v1' &&
         verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
     }
   } catch {}
   return false
 }
-parentPort.on('message', ({ id, checks }) => {
-  parentPort.postMessage({ id, results: checks.map(check) })
+parentPort.on('message', ({ id, meta, text }) => {
+  const count = meta.length / 4
+  const results = new Uint8Array(count)
+  const bytes = Buffer.from(text, 'latin1')
+  let at = 0
+  for (let i = 0; i < count; i++) {
+    const slot = meta[4 * i], alg = meta[4 * i + 1], inputLength = meta[4 * i + 2], signatureLength = meta[4 * i + 3]
+    const data = bytes.subarray(at, at + inputLength)
+    const sig = Buffer.from(text.slice(at + inputLength, at + inputLength + signatureLength), 'base64url')
+    at += inputLength + signatureLength
+    results[i] = check(slot < 0 ? undefined : slots[slot], alg, data, sig) ? 1 : 0
+  }
+  parentPort.postMessage({ id, results }, [results.buffer])
 })
 `;
 var BATCH = 128;
+var WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+var emptyBatch = () => ({ meta: [], text: "", waiters: [] });
 var VerifyPool = class {
   workers;
   inflight = /* @__PURE__ */ new Map();
   load;
-  pending = { checks: [], waiters: [] };
+  pending = emptyBatch();
+  /** The slot of each key ID the workers know, in the order of `kids` given to them. */
+  slots = /* @__PURE__ */ new Map();
   nextId = 0;
   failure;
   constructor(keys, threads = Math.max(1, availableParallelism())) {
-    this.workers = Array.from({ length: threads }, () => this.spawn(keys));
+    for (const key of keys) {
+      if (typeof key.kid === "string" && !this.slots.has(key.kid)) this.slots.set(key.kid, this.slots.size);
+    }
+    const kids = [...this.slots.keys()];
+    this.workers = Array.from({ length: threads }, () => this.spawn(keys, kids));
     this.load = this.workers.map(() => 0);
   }
   /** Resolves true when the signature is valid for the key `kid` and the algorithm `alg`. */
   verify(check2) {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve3, reject) => {
-      this.pending.checks.push(check2);
-      this.pending.waiters.push({ resolve: resolve3, reject });
-      if (this.pending.checks.length >= BATCH) this.flush();
-      else if (this.pending.checks.length === 1) setImmediate(() => this.flush());
+      const pending = this.pending;
+      const code = ALGORITHMS.indexOf(check2.alg);
+      pending.meta.push(
+        this.slots.get(check2.kid) ?? -1,
+        code < 0 ? ALGORITHMS.length : code,
+        check2.signingInput.length,
+        check2.signature.length
+      );
+      pending.text += check2.signingInput + check2.signature;
+      pending.waiters.push({ resolve: resolve3, reject });
+      if (pending.waiters.length >= BATCH) this.flush();
+      else if (pending.waiters.length === 1) setImmediate(() => this.flush());
     });
   }
   async close() {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
   flush() {
-    if (this.pending.checks.length === 0) return;
-    const { checks, waiters } = this.pending;
-    this.pending = { checks: [], waiters: [] };
+    if (this.pending.waiters.length === 0) return;
+    const { meta, text, waiters } = this.pending;
+    this.pending = emptyBatch();
     if (this.failure) {
       for (const waiter of waiters) waiter.reject(this.failure);
       return;
     }
     const id = this.nextId++;
     const index = this.load.indexOf(Math.min(...this.load));
-    this.load[index] = (this.load[index] ?? 0) + checks.length;
+    this.load[index] = (this.load[index] ?? 0) + waiters.length;
     this.inflight.set(id, waiters);
-    this.workers[index]?.postMessage({ id, checks });
+    const packed = new Int32Array(meta);
+    this.workers[index]?.postMessage({ id, meta: packed, text }, [packed.buffer]);
   }
-  spawn(keys) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { keys } });
+  spawn(keys, kids) {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { keys, kids },
+      resourceLimits: WORKER_LIMITS
+    });
     worker.unref();
     worker.on("message", ({ id, results }) => {
       const waiters = this.inflight.get(id);
       this.inflight.delete(id);
       const index = this.workers.indexOf(worker);
       this.load[index] = (this.load[index] ?? 0) - results.length;
-      results.forEach((ok, i) => waiters?.[i]?.resolve(ok));
+      results.forEach((ok, i) => waiters?.[i]?.resolve(ok === 1));
     });
     worker.on("error", (error) => {
       this.failure = error;
@@ -1064,6 +1104,9 @@ function keySetVerifier(jwks, source, pool) {
   const imported = /* @__PURE__ */ new Map();
   const keyFor = (license) => {
     const { kid, alg } = license.header;
+    const cacheKey = `${kid}\0${alg}`;
+    const known = imported.get(cacheKey);
+    if (known) return known;
     const jwk = jwks.keys.find((key2) => key2.kid === kid);
     if (!jwk) {
       throw invalidLicense(
@@ -1079,13 +1122,11 @@ function keySetVerifier(jwks, source, pool) {
         ids(license)
       );
     }
-    const cacheKey = `${kid}\0${alg}`;
-    let key = imported.get(cacheKey);
-    if (!key) {
-      const { alg: _alg, ...bare } = jwk;
-      key = importJWK(bare, alg);
-      imported.set(cacheKey, key);
-    }
+    const { alg: _alg, ...bare } = jwk;
+    const key = importJWK(bare, alg);
+    key.catch(() => {
+    });
+    imported.set(cacheKey, key);
     return key;
   };
   const badSignature = (license, cause) => invalidLicense(
@@ -1101,8 +1142,6 @@ function keySetVerifier(jwks, source, pool) {
     verify: async (license) => {
       const key = keyFor(license);
       if (pool) {
-        key.catch(() => {
-        });
         const { signingInput, signature } = splitCompact(license.text);
         const ok = await pool.verify({
           kid: license.header.kid,
@@ -1734,13 +1773,42 @@ async function inspectTarget(path) {
   }
   return { kind: "replaceable" };
 }
+var FULL_CHECK_BYTES = 1024 * 1024;
+var HEAD_BYTES = 64 * 1024;
+var TAIL_BYTES = 1024;
 async function hasValidManifest(path) {
+  const file = join4(path, MANIFEST_FILE);
   try {
-    parseManifest(await fileIO().readFile(join4(path, MANIFEST_FILE), "utf8"), join4(path, MANIFEST_FILE));
+    const info = await fileIO().stat(file);
+    if (!info.isFile()) return false;
+    if (info.size > FULL_CHECK_BYTES) return await looksComplete(path, info.size);
+    parseManifest(await fileIO().readFile(file, "utf8"), file);
     return true;
   } catch {
     return false;
   }
+}
+var HEAD = /^\s*\{\s*"format"\s*:\s*"license-backup\/v1"\s*,[^]*?"pack"\s*:\s*\{\s*"file"\s*:\s*"(licenses\.tar(?:\.age)?)"\s*,\s*"sha256"\s*:\s*"[0-9a-f]{64}"\s*,\s*"size"\s*:\s*(\d+)\s*\}\s*,\s*"licenses"\s*:\s*\[/;
+var TAIL = /"counts"\s*:\s*\{\s*"licenses"\s*:\s*\d+\s*,\s*"restricted"\s*:\s*\d+\s*,\s*"bytes"\s*:\s*\d+\s*\}\s*\}\s*$/;
+async function looksComplete(path, size) {
+  const handle = await fileIO().open(join4(path, MANIFEST_FILE), "r");
+  let head;
+  let tail;
+  try {
+    head = await readText(handle, 0, Math.min(HEAD_BYTES, size));
+    tail = await readText(handle, size - TAIL_BYTES, TAIL_BYTES);
+  } finally {
+    await handle.close();
+  }
+  const found = HEAD.exec(head);
+  if (!found || !TAIL.test(tail)) return false;
+  const pack = await fileIO().lstat(join4(path, found[1]));
+  return pack.isFile() && pack.size === Number(found[2]);
+}
+async function readText(handle, position, length) {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, position);
+  return buffer.toString("utf8", 0, bytesRead);
 }
 async function sweepLeftovers(path) {
   const io = fileIO();
@@ -1872,7 +1940,9 @@ function within(inner, outer) {
 var PROGRESS_EVERY = 1e3;
 var READ_AHEAD = 512;
 var WRITE_RUN = 64 * 1024;
+var RUN_CAPACITY = WRITE_RUN + 16 * 1024;
 var YIELD_EVERY = 128;
+var MAX_SHARED_KEY_IDS = 1024;
 async function backup(options, control, emit, internals = {}) {
   const signal = control.signal;
   throwIfAborted(signal, "backup");
@@ -1881,7 +1951,7 @@ async function backup(options, control, emit, internals = {}) {
   const pattern = options.pattern ?? DEFAULT_PATTERN;
   globToRegExp(pattern);
   const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : void 0;
-  if (encryptTo) checkRecipients(encryptTo);
+  if (encryptTo) await checkRecipients(encryptTo);
   await checkStoreDir(store);
   await checkPathsApart(store, options.path);
   const catalog = options.catalog ? await loadCatalog(options.catalog) : /* @__PURE__ */ new Map();
@@ -1987,30 +2057,40 @@ async function packLicenses(input) {
   const licenses = [];
   const restricted = [];
   const seen = /* @__PURE__ */ new Map();
+  const keyIds = /* @__PURE__ */ new Map();
+  const keyIdOf = (keyId) => {
+    const known = keyIds.get(keyId);
+    if (known !== void 0) return known;
+    if (keyIds.size < MAX_SHARED_KEY_IDS) keyIds.set(keyId, keyId);
+    return keyId;
+  };
   const queue = [];
   let next = 0;
+  const readAndParse = (file) => {
+    const bytes = readLicenseFileSync(store, file, input.internals.fileSystem);
+    return { bytes, license: parseLicense(bytes.toString("utf8"), file) };
+  };
   const prepare = (file) => {
     try {
-      const bytes = readLicenseFileSync(store, file, input.internals.fileSystem);
-      const license = parseLicense(bytes.toString("utf8"), file);
-      return verifier.verify(license).then(() => ({ bytes, license }));
+      const prepared = readAndParse(file);
+      return verifier.verify(prepared.license).then(() => prepared);
     } catch (error) {
       return Promise.reject(error);
     }
   };
-  let run = [];
+  let run = Buffer.allocUnsafe(RUN_CAPACITY);
   let runBytes = 0;
   const writeRun = async () => {
     if (runBytes === 0) return;
-    const data = run.length === 1 ? run[0] : Buffer.concat(run, runBytes);
-    run = [];
+    const data = run.subarray(0, runBytes);
+    run = Buffer.allocUnsafe(RUN_CAPACITY);
     runBytes = 0;
     await sink.write(data);
   };
   try {
     for (let index = 0; index < files.length; index++) {
       throwIfAborted(signal, "backup");
-      if (queue.length <= READ_AHEAD / 2) {
+      if (verifier.verifying && queue.length <= READ_AHEAD / 2) {
         for (; next < files.length && queue.length < READ_AHEAD; next++) {
           const prepared = prepare(files[next]);
           prepared.catch(() => {
@@ -2020,7 +2100,7 @@ async function packLicenses(input) {
       }
       if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve3) => setImmediate(resolve3));
       const file = files[index];
-      const { bytes, license } = await queue.shift();
+      const { bytes, license } = verifier.verifying ? await queue.shift() : readAndParse(file);
       const other = seen.get(license.jti);
       if (other !== void 0) {
         throw invalidLicense(
@@ -2040,7 +2120,7 @@ async function packLicenses(input) {
         const title = catalog.get(license.keyId);
         restricted.push({
           jti: license.jti,
-          key_id: license.keyId,
+          key_id: keyIdOf(license.keyId),
           ...title === void 0 ? {} : { title }
         });
         emit({
@@ -2052,14 +2132,18 @@ async function packLicenses(input) {
         });
         emit({ type: "LICENSE", ...detail, outcome: "restricted" });
       } else {
-        for (const block of tarMember(file, bytes)) {
-          run.push(block);
-          runBytes += block.length;
+        let end = writeTarMember(run, runBytes, file, bytes);
+        if (end < 0) {
+          await writeRun();
+          const size = tarMemberSize(file, bytes.length);
+          if (size > run.length) run = Buffer.allocUnsafe(size);
+          end = writeTarMember(run, 0, file, bytes);
         }
+        runBytes = end;
         if (runBytes >= WRITE_RUN) await writeRun();
         licenses.push({
           jti: license.jti,
-          key_id: license.keyId,
+          key_id: keyIdOf(license.keyId),
           path: file,
           sha256: hash("sha256", bytes, "hex"),
           size: bytes.length
