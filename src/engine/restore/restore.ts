@@ -153,7 +153,7 @@ async function exchange(
         })
         continue
       }
-      await staging.add({ path: asked.path, data: Buffer.from(result.license) })
+      staging.add({ path: asked.path, data: Buffer.from(result.license) })
       emit({
         type: 'LICENSE',
         operation: 'restore',
@@ -164,6 +164,7 @@ async function exchange(
       })
     }
     sent += batch.length
+
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'exchange', done: sent, total })
     batch = []
   }
