@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { basename, dirname, join } from 'node:path'
@@ -163,6 +163,7 @@ async function rollForward(store: string, journal: Journal): Promise<void> {
       const target = join(store, path)
       current = target
       // A path missing from the staging was moved before a crash: rename is what made it the store's.
+      // (existsSync: access(2), no Stats object per license; the staging holds only our own files.)
       if (!existsSync(staged)) continue
       const parent = dirname(target)
       if (!made.has(parent)) {
@@ -197,16 +198,6 @@ function writeFileSync(io: FileIO, file: string, data: Uint8Array): void {
     writeAllSync(handle, data)
   } finally {
     handle.close()
-  }
-}
-
-/** A synchronous `exists` (lstat): a staged file is a regular file, never a link to follow. */
-function existsSync(path: string): boolean {
-  try {
-    return lstatSync(path, { throwIfNoEntry: false }) !== undefined
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return false
-    throw error
   }
 }
 
