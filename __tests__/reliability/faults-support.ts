@@ -1,6 +1,11 @@
 // A FileIO (ADR 0041) that fails on purpose: rules say which call (operation, path pattern, n-th match)
 // fails with which errno, or writes short. Every call is recorded, to prove a failing call is not retried.
-import { nodeFileIO, type FileHandleIO, type FileIO } from '../../src/engine/io/file-io.js'
+import {
+  nodeFileIO,
+  type FileHandleIO,
+  type FileIO,
+  type SyncFileHandleIO
+} from '../../src/engine/io/file-io.js'
 
 export type FaultOp =
   'open' | 'write' | 'sync' | 'rename' | 'mkdir' | 'rm' | 'unlink' | 'link' | 'syncFileSystem'
@@ -64,10 +69,28 @@ export function faultyIO(rules: FaultRule[]): FaultyIO {
     sync: () => guard('sync', path, () => handle.sync()),
     close: () => handle.close()
   })
+  const guardSync = <T>(op: FaultOp, path: string, call: () => T): T => {
+    const rule = hit(op, path)
+    if (rule) throw fault(rule, op, path)
+    return call()
+  }
+  const wrapSync = (handle: SyncFileHandleIO, path: string): SyncFileHandleIO => ({
+    write: (buffer, offset, length) => {
+      const rule = hit('write', path)
+      if (rule?.short) return handle.write(buffer, offset, Math.max(1, Math.floor(length / 2)))
+      if (rule) throw fault(rule, 'write', path)
+      return handle.write(buffer, offset, length)
+    },
+    close: () => handle.close()
+  })
   const io: FileIO = {
     ...nodeFileIO,
     open: (path, flags, mode) =>
       guard('open', path, async () => wrap(await nodeFileIO.open(path, flags, mode), path)),
+    openSync: (path, flags, mode) =>
+      guardSync('open', path, () => wrapSync(nodeFileIO.openSync(path, flags, mode), path)),
+    mkdirSync: (path, options) => guardSync('mkdir', path, () => nodeFileIO.mkdirSync(path, options)),
+    renameSync: (from, to) => guardSync('rename', from, () => nodeFileIO.renameSync(from, to)),
     rename: (from, to) => guard('rename', from, () => nodeFileIO.rename(from, to)),
     mkdir: (path, options) => guard('mkdir', path, () => nodeFileIO.mkdir(path, options)),
     rm: (path, options) => guard('rm', path, () => nodeFileIO.rm(path, options)),

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { execFile } from 'node:child_process'
 import type { MakeDirectoryOptions, RmOptions, Stats } from 'node:fs'
 import * as fs from 'node:fs/promises'
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
 
 /**
  * The file operations the engine writes with (ADR 0041): backup folder, pack, manifest, store lock,
@@ -17,6 +18,13 @@ export interface FileHandleIO {
   close(): Promise<void>
 }
 
+/** The synchronous handle of `FileIO.openSync`. */
+export interface SyncFileHandleIO {
+  /** Bytes written: may be fewer than asked (see `writeAllSync`). */
+  write(buffer: Uint8Array, offset: number, length: number): number
+  close(): void
+}
+
 export interface FileIO {
   open(path: string, flags: string | number, mode?: number): Promise<FileHandleIO>
   readFile(path: string, encoding: 'utf8'): Promise<string>
@@ -29,6 +37,15 @@ export interface FileIO {
   link(existing: string, path: string): Promise<void>
   lstat(path: string): Promise<Stats>
   stat(path: string): Promise<Stats>
+  /**
+   * Synchronous open, mkdir and rename, for paths that create or move one small file per license (the
+   * restore's staging and moves, ADR 0052): through the thread pool each call is a promise and a thread
+   * hop (~75 µs for an open–write–close here), synchronously ~10 µs. Faults are injected through these as
+   * through their asynchronous twins.
+   */
+  openSync(path: string, flags: string | number, mode?: number): SyncFileHandleIO
+  mkdirSync(path: string, options?: MakeDirectoryOptions): string | undefined
+  renameSync(from: string, to: string): void
   /**
    * Flushes the whole file system holding `dir` (syncfs(2) through coreutils' `sync -f`). Resolves false
    * where that is not available, so the caller fsyncs file by file instead.
@@ -48,6 +65,15 @@ export const nodeFileIO: FileIO = {
   link: fs.link,
   lstat: path => fs.lstat(path),
   stat: path => fs.stat(path),
+  openSync: (path, flags, mode) => {
+    const fd = openSync(path, flags, mode)
+    return {
+      write: (buffer, offset, length) => writeSync(fd, buffer, offset, length),
+      close: () => closeSync(fd)
+    }
+  },
+  mkdirSync: (path, options) => mkdirSync(path, options),
+  renameSync: (from, to) => renameSync(from, to),
   syncFileSystem: dir =>
     new Promise(resolve => {
       execFile('sync', ['-f', dir], error => resolve(error === null))
@@ -80,5 +106,19 @@ export async function writeAll(handle: FileHandleIO, data: Uint8Array): Promise<
       })
     }
     done += bytesWritten
+  }
+}
+
+/** `writeAll` for a synchronous handle: writes through short writes. */
+export function writeAllSync(handle: SyncFileHandleIO, data: Uint8Array): void {
+  let done = 0
+  while (done < data.length) {
+    const written = handle.write(data, done, data.length - done)
+    if (written <= 0) {
+      throw Object.assign(new Error(`write made no progress (${done} of ${data.length} bytes written)`), {
+        code: 'EIO'
+      })
+    }
+    done += written
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import { lstatSync, readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
@@ -17,6 +18,7 @@ import {
   type BatchLicense,
   type CheckLicense,
   type RefusedOutcome,
+  type RestoreOutcome,
   type ServiceSession
 } from '../service/index.js'
 import { acquireStoreLock } from '../store/lock.js'
@@ -111,7 +113,18 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
   }
 }
 
-/** The service exchange: sends every license the store does not hold yet, stages each re-issued one. */
+/** A batch sent to the service, its answer not yet staged. */
+interface InFlight {
+  batch: Array<BatchLicense & { path: string }>
+  results: Promise<RestoreOutcome[]>
+}
+
+/**
+ * The service exchange: sends every license the store does not hold yet, stages each re-issued one.
+ * Pipelined (ADR 0052): a batch is sent before the answer to the one before it is checked and staged, so
+ * the service works on one batch while this process verifies and stages the last and reads the next from
+ * the pack. Answers are still staged, and their events emitted, in the backup's order.
+ */
 async function exchange(
   context: RunContext,
   staging: Staging
@@ -123,23 +136,30 @@ async function exchange(
   let batch: Array<BatchLicense & { path: string }> = []
   let client: ServiceClient | undefined
   let session: ServiceSession | undefined
+  let inFlight: InFlight | undefined
+  // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
+  const dropped = new AbortController()
   const total = backup.manifest.licenses.length
   let sent = 0
-  const signatures: SignatureCheck[] = []
-  const checkLicense = returnedLicenseCheck(context, signatures)
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return
+  const checkLicense = returnedLicenseCheck(context)
+  const send = async (): Promise<void> => {
     if (!client || !session) {
       client = new ServiceClient({ ...options.service, listener: emit, ...(signal ? { signal } : {}) })
       const jwk = { kty: 'OKP', crv: 'Ed25519', x: String(identity.publicJwk.x) }
       session = await client.openSession({ id: identity.id, jwk }, options.individualize === true)
     }
-    const byJti = new Map(batch.map(license => [license.jti, license]))
-    const results = await client.restoreBatch(session, batch, checkLicense)
-    // Every re-issued license of the batch passes its signature check before any of them is staged.
-    await settleSignatures(context, signatures.splice(0))
-    for (const result of results) {
-      const asked = byJti.get(result.jti)!
+    const results = client.restoreBatch(session, batch, checkLicense, randomUUID(), dropped.signal)
+    results.catch(() => {})
+    const previous = inFlight
+    inFlight = { batch, results }
+    batch = []
+    if (previous) await land(previous)
+  }
+  /** Stages a batch's answer, every license of it checked (signature included) by the client. */
+  const land = async ({ batch: asked, results: answer }: InFlight): Promise<void> => {
+    const results = await answer
+    for (const [index, result] of results.entries()) {
+      const path = asked[index]!.path
       if (result.status === 'refused') {
         refused.push(result)
         emit({
@@ -147,25 +167,24 @@ async function exchange(
           operation: 'restore',
           licenseId: result.jti,
           keyId: result.key_id,
-          path: asked.path,
+          path,
           outcome: 'refused',
           reason: result.reason
         })
         continue
       }
-      await staging.add({ path: asked.path, data: Buffer.from(result.license) })
+      staging.add({ path, data: Buffer.from(result.license) })
       emit({
         type: 'LICENSE',
         operation: 'restore',
         licenseId: result.jti,
         keyId: result.key_id,
-        path: asked.path,
+        path,
         outcome: 'restored'
       })
     }
-    sent += batch.length
+    sent += asked.length
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'exchange', done: sent, total })
-    batch = []
   }
   try {
     for await (const { entry, license } of backup.licenses(signal)) {
@@ -198,10 +217,17 @@ async function exchange(
         jws: license.text,
         path: entry.path
       })
-      if (batch.length >= MAX_BATCH) await flush()
+      if (batch.length >= MAX_BATCH) await send()
     }
-    await flush()
+    if (batch.length > 0) await send()
+    const last = inFlight
+    inFlight = undefined
+    if (last) await land(last)
   } finally {
+    if (inFlight) {
+      dropped.abort()
+      await inFlight.results.catch(() => {})
+    }
     if (client && session) await client.closeSession(session).catch(() => {})
   }
   if (refused.length > 0) {
@@ -214,26 +240,15 @@ async function exchange(
   return { unchanged, skipped }
 }
 
-/** A re-issued license's signature check, under way on the verify pool. */
-interface SignatureCheck {
-  jti: string
-  keyId: string
-  check: Promise<void>
-}
-
 /**
- * The check every re-issued license passes before it is staged (SPEC 2: verified after it is restored).
- * The claims are checked here, in the client's order; the signature check is started here and pushed on
- * `signatures`, and the exchange awaits a whole batch of them (settleSignatures) before staging any: the
- * client asks for one check at a time, and one pool round trip per license left the pool idle (ADR 0050).
+ * The check every re-issued license passes before it is staged (SPEC 2: verified after it is restored):
+ * the claims, then the signature, on the verify pool. The client starts a whole answer's checks before it
+ * awaits any, so they reach the pool together (ADR 0052).
  */
-function returnedLicenseCheck(context: RunContext, signatures: SignatureCheck[]): CheckLicense {
+function returnedLicenseCheck(context: RunContext): CheckLicense {
   return async (jws, expected) => {
     const where = `the license ${expected.jti} returned by ${context.options.service.url}`
     const license = parseLicense(jws, where)
-    const check = context.verifier.verify(license)
-    check.catch(() => {})
-    signatures.push({ jti: expected.jti, keyId: expected.key_id, check })
     const problems: string[] = []
     if (license.jti !== expected.jti) problems.push(`its license ID is ${license.jti}`)
     if (license.keyId !== expected.key_id)
@@ -249,23 +264,7 @@ function returnedLicenseCheck(context: RunContext, signatures: SignatureCheck[])
         { url: context.options.service.url, licenseId: expected.jti, keyId: expected.key_id }
       )
     }
-  }
-}
-
-/** Awaits the signature checks of one batch in order; the first that fails fails the restore. */
-async function settleSignatures(context: RunContext, signatures: SignatureCheck[]): Promise<void> {
-  for (const { jti, keyId, check } of signatures) {
-    try {
-      await check
-    } catch (error) {
-      const url = context.options.service.url
-      throw new LicenseBackupError(
-        'SERVICE_ERROR',
-        `The license service at ${url} returned a license ${jti} (key ID ${keyId}) that fails its check: ` +
-          `${(error as Error).message}. Nothing was written; report this to the service's operator.`,
-        { url, licenseId: jti, keyId, cause: error }
-      )
-    }
+    await context.verifier.verify(license)
   }
 }
 

@@ -114,13 +114,15 @@ export class ServiceClient {
 
   /**
    * POST /v1/sessions/{id}/restore for one batch (≤ 1000 licenses), with one Idempotency-Key for all its
-   * retries. Every result is checked; outcomes come back in the batch's order.
+   * retries. Every result is checked; outcomes come back in the batch's order. `signal` aborts this call
+   * only (the restore drops a batch in flight when an earlier one fails), with `CANCELLED`.
    */
   async restoreBatch(
     session: ServiceSession,
     licenses: BatchLicense[],
     checkLicense: CheckLicense,
-    idempotencyKey: string = randomUUID()
+    idempotencyKey: string = randomUUID(),
+    signal?: AbortSignal
   ): Promise<RestoreOutcome[]> {
     if (licenses.length > MAX_BATCH) throw new RangeError(`A batch holds at most ${MAX_BATCH} licenses`)
     const asked = new Map<string, BatchLicense>()
@@ -134,28 +136,40 @@ export class ServiceClient {
       body: { licenses: licenses.map(l => l.jws) },
       headers: { 'idempotency-key': idempotencyKey }
     }
-    const answer = await send(call, this.transport)
+    const transport = signal
+      ? {
+          ...this.transport,
+          signal: this.transport.signal ? AbortSignal.any([this.transport.signal, signal]) : signal
+        }
+      : this.transport
+    const answer = await send(call, transport)
     if (answer.status !== 200) throw this.failure(answer, 'restore licenses')
     const body = this.json(answer)
     const wrong = resultsShapeError(body)
     if (wrong) throw this.badAnswer(answer, wrong)
-    const outcomes = new Map<string, RestoreOutcome>()
+    // Every result's check is started before any is awaited, so a batch's checks run together (the
+    // restore's go to the verify pool as one batch); the first failure in the answer's order is reported.
+    const outcomes = new Map<string, Promise<RestoreOutcome>>()
     for (const result of (body as { results: WireResult[] }).results) {
       const license = asked.get(result.jti)
       if (!license)
         throw this.badAnswer(answer, `it holds a result for license ${result.jti}, which was not asked`)
       if (outcomes.has(result.jti))
         throw this.badAnswer(answer, `it holds two results for license ${result.jti}`)
-      outcomes.set(result.jti, await this.outcome(answer, result, license, session, checkLicense))
+      const outcome = this.outcome(answer, result, license, session, checkLicense)
+      outcome.catch(() => {})
+      outcomes.set(result.jti, outcome)
     }
     const missing = licenses.filter(l => !outcomes.has(l.jti))
+    const checked = new Map<string, RestoreOutcome>()
+    for (const [jti, outcome] of outcomes) checked.set(jti, await outcome)
     if (missing.length > 0) {
       throw this.badAnswer(
         answer,
         `it holds no result for ${missing.length} license(s), ${missing[0]?.jti} first`
       )
     }
-    return licenses.map(l => outcomes.get(l.jti) as RestoreOutcome)
+    return licenses.map(l => checked.get(l.jti) as RestoreOutcome)
   }
 
   /** Restores any number of licenses in batches of ≤ 1000, emitting PROGRESS after each batch. */
