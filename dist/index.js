@@ -24,7 +24,7 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-GJBDNKPM.js";
+} from "./chunks/chunk-4POO5VRA.js";
 import {
   __commonJS,
   __require,
@@ -16243,7 +16243,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-7D4VDJUK.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-6T5PWT4U.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

@@ -19,6 +19,7 @@ import {
   encryptingSink,
   fileIO,
   fsyncDir,
+  fsyncFile,
   globToRegExp,
   invalidLicense,
   isAtomicTemp,
@@ -32,18 +33,17 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   serializeManifest,
-  syncMany,
   tarMember,
   tarMemberSize,
   throwIfAborted,
   unsafeName,
   verifyBackup,
   writeAll,
+  writeAllSync,
   writeFileAtomic,
   writeManifest,
-  writeTarMember,
-  writeWholeFile
-} from "./chunk-GJBDNKPM.js";
+  writeTarMember
+} from "./chunk-4POO5VRA.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -1572,6 +1572,8 @@ async function readMachineId(storeDir) {
 var TOOL = { name: "license-backup", version: "0.1.0" };
 
 // src/engine/restore/commit.ts
+import { existsSync } from "node:fs";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { basename as basename2, dirname as dirname2, join as join3 } from "node:path";
 var RESTORE_DIR = join3(STATE_DIR, "restore");
 function restoreDirs(store) {
@@ -1588,15 +1590,15 @@ async function openStaging(store) {
   const paths = [];
   return {
     paths,
-    add: async (file) => {
+    add: (file) => {
       const target = join3(staging, file.path);
       const parent = dirname2(target);
       try {
         if (!made.has(parent)) {
-          await io.mkdir(parent, { recursive: true });
+          io.mkdirSync(parent, { recursive: true });
           made.add(parent);
         }
-        await writeWholeFile(target, file.data);
+        writeFileSync(io, target, file.data);
       } catch (error) {
         throw stagingError(store, target, error);
       }
@@ -1614,10 +1616,7 @@ async function commitStaged(store, paths) {
   const dirs = restoreDirs(store);
   const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
   try {
-    await syncMany(
-      dirs.staging,
-      paths.map((path) => join3(dirs.staging, path))
-    );
+    await syncAll(dirs.staging, () => paths.map((path) => join3(dirs.staging, path)));
     crashPoint("restore:before-journal");
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
   } catch (error) {
@@ -1659,21 +1658,28 @@ async function removeJournalTemps(root, journal) {
 async function rollForward(store, journal) {
   const dirs = restoreDirs(store);
   const io = fileIO();
-  const moved = [];
+  const moved = new Uint8Array(journal.paths.length);
+  const made = /* @__PURE__ */ new Set();
   let current = dirs.journal;
   try {
-    for (const path of journal.paths) {
+    for (let index = 0; index < journal.paths.length; index++) {
+      if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn();
+      const path = journal.paths[index];
       const staged = join3(dirs.staging, path);
       const target = join3(store, path);
       current = target;
-      if (!await exists(staged)) continue;
-      await io.mkdir(dirname2(target), { recursive: true });
-      await io.rename(staged, target);
-      moved.push(target);
+      if (!existsSync(staged)) continue;
+      const parent = dirname2(target);
+      if (!made.has(parent)) {
+        io.mkdirSync(parent, { recursive: true });
+        made.add(parent);
+      }
+      io.renameSync(staged, target);
+      moved[index] = 1;
       crashPoint("restore:move");
     }
     current = store;
-    await syncMany(store, moved);
+    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join3(store, path)));
     crashPoint("restore:moved-all");
     current = dirs.journal;
     await io.rm(dirs.journal, { force: true });
@@ -1685,6 +1691,24 @@ async function rollForward(store, journal) {
   await io.rm(dirs.staging, { recursive: true, force: true }).catch(() => {
   });
   crashPoint("restore:staging-removed");
+}
+var MOVES_PER_TURN = 1024;
+async function syncAll(dir, files) {
+  if (await fileIO().syncFileSystem(dir)) return;
+  const dirs = /* @__PURE__ */ new Set();
+  for (const file of files()) {
+    await fsyncFile(file);
+    dirs.add(dirname2(file));
+  }
+  for (const parent of dirs) await fsyncDir(parent);
+}
+function writeFileSync(io, file, data) {
+  const handle = io.openSync(file, "w", 420);
+  try {
+    writeAllSync(handle, data);
+  } finally {
+    handle.close();
+  }
 }
 function codeOf(error) {
   return error.code ?? error.message;
@@ -2164,6 +2188,7 @@ async function packLicenses(input) {
 }
 
 // src/engine/restore/restore.ts
+import { randomUUID as randomUUID3 } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { lstatSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -2377,9 +2402,10 @@ var ServiceClient = class {
   }
   /**
    * POST /v1/sessions/{id}/restore for one batch (≤ 1000 licenses), with one Idempotency-Key for all its
-   * retries. Every result is checked; outcomes come back in the batch's order.
+   * retries. Every result is checked; outcomes come back in the batch's order. `signal` aborts this call
+   * only (the restore drops a batch in flight when an earlier one fails), with `CANCELLED`.
    */
-  async restoreBatch(session, licenses, checkLicense, idempotencyKey = randomUUID2()) {
+  async restoreBatch(session, licenses, checkLicense, idempotencyKey = randomUUID2(), signal) {
     if (licenses.length > MAX_BATCH) throw new RangeError(`A batch holds at most ${MAX_BATCH} licenses`);
     const asked = /* @__PURE__ */ new Map();
     for (const license of licenses) {
@@ -2392,7 +2418,11 @@ var ServiceClient = class {
       body: { licenses: licenses.map((l) => l.jws) },
       headers: { "idempotency-key": idempotencyKey }
     };
-    const answer = await send(call, this.transport);
+    const transport = signal ? {
+      ...this.transport,
+      signal: this.transport.signal ? AbortSignal.any([this.transport.signal, signal]) : signal
+    } : this.transport;
+    const answer = await send(call, transport);
     if (answer.status !== 200) throw this.failure(answer, "restore licenses");
     const body = this.json(answer);
     const wrong = resultsShapeError(body);
@@ -2404,16 +2434,21 @@ var ServiceClient = class {
         throw this.badAnswer(answer, `it holds a result for license ${result.jti}, which was not asked`);
       if (outcomes.has(result.jti))
         throw this.badAnswer(answer, `it holds two results for license ${result.jti}`);
-      outcomes.set(result.jti, await this.outcome(answer, result, license, session, checkLicense));
+      const outcome = this.outcome(answer, result, license, session, checkLicense);
+      outcome.catch(() => {
+      });
+      outcomes.set(result.jti, outcome);
     }
     const missing = licenses.filter((l) => !outcomes.has(l.jti));
+    const checked = /* @__PURE__ */ new Map();
+    for (const [jti, outcome] of outcomes) checked.set(jti, await outcome);
     if (missing.length > 0) {
       throw this.badAnswer(
         answer,
         `it holds no result for ${missing.length} license(s), ${missing[0]?.jti} first`
       );
     }
-    return licenses.map((l) => outcomes.get(l.jti));
+    return licenses.map((l) => checked.get(l.jti));
   }
   /** Restores any number of licenses in batches of ≤ 1000, emitting PROGRESS after each batch. */
   async restoreAll(session, licenses, checkLicense) {
@@ -2673,22 +2708,29 @@ async function exchange(context, staging) {
   let batch = [];
   let client;
   let session;
+  let inFlight;
+  const dropped = new AbortController();
   const total = backup2.manifest.licenses.length;
   let sent = 0;
-  const signatures = [];
-  const checkLicense = returnedLicenseCheck(context, signatures);
-  const flush = async () => {
-    if (batch.length === 0) return;
+  const checkLicense = returnedLicenseCheck(context);
+  const send2 = async () => {
     if (!client || !session) {
       client = new ServiceClient({ ...options.service, listener: emit, ...signal ? { signal } : {} });
       const jwk = { kty: "OKP", crv: "Ed25519", x: String(identity.publicJwk.x) };
       session = await client.openSession({ id: identity.id, jwk }, options.individualize === true);
     }
-    const byJti = new Map(batch.map((license) => [license.jti, license]));
-    const results = await client.restoreBatch(session, batch, checkLicense);
-    await settleSignatures(context, signatures.splice(0));
-    for (const result of results) {
-      const asked = byJti.get(result.jti);
+    const results = client.restoreBatch(session, batch, checkLicense, randomUUID3(), dropped.signal);
+    results.catch(() => {
+    });
+    const previous = inFlight;
+    inFlight = { batch, results };
+    batch = [];
+    if (previous) await land(previous);
+  };
+  const land = async ({ batch: asked, results: answer }) => {
+    const results = await answer;
+    for (const [index, result] of results.entries()) {
+      const path = asked[index].path;
       if (result.status === "refused") {
         refused.push(result);
         emit({
@@ -2696,25 +2738,24 @@ async function exchange(context, staging) {
           operation: "restore",
           licenseId: result.jti,
           keyId: result.key_id,
-          path: asked.path,
+          path,
           outcome: "refused",
           reason: result.reason
         });
         continue;
       }
-      await staging.add({ path: asked.path, data: Buffer.from(result.license) });
+      staging.add({ path, data: Buffer.from(result.license) });
       emit({
         type: "LICENSE",
         operation: "restore",
         licenseId: result.jti,
         keyId: result.key_id,
-        path: asked.path,
+        path,
         outcome: "restored"
       });
     }
-    sent += batch.length;
+    sent += asked.length;
     emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total });
-    batch = [];
   };
   try {
     for await (const { entry, license } of backup2.licenses(signal)) {
@@ -2747,10 +2788,18 @@ async function exchange(context, staging) {
         jws: license.text,
         path: entry.path
       });
-      if (batch.length >= MAX_BATCH) await flush();
+      if (batch.length >= MAX_BATCH) await send2();
     }
-    await flush();
+    if (batch.length > 0) await send2();
+    const last = inFlight;
+    inFlight = void 0;
+    if (last) await land(last);
   } finally {
+    if (inFlight) {
+      dropped.abort();
+      await inFlight.results.catch(() => {
+      });
+    }
     if (client && session) await client.closeSession(session).catch(() => {
     });
   }
@@ -2763,14 +2812,10 @@ async function exchange(context, staging) {
   }
   return { unchanged, skipped };
 }
-function returnedLicenseCheck(context, signatures) {
+function returnedLicenseCheck(context) {
   return async (jws, expected) => {
     const where = `the license ${expected.jti} returned by ${context.options.service.url}`;
     const license = parseLicense(jws, where);
-    const check2 = context.verifier.verify(license);
-    check2.catch(() => {
-    });
-    signatures.push({ jti: expected.jti, keyId: expected.key_id, check: check2 });
     const problems = [];
     if (license.jti !== expected.jti) problems.push(`its license ID is ${license.jti}`);
     if (license.keyId !== expected.key_id)
@@ -2786,21 +2831,8 @@ function returnedLicenseCheck(context, signatures) {
         { url: context.options.service.url, licenseId: expected.jti, keyId: expected.key_id }
       );
     }
+    await context.verifier.verify(license);
   };
-}
-async function settleSignatures(context, signatures) {
-  for (const { jti, keyId, check: check2 } of signatures) {
-    try {
-      await check2;
-    } catch (error) {
-      const url = context.options.service.url;
-      throw new LicenseBackupError(
-        "SERVICE_ERROR",
-        `The license service at ${url} returned a license ${jti} (key ID ${keyId}) that fails its check: ${error.message}. Nothing was written; report this to the service's operator.`,
-        { url, licenseId: jti, keyId, cause: error }
-      );
-    }
-  }
 }
 async function holdsAlready(context, path, wanted) {
   const file = join7(context.store, path);

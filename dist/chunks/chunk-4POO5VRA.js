@@ -178,6 +178,7 @@ import { dirname } from "node:path";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs/promises";
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
 var nodeFileIO = {
   open: (path, flags, mode) => fs.open(path, flags, mode),
   readFile: (path, encoding) => fs.readFile(path, encoding),
@@ -190,6 +191,15 @@ var nodeFileIO = {
   link: fs.link,
   lstat: (path) => fs.lstat(path),
   stat: (path) => fs.stat(path),
+  openSync: (path, flags, mode) => {
+    const fd = openSync(path, flags, mode);
+    return {
+      write: (buffer, offset, length) => writeSync(fd, buffer, offset, length),
+      close: () => closeSync(fd)
+    };
+  },
+  mkdirSync: (path, options) => mkdirSync(path, options),
+  renameSync: (from, to) => renameSync(from, to),
   syncFileSystem: (dir) => new Promise((resolve) => {
     execFile("sync", ["-f", dir], (error) => resolve(error === null));
   })
@@ -210,6 +220,18 @@ async function writeAll(handle, data) {
     done += bytesWritten;
   }
 }
+function writeAllSync(handle, data) {
+  let done = 0;
+  while (done < data.length) {
+    const written = handle.write(data, done, data.length - done);
+    if (written <= 0) {
+      throw Object.assign(new Error(`write made no progress (${done} of ${data.length} bytes written)`), {
+        code: "EIO"
+      });
+    }
+    done += written;
+  }
+}
 
 // src/engine/io/durable.ts
 async function fsyncFile(file) {
@@ -222,14 +244,6 @@ async function fsyncFile(file) {
 }
 async function fsyncDir(dir) {
   await fsyncFile(dir);
-}
-async function writeWholeFile(file, data, flags = "w", mode = 420) {
-  const handle = await fileIO().open(file, flags, mode);
-  try {
-    await writeAll(handle, typeof data === "string" ? Buffer.from(data) : data);
-  } finally {
-    await handle.close();
-  }
 }
 async function writeFileAtomic(file, data, options = {}) {
   const io = fileIO();
@@ -258,15 +272,6 @@ async function writeFileAtomic(file, data, options = {}) {
 }
 function isAtomicTemp(name, target) {
   return name.startsWith(`${target}.tmp-`);
-}
-async function syncMany(dir, files) {
-  if (await fileIO().syncFileSystem(dir)) return;
-  const dirs = /* @__PURE__ */ new Set();
-  for (const file of files) {
-    await fsyncFile(file);
-    dirs.add(dirname(file));
-  }
-  for (const parent of dirs) await fsyncDir(parent);
 }
 
 // src/engine/format/manifest-io.ts
@@ -834,10 +839,10 @@ function describe(value) {
 }
 
 // src/engine/store/read.ts
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync as closeSync2, constants, fstatSync, openSync as openSync2, readSync } from "node:fs";
 import { join as join2 } from "node:path";
 var MAX_LICENSE_BYTES = 1024 * 1024;
-var nodeFileSystem = { openSync };
+var nodeFileSystem = { openSync: openSync2 };
 var OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 async function readLicenseFile(store, relative, fileSystem = nodeFileSystem) {
   return readLicenseFileSync(store, relative, fileSystem);
@@ -868,7 +873,7 @@ function readLicenseFileSync(store, relative, fileSystem = nodeFileSystem) {
     if (error instanceof LicenseBackupError) throw error;
     throw unreadable(relative, store, error);
   } finally {
-    closeSync(fd);
+    closeSync2(fd);
   }
 }
 function tooBig(relative, size, why) {
@@ -1231,11 +1236,11 @@ export {
   crashPoint,
   fileIO,
   writeAll,
+  writeAllSync,
+  fsyncFile,
   fsyncDir,
-  writeWholeFile,
   writeFileAtomic,
   isAtomicTemp,
-  syncMany,
   serializeManifest,
   writeManifest,
   parseManifest,
