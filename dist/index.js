@@ -20,6 +20,7 @@ import {
   MAX_MANIFEST_BYTES,
   PACK_FILE,
   cancelled,
+  checkRecipients,
   isLicenseBackupError,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
@@ -16028,7 +16029,7 @@ function article(type) {
 async function loadSteps(from) {
   const parsed = await readSteps(from);
   validateSteps(parsed);
-  await checkRecipients(parsed);
+  await checkRecipients2(parsed);
   return toStepsConfig(parsed);
 }
 async function readSteps(from) {
@@ -16152,17 +16153,15 @@ function envRef(parsed, path, value) {
   if (typeof value !== "string") return void 0;
   return { name: value, at: parsed.locate(path) };
 }
-async function checkRecipients(parsed) {
+async function checkRecipients2(parsed) {
   const steps = parsed.data["steps"];
   const lists = steps.map(
     (step) => step["backup"]?.["encrypt-to"]
   );
-  if (!lists.some((list) => list !== void 0)) return;
-  const { Encrypter } = await import("./chunks/dist-LCTMS3ST.js");
   for (const [i, list] of lists.entries()) {
     for (const [j, recipient] of (list ?? []).entries()) {
       try {
-        new Encrypter().addRecipient(recipient);
+        await checkRecipients([recipient]);
       } catch {
         throw new ConfigError(
           `\`encrypt-to\` entry ${recipient} is not a valid age recipient (its checksum does not match): copy it again from \`age-keygen -y\`.`,
@@ -16243,7 +16242,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-6T5PWT4U.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-UKCRXG4C.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

@@ -15,6 +15,7 @@ import type {
 } from './types.js'
 import type { RestrictedPolicy } from './types.js'
 import { validateSteps } from './validate.js'
+import { checkRecipients as checkEngineRecipients } from '../../engine/format/age.js'
 
 export interface StepsSource {
   /** Path of the steps file (the `config` input). */
@@ -179,20 +180,18 @@ function envRef(parsed: ParsedSteps, path: (string | number)[], value: unknown):
 }
 
 /**
- * The schema checks a recipient's shape; decoding it with age-encryption also checks its bech32
- * checksum, so a mistyped character is caught here and not at backup time. Loaded only when needed.
+ * The schema checks a recipient's shape; the engine's check also decodes it (bech32 checksum), so a
+ * mistyped character is caught here, on its line, and not at backup time.
  */
 async function checkRecipients(parsed: ParsedSteps): Promise<void> {
   const steps = (parsed.data as Json)['steps'] as Json[]
   const lists = steps.map(
     step => (step['backup'] as Json | undefined)?.['encrypt-to'] as string[] | undefined
   )
-  if (!lists.some(list => list !== undefined)) return
-  const { Encrypter } = await import('age-encryption')
   for (const [i, list] of lists.entries()) {
     for (const [j, recipient] of (list ?? []).entries()) {
       try {
-        new Encrypter().addRecipient(recipient)
+        await checkEngineRecipients([recipient])
       } catch {
         throw new ConfigError(
           `\`encrypt-to\` entry ${recipient} is not a valid age recipient (its checksum does not match): copy it again from \`age-keygen -y\`.`,

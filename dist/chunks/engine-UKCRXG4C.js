@@ -2730,29 +2730,20 @@ async function exchange(context, staging) {
   const land = async ({ batch: asked, results: answer }) => {
     const results = await answer;
     for (const [index, result] of results.entries()) {
-      const path = asked[index].path;
-      if (result.status === "refused") {
-        refused.push(result);
-        emit({
-          type: "LICENSE",
-          operation: "restore",
-          licenseId: result.jti,
-          keyId: result.key_id,
-          path,
-          outcome: "refused",
-          reason: result.reason
-        });
-        continue;
-      }
-      staging.add({ path, data: Buffer.from(result.license) });
-      emit({
+      const detail = {
         type: "LICENSE",
         operation: "restore",
         licenseId: result.jti,
-        keyId: result.key_id,
-        path,
-        outcome: "restored"
-      });
+        keyId: result.key_id
+      };
+      const path = asked[index].path;
+      if (result.status === "refused") {
+        refused.push(result);
+        emit({ ...detail, path, outcome: "refused", reason: result.reason });
+        continue;
+      }
+      staging.add({ path, data: Buffer.from(result.license) });
+      emit({ ...detail, path, outcome: "restored" });
     }
     sent += asked.length;
     emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total });
