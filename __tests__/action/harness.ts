@@ -3,6 +3,7 @@ import { jest } from '@jest/globals'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseOutputs } from '../../src/local/runner.js'
 
 export interface RunSandbox {
   dir: string
@@ -63,14 +64,6 @@ export async function sandbox(
       process.exitCode = 0
     }
   }
-}
-
-/** Parses the `name<<delimiter` blocks @actions/core writes to GITHUB_OUTPUT. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {}
-  const pattern = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
-  for (const match of text.matchAll(pattern)) outputs[match[1] ?? ''] = match[3] ?? ''
-  return outputs
 }
 
 /** Writes a steps file in the sandbox and returns its path. */

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import { readdir } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { basename, dirname, join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
@@ -270,14 +269,5 @@ async function exists(path: string): Promise<boolean> {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT' || code === 'ENOTDIR') return false
     throw error
-  }
-}
-
-/** Lists leftover temp files of staging (used by tests and the sweep). */
-export async function stagingEntries(store: string): Promise<string[]> {
-  try {
-    return await readdir(restoreDirs(store).staging, { recursive: true })
-  } catch {
-    return []
   }
 }
