@@ -19,13 +19,16 @@ import {
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
   PACK_FILE,
+  backoffDelay,
   cancelled,
   checkRecipients,
   isLicenseBackupError,
+  isRetryableStatus,
+  parseRetryAfter,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-4POO5VRA.js";
+} from "./chunks/chunk-JHAUSYFI.js";
 import {
   __commonJS,
   __require,
@@ -600,8 +603,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -709,13 +712,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -3668,8 +3671,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -3746,12 +3749,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error2.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error2.message += `:
 
 ${lineStr}
@@ -9549,20 +9552,20 @@ var require_resolve = __commonJS({
       return false;
     }
     function countKeys(schema) {
-      let count = 0;
+      let count2 = 0;
       for (const key in schema) {
         if (key === "$ref")
           return Infinity;
-        count++;
+        count2++;
         if (SIMPLE_INLINED.has(key))
           continue;
         if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch));
+          (0, util_1.eachItem)(schema[key], (sch) => count2 += countKeys(sch));
         }
-        if (count === Infinity)
+        if (count2 === Infinity)
           return Infinity;
       }
-      return count;
+      return count2;
     }
     function getFullPath(resolver, id = "", normalize) {
       if (normalize !== false)
@@ -13100,8 +13103,8 @@ var require_contains = __commonJS({
         cxt.result(valid, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
-          const count = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
+          const count2 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
         }
         function validateItems(_valid, block) {
           gen.forRange("i", 0, len, (i) => {
@@ -13114,16 +13117,16 @@ var require_contains = __commonJS({
             block();
           });
         }
-        function checkLimits(count) {
-          gen.code((0, codegen_1._)`${count}++`);
+        function checkLimits(count2) {
+          gen.code((0, codegen_1._)`${count2}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
           }
         }
       }
@@ -14855,7 +14858,9 @@ function runContext(env) {
     runId: env["GITHUB_RUN_ID"] ?? "",
     job: env["GITHUB_JOB"] || "job",
     attempt: env["GITHUB_RUN_ATTEMPT"] || "1",
-    ...env["RUNNER_TEMP"] ? { tempDir: env["RUNNER_TEMP"] } : {}
+    ...env["RUNNER_TEMP"] ? { tempDir: env["RUNNER_TEMP"] } : {},
+    ...env["GITHUB_ACTOR"] ? { actor: env["GITHUB_ACTOR"] } : {},
+    ...env["GITHUB_EVENT_PATH"] ? { eventPath: env["GITHUB_EVENT_PATH"] } : {}
   };
 }
 function defaultArtifactName(context, stepIndex) {
@@ -14931,6 +14936,9 @@ function setOutputs(report) {
   setOutput("artifact-id", artifact ? String(artifact.id) : "");
   setOutput("artifact-url", artifact?.url ?? "");
   setOutput("artifact-digest", artifact?.digest ?? "");
+  const push = report.lastPush;
+  setOutput("registry-digest", push?.digest ?? "");
+  setOutput("registry-tags", JSON.stringify(push?.tags ?? []));
 }
 
 // src/action/report.ts
@@ -14955,13 +14963,17 @@ var RunReport = class {
   get lastBackupPath() {
     return this.steps.filter((s) => s.kind === "backup" && s.backedUp !== void 0).at(-1)?.path ?? "";
   }
+  /** The last backup pushed to a registry. */
+  get lastPush() {
+    return this.steps.filter((s) => s.registry?.pushed).at(-1)?.registry;
+  }
   get lastArtifact() {
     return this.steps.filter((s) => s.artifact).at(-1)?.artifact;
   }
 };
 
 // src/action/run-steps.ts
-import { rm as rm2 } from "node:fs/promises";
+import { rm as rm4 } from "node:fs/promises";
 
 // src/action/artifacts/download.ts
 import { mkdtemp, readdir, rm } from "node:fs/promises";
@@ -15030,18 +15042,18 @@ async function readCentralDirectory(zipFile, artifact) {
       }
     }
     if (at < 0) throw bad(artifact, "it is not a zip (no end-of-central-directory record)");
-    const count = tail.readUInt16LE(at + 10);
+    const count2 = tail.readUInt16LE(at + 10);
     const directorySize = tail.readUInt32LE(at + 12);
     const directoryOffset = tail.readUInt32LE(at + 16);
-    if (count === 65535 || directoryOffset === 4294967295)
+    if (count2 === 65535 || directoryOffset === 4294967295)
       throw bad(artifact, "it is a ZIP64 archive, larger than any backup artifact");
-    if (count > MAX_ENTRIES) throw bad(artifact, `it has ${count} entries; a backup has two`);
+    if (count2 > MAX_ENTRIES) throw bad(artifact, `it has ${count2} entries; a backup has two`);
     if (directoryOffset + directorySize > size) throw bad(artifact, "its central directory lies past its end");
     const directory = Buffer.alloc(directorySize);
     await handle.read(directory, 0, directorySize, directoryOffset);
     const entries = [];
     let p = 0;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count2; i++) {
       if (p + 46 > directory.length || directory.readUInt32LE(p) !== CENTRAL)
         throw bad(artifact, `its central directory entry ${i + 1} is damaged`);
       const nameLength = directory.readUInt16LE(p + 28);
@@ -15313,6 +15325,1075 @@ async function locateRun(source, context) {
   return { token: context.token, workflowRunId: runId, repositoryOwner: owner, repositoryName: name };
 }
 
+// src/action/registry/steps.ts
+import { readFileSync } from "node:fs";
+import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join6 } from "node:path";
+
+// src/action/registry/client.ts
+import { setTimeout as delay } from "node:timers/promises";
+
+// src/action/registry/auth.ts
+function parseChallenges(header) {
+  const challenges = [];
+  const token = /[!#$%&'*+.^_`|~0-9A-Za-z-]+/y;
+  let i = 0;
+  const skip = (chars) => {
+    while (i < header.length && chars.test(header[i] ?? "")) i++;
+  };
+  while (i < header.length) {
+    skip(/[\s,]/);
+    token.lastIndex = i;
+    const word = token.exec(header);
+    if (!word) break;
+    i = token.lastIndex;
+    skip(/\s/);
+    if (header[i] !== "=") {
+      challenges.push({ scheme: word[0].toLowerCase(), params: {} });
+      continue;
+    }
+    i++;
+    skip(/\s/);
+    const value = header[i] === '"' ? quoted() : bare();
+    const current = challenges.at(-1);
+    if (current) current.params[word[0].toLowerCase()] = value;
+  }
+  return challenges;
+  function quoted() {
+    let value = "";
+    for (i++; i < header.length && header[i] !== '"'; i++) {
+      if (header[i] === "\\") i++;
+      value += header[i] ?? "";
+    }
+    i++;
+    return value;
+  }
+  function bare() {
+    const start = i;
+    while (i < header.length && !/[\s,]/.test(header[i] ?? "")) i++;
+    return header.slice(start, i);
+  }
+}
+function basicAuthorization(credentials) {
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+}
+function tokenUrl(challenge, scopes) {
+  const url = new URL(challenge.params["realm"] ?? "");
+  if (challenge.params["service"]) url.searchParams.set("service", challenge.params["service"]);
+  for (const scope of scopes) url.searchParams.append("scope", scope);
+  return url;
+}
+function challengeScopes(challenge) {
+  return (challenge.params["scope"] ?? "").split(" ").filter((scope) => scope !== "");
+}
+function tokenFromAnswer(text) {
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+  if (typeof body !== "object" || body === null) return void 0;
+  const { token, access_token: accessToken } = body;
+  const value = typeof token === "string" && token !== "" ? token : accessToken;
+  return typeof value === "string" && /^[\x21-\x7e]+$/.test(value) ? value : void 0;
+}
+
+// src/action/registry/reference.ts
+var RegistryReferenceError = class extends Error {
+  name = "RegistryReferenceError";
+};
+var COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+var TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+var DIGEST = /^sha256:[a-f0-9]{64}$/;
+var HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/;
+function isTag(text) {
+  return TAG.test(text);
+}
+function isDigest(text) {
+  return DIGEST.test(text);
+}
+function isLoopbackHost(host) {
+  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0];
+  return name === "127.0.0.1" || name === "localhost" || name === "[::1]";
+}
+function parseRepository(text) {
+  const { scheme, rest } = splitScheme(text.trim());
+  const slash = rest.indexOf("/");
+  if (slash <= 0) {
+    throw new RegistryReferenceError(
+      `"${text}" names no registry host: write the repository in full, e.g. ghcr.io/acme/license-backups.`
+    );
+  }
+  const host = rest.slice(0, slash);
+  const name = rest.slice(slash + 1);
+  if (!HOST.test(host))
+    throw new RegistryReferenceError(`"${host}" is not a registry host name (in "${text}").`);
+  if (scheme === "http" && !isLoopbackHost(host)) {
+    throw new RegistryReferenceError(
+      `"${text}" uses plain HTTP to a registry that is not on this machine: use https:// (plain HTTP is allowed only for 127.0.0.1 and localhost).`
+    );
+  }
+  if (name === "" || !name.split("/").every((part) => COMPONENT.test(part))) {
+    throw new RegistryReferenceError(
+      `"${name}" is not a repository name (in "${text}"): use lower-case letters, digits, and . _ - between them, with / between path parts.`
+    );
+  }
+  return { host, scheme, name };
+}
+function parseReference(text) {
+  const trimmed = text.trim();
+  const at = trimmed.indexOf("@");
+  if (at >= 0) {
+    const digest = trimmed.slice(at + 1);
+    if (!isDigest(digest)) {
+      throw new RegistryReferenceError(
+        `"${digest}" is not a manifest digest (in "${text}"): write sha256: followed by 64 lower-case hex digits.`
+      );
+    }
+    return { ...parseRepository(trimmed.slice(0, at)), digest };
+  }
+  const lastSlash = trimmed.lastIndexOf("/");
+  const colon = trimmed.lastIndexOf(":");
+  if (colon <= lastSlash) {
+    throw new RegistryReferenceError(
+      `"${text}" names no tag or digest: add one, e.g. ${trimmed}:nightly or ${trimmed}@sha256:\u2026.`
+    );
+  }
+  const tag = trimmed.slice(colon + 1);
+  if (!isTag(tag)) {
+    throw new RegistryReferenceError(
+      `"${tag}" is not a tag (in "${text}"): up to 128 letters, digits, _ . and -, not starting with . or -.`
+    );
+  }
+  return { ...parseRepository(trimmed.slice(0, colon)), tag };
+}
+function splitScheme(text) {
+  const match = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
+  if (!match) return { scheme: "https", rest: text };
+  const scheme = (match[1] ?? "").toLowerCase();
+  if (scheme !== "https" && scheme !== "http") {
+    throw new RegistryReferenceError(`"${text}" uses ${scheme}://: a registry is reached over https:// only.`);
+  }
+  return { scheme, rest: text.slice(match[0].length) };
+}
+function repositoryText(repository) {
+  return `${repository.scheme === "http" ? "http://" : ""}${repository.host}/${repository.name}`;
+}
+function referenceText(reference) {
+  if (reference.digest) return `${repositoryText(reference)}@${reference.digest}`;
+  return `${repositoryText(reference)}:${reference.tag ?? ""}`;
+}
+function registryOrigin(repository) {
+  return `${repository.scheme}://${repository.host}`;
+}
+
+// src/action/registry/client.ts
+var DEFAULT_POLICY = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 2e4 };
+var MAX_REDIRECTS = 5;
+var MAX_ERROR_BODY = 64 * 1024;
+var TransientRegistryError = class extends Error {
+  constructor(message, retryAfter = null) {
+    super(message);
+    this.retryAfter = retryAfter;
+    this.name = "TransientRegistryError";
+  }
+  retryAfter;
+};
+var RegistryClient = class {
+  repository;
+  origin;
+  options;
+  policy;
+  authorization;
+  scopes = /* @__PURE__ */ new Set();
+  constructor(repository, options = {}) {
+    this.repository = repository;
+    this.origin = registryOrigin(repository);
+    this.options = options;
+    this.policy = { ...DEFAULT_POLICY, ...options.retry };
+  }
+  /** `ghcr.io/acme/license-backups`, for messages. */
+  get where() {
+    return `repository ${this.repository.name} at the registry ${this.repository.host}`;
+  }
+  /** `/v2/<name>/<rest>` */
+  path(rest) {
+    return `/v2/${this.repository.name}/${rest}`;
+  }
+  /** Sends a request, retrying transient failures; returns the first final answer (any status). */
+  async request(request) {
+    return this.retrying(`${request.method} ${this.display(request.url)}`, () => this.exchange(request));
+  }
+  /**
+   * Runs an operation made of several requests (a blob upload) again from its start after a transient
+   * failure, waiting as the registry asked or with backoff.
+   */
+  async retrying(what, operation) {
+    for (let attempt = 1; ; attempt++) {
+      this.throwIfCancelled();
+      try {
+        return await operation();
+      } catch (error2) {
+        if (!(error2 instanceof TransientRegistryError)) throw error2;
+        if (attempt >= this.policy.maxAttempts) throw this.unavailable(what, error2.message, attempt);
+        await this.wait(this.delayBefore(what, error2, attempt));
+      }
+    }
+  }
+  /**
+   * One exchange: the request, the auth challenge it may get (answered once), and redirects. A transient
+   * answer is thrown as TransientRegistryError; every other answer is returned.
+   */
+  async exchange(request) {
+    let response = await this.send(request);
+    if (response.status === 401) {
+      const challenge = response.headers.get("www-authenticate") ?? "";
+      await response.body?.cancel();
+      await this.authenticate(challenge);
+      response = await this.send(request);
+      if (response.status === 401) {
+        await response.body?.cancel();
+        throw this.unauthorized(401);
+      }
+    }
+    if (response.status === 403) {
+      await response.body?.cancel();
+      throw this.unauthorized(403);
+    }
+    if (isRetryableStatus(response.status)) {
+      const retryAfter = response.headers.get("retry-after");
+      const detail = await errorDetail(response);
+      throw new TransientRegistryError(`HTTP ${response.status}${detail}`, retryAfter);
+    }
+    return response;
+  }
+  async send(request) {
+    let url = new URL(request.url, this.origin);
+    for (let hop = 0; ; hop++) {
+      const sameOrigin = url.origin === this.origin;
+      const headers = { ...request.headers };
+      if (sameOrigin && this.authorization) headers["authorization"] = this.authorization;
+      const response = await this.fetchOnce(url, request, headers);
+      const location = response.headers.get("location");
+      const redirected = response.status >= 300 && response.status < 400 && location !== null;
+      if (!redirected || request.method !== "GET" && request.method !== "HEAD") return response;
+      await response.body?.cancel();
+      if (hop >= MAX_REDIRECTS) {
+        throw new LicenseBackupError(
+          "SERVICE_ERROR",
+          `The registry ${this.repository.host} redirected ${this.display(request.url)} more than ${MAX_REDIRECTS} times; check the registry.`,
+          { url: url.href }
+        );
+      }
+      url = this.checkedRedirect(new URL(location, url), request.url);
+    }
+  }
+  async fetchOnce(url, request, headers) {
+    const timeout = request.streamed ? void 0 : AbortSignal.timeout(this.options.timeoutMs ?? 6e4);
+    const signals = [this.options.signal, timeout].filter((s) => s !== void 0);
+    const fetchImpl = this.options.fetch ?? globalThis.fetch;
+    try {
+      return await fetchImpl(url, {
+        method: request.method,
+        headers,
+        redirect: "manual",
+        ...signals.length ? { signal: AbortSignal.any(signals) } : {},
+        ...request.body ? { body: request.body(), duplex: "half" } : {}
+      });
+    } catch (error2) {
+      this.throwIfCancelled();
+      if (timeout?.aborted) throw new TransientRegistryError("no answer in time");
+      throw new TransientRegistryError(`a network error (${networkReason(error2)})`);
+    }
+  }
+  checkedRedirect(target, from) {
+    const plain = target.protocol === "http:" && !isLoopbackHost(target.host);
+    if (plain || target.protocol !== "https:" && target.protocol !== "http:") {
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The registry ${this.repository.host} redirected ${this.display(from)} to ${target.origin}, which is not HTTPS; refusing to follow it.`,
+        { url: target.origin }
+      );
+    }
+    return target;
+  }
+  /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
+  async authenticate(header) {
+    const challenges = parseChallenges(header);
+    const bearer = challenges.find((c) => c.scheme === "bearer");
+    const credentials = this.options.credentials;
+    if (bearer) {
+      for (const scope of challengeScopes(bearer)) this.scopes.add(scope);
+      this.authorization = `Bearer ${await this.fetchToken(bearer)}`;
+      return;
+    }
+    if (challenges.some((c) => c.scheme === "basic") && credentials) {
+      this.authorization = basicAuthorization(credentials);
+      return;
+    }
+    throw this.unauthorized(401);
+  }
+  async fetchToken(challenge) {
+    let url;
+    try {
+      url = tokenUrl(challenge, this.scopes);
+    } catch {
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The registry ${this.repository.host} asked for a token from "${challenge.params["realm"] ?? ""}", which is not a URL.`
+      );
+    }
+    this.checkedRedirect(url, url.href);
+    const credentials = this.options.credentials;
+    const headers = credentials ? { authorization: basicAuthorization(credentials) } : {};
+    const response = await this.fetchOnce(url, { method: "GET", url: url.href }, headers);
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel();
+      throw this.unauthorized(response.status);
+    }
+    if (isRetryableStatus(response.status)) {
+      await response.body?.cancel();
+      throw new TransientRegistryError(`HTTP ${response.status} from the token server ${url.origin}`);
+    }
+    const token = response.ok ? tokenFromAnswer(await readCapped(response, MAX_ERROR_BODY)) : void 0;
+    if (token === void 0) {
+      if (!response.bodyUsed) await response.body?.cancel();
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The token server ${url.origin}${url.pathname} of the registry ${this.repository.host} answered HTTP ${response.status} without a token.`,
+        { url: `${url.origin}${url.pathname}` }
+      );
+    }
+    this.options.onToken?.(token);
+    return token;
+  }
+  unauthorized(status) {
+    const credentials = this.options.credentials;
+    const given = credentials ? this.options.credentialsHint ?? "the credentials given" : "no credentials";
+    const what = status === 403 ? "denied the request" : credentials ? "did not accept the credentials" : "needs credentials";
+    const fix = credentials ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)` : "set `username` and `token-env` in the steps file";
+    return new LicenseBackupError(
+      "UNAUTHORIZED",
+      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}, with ${given}): ${fix}.`,
+      { url: repositoryText(this.repository) }
+    );
+  }
+  wantedActions() {
+    const actions = /* @__PURE__ */ new Set();
+    for (const scope of this.scopes)
+      for (const action of scope.split(":").pop()?.split(",") ?? []) actions.add(action);
+    return actions.size ? [...actions].join("/") : "access";
+  }
+  delayBefore(what, error2, attempt) {
+    const now = (this.options.now ?? Date.now)();
+    const asked = parseRetryAfter(error2.retryAfter, now);
+    if (asked === void 0) return backoffDelay(attempt, this.policy, this.options.random ?? Math.random);
+    const limit = this.options.maxRetryAfterMs ?? 6e4;
+    if (asked > limit) {
+      throw new LicenseBackupError(
+        "SERVICE_UNAVAILABLE",
+        `The registry ${this.repository.host} answered ${what} with ${error2.message} and asked to wait ${Math.ceil(asked / 1e3)} s; run the step again after ${new Date(now + asked).toISOString()}.`,
+        { url: repositoryText(this.repository) }
+      );
+    }
+    return asked;
+  }
+  async wait(ms) {
+    try {
+      await (this.options.sleep ?? defaultSleep)(ms, this.options.signal);
+    } catch (error2) {
+      this.throwIfCancelled();
+      throw error2;
+    }
+  }
+  unavailable(what, last, attempts) {
+    return new LicenseBackupError(
+      "SERVICE_UNAVAILABLE",
+      `The registry ${this.repository.host} did not complete ${what}: the last of ${attempts} attempt(s) got ${last}. Check that the registry is up and reachable, then run the step again.`,
+      { url: repositoryText(this.repository) }
+    );
+  }
+  throwIfCancelled() {
+    if (this.options.signal?.aborted) throw cancelled("registry transfer");
+  }
+  /** A request's URL for messages: the path only, never an upload's state query. */
+  display(url) {
+    return new URL(url, this.origin).pathname;
+  }
+  /** An answer that is not what the spec says: SERVICE_ERROR naming the call and the registry's words. */
+  async unexpected(response, what) {
+    const detail = await errorDetail(response);
+    return new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${this.repository.host} answered ${what} for repository ${this.repository.name} with HTTP ${response.status}${detail}.`,
+      { url: repositoryText(this.repository) }
+    );
+  }
+};
+var defaultSleep = (ms, signal) => delay(ms, void 0, signal ? { signal } : {});
+async function readCapped(response, max) {
+  return (await readCappedBytes(response, max)).toString("utf8");
+}
+async function readCappedBytes(response, max) {
+  const reader = response.body?.getReader();
+  if (!reader) return Buffer.alloc(0);
+  const chunks = [];
+  let size = 0;
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, max);
+}
+async function errorDetail(response) {
+  const text = await readCapped(response, MAX_ERROR_BODY).catch(() => "");
+  try {
+    const body = JSON.parse(text);
+    const first = body.errors?.[0];
+    if (!first) return "";
+    const words = [first.code, first.message].filter((w) => typeof w === "string").join(": ");
+    const clean = words.replace(/[^\x20-\x7e]/g, " ").slice(0, 200);
+    return clean ? ` (${clean})` : "";
+  } catch {
+    return "";
+  }
+}
+function networkReason(error2) {
+  const cause = error2.cause;
+  if (typeof cause?.code === "string") return cause.code;
+  if (typeof cause?.message === "string") return cause.message;
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+
+// src/action/registry/github-packages.ts
+function isGhcr(repository) {
+  return repository.host.toLowerCase() === "ghcr.io";
+}
+function ghcrPackage(repository) {
+  const [owner = "", ...rest] = repository.name.split("/");
+  return { owner, name: rest.join("/") };
+}
+function packageLink(repository, ownerKind) {
+  if (!isGhcr(repository)) return `${repository.host}/${repository.name}`;
+  const { owner, name } = ghcrPackage(repository);
+  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/package/${encodeURIComponent(name)}`;
+}
+var MAX_PAGES = 100;
+function githubPackagesDeleter(options) {
+  let versions;
+  return async (digest) => {
+    versions ??= listVersions(options);
+    const { base, ids } = await versions;
+    const id = ids.get(digest);
+    if (id === void 0) return;
+    const response = await call(options, "DELETE", `${base}/${id}`);
+    if (response.status === 204 || response.status === 404) return;
+    throw apiError(options, response, `deleting version ${id} (${digest})`);
+  };
+}
+async function listVersions(options) {
+  const { owner, name } = ghcrPackage(options.repository);
+  const kinds = options.ownerKind ? [options.ownerKind] : ["orgs", "users"];
+  for (const kind of kinds) {
+    const base = `${options.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}/versions`;
+    const ids = /* @__PURE__ */ new Map();
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const response = await call(options, "GET", `${base}?per_page=100&page=${page}`);
+      if (response.status === 404 && page === 1) break;
+      if (response.status !== 200) throw apiError(options, response, "listing the package versions");
+      const list = await response.json();
+      if (!Array.isArray(list)) throw apiError(options, response, "listing the package versions");
+      for (const version of list) {
+        if (typeof version.id === "number" && typeof version.name === "string")
+          ids.set(version.name, version.id);
+      }
+      if (list.length < 100) return { base, ids };
+    }
+    if (ids.size > 0) return { base, ids };
+  }
+  throw new LicenseBackupError(
+    "CONFIG_INVALID",
+    `GitHub has no container package ${name} owned by ${owner} that this token can see (${options.apiUrl}): check the repository name and that the token has \`packages: write\`.`,
+    { url: packageLink(options.repository, options.ownerKind) }
+  );
+}
+async function call(options, method, url) {
+  return options.fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${options.token}`,
+      accept: "application/vnd.github+json",
+      "x-github-api-version": "2022-11-28"
+    },
+    signal: AbortSignal.timeout(6e4)
+  });
+}
+function apiError(options, response, what) {
+  const forbidden = response.status === 401 || response.status === 403;
+  return new LicenseBackupError(
+    forbidden ? "UNAUTHORIZED" : "SERVICE_ERROR",
+    `GitHub's Packages API (${options.apiUrl}) answered HTTP ${response.status} ${what} for ghcr.io/${options.repository.name}` + (forbidden ? ": the token may not delete package versions; give the workflow `packages: write` and the repository admin access to the package." : "."),
+    { url: packageLink(options.repository, options.ownerKind) }
+  );
+}
+
+// src/action/registry/manifests.ts
+import { createHash } from "node:crypto";
+
+// src/action/registry/media-types.ts
+var ARTIFACT_TYPE = "application/vnd.license-backup.backup.v2";
+var IMAGE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+var EMPTY_CONFIG = {
+  mediaType: "application/vnd.oci.empty.v1+json",
+  digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+  size: 2,
+  data: "e30="
+};
+var EMPTY_CONFIG_BYTES = Buffer.from("{}");
+var TITLE = "org.opencontainers.image.title";
+var CREATED = "org.opencontainers.image.created";
+var SOURCE = "org.opencontainers.image.source";
+var SIGNATURE = "application/vnd.license-backup.signature.v1";
+function layerMediaType(file, version) {
+  if (file === "manifest.json") return `application/vnd.license-backup.manifest.${version}+json`;
+  if (file === "manifest.json.sig") return SIGNATURE;
+  const pack = /^licenses\.tar(\.gz)?(\.age)?$/.exec(file);
+  if (!pack) return "application/octet-stream";
+  return `application/vnd.license-backup.pack.${version}.tar${pack[1] ? "+gzip" : ""}${pack[2] ? "+age" : ""}`;
+}
+function formatVersion(format) {
+  const match = typeof format === "string" ? /^license-backup\/(v\d+)$/.exec(format) : null;
+  return match?.[1] ?? "v1";
+}
+
+// src/action/registry/manifests.ts
+var MAX_MANIFEST_BYTES2 = 4 * 1024 * 1024;
+var MAX_LAYERS = 16;
+var MAX_TAGS = 1e5;
+var FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+function backupManifest(layers, annotations) {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: IMAGE_MANIFEST,
+    artifactType: ARTIFACT_TYPE,
+    config: { ...EMPTY_CONFIG },
+    layers,
+    annotations
+  };
+  return Buffer.from(JSON.stringify(manifest));
+}
+function sha256Digest(bytes) {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+async function putManifest(client, bytes, reference) {
+  const response = await client.request({
+    method: "PUT",
+    url: client.path(`manifests/${reference}`),
+    headers: { "content-type": IMAGE_MANIFEST },
+    body: () => new Uint8Array(bytes)
+  });
+  if (response.status !== 201) throw await client.unexpected(response, `the manifest PUT for ${reference}`);
+  await response.body?.cancel();
+}
+async function fetchManifest(client, reference) {
+  const response = await client.request({
+    method: "GET",
+    url: client.path(`manifests/${reference}`),
+    headers: { accept: IMAGE_MANIFEST }
+  });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return void 0;
+  }
+  if (response.status !== 200) throw await client.unexpected(response, `the manifest GET for ${reference}`);
+  const bytes = await readCappedBytes(response, MAX_MANIFEST_BYTES2 + 1);
+  if (bytes.length > MAX_MANIFEST_BYTES2) throw notBackup(client, reference, "it is larger than 4 MiB");
+  const digest = sha256Digest(bytes);
+  if (isDigest(reference) && digest !== reference) {
+    throw new LicenseBackupError(
+      "BACKUP_CORRUPT",
+      `The manifest ${reference} from ${client.where} has the digest ${digest}: it was changed. Nothing was used.`
+    );
+  }
+  let json;
+  try {
+    json = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw notBackup(client, reference, "it is not JSON");
+  }
+  return { digest, bytes, json };
+}
+function isBackupManifest(json) {
+  if (typeof json !== "object" || json === null) return false;
+  const manifest = json;
+  return manifest.mediaType === IMAGE_MANIFEST && manifest.artifactType === ARTIFACT_TYPE;
+}
+function backupLayers(client, reference, json) {
+  if (!isBackupManifest(json)) {
+    const type = json ?? {};
+    const said = typeof type.artifactType === "string" ? type.artifactType : String(type.mediaType ?? "none");
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${reference} in ${client.where} is not a license backup: its type is ${printable(said)}, not ${ARTIFACT_TYPE}. Check the reference.`
+    );
+  }
+  const layers = json.layers;
+  if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
+    throw notBackup(client, reference, `it has ${Array.isArray(layers) ? layers.length : "no"} layers`);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  return layers.map((layer, i) => {
+    const descriptor = layer;
+    const title2 = descriptor?.annotations?.[TITLE];
+    const ok = typeof descriptor?.mediaType === "string" && typeof descriptor.digest === "string" && isDigest(descriptor.digest) && Number.isSafeInteger(descriptor.size) && (descriptor.size ?? -1) >= 0 && typeof title2 === "string" && FILE_NAME.test(title2) && !seen.has(title2.toLowerCase());
+    if (!ok) throw notBackup(client, reference, `layer ${i + 1} is not a file of a backup folder`);
+    seen.add(title2.toLowerCase());
+    return descriptor;
+  });
+}
+function notBackup(client, reference, why) {
+  return new LicenseBackupError(
+    "BACKUP_CORRUPT",
+    `The manifest of ${reference} in ${client.where} is not a backup's: ${why}. Nothing was used.`
+  );
+}
+async function listTags(client) {
+  const tags = [];
+  let url = client.path("tags/list?n=1000");
+  while (url !== void 0 && tags.length < MAX_TAGS) {
+    const response = await client.request({ method: "GET", url, headers: { accept: "application/json" } });
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return tags;
+    }
+    if (response.status !== 200) throw await client.unexpected(response, "the tag list");
+    const next = nextPage(response.headers.get("link"));
+    let body;
+    try {
+      body = JSON.parse(await readCapped(response, 16 * 1024 * 1024));
+    } catch {
+      throw await client.unexpected(response, "the tag list (not JSON)");
+    }
+    if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t) => typeof t === "string"));
+    url = next;
+  }
+  return tags;
+}
+function nextPage(link) {
+  const match = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+  return match?.[1];
+}
+async function deleteManifest(client, digest) {
+  return client.request({ method: "DELETE", url: client.path(`manifests/${digest}`) });
+}
+function printable(text) {
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 120);
+}
+
+// src/action/registry/retention.ts
+var KEEP_RULES = ["last", "daily", "weekly", "monthly"];
+function selectRetention(backups, policy) {
+  const newestFirst = [...backups].sort(
+    (a, b) => b.time.getTime() - a.time.getTime() || (a.tag < b.tag ? 1 : -1)
+  );
+  const reasons = /* @__PURE__ */ new Map();
+  for (const rule of KEEP_RULES) {
+    const wanted = policy[rule] ?? 0;
+    let kept = 0;
+    let lastBucket;
+    for (const backup of newestFirst) {
+      if (kept >= wanted) break;
+      const bucket = BUCKETS[rule](backup);
+      if (bucket === lastBucket) continue;
+      lastBucket = bucket;
+      kept++;
+      reasons.set(backup, [...reasons.get(backup) ?? [], rule]);
+    }
+  }
+  return {
+    keep: newestFirst.filter((b) => reasons.has(b)).map((b) => ({ ...b, reasons: reasons.get(b) ?? [] })),
+    remove: newestFirst.filter((b) => !reasons.has(b))
+  };
+}
+var BUCKETS = {
+  last: (backup) => backup.tag,
+  daily: (backup) => backup.time.toISOString().slice(0, 10),
+  weekly: (backup) => isoWeek(backup.time),
+  monthly: (backup) => backup.time.toISOString().slice(0, 7)
+};
+function isoWeek(time) {
+  const day = new Date(Date.UTC(time.getUTCFullYear(), time.getUTCMonth(), time.getUTCDate()));
+  const weekday = day.getUTCDay() || 7;
+  day.setUTCDate(day.getUTCDate() + 4 - weekday);
+  const yearStart = Date.UTC(day.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((day.getTime() - yearStart) / 864e5 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+// src/action/registry/timestamp.ts
+var STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+function timestampTag(at) {
+  return at.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+}
+function parseTimestampTag(tag) {
+  const match = STAMP.exec(tag);
+  if (!match) return void 0;
+  const [, y, mo, d, h, mi, s] = match.map(Number);
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return timestampTag(at) === tag ? at : void 0;
+}
+
+// src/action/registry/keep.ts
+async function applyKeep(client, policy, options) {
+  const backups = [];
+  const protectedDigests = /* @__PURE__ */ new Set();
+  for (const tag of await listTags(client)) {
+    const fetched = await fetchManifest(client, tag);
+    if (!fetched) continue;
+    const time = parseTimestampTag(tag);
+    if (time && isBackupManifest(fetched.json)) backups.push({ tag, time, digest: fetched.digest });
+    else protectedDigests.add(fetched.digest);
+  }
+  const decision = selectRetention(backups, policy);
+  for (const kept of decision.keep) protectedDigests.add(kept.digest);
+  const deleted = [];
+  const deleting = /* @__PURE__ */ new Set();
+  for (const backup of decision.remove) {
+    if (protectedDigests.has(backup.digest)) continue;
+    deleted.push({ tag: backup.tag, digest: backup.digest });
+    if (deleting.has(backup.digest) || options.dryRun) continue;
+    deleting.add(backup.digest);
+    await (options.deleter ?? ociDeleter(client))(backup.digest);
+  }
+  return {
+    kept: decision.keep.map(({ tag, digest, reasons }) => ({ tag, digest, reasons })),
+    deleted,
+    dryRun: options.dryRun
+  };
+}
+function ociDeleter(client) {
+  return async (digest) => {
+    const response = await deleteManifest(client, digest);
+    if (response.status === 202 || response.status === 200 || response.status === 404) {
+      await response.body?.cancel();
+      return;
+    }
+    const detail = await errorDetail(response);
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${client.repository.host} refused to delete ${digest} from repository ${client.repository.name} (HTTP ${response.status}${detail}). ` + (response.status === 405 ? "It does not allow deletes through the OCI API: enable deletes on the registry, or remove `keep` (use `dry-run: true` to list what it would delete)." : "Check that the token may delete in this repository."),
+      { url: `${client.repository.host}/${client.repository.name}@${digest}` }
+    );
+  };
+}
+
+// src/action/registry/pull.ts
+import { join as join4 } from "node:path";
+
+// src/action/registry/blobs.ts
+import { createHash as createHash2 } from "node:crypto";
+import { createReadStream as createReadStream2, createWriteStream } from "node:fs";
+import { rm as rm2 } from "node:fs/promises";
+import { Readable, Transform as Transform2 } from "node:stream";
+import { pipeline as pipeline2 } from "node:stream/promises";
+var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
+async function digestFile(file) {
+  const hash = createHash2("sha256");
+  let size = 0;
+  for await (const chunk of createReadStream2(file)) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { digest: `sha256:${hash.digest("hex")}`, size };
+}
+async function pushBlob(client, file, blob, options = {}) {
+  return client.retrying(`the upload of blob ${blob.digest}`, async () => {
+    const head = await client.exchange({ method: "HEAD", url: client.path(`blobs/${blob.digest}`) });
+    if (head.ok) return "present";
+    const mount = options.mountFrom ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(options.mountFrom)}` : "";
+    const start = await client.exchange({ method: "POST", url: client.path(`blobs/uploads/${mount}`) });
+    if (start.status === 201 && mount) {
+      await start.body?.cancel();
+      return "mounted";
+    }
+    const location = await uploadLocation(client, start, "starting a blob upload");
+    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const final = blob.size <= chunkSize ? location : await uploadChunks(client, location, file, blob.size, chunkSize);
+    const url = withDigest(final, blob.digest);
+    const whole = blob.size <= chunkSize;
+    const put = await client.exchange({
+      method: "PUT",
+      url,
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(whole ? blob.size : 0)
+      },
+      ...whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true } : {}
+    });
+    if (put.status !== 201) throw await client.unexpected(put, `the upload of blob ${blob.digest}`);
+    await put.body?.cancel();
+    return "uploaded";
+  });
+}
+async function uploadChunks(client, location, file, size, chunkSize) {
+  let url = location;
+  for (let offset = 0; offset < size; offset += chunkSize) {
+    const end = Math.min(size, offset + chunkSize);
+    const patch = await client.exchange({
+      method: "PATCH",
+      url,
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(end - offset),
+        "content-range": `${offset}-${end - 1}`
+      },
+      body: () => bodyOf(file, offset, end),
+      streamed: true
+    });
+    url = await uploadLocation(client, patch, `a chunk of a blob upload (bytes ${offset}-${end - 1})`);
+  }
+  return url;
+}
+async function uploadLocation(client, response, what) {
+  const location = response.headers.get("location");
+  if (response.status !== 202 || !location) throw await client.unexpected(response, what);
+  await response.body?.cancel();
+  return new URL(location, client.origin).href;
+}
+function withDigest(location, digest) {
+  const url = new URL(location);
+  url.searchParams.set("digest", digest);
+  return url.href;
+}
+function bodyOf(file, start, end) {
+  if (typeof file !== "string") return new Uint8Array(file.subarray(start, end));
+  if (end <= start) return new Uint8Array(0);
+  return Readable.toWeb(createReadStream2(file, { start, end: end - 1 }));
+}
+async function pullBlob(client, blob, target) {
+  await client.retrying(`the download of blob ${blob.digest}`, async () => {
+    await rm2(target, { force: true });
+    const response = await client.exchange({
+      method: "GET",
+      url: client.path(`blobs/${blob.digest}`),
+      streamed: true
+    });
+    if (response.status !== 200 || !response.body) {
+      throw await client.unexpected(response, `the download of blob ${blob.digest}`);
+    }
+    const hash = createHash2("sha256");
+    let size = 0;
+    const check = new Transform2({
+      transform(chunk, _encoding, done) {
+        size += chunk.length;
+        if (size > blob.size) {
+          done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`));
+          return;
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      }
+    });
+    try {
+      await pipeline2(
+        Readable.fromWeb(response.body),
+        check,
+        createWriteStream(target, { flags: "wx", mode: 384 })
+      );
+    } catch (error2) {
+      await rm2(target, { force: true });
+      if (error2 instanceof LicenseBackupError) throw error2;
+      client.throwIfCancelled();
+      throw new TransientRegistryError(
+        `a broken download (${error2 instanceof Error ? error2.message : String(error2)})`
+      );
+    }
+    const digest = `sha256:${hash.digest("hex")}`;
+    if (size !== blob.size || digest !== blob.digest) {
+      await rm2(target, { force: true });
+      throw corrupt(client, blob, size !== blob.size ? `${size} bytes, not ${blob.size}` : `digest ${digest}`);
+    }
+  });
+}
+function corrupt(client, blob, got) {
+  const title2 = blob.annotations?.["org.opencontainers.image.title"];
+  return new LicenseBackupError(
+    "BACKUP_CORRUPT",
+    `The blob ${blob.digest}${title2 ? ` (${title2})` : ""} from ${client.where} does not match its manifest: it has ${got}. Nothing was used; push the backup again or pull another one.`,
+    { url: client.display(client.path(`blobs/${blob.digest}`)) }
+  );
+}
+
+// src/action/registry/pull.ts
+async function pullBackup(client, reference, folder) {
+  const ref = reference.digest ?? reference.tag ?? "";
+  const fetched = await fetchManifest(client, ref);
+  if (!fetched) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${referenceText(reference)} was not found: ${client.where} has no manifest ${reference.digest ? "with that digest" : `tagged ${ref}`}. Check \`from-registry.reference\` and that the backup was pushed.`,
+      { url: referenceText(reference) }
+    );
+  }
+  const layers = backupLayers(client, referenceText(reference), fetched.json);
+  const files = [];
+  for (const layer of layers) {
+    const file = layer.annotations?.[TITLE] ?? "";
+    await pullBlob(client, layer, join4(folder, file));
+    files.push(file);
+  }
+  return { digest: fetched.digest, files };
+}
+
+// src/action/registry/push.ts
+import { open as open2 } from "node:fs/promises";
+import { join as join5 } from "node:path";
+async function pushBackup(client, folder, files, options) {
+  const version = formatVersion(await manifestFormat(folder, files));
+  const layers = [];
+  for (const file of files) {
+    const { digest: digest2, size } = await digestFile(join5(folder, file));
+    layers.push({ mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } });
+  }
+  const blobs = {};
+  const mount = options.mountFrom === void 0 ? {} : { mountFrom: options.mountFrom };
+  const chunk = options.chunkSize === void 0 ? {} : { chunkSize: options.chunkSize };
+  await pushBlob(client, EMPTY_CONFIG_BYTES, EMPTY_CONFIG, mount);
+  for (const [i, layer] of layers.entries()) {
+    const file = files[i] ?? "";
+    blobs[file] = await pushBlob(client, join5(folder, file), layer, { ...mount, ...chunk });
+  }
+  const bytes = backupManifest(layers, { [CREATED]: options.now.toISOString(), ...options.annotations });
+  const digest = sha256Digest(bytes);
+  await putManifest(client, bytes, digest);
+  const tags = [timestampTag(options.now), ...options.tags.filter((t) => t !== timestampTag(options.now))];
+  for (const tag of tags) await putManifest(client, bytes, tag);
+  return { digest, tags, size: layers.reduce((n, l) => n + l.size, 0), blobs };
+}
+async function manifestFormat(folder, files) {
+  if (!files.includes("manifest.json")) return void 0;
+  const handle = await open2(join5(folder, "manifest.json"), "r");
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    return /"format"\s*:\s*"([^"]{1,64})"/.exec(buffer.subarray(0, bytesRead).toString("utf8"))?.[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+// src/action/registry/steps.ts
+async function pushToRegistry(spec, backup, token, context) {
+  const client = clientFor(spec.repository, spec, token, context);
+  const where2 = repositoryText(spec.repository);
+  const mountFrom = context.pushed.get(spec.repository.host);
+  info(`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where2}.`);
+  const pushed = await pushBackup(client, backup.path, backup.files, {
+    tags: spec.tags,
+    now: new Date(context.now()),
+    ...mountFrom !== void 0 && mountFrom !== spec.repository.name ? { mountFrom } : {},
+    ...context.run.repository && isGhcr(spec.repository) ? { annotations: { [SOURCE]: `${context.run.serverUrl}/${context.run.repository}` } } : {}
+  });
+  context.pushed.set(spec.repository.host, spec.repository.name);
+  const how = Object.values(pushed.blobs);
+  info(
+    `Pushed ${where2}@${pushed.digest} (${pushed.size} bytes: ${count(how, "uploaded")} uploaded, ${count(how, "present")} already there, ${count(how, "mounted")} mounted), tagged ${pushed.tags.join(", ")}.`
+  );
+  const ownerKind = githubOwnerKind(spec.repository, context.run);
+  const record = {
+    repository: where2,
+    link: packageLink(spec.repository, ownerKind),
+    digest: pushed.digest,
+    tags: pushed.tags,
+    pushed: true
+  };
+  if (spec.keep) {
+    const { dryRun, ...policy } = spec.keep;
+    record.keep = await applyKeep(client, policy, {
+      dryRun,
+      ...isGhcr(spec.repository) && token ? {
+        deleter: githubPackagesDeleter({
+          repository: spec.repository,
+          apiUrl: context.run.apiUrl,
+          token,
+          fetch: context.fetch,
+          ...ownerKind ? { ownerKind } : {}
+        })
+      } : {}
+    });
+    logKeep(record.keep, policy);
+  }
+  return record;
+}
+async function pullFromRegistry(spec, token, context) {
+  const client = clientFor(spec.reference, spec, token, context);
+  const folder = await mkdtemp2(join6(context.run.tempDir ?? tmpdir2(), "license-backup-registry-"));
+  try {
+    info(`Pulling ${referenceText(spec.reference)}.`);
+    const pulled = await pullBackup(client, spec.reference, folder);
+    info(
+      `Pulled ${repositoryText(spec.reference)}@${pulled.digest}: ${pulled.files.join(", ")}, every blob matching its digest.`
+    );
+    return {
+      folder,
+      record: {
+        repository: repositoryText(spec.reference),
+        link: packageLink(spec.reference, githubOwnerKind(spec.reference, context.run)),
+        digest: pulled.digest,
+        tags: spec.reference.tag ? [spec.reference.tag] : [],
+        pushed: false
+      }
+    };
+  } catch (error2) {
+    await rm3(folder, { recursive: true, force: true });
+    throw error2;
+  }
+}
+function clientFor(repository, login2, token, context) {
+  const username = login2.username ?? context.run.actor ?? "license-backup";
+  return new RegistryClient(repository, {
+    ...token === void 0 ? {} : {
+      credentials: { username, password: token },
+      credentialsHint: `user ${username} and the token in $${login2.tokenEnv?.name ?? ""}`
+    },
+    fetch: context.fetch,
+    signal: context.signal,
+    onToken: (token2) => setSecret(token2),
+    now: context.now
+  });
+}
+function githubOwnerKind(repository, run2) {
+  if (!isGhcr(repository) || !run2.eventPath) return void 0;
+  try {
+    const event = JSON.parse(readFileSync(run2.eventPath, "utf8"));
+    const owner = event.repository?.owner;
+    if (typeof owner?.login !== "string") return void 0;
+    if (owner.login.toLowerCase() !== repository.name.split("/")[0]) return void 0;
+    return owner.type === "Organization" ? "orgs" : owner.type === "User" ? "users" : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function logKeep(result, policy) {
+  const rules = KEEP_RULES.filter((rule) => policy[rule] !== void 0).map((rule) => `${rule} ${policy[rule]}`).join(", ");
+  const verb = result.dryRun ? "would delete" : "deleted";
+  info(
+    `Retention (${rules}${result.dryRun ? ", dry run" : ""}): kept ${result.kept.length}, ${verb} ${result.deleted.length}.`
+  );
+  for (const kept of result.kept) info(`  kept ${kept.tag} (${kept.reasons.join(", ")})`);
+  for (const deleted of result.deleted) info(`  ${verb} ${deleted.tag} (${deleted.digest})`);
+}
+function count(values, what) {
+  return values.filter((value) => value === what).length;
+}
+
 // src/action/log.ts
 var ANNOTATIONS_PER_STEP = 10;
 var PROGRESS_INTERVAL_MS = 5e3;
@@ -15442,10 +16523,15 @@ async function runSteps(steps, context) {
   if (context.signal.aborted) throw cancelled("run");
 }
 function title(step, n, total) {
-  const count = `step ${n} of ${total}`;
-  if (step.kind === "backup") return `Backup (${count}): ${step.store} \u2192 ${step.path}`;
-  const from = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path;
-  return `Restore (${count}): ${from} \u2192 ${step.store}`;
+  const count2 = `step ${n} of ${total}`;
+  if (step.kind === "backup") return `Backup (${count2}): ${step.store} \u2192 ${step.path}`;
+  const from = restoreSource(step);
+  return `Restore (${count2}): ${from} \u2192 ${step.store}`;
+}
+function restoreSource(step) {
+  if (step.fromArtifact) return `artifact "${step.fromArtifact.name}"`;
+  if (step.fromRegistry) return referenceText(step.fromRegistry.reference);
+  return step.path;
 }
 function storeOptions(step) {
   return {
@@ -15493,6 +16579,11 @@ async function runBackup(step, n, context) {
         context.run
       );
     }
+    if (step.registry) {
+      throwIfAborted(context.signal, "registry push");
+      const token = context.secrets.get(step)?.registryToken;
+      record.registry = await pushToRegistry(step.registry, result, token, context);
+    }
     if (policy === "error" && result.restricted.length > 0) {
       throw new RestrictedLicensesError(
         result.restricted.map((r) => r.key_id),
@@ -15525,7 +16616,14 @@ async function runRestore(step, n, context) {
           info(`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`);
         path = downloaded;
       }
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path;
+      if (step.fromRegistry) {
+        const pulled = await pullFromRegistry(step.fromRegistry, secrets.registryToken, context);
+        downloaded = pulled.folder;
+        record.registry = pulled.record;
+        if (step.path) info(`Restoring from the pulled backup; \`path\` (${step.path}) is not used.`);
+        path = downloaded;
+      }
+      record.path = restoreSource(step) ?? path;
       throwIfAborted(context.signal, "restore");
       const result = await context.engine.restore(
         {
@@ -15548,7 +16646,7 @@ async function runRestore(step, n, context) {
       }
     });
   } finally {
-    if (downloaded) await rm2(downloaded, { recursive: true, force: true });
+    if (downloaded) await rm4(downloaded, { recursive: true, force: true });
   }
 }
 async function tracked(record, log, context, body) {
@@ -15574,8 +16672,13 @@ async function tracked(record, log, context, body) {
 function resolveSecrets(steps, env) {
   const resolved = /* @__PURE__ */ new Map();
   for (const step of steps) {
-    if (step.kind !== "restore") continue;
-    const secrets = {};
+    const login2 = step.kind === "backup" ? step.registry : step.fromRegistry;
+    const registryToken = registrySecret(login2, step.kind === "backup" ? "registry" : "from-registry", env);
+    if (step.kind !== "restore") {
+      resolved.set(step, registryToken === void 0 ? {} : { registryToken });
+      continue;
+    }
+    const secrets = registryToken === void 0 ? {} : { registryToken };
     if (!step.service.tokenEnv) {
       throw new ConfigError(
         "a restore step needs the service token: add `token-env: <VARIABLE>` to `service` and set that variable from a secret.",
@@ -15592,6 +16695,12 @@ function resolveSecrets(steps, env) {
     resolved.set(step, secrets);
   }
   return resolved;
+}
+function registrySecret(login2, key, env) {
+  if (!login2?.tokenEnv) return void 0;
+  const value = read(login2.tokenEnv, env, `${key}.token-env`);
+  mask(value);
+  return value;
 }
 function read(ref, env, key) {
   const value = env[ref.name];
@@ -15849,25 +16958,19 @@ var license_backup_schema_default = {
               type: "boolean"
             }
           }
+        },
+        registry: {
+          $ref: "#/$defs/registry"
         }
       }
     },
     restore: {
-      description: "Restore a backup into the store through the license service. Needs `path` or `from-artifact`.",
+      description: "Restore a backup into the store through the license service. Needs `path`, `from-artifact` or `from-registry`.",
       type: "object",
       additionalProperties: false,
-      anyOf: [
-        {
-          required: ["path"]
-        },
-        {
-          required: ["from-artifact"]
-        }
-      ],
-      "x-message": "needs `path` (a backup folder) or `from-artifact` (an artifact holding one)",
       properties: {
         path: {
-          description: "The backup folder to restore from (RestorePath). Not used with `from-artifact`, which downloads into a private temporary folder.",
+          description: "The backup folder to restore from (RestorePath). Not used with `from-artifact` or `from-registry`, which download into a private temporary folder.",
           type: "string",
           minLength: 1
         },
@@ -15912,6 +17015,26 @@ var license_backup_schema_default = {
           },
           "x-message": "takes `run-id` or `workflow`, not both"
         },
+        "from-registry": {
+          description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
+          type: "object",
+          additionalProperties: false,
+          required: ["reference"],
+          properties: {
+            reference: {
+              description: "`ghcr.io/acme/license-backups:nightly` or `\u2026@sha256:<digest>`.",
+              type: "string",
+              pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
+              "x-message": "must be a registry reference with a tag or digest, such as ghcr.io/acme/license-backups:nightly"
+            },
+            username: {
+              $ref: "#/$defs/registryUsername"
+            },
+            "token-env": {
+              $ref: "#/$defs/registryTokenEnv"
+            }
+          }
+        },
         individualize: {
           description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
           type: "boolean"
@@ -15919,6 +17042,115 @@ var license_backup_schema_default = {
         "identity-env": {
           description: "Name of the environment variable holding the age identity (`AGE-SECRET-KEY-1\u2026`) for an encrypted backup. The identity never goes in this file.",
           $ref: "#/$defs/envName"
+        }
+      },
+      allOf: [
+        {
+          anyOf: [
+            {
+              required: ["path"]
+            },
+            {
+              required: ["from-artifact"]
+            },
+            {
+              required: ["from-registry"]
+            }
+          ],
+          "x-message": "needs `path` (a backup folder), `from-artifact` (an artifact holding one) or `from-registry` (a registry reference)"
+        },
+        {
+          not: {
+            required: ["from-artifact", "from-registry"]
+          },
+          "x-message": "takes `from-artifact` or `from-registry`, not both"
+        }
+      ]
+    },
+    registryUsername: {
+      description: "User name for the registry's Basic auth and token server. Default: $GITHUB_ACTOR, else `license-backup` (GHCR takes any name with a GITHUB_TOKEN; Docker Hub needs the real one). Used only with `token-env`.",
+      type: "string",
+      minLength: 1,
+      maxLength: 256
+    },
+    registryTokenEnv: {
+      description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
+      $ref: "#/$defs/envName"
+    },
+    registry: {
+      description: "Push the backup folder to an OCI registry as one artifact (artifactType application/vnd.license-backup.backup.v2), tagged with the UTC time (YYYYMMDDTHHMMSSZ) and `tags`.",
+      type: "object",
+      additionalProperties: false,
+      required: ["repository"],
+      properties: {
+        repository: {
+          description: "The repository, with its registry host: `ghcr.io/acme/license-backups`. HTTPS only; `http://` is allowed for 127.0.0.1 and localhost.",
+          type: "string",
+          minLength: 3,
+          pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+$",
+          "x-message": "must be a registry repository such as ghcr.io/acme/license-backups (host, then a lower-case path; no tag)"
+        },
+        tags: {
+          description: "Tags moved to the new backup once it is completely pushed (e.g. `nightly`).",
+          type: "array",
+          uniqueItems: true,
+          items: {
+            type: "string",
+            pattern: "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$",
+            "x-message": "is not a tag: up to 128 letters, digits, _ . and -, not starting with . or -"
+          }
+        },
+        username: {
+          $ref: "#/$defs/registryUsername"
+        },
+        "token-env": {
+          $ref: "#/$defs/registryTokenEnv"
+        },
+        keep: {
+          description: "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
+          type: "object",
+          additionalProperties: false,
+          anyOf: [
+            {
+              required: ["last"]
+            },
+            {
+              required: ["daily"]
+            },
+            {
+              required: ["weekly"]
+            },
+            {
+              required: ["monthly"]
+            }
+          ],
+          "x-message": "needs at least one rule: `last`, `daily`, `weekly` or `monthly`",
+          properties: {
+            last: {
+              description: "Keep the N newest backups.",
+              type: "integer",
+              minimum: 1
+            },
+            daily: {
+              description: "Keep the newest backup of each of the last N days that have one (UTC).",
+              type: "integer",
+              minimum: 1
+            },
+            weekly: {
+              description: "Keep the newest backup of each of the last N ISO weeks that have one.",
+              type: "integer",
+              minimum: 1
+            },
+            monthly: {
+              description: "Keep the newest backup of each of the last N months that have one.",
+              type: "integer",
+              minimum: 1
+            },
+            "dry-run": {
+              description: "List what would be deleted, and delete nothing.",
+              type: "boolean"
+            }
+          }
         }
       }
     }
@@ -15953,11 +17185,11 @@ function validateSteps(parsed) {
   const validate = validator();
   if (validate(parsed.data)) return;
   const errors = relevant(validate.errors ?? []);
-  const located = errors.map((error2) => toConfigError(parsed, error2));
-  located.sort(
+  const located2 = errors.map((error2) => toConfigError(parsed, error2));
+  located2.sort(
     (a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0)
   );
-  throw located[0] ?? new ConfigError(`${parsed.source}: does not match the steps file schema.`);
+  throw located2[0] ?? new ConfigError(`${parsed.source}: does not match the steps file schema.`);
 }
 function relevant(errors) {
   const combinators = errors.filter(
@@ -16023,6 +17255,50 @@ function article(type) {
     "string,integer": "a string or a whole number"
   };
   return names[type] ?? type;
+}
+
+// src/action/steps/registry.ts
+function toRegistryPush(parsed, path, json) {
+  const repository = located(
+    parsed,
+    [...path, "repository"],
+    () => parseRepository(String(json["repository"]))
+  );
+  const keep = json["keep"];
+  return {
+    repository,
+    tags: json["tags"] ?? [],
+    ...login(parsed, path, json),
+    ...keep ? {
+      keep: {
+        ...typeof keep["last"] === "number" ? { last: keep["last"] } : {},
+        ...typeof keep["daily"] === "number" ? { daily: keep["daily"] } : {},
+        ...typeof keep["weekly"] === "number" ? { weekly: keep["weekly"] } : {},
+        ...typeof keep["monthly"] === "number" ? { monthly: keep["monthly"] } : {},
+        dryRun: keep["dry-run"] === true
+      }
+    } : {},
+    at: parsed.locate(path)
+  };
+}
+function toRegistrySource(parsed, path, json) {
+  const reference = located(parsed, [...path, "reference"], () => parseReference(String(json["reference"])));
+  return { reference, ...login(parsed, path, json), at: parsed.locate(path) };
+}
+function login(parsed, path, json) {
+  const tokenEnv = typeof json["token-env"] === "string" ? { name: json["token-env"], at: parsed.locate([...path, "token-env"]) } : void 0;
+  return {
+    ...typeof json["username"] === "string" ? { username: json["username"] } : {},
+    ...tokenEnv ? { tokenEnv } : {}
+  };
+}
+function located(parsed, path, read2) {
+  try {
+    return read2();
+  } catch (error2) {
+    if (error2 instanceof RegistryReferenceError) throw new ConfigError(error2.message, parsed.locate(path));
+    throw error2;
+  }
 }
 
 // src/action/steps/load.ts
@@ -16096,6 +17372,7 @@ function storeOf(top, body, at, kind) {
 }
 function toBackup(parsed, path, body, store, index, at) {
   const artifact = body["artifact"];
+  const registry = body["registry"];
   const encryptTo = body["encrypt-to"];
   return {
     kind: "backup",
@@ -16106,6 +17383,7 @@ function toBackup(parsed, path, body, store, index, at) {
     onRestricted: body["on-restricted"] ?? "warn",
     ...encryptTo ? { encryptTo } : {},
     ...artifact ? { artifact: toUpload(parsed, [...path, "artifact"], artifact) } : {},
+    ...registry ? { registry: toRegistryPush(parsed, [...path, "registry"], registry) } : {},
     at
   };
 }
@@ -16126,6 +17404,7 @@ function toRestore(parsed, path, body, store, service, index, at) {
     );
   }
   const from = body["from-artifact"];
+  const fromRegistry = body["from-registry"];
   const tokenEnv = envRef(parsed, ["service", "token-env"], service["token-env"]);
   const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
   return {
@@ -16134,6 +17413,7 @@ function toRestore(parsed, path, body, store, service, index, at) {
     ...store,
     ...typeof body["path"] === "string" ? { path: body["path"] } : {},
     ...from ? { fromArtifact: toSource(parsed, [...path, "from-artifact"], from) } : {},
+    ...fromRegistry ? { fromRegistry: toRegistrySource(parsed, [...path, "from-registry"], fromRegistry) } : {},
     individualize: body["individualize"] === true,
     ...identityEnv ? { identityEnv } : {},
     service: { url: String(service["url"]), ...tokenEnv ? { tokenEnv } : {} },
@@ -16221,6 +17501,26 @@ function rows(step) {
       `<a href="${escape2(step.artifact.url)}">${escape2(step.artifact.name)}</a> (ID ${step.artifact.id})`
     ]);
   }
+  if (step.registry) rows2.push(...registryRows(step.registry));
+  return rows2;
+}
+function registryRows(registry) {
+  const link = registry.link.startsWith("https://") ? `<a href="${escape2(registry.link)}">${escape2(registry.repository)}</a>` : code(registry.repository);
+  const rows2 = [
+    [registry.pushed ? "Pushed to" : "Pulled from", `${link}<br>${code(registry.digest)}`]
+  ];
+  if (registry.tags.length) rows2.push(["Tags", registry.tags.map(code).join(" ")]);
+  const keep = registry.keep;
+  if (keep) {
+    rows2.push([
+      "Kept",
+      keep.kept.map((k) => `${code(k.tag)} (${escape2(k.reasons.join(", "))})`).join("<br>") || "none"
+    ]);
+    rows2.push([
+      keep.dryRun ? "Would delete (dry run)" : "Deleted",
+      keep.deleted.map((d) => `${code(d.tag)} ${code(d.digest)}`).join("<br>") || "none"
+    ]);
+  }
   return rows2;
 }
 function outcomeText(step) {
@@ -16242,7 +17542,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-G5VDANTB.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-AI3O6YTI.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.
@@ -16289,7 +17589,8 @@ async function run(overrides = {}) {
       total: steps.length,
       uploadsWithDefaultName: steps.filter(
         (s) => s.kind === "backup" && s.artifact && s.artifact.name === void 0
-      ).length
+      ).length,
+      pushed: /* @__PURE__ */ new Map()
     });
   } catch (error2) {
     fail(controller.signal.aborted ? cancelledError(error2) : error2);

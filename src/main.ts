@@ -82,7 +82,8 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
       total: steps.length,
       uploadsWithDefaultName: steps.filter(
         s => s.kind === 'backup' && s.artifact && s.artifact.name === undefined
-      ).length
+      ).length,
+      pushed: new Map()
     })
   } catch (error) {
     fail(controller.signal.aborted ? cancelledError(error) : error)

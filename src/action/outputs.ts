@@ -12,4 +12,7 @@ export function setOutputs(report: RunReport): void {
   core.setOutput('artifact-id', artifact ? String(artifact.id) : '')
   core.setOutput('artifact-url', artifact?.url ?? '')
   core.setOutput('artifact-digest', artifact?.digest ?? '')
+  const push = report.lastPush
+  core.setOutput('registry-digest', push?.digest ?? '')
+  core.setOutput('registry-tags', JSON.stringify(push?.tags ?? []))
 }

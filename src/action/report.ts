@@ -1,6 +1,7 @@
 import type { ManifestRestricted } from '../engine/format/manifest.js'
 import type { RefusedLicense } from '../engine/api.js'
 import type { UploadedArtifact } from './artifacts/upload.js'
+import type { RegistryRecord } from './registry/steps.js'
 import type { RefusedSeen } from './log.js'
 
 export type StepOutcome = 'succeeded' | 'failed' | 'cancelled'
@@ -19,6 +20,7 @@ export interface StepRecord {
   skipped?: RefusedLicense[]
   refused?: RefusedSeen[]
   artifact?: UploadedArtifact
+  registry?: RegistryRecord
   /** Why the step failed, for the summary. */
   error?: string
 }
@@ -50,6 +52,11 @@ export class RunReport {
 
   get lastBackupPath(): string {
     return this.steps.filter(s => s.kind === 'backup' && s.backedUp !== undefined).at(-1)?.path ?? ''
+  }
+
+  /** The last backup pushed to a registry. */
+  get lastPush(): RegistryRecord | undefined {
+    return this.steps.filter(s => s.registry?.pushed).at(-1)?.registry
   }
 
   get lastArtifact(): UploadedArtifact | undefined {

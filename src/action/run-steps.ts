@@ -7,6 +7,8 @@ import { defaultArtifactName } from './artifacts/client.js'
 import type { ArtifactClient, RunContext } from './artifacts/client.js'
 import { downloadBackup } from './artifacts/download.js'
 import { uploadBackup } from './artifacts/upload.js'
+import { pullFromRegistry, pushToRegistry } from './registry/steps.js'
+import { referenceText } from './registry/reference.js'
 import { restrictedSummary, StepLog } from './log.js'
 import type { RunReport, StepRecord } from './report.js'
 import type { StepSecrets } from './secrets.js'
@@ -20,7 +22,7 @@ export interface StepContext {
   signal: AbortSignal
   /** The `on-restricted` input: overrides every step's policy. */
   onRestricted: RestrictedPolicy | undefined
-  secrets: Map<RestoreStep, StepSecrets>
+  secrets: Map<Step, StepSecrets>
   artifacts(): Promise<ArtifactClient>
   run: RunContext
   githubToken: string
@@ -30,6 +32,8 @@ export interface StepContext {
   /** How many steps will run, for the group titles and default artifact names. */
   total: number
   uploadsWithDefaultName: number
+  /** Registry repositories pushed to by this run, by host: a later push mounts blobs from them. */
+  pushed: Map<string, string>
 }
 
 /** The `on-restricted: error` outcome: the backup is complete, and the step fails once, listing every key. */
@@ -59,8 +63,14 @@ export async function runSteps(steps: Step[], context: StepContext): Promise<voi
 function title(step: Step, n: number, total: number): string {
   const count = `step ${n} of ${total}`
   if (step.kind === 'backup') return `Backup (${count}): ${step.store} → ${step.path}`
-  const from = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path
+  const from = restoreSource(step)
   return `Restore (${count}): ${from} → ${step.store}`
+}
+
+function restoreSource(step: RestoreStep): string | undefined {
+  if (step.fromArtifact) return `artifact "${step.fromArtifact.name}"`
+  if (step.fromRegistry) return referenceText(step.fromRegistry.reference)
+  return step.path
 }
 
 function storeOptions(step: Step): StoreOptions {
@@ -112,6 +122,11 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
         context.run
       )
     }
+    if (step.registry) {
+      throwIfAborted(context.signal, 'registry push')
+      const token = context.secrets.get(step)?.registryToken
+      record.registry = await pushToRegistry(step.registry, result, token, context)
+    }
     if (policy === 'error' && result.restricted.length > 0) {
       throw new RestrictedLicensesError(
         result.restricted.map(r => r.key_id),
@@ -145,7 +160,14 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
           core.info(`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
         path = downloaded
       }
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
+      if (step.fromRegistry) {
+        const pulled = await pullFromRegistry(step.fromRegistry, secrets.registryToken, context)
+        downloaded = pulled.folder
+        record.registry = pulled.record
+        if (step.path) core.info(`Restoring from the pulled backup; \`path\` (${step.path}) is not used.`)
+        path = downloaded
+      }
+      record.path = restoreSource(step) ?? path
       throwIfAborted(context.signal, 'restore')
       const result = await context.engine.restore(
         {

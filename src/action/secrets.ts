@@ -1,22 +1,29 @@
 import * as core from '@actions/core'
 import { ConfigError } from './steps/config-error.js'
-import type { EnvRef, RestoreStep, Step } from './steps/types.js'
+import type { EnvRef, RegistryLogin, Step } from './steps/types.js'
 
 export interface StepSecrets {
   token?: string
   identity?: string
+  /** The token or password for the step's registry (`registry` or `from-registry`). */
+  registryToken?: string
 }
 
 /**
- * Reads the secrets the steps name (service token, age identity) from the environment and registers
- * each with the runner's masking before anything could print it. Only the steps that will run need
- * theirs set; an unset one is an error naming the variable and the line that names it.
+ * Reads the secrets the steps name (service token, age identity, registry token) from the environment
+ * and registers each with the runner's masking before anything could print it. Only the steps that will
+ * run need theirs set; an unset one is an error naming the variable and the line that names it.
  */
-export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<RestoreStep, StepSecrets> {
-  const resolved = new Map<RestoreStep, StepSecrets>()
+export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<Step, StepSecrets> {
+  const resolved = new Map<Step, StepSecrets>()
   for (const step of steps) {
-    if (step.kind !== 'restore') continue
-    const secrets: StepSecrets = {}
+    const login = step.kind === 'backup' ? step.registry : step.fromRegistry
+    const registryToken = registrySecret(login, step.kind === 'backup' ? 'registry' : 'from-registry', env)
+    if (step.kind !== 'restore') {
+      resolved.set(step, registryToken === undefined ? {} : { registryToken })
+      continue
+    }
+    const secrets: StepSecrets = registryToken === undefined ? {} : { registryToken }
     if (!step.service.tokenEnv) {
       throw new ConfigError(
         'a restore step needs the service token: add `token-env: <VARIABLE>` to `service` and set that variable from a secret.',
@@ -33,6 +40,17 @@ export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<Resto
     resolved.set(step, secrets)
   }
   return resolved
+}
+
+function registrySecret(
+  login: RegistryLogin | undefined,
+  key: string,
+  env: NodeJS.ProcessEnv
+): string | undefined {
+  if (!login?.tokenEnv) return undefined
+  const value = read(login.tokenEnv, env, `${key}.token-env`)
+  mask(value)
+  return value
 }
 
 function read(ref: EnvRef, env: NodeJS.ProcessEnv, key: string): string {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { appendFile } from 'node:fs/promises'
+import type { RegistryRecord } from './registry/steps.js'
 import type { RunReport, StepRecord } from './report.js'
 
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number]
@@ -56,6 +57,29 @@ function rows(step: StepRecord): SummaryTableRow[] {
     rows.push([
       'Artifact',
       `<a href="${escape(step.artifact.url)}">${escape(step.artifact.name)}</a> (ID ${step.artifact.id})`
+    ])
+  }
+  if (step.registry) rows.push(...registryRows(step.registry))
+  return rows
+}
+
+function registryRows(registry: RegistryRecord): [string, string][] {
+  const link = registry.link.startsWith('https://')
+    ? `<a href="${escape(registry.link)}">${escape(registry.repository)}</a>`
+    : code(registry.repository)
+  const rows: [string, string][] = [
+    [registry.pushed ? 'Pushed to' : 'Pulled from', `${link}<br>${code(registry.digest)}`]
+  ]
+  if (registry.tags.length) rows.push(['Tags', registry.tags.map(code).join(' ')])
+  const keep = registry.keep
+  if (keep) {
+    rows.push([
+      'Kept',
+      keep.kept.map(k => `${code(k.tag)} (${escape(k.reasons.join(', '))})`).join('<br>') || 'none'
+    ])
+    rows.push([
+      keep.dryRun ? 'Would delete (dry run)' : 'Deleted',
+      keep.deleted.map(d => `${code(d.tag)} ${code(d.digest)}`).join('<br>') || 'none'
     ])
   }
   return rows

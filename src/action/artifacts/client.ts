@@ -20,6 +20,10 @@ export interface RunContext {
   job: string
   attempt: string
   tempDir?: string
+  /** GITHUB_ACTOR: the default registry user name. */
+  actor?: string
+  /** GITHUB_EVENT_PATH: the event payload, which says whether the repository's owner is an organization. */
+  eventPath?: string
 }
 
 export function runContext(env: NodeJS.ProcessEnv): RunContext {
@@ -30,7 +34,9 @@ export function runContext(env: NodeJS.ProcessEnv): RunContext {
     runId: env['GITHUB_RUN_ID'] ?? '',
     job: env['GITHUB_JOB'] || 'job',
     attempt: env['GITHUB_RUN_ATTEMPT'] || '1',
-    ...(env['RUNNER_TEMP'] ? { tempDir: env['RUNNER_TEMP'] } : {})
+    ...(env['RUNNER_TEMP'] ? { tempDir: env['RUNNER_TEMP'] } : {}),
+    ...(env['GITHUB_ACTOR'] ? { actor: env['GITHUB_ACTOR'] } : {}),
+    ...(env['GITHUB_EVENT_PATH'] ? { eventPath: env['GITHUB_EVENT_PATH'] } : {})
   }
 }
 

@@ -15,6 +15,7 @@ import type {
 } from './types.js'
 import type { RestrictedPolicy } from './types.js'
 import { validateSteps } from './validate.js'
+import { toRegistryPush, toRegistrySource } from './registry.js'
 import { checkRecipients as checkEngineRecipients } from '../../engine/format/age.js'
 
 export interface StepsSource {
@@ -109,6 +110,7 @@ function toBackup(
   at: Location
 ): BackupStep {
   const artifact = body['artifact'] as Json | undefined
+  const registry = body['registry'] as Json | undefined
   const encryptTo = body['encrypt-to'] as string[] | undefined
   return {
     kind: 'backup',
@@ -119,6 +121,7 @@ function toBackup(
     onRestricted: (body['on-restricted'] as RestrictedPolicy | undefined) ?? 'warn',
     ...(encryptTo ? { encryptTo } : {}),
     ...(artifact ? { artifact: toUpload(parsed, [...path, 'artifact'], artifact) } : {}),
+    ...(registry ? { registry: toRegistryPush(parsed, [...path, 'registry'], registry) } : {}),
     at
   }
 }
@@ -149,6 +152,7 @@ function toRestore(
     )
   }
   const from = body['from-artifact'] as Json | undefined
+  const fromRegistry = body['from-registry'] as Json | undefined
   const tokenEnv = envRef(parsed, ['service', 'token-env'], service['token-env'])
   const identityEnv = envRef(parsed, [...path, 'identity-env'], body['identity-env'])
   return {
@@ -157,6 +161,9 @@ function toRestore(
     ...store,
     ...(typeof body['path'] === 'string' ? { path: body['path'] } : {}),
     ...(from ? { fromArtifact: toSource(parsed, [...path, 'from-artifact'], from) } : {}),
+    ...(fromRegistry
+      ? { fromRegistry: toRegistrySource(parsed, [...path, 'from-registry'], fromRegistry) }
+      : {}),
     individualize: body['individualize'] === true,
     ...(identityEnv ? { identityEnv } : {}),
     service: { url: String(service['url']), ...(tokenEnv ? { tokenEnv } : {}) },

@@ -1,4 +1,6 @@
 import type { TrustOptions } from '../../engine/api.js'
+import type { RegistryReference, RegistryRepository } from '../registry/reference.js'
+import type { KeepPolicy } from '../registry/retention.js'
 import type { Location } from './config-error.js'
 
 export type RestrictedPolicy = 'ignore' | 'info' | 'warn' | 'error'
@@ -28,6 +30,24 @@ export interface ArtifactSource {
   at: Location
 }
 
+/** Who the registry client is: nobody (anonymous), or a user name and a token from the environment. */
+export interface RegistryLogin {
+  username?: string
+  tokenEnv?: EnvRef
+}
+
+export interface RegistryPush extends RegistryLogin {
+  repository: RegistryRepository
+  tags: string[]
+  keep?: KeepPolicy & { dryRun: boolean }
+  at: Location
+}
+
+export interface RegistrySource extends RegistryLogin {
+  reference: RegistryReference
+  at: Location
+}
+
 export interface StoreConfig {
   store: string
   pattern?: string
@@ -44,6 +64,7 @@ export interface BackupStep extends StoreConfig {
   onRestricted: RestrictedPolicy
   encryptTo?: string[]
   artifact?: ArtifactUpload
+  registry?: RegistryPush
   at: Location
 }
 
@@ -52,6 +73,7 @@ export interface RestoreStep extends StoreConfig {
   index: number
   path?: string
   fromArtifact?: ArtifactSource
+  fromRegistry?: RegistrySource
   individualize: boolean
   identityEnv?: EnvRef
   service: { url: string; tokenEnv?: EnvRef }

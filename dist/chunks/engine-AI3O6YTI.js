@@ -1,6 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   DEFAULT_PATTERN,
+  DEFAULT_RETRY,
   ENCRYPTED_PACK_FILE,
   ERROR_CODES,
   FORMAT,
@@ -11,6 +12,7 @@ import {
   PACK_FILE,
   STATE_DIR,
   TAR_END,
+  backoffDelay,
   cancelled,
   checkRecipients,
   checkStoreDir,
@@ -24,9 +26,11 @@ import {
   invalidLicense,
   isAtomicTemp,
   isLicenseBackupError,
+  isRetryableStatus,
   listLicenseFiles,
   parseLicense,
   parseManifest,
+  parseRetryAfter,
   readLicenseFile,
   readLicenseFileSync,
   readTar,
@@ -43,7 +47,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-4POO5VRA.js";
+} from "./chunk-JHAUSYFI.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -2233,24 +2237,6 @@ function resultsShapeError(body) {
 }
 function isObject2(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-// src/engine/service/retry.ts
-var DEFAULT_RETRY = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 3e4 };
-function isRetryableStatus(status) {
-  return status === 408 || status === 429 || status >= 500 && status <= 599;
-}
-function backoffDelay(attempt, policy, random) {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
-}
-function parseRetryAfter(value, now) {
-  if (value === null) return void 0;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1e3;
-  const at = /[A-Za-z]{3}/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(at)) return void 0;
-  return Math.max(0, at - now);
 }
 
 // src/engine/service/transport.ts

@@ -1220,6 +1220,24 @@ function restrictedSummaryMessage(count) {
   return `${count} licenses cannot be backed up: their owners do not allow it`;
 }
 
+// src/engine/service/retry.ts
+var DEFAULT_RETRY = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 3e4 };
+function isRetryableStatus(status) {
+  return status === 408 || status === 429 || status >= 500 && status <= 599;
+}
+function backoffDelay(attempt, policy, random) {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+function parseRetryAfter(value, now) {
+  if (value === null) return void 0;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1e3;
+  const at = /[A-Za-z]{3}/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(at)) return void 0;
+  return Math.max(0, at - now);
+}
+
 export {
   ERROR_CODES,
   LicenseBackupError,
@@ -1263,6 +1281,10 @@ export {
   MAX_MANIFEST_BYTES,
   verifyBackup,
   unsafeName,
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  backoffDelay,
+  parseRetryAfter,
   restrictedLicenseMessage,
   restrictedSummaryMessage
 };

@@ -1,0 +1,51 @@
+/** Test support for the registry client: a real backup folder, and plain HTTP looks at the registry. */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createBackupRestorer } from '../../src/engine/index.js'
+import type { BackupResult } from '../../src/engine/api.js'
+import { createIssuer } from '../../src/fixtures/issuer.js'
+import { generateStore } from '../../src/fixtures/store.js'
+import type { TestRegistry } from '../support/registry.js'
+
+/** A backup folder written by the engine from a small generated store. */
+export async function makeBackup(dir: string, count = 12): Promise<BackupResult> {
+  const issuer = createIssuer({ kid: 'registry-test' })
+  await generateStore(join(dir, 'store'), issuer, { count, seed: 7 })
+  const engine = await createBackupRestorer(() => undefined)
+  return engine.backup({ store: join(dir, 'store'), path: join(dir, 'backup') })
+}
+
+export function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+}
+
+/** GET on the registry with Basic auth, independent of the project's client. */
+export async function inspect(
+  registry: TestRegistry,
+  path: string,
+  authorization: string,
+  accept = 'application/vnd.oci.image.manifest.v1+json'
+): Promise<Response> {
+  return fetch(`${registry.url}${path}`, { headers: { authorization, accept } })
+}
+
+export async function tagsOf(registry: TestRegistry, repo: string, authorization: string): Promise<string[]> {
+  const response = await inspect(registry, `/v2/${repo}/tags/list`, authorization, 'application/json')
+  if (response.status === 404) return []
+  const body = (await response.json()) as { tags?: string[] | null }
+  return [...(body.tags ?? [])].sort()
+}
+
+/** The file the registry keeps a blob's bytes in (the filesystem driver's layout). */
+export function blobFile(registry: TestRegistry, digest: string): string {
+  const hex = digest.replace(/^sha256:/, '')
+  return join(registry.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data')
+}
+
+/** Flips one byte of a stored blob, as a damaged disk or a hostile registry would. */
+export async function damageBlob(registry: TestRegistry, digest: string): Promise<void> {
+  const file = blobFile(registry, digest)
+  const bytes = await readFile(file)
+  bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff
+  await writeFile(file, bytes)
+}

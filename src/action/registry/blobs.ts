@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { LicenseBackupError } from '../../engine/errors.js'
+import { TransientRegistryError, type RegistryClient } from './client.js'
+
+export interface Descriptor {
+  mediaType: string
+  digest: string
+  size: number
+  annotations?: Record<string, string>
+}
+
+/** Monolithic upload up to this size; larger blobs go up in PATCH chunks of it. */
+export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024
+
+/** `sha256:<hex>` and size of a file, read as a stream. */
+export async function digestFile(file: string): Promise<{ digest: string; size: number }> {
+  const hash = createHash('sha256')
+  let size = 0
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer)
+    size += (chunk as Buffer).length
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, size }
+}
+
+export interface PushBlobOptions {
+  /** Another repository on the same registry that holds the blob: mounted from there when offered. */
+  mountFrom?: string
+  chunkSize?: number
+}
+
+export type BlobPushed = 'present' | 'mounted' | 'uploaded'
+
+/**
+ * Puts a file into the repository as the blob `digest` unless it is there already: a cross-repository
+ * mount when a source is known and the registry offers it, else an upload streamed from disk (one PUT,
+ * or PATCH chunks for a large file). A transient failure starts the upload over in a new session.
+ */
+export async function pushBlob(
+  client: RegistryClient,
+  file: string | Buffer,
+  blob: { digest: string; size: number },
+  options: PushBlobOptions = {}
+): Promise<BlobPushed> {
+  return client.retrying(`the upload of blob ${blob.digest}`, async () => {
+    const head = await client.exchange({ method: 'HEAD', url: client.path(`blobs/${blob.digest}`) })
+    if (head.ok) return 'present'
+    const mount = options.mountFrom
+      ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(options.mountFrom)}`
+      : ''
+    const start = await client.exchange({ method: 'POST', url: client.path(`blobs/uploads/${mount}`) })
+    if (start.status === 201 && mount) {
+      await start.body?.cancel()
+      return 'mounted'
+    }
+    const location = await uploadLocation(client, start, 'starting a blob upload')
+    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
+    const final =
+      blob.size <= chunkSize ? location : await uploadChunks(client, location, file, blob.size, chunkSize)
+    const url = withDigest(final, blob.digest)
+    const whole = blob.size <= chunkSize
+    const put = await client.exchange({
+      method: 'PUT',
+      url,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(whole ? blob.size : 0)
+      },
+      ...(whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true } : {})
+    })
+    if (put.status !== 201) throw await client.unexpected(put, `the upload of blob ${blob.digest}`)
+    await put.body?.cancel()
+    return 'uploaded'
+  })
+}
+
+async function uploadChunks(
+  client: RegistryClient,
+  location: string,
+  file: string | Buffer,
+  size: number,
+  chunkSize: number
+): Promise<string> {
+  let url = location
+  for (let offset = 0; offset < size; offset += chunkSize) {
+    const end = Math.min(size, offset + chunkSize)
+    const patch = await client.exchange({
+      method: 'PATCH',
+      url,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(end - offset),
+        'content-range': `${offset}-${end - 1}`
+      },
+      body: () => bodyOf(file, offset, end),
+      streamed: true
+    })
+    url = await uploadLocation(client, patch, `a chunk of a blob upload (bytes ${offset}-${end - 1})`)
+  }
+  return url
+}
+
+async function uploadLocation(client: RegistryClient, response: Response, what: string): Promise<string> {
+  const location = response.headers.get('location')
+  if (response.status !== 202 || !location) throw await client.unexpected(response, what)
+  await response.body?.cancel()
+  return new URL(location, client.origin).href
+}
+
+function withDigest(location: string, digest: string): string {
+  const url = new URL(location)
+  url.searchParams.set('digest', digest)
+  return url.href
+}
+
+function bodyOf(file: string | Buffer, start: number, end: number): NonNullable<RequestInit['body']> {
+  if (typeof file !== 'string') return new Uint8Array(file.subarray(start, end))
+  if (end <= start) return new Uint8Array(0)
+  return Readable.toWeb(createReadStream(file, { start, end: end - 1 })) as unknown as NonNullable<
+    RequestInit['body']
+  >
+}
+
+/**
+ * Downloads the blob of a descriptor into `target` (created, never replaced, mode 0600), streaming and
+ * hashing as it goes; more bytes than the descriptor's size stop the download. A digest or size that
+ * does not match deletes the file and is BACKUP_CORRUPT: nothing unchecked is ever left for use.
+ */
+export async function pullBlob(client: RegistryClient, blob: Descriptor, target: string): Promise<void> {
+  await client.retrying(`the download of blob ${blob.digest}`, async () => {
+    await rm(target, { force: true })
+    const response = await client.exchange({
+      method: 'GET',
+      url: client.path(`blobs/${blob.digest}`),
+      streamed: true
+    })
+    if (response.status !== 200 || !response.body) {
+      throw await client.unexpected(response, `the download of blob ${blob.digest}`)
+    }
+    const hash = createHash('sha256')
+    let size = 0
+    const check = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length
+        if (size > blob.size) {
+          done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`))
+          return
+        }
+        hash.update(chunk)
+        done(null, chunk)
+      }
+    })
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body as never),
+        check,
+        createWriteStream(target, { flags: 'wx', mode: 0o600 })
+      )
+    } catch (error) {
+      await rm(target, { force: true })
+      if (error instanceof LicenseBackupError) throw error
+      client.throwIfCancelled()
+      throw new TransientRegistryError(
+        `a broken download (${error instanceof Error ? error.message : String(error)})`
+      )
+    }
+    const digest = `sha256:${hash.digest('hex')}`
+    if (size !== blob.size || digest !== blob.digest) {
+      await rm(target, { force: true })
+      throw corrupt(client, blob, size !== blob.size ? `${size} bytes, not ${blob.size}` : `digest ${digest}`)
+    }
+  })
+}
+
+function corrupt(client: RegistryClient, blob: Descriptor, got: string): LicenseBackupError {
+  const title = blob.annotations?.['org.opencontainers.image.title']
+  return new LicenseBackupError(
+    'BACKUP_CORRUPT',
+    `The blob ${blob.digest}${title ? ` (${title})` : ''} from ${client.where} does not match its manifest: it has ${got}. Nothing was used; push the backup again or pull another one.`,
+    { url: client.display(client.path(`blobs/${blob.digest}`)) }
+  )
+}

@@ -1,0 +1,382 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import { cancelled, LicenseBackupError } from '../../engine/errors.js'
+import {
+  backoffDelay,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy
+} from '../../engine/service/retry.js'
+import {
+  basicAuthorization,
+  challengeScopes,
+  parseChallenges,
+  tokenFromAnswer,
+  tokenUrl,
+  type Challenge,
+  type RegistryCredentials
+} from './auth.js'
+import { isLoopbackHost, registryOrigin, repositoryText, type RegistryRepository } from './reference.js'
+
+export interface RegistryClientOptions {
+  /** Basic credentials, also sent to a Bearer challenge's token server. None: anonymous. */
+  credentials?: RegistryCredentials
+  /** How the credentials were given, for messages (`the token in $REGISTRY_TOKEN`); never the token. */
+  credentialsHint?: string
+  fetch?: typeof fetch
+  retry?: Partial<RetryPolicy>
+  /** A `Retry-After` longer than this fails the call instead of waiting. */
+  maxRetryAfterMs?: number
+  /** Per-request timeout for everything but blob bodies, ms. */
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** Called with each token the registry's token server hands out, so the host can mask it. */
+  onToken?: (token: string) => void
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  random?: () => number
+  now?: () => number
+}
+
+export interface RegistryRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  /** A path on the registry (`/v2/…`) or an absolute URL the registry gave (an upload's Location). */
+  url: string
+  headers?: Record<string, string>
+  /** Made anew for every attempt, so a retried request sends the whole body again. */
+  body?: () => NonNullable<RequestInit['body']>
+  /** A streamed body: no timeout, and it may run as long as the transfer takes. */
+  streamed?: boolean
+}
+
+const DEFAULT_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 20_000 }
+const MAX_REDIRECTS = 5
+const MAX_ERROR_BODY = 64 * 1024
+
+/** A 429, a 5xx or a network failure: worth another try of the whole operation. */
+export class TransientRegistryError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfter: string | null = null
+  ) {
+    super(message)
+    this.name = 'TransientRegistryError'
+  }
+}
+
+/**
+ * A client of one repository in a registry that follows the OCI distribution spec. It answers auth
+ * challenges (Basic, or Bearer through the challenge's token server, for every scope asked so far), follows
+ * redirects itself (credentials never go to another origin, and never over plain HTTP off loopback), and
+ * retries 429, 5xx and network failures with backoff, honouring `Retry-After` (ADR 0100).
+ */
+export class RegistryClient {
+  readonly repository: RegistryRepository
+  readonly origin: string
+  private readonly options: RegistryClientOptions
+  private readonly policy: RetryPolicy
+  private authorization: string | undefined
+  private readonly scopes = new Set<string>()
+
+  constructor(repository: RegistryRepository, options: RegistryClientOptions = {}) {
+    this.repository = repository
+    this.origin = registryOrigin(repository)
+    this.options = options
+    this.policy = { ...DEFAULT_POLICY, ...options.retry }
+  }
+
+  /** `ghcr.io/acme/license-backups`, for messages. */
+  get where(): string {
+    return `repository ${this.repository.name} at the registry ${this.repository.host}`
+  }
+
+  /** `/v2/<name>/<rest>` */
+  path(rest: string): string {
+    return `/v2/${this.repository.name}/${rest}`
+  }
+
+  /** Sends a request, retrying transient failures; returns the first final answer (any status). */
+  async request(request: RegistryRequest): Promise<Response> {
+    return this.retrying(`${request.method} ${this.display(request.url)}`, () => this.exchange(request))
+  }
+
+  /**
+   * Runs an operation made of several requests (a blob upload) again from its start after a transient
+   * failure, waiting as the registry asked or with backoff.
+   */
+  async retrying<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.throwIfCancelled()
+      try {
+        return await operation()
+      } catch (error) {
+        if (!(error instanceof TransientRegistryError)) throw error
+        if (attempt >= this.policy.maxAttempts) throw this.unavailable(what, error.message, attempt)
+        await this.wait(this.delayBefore(what, error, attempt))
+      }
+    }
+  }
+
+  /**
+   * One exchange: the request, the auth challenge it may get (answered once), and redirects. A transient
+   * answer is thrown as TransientRegistryError; every other answer is returned.
+   */
+  async exchange(request: RegistryRequest): Promise<Response> {
+    let response = await this.send(request)
+    if (response.status === 401) {
+      const challenge = response.headers.get('www-authenticate') ?? ''
+      await response.body?.cancel()
+      await this.authenticate(challenge)
+      response = await this.send(request)
+      if (response.status === 401) {
+        await response.body?.cancel()
+        throw this.unauthorized(401)
+      }
+    }
+    if (response.status === 403) {
+      await response.body?.cancel()
+      throw this.unauthorized(403)
+    }
+    if (isRetryableStatus(response.status)) {
+      const retryAfter = response.headers.get('retry-after')
+      const detail = await errorDetail(response)
+      throw new TransientRegistryError(`HTTP ${response.status}${detail}`, retryAfter)
+    }
+    return response
+  }
+
+  private async send(request: RegistryRequest): Promise<Response> {
+    let url = new URL(request.url, this.origin)
+    for (let hop = 0; ; hop++) {
+      const sameOrigin = url.origin === this.origin
+      const headers: Record<string, string> = { ...request.headers }
+      if (sameOrigin && this.authorization) headers['authorization'] = this.authorization
+      const response = await this.fetchOnce(url, request, headers)
+      const location = response.headers.get('location')
+      const redirected = response.status >= 300 && response.status < 400 && location !== null
+      if (!redirected || (request.method !== 'GET' && request.method !== 'HEAD')) return response
+      await response.body?.cancel()
+      if (hop >= MAX_REDIRECTS) {
+        throw new LicenseBackupError(
+          'SERVICE_ERROR',
+          `The registry ${this.repository.host} redirected ${this.display(request.url)} more than ${MAX_REDIRECTS} times; check the registry.`,
+          { url: url.href }
+        )
+      }
+      url = this.checkedRedirect(new URL(location, url), request.url)
+    }
+  }
+
+  private async fetchOnce(
+    url: URL,
+    request: RegistryRequest,
+    headers: Record<string, string>
+  ): Promise<Response> {
+    const timeout = request.streamed ? undefined : AbortSignal.timeout(this.options.timeoutMs ?? 60_000)
+    const signals = [this.options.signal, timeout].filter((s): s is AbortSignal => s !== undefined)
+    const fetchImpl = this.options.fetch ?? globalThis.fetch
+    try {
+      return await fetchImpl(url, {
+        method: request.method,
+        headers,
+        redirect: 'manual',
+        ...(signals.length ? { signal: AbortSignal.any(signals) } : {}),
+        ...(request.body ? { body: request.body(), duplex: 'half' } : {})
+      } as RequestInit)
+    } catch (error) {
+      this.throwIfCancelled()
+      if (timeout?.aborted) throw new TransientRegistryError('no answer in time')
+      throw new TransientRegistryError(`a network error (${networkReason(error)})`)
+    }
+  }
+
+  private checkedRedirect(target: URL, from: string): URL {
+    const plain = target.protocol === 'http:' && !isLoopbackHost(target.host)
+    if (plain || (target.protocol !== 'https:' && target.protocol !== 'http:')) {
+      throw new LicenseBackupError(
+        'SERVICE_ERROR',
+        `The registry ${this.repository.host} redirected ${this.display(from)} to ${target.origin}, which is not HTTPS; refusing to follow it.`,
+        { url: target.origin }
+      )
+    }
+    return target
+  }
+
+  /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
+  private async authenticate(header: string): Promise<void> {
+    const challenges = parseChallenges(header)
+    const bearer = challenges.find(c => c.scheme === 'bearer')
+    const credentials = this.options.credentials
+    if (bearer) {
+      for (const scope of challengeScopes(bearer)) this.scopes.add(scope)
+      this.authorization = `Bearer ${await this.fetchToken(bearer)}`
+      return
+    }
+    if (challenges.some(c => c.scheme === 'basic') && credentials) {
+      this.authorization = basicAuthorization(credentials)
+      return
+    }
+    throw this.unauthorized(401)
+  }
+
+  private async fetchToken(challenge: Challenge): Promise<string> {
+    let url: URL
+    try {
+      url = tokenUrl(challenge, this.scopes)
+    } catch {
+      throw new LicenseBackupError(
+        'SERVICE_ERROR',
+        `The registry ${this.repository.host} asked for a token from "${challenge.params['realm'] ?? ''}", which is not a URL.`
+      )
+    }
+    this.checkedRedirect(url, url.href)
+    const credentials = this.options.credentials
+    const headers: Record<string, string> = credentials
+      ? { authorization: basicAuthorization(credentials) }
+      : {}
+    const response = await this.fetchOnce(url, { method: 'GET', url: url.href }, headers)
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel()
+      throw this.unauthorized(response.status)
+    }
+    if (isRetryableStatus(response.status)) {
+      await response.body?.cancel()
+      throw new TransientRegistryError(`HTTP ${response.status} from the token server ${url.origin}`)
+    }
+    const token = response.ok ? tokenFromAnswer(await readCapped(response, MAX_ERROR_BODY)) : undefined
+    if (token === undefined) {
+      if (!response.bodyUsed) await response.body?.cancel()
+      throw new LicenseBackupError(
+        'SERVICE_ERROR',
+        `The token server ${url.origin}${url.pathname} of the registry ${this.repository.host} answered HTTP ${response.status} without a token.`,
+        { url: `${url.origin}${url.pathname}` }
+      )
+    }
+    this.options.onToken?.(token)
+    return token
+  }
+
+  private unauthorized(status: number): LicenseBackupError {
+    const credentials = this.options.credentials
+    const given = credentials ? (this.options.credentialsHint ?? 'the credentials given') : 'no credentials'
+    const what =
+      status === 403
+        ? 'denied the request'
+        : credentials
+          ? 'did not accept the credentials'
+          : 'needs credentials'
+    const fix = credentials
+      ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)`
+      : 'set `username` and `token-env` in the steps file'
+    return new LicenseBackupError(
+      'UNAUTHORIZED',
+      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}, with ${given}): ${fix}.`,
+      { url: repositoryText(this.repository) }
+    )
+  }
+
+  private wantedActions(): string {
+    const actions = new Set<string>()
+    for (const scope of this.scopes)
+      for (const action of scope.split(':').pop()?.split(',') ?? []) actions.add(action)
+    return actions.size ? [...actions].join('/') : 'access'
+  }
+
+  private delayBefore(what: string, error: TransientRegistryError, attempt: number): number {
+    const now = (this.options.now ?? Date.now)()
+    const asked = parseRetryAfter(error.retryAfter, now)
+    if (asked === undefined) return backoffDelay(attempt, this.policy, this.options.random ?? Math.random)
+    const limit = this.options.maxRetryAfterMs ?? 60_000
+    if (asked > limit) {
+      throw new LicenseBackupError(
+        'SERVICE_UNAVAILABLE',
+        `The registry ${this.repository.host} answered ${what} with ${error.message} and asked to wait ${Math.ceil(asked / 1000)} s; run the step again after ${new Date(now + asked).toISOString()}.`,
+        { url: repositoryText(this.repository) }
+      )
+    }
+    return asked
+  }
+
+  private async wait(ms: number): Promise<void> {
+    try {
+      await (this.options.sleep ?? defaultSleep)(ms, this.options.signal)
+    } catch (error) {
+      this.throwIfCancelled()
+      throw error
+    }
+  }
+
+  private unavailable(what: string, last: string, attempts: number): LicenseBackupError {
+    return new LicenseBackupError(
+      'SERVICE_UNAVAILABLE',
+      `The registry ${this.repository.host} did not complete ${what}: the last of ${attempts} attempt(s) got ${last}. Check that the registry is up and reachable, then run the step again.`,
+      { url: repositoryText(this.repository) }
+    )
+  }
+
+  throwIfCancelled(): void {
+    if (this.options.signal?.aborted) throw cancelled('registry transfer')
+  }
+
+  /** A request's URL for messages: the path only, never an upload's state query. */
+  display(url: string): string {
+    return new URL(url, this.origin).pathname
+  }
+
+  /** An answer that is not what the spec says: SERVICE_ERROR naming the call and the registry's words. */
+  async unexpected(response: Response, what: string): Promise<LicenseBackupError> {
+    const detail = await errorDetail(response)
+    return new LicenseBackupError(
+      'SERVICE_ERROR',
+      `The registry ${this.repository.host} answered ${what} for repository ${this.repository.name} with HTTP ${response.status}${detail}.`,
+      { url: repositoryText(this.repository) }
+    )
+  }
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  delay(ms, undefined, signal ? { signal } : {})
+
+/** Reads at most `max` bytes of a body as text; the rest is dropped. */
+export async function readCapped(response: Response, max: number): Promise<string> {
+  return (await readCappedBytes(response, max)).toString('utf8')
+}
+
+/** Reads at most `max` bytes of a body; the rest is dropped. */
+export async function readCappedBytes(response: Response, max: number): Promise<Buffer> {
+  const reader = response.body?.getReader()
+  if (!reader) return Buffer.alloc(0)
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    chunks.push(value)
+    size += value.byteLength
+    if (size > max) {
+      await reader.cancel()
+      break
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, max)
+}
+
+/** ` (CODE: message)` from a registry's `{"errors":[…]}` body, shortened and made printable. */
+export async function errorDetail(response: Response): Promise<string> {
+  const text = await readCapped(response, MAX_ERROR_BODY).catch(() => '')
+  try {
+    const body = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] }
+    const first = body.errors?.[0]
+    if (!first) return ''
+    const words = [first.code, first.message].filter(w => typeof w === 'string').join(': ')
+    const clean = words.replace(/[^\x20-\x7e]/g, ' ').slice(0, 200)
+    return clean ? ` (${clean})` : ''
+  } catch {
+    return ''
+  }
+}
+
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause
+  if (typeof cause?.code === 'string') return cause.code
+  if (typeof cause?.message === 'string') return cause.message
+  return error instanceof Error ? error.message : String(error)
+}

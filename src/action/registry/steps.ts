@@ -1,0 +1,174 @@
+import * as core from '@actions/core'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BackupResult } from '../../engine/api.js'
+import type { RunContext } from '../artifacts/client.js'
+import type { RegistryLogin, RegistryPush, RegistrySource } from '../steps/types.js'
+import { RegistryClient } from './client.js'
+import { githubPackagesDeleter, isGhcr, packageLink, type OwnerKind } from './github-packages.js'
+import { applyKeep, type KeepResult } from './keep.js'
+import { pullBackup } from './pull.js'
+import { pushBackup } from './push.js'
+import { referenceText, repositoryText, type RegistryRepository } from './reference.js'
+import { KEEP_RULES, type KeepPolicy } from './retention.js'
+import { SOURCE } from './media-types.js'
+
+/** What a step did with a registry, for the summary and the outputs. */
+export interface RegistryRecord {
+  /** `ghcr.io/acme/license-backups`. */
+  repository: string
+  /** The package's page (GHCR) or the repository as written. */
+  link: string
+  digest: string
+  /** Pushed: the tags set; pulled: the reference's tag, if any. */
+  tags: string[]
+  pushed: boolean
+  keep?: KeepResult
+}
+
+export interface RegistryContext {
+  fetch: typeof fetch
+  signal: AbortSignal
+  run: RunContext
+  now(): number
+  /** Repositories this run pushed to, by registry host: later pushes mount their blobs. */
+  pushed: Map<string, string>
+}
+
+/** Pushes a finished backup folder, then applies `keep`. */
+export async function pushToRegistry(
+  spec: RegistryPush,
+  backup: BackupResult,
+  token: string | undefined,
+  context: RegistryContext
+): Promise<RegistryRecord> {
+  const client = clientFor(spec.repository, spec, token, context)
+  const where = repositoryText(spec.repository)
+  const mountFrom = context.pushed.get(spec.repository.host)
+  core.info(`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where}.`)
+  const pushed = await pushBackup(client, backup.path, backup.files, {
+    tags: spec.tags,
+    now: new Date(context.now()),
+    ...(mountFrom !== undefined && mountFrom !== spec.repository.name ? { mountFrom } : {}),
+    ...(context.run.repository && isGhcr(spec.repository)
+      ? { annotations: { [SOURCE]: `${context.run.serverUrl}/${context.run.repository}` } }
+      : {})
+  })
+  context.pushed.set(spec.repository.host, spec.repository.name)
+  const how = Object.values(pushed.blobs)
+  core.info(
+    `Pushed ${where}@${pushed.digest} (${pushed.size} bytes: ${count(how, 'uploaded')} uploaded, ${count(how, 'present')} already there, ${count(how, 'mounted')} mounted), tagged ${pushed.tags.join(', ')}.`
+  )
+  const ownerKind = githubOwnerKind(spec.repository, context.run)
+  const record: RegistryRecord = {
+    repository: where,
+    link: packageLink(spec.repository, ownerKind),
+    digest: pushed.digest,
+    tags: pushed.tags,
+    pushed: true
+  }
+  if (spec.keep) {
+    const { dryRun, ...policy } = spec.keep
+    record.keep = await applyKeep(client, policy, {
+      dryRun,
+      ...(isGhcr(spec.repository) && token
+        ? {
+            deleter: githubPackagesDeleter({
+              repository: spec.repository,
+              apiUrl: context.run.apiUrl,
+              token,
+              fetch: context.fetch,
+              ...(ownerKind ? { ownerKind } : {})
+            })
+          }
+        : {})
+    })
+    logKeep(record.keep, policy)
+  }
+  return record
+}
+
+/** Pulls a backup into a fresh private folder (0700) and returns it; the caller removes it. */
+export async function pullFromRegistry(
+  spec: RegistrySource,
+  token: string | undefined,
+  context: RegistryContext
+): Promise<{ folder: string; record: RegistryRecord }> {
+  const client = clientFor(spec.reference, spec, token, context)
+  const folder = await mkdtemp(join(context.run.tempDir ?? tmpdir(), 'license-backup-registry-'))
+  try {
+    core.info(`Pulling ${referenceText(spec.reference)}.`)
+    const pulled = await pullBackup(client, spec.reference, folder)
+    core.info(
+      `Pulled ${repositoryText(spec.reference)}@${pulled.digest}: ${pulled.files.join(', ')}, every blob matching its digest.`
+    )
+    return {
+      folder,
+      record: {
+        repository: repositoryText(spec.reference),
+        link: packageLink(spec.reference, githubOwnerKind(spec.reference, context.run)),
+        digest: pulled.digest,
+        tags: spec.reference.tag ? [spec.reference.tag] : [],
+        pushed: false
+      }
+    }
+  } catch (error) {
+    await rm(folder, { recursive: true, force: true })
+    throw error
+  }
+}
+
+function clientFor(
+  repository: RegistryRepository,
+  login: RegistryLogin,
+  token: string | undefined,
+  context: RegistryContext
+): RegistryClient {
+  const username = login.username ?? context.run.actor ?? 'license-backup'
+  return new RegistryClient(repository, {
+    ...(token === undefined
+      ? {}
+      : {
+          credentials: { username, password: token },
+          credentialsHint: `user ${username} and the token in $${login.tokenEnv?.name ?? ''}`
+        }),
+    fetch: context.fetch,
+    signal: context.signal,
+    onToken: token => core.setSecret(token),
+    now: context.now
+  })
+}
+
+/** Whether the GHCR namespace is an organization or a user, when it is this repository's owner. */
+function githubOwnerKind(repository: RegistryRepository, run: RunContext): OwnerKind | undefined {
+  if (!isGhcr(repository) || !run.eventPath) return undefined
+  try {
+    const event = JSON.parse(readFileSync(run.eventPath, 'utf8')) as {
+      repository?: { owner?: { login?: unknown; type?: unknown } }
+    }
+    const owner = event.repository?.owner
+    if (typeof owner?.login !== 'string') return undefined
+    if (owner.login.toLowerCase() !== repository.name.split('/')[0]) return undefined
+    return owner.type === 'Organization' ? 'orgs' : owner.type === 'User' ? 'users' : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function logKeep(result: KeepResult, policy: KeepPolicy): void {
+  const rules = KEEP_RULES.filter(rule => policy[rule] !== undefined)
+    .map(rule => `${rule} ${policy[rule]}`)
+    .join(', ')
+  const verb = result.dryRun ? 'would delete' : 'deleted'
+  core.info(
+    `Retention (${rules}${result.dryRun ? ', dry run' : ''}): kept ${result.kept.length}, ${verb} ${result.deleted.length}.`
+  )
+  for (const kept of result.kept) core.info(`  kept ${kept.tag} (${kept.reasons.join(', ')})`)
+  for (const deleted of result.deleted) core.info(`  ${verb} ${deleted.tag} (${deleted.digest})`)
+}
+
+function count(values: string[], what: string): number {
+  return values.filter(value => value === what).length
+}
