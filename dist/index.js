@@ -17095,6 +17095,7 @@ var license_backup_schema_default = {
           type: "array",
           uniqueItems: true,
           items: {
+            description: "A tag, e.g. `nightly`.",
             type: "string",
             pattern: "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$",
             "x-message": "is not a tag: up to 128 letters, digits, _ . and -, not starting with . or -"

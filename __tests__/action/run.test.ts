@@ -52,7 +52,7 @@ describe('run(): configuration errors', () => {
     expect(exitCode).toBe(1)
     const errors = lines.filter(l => l.startsWith('::error'))
     expect(errors).toEqual([
-      `::error title=Invalid license-backup steps,file=${config},line=6,col=7::${config}:6:7: unknown key \`overwrit\` in \`steps.backup\`; allowed keys: path, store, pattern, overwrite, on-restricted, encrypt-to, artifact.`
+      `::error title=Invalid license-backup steps,file=${config},line=6,col=7::${config}:6:7: unknown key \`overwrit\` in \`steps.backup\`; allowed keys: path, store, pattern, overwrite, on-restricted, encrypt-to, artifact, registry.`
     ])
   })
 
@@ -264,7 +264,9 @@ describe('run(): log, outputs and summary', () => {
       'backup-path': './backup',
       'artifact-id': '',
       'artifact-url': '',
-      'artifact-digest': ''
+      'artifact-digest': '',
+      'registry-digest': '',
+      'registry-tags': '[]'
     })
     const summary = await b.summary()
     expect(summary).toContain('<h2>License backup</h2>')

@@ -42,6 +42,39 @@ async function expectError(
 }
 
 describe('steps file: valid', () => {
+  it('reads a registry push with tags and keep, and a restore from a registry', async () => {
+    const { loading } = await load(`version: 1
+store: ./licenses
+service: { url: https://lms.example.com, token-env: LMS_TOKEN }
+steps:
+  - backup:
+      path: ./backup
+      registry:
+        repository: ghcr.io/acme/license-backups
+        tags: [nightly]
+        token-env: GHCR_TOKEN
+        keep: { last: 3, daily: 7, weekly: 4, monthly: 12, dry-run: true }
+  - restore:
+      from-registry: { reference: "ghcr.io/acme/license-backups:nightly", username: bot, token-env: GHCR_TOKEN }
+`)
+    const { steps } = await loading
+    expect(steps[0]).toMatchObject({
+      registry: {
+        repository: { host: 'ghcr.io', scheme: 'https', name: 'acme/license-backups' },
+        tags: ['nightly'],
+        tokenEnv: { name: 'GHCR_TOKEN', at: { line: 10 } },
+        keep: { last: 3, daily: 7, weekly: 4, monthly: 12, dryRun: true }
+      }
+    })
+    expect(steps[1]).toMatchObject({
+      fromRegistry: {
+        reference: { host: 'ghcr.io', name: 'acme/license-backups', tag: 'nightly' },
+        username: 'bot',
+        tokenEnv: { name: 'GHCR_TOKEN' }
+      }
+    })
+  })
+
   it('reads the SPEC example into typed steps, with the top-level store, trust and service', async () => {
     const { loading } = await load(`version: 1
 store: ./licenses
@@ -161,7 +194,7 @@ describe('steps file: bad input names file, line and column', () => {
       'version: 1\nstore: s\nservice: { url: "https://lms.example.com", token-env: T }\nsteps:\n  - restore:\n      individualize: true\n',
       6,
       7,
-      /`steps.restore` needs `path` \(a backup folder\) or `from-artifact`/
+      /`steps.restore` needs `path` \(a backup folder\), `from-artifact` \(an artifact holding one\) or `from-registry`/
     )
   })
 
@@ -232,6 +265,41 @@ describe('steps file: bad input names file, line and column', () => {
       3,
       19,
       /there is no `service` with a `url`/
+    )
+  })
+
+  it('a registry repository over plain HTTP that is not loopback, at its line', async () => {
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - backup:\n      path: b\n      registry:\n        repository: http://registry.example.com/acme/lb\n',
+      7,
+      21,
+      /plain HTTP to a registry that is not on this machine: use https:\/\//
+    )
+  })
+
+  it('a from-registry reference without a tag or digest, and from-artifact with from-registry', async () => {
+    const head =
+      'version: 1\nstore: s\nservice: { url: "https://lms.example.com", token-env: T }\nsteps:\n  - restore:\n'
+    await expectError(
+      `${head}      from-registry: { reference: ghcr.io/acme/lb }\n`,
+      6,
+      35,
+      /`steps.restore.from-registry.reference` must be a registry reference with a tag or digest/
+    )
+    await expectError(
+      `${head}      from-registry: { reference: "ghcr.io/acme/lb:nightly" }\n      from-artifact: { name: a }\n`,
+      6,
+      7,
+      /takes `from-artifact` or `from-registry`, not both/
+    )
+  })
+
+  it('a keep without a rule', async () => {
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - backup:\n      path: b\n      registry:\n        repository: ghcr.io/acme/lb\n        keep: { dry-run: true }\n',
+      8,
+      15,
+      /`steps.backup.registry.keep` needs at least one rule: `last`, `daily`, `weekly` or `monthly`/
     )
   })
 
