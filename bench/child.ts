@@ -7,6 +7,10 @@ import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { createBackupRestorer } from '../src/engine/index.js'
 import type { BackupOptions, RestoreOptions } from '../src/engine/api.js'
+import { RegistryClient } from '../src/action/registry/client.js'
+import { pullBackup } from '../src/action/registry/pull.js'
+import { pushBackup } from '../src/action/registry/push.js'
+import { parseReference, parseRepository } from '../src/action/registry/reference.js'
 
 const [op, raw] = process.argv.slice(2)
 const options = JSON.parse(raw ?? '{}') as Record<string, unknown>
@@ -34,9 +38,35 @@ async function main(): Promise<Record<string, unknown>> {
         String(options['url']),
         String(options['token'])
       )
+    case 'registry-push': {
+      // The registry's CA comes as NODE_EXTRA_CA_CERTS, as it would for the action.
+      const client = registryClient(String(options['repository']))
+      const files = (await readdir(String(options['folder']))).sort()
+      const pushed = await pushBackup(client, String(options['folder']), files, {
+        tags: ['bench'],
+        now: new Date()
+      })
+      return { digest: pushed.digest, bytes: pushed.size }
+    }
+    case 'registry-pull': {
+      const reference = parseReference(String(options['reference']))
+      const pulled = await pullBackup(
+        registryClient(String(options['reference'])),
+        reference,
+        String(options['folder'])
+      )
+      return { digest: pulled.digest }
+    }
     default:
       throw new Error(`unknown op ${op}`)
   }
+}
+
+function registryClient(text: string): RegistryClient {
+  const repository = parseRepository(text.replace(/[:@][^/]*$/, ''))
+  return new RegistryClient(repository, {
+    credentials: { username: String(options['username']), password: String(options['password']) }
+  })
 }
 
 async function licenseTexts(store: string): Promise<string[]> {

@@ -1,8 +1,9 @@
-// npm run bench [-- --million] [--reps N] [--sizes 1000,10000] [--only backup,verified,restore,encrypted]
+// npm run bench [-- --million] [--reps N] [--sizes 1000,10000] [--only backup,verified,restore,encrypted,registry]
 // Measures backup and restore against their physical baselines in one run; prints ratios, writes
 // bench/results/latest.json and docs/performance.md. Not part of npm test: figures, not assertions.
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { createReadStream, existsSync } from 'node:fs'
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -11,6 +12,14 @@ import { generateIdentity, identityToRecipient } from 'age-encryption'
 import { createIssuer, loadIssuer, saveIssuer, type Issuer } from '../src/fixtures/issuer.js'
 import { generateStore } from '../src/fixtures/store.js'
 import { createLicenseServer } from '../src/server/license-server.js'
+import {
+  createTestCa,
+  REGISTRY_BINARY,
+  startRegistry,
+  trustCa,
+  type TestCa,
+  type TestRegistry
+} from '../src/local/registry.js'
 import { hasGnuTime, median, repeat, timeCommand, type Sample } from './measure.js'
 
 const started = performance.now()
@@ -45,8 +54,14 @@ interface Row {
   ratio: number
   target: string
   met: boolean | null
+  /** The `--only` part that measured it, where a partial run must replace it (`registry`). */
+  part?: string
 }
 const rows: Row[] = []
+// The loopback registry of the `registry` part, started the first time it is needed.
+let benchRegistry: { ca: TestCa; registry: TestRegistry } | undefined
+const REGISTRY_USER = 'bench'
+const REGISTRY_PASSWORD = 'bench-registry-password'
 
 await mkdir(work, { recursive: true })
 await build({
@@ -180,7 +195,14 @@ for (const n of sizes) {
     }
   }
   if (rss.length > 0) addRss(n, 'peak RSS, largest of the engine runs above', Math.max(...rss))
+
+  if (wanted('registry')) {
+    if (!existsSync(join(backup, 'manifest.json')))
+      await engine('backup', { store, path: backup, overwrite: true })
+    await registryThroughput(n, backup, reps)
+  }
 }
+await benchRegistry?.registry.close()
 
 if (wanted('cold')) await coldStart(10)
 
@@ -189,6 +211,123 @@ log(`\nbench finished in ${(totalMs / 1000).toFixed(0)} s`)
 await report(totalMs)
 
 // ——— helpers ———
+
+/**
+ * Push and pull of the backup folder through the project's registry client (a whole process each, the
+ * CA given as NODE_EXTRA_CA_CERTS), beside curl uploading and downloading the same blobs over the same
+ * TLS connection setup, against the distribution registry on loopback with Basic auth.
+ */
+async function registryThroughput(n: number, folder: string, reps: number): Promise<void> {
+  if (!existsSync(REGISTRY_BINARY) || !existsSync('/usr/bin/curl')) {
+    log('  registry: docker-registry or curl is missing; skipped')
+    return
+  }
+  if (!benchRegistry) {
+    const ca = await createTestCa()
+    trustCa(ca)
+    const registry = await startRegistry(ca, { kind: 'basic', users: { [REGISTRY_USER]: REGISTRY_PASSWORD } })
+    benchRegistry = { ca, registry }
+  }
+  const { ca, registry } = benchRegistry
+  const env = { ...process.env, NODE_EXTRA_CA_CERTS: ca.caFile }
+  const login = { username: REGISTRY_USER, password: REGISTRY_PASSWORD }
+  const files = (await readdir(folder)).sort()
+  const sizes = await Promise.all(files.map(async f => (await stat(join(folder, f))).size))
+  const mb = sizes.reduce((a, b) => a + b, 0) / 2 ** 20
+  let round = 0
+  const push = await repeat(reps, () =>
+    timeCommand(
+      node,
+      [
+        child,
+        'registry-push',
+        JSON.stringify({ repository: `${registry.host}/bench/push-${n}-${round++}`, folder, ...login })
+      ],
+      { env }
+    )
+  )
+  const pulled = join(work, `pulled-${n}`)
+  const reference = `${registry.host}/bench/push-${n}-0:bench`
+  const pull = await repeat(
+    reps,
+    () =>
+      timeCommand(node, [child, 'registry-pull', JSON.stringify({ reference, folder: pulled, ...login })], {
+        env
+      }),
+    async () => {
+      await rm(pulled, { recursive: true, force: true })
+      await mkdir(pulled)
+    }
+  )
+  await rm(pulled, { recursive: true, force: true })
+
+  const auth = `Basic ${Buffer.from(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`).toString('base64')}`
+  const digests = await Promise.all(files.map(async f => await digestOf(join(folder, f))))
+  const curl = ['-sS', '--fail', '--cacert', ca.caFile, '-u', `${REGISTRY_USER}:${REGISTRY_PASSWORD}`]
+  let uploads: string[] = []
+  const curlUp = await repeat(
+    reps,
+    () =>
+      timeCommand('curl', [
+        ...curl,
+        '-H',
+        'content-type: application/octet-stream',
+        ...files.flatMap((f, i) => ['-T', join(folder, f), uploads[i] ?? ''])
+      ]),
+    async () => {
+      const repo = `bench/curl-${n}-${round++}`
+      uploads = []
+      for (const digest of digests) {
+        const started = await fetch(`${registry.url}/v2/${repo}/blobs/uploads/`, {
+          method: 'POST',
+          headers: { authorization: auth }
+        })
+        const location = new URL(started.headers.get('location') ?? '', registry.url)
+        location.searchParams.set('digest', digest)
+        uploads.push(location.href)
+      }
+    }
+  )
+  const downloaded = join(work, `curl-pulled-${n}`)
+  await mkdir(downloaded, { recursive: true })
+  const curlDown = await repeat(reps, () =>
+    timeCommand('curl', [
+      ...curl,
+      ...files.flatMap((f, i) => [
+        '-o',
+        join(downloaded, f),
+        `${registry.url}/v2/bench/push-${n}-0/blobs/${digests[i]}`
+      ])
+    ])
+  )
+  await rm(downloaded, { recursive: true, force: true })
+  const rate = (s: Sample): string => `${(mb / (s.ms / 1000)).toFixed(0)} MB/s`
+  const what = `${mb.toFixed(1)} MB in ${files.length} blobs`
+  add(
+    n,
+    `registry push, ${what} (${rate(push)})`,
+    push,
+    `curl -T, same blobs (${rate(curlUp)})`,
+    curlUp,
+    null,
+    ''
+  )
+  add(
+    n,
+    `registry pull, ${what} (${rate(pull)})`,
+    pull,
+    `curl -o, same blobs (${rate(curlDown)})`,
+    curlDown,
+    null,
+    ''
+  )
+}
+
+async function digestOf(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+  return `sha256:${hash.digest('hex')}`
+}
 
 function add(
   n: number,
@@ -395,6 +534,14 @@ async function staticClosure(dir: string, entry: string): Promise<Set<string>> {
   return seen
 }
 
+/** The earlier run's description, plus a line saying which parts this partial run measured again. */
+function partialHeader(previous: string, date: string, totalMs: number): string | undefined {
+  const intro = previous.split('\n| licenses |')[0]
+  if (!intro || intro === previous) return undefined
+  const line = `The ${only?.map(p => `\`${p}\``).join(', ')} rows were measured again on ${date.slice(0, 10)} by \`npm run bench -- --only ${only?.join(',')}\` (${Math.round(totalMs / 1000)} s, median of ${sizes.map(n => `${repsFor(n)} at ${n.toLocaleString('en')}`).join(', ')}).`
+  return `${intro.trimEnd()}\n\n${line}\n\n`
+}
+
 async function report(totalMs: number): Promise<void> {
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -403,6 +550,15 @@ async function report(totalMs: number): Promise<void> {
     node: process.version
   }
   await mkdir('bench/results', { recursive: true })
+  // A partial run (--only) keeps the earlier figures of the parts it did not measure.
+  if (only) {
+    const earlier = JSON.parse(await readFile('bench/results/latest.json', 'utf8').catch(() => '{}')) as {
+      rows?: Row[]
+    }
+    const kept = (earlier.rows ?? []).filter(r => !(r.part && only.includes(r.part)))
+    rows.splice(0, 0, ...kept)
+    rows.sort((a, b) => (a.n || Infinity) - (b.n || Infinity))
+  }
   const result = {
     date: new Date().toISOString(),
     machine,
@@ -435,15 +591,15 @@ async function report(totalMs: number): Promise<void> {
   ].join('\n')
   const previous = await readFile('docs/performance.md', 'utf8').catch(() => '')
   const notes = previous.includes('## Notes') ? previous.slice(previous.indexOf('## Notes')) : '## Notes\n'
-  const doc =
+  const intro =
+    (only && partialHeader(previous, result.date, totalMs)) ||
     `# Performance\n\n` +
-    `Measured by \`npm run bench\` (${Math.round(totalMs / 1000)} s) on ${result.date.slice(0, 10)}: ${machine.cpu}, ` +
-    `${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, Linux; median of ${sizes.map(n => `${repsFor(n)} run${repsFor(n) === 1 ? '' : 's'} at ${n.toLocaleString('en')}`).join(', ')}, warm page ` +
-    `cache. Each engine figure is a whole process (Node start-up included) under GNU time; the CPU and HTTP ` +
-    `baselines time their own loop after loading their input. The reference service runs on loopback in the ` +
-    `benchmark's own process, a fresh one for every run. Raw figures: \`bench/results/latest.json\`.\n\n` +
-    `${table}\n\n${notes}`
-  await writeFile('docs/performance.md', doc)
+      `Measured by \`npm run bench\` (${Math.round(totalMs / 1000)} s) on ${result.date.slice(0, 10)}: ${machine.cpu}, ` +
+      `${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, Linux; median of ${sizes.map(n => `${repsFor(n)} run${repsFor(n) === 1 ? '' : 's'} at ${n.toLocaleString('en')}`).join(', ')}, warm page ` +
+      `cache. Each engine figure is a whole process (Node start-up included) under GNU time; the CPU and HTTP ` +
+      `baselines time their own loop after loading their input. The reference service runs on loopback in the ` +
+      `benchmark's own process, a fresh one for every run. Raw figures: \`bench/results/latest.json\`.\n\n`
+  await writeFile('docs/performance.md', `${intro}${table}\n\n${notes}`)
   console.log('\n' + table)
   console.log('\nwritten: bench/results/latest.json, docs/performance.md')
 }

@@ -15760,7 +15760,7 @@ async function errorDetail(response) {
     const first = body.errors?.[0];
     if (!first) return "";
     const words = [first.code, first.message].filter((w) => typeof w === "string").join(": ");
-    const clean = words.replace(/[^\x20-\x7e]/g, " ").slice(0, 200);
+    const clean = words.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200);
     return clean ? ` (${clean})` : "";
   } catch {
     return "";
@@ -15877,6 +15877,7 @@ function formatVersion(format) {
 // src/action/registry/manifests.ts
 var MAX_MANIFEST_BYTES2 = 4 * 1024 * 1024;
 var MAX_LAYERS = 16;
+var MAX_LAYER_BYTES = 16 * 1024 ** 3;
 var MAX_TAGS = 1e5;
 var FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 function backupManifest(layers, annotations) {
@@ -15953,7 +15954,7 @@ function backupLayers(client, reference, json) {
   return layers.map((layer, i) => {
     const descriptor = layer;
     const title2 = descriptor?.annotations?.[TITLE];
-    const ok = typeof descriptor?.mediaType === "string" && typeof descriptor.digest === "string" && isDigest(descriptor.digest) && Number.isSafeInteger(descriptor.size) && (descriptor.size ?? -1) >= 0 && typeof title2 === "string" && FILE_NAME.test(title2) && !seen.has(title2.toLowerCase());
+    const ok = typeof descriptor?.mediaType === "string" && typeof descriptor.digest === "string" && isDigest(descriptor.digest) && Number.isSafeInteger(descriptor.size) && (descriptor.size ?? -1) >= 0 && (descriptor.size ?? 0) <= MAX_LAYER_BYTES && typeof title2 === "string" && FILE_NAME.test(title2) && !seen.has(title2.toLowerCase());
     if (!ok) throw notBackup(client, reference, `layer ${i + 1} is not a file of a backup folder`);
     seen.add(title2.toLowerCase());
     return descriptor;
@@ -16176,7 +16177,9 @@ function withDigest(location, digest) {
 function bodyOf(file, start, end) {
   if (typeof file !== "string") return new Uint8Array(file.subarray(start, end));
   if (end <= start) return new Uint8Array(0);
-  return Readable.toWeb(createReadStream2(file, { start, end: end - 1 }));
+  return Readable.toWeb(
+    createReadStream2(file, { start, end: end - 1, highWaterMark: 1 << 20 })
+  );
 }
 async function pullBlob(client, blob, target) {
   await client.retrying(`the download of blob ${blob.digest}`, async () => {
@@ -16233,6 +16236,7 @@ function corrupt(client, blob, got) {
 }
 
 // src/action/registry/pull.ts
+var BACKUP_FILE = /^(?:manifest\.json(?:\.sig)?|licenses\.tar(?:\.gz)?(?:\.age)?)$/;
 async function pullBackup(client, reference, folder) {
   const ref = reference.digest ?? reference.tag ?? "";
   const fetched = await fetchManifest(client, ref);
@@ -16245,12 +16249,17 @@ async function pullBackup(client, reference, folder) {
   }
   const layers = backupLayers(client, referenceText(reference), fetched.json);
   const files = [];
+  const skipped = [];
   for (const layer of layers) {
     const file = layer.annotations?.[TITLE] ?? "";
+    if (!BACKUP_FILE.test(file)) {
+      skipped.push(file);
+      continue;
+    }
     await pullBlob(client, layer, join4(folder, file));
     files.push(file);
   }
-  return { digest: fetched.digest, files };
+  return { digest: fetched.digest, files, skipped };
 }
 
 // src/action/registry/push.ts

@@ -15,7 +15,13 @@ import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { runAction } from '../../src/local/runner.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
-import { createTestCa, startRegistry, trustCa, type TestCa, type TestRegistry } from '../support/registry.js'
+import {
+  createTestCa,
+  startRegistry,
+  trustCa,
+  type TestCa,
+  type TestRegistry
+} from '../../src/local/registry.js'
 import { expectNoSecrets, registerSecret } from '../support/secret-scan.js'
 
 const SERVICE_TOKEN = 'e2e-registry-service-token-0b7e'

@@ -1,7 +1,7 @@
 // The registry client against the CNCF distribution registry on 127.0.0.1: TLS from a throwaway CA,
 // htpasswd (Basic) auth, deletes enabled. Everything the client claims is checked with plain HTTP.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { readFile, readdir } from 'node:fs/promises'
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BackupResult } from '../../src/engine/api.js'
 import { RegistryClient } from '../../src/action/registry/client.js'
@@ -10,7 +10,13 @@ import { pushBackup } from '../../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
 import { tempDirs } from '../engine/helpers.js'
 import { registerSecret } from '../support/secret-scan.js'
-import { createTestCa, startRegistry, trustCa, type TestCa, type TestRegistry } from '../support/registry.js'
+import {
+  createTestCa,
+  startRegistry,
+  trustCa,
+  type TestCa,
+  type TestRegistry
+} from '../../src/local/registry.js'
 import { basic, blobFile, damageBlob, inspect, makeBackup, tagsOf } from './support.js'
 
 const PASSWORD = 'registry-password-8c1f'
@@ -167,9 +173,25 @@ describe('pull', () => {
     for (const ref of [`${registry.host}/acme/pull:nightly`, `${registry.host}/acme/pull@${pushed.digest}`]) {
       const folder = await dirs.make()
       const pulled = await pullBackup(client('acme/pull'), parseReference(ref), folder)
-      expect(pulled).toEqual({ digest: pushed.digest, files: backup.files })
+      expect(pulled).toEqual({ digest: pushed.digest, files: backup.files, skipped: [] })
       expect((await readdir(folder)).sort()).toEqual([...backup.files].sort())
     }
+  })
+
+  it('downloads only the layers that are backup files', async () => {
+    const folder = await dirs.make()
+    await cp(backup.path, folder, { recursive: true })
+    await writeFile(join(folder, 'notes.txt'), 'not part of a backup')
+    const files = [...backup.files, 'notes.txt']
+    await pushBackup(client('acme/extra'), folder, files, { tags: ['x'], now: at('2026-11-30T04:30:00Z') })
+    const into = await dirs.make()
+    const pulled = await pullBackup(
+      client('acme/extra'),
+      parseReference(`${registry.host}/acme/extra:x`),
+      into
+    )
+    expect(pulled.skipped).toEqual(['notes.txt'])
+    expect((await readdir(into)).sort()).toEqual([...backup.files].sort())
   })
 
   it('a blob whose digest does not match is BACKUP_CORRUPT and leaves no file', async () => {

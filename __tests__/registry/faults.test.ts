@@ -68,6 +68,15 @@ describe('retries', () => {
     })
   })
 
+  it("puts the registry's own words in the error as one printable line that starts no runner command", async () => {
+    nock(ORIGIN)
+      .get('/v2/acme/lb/manifests/nightly')
+      .reply(400, { errors: [{ code: 'DENIED', message: 'no\n::error::forged ##[group]x \u0007' }] })
+    const error = (await fetchManifest(client([]), 'nightly').catch((e: unknown) => e)) as Error
+    expect(error.message).toContain('with HTTP 400 (DENIED: no ::error::forged #-[group]x  ).')
+    expect(error.message).not.toMatch(/\n|##\[/)
+  })
+
   it('a token server that is not HTTPS is refused before the credentials are sent', async () => {
     nock(ORIGIN)
       .get('/v2/acme/lb/manifests/nightly')

@@ -5,7 +5,7 @@ import { createBackupRestorer } from '../../src/engine/index.js'
 import type { BackupResult } from '../../src/engine/api.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
-import type { TestRegistry } from '../support/registry.js'
+import type { TestRegistry } from '../../src/local/registry.js'
 
 /** A backup folder written by the engine from a small generated store. */
 export async function makeBackup(dir: string, count = 12): Promise<BackupResult> {

@@ -11,7 +11,13 @@ import { pushBackup } from '../../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
 import { tempDirs } from '../engine/helpers.js'
 import { registerSecret } from '../support/secret-scan.js'
-import { createTestCa, startRegistry, trustCa, type TestCa, type TestRegistry } from '../support/registry.js'
+import {
+  createTestCa,
+  startRegistry,
+  trustCa,
+  type TestCa,
+  type TestRegistry
+} from '../../src/local/registry.js'
 import { makeBackup } from './support.js'
 
 const PASSWORD = 'token-server-password-4d2a'

@@ -120,9 +120,9 @@ function withDigest(location: string, digest: string): string {
 function bodyOf(file: string | Buffer, start: number, end: number): NonNullable<RequestInit['body']> {
   if (typeof file !== 'string') return new Uint8Array(file.subarray(start, end))
   if (end <= start) return new Uint8Array(0)
-  return Readable.toWeb(createReadStream(file, { start, end: end - 1 })) as unknown as NonNullable<
-    RequestInit['body']
-  >
+  return Readable.toWeb(
+    createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 })
+  ) as unknown as NonNullable<RequestInit['body']>
 }
 
 /**

@@ -367,7 +367,11 @@ export async function errorDetail(response: Response): Promise<string> {
     const first = body.errors?.[0]
     if (!first) return ''
     const words = [first.code, first.message].filter(w => typeof w === 'string').join(': ')
-    const clean = words.replace(/[^\x20-\x7e]/g, ' ').slice(0, 200)
+    // The registry's words reach the log: one printable line that cannot carry a runner command (`##[`).
+    const clean = words
+      .replace(/[^\x20-\x7e]/g, ' ')
+      .replace(/##\[/g, '#-[')
+      .slice(0, 200)
     return clean ? ` (${clean})` : ''
   } catch {
     return ''

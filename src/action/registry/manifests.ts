@@ -8,6 +8,8 @@ import { isDigest } from './reference.js'
 /** The distribution registry's own cap on a manifest; a larger answer is not a backup's manifest. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 const MAX_LAYERS = 16
+/** No backup file comes near this; a layer declaring more would only fill the disk. */
+export const MAX_LAYER_BYTES = 16 * 1024 ** 3
 const MAX_TAGS = 100_000
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
 
@@ -125,6 +127,7 @@ export function backupLayers(client: RegistryClient, reference: string, json: un
       isDigest(descriptor.digest) &&
       Number.isSafeInteger(descriptor.size) &&
       (descriptor.size ?? -1) >= 0 &&
+      (descriptor.size ?? 0) <= MAX_LAYER_BYTES &&
       typeof title === 'string' &&
       FILE_NAME.test(title) &&
       !seen.has(title.toLowerCase())

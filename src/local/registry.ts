@@ -1,10 +1,11 @@
-// The CNCF distribution registry (Debian's `docker-registry`) started on 127.0.0.1 for a test: TLS from a
+// The CNCF distribution registry (Debian's `docker-registry`) started on 127.0.0.1 for tests and benchmarks: TLS from a
 // throwaway CA, storage in a temp folder, deletes enabled, and htpasswd (Basic), token (Bearer, with a
 // loopback token server of our own) or no auth. Certificates come from the openssl CLI.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -50,11 +51,7 @@ export async function createTestCa(): Promise<TestCa> {
   openssl([
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...NEW_P256_KEY,
     '-keyout',
     caKey,
     '-out',
@@ -69,21 +66,8 @@ export async function createTestCa(): Promise<TestCa> {
     const certFile = join(dir, `${name}.crt`)
     const csr = join(dir, `${name}.csr`)
     const ext = join(dir, `${name}.ext`)
-    execFileSync('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > '${ext}'`])
-    openssl([
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      csr,
-      '-subj',
-      `/CN=${name}`
-    ])
+    writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n')
+    openssl(['req', ...NEW_P256_KEY, '-keyout', keyFile, '-out', csr, '-subj', `/CN=${name}`])
     openssl([
       'x509',
       '-req',
@@ -110,6 +94,8 @@ export async function createTestCa(): Promise<TestCa> {
 export function trustCa(ca: TestCa): void {
   tls.setDefaultCACertificates([...tls.getCACertificates('default'), ca.ca])
 }
+
+const NEW_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
 
 function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] })
