@@ -15587,7 +15587,7 @@ var RegistryClient = class {
           { url: url.href }
         );
       }
-      url = this.checkedRedirect(new URL(location, url), request.url);
+      url = this.checkedRedirect(new URL(location, url), `redirected ${this.display(request.url)} to`);
     }
   }
   async fetchOnce(url, request, headers) {
@@ -15608,12 +15608,13 @@ var RegistryClient = class {
       throw new TransientRegistryError(`a network error (${networkReason(error2)})`);
     }
   }
-  checkedRedirect(target, from) {
+  /** Where the registry sends us (a redirect, a token realm) must be HTTPS, or HTTP on loopback. */
+  checkedRedirect(target, why) {
     const plain = target.protocol === "http:" && !isLoopbackHost(target.host);
     if (plain || target.protocol !== "https:" && target.protocol !== "http:") {
       throw new LicenseBackupError(
         "SERVICE_ERROR",
-        `The registry ${this.repository.host} redirected ${this.display(from)} to ${target.origin}, which is not HTTPS; refusing to follow it.`,
+        `The registry ${this.repository.host} ${why} ${target.origin}, which is not HTTPS; refusing to go there.`,
         { url: target.origin }
       );
     }
@@ -15645,7 +15646,7 @@ var RegistryClient = class {
         `The registry ${this.repository.host} asked for a token from "${challenge.params["realm"] ?? ""}", which is not a URL.`
       );
     }
-    this.checkedRedirect(url, url.href);
+    this.checkedRedirect(url, "asks for a token from");
     const credentials = this.options.credentials;
     const headers = credentials ? { authorization: basicAuthorization(credentials) } : {};
     const response = await this.fetchOnce(url, { method: "GET", url: url.href }, headers);

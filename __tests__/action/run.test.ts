@@ -87,6 +87,21 @@ steps:
     )
   })
 
+  it('names an unset registry token variable of a backup step, before backing anything up', async () => {
+    const yaml = `version: 1
+store: ./licenses
+steps:
+  - backup:
+      path: ./backup
+      registry: { repository: ghcr.io/acme/lb, token-env: GHCR_TOKEN_UNSET_FOR_TEST }
+`
+    const { lines, engine, config } = await runWith(yaml, { licenses: 2 })
+    expect(engine.backups).toHaveLength(0)
+    expect(lines.find(l => l.startsWith('::error'))).toContain(
+      `${config}:6:59: the environment variable GHCR_TOKEN_UNSET_FOR_TEST (named by \`registry.token-env\`) is not set`
+    )
+  })
+
   it('runs only the steps `only` names: an unset token of a skipped restore is no error', async () => {
     const yaml = `version: 1
 store: ./licenses

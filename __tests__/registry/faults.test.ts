@@ -83,7 +83,9 @@ describe('retries', () => {
       .reply(401, '', { 'www-authenticate': 'Bearer realm="http://auth.example.test/token",service="x"' })
     await expect(fetchManifest(client([]), 'nightly')).rejects.toMatchObject({
       code: 'SERVICE_ERROR',
-      message: expect.stringContaining('to http://auth.example.test, which is not HTTPS')
+      message: expect.stringContaining(
+        'The registry registry.example.test asks for a token from http://auth.example.test, which is not HTTPS'
+      )
     })
   })
 })

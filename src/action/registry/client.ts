@@ -161,7 +161,7 @@ export class RegistryClient {
           { url: url.href }
         )
       }
-      url = this.checkedRedirect(new URL(location, url), request.url)
+      url = this.checkedRedirect(new URL(location, url), `redirected ${this.display(request.url)} to`)
     }
   }
 
@@ -188,12 +188,13 @@ export class RegistryClient {
     }
   }
 
-  private checkedRedirect(target: URL, from: string): URL {
+  /** Where the registry sends us (a redirect, a token realm) must be HTTPS, or HTTP on loopback. */
+  private checkedRedirect(target: URL, why: string): URL {
     const plain = target.protocol === 'http:' && !isLoopbackHost(target.host)
     if (plain || (target.protocol !== 'https:' && target.protocol !== 'http:')) {
       throw new LicenseBackupError(
         'SERVICE_ERROR',
-        `The registry ${this.repository.host} redirected ${this.display(from)} to ${target.origin}, which is not HTTPS; refusing to follow it.`,
+        `The registry ${this.repository.host} ${why} ${target.origin}, which is not HTTPS; refusing to go there.`,
         { url: target.origin }
       )
     }
@@ -227,7 +228,7 @@ export class RegistryClient {
         `The registry ${this.repository.host} asked for a token from "${challenge.params['realm'] ?? ''}", which is not a URL.`
       )
     }
-    this.checkedRedirect(url, url.href)
+    this.checkedRedirect(url, 'asks for a token from')
     const credentials = this.options.credentials
     const headers: Record<string, string> = credentials
       ? { authorization: basicAuthorization(credentials) }
