@@ -16,7 +16,7 @@ describe('action.yml', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
   })
 
-  it('declares the inputs and outputs of SPEC 7, each described', () => {
+  it('declares the inputs and outputs of SPEC 7 (and 4c), each described', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(
       ['config', 'github-token', 'on-restricted', 'only', 'steps'].sort()
     )
@@ -27,6 +27,8 @@ describe('action.yml', () => {
         'artifact-url',
         'backed-up',
         'backup-path',
+        'registry-digest',
+        'registry-tags',
         'restored',
         'restricted',
         'restricted-key-ids'

@@ -164,6 +164,35 @@ describe('push', () => {
   })
 })
 
+describe('cancellation', () => {
+  it('an abort mid-upload is CANCELLED at once, with no retry and no tag moved', async () => {
+    const controller = new AbortController()
+    let calls = 0
+    let atAbort = 0
+    const cancelling = new RegistryClient(parseRepository(`${registry.host}/acme/cancel`), {
+      credentials: { username: 'alice', password: PASSWORD },
+      signal: controller.signal,
+      fetch: async (input, init) => {
+        calls++
+        if (init?.method === 'PATCH') {
+          controller.abort()
+          atAbort = calls
+        }
+        return fetch(input, init)
+      }
+    })
+    await expect(
+      pushBackup(cancelling, backup.path, backup.files, {
+        tags: ['nightly'],
+        now: at('2026-11-30T08:00:00Z'),
+        chunkSize: 1000
+      })
+    ).rejects.toMatchObject({ code: 'CANCELLED' })
+    expect(calls).toBe(atAbort)
+    expect(await tagsOf(registry, 'acme/cancel', AUTH)).toEqual([])
+  })
+})
+
 describe('pull', () => {
   it('pulls by tag and by digest into a folder, byte for byte', async () => {
     const pushed = await pushBackup(client('acme/pull'), backup.path, backup.files, {
