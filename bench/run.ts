@@ -202,7 +202,10 @@ for (const n of sizes) {
     await registryThroughput(n, backup, reps)
   }
 }
-await benchRegistry?.registry.close()
+if (benchRegistry) {
+  await benchRegistry.registry.close()
+  await benchRegistry.ca.remove()
+}
 
 if (wanted('cold')) await coldStart(10)
 

@@ -48,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([server.close(), registry.close()])
-  await rm(root, { recursive: true, force: true })
+  await Promise.all([ca.remove(), rm(root, { recursive: true, force: true })])
 })
 
 /** Plain HTTP with a token of the test's own asking. */

@@ -36,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry.close()
-  await dirs.cleanup()
+  await Promise.all([ca.remove(), dirs.cleanup()])
 })
 
 const client = (repo: string, password = PASSWORD, options = {}): RegistryClient =>

@@ -41,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([registry.close(), anonymous.close()])
-  await dirs.cleanup()
+  await Promise.all([ca.remove(), dirs.cleanup()])
 })
 
 const client = (repo: string, password = PASSWORD): RegistryClient =>

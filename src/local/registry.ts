@@ -21,6 +21,8 @@ export interface TestCa {
   ca: string
   /** A leaf certificate and key signed by the CA, for 127.0.0.1 and localhost. */
   cert(name: string): { certFile: string; keyFile: string }
+  /** Deletes the CA's folder (its keys with it). */
+  remove(): Promise<void>
 }
 
 export type RegistryAuth =
@@ -87,7 +89,8 @@ export async function createTestCa(): Promise<TestCa> {
     ])
     return { certFile, keyFile }
   }
-  return { dir, caFile, ca: await readFile(caFile, 'utf8'), cert }
+  const remove = (): Promise<void> => rm(dir, { recursive: true, force: true })
+  return { dir, caFile, ca: await readFile(caFile, 'utf8'), cert, remove }
 }
 
 /** Makes this process's fetch trust the CA (NODE_EXTRA_CA_CERTS is read only when a process starts). */
@@ -155,13 +158,11 @@ http:
 ${authYaml}`
   )
   let child: ChildProcess | undefined
-  const logFile = join(dir, 'registry.log')
   const start = async (): Promise<void> => {
     child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] })
     let log = ''
     child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()))
     child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()))
-    child.on('exit', () => void writeFile(logFile, log).catch(() => undefined))
     await waitUntilUp(`https://${host}/v2/`, child, () => log)
   }
   await start()
