@@ -77,6 +77,23 @@ describe('retries', () => {
     expect(error.message).not.toMatch(/\n|##\[/)
   })
 
+  it('403 is UNAUTHORIZED naming registry, repository and where the token came from, never the token', async () => {
+    nock(ORIGIN)
+      .get('/v2/acme/lb/manifests/nightly')
+      .reply(403, { errors: [{ code: 'DENIED' }] })
+    const error = (await fetchManifest(
+      client([], { credentialsHint: 'user u and the token in $GHCR_TOKEN' }),
+      'nightly'
+    ).catch((e: unknown) => e)) as Error
+    expect(error).toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: expect.stringContaining(
+        'The registry registry.example.test denied the request for repository acme/lb (HTTP 403, with user u and the token in $GHCR_TOKEN)'
+      )
+    })
+    expect(error.message).not.toContain(TOKEN)
+  })
+
   it('a token server that is not HTTPS is refused before the credentials are sent', async () => {
     nock(ORIGIN)
       .get('/v2/acme/lb/manifests/nightly')
