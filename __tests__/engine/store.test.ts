@@ -55,7 +55,7 @@ describe('listLicenseFiles', () => {
     await writeFile(join(store, 'a.jwt'), 'x')
     await expect(listLicenseFiles(store)).rejects.toMatchObject({
       code: 'STORE_INVALID',
-      message: expect.stringMatching(/A\.jwt and a\.jwt/)
+      message: expect.stringMatching(/"A\.jwt" and "a\.jwt"/)
     })
   })
 

@@ -23,6 +23,7 @@ import {
 } from '../service/index.js'
 import { acquireStoreLock } from '../store/lock.js'
 import { commitStaged, dropStaging, openStaging, recoverRestore, type Staging } from './commit.js'
+import { checkTargets } from './targets.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
 
 /**
@@ -55,17 +56,21 @@ export async function restore(
     await mkdir(store, { recursive: true })
     const lock = await acquireStoreLock(store, 'restore')
     try {
-      await recoverRestore(store)
+      const warn = (message: string): void => emit({ type: 'WARNING', message })
+      await recoverRestore(store, warn)
       // Without consent, fail before anything else when there is no identity; with it, create one only
       // once the backup has proved sound.
       if (options.individualize !== true) await ensureMachineIdentity(store, false)
       const backup = await verifyBackup(options.path, {
         verifier,
         ...(options.identity ? { identity: options.identity } : {}),
+        ...(options.pattern === undefined ? {} : { pattern: options.pattern }),
         ...(signal ? { signal } : {}),
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
+      // Every target against the store before anything is written, the identity included (SPEC 9).
+      checkTargets(store, backup.manifest.licenses)
       const identity = await ensureMachineIdentity(store, options.individualize === true)
       return await exchangeAndCommit({ options, store, backup, identity, verifier, catalog, emit, signal })
     } finally {
@@ -97,7 +102,7 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
     throwIfAborted(signal, 'restore')
     emit({ type: 'BEGIN', operation: 'restore' })
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: 0, total: staging.paths.length })
-    await commitStaged(store, staging.paths)
+    const leftOut = await commitStaged(store, staging.paths, message => emit({ type: 'WARNING', message }))
     emit({
       type: 'PROGRESS',
       operation: 'restore',
@@ -106,7 +111,7 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
       total: staging.paths.length
     })
     emit({ type: 'END', operation: 'restore' })
-    return { machineId: context.identity.id, restored: staging.paths.length, ...outcome }
+    return { machineId: context.identity.id, restored: staging.paths.length - leftOut, ...outcome }
   } finally {
     // After a commit this finds nothing; after a failure it drops what was staged.
     await dropStaging(store)

@@ -1,0 +1,78 @@
+import { caseFold } from 'unicode-case-folding'
+
+/**
+ * The one name rule of a store (SPEC 9, ADR 0062), used by the store walk, the backup and the restore alike:
+ * which store-relative paths may name a license file, and when two names are the same name. File systems
+ * that fold case (APFS, NTFS), normalise Unicode (APFS) or ignore invisible characters treat names as the
+ * same that differ byte for byte; a name is compared by its key, never by its bytes.
+ */
+
+/** The store's own folder (lock, machine identity, restore staging): never a license, never backed up. */
+export const STATE_DIR = '.license-backup'
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
+const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu
+const CONTROL = /\p{Cc}/u
+const TRAILING_DOTS_AND_SPACES = /[. ]+$/
+/** Windows device names, reserved in every folder and with any extension (`CON.jwt`, `nul.tar.gz`). */
+const RESERVED = /^(?:con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/
+/** The base of a Windows 8.3 short name: `LICENS~1`, `AB~12`. */
+const SHORT_BASE = /^[^~]+~[0-9]+$/
+
+/**
+ * The key two names are compared by: default-ignorable code points stripped, Unicode full case folding
+ * (CaseFolding.txt C+F) of the upper-cased name, in NFC. Upper-casing first also folds the dotless `ı`
+ * with `i` (Windows' upper-case table does; C+F does not). Idempotent: the key of a key is itself.
+ */
+export function nameKey(name: string): string {
+  // Most names are printable ASCII, where the key is the lower-case name: no normalisation, no tables.
+  if (PRINTABLE_ASCII.test(name)) return name.toLowerCase()
+  const visible = name.normalize('NFD').replace(DEFAULT_IGNORABLE, '')
+  return caseFold(visible.toUpperCase()).normalize('NFC')
+}
+
+const STATE_KEY = nameKey(STATE_DIR)
+
+/**
+ * Why `path` (store-relative, `/`-separated) may not name a license file, as a phrase that follows the
+ * name ("… has a colon in its name"), or undefined when it may.
+ */
+export function pathProblem(path: string): string | undefined {
+  if (path.length === 0) return 'has an empty name'
+  if (path.startsWith('/')) return 'has an absolute name'
+  if (path.includes('\\')) return 'has a backslash in its name'
+  if (CONTROL.test(path)) return 'has a control character in its name'
+  const segments = path.split('/')
+  if (segments.some(s => s === '..')) return 'has a `..` in its name (it would escape the store)'
+  if (segments.some(s => s === '' || s === '.')) return 'has an empty or `.` segment in its name'
+  if (isStateDirName(segments[0]!)) {
+    return `is inside the store's own ${STATE_DIR} folder (${JSON.stringify(segments[0])} is the same name on some file systems)`
+  }
+  for (const segment of segments) {
+    const problem = segmentProblem(segment)
+    if (problem) return `${problem} (${JSON.stringify(segment)})`
+  }
+  return undefined
+}
+
+/** `name`, at the store's root, is the state folder under some spelling a file system treats as it. */
+export function isStateDirName(name: string): boolean {
+  return nameKey(name.replace(TRAILING_DOTS_AND_SPACES, '')) === STATE_KEY
+}
+
+function segmentProblem(segment: string): string | undefined {
+  if (segment.includes(':')) return 'has a colon in its name, which names a stream on Windows'
+  if (TRAILING_DOTS_AND_SPACES.test(segment)) {
+    return 'has a name ending in a dot or a space, which Windows drops'
+  }
+  const dot = segment.indexOf('.')
+  const base = dot < 0 ? segment : segment.slice(0, dot)
+  if (RESERVED.test(nameKey(base.replace(TRAILING_DOTS_AND_SPACES, '')))) {
+    return 'has a name Windows reserves for a device'
+  }
+  const extension = dot < 0 ? '' : segment.slice(dot + 1)
+  if (base.length <= 8 && extension.length <= 3 && !extension.includes('.') && SHORT_BASE.test(base)) {
+    return 'has the shape of a Windows 8.3 short name, which may name another file'
+  }
+  return undefined
+}
