@@ -70,9 +70,19 @@ export async function restore(
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
       // Every target against the store before anything is written, the identity included (SPEC 9).
-      checkTargets(store, backup.manifest.licenses)
+      const held = checkTargets(store, backup.manifest.licenses)
       const identity = await ensureMachineIdentity(store, options.individualize === true)
-      return await exchangeAndCommit({ options, store, backup, identity, verifier, catalog, emit, signal })
+      return await exchangeAndCommit({
+        options,
+        store,
+        backup,
+        held,
+        identity,
+        verifier,
+        catalog,
+        emit,
+        signal
+      })
     } finally {
       await lock.release()
     }
@@ -87,6 +97,8 @@ interface RunContext {
   options: RestoreOptions
   store: string
   backup: VerifiedBackup
+  /** Paths where the store already holds the backup's license (same ID), from `checkTargets`. */
+  held: Set<string>
   identity: MachineIdentity
   verifier: LicenseVerifier
   catalog: Catalog
@@ -264,8 +276,9 @@ function returnedLicenseCheck(context: RunContext): CheckLicense {
   }
 }
 
-/** The store already holds this license for this machine: the same ID, bound here, valid. */
+/** The store already holds this license for this machine: the same ID (`checkTargets` found it), bound here, valid. */
 async function holdsAlready(context: RunContext, path: string, wanted: License): Promise<boolean> {
+  if (!context.held.has(path)) return false
   const file = join(context.store, path)
   try {
     // Synchronous: one lstat a license, in the page cache, where a promise round trip costs ten times it.
@@ -276,7 +289,8 @@ async function holdsAlready(context: RunContext, path: string, wanted: License):
     await context.verifier.verify(held)
     return true
   } catch {
-    // Missing, unreadable or invalid: the restore replaces it.
+    // Gone since the check, unreadable, not bound here or no longer valid: the restore replaces it (it is
+    // the same license, ADR 0061).
     return false
   }
 }

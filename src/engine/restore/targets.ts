@@ -21,9 +21,10 @@ interface Listing {
  * folders goes, no name the store already spells differently (the same name on case-insensitive or
  * normalising file systems), and never over a file that is not the same license (another `jti`, or no
  * license at all). Throws STORE_INVALID naming the backup's member and the store's path.
- * Reads each folder on the way once, and each file a license would replace.
+ * Reads each folder on the way once, and each file a license would replace. Returns the paths where the
+ * store holds the same license already: only those can be left as they are.
  */
-export function checkTargets(store: string, licenses: readonly ManifestLicense[]): void {
+export function checkTargets(store: string, licenses: readonly ManifestLicense[]): Set<string> {
   const listings = new Map<string, Listing>()
   const list = (folder: string): Listing => {
     let listing = listings.get(folder)
@@ -33,17 +34,26 @@ export function checkTargets(store: string, licenses: readonly ManifestLicense[]
     }
     return listing
   }
-  for (const license of licenses) checkTarget(store, license, list)
+  const held = new Set<string>()
+  for (const license of licenses) {
+    if (holdsSameLicense(store, license, list)) held.add(license.path)
+  }
+  return held
 }
 
-function checkTarget(store: string, license: ManifestLicense, list: (folder: string) => Listing): void {
+/** Throws when the license's path clashes with the store; true when the store holds it there already. */
+function holdsSameLicense(
+  store: string,
+  license: ManifestLicense,
+  list: (folder: string) => Listing
+): boolean {
   const segments = license.path.split('/')
   let folder = ''
   for (const [index, segment] of segments.entries()) {
     const listing = list(folder)
     const name = listing.byName.has(segment) ? segment : listing.byKey.get(nameKey(segment))
     // Nothing there: the restore creates the rest.
-    if (name === undefined) return
+    if (name === undefined) return false
     const here = folder === '' ? name : `${folder}/${name}`
     const kind = listing.byName.get(name)!
     const last = index === segments.length - 1
@@ -57,7 +67,9 @@ function checkTarget(store: string, license: ManifestLicense, list: (folder: str
     }
     if (kind !== 'file') throw clash(store, license, here, `${describe(kind)} where the license goes`)
     checkHeldLicense(store, license, here)
+    return true
   }
+  return false
 }
 
 /** The file a license would replace must hold the same license: never another one, never something else. */

@@ -2796,15 +2796,19 @@ function checkTargets(store, licenses) {
     }
     return listing;
   };
-  for (const license of licenses) checkTarget(store, license, list);
+  const held2 = /* @__PURE__ */ new Set();
+  for (const license of licenses) {
+    if (holdsSameLicense(store, license, list)) held2.add(license.path);
+  }
+  return held2;
 }
-function checkTarget(store, license, list) {
+function holdsSameLicense(store, license, list) {
   const segments = license.path.split("/");
   let folder = "";
   for (const [index, segment] of segments.entries()) {
     const listing = list(folder);
     const name = listing.byName.has(segment) ? segment : listing.byKey.get(nameKey(segment));
-    if (name === void 0) return;
+    if (name === void 0) return false;
     const here = folder === "" ? name : `${folder}/${name}`;
     const kind = listing.byName.get(name);
     const last = index === segments.length - 1;
@@ -2818,7 +2822,9 @@ function checkTarget(store, license, list) {
     }
     if (kind !== "file") throw clash(store, license, here, `${describe(kind)} where the license goes`);
     checkHeldLicense(store, license, here);
+    return true;
   }
+  return false;
 }
 function checkHeldLicense(store, license, path) {
   let held2;
@@ -2882,9 +2888,19 @@ async function restore(options, control, emit) {
         ...signal ? { signal } : {},
         onProgress: (done, total) => emit({ type: "PROGRESS", operation: "restore", phase: "verify", done, total })
       });
-      checkTargets(store, backup2.manifest.licenses);
+      const held2 = checkTargets(store, backup2.manifest.licenses);
       const identity = await ensureMachineIdentity(store, options.individualize === true);
-      return await exchangeAndCommit({ options, store, backup: backup2, identity, verifier, catalog, emit, signal });
+      return await exchangeAndCommit({
+        options,
+        store,
+        backup: backup2,
+        held: held2,
+        identity,
+        verifier,
+        catalog,
+        emit,
+        signal
+      });
     } finally {
       await lock.release();
     }
@@ -3042,6 +3058,7 @@ function returnedLicenseCheck(context) {
   };
 }
 async function holdsAlready(context, path, wanted) {
+  if (!context.held.has(path)) return false;
   const file = join9(context.store, path);
   try {
     const info = lstatSync2(file, { throwIfNoEntry: false });
