@@ -61,7 +61,9 @@ describe('the name rule, by example', () => {
     ['a\\b.jwt', /backslash/],
     ['../x.jwt', /escape the store/],
     ['a//b.jwt', /empty/],
-    ['', /empty/]
+    ['', /empty/],
+    [`a/${'x'.repeat(252)}.jwt`, /longer than 255 bytes/],
+    [`${'\u00e9'.repeat(126)}.jwt`, /longer than 255 bytes/]
   ])('%j is refused (%s)', (path, why) => {
     expect(pathProblem(path)).toMatch(why)
   })
@@ -76,7 +78,8 @@ describe('the name rule, by example', () => {
     ['LICENSE~draft.jwt'],
     ['licenses~1-of-2.jwt'],
     ['caf\u00e9 cr\u00e8me.jwt'],
-    ['.hidden.jwt']
+    ['.hidden.jwt'],
+    [`${'x'.repeat(251)}.jwt`]
   ])('%j is a fine name', path => {
     expect(pathProblem(path)).toBeUndefined()
   })

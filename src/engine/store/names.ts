@@ -60,7 +60,13 @@ export function isStateDirName(name: string): boolean {
   return nameKey(name.replace(TRAILING_DOTS_AND_SPACES, '')) === STATE_KEY
 }
 
+/** The longest name most file systems take: 255 bytes (ext4, APFS) and 255 UTF-16 units (NTFS). */
+const MAX_SEGMENT = 255
+
 function segmentProblem(segment: string): string | undefined {
+  if (segment.length > MAX_SEGMENT / 3 && Buffer.byteLength(segment) > MAX_SEGMENT) {
+    return `has a name longer than ${MAX_SEGMENT} bytes, more than file systems take`
+  }
   if (segment.includes(':')) return 'has a colon in its name, which names a stream on Windows'
   if (TRAILING_DOTS_AND_SPACES.test(segment)) {
     return 'has a name ending in a dot or a space, which Windows drops'

@@ -43,7 +43,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-6M5O7H2H.js";
+} from "./chunk-SWK3B6TB.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

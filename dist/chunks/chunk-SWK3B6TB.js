@@ -926,7 +926,11 @@ function pathProblem(path) {
 function isStateDirName(name) {
   return nameKey(name.replace(TRAILING_DOTS_AND_SPACES, "")) === STATE_KEY;
 }
+var MAX_SEGMENT = 255;
 function segmentProblem(segment) {
+  if (segment.length > MAX_SEGMENT / 3 && Buffer.byteLength(segment) > MAX_SEGMENT) {
+    return `has a name longer than ${MAX_SEGMENT} bytes, more than file systems take`;
+  }
   if (segment.includes(":")) return "has a colon in its name, which names a stream on Windows";
   if (TRAILING_DOTS_AND_SPACES.test(segment)) {
     return "has a name ending in a dot or a space, which Windows drops";
