@@ -116,6 +116,15 @@ const stateFolderSpelling = fc
     return letters.join('') + trailing
   })
 
+describe('the name rule on hostile lengths', () => {
+  it('judges a 1 MB run of dots and spaces in one pass (no backtracking)', () => {
+    const run = '. '.repeat(500_000)
+    expect(pathProblem(`${run}x/a.jwt`)).toMatch(/longer than 255 bytes/)
+    expect(isStateDirName(`${STATE_DIR}${run}`)).toBe(true)
+    expect(nameKey(`${run}x`)).toHaveLength(1_000_001)
+  })
+})
+
 describe('the name rule, as properties', () => {
   it('the key of a key is itself (idempotent), for any string', () => {
     fc.assert(

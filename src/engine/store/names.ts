@@ -12,8 +12,8 @@ export const STATE_DIR = '.license-backup'
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
 const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu
-const CONTROL = /\p{Cc}/u
-const TRAILING_DOTS_AND_SPACES = /[. ]+$/
+/** `\p{Cc}`: C0 controls, DEL and C1 controls. */
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/
 /** Windows device names, reserved in every folder and with any extension (`CON.jwt`, `nul.tar.gz`). */
 const RESERVED = /^(?:con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/
 /** The base of a Windows 8.3 short name: `LICENS~1`, `AB~12`. */
@@ -57,7 +57,14 @@ export function pathProblem(path: string): string | undefined {
 
 /** `name`, at the store's root, is the state folder under some spelling a file system treats as it. */
 export function isStateDirName(name: string): boolean {
-  return nameKey(name.replace(TRAILING_DOTS_AND_SPACES, '')) === STATE_KEY
+  return nameKey(withoutTrailingDotsAndSpaces(name)) === STATE_KEY
+}
+
+/** By a loop from the end: a regex `/[. ]+$/` backtracks quadratically over a long run of dots. */
+function withoutTrailingDotsAndSpaces(name: string): string {
+  let end = name.length
+  while (end > 0 && (name[end - 1] === '.' || name[end - 1] === ' ')) end--
+  return name.slice(0, end)
 }
 
 /** The longest name most file systems take: 255 bytes (ext4, APFS) and 255 UTF-16 units (NTFS). */
@@ -68,17 +75,26 @@ function segmentProblem(segment: string): string | undefined {
     return `has a name longer than ${MAX_SEGMENT} bytes, more than file systems take`
   }
   if (segment.includes(':')) return 'has a colon in its name, which names a stream on Windows'
-  if (TRAILING_DOTS_AND_SPACES.test(segment)) {
+  if (segment.endsWith('.') || segment.endsWith(' ')) {
     return 'has a name ending in a dot or a space, which Windows drops'
   }
   const dot = segment.indexOf('.')
   const base = dot < 0 ? segment : segment.slice(0, dot)
-  if (RESERVED.test(nameKey(base.replace(TRAILING_DOTS_AND_SPACES, '')))) {
-    return 'has a name Windows reserves for a device'
-  }
+  if (isDeviceName(base)) return 'has a name Windows reserves for a device'
   const extension = dot < 0 ? '' : segment.slice(dot + 1)
-  if (base.length <= 8 && extension.length <= 3 && !extension.includes('.') && SHORT_BASE.test(base)) {
+  if (isShortName(base, extension)) {
     return 'has the shape of a Windows 8.3 short name, which may name another file'
   }
   return undefined
+}
+
+function isDeviceName(base: string): boolean {
+  const trimmed = withoutTrailingDotsAndSpaces(base)
+  // Device names have 3 to 7 characters: a longer ASCII base cannot be one (others may, through ignorables).
+  if (trimmed.length > 7 && PRINTABLE_ASCII.test(trimmed)) return false
+  return RESERVED.test(nameKey(trimmed))
+}
+
+function isShortName(base: string, extension: string): boolean {
+  return base.length <= 8 && extension.length <= 3 && !extension.includes('.') && SHORT_BASE.test(base)
 }

@@ -43,7 +43,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-SWK3B6TB.js";
+} from "./chunk-G4NBXU5V.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

@@ -896,8 +896,7 @@ function caseFold(input) {
 var STATE_DIR = ".license-backup";
 var PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 var DEFAULT_IGNORABLE = new RegExp("\\p{Default_Ignorable_Code_Point}", "gu");
-var CONTROL = new RegExp("\\p{Cc}", "u");
-var TRAILING_DOTS_AND_SPACES = /[. ]+$/;
+var CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 var RESERVED = /^(?:con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/;
 var SHORT_BASE = /^[^~]+~[0-9]+$/;
 function nameKey(name) {
@@ -924,7 +923,12 @@ function pathProblem(path) {
   return void 0;
 }
 function isStateDirName(name) {
-  return nameKey(name.replace(TRAILING_DOTS_AND_SPACES, "")) === STATE_KEY;
+  return nameKey(withoutTrailingDotsAndSpaces(name)) === STATE_KEY;
+}
+function withoutTrailingDotsAndSpaces(name) {
+  let end = name.length;
+  while (end > 0 && (name[end - 1] === "." || name[end - 1] === " ")) end--;
+  return name.slice(0, end);
 }
 var MAX_SEGMENT = 255;
 function segmentProblem(segment) {
@@ -932,19 +936,25 @@ function segmentProblem(segment) {
     return `has a name longer than ${MAX_SEGMENT} bytes, more than file systems take`;
   }
   if (segment.includes(":")) return "has a colon in its name, which names a stream on Windows";
-  if (TRAILING_DOTS_AND_SPACES.test(segment)) {
+  if (segment.endsWith(".") || segment.endsWith(" ")) {
     return "has a name ending in a dot or a space, which Windows drops";
   }
   const dot = segment.indexOf(".");
   const base = dot < 0 ? segment : segment.slice(0, dot);
-  if (RESERVED.test(nameKey(base.replace(TRAILING_DOTS_AND_SPACES, "")))) {
-    return "has a name Windows reserves for a device";
-  }
+  if (isDeviceName(base)) return "has a name Windows reserves for a device";
   const extension = dot < 0 ? "" : segment.slice(dot + 1);
-  if (base.length <= 8 && extension.length <= 3 && !extension.includes(".") && SHORT_BASE.test(base)) {
+  if (isShortName(base, extension)) {
     return "has the shape of a Windows 8.3 short name, which may name another file";
   }
   return void 0;
+}
+function isDeviceName(base) {
+  const trimmed = withoutTrailingDotsAndSpaces(base);
+  if (trimmed.length > 7 && PRINTABLE_ASCII.test(trimmed)) return false;
+  return RESERVED.test(nameKey(trimmed));
+}
+function isShortName(base, extension) {
+  return base.length <= 8 && extension.length <= 3 && !extension.includes(".") && SHORT_BASE.test(base);
 }
 
 // src/engine/store/read.ts
