@@ -28,7 +28,7 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-OZM4UEUZ.js";
+} from "./chunks/chunk-LR5XVX4K.js";
 import {
   __commonJS,
   __require,
@@ -17553,7 +17553,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-VJ7BPDKN.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-X4TDA4B3.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

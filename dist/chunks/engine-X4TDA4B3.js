@@ -47,7 +47,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-OZM4UEUZ.js";
+} from "./chunk-LR5XVX4K.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
