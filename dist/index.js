@@ -1179,8 +1179,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json.slice(start, i);
-                const code2 = json.substr(i + 2, 4);
-                switch (code2) {
+                const code = json.substr(i + 2, 4);
+                switch (code) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -1206,8 +1206,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code2.substr(0, 2) === "00")
-                      str += "\\x" + code2.substr(2);
+                    if (code.substr(0, 2) === "00")
+                      str += "\\x" + code.substr(2);
                     else
                       str += json.substr(i, 6);
                 }
@@ -1754,7 +1754,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
-    var log = require_log();
+    var log2 = require_log();
     var merge = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
@@ -1803,7 +1803,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log2.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -3706,22 +3706,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code2, message) {
+      constructor(name, pos, code, message) {
         super();
         this.name = name;
-        this.code = code2;
+        this.code = code;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLParseError", pos, code2, message);
+      constructor(pos, code, message) {
+        super("YAMLParseError", pos, code, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLWarning", pos, code2, message);
+      constructor(pos, code, message) {
+        super("YAMLWarning", pos, code, message);
       }
     };
     var prettifyError = (src, lc) => (error2) => {
@@ -4630,7 +4630,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
+      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -4828,9 +4828,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok ? parseInt(cc, 16) : NaN;
+      const code = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code2);
+        return String.fromCodePoint(code);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -5152,12 +5152,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning2) => {
+        this.onError = (source, code, message, warning2) => {
           const pos = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code2, message));
+            this.errors.push(new errors.YAMLParseError(pos, code, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -5319,12 +5319,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code2, message) => {
+        const _onError = (pos, code, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code2, message);
+            onError(offset, code, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code, message);
         };
         switch (token.type) {
           case "scalar":
@@ -7220,7 +7220,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var errors = require_errors();
-    var log = require_log();
+    var log2 = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -7272,7 +7272,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
+      doc.warnings.forEach((warning2) => log2.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -7391,9 +7391,9 @@ var require_code = __commonJS({
     };
     exports.Name = Name;
     var _Code = class extends _CodeOrName {
-      constructor(code2) {
+      constructor(code) {
         super();
-        this._items = typeof code2 === "string" ? [code2] : code2;
+        this._items = typeof code === "string" ? [code] : code;
       }
       toString() {
         return this.str;
@@ -7420,13 +7420,13 @@ var require_code = __commonJS({
     exports._Code = _Code;
     exports.nil = new _Code("");
     function _(strs, ...args) {
-      const code2 = [strs[0]];
+      const code = [strs[0]];
       let i = 0;
       while (i < args.length) {
-        addCodeArg(code2, args[i]);
-        code2.push(strs[++i]);
+        addCodeArg(code, args[i]);
+        code.push(strs[++i]);
       }
-      return new _Code(code2);
+      return new _Code(code);
     }
     exports._ = _;
     var plus = new _Code("+");
@@ -7442,13 +7442,13 @@ var require_code = __commonJS({
       return new _Code(expr);
     }
     exports.str = str;
-    function addCodeArg(code2, arg) {
+    function addCodeArg(code, arg) {
       if (arg instanceof _Code)
-        code2.push(...arg._items);
+        code.push(...arg._items);
       else if (arg instanceof Name)
-        code2.push(arg);
+        code.push(arg);
       else
-        code2.push(interpolate(arg));
+        code.push(interpolate(arg));
     }
     exports.addCodeArg = addCodeArg;
     function optimize(expr) {
@@ -7632,7 +7632,7 @@ var require_scope = __commonJS({
         }, usedValues, getCode);
       }
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code2 = code_1.nil;
+        let code = code_1.nil;
         for (const prefix in values) {
           const vs = values[prefix];
           if (!vs)
@@ -7645,16 +7645,16 @@ var require_scope = __commonJS({
             let c = valueCode(name);
             if (c) {
               const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code2 = (0, code_1._)`${code2}${def} ${name} = ${c};${this.opts._n}`;
+              code = (0, code_1._)`${code}${def} ${name} = ${c};${this.opts._n}`;
             } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code2 = (0, code_1._)`${code2}${c}${this.opts._n}`;
+              code = (0, code_1._)`${code}${c}${this.opts._n}`;
             } else {
               throw new ValueError(name);
             }
             nameSet.set(name, UsedValueState.Completed);
           });
         }
-        return code2;
+        return code;
       }
     };
     exports.ValueScope = ValueScope;
@@ -7814,9 +7814,9 @@ var require_codegen = __commonJS({
       }
     };
     var AnyCode = class extends Node {
-      constructor(code2) {
+      constructor(code) {
         super();
-        this.code = code2;
+        this.code = code;
       }
       render({ _n }) {
         return `${this.code};` + _n;
@@ -7838,7 +7838,7 @@ var require_codegen = __commonJS({
         this.nodes = nodes;
       }
       render(opts) {
-        return this.nodes.reduce((code2, n) => code2 + n.render(opts), "");
+        return this.nodes.reduce((code, n) => code + n.render(opts), "");
       }
       optimizeNodes() {
         const { nodes } = this;
@@ -7886,10 +7886,10 @@ var require_codegen = __commonJS({
         this.condition = condition;
       }
       render(opts) {
-        let code2 = `if(${this.condition})` + super.render(opts);
+        let code = `if(${this.condition})` + super.render(opts);
         if (this.else)
-          code2 += "else " + this.else.render(opts);
-        return code2;
+          code += "else " + this.else.render(opts);
+        return code;
       }
       optimizeNodes() {
         super.optimizeNodes();
@@ -8010,12 +8010,12 @@ var require_codegen = __commonJS({
     Return.kind = "return";
     var Try = class extends BlockNode {
       render(opts) {
-        let code2 = "try" + super.render(opts);
+        let code = "try" + super.render(opts);
         if (this.catch)
-          code2 += this.catch.render(opts);
+          code += this.catch.render(opts);
         if (this.finally)
-          code2 += this.finally.render(opts);
-        return code2;
+          code += this.finally.render(opts);
+        return code;
       }
       optimizeNodes() {
         var _a, _b;
@@ -8132,18 +8132,18 @@ var require_codegen = __commonJS({
       }
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
-        const code2 = ["{"];
+        const code = ["{"];
         for (const [key, value] of keyValues) {
-          if (code2.length > 1)
-            code2.push(",");
-          code2.push(key);
+          if (code.length > 1)
+            code.push(",");
+          code.push(key);
           if (key !== value || this.opts.es5) {
-            code2.push(":");
-            (0, code_1.addCodeArg)(code2, value);
+            code.push(":");
+            (0, code_1.addCodeArg)(code, value);
           }
         }
-        code2.push("}");
-        return new code_1._Code(code2);
+        code.push("}");
+        return new code_1._Code(code);
       }
       // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
       if(condition, thenBody, elseBody) {
@@ -9007,10 +9007,10 @@ var require_defaults = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     function assignDefaults(it, ty) {
-      const { properties, items } = it.schema;
-      if (ty === "object" && properties) {
-        for (const key in properties) {
-          assignDefault(it, key, properties[key].default);
+      const { properties: properties2, items } = it.schema;
+      if (ty === "object" && properties2) {
+        for (const key in properties2) {
+          assignDefault(it, key, properties2[key].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
         items.forEach((sch, i) => assignDefault(it, i, sch.default));
@@ -9053,8 +9053,8 @@ var require_code2 = __commonJS({
       });
     }
     exports.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    function checkMissingProp({ gen, data, it: { opts } }, properties2, missing) {
+      return (0, codegen_1.or)(...properties2.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
     }
     exports.checkMissingProp = checkMissingProp;
     function reportMissingProp(cxt, missing) {
@@ -10462,22 +10462,22 @@ var require_utils = __commonJS({
     }
     function stringArrayToHexStripped(input) {
       let acc = "";
-      let code2 = 0;
+      let code = 0;
       let i = 0;
       for (i = 0; i < input.length; i++) {
-        code2 = input[i].charCodeAt(0);
-        if (code2 === 48) {
+        code = input[i].charCodeAt(0);
+        if (code === 48) {
           continue;
         }
-        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
+        if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
           return "";
         }
         acc += input[i];
         break;
       }
       for (i += 1; i < input.length; i++) {
-        code2 = input[i].charCodeAt(0);
-        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
+        code = input[i].charCodeAt(0);
+        if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
           return "";
         }
         acc += input[i];
@@ -10750,15 +10750,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -10789,15 +10789,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -10824,15 +10824,15 @@ var require_utils = __commonJS({
         if (isAllowed(ch)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -10877,15 +10877,15 @@ var require_utils = __commonJS({
         if (isQueryFragmentCharacter(ch)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -12099,11 +12099,11 @@ var require_core = __commonJS({
     Ajv.ValidationError = validation_error_1.default;
     Ajv.MissingRefError = ref_error_1.default;
     exports.default = Ajv;
-    function checkOptions(checkOpts, options, msg, log = "error") {
+    function checkOptions(checkOpts, options, msg, log2 = "error") {
       for (const key in checkOpts) {
         const opt = key;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+          this.logger[log2](`${msg}: option ${key}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -13400,11 +13400,11 @@ var require_properties = __commonJS({
         if (it.opts.unevaluated && allProps.length && it.props !== true) {
           it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
         }
-        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
-        if (properties.length === 0)
+        const properties2 = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (properties2.length === 0)
           return;
         const valid = gen.name("valid");
-        for (const prop of properties) {
+        for (const prop of properties2) {
           if (hasDefault(prop)) {
             applyPropertySchema(prop);
           } else {
@@ -14162,8 +14162,8 @@ var require_format = __commonJS({
             }
           }
           function getFormat(fmtDef) {
-            const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
+            const code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
               return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
             }
@@ -14866,12 +14866,54 @@ function artifactUrl(context, id) {
   return `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}/artifacts/${id}`;
 }
 
+// src/action/log/text.ts
+var brand = /* @__PURE__ */ Symbol("LogText");
+var ZERO_WIDTH_SPACE = "\u200B";
+var UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+var SHORT_ESCAPES = { "\n": "\\n", "\r": "\\r" };
+function neutralise(value) {
+  return value.replace(UNSAFE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function disarm(line) {
+  return line.replace(/##\[/g, `##${ZERO_WIDTH_SPACE}[`).replace(/^(\s*):(?=:)/u, `$1:${ZERO_WIDTH_SPACE}`);
+}
+function logText(strings, ...values) {
+  let line = strings[0] ?? "";
+  for (const [i, value] of values.entries()) {
+    line += (typeof value === "object" ? value[brand] : String(value)) + (strings[i + 1] ?? "");
+  }
+  return { [brand]: disarm(neutralise(line)) };
+}
+function lineOf(text) {
+  return text[brand];
+}
+
+// src/action/log/write.ts
+function properties(props) {
+  return {
+    ...props.title === void 0 ? {} : { title: lineOf(props.title) },
+    ...props.file === void 0 ? {} : { file: neutralise(props.file) },
+    ...props.startLine === void 0 ? {} : { startLine: props.startLine },
+    ...props.startColumn === void 0 ? {} : { startColumn: props.startColumn }
+  };
+}
+var log = {
+  info: (text) => info(lineOf(text)),
+  debug: (text) => debug(lineOf(text)),
+  notice: (text, props = {}) => notice(lineOf(text), properties(props)),
+  warning: (text, props = {}) => warning(lineOf(text), properties(props)),
+  error: (text, props = {}) => error(lineOf(text), properties(props)),
+  /** The run's one failure: an error annotation and exit code 1. */
+  fail: (text) => setFailed(lineOf(text)),
+  group: (title2, body) => group(lineOf(title2), body)
+};
+
 // src/action/cancel.ts
 var SIGNALS = ["SIGINT", "SIGTERM"];
 function abortOnSignals(source, controller) {
   const listener = (signal) => {
     if (controller.signal.aborted) return;
-    info(`Received ${signal}: cancelling; the step in progress will commit nothing.`);
+    log.info(logText`Received ${signal}: cancelling; the step in progress will commit nothing.`);
     controller.abort(signal);
   };
   for (const signal of SIGNALS) source.on(signal, listener);
@@ -15129,7 +15171,7 @@ async function uploadBackup(client, backup, spec, name, context) {
   if (spec.overwrite) await deleteIfPresent(client, name);
   const files = backup.files.map((file) => join2(backup.path, file));
   const compressionLevel = encrypted ? 0 : spec.compressionLevel;
-  info(`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`);
+  log.info(logText`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`);
   let response;
   try {
     response = await client.uploadArtifact(name, files, backup.path, {
@@ -15152,13 +15194,13 @@ async function uploadBackup(client, backup, spec, name, context) {
     digest: response.digest ?? "",
     size: response.size ?? 0
   };
-  info(`Uploaded artifact "${name}" (ID ${uploaded.id}, ${uploaded.size} bytes): ${uploaded.url}`);
+  log.info(logText`Uploaded artifact "${name}" (ID ${uploaded.id}, ${uploaded.size} bytes): ${uploaded.url}`);
   return uploaded;
 }
 async function deleteIfPresent(client, name) {
   try {
     await client.deleteArtifact(name);
-    info(`Deleted the earlier artifact "${name}" (artifact.overwrite: true).`);
+    log.info(logText`Deleted the earlier artifact "${name}" (artifact.overwrite: true).`);
   } catch (error2) {
     if (isNotFound(error2)) return;
     throw new LicenseBackupError(
@@ -15226,7 +15268,7 @@ async function latestSuccessfulRun(query, fetchFn, at) {
   const body = await response.json();
   const run2 = body.workflow_runs?.[0];
   if (!run2) throw new ConfigError(`${what} has no successful run to restore from.`, at);
-  info(`Using the latest successful run of ${what}: run ${run2.id}.`);
+  log.info(logText`Using the latest successful run of ${what}: run ${run2.id}.`);
   return run2.id;
 }
 
@@ -15254,7 +15296,7 @@ async function downloadBackup(source, context) {
     );
   }
   const dir = await mkdtemp(join3(context.run.tempDir ?? tmpdir(), "license-backup-restore-"));
-  info(`Downloading artifact "${source.name}" (ID ${artifact.id}) from ${where2}.`);
+  log.info(logText`Downloading artifact "${source.name}" (ID ${artifact.id}) from ${where2}.`);
   const zipDir = join3(dir, ".artifact");
   let response;
   try {
@@ -15313,14 +15355,14 @@ async function locateRun(source, context) {
   return { token: context.token, workflowRunId: runId, repositoryOwner: owner, repositoryName: name };
 }
 
-// src/action/log.ts
+// src/action/log/step-log.ts
 var ANNOTATIONS_PER_STEP = 10;
 var PROGRESS_INTERVAL_MS = 5e3;
 function restrictedLine(license) {
-  return restrictedLicenseMessage({
+  return logText`${restrictedLicenseMessage({
     key_id: license.keyId,
     ...license.title ? { title: license.title } : {}
-  });
+  })}`;
 }
 function restrictedSummary(keyIds) {
   const unique = [...new Set(keyIds)];
@@ -15341,18 +15383,20 @@ var StepLog = class {
   onEvent = (event) => {
     switch (event.type) {
       case "BEGIN":
-        info(
-          event.operation === "backup" ? "Backup started." : "Committing the restored licenses into the store."
+        log.info(
+          event.operation === "backup" ? logText`Backup started.` : logText`Committing the restored licenses into the store.`
         );
         return;
       case "END":
-        info(event.operation === "backup" ? "Backup finished." : "Restored licenses committed.");
+        log.info(
+          event.operation === "backup" ? logText`Backup finished.` : logText`Restored licenses committed.`
+        );
         return;
       case "CONNECTING":
-        info(`Connecting to the license service at ${event.url}.`);
+        log.info(logText`Connecting to the license service at ${event.url}.`);
         return;
       case "DISCONNECTING":
-        info(`Disconnecting from the license service at ${event.url}.`);
+        log.info(logText`Disconnecting from the license service at ${event.url}.`);
         return;
       case "RESTRICTED_LICENSE":
         this.onRestricted(event);
@@ -15364,20 +15408,23 @@ var StepLog = class {
           message: event.message,
           url: event.url
         });
-        error(`${event.message} (key ID ${event.keyId}, license ${event.licenseId}). See ${event.url}`, {
-          title: `License refused [${event.code}]`
-        });
+        log.error(
+          logText`${event.message} (key ID ${event.keyId}, license ${event.licenseId}). See ${event.url}`,
+          {
+            title: logText`License refused [${event.code}]`
+          }
+        );
         return;
       case "PROGRESS":
         this.onProgress(event);
         return;
       case "LICENSE":
-        debug(
-          `${event.outcome}: license ${event.licenseId} (key ID ${event.keyId}) at ${event.path}${event.reason ? `: ${event.reason}` : ""}`
+        log.debug(
+          logText`${event.outcome}: license ${event.licenseId} (key ID ${event.keyId}) at ${event.path}${event.reason ? `: ${event.reason}` : ""}`
         );
         return;
       case "WARNING":
-        warning(event.message);
+        log.warning(logText`${event.message}`);
         return;
     }
   };
@@ -15390,22 +15437,22 @@ var StepLog = class {
     if (this.policy === "ignore") return;
     const line = restrictedLine(event);
     if (this.annotations >= ANNOTATIONS_PER_STEP) {
-      info(line);
+      log.info(line);
       return;
     }
     this.annotations++;
-    const properties = { title: `Restricted license (key ID ${event.keyId})` };
-    if (this.policy === "info") notice(line, properties);
-    else if (this.policy === "warn") warning(line, properties);
-    else error(line, properties);
+    const properties2 = { title: logText`Restricted license (key ID ${event.keyId})` };
+    if (this.policy === "info") log.notice(line, properties2);
+    else if (this.policy === "warn") log.warning(line, properties2);
+    else log.error(line, properties2);
   }
   onProgress(event) {
     const now = this.now();
     if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = now;
     const percent = event.total > 0 ? ` (${Math.floor(event.done / event.total * 100)}%)` : "";
-    info(
-      `${event.operation === "backup" ? "Backup" : "Restore"}: ${event.phase} ${event.done} of ${event.total}${percent}`
+    log.info(
+      logText`${event.operation === "backup" ? "Backup" : "Restore"}: ${event.phase} ${event.done} of ${event.total}${percent}`
     );
   }
   /** After the step: the count and, past the annotation cap, where the rest are. */
@@ -15413,10 +15460,10 @@ var StepLog = class {
     if (this.restricted.length === 0) return;
     const keyIds = this.restricted.map((r) => r.keyId);
     if (this.policy === "ignore") {
-      info(`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`);
+      log.info(logText`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`);
       return;
     }
-    info(restrictedSummary(keyIds));
+    log.info(logText`${restrictedSummary(keyIds)}`);
   }
 };
 
@@ -15434,8 +15481,8 @@ var RestrictedLicensesError = class extends Error {
 async function runSteps(steps, context) {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled("run");
-    await group(
-      title(step, n + 1, context.total),
+    await log.group(
+      logText`${title(step, n + 1, context.total)}`,
       () => step.kind === "backup" ? runBackup(step, n + 1, context) : runRestore(step, n + 1, context)
     );
   }
@@ -15457,7 +15504,7 @@ function storeOptions(step) {
 }
 async function runBackup(step, n, context) {
   const policy = context.onRestricted ?? step.onRestricted;
-  const log = new StepLog(policy, context.now);
+  const stepLog = new StepLog(policy, context.now);
   const record = {
     kind: "backup",
     title: title(step, n, context.total),
@@ -15465,7 +15512,7 @@ async function runBackup(step, n, context) {
     durationMs: 0,
     path: step.path
   };
-  await tracked(record, log, context, async () => {
+  await tracked(record, stepLog, context, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
@@ -15475,12 +15522,12 @@ async function runBackup(step, n, context) {
       },
       { signal: context.signal }
     );
-    log.finish();
+    stepLog.finish();
     record.path = result.path;
     record.backedUp = result.backedUp;
     record.restricted = result.restricted;
-    info(
-      `Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ""}.`
+    log.info(
+      logText`Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ""}.`
     );
     if (step.artifact) {
       throwIfAborted(context.signal, "artifact upload");
@@ -15502,7 +15549,7 @@ async function runBackup(step, n, context) {
   });
 }
 async function runRestore(step, n, context) {
-  const log = new StepLog("warn", context.now);
+  const stepLog = new StepLog("warn", context.now);
   const record = {
     kind: "restore",
     title: title(step, n, context.total),
@@ -15511,7 +15558,7 @@ async function runRestore(step, n, context) {
   };
   let downloaded;
   try {
-    await tracked(record, log, context, async () => {
+    await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {};
       let path = step.path;
       if (step.fromArtifact) {
@@ -15522,7 +15569,7 @@ async function runRestore(step, n, context) {
           fetch: context.fetch
         });
         if (step.path)
-          info(`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`);
+          log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`);
         path = downloaded;
       }
       record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path;
@@ -15540,20 +15587,20 @@ async function runRestore(step, n, context) {
       record.restored = result.restored;
       record.unchanged = result.unchanged;
       record.skipped = result.skipped;
-      info(
-        `Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
+      log.info(
+        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
       );
       for (const skipped of result.skipped) {
-        info(`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`);
+        log.info(logText`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`);
       }
     });
   } finally {
     if (downloaded) await rm2(downloaded, { recursive: true, force: true });
   }
 }
-async function tracked(record, log, context, body) {
+async function tracked(record, stepLog, context, body) {
   const started = context.now();
-  context.listen(log.onEvent);
+  context.listen(stepLog.onEvent);
   try {
     await body();
     record.outcome = "succeeded";
@@ -15564,7 +15611,7 @@ async function tracked(record, log, context, body) {
     throw error2;
   } finally {
     context.listen(void 0);
-    if (log.refused.length) record.refused = log.refused;
+    if (stepLog.refused.length) record.refused = stepLog.refused;
     record.durationMs = context.now() - started;
     context.report.add(record);
   }
@@ -16172,71 +16219,99 @@ async function checkRecipients2(parsed) {
   }
 }
 
-// src/action/summary.ts
+// src/action/summary/write-summary.ts
 import { appendFile } from "node:fs/promises";
+
+// src/action/summary/html.ts
+var brand2 = /* @__PURE__ */ Symbol("Html");
+var ENTITIES = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;"
+};
+function escapeHtml(text) {
+  return neutralise(text).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+function html(strings, ...values) {
+  let out = strings[0] ?? "";
+  for (const [i, value] of values.entries()) {
+    out += (typeof value === "object" ? value[brand2] : escapeHtml(String(value))) + (strings[i + 1] ?? "");
+  }
+  return { [brand2]: out };
+}
+function joinHtml(parts, separator) {
+  return { [brand2]: parts.map((part) => part[brand2]).join(separator[brand2]) };
+}
+function link(url, label) {
+  const safe = URL.canParse(url) && ["http:", "https:"].includes(new URL(url).protocol);
+  return safe ? html`<a href="${url}">${label}</a>` : html`${label} (<code>${url}</code>)`;
+}
+function htmlOf(value) {
+  return value[brand2];
+}
+
+// src/action/summary/write-summary.ts
 async function writeSummary(report, env) {
   const file = env["GITHUB_STEP_SUMMARY"];
   if (!file || report.steps.length === 0) return;
   summary.emptyBuffer();
   summary.addHeading("License backup", 2);
   for (const step of report.steps) {
-    summary.addHeading(escape2(step.title), 3);
+    summary.addHeading(htmlOf(html`${step.title}`), 3);
     summary.addTable([
       [
         { data: "What", header: true },
         { data: "Result", header: true }
       ],
-      ...rows(step)
+      ...rows(step).map(([what, result]) => [what, htmlOf(result)])
     ]);
   }
-  const html = summary.stringify();
+  const text = summary.stringify();
   summary.emptyBuffer();
-  await appendFile(file, `${html}
+  await appendFile(file, `${text}
 `, "utf8");
 }
+var BR = html`<br />`;
 function rows(step) {
   const rows2 = [["Outcome", outcomeText(step)]];
   if (step.path !== void 0)
-    rows2.push([step.kind === "backup" ? "Backup folder" : "Restored from", code(step.path)]);
-  if (step.backedUp !== void 0) rows2.push(["Licenses backed up", String(step.backedUp)]);
+    rows2.push([step.kind === "backup" ? "Backup folder" : "Restored from", html`<code>${step.path}</code>`]);
+  if (step.backedUp !== void 0) rows2.push(["Licenses backed up", html`${step.backedUp}`]);
   if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step)]);
-  if (step.restored !== void 0) rows2.push(["Licenses restored", String(step.restored)]);
-  if (step.unchanged !== void 0) rows2.push(["Already on this machine", String(step.unchanged)]);
+  if (step.restored !== void 0) rows2.push(["Licenses restored", html`${step.restored}`]);
+  if (step.unchanged !== void 0) rows2.push(["Already on this machine", html`${step.unchanged}`]);
   if (step.skipped?.length) {
-    rows2.push([
-      "Skipped",
-      step.skipped.map((s) => `${escape2(s.title ?? s.key_id)}: ${escape2(s.reason)}`).join("<br>")
-    ]);
+    const skipped = step.skipped.map(
+      (s) => html`${s.title ?? "license"} (key ID <code>${s.key_id}</code>, license <code>${s.jti}</code>):
+          ${s.reason}`
+    );
+    rows2.push(["Skipped", joinHtml(skipped, BR)]);
   }
   if (step.refused?.length) {
-    rows2.push([
-      "Refused",
-      step.refused.map((r) => `key ID ${code(r.keyId)}: ${escape2(r.message)} (<a href="${escape2(r.url)}">details</a>)`).join("<br>")
-    ]);
+    const refused = step.refused.map(
+      (r) => html`key ID <code>${r.keyId}</code>: ${r.message} (${link(r.url, "details")})`
+    );
+    rows2.push(["Refused", joinHtml(refused, BR)]);
   }
-  rows2.push(["Duration", `${(step.durationMs / 1e3).toFixed(1)} s`]);
+  rows2.push(["Duration", html`${(step.durationMs / 1e3).toFixed(1)} s`]);
   if (step.artifact) {
-    rows2.push([
-      "Artifact",
-      `<a href="${escape2(step.artifact.url)}">${escape2(step.artifact.name)}</a> (ID ${step.artifact.id})`
-    ]);
+    rows2.push(["Artifact", html`${link(step.artifact.url, step.artifact.name)} (ID ${step.artifact.id})`]);
   }
   return rows2;
 }
 function outcomeText(step) {
-  if (step.outcome === "succeeded") return "succeeded";
-  return `${step.outcome}${step.error ? `: ${escape2(step.error)}` : ""}`;
+  if (step.outcome === "succeeded" || !step.error) return html`${step.outcome}`;
+  return html`${step.outcome}: ${step.error}`;
 }
 function restrictedText(step) {
   const restricted = step.restricted ?? [];
-  if (restricted.length === 0) return "0";
-  return `${restricted.length}: ${restricted.map((r) => r.title ? `${escape2(r.title)} (key ID ${code(r.key_id)})` : `key ID ${code(r.key_id)}`).join("<br>")}`;
-}
-function code(text) {
-  return `<code>${escape2(text)}</code>`;
-}
-function escape2(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  if (restricted.length === 0) return html`0`;
+  const each = restricted.map(
+    (r) => r.title ? html`${r.title} (key ID <code>${r.key_id}</code>)` : html`key ID <code>${r.key_id}</code>`
+  );
+  return html`${restricted.length}: ${joinHtml(each, BR)}`;
 }
 
 // src/main.ts
@@ -16265,12 +16340,12 @@ async function run(overrides = {}) {
     const steps = inputs.only ? config.steps.filter((step) => step.kind === inputs.only) : config.steps;
     const secrets = resolveSecrets(steps, deps.env);
     if (steps.length === 0) {
-      warning(
-        `${config.source} has no ${inputs.only} steps: nothing to do (the \`only\` input is \`${inputs.only}\`).`
+      log.warning(
+        logText`${config.source} has no ${inputs.only ?? ""} steps: nothing to do (the \`only\` input is \`${inputs.only ?? ""}\`).`
       );
       return;
     }
-    info(`Running ${steps.length} step(s) from ${config.source}.`);
+    log.info(logText`Running ${steps.length} step(s) from ${config.source}.`);
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
@@ -16297,7 +16372,7 @@ async function run(overrides = {}) {
     stopListening();
     setOutputs(report);
     await writeSummary(report, deps.env).catch(
-      (error2) => warning(`Could not write the job summary: ${String(error2)}`)
+      (error2) => log.warning(logText`Could not write the job summary: ${String(error2)}`)
     );
   }
 }
@@ -16309,13 +16384,13 @@ function fail(error2) {
   if (error2 instanceof ConfigError && error2.location) {
     const { file, line, column } = error2.location;
     process.exitCode = ExitCode.Failure;
-    error(error2.message, {
-      title: "Invalid license-backup steps",
+    log.error(logText`${error2.message}`, {
+      title: logText`Invalid license-backup steps`,
       ...file === void 0 ? {} : { file, startLine: line, startColumn: column }
     });
     return;
   }
-  setFailed(failureMessage(error2));
+  log.fail(logText`${failureMessage(error2)}`);
 }
 function failureMessage(error2) {
   if (!isLicenseBackupError(error2)) return error2 instanceof Error ? error2.message : String(error2);

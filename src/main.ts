@@ -12,7 +12,9 @@ import { runSteps } from './action/run-steps.js'
 import { resolveSecrets } from './action/secrets.js'
 import { ConfigError } from './action/steps/config-error.js'
 import { loadSteps } from './action/steps/load.js'
-import { writeSummary } from './action/summary.js'
+import { writeSummary } from './action/summary/write-summary.js'
+import { logText } from './action/log/text.js'
+import { log } from './action/log/write.js'
 
 /** What run() takes from the outside world: the seam tests use to pass a fake engine or clock. */
 export interface RunDeps {
@@ -58,12 +60,12 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
     // Before any line is logged: the runner must know the secrets to mask them.
     const secrets = resolveSecrets(steps, deps.env)
     if (steps.length === 0) {
-      core.warning(
-        `${config.source} has no ${inputs.only} steps: nothing to do (the \`only\` input is \`${inputs.only}\`).`
+      log.warning(
+        logText`${config.source} has no ${inputs.only ?? ''} steps: nothing to do (the \`only\` input is \`${inputs.only ?? ''}\`).`
       )
       return
     }
-    core.info(`Running ${steps.length} step(s) from ${config.source}.`)
+    log.info(logText`Running ${steps.length} step(s) from ${config.source}.`)
     let current: EventListener | undefined
     const engine = await deps.createEngine(event => current?.(event))
     let client: Promise<ArtifactClient> | undefined
@@ -90,7 +92,7 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
     stopListening()
     setOutputs(report)
     await writeSummary(report, deps.env).catch((error: unknown) =>
-      core.warning(`Could not write the job summary: ${String(error)}`)
+      log.warning(logText`Could not write the job summary: ${String(error)}`)
     )
   }
 }
@@ -102,19 +104,19 @@ function cancelledError(error: unknown): Error {
 
 /**
  * Reports the failure once. A steps-file error is an annotation on its file and line (which `setFailed`
- * cannot place); everything else goes through the action's one `core.setFailed`.
+ * cannot place); everything else goes through the action's one `log.fail`.
  */
 function fail(error: unknown): void {
   if (error instanceof ConfigError && error.location) {
     const { file, line, column } = error.location
     process.exitCode = core.ExitCode.Failure
-    core.error(error.message, {
-      title: 'Invalid license-backup steps',
+    log.error(logText`${error.message}`, {
+      title: logText`Invalid license-backup steps`,
       ...(file === undefined ? {} : { file, startLine: line, startColumn: column })
     })
     return
   }
-  core.setFailed(failureMessage(error))
+  log.fail(logText`${failureMessage(error)}`)
 }
 
 function failureMessage(error: unknown): string {

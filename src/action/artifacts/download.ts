@@ -1,4 +1,5 @@
-import * as core from '@actions/core'
+import { logText } from '../log/text.js'
+import { log } from '../log/write.js'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -47,7 +48,7 @@ export async function downloadBackup(source: ArtifactSource, context: DownloadCo
     )
   }
   const dir = await mkdtemp(join(context.run.tempDir ?? tmpdir(), 'license-backup-restore-'))
-  core.info(`Downloading artifact "${source.name}" (ID ${artifact.id}) from ${where}.`)
+  log.info(logText`Downloading artifact "${source.name}" (ID ${artifact.id}) from ${where}.`)
   const zipDir = join(dir, '.artifact')
   let response
   try {

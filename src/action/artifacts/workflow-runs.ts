@@ -1,4 +1,5 @@
-import * as core from '@actions/core'
+import { logText } from '../log/text.js'
+import { log } from '../log/write.js'
 import { LicenseBackupError } from '../../engine/errors.js'
 import { ConfigError } from '../steps/config-error.js'
 import type { Location } from '../steps/config-error.js'
@@ -53,6 +54,6 @@ export async function latestSuccessfulRun(
   const body = (await response.json()) as { workflow_runs?: { id: number }[] }
   const run = body.workflow_runs?.[0]
   if (!run) throw new ConfigError(`${what} has no successful run to restore from.`, at)
-  core.info(`Using the latest successful run of ${what}: run ${run.id}.`)
+  log.info(logText`Using the latest successful run of ${what}: run ${run.id}.`)
   return run.id
 }
