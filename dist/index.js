@@ -15651,9 +15651,8 @@ function read(ref, env, key) {
   return value;
 }
 function mask(value) {
-  setSecret(value);
-  for (const line of value.split(/\r?\n/))
-    if (line.trim() !== "" && line !== value) setSecret(line.trim());
+  const forms = /* @__PURE__ */ new Set([value, value.trim(), ...value.split(/\r\n|\r|\n/).map((line) => line.trim())]);
+  for (const form of forms) if (form !== "") setSecret(form);
 }
 function ageIdentity(value, ref) {
   const key = value.split(/\r?\n/).map((line) => line.trim()).find((line) => line.startsWith("AGE-SECRET-KEY-1"));
@@ -15826,10 +15825,22 @@ var license_backup_schema_default = {
       minLength: 1
     },
     envName: {
-      description: "The name of an environment variable.",
+      description: "The name of an environment variable of your own (not one of the runner's: ACTIONS_*, GITHUB_*, RUNNER_*).",
       type: "string",
-      pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
-      "x-message": "must be the name of an environment variable (letters, digits and _), not its value"
+      allOf: [
+        {
+          type: "string",
+          pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+          "x-message": "must be the name of an environment variable (letters, digits and _), not its value"
+        },
+        {
+          type: "string",
+          not: {
+            pattern: "^([Aa][Cc][Tt][Ii][Oo][Nn][Ss]|[Gg][Ii][Tt][Hh][Uu][Bb]|[Rr][Uu][Nn][Nn][Ee][Rr])_"
+          },
+          "x-message": "must not name one of the runner's own variables (ACTIONS_*, GITHUB_*, RUNNER_*, in any case): the action would hand the runner's credentials to the service. Name a variable of your own and set it from a secret in the step's `env:`"
+        }
+      ]
     },
     backup: {
       description: "Back up the store into a backup folder, and optionally upload it as an artifact.",

@@ -211,6 +211,31 @@ describe('steps file: bad input names file, line and column', () => {
     )
   })
 
+  it.each([
+    ['service:\n  url: https://attacker.example\n  token-env: ACTIONS_RUNTIME_TOKEN\n', 5, 14],
+    ['service:\n  url: https://attacker.example\n  token-env: github_token\n', 5, 14],
+    ['service: { url: "https://lms.example.com", token-env: Runner_Temp }\n', 3, 55]
+  ])(
+    'a `token-env` naming a runner variable (%j), at load time, on its line',
+    async (service, line, column) => {
+      await expectError(
+        `version: 1\nstore: s\n${service}steps:\n  - restore: { path: x }\n`,
+        line,
+        column,
+        /`service.token-env` must not name one of the runner's own variables \(ACTIONS_\*, GITHUB_\*, RUNNER_\*, in any case\)/
+      )
+    }
+  )
+
+  it('an `identity-env` naming a runner variable', async () => {
+    await expectError(
+      'version: 1\nstore: s\nservice: { url: "https://lms.example.com", token-env: LMS }\nsteps:\n  - restore:\n      path: x\n      identity-env: GITHUB_TOKEN\n',
+      7,
+      21,
+      /`steps.restore.identity-env` must not name one of the runner's own variables/
+    )
+  })
+
   it('both run-id and workflow', async () => {
     await expectError(
       'version: 1\nstore: s\nservice: { url: "https://x.example", token-env: T }\nsteps:\n  - restore:\n      from-artifact: { name: a, run-id: 4, workflow: n.yml }\n',
