@@ -15846,12 +15846,15 @@ var license_backup_schema_default = {
       description: "Back up the store into a backup folder, and optionally upload it as an artifact.",
       type: "object",
       additionalProperties: false,
-      required: ["path"],
       properties: {
         path: {
           description: "The backup folder to write (BackupPath).",
           type: "string",
           minLength: 1
+        },
+        "path-env": {
+          description: "Name of the environment variable holding the backup folder's path, instead of `path`: for a path typed into a `workflow_dispatch` menu, passed through the step's `env:` and never written into this file.",
+          $ref: "#/$defs/envName"
         },
         store: {
           $ref: "#/$defs/store"
@@ -15908,26 +15911,40 @@ var license_backup_schema_default = {
             }
           }
         }
-      }
+      },
+      allOf: [
+        {
+          anyOf: [
+            {
+              required: ["path"]
+            },
+            {
+              required: ["path-env"]
+            }
+          ],
+          "x-message": "needs `path` (the backup folder) or `path-env` (the variable holding it)"
+        },
+        {
+          not: {
+            required: ["path", "path-env"]
+          },
+          "x-message": "takes `path` or `path-env`, not both"
+        }
+      ]
     },
     restore: {
       description: "Restore a backup into the store through the license service. Needs `path` or `from-artifact`.",
       type: "object",
       additionalProperties: false,
-      anyOf: [
-        {
-          required: ["path"]
-        },
-        {
-          required: ["from-artifact"]
-        }
-      ],
-      "x-message": "needs `path` (a backup folder) or `from-artifact` (an artifact holding one)",
       properties: {
         path: {
           description: "The backup folder to restore from (RestorePath). Not used with `from-artifact`, which downloads into a private temporary folder.",
           type: "string",
           minLength: 1
+        },
+        "path-env": {
+          description: "Name of the environment variable holding the path of the backup folder to restore from, instead of `path` (see `backup.path-env`).",
+          $ref: "#/$defs/envName"
         },
         store: {
           $ref: "#/$defs/store"
@@ -15978,7 +15995,29 @@ var license_backup_schema_default = {
           description: "Name of the environment variable holding the age identity (`AGE-SECRET-KEY-1\u2026`) for an encrypted backup. The identity never goes in this file.",
           $ref: "#/$defs/envName"
         }
-      }
+      },
+      allOf: [
+        {
+          anyOf: [
+            {
+              required: ["path"]
+            },
+            {
+              required: ["path-env"]
+            },
+            {
+              required: ["from-artifact"]
+            }
+          ],
+          "x-message": "needs `path` (a backup folder), `path-env` (the variable holding it) or `from-artifact` (an artifact holding one)"
+        },
+        {
+          not: {
+            required: ["path", "path-env"]
+          },
+          "x-message": "takes `path` or `path-env`, not both"
+        }
+      ]
     }
   }
 };
@@ -16088,7 +16127,7 @@ async function loadSteps(from) {
   const parsed = await readSteps(from);
   validateSteps(parsed);
   await checkRecipients2(parsed);
-  return toStepsConfig(parsed);
+  return toStepsConfig(parsed, from.env ?? process.env);
 }
 async function readSteps(from) {
   if (from.inline.trim() !== "") return parseSteps(from.inline, "the `steps` input");
@@ -16102,7 +16141,7 @@ async function readSteps(from) {
   }
   return parseSteps(text, from.config, from.config);
 }
-function toStepsConfig(parsed) {
+function toStepsConfig(parsed, env) {
   const root = parsed.data;
   const serviceJson = root["service"];
   const trust = toTrust(parsed, root, serviceJson);
@@ -16118,8 +16157,9 @@ function toStepsConfig(parsed) {
     const body = item[kind];
     const at = parsed.locate(path);
     const store = storeOf(topStore, body, at, kind);
-    if (kind === "backup") return toBackup(parsed, path, body, store, i + 1, at);
-    return toRestore(parsed, path, body, store, serviceJson, i + 1, at);
+    const folder = folderPath(parsed, path, body, env);
+    if (kind === "backup") return toBackup(parsed, path, body, store, folder ?? "", i + 1, at);
+    return toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at);
   });
   return { source: parsed.source, steps };
 }
@@ -16152,14 +16192,27 @@ function storeOf(top, body, at, kind) {
     ...top.trust === void 0 ? {} : { trust: top.trust }
   };
 }
-function toBackup(parsed, path, body, store, index, at) {
+function folderPath(parsed, path, body, env) {
+  if (typeof body["path"] === "string") return body["path"];
+  const ref = envRef(parsed, [...path, "path-env"], body["path-env"]);
+  if (!ref) return void 0;
+  const value = env[ref.name];
+  if (value === void 0 || value === "") {
+    throw new ConfigError(
+      `the environment variable ${ref.name} (named by \`path-env\`) is not set: set it in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ inputs.path }}\`.`,
+      ref.at
+    );
+  }
+  return value;
+}
+function toBackup(parsed, path, body, store, folder, index, at) {
   const artifact = body["artifact"];
   const encryptTo = body["encrypt-to"];
   return {
     kind: "backup",
     index,
     ...store,
-    path: String(body["path"]),
+    path: folder,
     overwrite: body["overwrite"] === true,
     onRestricted: body["on-restricted"] ?? "warn",
     ...encryptTo ? { encryptTo } : {},
@@ -16176,7 +16229,7 @@ function toUpload(parsed, path, json) {
     at: parsed.locate(path)
   };
 }
-function toRestore(parsed, path, body, store, service, index, at) {
+function toRestore(parsed, path, body, store, folder, service, index, at) {
   if (!service) {
     throw new ConfigError(
       "a restore step goes through the license service: add `service: { url: \u2026, token-env: \u2026 }` at the top of the file.",
@@ -16190,7 +16243,7 @@ function toRestore(parsed, path, body, store, service, index, at) {
     kind: "restore",
     index,
     ...store,
-    ...typeof body["path"] === "string" ? { path: body["path"] } : {},
+    ...folder === void 0 ? {} : { path: folder },
     ...from ? { fromArtifact: toSource(parsed, [...path, "from-artifact"], from) } : {},
     individualize: body["individualize"] === true,
     ...identityEnv ? { identityEnv } : {},
@@ -16347,7 +16400,7 @@ async function run(overrides = {}) {
   const stopListening = abortOnSignals(deps.signals, controller);
   try {
     const inputs = readActionInputs();
-    const config = await loadSteps({ config: inputs.config, inline: inputs.steps });
+    const config = await loadSteps({ config: inputs.config, inline: inputs.steps, env: deps.env });
     const steps = inputs.only ? config.steps.filter((step) => step.kind === inputs.only) : config.steps;
     const secrets = resolveSecrets(steps, deps.env);
     if (steps.length === 0) {

@@ -55,7 +55,7 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
   const stopListening = abortOnSignals(deps.signals, controller)
   try {
     const inputs = readActionInputs()
-    const config = await loadSteps({ config: inputs.config, inline: inputs.steps })
+    const config = await loadSteps({ config: inputs.config, inline: inputs.steps, env: deps.env })
     const steps = inputs.only ? config.steps.filter(step => step.kind === inputs.only) : config.steps
     // Before any line is logged: the runner must know the secrets to mask them.
     const secrets = resolveSecrets(steps, deps.env)

@@ -97,6 +97,49 @@ steps:
   })
 })
 
+describe('steps file: `path-env` (ADR 0071)', () => {
+  const yaml = `version: 1
+store: ./licenses
+service: { url: "https://lms.example.com", token-env: LMS_TOKEN }
+steps:
+  - backup: { path-env: BACKUP_PATH, overwrite: true }
+  - restore: { path-env: BACKUP_PATH }
+`
+  it('takes the folder from the variable, as it is: quotes, braces and line breaks are never YAML', async () => {
+    const hostile = `./x' }\n  - restore: { path: "/etc", store: / }\n#"`
+    const config = await loadSteps({ config: '', inline: yaml, env: { BACKUP_PATH: hostile } })
+    expect(config.steps.map(step => [step.kind, step.path])).toEqual([
+      ['backup', hostile],
+      ['restore', hostile]
+    ])
+  })
+
+  it('an unset variable is an error naming it, on its line', async () => {
+    const error = await loadSteps({ config: '', inline: yaml, env: {} }).catch((e: unknown) => e)
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(
+        /^the `steps` input:5:25: the environment variable BACKUP_PATH \(named by `path-env`\) is not set/
+      )
+    })
+  })
+
+  it('`path` and `path-env` together, and neither in a backup', async () => {
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - backup: { path: x, path-env: P }\n',
+      4,
+      13,
+      /`steps.backup` takes `path` or `path-env`, not both/
+    )
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - backup: { overwrite: true }\n',
+      4,
+      13,
+      /`steps.backup` needs `path` \(the backup folder\) or `path-env`/
+    )
+  })
+})
+
 describe('steps file: bad input names file, line and column', () => {
   it('a YAML syntax error', async () => {
     await expectError('version: 1\nsteps: [ { backup: { path: x }\n', 3, 1, /YAML syntax error: .*\(\w+\)/)
@@ -116,7 +159,7 @@ describe('steps file: bad input names file, line and column', () => {
       'version: 1\nstore: s\nsteps:\n  - backup:\n      path: x\n      overwrit: true\n',
       6,
       7,
-      /unknown key `overwrit` in `steps.backup`; allowed keys: path, store, pattern, overwrite/
+      /unknown key `overwrit` in `steps.backup`; allowed keys: path, path-env, store, pattern, overwrite/
     )
   })
 
@@ -161,7 +204,7 @@ describe('steps file: bad input names file, line and column', () => {
       'version: 1\nstore: s\nservice: { url: "https://lms.example.com", token-env: T }\nsteps:\n  - restore:\n      individualize: true\n',
       6,
       7,
-      /`steps.restore` needs `path` \(a backup folder\) or `from-artifact`/
+      /`steps.restore` needs `path` \(a backup folder\), `path-env` \(the variable holding it\) or `from-artifact`/
     )
   })
 
