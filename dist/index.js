@@ -14855,7 +14855,8 @@ function runContext(env) {
     runId: env["GITHUB_RUN_ID"] ?? "",
     job: env["GITHUB_JOB"] || "job",
     attempt: env["GITHUB_RUN_ATTEMPT"] || "1",
-    ...env["RUNNER_TEMP"] ? { tempDir: env["RUNNER_TEMP"] } : {}
+    ...env["RUNNER_TEMP"] ? { tempDir: env["RUNNER_TEMP"] } : {},
+    ...env["GITHUB_EVENT_PATH"] ? { eventPath: env["GITHUB_EVENT_PATH"] } : {}
   };
 }
 function defaultArtifactName(context, stepIndex) {
@@ -15231,85 +15232,309 @@ function messageOf(error2) {
   return error2 instanceof Error ? error2.message : String(error2);
 }
 
-// src/action/artifacts/workflow-runs.ts
-async function latestSuccessfulRun(query, fetchFn, at) {
-  const url = `${query.apiUrl}/repos/${query.owner}/${query.repo}/actions/workflows/${encodeURIComponent(query.workflow)}/runs?status=success&per_page=1`;
+// src/action/artifacts/github-api.ts
+async function githubGet(api, path, query = {}) {
+  const url = new URL(`${api.apiUrl.replace(/\/+$/, "")}${path}`);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
   let response;
   try {
-    response = await fetchFn(url, {
+    response = await api.fetch(url, {
       headers: {
-        Authorization: `Bearer ${query.token}`,
+        Authorization: `Bearer ${api.token}`,
         Accept: "application/vnd.github+json",
         "X-GitHub-Api-Version": "2022-11-28"
       }
     });
   } catch (error2) {
-    throw new LicenseBackupError("IO_ERROR", `Could not reach the GitHub API at ${url}: ${String(error2)}`, {
-      url,
-      cause: error2
-    });
-  }
-  const what = `workflow ${query.workflow} of ${query.owner}/${query.repo}`;
-  if (response.status === 404) {
-    throw new ConfigError(`${what} was not found: check \`from-artifact.workflow\` and \`repository\`.`, at);
-  }
-  if (response.status === 401 || response.status === 403) {
-    throw new LicenseBackupError(
-      "UNAUTHORIZED",
-      `The GitHub API refused to list the runs of ${what} (HTTP ${response.status}): give the \`github-token\` input a token with \`actions: read\` on that repository.`,
-      { url }
-    );
-  }
-  if (!response.ok) {
-    throw new LicenseBackupError("IO_ERROR", `Listing the runs of ${what} failed: HTTP ${response.status}.`, {
-      url
-    });
-  }
-  const body = await response.json();
-  const run2 = body.workflow_runs?.[0];
-  if (!run2) throw new ConfigError(`${what} has no successful run to restore from.`, at);
-  log.info(logText`Using the latest successful run of ${what}: run ${run2.id}.`);
-  return run2.id;
-}
-
-// src/action/artifacts/download.ts
-async function downloadBackup(source, context) {
-  const findBy = await locateRun(source, context);
-  const where2 = findBy ? `run ${findBy.workflowRunId} of ${findBy.repositoryOwner}/${findBy.repositoryName}` : "this run";
-  let artifact;
-  try {
-    ;
-    ({ artifact } = await context.client.getArtifact(source.name, findBy ? { findBy } : void 0));
-  } catch (error2) {
-    if (isNotFound(error2)) {
-      throw new ConfigError(
-        `artifact "${source.name}" was not found in ${where2}: check \`from-artifact.name\`, that the backup job uploaded it, and that it has not expired.`,
-        source.at
-      );
-    }
     throw new LicenseBackupError(
       "IO_ERROR",
-      `Looking up artifact "${source.name}" in ${where2} failed: ${messageOf(error2)}`,
+      `Could not reach the GitHub API at ${url.href}: ${String(error2)}`,
       {
+        url: url.href,
         cause: error2
       }
     );
   }
+  if (response.status === 404) return void 0;
+  if (response.status === 401 || response.status === 403) {
+    throw new LicenseBackupError(
+      "UNAUTHORIZED",
+      `The GitHub API refused ${url.pathname} (HTTP ${response.status}): give the \`github-token\` input a token with \`actions: read\` on that repository.`,
+      { url: url.href }
+    );
+  }
+  if (!response.ok) {
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The GitHub API answered HTTP ${response.status} to ${url.href}.`,
+      {
+        url: url.href
+      }
+    );
+  }
+  try {
+    return await response.json();
+  } catch (error2) {
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The GitHub API answered ${url.href} with something other than JSON.`,
+      {
+        url: url.href,
+        cause: error2
+      }
+    );
+  }
+}
+
+// src/action/artifacts/workflow-runs.ts
+import { readFile as readFile2 } from "node:fs/promises";
+var DEFAULT_EVENTS = ["schedule", "push", "workflow_dispatch"];
+var MAX_RUN_PAGES = 5;
+function distrust(run2, policy) {
+  if (policy.events && !policy.events.includes(run2.event)) {
+    return `its event ${run2.event} is not one of ${policy.events.join(", ")}`;
+  }
+  if (policy.branch !== void 0 && run2.branch !== policy.branch) {
+    return `its branch ${run2.branch} is not ${policy.branch}`;
+  }
+  if (!policy.allowForks && !fromRepository(run2, policy.repository)) {
+    return `its head repository ${run2.headRepository ?? "(none)"} is not ${policy.repository} (a fork; \`allow-forks: true\` would accept it)`;
+  }
+  return void 0;
+}
+function fromRepository(run2, repository) {
+  if (run2.headRepository?.toLowerCase() !== repository.toLowerCase()) return false;
+  return run2.headRepositoryId === void 0 || run2.headRepositoryId === run2.repositoryId;
+}
+function describeRun(run2) {
+  const number = run2.number === void 0 ? "" : `#${run2.number}, `;
+  return `run ${run2.id} (${number}event ${run2.event}, branch ${run2.branch}, commit ${run2.sha.slice(0, 12)})`;
+}
+async function getRun(api, repository, id) {
+  return toRun(await githubGet(api, `/repos/${repository}/actions/runs/${id}`));
+}
+async function listRuns(api, repository, workflow, branch) {
+  const path = `/repos/${repository}/actions/workflows/${encodeURIComponent(workflow)}/runs`;
+  const query = { status: "success", branch, per_page: 100 };
+  const first = await githubGet(api, path, { ...query, page: 1 });
+  if (first === void 0) return void 0;
+  return (async function* () {
+    let page = first;
+    for (let n = 1; ; ) {
+      const runs = (page?.workflow_runs ?? []).flatMap((json) => {
+        const run2 = toRun(json);
+        return run2 ? [run2] : [];
+      });
+      yield* runs;
+      if (runs.length < query.per_page || ++n > MAX_RUN_PAGES) return;
+      page = await githubGet(api, path, { ...query, page: n });
+    }
+  })();
+}
+async function defaultBranch(api, repository, eventPath) {
+  const fromEvent = eventPath ? await payloadDefaultBranch(eventPath, repository) : void 0;
+  if (fromEvent) return fromEvent;
+  const repo = await githubGet(api, `/repos/${repository}`);
+  return typeof repo?.default_branch === "string" && repo.default_branch !== "" ? repo.default_branch : void 0;
+}
+async function payloadDefaultBranch(eventPath, repository) {
+  try {
+    const payload = JSON.parse(await readFile2(eventPath, "utf8"));
+    const repo = payload.repository;
+    if (typeof repo?.full_name !== "string" || repo.full_name.toLowerCase() !== repository.toLowerCase())
+      return;
+    return typeof repo.default_branch === "string" && repo.default_branch !== "" ? repo.default_branch : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function toRun(json) {
+  const run2 = json;
+  if (typeof run2?.["id"] !== "number") return void 0;
+  const head = run2["head_repository"];
+  const repository = run2["repository"];
+  return {
+    id: run2["id"],
+    ...typeof run2["run_number"] === "number" ? { number: run2["run_number"] } : {},
+    event: String(run2["event"] ?? ""),
+    branch: String(run2["head_branch"] ?? ""),
+    sha: String(run2["head_sha"] ?? ""),
+    ...typeof head?.full_name === "string" ? { headRepository: head.full_name } : {},
+    ...typeof head?.id === "number" ? { headRepositoryId: head.id } : {},
+    ...typeof repository?.id === "number" ? { repositoryId: repository.id } : {}
+  };
+}
+
+// src/action/artifacts/select-artifact.ts
+var DAY_MS = 864e5;
+var EXPIRY_WARNING_DAYS = 7;
+var MAX_ARTIFACT_LOOKUPS = 50;
+var SKIPPED_LINES = 20;
+async function selectArtifact(source, context) {
+  const selection = source.artifactId !== void 0 ? await byArtifactId(source, source.artifactId, context) : source.runId !== void 0 ? await byRunId(source, source.runId, context) : await byWorkflow(source, source.workflow ?? "", context);
+  const { artifact, run: run2 } = selection;
+  log.info(
+    logText`Using artifact "${artifact.name}" (ID ${artifact.id}, ${artifact.size} bytes) of ${describeRun(run2)} in ${context.repository}${artifact.expiresAt ? `; it expires ${artifact.expiresAt}` : ""}.`
+  );
+  warnIfExpiring(artifact, context.now());
+  return selection;
+}
+async function byArtifactId(source, id, context) {
+  const artifact = toArtifact(
+    await githubGet(context.api, `/repos/${context.repository}/actions/artifacts/${id}`)
+  );
+  if (!artifact)
+    throw new ConfigError(
+      `artifact ${id} was not found in ${context.repository}: check \`from-artifact.artifact-id\`.`,
+      source.at
+    );
+  if (artifact.name !== source.name) {
+    throw new ConfigError(
+      `artifact ${id} in ${context.repository} is named "${artifact.name}", not "${source.name}": check \`artifact-id\` and \`name\`.`,
+      source.at
+    );
+  }
+  const unusable = whyUnusable(artifact, context.now());
+  if (unusable)
+    throw new ConfigError(
+      `artifact ${id} in ${context.repository} ${unusable}: pick another backup.`,
+      source.at
+    );
+  const run2 = await trustedRun(source, artifact.runId, context);
+  return { artifact, run: run2 };
+}
+async function byRunId(source, id, context) {
+  const run2 = await trustedRun(source, id, context);
+  const found = await newestUsable(context, run2, source.name);
+  if ("reason" in found) {
+    throw new ConfigError(
+      `${describeRun(run2)} in ${context.repository} has no usable backup: ${found.reason}.`,
+      source.at
+    );
+  }
+  return { artifact: found.artifact, run: run2 };
+}
+async function trustedRun(source, id, context) {
+  const run2 = id === void 0 ? void 0 : await getRun(context.api, context.repository, id);
+  if (!run2)
+    throw new ConfigError(
+      `run ${id ?? "(unknown)"} was not found in ${context.repository}: check \`from-artifact\`.`,
+      source.at
+    );
+  const reason = distrust(run2, { repository: context.repository, allowForks: source.allowForks });
+  if (reason) throw new ConfigError(`${describeRun(run2)} is not trusted: ${reason}.`, source.at);
+  return run2;
+}
+async function byWorkflow(source, workflow, context) {
+  const where2 = `workflow ${workflow} of ${context.repository}`;
+  const branch = source.branch ?? await defaultBranch(context.api, context.repository, context.eventPath);
+  if (branch === void 0) {
+    throw new ConfigError(
+      `the default branch of ${context.repository} is unknown: set \`from-artifact.branch\`.`,
+      source.at
+    );
+  }
+  const policy = {
+    repository: context.repository,
+    branch,
+    events: source.events ?? DEFAULT_EVENTS,
+    allowForks: source.allowForks
+  };
+  const runs = await listRuns(context.api, context.repository, workflow, branch);
+  if (!runs)
+    throw new ConfigError(
+      `${where2} was not found: check \`from-artifact.workflow\` and \`repository\`.`,
+      source.at
+    );
+  const skipped = [];
+  let lookups = 0;
+  for await (const run2 of runs) {
+    const reason = distrust(run2, policy);
+    if (!reason && ++lookups > MAX_ARTIFACT_LOOKUPS) break;
+    const found = reason ? { reason } : await newestUsable(context, run2, source.name);
+    if ("artifact" in found) {
+      reportSkipped(skipped);
+      return { artifact: found.artifact, run: run2 };
+    }
+    skipped.push(`${describeRun(run2)}: ${found.reason}`);
+  }
+  reportSkipped(skipped);
+  throw new ConfigError(
+    `no trusted successful run of ${where2} on branch ${branch} (events ${policy.events?.join(", ")}${policy.allowForks ? "" : ", not from a fork"}) has a usable artifact "${source.name}"${skipped.length ? `; ${skipped.length} run(s) skipped, listed above` : ""}. Check \`from-artifact\` (\`branch\`, \`events\`, \`allow-forks\`) and that the backup workflow uploads it.`,
+    source.at
+  );
+}
+async function newestUsable(context, run2, name) {
+  const listed = await githubGet(
+    context.api,
+    `/repos/${context.repository}/actions/runs/${run2.id}/artifacts`,
+    {
+      name,
+      per_page: 100
+    }
+  );
+  const named = (listed?.artifacts ?? []).flatMap((json) => {
+    const artifact = toArtifact(json);
+    return artifact?.name === name ? [artifact] : [];
+  });
+  if (named.length === 0) return { reason: `it has no artifact named "${name}"` };
+  const usable = named.filter((a) => !whyUnusable(a, context.now())).sort((a, b) => b.id - a.id);
+  const newest = usable[0];
+  if (newest) return { artifact: { ...newest, runId: run2.id } };
+  return { reason: `its artifact "${name}" ${whyUnusable(named[0], context.now())}` };
+}
+function whyUnusable(artifact, now) {
+  if (artifact.expired) return "has expired";
+  if (artifact.expiresAt && Date.parse(artifact.expiresAt) <= now) return `expired on ${artifact.expiresAt}`;
+  return void 0;
+}
+function warnIfExpiring(artifact, now) {
+  if (!artifact.expiresAt) return;
+  const days = (Date.parse(artifact.expiresAt) - now) / DAY_MS;
+  if (!(days < EXPIRY_WARNING_DAYS)) return;
+  log.warning(
+    logText`Artifact "${artifact.name}" (ID ${artifact.id}) expires ${artifact.expiresAt}, in ${days.toFixed(1)} day(s): run the backup again, or raise its \`retention-days\`, before a restore needs it.`
+  );
+}
+function reportSkipped(skipped) {
+  for (const line of skipped.slice(0, SKIPPED_LINES)) log.info(logText`Skipped ${line}.`);
+  if (skipped.length > SKIPPED_LINES)
+    log.info(logText`… and ${skipped.length - SKIPPED_LINES} more skipped run(s).`);
+}
+function toArtifact(json) {
+  const a = json;
+  if (typeof a?.["id"] !== "number" || typeof a["name"] !== "string") return void 0;
+  const run2 = a["workflow_run"];
+  return {
+    id: a["id"],
+    name: a["name"],
+    size: typeof a["size_in_bytes"] === "number" ? a["size_in_bytes"] : 0,
+    expired: a["expired"] === true,
+    ...typeof a["digest"] === "string" ? { digest: a["digest"] } : {},
+    ...typeof a["expires_at"] === "string" ? { expiresAt: a["expires_at"] } : {},
+    ...typeof a["created_at"] === "string" ? { createdAt: a["created_at"] } : {},
+    ...typeof run2?.id === "number" ? { runId: run2.id } : {}
+  };
+}
+
+// src/action/artifacts/download.ts
+async function downloadBackup(source, context) {
+  const located = namesAnotherRun(source) ? await inAnotherRun(source, context) : await inThisRun(source, context);
   const dir = await mkdtemp(join3(context.run.tempDir ?? tmpdir(), "license-backup-restore-"));
-  log.info(logText`Downloading artifact "${source.name}" (ID ${artifact.id}) from ${where2}.`);
+  log.info(logText`Downloading ${located.description}.`);
   const zipDir = join3(dir, ".artifact");
   let response;
   try {
-    response = await context.client.downloadArtifact(artifact.id, {
+    response = await context.client.downloadArtifact(located.id, {
       path: zipDir,
       skipDecompress: true,
-      ...artifact.digest ? { expectedHash: withPrefix(artifact.digest) } : {},
-      ...findBy ? { findBy } : {}
+      ...located.digest ? { expectedHash: withPrefix(located.digest) } : {},
+      ...located.findBy ? { findBy: located.findBy } : {}
     });
   } catch (error2) {
     throw new LicenseBackupError(
       "IO_ERROR",
-      `Downloading artifact "${source.name}" failed: ${messageOf(error2)}`,
+      `Downloading ${located.description} failed: ${messageOf(error2)}`,
       {
         cause: error2
       }
@@ -15318,7 +15543,7 @@ async function downloadBackup(source, context) {
   if (response.digestMismatch) {
     throw new LicenseBackupError(
       "BACKUP_CORRUPT",
-      `Artifact "${source.name}" (ID ${artifact.id}) does not match the digest recorded at upload: it was changed or damaged in transit. Nothing was restored.`
+      `Artifact "${source.name}" (ID ${located.id}) does not match the digest recorded at upload: it was changed or damaged in transit. Nothing was restored.`
     );
   }
   const [zip] = await readdir(zipDir);
@@ -15326,13 +15551,36 @@ async function downloadBackup(source, context) {
     throw new LicenseBackupError("IO_ERROR", `Artifact "${source.name}" downloaded as nothing.`);
   await extractBackup(join3(zipDir, zip), dir, source.name);
   await rm(zipDir, { recursive: true, force: true });
-  return dir;
+  return { dir, description: located.description };
 }
-function withPrefix(digest) {
-  return digest.startsWith("sha256:") ? digest : `sha256:${digest}`;
+function namesAnotherRun(source) {
+  return source.runId !== void 0 || source.artifactId !== void 0 || source.workflow !== void 0;
 }
-async function locateRun(source, context) {
-  if (source.runId === void 0 && source.workflow === void 0) return void 0;
+async function inThisRun(source, context) {
+  try {
+    const { artifact } = await context.client.getArtifact(source.name);
+    return {
+      id: artifact.id,
+      ...artifact.digest ? { digest: artifact.digest } : {},
+      description: `artifact "${source.name}" (ID ${artifact.id}) of this run`
+    };
+  } catch (error2) {
+    if (isNotFound(error2)) {
+      throw new ConfigError(
+        `artifact "${source.name}" was not found in this run: check \`from-artifact.name\`, that the backup job uploaded it, and that it has not expired.`,
+        source.at
+      );
+    }
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `Looking up artifact "${source.name}" in this run failed: ${messageOf(error2)}`,
+      {
+        cause: error2
+      }
+    );
+  }
+}
+async function inAnotherRun(source, context) {
   if (!context.token) {
     throw new ConfigError(
       "downloading an artifact of another run needs the `github-token` input (a token with `actions: read`).",
@@ -15340,19 +15588,22 @@ async function locateRun(source, context) {
     );
   }
   const repository = source.repository ?? context.run.repository;
+  const { artifact, run: run2 } = await selectArtifact(source, {
+    api: { apiUrl: context.run.apiUrl, token: context.token, fetch: context.fetch },
+    repository,
+    ...context.run.eventPath ? { eventPath: context.run.eventPath } : {},
+    now: context.now
+  });
   const [owner = "", name = ""] = repository.split("/");
-  const runId = source.runId ?? await latestSuccessfulRun(
-    {
-      apiUrl: context.run.apiUrl,
-      owner,
-      repo: name,
-      workflow: source.workflow ?? "",
-      token: context.token
-    },
-    context.fetch,
-    source.at
-  );
-  return { token: context.token, workflowRunId: runId, repositoryOwner: owner, repositoryName: name };
+  return {
+    id: artifact.id,
+    ...artifact.digest ? { digest: artifact.digest } : {},
+    findBy: { token: context.token, workflowRunId: run2.id, repositoryOwner: owner, repositoryName: name },
+    description: `artifact "${artifact.name}" (ID ${artifact.id}) of ${describeRun(run2)} in ${repository}`
+  };
+}
+function withPrefix(digest) {
+  return digest.startsWith("sha256:") ? digest : `sha256:${digest}`;
 }
 
 // src/action/log/step-log.ts
@@ -15562,17 +15813,19 @@ async function runRestore(step, n, context) {
       const secrets = context.secrets.get(step) ?? {};
       let path = step.path;
       if (step.fromArtifact) {
-        downloaded = await downloadBackup(step.fromArtifact, {
+        const download = await downloadBackup(step.fromArtifact, {
           client: await context.artifacts(),
           run: context.run,
           token: context.githubToken,
-          fetch: context.fetch
+          fetch: context.fetch,
+          now: context.now
         });
+        downloaded = download.dir;
+        record.path = download.description;
         if (step.path)
           log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`);
         path = downloaded;
-      }
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path;
+      } else record.path = path;
       throwIfAborted(context.signal, "restore");
       const result = await context.engine.restore(
         {
@@ -15666,7 +15919,7 @@ function ageIdentity(value, ref) {
 }
 
 // src/action/steps/load.ts
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 
 // src/action/steps/parse.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -15953,7 +16206,7 @@ var license_backup_schema_default = {
           $ref: "#/$defs/pattern"
         },
         "from-artifact": {
-          description: "Download the backup from an artifact first: of this run, of `run-id`, or of the latest successful run of `workflow`.",
+          description: "Download the backup from an artifact first (SPEC 4c): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
           type: "object",
           additionalProperties: false,
           required: ["name"],
@@ -15970,22 +16223,69 @@ var license_backup_schema_default = {
               type: "integer",
               minimum: 1
             },
+            "artifact-id": {
+              description: "The artifact's ID (as in its URL): that artifact, which must have this `name` and not be expired (needs `github-token` with `actions: read`).",
+              type: "integer",
+              minimum: 1
+            },
             workflow: {
-              description: "A workflow file name (`nightly.yml`) or ID: the artifact of its latest successful run is used (needs `github-token` with `actions: read`).",
+              description: "A workflow file name (`nightly.yml`) or ID: the newest non-expired artifact of that name among its trusted successful runs is used, falling back past runs without one (needs `github-token` with `actions: read`).",
               type: ["string", "integer"],
               minLength: 1
+            },
+            branch: {
+              description: "With `workflow`: use only runs on this branch. Default: the repository's default branch.",
+              type: "string",
+              minLength: 1
+            },
+            events: {
+              description: "With `workflow`: use only runs started by these events. Default `[schedule, push, workflow_dispatch]` (never `pull_request` unless listed).",
+              type: "array",
+              minItems: 1,
+              uniqueItems: true,
+              items: {
+                description: "A workflow event name (`push`, `schedule`, \u2026).",
+                type: "string",
+                pattern: "^[a-z_]+$",
+                "x-message": "is not a workflow event name (`push`, `schedule`, `workflow_dispatch`, \u2026)"
+              }
             },
             repository: {
               description: "`owner/name` of the repository holding the run. Default: this repository.",
               type: "string",
               pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
               "x-message": "must be `owner/name`"
+            },
+            "allow-forks": {
+              description: "Accept a run whose head repository is not this repository (a fork's pull request). Default false: such a run is never used.",
+              type: "boolean"
             }
           },
-          not: {
-            required: ["run-id", "workflow"]
-          },
-          "x-message": "takes `run-id` or `workflow`, not both"
+          allOf: [
+            {
+              not: {
+                anyOf: [
+                  {
+                    required: ["run-id", "workflow"]
+                  },
+                  {
+                    required: ["run-id", "artifact-id"]
+                  },
+                  {
+                    required: ["workflow", "artifact-id"]
+                  }
+                ]
+              },
+              "x-message": "takes one of `run-id`, `artifact-id` or `workflow`, not several"
+            },
+            {
+              dependentRequired: {
+                branch: ["workflow"],
+                events: ["workflow"]
+              },
+              "x-message": "takes `branch` and `events` only with `workflow` (they choose among its runs)"
+            }
+          ]
         },
         individualize: {
           description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
@@ -16030,7 +16330,8 @@ var OWN_MESSAGE_KEYWORDS = /* @__PURE__ */ new Set([
   "minProperties",
   "maxProperties",
   "anyOf",
-  "not"
+  "not",
+  "dependentRequired"
 ]);
 var compiled;
 function validator() {
@@ -16133,7 +16434,7 @@ async function readSteps(from) {
   if (from.inline.trim() !== "") return parseSteps(from.inline, "the `steps` input");
   let text;
   try {
-    text = await readFile2(from.config, "utf8");
+    text = await readFile3(from.config, "utf8");
   } catch {
     throw new ConfigError(
       `Steps file ${from.config} not found: create it or set the \`config\` input to its path (or give the steps inline with \`steps\`).`
@@ -16255,7 +16556,11 @@ function toSource(parsed, path, json) {
   return {
     name: String(json["name"]),
     ...typeof json["run-id"] === "number" ? { runId: json["run-id"] } : {},
+    ...typeof json["artifact-id"] === "number" ? { artifactId: json["artifact-id"] } : {},
     ...json["workflow"] === void 0 ? {} : { workflow: String(json["workflow"]) },
+    ...typeof json["branch"] === "string" ? { branch: json["branch"] } : {},
+    ...Array.isArray(json["events"]) ? { events: json["events"].map(String) } : {},
+    allowForks: json["allow-forks"] === true,
     ...typeof json["repository"] === "string" ? { repository: json["repository"] } : {},
     at: parsed.locate(path)
   };

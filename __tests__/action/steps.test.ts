@@ -279,12 +279,32 @@ describe('steps file: bad input names file, line and column', () => {
     )
   })
 
-  it('both run-id and workflow', async () => {
+  it.each(['run-id: 4, workflow: n.yml', 'run-id: 4, artifact-id: 9', 'artifact-id: 9, workflow: n.yml'])(
+    'two ways of choosing the artifact (%s)',
+    async choice => {
+      await expectError(
+        `version: 1\nstore: s\nservice: { url: "https://x.example", token-env: T }\nsteps:\n  - restore:\n      from-artifact: { name: a, ${choice} }\n`,
+        6,
+        22,
+        /`steps.restore.from-artifact` takes one of `run-id`, `artifact-id` or `workflow`, not several/
+      )
+    }
+  )
+
+  it('`branch` or `events` without `workflow`, and an event that is not a name', async () => {
+    const file = (from: string) =>
+      `version: 1\nstore: s\nservice: { url: "https://x.example", token-env: T }\nsteps:\n  - restore:\n      from-artifact: { name: a, ${from} }\n`
     await expectError(
-      'version: 1\nstore: s\nservice: { url: "https://x.example", token-env: T }\nsteps:\n  - restore:\n      from-artifact: { name: a, run-id: 4, workflow: n.yml }\n',
+      file('run-id: 4, branch: main'),
       6,
       22,
-      /takes `run-id` or `workflow`, not both/
+      /takes `branch` and `events` only with `workflow`/
+    )
+    await expectError(
+      file('workflow: n.yml, events: [push, "pull_request; x"]'),
+      6,
+      65,
+      /`steps.restore.from-artifact.events` is not a workflow event name/
     )
   })
 

@@ -136,17 +136,19 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
       const secrets = context.secrets.get(step) ?? {}
       let path = step.path
       if (step.fromArtifact) {
-        downloaded = await downloadBackup(step.fromArtifact, {
+        const download = await downloadBackup(step.fromArtifact, {
           client: await context.artifacts(),
           run: context.run,
           token: context.githubToken,
-          fetch: context.fetch
+          fetch: context.fetch,
+          now: context.now
         })
+        downloaded = download.dir
+        record.path = download.description
         if (step.path)
           log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
         path = downloaded
-      }
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
+      } else record.path = path
       throwIfAborted(context.signal, 'restore')
       const result = await context.engine.restore(
         {

@@ -196,7 +196,11 @@ function toSource(parsed: ParsedSteps, path: (string | number)[], json: Json): A
   return {
     name: String(json['name']),
     ...(typeof json['run-id'] === 'number' ? { runId: json['run-id'] } : {}),
+    ...(typeof json['artifact-id'] === 'number' ? { artifactId: json['artifact-id'] } : {}),
     ...(json['workflow'] === undefined ? {} : { workflow: String(json['workflow']) }),
+    ...(typeof json['branch'] === 'string' ? { branch: json['branch'] } : {}),
+    ...(Array.isArray(json['events']) ? { events: json['events'].map(String) } : {}),
+    allowForks: json['allow-forks'] === true,
     ...(typeof json['repository'] === 'string' ? { repository: json['repository'] } : {}),
     at: parsed.locate(path)
   }
