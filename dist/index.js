@@ -14842,6 +14842,9 @@ var require__ = __commonJS({
   }
 });
 
+// src/main.ts
+import { tmpdir as tmpdir2 } from "node:os";
+
 // src/action/artifacts/client.ts
 async function loadArtifactClient() {
   const { DefaultArtifactClient } = await import("./chunks/artifact-2Y6PYIO4.js");
@@ -14865,6 +14868,38 @@ function defaultArtifactName(context, stepIndex) {
 }
 function artifactUrl(context, id) {
   return `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}/artifacts/${id}`;
+}
+
+// src/action/artifacts/restore-dir.ts
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+var PREFIX = "license-backup-restore-";
+function makeRestoreDir(tempDir) {
+  return mkdtemp(join(tempDir, `${PREFIX}${process.pid}-`));
+}
+async function sweepRestoreDirs(tempDir) {
+  const names = await readdir(tempDir).catch(() => []);
+  const removed = [];
+  for (const name of names) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = /^(\d+)-/.exec(name.slice(PREFIX.length))?.[1];
+    if (pid !== void 0 && isRunning(Number(pid))) continue;
+    const folder = join(tempDir, name);
+    try {
+      await rm(folder, { recursive: true, force: true });
+      removed.push(folder);
+    } catch {
+    }
+  }
+  return removed;
+}
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error2) {
+    return error2.code === "EPERM";
+  }
 }
 
 // src/action/log/text.ts
@@ -15004,17 +15039,17 @@ var RunReport = class {
 };
 
 // src/action/run-steps.ts
-import { rm as rm2 } from "node:fs/promises";
+import { rm as rm3 } from "node:fs/promises";
 
 // src/action/artifacts/download.ts
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { readdir as readdir2, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 
 // src/action/artifacts/extract-backup.ts
 import { createReadStream } from "node:fs";
 import { open, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join as join2 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createInflateRaw, crc32 } from "node:zlib";
@@ -15033,15 +15068,15 @@ async function extractBackup(zipFile, into, artifact) {
       `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
     );
   }
-  await extractEntry(zipFile, manifestEntry, join(into, MANIFEST_FILE), artifact);
-  const pack = packOf(await readFile(join(into, MANIFEST_FILE), "utf8"));
+  await extractEntry(zipFile, manifestEntry, join2(into, MANIFEST_FILE), artifact);
+  const pack = packOf(await readFile(join2(into, MANIFEST_FILE), "utf8"));
   if (!pack) return;
   const packEntry = single(entries, pack.file, artifact);
   if (!packEntry) return;
   if (packEntry.size !== pack.size) {
     throw bad(artifact, `its ${pack.file} declares ${packEntry.size} bytes, the manifest says ${pack.size}`);
   }
-  await extractEntry(zipFile, packEntry, join(into, pack.file), artifact);
+  await extractEntry(zipFile, packEntry, join2(into, pack.file), artifact);
 }
 function packOf(text) {
   try {
@@ -15166,11 +15201,11 @@ function bad(artifact, problem) {
 }
 
 // src/action/artifacts/upload.ts
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 async function uploadBackup(client, backup, spec, name, context) {
   const encrypted = backup.manifest.encryption !== null;
   if (spec.overwrite) await deleteIfPresent(client, name);
-  const files = backup.files.map((file) => join2(backup.path, file));
+  const files = backup.files.map((file) => join3(backup.path, file));
   const compressionLevel = encrypted ? 0 : spec.compressionLevel;
   log.info(logText`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`);
   let response;
@@ -15520,9 +15555,9 @@ function toArtifact(json) {
 // src/action/artifacts/download.ts
 async function downloadBackup(source, context) {
   const located = namesAnotherRun(source) ? await inAnotherRun(source, context) : await inThisRun(source, context);
-  const dir = await mkdtemp(join3(context.run.tempDir ?? tmpdir(), "license-backup-restore-"));
+  const dir = await makeRestoreDir(context.run.tempDir ?? tmpdir());
   log.info(logText`Downloading ${located.description}.`);
-  const zipDir = join3(dir, ".artifact");
+  const zipDir = join4(dir, ".artifact");
   let response;
   try {
     response = await context.client.downloadArtifact(located.id, {
@@ -15546,11 +15581,11 @@ async function downloadBackup(source, context) {
       `Artifact "${source.name}" (ID ${located.id}) does not match the digest recorded at upload: it was changed or damaged in transit. Nothing was restored.`
     );
   }
-  const [zip] = await readdir(zipDir);
+  const [zip] = await readdir2(zipDir);
   if (zip === void 0)
     throw new LicenseBackupError("IO_ERROR", `Artifact "${source.name}" downloaded as nothing.`);
-  await extractBackup(join3(zipDir, zip), dir, source.name);
-  await rm(zipDir, { recursive: true, force: true });
+  await extractBackup(join4(zipDir, zip), dir, source.name);
+  await rm2(zipDir, { recursive: true, force: true });
   return { dir, description: located.description };
 }
 function namesAnotherRun(source) {
@@ -15848,7 +15883,7 @@ async function runRestore(step, n, context) {
       }
     });
   } finally {
-    if (downloaded) await rm2(downloaded, { recursive: true, force: true });
+    if (downloaded) await rm3(downloaded, { recursive: true, force: true });
   }
 }
 async function tracked(record, stepLog, context, body) {
@@ -16715,6 +16750,7 @@ async function run(overrides = {}) {
       return;
     }
     log.info(logText`Running ${steps.length} step(s) from ${config.source}.`);
+    await sweepLeftovers(runContext(deps.env));
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
@@ -16742,6 +16778,14 @@ async function run(overrides = {}) {
     setOutputs(report);
     await writeSummary(report, deps.env).catch(
       (error2) => log.warning(logText`Could not write the job summary: ${String(error2)}`)
+    );
+  }
+}
+async function sweepLeftovers(context) {
+  const removed = await sweepRestoreDirs(context.tempDir ?? tmpdir2());
+  if (removed.length) {
+    log.info(
+      logText`Removed ${removed.length} download folder(s) left by a killed run: ${removed.join(", ")}.`
     );
   }
 }

@@ -1,8 +1,10 @@
 import * as core from '@actions/core'
+import { tmpdir } from 'node:os'
 import type { BackupRestorer, EventListener } from './engine/api.js'
 import { cancelled, isLicenseBackupError } from './engine/errors.js'
 import { loadArtifactClient, runContext } from './action/artifacts/client.js'
-import type { ArtifactClient } from './action/artifacts/client.js'
+import type { ArtifactClient, RunContext } from './action/artifacts/client.js'
+import { sweepRestoreDirs } from './action/artifacts/restore-dir.js'
 import { abortOnSignals } from './action/cancel.js'
 import type { SignalSource } from './action/cancel.js'
 import { readActionInputs } from './action/inputs.js'
@@ -66,6 +68,7 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
       return
     }
     log.info(logText`Running ${steps.length} step(s) from ${config.source}.`)
+    await sweepLeftovers(runContext(deps.env))
     let current: EventListener | undefined
     const engine = await deps.createEngine(event => current?.(event))
     let client: Promise<ArtifactClient> | undefined
@@ -93,6 +96,16 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
     setOutputs(report)
     await writeSummary(report, deps.env).catch((error: unknown) =>
       log.warning(logText`Could not write the job summary: ${String(error)}`)
+    )
+  }
+}
+
+/** Folders a killed run downloaded an artifact into (plaintext, for an unencrypted backup) go first. */
+async function sweepLeftovers(context: RunContext): Promise<void> {
+  const removed = await sweepRestoreDirs(context.tempDir ?? tmpdir())
+  if (removed.length) {
+    log.info(
+      logText`Removed ${removed.length} download folder(s) left by a killed run: ${removed.join(', ')}.`
     )
   }
 }

@@ -1,6 +1,6 @@
 import { logText } from '../log/text.js'
 import { log } from '../log/write.js'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../../engine/errors.js'
@@ -9,6 +9,7 @@ import type { ArtifactSource } from '../steps/types.js'
 import type { ArtifactClient, RunContext } from './client.js'
 import { extractBackup } from './extract-backup.js'
 import { isNotFound, messageOf } from './upload.js'
+import { makeRestoreDir } from './restore-dir.js'
 import { selectArtifact } from './select-artifact.js'
 import { describeRun } from './workflow-runs.js'
 
@@ -49,7 +50,7 @@ export async function downloadBackup(
   const located = namesAnotherRun(source)
     ? await inAnotherRun(source, context)
     : await inThisRun(source, context)
-  const dir = await mkdtemp(join(context.run.tempDir ?? tmpdir(), 'license-backup-restore-'))
+  const dir = await makeRestoreDir(context.run.tempDir ?? tmpdir())
   log.info(logText`Downloading ${located.description}.`)
   const zipDir = join(dir, '.artifact')
   let response
