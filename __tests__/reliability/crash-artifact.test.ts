@@ -8,15 +8,14 @@ import { once } from 'node:events'
 import { EventEmitter } from 'node:events'
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { build } from 'esbuild'
+import { join } from 'node:path'
 import { run } from '../../src/main.js'
 import { startFakeArtifactService } from '../../src/local/artifact-service.js'
 import type { FakeArtifactService } from '../../src/local/artifact-service.js'
 import { fakeEngine } from '../action/fake-engine.js'
 import { sandbox, stepsFile } from '../action/harness.js'
+import { buildChild } from './crash-support.js'
 
-const REPO = resolve('.')
 let service: FakeArtifactService
 let child: string
 let root: string
@@ -24,17 +23,7 @@ let root: string
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'lb-crash-artifact-'))
   service = await startFakeArtifactService()
-  child = join(REPO, '.build', `action-child-${process.pid}.mjs`)
-  await build({
-    entryPoints: [join(REPO, '__tests__/support/action-child.ts')],
-    outfile: child,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning'
-  })
+  child = await buildChild('action-child')
   // An unencrypted backup, uploaded as this run's artifact: its pack is plaintext.
   await inProcessRun(
     root,
