@@ -129,6 +129,22 @@ describe('from-artifact: { workflow } takes only trusted runs (SPEC 4c)', () => 
     expect(service.calls).toContain(`GET /repos/acme/licenses/actions/artifacts/${trusted.artifact?.id}/zip`)
   })
 
+  it('reads past the first page of runs, and counts the skipped runs past 20', async () => {
+    service.runs.length = 0
+    const trusted = addRun({}, { from: good })
+    for (let i = 0; i < 120; i++) addRun({ event: 'pull_request', headRepository: 'mallory/licenses' })
+    const { lines, used } = await restoreFrom('{ name: license-backup, workflow: nightly.yml }')
+    expect(used).toBe('good')
+    expect(lines.filter(l => l.startsWith('Skipped run '))).toHaveLength(20)
+    expect(lines).toContain('… and 100 more skipped run(s).')
+    expect(lines.join('\n')).toContain(`of run ${trusted.id} (`)
+    expect(service.calls.filter(c => c.endsWith('/workflows/nightly.yml/runs'))).toHaveLength(2)
+    // Untrusted runs cost no artifact lookup.
+    expect(service.calls.filter(c => /\/runs\/\d+\/artifacts$/.test(c))).toEqual([
+      `GET /repos/acme/licenses/actions/runs/${trusted.id}/artifacts`
+    ])
+  })
+
   it('warns when the artifact it uses expires within 7 days', async () => {
     service.runs.length = 0
     addRun({}, { from: good, expiresAt: new Date(NOW + 3 * DAY).toISOString() })
