@@ -135,6 +135,7 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
     await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {}
       let path = step.path
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
       if (step.fromArtifact) {
         const download = await downloadBackup(step.fromArtifact, {
           client: await context.artifacts(),
@@ -148,7 +149,7 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
         if (step.path)
           log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
         path = downloaded
-      } else record.path = path
+      }
       throwIfAborted(context.signal, 'restore')
       const result = await context.engine.restore(
         {
