@@ -1,11 +1,13 @@
 // Bundles the action into dist/ (ADR 0003). Deterministic: the same src/ and lockfile give the same bytes,
 // which is what .ci/run and check-dist.yml compare against the committed dist/.
 import { build } from 'esbuild'
-import { rm } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { licensesText } from './licenses.mjs'
 
 const outdir = process.argv[2] ?? 'dist'
 await rm(outdir, { recursive: true, force: true })
-await build({
+const result = await build({
   entryPoints: { index: 'src/index.ts' },
   outdir,
   bundle: true,
@@ -19,8 +21,11 @@ await build({
   sourcemap: false,
   legalComments: 'eof',
   logLevel: 'warning',
+  // The metafile lists every bundled input: dist/licenses.txt is made from it (scripts/licenses.mjs).
+  metafile: true,
   // Some CommonJS dependencies call require() for Node built-ins; ESM output needs a real require for them.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
   }
 })
+await writeFile(join(outdir, 'licenses.txt'), licensesText(result.metafile))

@@ -15,7 +15,7 @@ import {
   type ReadBackup
 } from '../support/hostile-backup.js'
 
-// Issue 7, SPEC 4: restore treats a backup as hostile input. Each crafted backup is refused with its code
+// Issue 7, docs/format.md: restore treats a backup as hostile input. Each crafted backup is refused with its code
 // before anything is written: the target store is byte-for-byte as it was, and nothing appears anywhere
 // in the case's private temp folder (nor at the absolute path a member names).
 let w: FaultWorld

@@ -8,7 +8,7 @@ import { STATE_DIR } from '../store/walk.js'
 import { fsyncDir, fsyncFile, isAtomicTemp, writeFileAtomic } from '../io/durable.js'
 
 /**
- * The restore's commit of staged licenses into the store (SPEC 6: BEGIN..END), all or nothing even across
+ * The restore's commit of staged licenses into the store (docs/events.md: BEGIN..END), all or nothing even across
  * a crash. Staged files are written and fsynced under `.license-backup/restore/staging/`; the commit point
  * is the durable journal listing them. Before it, recovery rolls back (drops the staging); after it,
  * recovery rolls forward (renames what is left), which is idempotent. ADR 0040.

@@ -12,7 +12,7 @@ import type { LicenseVerifier } from '../licenses/verifier.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
 import { STATE_DIR } from '../store/walk.js'
 
-/** Caps on what a backup may declare before it is read (SPEC 4: sizes over the caps are errors). */
+/** Caps on what a backup may declare before it is read (docs/format.md: sizes over the caps are errors). */
 export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 export const MAX_LICENSES = 10_000_000
 const VERIFY_AHEAD = 256
@@ -33,7 +33,7 @@ export interface VerifyBackupOptions {
 }
 
 /**
- * Checks a backup folder as hostile input before anything is written (SPEC 4): only `manifest.json` and
+ * Checks a backup folder as hostile input before anything is written (docs/format.md): only `manifest.json` and
  * the pack it names are read; the pack's SHA-256 and size are checked before it is opened; every member
  * must be a regular file listed in the manifest with its size and SHA-256, named safely, once (also by
  * case); every license must parse, match its entry and verify. Throws BACKUP_CORRUPT naming the member.

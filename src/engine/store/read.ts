@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import { invalidLicense } from '../licenses/license.js'
 
-/** A license file larger than this is not a license (SPEC 2 licenses are a few hundred bytes). */
+/** A license file larger than this is not a license (docs/format.md: licenses are a few hundred bytes). */
 export const MAX_LICENSE_BYTES = 1024 * 1024
 
 /** The file-system calls reading a license needs; tests inject failures through it. */

@@ -14,7 +14,7 @@ const YIELD_EVERY_FOLDERS = 64
  * Lists the store's licenses: every regular file matching `pattern`, as sorted `/`-separated
  * store-relative paths. Links are never followed; a link (or any non-regular file) matching the pattern
  * is STORE_INVALID, since the user expects it backed up and it cannot be. Two paths that differ only by
- * case are STORE_INVALID too: restore refuses such a pack (SPEC 4) and case-insensitive file systems
+ * case are STORE_INVALID too: restore refuses such a pack (docs/format.md) and case-insensitive file systems
  * cannot hold both.
  */
 export async function listLicenseFiles(

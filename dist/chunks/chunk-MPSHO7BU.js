@@ -11,7 +11,7 @@ var ERROR_CODES = [
   "UNAUTHORIZED",
   "INVALID_LICENSE",
   "CONFIG_INVALID",
-  // Beyond SPEC 6: documented in docs/errors.md.
+  // Beyond the contract's ten codes; all are in docs/errors.md.
   "STORE_INVALID",
   "SERVICE_ERROR",
   "IO_ERROR",
