@@ -25,7 +25,7 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-MPSHO7BU.js";
+} from "./chunks/chunk-WZDU42T3.js";
 import {
   __commonJS,
   __require,
@@ -14867,16 +14867,18 @@ function artifactUrl(context, id) {
 }
 
 // src/action/cancel.ts
-var SIGNALS = ["SIGINT", "SIGTERM"];
-function abortOnSignals(source, controller) {
+function cancelSignals(os = process.platform) {
+  return os === "win32" ? ["SIGINT", "SIGTERM", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
+}
+function abortOnSignals(source, controller, signals = cancelSignals()) {
   const listener = (signal) => {
     if (controller.signal.aborted) return;
     info(`Received ${signal}: cancelling; the step in progress will commit nothing.`);
     controller.abort(signal);
   };
-  for (const signal of SIGNALS) source.on(signal, listener);
+  for (const signal of signals) source.on(signal, listener);
   return () => {
-    for (const signal of SIGNALS) source.off(signal, listener);
+    for (const signal of signals) source.off(signal, listener);
   };
 }
 
@@ -16242,7 +16244,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-VZUC64UG.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-6S4BXXOJ.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

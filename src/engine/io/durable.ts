@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { dirname } from 'node:path'
 import { crashPoint } from './crash-points.js'
 import { fileIO, writeAll } from './file-io.js'
+import { canSyncDirectory, flushOpenFlags } from './platform.js'
 
 /** Flushes a file's data to disk. */
 export async function fsyncFile(file: string): Promise<void> {
-  const handle = await fileIO().open(file, 'r')
+  const handle = await fileIO().open(file, flushOpenFlags())
   try {
     await handle.sync()
   } finally {
@@ -13,9 +14,18 @@ export async function fsyncFile(file: string): Promise<void> {
   }
 }
 
-/** Flushes a directory entry (a create, rename or unlink inside it) to disk. */
+/**
+ * Flushes a directory entry (a create, rename or unlink inside it) to disk, where the OS can (not on
+ * Windows, whose NTFS journals metadata itself: platform.ts).
+ */
 export async function fsyncDir(dir: string): Promise<void> {
-  await fsyncFile(dir)
+  if (!canSyncDirectory()) return
+  const handle = await fileIO().open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
 }
 
 /** Creates (or truncates) `file` and writes all of `data`; no fsync. */

@@ -30,6 +30,7 @@ import {
   readLicenseFile,
   readLicenseFileSync,
   readTar,
+  restrictToOwner,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   serializeManifest,
@@ -43,7 +44,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-MPSHO7BU.js";
+} from "./chunk-WZDU42T3.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -1472,6 +1473,7 @@ async function createMachineIdentity(storeDir) {
     await io.mkdir(join2(storeDir, STATE_DIR), { recursive: true, mode: 448 });
     const handle = await io.open(temp, "wx", 384);
     try {
+      await restrictToOwner(temp);
       await writeAll(handle, Buffer.from(text));
       await handle.sync();
     } finally {

@@ -176,9 +176,43 @@ import { dirname } from "node:path";
 
 // src/engine/io/file-io.ts
 import { AsyncLocalStorage } from "node:async_hooks";
-import { execFile } from "node:child_process";
+import { execFile as execFile2 } from "node:child_process";
 import * as fs from "node:fs/promises";
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+
+// src/engine/io/platform.ts
+import { execFile } from "node:child_process";
+import { userInfo } from "node:os";
+function canSyncDirectory(os = process.platform) {
+  return os !== "win32";
+}
+function canSyncFileSystem(os = process.platform) {
+  return os === "linux";
+}
+function flushOpenFlags(os = process.platform) {
+  return os === "win32" ? "r+" : "r";
+}
+function ownerOnlyCommand(file, os = process.platform, user = userInfo().username) {
+  if (os !== "win32") return void 0;
+  return { command: "icacls", args: [file, "/inheritance:r", "/grant:r", `${user}:F`] };
+}
+async function restrictToOwner(file, os = process.platform) {
+  const restrict = ownerOnlyCommand(file, os);
+  if (!restrict) return;
+  await new Promise((resolve, reject) => {
+    execFile(restrict.command, restrict.args, { windowsHide: true }, (error, _stdout, stderr) => {
+      if (error === null) return resolve();
+      const why = stderr.trim() || error.message;
+      reject(
+        Object.assign(new Error(`${restrict.command} could not restrict ${file} to its owner: ${why}`), {
+          code: "EACCES"
+        })
+      );
+    });
+  });
+}
+
+// src/engine/io/file-io.ts
 var nodeFileIO = {
   open: (path, flags, mode) => fs.open(path, flags, mode),
   readFile: (path, encoding) => fs.readFile(path, encoding),
@@ -201,7 +235,8 @@ var nodeFileIO = {
   mkdirSync: (path, options) => mkdirSync(path, options),
   renameSync: (from, to) => renameSync(from, to),
   syncFileSystem: (dir) => new Promise((resolve) => {
-    execFile("sync", ["-f", dir], (error) => resolve(error === null));
+    if (!canSyncFileSystem()) return resolve(false);
+    execFile2("sync", ["-f", dir], (error) => resolve(error === null));
   })
 };
 var current = new AsyncLocalStorage();
@@ -235,7 +270,7 @@ function writeAllSync(handle, data) {
 
 // src/engine/io/durable.ts
 async function fsyncFile(file) {
-  const handle = await fileIO().open(file, "r");
+  const handle = await fileIO().open(file, flushOpenFlags());
   try {
     await handle.sync();
   } finally {
@@ -243,7 +278,13 @@ async function fsyncFile(file) {
   }
 }
 async function fsyncDir(dir) {
-  await fsyncFile(dir);
+  if (!canSyncDirectory()) return;
+  const handle = await fileIO().open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 async function writeFileAtomic(file, data, options = {}) {
   const io = fileIO();
@@ -1234,6 +1275,7 @@ export {
   encryptingSink,
   decryptAge,
   crashPoint,
+  restrictToOwner,
   fileIO,
   writeAll,
   writeAllSync,
