@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  constants,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { fsyncFile, writeFileAtomic } from '../../src/engine/io/durable.js'
@@ -9,12 +19,14 @@ import {
   canSyncDirectory,
   canSyncFileSystem,
   flushOpenFlags,
+  openFollowsLinks,
   ownerOnlyCommand,
   restrictToOwner
 } from '../../src/engine/io/platform.js'
 import { createMachineIdentity } from '../../src/engine/identity/machine-identity.js'
 import { commitStaged, stageFiles } from '../../src/engine/restore/commit.js'
-import { asIf, simulatedIO, type SimulatedOS } from '../support/os-semantics.js'
+import { readLicenseFileSync } from '../../src/engine/store/read.js'
+import { asIf, asIfSync, simulatedIO, type SimulatedOS } from '../support/os-semantics.js'
 import { itOnPosix, itOnWindows } from '../support/platform.js'
 
 const dirs: string[] = []
@@ -105,6 +117,29 @@ describe.each(OSES)('durable writes with the file-system semantics of %s', os =>
     // Linux flushes the whole file system once instead of each file.
     expect(flushedLicenses > 0).toBe(os !== 'linux')
   })
+})
+
+describe('reading a license where an open follows links', () => {
+  it('is so on Windows only', () => {
+    expect(OSES.map(os => openFollowsLinks(os))).toEqual([false, false, true])
+  })
+
+  itOnPosix('creating a symbolic link needs a privilege on Windows')(
+    'still refuses a link that replaced a license after the walk, as on POSIX',
+    () => {
+      const store = tempDir()
+      writeFileSync(join(store, 'outside'), 'not a license of this store')
+      symlinkSync(join(store, 'outside'), join(store, 'l.jwt'))
+      // Windows' open: no O_NOFOLLOW, the link is followed.
+      const following = {
+        openSync: ((path: string, flags: number) =>
+          openSync(path, flags & ~constants.O_NOFOLLOW)) as typeof openSync
+      }
+      expect(() => asIfSync('win32', () => readLicenseFileSync(store, 'l.jwt', following))).toThrow(
+        expect.objectContaining({ code: 'STORE_INVALID', message: expect.stringContaining('l.jwt') })
+      )
+    }
+  )
 })
 
 describe('`sync -f` on this machine', () => {

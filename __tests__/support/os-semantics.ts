@@ -45,11 +45,28 @@ export function simulatedIO(os: SimulatedOS): SimulatedIO {
 
 /** Runs `fn` with `process.platform` reading `os`, restoring it afterwards. */
 export async function asIf<T>(os: SimulatedOS, fn: () => Promise<T>): Promise<T> {
-  const real = Object.getOwnPropertyDescriptor(process, 'platform')
-  Object.defineProperty(process, 'platform', { ...real, value: os })
+  const restore = pretend(os)
   try {
     return await fn()
   } finally {
+    restore()
+  }
+}
+
+/** `asIf` for synchronous code. */
+export function asIfSync<T>(os: SimulatedOS, fn: () => T): T {
+  const restore = pretend(os)
+  try {
+    return fn()
+  } finally {
+    restore()
+  }
+}
+
+function pretend(os: SimulatedOS): () => void {
+  const real = Object.getOwnPropertyDescriptor(process, 'platform')
+  Object.defineProperty(process, 'platform', { ...real, value: os })
+  return () => {
     if (real) Object.defineProperty(process, 'platform', real)
   }
 }

@@ -32,6 +32,14 @@ export function flushOpenFlags(os: OS = process.platform): 'r' | 'r+' {
 }
 
 /**
+ * Opening a path follows a symbolic link there, whatever the flags: Windows has no O_NOFOLLOW, so a link
+ * is refused by an lstat of the path once it is open. POSIX systems refuse it in the open itself.
+ */
+export function openFollowsLinks(os: OS = process.platform): boolean {
+  return os === 'win32'
+}
+
+/**
  * The command that leaves a file readable and writable by the current user alone, where the file's mode
  * does not do it: on Windows `icacls` removes inherited entries and grants the user full control only.
  * Undefined elsewhere: POSIX modes (0600, given when the file is created) already do it.

@@ -44,7 +44,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-WZDU42T3.js";
+} from "./chunk-RORHPYKF.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

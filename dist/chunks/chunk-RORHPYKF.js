@@ -192,6 +192,9 @@ function canSyncFileSystem(os = process.platform) {
 function flushOpenFlags(os = process.platform) {
   return os === "win32" ? "r+" : "r";
 }
+function openFollowsLinks(os = process.platform) {
+  return os === "win32";
+}
 function ownerOnlyCommand(file, os = process.platform, user = userInfo().username) {
   if (os !== "win32") return void 0;
   return { command: "icacls", args: [file, "/inheritance:r", "/grant:r", `${user}:F`] };
@@ -880,20 +883,29 @@ function describe(value) {
 }
 
 // src/engine/store/read.ts
-import { closeSync as closeSync2, constants, fstatSync, openSync as openSync2, readSync } from "node:fs";
+import { closeSync as closeSync2, constants, fstatSync, lstatSync, openSync as openSync2, readSync } from "node:fs";
 import { join as join2 } from "node:path";
 var MAX_LICENSE_BYTES = 1024 * 1024;
 var nodeFileSystem = { openSync: openSync2 };
-var OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+var OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 async function readLicenseFile(store, relative, fileSystem = nodeFileSystem) {
   return readLicenseFileSync(store, relative, fileSystem);
 }
 function readLicenseFileSync(store, relative, fileSystem = nodeFileSystem) {
   let fd;
+  const path = join2(store, relative);
   try {
-    fd = fileSystem.openSync(join2(store, relative), OPEN_FLAGS);
+    fd = fileSystem.openSync(path, OPEN_FLAGS);
   } catch (error) {
     throw unreadable(relative, store, error);
+  }
+  if (openFollowsLinks() && isLink(path)) {
+    closeSync2(fd);
+    throw unreadable(
+      relative,
+      store,
+      Object.assign(new Error(`${path} is a symbolic link`), { code: "ELOOP" })
+    );
   }
   try {
     const info = fstatSync(fd);
@@ -915,6 +927,13 @@ function readLicenseFileSync(store, relative, fileSystem = nodeFileSystem) {
     throw unreadable(relative, store, error);
   } finally {
     closeSync2(fd);
+  }
+}
+function isLink(path) {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 function tooBig(relative, size, why) {
