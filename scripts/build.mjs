@@ -1,11 +1,25 @@
 // Bundles the action into dist/ (ADR 0003). Deterministic: the same src/ and lockfile give the same bytes,
 // which is what .ci/run and check-dist.yml compare against the committed dist/.
 import { build } from 'esbuild'
-import { rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { licensesText } from './licenses.mjs'
 
 const outdir = process.argv[2] ?? 'dist'
+
+// src/engine/version.ts imports package.json for the version (its one place, ADR 0111). Only the version is
+// bundled, so dist/ changes when the version does, not with every script or dependency added.
+const packageJsonFile = resolve('package.json')
+const versionOnly = {
+  name: 'package.json: version only',
+  setup(build) {
+    build.onLoad({ filter: /package\.json$/ }, async args => {
+      if (args.path !== packageJsonFile) return undefined
+      const { version } = JSON.parse(await readFile(args.path, 'utf8'))
+      return { contents: JSON.stringify({ version }), loader: 'json' }
+    })
+  }
+}
 await rm(outdir, { recursive: true, force: true })
 const result = await build({
   entryPoints: { index: 'src/index.ts' },
@@ -23,6 +37,7 @@ const result = await build({
   logLevel: 'warning',
   // The metafile lists every bundled input: dist/licenses.txt is made from it (scripts/licenses.mjs).
   metafile: true,
+  plugins: [versionOnly],
   // Some CommonJS dependencies call require() for Node built-ins; ESM output needs a real require for them.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"

