@@ -21,6 +21,22 @@ const versionOnly = {
   }
 }
 await rm(outdir, { recursive: true, force: true })
+// The crash harness's kill switch (LICENSE_BACKUP_CRASH_AT, src/engine/io/crash-points.ts) is for the
+// tests, which run the sources: what users run gets the same functions, doing nothing.
+const crashPointsFile = resolve('src/engine/io/crash-points.ts')
+const withoutCrashPoints = {
+  name: 'crash points compiled out',
+  setup(build) {
+    build.onLoad({ filter: /crash-points\.ts$/ }, args => {
+      if (args.path !== crashPointsFile) return undefined
+      return {
+        contents: 'export function crashPoint() {}\nexport function crashPointsPassed() { return {} }\n',
+        loader: 'js'
+      }
+    })
+  }
+}
+
 const result = await build({
   entryPoints: { index: 'src/index.ts' },
   outdir,
@@ -37,7 +53,7 @@ const result = await build({
   logLevel: 'warning',
   // The metafile lists every bundled input: dist/licenses.txt is made from it (scripts/licenses.mjs).
   metafile: true,
-  plugins: [versionOnly],
+  plugins: [versionOnly, withoutCrashPoints],
   // Some CommonJS dependencies call require() for Node built-ins; ESM output needs a real require for them.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"

@@ -28,21 +28,6 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Creates (or truncates) `file` and writes all of `data`; no fsync. */
-export async function writeWholeFile(
-  file: string,
-  data: string | Uint8Array,
-  flags = 'w',
-  mode = 0o644
-): Promise<void> {
-  const handle = await fileIO().open(file, flags, mode)
-  try {
-    await writeAll(handle, typeof data === 'string' ? Buffer.from(data) : data)
-  } finally {
-    await handle.close()
-  }
-}
-
 /**
  * Writes a whole file so that a reader sees the old content or the new, never a mix: temp, fsync, rename,
  * fsync of the directory. On failure the temp file is removed. `crashLabel` names the crash points
@@ -81,19 +66,4 @@ export async function writeFileAtomic(
 /** True for a leftover temp file of `writeFileAtomic` for `name` (they are removed by recovery). */
 export function isAtomicTemp(name: string, target: string): boolean {
   return name.startsWith(`${target}.tmp-`)
-}
-
-/**
- * Makes many small writes durable at once: `sync -f` (syncfs(2), coreutils) flushes the whole filesystem
- * holding `dir`, which costs one flush instead of one fsync per file (0.07 ms against 0.8 ms a file here,
- * ADR 0040). Where `sync -f` is missing, every file and its directory is fsynced instead.
- */
-export async function syncMany(dir: string, files: string[]): Promise<void> {
-  if (await fileIO().syncFileSystem(dir)) return
-  const dirs = new Set<string>()
-  for (const file of files) {
-    await fsyncFile(file)
-    dirs.add(dirname(file))
-  }
-  for (const parent of dirs) await fsyncDir(parent)
 }

@@ -158,16 +158,7 @@ async function decryptAge(source, identity, options = {}) {
 }
 
 // src/engine/io/crash-points.ts
-var passed = /* @__PURE__ */ new Map();
-function crashPoint(name) {
-  const count = (passed.get(name) ?? 0) + 1;
-  passed.set(name, count);
-  const target = process.env["LICENSE_BACKUP_CRASH_AT"];
-  if (!target) return;
-  const [point, nth] = target.split("#");
-  if (point !== name) return;
-  if (nth !== void 0 && Number(nth) !== count) return;
-  process.kill(process.pid, "SIGKILL");
+function crashPoint() {
 }
 
 // src/engine/io/durable.ts

@@ -44,7 +44,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-RORHPYKF.js";
+} from "./chunk-MLMAR5PB.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
