@@ -13,12 +13,14 @@ import {
 } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
+import { isWithin } from '../../src/engine/backup/paths.js'
 import { fsyncFile, writeFileAtomic } from '../../src/engine/io/durable.js'
 import { nodeFileIO, withFileIO } from '../../src/engine/io/file-io.js'
 import {
   canSyncDirectory,
   canSyncFileSystem,
   flushOpenFlags,
+  foldsCase,
   openFollowsLinks,
   ownerOnlyCommand,
   restrictToOwner
@@ -73,6 +75,31 @@ describe('platform rules', () => {
       await expect(failure).rejects.toMatchObject({ code: 'EACCES' })
     }
   )
+})
+
+describe('a backup path apart from the store, by each OS’s path rules', () => {
+  it('folds case on Windows and macOS only', () => {
+    expect(OSES.map(os => foldsCase(os))).toEqual([false, true, true])
+  })
+
+  it('on Windows: drive letters, UNC shares and case', () => {
+    expect(isWithin('C:\\store\\backup', 'C:\\store', 'win32')).toBe(true)
+    expect(isWithin('c:\\STORE\\backup', 'C:\\store', 'win32')).toBe(true)
+    expect(isWithin('C:\\Store', 'c:\\store', 'win32')).toBe(true)
+    expect(isWithin('D:\\store\\backup', 'C:\\store', 'win32')).toBe(false)
+    expect(isWithin('C:\\store2', 'C:\\store', 'win32')).toBe(false)
+    expect(isWithin('C:\\backup', 'C:\\store', 'win32')).toBe(false)
+    expect(isWithin('\\\\server\\share\\store\\b', '\\\\server\\share\\store', 'win32')).toBe(true)
+    expect(isWithin('\\\\other\\share\\store', '\\\\server\\share\\store', 'win32')).toBe(false)
+  })
+
+  it('on macOS: case folded; on Linux: case matters', () => {
+    expect(isWithin('/Users/me/Store/backup', '/Users/me/store', 'darwin')).toBe(true)
+    expect(isWithin('/srv/Store/backup', '/srv/store', 'linux')).toBe(false)
+    expect(isWithin('/srv/store/backup', '/srv/store', 'linux')).toBe(true)
+    expect(isWithin('/srv/store-old', '/srv/store', 'linux')).toBe(false)
+    expect(isWithin('/srv', '/srv/store', 'darwin')).toBe(false)
+  })
 })
 
 describe.each(OSES)('durable writes with the file-system semantics of %s', os => {

@@ -32,6 +32,15 @@ export function flushOpenFlags(os: OS = process.platform): 'r' | 'r+' {
 }
 
 /**
+ * Two paths that differ only by case name the same file: on the default file systems of Windows (NTFS)
+ * and macOS (APFS). Comparisons of paths fold case there, which at worst refuses an unusual case-sensitive
+ * volume's distinct folders as overlapping.
+ */
+export function foldsCase(os: OS = process.platform): boolean {
+  return os === 'win32' || os === 'darwin'
+}
+
+/**
  * Opening a path follows a symbolic link there, whatever the flags: Windows has no O_NOFOLLOW, so a link
  * is refused by an lstat of the path once it is open. POSIX systems refuse it in the open itself.
  */

@@ -18,6 +18,7 @@ import {
   decryptAge,
   encryptingSink,
   fileIO,
+  foldsCase,
   fsyncDir,
   fsyncFile,
   globToRegExp,
@@ -44,7 +45,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-MLMAR5PB.js";
+} from "./chunk-4CKKYFUB.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -1926,18 +1927,18 @@ function ioError3(path, error) {
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename4, dirname as dirname4, isAbsolute, join as join5, relative, resolve, sep } from "node:path";
+import { basename as basename4, dirname as dirname4, join as join5, posix, resolve, win32 } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
-  if (within(realBackup, realStore)) {
+  if (isWithin(realBackup, realStore)) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
       `The backup path ${backupPath} is inside the store ${store}; a backup must be written outside the store. Choose a path outside it.`,
       { file: backupPath }
     );
   }
-  if (within(realStore, realBackup)) {
+  if (isWithin(realStore, realBackup)) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
       `The backup path ${backupPath} holds the store ${store}; writing the backup there would replace the store. Choose a path outside it.`,
@@ -1960,9 +1961,11 @@ async function realpathOfMaybeMissing(path) {
     }
   }
 }
-function within(inner, outer) {
-  const rel = relative(outer, inner);
-  return rel === "" || rel !== ".." && !rel.startsWith(".." + sep) && !isAbsolute(rel);
+function isWithin(inner, outer, os = process.platform) {
+  const path = os === "win32" ? win32 : posix;
+  const fold = (text) => foldsCase(os) ? text.toLowerCase() : text;
+  const rel = path.relative(fold(outer), fold(inner));
+  return rel === "" || rel !== ".." && !rel.startsWith(".." + path.sep) && !path.isAbsolute(rel);
 }
 
 // src/engine/backup/backup.ts

@@ -183,6 +183,9 @@ function canSyncFileSystem(os = process.platform) {
 function flushOpenFlags(os = process.platform) {
   return os === "win32" ? "r+" : "r";
 }
+function foldsCase(os = process.platform) {
+  return os === "win32" || os === "darwin";
+}
 function openFollowsLinks(os = process.platform) {
   return os === "win32";
 }
@@ -1285,6 +1288,7 @@ export {
   encryptingSink,
   decryptAge,
   crashPoint,
+  foldsCase,
   restrictToOwner,
   fileIO,
   writeAll,
