@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { loadSteps } from '../../src/action/steps/load.js'
+import { ERROR_CODES } from '../../src/engine/errors.js'
 import { adrIndex, normalizeAdr, parseAdr } from '../../scripts/docs/adr-index.js'
 import { inputsTable, withActionTables } from '../../scripts/docs/action-tables.js'
 import { ADR_DIR, adrFiles, expectedAdrIndex, expectedReadme } from '../../scripts/docs.js'
@@ -25,6 +26,39 @@ describe('generated documents (npm run docs)', () => {
       })
     }
     expect(readFileSync(join(ADR_DIR, 'README.md'), 'utf8')).toBe(await expectedAdrIndex())
+  })
+})
+
+describe('the contract documents', () => {
+  it('docs/errors.md has a row for every error code the engine has', () => {
+    const errors = readFileSync('docs/errors.md', 'utf8')
+    for (const code of ERROR_CODES)
+      expect({ code, row: errors.includes(`\n| \`${code}\``) }).toEqual({ code, row: true })
+  })
+
+  it('docs/events.md has a row for every event type the engine emits', () => {
+    const events = readFileSync('docs/events.md', 'utf8')
+    const types = [...readFileSync('src/engine/events.ts', 'utf8').matchAll(/type: '([A-Z_]+)'/g)].map(
+      m => m[1]
+    )
+    expect(types.length).toBeGreaterThan(5)
+    for (const type of types)
+      expect({ type, row: events.includes(`\n| \`${type}\``) }).toEqual({ type, row: true })
+  })
+
+  it('no document points outside the repository for the contract', () => {
+    const documents = [
+      'README.md',
+      'CONTRIBUTING.md',
+      ...readdirSync('docs')
+        .filter(f => f.endsWith('.md'))
+        .map(f => join('docs', f))
+    ]
+    for (const file of documents)
+      expect({ file, outside: /\.\.\/shared|SPEC\.md/.test(readFileSync(file, 'utf8')) }).toEqual({
+        file,
+        outside: false
+      })
   })
 })
 
