@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { cutRelease, releaseNotes, repositoryUrl } from '../../scripts/changelog.js'
+import { itOnPosix } from '../support/platform.js'
 
 const REPO = 'https://github.com/o/n'
 
@@ -79,4 +83,36 @@ describe('CHANGELOG.md and package.json', () => {
     expect(repositoryUrl({ repository: 'git@github.com:o/n.git' })).toBe(REPO)
     expect(() => repositoryUrl({})).toThrow(/no GitHub "repository" URL/)
   })
+})
+
+describe('script/release', () => {
+  const run = (cwd: string, ...args: string[]) =>
+    spawnSync('bash', [join(cwd, 'script/release'), ...args], { cwd, encoding: 'utf8' })
+
+  itOnPosix('script/release is a bash script for the maintainer’s machine')(
+    'takes a version like 1.2.3 and releases only from a clean main',
+    () => {
+      expect(run('.', 'v1.2')).toMatchObject({
+        status: 2,
+        stderr: expect.stringContaining('usage: script/release')
+      })
+      const clone = mkdtempSync(join(tmpdir(), 'lb-release-'))
+      try {
+        execFileSync('git', ['clone', '-q', '--local', '.', clone])
+        execFileSync('git', ['checkout', '-q', '-b', 'topic'], { cwd: clone })
+        expect(run(clone, '1.2.3')).toMatchObject({
+          status: 1,
+          stderr: 'script/release: releases are cut from main; check out main first.\n'
+        })
+        execFileSync('git', ['checkout', '-q', '-B', 'main'], { cwd: clone })
+        writeFileSync(join(clone, 'CHANGELOG.md'), 'edited')
+        expect(run(clone, '1.2.3')).toMatchObject({
+          status: 1,
+          stderr: 'script/release: the work tree has changes; commit or stash them first.\n'
+        })
+      } finally {
+        rmSync(clone, { recursive: true, force: true })
+      }
+    }
+  )
 })
