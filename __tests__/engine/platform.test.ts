@@ -28,7 +28,7 @@ import {
 import { createMachineIdentity } from '../../src/engine/identity/machine-identity.js'
 import { commitStaged, stageFiles } from '../../src/engine/restore/commit.js'
 import { readLicenseFileSync } from '../../src/engine/store/read.js'
-import { asIf, asIfSync, simulatedIO, type SimulatedOS } from '../support/os-semantics.js'
+import { asIf, asIfSync, SIMULATABLE, simulatedIO, type SimulatedOS } from '../support/os-semantics.js'
 import { itOnPosix, itOnWindows } from '../support/platform.js'
 
 const dirs: string[] = []
@@ -102,7 +102,7 @@ describe('a backup path apart from the store, by each OS’s path rules', () => 
   })
 })
 
-describe.each(OSES)('durable writes with the file-system semantics of %s', os => {
+describe.each(SIMULATABLE)('durable writes with the file-system semantics of %s', os => {
   it('writes a file atomically, flushing its directory only where the OS can', async () => {
     const dir = tempDir()
     const sim = simulatedIO(os)

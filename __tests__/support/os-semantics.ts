@@ -6,6 +6,17 @@ import { nodeFileIO, type FileHandleIO, type FileIO } from '../../src/engine/io/
 
 export type SimulatedOS = 'linux' | 'darwin' | 'win32'
 
+/**
+ * The OSes this machine can stand in for. The simulation only takes capabilities away from the real file
+ * system: Linux can play all three, macOS itself and Windows (it has no `sync -f`), Windows only itself.
+ */
+export const SIMULATABLE: SimulatedOS[] =
+  process.platform === 'win32'
+    ? ['win32']
+    : process.platform === 'darwin'
+      ? ['darwin', 'win32']
+      : ['linux', 'darwin', 'win32']
+
 export interface SimulatedIO {
   io: FileIO
   /** The paths whose handles were flushed (files and directories). */
