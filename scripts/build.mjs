@@ -2,19 +2,23 @@
 // which is what .ci/run and check-dist.yml compare against the committed dist/.
 import { build } from 'esbuild'
 import { readFile, rm, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { join, relative } from 'node:path'
 import { licensesText } from './licenses.mjs'
 
 const outdir = process.argv[2] ?? 'dist'
 
+/** Whether esbuild's absolute `path` is the project's own `file` (relative() folds a drive letter's case). */
+function isProjectFile(path, file) {
+  return relative(process.cwd(), path) === file
+}
+
 // src/engine/version.ts imports package.json for the version (its one place, ADR 0111). Only the version is
 // bundled, so dist/ changes when the version does, not with every script or dependency added.
-const packageJsonFile = resolve('package.json')
 const versionOnly = {
   name: 'package.json: version only',
   setup(build) {
     build.onLoad({ filter: /package\.json$/ }, async args => {
-      if (args.path !== packageJsonFile) return undefined
+      if (!isProjectFile(args.path, 'package.json')) return undefined
       const { version } = JSON.parse(await readFile(args.path, 'utf8'))
       return { contents: JSON.stringify({ version }), loader: 'json' }
     })
@@ -23,12 +27,11 @@ const versionOnly = {
 await rm(outdir, { recursive: true, force: true })
 // The crash harness's kill switch (LICENSE_BACKUP_CRASH_AT, src/engine/io/crash-points.ts) is for the
 // tests, which run the sources: what users run gets the same functions, doing nothing.
-const crashPointsFile = resolve('src/engine/io/crash-points.ts')
 const withoutCrashPoints = {
   name: 'crash points compiled out',
   setup(build) {
     build.onLoad({ filter: /crash-points\.ts$/ }, args => {
-      if (args.path !== crashPointsFile) return undefined
+      if (!isProjectFile(args.path, join('src', 'engine', 'io', 'crash-points.ts'))) return undefined
       return {
         contents: 'export function crashPoint() {}\nexport function crashPointsPassed() { return {} }\n',
         loader: 'js'
