@@ -1,0 +1,3169 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  DEFAULT_PATTERN,
+  ENCRYPTED_PACK_FILE,
+  ERROR_CODES,
+  FORMAT,
+  LICENSE_ALGORITHMS,
+  LicenseBackupError,
+  MANIFEST_FILE,
+  MAX_LICENSE_BYTES,
+  PACK_FILE,
+  STATE_DIR,
+  TAR_END,
+  cancelled,
+  checkRecipients,
+  crashPoint,
+  decryptAge,
+  encryptingSink,
+  fileIO,
+  foldsCase,
+  fsyncDir,
+  fsyncFile,
+  globToRegExp,
+  invalidLicense,
+  isAtomicTemp,
+  isLicenseBackupError,
+  isStateDirName,
+  nameKey,
+  parseLicense,
+  parseManifest,
+  pathProblem,
+  readLicenseFile,
+  readLicenseFileSync,
+  readTar,
+  restrictToOwner,
+  restrictedLicenseMessage,
+  restrictedSummaryMessage,
+  serializeManifest,
+  tarMember,
+  tarMemberSize,
+  throwIfAborted,
+  verifyBackup,
+  writeAll,
+  writeAllSync,
+  writeFileAtomic,
+  writeManifest,
+  writeTarMember
+} from "./chunk-P66I646O.js";
+import "./chunk-HANBNIMK.js";
+
+// src/engine/backup/backup.ts
+import { hash } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { join as join7, resolve as resolve2 } from "node:path";
+
+// src/engine/catalog/catalog.ts
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+
+// src/engine/catalog/csv.ts
+var CsvSyntaxError = class extends Error {
+  constructor(line, message2) {
+    super(message2);
+    this.line = line;
+  }
+  line;
+};
+function parseCsv(text) {
+  const records = [];
+  let line = 1;
+  let i = text.charCodeAt(0) === 65279 ? 1 : 0;
+  while (i < text.length) {
+    const start = line;
+    const fields = [];
+    let atRecordEnd = false;
+    while (!atRecordEnd) {
+      let field = "";
+      if (text[i] === '"') {
+        i++;
+        for (; ; ) {
+          if (i >= text.length) throw new CsvSyntaxError(start, "a quoted field is not closed");
+          const char = text[i];
+          if (char === '"') {
+            if (text[i + 1] === '"') {
+              field += '"';
+              i += 2;
+              continue;
+            }
+            i++;
+            break;
+          }
+          if (char === "\n") line++;
+          field += char;
+          i++;
+        }
+        const next = text[i];
+        if (next !== void 0 && next !== "," && next !== "\n" && next !== "\r") {
+          throw new CsvSyntaxError(line, "text follows a closing quote; put the whole field in quotes");
+        }
+      } else {
+        while (i < text.length && text[i] !== "," && text[i] !== "\n" && text[i] !== "\r") {
+          if (text[i] === '"')
+            throw new CsvSyntaxError(
+              line,
+              "a quote inside an unquoted field; quote the field and double the quote"
+            );
+          field += text[i];
+          i++;
+        }
+      }
+      fields.push(field);
+      if (text[i] === ",") {
+        i++;
+        continue;
+      }
+      if (text[i] === "\r") i++;
+      if (text[i] === "\n") {
+        i++;
+        line++;
+      }
+      atRecordEnd = true;
+    }
+    if (fields.length === 1 && fields[0] === "") continue;
+    records.push({ line: start, fields });
+  }
+  return records;
+}
+
+// src/engine/catalog/catalog.ts
+async function loadCatalog(file) {
+  let text;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = error.code ?? "error";
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The catalog ${file} cannot be read (${code}); check the catalog setting.`,
+      {
+        file,
+        cause: error
+      }
+    );
+  }
+  return parseCatalog(text, file);
+}
+function parseCatalog(text, file) {
+  const extension = extname(file).toLowerCase();
+  const json = extension === ".json" || extension !== ".csv" && /^\uFEFF?\s*[[{]/.test(text);
+  return json ? parseJsonCatalog(text, file) : parseCsvCatalog(text, file);
+}
+function parseCsvCatalog(text, file) {
+  let records;
+  try {
+    records = parseCsv(text);
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) throw bad(file, error.line, error.message);
+    throw error;
+  }
+  const [header, ...rows] = records;
+  if (!header) throw bad(file, 1, 'the file is empty; the first line must be the header "key_id,title"');
+  const [first, second] = header.fields.map((field) => field.trim().toLowerCase());
+  if (first !== "key_id" || second !== "title") {
+    throw bad(file, header.line, 'the header row must start with "key_id,title"');
+  }
+  const catalog = /* @__PURE__ */ new Map();
+  const lines = /* @__PURE__ */ new Map();
+  for (const row of rows) {
+    const [keyId, title] = row.fields;
+    if (title === void 0) throw bad(file, row.line, "the row has no title column");
+    if (keyId === void 0 || keyId.trim() === "") throw bad(file, row.line, "the key_id is empty");
+    add(catalog, lines, keyId.trim(), title.trim(), file, `line ${row.line}`, row.line);
+  }
+  return catalog;
+}
+function parseJsonCatalog(text, file) {
+  let value;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    throw bad(file, jsonErrorLine(text, error), `it is not valid JSON (${error.message})`);
+  }
+  const catalog = /* @__PURE__ */ new Map();
+  const seen = /* @__PURE__ */ new Map();
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      const where = `item ${index + 1}`;
+      const keyId = item?.key_id;
+      const title = item?.title;
+      if (typeof keyId !== "string" || keyId.trim() === "" || typeof title !== "string") {
+        throw badAt(
+          file,
+          `${where}${lineHint(text, keyId)}`,
+          'each item must be {"key_id": "...", "title": "..."} with strings'
+        );
+      }
+      add(catalog, seen, keyId.trim(), title.trim(), file, where, index + 1);
+    });
+    return catalog;
+  }
+  if (typeof value === "object" && value !== null) {
+    for (const [keyId, title] of Object.entries(value)) {
+      const where = `key ${JSON.stringify(keyId)}${lineHint(text, keyId)}`;
+      if (typeof title !== "string" || keyId.trim() === "")
+        throw badAt(file, where, "each value must be a title string");
+      add(catalog, seen, keyId.trim(), title.trim(), file, where, 0);
+    }
+    return catalog;
+  }
+  throw badAt(file, "line 1", "it must be an object {key_id: title} or an array of {key_id, title}");
+}
+function add(catalog, seen, keyId, title, file, where, position) {
+  const existing = catalog.get(keyId);
+  if (existing !== void 0 && existing !== title) {
+    throw badAt(
+      file,
+      where,
+      `key ID ${keyId} already has the title ${JSON.stringify(existing)} (${describeFirst(seen.get(keyId))}); keep one`
+    );
+  }
+  catalog.set(keyId, title);
+  if (!seen.has(keyId)) seen.set(keyId, position);
+}
+function describeFirst(position) {
+  return position ? `first given at line/item ${position}` : "given earlier";
+}
+function lineHint(text, value) {
+  if (typeof value !== "string" || value === "") return "";
+  const at = text.indexOf(JSON.stringify(value));
+  return at < 0 ? "" : ` (line ${lineOf(text, at)})`;
+}
+function jsonErrorLine(text, error) {
+  const message2 = error.message;
+  const lineMatch = /line (\d+)/.exec(message2);
+  if (lineMatch) return Number(lineMatch[1]);
+  const positionMatch = /position (\d+)/.exec(message2);
+  return positionMatch ? lineOf(text, Number(positionMatch[1])) : 1;
+}
+function lineOf(text, index) {
+  let line = 1;
+  for (let i = 0; i < index && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+function bad(file, line, problem) {
+  return badAt(file, `line ${line}`, problem);
+}
+function badAt(file, where, problem) {
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove the catalog setting.`,
+    {
+      file
+    }
+  );
+}
+
+// src/engine/format/pack-sink.ts
+import { createHash } from "node:crypto";
+var FLUSH_AT = 1024 * 1024;
+async function openFileSink(file) {
+  const handle = await fileIO().open(file, "wx", 420);
+  crashPoint("backup:pack-opened");
+  const hash2 = createHash("sha256");
+  let pending = [];
+  let pendingBytes = 0;
+  let size = 0;
+  let closed = false;
+  let writing;
+  const flush = async () => {
+    if (pendingBytes === 0) return;
+    const data = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await writing;
+    writing = writeAll(handle, data).then(() => crashPoint("backup:pack-chunk"));
+    writing.catch(() => {
+    });
+  };
+  return {
+    write: async (chunk) => {
+      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      hash2.update(bytes);
+      size += bytes.length;
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= FLUSH_AT) await flush();
+    },
+    close: async () => {
+      closed = true;
+      try {
+        await flush();
+        await writing;
+        await handle.sync();
+      } finally {
+        await writing?.catch(() => {
+        });
+        await handle.close();
+      }
+      crashPoint("backup:pack-written");
+      return { sha256: hash2.digest("hex"), size };
+    },
+    abort: async () => {
+      if (closed) return;
+      closed = true;
+      await writing?.catch(() => {
+      });
+      await handle.close().catch(() => {
+      });
+    }
+  };
+}
+
+// node_modules/jose/dist/webapi/lib/buffer_utils.js
+var encoder = new TextEncoder();
+var decoder = new TextDecoder();
+var strictDecoder = new TextDecoder("utf-8", { fatal: true });
+var UINT32_RANGE = 2 ** 32;
+function concat(...buffers) {
+  const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
+  let i = 0;
+  for (const buffer of buffers)
+    buf.set(buffer, i), i += buffer.length;
+  return buf;
+}
+var NON_ASCII = /[^\x00-\x7f]/;
+function encode(string) {
+  if (typeof string == "string" && string.length >= 128) {
+    if (NON_ASCII.test(string))
+      throw new TypeError("non-ASCII string encountered in encode()");
+    return encoder.encode(string);
+  }
+  const bytes = new Uint8Array(string.length);
+  for (let i = 0; i < string.length; i++) {
+    const code = string.charCodeAt(i);
+    if (code > 127)
+      throw new TypeError("non-ASCII string encountered in encode()");
+    bytes[i] = code;
+  }
+  return bytes;
+}
+function encodeBase64(input, url = false) {
+  if (Uint8Array.prototype.toBase64)
+    return input.toBase64({ alphabet: url ? "base64url" : "base64", omitPadding: url });
+  const CHUNK_SIZE = 32768, arr = [];
+  for (let i = 0; i < input.length; i += CHUNK_SIZE)
+    arr.push(String.fromCharCode.apply(null, input.subarray(i, i + CHUNK_SIZE)));
+  const encoded = btoa(arr.join(""));
+  return url ? encoded.replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_") : encoded;
+}
+function decodeBase64(encoded, url = false) {
+  if (Uint8Array.fromBase64)
+    return Uint8Array.fromBase64(encoded, { alphabet: url ? "base64url" : "base64" });
+  if (url) {
+    if (encoded.includes("+") || encoded.includes("/"))
+      throw new TypeError("Invalid base64url");
+    encoded = encoded.replace(/-/g, "+").replace(/_/g, "/");
+  }
+  const binary = atob(encoded), bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++)
+    bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+async function digest(algorithm, data) {
+  const subtleDigest = `SHA-${algorithm.slice(-3)}`;
+  return new Uint8Array(await crypto.subtle.digest(subtleDigest, data));
+}
+
+// node_modules/jose/dist/webapi/util/errors.js
+var JOSEError = class extends Error {
+  static code = "ERR_JOSE_GENERIC";
+  code = "ERR_JOSE_GENERIC";
+  constructor(message2, options) {
+    super(message2, options), this.name = this.constructor.name, Error.captureStackTrace?.(this, this.constructor);
+  }
+};
+var JOSEAlgNotAllowed = class extends JOSEError {
+  static code = "ERR_JOSE_ALG_NOT_ALLOWED";
+  code = "ERR_JOSE_ALG_NOT_ALLOWED";
+};
+var JOSENotSupported = class extends JOSEError {
+  static code = "ERR_JOSE_NOT_SUPPORTED";
+  code = "ERR_JOSE_NOT_SUPPORTED";
+};
+var JWSInvalid = class extends JOSEError {
+  static code = "ERR_JWS_INVALID";
+  code = "ERR_JWS_INVALID";
+};
+var JWKInvalid = class extends JOSEError {
+  static code = "ERR_JWK_INVALID";
+  code = "ERR_JWK_INVALID";
+};
+var JWSSignatureVerificationFailed = class extends JOSEError {
+  static code = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED";
+  code = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED";
+  constructor(message2 = "signature verification failed", options) {
+    super(message2, options);
+  }
+};
+
+// node_modules/jose/dist/webapi/util/base64url.js
+var invalid = "The input to be decoded is not correctly encoded.";
+function decode(input) {
+  try {
+    return decodeBase64(typeof input == "string" ? input : decoder.decode(input), true);
+  } catch (cause) {
+    throw new TypeError(invalid, { cause });
+  }
+}
+function encode2(input) {
+  return encodeBase64(typeof input == "string" ? encoder.encode(input) : input, true);
+}
+
+// node_modules/jose/dist/webapi/lib/validate.js
+function isObject(input) {
+  if (typeof input != "object" || input === null || Object.prototype.toString.call(input) !== "[object Object]")
+    return false;
+  const prototype = Object.getPrototypeOf(input);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+function isDisjoint(...headers) {
+  const parameters = /* @__PURE__ */ new Set();
+  for (const header of headers)
+    if (header)
+      for (const parameter of Object.keys(header)) {
+        if (parameters.has(parameter))
+          return false;
+        parameters.add(parameter);
+      }
+  return true;
+}
+function decodeBase64url(value, label, ErrorClass) {
+  try {
+    return decode(value);
+  } catch (cause) {
+    throw new ErrorClass(`Failed to base64url decode the ${label}`, { cause });
+  }
+}
+function encodeAsciiMember(value, label, ErrorClass) {
+  try {
+    return encode(value);
+  } catch (cause) {
+    throw new ErrorClass(`The ${label} is not a valid base64url string`, { cause });
+  }
+}
+function parseJoseHeader(encodedProtectedHeader, ErrorClass, message2) {
+  let parsed;
+  try {
+    parsed = JSON.parse(strictDecoder.decode(decode(encodedProtectedHeader)));
+  } catch (cause) {
+    throw new ErrorClass(message2, { cause });
+  }
+  if (!isObject(parsed))
+    throw new ErrorClass(message2);
+  return parsed;
+}
+var JWS_RECOGNIZED = { __proto__: null, b64: true };
+function validateAlgorithms(option, algorithms) {
+  if (algorithms !== void 0 && (!Array.isArray(algorithms) || algorithms.some((s) => typeof s != "string")))
+    throw new TypeError(`"${option}" option must be an array of strings`);
+  return algorithms === void 0 ? void 0 : new Set(algorithms);
+}
+function validateCrit(Err, recognizedDefault, recognizedOption, protectedHeader, joseHeader) {
+  if (joseHeader.crit !== void 0 && protectedHeader?.crit === void 0)
+    throw new Err('"crit" (Critical) Header Parameter MUST be integrity protected');
+  if (!protectedHeader || protectedHeader.crit === void 0)
+    return [];
+  if (!Array.isArray(protectedHeader.crit) || protectedHeader.crit.length === 0 || protectedHeader.crit.some((input) => typeof input != "string" || input.length === 0))
+    throw new Err('"crit" (Critical) Header Parameter MUST be an array of non-empty strings when present');
+  const recognized = recognizedOption === void 0 ? recognizedDefault : { __proto__: null, ...recognizedOption, ...recognizedDefault };
+  for (const parameter of protectedHeader.crit) {
+    if (!(parameter in recognized))
+      throw new JOSENotSupported(`Extension Header Parameter "${parameter}" is not recognized`);
+    if (!Object.hasOwn(joseHeader, parameter) || joseHeader[parameter] === void 0)
+      throw new Err(`Extension Header Parameter "${parameter}" is missing`);
+    if (recognized[parameter] && (!Object.hasOwn(protectedHeader, parameter) || protectedHeader[parameter] === void 0))
+      throw new Err(`Extension Header Parameter "${parameter}" MUST be integrity protected`);
+  }
+  return protectedHeader.crit;
+}
+function validateB64(protectedHeader, extensions) {
+  if (extensions.includes("b64")) {
+    const b64 = protectedHeader.b64;
+    if (typeof b64 != "boolean")
+      throw new JWSInvalid('The "b64" (base64url-encode payload) Header Parameter must be a boolean');
+    return b64;
+  }
+  return true;
+}
+
+// node_modules/jose/dist/webapi/lib/key.js
+var tag = (key) => key[Symbol.toStringTag];
+var jwkMatchesOp = (entry, key, usage) => {
+  const { alg } = entry;
+  if (key.use !== void 0) {
+    const expected = usage === "sign" || usage === "verify" ? "sig" : "enc";
+    if (key.use !== expected)
+      throw new TypeError(`Invalid key for this operation, its "use" must be "${expected}" when present`);
+  }
+  if (key.kty === "AKP" && key.alg === void 0)
+    throw new TypeError('missing "alg" (Algorithm) Parameter value');
+  if (key.alg !== void 0 && key.alg !== alg)
+    throw new TypeError(`Invalid key for this operation, its "alg" must be "${alg}" when present`);
+  if (Array.isArray(key.key_ops)) {
+    const expectedKeyOp = usage === "encrypt" || usage === "decrypt" ? entry.ops?.[usage === "encrypt" ? 0 : 1] : usage;
+    if (expectedKeyOp && !key.key_ops.includes(expectedKeyOp))
+      throw new TypeError(`Invalid key for this operation, its "key_ops" must include "${expectedKeyOp}" when present`);
+  }
+};
+async function prepareKey(entry, key, usage) {
+  const { alg, secret } = entry, requiresPrivateKey = usage === "decrypt" || usage === "sign";
+  if (secret && key instanceof Uint8Array)
+    return key;
+  let normalized, keyObject;
+  if (isObject(key)) {
+    if (normalized = normalizeJwk(key), typeof normalized.kty != "string")
+      throw invalidKeyType(alg, key, secret);
+    if (!(secret ? normalized.kty === "oct" && typeof normalized.k == "string" : normalized.kty !== "oct" && (requiresPrivateKey ? normalized.kty === "AKP" && typeof normalized.priv == "string" || typeof normalized.d == "string" : normalized.d === void 0 && normalized.priv === void 0)))
+      throw new TypeError(secret ? 'JSON Web Key for symmetric algorithms must have JWK "kty" (Key Type) equal to "oct" and the JWK "k" (Key Value) present' : `JSON Web Key for this operation must be a ${requiresPrivateKey ? "private" : "public"} JWK`);
+    if (jwkMatchesOp(entry, normalized, usage), normalized.kty === "oct")
+      return decode(normalized.k);
+    if (!Object.isFrozen(key)) {
+      const { key_ops } = key;
+      Array.isArray(key_ops) && Object.freeze(key_ops), Object.freeze(key);
+    }
+  } else {
+    if (!isKeyLike(key))
+      throw invalidKeyType(alg, key, secret);
+    const expectedType = secret ? "secret" : requiresPrivateKey ? "private" : "public";
+    if (key.type !== expectedType && (secret || ["secret", "public", "private"].includes(key.type)))
+      throw new TypeError(`${tag(key)} instances must be of type "${expectedType}" for the ${alg} algorithm`);
+    if (isCryptoKey(key))
+      return key;
+    if (keyObject = key, keyObject.type === "secret")
+      return keyObject.export();
+  }
+  cache ||= /* @__PURE__ */ new WeakMap();
+  const cacheKey = key;
+  let cached = cache.get(cacheKey);
+  if (cached?.[alg])
+    return cached[alg];
+  if (cached || cache.set(cacheKey, cached = {}), keyObject && typeof keyObject.toCryptoKey == "function") {
+    const isPublic = keyObject.type === "public", crv = nist[keyObject.asymmetricKeyDetails?.namedCurve], params = entry.resolve?.({ crv, asymmetricKeyType: keyObject.asymmetricKeyType }) ?? entry.subtle;
+    return cached[alg] = keyObject.toCryptoKey(params, isPublic, entry.usages[isPublic ? 0 : 1]);
+  }
+  return normalized ??= keyObject.export({ format: "jwk" }), normalized.alg = alg, cached[alg] = await jwkToKey(entry, normalized);
+}
+var cache;
+var nist = {
+  __proto__: null,
+  prime256v1: "P-256",
+  secp384r1: "P-384",
+  secp521r1: "P-521"
+};
+var isCryptoKey = (key) => {
+  if (key?.[Symbol.toStringTag] === "CryptoKey")
+    return true;
+  try {
+    return key instanceof CryptoKey;
+  } catch {
+    return false;
+  }
+};
+var isKeyObject = (key) => key?.[Symbol.toStringTag] === "KeyObject";
+var isKeyLike = (key) => isCryptoKey(key) || isKeyObject(key);
+function message(msg, actual, ...types) {
+  if (types.length > 2) {
+    const last = types.pop();
+    msg += `one of type ${types.join(", ")}, or ${last}.`;
+  } else types.length === 2 ? msg += `one of type ${types[0]} or ${types[1]}.` : msg += `of type ${types[0]}.`;
+  return actual == null ? msg += ` Received ${actual}` : typeof actual == "function" && actual.name ? msg += ` Received function ${actual.name}` : typeof actual == "object" && actual != null && actual.constructor?.name && (msg += ` Received an instance of ${actual.constructor.name}`), msg;
+}
+var invalidKeyInput = (actual, ...types) => message("Key must be ", actual, ...types);
+function invalidKeyType(alg, actual, secret) {
+  const types = ["CryptoKey", "KeyObject", "JSON Web Key"];
+  return secret && types.push("Uint8Array"), new TypeError(message(`Key for the ${alg} algorithm must be `, actual, ...types));
+}
+var unusable = (name, prop = "algorithm.name") => new TypeError(`CryptoKey does not support this operation, its ${prop} must be ${name}`);
+function checkUsage(key, usage) {
+  if (usage && !key.usages.includes(usage))
+    throw new TypeError(`CryptoKey does not support this operation, its usages must include ${usage}.`);
+}
+function checkModulusLength(alg, key) {
+  const { modulusLength } = key.algorithm;
+  if (typeof modulusLength != "number" || modulusLength < 2048)
+    throw new TypeError(`${alg} requires key modulusLength to be 2048 bits or larger`);
+}
+function checkCryptoKey(key, expected, usage) {
+  const algorithm = key.algorithm;
+  if (algorithm.name !== expected.name)
+    throw unusable(expected.name);
+  if (expected.hash && algorithm.hash?.name !== expected.hash)
+    throw unusable(expected.hash, "algorithm.hash");
+  if (expected.namedCurve && algorithm.namedCurve !== expected.namedCurve)
+    throw unusable(expected.namedCurve, "algorithm.namedCurve");
+  if (expected.length !== void 0 && algorithm.length !== expected.length)
+    throw unusable(expected.length, "algorithm.length");
+  checkUsage(key, usage);
+}
+function snapshotJwk(jwk) {
+  return { __proto__: null, ...jwk };
+}
+function normalizeJwk(jwk) {
+  const normalized = snapshotJwk(jwk);
+  if (normalized.ext !== void 0 && typeof normalized.ext != "boolean")
+    throw new TypeError('"ext" (Extractable) Parameter must be a boolean');
+  if (normalized.key_ops !== void 0) {
+    const value = normalized.key_ops, keyOps = Array.isArray(value) ? [...value] : void 0;
+    if (!keyOps || keyOps.some((operation) => typeof operation != "string") || new Set(keyOps).size !== keyOps.length)
+      throw new TypeError('"key_ops" (Key Operations) Parameter must be an array of unique strings');
+    normalized.key_ops = keyOps;
+  }
+  return normalized;
+}
+function validateExtractableOption(extractable) {
+  if (extractable !== void 0 && typeof extractable != "boolean")
+    throw new TypeError('"extractable" option must be a boolean');
+  return extractable;
+}
+async function jwkToKey(entry, jwk, extractable) {
+  if (!entry.kty.includes(jwk.kty))
+    throw new JOSENotSupported('Invalid or unsupported JWK "alg" (Algorithm) Parameter value');
+  const algorithm = entry.resolve?.({ kty: jwk.kty, crv: jwk.crv }) ?? entry.subtle, isPrivate = !!(jwk.d || jwk.priv), keyData = { ...jwk, ext: extractable ?? jwk.ext };
+  return keyData.kty !== "AKP" && delete keyData.alg, delete keyData.use, crypto.subtle.importKey("jwk", keyData, algorithm, keyData.ext ?? !isPrivate, jwk.key_ops ?? entry.usages[isPrivate ? 1 : 0]);
+}
+async function rawKey(key, expected, usage, extractable = false) {
+  return key instanceof Uint8Array && (key = await crypto.subtle.importKey("raw", key, expected, extractable, [usage])), checkCryptoKey(key, expected, usage), key;
+}
+
+// node_modules/jose/dist/webapi/lib/key_descriptor.js
+function table(entries) {
+  const out = { __proto__: null };
+  for (const alg in entries)
+    out[alg] = { ...entries[alg], alg };
+  return out;
+}
+
+// node_modules/jose/dist/webapi/lib/jwe_algorithms.js
+var wrap = [
+  ["encrypt", "wrapKey"],
+  ["decrypt", "unwrapKey"]
+];
+var derive = [[], ["deriveBits"]];
+var none = [[], []];
+function rsaes(bits) {
+  return {
+    kty: ["RSA"],
+    mode: "key-encryption",
+    subtle: { name: "RSA-OAEP", hash: `SHA-${bits}` },
+    usages: wrap,
+    ops: ["wrapKey", "unwrapKey"]
+  };
+}
+function ecdh(mode) {
+  return {
+    kty: ["EC", "OKP"],
+    mode,
+    subtle: { name: "ECDH" },
+    resolve: ({ kty, crv, asymmetricKeyType }) => {
+      if (crv === "X25519" || asymmetricKeyType === "x25519")
+        return { name: "X25519" };
+      if (kty === "OKP")
+        throw new JOSENotSupported('Invalid or unsupported JWK "alg" (Algorithm) Parameter value');
+      return { name: "ECDH", namedCurve: crv };
+    },
+    usages: derive,
+    ops: [void 0, "deriveBits"]
+  };
+}
+function aeskw(bits, gcm = false) {
+  return {
+    kty: ["oct"],
+    mode: "key-wrapping",
+    secret: true,
+    subtle: { name: gcm ? "AES-GCM" : "AES-KW", length: bits },
+    usages: none,
+    ops: gcm ? ["encrypt", "decrypt"] : ["wrapKey", "unwrapKey"]
+  };
+}
+function pbes2() {
+  return {
+    kty: ["oct"],
+    mode: "key-wrapping",
+    secret: true,
+    subtle: { name: "PBKDF2" },
+    usages: none,
+    ops: ["deriveBits", "deriveBits"]
+  };
+}
+var JWE = table({
+  dir: {
+    kty: ["oct"],
+    mode: "direct-encryption",
+    secret: true,
+    subtle: { name: "AES-GCM" },
+    usages: none,
+    ops: ["encrypt", "decrypt"]
+  },
+  "RSA-OAEP": rsaes(1),
+  "RSA-OAEP-256": rsaes(256),
+  "RSA-OAEP-384": rsaes(384),
+  "RSA-OAEP-512": rsaes(512),
+  "ECDH-ES": ecdh("direct-key-agreement"),
+  "ECDH-ES+A128KW": ecdh("key-agreement-with-key-wrapping"),
+  "ECDH-ES+A192KW": ecdh("key-agreement-with-key-wrapping"),
+  "ECDH-ES+A256KW": ecdh("key-agreement-with-key-wrapping"),
+  A128KW: aeskw(128),
+  A192KW: aeskw(192),
+  A256KW: aeskw(256),
+  A128GCMKW: aeskw(128, true),
+  A192GCMKW: aeskw(192, true),
+  A256GCMKW: aeskw(256, true),
+  "PBES2-HS256+A128KW": pbes2(),
+  "PBES2-HS384+A192KW": pbes2(),
+  "PBES2-HS512+A256KW": pbes2()
+});
+var contentOps = ["encrypt", "decrypt"];
+function contentEncryption(bits, cbc = false) {
+  return {
+    kty: ["oct"],
+    secret: true,
+    subtle: { name: cbc ? "AES-CBC" : "AES-GCM", length: bits },
+    usages: none,
+    ops: contentOps,
+    cekBits: bits,
+    ivBits: cbc ? 128 : 96,
+    cbc
+  };
+}
+var ENC = table({
+  A128GCM: contentEncryption(128),
+  A192GCM: contentEncryption(192),
+  A256GCM: contentEncryption(256),
+  "A128CBC-HS256": contentEncryption(256, true),
+  "A192CBC-HS384": contentEncryption(384, true),
+  "A256CBC-HS512": contentEncryption(512, true)
+});
+
+// node_modules/jose/dist/webapi/lib/jws_algorithms.js
+var sig = [["verify"], ["sign"]];
+function hmac(bits) {
+  const subtle = { name: "HMAC", hash: `SHA-${bits}` };
+  return { kty: ["oct"], secret: true, subtle, signing: subtle, usages: sig };
+}
+function rsa(bits, saltLength) {
+  const subtle = { name: saltLength ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash: `SHA-${bits}` };
+  return {
+    kty: ["RSA"],
+    subtle,
+    signing: saltLength ? { ...subtle, saltLength } : subtle,
+    usages: sig,
+    minRsaBits: 2048
+  };
+}
+function ecdsa(crv, bits) {
+  return {
+    kty: ["EC"],
+    crv,
+    subtle: { name: "ECDSA", namedCurve: crv },
+    signing: { name: "ECDSA", hash: `SHA-${bits}` },
+    usages: sig
+  };
+}
+function eddsa() {
+  const subtle = { name: "Ed25519" };
+  return {
+    kty: ["OKP"],
+    crv: "Ed25519",
+    subtle,
+    signing: subtle,
+    usages: sig
+  };
+}
+function mldsa(parameterSet) {
+  const subtle = { name: `ML-DSA-${parameterSet}` };
+  return {
+    kty: ["AKP"],
+    subtle,
+    signing: subtle,
+    usages: sig
+  };
+}
+var JWS = table({
+  HS256: hmac(256),
+  HS384: hmac(384),
+  HS512: hmac(512),
+  RS256: rsa(256),
+  RS384: rsa(384),
+  RS512: rsa(512),
+  PS256: rsa(256, 32),
+  PS384: rsa(384, 48),
+  PS512: rsa(512, 64),
+  ES256: ecdsa("P-256", 256),
+  ES384: ecdsa("P-384", 384),
+  ES512: ecdsa("P-521", 512),
+  EdDSA: eddsa(),
+  Ed25519: eddsa(),
+  "ML-DSA-44": mldsa(44),
+  "ML-DSA-65": mldsa(65),
+  "ML-DSA-87": mldsa(87)
+});
+function jwsAlgorithm(alg) {
+  const entry = typeof alg == "string" ? JWS[alg] : void 0;
+  if (!entry)
+    throw new JOSENotSupported(`alg ${alg} is not supported either by JOSE or your javascript runtime`);
+  return entry;
+}
+
+// node_modules/jose/dist/webapi/lib/jws_verify.js
+function prepareVerify(options) {
+  return [options && validateAlgorithms("algorithms", options.algorithms), options?.crit];
+}
+function parseProtectedHeader(encodedProtectedHeader) {
+  return encodedProtectedHeader === void 0 ? {} : parseJoseHeader(encodedProtectedHeader, JWSInvalid, "JWS Protected Header is invalid");
+}
+function encodeCompactUnencodedPayload(payload) {
+  try {
+    return encode(payload);
+  } catch (cause) {
+    throw new JWSInvalid("JWS Compact Serialization payload must use only ASCII characters", {
+      cause
+    });
+  }
+}
+async function verifySignature(jws, shared, key, encodeUnencodedPayload, parsedProtected) {
+  const { protected: encodedProtectedHeader, header, payload: inputPayload } = jws, protectedHeader = parsedProtected ?? parseProtectedHeader(encodedProtectedHeader);
+  if (!isDisjoint(protectedHeader, header))
+    throw new JWSInvalid("JWS Protected and JWS Unprotected Header Parameter names must be disjoint");
+  const joseHeader = { ...protectedHeader, ...header }, b64 = validateB64(protectedHeader, validateCrit(JWSInvalid, JWS_RECOGNIZED, shared[1], protectedHeader, joseHeader)), { alg } = joseHeader;
+  if (typeof alg != "string" || !alg)
+    throw new JWSInvalid('JWS "alg" (Algorithm) Header Parameter missing or invalid');
+  if (shared[0] && !shared[0].has(alg))
+    throw new JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+  if (b64) {
+    if (typeof inputPayload != "string")
+      throw new JWSInvalid("JWS Payload must be a string");
+  } else if (typeof inputPayload != "string" && !(inputPayload instanceof Uint8Array))
+    throw new JWSInvalid("JWS Payload must be a string or an Uint8Array instance");
+  const signingPayload = b64 || typeof inputPayload != "string" ? inputPayload : encodeUnencodedPayload(inputPayload);
+  let resolvedKey = false;
+  typeof key == "function" && (key = await key(protectedHeader, jws), resolvedKey = true);
+  const entry = jwsAlgorithm(alg), signingInput = concat(encodedProtectedHeader !== void 0 ? encode(encodedProtectedHeader) : new Uint8Array(), encode("."), typeof signingPayload == "string" ? shared[2] ??= encodeAsciiMember(signingPayload, "payload", JWSInvalid) : signingPayload), signature = decodeBase64url(jws.signature, "signature", JWSInvalid), verificationKey = await prepareKey(entry, key, "verify"), cryptoKey = await rawKey(verificationKey, entry.subtle, "verify");
+  entry.minRsaBits && checkModulusLength(entry.alg, cryptoKey);
+  let verified = false;
+  try {
+    verified = await crypto.subtle.verify(entry.signing, cryptoKey, signature, signingInput);
+  } catch (cause) {
+    throw new JWSSignatureVerificationFailed(void 0, { cause });
+  }
+  if (!verified)
+    throw new JWSSignatureVerificationFailed();
+  const result = { payload: typeof signingPayload == "string" ? decodeBase64url(signingPayload, "payload", JWSInvalid) : signingPayload };
+  return encodedProtectedHeader !== void 0 && (result.protectedHeader = protectedHeader), header !== void 0 && (result.unprotectedHeader = header), resolvedKey ? [{ ...result, key: verificationKey }, b64] : [result, b64];
+}
+async function verifyCompact(jws, shared, key) {
+  if (jws instanceof Uint8Array && (jws = decoder.decode(jws)), typeof jws != "string")
+    throw new JWSInvalid("Compact JWS must be a string or Uint8Array");
+  const { 0: protectedHeader, 1: payload, 2: signature, length } = jws.split(".");
+  if (length !== 3)
+    throw new JWSInvalid("Invalid Compact JWS");
+  return verifySignature({ payload, protected: protectedHeader, signature }, shared, key, encodeCompactUnencodedPayload);
+}
+
+// node_modules/jose/dist/webapi/jws/compact/verify.js
+async function compactVerify(jws, key, options) {
+  const [result] = await verifyCompact(jws, prepareVerify(options), key);
+  return result;
+}
+
+// node_modules/jose/dist/webapi/lib/key_algorithm.js
+function unsupportedAlg(source = 'JWK "alg" (Algorithm) Parameter') {
+  throw new JOSENotSupported(`Invalid or unsupported ${source} value`);
+}
+function keyAlgorithm(alg, source) {
+  return (typeof alg == "string" ? JWS[alg] ?? JWE[alg] : void 0) ?? unsupportedAlg(source);
+}
+
+// node_modules/jose/dist/webapi/key/export.js
+async function exportJWK(key) {
+  if (isKeyObject(key))
+    if (key.type === "secret")
+      key = key.export();
+    else
+      return key.export({ format: "jwk" });
+  if (key instanceof Uint8Array)
+    return {
+      kty: "oct",
+      k: encode2(key)
+    };
+  if (!isCryptoKey(key))
+    throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "Uint8Array"));
+  if (!key.extractable)
+    throw new TypeError("non-extractable CryptoKey cannot be exported as a JWK");
+  const jwk = await crypto.subtle.exportKey("jwk", key);
+  delete jwk.ext, delete jwk.key_ops, delete jwk.use, jwk.kty !== "AKP" && delete jwk.alg;
+  for (const parameter of Object.keys(jwk))
+    jwk[parameter] === void 0 && delete jwk[parameter];
+  return jwk;
+}
+
+// node_modules/jose/dist/webapi/jwk/thumbprint.js
+var check = (value, description) => {
+  if (typeof value != "string" || !value)
+    throw new JWKInvalid(`${description} missing or invalid`);
+};
+async function calculateJwkThumbprint(key, digestAlgorithm) {
+  let jwk;
+  if (isObject(key)) {
+    if (jwk = snapshotJwk(key), typeof jwk.kty != "string")
+      throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "JSON Web Key"));
+  } else if (isKeyLike(key))
+    jwk = snapshotJwk(await exportJWK(key));
+  else
+    throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "JSON Web Key"));
+  if (digestAlgorithm ??= "sha256", digestAlgorithm !== "sha256" && digestAlgorithm !== "sha384" && digestAlgorithm !== "sha512")
+    throw new TypeError('digestAlgorithm must one of "sha256", "sha384", or "sha512"');
+  let requiredMembers;
+  switch (jwk.kty) {
+    case "AKP":
+      check(jwk.alg, '"alg" (Algorithm) Parameter'), check(jwk.pub, '"pub" (Public key) Parameter'), requiredMembers = { alg: jwk.alg, kty: jwk.kty, pub: jwk.pub };
+      break;
+    case "EC":
+      check(jwk.crv, '"crv" (Curve) Parameter'), check(jwk.x, '"x" (X Coordinate) Parameter'), check(jwk.y, '"y" (Y Coordinate) Parameter'), requiredMembers = { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+      break;
+    case "OKP":
+      check(jwk.crv, '"crv" (Subtype of Key Pair) Parameter'), check(jwk.x, '"x" (Public Key) Parameter'), requiredMembers = { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+      break;
+    case "RSA":
+      check(jwk.e, '"e" (Exponent) Parameter'), check(jwk.n, '"n" (Modulus) Parameter'), requiredMembers = { e: jwk.e, kty: jwk.kty, n: jwk.n };
+      break;
+    case "oct":
+      if (typeof jwk.k != "string")
+        throw new JWKInvalid('"k" (Key Value) Parameter missing or invalid');
+      requiredMembers = { k: jwk.k, kty: jwk.kty };
+      break;
+    default:
+      throw new JOSENotSupported('"kty" (Key Type) Parameter missing or unsupported');
+  }
+  const thumbprintInput = encode(JSON.stringify(requiredMembers));
+  return encode2(await digest(digestAlgorithm, thumbprintInput));
+}
+
+// node_modules/jose/dist/webapi/key/import.js
+async function importJWK(jwk, alg, options) {
+  if (!isObject(jwk))
+    throw new TypeError("JWK must be an object");
+  const normalized = normalizeJwk(jwk), extractable = validateExtractableOption(options?.extractable), { alg: jwkAlg } = normalized;
+  if (alg ??= jwkAlg, normalized.kty !== "oct" && !alg)
+    throw new TypeError('"alg" argument is required when "jwk.alg" is not present');
+  switch (normalized.kty) {
+    case "oct":
+      if (typeof normalized.k != "string")
+        throw new TypeError('missing "k" (Key Value) Parameter value');
+      return decode(normalized.k);
+    case "AKP": {
+      if (typeof jwkAlg != "string" || !jwkAlg)
+        throw new TypeError('missing "alg" (Algorithm) Parameter value');
+      if (alg !== jwkAlg)
+        throw new TypeError("JWK alg and alg option value mismatch");
+      return jwkToKey(keyAlgorithm(alg), normalized, extractable);
+    }
+    case "RSA":
+    case "EC":
+    case "OKP":
+      return jwkToKey(keyAlgorithm(alg), normalized, extractable);
+    default:
+      throw new JOSENotSupported('Unsupported "kty" (Key Type) Parameter value');
+  }
+}
+
+// src/engine/licenses/verifier.ts
+import { readFile as readFile2 } from "node:fs/promises";
+
+// src/engine/verify-pool/pool.ts
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+var ALGORITHMS = ["Ed25519", "EdDSA", "ES256"];
+var WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const { createPublicKey, verify } = require('node:crypto')
+const keys = new Map()
+for (const jwk of workerData.keys) {
+  try { keys.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' })) } catch {}
+}
+const slots = workerData.kids.map(kid => keys.get(kid))
+function check(key, alg, data, sig) {
+  if (!key) return false
+  try {
+    if (alg === 0 || alg === 1) {
+      return key.asymmetricKeyType === 'ed25519' && verify(null, data, key, sig)
+    }
+    if (alg === 2) {
+      return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails.namedCurve === 'prime256v1' &&
+        verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
+    }
+  } catch {}
+  return false
+}
+parentPort.on('message', ({ id, meta, text }) => {
+  const count = meta.length / 4
+  const results = new Uint8Array(count)
+  const bytes = Buffer.from(text, 'latin1')
+  let at = 0
+  for (let i = 0; i < count; i++) {
+    const slot = meta[4 * i], alg = meta[4 * i + 1], inputLength = meta[4 * i + 2], signatureLength = meta[4 * i + 3]
+    const data = bytes.subarray(at, at + inputLength)
+    const sig = Buffer.from(text.slice(at + inputLength, at + inputLength + signatureLength), 'base64url')
+    at += inputLength + signatureLength
+    results[i] = check(slot < 0 ? undefined : slots[slot], alg, data, sig) ? 1 : 0
+  }
+  parentPort.postMessage({ id, results }, [results.buffer])
+})
+`;
+var BATCH = 128;
+var WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+var emptyBatch = () => ({ meta: [], text: "", waiters: [] });
+var VerifyPool = class {
+  workers;
+  inflight = /* @__PURE__ */ new Map();
+  load;
+  pending = emptyBatch();
+  /** The slot of each key ID the workers know, in the order of `kids` given to them. */
+  slots = /* @__PURE__ */ new Map();
+  nextId = 0;
+  failure;
+  constructor(keys, threads = Math.max(1, availableParallelism())) {
+    for (const key of keys) {
+      if (typeof key.kid === "string" && !this.slots.has(key.kid)) this.slots.set(key.kid, this.slots.size);
+    }
+    const kids = [...this.slots.keys()];
+    this.workers = Array.from({ length: threads }, () => this.spawn(keys, kids));
+    this.load = this.workers.map(() => 0);
+  }
+  /** Resolves true when the signature is valid for the key `kid` and the algorithm `alg`. */
+  verify(check2) {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve3, reject) => {
+      const pending = this.pending;
+      const code = ALGORITHMS.indexOf(check2.alg);
+      pending.meta.push(
+        this.slots.get(check2.kid) ?? -1,
+        code < 0 ? ALGORITHMS.length : code,
+        check2.signingInput.length,
+        check2.signature.length
+      );
+      pending.text += check2.signingInput + check2.signature;
+      pending.waiters.push({ resolve: resolve3, reject });
+      if (pending.waiters.length >= BATCH) this.flush();
+      else if (pending.waiters.length === 1) setImmediate(() => this.flush());
+    });
+  }
+  async close() {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+  flush() {
+    if (this.pending.waiters.length === 0) return;
+    const { meta, text, waiters } = this.pending;
+    this.pending = emptyBatch();
+    if (this.failure) {
+      for (const waiter of waiters) waiter.reject(this.failure);
+      return;
+    }
+    const id = this.nextId++;
+    const index = this.load.indexOf(Math.min(...this.load));
+    this.load[index] = (this.load[index] ?? 0) + waiters.length;
+    this.inflight.set(id, waiters);
+    const packed = new Int32Array(meta);
+    this.workers[index]?.postMessage({ id, meta: packed, text }, [packed.buffer]);
+  }
+  spawn(keys, kids) {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { keys, kids },
+      resourceLimits: WORKER_LIMITS
+    });
+    worker.unref();
+    worker.on("message", ({ id, results }) => {
+      const waiters = this.inflight.get(id);
+      this.inflight.delete(id);
+      const index = this.workers.indexOf(worker);
+      this.load[index] = (this.load[index] ?? 0) - results.length;
+      results.forEach((ok, i) => waiters?.[i]?.resolve(ok === 1));
+    });
+    worker.on("error", (error) => {
+      this.failure = error;
+      for (const waiters of this.inflight.values()) for (const waiter of waiters) waiter.reject(error);
+      this.inflight.clear();
+    });
+    return worker;
+  }
+};
+
+// src/engine/licenses/verifier.ts
+var NOT_VERIFIED_WARNING = "Licenses are not verified: no trust source is configured (set trust.jwks, trust.jwks-url or a service URL to verify every license before it is backed up or restored).";
+async function createVerifier(trust, options = {}) {
+  const loaded = await loadJwks(trust, options);
+  if (!loaded) return { verifying: false, source: void 0, verify: async () => {
+  }, close: async () => {
+  } };
+  return keySetVerifier(
+    loaded.jwks,
+    loaded.source,
+    options.pooled ? new VerifyPool(loaded.jwks.keys) : void 0
+  );
+}
+function keySetVerifier(jwks, source, pool) {
+  const imported = /* @__PURE__ */ new Map();
+  const keyFor = (license) => {
+    const { kid, alg } = license.header;
+    const cacheKey = `${kid}\0${alg}`;
+    const known = imported.get(cacheKey);
+    if (known) return known;
+    const jwk = jwks.keys.find((key2) => key2.kid === kid);
+    if (!jwk) {
+      throw invalidLicense(
+        license.file,
+        `it is signed with key ${JSON.stringify(kid)}, which ${source} does not hold; check the trust source is the issuer's`,
+        ids(license)
+      );
+    }
+    if (!keyFits(jwk, alg)) {
+      throw invalidLicense(
+        license.file,
+        `its alg ${alg} does not match key ${JSON.stringify(kid)} in ${source} (kty ${String(jwk.kty)}, crv ${String(jwk.crv)}, alg ${String(jwk.alg)})`,
+        ids(license)
+      );
+    }
+    const { alg: _alg, ...bare } = jwk;
+    const key = importJWK(bare, alg);
+    key.catch(() => {
+    });
+    imported.set(cacheKey, key);
+    return key;
+  };
+  const badSignature = (license, cause) => invalidLicense(
+    license.file,
+    `its signature does not verify with key ${JSON.stringify(license.header.kid)} from ${source}`,
+    ids(license),
+    cause
+  );
+  return {
+    verifying: true,
+    source,
+    close: async () => pool?.close(),
+    verify: async (license) => {
+      const key = keyFor(license);
+      if (pool) {
+        const { signingInput, signature } = splitCompact(license.text);
+        const ok = await pool.verify({
+          kid: license.header.kid,
+          alg: license.header.alg,
+          signingInput,
+          signature
+        });
+        if (!ok) throw badSignature(license);
+        return;
+      }
+      try {
+        await compactVerify(license.text, await key, { algorithms: [license.header.alg] });
+      } catch (error) {
+        throw badSignature(license, error);
+      }
+    }
+  };
+}
+function splitCompact(text) {
+  const dot = text.lastIndexOf(".");
+  return { signingInput: text.slice(0, dot), signature: text.slice(dot + 1) };
+}
+function keyFits(jwk, alg) {
+  const okp = jwk.kty === "OKP" && jwk.crv === "Ed25519";
+  const ec = jwk.kty === "EC" && jwk.crv === "P-256";
+  if (alg === "ES256") return ec && (jwk.alg === void 0 || jwk.alg === "ES256");
+  return okp && (jwk.alg === void 0 || jwk.alg === "Ed25519" || jwk.alg === "EdDSA");
+}
+function ids(license) {
+  return { keyId: license.keyId, licenseId: license.jti };
+}
+async function loadJwks(trust, options) {
+  if (trust?.jwksFile) {
+    const file = trust.jwksFile;
+    let text2;
+    try {
+      text2 = await readFile2(file, "utf8");
+    } catch (error) {
+      throw new LicenseBackupError(
+        "CONFIG_INVALID",
+        `The trust JWKS file ${file} cannot be read (${error.code ?? "error"}); check trust.jwks.`,
+        { file, cause: error }
+      );
+    }
+    return { jwks: checkJwks(text2, file, "file"), source: file };
+  }
+  const url = trust?.jwksUrl ?? (trust?.serviceUrl ? jwksUrlOf(trust.serviceUrl) : void 0);
+  if (!url) return void 0;
+  const text = await fetchText(url, options);
+  return { jwks: checkJwks(text, url, "url"), source: url };
+}
+function jwksUrlOf(serviceUrl) {
+  return `${serviceUrl.replace(/\/+$/, "")}/.well-known/jwks.json`;
+}
+async function fetchText(url, options) {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 1e4);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let response;
+  try {
+    response = await fetch(url, { signal, headers: { accept: "application/json" } });
+  } catch (error) {
+    if (options.signal?.aborted) throw cancelled(options.operation ?? "run");
+    const why = timeout.aborted ? "timed out" : "failed";
+    throw new LicenseBackupError(
+      "SERVICE_UNAVAILABLE",
+      `Fetching the trust JWKS from ${url} ${why}; check the URL and that the service is reachable, then run again.`,
+      { url, cause: error }
+    );
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new LicenseBackupError(
+      response.status >= 500 ? "SERVICE_UNAVAILABLE" : "CONFIG_INVALID",
+      `Fetching the trust JWKS from ${url} answered HTTP ${response.status}; check the trust URL.`,
+      { url }
+    );
+  }
+  return response.text();
+}
+function checkJwks(text, where, kind) {
+  const bad2 = (why) => new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The trust JWKS ${where} ${why}; it must be a JSON Web Key Set {"keys": [...]}.`,
+    {
+      ...kind === "file" ? { file: where } : { url: where }
+    }
+  );
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw bad2("is not JSON");
+  }
+  if (typeof value !== "object" || value === null || !Array.isArray(value.keys)) {
+    throw bad2('has no "keys" array');
+  }
+  const keys = value.keys;
+  if (keys.some((key) => typeof key !== "object" || key === null || Array.isArray(key)))
+    throw bad2("has a key that is not an object");
+  return { keys };
+}
+
+// src/engine/store/lock.ts
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
+var LOCK_FILE = "lock";
+async function acquireStoreLock(store, operation, options = {}) {
+  const dir = join(store, STATE_DIR);
+  const file = join(dir, LOCK_FILE);
+  const info = {
+    pid: process.pid,
+    host: hostname(),
+    started: (/* @__PURE__ */ new Date()).toISOString(),
+    operation,
+    token: randomUUID()
+  };
+  const createdDir = await ensureDir(dir);
+  try {
+    return await takeLock(store, file, info, options, createdDir ? dir : void 0);
+  } catch (error) {
+    if (createdDir)
+      await fileIO().rmdir(dir).catch(() => {
+      });
+    throw error;
+  }
+}
+async function takeLock(store, file, info, options, createdDir) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await tryCreate(file, info)) return held(file, info, createdDir);
+    const holder = await readHolder(file);
+    if (holder === "gone") continue;
+    if (holder === "unreadable") {
+      if (await olderThan(file, options.unreadableGraceMs ?? 1e4)) {
+        await takeOver(file, void 0);
+        continue;
+      }
+      throw busy(store, file, void 0);
+    }
+    if (isStale(holder, options)) {
+      await takeOver(file, holder);
+      continue;
+    }
+    throw busy(store, file, holder);
+  }
+  throw busy(store, file, void 0);
+}
+function held(file, info, createdDir) {
+  let released = false;
+  return {
+    file,
+    info,
+    release: async () => {
+      if (released) return;
+      released = true;
+      const current = await readHolder(file);
+      if (typeof current === "object" && current.token === info.token)
+        await fileIO().unlink(file).catch(() => {
+        });
+      if (createdDir)
+        await fileIO().rmdir(createdDir).catch(() => {
+        });
+    }
+  };
+}
+async function ensureDir(dir) {
+  try {
+    await fileIO().mkdir(dir);
+    return true;
+  } catch (error) {
+    if (error.code === "EEXIST") return false;
+    throw ioError(dir, error);
+  }
+}
+async function tryCreate(file, info) {
+  const io = fileIO();
+  const temp = `${file}${TEMP_MARK}${process.pid}-${info.token ?? randomUUID()}`;
+  try {
+    const handle = await io.open(temp, "wx", 420);
+    try {
+      await writeAll(handle, Buffer.from(JSON.stringify(info) + "\n"));
+    } finally {
+      await handle.close();
+    }
+    crashPoint("lock:written");
+    await io.link(temp, file);
+  } catch (error) {
+    const code = error.code;
+    if (code === "EEXIST") return false;
+    if (code === "ENOENT") {
+      await io.mkdir(dirname(file), { recursive: true }).catch(() => {
+      });
+      return false;
+    }
+    throw ioError(file, error);
+  } finally {
+    await io.unlink(temp).catch(() => {
+    });
+  }
+  crashPoint("lock:acquired");
+  await removeStaleTemps(file);
+  return true;
+}
+var TEMP_MARK = ".new-";
+async function removeStaleTemps(file) {
+  const io = fileIO();
+  const prefix = basename(file) + TEMP_MARK;
+  const names = await io.readdir(dirname(file)).catch(() => []);
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    await io.unlink(join(dirname(file), name)).catch(() => {
+    });
+  }
+}
+async function readHolder(file) {
+  let text;
+  try {
+    text = await fileIO().readFile(file, "utf8");
+  } catch (error) {
+    if (error.code === "ENOENT") return "gone";
+    throw ioError(file, error);
+  }
+  try {
+    const value = JSON.parse(text);
+    if (typeof value.pid === "number" && typeof value.host === "string") return value;
+  } catch {
+  }
+  return "unreadable";
+}
+function isStale(holder, options) {
+  if (holder.host !== hostname()) return false;
+  if (holder.pid === process.pid) return false;
+  return !(options.isAlive ?? processAlive)(holder.pid);
+}
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+async function takeOver(file, stale) {
+  const aside = `${file}.stale-${randomUUID()}`;
+  try {
+    await fileIO().rename(file, aside);
+  } catch (error) {
+    if (error.code === "ENOENT") return;
+    throw ioError(file, error);
+  }
+  const moved = await readHolder(aside);
+  const same = stale === void 0 || typeof moved === "object" && moved.pid === stale.pid && moved.started === stale.started;
+  if (!same) {
+    await fileIO().rename(aside, file).catch(() => {
+    });
+    return;
+  }
+  await fileIO().unlink(aside).catch(() => {
+  });
+}
+async function olderThan(file, ms) {
+  try {
+    return Date.now() - (await fileIO().stat(file)).mtimeMs > ms;
+  } catch {
+    return false;
+  }
+}
+function busy(store, file, holder) {
+  const who = holder ? `a ${holder.operation ?? "run"} (pid ${holder.pid} on ${holder.host}, started ${holder.started})` : "another run";
+  const fix = holder && holder.host !== hostname() ? `wait for it to finish; if that run is gone, delete ${file}` : "wait for it to finish and run again";
+  return new LicenseBackupError("BUSY", `The store ${store} is in use by ${who}; ${fix}.`, { file });
+}
+function ioError(file, error) {
+  const code = error.code ?? "error";
+  return new LicenseBackupError(
+    "IO_ERROR",
+    `The store lock ${file} cannot be written (${code}); check the store's permissions.`,
+    {
+      file,
+      cause: error
+    }
+  );
+}
+
+// src/engine/identity/machine-identity.ts
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes
+} from "node:crypto";
+import { join as join2 } from "node:path";
+var MACHINE_FILE = "machine.json";
+function machineIdentityFile(storeDir) {
+  return join2(storeDir, STATE_DIR, MACHINE_FILE);
+}
+async function machineIdOf(publicJwk) {
+  return calculateJwkThumbprint({ kty: "OKP", crv: "Ed25519", x: publicJwk.x }, "sha256");
+}
+async function loadMachineIdentity(storeDir) {
+  const file = machineIdentityFile(storeDir);
+  let text;
+  try {
+    text = await fileIO().readFile(file, "utf8");
+  } catch (error) {
+    if (error.code === "ENOENT") return void 0;
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `Cannot read the machine identity ${file}: ${error.message}`,
+      {
+        file,
+        cause: error
+      }
+    );
+  }
+  return parseIdentity(text, file);
+}
+async function createMachineIdentity(storeDir) {
+  const io = fileIO();
+  const file = machineIdentityFile(storeDir);
+  const { privateKey } = generateKeyPairSync("ed25519");
+  const jwk = privateKey.export({ format: "jwk" });
+  const text = JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, null, 2) + "\n";
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
+  try {
+    await io.mkdir(join2(storeDir, STATE_DIR), { recursive: true, mode: 448 });
+    const handle = await io.open(temp, "wx", 384);
+    try {
+      await restrictToOwner(temp);
+      await writeAll(handle, Buffer.from(text));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    crashPoint("identity:temp-written");
+    try {
+      await io.link(temp, file);
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+    }
+    crashPoint("identity:linked");
+    await fsyncDir(join2(storeDir, STATE_DIR));
+  } catch (error) {
+    throw ioError2(file, error);
+  } finally {
+    await io.unlink(temp).catch(() => void 0);
+  }
+  const identity = await loadMachineIdentity(storeDir);
+  if (!identity) throw ioError2(file, new Error("the file vanished after it was written"));
+  return identity;
+}
+async function ensureMachineIdentity(storeDir, individualize) {
+  await removeStaleTemps2(storeDir);
+  const existing = await loadMachineIdentity(storeDir);
+  if (existing) return existing;
+  if (individualize !== true) {
+    throw new LicenseBackupError(
+      "INDIVIDUALIZATION_REQUIRED",
+      `The store ${storeDir} has no machine identity, and restored licenses must be bound to one. Set \`individualize: true\` on the restore step to let it create one (${machineIdentityFile(storeDir)}).`,
+      { file: machineIdentityFile(storeDir) }
+    );
+  }
+  return createMachineIdentity(storeDir);
+}
+async function removeStaleTemps2(storeDir) {
+  const io = fileIO();
+  const dir = join2(storeDir, STATE_DIR);
+  let names;
+  try {
+    names = await io.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^machine\.json\.tmp-(\d+)-/.exec(name)?.[1];
+    if (pid === void 0 || Number(pid) === process.pid || processAlive(Number(pid))) continue;
+    await io.unlink(join2(dir, name)).catch(() => void 0);
+  }
+}
+async function parseIdentity(text, file) {
+  let jwk;
+  try {
+    jwk = JSON.parse(text);
+  } catch {
+    throw invalid2(file, "it is not JSON");
+  }
+  if (jwk === null || typeof jwk !== "object" || jwk.kty !== "OKP" || jwk.crv !== "Ed25519") {
+    throw invalid2(file, "it is not an Ed25519 (OKP) JWK");
+  }
+  if (typeof jwk.x !== "string" || typeof jwk.d !== "string") throw invalid2(file, "it lacks the key (x, d)");
+  let privateKey;
+  try {
+    privateKey = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d }, format: "jwk" });
+  } catch {
+    throw invalid2(file, "its key does not load");
+  }
+  const derived = createPublicKey(privateKey).export({ format: "jwk" });
+  if (derived.x !== jwk.x) throw invalid2(file, "its public key (x) does not match its private key (d)");
+  const publicJwk = { kty: "OKP", crv: "Ed25519", x: derived.x };
+  return { id: await machineIdOf(publicJwk), publicJwk, privateKey, file };
+}
+function invalid2(file, why) {
+  return new LicenseBackupError(
+    "STORE_INVALID",
+    `The machine identity ${file} is damaged: ${why}. Restore it from where it was kept; removing it makes this a new machine, which uses one more of each license's restore slots.`,
+    { file }
+  );
+}
+function ioError2(file, error) {
+  if (error instanceof LicenseBackupError) return error;
+  const code = error.code ?? error.message;
+  return new LicenseBackupError(
+    "IO_ERROR",
+    `Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
+    {
+      file,
+      cause: error
+    }
+  );
+}
+async function readMachineId(storeDir) {
+  const identity = await loadMachineIdentity(storeDir).catch(() => void 0);
+  return identity?.id ?? null;
+}
+
+// src/engine/store/walk.ts
+import { readdirSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join as join3 } from "node:path";
+var YIELD_EVERY_FOLDERS = 64;
+async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
+  await checkStoreDir(store);
+  const matcher = globToRegExp(pattern);
+  const found = [];
+  let folders = 0;
+  const walk = async (relativeDir) => {
+    if (signal?.aborted) return;
+    const entries = readdirSync(relativeDir === "" ? store : join3(store, relativeDir), {
+      withFileTypes: true
+    });
+    if (++folders % YIELD_EVERY_FOLDERS === 0) await new Promise((resolve3) => setImmediate(resolve3));
+    for (const entry of entries) {
+      const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
+      if (relativeDir === "" && entry.name === STATE_DIR) continue;
+      if (entry.isDirectory()) {
+        await walk(relative);
+        continue;
+      }
+      if (!matcher.test(relative)) continue;
+      if (entry.isFile()) {
+        checkName(relative, store);
+        found.push(relative);
+        continue;
+      }
+      const kind = entry.isSymbolicLink() ? "a symbolic link" : "not a regular file";
+      throw new LicenseBackupError(
+        "STORE_INVALID",
+        `${relative} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
+        { file: relative }
+      );
+    }
+  };
+  try {
+    await walk("");
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    const code = error.code ?? "error";
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The store ${store} cannot be read (${code}); check its permissions.`,
+      {
+        file: store,
+        cause: error
+      }
+    );
+  }
+  found.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  checkNameCollisions(found, store);
+  return found;
+}
+async function checkStoreDir(store) {
+  let info;
+  try {
+    info = await stat(store);
+  } catch (error) {
+    const code = error.code;
+    const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "error"})`;
+    throw new LicenseBackupError("STORE_INVALID", `The store ${store} ${why}; check the store setting.`, {
+      file: store,
+      cause: error
+    });
+  }
+  if (!info.isDirectory()) {
+    throw new LicenseBackupError(
+      "STORE_INVALID",
+      `The store ${store} is not a directory; check the store setting.`,
+      {
+        file: store
+      }
+    );
+  }
+}
+function checkName(relative, store) {
+  const problem = pathProblem(relative);
+  if (problem === void 0) return;
+  throw new LicenseBackupError(
+    "STORE_INVALID",
+    `${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
+    { file: relative }
+  );
+}
+function checkNameCollisions(paths, store) {
+  const foreignKeys = /* @__PURE__ */ new Set();
+  for (const path of paths) {
+    const key = nameKey(path);
+    if (key !== path) foreignKeys.add(key);
+  }
+  if (foreignKeys.size === 0) return;
+  const seen = /* @__PURE__ */ new Map();
+  for (const path of paths) {
+    const key = nameKey(path);
+    if (!foreignKeys.has(key)) continue;
+    const other = seen.get(key);
+    if (other !== void 0) {
+      throw new LicenseBackupError(
+        "STORE_INVALID",
+        `${JSON.stringify(other)} and ${JSON.stringify(path)} in the store ${store} are the same name on some file systems (they differ only by case, Unicode normalisation or invisible characters); a backup could not be restored on every file system. Rename or remove one of them.`,
+        { file: path }
+      );
+    }
+    seen.set(key, path);
+  }
+}
+
+// package.json
+var package_default = { version: "0.1.0" };
+
+// src/engine/version.ts
+var TOOL = { name: "license-backup", version: package_default.version };
+
+// src/engine/restore/commit.ts
+import { existsSync, lstatSync } from "node:fs";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { basename as basename2, dirname as dirname2, join as join4 } from "node:path";
+var RESTORE_DIR = join4(STATE_DIR, "restore");
+function restoreDirs(store) {
+  const root = join4(store, RESTORE_DIR);
+  return { root, staging: join4(root, "staging"), journal: join4(root, "journal.json") };
+}
+async function openStaging(store) {
+  const { staging } = restoreDirs(store);
+  const io = fileIO();
+  await io.rm(staging, { recursive: true, force: true }).catch((error) => {
+    throw stagingError(store, staging, error);
+  });
+  const made = /* @__PURE__ */ new Set();
+  const paths = [];
+  return {
+    paths,
+    add: (file) => {
+      const target = join4(staging, file.path);
+      const parent = dirname2(target);
+      try {
+        if (!made.has(parent)) {
+          io.mkdirSync(parent, { recursive: true });
+          made.add(parent);
+        }
+        writeFileSync(io, target, file.data);
+      } catch (error) {
+        throw stagingError(store, target, error);
+      }
+      paths.push(file.path);
+      crashPoint("restore:stage");
+    }
+  };
+}
+async function dropStaging(store) {
+  const dirs = restoreDirs(store);
+  if (await exists(dirs.journal)) return;
+  await fileIO().rm(dirs.staging, { recursive: true, force: true });
+}
+async function commitStaged(store, paths, warn) {
+  const dirs = restoreDirs(store);
+  const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
+  try {
+    await syncAll(dirs.staging, () => paths.map((path) => join4(dirs.staging, path)));
+    crashPoint("restore:before-journal");
+    await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
+  } catch (error) {
+    if (!await exists(dirs.journal)) throw stagingError(store, dirs.journal, error);
+    throw unfinishedError(store, dirs.journal, error);
+  }
+  crashPoint("restore:after-journal");
+  return rollForward(store, journal, warn);
+}
+async function recoverRestore(store, warn) {
+  const dirs = restoreDirs(store);
+  const io = fileIO();
+  const journal = await readJournal(dirs.journal);
+  if (journal) {
+    await rollForward(store, journal, warn);
+    await removeJournalTemps(dirs.root, dirs.journal);
+    return "rolled-forward";
+  }
+  const temps = await removeJournalTemps(dirs.root, dirs.journal);
+  if (!await exists(dirs.staging)) return temps > 0 ? "rolled-back" : "none";
+  await io.rm(dirs.staging, { recursive: true, force: true }).catch((error) => {
+    throw stagingError(store, dirs.staging, error);
+  });
+  crashPoint("restore:rolled-back");
+  return "rolled-back";
+}
+async function removeJournalTemps(root, journal) {
+  const io = fileIO();
+  let names;
+  try {
+    names = await io.readdir(root);
+  } catch {
+    return 0;
+  }
+  const temps = names.filter((name) => isAtomicTemp(name, basename2(journal)));
+  for (const name of temps) await io.rm(join4(root, name), { force: true });
+  return temps.length;
+}
+async function rollForward(store, journal, warn) {
+  const dirs = restoreDirs(store);
+  const io = fileIO();
+  const moved = new Uint8Array(journal.paths.length);
+  const made = /* @__PURE__ */ new Set();
+  const blockedFolders = /* @__PURE__ */ new Map();
+  const leftOut = [];
+  let current = dirs.journal;
+  try {
+    for (let index = 0; index < journal.paths.length; index++) {
+      if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn();
+      const path = journal.paths[index];
+      const staged = join4(dirs.staging, path);
+      const target = join4(store, path);
+      current = target;
+      if (!existsSync(staged)) continue;
+      const parent = dirname2(target);
+      if (!made.has(parent)) {
+        const blocker = blockedFolders.get(parent) ?? folderBlocker(store, path);
+        if (blocker !== void 0) {
+          blockedFolders.set(parent, blocker);
+          leftOut.push({ path, blocker });
+          continue;
+        }
+        io.mkdirSync(parent, { recursive: true });
+        made.add(parent);
+      }
+      try {
+        io.renameSync(staged, target);
+      } catch (error) {
+        if (!lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) throw error;
+        leftOut.push({ path, blocker: path });
+        continue;
+      }
+      moved[index] = 1;
+      crashPoint("restore:move");
+    }
+    current = store;
+    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join4(store, path)));
+    crashPoint("restore:moved-all");
+    current = dirs.journal;
+    await io.rm(dirs.journal, { force: true });
+    await fsyncDir(dirs.root);
+  } catch (error) {
+    throw unfinishedError(store, current, error);
+  }
+  crashPoint("restore:journal-removed");
+  await io.rm(dirs.staging, { recursive: true, force: true }).catch(() => {
+  });
+  crashPoint("restore:staging-removed");
+  if (leftOut.length > 0) warn?.(leftOutMessage(store, leftOut));
+  return leftOut.length;
+}
+function folderBlocker(store, path) {
+  for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
+    const folder = path.slice(0, slash);
+    const info = lstatSync(join4(store, folder), { throwIfNoEntry: false });
+    if (info === void 0) return void 0;
+    if (!info.isDirectory()) return folder;
+  }
+  return void 0;
+}
+function leftOutMessage(store, leftOut) {
+  const shown = leftOut.slice(0, 5).map(({ path, blocker }) => `${JSON.stringify(path)} (in the way: ${JSON.stringify(blocker)})`);
+  const more = leftOut.length > shown.length ? ` and ${leftOut.length - shown.length} more` : "";
+  return `${leftOut.length} restored license(s) could not be moved into the store ${store}, which has a folder where the license goes or a file or link where its folder goes: ${shown.join(", ")}${more}. They were left out; the rest of the restore is complete. Move what is in the way out of the store and run the restore again to bring them back.`;
+}
+var MOVES_PER_TURN = 1024;
+async function syncAll(dir, files) {
+  if (await fileIO().syncFileSystem(dir)) return;
+  const dirs = /* @__PURE__ */ new Set();
+  for (const file of files()) {
+    await fsyncFile(file);
+    dirs.add(dirname2(file));
+  }
+  for (const parent of dirs) await fsyncDir(parent);
+}
+function writeFileSync(io, file, data) {
+  const handle = io.openSync(file, "w", 420);
+  try {
+    writeAllSync(handle, data);
+  } finally {
+    handle.close();
+  }
+}
+function codeOf(error) {
+  return error.code ?? error.message;
+}
+function stagingError(store, file, error) {
+  if (error instanceof LicenseBackupError) return error;
+  const code = codeOf(error);
+  const fix = code === "ENOSPC" || code === "EDQUOT" ? "free some space on its disk" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "give the restore job write access to it" : "check the disk";
+  return new LicenseBackupError(
+    "IO_ERROR",
+    `Staging the restored licenses in the store ${store} failed at ${file} (${code}); ${fix} and run the restore again. The store's licenses are as they were.`,
+    { file, cause: error }
+  );
+}
+function unfinishedError(store, file, error) {
+  if (error instanceof LicenseBackupError) return error;
+  return new LicenseBackupError(
+    "IO_ERROR",
+    `Moving the restored licenses into the store ${store} failed at ${file} (${codeOf(error)}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
+    { file, cause: error }
+  );
+}
+async function readJournal(file) {
+  let text;
+  try {
+    text = await fileIO().readFile(file, "utf8");
+  } catch (error) {
+    if (error.code === "ENOENT") return void 0;
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
+      { file, cause: error }
+    );
+  }
+  const journal = JSON.parse(text);
+  return journal;
+}
+async function exists(path) {
+  try {
+    await fileIO().stat(path);
+    return true;
+  } catch (error) {
+    const code = error.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return false;
+    throw error;
+  }
+}
+
+// src/engine/backup/folder.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { basename as basename3, dirname as dirname3, join as join5 } from "node:path";
+var NEW_MARK = ".lb-new-";
+var OLD_MARK = ".lb-old-";
+var BACKUP_NAMES = /* @__PURE__ */ new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`]);
+async function inspectTarget(path) {
+  let info;
+  try {
+    info = await fileIO().lstat(path);
+  } catch (error) {
+    if (error.code === "ENOENT") return { kind: "absent" };
+    throw ioError3(path, error);
+  }
+  if (info.isSymbolicLink()) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The backup path ${path} is a symbolic link; give the real folder's path.`,
+      { file: path }
+    );
+  }
+  if (!info.isDirectory()) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The backup path ${path} is a file, not a folder; choose a folder path.`,
+      { file: path }
+    );
+  }
+  if (await hasValidManifest(path)) return { kind: "backup" };
+  const names = await fileIO().readdir(path);
+  const foreign = names.filter((name) => !BACKUP_NAMES.has(name));
+  if (foreign.length > 0) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The backup path ${path} is a folder holding other files (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", \u2026" : ""}) and no backup; choose an empty or new folder, so nothing of yours is replaced.`,
+      { file: path }
+    );
+  }
+  return { kind: "replaceable" };
+}
+var FULL_CHECK_BYTES = 1024 * 1024;
+var HEAD_BYTES = 64 * 1024;
+var TAIL_BYTES = 1024;
+async function hasValidManifest(path) {
+  const file = join5(path, MANIFEST_FILE);
+  try {
+    const info = await fileIO().stat(file);
+    if (!info.isFile()) return false;
+    if (info.size > FULL_CHECK_BYTES) return await looksComplete(path, info.size);
+    parseManifest(await fileIO().readFile(file, "utf8"), file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+var HEAD = /^\s*\{\s*"format"\s*:\s*"license-backup\/v1"\s*,[^]*?"pack"\s*:\s*\{\s*"file"\s*:\s*"(licenses\.tar(?:\.age)?)"\s*,\s*"sha256"\s*:\s*"[0-9a-f]{64}"\s*,\s*"size"\s*:\s*(\d+)\s*\}\s*,\s*"licenses"\s*:\s*\[/;
+var TAIL = /"counts"\s*:\s*\{\s*"licenses"\s*:\s*\d+\s*,\s*"restricted"\s*:\s*\d+\s*,\s*"bytes"\s*:\s*\d+\s*\}\s*\}\s*$/;
+async function looksComplete(path, size) {
+  const handle = await fileIO().open(join5(path, MANIFEST_FILE), "r");
+  let head;
+  let tail;
+  try {
+    head = await readText(handle, 0, Math.min(HEAD_BYTES, size));
+    tail = await readText(handle, size - TAIL_BYTES, TAIL_BYTES);
+  } finally {
+    await handle.close();
+  }
+  const found = HEAD.exec(head);
+  if (!found || !TAIL.test(tail)) return false;
+  const pack = await fileIO().lstat(join5(path, found[1]));
+  return pack.isFile() && pack.size === Number(found[2]);
+}
+async function readText(handle, position, length) {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, position);
+  return buffer.toString("utf8", 0, bytesRead);
+}
+async function sweepLeftovers(path) {
+  const io = fileIO();
+  const parent = dirname3(path);
+  const base = basename3(path);
+  let names;
+  try {
+    names = await io.readdir(parent);
+  } catch (error) {
+    if (error.code === "ENOENT") return;
+    throw ioError3(parent, error);
+  }
+  const olds = names.filter((name) => name.startsWith(base + OLD_MARK)).sort();
+  const news = names.filter((name) => name.startsWith(base + NEW_MARK));
+  if (olds.length > 0 && (await inspectTarget(path).catch(() => void 0))?.kind === "absent") {
+    for (const old of olds) {
+      if (await hasValidManifest(join5(parent, old))) {
+        await io.rename(join5(parent, old), path);
+        await fsyncDir(parent);
+        crashPoint("backup:sweep-put-back");
+        break;
+      }
+    }
+  }
+  for (const name of [...olds, ...news]) {
+    await io.rm(join5(parent, name), { recursive: true, force: true });
+    crashPoint("backup:sweep-removed");
+  }
+}
+async function makeBuildDir(path) {
+  await fileIO().mkdir(dirname3(path), { recursive: true });
+  const dir = `${path}${NEW_MARK}${randomBytes2(6).toString("hex")}`;
+  await fileIO().mkdir(dir);
+  crashPoint("backup:build-dir");
+  return dir;
+}
+async function commitBuildDir(built, path, target) {
+  const io = fileIO();
+  const parent = dirname3(path);
+  if (target.kind === "absent") {
+    await io.rename(built, path);
+    crashPoint("backup:renamed-in");
+    await placed(path, () => fsyncDir(parent));
+    return;
+  }
+  const parked = `${path}${OLD_MARK}${randomBytes2(6).toString("hex")}`;
+  await io.rename(path, parked);
+  crashPoint("backup:swap-parked");
+  try {
+    await io.rename(built, path);
+  } catch (error) {
+    await io.rename(parked, path).catch(() => {
+    });
+    throw error;
+  }
+  crashPoint("backup:swap-renamed-in");
+  await placed(path, async () => {
+    await fsyncDir(parent);
+    await io.rm(parked, { recursive: true, force: true });
+  });
+  crashPoint("backup:swap-parked-removed");
+}
+async function placed(path, rest) {
+  try {
+    await rest();
+  } catch (error) {
+    const code = error.code ?? "error";
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
+      { file: path, cause: error }
+    );
+  }
+}
+function ioError3(path, error) {
+  const code = error.code ?? "error";
+  return new LicenseBackupError(
+    "IO_ERROR",
+    `The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
+    {
+      file: path,
+      cause: error
+    }
+  );
+}
+
+// src/engine/backup/paths.ts
+import { realpath } from "node:fs/promises";
+import { basename as basename4, dirname as dirname4, join as join6, posix, resolve, win32 } from "node:path";
+async function checkPathsApart(store, backupPath) {
+  const realStore = await realpath(store);
+  const realBackup = await realpathOfMaybeMissing(backupPath);
+  if (isWithin(realBackup, realStore)) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The backup path ${backupPath} is inside the store ${store}; a backup must be written outside the store. Choose a path outside it.`,
+      { file: backupPath }
+    );
+  }
+  if (isWithin(realStore, realBackup)) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The backup path ${backupPath} holds the store ${store}; writing the backup there would replace the store. Choose a path outside it.`,
+      { file: backupPath }
+    );
+  }
+}
+async function realpathOfMaybeMissing(path) {
+  const absolute = resolve(path);
+  const missing = [];
+  let current = absolute;
+  for (; ; ) {
+    try {
+      return join6(await realpath(current), ...missing.reverse());
+    } catch {
+      const parent = dirname4(current);
+      if (parent === current) return absolute;
+      missing.push(basename4(current));
+      current = parent;
+    }
+  }
+}
+function isWithin(inner, outer, os = process.platform) {
+  const path = os === "win32" ? win32 : posix;
+  const fold = (text) => foldsCase(os) ? text.toLowerCase() : text;
+  const rel = path.relative(fold(outer), fold(inner));
+  return rel === "" || rel !== ".." && !rel.startsWith(".." + path.sep) && !path.isAbsolute(rel);
+}
+
+// src/engine/backup/backup.ts
+var PROGRESS_EVERY = 1e3;
+var READ_AHEAD = 512;
+var WRITE_RUN = 64 * 1024;
+var RUN_CAPACITY = WRITE_RUN + 16 * 1024;
+var YIELD_EVERY = 128;
+var MAX_SHARED_KEY_IDS = 1024;
+async function backup(options, control, emit, internals = {}) {
+  const signal = control.signal;
+  throwIfAborted(signal, "backup");
+  const store = options.store;
+  const path = resolve2(options.path);
+  const pattern = options.pattern ?? DEFAULT_PATTERN;
+  globToRegExp(pattern);
+  const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : void 0;
+  if (encryptTo) await checkRecipients(encryptTo);
+  await checkStoreDir(store);
+  await checkPathsApart(store, options.path);
+  const catalog = options.catalog ? await loadCatalog(options.catalog) : /* @__PURE__ */ new Map();
+  const verifier = await createVerifier(options.trust, {
+    ...signal ? { signal } : {},
+    operation: "backup",
+    pooled: true
+  });
+  const lock = await acquireStoreLock(store, "backup").catch(async (error) => {
+    await verifier.close();
+    throw error;
+  });
+  let buildDir;
+  let sink;
+  try {
+    await recoverRestore(store, (message2) => emit({ type: "WARNING", message: message2 }));
+    await sweepLeftovers(path);
+    const target = await inspectTarget(path);
+    if (target.kind === "backup" && !options.overwrite) {
+      throw new LicenseBackupError(
+        "BACKUP_EXISTS",
+        `A backup already exists at ${options.path}, and overwrite is off; set overwrite: true to replace it, or choose another path.`,
+        { file: options.path }
+      );
+    }
+    emit({ type: "BEGIN", operation: "backup" });
+    if (!verifier.verifying) emit({ type: "WARNING", message: NOT_VERIFIED_WARNING });
+    throwIfAborted(signal, "backup");
+    const files = await listLicenseFiles(store, pattern, signal);
+    throwIfAborted(signal, "backup");
+    if (files.length === 0) {
+      throw new LicenseBackupError(
+        "STORE_INVALID",
+        `The store ${store} holds no licenses (no file matches ${pattern}); check the store and pattern settings.`,
+        { file: store }
+      );
+    }
+    emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: files.length, total: files.length });
+    buildDir = await makeBuildDir(path);
+    const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
+    sink = await openFileSink(join7(buildDir, packFile));
+    if (encryptTo) sink = await encryptingSink(sink, encryptTo);
+    const packed = await packLicenses({
+      store,
+      files,
+      sink,
+      verifier,
+      catalog,
+      emit,
+      internals,
+      ...signal ? { signal } : {}
+    });
+    await sink.write(TAR_END);
+    const digest2 = await sink.close();
+    sink = void 0;
+    emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
+    throwIfAborted(signal, "backup");
+    const manifest = {
+      format: FORMAT,
+      created: (/* @__PURE__ */ new Date()).toISOString(),
+      tool: { name: TOOL.name, version: TOOL.version },
+      source: { store, machine: await readMachineId(store) },
+      pattern,
+      encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
+      pack: { file: packFile, sha256: digest2.sha256, size: digest2.size },
+      licenses: packed.licenses,
+      restricted: packed.restricted,
+      counts: {
+        licenses: packed.licenses.length,
+        restricted: packed.restricted.length,
+        bytes: packed.licenses.reduce((sum, license) => sum + license.size, 0)
+      }
+    };
+    await writeManifest(buildDir, manifest);
+    throwIfAborted(signal, "backup");
+    await commitBuildDir(buildDir, path, target);
+    buildDir = void 0;
+    emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 1, total: 1 });
+    emit({ type: "END", operation: "backup" });
+    return {
+      path: options.path,
+      manifest,
+      backedUp: manifest.licenses.length,
+      restricted: manifest.restricted,
+      files: [packFile, MANIFEST_FILE]
+    };
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    const code = error.code ?? error.message;
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
+      { file: options.path, cause: error }
+    );
+  } finally {
+    if (sink) await sink.abort();
+    if (buildDir) await rm(buildDir, { recursive: true, force: true });
+    await verifier.close();
+    await lock.release();
+  }
+}
+async function packLicenses(input) {
+  const { store, files, sink, verifier, catalog, emit, signal } = input;
+  const licenses = [];
+  const restricted = [];
+  const seen = /* @__PURE__ */ new Map();
+  const keyIds = /* @__PURE__ */ new Map();
+  const keyIdOf = (keyId) => {
+    const known = keyIds.get(keyId);
+    if (known !== void 0) return known;
+    if (keyIds.size < MAX_SHARED_KEY_IDS) keyIds.set(keyId, keyId);
+    return keyId;
+  };
+  const queue = [];
+  let next = 0;
+  const readAndParse = (file) => {
+    const bytes = readLicenseFileSync(store, file, input.internals.fileSystem);
+    return { bytes, license: parseLicense(bytes.toString("utf8"), file) };
+  };
+  const prepare = (file) => {
+    try {
+      const prepared = readAndParse(file);
+      return verifier.verify(prepared.license).then(() => prepared);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  let run = Buffer.allocUnsafe(RUN_CAPACITY);
+  let runBytes = 0;
+  const writeRun = async () => {
+    if (runBytes === 0) return;
+    const data = run.subarray(0, runBytes);
+    run = Buffer.allocUnsafe(RUN_CAPACITY);
+    runBytes = 0;
+    await sink.write(data);
+  };
+  try {
+    for (let index = 0; index < files.length; index++) {
+      throwIfAborted(signal, "backup");
+      if (verifier.verifying && queue.length <= READ_AHEAD / 2) {
+        for (; next < files.length && queue.length < READ_AHEAD; next++) {
+          const prepared = prepare(files[next]);
+          prepared.catch(() => {
+          });
+          queue.push(prepared);
+        }
+      }
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve3) => setImmediate(resolve3));
+      const file = files[index];
+      const { bytes, license } = verifier.verifying ? await queue.shift() : readAndParse(file);
+      const other = seen.get(license.jti);
+      if (other !== void 0) {
+        throw invalidLicense(
+          file,
+          `its license ID is also the license ID of ${other}; a license ID is unique within a store. Keep one of the two files`,
+          { keyId: license.keyId, licenseId: license.jti }
+        );
+      }
+      seen.set(license.jti, file);
+      const detail = {
+        operation: "backup",
+        licenseId: license.jti,
+        keyId: license.keyId,
+        path: file
+      };
+      if (license.restricted) {
+        const title = catalog.get(license.keyId);
+        restricted.push({
+          jti: license.jti,
+          key_id: keyIdOf(license.keyId),
+          ...title === void 0 ? {} : { title }
+        });
+        emit({
+          type: "RESTRICTED_LICENSE",
+          keyId: license.keyId,
+          licenseId: license.jti,
+          path: file,
+          ...title === void 0 ? {} : { title }
+        });
+        emit({ type: "LICENSE", ...detail, outcome: "restricted" });
+      } else {
+        let end = writeTarMember(run, runBytes, file, bytes);
+        if (end < 0) {
+          await writeRun();
+          const size = tarMemberSize(file, bytes.length);
+          if (size > run.length) run = Buffer.allocUnsafe(size);
+          end = writeTarMember(run, 0, file, bytes);
+        }
+        runBytes = end;
+        if (runBytes >= WRITE_RUN) await writeRun();
+        licenses.push({
+          jti: license.jti,
+          key_id: keyIdOf(license.keyId),
+          path: file,
+          sha256: hash("sha256", bytes, "hex"),
+          size: bytes.length
+        });
+        emit({ type: "LICENSE", ...detail, outcome: "backed-up" });
+      }
+      const done = index + 1;
+      if (done % PROGRESS_EVERY === 0 || done === files.length) {
+        emit({ type: "PROGRESS", operation: "backup", phase: "read", done, total: files.length });
+      }
+    }
+    await writeRun();
+  } finally {
+    await Promise.allSettled(queue);
+  }
+  throwIfAborted(signal, "backup");
+  return { licenses, restricted };
+}
+
+// src/engine/restore/restore.ts
+import { randomUUID as randomUUID3 } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import { lstatSync as lstatSync2, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join as join9 } from "node:path";
+
+// src/engine/service/client.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+
+// src/engine/events.ts
+function emitter(listener) {
+  return (event) => {
+    try {
+      listener?.(event);
+    } catch {
+    }
+  };
+}
+
+// src/engine/service/protocol.ts
+function sessionShapeError(body) {
+  if (!isObject2(body)) return "the body is not a JSON object";
+  if (typeof body["id"] !== "string" || !/^[A-Za-z0-9._~-]{1,200}$/.test(body["id"])) {
+    return "id is missing or not a session ID";
+  }
+  if (typeof body["expires_at"] !== "string") return "expires_at is missing";
+  return void 0;
+}
+function resultsShapeError(body) {
+  if (!isObject2(body) || !Array.isArray(body["results"])) return 'the body is not {"results": [...]}';
+  for (const [i, result] of body["results"].entries()) {
+    if (!isObject2(result)) return `results[${i}] is not an object`;
+    if (typeof result["jti"] !== "string") return `results[${i}].jti is missing`;
+    if (result["status"] !== "restored" && result["status"] !== "refused") {
+      return `results[${i}].status is neither "restored" nor "refused"`;
+    }
+    for (const key of ["license", "reason", "url"]) {
+      if (result[key] !== void 0 && typeof result[key] !== "string")
+        return `results[${i}].${key} is not a string`;
+    }
+  }
+  return void 0;
+}
+function isObject2(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+// src/engine/service/retry.ts
+var DEFAULT_RETRY = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 3e4 };
+function isRetryableStatus(status) {
+  return status === 408 || status === 429 || status >= 500 && status <= 599;
+}
+function backoffDelay(attempt, policy, random) {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+function parseRetryAfter(value, now) {
+  if (value === null) return void 0;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1e3;
+  const at = /[A-Za-z]{3}/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(at)) return void 0;
+  return Math.max(0, at - now);
+}
+
+// src/engine/service/transport.ts
+import { setTimeout as delay } from "node:timers/promises";
+var defaultSleep = (ms, signal) => delay(ms, void 0, signal ? { signal } : {});
+async function send(call, options) {
+  let last = "no answer";
+  for (let attempt = 1; ; attempt++) {
+    if (options.signal?.aborted) throw cancelled("restore");
+    const remaining = options.deadline - options.now();
+    if (remaining <= 0) throw unavailable(call, last, attempt - 1);
+    const result = await attemptOnce(call, options, Math.min(options.timeoutMs, remaining));
+    if ("answer" in result && !isRetryableStatus(result.answer.status)) return result.answer;
+    last = "answer" in result ? describeStatus(result.answer) : result.failure;
+    if (attempt >= options.retry.maxAttempts) throw unavailable(call, last, attempt);
+    const wait = waitBefore(call, result, attempt, last, options);
+    try {
+      await options.sleep(wait, options.signal);
+    } catch (error) {
+      if (options.signal?.aborted) throw cancelled("restore");
+      throw error;
+    }
+  }
+}
+function waitBefore(call, result, attempt, last, options) {
+  const now = options.now();
+  const asked = "answer" in result ? parseRetryAfter(result.answer.retryAfter ?? null, now) : void 0;
+  if (asked !== void 0) {
+    if (now + asked > options.deadline) {
+      const at = new Date(now + asked).toISOString();
+      throw new LicenseBackupError(
+        "SERVICE_UNAVAILABLE",
+        `The license service at ${call.url} answered ${last} and asked to retry in ${Math.ceil(asked / 1e3)} s, past this run's deadline; run the restore again after ${at}.`,
+        { url: call.url }
+      );
+    }
+    return asked;
+  }
+  const wait = backoffDelay(attempt, options.retry, options.random);
+  if (now + wait >= options.deadline) throw unavailable(call, last, attempt);
+  return wait;
+}
+async function attemptOnce(call, options, timeoutMs) {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+  const headers = {
+    authorization: `Bearer ${options.token}`,
+    accept: "application/json, application/problem+json",
+    ...call.headers
+  };
+  if (call.body !== void 0) headers["content-type"] = "application/json";
+  try {
+    const res = await fetch(call.url, {
+      method: call.method,
+      headers,
+      signal,
+      redirect: "manual",
+      ...call.body === void 0 ? {} : { body: JSON.stringify(call.body) }
+    });
+    const text = await res.text();
+    const answer = {
+      url: call.url,
+      status: res.status,
+      contentType: res.headers.get("content-type") ?? "",
+      text
+    };
+    const retryAfter = res.headers.get("retry-after");
+    if (retryAfter !== null) answer.retryAfter = retryAfter;
+    return { answer };
+  } catch (error) {
+    if (options.signal?.aborted) throw cancelled("restore");
+    if (timeout.signal.aborted) return { failure: `no answer within ${timeoutMs} ms` };
+    return { failure: `a network error (${networkReason(error)})` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+function networkReason(error) {
+  const cause = error.cause;
+  if (typeof cause?.code === "string") return cause.code;
+  if (typeof cause?.message === "string") return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+function describeStatus(answer) {
+  const detail = problemDetail(answer);
+  return `HTTP ${answer.status}${detail ? ` (${detail})` : ""}`;
+}
+function problemDetail(answer) {
+  if (!/json/i.test(answer.contentType)) return void 0;
+  try {
+    const body = JSON.parse(answer.text);
+    const text = typeof body.detail === "string" ? body.detail : typeof body.title === "string" ? body.title : void 0;
+    return text === void 0 ? void 0 : text.length > 300 ? `${text.slice(0, 300)}\u2026` : text;
+  } catch {
+    return void 0;
+  }
+}
+function unavailable(call, last, attempts) {
+  const what = attempts === 0 ? "the deadline passed before it could be asked" : `the last of ${attempts} attempt(s) got ${last}`;
+  return new LicenseBackupError(
+    "SERVICE_UNAVAILABLE",
+    `The license service at ${call.url} did not answer in time: ${what}. Check that the service is up and reachable, then run the restore again.`,
+    { url: call.url }
+  );
+}
+
+// src/engine/service/client.ts
+var MAX_BATCH = 1e3;
+var DEFAULT_TIMEOUT_MS = 3e4;
+var DEFAULT_DEADLINE_MS = 10 * 6e4;
+var ServiceClient = class {
+  url;
+  transport;
+  emit;
+  tokenEnv;
+  constructor(options) {
+    this.url = baseUrl(options.url);
+    this.tokenEnv = options.tokenEnv;
+    const token = checkedToken(options.token, this.url, options.tokenEnv);
+    const now = options.now ?? Date.now;
+    this.transport = {
+      token,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      deadline: now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS),
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      sleep: options.sleep ?? defaultSleep,
+      random: options.random ?? Math.random,
+      now,
+      ...options.signal ? { signal: options.signal } : {}
+    };
+    this.emit = emitter(options.listener);
+  }
+  /** POST /v1/sessions (CONNECTING): validates the token and opens a restore session for this machine. */
+  async openSession(machine, individualize) {
+    this.emit({ type: "CONNECTING", url: this.url });
+    const call = {
+      method: "POST",
+      url: `${this.url}/v1/sessions`,
+      body: { machine: { id: machine.id, jwk: machine.jwk }, individualize }
+    };
+    const answer = await send(call, this.transport);
+    if (answer.status !== 201 && answer.status !== 200) throw this.failure(answer, "open a session");
+    const body = this.json(answer);
+    const wrong = sessionShapeError(body);
+    if (wrong) throw this.badAnswer(answer, wrong);
+    const session = body;
+    return { id: session.id, expiresAt: session.expires_at, machineId: machine.id };
+  }
+  /**
+   * POST /v1/sessions/{id}/restore for one batch (≤ 1000 licenses), with one Idempotency-Key for all its
+   * retries. Every result is checked; outcomes come back in the batch's order. `signal` aborts this call
+   * only (the restore drops a batch in flight when an earlier one fails), with `CANCELLED`.
+   */
+  async restoreBatch(session, licenses, checkLicense, idempotencyKey = randomUUID2(), signal) {
+    if (licenses.length > MAX_BATCH) throw new RangeError(`A batch holds at most ${MAX_BATCH} licenses`);
+    const asked = /* @__PURE__ */ new Map();
+    for (const license of licenses) {
+      if (asked.has(license.jti)) throw new RangeError(`License ${license.jti} appears twice in one batch`);
+      asked.set(license.jti, license);
+    }
+    const call = {
+      method: "POST",
+      url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/restore`,
+      body: { licenses: licenses.map((l) => l.jws) },
+      headers: { "idempotency-key": idempotencyKey }
+    };
+    const transport = signal ? {
+      ...this.transport,
+      signal: this.transport.signal ? AbortSignal.any([this.transport.signal, signal]) : signal
+    } : this.transport;
+    const answer = await send(call, transport);
+    if (answer.status !== 200) throw this.failure(answer, "restore licenses");
+    const body = this.json(answer);
+    const wrong = resultsShapeError(body);
+    if (wrong) throw this.badAnswer(answer, wrong);
+    const outcomes = /* @__PURE__ */ new Map();
+    for (const result of body.results) {
+      const license = asked.get(result.jti);
+      if (!license)
+        throw this.badAnswer(answer, `it holds a result for license ${result.jti}, which was not asked`);
+      if (outcomes.has(result.jti))
+        throw this.badAnswer(answer, `it holds two results for license ${result.jti}`);
+      const outcome = this.outcome(answer, result, license, session, checkLicense);
+      outcome.catch(() => {
+      });
+      outcomes.set(result.jti, outcome);
+    }
+    const missing = licenses.filter((l) => !outcomes.has(l.jti));
+    const checked = /* @__PURE__ */ new Map();
+    for (const [jti, outcome] of outcomes) checked.set(jti, await outcome);
+    if (missing.length > 0) {
+      throw this.badAnswer(
+        answer,
+        `it holds no result for ${missing.length} license(s), ${missing[0]?.jti} first`
+      );
+    }
+    return licenses.map((l) => checked.get(l.jti));
+  }
+  /** Restores any number of licenses in batches of ≤ 1000, emitting PROGRESS after each batch. */
+  async restoreAll(session, licenses, checkLicense) {
+    const outcomes = [];
+    for (let start = 0; start < licenses.length; start += MAX_BATCH) {
+      outcomes.push(
+        ...await this.restoreBatch(session, licenses.slice(start, start + MAX_BATCH), checkLicense)
+      );
+      this.emit({
+        type: "PROGRESS",
+        operation: "restore",
+        phase: "service",
+        done: outcomes.length,
+        total: licenses.length
+      });
+    }
+    return outcomes;
+  }
+  /** DELETE /v1/sessions/{id} (DISCONNECTING). A session already gone (404) counts as closed. */
+  async closeSession(session) {
+    this.emit({ type: "DISCONNECTING", url: this.url });
+    const call = { method: "DELETE", url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}` };
+    const answer = await send(call, this.transport);
+    if (answer.status === 204 || answer.status === 200 || answer.status === 404) return;
+    throw this.failure(answer, "close the session");
+  }
+  async outcome(answer, result, asked, session, checkLicense) {
+    const { jti, key_id } = asked;
+    if (result.status === "refused") {
+      const url = result.url !== void 0 && /^https?:\/\//i.test(result.url) ? result.url : void 0;
+      return {
+        jti,
+        key_id,
+        status: "refused",
+        reason: result.reason ?? "unspecified",
+        ...url ? { url } : {}
+      };
+    }
+    if (result.license === void 0 || result.license === "") {
+      throw this.badAnswer(answer, `license ${jti} is "restored" but the answer carries no license`);
+    }
+    try {
+      await checkLicense(result.license, { jti, key_id, rights: asked.rights, machineId: session.machineId });
+    } catch (error) {
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The license service at ${answer.url} returned a license ${jti} (key ID ${key_id}) that fails its check: ${error.message}. Nothing was written; report this to the service's operator.`,
+        { url: answer.url, licenseId: jti, keyId: key_id, cause: error }
+      );
+    }
+    return { jti, key_id, status: "restored", license: result.license };
+  }
+  json(answer) {
+    if (!/^application\/([a-z.+-]*\+)?json\b/i.test(answer.contentType)) {
+      throw this.badAnswer(answer, `its body is not JSON (content type "${answer.contentType || "none"}")`);
+    }
+    try {
+      return JSON.parse(answer.text);
+    } catch {
+      throw this.badAnswer(answer, "its body is not valid JSON");
+    }
+  }
+  badAnswer(answer, why) {
+    return new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The license service at ${answer.url} gave an answer this tool cannot use (HTTP ${answer.status}): ${why}. Check that service.url points at a license-backup protocol v1 service.`,
+      { url: answer.url }
+    );
+  }
+  /** Maps a final non-success answer to an error (ADR 0020). */
+  failure(answer, action) {
+    const detail = problemDetail(answer);
+    const said = detail ? `: ${detail}` : "";
+    const token = this.tokenEnv ? `the token in the environment variable ${this.tokenEnv}` : "the service token";
+    if (answer.status === 401) {
+      return new LicenseBackupError(
+        "UNAUTHORIZED",
+        `The license service at ${answer.url} refused the credentials (HTTP 401${said}). Check ${token} (service.token-env).`,
+        { url: answer.url }
+      );
+    }
+    if (answer.status === 403) {
+      return new LicenseBackupError(
+        "UNAUTHORIZED",
+        `The license service at ${answer.url} does not allow this token to ${action} (HTTP 403${said}). Use a token with restore access in ${token} (service.token-env).`,
+        { url: answer.url }
+      );
+    }
+    if (answer.status === 404) {
+      return new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The license service at ${answer.url} does not know this session (HTTP 404${said}); it may have expired. Run the restore again.`,
+        { url: answer.url }
+      );
+    }
+    return new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The license service at ${answer.url} could not ${action} (HTTP ${answer.status}${said}).`,
+      { url: answer.url }
+    );
+  }
+};
+function baseUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `service.url "${url}" is not a URL; give the service's http(s) address.`
+    );
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new LicenseBackupError("CONFIG_INVALID", `service.url "${url}" is not an http(s) URL.`);
+  }
+  if (parsed.username || parsed.password) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      "service.url must not carry credentials; give the token through service.token-env."
+    );
+  }
+  return parsed.href.replace(/\/+$/, "");
+}
+function checkedToken(token, url, tokenEnv) {
+  const trimmed = (token ?? "").trim();
+  const where = tokenEnv ? `the environment variable ${tokenEnv}` : "the service token";
+  if (trimmed === "") {
+    throw new LicenseBackupError(
+      "UNAUTHORIZED",
+      `No token for the license service at ${url}: ${where} is empty or unset.`,
+      { url }
+    );
+  }
+  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
+    throw new LicenseBackupError(
+      "UNAUTHORIZED",
+      `The token for the license service at ${url} (${where}) holds spaces or characters a bearer token cannot have.`,
+      { url }
+    );
+  }
+  return trimmed;
+}
+
+// src/engine/service/refusals.ts
+function refusalCode(reason) {
+  if (reason === "restore-limit") return "RESTORE_LIMIT";
+  if (["revoked", "expired", "invalid-signature", "invalid-license"].includes(reason))
+    return "INVALID_LICENSE";
+  return "SERVICE_ERROR";
+}
+function refusalMessage(refused, title) {
+  const which = title ? `"${title}" (key ID ${refused.key_id}, license ${refused.jti})` : `License ${refused.jti} (key ID ${refused.key_id})`;
+  const see = refused.url ? ` See ${refused.url}` : "";
+  switch (refused.reason) {
+    case "restore-limit":
+      return `${which} cannot be restored onto this machine: it is already on as many machines as its issuer allows.${see}`;
+    case "revoked":
+      return `${which} was revoked by its issuer and cannot be restored.${see}`;
+    case "expired":
+      return `${which} has expired and cannot be restored.${see}`;
+    case "invalid-signature":
+    case "invalid-license":
+      return `${which} was not accepted by the license service (${refused.reason}): the backup holds a license its issuer did not sign.${see}`;
+    default:
+      return `${which} was refused by the license service (${refused.reason}).${see}`;
+  }
+}
+function refusalEvent(refused, title) {
+  if (!refused.url) return void 0;
+  return {
+    type: "ERROR_WITH_URL",
+    code: refusalCode(refused.reason),
+    message: refusalMessage(refused, title),
+    url: refused.url,
+    licenseId: refused.jti,
+    keyId: refused.key_id
+  };
+}
+function refusalError(refused, titleOf = () => void 0) {
+  const first = refused[0];
+  if (!first) throw new RangeError("refusalError needs at least one refusal");
+  const limited = refused.find((r) => r.reason === "restore-limit");
+  const code = limited ? "RESTORE_LIMIT" : refusalCode(first.reason);
+  const lead = limited ?? first;
+  const lines = refused.slice(0, 5).map((r) => refusalMessage(r, titleOf(r.key_id)));
+  const more = refused.length > 5 ? ` And ${refused.length - 5} more.` : "";
+  const message2 = refused.length === 1 ? `${lines[0]} Nothing was restored.` : `The license service refused ${refused.length} licenses; nothing was restored. ${lines.join(" ")}${more}`;
+  return new LicenseBackupError(code, message2, {
+    licenseId: lead.jti,
+    keyId: lead.key_id,
+    ...lead.url ? { url: lead.url } : {}
+  });
+}
+
+// src/engine/restore/targets.ts
+import { readdirSync as readdirSync2 } from "node:fs";
+import { join as join8 } from "node:path";
+function checkTargets(store, licenses) {
+  const listings = /* @__PURE__ */ new Map();
+  const list = (folder) => {
+    let listing = listings.get(folder);
+    if (listing === void 0) {
+      listing = readListing(join8(store, folder));
+      listings.set(folder, listing);
+    }
+    return listing;
+  };
+  const held2 = /* @__PURE__ */ new Set();
+  for (const license of licenses) {
+    if (holdsSameLicense(store, license, list)) held2.add(license.path);
+  }
+  return held2;
+}
+function holdsSameLicense(store, license, list) {
+  const segments = license.path.split("/");
+  let folder = "";
+  for (const [index, segment] of segments.entries()) {
+    const listing = list(folder);
+    const name = listing.byName.has(segment) ? segment : listing.byKey.get(nameKey(segment));
+    if (name === void 0) return false;
+    const here = folder === "" ? name : `${folder}/${name}`;
+    const kind = listing.byName.get(name);
+    const last = index === segments.length - 1;
+    if (name !== segment) {
+      throw clash(store, license, here, "the same name on file systems that ignore case or Unicode form");
+    }
+    if (!last) {
+      if (kind !== "folder") throw clash(store, license, here, `${describe(kind)} where its folder goes`);
+      folder = here;
+      continue;
+    }
+    if (kind !== "file") throw clash(store, license, here, `${describe(kind)} where the license goes`);
+    checkHeldLicense(store, license, here);
+    return true;
+  }
+  return false;
+}
+function checkHeldLicense(store, license, path) {
+  let held2;
+  try {
+    held2 = parseLicense(readLicenseFileSync(store, path).toString("utf8"), path);
+  } catch {
+    throw clash(store, license, path, "a file that is not a license where the license goes");
+  }
+  if (held2.jti === license.jti) return;
+  throw new LicenseBackupError(
+    "STORE_INVALID",
+    `The store ${store} holds license ${held2.jti} at ${JSON.stringify(path)}, where the backup's license ${license.jti} goes; a restore never replaces another license. Nothing was restored; move ${join8(store, path)} out of the store (or restore into another store), then run the restore again.`,
+    { file: path, licenseId: held2.jti, keyId: held2.keyId }
+  );
+}
+function readListing(dir) {
+  const byName = /* @__PURE__ */ new Map();
+  const byKey = /* @__PURE__ */ new Map();
+  for (const entry of readdirSync2(dir, { withFileTypes: true })) {
+    byName.set(entry.name, entry.isDirectory() ? "folder" : entry.isFile() ? "file" : "other");
+    byKey.set(nameKey(entry.name), entry.name);
+  }
+  return { byName, byKey };
+}
+function describe(kind) {
+  if (kind === "folder") return "a folder";
+  if (kind === "file") return "a file";
+  return "a link or special file";
+}
+function clash(store, license, path, what) {
+  return new LicenseBackupError(
+    "STORE_INVALID",
+    `The backup's license ${JSON.stringify(license.path)} (license ID ${license.jti}) cannot be restored into the store ${store}: the store has ${JSON.stringify(path)} there, ${what}. Nothing was restored; move ${join8(store, path)} out of the way (or restore into another store), then run the restore again.`,
+    { file: path, licenseId: license.jti, keyId: license.key_id }
+  );
+}
+
+// src/engine/restore/restore.ts
+async function restore(options, control, emit) {
+  const signal = control.signal;
+  throwIfAborted(signal, "restore");
+  const store = options.store;
+  const catalog = options.catalog ? await loadCatalog(options.catalog) : /* @__PURE__ */ new Map();
+  const trust = options.trust && Object.keys(options.trust).length > 0 ? options.trust : { serviceUrl: options.service.url };
+  const verifier = await createVerifier(trust, {
+    ...signal ? { signal } : {},
+    operation: "restore",
+    pooled: true
+  });
+  try {
+    await mkdir(store, { recursive: true });
+    const lock = await acquireStoreLock(store, "restore");
+    try {
+      const warn = (message2) => emit({ type: "WARNING", message: message2 });
+      await recoverRestore(store, warn);
+      if (options.individualize !== true) await ensureMachineIdentity(store, false);
+      const backup2 = await verifyBackup(options.path, {
+        verifier,
+        ...options.identity ? { identity: options.identity } : {},
+        ...options.pattern === void 0 ? {} : { pattern: options.pattern },
+        ...signal ? { signal } : {},
+        onProgress: (done, total) => emit({ type: "PROGRESS", operation: "restore", phase: "verify", done, total })
+      });
+      const held2 = checkTargets(store, backup2.manifest.licenses);
+      const identity = await ensureMachineIdentity(store, options.individualize === true);
+      return await exchangeAndCommit({
+        options,
+        store,
+        backup: backup2,
+        held: held2,
+        identity,
+        verifier,
+        catalog,
+        emit,
+        signal
+      });
+    } finally {
+      await lock.release();
+    }
+  } catch (error) {
+    throw asRestoreError(error, options.path);
+  } finally {
+    await verifier.close();
+  }
+}
+async function exchangeAndCommit(context) {
+  const { store, emit, signal } = context;
+  const staging = await openStaging(store);
+  try {
+    const outcome = await exchange(context, staging);
+    throwIfAborted(signal, "restore");
+    emit({ type: "BEGIN", operation: "restore" });
+    emit({ type: "PROGRESS", operation: "restore", phase: "commit", done: 0, total: staging.paths.length });
+    const leftOut = await commitStaged(store, staging.paths, (message2) => emit({ type: "WARNING", message: message2 }));
+    emit({
+      type: "PROGRESS",
+      operation: "restore",
+      phase: "commit",
+      done: staging.paths.length,
+      total: staging.paths.length
+    });
+    emit({ type: "END", operation: "restore" });
+    return { machineId: context.identity.id, restored: staging.paths.length - leftOut, ...outcome };
+  } finally {
+    await dropStaging(store);
+  }
+}
+async function exchange(context, staging) {
+  const { options, backup: backup2, identity, emit, signal } = context;
+  const skipped = [];
+  const refused = [];
+  let unchanged = 0;
+  let batch = [];
+  let client;
+  let session;
+  let inFlight;
+  const dropped = new AbortController();
+  const total = backup2.manifest.licenses.length;
+  let sent = 0;
+  const checkLicense = returnedLicenseCheck(context);
+  const send2 = async () => {
+    if (!client || !session) {
+      client = new ServiceClient({ ...options.service, listener: emit, ...signal ? { signal } : {} });
+      const jwk = { kty: "OKP", crv: "Ed25519", x: String(identity.publicJwk.x) };
+      session = await client.openSession({ id: identity.id, jwk }, options.individualize === true);
+    }
+    const results = client.restoreBatch(session, batch, checkLicense, randomUUID3(), dropped.signal);
+    results.catch(() => {
+    });
+    const previous = inFlight;
+    inFlight = { batch, results };
+    batch = [];
+    if (previous) await land(previous);
+  };
+  const land = async ({ batch: asked, results: answer }) => {
+    const results = await answer;
+    for (const [index, result] of results.entries()) {
+      const detail = {
+        type: "LICENSE",
+        operation: "restore",
+        licenseId: result.jti,
+        keyId: result.key_id
+      };
+      const path = asked[index].path;
+      if (result.status === "refused") {
+        refused.push(result);
+        emit({ ...detail, path, outcome: "refused", reason: result.reason });
+        continue;
+      }
+      staging.add({ path, data: Buffer.from(result.license) });
+      emit({ ...detail, path, outcome: "restored" });
+    }
+    sent += asked.length;
+    emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total });
+  };
+  try {
+    for await (const { entry, license } of backup2.licenses(signal)) {
+      const detail = {
+        type: "LICENSE",
+        operation: "restore",
+        licenseId: license.jti,
+        keyId: license.keyId,
+        path: entry.path
+      };
+      if (isExpired(license)) {
+        skipped.push({
+          jti: license.jti,
+          key_id: license.keyId,
+          reason: "expired",
+          ...titled(context, license.keyId)
+        });
+        emit({ ...detail, outcome: "skipped", reason: "expired" });
+        continue;
+      }
+      if (await holdsAlready(context, entry.path, license)) {
+        unchanged++;
+        emit({ ...detail, outcome: "unchanged" });
+        continue;
+      }
+      batch.push({
+        jti: license.jti,
+        key_id: license.keyId,
+        rights: license.claims.rights,
+        jws: license.text,
+        path: entry.path
+      });
+      if (batch.length >= MAX_BATCH) await send2();
+    }
+    if (batch.length > 0) await send2();
+    const last = inFlight;
+    inFlight = void 0;
+    if (last) await land(last);
+  } finally {
+    if (inFlight) {
+      dropped.abort();
+      await inFlight.results.catch(() => {
+      });
+    }
+    if (client && session) await client.closeSession(session).catch(() => {
+    });
+  }
+  if (refused.length > 0) {
+    for (const refusal of refused) {
+      const event = refusalEvent(refusal, context.catalog.get(refusal.key_id));
+      if (event) emit(event);
+    }
+    throw refusalError(refused, (keyId) => context.catalog.get(keyId));
+  }
+  return { unchanged, skipped };
+}
+function returnedLicenseCheck(context) {
+  return async (jws, expected) => {
+    const where = `the license ${expected.jti} returned by ${context.options.service.url}`;
+    const license = parseLicense(jws, where);
+    const problems = [];
+    if (license.jti !== expected.jti) problems.push(`its license ID is ${license.jti}`);
+    if (license.keyId !== expected.key_id)
+      problems.push(`its key ID is ${license.keyId}, not ${expected.key_id}`);
+    if (!isDeepStrictEqual(license.claims.rights, expected.rights))
+      problems.push("its rights differ from the backed-up license");
+    if (license.claims.cnf?.jkt !== expected.machineId)
+      problems.push("it is not bound to this machine (cnf.jkt)");
+    if (problems.length > 0) {
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The license service answered with a wrong license for ${expected.jti}: ${problems.join("; ")}. Nothing was restored; report this to the service's operator.`,
+        { url: context.options.service.url, licenseId: expected.jti, keyId: expected.key_id }
+      );
+    }
+    await context.verifier.verify(license);
+  };
+}
+async function holdsAlready(context, path, wanted) {
+  if (!context.held.has(path)) return false;
+  const file = join9(context.store, path);
+  try {
+    const info = lstatSync2(file, { throwIfNoEntry: false });
+    if (!info?.isFile()) return false;
+    const held2 = parseLicense(readFileSync(file, "utf8"), path);
+    if (held2.jti !== wanted.jti || held2.claims.cnf?.jkt !== context.identity.id) return false;
+    await context.verifier.verify(held2);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function isExpired(license) {
+  const exp = license.claims.exp;
+  return typeof exp === "number" && exp * 1e3 <= Date.now();
+}
+function titled(context, keyId) {
+  const title = context.catalog.get(keyId);
+  return title === void 0 ? {} : { title };
+}
+function asRestoreError(error, path) {
+  if (error instanceof LicenseBackupError) return error;
+  if (error instanceof DOMException && error.name === "AbortError") {
+    return new LicenseBackupError("CANCELLED", "The restore was cancelled; nothing was changed.");
+  }
+  const code = error.code ?? error.message;
+  return new LicenseBackupError(
+    "IO_ERROR",
+    `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
+    { file: path, cause: error }
+  );
+}
+
+// src/engine/index.ts
+function createBackupRestorer(listener) {
+  const emit = emitter(listener);
+  return {
+    backup: (options, control = {}) => backup(options, control, emit),
+    restore: (options, control = {}) => restore(options, control, emit)
+  };
+}
+export {
+  DEFAULT_PATTERN,
+  ENCRYPTED_PACK_FILE,
+  ERROR_CODES,
+  FORMAT,
+  LICENSE_ALGORITHMS,
+  LicenseBackupError,
+  MACHINE_FILE,
+  MANIFEST_FILE,
+  MAX_BATCH,
+  MAX_LICENSE_BYTES,
+  NOT_VERIFIED_WARNING,
+  PACK_FILE,
+  STATE_DIR,
+  ServiceClient,
+  TAR_END,
+  TOOL,
+  acquireStoreLock,
+  cancelled,
+  checkRecipients,
+  checkStoreDir,
+  createBackupRestorer,
+  createMachineIdentity,
+  createVerifier,
+  decryptAge,
+  emitter,
+  ensureMachineIdentity,
+  globToRegExp,
+  invalidLicense,
+  isLicenseBackupError,
+  isStateDirName,
+  jwksUrlOf,
+  keySetVerifier,
+  listLicenseFiles,
+  loadCatalog,
+  loadMachineIdentity,
+  machineIdOf,
+  machineIdentityFile,
+  nameKey,
+  parseCatalog,
+  parseLicense,
+  parseManifest,
+  pathProblem,
+  readLicenseFile,
+  readMachineId,
+  readTar,
+  recoverRestore,
+  refusalCode,
+  refusalError,
+  refusalEvent,
+  refusalMessage,
+  restrictedLicenseMessage,
+  restrictedSummaryMessage,
+  serializeManifest,
+  tarMember,
+  throwIfAborted,
+  verifyBackup,
+  writeManifest
+};
