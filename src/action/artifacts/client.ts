@@ -22,7 +22,7 @@ export interface RunContext {
   tempDir?: string
   /** GITHUB_ACTOR: the default registry user name. */
   actor?: string
-  /** GITHUB_EVENT_PATH: the event payload, which says whether the repository's owner is an organization. */
+  /** GITHUB_EVENT_PATH: the event payload (the repository's default branch, its owner's kind). */
   eventPath?: string
 }
 

@@ -32,7 +32,7 @@ interface TaggedBackup {
 }
 
 /**
- * Applies the retention policy to this tool's timestamped backups in the repository (SPEC 4c): only tags
+ * Applies the retention policy to this tool's timestamped backups in the repository (ADR 0102): only tags
  * of the form YYYYMMDDTHHMMSSZ on manifests with this tool's artifactType take part. A manifest is
  * deleted only when no kept backup and no other tag (`nightly`, anything a person tagged) names it.
  */

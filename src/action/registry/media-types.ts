@@ -1,4 +1,4 @@
-/** The OCI media types of a backup pushed to a registry (SPEC 4c, ADR 0101). */
+/** The OCI media types of a backup pushed to a registry (docs/format.md, ADR 0101). */
 export const ARTIFACT_TYPE = 'application/vnd.license-backup.backup.v2'
 export const IMAGE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 export const EMPTY_CONFIG = {

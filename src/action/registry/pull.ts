@@ -13,7 +13,7 @@ export interface PulledBackup {
   skipped: string[]
 }
 
-/** The files a backup folder can hold (SPEC 4, 4b); restore reads nothing else. */
+/** The files a backup folder can hold (docs/format.md); restore reads nothing else. */
 const BACKUP_FILE = /^(?:manifest\.json(?:\.sig)?|licenses\.tar(?:\.gz)?(?:\.age)?)$/
 
 /**

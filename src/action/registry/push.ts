@@ -35,7 +35,7 @@ export interface PushedBackup {
 }
 
 /**
- * Pushes the files of a backup folder as one OCI artifact (SPEC 4c): every blob first, then the manifest
+ * Pushes the files of a backup folder as one OCI artifact (ADR 0101): every blob first, then the manifest
  * by its digest, and only then the tags, the timestamp tag first. A run that fails part-way moves no tag,
  * so no tag ever names a half-pushed backup; a rerun finds the blobs already there and completes.
  */

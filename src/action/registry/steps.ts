@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BackupResult } from '../../engine/api.js'
+import { logText } from '../log/text.js'
+import { log } from '../log/write.js'
 import type { RunContext } from '../artifacts/client.js'
 import type { RegistryLogin, RegistryPush, RegistrySource } from '../steps/types.js'
 import { RegistryClient } from './client.js'
@@ -47,7 +49,7 @@ export async function pushToRegistry(
   const client = clientFor(spec.repository, spec, token, context)
   const where = repositoryText(spec.repository)
   const mountFrom = context.pushed.get(spec.repository.host)
-  core.info(`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where}.`)
+  log.info(logText`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where}.`)
   const pushed = await pushBackup(client, backup.path, backup.files, {
     tags: spec.tags,
     now: new Date(context.now()),
@@ -58,8 +60,8 @@ export async function pushToRegistry(
   })
   context.pushed.set(spec.repository.host, spec.repository.name)
   const how = Object.values(pushed.blobs)
-  core.info(
-    `Pushed ${where}@${pushed.digest} (${pushed.size} bytes: ${count(how, 'uploaded')} uploaded, ${count(how, 'present')} already there, ${count(how, 'mounted')} mounted), tagged ${pushed.tags.join(', ')}.`
+  log.info(
+    logText`Pushed ${where}@${pushed.digest} (${pushed.size} bytes: ${count(how, 'uploaded')} uploaded, ${count(how, 'present')} already there, ${count(how, 'mounted')} mounted), tagged ${pushed.tags.join(', ')}.`
   )
   const ownerKind = githubOwnerKind(spec.repository, context.run)
   const record: RegistryRecord = {
@@ -99,11 +101,14 @@ export async function pullFromRegistry(
   const client = clientFor(spec.reference, spec, token, context)
   const folder = await mkdtemp(join(context.run.tempDir ?? tmpdir(), 'license-backup-registry-'))
   try {
-    core.info(`Pulling ${referenceText(spec.reference)}.`)
+    log.info(logText`Pulling ${referenceText(spec.reference)}.`)
     const pulled = await pullBackup(client, spec.reference, folder)
-    core.info(
-      `Pulled ${repositoryText(spec.reference)}@${pulled.digest}: ${pulled.files.join(', ')}, every blob matching its digest.`
+    log.info(
+      logText`Pulled ${repositoryText(spec.reference)}@${pulled.digest}: ${pulled.files.join(', ')}, every blob matching its digest.`
     )
+    if (pulled.skipped.length) {
+      log.info(logText`Not downloaded (not files of a backup folder): ${pulled.skipped.join(', ')}.`)
+    }
     return {
       folder,
       record: {
@@ -162,11 +167,11 @@ function logKeep(result: KeepResult, policy: KeepPolicy): void {
     .map(rule => `${rule} ${policy[rule]}`)
     .join(', ')
   const verb = result.dryRun ? 'would delete' : 'deleted'
-  core.info(
-    `Retention (${rules}${result.dryRun ? ', dry run' : ''}): kept ${result.kept.length}, ${verb} ${result.deleted.length}.`
+  log.info(
+    logText`Retention (${rules}${result.dryRun ? ', dry run' : ''}): kept ${result.kept.length}, ${verb} ${result.deleted.length}.`
   )
-  for (const kept of result.kept) core.info(`  kept ${kept.tag} (${kept.reasons.join(', ')})`)
-  for (const deleted of result.deleted) core.info(`  ${verb} ${deleted.tag} (${deleted.digest})`)
+  for (const kept of result.kept) log.info(logText`  kept ${kept.tag} (${kept.reasons.join(', ')})`)
+  for (const deleted of result.deleted) log.info(logText`  ${verb} ${deleted.tag} (${deleted.digest})`)
 }
 
 function count(values: string[], what: string): number {

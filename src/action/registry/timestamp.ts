@@ -1,4 +1,4 @@
-/** The UTC timestamp tag of a pushed backup, `YYYYMMDDTHHMMSSZ` (SPEC 4c). */
+/** The UTC timestamp tag of a pushed backup, `YYYYMMDDTHHMMSSZ` (ADR 0101). */
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
 
 export function timestampTag(at: Date): string {

@@ -3,7 +3,7 @@ import { extname } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import { CsvSyntaxError, parseCsv } from './csv.js'
 
-/** Key ID → title (SPEC 3). */
+/** Key ID → title (docs/format.md). */
 export type Catalog = ReadonlyMap<string, string>
 
 /**

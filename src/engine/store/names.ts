@@ -1,7 +1,7 @@
 import { caseFold } from 'unicode-case-folding'
 
 /**
- * The one name rule of a store (SPEC 9, ADR 0062), used by the store walk, the backup and the restore alike:
+ * The one name rule of a store (docs/reliability.md, ADR 0062), used by the store walk, the backup and the restore alike:
  * which store-relative paths may name a license file, and when two names are the same name. File systems
  * that fold case (APFS, NTFS), normalise Unicode (APFS) or ignore invisible characters treat names as the
  * same that differ byte for byte; a name is compared by its key, never by its bytes.
@@ -12,7 +12,7 @@ export const STATE_DIR = '.license-backup'
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
 const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu
-/** `\p{Cc}`: C0 controls, DEL and C1 controls. */
+/** C0 controls, DEL and C1 controls. */
 const CONTROL = /\p{Cc}/u
 /** Windows device names, reserved in every folder and with any extension (`CON.jwt`, `nul.tar.gz`). */
 const RESERVED = /^(?:con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/
