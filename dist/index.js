@@ -25,7 +25,7 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-4CKKYFUB.js";
+} from "./chunks/chunk-CW3QPDOC.js";
 import {
   __commonJS,
   __require,
@@ -16244,7 +16244,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-RK2VTDKW.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-VO2BEZG5.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

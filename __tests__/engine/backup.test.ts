@@ -96,6 +96,7 @@ describe('backup', () => {
       'created',
       'tool',
       'source',
+      'pattern',
       'encryption',
       'pack',
       'licenses',
@@ -103,6 +104,7 @@ describe('backup', () => {
       'counts'
     ])
     expect(manifest.format).toBe('license-backup/v1')
+    expect(manifest.pattern).toBe('**/*.jwt')
     expect(manifest.tool).toEqual({ name: 'license-backup', version: packageVersion })
     expect(manifest.source).toEqual({ store, machine: null })
     expect(manifest.encryption).toBeNull()
