@@ -45,7 +45,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-CW3QPDOC.js";
+} from "./chunk-P66I646O.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
