@@ -69,7 +69,7 @@ export async function restore(
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
-      // Every target against the store before anything is written, the identity included (docs/reliability.md).
+      // Every target against the store before anything is written, the identity included (docs/names.md).
       const held = checkTargets(store, backup.manifest.licenses)
       const identity = await ensureMachineIdentity(store, options.individualize === true)
       return await exchangeAndCommit({

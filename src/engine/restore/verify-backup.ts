@@ -28,7 +28,7 @@ export interface VerifiedBackup {
 export interface VerifyBackupOptions {
   /** The age identity, for an encrypted pack. */
   identity?: string
-  /** The restore's own pattern; without it the backup's recorded pattern, else the default (docs/reliability.md). */
+  /** The restore's own pattern; without it the backup's recorded pattern, else the default (docs/names.md). */
   pattern?: string
   verifier: LicenseVerifier
   signal?: AbortSignal
@@ -133,7 +133,7 @@ function checkFilesAreNotFolders(path: string, names: Map<string, string>): void
 }
 
 /**
- * Every license must match the restore's pattern (docs/reliability.md, ADR 0061): the restore's own, else the one the
+ * Every license must match the restore's pattern (docs/names.md, ADR 0061): the restore's own, else the one the
  * backup was made with, else the default. A backup is refused whole, before anything is read further.
  */
 function checkPattern(path: string, manifest: Manifest, option: string | undefined): void {
