@@ -27,7 +27,7 @@ export {
 export { acquireStoreLock, type StoreLock, type LockInfo, type LockOptions } from './store/lock.js'
 export { listLicenseFiles, checkStoreDir, STATE_DIR } from './store/walk.js'
 export { readLicenseFile, MAX_LICENSE_BYTES } from './store/read.js'
-export { DEFAULT_PATTERN, globToRegExp } from './store/glob.js'
+export { compileGlob, DEFAULT_PATTERN, type PathMatcher } from './store/glob.js'
 export { TOOL } from './version.js'
 export * from './identity/index.js'
 export {

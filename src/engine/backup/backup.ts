@@ -20,7 +20,7 @@ import { openFileSink, type PackSink } from '../format/pack-sink.js'
 import { TAR_END, tarMemberSize, writeTarMember } from '../format/tar-writer.js'
 import { parseLicense, invalidLicense, type License } from '../licenses/license.js'
 import { createVerifier, NOT_VERIFIED_WARNING, type LicenseVerifier } from '../licenses/verifier.js'
-import { globToRegExp, DEFAULT_PATTERN } from '../store/glob.js'
+import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { acquireStoreLock } from '../store/lock.js'
 import { readMachineId } from '../identity/machine-identity.js'
 import { readLicenseFileSync, type LicenseFileSystem } from '../store/read.js'
@@ -66,7 +66,7 @@ export async function backup(
   const store = options.store
   const path = resolve(options.path)
   const pattern = options.pattern ?? DEFAULT_PATTERN
-  globToRegExp(pattern)
+  compileGlob(pattern)
   const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : undefined
   if (encryptTo) await checkRecipients(encryptTo)
   await checkStoreDir(store)

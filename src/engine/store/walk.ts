@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
-import { DEFAULT_PATTERN, globToRegExp } from './glob.js'
+import { compileGlob, DEFAULT_PATTERN } from './glob.js'
 
 /** The store's own folder (lock, machine identity, restore staging): never a license, never backed up. */
 export const STATE_DIR = '.license-backup'
@@ -23,7 +23,7 @@ export async function listLicenseFiles(
   signal?: AbortSignal
 ): Promise<string[]> {
   await checkStoreDir(store)
-  const matcher = globToRegExp(pattern)
+  const matcher = compileGlob(pattern)
   const found: string[] = []
   let folders = 0
   // Synchronous, a folder at a time: readdir of a folder in the page cache costs microseconds, where

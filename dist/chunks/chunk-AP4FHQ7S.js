@@ -904,29 +904,94 @@ function unreadable(relative, store, error) {
 
 // src/engine/store/glob.ts
 var DEFAULT_PATTERN = "**/*.jwt";
-function globToRegExp(pattern) {
-  if (pattern.length === 0 || pattern.startsWith("/") || pattern.split("/").includes("..")) {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The store pattern ${JSON.stringify(pattern)} is not a relative glob inside the store; use something like "${DEFAULT_PATTERN}".`
-    );
-  }
-  const segments = pattern.split("/");
-  let source = "";
-  segments.forEach((segment, index) => {
-    const last = index === segments.length - 1;
-    if (segment === "**") {
-      source += last ? ".*" : "(?:[^/]+/)*";
-      return;
-    }
-    for (const char of segment) {
-      if (char === "*") source += "[^/]*";
-      else if (char === "?") source += "[^/]";
-      else source += char.replace(/[\\^$.|+()[\]{}]/g, "\\$&");
-    }
-    if (!last) source += "/";
+var GLOBSTAR = /* @__PURE__ */ Symbol("globstar");
+var UNSUPPORTED = [
+  [/[[\]]/, "character classes `[...]`"],
+  [/[{}]/, "braces `{a,b}`"],
+  [/^!|\/!/, "negation `!`"],
+  [/[*?+@!]\(/, "extended globs such as `*(...)` or `@(...)`"],
+  [/\\/, "backslashes (escapes)"]
+];
+function compileGlob(pattern) {
+  checkPattern(pattern);
+  const segments = pattern.split("/").map((segment) => {
+    if (segment === "**") return GLOBSTAR;
+    const byCodePoint = segment.includes("?");
+    return {
+      chars: byCodePoint ? Array.from(segment) : segment,
+      byCodePoint,
+      literal: !byCodePoint && !segment.includes("*")
+    };
   });
-  return new RegExp(`^${source}$`, "u");
+  return { pattern, test: (path) => matchSegments(segments, path.split("/")) };
+}
+function checkPattern(pattern) {
+  const invalid2 = (problem) => new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The store pattern ${JSON.stringify(pattern)} ${problem}; patterns support \`**\` (any folders), \`*\` and \`?\` only, as in "${DEFAULT_PATTERN}".`
+  );
+  const segments = pattern.split("/");
+  if (pattern.length === 0 || pattern.startsWith("/") || segments.includes("..")) {
+    throw invalid2("is not a relative pattern inside the store");
+  }
+  if (segments.some((segment) => segment === "" || segment === ".")) throw invalid2("has an empty or `.` folder");
+  for (const [syntax, what] of UNSUPPORTED) {
+    if (syntax.test(pattern)) throw invalid2(`uses ${what}, which store patterns do not support`);
+  }
+  if (segments.some((segment) => segment !== "**" && segment.includes("**"))) {
+    throw invalid2('has `**` inside a name; `**` must be a whole folder, as in "a/**/*.jwt"');
+  }
+}
+function matchSegments(segments, names) {
+  let s = 0;
+  let n = 0;
+  let starSegment = -1;
+  let starName = 0;
+  while (n < names.length) {
+    const segment = segments[s];
+    if (segment === GLOBSTAR) {
+      starSegment = s++;
+      starName = n;
+      continue;
+    }
+    if (segment !== void 0 && matchName(segment, names[n])) {
+      s++;
+      n++;
+      continue;
+    }
+    if (starSegment < 0) return false;
+    s = starSegment + 1;
+    n = ++starName;
+  }
+  while (segments[s] === GLOBSTAR) s++;
+  return s === segments.length;
+}
+function matchName(segment, name) {
+  if (segment.literal) return segment.chars === name;
+  const pattern = segment.chars;
+  const text = segment.byCodePoint ? Array.from(name) : name;
+  let p = 0;
+  let t = 0;
+  let starPattern = -1;
+  let starText = 0;
+  while (t < text.length) {
+    const char = pattern[p];
+    if (char === "*") {
+      starPattern = p++;
+      starText = t;
+      continue;
+    }
+    if (char !== void 0 && (char === "?" || char === text[t])) {
+      p++;
+      t++;
+      continue;
+    }
+    if (starPattern < 0) return false;
+    p = starPattern + 1;
+    t = ++starText;
+  }
+  while (pattern[p] === "*") p++;
+  return p === pattern.length;
 }
 
 // src/engine/store/walk.ts
@@ -937,7 +1002,7 @@ var STATE_DIR = ".license-backup";
 var YIELD_EVERY_FOLDERS = 64;
 async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
   await checkStoreDir(store);
-  const matcher = globToRegExp(pattern);
+  const matcher = compileGlob(pattern);
   const found = [];
   let folders = 0;
   const walk = async (relativeDir) => {
@@ -1256,7 +1321,7 @@ export {
   readLicenseFile,
   readLicenseFileSync,
   DEFAULT_PATTERN,
-  globToRegExp,
+  compileGlob,
   STATE_DIR,
   listLicenseFiles,
   checkStoreDir,

@@ -14,13 +14,13 @@ import {
   cancelled,
   checkRecipients,
   checkStoreDir,
+  compileGlob,
   crashPoint,
   decryptAge,
   encryptingSink,
   fileIO,
   fsyncDir,
   fsyncFile,
-  globToRegExp,
   invalidLicense,
   isAtomicTemp,
   isLicenseBackupError,
@@ -43,7 +43,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-4POO5VRA.js";
+} from "./chunk-AP4FHQ7S.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -1973,7 +1973,7 @@ async function backup(options, control, emit, internals = {}) {
   const store = options.store;
   const path = resolve2(options.path);
   const pattern = options.pattern ?? DEFAULT_PATTERN;
-  globToRegExp(pattern);
+  compileGlob(pattern);
   const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : void 0;
   if (encryptTo) await checkRecipients(encryptTo);
   await checkStoreDir(store);
@@ -2888,13 +2888,13 @@ export {
   cancelled,
   checkRecipients,
   checkStoreDir,
+  compileGlob,
   createBackupRestorer,
   createMachineIdentity,
   createVerifier,
   decryptAge,
   emitter,
   ensureMachineIdentity,
-  globToRegExp,
   invalidLicense,
   isLicenseBackupError,
   jwksUrlOf,
