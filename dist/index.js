@@ -15,6 +15,7 @@ import {
 } from "./chunks/chunk-M2KTAVUY.js";
 import {
   ENCRYPTED_PACK_FILE,
+  InputFileError,
   LicenseBackupError,
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
@@ -22,10 +23,11 @@ import {
   cancelled,
   checkRecipients,
   isLicenseBackupError,
+  readInputFile,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-AP4FHQ7S.js";
+} from "./chunks/chunk-IENETSMX.js";
 import {
   __commonJS,
   __require,
@@ -15619,9 +15621,6 @@ function ageIdentity(value, ref) {
   return key;
 }
 
-// src/action/steps/load.ts
-import { readFile as readFile2 } from "node:fs/promises";
-
 // src/action/steps/parse.ts
 var import_yaml = __toESM(require_dist(), 1);
 var HINTS = {
@@ -16036,11 +16035,11 @@ async function readSteps(from) {
   if (from.inline.trim() !== "") return parseSteps(from.inline, "the `steps` input");
   let text;
   try {
-    text = await readFile2(from.config, "utf8");
-  } catch {
-    throw new ConfigError(
-      `Steps file ${from.config} not found: create it or set the \`config\` input to its path (or give the steps inline with \`steps\`).`
-    );
+    text = await readInputFile(from.config);
+  } catch (error2) {
+    if (!(error2 instanceof InputFileError)) throw error2;
+    const fix = error2.code === "ENOENT" ? "create it or set the `config` input to its path (or give the steps inline with `steps`)" : "set the `config` input to the path of a regular file (or give the steps inline with `steps`)";
+    throw new ConfigError(`Steps file ${from.config} ${error2.reason}: ${fix}.`);
   }
   return parseSteps(text, from.config, from.config);
 }
@@ -16242,7 +16241,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-UYLGG4LV.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-JGS5GP33.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { ConfigError } from './config-error.js'
 import type { Location } from './config-error.js'
 import { parseSteps } from './parse.js'
@@ -16,6 +15,7 @@ import type {
 import type { RestrictedPolicy } from './types.js'
 import { validateSteps } from './validate.js'
 import { checkRecipients as checkEngineRecipients } from '../../engine/format/age.js'
+import { InputFileError, readInputFile } from '../../engine/io/input-file.js'
 
 export interface StepsSource {
   /** Path of the steps file (the `config` input). */
@@ -36,11 +36,14 @@ async function readSteps(from: StepsSource): Promise<ParsedSteps> {
   if (from.inline.trim() !== '') return parseSteps(from.inline, 'the `steps` input')
   let text: string
   try {
-    text = await readFile(from.config, 'utf8')
-  } catch {
-    throw new ConfigError(
-      `Steps file ${from.config} not found: create it or set the \`config\` input to its path (or give the steps inline with \`steps\`).`
-    )
+    text = await readInputFile(from.config)
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error
+    const fix =
+      error.code === 'ENOENT'
+        ? 'create it or set the `config` input to its path (or give the steps inline with `steps`)'
+        : 'set the `config` input to the path of a regular file (or give the steps inline with `steps`)'
+    throw new ConfigError(`Steps file ${from.config} ${error.reason}: ${fix}.`)
   }
   return parseSteps(text, from.config, from.config)
 }

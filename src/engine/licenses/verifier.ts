@@ -1,7 +1,8 @@
 import { compactVerify, importJWK, type CryptoKey, type JWK } from 'jose'
-import { readFile } from 'node:fs/promises'
 import type { TrustOptions } from '../api.js'
 import { cancelled, LicenseBackupError } from '../errors.js'
+import { InputFileError, readInputFile } from '../io/input-file.js'
+import { option } from '../options.js'
 import { VerifyPool } from '../verify-pool/pool.js'
 import { invalidLicense, type License, type LicenseAlgorithm } from './license.js'
 
@@ -137,11 +138,12 @@ async function loadJwks(
     const file = trust.jwksFile
     let text: string
     try {
-      text = await readFile(file, 'utf8')
+      text = await readInputFile(file)
     } catch (error) {
+      if (!(error instanceof InputFileError)) throw error
       throw new LicenseBackupError(
         'CONFIG_INVALID',
-        `The trust JWKS file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check trust.jwks.`,
+        `The trust JWKS file ${file} ${error.reason}; check ${option('trust.jwksFile')}.`,
         { file, cause: error }
       )
     }

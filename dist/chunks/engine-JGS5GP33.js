@@ -4,6 +4,7 @@ import {
   ENCRYPTED_PACK_FILE,
   ERROR_CODES,
   FORMAT,
+  InputFileError,
   LICENSE_ALGORITHMS,
   LicenseBackupError,
   MANIFEST_FILE,
@@ -27,6 +28,7 @@ import {
   listLicenseFiles,
   parseLicense,
   parseManifest,
+  readInputFile,
   readLicenseFile,
   readLicenseFileSync,
   readTar,
@@ -43,7 +45,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-AP4FHQ7S.js";
+} from "./chunk-IENETSMX.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -52,8 +54,12 @@ import { rm } from "node:fs/promises";
 import { join as join6, resolve as resolve2 } from "node:path";
 
 // src/engine/catalog/catalog.ts
-import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
+
+// src/engine/options.ts
+function option(name) {
+  return `the \`${name}\` option`;
+}
 
 // src/engine/catalog/csv.ts
 var CsvSyntaxError = class extends Error {
@@ -128,16 +134,13 @@ function parseCsv(text) {
 async function loadCatalog(file) {
   let text;
   try {
-    text = await readFile(file, "utf8");
+    text = await readInputFile(file);
   } catch (error) {
-    const code = error.code ?? "error";
+    if (!(error instanceof InputFileError)) throw error;
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      `The catalog ${file} cannot be read (${code}); check the catalog setting.`,
-      {
-        file,
-        cause: error
-      }
+      `The catalog ${file} ${error.reason}; check ${option("catalog")}.`,
+      { file, cause: error }
     );
   }
   return parseCatalog(text, file);
@@ -245,7 +248,7 @@ function bad(file, line, problem) {
 function badAt(file, where, problem) {
   return new LicenseBackupError(
     "CONFIG_INVALID",
-    `The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove the catalog setting.`,
+    `The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove ${option("catalog")}.`,
     {
       file
     }
@@ -452,9 +455,9 @@ function parseJoseHeader(encodedProtectedHeader, ErrorClass, message2) {
   return parsed;
 }
 var JWS_RECOGNIZED = { __proto__: null, b64: true };
-function validateAlgorithms(option, algorithms) {
+function validateAlgorithms(option2, algorithms) {
   if (algorithms !== void 0 && (!Array.isArray(algorithms) || algorithms.some((s) => typeof s != "string")))
-    throw new TypeError(`"${option}" option must be an array of strings`);
+    throw new TypeError(`"${option2}" option must be an array of strings`);
   return algorithms === void 0 ? void 0 : new Set(algorithms);
 }
 function validateCrit(Err, recognizedDefault, recognizedOption, protectedHeader, joseHeader) {
@@ -965,9 +968,6 @@ async function importJWK(jwk, alg, options) {
   }
 }
 
-// src/engine/licenses/verifier.ts
-import { readFile as readFile2 } from "node:fs/promises";
-
 // src/engine/verify-pool/pool.ts
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -1178,11 +1178,12 @@ async function loadJwks(trust, options) {
     const file = trust.jwksFile;
     let text2;
     try {
-      text2 = await readFile2(file, "utf8");
+      text2 = await readInputFile(file);
     } catch (error) {
+      if (!(error instanceof InputFileError)) throw error;
       throw new LicenseBackupError(
         "CONFIG_INVALID",
-        `The trust JWKS file ${file} cannot be read (${error.code ?? "error"}); check trust.jwks.`,
+        `The trust JWKS file ${file} ${error.reason}; check ${option("trust.jwksFile")}.`,
         { file, cause: error }
       );
     }

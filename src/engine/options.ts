@@ -1,0 +1,26 @@
+/**
+ * The engine's options (api.ts) as its messages name them: "set the `overwrite` option to true". The
+ * engine knows nothing of the host that drives it; a host maps these names to its own words (the action:
+ * the steps file's keys, `src/action/engine-terms.ts`).
+ */
+export const ENGINE_OPTIONS = [
+  'store',
+  'pattern',
+  'catalog',
+  'trust',
+  'trust.jwksFile',
+  'path',
+  'overwrite',
+  'encryptTo',
+  'individualize',
+  'identity',
+  'service.url',
+  'service.token'
+] as const
+
+export type EngineOption = (typeof ENGINE_OPTIONS)[number]
+
+/** How an engine message names an option: "the `overwrite` option". */
+export function option(name: EngineOption): string {
+  return `the \`${name}\` option`
+}
