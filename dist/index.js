@@ -15,19 +15,25 @@ import {
 } from "./chunks/chunk-M2KTAVUY.js";
 import {
   ENCRYPTED_PACK_FILE,
+  ENGINE_OPTIONS,
   InputFileError,
   LicenseBackupError,
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
   PACK_FILE,
   cancelled,
+  capitalized,
   checkRecipients,
+  internalError,
   isLicenseBackupError,
+  manifestByteLimit,
+  option,
   readInputFile,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
-  throwIfAborted
-} from "./chunks/chunk-IENETSMX.js";
+  throwIfAborted,
+  turnOn
+} from "./chunks/chunk-A4DAVFZP.js";
 import {
   __commonJS,
   __require,
@@ -14965,6 +14971,45 @@ var RunReport = class {
 // src/action/run-steps.ts
 import { rm as rm2 } from "node:fs/promises";
 
+// src/action/engine-terms.ts
+var STEPS_TERMS = {
+  store: { name: "`store` in the steps file" },
+  pattern: { name: "`pattern` in the steps file" },
+  catalog: { name: "`catalog` in the steps file" },
+  trust: { name: "`trust` in the steps file (`jwks`, `jwks-url` or `service: true`)" },
+  "trust.jwksFile": { name: "`trust.jwks` in the steps file" },
+  overwrite: { name: "the backup step's `overwrite`", turnOn: "set `overwrite: true` on the backup step" },
+  encryptTo: { name: "the backup step's `encrypt-to`" },
+  individualize: {
+    name: "the restore step's `individualize`",
+    turnOn: "set `individualize: true` on the restore step"
+  },
+  identity: { name: "the variable named by the restore step's `identity-env`" },
+  "service.url": { name: "`service.url` in the steps file" },
+  "service.token": { name: "the token in the variable named by `service.token-env`" }
+};
+function inStepsTerms(message) {
+  let text = message;
+  for (const name of ENGINE_OPTIONS) {
+    const terms = STEPS_TERMS[name];
+    text = replacePhrase(text, turnOn(name), terms.turnOn ?? `turn on ${terms.name}`);
+    text = replacePhrase(text, option(name), terms.name);
+  }
+  return text;
+}
+function errorInStepsTerms(error2) {
+  if (!(error2 instanceof LicenseBackupError)) return error2;
+  const message = inStepsTerms(error2.message);
+  if (message === error2.message) return error2;
+  return new LicenseBackupError(error2.code, message, {
+    ...error2.details,
+    ...error2.cause === void 0 ? {} : { cause: error2.cause }
+  });
+}
+function replacePhrase(text, phrase, replacement) {
+  return text.split(capitalized(phrase)).join(capitalized(replacement)).split(phrase).join(replacement);
+}
+
 // src/action/artifacts/download.ts
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14992,6 +15037,13 @@ async function extractBackup(zipFile, into, artifact) {
       `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
     );
   }
+  const packBytes = Math.max(0, ...entries.filter((entry) => isPackName(entry.name)).map((entry) => entry.size));
+  if (manifestEntry.size > manifestByteLimit(packBytes)) {
+    throw bad(
+      artifact,
+      `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${manifestByteLimit(packBytes)}-byte cap for a ${packBytes}-byte pack`
+    );
+  }
   await extractEntry(zipFile, manifestEntry, join(into, MANIFEST_FILE), artifact);
   const pack = packOf(await readFile(join(into, MANIFEST_FILE), "utf8"));
   if (!pack) return;
@@ -15005,12 +15057,15 @@ async function extractBackup(zipFile, into, artifact) {
 function packOf(text) {
   try {
     const pack = JSON.parse(text).pack;
-    if ((pack?.file === PACK_FILE || pack?.file === ENCRYPTED_PACK_FILE) && typeof pack.size === "number") {
+    if (isPackName(pack?.file) && typeof pack?.size === "number") {
       return { file: pack.file, size: pack.size };
     }
   } catch {
   }
   return void 0;
+}
+function isPackName(name) {
+  return name === PACK_FILE || name === ENCRYPTED_PACK_FILE;
 }
 function single(entries, name, artifact) {
   const found = entries.filter((entry) => entry.name === name);
@@ -15379,7 +15434,7 @@ var StepLog = class {
         );
         return;
       case "WARNING":
-        warning(event.message);
+        warning(inStepsTerms(event.message));
         return;
     }
   };
@@ -15559,7 +15614,8 @@ async function tracked(record, log, context, body) {
   try {
     await body();
     record.outcome = "succeeded";
-  } catch (error2) {
+  } catch (caught) {
+    const error2 = errorInStepsTerms(caught);
     const wasCancelled = context.signal.aborted || isLicenseBackupError(error2) && error2.code === "CANCELLED";
     record.outcome = wasCancelled ? "cancelled" : "failed";
     record.error = error2 instanceof Error ? error2.message : String(error2);
@@ -16241,7 +16297,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-JGS5GP33.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-LRO2AQD4.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.
@@ -16314,7 +16370,19 @@ function fail(error2) {
     });
     return;
   }
-  setFailed(failureMessage(error2));
+  const shown = isExpected(error2) ? error2 : internalError(error2);
+  logStack(shown);
+  setFailed(failureMessage(shown));
+}
+function isExpected(error2) {
+  return isLicenseBackupError(error2) || error2 instanceof ConfigError || error2 instanceof RestrictedLicensesError;
+}
+function logStack(error2) {
+  if (!isLicenseBackupError(error2) || error2.code !== "INTERNAL_ERROR") return;
+  const cause = error2.cause;
+  debug(
+    `Stack of the unexpected error: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`
+  );
 }
 function failureMessage(error2) {
   if (!isLicenseBackupError(error2)) return error2 instanceof Error ? error2.message : String(error2);

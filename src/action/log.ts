@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { restrictedLicenseMessage, restrictedSummaryMessage } from '../engine/catalog/messages.js'
 import type { EngineEvent } from '../engine/events.js'
+import { inStepsTerms } from './engine-terms.js'
 import type { RestrictedPolicy } from './steps/types.js'
 
 /** GitHub shows at most 10 annotations of a kind per step; the rest go to the log as plain lines. */
@@ -94,7 +95,7 @@ export class StepLog {
         )
         return
       case 'WARNING':
-        core.warning(event.message)
+        core.warning(inStepsTerms(event.message))
         return
     }
   }

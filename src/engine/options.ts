@@ -9,7 +9,6 @@ export const ENGINE_OPTIONS = [
   'catalog',
   'trust',
   'trust.jwksFile',
-  'path',
   'overwrite',
   'encryptTo',
   'individualize',
@@ -23,4 +22,14 @@ export type EngineOption = (typeof ENGINE_OPTIONS)[number]
 /** How an engine message names an option: "the `overwrite` option". */
 export function option(name: EngineOption): string {
   return `the \`${name}\` option`
+}
+
+/** How an engine message asks for a boolean option: "turn on the `overwrite` option". */
+export function turnOn(name: EngineOption): string {
+  return `turn on ${option(name)}`
+}
+
+/** A phrase at the start of a sentence. */
+export function capitalized(phrase: string): string {
+  return phrase.charAt(0).toUpperCase() + phrase.slice(1)
 }

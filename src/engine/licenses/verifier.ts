@@ -28,8 +28,7 @@ export interface VerifierOptions {
   pooled?: boolean
 }
 
-export const NOT_VERIFIED_WARNING =
-  'Licenses are not verified: no trust source is configured (set trust.jwks, trust.jwks-url or a service URL to verify every license before it is backed up or restored).'
+export const NOT_VERIFIED_WARNING = `Licenses are not verified: no trust source is configured (give ${option('trust')} a JWKS file, a JWKS URL or the service's URL to verify every license before it is backed up or restored).`
 
 /**
  * Builds a verifier from a trust source (SPEC 2): a JWKS file, a JWKS URL, or the service's

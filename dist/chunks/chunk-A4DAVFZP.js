@@ -15,7 +15,9 @@ var ERROR_CODES = [
   "STORE_INVALID",
   "SERVICE_ERROR",
   "IO_ERROR",
-  "CANCELLED"
+  "CANCELLED",
+  // An error that is neither the input's nor the system's: a bug in this tool (ADR 0069).
+  "INTERNAL_ERROR"
 ];
 var LicenseBackupError = class extends Error {
   code;
@@ -37,6 +39,24 @@ function cancelled(operation) {
 function throwIfAborted(signal, operation) {
   if (signal?.aborted) throw cancelled(operation);
 }
+function errnoOf(error) {
+  const code = error?.code;
+  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : void 0;
+}
+function asEngineError(error, ioError, state) {
+  if (error instanceof LicenseBackupError) return error;
+  const code = errnoOf(error);
+  if (code !== void 0) return ioError(code);
+  return internalError(error, state);
+}
+function internalError(error, state) {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new LicenseBackupError(
+    "INTERNAL_ERROR",
+    `An unexpected error stopped the run (${what}): a bug in license-backup. Please report it with the debug log, which holds its stack.${state ? ` ${state}` : ""}`,
+    { cause: error }
+  );
+}
 
 // src/engine/format/manifest.ts
 var FORMAT = "license-backup/v1";
@@ -44,13 +64,37 @@ var MANIFEST_FILE = "manifest.json";
 var PACK_FILE = "licenses.tar";
 var ENCRYPTED_PACK_FILE = "licenses.tar.age";
 
+// src/engine/options.ts
+var ENGINE_OPTIONS = [
+  "store",
+  "pattern",
+  "catalog",
+  "trust",
+  "trust.jwksFile",
+  "overwrite",
+  "encryptTo",
+  "individualize",
+  "identity",
+  "service.url",
+  "service.token"
+];
+function option(name) {
+  return `the \`${name}\` option`;
+}
+function turnOn(name) {
+  return `turn on ${option(name)}`;
+}
+function capitalized(phrase) {
+  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+}
+
 // src/engine/format/age.ts
 var ageLibrary = () => import("./dist-LCTMS3ST.js");
 async function checkRecipients(recipients) {
   if (recipients.length === 0) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      "encrypt-to is empty; give at least one age recipient (age1\u2026) or remove it."
+      `${capitalized(option("encryptTo"))} is empty; give at least one age recipient (age1\u2026) or remove it.`
     );
   }
   const { Encrypter } = await ageLibrary();
@@ -58,7 +102,7 @@ async function checkRecipients(recipients) {
   for (const recipient of recipients) {
     const bad = () => new LicenseBackupError(
       "CONFIG_INVALID",
-      `encrypt-to holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1\u2026); use the public key that age-keygen printed.`
+      `${capitalized(option("encryptTo"))} holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1\u2026); use the public key that age-keygen printed.`
     );
     if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw bad();
     try {
@@ -107,7 +151,7 @@ async function decryptAge(source, identity, options = {}) {
   if (!trimmed.startsWith("AGE-SECRET-KEY-1")) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check the variable named by identity-env.`,
+      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option("identity")}.`,
       { file }
     );
   }
@@ -118,7 +162,7 @@ async function decryptAge(source, identity, options = {}) {
   } catch {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      `The age identity for ${file} is malformed; check the variable named by identity-env.`,
+      `The age identity for ${file} is malformed; check ${option("identity")}.`,
       {
         file
       }
@@ -191,6 +235,7 @@ var nodeFileIO = {
   link: fs.link,
   lstat: (path) => fs.lstat(path),
   stat: (path) => fs.stat(path),
+  utimes: (path, atime, mtime) => fs.utimes(path, atime, mtime),
   openSync: (path, flags, mode) => {
     const fd = openSync(path, flags, mode);
     return {
@@ -1034,15 +1079,16 @@ async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
   try {
     await walk("");
   } catch (error) {
-    if (error instanceof LicenseBackupError) throw error;
-    const code = error.code ?? "error";
-    throw new LicenseBackupError(
-      "IO_ERROR",
-      `The store ${store} cannot be read (${code}); check its permissions.`,
-      {
-        file: store,
-        cause: error
-      }
+    throw asEngineError(
+      error,
+      (code) => new LicenseBackupError(
+        "IO_ERROR",
+        `The store ${store} cannot be read (${code}); check its permissions.`,
+        {
+          file: store,
+          cause: error
+        }
+      )
     );
   }
   found.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
@@ -1056,7 +1102,7 @@ async function checkStoreDir(store) {
   } catch (error) {
     const code = error.code;
     const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "error"})`;
-    throw new LicenseBackupError("STORE_INVALID", `The store ${store} ${why}; check the store setting.`, {
+    throw new LicenseBackupError("STORE_INVALID", `The store ${store} ${why}; check ${option("store")}.`, {
       file: store,
       cause: error
     });
@@ -1064,7 +1110,7 @@ async function checkStoreDir(store) {
   if (!info.isDirectory()) {
     throw new LicenseBackupError(
       "STORE_INVALID",
-      `The store ${store} is not a directory; check the store setting.`,
+      `The store ${store} is not a directory; check ${option("store")}.`,
       {
         file: store
       }
@@ -1097,197 +1143,12 @@ function checkCaseCollisions(paths, store) {
 // src/engine/restore/verify-backup.ts
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { lstat as lstat2, open as open2 } from "node:fs/promises";
-import { join as join4 } from "node:path";
-var MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
-var MAX_LICENSES = 1e7;
-var VERIFY_AHEAD = 256;
-async function verifyBackup(path, options) {
-  const manifest = await readManifest(path);
-  const packFile = join4(path, manifest.pack.file);
-  await checkPackDigest(path, packFile, manifest);
-  const context = { path, packFile, manifest, identity: options.identity };
-  let done = 0;
-  const checks = [];
-  for await (const { license } of readMembers(context, options.signal)) {
-    const check = options.verifier.verify(license);
-    check.catch(() => {
-    });
-    checks.push(check);
-    if (checks.length >= VERIFY_AHEAD) await checks.shift();
-    if (++done % 1e3 === 0) options.onProgress?.(done, manifest.licenses.length);
-  }
-  for (const check of checks) await check;
-  return { path, manifest, licenses: (signal) => readMembers(context, signal) };
-}
-async function readManifest(path) {
-  const file = join4(path, MANIFEST_FILE);
-  let info;
-  try {
-    info = await lstat2(file);
-  } catch {
-    throw corrupt(
-      path,
-      `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
-    );
-  }
-  if (!info.isFile()) throw corrupt(path, `its ${MANIFEST_FILE} is not a regular file`);
-  if (info.size > MAX_MANIFEST_BYTES) {
-    throw corrupt(path, `its ${MANIFEST_FILE} is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`);
-  }
-  const handle = await open2(file, "r");
-  let text;
-  try {
-    text = await handle.readFile("utf8");
-  } finally {
-    await handle.close();
-  }
-  const manifest = parseManifest(text, file);
-  checkEntries(path, manifest);
-  return manifest;
-}
-function checkEntries(path, manifest) {
-  if (manifest.licenses.length > MAX_LICENSES) {
-    throw corrupt(
-      path,
-      `its manifest lists ${manifest.licenses.length} licenses, over the cap of ${MAX_LICENSES}`
-    );
-  }
-  const names = /* @__PURE__ */ new Set();
-  const ids = /* @__PURE__ */ new Set();
-  for (const entry of manifest.licenses) {
-    const where = `the manifest's entry ${JSON.stringify(entry.path)}`;
-    const unsafe = unsafeName(entry.path);
-    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
-    if (entry.size > MAX_LICENSE_BYTES)
-      throw corrupt(path, `${where} declares ${entry.size} bytes, over the ${MAX_LICENSE_BYTES}-byte cap`);
-    const folded = entry.path.toLowerCase();
-    if (names.has(folded))
-      throw corrupt(path, `${where} is listed twice (names are compared case-insensitively too)`);
-    if (ids.has(entry.jti)) throw corrupt(path, `license ID ${entry.jti} is listed twice in its manifest`);
-    names.add(folded);
-    ids.add(entry.jti);
-  }
-}
-async function checkPackDigest(path, packFile, manifest) {
-  let info;
-  try {
-    info = await lstat2(packFile);
-  } catch {
-    throw corrupt(path, `the pack ${manifest.pack.file} named by its manifest is missing`);
-  }
-  if (!info.isFile()) throw corrupt(path, `the pack ${manifest.pack.file} is not a regular file`);
-  if (info.size !== manifest.pack.size) {
-    throw corrupt(
-      path,
-      `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
-    );
-  }
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(packFile)) hash.update(chunk);
-  if (hash.digest("hex") !== manifest.pack.sha256) {
-    throw corrupt(
-      path,
-      `the SHA-256 of ${manifest.pack.file} does not match its manifest (the pack was changed or damaged)`
-    );
-  }
-}
-async function* readMembers(context, signal) {
-  const { path, manifest } = context;
-  const byName = new Map(manifest.licenses.map((entry) => [entry.path, entry]));
-  const seen = /* @__PURE__ */ new Set();
-  const seenFolded = /* @__PURE__ */ new Set();
-  const source = await packBytes(context);
-  for await (const member of readTar(source, {
-    file: join4(path, manifest.pack.file),
-    maxMemberSize: MAX_LICENSE_BYTES,
-    signal
-  })) {
-    const where = `member ${JSON.stringify(member.name)} of ${join4(path, manifest.pack.file)}`;
-    const unsafe = unsafeName(member.name);
-    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
-    const entry = byName.get(member.name);
-    if (!entry) throw corrupt(path, `${where} is not listed in the manifest`);
-    const folded = member.name.toLowerCase();
-    if (seen.has(member.name) || seenFolded.has(folded)) {
-      throw corrupt(path, `${where} appears twice (names are compared case-insensitively too)`);
-    }
-    seen.add(member.name);
-    seenFolded.add(folded);
-    if (member.size !== entry.size)
-      throw corrupt(path, `${where} is ${member.size} bytes, the manifest says ${entry.size}`);
-    if (createHash("sha256").update(member.data).digest("hex") !== entry.sha256) {
-      throw corrupt(path, `the SHA-256 of ${where} does not match the manifest`);
-    }
-    const license = parseLicense(member.data.toString("utf8"), `${member.name} (in the backup at ${path})`);
-    if (license.jti !== entry.jti || license.keyId !== entry.key_id) {
-      throw corrupt(
-        path,
-        `${where} holds license ${license.jti} (key ID ${license.keyId}); the manifest says ${entry.jti} (key ID ${entry.key_id})`
-      );
-    }
-    yield { entry, license };
-  }
-  for (const entry of manifest.licenses) {
-    if (!seen.has(entry.path))
-      throw corrupt(
-        path,
-        `license ${entry.jti} (${entry.path}) listed in the manifest is missing from the pack`
-      );
-  }
-}
-async function packBytes(context) {
-  const stream = createReadStream(context.packFile);
-  if (context.manifest.encryption === null) return stream;
-  if (!context.identity) {
-    stream.destroy();
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The backup at ${context.path} is encrypted (age): name the environment variable that holds the age identity with \`identity-env\` on the restore step.`,
-      { file: context.path }
-    );
-  }
-  try {
-    return await decryptAge(stream, context.identity, { file: context.packFile });
-  } catch (error) {
-    stream.destroy();
-    throw error;
-  }
-}
-function unsafeName(name) {
-  if (name.startsWith("/")) return "has an absolute name";
-  if (name.includes("\\")) return "has a backslash in its name";
-  if (name.includes("\0")) return "has a NUL in its name";
-  const segments = name.split("/");
-  if (segments.some((s) => s === "..")) return "has a `..` in its name (it would escape the store)";
-  if (segments.some((s) => s === "" || s === ".")) return "has an empty or `.` segment in its name";
-  if (segments[0] === STATE_DIR) return `is inside the store's own ${STATE_DIR} folder`;
-  return void 0;
-}
-function corrupt(path, problem) {
-  return new LicenseBackupError(
-    "BACKUP_CORRUPT",
-    `The backup at ${path} cannot be trusted: ${problem}. Nothing was restored; restore from another backup.`,
-    { file: path }
-  );
-}
-
-// src/engine/catalog/messages.ts
-function restrictedLicenseMessage(entry) {
-  if (entry.title !== void 0 && entry.title !== "") {
-    return `${JSON.stringify(entry.title)} (key ID ${entry.key_id}) cannot be backed up: its owner does not allow it`;
-  }
-  const license = entry.jti === void 0 ? "" : `, license ID ${entry.jti}`;
-  return `A license (key ID ${entry.key_id}${license}) cannot be backed up: its owner does not allow it`;
-}
-function restrictedSummaryMessage(count) {
-  if (count === 1) return "1 license cannot be backed up: its owner does not allow it";
-  return `${count} licenses cannot be backed up: their owners do not allow it`;
-}
+import { lstat as lstat3 } from "node:fs/promises";
+import { join as join5 } from "node:path";
 
 // src/engine/io/input-file.ts
 import { constants as constants2 } from "node:fs";
-import { open as open3 } from "node:fs/promises";
+import { open as open2 } from "node:fs/promises";
 var InputFileError = class extends Error {
   constructor(file, reason, code, cause) {
     super(`${file} ${reason}`, cause === void 0 ? void 0 : { cause });
@@ -1304,7 +1165,7 @@ var READ_FLAGS = constants2.O_RDONLY | (constants2.O_NONBLOCK ?? 0) | (constants
 async function openInputFile(file, options = {}) {
   let handle;
   try {
-    handle = await open3(file, READ_FLAGS | (options.noFollow ? constants2.O_NOFOLLOW : 0));
+    handle = await open2(file, READ_FLAGS | (options.noFollow ? constants2.O_NOFOLLOW : 0));
   } catch (error) {
     throw openFailure(file, error, options);
   }
@@ -1347,16 +1208,254 @@ function kindOf(stats) {
   return "not a regular file";
 }
 
+// src/engine/restore/manifest-bounds.ts
+import { lstat as lstat2 } from "node:fs/promises";
+import { join as join4 } from "node:path";
+var MANIFEST_BYTES_PER_PACK_BYTE = 8;
+var MANIFEST_ALLOWANCE_BYTES = 32 * 1024 * 1024;
+var TAR_BLOCK = 512;
+var PACK_NAMES = [PACK_FILE, ENCRYPTED_PACK_FILE];
+function manifestByteLimit(packBytes2) {
+  return MANIFEST_ALLOWANCE_BYTES + MANIFEST_BYTES_PER_PACK_BYTE * packBytes2;
+}
+async function largestPackSize(path) {
+  let largest = 0;
+  for (const name of PACK_NAMES) {
+    const info = await lstat2(join4(path, name)).catch(() => void 0);
+    if (info?.isFile()) largest = Math.max(largest, info.size);
+  }
+  return largest;
+}
+function membersBeyondPack(manifest, packBytes2) {
+  const count = manifest.licenses.length;
+  if (count * TAR_BLOCK <= packBytes2) return void 0;
+  return `its manifest lists ${count} licenses, which cannot fit in its ${packBytes2}-byte pack ${manifest.pack.file} (each takes at least ${TAR_BLOCK} bytes)`;
+}
+
+// src/engine/restore/verify-backup.ts
+var MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
+var MAX_LICENSES = 1e7;
+var VERIFY_AHEAD = 256;
+async function verifyBackup(path, options) {
+  const manifest = await readManifest(path);
+  const packFile = join5(path, manifest.pack.file);
+  await checkPackDigest(path, packFile, manifest);
+  const context = { path, packFile, manifest, identity: options.identity };
+  let done = 0;
+  const checks = [];
+  for await (const { license } of readMembers(context, options.signal)) {
+    const check = options.verifier.verify(license);
+    check.catch(() => {
+    });
+    checks.push(check);
+    if (checks.length >= VERIFY_AHEAD) await checks.shift();
+    if (++done % 1e3 === 0) options.onProgress?.(done, manifest.licenses.length);
+  }
+  for (const check of checks) await check;
+  return { path, manifest, licenses: (signal) => readMembers(context, signal) };
+}
+async function readManifest(path) {
+  const file = join5(path, MANIFEST_FILE);
+  const { handle, stats } = await openManifest(path, file);
+  let text;
+  try {
+    if (stats.size > MAX_MANIFEST_BYTES) {
+      throw corrupt(
+        path,
+        `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
+      );
+    }
+    const packBytes2 = await largestPackSize(path);
+    if (stats.size > manifestByteLimit(packBytes2)) {
+      throw corrupt(
+        path,
+        `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${manifestByteLimit(packBytes2)}-byte cap for a ${packBytes2}-byte pack (a manifest lists what its pack holds)`
+      );
+    }
+    text = await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+  const manifest = parseManifest(text, file);
+  checkEntries(path, manifest);
+  return manifest;
+}
+async function openManifest(path, file) {
+  try {
+    return await openInputFile(file, { noFollow: true });
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    if (error.code === "ENOENT") {
+      throw corrupt(
+        path,
+        `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
+      );
+    }
+    const problem = error.code === void 0 || error.code === "ELOOP" ? `is not a regular file (it ${error.reason})` : error.reason;
+    throw corrupt(path, `its ${MANIFEST_FILE} ${problem}`);
+  }
+}
+function checkEntries(path, manifest) {
+  if (manifest.licenses.length > MAX_LICENSES) {
+    throw corrupt(
+      path,
+      `its manifest lists ${manifest.licenses.length} licenses, over the cap of ${MAX_LICENSES}`
+    );
+  }
+  const names = /* @__PURE__ */ new Set();
+  const ids = /* @__PURE__ */ new Set();
+  for (const entry of manifest.licenses) {
+    const where = `the manifest's entry ${JSON.stringify(entry.path)}`;
+    const unsafe = unsafeName(entry.path);
+    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
+    if (entry.size > MAX_LICENSE_BYTES)
+      throw corrupt(path, `${where} declares ${entry.size} bytes, over the ${MAX_LICENSE_BYTES}-byte cap`);
+    const folded = entry.path.toLowerCase();
+    if (names.has(folded))
+      throw corrupt(path, `${where} is listed twice (names are compared case-insensitively too)`);
+    if (ids.has(entry.jti)) throw corrupt(path, `license ID ${entry.jti} is listed twice in its manifest`);
+    names.add(folded);
+    ids.add(entry.jti);
+  }
+}
+async function checkPackDigest(path, packFile, manifest) {
+  let info;
+  try {
+    info = await lstat3(packFile);
+  } catch {
+    throw corrupt(path, `the pack ${manifest.pack.file} named by its manifest is missing`);
+  }
+  if (!info.isFile()) throw corrupt(path, `the pack ${manifest.pack.file} is not a regular file`);
+  if (info.size !== manifest.pack.size) {
+    throw corrupt(
+      path,
+      `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
+    );
+  }
+  const beyond = membersBeyondPack(manifest, info.size);
+  if (beyond) throw corrupt(path, beyond);
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(packFile)) hash.update(chunk);
+  if (hash.digest("hex") !== manifest.pack.sha256) {
+    throw corrupt(
+      path,
+      `the SHA-256 of ${manifest.pack.file} does not match its manifest (the pack was changed or damaged)`
+    );
+  }
+}
+async function* readMembers(context, signal) {
+  const { path, manifest } = context;
+  const byName = new Map(manifest.licenses.map((entry) => [entry.path, entry]));
+  const seen = /* @__PURE__ */ new Set();
+  const seenFolded = /* @__PURE__ */ new Set();
+  const source = await packBytes(context);
+  for await (const member of readTar(source, {
+    file: join5(path, manifest.pack.file),
+    maxMemberSize: MAX_LICENSE_BYTES,
+    signal
+  })) {
+    const where = `member ${JSON.stringify(member.name)} of ${join5(path, manifest.pack.file)}`;
+    const unsafe = unsafeName(member.name);
+    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
+    const entry = byName.get(member.name);
+    if (!entry) throw corrupt(path, `${where} is not listed in the manifest`);
+    const folded = member.name.toLowerCase();
+    if (seen.has(member.name) || seenFolded.has(folded)) {
+      throw corrupt(path, `${where} appears twice (names are compared case-insensitively too)`);
+    }
+    seen.add(member.name);
+    seenFolded.add(folded);
+    if (member.size !== entry.size)
+      throw corrupt(path, `${where} is ${member.size} bytes, the manifest says ${entry.size}`);
+    if (createHash("sha256").update(member.data).digest("hex") !== entry.sha256) {
+      throw corrupt(path, `the SHA-256 of ${where} does not match the manifest`);
+    }
+    const license = parseLicense(member.data.toString("utf8"), `${member.name} (in the backup at ${path})`);
+    if (license.jti !== entry.jti || license.keyId !== entry.key_id) {
+      throw corrupt(
+        path,
+        `${where} holds license ${license.jti} (key ID ${license.keyId}); the manifest says ${entry.jti} (key ID ${entry.key_id})`
+      );
+    }
+    yield { entry, license };
+  }
+  for (const entry of manifest.licenses) {
+    if (!seen.has(entry.path))
+      throw corrupt(
+        path,
+        `license ${entry.jti} (${entry.path}) listed in the manifest is missing from the pack`
+      );
+  }
+}
+async function packBytes(context) {
+  const stream = createReadStream(context.packFile);
+  if (context.manifest.encryption === null) return stream;
+  if (!context.identity) {
+    stream.destroy();
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The backup at ${context.path} is encrypted (age): give the age identity in ${option("identity")}.`,
+      { file: context.path }
+    );
+  }
+  try {
+    return await decryptAge(stream, context.identity, { file: context.packFile });
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
+}
+function unsafeName(name) {
+  if (name.startsWith("/")) return "has an absolute name";
+  if (name.includes("\\")) return "has a backslash in its name";
+  if (name.includes("\0")) return "has a NUL in its name";
+  const segments = name.split("/");
+  if (segments.some((s) => s === "..")) return "has a `..` in its name (it would escape the store)";
+  if (segments.some((s) => s === "" || s === ".")) return "has an empty or `.` segment in its name";
+  if (segments[0] === STATE_DIR) return `is inside the store's own ${STATE_DIR} folder`;
+  return void 0;
+}
+function corrupt(path, problem) {
+  return new LicenseBackupError(
+    "BACKUP_CORRUPT",
+    `The backup at ${path} cannot be trusted: ${problem}. Nothing was restored; restore from another backup.`,
+    { file: path }
+  );
+}
+
+// src/engine/catalog/messages.ts
+function restrictedLicenseMessage(entry) {
+  if (entry.title !== void 0 && entry.title !== "") {
+    return `${JSON.stringify(entry.title)} (key ID ${entry.key_id}) cannot be backed up: its owner does not allow it`;
+  }
+  const license = entry.jti === void 0 ? "" : `, license ID ${entry.jti}`;
+  return `A license (key ID ${entry.key_id}${license}) cannot be backed up: its owner does not allow it`;
+}
+function restrictedSummaryMessage(count) {
+  if (count === 1) return "1 license cannot be backed up: its owner does not allow it";
+  return `${count} licenses cannot be backed up: their owners do not allow it`;
+}
+
 export {
   ERROR_CODES,
   LicenseBackupError,
   isLicenseBackupError,
   cancelled,
   throwIfAborted,
+  errnoOf,
+  asEngineError,
+  internalError,
+  ENGINE_OPTIONS,
+  option,
+  turnOn,
+  capitalized,
   FORMAT,
   MANIFEST_FILE,
   PACK_FILE,
   ENCRYPTED_PACK_FILE,
+  manifestByteLimit,
+  InputFileError,
+  readInputFile,
   checkRecipients,
   encryptingSink,
   decryptAge,
@@ -1391,7 +1490,5 @@ export {
   verifyBackup,
   unsafeName,
   restrictedLicenseMessage,
-  restrictedSummaryMessage,
-  InputFileError,
-  readInputFile
+  restrictedSummaryMessage
 };
