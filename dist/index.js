@@ -33,7 +33,7 @@ import {
   restrictedSummaryMessage,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-A4DAVFZP.js";
+} from "./chunks/chunk-YHD7O356.js";
 import {
   __commonJS,
   __require,
@@ -16297,7 +16297,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-LRO2AQD4.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-CHGPP6IF.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createBackupRestorer, parseManifest, type LicenseBackupError } from '../../src/engine/index.js'
+import { nodeFileIO, withFileIO, type FileIO } from '../../src/engine/io/file-io.js'
+import { buildChild, runChild } from './crash-support.js'
 import { generateStore } from '../../src/fixtures/store.js'
 import { issuer, tempDirs } from '../engine/helpers.js'
 
@@ -100,5 +102,46 @@ describe('two backups into one path at once', () => {
       expect(manifest.pack.sha256).toBe(winner.manifest.pack.sha256)
       expect((await readdir(root)).filter(name => name.includes('.lb-'))).toEqual([])
     }
+  })
+})
+
+describe('two processes writing one backup path', () => {
+  it('a second process is BUSY while the first holds the path, and the first completes', async () => {
+    const child = await buildChild()
+    const path = join(root, 'shared-processes')
+    // The first backup, in this process, stops before writing its pack until the second has run.
+    let open!: () => void
+    const gate = new Promise<void>(resolve => (open = resolve))
+    let reached!: () => void
+    const atPack = new Promise<void>(resolve => (reached = resolve))
+    const io: FileIO = {
+      ...nodeFileIO,
+      open: async (file, flags, mode) => {
+        if (file.endsWith('licenses.tar')) {
+          reached()
+          await gate
+        }
+        return nodeFileIO.open(file, flags, mode)
+      }
+    }
+    const first = withFileIO(io, () =>
+      createBackupRestorer().backup({ store: stores[0]!, path, overwrite: true })
+    )
+    await atPack
+    const second = await runChild(child, {
+      op: 'backup',
+      options: { store: stores[1]!, path, overwrite: true }
+    })
+    open()
+    expect(second.report).toMatchObject({
+      ok: false,
+      code: 'BUSY',
+      message: expect.stringContaining(`The backup path ${path}`)
+    })
+    expect(second.report?.message).toContain(`pid ${process.pid}`)
+    const result = await first
+    const manifest = parseManifest(await readFile(join(path, 'manifest.json'), 'utf8'), 'manifest.json')
+    expect(manifest.pack.sha256).toBe(result.manifest.pack.sha256)
+    expect((await readdir(root)).filter(name => name.includes('.lb-'))).toEqual([])
   })
 })

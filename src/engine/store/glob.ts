@@ -11,14 +11,14 @@ export interface PathMatcher {
 /** `**` as a whole segment: any number of whole folders, including none. */
 const GLOBSTAR = Symbol('globstar')
 
-/** One segment of a pattern: its characters (code points when it has a `?`, else UTF-16 units). */
-interface NamePattern {
-  chars: ArrayLike<string>
-  /** `?` must match one code point, so the name is split into code points too. */
-  byCodePoint: boolean
-  /** No `*` or `?`: compared as a string. */
-  literal: boolean
-}
+/** One segment of a pattern. */
+type NamePattern =
+  /** No wildcard: compared as a string. */
+  | { kind: 'literal'; text: string }
+  /** `*` only: the literal runs between the stars, matched left to right with indexOf. */
+  | { kind: 'stars'; chunks: string[] }
+  /** With `?`, which must match one code point: matched over code points. */
+  | { kind: 'wild'; chars: string[] }
 
 type Segment = NamePattern | typeof GLOBSTAR
 
@@ -41,13 +41,15 @@ export function compileGlob(pattern: string): PathMatcher {
   checkPattern(pattern)
   const segments: Segment[] = pattern.split('/').map(segment => {
     if (segment === '**') return GLOBSTAR
-    const byCodePoint = segment.includes('?')
-    return {
-      chars: byCodePoint ? Array.from(segment) : segment,
-      byCodePoint,
-      literal: !byCodePoint && !segment.includes('*')
-    }
+    if (segment.includes('?')) return { kind: 'wild', chars: Array.from(segment) }
+    if (segment.includes('*')) return { kind: 'stars', chunks: segment.split('*') }
+    return { kind: 'literal', text: segment }
   })
+  const [first, last] = segments
+  // The usual pattern, `**/<name>`: only the last name of a path counts, no split needed.
+  if (segments.length === 2 && first === GLOBSTAR && last !== GLOBSTAR && last !== undefined) {
+    return { pattern, test: path => matchName(last, path.slice(path.lastIndexOf('/') + 1)) }
+  }
   return { pattern, test: path => matchSegments(segments, path.split('/')) }
 }
 
@@ -101,15 +103,36 @@ function matchSegments(segments: Segment[], names: string[]): boolean {
   return s === segments.length
 }
 
-/**
- * One name against `*` and `?`: the same one-backtrack-point match over characters, so a pattern like
- * `*-*-*-*.jwt` costs at most pattern length × name length steps, never exponential or polynomial in
- * the number of stars.
- */
+/** One name against a segment of the pattern. */
 function matchName(segment: NamePattern, name: string): boolean {
-  if (segment.literal) return segment.chars === name
-  const pattern = segment.chars
-  const text: ArrayLike<string> = segment.byCodePoint ? Array.from(name) : name
+  if (segment.kind === 'literal') return segment.text === name
+  if (segment.kind === 'stars') return matchStars(segment.chunks, name)
+  return matchWild(segment.chars, Array.from(name))
+}
+
+/**
+ * `*`-only: the first run must start the name and the last end it; each run between takes its leftmost
+ * place after the one before, which is never worse than a later place. At most one indexOf per run.
+ */
+function matchStars(chunks: string[], name: string): boolean {
+  const head = chunks[0]!
+  const tail = chunks[chunks.length - 1]!
+  if (name.length < head.length + tail.length || !name.startsWith(head) || !name.endsWith(tail)) return false
+  let at = head.length
+  const end = name.length - tail.length
+  for (let i = 1; i < chunks.length - 1; i++) {
+    const found = name.indexOf(chunks[i]!, at)
+    if (found < 0 || found + chunks[i]!.length > end) return false
+    at = found + chunks[i]!.length
+  }
+  return true
+}
+
+/**
+ * With `?`: the same one-backtrack-point match over code points, so a pattern like `?*-*-*.jwt` costs
+ * at most pattern length × name length steps, never exponential or polynomial in the number of stars.
+ */
+function matchWild(pattern: string[], text: string[]): boolean {
   let p = 0
   let t = 0
   let starPattern = -1

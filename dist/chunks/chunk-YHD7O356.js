@@ -961,13 +961,14 @@ function compileGlob(pattern) {
   checkPattern(pattern);
   const segments = pattern.split("/").map((segment) => {
     if (segment === "**") return GLOBSTAR;
-    const byCodePoint = segment.includes("?");
-    return {
-      chars: byCodePoint ? Array.from(segment) : segment,
-      byCodePoint,
-      literal: !byCodePoint && !segment.includes("*")
-    };
+    if (segment.includes("?")) return { kind: "wild", chars: Array.from(segment) };
+    if (segment.includes("*")) return { kind: "stars", chunks: segment.split("*") };
+    return { kind: "literal", text: segment };
   });
+  const [first, last] = segments;
+  if (segments.length === 2 && first === GLOBSTAR && last !== GLOBSTAR && last !== void 0) {
+    return { pattern, test: (path) => matchName(last, path.slice(path.lastIndexOf("/") + 1)) };
+  }
   return { pattern, test: (path) => matchSegments(segments, path.split("/")) };
 }
 function checkPattern(pattern) {
@@ -1012,9 +1013,24 @@ function matchSegments(segments, names) {
   return s === segments.length;
 }
 function matchName(segment, name) {
-  if (segment.literal) return segment.chars === name;
-  const pattern = segment.chars;
-  const text = segment.byCodePoint ? Array.from(name) : name;
+  if (segment.kind === "literal") return segment.text === name;
+  if (segment.kind === "stars") return matchStars(segment.chunks, name);
+  return matchWild(segment.chars, Array.from(name));
+}
+function matchStars(chunks, name) {
+  const head = chunks[0];
+  const tail = chunks[chunks.length - 1];
+  if (name.length < head.length + tail.length || !name.startsWith(head) || !name.endsWith(tail)) return false;
+  let at = head.length;
+  const end = name.length - tail.length;
+  for (let i = 1; i < chunks.length - 1; i++) {
+    const found = name.indexOf(chunks[i], at);
+    if (found < 0 || found + chunks[i].length > end) return false;
+    at = found + chunks[i].length;
+  }
+  return true;
+}
+function matchWild(pattern, text) {
   let p = 0;
   let t = 0;
   let starPattern = -1;

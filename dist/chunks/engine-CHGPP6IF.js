@@ -51,7 +51,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-A4DAVFZP.js";
+} from "./chunk-YHD7O356.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
