@@ -24,6 +24,7 @@ import {
   cancelled,
   capitalized,
   checkRecipients,
+  compileGlob,
   internalError,
   isLicenseBackupError,
   manifestByteLimit,
@@ -15829,7 +15830,7 @@ var license_backup_schema_default = {
       minLength: 1
     },
     pattern: {
-      description: "Glob of license files, relative to the store. Default `**/*.jwt`.",
+      description: "Glob of license files, relative to the store: `**` (any folders, a whole segment), `*` and `?`; other glob syntax is refused. Default `**/*.jwt`.",
       type: "string",
       minLength: 1
     },
@@ -16084,6 +16085,7 @@ function article(type) {
 async function loadSteps(from) {
   const parsed = await readSteps(from);
   validateSteps(parsed);
+  checkPatterns(parsed);
   await checkRecipients2(parsed);
   return toStepsConfig(parsed);
 }
@@ -16223,6 +16225,26 @@ async function checkRecipients2(parsed) {
           parsed.locate(["steps", i, "backup", "encrypt-to", j])
         );
       }
+    }
+  }
+}
+function checkPatterns(parsed) {
+  const root = parsed.data;
+  const steps = root["steps"];
+  const places = [["pattern"]];
+  steps.forEach((step, i) => {
+    for (const kind of Object.keys(step)) places.push(["steps", i, kind, "pattern"]);
+  });
+  for (const path of places) {
+    const pattern = path.reduce(
+      (value, key) => value?.[key],
+      root
+    );
+    if (typeof pattern !== "string") continue;
+    try {
+      compileGlob(pattern);
+    } catch (error2) {
+      throw new ConfigError(error2.message, parsed.locate(path));
     }
   }
 }

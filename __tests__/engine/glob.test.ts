@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
+import { loadSteps } from '../../src/action/steps/load.js'
 import { compileGlob } from '../../src/engine/index.js'
 
 // Issue 10 item 11: store patterns match in linear time, and glob syntax they do not support is refused.
@@ -98,3 +99,17 @@ function referenceName(pattern: string[], name: string[]): boolean {
   if (first === '*') return name.some((_, k) => referenceName(rest, name.slice(k))) || referenceName(rest, [])
   return name.length > 0 && (first === '?' || first === name[0]) && referenceName(rest, name.slice(1))
 }
+
+describe('a steps file with an unsupported pattern', () => {
+  it('is refused at load time on the pattern’s line, top level or in a step', async () => {
+    for (const [yaml, line] of [
+      ['version: 1\nstore: ./s\npattern: "{a,b}.jwt"\nsteps:\n  - backup: { path: ./b }\n', 3],
+      ['version: 1\nstore: ./s\nsteps:\n  - backup:\n      path: ./b\n      pattern: "[ab].jwt"\n', 6]
+    ] as const) {
+      await expect(loadSteps({ config: '', inline: yaml })).rejects.toMatchObject({
+        message: expect.stringContaining('which store patterns do not support'),
+        location: expect.objectContaining({ line })
+      })
+    }
+  })
+})

@@ -16,6 +16,7 @@ import type { RestrictedPolicy } from './types.js'
 import { validateSteps } from './validate.js'
 import { checkRecipients as checkEngineRecipients } from '../../engine/format/age.js'
 import { InputFileError, readInputFile } from '../../engine/io/input-file.js'
+import { compileGlob } from '../../engine/store/glob.js'
 
 export interface StepsSource {
   /** Path of the steps file (the `config` input). */
@@ -28,6 +29,7 @@ export interface StepsSource {
 export async function loadSteps(from: StepsSource): Promise<StepsConfig> {
   const parsed = await readSteps(from)
   validateSteps(parsed)
+  checkPatterns(parsed)
   await checkRecipients(parsed)
   return toStepsConfig(parsed)
 }
@@ -201,6 +203,28 @@ async function checkRecipients(parsed: ParsedSteps): Promise<void> {
           parsed.locate(['steps', i, 'backup', 'encrypt-to', j])
         )
       }
+    }
+  }
+}
+
+/** Store patterns are compiled as the engine will, so unsupported glob syntax is caught on its line. */
+function checkPatterns(parsed: ParsedSteps): void {
+  const root = parsed.data as Json
+  const steps = root['steps'] as Json[]
+  const places: Array<(string | number)[]> = [['pattern']]
+  steps.forEach((step, i) => {
+    for (const kind of Object.keys(step)) places.push(['steps', i, kind, 'pattern'])
+  })
+  for (const path of places) {
+    const pattern = path.reduce<unknown>(
+      (value, key) => (value as Record<string | number, unknown> | undefined)?.[key],
+      root
+    )
+    if (typeof pattern !== 'string') continue
+    try {
+      compileGlob(pattern)
+    } catch (error) {
+      throw new ConfigError((error as Error).message, parsed.locate(path))
     }
   }
 }
