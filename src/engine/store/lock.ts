@@ -48,7 +48,7 @@ export interface LockOptions {
 /** What a lock guards, for messages: "The store /s", "The backup path /b". */
 interface Guarded {
   subject: string
-  /** Where the lock lives, when the guarded thing is not the lock's own folder. */
+  /** The lock file. */
   file: string
 }
 
