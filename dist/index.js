@@ -34,7 +34,7 @@ import {
   restrictedSummaryMessage,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-YHD7O356.js";
+} from "./chunks/chunk-3ZV4DVIO.js";
 import {
   __commonJS,
   __require,
@@ -16319,7 +16319,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-CHGPP6IF.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-SEEIAJDK.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

@@ -5,7 +5,7 @@ import { asEngineError, LicenseBackupError } from '../errors.js'
 import type { Operation } from '../events.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fileIO, writeAll } from '../io/file-io.js'
-import { STATE_DIR } from './walk.js'
+import { STATE_DIR } from './names.js'
 
 export const LOCK_FILE = 'lock'
 /** Beside a backup path `<path>`: `<path>.lb-lock` (ADR 0067). */
