@@ -51,7 +51,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-3ZV4DVIO.js";
+} from "./chunk-C75BIU7L.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
