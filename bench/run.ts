@@ -259,7 +259,7 @@ async function withServer<T>(body: (url: string) => Promise<T>): Promise<T> {
   await mkdir(stateDir, { recursive: true })
   const server = await createLicenseServer({
     issuer,
-    stateFile: join(stateDir, 'state.json'),
+    database: join(stateDir, 'state.db'),
     tokens: [token]
   })
   try {
