@@ -130,15 +130,18 @@ export async function auditTrail(
     res,
     200,
     JSON.stringify({
-      entries: entries.map(e => ({
-        at: new Date(e.at).toISOString(),
-        action: e.action,
-        tenant: e.tenantId,
-        token: e.tokenId,
-        jti: e.jti,
-        machine: e.machineId,
-        detail: e.detail
-      }))
+      // Absent fields are left out rather than null.
+      entries: entries.map(e =>
+        withoutNulls({
+          at: new Date(e.at).toISOString(),
+          action: e.action,
+          tenant: e.tenantId,
+          token: e.tokenId,
+          jti: e.jti,
+          machine: e.machineId,
+          detail: e.detail
+        })
+      )
     })
   )
 }
@@ -156,6 +159,10 @@ function stringList(value: unknown, name: string): string[] {
   }
   if (value.length > 10_000) throw badRequest(`${name} holds at most 10,000 entries per request.`)
   return value as string[]
+}
+
+function withoutNulls(entry: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== null && value !== undefined))
 }
 
 function forbidden(detail: string): ProblemError {
