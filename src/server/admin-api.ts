@@ -162,7 +162,9 @@ function stringList(value: unknown, name: string): string[] {
 }
 
 function withoutNulls(entry: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== null && value !== undefined))
+  return Object.fromEntries(
+    Object.entries(entry).filter(([, value]) => value !== null && value !== undefined)
+  )
 }
 
 function forbidden(detail: string): ProblemError {
