@@ -102,10 +102,9 @@ describe('attacks on the license service', () => {
 
   it('caps the sessions a token may hold open (5,000 were accepted)', async () => {
     const { server } = await start({ maxSessionsPerToken: 3 })
-    const m = await machine(1)
-    for (let i = 0; i < 3; i++) await openSession(server.url, m)
+    for (const seed of [1, 2, 3]) await openSession(server.url, await machine(seed))
     const fourth = await call(server.url, 'POST', '/v1/sessions', {
-      body: { machine: m, individualize: true }
+      body: { machine: await machine(4), individualize: true }
     })
     expect(fourth.status).toBe(429)
     expect(fourth.headers.get('retry-after')).toBe('60')

@@ -177,23 +177,38 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
     await expect(store.issueToken('globex', 'admin', 'x', acmeAdmin)).rejects.toThrow(/not yours/)
   })
 
-  it('caps the open sessions of a token, and an expired or closed one frees its place', async () => {
+  it('caps the open sessions of a token; an expired or closed one, or a machine’s newer one, frees a place', async () => {
     let clock = 1_000_000
     const store = new LicenseStore(openEngine(await newDatabase()), () => clock)
     stores.push(store)
     await store.engine.migrate()
     await store.addTenant('acme', { anyLicensee: true })
     const caller = await callerOf(store, 'acme')
-    const open = () =>
-      store.openSession(caller, { machineId: 'm', machineX: 'x', individualize: false }, 1000, 2)
-    const first = await open()
-    expect(await open()).toBeDefined()
-    expect(await open()).toBeUndefined()
+    const open = (machineId: string) =>
+      store.openSession(caller, { machineId, machineX: 'x', individualize: false }, 1000, 2)
+    const first = await open('m1')
+    expect(await open('m2')).toBeDefined()
+    expect(await open('m3')).toBeUndefined()
     await store.closeSession(first!.id, caller)
-    expect(await open()).toBeDefined()
-    expect(await open()).toBeUndefined()
+    const third = await open('m3')
+    expect(third).toBeDefined()
+    expect(await open('m4')).toBeUndefined()
+    // m3 again (its earlier run was killed before it closed its session): the earlier session goes.
+    expect(await open('m3')).toBeDefined()
+    expect(
+      await store.restore({
+        sessionId: third!.id,
+        caller,
+        keyHash: 'k',
+        requestHash: 'r',
+        candidates: [],
+        limit: 4
+      })
+    ).toEqual({
+      kind: 'no-session'
+    })
     clock += 1000
-    expect(await open()).toBeDefined()
+    expect(await open('m4')).toBeDefined()
   })
 
   it('previews without using a slot, and a release frees the slot for another machine', async () => {
@@ -212,7 +227,15 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
       { status: 'restored' }
     ])
     expect(await store.machines('P-new')).toBeUndefined()
-    expect(await restoreOnto(store, caller, 'm4', [lic('P')])).toEqual(['restored'])
+    const onS4 = {
+      sessionId: s4!.id,
+      caller,
+      keyHash: 'k4',
+      requestHash: 'r',
+      candidates: [lic('P')],
+      limit: 4
+    }
+    expect(await store.restore(onS4)).toMatchObject({ outcomes: [{ status: 'restored' }] })
     expect(await restoreOnto(store, caller, 'm5', [lic('P')])).toEqual(['restore-limit'])
     expect(await store.release(s4!.id, caller, ['P', 'never-held'])).toEqual(['released', 'not-held'])
     expect(await store.release(s4!.id, caller, ['P'])).toEqual(['not-held'])
