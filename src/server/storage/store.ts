@@ -151,8 +151,7 @@ export class LicenseStore {
 
   // Sessions
 
-  /** Opens a session, closing the machine's earlier ones under this token, unless the token already has
-   * `maxPerToken` live ones (then undefined). */
+  /** Opens a session, unless the token already has `maxPerToken` live ones (then undefined). */
   async openSession(
     caller: Caller,
     machine: { machineId: string; machineX: string; individualize: boolean },
@@ -172,12 +171,6 @@ export class LicenseStore {
       // The token's row is the lock that makes "count, then insert" exact across instances.
       await tx.all(`SELECT id FROM tokens WHERE id = $1${tx.forUpdate}`, [caller.tokenId])
       await tx.run('DELETE FROM sessions WHERE expires_at <= $1', [at])
-      // A machine restores one store at a time (the store is locked), so its earlier sessions under this
-      // token belong to runs that ended without closing them (a killed job): they make way.
-      await tx.run('DELETE FROM sessions WHERE token_id = $1 AND machine_id = $2', [
-        caller.tokenId,
-        machine.machineId
-      ])
       const [live] = await tx.all<{ n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE token_id = $1', [
         caller.tokenId
       ])
