@@ -12,7 +12,7 @@ import { serviceRoutes } from './routes.js'
 import { SCHEMA_VERSION } from './storage/migrations.js'
 import { openEngine } from './storage/open.js'
 import { LicenseStore, StoreError } from './storage/store.js'
-import type { Role } from './storage/types.js'
+import type { Caller, Role } from './storage/types.js'
 
 /** Protocol v1 limits (docs/openapi.yaml). */
 export const MAX_LICENSES_PER_REQUEST = 1000
@@ -113,7 +113,31 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     ready: async () => !stopping && (await engine.schemaVersion().catch(() => -1)) === SCHEMA_VERSION
   })
 
-  /** Finds the route, then checks, in order and before any body is read: method, token, role, rate. */
+  /** The caller of a guarded route: rate (per token), token, role, each checked before any body is read. */
+  async function authorize(req: IncomingMessage, roles: readonly Role[]): Promise<Caller> {
+    const token = bearerToken(req)
+    const wait = limiter?.take(token === undefined ? 'anonymous' : sha256(token))
+    if (wait !== undefined) {
+      const p = problem(429, 'rate-limited', 'Too many requests', `Too many requests; retry in ${wait} s.`)
+      p.retryAfter = wait
+      throw new ProblemError(p)
+    }
+    const caller = token === undefined ? undefined : await store.authenticate(token)
+    if (!caller) throw unauthorized()
+    if (!roles.includes(caller.role)) {
+      throw new ProblemError(
+        problem(
+          403,
+          'forbidden',
+          'Forbidden',
+          `A ${caller.role} token may not use this call; it needs a ${roles.join(' or ')} token.`
+        )
+      )
+    }
+    return caller
+  }
+
+  /** Finds the route, then checks, in order and before any body is read: method, rate, token, role. */
   async function serve(
     req: IncomingMessage,
     res: ServerResponse,
@@ -143,26 +167,8 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     const params = found.params.map(decodeParam)
     const { route } = found
     if (!route.roles) return route.handle({ req, res, url, params })
-    const token = bearerToken(req)
-    const wait = limiter?.take(token === undefined ? 'anonymous' : sha256(token))
-    if (wait !== undefined) {
-      const p = problem(429, 'rate-limited', 'Too many requests', `Too many requests; retry in ${wait} s.`)
-      p.retryAfter = wait
-      throw new ProblemError(p)
-    }
-    const caller = token === undefined ? undefined : await store.authenticate(token)
-    if (!caller) throw unauthorized()
+    const caller = await authorize(req, route.roles)
     seen.tenant = caller.tenant.name
-    if (!route.roles.includes(caller.role)) {
-      throw new ProblemError(
-        problem(
-          403,
-          'forbidden',
-          'Forbidden',
-          `A ${caller.role} token may not use this call; it needs a ${route.roles.join(' or ')} token.`
-        )
-      )
-    }
     return route.handle({ req, res, url, params, caller })
   }
 
