@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { Issuer } from '../fixtures/issuer.js'
 import { bearerToken } from './http/auth.js'
+import { closeWithoutReading } from './http/early-close.js'
 import { problem, ProblemError, sendProblem, type Problem } from './http/problem.js'
 import { RateLimiter, type RateLimit } from './http/rate-limit.js'
 import { logFailure, logRequest, type LogSink } from './http/request-log.js'
@@ -192,7 +193,10 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
         return
       }
       // A body not read to its end is not read at all (ADR 0091): the connection closes after the answer.
-      if (!req.complete) p.headers = { ...p.headers, connection: 'close' }
+      if (!req.complete) {
+        p.headers = { ...p.headers, connection: 'close' }
+        closeWithoutReading(req.socket)
+      }
       sendProblem(res, baseUrl, p)
     })
   })
