@@ -484,7 +484,11 @@ async function report(totalMs: number): Promise<void> {
     `${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, Linux; median of ${sizes.map(n => `${repsFor(n)} run${repsFor(n) === 1 ? '' : 's'} at ${n.toLocaleString('en')}`).join(', ')}, warm page ` +
     `cache. Each engine figure is a whole process (Node start-up included) under GNU time; the CPU and HTTP ` +
     `baselines time their own loop after loading their input. The reference service runs on loopback in the ` +
-    `benchmark's own process, a fresh one for every run. Raw figures: \`bench/results/latest.json\`.\n\n` +
+    `benchmark's own process, a fresh one for every run. Raw figures: \`bench/results/latest.json\`.` +
+    (kept.length > 0
+      ? ` This run measured only ${only?.join(', ')}; the other rows are kept from the run before.`
+      : '') +
+    `\n\n` +
     `${table}\n\n${notes}`
   await writeFile('docs/performance.md', doc)
   console.log('\n' + table)

@@ -130,17 +130,24 @@ async function run(
   }
 }
 
+/** One call; a network error is retried with the same Idempotency-Key, as the engine's client does. */
 async function call(url: string, token: string, path: string, body: unknown, key?: string): Promise<string> {
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      ...(key ? { 'idempotency-key': key } : {})
-    },
-    body: JSON.stringify(body)
-  })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${text.slice(0, 200)}`)
-  return text
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          ...(key ? { 'idempotency-key': key } : {})
+        },
+        body: JSON.stringify(body)
+      })
+      const text = await res.text()
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${text.slice(0, 200)}`)
+      return text
+    } catch (error) {
+      if ((error as Error).message !== 'fetch failed' || attempt >= 3) throw error
+    }
+  }
 }

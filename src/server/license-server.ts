@@ -203,6 +203,9 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
   // Header and request timeouts: a client that trickles bytes does not hold a connection for ever.
   server.headersTimeout = 20_000
   server.requestTimeout = 120_000
+  // Longer than the idle timeout of the usual load balancers, so they, not this server, close idle
+  // connections; a client reusing one the server has just closed would see a reset.
+  server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
