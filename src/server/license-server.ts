@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Issuer } from '../fixtures/issuer.js'
@@ -14,6 +13,7 @@ import { SCHEMA_VERSION } from './storage/migrations.js'
 import { openEngine } from './storage/open.js'
 import { LicenseStore, StoreError } from './storage/store.js'
 import type { Caller, Role } from './storage/types.js'
+import { sha256 } from './digest.js'
 
 /** Protocol v1 limits (docs/openapi.yaml). */
 export const MAX_LICENSES_PER_REQUEST = 1000
@@ -286,8 +286,4 @@ function unavailable(status: number, retryAfter: number): ProblemError {
   const p = problem(status, 'unavailable', 'Service unavailable', 'The service is busy; retry later.')
   p.retryAfter = retryAfter
   return new ProblemError(p)
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('base64url')
 }

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { decide, isYours, type Facts } from './decide.js'
 import { inList, valuesList, type Engine, type SqlValue, type Tx } from './engine.js'
+import { sha256 } from '../digest.js'
 import type {
   AuditEntry,
   Caller,
@@ -105,7 +106,7 @@ export class LicenseStore {
       if (!mayManage(by, tenant)) throw new StoreError(`Tenant ${tenantName} is not yours.`, 403)
       await tx.run(
         'INSERT INTO tokens (id, tenant_id, hash, role, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-        [id, tenant.id, hashToken(token), role, label, this.now()]
+        [id, tenant.id, sha256(token), role, label, this.now()]
       )
       await audit(tx, [entry(this.now(), by, 'token-issue', { detail: `${role} ${id} for ${tenantName}` })])
       return { id, token, tenant }
@@ -133,7 +134,7 @@ export class LicenseStore {
         await tx.run(
           `INSERT INTO tokens (id, tenant_id, hash, role, label, created_at) VALUES ($1, $2, $3, $4, 'adopted', $5)
            ON CONFLICT DO NOTHING`,
-          [`tok_${randomBytes(8).toString('hex')}`, row.id, hashToken(token), role, this.now()]
+          [`tok_${randomBytes(8).toString('hex')}`, row.id, sha256(token), role, this.now()]
         )
       }
     })
@@ -143,7 +144,7 @@ export class LicenseStore {
     const rows = await this.engine.read<TenantRow & { token_id: string; role: Role }>(
       `SELECT t.id AS token_id, t.role, n.id, n.name, n.any_licensee, n.operator
          FROM tokens t JOIN tenants n ON n.id = t.tenant_id WHERE t.hash = $1`,
-      [hashToken(token)]
+      [sha256(token)]
     )
     const row = rows[0]
     return row && { tokenId: row.token_id, role: row.role, tenant: tenantOf(row) }
@@ -377,10 +378,6 @@ export class LicenseStore {
       unique.map(sub => [sub, tenant.id])
     )
   }
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url')
 }
 
 interface TenantRow {
