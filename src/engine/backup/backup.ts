@@ -84,7 +84,7 @@ export async function backup(
   let buildDir: string | undefined
   let sink: PackSink | undefined
   try {
-    await recoverRestore(store)
+    await recoverRestore(store, message => emit({ type: 'WARNING', message }))
     await sweepLeftovers(path)
     const target = await inspectTarget(path)
     if (target.kind === 'backup' && !options.overwrite) {
@@ -135,6 +135,7 @@ export async function backup(
       created: new Date().toISOString(),
       tool: { name: TOOL.name, version: TOOL.version },
       source: { store, machine: await readMachineId(store) },
+      pattern,
       encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
       pack: { file: packFile, sha256: digest.sha256, size: digest.size },
       licenses: packed.licenses,

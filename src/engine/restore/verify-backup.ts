@@ -9,8 +9,9 @@ import { parseManifest } from '../format/manifest-io.js'
 import { readTar } from '../format/tar-reader.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import type { LicenseVerifier } from '../licenses/verifier.js'
+import { DEFAULT_PATTERN, globToRegExp } from '../store/glob.js'
+import { nameKey, pathProblem } from '../store/names.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
-import { STATE_DIR } from '../store/walk.js'
 
 /** Caps on what a backup may declare before it is read (SPEC 4: sizes over the caps are errors). */
 export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
@@ -27,6 +28,8 @@ export interface VerifiedBackup {
 export interface VerifyBackupOptions {
   /** The age identity, for an encrypted pack. */
   identity?: string
+  /** The restore's own pattern; without it the backup's recorded pattern, else the default (SPEC 9). */
+  pattern?: string
   verifier: LicenseVerifier
   signal?: AbortSignal
   onProgress?: (done: number, total: number) => void
@@ -35,11 +38,13 @@ export interface VerifyBackupOptions {
 /**
  * Checks a backup folder as hostile input before anything is written (SPEC 4): only `manifest.json` and
  * the pack it names are read; the pack's SHA-256 and size are checked before it is opened; every member
- * must be a regular file listed in the manifest with its size and SHA-256, named safely, once (also by
- * case); every license must parse, match its entry and verify. Throws BACKUP_CORRUPT naming the member.
+ * must be a regular file listed in the manifest with its size and SHA-256, named by the store's name rule,
+ * once (by its name key), matching the restore's pattern; every license must parse, match its entry and
+ * verify. Throws BACKUP_CORRUPT naming the member (CONFIG_INVALID for a member outside a pattern the
+ * backup did not record, ADR 0061).
  */
 export async function verifyBackup(path: string, options: VerifyBackupOptions): Promise<VerifiedBackup> {
-  const manifest = await readManifest(path)
+  const manifest = await readManifest(path, options.pattern)
   const packFile = join(path, manifest.pack.file)
   await checkPackDigest(path, packFile, manifest)
   const context = { path, packFile, manifest, identity: options.identity }
@@ -57,7 +62,7 @@ export async function verifyBackup(path: string, options: VerifyBackupOptions): 
   return { path, manifest, licenses: signal => readMembers(context, signal) }
 }
 
-async function readManifest(path: string): Promise<Manifest> {
+async function readManifest(path: string, pattern: string | undefined): Promise<Manifest> {
   const file = join(path, MANIFEST_FILE)
   let info
   try {
@@ -81,10 +86,11 @@ async function readManifest(path: string): Promise<Manifest> {
   }
   const manifest = parseManifest(text, file)
   checkEntries(path, manifest)
+  checkPattern(path, manifest, pattern)
   return manifest
 }
 
-/** What restore adds to the manifest's shape check: caps, safe and unique names, unique license IDs. */
+/** What restore adds to the manifest's shape check: caps, names by the name rule, once, unique license IDs. */
 function checkEntries(path: string, manifest: Manifest): void {
   if (manifest.licenses.length > MAX_LICENSES) {
     throw corrupt(
@@ -92,21 +98,65 @@ function checkEntries(path: string, manifest: Manifest): void {
       `its manifest lists ${manifest.licenses.length} licenses, over the cap of ${MAX_LICENSES}`
     )
   }
-  const names = new Set<string>()
+  const names = new Map<string, string>()
   const ids = new Set<string>()
   for (const entry of manifest.licenses) {
     const where = `the manifest's entry ${JSON.stringify(entry.path)}`
-    const unsafe = unsafeName(entry.path)
+    const unsafe = pathProblem(entry.path)
     if (unsafe) throw corrupt(path, `${where} ${unsafe}`)
     if (entry.size > MAX_LICENSE_BYTES)
       throw corrupt(path, `${where} declares ${entry.size} bytes, over the ${MAX_LICENSE_BYTES}-byte cap`)
-    const folded = entry.path.toLowerCase()
-    if (names.has(folded))
-      throw corrupt(path, `${where} is listed twice (names are compared case-insensitively too)`)
+    const key = nameKey(entry.path)
+    if (names.has(key)) throw corrupt(path, `${where} is listed twice (${SAME_NAME})`)
     if (ids.has(entry.jti)) throw corrupt(path, `license ID ${entry.jti} is listed twice in its manifest`)
-    names.add(folded)
+    names.set(key, entry.path)
     ids.add(entry.jti)
   }
+  checkFilesAreNotFolders(path, names)
+}
+
+const SAME_NAME =
+  'names are compared as file systems compare them: case, Unicode normalisation and invisible characters aside'
+
+/** No license of the backup is a folder of another (`a.jwt` and `a.jwt/b.jwt`): one of them cannot be written. */
+function checkFilesAreNotFolders(path: string, names: Map<string, string>): void {
+  for (const [key, name] of names) {
+    for (let slash = key.indexOf('/'); slash >= 0; slash = key.indexOf('/', slash + 1)) {
+      const file = names.get(key.slice(0, slash))
+      if (file === undefined) continue
+      throw corrupt(
+        path,
+        `the manifest's entry ${JSON.stringify(name)} is inside ${JSON.stringify(file)}, which is a license file too (a file cannot also be a folder)`
+      )
+    }
+  }
+}
+
+/**
+ * Every license must match the restore's pattern (SPEC 9, ADR 0061): the restore's own, else the one the
+ * backup was made with, else the default. A backup is refused whole, before anything is read further.
+ */
+function checkPattern(path: string, manifest: Manifest, option: string | undefined): void {
+  const pattern = option ?? manifest.pattern ?? DEFAULT_PATTERN
+  const matcher = globToRegExp(pattern)
+  const outside = manifest.licenses.find(entry => !matcher.test(entry.path))
+  if (outside === undefined) return
+  const member = JSON.stringify(outside.path)
+  if (option === undefined && manifest.pattern !== undefined) {
+    throw corrupt(
+      path,
+      `the manifest's entry ${member} does not match the pattern ${JSON.stringify(pattern)} the backup records it was made with`
+    )
+  }
+  const whose =
+    option === undefined
+      ? 'the default pattern, since the backup records none'
+      : "the restore's pattern option"
+  throw new LicenseBackupError(
+    'CONFIG_INVALID',
+    `The backup at ${path} holds ${member}, which does not match ${JSON.stringify(pattern)} (${whose}). A restore writes only license files matching its pattern, so nothing was restored. If the backup's licenses are named so, set the pattern option to match them; otherwise do not restore this backup.`,
+    { file: path }
+  )
 }
 
 async function checkPackDigest(path: string, packFile: string, manifest: Manifest): Promise<void> {
@@ -147,7 +197,7 @@ async function* readMembers(
   const { path, manifest } = context
   const byName = new Map(manifest.licenses.map(entry => [entry.path, entry]))
   const seen = new Set<string>()
-  const seenFolded = new Set<string>()
+  const seenKeys = new Set<string>()
   const source = await packBytes(context)
   for await (const member of readTar(source, {
     file: join(path, manifest.pack.file),
@@ -155,16 +205,16 @@ async function* readMembers(
     signal
   })) {
     const where = `member ${JSON.stringify(member.name)} of ${join(path, manifest.pack.file)}`
-    const unsafe = unsafeName(member.name)
+    const unsafe = pathProblem(member.name)
     if (unsafe) throw corrupt(path, `${where} ${unsafe}`)
     const entry = byName.get(member.name)
     if (!entry) throw corrupt(path, `${where} is not listed in the manifest`)
-    const folded = member.name.toLowerCase()
-    if (seen.has(member.name) || seenFolded.has(folded)) {
-      throw corrupt(path, `${where} appears twice (names are compared case-insensitively too)`)
+    const key = nameKey(member.name)
+    if (seen.has(member.name) || seenKeys.has(key)) {
+      throw corrupt(path, `${where} appears twice (${SAME_NAME})`)
     }
     seen.add(member.name)
-    seenFolded.add(folded)
+    seenKeys.add(key)
     if (member.size !== entry.size)
       throw corrupt(path, `${where} is ${member.size} bytes, the manifest says ${entry.size}`)
     if (createHash('sha256').update(member.data).digest('hex') !== entry.sha256) {
@@ -205,18 +255,6 @@ async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array
     stream.destroy()
     throw error
   }
-}
-
-/** Why a member name may not be written into a store, or undefined when it is safe. */
-export function unsafeName(name: string): string | undefined {
-  if (name.startsWith('/')) return 'has an absolute name'
-  if (name.includes('\\')) return 'has a backslash in its name'
-  if (name.includes('\u0000')) return 'has a NUL in its name'
-  const segments = name.split('/')
-  if (segments.some(s => s === '..')) return 'has a `..` in its name (it would escape the store)'
-  if (segments.some(s => s === '' || s === '.')) return 'has an empty or `.` segment in its name'
-  if (segments[0] === STATE_DIR) return `is inside the store's own ${STATE_DIR} folder`
-  return undefined
 }
 
 export function corrupt(path: string, problem: string): LicenseBackupError {
