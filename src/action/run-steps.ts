@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import type { BackupRestorer, StoreOptions } from '../engine/api.js'
 import { cancelled, isLicenseBackupError, throwIfAborted } from '../engine/errors.js'
@@ -7,7 +6,9 @@ import { defaultArtifactName } from './artifacts/client.js'
 import type { ArtifactClient, RunContext } from './artifacts/client.js'
 import { downloadBackup } from './artifacts/download.js'
 import { uploadBackup } from './artifacts/upload.js'
-import { restrictedSummary, StepLog } from './log.js'
+import { restrictedSummary, StepLog } from './log/step-log.js'
+import { logText } from './log/text.js'
+import { log } from './log/write.js'
 import type { RunReport, StepRecord } from './report.js'
 import type { StepSecrets } from './secrets.js'
 import type { BackupStep, RestoreStep, RestrictedPolicy, Step } from './steps/types.js'
@@ -49,7 +50,7 @@ export class RestrictedLicensesError extends Error {
 export async function runSteps(steps: Step[], context: StepContext): Promise<void> {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled('run')
-    await core.group(title(step, n + 1, context.total), () =>
+    await log.group(logText`${title(step, n + 1, context.total)}`, () =>
       step.kind === 'backup' ? runBackup(step, n + 1, context) : runRestore(step, n + 1, context)
     )
   }
@@ -74,7 +75,7 @@ function storeOptions(step: Step): StoreOptions {
 
 async function runBackup(step: BackupStep, n: number, context: StepContext): Promise<void> {
   const policy = context.onRestricted ?? step.onRestricted
-  const log = new StepLog(policy, context.now)
+  const stepLog = new StepLog(policy, context.now)
   const record: StepRecord = {
     kind: 'backup',
     title: title(step, n, context.total),
@@ -82,7 +83,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     durationMs: 0,
     path: step.path
   }
-  await tracked(record, log, context, async () => {
+  await tracked(record, stepLog, context, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
@@ -92,12 +93,12 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
       },
       { signal: context.signal }
     )
-    log.finish()
+    stepLog.finish()
     record.path = result.path
     record.backedUp = result.backedUp
     record.restricted = result.restricted
-    core.info(
-      `Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
+    log.info(
+      logText`Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
     )
     if (step.artifact) {
       throwIfAborted(context.signal, 'artifact upload')
@@ -122,7 +123,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
 }
 
 async function runRestore(step: RestoreStep, n: number, context: StepContext): Promise<void> {
-  const log = new StepLog('warn', context.now)
+  const stepLog = new StepLog('warn', context.now)
   const record: StepRecord = {
     kind: 'restore',
     title: title(step, n, context.total),
@@ -131,21 +132,24 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
   }
   let downloaded: string | undefined
   try {
-    await tracked(record, log, context, async () => {
+    await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {}
       let path = step.path
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
       if (step.fromArtifact) {
-        downloaded = await downloadBackup(step.fromArtifact, {
+        const download = await downloadBackup(step.fromArtifact, {
           client: await context.artifacts(),
           run: context.run,
           token: context.githubToken,
-          fetch: context.fetch
+          fetch: context.fetch,
+          now: context.now
         })
+        downloaded = download.dir
+        record.path = download.description
         if (step.path)
-          core.info(`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
+          log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
         path = downloaded
       }
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
       throwIfAborted(context.signal, 'restore')
       const result = await context.engine.restore(
         {
@@ -160,11 +164,11 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
       record.restored = result.restored
       record.unchanged = result.unchanged
       record.skipped = result.skipped
-      core.info(
-        `Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
+      log.info(
+        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
       )
       for (const skipped of result.skipped) {
-        core.info(`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`)
+        log.info(logText`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`)
       }
     })
   } finally {
@@ -176,12 +180,12 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
 /** Runs a step's body with its log listening, and records its outcome and duration whatever happens. */
 async function tracked(
   record: StepRecord,
-  log: StepLog,
+  stepLog: StepLog,
   context: StepContext,
   body: () => Promise<void>
 ): Promise<void> {
   const started = context.now()
-  context.listen(log.onEvent)
+  context.listen(stepLog.onEvent)
   try {
     await body()
     record.outcome = 'succeeded'
@@ -192,7 +196,7 @@ async function tracked(
     throw error
   } finally {
     context.listen(undefined)
-    if (log.refused.length) record.refused = log.refused
+    if (stepLog.refused.length) record.refused = stepLog.refused
     record.durationMs = context.now() - started
     context.report.add(record)
   }

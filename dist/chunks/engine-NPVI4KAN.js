@@ -43,7 +43,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-G4NBXU5V.js";
+} from "./chunk-OEMDTHIR.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

@@ -896,7 +896,7 @@ function caseFold(input) {
 var STATE_DIR = ".license-backup";
 var PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 var DEFAULT_IGNORABLE = new RegExp("\\p{Default_Ignorable_Code_Point}", "gu");
-var CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+var CONTROL = new RegExp("\\p{Cc}", "u");
 var RESERVED = /^(?:con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/;
 var SHORT_BASE = /^[^~]+~[0-9]+$/;
 function nameKey(name) {
