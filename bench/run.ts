@@ -1,4 +1,4 @@
-// npm run bench [-- --million] [--reps N] [--sizes 1000,10000] [--only backup,verified,restore,encrypted,registry]
+// npm run bench [-- --million] [--reps N] [--sizes 1000,10000] [--only backup,verified,restore,encrypted,service,registry]
 // Measures backup and restore against their physical baselines in one run; prints ratios, writes
 // bench/results/latest.json and docs/performance.md. Not part of npm test: figures, not assertions.
 import { spawn } from 'node:child_process'
@@ -21,6 +21,7 @@ import {
   type TestRegistry
 } from '../src/local/registry.js'
 import { hasGnuTime, median, repeat, timeCommand, type Sample } from './measure.js'
+import { serviceThroughput } from './service.js'
 
 const started = performance.now()
 const args = process.argv.slice(2)
@@ -54,8 +55,6 @@ interface Row {
   ratio: number
   target: string
   met: boolean | null
-  /** The `--only` part that measured it, where a partial run must replace it (`registry`). */
-  part?: string
 }
 const rows: Row[] = []
 // The loopback registry of the `registry` part, started the first time it is needed.
@@ -83,7 +82,9 @@ const recipient = await identityToRecipient(identity)
 const identityFile = join(work, 'age-identity.txt')
 await writeFile(identityFile, identity + '\n', { mode: 0o600 })
 
-for (const n of sizes) {
+// The per-size parts need a store of n licenses; without them (--only service, cold) none is made.
+const perSize = ['backup', 'verified', 'restore', 'encrypted'].some(wanted)
+for (const n of perSize ? sizes : []) {
   const store = await theStore(n)
   const backup = join(work, `backup-${n}`)
   const encrypted = join(work, `backup-enc-${n}`)
@@ -208,6 +209,7 @@ if (benchRegistry) {
 }
 
 if (wanted('cold')) await coldStart(10)
+if (wanted('service')) await service(20_000)
 
 const totalMs = performance.now() - started
 log(`\nbench finished in ${(totalMs / 1000).toFixed(0)} s`)
@@ -324,7 +326,6 @@ async function registryThroughput(n: number, folder: string, reps: number): Prom
     null,
     ''
   )
-  for (const row of rows.slice(-2)) row.part = 'registry'
 }
 
 async function digestOf(file: string): Promise<string> {
@@ -358,6 +359,26 @@ function add(
   log(`  ${measure}: ${s.ms.toFixed(0)} ms, ${s.rssMb.toFixed(0)} MB${against}`)
 }
 
+/** The service's re-issue rate on each storage, against the bare signing rate (ADR 0090). */
+async function service(licenses: number): Promise<void> {
+  log(`\nthe license service, ${licenses.toLocaleString('en')} licenses re-issued by 8 clients`)
+  const [bare, ...figures] = await serviceThroughput(issuer, work, licenses)
+  if (!bare) return
+  const perSecond = (ms: number): string => `${Math.round((licenses / ms) * 1000).toLocaleString('en')}/s`
+  log(`  ${bare.label}: ${perSecond(bare.ms)}`)
+  for (const figure of figures) {
+    add(
+      licenses,
+      `${figure.label}: ${perSecond(figure.ms)}`,
+      { ms: figure.ms, rssMb: 0 },
+      `${bare.label}: ${perSecond(bare.ms)}`,
+      { ms: bare.ms, rssMb: 0 },
+      null,
+      ''
+    )
+  }
+}
+
 function addRss(n: number, measure: string, rssMb: number): void {
   const limit = n >= 1_000_000 ? 250 : 150
   rows.push({
@@ -372,6 +393,22 @@ function addRss(n: number, measure: string, rssMb: number): void {
     met: n >= 100_000 ? rssMb < limit : null
   })
   log(`  ${measure}: ${rssMb.toFixed(0)} MB`)
+}
+
+/** The --only part a row comes from: the service, the cold start, or the engine's per-size runs. */
+function partOf(row: Row): string {
+  if (row.measure.startsWith('service,')) return 'service'
+  if (row.measure.startsWith('registry ')) return 'registry'
+  if (row.measure.startsWith('cold start')) return 'cold'
+  return 'engine'
+}
+
+async function previousRows(): Promise<Row[]> {
+  try {
+    return (JSON.parse(await readFile('bench/results/latest.json', 'utf8')) as { rows: Row[] }).rows
+  } catch {
+    return []
+  }
 }
 
 function log(line: string): void {
@@ -402,7 +439,7 @@ async function withServer<T>(body: (url: string) => Promise<T>): Promise<T> {
   await mkdir(stateDir, { recursive: true })
   const server = await createLicenseServer({
     issuer,
-    stateFile: join(stateDir, 'state.json'),
+    database: join(stateDir, 'state.db'),
     tokens: [token]
   })
   try {
@@ -538,19 +575,6 @@ async function staticClosure(dir: string, entry: string): Promise<Set<string>> {
   return seen
 }
 
-/** The earlier run's description, plus a line saying which parts this partial run measured again. */
-function partialHeader(previous: string, date: string, totalMs: number): string | undefined {
-  const intro = previous.split('\n| licenses |')[0]
-  if (!intro || intro === previous) return undefined
-  const subject = `The ${only?.map(p => `\`${p}\``).join(', ')} rows were measured again`
-  const line = `${subject} on ${date.slice(0, 10)} by \`npm run bench -- --only ${only?.join(',')}\` (${Math.round(totalMs / 1000)} s, median of ${sizes.map(n => `${repsFor(n)} at ${n.toLocaleString('en')}`).join(', ')}).`
-  const kept = intro
-    .trimEnd()
-    .split('\n\n')
-    .filter(paragraph => !paragraph.startsWith(subject))
-  return `${[...kept, line].join('\n\n')}\n\n`
-}
-
 async function report(totalMs: number): Promise<void> {
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -559,15 +583,10 @@ async function report(totalMs: number): Promise<void> {
     node: process.version
   }
   await mkdir('bench/results', { recursive: true })
-  // A partial run (--only) keeps the earlier figures of the parts it did not measure.
-  if (only) {
-    const earlier = JSON.parse(await readFile('bench/results/latest.json', 'utf8').catch(() => '{}')) as {
-      rows?: Row[]
-    }
-    const kept = (earlier.rows ?? []).filter(r => !(r.part && only.includes(r.part)))
-    rows.splice(0, 0, ...kept)
-    rows.sort((a, b) => (a.n || Infinity) - (b.n || Infinity))
-  }
+  // A partial run (--only) keeps the previous figures of the parts it did not run.
+  const ran = new Set(rows.map(partOf))
+  const kept = only ? (await previousRows()).filter(row => !ran.has(partOf(row))) : []
+  rows.splice(0, 0, ...kept)
   const result = {
     date: new Date().toISOString(),
     machine,
@@ -600,15 +619,19 @@ async function report(totalMs: number): Promise<void> {
   ].join('\n')
   const previous = await readFile('docs/performance.md', 'utf8').catch(() => '')
   const notes = previous.includes('## Notes') ? previous.slice(previous.indexOf('## Notes')) : '## Notes\n'
-  const intro =
-    (only && partialHeader(previous, result.date, totalMs)) ||
+  const doc =
     `# Performance\n\n` +
-      `Measured by \`npm run bench\` (${Math.round(totalMs / 1000)} s) on ${result.date.slice(0, 10)}: ${machine.cpu}, ` +
-      `${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, Linux; median of ${sizes.map(n => `${repsFor(n)} run${repsFor(n) === 1 ? '' : 's'} at ${n.toLocaleString('en')}`).join(', ')}, warm page ` +
-      `cache. Each engine figure is a whole process (Node start-up included) under GNU time; the CPU and HTTP ` +
-      `baselines time their own loop after loading their input. The reference service runs on loopback in the ` +
-      `benchmark's own process, a fresh one for every run. Raw figures: \`bench/results/latest.json\`.\n\n`
-  await writeFile('docs/performance.md', `${intro}${table}\n\n${notes}`)
+    `Measured by \`npm run bench\` (${Math.round(totalMs / 1000)} s) on ${result.date.slice(0, 10)}: ${machine.cpu}, ` +
+    `${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, Linux; median of ${sizes.map(n => `${repsFor(n)} run${repsFor(n) === 1 ? '' : 's'} at ${n.toLocaleString('en')}`).join(', ')}, warm page ` +
+    `cache. Each engine figure is a whole process (Node start-up included) under GNU time; the CPU and HTTP ` +
+    `baselines time their own loop after loading their input. The reference service runs on loopback in the ` +
+    `benchmark's own process, a fresh one for every run. Raw figures: \`bench/results/latest.json\`.` +
+    (kept.length > 0
+      ? ` This run measured only ${only?.join(', ')}; the other rows are kept from the run before.`
+      : '') +
+    `\n\n` +
+    `${table}\n\n${notes}`
+  await writeFile('docs/performance.md', doc)
   console.log('\n' + table)
   console.log('\nwritten: bench/results/latest.json, docs/performance.md')
 }

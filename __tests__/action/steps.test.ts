@@ -402,7 +402,7 @@ describe('steps file: bad input names file, line and column', () => {
 
   it('a missing steps file', async () => {
     await expect(loadSteps({ config: join(dir, 'nope.yml'), inline: '' })).rejects.toThrow(
-      /Steps file .*nope\.yml not found/
+      /Steps file .*nope\.yml does not exist: create it/
     )
   })
 })

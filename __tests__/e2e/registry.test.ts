@@ -40,7 +40,11 @@ beforeAll(async () => {
   const issuer = createIssuer({ kid: 'e2e-registry-issuer' })
   source = await generateStore(join(root, 'machine-a'), issuer, { count: 40, seed: 5, expiredShare: 0 })
   await writeFile(join(root, 'issuer.jwks.json'), JSON.stringify(issuer.jwks()))
-  server = await createLicenseServer({ issuer, stateFile: join(root, 'state.json'), tokens: [SERVICE_TOKEN] })
+  server = await createLicenseServer({
+    issuer,
+    database: join(root, 'service-state.db'),
+    tokens: [SERVICE_TOKEN]
+  })
   ca = await createTestCa()
   trustCa(ca)
   registry = await startRegistry(ca, { kind: 'token', users: { ci: REGISTRY_PASSWORD } })

@@ -254,7 +254,7 @@ describe('hostile backups are refused, nothing written', () => {
   })
 })
 
-describe("member names under the store's one name rule (issue 10, docs/reliability.md)", () => {
+describe("member names under the store's one name rule (issue 10, docs/names.md)", () => {
   it.each([
     ['.LICENSE-BACKUP/machine.json'],
     ['LICENS~1/machine.json'],

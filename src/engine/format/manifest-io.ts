@@ -2,7 +2,7 @@ import { crashPoint } from '../io/crash-points.js'
 import { writeFileAtomic } from '../io/durable.js'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
-import { globToRegExp } from '../store/glob.js'
+import { compileGlob } from '../store/glob.js'
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -203,7 +203,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function isPattern(value: unknown): boolean {
   if (typeof value !== 'string') return false
   try {
-    globToRegExp(value)
+    compileGlob(value)
     return true
   } catch {
     return false

@@ -38,6 +38,8 @@ export interface FileIO {
   link(existing: string, path: string): Promise<void>
   lstat(path: string): Promise<Stats>
   stat(path: string): Promise<Stats>
+  /** Sets a file's access and modification times (the store lock's refresh). */
+  utimes(path: string, atime: Date, mtime: Date): Promise<void>
   /**
    * Synchronous open, mkdir and rename, for paths that create or move one small file per license (the
    * restore's staging and moves, ADR 0052): through the thread pool each call is a promise and a thread
@@ -67,6 +69,7 @@ export const nodeFileIO: FileIO = {
   link: fs.link,
   lstat: path => fs.lstat(path),
   stat: path => fs.stat(path),
+  utimes: (path, atime, mtime) => fs.utimes(path, atime, mtime),
   openSync: (path, flags, mode) => {
     const fd = openSync(path, flags, mode)
     return {

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync } from 'node:fs'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { basename, dirname, join } from 'node:path'
-import { LicenseBackupError } from '../errors.js'
+import { asEngineError, LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fileIO, writeAllSync, type FileIO } from '../io/file-io.js'
 import { STATE_DIR } from '../store/names.js'
@@ -275,8 +275,10 @@ function codeOf(error: unknown): string {
 
 /** A failure before the commit point: nothing in the store changed. */
 function stagingError(store: string, file: string, error: unknown): LicenseBackupError {
-  if (error instanceof LicenseBackupError) return error
-  const code = codeOf(error)
+  return asEngineError(error, code => stagingIoError(store, file, code, error))
+}
+
+function stagingIoError(store: string, file: string, code: string, error: unknown): LicenseBackupError {
   const fix =
     code === 'ENOSPC' || code === 'EDQUOT'
       ? 'free some space on its disk'
@@ -292,11 +294,14 @@ function stagingError(store: string, file: string, error: unknown): LicenseBacku
 
 /** A failure past the commit point: the journal stays, and the next run on the store completes the restore. */
 function unfinishedError(store: string, file: string, error: unknown): LicenseBackupError {
-  if (error instanceof LicenseBackupError) return error
-  return new LicenseBackupError(
-    'IO_ERROR',
-    `Moving the restored licenses into the store ${store} failed at ${file} (${codeOf(error)}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
-    { file, cause: error }
+  return asEngineError(
+    error,
+    code =>
+      new LicenseBackupError(
+        'IO_ERROR',
+        `Moving the restored licenses into the store ${store} failed at ${file} (${code}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
+        { file, cause: error }
+      )
   )
 }
 

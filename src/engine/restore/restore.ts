@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RefusedLicense, RestoreOptions, RestoreResult, RunControl } from '../api.js'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
-import { LicenseBackupError, throwIfAborted } from '../errors.js'
+import { asEngineError, LicenseBackupError, throwIfAborted } from '../errors.js'
 import type { EventListener } from '../events.js'
 import { ensureMachineIdentity, type MachineIdentity } from '../identity/index.js'
 import { parseLicense, type License } from '../licenses/license.js'
@@ -69,7 +69,7 @@ export async function restore(
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
-      // Every target against the store before anything is written, the identity included (docs/reliability.md).
+      // Every target against the store before anything is written, the identity included (docs/names.md).
       const held = checkTargets(store, backup.manifest.licenses)
       const identity = await ensureMachineIdentity(store, options.individualize === true)
       return await exchangeAndCommit({
@@ -310,10 +310,13 @@ function asRestoreError(error: unknown, path: string): unknown {
   if (error instanceof DOMException && error.name === 'AbortError') {
     return new LicenseBackupError('CANCELLED', 'The restore was cancelled; nothing was changed.')
   }
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-  return new LicenseBackupError(
-    'IO_ERROR',
-    `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
-    { file: path, cause: error }
+  return asEngineError(
+    error,
+    code =>
+      new LicenseBackupError(
+        'IO_ERROR',
+        `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
+        { file: path, cause: error }
+      )
   )
 }
