@@ -18036,7 +18036,7 @@ function registryRows(registry) {
       "Tags",
       joinHtml(
         registry.tags.map((tag) => html`<code>${tag}</code>`),
-        html``
+        html`, `
       )
     ]);
   }

@@ -151,13 +151,13 @@ steps:
     expect(result.log).toContain('Retention (last 2): kept 2, deleted 2.')
     // The summary: where it went, the digest and tags, what was kept (and why) and deleted.
     expect(result.summary).toContain(
-      `<td>Pushed to</td><td><code>${registry.host}/${REPO}</code><br><code>${digest}</code></td>`
+      `<td>Pushed to</td><td><code>${registry.host}/${REPO}</code><br /><code>${digest}</code></td>`
     )
     expect(result.summary).toContain(
-      `<td>Kept</td><td><code>${tags[0]}</code> (last)<br><code>20260103T030000Z</code> (last)</td>`
+      `<td>Kept</td><td><code>${tags[0]}</code> (last)<br /><code>20260103T030000Z</code> (last)</td>`
     )
     expect(result.summary).toMatch(
-      /<td>Deleted<\/td><td><code>20260102T030000Z<\/code> <code>sha256:[a-f0-9]{64}<\/code><br><code>20260101T030000Z<\/code>/
+      /<td>Deleted<\/td><td><code>20260102T030000Z<\/code> <code>sha256:[a-f0-9]{64}<\/code><br \/><code>20260101T030000Z<\/code>/
     )
 
     // Machine B holds every backed-up license, re-bound to its own identity.

@@ -17,7 +17,7 @@ export function registryRows(registry: RegistryRecord): [string, Html][] {
       'Tags',
       joinHtml(
         registry.tags.map(tag => html`<code>${tag}</code>`),
-        html``
+        html`, `
       )
     ])
   }
