@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { lstat, open } from 'node:fs/promises'
+import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { InputFileError, openInputFile } from '../io/input-file.js'
+import { option } from '../options.js'
 import { decryptAge } from '../format/age.js'
 import { MANIFEST_FILE, type Manifest, type ManifestLicense } from '../format/manifest.js'
 import { parseManifest } from '../format/manifest-io.js'
 import { readTar } from '../format/tar-reader.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import type { LicenseVerifier } from '../licenses/verifier.js'
-import { DEFAULT_PATTERN, globToRegExp } from '../store/glob.js'
+import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { nameKey, pathProblem } from '../store/names.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
+import { largestPackSize, manifestByteLimit, membersBeyondPack } from './manifest-bounds.js'
 
-/** Caps on what a backup may declare before it is read (SPEC 4: sizes over the caps are errors). */
+/** Caps on what a backup may declare before it is read (docs/format.md: sizes over the caps are errors). */
 export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 export const MAX_LICENSES = 10_000_000
 const VERIFY_AHEAD = 256
@@ -28,7 +31,7 @@ export interface VerifiedBackup {
 export interface VerifyBackupOptions {
   /** The age identity, for an encrypted pack. */
   identity?: string
-  /** The restore's own pattern; without it the backup's recorded pattern, else the default (SPEC 9). */
+  /** The restore's own pattern; without it the backup's recorded pattern, else the default (docs/names.md). */
   pattern?: string
   verifier: LicenseVerifier
   signal?: AbortSignal
@@ -36,7 +39,7 @@ export interface VerifyBackupOptions {
 }
 
 /**
- * Checks a backup folder as hostile input before anything is written (SPEC 4): only `manifest.json` and
+ * Checks a backup folder as hostile input before anything is written (docs/format.md): only `manifest.json` and
  * the pack it names are read; the pack's SHA-256 and size are checked before it is opened; every member
  * must be a regular file listed in the manifest with its size and SHA-256, named by the store's name rule,
  * once (by its name key), matching the restore's pattern; every license must parse, match its entry and
@@ -64,22 +67,23 @@ export async function verifyBackup(path: string, options: VerifyBackupOptions): 
 
 async function readManifest(path: string, pattern: string | undefined): Promise<Manifest> {
   const file = join(path, MANIFEST_FILE)
-  let info
-  try {
-    info = await lstat(file)
-  } catch {
-    throw corrupt(
-      path,
-      `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
-    )
-  }
-  if (!info.isFile()) throw corrupt(path, `its ${MANIFEST_FILE} is not a regular file`)
-  if (info.size > MAX_MANIFEST_BYTES) {
-    throw corrupt(path, `its ${MANIFEST_FILE} is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`)
-  }
-  const handle = await open(file, 'r')
+  const { handle, stats } = await openManifest(path, file)
   let text: string
   try {
+    // The cheap checks first: the caps, then the pack beside it, before a byte of the manifest is read.
+    if (stats.size > MAX_MANIFEST_BYTES) {
+      throw corrupt(
+        path,
+        `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
+      )
+    }
+    const packBytes = await largestPackSize(path)
+    if (stats.size > manifestByteLimit(packBytes)) {
+      throw corrupt(
+        path,
+        `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${manifestByteLimit(packBytes)}-byte cap for a ${packBytes}-byte pack (a manifest lists what its pack holds)`
+      )
+    }
     text = await handle.readFile('utf8')
   } finally {
     await handle.close()
@@ -88,6 +92,26 @@ async function readManifest(path: string, pattern: string | undefined): Promise<
   checkEntries(path, manifest)
   checkPattern(path, manifest, pattern)
   return manifest
+}
+
+/** The manifest, opened only if it is a regular file: never a link, FIFO or device (ADR 0066). */
+async function openManifest(path: string, file: string): Promise<Awaited<ReturnType<typeof openInputFile>>> {
+  try {
+    return await openInputFile(file, { noFollow: true })
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error
+    if (error.code === 'ENOENT') {
+      throw corrupt(
+        path,
+        `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
+      )
+    }
+    const problem =
+      error.code === undefined || error.code === 'ELOOP'
+        ? `is not a regular file (it ${error.reason})`
+        : error.reason
+    throw corrupt(path, `its ${MANIFEST_FILE} ${problem}`)
+  }
 }
 
 /** What restore adds to the manifest's shape check: caps, names by the name rule, once, unique license IDs. */
@@ -133,12 +157,12 @@ function checkFilesAreNotFolders(path: string, names: Map<string, string>): void
 }
 
 /**
- * Every license must match the restore's pattern (SPEC 9, ADR 0061): the restore's own, else the one the
+ * Every license must match the restore's pattern (docs/names.md, ADR 0061): the restore's own, else the one the
  * backup was made with, else the default. A backup is refused whole, before anything is read further.
  */
 function checkPattern(path: string, manifest: Manifest, option: string | undefined): void {
   const pattern = option ?? manifest.pattern ?? DEFAULT_PATTERN
-  const matcher = globToRegExp(pattern)
+  const matcher = compileGlob(pattern)
   const outside = manifest.licenses.find(entry => !matcher.test(entry.path))
   if (outside === undefined) return
   const member = JSON.stringify(outside.path)
@@ -173,6 +197,8 @@ async function checkPackDigest(path: string, packFile: string, manifest: Manifes
       `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
     )
   }
+  const beyond = membersBeyondPack(manifest, info.size)
+  if (beyond) throw corrupt(path, beyond)
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(packFile)) hash.update(chunk as Buffer)
   if (hash.digest('hex') !== manifest.pack.sha256) {
@@ -245,7 +271,7 @@ async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array
     stream.destroy()
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup at ${context.path} is encrypted (age): name the environment variable that holds the age identity with \`identity-env\` on the restore step.`,
+      `The backup at ${context.path} is encrypted (age): give the age identity in ${option('identity')}.`,
       { file: context.path }
     )
   }
