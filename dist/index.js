@@ -34,7 +34,7 @@ import {
   restrictedSummaryMessage,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-C75BIU7L.js";
+} from "./chunks/chunk-VWZOTR7B.js";
 import {
   __commonJS,
   __require,
@@ -14954,16 +14954,18 @@ var log = {
 };
 
 // src/action/cancel.ts
-var SIGNALS = ["SIGINT", "SIGTERM"];
-function abortOnSignals(source, controller) {
+function cancelSignals(os = process.platform) {
+  return os === "win32" ? ["SIGINT", "SIGTERM", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
+}
+function abortOnSignals(source, controller, signals = cancelSignals()) {
   const listener = (signal) => {
     if (controller.signal.aborted) return;
     log.info(logText`Received ${signal}: cancelling; the step in progress will commit nothing.`);
     controller.abort(signal);
   };
-  for (const signal of SIGNALS) source.on(signal, listener);
+  for (const signal of signals) source.on(signal, listener);
   return () => {
-    for (const signal of SIGNALS) source.off(signal, listener);
+    for (const signal of signals) source.off(signal, listener);
   };
 }
 
@@ -16298,7 +16300,7 @@ var license_backup_schema_default = {
           $ref: "#/$defs/pattern"
         },
         "from-artifact": {
-          description: "Download the backup from an artifact first (SPEC 4c): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
+          description: "Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
           type: "object",
           additionalProperties: false,
           required: ["name"],
@@ -16799,7 +16801,7 @@ function restrictedText(step) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-JAJLOI6V.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-NPWXIXMW.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

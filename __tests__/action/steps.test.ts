@@ -42,7 +42,7 @@ async function expectError(
 }
 
 describe('steps file: valid', () => {
-  it('reads the SPEC example into typed steps, with the top-level store, trust and service', async () => {
+  it('reads the README example into typed steps, with the top-level store, trust and service', async () => {
     const { loading } = await load(`version: 1
 store: ./licenses
 catalog: ./catalog.csv

@@ -1,5 +1,5 @@
 /**
- * Errors with stable codes (SPEC 6). A host maps the code to its own behaviour (exit status, annotation);
+ * Errors with stable codes (docs/errors.md). A host maps the code to its own behaviour (exit status, annotation);
  * the message is for people: what was wrong, where (file, line, key ID, URL) and what to do.
  */
 export const ERROR_CODES = [
@@ -12,7 +12,7 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'INVALID_LICENSE',
   'CONFIG_INVALID',
-  // Beyond SPEC 6: documented in docs/errors.md.
+  // Beyond the contract's ten codes; all are in docs/errors.md.
   'STORE_INVALID',
   'SERVICE_ERROR',
   'IO_ERROR',

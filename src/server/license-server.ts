@@ -225,7 +225,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     sendJson(res, 200, render(answer, checked, session.machineId))
   }
 
-  /** Applies the rules to each license, in order, and records the machines (SPEC 5). */
+  /** Applies the rules to each license, in order, and records the machines (docs/protocol.md). */
   function decide(
     session: SessionState,
     checked: Checked[],

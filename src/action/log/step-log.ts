@@ -24,7 +24,7 @@ export interface RefusedSeen {
   url: string
 }
 
-/** The SPEC 3 wording for one restricted license, as the engine words it. */
+/** The README's wording for one restricted license, as the engine words it. */
 export function restrictedLine(license: { keyId: string; title?: string | undefined }): LogText {
   return logText`${restrictedLicenseMessage({
     key_id: license.keyId,
@@ -32,7 +32,7 @@ export function restrictedLine(license: { keyId: string; title?: string | undefi
   })}`
 }
 
-/** The SPEC 3 generic wording for several, still carrying every key ID. */
+/** The README's generic wording for several, still carrying every key ID. */
 export function restrictedSummary(keyIds: string[]): string {
   // Several licenses may share a content key: each key ID is listed once.
   const unique = [...new Set(keyIds)]

@@ -52,7 +52,7 @@ export interface BackupInternals {
 }
 
 /**
- * Backs up a store into a backup folder (SPEC 4): BEGIN → RESTRICTED_LICENSE* → END, with PROGRESS and
+ * Backs up a store into a backup folder (docs/format.md): BEGIN → RESTRICTED_LICENSE* → END, with PROGRESS and
  * per-license LICENSE events. Holds the store lock throughout. Builds the folder beside the target and
  * commits it with renames, so a failure or cancellation leaves any earlier backup as it was.
  */

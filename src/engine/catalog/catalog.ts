@@ -4,7 +4,7 @@ import { InputFileError, readInputFile } from '../io/input-file.js'
 import { option } from '../options.js'
 import { CsvSyntaxError, parseCsv } from './csv.js'
 
-/** Key ID → title (SPEC 3). */
+/** Key ID → title (docs/format.md). */
 export type Catalog = ReadonlyMap<string, string>
 
 /**

@@ -28,7 +28,7 @@ export async function checkRecipients(recipients: string[]): Promise<Encrypter> 
         'CONFIG_INVALID',
         `${capitalized(option('encryptTo'))} holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1…); use the public key that age-keygen printed.`
       )
-    // Only native X25519 recipients (SPEC 4): the tag and post-quantum kinds are not what the reference CLI makes by default.
+    // Only native X25519 recipients (docs/format.md): the tag and post-quantum kinds are not what the reference CLI makes by default.
     if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw bad()
     try {
       encrypter.addRecipient(recipient)

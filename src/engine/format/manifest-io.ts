@@ -13,7 +13,7 @@ import {
   type ManifestRestricted
 } from './manifest.js'
 
-/** The manifest as JSON with a fixed key order (SPEC 4: same store, same bytes but `created`). */
+/** The manifest as JSON with a fixed key order (docs/format.md: same store, same bytes but `created`). */
 export function serializeManifest(manifest: Manifest): string {
   return [...manifestChunks(manifest)].join('')
 }

@@ -12,6 +12,7 @@ import { capitalized, turnOn } from '../options.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
 import { fileIO, writeAll } from '../io/file-io.js'
+import { restrictToOwner } from '../io/platform.js'
 import { processAlive } from '../store/lock.js'
 import { STATE_DIR } from '../store/names.js'
 
@@ -60,8 +61,8 @@ export async function loadMachineIdentity(storeDir: string): Promise<MachineIden
 
 /**
  * Creates the store's machine identity. Never replaces one: if another run created it first, that one is
- * returned. The key is written to a temporary file (mode 0600, fsync) and linked into place, so the file
- * is either absent or complete.
+ * returned. The key is written to a temporary file (mode 0600, or an owner-only ACL on Windows; fsync) and
+ * linked into place, so the file is either absent or complete.
  */
 export async function createMachineIdentity(storeDir: string): Promise<MachineIdentity> {
   const io = fileIO()
@@ -74,6 +75,8 @@ export async function createMachineIdentity(storeDir: string): Promise<MachineId
     await io.mkdir(join(storeDir, STATE_DIR), { recursive: true, mode: 0o700 })
     const handle = await io.open(temp, 'wx', 0o600)
     try {
+      // Private before the key is in it: the mode does it on POSIX, the ACL on Windows.
+      await restrictToOwner(temp)
       await writeAll(handle, Buffer.from(text))
       await handle.sync()
     } finally {

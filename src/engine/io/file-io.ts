@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process'
 import type { MakeDirectoryOptions, RmOptions, Stats } from 'node:fs'
 import * as fs from 'node:fs/promises'
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
+import { canSyncFileSystem } from './platform.js'
 
 /**
  * The file operations the engine writes with (ADR 0041): backup folder, pack, manifest, store lock,
@@ -49,8 +50,9 @@ export interface FileIO {
   mkdirSync(path: string, options?: MakeDirectoryOptions): string | undefined
   renameSync(from: string, to: string): void
   /**
-   * Flushes the whole file system holding `dir` (syncfs(2) through coreutils' `sync -f`). Resolves false
-   * where that is not available, so the caller fsyncs file by file instead.
+   * Flushes the whole file system holding `dir` (syncfs(2) through coreutils' `sync -f`, Linux only).
+   * Resolves false where that is not available (macOS, Windows, a Linux without it), so the caller fsyncs
+   * file by file instead.
    */
   syncFileSystem(dir: string): Promise<boolean>
 }
@@ -79,6 +81,7 @@ export const nodeFileIO: FileIO = {
   renameSync: (from, to) => renameSync(from, to),
   syncFileSystem: dir =>
     new Promise(resolve => {
+      if (!canSyncFileSystem()) return resolve(false)
       execFile('sync', ['-f', dir], error => resolve(error === null))
     })
 }

@@ -31,7 +31,7 @@ export interface VerifierOptions {
 export const NOT_VERIFIED_WARNING = `Licenses are not verified: no trust source is configured (give ${option('trust')} a JWKS file, a JWKS URL or the service's URL to verify every license before it is backed up or restored).`
 
 /**
- * Builds a verifier from a trust source (SPEC 2): a JWKS file, a JWKS URL, or the service's
+ * Builds a verifier from a trust source (docs/format.md): a JWKS file, a JWKS URL, or the service's
  * `/.well-known/jwks.json`. A remote JWKS is fetched once, here, so one run sees one key set.
  * Without a trust source the verifier checks nothing; the caller warns once (NOT_VERIFIED_WARNING).
  */

@@ -27,7 +27,7 @@ import { checkTargets } from './targets.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
 
 /**
- * Restores a backup into a store through the license service (SPEC 5, 6): verify the whole backup, then
+ * Restores a backup into a store through the license service (docs/protocol.md, docs/events.md): verify the whole backup, then
  * CONNECTING → re-issue for this machine, staging each answer → DISCONNECTING, then BEGIN → commit → END.
  * The store ends as it was or fully restored; a refusal by the service fails the run with nothing
  * committed (docs/design.md).
@@ -69,7 +69,7 @@ export async function restore(
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
-      // Every target against the store before anything is written, the identity included (SPEC 9).
+      // Every target against the store before anything is written, the identity included (docs/names.md).
       const held = checkTargets(store, backup.manifest.licenses)
       const identity = await ensureMachineIdentity(store, options.individualize === true)
       return await exchangeAndCommit({
@@ -249,7 +249,7 @@ async function exchange(
 }
 
 /**
- * The check every re-issued license passes before it is staged (SPEC 2: verified after it is restored):
+ * The check every re-issued license passes before it is staged (docs/format.md: verified after it is restored):
  * the claims, then the signature, on the verify pool. The client starts a whole answer's checks before it
  * awaits any, so they reach the pool together (ADR 0052).
  */

@@ -16,7 +16,7 @@ import { nameKey, pathProblem } from '../store/names.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
 import { largestPackSize, manifestByteLimit, membersBeyondPack } from './manifest-bounds.js'
 
-/** Caps on what a backup may declare before it is read (SPEC 4: sizes over the caps are errors). */
+/** Caps on what a backup may declare before it is read (docs/format.md: sizes over the caps are errors). */
 export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 export const MAX_LICENSES = 10_000_000
 const VERIFY_AHEAD = 256
@@ -31,7 +31,7 @@ export interface VerifiedBackup {
 export interface VerifyBackupOptions {
   /** The age identity, for an encrypted pack. */
   identity?: string
-  /** The restore's own pattern; without it the backup's recorded pattern, else the default (SPEC 9). */
+  /** The restore's own pattern; without it the backup's recorded pattern, else the default (docs/names.md). */
   pattern?: string
   verifier: LicenseVerifier
   signal?: AbortSignal
@@ -39,7 +39,7 @@ export interface VerifyBackupOptions {
 }
 
 /**
- * Checks a backup folder as hostile input before anything is written (SPEC 4): only `manifest.json` and
+ * Checks a backup folder as hostile input before anything is written (docs/format.md): only `manifest.json` and
  * the pack it names are read; the pack's SHA-256 and size are checked before it is opened; every member
  * must be a regular file listed in the manifest with its size and SHA-256, named by the store's name rule,
  * once (by its name key), matching the restore's pattern; every license must parse, match its entry and
@@ -157,7 +157,7 @@ function checkFilesAreNotFolders(path: string, names: Map<string, string>): void
 }
 
 /**
- * Every license must match the restore's pattern (SPEC 9, ADR 0061): the restore's own, else the one the
+ * Every license must match the restore's pattern (docs/names.md, ADR 0061): the restore's own, else the one the
  * backup was made with, else the default. A backup is refused whole, before anything is read further.
  */
 function checkPattern(path: string, manifest: Manifest, option: string | undefined): void {

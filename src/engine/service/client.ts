@@ -69,7 +69,7 @@ export type RestoreOutcome =
 export type RefusedOutcome = Extract<RestoreOutcome, { status: 'refused' }>
 
 /**
- * The protocol v1 client (SPEC 5): one client per restore run. The deadline (`deadlineMs`) runs from the
+ * The protocol v1 client (docs/protocol.md): one client per restore run. The deadline (`deadlineMs`) runs from the
  * client's creation and bounds every call and retry of the run.
  */
 export class ServiceClient {

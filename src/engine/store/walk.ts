@@ -14,7 +14,7 @@ const YIELD_EVERY_FOLDERS = 64
  * store-relative paths. Links are never followed; a link (or any non-regular file) matching the pattern
  * is STORE_INVALID, since the user expects it backed up and it cannot be. A license whose path breaks the
  * name rule (`names.ts`), and two paths that are the same name by that rule (case, Unicode normalisation,
- * invisible characters), are STORE_INVALID too: restore refuses such a pack (SPEC 4, 9) and some file
+ * invisible characters), are STORE_INVALID too: restore refuses such a pack (docs/format.md, docs/names.md) and some file
  * systems cannot hold them.
  */
 export async function listLicenseFiles(

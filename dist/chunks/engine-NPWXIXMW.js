@@ -22,6 +22,7 @@ import {
   encryptingSink,
   errnoOf,
   fileIO,
+  foldsCase,
   fsyncDir,
   fsyncFile,
   internalError,
@@ -38,6 +39,7 @@ import {
   readLicenseFile,
   readLicenseFileSync,
   readTar,
+  restrictToOwner,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   serializeManifest,
@@ -51,7 +53,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-C75BIU7L.js";
+} from "./chunk-VWZOTR7B.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -1531,6 +1533,7 @@ async function createMachineIdentity(storeDir) {
     await io.mkdir(join2(storeDir, STATE_DIR), { recursive: true, mode: 448 });
     const handle = await io.open(temp, "wx", 384);
     try {
+      await restrictToOwner(temp);
       await writeAll(handle, Buffer.from(text));
       await handle.sync();
     } finally {
@@ -1646,23 +1649,23 @@ async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
     });
     if (++folders % YIELD_EVERY_FOLDERS === 0) await new Promise((resolve3) => setImmediate(resolve3));
     for (const entry of entries) {
-      const relative2 = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
+      const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
       if (relativeDir === "" && entry.name === STATE_DIR) continue;
       if (entry.isDirectory()) {
-        await walk(relative2);
+        await walk(relative);
         continue;
       }
-      if (!matcher.test(relative2)) continue;
+      if (!matcher.test(relative)) continue;
       if (entry.isFile()) {
-        checkName(relative2, store);
-        found.push(relative2);
+        checkName(relative, store);
+        found.push(relative);
         continue;
       }
       const kind = entry.isSymbolicLink() ? "a symbolic link" : "not a regular file";
       throw new LicenseBackupError(
         "STORE_INVALID",
-        `${relative2} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
-        { file: relative2 }
+        `${relative} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
+        { file: relative }
       );
     }
   };
@@ -1707,13 +1710,13 @@ async function checkStoreDir(store) {
     );
   }
 }
-function checkName(relative2, store) {
-  const problem = pathProblem(relative2);
+function checkName(relative, store) {
+  const problem = pathProblem(relative);
   if (problem === void 0) return;
   throw new LicenseBackupError(
     "STORE_INVALID",
-    `${JSON.stringify(relative2)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
-    { file: relative2 }
+    `${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
+    { file: relative }
   );
 }
 function checkNameCollisions(paths, store) {
@@ -1739,8 +1742,11 @@ function checkNameCollisions(paths, store) {
   }
 }
 
+// package.json
+var package_default = { version: "0.1.0" };
+
 // src/engine/version.ts
-var TOOL = { name: "license-backup", version: "0.1.0" };
+var TOOL = { name: "license-backup", version: package_default.version };
 
 // src/engine/restore/commit.ts
 import { existsSync, lstatSync } from "node:fs";
@@ -2131,18 +2137,18 @@ function ioError3(path, error) {
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename4, dirname as dirname4, isAbsolute, join as join6, relative, resolve, sep } from "node:path";
+import { basename as basename4, dirname as dirname4, join as join6, posix, resolve, win32 } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
-  if (within(realBackup, realStore)) {
+  if (isWithin(realBackup, realStore)) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
       `The backup path ${backupPath} is inside the store ${store}; a backup must be written outside the store. Choose a path outside it.`,
       { file: backupPath }
     );
   }
-  if (within(realStore, realBackup)) {
+  if (isWithin(realStore, realBackup)) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
       `The backup path ${backupPath} holds the store ${store}; writing the backup there would replace the store. Choose a path outside it.`,
@@ -2165,9 +2171,11 @@ async function realpathOfMaybeMissing(path) {
     }
   }
 }
-function within(inner, outer) {
-  const rel = relative(outer, inner);
-  return rel === "" || rel !== ".." && !rel.startsWith(".." + sep) && !isAbsolute(rel);
+function isWithin(inner, outer, os = process.platform) {
+  const path = os === "win32" ? win32 : posix;
+  const fold = (text) => foldsCase(os) ? text.toLowerCase() : text;
+  const rel = path.relative(fold(outer), fold(inner));
+  return rel === "" || rel !== ".." && !rel.startsWith(".." + path.sep) && !path.isAbsolute(rel);
 }
 
 // src/engine/backup/backup.ts

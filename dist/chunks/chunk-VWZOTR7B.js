@@ -11,7 +11,7 @@ var ERROR_CODES = [
   "UNAUTHORIZED",
   "INVALID_LICENSE",
   "CONFIG_INVALID",
-  // Beyond SPEC 6: documented in docs/errors.md.
+  // Beyond the contract's ten codes; all are in docs/errors.md.
   "STORE_INVALID",
   "SERVICE_ERROR",
   "IO_ERROR",
@@ -310,16 +310,7 @@ function matchWild(pattern, text) {
 }
 
 // src/engine/io/crash-points.ts
-var passed = /* @__PURE__ */ new Map();
-function crashPoint(name) {
-  const count = (passed.get(name) ?? 0) + 1;
-  passed.set(name, count);
-  const target = process.env["LICENSE_BACKUP_CRASH_AT"];
-  if (!target) return;
-  const [point, nth] = target.split("#");
-  if (point !== name) return;
-  if (nth !== void 0 && Number(nth) !== count) return;
-  process.kill(process.pid, "SIGKILL");
+function crashPoint() {
 }
 
 // src/engine/io/durable.ts
@@ -328,9 +319,49 @@ import { dirname } from "node:path";
 
 // src/engine/io/file-io.ts
 import { AsyncLocalStorage } from "node:async_hooks";
-import { execFile } from "node:child_process";
+import { execFile as execFile2 } from "node:child_process";
 import * as fs from "node:fs/promises";
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+
+// src/engine/io/platform.ts
+import { execFile } from "node:child_process";
+import { userInfo } from "node:os";
+function canSyncDirectory(os = process.platform) {
+  return os !== "win32";
+}
+function canSyncFileSystem(os = process.platform) {
+  return os === "linux";
+}
+function flushOpenFlags(os = process.platform) {
+  return os === "win32" ? "r+" : "r";
+}
+function foldsCase(os = process.platform) {
+  return os === "win32" || os === "darwin";
+}
+function openFollowsLinks(os = process.platform) {
+  return os === "win32";
+}
+function ownerOnlyCommand(file, os = process.platform, user = userInfo().username) {
+  if (os !== "win32") return void 0;
+  return { command: "icacls", args: [file, "/inheritance:r", "/grant:r", `${user}:F`] };
+}
+async function restrictToOwner(file, os = process.platform) {
+  const restrict = ownerOnlyCommand(file, os);
+  if (!restrict) return;
+  await new Promise((resolve, reject) => {
+    execFile(restrict.command, restrict.args, { windowsHide: true }, (error, _stdout, stderr) => {
+      if (error === null) return resolve();
+      const why = stderr.trim() || error.message;
+      reject(
+        Object.assign(new Error(`${restrict.command} could not restrict ${file} to its owner: ${why}`), {
+          code: "EACCES"
+        })
+      );
+    });
+  });
+}
+
+// src/engine/io/file-io.ts
 var nodeFileIO = {
   open: (path, flags, mode) => fs.open(path, flags, mode),
   readFile: (path, encoding) => fs.readFile(path, encoding),
@@ -354,7 +385,8 @@ var nodeFileIO = {
   mkdirSync: (path, options) => mkdirSync(path, options),
   renameSync: (from, to) => renameSync(from, to),
   syncFileSystem: (dir) => new Promise((resolve) => {
-    execFile("sync", ["-f", dir], (error) => resolve(error === null));
+    if (!canSyncFileSystem()) return resolve(false);
+    execFile2("sync", ["-f", dir], (error) => resolve(error === null));
   })
 };
 var current = new AsyncLocalStorage();
@@ -388,7 +420,7 @@ function writeAllSync(handle, data) {
 
 // src/engine/io/durable.ts
 async function fsyncFile(file) {
-  const handle = await fileIO().open(file, "r");
+  const handle = await fileIO().open(file, flushOpenFlags());
   try {
     await handle.sync();
   } finally {
@@ -396,7 +428,13 @@ async function fsyncFile(file) {
   }
 }
 async function fsyncDir(dir) {
-  await fsyncFile(dir);
+  if (!canSyncDirectory()) return;
+  const handle = await fileIO().open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 async function writeFileAtomic(file, data, options = {}) {
   const io = fileIO();
@@ -1084,20 +1122,29 @@ function isShortName(base, extension) {
 }
 
 // src/engine/store/read.ts
-import { closeSync as closeSync2, constants, fstatSync, openSync as openSync2, readSync } from "node:fs";
+import { closeSync as closeSync2, constants, fstatSync, lstatSync, openSync as openSync2, readSync } from "node:fs";
 import { join as join2 } from "node:path";
 var MAX_LICENSE_BYTES = 1024 * 1024;
 var nodeFileSystem = { openSync: openSync2 };
-var OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+var OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 async function readLicenseFile(store, relative, fileSystem = nodeFileSystem) {
   return readLicenseFileSync(store, relative, fileSystem);
 }
 function readLicenseFileSync(store, relative, fileSystem = nodeFileSystem) {
   let fd;
+  const path = join2(store, relative);
   try {
-    fd = fileSystem.openSync(join2(store, relative), OPEN_FLAGS);
+    fd = fileSystem.openSync(path, OPEN_FLAGS);
   } catch (error) {
     throw unreadable(relative, store, error);
+  }
+  if (openFollowsLinks() && isLink(path)) {
+    closeSync2(fd);
+    throw unreadable(
+      relative,
+      store,
+      Object.assign(new Error(`${path} is a symbolic link`), { code: "ELOOP" })
+    );
   }
   try {
     const info = fstatSync(fd);
@@ -1119,6 +1166,13 @@ function readLicenseFileSync(store, relative, fileSystem = nodeFileSystem) {
     throw unreadable(relative, store, error);
   } finally {
     closeSync2(fd);
+  }
+}
+function isLink(path) {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 function tooBig(relative, size, why) {
@@ -1490,6 +1544,8 @@ export {
   encryptingSink,
   decryptAge,
   crashPoint,
+  foldsCase,
+  restrictToOwner,
   fileIO,
   writeAll,
   writeAllSync,
