@@ -2825,6 +2825,7 @@ function checkedToken(token, url, tokenEnv) {
 // src/engine/service/refusals.ts
 function refusalCode(reason) {
   if (reason === "restore-limit") return "RESTORE_LIMIT";
+  if (reason === "not-yours") return "UNAUTHORIZED";
   if (["revoked", "expired", "invalid-signature", "invalid-license"].includes(reason))
     return "INVALID_LICENSE";
   return "SERVICE_ERROR";
@@ -2839,6 +2840,8 @@ function refusalMessage(refused, title) {
       return `${which} was revoked by its issuer and cannot be restored.${see}`;
     case "expired":
       return `${which} has expired and cannot be restored.${see}`;
+    case "not-yours":
+      return `${which} belongs to another account at the license service: restore it with a service token of the account it was issued to.${see}`;
     case "invalid-signature":
     case "invalid-license":
       return `${which} was not accepted by the license service (${refused.reason}): the backup holds a license its issuer did not sign.${see}`;
