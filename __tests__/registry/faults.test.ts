@@ -1,6 +1,6 @@
 // Answers a real registry cannot be made to give on demand: 429 with Retry-After, 5xx, and GHCR's
 // Packages API exchanges (recorded shapes), with nock. Redirects use two real loopback servers.
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import nock from 'nock'
@@ -16,6 +16,10 @@ const ORIGIN = 'https://registry.example.test'
 
 afterEach(() => {
   nock.cleanAll()
+})
+afterAll(() => {
+  // Unpatch fetch: a later test file in the same Jest process would otherwise meet a stale interceptor.
+  nock.restore()
 })
 
 function client(waits: number[], extra = {}): RegistryClient {
