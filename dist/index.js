@@ -25,7 +25,7 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-4POO5VRA.js";
+} from "./chunks/chunk-H5LAHORD.js";
 import {
   __commonJS,
   __require,
@@ -16242,7 +16242,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-G5VDANTB.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-V7UFPAMG.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

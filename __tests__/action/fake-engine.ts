@@ -12,7 +12,9 @@ import type {
   BackupRestorer,
   BackupResult,
   RestoreOptions,
-  RestoreResult
+  RestoreResult,
+  VerifyOptions,
+  VerifyResult
 } from '../../src/engine/api.js'
 import { cancelled } from '../../src/engine/errors.js'
 import type { EngineEvent, EventListener } from '../../src/engine/events.js'
@@ -46,6 +48,7 @@ export interface FakeEngine {
   create(listener: EventListener): Promise<BackupRestorer>
   backups: BackupOptions[]
   restores: RestoreOptions[]
+  verifies: VerifyOptions[]
   /** The pack bytes each restore found in its backup folder. */
   restoredPacks: Buffer[]
   /** Resolves when an operation has started (and the run's signal handlers are in place). */
@@ -58,6 +61,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
   const fake: FakeEngine = {
     backups: [],
     restores: [],
+    verifies: [],
     restoredPacks: [],
     started,
     create: async listener => {
@@ -119,6 +123,24 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
           emit({ type: 'BEGIN', operation: 'restore' })
           emit({ type: 'END', operation: 'restore' })
           return { machineId: 'machine-1', restored: manifest.licenses.length, unchanged: 0, skipped: [] }
+        },
+        async verify(options, control): Promise<VerifyResult> {
+          fake.verifies.push(options)
+          markStarted()
+          emit({ type: 'BEGIN', operation: 'verify' })
+          if (script.hang) await hang(control?.signal, 'verify')
+          if (script.fail) throw script.fail
+          const folder = resolve(script.root ?? process.cwd(), options.path)
+          const manifest = JSON.parse(await readFile(join(folder, MANIFEST_FILE), 'utf8')) as Manifest
+          emit({ type: 'END', operation: 'verify' })
+          return {
+            format: manifest.format,
+            verified: manifest.licenses.length,
+            restricted: manifest.restricted.length,
+            signaturesChecked: options.trust !== undefined,
+            origin: 'backup of acme/licenses, nightly.yml on main at 1a2b3c4, run 4242, 3 days old',
+            packSize: manifest.pack.size
+          }
         }
       }
     }
@@ -162,6 +184,7 @@ async function writeBackup(options: BackupOptions, script: FakeScript): Promise<
     manifest,
     backedUp: licenses.length,
     restricted,
-    files: [MANIFEST_FILE, packFile]
+    files: [MANIFEST_FILE, packFile],
+    packSize: pack.length
   }
 }

@@ -215,10 +215,16 @@ async function restoreKill(lane: Lane, kill: Kill, backupFirst = false): Promise
   if (backupFirst) {
     // Any run on the store finishes an interrupted commit first: a backup sees the whole restored set.
     await rm(lane.scratch, { recursive: true, force: true })
-    const made = await engine.backup({ store: lane.target, path: lane.scratch, trust: { jwksFile } })
+    const made = await engine.backup({
+      store: lane.target,
+      path: lane.scratch,
+      trust: { jwksFile },
+      format: 'license-backup/v1'
+    })
     const seen = await classifyStore(lane.target, states)
     if (seen === 'committing')
       throw new Error(`a backup after ${describeKill(kill)} left the commit unfinished`)
+    if (made.manifest.format !== 'license-backup/v1') throw new Error('a v1 backup was asked for')
     const backedUp = Object.fromEntries(made.manifest.licenses.map(license => [license.path, license.sha256]))
     for (const [path, sha256] of Object.entries(backedUp)) expect(states[seen][path]).toBe(sha256)
   }

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'INVALID_LICENSE',
   'CONFIG_INVALID',
+  'BACKUP_UNTRUSTED',
   // Beyond SPEC 6: documented in docs/errors.md.
   'STORE_INVALID',
   'SERVICE_ERROR',

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
-import { parseManifest } from '../format/manifest-io.js'
+import { parseAnyManifest } from '../format/any-manifest.js'
+import { PACK_FILES_V2, SIGNATURE_FILE } from '../format/manifest-v2.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
 import { fileIO, type FileHandleIO } from '../io/file-io.js'
@@ -21,7 +22,14 @@ export type Target =
   | { kind: 'replaceable' }
   | { kind: 'backup' }
 
-const BACKUP_NAMES = new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`])
+const BACKUP_NAMES = new Set([
+  MANIFEST_FILE,
+  PACK_FILE,
+  ENCRYPTED_PACK_FILE,
+  SIGNATURE_FILE,
+  ...PACK_FILES_V2,
+  `.${MANIFEST_FILE}.tmp`
+])
 
 export async function inspectTarget(path: string): Promise<Target> {
   let info
@@ -75,7 +83,7 @@ export async function hasValidManifest(path: string): Promise<boolean> {
     const info = await fileIO().stat(file)
     if (!info.isFile()) return false
     if (info.size > FULL_CHECK_BYTES) return await looksComplete(path, info.size)
-    parseManifest(await fileIO().readFile(file, 'utf8'), file)
+    parseAnyManifest(await fileIO().readFile(file, 'utf8'), file)
     return true
   } catch {
     return false

@@ -50,7 +50,7 @@ export function* manifestChunks(manifest: Manifest): Generator<string> {
 }
 
 /** `prefix` and a list one level deep, as `JSON.stringify(…, null, 2)` prints it, in pieces. */
-function* listChunks<T>(
+export function* listChunks<T>(
   prefix: string,
   entries: readonly T[],
   entryText: (entry: T) => string
@@ -71,7 +71,7 @@ function* listChunks<T>(
 }
 
 /** A list entry as `JSON.stringify(…, null, 2)` prints it two levels deep. */
-function licenseText(license: ManifestLicense): string {
+export function licenseText(license: ManifestLicense): string {
   return (
     `    {\n      "jti": ${JSON.stringify(license.jti)},\n      "key_id": ${JSON.stringify(license.key_id)},` +
     `\n      "path": ${JSON.stringify(license.path)},\n      "sha256": ${JSON.stringify(license.sha256)},` +
@@ -79,7 +79,7 @@ function licenseText(license: ManifestLicense): string {
   )
 }
 
-function restrictedText(entry: ManifestRestricted): string {
+export function restrictedText(entry: ManifestRestricted): string {
   const title = entry.title === undefined ? '' : `,\n      "title": ${JSON.stringify(entry.title)}`
   return `    {\n      "jti": ${JSON.stringify(entry.jti)},\n      "key_id": ${JSON.stringify(entry.key_id)}${title}\n    }`
 }
@@ -192,18 +192,18 @@ export function parseManifest(text: string, file: string): Manifest {
   return value as unknown as Manifest & { restricted: ManifestRestricted[] }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function stringArray(value: unknown): value is string[] {
+export function stringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every(item => typeof item === 'string')
 }
 
-function isSha256(value: unknown): boolean {
+export function isSha256(value: unknown): boolean {
   return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)
 }
 
-function isSize(value: unknown): boolean {
+export function isSize(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
 }

@@ -24,6 +24,7 @@ import {
 import { acquireStoreLock } from '../store/lock.js'
 import { commitStaged, dropStaging, openStaging, recoverRestore, type Staging } from './commit.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
+import { announceBackup, openBackup } from './open-backup.js'
 
 /**
  * Restores a backup into a store through the license service (SPEC 5, 6): verify the whole backup, then
@@ -39,6 +40,11 @@ export async function restore(
   const signal = control.signal
   throwIfAborted(signal, 'restore')
   const store = options.store
+  // Trust first (SPEC 4b): an untrusted backup is refused before the store is touched or the service called.
+  const opened = await openBackup(options.path, options).catch(error => {
+    throw asRestoreError(error, options.path)
+  })
+  announceBackup(opened, options, emit)
   const catalog: Catalog = options.catalog ? await loadCatalog(options.catalog) : new Map()
   // A restore always has a service, so licenses are always verified: by the configured trust source, or
   // else by the service's own JWKS.
@@ -60,6 +66,7 @@ export async function restore(
       // once the backup has proved sound.
       if (options.individualize !== true) await ensureMachineIdentity(store, false)
       const backup = await verifyBackup(options.path, {
+        opened,
         verifier,
         ...(options.identity ? { identity: options.identity } : {}),
         ...(signal ? { signal } : {}),
@@ -139,7 +146,7 @@ async function exchange(
   let inFlight: InFlight | undefined
   // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
   const dropped = new AbortController()
-  const total = backup.manifest.licenses.length
+  const total = backup.count
   let sent = 0
   const checkLicense = returnedLicenseCheck(context)
   const send = async (): Promise<void> => {

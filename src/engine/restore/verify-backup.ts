@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { lstat, open } from 'node:fs/promises'
+import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import { decryptAge } from '../format/age.js'
-import { MANIFEST_FILE, type Manifest, type ManifestLicense } from '../format/manifest.js'
-import { parseManifest } from '../format/manifest-io.js'
+import type { Manifest, ManifestLicense } from '../format/manifest.js'
 import { readTar } from '../format/tar-reader.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import type { LicenseVerifier } from '../licenses/verifier.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
 import { STATE_DIR } from '../store/walk.js'
+import { openBackup, type OpenedBackup } from './open-backup.js'
+import { readPackV2 } from './read-pack-v2.js'
 
 /** Caps on what a backup may declare before it is read (SPEC 4: sizes over the caps are errors). */
 export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
@@ -19,8 +20,14 @@ const VERIFY_AHEAD = 256
 
 export interface VerifiedBackup {
   path: string
-  manifest: Manifest
-  /** Reads the pack again, yielding each license with its manifest entry, each member re-checked. */
+  opened: OpenedBackup
+  /** How many licenses the backup holds. */
+  count: number
+  /** How many restricted licenses it reported when made. */
+  restricted: number
+  /** The store pattern a v2 backup was made with. */
+  pattern?: string
+  /** Reads the pack again, yielding each license with its entry, each member re-checked. */
   licenses(signal?: AbortSignal): AsyncGenerator<{ entry: ManifestLicense; license: License }>
 }
 
@@ -30,62 +37,69 @@ export interface VerifyBackupOptions {
   verifier: LicenseVerifier
   signal?: AbortSignal
   onProgress?: (done: number, total: number) => void
+  /** The manifest as `openBackup` read and trusted it; read here (without trust checks) when absent. */
+  opened?: OpenedBackup
 }
 
 /**
- * Checks a backup folder as hostile input before anything is written (SPEC 4): only `manifest.json` and
- * the pack it names are read; the pack's SHA-256 and size are checked before it is opened; every member
- * must be a regular file listed in the manifest with its size and SHA-256, named safely, once (also by
- * case); every license must parse, match its entry and verify. Throws BACKUP_CORRUPT naming the member.
+ * Checks a backup folder as hostile input before anything is written (SPEC 4, 4b): only `manifest.json`
+ * (and its signature) and the pack it names are read; the pack's SHA-256 and size are checked before it
+ * is opened; every member must be a regular file listed in the manifest (v1) or the pack's index (v2)
+ * with its size and SHA-256, named safely, once (also by case); every license must parse, match its
+ * entry and verify. Throws BACKUP_CORRUPT naming the member.
  */
 export async function verifyBackup(path: string, options: VerifyBackupOptions): Promise<VerifiedBackup> {
-  const manifest = await readManifest(path)
+  const opened = options.opened ?? (await openBackup(path, {}))
+  const manifest = opened.manifest
   const packFile = join(path, manifest.pack.file)
   await checkPackDigest(path, packFile, manifest)
-  const context = { path, packFile, manifest, identity: options.identity }
+  const total = opened.format === 'v1' ? opened.manifest.licenses.length : opened.manifest.counts.licenses
   let done = 0
   // Signature checks run ahead on the verify pool; their results are taken in order (ADR 0005).
   const checks: Promise<void>[] = []
-  for await (const { license } of readMembers(context, options.signal)) {
-    const check = options.verifier.verify(license)
-    check.catch(() => {})
-    checks.push(check)
-    if (checks.length >= VERIFY_AHEAD) await checks.shift()
-    if (++done % 1000 === 0) options.onProgress?.(done, manifest.licenses.length)
+  const check = (license: License): Promise<void> => {
+    const checked = options.verifier.verify(license)
+    checked.catch(() => {})
+    checks.push(checked)
+    if (++done % 1000 === 0) options.onProgress?.(done, total)
+    return checks.length >= VERIFY_AHEAD ? checks.shift()! : Promise.resolve()
   }
-  for (const check of checks) await check
-  return { path, manifest, licenses: signal => readMembers(context, signal) }
-}
-
-async function readManifest(path: string): Promise<Manifest> {
-  const file = join(path, MANIFEST_FILE)
-  let info
-  try {
-    info = await lstat(file)
-  } catch {
-    throw corrupt(
+  if (opened.format === 'v1') {
+    const context = { path, packFile, manifest: opened.manifest, identity: options.identity }
+    for await (const { license } of readMembers(context, options.signal)) await check(license)
+    for (const pending of checks) await pending
+    return {
       path,
-      `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
-    )
+      opened,
+      count: total,
+      restricted: opened.manifest.restricted.length,
+      licenses: signal => readMembers(context, signal)
+    }
   }
-  if (!info.isFile()) throw corrupt(path, `its ${MANIFEST_FILE} is not a regular file`)
-  if (info.size > MAX_MANIFEST_BYTES) {
-    throw corrupt(path, `its ${MANIFEST_FILE} is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`)
+  const context = { path, manifest: opened.manifest, identity: options.identity }
+  const reading = readPackV2(context, options.signal)
+  let step = await reading.next()
+  const entries: ManifestLicense[] = []
+  while (!step.done) {
+    entries.push(step.value.entry)
+    await check(step.value.license)
+    step = await reading.next()
   }
-  const handle = await open(file, 'r')
-  let text: string
-  try {
-    text = await handle.readFile('utf8')
-  } finally {
-    await handle.close()
+  for (const pending of checks) await pending
+  return {
+    path,
+    opened,
+    count: entries.length,
+    restricted: step.value.restricted.length,
+    pattern: opened.manifest.pattern,
+    licenses: async function* (signal) {
+      yield* readPackV2(context, signal, entries)
+    }
   }
-  const manifest = parseManifest(text, file)
-  checkEntries(path, manifest)
-  return manifest
 }
 
 /** What restore adds to the manifest's shape check: caps, safe and unique names, unique license IDs. */
-function checkEntries(path: string, manifest: Manifest): void {
+export function checkEntries(path: string, manifest: Manifest): void {
   if (manifest.licenses.length > MAX_LICENSES) {
     throw corrupt(
       path,
@@ -109,7 +123,11 @@ function checkEntries(path: string, manifest: Manifest): void {
   }
 }
 
-async function checkPackDigest(path: string, packFile: string, manifest: Manifest): Promise<void> {
+async function checkPackDigest(
+  path: string,
+  packFile: string,
+  manifest: { pack: { file: string; sha256: string; size: number } }
+): Promise<void> {
   let info
   try {
     info = await lstat(packFile)

@@ -1,40 +1,70 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  COMPRESSIONS,
   DEFAULT_PATTERN,
+  ED25519,
   ENCRYPTED_PACK_FILE,
   ERROR_CODES,
   FORMAT,
+  FORMAT_V2,
+  INDEX_MEMBER,
   LICENSE_ALGORITHMS,
   LicenseBackupError,
   MANIFEST_FILE,
   MAX_LICENSE_BYTES,
+  NAMESPACE,
+  NOT_AUTHENTICATED_WARNING,
   PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
   STATE_DIR,
   TAR_END,
+  WireError,
+  WireReader,
+  announceBackup,
   cancelled,
   checkRecipients,
   checkStoreDir,
+  compressingSink,
   crashPoint,
   decryptAge,
+  defaultOrigin,
+  describeOrigin,
+  ed25519Blob,
   encryptingSink,
   fileIO,
+  findSigner,
+  fingerprint,
   fsyncDir,
   fsyncFile,
   globToRegExp,
+  indexChunks,
   invalidLicense,
   isAtomicTemp,
   isLicenseBackupError,
   listLicenseFiles,
+  openBackup,
+  packFileV2,
+  parseAllowedSigners,
+  parseAnyManifest,
+  parseIndex,
   parseLicense,
   parseManifest,
+  parseManifestV2,
+  parseSignature,
   readLicenseFile,
   readLicenseFileSync,
   readTar,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   serializeManifest,
+  serializeManifestV2,
+  signMessage,
+  signatureProblem,
+  tarHeader,
   tarMember,
   tarMemberSize,
+  tarPadding,
   throwIfAborted,
   unsafeName,
   verifyBackup,
@@ -43,13 +73,13 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-4POO5VRA.js";
+} from "./chunk-H5LAHORD.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { hash } from "node:crypto";
 import { rm } from "node:fs/promises";
-import { join as join6, resolve as resolve2 } from "node:path";
+import { join as join8, resolve as resolve2 } from "node:path";
 
 // src/engine/catalog/catalog.ts
 import { readFile } from "node:fs/promises";
@@ -306,6 +336,125 @@ async function openFileSink(file) {
       });
     }
   };
+}
+
+// src/engine/format/pack-v2.ts
+import { join } from "node:path";
+async function openPackV2(dir, options) {
+  const file = packFileV2(options.compression, options.encryptTo !== void 0);
+  let sink = await openFileSink(join(dir, file));
+  if (options.encryptTo) sink = await encryptingSink(sink, options.encryptTo);
+  if (options.compression === "gzip") sink = compressingSink(sink);
+  const below = sink;
+  let tarSize = 0;
+  const counting = {
+    write: async (chunk) => {
+      tarSize += chunk.byteLength;
+      await below.write(chunk);
+    },
+    close: () => below.close(),
+    abort: () => below.abort()
+  };
+  return {
+    file,
+    sink: counting,
+    finish: async (index) => {
+      await writeIndexMember(counting, index);
+      crashPoint("backup:index-written");
+      await counting.write(TAR_END);
+      const digest2 = await counting.close();
+      return { ...digest2, tarSize };
+    }
+  };
+}
+async function writeIndexMember(sink, index) {
+  let size = 0;
+  for (const piece of indexChunks(index)) size += Buffer.byteLength(piece);
+  await sink.write(tarHeader(INDEX_MEMBER, size));
+  for (const piece of indexChunks(index)) await sink.write(Buffer.from(piece));
+  await sink.write(tarPadding(size));
+}
+
+// src/engine/format/ssh/signing-key.ts
+import { createPrivateKey, createPublicKey } from "node:crypto";
+var BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
+var END = "-----END OPENSSH PRIVATE KEY-----";
+var MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
+function parseSigningKey(text, source) {
+  const invalid3 = (problem) => new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+  );
+  const trimmed = text.replace(/\r/g, "").trim();
+  const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed);
+  if (pem) throw invalid3(`is a PEM ${pem[1]} key; only Ed25519 keys sign backups`);
+  if (!trimmed.startsWith(BEGIN) || !trimmed.endsWith(END))
+    throw invalid3("is not an OpenSSH private key (it must start with " + BEGIN + ")");
+  const body = trimmed.slice(BEGIN.length, -END.length).replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw invalid3("is not valid base64 between its armor lines");
+  const bytes = Buffer.from(body, "base64");
+  try {
+    return readKey(bytes, invalid3);
+  } catch (error) {
+    if (error instanceof WireError) throw invalid3(`is malformed (${error.message})`);
+    throw error;
+  }
+}
+function readKey(bytes, invalid3) {
+  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw invalid3("is not in the openssh-key-v1 format");
+  const reader = new WireReader(bytes.subarray(MAGIC.length));
+  const cipher = reader.text();
+  const kdf = reader.text();
+  reader.string();
+  if (cipher !== "none" || kdf !== "none")
+    throw invalid3("is protected by a passphrase; a job cannot type one: use a key without a passphrase");
+  if (reader.uint32() !== 1) throw invalid3("holds more than one key");
+  const publicBlob = reader.string();
+  const publicType = new WireReader(publicBlob).text();
+  if (publicType !== ED25519) throw invalid3(`is a ${publicType} key; only Ed25519 keys sign backups`);
+  const section = new WireReader(reader.string());
+  if (!reader.done) throw invalid3("has data after its key");
+  if (section.uint32() !== section.uint32()) throw invalid3("is damaged (its check numbers differ)");
+  if (section.text() !== ED25519) throw invalid3("is damaged (its private part is not Ed25519)");
+  const publicKey = section.string();
+  const secret = section.string();
+  section.string();
+  const padding = section.rest();
+  if (publicKey.length !== 32 || secret.length !== 64 || !secret.subarray(32).equals(publicKey))
+    throw invalid3("is damaged (its Ed25519 key is not 32 + 32 bytes)");
+  if (!padding.every((byte, i) => byte === i + 1) || padding.length >= 8)
+    throw invalid3("is damaged (its padding is wrong)");
+  if (!ed25519Blob(publicKey).equals(publicBlob)) throw invalid3("is damaged (its two public keys differ)");
+  const privateKey = createPrivateKey({
+    key: {
+      kty: "OKP",
+      crv: "Ed25519",
+      d: secret.subarray(0, 32).toString("base64url"),
+      x: publicKey.toString("base64url")
+    },
+    format: "jwk"
+  });
+  const derived = createPublicKey(privateKey).export({ format: "jwk" }).x;
+  if (derived !== publicKey.toString("base64url"))
+    throw invalid3("is damaged (its private key does not match its public key)");
+  return { privateKey, publicBlob, publicKeyLine: `${ED25519} ${publicBlob.toString("base64")}` };
+}
+
+// src/engine/backup/write-manifest-v2.ts
+import { join as join2 } from "node:path";
+async function writeManifestV2(dir, manifest, key) {
+  const text = serializeManifestV2(manifest);
+  const files = [];
+  if (key) {
+    await writeFileAtomic(join2(dir, SIGNATURE_FILE), signMessage(Buffer.from(text), key), {
+      crashLabel: "backup:signature"
+    });
+    crashPoint("backup:signature-written");
+    files.push(SIGNATURE_FILE);
+  }
+  await writeFileAtomic(join2(dir, MANIFEST_FILE), text, { crashLabel: "backup:manifest" });
+  crashPoint("backup:manifest-written");
+  return [...files, MANIFEST_FILE];
 }
 
 // node_modules/jose/dist/webapi/lib/buffer_utils.js
@@ -1247,11 +1396,11 @@ function checkJwks(text, where, kind) {
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join as join3 } from "node:path";
 var LOCK_FILE = "lock";
 async function acquireStoreLock(store, operation, options = {}) {
-  const dir = join(store, STATE_DIR);
-  const file = join(dir, LOCK_FILE);
+  const dir = join3(store, STATE_DIR);
+  const file = join3(dir, LOCK_FILE);
   const info = {
     pid: process.pid,
     host: hostname(),
@@ -1354,7 +1503,7 @@ async function removeStaleTemps(file) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split("-")[0]);
     if (pid === process.pid || processAlive(pid)) continue;
-    await io.unlink(join(dirname(file), name)).catch(() => {
+    await io.unlink(join3(dirname(file), name)).catch(() => {
     });
   }
 }
@@ -1430,15 +1579,15 @@ function ioError(file, error) {
 
 // src/engine/identity/machine-identity.ts
 import {
-  createPrivateKey,
-  createPublicKey,
+  createPrivateKey as createPrivateKey2,
+  createPublicKey as createPublicKey2,
   generateKeyPairSync,
   randomBytes
 } from "node:crypto";
-import { join as join2 } from "node:path";
+import { join as join4 } from "node:path";
 var MACHINE_FILE = "machine.json";
 function machineIdentityFile(storeDir) {
-  return join2(storeDir, STATE_DIR, MACHINE_FILE);
+  return join4(storeDir, STATE_DIR, MACHINE_FILE);
 }
 async function machineIdOf(publicJwk) {
   return calculateJwkThumbprint({ kty: "OKP", crv: "Ed25519", x: publicJwk.x }, "sha256");
@@ -1469,7 +1618,7 @@ async function createMachineIdentity(storeDir) {
   const text = JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, null, 2) + "\n";
   const temp = `${file}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
   try {
-    await io.mkdir(join2(storeDir, STATE_DIR), { recursive: true, mode: 448 });
+    await io.mkdir(join4(storeDir, STATE_DIR), { recursive: true, mode: 448 });
     const handle = await io.open(temp, "wx", 384);
     try {
       await writeAll(handle, Buffer.from(text));
@@ -1484,7 +1633,7 @@ async function createMachineIdentity(storeDir) {
       if (error.code !== "EEXIST") throw error;
     }
     crashPoint("identity:linked");
-    await fsyncDir(join2(storeDir, STATE_DIR));
+    await fsyncDir(join4(storeDir, STATE_DIR));
   } catch (error) {
     throw ioError2(file, error);
   } finally {
@@ -1509,7 +1658,7 @@ async function ensureMachineIdentity(storeDir, individualize) {
 }
 async function removeStaleTemps2(storeDir) {
   const io = fileIO();
-  const dir = join2(storeDir, STATE_DIR);
+  const dir = join4(storeDir, STATE_DIR);
   let names;
   try {
     names = await io.readdir(dir);
@@ -1519,7 +1668,7 @@ async function removeStaleTemps2(storeDir) {
   for (const name of names) {
     const pid = /^machine\.json\.tmp-(\d+)-/.exec(name)?.[1];
     if (pid === void 0 || Number(pid) === process.pid || processAlive(Number(pid))) continue;
-    await io.unlink(join2(dir, name)).catch(() => void 0);
+    await io.unlink(join4(dir, name)).catch(() => void 0);
   }
 }
 async function parseIdentity(text, file) {
@@ -1535,11 +1684,11 @@ async function parseIdentity(text, file) {
   if (typeof jwk.x !== "string" || typeof jwk.d !== "string") throw invalid2(file, "it lacks the key (x, d)");
   let privateKey;
   try {
-    privateKey = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d }, format: "jwk" });
+    privateKey = createPrivateKey2({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d }, format: "jwk" });
   } catch {
     throw invalid2(file, "its key does not load");
   }
-  const derived = createPublicKey(privateKey).export({ format: "jwk" });
+  const derived = createPublicKey2(privateKey).export({ format: "jwk" });
   if (derived.x !== jwk.x) throw invalid2(file, "its public key (x) does not match its private key (d)");
   const publicJwk = { kty: "OKP", crv: "Ed25519", x: derived.x };
   return { id: await machineIdOf(publicJwk), publicJwk, privateKey, file };
@@ -1574,11 +1723,11 @@ var TOOL = { name: "license-backup", version: "0.1.0" };
 // src/engine/restore/commit.ts
 import { existsSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { basename as basename2, dirname as dirname2, join as join3 } from "node:path";
-var RESTORE_DIR = join3(STATE_DIR, "restore");
+import { basename as basename2, dirname as dirname2, join as join5 } from "node:path";
+var RESTORE_DIR = join5(STATE_DIR, "restore");
 function restoreDirs(store) {
-  const root = join3(store, RESTORE_DIR);
-  return { root, staging: join3(root, "staging"), journal: join3(root, "journal.json") };
+  const root = join5(store, RESTORE_DIR);
+  return { root, staging: join5(root, "staging"), journal: join5(root, "journal.json") };
 }
 async function openStaging(store) {
   const { staging } = restoreDirs(store);
@@ -1591,7 +1740,7 @@ async function openStaging(store) {
   return {
     paths,
     add: (file) => {
-      const target = join3(staging, file.path);
+      const target = join5(staging, file.path);
       const parent = dirname2(target);
       try {
         if (!made.has(parent)) {
@@ -1616,7 +1765,7 @@ async function commitStaged(store, paths) {
   const dirs = restoreDirs(store);
   const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
   try {
-    await syncAll(dirs.staging, () => paths.map((path) => join3(dirs.staging, path)));
+    await syncAll(dirs.staging, () => paths.map((path) => join5(dirs.staging, path)));
     crashPoint("restore:before-journal");
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
   } catch (error) {
@@ -1652,7 +1801,7 @@ async function removeJournalTemps(root, journal) {
     return 0;
   }
   const temps = names.filter((name) => isAtomicTemp(name, basename2(journal)));
-  for (const name of temps) await io.rm(join3(root, name), { force: true });
+  for (const name of temps) await io.rm(join5(root, name), { force: true });
   return temps.length;
 }
 async function rollForward(store, journal) {
@@ -1665,8 +1814,8 @@ async function rollForward(store, journal) {
     for (let index = 0; index < journal.paths.length; index++) {
       if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn();
       const path = journal.paths[index];
-      const staged = join3(dirs.staging, path);
-      const target = join3(store, path);
+      const staged = join5(dirs.staging, path);
+      const target = join5(store, path);
       current = target;
       if (!existsSync(staged)) continue;
       const parent = dirname2(target);
@@ -1679,7 +1828,7 @@ async function rollForward(store, journal) {
       crashPoint("restore:move");
     }
     current = store;
-    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join3(store, path)));
+    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join5(store, path)));
     crashPoint("restore:moved-all");
     current = dirs.journal;
     await io.rm(dirs.journal, { force: true });
@@ -1759,10 +1908,17 @@ async function exists(path) {
 
 // src/engine/backup/folder.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { basename as basename3, dirname as dirname3, join as join4 } from "node:path";
+import { basename as basename3, dirname as dirname3, join as join6 } from "node:path";
 var NEW_MARK = ".lb-new-";
 var OLD_MARK = ".lb-old-";
-var BACKUP_NAMES = /* @__PURE__ */ new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`]);
+var BACKUP_NAMES = /* @__PURE__ */ new Set([
+  MANIFEST_FILE,
+  PACK_FILE,
+  ENCRYPTED_PACK_FILE,
+  SIGNATURE_FILE,
+  ...PACK_FILES_V2,
+  `.${MANIFEST_FILE}.tmp`
+]);
 async function inspectTarget(path) {
   let info;
   try {
@@ -1801,12 +1957,12 @@ var FULL_CHECK_BYTES = 1024 * 1024;
 var HEAD_BYTES = 64 * 1024;
 var TAIL_BYTES = 1024;
 async function hasValidManifest(path) {
-  const file = join4(path, MANIFEST_FILE);
+  const file = join6(path, MANIFEST_FILE);
   try {
     const info = await fileIO().stat(file);
     if (!info.isFile()) return false;
     if (info.size > FULL_CHECK_BYTES) return await looksComplete(path, info.size);
-    parseManifest(await fileIO().readFile(file, "utf8"), file);
+    parseAnyManifest(await fileIO().readFile(file, "utf8"), file);
     return true;
   } catch {
     return false;
@@ -1815,7 +1971,7 @@ async function hasValidManifest(path) {
 var HEAD = /^\s*\{\s*"format"\s*:\s*"license-backup\/v1"\s*,[^]*?"pack"\s*:\s*\{\s*"file"\s*:\s*"(licenses\.tar(?:\.age)?)"\s*,\s*"sha256"\s*:\s*"[0-9a-f]{64}"\s*,\s*"size"\s*:\s*(\d+)\s*\}\s*,\s*"licenses"\s*:\s*\[/;
 var TAIL = /"counts"\s*:\s*\{\s*"licenses"\s*:\s*\d+\s*,\s*"restricted"\s*:\s*\d+\s*,\s*"bytes"\s*:\s*\d+\s*\}\s*\}\s*$/;
 async function looksComplete(path, size) {
-  const handle = await fileIO().open(join4(path, MANIFEST_FILE), "r");
+  const handle = await fileIO().open(join6(path, MANIFEST_FILE), "r");
   let head;
   let tail;
   try {
@@ -1826,7 +1982,7 @@ async function looksComplete(path, size) {
   }
   const found = HEAD.exec(head);
   if (!found || !TAIL.test(tail)) return false;
-  const pack = await fileIO().lstat(join4(path, found[1]));
+  const pack = await fileIO().lstat(join6(path, found[1]));
   return pack.isFile() && pack.size === Number(found[2]);
 }
 async function readText(handle, position, length) {
@@ -1849,8 +2005,8 @@ async function sweepLeftovers(path) {
   const news = names.filter((name) => name.startsWith(base + NEW_MARK));
   if (olds.length > 0 && (await inspectTarget(path).catch(() => void 0))?.kind === "absent") {
     for (const old of olds) {
-      if (await hasValidManifest(join4(parent, old))) {
-        await io.rename(join4(parent, old), path);
+      if (await hasValidManifest(join6(parent, old))) {
+        await io.rename(join6(parent, old), path);
         await fsyncDir(parent);
         crashPoint("backup:sweep-put-back");
         break;
@@ -1858,7 +2014,7 @@ async function sweepLeftovers(path) {
     }
   }
   for (const name of [...olds, ...news]) {
-    await io.rm(join4(parent, name), { recursive: true, force: true });
+    await io.rm(join6(parent, name), { recursive: true, force: true });
     crashPoint("backup:sweep-removed");
   }
 }
@@ -1921,7 +2077,7 @@ function ioError3(path, error) {
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename4, dirname as dirname4, isAbsolute, join as join5, relative, resolve, sep } from "node:path";
+import { basename as basename4, dirname as dirname4, isAbsolute, join as join7, relative, resolve, sep } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
@@ -1946,7 +2102,7 @@ async function realpathOfMaybeMissing(path) {
   let current = absolute;
   for (; ; ) {
     try {
-      return join5(await realpath(current), ...missing.reverse());
+      return join7(await realpath(current), ...missing.reverse());
     } catch {
       const parent = dirname4(current);
       if (parent === current) return absolute;
@@ -1976,6 +2132,15 @@ async function backup(options, control, emit, internals = {}) {
   globToRegExp(pattern);
   const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : void 0;
   if (encryptTo) await checkRecipients(encryptTo);
+  const v1 = options.format === FORMAT;
+  const signingKey = options.sign ? parseSigningKey(options.sign.key, options.sign.source) : void 0;
+  if (v1 && (signingKey || options.compression)) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The backup at ${options.path} is to be written as ${FORMAT}, which has no compression or signature; remove them or write ${FORMAT_V2}.`,
+      { file: options.path }
+    );
+  }
   await checkStoreDir(store);
   await checkPathsApart(store, options.path);
   const catalog = options.catalog ? await loadCatalog(options.catalog) : /* @__PURE__ */ new Map();
@@ -1989,7 +2154,6 @@ async function backup(options, control, emit, internals = {}) {
     throw error;
   });
   let buildDir;
-  let sink;
   try {
     await recoverRestore(store);
     await sweepLeftovers(path);
@@ -2015,52 +2179,14 @@ async function backup(options, control, emit, internals = {}) {
     }
     emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: files.length, total: files.length });
     buildDir = await makeBuildDir(path);
-    const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
-    sink = await openFileSink(join6(buildDir, packFile));
-    if (encryptTo) sink = await encryptingSink(sink, encryptTo);
-    const packed = await packLicenses({
-      store,
-      files,
-      sink,
-      verifier,
-      catalog,
-      emit,
-      internals,
-      ...signal ? { signal } : {}
-    });
-    await sink.write(TAR_END);
-    const digest2 = await sink.close();
-    sink = void 0;
-    emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
-    throwIfAborted(signal, "backup");
-    const manifest = {
-      format: FORMAT,
-      created: (/* @__PURE__ */ new Date()).toISOString(),
-      tool: { name: TOOL.name, version: TOOL.version },
-      source: { store, machine: await readMachineId(store) },
-      encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
-      pack: { file: packFile, sha256: digest2.sha256, size: digest2.size },
-      licenses: packed.licenses,
-      restricted: packed.restricted,
-      counts: {
-        licenses: packed.licenses.length,
-        restricted: packed.restricted.length,
-        bytes: packed.licenses.reduce((sum, license) => sum + license.size, 0)
-      }
-    };
-    await writeManifest(buildDir, manifest);
+    const write = { store, files, catalog, verifier, emit, internals, signal, buildDir, encryptTo };
+    const written = v1 ? await writeV1(write) : await writeV2(write, options, pattern, signingKey);
     throwIfAborted(signal, "backup");
     await commitBuildDir(buildDir, path, target);
     buildDir = void 0;
     emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 1, total: 1 });
     emit({ type: "END", operation: "backup" });
-    return {
-      path: options.path,
-      manifest,
-      backedUp: manifest.licenses.length,
-      restricted: manifest.restricted,
-      files: [packFile, MANIFEST_FILE]
-    };
+    return { path: options.path, ...written };
   } catch (error) {
     if (error instanceof LicenseBackupError) throw error;
     const code = error.code ?? error.message;
@@ -2070,11 +2196,85 @@ async function backup(options, control, emit, internals = {}) {
       { file: options.path, cause: error }
     );
   } finally {
-    if (sink) await sink.abort();
     if (buildDir) await rm(buildDir, { recursive: true, force: true });
     await verifier.close();
     await lock.release();
   }
+}
+async function withSink(sink, body) {
+  try {
+    return await body();
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
+}
+async function writeV1(input) {
+  const { buildDir, encryptTo, emit, signal } = input;
+  const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
+  let sink = await openFileSink(join8(buildDir, packFile));
+  if (encryptTo) sink = await encryptingSink(sink, encryptTo);
+  const open = sink;
+  const { packed, digest: digest2 } = await withSink(open, async () => {
+    const packed2 = await packLicenses({ ...input, sink: open, ...signal ? { signal } : {} });
+    await open.write(TAR_END);
+    return { packed: packed2, digest: await open.close() };
+  });
+  emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
+  throwIfAborted(signal, "backup");
+  const manifest = {
+    format: FORMAT,
+    created: (/* @__PURE__ */ new Date()).toISOString(),
+    tool: { name: TOOL.name, version: TOOL.version },
+    source: { store: input.store, machine: await readMachineId(input.store) },
+    encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
+    pack: { file: packFile, sha256: digest2.sha256, size: digest2.size },
+    licenses: packed.licenses,
+    restricted: packed.restricted,
+    counts: {
+      licenses: packed.licenses.length,
+      restricted: packed.restricted.length,
+      bytes: packed.licenses.reduce((sum, license) => sum + license.size, 0)
+    }
+  };
+  await writeManifest(buildDir, manifest);
+  return {
+    manifest,
+    backedUp: packed.licenses.length,
+    restricted: packed.restricted,
+    files: [packFile, MANIFEST_FILE],
+    packSize: digest2.size
+  };
+}
+async function writeV2(input, options, pattern, signingKey) {
+  const { buildDir, encryptTo, emit, signal } = input;
+  const compression = options.compression ?? "gzip";
+  const pack = await openPackV2(buildDir, { compression, ...encryptTo ? { encryptTo } : {} });
+  const { packed, digest: digest2 } = await withSink(pack.sink, async () => {
+    const packed2 = await packLicenses({ ...input, sink: pack.sink, ...signal ? { signal } : {} });
+    return { packed: packed2, digest: await pack.finish(packed2) };
+  });
+  emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
+  throwIfAborted(signal, "backup");
+  const manifest = {
+    format: FORMAT_V2,
+    created: (/* @__PURE__ */ new Date()).toISOString(),
+    tool: { name: TOOL.name, version: TOOL.version },
+    origin: options.origin ?? defaultOrigin(),
+    pattern,
+    encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
+    compression,
+    pack: { file: pack.file, sha256: digest2.sha256, size: digest2.size, tar_size: digest2.tarSize },
+    counts: { licenses: packed.licenses.length, restricted: packed.restricted.length }
+  };
+  const names = await writeManifestV2(buildDir, manifest, signingKey);
+  return {
+    manifest,
+    backedUp: packed.licenses.length,
+    restricted: packed.restricted,
+    files: [pack.file, ...names],
+    packSize: digest2.size
+  };
 }
 async function packLicenses(input) {
   const { store, files, sink, verifier, catalog, emit, signal } = input;
@@ -2192,7 +2392,7 @@ import { randomUUID as randomUUID3 } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { lstatSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/engine/service/client.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
@@ -2648,6 +2848,10 @@ async function restore(options, control, emit) {
   const signal = control.signal;
   throwIfAborted(signal, "restore");
   const store = options.store;
+  const opened = await openBackup(options.path, options).catch((error) => {
+    throw asRestoreError(error, options.path);
+  });
+  announceBackup(opened, options, emit);
   const catalog = options.catalog ? await loadCatalog(options.catalog) : /* @__PURE__ */ new Map();
   const trust = options.trust && Object.keys(options.trust).length > 0 ? options.trust : { serviceUrl: options.service.url };
   const verifier = await createVerifier(trust, {
@@ -2662,6 +2866,7 @@ async function restore(options, control, emit) {
       await recoverRestore(store);
       if (options.individualize !== true) await ensureMachineIdentity(store, false);
       const backup2 = await verifyBackup(options.path, {
+        opened,
         verifier,
         ...options.identity ? { identity: options.identity } : {},
         ...signal ? { signal } : {},
@@ -2710,7 +2915,7 @@ async function exchange(context, staging) {
   let session;
   let inFlight;
   const dropped = new AbortController();
-  const total = backup2.manifest.licenses.length;
+  const total = backup2.count;
   let sent = 0;
   const checkLicense = returnedLicenseCheck(context);
   const send2 = async () => {
@@ -2826,7 +3031,7 @@ function returnedLicenseCheck(context) {
   };
 }
 async function holdsAlready(context, path, wanted) {
-  const file = join7(context.store, path);
+  const file = join9(context.store, path);
   try {
     const info = lstatSync(file, { throwIfNoEntry: false });
     if (!info?.isFile()) return false;
@@ -2859,27 +3064,87 @@ function asRestoreError(error, path) {
   );
 }
 
+// src/engine/verify/verify.ts
+async function verify(options, control, emit) {
+  const signal = control.signal;
+  throwIfAborted(signal, "verify");
+  const opened = await openBackup(options.path, options);
+  emit({ type: "BEGIN", operation: "verify" });
+  announceBackup(opened, options, emit);
+  if (options.catalog) await loadCatalog(options.catalog);
+  const verifier = await createVerifier(options.trust, {
+    ...signal ? { signal } : {},
+    operation: "verify",
+    pooled: true
+  });
+  try {
+    if (!verifier.verifying) emit({ type: "WARNING", message: NOT_VERIFIED_WARNING });
+    const backup2 = await verifyBackup(options.path, {
+      opened,
+      verifier,
+      ...options.identity ? { identity: options.identity } : {},
+      ...signal ? { signal } : {},
+      onProgress: (done, total) => emit({ type: "PROGRESS", operation: "verify", phase: "verify", done, total })
+    });
+    throwIfAborted(signal, "verify");
+    emit({ type: "PROGRESS", operation: "verify", phase: "verify", done: backup2.count, total: backup2.count });
+    emit({ type: "END", operation: "verify" });
+    return {
+      format: opened.manifest.format,
+      verified: backup2.count,
+      restricted: backup2.restricted,
+      signaturesChecked: verifier.verifying,
+      ...opened.signer ? { signer: opened.signer } : {},
+      ...opened.origin ? { origin: opened.origin } : {},
+      packSize: opened.manifest.pack.size
+    };
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    if (error instanceof DOMException && error.name === "AbortError")
+      throw new LicenseBackupError("CANCELLED", "The verify was cancelled.");
+    const code = error.code ?? error.message;
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `Reading the backup at ${options.path} failed (${code}); check the folder and its permissions.`,
+      {
+        file: options.path,
+        cause: error
+      }
+    );
+  } finally {
+    await verifier.close();
+  }
+}
+
 // src/engine/index.ts
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: (options, control = {}) => backup(options, control, emit),
-    restore: (options, control = {}) => restore(options, control, emit)
+    restore: (options, control = {}) => restore(options, control, emit),
+    verify: (options, control = {}) => verify(options, control, emit)
   };
 }
 export {
+  COMPRESSIONS,
   DEFAULT_PATTERN,
   ENCRYPTED_PACK_FILE,
   ERROR_CODES,
   FORMAT,
+  FORMAT_V2,
+  INDEX_MEMBER,
   LICENSE_ALGORITHMS,
   LicenseBackupError,
   MACHINE_FILE,
   MANIFEST_FILE,
   MAX_BATCH,
   MAX_LICENSE_BYTES,
+  NAMESPACE,
+  NOT_AUTHENTICATED_WARNING,
   NOT_VERIFIED_WARNING,
   PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
   STATE_DIR,
   ServiceClient,
   TAR_END,
@@ -2892,8 +3157,11 @@ export {
   createMachineIdentity,
   createVerifier,
   decryptAge,
+  describeOrigin,
   emitter,
   ensureMachineIdentity,
+  findSigner,
+  fingerprint,
   globToRegExp,
   invalidLicense,
   isLicenseBackupError,
@@ -2904,9 +3172,16 @@ export {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile,
+  openBackup,
+  packFileV2,
+  parseAllowedSigners,
   parseCatalog,
+  parseIndex,
   parseLicense,
   parseManifest,
+  parseManifestV2,
+  parseSignature,
+  parseSigningKey,
   readLicenseFile,
   readMachineId,
   readTar,
@@ -2918,6 +3193,9 @@ export {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   serializeManifest,
+  serializeManifestV2,
+  signMessage,
+  signatureProblem,
   tarMember,
   throwIfAborted,
   unsafeName,
