@@ -22,10 +22,11 @@ import {
   cancelled,
   checkRecipients,
   isLicenseBackupError,
+  parseSigningKey,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-H5LAHORD.js";
+} from "./chunks/chunk-KCEBMBPU.js";
 import {
   __commonJS,
   __require,
@@ -14900,9 +14901,9 @@ var RESTRICTED_POLICIES = ["ignore", "info", "warn", "error"];
 // src/action/inputs.ts
 function readActionInputs() {
   const only = getInput("only");
-  if (only !== "" && only !== "backup" && only !== "restore") {
+  if (only !== "" && only !== "backup" && only !== "restore" && only !== "verify") {
     throw new ConfigError(
-      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, or empty to run every step.`
+      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, or empty to run every step.`
     );
   }
   const onRestricted = getInput("on-restricted");
@@ -14925,6 +14926,9 @@ function setOutputs(report) {
   const artifact = report.lastArtifact;
   setOutput("backed-up", report.backedUp);
   setOutput("restored", report.restored);
+  setOutput("verified", report.verified);
+  setOutput("pack-size", report.lastPack.size);
+  setOutput("bytes-per-license", report.lastPack.perLicense);
   setOutput("restricted", report.restricted.length);
   setOutput("restricted-key-ids", JSON.stringify(report.restrictedKeyIds));
   setOutput("backup-path", report.lastBackupPath);
@@ -14955,10 +14959,25 @@ var RunReport = class {
   get lastBackupPath() {
     return this.steps.filter((s) => s.kind === "backup" && s.backedUp !== void 0).at(-1)?.path ?? "";
   }
+  get verified() {
+    return this.steps.reduce((n, s) => n + (s.verified ?? 0), 0);
+  }
+  /** The last backup's pack size, and bytes per license (0 without a backup). */
+  get lastPack() {
+    const last = this.steps.filter((s) => s.kind === "backup" && s.packSize !== void 0).at(-1);
+    if (!last?.packSize) return { size: 0, perLicense: 0 };
+    return {
+      size: last.packSize,
+      perLicense: last.backedUp ? bytesPerLicense(last.packSize, last.backedUp) : 0
+    };
+  }
   get lastArtifact() {
     return this.steps.filter((s) => s.artifact).at(-1)?.artifact;
   }
 };
+function bytesPerLicense(packSize, licenses) {
+  return Math.round(packSize / licenses);
+}
 
 // src/action/run-steps.ts
 import { rm as rm2 } from "node:fs/promises";
@@ -15125,10 +15144,10 @@ function bad(artifact, problem) {
 // src/action/artifacts/upload.ts
 import { join as join2 } from "node:path";
 async function uploadBackup(client, backup, spec, name, context) {
-  const encrypted = backup.manifest.encryption !== null;
+  const packed = backup.manifest.encryption !== null || "compression" in backup.manifest && backup.manifest.compression === "gzip";
   if (spec.overwrite) await deleteIfPresent(client, name);
   const files = backup.files.map((file) => join2(backup.path, file));
-  const compressionLevel = encrypted ? 0 : spec.compressionLevel;
+  const compressionLevel = packed ? 0 : spec.compressionLevel;
   info(`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`);
   let response;
   try {
@@ -15326,6 +15345,17 @@ function restrictedSummary(keyIds) {
   const unique = [...new Set(keyIds)];
   return `${restrictedSummaryMessage(keyIds.length)} (key ID${unique.length === 1 ? "" : "s"} ${unique.join(", ")})`;
 }
+var BEGIN_LINES = {
+  backup: "Backup started.",
+  restore: "Committing the restored licenses into the store.",
+  verify: "Verify started: checking the backup as a restore would, writing nothing."
+};
+var END_LINES = {
+  backup: "Backup finished.",
+  restore: "Restored licenses committed.",
+  verify: "Verify finished: the backup would restore."
+};
+var OPERATION_NAMES = { backup: "Backup", restore: "Restore", verify: "Verify" };
 var StepLog = class {
   constructor(policy, now = Date.now) {
     this.policy = policy;
@@ -15341,12 +15371,15 @@ var StepLog = class {
   onEvent = (event) => {
     switch (event.type) {
       case "BEGIN":
-        info(
-          event.operation === "backup" ? "Backup started." : "Committing the restored licenses into the store."
-        );
+        info(BEGIN_LINES[event.operation]);
         return;
       case "END":
-        info(event.operation === "backup" ? "Backup finished." : "Restored licenses committed.");
+        info(END_LINES[event.operation]);
+        return;
+      case "BACKUP_OPENED":
+        info(
+          `Reading ${event.format} backup at ${event.path}${event.origin ? `: ${event.origin}` : ""}${event.signer ? `; signed by ${event.signer}` : ""}.`
+        );
         return;
       case "CONNECTING":
         info(`Connecting to the license service at ${event.url}.`);
@@ -15404,9 +15437,7 @@ var StepLog = class {
     if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = now;
     const percent = event.total > 0 ? ` (${Math.floor(event.done / event.total * 100)}%)` : "";
-    info(
-      `${event.operation === "backup" ? "Backup" : "Restore"}: ${event.phase} ${event.done} of ${event.total}${percent}`
-    );
+    info(`${OPERATION_NAMES[event.operation]}: ${event.phase} ${event.done} of ${event.total}${percent}`);
   }
   /** After the step: the count and, past the annotation cap, where the rest are. */
   finish() {
@@ -15434,17 +15465,20 @@ var RestrictedLicensesError = class extends Error {
 async function runSteps(steps, context) {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled("run");
-    await group(
-      title(step, n + 1, context.total),
-      () => step.kind === "backup" ? runBackup(step, n + 1, context) : runRestore(step, n + 1, context)
-    );
+    await group(title(step, n + 1, context.total), () => runStep(step, n + 1, context));
   }
   if (context.signal.aborted) throw cancelled("run");
+}
+function runStep(step, n, context) {
+  if (step.kind === "backup") return runBackup(step, n, context);
+  if (step.kind === "restore") return runRestore(step, n, context);
+  return runVerify(step, n, context);
 }
 function title(step, n, total) {
   const count = `step ${n} of ${total}`;
   if (step.kind === "backup") return `Backup (${count}): ${step.store} \u2192 ${step.path}`;
   const from = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path;
+  if (step.kind === "verify") return `Verify (${count}): ${from}`;
   return `Restore (${count}): ${from} \u2192 ${step.store}`;
 }
 function storeOptions(step) {
@@ -15465,13 +15499,18 @@ async function runBackup(step, n, context) {
     durationMs: 0,
     path: step.path
   };
+  const signing = context.secrets.get(step)?.signingKey;
   await tracked(record, log, context, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
         path: step.path,
         overwrite: step.overwrite,
-        ...step.encryptTo ? { encryptTo: step.encryptTo } : {}
+        ...step.encryptTo ? { encryptTo: step.encryptTo } : {},
+        ...step.compression ? { compression: step.compression } : {},
+        ...step.format ? { format: step.format } : {},
+        ...signing ? { sign: signing } : {},
+        ...context.origin && step.format !== "license-backup/v1" ? { origin: context.origin } : {}
       },
       { signal: context.signal }
     );
@@ -15479,8 +15518,10 @@ async function runBackup(step, n, context) {
     record.path = result.path;
     record.backedUp = result.backedUp;
     record.restricted = result.restricted;
+    record.packSize = result.packSize;
+    record.signed = result.files.includes("manifest.json.sig");
     info(
-      `Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ""}.`
+      `Backed up ${result.backedUp} license(s) to ${result.path} (${result.manifest.format}, pack ${result.packSize} bytes${result.backedUp > 0 ? `, ${bytesPerLicense(result.packSize, result.backedUp)} bytes a license` : ""})${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ""}.`
     );
     if (step.artifact) {
       throwIfAborted(context.signal, "artifact upload");
@@ -15513,27 +15554,17 @@ async function runRestore(step, n, context) {
   try {
     await tracked(record, log, context, async () => {
       const secrets = context.secrets.get(step) ?? {};
-      let path = step.path;
-      if (step.fromArtifact) {
-        downloaded = await downloadBackup(step.fromArtifact, {
-          client: await context.artifacts(),
-          run: context.run,
-          token: context.githubToken,
-          fetch: context.fetch
-        });
-        if (step.path)
-          info(`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`);
-        path = downloaded;
-      }
+      const path = await backupFolder(step, context, (folder) => downloaded = folder);
       record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path;
       throwIfAborted(context.signal, "restore");
       const result = await context.engine.restore(
         {
           ...storeOptions(step),
-          path: path ?? "",
+          path,
           service: { url: step.service.url, token: secrets.token ?? "" },
           individualize: step.individualize,
-          ...secrets.identity === void 0 ? {} : { identity: secrets.identity }
+          ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+          ...trustOptions(step)
         },
         { signal: context.signal }
       );
@@ -15550,6 +15581,61 @@ async function runRestore(step, n, context) {
   } finally {
     if (downloaded) await rm2(downloaded, { recursive: true, force: true });
   }
+}
+async function runVerify(step, n, context) {
+  const log = new StepLog("warn", context.now);
+  const record = {
+    kind: "verify",
+    title: title(step, n, context.total),
+    outcome: "failed",
+    durationMs: 0
+  };
+  let downloaded;
+  try {
+    await tracked(record, log, context, async () => {
+      const identity = context.secrets.get(step)?.identity;
+      const path = await backupFolder(step, context, (folder) => downloaded = folder);
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path;
+      throwIfAborted(context.signal, "verify");
+      const result = await context.engine.verify(
+        {
+          path,
+          ...step.trust === void 0 ? {} : { trust: step.trust },
+          ...step.catalog === void 0 ? {} : { catalog: step.catalog },
+          ...identity === void 0 ? {} : { identity },
+          ...trustOptions(step)
+        },
+        { signal: context.signal }
+      );
+      record.verified = result.verified;
+      record.packSize = result.packSize;
+      if (result.origin) record.origin = result.origin;
+      if (result.signer) record.signer = result.signer;
+      info(
+        `Verified ${result.verified} license(s) in the ${result.format} backup${result.signaturesChecked ? ", every signature checked" : ""}${result.signer ? `; manifest signed by ${result.signer}` : ""}. Nothing was written and no service was called.`
+      );
+    });
+  } finally {
+    if (downloaded) await rm2(downloaded, { recursive: true, force: true });
+  }
+}
+async function backupFolder(step, context, onDownloaded) {
+  if (!step.fromArtifact) return step.path ?? "";
+  const folder = await downloadBackup(step.fromArtifact, {
+    client: await context.artifacts(),
+    run: context.run,
+    token: context.githubToken,
+    fetch: context.fetch
+  });
+  onDownloaded(folder);
+  if (step.path) info(`Reading the downloaded artifact; \`path\` (${step.path}) is not used.`);
+  return folder;
+}
+function trustOptions(step) {
+  return {
+    ...step.signers === void 0 ? {} : { signers: step.signers },
+    ...step.maxAgeMs === void 0 ? {} : { maxAgeMs: step.maxAgeMs }
+  };
 }
 async function tracked(record, log, context, body) {
   const started = context.now();
@@ -15574,7 +15660,14 @@ async function tracked(record, log, context, body) {
 function resolveSecrets(steps, env) {
   const resolved = /* @__PURE__ */ new Map();
   for (const step of steps) {
-    if (step.kind !== "restore") continue;
+    if (step.kind === "backup") {
+      if (step.signKeyEnv) resolved.set(step, { signingKey: signingKey(step, step.signKeyEnv, env) });
+      continue;
+    }
+    if (step.kind === "verify") {
+      if (step.identityEnv) resolved.set(step, { identity: identityOf(step.identityEnv, env) });
+      continue;
+    }
     const secrets = {};
     if (!step.service.tokenEnv) {
       throw new ConfigError(
@@ -15584,14 +15677,30 @@ function resolveSecrets(steps, env) {
     }
     secrets.token = read(step.service.tokenEnv, env, "service.token-env");
     mask(secrets.token);
-    if (step.identityEnv) {
-      const value = read(step.identityEnv, env, "identity-env");
-      mask(value);
-      secrets.identity = ageIdentity(value, step.identityEnv);
-    }
+    if (step.identityEnv) secrets.identity = identityOf(step.identityEnv, env);
     resolved.set(step, secrets);
   }
   return resolved;
+}
+function identityOf(ref, env) {
+  const value = read(ref, env, "identity-env");
+  mask(value);
+  return ageIdentity(value, ref);
+}
+function signingKey(step, ref, env) {
+  const key = read(ref, env, "sign.key-env");
+  mask(key);
+  const source = `the environment variable ${ref.name} (named by \`sign.key-env\`)`;
+  try {
+    parseSigningKey(key, source);
+  } catch (error2) {
+    if (isLicenseBackupError(error2)) throw new ConfigError(error2.message, ref.at);
+    throw error2;
+  }
+  if (step.format === "license-backup/v1") {
+    throw new ConfigError("`sign` needs format license-backup/v2: a v1 backup cannot be signed.", ref.at);
+  }
+  return { key, source };
 }
 function read(ref, env, key) {
   const value = env[ref.name];
@@ -15617,6 +15726,25 @@ function ageIdentity(value, ref) {
     );
   }
   return key;
+}
+
+// src/action/origin.ts
+function backupOrigin(env) {
+  const repository = env["GITHUB_REPOSITORY"];
+  if (!repository || env["GITHUB_ACTIONS"] !== "true") return void 0;
+  const workflowRef = env["GITHUB_WORKFLOW_REF"] ?? "";
+  const workflowFile = workflowRef.split("@")[0]?.split("/").pop();
+  const fields = [
+    ["repository", repository],
+    ["workflow", workflowFile || env["GITHUB_WORKFLOW"]],
+    ["ref", env["GITHUB_REF_NAME"] || env["GITHUB_REF"]],
+    ["sha", env["GITHUB_SHA"]],
+    ["run_id", env["GITHUB_RUN_ID"]],
+    ["run_attempt", env["GITHUB_RUN_ATTEMPT"]],
+    ["job", env["GITHUB_JOB"]],
+    ["event", env["GITHUB_EVENT_NAME"]]
+  ];
+  return Object.fromEntries(fields.filter((field) => !!field[1]));
 }
 
 // src/action/steps/load.ts
@@ -15679,7 +15807,7 @@ var license_backup_schema_default = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: "https://github.com/license-backup/license-backup/schema/license-backup.schema.json",
   title: "license-backup steps file",
-  description: "Backup and restore steps for the license-backup action (version 1).",
+  description: "Backup, restore and verify steps for the license-backup action (version 1).",
   type: "object",
   additionalProperties: false,
   required: ["version", "steps"],
@@ -15744,24 +15872,35 @@ var license_backup_schema_default = {
         }
       }
     },
+    signers: {
+      description: 'An OpenSSH allowed_signers file (`principals [namespaces="license-backup"] ssh-ed25519 AAAA\u2026` a line). With it, restore and verify steps refuse a backup whose manifest is not signed by a key in it (BACKUP_UNTRUSTED) before anything is written or the service is called. Without it, an unsigned backup restores with one warning.',
+      type: "string",
+      minLength: 1
+    },
+    "max-age": {
+      $ref: "#/$defs/maxAge"
+    },
     steps: {
-      description: "The steps, run in order. Each is `backup:` or `restore:`.",
+      description: "The steps, run in order. Each is `backup:`, `restore:` or `verify:`.",
       type: "array",
       minItems: 1,
-      "x-message": "must list at least one `backup` or `restore` step",
+      "x-message": "must list at least one `backup`, `restore` or `verify` step",
       items: {
-        description: "One step: a map with the single key `backup` or `restore`.",
+        description: "One step: a map with the single key `backup`, `restore` or `verify`.",
         type: "object",
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
-        "x-message": "must be a map with exactly one key, `backup` or `restore`",
+        "x-message": "must be a map with exactly one key, `backup`, `restore` or `verify`",
         properties: {
           backup: {
             $ref: "#/$defs/backup"
           },
           restore: {
             $ref: "#/$defs/restore"
+          },
+          verify: {
+            $ref: "#/$defs/verify"
           }
         }
       }
@@ -15819,6 +15958,26 @@ var license_backup_schema_default = {
             pattern: "^age1[02-9ac-hj-np-z]{58}$",
             "x-message": "is not an age X25519 recipient (`age1` followed by 58 bech32 characters, as printed by `age-keygen -y`)"
           }
+        },
+        compression: {
+          description: "How the pack is compressed before it is encrypted: `gzip` (the default; `tar -tzf` opens it) or `none` (a plain tar).",
+          enum: ["gzip", "none"]
+        },
+        sign: {
+          description: "Sign the backup's manifest (`manifest.json.sig`, an SSH signature in the `license-backup` namespace) with an OpenSSH Ed25519 private key without a passphrase.",
+          type: "object",
+          additionalProperties: false,
+          required: ["key-env"],
+          properties: {
+            "key-env": {
+              description: "Name of the environment variable holding the private key file's text (`-----BEGIN OPENSSH PRIVATE KEY-----\u2026`). The key never goes in this file.",
+              $ref: "#/$defs/envName"
+            }
+          }
+        },
+        format: {
+          description: "The backup format to write: `license-backup/v2` (the default: compressed, with the index inside the pack, signable) or `license-backup/v1` for restore machines still on a release older than v2.",
+          enum: ["license-backup/v2", "license-backup/v1"]
         },
         artifact: {
           description: "Upload the backup folder as a workflow artifact.",
@@ -15878,39 +16037,7 @@ var license_backup_schema_default = {
           $ref: "#/$defs/pattern"
         },
         "from-artifact": {
-          description: "Download the backup from an artifact first: of this run, of `run-id`, or of the latest successful run of `workflow`.",
-          type: "object",
-          additionalProperties: false,
-          required: ["name"],
-          properties: {
-            name: {
-              description: "The artifact's name.",
-              type: "string",
-              minLength: 1,
-              pattern: '^[^"\\\\/:<>|*?\\r\\n]+$',
-              "x-message": 'is not a valid artifact name: it cannot contain / \\ " : < > | * ? or line breaks'
-            },
-            "run-id": {
-              description: "The workflow run that uploaded the artifact (needs the `github-token` input with `actions: read`).",
-              type: "integer",
-              minimum: 1
-            },
-            workflow: {
-              description: "A workflow file name (`nightly.yml`) or ID: the artifact of its latest successful run is used (needs `github-token` with `actions: read`).",
-              type: ["string", "integer"],
-              minLength: 1
-            },
-            repository: {
-              description: "`owner/name` of the repository holding the run. Default: this repository.",
-              type: "string",
-              pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-              "x-message": "must be `owner/name`"
-            }
-          },
-          not: {
-            required: ["run-id", "workflow"]
-          },
-          "x-message": "takes `run-id` or `workflow`, not both"
+          $ref: "#/$defs/fromArtifact"
         },
         individualize: {
           description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
@@ -15919,6 +16046,81 @@ var license_backup_schema_default = {
         "identity-env": {
           description: "Name of the environment variable holding the age identity (`AGE-SECRET-KEY-1\u2026`) for an encrypted backup. The identity never goes in this file.",
           $ref: "#/$defs/envName"
+        },
+        "max-age": {
+          $ref: "#/$defs/maxAge"
+        }
+      }
+    },
+    maxAge: {
+      description: "Refuse a backup older than this (`7d`, `36h`), counted from its manifest's `created`: a rollback to an old backup is BACKUP_UNTRUSTED.",
+      type: "string",
+      pattern: "^[1-9][0-9]{0,5}[dh]$",
+      "x-message": "must be a number of days or hours, like `7d` or `36h`"
+    },
+    fromArtifact: {
+      description: "Download the backup from an artifact first: of this run, of `run-id`, or of the latest successful run of `workflow`.",
+      type: "object",
+      additionalProperties: false,
+      required: ["name"],
+      properties: {
+        name: {
+          description: "The artifact's name.",
+          type: "string",
+          minLength: 1,
+          pattern: '^[^"\\\\/:<>|*?\\r\\n]+$',
+          "x-message": 'is not a valid artifact name: it cannot contain / \\ " : < > | * ? or line breaks'
+        },
+        "run-id": {
+          description: "The workflow run that uploaded the artifact (needs the `github-token` input with `actions: read`).",
+          type: "integer",
+          minimum: 1
+        },
+        workflow: {
+          description: "A workflow file name (`nightly.yml`) or ID: the artifact of its latest successful run is used (needs `github-token` with `actions: read`).",
+          type: ["string", "integer"],
+          minLength: 1
+        },
+        repository: {
+          description: "`owner/name` of the repository holding the run. Default: this repository.",
+          type: "string",
+          pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
+          "x-message": "must be `owner/name`"
+        }
+      },
+      not: {
+        required: ["run-id", "workflow"]
+      },
+      "x-message": "takes `run-id` or `workflow`, not both"
+    },
+    verify: {
+      description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path` or `from-artifact`.",
+      type: "object",
+      additionalProperties: false,
+      anyOf: [
+        {
+          required: ["path"]
+        },
+        {
+          required: ["from-artifact"]
+        }
+      ],
+      "x-message": "needs `path` (a backup folder) or `from-artifact` (an artifact holding one)",
+      properties: {
+        path: {
+          description: "The backup folder to verify. Not used with `from-artifact`.",
+          type: "string",
+          minLength: 1
+        },
+        "from-artifact": {
+          $ref: "#/$defs/fromArtifact"
+        },
+        "identity-env": {
+          description: "Name of the environment variable holding the age identity for an encrypted backup.",
+          $ref: "#/$defs/envName"
+        },
+        "max-age": {
+          $ref: "#/$defs/maxAge"
         }
       }
     }
@@ -16059,9 +16261,10 @@ function toStepsConfig(parsed) {
     const path = ["steps", i, kind];
     const body = item[kind];
     const at = parsed.locate(path);
+    if (kind === "verify") return toVerify(parsed, path, body, root, topStore, i + 1, at);
     const store = storeOf(topStore, body, at, kind);
     if (kind === "backup") return toBackup(parsed, path, body, store, i + 1, at);
-    return toRestore(parsed, path, body, store, serviceJson, i + 1, at);
+    return { ...toRestore(parsed, path, body, store, serviceJson, i + 1, at), ...trustOf(root, body) };
   });
   return { source: parsed.source, steps };
 }
@@ -16097,6 +16300,8 @@ function storeOf(top, body, at, kind) {
 function toBackup(parsed, path, body, store, index, at) {
   const artifact = body["artifact"];
   const encryptTo = body["encrypt-to"];
+  const sign = body["sign"];
+  const signKeyEnv = sign ? envRef(parsed, [...path, "sign", "key-env"], sign["key-env"]) : void 0;
   return {
     kind: "backup",
     index,
@@ -16105,6 +16310,9 @@ function toBackup(parsed, path, body, store, index, at) {
     overwrite: body["overwrite"] === true,
     onRestricted: body["on-restricted"] ?? "warn",
     ...encryptTo ? { encryptTo } : {},
+    ...typeof body["compression"] === "string" ? { compression: body["compression"] } : {},
+    ...typeof body["format"] === "string" ? { format: body["format"] } : {},
+    ...signKeyEnv ? { signKeyEnv } : {},
     ...artifact ? { artifact: toUpload(parsed, [...path, "artifact"], artifact) } : {},
     at
   };
@@ -16139,6 +16347,32 @@ function toRestore(parsed, path, body, store, service, index, at) {
     service: { url: String(service["url"]), ...tokenEnv ? { tokenEnv } : {} },
     at
   };
+}
+function toVerify(parsed, path, body, root, top, index, at) {
+  const from = body["from-artifact"];
+  const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
+  return {
+    kind: "verify",
+    index,
+    ...typeof body["path"] === "string" ? { path: body["path"] } : {},
+    ...from ? { fromArtifact: toSource(parsed, [...path, "from-artifact"], from) } : {},
+    ...identityEnv ? { identityEnv } : {},
+    ...top.catalog === void 0 ? {} : { catalog: top.catalog },
+    ...top.trust === void 0 ? {} : { trust: top.trust },
+    ...trustOf(root, body),
+    at
+  };
+}
+function trustOf(root, body) {
+  const maxAge = body["max-age"] ?? root["max-age"];
+  return {
+    ...typeof root["signers"] === "string" ? { signers: root["signers"] } : {},
+    ...maxAge === void 0 ? {} : { maxAgeMs: maxAgeMs(maxAge) }
+  };
+}
+function maxAgeMs(text) {
+  const hours = text.endsWith("d") ? 24 : 1;
+  return Number(text.slice(0, -1)) * hours * 36e5;
 }
 function toSource(parsed, path, json) {
   return {
@@ -16196,9 +16430,13 @@ async function writeSummary(report, env) {
 }
 function rows(step) {
   const rows2 = [["Outcome", outcomeText(step)]];
-  if (step.path !== void 0)
-    rows2.push([step.kind === "backup" ? "Backup folder" : "Restored from", code(step.path)]);
+  if (step.path !== void 0) rows2.push([PATH_LABELS[step.kind], code(step.path)]);
   if (step.backedUp !== void 0) rows2.push(["Licenses backed up", String(step.backedUp)]);
+  if (step.packSize !== void 0) rows2.push(["Pack size", packText(step)]);
+  if (step.signed !== void 0) rows2.push(["Signed", step.signed ? "yes (manifest.json.sig)" : "no"]);
+  if (step.verified !== void 0) rows2.push(["Licenses verified", String(step.verified)]);
+  if (step.origin !== void 0) rows2.push(["Origin", escape2(step.origin)]);
+  if (step.signer !== void 0) rows2.push(["Signed by", escape2(step.signer)]);
   if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step)]);
   if (step.restored !== void 0) rows2.push(["Licenses restored", String(step.restored)]);
   if (step.unchanged !== void 0) rows2.push(["Already on this machine", String(step.unchanged)]);
@@ -16223,6 +16461,16 @@ function rows(step) {
   }
   return rows2;
 }
+var PATH_LABELS = {
+  backup: "Backup folder",
+  restore: "Restored from",
+  verify: "Verified"
+};
+function packText(step) {
+  const size = step.packSize ?? 0;
+  const count = step.backedUp ?? step.verified ?? 0;
+  return count > 0 ? `${size} bytes (${bytesPerLicense(size, count)} bytes a license)` : `${size} bytes`;
+}
 function outcomeText(step) {
   if (step.outcome === "succeeded") return "succeeded";
   return `${step.outcome}${step.error ? `: ${escape2(step.error)}` : ""}`;
@@ -16242,7 +16490,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-V7UFPAMG.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-XOUOQX5M.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.
@@ -16263,6 +16511,7 @@ async function run(overrides = {}) {
     const inputs = readActionInputs();
     const config = await loadSteps({ config: inputs.config, inline: inputs.steps });
     const steps = inputs.only ? config.steps.filter((step) => step.kind === inputs.only) : config.steps;
+    const origin = backupOrigin(deps.env);
     const secrets = resolveSecrets(steps, deps.env);
     if (steps.length === 0) {
       warning(
@@ -16282,6 +16531,7 @@ async function run(overrides = {}) {
       secrets,
       artifacts: () => client ??= deps.artifactClient(),
       run: runContext(deps.env),
+      ...origin ? { origin } : {},
       githubToken: inputs.githubToken,
       fetch: deps.fetch,
       now: deps.now,

@@ -10,6 +10,7 @@ import { setOutputs } from './action/outputs.js'
 import { RunReport } from './action/report.js'
 import { runSteps } from './action/run-steps.js'
 import { resolveSecrets } from './action/secrets.js'
+import { backupOrigin } from './action/origin.js'
 import { ConfigError } from './action/steps/config-error.js'
 import { loadSteps } from './action/steps/load.js'
 import { writeSummary } from './action/summary.js'
@@ -55,6 +56,7 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
     const inputs = readActionInputs()
     const config = await loadSteps({ config: inputs.config, inline: inputs.steps })
     const steps = inputs.only ? config.steps.filter(step => step.kind === inputs.only) : config.steps
+    const origin = backupOrigin(deps.env)
     // Before any line is logged: the runner must know the secrets to mask them.
     const secrets = resolveSecrets(steps, deps.env)
     if (steps.length === 0) {
@@ -75,6 +77,7 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
       secrets,
       artifacts: () => (client ??= deps.artifactClient()),
       run: runContext(deps.env),
+      ...(origin ? { origin } : {}),
       githubToken: inputs.githubToken,
       fetch: deps.fetch,
       now: deps.now,

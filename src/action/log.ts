@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { restrictedLicenseMessage, restrictedSummaryMessage } from '../engine/catalog/messages.js'
-import type { EngineEvent } from '../engine/events.js'
+import type { EngineEvent, Operation } from '../engine/events.js'
 import type { RestrictedPolicy } from './steps/types.js'
 
 /** GitHub shows at most 10 annotations of a kind per step; the rest go to the log as plain lines. */
@@ -36,6 +36,18 @@ export function restrictedSummary(keyIds: string[]): string {
   return `${restrictedSummaryMessage(keyIds.length)} (key ID${unique.length === 1 ? '' : 's'} ${unique.join(', ')})`
 }
 
+const BEGIN_LINES: Record<Operation, string> = {
+  backup: 'Backup started.',
+  restore: 'Committing the restored licenses into the store.',
+  verify: 'Verify started: checking the backup as a restore would, writing nothing.'
+}
+const END_LINES: Record<Operation, string> = {
+  backup: 'Backup finished.',
+  restore: 'Restored licenses committed.',
+  verify: 'Verify finished: the backup would restore.'
+}
+const OPERATION_NAMES: Record<Operation, string> = { backup: 'Backup', restore: 'Restore', verify: 'Verify' }
+
 /**
  * Turns one step's engine events into log lines: a line per event, restricted licenses as annotations
  * per the policy, progress at most every few seconds, per-license detail only in debug.
@@ -56,14 +68,15 @@ export class StepLog {
   readonly onEvent = (event: EngineEvent): void => {
     switch (event.type) {
       case 'BEGIN':
-        core.info(
-          event.operation === 'backup'
-            ? 'Backup started.'
-            : 'Committing the restored licenses into the store.'
-        )
+        core.info(BEGIN_LINES[event.operation])
         return
       case 'END':
-        core.info(event.operation === 'backup' ? 'Backup finished.' : 'Restored licenses committed.')
+        core.info(END_LINES[event.operation])
+        return
+      case 'BACKUP_OPENED':
+        core.info(
+          `Reading ${event.format} backup at ${event.path}${event.origin ? `: ${event.origin}` : ''}${event.signer ? `; signed by ${event.signer}` : ''}.`
+        )
         return
       case 'CONNECTING':
         core.info(`Connecting to the license service at ${event.url}.`)
@@ -123,9 +136,7 @@ export class StepLog {
     if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return
     this.lastProgress = now
     const percent = event.total > 0 ? ` (${Math.floor((event.done / event.total) * 100)}%)` : ''
-    core.info(
-      `${event.operation === 'backup' ? 'Backup' : 'Restore'}: ${event.phase} ${event.done} of ${event.total}${percent}`
-    )
+    core.info(`${OPERATION_NAMES[event.operation]}: ${event.phase} ${event.done} of ${event.total}${percent}`)
   }
 
   /** After the step: the count and, past the annotation cap, where the rest are. */

@@ -8,9 +8,17 @@ import type { ArtifactClient, RunContext } from './artifacts/client.js'
 import { downloadBackup } from './artifacts/download.js'
 import { uploadBackup } from './artifacts/upload.js'
 import { restrictedSummary, StepLog } from './log.js'
-import type { RunReport, StepRecord } from './report.js'
+import { bytesPerLicense, type RunReport, type StepRecord } from './report.js'
 import type { StepSecrets } from './secrets.js'
-import type { BackupStep, RestoreStep, RestrictedPolicy, Step } from './steps/types.js'
+import type { Origin } from '../engine/format/manifest-v2.js'
+import type {
+  ArtifactSource,
+  BackupStep,
+  RestoreStep,
+  RestrictedPolicy,
+  Step,
+  VerifyStep
+} from './steps/types.js'
 
 /** Everything a step needs from the run. */
 export interface StepContext {
@@ -20,7 +28,9 @@ export interface StepContext {
   signal: AbortSignal
   /** The `on-restricted` input: overrides every step's policy. */
   onRestricted: RestrictedPolicy | undefined
-  secrets: Map<RestoreStep, StepSecrets>
+  secrets: Map<Step, StepSecrets>
+  /** Where backups are made (the workflow run), for their manifests; undefined outside Actions. */
+  origin?: Origin
   artifacts(): Promise<ArtifactClient>
   run: RunContext
   githubToken: string
@@ -49,21 +59,26 @@ export class RestrictedLicensesError extends Error {
 export async function runSteps(steps: Step[], context: StepContext): Promise<void> {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled('run')
-    await core.group(title(step, n + 1, context.total), () =>
-      step.kind === 'backup' ? runBackup(step, n + 1, context) : runRestore(step, n + 1, context)
-    )
+    await core.group(title(step, n + 1, context.total), () => runStep(step, n + 1, context))
   }
   if (context.signal.aborted) throw cancelled('run')
+}
+
+function runStep(step: Step, n: number, context: StepContext): Promise<void> {
+  if (step.kind === 'backup') return runBackup(step, n, context)
+  if (step.kind === 'restore') return runRestore(step, n, context)
+  return runVerify(step, n, context)
 }
 
 function title(step: Step, n: number, total: number): string {
   const count = `step ${n} of ${total}`
   if (step.kind === 'backup') return `Backup (${count}): ${step.store} → ${step.path}`
   const from = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path
+  if (step.kind === 'verify') return `Verify (${count}): ${from}`
   return `Restore (${count}): ${from} → ${step.store}`
 }
 
-function storeOptions(step: Step): StoreOptions {
+function storeOptions(step: BackupStep | RestoreStep): StoreOptions {
   return {
     store: step.store,
     ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
@@ -82,13 +97,18 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     durationMs: 0,
     path: step.path
   }
+  const signing = context.secrets.get(step)?.signingKey
   await tracked(record, log, context, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
         path: step.path,
         overwrite: step.overwrite,
-        ...(step.encryptTo ? { encryptTo: step.encryptTo } : {})
+        ...(step.encryptTo ? { encryptTo: step.encryptTo } : {}),
+        ...(step.compression ? { compression: step.compression } : {}),
+        ...(step.format ? { format: step.format } : {}),
+        ...(signing ? { sign: signing } : {}),
+        ...(context.origin && step.format !== 'license-backup/v1' ? { origin: context.origin } : {})
       },
       { signal: context.signal }
     )
@@ -96,8 +116,10 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     record.path = result.path
     record.backedUp = result.backedUp
     record.restricted = result.restricted
+    record.packSize = result.packSize
+    record.signed = result.files.includes('manifest.json.sig')
     core.info(
-      `Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
+      `Backed up ${result.backedUp} license(s) to ${result.path} (${result.manifest.format}, pack ${result.packSize} bytes${result.backedUp > 0 ? `, ${bytesPerLicense(result.packSize, result.backedUp)} bytes a license` : ''})${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
     )
     if (step.artifact) {
       throwIfAborted(context.signal, 'artifact upload')
@@ -133,27 +155,17 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
   try {
     await tracked(record, log, context, async () => {
       const secrets = context.secrets.get(step) ?? {}
-      let path = step.path
-      if (step.fromArtifact) {
-        downloaded = await downloadBackup(step.fromArtifact, {
-          client: await context.artifacts(),
-          run: context.run,
-          token: context.githubToken,
-          fetch: context.fetch
-        })
-        if (step.path)
-          core.info(`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
-        path = downloaded
-      }
+      const path = await backupFolder(step, context, folder => (downloaded = folder))
       record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
       throwIfAborted(context.signal, 'restore')
       const result = await context.engine.restore(
         {
           ...storeOptions(step),
-          path: path ?? '',
+          path,
           service: { url: step.service.url, token: secrets.token ?? '' },
           individualize: step.individualize,
-          ...(secrets.identity === undefined ? {} : { identity: secrets.identity })
+          ...(secrets.identity === undefined ? {} : { identity: secrets.identity }),
+          ...trustOptions(step)
         },
         { signal: context.signal }
       )
@@ -170,6 +182,70 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
   } finally {
     // The download may hold unencrypted licenses: it does not outlive the step.
     if (downloaded) await rm(downloaded, { recursive: true, force: true })
+  }
+}
+
+async function runVerify(step: VerifyStep, n: number, context: StepContext): Promise<void> {
+  const log = new StepLog('warn', context.now)
+  const record: StepRecord = {
+    kind: 'verify',
+    title: title(step, n, context.total),
+    outcome: 'failed',
+    durationMs: 0
+  }
+  let downloaded: string | undefined
+  try {
+    await tracked(record, log, context, async () => {
+      const identity = context.secrets.get(step)?.identity
+      const path = await backupFolder(step, context, folder => (downloaded = folder))
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
+      throwIfAborted(context.signal, 'verify')
+      const result = await context.engine.verify(
+        {
+          path,
+          ...(step.trust === undefined ? {} : { trust: step.trust }),
+          ...(step.catalog === undefined ? {} : { catalog: step.catalog }),
+          ...(identity === undefined ? {} : { identity }),
+          ...trustOptions(step)
+        },
+        { signal: context.signal }
+      )
+      record.verified = result.verified
+      record.packSize = result.packSize
+      if (result.origin) record.origin = result.origin
+      if (result.signer) record.signer = result.signer
+      core.info(
+        `Verified ${result.verified} license(s) in the ${result.format} backup${result.signaturesChecked ? ', every signature checked' : ''}${result.signer ? `; manifest signed by ${result.signer}` : ''}. Nothing was written and no service was called.`
+      )
+    })
+  } finally {
+    // The download may hold unencrypted licenses: it does not outlive the step.
+    if (downloaded) await rm(downloaded, { recursive: true, force: true })
+  }
+}
+
+/** The backup folder a restore or verify reads: its `path`, or a private download of its artifact. */
+async function backupFolder(
+  step: { path?: string; fromArtifact?: ArtifactSource },
+  context: StepContext,
+  onDownloaded: (folder: string) => void
+): Promise<string> {
+  if (!step.fromArtifact) return step.path ?? ''
+  const folder = await downloadBackup(step.fromArtifact, {
+    client: await context.artifacts(),
+    run: context.run,
+    token: context.githubToken,
+    fetch: context.fetch
+  })
+  onDownloaded(folder)
+  if (step.path) core.info(`Reading the downloaded artifact; \`path\` (${step.path}) is not used.`)
+  return folder
+}
+
+function trustOptions(step: RestoreStep | VerifyStep): { signers?: string; maxAgeMs?: number } {
+  return {
+    ...(step.signers === undefined ? {} : { signers: step.signers }),
+    ...(step.maxAgeMs === undefined ? {} : { maxAgeMs: step.maxAgeMs })
   }
 }
 

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { appendFile } from 'node:fs/promises'
-import type { RunReport, StepRecord } from './report.js'
+import { bytesPerLicense, type RunReport, type StepRecord } from './report.js'
 
 type SummaryTableRow = Parameters<typeof core.summary.addTable>[0][number]
 
@@ -31,9 +31,13 @@ export async function writeSummary(report: RunReport, env: NodeJS.ProcessEnv): P
 
 function rows(step: StepRecord): SummaryTableRow[] {
   const rows: [string, string][] = [['Outcome', outcomeText(step)]]
-  if (step.path !== undefined)
-    rows.push([step.kind === 'backup' ? 'Backup folder' : 'Restored from', code(step.path)])
+  if (step.path !== undefined) rows.push([PATH_LABELS[step.kind], code(step.path)])
   if (step.backedUp !== undefined) rows.push(['Licenses backed up', String(step.backedUp)])
+  if (step.packSize !== undefined) rows.push(['Pack size', packText(step)])
+  if (step.signed !== undefined) rows.push(['Signed', step.signed ? 'yes (manifest.json.sig)' : 'no'])
+  if (step.verified !== undefined) rows.push(['Licenses verified', String(step.verified)])
+  if (step.origin !== undefined) rows.push(['Origin', escape(step.origin)])
+  if (step.signer !== undefined) rows.push(['Signed by', escape(step.signer)])
   if (step.restricted !== undefined) rows.push(['Restricted (not backed up)', restrictedText(step)])
   if (step.restored !== undefined) rows.push(['Licenses restored', String(step.restored)])
   if (step.unchanged !== undefined) rows.push(['Already on this machine', String(step.unchanged)])
@@ -59,6 +63,18 @@ function rows(step: StepRecord): SummaryTableRow[] {
     ])
   }
   return rows
+}
+
+const PATH_LABELS: Record<StepRecord['kind'], string> = {
+  backup: 'Backup folder',
+  restore: 'Restored from',
+  verify: 'Verified'
+}
+
+function packText(step: StepRecord): string {
+  const size = step.packSize ?? 0
+  const count = step.backedUp ?? step.verified ?? 0
+  return count > 0 ? `${size} bytes (${bytesPerLicense(size, count)} bytes a license)` : `${size} bytes`
 }
 
 function outcomeText(step: StepRecord): string {

@@ -10,7 +10,9 @@ export function defaultOrigin(): Origin {
  * One line saying where and when a backup was made, for restore and verify logs:
  * "backup of acme/licenses, nightly.yml on main at 1a2b3c4, run 4242, 3 days old".
  */
-export function describeOrigin(origin: Origin, created: string, now: number): string {
+export function describeOrigin(untrusted: Origin, created: string, now: number): string {
+  // The manifest is outside text: no line breaks or control characters, no workflow-command markers.
+  const origin = Object.fromEntries(Object.entries(untrusted).map(([key, value]) => [key, clean(value)]))
   const parts: string[] = []
   if (origin['repository']) parts.push(`backup of ${origin['repository']}`)
   else if (origin['host']) parts.push(`backup made on ${origin['host']}`)
@@ -36,4 +38,15 @@ function age(created: number, now: number): string {
   if (hours < 1) return 'less than an hour old'
   if (hours < 48) return `${hours} hour${hours === 1 ? '' : 's'} old`
   return `${Math.floor(hours / 24)} days old`
+}
+
+function clean(value: string): string {
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+      .replace(/##\[/g, '# #[')
+      .replace(/::/g, ': :')
+      .slice(0, 200)
+  )
 }

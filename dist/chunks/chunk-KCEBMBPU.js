@@ -792,7 +792,8 @@ import { hostname } from "node:os";
 function defaultOrigin() {
   return { host: hostname() };
 }
-function describeOrigin(origin, created, now) {
+function describeOrigin(untrusted2, created, now) {
+  const origin = Object.fromEntries(Object.entries(untrusted2).map(([key, value]) => [key, clean(value)]));
   const parts = [];
   if (origin["repository"]) parts.push(`backup of ${origin["repository"]}`);
   else if (origin["host"]) parts.push(`backup made on ${origin["host"]}`);
@@ -817,6 +818,9 @@ function age(created, now) {
   if (hours < 1) return "less than an hour old";
   if (hours < 48) return `${hours} hour${hours === 1 ? "" : "s"} old`;
   return `${Math.floor(hours / 24)} days old`;
+}
+function clean(value) {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ").replace(/##\[/g, "# #[").replace(/::/g, ": :").slice(0, 200);
 }
 
 // src/engine/io/crash-points.ts
@@ -1959,6 +1963,71 @@ function restrictedSummaryMessage(count) {
   return `${count} licenses cannot be backed up: their owners do not allow it`;
 }
 
+// src/engine/format/ssh/signing-key.ts
+import { createPrivateKey, createPublicKey as createPublicKey2 } from "node:crypto";
+var BEGIN2 = "-----BEGIN OPENSSH PRIVATE KEY-----";
+var END2 = "-----END OPENSSH PRIVATE KEY-----";
+var MAGIC2 = Buffer.from("openssh-key-v1\0", "latin1");
+function parseSigningKey(text, source) {
+  const invalid2 = (problem) => new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+  );
+  const trimmed = text.replace(/\r/g, "").trim();
+  const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed);
+  if (pem) throw invalid2(`is a PEM ${pem[1]} key; only Ed25519 keys sign backups`);
+  if (!trimmed.startsWith(BEGIN2) || !trimmed.endsWith(END2))
+    throw invalid2("is not an OpenSSH private key (it must start with " + BEGIN2 + ")");
+  const body = trimmed.slice(BEGIN2.length, -END2.length).replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw invalid2("is not valid base64 between its armor lines");
+  const bytes = Buffer.from(body, "base64");
+  try {
+    return readKey(bytes, invalid2);
+  } catch (error) {
+    if (error instanceof WireError) throw invalid2(`is malformed (${error.message})`);
+    throw error;
+  }
+}
+function readKey(bytes, invalid2) {
+  if (!bytes.subarray(0, MAGIC2.length).equals(MAGIC2)) throw invalid2("is not in the openssh-key-v1 format");
+  const reader = new WireReader(bytes.subarray(MAGIC2.length));
+  const cipher = reader.text();
+  const kdf = reader.text();
+  reader.string();
+  if (cipher !== "none" || kdf !== "none")
+    throw invalid2("is protected by a passphrase; a job cannot type one: use a key without a passphrase");
+  if (reader.uint32() !== 1) throw invalid2("holds more than one key");
+  const publicBlob = reader.string();
+  const publicType = new WireReader(publicBlob).text();
+  if (publicType !== ED25519) throw invalid2(`is a ${publicType} key; only Ed25519 keys sign backups`);
+  const section = new WireReader(reader.string());
+  if (!reader.done) throw invalid2("has data after its key");
+  if (section.uint32() !== section.uint32()) throw invalid2("is damaged (its check numbers differ)");
+  if (section.text() !== ED25519) throw invalid2("is damaged (its private part is not Ed25519)");
+  const publicKey = section.string();
+  const secret = section.string();
+  section.string();
+  const padding = section.rest();
+  if (publicKey.length !== 32 || secret.length !== 64 || !secret.subarray(32).equals(publicKey))
+    throw invalid2("is damaged (its Ed25519 key is not 32 + 32 bytes)");
+  if (!padding.every((byte, i) => byte === i + 1) || padding.length >= 8)
+    throw invalid2("is damaged (its padding is wrong)");
+  if (!ed25519Blob(publicKey).equals(publicBlob)) throw invalid2("is damaged (its two public keys differ)");
+  const privateKey = createPrivateKey({
+    key: {
+      kty: "OKP",
+      crv: "Ed25519",
+      d: secret.subarray(0, 32).toString("base64url"),
+      x: publicKey.toString("base64url")
+    },
+    format: "jwk"
+  });
+  const derived = createPublicKey2(privateKey).export({ format: "jwk" }).x;
+  if (derived !== publicKey.toString("base64url"))
+    throw invalid2("is damaged (its private key does not match its public key)");
+  return { privateKey, publicBlob, publicKeyLine: `${ED25519} ${publicBlob.toString("base64")}` };
+}
+
 export {
   ERROR_CODES,
   LicenseBackupError,
@@ -2013,10 +2082,6 @@ export {
   parseAnyManifest,
   parseAllowedSigners,
   findSigner,
-  WireError,
-  WireReader,
-  ED25519,
-  ed25519Blob,
   NAMESPACE,
   signMessage,
   parseSignature,
@@ -2033,5 +2098,6 @@ export {
   verifyBackup,
   unsafeName,
   restrictedLicenseMessage,
-  restrictedSummaryMessage
+  restrictedSummaryMessage,
+  parseSigningKey
 };

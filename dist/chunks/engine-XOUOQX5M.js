@@ -2,7 +2,6 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   COMPRESSIONS,
   DEFAULT_PATTERN,
-  ED25519,
   ENCRYPTED_PACK_FILE,
   ERROR_CODES,
   FORMAT,
@@ -19,8 +18,6 @@ import {
   SIGNATURE_FILE,
   STATE_DIR,
   TAR_END,
-  WireError,
-  WireReader,
   announceBackup,
   cancelled,
   checkRecipients,
@@ -30,7 +27,6 @@ import {
   decryptAge,
   defaultOrigin,
   describeOrigin,
-  ed25519Blob,
   encryptingSink,
   fileIO,
   findSigner,
@@ -52,6 +48,7 @@ import {
   parseManifest,
   parseManifestV2,
   parseSignature,
+  parseSigningKey,
   readLicenseFile,
   readLicenseFileSync,
   readTar,
@@ -73,7 +70,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-H5LAHORD.js";
+} from "./chunk-KCEBMBPU.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -373,71 +370,6 @@ async function writeIndexMember(sink, index) {
   await sink.write(tarHeader(INDEX_MEMBER, size));
   for (const piece of indexChunks(index)) await sink.write(Buffer.from(piece));
   await sink.write(tarPadding(size));
-}
-
-// src/engine/format/ssh/signing-key.ts
-import { createPrivateKey, createPublicKey } from "node:crypto";
-var BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
-var END = "-----END OPENSSH PRIVATE KEY-----";
-var MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
-function parseSigningKey(text, source) {
-  const invalid3 = (problem) => new LicenseBackupError(
-    "CONFIG_INVALID",
-    `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
-  );
-  const trimmed = text.replace(/\r/g, "").trim();
-  const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed);
-  if (pem) throw invalid3(`is a PEM ${pem[1]} key; only Ed25519 keys sign backups`);
-  if (!trimmed.startsWith(BEGIN) || !trimmed.endsWith(END))
-    throw invalid3("is not an OpenSSH private key (it must start with " + BEGIN + ")");
-  const body = trimmed.slice(BEGIN.length, -END.length).replace(/\s+/g, "");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw invalid3("is not valid base64 between its armor lines");
-  const bytes = Buffer.from(body, "base64");
-  try {
-    return readKey(bytes, invalid3);
-  } catch (error) {
-    if (error instanceof WireError) throw invalid3(`is malformed (${error.message})`);
-    throw error;
-  }
-}
-function readKey(bytes, invalid3) {
-  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw invalid3("is not in the openssh-key-v1 format");
-  const reader = new WireReader(bytes.subarray(MAGIC.length));
-  const cipher = reader.text();
-  const kdf = reader.text();
-  reader.string();
-  if (cipher !== "none" || kdf !== "none")
-    throw invalid3("is protected by a passphrase; a job cannot type one: use a key without a passphrase");
-  if (reader.uint32() !== 1) throw invalid3("holds more than one key");
-  const publicBlob = reader.string();
-  const publicType = new WireReader(publicBlob).text();
-  if (publicType !== ED25519) throw invalid3(`is a ${publicType} key; only Ed25519 keys sign backups`);
-  const section = new WireReader(reader.string());
-  if (!reader.done) throw invalid3("has data after its key");
-  if (section.uint32() !== section.uint32()) throw invalid3("is damaged (its check numbers differ)");
-  if (section.text() !== ED25519) throw invalid3("is damaged (its private part is not Ed25519)");
-  const publicKey = section.string();
-  const secret = section.string();
-  section.string();
-  const padding = section.rest();
-  if (publicKey.length !== 32 || secret.length !== 64 || !secret.subarray(32).equals(publicKey))
-    throw invalid3("is damaged (its Ed25519 key is not 32 + 32 bytes)");
-  if (!padding.every((byte, i) => byte === i + 1) || padding.length >= 8)
-    throw invalid3("is damaged (its padding is wrong)");
-  if (!ed25519Blob(publicKey).equals(publicBlob)) throw invalid3("is damaged (its two public keys differ)");
-  const privateKey = createPrivateKey({
-    key: {
-      kty: "OKP",
-      crv: "Ed25519",
-      d: secret.subarray(0, 32).toString("base64url"),
-      x: publicKey.toString("base64url")
-    },
-    format: "jwk"
-  });
-  const derived = createPublicKey(privateKey).export({ format: "jwk" }).x;
-  if (derived !== publicKey.toString("base64url"))
-    throw invalid3("is damaged (its private key does not match its public key)");
-  return { privateKey, publicBlob, publicKeyLine: `${ED25519} ${publicBlob.toString("base64")}` };
 }
 
 // src/engine/backup/write-manifest-v2.ts
@@ -1579,8 +1511,8 @@ function ioError(file, error) {
 
 // src/engine/identity/machine-identity.ts
 import {
-  createPrivateKey as createPrivateKey2,
-  createPublicKey as createPublicKey2,
+  createPrivateKey,
+  createPublicKey,
   generateKeyPairSync,
   randomBytes
 } from "node:crypto";
@@ -1684,11 +1616,11 @@ async function parseIdentity(text, file) {
   if (typeof jwk.x !== "string" || typeof jwk.d !== "string") throw invalid2(file, "it lacks the key (x, d)");
   let privateKey;
   try {
-    privateKey = createPrivateKey2({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d }, format: "jwk" });
+    privateKey = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d }, format: "jwk" });
   } catch {
     throw invalid2(file, "its key does not load");
   }
-  const derived = createPublicKey2(privateKey).export({ format: "jwk" });
+  const derived = createPublicKey(privateKey).export({ format: "jwk" });
   if (derived.x !== jwk.x) throw invalid2(file, "its public key (x) does not match its private key (d)");
   const publicJwk = { kty: "OKP", crv: "Ed25519", x: derived.x };
   return { id: await machineIdOf(publicJwk), publicJwk, privateKey, file };
