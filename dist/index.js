@@ -18,7 +18,10 @@ import {
   LicenseBackupError,
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
+  MAX_SIGNATURE_BYTES,
   PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
   cancelled,
   checkRecipients,
   isLicenseBackupError,
@@ -26,7 +29,7 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-KCEBMBPU.js";
+} from "./chunks/chunk-6JLGL34O.js";
 import {
   __commonJS,
   __require,
@@ -15010,6 +15013,9 @@ async function extractBackup(zipFile, into, artifact) {
     );
   }
   await extractEntry(zipFile, manifestEntry, join(into, MANIFEST_FILE), artifact);
+  const signature = single(entries, SIGNATURE_FILE, artifact);
+  if (signature && signature.size <= MAX_SIGNATURE_BYTES)
+    await extractEntry(zipFile, signature, join(into, SIGNATURE_FILE), artifact);
   const pack = packOf(await readFile(join(into, MANIFEST_FILE), "utf8"));
   if (!pack) return;
   const packEntry = single(entries, pack.file, artifact);
@@ -15019,10 +15025,11 @@ async function extractBackup(zipFile, into, artifact) {
   }
   await extractEntry(zipFile, packEntry, join(into, pack.file), artifact);
 }
+var PACK_NAMES = /* @__PURE__ */ new Set([PACK_FILE, ENCRYPTED_PACK_FILE, ...PACK_FILES_V2]);
 function packOf(text) {
   try {
     const pack = JSON.parse(text).pack;
-    if ((pack?.file === PACK_FILE || pack?.file === ENCRYPTED_PACK_FILE) && typeof pack.size === "number") {
+    if (typeof pack?.file === "string" && PACK_NAMES.has(pack.file) && typeof pack.size === "number") {
       return { file: pack.file, size: pack.size };
     }
   } catch {
@@ -16490,7 +16497,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-XOUOQX5M.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-CW5ET2NI.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

@@ -70,7 +70,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-KCEBMBPU.js";
+} from "./chunk-6JLGL34O.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
