@@ -112,7 +112,7 @@ steps:
     expect(Object.keys(files).sort()).toEqual(['licenses.tar.gz.age', 'manifest.json', 'manifest.json.sig'])
     const texts = [stored.blob!.toString('latin1'), ...Object.values(files).map(f => f.toString('latin1'))]
     for (const file of await readdir(join(dir, 'backup')))
-      texts.push((await import('node:fs')).readFileSync(join(dir, 'backup', file)).toString('latin1'))
+      texts.push((await readFile(join(dir, 'backup', file))).toString('latin1'))
     for (const license of store.licenses) {
       for (const secret of [license.jti, license.keyId, license.path, license.title]) {
         for (const text of texts) expect(text.includes(secret)).toBe(false)
