@@ -15,6 +15,7 @@ import {
   signMessage
 } from '../../src/engine/index.js'
 import { gunzipBounded } from '../../src/engine/format/gzip.js'
+import { indexChunks } from '../../src/engine/format/pack-index.js'
 import { WireError } from '../../src/engine/format/ssh/wire.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
@@ -133,6 +134,33 @@ describe('the v2 parsers fail only with their own errors', () => {
         })
       ),
       { numRuns: 500 }
+    )
+  })
+
+  it('the index as written (indexChunks) parses back to the same entries, whatever their text', async () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 20 })
+    const license = fc.record({
+      jti: text,
+      key_id: text,
+      path: text,
+      sha256: fc.stringMatching(/^[0-9a-f]{64}$/),
+      size: fc.nat()
+    })
+    const restricted = fc.record({ jti: text, key_id: text, title: fc.option(text, { nil: undefined }) })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(license, { maxLength: 5 }),
+        fc.array(restricted, { maxLength: 5 }),
+        async (l, r) => {
+          const index = {
+            licenses: l,
+            restricted: r.map(e => (e.title === undefined ? { jti: e.jti, key_id: e.key_id } : e))
+          }
+          const bytes = Buffer.from([...indexChunks(index)].join(''))
+          expect(parseIndex(bytes, 'index.json')).toEqual(index)
+        }
+      ),
+      { numRuns: 300 }
     )
   })
 

@@ -50,7 +50,7 @@ export function* manifestChunks(manifest: Manifest): Generator<string> {
 }
 
 /** `prefix` and a list one level deep, as `JSON.stringify(…, null, 2)` prints it, in pieces. */
-export function* listChunks<T>(
+function* listChunks<T>(
   prefix: string,
   entries: readonly T[],
   entryText: (entry: T) => string
@@ -71,7 +71,7 @@ export function* listChunks<T>(
 }
 
 /** A list entry as `JSON.stringify(…, null, 2)` prints it two levels deep. */
-export function licenseText(license: ManifestLicense): string {
+function licenseText(license: ManifestLicense): string {
   return (
     `    {\n      "jti": ${JSON.stringify(license.jti)},\n      "key_id": ${JSON.stringify(license.key_id)},` +
     `\n      "path": ${JSON.stringify(license.path)},\n      "sha256": ${JSON.stringify(license.sha256)},` +
@@ -79,7 +79,7 @@ export function licenseText(license: ManifestLicense): string {
   )
 }
 
-export function restrictedText(entry: ManifestRestricted): string {
+function restrictedText(entry: ManifestRestricted): string {
   const title = entry.title === undefined ? '' : `,\n      "title": ${JSON.stringify(entry.title)}`
   return `    {\n      "jti": ${JSON.stringify(entry.jti)},\n      "key_id": ${JSON.stringify(entry.key_id)}${title}\n    }`
 }

@@ -70,7 +70,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-6JLGL34O.js";
+} from "./chunk-EEL2Y5LL.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

@@ -1507,10 +1507,30 @@ async function* gunzipBounded(source, maxBytes, file) {
 
 // src/engine/format/pack-index.ts
 var INDEX_MEMBER = ".license-backup/index.json";
+var CHUNK_CHARS2 = 64 * 1024;
 function* indexChunks(index) {
-  yield* listChunks('{\n  "licenses": ', index.licenses, licenseText);
-  yield* listChunks(',\n  "restricted": ', index.restricted, restrictedText);
-  yield "\n}\n";
+  yield* entryChunks(
+    '{"licenses":[',
+    index.licenses,
+    (l) => [l.jti, l.key_id, l.path, l.sha256, l.size],
+    LICENSE_KEYS
+  );
+  yield* entryChunks('],\n"restricted":[', index.restricted, (r) => [r.jti, r.key_id, r.title], RESTRICTED_KEYS);
+  yield "]}\n";
+}
+var LICENSE_KEYS = ["jti", "key_id", "path", "sha256", "size"];
+var RESTRICTED_KEYS = ["jti", "key_id", "title"];
+function* entryChunks(prefix, entries, values, keys) {
+  let text = prefix;
+  for (const [i, entry] of entries.entries()) {
+    const fields = values(entry).map((value, k) => value === void 0 ? "" : `${JSON.stringify(keys[k])}:${JSON.stringify(value)}`).filter((field) => field !== "");
+    text += `${i === 0 ? "\n" : ",\n"}{${fields.join(",")}}`;
+    if (text.length >= CHUNK_CHARS2) {
+      yield text;
+      text = "";
+    }
+  }
+  yield text;
 }
 function parseIndex(data, where) {
   const corrupt2 = (problem) => new LicenseBackupError("BACKUP_CORRUPT", `${where} is not a valid pack index: ${problem}.`, {
