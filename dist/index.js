@@ -29,7 +29,7 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-EEL2Y5LL.js";
+} from "./chunks/chunk-GO2PK4GZ.js";
 import {
   __commonJS,
   __require,
@@ -16497,7 +16497,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-TYA4EIKF.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-35XDKIZE.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

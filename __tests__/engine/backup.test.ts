@@ -94,6 +94,7 @@ describe('backup', () => {
       'created',
       'tool',
       'source',
+      'pattern',
       'encryption',
       'pack',
       'licenses',
@@ -101,6 +102,7 @@ describe('backup', () => {
       'counts'
     ])
     expect(manifest.format).toBe('license-backup/v1')
+    expect(manifest.pattern).toBe('**/*.jwt')
     expect(manifest.tool).toEqual({ name: 'license-backup', version: '0.1.0' })
     expect(manifest.source).toEqual({ store, machine: null })
     expect(manifest.encryption).toBeNull()

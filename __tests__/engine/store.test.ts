@@ -55,8 +55,54 @@ describe('listLicenseFiles', () => {
     await writeFile(join(store, 'a.jwt'), 'x')
     await expect(listLicenseFiles(store)).rejects.toMatchObject({
       code: 'STORE_INVALID',
-      message: expect.stringMatching(/A\.jwt and a\.jwt/)
+      message: expect.stringMatching(/"A\.jwt" and "a\.jwt"/)
     })
+  })
+
+  // Issue 10 item 3: the walk keeps the one name rule (docs/names.md), so no backup holds a name a restore refuses.
+  it.each([
+    ['.LICENSE-BACKUP/machine.jwt', /own \.license-backup folder/],
+    ['.license\u200c-backup/x.jwt', /own \.license-backup folder/],
+    ['LICENS~1/x.jwt', /8\.3 short name/],
+    ['CON.jwt', /device/],
+    ['a:b.jwt', /colon/],
+    ['bell\u0007.jwt', /control character/]
+  ])('is STORE_INVALID for a license named %j, naming it and why', async (name, why) => {
+    const store = await dirs.make()
+    await mkdir(join(store, name, '..'), { recursive: true })
+    await writeFile(join(store, name), 'x')
+    await writeFile(join(store, 'fine.jwt'), 'x')
+    const error = await listLicenseFiles(store).catch((e: unknown) => e)
+    expect(error).toMatchObject({
+      code: 'STORE_INVALID',
+      message: expect.stringContaining(JSON.stringify(name))
+    })
+    expect((error as Error).message).toMatch(why)
+  })
+
+  it.each([
+    ['NFC and NFD', 'caf\u00e9.jwt', 'cafe\u0301.jwt'],
+    ['long s', 'licen\u017fe.jwt', 'license.jwt'],
+    ['dotless i', 'l\u0131cense.jwt', 'license.jwt'],
+    ['sharp s', 'stra\u00dfe.jwt', 'strasse.jwt'],
+    ['an invisible joiner', 'a\u200db.jwt', 'ab.jwt']
+  ])('is STORE_INVALID for two licenses that are the same name (%s), naming both', async (_how, a, b) => {
+    const store = await dirs.make()
+    await writeFile(join(store, a), 'x')
+    await writeFile(join(store, b), 'x')
+    const error = await listLicenseFiles(store).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'STORE_INVALID', message: expect.stringContaining('the same name') })
+    expect((error as Error).message).toContain(JSON.stringify(a))
+    expect((error as Error).message).toContain(JSON.stringify(b))
+  })
+
+  it('leaves files that do not match the pattern alone, whatever their names', async () => {
+    const store = await dirs.make()
+    for (const name of ['CON.txt', 'a:b', 'LICENS~1', '.LICENSE-BACKUP/notes.txt', 'one.jwt']) {
+      await mkdir(join(store, name, '..'), { recursive: true })
+      await writeFile(join(store, name), 'x')
+    }
+    expect(await listLicenseFiles(store)).toEqual(['one.jwt'])
   })
 
   it('is STORE_INVALID for a store that is a file', async () => {

@@ -253,6 +253,50 @@ describe('hostile backups are refused, nothing written', () => {
   })
 })
 
+describe("member names under the store's one name rule (issue 10, SPEC 9)", () => {
+  it.each([
+    ['.LICENSE-BACKUP/machine.json'],
+    ['LICENS~1/machine.json'],
+    ['.license-backup./machine.json'],
+    ['.license-backup /machine.json'],
+    ['.license\u200c-backup/machine.json'],
+    ['.licen\u017fe-backup/machine.json'],
+    ['CON.jwt'],
+    ['collection-00/lpt1.jwt'],
+    ['collection-00/nul.tar.jwt'],
+    ['a:b.jwt'],
+    ['a.jwt:stream'],
+    ['trailing-dot.jwt.'],
+    ['trailing-space.jwt '],
+    ['collection-00/LICENS~1.JWT'],
+    ['bell\u0007.jwt'],
+    ['next-line\u0085.jwt']
+  ])('a member named %j is refused', async name => {
+    await refuses({ members: [{ name, data: license() }] }, JSON.stringify(name))
+  })
+
+  it.each([
+    ['NFC and NFD', 'caf\u00e9.jwt', 'cafe\u0301.jwt'],
+    ['long s', 'licen\u017fe.jwt', 'license.jwt'],
+    ['dotless i', 'l\u0131cense.jwt', 'license.jwt'],
+    ['sharp s', 'stra\u00dfe.jwt', 'strasse.jwt'],
+    ['capital sharp s', 'STRA\u1e9eE.jwt', 'strasse.jwt'],
+    ['Kelvin sign', '\u212aey.jwt', 'key.jwt'],
+    ['an invisible joiner', 'lic\u200dense.jwt', 'license.jwt'],
+    ['folder case', 'Collection/a.jwt', 'collection/a.jwt']
+  ])('two members that are the same name (%s) are refused', async (_how, first, second) => {
+    await refuses(
+      {
+        members: [
+          { name: first, data: license(0) },
+          { name: second, data: license(1) }
+        ]
+      },
+      /listed twice/
+    )
+  })
+})
+
 describe('a downloaded backup folder is read no further than manifest + pack', () => {
   it('extra files beside the backup (a FIFO, an 8 GiB sparse file, a stray license) are never opened', async () => {
     const at = await caseFolder()

@@ -26,7 +26,8 @@ export {
   type RestrictedEntry
 } from './catalog/messages.js'
 export { acquireStoreLock, type StoreLock, type LockInfo, type LockOptions } from './store/lock.js'
-export { listLicenseFiles, checkStoreDir, STATE_DIR } from './store/walk.js'
+export { listLicenseFiles, checkStoreDir } from './store/walk.js'
+export { STATE_DIR, nameKey, pathProblem, isStateDirName } from './store/names.js'
 export { readLicenseFile, MAX_LICENSE_BYTES } from './store/read.js'
 export { DEFAULT_PATTERN, globToRegExp } from './store/glob.js'
 export { TOOL } from './version.js'
@@ -43,7 +44,7 @@ export {
   type RestoreOutcome,
   type ServiceSession
 } from './service/index.js'
-export { verifyBackup, unsafeName, type VerifiedBackup } from './restore/verify-backup.js'
+export { verifyBackup, type VerifiedBackup } from './restore/verify-backup.js'
 export { openBackup, NOT_AUTHENTICATED_WARNING, type OpenedBackup } from './restore/open-backup.js'
 export * from './format/manifest-v2.js'
 export { INDEX_MEMBER, parseIndex, type PackIndex } from './format/pack-index.js'

@@ -97,7 +97,7 @@ export async function backup(
   })
   let buildDir: string | undefined
   try {
-    await recoverRestore(store)
+    await recoverRestore(store, message => emit({ type: 'WARNING', message }))
     await sweepLeftovers(path)
     const target = await inspectTarget(path)
     if (target.kind === 'backup' && !options.overwrite) {
@@ -123,8 +123,8 @@ export async function backup(
     emit({ type: 'PROGRESS', operation: 'backup', phase: 'scan', done: files.length, total: files.length })
 
     buildDir = await makeBuildDir(path)
-    const write = { store, files, catalog, verifier, emit, internals, signal, buildDir, encryptTo }
-    const written = v1 ? await writeV1(write) : await writeV2(write, options, pattern, signingKey)
+    const write = { store, files, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern }
+    const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey)
     // The last point of no change: past it the swap runs to the end.
     throwIfAborted(signal, 'backup')
     await commitBuildDir(buildDir, path, target)
@@ -158,6 +158,7 @@ interface WriteInput {
   signal: AbortSignal | undefined
   buildDir: string
   encryptTo: string[] | undefined
+  pattern: string
 }
 
 type Written = Omit<BackupResult, 'path'>
@@ -191,6 +192,7 @@ async function writeV1(input: WriteInput): Promise<Written> {
     created: new Date().toISOString(),
     tool: { name: TOOL.name, version: TOOL.version },
     source: { store: input.store, machine: await readMachineId(input.store) },
+    pattern: input.pattern,
     encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
     pack: { file: packFile, sha256: digest.sha256, size: digest.size },
     licenses: packed.licenses,
@@ -218,7 +220,6 @@ async function writeV1(input: WriteInput): Promise<Written> {
 async function writeV2(
   input: WriteInput,
   options: BackupOptions,
-  pattern: string,
   signingKey: SigningKey | undefined
 ): Promise<Written> {
   const { buildDir, encryptTo, emit, signal } = input
@@ -235,7 +236,7 @@ async function writeV2(
     created: new Date().toISOString(),
     tool: { name: TOOL.name, version: TOOL.version },
     origin: options.origin ?? defaultOrigin(),
-    pattern,
+    pattern: input.pattern,
     encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
     compression,
     pack: { file: pack.file, sha256: digest.sha256, size: digest.size, tar_size: digest.tarSize },

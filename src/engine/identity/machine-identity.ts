@@ -12,7 +12,7 @@ import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
 import { fileIO, writeAll } from '../io/file-io.js'
 import { processAlive } from '../store/lock.js'
-import { STATE_DIR } from '../store/walk.js'
+import { STATE_DIR } from '../store/names.js'
 
 /** The file in the store's own folder that holds this machine's key (ADR 0022). */
 export const MACHINE_FILE = 'machine.json'

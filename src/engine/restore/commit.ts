@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs'
+import { existsSync, lstatSync } from 'node:fs'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { basename, dirname, join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fileIO, writeAllSync, type FileIO } from '../io/file-io.js'
-import { STATE_DIR } from '../store/walk.js'
+import { STATE_DIR } from '../store/names.js'
 import { fsyncDir, fsyncFile, isAtomicTemp, writeFileAtomic } from '../io/durable.js'
 
 /**
@@ -91,8 +91,17 @@ export async function dropStaging(store: string): Promise<void> {
   await fileIO().rm(dirs.staging, { recursive: true, force: true })
 }
 
-/** Makes the staged files the store's: writes the journal (the commit point), then moves them in. */
-export async function commitStaged(store: string, paths: string[]): Promise<void> {
+/**
+ * Tells the user something they should act on (a WARNING event): licenses of a committed restore that
+ * could not be moved in.
+ */
+export type Warn = (message: string) => void
+
+/**
+ * Makes the staged files the store's: writes the journal (the commit point), then moves them in. Returns
+ * how many could not be moved in (something in the store is in their way; `warn` names them).
+ */
+export async function commitStaged(store: string, paths: string[], warn?: Warn): Promise<number> {
   const dirs = restoreDirs(store)
   const journal: Journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths }
   try {
@@ -105,19 +114,22 @@ export async function commitStaged(store: string, paths: string[]): Promise<void
     throw unfinishedError(store, dirs.journal, error)
   }
   crashPoint('restore:after-journal')
-  await rollForward(store, journal)
+  return rollForward(store, journal, warn)
 }
 
 /**
  * Finishes or undoes an interrupted restore. Called before every operation on a store, under its lock.
  * Returns what it did, for the log.
  */
-export async function recoverRestore(store: string): Promise<'none' | 'rolled-back' | 'rolled-forward'> {
+export async function recoverRestore(
+  store: string,
+  warn?: Warn
+): Promise<'none' | 'rolled-back' | 'rolled-forward'> {
   const dirs = restoreDirs(store)
   const io = fileIO()
   const journal = await readJournal(dirs.journal)
   if (journal) {
-    await rollForward(store, journal)
+    await rollForward(store, journal, warn)
     await removeJournalTemps(dirs.root, dirs.journal)
     return 'rolled-forward'
   }
@@ -144,12 +156,21 @@ async function removeJournalTemps(root: string, journal: string): Promise<number
   return temps.length
 }
 
-async function rollForward(store: string, journal: Journal): Promise<void> {
+/**
+ * Moves what is still staged into the store, then removes the journal. A path the store has a folder at,
+ * or a file or link where one of its folders goes, can never be moved in: it is left out (and dropped with
+ * the staging), so such a journal (written by a version that did not check targets first, or after
+ * something outside changed the store) never wedges the store (ADR 0060). Returns how many were left out.
+ */
+async function rollForward(store: string, journal: Journal, warn?: Warn): Promise<number> {
   const dirs = restoreDirs(store)
   const io = fileIO()
   // Which paths this run moved, a byte each: their full names are built only if `sync -f` is missing.
   const moved = new Uint8Array(journal.paths.length)
   const made = new Set<string>()
+  /** Folders of the journal's paths that the store has a file or link at: the folder → what is in the way. */
+  const blockedFolders = new Map<string, string>()
+  const leftOut: Array<{ path: string; blocker: string }> = []
   let current = dirs.journal
   try {
     // Synchronous moves (ADR 0052): a rename of a small file costs ~10 µs, a promise round trip more than
@@ -165,10 +186,22 @@ async function rollForward(store: string, journal: Journal): Promise<void> {
       if (!existsSync(staged)) continue
       const parent = dirname(target)
       if (!made.has(parent)) {
+        const blocker = blockedFolders.get(parent) ?? folderBlocker(store, path)
+        if (blocker !== undefined) {
+          blockedFolders.set(parent, blocker)
+          leftOut.push({ path, blocker })
+          continue
+        }
         io.mkdirSync(parent, { recursive: true })
         made.add(parent)
       }
-      io.renameSync(staged, target)
+      try {
+        io.renameSync(staged, target)
+      } catch (error) {
+        if (!lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) throw error
+        leftOut.push({ path, blocker: path })
+        continue
+      }
       moved[index] = 1
       crashPoint('restore:move')
     }
@@ -182,9 +215,30 @@ async function rollForward(store: string, journal: Journal): Promise<void> {
     throw unfinishedError(store, current, error)
   }
   crashPoint('restore:journal-removed')
-  // The restore is complete; what is left of the staging (empty folders) is only tidied up.
+  // The restore is complete; what is left of the staging (empty folders, licenses left out) is tidied up.
   await io.rm(dirs.staging, { recursive: true, force: true }).catch(() => {})
   crashPoint('restore:staging-removed')
+  if (leftOut.length > 0) warn?.(leftOutMessage(store, leftOut))
+  return leftOut.length
+}
+
+/** The first folder of `path` (store-relative) that the store holds as something other than a folder. */
+function folderBlocker(store: string, path: string): string | undefined {
+  for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+    const folder = path.slice(0, slash)
+    const info = lstatSync(join(store, folder), { throwIfNoEntry: false })
+    if (info === undefined) return undefined
+    if (!info.isDirectory()) return folder
+  }
+  return undefined
+}
+
+function leftOutMessage(store: string, leftOut: Array<{ path: string; blocker: string }>): string {
+  const shown = leftOut
+    .slice(0, 5)
+    .map(({ path, blocker }) => `${JSON.stringify(path)} (in the way: ${JSON.stringify(blocker)})`)
+  const more = leftOut.length > shown.length ? ` and ${leftOut.length - shown.length} more` : ''
+  return `${leftOut.length} restored license(s) could not be moved into the store ${store}, which has a folder where the license goes or a file or link where its folder goes: ${shown.join(', ')}${more}. They were left out; the rest of the restore is complete. Move what is in the way out of the store and run the restore again to bring them back.`
 }
 
 const MOVES_PER_TURN = 1024

@@ -10,7 +10,8 @@ import { INDEX_MEMBER, parseIndex, type PackIndex } from '../format/pack-index.j
 import { readTar } from '../format/tar-reader.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
-import { MAX_LICENSES, MAX_MANIFEST_BYTES, corrupt, unsafeName } from './verify-backup.js'
+import { nameKey, pathProblem } from '../store/names.js'
+import { MAX_LICENSES, MAX_MANIFEST_BYTES, SAME_NAME, corrupt } from './verify-backup.js'
 
 export interface PackV2Context {
   path: string
@@ -48,12 +49,11 @@ export async function* readPackV2(
       index = parseIndex(member.data, `${INDEX_MEMBER} in ${packFile}`)
       continue
     }
-    const unsafe = unsafeName(member.name)
+    const unsafe = pathProblem(member.name)
     if (unsafe) throw corrupt(path, `${where} ${unsafe}`)
-    const folded = member.name.toLowerCase()
-    if (seen.has(folded))
-      throw corrupt(path, `${where} appears twice (names are compared case-insensitively too)`)
-    seen.add(folded)
+    const key = nameKey(member.name)
+    if (seen.has(key)) throw corrupt(path, `${where} appears twice (${SAME_NAME})`)
+    seen.add(key)
     if (entries.length >= Math.min(manifest.counts.licenses, MAX_LICENSES))
       throw corrupt(
         path,

@@ -23,6 +23,7 @@ import {
 } from '../service/index.js'
 import { acquireStoreLock } from '../store/lock.js'
 import { commitStaged, dropStaging, openStaging, recoverRestore, type Staging } from './commit.js'
+import { checkTargets } from './targets.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
 import { announceBackup, openBackup } from './open-backup.js'
 
@@ -61,7 +62,8 @@ export async function restore(
     await mkdir(store, { recursive: true })
     const lock = await acquireStoreLock(store, 'restore')
     try {
-      await recoverRestore(store)
+      const warn = (message: string): void => emit({ type: 'WARNING', message })
+      await recoverRestore(store, warn)
       // Without consent, fail before anything else when there is no identity; with it, create one only
       // once the backup has proved sound.
       if (options.individualize !== true) await ensureMachineIdentity(store, false)
@@ -69,12 +71,25 @@ export async function restore(
         opened,
         verifier,
         ...(options.identity ? { identity: options.identity } : {}),
+        ...(options.pattern === undefined ? {} : { pattern: options.pattern }),
         ...(signal ? { signal } : {}),
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
+      // Every target against the store before anything is written, the identity included (SPEC 9).
+      const held = checkTargets(store, backup.entries)
       const identity = await ensureMachineIdentity(store, options.individualize === true)
-      return await exchangeAndCommit({ options, store, backup, identity, verifier, catalog, emit, signal })
+      return await exchangeAndCommit({
+        options,
+        store,
+        backup,
+        held,
+        identity,
+        verifier,
+        catalog,
+        emit,
+        signal
+      })
     } finally {
       await lock.release()
     }
@@ -89,6 +104,8 @@ interface RunContext {
   options: RestoreOptions
   store: string
   backup: VerifiedBackup
+  /** Paths where the store already holds the backup's license (same ID), from `checkTargets`. */
+  held: Set<string>
   identity: MachineIdentity
   verifier: LicenseVerifier
   catalog: Catalog
@@ -104,7 +121,7 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
     throwIfAborted(signal, 'restore')
     emit({ type: 'BEGIN', operation: 'restore' })
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: 0, total: staging.paths.length })
-    await commitStaged(store, staging.paths)
+    const leftOut = await commitStaged(store, staging.paths, message => emit({ type: 'WARNING', message }))
     emit({
       type: 'PROGRESS',
       operation: 'restore',
@@ -113,7 +130,7 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
       total: staging.paths.length
     })
     emit({ type: 'END', operation: 'restore' })
-    return { machineId: context.identity.id, restored: staging.paths.length, ...outcome }
+    return { machineId: context.identity.id, restored: staging.paths.length - leftOut, ...outcome }
   } finally {
     // After a commit this finds nothing; after a failure it drops what was staged.
     await dropStaging(store)
@@ -146,7 +163,7 @@ async function exchange(
   let inFlight: InFlight | undefined
   // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
   const dropped = new AbortController()
-  const total = backup.count
+  const total = backup.entries.length
   let sent = 0
   const checkLicense = returnedLicenseCheck(context)
   const send = async (): Promise<void> => {
@@ -266,8 +283,9 @@ function returnedLicenseCheck(context: RunContext): CheckLicense {
   }
 }
 
-/** The store already holds this license for this machine: the same ID, bound here, valid. */
+/** The store already holds this license for this machine: the same ID (`checkTargets` found it), bound here, valid. */
 async function holdsAlready(context: RunContext, path: string, wanted: License): Promise<boolean> {
+  if (!context.held.has(path)) return false
   const file = join(context.store, path)
   try {
     // Synchronous: one lstat a license, in the page cache, where a promise round trip costs ten times it.
@@ -278,7 +296,8 @@ async function holdsAlready(context: RunContext, path: string, wanted: License):
     await context.verifier.verify(held)
     return true
   } catch {
-    // Missing, unreadable or invalid: the restore replaces it.
+    // Gone since the check, unreadable, not bound here or no longer valid: the restore replaces it (it is
+    // the same license, ADR 0061).
     return false
   }
 }

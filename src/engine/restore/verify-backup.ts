@@ -8,8 +8,9 @@ import type { Manifest, ManifestLicense } from '../format/manifest.js'
 import { readTar } from '../format/tar-reader.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import type { LicenseVerifier } from '../licenses/verifier.js'
+import { DEFAULT_PATTERN, globToRegExp } from '../store/glob.js'
+import { nameKey, pathProblem } from '../store/names.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
-import { STATE_DIR } from '../store/walk.js'
 import { openBackup, type OpenedBackup } from './open-backup.js'
 import { readPackV2 } from './read-pack-v2.js'
 
@@ -21,12 +22,10 @@ const VERIFY_AHEAD = 256
 export interface VerifiedBackup {
   path: string
   opened: OpenedBackup
-  /** How many licenses the backup holds. */
-  count: number
+  /** Every license of the backup, in pack order (v1: the manifest's list; v2: the pack's index). */
+  entries: ManifestLicense[]
   /** How many restricted licenses it reported when made. */
   restricted: number
-  /** The store pattern a v2 backup was made with. */
-  pattern?: string
   /** Reads the pack again, yielding each license with its entry, each member re-checked. */
   licenses(signal?: AbortSignal): AsyncGenerator<{ entry: ManifestLicense; license: License }>
 }
@@ -34,6 +33,8 @@ export interface VerifiedBackup {
 export interface VerifyBackupOptions {
   /** The age identity, for an encrypted pack. */
   identity?: string
+  /** The restore's own pattern; without it the backup's recorded pattern, else the default (SPEC 9). */
+  pattern?: string
   verifier: LicenseVerifier
   signal?: AbortSignal
   onProgress?: (done: number, total: number) => void
@@ -45,12 +46,15 @@ export interface VerifyBackupOptions {
  * Checks a backup folder as hostile input before anything is written (SPEC 4, 4b): only `manifest.json`
  * (and its signature) and the pack it names are read; the pack's SHA-256 and size are checked before it
  * is opened; every member must be a regular file listed in the manifest (v1) or the pack's index (v2)
- * with its size and SHA-256, named safely, once (also by case); every license must parse, match its
- * entry and verify. Throws BACKUP_CORRUPT naming the member.
+ * with its size and SHA-256, named by the store's name rule, once (by its name key), matching the
+ * restore's pattern; every license must parse, match its entry and verify. Throws BACKUP_CORRUPT naming
+ * the member (CONFIG_INVALID for a member outside a pattern the backup did not record, ADR 0061).
  */
 export async function verifyBackup(path: string, options: VerifyBackupOptions): Promise<VerifiedBackup> {
   const opened = options.opened ?? (await openBackup(path, {}))
   const manifest = opened.manifest
+  if (opened.format === 'v1')
+    checkPattern(path, opened.manifest.licenses, opened.manifest.pattern, options.pattern)
   const packFile = join(path, manifest.pack.file)
   await checkPackDigest(path, packFile, manifest)
   const total = opened.format === 'v1' ? opened.manifest.licenses.length : opened.manifest.counts.licenses
@@ -71,7 +75,7 @@ export async function verifyBackup(path: string, options: VerifyBackupOptions): 
     return {
       path,
       opened,
-      count: total,
+      entries: opened.manifest.licenses,
       restricted: opened.manifest.restricted.length,
       licenses: signal => readMembers(context, signal)
     }
@@ -86,19 +90,20 @@ export async function verifyBackup(path: string, options: VerifyBackupOptions): 
     step = await reading.next()
   }
   for (const pending of checks) await pending
+  checkPattern(path, entries, opened.manifest.pattern, options.pattern)
+  checkFilesAreNotFolders(path, new Map(entries.map(entry => [nameKey(entry.path), entry.path])))
   return {
     path,
     opened,
-    count: entries.length,
+    entries,
     restricted: step.value.restricted.length,
-    pattern: opened.manifest.pattern,
     licenses: async function* (signal) {
       yield* readPackV2(context, signal, entries)
     }
   }
 }
 
-/** What restore adds to the manifest's shape check: caps, safe and unique names, unique license IDs. */
+/** What restore adds to the manifest's shape check: caps, names by the name rule, once, unique license IDs. */
 export function checkEntries(path: string, manifest: Manifest): void {
   if (manifest.licenses.length > MAX_LICENSES) {
     throw corrupt(
@@ -106,21 +111,70 @@ export function checkEntries(path: string, manifest: Manifest): void {
       `its manifest lists ${manifest.licenses.length} licenses, over the cap of ${MAX_LICENSES}`
     )
   }
-  const names = new Set<string>()
+  const names = new Map<string, string>()
   const ids = new Set<string>()
   for (const entry of manifest.licenses) {
     const where = `the manifest's entry ${JSON.stringify(entry.path)}`
-    const unsafe = unsafeName(entry.path)
+    const unsafe = pathProblem(entry.path)
     if (unsafe) throw corrupt(path, `${where} ${unsafe}`)
     if (entry.size > MAX_LICENSE_BYTES)
       throw corrupt(path, `${where} declares ${entry.size} bytes, over the ${MAX_LICENSE_BYTES}-byte cap`)
-    const folded = entry.path.toLowerCase()
-    if (names.has(folded))
-      throw corrupt(path, `${where} is listed twice (names are compared case-insensitively too)`)
+    const key = nameKey(entry.path)
+    if (names.has(key)) throw corrupt(path, `${where} is listed twice (${SAME_NAME})`)
     if (ids.has(entry.jti)) throw corrupt(path, `license ID ${entry.jti} is listed twice in its manifest`)
-    names.add(folded)
+    names.set(key, entry.path)
     ids.add(entry.jti)
   }
+  checkFilesAreNotFolders(path, names)
+}
+
+export const SAME_NAME =
+  'names are compared as file systems compare them: case, Unicode normalisation and invisible characters aside'
+
+/** No license of the backup is a folder of another (`a.jwt` and `a.jwt/b.jwt`): one of them cannot be written. */
+export function checkFilesAreNotFolders(path: string, names: Map<string, string>): void {
+  for (const [key, name] of names) {
+    for (let slash = key.indexOf('/'); slash >= 0; slash = key.indexOf('/', slash + 1)) {
+      const file = names.get(key.slice(0, slash))
+      if (file === undefined) continue
+      throw corrupt(
+        path,
+        `the manifest's entry ${JSON.stringify(name)} is inside ${JSON.stringify(file)}, which is a license file too (a file cannot also be a folder)`
+      )
+    }
+  }
+}
+
+/**
+ * Every license must match the restore's pattern (SPEC 9, ADR 0061): the restore's own, else the one the
+ * backup was made with, else the default. A backup is refused whole, before anything is read further.
+ */
+function checkPattern(
+  path: string,
+  entries: ManifestLicense[],
+  recorded: string | undefined,
+  option: string | undefined
+): void {
+  const pattern = option ?? recorded ?? DEFAULT_PATTERN
+  const matcher = globToRegExp(pattern)
+  const outside = entries.find(entry => !matcher.test(entry.path))
+  if (outside === undefined) return
+  const member = JSON.stringify(outside.path)
+  if (option === undefined && recorded !== undefined) {
+    throw corrupt(
+      path,
+      `the manifest's entry ${member} does not match the pattern ${JSON.stringify(pattern)} the backup records it was made with`
+    )
+  }
+  const whose =
+    option === undefined
+      ? 'the default pattern, since the backup records none'
+      : "the restore's pattern option"
+  throw new LicenseBackupError(
+    'CONFIG_INVALID',
+    `The backup at ${path} holds ${member}, which does not match ${JSON.stringify(pattern)} (${whose}). A restore writes only license files matching its pattern, so nothing was restored. If the backup's licenses are named so, set the pattern option to match them; otherwise do not restore this backup.`,
+    { file: path }
+  )
 }
 
 async function checkPackDigest(
@@ -165,7 +219,7 @@ async function* readMembers(
   const { path, manifest } = context
   const byName = new Map(manifest.licenses.map(entry => [entry.path, entry]))
   const seen = new Set<string>()
-  const seenFolded = new Set<string>()
+  const seenKeys = new Set<string>()
   const source = await packBytes(context)
   for await (const member of readTar(source, {
     file: join(path, manifest.pack.file),
@@ -173,16 +227,16 @@ async function* readMembers(
     signal
   })) {
     const where = `member ${JSON.stringify(member.name)} of ${join(path, manifest.pack.file)}`
-    const unsafe = unsafeName(member.name)
+    const unsafe = pathProblem(member.name)
     if (unsafe) throw corrupt(path, `${where} ${unsafe}`)
     const entry = byName.get(member.name)
     if (!entry) throw corrupt(path, `${where} is not listed in the manifest`)
-    const folded = member.name.toLowerCase()
-    if (seen.has(member.name) || seenFolded.has(folded)) {
-      throw corrupt(path, `${where} appears twice (names are compared case-insensitively too)`)
+    const key = nameKey(member.name)
+    if (seen.has(member.name) || seenKeys.has(key)) {
+      throw corrupt(path, `${where} appears twice (${SAME_NAME})`)
     }
     seen.add(member.name)
-    seenFolded.add(folded)
+    seenKeys.add(key)
     if (member.size !== entry.size)
       throw corrupt(path, `${where} is ${member.size} bytes, the manifest says ${entry.size}`)
     if (createHash('sha256').update(member.data).digest('hex') !== entry.sha256) {
@@ -223,18 +277,6 @@ async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array
     stream.destroy()
     throw error
   }
-}
-
-/** Why a member name may not be written into a store, or undefined when it is safe. */
-export function unsafeName(name: string): string | undefined {
-  if (name.startsWith('/')) return 'has an absolute name'
-  if (name.includes('\\')) return 'has a backslash in its name'
-  if (name.includes('\u0000')) return 'has a NUL in its name'
-  const segments = name.split('/')
-  if (segments.some(s => s === '..')) return 'has a `..` in its name (it would escape the store)'
-  if (segments.some(s => s === '' || s === '.')) return 'has an empty or `.` segment in its name'
-  if (segments[0] === STATE_DIR) return `is inside the store's own ${STATE_DIR} folder`
-  return undefined
 }
 
 export function corrupt(path: string, problem: string): LicenseBackupError {

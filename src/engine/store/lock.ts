@@ -5,7 +5,7 @@ import { LicenseBackupError } from '../errors.js'
 import type { Operation } from '../events.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fileIO, writeAll } from '../io/file-io.js'
-import { STATE_DIR } from './walk.js'
+import { STATE_DIR } from './names.js'
 
 export const LOCK_FILE = 'lock'
 

@@ -3,9 +3,7 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import { DEFAULT_PATTERN, globToRegExp } from './glob.js'
-
-/** The store's own folder (lock, machine identity, restore staging): never a license, never backed up. */
-export const STATE_DIR = '.license-backup'
+import { nameKey, pathProblem, STATE_DIR } from './names.js'
 
 /** The walk lets the event loop run (cancellation, other work) once per this many folders. */
 const YIELD_EVERY_FOLDERS = 64
@@ -13,9 +11,10 @@ const YIELD_EVERY_FOLDERS = 64
 /**
  * Lists the store's licenses: every regular file matching `pattern`, as sorted `/`-separated
  * store-relative paths. Links are never followed; a link (or any non-regular file) matching the pattern
- * is STORE_INVALID, since the user expects it backed up and it cannot be. Two paths that differ only by
- * case are STORE_INVALID too: restore refuses such a pack (SPEC 4) and case-insensitive file systems
- * cannot hold both.
+ * is STORE_INVALID, since the user expects it backed up and it cannot be. A license whose path breaks the
+ * name rule (`names.ts`), and two paths that are the same name by that rule (case, Unicode normalisation,
+ * invisible characters), are STORE_INVALID too: restore refuses such a pack (SPEC 4, 9) and some file
+ * systems cannot hold them.
  */
 export async function listLicenseFiles(
   store: string,
@@ -43,6 +42,7 @@ export async function listLicenseFiles(
       }
       if (!matcher.test(relative)) continue
       if (entry.isFile()) {
+        checkName(relative, store)
         found.push(relative)
         continue
       }
@@ -69,7 +69,7 @@ export async function listLicenseFiles(
     )
   }
   found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  checkCaseCollisions(found, store)
+  checkNameCollisions(found, store)
   return found
 }
 
@@ -97,28 +97,38 @@ export async function checkStoreDir(store: string): Promise<void> {
   }
 }
 
-function checkCaseCollisions(paths: string[], store: string): void {
-  // Two paths that fold to the same one cannot both be lower case already, so only the folds of paths
-  // with capitals can be shared: the paths to compare are those whose fold is one of them. A store of
-  // lower-case paths costs one pass and no map (ADR 0051).
-  const capitalFolds = new Set<string>()
+function checkName(relative: string, store: string): void {
+  const problem = pathProblem(relative)
+  if (problem === undefined) return
+  throw new LicenseBackupError(
+    'STORE_INVALID',
+    `${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
+    { file: relative }
+  )
+}
+
+function checkNameCollisions(paths: string[], store: string): void {
+  // Two paths with the same key cannot both be their own key, so only the keys of paths that are not
+  // their own key can be shared: the paths to compare are those whose key is one of them. A store of
+  // lower-case ASCII paths costs one pass and no map (ADR 0051).
+  const foreignKeys = new Set<string>()
   for (const path of paths) {
-    const folded = path.toLowerCase()
-    if (folded !== path) capitalFolds.add(folded)
+    const key = nameKey(path)
+    if (key !== path) foreignKeys.add(key)
   }
-  if (capitalFolds.size === 0) return
+  if (foreignKeys.size === 0) return
   const seen = new Map<string, string>()
   for (const path of paths) {
-    const folded = path.toLowerCase()
-    if (!capitalFolds.has(folded)) continue
-    const other = seen.get(folded)
+    const key = nameKey(path)
+    if (!foreignKeys.has(key)) continue
+    const other = seen.get(key)
     if (other !== undefined) {
       throw new LicenseBackupError(
         'STORE_INVALID',
-        `${other} and ${path} in the store ${store} differ only by case; a backup could not be restored on every file system. Rename or remove one of them.`,
+        `${JSON.stringify(other)} and ${JSON.stringify(path)} in the store ${store} are the same name on some file systems (they differ only by case, Unicode normalisation or invisible characters); a backup could not be restored on every file system. Rename or remove one of them.`,
         { file: path }
       )
     }
-    seen.set(folded, path)
+    seen.set(key, path)
   }
 }

@@ -39,11 +39,17 @@ export async function verify(
         emit({ type: 'PROGRESS', operation: 'verify', phase: 'verify', done, total })
     })
     throwIfAborted(signal, 'verify')
-    emit({ type: 'PROGRESS', operation: 'verify', phase: 'verify', done: backup.count, total: backup.count })
+    emit({
+      type: 'PROGRESS',
+      operation: 'verify',
+      phase: 'verify',
+      done: backup.entries.length,
+      total: backup.entries.length
+    })
     emit({ type: 'END', operation: 'verify' })
     return {
       format: opened.manifest.format,
-      verified: backup.count,
+      verified: backup.entries.length,
       restricted: backup.restricted,
       signaturesChecked: verifier.verifying,
       ...(opened.signer ? { signer: opened.signer } : {}),

@@ -21,7 +21,6 @@ import {
   announceBackup,
   cancelled,
   checkRecipients,
-  checkStoreDir,
   compressingSink,
   crashPoint,
   decryptAge,
@@ -38,7 +37,8 @@ import {
   invalidLicense,
   isAtomicTemp,
   isLicenseBackupError,
-  listLicenseFiles,
+  isStateDirName,
+  nameKey,
   openBackup,
   packFileV2,
   parseAllowedSigners,
@@ -49,6 +49,7 @@ import {
   parseManifestV2,
   parseSignature,
   parseSigningKey,
+  pathProblem,
   readLicenseFile,
   readLicenseFileSync,
   readTar,
@@ -63,20 +64,19 @@ import {
   tarMemberSize,
   tarPadding,
   throwIfAborted,
-  unsafeName,
   verifyBackup,
   writeAll,
   writeAllSync,
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-EEL2Y5LL.js";
+} from "./chunk-GO2PK4GZ.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { hash } from "node:crypto";
 import { rm } from "node:fs/promises";
-import { join as join8, resolve as resolve2 } from "node:path";
+import { join as join9, resolve as resolve2 } from "node:path";
 
 // src/engine/catalog/catalog.ts
 import { readFile } from "node:fs/promises";
@@ -1649,17 +1649,126 @@ async function readMachineId(storeDir) {
   return identity?.id ?? null;
 }
 
+// src/engine/store/walk.ts
+import { readdirSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join as join5 } from "node:path";
+var YIELD_EVERY_FOLDERS = 64;
+async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
+  await checkStoreDir(store);
+  const matcher = globToRegExp(pattern);
+  const found = [];
+  let folders = 0;
+  const walk = async (relativeDir) => {
+    if (signal?.aborted) return;
+    const entries = readdirSync(relativeDir === "" ? store : join5(store, relativeDir), {
+      withFileTypes: true
+    });
+    if (++folders % YIELD_EVERY_FOLDERS === 0) await new Promise((resolve3) => setImmediate(resolve3));
+    for (const entry of entries) {
+      const relative2 = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
+      if (relativeDir === "" && entry.name === STATE_DIR) continue;
+      if (entry.isDirectory()) {
+        await walk(relative2);
+        continue;
+      }
+      if (!matcher.test(relative2)) continue;
+      if (entry.isFile()) {
+        checkName(relative2, store);
+        found.push(relative2);
+        continue;
+      }
+      const kind = entry.isSymbolicLink() ? "a symbolic link" : "not a regular file";
+      throw new LicenseBackupError(
+        "STORE_INVALID",
+        `${relative2} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
+        { file: relative2 }
+      );
+    }
+  };
+  try {
+    await walk("");
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    const code = error.code ?? "error";
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The store ${store} cannot be read (${code}); check its permissions.`,
+      {
+        file: store,
+        cause: error
+      }
+    );
+  }
+  found.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  checkNameCollisions(found, store);
+  return found;
+}
+async function checkStoreDir(store) {
+  let info;
+  try {
+    info = await stat(store);
+  } catch (error) {
+    const code = error.code;
+    const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "error"})`;
+    throw new LicenseBackupError("STORE_INVALID", `The store ${store} ${why}; check the store setting.`, {
+      file: store,
+      cause: error
+    });
+  }
+  if (!info.isDirectory()) {
+    throw new LicenseBackupError(
+      "STORE_INVALID",
+      `The store ${store} is not a directory; check the store setting.`,
+      {
+        file: store
+      }
+    );
+  }
+}
+function checkName(relative2, store) {
+  const problem = pathProblem(relative2);
+  if (problem === void 0) return;
+  throw new LicenseBackupError(
+    "STORE_INVALID",
+    `${JSON.stringify(relative2)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
+    { file: relative2 }
+  );
+}
+function checkNameCollisions(paths, store) {
+  const foreignKeys = /* @__PURE__ */ new Set();
+  for (const path of paths) {
+    const key = nameKey(path);
+    if (key !== path) foreignKeys.add(key);
+  }
+  if (foreignKeys.size === 0) return;
+  const seen = /* @__PURE__ */ new Map();
+  for (const path of paths) {
+    const key = nameKey(path);
+    if (!foreignKeys.has(key)) continue;
+    const other = seen.get(key);
+    if (other !== void 0) {
+      throw new LicenseBackupError(
+        "STORE_INVALID",
+        `${JSON.stringify(other)} and ${JSON.stringify(path)} in the store ${store} are the same name on some file systems (they differ only by case, Unicode normalisation or invisible characters); a backup could not be restored on every file system. Rename or remove one of them.`,
+        { file: path }
+      );
+    }
+    seen.set(key, path);
+  }
+}
+
 // src/engine/version.ts
 var TOOL = { name: "license-backup", version: "0.1.0" };
 
 // src/engine/restore/commit.ts
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { basename as basename2, dirname as dirname2, join as join5 } from "node:path";
-var RESTORE_DIR = join5(STATE_DIR, "restore");
+import { basename as basename2, dirname as dirname2, join as join6 } from "node:path";
+var RESTORE_DIR = join6(STATE_DIR, "restore");
 function restoreDirs(store) {
-  const root = join5(store, RESTORE_DIR);
-  return { root, staging: join5(root, "staging"), journal: join5(root, "journal.json") };
+  const root = join6(store, RESTORE_DIR);
+  return { root, staging: join6(root, "staging"), journal: join6(root, "journal.json") };
 }
 async function openStaging(store) {
   const { staging } = restoreDirs(store);
@@ -1672,7 +1781,7 @@ async function openStaging(store) {
   return {
     paths,
     add: (file) => {
-      const target = join5(staging, file.path);
+      const target = join6(staging, file.path);
       const parent = dirname2(target);
       try {
         if (!made.has(parent)) {
@@ -1693,11 +1802,11 @@ async function dropStaging(store) {
   if (await exists(dirs.journal)) return;
   await fileIO().rm(dirs.staging, { recursive: true, force: true });
 }
-async function commitStaged(store, paths) {
+async function commitStaged(store, paths, warn) {
   const dirs = restoreDirs(store);
   const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
   try {
-    await syncAll(dirs.staging, () => paths.map((path) => join5(dirs.staging, path)));
+    await syncAll(dirs.staging, () => paths.map((path) => join6(dirs.staging, path)));
     crashPoint("restore:before-journal");
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
   } catch (error) {
@@ -1705,14 +1814,14 @@ async function commitStaged(store, paths) {
     throw unfinishedError(store, dirs.journal, error);
   }
   crashPoint("restore:after-journal");
-  await rollForward(store, journal);
+  return rollForward(store, journal, warn);
 }
-async function recoverRestore(store) {
+async function recoverRestore(store, warn) {
   const dirs = restoreDirs(store);
   const io = fileIO();
   const journal = await readJournal(dirs.journal);
   if (journal) {
-    await rollForward(store, journal);
+    await rollForward(store, journal, warn);
     await removeJournalTemps(dirs.root, dirs.journal);
     return "rolled-forward";
   }
@@ -1733,34 +1842,48 @@ async function removeJournalTemps(root, journal) {
     return 0;
   }
   const temps = names.filter((name) => isAtomicTemp(name, basename2(journal)));
-  for (const name of temps) await io.rm(join5(root, name), { force: true });
+  for (const name of temps) await io.rm(join6(root, name), { force: true });
   return temps.length;
 }
-async function rollForward(store, journal) {
+async function rollForward(store, journal, warn) {
   const dirs = restoreDirs(store);
   const io = fileIO();
   const moved = new Uint8Array(journal.paths.length);
   const made = /* @__PURE__ */ new Set();
+  const blockedFolders = /* @__PURE__ */ new Map();
+  const leftOut = [];
   let current = dirs.journal;
   try {
     for (let index = 0; index < journal.paths.length; index++) {
       if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn();
       const path = journal.paths[index];
-      const staged = join5(dirs.staging, path);
-      const target = join5(store, path);
+      const staged = join6(dirs.staging, path);
+      const target = join6(store, path);
       current = target;
       if (!existsSync(staged)) continue;
       const parent = dirname2(target);
       if (!made.has(parent)) {
+        const blocker = blockedFolders.get(parent) ?? folderBlocker(store, path);
+        if (blocker !== void 0) {
+          blockedFolders.set(parent, blocker);
+          leftOut.push({ path, blocker });
+          continue;
+        }
         io.mkdirSync(parent, { recursive: true });
         made.add(parent);
       }
-      io.renameSync(staged, target);
+      try {
+        io.renameSync(staged, target);
+      } catch (error) {
+        if (!lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) throw error;
+        leftOut.push({ path, blocker: path });
+        continue;
+      }
       moved[index] = 1;
       crashPoint("restore:move");
     }
     current = store;
-    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join5(store, path)));
+    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join6(store, path)));
     crashPoint("restore:moved-all");
     current = dirs.journal;
     await io.rm(dirs.journal, { force: true });
@@ -1772,6 +1895,22 @@ async function rollForward(store, journal) {
   await io.rm(dirs.staging, { recursive: true, force: true }).catch(() => {
   });
   crashPoint("restore:staging-removed");
+  if (leftOut.length > 0) warn?.(leftOutMessage(store, leftOut));
+  return leftOut.length;
+}
+function folderBlocker(store, path) {
+  for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
+    const folder = path.slice(0, slash);
+    const info = lstatSync(join6(store, folder), { throwIfNoEntry: false });
+    if (info === void 0) return void 0;
+    if (!info.isDirectory()) return folder;
+  }
+  return void 0;
+}
+function leftOutMessage(store, leftOut) {
+  const shown = leftOut.slice(0, 5).map(({ path, blocker }) => `${JSON.stringify(path)} (in the way: ${JSON.stringify(blocker)})`);
+  const more = leftOut.length > shown.length ? ` and ${leftOut.length - shown.length} more` : "";
+  return `${leftOut.length} restored license(s) could not be moved into the store ${store}, which has a folder where the license goes or a file or link where its folder goes: ${shown.join(", ")}${more}. They were left out; the rest of the restore is complete. Move what is in the way out of the store and run the restore again to bring them back.`;
 }
 var MOVES_PER_TURN = 1024;
 async function syncAll(dir, files) {
@@ -1840,7 +1979,7 @@ async function exists(path) {
 
 // src/engine/backup/folder.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { basename as basename3, dirname as dirname3, join as join6 } from "node:path";
+import { basename as basename3, dirname as dirname3, join as join7 } from "node:path";
 var NEW_MARK = ".lb-new-";
 var OLD_MARK = ".lb-old-";
 var BACKUP_NAMES = /* @__PURE__ */ new Set([
@@ -1889,7 +2028,7 @@ var FULL_CHECK_BYTES = 1024 * 1024;
 var HEAD_BYTES = 64 * 1024;
 var TAIL_BYTES = 1024;
 async function hasValidManifest(path) {
-  const file = join6(path, MANIFEST_FILE);
+  const file = join7(path, MANIFEST_FILE);
   try {
     const info = await fileIO().stat(file);
     if (!info.isFile()) return false;
@@ -1903,7 +2042,7 @@ async function hasValidManifest(path) {
 var HEAD = /^\s*\{\s*"format"\s*:\s*"license-backup\/v1"\s*,[^]*?"pack"\s*:\s*\{\s*"file"\s*:\s*"(licenses\.tar(?:\.age)?)"\s*,\s*"sha256"\s*:\s*"[0-9a-f]{64}"\s*,\s*"size"\s*:\s*(\d+)\s*\}\s*,\s*"licenses"\s*:\s*\[/;
 var TAIL = /"counts"\s*:\s*\{\s*"licenses"\s*:\s*\d+\s*,\s*"restricted"\s*:\s*\d+\s*,\s*"bytes"\s*:\s*\d+\s*\}\s*\}\s*$/;
 async function looksComplete(path, size) {
-  const handle = await fileIO().open(join6(path, MANIFEST_FILE), "r");
+  const handle = await fileIO().open(join7(path, MANIFEST_FILE), "r");
   let head;
   let tail;
   try {
@@ -1914,7 +2053,7 @@ async function looksComplete(path, size) {
   }
   const found = HEAD.exec(head);
   if (!found || !TAIL.test(tail)) return false;
-  const pack = await fileIO().lstat(join6(path, found[1]));
+  const pack = await fileIO().lstat(join7(path, found[1]));
   return pack.isFile() && pack.size === Number(found[2]);
 }
 async function readText(handle, position, length) {
@@ -1937,8 +2076,8 @@ async function sweepLeftovers(path) {
   const news = names.filter((name) => name.startsWith(base + NEW_MARK));
   if (olds.length > 0 && (await inspectTarget(path).catch(() => void 0))?.kind === "absent") {
     for (const old of olds) {
-      if (await hasValidManifest(join6(parent, old))) {
-        await io.rename(join6(parent, old), path);
+      if (await hasValidManifest(join7(parent, old))) {
+        await io.rename(join7(parent, old), path);
         await fsyncDir(parent);
         crashPoint("backup:sweep-put-back");
         break;
@@ -1946,7 +2085,7 @@ async function sweepLeftovers(path) {
     }
   }
   for (const name of [...olds, ...news]) {
-    await io.rm(join6(parent, name), { recursive: true, force: true });
+    await io.rm(join7(parent, name), { recursive: true, force: true });
     crashPoint("backup:sweep-removed");
   }
 }
@@ -2009,7 +2148,7 @@ function ioError3(path, error) {
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename4, dirname as dirname4, isAbsolute, join as join7, relative, resolve, sep } from "node:path";
+import { basename as basename4, dirname as dirname4, isAbsolute, join as join8, relative, resolve, sep } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
@@ -2034,7 +2173,7 @@ async function realpathOfMaybeMissing(path) {
   let current = absolute;
   for (; ; ) {
     try {
-      return join7(await realpath(current), ...missing.reverse());
+      return join8(await realpath(current), ...missing.reverse());
     } catch {
       const parent = dirname4(current);
       if (parent === current) return absolute;
@@ -2087,7 +2226,7 @@ async function backup(options, control, emit, internals = {}) {
   });
   let buildDir;
   try {
-    await recoverRestore(store);
+    await recoverRestore(store, (message2) => emit({ type: "WARNING", message: message2 }));
     await sweepLeftovers(path);
     const target = await inspectTarget(path);
     if (target.kind === "backup" && !options.overwrite) {
@@ -2111,8 +2250,8 @@ async function backup(options, control, emit, internals = {}) {
     }
     emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: files.length, total: files.length });
     buildDir = await makeBuildDir(path);
-    const write = { store, files, catalog, verifier, emit, internals, signal, buildDir, encryptTo };
-    const written = v1 ? await writeV1(write) : await writeV2(write, options, pattern, signingKey);
+    const write = { store, files, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern };
+    const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey);
     throwIfAborted(signal, "backup");
     await commitBuildDir(buildDir, path, target);
     buildDir = void 0;
@@ -2144,7 +2283,7 @@ async function withSink(sink, body) {
 async function writeV1(input) {
   const { buildDir, encryptTo, emit, signal } = input;
   const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
-  let sink = await openFileSink(join8(buildDir, packFile));
+  let sink = await openFileSink(join9(buildDir, packFile));
   if (encryptTo) sink = await encryptingSink(sink, encryptTo);
   const open = sink;
   const { packed, digest: digest2 } = await withSink(open, async () => {
@@ -2159,6 +2298,7 @@ async function writeV1(input) {
     created: (/* @__PURE__ */ new Date()).toISOString(),
     tool: { name: TOOL.name, version: TOOL.version },
     source: { store: input.store, machine: await readMachineId(input.store) },
+    pattern: input.pattern,
     encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
     pack: { file: packFile, sha256: digest2.sha256, size: digest2.size },
     licenses: packed.licenses,
@@ -2178,7 +2318,7 @@ async function writeV1(input) {
     packSize: digest2.size
   };
 }
-async function writeV2(input, options, pattern, signingKey) {
+async function writeV2(input, options, signingKey) {
   const { buildDir, encryptTo, emit, signal } = input;
   const compression = options.compression ?? "gzip";
   const pack = await openPackV2(buildDir, { compression, ...encryptTo ? { encryptTo } : {} });
@@ -2193,7 +2333,7 @@ async function writeV2(input, options, pattern, signingKey) {
     created: (/* @__PURE__ */ new Date()).toISOString(),
     tool: { name: TOOL.name, version: TOOL.version },
     origin: options.origin ?? defaultOrigin(),
-    pattern,
+    pattern: input.pattern,
     encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
     compression,
     pack: { file: pack.file, sha256: digest2.sha256, size: digest2.size, tar_size: digest2.tarSize },
@@ -2322,9 +2462,9 @@ async function packLicenses(input) {
 // src/engine/restore/restore.ts
 import { randomUUID as randomUUID3 } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync as lstatSync2, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join11 } from "node:path";
 
 // src/engine/service/client.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
@@ -2775,6 +2915,85 @@ function refusalError(refused, titleOf = () => void 0) {
   });
 }
 
+// src/engine/restore/targets.ts
+import { readdirSync as readdirSync2 } from "node:fs";
+import { join as join10 } from "node:path";
+function checkTargets(store, licenses) {
+  const listings = /* @__PURE__ */ new Map();
+  const list = (folder) => {
+    let listing = listings.get(folder);
+    if (listing === void 0) {
+      listing = readListing(join10(store, folder));
+      listings.set(folder, listing);
+    }
+    return listing;
+  };
+  const held2 = /* @__PURE__ */ new Set();
+  for (const license of licenses) {
+    if (holdsSameLicense(store, license, list)) held2.add(license.path);
+  }
+  return held2;
+}
+function holdsSameLicense(store, license, list) {
+  const segments = license.path.split("/");
+  let folder = "";
+  for (const [index, segment] of segments.entries()) {
+    const listing = list(folder);
+    const name = listing.byName.has(segment) ? segment : listing.byKey.get(nameKey(segment));
+    if (name === void 0) return false;
+    const here = folder === "" ? name : `${folder}/${name}`;
+    const kind = listing.byName.get(name);
+    const last = index === segments.length - 1;
+    if (name !== segment) {
+      throw clash(store, license, here, "the same name on file systems that ignore case or Unicode form");
+    }
+    if (!last) {
+      if (kind !== "folder") throw clash(store, license, here, `${describe(kind)} where its folder goes`);
+      folder = here;
+      continue;
+    }
+    if (kind !== "file") throw clash(store, license, here, `${describe(kind)} where the license goes`);
+    checkHeldLicense(store, license, here);
+    return true;
+  }
+  return false;
+}
+function checkHeldLicense(store, license, path) {
+  let held2;
+  try {
+    held2 = parseLicense(readLicenseFileSync(store, path).toString("utf8"), path);
+  } catch {
+    throw clash(store, license, path, "a file that is not a license where the license goes");
+  }
+  if (held2.jti === license.jti) return;
+  throw new LicenseBackupError(
+    "STORE_INVALID",
+    `The store ${store} holds license ${held2.jti} at ${JSON.stringify(path)}, where the backup's license ${license.jti} goes; a restore never replaces another license. Nothing was restored; move ${join10(store, path)} out of the store (or restore into another store), then run the restore again.`,
+    { file: path, licenseId: held2.jti, keyId: held2.keyId }
+  );
+}
+function readListing(dir) {
+  const byName = /* @__PURE__ */ new Map();
+  const byKey = /* @__PURE__ */ new Map();
+  for (const entry of readdirSync2(dir, { withFileTypes: true })) {
+    byName.set(entry.name, entry.isDirectory() ? "folder" : entry.isFile() ? "file" : "other");
+    byKey.set(nameKey(entry.name), entry.name);
+  }
+  return { byName, byKey };
+}
+function describe(kind) {
+  if (kind === "folder") return "a folder";
+  if (kind === "file") return "a file";
+  return "a link or special file";
+}
+function clash(store, license, path, what) {
+  return new LicenseBackupError(
+    "STORE_INVALID",
+    `The backup's license ${JSON.stringify(license.path)} (license ID ${license.jti}) cannot be restored into the store ${store}: the store has ${JSON.stringify(path)} there, ${what}. Nothing was restored; move ${join10(store, path)} out of the way (or restore into another store), then run the restore again.`,
+    { file: path, licenseId: license.jti, keyId: license.key_id }
+  );
+}
+
 // src/engine/restore/restore.ts
 async function restore(options, control, emit) {
   const signal = control.signal;
@@ -2795,17 +3014,30 @@ async function restore(options, control, emit) {
     await mkdir(store, { recursive: true });
     const lock = await acquireStoreLock(store, "restore");
     try {
-      await recoverRestore(store);
+      const warn = (message2) => emit({ type: "WARNING", message: message2 });
+      await recoverRestore(store, warn);
       if (options.individualize !== true) await ensureMachineIdentity(store, false);
       const backup2 = await verifyBackup(options.path, {
         opened,
         verifier,
         ...options.identity ? { identity: options.identity } : {},
+        ...options.pattern === void 0 ? {} : { pattern: options.pattern },
         ...signal ? { signal } : {},
         onProgress: (done, total) => emit({ type: "PROGRESS", operation: "restore", phase: "verify", done, total })
       });
+      const held2 = checkTargets(store, backup2.entries);
       const identity = await ensureMachineIdentity(store, options.individualize === true);
-      return await exchangeAndCommit({ options, store, backup: backup2, identity, verifier, catalog, emit, signal });
+      return await exchangeAndCommit({
+        options,
+        store,
+        backup: backup2,
+        held: held2,
+        identity,
+        verifier,
+        catalog,
+        emit,
+        signal
+      });
     } finally {
       await lock.release();
     }
@@ -2823,7 +3055,7 @@ async function exchangeAndCommit(context) {
     throwIfAborted(signal, "restore");
     emit({ type: "BEGIN", operation: "restore" });
     emit({ type: "PROGRESS", operation: "restore", phase: "commit", done: 0, total: staging.paths.length });
-    await commitStaged(store, staging.paths);
+    const leftOut = await commitStaged(store, staging.paths, (message2) => emit({ type: "WARNING", message: message2 }));
     emit({
       type: "PROGRESS",
       operation: "restore",
@@ -2832,7 +3064,7 @@ async function exchangeAndCommit(context) {
       total: staging.paths.length
     });
     emit({ type: "END", operation: "restore" });
-    return { machineId: context.identity.id, restored: staging.paths.length, ...outcome };
+    return { machineId: context.identity.id, restored: staging.paths.length - leftOut, ...outcome };
   } finally {
     await dropStaging(store);
   }
@@ -2847,7 +3079,7 @@ async function exchange(context, staging) {
   let session;
   let inFlight;
   const dropped = new AbortController();
-  const total = backup2.count;
+  const total = backup2.entries.length;
   let sent = 0;
   const checkLicense = returnedLicenseCheck(context);
   const send2 = async () => {
@@ -2963,9 +3195,10 @@ function returnedLicenseCheck(context) {
   };
 }
 async function holdsAlready(context, path, wanted) {
-  const file = join9(context.store, path);
+  if (!context.held.has(path)) return false;
+  const file = join11(context.store, path);
   try {
-    const info = lstatSync(file, { throwIfNoEntry: false });
+    const info = lstatSync2(file, { throwIfNoEntry: false });
     if (!info?.isFile()) return false;
     const held2 = parseLicense(readFileSync(file, "utf8"), path);
     if (held2.jti !== wanted.jti || held2.claims.cnf?.jkt !== context.identity.id) return false;
@@ -3019,11 +3252,11 @@ async function verify(options, control, emit) {
       onProgress: (done, total) => emit({ type: "PROGRESS", operation: "verify", phase: "verify", done, total })
     });
     throwIfAborted(signal, "verify");
-    emit({ type: "PROGRESS", operation: "verify", phase: "verify", done: backup2.count, total: backup2.count });
+    emit({ type: "PROGRESS", operation: "verify", phase: "verify", done: backup2.entries.length, total: backup2.entries.length });
     emit({ type: "END", operation: "verify" });
     return {
       format: opened.manifest.format,
-      verified: backup2.count,
+      verified: backup2.entries.length,
       restricted: backup2.restricted,
       signaturesChecked: verifier.verifying,
       ...opened.signer ? { signer: opened.signer } : {},
@@ -3097,6 +3330,7 @@ export {
   globToRegExp,
   invalidLicense,
   isLicenseBackupError,
+  isStateDirName,
   jwksUrlOf,
   keySetVerifier,
   listLicenseFiles,
@@ -3104,6 +3338,7 @@ export {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile,
+  nameKey,
   openBackup,
   packFileV2,
   parseAllowedSigners,
@@ -3114,6 +3349,7 @@ export {
   parseManifestV2,
   parseSignature,
   parseSigningKey,
+  pathProblem,
   readLicenseFile,
   readMachineId,
   readTar,
@@ -3130,7 +3366,6 @@ export {
   signatureProblem,
   tarMember,
   throwIfAborted,
-  unsafeName,
   verifyBackup,
   writeManifest
 };
