@@ -1,8 +1,10 @@
 import * as core from '@actions/core'
+import { tmpdir } from 'node:os'
 import type { BackupRestorer, EventListener } from './engine/api.js'
 import { cancelled, isLicenseBackupError } from './engine/errors.js'
 import { loadArtifactClient, runContext } from './action/artifacts/client.js'
-import type { ArtifactClient } from './action/artifacts/client.js'
+import type { ArtifactClient, RunContext } from './action/artifacts/client.js'
+import { sweepRestoreDirs } from './action/artifacts/restore-dir.js'
 import { abortOnSignals } from './action/cancel.js'
 import type { SignalSource } from './action/cancel.js'
 import { readActionInputs } from './action/inputs.js'
@@ -13,7 +15,9 @@ import { resolveSecrets } from './action/secrets.js'
 import { backupOrigin } from './action/origin.js'
 import { ConfigError } from './action/steps/config-error.js'
 import { loadSteps } from './action/steps/load.js'
-import { writeSummary } from './action/summary.js'
+import { writeSummary } from './action/summary/write-summary.js'
+import { logText } from './action/log/text.js'
+import { log } from './action/log/write.js'
 
 /** What run() takes from the outside world: the seam tests use to pass a fake engine or clock. */
 export interface RunDeps {
@@ -54,18 +58,19 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
   const stopListening = abortOnSignals(deps.signals, controller)
   try {
     const inputs = readActionInputs()
-    const config = await loadSteps({ config: inputs.config, inline: inputs.steps })
+    const config = await loadSteps({ config: inputs.config, inline: inputs.steps, env: deps.env })
     const steps = inputs.only ? config.steps.filter(step => step.kind === inputs.only) : config.steps
     const origin = backupOrigin(deps.env)
     // Before any line is logged: the runner must know the secrets to mask them.
     const secrets = resolveSecrets(steps, deps.env)
     if (steps.length === 0) {
-      core.warning(
-        `${config.source} has no ${inputs.only} steps: nothing to do (the \`only\` input is \`${inputs.only}\`).`
+      log.warning(
+        logText`${config.source} has no ${inputs.only ?? ''} steps: nothing to do (the \`only\` input is \`${inputs.only ?? ''}\`).`
       )
       return
     }
-    core.info(`Running ${steps.length} step(s) from ${config.source}.`)
+    log.info(logText`Running ${steps.length} step(s) from ${config.source}.`)
+    await sweepLeftovers(runContext(deps.env))
     let current: EventListener | undefined
     const engine = await deps.createEngine(event => current?.(event))
     let client: Promise<ArtifactClient> | undefined
@@ -93,7 +98,17 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
     stopListening()
     setOutputs(report)
     await writeSummary(report, deps.env).catch((error: unknown) =>
-      core.warning(`Could not write the job summary: ${String(error)}`)
+      log.warning(logText`Could not write the job summary: ${String(error)}`)
+    )
+  }
+}
+
+/** Folders a killed run downloaded an artifact into (plaintext, for an unencrypted backup) go first. */
+async function sweepLeftovers(context: RunContext): Promise<void> {
+  const removed = await sweepRestoreDirs(context.tempDir ?? tmpdir())
+  if (removed.length) {
+    log.info(
+      logText`Removed ${removed.length} download folder(s) left by a killed run: ${removed.join(', ')}.`
     )
   }
 }
@@ -105,19 +120,19 @@ function cancelledError(error: unknown): Error {
 
 /**
  * Reports the failure once. A steps-file error is an annotation on its file and line (which `setFailed`
- * cannot place); everything else goes through the action's one `core.setFailed`.
+ * cannot place); everything else goes through the action's one `log.fail`.
  */
 function fail(error: unknown): void {
   if (error instanceof ConfigError && error.location) {
     const { file, line, column } = error.location
     process.exitCode = core.ExitCode.Failure
-    core.error(error.message, {
-      title: 'Invalid license-backup steps',
+    log.error(logText`${error.message}`, {
+      title: logText`Invalid license-backup steps`,
       ...(file === undefined ? {} : { file, startLine: line, startColumn: column })
     })
     return
   }
-  core.setFailed(failureMessage(error))
+  log.fail(logText`${failureMessage(error)}`)
 }
 
 function failureMessage(error: unknown): string {

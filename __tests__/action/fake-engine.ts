@@ -11,6 +11,7 @@ import type {
   BackupOptions,
   BackupRestorer,
   BackupResult,
+  RefusedLicense,
   RestoreOptions,
   RestoreResult,
   VerifyOptions,
@@ -41,7 +42,9 @@ export interface FakeScript {
   /** Relative backup paths are written under this folder (never the repository). */
   root?: string
   /** Restore: an ERROR_WITH_URL event before failing. */
-  refusal?: { keyId: string; licenseId: string; url: string }
+  refusal?: { keyId: string; licenseId: string; url: string; message?: string }
+  /** Restore: the licenses it reports as skipped (expired, revoked, …). */
+  skipped?: RefusedLicense[]
 }
 
 export interface FakeEngine {
@@ -122,7 +125,12 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
           emit({ type: 'DISCONNECTING', url: options.service.url })
           emit({ type: 'BEGIN', operation: 'restore' })
           emit({ type: 'END', operation: 'restore' })
-          return { machineId: 'machine-1', restored: manifest.licenses.length, unchanged: 0, skipped: [] }
+          return {
+            machineId: 'machine-1',
+            restored: manifest.licenses.length,
+            unchanged: 0,
+            skipped: script.skipped ?? []
+          }
         },
         async verify(options, control): Promise<VerifyResult> {
           fake.verifies.push(options)

@@ -9,6 +9,8 @@ export interface RunSandbox {
   dir: string
   /** Everything @actions/core wrote to stdout, line by line. */
   lines(): string[]
+  /** Everything written to stdout, as written. */
+  output(): string
   outputs(): Promise<Record<string, string>>
   summary(): Promise<string>
   restore(): void
@@ -55,6 +57,7 @@ export async function sandbox(
         .join('')
         .split(/\r?\n/)
         .filter(line => line !== ''),
+    output: () => written.join(''),
     outputs: async () => parseOutputs(await readFile(outputFile, 'utf8')),
     summary: () => readFile(summaryFile, 'utf8'),
     restore: () => {

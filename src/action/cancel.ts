@@ -1,4 +1,5 @@
-import * as core from '@actions/core'
+import { logText } from './log/text.js'
+import { log } from './log/write.js'
 
 export interface SignalSource {
   on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown
@@ -14,7 +15,7 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
 export function abortOnSignals(source: SignalSource, controller: AbortController): () => void {
   const listener = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return
-    core.info(`Received ${signal}: cancelling; the step in progress will commit nothing.`)
+    log.info(logText`Received ${signal}: cancelling; the step in progress will commit nothing.`)
     controller.abort(signal)
   }
   for (const signal of SIGNALS) source.on(signal, listener)

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import type { BackupRestorer, StoreOptions } from '../engine/api.js'
 import { cancelled, isLicenseBackupError, throwIfAborted } from '../engine/errors.js'
@@ -7,7 +6,9 @@ import { defaultArtifactName } from './artifacts/client.js'
 import type { ArtifactClient, RunContext } from './artifacts/client.js'
 import { downloadBackup } from './artifacts/download.js'
 import { uploadBackup } from './artifacts/upload.js'
-import { restrictedSummary, StepLog } from './log.js'
+import { restrictedSummary, StepLog } from './log/step-log.js'
+import { logText } from './log/text.js'
+import { log } from './log/write.js'
 import { bytesPerLicense, type RunReport, type StepRecord } from './report.js'
 import type { StepSecrets } from './secrets.js'
 import type { Origin } from '../engine/format/manifest-v2.js'
@@ -59,7 +60,7 @@ export class RestrictedLicensesError extends Error {
 export async function runSteps(steps: Step[], context: StepContext): Promise<void> {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled('run')
-    await core.group(title(step, n + 1, context.total), () => runStep(step, n + 1, context))
+    await log.group(logText`${title(step, n + 1, context.total)}`, () => runStep(step, n + 1, context))
   }
   if (context.signal.aborted) throw cancelled('run')
 }
@@ -89,7 +90,7 @@ function storeOptions(step: BackupStep | RestoreStep): StoreOptions {
 
 async function runBackup(step: BackupStep, n: number, context: StepContext): Promise<void> {
   const policy = context.onRestricted ?? step.onRestricted
-  const log = new StepLog(policy, context.now)
+  const stepLog = new StepLog(policy, context.now)
   const record: StepRecord = {
     kind: 'backup',
     title: title(step, n, context.total),
@@ -98,7 +99,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     path: step.path
   }
   const signing = context.secrets.get(step)?.signingKey
-  await tracked(record, log, context, async () => {
+  await tracked(record, stepLog, context, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
@@ -112,14 +113,16 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
       },
       { signal: context.signal }
     )
-    log.finish()
+    stepLog.finish()
     record.path = result.path
     record.backedUp = result.backedUp
     record.restricted = result.restricted
     record.packSize = result.packSize
     record.signed = result.files.includes('manifest.json.sig')
-    core.info(
-      `Backed up ${result.backedUp} license(s) to ${result.path} (${result.manifest.format}, pack ${result.packSize} bytes${result.backedUp > 0 ? `, ${bytesPerLicense(result.packSize, result.backedUp)} bytes a license` : ''})${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
+    const perLicense =
+      result.backedUp > 0 ? `, ${bytesPerLicense(result.packSize, result.backedUp)} bytes a license` : ''
+    log.info(
+      logText`Backed up ${result.backedUp} license(s) to ${result.path} (${result.manifest.format}, pack ${result.packSize} bytes${perLicense})${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
     )
     if (step.artifact) {
       throwIfAborted(context.signal, 'artifact upload')
@@ -144,7 +147,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
 }
 
 async function runRestore(step: RestoreStep, n: number, context: StepContext): Promise<void> {
-  const log = new StepLog('warn', context.now)
+  const stepLog = new StepLog('warn', context.now)
   const record: StepRecord = {
     kind: 'restore',
     title: title(step, n, context.total),
@@ -153,10 +156,13 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
   }
   let downloaded: string | undefined
   try {
-    await tracked(record, log, context, async () => {
+    await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {}
-      const path = await backupFolder(step, context, folder => (downloaded = folder))
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path
+      const path = await backupFolder(step, context, download => {
+        downloaded = download.dir
+        record.path = download.description
+      })
       throwIfAborted(context.signal, 'restore')
       const result = await context.engine.restore(
         {
@@ -172,11 +178,11 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
       record.restored = result.restored
       record.unchanged = result.unchanged
       record.skipped = result.skipped
-      core.info(
-        `Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
+      log.info(
+        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
       )
       for (const skipped of result.skipped) {
-        core.info(`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`)
+        log.info(logText`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`)
       }
     })
   } finally {
@@ -186,7 +192,7 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
 }
 
 async function runVerify(step: VerifyStep, n: number, context: StepContext): Promise<void> {
-  const log = new StepLog('warn', context.now)
+  const stepLog = new StepLog('warn', context.now)
   const record: StepRecord = {
     kind: 'verify',
     title: title(step, n, context.total),
@@ -195,10 +201,13 @@ async function runVerify(step: VerifyStep, n: number, context: StepContext): Pro
   }
   let downloaded: string | undefined
   try {
-    await tracked(record, log, context, async () => {
+    await tracked(record, stepLog, context, async () => {
       const identity = context.secrets.get(step)?.identity
-      const path = await backupFolder(step, context, folder => (downloaded = folder))
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path
+      const path = await backupFolder(step, context, download => {
+        downloaded = download.dir
+        record.path = download.description
+      })
       throwIfAborted(context.signal, 'verify')
       const result = await context.engine.verify(
         {
@@ -214,8 +223,8 @@ async function runVerify(step: VerifyStep, n: number, context: StepContext): Pro
       record.packSize = result.packSize
       if (result.origin) record.origin = result.origin
       if (result.signer) record.signer = result.signer
-      core.info(
-        `Verified ${result.verified} license(s) in the ${result.format} backup${result.signaturesChecked ? ', every signature checked' : ''}${result.signer ? `; manifest signed by ${result.signer}` : ''}. Nothing was written and no service was called.`
+      log.info(
+        logText`Verified ${result.verified} license(s) in the ${result.format} backup${result.signaturesChecked ? ', every signature checked' : ''}${result.signer ? `; manifest signed by ${result.signer}` : ''}. Nothing was written and no service was called.`
       )
     })
   } finally {
@@ -228,18 +237,19 @@ async function runVerify(step: VerifyStep, n: number, context: StepContext): Pro
 async function backupFolder(
   step: { path?: string; fromArtifact?: ArtifactSource },
   context: StepContext,
-  onDownloaded: (folder: string) => void
+  onDownloaded: (download: { dir: string; description: string }) => void
 ): Promise<string> {
   if (!step.fromArtifact) return step.path ?? ''
-  const folder = await downloadBackup(step.fromArtifact, {
+  const download = await downloadBackup(step.fromArtifact, {
     client: await context.artifacts(),
     run: context.run,
     token: context.githubToken,
-    fetch: context.fetch
+    fetch: context.fetch,
+    now: context.now
   })
-  onDownloaded(folder)
-  if (step.path) core.info(`Reading the downloaded artifact; \`path\` (${step.path}) is not used.`)
-  return folder
+  onDownloaded(download)
+  if (step.path) log.info(logText`Reading the downloaded artifact; \`path\` (${step.path}) is not used.`)
+  return download.dir
 }
 
 function trustOptions(step: RestoreStep | VerifyStep): { signers?: string; maxAgeMs?: number } {
@@ -252,12 +262,12 @@ function trustOptions(step: RestoreStep | VerifyStep): { signers?: string; maxAg
 /** Runs a step's body with its log listening, and records its outcome and duration whatever happens. */
 async function tracked(
   record: StepRecord,
-  log: StepLog,
+  stepLog: StepLog,
   context: StepContext,
   body: () => Promise<void>
 ): Promise<void> {
   const started = context.now()
-  context.listen(log.onEvent)
+  context.listen(stepLog.onEvent)
   try {
     await body()
     record.outcome = 'succeeded'
@@ -268,7 +278,7 @@ async function tracked(
     throw error
   } finally {
     context.listen(undefined)
-    if (log.refused.length) record.refused = log.refused
+    if (stepLog.refused.length) record.refused = stepLog.refused
     record.durationMs = context.now() - started
     context.report.add(record)
   }

@@ -24,6 +24,8 @@ export interface StepsSource {
   config: string
   /** The steps YAML given inline (the `steps` input); wins over `config` when not empty. */
   inline: string
+  /** Where `path-env` variables are read (ADR 0071). Default: the process's environment. */
+  env?: NodeJS.ProcessEnv
 }
 
 /** Reads, parses, validates and types the steps file. Every error is a ConfigError with a place. */
@@ -31,7 +33,7 @@ export async function loadSteps(from: StepsSource): Promise<StepsConfig> {
   const parsed = await readSteps(from)
   validateSteps(parsed)
   await checkRecipients(parsed)
-  return toStepsConfig(parsed)
+  return toStepsConfig(parsed, from.env ?? process.env)
 }
 
 async function readSteps(from: StepsSource): Promise<ParsedSteps> {
@@ -49,7 +51,7 @@ async function readSteps(from: StepsSource): Promise<ParsedSteps> {
 
 type Json = Record<string, unknown>
 
-function toStepsConfig(parsed: ParsedSteps): StepsConfig {
+function toStepsConfig(parsed: ParsedSteps, env: NodeJS.ProcessEnv): StepsConfig {
   const root = parsed.data as Json
   const serviceJson = root['service'] as Json | undefined
   const trust = toTrust(parsed, root, serviceJson)
@@ -66,8 +68,9 @@ function toStepsConfig(parsed: ParsedSteps): StepsConfig {
     const at = parsed.locate(path)
     if (kind === 'verify') return toVerify(parsed, path, body, root, topStore, i + 1, at)
     const store = storeOf(topStore, body, at, kind)
-    if (kind === 'backup') return toBackup(parsed, path, body, store, i + 1, at)
-    return { ...toRestore(parsed, path, body, store, serviceJson, i + 1, at), ...trustOf(root, body) }
+    const folder = folderPath(parsed, path, body, env)
+    if (kind === 'backup') return toBackup(parsed, path, body, store, folder ?? '', i + 1, at)
+    return { ...toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) }
   })
   return { source: parsed.source, steps }
 }
@@ -103,11 +106,35 @@ function storeOf(top: Partial<StoreConfig>, body: Json, at: Location, kind: stri
   }
 }
 
+/**
+ * The step's folder: `path` as written, or the value of the variable `path-env` names (ADR 0071), so a
+ * path typed into a workflow_dispatch menu is never YAML. The schema allows one of the two.
+ */
+function folderPath(
+  parsed: ParsedSteps,
+  path: (string | number)[],
+  body: Json,
+  env: NodeJS.ProcessEnv
+): string | undefined {
+  if (typeof body['path'] === 'string') return body['path']
+  const ref = envRef(parsed, [...path, 'path-env'], body['path-env'])
+  if (!ref) return undefined
+  const value = env[ref.name]
+  if (value === undefined || value === '') {
+    throw new ConfigError(
+      `the environment variable ${ref.name} (named by \`path-env\`) is not set: set it in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ inputs.path }}\`.`,
+      ref.at
+    )
+  }
+  return value
+}
+
 function toBackup(
   parsed: ParsedSteps,
   path: (string | number)[],
   body: Json,
   store: StoreConfig,
+  folder: string,
   index: number,
   at: Location
 ): BackupStep {
@@ -119,7 +146,7 @@ function toBackup(
     kind: 'backup',
     index,
     ...store,
-    path: String(body['path']),
+    path: folder,
     overwrite: body['overwrite'] === true,
     onRestricted: (body['on-restricted'] as RestrictedPolicy | undefined) ?? 'warn',
     ...(encryptTo ? { encryptTo } : {}),
@@ -150,6 +177,7 @@ function toRestore(
   path: (string | number)[],
   body: Json,
   store: StoreConfig,
+  folder: string | undefined,
   service: Json | undefined,
   index: number,
   at: Location
@@ -167,7 +195,7 @@ function toRestore(
     kind: 'restore',
     index,
     ...store,
-    ...(typeof body['path'] === 'string' ? { path: body['path'] } : {}),
+    ...(folder === undefined ? {} : { path: folder }),
     ...(from ? { fromArtifact: toSource(parsed, [...path, 'from-artifact'], from) } : {}),
     individualize: body['individualize'] === true,
     ...(identityEnv ? { identityEnv } : {}),
@@ -219,7 +247,11 @@ function toSource(parsed: ParsedSteps, path: (string | number)[], json: Json): A
   return {
     name: String(json['name']),
     ...(typeof json['run-id'] === 'number' ? { runId: json['run-id'] } : {}),
+    ...(typeof json['artifact-id'] === 'number' ? { artifactId: json['artifact-id'] } : {}),
     ...(json['workflow'] === undefined ? {} : { workflow: String(json['workflow']) }),
+    ...(typeof json['branch'] === 'string' ? { branch: json['branch'] } : {}),
+    ...(Array.isArray(json['events']) ? { events: json['events'].map(String) } : {}),
+    allowForks: json['allow-forks'] === true,
     ...(typeof json['repository'] === 'string' ? { repository: json['repository'] } : {}),
     at: parsed.locate(path)
   }

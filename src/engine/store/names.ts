@@ -12,8 +12,8 @@ export const STATE_DIR = '.license-backup'
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
 const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu
-/** `\p{Cc}`: C0 controls, DEL and C1 controls. */
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/
+/** C0 controls, DEL and C1 controls. */
+const CONTROL = /\p{Cc}/u
 /** Windows device names, reserved in every folder and with any extension (`CON.jwt`, `nul.tar.gz`). */
 const RESERVED = /^(?:con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/
 /** The base of a Windows 8.3 short name: `LICENS~1`, `AB~12`. */

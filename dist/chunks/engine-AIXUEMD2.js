@@ -70,7 +70,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-GO2PK4GZ.js";
+} from "./chunk-A2KLARV4.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -3252,7 +3252,13 @@ async function verify(options, control, emit) {
       onProgress: (done, total) => emit({ type: "PROGRESS", operation: "verify", phase: "verify", done, total })
     });
     throwIfAborted(signal, "verify");
-    emit({ type: "PROGRESS", operation: "verify", phase: "verify", done: backup2.entries.length, total: backup2.entries.length });
+    emit({
+      type: "PROGRESS",
+      operation: "verify",
+      phase: "verify",
+      done: backup2.entries.length,
+      total: backup2.entries.length
+    });
     emit({ type: "END", operation: "verify" });
     return {
       format: opened.manifest.format,

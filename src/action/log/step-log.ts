@@ -1,7 +1,9 @@
-import * as core from '@actions/core'
-import { restrictedLicenseMessage, restrictedSummaryMessage } from '../engine/catalog/messages.js'
-import type { EngineEvent, Operation } from '../engine/events.js'
-import type { RestrictedPolicy } from './steps/types.js'
+import { restrictedLicenseMessage, restrictedSummaryMessage } from '../../engine/catalog/messages.js'
+import type { EngineEvent, Operation } from '../../engine/events.js'
+import type { RestrictedPolicy } from '../steps/types.js'
+import { logText } from './text.js'
+import type { LogText } from './text.js'
+import { log } from './write.js'
 
 /** GitHub shows at most 10 annotations of a kind per step; the rest go to the log as plain lines. */
 export const ANNOTATIONS_PER_STEP = 10
@@ -22,11 +24,11 @@ export interface RefusedSeen {
 }
 
 /** The SPEC 3 wording for one restricted license, as the engine words it. */
-export function restrictedLine(license: { keyId: string; title?: string | undefined }): string {
-  return restrictedLicenseMessage({
+export function restrictedLine(license: { keyId: string; title?: string | undefined }): LogText {
+  return logText`${restrictedLicenseMessage({
     key_id: license.keyId,
     ...(license.title ? { title: license.title } : {})
-  })
+  })}`
 }
 
 /** The SPEC 3 generic wording for several, still carrying every key ID. */
@@ -68,21 +70,21 @@ export class StepLog {
   readonly onEvent = (event: EngineEvent): void => {
     switch (event.type) {
       case 'BEGIN':
-        core.info(BEGIN_LINES[event.operation])
+        log.info(logText`${BEGIN_LINES[event.operation]}`)
         return
       case 'END':
-        core.info(END_LINES[event.operation])
+        log.info(logText`${END_LINES[event.operation]}`)
         return
       case 'BACKUP_OPENED':
-        core.info(
-          `Reading ${event.format} backup at ${event.path}${event.origin ? `: ${event.origin}` : ''}${event.signer ? `; signed by ${event.signer}` : ''}.`
+        log.info(
+          logText`Reading ${event.format} backup at ${event.path}${event.origin ? `: ${event.origin}` : ''}${event.signer ? `; signed by ${event.signer}` : ''}.`
         )
         return
       case 'CONNECTING':
-        core.info(`Connecting to the license service at ${event.url}.`)
+        log.info(logText`Connecting to the license service at ${event.url}.`)
         return
       case 'DISCONNECTING':
-        core.info(`Disconnecting from the license service at ${event.url}.`)
+        log.info(logText`Disconnecting from the license service at ${event.url}.`)
         return
       case 'RESTRICTED_LICENSE':
         this.onRestricted(event)
@@ -94,20 +96,23 @@ export class StepLog {
           message: event.message,
           url: event.url
         })
-        core.error(`${event.message} (key ID ${event.keyId}, license ${event.licenseId}). See ${event.url}`, {
-          title: `License refused [${event.code}]`
-        })
+        log.error(
+          logText`${event.message} (key ID ${event.keyId}, license ${event.licenseId}). See ${event.url}`,
+          {
+            title: logText`License refused [${event.code}]`
+          }
+        )
         return
       case 'PROGRESS':
         this.onProgress(event)
         return
       case 'LICENSE':
-        core.debug(
-          `${event.outcome}: license ${event.licenseId} (key ID ${event.keyId}) at ${event.path}${event.reason ? `: ${event.reason}` : ''}`
+        log.debug(
+          logText`${event.outcome}: license ${event.licenseId} (key ID ${event.keyId}) at ${event.path}${event.reason ? `: ${event.reason}` : ''}`
         )
         return
       case 'WARNING':
-        core.warning(event.message)
+        log.warning(logText`${event.message}`)
         return
     }
   }
@@ -121,14 +126,14 @@ export class StepLog {
     if (this.policy === 'ignore') return
     const line = restrictedLine(event)
     if (this.annotations >= ANNOTATIONS_PER_STEP) {
-      core.info(line)
+      log.info(line)
       return
     }
     this.annotations++
-    const properties = { title: `Restricted license (key ID ${event.keyId})` }
-    if (this.policy === 'info') core.notice(line, properties)
-    else if (this.policy === 'warn') core.warning(line, properties)
-    else core.error(line, properties)
+    const properties = { title: logText`Restricted license (key ID ${event.keyId})` }
+    if (this.policy === 'info') log.notice(line, properties)
+    else if (this.policy === 'warn') log.warning(line, properties)
+    else log.error(line, properties)
   }
 
   private onProgress(event: Extract<EngineEvent, { type: 'PROGRESS' }>): void {
@@ -136,7 +141,9 @@ export class StepLog {
     if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return
     this.lastProgress = now
     const percent = event.total > 0 ? ` (${Math.floor((event.done / event.total) * 100)}%)` : ''
-    core.info(`${OPERATION_NAMES[event.operation]}: ${event.phase} ${event.done} of ${event.total}${percent}`)
+    log.info(
+      logText`${OPERATION_NAMES[event.operation]}: ${event.phase} ${event.done} of ${event.total}${percent}`
+    )
   }
 
   /** After the step: the count and, past the annotation cap, where the rest are. */
@@ -144,9 +151,9 @@ export class StepLog {
     if (this.restricted.length === 0) return
     const keyIds = this.restricted.map(r => r.keyId)
     if (this.policy === 'ignore') {
-      core.info(`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`)
+      log.info(logText`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`)
       return
     }
-    core.info(restrictedSummary(keyIds))
+    log.info(logText`${restrictedSummary(keyIds)}`)
   }
 }

@@ -1118,7 +1118,7 @@ function caseFold(input) {
 var STATE_DIR = ".license-backup";
 var PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 var DEFAULT_IGNORABLE = new RegExp("\\p{Default_Ignorable_Code_Point}", "gu");
-var CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+var CONTROL = new RegExp("\\p{Cc}", "u");
 var RESERVED = /^(?:con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])$/;
 var SHORT_BASE = /^[^~]+~[0-9]+$/;
 function nameKey(name) {
@@ -1674,7 +1674,8 @@ var VERIFY_AHEAD = 256;
 async function verifyBackup(path, options) {
   const opened = options.opened ?? await openBackup(path, {});
   const manifest = opened.manifest;
-  if (opened.format === "v1") checkPattern(path, opened.manifest.licenses, opened.manifest.pattern, options.pattern);
+  if (opened.format === "v1")
+    checkPattern(path, opened.manifest.licenses, opened.manifest.pattern, options.pattern);
   const packFile = join4(path, manifest.pack.file);
   await checkPackDigest(path, packFile, manifest);
   const total = opened.format === "v1" ? opened.manifest.licenses.length : opened.manifest.counts.licenses;
