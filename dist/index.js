@@ -15775,7 +15775,9 @@ var StepLog = class {
     if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = now;
     const percent = event.total > 0 ? ` (${Math.floor(event.done / event.total * 100)}%)` : "";
-    log.info(logText`${OPERATION_NAMES[event.operation]}: ${event.phase} ${event.done} of ${event.total}${percent}`);
+    log.info(
+      logText`${OPERATION_NAMES[event.operation]}: ${event.phase} ${event.done} of ${event.total}${percent}`
+    );
   }
   /** After the step: the count and, past the annotation cap, where the rest are. */
   finish() {
@@ -16925,11 +16927,11 @@ async function writeSummary(report, env) {
 var BR = html`<br />`;
 function rows(step) {
   const rows2 = [["Outcome", outcomeText(step)]];
-  if (step.path !== void 0)
-    rows2.push([PATH_LABELS[step.kind], html`<code>${step.path}</code>`]);
+  if (step.path !== void 0) rows2.push([PATH_LABELS[step.kind], html`<code>${step.path}</code>`]);
   if (step.backedUp !== void 0) rows2.push(["Licenses backed up", html`${step.backedUp}`]);
   if (step.packSize !== void 0) rows2.push(["Pack size", packText(step)]);
-  if (step.signed !== void 0) rows2.push(["Signed", html`${step.signed ? "yes (manifest.json.sig)" : "no"}`]);
+  if (step.signed !== void 0)
+    rows2.push(["Signed", html`${step.signed ? "yes (manifest.json.sig)" : "no"}`]);
   if (step.verified !== void 0) rows2.push(["Licenses verified", html`${step.verified}`]);
   if (step.origin !== void 0) rows2.push(["Origin", html`${step.origin}`]);
   if (step.signer !== void 0) rows2.push(["Signed by", html`${step.signer}`]);
