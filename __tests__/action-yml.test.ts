@@ -16,7 +16,7 @@ describe('action.yml', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
   })
 
-  it('declares the inputs and outputs of SPEC 7, each described', () => {
+  it('declares the inputs and outputs the README documents, each described', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(
       ['config', 'github-token', 'on-restricted', 'only', 'steps'].sort()
     )

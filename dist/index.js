@@ -15,6 +15,8 @@ import {
 } from "./chunks/chunk-M2KTAVUY.js";
 import {
   ENCRYPTED_PACK_FILE,
+  ENGINE_OPTIONS,
+  InputFileError,
   LicenseBackupError,
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
@@ -23,13 +25,20 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   cancelled,
+  capitalized,
   checkRecipients,
+  compileGlob,
+  internalError,
   isLicenseBackupError,
+  manifestByteLimit,
+  option,
   parseSigningKey,
+  readInputFile,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
-  throwIfAborted
-} from "./chunks/chunk-A2KLARV4.js";
+  throwIfAborted,
+  turnOn
+} from "./chunks/chunk-JSLHOOQH.js";
 import {
   __commonJS,
   __require,
@@ -14949,16 +14958,18 @@ var log = {
 };
 
 // src/action/cancel.ts
-var SIGNALS = ["SIGINT", "SIGTERM"];
-function abortOnSignals(source, controller) {
+function cancelSignals(os = process.platform) {
+  return os === "win32" ? ["SIGINT", "SIGTERM", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
+}
+function abortOnSignals(source, controller, signals = cancelSignals()) {
   const listener = (signal) => {
     if (controller.signal.aborted) return;
     log.info(logText`Received ${signal}: cancelling; the step in progress will commit nothing.`);
     controller.abort(signal);
   };
-  for (const signal of SIGNALS) source.on(signal, listener);
+  for (const signal of signals) source.on(signal, listener);
   return () => {
-    for (const signal of SIGNALS) source.off(signal, listener);
+    for (const signal of signals) source.off(signal, listener);
   };
 }
 
@@ -15063,6 +15074,45 @@ function bytesPerLicense(packSize, licenses) {
 // src/action/run-steps.ts
 import { rm as rm3 } from "node:fs/promises";
 
+// src/action/engine-terms.ts
+var STEPS_TERMS = {
+  store: { name: "`store` in the steps file" },
+  pattern: { name: "`pattern` in the steps file" },
+  catalog: { name: "`catalog` in the steps file" },
+  trust: { name: "`trust` in the steps file (`jwks`, `jwks-url` or `service: true`)" },
+  "trust.jwksFile": { name: "`trust.jwks` in the steps file" },
+  overwrite: { name: "the backup step's `overwrite`", turnOn: "set `overwrite: true` on the backup step" },
+  encryptTo: { name: "the backup step's `encrypt-to`" },
+  individualize: {
+    name: "the restore step's `individualize`",
+    turnOn: "set `individualize: true` on the restore step"
+  },
+  identity: { name: "the variable named by the restore step's `identity-env`" },
+  "service.url": { name: "`service.url` in the steps file" },
+  "service.token": { name: "the token in the variable named by `service.token-env`" }
+};
+function inStepsTerms(message) {
+  let text = message;
+  for (const name of ENGINE_OPTIONS) {
+    const terms = STEPS_TERMS[name];
+    text = replacePhrase(text, turnOn(name), terms.turnOn ?? `turn on ${terms.name}`);
+    text = replacePhrase(text, option(name), terms.name);
+  }
+  return text;
+}
+function errorInStepsTerms(error2) {
+  if (!(error2 instanceof LicenseBackupError)) return error2;
+  const message = inStepsTerms(error2.message);
+  if (message === error2.message) return error2;
+  return new LicenseBackupError(error2.code, message, {
+    ...error2.details,
+    ...error2.cause === void 0 ? {} : { cause: error2.cause }
+  });
+}
+function replacePhrase(text, phrase, replacement) {
+  return text.split(capitalized(phrase)).join(capitalized(replacement)).split(phrase).join(replacement);
+}
+
 // src/action/artifacts/download.ts
 import { readdir as readdir2, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15090,6 +15140,13 @@ async function extractBackup(zipFile, into, artifact) {
       `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
     );
   }
+  const packBytes = Math.max(0, ...entries.filter((entry) => isPackName(entry.name)).map((entry) => entry.size));
+  if (manifestEntry.size > manifestByteLimit(packBytes)) {
+    throw bad(
+      artifact,
+      `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${manifestByteLimit(packBytes)}-byte cap for a ${packBytes}-byte pack`
+    );
+  }
   await extractEntry(zipFile, manifestEntry, join2(into, MANIFEST_FILE), artifact);
   const signature = single(entries, SIGNATURE_FILE, artifact);
   if (signature && signature.size <= MAX_SIGNATURE_BYTES)
@@ -15107,12 +15164,15 @@ var PACK_NAMES = /* @__PURE__ */ new Set([PACK_FILE, ENCRYPTED_PACK_FILE, ...PAC
 function packOf(text) {
   try {
     const pack = JSON.parse(text).pack;
-    if (typeof pack?.file === "string" && PACK_NAMES.has(pack.file) && typeof pack.size === "number") {
+    if (isPackName(pack?.file) && typeof pack?.size === "number") {
       return { file: pack.file, size: pack.size };
     }
   } catch {
   }
   return void 0;
+}
+function isPackName(name) {
+  return typeof name === "string" && PACK_NAMES.has(name);
 }
 function single(entries, name, artifact) {
   const found = entries.filter((entry) => entry.name === name);
@@ -15748,7 +15808,7 @@ var StepLog = class {
         );
         return;
       case "WARNING":
-        log.warning(logText`${event.message}`);
+        log.warning(logText`${inStepsTerms(event.message)}`);
         return;
     }
   };
@@ -15991,7 +16051,8 @@ async function tracked(record, stepLog, context, body) {
   try {
     await body();
     record.outcome = "succeeded";
-  } catch (error2) {
+  } catch (caught) {
+    const error2 = errorInStepsTerms(caught);
     const wasCancelled = context.signal.aborted || isLicenseBackupError(error2) && error2.code === "CANCELLED";
     record.outcome = wasCancelled ? "cancelled" : "failed";
     record.error = error2 instanceof Error ? error2.message : String(error2);
@@ -16093,9 +16154,6 @@ function backupOrigin(env) {
   ];
   return Object.fromEntries(fields.filter((field) => !!field[1]));
 }
-
-// src/action/steps/load.ts
-import { readFile as readFile3 } from "node:fs/promises";
 
 // src/action/steps/parse.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -16260,7 +16318,7 @@ var license_backup_schema_default = {
       minLength: 1
     },
     pattern: {
-      description: "Glob of license files, relative to the store. Default `**/*.jwt`.",
+      description: "Glob of license files, relative to the store: `**` (any folders, a whole segment), `*` and `?`; other glob syntax is refused. Default `**/*.jwt`.",
       type: "string",
       minLength: 1
     },
@@ -16457,7 +16515,7 @@ var license_backup_schema_default = {
       "x-message": "must be a number of days or hours, like `7d` or `36h`"
     },
     fromArtifact: {
-      description: "Download the backup from an artifact first (SPEC 4c): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
+      description: "Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
       type: "object",
       additionalProperties: false,
       required: ["name"],
@@ -16677,6 +16735,7 @@ function article(type) {
 async function loadSteps(from) {
   const parsed = await readSteps(from);
   validateSteps(parsed);
+  checkPatterns(parsed);
   await checkRecipients2(parsed);
   return toStepsConfig(parsed, from.env ?? process.env);
 }
@@ -16684,11 +16743,11 @@ async function readSteps(from) {
   if (from.inline.trim() !== "") return parseSteps(from.inline, "the `steps` input");
   let text;
   try {
-    text = await readFile3(from.config, "utf8");
-  } catch {
-    throw new ConfigError(
-      `Steps file ${from.config} not found: create it or set the \`config\` input to its path (or give the steps inline with \`steps\`).`
-    );
+    text = await readInputFile(from.config);
+  } catch (error2) {
+    if (!(error2 instanceof InputFileError)) throw error2;
+    const fix = error2.code === "ENOENT" ? "create it or set the `config` input to its path (or give the steps inline with `steps`)" : "set the `config` input to the path of a regular file (or give the steps inline with `steps`)";
+    throw new ConfigError(`Steps file ${from.config} ${error2.reason}: ${fix}.`);
   }
   return parseSteps(text, from.config, from.config);
 }
@@ -16869,6 +16928,26 @@ async function checkRecipients2(parsed) {
     }
   }
 }
+function checkPatterns(parsed) {
+  const root = parsed.data;
+  const steps = root["steps"];
+  const places = [["pattern"]];
+  steps.forEach((step, i) => {
+    for (const kind of Object.keys(step)) places.push(["steps", i, kind, "pattern"]);
+  });
+  for (const path of places) {
+    const pattern = path.reduce(
+      (value, key) => value?.[key],
+      root
+    );
+    if (typeof pattern !== "string") continue;
+    try {
+      compileGlob(pattern);
+    } catch (error2) {
+      throw new ConfigError(error2.message, parsed.locate(path));
+    }
+  }
+}
 
 // src/action/summary/write-summary.ts
 import { appendFile } from "node:fs/promises";
@@ -16983,7 +17062,7 @@ function restrictedText(step) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-AIXUEMD2.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-DMFMLIHY.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.
@@ -17067,7 +17146,19 @@ function fail(error2) {
     });
     return;
   }
-  log.fail(logText`${failureMessage(error2)}`);
+  const shown = isExpected(error2) ? error2 : internalError(error2);
+  logStack(shown);
+  log.fail(logText`${failureMessage(shown)}`);
+}
+function isExpected(error2) {
+  return isLicenseBackupError(error2) || error2 instanceof ConfigError || error2 instanceof RestrictedLicensesError;
+}
+function logStack(error2) {
+  if (!isLicenseBackupError(error2) || error2.code !== "INTERNAL_ERROR") return;
+  const cause = error2.cause;
+  log.debug(
+    logText`Stack of the unexpected error: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`
+  );
 }
 function failureMessage(error2) {
   if (!isLicenseBackupError(error2)) return error2 instanceof Error ? error2.message : String(error2);

@@ -32,7 +32,7 @@ say(`   ${sample.licenses.length} licenses, ${restricted} of them restricted (th
 
 say('2. The reference license service and the artifact service, on loopback')
 const token = `demo-${Math.random().toString(36).slice(2)}`
-const service = await createLicenseServer({ issuer, stateFile: at('service', 'state.json'), tokens: [token] })
+const service = await createLicenseServer({ issuer, database: at('service', 'state.db'), tokens: [token] })
 const artifacts = await startFakeArtifactService({ folder: at('artifacts') })
 say(`   license service ${service.url}, artifact service ${artifacts.url}`)
 

@@ -3,14 +3,19 @@
 // external and resolve from node_modules.
 import { build } from 'esbuild'
 import { basename, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const [entry, ...args] = process.argv.slice(2)
 if (!entry) {
   console.error('usage: node scripts/run-ts.mjs <entry.ts> [args…]')
   process.exit(2)
 }
-const outfile = resolve('.build', basename(entry).replace(/\.ts$/, '.mjs'))
+// Bundled into the repository's .build/, wherever it is run from, so dependencies resolve from its node_modules.
+const outfile = resolve(
+  fileURLToPath(new URL('..', import.meta.url)),
+  '.build',
+  basename(entry).replace(/\.ts$/, '.mjs')
+)
 await build({
   entryPoints: [entry],
   outfile,

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import type { BackupRestorer, EventListener } from './engine/api.js'
-import { cancelled, isLicenseBackupError } from './engine/errors.js'
+import { cancelled, internalError, isLicenseBackupError } from './engine/errors.js'
 import { loadArtifactClient, runContext } from './action/artifacts/client.js'
 import type { ArtifactClient, RunContext } from './action/artifacts/client.js'
 import { sweepRestoreDirs } from './action/artifacts/restore-dir.js'
@@ -10,7 +10,7 @@ import type { SignalSource } from './action/cancel.js'
 import { readActionInputs } from './action/inputs.js'
 import { setOutputs } from './action/outputs.js'
 import { RunReport } from './action/report.js'
-import { runSteps } from './action/run-steps.js'
+import { RestrictedLicensesError, runSteps } from './action/run-steps.js'
 import { resolveSecrets } from './action/secrets.js'
 import { backupOrigin } from './action/origin.js'
 import { ConfigError } from './action/steps/config-error.js'
@@ -132,7 +132,25 @@ function fail(error: unknown): void {
     })
     return
   }
-  log.fail(logText`${failureMessage(error)}`)
+  const shown = isExpected(error) ? error : internalError(error)
+  logStack(shown)
+  log.fail(logText`${failureMessage(shown)}`)
+}
+
+/** The action's own outcomes and the engine's errors; anything else is a bug (INTERNAL_ERROR, ADR 0069). */
+function isExpected(error: unknown): boolean {
+  return (
+    isLicenseBackupError(error) || error instanceof ConfigError || error instanceof RestrictedLicensesError
+  )
+}
+
+/** A bug's stack goes to the debug log (ACTIONS_STEP_DEBUG), never to the annotation. */
+function logStack(error: unknown): void {
+  if (!isLicenseBackupError(error) || error.code !== 'INTERNAL_ERROR') return
+  const cause = error.cause
+  log.debug(
+    logText`Stack of the unexpected error: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`
+  )
 }
 
 function failureMessage(error: unknown): string {

@@ -9,7 +9,7 @@ import { fakeEngine } from './fake-engine.js'
 import { sandbox, stepsFile } from './harness.js'
 import type { RunSandbox } from './harness.js'
 
-// Artifact poisoning (issue 10, item 8; SPEC 4c): a restore `from-artifact: { workflow }` takes the newest
+// Artifact poisoning (issue 10, item 8; docs/format.md, where backups live): a restore `from-artifact: { workflow }` takes the newest
 // non-expired artifact among trusted runs only, against a loopback fake of the GitHub REST API with the
 // REAL @actions/artifact client downloading.
 
@@ -97,7 +97,7 @@ steps:
   }
 }
 
-describe('from-artifact: { workflow } takes only trusted runs (SPEC 4c)', () => {
+describe('from-artifact: { workflow } takes only trusted runs (docs/format.md, where backups live)', () => {
   it('passes over a fork, other events, expired artifacts and runs without one, and says why', async () => {
     service.runs.length = 0
     const trusted = addRun({ event: 'workflow_dispatch' }, { from: good })

@@ -4,21 +4,7 @@ import { parse } from 'yaml'
 import { loadSteps } from '../../src/action/steps/load.js'
 
 const readme = readFileSync('README.md', 'utf8')
-const action = parse(readFileSync('action.yml', 'utf8')) as {
-  inputs: Record<string, { default?: string }>
-  outputs: Record<string, unknown>
-}
-
-/** The names in the first column of the table that follows `<!-- marker -->`. */
-function tableNames(marker: string): string[] {
-  const after = readme.slice(readme.indexOf(`<!-- ${marker} -->`))
-  const table = after.split('\n\n')[1] ?? ''
-  return table
-    .split('\n')
-    .slice(2)
-    .map(row => /^\|\s*`([^`]+)`/.exec(row)?.[1])
-    .filter((name): name is string => name !== undefined)
-}
+// The input and output tables are generated from action.yml: __tests__/release/docs.test.ts checks them.
 
 describe('README.md', () => {
   it('shows a steps file that the action accepts, with every kind of step', async () => {
@@ -62,18 +48,5 @@ describe('README.md', () => {
 
   it('never interpolates a workflow expression into the steps YAML (a quote in an input would break out)', () => {
     for (const { steps } of inlineSteps()) expect(steps).not.toContain('${{')
-  })
-
-  it('documents every input and output of action.yml, and nothing else', () => {
-    expect(tableNames('inputs').sort()).toEqual(Object.keys(action.inputs).sort())
-    expect(tableNames('outputs').sort()).toEqual(Object.keys(action.outputs).sort())
-  })
-
-  it('shows each documented input default as action.yml declares it', () => {
-    for (const [name, spec] of Object.entries(action.inputs)) {
-      if (spec.default === undefined) continue
-      const row = readme.split('\n').find(line => line.startsWith(`| \`${name}\``))
-      expect({ name, row: row?.includes(`\`${spec.default}\``) }).toEqual({ name, row: true })
-    }
   })
 })

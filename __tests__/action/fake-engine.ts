@@ -1,5 +1,5 @@
 /**
- * A fake engine for tests of the action layer: it emits the event sequences of SPEC 6 (BEGIN →
+ * A fake engine for tests of the action layer: it emits the event sequences of docs/events.md (BEGIN →
  * RESTRICTED_LICENSE* → END; CONNECTING → DISCONNECTING → BEGIN → END), writes a real backup folder so
  * the artifact code has files to upload, and honours the AbortSignal. The engine's own behaviour is
  * covered by the engine's tests.

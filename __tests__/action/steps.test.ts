@@ -42,7 +42,7 @@ async function expectError(
 }
 
 describe('steps file: valid', () => {
-  it('reads the SPEC example into typed steps, with the top-level store, trust and service', async () => {
+  it('reads the README example into typed steps, with the top-level store, trust and service', async () => {
     const { loading } = await load(`version: 1
 store: ./licenses
 catalog: ./catalog.csv
@@ -334,7 +334,7 @@ describe('steps file: bad input names file, line and column', () => {
 
   it('a missing steps file', async () => {
     await expect(loadSteps({ config: join(dir, 'nope.yml'), inline: '' })).rejects.toThrow(
-      /Steps file .*nope\.yml not found/
+      /Steps file .*nope\.yml does not exist: create it/
     )
   })
 })

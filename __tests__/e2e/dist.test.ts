@@ -30,7 +30,7 @@ beforeAll(async () => {
     catalogFile: join(root, 'catalog.csv')
   })
   await writeFile(join(root, 'issuer.jwks.json'), JSON.stringify(issuer.jwks()))
-  server = await createLicenseServer({ issuer, stateFile: join(root, 'service-state.json'), tokens: [TOKEN] })
+  server = await createLicenseServer({ issuer, database: join(root, 'service-state.db'), tokens: [TOKEN] })
   artifacts = await startFakeArtifactService()
 })
 

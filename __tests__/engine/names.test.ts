@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { isStateDirName, nameKey, pathProblem, STATE_DIR } from '../../src/engine/store/names.js'
 
-// Issue 10 item 3, SPEC 9: one name rule for the store walk, the backup and the restore. Examples first,
+// Issue 10 item 3, docs/names.md: one name rule for the store walk, the backup and the restore. Examples first,
 // then properties over arbitrary strings (fast-check).
 
 describe('the name rule, by example', () => {

@@ -199,7 +199,7 @@ describe('a v2 backup round-trips', () => {
   let server: LicenseServer
   const issuer = createIssuer({ kid: 'v2-props' })
   beforeAll(async () => {
-    server = await createLicenseServer({ issuer, stateFile: join(dir, 'state.json'), tokens: [TOKEN] })
+    server = await createLicenseServer({ issuer, database: join(dir, 'state.db'), tokens: [TOKEN] })
   })
   afterAll(async () => server.close())
 

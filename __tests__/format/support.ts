@@ -69,7 +69,7 @@ export async function v2World(count = 24, seed = 21): Promise<V2World> {
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
   const server = await createLicenseServer({
     issuer,
-    stateFile: join(root, 'server-state.json'),
+    database: join(root, 'server-state.db'),
     tokens: [TOKEN]
   })
   const identity = await generateX25519Identity()

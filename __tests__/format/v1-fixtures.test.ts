@@ -23,7 +23,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'lb-v1-fixtures-'))
   server = await createLicenseServer({
     issuer: await loadIssuer(join(FIXTURES, 'issuer.json')),
-    stateFile: join(root, 'state.json'),
+    database: join(root, 'state.db'),
     tokens: [TOKEN]
   })
   identity = (await readFile(join(FIXTURES, 'age-identity.txt'), 'utf8'))

@@ -47,16 +47,17 @@ export function claimsOf(jws: string): Record<string, unknown> {
 export interface Running {
   server: LicenseServer
   issuer: Issuer
-  stateFile: string
+  /** The SQLite file the server keeps its state in. */
+  database: string
   dir: string
 }
 
 export async function startServer(options: Partial<LicenseServerOptions> = {}): Promise<Running> {
   const dir = await tempDir()
   const issuer = options.issuer ?? createIssuer()
-  const stateFile = options.stateFile ?? join(dir, 'state.json')
-  const server = await createLicenseServer({ issuer, stateFile, tokens: [TOKEN], ...options })
-  return { server, issuer, stateFile, dir }
+  const database = options.database ?? join(dir, 'state.db')
+  const server = await createLicenseServer({ issuer, database, tokens: [TOKEN], ...options })
+  return { server, issuer, database, dir }
 }
 
 /** A raw protocol call, as a test sees it on the wire. */

@@ -1,4 +1,4 @@
-// A SIGKILL during a restore from an artifact (issue 10, item 9; SPEC 9): the downloaded backup, plaintext
+// A SIGKILL during a restore from an artifact (issue 10, item 9; docs/names.md): the downloaded backup, plaintext
 // when it is not encrypted, must not outlive the next run. The action runs in a child process (bundled with
 // esbuild, the real @actions/artifact client against the loopback fake service) that is killed with
 // SIGKILL while its restore runs: no cleanup, no finally.

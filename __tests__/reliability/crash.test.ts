@@ -1,4 +1,4 @@
-// Crash-consistency harness (issue 7, SPEC 4 and 6): runs backups and restores in a child process and kills
+// Crash-consistency harness (issue 7, docs/format.md and docs/events.md): runs backups and restores in a child process and kills
 // it with SIGKILL at every named crash point (LICENSE_BACKUP_CRASH_AT, src/engine/io/crash-points.ts) and
 // at random moments. After each kill the backup path holds exactly the old backup or the new one, and the
 // store exactly the old licenses or the restored set (or, past the commit point, a partly moved set that
@@ -79,7 +79,13 @@ beforeAll(async () => {
   sourceMachine = source.machine.id
   jwksFile = join(root, 'issuer.jwks.json')
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
-  server = await createLicenseServer({ issuer, stateFile: join(root, 'server.json'), tokens: [TOKEN] })
+  // Every killed restore leaves its session open (until it expires): hundreds here, past the default cap.
+  server = await createLicenseServer({
+    issuer,
+    database: join(root, 'server.db'),
+    tokens: [TOKEN],
+    maxSessionsPerToken: 100_000
+  })
 
   oldBackup = join(root, 'templates/backup-old')
   newBackup = join(root, 'templates/backup-new')
@@ -357,7 +363,7 @@ describe('machine identity: kill while it is created', () => {
       // A fresh service state: each identity that reaches the service takes a machine slot.
       const own = await createLicenseServer({
         issuer,
-        stateFile: join(root, `server-${crashAt.replace(/\W/g, '-')}.json`),
+        database: join(root, `server-${crashAt.replace(/\W/g, '-')}.db`),
         tokens: [TOKEN]
       })
       try {
@@ -385,7 +391,7 @@ describe('machine identity: kill while it is created', () => {
           const claims = decodeJwt(await readFile(join(store, path), 'utf8'))
           expect(claims.cnf).toEqual({ jkt: identity!.id })
           // Only this store's one identity reached the service (besides machine A, the license's origin).
-          const machines = own.machinesOf(String(claims.jti))
+          const machines = await own.machinesOf(String(claims.jti))
           expect(machines).toContain(identity!.id)
           expect(machines.filter(id => id !== identity!.id && id !== sourceMachine)).toEqual([])
         }

@@ -56,7 +56,7 @@ beforeAll(async () => {
   store = now.dir
   jwksFile = join(root, 'issuer.jwks.json')
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
-  server = await createLicenseServer({ issuer, stateFile: join(root, 'server.json'), tokens: [TOKEN] })
+  server = await createLicenseServer({ issuer, database: join(root, 'server.db'), tokens: [TOKEN] })
   oldBackup = join(root, 'old-backup')
   await engine.backup({ store: before.dir, path: oldBackup, trust: { jwksFile } })
   known.old = await backupState(oldBackup)

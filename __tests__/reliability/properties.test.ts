@@ -36,7 +36,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'lb-properties-'))
   jwksFile = join(root, 'issuer.jwks.json')
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
-  server = await createLicenseServer({ issuer, stateFile: join(root, 'state.json'), tokens: [TOKEN] })
+  server = await createLicenseServer({ issuer, database: join(root, 'state.db'), tokens: [TOKEN] })
   verifier = await createVerifier({ jwksFile })
 })
 afterAll(async () => {

@@ -65,7 +65,7 @@ export async function faultWorld(
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
   const server = await createLicenseServer({
     issuer,
-    stateFile: join(root, 'server-state.json'),
+    database: join(root, 'server-state.db'),
     tokens: [TOKEN, { token: READ_TOKEN, access: 'read' }]
   })
   const proxy = await startFaultProxy(server.url)

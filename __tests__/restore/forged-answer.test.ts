@@ -17,7 +17,7 @@ beforeAll(async () => {
   // the issuer's kid: every claim right, every signature wrong.
   const forger = createIssuer({ kid: w.issuer.kid })
   const issuer: Issuer = { ...w.issuer, sign: (claims, header) => forger.sign(claims, header) }
-  forging = await createLicenseServer({ issuer, stateFile: join(w.root, 'forging.json'), tokens: [TOKEN] })
+  forging = await createLicenseServer({ issuer, database: join(w.root, 'forging.db'), tokens: [TOKEN] })
 })
 afterAll(async () => {
   await forging.close()

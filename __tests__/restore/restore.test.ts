@@ -88,7 +88,30 @@ describe('restore through the reference service', () => {
     const { result, store } = restoreOnto('machine-f', false)
     const error = (await result.catch(err => err)) as LicenseBackupError
     expect(error.code).toBe('INDIVIDUALIZATION_REQUIRED')
-    expect(error.message).toContain('individualize: true')
+    expect(error.message).toContain('Turn on the `individualize` option')
     expect(await snapshot(store)).toEqual({})
+  })
+
+  it('a token of another account at the service: UNAUTHORIZED naming the account, nothing restored, no slot used', async () => {
+    await w.server.store.addTenant('other-customer', { licensees: ['someone-else'] })
+    const { token } = await w.server.store.issueToken('other-customer', 'restore', 'test')
+    const run = engine()
+    const store = join(w.root, 'machine-other')
+    const error = (await run.engine
+      .restore({
+        store,
+        path: backupPath,
+        individualize: true,
+        service: { url: w.server.url, token },
+        trust: { jwksFile: w.jwksFile }
+      })
+      .catch(err => err)) as LicenseBackupError
+    expect(error.code).toBe('UNAUTHORIZED')
+    expect(error.message).toMatch(/belongs to another account at the license service/)
+    expect(Object.keys(await snapshot(store)).filter(path => !path.startsWith('.license-backup/'))).toEqual(
+      []
+    )
+    const machines = await w.server.machinesOf(w.source.licenses[0]?.jti as string)
+    expect(machines).not.toContain((await loadMachineIdentity(store))?.id)
   })
 })

@@ -140,7 +140,7 @@ describe('restore through a faulty service', () => {
     const store = await expectCompleted([{ path: PATHS.restore, fault: { kind: 'reset-after-forward' } }])
     const identity = await loadMachineIdentity(store)
     for (const license of w.source.licenses) {
-      expect(w.server.machinesOf(license.jti).filter(m => m === identity?.id)).toHaveLength(1)
+      expect((await w.server.machinesOf(license.jti)).filter(m => m === identity?.id)).toHaveLength(1)
     }
   })
 

@@ -35,7 +35,7 @@ export async function world(count = 30, seed = 7): Promise<World> {
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
   const server = await createLicenseServer({
     issuer,
-    stateFile: join(root, 'server-state.json'),
+    database: join(root, 'server-state.db'),
     tokens: [TOKEN]
   })
   return {

@@ -13,7 +13,7 @@ import {
 import { faultWorld, type FaultWorld } from './fault-world.js'
 import { snapshot } from './support.js'
 
-// Issue 10 items 1 and 2 (SPEC 9): every target path is checked against the store before anything is
+// Issue 10 items 1 and 2 (docs/names.md): every target path is checked against the store before anything is
 // written; only members matching the restore's pattern are written; never over another license. Each
 // refusal: its code, a message naming the backup's member and the store's path, the store byte-for-byte
 // as it was, no journal, no staging, no new identity, and the service never asked.

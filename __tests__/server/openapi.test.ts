@@ -106,8 +106,99 @@ describe('docs/openapi.yaml', () => {
     await ask('GET', '/.well-known/jwks.json', { token: null })
     await ask('DELETE', `/v1/sessions/${session}`)
 
-    const problems = observed.flatMap(answer => checkAnswer(doc, answer))
-    expect(problems).toEqual([])
+    expect(observed.flatMap(answer => checkAnswer(doc, answer))).toEqual([])
+  })
+
+  it('describes every answer of the admin API, /healthz and /readyz', async () => {
+    const store = server.store
+    await store.addTenant('vendor', { operator: true })
+    await store.addTenant('acme', { licensees: ['alice'] })
+    const operator = (await store.issueToken('vendor', 'admin', 'x')).token
+    const acmeAdmin = (await store.issueToken('acme', 'admin', 'x')).token
+    const acmeReader = (await store.issueToken('acme', 'read', 'x')).token
+    const acmeRestore = (await store.issueToken('acme', 'restore', 'x')).token
+    const m = await machine(2)
+    const opened = await ask('POST', '/v1/sessions', {
+      token: acmeRestore,
+      body: { machine: m, individualize: true }
+    })
+    const session = (opened.json as { id: string }).id
+    await ask('POST', `/v1/sessions/${session}/restore`, {
+      token: acmeRestore,
+      body: {
+        licenses: [license(issuer, 'acme-1', { sub: 'alice' }), license(issuer, 'acme-2', { sub: 'alice' })]
+      },
+      headers: { 'idempotency-key': 'acme' }
+    })
+    const big = { raw: JSON.stringify({ name: 'x'.repeat(70_000) }) }
+    const asText = { raw: '{}', headers: { 'content-type': 'text/plain' } }
+
+    await ask('POST', '/v1/admin/tenants', { token: operator, body: { name: 'globex', licensees: ['bob'] } })
+    await ask('POST', '/v1/admin/tenants', { token: operator, body: { name: 42 } })
+    await ask('POST', '/v1/admin/tenants', { token: acmeAdmin, body: { name: 'evil' } })
+    await ask('POST', '/v1/admin/tenants', { token: operator, body: { name: 'globex' } })
+    await ask('POST', '/v1/admin/tenants', { token: operator, ...big })
+    await ask('POST', '/v1/admin/tenants', { token: operator, ...asText })
+
+    const licensees = '/v1/admin/tenants/acme/licensees'
+    await ask('POST', licensees, { token: acmeAdmin, body: { licensees: ['alice-2'] } })
+    await ask('POST', licensees, { token: acmeAdmin, body: { licensees: 'alice-3' } })
+    await ask('POST', '/v1/admin/tenants/globex/licensees', { token: acmeAdmin, body: { licensees: ['x'] } })
+    await ask('POST', '/v1/admin/tenants/nobody/licensees', { token: operator, body: { licensees: ['x'] } })
+    await ask('POST', licensees, { token: acmeAdmin, body: { licensees: ['bob'] } })
+    await ask('POST', licensees, { token: acmeAdmin, ...big })
+    await ask('POST', licensees, { token: acmeAdmin, ...asText })
+
+    await ask('POST', '/v1/admin/tokens', { token: acmeAdmin, body: { role: 'read', label: 'dashboard' } })
+    await ask('POST', '/v1/admin/tokens', { token: acmeAdmin, body: { role: 'root' } })
+    await ask('POST', '/v1/admin/tokens', { token: acmeAdmin, body: { role: 'read', tenant: 'globex' } })
+    await ask('POST', '/v1/admin/tokens', { token: operator, body: { role: 'read', tenant: 'nobody' } })
+    await ask('POST', '/v1/admin/tokens', { token: acmeAdmin, ...big })
+    await ask('POST', '/v1/admin/tokens', { token: acmeAdmin, ...asText })
+
+    await ask('GET', '/v1/admin/licenses/acme-1/machines', { token: acmeReader })
+    await ask('GET', '/v1/admin/licenses/unknown/machines', { token: acmeReader })
+    await ask('GET', '/v1/admin/licenses/acme-1/machines', { token: acmeRestore })
+    await ask('DELETE', `/v1/admin/licenses/acme-1/machines/${m.id}`, { token: acmeAdmin })
+    await ask('DELETE', `/v1/admin/licenses/acme-1/machines/${m.id}`, { token: acmeAdmin })
+    await ask('DELETE', `/v1/admin/licenses/acme-1/machines/${m.id}`, { token: acmeReader })
+    await ask('POST', '/v1/admin/licenses/acme-2/revoke', { token: acmeAdmin })
+    await ask('POST', '/v1/admin/licenses/unknown/revoke', { token: acmeAdmin })
+    await ask('POST', '/v1/admin/licenses/acme-2/revoke', { token: acmeReader })
+    await ask('GET', '/v1/admin/audit?limit=20', { token: acmeReader })
+    await ask('GET', '/v1/admin/audit?limit=0', { token: acmeReader })
+    await ask('GET', '/v1/admin/audit', { token: acmeRestore })
+
+    const adminCalls: Array<[string, string, object]> = [
+      ['POST', '/v1/admin/tenants', { body: { name: 'x' } }],
+      ['POST', licensees, { body: { licensees: ['y'] } }],
+      ['POST', '/v1/admin/tokens', { body: { role: 'read' } }],
+      ['POST', '/v1/admin/licenses/acme-2/revoke', {}],
+      ['GET', '/v1/admin/licenses/acme-2/machines', {}],
+      ['DELETE', `/v1/admin/licenses/acme-2/machines/${m.id}`, {}],
+      ['GET', '/v1/admin/audit', {}]
+    ]
+    for (const [method, path, options] of adminCalls) {
+      await ask(method, path, { ...options, token: null })
+      server.failNext(1, { retryAfter: 2 })
+      await ask(method, path, { ...options, token: operator })
+    }
+    const limited = await startServer({ issuer, tokens: [TOKEN], rateLimit: { requests: 0, windowMs: 1000 } })
+    const main = server
+    server = limited.server
+    for (const [method, path, options] of adminCalls) await ask(method, path, options)
+    await ask('GET', '/healthz', { token: null })
+    await ask('GET', '/readyz', { token: null })
+    // A database that has gone away: not ready.
+    await limited.server.store.engine.close()
+    await ask('GET', '/readyz', { token: null })
+    await limited.server.close().catch(() => undefined)
+    server = main
+
+    expect(observed.flatMap(answer => checkAnswer(doc, answer))).toEqual([])
+  })
+
+  it('every documented answer was given by the server in the tests above', () => {
     const seen = new Set(
       observed.map(a => `${a.method} ${matchPath(doc, a.path.split('?')[0] as string)} ${a.status}`)
     )
@@ -141,7 +232,7 @@ describe('docs/openapi.yaml', () => {
     )
     const refused = { results: [{ jti: 'a', status: 'refused', reason: 'lost' }] }
     expect(validate(doc, { $ref: '#/components/schemas/RestoreResponse' }, refused, 'r')).toEqual([
-      'r.results[0].reason: "lost" is not one of restore-limit, revoked, expired, invalid-signature, invalid-license'
+      'r.results[0].reason: "lost" is not one of restore-limit, revoked, expired, invalid-signature, invalid-license, not-yours'
     ])
   })
 })

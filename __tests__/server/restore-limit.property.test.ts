@@ -40,7 +40,7 @@ describe('the restore limit', () => {
             const expected = holders.has(id) || holders.size < 4 ? 'restored' : 'restore-limit'
             expect(result?.reason ?? result?.status).toBe(expected)
             if (expected === 'restored') holders.add(id)
-            expect(new Set(server.machinesOf(jti))).toEqual(holders)
+            expect(new Set(await server.machinesOf(jti))).toEqual(holders)
           }
         }
       ),

@@ -3,6 +3,7 @@ import type { BackupRestorer, StoreOptions } from '../engine/api.js'
 import { cancelled, isLicenseBackupError, throwIfAborted } from '../engine/errors.js'
 import type { EventListener } from '../engine/events.js'
 import { defaultArtifactName } from './artifacts/client.js'
+import { errorInStepsTerms } from './engine-terms.js'
 import type { ArtifactClient, RunContext } from './artifacts/client.js'
 import { downloadBackup } from './artifacts/download.js'
 import { uploadBackup } from './artifacts/upload.js'
@@ -271,7 +272,8 @@ async function tracked(
   try {
     await body()
     record.outcome = 'succeeded'
-  } catch (error) {
+  } catch (caught) {
+    const error = errorInStepsTerms(caught)
     const wasCancelled = context.signal.aborted || (isLicenseBackupError(error) && error.code === 'CANCELLED')
     record.outcome = wasCancelled ? 'cancelled' : 'failed'
     record.error = error instanceof Error ? error.message : String(error)

@@ -1,7 +1,7 @@
 import type { ErrorCode } from './errors.js'
 
 /**
- * Status events, after the classic DRM backup/restore callback (SPEC 6 and 8).
+ * Status events, after the classic DRM backup/restore callback (docs/events.md).
  * Backup: BEGIN → RESTRICTED_LICENSE* → END. Restore: CONNECTING → DISCONNECTING → BEGIN → END, where
  * BEGIN..END is the commit of the staged licenses. PROGRESS, LICENSE (debug detail), WARNING and
  * ERROR_WITH_URL may come between. Events never carry license bytes, tokens or identities.

@@ -29,7 +29,7 @@ export { acquireStoreLock, type StoreLock, type LockInfo, type LockOptions } fro
 export { listLicenseFiles, checkStoreDir } from './store/walk.js'
 export { STATE_DIR, nameKey, pathProblem, isStateDirName } from './store/names.js'
 export { readLicenseFile, MAX_LICENSE_BYTES } from './store/read.js'
-export { DEFAULT_PATTERN, globToRegExp } from './store/glob.js'
+export { compileGlob, DEFAULT_PATTERN, type PathMatcher } from './store/glob.js'
 export { TOOL } from './version.js'
 export * from './identity/index.js'
 export {

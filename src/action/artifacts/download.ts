@@ -41,7 +41,7 @@ type FindBy = { token: string; workflowRunId: number; repositoryOwner: string; r
 /**
  * Downloads a backup artifact into a fresh private temporary folder (mode 0700) and returns that folder,
  * which the engine then verifies like any backup. The artifact comes from this run, or from another run
- * chosen by `selectArtifact` (SPEC 4c: trusted runs only).
+ * chosen by `selectArtifact` (docs/format.md, where backups live: trusted runs only).
  */
 export async function downloadBackup(
   source: ArtifactSource,

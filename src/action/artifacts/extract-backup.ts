@@ -8,6 +8,7 @@ import { LicenseBackupError } from '../../engine/errors.js'
 import { ENCRYPTED_PACK_FILE, MANIFEST_FILE, PACK_FILE } from '../../engine/format/manifest.js'
 import { PACK_FILES_V2, SIGNATURE_FILE } from '../../engine/format/manifest-v2.js'
 import { MAX_SIGNATURE_BYTES } from '../../engine/format/ssh/sshsig.js'
+import { manifestByteLimit } from '../../engine/restore/manifest-bounds.js'
 import { MAX_MANIFEST_BYTES } from '../../engine/restore/verify-backup.js'
 
 /**
@@ -43,6 +44,14 @@ export async function extractBackup(zipFile: string, into: string, artifact: str
       `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
     )
   }
+  // Bounded by the pack the zip holds, before the manifest is even inflated (ADR 0068).
+  const packBytes = Math.max(0, ...entries.filter(entry => isPackName(entry.name)).map(entry => entry.size))
+  if (manifestEntry.size > manifestByteLimit(packBytes)) {
+    throw bad(
+      artifact,
+      `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${manifestByteLimit(packBytes)}-byte cap for a ${packBytes}-byte pack`
+    )
+  }
   await extractEntry(zipFile, manifestEntry, join(into, MANIFEST_FILE), artifact)
   // The signature, when there is one; the engine decides whether one is needed.
   const signature = single(entries, SIGNATURE_FILE, artifact)
@@ -64,13 +73,17 @@ const PACK_NAMES = new Set([PACK_FILE, ENCRYPTED_PACK_FILE, ...PACK_FILES_V2])
 function packOf(text: string): { file: string; size: number } | undefined {
   try {
     const pack = (JSON.parse(text) as { pack?: { file?: unknown; size?: unknown } }).pack
-    if (typeof pack?.file === 'string' && PACK_NAMES.has(pack.file) && typeof pack.size === 'number') {
+    if (isPackName(pack?.file) && typeof pack?.size === 'number') {
       return { file: pack.file, size: pack.size }
     }
   } catch {
     // Left to the engine's manifest check, which names the problem.
   }
   return undefined
+}
+
+function isPackName(name: unknown): name is string {
+  return typeof name === 'string' && PACK_NAMES.has(name)
 }
 
 function single(entries: Entry[], name: string, artifact: string): Entry | undefined {

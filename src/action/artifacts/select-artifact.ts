@@ -42,7 +42,7 @@ export const MAX_ARTIFACT_LOOKUPS = 50
 const SKIPPED_LINES = 20
 
 /**
- * Picks the artifact a restore uses from another run (SPEC 4c, ADR 0072): an explicit `artifact-id` or
+ * Picks the artifact a restore uses from another run (docs/format.md, where backups live, ADR 0072): an explicit `artifact-id` or
  * `run-id`, or the newest non-expired artifact of that name among the trusted runs of `workflow` (its
  * events, its branch, never a fork unless `allow-forks`), falling back past runs without one. Says which
  * run, event, branch and commit it used, when the artifact expires, and what it skipped and why.

@@ -15,7 +15,7 @@ export interface RunInfo {
   repositoryId?: number
 }
 
-/** Which runs may supply a backup (SPEC 4c). Unset `branch`/`events`: not checked (an explicit run). */
+/** Which runs may supply a backup (docs/format.md, where backups live). Unset `branch`/`events`: not checked (an explicit run). */
 export interface TrustPolicy {
   /** `owner/name` the runs must belong to, head included unless `allowForks`. */
   repository: string

@@ -4,6 +4,7 @@ import type { RestrictedPolicy } from '../steps/types.js'
 import { logText } from './text.js'
 import type { LogText } from './text.js'
 import { log } from './write.js'
+import { inStepsTerms } from '../engine-terms.js'
 
 /** GitHub shows at most 10 annotations of a kind per step; the rest go to the log as plain lines. */
 export const ANNOTATIONS_PER_STEP = 10
@@ -23,7 +24,7 @@ export interface RefusedSeen {
   url: string
 }
 
-/** The SPEC 3 wording for one restricted license, as the engine words it. */
+/** The README's wording for one restricted license, as the engine words it. */
 export function restrictedLine(license: { keyId: string; title?: string | undefined }): LogText {
   return logText`${restrictedLicenseMessage({
     key_id: license.keyId,
@@ -31,7 +32,7 @@ export function restrictedLine(license: { keyId: string; title?: string | undefi
   })}`
 }
 
-/** The SPEC 3 generic wording for several, still carrying every key ID. */
+/** The README's generic wording for several, still carrying every key ID. */
 export function restrictedSummary(keyIds: string[]): string {
   // Several licenses may share a content key: each key ID is listed once.
   const unique = [...new Set(keyIds)]
@@ -112,7 +113,7 @@ export class StepLog {
         )
         return
       case 'WARNING':
-        log.warning(logText`${event.message}`)
+        log.warning(logText`${inStepsTerms(event.message)}`)
         return
     }
   }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { ConfigError } from './config-error.js'
 import type { Location } from './config-error.js'
 import { parseSteps } from './parse.js'
@@ -18,6 +17,8 @@ import type {
 import type { RestrictedPolicy } from './types.js'
 import { validateSteps } from './validate.js'
 import { checkRecipients as checkEngineRecipients } from '../../engine/format/age.js'
+import { InputFileError, readInputFile } from '../../engine/io/input-file.js'
+import { compileGlob } from '../../engine/store/glob.js'
 
 export interface StepsSource {
   /** Path of the steps file (the `config` input). */
@@ -32,6 +33,7 @@ export interface StepsSource {
 export async function loadSteps(from: StepsSource): Promise<StepsConfig> {
   const parsed = await readSteps(from)
   validateSteps(parsed)
+  checkPatterns(parsed)
   await checkRecipients(parsed)
   return toStepsConfig(parsed, from.env ?? process.env)
 }
@@ -40,11 +42,14 @@ async function readSteps(from: StepsSource): Promise<ParsedSteps> {
   if (from.inline.trim() !== '') return parseSteps(from.inline, 'the `steps` input')
   let text: string
   try {
-    text = await readFile(from.config, 'utf8')
-  } catch {
-    throw new ConfigError(
-      `Steps file ${from.config} not found: create it or set the \`config\` input to its path (or give the steps inline with \`steps\`).`
-    )
+    text = await readInputFile(from.config)
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error
+    const fix =
+      error.code === 'ENOENT'
+        ? 'create it or set the `config` input to its path (or give the steps inline with `steps`)'
+        : 'set the `config` input to the path of a regular file (or give the steps inline with `steps`)'
+    throw new ConfigError(`Steps file ${from.config} ${error.reason}: ${fix}.`)
   }
   return parseSteps(text, from.config, from.config)
 }
@@ -281,6 +286,28 @@ async function checkRecipients(parsed: ParsedSteps): Promise<void> {
           parsed.locate(['steps', i, 'backup', 'encrypt-to', j])
         )
       }
+    }
+  }
+}
+
+/** Store patterns are compiled as the engine will, so unsupported glob syntax is caught on its line. */
+function checkPatterns(parsed: ParsedSteps): void {
+  const root = parsed.data as Json
+  const steps = root['steps'] as Json[]
+  const places: Array<(string | number)[]> = [['pattern']]
+  steps.forEach((step, i) => {
+    for (const kind of Object.keys(step)) places.push(['steps', i, kind, 'pattern'])
+  })
+  for (const path of places) {
+    const pattern = path.reduce<unknown>(
+      (value, key) => (value as Record<string | number, unknown> | undefined)?.[key],
+      root
+    )
+    if (typeof pattern !== 'string') continue
+    try {
+      compileGlob(pattern)
+    } catch (error) {
+      throw new ConfigError((error as Error).message, parsed.locate(path))
     }
   }
 }

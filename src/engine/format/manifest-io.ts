@@ -2,7 +2,7 @@ import { crashPoint } from '../io/crash-points.js'
 import { writeFileAtomic } from '../io/durable.js'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
-import { globToRegExp } from '../store/glob.js'
+import { compileGlob } from '../store/glob.js'
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -13,7 +13,7 @@ import {
   type ManifestRestricted
 } from './manifest.js'
 
-/** The manifest as JSON with a fixed key order (SPEC 4: same store, same bytes but `created`). */
+/** The manifest as JSON with a fixed key order (docs/format.md: same store, same bytes but `created`). */
 export function serializeManifest(manifest: Manifest): string {
   return [...manifestChunks(manifest)].join('')
 }
@@ -203,7 +203,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 function isPattern(value: unknown): boolean {
   if (typeof value !== 'string') return false
   try {
-    globToRegExp(value)
+    compileGlob(value)
     return true
   } catch {
     return false

@@ -1,4 +1,4 @@
-/** The backup folder format `license-backup/v1` (SPEC 4). Types and names only: writers and readers live
+/** The backup folder format `license-backup/v1` (docs/format.md). Types and names only: writers and readers live
  * with the backup and restore code. */
 export const FORMAT = 'license-backup/v1'
 export const MANIFEST_FILE = 'manifest.json'

@@ -16,7 +16,7 @@ import {
 import { WireError } from '../format/ssh/wire.js'
 import type { BackupTrustOptions } from '../api.js'
 import type { EventListener } from '../events.js'
-import { MAX_MANIFEST_BYTES, checkEntries, corrupt } from './verify-backup.js'
+import { MAX_MANIFEST_BYTES, checkEntries, readManifestBytes } from './verify-backup.js'
 
 /** A backup folder's manifest, read once, its shape checked and its trust decided (SPEC 4, 4b). */
 export type OpenedBackup = { path: string; signer?: string; origin?: string } & (
@@ -64,20 +64,6 @@ function parse(path: string, text: string, file: string): OpenedBackup {
   const parsed = parseAnyManifest(text, file)
   if (parsed.format === 'v1') checkEntries(path, parsed.manifest)
   return { path, ...parsed }
-}
-
-async function readManifestBytes(path: string): Promise<Buffer> {
-  const file = join(path, MANIFEST_FILE)
-  const info = await lstat(file).catch(() => undefined)
-  if (!info)
-    throw corrupt(
-      path,
-      `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
-    )
-  if (!info.isFile()) throw corrupt(path, `its ${MANIFEST_FILE} is not a regular file`)
-  if (info.size > MAX_MANIFEST_BYTES)
-    throw corrupt(path, `its ${MANIFEST_FILE} is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`)
-  return readBounded(file, MAX_MANIFEST_BYTES)
 }
 
 /** The file's bytes, refused past `max` (it may grow between the lstat and the read). */

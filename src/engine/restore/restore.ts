@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RefusedLicense, RestoreOptions, RestoreResult, RunControl } from '../api.js'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
-import { LicenseBackupError, throwIfAborted } from '../errors.js'
+import { asEngineError, LicenseBackupError, throwIfAborted } from '../errors.js'
 import type { EventListener } from '../events.js'
 import { ensureMachineIdentity, type MachineIdentity } from '../identity/index.js'
 import { parseLicense, type License } from '../licenses/license.js'
@@ -28,7 +28,7 @@ import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
 import { announceBackup, openBackup } from './open-backup.js'
 
 /**
- * Restores a backup into a store through the license service (SPEC 5, 6): verify the whole backup, then
+ * Restores a backup into a store through the license service (docs/protocol.md, docs/events.md): verify the whole backup, then
  * CONNECTING → re-issue for this machine, staging each answer → DISCONNECTING, then BEGIN → commit → END.
  * The store ends as it was or fully restored; a refusal by the service fails the run with nothing
  * committed (docs/design.md).
@@ -76,7 +76,7 @@ export async function restore(
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
-      // Every target against the store before anything is written, the identity included (SPEC 9).
+      // Every target against the store before anything is written, the identity included (docs/names.md).
       const held = checkTargets(store, backup.entries)
       const identity = await ensureMachineIdentity(store, options.individualize === true)
       return await exchangeAndCommit({
@@ -256,7 +256,7 @@ async function exchange(
 }
 
 /**
- * The check every re-issued license passes before it is staged (SPEC 2: verified after it is restored):
+ * The check every re-issued license passes before it is staged (docs/format.md: verified after it is restored):
  * the claims, then the signature, on the verify pool. The client starts a whole answer's checks before it
  * awaits any, so they reach the pool together (ADR 0052).
  */
@@ -317,10 +317,13 @@ function asRestoreError(error: unknown, path: string): unknown {
   if (error instanceof DOMException && error.name === 'AbortError') {
     return new LicenseBackupError('CANCELLED', 'The restore was cancelled; nothing was changed.')
   }
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-  return new LicenseBackupError(
-    'IO_ERROR',
-    `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
-    { file: path, cause: error }
+  return asEngineError(
+    error,
+    code =>
+      new LicenseBackupError(
+        'IO_ERROR',
+        `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
+        { file: path, cause: error }
+      )
   )
 }

@@ -16,7 +16,7 @@ interface Listing {
 }
 
 /**
- * Checks every path a restore will write against the store, before anything is written (SPEC 9, ADR
+ * Checks every path a restore will write against the store, before anything is written (docs/names.md, ADR
  * 0060): no folder (or link, or special file) where a license goes, no file or link where one of its
  * folders goes, no name the store already spells differently (the same name on case-insensitive or
  * normalising file systems), and never over a file that is not the same license (another `jti`, or no

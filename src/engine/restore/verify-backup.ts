@@ -3,18 +3,22 @@ import { createReadStream } from 'node:fs'
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { InputFileError, openInputFile } from '../io/input-file.js'
+import { option } from '../options.js'
 import { decryptAge } from '../format/age.js'
-import type { Manifest, ManifestLicense } from '../format/manifest.js'
+import { MANIFEST_FILE, type Manifest, type ManifestLicense } from '../format/manifest.js'
+import type { ManifestV2 } from '../format/manifest-v2.js'
 import { readTar } from '../format/tar-reader.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import type { LicenseVerifier } from '../licenses/verifier.js'
-import { DEFAULT_PATTERN, globToRegExp } from '../store/glob.js'
+import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { nameKey, pathProblem } from '../store/names.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
+import { largestPackSize, manifestByteLimit, membersBeyondPack } from './manifest-bounds.js'
 import { openBackup, type OpenedBackup } from './open-backup.js'
 import { readPackV2 } from './read-pack-v2.js'
 
-/** Caps on what a backup may declare before it is read (SPEC 4: sizes over the caps are errors). */
+/** Caps on what a backup may declare before it is read (docs/format.md: sizes over the caps are errors). */
 export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 export const MAX_LICENSES = 10_000_000
 const VERIFY_AHEAD = 256
@@ -33,7 +37,7 @@ export interface VerifiedBackup {
 export interface VerifyBackupOptions {
   /** The age identity, for an encrypted pack. */
   identity?: string
-  /** The restore's own pattern; without it the backup's recorded pattern, else the default (SPEC 9). */
+  /** The restore's own pattern; without it the backup's recorded pattern, else the default. */
   pattern?: string
   verifier: LicenseVerifier
   signal?: AbortSignal
@@ -43,12 +47,13 @@ export interface VerifyBackupOptions {
 }
 
 /**
- * Checks a backup folder as hostile input before anything is written (SPEC 4, 4b): only `manifest.json`
- * (and its signature) and the pack it names are read; the pack's SHA-256 and size are checked before it
- * is opened; every member must be a regular file listed in the manifest (v1) or the pack's index (v2)
- * with its size and SHA-256, named by the store's name rule, once (by its name key), matching the
- * restore's pattern; every license must parse, match its entry and verify. Throws BACKUP_CORRUPT naming
- * the member (CONFIG_INVALID for a member outside a pattern the backup did not record, ADR 0061).
+ * Checks a backup folder as hostile input before anything is written (docs/design.md, ADR 0080): only
+ * `manifest.json` (and its signature) and the pack it names are read; the pack's SHA-256 and size are
+ * checked before it is opened; every member must be a regular file listed in the manifest (v1) or the
+ * pack's index (v2) with its size and SHA-256, named by the store's name rule, once (by its name key),
+ * matching the restore's pattern; every license must parse, match its entry and verify. Throws
+ * BACKUP_CORRUPT naming the member (CONFIG_INVALID for a member outside a pattern the backup did not
+ * record, ADR 0061).
  */
 export async function verifyBackup(path: string, options: VerifyBackupOptions): Promise<VerifiedBackup> {
   const opened = options.opened ?? (await openBackup(path, {}))
@@ -103,6 +108,53 @@ export async function verifyBackup(path: string, options: VerifyBackupOptions): 
   }
 }
 
+/**
+ * A backup's manifest bytes, bounded before a byte is read: a regular file only (never a link, FIFO or
+ * device), under the cap and under what the pack beside it can justify (ADR 0068).
+ */
+export async function readManifestBytes(path: string): Promise<Buffer> {
+  const file = join(path, MANIFEST_FILE)
+  const { handle, stats } = await openManifest(path, file)
+  try {
+    if (stats.size > MAX_MANIFEST_BYTES) {
+      throw corrupt(
+        path,
+        `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
+      )
+    }
+    const packBytes = await largestPackSize(path)
+    if (stats.size > manifestByteLimit(packBytes)) {
+      throw corrupt(
+        path,
+        `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${manifestByteLimit(packBytes)}-byte cap for a ${packBytes}-byte pack (a manifest lists what its pack holds)`
+      )
+    }
+    return await handle.readFile()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The manifest, opened only if it is a regular file: never a link, FIFO or device (ADR 0066). */
+async function openManifest(path: string, file: string): Promise<Awaited<ReturnType<typeof openInputFile>>> {
+  try {
+    return await openInputFile(file, { noFollow: true })
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error
+    if (error.code === 'ENOENT') {
+      throw corrupt(
+        path,
+        `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
+      )
+    }
+    const problem =
+      error.code === undefined || error.code === 'ELOOP'
+        ? `is not a regular file (it ${error.reason})`
+        : error.reason
+    throw corrupt(path, `its ${MANIFEST_FILE} ${problem}`)
+  }
+}
+
 /** What restore adds to the manifest's shape check: caps, names by the name rule, once, unique license IDs. */
 export function checkEntries(path: string, manifest: Manifest): void {
   if (manifest.licenses.length > MAX_LICENSES) {
@@ -146,7 +198,7 @@ export function checkFilesAreNotFolders(path: string, names: Map<string, string>
 }
 
 /**
- * Every license must match the restore's pattern (SPEC 9, ADR 0061): the restore's own, else the one the
+ * Every license must match the restore's pattern (docs/names.md, ADR 0061): the restore's own, else the one the
  * backup was made with, else the default. A backup is refused whole, before anything is read further.
  */
 function checkPattern(
@@ -156,7 +208,7 @@ function checkPattern(
   option: string | undefined
 ): void {
   const pattern = option ?? recorded ?? DEFAULT_PATTERN
-  const matcher = globToRegExp(pattern)
+  const matcher = compileGlob(pattern)
   const outside = entries.find(entry => !matcher.test(entry.path))
   if (outside === undefined) return
   const member = JSON.stringify(outside.path)
@@ -180,7 +232,7 @@ function checkPattern(
 async function checkPackDigest(
   path: string,
   packFile: string,
-  manifest: { pack: { file: string; sha256: string; size: number } }
+  manifest: Manifest | ManifestV2
 ): Promise<void> {
   let info
   try {
@@ -195,6 +247,9 @@ async function checkPackDigest(
       `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
     )
   }
+  // A v2 pack is compressed: its members are counted against tar_size as they are read instead.
+  const beyond = 'licenses' in manifest ? membersBeyondPack(manifest, info.size) : undefined
+  if (beyond) throw corrupt(path, beyond)
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(packFile)) hash.update(chunk as Buffer)
   if (hash.digest('hex') !== manifest.pack.sha256) {
@@ -267,7 +322,7 @@ async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array
     stream.destroy()
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup at ${context.path} is encrypted (age): name the environment variable that holds the age identity with \`identity-env\` on the restore step.`,
+      `The backup at ${context.path} is encrypted (age): give the age identity in ${option('identity')}.`,
       { file: context.path }
     )
   }

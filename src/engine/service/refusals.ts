@@ -5,6 +5,8 @@ import type { RefusedOutcome } from './client.js'
 /** The error code a refusal reason stands for: `restore-limit` is RESTORE_LIMIT (NS_E_DRM_RESTORE_FRAUD). */
 export function refusalCode(reason: string): ErrorCode {
   if (reason === 'restore-limit') return 'RESTORE_LIMIT'
+  // The token's account at the service is not the one the license was issued to.
+  if (reason === 'not-yours') return 'UNAUTHORIZED'
   if (['revoked', 'expired', 'invalid-signature', 'invalid-license'].includes(reason))
     return 'INVALID_LICENSE'
   return 'SERVICE_ERROR'
@@ -23,6 +25,8 @@ export function refusalMessage(refused: RefusedOutcome, title?: string): string 
       return `${which} was revoked by its issuer and cannot be restored.${see}`
     case 'expired':
       return `${which} has expired and cannot be restored.${see}`
+    case 'not-yours':
+      return `${which} belongs to another account at the license service: restore it with a service token of the account it was issued to.${see}`
     case 'invalid-signature':
     case 'invalid-license':
       return `${which} was not accepted by the license service (${refused.reason}): the backup holds a license its issuer did not sign.${see}`

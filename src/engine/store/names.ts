@@ -1,7 +1,7 @@
 import { caseFold } from 'unicode-case-folding'
 
 /**
- * The one name rule of a store (SPEC 9, ADR 0062), used by the store walk, the backup and the restore alike:
+ * The one name rule of a store (docs/names.md, ADR 0062), used by the store walk, the backup and the restore alike:
  * which store-relative paths may name a license file, and when two names are the same name. File systems
  * that fold case (APFS, NTFS), normalise Unicode (APFS) or ignore invisible characters treat names as the
  * same that differ byte for byte; a name is compared by its key, never by its bytes.

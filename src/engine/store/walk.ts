@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { LicenseBackupError } from '../errors.js'
-import { DEFAULT_PATTERN, globToRegExp } from './glob.js'
+import { asEngineError, LicenseBackupError } from '../errors.js'
+import { option } from '../options.js'
+import { compileGlob, DEFAULT_PATTERN } from './glob.js'
 import { nameKey, pathProblem, STATE_DIR } from './names.js'
 
 /** The walk lets the event loop run (cancellation, other work) once per this many folders. */
@@ -13,7 +14,7 @@ const YIELD_EVERY_FOLDERS = 64
  * store-relative paths. Links are never followed; a link (or any non-regular file) matching the pattern
  * is STORE_INVALID, since the user expects it backed up and it cannot be. A license whose path breaks the
  * name rule (`names.ts`), and two paths that are the same name by that rule (case, Unicode normalisation,
- * invisible characters), are STORE_INVALID too: restore refuses such a pack (SPEC 4, 9) and some file
+ * invisible characters), are STORE_INVALID too: restore refuses such a pack (docs/format.md, docs/names.md) and some file
  * systems cannot hold them.
  */
 export async function listLicenseFiles(
@@ -22,7 +23,7 @@ export async function listLicenseFiles(
   signal?: AbortSignal
 ): Promise<string[]> {
   await checkStoreDir(store)
-  const matcher = globToRegExp(pattern)
+  const matcher = compileGlob(pattern)
   const found: string[] = []
   let folders = 0
   // Synchronous, a folder at a time: readdir of a folder in the page cache costs microseconds, where
@@ -57,15 +58,17 @@ export async function listLicenseFiles(
   try {
     await walk('')
   } catch (error) {
-    if (error instanceof LicenseBackupError) throw error
-    const code = (error as NodeJS.ErrnoException).code ?? 'error'
-    throw new LicenseBackupError(
-      'IO_ERROR',
-      `The store ${store} cannot be read (${code}); check its permissions.`,
-      {
-        file: store,
-        cause: error
-      }
+    throw asEngineError(
+      error,
+      code =>
+        new LicenseBackupError(
+          'IO_ERROR',
+          `The store ${store} cannot be read (${code}); check its permissions.`,
+          {
+            file: store,
+            cause: error
+          }
+        )
     )
   }
   found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
@@ -81,7 +84,7 @@ export async function checkStoreDir(store: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`
-    throw new LicenseBackupError('STORE_INVALID', `The store ${store} ${why}; check the store setting.`, {
+    throw new LicenseBackupError('STORE_INVALID', `The store ${store} ${why}; check ${option('store')}.`, {
       file: store,
       cause: error
     })
@@ -89,7 +92,7 @@ export async function checkStoreDir(store: string): Promise<void> {
   if (!info.isDirectory()) {
     throw new LicenseBackupError(
       'STORE_INVALID',
-      `The store ${store} is not a directory; check the store setting.`,
+      `The store ${store} is not a directory; check ${option('store')}.`,
       {
         file: store
       }

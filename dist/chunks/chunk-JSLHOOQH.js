@@ -12,11 +12,13 @@ var ERROR_CODES = [
   "INVALID_LICENSE",
   "CONFIG_INVALID",
   "BACKUP_UNTRUSTED",
-  // Beyond SPEC 6: documented in docs/errors.md.
+  // Beyond the contract's ten codes; all are in docs/errors.md.
   "STORE_INVALID",
   "SERVICE_ERROR",
   "IO_ERROR",
-  "CANCELLED"
+  "CANCELLED",
+  // An error that is neither the input's nor the system's: a bug in this tool (ADR 0069).
+  "INTERNAL_ERROR"
 ];
 var LicenseBackupError = class extends Error {
   code;
@@ -38,6 +40,24 @@ function cancelled(operation) {
 function throwIfAborted(signal, operation) {
   if (signal?.aborted) throw cancelled(operation);
 }
+function errnoOf(error) {
+  const code = error?.code;
+  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : void 0;
+}
+function asEngineError(error, ioError, state) {
+  if (error instanceof LicenseBackupError) return error;
+  const code = errnoOf(error);
+  if (code !== void 0) return ioError(code);
+  return internalError(error, state);
+}
+function internalError(error, state) {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new LicenseBackupError(
+    "INTERNAL_ERROR",
+    `An unexpected error stopped the run (${what}): a bug in license-backup. Please report it with the debug log, which holds its stack.${state ? ` ${state}` : ""}`,
+    { cause: error }
+  );
+}
 
 // src/engine/format/manifest.ts
 var FORMAT = "license-backup/v1";
@@ -47,42 +67,114 @@ var ENCRYPTED_PACK_FILE = "licenses.tar.age";
 
 // src/engine/store/glob.ts
 var DEFAULT_PATTERN = "**/*.jwt";
-function globToRegExp(pattern) {
-  if (pattern.length === 0 || pattern.startsWith("/") || pattern.split("/").includes("..")) {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The store pattern ${JSON.stringify(pattern)} is not a relative glob inside the store; use something like "${DEFAULT_PATTERN}".`
-    );
-  }
-  const segments = pattern.split("/");
-  let source = "";
-  segments.forEach((segment, index) => {
-    const last = index === segments.length - 1;
-    if (segment === "**") {
-      source += last ? ".*" : "(?:[^/]+/)*";
-      return;
-    }
-    for (const char of segment) {
-      if (char === "*") source += "[^/]*";
-      else if (char === "?") source += "[^/]";
-      else source += char.replace(/[\\^$.|+()[\]{}]/g, "\\$&");
-    }
-    if (!last) source += "/";
+var GLOBSTAR = /* @__PURE__ */ Symbol("globstar");
+var UNSUPPORTED = [
+  [/[[\]]/, "character classes `[...]`"],
+  [/[{}]/, "braces `{a,b}`"],
+  [/^!|\/!/, "negation `!`"],
+  [/[*?+@!]\(/, "extended globs such as `*(...)` or `@(...)`"],
+  [/\\/, "backslashes (escapes)"]
+];
+function compileGlob(pattern) {
+  checkPattern(pattern);
+  const segments = pattern.split("/").map((segment) => {
+    if (segment === "**") return GLOBSTAR;
+    if (segment.includes("?")) return { kind: "wild", chars: Array.from(segment) };
+    if (segment.includes("*")) return { kind: "stars", chunks: segment.split("*") };
+    return { kind: "literal", text: segment };
   });
-  return new RegExp(`^${source}$`, "u");
+  const [first, last] = segments;
+  if (segments.length === 2 && first === GLOBSTAR && last !== GLOBSTAR && last !== void 0) {
+    return { pattern, test: (path) => matchName(last, path.slice(path.lastIndexOf("/") + 1)) };
+  }
+  return { pattern, test: (path) => matchSegments(segments, path.split("/")) };
+}
+function checkPattern(pattern) {
+  const invalid2 = (problem) => new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The store pattern ${JSON.stringify(pattern)} ${problem}; patterns support \`**\` (any folders), \`*\` and \`?\` only, as in "${DEFAULT_PATTERN}".`
+  );
+  const segments = pattern.split("/");
+  if (pattern.length === 0 || pattern.startsWith("/") || segments.includes("..")) {
+    throw invalid2("is not a relative pattern inside the store");
+  }
+  if (segments.some((segment) => segment === "" || segment === ".")) throw invalid2("has an empty or `.` folder");
+  for (const [syntax, what] of UNSUPPORTED) {
+    if (syntax.test(pattern)) throw invalid2(`uses ${what}, which store patterns do not support`);
+  }
+  if (segments.some((segment) => segment !== "**" && segment.includes("**"))) {
+    throw invalid2('has `**` inside a name; `**` must be a whole folder, as in "a/**/*.jwt"');
+  }
+}
+function matchSegments(segments, names) {
+  let s = 0;
+  let n = 0;
+  let starSegment = -1;
+  let starName = 0;
+  while (n < names.length) {
+    const segment = segments[s];
+    if (segment === GLOBSTAR) {
+      starSegment = s++;
+      starName = n;
+      continue;
+    }
+    if (segment !== void 0 && matchName(segment, names[n])) {
+      s++;
+      n++;
+      continue;
+    }
+    if (starSegment < 0) return false;
+    s = starSegment + 1;
+    n = ++starName;
+  }
+  while (segments[s] === GLOBSTAR) s++;
+  return s === segments.length;
+}
+function matchName(segment, name) {
+  if (segment.kind === "literal") return segment.text === name;
+  if (segment.kind === "stars") return matchStars(segment.chunks, name);
+  return matchWild(segment.chars, Array.from(name));
+}
+function matchStars(chunks, name) {
+  const head = chunks[0];
+  const tail = chunks[chunks.length - 1];
+  if (name.length < head.length + tail.length || !name.startsWith(head) || !name.endsWith(tail)) return false;
+  let at = head.length;
+  const end = name.length - tail.length;
+  for (let i = 1; i < chunks.length - 1; i++) {
+    const found = name.indexOf(chunks[i], at);
+    if (found < 0 || found + chunks[i].length > end) return false;
+    at = found + chunks[i].length;
+  }
+  return true;
+}
+function matchWild(pattern, text) {
+  let p = 0;
+  let t = 0;
+  let starPattern = -1;
+  let starText = 0;
+  while (t < text.length) {
+    const char = pattern[p];
+    if (char === "*") {
+      starPattern = p++;
+      starText = t;
+      continue;
+    }
+    if (char !== void 0 && (char === "?" || char === text[t])) {
+      p++;
+      t++;
+      continue;
+    }
+    if (starPattern < 0) return false;
+    p = starPattern + 1;
+    t = ++starText;
+  }
+  while (pattern[p] === "*") p++;
+  return p === pattern.length;
 }
 
 // src/engine/io/crash-points.ts
-var passed = /* @__PURE__ */ new Map();
-function crashPoint(name) {
-  const count = (passed.get(name) ?? 0) + 1;
-  passed.set(name, count);
-  const target = process.env["LICENSE_BACKUP_CRASH_AT"];
-  if (!target) return;
-  const [point, nth] = target.split("#");
-  if (point !== name) return;
-  if (nth !== void 0 && Number(nth) !== count) return;
-  process.kill(process.pid, "SIGKILL");
+function crashPoint() {
 }
 
 // src/engine/io/durable.ts
@@ -91,9 +183,49 @@ import { dirname } from "node:path";
 
 // src/engine/io/file-io.ts
 import { AsyncLocalStorage } from "node:async_hooks";
-import { execFile } from "node:child_process";
+import { execFile as execFile2 } from "node:child_process";
 import * as fs from "node:fs/promises";
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+
+// src/engine/io/platform.ts
+import { execFile } from "node:child_process";
+import { userInfo } from "node:os";
+function canSyncDirectory(os = process.platform) {
+  return os !== "win32";
+}
+function canSyncFileSystem(os = process.platform) {
+  return os === "linux";
+}
+function flushOpenFlags(os = process.platform) {
+  return os === "win32" ? "r+" : "r";
+}
+function foldsCase(os = process.platform) {
+  return os === "win32" || os === "darwin";
+}
+function openFollowsLinks(os = process.platform) {
+  return os === "win32";
+}
+function ownerOnlyCommand(file, os = process.platform, user = userInfo().username) {
+  if (os !== "win32") return void 0;
+  return { command: "icacls", args: [file, "/inheritance:r", "/grant:r", `${user}:F`] };
+}
+async function restrictToOwner(file, os = process.platform) {
+  const restrict = ownerOnlyCommand(file, os);
+  if (!restrict) return;
+  await new Promise((resolve, reject) => {
+    execFile(restrict.command, restrict.args, { windowsHide: true }, (error, _stdout, stderr) => {
+      if (error === null) return resolve();
+      const why = stderr.trim() || error.message;
+      reject(
+        Object.assign(new Error(`${restrict.command} could not restrict ${file} to its owner: ${why}`), {
+          code: "EACCES"
+        })
+      );
+    });
+  });
+}
+
+// src/engine/io/file-io.ts
 var nodeFileIO = {
   open: (path, flags, mode) => fs.open(path, flags, mode),
   readFile: (path, encoding) => fs.readFile(path, encoding),
@@ -106,6 +238,7 @@ var nodeFileIO = {
   link: fs.link,
   lstat: (path) => fs.lstat(path),
   stat: (path) => fs.stat(path),
+  utimes: (path, atime, mtime) => fs.utimes(path, atime, mtime),
   openSync: (path, flags, mode) => {
     const fd = openSync(path, flags, mode);
     return {
@@ -116,7 +249,8 @@ var nodeFileIO = {
   mkdirSync: (path, options) => mkdirSync(path, options),
   renameSync: (from, to) => renameSync(from, to),
   syncFileSystem: (dir) => new Promise((resolve) => {
-    execFile("sync", ["-f", dir], (error) => resolve(error === null));
+    if (!canSyncFileSystem()) return resolve(false);
+    execFile2("sync", ["-f", dir], (error) => resolve(error === null));
   })
 };
 var current = new AsyncLocalStorage();
@@ -150,7 +284,7 @@ function writeAllSync(handle, data) {
 
 // src/engine/io/durable.ts
 async function fsyncFile(file) {
-  const handle = await fileIO().open(file, "r");
+  const handle = await fileIO().open(file, flushOpenFlags());
   try {
     await handle.sync();
   } finally {
@@ -158,7 +292,13 @@ async function fsyncFile(file) {
   }
 }
 async function fsyncDir(dir) {
-  await fsyncFile(dir);
+  if (!canSyncDirectory()) return;
+  const handle = await fileIO().open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 async function writeFileAtomic(file, data, options = {}) {
   const io = fileIO();
@@ -329,7 +469,7 @@ function isObject(value) {
 function isPattern(value) {
   if (typeof value !== "string") return false;
   try {
-    globToRegExp(value);
+    compileGlob(value);
     return true;
   } catch {
     return false;
@@ -548,13 +688,37 @@ function fingerprint(publicBlob) {
   return `SHA256:${createHash("sha256").update(publicBlob).digest("base64").replace(/=+$/, "")}`;
 }
 
+// src/engine/options.ts
+var ENGINE_OPTIONS = [
+  "store",
+  "pattern",
+  "catalog",
+  "trust",
+  "trust.jwksFile",
+  "overwrite",
+  "encryptTo",
+  "individualize",
+  "identity",
+  "service.url",
+  "service.token"
+];
+function option(name) {
+  return `the \`${name}\` option`;
+}
+function turnOn(name) {
+  return `turn on ${option(name)}`;
+}
+function capitalized(phrase) {
+  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+}
+
 // src/engine/format/age.ts
 var ageLibrary = () => import("./dist-LCTMS3ST.js");
 async function checkRecipients(recipients) {
   if (recipients.length === 0) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      "encrypt-to is empty; give at least one age recipient (age1\u2026) or remove it."
+      `${capitalized(option("encryptTo"))} is empty; give at least one age recipient (age1\u2026) or remove it.`
     );
   }
   const { Encrypter } = await ageLibrary();
@@ -562,7 +726,7 @@ async function checkRecipients(recipients) {
   for (const recipient of recipients) {
     const bad = () => new LicenseBackupError(
       "CONFIG_INVALID",
-      `encrypt-to holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1\u2026); use the public key that age-keygen printed.`
+      `${capitalized(option("encryptTo"))} holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1\u2026); use the public key that age-keygen printed.`
     );
     if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw bad();
     try {
@@ -611,7 +775,7 @@ async function decryptAge(source, identity, options = {}) {
   if (!trimmed.startsWith("AGE-SECRET-KEY-1")) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check the variable named by identity-env.`,
+      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option("identity")}.`,
       { file }
     );
   }
@@ -622,7 +786,7 @@ async function decryptAge(source, identity, options = {}) {
   } catch {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      `The age identity for ${file} is malformed; check the variable named by identity-env.`,
+      `The age identity for ${file} is malformed; check ${option("identity")}.`,
       {
         file
       }
@@ -1180,20 +1344,29 @@ function isShortName(base, extension) {
 }
 
 // src/engine/store/read.ts
-import { closeSync as closeSync2, constants, fstatSync, openSync as openSync2, readSync } from "node:fs";
+import { closeSync as closeSync2, constants, fstatSync, lstatSync, openSync as openSync2, readSync } from "node:fs";
 import { join as join2 } from "node:path";
 var MAX_LICENSE_BYTES = 1024 * 1024;
 var nodeFileSystem = { openSync: openSync2 };
-var OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+var OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 async function readLicenseFile(store, relative, fileSystem = nodeFileSystem) {
   return readLicenseFileSync(store, relative, fileSystem);
 }
 function readLicenseFileSync(store, relative, fileSystem = nodeFileSystem) {
   let fd;
+  const path = join2(store, relative);
   try {
-    fd = fileSystem.openSync(join2(store, relative), OPEN_FLAGS);
+    fd = fileSystem.openSync(path, OPEN_FLAGS);
   } catch (error) {
     throw unreadable(relative, store, error);
+  }
+  if (openFollowsLinks() && isLink(path)) {
+    closeSync2(fd);
+    throw unreadable(
+      relative,
+      store,
+      Object.assign(new Error(`${path} is a symbolic link`), { code: "ELOOP" })
+    );
   }
   try {
     const info = fstatSync(fd);
@@ -1215,6 +1388,13 @@ function readLicenseFileSync(store, relative, fileSystem = nodeFileSystem) {
     throw unreadable(relative, store, error);
   } finally {
     closeSync2(fd);
+  }
+}
+function isLink(path) {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 function tooBig(relative, size, why) {
@@ -1331,10 +1511,10 @@ function unquote(value) {
   return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
 function readOptions(text, signer, invalid2) {
-  for (const option of splitOptions(text)) {
-    const equals = option.indexOf("=");
-    const name = (equals < 0 ? option : option.slice(0, equals)).toLowerCase();
-    const value = equals < 0 ? "" : unquote(option.slice(equals + 1));
+  for (const option2 of splitOptions(text)) {
+    const equals = option2.indexOf("=");
+    const name = (equals < 0 ? option2 : option2.slice(0, equals)).toLowerCase();
+    const value = equals < 0 ? "" : unquote(option2.slice(equals + 1));
     if (name === "cert-authority") signer.certAuthority = true;
     else if (name === "namespaces") signer.namespaces = value.split(",").map((ns) => ns.trim());
     else if (name === "valid-after") signer.validAfter = timestamp(value, invalid2);
@@ -1356,7 +1536,7 @@ function splitOptions(text) {
     current2 += char;
   }
   options.push(current2);
-  return options.filter((option) => option !== "");
+  return options.filter((option2) => option2 !== "");
 }
 function timestamp(value, invalid2) {
   const found = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?Z?$/.exec(value);
@@ -1388,8 +1568,8 @@ function matches(pattern, value) {
 }
 
 // src/engine/restore/open-backup.ts
-import { lstat as lstat3, open as open2 } from "node:fs/promises";
-import { join as join5 } from "node:path";
+import { lstat as lstat4, open as open3 } from "node:fs/promises";
+import { join as join6 } from "node:path";
 
 // src/engine/format/any-manifest.ts
 function parseAnyManifest(text, file) {
@@ -1413,13 +1593,99 @@ function parseAnyManifest(text, file) {
 // src/engine/restore/verify-backup.ts
 import { createHash as createHash3 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
+import { lstat as lstat3 } from "node:fs/promises";
+import { join as join5 } from "node:path";
+
+// src/engine/io/input-file.ts
+import { constants as constants2 } from "node:fs";
+import { open as open2 } from "node:fs/promises";
+var InputFileError = class extends Error {
+  constructor(file, reason, code, cause) {
+    super(`${file} ${reason}`, cause === void 0 ? void 0 : { cause });
+    this.file = file;
+    this.reason = reason;
+    this.code = code;
+    this.name = "InputFileError";
+  }
+  file;
+  reason;
+  code;
+};
+var READ_FLAGS = constants2.O_RDONLY | (constants2.O_NONBLOCK ?? 0) | (constants2.O_NOCTTY ?? 0);
+async function openInputFile(file, options = {}) {
+  let handle;
+  try {
+    handle = await open2(file, READ_FLAGS | (options.noFollow ? constants2.O_NOFOLLOW : 0));
+  } catch (error) {
+    throw openFailure(file, error, options);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new InputFileError(file, `is ${kindOf(stats)}, not a regular file`);
+    if (options.maxBytes !== void 0 && stats.size > options.maxBytes) {
+      throw new InputFileError(file, `is ${stats.size} bytes, over the ${options.maxBytes}-byte limit`);
+    }
+    return { handle, stats };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+async function readInputFile(file, options = {}) {
+  const { handle } = await openInputFile(file, options);
+  try {
+    return await handle.readFile("utf8");
+  } catch (error) {
+    throw openFailure(file, error, options);
+  } finally {
+    await handle.close();
+  }
+}
+function openFailure(file, error, options) {
+  const code = error.code;
+  if (typeof code !== "string") return error;
+  if (code === "ENOENT") return new InputFileError(file, "does not exist", code, error);
+  if (code === "ELOOP" && options.noFollow) return new InputFileError(file, "is a symbolic link", code, error);
+  if (code === "EACCES" || code === "EPERM")
+    return new InputFileError(file, `cannot be read (${code}: no permission)`, code, error);
+  return new InputFileError(file, `cannot be read (${code})`, code, error);
+}
+function kindOf(stats) {
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isDirectory()) return "a folder";
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
+  if (stats.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+// src/engine/restore/manifest-bounds.ts
 import { lstat as lstat2 } from "node:fs/promises";
-import { join as join4 } from "node:path";
+import { join as join3 } from "node:path";
+var MANIFEST_BYTES_PER_PACK_BYTE = 8;
+var MANIFEST_ALLOWANCE_BYTES = 32 * 1024 * 1024;
+var TAR_BLOCK = 512;
+var PACK_NAMES = [PACK_FILE, ENCRYPTED_PACK_FILE, ...PACK_FILES_V2];
+function manifestByteLimit(packBytes2) {
+  return MANIFEST_ALLOWANCE_BYTES + MANIFEST_BYTES_PER_PACK_BYTE * packBytes2;
+}
+async function largestPackSize(path) {
+  let largest = 0;
+  for (const name of PACK_NAMES) {
+    const info = await lstat2(join3(path, name)).catch(() => void 0);
+    if (info?.isFile()) largest = Math.max(largest, info.size);
+  }
+  return largest;
+}
+function membersBeyondPack(manifest, packBytes2) {
+  const count = manifest.licenses.length;
+  if (count * TAR_BLOCK <= packBytes2) return void 0;
+  return `its manifest lists ${count} licenses, which cannot fit in its ${packBytes2}-byte pack ${manifest.pack.file} (each takes at least ${TAR_BLOCK} bytes)`;
+}
 
 // src/engine/restore/read-pack-v2.ts
 import { createHash as createHash2 } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 
 // src/engine/format/gzip.ts
 import { once } from "node:events";
@@ -1555,7 +1821,7 @@ function parseIndex(data, where) {
 // src/engine/restore/read-pack-v2.ts
 async function* readPackV2(context, signal, known) {
   const { path, manifest } = context;
-  const packFile = join3(path, manifest.pack.file);
+  const packFile = join4(path, manifest.pack.file);
   const entries = [];
   const seen = /* @__PURE__ */ new Set();
   let index;
@@ -1675,8 +1941,8 @@ async function verifyBackup(path, options) {
   const opened = options.opened ?? await openBackup(path, {});
   const manifest = opened.manifest;
   if (opened.format === "v1")
-    checkPattern(path, opened.manifest.licenses, opened.manifest.pattern, options.pattern);
-  const packFile = join4(path, manifest.pack.file);
+    checkPattern2(path, opened.manifest.licenses, opened.manifest.pattern, options.pattern);
+  const packFile = join5(path, manifest.pack.file);
   await checkPackDigest(path, packFile, manifest);
   const total = opened.format === "v1" ? opened.manifest.licenses.length : opened.manifest.counts.licenses;
   let done = 0;
@@ -1711,7 +1977,7 @@ async function verifyBackup(path, options) {
     step = await reading.next();
   }
   for (const pending of checks) await pending;
-  checkPattern(path, entries, opened.manifest.pattern, options.pattern);
+  checkPattern2(path, entries, opened.manifest.pattern, options.pattern);
   checkFilesAreNotFolders(path, new Map(entries.map((entry) => [nameKey(entry.path), entry.path])));
   return {
     path,
@@ -1722,6 +1988,43 @@ async function verifyBackup(path, options) {
       yield* readPackV2(context, signal, entries);
     }
   };
+}
+async function readManifestBytes(path) {
+  const file = join5(path, MANIFEST_FILE);
+  const { handle, stats } = await openManifest(path, file);
+  try {
+    if (stats.size > MAX_MANIFEST_BYTES) {
+      throw corrupt(
+        path,
+        `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
+      );
+    }
+    const packBytes2 = await largestPackSize(path);
+    if (stats.size > manifestByteLimit(packBytes2)) {
+      throw corrupt(
+        path,
+        `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${manifestByteLimit(packBytes2)}-byte cap for a ${packBytes2}-byte pack (a manifest lists what its pack holds)`
+      );
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+async function openManifest(path, file) {
+  try {
+    return await openInputFile(file, { noFollow: true });
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    if (error.code === "ENOENT") {
+      throw corrupt(
+        path,
+        `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
+      );
+    }
+    const problem = error.code === void 0 || error.code === "ELOOP" ? `is not a regular file (it ${error.reason})` : error.reason;
+    throw corrupt(path, `its ${MANIFEST_FILE} ${problem}`);
+  }
 }
 function checkEntries(path, manifest) {
   if (manifest.licenses.length > MAX_LICENSES) {
@@ -1759,19 +2062,19 @@ function checkFilesAreNotFolders(path, names) {
     }
   }
 }
-function checkPattern(path, entries, recorded, option) {
-  const pattern = option ?? recorded ?? DEFAULT_PATTERN;
-  const matcher = globToRegExp(pattern);
+function checkPattern2(path, entries, recorded, option2) {
+  const pattern = option2 ?? recorded ?? DEFAULT_PATTERN;
+  const matcher = compileGlob(pattern);
   const outside = entries.find((entry) => !matcher.test(entry.path));
   if (outside === void 0) return;
   const member = JSON.stringify(outside.path);
-  if (option === void 0 && recorded !== void 0) {
+  if (option2 === void 0 && recorded !== void 0) {
     throw corrupt(
       path,
       `the manifest's entry ${member} does not match the pattern ${JSON.stringify(pattern)} the backup records it was made with`
     );
   }
-  const whose = option === void 0 ? "the default pattern, since the backup records none" : "the restore's pattern option";
+  const whose = option2 === void 0 ? "the default pattern, since the backup records none" : "the restore's pattern option";
   throw new LicenseBackupError(
     "CONFIG_INVALID",
     `The backup at ${path} holds ${member}, which does not match ${JSON.stringify(pattern)} (${whose}). A restore writes only license files matching its pattern, so nothing was restored. If the backup's licenses are named so, set the pattern option to match them; otherwise do not restore this backup.`,
@@ -1781,7 +2084,7 @@ function checkPattern(path, entries, recorded, option) {
 async function checkPackDigest(path, packFile, manifest) {
   let info;
   try {
-    info = await lstat2(packFile);
+    info = await lstat3(packFile);
   } catch {
     throw corrupt(path, `the pack ${manifest.pack.file} named by its manifest is missing`);
   }
@@ -1792,6 +2095,8 @@ async function checkPackDigest(path, packFile, manifest) {
       `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
     );
   }
+  const beyond = "licenses" in manifest ? membersBeyondPack(manifest, info.size) : void 0;
+  if (beyond) throw corrupt(path, beyond);
   const hash = createHash3("sha256");
   for await (const chunk of createReadStream2(packFile)) hash.update(chunk);
   if (hash.digest("hex") !== manifest.pack.sha256) {
@@ -1808,11 +2113,11 @@ async function* readMembers(context, signal) {
   const seenKeys = /* @__PURE__ */ new Set();
   const source = await packBytes(context);
   for await (const member of readTar(source, {
-    file: join4(path, manifest.pack.file),
+    file: join5(path, manifest.pack.file),
     maxMemberSize: MAX_LICENSE_BYTES,
     signal
   })) {
-    const where = `member ${JSON.stringify(member.name)} of ${join4(path, manifest.pack.file)}`;
+    const where = `member ${JSON.stringify(member.name)} of ${join5(path, manifest.pack.file)}`;
     const unsafe = pathProblem(member.name);
     if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
     const entry = byName.get(member.name);
@@ -1852,7 +2157,7 @@ async function packBytes(context) {
     stream.destroy();
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      `The backup at ${context.path} is encrypted (age): name the environment variable that holds the age identity with \`identity-env\` on the restore step.`,
+      `The backup at ${context.path} is encrypted (age): give the age identity in ${option("identity")}.`,
       { file: context.path }
     );
   }
@@ -1875,7 +2180,7 @@ function corrupt(path, problem) {
 var NOT_AUTHENTICATED_WARNING = "The backup is not authenticated: without `signers`, anyone who can change the backup folder can change what is restored. Sign backups (sign: { key-env: \u2026 }) and set signers to an allowed_signers file.";
 async function openBackup(path, trust, now = Date.now()) {
   const text = await readManifestBytes(path);
-  const file = join5(path, MANIFEST_FILE);
+  const file = join6(path, MANIFEST_FILE);
   const opened = parse(path, text.toString("utf8"), file);
   const created = Date.parse(opened.manifest.created);
   if (trust.maxAgeMs !== void 0 && !(now - created <= trust.maxAgeMs)) {
@@ -1900,21 +2205,8 @@ function parse(path, text, file) {
   if (parsed.format === "v1") checkEntries(path, parsed.manifest);
   return { path, ...parsed };
 }
-async function readManifestBytes(path) {
-  const file = join5(path, MANIFEST_FILE);
-  const info = await lstat3(file).catch(() => void 0);
-  if (!info)
-    throw corrupt(
-      path,
-      `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
-    );
-  if (!info.isFile()) throw corrupt(path, `its ${MANIFEST_FILE} is not a regular file`);
-  if (info.size > MAX_MANIFEST_BYTES)
-    throw corrupt(path, `its ${MANIFEST_FILE} is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`);
-  return readBounded(file, MAX_MANIFEST_BYTES);
-}
 async function readBounded(file, max) {
-  const handle = await open2(file, "r");
+  const handle = await open3(file, "r");
   try {
     const data = await handle.readFile();
     if (data.length > max) throw new RangeError(`${file} is over ${max} bytes`);
@@ -1925,8 +2217,8 @@ async function readBounded(file, max) {
 }
 async function checkSignature(path, manifest, signersFile) {
   const signers = parseAllowedSigners(await readSigners(signersFile), signersFile);
-  const sigFile = join5(path, SIGNATURE_FILE);
-  const info = await lstat3(sigFile).catch(() => void 0);
+  const sigFile = join6(path, SIGNATURE_FILE);
+  const info = await lstat4(sigFile).catch(() => void 0);
   if (!info)
     throw untrusted(
       sigFile,
@@ -1953,7 +2245,7 @@ async function checkSignature(path, manifest, signersFile) {
   return found.signer.principals;
 }
 async function readSigners(file) {
-  const info = await lstat3(file).catch(() => void 0);
+  const info = await lstat4(file).catch(() => void 0);
   if (!info?.isFile())
     throw new LicenseBackupError(
       "CONFIG_INVALID",
@@ -2070,11 +2362,20 @@ export {
   isLicenseBackupError,
   cancelled,
   throwIfAborted,
+  errnoOf,
+  asEngineError,
+  internalError,
+  ENGINE_OPTIONS,
+  option,
+  turnOn,
+  capitalized,
   FORMAT,
   MANIFEST_FILE,
   PACK_FILE,
   ENCRYPTED_PACK_FILE,
   crashPoint,
+  foldsCase,
+  restrictToOwner,
   fileIO,
   writeAll,
   writeAllSync,
@@ -2083,7 +2384,7 @@ export {
   writeFileAtomic,
   isAtomicTemp,
   DEFAULT_PATTERN,
-  globToRegExp,
+  compileGlob,
   serializeManifest,
   writeManifest,
   parseManifest,
@@ -2100,6 +2401,9 @@ export {
   parseSignature,
   signatureProblem,
   fingerprint,
+  manifestByteLimit,
+  InputFileError,
+  readInputFile,
   checkRecipients,
   encryptingSink,
   decryptAge,

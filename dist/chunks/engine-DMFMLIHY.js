@@ -7,6 +7,7 @@ import {
   FORMAT,
   FORMAT_V2,
   INDEX_MEMBER,
+  InputFileError,
   LICENSE_ALGORITHMS,
   LicenseBackupError,
   MANIFEST_FILE,
@@ -19,27 +20,33 @@ import {
   STATE_DIR,
   TAR_END,
   announceBackup,
+  asEngineError,
   cancelled,
+  capitalized,
   checkRecipients,
+  compileGlob,
   compressingSink,
   crashPoint,
   decryptAge,
   defaultOrigin,
   describeOrigin,
   encryptingSink,
+  errnoOf,
   fileIO,
   findSigner,
   fingerprint,
+  foldsCase,
   fsyncDir,
   fsyncFile,
-  globToRegExp,
   indexChunks,
+  internalError,
   invalidLicense,
   isAtomicTemp,
   isLicenseBackupError,
   isStateDirName,
   nameKey,
   openBackup,
+  option,
   packFileV2,
   parseAllowedSigners,
   parseAnyManifest,
@@ -50,9 +57,11 @@ import {
   parseSignature,
   parseSigningKey,
   pathProblem,
+  readInputFile,
   readLicenseFile,
   readLicenseFileSync,
   readTar,
+  restrictToOwner,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   serializeManifest,
@@ -64,13 +73,14 @@ import {
   tarMemberSize,
   tarPadding,
   throwIfAborted,
+  turnOn,
   verifyBackup,
   writeAll,
   writeAllSync,
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-A2KLARV4.js";
+} from "./chunk-JSLHOOQH.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -79,7 +89,6 @@ import { rm } from "node:fs/promises";
 import { join as join9, resolve as resolve2 } from "node:path";
 
 // src/engine/catalog/catalog.ts
-import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 
 // src/engine/catalog/csv.ts
@@ -155,16 +164,13 @@ function parseCsv(text) {
 async function loadCatalog(file) {
   let text;
   try {
-    text = await readFile(file, "utf8");
+    text = await readInputFile(file);
   } catch (error) {
-    const code = error.code ?? "error";
+    if (!(error instanceof InputFileError)) throw error;
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      `The catalog ${file} cannot be read (${code}); check the catalog setting.`,
-      {
-        file,
-        cause: error
-      }
+      `The catalog ${file} ${error.reason}; check ${option("catalog")}.`,
+      { file, cause: error }
     );
   }
   return parseCatalog(text, file);
@@ -272,7 +278,7 @@ function bad(file, line, problem) {
 function badAt(file, where, problem) {
   return new LicenseBackupError(
     "CONFIG_INVALID",
-    `The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove the catalog setting.`,
+    `The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove ${option("catalog")}.`,
     {
       file
     }
@@ -533,9 +539,9 @@ function parseJoseHeader(encodedProtectedHeader, ErrorClass, message2) {
   return parsed;
 }
 var JWS_RECOGNIZED = { __proto__: null, b64: true };
-function validateAlgorithms(option, algorithms) {
+function validateAlgorithms(option2, algorithms) {
   if (algorithms !== void 0 && (!Array.isArray(algorithms) || algorithms.some((s) => typeof s != "string")))
-    throw new TypeError(`"${option}" option must be an array of strings`);
+    throw new TypeError(`"${option2}" option must be an array of strings`);
   return algorithms === void 0 ? void 0 : new Set(algorithms);
 }
 function validateCrit(Err, recognizedDefault, recognizedOption, protectedHeader, joseHeader) {
@@ -1046,9 +1052,6 @@ async function importJWK(jwk, alg, options) {
   }
 }
 
-// src/engine/licenses/verifier.ts
-import { readFile as readFile2 } from "node:fs/promises";
-
 // src/engine/verify-pool/pool.ts
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -1169,7 +1172,7 @@ var VerifyPool = class {
 };
 
 // src/engine/licenses/verifier.ts
-var NOT_VERIFIED_WARNING = "Licenses are not verified: no trust source is configured (set trust.jwks, trust.jwks-url or a service URL to verify every license before it is backed up or restored).";
+var NOT_VERIFIED_WARNING = `Licenses are not verified: no trust source is configured (give ${option("trust")} a JWKS file, a JWKS URL or the service's URL to verify every license before it is backed up or restored).`;
 async function createVerifier(trust, options = {}) {
   const loaded = await loadJwks(trust, options);
   if (!loaded) return { verifying: false, source: void 0, verify: async () => {
@@ -1259,11 +1262,12 @@ async function loadJwks(trust, options) {
     const file = trust.jwksFile;
     let text2;
     try {
-      text2 = await readFile2(file, "utf8");
+      text2 = await readInputFile(file);
     } catch (error) {
+      if (!(error instanceof InputFileError)) throw error;
       throw new LicenseBackupError(
         "CONFIG_INVALID",
-        `The trust JWKS file ${file} cannot be read (${error.code ?? "error"}); check trust.jwks.`,
+        `The trust JWKS file ${file} ${error.reason}; check ${option("trust.jwksFile")}.`,
         { file, cause: error }
       );
     }
@@ -1330,19 +1334,28 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join as join3 } from "node:path";
 var LOCK_FILE = "lock";
+var BACKUP_LOCK_SUFFIX = ".lb-lock";
+var STALE_AFTER_MS = 30 * 6e4;
+var REFRESH_EVERY_MS = 5 * 6e4;
 async function acquireStoreLock(store, operation, options = {}) {
   const dir = join3(store, STATE_DIR);
-  const file = join3(dir, LOCK_FILE);
-  const info = {
-    pid: process.pid,
-    host: hostname(),
-    started: (/* @__PURE__ */ new Date()).toISOString(),
-    operation,
-    token: randomUUID()
-  };
   const createdDir = await ensureDir(dir);
   try {
-    return await takeLock(store, file, info, options, createdDir ? dir : void 0);
+    const lock = await acquireLock(
+      { subject: `The store ${store}`, file: join3(dir, LOCK_FILE) },
+      operation,
+      options
+    );
+    if (!createdDir) return lock;
+    return {
+      ...lock,
+      // Leave the store as it was: remove the state folder this run created, if nothing else is in it.
+      release: async () => {
+        await lock.release();
+        await fileIO().rmdir(dir).catch(() => {
+        });
+      }
+    };
   } catch (error) {
     if (createdDir)
       await fileIO().rmdir(dir).catch(() => {
@@ -1350,43 +1363,74 @@ async function acquireStoreLock(store, operation, options = {}) {
     throw error;
   }
 }
-async function takeLock(store, file, info, options, createdDir) {
+async function acquireBackupPathLock(path, options = {}) {
+  try {
+    await fileIO().mkdir(dirname(path), { recursive: true });
+  } catch (error) {
+    throw ioError(path + BACKUP_LOCK_SUFFIX, error);
+  }
+  return acquireLock(
+    { subject: `The backup path ${path}`, file: path + BACKUP_LOCK_SUFFIX },
+    "backup",
+    options
+  );
+}
+async function acquireLock(guarded, operation, options) {
+  const info = {
+    pid: process.pid,
+    host: hostname(),
+    started: (/* @__PURE__ */ new Date()).toISOString(),
+    operation,
+    token: randomUUID()
+  };
+  const { file } = guarded;
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await tryCreate(file, info)) return held(file, info, createdDir);
+    if (await tryCreate(file, info)) return held(file, info, options);
     const holder = await readHolder(file);
     if (holder === "gone") continue;
+    const age = await ageOf(file);
+    if (age === void 0) continue;
     if (holder === "unreadable") {
-      if (await olderThan(file, options.unreadableGraceMs ?? 1e4)) {
-        await takeOver(file, void 0);
+      if (age > (options.unreadableGraceMs ?? 1e4)) {
+        await takeOver(file, void 0, options);
         continue;
       }
-      throw busy(store, file, void 0);
+      throw busy(guarded, void 0, age);
     }
-    if (isStale(holder, options)) {
-      await takeOver(file, holder);
+    if (isStale(holder, age, options)) {
+      await takeOver(file, holder, options);
       continue;
     }
-    throw busy(store, file, holder);
+    throw busy(guarded, holder, age);
   }
-  throw busy(store, file, void 0);
+  throw busy(guarded, void 0, void 0);
 }
-function held(file, info, createdDir) {
+function held(file, info, options) {
   let released = false;
+  const refresh = async () => {
+    if (!await stillOurs(file, info)) return;
+    const now = /* @__PURE__ */ new Date();
+    await fileIO().utimes(file, now, now).catch(() => {
+    });
+  };
+  const timer = setInterval(() => void refresh(), options.refreshEveryMs ?? REFRESH_EVERY_MS);
+  timer.unref();
   return {
     file,
     info,
     release: async () => {
       if (released) return;
       released = true;
-      const current = await readHolder(file);
-      if (typeof current === "object" && current.token === info.token)
+      clearInterval(timer);
+      if (await stillOurs(file, info))
         await fileIO().unlink(file).catch(() => {
-        });
-      if (createdDir)
-        await fileIO().rmdir(createdDir).catch(() => {
         });
     }
   };
+}
+async function stillOurs(file, info) {
+  const current = await readHolder(file).catch(() => "gone");
+  return typeof current === "object" && current.token === info.token;
 }
 async function ensureDir(dir) {
   try {
@@ -1454,7 +1498,8 @@ async function readHolder(file) {
   }
   return "unreadable";
 }
-function isStale(holder, options) {
+function isStale(holder, age, options) {
+  if (age > (options.staleAfterMs ?? STALE_AFTER_MS)) return true;
   if (holder.host !== hostname()) return false;
   if (holder.pid === process.pid) return false;
   return !(options.isAlive ?? processAlive)(holder.pid);
@@ -1467,45 +1512,61 @@ function processAlive(pid) {
     return error.code === "EPERM";
   }
 }
-async function takeOver(file, stale) {
-  const aside = `${file}.stale-${randomUUID()}`;
-  try {
-    await fileIO().rename(file, aside);
-  } catch (error) {
-    if (error.code === "ENOENT") return;
-    throw ioError(file, error);
-  }
-  const moved = await readHolder(aside);
-  const same = stale === void 0 || typeof moved === "object" && moved.pid === stale.pid && moved.started === stale.started;
-  if (!same) {
-    await fileIO().rename(aside, file).catch(() => {
-    });
+var TAKEOVER_MARK = ".takeover";
+var TAKEOVER_GRACE_MS = 1e4;
+async function takeOver(file, stale, options) {
+  const io = fileIO();
+  const mark = file + TAKEOVER_MARK;
+  const info = { pid: process.pid, host: hostname(), started: (/* @__PURE__ */ new Date()).toISOString() };
+  if (!await tryCreate(mark, info)) {
+    await removeAbandonedMark(mark, options);
+    await new Promise((resolve3) => setTimeout(resolve3, 20));
     return;
   }
-  await fileIO().unlink(aside).catch(() => {
-  });
-}
-async function olderThan(file, ms) {
   try {
-    return Date.now() - (await fileIO().stat(file)).mtimeMs > ms;
-  } catch {
-    return false;
+    const current = await readHolder(file);
+    const same = stale === void 0 ? current === "unreadable" : typeof current === "object" && current.pid === stale.pid && current.started === stale.started;
+    if (same) await io.unlink(file).catch(() => {
+    });
+  } finally {
+    await io.unlink(mark).catch(() => {
+    });
   }
 }
-function busy(store, file, holder) {
+async function removeAbandonedMark(mark, options) {
+  const holder = await readHolder(mark);
+  const age = await ageOf(mark);
+  if (holder === "gone" || age === void 0) return;
+  const abandoned = age > TAKEOVER_GRACE_MS || typeof holder === "object" && isStale(holder, age, { ...options, staleAfterMs: TAKEOVER_GRACE_MS });
+  if (abandoned)
+    await fileIO().unlink(mark).catch(() => {
+    });
+}
+async function ageOf(file) {
+  try {
+    return Date.now() - (await fileIO().stat(file)).mtimeMs;
+  } catch {
+    return void 0;
+  }
+}
+function busy(guarded, holder, age) {
   const who = holder ? `a ${holder.operation ?? "run"} (pid ${holder.pid} on ${holder.host}, started ${holder.started})` : "another run";
-  const fix = holder && holder.host !== hostname() ? `wait for it to finish; if that run is gone, delete ${file}` : "wait for it to finish and run again";
-  return new LicenseBackupError("BUSY", `The store ${store} is in use by ${who}; ${fix}.`, { file });
+  const refreshed = age === void 0 ? "" : `, its lock last refreshed ${Math.round(age / 1e3)} s ago`;
+  const minutes = STALE_AFTER_MS / 6e4;
+  return new LicenseBackupError(
+    "BUSY",
+    `${guarded.subject} is in use by ${who}${refreshed}. Wait for it to finish and run again; a run refreshes its lock while it works, and a lock not refreshed for ${minutes} minutes is taken over. If you are sure no run is using it, delete ${guarded.file}.`,
+    { file: guarded.file }
+  );
 }
 function ioError(file, error) {
-  const code = error.code ?? "error";
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `The store lock ${file} cannot be written (${code}); check the store's permissions.`,
-    {
-      file,
-      cause: error
-    }
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `The lock ${file} cannot be written (${code}); check the folder's permissions.`,
+      { file, cause: error }
+    )
   );
 }
 
@@ -1553,6 +1614,7 @@ async function createMachineIdentity(storeDir) {
     await io.mkdir(join4(storeDir, STATE_DIR), { recursive: true, mode: 448 });
     const handle = await io.open(temp, "wx", 384);
     try {
+      await restrictToOwner(temp);
       await writeAll(handle, Buffer.from(text));
       await handle.sync();
     } finally {
@@ -1572,7 +1634,11 @@ async function createMachineIdentity(storeDir) {
     await io.unlink(temp).catch(() => void 0);
   }
   const identity = await loadMachineIdentity(storeDir);
-  if (!identity) throw ioError2(file, new Error("the file vanished after it was written"));
+  if (!identity)
+    throw ioError2(
+      file,
+      Object.assign(new Error("the file vanished after it was written"), { code: "ENOENT" })
+    );
   return identity;
 }
 async function ensureMachineIdentity(storeDir, individualize) {
@@ -1582,7 +1648,7 @@ async function ensureMachineIdentity(storeDir, individualize) {
   if (individualize !== true) {
     throw new LicenseBackupError(
       "INDIVIDUALIZATION_REQUIRED",
-      `The store ${storeDir} has no machine identity, and restored licenses must be bound to one. Set \`individualize: true\` on the restore step to let it create one (${machineIdentityFile(storeDir)}).`,
+      `The store ${storeDir} has no machine identity, and restored licenses must be bound to one. ${capitalized(turnOn("individualize"))} to let it create one (${machineIdentityFile(storeDir)}).`,
       { file: machineIdentityFile(storeDir) }
     );
   }
@@ -1633,15 +1699,13 @@ function invalid2(file, why) {
   );
 }
 function ioError2(file, error) {
-  if (error instanceof LicenseBackupError) return error;
-  const code = error.code ?? error.message;
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
-    {
-      file,
-      cause: error
-    }
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
+      { file, cause: error }
+    )
   );
 }
 async function readMachineId(storeDir) {
@@ -1656,7 +1720,7 @@ import { join as join5 } from "node:path";
 var YIELD_EVERY_FOLDERS = 64;
 async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
   await checkStoreDir(store);
-  const matcher = globToRegExp(pattern);
+  const matcher = compileGlob(pattern);
   const found = [];
   let folders = 0;
   const walk = async (relativeDir) => {
@@ -1666,38 +1730,39 @@ async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
     });
     if (++folders % YIELD_EVERY_FOLDERS === 0) await new Promise((resolve3) => setImmediate(resolve3));
     for (const entry of entries) {
-      const relative2 = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
+      const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
       if (relativeDir === "" && entry.name === STATE_DIR) continue;
       if (entry.isDirectory()) {
-        await walk(relative2);
+        await walk(relative);
         continue;
       }
-      if (!matcher.test(relative2)) continue;
+      if (!matcher.test(relative)) continue;
       if (entry.isFile()) {
-        checkName(relative2, store);
-        found.push(relative2);
+        checkName(relative, store);
+        found.push(relative);
         continue;
       }
       const kind = entry.isSymbolicLink() ? "a symbolic link" : "not a regular file";
       throw new LicenseBackupError(
         "STORE_INVALID",
-        `${relative2} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
-        { file: relative2 }
+        `${relative} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
+        { file: relative }
       );
     }
   };
   try {
     await walk("");
   } catch (error) {
-    if (error instanceof LicenseBackupError) throw error;
-    const code = error.code ?? "error";
-    throw new LicenseBackupError(
-      "IO_ERROR",
-      `The store ${store} cannot be read (${code}); check its permissions.`,
-      {
-        file: store,
-        cause: error
-      }
+    throw asEngineError(
+      error,
+      (code) => new LicenseBackupError(
+        "IO_ERROR",
+        `The store ${store} cannot be read (${code}); check its permissions.`,
+        {
+          file: store,
+          cause: error
+        }
+      )
     );
   }
   found.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
@@ -1711,7 +1776,7 @@ async function checkStoreDir(store) {
   } catch (error) {
     const code = error.code;
     const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "error"})`;
-    throw new LicenseBackupError("STORE_INVALID", `The store ${store} ${why}; check the store setting.`, {
+    throw new LicenseBackupError("STORE_INVALID", `The store ${store} ${why}; check ${option("store")}.`, {
       file: store,
       cause: error
     });
@@ -1719,20 +1784,20 @@ async function checkStoreDir(store) {
   if (!info.isDirectory()) {
     throw new LicenseBackupError(
       "STORE_INVALID",
-      `The store ${store} is not a directory; check the store setting.`,
+      `The store ${store} is not a directory; check ${option("store")}.`,
       {
         file: store
       }
     );
   }
 }
-function checkName(relative2, store) {
-  const problem = pathProblem(relative2);
+function checkName(relative, store) {
+  const problem = pathProblem(relative);
   if (problem === void 0) return;
   throw new LicenseBackupError(
     "STORE_INVALID",
-    `${JSON.stringify(relative2)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
-    { file: relative2 }
+    `${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
+    { file: relative }
   );
 }
 function checkNameCollisions(paths, store) {
@@ -1758,8 +1823,11 @@ function checkNameCollisions(paths, store) {
   }
 }
 
+// package.json
+var package_default = { version: "0.1.0" };
+
 // src/engine/version.ts
-var TOOL = { name: "license-backup", version: "0.1.0" };
+var TOOL = { name: "license-backup", version: package_default.version };
 
 // src/engine/restore/commit.ts
 import { existsSync, lstatSync } from "node:fs";
@@ -1934,8 +2002,9 @@ function codeOf(error) {
   return error.code ?? error.message;
 }
 function stagingError(store, file, error) {
-  if (error instanceof LicenseBackupError) return error;
-  const code = codeOf(error);
+  return asEngineError(error, (code) => stagingIoError(store, file, code, error));
+}
+function stagingIoError(store, file, code, error) {
   const fix = code === "ENOSPC" || code === "EDQUOT" ? "free some space on its disk" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "give the restore job write access to it" : "check the disk";
   return new LicenseBackupError(
     "IO_ERROR",
@@ -1944,11 +2013,13 @@ function stagingError(store, file, error) {
   );
 }
 function unfinishedError(store, file, error) {
-  if (error instanceof LicenseBackupError) return error;
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `Moving the restored licenses into the store ${store} failed at ${file} (${codeOf(error)}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
-    { file, cause: error }
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `Moving the restored licenses into the store ${store} failed at ${file} (${code}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
+      { file, cause: error }
+    )
   );
 }
 async function readJournal(file) {
@@ -1990,7 +2061,7 @@ var BACKUP_NAMES = /* @__PURE__ */ new Set([
   ...PACK_FILES_V2,
   `.${MANIFEST_FILE}.tmp`
 ]);
-async function inspectTarget(path) {
+async function inspectTarget(path, overwrite = false) {
   let info;
   try {
     info = await fileIO().lstat(path);
@@ -2013,16 +2084,21 @@ async function inspectTarget(path) {
     );
   }
   if (await hasValidManifest(path)) return { kind: "backup" };
-  const names = await fileIO().readdir(path);
+  const names = (await fileIO().readdir(path)).sort();
+  if (names.length === 0) return { kind: "replaceable" };
   const foreign = names.filter((name) => !BACKUP_NAMES.has(name));
-  if (foreign.length > 0) {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The backup path ${path} is a folder holding other files (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", \u2026" : ""}) and no backup; choose an empty or new folder, so nothing of yours is replaced.`,
-      { file: path }
-    );
-  }
-  return { kind: "replaceable" };
+  if (overwrite && foreign.length === 0) return { kind: "replaceable" };
+  throw notABackup(path, names, foreign.length === 0);
+}
+function notABackup(path, names, onlyBackupNames) {
+  const listed = names.slice(0, 5).join(", ") + (names.length > 5 ? `, \u2026 (${names.length} in all)` : "");
+  const why = names.includes(MANIFEST_FILE) ? `its ${MANIFEST_FILE} is not a license-backup manifest` : `it has no ${MANIFEST_FILE}`;
+  const fix = onlyBackupNames ? `if it is a damaged backup you want replaced, ${turnOn("overwrite")}; else choose an empty or new folder` : "choose an empty or new folder, so nothing of yours is replaced";
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The backup path ${path} is a folder that is not a backup (${why}); it holds ${listed}. Nothing was written: ${fix}.`,
+    { file: path }
+  );
 }
 var FULL_CHECK_BYTES = 1024 * 1024;
 var HEAD_BYTES = 64 * 1024;
@@ -2126,40 +2202,41 @@ async function placed(path, rest) {
   try {
     await rest();
   } catch (error) {
-    const code = error.code ?? "error";
-    throw new LicenseBackupError(
-      "IO_ERROR",
-      `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
-      { file: path, cause: error }
+    throw asEngineError(
+      error,
+      (code) => new LicenseBackupError(
+        "IO_ERROR",
+        `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
+        { file: path, cause: error }
+      )
     );
   }
 }
 function ioError3(path, error) {
-  const code = error.code ?? "error";
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
-    {
-      file: path,
-      cause: error
-    }
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
+      { file: path, cause: error }
+    )
   );
 }
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename4, dirname as dirname4, isAbsolute, join as join8, relative, resolve, sep } from "node:path";
+import { basename as basename4, dirname as dirname4, join as join8, posix, resolve, win32 } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
-  if (within(realBackup, realStore)) {
+  if (isWithin(realBackup, realStore)) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
       `The backup path ${backupPath} is inside the store ${store}; a backup must be written outside the store. Choose a path outside it.`,
       { file: backupPath }
     );
   }
-  if (within(realStore, realBackup)) {
+  if (isWithin(realStore, realBackup)) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
       `The backup path ${backupPath} holds the store ${store}; writing the backup there would replace the store. Choose a path outside it.`,
@@ -2182,9 +2259,11 @@ async function realpathOfMaybeMissing(path) {
     }
   }
 }
-function within(inner, outer) {
-  const rel = relative(outer, inner);
-  return rel === "" || rel !== ".." && !rel.startsWith(".." + sep) && !isAbsolute(rel);
+function isWithin(inner, outer, os = process.platform) {
+  const path = os === "win32" ? win32 : posix;
+  const fold = (text) => foldsCase(os) ? text.toLowerCase() : text;
+  const rel = path.relative(fold(outer), fold(inner));
+  return rel === "" || rel !== ".." && !rel.startsWith(".." + path.sep) && !path.isAbsolute(rel);
 }
 
 // src/engine/backup/backup.ts
@@ -2200,7 +2279,7 @@ async function backup(options, control, emit, internals = {}) {
   const store = options.store;
   const path = resolve2(options.path);
   const pattern = options.pattern ?? DEFAULT_PATTERN;
-  globToRegExp(pattern);
+  compileGlob(pattern);
   const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : void 0;
   if (encryptTo) await checkRecipients(encryptTo);
   const v1 = options.format === FORMAT;
@@ -2224,15 +2303,20 @@ async function backup(options, control, emit, internals = {}) {
     await verifier.close();
     throw error;
   });
+  const pathLock = await acquireBackupPathLock(path).catch(async (error) => {
+    await verifier.close();
+    await lock.release();
+    throw error;
+  });
   let buildDir;
   try {
     await recoverRestore(store, (message2) => emit({ type: "WARNING", message: message2 }));
     await sweepLeftovers(path);
-    const target = await inspectTarget(path);
+    const target = await inspectTarget(path, options.overwrite);
     if (target.kind === "backup" && !options.overwrite) {
       throw new LicenseBackupError(
         "BACKUP_EXISTS",
-        `A backup already exists at ${options.path}, and overwrite is off; set overwrite: true to replace it, or choose another path.`,
+        `A backup already exists at ${options.path}, and ${option("overwrite")} is off; ${turnOn("overwrite")} to replace it, or choose another path.`,
         { file: options.path }
       );
     }
@@ -2244,7 +2328,7 @@ async function backup(options, control, emit, internals = {}) {
     if (files.length === 0) {
       throw new LicenseBackupError(
         "STORE_INVALID",
-        `The store ${store} holds no licenses (no file matches ${pattern}); check the store and pattern settings.`,
+        `The store ${store} holds no licenses (no file matches ${pattern}); check ${option("store")} and ${option("pattern")}.`,
         { file: store }
       );
     }
@@ -2259,16 +2343,19 @@ async function backup(options, control, emit, internals = {}) {
     emit({ type: "END", operation: "backup" });
     return { path: options.path, ...written };
   } catch (error) {
-    if (error instanceof LicenseBackupError) throw error;
-    const code = error.code ?? error.message;
-    throw new LicenseBackupError(
-      "IO_ERROR",
-      `Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
-      { file: options.path, cause: error }
+    throw asEngineError(
+      error,
+      (code) => new LicenseBackupError(
+        "IO_ERROR",
+        `Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
+        { file: options.path, cause: error }
+      ),
+      "Any earlier backup there is intact."
     );
   } finally {
     if (buildDir) await rm(buildDir, { recursive: true, force: true });
     await verifier.close();
+    await pathLock.release();
     await lock.release();
   }
 }
@@ -2786,7 +2873,7 @@ var ServiceClient = class {
   badAnswer(answer, why) {
     return new LicenseBackupError(
       "SERVICE_ERROR",
-      `The license service at ${answer.url} gave an answer this tool cannot use (HTTP ${answer.status}): ${why}. Check that service.url points at a license-backup protocol v1 service.`,
+      `The license service at ${answer.url} gave an answer this tool cannot use (HTTP ${answer.status}): ${why}. Check that ${option("service.url")} points at a license-backup protocol v1 service.`,
       { url: answer.url }
     );
   }
@@ -2794,18 +2881,18 @@ var ServiceClient = class {
   failure(answer, action) {
     const detail = problemDetail(answer);
     const said = detail ? `: ${detail}` : "";
-    const token = this.tokenEnv ? `the token in the environment variable ${this.tokenEnv}` : "the service token";
+    const token = this.tokenEnv ? `the token in the environment variable ${this.tokenEnv}` : option("service.token");
     if (answer.status === 401) {
       return new LicenseBackupError(
         "UNAUTHORIZED",
-        `The license service at ${answer.url} refused the credentials (HTTP 401${said}). Check ${token} (service.token-env).`,
+        `The license service at ${answer.url} refused the credentials (HTTP 401${said}). Check ${token}.`,
         { url: answer.url }
       );
     }
     if (answer.status === 403) {
       return new LicenseBackupError(
         "UNAUTHORIZED",
-        `The license service at ${answer.url} does not allow this token to ${action} (HTTP 403${said}). Use a token with restore access in ${token} (service.token-env).`,
+        `The license service at ${answer.url} does not allow this token to ${action} (HTTP 403${said}). Use a token with restore access in ${token}.`,
         { url: answer.url }
       );
     }
@@ -2830,16 +2917,19 @@ function baseUrl(url) {
   } catch {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      `service.url "${url}" is not a URL; give the service's http(s) address.`
+      `${capitalized(option("service.url"))} "${url}" is not a URL; give the service's http(s) address.`
     );
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new LicenseBackupError("CONFIG_INVALID", `service.url "${url}" is not an http(s) URL.`);
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${capitalized(option("service.url"))} "${url}" is not an http(s) URL.`
+    );
   }
   if (parsed.username || parsed.password) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      "service.url must not carry credentials; give the token through service.token-env."
+      `${capitalized(option("service.url"))} must not carry credentials; give the token in ${option("service.token")}.`
     );
   }
   return parsed.href.replace(/\/+$/, "");
@@ -2867,6 +2957,7 @@ function checkedToken(token, url, tokenEnv) {
 // src/engine/service/refusals.ts
 function refusalCode(reason) {
   if (reason === "restore-limit") return "RESTORE_LIMIT";
+  if (reason === "not-yours") return "UNAUTHORIZED";
   if (["revoked", "expired", "invalid-signature", "invalid-license"].includes(reason))
     return "INVALID_LICENSE";
   return "SERVICE_ERROR";
@@ -2881,6 +2972,8 @@ function refusalMessage(refused, title) {
       return `${which} was revoked by its issuer and cannot be restored.${see}`;
     case "expired":
       return `${which} has expired and cannot be restored.${see}`;
+    case "not-yours":
+      return `${which} belongs to another account at the license service: restore it with a service token of the account it was issued to.${see}`;
     case "invalid-signature":
     case "invalid-license":
       return `${which} was not accepted by the license service (${refused.reason}): the backup holds a license its issuer did not sign.${see}`;
@@ -3221,11 +3314,13 @@ function asRestoreError(error, path) {
   if (error instanceof DOMException && error.name === "AbortError") {
     return new LicenseBackupError("CANCELLED", "The restore was cancelled; nothing was changed.");
   }
-  const code = error.code ?? error.message;
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
-    { file: path, cause: error }
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
+      { file: path, cause: error }
+    )
   );
 }
 
@@ -3321,9 +3416,11 @@ export {
   TAR_END,
   TOOL,
   acquireStoreLock,
+  asEngineError,
   cancelled,
   checkRecipients,
   checkStoreDir,
+  compileGlob,
   createBackupRestorer,
   createMachineIdentity,
   createVerifier,
@@ -3331,9 +3428,10 @@ export {
   describeOrigin,
   emitter,
   ensureMachineIdentity,
+  errnoOf,
   findSigner,
   fingerprint,
-  globToRegExp,
+  internalError,
   invalidLicense,
   isLicenseBackupError,
   isStateDirName,

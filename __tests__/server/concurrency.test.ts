@@ -1,0 +1,218 @@
+// The restore limit stays exact under concurrent restores: 50 machines restoring the same 20 licenses at
+// once, 5 times over, on SQLite (one instance) and on PostgreSQL (two instances, separate processes); and a
+// kill -9 of one PostgreSQL instance mid-run loses no acknowledged restore while the clients' retries finish.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { join } from 'node:path'
+import { createIssuer, saveIssuer, type Issuer } from '../../src/fixtures/issuer.js'
+import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { openEngine } from '../../src/server/storage/open.js'
+import { LicenseStore } from '../../src/server/storage/store.js'
+import { postgresAvailable, startPostgres, type Postgres } from '../../src/fixtures/postgres-cluster.js'
+import { startServerProcess, type ServerProcess } from '../../src/fixtures/server-process.js'
+import { license, machine, tempDir, type Machine, type WireResult } from '../helpers/service.js'
+
+const MACHINES = 50
+const LICENSES = 20
+const ROUNDS = 5
+
+let issuer: Issuer
+let machines: Machine[]
+beforeAll(async () => {
+  issuer = createIssuer()
+  machines = await Promise.all(Array.from({ length: MACHINES }, (_, i) => machine(1000 + i)))
+})
+
+/** A tenant and a restore token, made straight in the database (as `license-server tenant add` does). */
+async function provision(database: string): Promise<string> {
+  const store = new LicenseStore(openEngine(database))
+  try {
+    await store.engine.migrate()
+    await store.addTenant('acme', { anyLicensee: true })
+    return (await store.issueToken('acme', 'restore', 'load')).token
+  } finally {
+    await store.engine.close()
+  }
+}
+
+async function post(
+  url: string,
+  token: string,
+  path: string,
+  body: unknown,
+  key?: string
+): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...(key ? { 'idempotency-key': key } : {})
+    },
+    body: JSON.stringify(body)
+  })
+  return { status: res.status, text: await res.text() }
+}
+
+/** A restore that, when its instance dies under it, retries the same batch (same key) on the next one. */
+async function restoreWithRetry(
+  urls: string[],
+  first: number,
+  token: string,
+  session: string,
+  licenses: string[],
+  key: string,
+  acknowledged: (url: string, text: string) => void
+): Promise<WireResult[]> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const url = urls[(first + attempt) % urls.length] as string
+    try {
+      const res = await post(url, token, `/v1/sessions/${session}/restore`, { licenses }, key)
+      if (res.status !== 200) throw new Error(`restore: ${res.status} ${res.text}`)
+      acknowledged(url, res.text)
+      return (JSON.parse(res.text) as { results: WireResult[] }).results
+    } catch (error) {
+      // fetch's network error (a TypeError of another realm under Jest): the instance is gone.
+      if ((error as Error).message !== 'fetch failed') throw error
+    }
+  }
+  throw new Error('no instance answered')
+}
+
+interface Acknowledged {
+  url: string
+  session: string
+  key: string
+  licenses: string[]
+  text: string
+}
+
+/** Runs the rounds, recording each answer in `acknowledged`; returns, per license, the machines whose
+ * answers said restored. */
+async function load(
+  urls: () => string[],
+  token: string,
+  rounds: number,
+  acknowledged: Acknowledged[] = [],
+  during?: () => Promise<void>
+): Promise<Map<string, Set<string>>> {
+  const restored = new Map<string, Set<string>>()
+  const sessions = await Promise.all(
+    machines.map(async (m, i) => {
+      const res = await post(urls()[i % urls().length] as string, token, '/v1/sessions', {
+        machine: m,
+        individualize: true
+      })
+      expect(res.status).toBe(201)
+      return (JSON.parse(res.text) as { id: string }).id
+    })
+  )
+  for (let round = 0; round < rounds; round++) {
+    const licenses = Array.from({ length: LICENSES }, (_, i) =>
+      license(issuer, `r${round}-${i}-${Math.random()}`)
+    )
+    const work = machines.map(async (m, i) => {
+      const session = sessions[i] as string
+      const key = `round-${round}-${i}`
+      const results = await restoreWithRetry(urls(), i, token, session, licenses, key, (url, text) =>
+        acknowledged.push({ url, session, key, licenses, text })
+      )
+      for (const r of results) {
+        if (r.status !== 'restored') {
+          expect(r.reason).toBe('restore-limit')
+          continue
+        }
+        if (!restored.has(r.jti)) restored.set(r.jti, new Set())
+        restored.get(r.jti)?.add(m.id)
+      }
+    })
+    await Promise.all([...work, during?.()])
+  }
+  return restored
+}
+
+async function expectExactlyFour(
+  store: LicenseStore,
+  restored: Map<string, Set<string>>,
+  rounds: number
+): Promise<void> {
+  expect(restored.size).toBe(rounds * LICENSES)
+  for (const [jti, holders] of restored) {
+    expect(holders.size).toBe(4)
+    const stored = ((await store.machines(jti)) ?? []).map(h => h.machineId).sort()
+    expect(stored).toEqual([...holders].sort())
+  }
+}
+
+describe('restore limit under concurrent restores', () => {
+  it('SQLite, one instance: every license ends on exactly 4 machines', async () => {
+    const dir = await tempDir()
+    const database = join(dir, 'service.db')
+    const token = await provision(database)
+    const server: LicenseServer = await createLicenseServer({ issuer, database })
+    try {
+      await expectExactlyFour(server.store, await load(() => [server.url], token, ROUNDS), ROUNDS)
+    } finally {
+      await server.close()
+    }
+  })
+
+  const pgIt = postgresAvailable() ? it : it.skip
+  let cluster: Postgres | undefined
+  afterAll(async () => {
+    await cluster?.stop()
+  })
+
+  pgIt(
+    'PostgreSQL, two instances: exactly 4 machines each; a kill -9 of one mid-run loses nothing acknowledged',
+    async () => {
+      cluster = await startPostgres()
+      const database = await cluster.database('concurrency')
+      const token = await provision(database)
+      const dir = await tempDir()
+      const issuerFile = join(dir, 'issuer.json')
+      await saveIssuer(issuer, issuerFile)
+      const instances: ServerProcess[] = await Promise.all(
+        [1, 2].map(() => startServerProcess({ issuerFile, database }))
+      )
+      const store = new LicenseStore(openEngine(database))
+      let alive = instances.map(i => i.url)
+      try {
+        await expectExactlyFour(store, await load(() => alive, token, ROUNDS), ROUNDS)
+
+        // One more round, and instance 1 is killed as soon as it has acknowledged a batch.
+        const [victim] = instances as [ServerProcess]
+        const acknowledged: Acknowledged[] = []
+        const restored = await load(
+          () => alive,
+          token,
+          1,
+          acknowledged,
+          async () => {
+            while (!acknowledged.some(a => a.url === victim.url))
+              await new Promise(resolve => setTimeout(resolve, 2))
+            await victim.kill9()
+            alive = [instances[1]?.url as string]
+          }
+        )
+        await expectExactlyFour(store, restored, 1)
+        // Every answer instance 1 acknowledged before it died is still there, and replays, from instance 2.
+        const fromVictim = acknowledged.filter(a => a.url === victim.url)
+        expect(fromVictim.length).toBeGreaterThan(0)
+        for (const a of fromVictim) {
+          const replay = await post(
+            alive[0] as string,
+            token,
+            `/v1/sessions/${a.session}/restore`,
+            { licenses: a.licenses },
+            a.key
+          )
+          expect(replay.text.replaceAll(alive[0] as string, '')).toBe(a.text.replaceAll(victim.url, ''))
+        }
+      } finally {
+        await store.engine.close()
+        await Promise.all(instances.map(i => (i.child.exitCode === null ? i.stop() : undefined)))
+      }
+    },
+    180_000
+  )
+})

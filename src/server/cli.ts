@@ -1,0 +1,222 @@
+import { existsSync } from 'node:fs'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { createIssuer, loadIssuer, saveIssuer } from '../fixtures/issuer.js'
+import { createLicenseServer } from './license-server.js'
+import { describeDatabase, openEngine } from './storage/open.js'
+import { LicenseStore, StoreError } from './storage/store.js'
+import { ROLES, type Role } from './storage/types.js'
+
+export const USAGE = `usage: license-server <command> [options]
+
+  serve                          run the service (prints its URL, then one JSON line per request)
+      --issuer <file>            the issuer's signing key (LICENSE_SERVER_ISSUER)
+      --host <addr>              default 127.0.0.1 (LICENSE_SERVER_HOST)
+      --port <n>                 default 8080; 0 picks a free one (LICENSE_SERVER_PORT)
+      --rate-limit <n>/<s>       requests per token per window, default 600/60 (LICENSE_SERVER_RATE_LIMIT)
+      --restore-limit <n>        machines per license, default 4
+      --max-sessions <n>         open sessions per token, default 100
+      --max-body <bytes>         largest restore request, default 16777216
+      --no-migrate               refuse to start on a database behind this version instead of migrating
+      --quickstart               for trying it out: create the issuer file if missing, a tenant "local"
+                                 owning every licensee, and print a new restore token
+  migrate                        apply pending schema migrations
+  tenant add <name> [--licensee <sub>]… [--any-licensee] [--operator]
+  licensee add <tenant> <sub>…
+  token issue <tenant> --role restore|read|admin [--label <text>]   prints the token once
+  license revoke <jti>
+  machines list <jti>
+  machine release <jti> <machine-id>
+  audit [--limit <n>]
+
+Every command takes --database <file | postgres://…> (DATABASE_URL; default ./license-server.db).`
+
+const OPTIONS = {
+  database: { type: 'string' },
+  issuer: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'restore-limit': { type: 'string' },
+  'max-sessions': { type: 'string' },
+  'max-body': { type: 'string' },
+  'no-migrate': { type: 'boolean', default: false },
+  quickstart: { type: 'boolean', default: false },
+  licensee: { type: 'string', multiple: true, default: [] as string[] },
+  'any-licensee': { type: 'boolean', default: false },
+  operator: { type: 'boolean', default: false },
+  role: { type: 'string' },
+  label: { type: 'string', default: '' },
+  limit: { type: 'string', default: '50' },
+  help: { type: 'boolean', default: false }
+} satisfies ParseArgsConfig['options']
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
+
+/** Thrown for a command line that cannot run: the message says what to change. */
+export class UsageError extends Error {}
+
+/** Runs one command; `serve` resolves once the server is listening and returns its stop function. */
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  print: (line: string) => void
+): Promise<(() => Promise<void>) | undefined> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
+  const [command, sub, ...rest] = positionals
+  if (values.help || command === undefined) {
+    print(USAGE)
+    return undefined
+  }
+  const database = values.database ?? env['DATABASE_URL'] ?? 'license-server.db'
+  if (command === 'serve') return serve(values, env, database, print)
+  const store = new LicenseStore(openEngine(database))
+  try {
+    if (command === 'migrate') {
+      print(JSON.stringify({ database: describeDatabase(database), schema: await store.engine.migrate() }))
+      return undefined
+    }
+    await store.engine.migrate()
+    print(JSON.stringify(await administer(store, values, command, [sub, ...rest])))
+    return undefined
+  } catch (error) {
+    if (error instanceof StoreError) throw new UsageError(error.message)
+    throw error
+  } finally {
+    await store.engine.close()
+  }
+}
+
+/** The operations that change or read the database, as the admin API does them for the operator. */
+async function administer(
+  store: LicenseStore,
+  values: Values,
+  command: string,
+  args: Array<string | undefined>
+): Promise<unknown> {
+  const [sub, a, b] = args
+  if (command === 'audit') {
+    const limit = Number(values.limit)
+    const entries = await store.auditTrail(null, Number.isInteger(limit) && limit > 0 ? limit : 50)
+    return { entries: entries.map(e => ({ ...e, at: new Date(e.at).toISOString() })) }
+  }
+  const need = (value: string | undefined, what: string): string => {
+    if (!value) throw new UsageError(`${command} ${sub ?? ''}: give ${what}.\n${USAGE}`)
+    return value
+  }
+  switch (`${command} ${sub}`) {
+    case 'tenant add': {
+      const tenant = await store.addTenant(need(a, 'the tenant name'), {
+        licensees: values.licensee,
+        anyLicensee: values['any-licensee'],
+        operator: values.operator
+      })
+      return {
+        tenant: tenant.name,
+        id: tenant.id,
+        any_licensee: tenant.anyLicensee,
+        operator: tenant.operator
+      }
+    }
+    case 'licensee add': {
+      const subs = args.slice(2).filter((s): s is string => s !== undefined)
+      if (subs.length === 0)
+        throw new UsageError(`licensee add: give the tenant and one or more licensees.\n${USAGE}`)
+      await store.addLicensees(need(a, 'the tenant name'), subs)
+      return { tenant: a, added: subs.length }
+    }
+    case 'token issue': {
+      const role = values.role
+      if (!role || !(ROLES as readonly string[]).includes(role)) {
+        throw new UsageError(`token issue: give --role ${ROLES.join('|')}.`)
+      }
+      const issued = await store.issueToken(need(a, 'the tenant name'), role as Role, values.label)
+      return { tenant: issued.tenant.name, id: issued.id, role, token: issued.token }
+    }
+    case 'license revoke':
+      await store.revoke(need(a, 'the license ID (jti)'))
+      return { revoked: a }
+    case 'machines list': {
+      const jti = need(a, 'the license ID (jti)')
+      const holders = (await store.machines(jti)) ?? []
+      return {
+        jti,
+        machines: holders.map(h => ({
+          id: h.machineId,
+          original: h.origin,
+          acquired_at: new Date(h.acquiredAt).toISOString()
+        }))
+      }
+    }
+    case 'machine release': {
+      const jti = need(a, 'the license ID (jti)')
+      const outcome = await store.releaseMachine(jti, need(b, 'the machine ID'))
+      if (outcome !== 'released')
+        throw new UsageError(`Machine ${b} does not hold license ${jti}; nothing released.`)
+      return { jti, released: b }
+    }
+    default:
+      throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(' ')}".\n${USAGE}`)
+  }
+}
+
+async function serve(
+  values: Values,
+  env: NodeJS.ProcessEnv,
+  database: string,
+  print: (line: string) => void
+): Promise<() => Promise<void>> {
+  const issuerFile =
+    values.issuer ??
+    env['LICENSE_SERVER_ISSUER'] ??
+    (values.quickstart ? 'license-server-issuer.json' : undefined)
+  if (!issuerFile) throw new UsageError(`serve: give --issuer <file> (or LICENSE_SERVER_ISSUER).\n${USAGE}`)
+  if (values.quickstart && !existsSync(issuerFile)) await saveIssuer(createIssuer(), issuerFile)
+  const issuer = await loadIssuer(issuerFile).catch((error: unknown) => {
+    throw new UsageError(`The issuer file ${issuerFile} cannot be read (${(error as Error).message}).`)
+  })
+  const rateLimit = parseRate(values['rate-limit'] ?? env['LICENSE_SERVER_RATE_LIMIT'] ?? '600/60')
+  const server = await createLicenseServer({
+    issuer,
+    database,
+    host: values.host ?? env['LICENSE_SERVER_HOST'] ?? '127.0.0.1',
+    port: integer(values.port ?? env['LICENSE_SERVER_PORT'] ?? '8080', '--port', 0, 65535),
+    migrate: !values['no-migrate'],
+    ...(rateLimit ? { rateLimit } : {}),
+    ...(values['restore-limit']
+      ? { restoreLimit: integer(values['restore-limit'], '--restore-limit', 1, 1000) }
+      : {}),
+    ...(values['max-sessions']
+      ? { maxSessionsPerToken: integer(values['max-sessions'], '--max-sessions', 1, 1e6) }
+      : {}),
+    ...(values['max-body'] ? { maxBodyBytes: integer(values['max-body'], '--max-body', 1024, 2 ** 30) } : {}),
+    log: line => print(line)
+  })
+  print(server.url)
+  if (values.quickstart) {
+    if (!(await tenantExists(server.store, 'local')))
+      await server.store.addTenant('local', { anyLicensee: true })
+    const issued = await server.store.issueToken('local', 'restore', 'quickstart')
+    print(`restore token (shown once; tenant "local"): ${issued.token}`)
+  }
+  return server.close
+}
+
+async function tenantExists(store: LicenseStore, name: string): Promise<boolean> {
+  const rows = await store.engine.read('SELECT id FROM tenants WHERE name = $1', [name])
+  return rows.length > 0
+}
+
+function parseRate(text: string): { requests: number; windowMs: number } | undefined {
+  if (text === 'off') return undefined
+  const match = /^(\d+)\/(\d+)$/.exec(text)
+  if (!match) throw new UsageError(`--rate-limit ${text} is not <requests>/<seconds> or "off".`)
+  return { requests: Number(match[1]), windowMs: Number(match[2]) * 1000 }
+}
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${name} ${text} is not a whole number from ${min} to ${max}.`)
+  }
+  return value
+}

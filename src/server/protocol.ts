@@ -1,0 +1,200 @@
+import { calculateJwkThumbprint, type JWK } from 'jose'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Issuer } from '../fixtures/issuer.js'
+import { readJson, type BodyLimits } from './http/body.js'
+import { problem, ProblemError, sendJson } from './http/problem.js'
+import { boundMachine, reissue, type Checked } from './reissue.js'
+import type { LicenseStore } from './storage/store.js'
+import type { Caller, Candidate, Outcome } from './storage/types.js'
+import { sha256 } from './digest.js'
+
+/** What the protocol handlers share (one per server). */
+export interface ProtocolContext {
+  store: LicenseStore
+  issuer: Issuer
+  check: (jws: string) => Promise<Checked>
+  now: () => number
+  baseUrl: () => string
+  restoreLimit: number
+  sessionTtlMs: number
+  maxSessionsPerToken: number
+  maxLicensesPerRequest: number
+  smallBody: BodyLimits
+  restoreBody: BodyLimits
+}
+
+/** Reasons whose refusal carries a page for the user. */
+export const HELP_PAGES = ['restore-limit', 'revoked', 'not-yours'] as const
+
+/** POST /v1/sessions (docs/protocol.md, event CONNECTING). */
+export async function openSession(
+  ctx: ProtocolContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  caller: Caller
+): Promise<void> {
+  const body = (await readJson(req, ctx.smallBody)) as {
+    machine?: { id?: unknown; jwk?: unknown }
+    individualize?: unknown
+  } | null
+  const machine = body?.machine
+  if (!machine || typeof machine !== 'object' || typeof machine.id !== 'string') {
+    throw badRequest('The body must be {"machine": {"id", "jwk"}, "individualize"}.')
+  }
+  const jwk = machine.jwk as JWK | undefined
+  if (!jwk || typeof jwk !== 'object' || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !isKeyX(jwk.x)) {
+    throw badRequest('machine.jwk must be an Ed25519 public JWK {"kty": "OKP", "crv": "Ed25519", "x"}.')
+  }
+  if (Object.hasOwn(jwk, 'd'))
+    throw badRequest('machine.jwk holds a private key (d); send the public key only.')
+  if (typeof body.individualize !== 'boolean') throw badRequest('individualize must be true or false.')
+  const thumbprint = await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: jwk.x } as JWK, 'sha256')
+  if (thumbprint !== machine.id) {
+    throw badRequest(`machine.id must be the RFC 7638 SHA-256 thumbprint of machine.jwk (${thumbprint}).`)
+  }
+  const session = await ctx.store.openSession(
+    caller,
+    { machineId: thumbprint, machineX: jwk.x, individualize: body.individualize },
+    ctx.sessionTtlMs,
+    ctx.maxSessionsPerToken
+  )
+  if (!session) {
+    const p = problem(
+      429,
+      'too-many-sessions',
+      'Too many sessions',
+      `This token has ${ctx.maxSessionsPerToken} open sessions; close one (DELETE /v1/sessions/{id}) or wait for one to expire.`
+    )
+    p.retryAfter = 60
+    throw new ProblemError(p)
+  }
+  res.setHeader('location', `${ctx.baseUrl()}/v1/sessions/${session.id}`)
+  sendJson(
+    res,
+    201,
+    JSON.stringify({ id: session.id, expires_at: new Date(session.expiresAt).toISOString() })
+  )
+}
+
+/** POST /v1/sessions/{id}/restore: each license decided and recorded in one transaction (ADR 0090). */
+export async function restore(
+  ctx: ProtocolContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  caller: Caller,
+  sessionId: string
+): Promise<void> {
+  const key = req.headers['idempotency-key']
+  if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
+    throw badRequest(
+      'The Idempotency-Key header is required (1 to 255 characters), the same on every retry of a batch.'
+    )
+  }
+  const body = (await readJson(req, ctx.restoreBody)) as { licenses?: unknown } | null
+  const licenses = body?.licenses
+  if (!Array.isArray(licenses) || !licenses.every(l => typeof l === 'string')) {
+    throw badRequest('The body must be {"licenses": [<compact JWS>, …]}.')
+  }
+  if (licenses.length > ctx.maxLicensesPerRequest) {
+    throw new ProblemError(
+      problem(
+        413,
+        'too-many-licenses',
+        'Too many licenses',
+        `A request holds at most ${ctx.maxLicensesPerRequest} licenses; this one holds ${licenses.length}. Split it into batches.`
+      )
+    )
+  }
+  const checked = await Promise.all(licenses.map(ctx.check))
+  checked.forEach((c, i) => {
+    if (!c.ok && c.jti === undefined) throw badRequest(`License #${i} is not a compact JWS with a jti claim.`)
+  })
+  const at = ctx.now()
+  const result = await ctx.store.restore({
+    sessionId,
+    caller,
+    keyHash: sha256(key),
+    requestHash: sha256(JSON.stringify(licenses)),
+    candidates: checked.map(c => candidateOf(c, at)),
+    limit: ctx.restoreLimit
+  })
+  if (result.kind === 'no-session') throw sessionNotFound(sessionId)
+  if (result.kind === 'key-reused') {
+    throw new ProblemError(
+      problem(
+        422,
+        'idempotency-key-reused',
+        'Idempotency-Key reused',
+        'This Idempotency-Key was used for a different batch in this session; use a new key for a new batch.'
+      )
+    )
+  }
+  sendJson(res, 200, render(ctx, result.outcomes, checked, result.machineId))
+}
+
+/** DELETE /v1/sessions/{id} (event DISCONNECTING). */
+export async function closeSession(
+  ctx: ProtocolContext,
+  res: ServerResponse,
+  caller: Caller,
+  sessionId: string
+): Promise<void> {
+  if (!(await ctx.store.closeSession(sessionId, caller))) throw sessionNotFound(sessionId)
+  res.writeHead(204).end()
+}
+
+/** A verified license as the rules see it; nothing of an unverified one but why it failed. */
+function candidateOf(c: Checked, at: number): Candidate {
+  if (!c.ok) return { kind: 'invalid', reason: c.reason }
+  const exp = c.claims['exp']
+  const sub = c.claims['sub']
+  return {
+    kind: 'license',
+    jti: c.claims.jti,
+    sub: typeof sub === 'string' ? sub : undefined,
+    original: boundMachine(c.claims),
+    expired: typeof exp === 'number' && exp * 1000 <= at
+  }
+}
+
+/**
+ * The answer's bytes: restored licenses re-issued from this request (the same licenses as the stored
+ * answer's, by its digest), so a replay is byte for byte the first answer (ADR 0021).
+ */
+function render(ctx: ProtocolContext, outcomes: Outcome[], checked: Checked[], machineId: string): string {
+  const results = outcomes.map((outcome, i) => {
+    const c = checked[i] as Checked
+    const jti = c.ok ? c.claims.jti : (c.jti as string)
+    if (outcome.status === 'restored' && c.ok) {
+      return { jti, status: 'restored', license: reissue(ctx.issuer, c.claims, machineId) }
+    }
+    const reason = outcome.status === 'refused' ? outcome.reason : 'invalid-license'
+    const help = (HELP_PAGES as readonly string[]).includes(reason)
+    return {
+      jti,
+      status: 'refused',
+      reason,
+      ...(help ? { url: `${ctx.baseUrl()}/help/${reason}?jti=${encodeURIComponent(jti)}` } : {})
+    }
+  })
+  return JSON.stringify({ results })
+}
+
+function sessionNotFound(id: string): ProblemError {
+  return new ProblemError(
+    problem(
+      404,
+      'session-not-found',
+      'Session not found',
+      `Session ${id.slice(0, 64)} does not exist or has expired; open a new one.`
+    )
+  )
+}
+
+function isKeyX(x: unknown): x is string {
+  return typeof x === 'string' && /^[A-Za-z0-9_-]{43}$/.test(x)
+}
+
+export function badRequest(detail: string): ProblemError {
+  return new ProblemError(problem(400, 'bad-request', 'Bad request', detail))
+}

@@ -1,0 +1,571 @@
+import { randomBytes } from 'node:crypto'
+import { decide, isYours, type Facts } from './decide.js'
+import { inList, valuesList, type Engine, type SqlValue, type Tx } from './engine.js'
+import { sha256 } from '../digest.js'
+import type {
+  AuditEntry,
+  Caller,
+  Candidate,
+  Outcome,
+  RestoreResult,
+  Role,
+  SessionRecord,
+  Tenant
+} from './types.js'
+
+/** A machine that holds a license, as `machines list` shows it. */
+export interface Holder {
+  machineId: string
+  origin: boolean
+  acquiredAt: number
+}
+
+export interface RestoreRequest {
+  sessionId: string
+  caller: Caller
+  /** SHA-256 of the Idempotency-Key: the key itself is not kept. */
+  keyHash: string
+  /** SHA-256 of the request's license list: the same key with another list is refused. */
+  requestHash: string
+  candidates: readonly Candidate[]
+  limit: number
+}
+
+/** A request the store refuses: `status` is the HTTP status that says why. */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 403 | 404 | 409 = 400
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * The service's rules over one engine (ADR 0090). Each public method is one transaction; what a rule
+ * decides on is read under the lock it writes under, so concurrent requests, on one instance or many,
+ * see each other's effects whole.
+ */
+export class LicenseStore {
+  constructor(
+    readonly engine: Engine,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  // Tenants and tokens
+
+  async addTenant(
+    name: string,
+    options: { licensees?: readonly string[]; anyLicensee?: boolean; operator?: boolean } = {},
+    by: Caller | null = null
+  ): Promise<Tenant> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
+      throw new StoreError(
+        `Tenant name ${JSON.stringify(name)} is not 1-64 letters, digits, '.', '_' or '-'.`
+      )
+    }
+    const tenant: Tenant = {
+      id: `ten_${randomBytes(8).toString('hex')}`,
+      name,
+      anyLicensee: options.anyLicensee ?? false,
+      operator: options.operator ?? false
+    }
+    return this.engine.transaction(async tx => {
+      const taken = await tx.all('SELECT id FROM tenants WHERE name = $1', [name])
+      if (taken.length > 0) throw new StoreError(`Tenant ${name} already exists.`, 409)
+      await tx.run(
+        'INSERT INTO tenants (id, name, any_licensee, operator, created_at) VALUES ($1, $2, $3, $4, $5)',
+        [tenant.id, name, flag(tenant.anyLicensee), flag(tenant.operator), this.now()]
+      )
+      await this.insertLicensees(tx, tenant, options.licensees ?? [])
+      await audit(tx, [entry(this.now(), by, 'tenant-add', { detail: name })])
+      return tenant
+    })
+  }
+
+  async addLicensees(tenantName: string, subs: readonly string[], by: Caller | null = null): Promise<void> {
+    await this.engine.transaction(async tx => {
+      const tenant = await tenantNamed(tx, tenantName)
+      if (!mayManage(by, tenant)) throw new StoreError(`Tenant ${tenantName} is not yours.`, 403)
+      await this.insertLicensees(tx, tenant, subs)
+      await audit(tx, [entry(this.now(), by, 'licensee-add', { detail: `${subs.length} to ${tenantName}` })])
+    })
+  }
+
+  /** A new token for a tenant; the token itself is returned once and only its hash is kept. */
+  async issueToken(
+    tenantName: string,
+    role: Role,
+    label: string,
+    by: Caller | null = null
+  ): Promise<{ id: string; token: string; tenant: Tenant }> {
+    const token = `lbs_${randomBytes(32).toString('base64url')}`
+    const id = `tok_${randomBytes(8).toString('hex')}`
+    return this.engine.transaction(async tx => {
+      const tenant = await tenantNamed(tx, tenantName)
+      if (!mayManage(by, tenant)) throw new StoreError(`Tenant ${tenantName} is not yours.`, 403)
+      await tx.run(
+        'INSERT INTO tokens (id, tenant_id, hash, role, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [id, tenant.id, sha256(token), role, label, this.now()]
+      )
+      await audit(tx, [entry(this.now(), by, 'token-issue', { detail: `${role} ${id} for ${tenantName}` })])
+      return { id, token, tenant }
+    })
+  }
+
+  /**
+   * Makes sure a tenant owning every licensee exists with these tokens: how an in-process server (tests,
+   * the demo, the benchmarks) is given the tokens it was started with.
+   */
+  async adoptTokens(tenantName: string, tokens: ReadonlyArray<{ token: string; role: Role }>): Promise<void> {
+    await this.engine.transaction(async tx => {
+      let [row] = await tx.all<TenantRow>(
+        'SELECT id, name, any_licensee, operator FROM tenants WHERE name = $1',
+        [tenantName]
+      )
+      if (!row) {
+        row = { id: `ten_${randomBytes(8).toString('hex')}`, name: tenantName, any_licensee: 1, operator: 0 }
+        await tx.run(
+          'INSERT INTO tenants (id, name, any_licensee, operator, created_at) VALUES ($1, $2, 1, 0, $3)',
+          [row.id, tenantName, this.now()]
+        )
+      }
+      for (const { token, role } of tokens) {
+        await tx.run(
+          `INSERT INTO tokens (id, tenant_id, hash, role, label, created_at) VALUES ($1, $2, $3, $4, 'adopted', $5)
+           ON CONFLICT DO NOTHING`,
+          [`tok_${randomBytes(8).toString('hex')}`, row.id, sha256(token), role, this.now()]
+        )
+      }
+    })
+  }
+
+  async authenticate(token: string): Promise<Caller | undefined> {
+    const rows = await this.engine.read<TenantRow & { token_id: string; role: Role }>(
+      `SELECT t.id AS token_id, t.role, n.id, n.name, n.any_licensee, n.operator
+         FROM tokens t JOIN tenants n ON n.id = t.tenant_id WHERE t.hash = $1`,
+      [sha256(token)]
+    )
+    const row = rows[0]
+    return row && { tokenId: row.token_id, role: row.role, tenant: tenantOf(row) }
+  }
+
+  // Sessions
+
+  /** Opens a session, unless the token already has `maxPerToken` live ones (then undefined). */
+  async openSession(
+    caller: Caller,
+    machine: { machineId: string; machineX: string; individualize: boolean },
+    ttlMs: number,
+    maxPerToken: number
+  ): Promise<SessionRecord | undefined> {
+    const at = this.now()
+    const session: SessionRecord = {
+      id: randomBytes(16).toString('base64url'),
+      tenantId: caller.tenant.id,
+      tokenId: caller.tokenId,
+      ...machine,
+      createdAt: at,
+      expiresAt: at + ttlMs
+    }
+    return this.engine.transaction(async tx => {
+      // The token's row is the lock that makes "count, then insert" exact across instances.
+      await tx.all(`SELECT id FROM tokens WHERE id = $1${tx.forUpdate}`, [caller.tokenId])
+      await tx.run('DELETE FROM sessions WHERE expires_at <= $1', [at])
+      const [live] = await tx.all<{ n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE token_id = $1', [
+        caller.tokenId
+      ])
+      if ((live?.n ?? 0) >= maxPerToken) return undefined
+      await tx.run(
+        `INSERT INTO sessions (id, tenant_id, token_id, machine_id, machine_x, individualize, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          session.id,
+          session.tenantId,
+          session.tokenId,
+          session.machineId,
+          session.machineX,
+          flag(session.individualize),
+          session.createdAt,
+          session.expiresAt
+        ]
+      )
+      await tx.run('UPDATE tokens SET last_used_at = $1 WHERE id = $2', [at, caller.tokenId])
+      await audit(tx, [entry(at, caller, 'session-open', { machineId: session.machineId })])
+      return session
+    })
+  }
+
+  /** Closes a session of this token; false when there is none (another token's sessions included). */
+  async closeSession(id: string, caller: Caller): Promise<boolean> {
+    return this.engine.transaction(async tx => {
+      const session = await lockSession(tx, id, caller, this.now())
+      if (!session) return false
+      await tx.run('DELETE FROM sessions WHERE id = $1', [id])
+      await audit(tx, [entry(this.now(), caller, 'session-close', { machineId: session.machineId })])
+      return true
+    })
+  }
+
+  // The rules
+
+  /** Decides and records a restore batch, or replays the answer stored under its Idempotency-Key. */
+  async restore(request: RestoreRequest): Promise<RestoreResult> {
+    const { caller } = request
+    return this.engine.transaction(async tx => {
+      const at = this.now()
+      const session = await lockSession(tx, request.sessionId, caller, at)
+      if (!session) return { kind: 'no-session' }
+      const [earlier] = await tx.all<{ request_hash: string; outcomes: string }>(
+        'SELECT request_hash, outcomes FROM answers WHERE session_id = $1 AND key_hash = $2',
+        [session.id, request.keyHash]
+      )
+      if (earlier) {
+        if (earlier.request_hash !== request.requestHash) return { kind: 'key-reused' }
+        return {
+          kind: 'answered',
+          outcomes: JSON.parse(earlier.outcomes) as Outcome[],
+          replayed: true,
+          machineId: session.machineId
+        }
+      }
+      const facts = await readFacts(tx, caller, session.machineId, request.candidates, request.limit, at)
+      const { outcomes, added } = decide(request.candidates, facts)
+      await insertRows(
+        tx,
+        'holdings (jti, machine_id, origin, acquired_at)',
+        added.map(h => [h.jti, h.machineId, flag(h.origin), at]),
+        ' ON CONFLICT DO NOTHING'
+      )
+      await tx.run(
+        'INSERT INTO answers (session_id, key_hash, request_hash, outcomes, created_at) VALUES ($1, $2, $3, $4, $5)',
+        [session.id, request.keyHash, request.requestHash, JSON.stringify(outcomes), at]
+      )
+      await audit(
+        tx,
+        outcomes.map((o, i) => {
+          const c = request.candidates[i] as Candidate
+          return entry(at, caller, o.status === 'restored' ? 'restore' : 'refuse', {
+            jti: c.kind === 'license' ? c.jti : null,
+            machineId: session.machineId,
+            detail: o.status === 'refused' ? o.reason : null
+          })
+        })
+      )
+      return { kind: 'answered', outcomes, replayed: false, machineId: session.machineId }
+    })
+  }
+
+  /** What a restore of these licenses would decide for this session, changing nothing (protocol v1.1). */
+  async preview(
+    sessionId: string,
+    caller: Caller,
+    candidates: readonly Candidate[],
+    limit: number
+  ): Promise<Outcome[] | undefined> {
+    return this.engine.transaction(async tx => {
+      const session = await lockSession(tx, sessionId, caller, this.now())
+      if (!session) return undefined
+      return decide(candidates, await readFacts(tx, caller, session.machineId, candidates, limit, undefined))
+        .outcomes
+    })
+  }
+
+  /** The session's machine gives these licenses back: each frees its slot (protocol v1.1). */
+  async release(
+    sessionId: string,
+    caller: Caller,
+    jtis: readonly string[]
+  ): Promise<Array<'released' | 'not-held'> | undefined> {
+    return this.engine.transaction(async tx => {
+      const at = this.now()
+      const session = await lockSession(tx, sessionId, caller, at)
+      if (!session) return undefined
+      const owned = await lockLicenses(tx, [...new Set(jtis)], caller.tenant.id)
+      const results: Array<'released' | 'not-held'> = []
+      for (const jti of jtis) {
+        const removed = owned.has(jti) ? await removeHolding(tx, jti, session.machineId) : false
+        results.push(removed ? 'released' : 'not-held')
+        if (removed) await audit(tx, [entry(at, caller, 'release', { jti, machineId: session.machineId })])
+      }
+      return results
+    })
+  }
+
+  /** Revokes a license; a tenant's admin only its tenant's, the operator (`by` null or an operator
+   * tenant's admin) any, even one no restore has seen yet. */
+  async revoke(jti: string, by: Caller | null = null): Promise<boolean> {
+    return this.engine.transaction(async tx => {
+      const at = this.now()
+      if (scopeOf(by) === undefined) {
+        await tx.run(
+          'INSERT INTO licenses (jti, tenant_id, first_seen_at) VALUES ($1, NULL, $2) ON CONFLICT DO NOTHING',
+          [jti, at]
+        )
+      }
+      const owned = await lockLicenses(tx, [jti], scopeOf(by))
+      if (!owned.has(jti)) return false
+      await tx.run('UPDATE licenses SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL', [at, jti])
+      await audit(tx, [entry(at, by, 'revoke', { jti })])
+      return true
+    })
+  }
+
+  /** The machines that hold a license; undefined when it is not the caller's (or unknown). */
+  async machines(jti: string, by: Caller | null = null): Promise<Holder[] | undefined> {
+    return this.engine.transaction(async tx => {
+      const owned = await lockLicenses(tx, [jti], scopeOf(by))
+      if (!owned.has(jti)) return undefined
+      const rows = await tx.all<{ machine_id: string; origin: number; acquired_at: number }>(
+        'SELECT machine_id, origin, acquired_at FROM holdings WHERE jti = $1 ORDER BY acquired_at, machine_id',
+        [jti]
+      )
+      return rows.map(r => ({ machineId: r.machine_id, origin: r.origin === 1, acquiredAt: r.acquired_at }))
+    })
+  }
+
+  /** Frees a machine's slot of a license (a machine the customer no longer uses). */
+  async releaseMachine(
+    jti: string,
+    machineId: string,
+    by: Caller | null = null
+  ): Promise<'released' | 'not-held' | 'not-found'> {
+    return this.engine.transaction(async tx => {
+      const owned = await lockLicenses(tx, [jti], scopeOf(by))
+      if (!owned.has(jti)) return 'not-found'
+      if (!(await removeHolding(tx, jti, machineId))) return 'not-held'
+      await audit(tx, [entry(this.now(), by, 'machine-release', { jti, machineId })])
+      return 'released'
+    })
+  }
+
+  /** The latest audit entries, newest first; a tenant's admin sees its tenant's only. */
+  async auditTrail(by: Caller | null, limit = 100): Promise<AuditEntry[]> {
+    const rows =
+      scopeOf(by) === undefined
+        ? await this.engine.read<AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT $1', [limit])
+        : await this.engine.read<AuditRow>(
+            'SELECT * FROM audit WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2',
+            [by?.tenant.id ?? null, limit]
+          )
+    return rows.map(r => ({
+      at: r.at,
+      tenantId: r.tenant_id,
+      tokenId: r.token_id,
+      action: r.action,
+      jti: r.jti,
+      machineId: r.machine_id,
+      detail: r.detail
+    }))
+  }
+
+  private async insertLicensees(tx: Tx, tenant: Tenant, subs: readonly string[]): Promise<void> {
+    const unique = [...new Set(subs)]
+    if (unique.length === 0) return
+    const taken = await tx.all<{ sub: string }>(
+      `SELECT sub FROM licensees WHERE sub IN (${inList(unique.length)})`,
+      unique
+    )
+    if (taken.length > 0) {
+      throw new StoreError(
+        `Licensee ${taken[0]?.sub} already belongs to a tenant; a licensee has one tenant.`,
+        409
+      )
+    }
+    await insertRows(
+      tx,
+      'licensees (sub, tenant_id)',
+      unique.map(sub => [sub, tenant.id])
+    )
+  }
+}
+
+interface TenantRow {
+  id: string
+  name: string
+  any_licensee: number
+  operator: number
+}
+
+interface AuditRow {
+  at: number
+  tenant_id: string | null
+  token_id: string | null
+  action: string
+  jti: string | null
+  machine_id: string | null
+  detail: string | null
+}
+
+function tenantOf(row: TenantRow): Tenant {
+  return { id: row.id, name: row.name, anyLicensee: row.any_licensee === 1, operator: row.operator === 1 }
+}
+
+async function tenantNamed(tx: Tx, name: string): Promise<Tenant> {
+  const [row] = await tx.all<TenantRow>(
+    'SELECT id, name, any_licensee, operator FROM tenants WHERE name = $1',
+    [name]
+  )
+  if (!row) {
+    throw new StoreError(`There is no tenant ${name}; add it with "license-server tenant add ${name}".`, 404)
+  }
+  return tenantOf(row)
+}
+
+/** The caller's live session, locked so one session's requests are decided one after another. */
+async function lockSession(
+  tx: Tx,
+  id: string,
+  caller: Caller,
+  at: number
+): Promise<SessionRecord | undefined> {
+  const [row] = await tx.all<{
+    id: string
+    tenant_id: string
+    token_id: string
+    machine_id: string
+    machine_x: string
+    individualize: number
+    created_at: number
+    expires_at: number
+  }>(`SELECT * FROM sessions WHERE id = $1${tx.forUpdate}`, [id])
+  // Another token's session is reported as missing, so session IDs leak nothing.
+  if (!row || row.token_id !== caller.tokenId || row.expires_at <= at) return undefined
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    tokenId: row.token_id,
+    machineId: row.machine_id,
+    machineX: row.machine_x,
+    individualize: row.individualize === 1,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at
+  }
+}
+
+/**
+ * Locks the rows of these licenses, in jti order (ADR 0090), and returns those of `tenantId` (all, when
+ * undefined) with their state. A license first restored by no tenant (revoked before any restore) counts
+ * as the tenant's.
+ */
+async function lockLicenses(
+  tx: Tx,
+  jtis: readonly string[],
+  tenantId: string | undefined
+): Promise<Map<string, { tenantId: string | null; revoked: boolean }>> {
+  const found = new Map<string, { tenantId: string | null; revoked: boolean }>()
+  if (jtis.length === 0) return found
+  const sorted = [...new Set(jtis)].sort()
+  const rows = await tx.all<{ jti: string; tenant_id: string | null; revoked_at: number | null }>(
+    `SELECT jti, tenant_id, revoked_at FROM licenses WHERE jti IN (${inList(sorted.length)}) ORDER BY jti${tx.forUpdate}`,
+    sorted
+  )
+  for (const row of rows) {
+    if (tenantId !== undefined && row.tenant_id !== null && row.tenant_id !== tenantId) continue
+    found.set(row.jti, { tenantId: row.tenant_id, revoked: row.revoked_at !== null })
+  }
+  return found
+}
+
+/** Reads (and, for a restore, creates and locks) what the rules decide on. */
+async function readFacts(
+  tx: Tx,
+  caller: Caller,
+  machineId: string,
+  candidates: readonly Candidate[],
+  limit: number,
+  /** Set for a restore: licenses seen for the first time are recorded then, for the caller's tenant. */
+  writingAt: number | undefined
+): Promise<Facts> {
+  const licenses = candidates.flatMap(c => (c.kind === 'license' ? [c] : []))
+  const subs = [...new Set(licenses.flatMap(c => (c.sub === undefined ? [] : [c.sub])))]
+  const owners = new Map<string, string>()
+  if (subs.length > 0) {
+    const rows = await tx.all<{ sub: string; tenant_id: string }>(
+      `SELECT sub, tenant_id FROM licensees WHERE sub IN (${inList(subs.length)})`,
+      subs
+    )
+    for (const row of rows) owners.set(row.sub, row.tenant_id)
+  }
+  const facts: Facts = {
+    tenant: caller.tenant,
+    machineId,
+    limit,
+    owners,
+    licenses: new Map(),
+    holders: new Map()
+  }
+  const yours = [...new Set(licenses.filter(c => isYours(c, facts)).map(c => c.jti))].sort()
+  if (yours.length === 0) return facts
+  if (writingAt !== undefined) {
+    await insertRows(
+      tx,
+      'licenses (jti, tenant_id, first_seen_at)',
+      yours.map(jti => [jti, caller.tenant.id, writingAt]),
+      ' ON CONFLICT DO NOTHING'
+    )
+  }
+  facts.licenses = await lockLicenses(tx, yours, undefined)
+  const rows = await tx.all<{ jti: string; machine_id: string }>(
+    `SELECT jti, machine_id FROM holdings WHERE jti IN (${inList(yours.length)})`,
+    yours
+  )
+  for (const row of rows) {
+    let set = facts.holders.get(row.jti)
+    if (!set) facts.holders.set(row.jti, (set = new Set()))
+    set.add(row.machine_id)
+  }
+  return facts
+}
+
+async function removeHolding(tx: Tx, jti: string, machineId: string): Promise<boolean> {
+  return (await tx.run('DELETE FROM holdings WHERE jti = $1 AND machine_id = $2', [jti, machineId])) > 0
+}
+
+/** Inserts rows with multi-row VALUES, in chunks that stay under both engines' parameter limits. */
+async function insertRows(tx: Tx, into: string, rows: SqlValue[][], suffix = ''): Promise<void> {
+  const width = rows[0]?.length ?? 0
+  const perChunk = Math.max(1, Math.floor(30_000 / Math.max(width, 1)))
+  for (let i = 0; i < rows.length; i += perChunk) {
+    const chunk = rows.slice(i, i + perChunk)
+    await tx.run(`INSERT INTO ${into} VALUES ${valuesList(chunk.length, width)}${suffix}`, chunk.flat())
+  }
+}
+
+function entry(
+  at: number,
+  by: Caller | null,
+  action: string,
+  what: Pick<AuditEntry, 'jti' | 'machineId' | 'detail'> = {}
+): AuditEntry {
+  return { at, tenantId: by?.tenant.id ?? null, tokenId: by?.tokenId ?? null, action, ...what }
+}
+
+async function audit(tx: Tx, entries: AuditEntry[]): Promise<void> {
+  await insertRows(
+    tx,
+    'audit (at, tenant_id, token_id, action, jti, machine_id, detail)',
+    entries.map(e => [
+      e.at,
+      e.tenantId,
+      e.tokenId,
+      e.action,
+      e.jti ?? null,
+      e.machineId ?? null,
+      e.detail ?? null
+    ])
+  )
+}
+
+function mayManage(by: Caller | null, tenant: Tenant): boolean {
+  return by === null || by.tenant.operator || by.tenant.id === tenant.id
+}
+
+/** The tenant whose licenses `by` may act on; undefined for the operator (every tenant's). */
+function scopeOf(by: Caller | null): string | undefined {
+  return by === null || by.tenant.operator ? undefined : by.tenant.id
+}
+
+function flag(value: boolean): number {
+  return value ? 1 : 0
+}

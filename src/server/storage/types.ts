@@ -1,0 +1,68 @@
+/** What the service stores, as the rest of the server sees it (ADR 0090). Times are ms since the epoch. */
+
+export type Role = 'restore' | 'read' | 'admin'
+export const ROLES: readonly Role[] = ['restore', 'read', 'admin']
+
+export interface Tenant {
+  id: string
+  name: string
+  /** Owns every licensee no other tenant names, licenses without `sub` included (one-customer services). */
+  anyLicensee: boolean
+  /** Its admin tokens may add tenants (the vendor's own account). */
+  operator: boolean
+}
+
+/** An authenticated token: who calls, for which tenant, with which role. */
+export interface Caller {
+  tokenId: string
+  role: Role
+  tenant: Tenant
+}
+
+export interface SessionRecord {
+  id: string
+  tenantId: string
+  tokenId: string
+  machineId: string
+  /** The machine's Ed25519 public key (JWK `x`). */
+  machineX: string
+  individualize: boolean
+  createdAt: number
+  expiresAt: number
+}
+
+/**
+ * One license of a restore request, as the rules need it. Only a license whose signature verified is a
+ * `license`; anything else is `invalid` and nothing of it is stored (its label comes from the request).
+ */
+export type Candidate =
+  | {
+      kind: 'license'
+      jti: string
+      /** Its `sub` claim, which names the licensee and so the tenant that owns it. */
+      sub: string | undefined
+      /** The machine it is bound to (`cnf.jkt`), counted as one of its machines. */
+      original: string | undefined
+      expired: boolean
+    }
+  | { kind: 'invalid'; reason: string }
+
+/** What the rules decided for one license; stored as such, so a replay gives the same answer. */
+export type Outcome = { status: 'restored' } | { status: 'refused'; reason: RefusalReason | string }
+
+export type RefusalReason = 'not-yours' | 'revoked' | 'expired' | 'restore-limit'
+
+export type RestoreResult =
+  | { kind: 'answered'; outcomes: Outcome[]; replayed: boolean; machineId: string }
+  | { kind: 'key-reused' }
+  | { kind: 'no-session' }
+
+export interface AuditEntry {
+  at: number
+  tenantId: string | null
+  tokenId: string | null
+  action: string
+  jti?: string | null
+  machineId?: string | null
+  detail?: string | null
+}
