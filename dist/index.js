@@ -38,7 +38,7 @@ import {
   restrictedSummaryMessage,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-JSLHOOQH.js";
+} from "./chunks/chunk-NDXBA53P.js";
 import {
   __commonJS,
   __require,
@@ -15089,7 +15089,8 @@ var STEPS_TERMS = {
   },
   identity: { name: "the variable named by the restore step's `identity-env`" },
   "service.url": { name: "`service.url` in the steps file" },
-  "service.token": { name: "the token in the variable named by `service.token-env`" }
+  "service.token": { name: "the token in the variable named by `service.token-env`" },
+  signers: { name: "`signers` in the steps file (an allowed_signers file)" }
 };
 function inStepsTerms(message) {
   let text = message;
@@ -17062,7 +17063,7 @@ function restrictedText(step) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-DMFMLIHY.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-MKUDAIJQ.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

@@ -9,7 +9,7 @@ import { craftTar, encrypt, sha256 } from '../support/hostile-backup.js'
 import { sshKey, TOKEN, v2World, type SshKey, type V2World } from './support.js'
 import { readV2, rewriteV2, type ReadV2, type Rewrite } from './tamper.js'
 
-// Issue 11, SPEC 4b: every consistent deletion, reordering, substitution or rollback of a signed backup is
+// Issue 11: every consistent deletion, reordering, substitution or rollback of a signed backup is
 // refused with BACKUP_UNTRUSTED (or BACKUP_CORRUPT) before anything is written or the service is called;
 // the v2 corruption matrix (plain, compressed, encrypted) is refused with BACKUP_CORRUPT.
 let w: V2World

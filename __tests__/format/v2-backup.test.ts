@@ -6,7 +6,7 @@ import { exec, listTree, recorder } from '../engine/helpers.js'
 import { snapshot } from '../restore/support.js'
 import { TOKEN, v2World, type V2World } from './support.js'
 
-// Issue 11, SPEC 4b: what a backup writes now, opened by the standard tools, restored and verified.
+// Issue 11: what a backup writes now, opened by the standard tools, restored and verified.
 let w: V2World
 beforeAll(async () => {
   w = await v2World()

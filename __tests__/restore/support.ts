@@ -81,7 +81,7 @@ export async function emptyDir(root: string, name: string): Promise<string> {
   return dir
 }
 
-/** The status events of SPEC 6, without detail, progress, the opened backup and its one warning that it is unsigned. */
+/** The status events of docs/events.md, without detail, progress, the opened backup and its one warning that it is unsigned. */
 export function types(events: EngineEvent[]): string[] {
   return events
     .filter(e => e.type !== 'LICENSE' && e.type !== 'PROGRESS' && e.type !== 'BACKUP_OPENED')

@@ -168,7 +168,7 @@ describe('item 1: a journal an earlier version left for such a clash does not we
     // And the next run is an ordinary one.
     const again = await w.restore(at.store)
     expect(again.error).toBeUndefined()
-    // No warning but the one every restore without `signers` gives (SPEC 4b).
+    // No warning but the one every restore without `signers` gives (docs/format.md).
     const others = again.events.filter(e => e.type === 'WARNING' && !/not authenticated/.test(e.message))
     expect(others).toEqual([])
   })

@@ -1,7 +1,7 @@
 import type { Origin } from '../engine/format/manifest-v2.js'
 
 /**
- * Where a backup is made, for its manifest (SPEC 4b): the workflow run's coordinates from the runner's
+ * Where a backup is made, for its manifest (docs/format.md): the workflow run's coordinates from the runner's
  * environment. Outside GitHub Actions, undefined: the engine records the host's name instead.
  */
 export function backupOrigin(env: NodeJS.ProcessEnv): Origin | undefined {

@@ -57,7 +57,7 @@ export interface BackupResult {
   packSize: number
 }
 
-/** How a restore or verify decides whether to trust a backup's manifest (SPEC 4b). */
+/** How a restore or verify decides whether to trust a backup's manifest (docs/format.md). */
 export interface BackupTrustOptions {
   /** An OpenSSH allowed_signers file: a v2 backup must be signed by a key in it. */
   signers?: string

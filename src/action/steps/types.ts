@@ -42,7 +42,7 @@ export interface StoreConfig {
   trust?: TrustOptions
 }
 
-/** What a restore or verify checks a backup's manifest against (SPEC 4b). */
+/** What a restore or verify checks a backup's manifest against (docs/format.md). */
 export interface BackupTrustConfig {
   /** An allowed_signers file. */
   signers?: string

@@ -184,7 +184,7 @@ async function withSink<T>(sink: PackSink, body: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A v1 backup (SPEC 4): the tar (age-encrypted when asked), then the manifest with every entry. */
+/** A v1 backup (docs/format.md): the tar (age-encrypted when asked), then the manifest with every entry. */
 async function writeV1(input: WriteInput): Promise<Written> {
   const { buildDir, encryptTo, emit, signal } = input
   const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE
@@ -225,7 +225,7 @@ async function writeV1(input: WriteInput): Promise<Written> {
 }
 
 /**
- * A v2 backup (SPEC 4b, ADR 0080): the tar with its index as the last member, gzipped, then
+ * A v2 backup (docs/format.md, ADR 0080): the tar with its index as the last member, gzipped, then
  * age-encrypted, in one streamed pass; then the manifest (counts, pack digest, origin) and its signature.
  */
 async function writeV2(

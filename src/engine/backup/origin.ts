@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import type { Origin } from '../format/manifest-v2.js'
 
-/** The origin recorded when the host gives none: this machine's name (SPEC 4b). */
+/** The origin recorded when the host gives none: this machine's name (docs/format.md). */
 export function defaultOrigin(): Origin {
   return { host: hostname() }
 }

@@ -17,7 +17,7 @@ export function packFileV2(compression: Compression, encrypted: boolean): string
 }
 export const PACK_FILES_V2 = COMPRESSIONS.flatMap(c => [packFileV2(c, false), packFileV2(c, true)])
 
-/** Where a backup was made: the CI run's coordinates, or the host's name elsewhere (SPEC 4b). */
+/** Where a backup was made: the CI run's coordinates, or the host's name elsewhere (docs/format.md). */
 export type Origin = Record<string, string>
 
 export interface ManifestV2 {

@@ -1,6 +1,7 @@
 import { lstat, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { option } from '../options.js'
 import { describeOrigin } from '../backup/origin.js'
 import { MANIFEST_FILE, type Manifest } from '../format/manifest.js'
 import { parseAnyManifest } from '../format/any-manifest.js'
@@ -18,14 +19,13 @@ import type { BackupTrustOptions } from '../api.js'
 import type { EventListener } from '../events.js'
 import { MAX_MANIFEST_BYTES, checkEntries, readManifestBytes } from './verify-backup.js'
 
-/** A backup folder's manifest, read once, its shape checked and its trust decided (SPEC 4, 4b). */
+/** A backup folder's manifest, read once, its shape checked and its trust decided (docs/format.md). */
 export type OpenedBackup = { path: string; signer?: string; origin?: string } & (
   { format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 }
 )
 
 /** The warning a restore or verify without `signers` gives once. */
-export const NOT_AUTHENTICATED_WARNING =
-  'The backup is not authenticated: without `signers`, anyone who can change the backup folder can change what is restored. Sign backups (sign: { key-env: … }) and set signers to an allowed_signers file.'
+export const NOT_AUTHENTICATED_WARNING = `The backup is not authenticated: without ${option('signers')}, anyone who can change the backup folder can change what is restored. Sign backups with an SSH key and give the allowed signers in ${option('signers')}.`
 
 /**
  * Reads `manifest.json` (bounded), checks its shape, and, before anything is written or any service is

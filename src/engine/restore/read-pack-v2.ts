@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { option } from '../options.js'
 import { decryptAge } from '../format/age.js'
 import { gunzipBounded } from '../format/gzip.js'
 import type { ManifestLicense } from '../format/manifest.js'
@@ -20,7 +21,7 @@ export interface PackV2Context {
 }
 
 /**
- * Reads a v2 pack (SPEC 4b, ADR 0080): decrypts, decompresses at most `pack.tar_size` bytes, and reads
+ * Reads a v2 pack (docs/format.md, ADR 0080): decrypts, decompresses at most `pack.tar_size` bytes, and reads
  * the tar strictly. Every member before the index is a license, checked like v1's (safe name, once,
  * also by case) and parsed; the index must be the last member and list exactly those members, in order,
  * with their sizes and digests; the counts must be the manifest's. With `known` (the entries of an
@@ -130,7 +131,7 @@ async function tarBytes(context: PackV2Context, packFile: string): Promise<Async
       ;(source as ReturnType<typeof createReadStream>).destroy()
       throw new LicenseBackupError(
         'CONFIG_INVALID',
-        `The backup at ${context.path} is encrypted (age): name the environment variable that holds the age identity with \`identity-env\`.`,
+        `The backup at ${context.path} is encrypted (age): give the age identity in ${option('identity')}.`,
         { file: context.path }
       )
     }

@@ -41,7 +41,7 @@ export async function restore(
   const signal = control.signal
   throwIfAborted(signal, 'restore')
   const store = options.store
-  // Trust first (SPEC 4b): an untrusted backup is refused before the store is touched or the service called.
+  // Trust first (docs/format.md): an untrusted backup is refused before the store is touched or the service called.
   const opened = await openBackup(options.path, options).catch(error => {
     throw asRestoreError(error, options.path)
   })

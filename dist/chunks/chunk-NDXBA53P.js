@@ -700,7 +700,8 @@ var ENGINE_OPTIONS = [
   "individualize",
   "identity",
   "service.url",
-  "service.token"
+  "service.token",
+  "signers"
 ];
 function option(name) {
   return `the \`${name}\` option`;
@@ -1908,7 +1909,7 @@ async function tarBytes(context, packFile) {
       source.destroy();
       throw new LicenseBackupError(
         "CONFIG_INVALID",
-        `The backup at ${context.path} is encrypted (age): name the environment variable that holds the age identity with \`identity-env\`.`,
+        `The backup at ${context.path} is encrypted (age): give the age identity in ${option("identity")}.`,
         { file: context.path }
       );
     }
@@ -2177,7 +2178,7 @@ function corrupt(path, problem) {
 }
 
 // src/engine/restore/open-backup.ts
-var NOT_AUTHENTICATED_WARNING = "The backup is not authenticated: without `signers`, anyone who can change the backup folder can change what is restored. Sign backups (sign: { key-env: \u2026 }) and set signers to an allowed_signers file.";
+var NOT_AUTHENTICATED_WARNING = `The backup is not authenticated: without ${option("signers")}, anyone who can change the backup folder can change what is restored. Sign backups with an SSH key and give the allowed signers in ${option("signers")}.`;
 async function openBackup(path, trust, now = Date.now()) {
   const text = await readManifestBytes(path);
   const file = join6(path, MANIFEST_FILE);

@@ -80,7 +80,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-JSLHOOQH.js";
+} from "./chunk-NDXBA53P.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
