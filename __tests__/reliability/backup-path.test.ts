@@ -76,7 +76,8 @@ describe('a folder that is not a backup', () => {
     })
     const result = await createBackupRestorer().backup({ store: stores[0]!, path, overwrite: true })
     expect(result.backedUp).toBe(400)
-    parseAnyManifest(await readFile(join(path, 'manifest.json'), 'utf8'), 'manifest.json').manifest
+    const manifest = parseAnyManifest(await readFile(join(path, 'manifest.json'), 'utf8'), 'manifest.json')
+    expect(manifest.manifest.pack.sha256).toBe(result.manifest.pack.sha256)
   })
 
   it('an empty folder takes a backup', async () => {
