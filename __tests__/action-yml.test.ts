@@ -23,6 +23,9 @@ describe('action.yml', () => {
     expect(Object.keys(action.outputs).sort()).toEqual(
       [
         'artifact-digest',
+        'bytes-per-license',
+        'pack-size',
+        'verified',
         'artifact-id',
         'artifact-url',
         'backed-up',

@@ -1,4 +1,4 @@
-// npm run bench [-- --million] [--reps N] [--sizes 1000,10000] [--only backup,verified,restore,encrypted,service,registry]
+// npm run bench [-- --million] [--reps N] [--sizes 1000,10000] [--only backup,verified,restore,encrypted,service,registry,v2]
 // Measures backup and restore against their physical baselines in one run; prints ratios, writes
 // bench/results/latest.json and docs/performance.md. Not part of npm test: figures, not assertions.
 import { spawn } from 'node:child_process'
@@ -195,6 +195,7 @@ for (const n of perSize ? sizes : []) {
       add(n, 'restore, encrypted', encRestore, '', { ms: 0, rssMb: 0 }, null, '')
     }
   }
+  if (wanted('v2')) await formatV2(n, store, reps, rss)
   if (rss.length > 0) addRss(n, 'peak RSS, largest of the engine runs above', Math.max(...rss))
 
   if (wanted('registry')) {
@@ -332,6 +333,47 @@ async function digestOf(file: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
   return `sha256:${hash.digest('hex')}`
+}
+
+/**
+ * Format v2 against v1 in the same run (issue 11): the v2 backup (gzip; gzip then age) within 1.3× of an
+ * uncompressed v1 backup, and its pack at most 200 bytes a license.
+ */
+async function formatV2(n: number, store: string, reps: number, rss: number[]): Promise<void> {
+  const path = (name: string): string => join(work, `${name}-${n}`)
+  const v1 = await repeat(reps, () =>
+    engine('backup', { store, path: path('v1'), overwrite: true, format: 'license-backup/v1' })
+  )
+  const gzip = await repeat(reps, () => engine('backup', { store, path: path('v2'), overwrite: true }))
+  const sealed = await repeat(reps, () =>
+    engine('backup', { store, path: path('v2-age'), overwrite: true, encryptTo: [recipient] })
+  )
+  rss.push(v1.rssMb, gzip.rssMb, sealed.rssMb)
+  add(n, 'backup v2 (gzip)', gzip, 'backup v1 (plain tar)', v1, 1.3, '≤ 1.3× v1')
+  add(n, 'backup v2 (gzip, then age)', sealed, 'backup v1 (plain tar)', v1, 1.3, '≤ 1.3× v1')
+  for (const [name, label] of [
+    ['v1', 'v1 pack (plain tar)'],
+    ['v2', 'v2 pack (gzip)'],
+    ['v2-age', 'v2 pack (gzip, then age)']
+  ] as const) {
+    const manifest = JSON.parse(await readFile(join(path(name), 'manifest.json'), 'utf8')) as {
+      pack: { size: number }
+      counts: { licenses: number }
+    }
+    const perLicense = manifest.pack.size / manifest.counts.licenses
+    rows.push({
+      n,
+      measure: `${label}: ${perLicense.toFixed(0)} bytes a license`,
+      ms: 0,
+      rssMb: 0,
+      baseline: '',
+      baselineMs: 0,
+      ratio: 0,
+      target: name === 'v1' ? '' : '≤ 200 bytes a license',
+      met: name === 'v1' ? null : perLicense <= 200
+    })
+    log(`  ${label}: ${manifest.pack.size} bytes, ${perLicense.toFixed(1)} bytes a license`)
+  }
 }
 
 function add(

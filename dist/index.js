@@ -20,7 +20,10 @@ import {
   LicenseBackupError,
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
+  MAX_SIGNATURE_BYTES,
   PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
   backoffDelay,
   cancelled,
   capitalized,
@@ -32,12 +35,13 @@ import {
   manifestByteLimit,
   option,
   parseRetryAfter,
+  parseSigningKey,
   readInputFile,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-NJHU764F.js";
+} from "./chunks/chunk-5GGX2SCQ.js";
 import {
   __commonJS,
   __require,
@@ -14993,9 +14997,9 @@ var RESTRICTED_POLICIES = ["ignore", "info", "warn", "error"];
 // src/action/inputs.ts
 function readActionInputs() {
   const only = getInput("only");
-  if (only !== "" && only !== "backup" && only !== "restore") {
+  if (only !== "" && only !== "backup" && only !== "restore" && only !== "verify") {
     throw new ConfigError(
-      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, or empty to run every step.`
+      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, or empty to run every step.`
     );
   }
   const onRestricted = getInput("on-restricted");
@@ -15018,6 +15022,9 @@ function setOutputs(report) {
   const artifact = report.lastArtifact;
   setOutput("backed-up", report.backedUp);
   setOutput("restored", report.restored);
+  setOutput("verified", report.verified);
+  setOutput("pack-size", report.lastPack.size);
+  setOutput("bytes-per-license", report.lastPack.perLicense);
   setOutput("restricted", report.restricted.length);
   setOutput("restricted-key-ids", JSON.stringify(report.restrictedKeyIds));
   setOutput("backup-path", report.lastBackupPath);
@@ -15055,10 +15062,25 @@ var RunReport = class {
   get lastPush() {
     return this.steps.filter((s) => s.registry?.pushed).at(-1)?.registry;
   }
+  get verified() {
+    return this.steps.reduce((n, s) => n + (s.verified ?? 0), 0);
+  }
+  /** The last backup's pack size, and bytes per license (0 without a backup). */
+  get lastPack() {
+    const last = this.steps.filter((s) => s.kind === "backup" && s.packSize !== void 0).at(-1);
+    if (!last?.packSize) return { size: 0, perLicense: 0 };
+    return {
+      size: last.packSize,
+      perLicense: last.backedUp ? bytesPerLicense(last.packSize, last.backedUp) : 0
+    };
+  }
   get lastArtifact() {
     return this.steps.filter((s) => s.artifact).at(-1)?.artifact;
   }
 };
+function bytesPerLicense(packSize, licenses) {
+  return Math.round(packSize / licenses);
+}
 
 // src/action/run-steps.ts
 import { rm as rm5 } from "node:fs/promises";
@@ -15078,7 +15100,8 @@ var STEPS_TERMS = {
   },
   identity: { name: "the variable named by the restore step's `identity-env`" },
   "service.url": { name: "`service.url` in the steps file" },
-  "service.token": { name: "the token in the variable named by `service.token-env`" }
+  "service.token": { name: "the token in the variable named by `service.token-env`" },
+  signers: { name: "`signers` in the steps file (an allowed_signers file)" }
 };
 function inStepsTerms(message) {
   let text = message;
@@ -15137,6 +15160,9 @@ async function extractBackup(zipFile, into, artifact) {
     );
   }
   await extractEntry(zipFile, manifestEntry, join2(into, MANIFEST_FILE), artifact);
+  const signature = single(entries, SIGNATURE_FILE, artifact);
+  if (signature && signature.size <= MAX_SIGNATURE_BYTES)
+    await extractEntry(zipFile, signature, join2(into, SIGNATURE_FILE), artifact);
   const pack = packOf(await readFile(join2(into, MANIFEST_FILE), "utf8"));
   if (!pack) return;
   const packEntry = single(entries, pack.file, artifact);
@@ -15146,6 +15172,7 @@ async function extractBackup(zipFile, into, artifact) {
   }
   await extractEntry(zipFile, packEntry, join2(into, pack.file), artifact);
 }
+var PACK_NAMES = /* @__PURE__ */ new Set([PACK_FILE, ENCRYPTED_PACK_FILE, ...PACK_FILES_V2]);
 function packOf(text) {
   try {
     const pack = JSON.parse(text).pack;
@@ -15157,7 +15184,7 @@ function packOf(text) {
   return void 0;
 }
 function isPackName(name) {
-  return name === PACK_FILE || name === ENCRYPTED_PACK_FILE;
+  return typeof name === "string" && PACK_NAMES.has(name);
 }
 function single(entries, name, artifact) {
   const found = entries.filter((entry) => entry.name === name);
@@ -15274,10 +15301,10 @@ function bad(artifact, problem) {
 // src/action/artifacts/upload.ts
 import { join as join3 } from "node:path";
 async function uploadBackup(client, backup, spec, name, context) {
-  const encrypted = backup.manifest.encryption !== null;
+  const packed = backup.manifest.encryption !== null || "compression" in backup.manifest && backup.manifest.compression === "gzip";
   if (spec.overwrite) await deleteIfPresent(client, name);
   const files = backup.files.map((file) => join3(backup.path, file));
-  const compressionLevel = encrypted ? 0 : spec.compressionLevel;
+  const compressionLevel = packed ? 0 : spec.compressionLevel;
   log.info(logText`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`);
   let response;
   try {
@@ -16807,6 +16834,17 @@ function restrictedSummary(keyIds) {
   const unique = [...new Set(keyIds)];
   return `${restrictedSummaryMessage(keyIds.length)} (key ID${unique.length === 1 ? "" : "s"} ${unique.join(", ")})`;
 }
+var BEGIN_LINES = {
+  backup: "Backup started.",
+  restore: "Committing the restored licenses into the store.",
+  verify: "Verify started: checking the backup as a restore would, writing nothing."
+};
+var END_LINES = {
+  backup: "Backup finished.",
+  restore: "Restored licenses committed.",
+  verify: "Verify finished: the backup would restore."
+};
+var OPERATION_NAMES = { backup: "Backup", restore: "Restore", verify: "Verify" };
 var StepLog = class {
   constructor(policy, now = Date.now) {
     this.policy = policy;
@@ -16822,13 +16860,14 @@ var StepLog = class {
   onEvent = (event) => {
     switch (event.type) {
       case "BEGIN":
-        log.info(
-          event.operation === "backup" ? logText`Backup started.` : logText`Committing the restored licenses into the store.`
-        );
+        log.info(logText`${BEGIN_LINES[event.operation]}`);
         return;
       case "END":
+        log.info(logText`${END_LINES[event.operation]}`);
+        return;
+      case "BACKUP_OPENED":
         log.info(
-          event.operation === "backup" ? logText`Backup finished.` : logText`Restored licenses committed.`
+          logText`Reading ${event.format} backup at ${event.path}${event.origin ? `: ${event.origin}` : ""}${event.signer ? `; signed by ${event.signer}` : ""}.`
         );
         return;
       case "CONNECTING":
@@ -16891,7 +16930,7 @@ var StepLog = class {
     this.lastProgress = now;
     const percent = event.total > 0 ? ` (${Math.floor(event.done / event.total * 100)}%)` : "";
     log.info(
-      logText`${event.operation === "backup" ? "Backup" : "Restore"}: ${event.phase} ${event.done} of ${event.total}${percent}`
+      logText`${OPERATION_NAMES[event.operation]}: ${event.phase} ${event.done} of ${event.total}${percent}`
     );
   }
   /** After the step: the count and, past the annotation cap, where the rest are. */
@@ -16920,22 +16959,25 @@ var RestrictedLicensesError = class extends Error {
 async function runSteps(steps, context) {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled("run");
-    await log.group(
-      logText`${title(step, n + 1, context.total)}`,
-      () => step.kind === "backup" ? runBackup(step, n + 1, context) : runRestore(step, n + 1, context)
-    );
+    await log.group(logText`${title(step, n + 1, context.total)}`, () => runStep(step, n + 1, context));
   }
   if (context.signal.aborted) throw cancelled("run");
+}
+function runStep(step, n, context) {
+  if (step.kind === "backup") return runBackup(step, n, context);
+  if (step.kind === "restore") return runRestore(step, n, context);
+  return runVerify(step, n, context);
 }
 function title(step, n, total) {
   const count2 = `step ${n} of ${total}`;
   if (step.kind === "backup") return `Backup (${count2}): ${step.store} \u2192 ${step.path}`;
   const from = restoreSource(step);
+  if (step.kind === "verify") return `Verify (${count2}): ${from}`;
   return `Restore (${count2}): ${from} \u2192 ${step.store}`;
 }
 function restoreSource(step) {
   if (step.fromArtifact) return `artifact "${step.fromArtifact.name}"`;
-  if (step.fromRegistry) return referenceText(step.fromRegistry.reference);
+  if ("fromRegistry" in step && step.fromRegistry) return referenceText(step.fromRegistry.reference);
   return step.path;
 }
 function storeOptions(step) {
@@ -16956,13 +16998,18 @@ async function runBackup(step, n, context) {
     durationMs: 0,
     path: step.path
   };
+  const signing = context.secrets.get(step)?.signingKey;
   await tracked(record, stepLog, context, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
         path: step.path,
         overwrite: step.overwrite,
-        ...step.encryptTo ? { encryptTo: step.encryptTo } : {}
+        ...step.encryptTo ? { encryptTo: step.encryptTo } : {},
+        ...step.compression ? { compression: step.compression } : {},
+        ...step.format ? { format: step.format } : {},
+        ...signing ? { sign: signing } : {},
+        ...context.origin && step.format !== "license-backup/v1" ? { origin: context.origin } : {}
       },
       { signal: context.signal }
     );
@@ -16970,8 +17017,11 @@ async function runBackup(step, n, context) {
     record.path = result.path;
     record.backedUp = result.backedUp;
     record.restricted = result.restricted;
+    record.packSize = result.packSize;
+    record.signed = result.files.includes("manifest.json.sig");
+    const perLicense = result.backedUp > 0 ? `, ${bytesPerLicense(result.packSize, result.backedUp)} bytes a license` : "";
     log.info(
-      logText`Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ""}.`
+      logText`Backed up ${result.backedUp} license(s) to ${result.path} (${result.manifest.format}, pack ${result.packSize} bytes${perLicense})${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ""}.`
     );
     if (step.artifact) {
       throwIfAborted(context.signal, "artifact upload");
@@ -17009,7 +17059,7 @@ async function runRestore(step, n, context) {
   try {
     await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {};
-      let path = step.path;
+      let path = step.path ?? "";
       record.path = restoreSource(step);
       if (step.fromArtifact) {
         const download = await downloadBackup(step.fromArtifact, {
@@ -17037,10 +17087,11 @@ async function runRestore(step, n, context) {
       const result = await context.engine.restore(
         {
           ...storeOptions(step),
-          path: path ?? "",
+          path,
           service: { url: step.service.url, token: secrets.token ?? "" },
           individualize: step.individualize,
-          ...secrets.identity === void 0 ? {} : { identity: secrets.identity }
+          ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+          ...trustOptions(step)
         },
         { signal: context.signal }
       );
@@ -17057,6 +17108,65 @@ async function runRestore(step, n, context) {
   } finally {
     if (downloaded) await rm5(downloaded, { recursive: true, force: true });
   }
+}
+async function runVerify(step, n, context) {
+  const stepLog = new StepLog("warn", context.now);
+  const record = {
+    kind: "verify",
+    title: title(step, n, context.total),
+    outcome: "failed",
+    durationMs: 0
+  };
+  let downloaded;
+  try {
+    await tracked(record, stepLog, context, async () => {
+      const identity = context.secrets.get(step)?.identity;
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path;
+      const path = await backupFolder(step, context, (download) => {
+        downloaded = download.dir;
+        record.path = download.description;
+      });
+      throwIfAborted(context.signal, "verify");
+      const result = await context.engine.verify(
+        {
+          path,
+          ...step.trust === void 0 ? {} : { trust: step.trust },
+          ...step.catalog === void 0 ? {} : { catalog: step.catalog },
+          ...identity === void 0 ? {} : { identity },
+          ...trustOptions(step)
+        },
+        { signal: context.signal }
+      );
+      record.verified = result.verified;
+      record.packSize = result.packSize;
+      if (result.origin) record.origin = result.origin;
+      if (result.signer) record.signer = result.signer;
+      log.info(
+        logText`Verified ${result.verified} license(s) in the ${result.format} backup${result.signaturesChecked ? ", every signature checked" : ""}${result.signer ? `; manifest signed by ${result.signer}` : ""}. Nothing was written and no service was called.`
+      );
+    });
+  } finally {
+    if (downloaded) await rm5(downloaded, { recursive: true, force: true });
+  }
+}
+async function backupFolder(step, context, onDownloaded) {
+  if (!step.fromArtifact) return step.path ?? "";
+  const download = await downloadBackup(step.fromArtifact, {
+    client: await context.artifacts(),
+    run: context.run,
+    token: context.githubToken,
+    fetch: context.fetch,
+    now: context.now
+  });
+  onDownloaded(download);
+  if (step.path) log.info(logText`Reading the downloaded artifact; \`path\` (${step.path}) is not used.`);
+  return download.dir;
+}
+function trustOptions(step) {
+  return {
+    ...step.signers === void 0 ? {} : { signers: step.signers },
+    ...step.maxAgeMs === void 0 ? {} : { maxAgeMs: step.maxAgeMs }
+  };
 }
 async function tracked(record, stepLog, context, body) {
   const started = context.now();
@@ -17082,12 +17192,19 @@ async function tracked(record, stepLog, context, body) {
 function resolveSecrets(steps, env) {
   const resolved = /* @__PURE__ */ new Map();
   for (const step of steps) {
-    const login2 = step.kind === "backup" ? step.registry : step.fromRegistry;
-    const registryToken = registrySecret(login2, step.kind === "backup" ? "registry" : "from-registry", env);
-    if (step.kind !== "restore") {
-      resolved.set(step, registryToken === void 0 ? {} : { registryToken });
+    if (step.kind === "backup") {
+      const registryToken2 = registrySecret(step.registry, "registry", env);
+      resolved.set(step, {
+        ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
+        ...step.signKeyEnv ? { signingKey: signingKey(step, step.signKeyEnv, env) } : {}
+      });
       continue;
     }
+    if (step.kind === "verify") {
+      if (step.identityEnv) resolved.set(step, { identity: identityOf(step.identityEnv, env) });
+      continue;
+    }
+    const registryToken = registrySecret(step.fromRegistry, "from-registry", env);
     const secrets = registryToken === void 0 ? {} : { registryToken };
     if (!step.service.tokenEnv) {
       throw new ConfigError(
@@ -17097,11 +17214,7 @@ function resolveSecrets(steps, env) {
     }
     secrets.token = read(step.service.tokenEnv, env, "service.token-env");
     mask(secrets.token);
-    if (step.identityEnv) {
-      const value = read(step.identityEnv, env, "identity-env");
-      mask(value);
-      secrets.identity = ageIdentity(value, step.identityEnv);
-    }
+    if (step.identityEnv) secrets.identity = identityOf(step.identityEnv, env);
     resolved.set(step, secrets);
   }
   return resolved;
@@ -17111,6 +17224,26 @@ function registrySecret(login2, key, env) {
   const value = read(login2.tokenEnv, env, `${key}.token-env`);
   mask(value);
   return value;
+}
+function identityOf(ref, env) {
+  const value = read(ref, env, "identity-env");
+  mask(value);
+  return ageIdentity(value, ref);
+}
+function signingKey(step, ref, env) {
+  const key = read(ref, env, "sign.key-env");
+  mask(key);
+  const source = `the environment variable ${ref.name} (named by \`sign.key-env\`)`;
+  try {
+    parseSigningKey(key, source);
+  } catch (error2) {
+    if (isLicenseBackupError(error2)) throw new ConfigError(error2.message, ref.at);
+    throw error2;
+  }
+  if (step.format === "license-backup/v1") {
+    throw new ConfigError("`sign` needs format license-backup/v2: a v1 backup cannot be signed.", ref.at);
+  }
+  return { key, source };
 }
 function read(ref, env, key) {
   const value = env[ref.name];
@@ -17135,6 +17268,25 @@ function ageIdentity(value, ref) {
     );
   }
   return key;
+}
+
+// src/action/origin.ts
+function backupOrigin(env) {
+  const repository = env["GITHUB_REPOSITORY"];
+  if (!repository || env["GITHUB_ACTIONS"] !== "true") return void 0;
+  const workflowRef = env["GITHUB_WORKFLOW_REF"] ?? "";
+  const workflowFile = workflowRef.split("@")[0]?.split("/").pop();
+  const fields = [
+    ["repository", repository],
+    ["workflow", workflowFile || env["GITHUB_WORKFLOW"]],
+    ["ref", env["GITHUB_REF_NAME"] || env["GITHUB_REF"]],
+    ["sha", env["GITHUB_SHA"]],
+    ["run_id", env["GITHUB_RUN_ID"]],
+    ["run_attempt", env["GITHUB_RUN_ATTEMPT"]],
+    ["job", env["GITHUB_JOB"]],
+    ["event", env["GITHUB_EVENT_NAME"]]
+  ];
+  return Object.fromEntries(fields.filter((field) => !!field[1]));
 }
 
 // src/action/steps/parse.ts
@@ -17194,7 +17346,7 @@ var license_backup_schema_default = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: "https://github.com/license-backup/license-backup/schema/license-backup.schema.json",
   title: "license-backup steps file",
-  description: "Backup and restore steps for the license-backup action (version 1).",
+  description: "Backup, restore and verify steps for the license-backup action (version 1).",
   type: "object",
   additionalProperties: false,
   required: ["version", "steps"],
@@ -17259,24 +17411,35 @@ var license_backup_schema_default = {
         }
       }
     },
+    signers: {
+      description: 'An OpenSSH allowed_signers file (`principals [namespaces="license-backup"] ssh-ed25519 AAAA\u2026` a line). With it, restore and verify steps refuse a backup whose manifest is not signed by a key in it (BACKUP_UNTRUSTED) before anything is written or the service is called. Without it, an unsigned backup restores with one warning.',
+      type: "string",
+      minLength: 1
+    },
+    "max-age": {
+      $ref: "#/$defs/maxAge"
+    },
     steps: {
-      description: "The steps, run in order. Each is `backup:` or `restore:`.",
+      description: "The steps, run in order. Each is `backup:`, `restore:` or `verify:`.",
       type: "array",
       minItems: 1,
-      "x-message": "must list at least one `backup` or `restore` step",
+      "x-message": "must list at least one `backup`, `restore` or `verify` step",
       items: {
-        description: "One step: a map with the single key `backup` or `restore`.",
+        description: "One step: a map with the single key `backup`, `restore` or `verify`.",
         type: "object",
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
-        "x-message": "must be a map with exactly one key, `backup` or `restore`",
+        "x-message": "must be a map with exactly one key, `backup`, `restore` or `verify`",
         properties: {
           backup: {
             $ref: "#/$defs/backup"
           },
           restore: {
             $ref: "#/$defs/restore"
+          },
+          verify: {
+            $ref: "#/$defs/verify"
           }
         }
       }
@@ -17350,6 +17513,26 @@ var license_backup_schema_default = {
             "x-message": "is not an age X25519 recipient (`age1` followed by 58 bech32 characters, as printed by `age-keygen -y`)"
           }
         },
+        compression: {
+          description: "How the pack is compressed before it is encrypted: `gzip` (the default; `tar -tzf` opens it) or `none` (a plain tar).",
+          enum: ["gzip", "none"]
+        },
+        sign: {
+          description: "Sign the backup's manifest (`manifest.json.sig`, an SSH signature in the `license-backup` namespace) with an OpenSSH Ed25519 private key without a passphrase.",
+          type: "object",
+          additionalProperties: false,
+          required: ["key-env"],
+          properties: {
+            "key-env": {
+              description: "Name of the environment variable holding the private key file's text (`-----BEGIN OPENSSH PRIVATE KEY-----\u2026`). The key never goes in this file.",
+              $ref: "#/$defs/envName"
+            }
+          }
+        },
+        format: {
+          description: "The backup format to write: `license-backup/v2` (the default: compressed, with the index inside the pack, signable) or `license-backup/v1` for restore machines still on a release older than v2.",
+          enum: ["license-backup/v2", "license-backup/v1"]
+        },
         artifact: {
           description: "Upload the backup folder as a workflow artifact.",
           type: "object",
@@ -17410,7 +17593,7 @@ var license_backup_schema_default = {
       additionalProperties: false,
       properties: {
         path: {
-          description: "The backup folder to restore from (RestorePath). Not used with `from-artifact` or `from-registry`, which download into a private temporary folder.",
+          description: "The backup folder to restore from (RestorePath). Not used with `from-artifact`, which downloads into a private temporary folder.",
           type: "string",
           minLength: 1
         },
@@ -17425,86 +17608,7 @@ var license_backup_schema_default = {
           $ref: "#/$defs/pattern"
         },
         "from-artifact": {
-          description: "Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
-          type: "object",
-          additionalProperties: false,
-          required: ["name"],
-          properties: {
-            name: {
-              description: "The artifact's name.",
-              type: "string",
-              minLength: 1,
-              pattern: '^[^"\\\\/:<>|*?\\r\\n]+$',
-              "x-message": 'is not a valid artifact name: it cannot contain / \\ " : < > | * ? or line breaks'
-            },
-            "run-id": {
-              description: "The workflow run that uploaded the artifact (needs the `github-token` input with `actions: read`).",
-              type: "integer",
-              minimum: 1
-            },
-            "artifact-id": {
-              description: "The artifact's ID (as in its URL): that artifact, which must have this `name` and not be expired (needs `github-token` with `actions: read`).",
-              type: "integer",
-              minimum: 1
-            },
-            workflow: {
-              description: "A workflow file name (`nightly.yml`) or ID: the newest non-expired artifact of that name among its trusted successful runs is used, falling back past runs without one (needs `github-token` with `actions: read`).",
-              type: ["string", "integer"],
-              minLength: 1
-            },
-            branch: {
-              description: "With `workflow`: use only runs on this branch. Default: the repository's default branch.",
-              type: "string",
-              minLength: 1
-            },
-            events: {
-              description: "With `workflow`: use only runs started by these events. Default `[schedule, push, workflow_dispatch]` (never `pull_request` unless listed).",
-              type: "array",
-              minItems: 1,
-              uniqueItems: true,
-              items: {
-                description: "A workflow event name (`push`, `schedule`, \u2026).",
-                type: "string",
-                pattern: "^[a-z_]+$",
-                "x-message": "is not a workflow event name (`push`, `schedule`, `workflow_dispatch`, \u2026)"
-              }
-            },
-            repository: {
-              description: "`owner/name` of the repository holding the run. Default: this repository.",
-              type: "string",
-              pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-              "x-message": "must be `owner/name`"
-            },
-            "allow-forks": {
-              description: "Accept a run whose head repository is not this repository (a fork's pull request). Default false: such a run is never used.",
-              type: "boolean"
-            }
-          },
-          allOf: [
-            {
-              not: {
-                anyOf: [
-                  {
-                    required: ["run-id", "workflow"]
-                  },
-                  {
-                    required: ["run-id", "artifact-id"]
-                  },
-                  {
-                    required: ["workflow", "artifact-id"]
-                  }
-                ]
-              },
-              "x-message": "takes one of `run-id`, `artifact-id` or `workflow`, not several"
-            },
-            {
-              dependentRequired: {
-                branch: ["workflow"],
-                events: ["workflow"]
-              },
-              "x-message": "takes `branch` and `events` only with `workflow` (they choose among its runs)"
-            }
-          ]
+          $ref: "#/$defs/fromArtifact"
         },
         "from-registry": {
           description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
@@ -17534,6 +17638,9 @@ var license_backup_schema_default = {
         "identity-env": {
           description: "Name of the environment variable holding the age identity (`AGE-SECRET-KEY-1\u2026`) for an encrypted backup. The identity never goes in this file.",
           $ref: "#/$defs/envName"
+        },
+        "max-age": {
+          $ref: "#/$defs/maxAge"
         }
       },
       allOf: [
@@ -17650,6 +17757,125 @@ var license_backup_schema_default = {
               type: "boolean"
             }
           }
+        }
+      }
+    },
+    maxAge: {
+      description: "Refuse a backup older than this (`7d`, `36h`), counted from its manifest's `created`: a rollback to an old backup is BACKUP_UNTRUSTED.",
+      type: "string",
+      pattern: "^[1-9][0-9]{0,5}[dh]$",
+      "x-message": "must be a number of days or hours, like `7d` or `36h`"
+    },
+    fromArtifact: {
+      description: "Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
+      type: "object",
+      additionalProperties: false,
+      required: ["name"],
+      properties: {
+        name: {
+          description: "The artifact's name.",
+          type: "string",
+          minLength: 1,
+          pattern: '^[^"\\\\/:<>|*?\\r\\n]+$',
+          "x-message": 'is not a valid artifact name: it cannot contain / \\ " : < > | * ? or line breaks'
+        },
+        "run-id": {
+          description: "The workflow run that uploaded the artifact (needs the `github-token` input with `actions: read`).",
+          type: "integer",
+          minimum: 1
+        },
+        "artifact-id": {
+          description: "The artifact's ID (as in its URL): that artifact, which must have this `name` and not be expired (needs `github-token` with `actions: read`).",
+          type: "integer",
+          minimum: 1
+        },
+        workflow: {
+          description: "A workflow file name (`nightly.yml`) or ID: the newest non-expired artifact of that name among its trusted successful runs is used, falling back past runs without one (needs `github-token` with `actions: read`).",
+          type: ["string", "integer"],
+          minLength: 1
+        },
+        branch: {
+          description: "With `workflow`: use only runs on this branch. Default: the repository's default branch.",
+          type: "string",
+          minLength: 1
+        },
+        events: {
+          description: "With `workflow`: use only runs started by these events. Default `[schedule, push, workflow_dispatch]` (never `pull_request` unless listed).",
+          type: "array",
+          minItems: 1,
+          uniqueItems: true,
+          items: {
+            description: "A workflow event name (`push`, `schedule`, \u2026).",
+            type: "string",
+            pattern: "^[a-z_]+$",
+            "x-message": "is not a workflow event name (`push`, `schedule`, `workflow_dispatch`, \u2026)"
+          }
+        },
+        repository: {
+          description: "`owner/name` of the repository holding the run. Default: this repository.",
+          type: "string",
+          pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
+          "x-message": "must be `owner/name`"
+        },
+        "allow-forks": {
+          description: "Accept a run whose head repository is not this repository (a fork's pull request). Default false: such a run is never used.",
+          type: "boolean"
+        }
+      },
+      allOf: [
+        {
+          not: {
+            anyOf: [
+              {
+                required: ["run-id", "workflow"]
+              },
+              {
+                required: ["run-id", "artifact-id"]
+              },
+              {
+                required: ["workflow", "artifact-id"]
+              }
+            ]
+          },
+          "x-message": "takes one of `run-id`, `artifact-id` or `workflow`, not several"
+        },
+        {
+          dependentRequired: {
+            branch: ["workflow"],
+            events: ["workflow"]
+          },
+          "x-message": "takes `branch` and `events` only with `workflow` (they choose among its runs)"
+        }
+      ]
+    },
+    verify: {
+      description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path` or `from-artifact`.",
+      type: "object",
+      additionalProperties: false,
+      anyOf: [
+        {
+          required: ["path"]
+        },
+        {
+          required: ["from-artifact"]
+        }
+      ],
+      "x-message": "needs `path` (a backup folder) or `from-artifact` (an artifact holding one)",
+      properties: {
+        path: {
+          description: "The backup folder to verify. Not used with `from-artifact`.",
+          type: "string",
+          minLength: 1
+        },
+        "from-artifact": {
+          $ref: "#/$defs/fromArtifact"
+        },
+        "identity-env": {
+          description: "Name of the environment variable holding the age identity for an encrypted backup.",
+          $ref: "#/$defs/envName"
+        },
+        "max-age": {
+          $ref: "#/$defs/maxAge"
         }
       }
     }
@@ -17836,10 +18062,11 @@ function toStepsConfig(parsed, env) {
     const path = ["steps", i, kind];
     const body = item[kind];
     const at = parsed.locate(path);
+    if (kind === "verify") return toVerify(parsed, path, body, root, topStore, i + 1, at);
     const store = storeOf(topStore, body, at, kind);
     const folder = folderPath(parsed, path, body, env);
     if (kind === "backup") return toBackup(parsed, path, body, store, folder ?? "", i + 1, at);
-    return toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at);
+    return { ...toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) };
   });
   return { source: parsed.source, steps };
 }
@@ -17889,6 +18116,8 @@ function toBackup(parsed, path, body, store, folder, index, at) {
   const artifact = body["artifact"];
   const registry = body["registry"];
   const encryptTo = body["encrypt-to"];
+  const sign = body["sign"];
+  const signKeyEnv = sign ? envRef(parsed, [...path, "sign", "key-env"], sign["key-env"]) : void 0;
   return {
     kind: "backup",
     index,
@@ -17897,6 +18126,9 @@ function toBackup(parsed, path, body, store, folder, index, at) {
     overwrite: body["overwrite"] === true,
     onRestricted: body["on-restricted"] ?? "warn",
     ...encryptTo ? { encryptTo } : {},
+    ...typeof body["compression"] === "string" ? { compression: body["compression"] } : {},
+    ...typeof body["format"] === "string" ? { format: body["format"] } : {},
+    ...signKeyEnv ? { signKeyEnv } : {},
     ...artifact ? { artifact: toUpload(parsed, [...path, "artifact"], artifact) } : {},
     ...registry ? { registry: toRegistryPush(parsed, [...path, "registry"], registry) } : {},
     at
@@ -17934,6 +18166,32 @@ function toRestore(parsed, path, body, store, folder, service, index, at) {
     service: { url: String(service["url"]), ...tokenEnv ? { tokenEnv } : {} },
     at
   };
+}
+function toVerify(parsed, path, body, root, top, index, at) {
+  const from = body["from-artifact"];
+  const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
+  return {
+    kind: "verify",
+    index,
+    ...typeof body["path"] === "string" ? { path: body["path"] } : {},
+    ...from ? { fromArtifact: toSource(parsed, [...path, "from-artifact"], from) } : {},
+    ...identityEnv ? { identityEnv } : {},
+    ...top.catalog === void 0 ? {} : { catalog: top.catalog },
+    ...top.trust === void 0 ? {} : { trust: top.trust },
+    ...trustOf(root, body),
+    at
+  };
+}
+function trustOf(root, body) {
+  const maxAge = body["max-age"] ?? root["max-age"];
+  return {
+    ...typeof root["signers"] === "string" ? { signers: root["signers"] } : {},
+    ...maxAge === void 0 ? {} : { maxAgeMs: maxAgeMs(maxAge) }
+  };
+}
+function maxAgeMs(text) {
+  const hours = text.endsWith("d") ? 24 : 1;
+  return Number(text.slice(0, -1)) * hours * 36e5;
 }
 function toSource(parsed, path, json) {
   return {
@@ -18076,9 +18334,14 @@ async function writeSummary(report, env) {
 var BR2 = html`<br />`;
 function rows(step) {
   const rows2 = [["Outcome", outcomeText(step)]];
-  if (step.path !== void 0)
-    rows2.push([step.kind === "backup" ? "Backup folder" : "Restored from", html`<code>${step.path}</code>`]);
+  if (step.path !== void 0) rows2.push([PATH_LABELS[step.kind], html`<code>${step.path}</code>`]);
   if (step.backedUp !== void 0) rows2.push(["Licenses backed up", html`${step.backedUp}`]);
+  if (step.packSize !== void 0) rows2.push(["Pack size", packText(step)]);
+  if (step.signed !== void 0)
+    rows2.push(["Signed", html`${step.signed ? "yes (manifest.json.sig)" : "no"}`]);
+  if (step.verified !== void 0) rows2.push(["Licenses verified", html`${step.verified}`]);
+  if (step.origin !== void 0) rows2.push(["Origin", html`${step.origin}`]);
+  if (step.signer !== void 0) rows2.push(["Signed by", html`${step.signer}`]);
   if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step)]);
   if (step.restored !== void 0) rows2.push(["Licenses restored", html`${step.restored}`]);
   if (step.unchanged !== void 0) rows2.push(["Already on this machine", html`${step.unchanged}`]);
@@ -18102,6 +18365,16 @@ function rows(step) {
   if (step.registry) rows2.push(...registryRows(step.registry));
   return rows2;
 }
+var PATH_LABELS = {
+  backup: "Backup folder",
+  restore: "Restored from",
+  verify: "Verified"
+};
+function packText(step) {
+  const size = step.packSize ?? 0;
+  const count2 = step.backedUp ?? step.verified ?? 0;
+  return count2 > 0 ? html`${size} bytes (${bytesPerLicense(size, count2)} bytes a license)` : html`${size} bytes`;
+}
 function outcomeText(step) {
   if (step.outcome === "succeeded" || !step.error) return html`${step.outcome}`;
   return html`${step.outcome}: ${step.error}`;
@@ -18118,7 +18391,7 @@ function restrictedText(step) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-4LM7T3HC.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-WNH35HBD.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.
@@ -18139,6 +18412,7 @@ async function run(overrides = {}) {
     const inputs = readActionInputs();
     const config = await loadSteps({ config: inputs.config, inline: inputs.steps, env: deps.env });
     const steps = inputs.only ? config.steps.filter((step) => step.kind === inputs.only) : config.steps;
+    const origin = backupOrigin(deps.env);
     const secrets = resolveSecrets(steps, deps.env);
     if (steps.length === 0) {
       log.warning(
@@ -18159,6 +18433,7 @@ async function run(overrides = {}) {
       secrets,
       artifacts: () => client ??= deps.artifactClient(),
       run: runContext(deps.env),
+      ...origin ? { origin } : {},
       githubToken: inputs.githubToken,
       fetch: deps.fetch,
       now: deps.now,

@@ -12,6 +12,7 @@ import { setOutputs } from './action/outputs.js'
 import { RunReport } from './action/report.js'
 import { RestrictedLicensesError, runSteps } from './action/run-steps.js'
 import { resolveSecrets } from './action/secrets.js'
+import { backupOrigin } from './action/origin.js'
 import { ConfigError } from './action/steps/config-error.js'
 import { loadSteps } from './action/steps/load.js'
 import { writeSummary } from './action/summary/write-summary.js'
@@ -59,6 +60,7 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
     const inputs = readActionInputs()
     const config = await loadSteps({ config: inputs.config, inline: inputs.steps, env: deps.env })
     const steps = inputs.only ? config.steps.filter(step => step.kind === inputs.only) : config.steps
+    const origin = backupOrigin(deps.env)
     // Before any line is logged: the runner must know the secrets to mask them.
     const secrets = resolveSecrets(steps, deps.env)
     if (steps.length === 0) {
@@ -80,6 +82,7 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
       secrets,
       artifacts: () => (client ??= deps.artifactClient()),
       run: runContext(deps.env),
+      ...(origin ? { origin } : {}),
       githubToken: inputs.githubToken,
       fetch: deps.fetch,
       now: deps.now,

@@ -13,7 +13,9 @@ import type {
   BackupResult,
   RefusedLicense,
   RestoreOptions,
-  RestoreResult
+  RestoreResult,
+  VerifyOptions,
+  VerifyResult
 } from '../../src/engine/api.js'
 import { cancelled } from '../../src/engine/errors.js'
 import type { EngineEvent, EventListener } from '../../src/engine/events.js'
@@ -49,6 +51,7 @@ export interface FakeEngine {
   create(listener: EventListener): Promise<BackupRestorer>
   backups: BackupOptions[]
   restores: RestoreOptions[]
+  verifies: VerifyOptions[]
   /** The pack bytes each restore found in its backup folder. */
   restoredPacks: Buffer[]
   /** Resolves when an operation has started (and the run's signal handlers are in place). */
@@ -61,6 +64,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
   const fake: FakeEngine = {
     backups: [],
     restores: [],
+    verifies: [],
     restoredPacks: [],
     started,
     create: async listener => {
@@ -127,6 +131,24 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
             unchanged: 0,
             skipped: script.skipped ?? []
           }
+        },
+        async verify(options, control): Promise<VerifyResult> {
+          fake.verifies.push(options)
+          markStarted()
+          emit({ type: 'BEGIN', operation: 'verify' })
+          if (script.hang) await hang(control?.signal, 'verify')
+          if (script.fail) throw script.fail
+          const folder = resolve(script.root ?? process.cwd(), options.path)
+          const manifest = JSON.parse(await readFile(join(folder, MANIFEST_FILE), 'utf8')) as Manifest
+          emit({ type: 'END', operation: 'verify' })
+          return {
+            format: manifest.format,
+            verified: manifest.licenses.length,
+            restricted: manifest.restricted.length,
+            signaturesChecked: options.trust !== undefined,
+            origin: 'backup of acme/licenses, nightly.yml on main at 1a2b3c4, run 4242, 3 days old',
+            packSize: manifest.pack.size
+          }
         }
       }
     }
@@ -170,6 +192,7 @@ async function writeBackup(options: BackupOptions, script: FakeScript): Promise<
     manifest,
     backedUp: licenses.length,
     restricted,
-    files: [MANIFEST_FILE, packFile]
+    files: [MANIFEST_FILE, packFile],
+    packSize: pack.length
   }
 }

@@ -53,7 +53,7 @@ describe('run(): configuration errors', () => {
     expect(exitCode).toBe(1)
     const errors = lines.filter(l => l.startsWith('::error'))
     expect(errors).toEqual([
-      `::error title=Invalid license-backup steps,file=${config},line=6,col=7::${config}:6:7: unknown key \`overwrit\` in \`steps.backup\`; allowed keys: path, path-env, store, pattern, overwrite, on-restricted, encrypt-to, artifact, registry.`
+      `::error title=Invalid license-backup steps,file=${config},line=6,col=7::${config}:6:7: unknown key \`overwrit\` in \`steps.backup\`; allowed keys: path, path-env, store, pattern, overwrite, on-restricted, encrypt-to, compression, sign, format, artifact, registry.`
     ])
   })
 
@@ -61,7 +61,7 @@ describe('run(): configuration errors', () => {
     const { lines, exitCode } = await runWith(backupFile(), {}, { only: 'both' })
     expect(exitCode).toBe(1)
     expect(lines).toContain(
-      '::error::The `only` input is "both": it must be `backup`, `restore`, or empty to run every step.'
+      '::error::The `only` input is "both": it must be `backup`, `restore`, `verify`, or empty to run every step.'
     )
   })
 
@@ -310,6 +310,9 @@ describe('run(): log, outputs and summary', () => {
     expect(await b.outputs()).toEqual({
       'backed-up': '4',
       restored: '0',
+      verified: '0',
+      'pack-size': '1750',
+      'bytes-per-license': '438',
       restricted: '0',
       'restricted-key-ids': '[]',
       'backup-path': './backup',

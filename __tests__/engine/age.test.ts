@@ -38,6 +38,7 @@ describe('age', () => {
       const other = await keygen(root, 'other.txt')
       const path = join(root, 'backup')
       const result = await createBackupRestorer().backup({
+        format: 'license-backup/v1',
         store,
         path,
         encryptTo: [recipient, other.recipient]

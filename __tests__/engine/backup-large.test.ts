@@ -21,7 +21,9 @@ beforeAll(async () => {
     catalogFile: join(root, 'catalog.csv')
   })
   const jwks = await writeJwks(root)
+  // The v1 writer: its large plaintext manifest is what the bounded overwrite check reads.
   result = await createBackupRestorer(event => events.push(event)).backup({
+    format: 'license-backup/v1',
     store: generated.dir,
     path: join(root, 'backup'),
     catalog: join(root, 'catalog.csv'),

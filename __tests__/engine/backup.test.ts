@@ -59,13 +59,14 @@ async function expectNoLeftovers(root: string): Promise<void> {
 }
 
 describe('backup', () => {
-  it('backs up the permitted licenses, reports restricted ones with titles, and writes a correct manifest', async () => {
+  it('backs up the permitted licenses, reports restricted ones with titles, and writes a correct v1 manifest when asked for v1', async () => {
     const { root, store, path, jwks } = await setup()
     await smallStore(store)
     const catalog = join(root, 'catalog.csv')
     await writeFile(catalog, 'key_id,title\nk-red,"Blue Train"\nk-blue,Kind of Blue\n')
     const rec = recorder()
     const result = await createBackupRestorer(rec.listener).backup({
+      format: 'license-backup/v1',
       store,
       path,
       catalog,
@@ -152,8 +153,8 @@ describe('backup', () => {
     await new Promise(resolve => setTimeout(resolve, 5))
     const second = await engine.backup({ store, path: join(root, 'two'), trust: { jwksFile: jwks } })
     expect(
-      (await readFile(join(root, 'one', 'licenses.tar'))).equals(
-        await readFile(join(root, 'two', 'licenses.tar'))
+      (await readFile(join(root, 'one', 'licenses.tar.gz'))).equals(
+        await readFile(join(root, 'two', 'licenses.tar.gz'))
       )
     ).toBe(true)
     const [a, b] = await Promise.all(
@@ -183,12 +184,8 @@ describe('backup', () => {
     const result = await engine.backup({ store, path, overwrite: true })
     expect(result.backedUp).toBe(3)
     const manifest = JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8'))
-    expect(manifest.licenses.map((license: { jti: string }) => license.jti)).toEqual([
-      'lic-1',
-      'lic-4',
-      'lic-5'
-    ])
-    expect(await listTree(path)).toEqual(['licenses.tar', 'manifest.json'])
+    expect(manifest.counts).toEqual({ licenses: 3, restricted: 2 })
+    expect(await listTree(path)).toEqual(['licenses.tar.gz', 'manifest.json'])
     await expectNoLeftovers(root)
   })
 
@@ -202,7 +199,7 @@ describe('backup', () => {
       encryptTo: ['age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p']
     })
     await engine.backup({ store, path, overwrite: true })
-    expect(await listTree(path)).toEqual(['licenses.tar', 'manifest.json'])
+    expect(await listTree(path)).toEqual(['licenses.tar.gz', 'manifest.json'])
   })
 
   it('sweeps leftovers of an interrupted run, and puts back a parked old backup when the path is missing', async () => {
@@ -214,9 +211,9 @@ describe('backup', () => {
     const { rename } = await import('node:fs/promises')
     await rename(path, `${path}.lb-old-abc123`)
     await mkdir(`${path}.lb-new-def456`)
-    await writeFile(join(`${path}.lb-new-def456`, 'licenses.tar'), 'partial')
+    await writeFile(join(`${path}.lb-new-def456`, 'licenses.tar.gz'), 'partial')
     await expectError(engine.backup({ store, path }), 'BACKUP_EXISTS', path)
-    expect(await listTree(path)).toEqual(['licenses.tar', 'manifest.json'])
+    expect(await listTree(path)).toEqual(['licenses.tar.gz', 'manifest.json'])
     await expectNoLeftovers(root)
   })
 
@@ -474,7 +471,7 @@ describe('backup', () => {
       const engine = createBackupRestorer()
       await engine.backup({ store, path })
       const before = await Promise.all(
-        ['manifest.json', 'licenses.tar'].map(name => readFile(join(path, name)))
+        ['manifest.json', 'licenses.tar.gz'].map(name => readFile(join(path, name)))
       )
       const controller = new AbortController()
       let count = 0
@@ -498,11 +495,11 @@ describe('backup', () => {
       expect(controller.signal.aborted).toBe(true)
       expect(rec.types()).not.toContain('END')
       const after = await Promise.all(
-        ['manifest.json', 'licenses.tar'].map(name => readFile(join(path, name)))
+        ['manifest.json', 'licenses.tar.gz'].map(name => readFile(join(path, name)))
       )
       expect(after[0]!.equals(before[0]!)).toBe(true)
       expect(after[1]!.equals(before[1]!)).toBe(true)
-      expect(await listTree(path)).toEqual(['licenses.tar', 'manifest.json'])
+      expect(await listTree(path)).toEqual(['licenses.tar.gz', 'manifest.json'])
       await expectNoLeftovers(root)
       await expect(readdir(join(store, '.license-backup'))).rejects.toThrow()
     })
@@ -522,8 +519,10 @@ describe('backup', () => {
     const { store, path } = await setup()
     await putLicense(store, 'ü/naïve name.jwt', claims({ jti: 'lic-u' }))
     await chmod(join(store, 'ü/naïve name.jwt'), 0o400)
-    const result = await createBackupRestorer().backup({ store, path })
-    expect(result.manifest.licenses.map(license => license.path)).toEqual(['ü/naïve name.jwt'])
+    const result = await createBackupRestorer().backup({ store, path, format: 'license-backup/v1' })
+    expect(
+      result.manifest.format === 'license-backup/v1' && result.manifest.licenses.map(l => l.path)
+    ).toEqual(['ü/naïve name.jwt'])
     await rm(join(store, 'ü'), { recursive: true })
   })
 })

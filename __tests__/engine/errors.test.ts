@@ -17,7 +17,7 @@ function packOpenFails(error: Error): FileIO {
   return {
     ...nodeFileIO,
     open: (path, flags, mode) =>
-      path.endsWith('licenses.tar') ? Promise.reject(error) : nodeFileIO.open(path, flags, mode)
+      /licenses\.tar(\.gz)?$/.test(path) ? Promise.reject(error) : nodeFileIO.open(path, flags, mode)
   }
 }
 

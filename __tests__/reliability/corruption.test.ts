@@ -27,7 +27,7 @@ interface Case {
 }
 
 beforeAll(async () => {
-  w = await faultWorld(6)
+  w = await faultWorld(6, 'license-backup/v1')
   other = join(w.root, 'held-backup')
   base.plain = await readBackup(w.backup)
   base.encrypted = await readBackup(w.encrypted, w.identity)

@@ -20,6 +20,7 @@ import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
 import { registerSecret } from '../support/secret-scan.js'
+import { sshKey } from '../format/support.js'
 import {
   backupState,
   buildChild,
@@ -88,8 +89,10 @@ beforeAll(async () => {
 
   oldBackup = join(root, 'templates/backup-old')
   newBackup = join(root, 'templates/backup-new')
-  await engine.backup({ store: before.dir, path: oldBackup, trust: { jwksFile } })
-  await engine.backup({ store: source.dir, path: newBackup, trust: { jwksFile } })
+  // Backups are format v2, signed: the kills land in compression, the index and the signature too.
+  signingKey = (await sshKey(root, 'crash-signing')).text
+  await engine.backup({ store: before.dir, path: oldBackup, trust: { jwksFile }, sign: signing() })
+  await engine.backup({ store: source.dir, path: newBackup, trust: { jwksFile }, sign: signing() })
   known.oldBackup = await backupState(oldBackup)
   known.newBackup = await backupState(newBackup)
 
@@ -135,8 +138,11 @@ afterAll(async () => {
   await writeFile('reports/crash-harness.json', JSON.stringify(summary, null, 2) + '\n')
 })
 
+let signingKey = ''
+const signing = (): { key: string; source: string } => ({ key: signingKey, source: 'the crash test key' })
+
 function backupOptions(lane: Lane): BackupOptions {
-  return { store: lane.src, path: lane.backup, overwrite: true, trust: { jwksFile } }
+  return { store: lane.src, path: lane.backup, overwrite: true, trust: { jwksFile }, sign: signing() }
 }
 
 function restoreOptions(store: string, individualize = false, url = server.url): RestoreOptions {
@@ -221,10 +227,16 @@ async function restoreKill(lane: Lane, kill: Kill, backupFirst = false): Promise
   if (backupFirst) {
     // Any run on the store finishes an interrupted commit first: a backup sees the whole restored set.
     await rm(lane.scratch, { recursive: true, force: true })
-    const made = await engine.backup({ store: lane.target, path: lane.scratch, trust: { jwksFile } })
+    const made = await engine.backup({
+      store: lane.target,
+      path: lane.scratch,
+      trust: { jwksFile },
+      format: 'license-backup/v1'
+    })
     const seen = await classifyStore(lane.target, states)
     if (seen === 'committing')
       throw new Error(`a backup after ${describeKill(kill)} left the commit unfinished`)
+    if (made.manifest.format !== 'license-backup/v1') throw new Error('a v1 backup was asked for')
     const backedUp = Object.fromEntries(made.manifest.licenses.map(license => [license.path, license.sha256]))
     for (const [path, sha256] of Object.entries(backedUp)) expect(states[seen][path]).toBe(sha256)
   }
@@ -283,7 +295,15 @@ describe('backup: kill at every named crash point', () => {
     const first = await cleanRun({ op: 'backup', options: backupOptions(lane) })
     backupWindowMs = Math.max(overwrite.ms, first.ms)
     expect(Object.keys(overwrite.passed)).toEqual(
-      expect.arrayContaining(['backup:pack-written', 'backup:manifest-written', 'backup:swap-parked'])
+      expect.arrayContaining([
+        'backup:pack-written',
+        'backup:compressed-chunk',
+        'backup:index-written',
+        'backup:signature:temp-written',
+        'backup:signature-written',
+        'backup:manifest-written',
+        'backup:swap-parked'
+      ])
     )
     const tasks: Array<{ kill: Kill; first: boolean }> = [
       ...plannedKills(overwrite.passed).map(crashAt => ({ kill: { crashAt }, first: false })),

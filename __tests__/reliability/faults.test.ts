@@ -118,20 +118,20 @@ describe('backup under disk faults', () => {
   const cases: Array<{ name: string; rules: FaultRule[]; advice: RegExp; leaves?: 'parked' }> = [
     {
       name: 'disk full while writing the pack',
-      rules: [{ op: 'write', path: /licenses\.tar$/, code: 'ENOSPC' }],
+      rules: [{ op: 'write', path: /licenses\.tar\.gz$/, code: 'ENOSPC' }],
       advice: /free space/
     },
     {
       name: 'a short write, then disk full, while writing the pack',
       rules: [
-        { op: 'write', path: /licenses\.tar$/, short: true },
-        { op: 'write', path: /licenses\.tar$/, nth: 2, code: 'ENOSPC' }
+        { op: 'write', path: /licenses\.tar\.gz$/, short: true },
+        { op: 'write', path: /licenses\.tar\.gz$/, nth: 2, code: 'ENOSPC' }
       ],
       advice: /free space/
     },
     {
       name: 'a failed fsync of the pack',
-      rules: [{ op: 'sync', path: /licenses\.tar$/, code: 'EIO' }],
+      rules: [{ op: 'sync', path: /licenses\.tar\.gz$/, code: 'EIO' }],
       advice: /check the folder/
     },
     {
@@ -200,7 +200,7 @@ describe('backup under disk faults', () => {
 
   it('a short write alone is completed: the backup is whole and exactly the expected one', async () => {
     await rm(out(), { recursive: true, force: true })
-    const rule: FaultRule = { op: 'write', path: /licenses\.tar$/, short: true }
+    const rule: FaultRule = { op: 'write', path: /licenses\.tar\.gz$/, short: true }
     const faults = faultyIO([rule])
     await withFileIO(faults.io, () => engine.backup(backupOptions()))
     expect(faults.triggered()).toEqual([true])
@@ -362,7 +362,7 @@ describe('injection is per run', () => {
     await mkdir(out(), { recursive: true })
     const other = join(root, 'other-backup')
     await rm(other, { recursive: true, force: true })
-    const faults = faultyIO([{ op: 'write', path: /licenses\.tar$/, code: 'ENOSPC' }])
+    const faults = faultyIO([{ op: 'write', path: /licenses\.tar\.gz$/, code: 'ENOSPC' }])
     const [failed, fine] = await Promise.allSettled([
       withFileIO(faults.io, () => engine.backup(backupOptions())),
       engine.backup({ store: join(root, 'before'), path: other, trust: { jwksFile } })

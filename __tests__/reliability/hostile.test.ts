@@ -24,7 +24,7 @@ let real: ReadBackup
 let n = 0
 
 beforeAll(async () => {
-  w = await faultWorld(4)
+  w = await faultWorld(4, 'license-backup/v1')
   real = await readBackup(w.backup)
 })
 afterAll(async () => w.close())

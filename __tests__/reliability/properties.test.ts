@@ -269,7 +269,7 @@ describe('backup and restore properties', () => {
         const { dir, jtis } = await writeStore(specs)
         const backup = `${dir}-backup`
         const result = await engine
-          .backup({ store: dir, path: backup, trust: { jwksFile } })
+          .backup({ store: dir, path: backup, trust: { jwksFile }, format: 'license-backup/v1' })
           .catch((error: LicenseBackupError) => error)
         const allowed = [...jtis.values()].filter(s => s.backup === true)
         const restricted = [...jtis.values()].filter(s => s.backup !== true)
@@ -324,7 +324,12 @@ describe('no change to a backup goes unnoticed', () => {
       }))
     )
     plain = `${dir}-backup`
-    await createBackupRestorer().backup({ store: dir, path: plain, trust: { jwksFile } })
+    await createBackupRestorer().backup({
+      store: dir,
+      path: plain,
+      trust: { jwksFile },
+      format: 'license-backup/v1'
+    })
     original = await readBackup(plain)
   })
 

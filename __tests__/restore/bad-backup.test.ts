@@ -25,7 +25,7 @@ let plain: ReadBackup
 let n = 0
 
 beforeAll(async () => {
-  w = await faultWorld(6)
+  w = await faultWorld(6, 'license-backup/v1')
   plain = await readBackup(w.backup)
 })
 afterAll(async () => w.close())

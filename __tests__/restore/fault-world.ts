@@ -51,7 +51,14 @@ export interface FaultWorld {
   close(): Promise<void>
 }
 
-export async function faultWorld(count = 8): Promise<FaultWorld> {
+/**
+ * `format` is what the backups are written as: the corruption matrix and the properties tamper with v1
+ * backups field by field (their v2 counterparts are in __tests__/format).
+ */
+export async function faultWorld(
+  count = 8,
+  format: 'license-backup/v1' | 'license-backup/v2' = 'license-backup/v2'
+): Promise<FaultWorld> {
   const root = await mkdtemp(join(tmpdir(), 'lb-faults-'))
   const issuer = createIssuer({ kid: 'fault-issuer' })
   const jwksFile = join(root, 'issuer.jwks.json')
@@ -70,11 +77,11 @@ export async function faultWorld(count = 8): Promise<FaultWorld> {
   const recipient = await identityToRecipient(identity)
   const engine = createBackupRestorer()
   const trust = { jwksFile }
-  await engine.backup({ store: held.dir, path: join(root, 'held-backup'), trust })
+  await engine.backup({ store: held.dir, path: join(root, 'held-backup'), trust, format })
   const backup = join(root, 'backup')
   const encrypted = join(root, 'backup-encrypted')
-  await engine.backup({ store: source.dir, path: backup, trust })
-  await engine.backup({ store: source.dir, path: encrypted, trust, encryptTo: [recipient] })
+  await engine.backup({ store: source.dir, path: backup, trust, format })
+  await engine.backup({ store: source.dir, path: encrypted, trust, encryptTo: [recipient], format })
   const template = join(root, 'template')
   await engine.restore({
     store: template,

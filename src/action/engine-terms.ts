@@ -20,7 +20,8 @@ const STEPS_TERMS: Record<EngineOption, { name: string; turnOn?: string }> = {
   },
   identity: { name: "the variable named by the restore step's `identity-env`" },
   'service.url': { name: '`service.url` in the steps file' },
-  'service.token': { name: 'the token in the variable named by `service.token-env`' }
+  'service.token': { name: 'the token in the variable named by `service.token-env`' },
+  signers: { name: '`signers` in the steps file (an allowed_signers file)' }
 }
 
 /** An engine message in the steps file's words. */

@@ -6,6 +6,9 @@ export function setOutputs(report: RunReport): void {
   const artifact = report.lastArtifact
   core.setOutput('backed-up', report.backedUp)
   core.setOutput('restored', report.restored)
+  core.setOutput('verified', report.verified)
+  core.setOutput('pack-size', report.lastPack.size)
+  core.setOutput('bytes-per-license', report.lastPack.perLicense)
   core.setOutput('restricted', report.restricted.length)
   core.setOutput('restricted-key-ids', JSON.stringify(report.restrictedKeyIds))
   core.setOutput('backup-path', report.lastBackupPath)

@@ -8,7 +8,7 @@ export type StepOutcome = 'succeeded' | 'failed' | 'cancelled'
 
 /** What one step did, for the summary and the outputs. */
 export interface StepRecord {
-  kind: 'backup' | 'restore'
+  kind: 'backup' | 'restore' | 'verify'
   title: string
   outcome: StepOutcome
   durationMs: number
@@ -21,6 +21,15 @@ export interface StepRecord {
   refused?: RefusedSeen[]
   artifact?: UploadedArtifact
   registry?: RegistryRecord
+  /** The pack's size in bytes (backup, verify). */
+  packSize?: number
+  /** Whether the backup's manifest was signed (backup). */
+  signed?: boolean
+  /** Licenses a verify checked. */
+  verified?: number
+  /** Where the verified backup came from, and who signed it. */
+  origin?: string
+  signer?: string
   /** Why the step failed, for the summary. */
   error?: string
 }
@@ -59,7 +68,25 @@ export class RunReport {
     return this.steps.filter(s => s.registry?.pushed).at(-1)?.registry
   }
 
+  get verified(): number {
+    return this.steps.reduce((n, s) => n + (s.verified ?? 0), 0)
+  }
+
+  /** The last backup's pack size, and bytes per license (0 without a backup). */
+  get lastPack(): { size: number; perLicense: number } {
+    const last = this.steps.filter(s => s.kind === 'backup' && s.packSize !== undefined).at(-1)
+    if (!last?.packSize) return { size: 0, perLicense: 0 }
+    return {
+      size: last.packSize,
+      perLicense: last.backedUp ? bytesPerLicense(last.packSize, last.backedUp) : 0
+    }
+  }
+
   get lastArtifact(): UploadedArtifact | undefined {
     return this.steps.filter(s => s.artifact).at(-1)?.artifact
   }
+}
+
+export function bytesPerLicense(packSize: number, licenses: number): number {
+  return Math.round(packSize / licenses)
 }

@@ -12,9 +12,17 @@ import { referenceText } from './registry/reference.js'
 import { restrictedSummary, StepLog } from './log/step-log.js'
 import { logText } from './log/text.js'
 import { log } from './log/write.js'
-import type { RunReport, StepRecord } from './report.js'
+import { bytesPerLicense, type RunReport, type StepRecord } from './report.js'
 import type { StepSecrets } from './secrets.js'
-import type { BackupStep, RestoreStep, RestrictedPolicy, Step } from './steps/types.js'
+import type { Origin } from '../engine/format/manifest-v2.js'
+import type {
+  ArtifactSource,
+  BackupStep,
+  RestoreStep,
+  RestrictedPolicy,
+  Step,
+  VerifyStep
+} from './steps/types.js'
 
 /** Everything a step needs from the run. */
 export interface StepContext {
@@ -25,6 +33,8 @@ export interface StepContext {
   /** The `on-restricted` input: overrides every step's policy. */
   onRestricted: RestrictedPolicy | undefined
   secrets: Map<Step, StepSecrets>
+  /** Where backups are made (the workflow run), for their manifests; undefined outside Actions. */
+  origin?: Origin
   artifacts(): Promise<ArtifactClient>
   run: RunContext
   githubToken: string
@@ -55,27 +65,32 @@ export class RestrictedLicensesError extends Error {
 export async function runSteps(steps: Step[], context: StepContext): Promise<void> {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled('run')
-    await log.group(logText`${title(step, n + 1, context.total)}`, () =>
-      step.kind === 'backup' ? runBackup(step, n + 1, context) : runRestore(step, n + 1, context)
-    )
+    await log.group(logText`${title(step, n + 1, context.total)}`, () => runStep(step, n + 1, context))
   }
   if (context.signal.aborted) throw cancelled('run')
+}
+
+function runStep(step: Step, n: number, context: StepContext): Promise<void> {
+  if (step.kind === 'backup') return runBackup(step, n, context)
+  if (step.kind === 'restore') return runRestore(step, n, context)
+  return runVerify(step, n, context)
 }
 
 function title(step: Step, n: number, total: number): string {
   const count = `step ${n} of ${total}`
   if (step.kind === 'backup') return `Backup (${count}): ${step.store} → ${step.path}`
   const from = restoreSource(step)
+  if (step.kind === 'verify') return `Verify (${count}): ${from}`
   return `Restore (${count}): ${from} → ${step.store}`
 }
 
-function restoreSource(step: RestoreStep): string | undefined {
+function restoreSource(step: RestoreStep | VerifyStep): string | undefined {
   if (step.fromArtifact) return `artifact "${step.fromArtifact.name}"`
-  if (step.fromRegistry) return referenceText(step.fromRegistry.reference)
+  if ('fromRegistry' in step && step.fromRegistry) return referenceText(step.fromRegistry.reference)
   return step.path
 }
 
-function storeOptions(step: Step): StoreOptions {
+function storeOptions(step: BackupStep | RestoreStep): StoreOptions {
   return {
     store: step.store,
     ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
@@ -94,13 +109,18 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     durationMs: 0,
     path: step.path
   }
+  const signing = context.secrets.get(step)?.signingKey
   await tracked(record, stepLog, context, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
         path: step.path,
         overwrite: step.overwrite,
-        ...(step.encryptTo ? { encryptTo: step.encryptTo } : {})
+        ...(step.encryptTo ? { encryptTo: step.encryptTo } : {}),
+        ...(step.compression ? { compression: step.compression } : {}),
+        ...(step.format ? { format: step.format } : {}),
+        ...(signing ? { sign: signing } : {}),
+        ...(context.origin && step.format !== 'license-backup/v1' ? { origin: context.origin } : {})
       },
       { signal: context.signal }
     )
@@ -108,8 +128,12 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     record.path = result.path
     record.backedUp = result.backedUp
     record.restricted = result.restricted
+    record.packSize = result.packSize
+    record.signed = result.files.includes('manifest.json.sig')
+    const perLicense =
+      result.backedUp > 0 ? `, ${bytesPerLicense(result.packSize, result.backedUp)} bytes a license` : ''
     log.info(
-      logText`Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
+      logText`Backed up ${result.backedUp} license(s) to ${result.path} (${result.manifest.format}, pack ${result.packSize} bytes${perLicense})${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
     )
     if (step.artifact) {
       throwIfAborted(context.signal, 'artifact upload')
@@ -150,7 +174,7 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
   try {
     await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {}
-      let path = step.path
+      let path = step.path ?? ''
       record.path = restoreSource(step)
       if (step.fromArtifact) {
         const download = await downloadBackup(step.fromArtifact, {
@@ -178,10 +202,11 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
       const result = await context.engine.restore(
         {
           ...storeOptions(step),
-          path: path ?? '',
+          path,
           service: { url: step.service.url, token: secrets.token ?? '' },
           individualize: step.individualize,
-          ...(secrets.identity === undefined ? {} : { identity: secrets.identity })
+          ...(secrets.identity === undefined ? {} : { identity: secrets.identity }),
+          ...trustOptions(step)
         },
         { signal: context.signal }
       )
@@ -198,6 +223,74 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
   } finally {
     // The download may hold unencrypted licenses: it does not outlive the step.
     if (downloaded) await rm(downloaded, { recursive: true, force: true })
+  }
+}
+
+async function runVerify(step: VerifyStep, n: number, context: StepContext): Promise<void> {
+  const stepLog = new StepLog('warn', context.now)
+  const record: StepRecord = {
+    kind: 'verify',
+    title: title(step, n, context.total),
+    outcome: 'failed',
+    durationMs: 0
+  }
+  let downloaded: string | undefined
+  try {
+    await tracked(record, stepLog, context, async () => {
+      const identity = context.secrets.get(step)?.identity
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path
+      const path = await backupFolder(step, context, download => {
+        downloaded = download.dir
+        record.path = download.description
+      })
+      throwIfAborted(context.signal, 'verify')
+      const result = await context.engine.verify(
+        {
+          path,
+          ...(step.trust === undefined ? {} : { trust: step.trust }),
+          ...(step.catalog === undefined ? {} : { catalog: step.catalog }),
+          ...(identity === undefined ? {} : { identity }),
+          ...trustOptions(step)
+        },
+        { signal: context.signal }
+      )
+      record.verified = result.verified
+      record.packSize = result.packSize
+      if (result.origin) record.origin = result.origin
+      if (result.signer) record.signer = result.signer
+      log.info(
+        logText`Verified ${result.verified} license(s) in the ${result.format} backup${result.signaturesChecked ? ', every signature checked' : ''}${result.signer ? `; manifest signed by ${result.signer}` : ''}. Nothing was written and no service was called.`
+      )
+    })
+  } finally {
+    // The download may hold unencrypted licenses: it does not outlive the step.
+    if (downloaded) await rm(downloaded, { recursive: true, force: true })
+  }
+}
+
+/** The backup folder a restore or verify reads: its `path`, or a private download of its artifact. */
+async function backupFolder(
+  step: { path?: string; fromArtifact?: ArtifactSource },
+  context: StepContext,
+  onDownloaded: (download: { dir: string; description: string }) => void
+): Promise<string> {
+  if (!step.fromArtifact) return step.path ?? ''
+  const download = await downloadBackup(step.fromArtifact, {
+    client: await context.artifacts(),
+    run: context.run,
+    token: context.githubToken,
+    fetch: context.fetch,
+    now: context.now
+  })
+  onDownloaded(download)
+  if (step.path) log.info(logText`Reading the downloaded artifact; \`path\` (${step.path}) is not used.`)
+  return download.dir
+}
+
+function trustOptions(step: RestoreStep | VerifyStep): { signers?: string; maxAgeMs?: number } {
+  return {
+    ...(step.signers === undefined ? {} : { signers: step.signers }),
+    ...(step.maxAgeMs === undefined ? {} : { maxAgeMs: step.maxAgeMs })
   }
 }
 

@@ -1,28 +1,39 @@
 import * as core from '@actions/core'
+import { isLicenseBackupError } from '../engine/errors.js'
+import { parseSigningKey } from '../engine/format/ssh/signing-key.js'
 import { ConfigError } from './steps/config-error.js'
-import type { EnvRef, RegistryLogin, Step } from './steps/types.js'
+import type { BackupStep, EnvRef, RegistryLogin, Step } from './steps/types.js'
 
 export interface StepSecrets {
   token?: string
   identity?: string
   /** The token or password for the step's registry (`registry` or `from-registry`). */
   registryToken?: string
+  /** The OpenSSH private key's text, with where it came from for the engine's errors. */
+  signingKey?: { key: string; source: string }
 }
 
 /**
- * Reads the secrets the steps name (service token, age identity, registry token) from the environment
- * and registers each with the runner's masking before anything could print it. Only the steps that will
- * run need theirs set; an unset one is an error naming the variable and the line that names it.
+ * Reads the secrets the steps name (service token, age identity, registry token, signing key) from the
+ * environment and registers each with the runner's masking before anything could print it. Only the steps
+ * that will run need theirs set; an unset one is an error naming the variable and the line that names it.
  */
 export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<Step, StepSecrets> {
   const resolved = new Map<Step, StepSecrets>()
   for (const step of steps) {
-    const login = step.kind === 'backup' ? step.registry : step.fromRegistry
-    const registryToken = registrySecret(login, step.kind === 'backup' ? 'registry' : 'from-registry', env)
-    if (step.kind !== 'restore') {
-      resolved.set(step, registryToken === undefined ? {} : { registryToken })
+    if (step.kind === 'backup') {
+      const registryToken = registrySecret(step.registry, 'registry', env)
+      resolved.set(step, {
+        ...(registryToken === undefined ? {} : { registryToken }),
+        ...(step.signKeyEnv ? { signingKey: signingKey(step, step.signKeyEnv, env) } : {})
+      })
       continue
     }
+    if (step.kind === 'verify') {
+      if (step.identityEnv) resolved.set(step, { identity: identityOf(step.identityEnv, env) })
+      continue
+    }
+    const registryToken = registrySecret(step.fromRegistry, 'from-registry', env)
     const secrets: StepSecrets = registryToken === undefined ? {} : { registryToken }
     if (!step.service.tokenEnv) {
       throw new ConfigError(
@@ -32,11 +43,7 @@ export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<Step,
     }
     secrets.token = read(step.service.tokenEnv, env, 'service.token-env')
     mask(secrets.token)
-    if (step.identityEnv) {
-      const value = read(step.identityEnv, env, 'identity-env')
-      mask(value)
-      secrets.identity = ageIdentity(value, step.identityEnv)
-    }
+    if (step.identityEnv) secrets.identity = identityOf(step.identityEnv, env)
     resolved.set(step, secrets)
   }
   return resolved
@@ -51,6 +58,29 @@ function registrySecret(
   const value = read(login.tokenEnv, env, `${key}.token-env`)
   mask(value)
   return value
+}
+
+function identityOf(ref: EnvRef, env: NodeJS.ProcessEnv): string {
+  const value = read(ref, env, 'identity-env')
+  mask(value)
+  return ageIdentity(value, ref)
+}
+
+/** The signing key, checked now so a bad one fails on its line before any step runs (never shown). */
+function signingKey(step: BackupStep, ref: EnvRef, env: NodeJS.ProcessEnv): { key: string; source: string } {
+  const key = read(ref, env, 'sign.key-env')
+  mask(key)
+  const source = `the environment variable ${ref.name} (named by \`sign.key-env\`)`
+  try {
+    parseSigningKey(key, source)
+  } catch (error) {
+    if (isLicenseBackupError(error)) throw new ConfigError(error.message, ref.at)
+    throw error
+  }
+  if (step.format === 'license-backup/v1') {
+    throw new ConfigError('`sign` needs format license-backup/v2: a v1 backup cannot be signed.', ref.at)
+  }
+  return { key, source }
 }
 
 function read(ref: EnvRef, env: NodeJS.ProcessEnv, key: string): string {

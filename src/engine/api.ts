@@ -1,6 +1,7 @@
 import type { EventListener } from './events.js'
 import type { RetryPolicy } from './service/retry.js'
 import type { Manifest, ManifestRestricted } from './format/manifest.js'
+import type { Compression, ManifestV2, Origin } from './format/manifest-v2.js'
 
 /** Where signing keys come from. At most one is set; none means licenses are not verified (one warning). */
 export interface TrustOptions {
@@ -29,15 +30,39 @@ export interface BackupOptions extends StoreOptions {
   overwrite?: boolean
   /** age X25519 recipients (`age1…`); the pack is encrypted to them when given. */
   encryptTo?: string[]
+  /**
+   * The format to write: `license-backup/v2` (default), or v1 for restore machines that still run a
+   * release older than v2. Compression, the index and signing are v2's.
+   */
+  format?: 'license-backup/v1' | 'license-backup/v2'
+  /** v2: `gzip` (default) or `none`. */
+  compression?: Compression
+  /**
+   * v2: sign the manifest with this OpenSSH Ed25519 private key (its file's text); `source` names where
+   * it came from in errors (never its value).
+   */
+  sign?: { key: string; source: string }
+  /** v2: where the backup is made (a CI run's coordinates); default `{ host }`. */
+  origin?: Origin
 }
 
 export interface BackupResult {
   path: string
-  manifest: Manifest
+  manifest: Manifest | ManifestV2
   backedUp: number
   restricted: ManifestRestricted[]
   /** Names of the files of the backup folder, relative to `path` (for artifact upload). */
   files: string[]
+  /** The pack's size in bytes, as stored. */
+  packSize: number
+}
+
+/** How a restore or verify decides whether to trust a backup's manifest (docs/format.md). */
+export interface BackupTrustOptions {
+  /** An OpenSSH allowed_signers file: a v2 backup must be signed by a key in it. */
+  signers?: string
+  /** A backup whose `created` is older than this many milliseconds is refused. */
+  maxAgeMs?: number
 }
 
 export interface ServiceOptions {
@@ -51,7 +76,7 @@ export interface ServiceOptions {
   retry?: Partial<RetryPolicy>
 }
 
-export interface RestoreOptions extends StoreOptions {
+export interface RestoreOptions extends StoreOptions, BackupTrustOptions {
   /** The backup folder to restore from (the classic API's `RestorePath`, docs/events.md). */
   path: string
   service: ServiceOptions
@@ -59,6 +84,30 @@ export interface RestoreOptions extends StoreOptions {
   individualize?: boolean
   /** The age identity (`AGE-SECRET-KEY-1…`) for an encrypted pack. */
   identity?: string
+}
+
+/** A verify: everything a restore checks before it calls the service; nothing is written. */
+export interface VerifyOptions extends BackupTrustOptions {
+  /** The backup folder. */
+  path: string
+  trust?: TrustOptions
+  catalog?: string
+  /** The age identity (`AGE-SECRET-KEY-1…`) for an encrypted pack. */
+  identity?: string
+}
+
+export interface VerifyResult {
+  format: string
+  /** Licenses whose bytes, name and signature were checked. */
+  verified: number
+  restricted: number
+  /** Whether licenses' signatures were checked (a trust source was given). */
+  signaturesChecked: boolean
+  /** The signer's principals from the allowed_signers file, when the manifest is signed and trusted. */
+  signer?: string
+  /** "backup of acme/licenses, nightly.yml on main at 1a2b3c4, run 4242, 3 days old" (v2), else undefined. */
+  origin?: string
+  packSize: number
 }
 
 export interface RefusedLicense {
@@ -87,6 +136,7 @@ export interface RunControl {
 export interface BackupRestorer {
   backup(options: BackupOptions, control?: RunControl): Promise<BackupResult>
   restore(options: RestoreOptions, control?: RunControl): Promise<RestoreResult>
+  verify(options: VerifyOptions, control?: RunControl): Promise<VerifyResult>
 }
 
 export type { EventListener }

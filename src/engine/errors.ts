@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'INVALID_LICENSE',
   'CONFIG_INVALID',
+  'BACKUP_UNTRUSTED',
   // Beyond the contract's ten codes; all are in docs/errors.md.
   'STORE_INVALID',
   'SERVICE_ERROR',

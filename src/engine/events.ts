@@ -6,7 +6,7 @@ import type { ErrorCode } from './errors.js'
  * BEGIN..END is the commit of the staged licenses. PROGRESS, LICENSE (debug detail), WARNING and
  * ERROR_WITH_URL may come between. Events never carry license bytes, tokens or identities.
  */
-export type Operation = 'backup' | 'restore'
+export type Operation = 'backup' | 'restore' | 'verify'
 
 export type EngineEvent =
   | { type: 'BEGIN'; operation: Operation }
@@ -33,6 +33,8 @@ export type EngineEvent =
       reason?: string
     }
   | { type: 'WARNING'; message: string }
+  /** A restore or verify opened a backup: its format, where it came from (v2), who signed it. */
+  | { type: 'BACKUP_OPENED'; path: string; format: string; origin?: string; signer?: string }
 
 export type EventListener = (event: EngineEvent) => void
 

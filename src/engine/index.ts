@@ -4,6 +4,7 @@
 import type { BackupRestorer } from './api.js'
 import { backup } from './backup/backup.js'
 import { restore } from './restore/restore.js'
+import { verify } from './verify/verify.js'
 import { emitter, type EventListener } from './events.js'
 
 export type * from './api.js'
@@ -44,6 +45,13 @@ export {
   type ServiceSession
 } from './service/index.js'
 export { verifyBackup, type VerifiedBackup } from './restore/verify-backup.js'
+export { openBackup, NOT_AUTHENTICATED_WARNING, type OpenedBackup } from './restore/open-backup.js'
+export * from './format/manifest-v2.js'
+export { INDEX_MEMBER, parseIndex, type PackIndex } from './format/pack-index.js'
+export { parseSigningKey, type SigningKey } from './format/ssh/signing-key.js'
+export { parseSignature, signMessage, signatureProblem, fingerprint, NAMESPACE } from './format/ssh/sshsig.js'
+export { parseAllowedSigners, findSigner } from './format/ssh/allowed-signers.js'
+export { describeOrigin } from './backup/origin.js'
 export { recoverRestore } from './restore/commit.js'
 
 /** The engine, created with an event listener (the classic `WMCreateBackupRestorer(callback)`). */
@@ -51,6 +59,7 @@ export function createBackupRestorer(listener?: EventListener): BackupRestorer {
   const emit = emitter(listener)
   return {
     backup: (options, control = {}) => backup(options, control, emit),
-    restore: (options, control = {}) => restore(options, control, emit)
+    restore: (options, control = {}) => restore(options, control, emit),
+    verify: (options, control = {}) => verify(options, control, emit)
   }
 }

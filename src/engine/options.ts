@@ -14,7 +14,8 @@ export const ENGINE_OPTIONS = [
   'individualize',
   'identity',
   'service.url',
-  'service.token'
+  'service.token',
+  'signers'
 ] as const
 
 export type EngineOption = (typeof ENGINE_OPTIONS)[number]

@@ -6,6 +6,8 @@ import { pipeline } from 'node:stream/promises'
 import { createInflateRaw, crc32 } from 'node:zlib'
 import { LicenseBackupError } from '../../engine/errors.js'
 import { ENCRYPTED_PACK_FILE, MANIFEST_FILE, PACK_FILE } from '../../engine/format/manifest.js'
+import { PACK_FILES_V2, SIGNATURE_FILE } from '../../engine/format/manifest-v2.js'
+import { MAX_SIGNATURE_BYTES } from '../../engine/format/ssh/sshsig.js'
 import { manifestByteLimit } from '../../engine/restore/manifest-bounds.js'
 import { MAX_MANIFEST_BYTES } from '../../engine/restore/verify-backup.js'
 
@@ -51,6 +53,10 @@ export async function extractBackup(zipFile: string, into: string, artifact: str
     )
   }
   await extractEntry(zipFile, manifestEntry, join(into, MANIFEST_FILE), artifact)
+  // The signature, when there is one; the engine decides whether one is needed.
+  const signature = single(entries, SIGNATURE_FILE, artifact)
+  if (signature && signature.size <= MAX_SIGNATURE_BYTES)
+    await extractEntry(zipFile, signature, join(into, SIGNATURE_FILE), artifact)
   const pack = packOf(await readFile(join(into, MANIFEST_FILE), 'utf8'))
   // A manifest that cannot be read names no pack: the engine reports what is wrong with it.
   if (!pack) return
@@ -61,6 +67,8 @@ export async function extractBackup(zipFile: string, into: string, artifact: str
   }
   await extractEntry(zipFile, packEntry, join(into, pack.file), artifact)
 }
+
+const PACK_NAMES = new Set([PACK_FILE, ENCRYPTED_PACK_FILE, ...PACK_FILES_V2])
 
 function packOf(text: string): { file: string; size: number } | undefined {
   try {
@@ -75,7 +83,7 @@ function packOf(text: string): { file: string; size: number } | undefined {
 }
 
 function isPackName(name: unknown): name is string {
-  return name === PACK_FILE || name === ENCRYPTED_PACK_FILE
+  return typeof name === 'string' && PACK_NAMES.has(name)
 }
 
 function single(entries: Entry[], name: string, artifact: string): Entry | undefined {

@@ -19,7 +19,7 @@ export interface UploadedArtifact {
 
 /**
  * Uploads the backup folder: exactly the files the engine wrote (`BackupResult.files`), so nothing else
- * lying in the folder can reach the artifact. An encrypted pack does not compress: level 0.
+ * lying in the folder can reach the artifact.
  */
 export async function uploadBackup(
   client: ArtifactClient,
@@ -28,10 +28,13 @@ export async function uploadBackup(
   name: string,
   context: RunContext
 ): Promise<UploadedArtifact> {
-  const encrypted = backup.manifest.encryption !== null
+  // An encrypted or gzipped pack does not compress again: level 0 (ADR 0081).
+  const packed =
+    backup.manifest.encryption !== null ||
+    ('compression' in backup.manifest && backup.manifest.compression === 'gzip')
   if (spec.overwrite) await deleteIfPresent(client, name)
   const files = backup.files.map(file => join(backup.path, file))
-  const compressionLevel = encrypted ? 0 : spec.compressionLevel
+  const compressionLevel = packed ? 0 : spec.compressionLevel
   log.info(logText`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`)
   let response
   try {

@@ -1,5 +1,5 @@
 import { restrictedLicenseMessage, restrictedSummaryMessage } from '../../engine/catalog/messages.js'
-import type { EngineEvent } from '../../engine/events.js'
+import type { EngineEvent, Operation } from '../../engine/events.js'
 import type { RestrictedPolicy } from '../steps/types.js'
 import { logText } from './text.js'
 import type { LogText } from './text.js'
@@ -39,6 +39,18 @@ export function restrictedSummary(keyIds: string[]): string {
   return `${restrictedSummaryMessage(keyIds.length)} (key ID${unique.length === 1 ? '' : 's'} ${unique.join(', ')})`
 }
 
+const BEGIN_LINES: Record<Operation, string> = {
+  backup: 'Backup started.',
+  restore: 'Committing the restored licenses into the store.',
+  verify: 'Verify started: checking the backup as a restore would, writing nothing.'
+}
+const END_LINES: Record<Operation, string> = {
+  backup: 'Backup finished.',
+  restore: 'Restored licenses committed.',
+  verify: 'Verify finished: the backup would restore.'
+}
+const OPERATION_NAMES: Record<Operation, string> = { backup: 'Backup', restore: 'Restore', verify: 'Verify' }
+
 /**
  * Turns one step's engine events into log lines: a line per event, restricted licenses as annotations
  * per the policy, progress at most every few seconds, per-license detail only in debug.
@@ -59,15 +71,14 @@ export class StepLog {
   readonly onEvent = (event: EngineEvent): void => {
     switch (event.type) {
       case 'BEGIN':
-        log.info(
-          event.operation === 'backup'
-            ? logText`Backup started.`
-            : logText`Committing the restored licenses into the store.`
-        )
+        log.info(logText`${BEGIN_LINES[event.operation]}`)
         return
       case 'END':
+        log.info(logText`${END_LINES[event.operation]}`)
+        return
+      case 'BACKUP_OPENED':
         log.info(
-          event.operation === 'backup' ? logText`Backup finished.` : logText`Restored licenses committed.`
+          logText`Reading ${event.format} backup at ${event.path}${event.origin ? `: ${event.origin}` : ''}${event.signer ? `; signed by ${event.signer}` : ''}.`
         )
         return
       case 'CONNECTING':
@@ -132,7 +143,7 @@ export class StepLog {
     this.lastProgress = now
     const percent = event.total > 0 ? ` (${Math.floor((event.done / event.total) * 100)}%)` : ''
     log.info(
-      logText`${event.operation === 'backup' ? 'Backup' : 'Restore'}: ${event.phase} ${event.done} of ${event.total}${percent}`
+      logText`${OPERATION_NAMES[event.operation]}: ${event.phase} ${event.done} of ${event.total}${percent}`
     )
   }
 

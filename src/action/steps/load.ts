@@ -9,6 +9,8 @@ import type {
   EnvRef,
   RestoreStep,
   Step,
+  BackupTrustConfig,
+  VerifyStep,
   StepsConfig,
   StoreConfig
 } from './types.js'
@@ -66,14 +68,15 @@ function toStepsConfig(parsed: ParsedSteps, env: NodeJS.ProcessEnv): StepsConfig
     ...(trust ? { trust } : {})
   }
   const steps = (root['steps'] as Json[]).map((item, i): Step => {
-    const kind = Object.keys(item)[0] as 'backup' | 'restore'
+    const kind = Object.keys(item)[0] as 'backup' | 'restore' | 'verify'
     const path = ['steps', i, kind]
     const body = item[kind] as Json
     const at = parsed.locate(path)
+    if (kind === 'verify') return toVerify(parsed, path, body, root, topStore, i + 1, at)
     const store = storeOf(topStore, body, at, kind)
     const folder = folderPath(parsed, path, body, env)
     if (kind === 'backup') return toBackup(parsed, path, body, store, folder ?? '', i + 1, at)
-    return toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at)
+    return { ...toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) }
   })
   return { source: parsed.source, steps }
 }
@@ -144,6 +147,8 @@ function toBackup(
   const artifact = body['artifact'] as Json | undefined
   const registry = body['registry'] as Json | undefined
   const encryptTo = body['encrypt-to'] as string[] | undefined
+  const sign = body['sign'] as Json | undefined
+  const signKeyEnv = sign ? envRef(parsed, [...path, 'sign', 'key-env'], sign['key-env']) : undefined
   return {
     kind: 'backup',
     index,
@@ -152,6 +157,13 @@ function toBackup(
     overwrite: body['overwrite'] === true,
     onRestricted: (body['on-restricted'] as RestrictedPolicy | undefined) ?? 'warn',
     ...(encryptTo ? { encryptTo } : {}),
+    ...(typeof body['compression'] === 'string'
+      ? { compression: body['compression'] as 'gzip' | 'none' }
+      : {}),
+    ...(typeof body['format'] === 'string'
+      ? { format: body['format'] as BackupStep['format'] & string }
+      : {}),
+    ...(signKeyEnv ? { signKeyEnv } : {}),
     ...(artifact ? { artifact: toUpload(parsed, [...path, 'artifact'], artifact) } : {}),
     ...(registry ? { registry: toRegistryPush(parsed, [...path, 'registry'], registry) } : {}),
     at
@@ -202,6 +214,45 @@ function toRestore(
     service: { url: String(service['url']), ...(tokenEnv ? { tokenEnv } : {}) },
     at
   }
+}
+
+function toVerify(
+  parsed: ParsedSteps,
+  path: (string | number)[],
+  body: Json,
+  root: Json,
+  top: Partial<StoreConfig>,
+  index: number,
+  at: Location
+): VerifyStep {
+  const from = body['from-artifact'] as Json | undefined
+  const identityEnv = envRef(parsed, [...path, 'identity-env'], body['identity-env'])
+  return {
+    kind: 'verify',
+    index,
+    ...(typeof body['path'] === 'string' ? { path: body['path'] } : {}),
+    ...(from ? { fromArtifact: toSource(parsed, [...path, 'from-artifact'], from) } : {}),
+    ...(identityEnv ? { identityEnv } : {}),
+    ...(top.catalog === undefined ? {} : { catalog: top.catalog }),
+    ...(top.trust === undefined ? {} : { trust: top.trust }),
+    ...trustOf(root, body),
+    at
+  }
+}
+
+/** `signers` (top level) and `max-age` (the step's, else the top level's). */
+function trustOf(root: Json, body: Json): BackupTrustConfig {
+  const maxAge = (body['max-age'] ?? root['max-age']) as string | undefined
+  return {
+    ...(typeof root['signers'] === 'string' ? { signers: root['signers'] } : {}),
+    ...(maxAge === undefined ? {} : { maxAgeMs: maxAgeMs(maxAge) })
+  }
+}
+
+/** `7d` or `36h` (the schema checked the shape) in milliseconds. */
+function maxAgeMs(text: string): number {
+  const hours = text.endsWith('d') ? 24 : 1
+  return Number(text.slice(0, -1)) * hours * 3_600_000
 }
 
 function toSource(parsed: ParsedSteps, path: (string | number)[], json: Json): ArtifactSource {

@@ -62,6 +62,14 @@ export interface StoreConfig {
   trust?: TrustOptions
 }
 
+/** What a restore or verify checks a backup's manifest against (docs/format.md). */
+export interface BackupTrustConfig {
+  /** An allowed_signers file. */
+  signers?: string
+  /** `max-age` in milliseconds. */
+  maxAgeMs?: number
+}
+
 export interface BackupStep extends StoreConfig {
   kind: 'backup'
   /** 1-based position among the file's steps, for log groups. */
@@ -70,12 +78,16 @@ export interface BackupStep extends StoreConfig {
   overwrite: boolean
   onRestricted: RestrictedPolicy
   encryptTo?: string[]
+  compression?: 'gzip' | 'none'
+  format?: 'license-backup/v1' | 'license-backup/v2'
+  /** `sign.key-env`: the variable holding the OpenSSH Ed25519 signing key. */
+  signKeyEnv?: EnvRef
   artifact?: ArtifactUpload
   registry?: RegistryPush
   at: Location
 }
 
-export interface RestoreStep extends StoreConfig {
+export interface RestoreStep extends StoreConfig, BackupTrustConfig {
   kind: 'restore'
   index: number
   path?: string
@@ -87,7 +99,19 @@ export interface RestoreStep extends StoreConfig {
   at: Location
 }
 
-export type Step = BackupStep | RestoreStep
+/** The restore drill: a restore's checks, nothing written, no service called. */
+export interface VerifyStep extends BackupTrustConfig {
+  kind: 'verify'
+  index: number
+  path?: string
+  fromArtifact?: ArtifactSource
+  identityEnv?: EnvRef
+  catalog?: string
+  trust?: TrustOptions
+  at: Location
+}
+
+export type Step = BackupStep | RestoreStep | VerifyStep
 
 export interface StepsConfig {
   source: string

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { appendFile } from 'node:fs/promises'
-import type { RunReport, StepRecord } from '../report.js'
+import { bytesPerLicense, type RunReport, type StepRecord } from '../report.js'
 import { html, htmlOf, joinHtml, link } from './html.js'
 import type { Html } from './html.js'
 import { registryRows } from './registry-rows.js'
@@ -35,9 +35,14 @@ const BR = html`<br />`
 
 function rows(step: StepRecord): [string, Html][] {
   const rows: [string, Html][] = [['Outcome', outcomeText(step)]]
-  if (step.path !== undefined)
-    rows.push([step.kind === 'backup' ? 'Backup folder' : 'Restored from', html`<code>${step.path}</code>`])
+  if (step.path !== undefined) rows.push([PATH_LABELS[step.kind], html`<code>${step.path}</code>`])
   if (step.backedUp !== undefined) rows.push(['Licenses backed up', html`${step.backedUp}`])
+  if (step.packSize !== undefined) rows.push(['Pack size', packText(step)])
+  if (step.signed !== undefined)
+    rows.push(['Signed', html`${step.signed ? 'yes (manifest.json.sig)' : 'no'}`])
+  if (step.verified !== undefined) rows.push(['Licenses verified', html`${step.verified}`])
+  if (step.origin !== undefined) rows.push(['Origin', html`${step.origin}`])
+  if (step.signer !== undefined) rows.push(['Signed by', html`${step.signer}`])
   if (step.restricted !== undefined) rows.push(['Restricted (not backed up)', restrictedText(step)])
   if (step.restored !== undefined) rows.push(['Licenses restored', html`${step.restored}`])
   if (step.unchanged !== undefined) rows.push(['Already on this machine', html`${step.unchanged}`])
@@ -61,6 +66,20 @@ function rows(step: StepRecord): [string, Html][] {
   }
   if (step.registry) rows.push(...registryRows(step.registry))
   return rows
+}
+
+const PATH_LABELS: Record<StepRecord['kind'], string> = {
+  backup: 'Backup folder',
+  restore: 'Restored from',
+  verify: 'Verified'
+}
+
+function packText(step: StepRecord): Html {
+  const size = step.packSize ?? 0
+  const count = step.backedUp ?? step.verified ?? 0
+  return count > 0
+    ? html`${size} bytes (${bytesPerLicense(size, count)} bytes a license)`
+    : html`${size} bytes`
 }
 
 function outcomeText(step: StepRecord): Html {

@@ -18,6 +18,11 @@ import {
   type ManifestRestricted
 } from '../format/manifest.js'
 import { openFileSink, type PackSink } from '../format/pack-sink.js'
+import { FORMAT_V2, type ManifestV2 } from '../format/manifest-v2.js'
+import { openPackV2 } from '../format/pack-v2.js'
+import { parseSigningKey, type SigningKey } from '../format/ssh/signing-key.js'
+import { defaultOrigin } from './origin.js'
+import { writeManifestV2 } from './write-manifest-v2.js'
 import { TAR_END, tarMemberSize, writeTarMember } from '../format/tar-writer.js'
 import { parseLicense, invalidLicense, type License } from '../licenses/license.js'
 import { createVerifier, NOT_VERIFIED_WARNING, type LicenseVerifier } from '../licenses/verifier.js'
@@ -70,6 +75,15 @@ export async function backup(
   compileGlob(pattern)
   const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : undefined
   if (encryptTo) await checkRecipients(encryptTo)
+  const v1 = options.format === FORMAT
+  const signingKey = options.sign ? parseSigningKey(options.sign.key, options.sign.source) : undefined
+  if (v1 && (signingKey || options.compression)) {
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      `The backup at ${options.path} is to be written as ${FORMAT}, which has no compression or signature; remove them or write ${FORMAT_V2}.`,
+      { file: options.path }
+    )
+  }
   await checkStoreDir(store)
   await checkPathsApart(store, options.path)
   const catalog: Catalog = options.catalog ? await loadCatalog(options.catalog) : new Map()
@@ -89,7 +103,6 @@ export async function backup(
     throw error
   })
   let buildDir: string | undefined
-  let sink: PackSink | undefined
   try {
     await recoverRestore(store, message => emit({ type: 'WARNING', message }))
     await sweepLeftovers(path)
@@ -117,56 +130,15 @@ export async function backup(
     emit({ type: 'PROGRESS', operation: 'backup', phase: 'scan', done: files.length, total: files.length })
 
     buildDir = await makeBuildDir(path)
-    const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE
-    sink = await openFileSink(join(buildDir, packFile))
-    if (encryptTo) sink = await encryptingSink(sink, encryptTo)
-
-    const packed = await packLicenses({
-      store,
-      files,
-      sink,
-      verifier,
-      catalog,
-      emit,
-      internals,
-      ...(signal ? { signal } : {})
-    })
-    await sink.write(TAR_END)
-    const digest = await sink.close()
-    sink = undefined
-
-    emit({ type: 'PROGRESS', operation: 'backup', phase: 'commit', done: 0, total: 1 })
-    throwIfAborted(signal, 'backup')
-    const manifest: Manifest = {
-      format: FORMAT,
-      created: new Date().toISOString(),
-      tool: { name: TOOL.name, version: TOOL.version },
-      source: { store, machine: await readMachineId(store) },
-      pattern,
-      encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
-      pack: { file: packFile, sha256: digest.sha256, size: digest.size },
-      licenses: packed.licenses,
-      restricted: packed.restricted,
-      counts: {
-        licenses: packed.licenses.length,
-        restricted: packed.restricted.length,
-        bytes: packed.licenses.reduce((sum, license) => sum + license.size, 0)
-      }
-    }
-    await writeManifest(buildDir, manifest)
+    const write = { store, files, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern }
+    const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey)
     // The last point of no change: past it the swap runs to the end.
     throwIfAborted(signal, 'backup')
     await commitBuildDir(buildDir, path, target)
     buildDir = undefined
     emit({ type: 'PROGRESS', operation: 'backup', phase: 'commit', done: 1, total: 1 })
     emit({ type: 'END', operation: 'backup' })
-    return {
-      path: options.path,
-      manifest,
-      backedUp: manifest.licenses.length,
-      restricted: manifest.restricted,
-      files: [packFile, MANIFEST_FILE]
-    }
+    return { path: options.path, ...written }
   } catch (error) {
     throw asEngineError(
       error,
@@ -179,11 +151,115 @@ export async function backup(
       'Any earlier backup there is intact.'
     )
   } finally {
-    if (sink) await sink.abort()
     if (buildDir) await rm(buildDir, { recursive: true, force: true })
     await verifier.close()
     await pathLock.release()
     await lock.release()
+  }
+}
+
+/** What both writers need: the run's inputs and the folder being built. */
+interface WriteInput {
+  store: string
+  files: string[]
+  catalog: Catalog
+  verifier: LicenseVerifier
+  emit: EventListener
+  internals: BackupInternals
+  signal: AbortSignal | undefined
+  buildDir: string
+  encryptTo: string[] | undefined
+  pattern: string
+}
+
+type Written = Omit<BackupResult, 'path'>
+
+/** Runs `body` with `sink`, aborting the sink when it fails (the caller removes the build folder). */
+async function withSink<T>(sink: PackSink, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body()
+  } catch (error) {
+    await sink.abort()
+    throw error
+  }
+}
+
+/** A v1 backup (docs/format.md): the tar (age-encrypted when asked), then the manifest with every entry. */
+async function writeV1(input: WriteInput): Promise<Written> {
+  const { buildDir, encryptTo, emit, signal } = input
+  const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE
+  let sink = await openFileSink(join(buildDir, packFile))
+  if (encryptTo) sink = await encryptingSink(sink, encryptTo)
+  const open = sink
+  const { packed, digest } = await withSink(open, async () => {
+    const packed = await packLicenses({ ...input, sink: open, ...(signal ? { signal } : {}) })
+    await open.write(TAR_END)
+    return { packed, digest: await open.close() }
+  })
+  emit({ type: 'PROGRESS', operation: 'backup', phase: 'commit', done: 0, total: 1 })
+  throwIfAborted(signal, 'backup')
+  const manifest: Manifest = {
+    format: FORMAT,
+    created: new Date().toISOString(),
+    tool: { name: TOOL.name, version: TOOL.version },
+    source: { store: input.store, machine: await readMachineId(input.store) },
+    pattern: input.pattern,
+    encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
+    pack: { file: packFile, sha256: digest.sha256, size: digest.size },
+    licenses: packed.licenses,
+    restricted: packed.restricted,
+    counts: {
+      licenses: packed.licenses.length,
+      restricted: packed.restricted.length,
+      bytes: packed.licenses.reduce((sum, license) => sum + license.size, 0)
+    }
+  }
+  await writeManifest(buildDir, manifest)
+  return {
+    manifest,
+    backedUp: packed.licenses.length,
+    restricted: packed.restricted,
+    files: [packFile, MANIFEST_FILE],
+    packSize: digest.size
+  }
+}
+
+/**
+ * A v2 backup (docs/format.md, ADR 0080): the tar with its index as the last member, gzipped, then
+ * age-encrypted, in one streamed pass; then the manifest (counts, pack digest, origin) and its signature.
+ */
+async function writeV2(
+  input: WriteInput,
+  options: BackupOptions,
+  signingKey: SigningKey | undefined
+): Promise<Written> {
+  const { buildDir, encryptTo, emit, signal } = input
+  const compression = options.compression ?? 'gzip'
+  const pack = await openPackV2(buildDir, { compression, ...(encryptTo ? { encryptTo } : {}) })
+  const { packed, digest } = await withSink(pack.sink, async () => {
+    const packed = await packLicenses({ ...input, sink: pack.sink, ...(signal ? { signal } : {}) })
+    return { packed, digest: await pack.finish(packed) }
+  })
+  emit({ type: 'PROGRESS', operation: 'backup', phase: 'commit', done: 0, total: 1 })
+  throwIfAborted(signal, 'backup')
+  const manifest: ManifestV2 = {
+    format: FORMAT_V2,
+    created: new Date().toISOString(),
+    tool: { name: TOOL.name, version: TOOL.version },
+    origin: options.origin ?? defaultOrigin(),
+    pattern: input.pattern,
+    encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
+    compression,
+    pack: { file: pack.file, sha256: digest.sha256, size: digest.size, tar_size: digest.tarSize },
+    counts: { licenses: packed.licenses.length, restricted: packed.restricted.length }
+  }
+  const names = await writeManifestV2(buildDir, manifest, signingKey)
+  return {
+    manifest,
+    backedUp: packed.licenses.length,
+    restricted: packed.restricted,
+    files: [pack.file, ...names],
+    packSize: digest.size
   }
 }
 

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { asEngineError, LicenseBackupError } from '../errors.js'
 import { turnOn } from '../options.js'
-import { parseManifest } from '../format/manifest-io.js'
+import { parseAnyManifest } from '../format/any-manifest.js'
+import { PACK_FILES_V2, SIGNATURE_FILE } from '../format/manifest-v2.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
 import { fileIO, type FileHandleIO } from '../io/file-io.js'
@@ -26,7 +27,14 @@ export type Target =
   | { kind: 'backup' }
 
 /** The names a backup folder holds: the only ones `overwrite` may replace without a valid manifest. */
-const BACKUP_NAMES = new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`])
+const BACKUP_NAMES = new Set([
+  MANIFEST_FILE,
+  PACK_FILE,
+  ENCRYPTED_PACK_FILE,
+  SIGNATURE_FILE,
+  ...PACK_FILES_V2,
+  `.${MANIFEST_FILE}.tmp`
+])
 
 /**
  * Judges the backup path (docs/reliability.md): only a folder whose manifest is a valid license-backup manifest is a
@@ -96,7 +104,7 @@ export async function hasValidManifest(path: string): Promise<boolean> {
     const info = await fileIO().stat(file)
     if (!info.isFile()) return false
     if (info.size > FULL_CHECK_BYTES) return await looksComplete(path, info.size)
-    parseManifest(await fileIO().readFile(file, 'utf8'), file)
+    parseAnyManifest(await fileIO().readFile(file, 'utf8'), file)
     return true
   } catch {
     return false

@@ -196,7 +196,7 @@ export function parseManifest(text: string, file: string): Manifest {
   return value as unknown as Manifest & { restricted: ManifestRestricted[] }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
@@ -210,14 +210,14 @@ function isPattern(value: unknown): boolean {
   }
 }
 
-function stringArray(value: unknown): value is string[] {
+export function stringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every(item => typeof item === 'string')
 }
 
-function isSha256(value: unknown): boolean {
+export function isSha256(value: unknown): boolean {
   return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)
 }
 
-function isSize(value: unknown): boolean {
+export function isSize(value: unknown): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
 }

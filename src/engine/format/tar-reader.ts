@@ -14,8 +14,8 @@ export interface TarMember {
 export interface TarReadOptions {
   /** Names the archive in error messages. Default `the pack`. */
   file?: string
-  /** A member larger than this is an error before its data is read. Default 1 MiB. */
-  maxMemberSize?: number
+  /** A member larger than this (for its name) is an error before its data is read. Default 1 MiB. */
+  maxMemberSize?: number | ((name: string) => number)
   /** A pax or GNU long-name record larger than this is an error. Default 64 KiB. */
   maxMetadataSize?: number
   signal?: AbortSignal
@@ -33,7 +33,8 @@ export async function* readTar(
   options: TarReadOptions = {}
 ): AsyncGenerator<TarMember, void, undefined> {
   const file = options.file ?? 'the pack'
-  const maxMemberSize = options.maxMemberSize ?? 1024 * 1024
+  const cap = options.maxMemberSize ?? 1024 * 1024
+  const maxMemberSize = typeof cap === 'number' ? () => cap : cap
   const maxMetadataSize = options.maxMetadataSize ?? 64 * 1024
   const input = new ByteReader(iteratorOf(source))
   let index = 0
@@ -80,8 +81,10 @@ export async function* readTar(
         throw corrupt(`${at} (${JSON.stringify(name)}) is a ${typeName(type)}, not a regular file`)
       }
       if (name === '') throw corrupt(`${at} has an empty name`)
-      if (size > maxMemberSize)
-        throw corrupt(`${at} (${JSON.stringify(name)}) is ${size} bytes, over the ${maxMemberSize}-byte cap`)
+      if (size > maxMemberSize(name))
+        throw corrupt(
+          `${at} (${JSON.stringify(name)}) is ${size} bytes, over the ${maxMemberSize(name)}-byte cap`
+        )
       const data = await readData(input, size, corrupt, `${at} (${JSON.stringify(name)})`)
       yield { name, size, type: 'file', mode: readOctal(block, 100, 8) ?? 0, data }
     }

@@ -165,3 +165,25 @@ export function checksum(block: Uint8Array): number {
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!
   return sum
 }
+
+/**
+ * The header block(s) of a regular-file member of `size` bytes whose data the caller streams after
+ * them, followed by `tarPadding(size)`: for a member too large to hold whole (the v2 pack index).
+ */
+export function tarHeader(name: string, size: number): Buffer {
+  const layout = memberLayout(name)
+  const paxBytes = layout.pax === undefined ? 0 : BLOCK + padded(layout.pax.length)
+  const target = Buffer.alloc(paxBytes + BLOCK)
+  let at = 0
+  if (layout.pax !== undefined) {
+    writeHeader(target, 0, PAX_NAME, '', layout.pax.length, TYPE_PAX)
+    at = writePadded(target, BLOCK, layout.pax)
+  }
+  writeHeader(target, at, layout.name, layout.prefix, size, TYPE_FILE)
+  return target
+}
+
+/** The zero bytes that pad a member of `size` bytes to a whole block. */
+export function tarPadding(size: number): Buffer {
+  return Buffer.alloc(padded(size) - size)
+}

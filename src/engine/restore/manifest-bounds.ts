@@ -1,6 +1,7 @@
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ENCRYPTED_PACK_FILE, PACK_FILE, type Manifest } from '../format/manifest.js'
+import { PACK_FILES_V2 } from '../format/manifest-v2.js'
 
 /**
  * The work a hostile manifest can cause is bounded by the pack beside it, what is real, not by the caps
@@ -16,7 +17,7 @@ export const MANIFEST_ALLOWANCE_BYTES = 32 * 1024 * 1024
 
 const TAR_BLOCK = 512
 /** The pack names a manifest may give: the pack, whichever it is, is one of these. */
-const PACK_NAMES = [PACK_FILE, ENCRYPTED_PACK_FILE]
+const PACK_NAMES = [PACK_FILE, ENCRYPTED_PACK_FILE, ...PACK_FILES_V2]
 
 /** The largest manifest a pack of `packBytes` can justify. */
 export function manifestByteLimit(packBytes: number): number {

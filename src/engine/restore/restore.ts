@@ -25,6 +25,7 @@ import { acquireStoreLock } from '../store/lock.js'
 import { commitStaged, dropStaging, openStaging, recoverRestore, type Staging } from './commit.js'
 import { checkTargets } from './targets.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
+import { announceBackup, openBackup } from './open-backup.js'
 
 /**
  * Restores a backup into a store through the license service (docs/protocol.md, docs/events.md): verify the whole backup, then
@@ -40,6 +41,11 @@ export async function restore(
   const signal = control.signal
   throwIfAborted(signal, 'restore')
   const store = options.store
+  // Trust first (docs/format.md): an untrusted backup is refused before the store is touched or the service called.
+  const opened = await openBackup(options.path, options).catch(error => {
+    throw asRestoreError(error, options.path)
+  })
+  announceBackup(opened, options, emit)
   const catalog: Catalog = options.catalog ? await loadCatalog(options.catalog) : new Map()
   // A restore always has a service, so licenses are always verified: by the configured trust source, or
   // else by the service's own JWKS.
@@ -62,6 +68,7 @@ export async function restore(
       // once the backup has proved sound.
       if (options.individualize !== true) await ensureMachineIdentity(store, false)
       const backup = await verifyBackup(options.path, {
+        opened,
         verifier,
         ...(options.identity ? { identity: options.identity } : {}),
         ...(options.pattern === undefined ? {} : { pattern: options.pattern }),
@@ -70,7 +77,7 @@ export async function restore(
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
       // Every target against the store before anything is written, the identity included (docs/names.md).
-      const held = checkTargets(store, backup.manifest.licenses)
+      const held = checkTargets(store, backup.entries)
       const identity = await ensureMachineIdentity(store, options.individualize === true)
       return await exchangeAndCommit({
         options,
@@ -156,7 +163,7 @@ async function exchange(
   let inFlight: InFlight | undefined
   // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
   const dropped = new AbortController()
-  const total = backup.manifest.licenses.length
+  const total = backup.entries.length
   let sent = 0
   const checkLicense = returnedLicenseCheck(context)
   const send = async (): Promise<void> => {

@@ -7,7 +7,7 @@ import { InputFileError, openInputFile } from '../io/input-file.js'
 import { option } from '../options.js'
 import { decryptAge } from '../format/age.js'
 import { MANIFEST_FILE, type Manifest, type ManifestLicense } from '../format/manifest.js'
-import { parseManifest } from '../format/manifest-io.js'
+import type { ManifestV2 } from '../format/manifest-v2.js'
 import { readTar } from '../format/tar-reader.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import type { LicenseVerifier } from '../licenses/verifier.js'
@@ -15,6 +15,8 @@ import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { nameKey, pathProblem } from '../store/names.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
 import { largestPackSize, manifestByteLimit, membersBeyondPack } from './manifest-bounds.js'
+import { openBackup, type OpenedBackup } from './open-backup.js'
+import { readPackV2 } from './read-pack-v2.js'
 
 /** Caps on what a backup may declare before it is read (docs/format.md: sizes over the caps are errors). */
 export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
@@ -23,54 +25,97 @@ const VERIFY_AHEAD = 256
 
 export interface VerifiedBackup {
   path: string
-  manifest: Manifest
-  /** Reads the pack again, yielding each license with its manifest entry, each member re-checked. */
+  opened: OpenedBackup
+  /** Every license of the backup, in pack order (v1: the manifest's list; v2: the pack's index). */
+  entries: ManifestLicense[]
+  /** How many restricted licenses it reported when made. */
+  restricted: number
+  /** Reads the pack again, yielding each license with its entry, each member re-checked. */
   licenses(signal?: AbortSignal): AsyncGenerator<{ entry: ManifestLicense; license: License }>
 }
 
 export interface VerifyBackupOptions {
   /** The age identity, for an encrypted pack. */
   identity?: string
-  /** The restore's own pattern; without it the backup's recorded pattern, else the default (docs/names.md). */
+  /** The restore's own pattern; without it the backup's recorded pattern, else the default. */
   pattern?: string
   verifier: LicenseVerifier
   signal?: AbortSignal
   onProgress?: (done: number, total: number) => void
+  /** The manifest as `openBackup` read and trusted it; read here (without trust checks) when absent. */
+  opened?: OpenedBackup
 }
 
 /**
- * Checks a backup folder as hostile input before anything is written (docs/format.md): only `manifest.json` and
- * the pack it names are read; the pack's SHA-256 and size are checked before it is opened; every member
- * must be a regular file listed in the manifest with its size and SHA-256, named by the store's name rule,
- * once (by its name key), matching the restore's pattern; every license must parse, match its entry and
- * verify. Throws BACKUP_CORRUPT naming the member (CONFIG_INVALID for a member outside a pattern the
- * backup did not record, ADR 0061).
+ * Checks a backup folder as hostile input before anything is written (docs/design.md, ADR 0080): only
+ * `manifest.json` (and its signature) and the pack it names are read; the pack's SHA-256 and size are
+ * checked before it is opened; every member must be a regular file listed in the manifest (v1) or the
+ * pack's index (v2) with its size and SHA-256, named by the store's name rule, once (by its name key),
+ * matching the restore's pattern; every license must parse, match its entry and verify. Throws
+ * BACKUP_CORRUPT naming the member (CONFIG_INVALID for a member outside a pattern the backup did not
+ * record, ADR 0061).
  */
 export async function verifyBackup(path: string, options: VerifyBackupOptions): Promise<VerifiedBackup> {
-  const manifest = await readManifest(path, options.pattern)
+  const opened = options.opened ?? (await openBackup(path, {}))
+  const manifest = opened.manifest
+  if (opened.format === 'v1')
+    checkPattern(path, opened.manifest.licenses, opened.manifest.pattern, options.pattern)
   const packFile = join(path, manifest.pack.file)
   await checkPackDigest(path, packFile, manifest)
-  const context = { path, packFile, manifest, identity: options.identity }
+  const total = opened.format === 'v1' ? opened.manifest.licenses.length : opened.manifest.counts.licenses
   let done = 0
   // Signature checks run ahead on the verify pool; their results are taken in order (ADR 0005).
   const checks: Promise<void>[] = []
-  for await (const { license } of readMembers(context, options.signal)) {
-    const check = options.verifier.verify(license)
-    check.catch(() => {})
-    checks.push(check)
-    if (checks.length >= VERIFY_AHEAD) await checks.shift()
-    if (++done % 1000 === 0) options.onProgress?.(done, manifest.licenses.length)
+  const check = (license: License): Promise<void> => {
+    const checked = options.verifier.verify(license)
+    checked.catch(() => {})
+    checks.push(checked)
+    if (++done % 1000 === 0) options.onProgress?.(done, total)
+    return checks.length >= VERIFY_AHEAD ? checks.shift()! : Promise.resolve()
   }
-  for (const check of checks) await check
-  return { path, manifest, licenses: signal => readMembers(context, signal) }
+  if (opened.format === 'v1') {
+    const context = { path, packFile, manifest: opened.manifest, identity: options.identity }
+    for await (const { license } of readMembers(context, options.signal)) await check(license)
+    for (const pending of checks) await pending
+    return {
+      path,
+      opened,
+      entries: opened.manifest.licenses,
+      restricted: opened.manifest.restricted.length,
+      licenses: signal => readMembers(context, signal)
+    }
+  }
+  const context = { path, manifest: opened.manifest, identity: options.identity }
+  const reading = readPackV2(context, options.signal)
+  let step = await reading.next()
+  const entries: ManifestLicense[] = []
+  while (!step.done) {
+    entries.push(step.value.entry)
+    await check(step.value.license)
+    step = await reading.next()
+  }
+  for (const pending of checks) await pending
+  checkPattern(path, entries, opened.manifest.pattern, options.pattern)
+  checkFilesAreNotFolders(path, new Map(entries.map(entry => [nameKey(entry.path), entry.path])))
+  return {
+    path,
+    opened,
+    entries,
+    restricted: step.value.restricted.length,
+    licenses: async function* (signal) {
+      yield* readPackV2(context, signal, entries)
+    }
+  }
 }
 
-async function readManifest(path: string, pattern: string | undefined): Promise<Manifest> {
+/**
+ * A backup's manifest bytes, bounded before a byte is read: a regular file only (never a link, FIFO or
+ * device), under the cap and under what the pack beside it can justify (ADR 0068).
+ */
+export async function readManifestBytes(path: string): Promise<Buffer> {
   const file = join(path, MANIFEST_FILE)
   const { handle, stats } = await openManifest(path, file)
-  let text: string
   try {
-    // The cheap checks first: the caps, then the pack beside it, before a byte of the manifest is read.
     if (stats.size > MAX_MANIFEST_BYTES) {
       throw corrupt(
         path,
@@ -84,14 +129,10 @@ async function readManifest(path: string, pattern: string | undefined): Promise<
         `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${manifestByteLimit(packBytes)}-byte cap for a ${packBytes}-byte pack (a manifest lists what its pack holds)`
       )
     }
-    text = await handle.readFile('utf8')
+    return await handle.readFile()
   } finally {
     await handle.close()
   }
-  const manifest = parseManifest(text, file)
-  checkEntries(path, manifest)
-  checkPattern(path, manifest, pattern)
-  return manifest
 }
 
 /** The manifest, opened only if it is a regular file: never a link, FIFO or device (ADR 0066). */
@@ -115,7 +156,7 @@ async function openManifest(path: string, file: string): Promise<Awaited<ReturnT
 }
 
 /** What restore adds to the manifest's shape check: caps, names by the name rule, once, unique license IDs. */
-function checkEntries(path: string, manifest: Manifest): void {
+export function checkEntries(path: string, manifest: Manifest): void {
   if (manifest.licenses.length > MAX_LICENSES) {
     throw corrupt(
       path,
@@ -139,11 +180,11 @@ function checkEntries(path: string, manifest: Manifest): void {
   checkFilesAreNotFolders(path, names)
 }
 
-const SAME_NAME =
+export const SAME_NAME =
   'names are compared as file systems compare them: case, Unicode normalisation and invisible characters aside'
 
 /** No license of the backup is a folder of another (`a.jwt` and `a.jwt/b.jwt`): one of them cannot be written. */
-function checkFilesAreNotFolders(path: string, names: Map<string, string>): void {
+export function checkFilesAreNotFolders(path: string, names: Map<string, string>): void {
   for (const [key, name] of names) {
     for (let slash = key.indexOf('/'); slash >= 0; slash = key.indexOf('/', slash + 1)) {
       const file = names.get(key.slice(0, slash))
@@ -160,13 +201,18 @@ function checkFilesAreNotFolders(path: string, names: Map<string, string>): void
  * Every license must match the restore's pattern (docs/names.md, ADR 0061): the restore's own, else the one the
  * backup was made with, else the default. A backup is refused whole, before anything is read further.
  */
-function checkPattern(path: string, manifest: Manifest, option: string | undefined): void {
-  const pattern = option ?? manifest.pattern ?? DEFAULT_PATTERN
+function checkPattern(
+  path: string,
+  entries: ManifestLicense[],
+  recorded: string | undefined,
+  option: string | undefined
+): void {
+  const pattern = option ?? recorded ?? DEFAULT_PATTERN
   const matcher = compileGlob(pattern)
-  const outside = manifest.licenses.find(entry => !matcher.test(entry.path))
+  const outside = entries.find(entry => !matcher.test(entry.path))
   if (outside === undefined) return
   const member = JSON.stringify(outside.path)
-  if (option === undefined && manifest.pattern !== undefined) {
+  if (option === undefined && recorded !== undefined) {
     throw corrupt(
       path,
       `the manifest's entry ${member} does not match the pattern ${JSON.stringify(pattern)} the backup records it was made with`
@@ -183,7 +229,11 @@ function checkPattern(path: string, manifest: Manifest, option: string | undefin
   )
 }
 
-async function checkPackDigest(path: string, packFile: string, manifest: Manifest): Promise<void> {
+async function checkPackDigest(
+  path: string,
+  packFile: string,
+  manifest: Manifest | ManifestV2
+): Promise<void> {
   let info
   try {
     info = await lstat(packFile)
@@ -197,7 +247,8 @@ async function checkPackDigest(path: string, packFile: string, manifest: Manifes
       `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
     )
   }
-  const beyond = membersBeyondPack(manifest, info.size)
+  // A v2 pack is compressed: its members are counted against tar_size as they are read instead.
+  const beyond = 'licenses' in manifest ? membersBeyondPack(manifest, info.size) : undefined
   if (beyond) throw corrupt(path, beyond)
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(packFile)) hash.update(chunk as Buffer)

@@ -11,6 +11,7 @@ var ERROR_CODES = [
   "UNAUTHORIZED",
   "INVALID_LICENSE",
   "CONFIG_INVALID",
+  "BACKUP_UNTRUSTED",
   // Beyond the contract's ten codes; all are in docs/errors.md.
   "STORE_INVALID",
   "SERVICE_ERROR",
@@ -63,143 +64,6 @@ var FORMAT = "license-backup/v1";
 var MANIFEST_FILE = "manifest.json";
 var PACK_FILE = "licenses.tar";
 var ENCRYPTED_PACK_FILE = "licenses.tar.age";
-
-// src/engine/options.ts
-var ENGINE_OPTIONS = [
-  "store",
-  "pattern",
-  "catalog",
-  "trust",
-  "trust.jwksFile",
-  "overwrite",
-  "encryptTo",
-  "individualize",
-  "identity",
-  "service.url",
-  "service.token"
-];
-function option(name) {
-  return `the \`${name}\` option`;
-}
-function turnOn(name) {
-  return `turn on ${option(name)}`;
-}
-function capitalized(phrase) {
-  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
-}
-
-// src/engine/format/age.ts
-var ageLibrary = () => import("./dist-LCTMS3ST.js");
-async function checkRecipients(recipients) {
-  if (recipients.length === 0) {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `${capitalized(option("encryptTo"))} is empty; give at least one age recipient (age1\u2026) or remove it.`
-    );
-  }
-  const { Encrypter } = await ageLibrary();
-  const encrypter = new Encrypter();
-  for (const recipient of recipients) {
-    const bad = () => new LicenseBackupError(
-      "CONFIG_INVALID",
-      `${capitalized(option("encryptTo"))} holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1\u2026); use the public key that age-keygen printed.`
-    );
-    if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw bad();
-    try {
-      encrypter.addRecipient(recipient);
-    } catch {
-      throw bad();
-    }
-  }
-  return encrypter;
-}
-async function encryptingSink(inner, recipients) {
-  const encrypter = await checkRecipients(recipients);
-  const plain = new TransformStream();
-  const writer = plain.writable.getWriter();
-  const encrypted = await encrypter.encrypt(plain.readable);
-  const pump = (async () => {
-    for await (const chunk of encrypted) await inner.write(chunk);
-  })();
-  let failed;
-  pump.catch((error) => {
-    failed = error;
-  });
-  return {
-    write: async (chunk) => {
-      if (failed !== void 0) throw failed;
-      await writer.ready;
-      await writer.write(chunk);
-    },
-    close: async () => {
-      await writer.close();
-      await pump;
-      return inner.close();
-    },
-    abort: async () => {
-      await writer.abort(new Error("aborted")).catch(() => {
-      });
-      await pump.catch(() => {
-      });
-      await inner.abort();
-    }
-  };
-}
-async function decryptAge(source, identity, options = {}) {
-  const file = options.file ?? "the encrypted pack";
-  const trimmed = identity.trim();
-  if (!trimmed.startsWith("AGE-SECRET-KEY-1")) {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option("identity")}.`,
-      { file }
-    );
-  }
-  const { Decrypter } = await ageLibrary();
-  const decrypter = new Decrypter();
-  try {
-    decrypter.addIdentity(trimmed);
-  } catch {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The age identity for ${file} is malformed; check ${option("identity")}.`,
-      {
-        file
-      }
-    );
-  }
-  let plain;
-  try {
-    plain = await decrypter.decrypt(ReadableStream.from(source));
-  } catch (error) {
-    const message = error.message ?? "";
-    if (/no identity matched/i.test(message)) {
-      throw new LicenseBackupError(
-        "CONFIG_INVALID",
-        `${file} was not encrypted to the given age identity; use the identity whose recipient the backup was encrypted to.`,
-        { file, cause: error }
-      );
-    }
-    throw new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid age file (${message}).`, {
-      file,
-      cause: error
-    });
-  }
-  return (async function* () {
-    try {
-      for await (const chunk of plain) yield chunk;
-    } catch (error) {
-      throw new LicenseBackupError(
-        "BACKUP_CORRUPT",
-        `${file} is damaged: its encrypted data does not authenticate (${error.message}).`,
-        {
-          file,
-          cause: error
-        }
-      );
-    }
-  })();
-}
 
 // src/engine/store/glob.ts
 var DEFAULT_PATTERN = "**/*.jwt";
@@ -621,6 +485,347 @@ function isSize(value) {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
+// src/engine/format/manifest-v2.ts
+var FORMAT_V2 = "license-backup/v2";
+var SIGNATURE_FILE = "manifest.json.sig";
+var COMPRESSIONS = ["gzip", "none"];
+function packFileV2(compression, encrypted) {
+  return `licenses.tar${compression === "gzip" ? ".gz" : ""}${encrypted ? ".age" : ""}`;
+}
+var PACK_FILES_V2 = COMPRESSIONS.flatMap((c) => [packFileV2(c, false), packFileV2(c, true)]);
+function serializeManifestV2(manifest) {
+  const ordered = {
+    format: manifest.format,
+    created: manifest.created,
+    tool: { name: manifest.tool.name, version: manifest.tool.version },
+    origin: Object.fromEntries(Object.entries(manifest.origin)),
+    pattern: manifest.pattern,
+    encryption: manifest.encryption === null ? null : { scheme: manifest.encryption.scheme, recipients: [...manifest.encryption.recipients] },
+    compression: manifest.compression,
+    pack: {
+      file: manifest.pack.file,
+      sha256: manifest.pack.sha256,
+      size: manifest.pack.size,
+      tar_size: manifest.pack.tar_size
+    },
+    counts: { licenses: manifest.counts.licenses, restricted: manifest.counts.restricted }
+  };
+  return `${JSON.stringify(ordered, null, 2)}
+`;
+}
+var MAX_ORIGIN_FIELDS = 32;
+var MAX_ORIGIN_CHARS = 1024;
+function parseManifestV2(value, file) {
+  const corrupt2 = (problem) => new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid ${FORMAT_V2} manifest: ${problem}.`, {
+    file
+  });
+  if (value["format"] !== FORMAT_V2) throw corrupt2(`its format is not ${FORMAT_V2}`);
+  if (typeof value["created"] !== "string" || Number.isNaN(Date.parse(value["created"])))
+    throw corrupt2("created is missing or not a time");
+  const tool = value["tool"];
+  if (!isObject(tool) || typeof tool["name"] !== "string" || typeof tool["version"] !== "string")
+    throw corrupt2("tool is malformed");
+  const origin = value["origin"];
+  if (!isObject(origin) || Object.keys(origin).length > MAX_ORIGIN_FIELDS || !Object.values(origin).every((v) => typeof v === "string" && v.length <= MAX_ORIGIN_CHARS)) {
+    throw corrupt2("origin is malformed (an object of short strings)");
+  }
+  if (typeof value["pattern"] !== "string" || value["pattern"] === "") throw corrupt2("pattern is missing");
+  const encryption = value["encryption"];
+  if (encryption !== null) {
+    if (!isObject(encryption) || encryption["scheme"] !== "age" || !stringArray(encryption["recipients"]))
+      throw corrupt2("encryption is malformed");
+  }
+  const compression = value["compression"];
+  if (!COMPRESSIONS.includes(compression))
+    throw corrupt2(`compression is ${JSON.stringify(compression)}, not one of ${COMPRESSIONS.join(", ")}`);
+  const pack = value["pack"];
+  const expected = packFileV2(compression, encryption !== null);
+  if (!isObject(pack) || pack["file"] !== expected || !isSha256(pack["sha256"]) || !isSize(pack["size"]) || !isSize(pack["tar_size"])) {
+    throw corrupt2(`pack is malformed (it must name ${expected} with its sha256, size and tar_size)`);
+  }
+  const counts = value["counts"];
+  if (!isObject(counts) || !isSize(counts["licenses"]) || !isSize(counts["restricted"]))
+    throw corrupt2("counts is malformed");
+  return value;
+}
+
+// src/engine/format/ssh/sshsig.ts
+import { createHash, createPublicKey, sign, verify } from "node:crypto";
+
+// src/engine/format/ssh/wire.ts
+var WireError = class extends Error {
+};
+var WireReader = class {
+  constructor(bytes) {
+    this.bytes = bytes;
+  }
+  bytes;
+  offset = 0;
+  uint32() {
+    if (this.offset + 4 > this.bytes.length) throw new WireError("it ends inside a number");
+    const value = this.bytes.readUInt32BE(this.offset);
+    this.offset += 4;
+    return value;
+  }
+  string() {
+    const length = this.uint32();
+    if (length > this.bytes.length - this.offset) throw new WireError("a field runs past its end");
+    const value = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return value;
+  }
+  /** A string that must be printable ASCII (names of algorithms, namespaces). */
+  text() {
+    const value = this.string();
+    if (!/^[\x20-\x7e]*$/.test(value.toString("latin1"))) throw new WireError("a name is not printable text");
+    return value.toString("latin1");
+  }
+  bytesFixed(length) {
+    if (this.offset + length > this.bytes.length) throw new WireError("it ends early");
+    const value = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return value;
+  }
+  rest() {
+    const value = this.bytes.subarray(this.offset);
+    this.offset = this.bytes.length;
+    return value;
+  }
+  get done() {
+    return this.offset === this.bytes.length;
+  }
+};
+function wireString(value) {
+  const bytes = typeof value === "string" ? Buffer.from(value, "latin1") : value;
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+function wireUint32(value) {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(value);
+  return bytes;
+}
+var ED25519 = "ssh-ed25519";
+function ed25519Blob(publicKey) {
+  return Buffer.concat([wireString(ED25519), wireString(publicKey)]);
+}
+function ed25519KeyOf(blob) {
+  const reader = new WireReader(blob);
+  const type = reader.text();
+  if (type !== ED25519) throw new WireError(`it is a ${type} key, not ${ED25519}`);
+  const key = reader.string();
+  if (key.length !== 32 || !reader.done) throw new WireError("its Ed25519 key is not 32 bytes");
+  return key;
+}
+
+// src/engine/format/ssh/sshsig.ts
+var NAMESPACE = "license-backup";
+var HASH = "sha512";
+var MAGIC = Buffer.from("SSHSIG", "latin1");
+var VERSION = 1;
+var BEGIN = "-----BEGIN SSH SIGNATURE-----";
+var END = "-----END SSH SIGNATURE-----";
+var MAX_SIGNATURE_BYTES = 16 * 1024;
+function signedData(namespace, hash, message) {
+  const digest = createHash(hash).update(message).digest();
+  return Buffer.concat([MAGIC, wireString(namespace), wireString(""), wireString(hash), wireString(digest)]);
+}
+function signMessage(message, key) {
+  const raw = sign(null, signedData(NAMESPACE, HASH, message), key.privateKey);
+  const blob = Buffer.concat([
+    MAGIC,
+    wireUint32(VERSION),
+    wireString(key.publicBlob),
+    wireString(NAMESPACE),
+    wireString(""),
+    wireString(HASH),
+    wireString(Buffer.concat([wireString(ED25519), wireString(raw)]))
+  ]);
+  const lines = blob.toString("base64").match(/.{1,70}/g) ?? [];
+  return `${BEGIN}
+${lines.join("\n")}
+${END}
+`;
+}
+function parseSignature(text) {
+  const trimmed = text.replace(/\r/g, "").trim();
+  if (!trimmed.startsWith(BEGIN) || !trimmed.endsWith(END))
+    throw new WireError("it is not an armored SSH signature");
+  const body = trimmed.slice(BEGIN.length, -END.length).replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw new WireError("it is not valid base64");
+  const bytes = Buffer.from(body, "base64");
+  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new WireError("it lacks the SSHSIG magic");
+  const reader = new WireReader(bytes.subarray(MAGIC.length));
+  const version = reader.uint32();
+  if (version !== VERSION) throw new WireError(`it is version ${version}, not ${VERSION}`);
+  const publicBlob = reader.string();
+  const namespace = reader.text();
+  reader.string();
+  const hash = reader.text();
+  const wrapped = new WireReader(reader.string());
+  if (!reader.done) throw new WireError("it has data after its signature");
+  const type = wrapped.text();
+  if (type !== ED25519) throw new WireError(`it is a ${type} signature, not ${ED25519}`);
+  const signature = wrapped.string();
+  if (signature.length !== 64 || !wrapped.done) throw new WireError("its Ed25519 signature is not 64 bytes");
+  ed25519KeyOf(publicBlob);
+  return { publicBlob, namespace, hash, signature };
+}
+function signatureProblem(signature, message) {
+  if (signature.namespace !== NAMESPACE)
+    return `it is made for the namespace ${JSON.stringify(signature.namespace)}, not ${NAMESPACE}`;
+  if (signature.hash !== "sha512" && signature.hash !== "sha256")
+    return `it uses the hash ${JSON.stringify(signature.hash)}, which SSHSIG does not define`;
+  const key = createPublicKey({
+    key: { kty: "OKP", crv: "Ed25519", x: ed25519KeyOf(signature.publicBlob).toString("base64url") },
+    format: "jwk"
+  });
+  const data = signedData(signature.namespace, signature.hash, message);
+  return verify(null, data, key, signature.signature) ? void 0 : "it does not match the manifest (the manifest was changed after signing, or the signature was)";
+}
+function fingerprint(publicBlob) {
+  return `SHA256:${createHash("sha256").update(publicBlob).digest("base64").replace(/=+$/, "")}`;
+}
+
+// src/engine/options.ts
+var ENGINE_OPTIONS = [
+  "store",
+  "pattern",
+  "catalog",
+  "trust",
+  "trust.jwksFile",
+  "overwrite",
+  "encryptTo",
+  "individualize",
+  "identity",
+  "service.url",
+  "service.token",
+  "signers"
+];
+function option(name) {
+  return `the \`${name}\` option`;
+}
+function turnOn(name) {
+  return `turn on ${option(name)}`;
+}
+function capitalized(phrase) {
+  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+}
+
+// src/engine/format/age.ts
+var ageLibrary = () => import("./dist-LCTMS3ST.js");
+async function checkRecipients(recipients) {
+  if (recipients.length === 0) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${capitalized(option("encryptTo"))} is empty; give at least one age recipient (age1\u2026) or remove it.`
+    );
+  }
+  const { Encrypter } = await ageLibrary();
+  const encrypter = new Encrypter();
+  for (const recipient of recipients) {
+    const bad = () => new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${capitalized(option("encryptTo"))} holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1\u2026); use the public key that age-keygen printed.`
+    );
+    if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw bad();
+    try {
+      encrypter.addRecipient(recipient);
+    } catch {
+      throw bad();
+    }
+  }
+  return encrypter;
+}
+async function encryptingSink(inner, recipients) {
+  const encrypter = await checkRecipients(recipients);
+  const plain = new TransformStream();
+  const writer = plain.writable.getWriter();
+  const encrypted = await encrypter.encrypt(plain.readable);
+  const pump = (async () => {
+    for await (const chunk of encrypted) await inner.write(chunk);
+  })();
+  let failed;
+  pump.catch((error) => {
+    failed = error;
+  });
+  return {
+    write: async (chunk) => {
+      if (failed !== void 0) throw failed;
+      await writer.ready;
+      await writer.write(chunk);
+    },
+    close: async () => {
+      await writer.close();
+      await pump;
+      return inner.close();
+    },
+    abort: async () => {
+      await writer.abort(new Error("aborted")).catch(() => {
+      });
+      await pump.catch(() => {
+      });
+      await inner.abort();
+    }
+  };
+}
+async function decryptAge(source, identity, options = {}) {
+  const file = options.file ?? "the encrypted pack";
+  const trimmed = identity.trim();
+  if (!trimmed.startsWith("AGE-SECRET-KEY-1")) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option("identity")}.`,
+      { file }
+    );
+  }
+  const { Decrypter } = await ageLibrary();
+  const decrypter = new Decrypter();
+  try {
+    decrypter.addIdentity(trimmed);
+  } catch {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The age identity for ${file} is malformed; check ${option("identity")}.`,
+      {
+        file
+      }
+    );
+  }
+  let plain;
+  try {
+    plain = await decrypter.decrypt(ReadableStream.from(source));
+  } catch (error) {
+    const message = error.message ?? "";
+    if (/no identity matched/i.test(message)) {
+      throw new LicenseBackupError(
+        "CONFIG_INVALID",
+        `${file} was not encrypted to the given age identity; use the identity whose recipient the backup was encrypted to.`,
+        { file, cause: error }
+      );
+    }
+    throw new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid age file (${message}).`, {
+      file,
+      cause: error
+    });
+  }
+  return (async function* () {
+    try {
+      for await (const chunk of plain) yield chunk;
+    } catch (error) {
+      throw new LicenseBackupError(
+        "BACKUP_CORRUPT",
+        `${file} is damaged: its encrypted data does not authenticate (${error.message}).`,
+        {
+          file,
+          cause: error
+        }
+      );
+    }
+  })();
+}
+
 // src/engine/format/tar-writer.ts
 var BLOCK = 512;
 var TAR_END = Buffer.alloc(2 * BLOCK);
@@ -735,11 +940,27 @@ function checksum(block) {
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i];
   return sum;
 }
+function tarHeader(name, size) {
+  const layout = memberLayout(name);
+  const paxBytes = layout.pax === void 0 ? 0 : BLOCK + padded(layout.pax.length);
+  const target = Buffer.alloc(paxBytes + BLOCK);
+  let at = 0;
+  if (layout.pax !== void 0) {
+    writeHeader(target, 0, PAX_NAME, "", layout.pax.length, TYPE_PAX);
+    at = writePadded(target, BLOCK, layout.pax);
+  }
+  writeHeader(target, at, layout.name, layout.prefix, size, TYPE_FILE);
+  return target;
+}
+function tarPadding(size) {
+  return Buffer.alloc(padded(size) - size);
+}
 
 // src/engine/format/tar-reader.ts
 async function* readTar(source, options = {}) {
   const file = options.file ?? "the pack";
-  const maxMemberSize = options.maxMemberSize ?? 1024 * 1024;
+  const cap = options.maxMemberSize ?? 1024 * 1024;
+  const maxMemberSize = typeof cap === "number" ? () => cap : cap;
   const maxMetadataSize = options.maxMetadataSize ?? 64 * 1024;
   const input = new ByteReader(iteratorOf(source));
   let index = 0;
@@ -785,8 +1006,10 @@ async function* readTar(source, options = {}) {
         throw corrupt2(`${at} (${JSON.stringify(name)}) is a ${typeName(type)}, not a regular file`);
       }
       if (name === "") throw corrupt2(`${at} has an empty name`);
-      if (size > maxMemberSize)
-        throw corrupt2(`${at} (${JSON.stringify(name)}) is ${size} bytes, over the ${maxMemberSize}-byte cap`);
+      if (size > maxMemberSize(name))
+        throw corrupt2(
+          `${at} (${JSON.stringify(name)}) is ${size} bytes, over the ${maxMemberSize(name)}-byte cap`
+        );
       const data = await readData(input, size, corrupt2, `${at} (${JSON.stringify(name)})`);
       yield { name, size, type: "file", mode: readOctal(block, 100, 8) ?? 0, data };
     }
@@ -1201,11 +1424,178 @@ function unreadable(relative, store, error) {
   );
 }
 
+// src/engine/backup/origin.ts
+import { hostname } from "node:os";
+function defaultOrigin() {
+  return { host: hostname() };
+}
+function describeOrigin(untrusted2, created, now) {
+  const origin = Object.fromEntries(Object.entries(untrusted2).map(([key, value]) => [key, clean(value)]));
+  const parts = [];
+  if (origin["repository"]) parts.push(`backup of ${origin["repository"]}`);
+  else if (origin["host"]) parts.push(`backup made on ${origin["host"]}`);
+  else parts.push("backup of unknown origin");
+  const where = [
+    origin["workflow"],
+    origin["ref"] ? `on ${origin["ref"]}` : void 0,
+    origin["sha"] ? `at ${origin["sha"].slice(0, 7)}` : void 0
+  ].filter(Boolean);
+  if (where.length > 0) parts.push(where.join(" "));
+  if (origin["run_id"])
+    parts.push(
+      `run ${origin["run_id"]}${origin["run_attempt"] && origin["run_attempt"] !== "1" ? ` (attempt ${origin["run_attempt"]})` : ""}`
+    );
+  parts.push(age(Date.parse(created), now));
+  return parts.join(", ");
+}
+function age(created, now) {
+  if (Number.isNaN(created)) return "of unknown age";
+  const hours = Math.floor((now - created) / 36e5);
+  if (hours < 0) return "dated in the future";
+  if (hours < 1) return "less than an hour old";
+  if (hours < 48) return `${hours} hour${hours === 1 ? "" : "s"} old`;
+  return `${Math.floor(hours / 24)} days old`;
+}
+function clean(value) {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ").replace(/##\[/g, "# #[").replace(/::/g, ": :").slice(0, 200);
+}
+
+// src/engine/format/ssh/allowed-signers.ts
+var KEY_TYPE = /^(ssh-|ecdsa-|sk-|rsa-)/;
+function parseAllowedSigners(text, file) {
+  const signers = [];
+  for (const [index, raw] of text.split("\n").entries()) {
+    const line = raw.replace(/\r$/, "").trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const invalid2 = (problem) => new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${file} line ${index + 1} is not an allowed_signers line: ${problem}. Each line is \`principals [options] ssh-ed25519 AAAA\u2026\`.`,
+      { file }
+    );
+    const tokens = tokenize(line);
+    if (tokens === void 0) throw invalid2("a quote is not closed");
+    const [principals, ...rest] = tokens;
+    if (principals === void 0 || rest.length < 2) throw invalid2("it has too few fields");
+    const signer = {
+      line: index + 1,
+      principals: unquote(principals),
+      publicBlob: Buffer.alloc(0),
+      certAuthority: false
+    };
+    if (!KEY_TYPE.test(rest[0])) readOptions(rest.shift(), signer, invalid2);
+    const [type, key] = rest;
+    if (type === void 0 || key === void 0 || !KEY_TYPE.test(type)) throw invalid2("it names no key type");
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) throw invalid2("its key is not base64");
+    signer.publicBlob = Buffer.from(key, "base64");
+    signers.push(signer);
+  }
+  return signers;
+}
+function tokenize(line) {
+  const tokens = [];
+  let current2 = "";
+  let quoted = false;
+  for (const char of line) {
+    if (char === '"') quoted = !quoted;
+    if (!quoted && /\s/.test(char)) {
+      if (current2 !== "") tokens.push(current2);
+      current2 = "";
+      continue;
+    }
+    current2 += char;
+  }
+  if (quoted) return void 0;
+  if (current2 !== "") tokens.push(current2);
+  return tokens;
+}
+function unquote(value) {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}
+function readOptions(text, signer, invalid2) {
+  for (const option2 of splitOptions(text)) {
+    const equals = option2.indexOf("=");
+    const name = (equals < 0 ? option2 : option2.slice(0, equals)).toLowerCase();
+    const value = equals < 0 ? "" : unquote(option2.slice(equals + 1));
+    if (name === "cert-authority") signer.certAuthority = true;
+    else if (name === "namespaces") signer.namespaces = value.split(",").map((ns) => ns.trim());
+    else if (name === "valid-after") signer.validAfter = timestamp(value, invalid2);
+    else if (name === "valid-before") signer.validBefore = timestamp(value, invalid2);
+    else throw invalid2(`it has the unknown option ${JSON.stringify(name)}`);
+  }
+}
+function splitOptions(text) {
+  const options = [];
+  let current2 = "";
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    if (!quoted && char === ",") {
+      options.push(current2);
+      current2 = "";
+      continue;
+    }
+    current2 += char;
+  }
+  options.push(current2);
+  return options.filter((option2) => option2 !== "");
+}
+function timestamp(value, invalid2) {
+  const found = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?Z?$/.exec(value);
+  if (!found) throw invalid2(`its time ${JSON.stringify(value)} is not YYYYMMDD[HHMM[SS]][Z]`);
+  const [, y, mo, d, h = "0", mi = "0", s = "0"] = found;
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+}
+function findSigner(signers, publicBlob, namespace, now) {
+  const lines = signers.filter((signer) => signer.publicBlob.equals(publicBlob) && !signer.certAuthority);
+  if (lines.length === 0) return { problem: "its key is not in the file" };
+  const inNamespace = lines.filter(
+    (s) => s.namespaces === void 0 || s.namespaces.some((ns) => matches(ns, namespace))
+  );
+  if (inNamespace.length === 0)
+    return {
+      problem: `its key is allowed only for other namespaces (line ${lines[0].line}), not ${namespace}`
+    };
+  const valid = inNamespace.find(
+    (s) => (s.validAfter === void 0 || now >= s.validAfter) && (s.validBefore === void 0 || now < s.validBefore)
+  );
+  if (!valid)
+    return { problem: `its key is outside its valid-after/valid-before time (line ${inNamespace[0].line})` };
+  return { signer: valid };
+}
+function matches(pattern, value) {
+  if (pattern.startsWith("!")) return false;
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${source}$`).test(value);
+}
+
+// src/engine/restore/open-backup.ts
+import { lstat as lstat4, open as open3 } from "node:fs/promises";
+import { join as join6 } from "node:path";
+
+// src/engine/format/any-manifest.ts
+function parseAnyManifest(text, file) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new LicenseBackupError(
+      "BACKUP_CORRUPT",
+      `${file} is not a valid license-backup manifest: it is not JSON.`,
+      {
+        file
+      }
+    );
+  }
+  if (isObject(value) && value["format"] === FORMAT_V2)
+    return { format: "v2", manifest: parseManifestV2(value, file) };
+  return { format: "v1", manifest: parseManifest(text, file) };
+}
+
 // src/engine/restore/verify-backup.ts
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createHash as createHash3 } from "node:crypto";
+import { createReadStream as createReadStream2 } from "node:fs";
 import { lstat as lstat3 } from "node:fs/promises";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/engine/io/input-file.ts
 import { constants as constants2 } from "node:fs";
@@ -1275,7 +1665,7 @@ import { join as join3 } from "node:path";
 var MANIFEST_BYTES_PER_PACK_BYTE = 8;
 var MANIFEST_ALLOWANCE_BYTES = 32 * 1024 * 1024;
 var TAR_BLOCK = 512;
-var PACK_NAMES = [PACK_FILE, ENCRYPTED_PACK_FILE];
+var PACK_NAMES = [PACK_FILE, ENCRYPTED_PACK_FILE, ...PACK_FILES_V2];
 function manifestByteLimit(packBytes2) {
   return MANIFEST_ALLOWANCE_BYTES + MANIFEST_BYTES_PER_PACK_BYTE * packBytes2;
 }
@@ -1293,32 +1683,316 @@ function membersBeyondPack(manifest, packBytes2) {
   return `its manifest lists ${count} licenses, which cannot fit in its ${packBytes2}-byte pack ${manifest.pack.file} (each takes at least ${TAR_BLOCK} bytes)`;
 }
 
+// src/engine/restore/read-pack-v2.ts
+import { createHash as createHash2 } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { join as join4 } from "node:path";
+
+// src/engine/format/gzip.ts
+import { once } from "node:events";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip, createGzip } from "node:zlib";
+var GZIP_LEVEL = 6;
+var OS_BYTE = 9;
+var OS_UNIX = 3;
+function compressingSink(inner) {
+  const gzip = createGzip({ level: GZIP_LEVEL });
+  let position = 0;
+  const pump = (async () => {
+    for await (const chunk of gzip) {
+      let bytes = chunk;
+      if (position <= OS_BYTE && position + bytes.length > OS_BYTE) {
+        bytes = Buffer.from(bytes);
+        bytes[OS_BYTE - position] = OS_UNIX;
+      }
+      position += bytes.length;
+      await inner.write(bytes);
+      crashPoint("backup:compressed-chunk");
+    }
+  })();
+  let failed;
+  pump.catch((error) => {
+    failed = error;
+  });
+  return {
+    write: async (chunk) => {
+      if (failed !== void 0) throw failed;
+      if (gzip.write(chunk)) return;
+      await Promise.race([once(gzip, "drain"), pump]);
+      if (failed !== void 0) throw failed;
+    },
+    close: async () => {
+      gzip.end();
+      await pump;
+      return inner.close();
+    },
+    abort: async () => {
+      gzip.destroy();
+      await pump.catch(() => {
+      });
+      await inner.abort();
+    }
+  };
+}
+async function* gunzipBounded(source, maxBytes, file) {
+  const gunzip = createGunzip();
+  const feeding = pipeline(Readable.from(source), gunzip).catch((error) => error);
+  let total = 0;
+  try {
+    for await (const chunk of gunzip) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        throw new LicenseBackupError(
+          "BACKUP_CORRUPT",
+          `${file} decompresses to more than the ${maxBytes} bytes its manifest declares (a damaged pack or a compression bomb); reading stopped there.`,
+          { file }
+        );
+      }
+      yield chunk;
+    }
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    throw new LicenseBackupError(
+      "BACKUP_CORRUPT",
+      `${file} is not a valid gzip stream (${error.message}).`,
+      { file, cause: error }
+    );
+  } finally {
+    gunzip.destroy();
+    await feeding;
+  }
+}
+
+// src/engine/format/pack-index.ts
+var INDEX_MEMBER = ".license-backup/index.json";
+var CHUNK_CHARS2 = 64 * 1024;
+function* indexChunks(index) {
+  yield* entryChunks(
+    '{"licenses":[',
+    index.licenses,
+    (l) => [l.jti, l.key_id, l.path, l.sha256, l.size],
+    LICENSE_KEYS
+  );
+  yield* entryChunks('],\n"restricted":[', index.restricted, (r) => [r.jti, r.key_id, r.title], RESTRICTED_KEYS);
+  yield "]}\n";
+}
+var LICENSE_KEYS = ["jti", "key_id", "path", "sha256", "size"];
+var RESTRICTED_KEYS = ["jti", "key_id", "title"];
+function* entryChunks(prefix, entries, values, keys) {
+  let text = prefix;
+  for (const [i, entry] of entries.entries()) {
+    const fields = values(entry).map((value, k) => value === void 0 ? "" : `${JSON.stringify(keys[k])}:${JSON.stringify(value)}`).filter((field) => field !== "");
+    text += `${i === 0 ? "\n" : ",\n"}{${fields.join(",")}}`;
+    if (text.length >= CHUNK_CHARS2) {
+      yield text;
+      text = "";
+    }
+  }
+  yield text;
+}
+function parseIndex(data, where) {
+  const corrupt2 = (problem) => new LicenseBackupError("BACKUP_CORRUPT", `${where} is not a valid pack index: ${problem}.`, {
+    file: where
+  });
+  let value;
+  try {
+    value = JSON.parse(data.toString("utf8"));
+  } catch {
+    throw corrupt2("it is not JSON");
+  }
+  if (!isObject(value)) throw corrupt2("it is not a JSON object");
+  const licenses = value["licenses"];
+  const restricted = value["restricted"];
+  if (!Array.isArray(licenses)) throw corrupt2("licenses is not a list");
+  if (!Array.isArray(restricted)) throw corrupt2("restricted is not a list");
+  licenses.forEach((entry, i) => {
+    if (!isObject(entry) || typeof entry["jti"] !== "string" || typeof entry["key_id"] !== "string" || typeof entry["path"] !== "string" || !isSha256(entry["sha256"]) || !isSize(entry["size"])) {
+      throw corrupt2(`licenses[${i}] is malformed`);
+    }
+  });
+  restricted.forEach((entry, i) => {
+    if (!isObject(entry) || typeof entry["jti"] !== "string" || typeof entry["key_id"] !== "string" || entry["title"] !== void 0 && typeof entry["title"] !== "string") {
+      throw corrupt2(`restricted[${i}] is malformed`);
+    }
+  });
+  return { licenses, restricted };
+}
+
+// src/engine/restore/read-pack-v2.ts
+async function* readPackV2(context, signal, known) {
+  const { path, manifest } = context;
+  const packFile = join4(path, manifest.pack.file);
+  const entries = [];
+  const seen = /* @__PURE__ */ new Set();
+  let index;
+  for await (const member of readTar(await tarBytes(context, packFile), {
+    file: packFile,
+    maxMemberSize: (name) => name === INDEX_MEMBER ? MAX_MANIFEST_BYTES : MAX_LICENSE_BYTES,
+    ...signal ? { signal } : {}
+  })) {
+    const where = `member ${JSON.stringify(member.name)} of ${packFile}`;
+    if (index !== void 0)
+      throw corrupt(path, `${where} follows the pack's index, which must be its last member`);
+    if (member.name === INDEX_MEMBER) {
+      index = parseIndex(member.data, `${INDEX_MEMBER} in ${packFile}`);
+      continue;
+    }
+    const unsafe = pathProblem(member.name);
+    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
+    const key = nameKey(member.name);
+    if (seen.has(key)) throw corrupt(path, `${where} appears twice (${SAME_NAME})`);
+    seen.add(key);
+    if (entries.length >= Math.min(manifest.counts.licenses, MAX_LICENSES))
+      throw corrupt(
+        path,
+        `${where} is one more license than the ${manifest.counts.licenses} its manifest counts`
+      );
+    const sha256 = createHash2("sha256").update(member.data).digest("hex");
+    const license = parseLicense(member.data.toString("utf8"), `${member.name} (in the backup at ${path})`);
+    const entry = {
+      jti: license.jti,
+      key_id: license.keyId,
+      path: member.name,
+      sha256,
+      size: member.size
+    };
+    const expected = known?.[entries.length];
+    if (known && !(expected && sameEntry(expected, entry)))
+      throw corrupt(
+        path,
+        `${where} is not the member the first reading found there (the pack changed while it was read)`
+      );
+    entries.push(entry);
+    yield { entry, license };
+  }
+  if (index === void 0) throw corrupt(path, `its pack has no ${INDEX_MEMBER}`);
+  checkIndex(path, manifest, index, entries);
+  return index;
+}
+function checkIndex(path, manifest, index, entries) {
+  if (entries.length !== manifest.counts.licenses)
+    throw corrupt(
+      path,
+      `its pack holds ${entries.length} licenses, its manifest counts ${manifest.counts.licenses}`
+    );
+  if (index.licenses.length !== entries.length)
+    throw corrupt(
+      path,
+      `its pack index lists ${index.licenses.length} licenses, the pack holds ${entries.length}`
+    );
+  const ids = /* @__PURE__ */ new Set();
+  for (const [i, entry] of entries.entries()) {
+    if (!sameEntry(index.licenses[i], entry))
+      throw corrupt(
+        path,
+        `its pack index does not match member ${JSON.stringify(entry.path)} (its license ID, key ID, name, size or SHA-256 differ)`
+      );
+    if (ids.has(entry.jti)) throw corrupt(path, `license ID ${entry.jti} is in its pack twice`);
+    ids.add(entry.jti);
+  }
+  if (index.restricted.length !== manifest.counts.restricted)
+    throw corrupt(
+      path,
+      `its pack index lists ${index.restricted.length} restricted licenses, its manifest counts ${manifest.counts.restricted}`
+    );
+}
+function sameEntry(a, b) {
+  return a.jti === b.jti && a.key_id === b.key_id && a.path === b.path && a.sha256 === b.sha256 && a.size === b.size;
+}
+async function tarBytes(context, packFile) {
+  const { manifest } = context;
+  let source = createReadStream(packFile);
+  if (manifest.encryption !== null) {
+    if (!context.identity) {
+      ;
+      source.destroy();
+      throw new LicenseBackupError(
+        "CONFIG_INVALID",
+        `The backup at ${context.path} is encrypted (age): give the age identity in ${option("identity")}.`,
+        { file: context.path }
+      );
+    }
+    const raw = source;
+    source = await decryptAge(raw, context.identity, { file: packFile }).catch((error) => {
+      raw.destroy();
+      throw error;
+    });
+  }
+  if (manifest.compression === "gzip") source = gunzipBounded(source, manifest.pack.tar_size, packFile);
+  return exactly(source, manifest.pack.tar_size, context.path, packFile);
+}
+async function* exactly(source, size, path, file) {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > size)
+      throw corrupt(path, `${file} holds more than the ${size} tar bytes its manifest declares`);
+    yield chunk;
+  }
+  if (total !== size)
+    throw corrupt(path, `${file} holds ${total} tar bytes, its manifest declares ${size} (truncated)`);
+}
+
 // src/engine/restore/verify-backup.ts
 var MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
 var MAX_LICENSES = 1e7;
 var VERIFY_AHEAD = 256;
 async function verifyBackup(path, options) {
-  const manifest = await readManifest(path, options.pattern);
-  const packFile = join4(path, manifest.pack.file);
+  const opened = options.opened ?? await openBackup(path, {});
+  const manifest = opened.manifest;
+  if (opened.format === "v1")
+    checkPattern2(path, opened.manifest.licenses, opened.manifest.pattern, options.pattern);
+  const packFile = join5(path, manifest.pack.file);
   await checkPackDigest(path, packFile, manifest);
-  const context = { path, packFile, manifest, identity: options.identity };
+  const total = opened.format === "v1" ? opened.manifest.licenses.length : opened.manifest.counts.licenses;
   let done = 0;
   const checks = [];
-  for await (const { license } of readMembers(context, options.signal)) {
-    const check = options.verifier.verify(license);
-    check.catch(() => {
+  const check = (license) => {
+    const checked = options.verifier.verify(license);
+    checked.catch(() => {
     });
-    checks.push(check);
-    if (checks.length >= VERIFY_AHEAD) await checks.shift();
-    if (++done % 1e3 === 0) options.onProgress?.(done, manifest.licenses.length);
+    checks.push(checked);
+    if (++done % 1e3 === 0) options.onProgress?.(done, total);
+    return checks.length >= VERIFY_AHEAD ? checks.shift() : Promise.resolve();
+  };
+  if (opened.format === "v1") {
+    const context2 = { path, packFile, manifest: opened.manifest, identity: options.identity };
+    for await (const { license } of readMembers(context2, options.signal)) await check(license);
+    for (const pending of checks) await pending;
+    return {
+      path,
+      opened,
+      entries: opened.manifest.licenses,
+      restricted: opened.manifest.restricted.length,
+      licenses: (signal) => readMembers(context2, signal)
+    };
   }
-  for (const check of checks) await check;
-  return { path, manifest, licenses: (signal) => readMembers(context, signal) };
+  const context = { path, manifest: opened.manifest, identity: options.identity };
+  const reading = readPackV2(context, options.signal);
+  let step = await reading.next();
+  const entries = [];
+  while (!step.done) {
+    entries.push(step.value.entry);
+    await check(step.value.license);
+    step = await reading.next();
+  }
+  for (const pending of checks) await pending;
+  checkPattern2(path, entries, opened.manifest.pattern, options.pattern);
+  checkFilesAreNotFolders(path, new Map(entries.map((entry) => [nameKey(entry.path), entry.path])));
+  return {
+    path,
+    opened,
+    entries,
+    restricted: step.value.restricted.length,
+    licenses: async function* (signal) {
+      yield* readPackV2(context, signal, entries);
+    }
+  };
 }
-async function readManifest(path, pattern) {
-  const file = join4(path, MANIFEST_FILE);
+async function readManifestBytes(path) {
+  const file = join5(path, MANIFEST_FILE);
   const { handle, stats } = await openManifest(path, file);
-  let text;
   try {
     if (stats.size > MAX_MANIFEST_BYTES) {
       throw corrupt(
@@ -1333,14 +2007,10 @@ async function readManifest(path, pattern) {
         `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${manifestByteLimit(packBytes2)}-byte cap for a ${packBytes2}-byte pack (a manifest lists what its pack holds)`
       );
     }
-    text = await handle.readFile("utf8");
+    return await handle.readFile();
   } finally {
     await handle.close();
   }
-  const manifest = parseManifest(text, file);
-  checkEntries(path, manifest);
-  checkPattern2(path, manifest, pattern);
-  return manifest;
 }
 async function openManifest(path, file) {
   try {
@@ -1393,13 +2063,13 @@ function checkFilesAreNotFolders(path, names) {
     }
   }
 }
-function checkPattern2(path, manifest, option2) {
-  const pattern = option2 ?? manifest.pattern ?? DEFAULT_PATTERN;
+function checkPattern2(path, entries, recorded, option2) {
+  const pattern = option2 ?? recorded ?? DEFAULT_PATTERN;
   const matcher = compileGlob(pattern);
-  const outside = manifest.licenses.find((entry) => !matcher.test(entry.path));
+  const outside = entries.find((entry) => !matcher.test(entry.path));
   if (outside === void 0) return;
   const member = JSON.stringify(outside.path);
-  if (option2 === void 0 && manifest.pattern !== void 0) {
+  if (option2 === void 0 && recorded !== void 0) {
     throw corrupt(
       path,
       `the manifest's entry ${member} does not match the pattern ${JSON.stringify(pattern)} the backup records it was made with`
@@ -1426,10 +2096,10 @@ async function checkPackDigest(path, packFile, manifest) {
       `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
     );
   }
-  const beyond = membersBeyondPack(manifest, info.size);
+  const beyond = "licenses" in manifest ? membersBeyondPack(manifest, info.size) : void 0;
   if (beyond) throw corrupt(path, beyond);
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(packFile)) hash.update(chunk);
+  const hash = createHash3("sha256");
+  for await (const chunk of createReadStream2(packFile)) hash.update(chunk);
   if (hash.digest("hex") !== manifest.pack.sha256) {
     throw corrupt(
       path,
@@ -1444,11 +2114,11 @@ async function* readMembers(context, signal) {
   const seenKeys = /* @__PURE__ */ new Set();
   const source = await packBytes(context);
   for await (const member of readTar(source, {
-    file: join4(path, manifest.pack.file),
+    file: join5(path, manifest.pack.file),
     maxMemberSize: MAX_LICENSE_BYTES,
     signal
   })) {
-    const where = `member ${JSON.stringify(member.name)} of ${join4(path, manifest.pack.file)}`;
+    const where = `member ${JSON.stringify(member.name)} of ${join5(path, manifest.pack.file)}`;
     const unsafe = pathProblem(member.name);
     if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
     const entry = byName.get(member.name);
@@ -1461,7 +2131,7 @@ async function* readMembers(context, signal) {
     seenKeys.add(key);
     if (member.size !== entry.size)
       throw corrupt(path, `${where} is ${member.size} bytes, the manifest says ${entry.size}`);
-    if (createHash("sha256").update(member.data).digest("hex") !== entry.sha256) {
+    if (createHash3("sha256").update(member.data).digest("hex") !== entry.sha256) {
       throw corrupt(path, `the SHA-256 of ${where} does not match the manifest`);
     }
     const license = parseLicense(member.data.toString("utf8"), `${member.name} (in the backup at ${path})`);
@@ -1482,7 +2152,7 @@ async function* readMembers(context, signal) {
   }
 }
 async function packBytes(context) {
-  const stream = createReadStream(context.packFile);
+  const stream = createReadStream2(context.packFile);
   if (context.manifest.encryption === null) return stream;
   if (!context.identity) {
     stream.destroy();
@@ -1507,6 +2177,108 @@ function corrupt(path, problem) {
   );
 }
 
+// src/engine/restore/open-backup.ts
+var NOT_AUTHENTICATED_WARNING = `The backup is not authenticated: without ${option("signers")}, anyone who can change the backup folder can change what is restored. Sign backups with an SSH key and give the allowed signers in ${option("signers")}.`;
+async function openBackup(path, trust, now = Date.now()) {
+  const text = await readManifestBytes(path);
+  const file = join6(path, MANIFEST_FILE);
+  const opened = parse(path, text.toString("utf8"), file);
+  const created = Date.parse(opened.manifest.created);
+  if (trust.maxAgeMs !== void 0 && !(now - created <= trust.maxAgeMs)) {
+    throw untrusted(
+      file,
+      `it was created ${opened.manifest.created}, more than max-age (${Math.round(trust.maxAgeMs / 36e5)} hours) ago; an old backup may be a rollback. Restore a newer backup, or raise max-age`
+    );
+  }
+  if (opened.format === "v2")
+    opened.origin = describeOrigin(opened.manifest.origin, opened.manifest.created, now);
+  if (trust.signers === void 0) return opened;
+  if (opened.format === "v1")
+    throw untrusted(
+      file,
+      `it is a license-backup/v1 backup, which cannot be signed, and signers (${trust.signers}) is set`
+    );
+  opened.signer = await checkSignature(path, text, trust.signers);
+  return opened;
+}
+function parse(path, text, file) {
+  const parsed = parseAnyManifest(text, file);
+  if (parsed.format === "v1") checkEntries(path, parsed.manifest);
+  return { path, ...parsed };
+}
+async function readBounded(file, max) {
+  const handle = await open3(file, "r");
+  try {
+    const data = await handle.readFile();
+    if (data.length > max) throw new RangeError(`${file} is over ${max} bytes`);
+    return data;
+  } finally {
+    await handle.close();
+  }
+}
+async function checkSignature(path, manifest, signersFile) {
+  const signers = parseAllowedSigners(await readSigners(signersFile), signersFile);
+  const sigFile = join6(path, SIGNATURE_FILE);
+  const info = await lstat4(sigFile).catch(() => void 0);
+  if (!info)
+    throw untrusted(
+      sigFile,
+      `the backup is not signed (no ${SIGNATURE_FILE}), and signers (${signersFile}) is set`
+    );
+  if (!info.isFile() || info.size > MAX_SIGNATURE_BYTES)
+    throw untrusted(sigFile, "it is not a regular file of a signature's size");
+  let signature;
+  try {
+    signature = parseSignature((await readBounded(sigFile, MAX_SIGNATURE_BYTES)).toString("utf8"));
+  } catch (error) {
+    if (error instanceof WireError || error instanceof RangeError)
+      throw untrusted(sigFile, `it is not a valid SSH signature (${error.message})`);
+    throw error;
+  }
+  const found = findSigner(signers, signature.publicBlob, NAMESPACE, Date.now());
+  if ("problem" in found)
+    throw untrusted(
+      sigFile,
+      `it is signed by the key ${fingerprint(signature.publicBlob)}, which ${signersFile} does not allow: ${found.problem}`
+    );
+  const problem = signatureProblem(signature, manifest);
+  if (problem) throw untrusted(sigFile, problem);
+  return found.signer.principals;
+}
+async function readSigners(file) {
+  const info = await lstat4(file).catch(() => void 0);
+  if (!info?.isFile())
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The signers file ${file} is missing or not a regular file; give the path of an allowed_signers file.`,
+      { file }
+    );
+  if (info.size > MAX_MANIFEST_BYTES)
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The signers file ${file} is ${info.size} bytes: too large for an allowed_signers file.`,
+      { file }
+    );
+  return (await readBounded(file, MAX_MANIFEST_BYTES)).toString("utf8");
+}
+function untrusted(file, reason) {
+  return new LicenseBackupError(
+    "BACKUP_UNTRUSTED",
+    `The backup's ${file} is not trusted: ${reason}. Nothing was written and no service was called.`,
+    { file }
+  );
+}
+function announceBackup(opened, trust, emit) {
+  emit({
+    type: "BACKUP_OPENED",
+    path: opened.path,
+    format: opened.manifest.format,
+    ...opened.origin ? { origin: opened.origin } : {},
+    ...opened.signer ? { signer: opened.signer } : {}
+  });
+  if (trust.signers === void 0) emit({ type: "WARNING", message: NOT_AUTHENTICATED_WARNING });
+}
+
 // src/engine/catalog/messages.ts
 function restrictedLicenseMessage(entry) {
   if (entry.title !== void 0 && entry.title !== "") {
@@ -1518,6 +2290,71 @@ function restrictedLicenseMessage(entry) {
 function restrictedSummaryMessage(count) {
   if (count === 1) return "1 license cannot be backed up: its owner does not allow it";
   return `${count} licenses cannot be backed up: their owners do not allow it`;
+}
+
+// src/engine/format/ssh/signing-key.ts
+import { createPrivateKey, createPublicKey as createPublicKey2 } from "node:crypto";
+var BEGIN2 = "-----BEGIN OPENSSH PRIVATE KEY-----";
+var END2 = "-----END OPENSSH PRIVATE KEY-----";
+var MAGIC2 = Buffer.from("openssh-key-v1\0", "latin1");
+function parseSigningKey(text, source) {
+  const invalid2 = (problem) => new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+  );
+  const trimmed = text.replace(/\r/g, "").trim();
+  const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed);
+  if (pem) throw invalid2(`is a PEM ${pem[1]} key; only Ed25519 keys sign backups`);
+  if (!trimmed.startsWith(BEGIN2) || !trimmed.endsWith(END2))
+    throw invalid2("is not an OpenSSH private key (it must start with " + BEGIN2 + ")");
+  const body = trimmed.slice(BEGIN2.length, -END2.length).replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw invalid2("is not valid base64 between its armor lines");
+  const bytes = Buffer.from(body, "base64");
+  try {
+    return readKey(bytes, invalid2);
+  } catch (error) {
+    if (error instanceof WireError) throw invalid2(`is malformed (${error.message})`);
+    throw error;
+  }
+}
+function readKey(bytes, invalid2) {
+  if (!bytes.subarray(0, MAGIC2.length).equals(MAGIC2)) throw invalid2("is not in the openssh-key-v1 format");
+  const reader = new WireReader(bytes.subarray(MAGIC2.length));
+  const cipher = reader.text();
+  const kdf = reader.text();
+  reader.string();
+  if (cipher !== "none" || kdf !== "none")
+    throw invalid2("is protected by a passphrase; a job cannot type one: use a key without a passphrase");
+  if (reader.uint32() !== 1) throw invalid2("holds more than one key");
+  const publicBlob = reader.string();
+  const publicType = new WireReader(publicBlob).text();
+  if (publicType !== ED25519) throw invalid2(`is a ${publicType} key; only Ed25519 keys sign backups`);
+  const section = new WireReader(reader.string());
+  if (!reader.done) throw invalid2("has data after its key");
+  if (section.uint32() !== section.uint32()) throw invalid2("is damaged (its check numbers differ)");
+  if (section.text() !== ED25519) throw invalid2("is damaged (its private part is not Ed25519)");
+  const publicKey = section.string();
+  const secret = section.string();
+  section.string();
+  const padding = section.rest();
+  if (publicKey.length !== 32 || secret.length !== 64 || !secret.subarray(32).equals(publicKey))
+    throw invalid2("is damaged (its Ed25519 key is not 32 + 32 bytes)");
+  if (!padding.every((byte, i) => byte === i + 1) || padding.length >= 8)
+    throw invalid2("is damaged (its padding is wrong)");
+  if (!ed25519Blob(publicKey).equals(publicBlob)) throw invalid2("is damaged (its two public keys differ)");
+  const privateKey = createPrivateKey({
+    key: {
+      kty: "OKP",
+      crv: "Ed25519",
+      d: secret.subarray(0, 32).toString("base64url"),
+      x: publicKey.toString("base64url")
+    },
+    format: "jwk"
+  });
+  const derived = createPublicKey2(privateKey).export({ format: "jwk" }).x;
+  if (derived !== publicKey.toString("base64url"))
+    throw invalid2("is damaged (its private key does not match its public key)");
+  return { privateKey, publicBlob, publicKeyLine: `${ED25519} ${publicBlob.toString("base64")}` };
 }
 
 // src/engine/service/retry.ts
@@ -1555,12 +2392,6 @@ export {
   MANIFEST_FILE,
   PACK_FILE,
   ENCRYPTED_PACK_FILE,
-  manifestByteLimit,
-  InputFileError,
-  readInputFile,
-  checkRecipients,
-  encryptingSink,
-  decryptAge,
   crashPoint,
   foldsCase,
   restrictToOwner,
@@ -1576,10 +2407,31 @@ export {
   serializeManifest,
   writeManifest,
   parseManifest,
+  FORMAT_V2,
+  SIGNATURE_FILE,
+  COMPRESSIONS,
+  packFileV2,
+  PACK_FILES_V2,
+  serializeManifestV2,
+  parseManifestV2,
+  NAMESPACE,
+  MAX_SIGNATURE_BYTES,
+  signMessage,
+  parseSignature,
+  signatureProblem,
+  fingerprint,
+  manifestByteLimit,
+  InputFileError,
+  readInputFile,
+  checkRecipients,
+  encryptingSink,
+  decryptAge,
   TAR_END,
   tarMember,
   tarMemberSize,
   writeTarMember,
+  tarHeader,
+  tarPadding,
   readTar,
   LICENSE_ALGORITHMS,
   parseLicense,
@@ -1591,6 +2443,18 @@ export {
   MAX_LICENSE_BYTES,
   readLicenseFile,
   readLicenseFileSync,
+  defaultOrigin,
+  describeOrigin,
+  parseAnyManifest,
+  parseAllowedSigners,
+  findSigner,
+  NOT_AUTHENTICATED_WARNING,
+  openBackup,
+  announceBackup,
+  compressingSink,
+  INDEX_MEMBER,
+  indexChunks,
+  parseIndex,
   MAX_MANIFEST_BYTES,
   verifyBackup,
   DEFAULT_RETRY,
@@ -1598,5 +2462,6 @@ export {
   backoffDelay,
   parseRetryAfter,
   restrictedLicenseMessage,
-  restrictedSummaryMessage
+  restrictedSummaryMessage,
+  parseSigningKey
 };

@@ -1,32 +1,46 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  COMPRESSIONS,
   DEFAULT_PATTERN,
   DEFAULT_RETRY,
   ENCRYPTED_PACK_FILE,
   ERROR_CODES,
   FORMAT,
+  FORMAT_V2,
+  INDEX_MEMBER,
   InputFileError,
   LICENSE_ALGORITHMS,
   LicenseBackupError,
   MANIFEST_FILE,
   MAX_LICENSE_BYTES,
+  NAMESPACE,
+  NOT_AUTHENTICATED_WARNING,
   PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
   STATE_DIR,
   TAR_END,
+  announceBackup,
   asEngineError,
   backoffDelay,
   cancelled,
   capitalized,
   checkRecipients,
   compileGlob,
+  compressingSink,
   crashPoint,
   decryptAge,
+  defaultOrigin,
+  describeOrigin,
   encryptingSink,
   errnoOf,
   fileIO,
+  findSigner,
+  fingerprint,
   foldsCase,
   fsyncDir,
   fsyncFile,
+  indexChunks,
   internalError,
   invalidLicense,
   isAtomicTemp,
@@ -34,10 +48,18 @@ import {
   isRetryableStatus,
   isStateDirName,
   nameKey,
+  openBackup,
   option,
+  packFileV2,
+  parseAllowedSigners,
+  parseAnyManifest,
+  parseIndex,
   parseLicense,
   parseManifest,
+  parseManifestV2,
   parseRetryAfter,
+  parseSignature,
+  parseSigningKey,
   pathProblem,
   readInputFile,
   readLicenseFile,
@@ -47,8 +69,13 @@ import {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   serializeManifest,
+  serializeManifestV2,
+  signMessage,
+  signatureProblem,
+  tarHeader,
   tarMember,
   tarMemberSize,
+  tarPadding,
   throwIfAborted,
   turnOn,
   verifyBackup,
@@ -57,13 +84,13 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-NJHU764F.js";
+} from "./chunk-5GGX2SCQ.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { hash } from "node:crypto";
 import { rm } from "node:fs/promises";
-import { join as join7, resolve as resolve2 } from "node:path";
+import { join as join9, resolve as resolve2 } from "node:path";
 
 // src/engine/catalog/catalog.ts
 import { extname } from "node:path";
@@ -316,6 +343,60 @@ async function openFileSink(file) {
       });
     }
   };
+}
+
+// src/engine/format/pack-v2.ts
+import { join } from "node:path";
+async function openPackV2(dir, options) {
+  const file = packFileV2(options.compression, options.encryptTo !== void 0);
+  let sink = await openFileSink(join(dir, file));
+  if (options.encryptTo) sink = await encryptingSink(sink, options.encryptTo);
+  if (options.compression === "gzip") sink = compressingSink(sink);
+  const below = sink;
+  let tarSize = 0;
+  const counting = {
+    write: async (chunk) => {
+      tarSize += chunk.byteLength;
+      await below.write(chunk);
+    },
+    close: () => below.close(),
+    abort: () => below.abort()
+  };
+  return {
+    file,
+    sink: counting,
+    finish: async (index) => {
+      await writeIndexMember(counting, index);
+      crashPoint("backup:index-written");
+      await counting.write(TAR_END);
+      const digest2 = await counting.close();
+      return { ...digest2, tarSize };
+    }
+  };
+}
+async function writeIndexMember(sink, index) {
+  let size = 0;
+  for (const piece of indexChunks(index)) size += Buffer.byteLength(piece);
+  await sink.write(tarHeader(INDEX_MEMBER, size));
+  for (const piece of indexChunks(index)) await sink.write(Buffer.from(piece));
+  await sink.write(tarPadding(size));
+}
+
+// src/engine/backup/write-manifest-v2.ts
+import { join as join2 } from "node:path";
+async function writeManifestV2(dir, manifest, key) {
+  const text = serializeManifestV2(manifest);
+  const files = [];
+  if (key) {
+    await writeFileAtomic(join2(dir, SIGNATURE_FILE), signMessage(Buffer.from(text), key), {
+      crashLabel: "backup:signature"
+    });
+    crashPoint("backup:signature-written");
+    files.push(SIGNATURE_FILE);
+  }
+  await writeFileAtomic(join2(dir, MANIFEST_FILE), text, { crashLabel: "backup:manifest" });
+  crashPoint("backup:manifest-written");
+  return [...files, MANIFEST_FILE];
 }
 
 // node_modules/jose/dist/webapi/lib/buffer_utils.js
@@ -1255,17 +1336,17 @@ function checkJwks(text, where, kind) {
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join as join3 } from "node:path";
 var LOCK_FILE = "lock";
 var BACKUP_LOCK_SUFFIX = ".lb-lock";
 var STALE_AFTER_MS = 30 * 6e4;
 var REFRESH_EVERY_MS = 5 * 6e4;
 async function acquireStoreLock(store, operation, options = {}) {
-  const dir = join(store, STATE_DIR);
+  const dir = join3(store, STATE_DIR);
   const createdDir = await ensureDir(dir);
   try {
     const lock = await acquireLock(
-      { subject: `The store ${store}`, file: join(dir, LOCK_FILE) },
+      { subject: `The store ${store}`, file: join3(dir, LOCK_FILE) },
       operation,
       options
     );
@@ -1402,7 +1483,7 @@ async function removeStaleTemps(file) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split("-")[0]);
     if (pid === process.pid || processAlive(pid)) continue;
-    await io.unlink(join(dirname(file), name)).catch(() => {
+    await io.unlink(join3(dirname(file), name)).catch(() => {
     });
   }
 }
@@ -1500,10 +1581,10 @@ import {
   generateKeyPairSync,
   randomBytes
 } from "node:crypto";
-import { join as join2 } from "node:path";
+import { join as join4 } from "node:path";
 var MACHINE_FILE = "machine.json";
 function machineIdentityFile(storeDir) {
-  return join2(storeDir, STATE_DIR, MACHINE_FILE);
+  return join4(storeDir, STATE_DIR, MACHINE_FILE);
 }
 async function machineIdOf(publicJwk) {
   return calculateJwkThumbprint({ kty: "OKP", crv: "Ed25519", x: publicJwk.x }, "sha256");
@@ -1534,7 +1615,7 @@ async function createMachineIdentity(storeDir) {
   const text = JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d }, null, 2) + "\n";
   const temp = `${file}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
   try {
-    await io.mkdir(join2(storeDir, STATE_DIR), { recursive: true, mode: 448 });
+    await io.mkdir(join4(storeDir, STATE_DIR), { recursive: true, mode: 448 });
     const handle = await io.open(temp, "wx", 384);
     try {
       await restrictToOwner(temp);
@@ -1550,7 +1631,7 @@ async function createMachineIdentity(storeDir) {
       if (error.code !== "EEXIST") throw error;
     }
     crashPoint("identity:linked");
-    await fsyncDir(join2(storeDir, STATE_DIR));
+    await fsyncDir(join4(storeDir, STATE_DIR));
   } catch (error) {
     throw ioError2(file, error);
   } finally {
@@ -1579,7 +1660,7 @@ async function ensureMachineIdentity(storeDir, individualize) {
 }
 async function removeStaleTemps2(storeDir) {
   const io = fileIO();
-  const dir = join2(storeDir, STATE_DIR);
+  const dir = join4(storeDir, STATE_DIR);
   let names;
   try {
     names = await io.readdir(dir);
@@ -1589,7 +1670,7 @@ async function removeStaleTemps2(storeDir) {
   for (const name of names) {
     const pid = /^machine\.json\.tmp-(\d+)-/.exec(name)?.[1];
     if (pid === void 0 || Number(pid) === process.pid || processAlive(Number(pid))) continue;
-    await io.unlink(join2(dir, name)).catch(() => void 0);
+    await io.unlink(join4(dir, name)).catch(() => void 0);
   }
 }
 async function parseIdentity(text, file) {
@@ -1639,7 +1720,7 @@ async function readMachineId(storeDir) {
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { join as join5 } from "node:path";
 var YIELD_EVERY_FOLDERS = 64;
 async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
   await checkStoreDir(store);
@@ -1648,7 +1729,7 @@ async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
   let folders = 0;
   const walk = async (relativeDir) => {
     if (signal?.aborted) return;
-    const entries = readdirSync(relativeDir === "" ? store : join3(store, relativeDir), {
+    const entries = readdirSync(relativeDir === "" ? store : join5(store, relativeDir), {
       withFileTypes: true
     });
     if (++folders % YIELD_EVERY_FOLDERS === 0) await new Promise((resolve3) => setImmediate(resolve3));
@@ -1755,11 +1836,11 @@ var TOOL = { name: "license-backup", version: package_default.version };
 // src/engine/restore/commit.ts
 import { existsSync, lstatSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { basename as basename2, dirname as dirname2, join as join4 } from "node:path";
-var RESTORE_DIR = join4(STATE_DIR, "restore");
+import { basename as basename2, dirname as dirname2, join as join6 } from "node:path";
+var RESTORE_DIR = join6(STATE_DIR, "restore");
 function restoreDirs(store) {
-  const root = join4(store, RESTORE_DIR);
-  return { root, staging: join4(root, "staging"), journal: join4(root, "journal.json") };
+  const root = join6(store, RESTORE_DIR);
+  return { root, staging: join6(root, "staging"), journal: join6(root, "journal.json") };
 }
 async function openStaging(store) {
   const { staging } = restoreDirs(store);
@@ -1772,7 +1853,7 @@ async function openStaging(store) {
   return {
     paths,
     add: (file) => {
-      const target = join4(staging, file.path);
+      const target = join6(staging, file.path);
       const parent = dirname2(target);
       try {
         if (!made.has(parent)) {
@@ -1797,7 +1878,7 @@ async function commitStaged(store, paths, warn) {
   const dirs = restoreDirs(store);
   const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
   try {
-    await syncAll(dirs.staging, () => paths.map((path) => join4(dirs.staging, path)));
+    await syncAll(dirs.staging, () => paths.map((path) => join6(dirs.staging, path)));
     crashPoint("restore:before-journal");
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
   } catch (error) {
@@ -1833,7 +1914,7 @@ async function removeJournalTemps(root, journal) {
     return 0;
   }
   const temps = names.filter((name) => isAtomicTemp(name, basename2(journal)));
-  for (const name of temps) await io.rm(join4(root, name), { force: true });
+  for (const name of temps) await io.rm(join6(root, name), { force: true });
   return temps.length;
 }
 async function rollForward(store, journal, warn) {
@@ -1848,8 +1929,8 @@ async function rollForward(store, journal, warn) {
     for (let index = 0; index < journal.paths.length; index++) {
       if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn();
       const path = journal.paths[index];
-      const staged = join4(dirs.staging, path);
-      const target = join4(store, path);
+      const staged = join6(dirs.staging, path);
+      const target = join6(store, path);
       current = target;
       if (!existsSync(staged)) continue;
       const parent = dirname2(target);
@@ -1874,7 +1955,7 @@ async function rollForward(store, journal, warn) {
       crashPoint("restore:move");
     }
     current = store;
-    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join4(store, path)));
+    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join6(store, path)));
     crashPoint("restore:moved-all");
     current = dirs.journal;
     await io.rm(dirs.journal, { force: true });
@@ -1892,7 +1973,7 @@ async function rollForward(store, journal, warn) {
 function folderBlocker(store, path) {
   for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
     const folder = path.slice(0, slash);
-    const info = lstatSync(join4(store, folder), { throwIfNoEntry: false });
+    const info = lstatSync(join6(store, folder), { throwIfNoEntry: false });
     if (info === void 0) return void 0;
     if (!info.isDirectory()) return folder;
   }
@@ -1973,10 +2054,17 @@ async function exists(path) {
 
 // src/engine/backup/folder.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { basename as basename3, dirname as dirname3, join as join5 } from "node:path";
+import { basename as basename3, dirname as dirname3, join as join7 } from "node:path";
 var NEW_MARK = ".lb-new-";
 var OLD_MARK = ".lb-old-";
-var BACKUP_NAMES = /* @__PURE__ */ new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`]);
+var BACKUP_NAMES = /* @__PURE__ */ new Set([
+  MANIFEST_FILE,
+  PACK_FILE,
+  ENCRYPTED_PACK_FILE,
+  SIGNATURE_FILE,
+  ...PACK_FILES_V2,
+  `.${MANIFEST_FILE}.tmp`
+]);
 async function inspectTarget(path, overwrite = false) {
   let info;
   try {
@@ -2020,12 +2108,12 @@ var FULL_CHECK_BYTES = 1024 * 1024;
 var HEAD_BYTES = 64 * 1024;
 var TAIL_BYTES = 1024;
 async function hasValidManifest(path) {
-  const file = join5(path, MANIFEST_FILE);
+  const file = join7(path, MANIFEST_FILE);
   try {
     const info = await fileIO().stat(file);
     if (!info.isFile()) return false;
     if (info.size > FULL_CHECK_BYTES) return await looksComplete(path, info.size);
-    parseManifest(await fileIO().readFile(file, "utf8"), file);
+    parseAnyManifest(await fileIO().readFile(file, "utf8"), file);
     return true;
   } catch {
     return false;
@@ -2034,7 +2122,7 @@ async function hasValidManifest(path) {
 var HEAD = /^\s*\{\s*"format"\s*:\s*"license-backup\/v1"\s*,[^]*?"pack"\s*:\s*\{\s*"file"\s*:\s*"(licenses\.tar(?:\.age)?)"\s*,\s*"sha256"\s*:\s*"[0-9a-f]{64}"\s*,\s*"size"\s*:\s*(\d+)\s*\}\s*,\s*"licenses"\s*:\s*\[/;
 var TAIL = /"counts"\s*:\s*\{\s*"licenses"\s*:\s*\d+\s*,\s*"restricted"\s*:\s*\d+\s*,\s*"bytes"\s*:\s*\d+\s*\}\s*\}\s*$/;
 async function looksComplete(path, size) {
-  const handle = await fileIO().open(join5(path, MANIFEST_FILE), "r");
+  const handle = await fileIO().open(join7(path, MANIFEST_FILE), "r");
   let head;
   let tail;
   try {
@@ -2045,7 +2133,7 @@ async function looksComplete(path, size) {
   }
   const found = HEAD.exec(head);
   if (!found || !TAIL.test(tail)) return false;
-  const pack = await fileIO().lstat(join5(path, found[1]));
+  const pack = await fileIO().lstat(join7(path, found[1]));
   return pack.isFile() && pack.size === Number(found[2]);
 }
 async function readText(handle, position, length) {
@@ -2068,8 +2156,8 @@ async function sweepLeftovers(path) {
   const news = names.filter((name) => name.startsWith(base + NEW_MARK));
   if (olds.length > 0 && (await inspectTarget(path).catch(() => void 0))?.kind === "absent") {
     for (const old of olds) {
-      if (await hasValidManifest(join5(parent, old))) {
-        await io.rename(join5(parent, old), path);
+      if (await hasValidManifest(join7(parent, old))) {
+        await io.rename(join7(parent, old), path);
         await fsyncDir(parent);
         crashPoint("backup:sweep-put-back");
         break;
@@ -2077,7 +2165,7 @@ async function sweepLeftovers(path) {
     }
   }
   for (const name of [...olds, ...news]) {
-    await io.rm(join5(parent, name), { recursive: true, force: true });
+    await io.rm(join7(parent, name), { recursive: true, force: true });
     crashPoint("backup:sweep-removed");
   }
 }
@@ -2141,7 +2229,7 @@ function ioError3(path, error) {
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename4, dirname as dirname4, join as join6, posix, resolve, win32 } from "node:path";
+import { basename as basename4, dirname as dirname4, join as join8, posix, resolve, win32 } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
@@ -2166,7 +2254,7 @@ async function realpathOfMaybeMissing(path) {
   let current = absolute;
   for (; ; ) {
     try {
-      return join6(await realpath(current), ...missing.reverse());
+      return join8(await realpath(current), ...missing.reverse());
     } catch {
       const parent = dirname4(current);
       if (parent === current) return absolute;
@@ -2198,6 +2286,15 @@ async function backup(options, control, emit, internals = {}) {
   compileGlob(pattern);
   const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : void 0;
   if (encryptTo) await checkRecipients(encryptTo);
+  const v1 = options.format === FORMAT;
+  const signingKey = options.sign ? parseSigningKey(options.sign.key, options.sign.source) : void 0;
+  if (v1 && (signingKey || options.compression)) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The backup at ${options.path} is to be written as ${FORMAT}, which has no compression or signature; remove them or write ${FORMAT_V2}.`,
+      { file: options.path }
+    );
+  }
   await checkStoreDir(store);
   await checkPathsApart(store, options.path);
   const catalog = options.catalog ? await loadCatalog(options.catalog) : /* @__PURE__ */ new Map();
@@ -2216,7 +2313,6 @@ async function backup(options, control, emit, internals = {}) {
     throw error;
   });
   let buildDir;
-  let sink;
   try {
     await recoverRestore(store, (message2) => emit({ type: "WARNING", message: message2 }));
     await sweepLeftovers(path);
@@ -2242,53 +2338,14 @@ async function backup(options, control, emit, internals = {}) {
     }
     emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: files.length, total: files.length });
     buildDir = await makeBuildDir(path);
-    const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
-    sink = await openFileSink(join7(buildDir, packFile));
-    if (encryptTo) sink = await encryptingSink(sink, encryptTo);
-    const packed = await packLicenses({
-      store,
-      files,
-      sink,
-      verifier,
-      catalog,
-      emit,
-      internals,
-      ...signal ? { signal } : {}
-    });
-    await sink.write(TAR_END);
-    const digest2 = await sink.close();
-    sink = void 0;
-    emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
-    throwIfAborted(signal, "backup");
-    const manifest = {
-      format: FORMAT,
-      created: (/* @__PURE__ */ new Date()).toISOString(),
-      tool: { name: TOOL.name, version: TOOL.version },
-      source: { store, machine: await readMachineId(store) },
-      pattern,
-      encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
-      pack: { file: packFile, sha256: digest2.sha256, size: digest2.size },
-      licenses: packed.licenses,
-      restricted: packed.restricted,
-      counts: {
-        licenses: packed.licenses.length,
-        restricted: packed.restricted.length,
-        bytes: packed.licenses.reduce((sum, license) => sum + license.size, 0)
-      }
-    };
-    await writeManifest(buildDir, manifest);
+    const write = { store, files, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern };
+    const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey);
     throwIfAborted(signal, "backup");
     await commitBuildDir(buildDir, path, target);
     buildDir = void 0;
     emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 1, total: 1 });
     emit({ type: "END", operation: "backup" });
-    return {
-      path: options.path,
-      manifest,
-      backedUp: manifest.licenses.length,
-      restricted: manifest.restricted,
-      files: [packFile, MANIFEST_FILE]
-    };
+    return { path: options.path, ...written };
   } catch (error) {
     throw asEngineError(
       error,
@@ -2300,12 +2357,87 @@ async function backup(options, control, emit, internals = {}) {
       "Any earlier backup there is intact."
     );
   } finally {
-    if (sink) await sink.abort();
     if (buildDir) await rm(buildDir, { recursive: true, force: true });
     await verifier.close();
     await pathLock.release();
     await lock.release();
   }
+}
+async function withSink(sink, body) {
+  try {
+    return await body();
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
+}
+async function writeV1(input) {
+  const { buildDir, encryptTo, emit, signal } = input;
+  const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
+  let sink = await openFileSink(join9(buildDir, packFile));
+  if (encryptTo) sink = await encryptingSink(sink, encryptTo);
+  const open = sink;
+  const { packed, digest: digest2 } = await withSink(open, async () => {
+    const packed2 = await packLicenses({ ...input, sink: open, ...signal ? { signal } : {} });
+    await open.write(TAR_END);
+    return { packed: packed2, digest: await open.close() };
+  });
+  emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
+  throwIfAborted(signal, "backup");
+  const manifest = {
+    format: FORMAT,
+    created: (/* @__PURE__ */ new Date()).toISOString(),
+    tool: { name: TOOL.name, version: TOOL.version },
+    source: { store: input.store, machine: await readMachineId(input.store) },
+    pattern: input.pattern,
+    encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
+    pack: { file: packFile, sha256: digest2.sha256, size: digest2.size },
+    licenses: packed.licenses,
+    restricted: packed.restricted,
+    counts: {
+      licenses: packed.licenses.length,
+      restricted: packed.restricted.length,
+      bytes: packed.licenses.reduce((sum, license) => sum + license.size, 0)
+    }
+  };
+  await writeManifest(buildDir, manifest);
+  return {
+    manifest,
+    backedUp: packed.licenses.length,
+    restricted: packed.restricted,
+    files: [packFile, MANIFEST_FILE],
+    packSize: digest2.size
+  };
+}
+async function writeV2(input, options, signingKey) {
+  const { buildDir, encryptTo, emit, signal } = input;
+  const compression = options.compression ?? "gzip";
+  const pack = await openPackV2(buildDir, { compression, ...encryptTo ? { encryptTo } : {} });
+  const { packed, digest: digest2 } = await withSink(pack.sink, async () => {
+    const packed2 = await packLicenses({ ...input, sink: pack.sink, ...signal ? { signal } : {} });
+    return { packed: packed2, digest: await pack.finish(packed2) };
+  });
+  emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
+  throwIfAborted(signal, "backup");
+  const manifest = {
+    format: FORMAT_V2,
+    created: (/* @__PURE__ */ new Date()).toISOString(),
+    tool: { name: TOOL.name, version: TOOL.version },
+    origin: options.origin ?? defaultOrigin(),
+    pattern: input.pattern,
+    encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
+    compression,
+    pack: { file: pack.file, sha256: digest2.sha256, size: digest2.size, tar_size: digest2.tarSize },
+    counts: { licenses: packed.licenses.length, restricted: packed.restricted.length }
+  };
+  const names = await writeManifestV2(buildDir, manifest, signingKey);
+  return {
+    manifest,
+    backedUp: packed.licenses.length,
+    restricted: packed.restricted,
+    files: [pack.file, ...names],
+    packSize: digest2.size
+  };
 }
 async function packLicenses(input) {
   const { store, files, sink, verifier, catalog, emit, signal } = input;
@@ -2423,7 +2555,7 @@ import { randomUUID as randomUUID3 } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { lstatSync as lstatSync2, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join11 } from "node:path";
 
 // src/engine/service/client.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
@@ -2864,13 +2996,13 @@ function refusalError(refused, titleOf = () => void 0) {
 
 // src/engine/restore/targets.ts
 import { readdirSync as readdirSync2 } from "node:fs";
-import { join as join8 } from "node:path";
+import { join as join10 } from "node:path";
 function checkTargets(store, licenses) {
   const listings = /* @__PURE__ */ new Map();
   const list = (folder) => {
     let listing = listings.get(folder);
     if (listing === void 0) {
-      listing = readListing(join8(store, folder));
+      listing = readListing(join10(store, folder));
       listings.set(folder, listing);
     }
     return listing;
@@ -2915,7 +3047,7 @@ function checkHeldLicense(store, license, path) {
   if (held2.jti === license.jti) return;
   throw new LicenseBackupError(
     "STORE_INVALID",
-    `The store ${store} holds license ${held2.jti} at ${JSON.stringify(path)}, where the backup's license ${license.jti} goes; a restore never replaces another license. Nothing was restored; move ${join8(store, path)} out of the store (or restore into another store), then run the restore again.`,
+    `The store ${store} holds license ${held2.jti} at ${JSON.stringify(path)}, where the backup's license ${license.jti} goes; a restore never replaces another license. Nothing was restored; move ${join10(store, path)} out of the store (or restore into another store), then run the restore again.`,
     { file: path, licenseId: held2.jti, keyId: held2.keyId }
   );
 }
@@ -2936,7 +3068,7 @@ function describe(kind) {
 function clash(store, license, path, what) {
   return new LicenseBackupError(
     "STORE_INVALID",
-    `The backup's license ${JSON.stringify(license.path)} (license ID ${license.jti}) cannot be restored into the store ${store}: the store has ${JSON.stringify(path)} there, ${what}. Nothing was restored; move ${join8(store, path)} out of the way (or restore into another store), then run the restore again.`,
+    `The backup's license ${JSON.stringify(license.path)} (license ID ${license.jti}) cannot be restored into the store ${store}: the store has ${JSON.stringify(path)} there, ${what}. Nothing was restored; move ${join10(store, path)} out of the way (or restore into another store), then run the restore again.`,
     { file: path, licenseId: license.jti, keyId: license.key_id }
   );
 }
@@ -2946,6 +3078,10 @@ async function restore(options, control, emit) {
   const signal = control.signal;
   throwIfAborted(signal, "restore");
   const store = options.store;
+  const opened = await openBackup(options.path, options).catch((error) => {
+    throw asRestoreError(error, options.path);
+  });
+  announceBackup(opened, options, emit);
   const catalog = options.catalog ? await loadCatalog(options.catalog) : /* @__PURE__ */ new Map();
   const trust = options.trust && Object.keys(options.trust).length > 0 ? options.trust : { serviceUrl: options.service.url };
   const verifier = await createVerifier(trust, {
@@ -2961,13 +3097,14 @@ async function restore(options, control, emit) {
       await recoverRestore(store, warn);
       if (options.individualize !== true) await ensureMachineIdentity(store, false);
       const backup2 = await verifyBackup(options.path, {
+        opened,
         verifier,
         ...options.identity ? { identity: options.identity } : {},
         ...options.pattern === void 0 ? {} : { pattern: options.pattern },
         ...signal ? { signal } : {},
         onProgress: (done, total) => emit({ type: "PROGRESS", operation: "restore", phase: "verify", done, total })
       });
-      const held2 = checkTargets(store, backup2.manifest.licenses);
+      const held2 = checkTargets(store, backup2.entries);
       const identity = await ensureMachineIdentity(store, options.individualize === true);
       return await exchangeAndCommit({
         options,
@@ -3021,7 +3158,7 @@ async function exchange(context, staging) {
   let session;
   let inFlight;
   const dropped = new AbortController();
-  const total = backup2.manifest.licenses.length;
+  const total = backup2.entries.length;
   let sent = 0;
   const checkLicense = returnedLicenseCheck(context);
   const send2 = async () => {
@@ -3138,7 +3275,7 @@ function returnedLicenseCheck(context) {
 }
 async function holdsAlready(context, path, wanted) {
   if (!context.held.has(path)) return false;
-  const file = join9(context.store, path);
+  const file = join11(context.store, path);
   try {
     const info = lstatSync2(file, { throwIfNoEntry: false });
     if (!info?.isFile()) return false;
@@ -3173,27 +3310,93 @@ function asRestoreError(error, path) {
   );
 }
 
+// src/engine/verify/verify.ts
+async function verify(options, control, emit) {
+  const signal = control.signal;
+  throwIfAborted(signal, "verify");
+  const opened = await openBackup(options.path, options);
+  emit({ type: "BEGIN", operation: "verify" });
+  announceBackup(opened, options, emit);
+  if (options.catalog) await loadCatalog(options.catalog);
+  const verifier = await createVerifier(options.trust, {
+    ...signal ? { signal } : {},
+    operation: "verify",
+    pooled: true
+  });
+  try {
+    if (!verifier.verifying) emit({ type: "WARNING", message: NOT_VERIFIED_WARNING });
+    const backup2 = await verifyBackup(options.path, {
+      opened,
+      verifier,
+      ...options.identity ? { identity: options.identity } : {},
+      ...signal ? { signal } : {},
+      onProgress: (done, total) => emit({ type: "PROGRESS", operation: "verify", phase: "verify", done, total })
+    });
+    throwIfAborted(signal, "verify");
+    emit({
+      type: "PROGRESS",
+      operation: "verify",
+      phase: "verify",
+      done: backup2.entries.length,
+      total: backup2.entries.length
+    });
+    emit({ type: "END", operation: "verify" });
+    return {
+      format: opened.manifest.format,
+      verified: backup2.entries.length,
+      restricted: backup2.restricted,
+      signaturesChecked: verifier.verifying,
+      ...opened.signer ? { signer: opened.signer } : {},
+      ...opened.origin ? { origin: opened.origin } : {},
+      packSize: opened.manifest.pack.size
+    };
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    if (error instanceof DOMException && error.name === "AbortError")
+      throw new LicenseBackupError("CANCELLED", "The verify was cancelled.");
+    const code = error.code ?? error.message;
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `Reading the backup at ${options.path} failed (${code}); check the folder and its permissions.`,
+      {
+        file: options.path,
+        cause: error
+      }
+    );
+  } finally {
+    await verifier.close();
+  }
+}
+
 // src/engine/index.ts
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: (options, control = {}) => backup(options, control, emit),
-    restore: (options, control = {}) => restore(options, control, emit)
+    restore: (options, control = {}) => restore(options, control, emit),
+    verify: (options, control = {}) => verify(options, control, emit)
   };
 }
 export {
+  COMPRESSIONS,
   DEFAULT_PATTERN,
   ENCRYPTED_PACK_FILE,
   ERROR_CODES,
   FORMAT,
+  FORMAT_V2,
+  INDEX_MEMBER,
   LICENSE_ALGORITHMS,
   LicenseBackupError,
   MACHINE_FILE,
   MANIFEST_FILE,
   MAX_BATCH,
   MAX_LICENSE_BYTES,
+  NAMESPACE,
+  NOT_AUTHENTICATED_WARNING,
   NOT_VERIFIED_WARNING,
   PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
   STATE_DIR,
   ServiceClient,
   TAR_END,
@@ -3208,9 +3411,12 @@ export {
   createMachineIdentity,
   createVerifier,
   decryptAge,
+  describeOrigin,
   emitter,
   ensureMachineIdentity,
   errnoOf,
+  findSigner,
+  fingerprint,
   internalError,
   invalidLicense,
   isLicenseBackupError,
@@ -3223,9 +3429,16 @@ export {
   machineIdOf,
   machineIdentityFile,
   nameKey,
+  openBackup,
+  packFileV2,
+  parseAllowedSigners,
   parseCatalog,
+  parseIndex,
   parseLicense,
   parseManifest,
+  parseManifestV2,
+  parseSignature,
+  parseSigningKey,
   pathProblem,
   readLicenseFile,
   readMachineId,
@@ -3238,6 +3451,9 @@ export {
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   serializeManifest,
+  serializeManifestV2,
+  signMessage,
+  signatureProblem,
   tarMember,
   throwIfAborted,
   verifyBackup,

@@ -1,0 +1,25 @@
+import { LicenseBackupError } from '../errors.js'
+import type { Manifest } from './manifest.js'
+import { isObject, parseManifest } from './manifest-io.js'
+import { FORMAT_V2, parseManifestV2, type ManifestV2 } from './manifest-v2.js'
+
+export type AnyManifest = { format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 }
+
+/** Parses a manifest of either format, by its `format`; BACKUP_CORRUPT naming `file`. */
+export function parseAnyManifest(text: string, file: string): AnyManifest {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new LicenseBackupError(
+      'BACKUP_CORRUPT',
+      `${file} is not a valid license-backup manifest: it is not JSON.`,
+      {
+        file
+      }
+    )
+  }
+  if (isObject(value) && value['format'] === FORMAT_V2)
+    return { format: 'v2', manifest: parseManifestV2(value, file) }
+  return { format: 'v1', manifest: parseManifest(text, file) }
+}

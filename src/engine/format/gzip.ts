@@ -1,0 +1,96 @@
+import { once } from 'node:events'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip, createGzip } from 'node:zlib'
+import { LicenseBackupError } from '../errors.js'
+import { crashPoint } from '../io/crash-points.js'
+import type { PackSink } from './pack-sink.js'
+
+/**
+ * gzip around the tar, as a stream on zlib's thread pool (ADR 0081). Deterministic: zlib's gzip header
+ * holds no name and a zero mtime; its OS byte, which zlib sets per platform, is written as 3 (Unix)
+ * everywhere, so the same tar gives the same bytes on every runner of one Node version.
+ */
+export const GZIP_LEVEL = 6
+const OS_BYTE = 9
+const OS_UNIX = 3
+
+/** A sink that gzips everything written to it into `inner`. */
+export function compressingSink(inner: PackSink): PackSink {
+  const gzip = createGzip({ level: GZIP_LEVEL })
+  let position = 0
+  const pump = (async () => {
+    for await (const chunk of gzip as AsyncIterable<Buffer>) {
+      let bytes = chunk
+      if (position <= OS_BYTE && position + bytes.length > OS_BYTE) {
+        bytes = Buffer.from(bytes)
+        bytes[OS_BYTE - position] = OS_UNIX
+      }
+      position += bytes.length
+      await inner.write(bytes)
+      crashPoint('backup:compressed-chunk')
+    }
+  })()
+  // A failed pump surfaces at the next write or at close; keep it from being an unhandled rejection.
+  let failed: unknown
+  pump.catch(error => {
+    failed = error
+  })
+  return {
+    write: async chunk => {
+      if (failed !== undefined) throw failed
+      if (gzip.write(chunk)) return
+      // Wait for zlib to drain, or for the pump to fail (then nothing drains).
+      await Promise.race([once(gzip, 'drain'), pump])
+      if (failed !== undefined) throw failed
+    },
+    close: async () => {
+      gzip.end()
+      await pump
+      return inner.close()
+    },
+    abort: async () => {
+      gzip.destroy()
+      await pump.catch(() => {})
+      await inner.abort()
+    }
+  }
+}
+
+/**
+ * Decompresses a gzip stream, at most `maxBytes` of output: a stream that would give more (a gzip bomb,
+ * or a pack that does not match its manifest) is BACKUP_CORRUPT at the first chunk past the bound,
+ * before that chunk is passed on. Damage in the stream is BACKUP_CORRUPT naming `file`.
+ */
+export async function* gunzipBounded(
+  source: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  file: string
+): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip()
+  const feeding = pipeline(Readable.from(source), gunzip).catch((error: unknown) => error)
+  let total = 0
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      total += chunk.length
+      if (total > maxBytes) {
+        throw new LicenseBackupError(
+          'BACKUP_CORRUPT',
+          `${file} decompresses to more than the ${maxBytes} bytes its manifest declares (a damaged pack or a compression bomb); reading stopped there.`,
+          { file }
+        )
+      }
+      yield chunk
+    }
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error
+    throw new LicenseBackupError(
+      'BACKUP_CORRUPT',
+      `${file} is not a valid gzip stream (${(error as Error).message}).`,
+      { file, cause: error }
+    )
+  } finally {
+    gunzip.destroy()
+    await feeding
+  }
+}

@@ -1,0 +1,147 @@
+import { lstat, open } from 'node:fs/promises'
+import { join } from 'node:path'
+import { LicenseBackupError } from '../errors.js'
+import { option } from '../options.js'
+import { describeOrigin } from '../backup/origin.js'
+import { MANIFEST_FILE, type Manifest } from '../format/manifest.js'
+import { parseAnyManifest } from '../format/any-manifest.js'
+import { SIGNATURE_FILE, type ManifestV2 } from '../format/manifest-v2.js'
+import { findSigner, parseAllowedSigners } from '../format/ssh/allowed-signers.js'
+import {
+  MAX_SIGNATURE_BYTES,
+  NAMESPACE,
+  fingerprint,
+  parseSignature,
+  signatureProblem
+} from '../format/ssh/sshsig.js'
+import { WireError } from '../format/ssh/wire.js'
+import type { BackupTrustOptions } from '../api.js'
+import type { EventListener } from '../events.js'
+import { MAX_MANIFEST_BYTES, checkEntries, readManifestBytes } from './verify-backup.js'
+
+/** A backup folder's manifest, read once, its shape checked and its trust decided (docs/format.md). */
+export type OpenedBackup = { path: string; signer?: string; origin?: string } & (
+  { format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 }
+)
+
+/** The warning a restore or verify without `signers` gives once. */
+export const NOT_AUTHENTICATED_WARNING = `The backup is not authenticated: without ${option('signers')}, anyone who can change the backup folder can change what is restored. Sign backups with an SSH key and give the allowed signers in ${option('signers')}.`
+
+/**
+ * Reads `manifest.json` (bounded), checks its shape, and, before anything is written or any service is
+ * called, its trust: with `signers`, a v2 manifest must carry a signature by a key in that file over its
+ * exact bytes; with `maxAgeMs`, it must not be older. Either failing is BACKUP_UNTRUSTED, naming the
+ * file and the reason.
+ */
+export async function openBackup(
+  path: string,
+  trust: BackupTrustOptions,
+  now = Date.now()
+): Promise<OpenedBackup> {
+  const text = await readManifestBytes(path)
+  const file = join(path, MANIFEST_FILE)
+  const opened = parse(path, text.toString('utf8'), file)
+  const created = Date.parse(opened.manifest.created)
+  if (trust.maxAgeMs !== undefined && !(now - created <= trust.maxAgeMs)) {
+    throw untrusted(
+      file,
+      `it was created ${opened.manifest.created}, more than max-age (${Math.round(trust.maxAgeMs / 3_600_000)} hours) ago; an old backup may be a rollback. Restore a newer backup, or raise max-age`
+    )
+  }
+  if (opened.format === 'v2')
+    opened.origin = describeOrigin(opened.manifest.origin, opened.manifest.created, now)
+  if (trust.signers === undefined) return opened
+  if (opened.format === 'v1')
+    throw untrusted(
+      file,
+      `it is a license-backup/v1 backup, which cannot be signed, and signers (${trust.signers}) is set`
+    )
+  opened.signer = await checkSignature(path, text, trust.signers)
+  return opened
+}
+
+function parse(path: string, text: string, file: string): OpenedBackup {
+  const parsed = parseAnyManifest(text, file)
+  if (parsed.format === 'v1') checkEntries(path, parsed.manifest)
+  return { path, ...parsed }
+}
+
+/** The file's bytes, refused past `max` (it may grow between the lstat and the read). */
+async function readBounded(file: string, max: number): Promise<Buffer> {
+  const handle = await open(file, 'r')
+  try {
+    const data = await handle.readFile()
+    if (data.length > max) throw new RangeError(`${file} is over ${max} bytes`)
+    return data
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The principals of the allowed key that signed `manifest`, or BACKUP_UNTRUSTED. */
+async function checkSignature(path: string, manifest: Buffer, signersFile: string): Promise<string> {
+  const signers = parseAllowedSigners(await readSigners(signersFile), signersFile)
+  const sigFile = join(path, SIGNATURE_FILE)
+  const info = await lstat(sigFile).catch(() => undefined)
+  if (!info)
+    throw untrusted(
+      sigFile,
+      `the backup is not signed (no ${SIGNATURE_FILE}), and signers (${signersFile}) is set`
+    )
+  if (!info.isFile() || info.size > MAX_SIGNATURE_BYTES)
+    throw untrusted(sigFile, "it is not a regular file of a signature's size")
+  let signature
+  try {
+    signature = parseSignature((await readBounded(sigFile, MAX_SIGNATURE_BYTES)).toString('utf8'))
+  } catch (error) {
+    if (error instanceof WireError || error instanceof RangeError)
+      throw untrusted(sigFile, `it is not a valid SSH signature (${error.message})`)
+    throw error
+  }
+  const found = findSigner(signers, signature.publicBlob, NAMESPACE, Date.now())
+  if ('problem' in found)
+    throw untrusted(
+      sigFile,
+      `it is signed by the key ${fingerprint(signature.publicBlob)}, which ${signersFile} does not allow: ${found.problem}`
+    )
+  const problem = signatureProblem(signature, manifest)
+  if (problem) throw untrusted(sigFile, problem)
+  return found.signer.principals
+}
+
+async function readSigners(file: string): Promise<string> {
+  const info = await lstat(file).catch(() => undefined)
+  if (!info?.isFile())
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      `The signers file ${file} is missing or not a regular file; give the path of an allowed_signers file.`,
+      { file }
+    )
+  if (info.size > MAX_MANIFEST_BYTES)
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      `The signers file ${file} is ${info.size} bytes: too large for an allowed_signers file.`,
+      { file }
+    )
+  return (await readBounded(file, MAX_MANIFEST_BYTES)).toString('utf8')
+}
+
+export function untrusted(file: string, reason: string): LicenseBackupError {
+  return new LicenseBackupError(
+    'BACKUP_UNTRUSTED',
+    `The backup's ${file} is not trusted: ${reason}. Nothing was written and no service was called.`,
+    { file }
+  )
+}
+
+/** Says which backup is being read, where it came from and who signed it; warns once when unsigned. */
+export function announceBackup(opened: OpenedBackup, trust: BackupTrustOptions, emit: EventListener): void {
+  emit({
+    type: 'BACKUP_OPENED',
+    path: opened.path,
+    format: opened.manifest.format,
+    ...(opened.origin ? { origin: opened.origin } : {}),
+    ...(opened.signer ? { signer: opened.signer } : {})
+  })
+  if (trust.signers === undefined) emit({ type: 'WARNING', message: NOT_AUTHENTICATED_WARNING })
+}
