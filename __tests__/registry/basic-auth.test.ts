@@ -76,8 +76,8 @@ describe('push', () => {
       backup.files.map(file => [
         file,
         file === 'manifest.json'
-          ? 'application/vnd.license-backup.manifest.v1+json'
-          : 'application/vnd.license-backup.pack.v1.tar'
+          ? 'application/vnd.license-backup.manifest.v2+json'
+          : 'application/vnd.license-backup.pack.v2.tar+gzip'
       ])
     )
     for (const [i, layer] of layers.entries()) {
@@ -242,7 +242,7 @@ describe('pull', () => {
     ).rejects.toMatchObject({
       code: 'BACKUP_CORRUPT',
       message: expect.stringContaining(
-        `${pack} (licenses.tar) from repository acme/damaged at the registry ${registry.host}`
+        `${pack} (licenses.tar.gz) from repository acme/damaged at the registry ${registry.host}`
       )
     })
     expect(await readdir(folder)).toEqual([])
