@@ -1,3 +1,4 @@
+import { afterEach } from '@jest/globals'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -117,4 +118,24 @@ export async function restoreOn(
     results: (res.json as { results: WireResult[] } | undefined)?.results ?? [],
     text: res.text
   }
+}
+
+/**
+ * Servers for one test file: `start` starts one, and every server in `running` is closed after each test
+ * (a test that closes one itself takes it out of `running`).
+ */
+export function serversClosedAfterEach(): {
+  start: (options?: Partial<LicenseServerOptions>) => Promise<Running>
+  running: LicenseServer[]
+} {
+  const running: LicenseServer[] = []
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map(s => s.close()))
+  })
+  const start = async (options: Partial<LicenseServerOptions> = {}): Promise<Running> => {
+    const r = await startServer(options)
+    running.push(r.server)
+    return r
+  }
+  return { start, running }
 }

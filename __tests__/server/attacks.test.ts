@@ -1,29 +1,19 @@
 // Each attack issue 12 found on the reference service, as a regression test (the crash one is in
 // crash-durability.test.ts).
-import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
 import { connect } from 'node:net'
 import { createIssuer } from '../../src/fixtures/issuer.js'
-import type { LicenseServer } from '../../src/server/license-server.js'
 import {
   call,
   license,
   machine,
   openSession,
   restoreOn,
-  startServer,
-  TOKEN,
-  type Running
+  serversClosedAfterEach,
+  TOKEN
 } from '../helpers/service.js'
 
-const running: LicenseServer[] = []
-async function start(options: Parameters<typeof startServer>[0] = {}): Promise<Running> {
-  const r = await startServer(options)
-  running.push(r.server)
-  return r
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(s => s.close()))
-})
+const { start } = serversClosedAfterEach()
 
 /**
  * Sends raw request headers, then body bytes in 64 KiB pieces until `bodyBytes` are sent or the server

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { compactVerify, createLocalJWKSet } from 'jose'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateStore } from '../../src/fixtures/store.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer } from '../../src/server/license-server.js'
 import {
   call,
   claimsOf,
@@ -11,20 +11,11 @@ import {
   machine,
   openSession,
   restoreOn,
-  startServer,
-  TOKEN,
-  type Running
+  serversClosedAfterEach,
+  TOKEN
 } from '../helpers/service.js'
 
-const running: LicenseServer[] = []
-async function start(options: Parameters<typeof startServer>[0] = {}): Promise<Running> {
-  const r = await startServer(options)
-  running.push(r.server)
-  return r
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(s => s.close()))
-})
+const { start, running } = serversClosedAfterEach()
 
 describe('reference license server', () => {
   it('opens a session, re-issues each license for the machine, and closes the session', async () => {
