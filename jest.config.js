@@ -2,11 +2,11 @@
 // the `node` devDependency). ts-jest only transpiles; `npm run typecheck` does the type checking.
 //
 // `npm test` is the fast suite; `npm run test:all` (which .ci/run runs) adds the suites below, the crash,
-// chaos, property and end-to-end ones (the 10,000-license backup checked with tar and sha256sum among
+// chaos, property, memory-shape and end-to-end ones (the 10,000-license backup checked with tar and sha256sum among
 // them) and the license service's concurrency and kill -9 ones, by overriding testPathIgnorePatterns on the
 // command line.
 const SLOW_SUITES = [
-  '/__tests__/reliability/(crash|chaos|properties)\\.test\\.ts$',
+  '/__tests__/reliability/(crash|chaos|properties|flat-memory)\\.test\\.ts$',
   '/__tests__/server/(concurrency|crash-durability)\\.test\\.ts$',
   '\\.property\\.test\\.ts$',
   '/__tests__/e2e/',

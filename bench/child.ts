@@ -6,7 +6,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { createBackupRestorer } from '../src/engine/index.js'
-import type { BackupOptions, RestoreOptions } from '../src/engine/api.js'
+import type { BackupOptions, RestoreOptions, VerifyOptions } from '../src/engine/api.js'
 import { RegistryClient } from '../src/action/registry/client.js'
 import { pullBackup } from '../src/action/registry/pull.js'
 import { pushBackup } from '../src/action/registry/push.js'
@@ -25,6 +25,10 @@ async function main(): Promise<Record<string, unknown>> {
       const result = await createBackupRestorer().restore(options as unknown as RestoreOptions)
       return { restored: result.restored }
     }
+    case 'verify': {
+      const result = await createBackupRestorer().verify(options as unknown as VerifyOptions)
+      return { verified: result.verified }
+    }
     case 'verify-baseline':
       return verifyBaseline(
         String(options['store']),
@@ -32,12 +36,7 @@ async function main(): Promise<Record<string, unknown>> {
         Number(options['threads'] ?? 2)
       )
     case 'http-baseline':
-      return httpBaseline(
-        String(options['store']),
-        String(options['backup']),
-        String(options['url']),
-        String(options['token'])
-      )
+      return httpBaseline(String(options['store']), String(options['url']), String(options['token']))
     case 'registry-push': {
       // The registry's CA comes as NODE_EXTRA_CA_CERTS, as it would for the action.
       const client = registryClient(String(options['repository']))
@@ -119,22 +118,21 @@ async function verifyBaseline(
 }
 
 /**
- * The licenses a restore of `backup` into an empty store sends, in its order: those the manifest lists
- * (backed up), read from the store, less the expired ones (the restore skips them, docs/design.md).
+ * The licenses a restore of a backup of `store` into an empty store sends, in its order (the pack's:
+ * sorted paths): those backed up (`rights.backup` true), less the expired ones (the restore skips them,
+ * docs/design.md).
  */
-async function restoreTexts(store: string, backup: string): Promise<string[]> {
-  const manifest = JSON.parse(await readFile(join(backup, 'manifest.json'), 'utf8')) as {
-    licenses: Array<{ path: string }>
-  }
-  const texts = manifest.licenses.map(entry => readFileSync(join(store, entry.path), 'utf8'))
+async function restoreTexts(store: string): Promise<string[]> {
   const now = Date.now()
-  return texts
+  return (await licenseTexts(store))
     .map(text => text.trim())
     .filter(text => {
       const claims = JSON.parse(Buffer.from(text.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
         exp?: number
+        rights?: { backup?: boolean }
       }
-      return typeof claims.exp !== 'number' || claims.exp * 1000 > now
+      const expired = typeof claims.exp === 'number' && claims.exp * 1000 <= now
+      return claims.rights?.backup === true && !expired
     })
 }
 
@@ -142,13 +140,8 @@ async function restoreTexts(store: string, backup: string): Promise<string[]> {
  * The HTTP baseline: the batches a restore sends (same licenses, same order, ≤ 1000 each), posted straight to
  * the service by one client with no verification, staging or commit around them.
  */
-async function httpBaseline(
-  store: string,
-  backup: string,
-  url: string,
-  token: string
-): Promise<Record<string, unknown>> {
-  const texts = await restoreTexts(store, backup)
+async function httpBaseline(store: string, url: string, token: string): Promise<Record<string, unknown>> {
+  const texts = await restoreTexts(store)
   const { generateKeyPairSync } = await import('node:crypto')
   const { calculateJwkThumbprint } = await import('jose')
   const jwk = createPublicKey(generateKeyPairSync('ed25519').privateKey).export({ format: 'jwk' })

@@ -15,7 +15,14 @@ import {
   signMessage
 } from '../../src/engine/index.js'
 import { gunzipBounded } from '../../src/engine/format/gzip.js'
-import { indexChunks } from '../../src/engine/format/pack-index.js'
+import {
+  INDEX_HEAD,
+  INDEX_MIDDLE,
+  INDEX_TAIL,
+  IndexParser,
+  licenseIndexLine,
+  restrictedIndexLine
+} from '../../src/engine/format/pack-index.js'
 import { WireError } from '../../src/engine/format/ssh/wire.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
@@ -137,7 +144,7 @@ describe('the v2 parsers fail only with their own errors', () => {
     )
   })
 
-  it('the index as written (indexChunks) parses back to the same entries, whatever their text', async () => {
+  it('the index as written (its lines, then its tail) parses back to the same entries, whatever their text and wherever its stream is cut', async () => {
     const text = fc.string({ unit: 'grapheme', maxLength: 20 })
     const license = fc.record({
       jti: text,
@@ -151,13 +158,28 @@ describe('the v2 parsers fail only with their own errors', () => {
       fc.asyncProperty(
         fc.array(license, { maxLength: 5 }),
         fc.array(restricted, { maxLength: 5 }),
-        async (l, r) => {
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (l, r, cuts) => {
           const index = {
             licenses: l,
             restricted: r.map(e => (e.title === undefined ? { jti: e.jti, key_id: e.key_id } : e))
           }
-          const bytes = Buffer.from([...indexChunks(index)].join(''))
+          const lines = l.map((e, i) => licenseIndexLine(e, i === 0)).join('')
+          const tail = index.restricted.map((e, i) => restrictedIndexLine(e, i === 0)).join('')
+          const bytes = Buffer.from(INDEX_HEAD + lines + INDEX_MIDDLE + tail + INDEX_TAIL)
           expect(parseIndex(bytes, 'index.json')).toEqual(index)
+          // Streamed in pieces cut anywhere (inside a UTF-8 character too), it gives the same entries.
+          const at = [...new Set(cuts.map(c => c % (bytes.length + 1)))].sort((a, b) => a - b)
+          const parser = new IndexParser('index.json')
+          const streamed: typeof index = { licenses: [], restricted: [] }
+          for (const [i, from] of [0, ...at].entries()) {
+            for (const item of parser.push(bytes.subarray(from, at[i] ?? bytes.length))) {
+              if (item.list === 'licenses') streamed.licenses.push(item.entry)
+              else streamed.restricted.push(item.entry)
+            }
+          }
+          parser.end()
+          expect(streamed).toEqual(index)
         }
       ),
       { numRuns: 300 }

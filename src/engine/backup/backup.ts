@@ -30,7 +30,10 @@ import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { acquireBackupPathLock, acquireStoreLock } from '../store/lock.js'
 import { readMachineId } from '../identity/machine-identity.js'
 import { readLicenseFileSync, type LicenseFileSystem } from '../store/read.js'
-import { checkStoreDir, listLicenseFiles } from '../store/walk.js'
+import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
+import { FingerprintSet } from '../flat/fingerprint-set.js'
+import { IndexSpool } from './index-spool.js'
+import { licenseIndexLine, restrictedIndexLine } from '../format/pack-index.js'
 import { TOOL } from '../version.js'
 import { recoverRestore } from '../restore/commit.js'
 import { commitBuildDir, inspectTarget, makeBuildDir, sweepLeftovers } from './folder.js'
@@ -118,19 +121,19 @@ export async function backup(
     if (!verifier.verifying) emit({ type: 'WARNING', message: NOT_VERIFIED_WARNING })
     throwIfAborted(signal, 'backup')
 
-    const files = await listLicenseFiles(store, pattern, signal)
+    const total = await scanLicenseFiles(store, pattern, signal)
     throwIfAborted(signal, 'backup')
-    if (files.length === 0) {
+    if (total === 0) {
       throw new LicenseBackupError(
         'STORE_INVALID',
         `The store ${store} holds no licenses (no file matches ${pattern}); check ${option('store')} and ${option('pattern')}.`,
         { file: store }
       )
     }
-    emit({ type: 'PROGRESS', operation: 'backup', phase: 'scan', done: files.length, total: files.length })
+    emit({ type: 'PROGRESS', operation: 'backup', phase: 'scan', done: total, total })
 
     buildDir = await makeBuildDir(path)
-    const write = { store, files, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern }
+    const write = { store, total, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern }
     const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey)
     // The last point of no change: past it the swap runs to the end.
     throwIfAborted(signal, 'backup')
@@ -161,7 +164,8 @@ export async function backup(
 /** What both writers need: the run's inputs and the folder being built. */
 interface WriteInput {
   store: string
-  files: string[]
+  /** How many licenses the scan found (the walk during packing finds them again, one at a time). */
+  total: number
   catalog: Catalog
   verifier: LicenseVerifier
   emit: EventListener
@@ -191,10 +195,19 @@ async function writeV1(input: WriteInput): Promise<Written> {
   let sink = await openFileSink(join(buildDir, packFile))
   if (encryptTo) sink = await encryptingSink(sink, encryptTo)
   const open = sink
-  const { packed, digest } = await withSink(open, async () => {
-    const packed = await packLicenses({ ...input, sink: open, ...(signal ? { signal } : {}) })
+  // v1 lists every license in its manifest: its entries are held (v2 spools them, ADR 0130).
+  const licenses: ManifestLicense[] = []
+  const restricted: ManifestRestricted[] = []
+  const digest = await withSink(open, async () => {
+    await packLicenses({
+      ...input,
+      sink: open,
+      record: entry => licenses.push(entry),
+      restrict: entry => restricted.push(entry),
+      ...(signal ? { signal } : {})
+    })
     await open.write(TAR_END)
-    return { packed, digest: await open.close() }
+    return open.close()
   })
   emit({ type: 'PROGRESS', operation: 'backup', phase: 'commit', done: 0, total: 1 })
   throwIfAborted(signal, 'backup')
@@ -206,19 +219,19 @@ async function writeV1(input: WriteInput): Promise<Written> {
     pattern: input.pattern,
     encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
     pack: { file: packFile, sha256: digest.sha256, size: digest.size },
-    licenses: packed.licenses,
-    restricted: packed.restricted,
+    licenses,
+    restricted,
     counts: {
-      licenses: packed.licenses.length,
-      restricted: packed.restricted.length,
-      bytes: packed.licenses.reduce((sum, license) => sum + license.size, 0)
+      licenses: licenses.length,
+      restricted: restricted.length,
+      bytes: licenses.reduce((sum, license) => sum + license.size, 0)
     }
   }
   await writeManifest(buildDir, manifest)
   return {
     manifest,
-    backedUp: packed.licenses.length,
-    restricted: packed.restricted,
+    backedUp: licenses.length,
+    restricted,
     files: [packFile, MANIFEST_FILE],
     packSize: digest.size
   }
@@ -236,9 +249,29 @@ async function writeV2(
   const { buildDir, encryptTo, emit, signal } = input
   const compression = options.compression ?? 'gzip'
   const pack = await openPackV2(buildDir, { compression, ...(encryptTo ? { encryptTo } : {}) })
-  const { packed, digest } = await withSink(pack.sink, async () => {
-    const packed = await packLicenses({ ...input, sink: pack.sink, ...(signal ? { signal } : {}) })
-    return { packed, digest: await pack.finish(packed) }
+  const spools = {
+    licenses: IndexSpool.open(buildDir, 'licenses'),
+    restricted: IndexSpool.open(buildDir, 'restricted')
+  }
+  const { restricted, digest } = await withSink(pack.sink, async () => {
+    await packLicenses({
+      ...input,
+      sink: pack.sink,
+      record: entry => spools.licenses.add(licenseIndexLine(entry, spools.licenses.lines === 0)),
+      restrict: entry => spools.restricted.add(restrictedIndexLine(entry, spools.restricted.lines === 0)),
+      ...(signal ? { signal } : {})
+    })
+    const index = {
+      licenses: { bytes: spools.licenses.finish(), read: () => spools.licenses.read() },
+      restricted: { bytes: spools.restricted.finish(), read: () => spools.restricted.read() }
+    }
+    const digest = await pack.finish(index)
+    // The restricted licenses are the result's: read back once the pack is written (ADR 0130).
+    const restricted = JSON.parse(`[${spools.restricted.text()}]`) as ManifestRestricted[]
+    return { restricted, digest }
+  }).finally(async () => {
+    await spools.licenses.remove()
+    await spools.restricted.remove()
   })
   emit({ type: 'PROGRESS', operation: 'backup', phase: 'commit', done: 0, total: 1 })
   throwIfAborted(signal, 'backup')
@@ -251,13 +284,13 @@ async function writeV2(
     encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
     compression,
     pack: { file: pack.file, sha256: digest.sha256, size: digest.size, tar_size: digest.tarSize },
-    counts: { licenses: packed.licenses.length, restricted: packed.restricted.length }
+    counts: { licenses: spools.licenses.lines, restricted: restricted.length }
   }
   const names = await writeManifestV2(buildDir, manifest, signingKey)
   return {
     manifest,
-    backedUp: packed.licenses.length,
-    restricted: packed.restricted,
+    backedUp: spools.licenses.lines,
+    restricted,
     files: [pack.file, ...names],
     packSize: digest.size
   }
@@ -265,8 +298,13 @@ async function writeV2(
 
 interface PackInput {
   store: string
-  files: string[]
+  total: number
+  pattern: string
   sink: PackSink
+  /** Takes each packed license's entry, in pack order (held for v1, spooled for v2). */
+  record: (entry: ManifestLicense) => void
+  /** Takes each restricted license's entry, in path order (the same). */
+  restrict: (entry: ManifestRestricted) => void
   verifier: LicenseVerifier
   catalog: Catalog
   emit: EventListener
@@ -274,16 +312,15 @@ interface PackInput {
   internals: BackupInternals
 }
 
-/** Reads, checks and packs every license in path order; restricted ones are reported, never packed. */
-async function packLicenses(
-  input: PackInput
-): Promise<{ licenses: ManifestLicense[]; restricted: ManifestRestricted[] }> {
-  const { store, files, sink, verifier, catalog, emit, signal } = input
-  const licenses: ManifestLicense[] = []
-  const restricted: ManifestRestricted[] = []
-  const seen = new Map<string, string>()
-  // A store holds licenses to a few content keys: the manifest's entries share one string per key ID
-  // rather than each keeping the copy its license's JSON gave (ADR 0051).
+/**
+ * Reads, checks and packs every license in path order; restricted ones are reported, never packed.
+ * Walks the store as it packs: no list of the store's paths or entries is held here (ADR 0130).
+ */
+async function packLicenses(input: PackInput): Promise<void> {
+  const { store, total, sink, verifier, catalog, emit, signal } = input
+  const ids = new FingerprintSet(total)
+  // A store holds licenses to a few content keys: the entries share one string per key ID rather than
+  // each keeping the copy its license's JSON gave (ADR 0051).
   const keyIds = new Map<string, string>()
   const keyIdOf = (keyId: string): string => {
     const known = keyIds.get(keyId)
@@ -293,11 +330,12 @@ async function packLicenses(
   }
   // Read and parsed, signature check under way, in path order. Reads are synchronous (ADR 0050); a read
   // or parse failure waits in the queue as a rejection, so errors still surface in path order.
+  const paths = walkLicenseFiles(store, input.pattern)
   const queue: Array<Promise<Prepared>> = []
-  let next = 0
+  let walked = 0
   const readAndParse = (file: string): Prepared => {
     const bytes = readLicenseFileSync(store, file, input.internals.fileSystem)
-    return { bytes, license: parseLicense(bytes.toString('utf8'), file) }
+    return { file, bytes, license: parseLicense(bytes.toString('utf8'), file) }
   }
   const prepare = (file: string): Promise<Prepared> => {
     try {
@@ -306,6 +344,12 @@ async function packLicenses(
     } catch (error) {
       return Promise.reject(error)
     }
+  }
+  const nextPath = (): string | undefined => {
+    const step = paths.next()
+    if (step.done) return undefined
+    walked++
+    return step.value
   }
   // Members are written straight into a run buffer (headers from a template, ADR 0051); a full run goes
   // to the sink, which may keep it, and the next run gets a fresh buffer.
@@ -319,33 +363,35 @@ async function packLicenses(
     await sink.write(data)
   }
   try {
-    for (let index = 0; index < files.length; index++) {
+    for (let index = 0; ; index++) {
       throwIfAborted(signal, 'backup')
       // Without verification a license is read and parsed at its turn: no read-ahead, no promise.
       // With it, the read-ahead is refilled in runs, so the verify pool gets whole batches rather than
       // one check per turn.
       if (verifier.verifying && queue.length <= READ_AHEAD / 2) {
-        for (; next < files.length && queue.length < READ_AHEAD; next++) {
-          const prepared = prepare(files[next]!)
+        for (let file = nextPath(); file !== undefined; file = nextPath()) {
+          const prepared = prepare(file)
           // Failures surface when their turn comes; do not let them go unhandled before that.
           prepared.catch(() => {})
           queue.push(prepared)
+          if (queue.length >= READ_AHEAD) break
         }
       }
       // Synchronous reads never give the event loop a turn: give it one now and then (pool answers,
       // cancellation, the host's own work).
       if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>(resolve => setImmediate(resolve))
-      const file = files[index]!
-      const { bytes, license } = verifier.verifying ? await queue.shift()! : readAndParse(file)
-      const other = seen.get(license.jti)
-      if (other !== undefined) {
-        throw invalidLicense(
-          file,
-          `its license ID is also the license ID of ${other}; a license ID is unique within a store. Keep one of the two files`,
-          { keyId: license.keyId, licenseId: license.jti }
-        )
+      let prepared: Prepared
+      if (verifier.verifying) {
+        const next = queue.shift()
+        if (next === undefined) break
+        prepared = await next
+      } else {
+        const file = nextPath()
+        if (file === undefined) break
+        prepared = readAndParse(file)
       }
-      seen.set(license.jti, file)
+      const { file, bytes, license } = prepared
+      if (!ids.add(license.jti)) checkUniqueId(input, license, file, index)
       const detail = {
         operation: 'backup' as const,
         licenseId: license.jti,
@@ -354,7 +400,7 @@ async function packLicenses(
       }
       if (license.restricted) {
         const title = catalog.get(license.keyId)
-        restricted.push({
+        input.restrict({
           jti: license.jti,
           key_id: keyIdOf(license.keyId),
           ...(title === undefined ? {} : { title })
@@ -378,7 +424,7 @@ async function packLicenses(
         }
         runBytes = end
         if (runBytes >= WRITE_RUN) await writeRun()
-        licenses.push({
+        input.record({
           jti: license.jti,
           key_id: keyIdOf(license.keyId),
           path: file,
@@ -388,19 +434,46 @@ async function packLicenses(
         emit({ type: 'LICENSE', ...detail, outcome: 'backed-up' })
       }
       const done = index + 1
-      if (done % PROGRESS_EVERY === 0 || done === files.length) {
-        emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done, total: files.length })
+      if (done % PROGRESS_EVERY === 0) {
+        emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done, total: Math.max(total, done) })
       }
     }
+    emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done: walked, total: walked })
     await writeRun()
   } finally {
     await Promise.allSettled(queue)
   }
   throwIfAborted(signal, 'backup')
-  return { licenses, restricted }
+}
+
+/**
+ * A license ID whose fingerprint was seen before (ADR 0130): walks the store again up to this license
+ * for the one that really has the ID, and refuses the pair; a fingerprint shared by two IDs passes.
+ */
+function checkUniqueId(input: PackInput, license: License, file: string, index: number): void {
+  let earlier = 0
+  for (const other of walkLicenseFiles(input.store, input.pattern)) {
+    if (earlier++ >= index) return
+    let jti: string
+    try {
+      jti = parseLicense(
+        readLicenseFileSync(input.store, other, input.internals.fileSystem).toString('utf8'),
+        other
+      ).jti
+    } catch {
+      continue
+    }
+    if (jti !== license.jti) continue
+    throw invalidLicense(
+      file,
+      `its license ID is also the license ID of ${other}; a license ID is unique within a store. Keep one of the two files`,
+      { keyId: license.keyId, licenseId: license.jti }
+    )
+  }
 }
 
 interface Prepared {
+  file: string
   bytes: Buffer
   license: License
 }

@@ -33,15 +33,19 @@ export function compressingSink(inner: PackSink): PackSink {
   })()
   // A failed pump surfaces at the next write or at close; keep it from being an unhandled rejection.
   let failed: unknown
+  const pumpFailed = new AbortController()
   pump.catch(error => {
     failed = error
+    pumpFailed.abort()
   })
   return {
     write: async chunk => {
       if (failed !== undefined) throw failed
       if (gzip.write(chunk)) return
-      // Wait for zlib to drain, or for the pump to fail (then nothing drains).
-      await Promise.race([once(gzip, 'drain'), pump])
+      // Wait for zlib to drain, or for the pump to fail (then nothing drains). Not a race with the pump's
+      // promise: each race would add a reaction to it that lives until the end (memory that grows with
+      // the pack, ADR 0130).
+      await once(gzip, 'drain', { signal: pumpFailed.signal }).catch(() => {})
       if (failed !== undefined) throw failed
     },
     close: async () => {

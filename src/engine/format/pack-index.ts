@@ -9,90 +9,220 @@ import { isObject, isSha256, isSize } from './manifest-io.js'
  */
 export const INDEX_MEMBER = '.license-backup/index.json'
 
+/** The index's text around its two lists (ADR 0080): compact, one entry a line. */
+export const INDEX_HEAD = '{"licenses":['
+export const INDEX_MIDDLE = '],\n"restricted":['
+export const INDEX_TAIL = ']}\n'
+
+/**
+ * One license's line of the index, with the separator before it: keys in a fixed order, no
+ * indentation, because every byte of it is compressed (ADR 0081).
+ */
+export function licenseIndexLine(license: ManifestLicense, first: boolean): string {
+  return `${first ? '\n' : ',\n'}{"jti":${JSON.stringify(license.jti)},"key_id":${JSON.stringify(license.key_id)},"path":${JSON.stringify(license.path)},"sha256":${JSON.stringify(license.sha256)},"size":${license.size}}`
+}
+
+/** One restricted license's line of the index, as `licenseIndexLine`. */
+export function restrictedIndexLine(entry: ManifestRestricted, first: boolean): string {
+  const title = entry.title === undefined ? '' : `,"title":${JSON.stringify(entry.title)}`
+  return `${first ? '\n' : ',\n'}{"jti":${JSON.stringify(entry.jti)},"key_id":${JSON.stringify(entry.key_id)}${title}}`
+}
+
+/** An index entry: a license (in pack order) or a restricted license. */
+export type IndexEntry =
+  { list: 'licenses'; entry: ManifestLicense } | { list: 'restricted'; entry: ManifestRestricted }
+
+/** An entry's JSON text longer than this is not an index entry. */
+const MAX_ENTRY_BYTES = 64 * 1024
+
+const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d])
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+type State = 'start' | 'key' | 'colon' | 'open' | 'first' | 'element' | 'next' | 'after' | 'end'
+
+/**
+ * Reads the index member as it streams (ADR 0130), never whole: a JSON object with the lists
+ * `licenses` and `restricted`, each once and nothing else, any white space. Each entry's text is cut
+ * out at its closing brace and parsed and checked on its own. BACKUP_CORRUPT naming `where`.
+ */
+export class IndexParser {
+  private state: State = 'start'
+  private list: 'licenses' | 'restricted' | undefined
+  private readonly lists = new Set<string>()
+  /** The text of the key or entry being cut out, and where its brace depth and strings stand. */
+  private pieces: Buffer[] = []
+  private pieceBytes = 0
+  private depth = 0
+  private inString = false
+  private escaped = false
+
+  constructor(private readonly where: string) {}
+
+  /** The entries completed by `chunk`. */
+  push(chunk: Buffer): IndexEntry[] {
+    const out: IndexEntry[] = []
+    let from = -1
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!
+      if (this.state === 'element' || this.state === 'key') {
+        if (from < 0) from = i
+        if (!this.scan(byte)) continue
+        this.take(chunk.subarray(from, i + 1))
+        from = -1
+        const text = this.cut()
+        if (this.state === 'key') this.startList(text)
+        else {
+          out.push(this.entry(text))
+          this.state = 'next'
+        }
+        continue
+      }
+      if (SPACE.has(byte)) continue
+      if (!this.structural(byte)) continue
+      // The byte opened an entry: it is the entry's first.
+      from = i
+      this.scan(byte)
+    }
+    if (from >= 0) this.take(chunk.subarray(from))
+    return out
+  }
+
+  /** Checks that the index ended whole. */
+  end(): void {
+    if (this.state !== 'end') throw this.corrupt('it is cut short or not a JSON object')
+    if (!this.lists.has('licenses')) throw this.corrupt('licenses is not a list')
+    if (!this.lists.has('restricted')) throw this.corrupt('restricted is not a list')
+  }
+
+  /** Moves on by one byte outside keys and entries; true when the byte is an entry's first. */
+  private structural(byte: number): boolean {
+    const expect = (want: string, next: State): false => {
+      if (byte !== want.charCodeAt(0))
+        throw this.corrupt(`it has ${JSON.stringify(String.fromCharCode(byte))} where ${want} belongs`)
+      this.state = next
+      return false
+    }
+    switch (this.state) {
+      case 'start':
+        return expect('{', 'key')
+      case 'colon':
+        return expect(':', 'open')
+      case 'open':
+        return expect('[', 'first')
+      case 'first':
+        this.state = byte === 0x5d ? 'after' : 'element'
+        return this.state === 'element'
+      case 'next':
+        if (byte !== 0x5d) return expect(',', 'element')
+        this.state = 'after'
+        return false
+      case 'after':
+        if (byte !== 0x7d) return expect(',', 'key')
+        this.state = 'end'
+        return false
+      default:
+        throw this.corrupt('it has data after its end')
+    }
+  }
+
+  /** Follows one byte of a key or entry; true when it is complete. */
+  private scan(byte: number): boolean {
+    if (this.inString) {
+      if (this.escaped) this.escaped = false
+      else if (byte === BACKSLASH) this.escaped = true
+      else if (byte === QUOTE) {
+        this.inString = false
+        return this.depth === 0
+      }
+      return false
+    }
+    if (byte === QUOTE) this.inString = true
+    else if (byte === 0x7b || byte === 0x5b) this.depth++
+    else if (byte === 0x7d || byte === 0x5d) {
+      if (--this.depth < 0) throw this.corrupt(`it has ${String.fromCharCode(byte)} where an entry belongs`)
+      return this.depth === 0
+    } else if (this.depth === 0 && !SPACE.has(byte)) throw this.corrupt('an entry is not a JSON object')
+    return false
+  }
+
+  private take(piece: Buffer): void {
+    this.pieceBytes += piece.length
+    if (this.pieceBytes > MAX_ENTRY_BYTES) throw this.corrupt(`an entry is over ${MAX_ENTRY_BYTES} bytes`)
+    this.pieces.push(Buffer.from(piece))
+  }
+
+  private cut(): string {
+    const text = Buffer.concat(this.pieces, this.pieceBytes).toString('utf8')
+    this.pieces = []
+    this.pieceBytes = 0
+    return text
+  }
+
+  private startList(keyText: string): void {
+    let key: unknown
+    try {
+      key = JSON.parse(keyText)
+    } catch {
+      throw this.corrupt('it is not JSON')
+    }
+    if ((key !== 'licenses' && key !== 'restricted') || this.lists.has(key))
+      throw this.corrupt(`it has the key ${JSON.stringify(key)} (only licenses and restricted, once each)`)
+    this.lists.add(key)
+    this.list = key
+    this.state = 'colon'
+  }
+
+  private entry(text: string): IndexEntry {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      throw this.corrupt('it is not JSON')
+    }
+    if (this.list === 'licenses') {
+      if (
+        !isObject(value) ||
+        typeof value['jti'] !== 'string' ||
+        typeof value['key_id'] !== 'string' ||
+        typeof value['path'] !== 'string' ||
+        !isSha256(value['sha256']) ||
+        !isSize(value['size'])
+      )
+        throw this.corrupt('a license entry is malformed')
+      return { list: 'licenses', entry: value as unknown as ManifestLicense }
+    }
+    if (
+      !isObject(value) ||
+      typeof value['jti'] !== 'string' ||
+      typeof value['key_id'] !== 'string' ||
+      (value['title'] !== undefined && typeof value['title'] !== 'string')
+    )
+      throw this.corrupt('a restricted entry is malformed')
+    return { list: 'restricted', entry: value as unknown as ManifestRestricted }
+  }
+
+  private corrupt(problem: string): LicenseBackupError {
+    return new LicenseBackupError('BACKUP_CORRUPT', `${this.where} is not a valid pack index: ${problem}.`, {
+      file: this.where
+    })
+  }
+}
+
+/** The index's two lists, whole: for small indexes and tests; a restore streams it (`IndexParser`). */
 export interface PackIndex {
   licenses: ManifestLicense[]
   restricted: ManifestRestricted[]
 }
 
-/** The index's pieces come in runs of about this many characters. */
-const CHUNK_CHARS = 64 * 1024
-
-/**
- * The index's JSON text in pieces (a 100,000-license index is never one string): one entry a line, no
- * indentation, keys in a fixed order. Compact, because every byte of it is compressed (ADR 0081).
- */
-export function* indexChunks(index: PackIndex): Generator<string> {
-  yield* entryChunks(
-    '{"licenses":[',
-    index.licenses,
-    l => [l.jti, l.key_id, l.path, l.sha256, l.size],
-    LICENSE_KEYS
-  )
-  yield* entryChunks('],\n"restricted":[', index.restricted, r => [r.jti, r.key_id, r.title], RESTRICTED_KEYS)
-  yield ']}\n'
-}
-
-const LICENSE_KEYS = ['jti', 'key_id', 'path', 'sha256', 'size'] as const
-const RESTRICTED_KEYS = ['jti', 'key_id', 'title'] as const
-
-function* entryChunks<T>(
-  prefix: string,
-  entries: readonly T[],
-  values: (entry: T) => unknown[],
-  keys: readonly string[]
-): Generator<string> {
-  let text = prefix
-  for (const [i, entry] of entries.entries()) {
-    const fields = values(entry)
-      .map((value, k) => (value === undefined ? '' : `${JSON.stringify(keys[k])}:${JSON.stringify(value)}`))
-      .filter(field => field !== '')
-    text += `${i === 0 ? '\n' : ',\n'}{${fields.join(',')}}`
-    if (text.length >= CHUNK_CHARS) {
-      yield text
-      text = ''
-    }
-  }
-  yield text
-}
-
-/** Parses and checks the index member's bytes; BACKUP_CORRUPT naming `where`. */
+/** Parses and checks a whole index member's bytes; BACKUP_CORRUPT naming `where`. */
 export function parseIndex(data: Buffer, where: string): PackIndex {
-  const corrupt = (problem: string): LicenseBackupError =>
-    new LicenseBackupError('BACKUP_CORRUPT', `${where} is not a valid pack index: ${problem}.`, {
-      file: where
-    })
-  let value: unknown
-  try {
-    value = JSON.parse(data.toString('utf8'))
-  } catch {
-    throw corrupt('it is not JSON')
+  const parser = new IndexParser(where)
+  const index: PackIndex = { licenses: [], restricted: [] }
+  for (const item of parser.push(data)) {
+    if (item.list === 'licenses') index.licenses.push(item.entry)
+    else index.restricted.push(item.entry)
   }
-  if (!isObject(value)) throw corrupt('it is not a JSON object')
-  const licenses = value['licenses']
-  const restricted = value['restricted']
-  if (!Array.isArray(licenses)) throw corrupt('licenses is not a list')
-  if (!Array.isArray(restricted)) throw corrupt('restricted is not a list')
-  licenses.forEach((entry: unknown, i) => {
-    if (
-      !isObject(entry) ||
-      typeof entry['jti'] !== 'string' ||
-      typeof entry['key_id'] !== 'string' ||
-      typeof entry['path'] !== 'string' ||
-      !isSha256(entry['sha256']) ||
-      !isSize(entry['size'])
-    ) {
-      throw corrupt(`licenses[${i}] is malformed`)
-    }
-  })
-  restricted.forEach((entry: unknown, i) => {
-    if (
-      !isObject(entry) ||
-      typeof entry['jti'] !== 'string' ||
-      typeof entry['key_id'] !== 'string' ||
-      (entry['title'] !== undefined && typeof entry['title'] !== 'string')
-    ) {
-      throw corrupt(`restricted[${i}] is malformed`)
-    }
-  })
-  return { licenses: licenses as ManifestLicense[], restricted: restricted as ManifestRestricted[] }
+  parser.end()
+  return index
 }

@@ -3,7 +3,7 @@ import { crashPoint } from '../io/crash-points.js'
 import { encryptingSink } from './age.js'
 import { compressingSink } from './gzip.js'
 import { packFileV2, type Compression } from './manifest-v2.js'
-import { INDEX_MEMBER, indexChunks, type PackIndex } from './pack-index.js'
+import { INDEX_HEAD, INDEX_MEMBER, INDEX_MIDDLE, INDEX_TAIL } from './pack-index.js'
 import { openFileSink, type PackSink } from './pack-sink.js'
 import { TAR_END, tarHeader, tarPadding } from './tar-writer.js'
 
@@ -13,7 +13,18 @@ export interface PackV2Writer {
   /** Where the tar members go. */
   sink: PackSink
   /** Writes the index as the last member and the end-of-archive marker, and seals the file. */
-  finish(index: PackIndex): Promise<{ sha256: string; size: number; tarSize: number }>
+  finish(index: IndexSource): Promise<{ sha256: string; size: number; tarSize: number }>
+}
+
+/** The index's content (ADR 0130): its two lists' lines (`licenseIndexLine`, `restrictedIndexLine`), spooled. */
+export interface IndexSource {
+  licenses: SpooledLines
+  restricted: SpooledLines
+}
+
+export interface SpooledLines {
+  bytes: number
+  read(): AsyncIterable<Uint8Array>
 }
 
 /**
@@ -51,11 +62,29 @@ export async function openPackV2(
   }
 }
 
-/** The index member, streamed: its size is summed from its pieces first, then the pieces are written. */
-async function writeIndexMember(sink: PackSink, index: PackIndex): Promise<void> {
-  let size = 0
-  for (const piece of indexChunks(index)) size += Buffer.byteLength(piece)
+/** The index member, streamed from its spools. */
+async function writeIndexMember(sink: PackSink, index: IndexSource): Promise<void> {
+  const size =
+    INDEX_HEAD.length +
+    index.licenses.bytes +
+    INDEX_MIDDLE.length +
+    index.restricted.bytes +
+    INDEX_TAIL.length
   await sink.write(tarHeader(INDEX_MEMBER, size))
-  for (const piece of indexChunks(index)) await sink.write(Buffer.from(piece))
+  await sink.write(Buffer.from(INDEX_HEAD))
+  await writeSpooled(sink, index.licenses)
+  await sink.write(Buffer.from(INDEX_MIDDLE))
+  await writeSpooled(sink, index.restricted)
+  await sink.write(Buffer.from(INDEX_TAIL))
   await sink.write(tarPadding(size))
+}
+
+async function writeSpooled(sink: PackSink, lines: SpooledLines): Promise<void> {
+  let bytes = 0
+  for await (const chunk of lines.read()) {
+    bytes += chunk.byteLength
+    await sink.write(chunk)
+  }
+  // The header promised a size: a spool that changed under us must not give a malformed member.
+  if (bytes !== lines.bytes) throw new Error(`an index spool holds ${bytes} bytes, not ${lines.bytes}`)
 }

@@ -8,7 +8,13 @@ export interface TarMember {
   size: number
   type: 'file'
   mode: number
+  /** The member's bytes; empty for a streamed member (`TarReadOptions.streamed`). */
   data: Buffer
+  /**
+   * A streamed member's bytes in pieces, to be read before the next member is asked for (what is left
+   * unread is skipped then).
+   */
+  chunks?: AsyncIterable<Buffer>
 }
 
 export interface TarReadOptions {
@@ -18,6 +24,8 @@ export interface TarReadOptions {
   maxMemberSize?: number | ((name: string) => number)
   /** A pax or GNU long-name record larger than this is an error. Default 64 KiB. */
   maxMetadataSize?: number
+  /** Members (by name) to hand over in pieces instead of whole: a large one is never one buffer. */
+  streamed?: (name: string) => boolean
   signal?: AbortSignal
 }
 
@@ -85,8 +93,17 @@ export async function* readTar(
         throw corrupt(
           `${at} (${JSON.stringify(name)}) is ${size} bytes, over the ${maxMemberSize(name)}-byte cap`
         )
+      const mode = readOctal(block, 100, 8) ?? 0
+      if (options.streamed?.(name)) {
+        const piece = new MemberPieces(input, size, () =>
+          corrupt(`${at} (${JSON.stringify(name)}) is cut short (truncated)`)
+        )
+        yield { name, size, type: 'file', mode, data: Buffer.alloc(0), chunks: piece.chunks() }
+        await piece.skipRest()
+        continue
+      }
       const data = await readData(input, size, corrupt, `${at} (${JSON.stringify(name)})`)
-      yield { name, size, type: 'file', mode: readOctal(block, 100, 8) ?? 0, data }
+      yield { name, size, type: 'file', mode, data }
     }
   } finally {
     await input.close()
@@ -182,6 +199,36 @@ function typeName(type: string): string {
   return names[type] ?? `member of type ${JSON.stringify(type)}`
 }
 
+/** A streamed member's data: its bytes in the pieces they come in, then its padding skipped. */
+class MemberPieces {
+  private left: number
+  private padding: number
+
+  constructor(
+    private readonly input: ByteReader,
+    size: number,
+    private readonly truncated: () => LicenseBackupError
+  ) {
+    this.left = size
+    this.padding = Math.ceil(size / BLOCK) * BLOCK - size
+  }
+
+  async *chunks(): AsyncGenerator<Buffer> {
+    while (this.left > 0) {
+      const piece = await this.input.readUpTo(this.left)
+      if (piece === undefined) throw this.truncated()
+      this.left -= piece.length
+      yield piece
+    }
+  }
+
+  async skipRest(): Promise<void> {
+    for await (const piece of this.chunks()) void piece
+    if (this.padding > 0 && (await this.input.read(this.padding)) === undefined) throw this.truncated()
+    this.padding = 0
+  }
+}
+
 /** Reads exact byte counts from an async iterator of chunks, copying only when a read spans chunks. */
 class ByteReader {
   private chunks: Buffer[] = []
@@ -211,6 +258,14 @@ class ByteReader {
       this.consume(take)
     }
     return out
+  }
+
+  /** At most `n` bytes: what is buffered, or the next chunk; undefined at the end. */
+  async readUpTo(n: number): Promise<Buffer | undefined> {
+    while (this.buffered === 0 && !this.done) await this.pull()
+    if (this.buffered === 0) return undefined
+    const first = this.chunks[0]!
+    return this.read(Math.min(n, first.length - this.offset))
   }
 
   /** Whatever is buffered, or the next chunk; undefined at the end. */

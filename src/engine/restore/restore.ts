@@ -23,7 +23,7 @@ import {
 } from '../service/index.js'
 import { acquireStoreLock } from '../store/lock.js'
 import { commitStaged, dropStaging, openStaging, recoverRestore, type Staging } from './commit.js'
-import { checkTargets } from './targets.js'
+import { targetCheck } from './targets.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
 import { announceBackup, openBackup } from './open-backup.js'
 
@@ -67,7 +67,14 @@ export async function restore(
       // Without consent, fail before anything else when there is no identity; with it, create one only
       // once the backup has proved sound.
       if (options.individualize !== true) await ensureMachineIdentity(store, false)
+      // Every target against the store before anything is written, the identity included (docs/names.md),
+      // as the verification reads each license.
+      const target = targetCheck(store)
+      const held = new Set<string>()
       const backup = await verifyBackup(options.path, {
+        onEntry: entry => {
+          if (target(entry)) held.add(entry.path)
+        },
         opened,
         verifier,
         ...(options.identity ? { identity: options.identity } : {}),
@@ -76,8 +83,6 @@ export async function restore(
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
-      // Every target against the store before anything is written, the identity included (docs/names.md).
-      const held = checkTargets(store, backup.entries)
       const identity = await ensureMachineIdentity(store, options.individualize === true)
       return await exchangeAndCommit({
         options,
@@ -163,7 +168,7 @@ async function exchange(
   let inFlight: InFlight | undefined
   // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
   const dropped = new AbortController()
-  const total = backup.entries.length
+  const total = backup.count
   let sent = 0
   const checkLicense = returnedLicenseCheck(context)
   const send = async (): Promise<void> => {

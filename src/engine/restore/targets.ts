@@ -25,6 +25,17 @@ interface Listing {
  * store holds the same license already: only those can be left as they are.
  */
 export function checkTargets(store: string, licenses: readonly ManifestLicense[]): Set<string> {
+  const check = targetCheck(store)
+  const held = new Set<string>()
+  for (const license of licenses) if (check(license)) held.add(license.path)
+  return held
+}
+
+/**
+ * `checkTargets` a license at a time, as a restore reads them (ADR 0130): true when the store holds the
+ * same license at its path already.
+ */
+export function targetCheck(store: string): (license: ManifestLicense) => boolean {
   const listings = new Map<string, Listing>()
   const list = (folder: string): Listing => {
     let listing = listings.get(folder)
@@ -34,11 +45,7 @@ export function checkTargets(store: string, licenses: readonly ManifestLicense[]
     }
     return listing
   }
-  const held = new Set<string>()
-  for (const license of licenses) {
-    if (holdsSameLicense(store, license, list)) held.add(license.path)
-  }
-  return held
+  return license => holdsSameLicense(store, license, list)
 }
 
 /** Throws when the license's path clashes with the store; true when the store holds it there already. */

@@ -26,8 +26,8 @@ const VERIFY_AHEAD = 256
 export interface VerifiedBackup {
   path: string
   opened: OpenedBackup
-  /** Every license of the backup, in pack order (v1: the manifest's list; v2: the pack's index). */
-  entries: ManifestLicense[]
+  /** How many licenses the backup holds. */
+  count: number
   /** How many restricted licenses it reported when made. */
   restricted: number
   /** Reads the pack again, yielding each license with its entry, each member re-checked. */
@@ -44,6 +44,11 @@ export interface VerifyBackupOptions {
   onProgress?: (done: number, total: number) => void
   /** The manifest as `openBackup` read and trusted it; read here (without trust checks) when absent. */
   opened?: OpenedBackup
+  /**
+   * Sees each license's entry as it is read, in pack order (a restore checks its target there), so no
+   * caller needs the list of them (ADR 0130).
+   */
+  onEntry?: (entry: ManifestLicense) => void
 }
 
 /**
@@ -75,35 +80,36 @@ export async function verifyBackup(path: string, options: VerifyBackupOptions): 
   }
   if (opened.format === 'v1') {
     const context = { path, packFile, manifest: opened.manifest, identity: options.identity }
+    for (const entry of opened.manifest.licenses) options.onEntry?.(entry)
     for await (const { license } of readMembers(context, options.signal)) await check(license)
     for (const pending of checks) await pending
     return {
       path,
       opened,
-      entries: opened.manifest.licenses,
+      count: opened.manifest.licenses.length,
       restricted: opened.manifest.restricted.length,
       licenses: signal => readMembers(context, signal)
     }
   }
   const context = { path, manifest: opened.manifest, identity: options.identity }
+  const matches = patternCheck(path, opened.manifest.pattern, options.pattern)
   const reading = readPackV2(context, options.signal)
   let step = await reading.next()
-  const entries: ManifestLicense[] = []
   while (!step.done) {
-    entries.push(step.value.entry)
+    matches(step.value.entry)
+    options.onEntry?.(step.value.entry)
     await check(step.value.license)
     step = await reading.next()
   }
   for (const pending of checks) await pending
-  checkPattern(path, entries, opened.manifest.pattern, options.pattern)
-  checkFilesAreNotFolders(path, new Map(entries.map(entry => [nameKey(entry.path), entry.path])))
+  const first = step.value
   return {
     path,
     opened,
-    entries,
-    restricted: step.value.restricted.length,
+    count: total,
+    restricted: first.restricted,
     licenses: async function* (signal) {
-      yield* readPackV2(context, signal, entries)
+      yield* readPackV2(context, signal, first)
     }
   }
 }
@@ -207,13 +213,33 @@ function checkPattern(
   recorded: string | undefined,
   option: string | undefined
 ): void {
+  const matches = patternCheck(path, recorded, option)
+  for (const entry of entries) matches(entry)
+}
+
+/** `checkPattern` an entry at a time. */
+function patternCheck(
+  path: string,
+  recorded: string | undefined,
+  option: string | undefined
+): (entry: ManifestLicense) => void {
   const pattern = option ?? recorded ?? DEFAULT_PATTERN
   const matcher = compileGlob(pattern)
-  const outside = entries.find(entry => !matcher.test(entry.path))
-  if (outside === undefined) return
+  return entry => {
+    if (!matcher.test(entry.path)) throw outsidePattern(path, entry, pattern, recorded, option)
+  }
+}
+
+function outsidePattern(
+  path: string,
+  outside: ManifestLicense,
+  pattern: string,
+  recorded: string | undefined,
+  option: string | undefined
+): LicenseBackupError {
   const member = JSON.stringify(outside.path)
   if (option === undefined && recorded !== undefined) {
-    throw corrupt(
+    return corrupt(
       path,
       `the manifest's entry ${member} does not match the pattern ${JSON.stringify(pattern)} the backup records it was made with`
     )
@@ -222,7 +248,7 @@ function checkPattern(
     option === undefined
       ? 'the default pattern, since the backup records none'
       : "the restore's pattern option"
-  throw new LicenseBackupError(
+  return new LicenseBackupError(
     'CONFIG_INVALID',
     `The backup at ${path} holds ${member}, which does not match ${JSON.stringify(pattern)} (${whose}). A restore writes only license files matching its pattern, so nothing was restored. If the backup's licenses are named so, set the pattern option to match them; otherwise do not restore this backup.`,
     { file: path }

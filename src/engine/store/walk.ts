@@ -6,45 +6,37 @@ import { option } from '../options.js'
 import { compileGlob, DEFAULT_PATTERN } from './glob.js'
 import { nameKey, pathProblem, STATE_DIR } from './names.js'
 
-/** The walk lets the event loop run (cancellation, other work) once per this many folders. */
-const YIELD_EVERY_FOLDERS = 64
+/** The scan lets the event loop run (cancellation, other work) once per this many licenses. */
+const YIELD_EVERY = 4096
 
 /**
- * Lists the store's licenses: every regular file matching `pattern`, as sorted `/`-separated
- * store-relative paths. Links are never followed; a link (or any non-regular file) matching the pattern
- * is STORE_INVALID, since the user expects it backed up and it cannot be. A license whose path breaks the
- * name rule (`names.ts`), and two paths that are the same name by that rule (case, Unicode normalisation,
- * invisible characters), are STORE_INVALID too: restore refuses such a pack (docs/format.md, docs/names.md) and some file
- * systems cannot hold them.
+ * The store's licenses one at a time (ADR 0130): every regular file matching `pattern`, as
+ * `/`-separated store-relative paths in sorted order, each checked against the name rule; a link (or
+ * any non-regular file) matching the pattern is STORE_INVALID, since the user expects it backed up and
+ * it cannot be. Only the folders on the way down are held, never the whole list: a folder's entries are
+ * sorted with a `/` after a folder's name, so walking them in that order gives the paths in the order a
+ * sort of the whole list would. Synchronous: readdir of a folder in the page cache costs microseconds
+ * (ADR 0050); the caller yields to the event loop between runs of paths.
  */
-export async function listLicenseFiles(
-  store: string,
-  pattern = DEFAULT_PATTERN,
-  signal?: AbortSignal
-): Promise<string[]> {
-  await checkStoreDir(store)
+export function* walkLicenseFiles(store: string, pattern = DEFAULT_PATTERN): Generator<string> {
   const matcher = compileGlob(pattern)
-  const found: string[] = []
-  let folders = 0
-  // Synchronous, a folder at a time: readdir of a folder in the page cache costs microseconds, where
-  // iterating an fs/promises Dir costs a promise per entry (ADR 0050). The walk yields now and then.
-  const walk = async (relativeDir: string): Promise<void> => {
-    if (signal?.aborted) return
+  const walk = function* (relativeDir: string): Generator<string> {
     const entries = readdirSync(relativeDir === '' ? store : join(store, relativeDir), {
       withFileTypes: true
     })
-    if (++folders % YIELD_EVERY_FOLDERS === 0) await new Promise<void>(resolve => setImmediate(resolve))
-    for (const entry of entries) {
+      .filter(entry => relativeDir !== '' || entry.name !== STATE_DIR)
+      .map(entry => ({ entry, key: entry.isDirectory() ? `${entry.name}/` : entry.name }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    for (const { entry } of entries) {
       const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`
-      if (relativeDir === '' && entry.name === STATE_DIR) continue
       if (entry.isDirectory()) {
-        await walk(relative)
+        yield* walk(relative)
         continue
       }
       if (!matcher.test(relative)) continue
       if (entry.isFile()) {
         checkName(relative, store)
-        found.push(relative)
+        yield relative
         continue
       }
       const kind = entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'
@@ -56,24 +48,64 @@ export async function listLicenseFiles(
     }
   }
   try {
-    await walk('')
+    yield* walk('')
   } catch (error) {
-    throw asEngineError(
-      error,
-      code =>
-        new LicenseBackupError(
-          'IO_ERROR',
-          `The store ${store} cannot be read (${code}); check its permissions.`,
-          {
-            file: store,
-            cause: error
-          }
-        )
-    )
+    throw storeReadError(store, error)
   }
-  found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  checkNameCollisions(found, store)
-  return found
+}
+
+/**
+ * Walks the store once without keeping its paths: checks every license's name, and that no two are the
+ * same name by the name rule (case, Unicode normalisation, invisible characters: restore refuses such a
+ * pack, docs/names.md, and some file systems cannot hold them). Returns how many licenses there are.
+ */
+export async function scanLicenseFiles(
+  store: string,
+  pattern = DEFAULT_PATTERN,
+  signal?: AbortSignal
+): Promise<number> {
+  await checkStoreDir(store)
+  // Two paths with the same key cannot both be their own key, so only the keys of paths that are not
+  // their own key can be shared: a store of lower-case ASCII paths costs one pass and no set (ADR 0051).
+  const foreignKeys = new Set<string>()
+  let count = 0
+  for (const path of walkLicenseFiles(store, pattern)) {
+    if (++count % YIELD_EVERY === 0) await new Promise<void>(resolve => setImmediate(resolve))
+    // The caller reports the cancellation.
+    if (signal?.aborted) return count
+    const key = nameKey(path)
+    if (key !== path) foreignKeys.add(key)
+  }
+  if (foreignKeys.size > 0) checkNameCollisions(walkLicenseFiles(store, pattern), foreignKeys, store)
+  return count
+}
+
+/**
+ * Lists the store's licenses (`walkLicenseFiles`), sorted, with the same-name check of
+ * `scanLicenseFiles`: for callers that want the list itself; a backup walks the store instead.
+ */
+export async function listLicenseFiles(
+  store: string,
+  pattern = DEFAULT_PATTERN,
+  signal?: AbortSignal
+): Promise<string[]> {
+  await scanLicenseFiles(store, pattern, signal)
+  return [...walkLicenseFiles(store, pattern)]
+}
+
+function storeReadError(store: string, error: unknown): unknown {
+  return asEngineError(
+    error,
+    code =>
+      new LicenseBackupError(
+        'IO_ERROR',
+        `The store ${store} cannot be read (${code}); check its permissions.`,
+        {
+          file: store,
+          cause: error
+        }
+      )
+  )
 }
 
 /** STORE_INVALID unless `store` is an existing directory. */
@@ -110,16 +142,7 @@ function checkName(relative: string, store: string): void {
   )
 }
 
-function checkNameCollisions(paths: string[], store: string): void {
-  // Two paths with the same key cannot both be their own key, so only the keys of paths that are not
-  // their own key can be shared: the paths to compare are those whose key is one of them. A store of
-  // lower-case ASCII paths costs one pass and no map (ADR 0051).
-  const foreignKeys = new Set<string>()
-  for (const path of paths) {
-    const key = nameKey(path)
-    if (key !== path) foreignKeys.add(key)
-  }
-  if (foreignKeys.size === 0) return
+function checkNameCollisions(paths: Iterable<string>, foreignKeys: Set<string>, store: string): void {
   const seen = new Map<string, string>()
   for (const path of paths) {
     const key = nameKey(path)

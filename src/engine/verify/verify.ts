@@ -43,13 +43,13 @@ export async function verify(
       type: 'PROGRESS',
       operation: 'verify',
       phase: 'verify',
-      done: backup.entries.length,
-      total: backup.entries.length
+      done: backup.count,
+      total: backup.count
     })
     emit({ type: 'END', operation: 'verify' })
     return {
       format: opened.manifest.format,
-      verified: backup.entries.length,
+      verified: backup.count,
       restricted: backup.restricted,
       signaturesChecked: verifier.verifying,
       ...(opened.signer ? { signer: opened.signer } : {}),

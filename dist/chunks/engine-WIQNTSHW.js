@@ -7,7 +7,11 @@ import {
   ERROR_CODES,
   FORMAT,
   FORMAT_V2,
+  FingerprintSet,
+  INDEX_HEAD,
   INDEX_MEMBER,
+  INDEX_MIDDLE,
+  INDEX_TAIL,
   InputFileError,
   LICENSE_ALGORITHMS,
   LicenseBackupError,
@@ -40,13 +44,13 @@ import {
   foldsCase,
   fsyncDir,
   fsyncFile,
-  indexChunks,
   internalError,
   invalidLicense,
   isAtomicTemp,
   isLicenseBackupError,
   isRetryableStatus,
   isStateDirName,
+  licenseIndexLine,
   nameKey,
   openBackup,
   option,
@@ -66,6 +70,7 @@ import {
   readLicenseFileSync,
   readTar,
   restrictToOwner,
+  restrictedIndexLine,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   serializeManifest,
@@ -84,13 +89,13 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-5GGX2SCQ.js";
+} from "./chunk-HD6GFYHO.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { hash } from "node:crypto";
-import { rm } from "node:fs/promises";
-import { join as join9, resolve as resolve2 } from "node:path";
+import { rm as rm2 } from "node:fs/promises";
+import { join as join10, resolve as resolve2 } from "node:path";
 
 // src/engine/catalog/catalog.ts
 import { extname } from "node:path";
@@ -375,11 +380,22 @@ async function openPackV2(dir, options) {
   };
 }
 async function writeIndexMember(sink, index) {
-  let size = 0;
-  for (const piece of indexChunks(index)) size += Buffer.byteLength(piece);
+  const size = INDEX_HEAD.length + index.licenses.bytes + INDEX_MIDDLE.length + index.restricted.bytes + INDEX_TAIL.length;
   await sink.write(tarHeader(INDEX_MEMBER, size));
-  for (const piece of indexChunks(index)) await sink.write(Buffer.from(piece));
+  await sink.write(Buffer.from(INDEX_HEAD));
+  await writeSpooled(sink, index.licenses);
+  await sink.write(Buffer.from(INDEX_MIDDLE));
+  await writeSpooled(sink, index.restricted);
+  await sink.write(Buffer.from(INDEX_TAIL));
   await sink.write(tarPadding(size));
+}
+async function writeSpooled(sink, lines) {
+  let bytes = 0;
+  for await (const chunk of lines.read()) {
+    bytes += chunk.byteLength;
+    await sink.write(chunk);
+  }
+  if (bytes !== lines.bytes) throw new Error(`an index spool holds ${bytes} bytes, not ${lines.bytes}`);
 }
 
 // src/engine/backup/write-manifest-v2.ts
@@ -1721,29 +1737,23 @@ async function readMachineId(storeDir) {
 import { readdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join as join5 } from "node:path";
-var YIELD_EVERY_FOLDERS = 64;
-async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
-  await checkStoreDir(store);
+var YIELD_EVERY = 4096;
+function* walkLicenseFiles(store, pattern = DEFAULT_PATTERN) {
   const matcher = compileGlob(pattern);
-  const found = [];
-  let folders = 0;
-  const walk = async (relativeDir) => {
-    if (signal?.aborted) return;
+  const walk = function* (relativeDir) {
     const entries = readdirSync(relativeDir === "" ? store : join5(store, relativeDir), {
       withFileTypes: true
-    });
-    if (++folders % YIELD_EVERY_FOLDERS === 0) await new Promise((resolve3) => setImmediate(resolve3));
-    for (const entry of entries) {
+    }).filter((entry) => relativeDir !== "" || entry.name !== STATE_DIR).map((entry) => ({ entry, key: entry.isDirectory() ? `${entry.name}/` : entry.name })).sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+    for (const { entry } of entries) {
       const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
-      if (relativeDir === "" && entry.name === STATE_DIR) continue;
       if (entry.isDirectory()) {
-        await walk(relative);
+        yield* walk(relative);
         continue;
       }
       if (!matcher.test(relative)) continue;
       if (entry.isFile()) {
         checkName(relative, store);
-        found.push(relative);
+        yield relative;
         continue;
       }
       const kind = entry.isSymbolicLink() ? "a symbolic link" : "not a regular file";
@@ -1755,23 +1765,40 @@ async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
     }
   };
   try {
-    await walk("");
+    yield* walk("");
   } catch (error) {
-    throw asEngineError(
-      error,
-      (code) => new LicenseBackupError(
-        "IO_ERROR",
-        `The store ${store} cannot be read (${code}); check its permissions.`,
-        {
-          file: store,
-          cause: error
-        }
-      )
-    );
+    throw storeReadError(store, error);
   }
-  found.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-  checkNameCollisions(found, store);
-  return found;
+}
+async function scanLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
+  await checkStoreDir(store);
+  const foreignKeys = /* @__PURE__ */ new Set();
+  let count = 0;
+  for (const path of walkLicenseFiles(store, pattern)) {
+    if (++count % YIELD_EVERY === 0) await new Promise((resolve3) => setImmediate(resolve3));
+    if (signal?.aborted) return count;
+    const key = nameKey(path);
+    if (key !== path) foreignKeys.add(key);
+  }
+  if (foreignKeys.size > 0) checkNameCollisions(walkLicenseFiles(store, pattern), foreignKeys, store);
+  return count;
+}
+async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
+  await scanLicenseFiles(store, pattern, signal);
+  return [...walkLicenseFiles(store, pattern)];
+}
+function storeReadError(store, error) {
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `The store ${store} cannot be read (${code}); check its permissions.`,
+      {
+        file: store,
+        cause: error
+      }
+    )
+  );
 }
 async function checkStoreDir(store) {
   let info;
@@ -1804,13 +1831,7 @@ function checkName(relative, store) {
     { file: relative }
   );
 }
-function checkNameCollisions(paths, store) {
-  const foreignKeys = /* @__PURE__ */ new Set();
-  for (const path of paths) {
-    const key = nameKey(path);
-    if (key !== path) foreignKeys.add(key);
-  }
-  if (foreignKeys.size === 0) return;
+function checkNameCollisions(paths, foreignKeys, store) {
   const seen = /* @__PURE__ */ new Map();
   for (const path of paths) {
     const key = nameKey(path);
@@ -1827,6 +1848,69 @@ function checkNameCollisions(paths, store) {
   }
 }
 
+// src/engine/backup/index-spool.ts
+import { closeSync, createReadStream, openSync, readFileSync, writeSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join as join6 } from "node:path";
+var FLUSH_AT2 = 256 * 1024;
+var IndexSpool = class _IndexSpool {
+  constructor(file, fd) {
+    this.file = file;
+    this.fd = fd;
+  }
+  file;
+  fd;
+  pending = [];
+  pendingChars = 0;
+  written = 0;
+  /** Opens `.<name>.spool` in `dir`. */
+  static open(dir, name) {
+    const file = join6(dir, `.${name}.spool`);
+    return new _IndexSpool(file, openSync(file, "wx", 384));
+  }
+  /** How many lines were added. */
+  lines = 0;
+  /** Appends a line. */
+  add(line) {
+    this.lines++;
+    this.pending.push(line);
+    this.pendingChars += line.length;
+    if (this.pendingChars >= FLUSH_AT2) this.flush();
+  }
+  /** Closes the spool; returns its size in bytes. */
+  finish() {
+    this.flush();
+    this.close();
+    return this.written;
+  }
+  /** The spooled bytes, in order (after `finish`). */
+  read() {
+    return createReadStream(this.file, { highWaterMark: 1024 * 1024 });
+  }
+  /** The spooled text, whole (after `finish`): for a spool the caller knows to be small. */
+  text() {
+    return readFileSync(this.file, "utf8");
+  }
+  async remove() {
+    this.close();
+    await rm(this.file, { force: true });
+  }
+  flush() {
+    if (this.pending.length === 0 || this.fd === void 0) return;
+    const bytes = Buffer.from(this.pending.join(""));
+    this.pending = [];
+    this.pendingChars = 0;
+    for (let offset = 0; offset < bytes.length; )
+      offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
+    this.written += bytes.length;
+  }
+  close() {
+    if (this.fd === void 0) return;
+    closeSync(this.fd);
+    this.fd = void 0;
+  }
+};
+
 // package.json
 var package_default = { version: "0.1.0" };
 
@@ -1836,11 +1920,11 @@ var TOOL = { name: "license-backup", version: package_default.version };
 // src/engine/restore/commit.ts
 import { existsSync, lstatSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { basename as basename2, dirname as dirname2, join as join6 } from "node:path";
-var RESTORE_DIR = join6(STATE_DIR, "restore");
+import { basename as basename2, dirname as dirname2, join as join7 } from "node:path";
+var RESTORE_DIR = join7(STATE_DIR, "restore");
 function restoreDirs(store) {
-  const root = join6(store, RESTORE_DIR);
-  return { root, staging: join6(root, "staging"), journal: join6(root, "journal.json") };
+  const root = join7(store, RESTORE_DIR);
+  return { root, staging: join7(root, "staging"), journal: join7(root, "journal.json") };
 }
 async function openStaging(store) {
   const { staging } = restoreDirs(store);
@@ -1853,7 +1937,7 @@ async function openStaging(store) {
   return {
     paths,
     add: (file) => {
-      const target = join6(staging, file.path);
+      const target = join7(staging, file.path);
       const parent = dirname2(target);
       try {
         if (!made.has(parent)) {
@@ -1878,7 +1962,7 @@ async function commitStaged(store, paths, warn) {
   const dirs = restoreDirs(store);
   const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
   try {
-    await syncAll(dirs.staging, () => paths.map((path) => join6(dirs.staging, path)));
+    await syncAll(dirs.staging, () => paths.map((path) => join7(dirs.staging, path)));
     crashPoint("restore:before-journal");
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
   } catch (error) {
@@ -1914,7 +1998,7 @@ async function removeJournalTemps(root, journal) {
     return 0;
   }
   const temps = names.filter((name) => isAtomicTemp(name, basename2(journal)));
-  for (const name of temps) await io.rm(join6(root, name), { force: true });
+  for (const name of temps) await io.rm(join7(root, name), { force: true });
   return temps.length;
 }
 async function rollForward(store, journal, warn) {
@@ -1929,8 +2013,8 @@ async function rollForward(store, journal, warn) {
     for (let index = 0; index < journal.paths.length; index++) {
       if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn();
       const path = journal.paths[index];
-      const staged = join6(dirs.staging, path);
-      const target = join6(store, path);
+      const staged = join7(dirs.staging, path);
+      const target = join7(store, path);
       current = target;
       if (!existsSync(staged)) continue;
       const parent = dirname2(target);
@@ -1955,7 +2039,7 @@ async function rollForward(store, journal, warn) {
       crashPoint("restore:move");
     }
     current = store;
-    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join6(store, path)));
+    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join7(store, path)));
     crashPoint("restore:moved-all");
     current = dirs.journal;
     await io.rm(dirs.journal, { force: true });
@@ -1973,7 +2057,7 @@ async function rollForward(store, journal, warn) {
 function folderBlocker(store, path) {
   for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
     const folder = path.slice(0, slash);
-    const info = lstatSync(join6(store, folder), { throwIfNoEntry: false });
+    const info = lstatSync(join7(store, folder), { throwIfNoEntry: false });
     if (info === void 0) return void 0;
     if (!info.isDirectory()) return folder;
   }
@@ -2054,7 +2138,7 @@ async function exists(path) {
 
 // src/engine/backup/folder.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { basename as basename3, dirname as dirname3, join as join7 } from "node:path";
+import { basename as basename3, dirname as dirname3, join as join8 } from "node:path";
 var NEW_MARK = ".lb-new-";
 var OLD_MARK = ".lb-old-";
 var BACKUP_NAMES = /* @__PURE__ */ new Set([
@@ -2108,7 +2192,7 @@ var FULL_CHECK_BYTES = 1024 * 1024;
 var HEAD_BYTES = 64 * 1024;
 var TAIL_BYTES = 1024;
 async function hasValidManifest(path) {
-  const file = join7(path, MANIFEST_FILE);
+  const file = join8(path, MANIFEST_FILE);
   try {
     const info = await fileIO().stat(file);
     if (!info.isFile()) return false;
@@ -2122,7 +2206,7 @@ async function hasValidManifest(path) {
 var HEAD = /^\s*\{\s*"format"\s*:\s*"license-backup\/v1"\s*,[^]*?"pack"\s*:\s*\{\s*"file"\s*:\s*"(licenses\.tar(?:\.age)?)"\s*,\s*"sha256"\s*:\s*"[0-9a-f]{64}"\s*,\s*"size"\s*:\s*(\d+)\s*\}\s*,\s*"licenses"\s*:\s*\[/;
 var TAIL = /"counts"\s*:\s*\{\s*"licenses"\s*:\s*\d+\s*,\s*"restricted"\s*:\s*\d+\s*,\s*"bytes"\s*:\s*\d+\s*\}\s*\}\s*$/;
 async function looksComplete(path, size) {
-  const handle = await fileIO().open(join7(path, MANIFEST_FILE), "r");
+  const handle = await fileIO().open(join8(path, MANIFEST_FILE), "r");
   let head;
   let tail;
   try {
@@ -2133,7 +2217,7 @@ async function looksComplete(path, size) {
   }
   const found = HEAD.exec(head);
   if (!found || !TAIL.test(tail)) return false;
-  const pack = await fileIO().lstat(join7(path, found[1]));
+  const pack = await fileIO().lstat(join8(path, found[1]));
   return pack.isFile() && pack.size === Number(found[2]);
 }
 async function readText(handle, position, length) {
@@ -2156,8 +2240,8 @@ async function sweepLeftovers(path) {
   const news = names.filter((name) => name.startsWith(base + NEW_MARK));
   if (olds.length > 0 && (await inspectTarget(path).catch(() => void 0))?.kind === "absent") {
     for (const old of olds) {
-      if (await hasValidManifest(join7(parent, old))) {
-        await io.rename(join7(parent, old), path);
+      if (await hasValidManifest(join8(parent, old))) {
+        await io.rename(join8(parent, old), path);
         await fsyncDir(parent);
         crashPoint("backup:sweep-put-back");
         break;
@@ -2165,7 +2249,7 @@ async function sweepLeftovers(path) {
     }
   }
   for (const name of [...olds, ...news]) {
-    await io.rm(join7(parent, name), { recursive: true, force: true });
+    await io.rm(join8(parent, name), { recursive: true, force: true });
     crashPoint("backup:sweep-removed");
   }
 }
@@ -2229,7 +2313,7 @@ function ioError3(path, error) {
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename4, dirname as dirname4, join as join8, posix, resolve, win32 } from "node:path";
+import { basename as basename4, dirname as dirname4, join as join9, posix, resolve, win32 } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
@@ -2254,7 +2338,7 @@ async function realpathOfMaybeMissing(path) {
   let current = absolute;
   for (; ; ) {
     try {
-      return join8(await realpath(current), ...missing.reverse());
+      return join9(await realpath(current), ...missing.reverse());
     } catch {
       const parent = dirname4(current);
       if (parent === current) return absolute;
@@ -2275,7 +2359,7 @@ var PROGRESS_EVERY = 1e3;
 var READ_AHEAD = 512;
 var WRITE_RUN = 64 * 1024;
 var RUN_CAPACITY = WRITE_RUN + 16 * 1024;
-var YIELD_EVERY = 128;
+var YIELD_EVERY2 = 128;
 var MAX_SHARED_KEY_IDS = 1024;
 async function backup(options, control, emit, internals = {}) {
   const signal = control.signal;
@@ -2327,18 +2411,18 @@ async function backup(options, control, emit, internals = {}) {
     emit({ type: "BEGIN", operation: "backup" });
     if (!verifier.verifying) emit({ type: "WARNING", message: NOT_VERIFIED_WARNING });
     throwIfAborted(signal, "backup");
-    const files = await listLicenseFiles(store, pattern, signal);
+    const total = await scanLicenseFiles(store, pattern, signal);
     throwIfAborted(signal, "backup");
-    if (files.length === 0) {
+    if (total === 0) {
       throw new LicenseBackupError(
         "STORE_INVALID",
         `The store ${store} holds no licenses (no file matches ${pattern}); check ${option("store")} and ${option("pattern")}.`,
         { file: store }
       );
     }
-    emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: files.length, total: files.length });
+    emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: total, total });
     buildDir = await makeBuildDir(path);
-    const write = { store, files, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern };
+    const write = { store, total, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern };
     const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey);
     throwIfAborted(signal, "backup");
     await commitBuildDir(buildDir, path, target);
@@ -2357,7 +2441,7 @@ async function backup(options, control, emit, internals = {}) {
       "Any earlier backup there is intact."
     );
   } finally {
-    if (buildDir) await rm(buildDir, { recursive: true, force: true });
+    if (buildDir) await rm2(buildDir, { recursive: true, force: true });
     await verifier.close();
     await pathLock.release();
     await lock.release();
@@ -2374,13 +2458,21 @@ async function withSink(sink, body) {
 async function writeV1(input) {
   const { buildDir, encryptTo, emit, signal } = input;
   const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
-  let sink = await openFileSink(join9(buildDir, packFile));
+  let sink = await openFileSink(join10(buildDir, packFile));
   if (encryptTo) sink = await encryptingSink(sink, encryptTo);
   const open = sink;
-  const { packed, digest: digest2 } = await withSink(open, async () => {
-    const packed2 = await packLicenses({ ...input, sink: open, ...signal ? { signal } : {} });
+  const licenses = [];
+  const restricted = [];
+  const digest2 = await withSink(open, async () => {
+    await packLicenses({
+      ...input,
+      sink: open,
+      record: (entry) => licenses.push(entry),
+      restrict: (entry) => restricted.push(entry),
+      ...signal ? { signal } : {}
+    });
     await open.write(TAR_END);
-    return { packed: packed2, digest: await open.close() };
+    return open.close();
   });
   emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
   throwIfAborted(signal, "backup");
@@ -2392,19 +2484,19 @@ async function writeV1(input) {
     pattern: input.pattern,
     encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
     pack: { file: packFile, sha256: digest2.sha256, size: digest2.size },
-    licenses: packed.licenses,
-    restricted: packed.restricted,
+    licenses,
+    restricted,
     counts: {
-      licenses: packed.licenses.length,
-      restricted: packed.restricted.length,
-      bytes: packed.licenses.reduce((sum, license) => sum + license.size, 0)
+      licenses: licenses.length,
+      restricted: restricted.length,
+      bytes: licenses.reduce((sum, license) => sum + license.size, 0)
     }
   };
   await writeManifest(buildDir, manifest);
   return {
     manifest,
-    backedUp: packed.licenses.length,
-    restricted: packed.restricted,
+    backedUp: licenses.length,
+    restricted,
     files: [packFile, MANIFEST_FILE],
     packSize: digest2.size
   };
@@ -2413,9 +2505,28 @@ async function writeV2(input, options, signingKey) {
   const { buildDir, encryptTo, emit, signal } = input;
   const compression = options.compression ?? "gzip";
   const pack = await openPackV2(buildDir, { compression, ...encryptTo ? { encryptTo } : {} });
-  const { packed, digest: digest2 } = await withSink(pack.sink, async () => {
-    const packed2 = await packLicenses({ ...input, sink: pack.sink, ...signal ? { signal } : {} });
-    return { packed: packed2, digest: await pack.finish(packed2) };
+  const spools = {
+    licenses: IndexSpool.open(buildDir, "licenses"),
+    restricted: IndexSpool.open(buildDir, "restricted")
+  };
+  const { restricted, digest: digest2 } = await withSink(pack.sink, async () => {
+    await packLicenses({
+      ...input,
+      sink: pack.sink,
+      record: (entry) => spools.licenses.add(licenseIndexLine(entry, spools.licenses.lines === 0)),
+      restrict: (entry) => spools.restricted.add(restrictedIndexLine(entry, spools.restricted.lines === 0)),
+      ...signal ? { signal } : {}
+    });
+    const index = {
+      licenses: { bytes: spools.licenses.finish(), read: () => spools.licenses.read() },
+      restricted: { bytes: spools.restricted.finish(), read: () => spools.restricted.read() }
+    };
+    const digest3 = await pack.finish(index);
+    const restricted2 = JSON.parse(`[${spools.restricted.text()}]`);
+    return { restricted: restricted2, digest: digest3 };
+  }).finally(async () => {
+    await spools.licenses.remove();
+    await spools.restricted.remove();
   });
   emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
   throwIfAborted(signal, "backup");
@@ -2428,22 +2539,20 @@ async function writeV2(input, options, signingKey) {
     encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
     compression,
     pack: { file: pack.file, sha256: digest2.sha256, size: digest2.size, tar_size: digest2.tarSize },
-    counts: { licenses: packed.licenses.length, restricted: packed.restricted.length }
+    counts: { licenses: spools.licenses.lines, restricted: restricted.length }
   };
   const names = await writeManifestV2(buildDir, manifest, signingKey);
   return {
     manifest,
-    backedUp: packed.licenses.length,
-    restricted: packed.restricted,
+    backedUp: spools.licenses.lines,
+    restricted,
     files: [pack.file, ...names],
     packSize: digest2.size
   };
 }
 async function packLicenses(input) {
-  const { store, files, sink, verifier, catalog, emit, signal } = input;
-  const licenses = [];
-  const restricted = [];
-  const seen = /* @__PURE__ */ new Map();
+  const { store, total, sink, verifier, catalog, emit, signal } = input;
+  const ids2 = new FingerprintSet(total);
   const keyIds = /* @__PURE__ */ new Map();
   const keyIdOf = (keyId) => {
     const known = keyIds.get(keyId);
@@ -2451,11 +2560,12 @@ async function packLicenses(input) {
     if (keyIds.size < MAX_SHARED_KEY_IDS) keyIds.set(keyId, keyId);
     return keyId;
   };
+  const paths = walkLicenseFiles(store, input.pattern);
   const queue = [];
-  let next = 0;
+  let walked = 0;
   const readAndParse = (file) => {
     const bytes = readLicenseFileSync(store, file, input.internals.fileSystem);
-    return { bytes, license: parseLicense(bytes.toString("utf8"), file) };
+    return { file, bytes, license: parseLicense(bytes.toString("utf8"), file) };
   };
   const prepare = (file) => {
     try {
@@ -2464,6 +2574,12 @@ async function packLicenses(input) {
     } catch (error) {
       return Promise.reject(error);
     }
+  };
+  const nextPath = () => {
+    const step = paths.next();
+    if (step.done) return void 0;
+    walked++;
+    return step.value;
   };
   let run = Buffer.allocUnsafe(RUN_CAPACITY);
   let runBytes = 0;
@@ -2475,28 +2591,30 @@ async function packLicenses(input) {
     await sink.write(data);
   };
   try {
-    for (let index = 0; index < files.length; index++) {
+    for (let index = 0; ; index++) {
       throwIfAborted(signal, "backup");
       if (verifier.verifying && queue.length <= READ_AHEAD / 2) {
-        for (; next < files.length && queue.length < READ_AHEAD; next++) {
-          const prepared = prepare(files[next]);
-          prepared.catch(() => {
+        for (let file2 = nextPath(); file2 !== void 0; file2 = nextPath()) {
+          const prepared2 = prepare(file2);
+          prepared2.catch(() => {
           });
-          queue.push(prepared);
+          queue.push(prepared2);
+          if (queue.length >= READ_AHEAD) break;
         }
       }
-      if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve3) => setImmediate(resolve3));
-      const file = files[index];
-      const { bytes, license } = verifier.verifying ? await queue.shift() : readAndParse(file);
-      const other = seen.get(license.jti);
-      if (other !== void 0) {
-        throw invalidLicense(
-          file,
-          `its license ID is also the license ID of ${other}; a license ID is unique within a store. Keep one of the two files`,
-          { keyId: license.keyId, licenseId: license.jti }
-        );
+      if (index % YIELD_EVERY2 === YIELD_EVERY2 - 1) await new Promise((resolve3) => setImmediate(resolve3));
+      let prepared;
+      if (verifier.verifying) {
+        const next = queue.shift();
+        if (next === void 0) break;
+        prepared = await next;
+      } else {
+        const file2 = nextPath();
+        if (file2 === void 0) break;
+        prepared = readAndParse(file2);
       }
-      seen.set(license.jti, file);
+      const { file, bytes, license } = prepared;
+      if (!ids2.add(license.jti)) checkUniqueId(input, license, file, index);
       const detail = {
         operation: "backup",
         licenseId: license.jti,
@@ -2505,7 +2623,7 @@ async function packLicenses(input) {
       };
       if (license.restricted) {
         const title = catalog.get(license.keyId);
-        restricted.push({
+        input.restrict({
           jti: license.jti,
           key_id: keyIdOf(license.keyId),
           ...title === void 0 ? {} : { title }
@@ -2528,7 +2646,7 @@ async function packLicenses(input) {
         }
         runBytes = end;
         if (runBytes >= WRITE_RUN) await writeRun();
-        licenses.push({
+        input.record({
           jti: license.jti,
           key_id: keyIdOf(license.keyId),
           path: file,
@@ -2538,24 +2656,45 @@ async function packLicenses(input) {
         emit({ type: "LICENSE", ...detail, outcome: "backed-up" });
       }
       const done = index + 1;
-      if (done % PROGRESS_EVERY === 0 || done === files.length) {
-        emit({ type: "PROGRESS", operation: "backup", phase: "read", done, total: files.length });
+      if (done % PROGRESS_EVERY === 0) {
+        emit({ type: "PROGRESS", operation: "backup", phase: "read", done, total: Math.max(total, done) });
       }
     }
+    emit({ type: "PROGRESS", operation: "backup", phase: "read", done: walked, total: walked });
     await writeRun();
   } finally {
     await Promise.allSettled(queue);
   }
   throwIfAborted(signal, "backup");
-  return { licenses, restricted };
+}
+function checkUniqueId(input, license, file, index) {
+  let earlier = 0;
+  for (const other of walkLicenseFiles(input.store, input.pattern)) {
+    if (earlier++ >= index) return;
+    let jti;
+    try {
+      jti = parseLicense(
+        readLicenseFileSync(input.store, other, input.internals.fileSystem).toString("utf8"),
+        other
+      ).jti;
+    } catch {
+      continue;
+    }
+    if (jti !== license.jti) continue;
+    throw invalidLicense(
+      file,
+      `its license ID is also the license ID of ${other}; a license ID is unique within a store. Keep one of the two files`,
+      { keyId: license.keyId, licenseId: license.jti }
+    );
+  }
 }
 
 // src/engine/restore/restore.ts
 import { randomUUID as randomUUID3 } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { lstatSync as lstatSync2, readFileSync } from "node:fs";
+import { lstatSync as lstatSync2, readFileSync as readFileSync2 } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/engine/service/client.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
@@ -2996,22 +3135,18 @@ function refusalError(refused, titleOf = () => void 0) {
 
 // src/engine/restore/targets.ts
 import { readdirSync as readdirSync2 } from "node:fs";
-import { join as join10 } from "node:path";
-function checkTargets(store, licenses) {
+import { join as join11 } from "node:path";
+function targetCheck(store) {
   const listings = /* @__PURE__ */ new Map();
   const list = (folder) => {
     let listing = listings.get(folder);
     if (listing === void 0) {
-      listing = readListing(join10(store, folder));
+      listing = readListing(join11(store, folder));
       listings.set(folder, listing);
     }
     return listing;
   };
-  const held2 = /* @__PURE__ */ new Set();
-  for (const license of licenses) {
-    if (holdsSameLicense(store, license, list)) held2.add(license.path);
-  }
-  return held2;
+  return (license) => holdsSameLicense(store, license, list);
 }
 function holdsSameLicense(store, license, list) {
   const segments = license.path.split("/");
@@ -3047,7 +3182,7 @@ function checkHeldLicense(store, license, path) {
   if (held2.jti === license.jti) return;
   throw new LicenseBackupError(
     "STORE_INVALID",
-    `The store ${store} holds license ${held2.jti} at ${JSON.stringify(path)}, where the backup's license ${license.jti} goes; a restore never replaces another license. Nothing was restored; move ${join10(store, path)} out of the store (or restore into another store), then run the restore again.`,
+    `The store ${store} holds license ${held2.jti} at ${JSON.stringify(path)}, where the backup's license ${license.jti} goes; a restore never replaces another license. Nothing was restored; move ${join11(store, path)} out of the store (or restore into another store), then run the restore again.`,
     { file: path, licenseId: held2.jti, keyId: held2.keyId }
   );
 }
@@ -3068,7 +3203,7 @@ function describe(kind) {
 function clash(store, license, path, what) {
   return new LicenseBackupError(
     "STORE_INVALID",
-    `The backup's license ${JSON.stringify(license.path)} (license ID ${license.jti}) cannot be restored into the store ${store}: the store has ${JSON.stringify(path)} there, ${what}. Nothing was restored; move ${join10(store, path)} out of the way (or restore into another store), then run the restore again.`,
+    `The backup's license ${JSON.stringify(license.path)} (license ID ${license.jti}) cannot be restored into the store ${store}: the store has ${JSON.stringify(path)} there, ${what}. Nothing was restored; move ${join11(store, path)} out of the way (or restore into another store), then run the restore again.`,
     { file: path, licenseId: license.jti, keyId: license.key_id }
   );
 }
@@ -3096,7 +3231,12 @@ async function restore(options, control, emit) {
       const warn = (message2) => emit({ type: "WARNING", message: message2 });
       await recoverRestore(store, warn);
       if (options.individualize !== true) await ensureMachineIdentity(store, false);
+      const target = targetCheck(store);
+      const held2 = /* @__PURE__ */ new Set();
       const backup2 = await verifyBackup(options.path, {
+        onEntry: (entry) => {
+          if (target(entry)) held2.add(entry.path);
+        },
         opened,
         verifier,
         ...options.identity ? { identity: options.identity } : {},
@@ -3104,7 +3244,6 @@ async function restore(options, control, emit) {
         ...signal ? { signal } : {},
         onProgress: (done, total) => emit({ type: "PROGRESS", operation: "restore", phase: "verify", done, total })
       });
-      const held2 = checkTargets(store, backup2.entries);
       const identity = await ensureMachineIdentity(store, options.individualize === true);
       return await exchangeAndCommit({
         options,
@@ -3158,7 +3297,7 @@ async function exchange(context, staging) {
   let session;
   let inFlight;
   const dropped = new AbortController();
-  const total = backup2.entries.length;
+  const total = backup2.count;
   let sent = 0;
   const checkLicense = returnedLicenseCheck(context);
   const send2 = async () => {
@@ -3275,11 +3414,11 @@ function returnedLicenseCheck(context) {
 }
 async function holdsAlready(context, path, wanted) {
   if (!context.held.has(path)) return false;
-  const file = join11(context.store, path);
+  const file = join12(context.store, path);
   try {
     const info = lstatSync2(file, { throwIfNoEntry: false });
     if (!info?.isFile()) return false;
-    const held2 = parseLicense(readFileSync(file, "utf8"), path);
+    const held2 = parseLicense(readFileSync2(file, "utf8"), path);
     if (held2.jti !== wanted.jti || held2.claims.cnf?.jkt !== context.identity.id) return false;
     await context.verifier.verify(held2);
     return true;
@@ -3337,13 +3476,13 @@ async function verify(options, control, emit) {
       type: "PROGRESS",
       operation: "verify",
       phase: "verify",
-      done: backup2.entries.length,
-      total: backup2.entries.length
+      done: backup2.count,
+      total: backup2.count
     });
     emit({ type: "END", operation: "verify" });
     return {
       format: opened.manifest.format,
-      verified: backup2.entries.length,
+      verified: backup2.count,
       restricted: backup2.restricted,
       signaturesChecked: verifier.verifying,
       ...opened.signer ? { signer: opened.signer } : {},

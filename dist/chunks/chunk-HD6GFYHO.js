@@ -359,7 +359,7 @@ function* manifestChunks(manifest) {
 }
 `;
 }
-function* listChunks(prefix, entries, entryText) {
+function* listChunks(prefix, entries, entryText2) {
   if (entries.length === 0) {
     yield `${prefix}[]`;
     return;
@@ -367,7 +367,7 @@ function* listChunks(prefix, entries, entryText) {
   let text = `${prefix}[
 `;
   for (let i = 0; i < entries.length; i++) {
-    text += (i === 0 ? "" : ",\n") + entryText(entries[i]);
+    text += (i === 0 ? "" : ",\n") + entryText2(entries[i]);
     if (text.length >= CHUNK_CHARS) {
       yield text;
       text = "";
@@ -1010,8 +1010,19 @@ async function* readTar(source, options = {}) {
         throw corrupt2(
           `${at} (${JSON.stringify(name)}) is ${size} bytes, over the ${maxMemberSize(name)}-byte cap`
         );
+      const mode = readOctal(block, 100, 8) ?? 0;
+      if (options.streamed?.(name)) {
+        const piece = new MemberPieces(
+          input,
+          size,
+          () => corrupt2(`${at} (${JSON.stringify(name)}) is cut short (truncated)`)
+        );
+        yield { name, size, type: "file", mode, data: Buffer.alloc(0), chunks: piece.chunks() };
+        await piece.skipRest();
+        continue;
+      }
       const data = await readData(input, size, corrupt2, `${at} (${JSON.stringify(name)})`);
-      yield { name, size, type: "file", mode: readOctal(block, 100, 8) ?? 0, data };
+      yield { name, size, type: "file", mode, data };
     }
   } finally {
     await input.close();
@@ -1085,6 +1096,31 @@ function typeName(type) {
   };
   return names[type] ?? `member of type ${JSON.stringify(type)}`;
 }
+var MemberPieces = class {
+  constructor(input, size, truncated) {
+    this.input = input;
+    this.truncated = truncated;
+    this.left = size;
+    this.padding = Math.ceil(size / BLOCK) * BLOCK - size;
+  }
+  input;
+  truncated;
+  left;
+  padding;
+  async *chunks() {
+    while (this.left > 0) {
+      const piece = await this.input.readUpTo(this.left);
+      if (piece === void 0) throw this.truncated();
+      this.left -= piece.length;
+      yield piece;
+    }
+  }
+  async skipRest() {
+    for await (const piece of this.chunks()) void piece;
+    if (this.padding > 0 && await this.input.read(this.padding) === void 0) throw this.truncated();
+    this.padding = 0;
+  }
+};
 var ByteReader = class {
   constructor(iterator) {
     this.iterator = iterator;
@@ -1114,6 +1150,13 @@ var ByteReader = class {
       this.consume(take);
     }
     return out;
+  }
+  /** At most `n` bytes: what is buffered, or the next chunk; undefined at the end. */
+  async readUpTo(n) {
+    while (this.buffered === 0 && !this.done) await this.pull();
+    if (this.buffered === 0) return void 0;
+    const first = this.chunks[0];
+    return this.read(Math.min(n, first.length - this.offset));
   }
   /** Whatever is buffered, or the next chunk; undefined at the end. */
   async readSome() {
@@ -1592,7 +1635,7 @@ function parseAnyManifest(text, file) {
 }
 
 // src/engine/restore/verify-backup.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 import { lstat as lstat3 } from "node:fs/promises";
 import { join as join5 } from "node:path";
@@ -1684,7 +1727,7 @@ function membersBeyondPack(manifest, packBytes2) {
 }
 
 // src/engine/restore/read-pack-v2.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { join as join4 } from "node:path";
 
@@ -1712,14 +1755,17 @@ function compressingSink(inner) {
     }
   })();
   let failed;
+  const pumpFailed = new AbortController();
   pump.catch((error) => {
     failed = error;
+    pumpFailed.abort();
   });
   return {
     write: async (chunk) => {
       if (failed !== void 0) throw failed;
       if (gzip.write(chunk)) return;
-      await Promise.race([once(gzip, "drain"), pump]);
+      await once(gzip, "drain", { signal: pumpFailed.signal }).catch(() => {
+      });
       if (failed !== void 0) throw failed;
     },
     close: async () => {
@@ -1766,89 +1812,295 @@ async function* gunzipBounded(source, maxBytes, file) {
 
 // src/engine/format/pack-index.ts
 var INDEX_MEMBER = ".license-backup/index.json";
-var CHUNK_CHARS2 = 64 * 1024;
-function* indexChunks(index) {
-  yield* entryChunks(
-    '{"licenses":[',
-    index.licenses,
-    (l) => [l.jti, l.key_id, l.path, l.sha256, l.size],
-    LICENSE_KEYS
-  );
-  yield* entryChunks('],\n"restricted":[', index.restricted, (r) => [r.jti, r.key_id, r.title], RESTRICTED_KEYS);
-  yield "]}\n";
+var INDEX_HEAD = '{"licenses":[';
+var INDEX_MIDDLE = '],\n"restricted":[';
+var INDEX_TAIL = "]}\n";
+function licenseIndexLine(license, first) {
+  return `${first ? "\n" : ",\n"}{"jti":${JSON.stringify(license.jti)},"key_id":${JSON.stringify(license.key_id)},"path":${JSON.stringify(license.path)},"sha256":${JSON.stringify(license.sha256)},"size":${license.size}}`;
 }
-var LICENSE_KEYS = ["jti", "key_id", "path", "sha256", "size"];
-var RESTRICTED_KEYS = ["jti", "key_id", "title"];
-function* entryChunks(prefix, entries, values, keys) {
-  let text = prefix;
-  for (const [i, entry] of entries.entries()) {
-    const fields = values(entry).map((value, k) => value === void 0 ? "" : `${JSON.stringify(keys[k])}:${JSON.stringify(value)}`).filter((field) => field !== "");
-    text += `${i === 0 ? "\n" : ",\n"}{${fields.join(",")}}`;
-    if (text.length >= CHUNK_CHARS2) {
-      yield text;
-      text = "";
+function restrictedIndexLine(entry, first) {
+  const title = entry.title === void 0 ? "" : `,"title":${JSON.stringify(entry.title)}`;
+  return `${first ? "\n" : ",\n"}{"jti":${JSON.stringify(entry.jti)},"key_id":${JSON.stringify(entry.key_id)}${title}}`;
+}
+var MAX_ENTRY_BYTES = 64 * 1024;
+var SPACE = /* @__PURE__ */ new Set([32, 9, 10, 13]);
+var QUOTE = 34;
+var BACKSLASH = 92;
+var IndexParser = class {
+  constructor(where) {
+    this.where = where;
+  }
+  where;
+  state = "start";
+  list;
+  lists = /* @__PURE__ */ new Set();
+  /** The text of the key or entry being cut out, and where its brace depth and strings stand. */
+  pieces = [];
+  pieceBytes = 0;
+  depth = 0;
+  inString = false;
+  escaped = false;
+  /** The entries completed by `chunk`. */
+  push(chunk) {
+    const out = [];
+    let from = -1;
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
+      if (this.state === "element" || this.state === "key") {
+        if (from < 0) from = i;
+        if (!this.scan(byte)) continue;
+        this.take(chunk.subarray(from, i + 1));
+        from = -1;
+        const text = this.cut();
+        if (this.state === "key") this.startList(text);
+        else {
+          out.push(this.entry(text));
+          this.state = "next";
+        }
+        continue;
+      }
+      if (SPACE.has(byte)) continue;
+      if (!this.structural(byte)) continue;
+      from = i;
+      this.scan(byte);
+    }
+    if (from >= 0) this.take(chunk.subarray(from));
+    return out;
+  }
+  /** Checks that the index ended whole. */
+  end() {
+    if (this.state !== "end") throw this.corrupt("it is cut short or not a JSON object");
+    if (!this.lists.has("licenses")) throw this.corrupt("licenses is not a list");
+    if (!this.lists.has("restricted")) throw this.corrupt("restricted is not a list");
+  }
+  /** Moves on by one byte outside keys and entries; true when the byte is an entry's first. */
+  structural(byte) {
+    const expect = (want, next) => {
+      if (byte !== want.charCodeAt(0))
+        throw this.corrupt(`it has ${JSON.stringify(String.fromCharCode(byte))} where ${want} belongs`);
+      this.state = next;
+      return false;
+    };
+    switch (this.state) {
+      case "start":
+        return expect("{", "key");
+      case "colon":
+        return expect(":", "open");
+      case "open":
+        return expect("[", "first");
+      case "first":
+        this.state = byte === 93 ? "after" : "element";
+        return this.state === "element";
+      case "next":
+        if (byte !== 93) return expect(",", "element");
+        this.state = "after";
+        return false;
+      case "after":
+        if (byte !== 125) return expect(",", "key");
+        this.state = "end";
+        return false;
+      default:
+        throw this.corrupt("it has data after its end");
     }
   }
-  yield text;
-}
+  /** Follows one byte of a key or entry; true when it is complete. */
+  scan(byte) {
+    if (this.inString) {
+      if (this.escaped) this.escaped = false;
+      else if (byte === BACKSLASH) this.escaped = true;
+      else if (byte === QUOTE) {
+        this.inString = false;
+        return this.depth === 0;
+      }
+      return false;
+    }
+    if (byte === QUOTE) this.inString = true;
+    else if (byte === 123 || byte === 91) this.depth++;
+    else if (byte === 125 || byte === 93) {
+      if (--this.depth < 0) throw this.corrupt(`it has ${String.fromCharCode(byte)} where an entry belongs`);
+      return this.depth === 0;
+    } else if (this.depth === 0 && !SPACE.has(byte)) throw this.corrupt("an entry is not a JSON object");
+    return false;
+  }
+  take(piece) {
+    this.pieceBytes += piece.length;
+    if (this.pieceBytes > MAX_ENTRY_BYTES) throw this.corrupt(`an entry is over ${MAX_ENTRY_BYTES} bytes`);
+    this.pieces.push(Buffer.from(piece));
+  }
+  cut() {
+    const text = Buffer.concat(this.pieces, this.pieceBytes).toString("utf8");
+    this.pieces = [];
+    this.pieceBytes = 0;
+    return text;
+  }
+  startList(keyText) {
+    let key;
+    try {
+      key = JSON.parse(keyText);
+    } catch {
+      throw this.corrupt("it is not JSON");
+    }
+    if (key !== "licenses" && key !== "restricted" || this.lists.has(key))
+      throw this.corrupt(`it has the key ${JSON.stringify(key)} (only licenses and restricted, once each)`);
+    this.lists.add(key);
+    this.list = key;
+    this.state = "colon";
+  }
+  entry(text) {
+    let value;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw this.corrupt("it is not JSON");
+    }
+    if (this.list === "licenses") {
+      if (!isObject(value) || typeof value["jti"] !== "string" || typeof value["key_id"] !== "string" || typeof value["path"] !== "string" || !isSha256(value["sha256"]) || !isSize(value["size"]))
+        throw this.corrupt("a license entry is malformed");
+      return { list: "licenses", entry: value };
+    }
+    if (!isObject(value) || typeof value["jti"] !== "string" || typeof value["key_id"] !== "string" || value["title"] !== void 0 && typeof value["title"] !== "string")
+      throw this.corrupt("a restricted entry is malformed");
+    return { list: "restricted", entry: value };
+  }
+  corrupt(problem) {
+    return new LicenseBackupError("BACKUP_CORRUPT", `${this.where} is not a valid pack index: ${problem}.`, {
+      file: this.where
+    });
+  }
+};
 function parseIndex(data, where) {
-  const corrupt2 = (problem) => new LicenseBackupError("BACKUP_CORRUPT", `${where} is not a valid pack index: ${problem}.`, {
-    file: where
-  });
-  let value;
-  try {
-    value = JSON.parse(data.toString("utf8"));
-  } catch {
-    throw corrupt2("it is not JSON");
+  const parser = new IndexParser(where);
+  const index = { licenses: [], restricted: [] };
+  for (const item of parser.push(data)) {
+    if (item.list === "licenses") index.licenses.push(item.entry);
+    else index.restricted.push(item.entry);
   }
-  if (!isObject(value)) throw corrupt2("it is not a JSON object");
-  const licenses = value["licenses"];
-  const restricted = value["restricted"];
-  if (!Array.isArray(licenses)) throw corrupt2("licenses is not a list");
-  if (!Array.isArray(restricted)) throw corrupt2("restricted is not a list");
-  licenses.forEach((entry, i) => {
-    if (!isObject(entry) || typeof entry["jti"] !== "string" || typeof entry["key_id"] !== "string" || typeof entry["path"] !== "string" || !isSha256(entry["sha256"]) || !isSize(entry["size"])) {
-      throw corrupt2(`licenses[${i}] is malformed`);
+  parser.end();
+  return index;
+}
+
+// src/engine/flat/entry-prints.ts
+import { createHash as createHash2 } from "node:crypto";
+var PRINT_BYTES = 8;
+var EntryPrints = class {
+  bytes = Buffer.alloc(PRINT_BYTES * 1024);
+  count = 0;
+  get length() {
+    return this.count;
+  }
+  push(entryText2) {
+    if ((this.count + 1) * PRINT_BYTES > this.bytes.length) {
+      const grown = Buffer.alloc(this.bytes.length * 2);
+      this.bytes.copy(grown);
+      this.bytes = grown;
     }
-  });
-  restricted.forEach((entry, i) => {
-    if (!isObject(entry) || typeof entry["jti"] !== "string" || typeof entry["key_id"] !== "string" || entry["title"] !== void 0 && typeof entry["title"] !== "string") {
-      throw corrupt2(`restricted[${i}] is malformed`);
+    print(entryText2).copy(this.bytes, this.count * PRINT_BYTES);
+    this.count++;
+  }
+  /** Whether member `index` of the first reading had this entry text. */
+  matches(index, entryText2) {
+    if (index >= this.count) return false;
+    const at = index * PRINT_BYTES;
+    return print(entryText2).equals(this.bytes.subarray(at, at + PRINT_BYTES));
+  }
+};
+function print(text) {
+  return createHash2("sha256").update(text).digest().subarray(0, PRINT_BYTES);
+}
+
+// src/engine/flat/fingerprint-set.ts
+var FingerprintSet = class {
+  /** Two 32-bit halves a slot; a slot of two zeros is empty (the low half is never zero). */
+  slots;
+  mask;
+  count = 0;
+  constructor(expected = 1024) {
+    let capacity = 1024;
+    while (capacity < expected * 1.5) capacity *= 2;
+    this.slots = new Uint32Array(capacity * 2);
+    this.mask = capacity - 1;
+  }
+  get size() {
+    return this.count;
+  }
+  /** Adds `text`'s fingerprint; false when it was (maybe) there already. */
+  add(text) {
+    return this.addFingerprint(hashHigh(text), hashLow(text));
+  }
+  /** Whether `text`'s fingerprint is (maybe) in the set. */
+  has(text) {
+    const high = hashHigh(text);
+    const low = hashLow(text);
+    for (let slot = high & this.mask; ; slot = slot + 1 & this.mask) {
+      const at = slot * 2;
+      if (this.slots[at + 1] === 0) return false;
+      if (this.slots[at] === high && this.slots[at + 1] === low) return true;
     }
-  });
-  return { licenses, restricted };
+  }
+  addFingerprint(high, low) {
+    for (let slot = high & this.mask; ; slot = slot + 1 & this.mask) {
+      const at = slot * 2;
+      if (this.slots[at + 1] === 0) {
+        this.slots[at] = high;
+        this.slots[at + 1] = low;
+        if (++this.count * 4 > (this.mask + 1) * 3) this.grow();
+        return true;
+      }
+      if (this.slots[at] === high && this.slots[at + 1] === low) return false;
+    }
+  }
+  grow() {
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    this.mask = old.length - 1;
+    this.count = 0;
+    for (let at = 0; at < old.length; at += 2) {
+      if (old[at + 1] !== 0) this.addFingerprint(old[at], old[at + 1]);
+    }
+  }
+};
+function hashHigh(text) {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+function hashLow(text) {
+  let h = 2538058380 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    h = Math.imul(h ^ text.charCodeAt(i), 1540483477);
+    h ^= h >>> 13;
+  }
+  h = Math.imul(h ^ h >>> 15, 2246822507);
+  return (h ^ h >>> 16 | 1) >>> 0;
 }
 
 // src/engine/restore/read-pack-v2.ts
 async function* readPackV2(context, signal, known) {
   const { path, manifest } = context;
   const packFile = join4(path, manifest.pack.file);
-  const entries = [];
-  const seen = /* @__PURE__ */ new Set();
+  const prints = new EntryPrints();
+  const names = new FingerprintSet();
+  const folders = new FingerprintSet();
+  const ids = new FingerprintSet();
+  const membersDigest = createHash3("sha256");
+  let count = 0;
   let index;
-  for await (const member of readTar(await tarBytes(context, packFile), {
-    file: packFile,
-    maxMemberSize: (name) => name === INDEX_MEMBER ? MAX_MANIFEST_BYTES : MAX_LICENSE_BYTES,
-    ...signal ? { signal } : {}
-  })) {
+  for await (const member of members(context, packFile, signal)) {
     const where = `member ${JSON.stringify(member.name)} of ${packFile}`;
     if (index !== void 0)
       throw corrupt(path, `${where} follows the pack's index, which must be its last member`);
     if (member.name === INDEX_MEMBER) {
-      index = parseIndex(member.data, `${INDEX_MEMBER} in ${packFile}`);
+      index = await readIndex(member.chunks, `${INDEX_MEMBER} in ${packFile}`);
       continue;
     }
-    const unsafe = pathProblem(member.name);
-    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
-    const key = nameKey(member.name);
-    if (seen.has(key)) throw corrupt(path, `${where} appears twice (${SAME_NAME})`);
-    seen.add(key);
-    if (entries.length >= Math.min(manifest.counts.licenses, MAX_LICENSES))
+    if (count >= Math.min(manifest.counts.licenses, MAX_LICENSES))
       throw corrupt(
         path,
         `${where} is one more license than the ${manifest.counts.licenses} its manifest counts`
       );
-    const sha256 = createHash2("sha256").update(member.data).digest("hex");
+    const unsafe = pathProblem(member.name);
+    if (unsafe) throw corrupt(path, `${where} ${unsafe}`);
+    const sha256 = createHash3("sha256").update(member.data).digest("hex");
     const license = parseLicense(member.data.toString("utf8"), `${member.name} (in the backup at ${path})`);
     const entry = {
       jti: license.jti,
@@ -1857,48 +2109,106 @@ async function* readPackV2(context, signal, known) {
       sha256,
       size: member.size
     };
-    const expected = known?.[entries.length];
-    if (known && !(expected && sameEntry(expected, entry)))
-      throw corrupt(
-        path,
-        `${where} is not the member the first reading found there (the pack changed while it was read)`
-      );
-    entries.push(entry);
+    const text = entryText(entry);
+    if (known) {
+      if (!known.prints.matches(count, text))
+        throw corrupt(
+          path,
+          `${where} is not the member the first reading found there (the pack changed while it was read)`
+        );
+    } else {
+      await checkOnce(context, packFile, { names, folders, ids }, entry, count, signal);
+      membersDigest.update(text);
+      prints.push(text);
+    }
+    count++;
     yield { entry, license };
   }
   if (index === void 0) throw corrupt(path, `its pack has no ${INDEX_MEMBER}`);
-  checkIndex(path, manifest, index, entries);
-  return index;
+  if (count !== manifest.counts.licenses)
+    throw corrupt(path, `its pack holds ${count} licenses, its manifest counts ${manifest.counts.licenses}`);
+  if (known) return known;
+  if (index.licenses !== count)
+    throw corrupt(path, `its pack index lists ${index.licenses} licenses, the pack holds ${count}`);
+  if (index.digest !== membersDigest.digest("hex"))
+    throw corrupt(
+      path,
+      `its pack index does not list exactly its members in order (a license ID, key ID, name, size or SHA-256 differs)`
+    );
+  if (index.restricted !== manifest.counts.restricted)
+    throw corrupt(
+      path,
+      `its pack index lists ${index.restricted} restricted licenses, its manifest counts ${manifest.counts.restricted}`
+    );
+  return { prints, restricted: index.restricted };
 }
-function checkIndex(path, manifest, index, entries) {
-  if (entries.length !== manifest.counts.licenses)
-    throw corrupt(
-      path,
-      `its pack holds ${entries.length} licenses, its manifest counts ${manifest.counts.licenses}`
-    );
-  if (index.licenses.length !== entries.length)
-    throw corrupt(
-      path,
-      `its pack index lists ${index.licenses.length} licenses, the pack holds ${entries.length}`
-    );
-  const ids = /* @__PURE__ */ new Set();
-  for (const [i, entry] of entries.entries()) {
-    if (!sameEntry(index.licenses[i], entry))
-      throw corrupt(
-        path,
-        `its pack index does not match member ${JSON.stringify(entry.path)} (its license ID, key ID, name, size or SHA-256 differ)`
-      );
-    if (ids.has(entry.jti)) throw corrupt(path, `license ID ${entry.jti} is in its pack twice`);
-    ids.add(entry.jti);
+function entryText(entry) {
+  return `${JSON.stringify([entry.jti, entry.key_id, entry.path, entry.sha256, entry.size])}
+`;
+}
+function members(context, packFile, signal) {
+  return (async function* () {
+    yield* readTar(await tarBytes(context, packFile), {
+      file: packFile,
+      maxMemberSize: (name) => name === INDEX_MEMBER ? MAX_MANIFEST_BYTES : MAX_LICENSE_BYTES,
+      streamed: (name) => name === INDEX_MEMBER,
+      ...signal ? { signal } : {}
+    });
+  })();
+}
+async function readIndex(chunks, where) {
+  const parser = new IndexParser(where);
+  const digest = createHash3("sha256");
+  let licenses = 0;
+  let restricted = 0;
+  for await (const chunk of chunks) {
+    for (const item of parser.push(chunk)) {
+      if (item.list === "restricted") {
+        restricted++;
+        continue;
+      }
+      digest.update(entryText(item.entry));
+      licenses++;
+    }
   }
-  if (index.restricted.length !== manifest.counts.restricted)
-    throw corrupt(
-      path,
-      `its pack index lists ${index.restricted.length} restricted licenses, its manifest counts ${manifest.counts.restricted}`
-    );
+  parser.end();
+  return { digest: digest.digest("hex"), licenses, restricted };
 }
-function sameEntry(a, b) {
-  return a.jti === b.jti && a.key_id === b.key_id && a.path === b.path && a.sha256 === b.sha256 && a.size === b.size;
+async function checkOnce(context, packFile, seen, entry, index, signal) {
+  const { path } = context;
+  const where = `member ${JSON.stringify(entry.path)} of ${packFile}`;
+  const earlier = (test) => findEarlier(context, packFile, index, test, signal);
+  const key = nameKey(entry.path);
+  if (!seen.names.add(key) && await earlier((name) => nameKey(name) === key))
+    throw corrupt(path, `${where} appears twice (${SAME_NAME})`);
+  if (seen.folders.has(key)) {
+    const inside = await earlier((name) => nameKey(name).startsWith(`${key}/`));
+    if (inside) throw insideFile(path, inside, entry.path);
+  }
+  for (let slash = key.indexOf("/"); slash >= 0; slash = key.indexOf("/", slash + 1)) {
+    const folder = key.slice(0, slash);
+    seen.folders.add(folder);
+    if (!seen.names.has(folder)) continue;
+    const file = await earlier((name) => nameKey(name) === folder);
+    if (file) throw insideFile(path, entry.path, file);
+  }
+  if (!seen.ids.add(entry.jti) && await earlier((_, jti) => jti() === entry.jti))
+    throw corrupt(path, `license ID ${entry.jti} is in its pack twice`);
+}
+function insideFile(path, name, file) {
+  return corrupt(
+    path,
+    `the pack's member ${JSON.stringify(name)} is inside ${JSON.stringify(file)}, which is a license file too (a file cannot also be a folder)`
+  );
+}
+async function findEarlier(context, packFile, count, test, signal) {
+  let index = 0;
+  for await (const member of members(context, packFile, signal)) {
+    if (index++ >= count || member.name === INDEX_MEMBER) return void 0;
+    const jti = () => parseLicense(member.data.toString("utf8"), member.name).jti;
+    if (test(member.name, jti)) return member.name;
+  }
+  return void 0;
 }
 async function tarBytes(context, packFile) {
   const { manifest } = context;
@@ -1958,35 +2268,36 @@ async function verifyBackup(path, options) {
   };
   if (opened.format === "v1") {
     const context2 = { path, packFile, manifest: opened.manifest, identity: options.identity };
+    for (const entry of opened.manifest.licenses) options.onEntry?.(entry);
     for await (const { license } of readMembers(context2, options.signal)) await check(license);
     for (const pending of checks) await pending;
     return {
       path,
       opened,
-      entries: opened.manifest.licenses,
+      count: opened.manifest.licenses.length,
       restricted: opened.manifest.restricted.length,
       licenses: (signal) => readMembers(context2, signal)
     };
   }
   const context = { path, manifest: opened.manifest, identity: options.identity };
+  const matches2 = patternCheck(path, opened.manifest.pattern, options.pattern);
   const reading = readPackV2(context, options.signal);
   let step = await reading.next();
-  const entries = [];
   while (!step.done) {
-    entries.push(step.value.entry);
+    matches2(step.value.entry);
+    options.onEntry?.(step.value.entry);
     await check(step.value.license);
     step = await reading.next();
   }
   for (const pending of checks) await pending;
-  checkPattern2(path, entries, opened.manifest.pattern, options.pattern);
-  checkFilesAreNotFolders(path, new Map(entries.map((entry) => [nameKey(entry.path), entry.path])));
+  const first = step.value;
   return {
     path,
     opened,
-    entries,
-    restricted: step.value.restricted.length,
+    count: total,
+    restricted: first.restricted,
     licenses: async function* (signal) {
-      yield* readPackV2(context, signal, entries);
+      yield* readPackV2(context, signal, first);
     }
   };
 }
@@ -2064,19 +2375,26 @@ function checkFilesAreNotFolders(path, names) {
   }
 }
 function checkPattern2(path, entries, recorded, option2) {
+  const matches2 = patternCheck(path, recorded, option2);
+  for (const entry of entries) matches2(entry);
+}
+function patternCheck(path, recorded, option2) {
   const pattern = option2 ?? recorded ?? DEFAULT_PATTERN;
   const matcher = compileGlob(pattern);
-  const outside = entries.find((entry) => !matcher.test(entry.path));
-  if (outside === void 0) return;
+  return (entry) => {
+    if (!matcher.test(entry.path)) throw outsidePattern(path, entry, pattern, recorded, option2);
+  };
+}
+function outsidePattern(path, outside, pattern, recorded, option2) {
   const member = JSON.stringify(outside.path);
   if (option2 === void 0 && recorded !== void 0) {
-    throw corrupt(
+    return corrupt(
       path,
       `the manifest's entry ${member} does not match the pattern ${JSON.stringify(pattern)} the backup records it was made with`
     );
   }
   const whose = option2 === void 0 ? "the default pattern, since the backup records none" : "the restore's pattern option";
-  throw new LicenseBackupError(
+  return new LicenseBackupError(
     "CONFIG_INVALID",
     `The backup at ${path} holds ${member}, which does not match ${JSON.stringify(pattern)} (${whose}). A restore writes only license files matching its pattern, so nothing was restored. If the backup's licenses are named so, set the pattern option to match them; otherwise do not restore this backup.`,
     { file: path }
@@ -2098,7 +2416,7 @@ async function checkPackDigest(path, packFile, manifest) {
   }
   const beyond = "licenses" in manifest ? membersBeyondPack(manifest, info.size) : void 0;
   if (beyond) throw corrupt(path, beyond);
-  const hash = createHash3("sha256");
+  const hash = createHash4("sha256");
   for await (const chunk of createReadStream2(packFile)) hash.update(chunk);
   if (hash.digest("hex") !== manifest.pack.sha256) {
     throw corrupt(
@@ -2131,7 +2449,7 @@ async function* readMembers(context, signal) {
     seenKeys.add(key);
     if (member.size !== entry.size)
       throw corrupt(path, `${where} is ${member.size} bytes, the manifest says ${entry.size}`);
-    if (createHash3("sha256").update(member.data).digest("hex") !== entry.sha256) {
+    if (createHash4("sha256").update(member.data).digest("hex") !== entry.sha256) {
       throw corrupt(path, `the SHA-256 of ${where} does not match the manifest`);
     }
     const license = parseLicense(member.data.toString("utf8"), `${member.name} (in the backup at ${path})`);
@@ -2453,8 +2771,13 @@ export {
   announceBackup,
   compressingSink,
   INDEX_MEMBER,
-  indexChunks,
+  INDEX_HEAD,
+  INDEX_MIDDLE,
+  INDEX_TAIL,
+  licenseIndexLine,
+  restrictedIndexLine,
   parseIndex,
+  FingerprintSet,
   MAX_MANIFEST_BYTES,
   verifyBackup,
   DEFAULT_RETRY,

@@ -1,0 +1,36 @@
+// Child process of the memory-shape test (__tests__/reliability/flat-memory.test.ts): runs a backup,
+// the verify step and a restore of one store in a row, under the heap limit its parent gives
+// (`--max-old-space-size`). Prints one JSON line: the outcome. Out of heap, it dies before printing.
+import { createBackupRestorer } from '../../src/engine/index.js'
+
+interface Job {
+  store: string
+  backup: string
+  target: string
+  jwksFile: string
+  serviceUrl: string
+  token: string
+}
+
+const job = JSON.parse(process.argv[2] ?? '{}') as Job
+const engine = createBackupRestorer()
+let outcome: { ok: true; restored: number } | { ok: false; code: string; message: string }
+try {
+  const trust = { jwksFile: job.jwksFile }
+  // The backup's signature checks hold a fixed read-ahead; the verify and the restore check them all.
+  await engine.backup({ store: job.store, path: job.backup })
+  await engine.verify({ path: job.backup, trust })
+  const restored = await engine.restore({
+    store: job.target,
+    path: job.backup,
+    trust,
+    individualize: true,
+    service: { url: job.serviceUrl, token: job.token }
+  })
+  outcome = { ok: true, restored: restored.restored }
+} catch (error) {
+  const { code, message } = error as { code?: string; message: string }
+  outcome = { ok: false, code: code ?? 'UNKNOWN', message }
+}
+process.stdout.write(JSON.stringify(outcome) + '\n')
+process.exitCode = outcome.ok ? 0 : 1
