@@ -118,7 +118,13 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
           emit({ type: 'DISCONNECTING', url: options.service.url })
           emit({ type: 'BEGIN', operation: 'restore' })
           emit({ type: 'END', operation: 'restore' })
-          return { machineId: 'machine-1', restored: manifest.licenses.length, unchanged: 0, skipped: [] }
+          return {
+            machineId: 'machine-1',
+            restored: manifest.licenses.length,
+            unchanged: 0,
+            skipped: [],
+            licenses: []
+          }
         }
       }
     }

@@ -2,6 +2,7 @@
 // port, stopped (and the folder removed) at the end. As root it runs as an unprivileged user, because
 // PostgreSQL refuses to run as root. When PostgreSQL is not installed the tests that need it skip with a
 // loud message, unless LICENSE_SERVER_REQUIRE_POSTGRES=1 (what .ci/run sets): then they fail.
+import { afterAll, beforeAll } from '@jest/globals'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, realpathSync } from 'node:fs'
 import { chown, mkdtemp, rm } from 'node:fs/promises'
@@ -146,4 +147,26 @@ async function waitFor(url: string): Promise<void> {
     }
   }
   throw new Error(`PostgreSQL did not start at ${url}`)
+}
+
+/**
+ * The storage engines a suite runs on, as `describe.each` rows [name, new database]: SQLite (a temp file)
+ * always, PostgreSQL (a throwaway cluster started before the file's tests, stopped after) when installed.
+ */
+export function storageEngines(prefix: string): Array<[string, () => Promise<string>]> {
+  const withPostgres = postgresAvailable()
+  let cluster: Postgres | undefined
+  let databases = 0
+  beforeAll(async () => {
+    if (withPostgres) cluster = await startPostgres()
+  }, 60_000)
+  afterAll(async () => {
+    await cluster?.stop()
+  })
+  const sqlite: [string, () => Promise<string>] = [
+    'SQLite',
+    async () => join(await mkdtemp(join(tmpdir(), `lb-${prefix}-`)), 'service.db')
+  ]
+  if (!withPostgres) return [sqlite]
+  return [sqlite, ['PostgreSQL', () => (cluster as Postgres).database(`${prefix}_${++databases}`)]]
 }

@@ -59,6 +59,21 @@ export interface RestoreOptions extends StoreOptions {
   individualize?: boolean
   /** The age identity (`AGE-SECRET-KEY-1…`) for an encrypted pack. */
   identity?: string
+  /**
+   * What a license the service refuses does to the run (protocol v1.1): `fail` (default) fails it before
+   * any slot is used; `skip` restores the rest and reports each refusal as a warning.
+   */
+  onRefused?: 'fail' | 'skip'
+  /** Restore only the licenses named here: a license ID, a key ID or a path pattern each. */
+  include?: string[]
+}
+
+/** A license a restore wrote into the store. */
+export interface RestoredLicense {
+  jti: string
+  key_id: string
+  /** Store-relative path. */
+  path: string
 }
 
 export interface RefusedLicense {
@@ -75,8 +90,10 @@ export interface RestoreResult {
   restored: number
   /** Licenses the store already held for this machine, left as they were. */
   unchanged: number
-  /** Licenses not restored and why (expired ones, for instance); a refusal by the service fails the run. */
+  /** Licenses not restored and why: expired ones, and refusals when the step skips them. */
   skipped: RefusedLicense[]
+  /** The licenses this run wrote (what a release on exit gives back). */
+  licenses: RestoredLicense[]
 }
 
 export interface RunControl {

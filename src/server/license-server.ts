@@ -7,7 +7,15 @@ import { bearerToken } from './http/auth.js'
 import { problem, ProblemError, sendJson, sendProblem, type Problem } from './http/problem.js'
 import { RateLimiter, type RateLimit } from './http/rate-limit.js'
 import { logFailure, logRequest, type LogSink } from './http/request-log.js'
-import { closeSession, HELP_PAGES, openSession, restore, type ProtocolContext } from './protocol.js'
+import {
+  closeSession,
+  HELP_PAGES,
+  openSession,
+  preview,
+  release,
+  restore,
+  type ProtocolContext
+} from './protocol.js'
 import { licenseChecker } from './reissue.js'
 import { SCHEMA_VERSION } from './storage/migrations.js'
 import { openEngine } from './storage/open.js'
@@ -58,6 +66,12 @@ export interface LicenseServerOptions {
   shutdownGraceMs?: number
   /** PostgreSQL connections. Default 10. */
   poolSize?: number
+  /** The URL clients use, when it is not the one the server listens on (a proxy): a session proof's
+   * audience (protocol v1.1). The listening URL is accepted too. */
+  publicUrl?: string
+  /** Whether machines may give licenses back (POST /v1/sessions/{id}/release). Default true; when false
+   * the call is 403 `release-disabled`. */
+  allowRelease?: boolean
 }
 
 export interface LicenseServer {
@@ -120,6 +134,13 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     check: licenseChecker(options.issuer),
     now,
     baseUrl: () => baseUrl,
+    audiences: () => [
+      ...(options.publicUrl ? [options.publicUrl.replace(/\/+$/, '')] : []),
+      baseUrl,
+      // The same loopback service by name: what a local client is most often given.
+      baseUrl.replace('//127.0.0.1:', '//localhost:')
+    ],
+    releaseAllowed: options.allowRelease ?? true,
     restoreLimit: options.restoreLimit ?? DEFAULT_RESTORE_LIMIT,
     sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
     maxSessionsPerToken: options.maxSessionsPerToken ?? 100,
@@ -176,6 +197,20 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
       name: '/v1/sessions/{id}/restore',
       roles: ['restore'],
       handle: ({ req, res, caller, params }) => restore(ctx, req, res, caller, params[0] as string)
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/preview$/,
+      name: '/v1/sessions/{id}/preview',
+      roles: ['restore'],
+      handle: ({ req, res, caller, params }) => preview(ctx, req, res, caller, params[0] as string)
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/release$/,
+      name: '/v1/sessions/{id}/release',
+      roles: ['restore'],
+      handle: ({ req, res, caller, params }) => release(ctx, req, res, caller, params[0] as string)
     },
     {
       method: 'DELETE',

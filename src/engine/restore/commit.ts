@@ -91,6 +91,11 @@ export async function dropStaging(store: string): Promise<void> {
   await fileIO().rm(dirs.staging, { recursive: true, force: true })
 }
 
+/** Whether a restore's journal is written: past its commit point, the next run finishes it. */
+export async function isCommitted(store: string): Promise<boolean> {
+  return exists(restoreDirs(store).journal)
+}
+
 /** Makes the staged files the store's: writes the journal (the commit point), then moves them in. */
 export async function commitStaged(store: string, paths: string[]): Promise<void> {
   const dirs = restoreDirs(store)

@@ -409,6 +409,10 @@ function encode2(input) {
 }
 
 // node_modules/jose/dist/webapi/lib/validate.js
+function assertUint8Array(input, label) {
+  if (!(input instanceof Uint8Array))
+    throw new TypeError(`${label} must be an instance of Uint8Array`);
+}
 function isObject(input) {
   if (typeof input != "object" || input === null || Object.prototype.toString.call(input) !== "[object Object]")
     return false;
@@ -425,6 +429,10 @@ function isDisjoint(...headers) {
         parameters.add(parameter);
       }
   return true;
+}
+function assertNotSet(value, name) {
+  if (value !== void 0)
+    throw new TypeError(`${name} can only be called once`);
 }
 function decodeBase64url(value, label, ErrorClass) {
   try {
@@ -457,6 +465,11 @@ function validateAlgorithms(option, algorithms) {
     throw new TypeError(`"${option}" option must be an array of strings`);
   return algorithms === void 0 ? void 0 : new Set(algorithms);
 }
+function validateCritDuplicates(Err, protectedHeader) {
+  const { crit } = protectedHeader ?? {};
+  if (Array.isArray(crit) && new Set(crit).size !== crit.length)
+    throw new Err('"crit" (Critical) Header Parameter MUST NOT contain duplicate values');
+}
 function validateCrit(Err, recognizedDefault, recognizedOption, protectedHeader, joseHeader) {
   if (joseHeader.crit !== void 0 && protectedHeader?.crit === void 0)
     throw new Err('"crit" (Critical) Header Parameter MUST be integrity protected');
@@ -483,6 +496,17 @@ function validateB64(protectedHeader, extensions) {
     return b64;
   }
   return true;
+}
+function serializeJoseHeader(Err, header) {
+  let serialized, parsed;
+  try {
+    serialized = JSON.stringify(header), parsed = JSON.parse(serialized);
+  } catch (cause) {
+    throw new Err("JOSE Header is not valid JSON", { cause });
+  }
+  if (!isObject(parsed))
+    throw new Err("JOSE Header is not a JSON object");
+  return [parsed, serialized];
 }
 
 // node_modules/jose/dist/webapi/lib/key.js
@@ -863,6 +887,61 @@ async function compactVerify(jws, key, options) {
   const [result] = await verifyCompact(jws, prepareVerify(options), key);
   return result;
 }
+
+// node_modules/jose/dist/webapi/lib/jws_sign.js
+async function createSignature(input, key, rejectUnencoded) {
+  let [payload, protectedHeader, unprotectedHeader, crit] = input, encodedProtectedHeader = "";
+  if (protectedHeader !== void 0) {
+    const normalized = serializeJoseHeader(JWSInvalid, protectedHeader);
+    protectedHeader = normalized[0], encodedProtectedHeader = encode2(normalized[1]);
+  }
+  if (unprotectedHeader !== void 0 && (unprotectedHeader = serializeJoseHeader(JWSInvalid, unprotectedHeader)[0]), !protectedHeader && !unprotectedHeader)
+    throw new JWSInvalid("either setProtectedHeader or setUnprotectedHeader must be called before #sign()");
+  if (!isDisjoint(protectedHeader, unprotectedHeader))
+    throw new JWSInvalid("JWS Protected and JWS Unprotected Header Parameter names must be disjoint");
+  const joseHeader = { ...protectedHeader, ...unprotectedHeader };
+  validateCritDuplicates(JWSInvalid, protectedHeader);
+  const b64 = validateB64(protectedHeader, validateCrit(JWSInvalid, JWS_RECOGNIZED, crit, protectedHeader, joseHeader));
+  b64 || rejectUnencoded?.();
+  const { alg } = joseHeader;
+  if (typeof alg != "string" || !alg)
+    throw new JWSInvalid('JWS "alg" (Algorithm) Header Parameter missing or invalid');
+  const entry = jwsAlgorithm(alg);
+  let encodedPayload = "", signingPayload = payload, signingInput;
+  if (b64) {
+    const encodedPayloadCache = input[4];
+    encodedPayloadCache ? (encodedPayload = encodedPayloadCache[0] ??= encode2(payload), signingPayload = encodedPayloadCache[1] ??= encode(encodedPayload)) : (encodedPayload = encode2(payload), signingInput = encoder.encode(`${encodedProtectedHeader}.${encodedPayload}`));
+  }
+  signingInput ??= concat(encode(encodedProtectedHeader), encode("."), signingPayload);
+  const signingKey = await rawKey(await prepareKey(entry, key, "sign"), entry.subtle, "sign");
+  entry.minRsaBits && checkModulusLength(entry.alg, signingKey);
+  const jws = {
+    signature: encode2(new Uint8Array(await crypto.subtle.sign(entry.signing, signingKey, signingInput))),
+    payload: encodedPayload
+  };
+  return protectedHeader && (jws.protected = encodedProtectedHeader), unprotectedHeader && (jws.header = unprotectedHeader), [jws, b64];
+}
+async function createCompactSignature(payload, protectedHeader, crit, key, rejectUnencoded) {
+  const [jws] = await createSignature([payload, protectedHeader, void 0, crit], key, rejectUnencoded);
+  return `${jws.protected}.${jws.payload}.${jws.signature}`;
+}
+
+// node_modules/jose/dist/webapi/jws/compact/sign.js
+var CompactSign = class {
+  #payload;
+  #protectedHeader;
+  constructor(payload) {
+    assertUint8Array(payload, "payload"), this.#payload = payload;
+  }
+  setProtectedHeader(protectedHeader) {
+    return assertNotSet(this.#protectedHeader, "setProtectedHeader"), this.#protectedHeader = protectedHeader, this;
+  }
+  async sign(key, options) {
+    return createCompactSignature(this.#payload, this.#protectedHeader, options?.crit, key, () => {
+      throw new TypeError("use the flattened module for creating JWS with b64: false");
+    });
+  }
+};
 
 // node_modules/jose/dist/webapi/lib/key_algorithm.js
 function unsupportedAlg(source = 'JWK "alg" (Algorithm) Parameter') {
@@ -1612,6 +1691,9 @@ async function dropStaging(store) {
   if (await exists(dirs.journal)) return;
   await fileIO().rm(dirs.staging, { recursive: true, force: true });
 }
+async function isCommitted(store) {
+  return exists(restoreDirs(store).journal);
+}
 async function commitStaged(store, paths) {
   const dirs = restoreDirs(store);
   const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
@@ -2207,6 +2289,14 @@ function emitter(listener) {
   };
 }
 
+// src/engine/service/proof.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+async function sessionProof(machine, audience, now) {
+  const payload = { aud: audience, iat: Math.floor(now / 1e3), nonce: randomBytes3(24).toString("base64url") };
+  const jwk = { kty: "OKP", crv: "Ed25519", x: String(machine.publicJwk.x) };
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: "EdDSA", typ: "session-proof+jwt", jwk }).sign(machine.privateKey);
+}
+
 // src/engine/service/protocol.ts
 function sessionShapeError(body) {
   if (!isObject2(body)) return "the body is not a JSON object";
@@ -2216,13 +2306,16 @@ function sessionShapeError(body) {
   if (typeof body["expires_at"] !== "string") return "expires_at is missing";
   return void 0;
 }
-function resultsShapeError(body) {
+var RESTORE_STATUSES = ["restored", "refused"];
+var PREVIEW_STATUSES = ["would-restore", "held", "refused"];
+var RELEASE_STATUSES = ["released", "not-held"];
+function resultsShapeError(body, statuses = RESTORE_STATUSES) {
   if (!isObject2(body) || !Array.isArray(body["results"])) return 'the body is not {"results": [...]}';
   for (const [i, result] of body["results"].entries()) {
     if (!isObject2(result)) return `results[${i}] is not an object`;
     if (typeof result["jti"] !== "string") return `results[${i}].jti is missing`;
-    if (result["status"] !== "restored" && result["status"] !== "refused") {
-      return `results[${i}].status is neither "restored" nor "refused"`;
+    if (!statuses.includes(result["status"])) {
+      return `results[${i}].status is not one of ${statuses.map((x) => `"${x}"`).join(", ")}`;
     }
     for (const key of ["license", "reason", "url"]) {
       if (result[key] !== void 0 && typeof result[key] !== "string")
@@ -2304,12 +2397,13 @@ async function attemptOnce(call, options, timeoutMs) {
   };
   if (call.body !== void 0) headers["content-type"] = "application/json";
   try {
+    const body = typeof call.body === "function" ? await call.body() : call.body;
     const res = await fetch(call.url, {
       method: call.method,
       headers,
       signal,
       redirect: "manual",
-      ...call.body === void 0 ? {} : { body: JSON.stringify(call.body) }
+      ...body === void 0 ? {} : { body: JSON.stringify(body) }
     });
     const text = await res.text();
     const answer = {
@@ -2384,13 +2478,21 @@ var ServiceClient = class {
     };
     this.emit = emitter(options.listener);
   }
-  /** POST /v1/sessions (CONNECTING): validates the token and opens a restore session for this machine. */
+  /**
+   * POST /v1/sessions (CONNECTING): validates the token and opens a session for this machine, proving it
+   * holds the machine key (protocol v1.1; a new proof for every attempt).
+   */
   async openSession(machine, individualize) {
     this.emit({ type: "CONNECTING", url: this.url });
+    const jwk = { kty: "OKP", crv: "Ed25519", x: String(machine.publicJwk.x) };
     const call = {
       method: "POST",
       url: `${this.url}/v1/sessions`,
-      body: { machine: { id: machine.id, jwk: machine.jwk }, individualize }
+      body: async () => ({
+        machine: { id: machine.id, jwk },
+        individualize,
+        proof: await sessionProof(machine, this.url, this.transport.now())
+      })
     };
     const answer = await send(call, this.transport);
     if (answer.status !== 201 && answer.status !== 200) throw this.failure(answer, "open a session");
@@ -2467,6 +2569,66 @@ var ServiceClient = class {
     }
     return outcomes;
   }
+  /**
+   * POST /v1/sessions/{id}/preview (v1.1), in batches of ≤ 1000: what a restore would do, using no slot.
+   * Undefined when the service speaks v1 only (it has no preview).
+   */
+  async preview(session, licenses) {
+    const outcomes = [];
+    for (let start = 0; start < licenses.length; start += MAX_BATCH) {
+      const batch = licenses.slice(start, start + MAX_BATCH);
+      const call = {
+        method: "POST",
+        url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/preview`,
+        body: { licenses: batch.map((l) => l.jws) }
+      };
+      const answer = await send(call, this.transport);
+      if (isUnsupported(answer)) return void 0;
+      if (answer.status !== 200) throw this.failure(answer, "preview the restore");
+      const results = this.results(
+        answer,
+        batch.map((l) => l.jti),
+        PREVIEW_STATUSES
+      );
+      outcomes.push(
+        ...batch.map((license, i) => {
+          const result = results[i];
+          if (result.status !== "refused")
+            return { jti: license.jti, key_id: license.key_id, status: result.status };
+          return refusedOutcome(license, result);
+        })
+      );
+    }
+    return outcomes;
+  }
+  /**
+   * POST /v1/sessions/{id}/release (v1.1), in batches of ≤ 1000: this machine gives the licenses back.
+   * Undefined when the service speaks v1 only; a service whose policy refuses it throws UNAUTHORIZED.
+   */
+  async release(session, jtis) {
+    const statuses = /* @__PURE__ */ new Map();
+    for (let start = 0; start < jtis.length; start += MAX_BATCH) {
+      const batch = jtis.slice(start, start + MAX_BATCH);
+      const call = {
+        method: "POST",
+        url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/release`,
+        body: { jtis: batch }
+      };
+      const answer = await send(call, this.transport);
+      if (isUnsupported(answer)) return void 0;
+      if (answer.status === 403) {
+        throw new LicenseBackupError(
+          "UNAUTHORIZED",
+          `The license service at ${answer.url} refused to take licenses back (HTTP 403: ${problemDetail(answer) ?? "forbidden"}). They keep their slots; ask the service's operator to free them.`,
+          { url: answer.url }
+        );
+      }
+      if (answer.status !== 200) throw this.failure(answer, "release licenses");
+      const results = this.results(answer, batch, RELEASE_STATUSES);
+      for (const result of results) statuses.set(result.jti, result.status);
+    }
+    return statuses;
+  }
   /** DELETE /v1/sessions/{id} (DISCONNECTING). A session already gone (404) counts as closed. */
   async closeSession(session) {
     this.emit({ type: "DISCONNECTING", url: this.url });
@@ -2475,18 +2637,21 @@ var ServiceClient = class {
     if (answer.status === 204 || answer.status === 200 || answer.status === 404) return;
     throw this.failure(answer, "close the session");
   }
+  /** An answer's results, one per asked ID in the asked order, or SERVICE_ERROR. */
+  results(answer, asked, statuses) {
+    const body = this.json(answer);
+    const wrong = resultsShapeError(body, statuses);
+    if (wrong) throw this.badAnswer(answer, wrong);
+    const results = body.results;
+    const mismatch = asked.findIndex((jti, i) => results[i]?.jti !== jti);
+    if (mismatch >= 0 || results.length !== asked.length) {
+      throw this.badAnswer(answer, `its results do not match the ${asked.length} license(s) asked, in order`);
+    }
+    return results;
+  }
   async outcome(answer, result, asked, session, checkLicense) {
     const { jti, key_id } = asked;
-    if (result.status === "refused") {
-      const url = result.url !== void 0 && /^https?:\/\//i.test(result.url) ? result.url : void 0;
-      return {
-        jti,
-        key_id,
-        status: "refused",
-        reason: result.reason ?? "unspecified",
-        ...url ? { url } : {}
-      };
-    }
+    if (result.status === "refused") return refusedOutcome(asked, result);
     if (result.license === void 0 || result.license === "") {
       throw this.badAnswer(answer, `license ${jti} is "restored" but the answer carries no license`);
     }
@@ -2551,6 +2716,20 @@ var ServiceClient = class {
     );
   }
 };
+function refusedOutcome(asked, result) {
+  const url = result.url !== void 0 && /^https?:\/\//i.test(result.url) ? result.url : void 0;
+  return {
+    jti: asked.jti,
+    key_id: asked.key_id,
+    status: "refused",
+    reason: result.reason ?? "unspecified",
+    ...url ? { url } : {}
+  };
+}
+function isUnsupported(answer) {
+  if (answer.status === 405 || answer.status === 501) return true;
+  return answer.status === 404 && !/session-not-found/.test(answer.text);
+}
 function baseUrl(url) {
   let parsed;
   try {
@@ -2646,6 +2825,101 @@ function refusalError(refused, titleOf = () => void 0) {
   });
 }
 
+// src/engine/slots/service-link.ts
+var ServiceLink = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  /** Licenses this run re-issued that the machine did not hold before: the slots the run took. */
+  taken = [];
+  client;
+  session;
+  v1 = false;
+  get url() {
+    return this.options.service.url;
+  }
+  /** The client and its session, opened on first use. */
+  async open() {
+    const { service, emit, signal, machine, individualize } = this.options;
+    this.client ??= new ServiceClient({ ...service, listener: emit, ...signal ? { signal } : {} });
+    this.session ??= await this.client.openSession(machine, individualize);
+    return { client: this.client, session: this.session };
+  }
+  /** What a restore of these licenses would do; undefined from a v1 service. */
+  async preview(licenses) {
+    if (this.v1) return void 0;
+    const { client, session } = await this.open();
+    const outcomes = await client.preview(session, licenses);
+    if (!outcomes) this.speaksV1("previewed");
+    return outcomes;
+  }
+  /** Gives licenses back; undefined from a v1 service. */
+  async release(jtis) {
+    if (this.v1) return void 0;
+    const { client, session } = await this.open();
+    const statuses = await client.release(session, jtis);
+    if (!statuses) this.speaksV1("released");
+    return statuses;
+  }
+  /** Closes the session if one is open; a failure to close is not the run's. */
+  async close() {
+    const { client, session } = this;
+    this.session = void 0;
+    if (client && session) await client.closeSession(session).catch(() => {
+    });
+  }
+  /**
+   * After a failed or cancelled restore, gives back the slots it took, so a restore that committed nothing
+   * uses none. Runs outside the run's signal (a cancelled run still gives back), in a session of its own
+   * with no events, bounded to 15 s. When it cannot, a warning names the licenses that still hold a slot.
+   */
+  async giveBack() {
+    if (this.taken.length === 0 || this.v1) return;
+    const { service, machine, individualize, emit } = this.options;
+    const client = new ServiceClient({
+      ...service,
+      deadlineMs: Math.min(service.deadlineMs ?? 15e3, 15e3)
+    });
+    let session;
+    try {
+      session = await client.openSession(machine, individualize);
+      await client.release(session, this.taken);
+      this.taken.length = 0;
+    } catch (error) {
+      emit({
+        type: "WARNING",
+        message: `The restore failed and could not give back the slots it took at ${this.url} (${error.message}). ${this.taken.length} license(s) still hold a slot of this machine: ${listed(this.taken)}. Run a release step for them, or ask the service's operator.`
+      });
+    } finally {
+      if (session) await client.closeSession(session).catch(() => {
+      });
+    }
+  }
+  speaksV1(what) {
+    this.v1 = true;
+    this.options.emit({
+      type: "WARNING",
+      message: `The license service at ${this.url} speaks protocol v1: slots cannot be previewed or released (${what}), so a refusal shows only during the restore, and a restored license keeps its slot.`
+    });
+  }
+};
+function listed(ids2) {
+  const shown = ids2.slice(0, 10).join(", ");
+  return ids2.length > 10 ? `${shown} and ${ids2.length - 10} more` : shown;
+}
+
+// src/engine/store/include.ts
+function includeFilter(include) {
+  if (!include || include.length === 0) return () => true;
+  const ids2 = new Set(include);
+  const globs = include.filter(isPattern).map(globToRegExp);
+  return ({ jti, keyId, path }) => ids2.has(jti) || ids2.has(keyId) || globs.some((glob) => glob.test(path));
+}
+function isPattern(entry) {
+  return /[/*?]/.test(entry) || entry.endsWith(".jwt");
+}
+
 // src/engine/restore/restore.ts
 async function restore(options, control, emit) {
   const signal = control.signal;
@@ -2682,10 +2956,17 @@ async function restore(options, control, emit) {
   }
 }
 async function exchangeAndCommit(context) {
-  const { store, emit, signal } = context;
+  const { store, emit, signal, options } = context;
   const staging = await openStaging(store);
+  const link = new ServiceLink({
+    service: options.service,
+    machine: context.identity,
+    individualize: options.individualize === true,
+    emit,
+    signal
+  });
   try {
-    const outcome = await exchange(context, staging);
+    const outcome = await exchange(context, staging, link);
     throwIfAborted(signal, "restore");
     emit({ type: "BEGIN", operation: "restore" });
     emit({ type: "PROGRESS", operation: "restore", phase: "commit", done: 0, total: staging.paths.length });
@@ -2699,29 +2980,103 @@ async function exchangeAndCommit(context) {
     });
     emit({ type: "END", operation: "restore" });
     return { machineId: context.identity.id, restored: staging.paths.length, ...outcome };
+  } catch (error) {
+    if (!await isCommitted(store).catch(() => true)) await link.giveBack();
+    throw error;
   } finally {
     await dropStaging(store);
   }
 }
-async function exchange(context, staging) {
-  const { options, backup: backup2, identity, emit, signal } = context;
-  const skipped = [];
+async function exchange(context, staging, link) {
+  const skipping = context.options.onRefused === "skip";
+  let plan;
+  let restored = { refused: [], licenses: [] };
+  try {
+    plan = await previewAll(context, link);
+    if (plan.refused.length === 0 || skipping) restored = await restoreAll(context, staging, link, plan.send);
+  } finally {
+    await link.close();
+  }
+  const refused = [...plan.refused, ...restored.refused];
+  if (refused.length > 0 && !skipping) failWith(context, refused);
+  for (const refusal of refused) warnRefused(context, refusal);
+  return {
+    unchanged: plan.unchanged,
+    skipped: [...plan.skipped, ...refused.map((r) => ({ ...skippedOf(r), ...titled(context, r.key_id) }))],
+    licenses: restored.licenses
+  };
+}
+async function previewAll(context, link) {
+  const { options, backup: backup2, emit, signal } = context;
+  const include = includeFilter(options.include);
+  const plan = { send: /* @__PURE__ */ new Map(), unchanged: 0, skipped: [], refused: [] };
   const refused = [];
-  let unchanged = 0;
+  const total = backup2.manifest.licenses.length;
+  let seen = 0;
   let batch = [];
-  let client;
-  let session;
+  const previewBatch = async () => {
+    const asked = batch;
+    batch = [];
+    const outcomes = await link.preview(asked);
+    for (const [index, license] of asked.entries()) {
+      const outcome = outcomes?.[index];
+      if (outcome?.status !== "refused") {
+        plan.send.set(license.jti, outcome?.status ?? "would-restore");
+        continue;
+      }
+      refused.push(outcome);
+      emit({
+        ...licenseEvent(license.jti, license.key_id, license.path),
+        outcome: "refused",
+        reason: outcome.reason
+      });
+    }
+    emit({ type: "PROGRESS", operation: "restore", phase: "preview", done: seen, total });
+  };
+  for await (const { entry, license } of backup2.licenses(signal)) {
+    seen++;
+    if (!include({ jti: license.jti, keyId: license.keyId, path: entry.path })) continue;
+    const detail = licenseEvent(license.jti, license.keyId, entry.path);
+    if (isExpired(license)) {
+      plan.skipped.push({
+        jti: license.jti,
+        key_id: license.keyId,
+        reason: "expired",
+        ...titled(context, license.keyId)
+      });
+      emit({ ...detail, outcome: "skipped", reason: "expired" });
+      continue;
+    }
+    if (await holdsAlready(context, entry.path, license)) {
+      plan.unchanged++;
+      emit({ ...detail, outcome: "unchanged" });
+      continue;
+    }
+    batch.push({
+      jti: license.jti,
+      key_id: license.keyId,
+      rights: license.claims.rights,
+      jws: license.text,
+      path: entry.path
+    });
+    if (batch.length >= MAX_BATCH) await previewBatch();
+  }
+  if (batch.length > 0) await previewBatch();
+  plan.refused = refused;
+  return plan;
+}
+async function restoreAll(context, staging, link, send2) {
+  const { backup: backup2, emit, signal } = context;
+  const refused = [];
+  const licenses = [];
+  if (send2.size === 0) return { refused, licenses };
+  let batch = [];
   let inFlight;
   const dropped = new AbortController();
-  const total = backup2.manifest.licenses.length;
   let sent = 0;
   const checkLicense = returnedLicenseCheck(context);
-  const send2 = async () => {
-    if (!client || !session) {
-      client = new ServiceClient({ ...options.service, listener: emit, ...signal ? { signal } : {} });
-      const jwk = { kty: "OKP", crv: "Ed25519", x: String(identity.publicJwk.x) };
-      session = await client.openSession({ id: identity.id, jwk }, options.individualize === true);
-    }
+  const sendBatch = async () => {
+    const { client, session } = await link.open();
     const results = client.restoreBatch(session, batch, checkLicense, randomUUID3(), dropped.signal);
     results.catch(() => {
     });
@@ -2733,48 +3088,24 @@ async function exchange(context, staging) {
   const land = async ({ batch: asked, results: answer }) => {
     const results = await answer;
     for (const [index, result] of results.entries()) {
-      const detail = {
-        type: "LICENSE",
-        operation: "restore",
-        licenseId: result.jti,
-        keyId: result.key_id
-      };
       const path = asked[index].path;
+      const detail = licenseEvent(result.jti, result.key_id, path);
       if (result.status === "refused") {
         refused.push(result);
-        emit({ ...detail, path, outcome: "refused", reason: result.reason });
+        emit({ ...detail, outcome: "refused", reason: result.reason });
         continue;
       }
+      if (send2.get(result.jti) === "would-restore") link.taken.push(result.jti);
       staging.add({ path, data: Buffer.from(result.license) });
-      emit({ ...detail, path, outcome: "restored" });
+      licenses.push({ jti: result.jti, key_id: result.key_id, path });
+      emit({ ...detail, outcome: "restored" });
     }
     sent += asked.length;
-    emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total });
+    emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total: send2.size });
   };
   try {
     for await (const { entry, license } of backup2.licenses(signal)) {
-      const detail = {
-        type: "LICENSE",
-        operation: "restore",
-        licenseId: license.jti,
-        keyId: license.keyId,
-        path: entry.path
-      };
-      if (isExpired(license)) {
-        skipped.push({
-          jti: license.jti,
-          key_id: license.keyId,
-          reason: "expired",
-          ...titled(context, license.keyId)
-        });
-        emit({ ...detail, outcome: "skipped", reason: "expired" });
-        continue;
-      }
-      if (await holdsAlready(context, entry.path, license)) {
-        unchanged++;
-        emit({ ...detail, outcome: "unchanged" });
-        continue;
-      }
+      if (!send2.has(license.jti)) continue;
       batch.push({
         jti: license.jti,
         key_id: license.keyId,
@@ -2782,9 +3113,9 @@ async function exchange(context, staging) {
         jws: license.text,
         path: entry.path
       });
-      if (batch.length >= MAX_BATCH) await send2();
+      if (batch.length >= MAX_BATCH) await sendBatch();
     }
-    if (batch.length > 0) await send2();
+    if (batch.length > 0) await sendBatch();
     const last = inFlight;
     inFlight = void 0;
     if (last) await land(last);
@@ -2794,17 +3125,26 @@ async function exchange(context, staging) {
       await inFlight.results.catch(() => {
       });
     }
-    if (client && session) await client.closeSession(session).catch(() => {
-    });
   }
-  if (refused.length > 0) {
-    for (const refusal of refused) {
-      const event = refusalEvent(refusal, context.catalog.get(refusal.key_id));
-      if (event) emit(event);
-    }
-    throw refusalError(refused, (keyId) => context.catalog.get(keyId));
+  return { refused, licenses };
+}
+function skippedOf(refusal) {
+  const { jti, key_id, reason, url } = refusal;
+  return { jti, key_id, reason, ...url === void 0 ? {} : { url } };
+}
+function failWith(context, refused) {
+  for (const refusal of refused) {
+    const event = refusalEvent(refusal, context.catalog.get(refusal.key_id));
+    if (event) context.emit(event);
   }
-  return { unchanged, skipped };
+  throw refusalError(refused, (keyId) => context.catalog.get(keyId));
+}
+function warnRefused(context, refusal) {
+  const message2 = refusalMessage(refusal, context.catalog.get(refusal.key_id));
+  context.emit({ type: "WARNING", message: `Left out (on-refused: skip): ${message2}` });
+}
+function licenseEvent(licenseId, keyId, path) {
+  return { type: "LICENSE", operation: "restore", licenseId, keyId, path };
 }
 function returnedLicenseCheck(context) {
   return async (jws, expected) => {
