@@ -16242,7 +16242,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-OSBDUKEF.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-G53ZMBTQ.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

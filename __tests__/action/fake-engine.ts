@@ -11,6 +11,7 @@ import type {
   BackupOptions,
   BackupRestorer,
   BackupResult,
+  ReleaseOptions,
   RestoreOptions,
   RestoreResult
 } from '../../src/engine/api.js'
@@ -46,6 +47,7 @@ export interface FakeEngine {
   create(listener: EventListener): Promise<BackupRestorer>
   backups: BackupOptions[]
   restores: RestoreOptions[]
+  releases: ReleaseOptions[]
   /** The pack bytes each restore found in its backup folder. */
   restoredPacks: Buffer[]
   /** Resolves when an operation has started (and the run's signal handlers are in place). */
@@ -58,6 +60,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
   const fake: FakeEngine = {
     backups: [],
     restores: [],
+    releases: [],
     restoredPacks: [],
     started,
     create: async listener => {
@@ -125,6 +128,15 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
             skipped: [],
             licenses: []
           }
+        },
+        async release(options) {
+          fake.releases.push(options)
+          markStarted()
+          emit({ type: 'CONNECTING', url: options.service.url })
+          emit({ type: 'DISCONNECTING', url: options.service.url })
+          emit({ type: 'BEGIN', operation: 'release' })
+          emit({ type: 'END', operation: 'release' })
+          return { machineId: 'machine-1', released: options.include?.length ?? 0, notHeld: 0, licenses: [] }
         }
       }
     }

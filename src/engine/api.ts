@@ -66,6 +66,33 @@ export interface RestoreOptions extends StoreOptions {
   onRefused?: 'fail' | 'skip'
   /** Restore only the licenses named here: a license ID, a key ID or a path pattern each. */
   include?: string[]
+  /**
+   * This machine's key, from a secret (an Ed25519 private JWK or OpenSSH key): used instead of the store's
+   * identity and never written to disk, so re-provisioned runners are one machine (protocol v1.1).
+   */
+  machineKey?: string
+}
+
+export interface ReleaseOptions {
+  store: string
+  /** Glob of license files, relative to the store. Default `**\/*.jwt`. */
+  pattern?: string
+  service: ServiceOptions
+  /** Release only the licenses named here: a license ID, a key ID or a path pattern each. */
+  include?: string[]
+  /** This machine's key, from a secret; default the store's identity. */
+  machineKey?: string
+}
+
+export interface ReleaseResult {
+  /** The machine whose licenses were released; null when the store has no identity (nothing to release). */
+  machineId: string | null
+  /** Licenses the service freed a slot of. */
+  released: number
+  /** Licenses the service no longer counted for this machine (a rerun, or freed by the operator). */
+  notHeld: number
+  /** The licenses removed from the store. */
+  licenses: RestoredLicense[]
 }
 
 /** A license a restore wrote into the store. */
@@ -104,6 +131,8 @@ export interface RunControl {
 export interface BackupRestorer {
   backup(options: BackupOptions, control?: RunControl): Promise<BackupResult>
   restore(options: RestoreOptions, control?: RunControl): Promise<RestoreResult>
+  /** Gives the store's licenses back to the service and removes them (protocol v1.1). */
+  release(options: ReleaseOptions, control?: RunControl): Promise<ReleaseResult>
 }
 
 export type { EventListener }

@@ -3,6 +3,7 @@
  */
 import type { BackupRestorer } from './api.js'
 import { backup } from './backup/backup.js'
+import { release } from './release/release.js'
 import { restore } from './restore/restore.js'
 import { emitter, type EventListener } from './events.js'
 
@@ -44,12 +45,14 @@ export {
 } from './service/index.js'
 export { verifyBackup, unsafeName, type VerifiedBackup } from './restore/verify-backup.js'
 export { recoverRestore } from './restore/commit.js'
+export { parseMachineKey } from './slots/machine-key.js'
 
 /** The engine, created with an event listener (the classic `WMCreateBackupRestorer(callback)`). */
 export function createBackupRestorer(listener?: EventListener): BackupRestorer {
   const emit = emitter(listener)
   return {
     backup: (options, control = {}) => backup(options, control, emit),
-    restore: (options, control = {}) => restore(options, control, emit)
+    restore: (options, control = {}) => restore(options, control, emit),
+    release: (options, control = {}) => release(options, control, emit)
   }
 }

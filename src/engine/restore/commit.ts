@@ -23,7 +23,10 @@ export interface StagedFile {
 
 interface Journal {
   id: string
+  /** Staged files to move in. */
   paths: string[]
+  /** Store files to remove (a release, protocol v1.1); absent in journals of plain restores. */
+  removed?: string[]
 }
 
 export function restoreDirs(store: string): { root: string; staging: string; journal: string } {
@@ -96,12 +99,20 @@ export async function isCommitted(store: string): Promise<boolean> {
   return exists(restoreDirs(store).journal)
 }
 
-/** Makes the staged files the store's: writes the journal (the commit point), then moves them in. */
-export async function commitStaged(store: string, paths: string[]): Promise<void> {
+/**
+ * Makes the staged files the store's and removes `removed` (a release): writes the journal (the commit
+ * point), then moves the staged files in and removes the others.
+ */
+export async function commitStaged(store: string, paths: string[], removed: string[] = []): Promise<void> {
   const dirs = restoreDirs(store)
-  const journal: Journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths }
+  const journal: Journal = {
+    id: `${process.pid}-${Date.now().toString(36)}`,
+    paths,
+    ...(removed.length > 0 ? { removed } : {})
+  }
   try {
-    await syncAll(dirs.staging, () => paths.map(path => join(dirs.staging, path)))
+    await fileIO().mkdir(dirs.root, { recursive: true })
+    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map(path => join(dirs.staging, path)))
     crashPoint('restore:before-journal')
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: 'restore:journal' })
   } catch (error) {
@@ -180,6 +191,7 @@ async function rollForward(store: string, journal: Journal): Promise<void> {
     current = store
     await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map(path => join(store, path)))
     crashPoint('restore:moved-all')
+    await removeAll(store, journal.removed ?? [])
     current = dirs.journal
     await io.rm(dirs.journal, { force: true })
     await fsyncDir(dirs.root)
@@ -193,6 +205,17 @@ async function rollForward(store: string, journal: Journal): Promise<void> {
 }
 
 const MOVES_PER_TURN = 1024
+
+/** Removes a journal's `removed` files (gone already after a crash: fine), then makes it durable. */
+async function removeAll(store: string, removed: string[]): Promise<void> {
+  if (removed.length === 0) return
+  const io = fileIO()
+  for (const path of removed) {
+    await io.rm(join(store, path), { force: true })
+    crashPoint('release:remove')
+  }
+  for (const parent of new Set(removed.map(path => dirname(join(store, path))))) await fsyncDir(parent)
+}
 
 /**
  * `syncMany`, with the list of files built only when `sync -f` is missing: at 100,000 licenses the full

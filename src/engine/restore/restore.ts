@@ -7,7 +7,7 @@ import type { RefusedLicense, RestoredLicense, RestoreOptions, RestoreResult, Ru
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
 import { LicenseBackupError, throwIfAborted } from '../errors.js'
 import type { EventListener } from '../events.js'
-import { ensureMachineIdentity, type MachineIdentity } from '../identity/index.js'
+import { ensureMachineIdentity } from '../identity/index.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import { createVerifier, type LicenseVerifier } from '../licenses/verifier.js'
 import {
@@ -17,9 +17,11 @@ import {
   refusalMessage,
   type BatchLicense,
   type CheckLicense,
+  type MachineKey,
   type RefusedOutcome,
   type RestoreOutcome
 } from '../service/index.js'
+import { machineOf } from '../slots/machine.js'
 import { ServiceLink } from '../slots/service-link.js'
 import { includeFilter, type IncludeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
@@ -65,9 +67,11 @@ export async function restore(
     const lock = await acquireStoreLock(store, 'restore')
     try {
       await recoverRestore(store)
-      // Without consent, fail before anything else when there is no identity; with it, create one only
-      // once the backup has proved sound.
-      if (options.individualize !== true) await ensureMachineIdentity(store, false)
+      // A machine key from a secret is this machine (never written to the store); else, without consent,
+      // fail before anything else when there is no identity, and with it create one only once the backup
+      // has proved sound.
+      const given = options.machineKey === undefined ? undefined : await machineOf(store, options.machineKey)
+      if (!given && options.individualize !== true) await ensureMachineIdentity(store, false)
       const backup = await verifyBackup(options.path, {
         verifier,
         ...(options.identity ? { identity: options.identity } : {}),
@@ -75,7 +79,7 @@ export async function restore(
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
-      const identity = await ensureMachineIdentity(store, options.individualize === true)
+      const identity = given ?? (await ensureMachineIdentity(store, options.individualize === true))
       return await exchangeAndCommit({ options, store, backup, identity, verifier, catalog, emit, signal })
     } finally {
       await lock.release()
@@ -91,7 +95,7 @@ interface RunContext {
   options: RestoreOptions
   store: string
   backup: VerifiedBackup
-  identity: MachineIdentity
+  identity: MachineKey
   verifier: LicenseVerifier
   catalog: Catalog
   emit: EventListener

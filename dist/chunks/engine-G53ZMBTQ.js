@@ -1694,11 +1694,16 @@ async function dropStaging(store) {
 async function isCommitted(store) {
   return exists(restoreDirs(store).journal);
 }
-async function commitStaged(store, paths) {
+async function commitStaged(store, paths, removed = []) {
   const dirs = restoreDirs(store);
-  const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
+  const journal = {
+    id: `${process.pid}-${Date.now().toString(36)}`,
+    paths,
+    ...removed.length > 0 ? { removed } : {}
+  };
   try {
-    await syncAll(dirs.staging, () => paths.map((path) => join3(dirs.staging, path)));
+    await fileIO().mkdir(dirs.root, { recursive: true });
+    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map((path) => join3(dirs.staging, path)));
     crashPoint("restore:before-journal");
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
   } catch (error) {
@@ -1763,6 +1768,7 @@ async function rollForward(store, journal) {
     current = store;
     await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join3(store, path)));
     crashPoint("restore:moved-all");
+    await removeAll(store, journal.removed ?? []);
     current = dirs.journal;
     await io.rm(dirs.journal, { force: true });
     await fsyncDir(dirs.root);
@@ -1775,6 +1781,15 @@ async function rollForward(store, journal) {
   crashPoint("restore:staging-removed");
 }
 var MOVES_PER_TURN = 1024;
+async function removeAll(store, removed) {
+  if (removed.length === 0) return;
+  const io = fileIO();
+  for (const path of removed) {
+    await io.rm(join3(store, path), { force: true });
+    crashPoint("release:remove");
+  }
+  for (const parent of new Set(removed.map((path) => dirname2(join3(store, path))))) await fsyncDir(parent);
+}
 async function syncAll(dir, files) {
   if (await fileIO().syncFileSystem(dir)) return;
   const dirs = /* @__PURE__ */ new Set();
@@ -2268,13 +2283,6 @@ async function packLicenses(input) {
   throwIfAborted(signal, "backup");
   return { licenses, restricted };
 }
-
-// src/engine/restore/restore.ts
-import { randomUUID as randomUUID3 } from "node:crypto";
-import { isDeepStrictEqual } from "node:util";
-import { lstatSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { join as join7 } from "node:path";
 
 // src/engine/service/client.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
@@ -2920,7 +2928,188 @@ function isPattern(entry) {
   return /[/*?]/.test(entry) || entry.endsWith(".jwt");
 }
 
+// src/engine/slots/machine-key.ts
+import { createPrivateKey as createPrivateKey2, createPublicKey as createPublicKey2 } from "node:crypto";
+async function parseMachineKey(text) {
+  const trimmed = text.trim();
+  const privateKey = trimmed.startsWith("{") ? fromJwk(trimmed) : fromOpenSsh(trimmed);
+  const x = createPublicKey2(privateKey).export({ format: "jwk" }).x;
+  const publicJwk = { kty: "OKP", crv: "Ed25519", x };
+  return { id: await machineIdOf(publicJwk), publicJwk, privateKey };
+}
+function fromJwk(text) {
+  let jwk;
+  try {
+    jwk = JSON.parse(text);
+  } catch {
+    throw invalid3("it starts like a JWK but is not JSON");
+  }
+  if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519") throw invalid3("the JWK is not an Ed25519 (OKP) key");
+  if (typeof jwk.d !== "string") throw invalid3("the JWK has no private part (d)");
+  try {
+    const key = createPrivateKey2({
+      key: { kty: "OKP", crv: "Ed25519", d: jwk.d, x: jwk.x ?? "" },
+      format: "jwk"
+    });
+    if (jwk.x !== void 0 && createPublicKey2(key).export({ format: "jwk" }).x !== jwk.x) {
+      throw invalid3("its public part (x) does not match its private part (d)");
+    }
+    return key;
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    throw invalid3("the JWK does not load as an Ed25519 private key");
+  }
+}
+var OPENSSH = /^-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]+?)-----END OPENSSH PRIVATE KEY-----$/;
+var MAGIC = "openssh-key-v1\0";
+function fromOpenSsh(text) {
+  const body = OPENSSH.exec(text)?.[1];
+  if (body === void 0) {
+    throw invalid3('it is neither an Ed25519 private JWK ({"kty": "OKP", \u2026}) nor an OpenSSH private key');
+  }
+  const data = Buffer.from(body.replace(/\s+/g, ""), "base64");
+  if (data.subarray(0, MAGIC.length).toString("latin1") !== MAGIC)
+    throw invalid3("it is not an openssh-key-v1 key");
+  const reader = new SshReader(data, MAGIC.length);
+  const cipher = reader.string().toString();
+  reader.string();
+  reader.string();
+  if (cipher !== "none") {
+    throw invalid3('the OpenSSH key is encrypted with a passphrase; give it without one (ssh-keygen -p -N "")');
+  }
+  if (reader.uint32() !== 1) throw invalid3("the OpenSSH file must hold exactly one key");
+  reader.string();
+  const secret = new SshReader(reader.string(), 0);
+  if (secret.uint32() !== secret.uint32()) throw invalid3("the OpenSSH key is damaged (check bytes differ)");
+  const type = secret.string().toString();
+  if (type !== "ssh-ed25519") throw invalid3(`the OpenSSH key is ${type}, not ssh-ed25519`);
+  const pub = secret.string();
+  const priv = secret.string();
+  if (pub.length !== 32 || priv.length !== 64) throw invalid3("the OpenSSH ed25519 key has the wrong length");
+  return createPrivateKey2({
+    key: {
+      kty: "OKP",
+      crv: "Ed25519",
+      d: priv.subarray(0, 32).toString("base64url"),
+      x: pub.toString("base64url")
+    },
+    format: "jwk"
+  });
+}
+var SshReader = class {
+  constructor(data, at) {
+    this.data = data;
+    this.at = at;
+  }
+  data;
+  at;
+  uint32() {
+    if (this.at + 4 > this.data.length) throw invalid3("the OpenSSH key is truncated");
+    const value = this.data.readUInt32BE(this.at);
+    this.at += 4;
+    return value;
+  }
+  string() {
+    const length = this.uint32();
+    if (this.at + length > this.data.length) throw invalid3("the OpenSSH key is truncated");
+    const value = this.data.subarray(this.at, this.at + length);
+    this.at += length;
+    return value;
+  }
+};
+function invalid3(why) {
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The machine key (machine-key-env) cannot be used: ${why}. Give an Ed25519 private key as a JWK or as an OpenSSH private key (ssh-keygen -t ed25519).`
+  );
+}
+
+// src/engine/slots/machine.ts
+async function machineOf(store, machineKey) {
+  const own = await loadMachineIdentity(store);
+  if (machineKey === void 0) return own;
+  const given = await parseMachineKey(machineKey);
+  if (own && own.id !== given.id) {
+    throw new LicenseBackupError(
+      "STORE_INVALID",
+      `The store ${store} belongs to machine ${own.id} (${machineIdentityFile(store)}), but the machine key given (machine-key-env) is machine ${given.id}. Use that machine's key, or a store of this machine.`,
+      { file: machineIdentityFile(store) }
+    );
+  }
+  return given;
+}
+
+// src/engine/release/release.ts
+async function release(options, control, emit) {
+  const signal = control.signal;
+  throwIfAborted(signal, "release");
+  const store = options.store;
+  const pattern = options.pattern ?? DEFAULT_PATTERN;
+  globToRegExp(pattern);
+  await checkStoreDir(store);
+  const lock = await acquireStoreLock(store, "release");
+  try {
+    await recoverRestore(store);
+    const machine = await machineOf(store, options.machineKey);
+    if (!machine) return { machineId: null, released: 0, notHeld: 0, licenses: [] };
+    const held2 = await boundLicenses(store, pattern, machine.id, options.include, signal);
+    if (held2.length === 0) return { machineId: machine.id, released: 0, notHeld: 0, licenses: [] };
+    const statuses = await releaseAtService(options, machine, held2, emit, signal);
+    crashPoint("release:service-released");
+    emit({ type: "BEGIN", operation: "release" });
+    await commitStaged(
+      store,
+      [],
+      held2.map((l) => l.path)
+    );
+    emit({ type: "END", operation: "release" });
+    const released = held2.filter((l) => statuses.get(l.jti) === "released").length;
+    return { machineId: machine.id, released, notHeld: held2.length - released, licenses: held2 };
+  } finally {
+    await lock.release();
+  }
+}
+async function releaseAtService(options, machine, held2, emit, signal) {
+  const link = new ServiceLink({ service: options.service, machine, individualize: false, emit, signal });
+  let statuses;
+  try {
+    statuses = await link.release(held2.map((l) => l.jti));
+  } finally {
+    await link.close();
+  }
+  if (!statuses) {
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The license service at ${options.service.url} speaks protocol v1 and cannot take licenses back; nothing was removed from ${options.store}. ${held2.length} license(s) keep their slot: ${listed(held2.map((l) => l.jti))}.`,
+      { url: options.service.url }
+    );
+  }
+  throwIfAborted(signal, "release");
+  return statuses;
+}
+async function boundLicenses(store, pattern, machineId, include, signal) {
+  const wanted = includeFilter(include);
+  const found = [];
+  for (const path of await listLicenseFiles(store, pattern, signal)) {
+    let license;
+    try {
+      license = parseLicense((await readLicenseFile(store, path)).toString("utf8"), path);
+    } catch {
+      continue;
+    }
+    if (license.claims.cnf?.jkt !== machineId) continue;
+    if (!wanted({ jti: license.jti, keyId: license.keyId, path })) continue;
+    found.push({ jti: license.jti, key_id: license.keyId, path });
+  }
+  return found;
+}
+
 // src/engine/restore/restore.ts
+import { randomUUID as randomUUID3 } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import { lstatSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join as join7 } from "node:path";
 async function restore(options, control, emit) {
   const signal = control.signal;
   throwIfAborted(signal, "restore");
@@ -2937,14 +3126,15 @@ async function restore(options, control, emit) {
     const lock = await acquireStoreLock(store, "restore");
     try {
       await recoverRestore(store);
-      if (options.individualize !== true) await ensureMachineIdentity(store, false);
+      const given = options.machineKey === void 0 ? void 0 : await machineOf(store, options.machineKey);
+      if (!given && options.individualize !== true) await ensureMachineIdentity(store, false);
       const backup2 = await verifyBackup(options.path, {
         verifier,
         ...options.identity ? { identity: options.identity } : {},
         ...signal ? { signal } : {},
         onProgress: (done, total) => emit({ type: "PROGRESS", operation: "restore", phase: "verify", done, total })
       });
-      const identity = await ensureMachineIdentity(store, options.individualize === true);
+      const identity = given ?? await ensureMachineIdentity(store, options.individualize === true);
       return await exchangeAndCommit({ options, store, backup: backup2, identity, verifier, catalog, emit, signal });
     } finally {
       await lock.release();
@@ -3207,7 +3397,8 @@ function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: (options, control = {}) => backup(options, control, emit),
-    restore: (options, control = {}) => restore(options, control, emit)
+    restore: (options, control = {}) => restore(options, control, emit),
+    release: (options, control = {}) => release(options, control, emit)
   };
 }
 export {
@@ -3249,6 +3440,7 @@ export {
   machineIdentityFile,
   parseCatalog,
   parseLicense,
+  parseMachineKey,
   parseManifest,
   readLicenseFile,
   readMachineId,
