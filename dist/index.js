@@ -4,15 +4,17 @@ import {
   debug,
   error,
   getInput,
+  getState,
   group,
   info,
   notice,
+  saveState,
   setFailed,
   setOutput,
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-M2KTAVUY.js";
+} from "./chunks/chunk-XNIKWKKR.js";
 import {
   ENCRYPTED_PACK_FILE,
   LicenseBackupError,
@@ -22,10 +24,11 @@ import {
   cancelled,
   checkRecipients,
   isLicenseBackupError,
+  listed,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   throwIfAborted
-} from "./chunks/chunk-4POO5VRA.js";
+} from "./chunks/chunk-2TLNPBHL.js";
 import {
   __commonJS,
   __require,
@@ -14844,7 +14847,7 @@ var require__ = __commonJS({
 
 // src/action/artifacts/client.ts
 async function loadArtifactClient() {
-  const { DefaultArtifactClient } = await import("./chunks/artifact-2Y6PYIO4.js");
+  const { DefaultArtifactClient } = await import("./chunks/artifact-TVFX4I44.js");
   return new DefaultArtifactClient();
 }
 function runContext(env) {
@@ -14900,9 +14903,9 @@ var RESTRICTED_POLICIES = ["ignore", "info", "warn", "error"];
 // src/action/inputs.ts
 function readActionInputs() {
   const only = getInput("only");
-  if (only !== "" && only !== "backup" && only !== "restore") {
+  if (only !== "" && only !== "backup" && only !== "restore" && only !== "release") {
     throw new ConfigError(
-      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, or empty to run every step.`
+      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`release\`, or empty to run every step.`
     );
   }
   const onRestricted = getInput("on-restricted");
@@ -14959,6 +14962,115 @@ var RunReport = class {
     return this.steps.filter((s) => s.artifact).at(-1)?.artifact;
   }
 };
+
+// src/action/secrets.ts
+function resolveSecrets(steps, env) {
+  const resolved = /* @__PURE__ */ new Map();
+  for (const step of steps) {
+    if (step.kind === "backup") continue;
+    const secrets = {};
+    if (!step.service.tokenEnv) {
+      throw new ConfigError(
+        `a ${step.kind} step needs the service token: add \`token-env: <VARIABLE>\` to \`service\` and set that variable from a secret.`,
+        step.at
+      );
+    }
+    secrets.token = read(step.service.tokenEnv, env, "service.token-env");
+    mask(secrets.token);
+    if (step.machineKeyEnv) {
+      secrets.machineKey = read(step.machineKeyEnv, env, "machine-key-env");
+      maskMachineKey(secrets.machineKey);
+    }
+    if (step.kind === "restore" && step.identityEnv) {
+      const value = read(step.identityEnv, env, "identity-env");
+      mask(value);
+      secrets.identity = ageIdentity(value, step.identityEnv);
+    }
+    resolved.set(step, secrets);
+  }
+  return resolved;
+}
+function read(ref, env, key) {
+  const value = env[ref.name];
+  if (value === void 0 || value.trim() === "") {
+    throw new ConfigError(
+      `the environment variable ${ref.name} (named by \`${key}\`) is not set: set it from a secret in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ secrets.${ref.name} }}\`.`,
+      ref.at
+    );
+  }
+  return value;
+}
+function mask(value) {
+  setSecret(value);
+  for (const line of value.split(/\r?\n/))
+    if (line.trim() !== "" && line !== value) setSecret(line.trim());
+}
+function maskMachineKey(value) {
+  mask(value);
+  const d = /"d"\s*:\s*"([^"]+)"/.exec(value)?.[1];
+  if (d) setSecret(d);
+}
+function ageIdentity(value, ref) {
+  const key = value.split(/\r?\n/).map((line) => line.trim()).find((line) => line.startsWith("AGE-SECRET-KEY-1"));
+  if (!key) {
+    throw new ConfigError(
+      `the environment variable ${ref.name} (named by \`identity-env\`) holds no age identity: it must contain a line starting with AGE-SECRET-KEY-1, as written by \`age-keygen\`.`,
+      ref.at
+    );
+  }
+  return key;
+}
+
+// src/action/release-on-exit.ts
+var EXIT_RELEASES_STATE = "release-on-exit";
+var POST_STATE = "is-post";
+var remembered = [];
+function rememberForExit(step, jtis) {
+  if (jtis.length === 0 || !step.service.tokenEnv) return;
+  remembered.push({
+    store: step.store,
+    ...step.pattern === void 0 ? {} : { pattern: step.pattern },
+    url: step.service.url,
+    tokenEnv: step.service.tokenEnv.name,
+    ...step.machineKeyEnv ? { machineKeyEnv: step.machineKeyEnv.name } : {},
+    jtis
+  });
+  saveState(EXIT_RELEASES_STATE, JSON.stringify(remembered));
+}
+async function releaseOnExit(engine, env) {
+  const saved = getState(EXIT_RELEASES_STATE);
+  if (saved === "") return;
+  let releases;
+  try {
+    releases = JSON.parse(saved);
+  } catch {
+    warning("The post step found no readable list of restored licenses; nothing was released.");
+    return;
+  }
+  for (const entry of releases) await releaseOne(await engine(), entry, env);
+}
+async function releaseOne(engine, entry, env) {
+  const token = env[entry.tokenEnv] ?? "";
+  const machineKey = entry.machineKeyEnv === void 0 ? void 0 : env[entry.machineKeyEnv];
+  if (token) mask(token);
+  if (machineKey) maskMachineKey(machineKey);
+  try {
+    const result = await engine.release({
+      store: entry.store,
+      ...entry.pattern === void 0 ? {} : { pattern: entry.pattern },
+      service: { url: entry.url, token },
+      include: entry.jtis,
+      ...machineKey ? { machineKey } : {}
+    });
+    info(
+      `Gave back ${result.licenses.length} license(s) restored into ${entry.store} (release-on-exit).`
+    );
+  } catch (error2) {
+    warning(
+      `release-on-exit could not give back the licenses restored into ${entry.store} at ${entry.url}: ${error2.message} These ${entry.jtis.length} license(s) still hold a slot of this machine: ${listed(entry.jtis)}. Run a release step for them, or ask the service's operator.`
+    );
+  }
+}
 
 // src/action/run-steps.ts
 import { rm as rm2 } from "node:fs/promises";
@@ -15434,16 +15546,18 @@ var RestrictedLicensesError = class extends Error {
 async function runSteps(steps, context) {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled("run");
-    await group(
-      title(step, n + 1, context.total),
-      () => step.kind === "backup" ? runBackup(step, n + 1, context) : runRestore(step, n + 1, context)
-    );
+    await group(title(step, n + 1, context.total), () => {
+      if (step.kind === "backup") return runBackup(step, n + 1, context);
+      if (step.kind === "release") return runRelease(step, n + 1, context);
+      return runRestore(step, n + 1, context);
+    });
   }
   if (context.signal.aborted) throw cancelled("run");
 }
 function title(step, n, total) {
   const count = `step ${n} of ${total}`;
   if (step.kind === "backup") return `Backup (${count}): ${step.store} \u2192 ${step.path}`;
+  if (step.kind === "release") return `Release (${count}): ${step.store} \u2192 ${step.service.url}`;
   const from = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path;
   return `Restore (${count}): ${from} \u2192 ${step.store}`;
 }
@@ -15533,10 +15647,17 @@ async function runRestore(step, n, context) {
           path: path ?? "",
           service: { url: step.service.url, token: secrets.token ?? "" },
           individualize: step.individualize,
-          ...secrets.identity === void 0 ? {} : { identity: secrets.identity }
+          ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+          ...slotOptions(step, secrets),
+          onRefused: step.onRefused
         },
         { signal: context.signal }
       );
+      if (step.releaseOnExit)
+        rememberForExit(
+          step,
+          result.licenses.map((l) => l.jti)
+        );
       record.restored = result.restored;
       record.unchanged = result.unchanged;
       record.skipped = result.skipped;
@@ -15550,6 +15671,37 @@ async function runRestore(step, n, context) {
   } finally {
     if (downloaded) await rm2(downloaded, { recursive: true, force: true });
   }
+}
+async function runRelease(step, n, context) {
+  const log = new StepLog("warn", context.now);
+  const record = {
+    kind: "release",
+    title: title(step, n, context.total),
+    outcome: "failed",
+    durationMs: 0
+  };
+  await tracked(record, log, context, async () => {
+    const secrets = context.secrets.get(step) ?? {};
+    const result = await context.engine.release(
+      {
+        store: step.store,
+        ...step.pattern === void 0 ? {} : { pattern: step.pattern },
+        service: { url: step.service.url, token: secrets.token ?? "" },
+        ...slotOptions(step, secrets)
+      },
+      { signal: context.signal }
+    );
+    record.released = result.licenses.length;
+    info(
+      result.machineId === null ? `The store ${step.store} has no machine identity: nothing of it holds a slot.` : `Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+    );
+  });
+}
+function slotOptions(step, secrets) {
+  return {
+    ...step.include ? { include: step.include } : {},
+    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey }
+  };
 }
 async function tracked(record, log, context, body) {
   const started = context.now();
@@ -15568,55 +15720,6 @@ async function tracked(record, log, context, body) {
     record.durationMs = context.now() - started;
     context.report.add(record);
   }
-}
-
-// src/action/secrets.ts
-function resolveSecrets(steps, env) {
-  const resolved = /* @__PURE__ */ new Map();
-  for (const step of steps) {
-    if (step.kind !== "restore") continue;
-    const secrets = {};
-    if (!step.service.tokenEnv) {
-      throw new ConfigError(
-        "a restore step needs the service token: add `token-env: <VARIABLE>` to `service` and set that variable from a secret.",
-        step.at
-      );
-    }
-    secrets.token = read(step.service.tokenEnv, env, "service.token-env");
-    mask(secrets.token);
-    if (step.identityEnv) {
-      const value = read(step.identityEnv, env, "identity-env");
-      mask(value);
-      secrets.identity = ageIdentity(value, step.identityEnv);
-    }
-    resolved.set(step, secrets);
-  }
-  return resolved;
-}
-function read(ref, env, key) {
-  const value = env[ref.name];
-  if (value === void 0 || value.trim() === "") {
-    throw new ConfigError(
-      `the environment variable ${ref.name} (named by \`${key}\`) is not set: set it from a secret in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ secrets.${ref.name} }}\`.`,
-      ref.at
-    );
-  }
-  return value;
-}
-function mask(value) {
-  setSecret(value);
-  for (const line of value.split(/\r?\n/))
-    if (line.trim() !== "" && line !== value) setSecret(line.trim());
-}
-function ageIdentity(value, ref) {
-  const key = value.split(/\r?\n/).map((line) => line.trim()).find((line) => line.startsWith("AGE-SECRET-KEY-1"));
-  if (!key) {
-    throw new ConfigError(
-      `the environment variable ${ref.name} (named by \`identity-env\`) holds no age identity: it must contain a line starting with AGE-SECRET-KEY-1, as written by \`age-keygen\`.`,
-      ref.at
-    );
-  }
-  return key;
 }
 
 // src/action/steps/load.ts
@@ -15745,23 +15848,26 @@ var license_backup_schema_default = {
       }
     },
     steps: {
-      description: "The steps, run in order. Each is `backup:` or `restore:`.",
+      description: "The steps, run in order. Each is `backup:`, `restore:` or `release:`.",
       type: "array",
       minItems: 1,
-      "x-message": "must list at least one `backup` or `restore` step",
+      "x-message": "must list at least one `backup`, `restore` or `release` step",
       items: {
-        description: "One step: a map with the single key `backup` or `restore`.",
+        description: "One step: a map with the single key `backup`, `restore` or `release`.",
         type: "object",
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
-        "x-message": "must be a map with exactly one key, `backup` or `restore`",
+        "x-message": "must be a map with exactly one key, `backup`, `restore` or `release`",
         properties: {
           backup: {
             $ref: "#/$defs/backup"
           },
           restore: {
             $ref: "#/$defs/restore"
+          },
+          release: {
+            $ref: "#/$defs/release"
           }
         }
       }
@@ -15919,6 +16025,52 @@ var license_backup_schema_default = {
         "identity-env": {
           description: "Name of the environment variable holding the age identity (`AGE-SECRET-KEY-1\u2026`) for an encrypted backup. The identity never goes in this file.",
           $ref: "#/$defs/envName"
+        },
+        "on-refused": {
+          description: "What a license the service would refuse does (protocol v1.1): `fail` (default) fails the step before any slot is used, listing every refusal with its URL; `skip` restores the rest and warns once per refused license.",
+          enum: ["fail", "skip"]
+        },
+        include: {
+          $ref: "#/$defs/include"
+        },
+        "machine-key-env": {
+          $ref: "#/$defs/machineKeyEnv"
+        },
+        "release-on-exit": {
+          description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
+          type: "boolean"
+        }
+      }
+    },
+    include: {
+      description: "Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).",
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "string",
+        minLength: 1
+      }
+    },
+    machineKeyEnv: {
+      description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
+      $ref: "#/$defs/envName"
+    },
+    release: {
+      description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        store: {
+          $ref: "#/$defs/store"
+        },
+        pattern: {
+          $ref: "#/$defs/pattern"
+        },
+        include: {
+          $ref: "#/$defs/include"
+        },
+        "machine-key-env": {
+          $ref: "#/$defs/machineKeyEnv"
         }
       }
     }
@@ -16057,10 +16209,11 @@ function toStepsConfig(parsed) {
   const steps = root["steps"].map((item, i) => {
     const kind = Object.keys(item)[0];
     const path = ["steps", i, kind];
-    const body = item[kind];
+    const body = item[kind] ?? {};
     const at = parsed.locate(path);
     const store = storeOf(topStore, body, at, kind);
     if (kind === "backup") return toBackup(parsed, path, body, store, i + 1, at);
+    if (kind === "release") return toRelease(parsed, path, body, store, serviceJson, i + 1, at);
     return toRestore(parsed, path, body, store, serviceJson, i + 1, at);
   });
   return { source: parsed.source, steps };
@@ -16119,14 +16272,7 @@ function toUpload(parsed, path, json) {
   };
 }
 function toRestore(parsed, path, body, store, service, index, at) {
-  if (!service) {
-    throw new ConfigError(
-      "a restore step goes through the license service: add `service: { url: \u2026, token-env: \u2026 }` at the top of the file.",
-      at
-    );
-  }
   const from = body["from-artifact"];
-  const tokenEnv = envRef(parsed, ["service", "token-env"], service["token-env"]);
   const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
   return {
     kind: "restore",
@@ -16136,8 +16282,29 @@ function toRestore(parsed, path, body, store, service, index, at) {
     ...from ? { fromArtifact: toSource(parsed, [...path, "from-artifact"], from) } : {},
     individualize: body["individualize"] === true,
     ...identityEnv ? { identityEnv } : {},
-    service: { url: String(service["url"]), ...tokenEnv ? { tokenEnv } : {} },
+    ...slotSettings(parsed, path, body, service, at, "restore"),
+    onRefused: body["on-refused"] === "skip" ? "skip" : "fail",
+    releaseOnExit: body["release-on-exit"] === true,
     at
+  };
+}
+function toRelease(parsed, path, body, store, service, index, at) {
+  return { kind: "release", index, ...store, ...slotSettings(parsed, path, body, service, at, "release"), at };
+}
+function slotSettings(parsed, path, body, service, at, kind) {
+  if (!service) {
+    throw new ConfigError(
+      `a ${kind} step goes through the license service: add \`service: { url: \u2026, token-env: \u2026 }\` at the top of the file.`,
+      at
+    );
+  }
+  const tokenEnv = envRef(parsed, ["service", "token-env"], service["token-env"]);
+  const machineKeyEnv = envRef(parsed, [...path, "machine-key-env"], body["machine-key-env"]);
+  const include = body["include"];
+  return {
+    service: { url: String(service["url"]), ...tokenEnv ? { tokenEnv } : {} },
+    ...include ? { include } : {},
+    ...machineKeyEnv ? { machineKeyEnv } : {}
   };
 }
 function toSource(parsed, path, json) {
@@ -16201,6 +16368,7 @@ function rows(step) {
   if (step.backedUp !== void 0) rows2.push(["Licenses backed up", String(step.backedUp)]);
   if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step)]);
   if (step.restored !== void 0) rows2.push(["Licenses restored", String(step.restored)]);
+  if (step.released !== void 0) rows2.push(["Licenses released", String(step.released)]);
   if (step.unchanged !== void 0) rows2.push(["Already on this machine", String(step.unchanged)]);
   if (step.skipped?.length) {
     rows2.push([
@@ -16242,7 +16410,7 @@ function escape2(text) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-G53ZMBTQ.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-PXQCNWRR.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.
@@ -16256,6 +16424,11 @@ var defaultDeps = {
 };
 async function run(overrides = {}) {
   const deps = { ...defaultDeps, ...overrides };
+  if (getState(POST_STATE) === "true") {
+    await releaseOnExit(() => deps.createEngine(() => void 0), deps.env);
+    return;
+  }
+  saveState(POST_STATE, "true");
   const report = new RunReport();
   const controller = new AbortController();
   const stopListening = abortOnSignals(deps.signals, controller);

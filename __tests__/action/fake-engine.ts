@@ -39,6 +39,8 @@ export interface FakeScript {
   fail?: Error
   /** Relative backup paths are written under this folder (never the repository). */
   root?: string
+  /** Release: fails with this error (a service out of reach). */
+  releaseFails?: Error
   /** Restore: an ERROR_WITH_URL event before failing. */
   refusal?: { keyId: string; licenseId: string; url: string }
 }
@@ -132,6 +134,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
         async release(options) {
           fake.releases.push(options)
           markStarted()
+          if (script.releaseFails) throw script.releaseFails
           emit({ type: 'CONNECTING', url: options.service.url })
           emit({ type: 'DISCONNECTING', url: options.service.url })
           emit({ type: 'BEGIN', operation: 'release' })

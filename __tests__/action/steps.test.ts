@@ -147,7 +147,7 @@ describe('steps file: bad input names file, line and column', () => {
       'version: 1\nstore: s\nsteps: []\n',
       3,
       8,
-      /must list at least one `backup` or `restore` step/
+      /must list at least one `backup`, `restore` or `release` step/
     )
     await expectError('version: 1\nstore: s\n', 1, 1, /missing the required key `steps`/)
   })

@@ -7,7 +7,7 @@ export type StepOutcome = 'succeeded' | 'failed' | 'cancelled'
 
 /** What one step did, for the summary and the outputs. */
 export interface StepRecord {
-  kind: 'backup' | 'restore'
+  kind: 'backup' | 'restore' | 'release'
   title: string
   outcome: StepOutcome
   durationMs: number
@@ -15,6 +15,8 @@ export interface StepRecord {
   backedUp?: number
   restricted?: ManifestRestricted[]
   restored?: number
+  /** Licenses given back to the service (a release step). */
+  released?: number
   unchanged?: number
   skipped?: RefusedLicense[]
   refused?: RefusedSeen[]

@@ -10,7 +10,15 @@ import { uploadBackup } from './artifacts/upload.js'
 import { restrictedSummary, StepLog } from './log.js'
 import type { RunReport, StepRecord } from './report.js'
 import type { StepSecrets } from './secrets.js'
-import type { BackupStep, RestoreStep, RestrictedPolicy, Step } from './steps/types.js'
+import { rememberForExit } from './release-on-exit.js'
+import type {
+  BackupStep,
+  ReleaseStep,
+  RestoreStep,
+  RestrictedPolicy,
+  ServiceStep,
+  Step
+} from './steps/types.js'
 
 /** Everything a step needs from the run. */
 export interface StepContext {
@@ -20,7 +28,7 @@ export interface StepContext {
   signal: AbortSignal
   /** The `on-restricted` input: overrides every step's policy. */
   onRestricted: RestrictedPolicy | undefined
-  secrets: Map<RestoreStep, StepSecrets>
+  secrets: Map<ServiceStep, StepSecrets>
   artifacts(): Promise<ArtifactClient>
   run: RunContext
   githubToken: string
@@ -49,9 +57,11 @@ export class RestrictedLicensesError extends Error {
 export async function runSteps(steps: Step[], context: StepContext): Promise<void> {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled('run')
-    await core.group(title(step, n + 1, context.total), () =>
-      step.kind === 'backup' ? runBackup(step, n + 1, context) : runRestore(step, n + 1, context)
-    )
+    await core.group(title(step, n + 1, context.total), () => {
+      if (step.kind === 'backup') return runBackup(step, n + 1, context)
+      if (step.kind === 'release') return runRelease(step, n + 1, context)
+      return runRestore(step, n + 1, context)
+    })
   }
   if (context.signal.aborted) throw cancelled('run')
 }
@@ -59,6 +69,7 @@ export async function runSteps(steps: Step[], context: StepContext): Promise<voi
 function title(step: Step, n: number, total: number): string {
   const count = `step ${n} of ${total}`
   if (step.kind === 'backup') return `Backup (${count}): ${step.store} → ${step.path}`
+  if (step.kind === 'release') return `Release (${count}): ${step.store} → ${step.service.url}`
   const from = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path
   return `Restore (${count}): ${from} → ${step.store}`
 }
@@ -153,10 +164,17 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
           path: path ?? '',
           service: { url: step.service.url, token: secrets.token ?? '' },
           individualize: step.individualize,
-          ...(secrets.identity === undefined ? {} : { identity: secrets.identity })
+          ...(secrets.identity === undefined ? {} : { identity: secrets.identity }),
+          ...slotOptions(step, secrets),
+          onRefused: step.onRefused
         },
         { signal: context.signal }
       )
+      if (step.releaseOnExit)
+        rememberForExit(
+          step,
+          result.licenses.map(l => l.jti)
+        )
       record.restored = result.restored
       record.unchanged = result.unchanged
       record.skipped = result.skipped
@@ -170,6 +188,43 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
   } finally {
     // The download may hold unencrypted licenses: it does not outlive the step.
     if (downloaded) await rm(downloaded, { recursive: true, force: true })
+  }
+}
+
+/** Gives the store's licenses back (protocol v1.1): the service first, then the files. */
+async function runRelease(step: ReleaseStep, n: number, context: StepContext): Promise<void> {
+  const log = new StepLog('warn', context.now)
+  const record: StepRecord = {
+    kind: 'release',
+    title: title(step, n, context.total),
+    outcome: 'failed',
+    durationMs: 0
+  }
+  await tracked(record, log, context, async () => {
+    const secrets = context.secrets.get(step) ?? {}
+    const result = await context.engine.release(
+      {
+        store: step.store,
+        ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
+        service: { url: step.service.url, token: secrets.token ?? '' },
+        ...slotOptions(step, secrets)
+      },
+      { signal: context.signal }
+    )
+    record.released = result.licenses.length
+    core.info(
+      result.machineId === null
+        ? `The store ${step.store} has no machine identity: nothing of it holds a slot.`
+        : `Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+    )
+  })
+}
+
+/** `include` and the machine key, as restore and release steps give them to the engine. */
+function slotOptions(step: ServiceStep, secrets: StepSecrets): { include?: string[]; machineKey?: string } {
+  return {
+    ...(step.include ? { include: step.include } : {}),
+    ...(secrets.machineKey === undefined ? {} : { machineKey: secrets.machineKey })
   }
 }
 

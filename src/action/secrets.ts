@@ -1,10 +1,12 @@
 import * as core from '@actions/core'
 import { ConfigError } from './steps/config-error.js'
-import type { EnvRef, RestoreStep, Step } from './steps/types.js'
+import type { EnvRef, ServiceStep, Step } from './steps/types.js'
 
 export interface StepSecrets {
   token?: string
   identity?: string
+  /** The machine key (`machine-key-env`), as given: the engine reads it. */
+  machineKey?: string
 }
 
 /**
@@ -12,20 +14,24 @@ export interface StepSecrets {
  * each with the runner's masking before anything could print it. Only the steps that will run need
  * theirs set; an unset one is an error naming the variable and the line that names it.
  */
-export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<RestoreStep, StepSecrets> {
-  const resolved = new Map<RestoreStep, StepSecrets>()
+export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<ServiceStep, StepSecrets> {
+  const resolved = new Map<ServiceStep, StepSecrets>()
   for (const step of steps) {
-    if (step.kind !== 'restore') continue
+    if (step.kind === 'backup') continue
     const secrets: StepSecrets = {}
     if (!step.service.tokenEnv) {
       throw new ConfigError(
-        'a restore step needs the service token: add `token-env: <VARIABLE>` to `service` and set that variable from a secret.',
+        `a ${step.kind} step needs the service token: add \`token-env: <VARIABLE>\` to \`service\` and set that variable from a secret.`,
         step.at
       )
     }
     secrets.token = read(step.service.tokenEnv, env, 'service.token-env')
     mask(secrets.token)
-    if (step.identityEnv) {
+    if (step.machineKeyEnv) {
+      secrets.machineKey = read(step.machineKeyEnv, env, 'machine-key-env')
+      maskMachineKey(secrets.machineKey)
+    }
+    if (step.kind === 'restore' && step.identityEnv) {
       const value = read(step.identityEnv, env, 'identity-env')
       mask(value)
       secrets.identity = ageIdentity(value, step.identityEnv)
@@ -47,10 +53,17 @@ function read(ref: EnvRef, env: NodeJS.ProcessEnv, key: string): string {
 }
 
 /** Masks the whole value and each of its lines: the runner masks line by line. */
-function mask(value: string): void {
+export function mask(value: string): void {
   core.setSecret(value)
   for (const line of value.split(/\r?\n/))
     if (line.trim() !== '' && line !== value) core.setSecret(line.trim())
+}
+
+/** A JWK is one line: its private member is masked on its own too, wherever it might be printed alone. */
+export function maskMachineKey(value: string): void {
+  mask(value)
+  const d = /"d"\s*:\s*"([^"]+)"/.exec(value)?.[1]
+  if (d) core.setSecret(d)
 }
 
 /** Accepts the key itself or a whole `age-keygen` file (comments and the key line). */

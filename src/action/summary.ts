@@ -36,6 +36,7 @@ function rows(step: StepRecord): SummaryTableRow[] {
   if (step.backedUp !== undefined) rows.push(['Licenses backed up', String(step.backedUp)])
   if (step.restricted !== undefined) rows.push(['Restricted (not backed up)', restrictedText(step)])
   if (step.restored !== undefined) rows.push(['Licenses restored', String(step.restored)])
+  if (step.released !== undefined) rows.push(['Licenses released', String(step.released)])
   if (step.unchanged !== undefined) rows.push(['Already on this machine', String(step.unchanged)])
   if (step.skipped?.length) {
     rows.push([

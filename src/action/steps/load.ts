@@ -8,6 +8,7 @@ import type {
   ArtifactUpload,
   BackupStep,
   EnvRef,
+  ReleaseStep,
   RestoreStep,
   Step,
   StepsConfig,
@@ -58,12 +59,13 @@ function toStepsConfig(parsed: ParsedSteps): StepsConfig {
     ...(trust ? { trust } : {})
   }
   const steps = (root['steps'] as Json[]).map((item, i): Step => {
-    const kind = Object.keys(item)[0] as 'backup' | 'restore'
+    const kind = Object.keys(item)[0] as Step['kind']
     const path = ['steps', i, kind]
-    const body = item[kind] as Json
+    const body = (item[kind] ?? {}) as Json
     const at = parsed.locate(path)
     const store = storeOf(topStore, body, at, kind)
     if (kind === 'backup') return toBackup(parsed, path, body, store, i + 1, at)
+    if (kind === 'release') return toRelease(parsed, path, body, store, serviceJson, i + 1, at)
     return toRestore(parsed, path, body, store, serviceJson, i + 1, at)
   })
   return { source: parsed.source, steps }
@@ -142,14 +144,7 @@ function toRestore(
   index: number,
   at: Location
 ): RestoreStep {
-  if (!service) {
-    throw new ConfigError(
-      'a restore step goes through the license service: add `service: { url: …, token-env: … }` at the top of the file.',
-      at
-    )
-  }
   const from = body['from-artifact'] as Json | undefined
-  const tokenEnv = envRef(parsed, ['service', 'token-env'], service['token-env'])
   const identityEnv = envRef(parsed, [...path, 'identity-env'], body['identity-env'])
   return {
     kind: 'restore',
@@ -159,8 +154,47 @@ function toRestore(
     ...(from ? { fromArtifact: toSource(parsed, [...path, 'from-artifact'], from) } : {}),
     individualize: body['individualize'] === true,
     ...(identityEnv ? { identityEnv } : {}),
-    service: { url: String(service['url']), ...(tokenEnv ? { tokenEnv } : {}) },
+    ...slotSettings(parsed, path, body, service, at, 'restore'),
+    onRefused: body['on-refused'] === 'skip' ? 'skip' : 'fail',
+    releaseOnExit: body['release-on-exit'] === true,
     at
+  }
+}
+
+function toRelease(
+  parsed: ParsedSteps,
+  path: (string | number)[],
+  body: Json,
+  store: StoreConfig,
+  service: Json | undefined,
+  index: number,
+  at: Location
+): ReleaseStep {
+  return { kind: 'release', index, ...store, ...slotSettings(parsed, path, body, service, at, 'release'), at }
+}
+
+/** What restore and release steps share: the service, `include` and `machine-key-env`. */
+function slotSettings(
+  parsed: ParsedSteps,
+  path: (string | number)[],
+  body: Json,
+  service: Json | undefined,
+  at: Location,
+  kind: string
+): Pick<ReleaseStep, 'service' | 'include' | 'machineKeyEnv'> {
+  if (!service) {
+    throw new ConfigError(
+      `a ${kind} step goes through the license service: add \`service: { url: …, token-env: … }\` at the top of the file.`,
+      at
+    )
+  }
+  const tokenEnv = envRef(parsed, ['service', 'token-env'], service['token-env'])
+  const machineKeyEnv = envRef(parsed, [...path, 'machine-key-env'], body['machine-key-env'])
+  const include = body['include'] as string[] | undefined
+  return {
+    service: { url: String(service['url']), ...(tokenEnv ? { tokenEnv } : {}) },
+    ...(include ? { include } : {}),
+    ...(machineKeyEnv ? { machineKeyEnv } : {})
   }
 }
 

@@ -54,11 +54,35 @@ export interface RestoreStep extends StoreConfig {
   fromArtifact?: ArtifactSource
   individualize: boolean
   identityEnv?: EnvRef
-  service: { url: string; tokenEnv?: EnvRef }
+  service: ServiceConfig
+  /** Protocol v1.1: refusals fail the step (default) or are skipped with a warning each. */
+  onRefused: 'fail' | 'skip'
+  include?: string[]
+  machineKeyEnv?: EnvRef
+  /** Give back what this step restored in the action's post step. */
+  releaseOnExit: boolean
   at: Location
 }
 
-export type Step = BackupStep | RestoreStep
+export interface ServiceConfig {
+  url: string
+  tokenEnv?: EnvRef
+}
+
+/** Gives the store's licenses back to the service (protocol v1.1). */
+export interface ReleaseStep extends StoreConfig {
+  kind: 'release'
+  index: number
+  service: ServiceConfig
+  include?: string[]
+  machineKeyEnv?: EnvRef
+  at: Location
+}
+
+/** The steps that talk to the license service. */
+export type ServiceStep = RestoreStep | ReleaseStep
+
+export type Step = BackupStep | RestoreStep | ReleaseStep
 
 export interface StepsConfig {
   source: string
