@@ -15438,6 +15438,11 @@ function restrictedSummary(keyIds) {
   const unique = [...new Set(keyIds)];
   return `${restrictedSummaryMessage(keyIds.length)} (key ID${unique.length === 1 ? "" : "s"} ${unique.join(", ")})`;
 }
+var PHASE_LINES = {
+  backup: { begin: "Backup started.", end: "Backup finished." },
+  restore: { begin: "Committing the restored licenses into the store.", end: "Restored licenses committed." },
+  release: { begin: "Removing the released licenses from the store.", end: "Released licenses removed." }
+};
 var StepLog = class {
   constructor(policy, now = Date.now) {
     this.policy = policy;
@@ -15453,12 +15458,10 @@ var StepLog = class {
   onEvent = (event) => {
     switch (event.type) {
       case "BEGIN":
-        info(
-          event.operation === "backup" ? "Backup started." : "Committing the restored licenses into the store."
-        );
+        info(PHASE_LINES[event.operation].begin);
         return;
       case "END":
-        info(event.operation === "backup" ? "Backup finished." : "Restored licenses committed.");
+        info(PHASE_LINES[event.operation].end);
         return;
       case "CONNECTING":
         info(`Connecting to the license service at ${event.url}.`);

@@ -25,7 +25,7 @@ describe('README.md', () => {
     const example = /<!-- steps-example -->\n+```yaml\n([\s\S]*?)```/.exec(readme)?.[1]
     expect(example).toBeDefined()
     const config = await loadSteps({ config: '', inline: example ?? '' })
-    expect(config.steps.map(s => s.kind)).toEqual(['backup', 'restore'])
+    expect(config.steps.map(s => s.kind)).toEqual(['backup', 'restore', 'release'])
   })
 
   it('shows example workflows whose inline steps the action accepts', async () => {

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { restrictedLicenseMessage, restrictedSummaryMessage } from '../engine/catalog/messages.js'
-import type { EngineEvent } from '../engine/events.js'
+import type { EngineEvent, Operation } from '../engine/events.js'
 import type { RestrictedPolicy } from './steps/types.js'
 
 /** GitHub shows at most 10 annotations of a kind per step; the rest go to the log as plain lines. */
@@ -40,6 +40,13 @@ export function restrictedSummary(keyIds: string[]): string {
  * Turns one step's engine events into log lines: a line per event, restricted licenses as annotations
  * per the policy, progress at most every few seconds, per-license detail only in debug.
  */
+/** What BEGIN and END say for each operation. */
+const PHASE_LINES: Record<Operation, { begin: string; end: string }> = {
+  backup: { begin: 'Backup started.', end: 'Backup finished.' },
+  restore: { begin: 'Committing the restored licenses into the store.', end: 'Restored licenses committed.' },
+  release: { begin: 'Removing the released licenses from the store.', end: 'Released licenses removed.' }
+}
+
 export class StepLog {
   readonly restricted: RestrictedSeen[] = []
   readonly refused: RefusedSeen[] = []
@@ -56,14 +63,10 @@ export class StepLog {
   readonly onEvent = (event: EngineEvent): void => {
     switch (event.type) {
       case 'BEGIN':
-        core.info(
-          event.operation === 'backup'
-            ? 'Backup started.'
-            : 'Committing the restored licenses into the store.'
-        )
+        core.info(PHASE_LINES[event.operation].begin)
         return
       case 'END':
-        core.info(event.operation === 'backup' ? 'Backup finished.' : 'Restored licenses committed.')
+        core.info(PHASE_LINES[event.operation].end)
         return
       case 'CONNECTING':
         core.info(`Connecting to the license service at ${event.url}.`)
