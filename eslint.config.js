@@ -24,5 +24,31 @@ export default tseslint.config(
       ]
     }
   },
+  {
+    // Outside text reaches the job log only as LogText, through src/action/log/write.ts (ADR 0070).
+    files: ['src/action/**/*.ts', 'src/main.ts'],
+    ignores: ['src/action/log/write.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...[
+          'info',
+          'debug',
+          'notice',
+          'warning',
+          'error',
+          'setFailed',
+          'group',
+          'startGroup',
+          'endGroup'
+        ].map(property => ({
+          object: 'core',
+          property,
+          message: 'Log through `log` (src/action/log/write.ts) with a `logText` template (ADR 0070).'
+        }))
+      ],
+      'no-console': 'error'
+    }
+  },
   prettier
 )

@@ -1,5 +1,16 @@
 // Jest runs the TypeScript sources as ESM on the Node the npm scripts put first on PATH (Node 24 from
 // the `node` devDependency). ts-jest only transpiles; `npm run typecheck` does the type checking.
+//
+// `npm test` is the fast suite; `npm run test:all` (which .ci/run runs) adds the suites below, the crash,
+// chaos, property and end-to-end ones (the 10,000-license backup checked with tar and sha256sum among
+// them), by overriding testPathIgnorePatterns on the command line.
+const SLOW_SUITES = [
+  '/__tests__/reliability/(crash|chaos|properties)\\.test\\.ts$',
+  '\\.property\\.test\\.ts$',
+  '/__tests__/e2e/',
+  '/__tests__/engine/backup-large\\.test\\.ts$'
+]
+
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
@@ -9,6 +20,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }]
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', ...SLOW_SUITES],
   roots: ['<rootDir>/__tests__'],
   collectCoverage: true,
   collectCoverageFrom: ['src/**/*.ts'],

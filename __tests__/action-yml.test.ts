@@ -21,7 +21,7 @@ describe('action.yml', () => {
     })
   })
 
-  it('declares the inputs and outputs of SPEC 7, each described', () => {
+  it('declares the inputs and outputs the README documents, each described', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(
       ['config', 'github-token', 'on-restricted', 'only', 'steps'].sort()
     )

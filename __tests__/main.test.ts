@@ -8,7 +8,7 @@ describe('run()', () => {
     await run()
     const written = stdout.mock.calls.map(c => String(c[0])).join('')
     stdout.mockRestore()
-    expect(written).toMatch(/::error::Steps file \/nonexistent\/license-backup.yml not found/)
+    expect(written).toMatch(/::error::Steps file \/nonexistent\/license-backup.yml does not exist: create it/)
     expect(process.exitCode).toBe(1)
     process.exitCode = 0
   })

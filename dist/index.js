@@ -17,18 +17,27 @@ import {
 } from "./chunks/chunk-XNIKWKKR.js";
 import {
   ENCRYPTED_PACK_FILE,
+  ENGINE_OPTIONS,
+  InputFileError,
   LicenseBackupError,
   MANIFEST_FILE,
   MAX_MANIFEST_BYTES,
   PACK_FILE,
   cancelled,
+  capitalized,
   checkRecipients,
+  compileGlob,
+  internalError,
   isLicenseBackupError,
   listed,
+  manifestByteLimit,
+  option,
+  readInputFile,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
-  throwIfAborted
-} from "./chunks/chunk-2TLNPBHL.js";
+  throwIfAborted,
+  turnOn
+} from "./chunks/chunk-55XVMYXE.js";
 import {
   __commonJS,
   __require,
@@ -1182,8 +1191,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json.slice(start, i);
-                const code2 = json.substr(i + 2, 4);
-                switch (code2) {
+                const code = json.substr(i + 2, 4);
+                switch (code) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -1209,8 +1218,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code2.substr(0, 2) === "00")
-                      str += "\\x" + code2.substr(2);
+                    if (code.substr(0, 2) === "00")
+                      str += "\\x" + code.substr(2);
                     else
                       str += json.substr(i, 6);
                 }
@@ -1757,7 +1766,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
-    var log = require_log();
+    var log2 = require_log();
     var merge = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
@@ -1806,7 +1815,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log2.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -3709,22 +3718,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code2, message) {
+      constructor(name, pos, code, message) {
         super();
         this.name = name;
-        this.code = code2;
+        this.code = code;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLParseError", pos, code2, message);
+      constructor(pos, code, message) {
+        super("YAMLParseError", pos, code, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLWarning", pos, code2, message);
+      constructor(pos, code, message) {
+        super("YAMLWarning", pos, code, message);
       }
     };
     var prettifyError = (src, lc) => (error2) => {
@@ -4633,7 +4642,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
+      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -4831,9 +4840,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok ? parseInt(cc, 16) : NaN;
+      const code = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code2);
+        return String.fromCodePoint(code);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -5155,12 +5164,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning2) => {
+        this.onError = (source, code, message, warning2) => {
           const pos = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code2, message));
+            this.errors.push(new errors.YAMLParseError(pos, code, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -5322,12 +5331,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code2, message) => {
+        const _onError = (pos, code, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code2, message);
+            onError(offset, code, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code, message);
         };
         switch (token.type) {
           case "scalar":
@@ -7223,7 +7232,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var errors = require_errors();
-    var log = require_log();
+    var log2 = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -7275,7 +7284,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
+      doc.warnings.forEach((warning2) => log2.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -7394,9 +7403,9 @@ var require_code = __commonJS({
     };
     exports.Name = Name;
     var _Code = class extends _CodeOrName {
-      constructor(code2) {
+      constructor(code) {
         super();
-        this._items = typeof code2 === "string" ? [code2] : code2;
+        this._items = typeof code === "string" ? [code] : code;
       }
       toString() {
         return this.str;
@@ -7423,13 +7432,13 @@ var require_code = __commonJS({
     exports._Code = _Code;
     exports.nil = new _Code("");
     function _(strs, ...args) {
-      const code2 = [strs[0]];
+      const code = [strs[0]];
       let i = 0;
       while (i < args.length) {
-        addCodeArg(code2, args[i]);
-        code2.push(strs[++i]);
+        addCodeArg(code, args[i]);
+        code.push(strs[++i]);
       }
-      return new _Code(code2);
+      return new _Code(code);
     }
     exports._ = _;
     var plus = new _Code("+");
@@ -7445,13 +7454,13 @@ var require_code = __commonJS({
       return new _Code(expr);
     }
     exports.str = str;
-    function addCodeArg(code2, arg) {
+    function addCodeArg(code, arg) {
       if (arg instanceof _Code)
-        code2.push(...arg._items);
+        code.push(...arg._items);
       else if (arg instanceof Name)
-        code2.push(arg);
+        code.push(arg);
       else
-        code2.push(interpolate(arg));
+        code.push(interpolate(arg));
     }
     exports.addCodeArg = addCodeArg;
     function optimize(expr) {
@@ -7635,7 +7644,7 @@ var require_scope = __commonJS({
         }, usedValues, getCode);
       }
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code2 = code_1.nil;
+        let code = code_1.nil;
         for (const prefix in values) {
           const vs = values[prefix];
           if (!vs)
@@ -7648,16 +7657,16 @@ var require_scope = __commonJS({
             let c = valueCode(name);
             if (c) {
               const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code2 = (0, code_1._)`${code2}${def} ${name} = ${c};${this.opts._n}`;
+              code = (0, code_1._)`${code}${def} ${name} = ${c};${this.opts._n}`;
             } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code2 = (0, code_1._)`${code2}${c}${this.opts._n}`;
+              code = (0, code_1._)`${code}${c}${this.opts._n}`;
             } else {
               throw new ValueError(name);
             }
             nameSet.set(name, UsedValueState.Completed);
           });
         }
-        return code2;
+        return code;
       }
     };
     exports.ValueScope = ValueScope;
@@ -7817,9 +7826,9 @@ var require_codegen = __commonJS({
       }
     };
     var AnyCode = class extends Node {
-      constructor(code2) {
+      constructor(code) {
         super();
-        this.code = code2;
+        this.code = code;
       }
       render({ _n }) {
         return `${this.code};` + _n;
@@ -7841,7 +7850,7 @@ var require_codegen = __commonJS({
         this.nodes = nodes;
       }
       render(opts) {
-        return this.nodes.reduce((code2, n) => code2 + n.render(opts), "");
+        return this.nodes.reduce((code, n) => code + n.render(opts), "");
       }
       optimizeNodes() {
         const { nodes } = this;
@@ -7889,10 +7898,10 @@ var require_codegen = __commonJS({
         this.condition = condition;
       }
       render(opts) {
-        let code2 = `if(${this.condition})` + super.render(opts);
+        let code = `if(${this.condition})` + super.render(opts);
         if (this.else)
-          code2 += "else " + this.else.render(opts);
-        return code2;
+          code += "else " + this.else.render(opts);
+        return code;
       }
       optimizeNodes() {
         super.optimizeNodes();
@@ -8013,12 +8022,12 @@ var require_codegen = __commonJS({
     Return.kind = "return";
     var Try = class extends BlockNode {
       render(opts) {
-        let code2 = "try" + super.render(opts);
+        let code = "try" + super.render(opts);
         if (this.catch)
-          code2 += this.catch.render(opts);
+          code += this.catch.render(opts);
         if (this.finally)
-          code2 += this.finally.render(opts);
-        return code2;
+          code += this.finally.render(opts);
+        return code;
       }
       optimizeNodes() {
         var _a, _b;
@@ -8135,18 +8144,18 @@ var require_codegen = __commonJS({
       }
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
-        const code2 = ["{"];
+        const code = ["{"];
         for (const [key, value] of keyValues) {
-          if (code2.length > 1)
-            code2.push(",");
-          code2.push(key);
+          if (code.length > 1)
+            code.push(",");
+          code.push(key);
           if (key !== value || this.opts.es5) {
-            code2.push(":");
-            (0, code_1.addCodeArg)(code2, value);
+            code.push(":");
+            (0, code_1.addCodeArg)(code, value);
           }
         }
-        code2.push("}");
-        return new code_1._Code(code2);
+        code.push("}");
+        return new code_1._Code(code);
       }
       // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
       if(condition, thenBody, elseBody) {
@@ -9010,10 +9019,10 @@ var require_defaults = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     function assignDefaults(it, ty) {
-      const { properties, items } = it.schema;
-      if (ty === "object" && properties) {
-        for (const key in properties) {
-          assignDefault(it, key, properties[key].default);
+      const { properties: properties2, items } = it.schema;
+      if (ty === "object" && properties2) {
+        for (const key in properties2) {
+          assignDefault(it, key, properties2[key].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
         items.forEach((sch, i) => assignDefault(it, i, sch.default));
@@ -9056,8 +9065,8 @@ var require_code2 = __commonJS({
       });
     }
     exports.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    function checkMissingProp({ gen, data, it: { opts } }, properties2, missing) {
+      return (0, codegen_1.or)(...properties2.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
     }
     exports.checkMissingProp = checkMissingProp;
     function reportMissingProp(cxt, missing) {
@@ -10465,22 +10474,22 @@ var require_utils = __commonJS({
     }
     function stringArrayToHexStripped(input) {
       let acc = "";
-      let code2 = 0;
+      let code = 0;
       let i = 0;
       for (i = 0; i < input.length; i++) {
-        code2 = input[i].charCodeAt(0);
-        if (code2 === 48) {
+        code = input[i].charCodeAt(0);
+        if (code === 48) {
           continue;
         }
-        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
+        if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
           return "";
         }
         acc += input[i];
         break;
       }
       for (i += 1; i < input.length; i++) {
-        code2 = input[i].charCodeAt(0);
-        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
+        code = input[i].charCodeAt(0);
+        if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
           return "";
         }
         acc += input[i];
@@ -10753,15 +10762,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -10792,15 +10801,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -10827,15 +10836,15 @@ var require_utils = __commonJS({
         if (isAllowed(ch)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -10880,15 +10889,15 @@ var require_utils = __commonJS({
         if (isQueryFragmentCharacter(ch)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code = input.charCodeAt(i);
+          if (code < 128) {
+            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
+          } else if (code < 55296 || code > 57343) {
+            output += percentEncodeNonAscii(code);
+          } else if (code <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -12102,11 +12111,11 @@ var require_core = __commonJS({
     Ajv.ValidationError = validation_error_1.default;
     Ajv.MissingRefError = ref_error_1.default;
     exports.default = Ajv;
-    function checkOptions(checkOpts, options, msg, log = "error") {
+    function checkOptions(checkOpts, options, msg, log2 = "error") {
       for (const key in checkOpts) {
         const opt = key;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+          this.logger[log2](`${msg}: option ${key}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -13403,11 +13412,11 @@ var require_properties = __commonJS({
         if (it.opts.unevaluated && allProps.length && it.props !== true) {
           it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
         }
-        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
-        if (properties.length === 0)
+        const properties2 = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (properties2.length === 0)
           return;
         const valid = gen.name("valid");
-        for (const prop of properties) {
+        for (const prop of properties2) {
           if (hasDefault(prop)) {
             applyPropertySchema(prop);
           } else {
@@ -14165,8 +14174,8 @@ var require_format = __commonJS({
             }
           }
           function getFormat(fmtDef) {
-            const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
+            const code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
               return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
             }
@@ -14845,6 +14854,9 @@ var require__ = __commonJS({
   }
 });
 
+// src/main.ts
+import { tmpdir as tmpdir2 } from "node:os";
+
 // src/action/artifacts/client.ts
 async function loadArtifactClient() {
   const { DefaultArtifactClient } = await import("./chunks/artifact-TVFX4I44.js");
@@ -14858,7 +14870,8 @@ function runContext(env) {
     runId: env["GITHUB_RUN_ID"] ?? "",
     job: env["GITHUB_JOB"] || "job",
     attempt: env["GITHUB_RUN_ATTEMPT"] || "1",
-    ...env["RUNNER_TEMP"] ? { tempDir: env["RUNNER_TEMP"] } : {}
+    ...env["RUNNER_TEMP"] ? { tempDir: env["RUNNER_TEMP"] } : {},
+    ...env["GITHUB_EVENT_PATH"] ? { eventPath: env["GITHUB_EVENT_PATH"] } : {}
   };
 }
 function defaultArtifactName(context, stepIndex) {
@@ -14869,17 +14882,93 @@ function artifactUrl(context, id) {
   return `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}/artifacts/${id}`;
 }
 
+// src/action/artifacts/restore-dir.ts
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+var PREFIX = "license-backup-restore-";
+function makeRestoreDir(tempDir) {
+  return mkdtemp(join(tempDir, `${PREFIX}${process.pid}-`));
+}
+async function sweepRestoreDirs(tempDir) {
+  const names = await readdir(tempDir).catch(() => []);
+  const removed = [];
+  for (const name of names) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = /^(\d+)-/.exec(name.slice(PREFIX.length))?.[1];
+    if (pid !== void 0 && isRunning(Number(pid))) continue;
+    const folder = join(tempDir, name);
+    try {
+      await rm(folder, { recursive: true, force: true });
+      removed.push(folder);
+    } catch {
+    }
+  }
+  return removed;
+}
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error2) {
+    return error2.code === "EPERM";
+  }
+}
+
+// src/action/log/text.ts
+var brand = /* @__PURE__ */ Symbol("LogText");
+var ZERO_WIDTH_SPACE = "\u200B";
+var UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+var SHORT_ESCAPES = { "\n": "\\n", "\r": "\\r" };
+function neutralise(value) {
+  return value.replace(UNSAFE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function disarm(line) {
+  return line.replace(/##\[/g, `##${ZERO_WIDTH_SPACE}[`).replace(/^(\s*):(?=:)/u, `$1:${ZERO_WIDTH_SPACE}`);
+}
+function logText(strings, ...values) {
+  let line = strings[0] ?? "";
+  for (const [i, value] of values.entries()) {
+    line += (typeof value === "object" ? value[brand] : String(value)) + (strings[i + 1] ?? "");
+  }
+  return { [brand]: disarm(neutralise(line)) };
+}
+function lineOf(text) {
+  return text[brand];
+}
+
+// src/action/log/write.ts
+function properties(props) {
+  return {
+    ...props.title === void 0 ? {} : { title: lineOf(props.title) },
+    ...props.file === void 0 ? {} : { file: neutralise(props.file) },
+    ...props.startLine === void 0 ? {} : { startLine: props.startLine },
+    ...props.startColumn === void 0 ? {} : { startColumn: props.startColumn }
+  };
+}
+var log = {
+  info: (text) => info(lineOf(text)),
+  debug: (text) => debug(lineOf(text)),
+  notice: (text, props = {}) => notice(lineOf(text), properties(props)),
+  warning: (text, props = {}) => warning(lineOf(text), properties(props)),
+  error: (text, props = {}) => error(lineOf(text), properties(props)),
+  /** The run's one failure: an error annotation and exit code 1. */
+  fail: (text) => setFailed(lineOf(text)),
+  group: (title2, body) => group(lineOf(title2), body)
+};
+
 // src/action/cancel.ts
-var SIGNALS = ["SIGINT", "SIGTERM"];
-function abortOnSignals(source, controller) {
+function cancelSignals(os = process.platform) {
+  return os === "win32" ? ["SIGINT", "SIGTERM", "SIGBREAK"] : ["SIGINT", "SIGTERM"];
+}
+function abortOnSignals(source, controller, signals = cancelSignals()) {
   const listener = (signal) => {
     if (controller.signal.aborted) return;
-    info(`Received ${signal}: cancelling; the step in progress will commit nothing.`);
+    log.info(logText`Received ${signal}: cancelling; the step in progress will commit nothing.`);
     controller.abort(signal);
   };
-  for (const signal of SIGNALS) source.on(signal, listener);
+  for (const signal of signals) source.on(signal, listener);
   return () => {
-    for (const signal of SIGNALS) source.off(signal, listener);
+    for (const signal of signals) source.off(signal, listener);
   };
 }
 
@@ -15001,9 +15090,8 @@ function read(ref, env, key) {
   return value;
 }
 function mask(value) {
-  setSecret(value);
-  for (const line of value.split(/\r?\n/))
-    if (line.trim() !== "" && line !== value) setSecret(line.trim());
+  const forms = /* @__PURE__ */ new Set([value, value.trim(), ...value.split(/\r\n|\r|\n/).map((line) => line.trim())]);
+  for (const form of forms) if (form !== "") setSecret(form);
 }
 function maskMachineKey(value) {
   mask(value);
@@ -15044,7 +15132,7 @@ async function releaseOnExit(engine, env) {
   try {
     releases = JSON.parse(saved);
   } catch {
-    warning("The post step found no readable list of restored licenses; nothing was released.");
+    log.warning(logText`The post step found no readable list of restored licenses; nothing was released.`);
     return;
   }
   for (const entry of releases) await releaseOne(await engine(), entry, env);
@@ -15062,28 +15150,67 @@ async function releaseOne(engine, entry, env) {
       include: entry.jtis,
       ...machineKey ? { machineKey } : {}
     });
-    info(
-      `Gave back ${result.licenses.length} license(s) restored into ${entry.store} (release-on-exit).`
+    log.info(
+      logText`Gave back ${result.licenses.length} license(s) restored into ${entry.store} (release-on-exit).`
     );
   } catch (error2) {
-    warning(
-      `release-on-exit could not give back the licenses restored into ${entry.store} at ${entry.url}: ${error2.message} These ${entry.jtis.length} license(s) still hold a slot of this machine: ${listed(entry.jtis)}. Run a release step for them, or ask the service's operator.`
+    log.warning(
+      logText`release-on-exit could not give back the licenses restored into ${entry.store} at ${entry.url}: ${error2.message} These ${entry.jtis.length} license(s) still hold a slot of this machine: ${listed(entry.jtis)}. Run a release step for them, or ask the service's operator.`
     );
   }
 }
 
 // src/action/run-steps.ts
-import { rm as rm2 } from "node:fs/promises";
+import { rm as rm3 } from "node:fs/promises";
+
+// src/action/engine-terms.ts
+var STEPS_TERMS = {
+  store: { name: "`store` in the steps file" },
+  pattern: { name: "`pattern` in the steps file" },
+  catalog: { name: "`catalog` in the steps file" },
+  trust: { name: "`trust` in the steps file (`jwks`, `jwks-url` or `service: true`)" },
+  "trust.jwksFile": { name: "`trust.jwks` in the steps file" },
+  overwrite: { name: "the backup step's `overwrite`", turnOn: "set `overwrite: true` on the backup step" },
+  encryptTo: { name: "the backup step's `encrypt-to`" },
+  individualize: {
+    name: "the restore step's `individualize`",
+    turnOn: "set `individualize: true` on the restore step"
+  },
+  identity: { name: "the variable named by the restore step's `identity-env`" },
+  "service.url": { name: "`service.url` in the steps file" },
+  "service.token": { name: "the token in the variable named by `service.token-env`" }
+};
+function inStepsTerms(message) {
+  let text = message;
+  for (const name of ENGINE_OPTIONS) {
+    const terms = STEPS_TERMS[name];
+    text = replacePhrase(text, turnOn(name), terms.turnOn ?? `turn on ${terms.name}`);
+    text = replacePhrase(text, option(name), terms.name);
+  }
+  return text;
+}
+function errorInStepsTerms(error2) {
+  if (!(error2 instanceof LicenseBackupError)) return error2;
+  const message = inStepsTerms(error2.message);
+  if (message === error2.message) return error2;
+  return new LicenseBackupError(error2.code, message, {
+    ...error2.details,
+    ...error2.cause === void 0 ? {} : { cause: error2.cause }
+  });
+}
+function replacePhrase(text, phrase, replacement) {
+  return text.split(capitalized(phrase)).join(capitalized(replacement)).split(phrase).join(replacement);
+}
 
 // src/action/artifacts/download.ts
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { readdir as readdir2, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 
 // src/action/artifacts/extract-backup.ts
 import { createReadStream } from "node:fs";
 import { open, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join as join2 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createInflateRaw, crc32 } from "node:zlib";
@@ -15102,25 +15229,35 @@ async function extractBackup(zipFile, into, artifact) {
       `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
     );
   }
-  await extractEntry(zipFile, manifestEntry, join(into, MANIFEST_FILE), artifact);
-  const pack = packOf(await readFile(join(into, MANIFEST_FILE), "utf8"));
+  const packBytes = Math.max(0, ...entries.filter((entry) => isPackName(entry.name)).map((entry) => entry.size));
+  if (manifestEntry.size > manifestByteLimit(packBytes)) {
+    throw bad(
+      artifact,
+      `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${manifestByteLimit(packBytes)}-byte cap for a ${packBytes}-byte pack`
+    );
+  }
+  await extractEntry(zipFile, manifestEntry, join2(into, MANIFEST_FILE), artifact);
+  const pack = packOf(await readFile(join2(into, MANIFEST_FILE), "utf8"));
   if (!pack) return;
   const packEntry = single(entries, pack.file, artifact);
   if (!packEntry) return;
   if (packEntry.size !== pack.size) {
     throw bad(artifact, `its ${pack.file} declares ${packEntry.size} bytes, the manifest says ${pack.size}`);
   }
-  await extractEntry(zipFile, packEntry, join(into, pack.file), artifact);
+  await extractEntry(zipFile, packEntry, join2(into, pack.file), artifact);
 }
 function packOf(text) {
   try {
     const pack = JSON.parse(text).pack;
-    if ((pack?.file === PACK_FILE || pack?.file === ENCRYPTED_PACK_FILE) && typeof pack.size === "number") {
+    if (isPackName(pack?.file) && typeof pack?.size === "number") {
       return { file: pack.file, size: pack.size };
     }
   } catch {
   }
   return void 0;
+}
+function isPackName(name) {
+  return name === PACK_FILE || name === ENCRYPTED_PACK_FILE;
 }
 function single(entries, name, artifact) {
   const found = entries.filter((entry) => entry.name === name);
@@ -15235,13 +15372,13 @@ function bad(artifact, problem) {
 }
 
 // src/action/artifacts/upload.ts
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 async function uploadBackup(client, backup, spec, name, context) {
   const encrypted = backup.manifest.encryption !== null;
   if (spec.overwrite) await deleteIfPresent(client, name);
-  const files = backup.files.map((file) => join2(backup.path, file));
+  const files = backup.files.map((file) => join3(backup.path, file));
   const compressionLevel = encrypted ? 0 : spec.compressionLevel;
-  info(`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`);
+  log.info(logText`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`);
   let response;
   try {
     response = await client.uploadArtifact(name, files, backup.path, {
@@ -15264,13 +15401,13 @@ async function uploadBackup(client, backup, spec, name, context) {
     digest: response.digest ?? "",
     size: response.size ?? 0
   };
-  info(`Uploaded artifact "${name}" (ID ${uploaded.id}, ${uploaded.size} bytes): ${uploaded.url}`);
+  log.info(logText`Uploaded artifact "${name}" (ID ${uploaded.id}, ${uploaded.size} bytes): ${uploaded.url}`);
   return uploaded;
 }
 async function deleteIfPresent(client, name) {
   try {
     await client.deleteArtifact(name);
-    info(`Deleted the earlier artifact "${name}" (artifact.overwrite: true).`);
+    log.info(logText`Deleted the earlier artifact "${name}" (artifact.overwrite: true).`);
   } catch (error2) {
     if (isNotFound(error2)) return;
     throw new LicenseBackupError(
@@ -15301,85 +15438,309 @@ function messageOf(error2) {
   return error2 instanceof Error ? error2.message : String(error2);
 }
 
-// src/action/artifacts/workflow-runs.ts
-async function latestSuccessfulRun(query, fetchFn, at) {
-  const url = `${query.apiUrl}/repos/${query.owner}/${query.repo}/actions/workflows/${encodeURIComponent(query.workflow)}/runs?status=success&per_page=1`;
+// src/action/artifacts/github-api.ts
+async function githubGet(api, path, query = {}) {
+  const url = new URL(`${api.apiUrl.replace(/\/+$/, "")}${path}`);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
   let response;
   try {
-    response = await fetchFn(url, {
+    response = await api.fetch(url, {
       headers: {
-        Authorization: `Bearer ${query.token}`,
+        Authorization: `Bearer ${api.token}`,
         Accept: "application/vnd.github+json",
         "X-GitHub-Api-Version": "2022-11-28"
       }
     });
   } catch (error2) {
-    throw new LicenseBackupError("IO_ERROR", `Could not reach the GitHub API at ${url}: ${String(error2)}`, {
-      url,
-      cause: error2
-    });
-  }
-  const what = `workflow ${query.workflow} of ${query.owner}/${query.repo}`;
-  if (response.status === 404) {
-    throw new ConfigError(`${what} was not found: check \`from-artifact.workflow\` and \`repository\`.`, at);
-  }
-  if (response.status === 401 || response.status === 403) {
-    throw new LicenseBackupError(
-      "UNAUTHORIZED",
-      `The GitHub API refused to list the runs of ${what} (HTTP ${response.status}): give the \`github-token\` input a token with \`actions: read\` on that repository.`,
-      { url }
-    );
-  }
-  if (!response.ok) {
-    throw new LicenseBackupError("IO_ERROR", `Listing the runs of ${what} failed: HTTP ${response.status}.`, {
-      url
-    });
-  }
-  const body = await response.json();
-  const run2 = body.workflow_runs?.[0];
-  if (!run2) throw new ConfigError(`${what} has no successful run to restore from.`, at);
-  info(`Using the latest successful run of ${what}: run ${run2.id}.`);
-  return run2.id;
-}
-
-// src/action/artifacts/download.ts
-async function downloadBackup(source, context) {
-  const findBy = await locateRun(source, context);
-  const where2 = findBy ? `run ${findBy.workflowRunId} of ${findBy.repositoryOwner}/${findBy.repositoryName}` : "this run";
-  let artifact;
-  try {
-    ;
-    ({ artifact } = await context.client.getArtifact(source.name, findBy ? { findBy } : void 0));
-  } catch (error2) {
-    if (isNotFound(error2)) {
-      throw new ConfigError(
-        `artifact "${source.name}" was not found in ${where2}: check \`from-artifact.name\`, that the backup job uploaded it, and that it has not expired.`,
-        source.at
-      );
-    }
     throw new LicenseBackupError(
       "IO_ERROR",
-      `Looking up artifact "${source.name}" in ${where2} failed: ${messageOf(error2)}`,
+      `Could not reach the GitHub API at ${url.href}: ${String(error2)}`,
       {
+        url: url.href,
         cause: error2
       }
     );
   }
-  const dir = await mkdtemp(join3(context.run.tempDir ?? tmpdir(), "license-backup-restore-"));
-  info(`Downloading artifact "${source.name}" (ID ${artifact.id}) from ${where2}.`);
-  const zipDir = join3(dir, ".artifact");
+  if (response.status === 404) return void 0;
+  if (response.status === 401 || response.status === 403) {
+    throw new LicenseBackupError(
+      "UNAUTHORIZED",
+      `The GitHub API refused ${url.pathname} (HTTP ${response.status}): give the \`github-token\` input a token with \`actions: read\` on that repository.`,
+      { url: url.href }
+    );
+  }
+  if (!response.ok) {
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The GitHub API answered HTTP ${response.status} to ${url.href}.`,
+      {
+        url: url.href
+      }
+    );
+  }
+  try {
+    return await response.json();
+  } catch (error2) {
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The GitHub API answered ${url.href} with something other than JSON.`,
+      {
+        url: url.href,
+        cause: error2
+      }
+    );
+  }
+}
+
+// src/action/artifacts/workflow-runs.ts
+import { readFile as readFile2 } from "node:fs/promises";
+var DEFAULT_EVENTS = ["schedule", "push", "workflow_dispatch"];
+var MAX_RUN_PAGES = 5;
+function distrust(run2, policy) {
+  if (policy.events && !policy.events.includes(run2.event)) {
+    return `its event ${run2.event} is not one of ${policy.events.join(", ")}`;
+  }
+  if (policy.branch !== void 0 && run2.branch !== policy.branch) {
+    return `its branch ${run2.branch} is not ${policy.branch}`;
+  }
+  if (!policy.allowForks && !fromRepository(run2, policy.repository)) {
+    return `its head repository ${run2.headRepository ?? "(none)"} is not ${policy.repository} (a fork; \`allow-forks: true\` would accept it)`;
+  }
+  return void 0;
+}
+function fromRepository(run2, repository) {
+  if (run2.headRepository?.toLowerCase() !== repository.toLowerCase()) return false;
+  return run2.headRepositoryId === void 0 || run2.headRepositoryId === run2.repositoryId;
+}
+function describeRun(run2) {
+  const number = run2.number === void 0 ? "" : `#${run2.number}, `;
+  return `run ${run2.id} (${number}event ${run2.event}, branch ${run2.branch}, commit ${run2.sha.slice(0, 12)})`;
+}
+async function getRun(api, repository, id) {
+  return toRun(await githubGet(api, `/repos/${repository}/actions/runs/${id}`));
+}
+async function listRuns(api, repository, workflow, branch) {
+  const path = `/repos/${repository}/actions/workflows/${encodeURIComponent(workflow)}/runs`;
+  const query = { status: "success", branch, per_page: 100 };
+  const first = await githubGet(api, path, { ...query, page: 1 });
+  if (first === void 0) return void 0;
+  return (async function* () {
+    let page = first;
+    for (let n = 1; ; ) {
+      const runs = (page?.workflow_runs ?? []).flatMap((json) => {
+        const run2 = toRun(json);
+        return run2 ? [run2] : [];
+      });
+      yield* runs;
+      if (runs.length < query.per_page || ++n > MAX_RUN_PAGES) return;
+      page = await githubGet(api, path, { ...query, page: n });
+    }
+  })();
+}
+async function defaultBranch(api, repository, eventPath) {
+  const fromEvent = eventPath ? await payloadDefaultBranch(eventPath, repository) : void 0;
+  if (fromEvent) return fromEvent;
+  const repo = await githubGet(api, `/repos/${repository}`);
+  return typeof repo?.default_branch === "string" && repo.default_branch !== "" ? repo.default_branch : void 0;
+}
+async function payloadDefaultBranch(eventPath, repository) {
+  try {
+    const payload = JSON.parse(await readFile2(eventPath, "utf8"));
+    const repo = payload.repository;
+    if (typeof repo?.full_name !== "string" || repo.full_name.toLowerCase() !== repository.toLowerCase())
+      return;
+    return typeof repo.default_branch === "string" && repo.default_branch !== "" ? repo.default_branch : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function toRun(json) {
+  const run2 = json;
+  if (typeof run2?.["id"] !== "number") return void 0;
+  const head = run2["head_repository"];
+  const repository = run2["repository"];
+  return {
+    id: run2["id"],
+    ...typeof run2["run_number"] === "number" ? { number: run2["run_number"] } : {},
+    event: String(run2["event"] ?? ""),
+    branch: String(run2["head_branch"] ?? ""),
+    sha: String(run2["head_sha"] ?? ""),
+    ...typeof head?.full_name === "string" ? { headRepository: head.full_name } : {},
+    ...typeof head?.id === "number" ? { headRepositoryId: head.id } : {},
+    ...typeof repository?.id === "number" ? { repositoryId: repository.id } : {}
+  };
+}
+
+// src/action/artifacts/select-artifact.ts
+var DAY_MS = 864e5;
+var EXPIRY_WARNING_DAYS = 7;
+var MAX_ARTIFACT_LOOKUPS = 50;
+var SKIPPED_LINES = 20;
+async function selectArtifact(source, context) {
+  const selection = source.artifactId !== void 0 ? await byArtifactId(source, source.artifactId, context) : source.runId !== void 0 ? await byRunId(source, source.runId, context) : await byWorkflow(source, source.workflow ?? "", context);
+  const { artifact, run: run2 } = selection;
+  log.info(
+    logText`Using artifact "${artifact.name}" (ID ${artifact.id}, ${artifact.size} bytes) of ${describeRun(run2)} in ${context.repository}${artifact.expiresAt ? `; it expires ${artifact.expiresAt}` : ""}.`
+  );
+  warnIfExpiring(artifact, context.now());
+  return selection;
+}
+async function byArtifactId(source, id, context) {
+  const artifact = toArtifact(
+    await githubGet(context.api, `/repos/${context.repository}/actions/artifacts/${id}`)
+  );
+  if (!artifact)
+    throw new ConfigError(
+      `artifact ${id} was not found in ${context.repository}: check \`from-artifact.artifact-id\`.`,
+      source.at
+    );
+  if (artifact.name !== source.name) {
+    throw new ConfigError(
+      `artifact ${id} in ${context.repository} is named "${artifact.name}", not "${source.name}": check \`artifact-id\` and \`name\`.`,
+      source.at
+    );
+  }
+  const unusable = whyUnusable(artifact, context.now());
+  if (unusable)
+    throw new ConfigError(
+      `artifact ${id} in ${context.repository} ${unusable}: pick another backup.`,
+      source.at
+    );
+  const run2 = await trustedRun(source, artifact.runId, context);
+  return { artifact, run: run2 };
+}
+async function byRunId(source, id, context) {
+  const run2 = await trustedRun(source, id, context);
+  const found = await newestUsable(context, run2, source.name);
+  if ("reason" in found) {
+    throw new ConfigError(
+      `${describeRun(run2)} in ${context.repository} has no usable backup: ${found.reason}.`,
+      source.at
+    );
+  }
+  return { artifact: found.artifact, run: run2 };
+}
+async function trustedRun(source, id, context) {
+  const run2 = id === void 0 ? void 0 : await getRun(context.api, context.repository, id);
+  if (!run2)
+    throw new ConfigError(
+      `run ${id ?? "(unknown)"} was not found in ${context.repository}: check \`from-artifact\`.`,
+      source.at
+    );
+  const reason = distrust(run2, { repository: context.repository, allowForks: source.allowForks });
+  if (reason) throw new ConfigError(`${describeRun(run2)} is not trusted: ${reason}.`, source.at);
+  return run2;
+}
+async function byWorkflow(source, workflow, context) {
+  const where2 = `workflow ${workflow} of ${context.repository}`;
+  const branch = source.branch ?? await defaultBranch(context.api, context.repository, context.eventPath);
+  if (branch === void 0) {
+    throw new ConfigError(
+      `the default branch of ${context.repository} is unknown: set \`from-artifact.branch\`.`,
+      source.at
+    );
+  }
+  const policy = {
+    repository: context.repository,
+    branch,
+    events: source.events ?? DEFAULT_EVENTS,
+    allowForks: source.allowForks
+  };
+  const runs = await listRuns(context.api, context.repository, workflow, branch);
+  if (!runs)
+    throw new ConfigError(
+      `${where2} was not found: check \`from-artifact.workflow\` and \`repository\`.`,
+      source.at
+    );
+  const skipped = [];
+  let lookups = 0;
+  for await (const run2 of runs) {
+    const reason = distrust(run2, policy);
+    if (!reason && ++lookups > MAX_ARTIFACT_LOOKUPS) break;
+    const found = reason ? { reason } : await newestUsable(context, run2, source.name);
+    if ("artifact" in found) {
+      reportSkipped(skipped);
+      return { artifact: found.artifact, run: run2 };
+    }
+    skipped.push(`${describeRun(run2)}: ${found.reason}`);
+  }
+  reportSkipped(skipped);
+  throw new ConfigError(
+    `no trusted successful run of ${where2} on branch ${branch} (events ${policy.events?.join(", ")}${policy.allowForks ? "" : ", not from a fork"}) has a usable artifact "${source.name}"${skipped.length ? `; ${skipped.length} run(s) skipped, listed above` : ""}. Check \`from-artifact\` (\`branch\`, \`events\`, \`allow-forks\`) and that the backup workflow uploads it.`,
+    source.at
+  );
+}
+async function newestUsable(context, run2, name) {
+  const listed2 = await githubGet(
+    context.api,
+    `/repos/${context.repository}/actions/runs/${run2.id}/artifacts`,
+    {
+      name,
+      per_page: 100
+    }
+  );
+  const named = (listed2?.artifacts ?? []).flatMap((json) => {
+    const artifact = toArtifact(json);
+    return artifact?.name === name ? [artifact] : [];
+  });
+  if (named.length === 0) return { reason: `it has no artifact named "${name}"` };
+  const usable = named.filter((a) => !whyUnusable(a, context.now())).sort((a, b) => b.id - a.id);
+  const newest = usable[0];
+  if (newest) return { artifact: { ...newest, runId: run2.id } };
+  return { reason: `its artifact "${name}" ${whyUnusable(named[0], context.now())}` };
+}
+function whyUnusable(artifact, now) {
+  if (artifact.expired) return "has expired";
+  if (artifact.expiresAt && Date.parse(artifact.expiresAt) <= now) return `expired on ${artifact.expiresAt}`;
+  return void 0;
+}
+function warnIfExpiring(artifact, now) {
+  if (!artifact.expiresAt) return;
+  const days = (Date.parse(artifact.expiresAt) - now) / DAY_MS;
+  if (!(days < EXPIRY_WARNING_DAYS)) return;
+  log.warning(
+    logText`Artifact "${artifact.name}" (ID ${artifact.id}) expires ${artifact.expiresAt}, in ${days.toFixed(1)} day(s): run the backup again, or raise its \`retention-days\`, before a restore needs it.`
+  );
+}
+function reportSkipped(skipped) {
+  for (const line of skipped.slice(0, SKIPPED_LINES)) log.info(logText`Skipped ${line}.`);
+  if (skipped.length > SKIPPED_LINES)
+    log.info(logText`… and ${skipped.length - SKIPPED_LINES} more skipped run(s).`);
+}
+function toArtifact(json) {
+  const a = json;
+  if (typeof a?.["id"] !== "number" || typeof a["name"] !== "string") return void 0;
+  const run2 = a["workflow_run"];
+  return {
+    id: a["id"],
+    name: a["name"],
+    size: typeof a["size_in_bytes"] === "number" ? a["size_in_bytes"] : 0,
+    expired: a["expired"] === true,
+    ...typeof a["digest"] === "string" ? { digest: a["digest"] } : {},
+    ...typeof a["expires_at"] === "string" ? { expiresAt: a["expires_at"] } : {},
+    ...typeof a["created_at"] === "string" ? { createdAt: a["created_at"] } : {},
+    ...typeof run2?.id === "number" ? { runId: run2.id } : {}
+  };
+}
+
+// src/action/artifacts/download.ts
+async function downloadBackup(source, context) {
+  const located = namesAnotherRun(source) ? await inAnotherRun(source, context) : await inThisRun(source, context);
+  const dir = await makeRestoreDir(context.run.tempDir ?? tmpdir());
+  log.info(logText`Downloading ${located.description}.`);
+  const zipDir = join4(dir, ".artifact");
   let response;
   try {
-    response = await context.client.downloadArtifact(artifact.id, {
+    response = await context.client.downloadArtifact(located.id, {
       path: zipDir,
       skipDecompress: true,
-      ...artifact.digest ? { expectedHash: withPrefix(artifact.digest) } : {},
-      ...findBy ? { findBy } : {}
+      ...located.digest ? { expectedHash: withPrefix(located.digest) } : {},
+      ...located.findBy ? { findBy: located.findBy } : {}
     });
   } catch (error2) {
     throw new LicenseBackupError(
       "IO_ERROR",
-      `Downloading artifact "${source.name}" failed: ${messageOf(error2)}`,
+      `Downloading ${located.description} failed: ${messageOf(error2)}`,
       {
         cause: error2
       }
@@ -15388,21 +15749,44 @@ async function downloadBackup(source, context) {
   if (response.digestMismatch) {
     throw new LicenseBackupError(
       "BACKUP_CORRUPT",
-      `Artifact "${source.name}" (ID ${artifact.id}) does not match the digest recorded at upload: it was changed or damaged in transit. Nothing was restored.`
+      `Artifact "${source.name}" (ID ${located.id}) does not match the digest recorded at upload: it was changed or damaged in transit. Nothing was restored.`
     );
   }
-  const [zip] = await readdir(zipDir);
+  const [zip] = await readdir2(zipDir);
   if (zip === void 0)
     throw new LicenseBackupError("IO_ERROR", `Artifact "${source.name}" downloaded as nothing.`);
-  await extractBackup(join3(zipDir, zip), dir, source.name);
-  await rm(zipDir, { recursive: true, force: true });
-  return dir;
+  await extractBackup(join4(zipDir, zip), dir, source.name);
+  await rm2(zipDir, { recursive: true, force: true });
+  return { dir, description: located.description };
 }
-function withPrefix(digest) {
-  return digest.startsWith("sha256:") ? digest : `sha256:${digest}`;
+function namesAnotherRun(source) {
+  return source.runId !== void 0 || source.artifactId !== void 0 || source.workflow !== void 0;
 }
-async function locateRun(source, context) {
-  if (source.runId === void 0 && source.workflow === void 0) return void 0;
+async function inThisRun(source, context) {
+  try {
+    const { artifact } = await context.client.getArtifact(source.name);
+    return {
+      id: artifact.id,
+      ...artifact.digest ? { digest: artifact.digest } : {},
+      description: `artifact "${source.name}" (ID ${artifact.id}) of this run`
+    };
+  } catch (error2) {
+    if (isNotFound(error2)) {
+      throw new ConfigError(
+        `artifact "${source.name}" was not found in this run: check \`from-artifact.name\`, that the backup job uploaded it, and that it has not expired.`,
+        source.at
+      );
+    }
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `Looking up artifact "${source.name}" in this run failed: ${messageOf(error2)}`,
+      {
+        cause: error2
+      }
+    );
+  }
+}
+async function inAnotherRun(source, context) {
   if (!context.token) {
     throw new ConfigError(
       "downloading an artifact of another run needs the `github-token` input (a token with `actions: read`).",
@@ -15410,38 +15794,47 @@ async function locateRun(source, context) {
     );
   }
   const repository = source.repository ?? context.run.repository;
+  const { artifact, run: run2 } = await selectArtifact(source, {
+    api: { apiUrl: context.run.apiUrl, token: context.token, fetch: context.fetch },
+    repository,
+    ...context.run.eventPath ? { eventPath: context.run.eventPath } : {},
+    now: context.now
+  });
   const [owner = "", name = ""] = repository.split("/");
-  const runId = source.runId ?? await latestSuccessfulRun(
-    {
-      apiUrl: context.run.apiUrl,
-      owner,
-      repo: name,
-      workflow: source.workflow ?? "",
-      token: context.token
-    },
-    context.fetch,
-    source.at
-  );
-  return { token: context.token, workflowRunId: runId, repositoryOwner: owner, repositoryName: name };
+  return {
+    id: artifact.id,
+    ...artifact.digest ? { digest: artifact.digest } : {},
+    findBy: { token: context.token, workflowRunId: run2.id, repositoryOwner: owner, repositoryName: name },
+    description: `artifact "${artifact.name}" (ID ${artifact.id}) of ${describeRun(run2)} in ${repository}`
+  };
+}
+function withPrefix(digest) {
+  return digest.startsWith("sha256:") ? digest : `sha256:${digest}`;
 }
 
-// src/action/log.ts
+// src/action/log/step-log.ts
 var ANNOTATIONS_PER_STEP = 10;
 var PROGRESS_INTERVAL_MS = 5e3;
 function restrictedLine(license) {
-  return restrictedLicenseMessage({
+  return logText`${restrictedLicenseMessage({
     key_id: license.keyId,
     ...license.title ? { title: license.title } : {}
-  });
+  })}`;
 }
 function restrictedSummary(keyIds) {
   const unique = [...new Set(keyIds)];
   return `${restrictedSummaryMessage(keyIds.length)} (key ID${unique.length === 1 ? "" : "s"} ${unique.join(", ")})`;
 }
 var PHASE_LINES = {
-  backup: { begin: "Backup started.", end: "Backup finished." },
-  restore: { begin: "Committing the restored licenses into the store.", end: "Restored licenses committed." },
-  release: { begin: "Removing the released licenses from the store.", end: "Released licenses removed." }
+  backup: { begin: logText`Backup started.`, end: logText`Backup finished.` },
+  restore: {
+    begin: logText`Committing the restored licenses into the store.`,
+    end: logText`Restored licenses committed.`
+  },
+  release: {
+    begin: logText`Removing the released licenses from the store.`,
+    end: logText`Released licenses removed.`
+  }
 };
 var StepLog = class {
   constructor(policy, now = Date.now) {
@@ -15458,16 +15851,16 @@ var StepLog = class {
   onEvent = (event) => {
     switch (event.type) {
       case "BEGIN":
-        info(PHASE_LINES[event.operation].begin);
+        log.info(PHASE_LINES[event.operation].begin);
         return;
       case "END":
-        info(PHASE_LINES[event.operation].end);
+        log.info(PHASE_LINES[event.operation].end);
         return;
       case "CONNECTING":
-        info(`Connecting to the license service at ${event.url}.`);
+        log.info(logText`Connecting to the license service at ${event.url}.`);
         return;
       case "DISCONNECTING":
-        info(`Disconnecting from the license service at ${event.url}.`);
+        log.info(logText`Disconnecting from the license service at ${event.url}.`);
         return;
       case "RESTRICTED_LICENSE":
         this.onRestricted(event);
@@ -15479,20 +15872,23 @@ var StepLog = class {
           message: event.message,
           url: event.url
         });
-        error(`${event.message} (key ID ${event.keyId}, license ${event.licenseId}). See ${event.url}`, {
-          title: `License refused [${event.code}]`
-        });
+        log.error(
+          logText`${event.message} (key ID ${event.keyId}, license ${event.licenseId}). See ${event.url}`,
+          {
+            title: logText`License refused [${event.code}]`
+          }
+        );
         return;
       case "PROGRESS":
         this.onProgress(event);
         return;
       case "LICENSE":
-        debug(
-          `${event.outcome}: license ${event.licenseId} (key ID ${event.keyId}) at ${event.path}${event.reason ? `: ${event.reason}` : ""}`
+        log.debug(
+          logText`${event.outcome}: license ${event.licenseId} (key ID ${event.keyId}) at ${event.path}${event.reason ? `: ${event.reason}` : ""}`
         );
         return;
       case "WARNING":
-        warning(event.message);
+        log.warning(logText`${inStepsTerms(event.message)}`);
         return;
     }
   };
@@ -15505,22 +15901,22 @@ var StepLog = class {
     if (this.policy === "ignore") return;
     const line = restrictedLine(event);
     if (this.annotations >= ANNOTATIONS_PER_STEP) {
-      info(line);
+      log.info(line);
       return;
     }
     this.annotations++;
-    const properties = { title: `Restricted license (key ID ${event.keyId})` };
-    if (this.policy === "info") notice(line, properties);
-    else if (this.policy === "warn") warning(line, properties);
-    else error(line, properties);
+    const properties2 = { title: logText`Restricted license (key ID ${event.keyId})` };
+    if (this.policy === "info") log.notice(line, properties2);
+    else if (this.policy === "warn") log.warning(line, properties2);
+    else log.error(line, properties2);
   }
   onProgress(event) {
     const now = this.now();
     if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = now;
     const percent = event.total > 0 ? ` (${Math.floor(event.done / event.total * 100)}%)` : "";
-    info(
-      `${event.operation === "backup" ? "Backup" : "Restore"}: ${event.phase} ${event.done} of ${event.total}${percent}`
+    log.info(
+      logText`${event.operation === "backup" ? "Backup" : "Restore"}: ${event.phase} ${event.done} of ${event.total}${percent}`
     );
   }
   /** After the step: the count and, past the annotation cap, where the rest are. */
@@ -15528,10 +15924,10 @@ var StepLog = class {
     if (this.restricted.length === 0) return;
     const keyIds = this.restricted.map((r) => r.keyId);
     if (this.policy === "ignore") {
-      info(`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`);
+      log.info(logText`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`);
       return;
     }
-    info(restrictedSummary(keyIds));
+    log.info(logText`${restrictedSummary(keyIds)}`);
   }
 };
 
@@ -15549,7 +15945,7 @@ var RestrictedLicensesError = class extends Error {
 async function runSteps(steps, context) {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled("run");
-    await group(title(step, n + 1, context.total), () => {
+    await log.group(logText`${title(step, n + 1, context.total)}`, () => {
       if (step.kind === "backup") return runBackup(step, n + 1, context);
       if (step.kind === "release") return runRelease(step, n + 1, context);
       return runRestore(step, n + 1, context);
@@ -15574,7 +15970,7 @@ function storeOptions(step) {
 }
 async function runBackup(step, n, context) {
   const policy = context.onRestricted ?? step.onRestricted;
-  const log = new StepLog(policy, context.now);
+  const stepLog = new StepLog(policy, context.now);
   const record = {
     kind: "backup",
     title: title(step, n, context.total),
@@ -15582,7 +15978,7 @@ async function runBackup(step, n, context) {
     durationMs: 0,
     path: step.path
   };
-  await tracked(record, log, context, async () => {
+  await tracked(record, stepLog, context, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
@@ -15592,12 +15988,12 @@ async function runBackup(step, n, context) {
       },
       { signal: context.signal }
     );
-    log.finish();
+    stepLog.finish();
     record.path = result.path;
     record.backedUp = result.backedUp;
     record.restricted = result.restricted;
-    info(
-      `Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ""}.`
+    log.info(
+      logText`Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ""}.`
     );
     if (step.artifact) {
       throwIfAborted(context.signal, "artifact upload");
@@ -15619,7 +16015,7 @@ async function runBackup(step, n, context) {
   });
 }
 async function runRestore(step, n, context) {
-  const log = new StepLog("warn", context.now);
+  const stepLog = new StepLog("warn", context.now);
   const record = {
     kind: "restore",
     title: title(step, n, context.total),
@@ -15628,21 +16024,24 @@ async function runRestore(step, n, context) {
   };
   let downloaded;
   try {
-    await tracked(record, log, context, async () => {
+    await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {};
       let path = step.path;
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path;
       if (step.fromArtifact) {
-        downloaded = await downloadBackup(step.fromArtifact, {
+        const download = await downloadBackup(step.fromArtifact, {
           client: await context.artifacts(),
           run: context.run,
           token: context.githubToken,
-          fetch: context.fetch
+          fetch: context.fetch,
+          now: context.now
         });
+        downloaded = download.dir;
+        record.path = download.description;
         if (step.path)
-          info(`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`);
+          log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`);
         path = downloaded;
       }
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path;
       throwIfAborted(context.signal, "restore");
       const result = await context.engine.restore(
         {
@@ -15664,26 +16063,26 @@ async function runRestore(step, n, context) {
       record.restored = result.restored;
       record.unchanged = result.unchanged;
       record.skipped = result.skipped;
-      info(
-        `Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
+      log.info(
+        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
       );
       for (const skipped of result.skipped) {
-        info(`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`);
+        log.info(logText`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`);
       }
     });
   } finally {
-    if (downloaded) await rm2(downloaded, { recursive: true, force: true });
+    if (downloaded) await rm3(downloaded, { recursive: true, force: true });
   }
 }
 async function runRelease(step, n, context) {
-  const log = new StepLog("warn", context.now);
+  const stepLog = new StepLog("warn", context.now);
   const record = {
     kind: "release",
     title: title(step, n, context.total),
     outcome: "failed",
     durationMs: 0
   };
-  await tracked(record, log, context, async () => {
+  await tracked(record, stepLog, context, async () => {
     const secrets = context.secrets.get(step) ?? {};
     const result = await context.engine.release(
       {
@@ -15695,8 +16094,8 @@ async function runRelease(step, n, context) {
       { signal: context.signal }
     );
     record.released = result.licenses.length;
-    info(
-      result.machineId === null ? `The store ${step.store} has no machine identity: nothing of it holds a slot.` : `Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+    log.info(
+      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
     );
   });
 }
@@ -15706,27 +16105,25 @@ function slotOptions(step, secrets) {
     ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey }
   };
 }
-async function tracked(record, log, context, body) {
+async function tracked(record, stepLog, context, body) {
   const started = context.now();
-  context.listen(log.onEvent);
+  context.listen(stepLog.onEvent);
   try {
     await body();
     record.outcome = "succeeded";
-  } catch (error2) {
+  } catch (caught) {
+    const error2 = errorInStepsTerms(caught);
     const wasCancelled = context.signal.aborted || isLicenseBackupError(error2) && error2.code === "CANCELLED";
     record.outcome = wasCancelled ? "cancelled" : "failed";
     record.error = error2 instanceof Error ? error2.message : String(error2);
     throw error2;
   } finally {
     context.listen(void 0);
-    if (log.refused.length) record.refused = log.refused;
+    if (stepLog.refused.length) record.refused = stepLog.refused;
     record.durationMs = context.now() - started;
     context.report.add(record);
   }
 }
-
-// src/action/steps/load.ts
-import { readFile as readFile2 } from "node:fs/promises";
 
 // src/action/steps/parse.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -15883,26 +16280,41 @@ var license_backup_schema_default = {
       minLength: 1
     },
     pattern: {
-      description: "Glob of license files, relative to the store. Default `**/*.jwt`.",
+      description: "Glob of license files, relative to the store: `**` (any folders, a whole segment), `*` and `?`; other glob syntax is refused. Default `**/*.jwt`.",
       type: "string",
       minLength: 1
     },
     envName: {
-      description: "The name of an environment variable.",
+      description: "The name of an environment variable of your own (not one of the runner's: ACTIONS_*, GITHUB_*, RUNNER_*).",
       type: "string",
-      pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
-      "x-message": "must be the name of an environment variable (letters, digits and _), not its value"
+      allOf: [
+        {
+          type: "string",
+          pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+          "x-message": "must be the name of an environment variable (letters, digits and _), not its value"
+        },
+        {
+          type: "string",
+          not: {
+            pattern: "^([Aa][Cc][Tt][Ii][Oo][Nn][Ss]|[Gg][Ii][Tt][Hh][Uu][Bb]|[Rr][Uu][Nn][Nn][Ee][Rr])_"
+          },
+          "x-message": "must not name one of the runner's own variables (ACTIONS_*, GITHUB_*, RUNNER_*, in any case): the action would hand the runner's credentials to the service. Name a variable of your own and set it from a secret in the step's `env:`"
+        }
+      ]
     },
     backup: {
       description: "Back up the store into a backup folder, and optionally upload it as an artifact.",
       type: "object",
       additionalProperties: false,
-      required: ["path"],
       properties: {
         path: {
           description: "The backup folder to write (BackupPath).",
           type: "string",
           minLength: 1
+        },
+        "path-env": {
+          description: "Name of the environment variable holding the backup folder's path, instead of `path`: for a path typed into a `workflow_dispatch` menu, passed through the step's `env:` and never written into this file.",
+          $ref: "#/$defs/envName"
         },
         store: {
           $ref: "#/$defs/store"
@@ -15959,26 +16371,40 @@ var license_backup_schema_default = {
             }
           }
         }
-      }
+      },
+      allOf: [
+        {
+          anyOf: [
+            {
+              required: ["path"]
+            },
+            {
+              required: ["path-env"]
+            }
+          ],
+          "x-message": "needs `path` (the backup folder) or `path-env` (the variable holding it)"
+        },
+        {
+          not: {
+            required: ["path", "path-env"]
+          },
+          "x-message": "takes `path` or `path-env`, not both"
+        }
+      ]
     },
     restore: {
       description: "Restore a backup into the store through the license service. Needs `path` or `from-artifact`.",
       type: "object",
       additionalProperties: false,
-      anyOf: [
-        {
-          required: ["path"]
-        },
-        {
-          required: ["from-artifact"]
-        }
-      ],
-      "x-message": "needs `path` (a backup folder) or `from-artifact` (an artifact holding one)",
       properties: {
         path: {
           description: "The backup folder to restore from (RestorePath). Not used with `from-artifact`, which downloads into a private temporary folder.",
           type: "string",
           minLength: 1
+        },
+        "path-env": {
+          description: "Name of the environment variable holding the path of the backup folder to restore from, instead of `path` (see `backup.path-env`).",
+          $ref: "#/$defs/envName"
         },
         store: {
           $ref: "#/$defs/store"
@@ -15987,7 +16413,7 @@ var license_backup_schema_default = {
           $ref: "#/$defs/pattern"
         },
         "from-artifact": {
-          description: "Download the backup from an artifact first: of this run, of `run-id`, or of the latest successful run of `workflow`.",
+          description: "Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
           type: "object",
           additionalProperties: false,
           required: ["name"],
@@ -16004,22 +16430,69 @@ var license_backup_schema_default = {
               type: "integer",
               minimum: 1
             },
+            "artifact-id": {
+              description: "The artifact's ID (as in its URL): that artifact, which must have this `name` and not be expired (needs `github-token` with `actions: read`).",
+              type: "integer",
+              minimum: 1
+            },
             workflow: {
-              description: "A workflow file name (`nightly.yml`) or ID: the artifact of its latest successful run is used (needs `github-token` with `actions: read`).",
+              description: "A workflow file name (`nightly.yml`) or ID: the newest non-expired artifact of that name among its trusted successful runs is used, falling back past runs without one (needs `github-token` with `actions: read`).",
               type: ["string", "integer"],
               minLength: 1
+            },
+            branch: {
+              description: "With `workflow`: use only runs on this branch. Default: the repository's default branch.",
+              type: "string",
+              minLength: 1
+            },
+            events: {
+              description: "With `workflow`: use only runs started by these events. Default `[schedule, push, workflow_dispatch]` (never `pull_request` unless listed).",
+              type: "array",
+              minItems: 1,
+              uniqueItems: true,
+              items: {
+                description: "A workflow event name (`push`, `schedule`, \u2026).",
+                type: "string",
+                pattern: "^[a-z_]+$",
+                "x-message": "is not a workflow event name (`push`, `schedule`, `workflow_dispatch`, \u2026)"
+              }
             },
             repository: {
               description: "`owner/name` of the repository holding the run. Default: this repository.",
               type: "string",
               pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
               "x-message": "must be `owner/name`"
+            },
+            "allow-forks": {
+              description: "Accept a run whose head repository is not this repository (a fork's pull request). Default false: such a run is never used.",
+              type: "boolean"
             }
           },
-          not: {
-            required: ["run-id", "workflow"]
-          },
-          "x-message": "takes `run-id` or `workflow`, not both"
+          allOf: [
+            {
+              not: {
+                anyOf: [
+                  {
+                    required: ["run-id", "workflow"]
+                  },
+                  {
+                    required: ["run-id", "artifact-id"]
+                  },
+                  {
+                    required: ["workflow", "artifact-id"]
+                  }
+                ]
+              },
+              "x-message": "takes one of `run-id`, `artifact-id` or `workflow`, not several"
+            },
+            {
+              dependentRequired: {
+                branch: ["workflow"],
+                events: ["workflow"]
+              },
+              "x-message": "takes `branch` and `events` only with `workflow` (they choose among its runs)"
+            }
+          ]
         },
         individualize: {
           description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
@@ -16075,7 +16548,29 @@ var license_backup_schema_default = {
         "machine-key-env": {
           $ref: "#/$defs/machineKeyEnv"
         }
-      }
+      },
+      allOf: [
+        {
+          anyOf: [
+            {
+              required: ["path"]
+            },
+            {
+              required: ["path-env"]
+            },
+            {
+              required: ["from-artifact"]
+            }
+          ],
+          "x-message": "needs `path` (a backup folder), `path-env` (the variable holding it) or `from-artifact` (an artifact holding one)"
+        },
+        {
+          not: {
+            required: ["path", "path-env"]
+          },
+          "x-message": "takes `path` or `path-env`, not both"
+        }
+      ]
     }
   }
 };
@@ -16088,7 +16583,8 @@ var OWN_MESSAGE_KEYWORDS = /* @__PURE__ */ new Set([
   "minProperties",
   "maxProperties",
   "anyOf",
-  "not"
+  "not",
+  "dependentRequired"
 ]);
 var compiled;
 function validator() {
@@ -16184,22 +16680,23 @@ function article(type) {
 async function loadSteps(from) {
   const parsed = await readSteps(from);
   validateSteps(parsed);
+  checkPatterns(parsed);
   await checkRecipients2(parsed);
-  return toStepsConfig(parsed);
+  return toStepsConfig(parsed, from.env ?? process.env);
 }
 async function readSteps(from) {
   if (from.inline.trim() !== "") return parseSteps(from.inline, "the `steps` input");
   let text;
   try {
-    text = await readFile2(from.config, "utf8");
-  } catch {
-    throw new ConfigError(
-      `Steps file ${from.config} not found: create it or set the \`config\` input to its path (or give the steps inline with \`steps\`).`
-    );
+    text = await readInputFile(from.config);
+  } catch (error2) {
+    if (!(error2 instanceof InputFileError)) throw error2;
+    const fix = error2.code === "ENOENT" ? "create it or set the `config` input to its path (or give the steps inline with `steps`)" : "set the `config` input to the path of a regular file (or give the steps inline with `steps`)";
+    throw new ConfigError(`Steps file ${from.config} ${error2.reason}: ${fix}.`);
   }
   return parseSteps(text, from.config, from.config);
 }
-function toStepsConfig(parsed) {
+function toStepsConfig(parsed, env) {
   const root = parsed.data;
   const serviceJson = root["service"];
   const trust = toTrust(parsed, root, serviceJson);
@@ -16215,9 +16712,10 @@ function toStepsConfig(parsed) {
     const body = item[kind] ?? {};
     const at = parsed.locate(path);
     const store = storeOf(topStore, body, at, kind);
-    if (kind === "backup") return toBackup(parsed, path, body, store, i + 1, at);
     if (kind === "release") return toRelease(parsed, path, body, store, serviceJson, i + 1, at);
-    return toRestore(parsed, path, body, store, serviceJson, i + 1, at);
+    const folder = folderPath(parsed, path, body, env);
+    if (kind === "backup") return toBackup(parsed, path, body, store, folder ?? "", i + 1, at);
+    return toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at);
   });
   return { source: parsed.source, steps };
 }
@@ -16250,14 +16748,27 @@ function storeOf(top, body, at, kind) {
     ...top.trust === void 0 ? {} : { trust: top.trust }
   };
 }
-function toBackup(parsed, path, body, store, index, at) {
+function folderPath(parsed, path, body, env) {
+  if (typeof body["path"] === "string") return body["path"];
+  const ref = envRef(parsed, [...path, "path-env"], body["path-env"]);
+  if (!ref) return void 0;
+  const value = env[ref.name];
+  if (value === void 0 || value === "") {
+    throw new ConfigError(
+      `the environment variable ${ref.name} (named by \`path-env\`) is not set: set it in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ inputs.path }}\`.`,
+      ref.at
+    );
+  }
+  return value;
+}
+function toBackup(parsed, path, body, store, folder, index, at) {
   const artifact = body["artifact"];
   const encryptTo = body["encrypt-to"];
   return {
     kind: "backup",
     index,
     ...store,
-    path: String(body["path"]),
+    path: folder,
     overwrite: body["overwrite"] === true,
     onRestricted: body["on-restricted"] ?? "warn",
     ...encryptTo ? { encryptTo } : {},
@@ -16274,14 +16785,14 @@ function toUpload(parsed, path, json) {
     at: parsed.locate(path)
   };
 }
-function toRestore(parsed, path, body, store, service, index, at) {
+function toRestore(parsed, path, body, store, folder, service, index, at) {
   const from = body["from-artifact"];
   const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
   return {
     kind: "restore",
     index,
     ...store,
-    ...typeof body["path"] === "string" ? { path: body["path"] } : {},
+    ...folder === void 0 ? {} : { path: folder },
     ...from ? { fromArtifact: toSource(parsed, [...path, "from-artifact"], from) } : {},
     individualize: body["individualize"] === true,
     ...identityEnv ? { identityEnv } : {},
@@ -16314,7 +16825,11 @@ function toSource(parsed, path, json) {
   return {
     name: String(json["name"]),
     ...typeof json["run-id"] === "number" ? { runId: json["run-id"] } : {},
+    ...typeof json["artifact-id"] === "number" ? { artifactId: json["artifact-id"] } : {},
     ...json["workflow"] === void 0 ? {} : { workflow: String(json["workflow"]) },
+    ...typeof json["branch"] === "string" ? { branch: json["branch"] } : {},
+    ...Array.isArray(json["events"]) ? { events: json["events"].map(String) } : {},
+    allowForks: json["allow-forks"] === true,
     ...typeof json["repository"] === "string" ? { repository: json["repository"] } : {},
     at: parsed.locate(path)
   };
@@ -16341,79 +16856,127 @@ async function checkRecipients2(parsed) {
     }
   }
 }
+function checkPatterns(parsed) {
+  const root = parsed.data;
+  const steps = root["steps"];
+  const places = [["pattern"]];
+  steps.forEach((step, i) => {
+    for (const kind of Object.keys(step)) places.push(["steps", i, kind, "pattern"]);
+  });
+  for (const path of places) {
+    const pattern = path.reduce(
+      (value, key) => value?.[key],
+      root
+    );
+    if (typeof pattern !== "string") continue;
+    try {
+      compileGlob(pattern);
+    } catch (error2) {
+      throw new ConfigError(error2.message, parsed.locate(path));
+    }
+  }
+}
 
-// src/action/summary.ts
+// src/action/summary/write-summary.ts
 import { appendFile } from "node:fs/promises";
+
+// src/action/summary/html.ts
+var brand2 = /* @__PURE__ */ Symbol("Html");
+var ENTITIES = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;"
+};
+function escapeHtml(text) {
+  return neutralise(text).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+function html(strings, ...values) {
+  let out = strings[0] ?? "";
+  for (const [i, value] of values.entries()) {
+    out += (typeof value === "object" ? value[brand2] : escapeHtml(String(value))) + (strings[i + 1] ?? "");
+  }
+  return { [brand2]: out };
+}
+function joinHtml(parts, separator) {
+  return { [brand2]: parts.map((part) => part[brand2]).join(separator[brand2]) };
+}
+function link(url, label) {
+  const safe = URL.canParse(url) && ["http:", "https:"].includes(new URL(url).protocol);
+  return safe ? html`<a href="${url}">${label}</a>` : html`${label} (<code>${url}</code>)`;
+}
+function htmlOf(value) {
+  return value[brand2];
+}
+
+// src/action/summary/write-summary.ts
 async function writeSummary(report, env) {
   const file = env["GITHUB_STEP_SUMMARY"];
   if (!file || report.steps.length === 0) return;
   summary.emptyBuffer();
   summary.addHeading("License backup", 2);
   for (const step of report.steps) {
-    summary.addHeading(escape2(step.title), 3);
+    summary.addHeading(htmlOf(html`${step.title}`), 3);
     summary.addTable([
       [
         { data: "What", header: true },
         { data: "Result", header: true }
       ],
-      ...rows(step)
+      ...rows(step).map(([what, result]) => [what, htmlOf(result)])
     ]);
   }
-  const html = summary.stringify();
+  const text = summary.stringify();
   summary.emptyBuffer();
-  await appendFile(file, `${html}
+  await appendFile(file, `${text}
 `, "utf8");
 }
+var BR = html`<br />`;
 function rows(step) {
   const rows2 = [["Outcome", outcomeText(step)]];
   if (step.path !== void 0)
-    rows2.push([step.kind === "backup" ? "Backup folder" : "Restored from", code(step.path)]);
-  if (step.backedUp !== void 0) rows2.push(["Licenses backed up", String(step.backedUp)]);
+    rows2.push([step.kind === "backup" ? "Backup folder" : "Restored from", html`<code>${step.path}</code>`]);
+  if (step.backedUp !== void 0) rows2.push(["Licenses backed up", html`${step.backedUp}`]);
   if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step)]);
-  if (step.restored !== void 0) rows2.push(["Licenses restored", String(step.restored)]);
-  if (step.released !== void 0) rows2.push(["Licenses released", String(step.released)]);
-  if (step.unchanged !== void 0) rows2.push(["Already on this machine", String(step.unchanged)]);
+  if (step.restored !== void 0) rows2.push(["Licenses restored", html`${step.restored}`]);
+  if (step.released !== void 0) rows2.push(["Licenses released", html`${step.released}`]);
+  if (step.unchanged !== void 0) rows2.push(["Already on this machine", html`${step.unchanged}`]);
   if (step.skipped?.length) {
-    rows2.push([
-      "Skipped",
-      step.skipped.map((s) => `${escape2(s.title ?? s.key_id)}: ${escape2(s.reason)}`).join("<br>")
-    ]);
+    const skipped = step.skipped.map(
+      (s) => html`${s.title ?? "license"} (key ID <code>${s.key_id}</code>, license <code>${s.jti}</code>):
+          ${s.reason}`
+    );
+    rows2.push(["Skipped", joinHtml(skipped, BR)]);
   }
   if (step.refused?.length) {
-    rows2.push([
-      "Refused",
-      step.refused.map((r) => `key ID ${code(r.keyId)}: ${escape2(r.message)} (<a href="${escape2(r.url)}">details</a>)`).join("<br>")
-    ]);
+    const refused = step.refused.map(
+      (r) => html`key ID <code>${r.keyId}</code>: ${r.message} (${link(r.url, "details")})`
+    );
+    rows2.push(["Refused", joinHtml(refused, BR)]);
   }
-  rows2.push(["Duration", `${(step.durationMs / 1e3).toFixed(1)} s`]);
+  rows2.push(["Duration", html`${(step.durationMs / 1e3).toFixed(1)} s`]);
   if (step.artifact) {
-    rows2.push([
-      "Artifact",
-      `<a href="${escape2(step.artifact.url)}">${escape2(step.artifact.name)}</a> (ID ${step.artifact.id})`
-    ]);
+    rows2.push(["Artifact", html`${link(step.artifact.url, step.artifact.name)} (ID ${step.artifact.id})`]);
   }
   return rows2;
 }
 function outcomeText(step) {
-  if (step.outcome === "succeeded") return "succeeded";
-  return `${step.outcome}${step.error ? `: ${escape2(step.error)}` : ""}`;
+  if (step.outcome === "succeeded" || !step.error) return html`${step.outcome}`;
+  return html`${step.outcome}: ${step.error}`;
 }
 function restrictedText(step) {
   const restricted = step.restricted ?? [];
-  if (restricted.length === 0) return "0";
-  return `${restricted.length}: ${restricted.map((r) => r.title ? `${escape2(r.title)} (key ID ${code(r.key_id)})` : `key ID ${code(r.key_id)}`).join("<br>")}`;
-}
-function code(text) {
-  return `<code>${escape2(text)}</code>`;
-}
-function escape2(text) {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  if (restricted.length === 0) return html`0`;
+  const each = restricted.map(
+    (r) => r.title ? html`${r.title} (key ID <code>${r.key_id}</code>)` : html`key ID <code>${r.key_id}</code>`
+  );
+  return html`${restricted.length}: ${joinHtml(each, BR)}`;
 }
 
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-PXQCNWRR.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-T7WKLKCR.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.
@@ -16437,16 +17000,17 @@ async function run(overrides = {}) {
   const stopListening = abortOnSignals(deps.signals, controller);
   try {
     const inputs = readActionInputs();
-    const config = await loadSteps({ config: inputs.config, inline: inputs.steps });
+    const config = await loadSteps({ config: inputs.config, inline: inputs.steps, env: deps.env });
     const steps = inputs.only ? config.steps.filter((step) => step.kind === inputs.only) : config.steps;
     const secrets = resolveSecrets(steps, deps.env);
     if (steps.length === 0) {
-      warning(
-        `${config.source} has no ${inputs.only} steps: nothing to do (the \`only\` input is \`${inputs.only}\`).`
+      log.warning(
+        logText`${config.source} has no ${inputs.only ?? ""} steps: nothing to do (the \`only\` input is \`${inputs.only ?? ""}\`).`
       );
       return;
     }
-    info(`Running ${steps.length} step(s) from ${config.source}.`);
+    log.info(logText`Running ${steps.length} step(s) from ${config.source}.`);
+    await sweepLeftovers(runContext(deps.env));
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
@@ -16473,7 +17037,15 @@ async function run(overrides = {}) {
     stopListening();
     setOutputs(report);
     await writeSummary(report, deps.env).catch(
-      (error2) => warning(`Could not write the job summary: ${String(error2)}`)
+      (error2) => log.warning(logText`Could not write the job summary: ${String(error2)}`)
+    );
+  }
+}
+async function sweepLeftovers(context) {
+  const removed = await sweepRestoreDirs(context.tempDir ?? tmpdir2());
+  if (removed.length) {
+    log.info(
+      logText`Removed ${removed.length} download folder(s) left by a killed run: ${removed.join(", ")}.`
     );
   }
 }
@@ -16485,13 +17057,25 @@ function fail(error2) {
   if (error2 instanceof ConfigError && error2.location) {
     const { file, line, column } = error2.location;
     process.exitCode = ExitCode.Failure;
-    error(error2.message, {
-      title: "Invalid license-backup steps",
+    log.error(logText`${error2.message}`, {
+      title: logText`Invalid license-backup steps`,
       ...file === void 0 ? {} : { file, startLine: line, startColumn: column }
     });
     return;
   }
-  setFailed(failureMessage(error2));
+  const shown = isExpected(error2) ? error2 : internalError(error2);
+  logStack(shown);
+  log.fail(logText`${failureMessage(shown)}`);
+}
+function isExpected(error2) {
+  return isLicenseBackupError(error2) || error2 instanceof ConfigError || error2 instanceof RestrictedLicensesError;
+}
+function logStack(error2) {
+  if (!isLicenseBackupError(error2) || error2.code !== "INTERNAL_ERROR") return;
+  const cause = error2.cause;
+  log.debug(
+    logText`Stack of the unexpected error: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`
+  );
 }
 function failureMessage(error2) {
   if (!isLicenseBackupError(error2)) return error2 instanceof Error ? error2.message : String(error2);

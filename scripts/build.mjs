@@ -1,11 +1,46 @@
 // Bundles the action into dist/ (ADR 0003). Deterministic: the same src/ and lockfile give the same bytes,
 // which is what .ci/run and check-dist.yml compare against the committed dist/.
 import { build } from 'esbuild'
-import { rm } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { licensesText } from './licenses.mjs'
 
 const outdir = process.argv[2] ?? 'dist'
+
+/** Whether esbuild's absolute `path` is the project's own `file` (relative() folds a drive letter's case). */
+function isProjectFile(path, file) {
+  return relative(process.cwd(), path) === file
+}
+
+// src/engine/version.ts imports package.json for the version (its one place, ADR 0111). Only the version is
+// bundled, so dist/ changes when the version does, not with every script or dependency added.
+const versionOnly = {
+  name: 'package.json: version only',
+  setup(build) {
+    build.onLoad({ filter: /package\.json$/ }, async args => {
+      if (!isProjectFile(args.path, 'package.json')) return undefined
+      const { version } = JSON.parse(await readFile(args.path, 'utf8'))
+      return { contents: JSON.stringify({ version }), loader: 'json' }
+    })
+  }
+}
 await rm(outdir, { recursive: true, force: true })
-await build({
+// The crash harness's kill switch (LICENSE_BACKUP_CRASH_AT, src/engine/io/crash-points.ts) is for the
+// tests, which run the sources: what users run gets the same functions, doing nothing.
+const withoutCrashPoints = {
+  name: 'crash points compiled out',
+  setup(build) {
+    build.onLoad({ filter: /crash-points\.ts$/ }, args => {
+      if (!isProjectFile(args.path, join('src', 'engine', 'io', 'crash-points.ts'))) return undefined
+      return {
+        contents: 'export function crashPoint() {}\nexport function crashPointsPassed() { return {} }\n',
+        loader: 'js'
+      }
+    })
+  }
+}
+
+const result = await build({
   entryPoints: { index: 'src/index.ts' },
   outdir,
   bundle: true,
@@ -19,8 +54,12 @@ await build({
   sourcemap: false,
   legalComments: 'eof',
   logLevel: 'warning',
+  // The metafile lists every bundled input: dist/licenses.txt is made from it (scripts/licenses.mjs).
+  metafile: true,
+  plugins: [versionOnly, withoutCrashPoints],
   // Some CommonJS dependencies call require() for Node built-ins; ESM output needs a real require for them.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
   }
 })
+await writeFile(join(outdir, 'licenses.txt'), licensesText(result.metafile))

@@ -1,19 +1,23 @@
 import * as core from '@actions/core'
+import { tmpdir } from 'node:os'
 import type { BackupRestorer, EventListener } from './engine/api.js'
-import { cancelled, isLicenseBackupError } from './engine/errors.js'
+import { cancelled, internalError, isLicenseBackupError } from './engine/errors.js'
 import { loadArtifactClient, runContext } from './action/artifacts/client.js'
-import type { ArtifactClient } from './action/artifacts/client.js'
+import type { ArtifactClient, RunContext } from './action/artifacts/client.js'
+import { sweepRestoreDirs } from './action/artifacts/restore-dir.js'
 import { abortOnSignals } from './action/cancel.js'
 import type { SignalSource } from './action/cancel.js'
 import { readActionInputs } from './action/inputs.js'
 import { setOutputs } from './action/outputs.js'
 import { RunReport } from './action/report.js'
 import { POST_STATE, releaseOnExit } from './action/release-on-exit.js'
-import { runSteps } from './action/run-steps.js'
+import { RestrictedLicensesError, runSteps } from './action/run-steps.js'
 import { resolveSecrets } from './action/secrets.js'
 import { ConfigError } from './action/steps/config-error.js'
 import { loadSteps } from './action/steps/load.js'
-import { writeSummary } from './action/summary.js'
+import { writeSummary } from './action/summary/write-summary.js'
+import { logText } from './action/log/text.js'
+import { log } from './action/log/write.js'
 
 /** What run() takes from the outside world: the seam tests use to pass a fake engine or clock. */
 export interface RunDeps {
@@ -60,17 +64,18 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
   const stopListening = abortOnSignals(deps.signals, controller)
   try {
     const inputs = readActionInputs()
-    const config = await loadSteps({ config: inputs.config, inline: inputs.steps })
+    const config = await loadSteps({ config: inputs.config, inline: inputs.steps, env: deps.env })
     const steps = inputs.only ? config.steps.filter(step => step.kind === inputs.only) : config.steps
     // Before any line is logged: the runner must know the secrets to mask them.
     const secrets = resolveSecrets(steps, deps.env)
     if (steps.length === 0) {
-      core.warning(
-        `${config.source} has no ${inputs.only} steps: nothing to do (the \`only\` input is \`${inputs.only}\`).`
+      log.warning(
+        logText`${config.source} has no ${inputs.only ?? ''} steps: nothing to do (the \`only\` input is \`${inputs.only ?? ''}\`).`
       )
       return
     }
-    core.info(`Running ${steps.length} step(s) from ${config.source}.`)
+    log.info(logText`Running ${steps.length} step(s) from ${config.source}.`)
+    await sweepLeftovers(runContext(deps.env))
     let current: EventListener | undefined
     const engine = await deps.createEngine(event => current?.(event))
     let client: Promise<ArtifactClient> | undefined
@@ -97,7 +102,17 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
     stopListening()
     setOutputs(report)
     await writeSummary(report, deps.env).catch((error: unknown) =>
-      core.warning(`Could not write the job summary: ${String(error)}`)
+      log.warning(logText`Could not write the job summary: ${String(error)}`)
+    )
+  }
+}
+
+/** Folders a killed run downloaded an artifact into (plaintext, for an unencrypted backup) go first. */
+async function sweepLeftovers(context: RunContext): Promise<void> {
+  const removed = await sweepRestoreDirs(context.tempDir ?? tmpdir())
+  if (removed.length) {
+    log.info(
+      logText`Removed ${removed.length} download folder(s) left by a killed run: ${removed.join(', ')}.`
     )
   }
 }
@@ -109,19 +124,37 @@ function cancelledError(error: unknown): Error {
 
 /**
  * Reports the failure once. A steps-file error is an annotation on its file and line (which `setFailed`
- * cannot place); everything else goes through the action's one `core.setFailed`.
+ * cannot place); everything else goes through the action's one `log.fail`.
  */
 function fail(error: unknown): void {
   if (error instanceof ConfigError && error.location) {
     const { file, line, column } = error.location
     process.exitCode = core.ExitCode.Failure
-    core.error(error.message, {
-      title: 'Invalid license-backup steps',
+    log.error(logText`${error.message}`, {
+      title: logText`Invalid license-backup steps`,
       ...(file === undefined ? {} : { file, startLine: line, startColumn: column })
     })
     return
   }
-  core.setFailed(failureMessage(error))
+  const shown = isExpected(error) ? error : internalError(error)
+  logStack(shown)
+  log.fail(logText`${failureMessage(shown)}`)
+}
+
+/** The action's own outcomes and the engine's errors; anything else is a bug (INTERNAL_ERROR, ADR 0069). */
+function isExpected(error: unknown): boolean {
+  return (
+    isLicenseBackupError(error) || error instanceof ConfigError || error instanceof RestrictedLicensesError
+  )
+}
+
+/** A bug's stack goes to the debug log (ACTIONS_STEP_DEBUG), never to the annotation. */
+function logStack(error: unknown): void {
+  if (!isLicenseBackupError(error) || error.code !== 'INTERNAL_ERROR') return
+  const cause = error.cause
+  log.debug(
+    logText`Stack of the unexpected error: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`
+  )
 }
 
 function failureMessage(error: unknown): string {

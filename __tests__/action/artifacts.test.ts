@@ -1,9 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import nock from 'nock'
 import { EventEmitter } from 'node:events'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { latestSuccessfulRun } from '../../src/action/artifacts/workflow-runs.js'
 import { run } from '../../src/main.js'
 import { startFakeArtifactService } from '../../src/local/artifact-service.js'
 import type { FakeArtifactService } from '../../src/local/artifact-service.js'
@@ -20,8 +18,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await service.close()
-  // Unpatch fetch: a later test file in the same Jest worker would otherwise run under a stale interceptor.
-  nock.restore()
 })
 afterEach(() => {
   box?.restore()
@@ -160,45 +156,5 @@ steps:
     expect(lines.find(l => l.startsWith('::error'))).toMatch(
       /needs the `github-token` input \(a token with `actions: read`\)/
     )
-  })
-})
-
-describe('latest successful run of a workflow (GitHub REST API)', () => {
-  const at = { source: 'steps.yml', file: 'steps.yml', line: 9, column: 7 }
-  const query = {
-    apiUrl: 'https://api.github.test',
-    owner: 'acme',
-    repo: 'licenses',
-    workflow: 'nightly.yml',
-    token: 'gh-token'
-  }
-  const path = '/repos/acme/licenses/actions/workflows/nightly.yml/runs'
-  afterEach(() => nock.cleanAll())
-
-  it('returns the newest successful run', async () => {
-    nock('https://api.github.test', { reqheaders: { authorization: 'Bearer gh-token' } })
-      .get(path)
-      .query({ status: 'success', per_page: '1' })
-      .reply(200, { total_count: 3, workflow_runs: [{ id: 991 }] })
-    await expect(latestSuccessfulRun(query, fetch, at)).resolves.toBe(991)
-  })
-
-  it('names the workflow when it does not exist or never succeeded', async () => {
-    nock('https://api.github.test').get(path).query(true).reply(404, { message: 'Not Found' })
-    await expect(latestSuccessfulRun(query, fetch, at)).rejects.toThrow(
-      /^steps.yml:9:7: workflow nightly.yml of acme\/licenses was not found/
-    )
-    nock('https://api.github.test').get(path).query(true).reply(200, { total_count: 0, workflow_runs: [] })
-    await expect(latestSuccessfulRun(query, fetch, at)).rejects.toThrow(
-      /has no successful run to restore from/
-    )
-  })
-
-  it('says which permission a refused token needs', async () => {
-    nock('https://api.github.test').get(path).query(true).reply(403, { message: 'Resource not accessible' })
-    await expect(latestSuccessfulRun(query, fetch, at)).rejects.toMatchObject({
-      code: 'UNAUTHORIZED',
-      message: expect.stringMatching(/HTTP 403.*`actions: read`/)
-    })
   })
 })

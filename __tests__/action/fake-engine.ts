@@ -1,5 +1,5 @@
 /**
- * A fake engine for tests of the action layer: it emits the event sequences of SPEC 6 (BEGIN →
+ * A fake engine for tests of the action layer: it emits the event sequences of docs/events.md (BEGIN →
  * RESTRICTED_LICENSE* → END; CONNECTING → DISCONNECTING → BEGIN → END), writes a real backup folder so
  * the artifact code has files to upload, and honours the AbortSignal. The engine's own behaviour is
  * covered by the engine's tests.
@@ -12,6 +12,7 @@ import type {
   BackupRestorer,
   BackupResult,
   ReleaseOptions,
+  RefusedLicense,
   RestoreOptions,
   RestoreResult
 } from '../../src/engine/api.js'
@@ -42,7 +43,9 @@ export interface FakeScript {
   /** Release: fails with this error (a service out of reach). */
   releaseFails?: Error
   /** Restore: an ERROR_WITH_URL event before failing. */
-  refusal?: { keyId: string; licenseId: string; url: string }
+  refusal?: { keyId: string; licenseId: string; url: string; message?: string }
+  /** Restore: the licenses it reports as skipped (expired, revoked, …). */
+  skipped?: RefusedLicense[]
 }
 
 export interface FakeEngine {
@@ -127,7 +130,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
             machineId: 'machine-1',
             restored: manifest.licenses.length,
             unchanged: 0,
-            skipped: [],
+            skipped: script.skipped ?? [],
             licenses: []
           }
         },

@@ -9,6 +9,8 @@ export interface RunSandbox {
   dir: string
   /** Everything @actions/core wrote to stdout, line by line. */
   lines(): string[]
+  /** Everything written to stdout, as written. */
+  output(): string
   outputs(): Promise<Record<string, string>>
   /** What the run saved with core.saveState (the GITHUB_STATE file), for a post step to read. */
   state(): Promise<Record<string, string>>
@@ -60,6 +62,7 @@ export async function sandbox(
         .join('')
         .split(/\r?\n/)
         .filter(line => line !== ''),
+    output: () => written.join(''),
     outputs: async () => parseOutputs(await readFile(outputFile, 'utf8')),
     state: async () => parseOutputs(await readFile(stateFile, 'utf8')),
     summary: () => readFile(summaryFile, 'utf8'),

@@ -7,6 +7,7 @@ import { sandbox, stepsFile } from './harness.js'
 import type { RunSandbox } from './harness.js'
 import { spawn } from 'node:child_process'
 import { EventEmitter, once } from 'node:events'
+import { itOnPosix } from '../support/platform.js'
 
 const REPO = process.cwd()
 let box: RunSandbox | undefined
@@ -52,7 +53,7 @@ describe('run(): configuration errors', () => {
     expect(exitCode).toBe(1)
     const errors = lines.filter(l => l.startsWith('::error'))
     expect(errors).toEqual([
-      `::error title=Invalid license-backup steps,file=${config},line=6,col=7::${config}:6:7: unknown key \`overwrit\` in \`steps.backup\`; allowed keys: path, store, pattern, overwrite, on-restricted, encrypt-to, artifact.`
+      `::error title=Invalid license-backup steps,file=${config},line=6,col=7::${config}:6:7: unknown key \`overwrit\` in \`steps.backup\`; allowed keys: path, path-env, store, pattern, overwrite, on-restricted, encrypt-to, artifact.`
     ])
   })
 
@@ -130,6 +131,41 @@ steps:
       identity: 'AGE-SECRET-KEY-1QQQSECRETSECRET'
     })
     expect(process.exitCode).toBe(0)
+  })
+
+  it('masks a padded secret as set and trimmed, and each line of it', async () => {
+    box = await sandbox({}, { LMS_TOKEN: '  padded-token ', AGE_ID: `  ${IDENTITY_FILE}  \r\n` })
+    const yaml = `version: 1
+store: ./licenses
+service: { url: "https://lms.example.com", token-env: LMS_TOKEN }
+steps:
+  - restore: { path: ./backup, identity-env: AGE_ID }
+`
+    process.env['INPUT_CONFIG'] = await stepsFile(box.dir, yaml)
+    await run({ createEngine: fakeEngine({ root: box.dir }).create, signals: new EventEmitter() })
+    const masks = box.lines().filter(l => l.startsWith('::add-mask::'))
+    expect(masks).toEqual(
+      expect.arrayContaining([
+        '::add-mask::  padded-token ',
+        '::add-mask::padded-token',
+        '::add-mask::AGE-SECRET-KEY-1QQQSECRETSECRET'
+      ])
+    )
+  })
+
+  it('refuses a steps file that sends the runtime token to a service, before any request', async () => {
+    const yaml = `version: 1
+store: ./licenses
+service: { url: "http://127.0.0.1:9/collect", token-env: ACTIONS_RUNTIME_TOKEN }
+steps:
+  - restore: { path: ./backup }
+`
+    const { lines, engine, config, exitCode } = await runWith(yaml, {}, {}, { ACTIONS_RUNTIME_TOKEN: 'rt' })
+    expect(exitCode).toBe(1)
+    expect(engine.restores).toHaveLength(0)
+    expect(lines.find(l => l.startsWith('::error'))).toContain(
+      `file=${config},line=3,col=58::${config}:3:58: \`service.token-env\` must not name one of the runner's own variables`
+    )
   })
 
   it('names an identity variable that holds no age identity, without printing it', async () => {
@@ -297,7 +333,9 @@ steps:
 
 describe('run(): cancellation', () => {
   // A real signal, so a real process: Jest's sandboxed \`process\` does not receive the signal handlers.
-  it('SIGTERM aborts the engine and the run ends with a clear cancelled failure', async () => {
+  itOnPosix(
+    'on Windows a child killed with SIGTERM is terminated, never signalled; cancel.test.ts covers the rule'
+  )('SIGTERM aborts the engine and the run ends with a clear cancelled failure', async () => {
     box = await sandbox({})
     const config = await stepsFile(box.dir, backupFile())
     const child = spawn(process.execPath, ['scripts/run-ts.mjs', '__tests__/action/cancel-child.ts'], {

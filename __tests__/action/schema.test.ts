@@ -48,4 +48,10 @@ describe('the published JSON Schema', () => {
       .map(([p]) => p)
     expect(undescribedDefs).toEqual([])
   })
+
+  it('checks every `*-env` key as an environment variable name of the user (never ACTIONS_*, GITHUB_*, RUNNER_*)', () => {
+    const envKeys = [...walk(schema)].filter(([p]) => /\/properties\/[^/]+-env$/.test(p))
+    expect(envKeys.length).toBeGreaterThanOrEqual(2)
+    for (const [, node] of envKeys) expect(node['$ref']).toBe('#/$defs/envName')
+  })
 })

@@ -42,7 +42,7 @@ async function expectError(
 }
 
 describe('steps file: valid', () => {
-  it('reads the SPEC example into typed steps, with the top-level store, trust and service', async () => {
+  it('reads the README example into typed steps, with the top-level store, trust and service', async () => {
     const { loading } = await load(`version: 1
 store: ./licenses
 catalog: ./catalog.csv
@@ -97,6 +97,49 @@ steps:
   })
 })
 
+describe('steps file: `path-env` (ADR 0071)', () => {
+  const yaml = `version: 1
+store: ./licenses
+service: { url: "https://lms.example.com", token-env: LMS_TOKEN }
+steps:
+  - backup: { path-env: BACKUP_PATH, overwrite: true }
+  - restore: { path-env: BACKUP_PATH }
+`
+  it('takes the folder from the variable, as it is: quotes, braces and line breaks are never YAML', async () => {
+    const hostile = `./x' }\n  - restore: { path: "/etc", store: / }\n#"`
+    const config = await loadSteps({ config: '', inline: yaml, env: { BACKUP_PATH: hostile } })
+    expect(config.steps.map(step => [step.kind, step.kind === 'release' ? undefined : step.path])).toEqual([
+      ['backup', hostile],
+      ['restore', hostile]
+    ])
+  })
+
+  it('an unset variable is an error naming it, on its line', async () => {
+    const error = await loadSteps({ config: '', inline: yaml, env: {} }).catch((e: unknown) => e)
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(
+        /^the `steps` input:5:25: the environment variable BACKUP_PATH \(named by `path-env`\) is not set/
+      )
+    })
+  })
+
+  it('`path` and `path-env` together, and neither in a backup', async () => {
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - backup: { path: x, path-env: P }\n',
+      4,
+      13,
+      /`steps.backup` takes `path` or `path-env`, not both/
+    )
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - backup: { overwrite: true }\n',
+      4,
+      13,
+      /`steps.backup` needs `path` \(the backup folder\) or `path-env`/
+    )
+  })
+})
+
 describe('steps file: bad input names file, line and column', () => {
   it('a YAML syntax error', async () => {
     await expectError('version: 1\nsteps: [ { backup: { path: x }\n', 3, 1, /YAML syntax error: .*\(\w+\)/)
@@ -116,7 +159,7 @@ describe('steps file: bad input names file, line and column', () => {
       'version: 1\nstore: s\nsteps:\n  - backup:\n      path: x\n      overwrit: true\n',
       6,
       7,
-      /unknown key `overwrit` in `steps.backup`; allowed keys: path, store, pattern, overwrite/
+      /unknown key `overwrit` in `steps.backup`; allowed keys: path, path-env, store, pattern, overwrite/
     )
   })
 
@@ -161,7 +204,7 @@ describe('steps file: bad input names file, line and column', () => {
       'version: 1\nstore: s\nservice: { url: "https://lms.example.com", token-env: T }\nsteps:\n  - restore:\n      individualize: true\n',
       6,
       7,
-      /`steps.restore` needs `path` \(a backup folder\) or `from-artifact`/
+      /`steps.restore` needs `path` \(a backup folder\), `path-env` \(the variable holding it\) or `from-artifact`/
     )
   })
 
@@ -211,12 +254,57 @@ describe('steps file: bad input names file, line and column', () => {
     )
   })
 
-  it('both run-id and workflow', async () => {
+  it.each([
+    ['service:\n  url: https://attacker.example\n  token-env: ACTIONS_RUNTIME_TOKEN\n', 5, 14],
+    ['service:\n  url: https://attacker.example\n  token-env: github_token\n', 5, 14],
+    ['service: { url: "https://lms.example.com", token-env: Runner_Temp }\n', 3, 55]
+  ])(
+    'a `token-env` naming a runner variable (%j), at load time, on its line',
+    async (service, line, column) => {
+      await expectError(
+        `version: 1\nstore: s\n${service}steps:\n  - restore: { path: x }\n`,
+        line,
+        column,
+        /`service.token-env` must not name one of the runner's own variables \(ACTIONS_\*, GITHUB_\*, RUNNER_\*, in any case\)/
+      )
+    }
+  )
+
+  it('an `identity-env` naming a runner variable', async () => {
     await expectError(
-      'version: 1\nstore: s\nservice: { url: "https://x.example", token-env: T }\nsteps:\n  - restore:\n      from-artifact: { name: a, run-id: 4, workflow: n.yml }\n',
+      'version: 1\nstore: s\nservice: { url: "https://lms.example.com", token-env: LMS }\nsteps:\n  - restore:\n      path: x\n      identity-env: GITHUB_TOKEN\n',
+      7,
+      21,
+      /`steps.restore.identity-env` must not name one of the runner's own variables/
+    )
+  })
+
+  it.each(['run-id: 4, workflow: n.yml', 'run-id: 4, artifact-id: 9', 'artifact-id: 9, workflow: n.yml'])(
+    'two ways of choosing the artifact (%s)',
+    async choice => {
+      await expectError(
+        `version: 1\nstore: s\nservice: { url: "https://x.example", token-env: T }\nsteps:\n  - restore:\n      from-artifact: { name: a, ${choice} }\n`,
+        6,
+        22,
+        /`steps.restore.from-artifact` takes one of `run-id`, `artifact-id` or `workflow`, not several/
+      )
+    }
+  )
+
+  it('`branch` or `events` without `workflow`, and an event that is not a name', async () => {
+    const file = (from: string) =>
+      `version: 1\nstore: s\nservice: { url: "https://x.example", token-env: T }\nsteps:\n  - restore:\n      from-artifact: { name: a, ${from} }\n`
+    await expectError(
+      file('run-id: 4, branch: main'),
       6,
       22,
-      /takes `run-id` or `workflow`, not both/
+      /takes `branch` and `events` only with `workflow`/
+    )
+    await expectError(
+      file('workflow: n.yml, events: [push, "pull_request; x"]'),
+      6,
+      65,
+      /`steps.restore.from-artifact.events` is not a workflow event name/
     )
   })
 
@@ -246,7 +334,7 @@ describe('steps file: bad input names file, line and column', () => {
 
   it('a missing steps file', async () => {
     await expect(loadSteps({ config: join(dir, 'nope.yml'), inline: '' })).rejects.toThrow(
-      /Steps file .*nope\.yml not found/
+      /Steps file .*nope\.yml does not exist: create it/
     )
   })
 })

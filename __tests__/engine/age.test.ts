@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { afterEach, describe, expect } from '@jest/globals'
 import { createReadStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -6,6 +6,7 @@ import { decryptAge, readTar } from '../../src/engine/index.js'
 import { createBackupRestorer } from '../../src/engine/index.js'
 import { generateStore } from '../../src/fixtures/store.js'
 import { exec, issuer, listTree, tempDirs } from './helpers.js'
+import { itOnPosix } from '../support/platform.js'
 
 const dirs = tempDirs()
 afterEach(() => dirs.cleanup())
@@ -23,53 +24,59 @@ async function keygen(
   return { keyFile, identity, recipient: stdout.trim() }
 }
 
+// The interoperability tests pipe through the reference age CLI in a POSIX shell.
+const itWithAgeCli = itOnPosix('the reference age CLI and sh are installed on Linux and macOS runners only')
+
 describe('age', () => {
-  it('encrypts the pack as it streams so that `age -d | tar -x` gives the licenses byte for byte', async () => {
-    const root = await dirs.make()
-    const store = join(root, 'store')
-    const generated = await generateStore(store, issuer, { count: 300, seed: 3 })
-    const { identity, recipient } = await keygen(root)
-    const other = await keygen(root, 'other.txt')
-    const path = join(root, 'backup')
-    const result = await createBackupRestorer().backup({
-      store,
-      path,
-      encryptTo: [recipient, other.recipient]
-    })
-    expect(await listTree(path)).toEqual(['licenses.tar.age', 'manifest.json'])
-    expect(result.manifest.encryption).toEqual({ scheme: 'age', recipients: [recipient, other.recipient] })
-    expect(result.manifest.pack.file).toBe('licenses.tar.age')
-    const { stdout: sum } = await exec('sha256sum', [join(path, 'licenses.tar.age')])
-    expect(sum.split(' ')[0]).toBe(result.manifest.pack.sha256)
+  itWithAgeCli(
+    'encrypts the pack as it streams so that `age -d | tar -x` gives the licenses byte for byte',
+    async () => {
+      const root = await dirs.make()
+      const store = join(root, 'store')
+      const generated = await generateStore(store, issuer, { count: 300, seed: 3 })
+      const { identity, recipient } = await keygen(root)
+      const other = await keygen(root, 'other.txt')
+      const path = join(root, 'backup')
+      const result = await createBackupRestorer().backup({
+        store,
+        path,
+        encryptTo: [recipient, other.recipient]
+      })
+      expect(await listTree(path)).toEqual(['licenses.tar.age', 'manifest.json'])
+      expect(result.manifest.encryption).toEqual({ scheme: 'age', recipients: [recipient, other.recipient] })
+      expect(result.manifest.pack.file).toBe('licenses.tar.age')
+      const { stdout: sum } = await exec('sha256sum', [join(path, 'licenses.tar.age')])
+      expect(sum.split(' ')[0]).toBe(result.manifest.pack.sha256)
 
-    const out = join(root, 'out')
-    await mkdir(out)
-    await exec('sh', [
-      '-c',
-      `age -d -i "$1" "$2" | tar -x -C "$3"`,
-      'sh',
-      other.keyFile,
-      join(path, 'licenses.tar.age'),
-      out
-    ])
-    const extracted = (await listTree(out)).filter(entry => entry.endsWith('.jwt'))
-    const permitted = generated.licenses
-      .filter(license => !license.restricted)
-      .map(license => license.path)
-      .sort()
-    expect(extracted).toEqual(permitted)
-    for (const file of permitted)
-      expect((await readFile(join(out, file))).equals(await readFile(join(store, file)))).toBe(true)
-    // And the engine's own decrypt + reader agree.
-    const names: string[] = []
-    for await (const member of readTar(
-      await decryptAge(createReadStream(join(path, 'licenses.tar.age')), identity)
-    ))
-      names.push(member.name)
-    expect(names).toEqual(permitted)
-  })
+      const out = join(root, 'out')
+      await mkdir(out)
+      await exec('sh', [
+        '-c',
+        `age -d -i "$1" "$2" | tar -x -C "$3"`,
+        'sh',
+        other.keyFile,
+        join(path, 'licenses.tar.age'),
+        out
+      ])
+      const extracted = (await listTree(out)).filter(entry => entry.endsWith('.jwt'))
+      const permitted = generated.licenses
+        .filter(license => !license.restricted)
+        .map(license => license.path)
+        .sort()
+      expect(extracted).toEqual(permitted)
+      for (const file of permitted)
+        expect((await readFile(join(out, file))).equals(await readFile(join(store, file)))).toBe(true)
+      // And the engine's own decrypt + reader agree.
+      const names: string[] = []
+      for await (const member of readTar(
+        await decryptAge(createReadStream(join(path, 'licenses.tar.age')), identity)
+      ))
+        names.push(member.name)
+      expect(names).toEqual(permitted)
+    }
+  )
 
-  it('decrypts and reads a tar that the age CLI encrypted', async () => {
+  itWithAgeCli('decrypts and reads a tar that the age CLI encrypted', async () => {
     const root = await dirs.make()
     const { identity, recipient } = await keygen(root)
     const src = join(root, 'src')
@@ -96,26 +103,29 @@ describe('age', () => {
     expect(members[1]!.data.equals(big)).toBe(true)
   })
 
-  it('is CONFIG_INVALID for an identity the file was not encrypted to, and for a malformed identity', async () => {
-    const root = await dirs.make()
-    const { recipient } = await keygen(root)
-    const stranger = await keygen(root, 'stranger.txt')
-    const encrypted = join(root, 'p.age')
-    await exec('sh', ['-c', `printf hello | age -r "$1" -o "$2"`, 'sh', recipient, encrypted])
-    await expect(
-      decryptAge(createReadStream(encrypted), stranger.identity, { file: 'p.age' })
-    ).rejects.toMatchObject({
-      code: 'CONFIG_INVALID',
-      message: expect.stringContaining('p.age was not encrypted to the given age identity')
-    })
-    const error = await decryptAge(createReadStream(encrypted), 'AGE-SECRET-KEY-1NOPE', {
-      file: 'p.age'
-    }).catch((caught: Error) => caught)
-    expect(error).toMatchObject({ code: 'CONFIG_INVALID' })
-    expect((error as Error).message).not.toContain('NOPE')
-  })
+  itWithAgeCli(
+    'is CONFIG_INVALID for an identity the file was not encrypted to, and for a malformed identity',
+    async () => {
+      const root = await dirs.make()
+      const { recipient } = await keygen(root)
+      const stranger = await keygen(root, 'stranger.txt')
+      const encrypted = join(root, 'p.age')
+      await exec('sh', ['-c', `printf hello | age -r "$1" -o "$2"`, 'sh', recipient, encrypted])
+      await expect(
+        decryptAge(createReadStream(encrypted), stranger.identity, { file: 'p.age' })
+      ).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining('p.age was not encrypted to the given age identity')
+      })
+      const error = await decryptAge(createReadStream(encrypted), 'AGE-SECRET-KEY-1NOPE', {
+        file: 'p.age'
+      }).catch((caught: Error) => caught)
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID' })
+      expect((error as Error).message).not.toContain('NOPE')
+    }
+  )
 
-  it('is BACKUP_CORRUPT for a damaged payload', async () => {
+  itWithAgeCli('is BACKUP_CORRUPT for a damaged payload', async () => {
     const root = await dirs.make()
     const { identity, recipient } = await keygen(root)
     const encrypted = join(root, 'p.age')

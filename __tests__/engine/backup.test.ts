@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { unlinkSync } from 'node:fs'
+import { readFileSync, unlinkSync } from 'node:fs'
 import { chmod, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +10,9 @@ import { readTar } from '../../src/engine/format/tar-reader.js'
 import { createBackupRestorer, type BackupOptions, type LicenseBackupError } from '../../src/engine/index.js'
 import { generateStore } from '../../src/fixtures/store.js'
 import { claims, issuer, listTree, putLicense, recorder, tempDirs, writeJwks } from './helpers.js'
+
+/** The one place the version is set; the manifest must carry it. */
+const packageVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
 
 const dirs = tempDirs()
 afterEach(() => dirs.cleanup())
@@ -93,6 +96,7 @@ describe('backup', () => {
       'created',
       'tool',
       'source',
+      'pattern',
       'encryption',
       'pack',
       'licenses',
@@ -100,7 +104,8 @@ describe('backup', () => {
       'counts'
     ])
     expect(manifest.format).toBe('license-backup/v1')
-    expect(manifest.tool).toEqual({ name: 'license-backup', version: '0.1.0' })
+    expect(manifest.pattern).toBe('**/*.jwt')
+    expect(manifest.tool).toEqual({ name: 'license-backup', version: packageVersion })
     expect(manifest.source).toEqual({ store, machine: null })
     expect(manifest.encryption).toBeNull()
     const pack = await readFile(join(path, 'licenses.tar'))

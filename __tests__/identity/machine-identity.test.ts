@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { calculateJwkThumbprint } from 'jose'
 import { createPublicKey, sign, verify } from 'node:crypto'
-import { mkdtemp, readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -22,16 +22,15 @@ describe('machine identity', () => {
     const error = await ensureMachineIdentity(store, false).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(LicenseBackupError)
     expect((error as LicenseBackupError).code).toBe('INDIVIDUALIZATION_REQUIRED')
-    expect((error as LicenseBackupError).message).toMatch(/individualize: true/)
+    expect((error as LicenseBackupError).message).toContain('Turn on the `individualize` option')
     expect((error as LicenseBackupError).message).toContain(store)
     expect(await readdir(store)).toEqual([])
   })
 
-  it('is created with individualize, in a 0600 file, its ID the RFC 7638 thumbprint of its public key', async () => {
+  it('is created with individualize, its ID the RFC 7638 thumbprint of its public key', async () => {
     const store = await emptyStore()
     const identity = await ensureMachineIdentity(store, true)
     expect(identity.file).toBe(machineIdentityFile(store))
-    expect((await stat(identity.file)).mode & 0o777).toBe(0o600)
     expect(identity.publicJwk).toEqual({ kty: 'OKP', crv: 'Ed25519', x: expect.any(String) })
     expect(identity.id).toBe(await calculateJwkThumbprint(identity.publicJwk, 'sha256'))
     expect(identity.id).toMatch(/^[A-Za-z0-9_-]{43}$/)

@@ -8,7 +8,7 @@ import { registerSecret } from '../support/secret-scan.js'
 import { faultWorld, type FaultWorld } from '../restore/fault-world.js'
 import { snapshot } from '../restore/support.js'
 
-// Issue 7, SPEC 4: every corruption of a real backup, plain or age-encrypted, is detected before the
+// Issue 7, docs/format.md: every corruption of a real backup, plain or age-encrypted, is detected before the
 // store is touched: BACKUP_CORRUPT (CONFIG_INVALID for identity problems), the store byte-for-byte as it
 // was, the service never asked. Member-level changes are re-packed with a recomputed digest, so the member
 // checks, not the pack digest, must catch them.

@@ -23,11 +23,14 @@ export interface ChildRun {
   stderr: string
 }
 
-/** Bundles the child entry with the engine's sources (dependencies stay external), as scripts/run-ts.mjs does. */
-export async function buildChild(): Promise<string> {
-  const outfile = join(REPO, '.build', `crash-child-${process.pid}.mjs`)
+/**
+ * Bundles a child entry of `__tests__/support/` with the project's sources (dependencies stay external), as
+ * scripts/run-ts.mjs does.
+ */
+export async function buildChild(entry = 'crash-child'): Promise<string> {
+  const outfile = join(REPO, '.build', `${entry}-${process.pid}.mjs`)
   await build({
-    entryPoints: [join(REPO, '__tests__/support/crash-child.ts')],
+    entryPoints: [join(REPO, `__tests__/support/${entry}.ts`)],
     outfile,
     bundle: true,
     platform: 'node',

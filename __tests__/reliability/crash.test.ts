@@ -1,4 +1,4 @@
-// Crash-consistency harness (issue 7, SPEC 4 and 6): runs backups and restores in a child process and kills
+// Crash-consistency harness (issue 7, docs/format.md and docs/events.md): runs backups and restores in a child process and kills
 // it with SIGKILL at every named crash point (LICENSE_BACKUP_CRASH_AT, src/engine/io/crash-points.ts) and
 // at random moments. After each kill the backup path holds exactly the old backup or the new one, and the
 // store exactly the old licenses or the restored set (or, past the commit point, a partly moved set that

@@ -14,8 +14,9 @@ import {
   type HostileBackup,
   type ReadBackup
 } from '../support/hostile-backup.js'
+import { itOnPosix } from '../support/platform.js'
 
-// Issue 7, SPEC 4: restore treats a backup as hostile input. Each crafted backup is refused with its code
+// Issue 7, docs/format.md: restore treats a backup as hostile input. Each crafted backup is refused with its code
 // before anything is written: the target store is byte-for-byte as it was, and nothing appears anywhere
 // in the case's private temp folder (nor at the absolute path a member names).
 let w: FaultWorld
@@ -238,7 +239,7 @@ describe('hostile backups are refused, nothing written', () => {
     await expectRefused(at, 'BACKUP_CORRUPT', message)
   })
 
-  it('a manifest that is a FIFO is refused without opening it', async () => {
+  itOnPosix('Windows has no FIFOs')('a manifest that is a FIFO is refused without opening it', async () => {
     const at = await caseFolder()
     await mkdir(at.backup, { recursive: true })
     execFileSync('mkfifo', [join(at.backup, 'manifest.json')])
@@ -253,25 +254,72 @@ describe('hostile backups are refused, nothing written', () => {
   })
 })
 
-describe('a downloaded backup folder is read no further than manifest + pack', () => {
-  it('extra files beside the backup (a FIFO, an 8 GiB sparse file, a stray license) are never opened', async () => {
-    const at = await caseFolder()
-    await cp(w.backup, at.backup, { recursive: true })
-    // Opening the FIFO for reading would block the restore; reading the sparse file would take minutes.
-    execFileSync('mkfifo', [join(at.backup, 'extra.fifo')])
-    const huge = await open(join(at.backup, 'huge.bin'), 'w')
-    await huge.truncate(8 * GiB)
-    await huge.close()
-    await writeFile(join(at.backup, 'stray.jwt'), 'not a license')
-    await mkdir(join(at.backup, 'licenses'), { recursive: true })
-    await writeFile(join(at.backup, 'licenses', 'evil.jwt'), license(1))
-    const { error, result } = await w.restore(at.store, { path: at.backup })
-    expect(error).toBeUndefined()
-    expect(result).toMatchObject({ restored: real.members.length })
-    expect(await stat(join(at.store, 'stray.jwt')).catch(() => undefined)).toBeUndefined()
-    expect(await stat(join(at.store, 'licenses')).catch(() => undefined)).toBeUndefined()
-    const restored = await readdir(at.store, { recursive: true })
-    for (const member of real.members) expect(restored).toContain(member.name)
-    expect(sha256(await readFile(join(at.backup, 'licenses.tar')))).toBe(real.manifest.pack.sha256)
+describe("member names under the store's one name rule (issue 10, docs/names.md)", () => {
+  it.each([
+    ['.LICENSE-BACKUP/machine.json'],
+    ['LICENS~1/machine.json'],
+    ['.license-backup./machine.json'],
+    ['.license-backup /machine.json'],
+    ['.license\u200c-backup/machine.json'],
+    ['.licen\u017fe-backup/machine.json'],
+    ['CON.jwt'],
+    ['collection-00/lpt1.jwt'],
+    ['collection-00/nul.tar.jwt'],
+    ['a:b.jwt'],
+    ['a.jwt:stream'],
+    ['trailing-dot.jwt.'],
+    ['trailing-space.jwt '],
+    ['collection-00/LICENS~1.JWT'],
+    ['bell\u0007.jwt'],
+    ['next-line\u0085.jwt']
+  ])('a member named %j is refused', async name => {
+    await refuses({ members: [{ name, data: license() }] }, JSON.stringify(name))
   })
+
+  it.each([
+    ['NFC and NFD', 'caf\u00e9.jwt', 'cafe\u0301.jwt'],
+    ['long s', 'licen\u017fe.jwt', 'license.jwt'],
+    ['dotless i', 'l\u0131cense.jwt', 'license.jwt'],
+    ['sharp s', 'stra\u00dfe.jwt', 'strasse.jwt'],
+    ['capital sharp s', 'STRA\u1e9eE.jwt', 'strasse.jwt'],
+    ['Kelvin sign', '\u212aey.jwt', 'key.jwt'],
+    ['an invisible joiner', 'lic\u200dense.jwt', 'license.jwt'],
+    ['folder case', 'Collection/a.jwt', 'collection/a.jwt']
+  ])('two members that are the same name (%s) are refused', async (_how, first, second) => {
+    await refuses(
+      {
+        members: [
+          { name: first, data: license(0) },
+          { name: second, data: license(1) }
+        ]
+      },
+      /listed twice/
+    )
+  })
+})
+
+describe('a downloaded backup folder is read no further than manifest + pack', () => {
+  itOnPosix('Windows has no FIFOs')(
+    'extra files beside the backup (a FIFO, an 8 GiB sparse file, a stray license) are never opened',
+    async () => {
+      const at = await caseFolder()
+      await cp(w.backup, at.backup, { recursive: true })
+      // Opening the FIFO for reading would block the restore; reading the sparse file would take minutes.
+      execFileSync('mkfifo', [join(at.backup, 'extra.fifo')])
+      const huge = await open(join(at.backup, 'huge.bin'), 'w')
+      await huge.truncate(8 * GiB)
+      await huge.close()
+      await writeFile(join(at.backup, 'stray.jwt'), 'not a license')
+      await mkdir(join(at.backup, 'licenses'), { recursive: true })
+      await writeFile(join(at.backup, 'licenses', 'evil.jwt'), license(1))
+      const { error, result } = await w.restore(at.store, { path: at.backup })
+      expect(error).toBeUndefined()
+      expect(result).toMatchObject({ restored: real.members.length })
+      expect(await stat(join(at.store, 'stray.jwt')).catch(() => undefined)).toBeUndefined()
+      expect(await stat(join(at.store, 'licenses')).catch(() => undefined)).toBeUndefined()
+      const restored = await readdir(at.store, { recursive: true })
+      for (const member of real.members) expect(restored).toContain(member.name)
+      expect(sha256(await readFile(join(at.backup, 'licenses.tar')))).toBe(real.manifest.pack.sha256)
+    }
+  )
 })

@@ -88,7 +88,7 @@ describe('restore through the reference service', () => {
     const { result, store } = restoreOnto('machine-f', false)
     const error = (await result.catch(err => err)) as LicenseBackupError
     expect(error.code).toBe('INDIVIDUALIZATION_REQUIRED')
-    expect(error.message).toContain('individualize: true')
+    expect(error.message).toContain('Turn on the `individualize` option')
     expect(await snapshot(store)).toEqual({})
   })
 

@@ -1,5 +1,5 @@
 // Runs around every test (jest setupFilesAfterEnv): everything the code under test writes to stdout,
-// stderr or the console is scanned for secrets, and one hit fails the test (issue 7, SPEC 7: no license
+// stderr or the console is scanned for secrets, and one hit fails the test (issue 7, README: no license
 // bytes, tokens or identities in any log). Tests add their service tokens with `registerSecret`; license
 // bytes (any compact JWS) and age identities are recognised by their shape.
 import { afterEach, beforeEach, expect } from '@jest/globals'

@@ -1,6 +1,8 @@
 import * as core from '@actions/core'
 import type { BackupRestorer } from '../engine/api.js'
 import { listed } from '../engine/slots/service-link.js'
+import { logText } from './log/text.js'
+import { log } from './log/write.js'
 import { mask, maskMachineKey } from './secrets.js'
 import type { RestoreStep } from './steps/types.js'
 
@@ -53,7 +55,7 @@ export async function releaseOnExit(
   try {
     releases = JSON.parse(saved) as ExitRelease[]
   } catch {
-    core.warning('The post step found no readable list of restored licenses; nothing was released.')
+    log.warning(logText`The post step found no readable list of restored licenses; nothing was released.`)
     return
   }
   for (const entry of releases) await releaseOne(await engine(), entry, env)
@@ -72,13 +74,12 @@ async function releaseOne(engine: BackupRestorer, entry: ExitRelease, env: NodeJ
       include: entry.jtis,
       ...(machineKey ? { machineKey } : {})
     })
-    core.info(
-      `Gave back ${result.licenses.length} license(s) restored into ${entry.store} (release-on-exit).`
+    log.info(
+      logText`Gave back ${result.licenses.length} license(s) restored into ${entry.store} (release-on-exit).`
     )
   } catch (error) {
-    core.warning(
-      `release-on-exit could not give back the licenses restored into ${entry.store} at ${entry.url}: ${(error as Error).message} ` +
-        `These ${entry.jtis.length} license(s) still hold a slot of this machine: ${listed(entry.jtis)}. Run a release step for them, or ask the service's operator.`
+    log.warning(
+      logText`release-on-exit could not give back the licenses restored into ${entry.store} at ${entry.url}: ${(error as Error).message} These ${entry.jtis.length} license(s) still hold a slot of this machine: ${listed(entry.jtis)}. Run a release step for them, or ask the service's operator.`
     )
   }
 }

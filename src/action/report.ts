@@ -1,7 +1,7 @@
 import type { ManifestRestricted } from '../engine/format/manifest.js'
 import type { RefusedLicense } from '../engine/api.js'
 import type { UploadedArtifact } from './artifacts/upload.js'
-import type { RefusedSeen } from './log.js'
+import type { RefusedSeen } from './log/step-log.js'
 
 export type StepOutcome = 'succeeded' | 'failed' | 'cancelled'
 

@@ -1,13 +1,15 @@
-import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import type { BackupRestorer, StoreOptions } from '../engine/api.js'
 import { cancelled, isLicenseBackupError, throwIfAborted } from '../engine/errors.js'
 import type { EventListener } from '../engine/events.js'
 import { defaultArtifactName } from './artifacts/client.js'
+import { errorInStepsTerms } from './engine-terms.js'
 import type { ArtifactClient, RunContext } from './artifacts/client.js'
 import { downloadBackup } from './artifacts/download.js'
 import { uploadBackup } from './artifacts/upload.js'
-import { restrictedSummary, StepLog } from './log.js'
+import { restrictedSummary, StepLog } from './log/step-log.js'
+import { logText } from './log/text.js'
+import { log } from './log/write.js'
 import type { RunReport, StepRecord } from './report.js'
 import type { StepSecrets } from './secrets.js'
 import { rememberForExit } from './release-on-exit.js'
@@ -57,7 +59,7 @@ export class RestrictedLicensesError extends Error {
 export async function runSteps(steps: Step[], context: StepContext): Promise<void> {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled('run')
-    await core.group(title(step, n + 1, context.total), () => {
+    await log.group(logText`${title(step, n + 1, context.total)}`, () => {
       if (step.kind === 'backup') return runBackup(step, n + 1, context)
       if (step.kind === 'release') return runRelease(step, n + 1, context)
       return runRestore(step, n + 1, context)
@@ -85,7 +87,7 @@ function storeOptions(step: Step): StoreOptions {
 
 async function runBackup(step: BackupStep, n: number, context: StepContext): Promise<void> {
   const policy = context.onRestricted ?? step.onRestricted
-  const log = new StepLog(policy, context.now)
+  const stepLog = new StepLog(policy, context.now)
   const record: StepRecord = {
     kind: 'backup',
     title: title(step, n, context.total),
@@ -93,7 +95,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     durationMs: 0,
     path: step.path
   }
-  await tracked(record, log, context, async () => {
+  await tracked(record, stepLog, context, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
@@ -103,12 +105,12 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
       },
       { signal: context.signal }
     )
-    log.finish()
+    stepLog.finish()
     record.path = result.path
     record.backedUp = result.backedUp
     record.restricted = result.restricted
-    core.info(
-      `Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
+    log.info(
+      logText`Backed up ${result.backedUp} license(s) to ${result.path}${result.restricted.length ? `; ${result.restricted.length} restricted license(s) left out` : ''}.`
     )
     if (step.artifact) {
       throwIfAborted(context.signal, 'artifact upload')
@@ -133,7 +135,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
 }
 
 async function runRestore(step: RestoreStep, n: number, context: StepContext): Promise<void> {
-  const log = new StepLog('warn', context.now)
+  const stepLog = new StepLog('warn', context.now)
   const record: StepRecord = {
     kind: 'restore',
     title: title(step, n, context.total),
@@ -142,21 +144,24 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
   }
   let downloaded: string | undefined
   try {
-    await tracked(record, log, context, async () => {
+    await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {}
       let path = step.path
+      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
       if (step.fromArtifact) {
-        downloaded = await downloadBackup(step.fromArtifact, {
+        const download = await downloadBackup(step.fromArtifact, {
           client: await context.artifacts(),
           run: context.run,
           token: context.githubToken,
-          fetch: context.fetch
+          fetch: context.fetch,
+          now: context.now
         })
+        downloaded = download.dir
+        record.path = download.description
         if (step.path)
-          core.info(`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
+          log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
         path = downloaded
       }
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : path
       throwIfAborted(context.signal, 'restore')
       const result = await context.engine.restore(
         {
@@ -178,11 +183,11 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
       record.restored = result.restored
       record.unchanged = result.unchanged
       record.skipped = result.skipped
-      core.info(
-        `Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
+      log.info(
+        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
       )
       for (const skipped of result.skipped) {
-        core.info(`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`)
+        log.info(logText`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`)
       }
     })
   } finally {
@@ -193,14 +198,14 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
 
 /** Gives the store's licenses back (protocol v1.1): the service first, then the files. */
 async function runRelease(step: ReleaseStep, n: number, context: StepContext): Promise<void> {
-  const log = new StepLog('warn', context.now)
+  const stepLog = new StepLog('warn', context.now)
   const record: StepRecord = {
     kind: 'release',
     title: title(step, n, context.total),
     outcome: 'failed',
     durationMs: 0
   }
-  await tracked(record, log, context, async () => {
+  await tracked(record, stepLog, context, async () => {
     const secrets = context.secrets.get(step) ?? {}
     const result = await context.engine.release(
       {
@@ -212,10 +217,10 @@ async function runRelease(step: ReleaseStep, n: number, context: StepContext): P
       { signal: context.signal }
     )
     record.released = result.licenses.length
-    core.info(
+    log.info(
       result.machineId === null
-        ? `The store ${step.store} has no machine identity: nothing of it holds a slot.`
-        : `Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+        ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.`
+        : logText`Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
     )
   })
 }
@@ -231,23 +236,24 @@ function slotOptions(step: ServiceStep, secrets: StepSecrets): { include?: strin
 /** Runs a step's body with its log listening, and records its outcome and duration whatever happens. */
 async function tracked(
   record: StepRecord,
-  log: StepLog,
+  stepLog: StepLog,
   context: StepContext,
   body: () => Promise<void>
 ): Promise<void> {
   const started = context.now()
-  context.listen(log.onEvent)
+  context.listen(stepLog.onEvent)
   try {
     await body()
     record.outcome = 'succeeded'
-  } catch (error) {
+  } catch (caught) {
+    const error = errorInStepsTerms(caught)
     const wasCancelled = context.signal.aborted || (isLicenseBackupError(error) && error.code === 'CANCELLED')
     record.outcome = wasCancelled ? 'cancelled' : 'failed'
     record.error = error instanceof Error ? error.message : String(error)
     throw error
   } finally {
     context.listen(undefined)
-    if (log.refused.length) record.refused = log.refused
+    if (stepLog.refused.length) record.refused = stepLog.refused
     record.durationMs = context.now() - started
     context.report.add(record)
   }

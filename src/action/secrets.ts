@@ -52,11 +52,13 @@ function read(ref: EnvRef, env: NodeJS.ProcessEnv, key: string): string {
   return value
 }
 
-/** Masks the whole value and each of its lines: the runner masks line by line. */
+/**
+ * Masks the value as set, trimmed (a secret pasted with a trailing newline is used and printed without
+ * it), and each of its lines trimmed: the runner masks line by line.
+ */
 export function mask(value: string): void {
-  core.setSecret(value)
-  for (const line of value.split(/\r?\n/))
-    if (line.trim() !== '' && line !== value) core.setSecret(line.trim())
+  const forms = new Set([value, value.trim(), ...value.split(/\r\n|\r|\n/).map(line => line.trim())])
+  for (const form of forms) if (form !== '') core.setSecret(form)
 }
 
 /** A JWK is one line: its private member is masked on its own too, wherever it might be printed alone. */

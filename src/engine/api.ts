@@ -23,7 +23,7 @@ export interface StoreOptions {
 }
 
 export interface BackupOptions extends StoreOptions {
-  /** The backup folder (SPEC `BackupPath`). */
+  /** The backup folder (the classic API's `BackupPath`, docs/events.md). */
   path: string
   /** Replace an existing backup at `path` atomically (WM_BACKUP_OVERWRITE). */
   overwrite?: boolean
@@ -52,7 +52,7 @@ export interface ServiceOptions {
 }
 
 export interface RestoreOptions extends StoreOptions {
-  /** The backup folder to restore from (SPEC `RestorePath`). */
+  /** The backup folder to restore from (the classic API's `RestorePath`, docs/events.md). */
   path: string
   service: ServiceOptions
   /** Consent to create this machine's identity if the store has none (WM_RESTORE_INDIVIDUALIZE). */

@@ -1,5 +1,5 @@
 /**
- * Errors with stable codes (SPEC 6). A host maps the code to its own behaviour (exit status, annotation);
+ * Errors with stable codes (docs/errors.md). A host maps the code to its own behaviour (exit status, annotation);
  * the message is for people: what was wrong, where (file, line, key ID, URL) and what to do.
  */
 export const ERROR_CODES = [
@@ -12,11 +12,13 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'INVALID_LICENSE',
   'CONFIG_INVALID',
-  // Beyond SPEC 6: documented in docs/errors.md.
+  // Beyond the contract's ten codes; all are in docs/errors.md.
   'STORE_INVALID',
   'SERVICE_ERROR',
   'IO_ERROR',
-  'CANCELLED'
+  'CANCELLED',
+  // An error that is neither the input's nor the system's: a bug in this tool (ADR 0069).
+  'INTERNAL_ERROR'
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -55,4 +57,36 @@ export function cancelled(operation: string): LicenseBackupError {
 
 export function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
   if (signal?.aborted) throw cancelled(operation)
+}
+
+/** The errno code of a system error (ENOENT, EACCES, ENOSPC…), or undefined for any other error. */
+export function errnoOf(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | null)?.code
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined
+}
+
+/**
+ * What a failure becomes at the engine's edge (ADR 0069): the engine's own errors as they are; a system
+ * error with an errno as `ioError(code)` (IO_ERROR with the caller's advice); anything else (a
+ * TypeError from a bug) as INTERNAL_ERROR, keeping the original, with its stack, as the cause.
+ */
+export function asEngineError(
+  error: unknown,
+  ioError: (code: string) => LicenseBackupError,
+  /** What the failure left as it was, for an unexpected error: "Any earlier backup there is intact." */
+  state?: string
+): LicenseBackupError {
+  if (error instanceof LicenseBackupError) return error
+  const code = errnoOf(error)
+  if (code !== undefined) return ioError(code)
+  return internalError(error, state)
+}
+
+export function internalError(error: unknown, state?: string): LicenseBackupError {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return new LicenseBackupError(
+    'INTERNAL_ERROR',
+    `An unexpected error stopped the run (${what}): a bug in license-backup. Please report it with the debug log, which holds its stack.${state ? ` ${state}` : ''}`,
+    { cause: error }
+  )
 }

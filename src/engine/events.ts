@@ -1,7 +1,7 @@
 import type { ErrorCode } from './errors.js'
 
 /**
- * Status events, after the classic DRM backup/restore callback (SPEC 6 and 8).
+ * Status events, after the classic DRM backup/restore callback (docs/events.md).
  * Backup: BEGIN → RESTRICTED_LICENSE* → END. Restore: CONNECTING → DISCONNECTING → BEGIN → END, where
  * BEGIN..END is the commit of the staged licenses. Release (protocol v1.1): CONNECTING → DISCONNECTING →
  * BEGIN → END, where BEGIN..END is the removal of the released licenses from the store. PROGRESS, LICENSE (debug detail), WARNING and

@@ -26,9 +26,10 @@ export {
   type RestrictedEntry
 } from './catalog/messages.js'
 export { acquireStoreLock, type StoreLock, type LockInfo, type LockOptions } from './store/lock.js'
-export { listLicenseFiles, checkStoreDir, STATE_DIR } from './store/walk.js'
+export { listLicenseFiles, checkStoreDir } from './store/walk.js'
+export { STATE_DIR, nameKey, pathProblem, isStateDirName } from './store/names.js'
 export { readLicenseFile, MAX_LICENSE_BYTES } from './store/read.js'
-export { DEFAULT_PATTERN, globToRegExp } from './store/glob.js'
+export { compileGlob, DEFAULT_PATTERN, type PathMatcher } from './store/glob.js'
 export { TOOL } from './version.js'
 export * from './identity/index.js'
 export {
@@ -43,7 +44,7 @@ export {
   type RestoreOutcome,
   type ServiceSession
 } from './service/index.js'
-export { verifyBackup, unsafeName, type VerifiedBackup } from './restore/verify-backup.js'
+export { verifyBackup, type VerifiedBackup } from './restore/verify-backup.js'
 export { recoverRestore } from './restore/commit.js'
 export { parseMachineKey } from './slots/machine-key.js'
 

@@ -1,2 +1,4 @@
-/** The tool named in every manifest. Kept equal to package.json's version (a test checks it). */
-export const TOOL = { name: 'license-backup', version: '0.1.0' } as const
+import packageJson from '../../package.json' with { type: 'json' }
+
+/** The tool named in every manifest. Its version is package.json's, the one place a release sets it. */
+export const TOOL = { name: 'license-backup', version: packageJson.version } as const

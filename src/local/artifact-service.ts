@@ -17,12 +17,30 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 const TWIRP = '/twirp/github.actions.results.api.v1.ArtifactService/'
-/** The run the REST API says uploaded every artifact: what `run-id` and `workflow` downloads find. */
+/** The run the REST API says uploaded the artifacts of this run: what `run-id` and `workflow` downloads find. */
 export const PUBLIC_RUN_ID = 1
+
+/** A workflow run as the REST API lists it. Unset repositories are the repository the request names. */
+export interface FakeRun {
+  id: number
+  /** The workflow's file name (`nightly.yml`). */
+  workflow: string
+  event: string
+  branch: string
+  sha: string
+  conclusion: 'success' | 'failure'
+  /** `owner/name` of the head repository: another one for a fork's pull request. */
+  headRepository?: string
+  createdAt: string
+}
 
 export interface StoredArtifact {
   id: number
   name: string
+  /** The REST API's run ID of the run that uploaded it. */
+  runId: number
+  /** Set by a test: the REST API reports it expired (and refuses its zip). */
+  expired?: boolean
   runBackendId: string
   jobBackendId: string
   /** The committed blob: the zip the client uploaded. */
@@ -45,6 +63,15 @@ export interface FakeArtifactService {
   artifacts: StoredArtifact[]
   /** Every request, as `METHOD path` (Twirp method name or blob operation). */
   calls: string[]
+  /** The runs the REST API lists, newest last; run 1 (this run's uploads) by default. */
+  runs: FakeRun[]
+  /** The default branch the REST API reports for any repository. */
+  defaultBranch: string
+  /** Puts a copy of a finalized artifact into another run (for the REST API only), as a later upload. */
+  copyArtifact(
+    from: StoredArtifact,
+    to: { runId: number; name?: string; expiresAt?: string; expired?: boolean }
+  ): StoredArtifact
   /** The env the real client reads (ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN, GITHUB_SERVER_URL). */
   env: Record<string, string>
   close(): Promise<void>
@@ -63,6 +90,18 @@ export async function startFakeArtifactService(
   const jobBackendId = randomUUID()
   const artifacts: StoredArtifact[] = []
   const calls: string[] = []
+  const runs: FakeRun[] = [
+    {
+      id: PUBLIC_RUN_ID,
+      workflow: 'nightly.yml',
+      event: 'schedule',
+      branch: 'main',
+      sha: 'a'.repeat(40),
+      conclusion: 'success',
+      createdAt: new Date(0).toISOString()
+    }
+  ]
+  const state = { defaultBranch: 'main' }
   let nextId = 1
   let origin = ''
 
@@ -84,6 +123,7 @@ export async function startFakeArtifactService(
         const artifact: StoredArtifact = {
           id: nextId++,
           name,
+          runId: PUBLIC_RUN_ID,
           runBackendId: String(body['workflow_run_backend_id']),
           jobBackendId: String(body['workflow_job_run_backend_id']),
           size: 0,
@@ -182,9 +222,10 @@ export async function startFakeArtifactService(
   }
 
   /**
-   * The slice of the GitHub REST API a download from another run uses (as `GITHUB_API_URL`): the latest
-   * successful run of a workflow (always run 1, the one that uploaded), a run's artifacts by name, and an
-   * artifact's zip as a redirect to its blob. Needs `Authorization: Bearer <github-token>`.
+   * The slice of the GitHub REST API a download from another run uses (as `GITHUB_API_URL`): a repository
+   * (its default branch), a workflow's runs (newest first, filtered by status, branch and event, paged),
+   * a run, a run's artifacts by name, an artifact, and an artifact's zip as a redirect to its blob (410 once
+   * expired). Needs `Authorization: Bearer <github-token>`.
    */
   const rest = (req: IncomingMessage, url: URL, res: ServerResponse): void => {
     calls.push(`GET ${url.pathname}`)
@@ -194,40 +235,89 @@ export async function startFakeArtifactService(
     ) {
       return send(res, 401, 'application/json', JSON.stringify({ message: 'Requires authentication' }))
     }
-    const finalized = artifacts.filter(a => a.finalized)
-    if (/^\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/runs$/.test(url.pathname)) {
-      return send(
-        res,
-        200,
-        'application/json',
-        JSON.stringify({ total_count: 1, workflow_runs: [{ id: PUBLIC_RUN_ID }] })
-      )
-    }
-    const byRun = /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)\/artifacts$/.exec(url.pathname)
-    if (byRun) {
-      const name = url.searchParams.get('name')
-      const found =
-        Number(byRun[1]) === PUBLIC_RUN_ID ? finalized.filter(a => name === null || a.name === name) : []
-      const list = found.map(a => ({
+    const json = (body: unknown): void => send(res, 200, 'application/json', JSON.stringify(body))
+    const notFound = (): void => send(res, 404, 'application/json', JSON.stringify({ message: 'Not Found' }))
+    const path = /^\/repos\/([^/]+\/[^/]+)(\/.*)?$/.exec(url.pathname)
+    const repository = path?.[1] ?? ''
+    const rest = path?.[2] ?? ''
+    const runJson = (run: FakeRun) => ({
+      id: run.id,
+      run_number: run.id,
+      event: run.event,
+      status: 'completed',
+      conclusion: run.conclusion,
+      head_branch: run.branch,
+      head_sha: run.sha,
+      path: `.github/workflows/${run.workflow}`,
+      created_at: run.createdAt,
+      repository: { id: repoId(repository), full_name: repository },
+      head_repository: {
+        id: repoId(run.headRepository ?? repository),
+        full_name: run.headRepository ?? repository
+      }
+    })
+    const artifactJson = (a: StoredArtifact) => {
+      const run = runs.find(r => r.id === a.runId)
+      return {
         id: a.id,
         name: a.name,
         size_in_bytes: a.size,
         created_at: a.createdAt,
-        expired: false,
-        ...(a.digest ? { digest: a.digest } : {})
-      }))
-      return send(res, 200, 'application/json', JSON.stringify({ total_count: list.length, artifacts: list }))
+        expires_at: a.expiresAt ?? new Date(Date.parse(a.createdAt) + 90 * 86_400_000).toISOString(),
+        expired: a.expired === true,
+        ...(a.digest ? { digest: a.digest } : {}),
+        workflow_run: {
+          id: a.runId,
+          head_branch: run?.branch,
+          head_sha: run?.sha,
+          repository_id: repoId(repository),
+          head_repository_id: repoId(run?.headRepository ?? repository)
+        }
+      }
     }
-    const zip = /^\/repos\/[^/]+\/[^/]+\/actions\/artifacts\/(\d+)\/zip$/.exec(url.pathname)
-    const artifact = zip ? finalized.find(a => a.id === Number(zip[1])) : undefined
-    if (artifact) {
-      res.writeHead(302, {
-        Location: `${origin}/blob/${artifact.id}/${encodeURIComponent(artifact.name)}.zip?sig=public`
+    const finalized = artifacts.filter(a => a.finalized)
+    if (rest === '')
+      return json({ id: repoId(repository), full_name: repository, default_branch: state.defaultBranch })
+    const workflowRuns = /^\/actions\/workflows\/([^/]+)\/runs$/.exec(rest)
+    if (workflowRuns) {
+      const workflow = decodeURIComponent(workflowRuns[1] ?? '')
+      const q = url.searchParams
+      const listed = runs
+        .filter(r => r.workflow === workflow)
+        .filter(r => q.get('status') !== 'success' || r.conclusion === 'success')
+        .filter(r => q.get('branch') === null || r.branch === q.get('branch'))
+        .filter(r => q.get('event') === null || r.event === q.get('event'))
+        .reverse()
+      const perPage = Number(q.get('per_page') ?? 30)
+      const page = Number(q.get('page') ?? 1)
+      return json({
+        total_count: listed.length,
+        workflow_runs: listed.slice((page - 1) * perPage, page * perPage).map(runJson)
       })
-      res.end()
-      return
     }
-    send(res, 404, 'application/json', JSON.stringify({ message: 'Not Found' }))
+    const oneRun = /^\/actions\/runs\/(\d+)$/.exec(rest)
+    if (oneRun) {
+      const run = runs.find(r => r.id === Number(oneRun[1]))
+      return run ? json(runJson(run)) : notFound()
+    }
+    const byRun = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest)
+    if (byRun) {
+      const name = url.searchParams.get('name')
+      const list = finalized
+        .filter(a => a.runId === Number(byRun[1]) && (name === null || a.name === name))
+        .map(artifactJson)
+      return json({ total_count: list.length, artifacts: list })
+    }
+    const oneArtifact = /^\/actions\/artifacts\/(\d+)(\/zip)?$/.exec(rest)
+    const artifact = oneArtifact ? finalized.find(a => a.id === Number(oneArtifact[1])) : undefined
+    if (!artifact) return notFound()
+    if (!oneArtifact?.[2]) return json(artifactJson(artifact))
+    if (artifact.expired)
+      return send(res, 410, 'application/json', JSON.stringify({ message: 'Artifact has expired' }))
+    res.writeHead(302, {
+      Location: `${origin}/blob/${artifact.id}/${encodeURIComponent(artifact.name)}.zip?sig=public`
+    })
+    res.end()
   }
 
   const server: Server = createServer((req, res) => {
@@ -268,6 +358,29 @@ export async function startFakeArtifactService(
     jobBackendId,
     artifacts,
     calls,
+    runs,
+    get defaultBranch() {
+      return state.defaultBranch
+    },
+    set defaultBranch(branch: string) {
+      state.defaultBranch = branch
+    },
+    copyArtifact: (from, to) => {
+      const copy: StoredArtifact = {
+        ...from,
+        id: nextId++,
+        name: to.name ?? from.name,
+        runId: to.runId,
+        // Not of this run: the Twirp service (this run's artifacts) does not see it.
+        runBackendId: `run-${to.runId}`,
+        createdAt: new Date(Date.parse(from.createdAt) + nextId).toISOString(),
+        blocks: new Map(),
+        ...(to.expiresAt === undefined ? {} : { expiresAt: to.expiresAt }),
+        ...(to.expired === undefined ? {} : { expired: to.expired })
+      }
+      artifacts.push(copy)
+      return copy
+    },
     env: {
       ACTIONS_RESULTS_URL: `${origin}/`,
       ACTIONS_RUNTIME_TOKEN: token,
@@ -280,6 +393,13 @@ export async function startFakeArtifactService(
         server.close(error => (error ? reject(error) : resolve()))
       })
   }
+}
+
+/** A stable numeric ID per repository name, as the REST API gives every repository one. */
+function repoId(fullName: string): number {
+  let id = 7
+  for (const c of fullName.toLowerCase()) id = (id * 31 + c.charCodeAt(0)) % 1_000_000_007
+  return id
 }
 
 function blobHeaders(): Record<string, string> {

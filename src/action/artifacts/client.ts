@@ -20,6 +20,8 @@ export interface RunContext {
   job: string
   attempt: string
   tempDir?: string
+  /** GITHUB_EVENT_PATH: the event payload (it names the repository's default branch). */
+  eventPath?: string
 }
 
 export function runContext(env: NodeJS.ProcessEnv): RunContext {
@@ -30,7 +32,8 @@ export function runContext(env: NodeJS.ProcessEnv): RunContext {
     runId: env['GITHUB_RUN_ID'] ?? '',
     job: env['GITHUB_JOB'] || 'job',
     attempt: env['GITHUB_RUN_ATTEMPT'] || '1',
-    ...(env['RUNNER_TEMP'] ? { tempDir: env['RUNNER_TEMP'] } : {})
+    ...(env['RUNNER_TEMP'] ? { tempDir: env['RUNNER_TEMP'] } : {}),
+    ...(env['GITHUB_EVENT_PATH'] ? { eventPath: env['GITHUB_EVENT_PATH'] } : {})
   }
 }
 

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import { createInflateRaw, crc32 } from 'node:zlib'
 import { LicenseBackupError } from '../../engine/errors.js'
 import { ENCRYPTED_PACK_FILE, MANIFEST_FILE, PACK_FILE } from '../../engine/format/manifest.js'
+import { manifestByteLimit } from '../../engine/restore/manifest-bounds.js'
 import { MAX_MANIFEST_BYTES } from '../../engine/restore/verify-backup.js'
 
 /**
@@ -41,6 +42,14 @@ export async function extractBackup(zipFile: string, into: string, artifact: str
       `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
     )
   }
+  // Bounded by the pack the zip holds, before the manifest is even inflated (ADR 0068).
+  const packBytes = Math.max(0, ...entries.filter(entry => isPackName(entry.name)).map(entry => entry.size))
+  if (manifestEntry.size > manifestByteLimit(packBytes)) {
+    throw bad(
+      artifact,
+      `its ${MANIFEST_FILE} declares ${manifestEntry.size} bytes, over the ${manifestByteLimit(packBytes)}-byte cap for a ${packBytes}-byte pack`
+    )
+  }
   await extractEntry(zipFile, manifestEntry, join(into, MANIFEST_FILE), artifact)
   const pack = packOf(await readFile(join(into, MANIFEST_FILE), 'utf8'))
   // A manifest that cannot be read names no pack: the engine reports what is wrong with it.
@@ -56,13 +65,17 @@ export async function extractBackup(zipFile: string, into: string, artifact: str
 function packOf(text: string): { file: string; size: number } | undefined {
   try {
     const pack = (JSON.parse(text) as { pack?: { file?: unknown; size?: unknown } }).pack
-    if ((pack?.file === PACK_FILE || pack?.file === ENCRYPTED_PACK_FILE) && typeof pack.size === 'number') {
+    if (isPackName(pack?.file) && typeof pack?.size === 'number') {
       return { file: pack.file, size: pack.size }
     }
   } catch {
     // Left to the engine's manifest check, which names the problem.
   }
   return undefined
+}
+
+function isPackName(name: unknown): name is string {
+  return name === PACK_FILE || name === ENCRYPTED_PACK_FILE
 }
 
 function single(entries: Entry[], name: string, artifact: string): Entry | undefined {

@@ -1,7 +1,8 @@
-import * as core from '@actions/core'
 import { join } from 'node:path'
 import type { BackupResult } from '../../engine/api.js'
 import { LicenseBackupError } from '../../engine/errors.js'
+import { logText } from '../log/text.js'
+import { log } from '../log/write.js'
 import { ConfigError } from '../steps/config-error.js'
 import type { ArtifactUpload } from '../steps/types.js'
 import { artifactUrl } from './client.js'
@@ -31,7 +32,7 @@ export async function uploadBackup(
   if (spec.overwrite) await deleteIfPresent(client, name)
   const files = backup.files.map(file => join(backup.path, file))
   const compressionLevel = encrypted ? 0 : spec.compressionLevel
-  core.info(`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`)
+  log.info(logText`Uploading ${files.length} file(s) from ${backup.path} as artifact "${name}".`)
   let response
   try {
     response = await client.uploadArtifact(name, files, backup.path, {
@@ -54,14 +55,14 @@ export async function uploadBackup(
     digest: response.digest ?? '',
     size: response.size ?? 0
   }
-  core.info(`Uploaded artifact "${name}" (ID ${uploaded.id}, ${uploaded.size} bytes): ${uploaded.url}`)
+  log.info(logText`Uploaded artifact "${name}" (ID ${uploaded.id}, ${uploaded.size} bytes): ${uploaded.url}`)
   return uploaded
 }
 
 async function deleteIfPresent(client: ArtifactClient, name: string): Promise<void> {
   try {
     await client.deleteArtifact(name)
-    core.info(`Deleted the earlier artifact "${name}" (artifact.overwrite: true).`)
+    log.info(logText`Deleted the earlier artifact "${name}" (artifact.overwrite: true).`)
   } catch (error) {
     if (isNotFound(error)) return
     throw new LicenseBackupError(

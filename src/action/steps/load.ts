@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { ConfigError } from './config-error.js'
 import type { Location } from './config-error.js'
 import { parseSteps } from './parse.js'
@@ -17,38 +16,46 @@ import type {
 import type { RestrictedPolicy } from './types.js'
 import { validateSteps } from './validate.js'
 import { checkRecipients as checkEngineRecipients } from '../../engine/format/age.js'
+import { InputFileError, readInputFile } from '../../engine/io/input-file.js'
+import { compileGlob } from '../../engine/store/glob.js'
 
 export interface StepsSource {
   /** Path of the steps file (the `config` input). */
   config: string
   /** The steps YAML given inline (the `steps` input); wins over `config` when not empty. */
   inline: string
+  /** Where `path-env` variables are read (ADR 0071). Default: the process's environment. */
+  env?: NodeJS.ProcessEnv
 }
 
 /** Reads, parses, validates and types the steps file. Every error is a ConfigError with a place. */
 export async function loadSteps(from: StepsSource): Promise<StepsConfig> {
   const parsed = await readSteps(from)
   validateSteps(parsed)
+  checkPatterns(parsed)
   await checkRecipients(parsed)
-  return toStepsConfig(parsed)
+  return toStepsConfig(parsed, from.env ?? process.env)
 }
 
 async function readSteps(from: StepsSource): Promise<ParsedSteps> {
   if (from.inline.trim() !== '') return parseSteps(from.inline, 'the `steps` input')
   let text: string
   try {
-    text = await readFile(from.config, 'utf8')
-  } catch {
-    throw new ConfigError(
-      `Steps file ${from.config} not found: create it or set the \`config\` input to its path (or give the steps inline with \`steps\`).`
-    )
+    text = await readInputFile(from.config)
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error
+    const fix =
+      error.code === 'ENOENT'
+        ? 'create it or set the `config` input to its path (or give the steps inline with `steps`)'
+        : 'set the `config` input to the path of a regular file (or give the steps inline with `steps`)'
+    throw new ConfigError(`Steps file ${from.config} ${error.reason}: ${fix}.`)
   }
   return parseSteps(text, from.config, from.config)
 }
 
 type Json = Record<string, unknown>
 
-function toStepsConfig(parsed: ParsedSteps): StepsConfig {
+function toStepsConfig(parsed: ParsedSteps, env: NodeJS.ProcessEnv): StepsConfig {
   const root = parsed.data as Json
   const serviceJson = root['service'] as Json | undefined
   const trust = toTrust(parsed, root, serviceJson)
@@ -64,9 +71,10 @@ function toStepsConfig(parsed: ParsedSteps): StepsConfig {
     const body = (item[kind] ?? {}) as Json
     const at = parsed.locate(path)
     const store = storeOf(topStore, body, at, kind)
-    if (kind === 'backup') return toBackup(parsed, path, body, store, i + 1, at)
     if (kind === 'release') return toRelease(parsed, path, body, store, serviceJson, i + 1, at)
-    return toRestore(parsed, path, body, store, serviceJson, i + 1, at)
+    const folder = folderPath(parsed, path, body, env)
+    if (kind === 'backup') return toBackup(parsed, path, body, store, folder ?? '', i + 1, at)
+    return toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at)
   })
   return { source: parsed.source, steps }
 }
@@ -102,11 +110,35 @@ function storeOf(top: Partial<StoreConfig>, body: Json, at: Location, kind: stri
   }
 }
 
+/**
+ * The step's folder: `path` as written, or the value of the variable `path-env` names (ADR 0071), so a
+ * path typed into a workflow_dispatch menu is never YAML. The schema allows one of the two.
+ */
+function folderPath(
+  parsed: ParsedSteps,
+  path: (string | number)[],
+  body: Json,
+  env: NodeJS.ProcessEnv
+): string | undefined {
+  if (typeof body['path'] === 'string') return body['path']
+  const ref = envRef(parsed, [...path, 'path-env'], body['path-env'])
+  if (!ref) return undefined
+  const value = env[ref.name]
+  if (value === undefined || value === '') {
+    throw new ConfigError(
+      `the environment variable ${ref.name} (named by \`path-env\`) is not set: set it in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ inputs.path }}\`.`,
+      ref.at
+    )
+  }
+  return value
+}
+
 function toBackup(
   parsed: ParsedSteps,
   path: (string | number)[],
   body: Json,
   store: StoreConfig,
+  folder: string,
   index: number,
   at: Location
 ): BackupStep {
@@ -116,7 +148,7 @@ function toBackup(
     kind: 'backup',
     index,
     ...store,
-    path: String(body['path']),
+    path: folder,
     overwrite: body['overwrite'] === true,
     onRestricted: (body['on-restricted'] as RestrictedPolicy | undefined) ?? 'warn',
     ...(encryptTo ? { encryptTo } : {}),
@@ -140,6 +172,7 @@ function toRestore(
   path: (string | number)[],
   body: Json,
   store: StoreConfig,
+  folder: string | undefined,
   service: Json | undefined,
   index: number,
   at: Location
@@ -150,7 +183,7 @@ function toRestore(
     kind: 'restore',
     index,
     ...store,
-    ...(typeof body['path'] === 'string' ? { path: body['path'] } : {}),
+    ...(folder === undefined ? {} : { path: folder }),
     ...(from ? { fromArtifact: toSource(parsed, [...path, 'from-artifact'], from) } : {}),
     individualize: body['individualize'] === true,
     ...(identityEnv ? { identityEnv } : {}),
@@ -202,7 +235,11 @@ function toSource(parsed: ParsedSteps, path: (string | number)[], json: Json): A
   return {
     name: String(json['name']),
     ...(typeof json['run-id'] === 'number' ? { runId: json['run-id'] } : {}),
+    ...(typeof json['artifact-id'] === 'number' ? { artifactId: json['artifact-id'] } : {}),
     ...(json['workflow'] === undefined ? {} : { workflow: String(json['workflow']) }),
+    ...(typeof json['branch'] === 'string' ? { branch: json['branch'] } : {}),
+    ...(Array.isArray(json['events']) ? { events: json['events'].map(String) } : {}),
+    allowForks: json['allow-forks'] === true,
     ...(typeof json['repository'] === 'string' ? { repository: json['repository'] } : {}),
     at: parsed.locate(path)
   }
@@ -232,6 +269,28 @@ async function checkRecipients(parsed: ParsedSteps): Promise<void> {
           parsed.locate(['steps', i, 'backup', 'encrypt-to', j])
         )
       }
+    }
+  }
+}
+
+/** Store patterns are compiled as the engine will, so unsupported glob syntax is caught on its line. */
+function checkPatterns(parsed: ParsedSteps): void {
+  const root = parsed.data as Json
+  const steps = root['steps'] as Json[]
+  const places: Array<(string | number)[]> = [['pattern']]
+  steps.forEach((step, i) => {
+    for (const kind of Object.keys(step)) places.push(['steps', i, kind, 'pattern'])
+  })
+  for (const path of places) {
+    const pattern = path.reduce<unknown>(
+      (value, key) => (value as Record<string | number, unknown> | undefined)?.[key],
+      root
+    )
+    if (typeof pattern !== 'string') continue
+    try {
+      compileGlob(pattern)
+    } catch (error) {
+      throw new ConfigError((error as Error).message, parsed.locate(path))
     }
   }
 }

@@ -22,7 +22,14 @@ export interface ArtifactUpload {
 export interface ArtifactSource {
   name: string
   runId?: number
+  artifactId?: number
   workflow?: string
+  /** With `workflow`: the runs' branch; undefined is the repository's default branch. */
+  branch?: string
+  /** With `workflow`: the runs' events; undefined is DEFAULT_EVENTS. */
+  events?: string[]
+  /** Accept a run whose head repository is a fork. */
+  allowForks: boolean
   /** `owner/name`; undefined means this repository. */
   repository?: string
   at: Location

@@ -12,7 +12,8 @@ const OWN_MESSAGE_KEYWORDS = new Set([
   'minProperties',
   'maxProperties',
   'anyOf',
-  'not'
+  'not',
+  'dependentRequired'
 ])
 
 let compiled: ValidateFunction | undefined

@@ -3,7 +3,8 @@ import { rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { BackupOptions, BackupResult, RunControl } from '../api.js'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
-import { LicenseBackupError, throwIfAborted } from '../errors.js'
+import { asEngineError, LicenseBackupError, throwIfAborted } from '../errors.js'
+import { option, turnOn } from '../options.js'
 import type { EventListener } from '../events.js'
 import { checkRecipients, encryptingSink } from '../format/age.js'
 import { writeManifest } from '../format/manifest-io.js'
@@ -20,8 +21,8 @@ import { openFileSink, type PackSink } from '../format/pack-sink.js'
 import { TAR_END, tarMemberSize, writeTarMember } from '../format/tar-writer.js'
 import { parseLicense, invalidLicense, type License } from '../licenses/license.js'
 import { createVerifier, NOT_VERIFIED_WARNING, type LicenseVerifier } from '../licenses/verifier.js'
-import { globToRegExp, DEFAULT_PATTERN } from '../store/glob.js'
-import { acquireStoreLock } from '../store/lock.js'
+import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
+import { acquireBackupPathLock, acquireStoreLock } from '../store/lock.js'
 import { readMachineId } from '../identity/machine-identity.js'
 import { readLicenseFileSync, type LicenseFileSystem } from '../store/read.js'
 import { checkStoreDir, listLicenseFiles } from '../store/walk.js'
@@ -51,7 +52,7 @@ export interface BackupInternals {
 }
 
 /**
- * Backs up a store into a backup folder (SPEC 4): BEGIN → RESTRICTED_LICENSE* → END, with PROGRESS and
+ * Backs up a store into a backup folder (docs/format.md): BEGIN → RESTRICTED_LICENSE* → END, with PROGRESS and
  * per-license LICENSE events. Holds the store lock throughout. Builds the folder beside the target and
  * commits it with renames, so a failure or cancellation leaves any earlier backup as it was.
  */
@@ -66,7 +67,7 @@ export async function backup(
   const store = options.store
   const path = resolve(options.path)
   const pattern = options.pattern ?? DEFAULT_PATTERN
-  globToRegExp(pattern)
+  compileGlob(pattern)
   const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : undefined
   if (encryptTo) await checkRecipients(encryptTo)
   await checkStoreDir(store)
@@ -81,16 +82,22 @@ export async function backup(
     await verifier.close()
     throw error
   })
+  // Two backups of different stores into one path would sweep and swap each other's folders (ADR 0067).
+  const pathLock = await acquireBackupPathLock(path).catch(async error => {
+    await verifier.close()
+    await lock.release()
+    throw error
+  })
   let buildDir: string | undefined
   let sink: PackSink | undefined
   try {
-    await recoverRestore(store)
+    await recoverRestore(store, message => emit({ type: 'WARNING', message }))
     await sweepLeftovers(path)
-    const target = await inspectTarget(path)
+    const target = await inspectTarget(path, options.overwrite)
     if (target.kind === 'backup' && !options.overwrite) {
       throw new LicenseBackupError(
         'BACKUP_EXISTS',
-        `A backup already exists at ${options.path}, and overwrite is off; set overwrite: true to replace it, or choose another path.`,
+        `A backup already exists at ${options.path}, and ${option('overwrite')} is off; ${turnOn('overwrite')} to replace it, or choose another path.`,
         { file: options.path }
       )
     }
@@ -103,7 +110,7 @@ export async function backup(
     if (files.length === 0) {
       throw new LicenseBackupError(
         'STORE_INVALID',
-        `The store ${store} holds no licenses (no file matches ${pattern}); check the store and pattern settings.`,
+        `The store ${store} holds no licenses (no file matches ${pattern}); check ${option('store')} and ${option('pattern')}.`,
         { file: store }
       )
     }
@@ -135,6 +142,7 @@ export async function backup(
       created: new Date().toISOString(),
       tool: { name: TOOL.name, version: TOOL.version },
       source: { store, machine: await readMachineId(store) },
+      pattern,
       encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
       pack: { file: packFile, sha256: digest.sha256, size: digest.size },
       licenses: packed.licenses,
@@ -160,17 +168,21 @@ export async function backup(
       files: [packFile, MANIFEST_FILE]
     }
   } catch (error) {
-    if (error instanceof LicenseBackupError) throw error
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-    throw new LicenseBackupError(
-      'IO_ERROR',
-      `Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
-      { file: options.path, cause: error }
+    throw asEngineError(
+      error,
+      code =>
+        new LicenseBackupError(
+          'IO_ERROR',
+          `Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
+          { file: options.path, cause: error }
+        ),
+      'Any earlier backup there is intact.'
     )
   } finally {
     if (sink) await sink.abort()
     if (buildDir) await rm(buildDir, { recursive: true, force: true })
     await verifier.close()
+    await pathLock.release()
     await lock.release()
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
-import { LicenseBackupError } from '../errors.js'
+import { asEngineError, LicenseBackupError } from '../errors.js'
+import { turnOn } from '../options.js'
 import { parseManifest } from '../format/manifest-io.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
@@ -17,13 +18,23 @@ const OLD_MARK = '.lb-old-'
 /** What is at the backup path now. */
 export type Target =
   | { kind: 'absent' }
-  /** An empty folder, or one holding only backup files without a valid manifest: not a backup. */
+  /**
+   * Not a backup, but replaceable: an empty folder, or (with overwrite) one holding nothing but a
+   * backup's file names without a valid manifest, as a damaged backup does (ADR 0067).
+   */
   | { kind: 'replaceable' }
   | { kind: 'backup' }
 
+/** The names a backup folder holds: the only ones `overwrite` may replace without a valid manifest. */
 const BACKUP_NAMES = new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`])
 
-export async function inspectTarget(path: string): Promise<Target> {
+/**
+ * Judges the backup path (SPEC 9): only a folder whose manifest is a valid license-backup manifest is a
+ * backup. An empty folder may be used. Any other folder is CONFIG_INVALID naming what it holds, unless
+ * `overwrite` is on and it holds nothing but a backup's own file names (a damaged backup); a folder with
+ * anything else in it is never replaced, so `path: .` cannot wipe a workspace.
+ */
+export async function inspectTarget(path: string, overwrite = false): Promise<Target> {
   let info
   try {
     info = await fileIO().lstat(path)
@@ -46,16 +57,26 @@ export async function inspectTarget(path: string): Promise<Target> {
     )
   }
   if (await hasValidManifest(path)) return { kind: 'backup' }
-  const names = await fileIO().readdir(path)
+  const names = (await fileIO().readdir(path)).sort()
+  if (names.length === 0) return { kind: 'replaceable' }
   const foreign = names.filter(name => !BACKUP_NAMES.has(name))
-  if (foreign.length > 0) {
-    throw new LicenseBackupError(
-      'CONFIG_INVALID',
-      `The backup path ${path} is a folder holding other files (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}) and no backup; choose an empty or new folder, so nothing of yours is replaced.`,
-      { file: path }
-    )
-  }
-  return { kind: 'replaceable' }
+  if (overwrite && foreign.length === 0) return { kind: 'replaceable' }
+  throw notABackup(path, names, foreign.length === 0)
+}
+
+function notABackup(path: string, names: string[], onlyBackupNames: boolean): LicenseBackupError {
+  const listed = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} in all)` : '')
+  const why = names.includes(MANIFEST_FILE)
+    ? `its ${MANIFEST_FILE} is not a license-backup manifest`
+    : `it has no ${MANIFEST_FILE}`
+  const fix = onlyBackupNames
+    ? `if it is a damaged backup you want replaced, ${turnOn('overwrite')}; else choose an empty or new folder`
+    : 'choose an empty or new folder, so nothing of yours is replaced'
+  return new LicenseBackupError(
+    'CONFIG_INVALID',
+    `The backup path ${path} is a folder that is not a backup (${why}); it holds ${listed}. Nothing was written: ${fix}.`,
+    { file: path }
+  )
 }
 
 /** A manifest up to this size is parsed and checked in full; a larger one is judged by `looksComplete`. */
@@ -191,23 +212,26 @@ async function placed(path: string, rest: () => Promise<void>): Promise<void> {
   try {
     await rest()
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error'
-    throw new LicenseBackupError(
-      'IO_ERROR',
-      `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
-      { file: path, cause: error }
+    throw asEngineError(
+      error,
+      code =>
+        new LicenseBackupError(
+          'IO_ERROR',
+          `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
+          { file: path, cause: error }
+        )
     )
   }
 }
 
 function ioError(path: string, error: unknown): LicenseBackupError {
-  const code = (error as NodeJS.ErrnoException).code ?? 'error'
-  return new LicenseBackupError(
-    'IO_ERROR',
-    `The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
-    {
-      file: path,
-      cause: error
-    }
+  return asEngineError(
+    error,
+    code =>
+      new LicenseBackupError(
+        'IO_ERROR',
+        `The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
+        { file: path, cause: error }
+      )
   )
 }

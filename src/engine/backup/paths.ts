@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises'
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { basename, dirname, join, posix, resolve, win32 } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { foldsCase, type OS } from '../io/platform.js'
 
 /**
  * CONFIG_INVALID when the backup path is the store, inside it, or holds it: a backup inside the store
@@ -10,14 +11,14 @@ import { LicenseBackupError } from '../errors.js'
 export async function checkPathsApart(store: string, backupPath: string): Promise<void> {
   const realStore = await realpath(store)
   const realBackup = await realpathOfMaybeMissing(backupPath)
-  if (within(realBackup, realStore)) {
+  if (isWithin(realBackup, realStore)) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
       `The backup path ${backupPath} is inside the store ${store}; a backup must be written outside the store. Choose a path outside it.`,
       { file: backupPath }
     )
   }
-  if (within(realStore, realBackup)) {
+  if (isWithin(realStore, realBackup)) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
       `The backup path ${backupPath} holds the store ${store}; writing the backup there would replace the store. Choose a path outside it.`,
@@ -43,7 +44,13 @@ async function realpathOfMaybeMissing(path: string): Promise<string> {
   }
 }
 
-function within(inner: string, outer: string): boolean {
-  const rel = relative(outer, inner)
-  return rel === '' || (rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel))
+/**
+ * Whether `inner` is `outer` or inside it, by the path rules of `os`: drive letters, UNC shares and `\`
+ * on Windows, case folded where the file system folds it (ADR 0110).
+ */
+export function isWithin(inner: string, outer: string, os: OS = process.platform): boolean {
+  const path = os === 'win32' ? win32 : posix
+  const fold = (text: string): string => (foldsCase(os) ? text.toLowerCase() : text)
+  const rel = path.relative(fold(outer), fold(inner))
+  return rel === '' || (rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel))
 }

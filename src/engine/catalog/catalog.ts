@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { InputFileError, readInputFile } from '../io/input-file.js'
+import { option } from '../options.js'
 import { CsvSyntaxError, parseCsv } from './csv.js'
 
-/** Key ID → title (SPEC 3). */
+/** Key ID → title (docs/format.md). */
 export type Catalog = ReadonlyMap<string, string>
 
 /**
@@ -14,16 +15,13 @@ export type Catalog = ReadonlyMap<string, string>
 export async function loadCatalog(file: string): Promise<Catalog> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await readInputFile(file)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    if (!(error instanceof InputFileError)) throw error
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The catalog ${file} cannot be read (${code}); check the catalog setting.`,
-      {
-        file,
-        cause: error
-      }
+      `The catalog ${file} ${error.reason}; check ${option('catalog')}.`,
+      { file, cause: error }
     )
   }
   return parseCatalog(text, file)
@@ -150,7 +148,7 @@ function bad(file: string, line: number, problem: string): LicenseBackupError {
 function badAt(file: string, where: string, problem: string): LicenseBackupError {
   return new LicenseBackupError(
     'CONFIG_INVALID',
-    `The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove the catalog setting.`,
+    `The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove ${option('catalog')}.`,
     {
       file
     }

@@ -1,4 +1,4 @@
-/** The user-facing sentences about restricted licenses (SPEC 3). The action layer prints them. */
+/** The user-facing sentences about restricted licenses (docs/format.md). The action layer prints them. */
 
 export interface RestrictedEntry {
   key_id: string

@@ -1,6 +1,7 @@
 import type * as AgeLibrary from 'age-encryption'
 import type { Encrypter } from 'age-encryption'
 import { LicenseBackupError } from '../errors.js'
+import { capitalized, option } from '../options.js'
 import type { PackSink } from './pack-sink.js'
 
 /**
@@ -16,7 +17,7 @@ export async function checkRecipients(recipients: string[]): Promise<Encrypter> 
   if (recipients.length === 0) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      'encrypt-to is empty; give at least one age recipient (age1…) or remove it.'
+      `${capitalized(option('encryptTo'))} is empty; give at least one age recipient (age1…) or remove it.`
     )
   }
   const { Encrypter } = await ageLibrary()
@@ -25,9 +26,9 @@ export async function checkRecipients(recipients: string[]): Promise<Encrypter> 
     const bad = (): LicenseBackupError =>
       new LicenseBackupError(
         'CONFIG_INVALID',
-        `encrypt-to holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1…); use the public key that age-keygen printed.`
+        `${capitalized(option('encryptTo'))} holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1…); use the public key that age-keygen printed.`
       )
-    // Only native X25519 recipients (SPEC 4): the tag and post-quantum kinds are not what the reference CLI makes by default.
+    // Only native X25519 recipients (docs/format.md): the tag and post-quantum kinds are not what the reference CLI makes by default.
     if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw bad()
     try {
       encrypter.addRecipient(recipient)
@@ -89,7 +90,7 @@ export async function decryptAge(
   if (!trimmed.startsWith('AGE-SECRET-KEY-1')) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check the variable named by identity-env.`,
+      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option('identity')}.`,
       { file }
     )
   }
@@ -100,7 +101,7 @@ export async function decryptAge(
   } catch {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The age identity for ${file} is malformed; check the variable named by identity-env.`,
+      `The age identity for ${file} is malformed; check ${option('identity')}.`,
       {
         file
       }

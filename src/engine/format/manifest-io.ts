@@ -2,6 +2,7 @@ import { crashPoint } from '../io/crash-points.js'
 import { writeFileAtomic } from '../io/durable.js'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { compileGlob } from '../store/glob.js'
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -12,7 +13,7 @@ import {
   type ManifestRestricted
 } from './manifest.js'
 
-/** The manifest as JSON with a fixed key order (SPEC 4: same store, same bytes but `created`). */
+/** The manifest as JSON with a fixed key order (docs/format.md: same store, same bytes but `created`). */
 export function serializeManifest(manifest: Manifest): string {
   return [...manifestChunks(manifest)].join('')
 }
@@ -31,6 +32,7 @@ export function* manifestChunks(manifest: Manifest): Generator<string> {
     created: manifest.created,
     tool: { name: manifest.tool.name, version: manifest.tool.version },
     source: { store: manifest.source.store, machine: manifest.source.machine },
+    ...(manifest.pattern === undefined ? {} : { pattern: manifest.pattern }),
     encryption:
       manifest.encryption === null
         ? null
@@ -131,6 +133,8 @@ export function parseManifest(text: string, file: string): Manifest {
   ) {
     throw corrupt('source is malformed')
   }
+  const pattern = value['pattern']
+  if (pattern !== undefined && !isPattern(pattern)) throw corrupt('pattern is not a store pattern')
   const encryption = value['encryption']
   if (encryption !== null) {
     if (!isObject(encryption) || encryption['scheme'] !== 'age' || !stringArray(encryption['recipients'])) {
@@ -194,6 +198,16 @@ export function parseManifest(text: string, file: string): Manifest {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isPattern(value: unknown): boolean {
+  if (typeof value !== 'string') return false
+  try {
+    compileGlob(value)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function stringArray(value: unknown): value is string[] {

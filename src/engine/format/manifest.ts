@@ -1,4 +1,4 @@
-/** The backup folder format `license-backup/v1` (SPEC 4). Types and names only: writers and readers live
+/** The backup folder format `license-backup/v1` (docs/format.md). Types and names only: writers and readers live
  * with the backup and restore code. */
 export const FORMAT = 'license-backup/v1'
 export const MANIFEST_FILE = 'manifest.json'
@@ -25,6 +25,8 @@ export interface Manifest {
   created: string
   tool: { name: string; version: string }
   source: { store: string; machine: string | null }
+  /** The store pattern the backup was made with; absent in backups of earlier versions (ADR 0061). */
+  pattern?: string
   encryption: null | { scheme: 'age'; recipients: string[] }
   pack: { file: typeof PACK_FILE | typeof ENCRYPTED_PACK_FILE; sha256: string; size: number }
   licenses: ManifestLicense[]

@@ -7,12 +7,14 @@ import {
   type KeyObject
 } from 'node:crypto'
 import { join } from 'node:path'
-import { LicenseBackupError } from '../errors.js'
+import { asEngineError, LicenseBackupError } from '../errors.js'
+import { capitalized, turnOn } from '../options.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
 import { fileIO, writeAll } from '../io/file-io.js'
+import { restrictToOwner } from '../io/platform.js'
 import { processAlive } from '../store/lock.js'
-import { STATE_DIR } from '../store/walk.js'
+import { STATE_DIR } from '../store/names.js'
 
 /** The file in the store's own folder that holds this machine's key (ADR 0022). */
 export const MACHINE_FILE = 'machine.json'
@@ -59,8 +61,8 @@ export async function loadMachineIdentity(storeDir: string): Promise<MachineIden
 
 /**
  * Creates the store's machine identity. Never replaces one: if another run created it first, that one is
- * returned. The key is written to a temporary file (mode 0600, fsync) and linked into place, so the file
- * is either absent or complete.
+ * returned. The key is written to a temporary file (mode 0600, or an owner-only ACL on Windows; fsync) and
+ * linked into place, so the file is either absent or complete.
  */
 export async function createMachineIdentity(storeDir: string): Promise<MachineIdentity> {
   const io = fileIO()
@@ -73,6 +75,8 @@ export async function createMachineIdentity(storeDir: string): Promise<MachineId
     await io.mkdir(join(storeDir, STATE_DIR), { recursive: true, mode: 0o700 })
     const handle = await io.open(temp, 'wx', 0o600)
     try {
+      // Private before the key is in it: the mode does it on POSIX, the ACL on Windows.
+      await restrictToOwner(temp)
       await writeAll(handle, Buffer.from(text))
       await handle.sync()
     } finally {
@@ -92,7 +96,11 @@ export async function createMachineIdentity(storeDir: string): Promise<MachineId
     await io.unlink(temp).catch(() => undefined)
   }
   const identity = await loadMachineIdentity(storeDir)
-  if (!identity) throw ioError(file, new Error('the file vanished after it was written'))
+  if (!identity)
+    throw ioError(
+      file,
+      Object.assign(new Error('the file vanished after it was written'), { code: 'ENOENT' })
+    )
   return identity
 }
 
@@ -112,7 +120,7 @@ export async function ensureMachineIdentity(
     throw new LicenseBackupError(
       'INDIVIDUALIZATION_REQUIRED',
       `The store ${storeDir} has no machine identity, and restored licenses must be bound to one. ` +
-        `Set \`individualize: true\` on the restore step to let it create one (${machineIdentityFile(storeDir)}).`,
+        `${capitalized(turnOn('individualize'))} to let it create one (${machineIdentityFile(storeDir)}).`,
       { file: machineIdentityFile(storeDir) }
     )
   }
@@ -172,15 +180,14 @@ function invalid(file: string, why: string): LicenseBackupError {
 }
 
 function ioError(file: string, error: unknown): LicenseBackupError {
-  if (error instanceof LicenseBackupError) return error
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-  return new LicenseBackupError(
-    'IO_ERROR',
-    `Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
-    {
-      file,
-      cause: error
-    }
+  return asEngineError(
+    error,
+    code =>
+      new LicenseBackupError(
+        'IO_ERROR',
+        `Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
+        { file, cause: error }
+      )
   )
 }
 

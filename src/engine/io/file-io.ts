@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process'
 import type { MakeDirectoryOptions, RmOptions, Stats } from 'node:fs'
 import * as fs from 'node:fs/promises'
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
+import { canSyncFileSystem } from './platform.js'
 
 /**
  * The file operations the engine writes with (ADR 0041): backup folder, pack, manifest, store lock,
@@ -37,6 +38,8 @@ export interface FileIO {
   link(existing: string, path: string): Promise<void>
   lstat(path: string): Promise<Stats>
   stat(path: string): Promise<Stats>
+  /** Sets a file's access and modification times (the store lock's refresh). */
+  utimes(path: string, atime: Date, mtime: Date): Promise<void>
   /**
    * Synchronous open, mkdir and rename, for paths that create or move one small file per license (the
    * restore's staging and moves, ADR 0052): through the thread pool each call is a promise and a thread
@@ -47,8 +50,9 @@ export interface FileIO {
   mkdirSync(path: string, options?: MakeDirectoryOptions): string | undefined
   renameSync(from: string, to: string): void
   /**
-   * Flushes the whole file system holding `dir` (syncfs(2) through coreutils' `sync -f`). Resolves false
-   * where that is not available, so the caller fsyncs file by file instead.
+   * Flushes the whole file system holding `dir` (syncfs(2) through coreutils' `sync -f`, Linux only).
+   * Resolves false where that is not available (macOS, Windows, a Linux without it), so the caller fsyncs
+   * file by file instead.
    */
   syncFileSystem(dir: string): Promise<boolean>
 }
@@ -65,6 +69,7 @@ export const nodeFileIO: FileIO = {
   link: fs.link,
   lstat: path => fs.lstat(path),
   stat: path => fs.stat(path),
+  utimes: (path, atime, mtime) => fs.utimes(path, atime, mtime),
   openSync: (path, flags, mode) => {
     const fd = openSync(path, flags, mode)
     return {
@@ -76,6 +81,7 @@ export const nodeFileIO: FileIO = {
   renameSync: (from, to) => renameSync(from, to),
   syncFileSystem: dir =>
     new Promise(resolve => {
+      if (!canSyncFileSystem()) return resolve(false)
       execFile('sync', ['-f', dir], error => resolve(error === null))
     })
 }

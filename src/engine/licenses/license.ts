@@ -1,6 +1,6 @@
 import { LicenseBackupError } from '../errors.js'
 
-/** The signature algorithms a license may use (SPEC 2). `EdDSA` only with an Ed25519 key. */
+/** The signature algorithms a license may use (docs/format.md). `EdDSA` only with an Ed25519 key. */
 export const LICENSE_ALGORITHMS = ['Ed25519', 'EdDSA', 'ES256'] as const
 export type LicenseAlgorithm = (typeof LICENSE_ALGORITHMS)[number]
 
@@ -41,7 +41,7 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/
 const FIX = 'Replace it with the license as issued, or move it out of the store.'
 
 /**
- * Parses a compact JWS license and checks its claims (SPEC 2). Does not verify the signature: that is
+ * Parses a compact JWS license and checks its claims (docs/format.md). Does not verify the signature: that is
  * `createVerifier`'s job. Throws INVALID_LICENSE naming `file` and, once known, the key ID and license ID.
  */
 export function parseLicense(text: string, file: string): License {
@@ -103,7 +103,7 @@ function checkedHeader(headerPart: string, file: string): LicenseHeader {
   return checked
 }
 
-/** What is wrong with the claims, or undefined when they are well-typed (SPEC 2). */
+/** What is wrong with the claims, or undefined when they are well-typed (docs/format.md). */
 function claimProblem(claims: Record<string, unknown>): string | undefined {
   if (!nonEmptyString(claims['jti'])) return 'its jti (license ID) claim is missing or not a string'
   if (!nonEmptyString(claims['key_id'])) return 'its key_id (content key ID) claim is missing or not a string'

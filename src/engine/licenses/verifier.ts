@@ -1,7 +1,8 @@
 import { compactVerify, importJWK, type CryptoKey, type JWK } from 'jose'
-import { readFile } from 'node:fs/promises'
 import type { TrustOptions } from '../api.js'
 import { cancelled, LicenseBackupError } from '../errors.js'
+import { InputFileError, readInputFile } from '../io/input-file.js'
+import { option } from '../options.js'
 import { VerifyPool } from '../verify-pool/pool.js'
 import { invalidLicense, type License, type LicenseAlgorithm } from './license.js'
 
@@ -27,11 +28,10 @@ export interface VerifierOptions {
   pooled?: boolean
 }
 
-export const NOT_VERIFIED_WARNING =
-  'Licenses are not verified: no trust source is configured (set trust.jwks, trust.jwks-url or a service URL to verify every license before it is backed up or restored).'
+export const NOT_VERIFIED_WARNING = `Licenses are not verified: no trust source is configured (give ${option('trust')} a JWKS file, a JWKS URL or the service's URL to verify every license before it is backed up or restored).`
 
 /**
- * Builds a verifier from a trust source (SPEC 2): a JWKS file, a JWKS URL, or the service's
+ * Builds a verifier from a trust source (docs/format.md): a JWKS file, a JWKS URL, or the service's
  * `/.well-known/jwks.json`. A remote JWKS is fetched once, here, so one run sees one key set.
  * Without a trust source the verifier checks nothing; the caller warns once (NOT_VERIFIED_WARNING).
  */
@@ -137,11 +137,12 @@ async function loadJwks(
     const file = trust.jwksFile
     let text: string
     try {
-      text = await readFile(file, 'utf8')
+      text = await readInputFile(file)
     } catch (error) {
+      if (!(error instanceof InputFileError)) throw error
       throw new LicenseBackupError(
         'CONFIG_INVALID',
-        `The trust JWKS file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check trust.jwks.`,
+        `The trust JWKS file ${file} ${error.reason}; check ${option('trust.jwksFile')}.`,
         { file, cause: error }
       )
     }

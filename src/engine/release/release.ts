@@ -6,7 +6,7 @@ import { crashPoint } from '../io/crash-points.js'
 import { parseLicense } from '../licenses/license.js'
 import { commitStaged, recoverRestore } from '../restore/commit.js'
 import { listed, ServiceLink } from '../slots/service-link.js'
-import { DEFAULT_PATTERN, globToRegExp } from '../store/glob.js'
+import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { includeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
 import { readLicenseFile } from '../store/read.js'
@@ -29,7 +29,7 @@ export async function release(
   throwIfAborted(signal, 'release')
   const store = options.store
   const pattern = options.pattern ?? DEFAULT_PATTERN
-  globToRegExp(pattern)
+  compileGlob(pattern)
   await checkStoreDir(store)
   const lock = await acquireStoreLock(store, 'release')
   try {
@@ -46,6 +46,7 @@ export async function release(
     await commitStaged(
       store,
       [],
+      undefined,
       held.map(l => l.path)
     )
     emit({ type: 'END', operation: 'release' })

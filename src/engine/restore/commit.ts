@@ -1,14 +1,14 @@
-import { existsSync } from 'node:fs'
+import { existsSync, lstatSync } from 'node:fs'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { basename, dirname, join } from 'node:path'
-import { LicenseBackupError } from '../errors.js'
+import { asEngineError, LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fileIO, writeAllSync, type FileIO } from '../io/file-io.js'
-import { STATE_DIR } from '../store/walk.js'
+import { STATE_DIR } from '../store/names.js'
 import { fsyncDir, fsyncFile, isAtomicTemp, writeFileAtomic } from '../io/durable.js'
 
 /**
- * The restore's commit of staged licenses into the store (SPEC 6: BEGIN..END), all or nothing even across
+ * The restore's commit of staged licenses into the store (docs/events.md: BEGIN..END), all or nothing even across
  * a crash. Staged files are written and fsynced under `.license-backup/restore/staging/`; the commit point
  * is the durable journal listing them. Before it, recovery rolls back (drops the staging); after it,
  * recovery rolls forward (renames what is left), which is idempotent. ADR 0040.
@@ -100,10 +100,22 @@ export async function isCommitted(store: string): Promise<boolean> {
 }
 
 /**
- * Makes the staged files the store's and removes `removed` (a release): writes the journal (the commit
- * point), then moves the staged files in and removes the others.
+ * Tells the user something they should act on (a WARNING event): licenses of a committed restore that
+ * could not be moved in.
  */
-export async function commitStaged(store: string, paths: string[], removed: string[] = []): Promise<void> {
+export type Warn = (message: string) => void
+
+/**
+ * Makes the staged files the store's and removes `removed` (a release): writes the journal (the commit
+ * point), then moves the staged files in and removes the others. Returns how many staged files could not
+ * be moved in (something in the store is in their way; `warn` names them).
+ */
+export async function commitStaged(
+  store: string,
+  paths: string[],
+  warn?: Warn,
+  removed: string[] = []
+): Promise<number> {
   const dirs = restoreDirs(store)
   const journal: Journal = {
     id: `${process.pid}-${Date.now().toString(36)}`,
@@ -121,19 +133,22 @@ export async function commitStaged(store: string, paths: string[], removed: stri
     throw unfinishedError(store, dirs.journal, error)
   }
   crashPoint('restore:after-journal')
-  await rollForward(store, journal)
+  return rollForward(store, journal, warn)
 }
 
 /**
  * Finishes or undoes an interrupted restore. Called before every operation on a store, under its lock.
  * Returns what it did, for the log.
  */
-export async function recoverRestore(store: string): Promise<'none' | 'rolled-back' | 'rolled-forward'> {
+export async function recoverRestore(
+  store: string,
+  warn?: Warn
+): Promise<'none' | 'rolled-back' | 'rolled-forward'> {
   const dirs = restoreDirs(store)
   const io = fileIO()
   const journal = await readJournal(dirs.journal)
   if (journal) {
-    await rollForward(store, journal)
+    await rollForward(store, journal, warn)
     await removeJournalTemps(dirs.root, dirs.journal)
     return 'rolled-forward'
   }
@@ -160,12 +175,21 @@ async function removeJournalTemps(root: string, journal: string): Promise<number
   return temps.length
 }
 
-async function rollForward(store: string, journal: Journal): Promise<void> {
+/**
+ * Moves what is still staged into the store, then removes the journal. A path the store has a folder at,
+ * or a file or link where one of its folders goes, can never be moved in: it is left out (and dropped with
+ * the staging), so such a journal (written by a version that did not check targets first, or after
+ * something outside changed the store) never wedges the store (ADR 0060). Returns how many were left out.
+ */
+async function rollForward(store: string, journal: Journal, warn?: Warn): Promise<number> {
   const dirs = restoreDirs(store)
   const io = fileIO()
   // Which paths this run moved, a byte each: their full names are built only if `sync -f` is missing.
   const moved = new Uint8Array(journal.paths.length)
   const made = new Set<string>()
+  /** Folders of the journal's paths that the store has a file or link at: the folder → what is in the way. */
+  const blockedFolders = new Map<string, string>()
+  const leftOut: Array<{ path: string; blocker: string }> = []
   let current = dirs.journal
   try {
     // Synchronous moves (ADR 0052): a rename of a small file costs ~10 µs, a promise round trip more than
@@ -181,10 +205,22 @@ async function rollForward(store: string, journal: Journal): Promise<void> {
       if (!existsSync(staged)) continue
       const parent = dirname(target)
       if (!made.has(parent)) {
+        const blocker = blockedFolders.get(parent) ?? folderBlocker(store, path)
+        if (blocker !== undefined) {
+          blockedFolders.set(parent, blocker)
+          leftOut.push({ path, blocker })
+          continue
+        }
         io.mkdirSync(parent, { recursive: true })
         made.add(parent)
       }
-      io.renameSync(staged, target)
+      try {
+        io.renameSync(staged, target)
+      } catch (error) {
+        if (!lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) throw error
+        leftOut.push({ path, blocker: path })
+        continue
+      }
       moved[index] = 1
       crashPoint('restore:move')
     }
@@ -199,9 +235,30 @@ async function rollForward(store: string, journal: Journal): Promise<void> {
     throw unfinishedError(store, current, error)
   }
   crashPoint('restore:journal-removed')
-  // The restore is complete; what is left of the staging (empty folders) is only tidied up.
+  // The restore is complete; what is left of the staging (empty folders, licenses left out) is tidied up.
   await io.rm(dirs.staging, { recursive: true, force: true }).catch(() => {})
   crashPoint('restore:staging-removed')
+  if (leftOut.length > 0) warn?.(leftOutMessage(store, leftOut))
+  return leftOut.length
+}
+
+/** The first folder of `path` (store-relative) that the store holds as something other than a folder. */
+function folderBlocker(store: string, path: string): string | undefined {
+  for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+    const folder = path.slice(0, slash)
+    const info = lstatSync(join(store, folder), { throwIfNoEntry: false })
+    if (info === undefined) return undefined
+    if (!info.isDirectory()) return folder
+  }
+  return undefined
+}
+
+function leftOutMessage(store: string, leftOut: Array<{ path: string; blocker: string }>): string {
+  const shown = leftOut
+    .slice(0, 5)
+    .map(({ path, blocker }) => `${JSON.stringify(path)} (in the way: ${JSON.stringify(blocker)})`)
+  const more = leftOut.length > shown.length ? ` and ${leftOut.length - shown.length} more` : ''
+  return `${leftOut.length} restored license(s) could not be moved into the store ${store}, which has a folder where the license goes or a file or link where its folder goes: ${shown.join(', ')}${more}. They were left out; the rest of the restore is complete. Move what is in the way out of the store and run the restore again to bring them back.`
 }
 
 const MOVES_PER_TURN = 1024
@@ -218,8 +275,10 @@ async function removeAll(store: string, removed: string[]): Promise<void> {
 }
 
 /**
- * `syncMany`, with the list of files built only when `sync -f` is missing: at 100,000 licenses the full
- * paths are ~10 MB the common case never reads.
+ * Makes many small writes durable at once: `sync -f` flushes the whole file system holding `dir`, one flush
+ * instead of one fsync per file (0.07 ms against 0.8 ms a file on Linux, ADR 0040). Where it is missing
+ * (macOS, Windows: ADR 0110) every file and its directory is flushed instead; the list of files is built
+ * only then, since at 100,000 licenses the full paths are ~10 MB the common case never reads.
  */
 async function syncAll(dir: string, files: () => string[]): Promise<void> {
   if (await fileIO().syncFileSystem(dir)) return
@@ -247,8 +306,10 @@ function codeOf(error: unknown): string {
 
 /** A failure before the commit point: nothing in the store changed. */
 function stagingError(store: string, file: string, error: unknown): LicenseBackupError {
-  if (error instanceof LicenseBackupError) return error
-  const code = codeOf(error)
+  return asEngineError(error, code => stagingIoError(store, file, code, error))
+}
+
+function stagingIoError(store: string, file: string, code: string, error: unknown): LicenseBackupError {
   const fix =
     code === 'ENOSPC' || code === 'EDQUOT'
       ? 'free some space on its disk'
@@ -264,11 +325,14 @@ function stagingError(store: string, file: string, error: unknown): LicenseBacku
 
 /** A failure past the commit point: the journal stays, and the next run on the store completes the restore. */
 function unfinishedError(store: string, file: string, error: unknown): LicenseBackupError {
-  if (error instanceof LicenseBackupError) return error
-  return new LicenseBackupError(
-    'IO_ERROR',
-    `Moving the restored licenses into the store ${store} failed at ${file} (${codeOf(error)}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
-    { file, cause: error }
+  return asEngineError(
+    error,
+    code =>
+      new LicenseBackupError(
+        'IO_ERROR',
+        `Moving the restored licenses into the store ${store} failed at ${file} (${code}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
+        { file, cause: error }
+      )
   )
 }
 

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RefusedLicense, RestoredLicense, RestoreOptions, RestoreResult, RunControl } from '../api.js'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
-import { LicenseBackupError, throwIfAborted } from '../errors.js'
+import { asEngineError, LicenseBackupError, throwIfAborted } from '../errors.js'
 import type { EventListener } from '../events.js'
 import { ensureMachineIdentity } from '../identity/index.js'
 import { parseLicense, type License } from '../licenses/license.js'
@@ -33,14 +33,15 @@ import {
   recoverRestore,
   type Staging
 } from './commit.js'
+import { checkTargets } from './targets.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
 
 /**
- * Restores a backup into a store through the license service (SPEC 5, 6): verify the whole backup, then
- * CONNECTING → preview (v1.1) → re-issue for this machine, staging each answer → DISCONNECTING, then
- * BEGIN → commit → END. The store ends as it was or fully restored; a refusal by the service fails the run
- * before any slot is used (or, with `onRefused: 'skip'`, leaves the refused licenses out), and a run that
- * fails after the exchange gives back the slots it took (docs/design.md, ADR 0121).
+ * Restores a backup into a store through the license service (docs/protocol.md, docs/events.md): verify
+ * the whole backup, then CONNECTING → preview (v1.1) → re-issue for this machine, staging each answer →
+ * DISCONNECTING, then BEGIN → commit → END. The store ends as it was or fully restored; a refusal by the
+ * service fails the run before any slot is used (or, with `onRefused: 'skip'`, leaves the refused licenses
+ * out), and a run that fails after the exchange gives back the slots it took (docs/design.md, ADR 0121).
  */
 export async function restore(
   options: RestoreOptions,
@@ -66,7 +67,8 @@ export async function restore(
     await mkdir(store, { recursive: true })
     const lock = await acquireStoreLock(store, 'restore')
     try {
-      await recoverRestore(store)
+      const warn = (message: string): void => emit({ type: 'WARNING', message })
+      await recoverRestore(store, warn)
       // A machine key from a secret is this machine (never written to the store); else, without consent,
       // fail before anything else when there is no identity, and with it create one only once the backup
       // has proved sound.
@@ -75,12 +77,25 @@ export async function restore(
       const backup = await verifyBackup(options.path, {
         verifier,
         ...(options.identity ? { identity: options.identity } : {}),
+        ...(options.pattern === undefined ? {} : { pattern: options.pattern }),
         ...(signal ? { signal } : {}),
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
+      // Every target against the store before anything is written, the identity included (docs/names.md).
+      const held = checkTargets(store, backup.manifest.licenses)
       const identity = given ?? (await ensureMachineIdentity(store, options.individualize === true))
-      return await exchangeAndCommit({ options, store, backup, identity, verifier, catalog, emit, signal })
+      return await exchangeAndCommit({
+        options,
+        store,
+        backup,
+        held,
+        identity,
+        verifier,
+        catalog,
+        emit,
+        signal
+      })
     } finally {
       await lock.release()
     }
@@ -95,6 +110,8 @@ interface RunContext {
   options: RestoreOptions
   store: string
   backup: VerifiedBackup
+  /** Paths where the store already holds the backup's license (same ID), from `checkTargets`. */
+  held: Set<string>
   identity: MachineKey
   verifier: LicenseVerifier
   catalog: Catalog
@@ -117,7 +134,7 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
     throwIfAborted(signal, 'restore')
     emit({ type: 'BEGIN', operation: 'restore' })
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: 0, total: staging.paths.length })
-    await commitStaged(store, staging.paths)
+    const leftOut = await commitStaged(store, staging.paths, message => emit({ type: 'WARNING', message }))
     emit({
       type: 'PROGRESS',
       operation: 'restore',
@@ -126,7 +143,7 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
       total: staging.paths.length
     })
     emit({ type: 'END', operation: 'restore' })
-    return { machineId: context.identity.id, restored: staging.paths.length, ...outcome }
+    return { machineId: context.identity.id, restored: staging.paths.length - leftOut, ...outcome }
   } catch (error) {
     // Nothing committed: the slots the exchange took go back (past the commit point, the next run
     // finishes moving the licenses in, so they keep theirs).
@@ -350,7 +367,7 @@ function licenseEvent(licenseId: string, keyId: string, path: string) {
 }
 
 /**
- * The check every re-issued license passes before it is staged (SPEC 2: verified after it is restored):
+ * The check every re-issued license passes before it is staged (docs/format.md: verified after it is restored):
  * the claims, then the signature, on the verify pool. The client starts a whole answer's checks before it
  * awaits any, so they reach the pool together (ADR 0052).
  */
@@ -377,8 +394,9 @@ function returnedLicenseCheck(context: RunContext): CheckLicense {
   }
 }
 
-/** The store already holds this license for this machine: the same ID, bound here, valid. */
+/** The store already holds this license for this machine: the same ID (`checkTargets` found it), bound here, valid. */
 async function holdsAlready(context: RunContext, path: string, wanted: License): Promise<boolean> {
+  if (!context.held.has(path)) return false
   const file = join(context.store, path)
   try {
     // Synchronous: one lstat a license, in the page cache, where a promise round trip costs ten times it.
@@ -389,7 +407,8 @@ async function holdsAlready(context: RunContext, path: string, wanted: License):
     await context.verifier.verify(held)
     return true
   } catch {
-    // Missing, unreadable or invalid: the restore replaces it.
+    // Gone since the check, unreadable, not bound here or no longer valid: the restore replaces it (it is
+    // the same license, ADR 0061).
     return false
   }
 }
@@ -409,10 +428,13 @@ function asRestoreError(error: unknown, path: string): unknown {
   if (error instanceof DOMException && error.name === 'AbortError') {
     return new LicenseBackupError('CANCELLED', 'The restore was cancelled; nothing was changed.')
   }
-  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-  return new LicenseBackupError(
-    'IO_ERROR',
-    `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
-    { file: path, cause: error }
+  return asEngineError(
+    error,
+    code =>
+      new LicenseBackupError(
+        'IO_ERROR',
+        `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
+        { file: path, cause: error }
+      )
   )
 }

@@ -1,18 +1,22 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { lstat, open } from 'node:fs/promises'
+import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { InputFileError, openInputFile } from '../io/input-file.js'
+import { option } from '../options.js'
 import { decryptAge } from '../format/age.js'
 import { MANIFEST_FILE, type Manifest, type ManifestLicense } from '../format/manifest.js'
 import { parseManifest } from '../format/manifest-io.js'
 import { readTar } from '../format/tar-reader.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import type { LicenseVerifier } from '../licenses/verifier.js'
+import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
+import { nameKey, pathProblem } from '../store/names.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
-import { STATE_DIR } from '../store/walk.js'
+import { largestPackSize, manifestByteLimit, membersBeyondPack } from './manifest-bounds.js'
 
-/** Caps on what a backup may declare before it is read (SPEC 4: sizes over the caps are errors). */
+/** Caps on what a backup may declare before it is read (docs/format.md: sizes over the caps are errors). */
 export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 export const MAX_LICENSES = 10_000_000
 const VERIFY_AHEAD = 256
@@ -27,19 +31,23 @@ export interface VerifiedBackup {
 export interface VerifyBackupOptions {
   /** The age identity, for an encrypted pack. */
   identity?: string
+  /** The restore's own pattern; without it the backup's recorded pattern, else the default (docs/names.md). */
+  pattern?: string
   verifier: LicenseVerifier
   signal?: AbortSignal
   onProgress?: (done: number, total: number) => void
 }
 
 /**
- * Checks a backup folder as hostile input before anything is written (SPEC 4): only `manifest.json` and
+ * Checks a backup folder as hostile input before anything is written (docs/format.md): only `manifest.json` and
  * the pack it names are read; the pack's SHA-256 and size are checked before it is opened; every member
- * must be a regular file listed in the manifest with its size and SHA-256, named safely, once (also by
- * case); every license must parse, match its entry and verify. Throws BACKUP_CORRUPT naming the member.
+ * must be a regular file listed in the manifest with its size and SHA-256, named by the store's name rule,
+ * once (by its name key), matching the restore's pattern; every license must parse, match its entry and
+ * verify. Throws BACKUP_CORRUPT naming the member (CONFIG_INVALID for a member outside a pattern the
+ * backup did not record, ADR 0061).
  */
 export async function verifyBackup(path: string, options: VerifyBackupOptions): Promise<VerifiedBackup> {
-  const manifest = await readManifest(path)
+  const manifest = await readManifest(path, options.pattern)
   const packFile = join(path, manifest.pack.file)
   await checkPackDigest(path, packFile, manifest)
   const context = { path, packFile, manifest, identity: options.identity }
@@ -57,34 +65,56 @@ export async function verifyBackup(path: string, options: VerifyBackupOptions): 
   return { path, manifest, licenses: signal => readMembers(context, signal) }
 }
 
-async function readManifest(path: string): Promise<Manifest> {
+async function readManifest(path: string, pattern: string | undefined): Promise<Manifest> {
   const file = join(path, MANIFEST_FILE)
-  let info
-  try {
-    info = await lstat(file)
-  } catch {
-    throw corrupt(
-      path,
-      `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
-    )
-  }
-  if (!info.isFile()) throw corrupt(path, `its ${MANIFEST_FILE} is not a regular file`)
-  if (info.size > MAX_MANIFEST_BYTES) {
-    throw corrupt(path, `its ${MANIFEST_FILE} is ${info.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`)
-  }
-  const handle = await open(file, 'r')
+  const { handle, stats } = await openManifest(path, file)
   let text: string
   try {
+    // The cheap checks first: the caps, then the pack beside it, before a byte of the manifest is read.
+    if (stats.size > MAX_MANIFEST_BYTES) {
+      throw corrupt(
+        path,
+        `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${MAX_MANIFEST_BYTES}-byte cap`
+      )
+    }
+    const packBytes = await largestPackSize(path)
+    if (stats.size > manifestByteLimit(packBytes)) {
+      throw corrupt(
+        path,
+        `its ${MANIFEST_FILE} is ${stats.size} bytes, over the ${manifestByteLimit(packBytes)}-byte cap for a ${packBytes}-byte pack (a manifest lists what its pack holds)`
+      )
+    }
     text = await handle.readFile('utf8')
   } finally {
     await handle.close()
   }
   const manifest = parseManifest(text, file)
   checkEntries(path, manifest)
+  checkPattern(path, manifest, pattern)
   return manifest
 }
 
-/** What restore adds to the manifest's shape check: caps, safe and unique names, unique license IDs. */
+/** The manifest, opened only if it is a regular file: never a link, FIFO or device (ADR 0066). */
+async function openManifest(path: string, file: string): Promise<Awaited<ReturnType<typeof openInputFile>>> {
+  try {
+    return await openInputFile(file, { noFollow: true })
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error
+    if (error.code === 'ENOENT') {
+      throw corrupt(
+        path,
+        `it has no ${MANIFEST_FILE}, so it is not a backup (a backup is committed by its manifest, written last)`
+      )
+    }
+    const problem =
+      error.code === undefined || error.code === 'ELOOP'
+        ? `is not a regular file (it ${error.reason})`
+        : error.reason
+    throw corrupt(path, `its ${MANIFEST_FILE} ${problem}`)
+  }
+}
+
+/** What restore adds to the manifest's shape check: caps, names by the name rule, once, unique license IDs. */
 function checkEntries(path: string, manifest: Manifest): void {
   if (manifest.licenses.length > MAX_LICENSES) {
     throw corrupt(
@@ -92,21 +122,65 @@ function checkEntries(path: string, manifest: Manifest): void {
       `its manifest lists ${manifest.licenses.length} licenses, over the cap of ${MAX_LICENSES}`
     )
   }
-  const names = new Set<string>()
+  const names = new Map<string, string>()
   const ids = new Set<string>()
   for (const entry of manifest.licenses) {
     const where = `the manifest's entry ${JSON.stringify(entry.path)}`
-    const unsafe = unsafeName(entry.path)
+    const unsafe = pathProblem(entry.path)
     if (unsafe) throw corrupt(path, `${where} ${unsafe}`)
     if (entry.size > MAX_LICENSE_BYTES)
       throw corrupt(path, `${where} declares ${entry.size} bytes, over the ${MAX_LICENSE_BYTES}-byte cap`)
-    const folded = entry.path.toLowerCase()
-    if (names.has(folded))
-      throw corrupt(path, `${where} is listed twice (names are compared case-insensitively too)`)
+    const key = nameKey(entry.path)
+    if (names.has(key)) throw corrupt(path, `${where} is listed twice (${SAME_NAME})`)
     if (ids.has(entry.jti)) throw corrupt(path, `license ID ${entry.jti} is listed twice in its manifest`)
-    names.add(folded)
+    names.set(key, entry.path)
     ids.add(entry.jti)
   }
+  checkFilesAreNotFolders(path, names)
+}
+
+const SAME_NAME =
+  'names are compared as file systems compare them: case, Unicode normalisation and invisible characters aside'
+
+/** No license of the backup is a folder of another (`a.jwt` and `a.jwt/b.jwt`): one of them cannot be written. */
+function checkFilesAreNotFolders(path: string, names: Map<string, string>): void {
+  for (const [key, name] of names) {
+    for (let slash = key.indexOf('/'); slash >= 0; slash = key.indexOf('/', slash + 1)) {
+      const file = names.get(key.slice(0, slash))
+      if (file === undefined) continue
+      throw corrupt(
+        path,
+        `the manifest's entry ${JSON.stringify(name)} is inside ${JSON.stringify(file)}, which is a license file too (a file cannot also be a folder)`
+      )
+    }
+  }
+}
+
+/**
+ * Every license must match the restore's pattern (docs/names.md, ADR 0061): the restore's own, else the one the
+ * backup was made with, else the default. A backup is refused whole, before anything is read further.
+ */
+function checkPattern(path: string, manifest: Manifest, option: string | undefined): void {
+  const pattern = option ?? manifest.pattern ?? DEFAULT_PATTERN
+  const matcher = compileGlob(pattern)
+  const outside = manifest.licenses.find(entry => !matcher.test(entry.path))
+  if (outside === undefined) return
+  const member = JSON.stringify(outside.path)
+  if (option === undefined && manifest.pattern !== undefined) {
+    throw corrupt(
+      path,
+      `the manifest's entry ${member} does not match the pattern ${JSON.stringify(pattern)} the backup records it was made with`
+    )
+  }
+  const whose =
+    option === undefined
+      ? 'the default pattern, since the backup records none'
+      : "the restore's pattern option"
+  throw new LicenseBackupError(
+    'CONFIG_INVALID',
+    `The backup at ${path} holds ${member}, which does not match ${JSON.stringify(pattern)} (${whose}). A restore writes only license files matching its pattern, so nothing was restored. If the backup's licenses are named so, set the pattern option to match them; otherwise do not restore this backup.`,
+    { file: path }
+  )
 }
 
 async function checkPackDigest(path: string, packFile: string, manifest: Manifest): Promise<void> {
@@ -123,6 +197,8 @@ async function checkPackDigest(path: string, packFile: string, manifest: Manifes
       `the pack ${manifest.pack.file} is ${info.size} bytes, the manifest says ${manifest.pack.size} (truncated or replaced)`
     )
   }
+  const beyond = membersBeyondPack(manifest, info.size)
+  if (beyond) throw corrupt(path, beyond)
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(packFile)) hash.update(chunk as Buffer)
   if (hash.digest('hex') !== manifest.pack.sha256) {
@@ -147,7 +223,7 @@ async function* readMembers(
   const { path, manifest } = context
   const byName = new Map(manifest.licenses.map(entry => [entry.path, entry]))
   const seen = new Set<string>()
-  const seenFolded = new Set<string>()
+  const seenKeys = new Set<string>()
   const source = await packBytes(context)
   for await (const member of readTar(source, {
     file: join(path, manifest.pack.file),
@@ -155,16 +231,16 @@ async function* readMembers(
     signal
   })) {
     const where = `member ${JSON.stringify(member.name)} of ${join(path, manifest.pack.file)}`
-    const unsafe = unsafeName(member.name)
+    const unsafe = pathProblem(member.name)
     if (unsafe) throw corrupt(path, `${where} ${unsafe}`)
     const entry = byName.get(member.name)
     if (!entry) throw corrupt(path, `${where} is not listed in the manifest`)
-    const folded = member.name.toLowerCase()
-    if (seen.has(member.name) || seenFolded.has(folded)) {
-      throw corrupt(path, `${where} appears twice (names are compared case-insensitively too)`)
+    const key = nameKey(member.name)
+    if (seen.has(member.name) || seenKeys.has(key)) {
+      throw corrupt(path, `${where} appears twice (${SAME_NAME})`)
     }
     seen.add(member.name)
-    seenFolded.add(folded)
+    seenKeys.add(key)
     if (member.size !== entry.size)
       throw corrupt(path, `${where} is ${member.size} bytes, the manifest says ${entry.size}`)
     if (createHash('sha256').update(member.data).digest('hex') !== entry.sha256) {
@@ -195,7 +271,7 @@ async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array
     stream.destroy()
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup at ${context.path} is encrypted (age): name the environment variable that holds the age identity with \`identity-env\` on the restore step.`,
+      `The backup at ${context.path} is encrypted (age): give the age identity in ${option('identity')}.`,
       { file: context.path }
     )
   }
@@ -205,18 +281,6 @@ async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array
     stream.destroy()
     throw error
   }
-}
-
-/** Why a member name may not be written into a store, or undefined when it is safe. */
-export function unsafeName(name: string): string | undefined {
-  if (name.startsWith('/')) return 'has an absolute name'
-  if (name.includes('\\')) return 'has a backslash in its name'
-  if (name.includes('\u0000')) return 'has a NUL in its name'
-  const segments = name.split('/')
-  if (segments.some(s => s === '..')) return 'has a `..` in its name (it would escape the store)'
-  if (segments.some(s => s === '' || s === '.')) return 'has an empty or `.` segment in its name'
-  if (segments[0] === STATE_DIR) return `is inside the store's own ${STATE_DIR} folder`
-  return undefined
 }
 
 export function corrupt(path: string, problem: string): LicenseBackupError {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ServiceOptions } from '../api.js'
 import { LicenseBackupError } from '../errors.js'
+import { capitalized, option } from '../options.js'
 import { emitter, type EventListener } from '../events.js'
 import { sessionProof, type MachineKey } from './proof.js'
 import {
@@ -83,7 +84,7 @@ export type PreviewOutcome =
 export type ReleaseStatus = WireRelease['status']
 
 /**
- * The protocol v1 client (SPEC 5): one client per restore run. The deadline (`deadlineMs`) runs from the
+ * The protocol v1 client (docs/protocol.md): one client per restore run. The deadline (`deadlineMs`) runs from the
  * client's creation and bounds every call and retry of the run.
  */
 export class ServiceClient {
@@ -346,7 +347,7 @@ export class ServiceClient {
     return new LicenseBackupError(
       'SERVICE_ERROR',
       `The license service at ${answer.url} gave an answer this tool cannot use (HTTP ${answer.status}): ${why}. ` +
-        `Check that service.url points at a license-backup protocol v1 service.`,
+        `Check that ${option('service.url')} points at a license-backup protocol v1 service.`,
       { url: answer.url }
     )
   }
@@ -357,11 +358,11 @@ export class ServiceClient {
     const said = detail ? `: ${detail}` : ''
     const token = this.tokenEnv
       ? `the token in the environment variable ${this.tokenEnv}`
-      : 'the service token'
+      : option('service.token')
     if (answer.status === 401) {
       return new LicenseBackupError(
         'UNAUTHORIZED',
-        `The license service at ${answer.url} refused the credentials (HTTP 401${said}). Check ${token} (service.token-env).`,
+        `The license service at ${answer.url} refused the credentials (HTTP 401${said}). Check ${token}.`,
         { url: answer.url }
       )
     }
@@ -369,7 +370,7 @@ export class ServiceClient {
       return new LicenseBackupError(
         'UNAUTHORIZED',
         `The license service at ${answer.url} does not allow this token to ${action} (HTTP 403${said}). ` +
-          `Use a token with restore access in ${token} (service.token-env).`,
+          `Use a token with restore access in ${token}.`,
         { url: answer.url }
       )
     }
@@ -419,16 +420,19 @@ function baseUrl(url: string): string {
   } catch {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `service.url "${url}" is not a URL; give the service's http(s) address.`
+      `${capitalized(option('service.url'))} "${url}" is not a URL; give the service's http(s) address.`
     )
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new LicenseBackupError('CONFIG_INVALID', `service.url "${url}" is not an http(s) URL.`)
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      `${capitalized(option('service.url'))} "${url}" is not an http(s) URL.`
+    )
   }
   if (parsed.username || parsed.password) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      'service.url must not carry credentials; give the token through service.token-env.'
+      `${capitalized(option('service.url'))} must not carry credentials; give the token in ${option('service.token')}.`
     )
   }
   return parsed.href.replace(/\/+$/, '')

@@ -1,4 +1,4 @@
-import { globToRegExp } from './glob.js'
+import { compileGlob } from './glob.js'
 
 /** Which licenses an `include` list names: each entry is a license ID, a key ID or a path pattern. */
 export type IncludeFilter = (license: { jti: string; keyId: string; path: string }) => boolean
@@ -11,7 +11,7 @@ export type IncludeFilter = (license: { jti: string; keyId: string; path: string
 export function includeFilter(include: readonly string[] | undefined): IncludeFilter {
   if (!include || include.length === 0) return () => true
   const ids = new Set(include)
-  const globs = include.filter(isPattern).map(globToRegExp)
+  const globs = include.filter(isPattern).map(compileGlob)
   return ({ jti, keyId, path }) => ids.has(jti) || ids.has(keyId) || globs.some(glob => glob.test(path))
 }
 

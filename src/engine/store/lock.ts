@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
-import { LicenseBackupError } from '../errors.js'
+import { asEngineError, LicenseBackupError } from '../errors.js'
 import type { Operation } from '../events.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fileIO, writeAll } from '../io/file-io.js'
-import { STATE_DIR } from './walk.js'
+import { STATE_DIR } from './names.js'
 
 export const LOCK_FILE = 'lock'
+/** Beside a backup path `<path>`: `<path>.lb-lock` (ADR 0067). */
+export const BACKUP_LOCK_SUFFIX = '.lb-lock'
 
-/** What the lock file holds: who runs, where and since when. */
+/** A lock whose file was not refreshed for this long is stale, whatever host holds it (ADR 0013). */
+export const STALE_AFTER_MS = 30 * 60_000
+/** A holder refreshes its lock file's time this often. */
+export const REFRESH_EVERY_MS = 5 * 60_000
+
+/** What the lock file holds: who runs, where and since when. Its mtime is when it was last refreshed. */
 export interface LockInfo {
   pid: number
   host: string
@@ -23,7 +30,7 @@ export interface StoreLock {
   /** The lock file's path. */
   readonly file: string
   readonly info: LockInfo
-  /** Removes the lock if it is still this run's. Safe to call twice. */
+  /** Stops refreshing and removes the lock if it is still this run's. Safe to call twice. */
   release(): Promise<void>
 }
 
@@ -32,13 +39,24 @@ export interface LockOptions {
   isAlive?: (pid: number) => boolean
   /** An unreadable lock younger than this (ms) is a run still writing it: BUSY. Default 10 s. */
   unreadableGraceMs?: number
+  /** A lock not refreshed for this long (ms) is stale. Default STALE_AFTER_MS. */
+  staleAfterMs?: number
+  /** How often (ms) the holder refreshes its lock. Default REFRESH_EVERY_MS. */
+  refreshEveryMs?: number
+}
+
+/** What a lock guards, for messages: "The store /s", "The backup path /b". */
+interface Guarded {
+  subject: string
+  /** The lock file. */
+  file: string
 }
 
 /**
- * Takes the store lock `<store>/.license-backup/lock` (ADR 0013): created with O_EXCL, holding
- * {pid, host, started}. One backup or restore uses a store at a time; another finds it BUSY. A lock
- * left by a process that is gone from this host is stale and taken over, so a crash never leaves the
- * store stuck; a lock from another host is never taken over (its process cannot be checked).
+ * Takes the store lock `<store>/.license-backup/lock` (ADR 0013). One backup or restore uses a store at a
+ * time; another finds it BUSY. A lock is stale when its process is gone from this host, or when it has
+ * not been refreshed for STALE_AFTER_MS on any host (a holder refreshes it every REFRESH_EVERY_MS), so
+ * neither a crash nor a host whose name changed leaves the store stuck.
  */
 export async function acquireStoreLock(
   store: string,
@@ -46,17 +64,24 @@ export async function acquireStoreLock(
   options: LockOptions = {}
 ): Promise<StoreLock> {
   const dir = join(store, STATE_DIR)
-  const file = join(dir, LOCK_FILE)
-  const info: LockInfo = {
-    pid: process.pid,
-    host: hostname(),
-    started: new Date().toISOString(),
-    operation,
-    token: randomUUID()
-  }
   const createdDir = await ensureDir(dir)
   try {
-    return await takeLock(store, file, info, options, createdDir ? dir : undefined)
+    const lock = await acquireLock(
+      { subject: `The store ${store}`, file: join(dir, LOCK_FILE) },
+      operation,
+      options
+    )
+    if (!createdDir) return lock
+    return {
+      ...lock,
+      // Leave the store as it was: remove the state folder this run created, if nothing else is in it.
+      release: async () => {
+        await lock.release()
+        await fileIO()
+          .rmdir(dir)
+          .catch(() => {})
+      }
+    }
   } catch (error) {
     // Leave the store as it was: the state folder this run made goes with the failed attempt.
     if (createdDir)
@@ -67,53 +92,86 @@ export async function acquireStoreLock(
   }
 }
 
-async function takeLock(
-  store: string,
-  file: string,
-  info: LockInfo,
-  options: LockOptions,
-  createdDir: string | undefined
-): Promise<StoreLock> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (await tryCreate(file, info)) return held(file, info, createdDir)
-    const holder = await readHolder(file)
-    if (holder === 'gone') continue
-    if (holder === 'unreadable') {
-      if (await olderThan(file, options.unreadableGraceMs ?? 10_000)) {
-        await takeOver(file, undefined)
-        continue
-      }
-      throw busy(store, file, undefined)
-    }
-    if (isStale(holder, options)) {
-      await takeOver(file, holder)
-      continue
-    }
-    throw busy(store, file, holder)
+/**
+ * Takes the lock of a backup path, `<path>.lb-lock` beside it (ADR 0067): two backups writing one path
+ * at once, from different stores, would otherwise sweep and swap each other's folders.
+ */
+export async function acquireBackupPathLock(path: string, options: LockOptions = {}): Promise<StoreLock> {
+  try {
+    await fileIO().mkdir(dirname(path), { recursive: true })
+  } catch (error) {
+    throw ioError(path + BACKUP_LOCK_SUFFIX, error)
   }
-  throw busy(store, file, undefined)
+  return acquireLock(
+    { subject: `The backup path ${path}`, file: path + BACKUP_LOCK_SUFFIX },
+    'backup',
+    options
+  )
 }
 
-function held(file: string, info: LockInfo, createdDir: string | undefined): StoreLock {
+async function acquireLock(guarded: Guarded, operation: Operation, options: LockOptions): Promise<StoreLock> {
+  const info: LockInfo = {
+    pid: process.pid,
+    host: hostname(),
+    started: new Date().toISOString(),
+    operation,
+    token: randomUUID()
+  }
+  const { file } = guarded
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await tryCreate(file, info)) return held(file, info, options)
+    const holder = await readHolder(file)
+    if (holder === 'gone') continue
+    const age = await ageOf(file)
+    if (age === undefined) continue
+    if (holder === 'unreadable') {
+      if (age > (options.unreadableGraceMs ?? 10_000)) {
+        await takeOver(file, undefined, options)
+        continue
+      }
+      throw busy(guarded, undefined, age)
+    }
+    if (isStale(holder, age, options)) {
+      await takeOver(file, holder, options)
+      continue
+    }
+    throw busy(guarded, holder, age)
+  }
+  throw busy(guarded, undefined, undefined)
+}
+
+function held(file: string, info: LockInfo, options: LockOptions): StoreLock {
   let released = false
+  // Refreshing touches the lock's mtime only while the lock still holds our token: a lock taken over
+  // (this run stalled past STALE_AFTER_MS) is never written again.
+  const refresh = async (): Promise<void> => {
+    if (!(await stillOurs(file, info))) return
+    const now = new Date()
+    await fileIO()
+      .utimes(file, now, now)
+      .catch(() => {})
+  }
+  const timer = setInterval(() => void refresh(), options.refreshEveryMs ?? REFRESH_EVERY_MS)
+  // A lock never keeps the host's process alive by itself.
+  timer.unref()
   return {
     file,
     info,
     release: async () => {
       if (released) return
       released = true
-      const current = await readHolder(file)
-      if (typeof current === 'object' && current.token === info.token)
+      clearInterval(timer)
+      if (await stillOurs(file, info))
         await fileIO()
           .unlink(file)
           .catch(() => {})
-      // Leave the store as it was: remove the state folder this run created, if nothing else is in it.
-      if (createdDir)
-        await fileIO()
-          .rmdir(createdDir)
-          .catch(() => {})
     }
   }
+}
+
+async function stillOurs(file: string, info: LockInfo): Promise<boolean> {
+  const current = await readHolder(file).catch(() => 'gone' as const)
+  return typeof current === 'object' && current.token === info.token
 }
 
 async function ensureDir(dir: string): Promise<boolean> {
@@ -192,7 +250,8 @@ async function readHolder(file: string): Promise<LockInfo | 'gone' | 'unreadable
   return 'unreadable'
 }
 
-function isStale(holder: LockInfo, options: LockOptions): boolean {
+function isStale(holder: LockInfo, age: number, options: LockOptions): boolean {
+  if (age > (options.staleAfterMs ?? STALE_AFTER_MS)) return true
   if (holder.host !== hostname()) return false
   if (holder.pid === process.pid) return false
   return !(options.isAlive ?? processAlive)(holder.pid)
@@ -208,60 +267,81 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+const TAKEOVER_MARK = '.takeover'
+/** A takeover mark older than this was left by a run killed mid-takeover (which takes milliseconds). */
+const TAKEOVER_GRACE_MS = 10_000
+
 /**
- * Moves a stale lock aside atomically (rename), so of two runs taking it over only one succeeds, then
- * checks that what it moved is the stale lock it judged; if a fresh lock slipped in, it is put back.
+ * Removes a stale lock. Takers first create `<lock>.takeover` (O_EXCL, through a hard link): only one run
+ * at a time judges and removes the lock, so no run can remove or overwrite a lock another run has just
+ * taken. Under the mark the lock is read again and removed only if it is still the one judged stale.
+ * A run that finds the mark returns, and its caller reads the lock again.
  */
-async function takeOver(file: string, stale: LockInfo | undefined): Promise<void> {
-  const aside = `${file}.stale-${randomUUID()}`
-  try {
-    await fileIO().rename(file, aside)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-    throw ioError(file, error)
-  }
-  const moved = await readHolder(aside)
-  const same =
-    stale === undefined ||
-    (typeof moved === 'object' && moved.pid === stale.pid && moved.started === stale.started)
-  if (!same) {
-    await fileIO()
-      .rename(aside, file)
-      .catch(() => {})
+async function takeOver(file: string, stale: LockInfo | undefined, options: LockOptions): Promise<void> {
+  const io = fileIO()
+  const mark = file + TAKEOVER_MARK
+  const info: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString() }
+  if (!(await tryCreate(mark, info))) {
+    await removeAbandonedMark(mark, options)
+    await new Promise(resolve => setTimeout(resolve, 20))
     return
   }
-  await fileIO()
-    .unlink(aside)
-    .catch(() => {})
-}
-
-async function olderThan(file: string, ms: number): Promise<boolean> {
   try {
-    return Date.now() - (await fileIO().stat(file)).mtimeMs > ms
-  } catch {
-    return false
+    const current = await readHolder(file)
+    const same =
+      stale === undefined
+        ? current === 'unreadable'
+        : typeof current === 'object' && current.pid === stale.pid && current.started === stale.started
+    if (same) await io.unlink(file).catch(() => {})
+  } finally {
+    await io.unlink(mark).catch(() => {})
   }
 }
 
-function busy(store: string, file: string, holder: LockInfo | undefined): LicenseBackupError {
+/** A takeover mark of a run that died mid-takeover goes: its pid is gone from this host, or it is old. */
+async function removeAbandonedMark(mark: string, options: LockOptions): Promise<void> {
+  const holder = await readHolder(mark)
+  const age = await ageOf(mark)
+  if (holder === 'gone' || age === undefined) return
+  const abandoned =
+    age > TAKEOVER_GRACE_MS ||
+    (typeof holder === 'object' && isStale(holder, age, { ...options, staleAfterMs: TAKEOVER_GRACE_MS }))
+  if (abandoned)
+    await fileIO()
+      .unlink(mark)
+      .catch(() => {})
+}
+
+/** How long ago the lock file was last written or refreshed (ms); undefined when it is gone. */
+async function ageOf(file: string): Promise<number | undefined> {
+  try {
+    return Date.now() - (await fileIO().stat(file)).mtimeMs
+  } catch {
+    return undefined
+  }
+}
+
+function busy(guarded: Guarded, holder: LockInfo | undefined, age: number | undefined): LicenseBackupError {
   const who = holder
     ? `a ${holder.operation ?? 'run'} (pid ${holder.pid} on ${holder.host}, started ${holder.started})`
     : 'another run'
-  const fix =
-    holder && holder.host !== hostname()
-      ? `wait for it to finish; if that run is gone, delete ${file}`
-      : 'wait for it to finish and run again'
-  return new LicenseBackupError('BUSY', `The store ${store} is in use by ${who}; ${fix}.`, { file })
+  const refreshed = age === undefined ? '' : `, its lock last refreshed ${Math.round(age / 1000)} s ago`
+  const minutes = STALE_AFTER_MS / 60_000
+  return new LicenseBackupError(
+    'BUSY',
+    `${guarded.subject} is in use by ${who}${refreshed}. Wait for it to finish and run again; a run refreshes its lock while it works, and a lock not refreshed for ${minutes} minutes is taken over. If you are sure no run is using it, delete ${guarded.file}.`,
+    { file: guarded.file }
+  )
 }
 
 function ioError(file: string, error: unknown): LicenseBackupError {
-  const code = (error as NodeJS.ErrnoException).code ?? 'error'
-  return new LicenseBackupError(
-    'IO_ERROR',
-    `The store lock ${file} cannot be written (${code}); check the store's permissions.`,
-    {
-      file,
-      cause: error
-    }
+  return asEngineError(
+    error,
+    code =>
+      new LicenseBackupError(
+        'IO_ERROR',
+        `The lock ${file} cannot be written (${code}); check the folder's permissions.`,
+        { file, cause: error }
+      )
   )
 }

@@ -1,9 +1,10 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
+import { openFollowsLinks } from '../io/platform.js'
 import { invalidLicense } from '../licenses/license.js'
 
-/** A license file larger than this is not a license (SPEC 2 licenses are a few hundred bytes). */
+/** A license file larger than this is not a license (docs/format.md: licenses are a few hundred bytes). */
 export const MAX_LICENSE_BYTES = 1024 * 1024
 
 /** The file-system calls reading a license needs; tests inject failures through it. */
@@ -12,7 +13,8 @@ export interface LicenseFileSystem {
 }
 
 const nodeFileSystem: LicenseFileSystem = { openSync }
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+// O_NOFOLLOW and O_NONBLOCK are undefined on Windows, where the flags are then O_RDONLY alone.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
 
 /**
  * Reads one license file of the store, refusing to follow a link that appeared since the walk
@@ -37,10 +39,19 @@ export function readLicenseFileSync(
   fileSystem: LicenseFileSystem = nodeFileSystem
 ): Buffer {
   let fd: number
+  const path = join(store, relative)
   try {
-    fd = fileSystem.openSync(join(store, relative), OPEN_FLAGS)
+    fd = fileSystem.openSync(path, OPEN_FLAGS)
   } catch (error) {
     throw unreadable(relative, store, error)
+  }
+  if (openFollowsLinks() && isLink(path)) {
+    closeSync(fd)
+    throw unreadable(
+      relative,
+      store,
+      Object.assign(new Error(`${path} is a symbolic link`), { code: 'ELOOP' })
+    )
   }
   try {
     const info = fstatSync(fd)
@@ -64,6 +75,14 @@ export function readLicenseFileSync(
     throw unreadable(relative, store, error)
   } finally {
     closeSync(fd)
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink()
+  } catch {
+    return false
   }
 }
 

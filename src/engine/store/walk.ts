@@ -1,11 +1,10 @@
 import { readdirSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { LicenseBackupError } from '../errors.js'
-import { DEFAULT_PATTERN, globToRegExp } from './glob.js'
-
-/** The store's own folder (lock, machine identity, restore staging): never a license, never backed up. */
-export const STATE_DIR = '.license-backup'
+import { asEngineError, LicenseBackupError } from '../errors.js'
+import { option } from '../options.js'
+import { compileGlob, DEFAULT_PATTERN } from './glob.js'
+import { nameKey, pathProblem, STATE_DIR } from './names.js'
 
 /** The walk lets the event loop run (cancellation, other work) once per this many folders. */
 const YIELD_EVERY_FOLDERS = 64
@@ -13,9 +12,10 @@ const YIELD_EVERY_FOLDERS = 64
 /**
  * Lists the store's licenses: every regular file matching `pattern`, as sorted `/`-separated
  * store-relative paths. Links are never followed; a link (or any non-regular file) matching the pattern
- * is STORE_INVALID, since the user expects it backed up and it cannot be. Two paths that differ only by
- * case are STORE_INVALID too: restore refuses such a pack (SPEC 4) and case-insensitive file systems
- * cannot hold both.
+ * is STORE_INVALID, since the user expects it backed up and it cannot be. A license whose path breaks the
+ * name rule (`names.ts`), and two paths that are the same name by that rule (case, Unicode normalisation,
+ * invisible characters), are STORE_INVALID too: restore refuses such a pack (docs/format.md, docs/names.md) and some file
+ * systems cannot hold them.
  */
 export async function listLicenseFiles(
   store: string,
@@ -23,7 +23,7 @@ export async function listLicenseFiles(
   signal?: AbortSignal
 ): Promise<string[]> {
   await checkStoreDir(store)
-  const matcher = globToRegExp(pattern)
+  const matcher = compileGlob(pattern)
   const found: string[] = []
   let folders = 0
   // Synchronous, a folder at a time: readdir of a folder in the page cache costs microseconds, where
@@ -43,6 +43,7 @@ export async function listLicenseFiles(
       }
       if (!matcher.test(relative)) continue
       if (entry.isFile()) {
+        checkName(relative, store)
         found.push(relative)
         continue
       }
@@ -57,19 +58,21 @@ export async function listLicenseFiles(
   try {
     await walk('')
   } catch (error) {
-    if (error instanceof LicenseBackupError) throw error
-    const code = (error as NodeJS.ErrnoException).code ?? 'error'
-    throw new LicenseBackupError(
-      'IO_ERROR',
-      `The store ${store} cannot be read (${code}); check its permissions.`,
-      {
-        file: store,
-        cause: error
-      }
+    throw asEngineError(
+      error,
+      code =>
+        new LicenseBackupError(
+          'IO_ERROR',
+          `The store ${store} cannot be read (${code}); check its permissions.`,
+          {
+            file: store,
+            cause: error
+          }
+        )
     )
   }
   found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  checkCaseCollisions(found, store)
+  checkNameCollisions(found, store)
   return found
 }
 
@@ -81,7 +84,7 @@ export async function checkStoreDir(store: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`
-    throw new LicenseBackupError('STORE_INVALID', `The store ${store} ${why}; check the store setting.`, {
+    throw new LicenseBackupError('STORE_INVALID', `The store ${store} ${why}; check ${option('store')}.`, {
       file: store,
       cause: error
     })
@@ -89,7 +92,7 @@ export async function checkStoreDir(store: string): Promise<void> {
   if (!info.isDirectory()) {
     throw new LicenseBackupError(
       'STORE_INVALID',
-      `The store ${store} is not a directory; check the store setting.`,
+      `The store ${store} is not a directory; check ${option('store')}.`,
       {
         file: store
       }
@@ -97,28 +100,38 @@ export async function checkStoreDir(store: string): Promise<void> {
   }
 }
 
-function checkCaseCollisions(paths: string[], store: string): void {
-  // Two paths that fold to the same one cannot both be lower case already, so only the folds of paths
-  // with capitals can be shared: the paths to compare are those whose fold is one of them. A store of
-  // lower-case paths costs one pass and no map (ADR 0051).
-  const capitalFolds = new Set<string>()
+function checkName(relative: string, store: string): void {
+  const problem = pathProblem(relative)
+  if (problem === undefined) return
+  throw new LicenseBackupError(
+    'STORE_INVALID',
+    `${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
+    { file: relative }
+  )
+}
+
+function checkNameCollisions(paths: string[], store: string): void {
+  // Two paths with the same key cannot both be their own key, so only the keys of paths that are not
+  // their own key can be shared: the paths to compare are those whose key is one of them. A store of
+  // lower-case ASCII paths costs one pass and no map (ADR 0051).
+  const foreignKeys = new Set<string>()
   for (const path of paths) {
-    const folded = path.toLowerCase()
-    if (folded !== path) capitalFolds.add(folded)
+    const key = nameKey(path)
+    if (key !== path) foreignKeys.add(key)
   }
-  if (capitalFolds.size === 0) return
+  if (foreignKeys.size === 0) return
   const seen = new Map<string, string>()
   for (const path of paths) {
-    const folded = path.toLowerCase()
-    if (!capitalFolds.has(folded)) continue
-    const other = seen.get(folded)
+    const key = nameKey(path)
+    if (!foreignKeys.has(key)) continue
+    const other = seen.get(key)
     if (other !== undefined) {
       throw new LicenseBackupError(
         'STORE_INVALID',
-        `${other} and ${path} in the store ${store} differ only by case; a backup could not be restored on every file system. Rename or remove one of them.`,
+        `${JSON.stringify(other)} and ${JSON.stringify(path)} in the store ${store} are the same name on some file systems (they differ only by case, Unicode normalisation or invisible characters); a backup could not be restored on every file system. Rename or remove one of them.`,
         { file: path }
       )
     }
-    seen.set(folded, path)
+    seen.set(key, path)
   }
 }

@@ -1,7 +1,10 @@
-import * as core from '@actions/core'
-import { restrictedLicenseMessage, restrictedSummaryMessage } from '../engine/catalog/messages.js'
-import type { EngineEvent, Operation } from '../engine/events.js'
-import type { RestrictedPolicy } from './steps/types.js'
+import { restrictedLicenseMessage, restrictedSummaryMessage } from '../../engine/catalog/messages.js'
+import type { EngineEvent, Operation } from '../../engine/events.js'
+import type { RestrictedPolicy } from '../steps/types.js'
+import { logText } from './text.js'
+import type { LogText } from './text.js'
+import { log } from './write.js'
+import { inStepsTerms } from '../engine-terms.js'
 
 /** GitHub shows at most 10 annotations of a kind per step; the rest go to the log as plain lines. */
 export const ANNOTATIONS_PER_STEP = 10
@@ -21,15 +24,15 @@ export interface RefusedSeen {
   url: string
 }
 
-/** The SPEC 3 wording for one restricted license, as the engine words it. */
-export function restrictedLine(license: { keyId: string; title?: string | undefined }): string {
-  return restrictedLicenseMessage({
+/** The README's wording for one restricted license, as the engine words it. */
+export function restrictedLine(license: { keyId: string; title?: string | undefined }): LogText {
+  return logText`${restrictedLicenseMessage({
     key_id: license.keyId,
     ...(license.title ? { title: license.title } : {})
-  })
+  })}`
 }
 
-/** The SPEC 3 generic wording for several, still carrying every key ID. */
+/** The README's generic wording for several, still carrying every key ID. */
 export function restrictedSummary(keyIds: string[]): string {
   // Several licenses may share a content key: each key ID is listed once.
   const unique = [...new Set(keyIds)]
@@ -41,10 +44,16 @@ export function restrictedSummary(keyIds: string[]): string {
  * per the policy, progress at most every few seconds, per-license detail only in debug.
  */
 /** What BEGIN and END say for each operation. */
-const PHASE_LINES: Record<Operation, { begin: string; end: string }> = {
-  backup: { begin: 'Backup started.', end: 'Backup finished.' },
-  restore: { begin: 'Committing the restored licenses into the store.', end: 'Restored licenses committed.' },
-  release: { begin: 'Removing the released licenses from the store.', end: 'Released licenses removed.' }
+const PHASE_LINES: Record<Operation, { begin: LogText; end: LogText }> = {
+  backup: { begin: logText`Backup started.`, end: logText`Backup finished.` },
+  restore: {
+    begin: logText`Committing the restored licenses into the store.`,
+    end: logText`Restored licenses committed.`
+  },
+  release: {
+    begin: logText`Removing the released licenses from the store.`,
+    end: logText`Released licenses removed.`
+  }
 }
 
 export class StepLog {
@@ -63,16 +72,16 @@ export class StepLog {
   readonly onEvent = (event: EngineEvent): void => {
     switch (event.type) {
       case 'BEGIN':
-        core.info(PHASE_LINES[event.operation].begin)
+        log.info(PHASE_LINES[event.operation].begin)
         return
       case 'END':
-        core.info(PHASE_LINES[event.operation].end)
+        log.info(PHASE_LINES[event.operation].end)
         return
       case 'CONNECTING':
-        core.info(`Connecting to the license service at ${event.url}.`)
+        log.info(logText`Connecting to the license service at ${event.url}.`)
         return
       case 'DISCONNECTING':
-        core.info(`Disconnecting from the license service at ${event.url}.`)
+        log.info(logText`Disconnecting from the license service at ${event.url}.`)
         return
       case 'RESTRICTED_LICENSE':
         this.onRestricted(event)
@@ -84,20 +93,23 @@ export class StepLog {
           message: event.message,
           url: event.url
         })
-        core.error(`${event.message} (key ID ${event.keyId}, license ${event.licenseId}). See ${event.url}`, {
-          title: `License refused [${event.code}]`
-        })
+        log.error(
+          logText`${event.message} (key ID ${event.keyId}, license ${event.licenseId}). See ${event.url}`,
+          {
+            title: logText`License refused [${event.code}]`
+          }
+        )
         return
       case 'PROGRESS':
         this.onProgress(event)
         return
       case 'LICENSE':
-        core.debug(
-          `${event.outcome}: license ${event.licenseId} (key ID ${event.keyId}) at ${event.path}${event.reason ? `: ${event.reason}` : ''}`
+        log.debug(
+          logText`${event.outcome}: license ${event.licenseId} (key ID ${event.keyId}) at ${event.path}${event.reason ? `: ${event.reason}` : ''}`
         )
         return
       case 'WARNING':
-        core.warning(event.message)
+        log.warning(logText`${inStepsTerms(event.message)}`)
         return
     }
   }
@@ -111,14 +123,14 @@ export class StepLog {
     if (this.policy === 'ignore') return
     const line = restrictedLine(event)
     if (this.annotations >= ANNOTATIONS_PER_STEP) {
-      core.info(line)
+      log.info(line)
       return
     }
     this.annotations++
-    const properties = { title: `Restricted license (key ID ${event.keyId})` }
-    if (this.policy === 'info') core.notice(line, properties)
-    else if (this.policy === 'warn') core.warning(line, properties)
-    else core.error(line, properties)
+    const properties = { title: logText`Restricted license (key ID ${event.keyId})` }
+    if (this.policy === 'info') log.notice(line, properties)
+    else if (this.policy === 'warn') log.warning(line, properties)
+    else log.error(line, properties)
   }
 
   private onProgress(event: Extract<EngineEvent, { type: 'PROGRESS' }>): void {
@@ -126,8 +138,8 @@ export class StepLog {
     if (now - this.lastProgress < PROGRESS_INTERVAL_MS) return
     this.lastProgress = now
     const percent = event.total > 0 ? ` (${Math.floor((event.done / event.total) * 100)}%)` : ''
-    core.info(
-      `${event.operation === 'backup' ? 'Backup' : 'Restore'}: ${event.phase} ${event.done} of ${event.total}${percent}`
+    log.info(
+      logText`${event.operation === 'backup' ? 'Backup' : 'Restore'}: ${event.phase} ${event.done} of ${event.total}${percent}`
     )
   }
 
@@ -136,9 +148,9 @@ export class StepLog {
     if (this.restricted.length === 0) return
     const keyIds = this.restricted.map(r => r.keyId)
     if (this.policy === 'ignore') {
-      core.info(`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`)
+      log.info(logText`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`)
       return
     }
-    core.info(restrictedSummary(keyIds))
+    log.info(logText`${restrictedSummary(keyIds)}`)
   }
 }

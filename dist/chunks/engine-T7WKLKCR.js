@@ -4,6 +4,7 @@ import {
   ENCRYPTED_PACK_FILE,
   ERROR_CODES,
   FORMAT,
+  InputFileError,
   LICENSE_ALGORITHMS,
   LicenseBackupError,
   MANIFEST_FILE,
@@ -14,27 +15,35 @@ import {
   ServiceClient,
   ServiceLink,
   TAR_END,
+  asEngineError,
   calculateJwkThumbprint,
   cancelled,
+  capitalized,
   checkRecipients,
-  checkStoreDir,
   compactVerify,
+  compileGlob,
   crashPoint,
   decryptAge,
   emitter,
   encryptingSink,
+  errnoOf,
   fileIO,
+  foldsCase,
   fsyncDir,
   fsyncFile,
-  globToRegExp,
   importJWK,
+  internalError,
   invalidLicense,
   isAtomicTemp,
   isLicenseBackupError,
-  listLicenseFiles,
+  isStateDirName,
   listed,
+  nameKey,
+  option,
   parseLicense,
   parseManifest,
+  pathProblem,
+  readInputFile,
   readLicenseFile,
   readLicenseFileSync,
   readTar,
@@ -42,29 +51,29 @@ import {
   refusalError,
   refusalEvent,
   refusalMessage,
+  restrictToOwner,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
   serializeManifest,
   tarMember,
   tarMemberSize,
   throwIfAborted,
-  unsafeName,
+  turnOn,
   verifyBackup,
   writeAll,
   writeAllSync,
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-2TLNPBHL.js";
+} from "./chunk-55XVMYXE.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { hash } from "node:crypto";
 import { rm } from "node:fs/promises";
-import { join as join6, resolve as resolve2 } from "node:path";
+import { join as join7, resolve as resolve2 } from "node:path";
 
 // src/engine/catalog/catalog.ts
-import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 
 // src/engine/catalog/csv.ts
@@ -140,16 +149,13 @@ function parseCsv(text) {
 async function loadCatalog(file) {
   let text;
   try {
-    text = await readFile(file, "utf8");
+    text = await readInputFile(file);
   } catch (error) {
-    const code = error.code ?? "error";
+    if (!(error instanceof InputFileError)) throw error;
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      `The catalog ${file} cannot be read (${code}); check the catalog setting.`,
-      {
-        file,
-        cause: error
-      }
+      `The catalog ${file} ${error.reason}; check ${option("catalog")}.`,
+      { file, cause: error }
     );
   }
   return parseCatalog(text, file);
@@ -257,7 +263,7 @@ function bad(file, line, problem) {
 function badAt(file, where, problem) {
   return new LicenseBackupError(
     "CONFIG_INVALID",
-    `The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove the catalog setting.`,
+    `The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove ${option("catalog")}.`,
     {
       file
     }
@@ -319,9 +325,6 @@ async function openFileSink(file) {
     }
   };
 }
-
-// src/engine/licenses/verifier.ts
-import { readFile as readFile2 } from "node:fs/promises";
 
 // src/engine/verify-pool/pool.ts
 import { availableParallelism } from "node:os";
@@ -443,7 +446,7 @@ var VerifyPool = class {
 };
 
 // src/engine/licenses/verifier.ts
-var NOT_VERIFIED_WARNING = "Licenses are not verified: no trust source is configured (set trust.jwks, trust.jwks-url or a service URL to verify every license before it is backed up or restored).";
+var NOT_VERIFIED_WARNING = `Licenses are not verified: no trust source is configured (give ${option("trust")} a JWKS file, a JWKS URL or the service's URL to verify every license before it is backed up or restored).`;
 async function createVerifier(trust, options = {}) {
   const loaded = await loadJwks(trust, options);
   if (!loaded) return { verifying: false, source: void 0, verify: async () => {
@@ -533,11 +536,12 @@ async function loadJwks(trust, options) {
     const file = trust.jwksFile;
     let text2;
     try {
-      text2 = await readFile2(file, "utf8");
+      text2 = await readInputFile(file);
     } catch (error) {
+      if (!(error instanceof InputFileError)) throw error;
       throw new LicenseBackupError(
         "CONFIG_INVALID",
-        `The trust JWKS file ${file} cannot be read (${error.code ?? "error"}); check trust.jwks.`,
+        `The trust JWKS file ${file} ${error.reason}; check ${option("trust.jwksFile")}.`,
         { file, cause: error }
       );
     }
@@ -604,19 +608,28 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 var LOCK_FILE = "lock";
+var BACKUP_LOCK_SUFFIX = ".lb-lock";
+var STALE_AFTER_MS = 30 * 6e4;
+var REFRESH_EVERY_MS = 5 * 6e4;
 async function acquireStoreLock(store, operation, options = {}) {
   const dir = join(store, STATE_DIR);
-  const file = join(dir, LOCK_FILE);
-  const info = {
-    pid: process.pid,
-    host: hostname(),
-    started: (/* @__PURE__ */ new Date()).toISOString(),
-    operation,
-    token: randomUUID()
-  };
   const createdDir = await ensureDir(dir);
   try {
-    return await takeLock(store, file, info, options, createdDir ? dir : void 0);
+    const lock = await acquireLock(
+      { subject: `The store ${store}`, file: join(dir, LOCK_FILE) },
+      operation,
+      options
+    );
+    if (!createdDir) return lock;
+    return {
+      ...lock,
+      // Leave the store as it was: remove the state folder this run created, if nothing else is in it.
+      release: async () => {
+        await lock.release();
+        await fileIO().rmdir(dir).catch(() => {
+        });
+      }
+    };
   } catch (error) {
     if (createdDir)
       await fileIO().rmdir(dir).catch(() => {
@@ -624,43 +637,74 @@ async function acquireStoreLock(store, operation, options = {}) {
     throw error;
   }
 }
-async function takeLock(store, file, info, options, createdDir) {
+async function acquireBackupPathLock(path, options = {}) {
+  try {
+    await fileIO().mkdir(dirname(path), { recursive: true });
+  } catch (error) {
+    throw ioError(path + BACKUP_LOCK_SUFFIX, error);
+  }
+  return acquireLock(
+    { subject: `The backup path ${path}`, file: path + BACKUP_LOCK_SUFFIX },
+    "backup",
+    options
+  );
+}
+async function acquireLock(guarded, operation, options) {
+  const info = {
+    pid: process.pid,
+    host: hostname(),
+    started: (/* @__PURE__ */ new Date()).toISOString(),
+    operation,
+    token: randomUUID()
+  };
+  const { file } = guarded;
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await tryCreate(file, info)) return held(file, info, createdDir);
+    if (await tryCreate(file, info)) return held(file, info, options);
     const holder = await readHolder(file);
     if (holder === "gone") continue;
+    const age = await ageOf(file);
+    if (age === void 0) continue;
     if (holder === "unreadable") {
-      if (await olderThan(file, options.unreadableGraceMs ?? 1e4)) {
-        await takeOver(file, void 0);
+      if (age > (options.unreadableGraceMs ?? 1e4)) {
+        await takeOver(file, void 0, options);
         continue;
       }
-      throw busy(store, file, void 0);
+      throw busy(guarded, void 0, age);
     }
-    if (isStale(holder, options)) {
-      await takeOver(file, holder);
+    if (isStale(holder, age, options)) {
+      await takeOver(file, holder, options);
       continue;
     }
-    throw busy(store, file, holder);
+    throw busy(guarded, holder, age);
   }
-  throw busy(store, file, void 0);
+  throw busy(guarded, void 0, void 0);
 }
-function held(file, info, createdDir) {
+function held(file, info, options) {
   let released = false;
+  const refresh = async () => {
+    if (!await stillOurs(file, info)) return;
+    const now = /* @__PURE__ */ new Date();
+    await fileIO().utimes(file, now, now).catch(() => {
+    });
+  };
+  const timer = setInterval(() => void refresh(), options.refreshEveryMs ?? REFRESH_EVERY_MS);
+  timer.unref();
   return {
     file,
     info,
     release: async () => {
       if (released) return;
       released = true;
-      const current = await readHolder(file);
-      if (typeof current === "object" && current.token === info.token)
+      clearInterval(timer);
+      if (await stillOurs(file, info))
         await fileIO().unlink(file).catch(() => {
-        });
-      if (createdDir)
-        await fileIO().rmdir(createdDir).catch(() => {
         });
     }
   };
+}
+async function stillOurs(file, info) {
+  const current = await readHolder(file).catch(() => "gone");
+  return typeof current === "object" && current.token === info.token;
 }
 async function ensureDir(dir) {
   try {
@@ -728,7 +772,8 @@ async function readHolder(file) {
   }
   return "unreadable";
 }
-function isStale(holder, options) {
+function isStale(holder, age, options) {
+  if (age > (options.staleAfterMs ?? STALE_AFTER_MS)) return true;
   if (holder.host !== hostname()) return false;
   if (holder.pid === process.pid) return false;
   return !(options.isAlive ?? processAlive)(holder.pid);
@@ -741,45 +786,61 @@ function processAlive(pid) {
     return error.code === "EPERM";
   }
 }
-async function takeOver(file, stale) {
-  const aside = `${file}.stale-${randomUUID()}`;
-  try {
-    await fileIO().rename(file, aside);
-  } catch (error) {
-    if (error.code === "ENOENT") return;
-    throw ioError(file, error);
-  }
-  const moved = await readHolder(aside);
-  const same = stale === void 0 || typeof moved === "object" && moved.pid === stale.pid && moved.started === stale.started;
-  if (!same) {
-    await fileIO().rename(aside, file).catch(() => {
-    });
+var TAKEOVER_MARK = ".takeover";
+var TAKEOVER_GRACE_MS = 1e4;
+async function takeOver(file, stale, options) {
+  const io = fileIO();
+  const mark = file + TAKEOVER_MARK;
+  const info = { pid: process.pid, host: hostname(), started: (/* @__PURE__ */ new Date()).toISOString() };
+  if (!await tryCreate(mark, info)) {
+    await removeAbandonedMark(mark, options);
+    await new Promise((resolve3) => setTimeout(resolve3, 20));
     return;
   }
-  await fileIO().unlink(aside).catch(() => {
-  });
-}
-async function olderThan(file, ms) {
   try {
-    return Date.now() - (await fileIO().stat(file)).mtimeMs > ms;
-  } catch {
-    return false;
+    const current = await readHolder(file);
+    const same = stale === void 0 ? current === "unreadable" : typeof current === "object" && current.pid === stale.pid && current.started === stale.started;
+    if (same) await io.unlink(file).catch(() => {
+    });
+  } finally {
+    await io.unlink(mark).catch(() => {
+    });
   }
 }
-function busy(store, file, holder) {
+async function removeAbandonedMark(mark, options) {
+  const holder = await readHolder(mark);
+  const age = await ageOf(mark);
+  if (holder === "gone" || age === void 0) return;
+  const abandoned = age > TAKEOVER_GRACE_MS || typeof holder === "object" && isStale(holder, age, { ...options, staleAfterMs: TAKEOVER_GRACE_MS });
+  if (abandoned)
+    await fileIO().unlink(mark).catch(() => {
+    });
+}
+async function ageOf(file) {
+  try {
+    return Date.now() - (await fileIO().stat(file)).mtimeMs;
+  } catch {
+    return void 0;
+  }
+}
+function busy(guarded, holder, age) {
   const who = holder ? `a ${holder.operation ?? "run"} (pid ${holder.pid} on ${holder.host}, started ${holder.started})` : "another run";
-  const fix = holder && holder.host !== hostname() ? `wait for it to finish; if that run is gone, delete ${file}` : "wait for it to finish and run again";
-  return new LicenseBackupError("BUSY", `The store ${store} is in use by ${who}; ${fix}.`, { file });
+  const refreshed = age === void 0 ? "" : `, its lock last refreshed ${Math.round(age / 1e3)} s ago`;
+  const minutes = STALE_AFTER_MS / 6e4;
+  return new LicenseBackupError(
+    "BUSY",
+    `${guarded.subject} is in use by ${who}${refreshed}. Wait for it to finish and run again; a run refreshes its lock while it works, and a lock not refreshed for ${minutes} minutes is taken over. If you are sure no run is using it, delete ${guarded.file}.`,
+    { file: guarded.file }
+  );
 }
 function ioError(file, error) {
-  const code = error.code ?? "error";
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `The store lock ${file} cannot be written (${code}); check the store's permissions.`,
-    {
-      file,
-      cause: error
-    }
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `The lock ${file} cannot be written (${code}); check the folder's permissions.`,
+      { file, cause: error }
+    )
   );
 }
 
@@ -827,6 +888,7 @@ async function createMachineIdentity(storeDir) {
     await io.mkdir(join2(storeDir, STATE_DIR), { recursive: true, mode: 448 });
     const handle = await io.open(temp, "wx", 384);
     try {
+      await restrictToOwner(temp);
       await writeAll(handle, Buffer.from(text));
       await handle.sync();
     } finally {
@@ -846,7 +908,11 @@ async function createMachineIdentity(storeDir) {
     await io.unlink(temp).catch(() => void 0);
   }
   const identity = await loadMachineIdentity(storeDir);
-  if (!identity) throw ioError2(file, new Error("the file vanished after it was written"));
+  if (!identity)
+    throw ioError2(
+      file,
+      Object.assign(new Error("the file vanished after it was written"), { code: "ENOENT" })
+    );
   return identity;
 }
 async function ensureMachineIdentity(storeDir, individualize) {
@@ -856,7 +922,7 @@ async function ensureMachineIdentity(storeDir, individualize) {
   if (individualize !== true) {
     throw new LicenseBackupError(
       "INDIVIDUALIZATION_REQUIRED",
-      `The store ${storeDir} has no machine identity, and restored licenses must be bound to one. Set \`individualize: true\` on the restore step to let it create one (${machineIdentityFile(storeDir)}).`,
+      `The store ${storeDir} has no machine identity, and restored licenses must be bound to one. ${capitalized(turnOn("individualize"))} to let it create one (${machineIdentityFile(storeDir)}).`,
       { file: machineIdentityFile(storeDir) }
     );
   }
@@ -907,15 +973,13 @@ function invalid(file, why) {
   );
 }
 function ioError2(file, error) {
-  if (error instanceof LicenseBackupError) return error;
-  const code = error.code ?? error.message;
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
-    {
-      file,
-      cause: error
-    }
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
+      { file, cause: error }
+    )
   );
 }
 async function readMachineId(storeDir) {
@@ -923,17 +987,130 @@ async function readMachineId(storeDir) {
   return identity?.id ?? null;
 }
 
+// src/engine/store/walk.ts
+import { readdirSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join as join3 } from "node:path";
+var YIELD_EVERY_FOLDERS = 64;
+async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
+  await checkStoreDir(store);
+  const matcher = compileGlob(pattern);
+  const found = [];
+  let folders = 0;
+  const walk = async (relativeDir) => {
+    if (signal?.aborted) return;
+    const entries = readdirSync(relativeDir === "" ? store : join3(store, relativeDir), {
+      withFileTypes: true
+    });
+    if (++folders % YIELD_EVERY_FOLDERS === 0) await new Promise((resolve3) => setImmediate(resolve3));
+    for (const entry of entries) {
+      const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
+      if (relativeDir === "" && entry.name === STATE_DIR) continue;
+      if (entry.isDirectory()) {
+        await walk(relative);
+        continue;
+      }
+      if (!matcher.test(relative)) continue;
+      if (entry.isFile()) {
+        checkName(relative, store);
+        found.push(relative);
+        continue;
+      }
+      const kind = entry.isSymbolicLink() ? "a symbolic link" : "not a regular file";
+      throw new LicenseBackupError(
+        "STORE_INVALID",
+        `${relative} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
+        { file: relative }
+      );
+    }
+  };
+  try {
+    await walk("");
+  } catch (error) {
+    throw asEngineError(
+      error,
+      (code) => new LicenseBackupError(
+        "IO_ERROR",
+        `The store ${store} cannot be read (${code}); check its permissions.`,
+        {
+          file: store,
+          cause: error
+        }
+      )
+    );
+  }
+  found.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  checkNameCollisions(found, store);
+  return found;
+}
+async function checkStoreDir(store) {
+  let info;
+  try {
+    info = await stat(store);
+  } catch (error) {
+    const code = error.code;
+    const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "error"})`;
+    throw new LicenseBackupError("STORE_INVALID", `The store ${store} ${why}; check ${option("store")}.`, {
+      file: store,
+      cause: error
+    });
+  }
+  if (!info.isDirectory()) {
+    throw new LicenseBackupError(
+      "STORE_INVALID",
+      `The store ${store} is not a directory; check ${option("store")}.`,
+      {
+        file: store
+      }
+    );
+  }
+}
+function checkName(relative, store) {
+  const problem = pathProblem(relative);
+  if (problem === void 0) return;
+  throw new LicenseBackupError(
+    "STORE_INVALID",
+    `${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
+    { file: relative }
+  );
+}
+function checkNameCollisions(paths, store) {
+  const foreignKeys = /* @__PURE__ */ new Set();
+  for (const path of paths) {
+    const key = nameKey(path);
+    if (key !== path) foreignKeys.add(key);
+  }
+  if (foreignKeys.size === 0) return;
+  const seen = /* @__PURE__ */ new Map();
+  for (const path of paths) {
+    const key = nameKey(path);
+    if (!foreignKeys.has(key)) continue;
+    const other = seen.get(key);
+    if (other !== void 0) {
+      throw new LicenseBackupError(
+        "STORE_INVALID",
+        `${JSON.stringify(other)} and ${JSON.stringify(path)} in the store ${store} are the same name on some file systems (they differ only by case, Unicode normalisation or invisible characters); a backup could not be restored on every file system. Rename or remove one of them.`,
+        { file: path }
+      );
+    }
+    seen.set(key, path);
+  }
+}
+
+// package.json
+var package_default = { version: "0.1.0" };
+
 // src/engine/version.ts
-var TOOL = { name: "license-backup", version: "0.1.0" };
+var TOOL = { name: "license-backup", version: package_default.version };
 
 // src/engine/restore/commit.ts
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { basename as basename2, dirname as dirname2, join as join3 } from "node:path";
-var RESTORE_DIR = join3(STATE_DIR, "restore");
+import { basename as basename2, dirname as dirname2, join as join4 } from "node:path";
+var RESTORE_DIR = join4(STATE_DIR, "restore");
 function restoreDirs(store) {
-  const root = join3(store, RESTORE_DIR);
-  return { root, staging: join3(root, "staging"), journal: join3(root, "journal.json") };
+  const root = join4(store, RESTORE_DIR);
+  return { root, staging: join4(root, "staging"), journal: join4(root, "journal.json") };
 }
 async function openStaging(store) {
   const { staging } = restoreDirs(store);
@@ -946,7 +1123,7 @@ async function openStaging(store) {
   return {
     paths,
     add: (file) => {
-      const target = join3(staging, file.path);
+      const target = join4(staging, file.path);
       const parent = dirname2(target);
       try {
         if (!made.has(parent)) {
@@ -970,7 +1147,7 @@ async function dropStaging(store) {
 async function isCommitted(store) {
   return exists(restoreDirs(store).journal);
 }
-async function commitStaged(store, paths, removed = []) {
+async function commitStaged(store, paths, warn, removed = []) {
   const dirs = restoreDirs(store);
   const journal = {
     id: `${process.pid}-${Date.now().toString(36)}`,
@@ -979,7 +1156,7 @@ async function commitStaged(store, paths, removed = []) {
   };
   try {
     await fileIO().mkdir(dirs.root, { recursive: true });
-    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map((path) => join3(dirs.staging, path)));
+    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map((path) => join4(dirs.staging, path)));
     crashPoint("restore:before-journal");
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
   } catch (error) {
@@ -987,14 +1164,14 @@ async function commitStaged(store, paths, removed = []) {
     throw unfinishedError(store, dirs.journal, error);
   }
   crashPoint("restore:after-journal");
-  await rollForward(store, journal);
+  return rollForward(store, journal, warn);
 }
-async function recoverRestore(store) {
+async function recoverRestore(store, warn) {
   const dirs = restoreDirs(store);
   const io = fileIO();
   const journal = await readJournal(dirs.journal);
   if (journal) {
-    await rollForward(store, journal);
+    await rollForward(store, journal, warn);
     await removeJournalTemps(dirs.root, dirs.journal);
     return "rolled-forward";
   }
@@ -1015,34 +1192,48 @@ async function removeJournalTemps(root, journal) {
     return 0;
   }
   const temps = names.filter((name) => isAtomicTemp(name, basename2(journal)));
-  for (const name of temps) await io.rm(join3(root, name), { force: true });
+  for (const name of temps) await io.rm(join4(root, name), { force: true });
   return temps.length;
 }
-async function rollForward(store, journal) {
+async function rollForward(store, journal, warn) {
   const dirs = restoreDirs(store);
   const io = fileIO();
   const moved = new Uint8Array(journal.paths.length);
   const made = /* @__PURE__ */ new Set();
+  const blockedFolders = /* @__PURE__ */ new Map();
+  const leftOut = [];
   let current = dirs.journal;
   try {
     for (let index = 0; index < journal.paths.length; index++) {
       if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn();
       const path = journal.paths[index];
-      const staged = join3(dirs.staging, path);
-      const target = join3(store, path);
+      const staged = join4(dirs.staging, path);
+      const target = join4(store, path);
       current = target;
       if (!existsSync(staged)) continue;
       const parent = dirname2(target);
       if (!made.has(parent)) {
+        const blocker = blockedFolders.get(parent) ?? folderBlocker(store, path);
+        if (blocker !== void 0) {
+          blockedFolders.set(parent, blocker);
+          leftOut.push({ path, blocker });
+          continue;
+        }
         io.mkdirSync(parent, { recursive: true });
         made.add(parent);
       }
-      io.renameSync(staged, target);
+      try {
+        io.renameSync(staged, target);
+      } catch (error) {
+        if (!lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) throw error;
+        leftOut.push({ path, blocker: path });
+        continue;
+      }
       moved[index] = 1;
       crashPoint("restore:move");
     }
     current = store;
-    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join3(store, path)));
+    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join4(store, path)));
     crashPoint("restore:moved-all");
     await removeAll(store, journal.removed ?? []);
     current = dirs.journal;
@@ -1055,16 +1246,32 @@ async function rollForward(store, journal) {
   await io.rm(dirs.staging, { recursive: true, force: true }).catch(() => {
   });
   crashPoint("restore:staging-removed");
+  if (leftOut.length > 0) warn?.(leftOutMessage(store, leftOut));
+  return leftOut.length;
+}
+function folderBlocker(store, path) {
+  for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
+    const folder = path.slice(0, slash);
+    const info = lstatSync(join4(store, folder), { throwIfNoEntry: false });
+    if (info === void 0) return void 0;
+    if (!info.isDirectory()) return folder;
+  }
+  return void 0;
+}
+function leftOutMessage(store, leftOut) {
+  const shown = leftOut.slice(0, 5).map(({ path, blocker }) => `${JSON.stringify(path)} (in the way: ${JSON.stringify(blocker)})`);
+  const more = leftOut.length > shown.length ? ` and ${leftOut.length - shown.length} more` : "";
+  return `${leftOut.length} restored license(s) could not be moved into the store ${store}, which has a folder where the license goes or a file or link where its folder goes: ${shown.join(", ")}${more}. They were left out; the rest of the restore is complete. Move what is in the way out of the store and run the restore again to bring them back.`;
 }
 var MOVES_PER_TURN = 1024;
 async function removeAll(store, removed) {
   if (removed.length === 0) return;
   const io = fileIO();
   for (const path of removed) {
-    await io.rm(join3(store, path), { force: true });
+    await io.rm(join4(store, path), { force: true });
     crashPoint("release:remove");
   }
-  for (const parent of new Set(removed.map((path) => dirname2(join3(store, path))))) await fsyncDir(parent);
+  for (const parent of new Set(removed.map((path) => dirname2(join4(store, path))))) await fsyncDir(parent);
 }
 async function syncAll(dir, files) {
   if (await fileIO().syncFileSystem(dir)) return;
@@ -1087,8 +1294,9 @@ function codeOf(error) {
   return error.code ?? error.message;
 }
 function stagingError(store, file, error) {
-  if (error instanceof LicenseBackupError) return error;
-  const code = codeOf(error);
+  return asEngineError(error, (code) => stagingIoError(store, file, code, error));
+}
+function stagingIoError(store, file, code, error) {
   const fix = code === "ENOSPC" || code === "EDQUOT" ? "free some space on its disk" : code === "EACCES" || code === "EPERM" || code === "EROFS" ? "give the restore job write access to it" : "check the disk";
   return new LicenseBackupError(
     "IO_ERROR",
@@ -1097,11 +1305,13 @@ function stagingError(store, file, error) {
   );
 }
 function unfinishedError(store, file, error) {
-  if (error instanceof LicenseBackupError) return error;
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `Moving the restored licenses into the store ${store} failed at ${file} (${codeOf(error)}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
-    { file, cause: error }
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `Moving the restored licenses into the store ${store} failed at ${file} (${code}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
+      { file, cause: error }
+    )
   );
 }
 async function readJournal(file) {
@@ -1132,11 +1342,11 @@ async function exists(path) {
 
 // src/engine/backup/folder.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { basename as basename3, dirname as dirname3, join as join4 } from "node:path";
+import { basename as basename3, dirname as dirname3, join as join5 } from "node:path";
 var NEW_MARK = ".lb-new-";
 var OLD_MARK = ".lb-old-";
 var BACKUP_NAMES = /* @__PURE__ */ new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`]);
-async function inspectTarget(path) {
+async function inspectTarget(path, overwrite = false) {
   let info;
   try {
     info = await fileIO().lstat(path);
@@ -1159,22 +1369,27 @@ async function inspectTarget(path) {
     );
   }
   if (await hasValidManifest(path)) return { kind: "backup" };
-  const names = await fileIO().readdir(path);
+  const names = (await fileIO().readdir(path)).sort();
+  if (names.length === 0) return { kind: "replaceable" };
   const foreign = names.filter((name) => !BACKUP_NAMES.has(name));
-  if (foreign.length > 0) {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `The backup path ${path} is a folder holding other files (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", \u2026" : ""}) and no backup; choose an empty or new folder, so nothing of yours is replaced.`,
-      { file: path }
-    );
-  }
-  return { kind: "replaceable" };
+  if (overwrite && foreign.length === 0) return { kind: "replaceable" };
+  throw notABackup(path, names, foreign.length === 0);
+}
+function notABackup(path, names, onlyBackupNames) {
+  const listed2 = names.slice(0, 5).join(", ") + (names.length > 5 ? `, \u2026 (${names.length} in all)` : "");
+  const why = names.includes(MANIFEST_FILE) ? `its ${MANIFEST_FILE} is not a license-backup manifest` : `it has no ${MANIFEST_FILE}`;
+  const fix = onlyBackupNames ? `if it is a damaged backup you want replaced, ${turnOn("overwrite")}; else choose an empty or new folder` : "choose an empty or new folder, so nothing of yours is replaced";
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The backup path ${path} is a folder that is not a backup (${why}); it holds ${listed2}. Nothing was written: ${fix}.`,
+    { file: path }
+  );
 }
 var FULL_CHECK_BYTES = 1024 * 1024;
 var HEAD_BYTES = 64 * 1024;
 var TAIL_BYTES = 1024;
 async function hasValidManifest(path) {
-  const file = join4(path, MANIFEST_FILE);
+  const file = join5(path, MANIFEST_FILE);
   try {
     const info = await fileIO().stat(file);
     if (!info.isFile()) return false;
@@ -1188,7 +1403,7 @@ async function hasValidManifest(path) {
 var HEAD = /^\s*\{\s*"format"\s*:\s*"license-backup\/v1"\s*,[^]*?"pack"\s*:\s*\{\s*"file"\s*:\s*"(licenses\.tar(?:\.age)?)"\s*,\s*"sha256"\s*:\s*"[0-9a-f]{64}"\s*,\s*"size"\s*:\s*(\d+)\s*\}\s*,\s*"licenses"\s*:\s*\[/;
 var TAIL = /"counts"\s*:\s*\{\s*"licenses"\s*:\s*\d+\s*,\s*"restricted"\s*:\s*\d+\s*,\s*"bytes"\s*:\s*\d+\s*\}\s*\}\s*$/;
 async function looksComplete(path, size) {
-  const handle = await fileIO().open(join4(path, MANIFEST_FILE), "r");
+  const handle = await fileIO().open(join5(path, MANIFEST_FILE), "r");
   let head;
   let tail;
   try {
@@ -1199,7 +1414,7 @@ async function looksComplete(path, size) {
   }
   const found = HEAD.exec(head);
   if (!found || !TAIL.test(tail)) return false;
-  const pack = await fileIO().lstat(join4(path, found[1]));
+  const pack = await fileIO().lstat(join5(path, found[1]));
   return pack.isFile() && pack.size === Number(found[2]);
 }
 async function readText(handle, position, length) {
@@ -1222,8 +1437,8 @@ async function sweepLeftovers(path) {
   const news = names.filter((name) => name.startsWith(base + NEW_MARK));
   if (olds.length > 0 && (await inspectTarget(path).catch(() => void 0))?.kind === "absent") {
     for (const old of olds) {
-      if (await hasValidManifest(join4(parent, old))) {
-        await io.rename(join4(parent, old), path);
+      if (await hasValidManifest(join5(parent, old))) {
+        await io.rename(join5(parent, old), path);
         await fsyncDir(parent);
         crashPoint("backup:sweep-put-back");
         break;
@@ -1231,7 +1446,7 @@ async function sweepLeftovers(path) {
     }
   }
   for (const name of [...olds, ...news]) {
-    await io.rm(join4(parent, name), { recursive: true, force: true });
+    await io.rm(join5(parent, name), { recursive: true, force: true });
     crashPoint("backup:sweep-removed");
   }
 }
@@ -1272,40 +1487,41 @@ async function placed(path, rest) {
   try {
     await rest();
   } catch (error) {
-    const code = error.code ?? "error";
-    throw new LicenseBackupError(
-      "IO_ERROR",
-      `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
-      { file: path, cause: error }
+    throw asEngineError(
+      error,
+      (code) => new LicenseBackupError(
+        "IO_ERROR",
+        `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
+        { file: path, cause: error }
+      )
     );
   }
 }
 function ioError3(path, error) {
-  const code = error.code ?? "error";
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
-    {
-      file: path,
-      cause: error
-    }
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
+      { file: path, cause: error }
+    )
   );
 }
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename4, dirname as dirname4, isAbsolute, join as join5, relative, resolve, sep } from "node:path";
+import { basename as basename4, dirname as dirname4, join as join6, posix, resolve, win32 } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
-  if (within(realBackup, realStore)) {
+  if (isWithin(realBackup, realStore)) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
       `The backup path ${backupPath} is inside the store ${store}; a backup must be written outside the store. Choose a path outside it.`,
       { file: backupPath }
     );
   }
-  if (within(realStore, realBackup)) {
+  if (isWithin(realStore, realBackup)) {
     throw new LicenseBackupError(
       "CONFIG_INVALID",
       `The backup path ${backupPath} holds the store ${store}; writing the backup there would replace the store. Choose a path outside it.`,
@@ -1319,7 +1535,7 @@ async function realpathOfMaybeMissing(path) {
   let current = absolute;
   for (; ; ) {
     try {
-      return join5(await realpath(current), ...missing.reverse());
+      return join6(await realpath(current), ...missing.reverse());
     } catch {
       const parent = dirname4(current);
       if (parent === current) return absolute;
@@ -1328,9 +1544,11 @@ async function realpathOfMaybeMissing(path) {
     }
   }
 }
-function within(inner, outer) {
-  const rel = relative(outer, inner);
-  return rel === "" || rel !== ".." && !rel.startsWith(".." + sep) && !isAbsolute(rel);
+function isWithin(inner, outer, os = process.platform) {
+  const path = os === "win32" ? win32 : posix;
+  const fold = (text) => foldsCase(os) ? text.toLowerCase() : text;
+  const rel = path.relative(fold(outer), fold(inner));
+  return rel === "" || rel !== ".." && !rel.startsWith(".." + path.sep) && !path.isAbsolute(rel);
 }
 
 // src/engine/backup/backup.ts
@@ -1346,7 +1564,7 @@ async function backup(options, control, emit, internals = {}) {
   const store = options.store;
   const path = resolve2(options.path);
   const pattern = options.pattern ?? DEFAULT_PATTERN;
-  globToRegExp(pattern);
+  compileGlob(pattern);
   const encryptTo = options.encryptTo && options.encryptTo.length > 0 ? [...options.encryptTo] : void 0;
   if (encryptTo) await checkRecipients(encryptTo);
   await checkStoreDir(store);
@@ -1361,16 +1579,21 @@ async function backup(options, control, emit, internals = {}) {
     await verifier.close();
     throw error;
   });
+  const pathLock = await acquireBackupPathLock(path).catch(async (error) => {
+    await verifier.close();
+    await lock.release();
+    throw error;
+  });
   let buildDir;
   let sink;
   try {
-    await recoverRestore(store);
+    await recoverRestore(store, (message) => emit({ type: "WARNING", message }));
     await sweepLeftovers(path);
-    const target = await inspectTarget(path);
+    const target = await inspectTarget(path, options.overwrite);
     if (target.kind === "backup" && !options.overwrite) {
       throw new LicenseBackupError(
         "BACKUP_EXISTS",
-        `A backup already exists at ${options.path}, and overwrite is off; set overwrite: true to replace it, or choose another path.`,
+        `A backup already exists at ${options.path}, and ${option("overwrite")} is off; ${turnOn("overwrite")} to replace it, or choose another path.`,
         { file: options.path }
       );
     }
@@ -1382,14 +1605,14 @@ async function backup(options, control, emit, internals = {}) {
     if (files.length === 0) {
       throw new LicenseBackupError(
         "STORE_INVALID",
-        `The store ${store} holds no licenses (no file matches ${pattern}); check the store and pattern settings.`,
+        `The store ${store} holds no licenses (no file matches ${pattern}); check ${option("store")} and ${option("pattern")}.`,
         { file: store }
       );
     }
     emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: files.length, total: files.length });
     buildDir = await makeBuildDir(path);
     const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
-    sink = await openFileSink(join6(buildDir, packFile));
+    sink = await openFileSink(join7(buildDir, packFile));
     if (encryptTo) sink = await encryptingSink(sink, encryptTo);
     const packed = await packLicenses({
       store,
@@ -1411,6 +1634,7 @@ async function backup(options, control, emit, internals = {}) {
       created: (/* @__PURE__ */ new Date()).toISOString(),
       tool: { name: TOOL.name, version: TOOL.version },
       source: { store, machine: await readMachineId(store) },
+      pattern,
       encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
       pack: { file: packFile, sha256: digest.sha256, size: digest.size },
       licenses: packed.licenses,
@@ -1435,17 +1659,20 @@ async function backup(options, control, emit, internals = {}) {
       files: [packFile, MANIFEST_FILE]
     };
   } catch (error) {
-    if (error instanceof LicenseBackupError) throw error;
-    const code = error.code ?? error.message;
-    throw new LicenseBackupError(
-      "IO_ERROR",
-      `Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
-      { file: options.path, cause: error }
+    throw asEngineError(
+      error,
+      (code) => new LicenseBackupError(
+        "IO_ERROR",
+        `Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
+        { file: options.path, cause: error }
+      ),
+      "Any earlier backup there is intact."
     );
   } finally {
     if (sink) await sink.abort();
     if (buildDir) await rm(buildDir, { recursive: true, force: true });
     await verifier.close();
+    await pathLock.release();
     await lock.release();
   }
 }
@@ -1564,7 +1791,7 @@ async function packLicenses(input) {
 function includeFilter(include) {
   if (!include || include.length === 0) return () => true;
   const ids2 = new Set(include);
-  const globs = include.filter(isPattern).map(globToRegExp);
+  const globs = include.filter(isPattern).map(compileGlob);
   return ({ jti, keyId, path }) => ids2.has(jti) || ids2.has(keyId) || globs.some((glob) => glob.test(path));
 }
 function isPattern(entry) {
@@ -1688,7 +1915,7 @@ async function release(options, control, emit) {
   throwIfAborted(signal, "release");
   const store = options.store;
   const pattern = options.pattern ?? DEFAULT_PATTERN;
-  globToRegExp(pattern);
+  compileGlob(pattern);
   await checkStoreDir(store);
   const lock = await acquireStoreLock(store, "release");
   try {
@@ -1703,6 +1930,7 @@ async function release(options, control, emit) {
     await commitStaged(
       store,
       [],
+      void 0,
       held2.map((l) => l.path)
     );
     emit({ type: "END", operation: "release" });
@@ -1750,9 +1978,90 @@ async function boundLicenses(store, pattern, machineId, include, signal) {
 // src/engine/restore/restore.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync as lstatSync2, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { join as join9 } from "node:path";
+
+// src/engine/restore/targets.ts
+import { readdirSync as readdirSync2 } from "node:fs";
+import { join as join8 } from "node:path";
+function checkTargets(store, licenses) {
+  const listings = /* @__PURE__ */ new Map();
+  const list = (folder) => {
+    let listing = listings.get(folder);
+    if (listing === void 0) {
+      listing = readListing(join8(store, folder));
+      listings.set(folder, listing);
+    }
+    return listing;
+  };
+  const held2 = /* @__PURE__ */ new Set();
+  for (const license of licenses) {
+    if (holdsSameLicense(store, license, list)) held2.add(license.path);
+  }
+  return held2;
+}
+function holdsSameLicense(store, license, list) {
+  const segments = license.path.split("/");
+  let folder = "";
+  for (const [index, segment] of segments.entries()) {
+    const listing = list(folder);
+    const name = listing.byName.has(segment) ? segment : listing.byKey.get(nameKey(segment));
+    if (name === void 0) return false;
+    const here = folder === "" ? name : `${folder}/${name}`;
+    const kind = listing.byName.get(name);
+    const last = index === segments.length - 1;
+    if (name !== segment) {
+      throw clash(store, license, here, "the same name on file systems that ignore case or Unicode form");
+    }
+    if (!last) {
+      if (kind !== "folder") throw clash(store, license, here, `${describe(kind)} where its folder goes`);
+      folder = here;
+      continue;
+    }
+    if (kind !== "file") throw clash(store, license, here, `${describe(kind)} where the license goes`);
+    checkHeldLicense(store, license, here);
+    return true;
+  }
+  return false;
+}
+function checkHeldLicense(store, license, path) {
+  let held2;
+  try {
+    held2 = parseLicense(readLicenseFileSync(store, path).toString("utf8"), path);
+  } catch {
+    throw clash(store, license, path, "a file that is not a license where the license goes");
+  }
+  if (held2.jti === license.jti) return;
+  throw new LicenseBackupError(
+    "STORE_INVALID",
+    `The store ${store} holds license ${held2.jti} at ${JSON.stringify(path)}, where the backup's license ${license.jti} goes; a restore never replaces another license. Nothing was restored; move ${join8(store, path)} out of the store (or restore into another store), then run the restore again.`,
+    { file: path, licenseId: held2.jti, keyId: held2.keyId }
+  );
+}
+function readListing(dir) {
+  const byName = /* @__PURE__ */ new Map();
+  const byKey = /* @__PURE__ */ new Map();
+  for (const entry of readdirSync2(dir, { withFileTypes: true })) {
+    byName.set(entry.name, entry.isDirectory() ? "folder" : entry.isFile() ? "file" : "other");
+    byKey.set(nameKey(entry.name), entry.name);
+  }
+  return { byName, byKey };
+}
+function describe(kind) {
+  if (kind === "folder") return "a folder";
+  if (kind === "file") return "a file";
+  return "a link or special file";
+}
+function clash(store, license, path, what) {
+  return new LicenseBackupError(
+    "STORE_INVALID",
+    `The backup's license ${JSON.stringify(license.path)} (license ID ${license.jti}) cannot be restored into the store ${store}: the store has ${JSON.stringify(path)} there, ${what}. Nothing was restored; move ${join8(store, path)} out of the way (or restore into another store), then run the restore again.`,
+    { file: path, licenseId: license.jti, keyId: license.key_id }
+  );
+}
+
+// src/engine/restore/restore.ts
 async function restore(options, control, emit) {
   const signal = control.signal;
   throwIfAborted(signal, "restore");
@@ -1768,17 +2077,30 @@ async function restore(options, control, emit) {
     await mkdir(store, { recursive: true });
     const lock = await acquireStoreLock(store, "restore");
     try {
-      await recoverRestore(store);
+      const warn = (message) => emit({ type: "WARNING", message });
+      await recoverRestore(store, warn);
       const given = options.machineKey === void 0 ? void 0 : await machineOf(store, options.machineKey);
       if (!given && options.individualize !== true) await ensureMachineIdentity(store, false);
       const backup2 = await verifyBackup(options.path, {
         verifier,
         ...options.identity ? { identity: options.identity } : {},
+        ...options.pattern === void 0 ? {} : { pattern: options.pattern },
         ...signal ? { signal } : {},
         onProgress: (done, total) => emit({ type: "PROGRESS", operation: "restore", phase: "verify", done, total })
       });
+      const held2 = checkTargets(store, backup2.manifest.licenses);
       const identity = given ?? await ensureMachineIdentity(store, options.individualize === true);
-      return await exchangeAndCommit({ options, store, backup: backup2, identity, verifier, catalog, emit, signal });
+      return await exchangeAndCommit({
+        options,
+        store,
+        backup: backup2,
+        held: held2,
+        identity,
+        verifier,
+        catalog,
+        emit,
+        signal
+      });
     } finally {
       await lock.release();
     }
@@ -1803,7 +2125,7 @@ async function exchangeAndCommit(context) {
     throwIfAborted(signal, "restore");
     emit({ type: "BEGIN", operation: "restore" });
     emit({ type: "PROGRESS", operation: "restore", phase: "commit", done: 0, total: staging.paths.length });
-    await commitStaged(store, staging.paths);
+    const leftOut = await commitStaged(store, staging.paths, (message) => emit({ type: "WARNING", message }));
     emit({
       type: "PROGRESS",
       operation: "restore",
@@ -1812,7 +2134,7 @@ async function exchangeAndCommit(context) {
       total: staging.paths.length
     });
     emit({ type: "END", operation: "restore" });
-    return { machineId: context.identity.id, restored: staging.paths.length, ...outcome };
+    return { machineId: context.identity.id, restored: staging.paths.length - leftOut, ...outcome };
   } catch (error) {
     if (!await isCommitted(store).catch(() => true)) await link.giveBack();
     throw error;
@@ -2002,9 +2324,10 @@ function returnedLicenseCheck(context) {
   };
 }
 async function holdsAlready(context, path, wanted) {
-  const file = join7(context.store, path);
+  if (!context.held.has(path)) return false;
+  const file = join9(context.store, path);
   try {
-    const info = lstatSync(file, { throwIfNoEntry: false });
+    const info = lstatSync2(file, { throwIfNoEntry: false });
     if (!info?.isFile()) return false;
     const held2 = parseLicense(readFileSync(file, "utf8"), path);
     if (held2.jti !== wanted.jti || held2.claims.cnf?.jkt !== context.identity.id) return false;
@@ -2027,11 +2350,13 @@ function asRestoreError(error, path) {
   if (error instanceof DOMException && error.name === "AbortError") {
     return new LicenseBackupError("CANCELLED", "The restore was cancelled; nothing was changed.");
   }
-  const code = error.code ?? error.message;
-  return new LicenseBackupError(
-    "IO_ERROR",
-    `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
-    { file: path, cause: error }
+  return asEngineError(
+    error,
+    (code) => new LicenseBackupError(
+      "IO_ERROR",
+      `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
+      { file: path, cause: error }
+    )
   );
 }
 
@@ -2062,18 +2387,22 @@ export {
   TAR_END,
   TOOL,
   acquireStoreLock,
+  asEngineError,
   cancelled,
   checkRecipients,
   checkStoreDir,
+  compileGlob,
   createBackupRestorer,
   createMachineIdentity,
   createVerifier,
   decryptAge,
   emitter,
   ensureMachineIdentity,
-  globToRegExp,
+  errnoOf,
+  internalError,
   invalidLicense,
   isLicenseBackupError,
+  isStateDirName,
   jwksUrlOf,
   keySetVerifier,
   listLicenseFiles,
@@ -2081,10 +2410,12 @@ export {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile,
+  nameKey,
   parseCatalog,
   parseLicense,
   parseMachineKey,
   parseManifest,
+  pathProblem,
   readLicenseFile,
   readMachineId,
   readTar,
@@ -2098,7 +2429,6 @@ export {
   serializeManifest,
   tarMember,
   throwIfAborted,
-  unsafeName,
   verifyBackup,
   writeManifest
 };

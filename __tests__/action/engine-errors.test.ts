@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { EventEmitter } from 'node:events'
+import { join } from 'node:path'
+import { LicenseBackupError } from '../../src/engine/errors.js'
+import { option } from '../../src/engine/options.js'
+import { run } from '../../src/main.js'
+import { claims, putLicense } from '../engine/helpers.js'
+import { fakeEngine } from './fake-engine.js'
+import { sandbox, stepsFile, type RunSandbox } from './harness.js'
+
+// Issue 10 item 14: a bug is INTERNAL_ERROR with its stack in the debug log; the engine's option names
+// reach the job log in the steps file's words.
+let box: RunSandbox | undefined
+afterEach(() => {
+  box?.restore()
+  box = undefined
+})
+
+const BACKUP = `version: 1
+store: ./licenses
+steps:
+  - backup: { path: ./backup }
+`
+
+async function runAction(yaml: string, fail?: Error): Promise<string[]> {
+  box = await sandbox({})
+  process.env['INPUT_CONFIG'] = await stepsFile(box.dir, yaml)
+  const options = { signals: new EventEmitter() }
+  if (fail) await run({ ...options, createEngine: fakeEngine({ root: box.dir, fail }).create })
+  else await run(options)
+  return box.lines()
+}
+
+describe('run(): errors the engine did not expect', () => {
+  it('a TypeError fails the step as INTERNAL_ERROR, its stack only in the debug log', async () => {
+    const lines = await runAction(
+      BACKUP,
+      new TypeError("Cannot read properties of undefined (reading 'jti')")
+    )
+    expect(process.exitCode).toBe(1)
+    const failure = lines.filter(line => line.startsWith('::error::'))
+    expect(failure).toHaveLength(1)
+    expect(failure[0]).toContain("TypeError: Cannot read properties of undefined (reading 'jti')")
+    expect(failure[0]).toContain('[INTERNAL_ERROR]')
+    expect(failure[0]).not.toContain('IO_ERROR')
+    expect(failure[0]).not.toContain('engine-errors.test.ts')
+    const debug = lines.filter(line => line.startsWith('::debug::Stack of the unexpected error'))
+    expect(debug).toHaveLength(1)
+    expect(debug[0]).toContain('engine-errors.test.ts')
+  })
+
+  it('an engine error naming an option reaches the log in the steps file’s words', async () => {
+    const lines = await runAction(
+      BACKUP,
+      new LicenseBackupError(
+        'STORE_INVALID',
+        `The store ./licenses does not exist; check ${option('store')}.`
+      )
+    )
+    expect(lines).toContain(
+      '::error::The store ./licenses does not exist; check `store` in the steps file. [STORE_INVALID]'
+    )
+  })
+})
+
+describe('run(): the real engine, in the steps file’s words', () => {
+  it('BACKUP_EXISTS says to set `overwrite: true`; the unverified warning names `trust`', async () => {
+    box = await sandbox({})
+    const dir = box.dir
+    await putLicense(join(dir, 'licenses'), 'a.jwt', claims())
+    const yaml = BACKUP.replace('./licenses', join(dir, 'licenses')).replace('./backup', join(dir, 'backup'))
+    box.restore()
+    const first = await runAction(yaml)
+    expect(
+      first.some(line => line.startsWith('::warning::') && line.includes('`trust` in the steps file'))
+    ).toBe(true)
+    expect(first.join('\n')).not.toMatch(/the `\w+(\.\w+)?` option/)
+    const second = await runAction(yaml)
+    expect(second).toContainEqual(
+      expect.stringMatching(
+        /^::error::A backup already exists at .*backup, and the backup step's `overwrite` is off; set `overwrite: true` on the backup step to replace it, or choose another path\. \[BACKUP_EXISTS\]$/
+      )
+    )
+  })
+})

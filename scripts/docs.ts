@@ -1,0 +1,63 @@
+// Regenerates the documents made from other files (npm run docs): the README's input and output tables
+// from action.yml, and docs/adr/README.md from the ADRs' headers (after bringing each header to the one
+// format). `__tests__/release/docs.test.ts` fails while either is stale, so CI checks them.
+import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ADR_FILE, adrIndex, normalizeAdr, parseAdr, type Adr } from './docs/adr-index.js'
+import { withActionTables } from './docs/action-tables.js'
+import { formatMarkdown } from './docs/markdown.js'
+
+export const ADR_DIR = 'docs/adr'
+
+/** The date git first saw a file, or today for a file not committed yet. */
+function dateAdded(file: string): string {
+  const out = execFileSync('git', ['log', '--diff-filter=A', '--format=%ad', '--date=short', '--', file], {
+    encoding: 'utf8'
+  })
+  return out.trim().split('\n').pop() || new Date().toISOString().slice(0, 10)
+}
+
+export function adrFiles(): string[] {
+  return readdirSync(ADR_DIR)
+    .filter(name => ADR_FILE.test(name))
+    .sort()
+}
+
+/** The README as it should be: its tables from action.yml, formatted. */
+export async function expectedReadme(): Promise<string> {
+  const readme = withActionTables(readFileSync('README.md', 'utf8'), readFileSync('action.yml', 'utf8'))
+  return formatMarkdown(readme, 'README.md')
+}
+
+/** The index as it should be for the ADRs as they are (each must have the one header). */
+export async function expectedAdrIndex(): Promise<string> {
+  const adrs: Adr[] = []
+  for (const file of adrFiles()) {
+    const adr = parseAdr(file, readFileSync(join(ADR_DIR, file), 'utf8'))
+    if (!adr)
+      throw new Error(
+        `${ADR_DIR}/${file} does not start with "# N. Title" and a Date/Status line; run npm run docs.`
+      )
+    adrs.push(adr)
+  }
+  return formatMarkdown(adrIndex(adrs), join(ADR_DIR, 'README.md'))
+}
+
+async function main(): Promise<void> {
+  for (const file of adrFiles()) {
+    const path = join(ADR_DIR, file)
+    const text = readFileSync(path, 'utf8')
+    const normal = normalizeAdr(file, text, () => dateAdded(path))
+    if (normal !== text) writeFileSync(path, await formatMarkdown(normal, path))
+  }
+  writeFileSync(join(ADR_DIR, 'README.md'), await expectedAdrIndex())
+  writeFileSync('README.md', await expectedReadme())
+}
+
+if (process.argv[1]?.endsWith('docs.mjs')) {
+  main().catch((error: unknown) => {
+    console.error((error as Error).message)
+    process.exitCode = 1
+  })
+}
