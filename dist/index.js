@@ -16510,43 +16510,12 @@ var license_backup_schema_default = {
           $ref: "#/$defs/include"
         },
         "machine-key-env": {
-          $ref: "#/$defs/machineKeyEnv"
+          description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
+          $ref: "#/$defs/envName"
         },
         "release-on-exit": {
           description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
           type: "boolean"
-        }
-      }
-    },
-    include: {
-      description: "Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).",
-      type: "array",
-      minItems: 1,
-      items: {
-        type: "string",
-        minLength: 1
-      }
-    },
-    machineKeyEnv: {
-      description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
-      $ref: "#/$defs/envName"
-    },
-    release: {
-      description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        store: {
-          $ref: "#/$defs/store"
-        },
-        pattern: {
-          $ref: "#/$defs/pattern"
-        },
-        include: {
-          $ref: "#/$defs/include"
-        },
-        "machine-key-env": {
-          $ref: "#/$defs/machineKeyEnv"
         }
       },
       allOf: [
@@ -16571,6 +16540,35 @@ var license_backup_schema_default = {
           "x-message": "takes `path` or `path-env`, not both"
         }
       ]
+    },
+    include: {
+      description: "Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).",
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "string",
+        minLength: 1
+      }
+    },
+    release: {
+      description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        store: {
+          $ref: "#/$defs/store"
+        },
+        pattern: {
+          $ref: "#/$defs/pattern"
+        },
+        include: {
+          $ref: "#/$defs/include"
+        },
+        "machine-key-env": {
+          description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
+          $ref: "#/$defs/envName"
+        }
+      }
     }
   }
 };
