@@ -37,7 +37,7 @@ import {
   restrictedSummaryMessage,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-55XVMYXE.js";
+} from "./chunks/chunk-55ZPVLR5.js";
 import {
   __commonJS,
   __require,
@@ -15177,6 +15177,9 @@ var STEPS_TERMS = {
     turnOn: "set `individualize: true` on the restore step"
   },
   identity: { name: "the variable named by the restore step's `identity-env`" },
+  machineKey: { name: "the variable named by the step's `machine-key-env`" },
+  include: { name: "the step's `include`" },
+  onRefused: { name: "the restore step's `on-refused`" },
   "service.url": { name: "`service.url` in the steps file" },
   "service.token": { name: "the token in the variable named by `service.token-env`" }
 };
@@ -16974,7 +16977,7 @@ function restrictedText(step) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-T7WKLKCR.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-G4ZXQ2GS.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

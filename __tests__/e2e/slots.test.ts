@@ -125,7 +125,9 @@ describe('protocol v1.1 through dist/index.js', () => {
     expect(skipped.exitCode).toBe(0)
     expect(skipped.outputs['restored']).toBe(String(source.licenses.length - 1))
     expect(skipped.log).toMatch(
-      new RegExp(`::warning::Left out \\(on-refused: skip\\): "${l1.title}".*restore-limit\\?jti=${l1.jti}`)
+      new RegExp(
+        `::warning::Left out, as the restore step's \`on-refused\` says skip: "${l1.title}".*restore-limit\\?jti=${l1.jti}`
+      )
     )
 
     const only = await action(

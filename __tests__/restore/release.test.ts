@@ -97,7 +97,9 @@ describe('a stable machine key and release', () => {
     expect(error.message).not.toContain('PRIVATE KEY')
     await expect(
       parseMachineKey('-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----')
-    ).rejects.toThrow(/machine key \(machine-key-env\) cannot be used: it is not an openssh-key-v1 key/)
+    ).rejects.toThrow(
+      /machine key in the `machineKey` option cannot be used: it is not an openssh-key-v1 key/
+    )
   })
 
   it('releases at the service first, then removes the files (CONNECTING, DISCONNECTING, BEGIN, END); include narrows it; a rerun is a no-op', async () => {

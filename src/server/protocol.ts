@@ -31,7 +31,7 @@ export interface ProtocolContext {
 /** Reasons whose refusal carries a page for the user. */
 export const HELP_PAGES = ['restore-limit', 'revoked', 'not-yours'] as const
 
-/** POST /v1/sessions (SPEC 5, event CONNECTING). */
+/** POST /v1/sessions (docs/protocol.md, event CONNECTING). */
 export async function openSession(
   ctx: ProtocolContext,
   req: IncomingMessage,

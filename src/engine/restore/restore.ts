@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { RefusedLicense, RestoredLicense, RestoreOptions, RestoreResult, RunControl } from '../api.js'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
 import { asEngineError, LicenseBackupError, throwIfAborted } from '../errors.js'
+import { option } from '../options.js'
 import type { EventListener } from '../events.js'
 import { ensureMachineIdentity } from '../identity/index.js'
 import { parseLicense, type License } from '../licenses/license.js'
@@ -359,7 +360,7 @@ function failWith(context: RunContext, refused: RefusedOutcome[]): never {
 /** A refusal the step skips (`onRefused: 'skip'`): a warning with the license's title and URL. */
 function warnRefused(context: RunContext, refusal: RefusedOutcome): void {
   const message = refusalMessage(refusal, context.catalog.get(refusal.key_id))
-  context.emit({ type: 'WARNING', message: `Left out (on-refused: skip): ${message}` })
+  context.emit({ type: 'WARNING', message: `Left out, as ${option('onRefused')} says skip: ${message}` })
 }
 
 function licenseEvent(licenseId: string, keyId: string, path: string) {

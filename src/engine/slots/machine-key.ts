@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import type { JWK } from 'jose'
 import { LicenseBackupError } from '../errors.js'
+import { option } from '../options.js'
 import { machineIdOf } from '../identity/index.js'
 import type { MachineKey } from '../service/index.js'
 
@@ -106,6 +107,6 @@ class SshReader {
 function invalid(why: string): LicenseBackupError {
   return new LicenseBackupError(
     'CONFIG_INVALID',
-    `The machine key (machine-key-env) cannot be used: ${why}. Give an Ed25519 private key as a JWK or as an OpenSSH private key (ssh-keygen -t ed25519).`
+    `The machine key in ${option('machineKey')} cannot be used: ${why}. Give an Ed25519 private key as a JWK or as an OpenSSH private key (ssh-keygen -t ed25519).`
   )
 }

@@ -1,4 +1,5 @@
 import { LicenseBackupError } from '../errors.js'
+import { option } from '../options.js'
 import { loadMachineIdentity, machineIdentityFile } from '../identity/index.js'
 import type { MachineKey } from '../service/index.js'
 import { parseMachineKey } from './machine-key.js'
@@ -18,7 +19,7 @@ export async function machineOf(
   if (own && own.id !== given.id) {
     throw new LicenseBackupError(
       'STORE_INVALID',
-      `The store ${store} belongs to machine ${own.id} (${machineIdentityFile(store)}), but the machine key given (machine-key-env) is machine ${given.id}. Use that machine's key, or a store of this machine.`,
+      `The store ${store} belongs to machine ${own.id} (${machineIdentityFile(store)}), but the machine key in ${option('machineKey')} is machine ${given.id}. Use that machine's key, or a store of this machine.`,
       { file: machineIdentityFile(store) }
     )
   }

@@ -29,7 +29,7 @@ export function ownerOf(
   return facts.tenant.anyLicensee ? facts.tenant.id : undefined
 }
 
-/** Whether the caller's tenant may act on this license (SPEC 5: otherwise `not-yours`). */
+/** Whether the caller's tenant may act on this license (docs/protocol.md: otherwise `not-yours`). */
 export function isYours(
   candidate: { jti: string; sub: string | undefined },
   facts: Pick<Facts, 'owners' | 'tenant' | 'licenses'>
@@ -40,7 +40,7 @@ export function isYours(
 }
 
 /**
- * The restore rules (SPEC 5), per license in request order: not the tenant's → `not-yours`; revoked →
+ * The restore rules (docs/protocol.md), per license in request order: not the tenant's → `not-yours`; revoked →
  * `revoked`; past `exp` → `expired`; then the license's own machine is counted, and the session's machine
  * restored if it already holds it, else added while fewer than `limit` machines hold it, else
  * `restore-limit`. Pure: a preview decides the same way without writing.

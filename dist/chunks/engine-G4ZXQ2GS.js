@@ -65,7 +65,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-55XVMYXE.js";
+} from "./chunk-55ZPVLR5.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -1890,7 +1890,7 @@ var SshReader = class {
 function invalid2(why) {
   return new LicenseBackupError(
     "CONFIG_INVALID",
-    `The machine key (machine-key-env) cannot be used: ${why}. Give an Ed25519 private key as a JWK or as an OpenSSH private key (ssh-keygen -t ed25519).`
+    `The machine key in ${option("machineKey")} cannot be used: ${why}. Give an Ed25519 private key as a JWK or as an OpenSSH private key (ssh-keygen -t ed25519).`
   );
 }
 
@@ -1902,7 +1902,7 @@ async function machineOf(store, machineKey) {
   if (own && own.id !== given.id) {
     throw new LicenseBackupError(
       "STORE_INVALID",
-      `The store ${store} belongs to machine ${own.id} (${machineIdentityFile(store)}), but the machine key given (machine-key-env) is machine ${given.id}. Use that machine's key, or a store of this machine.`,
+      `The store ${store} belongs to machine ${own.id} (${machineIdentityFile(store)}), but the machine key in ${option("machineKey")} is machine ${given.id}. Use that machine's key, or a store of this machine.`,
       { file: machineIdentityFile(store) }
     );
   }
@@ -2296,7 +2296,7 @@ function failWith(context, refused) {
 }
 function warnRefused(context, refusal) {
   const message = refusalMessage(refusal, context.catalog.get(refusal.key_id));
-  context.emit({ type: "WARNING", message: `Left out (on-refused: skip): ${message}` });
+  context.emit({ type: "WARNING", message: `Left out, as ${option("onRefused")} says skip: ${message}` });
 }
 function licenseEvent(licenseId, keyId, path) {
   return { type: "LICENSE", operation: "restore", licenseId, keyId, path };

@@ -82,6 +82,9 @@ var ENGINE_OPTIONS = [
   "encryptTo",
   "individualize",
   "identity",
+  "machineKey",
+  "include",
+  "onRefused",
   "service.url",
   "service.token"
 ];
