@@ -1,4 +1,4 @@
-// npm run bench [-- --million] [--reps N] [--sizes 1000,10000] [--only backup,verified,restore,encrypted]
+// npm run bench [-- --million] [--reps N] [--sizes 1000,10000] [--only backup,verified,restore,encrypted,service]
 // Measures backup and restore against their physical baselines in one run; prints ratios, writes
 // bench/results/latest.json and docs/performance.md. Not part of npm test: figures, not assertions.
 import { spawn } from 'node:child_process'
@@ -12,6 +12,7 @@ import { createIssuer, loadIssuer, saveIssuer, type Issuer } from '../src/fixtur
 import { generateStore } from '../src/fixtures/store.js'
 import { createLicenseServer } from '../src/server/license-server.js'
 import { hasGnuTime, median, repeat, timeCommand, type Sample } from './measure.js'
+import { serviceThroughput } from './service.js'
 
 const started = performance.now()
 const args = process.argv.slice(2)
@@ -68,7 +69,9 @@ const recipient = await identityToRecipient(identity)
 const identityFile = join(work, 'age-identity.txt')
 await writeFile(identityFile, identity + '\n', { mode: 0o600 })
 
-for (const n of sizes) {
+// The per-size parts need a store of n licenses; without them (--only service, cold) none is made.
+const perSize = ['backup', 'verified', 'restore', 'encrypted'].some(wanted)
+for (const n of perSize ? sizes : []) {
   const store = await theStore(n)
   const backup = join(work, `backup-${n}`)
   const encrypted = join(work, `backup-enc-${n}`)
@@ -183,6 +186,7 @@ for (const n of sizes) {
 }
 
 if (wanted('cold')) await coldStart(10)
+if (wanted('service')) await service(20_000)
 
 const totalMs = performance.now() - started
 log(`\nbench finished in ${(totalMs / 1000).toFixed(0)} s`)
@@ -215,6 +219,26 @@ function add(
   log(`  ${measure}: ${s.ms.toFixed(0)} ms, ${s.rssMb.toFixed(0)} MB${against}`)
 }
 
+/** The service's re-issue rate on each storage, against the bare signing rate (ADR 0090). */
+async function service(licenses: number): Promise<void> {
+  log(`\nthe license service, ${licenses.toLocaleString('en')} licenses re-issued by 8 clients`)
+  const [bare, ...figures] = await serviceThroughput(issuer, work, licenses)
+  if (!bare) return
+  const perSecond = (ms: number): string => `${Math.round((licenses / ms) * 1000).toLocaleString('en')}/s`
+  log(`  ${bare.label}: ${perSecond(bare.ms)}`)
+  for (const figure of figures) {
+    add(
+      licenses,
+      `${figure.label}: ${perSecond(figure.ms)}`,
+      { ms: figure.ms, rssMb: 0 },
+      `${bare.label}: ${perSecond(bare.ms)}`,
+      { ms: bare.ms, rssMb: 0 },
+      null,
+      ''
+    )
+  }
+}
+
 function addRss(n: number, measure: string, rssMb: number): void {
   const limit = n >= 1_000_000 ? 250 : 150
   rows.push({
@@ -229,6 +253,21 @@ function addRss(n: number, measure: string, rssMb: number): void {
     met: n >= 100_000 ? rssMb < limit : null
   })
   log(`  ${measure}: ${rssMb.toFixed(0)} MB`)
+}
+
+/** The --only part a row comes from: the service, the cold start, or the engine's per-size runs. */
+function partOf(row: Row): string {
+  if (row.measure.startsWith('service,')) return 'service'
+  if (row.measure.startsWith('cold start')) return 'cold'
+  return 'engine'
+}
+
+async function previousRows(): Promise<Row[]> {
+  try {
+    return (JSON.parse(await readFile('bench/results/latest.json', 'utf8')) as { rows: Row[] }).rows
+  } catch {
+    return []
+  }
 }
 
 function log(line: string): void {
@@ -403,6 +442,10 @@ async function report(totalMs: number): Promise<void> {
     node: process.version
   }
   await mkdir('bench/results', { recursive: true })
+  // A partial run (--only) keeps the previous figures of the parts it did not run.
+  const ran = new Set(rows.map(partOf))
+  const kept = only ? (await previousRows()).filter(row => !ran.has(partOf(row))) : []
+  rows.splice(0, 0, ...kept)
   const result = {
     date: new Date().toISOString(),
     machine,
@@ -441,7 +484,11 @@ async function report(totalMs: number): Promise<void> {
     `${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, Linux; median of ${sizes.map(n => `${repsFor(n)} run${repsFor(n) === 1 ? '' : 's'} at ${n.toLocaleString('en')}`).join(', ')}, warm page ` +
     `cache. Each engine figure is a whole process (Node start-up included) under GNU time; the CPU and HTTP ` +
     `baselines time their own loop after loading their input. The reference service runs on loopback in the ` +
-    `benchmark's own process, a fresh one for every run. Raw figures: \`bench/results/latest.json\`.\n\n` +
+    `benchmark's own process, a fresh one for every run. Raw figures: \`bench/results/latest.json\`.` +
+    (kept.length > 0
+      ? ` This run measured only ${only?.join(', ')}; the other rows are kept from the run before.`
+      : '') +
+    `\n\n` +
     `${table}\n\n${notes}`
   await writeFile('docs/performance.md', doc)
   console.log('\n' + table)

@@ -7,7 +7,7 @@ import { buildChild, runChild } from './crash-support.js'
 import { generateStore } from '../../src/fixtures/store.js'
 import { issuer, tempDirs } from '../engine/helpers.js'
 
-// Issue 10 item 4 (SPEC 9): a backup never replaces a folder that is not a backup written by this tool
+// Issue 10 item 4 (docs/reliability.md): a backup never replaces a folder that is not a backup written by this tool
 // unless overwrite is on (and then only a damaged backup's own files); two runs writing one backup path
 // at once: one wins, the other gets BUSY.
 const dirs = tempDirs()

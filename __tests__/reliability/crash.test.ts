@@ -78,7 +78,13 @@ beforeAll(async () => {
   sourceMachine = source.machine.id
   jwksFile = join(root, 'issuer.jwks.json')
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
-  server = await createLicenseServer({ issuer, database: join(root, 'server.db'), tokens: [TOKEN] })
+  // Every killed restore leaves its session open (until it expires): hundreds here, past the default cap.
+  server = await createLicenseServer({
+    issuer,
+    database: join(root, 'server.db'),
+    tokens: [TOKEN],
+    maxSessionsPerToken: 100_000
+  })
 
   oldBackup = join(root, 'templates/backup-old')
   newBackup = join(root, 'templates/backup-new')

@@ -5,7 +5,7 @@ import { loadSteps } from '../../src/action/steps/load.js'
 import { createBackupRestorer } from '../../src/engine/index.js'
 import { exec, putLicense, claims, tempDirs } from '../engine/helpers.js'
 
-// Issue 10 item 10 (SPEC 9): an input that cannot be read as a file (FIFO, device, folder) is refused at
+// Issue 10 item 10 (docs/reliability.md): an input that cannot be read as a file (FIFO, device, folder) is refused at
 // once, naming it. On the old code a FIFO hung the step forever: these tests then fail by their timeout.
 const dirs = tempDirs()
 let root: string

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline'
 import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
 import { runCli, UsageError } from '../../src/server/cli.js'
 import { call, license, machine, openSession, tempDir } from '../helpers/service.js'
+import { itOnPosix } from '../support/platform.js'
 
 /** Runs one command in this process, as the bin would; returns what it printed, parsed. */
 async function cli(...argv: string[]): Promise<Record<string, unknown>> {
@@ -16,147 +17,150 @@ async function cli(...argv: string[]): Promise<Record<string, unknown>> {
 }
 
 describe('license-server (the command)', () => {
-  it('migrates, adds a tenant, issues a token, serves it, and revokes, lists and releases through the database', async () => {
-    const dir = await tempDir()
-    const database = join(dir, 'service.db')
-    const issuer = createIssuer({ kid: 'cli-key' })
-    await saveIssuer(issuer, join(dir, 'issuer.json'))
-    // The bin itself, once: it runs the TypeScript source wherever it is started from.
-    const migrate = spawn(
-      process.execPath,
-      [join(process.cwd(), 'scripts/license-server.mjs'), 'migrate', '--database', database],
-      {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'inherit']
-      }
-    )
-    const migrated = createInterface({ input: migrate.stdout })
-    const [first] = (await once(migrated, 'line')) as [string]
-    expect(JSON.parse(first)).toEqual({ database: `SQLite ${database}`, schema: 2 })
-    expect((await once(migrate, 'exit'))[0]).toBe(0)
-
-    await cli('tenant', 'add', 'acme', '--licensee', 'alice', '--licensee', 'bob', '--database', database)
-    const issued = await cli(
-      'token',
-      'issue',
-      'acme',
-      '--role',
-      'restore',
-      '--label',
-      'ci',
-      '--database',
-      database
-    )
-    expect(issued).toMatchObject({ tenant: 'acme', role: 'restore' })
-    const token = issued['token'] as string
-    expect(token).toMatch(/^lbs_[A-Za-z0-9_-]{43}$/)
-    await expect(cli('tenant', 'add', 'acme', '--database', database)).rejects.toThrow(UsageError)
-    await expect(cli('token', 'issue', 'nobody', '--role', 'read', '--database', database)).rejects.toThrow(
-      /There is no tenant nobody/
-    )
-
-    const child = spawn(
-      process.execPath,
-      [
-        'scripts/run-ts.mjs',
-        'scripts/license-server.ts',
-        'serve',
-        '--issuer',
-        join(dir, 'issuer.json'),
-        '--database',
-        database,
-        '--port',
-        '0'
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] }
-    )
-    const lines = createInterface({ input: child.stdout })
-    const printed: string[] = []
-    lines.on('line', line => printed.push(line))
-    const [url] = (await once(lines, 'line')) as [string]
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    const a = await machine(1)
-    const session = await openSession(url, a, token)
-    const lic = license(issuer, 'lic-cli', { sub: 'alice' })
-    const restored = await call(url, 'POST', `/v1/sessions/${session}/restore`, {
-      token,
-      body: { licenses: [lic] },
-      headers: { 'idempotency-key': 'k1' }
-    })
-    expect((restored.json as { results: Array<{ status: string }> }).results[0]?.status).toBe('restored')
-
-    expect(await cli('machines', 'list', 'lic-cli', '--database', database)).toMatchObject({
-      jti: 'lic-cli',
-      machines: [{ id: a.id, original: false }]
-    })
-    expect(await cli('machine', 'release', 'lic-cli', a.id, '--database', database)).toEqual({
-      jti: 'lic-cli',
-      released: a.id
-    })
-    expect(await cli('machines', 'list', 'lic-cli', '--database', database)).toMatchObject({ machines: [] })
-    await expect(cli('machine', 'release', 'lic-cli', a.id, '--database', database)).rejects.toThrow(
-      /does not hold/
-    )
-    await cli('license', 'revoke', 'lic-cli', '--database', database)
-    const again = await call(url, 'POST', `/v1/sessions/${session}/restore`, {
-      token,
-      body: { licenses: [lic] },
-      headers: { 'idempotency-key': 'k2' }
-    })
-    expect((again.json as { results: Array<{ reason?: string }> }).results[0]?.reason).toBe('revoked')
-    const trail = (await cli('audit', '--database', database))['entries'] as Array<{ action: string }>
-    expect(trail.map(e => e.action)).toEqual(
-      expect.arrayContaining([
-        'tenant-add',
-        'token-issue',
-        'session-open',
-        'restore',
-        'machine-release',
-        'revoke',
-        'refuse'
-      ])
-    )
-
-    // SIGTERM while a request is in flight: it is answered, new connections are refused, then exit 0.
-    const body = JSON.stringify({ licenses: [license(issuer, 'lic-late', { sub: 'bob' })] })
-    const answer = new Promise<number>((resolve, reject) => {
-      const req = request(`${url}/v1/sessions/${session}/restore`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'idempotency-key': 'late'
+  itOnPosix('on Windows a child killed with SIGTERM is terminated, never signalled')(
+    'migrates, adds a tenant, issues a token, serves it, and revokes, lists and releases through the database',
+    async () => {
+      const dir = await tempDir()
+      const database = join(dir, 'service.db')
+      const issuer = createIssuer({ kid: 'cli-key' })
+      await saveIssuer(issuer, join(dir, 'issuer.json'))
+      // The bin itself, once: it runs the TypeScript source wherever it is started from.
+      const migrate = spawn(
+        process.execPath,
+        [join(process.cwd(), 'scripts/license-server.mjs'), 'migrate', '--database', database],
+        {
+          cwd: dir,
+          stdio: ['ignore', 'pipe', 'inherit']
         }
-      })
-      req.on('response', res => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-      })
-      req.on('error', reject)
-      req.write(body.slice(0, 10))
-      setTimeout(() => {
-        child.kill('SIGTERM')
-        setTimeout(() => req.end(body.slice(10)), 300)
-      }, 100)
-    })
-    expect(await answer).toBe(200)
-    const [code] = (await once(child, 'exit')) as [number]
-    expect(code).toBe(0)
-    await expect(fetch(`${url}/healthz`)).rejects.toThrow()
+      )
+      const migrated = createInterface({ input: migrate.stdout })
+      const [first] = (await once(migrated, 'line')) as [string]
+      expect(JSON.parse(first)).toEqual({ database: `SQLite ${database}`, schema: 2 })
+      expect((await once(migrate, 'exit'))[0]).toBe(0)
 
-    // One JSON line per request: method, route, status, time, tenant; no token, no license bytes.
-    const logged = printed.slice(1).map(line => JSON.parse(line) as Record<string, unknown>)
-    expect(logged.length).toBeGreaterThanOrEqual(4)
-    for (const entry of logged) {
-      expect(Object.keys(entry).sort()).toEqual(['at', 'method', 'ms', 'route', 'status', 'tenant'])
+      await cli('tenant', 'add', 'acme', '--licensee', 'alice', '--licensee', 'bob', '--database', database)
+      const issued = await cli(
+        'token',
+        'issue',
+        'acme',
+        '--role',
+        'restore',
+        '--label',
+        'ci',
+        '--database',
+        database
+      )
+      expect(issued).toMatchObject({ tenant: 'acme', role: 'restore' })
+      const token = issued['token'] as string
+      expect(token).toMatch(/^lbs_[A-Za-z0-9_-]{43}$/)
+      await expect(cli('tenant', 'add', 'acme', '--database', database)).rejects.toThrow(UsageError)
+      await expect(cli('token', 'issue', 'nobody', '--role', 'read', '--database', database)).rejects.toThrow(
+        /There is no tenant nobody/
+      )
+
+      const child = spawn(
+        process.execPath,
+        [
+          'scripts/run-ts.mjs',
+          'scripts/license-server.ts',
+          'serve',
+          '--issuer',
+          join(dir, 'issuer.json'),
+          '--database',
+          database,
+          '--port',
+          '0'
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] }
+      )
+      const lines = createInterface({ input: child.stdout })
+      const printed: string[] = []
+      lines.on('line', line => printed.push(line))
+      const [url] = (await once(lines, 'line')) as [string]
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const a = await machine(1)
+      const session = await openSession(url, a, token)
+      const lic = license(issuer, 'lic-cli', { sub: 'alice' })
+      const restored = await call(url, 'POST', `/v1/sessions/${session}/restore`, {
+        token,
+        body: { licenses: [lic] },
+        headers: { 'idempotency-key': 'k1' }
+      })
+      expect((restored.json as { results: Array<{ status: string }> }).results[0]?.status).toBe('restored')
+
+      expect(await cli('machines', 'list', 'lic-cli', '--database', database)).toMatchObject({
+        jti: 'lic-cli',
+        machines: [{ id: a.id, original: false }]
+      })
+      expect(await cli('machine', 'release', 'lic-cli', a.id, '--database', database)).toEqual({
+        jti: 'lic-cli',
+        released: a.id
+      })
+      expect(await cli('machines', 'list', 'lic-cli', '--database', database)).toMatchObject({ machines: [] })
+      await expect(cli('machine', 'release', 'lic-cli', a.id, '--database', database)).rejects.toThrow(
+        /does not hold/
+      )
+      await cli('license', 'revoke', 'lic-cli', '--database', database)
+      const again = await call(url, 'POST', `/v1/sessions/${session}/restore`, {
+        token,
+        body: { licenses: [lic] },
+        headers: { 'idempotency-key': 'k2' }
+      })
+      expect((again.json as { results: Array<{ reason?: string }> }).results[0]?.reason).toBe('revoked')
+      const trail = (await cli('audit', '--database', database))['entries'] as Array<{ action: string }>
+      expect(trail.map(e => e.action)).toEqual(
+        expect.arrayContaining([
+          'tenant-add',
+          'token-issue',
+          'session-open',
+          'restore',
+          'machine-release',
+          'revoke',
+          'refuse'
+        ])
+      )
+
+      // SIGTERM while a request is in flight: it is answered, new connections are refused, then exit 0.
+      const body = JSON.stringify({ licenses: [license(issuer, 'lic-late', { sub: 'bob' })] })
+      const answer = new Promise<number>((resolve, reject) => {
+        const req = request(`${url}/v1/sessions/${session}/restore`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'idempotency-key': 'late'
+          }
+        })
+        req.on('response', res => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        })
+        req.on('error', reject)
+        req.write(body.slice(0, 10))
+        setTimeout(() => {
+          child.kill('SIGTERM')
+          setTimeout(() => req.end(body.slice(10)), 300)
+        }, 100)
+      })
+      expect(await answer).toBe(200)
+      const [code] = (await once(child, 'exit')) as [number]
+      expect(code).toBe(0)
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow()
+
+      // One JSON line per request: method, route, status, time, tenant; no token, no license bytes.
+      const logged = printed.slice(1).map(line => JSON.parse(line) as Record<string, unknown>)
+      expect(logged.length).toBeGreaterThanOrEqual(4)
+      for (const entry of logged) {
+        expect(Object.keys(entry).sort()).toEqual(['at', 'method', 'ms', 'route', 'status', 'tenant'])
+      }
+      expect(logged.map(e => e['route'])).toContain('/v1/sessions/{id}/restore')
+      const text = printed.slice(1).join('\n')
+      expect(text).not.toContain(token)
+      expect(text).not.toContain(lic.split('.')[1])
+      expect(text).not.toContain(session)
     }
-    expect(logged.map(e => e['route'])).toContain('/v1/sessions/{id}/restore')
-    const text = printed.slice(1).join('\n')
-    expect(text).not.toContain(token)
-    expect(text).not.toContain(lic.split('.')[1])
-    expect(text).not.toContain(session)
-  })
+  )
 
   it('quickstart: makes an issuer and a tenant, prints a working restore token', async () => {
     const dir = await tempDir()

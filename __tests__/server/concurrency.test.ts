@@ -7,8 +7,8 @@ import { createIssuer, saveIssuer, type Issuer } from '../../src/fixtures/issuer
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
 import { openEngine } from '../../src/server/storage/open.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
-import { postgresAvailable, startPostgres, type Postgres } from '../helpers/postgres.js'
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { postgresAvailable, startPostgres, type Postgres } from '../../src/fixtures/postgres-cluster.js'
+import { startServerProcess, type ServerProcess } from '../../src/fixtures/server-process.js'
 import { license, machine, sessionBody, tempDir, type Machine, type WireResult } from '../helpers/service.js'
 
 const MACHINES = 50

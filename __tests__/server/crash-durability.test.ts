@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
 import { openEngine } from '../../src/server/storage/open.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
-import { freePort, startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { freePort, startServerProcess, type ServerProcess } from '../../src/fixtures/server-process.js'
 import { license, machine, sessionBody, tempDir, type WireResult } from '../helpers/service.js'
 
 async function post(url: string, token: string, path: string, body: unknown, key?: string) {

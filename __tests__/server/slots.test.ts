@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
 import { CompactSign } from 'jose'
 import { createIssuer } from '../../src/fixtures/issuer.js'
-import { storageEngines } from '../helpers/postgres.js'
+import { storageEngines } from '../helpers/storage-engines.js'
 import {
   call,
   license,

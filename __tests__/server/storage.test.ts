@@ -4,7 +4,7 @@ import { openEngine } from '../../src/server/storage/open.js'
 import { SCHEMA_VERSION } from '../../src/server/storage/migrations.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
 import type { Caller, Candidate } from '../../src/server/storage/types.js'
-import { storageEngines } from '../helpers/postgres.js'
+import { storageEngines } from '../helpers/storage-engines.js'
 
 const engines = storageEngines('storage')
 
@@ -155,38 +155,24 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
     await expect(store.issueToken('globex', 'admin', 'x', acmeAdmin)).rejects.toThrow(/not yours/)
   })
 
-  it('caps the open sessions of a token; an expired or closed one, or a machine’s newer one, frees a place', async () => {
+  it('caps the open sessions of a token; an expired or closed one frees a place', async () => {
     let clock = 1_000_000
     const store = new LicenseStore(openEngine(await newDatabase()), () => clock)
     stores.push(store)
     await store.engine.migrate()
     await store.addTenant('acme', { anyLicensee: true })
     const caller = await callerOf(store, 'acme')
-    const open = (machineId: string) =>
-      store.openSession(caller, { machineId, machineX: 'x', individualize: false }, 1000, 2)
-    const first = await open('m1')
-    expect(await open('m2')).toBeDefined()
-    expect(await open('m3')).toBeUndefined()
+    // The same machine may hold several sessions: parallel jobs of one machine (a shared machine key).
+    const open = () =>
+      store.openSession(caller, { machineId: 'm', machineX: 'x', individualize: false }, 1000, 2)
+    const first = await open()
+    expect(await open()).toBeDefined()
+    expect(await open()).toBeUndefined()
     await store.closeSession(first!.id, caller)
-    const third = await open('m3')
-    expect(third).toBeDefined()
-    expect(await open('m4')).toBeUndefined()
-    // m3 again (its earlier run was killed before it closed its session): the earlier session goes.
-    expect(await open('m3')).toBeDefined()
-    expect(
-      await store.restore({
-        sessionId: third!.id,
-        caller,
-        keyHash: 'k',
-        requestHash: 'r',
-        candidates: [],
-        limit: 4
-      })
-    ).toEqual({
-      kind: 'no-session'
-    })
+    expect(await open()).toBeDefined()
+    expect(await open()).toBeUndefined()
     clock += 1000
-    expect(await open('m4')).toBeDefined()
+    expect(await open()).toBeDefined()
   })
 
   it('previews without using a slot, and a release frees the slot for another machine', async () => {

@@ -99,6 +99,11 @@ async function administer(
   args: Array<string | undefined>
 ): Promise<unknown> {
   const [sub, a, b] = args
+  if (command === 'audit') {
+    const limit = Number(values.limit)
+    const entries = await store.auditTrail(null, Number.isInteger(limit) && limit > 0 ? limit : 50)
+    return { entries: entries.map(e => ({ ...e, at: new Date(e.at).toISOString() })) }
+  }
   const need = (value: string | undefined, what: string): string => {
     if (!value) throw new UsageError(`${command} ${sub ?? ''}: give ${what}.\n${USAGE}`)
     return value
@@ -155,11 +160,6 @@ async function administer(
       return { jti, released: b }
     }
     default:
-      if (command === 'audit') {
-        const limit = Number(values.limit)
-        const entries = await store.auditTrail(null, Number.isInteger(limit) && limit > 0 ? limit : 50)
-        return { entries: entries.map(e => ({ ...e, at: new Date(e.at).toISOString() })) }
-      }
       throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(' ')}".\n${USAGE}`)
   }
 }

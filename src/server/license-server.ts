@@ -1,26 +1,19 @@
-import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Issuer } from '../fixtures/issuer.js'
-import * as admin from './admin-api.js'
 import { bearerToken } from './http/auth.js'
-import { problem, ProblemError, sendJson, sendProblem, type Problem } from './http/problem.js'
+import { closeWithoutReading } from './http/early-close.js'
+import { problem, ProblemError, sendProblem, type Problem } from './http/problem.js'
 import { RateLimiter, type RateLimit } from './http/rate-limit.js'
 import { logFailure, logRequest, type LogSink } from './http/request-log.js'
-import {
-  closeSession,
-  HELP_PAGES,
-  openSession,
-  preview,
-  release,
-  restore,
-  type ProtocolContext
-} from './protocol.js'
+import type { ProtocolContext } from './protocol.js'
 import { licenseChecker } from './reissue.js'
+import { serviceRoutes } from './routes.js'
 import { SCHEMA_VERSION } from './storage/migrations.js'
 import { openEngine } from './storage/open.js'
 import { LicenseStore, StoreError } from './storage/store.js'
 import type { Caller, Role } from './storage/types.js'
+import { sha256 } from './digest.js'
 
 /** Protocol v1 limits (docs/openapi.yaml). */
 export const MAX_LICENSES_PER_REQUEST = 1000
@@ -88,27 +81,6 @@ export interface LicenseServer {
   failNext(count: number, options?: { status?: number; retryAfter?: number }): void
 }
 
-interface Route {
-  method: string
-  pattern: RegExp
-  /** The route as logged. */
-  name: string
-  /** Roles allowed; none for a public route. */
-  roles?: readonly Role[]
-  handle(exchange: Exchange): Promise<void> | void
-}
-
-interface Exchange {
-  req: IncomingMessage
-  res: ServerResponse
-  url: URL
-  params: string[]
-  caller: Caller
-}
-
-const ADMIN: readonly Role[] = ['admin']
-const READERS: readonly Role[] = ['read', 'admin']
-
 export async function createLicenseServer(options: LicenseServerOptions): Promise<LicenseServer> {
   const now = options.now ?? Date.now
   const engine = openEngine(options.database ?? ':memory:', {
@@ -148,131 +120,38 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     smallBody: { maxBytes: 64 * 1024, maxDepth: depth },
     restoreBody: { maxBytes: options.maxBodyBytes ?? 16 * 1024 * 1024, maxDepth: depth }
   }
-  const adminCtx: admin.AdminContext = { store, body: ctx.smallBody }
+  const routes = serviceRoutes({
+    protocol: ctx,
+    admin: { store, body: ctx.smallBody },
+    jwks,
+    ready: async () => !stopping && (await engine.schemaVersion().catch(() => -1)) === SCHEMA_VERSION
+  })
 
-  const routes: Route[] = [
-    {
-      method: 'GET',
-      pattern: /^\/healthz$/,
-      name: '/healthz',
-      handle: ({ res }) => sendJson(res, 200, '{"status":"ok"}')
-    },
-    {
-      method: 'GET',
-      pattern: /^\/readyz$/,
-      name: '/readyz',
-      handle: async ({ res }) => {
-        const ready = !stopping && (await engine.schemaVersion().catch(() => -1)) === SCHEMA_VERSION
-        sendJson(res, ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'not-ready' }))
-      }
-    },
-    {
-      method: 'GET',
-      pattern: /^\/\.well-known\/jwks\.json$/,
-      name: '/.well-known/jwks.json',
-      handle: ({ res }) => {
-        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(jwks)
-      }
-    },
-    {
-      method: 'GET',
-      pattern: new RegExp(`^/help/(${HELP_PAGES.join('|')})$`),
-      name: '/help/{page}',
-      handle: ({ res, url, params }) => {
-        res
-          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-          .end(helpPage(params[0] as string, url.searchParams.get('jti') ?? ''))
-      }
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/sessions$/,
-      name: '/v1/sessions',
-      roles: ['restore'],
-      handle: ({ req, res, caller }) => openSession(ctx, req, res, caller)
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/restore$/,
-      name: '/v1/sessions/{id}/restore',
-      roles: ['restore'],
-      handle: ({ req, res, caller, params }) => restore(ctx, req, res, caller, params[0] as string)
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/preview$/,
-      name: '/v1/sessions/{id}/preview',
-      roles: ['restore'],
-      handle: ({ req, res, caller, params }) => preview(ctx, req, res, caller, params[0] as string)
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/release$/,
-      name: '/v1/sessions/{id}/release',
-      roles: ['restore'],
-      handle: ({ req, res, caller, params }) => release(ctx, req, res, caller, params[0] as string)
-    },
-    {
-      method: 'DELETE',
-      pattern: /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})$/,
-      name: '/v1/sessions/{id}',
-      roles: ['restore'],
-      handle: ({ res, caller, params }) => closeSession(ctx, res, caller, params[0] as string)
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/admin\/tenants$/,
-      name: '/v1/admin/tenants',
-      roles: ADMIN,
-      handle: ({ req, res, caller }) => admin.addTenant(adminCtx, req, res, caller)
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/admin\/tenants\/([^/]+)\/licensees$/,
-      name: '/v1/admin/tenants/{name}/licensees',
-      roles: ADMIN,
-      handle: ({ req, res, caller, params }) =>
-        admin.addLicensees(adminCtx, req, res, caller, params[0] as string)
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/admin\/tokens$/,
-      name: '/v1/admin/tokens',
-      roles: ADMIN,
-      handle: ({ req, res, caller }) => admin.issueToken(adminCtx, req, res, caller)
-    },
-    {
-      method: 'POST',
-      pattern: /^\/v1\/admin\/licenses\/([^/]+)\/revoke$/,
-      name: '/v1/admin/licenses/{jti}/revoke',
-      roles: ADMIN,
-      handle: ({ res, caller, params }) => admin.revokeLicense(adminCtx, res, caller, params[0] as string)
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/admin\/licenses\/([^/]+)\/machines$/,
-      name: '/v1/admin/licenses/{jti}/machines',
-      roles: READERS,
-      handle: ({ res, caller, params }) => admin.listMachines(adminCtx, res, caller, params[0] as string)
-    },
-    {
-      method: 'DELETE',
-      pattern: /^\/v1\/admin\/licenses\/([^/]+)\/machines\/([^/]+)$/,
-      name: '/v1/admin/licenses/{jti}/machines/{machine}',
-      roles: ADMIN,
-      handle: ({ res, caller, params }) =>
-        admin.releaseMachine(adminCtx, res, caller, params[0] as string, params[1] as string)
-    },
-    {
-      method: 'GET',
-      pattern: /^\/v1\/admin\/audit$/,
-      name: '/v1/admin/audit',
-      roles: READERS,
-      handle: ({ res, caller, url }) => admin.auditTrail(adminCtx, res, caller, url)
+  /** The caller of a guarded route: rate (per token), token, role, each checked before any body is read. */
+  async function authorize(req: IncomingMessage, roles: readonly Role[]): Promise<Caller> {
+    const token = bearerToken(req)
+    const wait = limiter?.take(token === undefined ? 'anonymous' : sha256(token))
+    if (wait !== undefined) {
+      const p = problem(429, 'rate-limited', 'Too many requests', `Too many requests; retry in ${wait} s.`)
+      p.retryAfter = wait
+      throw new ProblemError(p)
     }
-  ]
+    const caller = token === undefined ? undefined : await store.authenticate(token)
+    if (!caller) throw unauthorized()
+    if (!roles.includes(caller.role)) {
+      throw new ProblemError(
+        problem(
+          403,
+          'forbidden',
+          'Forbidden',
+          `A ${caller.role} token may not use this call; it needs a ${roles.join(' or ')} token.`
+        )
+      )
+    }
+    return caller
+  }
 
-  /** Finds the route, then checks, in order and before any body is read: method, token, role, rate. */
+  /** Finds the route, then checks, in order and before any body is read: method, rate, token, role. */
   async function serve(
     req: IncomingMessage,
     res: ServerResponse,
@@ -300,28 +179,11 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     }
     seen.route = found.route.name
     const params = found.params.map(decodeParam)
-    if (!found.route.roles) return found.route.handle({ req, res, url, params, caller: undefined as never })
-    const token = bearerToken(req)
-    const wait = limiter?.take(token === undefined ? 'anonymous' : sha256(token))
-    if (wait !== undefined) {
-      const p = problem(429, 'rate-limited', 'Too many requests', `Too many requests; retry in ${wait} s.`)
-      p.retryAfter = wait
-      throw new ProblemError(p)
-    }
-    const caller = token === undefined ? undefined : await store.authenticate(token)
-    if (!caller) throw unauthorized()
+    const { route } = found
+    if (!route.roles) return route.handle({ req, res, url, params })
+    const caller = await authorize(req, route.roles)
     seen.tenant = caller.tenant.name
-    if (!found.route.roles.includes(caller.role)) {
-      throw new ProblemError(
-        problem(
-          403,
-          'forbidden',
-          'Forbidden',
-          `A ${caller.role} token may not use this call; it needs a ${found.route.roles.join(' or ')} token.`
-        )
-      )
-    }
-    return found.route.handle({ req, res, url, params, caller })
+    return route.handle({ req, res, url, params, caller })
   }
 
   const server = createServer((req, res) => {
@@ -344,13 +206,19 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
         return
       }
       // A body not read to its end is not read at all (ADR 0091): the connection closes after the answer.
-      if (!req.complete) p.headers = { ...p.headers, connection: 'close' }
+      if (!req.complete) {
+        p.headers = { ...p.headers, connection: 'close' }
+        closeWithoutReading(req.socket)
+      }
       sendProblem(res, baseUrl, p)
     })
   })
   // Header and request timeouts: a client that trickles bytes does not hold a connection for ever.
   server.headersTimeout = 20_000
   server.requestTimeout = 120_000
+  // Longer than the idle timeout of the usual load balancers, so they, not this server, close idle
+  // connections; a client reusing one the server has just closed would see a reset.
+  server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
@@ -431,18 +299,4 @@ function unavailable(status: number, retryAfter: number): ProblemError {
   const p = problem(status, 'unavailable', 'Service unavailable', 'The service is busy; retry later.')
   p.retryAfter = retryAfter
   return new ProblemError(p)
-}
-
-function helpPage(page: string, jti: string): string {
-  const texts: Record<string, string> = {
-    'restore-limit': `License ${jti} is already on the most machines it may be restored onto. Remove it from a machine you no longer use, or ask the issuer for another license.`,
-    revoked: `License ${jti} was revoked by its issuer and cannot be restored. Ask the issuer for a new license.`,
-    'not-yours': `License ${jti} belongs to another customer of this service, so your token cannot restore it. Use the token of the account the license was issued to.`
-  }
-  const escaped = (texts[page] ?? '').replace(/[&<>"]/g, c => `&#${c.charCodeAt(0)};`)
-  return `<!doctype html><title>License not restored</title><p>${escaped}</p>\n`
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('base64url')
 }

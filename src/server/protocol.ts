@@ -1,5 +1,4 @@
 import { calculateJwkThumbprint, type JWK } from 'jose'
-import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Issuer } from '../fixtures/issuer.js'
 import { readJson, type BodyLimits } from './http/body.js'
@@ -8,6 +7,7 @@ import { boundMachine, reissue, type Checked } from './reissue.js'
 import { checkProof, replayedProof } from './proof.js'
 import { NonceReplayed, type LicenseStore } from './storage/store.js'
 import type { Caller, Candidate, Outcome } from './storage/types.js'
+import { sha256 } from './digest.js'
 
 /** What the protocol handlers share (one per server). */
 export interface ProtocolContext {
@@ -286,8 +286,4 @@ function isKeyX(x: unknown): x is string {
 
 export function badRequest(detail: string): ProblemError {
   return new ProblemError(problem(400, 'bad-request', 'Bad request', detail))
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('base64url')
 }

@@ -29,7 +29,7 @@ export type Target =
 const BACKUP_NAMES = new Set([MANIFEST_FILE, PACK_FILE, ENCRYPTED_PACK_FILE, `.${MANIFEST_FILE}.tmp`])
 
 /**
- * Judges the backup path (SPEC 9): only a folder whose manifest is a valid license-backup manifest is a
+ * Judges the backup path (docs/reliability.md): only a folder whose manifest is a valid license-backup manifest is a
  * backup. An empty folder may be used. Any other folder is CONFIG_INVALID naming what it holds, unless
  * `overwrite` is on and it holds nothing but a backup's own file names (a damaged backup); a folder with
  * anything else in it is never replaced, so `path: .` cannot wipe a workspace.

@@ -21,8 +21,7 @@ export function openSqlite(file: string): Engine {
   const prepare = (sql: string): StatementSync => {
     let statement = statements.get(sql)
     if (!statement) {
-      // SQLite reads `$1` as a name; `?1` is its numbered placeholder.
-      statement = db.prepare(sql.replace(/\$(\d+)/g, '?$1'))
+      statement = db.prepare(toSqlitePlaceholders(sql))
       statements.set(sql, statement)
     }
     return statement
@@ -89,4 +88,14 @@ export function openSqlite(file: string): Engine {
       db.close()
     }
   }
+}
+
+/**
+ * SQLite reads `$1` as a name. Placeholders that run $1, $2, … in order become plain `?`; others `?N`,
+ * SQLite's numbered form, which node:sqlite binds about a hundred times slower in a 1,000-row insert.
+ */
+export function toSqlitePlaceholders(sql: string): string {
+  const numbers = [...sql.matchAll(/\$(\d+)/g)].map(m => Number(m[1]))
+  const inOrder = numbers.every((n, i) => n === i + 1)
+  return sql.replace(/\$(\d+)/g, inOrder ? '?' : '?$1')
 }

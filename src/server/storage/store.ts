@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { decide, isYours, type Facts } from './decide.js'
 import { inList, valuesList, type Engine, type SqlValue, type Tx } from './engine.js'
+import { sha256 } from '../digest.js'
 import type {
   AuditEntry,
   Caller,
@@ -113,7 +114,7 @@ export class LicenseStore {
       if (!mayManage(by, tenant)) throw new StoreError(`Tenant ${tenantName} is not yours.`, 403)
       await tx.run(
         'INSERT INTO tokens (id, tenant_id, hash, role, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-        [id, tenant.id, hashToken(token), role, label, this.now()]
+        [id, tenant.id, sha256(token), role, label, this.now()]
       )
       await audit(tx, [entry(this.now(), by, 'token-issue', { detail: `${role} ${id} for ${tenantName}` })])
       return { id, token, tenant }
@@ -141,7 +142,7 @@ export class LicenseStore {
         await tx.run(
           `INSERT INTO tokens (id, tenant_id, hash, role, label, created_at) VALUES ($1, $2, $3, $4, 'adopted', $5)
            ON CONFLICT DO NOTHING`,
-          [`tok_${randomBytes(8).toString('hex')}`, row.id, hashToken(token), role, this.now()]
+          [`tok_${randomBytes(8).toString('hex')}`, row.id, sha256(token), role, this.now()]
         )
       }
     })
@@ -151,7 +152,7 @@ export class LicenseStore {
     const rows = await this.engine.read<TenantRow & { token_id: string; role: Role }>(
       `SELECT t.id AS token_id, t.role, n.id, n.name, n.any_licensee, n.operator
          FROM tokens t JOIN tenants n ON n.id = t.tenant_id WHERE t.hash = $1`,
-      [hashToken(token)]
+      [sha256(token)]
     )
     const row = rows[0]
     return row && { tokenId: row.token_id, role: row.role, tenant: tenantOf(row) }
@@ -185,16 +186,7 @@ export class LicenseStore {
       await tx.all(`SELECT id FROM tokens WHERE id = $1${tx.forUpdate}`, [caller.tokenId])
       await tx.run('DELETE FROM sessions WHERE expires_at <= $1', [at])
       if (proof) await rememberNonce(tx, proof, at)
-      // At the cap, the machine's earlier sessions under this token make way: they belong to runs that
-      // ended without closing them (a killed job). Below it they stay, since runners sharing one machine
-      // key (machine-key-env) may restore at the same time.
-      if ((await liveSessions(tx, caller.tokenId)) >= maxPerToken) {
-        await tx.run('DELETE FROM sessions WHERE token_id = $1 AND machine_id = $2', [
-          caller.tokenId,
-          machine.machineId
-        ])
-        if ((await liveSessions(tx, caller.tokenId)) >= maxPerToken) return undefined
-      }
+      if ((await liveSessions(tx, caller.tokenId)) >= maxPerToken) return undefined
       await tx.run(
         `INSERT INTO sessions (id, tenant_id, token_id, machine_id, machine_x, individualize, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -405,10 +397,6 @@ export class LicenseStore {
       unique.map(sub => [sub, tenant.id])
     )
   }
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url')
 }
 
 interface TenantRow {

@@ -1,0 +1,153 @@
+// The license service's throughput: licenses re-issued per second through the whole protocol (session,
+// restore batches of 1,000, close) by concurrent clients, on SQLite (one instance) and on PostgreSQL (one
+// and two instances, each a separate process), beside the bare signing rate of the same machine (one
+// thread: an instance signs on one).
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { saveIssuer, type Issuer } from '../src/fixtures/issuer.js'
+import { machineFromSeed } from '../src/fixtures/store.js'
+import { postgresBin, startPostgres } from '../src/fixtures/postgres-cluster.js'
+import { startServerProcess, type ServerProcess } from '../src/fixtures/server-process.js'
+import { openEngine } from '../src/server/storage/open.js'
+import { LicenseStore } from '../src/server/storage/store.js'
+
+export interface Throughput {
+  label: string
+  licenses: number
+  ms: number
+}
+
+const CLIENTS = 8
+const BATCH = 1000
+
+export async function serviceThroughput(
+  issuer: Issuer,
+  work: string,
+  licenses: number
+): Promise<Throughput[]> {
+  const dir = join(work, `service-${Date.now()}`)
+  await mkdir(dir, { recursive: true })
+  const issuerFile = join(dir, 'issuer.json')
+  await saveIssuer(issuer, issuerFile)
+  const batches = makeBatches(issuer, licenses)
+  const results: Throughput[] = [{ label: 'bare signing, 1 thread', licenses, ms: signing(issuer, licenses) }]
+  try {
+    results.push(await run('SQLite, 1 instance', join(dir, 'service.db'), 1, issuerFile, batches))
+    if (!postgresBin()) {
+      console.log('  PostgreSQL is not installed: its service figures are skipped.')
+      return results
+    }
+    const cluster = await startPostgres()
+    try {
+      results.push(
+        await run('PostgreSQL, 1 instance', await cluster.database('bench1'), 1, issuerFile, batches)
+      )
+      results.push(
+        await run('PostgreSQL, 2 instances', await cluster.database('bench2'), 2, issuerFile, batches)
+      )
+    } finally {
+      await cluster.stop()
+    }
+    return results
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** The licenses, fresh jtis, in batches of 1,000: each client restores its own, so none is refused. */
+function makeBatches(issuer: Issuer, licenses: number): string[][] {
+  const batches: string[][] = []
+  for (let i = 0; i < licenses; i += BATCH) {
+    batches.push(
+      Array.from({ length: Math.min(BATCH, licenses - i) }, (_, j) =>
+        issuer.sign({
+          jti: `bench-${i + j}`,
+          key_id: `key-${(i + j) % 500}`,
+          iat: 1767225600,
+          rights: { play: true }
+        })
+      )
+    )
+  }
+  return batches
+}
+
+/** Time to sign `licenses` re-issued licenses (the claims re-issue signs) on this thread. */
+function signing(issuer: Issuer, licenses: number): number {
+  const started = performance.now()
+  for (let i = 0; i < licenses; i++) {
+    issuer.sign({
+      jti: `bench-${i}`,
+      key_id: 'k',
+      iat: 1767225600,
+      rights: { play: true },
+      cnf: { jkt: 'x'.repeat(43) }
+    })
+  }
+  return performance.now() - started
+}
+
+async function run(
+  label: string,
+  database: string,
+  instances: number,
+  issuerFile: string,
+  batches: string[][]
+): Promise<Throughput> {
+  const store = new LicenseStore(openEngine(database))
+  await store.engine.migrate()
+  await store.addTenant('bench', { anyLicensee: true })
+  const { token } = await store.issueToken('bench', 'restore', 'bench')
+  await store.engine.close()
+  const servers: ServerProcess[] = []
+  try {
+    for (let i = 0; i < instances; i++) servers.push(await startServerProcess({ issuerFile, database }))
+    const queue = [...batches]
+    const started = performance.now()
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, c) => {
+        const url = servers[c % servers.length]?.url as string
+        const m = await machineFromSeed(9000 + c)
+        const session = await call(url, token, '/v1/sessions', {
+          machine: { id: m.id, jwk: m.jwk },
+          individualize: true
+        })
+        const id = (JSON.parse(session) as { id: string }).id
+        for (let batch = queue.shift(), n = 0; batch; batch = queue.shift(), n++) {
+          await call(url, token, `/v1/sessions/${id}/restore`, { licenses: batch }, `c${c}-${n}`)
+        }
+        await fetch(`${url}/v1/sessions/${id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${token}` }
+        })
+      })
+    )
+    const ms = performance.now() - started
+    const total = batches.reduce((sum, b) => sum + b.length, 0)
+    return { label: `service, ${label}`, licenses: total, ms }
+  } finally {
+    await Promise.all(servers.map(s => s.stop()))
+  }
+}
+
+/** One call; a network error is retried with the same Idempotency-Key, as the engine's client does. */
+async function call(url: string, token: string, path: string, body: unknown, key?: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          ...(key ? { 'idempotency-key': key } : {})
+        },
+        body: JSON.stringify(body)
+      })
+      const text = await res.text()
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${text.slice(0, 200)}`)
+      return text
+    } catch (error) {
+      if ((error as Error).message !== 'fetch failed' || attempt >= 3) throw error
+    }
+  }
+}
