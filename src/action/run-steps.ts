@@ -15,11 +15,14 @@ import { log } from './log/write.js'
 import { bytesPerLicense, type RunReport, type StepRecord } from './report.js'
 import type { StepSecrets } from './secrets.js'
 import type { Origin } from '../engine/format/manifest-v2.js'
+import { rememberForExit } from './release-on-exit.js'
 import type {
   ArtifactSource,
   BackupStep,
+  ReleaseStep,
   RestoreStep,
   RestrictedPolicy,
+  ServiceStep,
   Step,
   VerifyStep
 } from './steps/types.js'
@@ -73,12 +76,14 @@ export async function runSteps(steps: Step[], context: StepContext): Promise<voi
 function runStep(step: Step, n: number, context: StepContext): Promise<void> {
   if (step.kind === 'backup') return runBackup(step, n, context)
   if (step.kind === 'restore') return runRestore(step, n, context)
+  if (step.kind === 'release') return runRelease(step, n, context)
   return runVerify(step, n, context)
 }
 
 function title(step: Step, n: number, total: number): string {
   const count = `step ${n} of ${total}`
   if (step.kind === 'backup') return `Backup (${count}): ${step.store} → ${step.path}`
+  if (step.kind === 'release') return `Release (${count}): ${step.store} → ${step.service.url}`
   const from = restoreSource(step)
   if (step.kind === 'verify') return `Verify (${count}): ${from}`
   return `Restore (${count}): ${from} → ${step.store}`
@@ -206,10 +211,17 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
           service: { url: step.service.url, token: secrets.token ?? '' },
           individualize: step.individualize,
           ...(secrets.identity === undefined ? {} : { identity: secrets.identity }),
-          ...trustOptions(step)
+          ...trustOptions(step),
+          ...slotOptions(step, secrets),
+          onRefused: step.onRefused
         },
         { signal: context.signal }
       )
+      if (step.releaseOnExit)
+        rememberForExit(
+          step,
+          result.licenses.map(l => l.jti)
+        )
       record.restored = result.restored
       record.unchanged = result.unchanged
       record.skipped = result.skipped
@@ -291,6 +303,43 @@ function trustOptions(step: RestoreStep | VerifyStep): { signers?: string; maxAg
   return {
     ...(step.signers === undefined ? {} : { signers: step.signers }),
     ...(step.maxAgeMs === undefined ? {} : { maxAgeMs: step.maxAgeMs })
+  }
+}
+
+/** Gives the store's licenses back (protocol v1.1): the service first, then the files. */
+async function runRelease(step: ReleaseStep, n: number, context: StepContext): Promise<void> {
+  const stepLog = new StepLog('warn', context.now)
+  const record: StepRecord = {
+    kind: 'release',
+    title: title(step, n, context.total),
+    outcome: 'failed',
+    durationMs: 0
+  }
+  await tracked(record, stepLog, context, async () => {
+    const secrets = context.secrets.get(step) ?? {}
+    const result = await context.engine.release(
+      {
+        store: step.store,
+        ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
+        service: { url: step.service.url, token: secrets.token ?? '' },
+        ...slotOptions(step, secrets)
+      },
+      { signal: context.signal }
+    )
+    record.released = result.licenses.length
+    log.info(
+      result.machineId === null
+        ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.`
+        : logText`Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+    )
+  })
+}
+
+/** `include` and the machine key, as restore and release steps give them to the engine. */
+function slotOptions(step: ServiceStep, secrets: StepSecrets): { include?: string[]; machineKey?: string } {
+  return {
+    ...(step.include ? { include: step.include } : {}),
+    ...(secrets.machineKey === undefined ? {} : { machineKey: secrets.machineKey })
   }
 }
 
