@@ -15098,7 +15098,11 @@ function resolveSecrets(steps, env) {
       continue;
     }
     if (step.kind === "verify") {
-      if (step.identityEnv) resolved.set(step, { identity: identityOf(step.identityEnv, env) });
+      const registryToken2 = registrySecret(step.fromRegistry, "from-registry", env);
+      resolved.set(step, {
+        ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
+        ...step.identityEnv ? { identity: identityOf(step.identityEnv, env) } : {}
+      });
       continue;
     }
     const registryToken = step.kind === "restore" ? registrySecret(step.fromRegistry, "from-registry", env) : void 0;
@@ -17137,7 +17141,7 @@ function title(step, n, total) {
 }
 function restoreSource(step) {
   if (step.fromArtifact) return `artifact "${step.fromArtifact.name}"`;
-  if ("fromRegistry" in step && step.fromRegistry) return referenceText(step.fromRegistry.reference);
+  if (step.fromRegistry) return referenceText(step.fromRegistry.reference);
   return step.path;
 }
 function storeOptions(step) {
@@ -17219,30 +17223,9 @@ async function runRestore(step, n, context) {
   try {
     await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {};
-      let path = step.path ?? "";
-      record.path = restoreSource(step);
-      if (step.fromArtifact) {
-        const download = await downloadBackup(step.fromArtifact, {
-          client: await context.artifacts(),
-          run: context.run,
-          token: context.githubToken,
-          fetch: context.fetch,
-          now: context.now
-        });
-        downloaded = download.dir;
-        record.path = download.description;
-        if (step.path)
-          log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`);
-        path = downloaded;
-      }
-      if (step.fromRegistry) {
-        const pulled = await pullFromRegistry(step.fromRegistry, secrets.registryToken, context);
-        downloaded = pulled.folder;
-        record.registry = pulled.record;
-        if (step.path)
-          log.info(logText`Restoring from the pulled backup; \`path\` (${step.path}) is not used.`);
-        path = downloaded;
-      }
+      const path = await backupFolder(step, context, record, (dir) => {
+        downloaded = dir;
+      });
       throwIfAborted(context.signal, "restore");
       const result = await context.engine.restore(
         {
@@ -17288,10 +17271,8 @@ async function runVerify(step, n, context) {
   try {
     await tracked(record, stepLog, context, async () => {
       const identity = context.secrets.get(step)?.identity;
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path;
-      const path = await backupFolder(step, context, (download) => {
-        downloaded = download.dir;
-        record.path = download.description;
+      const path = await backupFolder(step, context, record, (dir) => {
+        downloaded = dir;
       });
       throwIfAborted(context.signal, "verify");
       const result = await context.engine.verify(
@@ -17316,18 +17297,32 @@ async function runVerify(step, n, context) {
     if (downloaded) await rm5(downloaded, { recursive: true, force: true });
   }
 }
-async function backupFolder(step, context, onDownloaded) {
-  if (!step.fromArtifact) return step.path ?? "";
-  const download = await downloadBackup(step.fromArtifact, {
-    client: await context.artifacts(),
-    run: context.run,
-    token: context.githubToken,
-    fetch: context.fetch,
-    now: context.now
-  });
-  onDownloaded(download);
-  if (step.path) log.info(logText`Reading the downloaded artifact; \`path\` (${step.path}) is not used.`);
-  return download.dir;
+async function backupFolder(step, context, record, onDownloaded) {
+  record.path = restoreSource(step);
+  if (step.fromArtifact) {
+    const download = await downloadBackup(step.fromArtifact, {
+      client: await context.artifacts(),
+      run: context.run,
+      token: context.githubToken,
+      fetch: context.fetch,
+      now: context.now
+    });
+    onDownloaded(download.dir);
+    record.path = download.description;
+    return downloadedInstead(step, download.dir);
+  }
+  if (step.fromRegistry) {
+    const token = context.secrets.get(step)?.registryToken;
+    const pulled = await pullFromRegistry(step.fromRegistry, token, context);
+    onDownloaded(pulled.folder);
+    record.registry = pulled.record;
+    return downloadedInstead(step, pulled.folder);
+  }
+  return step.path ?? "";
+}
+function downloadedInstead(step, dir) {
+  if (step.path) log.info(logText`Reading the downloaded backup; \`path\` (${step.path}) is not used.`);
+  return dir;
 }
 function trustOptions(step) {
   return {
@@ -17730,25 +17725,7 @@ var license_backup_schema_default = {
           $ref: "#/$defs/fromArtifact"
         },
         "from-registry": {
-          description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
-          type: "object",
-          additionalProperties: false,
-          required: ["reference"],
-          properties: {
-            reference: {
-              description: "`ghcr.io/acme/license-backups:nightly` or `\u2026@sha256:<digest>`.",
-              type: "string",
-              pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
-              "x-message": "must be a registry reference with a tag or digest, such as ghcr.io/acme/license-backups:nightly"
-            },
-            username: {
-              $ref: "#/$defs/registryUsername"
-            },
-            "token-env": {
-              description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
-              $ref: "#/$defs/envName"
-            }
-          }
+          $ref: "#/$defs/fromRegistry"
         },
         individualize: {
           description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
@@ -17982,27 +17959,64 @@ var license_backup_schema_default = {
         }
       ]
     },
-    verify: {
-      description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path` or `from-artifact`.",
+    fromRegistry: {
+      description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
       type: "object",
       additionalProperties: false,
-      anyOf: [
+      required: ["reference"],
+      properties: {
+        reference: {
+          description: "`ghcr.io/acme/license-backups:nightly` or `\u2026@sha256:<digest>`.",
+          type: "string",
+          pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
+          "x-message": "must be a registry reference with a tag or digest, such as ghcr.io/acme/license-backups:nightly"
+        },
+        username: {
+          $ref: "#/$defs/registryUsername"
+        },
+        "token-env": {
+          description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
+          $ref: "#/$defs/envName"
+        }
+      }
+    },
+    verify: {
+      description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
+      type: "object",
+      additionalProperties: false,
+      allOf: [
         {
-          required: ["path"]
+          anyOf: [
+            {
+              required: ["path"]
+            },
+            {
+              required: ["from-artifact"]
+            },
+            {
+              required: ["from-registry"]
+            }
+          ],
+          "x-message": "needs `path` (a backup folder), `from-artifact` (an artifact holding one) or `from-registry` (a registry reference)"
         },
         {
-          required: ["from-artifact"]
+          not: {
+            required: ["from-artifact", "from-registry"]
+          },
+          "x-message": "takes `from-artifact` or `from-registry`, not both"
         }
       ],
-      "x-message": "needs `path` (a backup folder) or `from-artifact` (an artifact holding one)",
       properties: {
         path: {
-          description: "The backup folder to verify. Not used with `from-artifact`.",
+          description: "The backup folder to verify. Not used with `from-artifact` or `from-registry`.",
           type: "string",
           minLength: 1
         },
         "from-artifact": {
           $ref: "#/$defs/fromArtifact"
+        },
+        "from-registry": {
+          $ref: "#/$defs/fromRegistry"
         },
         "identity-env": {
           description: "Name of the environment variable holding the age identity for an encrypted backup.",
@@ -18308,16 +18322,13 @@ function toUpload(parsed, path, json) {
   };
 }
 function toRestore(parsed, path, body, store, folder, service, index, at) {
-  const from = body["from-artifact"];
-  const fromRegistry = body["from-registry"];
   const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
   return {
     kind: "restore",
     index,
     ...store,
     ...folder === void 0 ? {} : { path: folder },
-    ...from ? { fromArtifact: toSource(parsed, [...path, "from-artifact"], from) } : {},
-    ...fromRegistry ? { fromRegistry: toRegistrySource(parsed, [...path, "from-registry"], fromRegistry) } : {},
+    ...backupSource(parsed, path, body),
     individualize: body["individualize"] === true,
     ...identityEnv ? { identityEnv } : {},
     ...slotSettings(parsed, path, body, service, at, "restore"),
@@ -18326,14 +18337,20 @@ function toRestore(parsed, path, body, store, folder, service, index, at) {
     at
   };
 }
+function backupSource(parsed, path, body) {
+  const artifact = body["from-artifact"];
+  const registry = body["from-registry"];
+  if (artifact) return { fromArtifact: toSource(parsed, [...path, "from-artifact"], artifact) };
+  if (registry) return { fromRegistry: toRegistrySource(parsed, [...path, "from-registry"], registry) };
+  return {};
+}
 function toVerify(parsed, path, body, root, top, index, at) {
-  const from = body["from-artifact"];
   const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
   return {
     kind: "verify",
     index,
     ...typeof body["path"] === "string" ? { path: body["path"] } : {},
-    ...from ? { fromArtifact: toSource(parsed, [...path, "from-artifact"], from) } : {},
+    ...backupSource(parsed, path, body),
     ...identityEnv ? { identityEnv } : {},
     ...top.catalog === void 0 ? {} : { catalog: top.catalog },
     ...top.trust === void 0 ? {} : { trust: top.trust },

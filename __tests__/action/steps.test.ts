@@ -365,6 +365,24 @@ describe('steps file: bad input names file, line and column', () => {
     )
   })
 
+  it('a verify step reads a backup from a registry, and not from an artifact at the same time', async () => {
+    const { steps } = await (
+      await load(
+        `version: 1\nstore: s\nsteps:\n  - verify:\n      from-registry: { reference: "ghcr.io/acme/lb@sha256:${'a'.repeat(64)}", token-env: GHCR_TOKEN }\n`
+      )
+    ).loading
+    expect(steps[0]).toMatchObject({
+      kind: 'verify',
+      fromRegistry: { reference: { digest: `sha256:${'a'.repeat(64)}` }, tokenEnv: { name: 'GHCR_TOKEN' } }
+    })
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - verify:\n      from-registry: { reference: "ghcr.io/acme/lb:nightly" }\n      from-artifact: { name: a }\n',
+      5,
+      7,
+      /`steps.verify` takes `from-artifact` or `from-registry`, not both/
+    )
+  })
+
   it('a from-registry reference without a tag or digest, and from-artifact with from-registry', async () => {
     const head =
       'version: 1\nstore: s\nservice: { url: "https://lms.example.com", token-env: T }\nsteps:\n  - restore:\n'

@@ -17,7 +17,6 @@ import type { StepSecrets } from './secrets.js'
 import type { Origin } from '../engine/format/manifest-v2.js'
 import { rememberForExit } from './release-on-exit.js'
 import type {
-  ArtifactSource,
   BackupStep,
   ReleaseStep,
   RestoreStep,
@@ -91,7 +90,7 @@ function title(step: Step, n: number, total: number): string {
 
 function restoreSource(step: RestoreStep | VerifyStep): string | undefined {
   if (step.fromArtifact) return `artifact "${step.fromArtifact.name}"`
-  if ('fromRegistry' in step && step.fromRegistry) return referenceText(step.fromRegistry.reference)
+  if (step.fromRegistry) return referenceText(step.fromRegistry.reference)
   return step.path
 }
 
@@ -179,30 +178,9 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
   try {
     await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {}
-      let path = step.path ?? ''
-      record.path = restoreSource(step)
-      if (step.fromArtifact) {
-        const download = await downloadBackup(step.fromArtifact, {
-          client: await context.artifacts(),
-          run: context.run,
-          token: context.githubToken,
-          fetch: context.fetch,
-          now: context.now
-        })
-        downloaded = download.dir
-        record.path = download.description
-        if (step.path)
-          log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
-        path = downloaded
-      }
-      if (step.fromRegistry) {
-        const pulled = await pullFromRegistry(step.fromRegistry, secrets.registryToken, context)
-        downloaded = pulled.folder
-        record.registry = pulled.record
-        if (step.path)
-          log.info(logText`Restoring from the pulled backup; \`path\` (${step.path}) is not used.`)
-        path = downloaded
-      }
+      const path = await backupFolder(step, context, record, dir => {
+        downloaded = dir
+      })
       throwIfAborted(context.signal, 'restore')
       const result = await context.engine.restore(
         {
@@ -250,10 +228,8 @@ async function runVerify(step: VerifyStep, n: number, context: StepContext): Pro
   try {
     await tracked(record, stepLog, context, async () => {
       const identity = context.secrets.get(step)?.identity
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path
-      const path = await backupFolder(step, context, download => {
-        downloaded = download.dir
-        record.path = download.description
+      const path = await backupFolder(step, context, record, dir => {
+        downloaded = dir
       })
       throwIfAborted(context.signal, 'verify')
       const result = await context.engine.verify(
@@ -280,23 +256,42 @@ async function runVerify(step: VerifyStep, n: number, context: StepContext): Pro
   }
 }
 
-/** The backup folder a restore or verify reads: its `path`, or a private download of its artifact. */
+/**
+ * The backup folder a restore or verify reads: its `path`, or a private download of its artifact or
+ * registry reference (`onDownloaded` gets the download so the step removes it whatever happens).
+ */
 async function backupFolder(
-  step: { path?: string; fromArtifact?: ArtifactSource },
+  step: RestoreStep | VerifyStep,
   context: StepContext,
-  onDownloaded: (download: { dir: string; description: string }) => void
+  record: StepRecord,
+  onDownloaded: (dir: string) => void
 ): Promise<string> {
-  if (!step.fromArtifact) return step.path ?? ''
-  const download = await downloadBackup(step.fromArtifact, {
-    client: await context.artifacts(),
-    run: context.run,
-    token: context.githubToken,
-    fetch: context.fetch,
-    now: context.now
-  })
-  onDownloaded(download)
-  if (step.path) log.info(logText`Reading the downloaded artifact; \`path\` (${step.path}) is not used.`)
-  return download.dir
+  record.path = restoreSource(step)
+  if (step.fromArtifact) {
+    const download = await downloadBackup(step.fromArtifact, {
+      client: await context.artifacts(),
+      run: context.run,
+      token: context.githubToken,
+      fetch: context.fetch,
+      now: context.now
+    })
+    onDownloaded(download.dir)
+    record.path = download.description
+    return downloadedInstead(step, download.dir)
+  }
+  if (step.fromRegistry) {
+    const token = context.secrets.get(step)?.registryToken
+    const pulled = await pullFromRegistry(step.fromRegistry, token, context)
+    onDownloaded(pulled.folder)
+    record.registry = pulled.record
+    return downloadedInstead(step, pulled.folder)
+  }
+  return step.path ?? ''
+}
+
+function downloadedInstead(step: RestoreStep | VerifyStep, dir: string): string {
+  if (step.path) log.info(logText`Reading the downloaded backup; \`path\` (${step.path}) is not used.`)
+  return dir
 }
 
 function trustOptions(step: RestoreStep | VerifyStep): { signers?: string; maxAgeMs?: number } {

@@ -32,7 +32,11 @@ export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<Step,
       continue
     }
     if (step.kind === 'verify') {
-      if (step.identityEnv) resolved.set(step, { identity: identityOf(step.identityEnv, env) })
+      const registryToken = registrySecret(step.fromRegistry, 'from-registry', env)
+      resolved.set(step, {
+        ...(registryToken === undefined ? {} : { registryToken }),
+        ...(step.identityEnv ? { identity: identityOf(step.identityEnv, env) } : {})
+      })
       continue
     }
     const registryToken =

@@ -192,18 +192,13 @@ function toRestore(
   index: number,
   at: Location
 ): RestoreStep {
-  const from = body['from-artifact'] as Json | undefined
-  const fromRegistry = body['from-registry'] as Json | undefined
   const identityEnv = envRef(parsed, [...path, 'identity-env'], body['identity-env'])
   return {
     kind: 'restore',
     index,
     ...store,
     ...(folder === undefined ? {} : { path: folder }),
-    ...(from ? { fromArtifact: toSource(parsed, [...path, 'from-artifact'], from) } : {}),
-    ...(fromRegistry
-      ? { fromRegistry: toRegistrySource(parsed, [...path, 'from-registry'], fromRegistry) }
-      : {}),
+    ...backupSource(parsed, path, body),
     individualize: body['individualize'] === true,
     ...(identityEnv ? { identityEnv } : {}),
     ...slotSettings(parsed, path, body, service, at, 'restore'),
@@ -211,6 +206,19 @@ function toRestore(
     releaseOnExit: body['release-on-exit'] === true,
     at
   }
+}
+
+/** `from-artifact` or `from-registry`, as restore and verify steps name where the backup comes from. */
+function backupSource(
+  parsed: ParsedSteps,
+  path: (string | number)[],
+  body: Json
+): Pick<RestoreStep, 'fromArtifact' | 'fromRegistry'> {
+  const artifact = body['from-artifact'] as Json | undefined
+  const registry = body['from-registry'] as Json | undefined
+  if (artifact) return { fromArtifact: toSource(parsed, [...path, 'from-artifact'], artifact) }
+  if (registry) return { fromRegistry: toRegistrySource(parsed, [...path, 'from-registry'], registry) }
+  return {}
 }
 
 function toVerify(
@@ -222,13 +230,12 @@ function toVerify(
   index: number,
   at: Location
 ): VerifyStep {
-  const from = body['from-artifact'] as Json | undefined
   const identityEnv = envRef(parsed, [...path, 'identity-env'], body['identity-env'])
   return {
     kind: 'verify',
     index,
     ...(typeof body['path'] === 'string' ? { path: body['path'] } : {}),
-    ...(from ? { fromArtifact: toSource(parsed, [...path, 'from-artifact'], from) } : {}),
+    ...backupSource(parsed, path, body),
     ...(identityEnv ? { identityEnv } : {}),
     ...(top.catalog === undefined ? {} : { catalog: top.catalog }),
     ...(top.trust === undefined ? {} : { trust: top.trust }),

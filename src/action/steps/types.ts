@@ -111,6 +111,7 @@ export interface VerifyStep extends BackupTrustConfig {
   index: number
   path?: string
   fromArtifact?: ArtifactSource
+  fromRegistry?: RegistrySource
   identityEnv?: EnvRef
   catalog?: string
   trust?: TrustOptions
