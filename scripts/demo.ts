@@ -51,6 +51,9 @@ steps:
       on-restricted: warn
       encrypt-to: [${recipient}]
       artifact: { name: license-backup-demo, retention-days: 1 }
+  - verify:
+      from-artifact: { name: license-backup-demo }
+      identity-env: AGE_IDENTITY
   - restore:
       store: ${relative(process.cwd(), at('machine-b'))}
       from-artifact: { name: license-backup-demo }
@@ -79,15 +82,15 @@ catalog: ${relative(process.cwd(), at('catalog.csv'))}
 trust: { jwks: ${relative(process.cwd(), at('issuer.jwks.json'))} }
 service: { url: ${service.url}, token-env: LMS_TOKEN }
 steps:
-  - restore: { store: ${relative(process.cwd(), at('runner-1'))}, path: ${relative(process.cwd(), at('backup'))}, identity-env: AGE_IDENTITY, machine-key-env: RUNNER_MACHINE_KEY }
-  - restore: { store: ${relative(process.cwd(), at('runner-2'))}, path: ${relative(process.cwd(), at('backup'))}, identity-env: AGE_IDENTITY, machine-key-env: RUNNER_MACHINE_KEY }
-  - release: { store: ${relative(process.cwd(), at('runner-2'))}, machine-key-env: RUNNER_MACHINE_KEY }
+  - restore: { store: ${relative(process.cwd(), at('runner-1'))}, path: ${relative(process.cwd(), at('backup'))}, identity-env: AGE_IDENTITY, machine-key-env: MACHINE_KEY }
+  - restore: { store: ${relative(process.cwd(), at('runner-2'))}, path: ${relative(process.cwd(), at('backup'))}, identity-env: AGE_IDENTITY, machine-key-env: MACHINE_KEY }
+  - release: { store: ${relative(process.cwd(), at('runner-2'))}, machine-key-env: MACHINE_KEY }
 `
 for (const line of provisioning.trim().split('\n').slice(4)) say(`   ${line}`)
 const provisioned = await runAction({
   inputs: { steps: provisioning, 'github-token': '' },
   runnerDir: at('runner-provisioning'),
-  env: { LMS_TOKEN: token, AGE_IDENTITY: identity, RUNNER_MACHINE_KEY: JSON.stringify(machineKey) },
+  env: { LMS_TOKEN: token, AGE_IDENTITY: identity, MACHINE_KEY: JSON.stringify(machineKey) },
   onLine: line => {
     const shown = pretty(line)
     if (shown !== undefined) say(`   │ ${shown}`)
@@ -96,7 +99,7 @@ const provisioned = await runAction({
 const first = sample.licenses.find(l => !l.restricted)
 const machines = first ? await service.machinesOf(first.jti) : []
 say(
-  `   license ${first?.jti} is now on ${machines.length} machine(s) at the service: A, B (released runners keep none)`
+  `   license ${first?.jti} now holds ${machines.length} machine slot(s) at the service: machine B's (the two runners shared one slot, and the release gave it back)`
 )
 await Promise.all([service.close(), artifacts.close()])
 
