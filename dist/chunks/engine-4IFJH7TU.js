@@ -92,7 +92,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-KIWHTGDZ.js";
+} from "./chunk-LTFSDQVY.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
