@@ -6,7 +6,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { createBackupRestorer } from '../src/engine/index.js'
-import type { BackupOptions, RestoreOptions, VerifyOptions } from '../src/engine/api.js'
+import type { BackupOptions, ReleaseOptions, RestoreOptions, VerifyOptions } from '../src/engine/api.js'
 import { RegistryClient } from '../src/action/registry/client.js'
 import { pullBackup } from '../src/action/registry/pull.js'
 import { pushBackup } from '../src/action/registry/push.js'
@@ -24,6 +24,10 @@ async function main(): Promise<Record<string, unknown>> {
     case 'restore': {
       const result = await createBackupRestorer().restore(options as unknown as RestoreOptions)
       return { restored: result.restored }
+    }
+    case 'release': {
+      const result = await createBackupRestorer().release(options as unknown as ReleaseOptions)
+      return { released: result.released }
     }
     case 'verify': {
       const result = await createBackupRestorer().verify(options as unknown as VerifyOptions)

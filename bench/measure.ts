@@ -68,5 +68,10 @@ export async function repeat(
     await prepare?.()
     samples.push(await once())
   }
+  return medianOf(samples)
+}
+
+/** The median time and the largest peak RSS of some samples. */
+export function medianOf(samples: Sample[]): Sample {
   return { ms: median(samples.map(s => s.ms)), rssMb: Math.max(...samples.map(s => s.rssMb)) }
 }

@@ -20,7 +20,7 @@ import {
   type TestCa,
   type TestRegistry
 } from '../src/local/registry.js'
-import { hasGnuTime, median, repeat, timeCommand, type Sample } from './measure.js'
+import { hasGnuTime, median, medianOf, repeat, timeCommand, type Sample } from './measure.js'
 import { serviceThroughput } from './service.js'
 
 const started = performance.now()
@@ -142,25 +142,33 @@ for (const n of perSize ? sizes : []) {
   if (verified && wanted('restore')) {
     // A fresh service (and a fresh target store, so a new machine) for every run: the restore limit of
     // four machines would refuse the fourth run's bound licenses otherwise.
+    // The release step gives back what the restore took, from the restored store, to the same service.
+    const releases: Sample[] = []
     const restore = await repeat(
       reps,
       () =>
-        withServer(url =>
-          engine('restore', {
+        withServer(async url => {
+          const service = { url, token }
+          const restored = await engine('restore', {
             store: target,
             path: backup,
             individualize: true,
-            service: { url, token },
+            service,
             trust
           })
-        ),
+          releases.push(await engine('release', { store: target, service }))
+          return restored
+        }),
       () => rm(target, { recursive: true, force: true })
     )
     await rm(target, { recursive: true, force: true })
+    const release = medianOf(releases)
     const http = await repeat(reps, () => withServer(url => internal('http-baseline', { store, url, token })))
     add(n, 'restore through the service', restore, 'the service alone, same batches', http, null, '')
     add(n, 'restore through the service', restore, 'verified backup', verified, 3, '≤ 3× verified backup')
+    add(n, 'release step (every restored license)', release, '', { ms: 0, rssMb: 0 }, null, '')
     addRss(n, 'restore', restore)
+    addRss(n, 'release', release)
   }
 
   if (wanted('encrypted')) {
@@ -454,17 +462,11 @@ function addFlatness(): void {
   }
 }
 
-/** The --only part a row comes from: the service, the cold start, or the engine's per-size runs. */
-function partOf(row: Row): string {
-  if (row.measure.startsWith('service,')) return 'service'
-  if (row.measure.startsWith('registry ')) return 'registry'
-  if (row.measure.startsWith('cold start')) return 'cold'
-  return 'engine'
-}
-
 async function previousRows(): Promise<Row[]> {
   try {
-    return (JSON.parse(await readFile('bench/results/latest.json', 'utf8')) as { rows: Row[] }).rows
+    const { rows } = JSON.parse(await readFile('bench/results/latest.json', 'utf8')) as { rows: Row[] }
+    // Rows written before the fields were named as issue 15 names them are not kept.
+    return rows.filter(row => typeof row.size === 'number')
   } catch {
     return []
   }
@@ -642,9 +644,10 @@ async function report(totalMs: number): Promise<void> {
     node: process.version
   }
   await mkdir('bench/results', { recursive: true })
-  // A partial run (--only) keeps the previous figures of the parts it did not run.
-  const ran = new Set(rows.map(partOf))
-  const kept = only ? (await previousRows()).filter(row => !ran.has(partOf(row))) : []
+  // A partial run (--only) keeps the previous figures it did not measure again.
+  const key = (row: Row): string => `${row.size} ${row.measure} ${row.baseline}`
+  const measured = new Set(rows.map(key))
+  const kept = only ? (await previousRows()).filter(row => !measured.has(key(row))) : []
   rows.splice(0, 0, ...kept)
   const result = {
     date: new Date().toISOString(),

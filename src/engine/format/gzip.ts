@@ -7,11 +7,11 @@ import { crashPoint } from '../io/crash-points.js'
 import type { PackSink } from './pack-sink.js'
 
 /**
- * gzip around the tar, as a stream on zlib's thread pool (ADR 0081). Deterministic: zlib's gzip header
+ * gzip around the tar, as a stream on zlib's thread pool (ADR 0081), at level 5 (ADR 0131). Deterministic: zlib's gzip header
  * holds no name and a zero mtime; its OS byte, which zlib sets per platform, is written as 3 (Unix)
  * everywhere, so the same tar gives the same bytes on every runner of one Node version.
  */
-export const GZIP_LEVEL = 6
+export const GZIP_LEVEL = 5
 const OS_BYTE = 9
 const OS_UNIX = 3
 

@@ -97,7 +97,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-NX355H3U.js";
+} from "./chunk-GC5ZPMNI.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

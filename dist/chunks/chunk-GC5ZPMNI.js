@@ -3108,7 +3108,7 @@ import { once } from "node:events";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
-var GZIP_LEVEL = 6;
+var GZIP_LEVEL = 5;
 var OS_BYTE = 9;
 var OS_UNIX = 3;
 function compressingSink(inner) {
