@@ -168,9 +168,12 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
   }
 }
 
+/** A license to send, with its path and its index in the pack. */
+type Sending = BatchLicense & { path: string; index: number }
+
 /** A batch sent to the service, its answer not yet staged. */
 interface InFlight {
-  batch: Array<BatchLicense & { path: string }>
+  batch: Sending[]
   results: Promise<RestoreOutcome[]>
 }
 
@@ -192,7 +195,7 @@ async function exchange(context: RunContext, staging: Staging, link: ServiceLink
   try {
     plan = await previewAll(context, link)
     // Any refusal in the preview fails the run here, before a slot is used, unless the step skips them.
-    if (plan.refused.length === 0 || skipping) restored = await restoreAll(context, staging, link, plan.send)
+    if (plan.refused.length === 0 || skipping) restored = await restoreAll(context, staging, link, plan)
   } finally {
     await link.close()
   }
@@ -206,9 +209,20 @@ async function exchange(context: RunContext, staging: Staging, link: ServiceLink
   }
 }
 
+/** What the plan does with a member of the pack (by its index): leave it, or send it for re-issue. */
+const LEAVE = 0
+const WOULD_RESTORE = 1
+/** Sent, and the machine holds it already: no slot used. */
+const HELD = 2
+
 interface Plan {
-  /** License IDs to send for re-issue, with whether the machine holds them already (no slot used). */
-  send: Map<string, 'would-restore' | 'held'>
+  /**
+   * A byte per member of the pack, in pack order (the exchange reads the same members, checked by their
+   * prints, ADR 0130): LEAVE, WOULD_RESTORE or HELD.
+   */
+  send: Uint8Array
+  /** How many members are sent. */
+  sending: number
   unchanged: number
   skipped: RefusedLicense[]
   /** Refusals the preview found, left out because the step says `onRefused: 'skip'`. */
@@ -223,11 +237,17 @@ interface Plan {
 async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan> {
   const { options, backup, emit, signal } = context
   const include: IncludeFilter = includeFilter(options.include)
-  const plan: Plan = { send: new Map(), unchanged: 0, skipped: [], refused: [] }
+  const plan: Plan = {
+    send: new Uint8Array(backup.count),
+    sending: 0,
+    unchanged: 0,
+    skipped: [],
+    refused: []
+  }
   const refused: RefusedOutcome[] = []
   const total = backup.count
   let seen = 0
-  let batch: Array<BatchLicense & { path: string }> = []
+  let batch: Sending[] = []
   const previewBatch = async (): Promise<void> => {
     const asked = batch
     batch = []
@@ -235,7 +255,8 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
     for (const [index, license] of asked.entries()) {
       const outcome = outcomes?.[index]
       if (outcome?.status !== 'refused') {
-        plan.send.set(license.jti, outcome?.status ?? 'would-restore')
+        plan.send[license.index] = outcome?.status === 'held' ? HELD : WOULD_RESTORE
+        plan.sending++
         continue
       }
       refused.push(outcome)
@@ -271,7 +292,8 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
       key_id: license.keyId,
       rights: license.claims.rights,
       jws: license.text,
-      path: entry.path
+      path: entry.path,
+      index: seen - 1
     })
     if (batch.length >= MAX_BATCH) await previewBatch()
   }
@@ -290,13 +312,14 @@ async function restoreAll(
   context: RunContext,
   staging: Staging,
   link: ServiceLink,
-  send: Plan['send']
+  plan: Plan
 ): Promise<{ refused: RefusedOutcome[]; licenses: RestoredLicense[] }> {
+  const { send, sending } = plan
   const { backup, emit, signal } = context
   const refused: RefusedOutcome[] = []
   const licenses: RestoredLicense[] = []
-  if (send.size === 0) return { refused, licenses }
-  let batch: Array<BatchLicense & { path: string }> = []
+  if (sending === 0) return { refused, licenses }
+  let batch: Sending[] = []
   let inFlight: InFlight | undefined
   // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
   const dropped = new AbortController()
@@ -322,23 +345,25 @@ async function restoreAll(
         emit({ ...detail, outcome: 'refused', reason: result.reason })
         continue
       }
-      if (send.get(result.jti) === 'would-restore') link.taken.push(result.jti)
+      if (send[asked[index]!.index] === WOULD_RESTORE) link.taken.push(result.jti)
       staging.add({ path, data: Buffer.from(result.license) })
       licenses.push({ jti: result.jti, key_id: result.key_id, path })
       emit({ ...detail, outcome: 'restored' })
     }
     sent += asked.length
-    emit({ type: 'PROGRESS', operation: 'restore', phase: 'exchange', done: sent, total: send.size })
+    emit({ type: 'PROGRESS', operation: 'restore', phase: 'exchange', done: sent, total: sending })
   }
   try {
+    let member = -1
     for await (const { entry, license } of backup.licenses(signal)) {
-      if (!send.has(license.jti)) continue
+      if (send[++member] === LEAVE) continue
       batch.push({
         jti: license.jti,
         key_id: license.keyId,
         rights: license.claims.rights,
         jws: license.text,
-        path: entry.path
+        path: entry.path,
+        index: member
       })
       if (batch.length >= MAX_BATCH) await sendBatch()
     }

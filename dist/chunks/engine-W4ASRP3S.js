@@ -2424,7 +2424,7 @@ async function exchange(context, staging, link) {
   let restored = { refused: [], licenses: [] };
   try {
     plan = await previewAll(context, link);
-    if (plan.refused.length === 0 || skipping) restored = await restoreAll(context, staging, link, plan.send);
+    if (plan.refused.length === 0 || skipping) restored = await restoreAll(context, staging, link, plan);
   } finally {
     await link.close();
   }
@@ -2437,10 +2437,19 @@ async function exchange(context, staging, link) {
     licenses: restored.licenses
   };
 }
+var LEAVE = 0;
+var WOULD_RESTORE = 1;
+var HELD = 2;
 async function previewAll(context, link) {
   const { options, backup: backup2, emit, signal } = context;
   const include = includeFilter(options.include);
-  const plan = { send: /* @__PURE__ */ new Map(), unchanged: 0, skipped: [], refused: [] };
+  const plan = {
+    send: new Uint8Array(backup2.count),
+    sending: 0,
+    unchanged: 0,
+    skipped: [],
+    refused: []
+  };
   const refused = [];
   const total = backup2.count;
   let seen = 0;
@@ -2452,7 +2461,8 @@ async function previewAll(context, link) {
     for (const [index, license] of asked.entries()) {
       const outcome = outcomes?.[index];
       if (outcome?.status !== "refused") {
-        plan.send.set(license.jti, outcome?.status ?? "would-restore");
+        plan.send[license.index] = outcome?.status === "held" ? HELD : WOULD_RESTORE;
+        plan.sending++;
         continue;
       }
       refused.push(outcome);
@@ -2488,7 +2498,8 @@ async function previewAll(context, link) {
       key_id: license.keyId,
       rights: license.claims.rights,
       jws: license.text,
-      path: entry.path
+      path: entry.path,
+      index: seen - 1
     });
     if (batch.length >= MAX_BATCH) await previewBatch();
   }
@@ -2496,11 +2507,12 @@ async function previewAll(context, link) {
   plan.refused = refused;
   return plan;
 }
-async function restoreAll(context, staging, link, send) {
+async function restoreAll(context, staging, link, plan) {
+  const { send, sending } = plan;
   const { backup: backup2, emit, signal } = context;
   const refused = [];
   const licenses = [];
-  if (send.size === 0) return { refused, licenses };
+  if (sending === 0) return { refused, licenses };
   let batch = [];
   let inFlight;
   const dropped = new AbortController();
@@ -2526,23 +2538,25 @@ async function restoreAll(context, staging, link, send) {
         emit({ ...detail, outcome: "refused", reason: result.reason });
         continue;
       }
-      if (send.get(result.jti) === "would-restore") link.taken.push(result.jti);
+      if (send[asked[index].index] === WOULD_RESTORE) link.taken.push(result.jti);
       staging.add({ path, data: Buffer.from(result.license) });
       licenses.push({ jti: result.jti, key_id: result.key_id, path });
       emit({ ...detail, outcome: "restored" });
     }
     sent += asked.length;
-    emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total: send.size });
+    emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total: sending });
   };
   try {
+    let member = -1;
     for await (const { entry, license } of backup2.licenses(signal)) {
-      if (!send.has(license.jti)) continue;
+      if (send[++member] === LEAVE) continue;
       batch.push({
         jti: license.jti,
         key_id: license.keyId,
         rights: license.claims.rights,
         jws: license.text,
-        path: entry.path
+        path: entry.path,
+        index: member
       });
       if (batch.length >= MAX_BATCH) await sendBatch();
     }
