@@ -3385,12 +3385,15 @@ var FingerprintSet = class {
   /** Two 32-bit halves a slot; a slot of two zeros is empty (the low half is never zero). */
   slots;
   mask;
+  /** 32 less the capacity's bits: a slot is the top bits of a multiplicative hash (below). */
+  shift;
   count = 0;
   constructor(expected = 1024) {
     let capacity = 1024;
     while (capacity < expected * 1.5) capacity *= 2;
     this.slots = new Uint32Array(capacity * 2);
     this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
   }
   get size() {
     return this.count;
@@ -3403,14 +3406,21 @@ var FingerprintSet = class {
   has(text) {
     const high = hashHigh(text);
     const low = hashLow(text);
-    for (let slot = high & this.mask; ; slot = slot + 1 & this.mask) {
+    for (let slot = this.home(high); ; slot = slot + 1 & this.mask) {
       const at = slot * 2;
       if (this.slots[at + 1] === 0) return false;
       if (this.slots[at] === high && this.slots[at + 1] === low) return true;
     }
   }
+  /**
+   * The first slot to try: Fibonacci hashing of the high half. FNV's low bits mix poorly for strings
+   * that differ in a few characters, and linear probing from them clustered (µs an insert at a million).
+   */
+  home(high) {
+    return Math.imul(high, 2654435761) >>> this.shift;
+  }
   addFingerprint(high, low) {
-    for (let slot = high & this.mask; ; slot = slot + 1 & this.mask) {
+    for (let slot = this.home(high); ; slot = slot + 1 & this.mask) {
       const at = slot * 2;
       if (this.slots[at + 1] === 0) {
         this.slots[at] = high;
@@ -3425,6 +3435,7 @@ var FingerprintSet = class {
     const old = this.slots;
     this.slots = new Uint32Array(old.length * 2);
     this.mask = old.length - 1;
+    this.shift--;
     this.count = 0;
     for (let at = 0; at < old.length; at += 2) {
       if (old[at + 1] !== 0) this.addFingerprint(old[at], old[at + 1]);

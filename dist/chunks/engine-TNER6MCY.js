@@ -97,7 +97,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-GC5ZPMNI.js";
+} from "./chunk-EGTYHERS.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
