@@ -44,7 +44,7 @@ import {
   restrictedSummaryMessage,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-LTFSDQVY.js";
+} from "./chunks/chunk-WM2PT6UW.js";
 import {
   __commonJS,
   __require,
@@ -18588,7 +18588,7 @@ function restrictedText(step) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-4IFJH7TU.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-FYVPB3H3.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.
