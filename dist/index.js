@@ -18588,7 +18588,7 @@ function restrictedText(step) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-FYVPB3H3.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-PYTGWNWF.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

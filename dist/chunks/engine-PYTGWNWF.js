@@ -2294,18 +2294,21 @@ async function previewAll(context, link) {
       emit({ ...detail, outcome: "unchanged" });
       continue;
     }
-    batch.push({
-      jti: license.jti,
-      key_id: license.keyId,
-      rights: license.claims.rights,
-      jws: license.text,
-      path: entry.path
-    });
+    batch.push(batchLicense(entry.path, license));
     if (batch.length >= MAX_BATCH) await previewBatch();
   }
   if (batch.length > 0) await previewBatch();
   plan.refused = refused;
   return plan;
+}
+function batchLicense(path, license) {
+  return {
+    jti: license.jti,
+    key_id: license.keyId,
+    rights: license.claims.rights,
+    jws: license.text,
+    path
+  };
 }
 async function restoreAll(context, staging, link, send) {
   const { backup: backup2, emit, signal } = context;
@@ -2348,13 +2351,7 @@ async function restoreAll(context, staging, link, send) {
   try {
     for await (const { entry, license } of backup2.licenses(signal)) {
       if (!send.has(license.jti)) continue;
-      batch.push({
-        jti: license.jti,
-        key_id: license.keyId,
-        rights: license.claims.rights,
-        jws: license.text,
-        path: entry.path
-      });
+      batch.push(batchLicense(entry.path, license));
       if (batch.length >= MAX_BATCH) await sendBatch();
     }
     if (batch.length > 0) await sendBatch();
