@@ -44,7 +44,7 @@ import {
   restrictedSummaryMessage,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-EGTYHERS.js";
+} from "./chunks/chunk-V7WTQYQ5.js";
 import {
   __commonJS,
   __require,
@@ -18588,7 +18588,7 @@ function restrictedText(step) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-TNER6MCY.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-ZBTDGCAE.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

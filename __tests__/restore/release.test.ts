@@ -98,7 +98,7 @@ describe('a stable machine key and release', () => {
     await expect(
       parseMachineKey('-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----')
     ).rejects.toThrow(
-      /machine key in the `machineKey` option cannot be used: it is not an openssh-key-v1 key/
+      /machine key in the `machineKey` option cannot be used: the OpenSSH key is not in the openssh-key-v1 format/
     )
   })
 

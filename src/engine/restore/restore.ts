@@ -287,19 +287,24 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
       emit({ ...detail, outcome: 'unchanged' })
       continue
     }
-    batch.push({
-      jti: license.jti,
-      key_id: license.keyId,
-      rights: license.claims.rights,
-      jws: license.text,
-      path: entry.path,
-      index: seen - 1
-    })
+    batch.push(batchLicense(entry.path, license, seen - 1))
     if (batch.length >= MAX_BATCH) await previewBatch()
   }
   if (batch.length > 0) await previewBatch()
   plan.refused = refused
   return plan
+}
+
+/** A license as a preview or restore batch sends it, with where it goes in the store and its index in the pack. */
+function batchLicense(path: string, license: License, index: number): Sending {
+  return {
+    jti: license.jti,
+    key_id: license.keyId,
+    rights: license.claims.rights,
+    jws: license.text,
+    path,
+    index
+  }
 }
 
 /**
@@ -357,14 +362,7 @@ async function restoreAll(
     let member = -1
     for await (const { entry, license } of backup.licenses(signal)) {
       if (send[++member] === LEAVE) continue
-      batch.push({
-        jti: license.jti,
-        key_id: license.keyId,
-        rights: license.claims.rights,
-        jws: license.text,
-        path: entry.path,
-        index: member
-      })
+      batch.push(batchLicense(entry.path, license, member))
       if (batch.length >= MAX_BATCH) await sendBatch()
     }
     if (batch.length > 0) await sendBatch()

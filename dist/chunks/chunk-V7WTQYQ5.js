@@ -1466,13 +1466,18 @@ var BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
 var END = "-----END OPENSSH PRIVATE KEY-----";
 var MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
 function parseSigningKey(text, source) {
-  const invalid3 = (problem) => new LicenseBackupError(
-    "CONFIG_INVALID",
-    `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+  return readOpenSshEd25519(
+    text,
+    (problem) => new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+    )
   );
+}
+function readOpenSshEd25519(text, invalid3) {
   const trimmed = text.replace(/\r/g, "").trim();
   const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed);
-  if (pem) throw invalid3(`is a PEM ${pem[1]} key; only Ed25519 keys sign backups`);
+  if (pem) throw invalid3(`is a PEM ${pem[1]} key, not Ed25519`);
   if (!trimmed.startsWith(BEGIN) || !trimmed.endsWith(END))
     throw invalid3("is not an OpenSSH private key (it must start with " + BEGIN + ")");
   const body = trimmed.slice(BEGIN.length, -END.length).replace(/\s+/g, "");
@@ -1496,7 +1501,7 @@ function readKey(bytes, invalid3) {
   if (reader.uint32() !== 1) throw invalid3("holds more than one key");
   const publicBlob = reader.string();
   const publicType = new WireReader(publicBlob).text();
-  if (publicType !== ED25519) throw invalid3(`is a ${publicType} key; only Ed25519 keys sign backups`);
+  if (publicType !== ED25519) throw invalid3(`is a ${publicType} key, not Ed25519`);
   const section = new WireReader(reader.string());
   if (!reader.done) throw invalid3("has data after its key");
   if (section.uint32() !== section.uint32()) throw invalid3("is damaged (its check numbers differ)");
@@ -4106,6 +4111,7 @@ export {
   ServiceLink,
   listed,
   parseSigningKey,
+  readOpenSshEd25519,
   FORMAT,
   MANIFEST_FILE,
   PACK_FILE,

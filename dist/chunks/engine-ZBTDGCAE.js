@@ -72,6 +72,7 @@ import {
   readInputFile,
   readLicenseFile,
   readLicenseFileSync,
+  readOpenSshEd25519,
   readTar,
   refusalCode,
   refusalError,
@@ -97,7 +98,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-EGTYHERS.js";
+} from "./chunk-V7WTQYQ5.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -2101,63 +2102,12 @@ function fromJwk(text) {
     throw invalid2("the JWK does not load as an Ed25519 private key");
   }
 }
-var OPENSSH = /^-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]+?)-----END OPENSSH PRIVATE KEY-----$/;
-var MAGIC = "openssh-key-v1\0";
 function fromOpenSsh(text) {
-  const body = OPENSSH.exec(text)?.[1];
-  if (body === void 0) {
+  if (!text.startsWith("-----BEGIN ")) {
     throw invalid2('it is neither an Ed25519 private JWK ({"kty": "OKP", \u2026}) nor an OpenSSH private key');
   }
-  const data = Buffer.from(body.replace(/\s+/g, ""), "base64");
-  if (data.subarray(0, MAGIC.length).toString("latin1") !== MAGIC)
-    throw invalid2("it is not an openssh-key-v1 key");
-  const reader = new SshReader(data, MAGIC.length);
-  const cipher = reader.string().toString();
-  reader.string();
-  reader.string();
-  if (cipher !== "none") {
-    throw invalid2('the OpenSSH key is encrypted with a passphrase; give it without one (ssh-keygen -p -N "")');
-  }
-  if (reader.uint32() !== 1) throw invalid2("the OpenSSH file must hold exactly one key");
-  reader.string();
-  const secret = new SshReader(reader.string(), 0);
-  if (secret.uint32() !== secret.uint32()) throw invalid2("the OpenSSH key is damaged (check bytes differ)");
-  const type = secret.string().toString();
-  if (type !== "ssh-ed25519") throw invalid2(`the OpenSSH key is ${type}, not ssh-ed25519`);
-  const pub = secret.string();
-  const priv = secret.string();
-  if (pub.length !== 32 || priv.length !== 64) throw invalid2("the OpenSSH ed25519 key has the wrong length");
-  return createPrivateKey2({
-    key: {
-      kty: "OKP",
-      crv: "Ed25519",
-      d: priv.subarray(0, 32).toString("base64url"),
-      x: pub.toString("base64url")
-    },
-    format: "jwk"
-  });
+  return readOpenSshEd25519(text, (problem) => invalid2(`the OpenSSH key ${problem}`)).privateKey;
 }
-var SshReader = class {
-  constructor(data, at) {
-    this.data = data;
-    this.at = at;
-  }
-  data;
-  at;
-  uint32() {
-    if (this.at + 4 > this.data.length) throw invalid2("the OpenSSH key is truncated");
-    const value = this.data.readUInt32BE(this.at);
-    this.at += 4;
-    return value;
-  }
-  string() {
-    const length = this.uint32();
-    if (this.at + length > this.data.length) throw invalid2("the OpenSSH key is truncated");
-    const value = this.data.subarray(this.at, this.at + length);
-    this.at += length;
-    return value;
-  }
-};
 function invalid2(why) {
   return new LicenseBackupError(
     "CONFIG_INVALID",
@@ -2493,19 +2443,22 @@ async function previewAll(context, link) {
       emit({ ...detail, outcome: "unchanged" });
       continue;
     }
-    batch.push({
-      jti: license.jti,
-      key_id: license.keyId,
-      rights: license.claims.rights,
-      jws: license.text,
-      path: entry.path,
-      index: seen - 1
-    });
+    batch.push(batchLicense(entry.path, license, seen - 1));
     if (batch.length >= MAX_BATCH) await previewBatch();
   }
   if (batch.length > 0) await previewBatch();
   plan.refused = refused;
   return plan;
+}
+function batchLicense(path, license, index) {
+  return {
+    jti: license.jti,
+    key_id: license.keyId,
+    rights: license.claims.rights,
+    jws: license.text,
+    path,
+    index
+  };
 }
 async function restoreAll(context, staging, link, plan) {
   const { send, sending } = plan;
@@ -2550,14 +2503,7 @@ async function restoreAll(context, staging, link, plan) {
     let member = -1;
     for await (const { entry, license } of backup2.licenses(signal)) {
       if (send[++member] === LEAVE) continue;
-      batch.push({
-        jti: license.jti,
-        key_id: license.keyId,
-        rights: license.claims.rights,
-        jws: license.text,
-        path: entry.path,
-        index: member
-      });
+      batch.push(batchLicense(entry.path, license, member));
       if (batch.length >= MAX_BATCH) await sendBatch();
     }
     if (batch.length > 0) await sendBatch();
