@@ -28,7 +28,7 @@ export {
 export { acquireStoreLock, type StoreLock, type LockInfo, type LockOptions } from './store/lock.js'
 export { listLicenseFiles, checkStoreDir } from './store/walk.js'
 export { STATE_DIR, nameKey, pathProblem, isStateDirName } from './store/names.js'
-export { readLicenseFile, MAX_LICENSE_BYTES } from './store/read.js'
+export { readLicenseFileSync, MAX_LICENSE_BYTES } from './store/read.js'
 export { compileGlob, DEFAULT_PATTERN, type PathMatcher } from './store/glob.js'
 export { TOOL } from './version.js'
 export * from './identity/index.js'

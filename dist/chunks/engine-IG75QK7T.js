@@ -62,7 +62,6 @@ import {
   parseSigningKey,
   pathProblem,
   readInputFile,
-  readLicenseFile,
   readLicenseFileSync,
   readTar,
   restrictToOwner,
@@ -84,7 +83,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-5GGX2SCQ.js";
+} from "./chunk-OBTCRKRH.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -2062,8 +2061,7 @@ var BACKUP_NAMES = /* @__PURE__ */ new Set([
   PACK_FILE,
   ENCRYPTED_PACK_FILE,
   SIGNATURE_FILE,
-  ...PACK_FILES_V2,
-  `.${MANIFEST_FILE}.tmp`
+  ...PACK_FILES_V2
 ]);
 async function inspectTarget(path, overwrite = false) {
   let info;
@@ -3440,7 +3438,7 @@ export {
   parseSignature,
   parseSigningKey,
   pathProblem,
-  readLicenseFile,
+  readLicenseFileSync,
   readMachineId,
   readTar,
   recoverRestore,

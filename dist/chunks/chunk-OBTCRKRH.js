@@ -1350,9 +1350,6 @@ import { join as join2 } from "node:path";
 var MAX_LICENSE_BYTES = 1024 * 1024;
 var nodeFileSystem = { openSync: openSync2 };
 var OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
-async function readLicenseFile(store, relative, fileSystem = nodeFileSystem) {
-  return readLicenseFileSync(store, relative, fileSystem);
-}
 function readLicenseFileSync(store, relative, fileSystem = nodeFileSystem) {
   let fd;
   const path = join2(store, relative);
@@ -2441,7 +2438,6 @@ export {
   pathProblem,
   isStateDirName,
   MAX_LICENSE_BYTES,
-  readLicenseFile,
   readLicenseFileSync,
   defaultOrigin,
   describeOrigin,
