@@ -1,5 +1,5 @@
 // One measured operation in its own process, so its peak RSS is its own. Prints one JSON line.
-// usage: node .build/bench-child.mjs <op> <json options>
+// usage: node .build/bench-child/bench-child.mjs <op> <json options>
 import { createPublicKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { readFile, readdir } from 'node:fs/promises'

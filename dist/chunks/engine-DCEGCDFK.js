@@ -1059,42 +1059,10 @@ async function importJWK(jwk, alg, options) {
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 var ALGORITHMS = ["Ed25519", "EdDSA", "ES256"];
-var WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const { createPublicKey, verify } = require('node:crypto')
-const keys = new Map()
-for (const jwk of workerData.keys) {
-  try { keys.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' })) } catch {}
-}
-const slots = workerData.kids.map(kid => keys.get(kid))
-function check(key, alg, data, sig) {
-  if (!key) return false
-  try {
-    if (alg === 0 || alg === 1) {
-      return key.asymmetricKeyType === 'ed25519' && verify(null, data, key, sig)
-    }
-    if (alg === 2) {
-      return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails.namedCurve === 'prime256v1' &&
-        verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
-    }
-  } catch {}
-  return false
-}
-parentPort.on('message', ({ id, meta, text }) => {
-  const count = meta.length / 4
-  const results = new Uint8Array(count)
-  const bytes = Buffer.from(text, 'latin1')
-  let at = 0
-  for (let i = 0; i < count; i++) {
-    const slot = meta[4 * i], alg = meta[4 * i + 1], inputLength = meta[4 * i + 2], signatureLength = meta[4 * i + 3]
-    const data = bytes.subarray(at, at + inputLength)
-    const sig = Buffer.from(text.slice(at + inputLength, at + inputLength + signatureLength), 'base64url')
-    at += inputLength + signatureLength
-    results[i] = check(slot < 0 ? undefined : slots[slot], alg, data, sig) ? 1 : 0
-  }
-  parentPort.postMessage({ id, results }, [results.buffer])
-})
-`;
+var WORKER_URL = new URL(
+  import.meta.url.endsWith(".ts") ? "./verify-worker.ts" : "./verify-worker.js",
+  import.meta.url
+);
 var BATCH = 128;
 var WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 var emptyBatch = () => ({ meta: [], text: "", waiters: [] });
@@ -1152,11 +1120,8 @@ var VerifyPool = class {
     this.workers[index]?.postMessage({ id, meta: packed, text }, [packed.buffer]);
   }
   spawn(keys, kids) {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { keys, kids },
-      resourceLimits: WORKER_LIMITS
-    });
+    const workerData = { verifyPool: true, keys, kids, algorithms: ALGORITHMS };
+    const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS });
     worker.unref();
     worker.on("message", ({ id, results }) => {
       const waiters = this.inflight.get(id);
