@@ -1,6 +1,5 @@
-import { LicenseBackupError } from '../errors.js'
 import type { ManifestLicense, ManifestRestricted } from './manifest.js'
-import { isObject, isSha256, isSize } from './manifest-io.js'
+import { checkSchema, corruptBackup } from './manifest-schema.js'
 
 /**
  * The index a v2 pack carries as its last member (ADR 0080): the per-license list (in the order of the
@@ -55,44 +54,14 @@ function* entryChunks<T>(
   yield text
 }
 
-/** Parses and checks the index member's bytes; BACKUP_CORRUPT naming `where`. */
+/** Parses and checks the index member's bytes against the schema's index; BACKUP_CORRUPT naming `where`. */
 export function parseIndex(data: Buffer, where: string): PackIndex {
-  const corrupt = (problem: string): LicenseBackupError =>
-    new LicenseBackupError('BACKUP_CORRUPT', `${where} is not a valid pack index: ${problem}.`, {
-      file: where
-    })
   let value: unknown
   try {
     value = JSON.parse(data.toString('utf8'))
   } catch {
-    throw corrupt('it is not JSON')
+    throw corruptBackup(where, 'pack index', 'it is not JSON')
   }
-  if (!isObject(value)) throw corrupt('it is not a JSON object')
-  const licenses = value['licenses']
-  const restricted = value['restricted']
-  if (!Array.isArray(licenses)) throw corrupt('licenses is not a list')
-  if (!Array.isArray(restricted)) throw corrupt('restricted is not a list')
-  licenses.forEach((entry: unknown, i) => {
-    if (
-      !isObject(entry) ||
-      typeof entry['jti'] !== 'string' ||
-      typeof entry['key_id'] !== 'string' ||
-      typeof entry['path'] !== 'string' ||
-      !isSha256(entry['sha256']) ||
-      !isSize(entry['size'])
-    ) {
-      throw corrupt(`licenses[${i}] is malformed`)
-    }
-  })
-  restricted.forEach((entry: unknown, i) => {
-    if (
-      !isObject(entry) ||
-      typeof entry['jti'] !== 'string' ||
-      typeof entry['key_id'] !== 'string' ||
-      (entry['title'] !== undefined && typeof entry['title'] !== 'string')
-    ) {
-      throw corrupt(`restricted[${i}] is malformed`)
-    }
-  })
-  return { licenses: licenses as ManifestLicense[], restricted: restricted as ManifestRestricted[] }
+  checkSchema(value, 'index', 'pack index', where)
+  return value as PackIndex
 }

@@ -83,7 +83,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-OBTCRKRH.js";
+} from "./chunk-GLB2VFQU.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
