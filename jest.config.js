@@ -3,8 +3,7 @@
 //
 // `npm test` is the fast suite; `npm run test:all` (which .ci/run runs) adds the suites below, the crash,
 // chaos, property and end-to-end ones (the 10,000-license backup checked with tar and sha256sum among
-// them) and the license service's concurrency and kill -9 ones, by overriding testPathIgnorePatterns on the
-// command line.
+// them) and the license service's concurrency and kill -9 ones, through jest.all.config.js.
 const SLOW_SUITES = [
   '/__tests__/reliability/(crash|chaos|properties)\\.test\\.ts$',
   '/__tests__/server/(concurrency|crash-durability)\\.test\\.ts$',

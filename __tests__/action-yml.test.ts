@@ -12,8 +12,13 @@ interface ActionYml {
 const action = parse(readFileSync('action.yml', 'utf8'), { strict: true }) as ActionYml
 
 describe('action.yml', () => {
-  it('runs dist/index.js on node24', () => {
-    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+  it('runs dist/index.js on node24, and again as the post step (release-on-exit) whatever the job did', () => {
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/index.js',
+      'post-if': 'always()'
+    })
   })
 
   it('declares the inputs and outputs the README documents, each described', () => {

@@ -4,15 +4,17 @@ import {
   debug,
   error,
   getInput,
+  getState,
   group,
   info,
   notice,
+  saveState,
   setFailed,
   setOutput,
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-M2KTAVUY.js";
+} from "./chunks/chunk-XNIKWKKR.js";
 import {
   ENCRYPTED_PACK_FILE,
   ENGINE_OPTIONS,
@@ -32,6 +34,7 @@ import {
   internalError,
   isLicenseBackupError,
   isRetryableStatus,
+  listed,
   manifestByteLimit,
   option,
   parseRetryAfter,
@@ -42,7 +45,7 @@ import {
   restrictedSummaryMessage,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-GLB2VFQU.js";
+} from "./chunks/chunk-ANITKGKK.js";
 import {
   __commonJS,
   __require,
@@ -7384,7 +7387,7 @@ import { tmpdir as tmpdir3 } from "node:os";
 
 // src/action/artifacts/client.ts
 async function loadArtifactClient() {
-  const { DefaultArtifactClient } = await import("./chunks/artifact-2Y6PYIO4.js");
+  const { DefaultArtifactClient } = await import("./chunks/artifact-TVFX4I44.js");
   return new DefaultArtifactClient();
 }
 function runContext(env) {
@@ -7518,9 +7521,9 @@ var RESTRICTED_POLICIES = ["ignore", "info", "warn", "error"];
 // src/action/inputs.ts
 function readActionInputs() {
   const only = getInput("only");
-  if (only !== "" && only !== "backup" && only !== "restore" && only !== "verify") {
+  if (only !== "" && only !== "backup" && only !== "restore" && only !== "verify" && only !== "release") {
     throw new ConfigError(
-      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, or empty to run every step.`
+      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, \`release\`, or empty to run every step.`
     );
   }
   const onRestricted = getInput("on-restricted");
@@ -7603,6 +7606,152 @@ function bytesPerLicense(packSize, licenses) {
   return Math.round(packSize / licenses);
 }
 
+// src/action/secrets.ts
+function resolveSecrets(steps, env) {
+  const resolved = /* @__PURE__ */ new Map();
+  for (const step of steps) {
+    if (step.kind === "backup") {
+      const registryToken2 = registrySecret(step.registry, "registry", env);
+      resolved.set(step, {
+        ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
+        ...step.signKeyEnv ? { signingKey: signingKey(step, step.signKeyEnv, env) } : {}
+      });
+      continue;
+    }
+    if (step.kind === "verify") {
+      const registryToken2 = registrySecret(step.fromRegistry, "from-registry", env);
+      resolved.set(step, {
+        ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
+        ...step.identityEnv ? { identity: identityOf(step.identityEnv, env) } : {}
+      });
+      continue;
+    }
+    const registryToken = step.kind === "restore" ? registrySecret(step.fromRegistry, "from-registry", env) : void 0;
+    const secrets = registryToken === void 0 ? {} : { registryToken };
+    if (!step.service.tokenEnv) {
+      throw new ConfigError(
+        `a ${step.kind} step needs the service token: add \`token-env: <VARIABLE>\` to \`service\` and set that variable from a secret.`,
+        step.at
+      );
+    }
+    secrets.token = read(step.service.tokenEnv, env, "service.token-env");
+    mask(secrets.token);
+    if (step.machineKeyEnv) {
+      secrets.machineKey = read(step.machineKeyEnv, env, "machine-key-env");
+      maskMachineKey(secrets.machineKey);
+    }
+    if (step.kind === "restore" && step.identityEnv) secrets.identity = identityOf(step.identityEnv, env);
+    resolved.set(step, secrets);
+  }
+  return resolved;
+}
+function registrySecret(login2, key, env) {
+  if (!login2?.tokenEnv) return void 0;
+  const value = read(login2.tokenEnv, env, `${key}.token-env`);
+  mask(value);
+  return value;
+}
+function identityOf(ref, env) {
+  const value = read(ref, env, "identity-env");
+  mask(value);
+  return ageIdentity(value, ref);
+}
+function signingKey(step, ref, env) {
+  const key = read(ref, env, "sign.key-env");
+  mask(key);
+  const source = `the environment variable ${ref.name} (named by \`sign.key-env\`)`;
+  try {
+    parseSigningKey(key, source);
+  } catch (error2) {
+    if (isLicenseBackupError(error2)) throw new ConfigError(error2.message, ref.at);
+    throw error2;
+  }
+  if (step.format === "license-backup/v1") {
+    throw new ConfigError("`sign` needs format license-backup/v2: a v1 backup cannot be signed.", ref.at);
+  }
+  return { key, source };
+}
+function read(ref, env, key) {
+  const value = env[ref.name];
+  if (value === void 0 || value.trim() === "") {
+    throw new ConfigError(
+      `the environment variable ${ref.name} (named by \`${key}\`) is not set: set it from a secret in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ secrets.${ref.name} }}\`.`,
+      ref.at
+    );
+  }
+  return value;
+}
+function mask(value) {
+  const forms = /* @__PURE__ */ new Set([value, value.trim(), ...value.split(/\r\n|\r|\n/).map((line) => line.trim())]);
+  for (const form of forms) if (form !== "") setSecret(form);
+}
+function maskMachineKey(value) {
+  mask(value);
+  const d = /"d"\s*:\s*"([^"]+)"/.exec(value)?.[1];
+  if (d) setSecret(d);
+}
+function ageIdentity(value, ref) {
+  const key = value.split(/\r?\n/).map((line) => line.trim()).find((line) => line.startsWith("AGE-SECRET-KEY-1"));
+  if (!key) {
+    throw new ConfigError(
+      `the environment variable ${ref.name} (named by \`identity-env\`) holds no age identity: it must contain a line starting with AGE-SECRET-KEY-1, as written by \`age-keygen\`.`,
+      ref.at
+    );
+  }
+  return key;
+}
+
+// src/action/release-on-exit.ts
+var EXIT_RELEASES_STATE = "release-on-exit";
+var POST_STATE = "is-post";
+var remembered = [];
+function rememberForExit(step, jtis) {
+  if (jtis.length === 0 || !step.service.tokenEnv) return;
+  remembered.push({
+    store: step.store,
+    ...step.pattern === void 0 ? {} : { pattern: step.pattern },
+    url: step.service.url,
+    tokenEnv: step.service.tokenEnv.name,
+    ...step.machineKeyEnv ? { machineKeyEnv: step.machineKeyEnv.name } : {},
+    jtis
+  });
+  saveState(EXIT_RELEASES_STATE, JSON.stringify(remembered));
+}
+async function releaseOnExit(engine, env) {
+  const saved = getState(EXIT_RELEASES_STATE);
+  if (saved === "") return;
+  let releases;
+  try {
+    releases = JSON.parse(saved);
+  } catch {
+    log.warning(logText`The post step found no readable list of restored licenses; nothing was released.`);
+    return;
+  }
+  for (const entry of releases) await releaseOne(await engine(), entry, env);
+}
+async function releaseOne(engine, entry, env) {
+  const token = env[entry.tokenEnv] ?? "";
+  const machineKey = entry.machineKeyEnv === void 0 ? void 0 : env[entry.machineKeyEnv];
+  if (token) mask(token);
+  if (machineKey) maskMachineKey(machineKey);
+  try {
+    const result = await engine.release({
+      store: entry.store,
+      ...entry.pattern === void 0 ? {} : { pattern: entry.pattern },
+      service: { url: entry.url, token },
+      include: entry.jtis,
+      ...machineKey ? { machineKey } : {}
+    });
+    log.info(
+      logText`Gave back ${result.licenses.length} license(s) restored into ${entry.store} (release-on-exit).`
+    );
+  } catch (error2) {
+    log.warning(
+      logText`release-on-exit could not give back the licenses restored into ${entry.store} at ${entry.url}: ${error2.message} These ${entry.jtis.length} license(s) still hold a slot of this machine: ${listed(entry.jtis)}. Run a release step for them, or ask the service's operator.`
+    );
+  }
+}
+
 // src/action/run-steps.ts
 import { rm as rm5 } from "node:fs/promises";
 
@@ -7620,6 +7769,9 @@ var STEPS_TERMS = {
     turnOn: "set `individualize: true` on the restore step"
   },
   identity: { name: "the variable named by the restore step's `identity-env`" },
+  machineKey: { name: "the variable named by the step's `machine-key-env`" },
+  include: { name: "the step's `include`" },
+  onRefused: { name: "the restore step's `on-refused`" },
   "service.url": { name: "`service.url` in the steps file" },
   "service.token": { name: "the token in the variable named by `service.token-env`" },
   signers: { name: "`signers` in the steps file (an allowed_signers file)" }
@@ -8119,7 +8271,7 @@ async function byWorkflow(source, workflow, context) {
   );
 }
 async function newestUsable(context, run2, name) {
-  const listed = await githubGet(
+  const listed2 = await githubGet(
     context.api,
     `/repos/${context.repository}/actions/runs/${run2.id}/artifacts`,
     {
@@ -8127,7 +8279,7 @@ async function newestUsable(context, run2, name) {
       per_page: 100
     }
   );
-  const named = (listed?.artifacts ?? []).flatMap((json) => {
+  const named = (listed2?.artifacts ?? []).flatMap((json) => {
     const artifact = toArtifact(json);
     return artifact?.name === name ? [artifact] : [];
   });
@@ -9355,17 +9507,27 @@ function restrictedSummary(keyIds) {
   const unique = [...new Set(keyIds)];
   return `${restrictedSummaryMessage(keyIds.length)} (key ID${unique.length === 1 ? "" : "s"} ${unique.join(", ")})`;
 }
-var BEGIN_LINES = {
-  backup: "Backup started.",
-  restore: "Committing the restored licenses into the store.",
-  verify: "Verify started: checking the backup as a restore would, writing nothing."
+var OPERATION_NAMES = {
+  backup: "Backup",
+  restore: "Restore",
+  verify: "Verify",
+  release: "Release"
 };
-var END_LINES = {
-  backup: "Backup finished.",
-  restore: "Restored licenses committed.",
-  verify: "Verify finished: the backup would restore."
+var PHASE_LINES = {
+  backup: { begin: logText`Backup started.`, end: logText`Backup finished.` },
+  restore: {
+    begin: logText`Committing the restored licenses into the store.`,
+    end: logText`Restored licenses committed.`
+  },
+  release: {
+    begin: logText`Removing the released licenses from the store.`,
+    end: logText`Released licenses removed.`
+  },
+  verify: {
+    begin: logText`Verify started: checking the backup as a restore would, writing nothing.`,
+    end: logText`Verify finished: the backup would restore.`
+  }
 };
-var OPERATION_NAMES = { backup: "Backup", restore: "Restore", verify: "Verify" };
 var StepLog = class {
   constructor(policy, now = Date.now) {
     this.policy = policy;
@@ -9381,10 +9543,10 @@ var StepLog = class {
   onEvent = (event) => {
     switch (event.type) {
       case "BEGIN":
-        log.info(logText`${BEGIN_LINES[event.operation]}`);
+        log.info(PHASE_LINES[event.operation].begin);
         return;
       case "END":
-        log.info(logText`${END_LINES[event.operation]}`);
+        log.info(PHASE_LINES[event.operation].end);
         return;
       case "BACKUP_OPENED":
         log.info(
@@ -9487,18 +9649,20 @@ async function runSteps(steps, context) {
 function runStep(step, n, context) {
   if (step.kind === "backup") return runBackup(step, n, context);
   if (step.kind === "restore") return runRestore(step, n, context);
+  if (step.kind === "release") return runRelease(step, n, context);
   return runVerify(step, n, context);
 }
 function title(step, n, total) {
   const count2 = `step ${n} of ${total}`;
   if (step.kind === "backup") return `Backup (${count2}): ${step.store} \u2192 ${step.path}`;
+  if (step.kind === "release") return `Release (${count2}): ${step.store} \u2192 ${step.service.url}`;
   const from = restoreSource(step);
   if (step.kind === "verify") return `Verify (${count2}): ${from}`;
   return `Restore (${count2}): ${from} \u2192 ${step.store}`;
 }
 function restoreSource(step) {
   if (step.fromArtifact) return `artifact "${step.fromArtifact.name}"`;
-  if ("fromRegistry" in step && step.fromRegistry) return referenceText(step.fromRegistry.reference);
+  if (step.fromRegistry) return referenceText(step.fromRegistry.reference);
   return step.path;
 }
 function storeOptions(step) {
@@ -9580,30 +9744,9 @@ async function runRestore(step, n, context) {
   try {
     await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {};
-      let path = step.path ?? "";
-      record.path = restoreSource(step);
-      if (step.fromArtifact) {
-        const download = await downloadBackup(step.fromArtifact, {
-          client: await context.artifacts(),
-          run: context.run,
-          token: context.githubToken,
-          fetch: context.fetch,
-          now: context.now
-        });
-        downloaded = download.dir;
-        record.path = download.description;
-        if (step.path)
-          log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`);
-        path = downloaded;
-      }
-      if (step.fromRegistry) {
-        const pulled = await pullFromRegistry(step.fromRegistry, secrets.registryToken, context);
-        downloaded = pulled.folder;
-        record.registry = pulled.record;
-        if (step.path)
-          log.info(logText`Restoring from the pulled backup; \`path\` (${step.path}) is not used.`);
-        path = downloaded;
-      }
+      const path = await backupFolder(step, context, record, (dir) => {
+        downloaded = dir;
+      });
       throwIfAborted(context.signal, "restore");
       const result = await context.engine.restore(
         {
@@ -9612,10 +9755,17 @@ async function runRestore(step, n, context) {
           service: { url: step.service.url, token: secrets.token ?? "" },
           individualize: step.individualize,
           ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
-          ...trustOptions(step)
+          ...trustOptions(step),
+          ...slotOptions(step, secrets),
+          onRefused: step.onRefused
         },
         { signal: context.signal }
       );
+      if (step.releaseOnExit)
+        rememberForExit(
+          step,
+          result.licenses.map((l) => l.jti)
+        );
       record.restored = result.restored;
       record.unchanged = result.unchanged;
       record.skipped = result.skipped;
@@ -9642,10 +9792,8 @@ async function runVerify(step, n, context) {
   try {
     await tracked(record, stepLog, context, async () => {
       const identity = context.secrets.get(step)?.identity;
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path;
-      const path = await backupFolder(step, context, (download) => {
-        downloaded = download.dir;
-        record.path = download.description;
+      const path = await backupFolder(step, context, record, (dir) => {
+        downloaded = dir;
       });
       throwIfAborted(context.signal, "verify");
       const result = await context.engine.verify(
@@ -9670,23 +9818,68 @@ async function runVerify(step, n, context) {
     if (downloaded) await rm5(downloaded, { recursive: true, force: true });
   }
 }
-async function backupFolder(step, context, onDownloaded) {
-  if (!step.fromArtifact) return step.path ?? "";
-  const download = await downloadBackup(step.fromArtifact, {
-    client: await context.artifacts(),
-    run: context.run,
-    token: context.githubToken,
-    fetch: context.fetch,
-    now: context.now
-  });
-  onDownloaded(download);
-  if (step.path) log.info(logText`Reading the downloaded artifact; \`path\` (${step.path}) is not used.`);
-  return download.dir;
+async function backupFolder(step, context, record, onDownloaded) {
+  record.path = restoreSource(step);
+  if (step.fromArtifact) {
+    const download = await downloadBackup(step.fromArtifact, {
+      client: await context.artifacts(),
+      run: context.run,
+      token: context.githubToken,
+      fetch: context.fetch,
+      now: context.now
+    });
+    onDownloaded(download.dir);
+    record.path = download.description;
+    return downloadedInstead(step, download.dir);
+  }
+  if (step.fromRegistry) {
+    const token = context.secrets.get(step)?.registryToken;
+    const pulled = await pullFromRegistry(step.fromRegistry, token, context);
+    onDownloaded(pulled.folder);
+    record.registry = pulled.record;
+    return downloadedInstead(step, pulled.folder);
+  }
+  return step.path ?? "";
+}
+function downloadedInstead(step, dir) {
+  if (step.path) log.info(logText`Reading the downloaded backup; \`path\` (${step.path}) is not used.`);
+  return dir;
 }
 function trustOptions(step) {
   return {
     ...step.signers === void 0 ? {} : { signers: step.signers },
     ...step.maxAgeMs === void 0 ? {} : { maxAgeMs: step.maxAgeMs }
+  };
+}
+async function runRelease(step, n, context) {
+  const stepLog = new StepLog("warn", context.now);
+  const record = {
+    kind: "release",
+    title: title(step, n, context.total),
+    outcome: "failed",
+    durationMs: 0
+  };
+  await tracked(record, stepLog, context, async () => {
+    const secrets = context.secrets.get(step) ?? {};
+    const result = await context.engine.release(
+      {
+        store: step.store,
+        ...step.pattern === void 0 ? {} : { pattern: step.pattern },
+        service: { url: step.service.url, token: secrets.token ?? "" },
+        ...slotOptions(step, secrets)
+      },
+      { signal: context.signal }
+    );
+    record.released = result.licenses.length;
+    log.info(
+      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+    );
+  });
+}
+function slotOptions(step, secrets) {
+  return {
+    ...step.include ? { include: step.include } : {},
+    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey }
   };
 }
 async function tracked(record, stepLog, context, body) {
@@ -9707,88 +9900,6 @@ async function tracked(record, stepLog, context, body) {
     record.durationMs = context.now() - started;
     context.report.add(record);
   }
-}
-
-// src/action/secrets.ts
-function resolveSecrets(steps, env) {
-  const resolved = /* @__PURE__ */ new Map();
-  for (const step of steps) {
-    if (step.kind === "backup") {
-      const registryToken2 = registrySecret(step.registry, "registry", env);
-      resolved.set(step, {
-        ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
-        ...step.signKeyEnv ? { signingKey: signingKey(step, step.signKeyEnv, env) } : {}
-      });
-      continue;
-    }
-    if (step.kind === "verify") {
-      if (step.identityEnv) resolved.set(step, { identity: identityOf(step.identityEnv, env) });
-      continue;
-    }
-    const registryToken = registrySecret(step.fromRegistry, "from-registry", env);
-    const secrets = registryToken === void 0 ? {} : { registryToken };
-    if (!step.service.tokenEnv) {
-      throw new ConfigError(
-        "a restore step needs the service token: add `token-env: <VARIABLE>` to `service` and set that variable from a secret.",
-        step.at
-      );
-    }
-    secrets.token = read(step.service.tokenEnv, env, "service.token-env");
-    mask(secrets.token);
-    if (step.identityEnv) secrets.identity = identityOf(step.identityEnv, env);
-    resolved.set(step, secrets);
-  }
-  return resolved;
-}
-function registrySecret(login2, key, env) {
-  if (!login2?.tokenEnv) return void 0;
-  const value = read(login2.tokenEnv, env, `${key}.token-env`);
-  mask(value);
-  return value;
-}
-function identityOf(ref, env) {
-  const value = read(ref, env, "identity-env");
-  mask(value);
-  return ageIdentity(value, ref);
-}
-function signingKey(step, ref, env) {
-  const key = read(ref, env, "sign.key-env");
-  mask(key);
-  const source = `the environment variable ${ref.name} (named by \`sign.key-env\`)`;
-  try {
-    parseSigningKey(key, source);
-  } catch (error2) {
-    if (isLicenseBackupError(error2)) throw new ConfigError(error2.message, ref.at);
-    throw error2;
-  }
-  if (step.format === "license-backup/v1") {
-    throw new ConfigError("`sign` needs format license-backup/v2: a v1 backup cannot be signed.", ref.at);
-  }
-  return { key, source };
-}
-function read(ref, env, key) {
-  const value = env[ref.name];
-  if (value === void 0 || value.trim() === "") {
-    throw new ConfigError(
-      `the environment variable ${ref.name} (named by \`${key}\`) is not set: set it from a secret in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ secrets.${ref.name} }}\`.`,
-      ref.at
-    );
-  }
-  return value;
-}
-function mask(value) {
-  const forms = /* @__PURE__ */ new Set([value, value.trim(), ...value.split(/\r\n|\r|\n/).map((line) => line.trim())]);
-  for (const form of forms) if (form !== "") setSecret(form);
-}
-function ageIdentity(value, ref) {
-  const key = value.split(/\r?\n/).map((line) => line.trim()).find((line) => line.startsWith("AGE-SECRET-KEY-1"));
-  if (!key) {
-    throw new ConfigError(
-      `the environment variable ${ref.name} (named by \`identity-env\`) holds no age identity: it must contain a line starting with AGE-SECRET-KEY-1, as written by \`age-keygen\`.`,
-      ref.at
-    );
-  }
-  return key;
 }
 
 // src/action/origin.ts
@@ -9941,17 +10052,17 @@ var license_backup_schema_default = {
       $ref: "#/$defs/maxAge"
     },
     steps: {
-      description: "The steps, run in order. Each is `backup:`, `restore:` or `verify:`.",
+      description: "The steps, run in order. Each is `backup:`, `restore:`, `verify:` or `release:`.",
       type: "array",
       minItems: 1,
-      "x-message": "must list at least one `backup`, `restore` or `verify` step",
+      "x-message": "must list at least one `backup`, `restore`, `verify` or `release` step",
       items: {
-        description: "One step: a map with the single key `backup`, `restore` or `verify`.",
+        description: "One step: a map with the single key `backup`, `restore`, `verify` or `release`.",
         type: "object",
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
-        "x-message": "must be a map with exactly one key, `backup`, `restore` or `verify`",
+        "x-message": "must be a map with exactly one key, `backup`, `restore`, `verify` or `release`",
         properties: {
           backup: {
             $ref: "#/$defs/backup"
@@ -9961,6 +10072,9 @@ var license_backup_schema_default = {
           },
           verify: {
             $ref: "#/$defs/verify"
+          },
+          release: {
+            $ref: "#/$defs/release"
           }
         }
       }
@@ -10132,25 +10246,7 @@ var license_backup_schema_default = {
           $ref: "#/$defs/fromArtifact"
         },
         "from-registry": {
-          description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
-          type: "object",
-          additionalProperties: false,
-          required: ["reference"],
-          properties: {
-            reference: {
-              description: "`ghcr.io/acme/license-backups:nightly` or `\u2026@sha256:<digest>`.",
-              type: "string",
-              pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
-              "x-message": "must be a registry reference with a tag or digest, such as ghcr.io/acme/license-backups:nightly"
-            },
-            username: {
-              $ref: "#/$defs/registryUsername"
-            },
-            "token-env": {
-              description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
-              $ref: "#/$defs/envName"
-            }
-          }
+          $ref: "#/$defs/fromRegistry"
         },
         individualize: {
           description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
@@ -10162,6 +10258,21 @@ var license_backup_schema_default = {
         },
         "max-age": {
           $ref: "#/$defs/maxAge"
+        },
+        "on-refused": {
+          description: "What a license the service would refuse does (protocol v1.1): `fail` (default) fails the step before any slot is used, listing every refusal with its URL; `skip` restores the rest and warns once per refused license.",
+          enum: ["fail", "skip"]
+        },
+        include: {
+          $ref: "#/$defs/include"
+        },
+        "machine-key-env": {
+          description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
+          $ref: "#/$defs/envName"
+        },
+        "release-on-exit": {
+          description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
+          type: "boolean"
         }
       },
       allOf: [
@@ -10369,27 +10480,64 @@ var license_backup_schema_default = {
         }
       ]
     },
-    verify: {
-      description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path` or `from-artifact`.",
+    fromRegistry: {
+      description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
       type: "object",
       additionalProperties: false,
-      anyOf: [
+      required: ["reference"],
+      properties: {
+        reference: {
+          description: "`ghcr.io/acme/license-backups:nightly` or `\u2026@sha256:<digest>`.",
+          type: "string",
+          pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
+          "x-message": "must be a registry reference with a tag or digest, such as ghcr.io/acme/license-backups:nightly"
+        },
+        username: {
+          $ref: "#/$defs/registryUsername"
+        },
+        "token-env": {
+          description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
+          $ref: "#/$defs/envName"
+        }
+      }
+    },
+    verify: {
+      description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
+      type: "object",
+      additionalProperties: false,
+      allOf: [
         {
-          required: ["path"]
+          anyOf: [
+            {
+              required: ["path"]
+            },
+            {
+              required: ["from-artifact"]
+            },
+            {
+              required: ["from-registry"]
+            }
+          ],
+          "x-message": "needs `path` (a backup folder), `from-artifact` (an artifact holding one) or `from-registry` (a registry reference)"
         },
         {
-          required: ["from-artifact"]
+          not: {
+            required: ["from-artifact", "from-registry"]
+          },
+          "x-message": "takes `from-artifact` or `from-registry`, not both"
         }
       ],
-      "x-message": "needs `path` (a backup folder) or `from-artifact` (an artifact holding one)",
       properties: {
         path: {
-          description: "The backup folder to verify. Not used with `from-artifact`.",
+          description: "The backup folder to verify. Not used with `from-artifact` or `from-registry`.",
           type: "string",
           minLength: 1
         },
         "from-artifact": {
           $ref: "#/$defs/fromArtifact"
+        },
+        "from-registry": {
+          $ref: "#/$defs/fromRegistry"
         },
         "identity-env": {
           description: "Name of the environment variable holding the age identity for an encrypted backup.",
@@ -10397,6 +10545,35 @@ var license_backup_schema_default = {
         },
         "max-age": {
           $ref: "#/$defs/maxAge"
+        }
+      }
+    },
+    include: {
+      description: "Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).",
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "string",
+        minLength: 1
+      }
+    },
+    release: {
+      description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        store: {
+          $ref: "#/$defs/store"
+        },
+        pattern: {
+          $ref: "#/$defs/pattern"
+        },
+        include: {
+          $ref: "#/$defs/include"
+        },
+        "machine-key-env": {
+          description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
+          $ref: "#/$defs/envName"
         }
       }
     }
@@ -10581,10 +10758,11 @@ function toStepsConfig(parsed, env) {
   const steps = root["steps"].map((item, i) => {
     const kind = Object.keys(item)[0];
     const path = ["steps", i, kind];
-    const body = item[kind];
+    const body = item[kind] ?? {};
     const at = parsed.locate(path);
     if (kind === "verify") return toVerify(parsed, path, body, root, topStore, i + 1, at);
     const store = storeOf(topStore, body, at, kind);
+    if (kind === "release") return toRelease(parsed, path, body, store, serviceJson, i + 1, at);
     const folder = folderPath(parsed, path, body, env);
     if (kind === "backup") return toBackup(parsed, path, body, store, folder ?? "", i + 1, at);
     return { ...toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) };
@@ -10665,37 +10843,35 @@ function toUpload(parsed, path, json) {
   };
 }
 function toRestore(parsed, path, body, store, folder, service, index, at) {
-  if (!service) {
-    throw new ConfigError(
-      "a restore step goes through the license service: add `service: { url: \u2026, token-env: \u2026 }` at the top of the file.",
-      at
-    );
-  }
-  const from = body["from-artifact"];
-  const fromRegistry = body["from-registry"];
-  const tokenEnv = envRef(parsed, ["service", "token-env"], service["token-env"]);
   const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
   return {
     kind: "restore",
     index,
     ...store,
     ...folder === void 0 ? {} : { path: folder },
-    ...from ? { fromArtifact: toSource(parsed, [...path, "from-artifact"], from) } : {},
-    ...fromRegistry ? { fromRegistry: toRegistrySource(parsed, [...path, "from-registry"], fromRegistry) } : {},
+    ...backupSource(parsed, path, body),
     individualize: body["individualize"] === true,
     ...identityEnv ? { identityEnv } : {},
-    service: { url: String(service["url"]), ...tokenEnv ? { tokenEnv } : {} },
+    ...slotSettings(parsed, path, body, service, at, "restore"),
+    onRefused: body["on-refused"] === "skip" ? "skip" : "fail",
+    releaseOnExit: body["release-on-exit"] === true,
     at
   };
 }
+function backupSource(parsed, path, body) {
+  const artifact = body["from-artifact"];
+  const registry = body["from-registry"];
+  if (artifact) return { fromArtifact: toSource(parsed, [...path, "from-artifact"], artifact) };
+  if (registry) return { fromRegistry: toRegistrySource(parsed, [...path, "from-registry"], registry) };
+  return {};
+}
 function toVerify(parsed, path, body, root, top, index, at) {
-  const from = body["from-artifact"];
   const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
   return {
     kind: "verify",
     index,
     ...typeof body["path"] === "string" ? { path: body["path"] } : {},
-    ...from ? { fromArtifact: toSource(parsed, [...path, "from-artifact"], from) } : {},
+    ...backupSource(parsed, path, body),
     ...identityEnv ? { identityEnv } : {},
     ...top.catalog === void 0 ? {} : { catalog: top.catalog },
     ...top.trust === void 0 ? {} : { trust: top.trust },
@@ -10713,6 +10889,25 @@ function trustOf(root, body) {
 function maxAgeMs(text) {
   const hours = text.endsWith("d") ? 24 : 1;
   return Number(text.slice(0, -1)) * hours * 36e5;
+}
+function toRelease(parsed, path, body, store, service, index, at) {
+  return { kind: "release", index, ...store, ...slotSettings(parsed, path, body, service, at, "release"), at };
+}
+function slotSettings(parsed, path, body, service, at, kind) {
+  if (!service) {
+    throw new ConfigError(
+      `a ${kind} step goes through the license service: add \`service: { url: \u2026, token-env: \u2026 }\` at the top of the file.`,
+      at
+    );
+  }
+  const tokenEnv = envRef(parsed, ["service", "token-env"], service["token-env"]);
+  const machineKeyEnv = envRef(parsed, [...path, "machine-key-env"], body["machine-key-env"]);
+  const include = body["include"];
+  return {
+    service: { url: String(service["url"]), ...tokenEnv ? { tokenEnv } : {} },
+    ...include ? { include } : {},
+    ...machineKeyEnv ? { machineKeyEnv } : {}
+  };
 }
 function toSource(parsed, path, json) {
   return {
@@ -10865,6 +11060,7 @@ function rows(step) {
   if (step.signer !== void 0) rows2.push(["Signed by", html`${step.signer}`]);
   if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step)]);
   if (step.restored !== void 0) rows2.push(["Licenses restored", html`${step.restored}`]);
+  if (step.released !== void 0) rows2.push(["Licenses released", html`${step.released}`]);
   if (step.unchanged !== void 0) rows2.push(["Already on this machine", html`${step.unchanged}`]);
   if (step.skipped?.length) {
     const skipped = step.skipped.map(
@@ -10889,7 +11085,8 @@ function rows(step) {
 var PATH_LABELS = {
   backup: "Backup folder",
   restore: "Restored from",
-  verify: "Verified"
+  verify: "Verified",
+  release: "Released from"
 };
 function packText(step) {
   const size = step.packSize ?? 0;
@@ -10912,7 +11109,7 @@ function restrictedText(step) {
 // src/main.ts
 var defaultDeps = {
   // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-E3SK4EOC.js")).createBackupRestorer(listener),
+  createEngine: async (listener) => (await import("./chunks/engine-JZEGC56U.js")).createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.
@@ -10926,6 +11123,11 @@ var defaultDeps = {
 };
 async function run(overrides = {}) {
   const deps = { ...defaultDeps, ...overrides };
+  if (getState(POST_STATE) === "true") {
+    await releaseOnExit(() => deps.createEngine(() => void 0), deps.env);
+    return;
+  }
+  saveState(POST_STATE, "true");
   const report = new RunReport();
   const controller = new AbortController();
   const stopListening = abortOnSignals(deps.signals, controller);

@@ -4,6 +4,7 @@
 // reported by title, the pack age-encrypted), upload the artifact (written to a local folder), and restore
 // it from the artifact into a fresh store on "machine B". Everything lands in ./demo-output.
 import { generateIdentity, identityToRecipient } from 'age-encryption'
+import { generateKeyPairSync } from 'node:crypto'
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { createIssuer } from '../src/fixtures/issuer.js'
@@ -50,6 +51,9 @@ steps:
       on-restricted: warn
       encrypt-to: [${recipient}]
       artifact: { name: license-backup-demo, retention-days: 1 }
+  - verify:
+      from-artifact: { name: license-backup-demo }
+      identity-env: AGE_IDENTITY
   - restore:
       store: ${relative(process.cwd(), at('machine-b'))}
       from-artifact: { name: license-backup-demo }
@@ -70,9 +74,36 @@ const result = await runAction({
     if (shown !== undefined) say(`   │ ${shown}`)
   }
 })
+
+say('5. Provisioning two fresh runners with one stable machine key, then a release (protocol v1.1)')
+const machineKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })
+const provisioning = `version: 1
+catalog: ${relative(process.cwd(), at('catalog.csv'))}
+trust: { jwks: ${relative(process.cwd(), at('issuer.jwks.json'))} }
+service: { url: ${service.url}, token-env: LMS_TOKEN }
+steps:
+  - restore: { store: ${relative(process.cwd(), at('runner-1'))}, path: ${relative(process.cwd(), at('backup'))}, identity-env: AGE_IDENTITY, machine-key-env: MACHINE_KEY }
+  - restore: { store: ${relative(process.cwd(), at('runner-2'))}, path: ${relative(process.cwd(), at('backup'))}, identity-env: AGE_IDENTITY, machine-key-env: MACHINE_KEY }
+  - release: { store: ${relative(process.cwd(), at('runner-2'))}, machine-key-env: MACHINE_KEY }
+`
+for (const line of provisioning.trim().split('\n').slice(4)) say(`   ${line}`)
+const provisioned = await runAction({
+  inputs: { steps: provisioning, 'github-token': '' },
+  runnerDir: at('runner-provisioning'),
+  env: { LMS_TOKEN: token, AGE_IDENTITY: identity, MACHINE_KEY: JSON.stringify(machineKey) },
+  onLine: line => {
+    const shown = pretty(line)
+    if (shown !== undefined) say(`   │ ${shown}`)
+  }
+})
+const first = sample.licenses.find(l => !l.restricted)
+const machines = first ? await service.machinesOf(first.jti) : []
+say(
+  `   license ${first?.jti} now holds ${machines.length} machine slot(s) at the service: machine B's (the two runners shared one slot, and the release gave it back)`
+)
 await Promise.all([service.close(), artifacts.close()])
 
-say('5. Where everything went')
+say('6. Where everything went')
 say(`   backup folder     ${rel(at('backup'))}  (${(await readdir(at('backup'))).join(', ')})`)
 say(`   artifact (zip)    ${rel(at('artifacts', 'license-backup-demo.zip'))}`)
 say(`   restored store    ${rel(at('machine-b'))}  (machine B, its identity in .license-backup/)`)
@@ -87,7 +118,7 @@ const restoredCount = (await readdir(at('machine-b'), { recursive: true })).filt
 say(
   `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: exit code ${result.exitCode}, ${restoredCount} licenses restored on machine B.`
 )
-if (result.exitCode !== 0) {
+if (result.exitCode !== 0 || provisioned.exitCode !== 0) {
   console.error((await readFile(at('runner', 'step-summary.md'), 'utf8')).slice(0, 2000))
   process.exitCode = 1
 }

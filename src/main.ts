@@ -10,6 +10,7 @@ import type { SignalSource } from './action/cancel.js'
 import { readActionInputs } from './action/inputs.js'
 import { setOutputs } from './action/outputs.js'
 import { RunReport } from './action/report.js'
+import { POST_STATE, releaseOnExit } from './action/release-on-exit.js'
 import { RestrictedLicensesError, runSteps } from './action/run-steps.js'
 import { resolveSecrets } from './action/secrets.js'
 import { backupOrigin } from './action/origin.js'
@@ -53,6 +54,12 @@ export const defaultDeps: RunDeps = {
  */
 export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
   const deps: RunDeps = { ...defaultDeps, ...overrides }
+  // The same entry point is the post step (action.yml runs.post): it gives back what release-on-exit named.
+  if (core.getState(POST_STATE) === 'true') {
+    await releaseOnExit(() => deps.createEngine(() => undefined), deps.env)
+    return
+  }
+  core.saveState(POST_STATE, 'true')
   const report = new RunReport()
   const controller = new AbortController()
   const stopListening = abortOnSignals(deps.signals, controller)

@@ -11,21 +11,22 @@ describe('README.md', () => {
     const example = /<!-- steps-example -->\n+```yaml\n([\s\S]*?)```/.exec(readme)?.[1]
     expect(example).toBeDefined()
     const config = await loadSteps({ config: '', inline: example ?? '' })
-    expect(config.steps.map(s => s.kind)).toEqual(['backup', 'restore', 'verify'])
+    expect(config.steps.map(s => s.kind)).toEqual(['backup', 'restore', 'verify', 'release'])
   })
 
-  /** Each example workflow step that runs the action with inline steps, with its `env:`. */
+  /** Each example workflow step that runs the action with inline steps, with its `env:`: in whole
+   * workflows and in snippets that show only the step list. */
   function inlineSteps(): { steps: string; env: Record<string, string> }[] {
+    type WorkflowStep = { with?: { steps?: string }; env?: Record<string, string> }
     const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => m[1] ?? '')
     const found: { steps: string; env: Record<string, string> }[] = []
     for (const block of blocks) {
-      const workflow = parse(block) as {
-        jobs?: Record<string, { steps?: Array<{ with?: { steps?: string }; env?: Record<string, string> }> }>
-      }
-      for (const job of Object.values(workflow?.jobs ?? {})) {
-        for (const step of job.steps ?? []) {
-          if (step.with?.steps) found.push({ steps: step.with.steps, env: step.env ?? {} })
-        }
+      const parsed = parse(block) as WorkflowStep[] | { jobs?: Record<string, { steps?: WorkflowStep[] }> }
+      const stepLists = Array.isArray(parsed)
+        ? [parsed]
+        : Object.values(parsed?.jobs ?? {}).map(job => job.steps ?? [])
+      for (const step of stepLists.flat()) {
+        if (step.with?.steps) found.push({ steps: step.with.steps, env: step.env ?? {} })
       }
     }
     return found
@@ -42,7 +43,8 @@ describe('README.md', () => {
       const values = Object.fromEntries(Object.keys(env).map(name => [name, TYPED]))
       const config = await loadSteps({ config: '', inline: steps, env: values })
       expect(config.steps.length).toBeGreaterThan(0)
-      for (const step of config.steps) if (step.path !== undefined) expect(step.path).toBe(TYPED)
+      for (const step of config.steps)
+        if (step.kind !== 'release' && step.path !== undefined) expect(step.path).toBe(TYPED)
     }
   })
 

@@ -11,6 +11,7 @@ import type {
   BackupOptions,
   BackupRestorer,
   BackupResult,
+  ReleaseOptions,
   RefusedLicense,
   RestoreOptions,
   RestoreResult,
@@ -41,6 +42,8 @@ export interface FakeScript {
   fail?: Error
   /** Relative backup paths are written under this folder (never the repository). */
   root?: string
+  /** Release: fails with this error (a service out of reach). */
+  releaseFails?: Error
   /** Restore: an ERROR_WITH_URL event before failing. */
   refusal?: { keyId: string; licenseId: string; url: string; message?: string }
   /** Restore: the licenses it reports as skipped (expired, revoked, …). */
@@ -52,6 +55,7 @@ export interface FakeEngine {
   backups: BackupOptions[]
   restores: RestoreOptions[]
   verifies: VerifyOptions[]
+  releases: ReleaseOptions[]
   /** The pack bytes each restore found in its backup folder. */
   restoredPacks: Buffer[]
   /** Resolves when an operation has started (and the run's signal handlers are in place). */
@@ -65,6 +69,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
     backups: [],
     restores: [],
     verifies: [],
+    releases: [],
     restoredPacks: [],
     started,
     create: async listener => {
@@ -129,7 +134,8 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
             machineId: 'machine-1',
             restored: manifest.licenses.length,
             unchanged: 0,
-            skipped: script.skipped ?? []
+            skipped: script.skipped ?? [],
+            licenses: []
           }
         },
         async verify(options, control): Promise<VerifyResult> {
@@ -149,6 +155,16 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
             origin: 'backup of acme/licenses, nightly.yml on main at 1a2b3c4, run 4242, 3 days old',
             packSize: manifest.pack.size
           }
+        },
+        async release(options) {
+          fake.releases.push(options)
+          markStarted()
+          if (script.releaseFails) throw script.releaseFails
+          emit({ type: 'CONNECTING', url: options.service.url })
+          emit({ type: 'DISCONNECTING', url: options.service.url })
+          emit({ type: 'BEGIN', operation: 'release' })
+          emit({ type: 'END', operation: 'release' })
+          return { machineId: 'machine-1', released: options.include?.length ?? 0, notHeld: 0, licenses: [] }
         }
       }
     }

@@ -12,6 +12,8 @@ export interface RunSandbox {
   /** Everything written to stdout, as written. */
   output(): string
   outputs(): Promise<Record<string, string>>
+  /** What the run saved with core.saveState (the GITHUB_STATE file), for a post step to read. */
+  state(): Promise<Record<string, string>>
   summary(): Promise<string>
   restore(): void
 }
@@ -29,12 +31,15 @@ export async function sandbox(
   const dir = await mkdtemp(join(tmpdir(), 'lb-action-'))
   const outputFile = join(dir, 'github-output')
   const summaryFile = join(dir, 'step-summary')
+  const stateFile = join(dir, 'github-state')
+  await writeFile(stateFile, '')
   await writeFile(outputFile, '')
   await writeFile(summaryFile, '')
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
   Object.assign(process.env, {
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_REPOSITORY: 'acme/licenses',
     GITHUB_RUN_ID: '4242',
@@ -59,6 +64,7 @@ export async function sandbox(
         .filter(line => line !== ''),
     output: () => written.join(''),
     outputs: async () => parseOutputs(await readFile(outputFile, 'utf8')),
+    state: async () => parseOutputs(await readFile(stateFile, 'utf8')),
     summary: () => readFile(summaryFile, 'utf8'),
     restore: () => {
       stdout.mockRestore()

@@ -61,7 +61,7 @@ describe('run(): configuration errors', () => {
     const { lines, exitCode } = await runWith(backupFile(), {}, { only: 'both' })
     expect(exitCode).toBe(1)
     expect(lines).toContain(
-      '::error::The `only` input is "both": it must be `backup`, `restore`, `verify`, or empty to run every step.'
+      '::error::The `only` input is "both": it must be `backup`, `restore`, `verify`, `release`, or empty to run every step.'
     )
   })
 
@@ -381,5 +381,54 @@ describe('run(): cancellation', () => {
     expect(stdout).toContain('Received SIGTERM: cancelling; the step in progress will commit nothing.')
     expect(stdout).toContain('::error::Cancelled: The backup was cancelled; nothing was changed.')
     expect(await box.summary()).toMatch(/<td>Outcome<\/td><td>cancelled: The backup was cancelled/)
+  })
+})
+
+describe('run() as the post step (release-on-exit)', () => {
+  const saved = {
+    store: 'runner-store',
+    url: 'https://lms.example.test',
+    tokenEnv: 'LMS_TOKEN',
+    machineKeyEnv: 'MACHINE_KEY',
+    jtis: ['lic-1', 'lic-2']
+  }
+  const postEnv = {
+    'STATE_is-post': 'true',
+    'STATE_release-on-exit': JSON.stringify([saved]),
+    LMS_TOKEN: 'post-token-3f9a',
+    MACHINE_KEY: '{"kty":"OKP","crv":"Ed25519","d":"secret-d","x":"x"}'
+  }
+
+  it('releases what the main step named, with the token and key read again from the environment, and runs no step', async () => {
+    const { engine, exitCode, lines } = await runWith(backupFile(), {}, {}, postEnv)
+    expect(exitCode).toBe(0)
+    expect(engine.backups).toEqual([])
+    expect(engine.releases).toEqual([
+      {
+        store: 'runner-store',
+        service: { url: 'https://lms.example.test', token: 'post-token-3f9a' },
+        include: ['lic-1', 'lic-2'],
+        machineKey: postEnv.MACHINE_KEY
+      }
+    ])
+    expect(lines).toContain('::add-mask::post-token-3f9a')
+  })
+
+  it('a service out of reach is a warning naming the licenses that still hold a slot; the post step does not fail', async () => {
+    const { exitCode, lines } = await runWith(
+      backupFile(),
+      { releaseFails: new Error('The license service at https://lms.example.test did not answer in time.') },
+      {},
+      postEnv
+    )
+    expect(exitCode).toBe(0)
+    const warnings = lines.filter(l => l.startsWith('::warning::'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(
+      /did not answer in time.*These 2 license\(s\) still hold a slot of this machine: lic-1, lic-2\./
+    )
+    const logged = lines.filter(l => !l.startsWith('::add-mask::')).join('\n')
+    expect(logged).not.toContain('post-token-3f9a')
+    expect(lines).toContain('::add-mask::secret-d')
   })
 })

@@ -141,7 +141,7 @@ steps:
   it('takes the folder from the variable, as it is: quotes, braces and line breaks are never YAML', async () => {
     const hostile = `./x' }\n  - restore: { path: "/etc", store: / }\n#"`
     const config = await loadSteps({ config: '', inline: yaml, env: { BACKUP_PATH: hostile } })
-    expect(config.steps.map(step => [step.kind, step.path])).toEqual([
+    expect(config.steps.map(step => [step.kind, step.kind === 'release' ? undefined : step.path])).toEqual([
       ['backup', hostile],
       ['restore', hostile]
     ])
@@ -223,7 +223,7 @@ describe('steps file: bad input names file, line and column', () => {
       'version: 1\nstore: s\nsteps: []\n',
       3,
       8,
-      /must list at least one `backup`, `restore` or `verify` step/
+      /must list at least one `backup`, `restore`, `verify` or `release` step/
     )
     await expectError('version: 1\nstore: s\n', 1, 1, /missing the required key `steps`/)
   })
@@ -362,6 +362,24 @@ describe('steps file: bad input names file, line and column', () => {
       7,
       21,
       /plain HTTP to a registry that is not on this machine: use https:\/\//
+    )
+  })
+
+  it('a verify step reads a backup from a registry, and not from an artifact at the same time', async () => {
+    const { steps } = await (
+      await load(
+        `version: 1\nstore: s\nsteps:\n  - verify:\n      from-registry: { reference: "ghcr.io/acme/lb@sha256:${'a'.repeat(64)}", token-env: GHCR_TOKEN }\n`
+      )
+    ).loading
+    expect(steps[0]).toMatchObject({
+      kind: 'verify',
+      fromRegistry: { reference: { digest: `sha256:${'a'.repeat(64)}` }, tokenEnv: { name: 'GHCR_TOKEN' } }
+    })
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - verify:\n      from-registry: { reference: "ghcr.io/acme/lb:nightly" }\n      from-artifact: { name: a }\n',
+      5,
+      7,
+      /`steps.verify` takes `from-artifact` or `from-registry`, not both/
     )
   })
 

@@ -82,7 +82,7 @@ async function seedOlderBackups(): Promise<void> {
 }
 
 describe('dist/index.js with an OCI registry', () => {
-  it('backs up, pushes, applies keep, and restores from the registry on another machine', async () => {
+  it('backs up, pushes, applies keep, verifies and restores from the registry on another machine', async () => {
     await seedOlderBackups()
     const steps = `version: 1
 store: machine-a
@@ -97,6 +97,8 @@ steps:
         username: ci
         token-env: REGISTRY_TOKEN
         keep: { last: 2 }
+  - verify:
+      from-registry: { reference: "${registry.host}/${REPO}:nightly", username: ci, token-env: REGISTRY_TOKEN }
   - restore:
       store: machine-b
       from-registry: { reference: "${registry.host}/${REPO}:nightly", username: ci, token-env: REGISTRY_TOKEN }
@@ -162,6 +164,11 @@ steps:
 
     // Machine B holds every backed-up license, re-bound to its own identity.
     const backedUp = source.licenses.filter(l => !l.restricted)
+    // The verify step pulled the same backup and checked every license, writing nothing.
+    expect(result.outputs['verified']).toBe(String(backedUp.length))
+    expect(result.log).toContain(
+      `Verified ${backedUp.length} license(s) in the license-backup/v2 backup, every signature checked`
+    )
     expect(result.outputs['restored']).toBe(String(backedUp.length))
     for (const license of backedUp) {
       const claims = decodeJwt(await readFile(join(root, 'machine-b', license.path), 'utf8'))

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { machineFromSeed } from '../../src/fixtures/store.js'
+import { sessionProof, type MachineKey } from '../../src/engine/service/proof.js'
+import type { KeyObject } from 'node:crypto'
 import {
   createLicenseServer,
   type LicenseServer,
@@ -17,9 +19,27 @@ export interface Machine {
   jwk: { kty: string; crv: string; x: string }
 }
 
+/** The private keys of the test machines, kept out of the `Machine` a test sends as `machine`. */
+const privateKeys = new WeakMap<Machine, KeyObject>()
+
 export async function machine(seed: number): Promise<Machine> {
   const m = await machineFromSeed(seed)
-  return { id: m.id, jwk: m.jwk as Machine['jwk'] }
+  const made: Machine = { id: m.id, jwk: { kty: 'OKP', crv: 'Ed25519', x: String(m.jwk.x) } }
+  privateKeys.set(made, m.privateKey)
+  return made
+}
+
+/** A test machine as the client takes it (its private key included). */
+export async function machineKey(seed: number): Promise<MachineKey> {
+  const m = await machineFromSeed(seed)
+  return { id: m.id, publicJwk: m.jwk as MachineKey['publicJwk'], privateKey: m.privateKey }
+}
+
+/** A session proof (protocol v1.1) by a test machine, for the service at `base`. */
+export async function proofFor(m: Machine, base: string, now = Date.now()): Promise<string> {
+  const privateKey = privateKeys.get(m)
+  if (!privateKey) throw new Error('proofFor needs a machine made by machine(seed)')
+  return sessionProof({ id: m.id, publicJwk: m.jwk, privateKey }, base, now)
 }
 
 export async function tempDir(prefix = 'lb-service-'): Promise<string> {
@@ -86,9 +106,18 @@ export async function call(
   return { status: res.status, type: res.headers.get('content-type') ?? '', text, json, headers: res.headers }
 }
 
+/** A `POST /v1/sessions` body for a test machine, with its proof for the service at `base`. */
+export async function sessionBody(
+  m: Machine,
+  base: string,
+  now = Date.now()
+): Promise<{ machine: Machine; individualize: boolean; proof: string }> {
+  return { machine: m, individualize: true, proof: await proofFor(m, base, now) }
+}
+
 export async function openSession(base: string, m: Machine, token?: string): Promise<string> {
   const res = await call(base, 'POST', '/v1/sessions', {
-    body: { machine: m, individualize: true },
+    body: await sessionBody(m, base),
     ...(token ? { token } : {})
   })
   if (res.status !== 201) throw new Error(`open session: ${res.status} ${res.text}`)

@@ -12,6 +12,7 @@ import type { EngineEvent } from '../../src/engine/events.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { freePort } from '../../src/fixtures/server-process.js'
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'
 import { registerSecret } from '../support/secret-scan.js'
 
@@ -63,12 +64,15 @@ export async function faultWorld(
   const issuer = createIssuer({ kid: 'fault-issuer' })
   const jwksFile = join(root, 'issuer.jwks.json')
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
+  // The client talks to the proxy, so the service's public URL (a session proof's audience) is the proxy's.
+  const proxyPort = await freePort()
   const server = await createLicenseServer({
     issuer,
     database: join(root, 'server-state.db'),
-    tokens: [TOKEN, { token: READ_TOKEN, access: 'read' }]
+    tokens: [TOKEN, { token: READ_TOKEN, access: 'read' }],
+    publicUrl: `http://127.0.0.1:${proxyPort}`
   })
-  const proxy = await startFaultProxy(server.url)
+  const proxy = await startFaultProxy(server.url, proxyPort)
   const shape = { restrictedShare: 0, expiredShare: 0, boundShare: 0 }
   const held = await generateStore(join(root, 'held'), issuer, { count: 5, seed: 101, ...shape })
   const source = await generateStore(join(root, 'source'), issuer, { count, seed: 202, ...shape })

@@ -10,6 +10,7 @@ import {
   openSession,
   restoreOn,
   serversClosedAfterEach,
+  sessionBody,
   TOKEN
 } from '../helpers/service.js'
 
@@ -94,7 +95,7 @@ describe('attacks on the license service', () => {
     const { server } = await start({ maxSessionsPerToken: 3 })
     for (const seed of [1, 2, 3]) await openSession(server.url, await machine(seed))
     const fourth = await call(server.url, 'POST', '/v1/sessions', {
-      body: { machine: await machine(4), individualize: true }
+      body: await sessionBody(await machine(4), server.url)
     })
     expect(fourth.status).toBe(429)
     expect(fourth.headers.get('retry-after')).toBe('60')
@@ -216,7 +217,7 @@ describe('attacks on the license service', () => {
       const res = await call(server.url, 'POST', '/v1/sessions', {
         token: null,
         headers: { authorization: header },
-        body: { machine: m, individualize: true }
+        body: await sessionBody(m, server.url)
       })
       statuses.push(res.status)
     }

@@ -35,7 +35,7 @@ describe('license-server (the command)', () => {
       )
       const migrated = createInterface({ input: migrate.stdout })
       const [first] = (await once(migrated, 'line')) as [string]
-      expect(JSON.parse(first)).toEqual({ database: `SQLite ${database}`, schema: 1 })
+      expect(JSON.parse(first)).toEqual({ database: `SQLite ${database}`, schema: 2 })
       expect((await once(migrate, 'exit'))[0]).toBe(0)
 
       await cli('tenant', 'add', 'acme', '--licensee', 'alice', '--licensee', 'bob', '--database', database)

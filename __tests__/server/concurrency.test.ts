@@ -9,7 +9,7 @@ import { openEngine } from '../../src/server/storage/open.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
 import { postgresAvailable, startPostgres, type Postgres } from '../../src/fixtures/postgres-cluster.js'
 import { startServerProcess, type ServerProcess } from '../../src/fixtures/server-process.js'
-import { license, machine, tempDir, type Machine, type WireResult } from '../helpers/service.js'
+import { license, machine, sessionBody, tempDir, type Machine, type WireResult } from '../helpers/service.js'
 
 const MACHINES = 50
 const LICENSES = 20
@@ -98,10 +98,8 @@ async function load(
   const restored = new Map<string, Set<string>>()
   const sessions = await Promise.all(
     machines.map(async (m, i) => {
-      const res = await post(urls()[i % urls().length] as string, token, '/v1/sessions', {
-        machine: m,
-        individualize: true
-      })
+      const url = urls()[i % urls().length] as string
+      const res = await post(url, token, '/v1/sessions', await sessionBody(m, url))
       expect(res.status).toBe(201)
       return (JSON.parse(res.text) as { id: string }).id
     })

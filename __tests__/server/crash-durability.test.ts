@@ -7,7 +7,7 @@ import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
 import { openEngine } from '../../src/server/storage/open.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
 import { freePort, startServerProcess, type ServerProcess } from '../../src/fixtures/server-process.js'
-import { license, machine, tempDir, type WireResult } from '../helpers/service.js'
+import { license, machine, sessionBody, tempDir, type WireResult } from '../helpers/service.js'
 
 async function post(url: string, token: string, path: string, body: unknown, key?: string) {
   const res = await fetch(`${url}${path}`, {
@@ -43,7 +43,7 @@ describe('the service killed with SIGKILL', () => {
     let server: ServerProcess = await startServerProcess({ issuerFile, database, port })
     for (const seed of [1, 2, 3, 4]) {
       const session = JSON.parse(
-        (await post(server.url, token, '/v1/sessions', { machine: await machine(seed), individualize: true }))
+        (await post(server.url, token, '/v1/sessions', await sessionBody(await machine(seed), server.url)))
           .text
       ) as { id: string }
       const res = await post(
@@ -60,12 +60,8 @@ describe('the service killed with SIGKILL', () => {
     try {
       for (const seed of [5, 6, 7, 8]) {
         const session = JSON.parse(
-          (
-            await post(server.url, token, '/v1/sessions', {
-              machine: await machine(seed),
-              individualize: true
-            })
-          ).text
+          (await post(server.url, token, '/v1/sessions', await sessionBody(await machine(seed), server.url)))
+            .text
         ) as { id: string }
         const res = await post(
           server.url,
@@ -103,7 +99,7 @@ describe('the service killed with SIGKILL', () => {
       const clients = machines.map(async (m, i) => {
         for (let n = 0; !stopped; n++) {
           try {
-            const opened = await post(server.url, token, '/v1/sessions', { machine: m, individualize: true })
+            const opened = await post(server.url, token, '/v1/sessions', await sessionBody(m, server.url))
             const session = (JSON.parse(opened.text) as { id: string }).id
             const batch = [licenses[(i + n) % 10] as string, licenses[(i + n + 3) % 10] as string]
             const key = `c${cycle}-m${i}-n${n}`

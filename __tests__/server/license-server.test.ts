@@ -9,6 +9,7 @@ import {
   claimsOf,
   license,
   machine,
+  sessionBody,
   openSession,
   restoreOn,
   serversClosedAfterEach,
@@ -25,7 +26,7 @@ describe('reference license server', () => {
     const b = await machine(101)
 
     const opened = await call(server.url, 'POST', '/v1/sessions', {
-      body: { machine: b, individualize: true }
+      body: await sessionBody(b, server.url)
     })
     expect(opened.status).toBe(201)
     expect(opened.type).toBe('application/json')
@@ -207,22 +208,24 @@ describe('reference license server', () => {
     let clock = Date.UTC(2026, 0, 1)
     const { server } = await start({ rateLimit: { requests: 2, windowMs: 10_000 }, now: () => clock })
     const m = await machine(20)
-    await openSession(server.url, m)
-    await openSession(server.url, m)
+    for (let i = 0; i < 2; i++) {
+      await call(server.url, 'POST', '/v1/sessions', { body: await sessionBody(m, server.url, clock) })
+    }
     const limited = await call(server.url, 'POST', '/v1/sessions', {
-      body: { machine: m, individualize: true }
+      body: await sessionBody(m, server.url, clock)
     })
     expect(limited.status).toBe(429)
     expect(limited.type).toBe('application/problem+json')
     expect(limited.headers.get('retry-after')).toBe('10')
     clock += 4_000
     const still = await call(server.url, 'POST', '/v1/sessions', {
-      body: { machine: m, individualize: true }
+      body: await sessionBody(m, server.url, clock)
     })
     expect(still.headers.get('retry-after')).toBe('6')
     clock += 6_000
     expect(
-      (await call(server.url, 'POST', '/v1/sessions', { body: { machine: m, individualize: true } })).status
+      (await call(server.url, 'POST', '/v1/sessions', { body: await sessionBody(m, server.url, clock) }))
+        .status
     ).toBe(201)
   })
 

@@ -8,7 +8,7 @@ import {
   validate,
   type Observed
 } from '../helpers/openapi.js'
-import { license, machine, startServer, TOKEN } from '../helpers/service.js'
+import { license, machine, sessionBody, startServer, TOKEN } from '../helpers/service.js'
 import type { Issuer } from '../../src/fixtures/issuer.js'
 
 const doc = loadOpenApi()
@@ -53,7 +53,7 @@ afterAll(() => server.close())
 describe('docs/openapi.yaml', () => {
   it('describes every answer the reference server gives, and the server gives every documented answer', async () => {
     const m = await machine(1)
-    const open = { body: { machine: m, individualize: true } }
+    const open = { body: await sessionBody(m, server.url) }
     const session = ((await ask('POST', '/v1/sessions', open)).json as { id: string }).id
     const restorePath = `/v1/sessions/${session}/restore`
     const withKey = (key: string) => ({ headers: { 'idempotency-key': key } })
@@ -120,7 +120,7 @@ describe('docs/openapi.yaml', () => {
     const m = await machine(2)
     const opened = await ask('POST', '/v1/sessions', {
       token: acmeRestore,
-      body: { machine: m, individualize: true }
+      body: await sessionBody(m, server.url)
     })
     const session = (opened.json as { id: string }).id
     await ask('POST', `/v1/sessions/${session}/restore`, {
@@ -193,6 +193,57 @@ describe('docs/openapi.yaml', () => {
     await limited.server.store.engine.close()
     await ask('GET', '/readyz', { token: null })
     await limited.server.close().catch(() => undefined)
+    server = main
+
+    expect(observed.flatMap(answer => checkAnswer(doc, answer))).toEqual([])
+  })
+
+  it('describes the v1.1 calls: proof refusals, preview and release', async () => {
+    const m = await machine(3)
+    await ask('POST', '/v1/sessions', { body: { machine: m, individualize: true } })
+    const session = (
+      (await ask('POST', '/v1/sessions', { body: await sessionBody(m, server.url) })).json as {
+        id: string
+      }
+    ).id
+    const batch = [license(issuer, 'p1'), license(issuer, 'p2')]
+    await server.revoke('p2')
+    const previewPath = `/v1/sessions/${session}/preview`
+    const releasePath = `/v1/sessions/${session}/release`
+    await ask('POST', previewPath, { body: { licenses: batch } })
+    await ask('POST', `/v1/sessions/${session}/restore`, {
+      body: { licenses: [batch[0]] },
+      headers: { 'idempotency-key': 'p' }
+    })
+    await ask('POST', previewPath, { body: { licenses: batch } })
+    await ask('POST', releasePath, { body: { jtis: ['p1', 'p1', 'never'] } })
+    for (const path of [previewPath, releasePath]) {
+      await ask('POST', path, { body: { licenses: 'x', jtis: 'x' } })
+      await ask('POST', path, {
+        body: { licenses: Array.from({ length: 1001 }, () => 'x.y.z'), jtis: Array(1001).fill('j') }
+      })
+      await ask('POST', path, { raw: '{}', headers: { 'content-type': 'text/plain' } })
+      await ask('POST', path.replace(session, 'unknown'), { body: { licenses: batch, jtis: ['p1'] } })
+      await ask('POST', path, { body: { licenses: batch, jtis: ['p1'] }, token: null })
+      await ask('POST', path, { body: { licenses: batch, jtis: ['p1'] }, token: 'reader' })
+      server.failNext(1, { retryAfter: 2 })
+      await ask('POST', path, { body: { licenses: batch, jtis: ['p1'] } })
+    }
+    const main = server
+    const strict = await startServer({ issuer, tokens: [TOKEN], allowRelease: false })
+    server = strict.server
+    const own = (
+      (await ask('POST', '/v1/sessions', { body: await sessionBody(m, server.url) })).json as {
+        id: string
+      }
+    ).id
+    await ask('POST', `/v1/sessions/${own}/release`, { body: { jtis: ['p1'] } })
+    await strict.server.close()
+    const limited = await startServer({ issuer, tokens: [TOKEN], rateLimit: { requests: 0, windowMs: 1000 } })
+    server = limited.server
+    await ask('POST', previewPath, { body: { licenses: batch } })
+    await ask('POST', releasePath, { body: { jtis: ['p1'] } })
+    await limited.server.close()
     server = main
 
     expect(observed.flatMap(answer => checkAnswer(doc, answer))).toEqual([])

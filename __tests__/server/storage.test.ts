@@ -1,34 +1,12 @@
 // The service's rules, on both storage engines: SQLite (a temp file) and PostgreSQL (a throwaway cluster).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { join } from 'node:path'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import { openEngine } from '../../src/server/storage/open.js'
+import { SCHEMA_VERSION } from '../../src/server/storage/migrations.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
 import type { Caller, Candidate } from '../../src/server/storage/types.js'
-import { postgresAvailable, startPostgres, type Postgres } from '../../src/fixtures/postgres-cluster.js'
-import { tempDir } from '../helpers/service.js'
+import { storageEngines } from '../helpers/storage-engines.js'
 
-let cluster: Postgres | undefined
-let databases = 0
-const withPostgres = postgresAvailable()
-
-beforeAll(async () => {
-  if (withPostgres) cluster = await startPostgres()
-}, 60_000)
-afterAll(async () => {
-  await cluster?.stop()
-})
-
-const engines: Array<[string, () => Promise<string>]> = [
-  ['SQLite', async () => join(await tempDir('lb-sqlite-'), 'service.db')],
-  ...(withPostgres
-    ? [
-        ['PostgreSQL', () => (cluster as Postgres).database(`storage_${++databases}`)] as [
-          string,
-          () => Promise<string>
-        ]
-      ]
-    : [])
-]
+const engines = storageEngines('storage')
 
 describe.each(engines)('license store on %s', (_name, newDatabase) => {
   const stores: LicenseStore[] = []
@@ -39,8 +17,8 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
     const store = new LicenseStore(openEngine(await newDatabase()))
     stores.push(store)
     expect(await store.engine.schemaVersion()).toBe(0)
-    expect(await store.engine.migrate()).toBe(1)
-    expect(await store.engine.migrate()).toBe(1) // applied once
+    expect(await store.engine.migrate()).toBe(SCHEMA_VERSION)
+    expect(await store.engine.migrate()).toBe(SCHEMA_VERSION) // applied once
     return store
   }
   async function callerOf(
@@ -209,8 +187,8 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
       100
     )
     expect(await store.preview(s4!.id, caller, [lic('P'), lic('P-new')], 4)).toEqual([
-      { status: 'restored' },
-      { status: 'restored' }
+      { status: 'would-restore' },
+      { status: 'would-restore' }
     ])
     expect(await store.machines('P-new')).toBeUndefined()
     const onS4 = {
@@ -255,6 +233,6 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
     const { createIssuer } = await import('../../src/fixtures/issuer.js')
     await expect(
       createLicenseServer({ issuer: createIssuer(), database: await newDatabase(), migrate: false })
-    ).rejects.toThrow(/schema version 0, this server needs 1; run "license-server migrate"/)
+    ).rejects.toThrow(/schema version 0, this server needs 2; run "license-server migrate"/)
   })
 })

@@ -21,6 +21,7 @@ import {
   claimsOf,
   license,
   machine,
+  machineKey,
   openSession,
   restoreOn,
   startServer,
@@ -89,7 +90,7 @@ describe('service client on loopback', () => {
       timeoutMs: 200,
       sleep: async ms => void sleeps.push(ms)
     })
-    const session = await client.openSession(await machine(1), true)
+    const session = await client.openSession(await machineKey(1), true)
     expect(session.id).toBe('s1')
     expect(stalling.seen()).toBe(2)
     expect(sleeps).toHaveLength(1)
@@ -104,7 +105,7 @@ describe('service client on loopback', () => {
       retry: { maxAttempts: 2 },
       sleep: async () => undefined
     })
-    const error = await client.openSession(await machine(1), true).catch((e: unknown) => e)
+    const error = await client.openSession(await machineKey(1), true).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'SERVICE_UNAVAILABLE' })
     expect((error as Error).message).toContain(`${stalling.url}/v1/sessions`)
     expect((error as Error).message).toContain('no answer within 100 ms')
@@ -126,7 +127,7 @@ describe('service client on loopback', () => {
       await restoreOn(server.url, await openSession(server.url, await machine(seed)), [full])
     }
 
-    const session = await client.openSession({ id: identity.id, jwk: identity.publicJwk as never }, true)
+    const session = await client.openSession(identity, true)
     const outcomes = await client.restoreAll(session, [full, ...jwss].map(batchOf), checkWith(issuer))
     await client.closeSession(session)
 
@@ -170,7 +171,7 @@ describe('service client on loopback', () => {
     const { server } = await startServer()
     closers.push(() => server.close())
     const client = new ServiceClient({ url: server.url, token: 'wrong-token', tokenEnv: 'LMS_TOKEN' })
-    const error = await client.openSession(await machine(1), true).catch((e: unknown) => e)
+    const error = await client.openSession(await machineKey(1), true).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'UNAUTHORIZED' })
     expect((error as Error).message).toContain('LMS_TOKEN')
     expect((error as Error).message).not.toContain('wrong-token')

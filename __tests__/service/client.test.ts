@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { generateKeyPairSync } from 'node:crypto'
 import nock from 'nock'
 import { LicenseBackupError } from '../../src/engine/errors.js'
 import type { EngineEvent } from '../../src/engine/events.js'
@@ -6,6 +7,7 @@ import {
   ServiceClient,
   type BatchLicense,
   type CheckLicense,
+  type MachineKey,
   type ServiceClientOptions,
   type ServiceSession
 } from '../../src/engine/service/index.js'
@@ -13,6 +15,11 @@ import {
 const BASE = 'https://lms.example.test'
 const TOKEN = 'secret-token-do-not-print'
 const MACHINE = { id: 'machine-b', jwk: { kty: 'OKP', crv: 'Ed25519', x: 'x'.repeat(43) } }
+const MACHINE_KEY: MachineKey = {
+  id: MACHINE.id,
+  publicJwk: MACHINE.jwk,
+  privateKey: generateKeyPairSync('ed25519').privateKey
+}
 const SESSION: ServiceSession = { id: 'sess-1', expiresAt: '2026-01-01T01:00:00Z', machineId: 'machine-b' }
 const RESTORE = '/v1/sessions/sess-1/restore'
 
@@ -86,11 +93,17 @@ describe('service client', () => {
   it('opens a session with CONNECTING and closes it with DISCONNECTING, sending the bearer token', async () => {
     const { client: c, events } = client()
     nock(BASE, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
-      .post('/v1/sessions', { machine: MACHINE, individualize: true })
+      .post(
+        '/v1/sessions',
+        (body: { machine: unknown; individualize: boolean; proof: unknown }) =>
+          JSON.stringify(body.machine) === JSON.stringify(MACHINE) &&
+          body.individualize &&
+          typeof body.proof === 'string'
+      )
       .reply(201, { id: 'sess-1', expires_at: '2026-01-01T01:00:00Z' })
       .delete('/v1/sessions/sess-1')
       .reply(204)
-    const session = await c.openSession(MACHINE, true)
+    const session = await c.openSession(MACHINE_KEY, true)
     expect(session).toEqual(SESSION)
     await c.closeSession(session)
     expect(events).toEqual([
@@ -108,7 +121,7 @@ describe('service client', () => {
         { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'token expired' },
         problemHeaders
       )
-    const e = await failure(c.openSession(MACHINE, true))
+    const e = await failure(c.openSession(MACHINE_KEY, true))
     expect(e.code).toBe('UNAUTHORIZED')
     expect(e.message).toContain(`${BASE}/v1/sessions`)
     expect(e.message).toContain('token expired')
@@ -122,7 +135,7 @@ describe('service client', () => {
     nock(BASE)
       .post('/v1/sessions')
       .reply(403, { title: 'Forbidden', status: 403, detail: 'read-only token' }, problemHeaders)
-    const e = await failure(c.openSession(MACHINE, true))
+    const e = await failure(c.openSession(MACHINE_KEY, true))
     expect(e.code).toBe('UNAUTHORIZED')
     expect(e.message).toMatch(/does not allow this token to open a session .*read-only token/)
   })
@@ -180,15 +193,24 @@ describe('service client', () => {
     expect(sleeps).toEqual([250, 500, 1000])
   })
 
-  it('500 then success', async () => {
+  it('500 then success, with a new proof (nonce) for the second attempt', async () => {
     const { client: c, sleeps } = client()
+    const proofs: string[] = []
+    const seen = (body: { proof: string }) => proofs.push(body.proof) > 0
     nock(BASE)
-      .post('/v1/sessions')
+      .post('/v1/sessions', seen)
       .reply(500, 'oops')
-      .post('/v1/sessions')
+      .post('/v1/sessions', seen)
       .reply(201, { id: 'sess-1', expires_at: '2026-01-01T01:00:00Z' })
-    expect((await c.openSession(MACHINE, true)).id).toBe('sess-1')
+    expect((await c.openSession(MACHINE_KEY, true)).id).toBe('sess-1')
     expect(sleeps).toHaveLength(1)
+    const nonces = proofs.map(
+      p =>
+        (JSON.parse(Buffer.from(p.split('.')[1] as string, 'base64url').toString()) as { nonce: string })
+          .nonce
+    )
+    expect(nonces).toHaveLength(2)
+    expect(nonces[0]).not.toBe(nonces[1])
   })
 
   it('503 asking to retry past the deadline: SERVICE_UNAVAILABLE at once, saying when to retry', async () => {

@@ -3,10 +3,18 @@
 // (LICENSE_BACKUP_CRASH_AT, src/engine/io/crash-points.ts) or after a random delay counted from READY.
 // When it is not killed it prints one JSON line: the outcome, the time the operation took and how often
 // each crash point was passed, which the parent uses to plan its kills.
-import { createBackupRestorer, type BackupOptions, type RestoreOptions } from '../../src/engine/index.js'
+import {
+  createBackupRestorer,
+  type BackupOptions,
+  type ReleaseOptions,
+  type RestoreOptions
+} from '../../src/engine/index.js'
 import { crashPointsPassed } from '../../src/engine/io/crash-points.js'
 
-type Job = { op: 'backup'; options: BackupOptions } | { op: 'restore'; options: RestoreOptions }
+type Job =
+  | { op: 'backup'; options: BackupOptions }
+  | { op: 'restore'; options: RestoreOptions }
+  | { op: 'release'; options: ReleaseOptions }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job
 const engine = createBackupRestorer()
@@ -15,6 +23,7 @@ const started = performance.now()
 let outcome: { ok: true } | { ok: false; code: string; message: string }
 try {
   if (job.op === 'backup') await engine.backup(job.options)
+  else if (job.op === 'release') await engine.release(job.options)
   else await engine.restore(job.options)
   outcome = { ok: true }
 } catch (error) {

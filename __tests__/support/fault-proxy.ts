@@ -19,6 +19,8 @@ export type Fault =
   | { kind: 'content-type'; contentType: string }
   /** Forward, and replace the JSON body with what `mutate` returns (it may change the parsed body in place). */
   | { kind: 'mutate'; mutate: (body: unknown) => unknown }
+  /** Run `act` (another client's calls, say), then forward: a race made to happen at this request. */
+  | { kind: 'before'; act: () => Promise<void> }
 
 export interface Rule {
   method?: string
@@ -54,6 +56,8 @@ export interface FaultProxy {
 export const PATHS = {
   sessions: '/v1/sessions',
   restore: /^\/v1\/sessions\/[^/]+\/restore$/,
+  preview: /^\/v1\/sessions\/[^/]+\/preview$/,
+  release: /^\/v1\/sessions\/[^/]+\/release$/,
   session: /^\/v1\/sessions\/[^/]+$/,
   jwks: '/.well-known/jwks.json'
 } as const
@@ -64,7 +68,8 @@ interface Upstream {
   body: Buffer
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+/** A proxy to `target` on 127.0.0.1, on `port` (0: a free one). */
+export async function startFaultProxy(target: string, port = 0): Promise<FaultProxy> {
   let rules: Array<Rule & { left: number; skipLeft: number }> = []
   const requests: ProxiedRequest[] = []
   const timers = new Set<NodeJS.Timeout>()
@@ -108,6 +113,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       req.socket.resetAndDestroy()
       return
     }
+    if (fault?.kind === 'before') await fault.act()
     if (fault?.kind === 'stall') {
       await wait(fault.ms)
       if (res.destroyed || req.socket.destroyed) return
@@ -149,7 +155,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
+    server.listen(port, '127.0.0.1', () => resolve())
   })
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -7,7 +7,7 @@ export interface ActionInputs {
   config: string
   steps: string
   /** Run only the steps of this kind; undefined runs all. */
-  only?: 'backup' | 'restore' | 'verify'
+  only?: 'backup' | 'restore' | 'verify' | 'release'
   /** Overrides every backup step's `on-restricted`. */
   onRestricted?: RestrictedPolicy
   githubToken: string
@@ -16,9 +16,9 @@ export interface ActionInputs {
 /** Reads and checks the action's inputs; a bad value is a CONFIG_INVALID error naming the input. */
 export function readActionInputs(): ActionInputs {
   const only = core.getInput('only')
-  if (only !== '' && only !== 'backup' && only !== 'restore' && only !== 'verify') {
+  if (only !== '' && only !== 'backup' && only !== 'restore' && only !== 'verify' && only !== 'release') {
     throw new ConfigError(
-      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, or empty to run every step.`
+      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, \`release\`, or empty to run every step.`
     )
   }
   const onRestricted = core.getInput('on-restricted')

@@ -8,7 +8,7 @@ export type StepOutcome = 'succeeded' | 'failed' | 'cancelled'
 
 /** What one step did, for the summary and the outputs. */
 export interface StepRecord {
-  kind: 'backup' | 'restore' | 'verify'
+  kind: 'backup' | 'restore' | 'verify' | 'release'
   title: string
   outcome: StepOutcome
   durationMs: number
@@ -16,6 +16,8 @@ export interface StepRecord {
   backedUp?: number
   restricted?: ManifestRestricted[]
   restored?: number
+  /** Licenses given back to the service (a release step). */
+  released?: number
   unchanged?: number
   skipped?: RefusedLicense[]
   refused?: RefusedSeen[]

@@ -15,11 +15,13 @@ import { log } from './log/write.js'
 import { bytesPerLicense, type RunReport, type StepRecord } from './report.js'
 import type { StepSecrets } from './secrets.js'
 import type { Origin } from '../engine/format/manifest-v2.js'
+import { rememberForExit } from './release-on-exit.js'
 import type {
-  ArtifactSource,
   BackupStep,
+  ReleaseStep,
   RestoreStep,
   RestrictedPolicy,
+  ServiceStep,
   Step,
   VerifyStep
 } from './steps/types.js'
@@ -73,12 +75,14 @@ export async function runSteps(steps: Step[], context: StepContext): Promise<voi
 function runStep(step: Step, n: number, context: StepContext): Promise<void> {
   if (step.kind === 'backup') return runBackup(step, n, context)
   if (step.kind === 'restore') return runRestore(step, n, context)
+  if (step.kind === 'release') return runRelease(step, n, context)
   return runVerify(step, n, context)
 }
 
 function title(step: Step, n: number, total: number): string {
   const count = `step ${n} of ${total}`
   if (step.kind === 'backup') return `Backup (${count}): ${step.store} → ${step.path}`
+  if (step.kind === 'release') return `Release (${count}): ${step.store} → ${step.service.url}`
   const from = restoreSource(step)
   if (step.kind === 'verify') return `Verify (${count}): ${from}`
   return `Restore (${count}): ${from} → ${step.store}`
@@ -86,7 +90,7 @@ function title(step: Step, n: number, total: number): string {
 
 function restoreSource(step: RestoreStep | VerifyStep): string | undefined {
   if (step.fromArtifact) return `artifact "${step.fromArtifact.name}"`
-  if ('fromRegistry' in step && step.fromRegistry) return referenceText(step.fromRegistry.reference)
+  if (step.fromRegistry) return referenceText(step.fromRegistry.reference)
   return step.path
 }
 
@@ -174,30 +178,9 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
   try {
     await tracked(record, stepLog, context, async () => {
       const secrets = context.secrets.get(step) ?? {}
-      let path = step.path ?? ''
-      record.path = restoreSource(step)
-      if (step.fromArtifact) {
-        const download = await downloadBackup(step.fromArtifact, {
-          client: await context.artifacts(),
-          run: context.run,
-          token: context.githubToken,
-          fetch: context.fetch,
-          now: context.now
-        })
-        downloaded = download.dir
-        record.path = download.description
-        if (step.path)
-          log.info(logText`Restoring from the downloaded artifact; \`path\` (${step.path}) is not used.`)
-        path = downloaded
-      }
-      if (step.fromRegistry) {
-        const pulled = await pullFromRegistry(step.fromRegistry, secrets.registryToken, context)
-        downloaded = pulled.folder
-        record.registry = pulled.record
-        if (step.path)
-          log.info(logText`Restoring from the pulled backup; \`path\` (${step.path}) is not used.`)
-        path = downloaded
-      }
+      const path = await backupFolder(step, context, record, dir => {
+        downloaded = dir
+      })
       throwIfAborted(context.signal, 'restore')
       const result = await context.engine.restore(
         {
@@ -206,10 +189,17 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
           service: { url: step.service.url, token: secrets.token ?? '' },
           individualize: step.individualize,
           ...(secrets.identity === undefined ? {} : { identity: secrets.identity }),
-          ...trustOptions(step)
+          ...trustOptions(step),
+          ...slotOptions(step, secrets),
+          onRefused: step.onRefused
         },
         { signal: context.signal }
       )
+      if (step.releaseOnExit)
+        rememberForExit(
+          step,
+          result.licenses.map(l => l.jti)
+        )
       record.restored = result.restored
       record.unchanged = result.unchanged
       record.skipped = result.skipped
@@ -238,10 +228,8 @@ async function runVerify(step: VerifyStep, n: number, context: StepContext): Pro
   try {
     await tracked(record, stepLog, context, async () => {
       const identity = context.secrets.get(step)?.identity
-      record.path = step.fromArtifact ? `artifact "${step.fromArtifact.name}"` : step.path
-      const path = await backupFolder(step, context, download => {
-        downloaded = download.dir
-        record.path = download.description
+      const path = await backupFolder(step, context, record, dir => {
+        downloaded = dir
       })
       throwIfAborted(context.signal, 'verify')
       const result = await context.engine.verify(
@@ -268,29 +256,85 @@ async function runVerify(step: VerifyStep, n: number, context: StepContext): Pro
   }
 }
 
-/** The backup folder a restore or verify reads: its `path`, or a private download of its artifact. */
+/**
+ * The backup folder a restore or verify reads: its `path`, or a private download of its artifact or
+ * registry reference (`onDownloaded` gets the download so the step removes it whatever happens).
+ */
 async function backupFolder(
-  step: { path?: string; fromArtifact?: ArtifactSource },
+  step: RestoreStep | VerifyStep,
   context: StepContext,
-  onDownloaded: (download: { dir: string; description: string }) => void
+  record: StepRecord,
+  onDownloaded: (dir: string) => void
 ): Promise<string> {
-  if (!step.fromArtifact) return step.path ?? ''
-  const download = await downloadBackup(step.fromArtifact, {
-    client: await context.artifacts(),
-    run: context.run,
-    token: context.githubToken,
-    fetch: context.fetch,
-    now: context.now
-  })
-  onDownloaded(download)
-  if (step.path) log.info(logText`Reading the downloaded artifact; \`path\` (${step.path}) is not used.`)
-  return download.dir
+  record.path = restoreSource(step)
+  if (step.fromArtifact) {
+    const download = await downloadBackup(step.fromArtifact, {
+      client: await context.artifacts(),
+      run: context.run,
+      token: context.githubToken,
+      fetch: context.fetch,
+      now: context.now
+    })
+    onDownloaded(download.dir)
+    record.path = download.description
+    return downloadedInstead(step, download.dir)
+  }
+  if (step.fromRegistry) {
+    const token = context.secrets.get(step)?.registryToken
+    const pulled = await pullFromRegistry(step.fromRegistry, token, context)
+    onDownloaded(pulled.folder)
+    record.registry = pulled.record
+    return downloadedInstead(step, pulled.folder)
+  }
+  return step.path ?? ''
+}
+
+function downloadedInstead(step: RestoreStep | VerifyStep, dir: string): string {
+  if (step.path) log.info(logText`Reading the downloaded backup; \`path\` (${step.path}) is not used.`)
+  return dir
 }
 
 function trustOptions(step: RestoreStep | VerifyStep): { signers?: string; maxAgeMs?: number } {
   return {
     ...(step.signers === undefined ? {} : { signers: step.signers }),
     ...(step.maxAgeMs === undefined ? {} : { maxAgeMs: step.maxAgeMs })
+  }
+}
+
+/** Gives the store's licenses back (protocol v1.1): the service first, then the files. */
+async function runRelease(step: ReleaseStep, n: number, context: StepContext): Promise<void> {
+  const stepLog = new StepLog('warn', context.now)
+  const record: StepRecord = {
+    kind: 'release',
+    title: title(step, n, context.total),
+    outcome: 'failed',
+    durationMs: 0
+  }
+  await tracked(record, stepLog, context, async () => {
+    const secrets = context.secrets.get(step) ?? {}
+    const result = await context.engine.release(
+      {
+        store: step.store,
+        ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
+        service: { url: step.service.url, token: secrets.token ?? '' },
+        ...slotOptions(step, secrets)
+      },
+      { signal: context.signal }
+    )
+    record.released = result.licenses.length
+    log.info(
+      result.machineId === null
+        ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.`
+        : logText`Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+    )
+  })
+}
+
+/** `include` and the machine key, as restore and release steps give them to the engine. */
+function slotOptions(step: ServiceStep, secrets: StepSecrets): { include?: string[]; machineKey?: string } {
+  return {
+    ...(step.include ? { include: step.include } : {}),
+    ...(secrets.machineKey === undefined ? {} : { machineKey: secrets.machineKey })
   }
 }
 

@@ -11,10 +11,12 @@ export interface StepSecrets {
   registryToken?: string
   /** The OpenSSH private key's text, with where it came from for the engine's errors. */
   signingKey?: { key: string; source: string }
+  /** The machine key (`machine-key-env`), as given: the engine reads it. */
+  machineKey?: string
 }
 
 /**
- * Reads the secrets the steps name (service token, age identity, registry token, signing key) from the
+ * Reads the secrets the steps name (service token, age identity, registry token, signing key, machine key) from the
  * environment and registers each with the runner's masking before anything could print it. Only the steps
  * that will run need theirs set; an unset one is an error naming the variable and the line that names it.
  */
@@ -30,20 +32,29 @@ export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<Step,
       continue
     }
     if (step.kind === 'verify') {
-      if (step.identityEnv) resolved.set(step, { identity: identityOf(step.identityEnv, env) })
+      const registryToken = registrySecret(step.fromRegistry, 'from-registry', env)
+      resolved.set(step, {
+        ...(registryToken === undefined ? {} : { registryToken }),
+        ...(step.identityEnv ? { identity: identityOf(step.identityEnv, env) } : {})
+      })
       continue
     }
-    const registryToken = registrySecret(step.fromRegistry, 'from-registry', env)
+    const registryToken =
+      step.kind === 'restore' ? registrySecret(step.fromRegistry, 'from-registry', env) : undefined
     const secrets: StepSecrets = registryToken === undefined ? {} : { registryToken }
     if (!step.service.tokenEnv) {
       throw new ConfigError(
-        'a restore step needs the service token: add `token-env: <VARIABLE>` to `service` and set that variable from a secret.',
+        `a ${step.kind} step needs the service token: add \`token-env: <VARIABLE>\` to \`service\` and set that variable from a secret.`,
         step.at
       )
     }
     secrets.token = read(step.service.tokenEnv, env, 'service.token-env')
     mask(secrets.token)
-    if (step.identityEnv) secrets.identity = identityOf(step.identityEnv, env)
+    if (step.machineKeyEnv) {
+      secrets.machineKey = read(step.machineKeyEnv, env, 'machine-key-env')
+      maskMachineKey(secrets.machineKey)
+    }
+    if (step.kind === 'restore' && step.identityEnv) secrets.identity = identityOf(step.identityEnv, env)
     resolved.set(step, secrets)
   }
   return resolved
@@ -98,9 +109,16 @@ function read(ref: EnvRef, env: NodeJS.ProcessEnv, key: string): string {
  * Masks the value as set, trimmed (a secret pasted with a trailing newline is used and printed without
  * it), and each of its lines trimmed: the runner masks line by line.
  */
-function mask(value: string): void {
+export function mask(value: string): void {
   const forms = new Set([value, value.trim(), ...value.split(/\r\n|\r|\n/).map(line => line.trim())])
   for (const form of forms) if (form !== '') core.setSecret(form)
+}
+
+/** A JWK is one line: its private member is masked on its own too, wherever it might be printed alone. */
+export function maskMachineKey(value: string): void {
+  mask(value)
+  const d = /"d"\s*:\s*"([^"]+)"/.exec(value)?.[1]
+  if (d) core.setSecret(d)
 }
 
 /** Accepts the key itself or a whole `age-keygen` file (comments and the key line). */

@@ -84,6 +84,48 @@ export interface RestoreOptions extends StoreOptions, BackupTrustOptions {
   individualize?: boolean
   /** The age identity (`AGE-SECRET-KEY-1…`) for an encrypted pack. */
   identity?: string
+  /**
+   * What a license the service refuses does to the run (protocol v1.1): `fail` (default) fails it before
+   * any slot is used; `skip` restores the rest and reports each refusal as a warning.
+   */
+  onRefused?: 'fail' | 'skip'
+  /** Restore only the licenses named here: a license ID, a key ID or a path pattern each. */
+  include?: string[]
+  /**
+   * This machine's key, from a secret (an Ed25519 private JWK or OpenSSH key): used instead of the store's
+   * identity and never written to disk, so re-provisioned runners are one machine (protocol v1.1).
+   */
+  machineKey?: string
+}
+
+export interface ReleaseOptions {
+  store: string
+  /** Glob of license files, relative to the store. Default `**\/*.jwt`. */
+  pattern?: string
+  service: ServiceOptions
+  /** Release only the licenses named here: a license ID, a key ID or a path pattern each. */
+  include?: string[]
+  /** This machine's key, from a secret; default the store's identity. */
+  machineKey?: string
+}
+
+export interface ReleaseResult {
+  /** The machine whose licenses were released; null when the store has no identity (nothing to release). */
+  machineId: string | null
+  /** Licenses the service freed a slot of. */
+  released: number
+  /** Licenses the service no longer counted for this machine (a rerun, or freed by the operator). */
+  notHeld: number
+  /** The licenses removed from the store. */
+  licenses: RestoredLicense[]
+}
+
+/** A license a restore wrote into the store. */
+export interface RestoredLicense {
+  jti: string
+  key_id: string
+  /** Store-relative path. */
+  path: string
 }
 
 /** A verify: everything a restore checks before it calls the service; nothing is written. */
@@ -124,8 +166,10 @@ export interface RestoreResult {
   restored: number
   /** Licenses the store already held for this machine, left as they were. */
   unchanged: number
-  /** Licenses not restored and why (expired ones, for instance); a refusal by the service fails the run. */
+  /** Licenses not restored and why: expired ones, and refusals when the step skips them. */
   skipped: RefusedLicense[]
+  /** The licenses this run wrote (what a release on exit gives back). */
+  licenses: RestoredLicense[]
 }
 
 export interface RunControl {
@@ -137,6 +181,8 @@ export interface BackupRestorer {
   backup(options: BackupOptions, control?: RunControl): Promise<BackupResult>
   restore(options: RestoreOptions, control?: RunControl): Promise<RestoreResult>
   verify(options: VerifyOptions, control?: RunControl): Promise<VerifyResult>
+  /** Gives the store's licenses back to the service and removes them (protocol v1.1). */
+  release(options: ReleaseOptions, control?: RunControl): Promise<ReleaseResult>
 }
 
 export type { EventListener }

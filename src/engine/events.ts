@@ -3,10 +3,11 @@ import type { ErrorCode } from './errors.js'
 /**
  * Status events, after the classic DRM backup/restore callback (docs/events.md).
  * Backup: BEGIN → RESTRICTED_LICENSE* → END. Restore: CONNECTING → DISCONNECTING → BEGIN → END, where
- * BEGIN..END is the commit of the staged licenses. PROGRESS, LICENSE (debug detail), WARNING and
+ * BEGIN..END is the commit of the staged licenses. Release (protocol v1.1): CONNECTING → DISCONNECTING →
+ * BEGIN → END, where BEGIN..END is the removal of the released licenses from the store. PROGRESS, LICENSE (debug detail), WARNING and
  * ERROR_WITH_URL may come between. Events never carry license bytes, tokens or identities.
  */
-export type Operation = 'backup' | 'restore' | 'verify'
+export type Operation = 'backup' | 'restore' | 'verify' | 'release'
 
 export type EngineEvent =
   | { type: 'BEGIN'; operation: Operation }

@@ -3,6 +3,7 @@
  */
 import type { BackupRestorer } from './api.js'
 import { backup } from './backup/backup.js'
+import { release } from './release/release.js'
 import { restore } from './restore/restore.js'
 import { verify } from './verify/verify.js'
 import { emitter, type EventListener } from './events.js'
@@ -53,6 +54,7 @@ export { parseSignature, signMessage, signatureProblem, fingerprint, NAMESPACE }
 export { parseAllowedSigners, findSigner } from './format/ssh/allowed-signers.js'
 export { describeOrigin } from './backup/origin.js'
 export { recoverRestore } from './restore/commit.js'
+export { parseMachineKey } from './slots/machine-key.js'
 
 /** The engine, created with an event listener (the classic `WMCreateBackupRestorer(callback)`). */
 export function createBackupRestorer(listener?: EventListener): BackupRestorer {
@@ -60,6 +62,7 @@ export function createBackupRestorer(listener?: EventListener): BackupRestorer {
   return {
     backup: (options, control = {}) => backup(options, control, emit),
     restore: (options, control = {}) => restore(options, control, emit),
-    verify: (options, control = {}) => verify(options, control, emit)
+    verify: (options, control = {}) => verify(options, control, emit),
+    release: (options, control = {}) => release(options, control, emit)
   }
 }

@@ -13,6 +13,9 @@ export const ENGINE_OPTIONS = [
   'encryptTo',
   'individualize',
   'identity',
+  'machineKey',
+  'include',
+  'onRefused',
   'service.url',
   'service.token',
   'signers'

@@ -4,8 +4,9 @@ import { join, resolve } from 'node:path'
 
 /**
  * Runs the built action (`dist/index.js`) the way a GitHub runner does: a child Node process with the
- * action's inputs as `INPUT_*` variables, `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files, and the run's
- * context variables. Used by the local demo and the end-to-end test.
+ * action's inputs as `INPUT_*` variables, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `GITHUB_STATE` files,
+ * and the run's context variables; with `post`, as its post step (`runs.post`), which gets what the main
+ * step saved as `STATE_*` variables. Used by the local demo and the end-to-end test.
  */
 export interface RunnerOptions {
   /** The action's inputs by their action.yml names. */
@@ -19,6 +20,8 @@ export interface RunnerOptions {
   /** Receives the log as it is written, line by line. */
   onLine?: (line: string) => void
   entry?: string
+  /** Run as the post step of the main run made earlier with the same `runnerDir`. */
+  post?: boolean
 }
 
 export interface RunnerResult {
@@ -32,8 +35,11 @@ export async function runAction(options: RunnerOptions): Promise<RunnerResult> {
   await mkdir(join(options.runnerDir, 'temp'), { recursive: true })
   const outputFile = join(options.runnerDir, 'output.txt')
   const summaryFile = join(options.runnerDir, 'step-summary.md')
+  const stateFile = join(options.runnerDir, 'state.txt')
   await writeFile(outputFile, '')
   await writeFile(summaryFile, '')
+  const saved = options.post ? parseOutputs(await readFile(stateFile, 'utf8')) : {}
+  if (!options.post) await writeFile(stateFile, '')
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? '',
@@ -41,6 +47,8 @@ export async function runAction(options: RunnerOptions): Promise<RunnerResult> {
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
+    ...Object.fromEntries(Object.entries(saved).map(([name, value]) => [`STATE_${name}`, value])),
     RUNNER_TEMP: join(options.runnerDir, 'temp'),
     GITHUB_WORKSPACE: options.cwd ?? process.cwd(),
     GITHUB_REPOSITORY: 'octo-org/licenses',

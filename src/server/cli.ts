@@ -16,6 +16,9 @@ export const USAGE = `usage: license-server <command> [options]
       --restore-limit <n>        machines per license, default 4
       --max-sessions <n>         open sessions per token, default 100
       --max-body <bytes>         largest restore request, default 16777216
+      --public-url <url>         the URL clients use, when a proxy is in front (LICENSE_SERVER_PUBLIC_URL):
+                                 the audience a session's proof of possession must name
+      --no-release               refuse machines' releases of their licenses (403 release-disabled)
       --no-migrate               refuse to start on a database behind this version instead of migrating
       --quickstart               for trying it out: create the issuer file if missing, a tenant "local"
                                  owning every licensee, and print a new restore token
@@ -40,6 +43,8 @@ const OPTIONS = {
   'max-sessions': { type: 'string' },
   'max-body': { type: 'string' },
   'no-migrate': { type: 'boolean', default: false },
+  'public-url': { type: 'string' },
+  'no-release': { type: 'boolean', default: false },
   quickstart: { type: 'boolean', default: false },
   licensee: { type: 'string', multiple: true, default: [] as string[] },
   'any-licensee': { type: 'boolean', default: false },
@@ -175,12 +180,18 @@ async function serve(
     throw new UsageError(`The issuer file ${issuerFile} cannot be read (${(error as Error).message}).`)
   })
   const rateLimit = parseRate(values['rate-limit'] ?? env['LICENSE_SERVER_RATE_LIMIT'] ?? '600/60')
+  const publicUrl = values['public-url'] ?? env['LICENSE_SERVER_PUBLIC_URL']
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    throw new UsageError(`--public-url ${publicUrl} is not an http(s) URL.`)
+  }
   const server = await createLicenseServer({
     issuer,
     database,
     host: values.host ?? env['LICENSE_SERVER_HOST'] ?? '127.0.0.1',
     port: integer(values.port ?? env['LICENSE_SERVER_PORT'] ?? '8080', '--port', 0, 65535),
     migrate: !values['no-migrate'],
+    allowRelease: !values['no-release'],
+    ...(publicUrl ? { publicUrl } : {}),
     ...(rateLimit ? { rateLimit } : {}),
     ...(values['restore-limit']
       ? { restoreLimit: integer(values['restore-limit'], '--restore-limit', 1, 1000) }

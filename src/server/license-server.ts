@@ -59,6 +59,12 @@ export interface LicenseServerOptions {
   shutdownGraceMs?: number
   /** PostgreSQL connections. Default 10. */
   poolSize?: number
+  /** The URL clients use, when it is not the one the server listens on (a proxy): a session proof's
+   * audience (protocol v1.1). The listening URL is accepted too. */
+  publicUrl?: string
+  /** Whether machines may give licenses back (POST /v1/sessions/{id}/release). Default true; when false
+   * the call is 403 `release-disabled`. */
+  allowRelease?: boolean
 }
 
 export interface LicenseServer {
@@ -100,6 +106,13 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     check: licenseChecker(options.issuer),
     now,
     baseUrl: () => baseUrl,
+    audiences: () => [
+      ...(options.publicUrl ? [options.publicUrl.replace(/\/+$/, '')] : []),
+      baseUrl,
+      // The same loopback service by name: what a local client is most often given.
+      baseUrl.replace('//127.0.0.1:', '//localhost:')
+    ],
+    releaseAllowed: options.allowRelease ?? true,
     restoreLimit: options.restoreLimit ?? DEFAULT_RESTORE_LIMIT,
     sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
     maxSessionsPerToken: options.maxSessionsPerToken ?? 100,

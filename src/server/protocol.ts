@@ -4,7 +4,8 @@ import type { Issuer } from '../fixtures/issuer.js'
 import { readJson, type BodyLimits } from './http/body.js'
 import { problem, ProblemError, sendJson } from './http/problem.js'
 import { boundMachine, reissue, type Checked } from './reissue.js'
-import type { LicenseStore } from './storage/store.js'
+import { checkProof, replayedProof } from './proof.js'
+import { NonceReplayed, type LicenseStore } from './storage/store.js'
 import type { Caller, Candidate, Outcome } from './storage/types.js'
 import { sha256 } from './digest.js'
 
@@ -15,6 +16,10 @@ export interface ProtocolContext {
   check: (jws: string) => Promise<Checked>
   now: () => number
   baseUrl: () => string
+  /** The URLs a session proof's `aud` may name: the service's public URL first, then the one it listens on. */
+  audiences: () => string[]
+  /** Whether machines may give licenses back (POST /v1/sessions/{id}/release); a policy may refuse it. */
+  releaseAllowed: boolean
   restoreLimit: number
   sessionTtlMs: number
   maxSessionsPerToken: number
@@ -36,6 +41,7 @@ export async function openSession(
   const body = (await readJson(req, ctx.smallBody)) as {
     machine?: { id?: unknown; jwk?: unknown }
     individualize?: unknown
+    proof?: unknown
   } | null
   const machine = body?.machine
   if (!machine || typeof machine !== 'object' || typeof machine.id !== 'string') {
@@ -52,12 +58,18 @@ export async function openSession(
   if (thumbprint !== machine.id) {
     throw badRequest(`machine.id must be the RFC 7638 SHA-256 thumbprint of machine.jwk (${thumbprint}).`)
   }
-  const session = await ctx.store.openSession(
-    caller,
-    { machineId: thumbprint, machineX: jwk.x, individualize: body.individualize },
-    ctx.sessionTtlMs,
-    ctx.maxSessionsPerToken
-  )
+  const proof = await checkProof(body.proof, { x: jwk.x }, ctx.audiences(), ctx.now())
+  const session = await ctx.store
+    .openSession(
+      caller,
+      { machineId: thumbprint, machineX: jwk.x, individualize: body.individualize },
+      ctx.sessionTtlMs,
+      ctx.maxSessionsPerToken,
+      proof
+    )
+    .catch((error: unknown) => {
+      throw error instanceof NonceReplayed ? replayedProof() : error
+    })
   if (!session) {
     const p = problem(
       429,
@@ -90,25 +102,8 @@ export async function restore(
       'The Idempotency-Key header is required (1 to 255 characters), the same on every retry of a batch.'
     )
   }
-  const body = (await readJson(req, ctx.restoreBody)) as { licenses?: unknown } | null
-  const licenses = body?.licenses
-  if (!Array.isArray(licenses) || !licenses.every(l => typeof l === 'string')) {
-    throw badRequest('The body must be {"licenses": [<compact JWS>, …]}.')
-  }
-  if (licenses.length > ctx.maxLicensesPerRequest) {
-    throw new ProblemError(
-      problem(
-        413,
-        'too-many-licenses',
-        'Too many licenses',
-        `A request holds at most ${ctx.maxLicensesPerRequest} licenses; this one holds ${licenses.length}. Split it into batches.`
-      )
-    )
-  }
-  const checked = await Promise.all(licenses.map(ctx.check))
-  checked.forEach((c, i) => {
-    if (!c.ok && c.jti === undefined) throw badRequest(`License #${i} is not a compact JWS with a jti claim.`)
-  })
+  const licenses = await licenseList(ctx, req)
+  const checked = await checkedLicenses(ctx, licenses)
   const at = ctx.now()
   const result = await ctx.store.restore({
     sessionId,
@@ -132,6 +127,61 @@ export async function restore(
   sendJson(res, 200, render(ctx, result.outcomes, checked, result.machineId))
 }
 
+/** POST /v1/sessions/{id}/preview (v1.1): what a restore of these licenses would do; nothing changes. */
+export async function preview(
+  ctx: ProtocolContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  caller: Caller,
+  sessionId: string
+): Promise<void> {
+  const licenses = await licenseList(ctx, req)
+  const checked = await checkedLicenses(ctx, licenses)
+  const at = ctx.now()
+  const outcomes = await ctx.store.preview(
+    sessionId,
+    caller,
+    checked.map(c => candidateOf(c, at)),
+    ctx.restoreLimit
+  )
+  if (!outcomes) throw sessionNotFound(sessionId)
+  const results = outcomes.map((outcome, i) => {
+    const jti = jtiOf(checked[i] as Checked)
+    return outcome.status === 'refused' ? refusal(ctx, jti, outcome.reason) : { jti, status: outcome.status }
+  })
+  sendJson(res, 200, JSON.stringify({ results }))
+}
+
+/** POST /v1/sessions/{id}/release (v1.1): the session's machine gives licenses back. Idempotent. */
+export async function release(
+  ctx: ProtocolContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  caller: Caller,
+  sessionId: string
+): Promise<void> {
+  if (!ctx.releaseAllowed) {
+    throw new ProblemError(
+      problem(
+        403,
+        'release-disabled',
+        'Release is turned off',
+        "This service's policy does not let machines give licenses back; a license keeps its slot until the operator frees it (license-server machine release)."
+      )
+    )
+  }
+  const body = (await readJson(req, ctx.smallBody)) as { jtis?: unknown } | null
+  const jtis = body?.jtis
+  if (!Array.isArray(jtis) || !jtis.every(j => typeof j === 'string' && j.length > 0 && j.length <= 256)) {
+    throw badRequest('The body must be {"jtis": [<license ID>, …]}, each 1 to 256 characters.')
+  }
+  tooMany(ctx, jtis.length)
+  const statuses = await ctx.store.release(sessionId, caller, jtis as string[])
+  if (!statuses) throw sessionNotFound(sessionId)
+  const results = statuses.map((status, i) => ({ jti: jtis[i] as string, status }))
+  sendJson(res, 200, JSON.stringify({ results }))
+}
+
 /** DELETE /v1/sessions/{id} (event DISCONNECTING). */
 export async function closeSession(
   ctx: ProtocolContext,
@@ -141,6 +191,52 @@ export async function closeSession(
 ): Promise<void> {
   if (!(await ctx.store.closeSession(sessionId, caller))) throw sessionNotFound(sessionId)
   res.writeHead(204).end()
+}
+
+/** The `{"licenses": [...]}` body of a restore or preview, within the batch limit. */
+async function licenseList(ctx: ProtocolContext, req: IncomingMessage): Promise<string[]> {
+  const body = (await readJson(req, ctx.restoreBody)) as { licenses?: unknown } | null
+  const licenses = body?.licenses
+  if (!Array.isArray(licenses) || !licenses.every(l => typeof l === 'string')) {
+    throw badRequest('The body must be {"licenses": [<compact JWS>, …]}.')
+  }
+  tooMany(ctx, licenses.length)
+  return licenses as string[]
+}
+
+function tooMany(ctx: ProtocolContext, count: number): void {
+  if (count <= ctx.maxLicensesPerRequest) return
+  throw new ProblemError(
+    problem(
+      413,
+      'too-many-licenses',
+      'Too many licenses',
+      `A request holds at most ${ctx.maxLicensesPerRequest} licenses; this one holds ${count}. Split it into batches.`
+    )
+  )
+}
+
+async function checkedLicenses(ctx: ProtocolContext, licenses: string[]): Promise<Checked[]> {
+  const checked = await Promise.all(licenses.map(ctx.check))
+  checked.forEach((c, i) => {
+    if (!c.ok && c.jti === undefined) throw badRequest(`License #${i} is not a compact JWS with a jti claim.`)
+  })
+  return checked
+}
+
+function jtiOf(c: Checked): string {
+  return c.ok ? c.claims.jti : (c.jti as string)
+}
+
+/** A refused result, with the page for the user when the reason has one. */
+function refusal(ctx: ProtocolContext, jti: string, reason: string): Record<string, string> {
+  const help = (HELP_PAGES as readonly string[]).includes(reason)
+  return {
+    jti,
+    status: 'refused',
+    reason,
+    ...(help ? { url: `${ctx.baseUrl()}/help/${reason}?jti=${encodeURIComponent(jti)}` } : {})
+  }
 }
 
 /** A verified license as the rules see it; nothing of an unverified one but why it failed. */
@@ -164,18 +260,11 @@ function candidateOf(c: Checked, at: number): Candidate {
 function render(ctx: ProtocolContext, outcomes: Outcome[], checked: Checked[], machineId: string): string {
   const results = outcomes.map((outcome, i) => {
     const c = checked[i] as Checked
-    const jti = c.ok ? c.claims.jti : (c.jti as string)
+    const jti = jtiOf(c)
     if (outcome.status === 'restored' && c.ok) {
       return { jti, status: 'restored', license: reissue(ctx.issuer, c.claims, machineId) }
     }
-    const reason = outcome.status === 'refused' ? outcome.reason : 'invalid-license'
-    const help = (HELP_PAGES as readonly string[]).includes(reason)
-    return {
-      jti,
-      status: 'refused',
-      reason,
-      ...(help ? { url: `${ctx.baseUrl()}/help/${reason}?jti=${encodeURIComponent(jti)}` } : {})
-    }
+    return refusal(ctx, jti, outcome.status === 'refused' ? outcome.reason : 'invalid-license')
   })
   return JSON.stringify({ results })
 }

@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as admin from './admin-api.js'
 import { sendJson } from './http/problem.js'
-import { closeSession, HELP_PAGES, openSession, restore, type ProtocolContext } from './protocol.js'
+import {
+  closeSession,
+  HELP_PAGES,
+  openSession,
+  preview,
+  release,
+  restore,
+  type ProtocolContext
+} from './protocol.js'
 import type { Caller, Role } from './storage/types.js'
 
 export interface Exchange {
@@ -57,6 +65,20 @@ export function serviceRoutes(deps: {
       '/v1/sessions/{id}/restore',
       RESTORE,
       ({ req, res, caller, params }) => restore(p, req, res, caller, at(params, 0))
+    ),
+    guarded(
+      'POST',
+      /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/preview$/,
+      '/v1/sessions/{id}/preview',
+      RESTORE,
+      ({ req, res, caller, params }) => preview(p, req, res, caller, at(params, 0))
+    ),
+    guarded(
+      'POST',
+      /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/release$/,
+      '/v1/sessions/{id}/release',
+      RESTORE,
+      ({ req, res, caller, params }) => release(p, req, res, caller, at(params, 0))
     ),
     guarded(
       'DELETE',

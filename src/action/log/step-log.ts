@@ -39,17 +39,29 @@ export function restrictedSummary(keyIds: string[]): string {
   return `${restrictedSummaryMessage(keyIds.length)} (key ID${unique.length === 1 ? '' : 's'} ${unique.join(', ')})`
 }
 
-const BEGIN_LINES: Record<Operation, string> = {
-  backup: 'Backup started.',
-  restore: 'Committing the restored licenses into the store.',
-  verify: 'Verify started: checking the backup as a restore would, writing nothing.'
+const OPERATION_NAMES: Record<Operation, string> = {
+  backup: 'Backup',
+  restore: 'Restore',
+  verify: 'Verify',
+  release: 'Release'
 }
-const END_LINES: Record<Operation, string> = {
-  backup: 'Backup finished.',
-  restore: 'Restored licenses committed.',
-  verify: 'Verify finished: the backup would restore.'
+
+/** What BEGIN and END say for each operation. */
+const PHASE_LINES: Record<Operation, { begin: LogText; end: LogText }> = {
+  backup: { begin: logText`Backup started.`, end: logText`Backup finished.` },
+  restore: {
+    begin: logText`Committing the restored licenses into the store.`,
+    end: logText`Restored licenses committed.`
+  },
+  release: {
+    begin: logText`Removing the released licenses from the store.`,
+    end: logText`Released licenses removed.`
+  },
+  verify: {
+    begin: logText`Verify started: checking the backup as a restore would, writing nothing.`,
+    end: logText`Verify finished: the backup would restore.`
+  }
 }
-const OPERATION_NAMES: Record<Operation, string> = { backup: 'Backup', restore: 'Restore', verify: 'Verify' }
 
 /**
  * Turns one step's engine events into log lines: a line per event, restricted licenses as annotations
@@ -71,10 +83,10 @@ export class StepLog {
   readonly onEvent = (event: EngineEvent): void => {
     switch (event.type) {
       case 'BEGIN':
-        log.info(logText`${BEGIN_LINES[event.operation]}`)
+        log.info(PHASE_LINES[event.operation].begin)
         return
       case 'END':
-        log.info(logText`${END_LINES[event.operation]}`)
+        log.info(PHASE_LINES[event.operation].end)
         return
       case 'BACKUP_OPENED':
         log.info(

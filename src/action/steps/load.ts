@@ -7,6 +7,7 @@ import type {
   ArtifactUpload,
   BackupStep,
   EnvRef,
+  ReleaseStep,
   RestoreStep,
   Step,
   BackupTrustConfig,
@@ -68,12 +69,13 @@ function toStepsConfig(parsed: ParsedSteps, env: NodeJS.ProcessEnv): StepsConfig
     ...(trust ? { trust } : {})
   }
   const steps = (root['steps'] as Json[]).map((item, i): Step => {
-    const kind = Object.keys(item)[0] as 'backup' | 'restore' | 'verify'
+    const kind = Object.keys(item)[0] as Step['kind']
     const path = ['steps', i, kind]
-    const body = item[kind] as Json
+    const body = (item[kind] ?? {}) as Json
     const at = parsed.locate(path)
     if (kind === 'verify') return toVerify(parsed, path, body, root, topStore, i + 1, at)
     const store = storeOf(topStore, body, at, kind)
+    if (kind === 'release') return toRelease(parsed, path, body, store, serviceJson, i + 1, at)
     const folder = folderPath(parsed, path, body, env)
     if (kind === 'backup') return toBackup(parsed, path, body, store, folder ?? '', i + 1, at)
     return { ...toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) }
@@ -190,30 +192,33 @@ function toRestore(
   index: number,
   at: Location
 ): RestoreStep {
-  if (!service) {
-    throw new ConfigError(
-      'a restore step goes through the license service: add `service: { url: …, token-env: … }` at the top of the file.',
-      at
-    )
-  }
-  const from = body['from-artifact'] as Json | undefined
-  const fromRegistry = body['from-registry'] as Json | undefined
-  const tokenEnv = envRef(parsed, ['service', 'token-env'], service['token-env'])
   const identityEnv = envRef(parsed, [...path, 'identity-env'], body['identity-env'])
   return {
     kind: 'restore',
     index,
     ...store,
     ...(folder === undefined ? {} : { path: folder }),
-    ...(from ? { fromArtifact: toSource(parsed, [...path, 'from-artifact'], from) } : {}),
-    ...(fromRegistry
-      ? { fromRegistry: toRegistrySource(parsed, [...path, 'from-registry'], fromRegistry) }
-      : {}),
+    ...backupSource(parsed, path, body),
     individualize: body['individualize'] === true,
     ...(identityEnv ? { identityEnv } : {}),
-    service: { url: String(service['url']), ...(tokenEnv ? { tokenEnv } : {}) },
+    ...slotSettings(parsed, path, body, service, at, 'restore'),
+    onRefused: body['on-refused'] === 'skip' ? 'skip' : 'fail',
+    releaseOnExit: body['release-on-exit'] === true,
     at
   }
+}
+
+/** `from-artifact` or `from-registry`, as restore and verify steps name where the backup comes from. */
+function backupSource(
+  parsed: ParsedSteps,
+  path: (string | number)[],
+  body: Json
+): Pick<RestoreStep, 'fromArtifact' | 'fromRegistry'> {
+  const artifact = body['from-artifact'] as Json | undefined
+  const registry = body['from-registry'] as Json | undefined
+  if (artifact) return { fromArtifact: toSource(parsed, [...path, 'from-artifact'], artifact) }
+  if (registry) return { fromRegistry: toRegistrySource(parsed, [...path, 'from-registry'], registry) }
+  return {}
 }
 
 function toVerify(
@@ -225,13 +230,12 @@ function toVerify(
   index: number,
   at: Location
 ): VerifyStep {
-  const from = body['from-artifact'] as Json | undefined
   const identityEnv = envRef(parsed, [...path, 'identity-env'], body['identity-env'])
   return {
     kind: 'verify',
     index,
     ...(typeof body['path'] === 'string' ? { path: body['path'] } : {}),
-    ...(from ? { fromArtifact: toSource(parsed, [...path, 'from-artifact'], from) } : {}),
+    ...backupSource(parsed, path, body),
     ...(identityEnv ? { identityEnv } : {}),
     ...(top.catalog === undefined ? {} : { catalog: top.catalog }),
     ...(top.trust === undefined ? {} : { trust: top.trust }),
@@ -253,6 +257,43 @@ function trustOf(root: Json, body: Json): BackupTrustConfig {
 function maxAgeMs(text: string): number {
   const hours = text.endsWith('d') ? 24 : 1
   return Number(text.slice(0, -1)) * hours * 3_600_000
+}
+
+function toRelease(
+  parsed: ParsedSteps,
+  path: (string | number)[],
+  body: Json,
+  store: StoreConfig,
+  service: Json | undefined,
+  index: number,
+  at: Location
+): ReleaseStep {
+  return { kind: 'release', index, ...store, ...slotSettings(parsed, path, body, service, at, 'release'), at }
+}
+
+/** What restore and release steps share: the service, `include` and `machine-key-env`. */
+function slotSettings(
+  parsed: ParsedSteps,
+  path: (string | number)[],
+  body: Json,
+  service: Json | undefined,
+  at: Location,
+  kind: string
+): Pick<ReleaseStep, 'service' | 'include' | 'machineKeyEnv'> {
+  if (!service) {
+    throw new ConfigError(
+      `a ${kind} step goes through the license service: add \`service: { url: …, token-env: … }\` at the top of the file.`,
+      at
+    )
+  }
+  const tokenEnv = envRef(parsed, ['service', 'token-env'], service['token-env'])
+  const machineKeyEnv = envRef(parsed, [...path, 'machine-key-env'], body['machine-key-env'])
+  const include = body['include'] as string[] | undefined
+  return {
+    service: { url: String(service['url']), ...(tokenEnv ? { tokenEnv } : {}) },
+    ...(include ? { include } : {}),
+    ...(machineKeyEnv ? { machineKeyEnv } : {})
+  }
 }
 
 function toSource(parsed: ParsedSteps, path: (string | number)[], json: Json): ArtifactSource {

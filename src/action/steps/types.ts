@@ -95,7 +95,13 @@ export interface RestoreStep extends StoreConfig, BackupTrustConfig {
   fromRegistry?: RegistrySource
   individualize: boolean
   identityEnv?: EnvRef
-  service: { url: string; tokenEnv?: EnvRef }
+  service: ServiceConfig
+  /** Protocol v1.1: refusals fail the step (default) or are skipped with a warning each. */
+  onRefused: 'fail' | 'skip'
+  include?: string[]
+  machineKeyEnv?: EnvRef
+  /** Give back what this step restored in the action's post step. */
+  releaseOnExit: boolean
   at: Location
 }
 
@@ -105,13 +111,32 @@ export interface VerifyStep extends BackupTrustConfig {
   index: number
   path?: string
   fromArtifact?: ArtifactSource
+  fromRegistry?: RegistrySource
   identityEnv?: EnvRef
   catalog?: string
   trust?: TrustOptions
   at: Location
 }
 
-export type Step = BackupStep | RestoreStep | VerifyStep
+export interface ServiceConfig {
+  url: string
+  tokenEnv?: EnvRef
+}
+
+/** Gives the store's licenses back to the service (protocol v1.1). */
+export interface ReleaseStep extends StoreConfig {
+  kind: 'release'
+  index: number
+  service: ServiceConfig
+  include?: string[]
+  machineKeyEnv?: EnvRef
+  at: Location
+}
+
+/** The steps that talk to the license service. */
+export type ServiceStep = RestoreStep | ReleaseStep
+
+export type Step = BackupStep | RestoreStep | VerifyStep | ReleaseStep
 
 export interface StepsConfig {
   source: string

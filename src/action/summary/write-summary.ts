@@ -45,6 +45,7 @@ function rows(step: StepRecord): [string, Html][] {
   if (step.signer !== undefined) rows.push(['Signed by', html`${step.signer}`])
   if (step.restricted !== undefined) rows.push(['Restricted (not backed up)', restrictedText(step)])
   if (step.restored !== undefined) rows.push(['Licenses restored', html`${step.restored}`])
+  if (step.released !== undefined) rows.push(['Licenses released', html`${step.released}`])
   if (step.unchanged !== undefined) rows.push(['Already on this machine', html`${step.unchanged}`])
   if (step.skipped?.length) {
     const skipped = step.skipped.map(
@@ -71,7 +72,8 @@ function rows(step: StepRecord): [string, Html][] {
 const PATH_LABELS: Record<StepRecord['kind'], string> = {
   backup: 'Backup folder',
   restore: 'Restored from',
-  verify: 'Verified'
+  verify: 'Verified',
+  release: 'Released from'
 }
 
 function packText(step: StepRecord): Html {

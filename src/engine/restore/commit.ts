@@ -23,7 +23,10 @@ export interface StagedFile {
 
 interface Journal {
   id: string
+  /** Staged files to move in. */
   paths: string[]
+  /** Store files to remove (a release, protocol v1.1); absent in journals of plain restores. */
+  removed?: string[]
 }
 
 export function restoreDirs(store: string): { root: string; staging: string; journal: string } {
@@ -82,6 +85,11 @@ export async function dropStaging(store: string): Promise<void> {
   await fileIO().rm(dirs.staging, { recursive: true, force: true })
 }
 
+/** Whether a restore's journal is written: past its commit point, the next run finishes it. */
+export async function isCommitted(store: string): Promise<boolean> {
+  return exists(restoreDirs(store).journal)
+}
+
 /**
  * Tells the user something they should act on (a WARNING event): licenses of a committed restore that
  * could not be moved in.
@@ -89,14 +97,25 @@ export async function dropStaging(store: string): Promise<void> {
 export type Warn = (message: string) => void
 
 /**
- * Makes the staged files the store's: writes the journal (the commit point), then moves them in. Returns
- * how many could not be moved in (something in the store is in their way; `warn` names them).
+ * Makes the staged files the store's and removes `removed` (a release): writes the journal (the commit
+ * point), then moves the staged files in and removes the others. Returns how many staged files could not
+ * be moved in (something in the store is in their way; `warn` names them).
  */
-export async function commitStaged(store: string, paths: string[], warn?: Warn): Promise<number> {
+export async function commitStaged(
+  store: string,
+  paths: string[],
+  warn?: Warn,
+  removed: string[] = []
+): Promise<number> {
   const dirs = restoreDirs(store)
-  const journal: Journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths }
+  const journal: Journal = {
+    id: `${process.pid}-${Date.now().toString(36)}`,
+    paths,
+    ...(removed.length > 0 ? { removed } : {})
+  }
   try {
-    await syncAll(dirs.staging, () => paths.map(path => join(dirs.staging, path)))
+    await fileIO().mkdir(dirs.root, { recursive: true })
+    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map(path => join(dirs.staging, path)))
     crashPoint('restore:before-journal')
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: 'restore:journal' })
   } catch (error) {
@@ -199,6 +218,7 @@ async function rollForward(store: string, journal: Journal, warn?: Warn): Promis
     current = store
     await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map(path => join(store, path)))
     crashPoint('restore:moved-all')
+    await removeAll(store, journal.removed ?? [])
     current = dirs.journal
     await io.rm(dirs.journal, { force: true })
     await fsyncDir(dirs.root)
@@ -233,6 +253,17 @@ function leftOutMessage(store: string, leftOut: Array<{ path: string; blocker: s
 }
 
 const MOVES_PER_TURN = 1024
+
+/** Removes a journal's `removed` files (gone already after a crash: fine), then makes it durable. */
+async function removeAll(store: string, removed: string[]): Promise<void> {
+  if (removed.length === 0) return
+  const io = fileIO()
+  for (const path of removed) {
+    await io.rm(join(store, path), { force: true })
+    crashPoint('release:remove')
+  }
+  for (const parent of new Set(removed.map(path => dirname(join(store, path))))) await fsyncDir(parent)
+}
 
 /**
  * Makes many small writes durable at once: `sync -f` flushes the whole file system holding `dir`, one flush

@@ -3,35 +3,47 @@ import { isDeepStrictEqual } from 'node:util'
 import { lstatSync, readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { RefusedLicense, RestoreOptions, RestoreResult, RunControl } from '../api.js'
+import type { RefusedLicense, RestoredLicense, RestoreOptions, RestoreResult, RunControl } from '../api.js'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
 import { asEngineError, LicenseBackupError, throwIfAborted } from '../errors.js'
+import { option } from '../options.js'
 import type { EventListener } from '../events.js'
-import { ensureMachineIdentity, type MachineIdentity } from '../identity/index.js'
+import { ensureMachineIdentity } from '../identity/index.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import { createVerifier, type LicenseVerifier } from '../licenses/verifier.js'
 import {
   MAX_BATCH,
-  ServiceClient,
   refusalError,
   refusalEvent,
+  refusalMessage,
   type BatchLicense,
   type CheckLicense,
+  type MachineKey,
   type RefusedOutcome,
-  type RestoreOutcome,
-  type ServiceSession
+  type RestoreOutcome
 } from '../service/index.js'
+import { machineOf } from '../slots/machine.js'
+import { ServiceLink } from '../slots/service-link.js'
+import { includeFilter, type IncludeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
-import { commitStaged, dropStaging, openStaging, recoverRestore, type Staging } from './commit.js'
+import {
+  commitStaged,
+  dropStaging,
+  isCommitted,
+  openStaging,
+  recoverRestore,
+  type Staging
+} from './commit.js'
 import { checkTargets } from './targets.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
 import { announceBackup, openBackup } from './open-backup.js'
 
 /**
- * Restores a backup into a store through the license service (docs/protocol.md, docs/events.md): verify the whole backup, then
- * CONNECTING → re-issue for this machine, staging each answer → DISCONNECTING, then BEGIN → commit → END.
- * The store ends as it was or fully restored; a refusal by the service fails the run with nothing
- * committed (docs/design.md).
+ * Restores a backup into a store through the license service (docs/protocol.md, docs/events.md): verify
+ * the whole backup, then CONNECTING → preview (v1.1) → re-issue for this machine, staging each answer →
+ * DISCONNECTING, then BEGIN → commit → END. The store ends as it was or fully restored; a refusal by the
+ * service fails the run before any slot is used (or, with `onRefused: 'skip'`, leaves the refused licenses
+ * out), and a run that fails after the exchange gives back the slots it took (docs/design.md, ADR 0121).
  */
 export async function restore(
   options: RestoreOptions,
@@ -64,9 +76,11 @@ export async function restore(
     try {
       const warn = (message: string): void => emit({ type: 'WARNING', message })
       await recoverRestore(store, warn)
-      // Without consent, fail before anything else when there is no identity; with it, create one only
-      // once the backup has proved sound.
-      if (options.individualize !== true) await ensureMachineIdentity(store, false)
+      // A machine key from a secret is this machine (never written to the store); else, without consent,
+      // fail before anything else when there is no identity, and with it create one only once the backup
+      // has proved sound.
+      const given = options.machineKey === undefined ? undefined : await machineOf(store, options.machineKey)
+      if (!given && options.individualize !== true) await ensureMachineIdentity(store, false)
       const backup = await verifyBackup(options.path, {
         opened,
         verifier,
@@ -78,7 +92,7 @@ export async function restore(
       })
       // Every target against the store before anything is written, the identity included (docs/names.md).
       const held = checkTargets(store, backup.entries)
-      const identity = await ensureMachineIdentity(store, options.individualize === true)
+      const identity = given ?? (await ensureMachineIdentity(store, options.individualize === true))
       return await exchangeAndCommit({
         options,
         store,
@@ -106,7 +120,7 @@ interface RunContext {
   backup: VerifiedBackup
   /** Paths where the store already holds the backup's license (same ID), from `checkTargets`. */
   held: Set<string>
-  identity: MachineIdentity
+  identity: MachineKey
   verifier: LicenseVerifier
   catalog: Catalog
   emit: EventListener
@@ -114,10 +128,17 @@ interface RunContext {
 }
 
 async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
-  const { store, emit, signal } = context
+  const { store, emit, signal, options } = context
   const staging = await openStaging(store)
+  const link = new ServiceLink({
+    service: options.service,
+    machine: context.identity,
+    individualize: options.individualize === true,
+    emit,
+    signal
+  })
   try {
-    const outcome = await exchange(context, staging)
+    const outcome = await exchange(context, staging, link)
     throwIfAborted(signal, 'restore')
     emit({ type: 'BEGIN', operation: 'restore' })
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: 0, total: staging.paths.length })
@@ -131,6 +152,11 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
     })
     emit({ type: 'END', operation: 'restore' })
     return { machineId: context.identity.id, restored: staging.paths.length - leftOut, ...outcome }
+  } catch (error) {
+    // Nothing committed: the slots the exchange took go back (past the commit point, the next run
+    // finishes moving the licenses in, so they keep theirs).
+    if (!(await isCommitted(store).catch(() => true))) await link.giveBack()
+    throw error
   } finally {
     // After a commit this finds nothing; after a failure it drops what was staged.
     await dropStaging(store)
@@ -143,35 +169,136 @@ interface InFlight {
   results: Promise<RestoreOutcome[]>
 }
 
+interface ExchangeOutcome {
+  unchanged: number
+  skipped: RefusedLicense[]
+  licenses: RestoredLicense[]
+}
+
 /**
- * The service exchange: sends every license the store does not hold yet, stages each re-issued one.
- * Pipelined (ADR 0052): a batch is sent before the answer to the one before it is checked and staged, so
- * the service works on one batch while this process verifies and stages the last and reads the next from
- * the pack. Answers are still staged, and their events emitted, in the backup's order.
+ * The service exchange: a preview of every license the store does not hold yet (v1.1), then the restore
+ * of those the preview did not refuse, staging each re-issued one. The session is closed before the
+ * commit (DISCONNECTING before BEGIN).
  */
-async function exchange(
-  context: RunContext,
-  staging: Staging
-): Promise<{ unchanged: number; skipped: RefusedLicense[] }> {
-  const { options, backup, identity, emit, signal } = context
-  const skipped: RefusedLicense[] = []
+async function exchange(context: RunContext, staging: Staging, link: ServiceLink): Promise<ExchangeOutcome> {
+  const skipping = context.options.onRefused === 'skip'
+  let plan: Plan
+  let restored: Awaited<ReturnType<typeof restoreAll>> = { refused: [], licenses: [] }
+  try {
+    plan = await previewAll(context, link)
+    // Any refusal in the preview fails the run here, before a slot is used, unless the step skips them.
+    if (plan.refused.length === 0 || skipping) restored = await restoreAll(context, staging, link, plan.send)
+  } finally {
+    await link.close()
+  }
+  const refused = [...plan.refused, ...restored.refused]
+  if (refused.length > 0 && !skipping) failWith(context, refused)
+  for (const refusal of refused) warnRefused(context, refusal)
+  return {
+    unchanged: plan.unchanged,
+    skipped: [...plan.skipped, ...refused.map(r => ({ ...skippedOf(r), ...titled(context, r.key_id) }))],
+    licenses: restored.licenses
+  }
+}
+
+interface Plan {
+  /** License IDs to send for re-issue, with whether the machine holds them already (no slot used). */
+  send: Map<string, 'would-restore' | 'held'>
+  unchanged: number
+  skipped: RefusedLicense[]
+  /** Refusals the preview found, left out because the step says `onRefused: 'skip'`. */
+  refused: RefusedOutcome[]
+}
+
+/**
+ * Reads the backup once, setting aside expired licenses, those the store holds already and those the
+ * `include` list does not name, and previews the rest in batches (using no slot). A refusal fails the
+ * run here, before any slot is used, unless the step says `onRefused: 'skip'`.
+ */
+async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan> {
+  const { options, backup, emit, signal } = context
+  const include: IncludeFilter = includeFilter(options.include)
+  const plan: Plan = { send: new Map(), unchanged: 0, skipped: [], refused: [] }
   const refused: RefusedOutcome[] = []
-  let unchanged = 0
+  const total = backup.entries.length
+  let seen = 0
   let batch: Array<BatchLicense & { path: string }> = []
-  let client: ServiceClient | undefined
-  let session: ServiceSession | undefined
+  const previewBatch = async (): Promise<void> => {
+    const asked = batch
+    batch = []
+    const outcomes = await link.preview(asked)
+    for (const [index, license] of asked.entries()) {
+      const outcome = outcomes?.[index]
+      if (outcome?.status !== 'refused') {
+        plan.send.set(license.jti, outcome?.status ?? 'would-restore')
+        continue
+      }
+      refused.push(outcome)
+      emit({
+        ...licenseEvent(license.jti, license.key_id, license.path),
+        outcome: 'refused',
+        reason: outcome.reason
+      })
+    }
+    emit({ type: 'PROGRESS', operation: 'restore', phase: 'preview', done: seen, total })
+  }
+  for await (const { entry, license } of backup.licenses(signal)) {
+    seen++
+    if (!include({ jti: license.jti, keyId: license.keyId, path: entry.path })) continue
+    const detail = licenseEvent(license.jti, license.keyId, entry.path)
+    if (isExpired(license)) {
+      plan.skipped.push({
+        jti: license.jti,
+        key_id: license.keyId,
+        reason: 'expired',
+        ...titled(context, license.keyId)
+      })
+      emit({ ...detail, outcome: 'skipped', reason: 'expired' })
+      continue
+    }
+    if (await holdsAlready(context, entry.path, license)) {
+      plan.unchanged++
+      emit({ ...detail, outcome: 'unchanged' })
+      continue
+    }
+    batch.push({
+      jti: license.jti,
+      key_id: license.keyId,
+      rights: license.claims.rights,
+      jws: license.text,
+      path: entry.path
+    })
+    if (batch.length >= MAX_BATCH) await previewBatch()
+  }
+  if (batch.length > 0) await previewBatch()
+  plan.refused = refused
+  return plan
+}
+
+/**
+ * The restore proper: reads the backup again and sends the licenses the plan names. Pipelined (ADR 0052):
+ * a batch is sent before the answer to the one before it is checked and staged. A refusal here (the
+ * preview raced another machine, or a v1 service) is returned; the run then fails unless the step skips
+ * refusals, and the slots taken so far are given back (exchangeAndCommit).
+ */
+async function restoreAll(
+  context: RunContext,
+  staging: Staging,
+  link: ServiceLink,
+  send: Plan['send']
+): Promise<{ refused: RefusedOutcome[]; licenses: RestoredLicense[] }> {
+  const { backup, emit, signal } = context
+  const refused: RefusedOutcome[] = []
+  const licenses: RestoredLicense[] = []
+  if (send.size === 0) return { refused, licenses }
+  let batch: Array<BatchLicense & { path: string }> = []
   let inFlight: InFlight | undefined
   // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
   const dropped = new AbortController()
-  const total = backup.entries.length
   let sent = 0
   const checkLicense = returnedLicenseCheck(context)
-  const send = async (): Promise<void> => {
-    if (!client || !session) {
-      client = new ServiceClient({ ...options.service, listener: emit, ...(signal ? { signal } : {}) })
-      const jwk = { kty: 'OKP', crv: 'Ed25519', x: String(identity.publicJwk.x) }
-      session = await client.openSession({ id: identity.id, jwk }, options.individualize === true)
-    }
+  const sendBatch = async (): Promise<void> => {
+    const { client, session } = await link.open()
     const results = client.restoreBatch(session, batch, checkLicense, randomUUID(), dropped.signal)
     results.catch(() => {})
     const previous = inFlight
@@ -183,48 +310,24 @@ async function exchange(
   const land = async ({ batch: asked, results: answer }: InFlight): Promise<void> => {
     const results = await answer
     for (const [index, result] of results.entries()) {
-      const detail = {
-        type: 'LICENSE',
-        operation: 'restore',
-        licenseId: result.jti,
-        keyId: result.key_id
-      } as const
       const path = asked[index]!.path
+      const detail = licenseEvent(result.jti, result.key_id, path)
       if (result.status === 'refused') {
         refused.push(result)
-        emit({ ...detail, path, outcome: 'refused', reason: result.reason })
+        emit({ ...detail, outcome: 'refused', reason: result.reason })
         continue
       }
+      if (send.get(result.jti) === 'would-restore') link.taken.push(result.jti)
       staging.add({ path, data: Buffer.from(result.license) })
-      emit({ ...detail, path, outcome: 'restored' })
+      licenses.push({ jti: result.jti, key_id: result.key_id, path })
+      emit({ ...detail, outcome: 'restored' })
     }
     sent += asked.length
-    emit({ type: 'PROGRESS', operation: 'restore', phase: 'exchange', done: sent, total })
+    emit({ type: 'PROGRESS', operation: 'restore', phase: 'exchange', done: sent, total: send.size })
   }
   try {
     for await (const { entry, license } of backup.licenses(signal)) {
-      const detail = {
-        type: 'LICENSE' as const,
-        operation: 'restore' as const,
-        licenseId: license.jti,
-        keyId: license.keyId,
-        path: entry.path
-      }
-      if (isExpired(license)) {
-        skipped.push({
-          jti: license.jti,
-          key_id: license.keyId,
-          reason: 'expired',
-          ...titled(context, license.keyId)
-        })
-        emit({ ...detail, outcome: 'skipped', reason: 'expired' })
-        continue
-      }
-      if (await holdsAlready(context, entry.path, license)) {
-        unchanged++
-        emit({ ...detail, outcome: 'unchanged' })
-        continue
-      }
+      if (!send.has(license.jti)) continue
       batch.push({
         jti: license.jti,
         key_id: license.keyId,
@@ -232,9 +335,9 @@ async function exchange(
         jws: license.text,
         path: entry.path
       })
-      if (batch.length >= MAX_BATCH) await send()
+      if (batch.length >= MAX_BATCH) await sendBatch()
     }
-    if (batch.length > 0) await send()
+    if (batch.length > 0) await sendBatch()
     const last = inFlight
     inFlight = undefined
     if (last) await land(last)
@@ -243,16 +346,32 @@ async function exchange(
       dropped.abort()
       await inFlight.results.catch(() => {})
     }
-    if (client && session) await client.closeSession(session).catch(() => {})
   }
-  if (refused.length > 0) {
-    for (const refusal of refused) {
-      const event = refusalEvent(refusal, context.catalog.get(refusal.key_id))
-      if (event) emit(event)
-    }
-    throw refusalError(refused, keyId => context.catalog.get(keyId))
+  return { refused, licenses }
+}
+
+function skippedOf(refusal: RefusedOutcome): RefusedLicense {
+  const { jti, key_id, reason, url } = refusal
+  return { jti, key_id, reason, ...(url === undefined ? {} : { url }) }
+}
+
+/** Every refusal with its URL (ERROR_WITH_URL), then the one error the run fails with. */
+function failWith(context: RunContext, refused: RefusedOutcome[]): never {
+  for (const refusal of refused) {
+    const event = refusalEvent(refusal, context.catalog.get(refusal.key_id))
+    if (event) context.emit(event)
   }
-  return { unchanged, skipped }
+  throw refusalError(refused, keyId => context.catalog.get(keyId))
+}
+
+/** A refusal the step skips (`onRefused: 'skip'`): a warning with the license's title and URL. */
+function warnRefused(context: RunContext, refusal: RefusedOutcome): void {
+  const message = refusalMessage(refusal, context.catalog.get(refusal.key_id))
+  context.emit({ type: 'WARNING', message: `Left out, as ${option('onRefused')} says skip: ${message}` })
+}
+
+function licenseEvent(licenseId: string, keyId: string, path: string) {
+  return { type: 'LICENSE', operation: 'restore', licenseId, keyId, path } as const
 }
 
 /**

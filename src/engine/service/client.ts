@@ -3,7 +3,16 @@ import type { ServiceOptions } from '../api.js'
 import { LicenseBackupError } from '../errors.js'
 import { capitalized, option } from '../options.js'
 import { emitter, type EventListener } from '../events.js'
-import { resultsShapeError, sessionShapeError, type MachineRef, type WireResult } from './protocol.js'
+import { sessionProof, type MachineKey } from './proof.js'
+import {
+  PREVIEW_STATUSES,
+  RELEASE_STATUSES,
+  resultsShapeError,
+  sessionShapeError,
+  type WirePreview,
+  type WireRelease,
+  type WireResult
+} from './protocol.js'
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js'
 import {
   defaultSleep,
@@ -68,6 +77,12 @@ export type RestoreOutcome =
 
 export type RefusedOutcome = Extract<RestoreOutcome, { status: 'refused' }>
 
+/** What a restore would do with a license (protocol v1.1 preview). */
+export type PreviewOutcome =
+  { jti: string; key_id: string; status: 'would-restore' | 'held' } | RefusedOutcome
+
+export type ReleaseStatus = WireRelease['status']
+
 /**
  * The protocol v1 client (docs/protocol.md): one client per restore run. The deadline (`deadlineMs`) runs from the
  * client's creation and bounds every call and retry of the run.
@@ -96,13 +111,21 @@ export class ServiceClient {
     this.emit = emitter(options.listener)
   }
 
-  /** POST /v1/sessions (CONNECTING): validates the token and opens a restore session for this machine. */
-  async openSession(machine: MachineRef, individualize: boolean): Promise<ServiceSession> {
+  /**
+   * POST /v1/sessions (CONNECTING): validates the token and opens a session for this machine, proving it
+   * holds the machine key (protocol v1.1; a new proof for every attempt).
+   */
+  async openSession(machine: MachineKey, individualize: boolean): Promise<ServiceSession> {
     this.emit({ type: 'CONNECTING', url: this.url })
+    const jwk = { kty: 'OKP', crv: 'Ed25519', x: String(machine.publicJwk.x) }
     const call: Call = {
       method: 'POST',
       url: `${this.url}/v1/sessions`,
-      body: { machine: { id: machine.id, jwk: machine.jwk }, individualize }
+      body: async () => ({
+        machine: { id: machine.id, jwk },
+        individualize,
+        proof: await sessionProof(machine, this.url, this.transport.now())
+      })
     }
     const answer = await send(call, this.transport)
     if (answer.status !== 201 && answer.status !== 200) throw this.failure(answer, 'open a session')
@@ -195,6 +218,69 @@ export class ServiceClient {
     return outcomes
   }
 
+  /**
+   * POST /v1/sessions/{id}/preview (v1.1), in batches of ≤ 1000: what a restore would do, using no slot.
+   * Undefined when the service speaks v1 only (it has no preview).
+   */
+  async preview(session: ServiceSession, licenses: BatchLicense[]): Promise<PreviewOutcome[] | undefined> {
+    const outcomes: PreviewOutcome[] = []
+    for (let start = 0; start < licenses.length; start += MAX_BATCH) {
+      const batch = licenses.slice(start, start + MAX_BATCH)
+      const call: Call = {
+        method: 'POST',
+        url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/preview`,
+        body: { licenses: batch.map(l => l.jws) }
+      }
+      const answer = await send(call, this.transport)
+      if (isUnsupported(answer)) return undefined
+      if (answer.status !== 200) throw this.failure(answer, 'preview the restore')
+      const results = this.results<WirePreview>(
+        answer,
+        batch.map(l => l.jti),
+        PREVIEW_STATUSES
+      )
+      outcomes.push(
+        ...batch.map((license, i): PreviewOutcome => {
+          const result = results[i] as WirePreview
+          if (result.status !== 'refused')
+            return { jti: license.jti, key_id: license.key_id, status: result.status }
+          return refusedOutcome(license, result)
+        })
+      )
+    }
+    return outcomes
+  }
+
+  /**
+   * POST /v1/sessions/{id}/release (v1.1), in batches of ≤ 1000: this machine gives the licenses back.
+   * Undefined when the service speaks v1 only; a service whose policy refuses it throws UNAUTHORIZED.
+   */
+  async release(session: ServiceSession, jtis: string[]): Promise<Map<string, ReleaseStatus> | undefined> {
+    const statuses = new Map<string, ReleaseStatus>()
+    for (let start = 0; start < jtis.length; start += MAX_BATCH) {
+      const batch = jtis.slice(start, start + MAX_BATCH)
+      const call: Call = {
+        method: 'POST',
+        url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/release`,
+        body: { jtis: batch }
+      }
+      const answer = await send(call, this.transport)
+      if (isUnsupported(answer)) return undefined
+      if (answer.status === 403) {
+        throw new LicenseBackupError(
+          'UNAUTHORIZED',
+          `The license service at ${answer.url} refused to take licenses back (HTTP 403: ${problemDetail(answer) ?? 'forbidden'}). ` +
+            `They keep their slots; ask the service's operator to free them.`,
+          { url: answer.url }
+        )
+      }
+      if (answer.status !== 200) throw this.failure(answer, 'release licenses')
+      const results = this.results<WireRelease>(answer, batch, RELEASE_STATUSES)
+      for (const result of results) statuses.set(result.jti, result.status)
+    }
+    return statuses
+  }
+
   /** DELETE /v1/sessions/{id} (DISCONNECTING). A session already gone (404) counts as closed. */
   async closeSession(session: ServiceSession): Promise<void> {
     this.emit({ type: 'DISCONNECTING', url: this.url })
@@ -202,6 +288,23 @@ export class ServiceClient {
     const answer = await send(call, this.transport)
     if (answer.status === 204 || answer.status === 200 || answer.status === 404) return
     throw this.failure(answer, 'close the session')
+  }
+
+  /** An answer's results, one per asked ID in the asked order, or SERVICE_ERROR. */
+  private results<T extends { jti: string }>(
+    answer: Answer,
+    asked: string[],
+    statuses: readonly string[]
+  ): T[] {
+    const body = this.json(answer)
+    const wrong = resultsShapeError(body, statuses)
+    if (wrong) throw this.badAnswer(answer, wrong)
+    const results = (body as { results: T[] }).results
+    const mismatch = asked.findIndex((jti, i) => results[i]?.jti !== jti)
+    if (mismatch >= 0 || results.length !== asked.length) {
+      throw this.badAnswer(answer, `its results do not match the ${asked.length} license(s) asked, in order`)
+    }
+    return results
   }
 
   private async outcome(
@@ -212,16 +315,7 @@ export class ServiceClient {
     checkLicense: CheckLicense
   ): Promise<RestoreOutcome> {
     const { jti, key_id } = asked
-    if (result.status === 'refused') {
-      const url = result.url !== undefined && /^https?:\/\//i.test(result.url) ? result.url : undefined
-      return {
-        jti,
-        key_id,
-        status: 'refused',
-        reason: result.reason ?? 'unspecified',
-        ...(url ? { url } : {})
-      }
-    }
+    if (result.status === 'refused') return refusedOutcome(asked, result)
     if (result.license === undefined || result.license === '') {
       throw this.badAnswer(answer, `license ${jti} is "restored" but the answer carries no license`)
     }
@@ -293,6 +387,30 @@ export class ServiceClient {
       { url: answer.url }
     )
   }
+}
+
+/** A refusal as the client reports it: only an http(s) page is kept as its URL. */
+function refusedOutcome(
+  asked: { jti: string; key_id: string },
+  result: { reason?: string; url?: string }
+): RefusedOutcome {
+  const url = result.url !== undefined && /^https?:\/\//i.test(result.url) ? result.url : undefined
+  return {
+    jti: asked.jti,
+    key_id: asked.key_id,
+    status: 'refused',
+    reason: result.reason ?? 'unspecified',
+    ...(url ? { url } : {})
+  }
+}
+
+/**
+ * A protocol v1 service has no preview or release: it answers 404 (not the session's `session-not-found`),
+ * 405 or 501 for them.
+ */
+function isUnsupported(answer: Answer): boolean {
+  if (answer.status === 405 || answer.status === 501) return true
+  return answer.status === 404 && !/session-not-found/.test(answer.text)
 }
 
 function baseUrl(url: string): string {

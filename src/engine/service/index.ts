@@ -6,11 +6,14 @@ export {
   type BatchLicense,
   type CheckLicense,
   type ExpectedLicense,
+  type PreviewOutcome,
+  type ReleaseStatus,
   type RefusedOutcome,
   type RestoreOutcome,
   type ServiceClientOptions,
   type ServiceSession
 } from './client.js'
 export type { MachineRef } from './protocol.js'
+export { sessionProof, type MachineKey } from './proof.js'
 export { refusalCode, refusalError, refusalEvent, refusalMessage } from './refusals.js'
 export { DEFAULT_RETRY, backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js'

@@ -30,13 +30,33 @@ export function sessionShapeError(body: unknown): string | undefined {
   return undefined
 }
 
-export function resultsShapeError(body: unknown): string | undefined {
+export interface WirePreview {
+  jti: string
+  status: 'would-restore' | 'held' | 'refused'
+  reason?: string
+  url?: string
+}
+
+export interface WireRelease {
+  jti: string
+  status: 'released' | 'not-held'
+}
+
+export const RESTORE_STATUSES = ['restored', 'refused'] as const
+export const PREVIEW_STATUSES = ['would-restore', 'held', 'refused'] as const
+export const RELEASE_STATUSES = ['released', 'not-held'] as const
+
+/** Why a `{results: [...]}` answer is the wrong shape; `statuses` are the ones its call may answer. */
+export function resultsShapeError(
+  body: unknown,
+  statuses: readonly string[] = RESTORE_STATUSES
+): string | undefined {
   if (!isObject(body) || !Array.isArray(body['results'])) return 'the body is not {"results": [...]}'
   for (const [i, result] of (body['results'] as unknown[]).entries()) {
     if (!isObject(result)) return `results[${i}] is not an object`
     if (typeof result['jti'] !== 'string') return `results[${i}].jti is missing`
-    if (result['status'] !== 'restored' && result['status'] !== 'refused') {
-      return `results[${i}].status is neither "restored" nor "refused"`
+    if (!statuses.includes(result['status'] as string)) {
+      return `results[${i}].status is not one of ${statuses.map(x => `"${x}"`).join(', ')}`
     }
     for (const key of ['license', 'reason', 'url']) {
       if (result[key] !== undefined && typeof result[key] !== 'string')

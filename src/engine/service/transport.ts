@@ -25,6 +25,7 @@ export interface Answer {
 export interface Call {
   method: 'POST' | 'DELETE'
   url: string
+  /** The JSON body; a function makes a new one for every attempt (a session proof's nonce is single-use). */
   body?: unknown
   headers?: Record<string, string>
 }
@@ -98,12 +99,13 @@ async function attemptOnce(call: Call, options: TransportOptions, timeoutMs: num
   }
   if (call.body !== undefined) headers['content-type'] = 'application/json'
   try {
+    const body = typeof call.body === 'function' ? await (call.body as () => Promise<unknown>)() : call.body
     const res = await fetch(call.url, {
       method: call.method,
       headers,
       signal,
       redirect: 'manual',
-      ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) })
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
     const text = await res.text()
     const answer: Answer = {

@@ -77,6 +77,15 @@ CREATE TABLE audit (
 CREATE INDEX audit_by_tenant ON audit (tenant_id, id);
 `
 
+/** The nonces of session proofs, each kept while its proof could still pass (protocol v1.1). */
+const proofNonces = `
+CREATE TABLE proof_nonces (
+  nonce TEXT PRIMARY KEY,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX proof_nonces_by_expiry ON proof_nonces (expires_at);
+`
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -85,6 +94,11 @@ export const MIGRATIONS: readonly Migration[] = [
       sqlite: initial('INTEGER PRIMARY KEY AUTOINCREMENT'),
       postgres: initial('BIGSERIAL PRIMARY KEY')
     }
+  },
+  {
+    version: 2,
+    name: 'proof nonces (protocol v1.1)',
+    sql: { sqlite: proofNonces, postgres: proofNonces }
   }
 ]
 

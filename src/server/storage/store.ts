@@ -7,6 +7,7 @@ import type {
   Caller,
   Candidate,
   Outcome,
+  PreviewOutcome,
   RestoreResult,
   Role,
   SessionRecord,
@@ -29,6 +30,13 @@ export interface RestoreRequest {
   requestHash: string
   candidates: readonly Candidate[]
   limit: number
+}
+
+/** A session proof whose nonce was seen before, while it could still pass: a replay (protocol v1.1). */
+export class NonceReplayed extends Error {
+  constructor() {
+    super('The proof nonce was already used.')
+  }
 }
 
 /** A request the store refuses: `status` is the HTTP status that says why. */
@@ -152,12 +160,17 @@ export class LicenseStore {
 
   // Sessions
 
-  /** Opens a session, unless the token already has `maxPerToken` live ones (then undefined). */
+  /**
+   * Opens a session, unless the token already has `maxPerToken` live ones (then undefined). The proof's
+   * nonce, when given, is remembered in the same transaction; one seen before throws NonceReplayed and
+   * nothing is written.
+   */
   async openSession(
     caller: Caller,
     machine: { machineId: string; machineX: string; individualize: boolean },
     ttlMs: number,
-    maxPerToken: number
+    maxPerToken: number,
+    proof?: { nonce: string; expiresAt: number }
   ): Promise<SessionRecord | undefined> {
     const at = this.now()
     const session: SessionRecord = {
@@ -172,10 +185,8 @@ export class LicenseStore {
       // The token's row is the lock that makes "count, then insert" exact across instances.
       await tx.all(`SELECT id FROM tokens WHERE id = $1${tx.forUpdate}`, [caller.tokenId])
       await tx.run('DELETE FROM sessions WHERE expires_at <= $1', [at])
-      const [live] = await tx.all<{ n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE token_id = $1', [
-        caller.tokenId
-      ])
-      if ((live?.n ?? 0) >= maxPerToken) return undefined
+      if (proof) await rememberNonce(tx, proof, at)
+      if ((await liveSessions(tx, caller.tokenId)) >= maxPerToken) return undefined
       await tx.run(
         `INSERT INTO sessions (id, tenant_id, token_id, machine_id, machine_x, individualize, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -262,12 +273,20 @@ export class LicenseStore {
     caller: Caller,
     candidates: readonly Candidate[],
     limit: number
-  ): Promise<Outcome[] | undefined> {
+  ): Promise<PreviewOutcome[] | undefined> {
     return this.engine.transaction(async tx => {
       const session = await lockSession(tx, sessionId, caller, this.now())
       if (!session) return undefined
-      return decide(candidates, await readFacts(tx, caller, session.machineId, candidates, limit, undefined))
-        .outcomes
+      const facts = await readFacts(tx, caller, session.machineId, candidates, limit, undefined)
+      const held = new Set(
+        [...facts.holders].flatMap(([jti, machines]) => (machines.has(session.machineId) ? [jti] : []))
+      )
+      return decide(candidates, facts).outcomes.map((outcome, i) => {
+        const c = candidates[i] as Candidate
+        if (outcome.status !== 'restored') return outcome
+        const holds = c.kind === 'license' && (held.has(c.jti) || c.original === session.machineId)
+        return { status: holds ? 'held' : 'would-restore' }
+      })
     })
   }
 
@@ -516,6 +535,24 @@ async function readFacts(
     set.add(row.machine_id)
   }
   return facts
+}
+
+async function liveSessions(tx: Tx, tokenId: string): Promise<number> {
+  const [live] = await tx.all<{ n: number | string }>(
+    'SELECT COUNT(*) AS n FROM sessions WHERE token_id = $1',
+    [tokenId]
+  )
+  return Number(live?.n ?? 0)
+}
+
+/** Records a proof's nonce; throws NonceReplayed (rolling the transaction back) when it is known. */
+async function rememberNonce(tx: Tx, proof: { nonce: string; expiresAt: number }, at: number): Promise<void> {
+  await tx.run('DELETE FROM proof_nonces WHERE expires_at <= $1', [at])
+  const added = await tx.run(
+    'INSERT INTO proof_nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    [proof.nonce, proof.expiresAt]
+  )
+  if (added === 0) throw new NonceReplayed()
 }
 
 async function removeHolding(tx: Tx, jti: string, machineId: string): Promise<boolean> {

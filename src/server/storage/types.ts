@@ -50,6 +50,10 @@ export type Candidate =
 /** What the rules decided for one license; stored as such, so a replay gives the same answer. */
 export type Outcome = { status: 'restored' } | { status: 'refused'; reason: RefusalReason | string }
 
+/** What a restore would decide, as a preview says it: `held` when the machine holds the license already. */
+export type PreviewOutcome =
+  { status: 'would-restore' | 'held' } | { status: 'refused'; reason: RefusalReason | string }
+
 export type RefusalReason = 'not-yours' | 'revoked' | 'expired' | 'restore-limit'
 
 export type RestoreResult =

@@ -2,7 +2,6 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   COMPRESSIONS,
   DEFAULT_PATTERN,
-  DEFAULT_RETRY,
   ENCRYPTED_PACK_FILE,
   ERROR_CODES,
   FORMAT,
@@ -12,6 +11,7 @@ import {
   LICENSE_ALGORITHMS,
   LicenseBackupError,
   MANIFEST_FILE,
+  MAX_BATCH,
   MAX_LICENSE_BYTES,
   NAMESPACE,
   NOT_AUTHENTICATED_WARNING,
@@ -19,19 +19,23 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   STATE_DIR,
+  ServiceClient,
+  ServiceLink,
   TAR_END,
   announceBackup,
   asEngineError,
-  backoffDelay,
+  calculateJwkThumbprint,
   cancelled,
   capitalized,
   checkRecipients,
+  compactVerify,
   compileGlob,
   compressingSink,
   crashPoint,
   decryptAge,
   defaultOrigin,
   describeOrigin,
+  emitter,
   encryptingSink,
   errnoOf,
   fileIO,
@@ -40,13 +44,14 @@ import {
   foldsCase,
   fsyncDir,
   fsyncFile,
+  importJWK,
   indexChunks,
   internalError,
   invalidLicense,
   isAtomicTemp,
   isLicenseBackupError,
-  isRetryableStatus,
   isStateDirName,
+  listed,
   nameKey,
   openBackup,
   option,
@@ -57,13 +62,16 @@ import {
   parseLicense,
   parseManifest,
   parseManifestV2,
-  parseRetryAfter,
   parseSignature,
   parseSigningKey,
   pathProblem,
   readInputFile,
   readLicenseFileSync,
   readTar,
+  refusalCode,
+  refusalError,
+  refusalEvent,
+  refusalMessage,
   restrictToOwner,
   restrictedLicenseMessage,
   restrictedSummaryMessage,
@@ -83,7 +91,7 @@ import {
   writeFileAtomic,
   writeManifest,
   writeTarMember
-} from "./chunk-GLB2VFQU.js";
+} from "./chunk-ANITKGKK.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -96,8 +104,8 @@ import { extname } from "node:path";
 
 // src/engine/catalog/csv.ts
 var CsvSyntaxError = class extends Error {
-  constructor(line, message2) {
-    super(message2);
+  constructor(line, message) {
+    super(message);
     this.line = line;
   }
   line;
@@ -264,10 +272,10 @@ function lineHint(text, value) {
   return at < 0 ? "" : ` (line ${lineOf(text, at)})`;
 }
 function jsonErrorLine(text, error) {
-  const message2 = error.message;
-  const lineMatch = /line (\d+)/.exec(message2);
+  const message = error.message;
+  const lineMatch = /line (\d+)/.exec(message);
   if (lineMatch) return Number(lineMatch[1]);
-  const positionMatch = /position (\d+)/.exec(message2);
+  const positionMatch = /position (\d+)/.exec(message);
   return positionMatch ? lineOf(text, Number(positionMatch[1])) : 1;
 }
 function lineOf(text, index) {
@@ -368,8 +376,8 @@ async function openPackV2(dir, options) {
       await writeIndexMember(counting, index);
       crashPoint("backup:index-written");
       await counting.write(TAR_END);
-      const digest2 = await counting.close();
-      return { ...digest2, tarSize };
+      const digest = await counting.close();
+      return { ...digest, tarSize };
     }
   };
 }
@@ -396,663 +404,6 @@ async function writeManifestV2(dir, manifest, key) {
   await writeFileAtomic(join2(dir, MANIFEST_FILE), text, { crashLabel: "backup:manifest" });
   crashPoint("backup:manifest-written");
   return [...files, MANIFEST_FILE];
-}
-
-// node_modules/jose/dist/webapi/lib/buffer_utils.js
-var encoder = new TextEncoder();
-var decoder = new TextDecoder();
-var strictDecoder = new TextDecoder("utf-8", { fatal: true });
-var UINT32_RANGE = 2 ** 32;
-function concat(...buffers) {
-  const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
-  let i = 0;
-  for (const buffer of buffers)
-    buf.set(buffer, i), i += buffer.length;
-  return buf;
-}
-var NON_ASCII = /[^\x00-\x7f]/;
-function encode(string) {
-  if (typeof string == "string" && string.length >= 128) {
-    if (NON_ASCII.test(string))
-      throw new TypeError("non-ASCII string encountered in encode()");
-    return encoder.encode(string);
-  }
-  const bytes = new Uint8Array(string.length);
-  for (let i = 0; i < string.length; i++) {
-    const code = string.charCodeAt(i);
-    if (code > 127)
-      throw new TypeError("non-ASCII string encountered in encode()");
-    bytes[i] = code;
-  }
-  return bytes;
-}
-function encodeBase64(input, url = false) {
-  if (Uint8Array.prototype.toBase64)
-    return input.toBase64({ alphabet: url ? "base64url" : "base64", omitPadding: url });
-  const CHUNK_SIZE = 32768, arr = [];
-  for (let i = 0; i < input.length; i += CHUNK_SIZE)
-    arr.push(String.fromCharCode.apply(null, input.subarray(i, i + CHUNK_SIZE)));
-  const encoded = btoa(arr.join(""));
-  return url ? encoded.replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_") : encoded;
-}
-function decodeBase64(encoded, url = false) {
-  if (Uint8Array.fromBase64)
-    return Uint8Array.fromBase64(encoded, { alphabet: url ? "base64url" : "base64" });
-  if (url) {
-    if (encoded.includes("+") || encoded.includes("/"))
-      throw new TypeError("Invalid base64url");
-    encoded = encoded.replace(/-/g, "+").replace(/_/g, "/");
-  }
-  const binary = atob(encoded), bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++)
-    bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-async function digest(algorithm, data) {
-  const subtleDigest = `SHA-${algorithm.slice(-3)}`;
-  return new Uint8Array(await crypto.subtle.digest(subtleDigest, data));
-}
-
-// node_modules/jose/dist/webapi/util/errors.js
-var JOSEError = class extends Error {
-  static code = "ERR_JOSE_GENERIC";
-  code = "ERR_JOSE_GENERIC";
-  constructor(message2, options) {
-    super(message2, options), this.name = this.constructor.name, Error.captureStackTrace?.(this, this.constructor);
-  }
-};
-var JOSEAlgNotAllowed = class extends JOSEError {
-  static code = "ERR_JOSE_ALG_NOT_ALLOWED";
-  code = "ERR_JOSE_ALG_NOT_ALLOWED";
-};
-var JOSENotSupported = class extends JOSEError {
-  static code = "ERR_JOSE_NOT_SUPPORTED";
-  code = "ERR_JOSE_NOT_SUPPORTED";
-};
-var JWSInvalid = class extends JOSEError {
-  static code = "ERR_JWS_INVALID";
-  code = "ERR_JWS_INVALID";
-};
-var JWKInvalid = class extends JOSEError {
-  static code = "ERR_JWK_INVALID";
-  code = "ERR_JWK_INVALID";
-};
-var JWSSignatureVerificationFailed = class extends JOSEError {
-  static code = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED";
-  code = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED";
-  constructor(message2 = "signature verification failed", options) {
-    super(message2, options);
-  }
-};
-
-// node_modules/jose/dist/webapi/util/base64url.js
-var invalid = "The input to be decoded is not correctly encoded.";
-function decode(input) {
-  try {
-    return decodeBase64(typeof input == "string" ? input : decoder.decode(input), true);
-  } catch (cause) {
-    throw new TypeError(invalid, { cause });
-  }
-}
-function encode2(input) {
-  return encodeBase64(typeof input == "string" ? encoder.encode(input) : input, true);
-}
-
-// node_modules/jose/dist/webapi/lib/validate.js
-function isObject(input) {
-  if (typeof input != "object" || input === null || Object.prototype.toString.call(input) !== "[object Object]")
-    return false;
-  const prototype = Object.getPrototypeOf(input);
-  return prototype === null || Object.getPrototypeOf(prototype) === null;
-}
-function isDisjoint(...headers) {
-  const parameters = /* @__PURE__ */ new Set();
-  for (const header of headers)
-    if (header)
-      for (const parameter of Object.keys(header)) {
-        if (parameters.has(parameter))
-          return false;
-        parameters.add(parameter);
-      }
-  return true;
-}
-function decodeBase64url(value, label, ErrorClass) {
-  try {
-    return decode(value);
-  } catch (cause) {
-    throw new ErrorClass(`Failed to base64url decode the ${label}`, { cause });
-  }
-}
-function encodeAsciiMember(value, label, ErrorClass) {
-  try {
-    return encode(value);
-  } catch (cause) {
-    throw new ErrorClass(`The ${label} is not a valid base64url string`, { cause });
-  }
-}
-function parseJoseHeader(encodedProtectedHeader, ErrorClass, message2) {
-  let parsed;
-  try {
-    parsed = JSON.parse(strictDecoder.decode(decode(encodedProtectedHeader)));
-  } catch (cause) {
-    throw new ErrorClass(message2, { cause });
-  }
-  if (!isObject(parsed))
-    throw new ErrorClass(message2);
-  return parsed;
-}
-var JWS_RECOGNIZED = { __proto__: null, b64: true };
-function validateAlgorithms(option2, algorithms) {
-  if (algorithms !== void 0 && (!Array.isArray(algorithms) || algorithms.some((s) => typeof s != "string")))
-    throw new TypeError(`"${option2}" option must be an array of strings`);
-  return algorithms === void 0 ? void 0 : new Set(algorithms);
-}
-function validateCrit(Err, recognizedDefault, recognizedOption, protectedHeader, joseHeader) {
-  if (joseHeader.crit !== void 0 && protectedHeader?.crit === void 0)
-    throw new Err('"crit" (Critical) Header Parameter MUST be integrity protected');
-  if (!protectedHeader || protectedHeader.crit === void 0)
-    return [];
-  if (!Array.isArray(protectedHeader.crit) || protectedHeader.crit.length === 0 || protectedHeader.crit.some((input) => typeof input != "string" || input.length === 0))
-    throw new Err('"crit" (Critical) Header Parameter MUST be an array of non-empty strings when present');
-  const recognized = recognizedOption === void 0 ? recognizedDefault : { __proto__: null, ...recognizedOption, ...recognizedDefault };
-  for (const parameter of protectedHeader.crit) {
-    if (!(parameter in recognized))
-      throw new JOSENotSupported(`Extension Header Parameter "${parameter}" is not recognized`);
-    if (!Object.hasOwn(joseHeader, parameter) || joseHeader[parameter] === void 0)
-      throw new Err(`Extension Header Parameter "${parameter}" is missing`);
-    if (recognized[parameter] && (!Object.hasOwn(protectedHeader, parameter) || protectedHeader[parameter] === void 0))
-      throw new Err(`Extension Header Parameter "${parameter}" MUST be integrity protected`);
-  }
-  return protectedHeader.crit;
-}
-function validateB64(protectedHeader, extensions) {
-  if (extensions.includes("b64")) {
-    const b64 = protectedHeader.b64;
-    if (typeof b64 != "boolean")
-      throw new JWSInvalid('The "b64" (base64url-encode payload) Header Parameter must be a boolean');
-    return b64;
-  }
-  return true;
-}
-
-// node_modules/jose/dist/webapi/lib/key.js
-var tag = (key) => key[Symbol.toStringTag];
-var jwkMatchesOp = (entry, key, usage) => {
-  const { alg } = entry;
-  if (key.use !== void 0) {
-    const expected = usage === "sign" || usage === "verify" ? "sig" : "enc";
-    if (key.use !== expected)
-      throw new TypeError(`Invalid key for this operation, its "use" must be "${expected}" when present`);
-  }
-  if (key.kty === "AKP" && key.alg === void 0)
-    throw new TypeError('missing "alg" (Algorithm) Parameter value');
-  if (key.alg !== void 0 && key.alg !== alg)
-    throw new TypeError(`Invalid key for this operation, its "alg" must be "${alg}" when present`);
-  if (Array.isArray(key.key_ops)) {
-    const expectedKeyOp = usage === "encrypt" || usage === "decrypt" ? entry.ops?.[usage === "encrypt" ? 0 : 1] : usage;
-    if (expectedKeyOp && !key.key_ops.includes(expectedKeyOp))
-      throw new TypeError(`Invalid key for this operation, its "key_ops" must include "${expectedKeyOp}" when present`);
-  }
-};
-async function prepareKey(entry, key, usage) {
-  const { alg, secret } = entry, requiresPrivateKey = usage === "decrypt" || usage === "sign";
-  if (secret && key instanceof Uint8Array)
-    return key;
-  let normalized, keyObject;
-  if (isObject(key)) {
-    if (normalized = normalizeJwk(key), typeof normalized.kty != "string")
-      throw invalidKeyType(alg, key, secret);
-    if (!(secret ? normalized.kty === "oct" && typeof normalized.k == "string" : normalized.kty !== "oct" && (requiresPrivateKey ? normalized.kty === "AKP" && typeof normalized.priv == "string" || typeof normalized.d == "string" : normalized.d === void 0 && normalized.priv === void 0)))
-      throw new TypeError(secret ? 'JSON Web Key for symmetric algorithms must have JWK "kty" (Key Type) equal to "oct" and the JWK "k" (Key Value) present' : `JSON Web Key for this operation must be a ${requiresPrivateKey ? "private" : "public"} JWK`);
-    if (jwkMatchesOp(entry, normalized, usage), normalized.kty === "oct")
-      return decode(normalized.k);
-    if (!Object.isFrozen(key)) {
-      const { key_ops } = key;
-      Array.isArray(key_ops) && Object.freeze(key_ops), Object.freeze(key);
-    }
-  } else {
-    if (!isKeyLike(key))
-      throw invalidKeyType(alg, key, secret);
-    const expectedType = secret ? "secret" : requiresPrivateKey ? "private" : "public";
-    if (key.type !== expectedType && (secret || ["secret", "public", "private"].includes(key.type)))
-      throw new TypeError(`${tag(key)} instances must be of type "${expectedType}" for the ${alg} algorithm`);
-    if (isCryptoKey(key))
-      return key;
-    if (keyObject = key, keyObject.type === "secret")
-      return keyObject.export();
-  }
-  cache ||= /* @__PURE__ */ new WeakMap();
-  const cacheKey = key;
-  let cached = cache.get(cacheKey);
-  if (cached?.[alg])
-    return cached[alg];
-  if (cached || cache.set(cacheKey, cached = {}), keyObject && typeof keyObject.toCryptoKey == "function") {
-    const isPublic = keyObject.type === "public", crv = nist[keyObject.asymmetricKeyDetails?.namedCurve], params = entry.resolve?.({ crv, asymmetricKeyType: keyObject.asymmetricKeyType }) ?? entry.subtle;
-    return cached[alg] = keyObject.toCryptoKey(params, isPublic, entry.usages[isPublic ? 0 : 1]);
-  }
-  return normalized ??= keyObject.export({ format: "jwk" }), normalized.alg = alg, cached[alg] = await jwkToKey(entry, normalized);
-}
-var cache;
-var nist = {
-  __proto__: null,
-  prime256v1: "P-256",
-  secp384r1: "P-384",
-  secp521r1: "P-521"
-};
-var isCryptoKey = (key) => {
-  if (key?.[Symbol.toStringTag] === "CryptoKey")
-    return true;
-  try {
-    return key instanceof CryptoKey;
-  } catch {
-    return false;
-  }
-};
-var isKeyObject = (key) => key?.[Symbol.toStringTag] === "KeyObject";
-var isKeyLike = (key) => isCryptoKey(key) || isKeyObject(key);
-function message(msg, actual, ...types) {
-  if (types.length > 2) {
-    const last = types.pop();
-    msg += `one of type ${types.join(", ")}, or ${last}.`;
-  } else types.length === 2 ? msg += `one of type ${types[0]} or ${types[1]}.` : msg += `of type ${types[0]}.`;
-  return actual == null ? msg += ` Received ${actual}` : typeof actual == "function" && actual.name ? msg += ` Received function ${actual.name}` : typeof actual == "object" && actual != null && actual.constructor?.name && (msg += ` Received an instance of ${actual.constructor.name}`), msg;
-}
-var invalidKeyInput = (actual, ...types) => message("Key must be ", actual, ...types);
-function invalidKeyType(alg, actual, secret) {
-  const types = ["CryptoKey", "KeyObject", "JSON Web Key"];
-  return secret && types.push("Uint8Array"), new TypeError(message(`Key for the ${alg} algorithm must be `, actual, ...types));
-}
-var unusable = (name, prop = "algorithm.name") => new TypeError(`CryptoKey does not support this operation, its ${prop} must be ${name}`);
-function checkUsage(key, usage) {
-  if (usage && !key.usages.includes(usage))
-    throw new TypeError(`CryptoKey does not support this operation, its usages must include ${usage}.`);
-}
-function checkModulusLength(alg, key) {
-  const { modulusLength } = key.algorithm;
-  if (typeof modulusLength != "number" || modulusLength < 2048)
-    throw new TypeError(`${alg} requires key modulusLength to be 2048 bits or larger`);
-}
-function checkCryptoKey(key, expected, usage) {
-  const algorithm = key.algorithm;
-  if (algorithm.name !== expected.name)
-    throw unusable(expected.name);
-  if (expected.hash && algorithm.hash?.name !== expected.hash)
-    throw unusable(expected.hash, "algorithm.hash");
-  if (expected.namedCurve && algorithm.namedCurve !== expected.namedCurve)
-    throw unusable(expected.namedCurve, "algorithm.namedCurve");
-  if (expected.length !== void 0 && algorithm.length !== expected.length)
-    throw unusable(expected.length, "algorithm.length");
-  checkUsage(key, usage);
-}
-function snapshotJwk(jwk) {
-  return { __proto__: null, ...jwk };
-}
-function normalizeJwk(jwk) {
-  const normalized = snapshotJwk(jwk);
-  if (normalized.ext !== void 0 && typeof normalized.ext != "boolean")
-    throw new TypeError('"ext" (Extractable) Parameter must be a boolean');
-  if (normalized.key_ops !== void 0) {
-    const value = normalized.key_ops, keyOps = Array.isArray(value) ? [...value] : void 0;
-    if (!keyOps || keyOps.some((operation) => typeof operation != "string") || new Set(keyOps).size !== keyOps.length)
-      throw new TypeError('"key_ops" (Key Operations) Parameter must be an array of unique strings');
-    normalized.key_ops = keyOps;
-  }
-  return normalized;
-}
-function validateExtractableOption(extractable) {
-  if (extractable !== void 0 && typeof extractable != "boolean")
-    throw new TypeError('"extractable" option must be a boolean');
-  return extractable;
-}
-async function jwkToKey(entry, jwk, extractable) {
-  if (!entry.kty.includes(jwk.kty))
-    throw new JOSENotSupported('Invalid or unsupported JWK "alg" (Algorithm) Parameter value');
-  const algorithm = entry.resolve?.({ kty: jwk.kty, crv: jwk.crv }) ?? entry.subtle, isPrivate = !!(jwk.d || jwk.priv), keyData = { ...jwk, ext: extractable ?? jwk.ext };
-  return keyData.kty !== "AKP" && delete keyData.alg, delete keyData.use, crypto.subtle.importKey("jwk", keyData, algorithm, keyData.ext ?? !isPrivate, jwk.key_ops ?? entry.usages[isPrivate ? 1 : 0]);
-}
-async function rawKey(key, expected, usage, extractable = false) {
-  return key instanceof Uint8Array && (key = await crypto.subtle.importKey("raw", key, expected, extractable, [usage])), checkCryptoKey(key, expected, usage), key;
-}
-
-// node_modules/jose/dist/webapi/lib/key_descriptor.js
-function table(entries) {
-  const out = { __proto__: null };
-  for (const alg in entries)
-    out[alg] = { ...entries[alg], alg };
-  return out;
-}
-
-// node_modules/jose/dist/webapi/lib/jwe_algorithms.js
-var wrap = [
-  ["encrypt", "wrapKey"],
-  ["decrypt", "unwrapKey"]
-];
-var derive = [[], ["deriveBits"]];
-var none = [[], []];
-function rsaes(bits) {
-  return {
-    kty: ["RSA"],
-    mode: "key-encryption",
-    subtle: { name: "RSA-OAEP", hash: `SHA-${bits}` },
-    usages: wrap,
-    ops: ["wrapKey", "unwrapKey"]
-  };
-}
-function ecdh(mode) {
-  return {
-    kty: ["EC", "OKP"],
-    mode,
-    subtle: { name: "ECDH" },
-    resolve: ({ kty, crv, asymmetricKeyType }) => {
-      if (crv === "X25519" || asymmetricKeyType === "x25519")
-        return { name: "X25519" };
-      if (kty === "OKP")
-        throw new JOSENotSupported('Invalid or unsupported JWK "alg" (Algorithm) Parameter value');
-      return { name: "ECDH", namedCurve: crv };
-    },
-    usages: derive,
-    ops: [void 0, "deriveBits"]
-  };
-}
-function aeskw(bits, gcm = false) {
-  return {
-    kty: ["oct"],
-    mode: "key-wrapping",
-    secret: true,
-    subtle: { name: gcm ? "AES-GCM" : "AES-KW", length: bits },
-    usages: none,
-    ops: gcm ? ["encrypt", "decrypt"] : ["wrapKey", "unwrapKey"]
-  };
-}
-function pbes2() {
-  return {
-    kty: ["oct"],
-    mode: "key-wrapping",
-    secret: true,
-    subtle: { name: "PBKDF2" },
-    usages: none,
-    ops: ["deriveBits", "deriveBits"]
-  };
-}
-var JWE = table({
-  dir: {
-    kty: ["oct"],
-    mode: "direct-encryption",
-    secret: true,
-    subtle: { name: "AES-GCM" },
-    usages: none,
-    ops: ["encrypt", "decrypt"]
-  },
-  "RSA-OAEP": rsaes(1),
-  "RSA-OAEP-256": rsaes(256),
-  "RSA-OAEP-384": rsaes(384),
-  "RSA-OAEP-512": rsaes(512),
-  "ECDH-ES": ecdh("direct-key-agreement"),
-  "ECDH-ES+A128KW": ecdh("key-agreement-with-key-wrapping"),
-  "ECDH-ES+A192KW": ecdh("key-agreement-with-key-wrapping"),
-  "ECDH-ES+A256KW": ecdh("key-agreement-with-key-wrapping"),
-  A128KW: aeskw(128),
-  A192KW: aeskw(192),
-  A256KW: aeskw(256),
-  A128GCMKW: aeskw(128, true),
-  A192GCMKW: aeskw(192, true),
-  A256GCMKW: aeskw(256, true),
-  "PBES2-HS256+A128KW": pbes2(),
-  "PBES2-HS384+A192KW": pbes2(),
-  "PBES2-HS512+A256KW": pbes2()
-});
-var contentOps = ["encrypt", "decrypt"];
-function contentEncryption(bits, cbc = false) {
-  return {
-    kty: ["oct"],
-    secret: true,
-    subtle: { name: cbc ? "AES-CBC" : "AES-GCM", length: bits },
-    usages: none,
-    ops: contentOps,
-    cekBits: bits,
-    ivBits: cbc ? 128 : 96,
-    cbc
-  };
-}
-var ENC = table({
-  A128GCM: contentEncryption(128),
-  A192GCM: contentEncryption(192),
-  A256GCM: contentEncryption(256),
-  "A128CBC-HS256": contentEncryption(256, true),
-  "A192CBC-HS384": contentEncryption(384, true),
-  "A256CBC-HS512": contentEncryption(512, true)
-});
-
-// node_modules/jose/dist/webapi/lib/jws_algorithms.js
-var sig = [["verify"], ["sign"]];
-function hmac(bits) {
-  const subtle = { name: "HMAC", hash: `SHA-${bits}` };
-  return { kty: ["oct"], secret: true, subtle, signing: subtle, usages: sig };
-}
-function rsa(bits, saltLength) {
-  const subtle = { name: saltLength ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash: `SHA-${bits}` };
-  return {
-    kty: ["RSA"],
-    subtle,
-    signing: saltLength ? { ...subtle, saltLength } : subtle,
-    usages: sig,
-    minRsaBits: 2048
-  };
-}
-function ecdsa(crv, bits) {
-  return {
-    kty: ["EC"],
-    crv,
-    subtle: { name: "ECDSA", namedCurve: crv },
-    signing: { name: "ECDSA", hash: `SHA-${bits}` },
-    usages: sig
-  };
-}
-function eddsa() {
-  const subtle = { name: "Ed25519" };
-  return {
-    kty: ["OKP"],
-    crv: "Ed25519",
-    subtle,
-    signing: subtle,
-    usages: sig
-  };
-}
-function mldsa(parameterSet) {
-  const subtle = { name: `ML-DSA-${parameterSet}` };
-  return {
-    kty: ["AKP"],
-    subtle,
-    signing: subtle,
-    usages: sig
-  };
-}
-var JWS = table({
-  HS256: hmac(256),
-  HS384: hmac(384),
-  HS512: hmac(512),
-  RS256: rsa(256),
-  RS384: rsa(384),
-  RS512: rsa(512),
-  PS256: rsa(256, 32),
-  PS384: rsa(384, 48),
-  PS512: rsa(512, 64),
-  ES256: ecdsa("P-256", 256),
-  ES384: ecdsa("P-384", 384),
-  ES512: ecdsa("P-521", 512),
-  EdDSA: eddsa(),
-  Ed25519: eddsa(),
-  "ML-DSA-44": mldsa(44),
-  "ML-DSA-65": mldsa(65),
-  "ML-DSA-87": mldsa(87)
-});
-function jwsAlgorithm(alg) {
-  const entry = typeof alg == "string" ? JWS[alg] : void 0;
-  if (!entry)
-    throw new JOSENotSupported(`alg ${alg} is not supported either by JOSE or your javascript runtime`);
-  return entry;
-}
-
-// node_modules/jose/dist/webapi/lib/jws_verify.js
-function prepareVerify(options) {
-  return [options && validateAlgorithms("algorithms", options.algorithms), options?.crit];
-}
-function parseProtectedHeader(encodedProtectedHeader) {
-  return encodedProtectedHeader === void 0 ? {} : parseJoseHeader(encodedProtectedHeader, JWSInvalid, "JWS Protected Header is invalid");
-}
-function encodeCompactUnencodedPayload(payload) {
-  try {
-    return encode(payload);
-  } catch (cause) {
-    throw new JWSInvalid("JWS Compact Serialization payload must use only ASCII characters", {
-      cause
-    });
-  }
-}
-async function verifySignature(jws, shared, key, encodeUnencodedPayload, parsedProtected) {
-  const { protected: encodedProtectedHeader, header, payload: inputPayload } = jws, protectedHeader = parsedProtected ?? parseProtectedHeader(encodedProtectedHeader);
-  if (!isDisjoint(protectedHeader, header))
-    throw new JWSInvalid("JWS Protected and JWS Unprotected Header Parameter names must be disjoint");
-  const joseHeader = { ...protectedHeader, ...header }, b64 = validateB64(protectedHeader, validateCrit(JWSInvalid, JWS_RECOGNIZED, shared[1], protectedHeader, joseHeader)), { alg } = joseHeader;
-  if (typeof alg != "string" || !alg)
-    throw new JWSInvalid('JWS "alg" (Algorithm) Header Parameter missing or invalid');
-  if (shared[0] && !shared[0].has(alg))
-    throw new JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
-  if (b64) {
-    if (typeof inputPayload != "string")
-      throw new JWSInvalid("JWS Payload must be a string");
-  } else if (typeof inputPayload != "string" && !(inputPayload instanceof Uint8Array))
-    throw new JWSInvalid("JWS Payload must be a string or an Uint8Array instance");
-  const signingPayload = b64 || typeof inputPayload != "string" ? inputPayload : encodeUnencodedPayload(inputPayload);
-  let resolvedKey = false;
-  typeof key == "function" && (key = await key(protectedHeader, jws), resolvedKey = true);
-  const entry = jwsAlgorithm(alg), signingInput = concat(encodedProtectedHeader !== void 0 ? encode(encodedProtectedHeader) : new Uint8Array(), encode("."), typeof signingPayload == "string" ? shared[2] ??= encodeAsciiMember(signingPayload, "payload", JWSInvalid) : signingPayload), signature = decodeBase64url(jws.signature, "signature", JWSInvalid), verificationKey = await prepareKey(entry, key, "verify"), cryptoKey = await rawKey(verificationKey, entry.subtle, "verify");
-  entry.minRsaBits && checkModulusLength(entry.alg, cryptoKey);
-  let verified = false;
-  try {
-    verified = await crypto.subtle.verify(entry.signing, cryptoKey, signature, signingInput);
-  } catch (cause) {
-    throw new JWSSignatureVerificationFailed(void 0, { cause });
-  }
-  if (!verified)
-    throw new JWSSignatureVerificationFailed();
-  const result = { payload: typeof signingPayload == "string" ? decodeBase64url(signingPayload, "payload", JWSInvalid) : signingPayload };
-  return encodedProtectedHeader !== void 0 && (result.protectedHeader = protectedHeader), header !== void 0 && (result.unprotectedHeader = header), resolvedKey ? [{ ...result, key: verificationKey }, b64] : [result, b64];
-}
-async function verifyCompact(jws, shared, key) {
-  if (jws instanceof Uint8Array && (jws = decoder.decode(jws)), typeof jws != "string")
-    throw new JWSInvalid("Compact JWS must be a string or Uint8Array");
-  const { 0: protectedHeader, 1: payload, 2: signature, length } = jws.split(".");
-  if (length !== 3)
-    throw new JWSInvalid("Invalid Compact JWS");
-  return verifySignature({ payload, protected: protectedHeader, signature }, shared, key, encodeCompactUnencodedPayload);
-}
-
-// node_modules/jose/dist/webapi/jws/compact/verify.js
-async function compactVerify(jws, key, options) {
-  const [result] = await verifyCompact(jws, prepareVerify(options), key);
-  return result;
-}
-
-// node_modules/jose/dist/webapi/lib/key_algorithm.js
-function unsupportedAlg(source = 'JWK "alg" (Algorithm) Parameter') {
-  throw new JOSENotSupported(`Invalid or unsupported ${source} value`);
-}
-function keyAlgorithm(alg, source) {
-  return (typeof alg == "string" ? JWS[alg] ?? JWE[alg] : void 0) ?? unsupportedAlg(source);
-}
-
-// node_modules/jose/dist/webapi/key/export.js
-async function exportJWK(key) {
-  if (isKeyObject(key))
-    if (key.type === "secret")
-      key = key.export();
-    else
-      return key.export({ format: "jwk" });
-  if (key instanceof Uint8Array)
-    return {
-      kty: "oct",
-      k: encode2(key)
-    };
-  if (!isCryptoKey(key))
-    throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "Uint8Array"));
-  if (!key.extractable)
-    throw new TypeError("non-extractable CryptoKey cannot be exported as a JWK");
-  const jwk = await crypto.subtle.exportKey("jwk", key);
-  delete jwk.ext, delete jwk.key_ops, delete jwk.use, jwk.kty !== "AKP" && delete jwk.alg;
-  for (const parameter of Object.keys(jwk))
-    jwk[parameter] === void 0 && delete jwk[parameter];
-  return jwk;
-}
-
-// node_modules/jose/dist/webapi/jwk/thumbprint.js
-var check = (value, description) => {
-  if (typeof value != "string" || !value)
-    throw new JWKInvalid(`${description} missing or invalid`);
-};
-async function calculateJwkThumbprint(key, digestAlgorithm) {
-  let jwk;
-  if (isObject(key)) {
-    if (jwk = snapshotJwk(key), typeof jwk.kty != "string")
-      throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "JSON Web Key"));
-  } else if (isKeyLike(key))
-    jwk = snapshotJwk(await exportJWK(key));
-  else
-    throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "JSON Web Key"));
-  if (digestAlgorithm ??= "sha256", digestAlgorithm !== "sha256" && digestAlgorithm !== "sha384" && digestAlgorithm !== "sha512")
-    throw new TypeError('digestAlgorithm must one of "sha256", "sha384", or "sha512"');
-  let requiredMembers;
-  switch (jwk.kty) {
-    case "AKP":
-      check(jwk.alg, '"alg" (Algorithm) Parameter'), check(jwk.pub, '"pub" (Public key) Parameter'), requiredMembers = { alg: jwk.alg, kty: jwk.kty, pub: jwk.pub };
-      break;
-    case "EC":
-      check(jwk.crv, '"crv" (Curve) Parameter'), check(jwk.x, '"x" (X Coordinate) Parameter'), check(jwk.y, '"y" (Y Coordinate) Parameter'), requiredMembers = { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
-      break;
-    case "OKP":
-      check(jwk.crv, '"crv" (Subtype of Key Pair) Parameter'), check(jwk.x, '"x" (Public Key) Parameter'), requiredMembers = { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
-      break;
-    case "RSA":
-      check(jwk.e, '"e" (Exponent) Parameter'), check(jwk.n, '"n" (Modulus) Parameter'), requiredMembers = { e: jwk.e, kty: jwk.kty, n: jwk.n };
-      break;
-    case "oct":
-      if (typeof jwk.k != "string")
-        throw new JWKInvalid('"k" (Key Value) Parameter missing or invalid');
-      requiredMembers = { k: jwk.k, kty: jwk.kty };
-      break;
-    default:
-      throw new JOSENotSupported('"kty" (Key Type) Parameter missing or unsupported');
-  }
-  const thumbprintInput = encode(JSON.stringify(requiredMembers));
-  return encode2(await digest(digestAlgorithm, thumbprintInput));
-}
-
-// node_modules/jose/dist/webapi/key/import.js
-async function importJWK(jwk, alg, options) {
-  if (!isObject(jwk))
-    throw new TypeError("JWK must be an object");
-  const normalized = normalizeJwk(jwk), extractable = validateExtractableOption(options?.extractable), { alg: jwkAlg } = normalized;
-  if (alg ??= jwkAlg, normalized.kty !== "oct" && !alg)
-    throw new TypeError('"alg" argument is required when "jwk.alg" is not present');
-  switch (normalized.kty) {
-    case "oct":
-      if (typeof normalized.k != "string")
-        throw new TypeError('missing "k" (Key Value) Parameter value');
-      return decode(normalized.k);
-    case "AKP": {
-      if (typeof jwkAlg != "string" || !jwkAlg)
-        throw new TypeError('missing "alg" (Algorithm) Parameter value');
-      if (alg !== jwkAlg)
-        throw new TypeError("JWK alg and alg option value mismatch");
-      return jwkToKey(keyAlgorithm(alg), normalized, extractable);
-    }
-    case "RSA":
-    case "EC":
-    case "OKP":
-      return jwkToKey(keyAlgorithm(alg), normalized, extractable);
-    default:
-      throw new JOSENotSupported('Unsupported "kty" (Key Type) Parameter value');
-  }
 }
 
 // src/engine/verify-pool/pool.ts
@@ -1084,18 +435,18 @@ var VerifyPool = class {
     this.load = this.workers.map(() => 0);
   }
   /** Resolves true when the signature is valid for the key `kid` and the algorithm `alg`. */
-  verify(check2) {
+  verify(check) {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve3, reject) => {
       const pending = this.pending;
-      const code = ALGORITHMS.indexOf(check2.alg);
+      const code = ALGORITHMS.indexOf(check.alg);
       pending.meta.push(
-        this.slots.get(check2.kid) ?? -1,
+        this.slots.get(check.kid) ?? -1,
         code < 0 ? ALGORITHMS.length : code,
-        check2.signingInput.length,
-        check2.signature.length
+        check.signingInput.length,
+        check.signature.length
       );
-      pending.text += check2.signingInput + check2.signature;
+      pending.text += check.signingInput + check.signature;
       pending.waiters.push({ resolve: resolve3, reject });
       if (pending.waiters.length >= BATCH) this.flush();
       else if (pending.waiters.length === 1) setImmediate(() => this.flush());
@@ -1642,24 +993,24 @@ async function parseIdentity(text, file) {
   try {
     jwk = JSON.parse(text);
   } catch {
-    throw invalid2(file, "it is not JSON");
+    throw invalid(file, "it is not JSON");
   }
   if (jwk === null || typeof jwk !== "object" || jwk.kty !== "OKP" || jwk.crv !== "Ed25519") {
-    throw invalid2(file, "it is not an Ed25519 (OKP) JWK");
+    throw invalid(file, "it is not an Ed25519 (OKP) JWK");
   }
-  if (typeof jwk.x !== "string" || typeof jwk.d !== "string") throw invalid2(file, "it lacks the key (x, d)");
+  if (typeof jwk.x !== "string" || typeof jwk.d !== "string") throw invalid(file, "it lacks the key (x, d)");
   let privateKey;
   try {
     privateKey = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d }, format: "jwk" });
   } catch {
-    throw invalid2(file, "its key does not load");
+    throw invalid(file, "its key does not load");
   }
   const derived = createPublicKey(privateKey).export({ format: "jwk" });
-  if (derived.x !== jwk.x) throw invalid2(file, "its public key (x) does not match its private key (d)");
+  if (derived.x !== jwk.x) throw invalid(file, "its public key (x) does not match its private key (d)");
   const publicJwk = { kty: "OKP", crv: "Ed25519", x: derived.x };
   return { id: await machineIdOf(publicJwk), publicJwk, privateKey, file };
 }
-function invalid2(file, why) {
+function invalid(file, why) {
   return new LicenseBackupError(
     "STORE_INVALID",
     `The machine identity ${file} is damaged: ${why}. Restore it from where it was kept; removing it makes this a new machine, which uses one more of each license's restore slots.`,
@@ -1838,11 +1189,19 @@ async function dropStaging(store) {
   if (await exists(dirs.journal)) return;
   await fileIO().rm(dirs.staging, { recursive: true, force: true });
 }
-async function commitStaged(store, paths, warn) {
+async function isCommitted(store) {
+  return exists(restoreDirs(store).journal);
+}
+async function commitStaged(store, paths, warn, removed = []) {
   const dirs = restoreDirs(store);
-  const journal = { id: `${process.pid}-${Date.now().toString(36)}`, paths };
+  const journal = {
+    id: `${process.pid}-${Date.now().toString(36)}`,
+    paths,
+    ...removed.length > 0 ? { removed } : {}
+  };
   try {
-    await syncAll(dirs.staging, () => paths.map((path) => join6(dirs.staging, path)));
+    await fileIO().mkdir(dirs.root, { recursive: true });
+    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map((path) => join6(dirs.staging, path)));
     crashPoint("restore:before-journal");
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
   } catch (error) {
@@ -1921,6 +1280,7 @@ async function rollForward(store, journal, warn) {
     current = store;
     await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join6(store, path)));
     crashPoint("restore:moved-all");
+    await removeAll(store, journal.removed ?? []);
     current = dirs.journal;
     await io.rm(dirs.journal, { force: true });
     await fsyncDir(dirs.root);
@@ -1949,6 +1309,15 @@ function leftOutMessage(store, leftOut) {
   return `${leftOut.length} restored license(s) could not be moved into the store ${store}, which has a folder where the license goes or a file or link where its folder goes: ${shown.join(", ")}${more}. They were left out; the rest of the restore is complete. Move what is in the way out of the store and run the restore again to bring them back.`;
 }
 var MOVES_PER_TURN = 1024;
+async function removeAll(store, removed) {
+  if (removed.length === 0) return;
+  const io = fileIO();
+  for (const path of removed) {
+    await io.rm(join6(store, path), { force: true });
+    crashPoint("release:remove");
+  }
+  for (const parent of new Set(removed.map((path) => dirname2(join6(store, path))))) await fsyncDir(parent);
+}
 async function syncAll(dir, files) {
   if (await fileIO().syncFileSystem(dir)) return;
   const dirs = /* @__PURE__ */ new Set();
@@ -2058,12 +1427,12 @@ async function inspectTarget(path, overwrite = false) {
   throw notABackup(path, names, foreign.length === 0);
 }
 function notABackup(path, names, onlyBackupNames) {
-  const listed = names.slice(0, 5).join(", ") + (names.length > 5 ? `, \u2026 (${names.length} in all)` : "");
+  const listed2 = names.slice(0, 5).join(", ") + (names.length > 5 ? `, \u2026 (${names.length} in all)` : "");
   const why = names.includes(MANIFEST_FILE) ? `its ${MANIFEST_FILE} is not a license-backup manifest` : `it has no ${MANIFEST_FILE}`;
   const fix = onlyBackupNames ? `if it is a damaged backup you want replaced, ${turnOn("overwrite")}; else choose an empty or new folder` : "choose an empty or new folder, so nothing of yours is replaced";
   return new LicenseBackupError(
     "CONFIG_INVALID",
-    `The backup path ${path} is a folder that is not a backup (${why}); it holds ${listed}. Nothing was written: ${fix}.`,
+    `The backup path ${path} is a folder that is not a backup (${why}); it holds ${listed2}. Nothing was written: ${fix}.`,
     { file: path }
   );
 }
@@ -2277,7 +1646,7 @@ async function backup(options, control, emit, internals = {}) {
   });
   let buildDir;
   try {
-    await recoverRestore(store, (message2) => emit({ type: "WARNING", message: message2 }));
+    await recoverRestore(store, (message) => emit({ type: "WARNING", message }));
     await sweepLeftovers(path);
     const target = await inspectTarget(path, options.overwrite);
     if (target.kind === "backup" && !options.overwrite) {
@@ -2340,7 +1709,7 @@ async function writeV1(input) {
   let sink = await openFileSink(join9(buildDir, packFile));
   if (encryptTo) sink = await encryptingSink(sink, encryptTo);
   const open = sink;
-  const { packed, digest: digest2 } = await withSink(open, async () => {
+  const { packed, digest } = await withSink(open, async () => {
     const packed2 = await packLicenses({ ...input, sink: open, ...signal ? { signal } : {} });
     await open.write(TAR_END);
     return { packed: packed2, digest: await open.close() };
@@ -2354,7 +1723,7 @@ async function writeV1(input) {
     source: { store: input.store, machine: await readMachineId(input.store) },
     pattern: input.pattern,
     encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
-    pack: { file: packFile, sha256: digest2.sha256, size: digest2.size },
+    pack: { file: packFile, sha256: digest.sha256, size: digest.size },
     licenses: packed.licenses,
     restricted: packed.restricted,
     counts: {
@@ -2369,14 +1738,14 @@ async function writeV1(input) {
     backedUp: packed.licenses.length,
     restricted: packed.restricted,
     files: [packFile, MANIFEST_FILE],
-    packSize: digest2.size
+    packSize: digest.size
   };
 }
 async function writeV2(input, options, signingKey) {
   const { buildDir, encryptTo, emit, signal } = input;
   const compression = options.compression ?? "gzip";
   const pack = await openPackV2(buildDir, { compression, ...encryptTo ? { encryptTo } : {} });
-  const { packed, digest: digest2 } = await withSink(pack.sink, async () => {
+  const { packed, digest } = await withSink(pack.sink, async () => {
     const packed2 = await packLicenses({ ...input, sink: pack.sink, ...signal ? { signal } : {} });
     return { packed: packed2, digest: await pack.finish(packed2) };
   });
@@ -2390,7 +1759,7 @@ async function writeV2(input, options, signingKey) {
     pattern: input.pattern,
     encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
     compression,
-    pack: { file: pack.file, sha256: digest2.sha256, size: digest2.size, tar_size: digest2.tarSize },
+    pack: { file: pack.file, sha256: digest.sha256, size: digest.size, tar_size: digest.tarSize },
     counts: { licenses: packed.licenses.length, restricted: packed.restricted.length }
   };
   const names = await writeManifestV2(buildDir, manifest, signingKey);
@@ -2399,7 +1768,7 @@ async function writeV2(input, options, signingKey) {
     backedUp: packed.licenses.length,
     restricted: packed.restricted,
     files: [pack.file, ...names],
-    packSize: digest2.size
+    packSize: digest.size
   };
 }
 async function packLicenses(input) {
@@ -2513,449 +1882,200 @@ async function packLicenses(input) {
   return { licenses, restricted };
 }
 
+// src/engine/store/include.ts
+function includeFilter(include) {
+  if (!include || include.length === 0) return () => true;
+  const ids2 = new Set(include);
+  const globs = include.filter(isPattern).map(compileGlob);
+  return ({ jti, keyId, path }) => ids2.has(jti) || ids2.has(keyId) || globs.some((glob) => glob.test(path));
+}
+function isPattern(entry) {
+  return /[/*?]/.test(entry) || entry.endsWith(".jwt");
+}
+
+// src/engine/slots/machine-key.ts
+import { createPrivateKey as createPrivateKey2, createPublicKey as createPublicKey2 } from "node:crypto";
+async function parseMachineKey(text) {
+  const trimmed = text.trim();
+  const privateKey = trimmed.startsWith("{") ? fromJwk(trimmed) : fromOpenSsh(trimmed);
+  const x = createPublicKey2(privateKey).export({ format: "jwk" }).x;
+  const publicJwk = { kty: "OKP", crv: "Ed25519", x };
+  return { id: await machineIdOf(publicJwk), publicJwk, privateKey };
+}
+function fromJwk(text) {
+  let jwk;
+  try {
+    jwk = JSON.parse(text);
+  } catch {
+    throw invalid2("it starts like a JWK but is not JSON");
+  }
+  if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519") throw invalid2("the JWK is not an Ed25519 (OKP) key");
+  if (typeof jwk.d !== "string") throw invalid2("the JWK has no private part (d)");
+  try {
+    const key = createPrivateKey2({
+      key: { kty: "OKP", crv: "Ed25519", d: jwk.d, x: jwk.x ?? "" },
+      format: "jwk"
+    });
+    if (jwk.x !== void 0 && createPublicKey2(key).export({ format: "jwk" }).x !== jwk.x) {
+      throw invalid2("its public part (x) does not match its private part (d)");
+    }
+    return key;
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    throw invalid2("the JWK does not load as an Ed25519 private key");
+  }
+}
+var OPENSSH = /^-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]+?)-----END OPENSSH PRIVATE KEY-----$/;
+var MAGIC = "openssh-key-v1\0";
+function fromOpenSsh(text) {
+  const body = OPENSSH.exec(text)?.[1];
+  if (body === void 0) {
+    throw invalid2('it is neither an Ed25519 private JWK ({"kty": "OKP", \u2026}) nor an OpenSSH private key');
+  }
+  const data = Buffer.from(body.replace(/\s+/g, ""), "base64");
+  if (data.subarray(0, MAGIC.length).toString("latin1") !== MAGIC)
+    throw invalid2("it is not an openssh-key-v1 key");
+  const reader = new SshReader(data, MAGIC.length);
+  const cipher = reader.string().toString();
+  reader.string();
+  reader.string();
+  if (cipher !== "none") {
+    throw invalid2('the OpenSSH key is encrypted with a passphrase; give it without one (ssh-keygen -p -N "")');
+  }
+  if (reader.uint32() !== 1) throw invalid2("the OpenSSH file must hold exactly one key");
+  reader.string();
+  const secret = new SshReader(reader.string(), 0);
+  if (secret.uint32() !== secret.uint32()) throw invalid2("the OpenSSH key is damaged (check bytes differ)");
+  const type = secret.string().toString();
+  if (type !== "ssh-ed25519") throw invalid2(`the OpenSSH key is ${type}, not ssh-ed25519`);
+  const pub = secret.string();
+  const priv = secret.string();
+  if (pub.length !== 32 || priv.length !== 64) throw invalid2("the OpenSSH ed25519 key has the wrong length");
+  return createPrivateKey2({
+    key: {
+      kty: "OKP",
+      crv: "Ed25519",
+      d: priv.subarray(0, 32).toString("base64url"),
+      x: pub.toString("base64url")
+    },
+    format: "jwk"
+  });
+}
+var SshReader = class {
+  constructor(data, at) {
+    this.data = data;
+    this.at = at;
+  }
+  data;
+  at;
+  uint32() {
+    if (this.at + 4 > this.data.length) throw invalid2("the OpenSSH key is truncated");
+    const value = this.data.readUInt32BE(this.at);
+    this.at += 4;
+    return value;
+  }
+  string() {
+    const length = this.uint32();
+    if (this.at + length > this.data.length) throw invalid2("the OpenSSH key is truncated");
+    const value = this.data.subarray(this.at, this.at + length);
+    this.at += length;
+    return value;
+  }
+};
+function invalid2(why) {
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The machine key in ${option("machineKey")} cannot be used: ${why}. Give an Ed25519 private key as a JWK or as an OpenSSH private key (ssh-keygen -t ed25519).`
+  );
+}
+
+// src/engine/slots/machine.ts
+async function machineOf(store, machineKey) {
+  const own = await loadMachineIdentity(store);
+  if (machineKey === void 0) return own;
+  const given = await parseMachineKey(machineKey);
+  if (own && own.id !== given.id) {
+    throw new LicenseBackupError(
+      "STORE_INVALID",
+      `The store ${store} belongs to machine ${own.id} (${machineIdentityFile(store)}), but the machine key in ${option("machineKey")} is machine ${given.id}. Use that machine's key, or a store of this machine.`,
+      { file: machineIdentityFile(store) }
+    );
+  }
+  return given;
+}
+
+// src/engine/release/release.ts
+async function release(options, control, emit) {
+  const signal = control.signal;
+  throwIfAborted(signal, "release");
+  const store = options.store;
+  const pattern = options.pattern ?? DEFAULT_PATTERN;
+  compileGlob(pattern);
+  await checkStoreDir(store);
+  const lock = await acquireStoreLock(store, "release");
+  try {
+    await recoverRestore(store);
+    const machine = await machineOf(store, options.machineKey);
+    if (!machine) return { machineId: null, released: 0, notHeld: 0, licenses: [] };
+    const held2 = await boundLicenses(store, pattern, machine.id, options.include, signal);
+    if (held2.length === 0) return { machineId: machine.id, released: 0, notHeld: 0, licenses: [] };
+    const statuses = await releaseAtService(options, machine, held2, emit, signal);
+    crashPoint("release:service-released");
+    emit({ type: "BEGIN", operation: "release" });
+    await commitStaged(
+      store,
+      [],
+      void 0,
+      held2.map((l) => l.path)
+    );
+    emit({ type: "END", operation: "release" });
+    const released = held2.filter((l) => statuses.get(l.jti) === "released").length;
+    return { machineId: machine.id, released, notHeld: held2.length - released, licenses: held2 };
+  } finally {
+    await lock.release();
+  }
+}
+async function releaseAtService(options, machine, held2, emit, signal) {
+  const link = new ServiceLink({ service: options.service, machine, individualize: false, emit, signal });
+  let statuses;
+  try {
+    statuses = await link.release(held2.map((l) => l.jti));
+  } finally {
+    await link.close();
+  }
+  if (!statuses) {
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The license service at ${options.service.url} speaks protocol v1 and cannot take licenses back; nothing was removed from ${options.store}. ${held2.length} license(s) keep their slot: ${listed(held2.map((l) => l.jti))}.`,
+      { url: options.service.url }
+    );
+  }
+  throwIfAborted(signal, "release");
+  return statuses;
+}
+async function boundLicenses(store, pattern, machineId, include, signal) {
+  const wanted = includeFilter(include);
+  const found = [];
+  for (const path of await listLicenseFiles(store, pattern, signal)) {
+    let license;
+    try {
+      license = parseLicense(readLicenseFileSync(store, path).toString("utf8"), path);
+    } catch {
+      continue;
+    }
+    if (license.claims.cnf?.jkt !== machineId) continue;
+    if (!wanted({ jti: license.jti, keyId: license.keyId, path })) continue;
+    found.push({ jti: license.jti, key_id: license.keyId, path });
+  }
+  return found;
+}
+
 // src/engine/restore/restore.ts
-import { randomUUID as randomUUID3 } from "node:crypto";
+import { randomUUID as randomUUID2 } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { lstatSync as lstatSync2, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join as join11 } from "node:path";
-
-// src/engine/service/client.ts
-import { randomUUID as randomUUID2 } from "node:crypto";
-
-// src/engine/events.ts
-function emitter(listener) {
-  return (event) => {
-    try {
-      listener?.(event);
-    } catch {
-    }
-  };
-}
-
-// src/engine/service/protocol.ts
-function sessionShapeError(body) {
-  if (!isObject2(body)) return "the body is not a JSON object";
-  if (typeof body["id"] !== "string" || !/^[A-Za-z0-9._~-]{1,200}$/.test(body["id"])) {
-    return "id is missing or not a session ID";
-  }
-  if (typeof body["expires_at"] !== "string") return "expires_at is missing";
-  return void 0;
-}
-function resultsShapeError(body) {
-  if (!isObject2(body) || !Array.isArray(body["results"])) return 'the body is not {"results": [...]}';
-  for (const [i, result] of body["results"].entries()) {
-    if (!isObject2(result)) return `results[${i}] is not an object`;
-    if (typeof result["jti"] !== "string") return `results[${i}].jti is missing`;
-    if (result["status"] !== "restored" && result["status"] !== "refused") {
-      return `results[${i}].status is neither "restored" nor "refused"`;
-    }
-    for (const key of ["license", "reason", "url"]) {
-      if (result[key] !== void 0 && typeof result[key] !== "string")
-        return `results[${i}].${key} is not a string`;
-    }
-  }
-  return void 0;
-}
-function isObject2(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-// src/engine/service/transport.ts
-import { setTimeout as delay } from "node:timers/promises";
-var defaultSleep = (ms, signal) => delay(ms, void 0, signal ? { signal } : {});
-async function send(call, options) {
-  let last = "no answer";
-  for (let attempt = 1; ; attempt++) {
-    if (options.signal?.aborted) throw cancelled("restore");
-    const remaining = options.deadline - options.now();
-    if (remaining <= 0) throw unavailable(call, last, attempt - 1);
-    const result = await attemptOnce(call, options, Math.min(options.timeoutMs, remaining));
-    if ("answer" in result && !isRetryableStatus(result.answer.status)) return result.answer;
-    last = "answer" in result ? describeStatus(result.answer) : result.failure;
-    if (attempt >= options.retry.maxAttempts) throw unavailable(call, last, attempt);
-    const wait = waitBefore(call, result, attempt, last, options);
-    try {
-      await options.sleep(wait, options.signal);
-    } catch (error) {
-      if (options.signal?.aborted) throw cancelled("restore");
-      throw error;
-    }
-  }
-}
-function waitBefore(call, result, attempt, last, options) {
-  const now = options.now();
-  const asked = "answer" in result ? parseRetryAfter(result.answer.retryAfter ?? null, now) : void 0;
-  if (asked !== void 0) {
-    if (now + asked > options.deadline) {
-      const at = new Date(now + asked).toISOString();
-      throw new LicenseBackupError(
-        "SERVICE_UNAVAILABLE",
-        `The license service at ${call.url} answered ${last} and asked to retry in ${Math.ceil(asked / 1e3)} s, past this run's deadline; run the restore again after ${at}.`,
-        { url: call.url }
-      );
-    }
-    return asked;
-  }
-  const wait = backoffDelay(attempt, options.retry, options.random);
-  if (now + wait >= options.deadline) throw unavailable(call, last, attempt);
-  return wait;
-}
-async function attemptOnce(call, options, timeoutMs) {
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-  const headers = {
-    authorization: `Bearer ${options.token}`,
-    accept: "application/json, application/problem+json",
-    ...call.headers
-  };
-  if (call.body !== void 0) headers["content-type"] = "application/json";
-  try {
-    const res = await fetch(call.url, {
-      method: call.method,
-      headers,
-      signal,
-      redirect: "manual",
-      ...call.body === void 0 ? {} : { body: JSON.stringify(call.body) }
-    });
-    const text = await res.text();
-    const answer = {
-      url: call.url,
-      status: res.status,
-      contentType: res.headers.get("content-type") ?? "",
-      text
-    };
-    const retryAfter = res.headers.get("retry-after");
-    if (retryAfter !== null) answer.retryAfter = retryAfter;
-    return { answer };
-  } catch (error) {
-    if (options.signal?.aborted) throw cancelled("restore");
-    if (timeout.signal.aborted) return { failure: `no answer within ${timeoutMs} ms` };
-    return { failure: `a network error (${networkReason(error)})` };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-function networkReason(error) {
-  const cause = error.cause;
-  if (typeof cause?.code === "string") return cause.code;
-  if (typeof cause?.message === "string") return cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
-function describeStatus(answer) {
-  const detail = problemDetail(answer);
-  return `HTTP ${answer.status}${detail ? ` (${detail})` : ""}`;
-}
-function problemDetail(answer) {
-  if (!/json/i.test(answer.contentType)) return void 0;
-  try {
-    const body = JSON.parse(answer.text);
-    const text = typeof body.detail === "string" ? body.detail : typeof body.title === "string" ? body.title : void 0;
-    return text === void 0 ? void 0 : text.length > 300 ? `${text.slice(0, 300)}\u2026` : text;
-  } catch {
-    return void 0;
-  }
-}
-function unavailable(call, last, attempts) {
-  const what = attempts === 0 ? "the deadline passed before it could be asked" : `the last of ${attempts} attempt(s) got ${last}`;
-  return new LicenseBackupError(
-    "SERVICE_UNAVAILABLE",
-    `The license service at ${call.url} did not answer in time: ${what}. Check that the service is up and reachable, then run the restore again.`,
-    { url: call.url }
-  );
-}
-
-// src/engine/service/client.ts
-var MAX_BATCH = 1e3;
-var DEFAULT_TIMEOUT_MS = 3e4;
-var DEFAULT_DEADLINE_MS = 10 * 6e4;
-var ServiceClient = class {
-  url;
-  transport;
-  emit;
-  tokenEnv;
-  constructor(options) {
-    this.url = baseUrl(options.url);
-    this.tokenEnv = options.tokenEnv;
-    const token = checkedToken(options.token, this.url, options.tokenEnv);
-    const now = options.now ?? Date.now;
-    this.transport = {
-      token,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      deadline: now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS),
-      retry: { ...DEFAULT_RETRY, ...options.retry },
-      sleep: options.sleep ?? defaultSleep,
-      random: options.random ?? Math.random,
-      now,
-      ...options.signal ? { signal: options.signal } : {}
-    };
-    this.emit = emitter(options.listener);
-  }
-  /** POST /v1/sessions (CONNECTING): validates the token and opens a restore session for this machine. */
-  async openSession(machine, individualize) {
-    this.emit({ type: "CONNECTING", url: this.url });
-    const call = {
-      method: "POST",
-      url: `${this.url}/v1/sessions`,
-      body: { machine: { id: machine.id, jwk: machine.jwk }, individualize }
-    };
-    const answer = await send(call, this.transport);
-    if (answer.status !== 201 && answer.status !== 200) throw this.failure(answer, "open a session");
-    const body = this.json(answer);
-    const wrong = sessionShapeError(body);
-    if (wrong) throw this.badAnswer(answer, wrong);
-    const session = body;
-    return { id: session.id, expiresAt: session.expires_at, machineId: machine.id };
-  }
-  /**
-   * POST /v1/sessions/{id}/restore for one batch (≤ 1000 licenses), with one Idempotency-Key for all its
-   * retries. Every result is checked; outcomes come back in the batch's order. `signal` aborts this call
-   * only (the restore drops a batch in flight when an earlier one fails), with `CANCELLED`.
-   */
-  async restoreBatch(session, licenses, checkLicense, idempotencyKey = randomUUID2(), signal) {
-    if (licenses.length > MAX_BATCH) throw new RangeError(`A batch holds at most ${MAX_BATCH} licenses`);
-    const asked = /* @__PURE__ */ new Map();
-    for (const license of licenses) {
-      if (asked.has(license.jti)) throw new RangeError(`License ${license.jti} appears twice in one batch`);
-      asked.set(license.jti, license);
-    }
-    const call = {
-      method: "POST",
-      url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/restore`,
-      body: { licenses: licenses.map((l) => l.jws) },
-      headers: { "idempotency-key": idempotencyKey }
-    };
-    const transport = signal ? {
-      ...this.transport,
-      signal: this.transport.signal ? AbortSignal.any([this.transport.signal, signal]) : signal
-    } : this.transport;
-    const answer = await send(call, transport);
-    if (answer.status !== 200) throw this.failure(answer, "restore licenses");
-    const body = this.json(answer);
-    const wrong = resultsShapeError(body);
-    if (wrong) throw this.badAnswer(answer, wrong);
-    const outcomes = /* @__PURE__ */ new Map();
-    for (const result of body.results) {
-      const license = asked.get(result.jti);
-      if (!license)
-        throw this.badAnswer(answer, `it holds a result for license ${result.jti}, which was not asked`);
-      if (outcomes.has(result.jti))
-        throw this.badAnswer(answer, `it holds two results for license ${result.jti}`);
-      const outcome = this.outcome(answer, result, license, session, checkLicense);
-      outcome.catch(() => {
-      });
-      outcomes.set(result.jti, outcome);
-    }
-    const missing = licenses.filter((l) => !outcomes.has(l.jti));
-    const checked = /* @__PURE__ */ new Map();
-    for (const [jti, outcome] of outcomes) checked.set(jti, await outcome);
-    if (missing.length > 0) {
-      throw this.badAnswer(
-        answer,
-        `it holds no result for ${missing.length} license(s), ${missing[0]?.jti} first`
-      );
-    }
-    return licenses.map((l) => checked.get(l.jti));
-  }
-  /** Restores any number of licenses in batches of ≤ 1000, emitting PROGRESS after each batch. */
-  async restoreAll(session, licenses, checkLicense) {
-    const outcomes = [];
-    for (let start = 0; start < licenses.length; start += MAX_BATCH) {
-      outcomes.push(
-        ...await this.restoreBatch(session, licenses.slice(start, start + MAX_BATCH), checkLicense)
-      );
-      this.emit({
-        type: "PROGRESS",
-        operation: "restore",
-        phase: "service",
-        done: outcomes.length,
-        total: licenses.length
-      });
-    }
-    return outcomes;
-  }
-  /** DELETE /v1/sessions/{id} (DISCONNECTING). A session already gone (404) counts as closed. */
-  async closeSession(session) {
-    this.emit({ type: "DISCONNECTING", url: this.url });
-    const call = { method: "DELETE", url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}` };
-    const answer = await send(call, this.transport);
-    if (answer.status === 204 || answer.status === 200 || answer.status === 404) return;
-    throw this.failure(answer, "close the session");
-  }
-  async outcome(answer, result, asked, session, checkLicense) {
-    const { jti, key_id } = asked;
-    if (result.status === "refused") {
-      const url = result.url !== void 0 && /^https?:\/\//i.test(result.url) ? result.url : void 0;
-      return {
-        jti,
-        key_id,
-        status: "refused",
-        reason: result.reason ?? "unspecified",
-        ...url ? { url } : {}
-      };
-    }
-    if (result.license === void 0 || result.license === "") {
-      throw this.badAnswer(answer, `license ${jti} is "restored" but the answer carries no license`);
-    }
-    try {
-      await checkLicense(result.license, { jti, key_id, rights: asked.rights, machineId: session.machineId });
-    } catch (error) {
-      throw new LicenseBackupError(
-        "SERVICE_ERROR",
-        `The license service at ${answer.url} returned a license ${jti} (key ID ${key_id}) that fails its check: ${error.message}. Nothing was written; report this to the service's operator.`,
-        { url: answer.url, licenseId: jti, keyId: key_id, cause: error }
-      );
-    }
-    return { jti, key_id, status: "restored", license: result.license };
-  }
-  json(answer) {
-    if (!/^application\/([a-z.+-]*\+)?json\b/i.test(answer.contentType)) {
-      throw this.badAnswer(answer, `its body is not JSON (content type "${answer.contentType || "none"}")`);
-    }
-    try {
-      return JSON.parse(answer.text);
-    } catch {
-      throw this.badAnswer(answer, "its body is not valid JSON");
-    }
-  }
-  badAnswer(answer, why) {
-    return new LicenseBackupError(
-      "SERVICE_ERROR",
-      `The license service at ${answer.url} gave an answer this tool cannot use (HTTP ${answer.status}): ${why}. Check that ${option("service.url")} points at a license-backup protocol v1 service.`,
-      { url: answer.url }
-    );
-  }
-  /** Maps a final non-success answer to an error (ADR 0020). */
-  failure(answer, action) {
-    const detail = problemDetail(answer);
-    const said = detail ? `: ${detail}` : "";
-    const token = this.tokenEnv ? `the token in the environment variable ${this.tokenEnv}` : option("service.token");
-    if (answer.status === 401) {
-      return new LicenseBackupError(
-        "UNAUTHORIZED",
-        `The license service at ${answer.url} refused the credentials (HTTP 401${said}). Check ${token}.`,
-        { url: answer.url }
-      );
-    }
-    if (answer.status === 403) {
-      return new LicenseBackupError(
-        "UNAUTHORIZED",
-        `The license service at ${answer.url} does not allow this token to ${action} (HTTP 403${said}). Use a token with restore access in ${token}.`,
-        { url: answer.url }
-      );
-    }
-    if (answer.status === 404) {
-      return new LicenseBackupError(
-        "SERVICE_ERROR",
-        `The license service at ${answer.url} does not know this session (HTTP 404${said}); it may have expired. Run the restore again.`,
-        { url: answer.url }
-      );
-    }
-    return new LicenseBackupError(
-      "SERVICE_ERROR",
-      `The license service at ${answer.url} could not ${action} (HTTP ${answer.status}${said}).`,
-      { url: answer.url }
-    );
-  }
-};
-function baseUrl(url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `${capitalized(option("service.url"))} "${url}" is not a URL; give the service's http(s) address.`
-    );
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `${capitalized(option("service.url"))} "${url}" is not an http(s) URL.`
-    );
-  }
-  if (parsed.username || parsed.password) {
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `${capitalized(option("service.url"))} must not carry credentials; give the token in ${option("service.token")}.`
-    );
-  }
-  return parsed.href.replace(/\/+$/, "");
-}
-function checkedToken(token, url, tokenEnv) {
-  const trimmed = (token ?? "").trim();
-  const where = tokenEnv ? `the environment variable ${tokenEnv}` : "the service token";
-  if (trimmed === "") {
-    throw new LicenseBackupError(
-      "UNAUTHORIZED",
-      `No token for the license service at ${url}: ${where} is empty or unset.`,
-      { url }
-    );
-  }
-  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
-    throw new LicenseBackupError(
-      "UNAUTHORIZED",
-      `The token for the license service at ${url} (${where}) holds spaces or characters a bearer token cannot have.`,
-      { url }
-    );
-  }
-  return trimmed;
-}
-
-// src/engine/service/refusals.ts
-function refusalCode(reason) {
-  if (reason === "restore-limit") return "RESTORE_LIMIT";
-  if (reason === "not-yours") return "UNAUTHORIZED";
-  if (["revoked", "expired", "invalid-signature", "invalid-license"].includes(reason))
-    return "INVALID_LICENSE";
-  return "SERVICE_ERROR";
-}
-function refusalMessage(refused, title) {
-  const which = title ? `"${title}" (key ID ${refused.key_id}, license ${refused.jti})` : `License ${refused.jti} (key ID ${refused.key_id})`;
-  const see = refused.url ? ` See ${refused.url}` : "";
-  switch (refused.reason) {
-    case "restore-limit":
-      return `${which} cannot be restored onto this machine: it is already on as many machines as its issuer allows.${see}`;
-    case "revoked":
-      return `${which} was revoked by its issuer and cannot be restored.${see}`;
-    case "expired":
-      return `${which} has expired and cannot be restored.${see}`;
-    case "not-yours":
-      return `${which} belongs to another account at the license service: restore it with a service token of the account it was issued to.${see}`;
-    case "invalid-signature":
-    case "invalid-license":
-      return `${which} was not accepted by the license service (${refused.reason}): the backup holds a license its issuer did not sign.${see}`;
-    default:
-      return `${which} was refused by the license service (${refused.reason}).${see}`;
-  }
-}
-function refusalEvent(refused, title) {
-  if (!refused.url) return void 0;
-  return {
-    type: "ERROR_WITH_URL",
-    code: refusalCode(refused.reason),
-    message: refusalMessage(refused, title),
-    url: refused.url,
-    licenseId: refused.jti,
-    keyId: refused.key_id
-  };
-}
-function refusalError(refused, titleOf = () => void 0) {
-  const first = refused[0];
-  if (!first) throw new RangeError("refusalError needs at least one refusal");
-  const limited = refused.find((r) => r.reason === "restore-limit");
-  const code = limited ? "RESTORE_LIMIT" : refusalCode(first.reason);
-  const lead = limited ?? first;
-  const lines = refused.slice(0, 5).map((r) => refusalMessage(r, titleOf(r.key_id)));
-  const more = refused.length > 5 ? ` And ${refused.length - 5} more.` : "";
-  const message2 = refused.length === 1 ? `${lines[0]} Nothing was restored.` : `The license service refused ${refused.length} licenses; nothing was restored. ${lines.join(" ")}${more}`;
-  return new LicenseBackupError(code, message2, {
-    licenseId: lead.jti,
-    keyId: lead.key_id,
-    ...lead.url ? { url: lead.url } : {}
-  });
-}
 
 // src/engine/restore/targets.ts
 import { readdirSync as readdirSync2 } from "node:fs";
@@ -3056,9 +2176,10 @@ async function restore(options, control, emit) {
     await mkdir(store, { recursive: true });
     const lock = await acquireStoreLock(store, "restore");
     try {
-      const warn = (message2) => emit({ type: "WARNING", message: message2 });
+      const warn = (message) => emit({ type: "WARNING", message });
       await recoverRestore(store, warn);
-      if (options.individualize !== true) await ensureMachineIdentity(store, false);
+      const given = options.machineKey === void 0 ? void 0 : await machineOf(store, options.machineKey);
+      if (!given && options.individualize !== true) await ensureMachineIdentity(store, false);
       const backup2 = await verifyBackup(options.path, {
         opened,
         verifier,
@@ -3068,7 +2189,7 @@ async function restore(options, control, emit) {
         onProgress: (done, total) => emit({ type: "PROGRESS", operation: "restore", phase: "verify", done, total })
       });
       const held2 = checkTargets(store, backup2.entries);
-      const identity = await ensureMachineIdentity(store, options.individualize === true);
+      const identity = given ?? await ensureMachineIdentity(store, options.individualize === true);
       return await exchangeAndCommit({
         options,
         store,
@@ -3090,14 +2211,21 @@ async function restore(options, control, emit) {
   }
 }
 async function exchangeAndCommit(context) {
-  const { store, emit, signal } = context;
+  const { store, emit, signal, options } = context;
   const staging = await openStaging(store);
+  const link = new ServiceLink({
+    service: options.service,
+    machine: context.identity,
+    individualize: options.individualize === true,
+    emit,
+    signal
+  });
   try {
-    const outcome = await exchange(context, staging);
+    const outcome = await exchange(context, staging, link);
     throwIfAborted(signal, "restore");
     emit({ type: "BEGIN", operation: "restore" });
     emit({ type: "PROGRESS", operation: "restore", phase: "commit", done: 0, total: staging.paths.length });
-    const leftOut = await commitStaged(store, staging.paths, (message2) => emit({ type: "WARNING", message: message2 }));
+    const leftOut = await commitStaged(store, staging.paths, (message) => emit({ type: "WARNING", message }));
     emit({
       type: "PROGRESS",
       operation: "restore",
@@ -3107,30 +2235,104 @@ async function exchangeAndCommit(context) {
     });
     emit({ type: "END", operation: "restore" });
     return { machineId: context.identity.id, restored: staging.paths.length - leftOut, ...outcome };
+  } catch (error) {
+    if (!await isCommitted(store).catch(() => true)) await link.giveBack();
+    throw error;
   } finally {
     await dropStaging(store);
   }
 }
-async function exchange(context, staging) {
-  const { options, backup: backup2, identity, emit, signal } = context;
-  const skipped = [];
+async function exchange(context, staging, link) {
+  const skipping = context.options.onRefused === "skip";
+  let plan;
+  let restored = { refused: [], licenses: [] };
+  try {
+    plan = await previewAll(context, link);
+    if (plan.refused.length === 0 || skipping) restored = await restoreAll(context, staging, link, plan.send);
+  } finally {
+    await link.close();
+  }
+  const refused = [...plan.refused, ...restored.refused];
+  if (refused.length > 0 && !skipping) failWith(context, refused);
+  for (const refusal of refused) warnRefused(context, refusal);
+  return {
+    unchanged: plan.unchanged,
+    skipped: [...plan.skipped, ...refused.map((r) => ({ ...skippedOf(r), ...titled(context, r.key_id) }))],
+    licenses: restored.licenses
+  };
+}
+async function previewAll(context, link) {
+  const { options, backup: backup2, emit, signal } = context;
+  const include = includeFilter(options.include);
+  const plan = { send: /* @__PURE__ */ new Map(), unchanged: 0, skipped: [], refused: [] };
   const refused = [];
-  let unchanged = 0;
+  const total = backup2.entries.length;
+  let seen = 0;
   let batch = [];
-  let client;
-  let session;
+  const previewBatch = async () => {
+    const asked = batch;
+    batch = [];
+    const outcomes = await link.preview(asked);
+    for (const [index, license] of asked.entries()) {
+      const outcome = outcomes?.[index];
+      if (outcome?.status !== "refused") {
+        plan.send.set(license.jti, outcome?.status ?? "would-restore");
+        continue;
+      }
+      refused.push(outcome);
+      emit({
+        ...licenseEvent(license.jti, license.key_id, license.path),
+        outcome: "refused",
+        reason: outcome.reason
+      });
+    }
+    emit({ type: "PROGRESS", operation: "restore", phase: "preview", done: seen, total });
+  };
+  for await (const { entry, license } of backup2.licenses(signal)) {
+    seen++;
+    if (!include({ jti: license.jti, keyId: license.keyId, path: entry.path })) continue;
+    const detail = licenseEvent(license.jti, license.keyId, entry.path);
+    if (isExpired(license)) {
+      plan.skipped.push({
+        jti: license.jti,
+        key_id: license.keyId,
+        reason: "expired",
+        ...titled(context, license.keyId)
+      });
+      emit({ ...detail, outcome: "skipped", reason: "expired" });
+      continue;
+    }
+    if (await holdsAlready(context, entry.path, license)) {
+      plan.unchanged++;
+      emit({ ...detail, outcome: "unchanged" });
+      continue;
+    }
+    batch.push({
+      jti: license.jti,
+      key_id: license.keyId,
+      rights: license.claims.rights,
+      jws: license.text,
+      path: entry.path
+    });
+    if (batch.length >= MAX_BATCH) await previewBatch();
+  }
+  if (batch.length > 0) await previewBatch();
+  plan.refused = refused;
+  return plan;
+}
+async function restoreAll(context, staging, link, send) {
+  const { backup: backup2, emit, signal } = context;
+  const refused = [];
+  const licenses = [];
+  if (send.size === 0) return { refused, licenses };
+  let batch = [];
   let inFlight;
   const dropped = new AbortController();
-  const total = backup2.entries.length;
   let sent = 0;
   const checkLicense = returnedLicenseCheck(context);
-  const send2 = async () => {
-    if (!client || !session) {
-      client = new ServiceClient({ ...options.service, listener: emit, ...signal ? { signal } : {} });
-      const jwk = { kty: "OKP", crv: "Ed25519", x: String(identity.publicJwk.x) };
-      session = await client.openSession({ id: identity.id, jwk }, options.individualize === true);
-    }
-    const results = client.restoreBatch(session, batch, checkLicense, randomUUID3(), dropped.signal);
+  const sendBatch = async () => {
+    const { client, session } = await link.open();
+    const results = client.restoreBatch(session, batch, checkLicense, randomUUID2(), dropped.signal);
     results.catch(() => {
     });
     const previous = inFlight;
@@ -3141,48 +2343,24 @@ async function exchange(context, staging) {
   const land = async ({ batch: asked, results: answer }) => {
     const results = await answer;
     for (const [index, result] of results.entries()) {
-      const detail = {
-        type: "LICENSE",
-        operation: "restore",
-        licenseId: result.jti,
-        keyId: result.key_id
-      };
       const path = asked[index].path;
+      const detail = licenseEvent(result.jti, result.key_id, path);
       if (result.status === "refused") {
         refused.push(result);
-        emit({ ...detail, path, outcome: "refused", reason: result.reason });
+        emit({ ...detail, outcome: "refused", reason: result.reason });
         continue;
       }
+      if (send.get(result.jti) === "would-restore") link.taken.push(result.jti);
       staging.add({ path, data: Buffer.from(result.license) });
-      emit({ ...detail, path, outcome: "restored" });
+      licenses.push({ jti: result.jti, key_id: result.key_id, path });
+      emit({ ...detail, outcome: "restored" });
     }
     sent += asked.length;
-    emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total });
+    emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total: send.size });
   };
   try {
     for await (const { entry, license } of backup2.licenses(signal)) {
-      const detail = {
-        type: "LICENSE",
-        operation: "restore",
-        licenseId: license.jti,
-        keyId: license.keyId,
-        path: entry.path
-      };
-      if (isExpired(license)) {
-        skipped.push({
-          jti: license.jti,
-          key_id: license.keyId,
-          reason: "expired",
-          ...titled(context, license.keyId)
-        });
-        emit({ ...detail, outcome: "skipped", reason: "expired" });
-        continue;
-      }
-      if (await holdsAlready(context, entry.path, license)) {
-        unchanged++;
-        emit({ ...detail, outcome: "unchanged" });
-        continue;
-      }
+      if (!send.has(license.jti)) continue;
       batch.push({
         jti: license.jti,
         key_id: license.keyId,
@@ -3190,9 +2368,9 @@ async function exchange(context, staging) {
         jws: license.text,
         path: entry.path
       });
-      if (batch.length >= MAX_BATCH) await send2();
+      if (batch.length >= MAX_BATCH) await sendBatch();
     }
-    if (batch.length > 0) await send2();
+    if (batch.length > 0) await sendBatch();
     const last = inFlight;
     inFlight = void 0;
     if (last) await land(last);
@@ -3202,17 +2380,26 @@ async function exchange(context, staging) {
       await inFlight.results.catch(() => {
       });
     }
-    if (client && session) await client.closeSession(session).catch(() => {
-    });
   }
-  if (refused.length > 0) {
-    for (const refusal of refused) {
-      const event = refusalEvent(refusal, context.catalog.get(refusal.key_id));
-      if (event) emit(event);
-    }
-    throw refusalError(refused, (keyId) => context.catalog.get(keyId));
+  return { refused, licenses };
+}
+function skippedOf(refusal) {
+  const { jti, key_id, reason, url } = refusal;
+  return { jti, key_id, reason, ...url === void 0 ? {} : { url } };
+}
+function failWith(context, refused) {
+  for (const refusal of refused) {
+    const event = refusalEvent(refusal, context.catalog.get(refusal.key_id));
+    if (event) context.emit(event);
   }
-  return { unchanged, skipped };
+  throw refusalError(refused, (keyId) => context.catalog.get(keyId));
+}
+function warnRefused(context, refusal) {
+  const message = refusalMessage(refusal, context.catalog.get(refusal.key_id));
+  context.emit({ type: "WARNING", message: `Left out, as ${option("onRefused")} says skip: ${message}` });
+}
+function licenseEvent(licenseId, keyId, path) {
+  return { type: "LICENSE", operation: "restore", licenseId, keyId, path };
 }
 function returnedLicenseCheck(context) {
   return async (jws, expected) => {
@@ -3337,7 +2524,8 @@ function createBackupRestorer(listener) {
   return {
     backup: (options, control = {}) => backup(options, control, emit),
     restore: (options, control = {}) => restore(options, control, emit),
-    verify: (options, control = {}) => verify(options, control, emit)
+    verify: (options, control = {}) => verify(options, control, emit),
+    release: (options, control = {}) => release(options, control, emit)
   };
 }
 export {
@@ -3398,6 +2586,7 @@ export {
   parseCatalog,
   parseIndex,
   parseLicense,
+  parseMachineKey,
   parseManifest,
   parseManifestV2,
   parseSignature,

@@ -20375,6 +20375,16 @@ function group(name, fn) {
     return result;
   });
 }
+function saveState(name, value) {
+  const filePath = process.env["GITHUB_STATE"] || "";
+  if (filePath) {
+    return issueFileCommand("STATE", prepareKeyValueMessage(name, value));
+  }
+  issueCommand("save-state", { name }, toCommandValue(value));
+}
+function getState(name) {
+  return process.env[`STATE_${name}`] || "";
+}
 
 export {
   require_tunnel2 as require_tunnel,
@@ -20393,7 +20403,9 @@ export {
   warning,
   notice,
   info,
-  group
+  group,
+  saveState,
+  getState
 };
 /*! Bundled license information:
 

@@ -1335,12 +1335,12 @@ var require_errors = __commonJS({
       }
       return [E.schemaPath, schPath];
     }
-    function extraErrorProps(cxt, { params, message }, keyValues) {
+    function extraErrorProps(cxt, { params, message: message2 }, keyValues) {
       const { keyword, data, schemaValue, it } = cxt;
       const { opts, propertyName, topSchemaRef, schemaPath } = it;
       keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
       if (opts.messages) {
-        keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
+        keyValues.push([E.message, typeof message2 == "function" ? message2(cxt) : message2]);
       }
       if (opts.verbose) {
         keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
@@ -4526,11 +4526,11 @@ var require_core = __commonJS({
         }
         const valid = this.validate($schema, schema);
         if (!valid && throwOrLogError) {
-          const message = "schema is invalid: " + this.errorsText();
+          const message2 = "schema is invalid: " + this.errorsText();
           if (this.opts.validateSchema === "log")
-            this.logger.error(message);
+            this.logger.error(message2);
           else
-            throw new Error(message);
+            throw new Error(message2);
         }
         return valid;
       }
@@ -5081,8 +5081,8 @@ var require_multipleOf = __commonJS({
         const { gen, data, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
         const res = gen.let("res");
-        const invalid2 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid2}))`);
+        const invalid3 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid3}))`);
       }
     };
     exports.default = def;
@@ -6914,7 +6914,7 @@ var require_discriminator = __commonJS({
     var util_1 = require_util();
     var error = {
       message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
-      params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
+      params: ({ params: { discrError, tag: tag2, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag2}}`
     };
     var def = {
       keyword: "discriminator",
@@ -6935,18 +6935,18 @@ var require_discriminator = __commonJS({
         if (!oneOf)
           throw new Error("discriminator: requires oneOf keyword");
         const valid = gen.let("valid", false);
-        const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
-        gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
+        const tag2 = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
+        gen.if((0, codegen_1._)`typeof ${tag2} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag: tag2, tagName }));
         cxt.ok(valid);
         function validateMapping() {
           const mapping = getMapping();
           gen.if(false);
           for (const tagValue in mapping) {
-            gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
+            gen.elseIf((0, codegen_1._)`${tag2} === ${tagValue}`);
             gen.assign(valid, applyTagSchema(mapping[tagValue]));
           }
           gen.else();
-          cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
+          cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag: tag2, tagName });
           gen.endIf();
         }
         function applyTagSchema(schemaProp) {
@@ -7507,9 +7507,9 @@ var ERROR_CODES = [
 var LicenseBackupError = class extends Error {
   code;
   details;
-  constructor(code, message, details = {}) {
+  constructor(code, message2, details = {}) {
     const { cause, ...rest } = details;
-    super(message, cause === void 0 ? void 0 : { cause });
+    super(message2, cause === void 0 ? void 0 : { cause });
     this.name = "LicenseBackupError";
     this.code = code;
     this.details = rest;
@@ -7541,6 +7541,1456 @@ function internalError(error, state) {
     `An unexpected error stopped the run (${what}): a bug in license-backup. Please report it with the debug log, which holds its stack.${state ? ` ${state}` : ""}`,
     { cause: error }
   );
+}
+
+// src/engine/events.ts
+function emitter(listener) {
+  return (event) => {
+    try {
+      listener?.(event);
+    } catch {
+    }
+  };
+}
+
+// src/engine/service/client.ts
+import { randomUUID } from "node:crypto";
+
+// src/engine/options.ts
+var ENGINE_OPTIONS = [
+  "store",
+  "pattern",
+  "catalog",
+  "trust",
+  "trust.jwksFile",
+  "overwrite",
+  "encryptTo",
+  "individualize",
+  "identity",
+  "machineKey",
+  "include",
+  "onRefused",
+  "service.url",
+  "service.token",
+  "signers"
+];
+function option(name) {
+  return `the \`${name}\` option`;
+}
+function turnOn(name) {
+  return `turn on ${option(name)}`;
+}
+function capitalized(phrase) {
+  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+}
+
+// node_modules/jose/dist/webapi/lib/buffer_utils.js
+var encoder = new TextEncoder();
+var decoder = new TextDecoder();
+var strictDecoder = new TextDecoder("utf-8", { fatal: true });
+var UINT32_RANGE = 2 ** 32;
+function concat(...buffers) {
+  const size = buffers.reduce((acc, { length }) => acc + length, 0), buf = new Uint8Array(size);
+  let i = 0;
+  for (const buffer of buffers)
+    buf.set(buffer, i), i += buffer.length;
+  return buf;
+}
+var NON_ASCII = /[^\x00-\x7f]/;
+function encode(string) {
+  if (typeof string == "string" && string.length >= 128) {
+    if (NON_ASCII.test(string))
+      throw new TypeError("non-ASCII string encountered in encode()");
+    return encoder.encode(string);
+  }
+  const bytes = new Uint8Array(string.length);
+  for (let i = 0; i < string.length; i++) {
+    const code = string.charCodeAt(i);
+    if (code > 127)
+      throw new TypeError("non-ASCII string encountered in encode()");
+    bytes[i] = code;
+  }
+  return bytes;
+}
+function encodeBase64(input, url = false) {
+  if (Uint8Array.prototype.toBase64)
+    return input.toBase64({ alphabet: url ? "base64url" : "base64", omitPadding: url });
+  const CHUNK_SIZE = 32768, arr = [];
+  for (let i = 0; i < input.length; i += CHUNK_SIZE)
+    arr.push(String.fromCharCode.apply(null, input.subarray(i, i + CHUNK_SIZE)));
+  const encoded = btoa(arr.join(""));
+  return url ? encoded.replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_") : encoded;
+}
+function decodeBase64(encoded, url = false) {
+  if (Uint8Array.fromBase64)
+    return Uint8Array.fromBase64(encoded, { alphabet: url ? "base64url" : "base64" });
+  if (url) {
+    if (encoded.includes("+") || encoded.includes("/"))
+      throw new TypeError("Invalid base64url");
+    encoded = encoded.replace(/-/g, "+").replace(/_/g, "/");
+  }
+  const binary = atob(encoded), bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++)
+    bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+async function digest(algorithm, data) {
+  const subtleDigest = `SHA-${algorithm.slice(-3)}`;
+  return new Uint8Array(await crypto.subtle.digest(subtleDigest, data));
+}
+
+// node_modules/jose/dist/webapi/util/errors.js
+var JOSEError = class extends Error {
+  static code = "ERR_JOSE_GENERIC";
+  code = "ERR_JOSE_GENERIC";
+  constructor(message2, options) {
+    super(message2, options), this.name = this.constructor.name, Error.captureStackTrace?.(this, this.constructor);
+  }
+};
+var JOSEAlgNotAllowed = class extends JOSEError {
+  static code = "ERR_JOSE_ALG_NOT_ALLOWED";
+  code = "ERR_JOSE_ALG_NOT_ALLOWED";
+};
+var JOSENotSupported = class extends JOSEError {
+  static code = "ERR_JOSE_NOT_SUPPORTED";
+  code = "ERR_JOSE_NOT_SUPPORTED";
+};
+var JWSInvalid = class extends JOSEError {
+  static code = "ERR_JWS_INVALID";
+  code = "ERR_JWS_INVALID";
+};
+var JWKInvalid = class extends JOSEError {
+  static code = "ERR_JWK_INVALID";
+  code = "ERR_JWK_INVALID";
+};
+var JWSSignatureVerificationFailed = class extends JOSEError {
+  static code = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED";
+  code = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED";
+  constructor(message2 = "signature verification failed", options) {
+    super(message2, options);
+  }
+};
+
+// node_modules/jose/dist/webapi/util/base64url.js
+var invalid = "The input to be decoded is not correctly encoded.";
+function decode(input) {
+  try {
+    return decodeBase64(typeof input == "string" ? input : decoder.decode(input), true);
+  } catch (cause) {
+    throw new TypeError(invalid, { cause });
+  }
+}
+function encode2(input) {
+  return encodeBase64(typeof input == "string" ? encoder.encode(input) : input, true);
+}
+
+// node_modules/jose/dist/webapi/lib/validate.js
+function assertUint8Array(input, label) {
+  if (!(input instanceof Uint8Array))
+    throw new TypeError(`${label} must be an instance of Uint8Array`);
+}
+function isObject(input) {
+  if (typeof input != "object" || input === null || Object.prototype.toString.call(input) !== "[object Object]")
+    return false;
+  const prototype = Object.getPrototypeOf(input);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+function isDisjoint(...headers2) {
+  const parameters = /* @__PURE__ */ new Set();
+  for (const header of headers2)
+    if (header)
+      for (const parameter of Object.keys(header)) {
+        if (parameters.has(parameter))
+          return false;
+        parameters.add(parameter);
+      }
+  return true;
+}
+function assertNotSet(value, name) {
+  if (value !== void 0)
+    throw new TypeError(`${name} can only be called once`);
+}
+function decodeBase64url(value, label, ErrorClass) {
+  try {
+    return decode(value);
+  } catch (cause) {
+    throw new ErrorClass(`Failed to base64url decode the ${label}`, { cause });
+  }
+}
+function encodeAsciiMember(value, label, ErrorClass) {
+  try {
+    return encode(value);
+  } catch (cause) {
+    throw new ErrorClass(`The ${label} is not a valid base64url string`, { cause });
+  }
+}
+function parseJoseHeader(encodedProtectedHeader, ErrorClass, message2) {
+  let parsed;
+  try {
+    parsed = JSON.parse(strictDecoder.decode(decode(encodedProtectedHeader)));
+  } catch (cause) {
+    throw new ErrorClass(message2, { cause });
+  }
+  if (!isObject(parsed))
+    throw new ErrorClass(message2);
+  return parsed;
+}
+var JWS_RECOGNIZED = { __proto__: null, b64: true };
+function validateAlgorithms(option2, algorithms) {
+  if (algorithms !== void 0 && (!Array.isArray(algorithms) || algorithms.some((s) => typeof s != "string")))
+    throw new TypeError(`"${option2}" option must be an array of strings`);
+  return algorithms === void 0 ? void 0 : new Set(algorithms);
+}
+function validateCritDuplicates(Err, protectedHeader) {
+  const { crit } = protectedHeader ?? {};
+  if (Array.isArray(crit) && new Set(crit).size !== crit.length)
+    throw new Err('"crit" (Critical) Header Parameter MUST NOT contain duplicate values');
+}
+function validateCrit(Err, recognizedDefault, recognizedOption, protectedHeader, joseHeader) {
+  if (joseHeader.crit !== void 0 && protectedHeader?.crit === void 0)
+    throw new Err('"crit" (Critical) Header Parameter MUST be integrity protected');
+  if (!protectedHeader || protectedHeader.crit === void 0)
+    return [];
+  if (!Array.isArray(protectedHeader.crit) || protectedHeader.crit.length === 0 || protectedHeader.crit.some((input) => typeof input != "string" || input.length === 0))
+    throw new Err('"crit" (Critical) Header Parameter MUST be an array of non-empty strings when present');
+  const recognized = recognizedOption === void 0 ? recognizedDefault : { __proto__: null, ...recognizedOption, ...recognizedDefault };
+  for (const parameter of protectedHeader.crit) {
+    if (!(parameter in recognized))
+      throw new JOSENotSupported(`Extension Header Parameter "${parameter}" is not recognized`);
+    if (!Object.hasOwn(joseHeader, parameter) || joseHeader[parameter] === void 0)
+      throw new Err(`Extension Header Parameter "${parameter}" is missing`);
+    if (recognized[parameter] && (!Object.hasOwn(protectedHeader, parameter) || protectedHeader[parameter] === void 0))
+      throw new Err(`Extension Header Parameter "${parameter}" MUST be integrity protected`);
+  }
+  return protectedHeader.crit;
+}
+function validateB64(protectedHeader, extensions) {
+  if (extensions.includes("b64")) {
+    const b64 = protectedHeader.b64;
+    if (typeof b64 != "boolean")
+      throw new JWSInvalid('The "b64" (base64url-encode payload) Header Parameter must be a boolean');
+    return b64;
+  }
+  return true;
+}
+function serializeJoseHeader(Err, header) {
+  let serialized, parsed;
+  try {
+    serialized = JSON.stringify(header), parsed = JSON.parse(serialized);
+  } catch (cause) {
+    throw new Err("JOSE Header is not valid JSON", { cause });
+  }
+  if (!isObject(parsed))
+    throw new Err("JOSE Header is not a JSON object");
+  return [parsed, serialized];
+}
+
+// node_modules/jose/dist/webapi/lib/key.js
+var tag = (key) => key[Symbol.toStringTag];
+var jwkMatchesOp = (entry, key, usage) => {
+  const { alg } = entry;
+  if (key.use !== void 0) {
+    const expected = usage === "sign" || usage === "verify" ? "sig" : "enc";
+    if (key.use !== expected)
+      throw new TypeError(`Invalid key for this operation, its "use" must be "${expected}" when present`);
+  }
+  if (key.kty === "AKP" && key.alg === void 0)
+    throw new TypeError('missing "alg" (Algorithm) Parameter value');
+  if (key.alg !== void 0 && key.alg !== alg)
+    throw new TypeError(`Invalid key for this operation, its "alg" must be "${alg}" when present`);
+  if (Array.isArray(key.key_ops)) {
+    const expectedKeyOp = usage === "encrypt" || usage === "decrypt" ? entry.ops?.[usage === "encrypt" ? 0 : 1] : usage;
+    if (expectedKeyOp && !key.key_ops.includes(expectedKeyOp))
+      throw new TypeError(`Invalid key for this operation, its "key_ops" must include "${expectedKeyOp}" when present`);
+  }
+};
+async function prepareKey(entry, key, usage) {
+  const { alg, secret } = entry, requiresPrivateKey = usage === "decrypt" || usage === "sign";
+  if (secret && key instanceof Uint8Array)
+    return key;
+  let normalized, keyObject;
+  if (isObject(key)) {
+    if (normalized = normalizeJwk(key), typeof normalized.kty != "string")
+      throw invalidKeyType(alg, key, secret);
+    if (!(secret ? normalized.kty === "oct" && typeof normalized.k == "string" : normalized.kty !== "oct" && (requiresPrivateKey ? normalized.kty === "AKP" && typeof normalized.priv == "string" || typeof normalized.d == "string" : normalized.d === void 0 && normalized.priv === void 0)))
+      throw new TypeError(secret ? 'JSON Web Key for symmetric algorithms must have JWK "kty" (Key Type) equal to "oct" and the JWK "k" (Key Value) present' : `JSON Web Key for this operation must be a ${requiresPrivateKey ? "private" : "public"} JWK`);
+    if (jwkMatchesOp(entry, normalized, usage), normalized.kty === "oct")
+      return decode(normalized.k);
+    if (!Object.isFrozen(key)) {
+      const { key_ops } = key;
+      Array.isArray(key_ops) && Object.freeze(key_ops), Object.freeze(key);
+    }
+  } else {
+    if (!isKeyLike(key))
+      throw invalidKeyType(alg, key, secret);
+    const expectedType = secret ? "secret" : requiresPrivateKey ? "private" : "public";
+    if (key.type !== expectedType && (secret || ["secret", "public", "private"].includes(key.type)))
+      throw new TypeError(`${tag(key)} instances must be of type "${expectedType}" for the ${alg} algorithm`);
+    if (isCryptoKey(key))
+      return key;
+    if (keyObject = key, keyObject.type === "secret")
+      return keyObject.export();
+  }
+  cache ||= /* @__PURE__ */ new WeakMap();
+  const cacheKey = key;
+  let cached = cache.get(cacheKey);
+  if (cached?.[alg])
+    return cached[alg];
+  if (cached || cache.set(cacheKey, cached = {}), keyObject && typeof keyObject.toCryptoKey == "function") {
+    const isPublic = keyObject.type === "public", crv = nist[keyObject.asymmetricKeyDetails?.namedCurve], params = entry.resolve?.({ crv, asymmetricKeyType: keyObject.asymmetricKeyType }) ?? entry.subtle;
+    return cached[alg] = keyObject.toCryptoKey(params, isPublic, entry.usages[isPublic ? 0 : 1]);
+  }
+  return normalized ??= keyObject.export({ format: "jwk" }), normalized.alg = alg, cached[alg] = await jwkToKey(entry, normalized);
+}
+var cache;
+var nist = {
+  __proto__: null,
+  prime256v1: "P-256",
+  secp384r1: "P-384",
+  secp521r1: "P-521"
+};
+var isCryptoKey = (key) => {
+  if (key?.[Symbol.toStringTag] === "CryptoKey")
+    return true;
+  try {
+    return key instanceof CryptoKey;
+  } catch {
+    return false;
+  }
+};
+var isKeyObject = (key) => key?.[Symbol.toStringTag] === "KeyObject";
+var isKeyLike = (key) => isCryptoKey(key) || isKeyObject(key);
+function message(msg, actual, ...types) {
+  if (types.length > 2) {
+    const last = types.pop();
+    msg += `one of type ${types.join(", ")}, or ${last}.`;
+  } else types.length === 2 ? msg += `one of type ${types[0]} or ${types[1]}.` : msg += `of type ${types[0]}.`;
+  return actual == null ? msg += ` Received ${actual}` : typeof actual == "function" && actual.name ? msg += ` Received function ${actual.name}` : typeof actual == "object" && actual != null && actual.constructor?.name && (msg += ` Received an instance of ${actual.constructor.name}`), msg;
+}
+var invalidKeyInput = (actual, ...types) => message("Key must be ", actual, ...types);
+function invalidKeyType(alg, actual, secret) {
+  const types = ["CryptoKey", "KeyObject", "JSON Web Key"];
+  return secret && types.push("Uint8Array"), new TypeError(message(`Key for the ${alg} algorithm must be `, actual, ...types));
+}
+var unusable = (name, prop = "algorithm.name") => new TypeError(`CryptoKey does not support this operation, its ${prop} must be ${name}`);
+function checkUsage(key, usage) {
+  if (usage && !key.usages.includes(usage))
+    throw new TypeError(`CryptoKey does not support this operation, its usages must include ${usage}.`);
+}
+function checkModulusLength(alg, key) {
+  const { modulusLength } = key.algorithm;
+  if (typeof modulusLength != "number" || modulusLength < 2048)
+    throw new TypeError(`${alg} requires key modulusLength to be 2048 bits or larger`);
+}
+function checkCryptoKey(key, expected, usage) {
+  const algorithm = key.algorithm;
+  if (algorithm.name !== expected.name)
+    throw unusable(expected.name);
+  if (expected.hash && algorithm.hash?.name !== expected.hash)
+    throw unusable(expected.hash, "algorithm.hash");
+  if (expected.namedCurve && algorithm.namedCurve !== expected.namedCurve)
+    throw unusable(expected.namedCurve, "algorithm.namedCurve");
+  if (expected.length !== void 0 && algorithm.length !== expected.length)
+    throw unusable(expected.length, "algorithm.length");
+  checkUsage(key, usage);
+}
+function snapshotJwk(jwk) {
+  return { __proto__: null, ...jwk };
+}
+function normalizeJwk(jwk) {
+  const normalized = snapshotJwk(jwk);
+  if (normalized.ext !== void 0 && typeof normalized.ext != "boolean")
+    throw new TypeError('"ext" (Extractable) Parameter must be a boolean');
+  if (normalized.key_ops !== void 0) {
+    const value = normalized.key_ops, keyOps = Array.isArray(value) ? [...value] : void 0;
+    if (!keyOps || keyOps.some((operation) => typeof operation != "string") || new Set(keyOps).size !== keyOps.length)
+      throw new TypeError('"key_ops" (Key Operations) Parameter must be an array of unique strings');
+    normalized.key_ops = keyOps;
+  }
+  return normalized;
+}
+function validateExtractableOption(extractable) {
+  if (extractable !== void 0 && typeof extractable != "boolean")
+    throw new TypeError('"extractable" option must be a boolean');
+  return extractable;
+}
+async function jwkToKey(entry, jwk, extractable) {
+  if (!entry.kty.includes(jwk.kty))
+    throw new JOSENotSupported('Invalid or unsupported JWK "alg" (Algorithm) Parameter value');
+  const algorithm = entry.resolve?.({ kty: jwk.kty, crv: jwk.crv }) ?? entry.subtle, isPrivate = !!(jwk.d || jwk.priv), keyData = { ...jwk, ext: extractable ?? jwk.ext };
+  return keyData.kty !== "AKP" && delete keyData.alg, delete keyData.use, crypto.subtle.importKey("jwk", keyData, algorithm, keyData.ext ?? !isPrivate, jwk.key_ops ?? entry.usages[isPrivate ? 1 : 0]);
+}
+async function rawKey(key, expected, usage, extractable = false) {
+  return key instanceof Uint8Array && (key = await crypto.subtle.importKey("raw", key, expected, extractable, [usage])), checkCryptoKey(key, expected, usage), key;
+}
+
+// node_modules/jose/dist/webapi/lib/key_descriptor.js
+function table(entries) {
+  const out = { __proto__: null };
+  for (const alg in entries)
+    out[alg] = { ...entries[alg], alg };
+  return out;
+}
+
+// node_modules/jose/dist/webapi/lib/jwe_algorithms.js
+var wrap = [
+  ["encrypt", "wrapKey"],
+  ["decrypt", "unwrapKey"]
+];
+var derive = [[], ["deriveBits"]];
+var none = [[], []];
+function rsaes(bits) {
+  return {
+    kty: ["RSA"],
+    mode: "key-encryption",
+    subtle: { name: "RSA-OAEP", hash: `SHA-${bits}` },
+    usages: wrap,
+    ops: ["wrapKey", "unwrapKey"]
+  };
+}
+function ecdh(mode) {
+  return {
+    kty: ["EC", "OKP"],
+    mode,
+    subtle: { name: "ECDH" },
+    resolve: ({ kty, crv, asymmetricKeyType }) => {
+      if (crv === "X25519" || asymmetricKeyType === "x25519")
+        return { name: "X25519" };
+      if (kty === "OKP")
+        throw new JOSENotSupported('Invalid or unsupported JWK "alg" (Algorithm) Parameter value');
+      return { name: "ECDH", namedCurve: crv };
+    },
+    usages: derive,
+    ops: [void 0, "deriveBits"]
+  };
+}
+function aeskw(bits, gcm = false) {
+  return {
+    kty: ["oct"],
+    mode: "key-wrapping",
+    secret: true,
+    subtle: { name: gcm ? "AES-GCM" : "AES-KW", length: bits },
+    usages: none,
+    ops: gcm ? ["encrypt", "decrypt"] : ["wrapKey", "unwrapKey"]
+  };
+}
+function pbes2() {
+  return {
+    kty: ["oct"],
+    mode: "key-wrapping",
+    secret: true,
+    subtle: { name: "PBKDF2" },
+    usages: none,
+    ops: ["deriveBits", "deriveBits"]
+  };
+}
+var JWE = table({
+  dir: {
+    kty: ["oct"],
+    mode: "direct-encryption",
+    secret: true,
+    subtle: { name: "AES-GCM" },
+    usages: none,
+    ops: ["encrypt", "decrypt"]
+  },
+  "RSA-OAEP": rsaes(1),
+  "RSA-OAEP-256": rsaes(256),
+  "RSA-OAEP-384": rsaes(384),
+  "RSA-OAEP-512": rsaes(512),
+  "ECDH-ES": ecdh("direct-key-agreement"),
+  "ECDH-ES+A128KW": ecdh("key-agreement-with-key-wrapping"),
+  "ECDH-ES+A192KW": ecdh("key-agreement-with-key-wrapping"),
+  "ECDH-ES+A256KW": ecdh("key-agreement-with-key-wrapping"),
+  A128KW: aeskw(128),
+  A192KW: aeskw(192),
+  A256KW: aeskw(256),
+  A128GCMKW: aeskw(128, true),
+  A192GCMKW: aeskw(192, true),
+  A256GCMKW: aeskw(256, true),
+  "PBES2-HS256+A128KW": pbes2(),
+  "PBES2-HS384+A192KW": pbes2(),
+  "PBES2-HS512+A256KW": pbes2()
+});
+var contentOps = ["encrypt", "decrypt"];
+function contentEncryption(bits, cbc = false) {
+  return {
+    kty: ["oct"],
+    secret: true,
+    subtle: { name: cbc ? "AES-CBC" : "AES-GCM", length: bits },
+    usages: none,
+    ops: contentOps,
+    cekBits: bits,
+    ivBits: cbc ? 128 : 96,
+    cbc
+  };
+}
+var ENC = table({
+  A128GCM: contentEncryption(128),
+  A192GCM: contentEncryption(192),
+  A256GCM: contentEncryption(256),
+  "A128CBC-HS256": contentEncryption(256, true),
+  "A192CBC-HS384": contentEncryption(384, true),
+  "A256CBC-HS512": contentEncryption(512, true)
+});
+
+// node_modules/jose/dist/webapi/lib/jws_algorithms.js
+var sig = [["verify"], ["sign"]];
+function hmac(bits) {
+  const subtle = { name: "HMAC", hash: `SHA-${bits}` };
+  return { kty: ["oct"], secret: true, subtle, signing: subtle, usages: sig };
+}
+function rsa(bits, saltLength) {
+  const subtle = { name: saltLength ? "RSA-PSS" : "RSASSA-PKCS1-v1_5", hash: `SHA-${bits}` };
+  return {
+    kty: ["RSA"],
+    subtle,
+    signing: saltLength ? { ...subtle, saltLength } : subtle,
+    usages: sig,
+    minRsaBits: 2048
+  };
+}
+function ecdsa(crv, bits) {
+  return {
+    kty: ["EC"],
+    crv,
+    subtle: { name: "ECDSA", namedCurve: crv },
+    signing: { name: "ECDSA", hash: `SHA-${bits}` },
+    usages: sig
+  };
+}
+function eddsa() {
+  const subtle = { name: "Ed25519" };
+  return {
+    kty: ["OKP"],
+    crv: "Ed25519",
+    subtle,
+    signing: subtle,
+    usages: sig
+  };
+}
+function mldsa(parameterSet) {
+  const subtle = { name: `ML-DSA-${parameterSet}` };
+  return {
+    kty: ["AKP"],
+    subtle,
+    signing: subtle,
+    usages: sig
+  };
+}
+var JWS = table({
+  HS256: hmac(256),
+  HS384: hmac(384),
+  HS512: hmac(512),
+  RS256: rsa(256),
+  RS384: rsa(384),
+  RS512: rsa(512),
+  PS256: rsa(256, 32),
+  PS384: rsa(384, 48),
+  PS512: rsa(512, 64),
+  ES256: ecdsa("P-256", 256),
+  ES384: ecdsa("P-384", 384),
+  ES512: ecdsa("P-521", 512),
+  EdDSA: eddsa(),
+  Ed25519: eddsa(),
+  "ML-DSA-44": mldsa(44),
+  "ML-DSA-65": mldsa(65),
+  "ML-DSA-87": mldsa(87)
+});
+function jwsAlgorithm(alg) {
+  const entry = typeof alg == "string" ? JWS[alg] : void 0;
+  if (!entry)
+    throw new JOSENotSupported(`alg ${alg} is not supported either by JOSE or your javascript runtime`);
+  return entry;
+}
+
+// node_modules/jose/dist/webapi/lib/jws_verify.js
+function prepareVerify(options) {
+  return [options && validateAlgorithms("algorithms", options.algorithms), options?.crit];
+}
+function parseProtectedHeader(encodedProtectedHeader) {
+  return encodedProtectedHeader === void 0 ? {} : parseJoseHeader(encodedProtectedHeader, JWSInvalid, "JWS Protected Header is invalid");
+}
+function encodeCompactUnencodedPayload(payload) {
+  try {
+    return encode(payload);
+  } catch (cause) {
+    throw new JWSInvalid("JWS Compact Serialization payload must use only ASCII characters", {
+      cause
+    });
+  }
+}
+async function verifySignature(jws, shared, key, encodeUnencodedPayload, parsedProtected) {
+  const { protected: encodedProtectedHeader, header, payload: inputPayload } = jws, protectedHeader = parsedProtected ?? parseProtectedHeader(encodedProtectedHeader);
+  if (!isDisjoint(protectedHeader, header))
+    throw new JWSInvalid("JWS Protected and JWS Unprotected Header Parameter names must be disjoint");
+  const joseHeader = { ...protectedHeader, ...header }, b64 = validateB64(protectedHeader, validateCrit(JWSInvalid, JWS_RECOGNIZED, shared[1], protectedHeader, joseHeader)), { alg } = joseHeader;
+  if (typeof alg != "string" || !alg)
+    throw new JWSInvalid('JWS "alg" (Algorithm) Header Parameter missing or invalid');
+  if (shared[0] && !shared[0].has(alg))
+    throw new JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+  if (b64) {
+    if (typeof inputPayload != "string")
+      throw new JWSInvalid("JWS Payload must be a string");
+  } else if (typeof inputPayload != "string" && !(inputPayload instanceof Uint8Array))
+    throw new JWSInvalid("JWS Payload must be a string or an Uint8Array instance");
+  const signingPayload = b64 || typeof inputPayload != "string" ? inputPayload : encodeUnencodedPayload(inputPayload);
+  let resolvedKey = false;
+  typeof key == "function" && (key = await key(protectedHeader, jws), resolvedKey = true);
+  const entry = jwsAlgorithm(alg), signingInput = concat(encodedProtectedHeader !== void 0 ? encode(encodedProtectedHeader) : new Uint8Array(), encode("."), typeof signingPayload == "string" ? shared[2] ??= encodeAsciiMember(signingPayload, "payload", JWSInvalid) : signingPayload), signature = decodeBase64url(jws.signature, "signature", JWSInvalid), verificationKey = await prepareKey(entry, key, "verify"), cryptoKey = await rawKey(verificationKey, entry.subtle, "verify");
+  entry.minRsaBits && checkModulusLength(entry.alg, cryptoKey);
+  let verified = false;
+  try {
+    verified = await crypto.subtle.verify(entry.signing, cryptoKey, signature, signingInput);
+  } catch (cause) {
+    throw new JWSSignatureVerificationFailed(void 0, { cause });
+  }
+  if (!verified)
+    throw new JWSSignatureVerificationFailed();
+  const result = { payload: typeof signingPayload == "string" ? decodeBase64url(signingPayload, "payload", JWSInvalid) : signingPayload };
+  return encodedProtectedHeader !== void 0 && (result.protectedHeader = protectedHeader), header !== void 0 && (result.unprotectedHeader = header), resolvedKey ? [{ ...result, key: verificationKey }, b64] : [result, b64];
+}
+async function verifyCompact(jws, shared, key) {
+  if (jws instanceof Uint8Array && (jws = decoder.decode(jws)), typeof jws != "string")
+    throw new JWSInvalid("Compact JWS must be a string or Uint8Array");
+  const { 0: protectedHeader, 1: payload, 2: signature, length } = jws.split(".");
+  if (length !== 3)
+    throw new JWSInvalid("Invalid Compact JWS");
+  return verifySignature({ payload, protected: protectedHeader, signature }, shared, key, encodeCompactUnencodedPayload);
+}
+
+// node_modules/jose/dist/webapi/jws/compact/verify.js
+async function compactVerify(jws, key, options) {
+  const [result] = await verifyCompact(jws, prepareVerify(options), key);
+  return result;
+}
+
+// node_modules/jose/dist/webapi/lib/jws_sign.js
+async function createSignature(input, key, rejectUnencoded) {
+  let [payload, protectedHeader, unprotectedHeader, crit] = input, encodedProtectedHeader = "";
+  if (protectedHeader !== void 0) {
+    const normalized = serializeJoseHeader(JWSInvalid, protectedHeader);
+    protectedHeader = normalized[0], encodedProtectedHeader = encode2(normalized[1]);
+  }
+  if (unprotectedHeader !== void 0 && (unprotectedHeader = serializeJoseHeader(JWSInvalid, unprotectedHeader)[0]), !protectedHeader && !unprotectedHeader)
+    throw new JWSInvalid("either setProtectedHeader or setUnprotectedHeader must be called before #sign()");
+  if (!isDisjoint(protectedHeader, unprotectedHeader))
+    throw new JWSInvalid("JWS Protected and JWS Unprotected Header Parameter names must be disjoint");
+  const joseHeader = { ...protectedHeader, ...unprotectedHeader };
+  validateCritDuplicates(JWSInvalid, protectedHeader);
+  const b64 = validateB64(protectedHeader, validateCrit(JWSInvalid, JWS_RECOGNIZED, crit, protectedHeader, joseHeader));
+  b64 || rejectUnencoded?.();
+  const { alg } = joseHeader;
+  if (typeof alg != "string" || !alg)
+    throw new JWSInvalid('JWS "alg" (Algorithm) Header Parameter missing or invalid');
+  const entry = jwsAlgorithm(alg);
+  let encodedPayload = "", signingPayload = payload, signingInput;
+  if (b64) {
+    const encodedPayloadCache = input[4];
+    encodedPayloadCache ? (encodedPayload = encodedPayloadCache[0] ??= encode2(payload), signingPayload = encodedPayloadCache[1] ??= encode(encodedPayload)) : (encodedPayload = encode2(payload), signingInput = encoder.encode(`${encodedProtectedHeader}.${encodedPayload}`));
+  }
+  signingInput ??= concat(encode(encodedProtectedHeader), encode("."), signingPayload);
+  const signingKey = await rawKey(await prepareKey(entry, key, "sign"), entry.subtle, "sign");
+  entry.minRsaBits && checkModulusLength(entry.alg, signingKey);
+  const jws = {
+    signature: encode2(new Uint8Array(await crypto.subtle.sign(entry.signing, signingKey, signingInput))),
+    payload: encodedPayload
+  };
+  return protectedHeader && (jws.protected = encodedProtectedHeader), unprotectedHeader && (jws.header = unprotectedHeader), [jws, b64];
+}
+async function createCompactSignature(payload, protectedHeader, crit, key, rejectUnencoded) {
+  const [jws] = await createSignature([payload, protectedHeader, void 0, crit], key, rejectUnencoded);
+  return `${jws.protected}.${jws.payload}.${jws.signature}`;
+}
+
+// node_modules/jose/dist/webapi/jws/compact/sign.js
+var CompactSign = class {
+  #payload;
+  #protectedHeader;
+  constructor(payload) {
+    assertUint8Array(payload, "payload"), this.#payload = payload;
+  }
+  setProtectedHeader(protectedHeader) {
+    return assertNotSet(this.#protectedHeader, "setProtectedHeader"), this.#protectedHeader = protectedHeader, this;
+  }
+  async sign(key, options) {
+    return createCompactSignature(this.#payload, this.#protectedHeader, options?.crit, key, () => {
+      throw new TypeError("use the flattened module for creating JWS with b64: false");
+    });
+  }
+};
+
+// node_modules/jose/dist/webapi/lib/key_algorithm.js
+function unsupportedAlg(source = 'JWK "alg" (Algorithm) Parameter') {
+  throw new JOSENotSupported(`Invalid or unsupported ${source} value`);
+}
+function keyAlgorithm(alg, source) {
+  return (typeof alg == "string" ? JWS[alg] ?? JWE[alg] : void 0) ?? unsupportedAlg(source);
+}
+
+// node_modules/jose/dist/webapi/key/export.js
+async function exportJWK(key) {
+  if (isKeyObject(key))
+    if (key.type === "secret")
+      key = key.export();
+    else
+      return key.export({ format: "jwk" });
+  if (key instanceof Uint8Array)
+    return {
+      kty: "oct",
+      k: encode2(key)
+    };
+  if (!isCryptoKey(key))
+    throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "Uint8Array"));
+  if (!key.extractable)
+    throw new TypeError("non-extractable CryptoKey cannot be exported as a JWK");
+  const jwk = await crypto.subtle.exportKey("jwk", key);
+  delete jwk.ext, delete jwk.key_ops, delete jwk.use, jwk.kty !== "AKP" && delete jwk.alg;
+  for (const parameter of Object.keys(jwk))
+    jwk[parameter] === void 0 && delete jwk[parameter];
+  return jwk;
+}
+
+// node_modules/jose/dist/webapi/jwk/thumbprint.js
+var check = (value, description) => {
+  if (typeof value != "string" || !value)
+    throw new JWKInvalid(`${description} missing or invalid`);
+};
+async function calculateJwkThumbprint(key, digestAlgorithm) {
+  let jwk;
+  if (isObject(key)) {
+    if (jwk = snapshotJwk(key), typeof jwk.kty != "string")
+      throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "JSON Web Key"));
+  } else if (isKeyLike(key))
+    jwk = snapshotJwk(await exportJWK(key));
+  else
+    throw new TypeError(invalidKeyInput(key, "CryptoKey", "KeyObject", "JSON Web Key"));
+  if (digestAlgorithm ??= "sha256", digestAlgorithm !== "sha256" && digestAlgorithm !== "sha384" && digestAlgorithm !== "sha512")
+    throw new TypeError('digestAlgorithm must one of "sha256", "sha384", or "sha512"');
+  let requiredMembers;
+  switch (jwk.kty) {
+    case "AKP":
+      check(jwk.alg, '"alg" (Algorithm) Parameter'), check(jwk.pub, '"pub" (Public key) Parameter'), requiredMembers = { alg: jwk.alg, kty: jwk.kty, pub: jwk.pub };
+      break;
+    case "EC":
+      check(jwk.crv, '"crv" (Curve) Parameter'), check(jwk.x, '"x" (X Coordinate) Parameter'), check(jwk.y, '"y" (Y Coordinate) Parameter'), requiredMembers = { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+      break;
+    case "OKP":
+      check(jwk.crv, '"crv" (Subtype of Key Pair) Parameter'), check(jwk.x, '"x" (Public Key) Parameter'), requiredMembers = { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+      break;
+    case "RSA":
+      check(jwk.e, '"e" (Exponent) Parameter'), check(jwk.n, '"n" (Modulus) Parameter'), requiredMembers = { e: jwk.e, kty: jwk.kty, n: jwk.n };
+      break;
+    case "oct":
+      if (typeof jwk.k != "string")
+        throw new JWKInvalid('"k" (Key Value) Parameter missing or invalid');
+      requiredMembers = { k: jwk.k, kty: jwk.kty };
+      break;
+    default:
+      throw new JOSENotSupported('"kty" (Key Type) Parameter missing or unsupported');
+  }
+  const thumbprintInput = encode(JSON.stringify(requiredMembers));
+  return encode2(await digest(digestAlgorithm, thumbprintInput));
+}
+
+// node_modules/jose/dist/webapi/key/import.js
+async function importJWK(jwk, alg, options) {
+  if (!isObject(jwk))
+    throw new TypeError("JWK must be an object");
+  const normalized = normalizeJwk(jwk), extractable = validateExtractableOption(options?.extractable), { alg: jwkAlg } = normalized;
+  if (alg ??= jwkAlg, normalized.kty !== "oct" && !alg)
+    throw new TypeError('"alg" argument is required when "jwk.alg" is not present');
+  switch (normalized.kty) {
+    case "oct":
+      if (typeof normalized.k != "string")
+        throw new TypeError('missing "k" (Key Value) Parameter value');
+      return decode(normalized.k);
+    case "AKP": {
+      if (typeof jwkAlg != "string" || !jwkAlg)
+        throw new TypeError('missing "alg" (Algorithm) Parameter value');
+      if (alg !== jwkAlg)
+        throw new TypeError("JWK alg and alg option value mismatch");
+      return jwkToKey(keyAlgorithm(alg), normalized, extractable);
+    }
+    case "RSA":
+    case "EC":
+    case "OKP":
+      return jwkToKey(keyAlgorithm(alg), normalized, extractable);
+    default:
+      throw new JOSENotSupported('Unsupported "kty" (Key Type) Parameter value');
+  }
+}
+
+// src/engine/service/proof.ts
+import { randomBytes } from "node:crypto";
+async function sessionProof(machine, audience, now) {
+  const payload = { aud: audience, iat: Math.floor(now / 1e3), nonce: randomBytes(24).toString("base64url") };
+  const jwk = { kty: "OKP", crv: "Ed25519", x: String(machine.publicJwk.x) };
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: "EdDSA", typ: "session-proof+jwt", jwk }).sign(machine.privateKey);
+}
+
+// src/engine/service/protocol.ts
+function sessionShapeError(body) {
+  if (!isObject2(body)) return "the body is not a JSON object";
+  if (typeof body["id"] !== "string" || !/^[A-Za-z0-9._~-]{1,200}$/.test(body["id"])) {
+    return "id is missing or not a session ID";
+  }
+  if (typeof body["expires_at"] !== "string") return "expires_at is missing";
+  return void 0;
+}
+var RESTORE_STATUSES = ["restored", "refused"];
+var PREVIEW_STATUSES = ["would-restore", "held", "refused"];
+var RELEASE_STATUSES = ["released", "not-held"];
+function resultsShapeError(body, statuses = RESTORE_STATUSES) {
+  if (!isObject2(body) || !Array.isArray(body["results"])) return 'the body is not {"results": [...]}';
+  for (const [i, result] of body["results"].entries()) {
+    if (!isObject2(result)) return `results[${i}] is not an object`;
+    if (typeof result["jti"] !== "string") return `results[${i}].jti is missing`;
+    if (!statuses.includes(result["status"])) {
+      return `results[${i}].status is not one of ${statuses.map((x) => `"${x}"`).join(", ")}`;
+    }
+    for (const key of ["license", "reason", "url"]) {
+      if (result[key] !== void 0 && typeof result[key] !== "string")
+        return `results[${i}].${key} is not a string`;
+    }
+  }
+  return void 0;
+}
+function isObject2(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+// src/engine/service/retry.ts
+var DEFAULT_RETRY = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 3e4 };
+function isRetryableStatus(status) {
+  return status === 408 || status === 429 || status >= 500 && status <= 599;
+}
+function backoffDelay(attempt, policy, random) {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+function parseRetryAfter(value, now) {
+  if (value === null) return void 0;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1e3;
+  const at = /[A-Za-z]{3}/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(at)) return void 0;
+  return Math.max(0, at - now);
+}
+
+// src/engine/service/transport.ts
+import { setTimeout as delay } from "node:timers/promises";
+var defaultSleep = (ms, signal) => delay(ms, void 0, signal ? { signal } : {});
+async function send(call, options) {
+  let last = "no answer";
+  for (let attempt = 1; ; attempt++) {
+    if (options.signal?.aborted) throw cancelled("restore");
+    const remaining = options.deadline - options.now();
+    if (remaining <= 0) throw unavailable(call, last, attempt - 1);
+    const result = await attemptOnce(call, options, Math.min(options.timeoutMs, remaining));
+    if ("answer" in result && !isRetryableStatus(result.answer.status)) return result.answer;
+    last = "answer" in result ? describeStatus(result.answer) : result.failure;
+    if (attempt >= options.retry.maxAttempts) throw unavailable(call, last, attempt);
+    const wait = waitBefore(call, result, attempt, last, options);
+    try {
+      await options.sleep(wait, options.signal);
+    } catch (error) {
+      if (options.signal?.aborted) throw cancelled("restore");
+      throw error;
+    }
+  }
+}
+function waitBefore(call, result, attempt, last, options) {
+  const now = options.now();
+  const asked = "answer" in result ? parseRetryAfter(result.answer.retryAfter ?? null, now) : void 0;
+  if (asked !== void 0) {
+    if (now + asked > options.deadline) {
+      const at = new Date(now + asked).toISOString();
+      throw new LicenseBackupError(
+        "SERVICE_UNAVAILABLE",
+        `The license service at ${call.url} answered ${last} and asked to retry in ${Math.ceil(asked / 1e3)} s, past this run's deadline; run the restore again after ${at}.`,
+        { url: call.url }
+      );
+    }
+    return asked;
+  }
+  const wait = backoffDelay(attempt, options.retry, options.random);
+  if (now + wait >= options.deadline) throw unavailable(call, last, attempt);
+  return wait;
+}
+async function attemptOnce(call, options, timeoutMs) {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+  const headers2 = {
+    authorization: `Bearer ${options.token}`,
+    accept: "application/json, application/problem+json",
+    ...call.headers
+  };
+  if (call.body !== void 0) headers2["content-type"] = "application/json";
+  try {
+    const body = typeof call.body === "function" ? await call.body() : call.body;
+    const res = await fetch(call.url, {
+      method: call.method,
+      headers: headers2,
+      signal,
+      redirect: "manual",
+      ...body === void 0 ? {} : { body: JSON.stringify(body) }
+    });
+    const text = await res.text();
+    const answer = {
+      url: call.url,
+      status: res.status,
+      contentType: res.headers.get("content-type") ?? "",
+      text
+    };
+    const retryAfter = res.headers.get("retry-after");
+    if (retryAfter !== null) answer.retryAfter = retryAfter;
+    return { answer };
+  } catch (error) {
+    if (options.signal?.aborted) throw cancelled("restore");
+    if (timeout.signal.aborted) return { failure: `no answer within ${timeoutMs} ms` };
+    return { failure: `a network error (${networkReason(error)})` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+function networkReason(error) {
+  const cause = error.cause;
+  if (typeof cause?.code === "string") return cause.code;
+  if (typeof cause?.message === "string") return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+function describeStatus(answer) {
+  const detail = problemDetail(answer);
+  return `HTTP ${answer.status}${detail ? ` (${detail})` : ""}`;
+}
+function problemDetail(answer) {
+  if (!/json/i.test(answer.contentType)) return void 0;
+  try {
+    const body = JSON.parse(answer.text);
+    const text = typeof body.detail === "string" ? body.detail : typeof body.title === "string" ? body.title : void 0;
+    return text === void 0 ? void 0 : text.length > 300 ? `${text.slice(0, 300)}\u2026` : text;
+  } catch {
+    return void 0;
+  }
+}
+function unavailable(call, last, attempts) {
+  const what = attempts === 0 ? "the deadline passed before it could be asked" : `the last of ${attempts} attempt(s) got ${last}`;
+  return new LicenseBackupError(
+    "SERVICE_UNAVAILABLE",
+    `The license service at ${call.url} did not answer in time: ${what}. Check that the service is up and reachable, then run the restore again.`,
+    { url: call.url }
+  );
+}
+
+// src/engine/service/client.ts
+var MAX_BATCH = 1e3;
+var DEFAULT_TIMEOUT_MS = 3e4;
+var DEFAULT_DEADLINE_MS = 10 * 6e4;
+var ServiceClient = class {
+  url;
+  transport;
+  emit;
+  tokenEnv;
+  constructor(options) {
+    this.url = baseUrl(options.url);
+    this.tokenEnv = options.tokenEnv;
+    const token = checkedToken(options.token, this.url, options.tokenEnv);
+    const now = options.now ?? Date.now;
+    this.transport = {
+      token,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      deadline: now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS),
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      sleep: options.sleep ?? defaultSleep,
+      random: options.random ?? Math.random,
+      now,
+      ...options.signal ? { signal: options.signal } : {}
+    };
+    this.emit = emitter(options.listener);
+  }
+  /**
+   * POST /v1/sessions (CONNECTING): validates the token and opens a session for this machine, proving it
+   * holds the machine key (protocol v1.1; a new proof for every attempt).
+   */
+  async openSession(machine, individualize) {
+    this.emit({ type: "CONNECTING", url: this.url });
+    const jwk = { kty: "OKP", crv: "Ed25519", x: String(machine.publicJwk.x) };
+    const call = {
+      method: "POST",
+      url: `${this.url}/v1/sessions`,
+      body: async () => ({
+        machine: { id: machine.id, jwk },
+        individualize,
+        proof: await sessionProof(machine, this.url, this.transport.now())
+      })
+    };
+    const answer = await send(call, this.transport);
+    if (answer.status !== 201 && answer.status !== 200) throw this.failure(answer, "open a session");
+    const body = this.json(answer);
+    const wrong = sessionShapeError(body);
+    if (wrong) throw this.badAnswer(answer, wrong);
+    const session = body;
+    return { id: session.id, expiresAt: session.expires_at, machineId: machine.id };
+  }
+  /**
+   * POST /v1/sessions/{id}/restore for one batch (≤ 1000 licenses), with one Idempotency-Key for all its
+   * retries. Every result is checked; outcomes come back in the batch's order. `signal` aborts this call
+   * only (the restore drops a batch in flight when an earlier one fails), with `CANCELLED`.
+   */
+  async restoreBatch(session, licenses, checkLicense, idempotencyKey = randomUUID(), signal) {
+    if (licenses.length > MAX_BATCH) throw new RangeError(`A batch holds at most ${MAX_BATCH} licenses`);
+    const asked = /* @__PURE__ */ new Map();
+    for (const license of licenses) {
+      if (asked.has(license.jti)) throw new RangeError(`License ${license.jti} appears twice in one batch`);
+      asked.set(license.jti, license);
+    }
+    const call = {
+      method: "POST",
+      url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/restore`,
+      body: { licenses: licenses.map((l) => l.jws) },
+      headers: { "idempotency-key": idempotencyKey }
+    };
+    const transport = signal ? {
+      ...this.transport,
+      signal: this.transport.signal ? AbortSignal.any([this.transport.signal, signal]) : signal
+    } : this.transport;
+    const answer = await send(call, transport);
+    if (answer.status !== 200) throw this.failure(answer, "restore licenses");
+    const body = this.json(answer);
+    const wrong = resultsShapeError(body);
+    if (wrong) throw this.badAnswer(answer, wrong);
+    const outcomes = /* @__PURE__ */ new Map();
+    for (const result of body.results) {
+      const license = asked.get(result.jti);
+      if (!license)
+        throw this.badAnswer(answer, `it holds a result for license ${result.jti}, which was not asked`);
+      if (outcomes.has(result.jti))
+        throw this.badAnswer(answer, `it holds two results for license ${result.jti}`);
+      const outcome = this.outcome(answer, result, license, session, checkLicense);
+      outcome.catch(() => {
+      });
+      outcomes.set(result.jti, outcome);
+    }
+    const missing = licenses.filter((l) => !outcomes.has(l.jti));
+    const checked = /* @__PURE__ */ new Map();
+    for (const [jti, outcome] of outcomes) checked.set(jti, await outcome);
+    if (missing.length > 0) {
+      throw this.badAnswer(
+        answer,
+        `it holds no result for ${missing.length} license(s), ${missing[0]?.jti} first`
+      );
+    }
+    return licenses.map((l) => checked.get(l.jti));
+  }
+  /** Restores any number of licenses in batches of ≤ 1000, emitting PROGRESS after each batch. */
+  async restoreAll(session, licenses, checkLicense) {
+    const outcomes = [];
+    for (let start = 0; start < licenses.length; start += MAX_BATCH) {
+      outcomes.push(
+        ...await this.restoreBatch(session, licenses.slice(start, start + MAX_BATCH), checkLicense)
+      );
+      this.emit({
+        type: "PROGRESS",
+        operation: "restore",
+        phase: "service",
+        done: outcomes.length,
+        total: licenses.length
+      });
+    }
+    return outcomes;
+  }
+  /**
+   * POST /v1/sessions/{id}/preview (v1.1), in batches of ≤ 1000: what a restore would do, using no slot.
+   * Undefined when the service speaks v1 only (it has no preview).
+   */
+  async preview(session, licenses) {
+    const outcomes = [];
+    for (let start = 0; start < licenses.length; start += MAX_BATCH) {
+      const batch = licenses.slice(start, start + MAX_BATCH);
+      const call = {
+        method: "POST",
+        url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/preview`,
+        body: { licenses: batch.map((l) => l.jws) }
+      };
+      const answer = await send(call, this.transport);
+      if (isUnsupported(answer)) return void 0;
+      if (answer.status !== 200) throw this.failure(answer, "preview the restore");
+      const results = this.results(
+        answer,
+        batch.map((l) => l.jti),
+        PREVIEW_STATUSES
+      );
+      outcomes.push(
+        ...batch.map((license, i) => {
+          const result = results[i];
+          if (result.status !== "refused")
+            return { jti: license.jti, key_id: license.key_id, status: result.status };
+          return refusedOutcome(license, result);
+        })
+      );
+    }
+    return outcomes;
+  }
+  /**
+   * POST /v1/sessions/{id}/release (v1.1), in batches of ≤ 1000: this machine gives the licenses back.
+   * Undefined when the service speaks v1 only; a service whose policy refuses it throws UNAUTHORIZED.
+   */
+  async release(session, jtis) {
+    const statuses = /* @__PURE__ */ new Map();
+    for (let start = 0; start < jtis.length; start += MAX_BATCH) {
+      const batch = jtis.slice(start, start + MAX_BATCH);
+      const call = {
+        method: "POST",
+        url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/release`,
+        body: { jtis: batch }
+      };
+      const answer = await send(call, this.transport);
+      if (isUnsupported(answer)) return void 0;
+      if (answer.status === 403) {
+        throw new LicenseBackupError(
+          "UNAUTHORIZED",
+          `The license service at ${answer.url} refused to take licenses back (HTTP 403: ${problemDetail(answer) ?? "forbidden"}). They keep their slots; ask the service's operator to free them.`,
+          { url: answer.url }
+        );
+      }
+      if (answer.status !== 200) throw this.failure(answer, "release licenses");
+      const results = this.results(answer, batch, RELEASE_STATUSES);
+      for (const result of results) statuses.set(result.jti, result.status);
+    }
+    return statuses;
+  }
+  /** DELETE /v1/sessions/{id} (DISCONNECTING). A session already gone (404) counts as closed. */
+  async closeSession(session) {
+    this.emit({ type: "DISCONNECTING", url: this.url });
+    const call = { method: "DELETE", url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}` };
+    const answer = await send(call, this.transport);
+    if (answer.status === 204 || answer.status === 200 || answer.status === 404) return;
+    throw this.failure(answer, "close the session");
+  }
+  /** An answer's results, one per asked ID in the asked order, or SERVICE_ERROR. */
+  results(answer, asked, statuses) {
+    const body = this.json(answer);
+    const wrong = resultsShapeError(body, statuses);
+    if (wrong) throw this.badAnswer(answer, wrong);
+    const results = body.results;
+    const mismatch = asked.findIndex((jti, i) => results[i]?.jti !== jti);
+    if (mismatch >= 0 || results.length !== asked.length) {
+      throw this.badAnswer(answer, `its results do not match the ${asked.length} license(s) asked, in order`);
+    }
+    return results;
+  }
+  async outcome(answer, result, asked, session, checkLicense) {
+    const { jti, key_id } = asked;
+    if (result.status === "refused") return refusedOutcome(asked, result);
+    if (result.license === void 0 || result.license === "") {
+      throw this.badAnswer(answer, `license ${jti} is "restored" but the answer carries no license`);
+    }
+    try {
+      await checkLicense(result.license, { jti, key_id, rights: asked.rights, machineId: session.machineId });
+    } catch (error) {
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The license service at ${answer.url} returned a license ${jti} (key ID ${key_id}) that fails its check: ${error.message}. Nothing was written; report this to the service's operator.`,
+        { url: answer.url, licenseId: jti, keyId: key_id, cause: error }
+      );
+    }
+    return { jti, key_id, status: "restored", license: result.license };
+  }
+  json(answer) {
+    if (!/^application\/([a-z.+-]*\+)?json\b/i.test(answer.contentType)) {
+      throw this.badAnswer(answer, `its body is not JSON (content type "${answer.contentType || "none"}")`);
+    }
+    try {
+      return JSON.parse(answer.text);
+    } catch {
+      throw this.badAnswer(answer, "its body is not valid JSON");
+    }
+  }
+  badAnswer(answer, why) {
+    return new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The license service at ${answer.url} gave an answer this tool cannot use (HTTP ${answer.status}): ${why}. Check that ${option("service.url")} points at a license-backup protocol v1 service.`,
+      { url: answer.url }
+    );
+  }
+  /** Maps a final non-success answer to an error (ADR 0020). */
+  failure(answer, action) {
+    const detail = problemDetail(answer);
+    const said = detail ? `: ${detail}` : "";
+    const token = this.tokenEnv ? `the token in the environment variable ${this.tokenEnv}` : option("service.token");
+    if (answer.status === 401) {
+      return new LicenseBackupError(
+        "UNAUTHORIZED",
+        `The license service at ${answer.url} refused the credentials (HTTP 401${said}). Check ${token}.`,
+        { url: answer.url }
+      );
+    }
+    if (answer.status === 403) {
+      return new LicenseBackupError(
+        "UNAUTHORIZED",
+        `The license service at ${answer.url} does not allow this token to ${action} (HTTP 403${said}). Use a token with restore access in ${token}.`,
+        { url: answer.url }
+      );
+    }
+    if (answer.status === 404) {
+      return new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The license service at ${answer.url} does not know this session (HTTP 404${said}); it may have expired. Run the restore again.`,
+        { url: answer.url }
+      );
+    }
+    return new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The license service at ${answer.url} could not ${action} (HTTP ${answer.status}${said}).`,
+      { url: answer.url }
+    );
+  }
+};
+function refusedOutcome(asked, result) {
+  const url = result.url !== void 0 && /^https?:\/\//i.test(result.url) ? result.url : void 0;
+  return {
+    jti: asked.jti,
+    key_id: asked.key_id,
+    status: "refused",
+    reason: result.reason ?? "unspecified",
+    ...url ? { url } : {}
+  };
+}
+function isUnsupported(answer) {
+  if (answer.status === 405 || answer.status === 501) return true;
+  return answer.status === 404 && !/session-not-found/.test(answer.text);
+}
+function baseUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${capitalized(option("service.url"))} "${url}" is not a URL; give the service's http(s) address.`
+    );
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${capitalized(option("service.url"))} "${url}" is not an http(s) URL.`
+    );
+  }
+  if (parsed.username || parsed.password) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${capitalized(option("service.url"))} must not carry credentials; give the token in ${option("service.token")}.`
+    );
+  }
+  return parsed.href.replace(/\/+$/, "");
+}
+function checkedToken(token, url, tokenEnv) {
+  const trimmed = (token ?? "").trim();
+  const where = tokenEnv ? `the environment variable ${tokenEnv}` : "the service token";
+  if (trimmed === "") {
+    throw new LicenseBackupError(
+      "UNAUTHORIZED",
+      `No token for the license service at ${url}: ${where} is empty or unset.`,
+      { url }
+    );
+  }
+  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
+    throw new LicenseBackupError(
+      "UNAUTHORIZED",
+      `The token for the license service at ${url} (${where}) holds spaces or characters a bearer token cannot have.`,
+      { url }
+    );
+  }
+  return trimmed;
+}
+
+// src/engine/service/refusals.ts
+function refusalCode(reason) {
+  if (reason === "restore-limit") return "RESTORE_LIMIT";
+  if (reason === "not-yours") return "UNAUTHORIZED";
+  if (["revoked", "expired", "invalid-signature", "invalid-license"].includes(reason))
+    return "INVALID_LICENSE";
+  return "SERVICE_ERROR";
+}
+function refusalMessage(refused, title) {
+  const which = title ? `"${title}" (key ID ${refused.key_id}, license ${refused.jti})` : `License ${refused.jti} (key ID ${refused.key_id})`;
+  const see = refused.url ? ` See ${refused.url}` : "";
+  switch (refused.reason) {
+    case "restore-limit":
+      return `${which} cannot be restored onto this machine: it is already on as many machines as its issuer allows.${see}`;
+    case "revoked":
+      return `${which} was revoked by its issuer and cannot be restored.${see}`;
+    case "expired":
+      return `${which} has expired and cannot be restored.${see}`;
+    case "not-yours":
+      return `${which} belongs to another account at the license service: restore it with a service token of the account it was issued to.${see}`;
+    case "invalid-signature":
+    case "invalid-license":
+      return `${which} was not accepted by the license service (${refused.reason}): the backup holds a license its issuer did not sign.${see}`;
+    default:
+      return `${which} was refused by the license service (${refused.reason}).${see}`;
+  }
+}
+function refusalEvent(refused, title) {
+  if (!refused.url) return void 0;
+  return {
+    type: "ERROR_WITH_URL",
+    code: refusalCode(refused.reason),
+    message: refusalMessage(refused, title),
+    url: refused.url,
+    licenseId: refused.jti,
+    keyId: refused.key_id
+  };
+}
+function refusalError(refused, titleOf = () => void 0) {
+  const first = refused[0];
+  if (!first) throw new RangeError("refusalError needs at least one refusal");
+  const limited = refused.find((r) => r.reason === "restore-limit");
+  const code = limited ? "RESTORE_LIMIT" : refusalCode(first.reason);
+  const lead = limited ?? first;
+  const lines = refused.slice(0, 5).map((r) => refusalMessage(r, titleOf(r.key_id)));
+  const more = refused.length > 5 ? ` And ${refused.length - 5} more.` : "";
+  const message2 = refused.length === 1 ? `${lines[0]} Nothing was restored.` : `The license service refused ${refused.length} licenses; nothing was restored. ${lines.join(" ")}${more}`;
+  return new LicenseBackupError(code, message2, {
+    licenseId: lead.jti,
+    keyId: lead.key_id,
+    ...lead.url ? { url: lead.url } : {}
+  });
+}
+
+// src/engine/format/ssh/signing-key.ts
+import { createPrivateKey, createPublicKey } from "node:crypto";
+
+// src/engine/format/ssh/wire.ts
+var WireError = class extends Error {
+};
+var WireReader = class {
+  constructor(bytes) {
+    this.bytes = bytes;
+  }
+  bytes;
+  offset = 0;
+  uint32() {
+    if (this.offset + 4 > this.bytes.length) throw new WireError("it ends inside a number");
+    const value = this.bytes.readUInt32BE(this.offset);
+    this.offset += 4;
+    return value;
+  }
+  string() {
+    const length = this.uint32();
+    if (length > this.bytes.length - this.offset) throw new WireError("a field runs past its end");
+    const value = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return value;
+  }
+  /** A string that must be printable ASCII (names of algorithms, namespaces). */
+  text() {
+    const value = this.string();
+    if (!/^[\x20-\x7e]*$/.test(value.toString("latin1"))) throw new WireError("a name is not printable text");
+    return value.toString("latin1");
+  }
+  bytesFixed(length) {
+    if (this.offset + length > this.bytes.length) throw new WireError("it ends early");
+    const value = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return value;
+  }
+  rest() {
+    const value = this.bytes.subarray(this.offset);
+    this.offset = this.bytes.length;
+    return value;
+  }
+  get done() {
+    return this.offset === this.bytes.length;
+  }
+};
+function wireString(value) {
+  const bytes = typeof value === "string" ? Buffer.from(value, "latin1") : value;
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+function wireUint32(value) {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(value);
+  return bytes;
+}
+var ED25519 = "ssh-ed25519";
+function ed25519Blob(publicKey) {
+  return Buffer.concat([wireString(ED25519), wireString(publicKey)]);
+}
+function ed25519KeyOf(blob) {
+  const reader = new WireReader(blob);
+  const type = reader.text();
+  if (type !== ED25519) throw new WireError(`it is a ${type} key, not ${ED25519}`);
+  const key = reader.string();
+  if (key.length !== 32 || !reader.done) throw new WireError("its Ed25519 key is not 32 bytes");
+  return key;
+}
+
+// src/engine/format/ssh/signing-key.ts
+var BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
+var END = "-----END OPENSSH PRIVATE KEY-----";
+var MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
+function parseSigningKey(text, source) {
+  const invalid3 = (problem) => new LicenseBackupError(
+    "CONFIG_INVALID",
+    `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+  );
+  const trimmed = text.replace(/\r/g, "").trim();
+  const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed);
+  if (pem) throw invalid3(`is a PEM ${pem[1]} key; only Ed25519 keys sign backups`);
+  if (!trimmed.startsWith(BEGIN) || !trimmed.endsWith(END))
+    throw invalid3("is not an OpenSSH private key (it must start with " + BEGIN + ")");
+  const body = trimmed.slice(BEGIN.length, -END.length).replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw invalid3("is not valid base64 between its armor lines");
+  const bytes = Buffer.from(body, "base64");
+  try {
+    return readKey(bytes, invalid3);
+  } catch (error) {
+    if (error instanceof WireError) throw invalid3(`is malformed (${error.message})`);
+    throw error;
+  }
+}
+function readKey(bytes, invalid3) {
+  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw invalid3("is not in the openssh-key-v1 format");
+  const reader = new WireReader(bytes.subarray(MAGIC.length));
+  const cipher = reader.text();
+  const kdf = reader.text();
+  reader.string();
+  if (cipher !== "none" || kdf !== "none")
+    throw invalid3("is protected by a passphrase; a job cannot type one: use a key without a passphrase");
+  if (reader.uint32() !== 1) throw invalid3("holds more than one key");
+  const publicBlob = reader.string();
+  const publicType = new WireReader(publicBlob).text();
+  if (publicType !== ED25519) throw invalid3(`is a ${publicType} key; only Ed25519 keys sign backups`);
+  const section = new WireReader(reader.string());
+  if (!reader.done) throw invalid3("has data after its key");
+  if (section.uint32() !== section.uint32()) throw invalid3("is damaged (its check numbers differ)");
+  if (section.text() !== ED25519) throw invalid3("is damaged (its private part is not Ed25519)");
+  const publicKey = section.string();
+  const secret = section.string();
+  section.string();
+  const padding = section.rest();
+  if (publicKey.length !== 32 || secret.length !== 64 || !secret.subarray(32).equals(publicKey))
+    throw invalid3("is damaged (its Ed25519 key is not 32 + 32 bytes)");
+  if (!padding.every((byte, i) => byte === i + 1) || padding.length >= 8)
+    throw invalid3("is damaged (its padding is wrong)");
+  if (!ed25519Blob(publicKey).equals(publicBlob)) throw invalid3("is damaged (its two public keys differ)");
+  const privateKey = createPrivateKey({
+    key: {
+      kty: "OKP",
+      crv: "Ed25519",
+      d: secret.subarray(0, 32).toString("base64url"),
+      x: publicKey.toString("base64url")
+    },
+    format: "jwk"
+  });
+  const derived = createPublicKey(privateKey).export({ format: "jwk" }).x;
+  if (derived !== publicKey.toString("base64url"))
+    throw invalid3("is damaged (its private key does not match its public key)");
+  return { privateKey, publicBlob, publicKeyLine: `${ED25519} ${publicBlob.toString("base64")}` };
 }
 
 // src/engine/format/manifest.ts
@@ -8092,91 +9542,22 @@ function parseManifestV2(value, file) {
 }
 
 // src/engine/format/ssh/sshsig.ts
-import { createHash, createPublicKey, sign, verify } from "node:crypto";
-
-// src/engine/format/ssh/wire.ts
-var WireError = class extends Error {
-};
-var WireReader = class {
-  constructor(bytes) {
-    this.bytes = bytes;
-  }
-  bytes;
-  offset = 0;
-  uint32() {
-    if (this.offset + 4 > this.bytes.length) throw new WireError("it ends inside a number");
-    const value = this.bytes.readUInt32BE(this.offset);
-    this.offset += 4;
-    return value;
-  }
-  string() {
-    const length = this.uint32();
-    if (length > this.bytes.length - this.offset) throw new WireError("a field runs past its end");
-    const value = this.bytes.subarray(this.offset, this.offset + length);
-    this.offset += length;
-    return value;
-  }
-  /** A string that must be printable ASCII (names of algorithms, namespaces). */
-  text() {
-    const value = this.string();
-    if (!/^[\x20-\x7e]*$/.test(value.toString("latin1"))) throw new WireError("a name is not printable text");
-    return value.toString("latin1");
-  }
-  bytesFixed(length) {
-    if (this.offset + length > this.bytes.length) throw new WireError("it ends early");
-    const value = this.bytes.subarray(this.offset, this.offset + length);
-    this.offset += length;
-    return value;
-  }
-  rest() {
-    const value = this.bytes.subarray(this.offset);
-    this.offset = this.bytes.length;
-    return value;
-  }
-  get done() {
-    return this.offset === this.bytes.length;
-  }
-};
-function wireString(value) {
-  const bytes = typeof value === "string" ? Buffer.from(value, "latin1") : value;
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length);
-  return Buffer.concat([length, bytes]);
-}
-function wireUint32(value) {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(value);
-  return bytes;
-}
-var ED25519 = "ssh-ed25519";
-function ed25519Blob(publicKey) {
-  return Buffer.concat([wireString(ED25519), wireString(publicKey)]);
-}
-function ed25519KeyOf(blob) {
-  const reader = new WireReader(blob);
-  const type = reader.text();
-  if (type !== ED25519) throw new WireError(`it is a ${type} key, not ${ED25519}`);
-  const key = reader.string();
-  if (key.length !== 32 || !reader.done) throw new WireError("its Ed25519 key is not 32 bytes");
-  return key;
-}
-
-// src/engine/format/ssh/sshsig.ts
+import { createHash, createPublicKey as createPublicKey2, sign, verify } from "node:crypto";
 var NAMESPACE = "license-backup";
 var HASH = "sha512";
-var MAGIC = Buffer.from("SSHSIG", "latin1");
+var MAGIC2 = Buffer.from("SSHSIG", "latin1");
 var VERSION = 1;
-var BEGIN = "-----BEGIN SSH SIGNATURE-----";
-var END = "-----END SSH SIGNATURE-----";
+var BEGIN2 = "-----BEGIN SSH SIGNATURE-----";
+var END2 = "-----END SSH SIGNATURE-----";
 var MAX_SIGNATURE_BYTES = 16 * 1024;
-function signedData(namespace, hash, message) {
-  const digest = createHash(hash).update(message).digest();
-  return Buffer.concat([MAGIC, wireString(namespace), wireString(""), wireString(hash), wireString(digest)]);
+function signedData(namespace, hash, message2) {
+  const digest2 = createHash(hash).update(message2).digest();
+  return Buffer.concat([MAGIC2, wireString(namespace), wireString(""), wireString(hash), wireString(digest2)]);
 }
-function signMessage(message, key) {
-  const raw = sign(null, signedData(NAMESPACE, HASH, message), key.privateKey);
+function signMessage(message2, key) {
+  const raw = sign(null, signedData(NAMESPACE, HASH, message2), key.privateKey);
   const blob = Buffer.concat([
-    MAGIC,
+    MAGIC2,
     wireUint32(VERSION),
     wireString(key.publicBlob),
     wireString(NAMESPACE),
@@ -8185,20 +9566,20 @@ function signMessage(message, key) {
     wireString(Buffer.concat([wireString(ED25519), wireString(raw)]))
   ]);
   const lines = blob.toString("base64").match(/.{1,70}/g) ?? [];
-  return `${BEGIN}
+  return `${BEGIN2}
 ${lines.join("\n")}
-${END}
+${END2}
 `;
 }
 function parseSignature(text) {
   const trimmed = text.replace(/\r/g, "").trim();
-  if (!trimmed.startsWith(BEGIN) || !trimmed.endsWith(END))
+  if (!trimmed.startsWith(BEGIN2) || !trimmed.endsWith(END2))
     throw new WireError("it is not an armored SSH signature");
-  const body = trimmed.slice(BEGIN.length, -END.length).replace(/\s+/g, "");
+  const body = trimmed.slice(BEGIN2.length, -END2.length).replace(/\s+/g, "");
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw new WireError("it is not valid base64");
   const bytes = Buffer.from(body, "base64");
-  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new WireError("it lacks the SSHSIG magic");
-  const reader = new WireReader(bytes.subarray(MAGIC.length));
+  if (!bytes.subarray(0, MAGIC2.length).equals(MAGIC2)) throw new WireError("it lacks the SSHSIG magic");
+  const reader = new WireReader(bytes.subarray(MAGIC2.length));
   const version = reader.uint32();
   if (version !== VERSION) throw new WireError(`it is version ${version}, not ${VERSION}`);
   const publicBlob = reader.string();
@@ -8214,45 +9595,20 @@ function parseSignature(text) {
   ed25519KeyOf(publicBlob);
   return { publicBlob, namespace, hash, signature };
 }
-function signatureProblem(signature, message) {
+function signatureProblem(signature, message2) {
   if (signature.namespace !== NAMESPACE)
     return `it is made for the namespace ${JSON.stringify(signature.namespace)}, not ${NAMESPACE}`;
   if (signature.hash !== "sha512" && signature.hash !== "sha256")
     return `it uses the hash ${JSON.stringify(signature.hash)}, which SSHSIG does not define`;
-  const key = createPublicKey({
+  const key = createPublicKey2({
     key: { kty: "OKP", crv: "Ed25519", x: ed25519KeyOf(signature.publicBlob).toString("base64url") },
     format: "jwk"
   });
-  const data = signedData(signature.namespace, signature.hash, message);
+  const data = signedData(signature.namespace, signature.hash, message2);
   return verify(null, data, key, signature.signature) ? void 0 : "it does not match the manifest (the manifest was changed after signing, or the signature was)";
 }
 function fingerprint(publicBlob) {
   return `SHA256:${createHash("sha256").update(publicBlob).digest("base64").replace(/=+$/, "")}`;
-}
-
-// src/engine/options.ts
-var ENGINE_OPTIONS = [
-  "store",
-  "pattern",
-  "catalog",
-  "trust",
-  "trust.jwksFile",
-  "overwrite",
-  "encryptTo",
-  "individualize",
-  "identity",
-  "service.url",
-  "service.token",
-  "signers"
-];
-function option(name) {
-  return `the \`${name}\` option`;
-}
-function turnOn(name) {
-  return `turn on ${option(name)}`;
-}
-function capitalized(phrase) {
-  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
 }
 
 // src/engine/format/age.ts
@@ -8339,15 +9695,15 @@ async function decryptAge(source, identity, options = {}) {
   try {
     plain = await decrypter.decrypt(ReadableStream.from(source));
   } catch (error) {
-    const message = error.message ?? "";
-    if (/no identity matched/i.test(message)) {
+    const message2 = error.message ?? "";
+    if (/no identity matched/i.test(message2)) {
       throw new LicenseBackupError(
         "CONFIG_INVALID",
         `${file} was not encrypted to the given age identity; use the identity whose recipient the backup was encrypted to.`,
         { file, cause: error }
       );
     }
-    throw new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid age file (${message}).`, {
+    throw new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a valid age file (${message2}).`, {
       file,
       cause: error
     });
@@ -8703,7 +10059,7 @@ function parseLicense(text, file) {
   const compact = text.trim();
   const parts = compact.split(".");
   if (parts.length !== 3 || parts.some((part) => part.length === 0)) {
-    throw invalid(file, "it is not a compact JWS (three base64url parts separated by dots)");
+    throw invalid2(file, "it is not a compact JWS (three base64url parts separated by dots)");
   }
   const [headerPart, payloadPart, signaturePart] = parts;
   checkBase64url(headerPart, file, "header");
@@ -8713,7 +10069,7 @@ function parseLicense(text, file) {
   const claims = decodeJsonObject(payloadPart, file, "payload");
   const problem = claimProblem(claims);
   if (problem) {
-    throw invalid(file, problem, {
+    throw invalid2(file, problem, {
       ...typeof claims["key_id"] === "string" ? { keyId: claims["key_id"] } : {},
       ...typeof claims["jti"] === "string" ? { licenseId: claims["jti"] } : {}
     });
@@ -8730,7 +10086,7 @@ function parseLicense(text, file) {
   };
 }
 function checkBase64url(part, file, what) {
-  if (!BASE64URL.test(part) || part.length % 4 === 1) throw invalid(file, `its ${what} is not base64url`);
+  if (!BASE64URL.test(part) || part.length % 4 === 1) throw invalid2(file, `its ${what} is not base64url`);
 }
 var headers = /* @__PURE__ */ new Map();
 var MAX_CACHED_HEADERS = 256;
@@ -8740,11 +10096,11 @@ function checkedHeader(headerPart, file) {
   const header = decodeJsonObject(headerPart, file, "header");
   const alg = header["alg"];
   if (typeof alg !== "string" || !LICENSE_ALGORITHMS.includes(alg)) {
-    throw invalid(file, `its header alg ${describe(alg)} is not one of ${LICENSE_ALGORITHMS.join(", ")}`);
+    throw invalid2(file, `its header alg ${describe(alg)} is not one of ${LICENSE_ALGORITHMS.join(", ")}`);
   }
   const kid = header["kid"];
   if (typeof kid !== "string" || kid.length === 0)
-    throw invalid(file, "its header has no kid (signing key ID)");
+    throw invalid2(file, "its header has no kid (signing key ID)");
   if (headers.size >= MAX_CACHED_HEADERS) headers.clear();
   const checked = Object.freeze(header);
   headers.set(headerPart, checked);
@@ -8760,12 +10116,12 @@ function claimProblem(claims) {
     if (claims[name] !== void 0 && !finiteNumber(claims[name])) return `its ${name} claim is not a number`;
   }
   if (claims["sub"] !== void 0 && typeof claims["sub"] !== "string") return "its sub claim is not a string";
-  if (!isObject(claims["rights"])) return "its rights claim is missing or not an object";
+  if (!isObject3(claims["rights"])) return "its rights claim is missing or not an object";
   const backup = claims["rights"]["backup"];
   if (backup !== void 0 && typeof backup !== "boolean") return "its rights.backup is not a boolean";
   const cnf = claims["cnf"];
   if (cnf !== void 0) {
-    if (!isObject(cnf)) return "its cnf claim is not an object";
+    if (!isObject3(cnf)) return "its cnf claim is not an object";
     if (cnf["jkt"] !== void 0 && !nonEmptyString(cnf["jkt"])) return "its cnf.jkt is not a string";
   }
   return void 0;
@@ -8775,9 +10131,9 @@ function decodeJsonObject(part, file, what) {
   try {
     value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
   } catch {
-    throw invalid(file, `its ${what} is not base64url-encoded JSON`);
+    throw invalid2(file, `its ${what} is not base64url-encoded JSON`);
   }
-  if (!isObject(value)) throw invalid(file, `its ${what} is not a JSON object`);
+  if (!isObject3(value)) throw invalid2(file, `its ${what} is not a JSON object`);
   return value;
 }
 function invalidLicense(file, problem, ids = {}, cause) {
@@ -8792,8 +10148,8 @@ function invalidLicense(file, problem, ids = {}, cause) {
     ...cause === void 0 ? {} : { cause }
   });
 }
-var invalid = invalidLicense;
-function isObject(value) {
+var invalid2 = invalidLicense;
+function isObject3(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 function nonEmptyString(value) {
@@ -8831,20 +10187,20 @@ function compileGlob(pattern) {
   return { pattern, test: (path) => matchSegments(segments, path.split("/")) };
 }
 function checkPattern(pattern) {
-  const invalid2 = (problem) => new LicenseBackupError(
+  const invalid3 = (problem) => new LicenseBackupError(
     "CONFIG_INVALID",
     `The store pattern ${JSON.stringify(pattern)} ${problem}; patterns support \`**\` (any folders), \`*\` and \`?\` only, as in "${DEFAULT_PATTERN}".`
   );
   const segments = pattern.split("/");
   if (pattern.length === 0 || pattern.startsWith("/") || segments.includes("..")) {
-    throw invalid2("is not a relative pattern inside the store");
+    throw invalid3("is not a relative pattern inside the store");
   }
-  if (segments.some((segment) => segment === "" || segment === ".")) throw invalid2("has an empty or `.` folder");
+  if (segments.some((segment) => segment === "" || segment === ".")) throw invalid3("has an empty or `.` folder");
   for (const [syntax, what] of UNSUPPORTED) {
-    if (syntax.test(pattern)) throw invalid2(`uses ${what}, which store patterns do not support`);
+    if (syntax.test(pattern)) throw invalid3(`uses ${what}, which store patterns do not support`);
   }
   if (segments.some((segment) => segment !== "**" && segment.includes("**"))) {
-    throw invalid2('has `**` inside a name; `**` must be a whole folder, as in "a/**/*.jwt"');
+    throw invalid3('has `**` inside a name; `**` must be a whole folder, as in "a/**/*.jwt"');
   }
 }
 function matchSegments(segments, names) {
@@ -9152,7 +10508,7 @@ function crashPoint() {
 }
 
 // src/engine/io/durable.ts
-import { randomBytes } from "node:crypto";
+import { randomBytes as randomBytes2 } from "node:crypto";
 import { dirname } from "node:path";
 
 // src/engine/io/file-io.ts
@@ -9236,7 +10592,7 @@ async function fsyncDir(dir) {
 }
 async function writeFileAtomic(file, data, options = {}) {
   const io = fileIO();
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const temp = `${file}.tmp-${process.pid}-${randomBytes2(4).toString("hex")}`;
   try {
     const handle = await io.open(temp, "wx", options.mode ?? 420);
     try {
@@ -9357,7 +10713,7 @@ function parseManifest(text, file) {
     throw corruptBackup(file, what, "counts.bytes does not match the sizes listed");
   return manifest;
 }
-function isObject2(value) {
+function isObject4(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 function isPattern(value) {
@@ -9376,25 +10732,25 @@ function parseAllowedSigners(text, file) {
   for (const [index, raw] of text.split("\n").entries()) {
     const line = raw.replace(/\r$/, "").trim();
     if (line === "" || line.startsWith("#")) continue;
-    const invalid2 = (problem) => new LicenseBackupError(
+    const invalid3 = (problem) => new LicenseBackupError(
       "CONFIG_INVALID",
       `${file} line ${index + 1} is not an allowed_signers line: ${problem}. Each line is \`principals [options] ssh-ed25519 AAAA\u2026\`.`,
       { file }
     );
     const tokens = tokenize(line);
-    if (tokens === void 0) throw invalid2("a quote is not closed");
+    if (tokens === void 0) throw invalid3("a quote is not closed");
     const [principals, ...rest] = tokens;
-    if (principals === void 0 || rest.length < 2) throw invalid2("it has too few fields");
+    if (principals === void 0 || rest.length < 2) throw invalid3("it has too few fields");
     const signer = {
       line: index + 1,
       principals: unquote(principals),
       publicBlob: Buffer.alloc(0),
       certAuthority: false
     };
-    if (!KEY_TYPE.test(rest[0])) readOptions(rest.shift(), signer, invalid2);
+    if (!KEY_TYPE.test(rest[0])) readOptions(rest.shift(), signer, invalid3);
     const [type, key] = rest;
-    if (type === void 0 || key === void 0 || !KEY_TYPE.test(type)) throw invalid2("it names no key type");
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) throw invalid2("its key is not base64");
+    if (type === void 0 || key === void 0 || !KEY_TYPE.test(type)) throw invalid3("it names no key type");
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) throw invalid3("its key is not base64");
     signer.publicBlob = Buffer.from(key, "base64");
     signers.push(signer);
   }
@@ -9420,16 +10776,16 @@ function tokenize(line) {
 function unquote(value) {
   return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
-function readOptions(text, signer, invalid2) {
+function readOptions(text, signer, invalid3) {
   for (const option2 of splitOptions(text)) {
     const equals = option2.indexOf("=");
     const name = (equals < 0 ? option2 : option2.slice(0, equals)).toLowerCase();
     const value = equals < 0 ? "" : unquote(option2.slice(equals + 1));
     if (name === "cert-authority") signer.certAuthority = true;
     else if (name === "namespaces") signer.namespaces = value.split(",").map((ns) => ns.trim());
-    else if (name === "valid-after") signer.validAfter = timestamp(value, invalid2);
-    else if (name === "valid-before") signer.validBefore = timestamp(value, invalid2);
-    else throw invalid2(`it has the unknown option ${JSON.stringify(name)}`);
+    else if (name === "valid-after") signer.validAfter = timestamp(value, invalid3);
+    else if (name === "valid-before") signer.validBefore = timestamp(value, invalid3);
+    else throw invalid3(`it has the unknown option ${JSON.stringify(name)}`);
   }
 }
 function splitOptions(text) {
@@ -9448,9 +10804,9 @@ function splitOptions(text) {
   options.push(current2);
   return options.filter((option2) => option2 !== "");
 }
-function timestamp(value, invalid2) {
+function timestamp(value, invalid3) {
   const found = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?Z?$/.exec(value);
-  if (!found) throw invalid2(`its time ${JSON.stringify(value)} is not YYYYMMDD[HHMM[SS]][Z]`);
+  if (!found) throw invalid3(`its time ${JSON.stringify(value)} is not YYYYMMDD[HHMM[SS]][Z]`);
   const [, y, mo, d, h = "0", mi = "0", s = "0"] = found;
   return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
 }
@@ -9489,7 +10845,7 @@ function parseAnyManifest(text, file) {
   } catch {
     throw corruptBackup(file, "license-backup manifest", "it is not JSON");
   }
-  if (isObject2(value) && value["format"] === FORMAT_V2)
+  if (isObject4(value) && value["format"] === FORMAT_V2)
     return { format: "v2", manifest: parseManifestV2(value, file) };
   return { format: "v1", manifest: parseManifest(text, file) };
 }
@@ -9834,7 +11190,7 @@ async function verifyBackup(path, options) {
   const total = opened.format === "v1" ? opened.manifest.licenses.length : opened.manifest.counts.licenses;
   let done = 0;
   const checks = [];
-  const check = (license) => {
+  const check2 = (license) => {
     const checked = options.verifier.verify(license);
     checked.catch(() => {
     });
@@ -9844,7 +11200,7 @@ async function verifyBackup(path, options) {
   };
   if (opened.format === "v1") {
     const context2 = { path, packFile, manifest: opened.manifest, identity: options.identity };
-    for await (const { license } of readMembers(context2, options.signal)) await check(license);
+    for await (const { license } of readMembers(context2, options.signal)) await check2(license);
     for (const pending of checks) await pending;
     return {
       path,
@@ -9860,7 +11216,7 @@ async function verifyBackup(path, options) {
   const entries = [];
   while (!step.done) {
     entries.push(step.value.entry);
-    await check(step.value.license);
+    await check2(step.value.license);
     step = await reading.next();
   }
   for (const pending of checks) await pending;
@@ -10178,87 +11534,88 @@ function restrictedSummaryMessage(count) {
   return `${count} licenses cannot be backed up: their owners do not allow it`;
 }
 
-// src/engine/format/ssh/signing-key.ts
-import { createPrivateKey, createPublicKey as createPublicKey2 } from "node:crypto";
-var BEGIN2 = "-----BEGIN OPENSSH PRIVATE KEY-----";
-var END2 = "-----END OPENSSH PRIVATE KEY-----";
-var MAGIC2 = Buffer.from("openssh-key-v1\0", "latin1");
-function parseSigningKey(text, source) {
-  const invalid2 = (problem) => new LicenseBackupError(
-    "CONFIG_INVALID",
-    `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
-  );
-  const trimmed = text.replace(/\r/g, "").trim();
-  const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed);
-  if (pem) throw invalid2(`is a PEM ${pem[1]} key; only Ed25519 keys sign backups`);
-  if (!trimmed.startsWith(BEGIN2) || !trimmed.endsWith(END2))
-    throw invalid2("is not an OpenSSH private key (it must start with " + BEGIN2 + ")");
-  const body = trimmed.slice(BEGIN2.length, -END2.length).replace(/\s+/g, "");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw invalid2("is not valid base64 between its armor lines");
-  const bytes = Buffer.from(body, "base64");
-  try {
-    return readKey(bytes, invalid2);
-  } catch (error) {
-    if (error instanceof WireError) throw invalid2(`is malformed (${error.message})`);
-    throw error;
+// src/engine/slots/service-link.ts
+var ServiceLink = class {
+  constructor(options) {
+    this.options = options;
   }
-}
-function readKey(bytes, invalid2) {
-  if (!bytes.subarray(0, MAGIC2.length).equals(MAGIC2)) throw invalid2("is not in the openssh-key-v1 format");
-  const reader = new WireReader(bytes.subarray(MAGIC2.length));
-  const cipher = reader.text();
-  const kdf = reader.text();
-  reader.string();
-  if (cipher !== "none" || kdf !== "none")
-    throw invalid2("is protected by a passphrase; a job cannot type one: use a key without a passphrase");
-  if (reader.uint32() !== 1) throw invalid2("holds more than one key");
-  const publicBlob = reader.string();
-  const publicType = new WireReader(publicBlob).text();
-  if (publicType !== ED25519) throw invalid2(`is a ${publicType} key; only Ed25519 keys sign backups`);
-  const section = new WireReader(reader.string());
-  if (!reader.done) throw invalid2("has data after its key");
-  if (section.uint32() !== section.uint32()) throw invalid2("is damaged (its check numbers differ)");
-  if (section.text() !== ED25519) throw invalid2("is damaged (its private part is not Ed25519)");
-  const publicKey = section.string();
-  const secret = section.string();
-  section.string();
-  const padding = section.rest();
-  if (publicKey.length !== 32 || secret.length !== 64 || !secret.subarray(32).equals(publicKey))
-    throw invalid2("is damaged (its Ed25519 key is not 32 + 32 bytes)");
-  if (!padding.every((byte, i) => byte === i + 1) || padding.length >= 8)
-    throw invalid2("is damaged (its padding is wrong)");
-  if (!ed25519Blob(publicKey).equals(publicBlob)) throw invalid2("is damaged (its two public keys differ)");
-  const privateKey = createPrivateKey({
-    key: {
-      kty: "OKP",
-      crv: "Ed25519",
-      d: secret.subarray(0, 32).toString("base64url"),
-      x: publicKey.toString("base64url")
-    },
-    format: "jwk"
-  });
-  const derived = createPublicKey2(privateKey).export({ format: "jwk" }).x;
-  if (derived !== publicKey.toString("base64url"))
-    throw invalid2("is damaged (its private key does not match its public key)");
-  return { privateKey, publicBlob, publicKeyLine: `${ED25519} ${publicBlob.toString("base64")}` };
-}
-
-// src/engine/service/retry.ts
-var DEFAULT_RETRY = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 3e4 };
-function isRetryableStatus(status) {
-  return status === 408 || status === 429 || status >= 500 && status <= 599;
-}
-function backoffDelay(attempt, policy, random) {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
-}
-function parseRetryAfter(value, now) {
-  if (value === null) return void 0;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1e3;
-  const at = /[A-Za-z]{3}/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(at)) return void 0;
-  return Math.max(0, at - now);
+  options;
+  /** Licenses this run re-issued that the machine did not hold before: the slots the run took. */
+  taken = [];
+  client;
+  session;
+  v1 = false;
+  get url() {
+    return this.options.service.url;
+  }
+  /** The client and its session, opened on first use. */
+  async open() {
+    const { service, emit, signal, machine, individualize } = this.options;
+    this.client ??= new ServiceClient({ ...service, listener: emit, ...signal ? { signal } : {} });
+    this.session ??= await this.client.openSession(machine, individualize);
+    return { client: this.client, session: this.session };
+  }
+  /** What a restore of these licenses would do; undefined from a v1 service. */
+  async preview(licenses) {
+    if (this.v1) return void 0;
+    const { client, session } = await this.open();
+    const outcomes = await client.preview(session, licenses);
+    if (!outcomes) this.speaksV1();
+    return outcomes;
+  }
+  /** Gives licenses back; undefined from a v1 service. */
+  async release(jtis) {
+    if (this.v1) return void 0;
+    const { client, session } = await this.open();
+    const statuses = await client.release(session, jtis);
+    if (!statuses) this.speaksV1();
+    return statuses;
+  }
+  /** Closes the session if one is open; a failure to close is not the run's. */
+  async close() {
+    const { client, session } = this;
+    this.session = void 0;
+    if (client && session) await client.closeSession(session).catch(() => {
+    });
+  }
+  /**
+   * After a failed or cancelled restore, gives back the slots it took, so a restore that committed nothing
+   * uses none. Runs outside the run's signal (a cancelled run still gives back), in a session of its own
+   * with no events, bounded to 15 s. When it cannot, a warning names the licenses that still hold a slot.
+   */
+  async giveBack() {
+    if (this.taken.length === 0 || this.v1) return;
+    const { service, machine, individualize, emit } = this.options;
+    const client = new ServiceClient({
+      ...service,
+      deadlineMs: Math.min(service.deadlineMs ?? 15e3, 15e3)
+    });
+    let session;
+    try {
+      session = await client.openSession(machine, individualize);
+      await client.release(session, this.taken);
+      this.taken.length = 0;
+    } catch (error) {
+      emit({
+        type: "WARNING",
+        message: `The restore failed and could not give back the slots it took at ${this.url} (${error.message}). ${this.taken.length} license(s) still hold a slot of this machine: ${listed(this.taken)}. Run a release step for them, or ask the service's operator.`
+      });
+    } finally {
+      if (session) await client.closeSession(session).catch(() => {
+      });
+    }
+  }
+  speaksV1() {
+    this.v1 = true;
+    this.options.emit({
+      type: "WARNING",
+      message: `The license service at ${this.url} speaks protocol v1: slots cannot be previewed or released, so a refusal shows only during the restore, and a restored license keeps its slot.`
+    });
+  }
+};
+function listed(ids) {
+  const shown2 = ids.slice(0, 10).join(", ");
+  return ids.length > 10 ? `${shown2} and ${ids.length - 10} more` : shown2;
 }
 
 export {
@@ -10274,6 +11631,22 @@ export {
   option,
   turnOn,
   capitalized,
+  emitter,
+  compactVerify,
+  calculateJwkThumbprint,
+  importJWK,
+  isRetryableStatus,
+  backoffDelay,
+  parseRetryAfter,
+  MAX_BATCH,
+  ServiceClient,
+  refusalCode,
+  refusalMessage,
+  refusalEvent,
+  refusalError,
+  ServiceLink,
+  listed,
+  parseSigningKey,
   FORMAT,
   MANIFEST_FILE,
   PACK_FILE,
@@ -10343,11 +11716,6 @@ export {
   parseIndex,
   MAX_MANIFEST_BYTES,
   verifyBackup,
-  DEFAULT_RETRY,
-  isRetryableStatus,
-  backoffDelay,
-  parseRetryAfter,
   restrictedLicenseMessage,
-  restrictedSummaryMessage,
-  parseSigningKey
+  restrictedSummaryMessage
 };

@@ -10,7 +10,7 @@ import {
   require_undici,
   setSecret,
   warning
-} from "./chunk-M2KTAVUY.js";
+} from "./chunk-XNIKWKKR.js";
 import {
   __commonJS,
   __export,

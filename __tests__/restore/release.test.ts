@@ -1,0 +1,155 @@
+// Protocol v1.1: a stable machine key from a secret (JWK or OpenSSH), and the release of a store's
+// licenses (service first, then the journaled removal), killed at every point of it.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { LicenseBackupError } from '../../src/engine/errors.js'
+import { parseMachineKey, type RestoreOptions } from '../../src/engine/index.js'
+import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
+import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
+import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { tempDir, TOKEN } from '../helpers/service.js'
+import { buildChild, runChild } from '../reliability/crash-support.js'
+import { registerSecret } from '../support/secret-scan.js'
+import { engine, snapshot } from './support.js'
+
+registerSecret(TOKEN)
+let root: string
+let issuer: Issuer
+let source: GeneratedStore
+let backupPath: string
+let jwksFile: string
+let server: LicenseServer
+const jwkKey = JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }))
+registerSecret(jwkKey)
+
+beforeAll(async () => {
+  root = await tempDir('lb-release-')
+  issuer = createIssuer({ kid: 'release-issuer' })
+  source = await generateStore(join(root, 'source'), issuer, {
+    count: 5,
+    seed: 17,
+    restrictedShare: 0,
+    expiredShare: 0,
+    boundShare: 0
+  })
+  jwksFile = join(root, 'issuer.jwks.json')
+  await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
+  backupPath = join(root, 'backup')
+  await engine().engine.backup({ store: source.dir, path: backupPath, trust: { jwksFile } })
+  server = await createLicenseServer({ issuer, database: join(root, 'service.db'), tokens: [TOKEN] })
+})
+afterAll(async () => server.close())
+
+const service = () => ({ url: server.url, token: TOKEN, retry: { baseDelayMs: 5, maxDelayMs: 10 } })
+
+function restoreInto(store: string, extra: Partial<RestoreOptions> = {}) {
+  return engine().engine.restore({
+    store,
+    path: backupPath,
+    service: service(),
+    trust: { jwksFile },
+    ...extra
+  })
+}
+
+async function slotsOf(machineId: string): Promise<number> {
+  let n = 0
+  for (const l of source.licenses) if ((await server.machinesOf(l.jti)).includes(machineId)) n++
+  return n
+}
+
+describe('a stable machine key and release', () => {
+  it('the same machine-key-env on two fresh stores is one machine: one slot per license, no key on disk', async () => {
+    const first = await restoreInto(join(root, 'runner-1'), { machineKey: jwkKey })
+    const second = await restoreInto(join(root, 'runner-2'), { machineKey: jwkKey })
+    expect(first.machineId).toBe((await parseMachineKey(jwkKey)).id)
+    expect(second.machineId).toBe(first.machineId)
+    expect(first.restored).toBe(source.licenses.length)
+    expect(second.restored).toBe(source.licenses.length)
+    for (const l of source.licenses) expect(await server.machinesOf(l.jti)).toEqual([first.machineId])
+    const d = JSON.parse(jwkKey) as { d: string }
+    for (const store of ['runner-1', 'runner-2']) {
+      const files = await snapshot(join(root, store))
+      expect(Object.keys(files).some(f => f.endsWith('machine.json'))).toBe(false)
+      for (const f of Object.keys(files))
+        expect(await readFile(join(root, store, f), 'utf8')).not.toContain(d.d)
+    }
+  })
+
+  it('an OpenSSH Ed25519 key is the same machine as its JWK; a store of another machine is an error naming both', async () => {
+    const dir = await tempDir('lb-sshkey-')
+    execFileSync('ssh-keygen', ['-t', 'ed25519', '-N', '', '-q', '-C', 'runner', '-f', join(dir, 'key')])
+    const openssh = await readFile(join(dir, 'key'), 'utf8')
+    await rm(dir, { recursive: true })
+    registerSecret(openssh)
+    const machine = await parseMachineKey(openssh)
+    const asJwk = JSON.stringify(machine.privateKey.export({ format: 'jwk' }))
+    expect((await parseMachineKey(asJwk)).id).toBe(machine.id)
+    const other = join(root, 'other-machine')
+    const own = await restoreInto(other, { individualize: true, include: [source.licenses[0]!.jti] })
+    const error = (await restoreInto(other, { machineKey: openssh }).catch(e => e)) as LicenseBackupError
+    expect(error.code).toBe('STORE_INVALID')
+    expect(error.message).toContain(own.machineId)
+    expect(error.message).toContain(machine.id)
+    expect(error.message).not.toContain('PRIVATE KEY')
+    await expect(
+      parseMachineKey('-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----')
+    ).rejects.toThrow(
+      /machine key in the `machineKey` option cannot be used: it is not an openssh-key-v1 key/
+    )
+  })
+
+  it('releases at the service first, then removes the files (CONNECTING, DISCONNECTING, BEGIN, END); include narrows it; a rerun is a no-op', async () => {
+    const store = join(root, 'to-release')
+    const restored = await restoreInto(store, { individualize: true })
+    const [first, ...rest] = source.licenses
+    const run = engine()
+    const partial = await run.engine.release({ store, service: service(), include: [first!.jti] })
+    expect(partial).toMatchObject({
+      released: 1,
+      notHeld: 0,
+      licenses: [{ jti: first!.jti, path: first!.path }]
+    })
+    expect(run.events.map(e => e.type)).toEqual(['CONNECTING', 'DISCONNECTING', 'BEGIN', 'END'])
+    expect(await slotsOf(restored.machineId)).toBe(rest.length)
+    const all = await engine().engine.release({ store, service: service() })
+    expect(all.released).toBe(rest.length)
+    expect(await slotsOf(restored.machineId)).toBe(0)
+    expect(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt'))).toEqual([])
+    expect(await engine().engine.release({ store, service: service() })).toMatchObject({
+      released: 0,
+      licenses: []
+    })
+  })
+
+  it('killed at every point of a release, the store and service are consistent, and a rerun finishes it', async () => {
+    const child = await buildChild()
+    const points = [
+      'release:service-released',
+      'restore:before-journal',
+      'restore:after-journal',
+      'release:remove#2'
+    ]
+    for (const [n, point] of points.entries()) {
+      const store = join(root, `killed-${n}`)
+      const { machineId } = await restoreInto(store, { individualize: true })
+      const job = { op: 'release' as const, options: { store, service: { url: server.url, token: TOKEN } } }
+      const killed = await runChild(child, job, { crashAt: point })
+      expect(killed.killed).toBe(true)
+      // Each license is held and present, released and gone, or (killed between the two steps) released
+      // and still present, which the rerun below removes.
+      const present = new Set(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt')))
+      for (const l of source.licenses) {
+        const held = (await server.machinesOf(l.jti)).includes(machineId)
+        if (held) expect(present.has(l.path)).toBe(true)
+      }
+      const rerun = await runChild(child, job)
+      expect(rerun.report?.ok).toBe(true)
+      expect(await slotsOf(machineId)).toBe(0)
+      expect(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt'))).toEqual([])
+    }
+  })
+})
