@@ -1,5 +1,43 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  parseSigningKey
+} from "./chunks/chunk-6PYIM5HQ.js";
+import {
+  MAX_MANIFEST_BYTES,
+  manifestByteLimit
+} from "./chunks/chunk-V3G5SLIR.js";
+import {
+  ENCRYPTED_PACK_FILE,
+  InputFileError,
+  MANIFEST_FILE,
+  MAX_SIGNATURE_BYTES,
+  PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
+  checkRecipients,
+  readInputFile,
+  require__
+} from "./chunks/chunk-A3QPSQYH.js";
+import {
+  backoffDelay,
+  emitter,
+  isRetryableStatus,
+  listed,
+  parseRetryAfter
+} from "./chunks/chunk-CSDJJNHX.js";
+import {
+  ENGINE_OPTIONS,
+  LicenseBackupError,
+  cancelled,
+  capitalized,
+  compileGlob,
+  internalError,
+  isLicenseBackupError,
+  option,
+  throwIfAborted,
+  turnOn
+} from "./chunks/chunk-J72GMQ5P.js";
+import {
   ExitCode,
   debug,
   error,
@@ -15,37 +53,6 @@ import {
   summary,
   warning
 } from "./chunks/chunk-XNIKWKKR.js";
-import {
-  ENCRYPTED_PACK_FILE,
-  ENGINE_OPTIONS,
-  InputFileError,
-  LicenseBackupError,
-  MANIFEST_FILE,
-  MAX_MANIFEST_BYTES,
-  MAX_SIGNATURE_BYTES,
-  PACK_FILE,
-  PACK_FILES_V2,
-  SIGNATURE_FILE,
-  backoffDelay,
-  cancelled,
-  capitalized,
-  checkRecipients,
-  compileGlob,
-  internalError,
-  isLicenseBackupError,
-  isRetryableStatus,
-  listed,
-  manifestByteLimit,
-  option,
-  parseRetryAfter,
-  parseSigningKey,
-  readInputFile,
-  require__,
-  restrictedLicenseMessage,
-  restrictedSummaryMessage,
-  throwIfAborted,
-  turnOn
-} from "./chunks/chunk-ANITKGKK.js";
 import {
   __commonJS,
   __require,
@@ -7385,6 +7392,30 @@ var require_dist = __commonJS({
 // src/main.ts
 import { tmpdir as tmpdir3 } from "node:os";
 
+// src/engine/catalog/messages.ts
+function restrictedLicenseMessage(entry) {
+  if (entry.title !== void 0 && entry.title !== "") {
+    return `${JSON.stringify(entry.title)} (key ID ${entry.key_id}) cannot be backed up: its owner does not allow it`;
+  }
+  const license = entry.jti === void 0 ? "" : `, license ID ${entry.jti}`;
+  return `A license (key ID ${entry.key_id}${license}) cannot be backed up: its owner does not allow it`;
+}
+function restrictedSummaryMessage(count2) {
+  if (count2 === 1) return "1 license cannot be backed up: its owner does not allow it";
+  return `${count2} licenses cannot be backed up: their owners do not allow it`;
+}
+
+// src/engine/index.ts
+function createBackupRestorer(listener) {
+  const emit = emitter(listener);
+  return {
+    backup: async (options, control = {}) => (await import("./chunks/backup-4HOKLLEK.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-OJR6REAI.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-IGTDKOIS.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-O3M53SB2.js")).release(options, control, emit)
+  };
+}
+
 // src/action/artifacts/client.ts
 async function loadArtifactClient() {
   const { DefaultArtifactClient } = await import("./chunks/artifact-TVFX4I44.js");
@@ -11108,8 +11139,8 @@ function restrictedText(step) {
 
 // src/main.ts
 var defaultDeps = {
-  // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async (listener) => (await import("./chunks/engine-JZEGC56U.js")).createBackupRestorer(listener),
+  // The operations' code loads on their first call, so a bad steps file fails before any of it is loaded.
+  createEngine: async (listener) => createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

@@ -42,7 +42,7 @@ const withoutCrashPoints = {
 }
 
 const result = await build({
-  // The verify pool's worker is an entry point of its own, in chunks/ beside the engine chunk that starts
+  // The verify pool's worker is an entry point of its own, in chunks/ beside the chunk that starts
   // it (src/engine/verify-pool/pool.ts, ADR 0140).
   entryPoints: { index: 'src/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
   outdir,

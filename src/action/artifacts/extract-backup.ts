@@ -4,12 +4,17 @@ import { join } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createInflateRaw, crc32 } from 'node:zlib'
-import { LicenseBackupError } from '../../engine/errors.js'
-import { ENCRYPTED_PACK_FILE, MANIFEST_FILE, PACK_FILE } from '../../engine/format/manifest.js'
-import { PACK_FILES_V2, SIGNATURE_FILE } from '../../engine/format/manifest-v2.js'
-import { MAX_SIGNATURE_BYTES } from '../../engine/format/ssh/sshsig.js'
-import { manifestByteLimit } from '../../engine/restore/manifest-bounds.js'
-import { MAX_MANIFEST_BYTES } from '../../engine/restore/verify-backup.js'
+import {
+  ENCRYPTED_PACK_FILE,
+  LicenseBackupError,
+  MANIFEST_FILE,
+  manifestByteLimit,
+  MAX_MANIFEST_BYTES,
+  MAX_SIGNATURE_BYTES,
+  PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE
+} from '../../engine/index.js'
 
 /**
  * Takes a backup out of a downloaded artifact zip, treating the zip as hostile (ADR 0034): only
