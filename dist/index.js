@@ -1,11 +1,11 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   parseSigningKey
-} from "./chunks/chunk-6PYIM5HQ.js";
+} from "./chunks/chunk-AWW62JHQ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-V3G5SLIR.js";
+} from "./chunks/chunk-J2BLVGW3.js";
 import {
   ENCRYPTED_PACK_FILE,
   InputFileError,
@@ -15,16 +15,15 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients,
-  readInputFile,
-  require__
-} from "./chunks/chunk-A3QPSQYH.js";
+  readInputFile
+} from "./chunks/chunk-ZINHRU5H.js";
 import {
   backoffDelay,
   emitter,
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-CSDJJNHX.js";
+} from "./chunks/chunk-MVRUU3NS.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -34,9 +33,10 @@ import {
   internalError,
   isLicenseBackupError,
   option,
+  require__,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-J72GMQ5P.js";
+} from "./chunks/chunk-EC2RGYBU.js";
 import {
   ExitCode,
   debug,
@@ -7409,10 +7409,10 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-4HOKLLEK.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-OJR6REAI.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-IGTDKOIS.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-O3M53SB2.js")).release(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-POWHADTQ.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-ESZPB47P.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-KJM5CYII.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-GITZKKVF.js")).release(options, control, emit)
   };
 }
 

@@ -3,7 +3,7 @@ import {
   ENCRYPTED_PACK_FILE,
   PACK_FILE,
   PACK_FILES_V2
-} from "./chunk-A3QPSQYH.js";
+} from "./chunk-ZINHRU5H.js";
 
 // src/engine/restore/manifest-bounds.ts
 import { lstat } from "node:fs/promises";

@@ -8,12 +8,12 @@ import {
   corruptBackup,
   parseManifestV2,
   readInputFile
-} from "./chunk-A3QPSQYH.js";
+} from "./chunk-ZINHRU5H.js";
 import {
   crashPoint,
   invalidLicense,
   writeFileAtomic
-} from "./chunk-TJQKXKKU.js";
+} from "./chunk-VRSCSSGD.js";
 import {
   LicenseBackupError,
   cancelled,
@@ -21,7 +21,7 @@ import {
   compileGlob,
   importJWK,
   option
-} from "./chunk-J72GMQ5P.js";
+} from "./chunk-EC2RGYBU.js";
 
 // src/engine/catalog/catalog.ts
 import { extname } from "node:path";

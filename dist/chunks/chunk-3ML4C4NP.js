@@ -3,14 +3,14 @@ import {
   STATE_DIR,
   nameKey,
   pathProblem
-} from "./chunk-TJQKXKKU.js";
+} from "./chunk-VRSCSSGD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   asEngineError,
   compileGlob,
   option
-} from "./chunk-J72GMQ5P.js";
+} from "./chunk-EC2RGYBU.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";

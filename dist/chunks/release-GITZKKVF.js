@@ -2,31 +2,31 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   checkStoreDir,
   listLicenseFiles
-} from "./chunk-STFBZA3X.js";
+} from "./chunk-3ML4C4NP.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-P5HX6M4K.js";
+} from "./chunk-MLV3QEDY.js";
 import {
   ServiceLink,
   listed
-} from "./chunk-CSDJJNHX.js";
+} from "./chunk-MVRUU3NS.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-BDSFPLZ3.js";
+} from "./chunk-QW7B6LSG.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-TJQKXKKU.js";
+} from "./chunk-VRSCSSGD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   compileGlob,
   throwIfAborted
-} from "./chunk-J72GMQ5P.js";
+} from "./chunk-EC2RGYBU.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts

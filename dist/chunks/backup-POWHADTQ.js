@@ -2,7 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   TOOL,
   parseSigningKey
-} from "./chunk-6PYIM5HQ.js";
+} from "./chunk-AWW62JHQ.js";
 import {
   INDEX_MEMBER,
   NOT_VERIFIED_WARNING,
@@ -18,7 +18,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-MYPAYAMB.js";
+} from "./chunk-QHHMCGXG.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -32,17 +32,17 @@ import {
   packFileV2,
   serializeManifestV2,
   signMessage
-} from "./chunk-A3QPSQYH.js";
+} from "./chunk-ZINHRU5H.js";
 import {
   checkStoreDir,
   listLicenseFiles
-} from "./chunk-STFBZA3X.js";
+} from "./chunk-3ML4C4NP.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-BDSFPLZ3.js";
+} from "./chunk-QW7B6LSG.js";
 import {
   crashPoint,
   fileIO,
@@ -53,7 +53,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-TJQKXKKU.js";
+} from "./chunk-VRSCSSGD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -62,7 +62,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunk-J72GMQ5P.js";
+} from "./chunk-EC2RGYBU.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

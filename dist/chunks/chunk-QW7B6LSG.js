@@ -10,14 +10,14 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-TJQKXKKU.js";
+} from "./chunk-VRSCSSGD.js";
 import {
   LicenseBackupError,
   asEngineError,
   calculateJwkThumbprint,
   capitalized,
   turnOn
-} from "./chunk-J72GMQ5P.js";
+} from "./chunk-EC2RGYBU.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";

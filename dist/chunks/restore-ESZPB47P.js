@@ -3,24 +3,24 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-DEJ6OVSR.js";
-import "./chunk-V3G5SLIR.js";
+} from "./chunk-Q5ANH4B4.js";
+import "./chunk-J2BLVGW3.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-MYPAYAMB.js";
-import "./chunk-A3QPSQYH.js";
+} from "./chunk-QHHMCGXG.js";
+import "./chunk-ZINHRU5H.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-P5HX6M4K.js";
+} from "./chunk-MLV3QEDY.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-CSDJJNHX.js";
+} from "./chunk-MVRUU3NS.js";
 import {
   acquireStoreLock,
   commitStaged,
@@ -29,18 +29,18 @@ import {
   isCommitted,
   openStaging,
   recoverRestore
-} from "./chunk-BDSFPLZ3.js";
+} from "./chunk-QW7B6LSG.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-TJQKXKKU.js";
+} from "./chunk-VRSCSSGD.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-J72GMQ5P.js";
+} from "./chunk-EC2RGYBU.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts

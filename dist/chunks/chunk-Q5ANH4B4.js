@@ -4,7 +4,7 @@ import {
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-V3G5SLIR.js";
+} from "./chunk-J2BLVGW3.js";
 import {
   BLOCK,
   INDEX_MEMBER,
@@ -13,7 +13,7 @@ import {
   gunzipBounded,
   parseAnyManifest,
   parseIndex
-} from "./chunk-MYPAYAMB.js";
+} from "./chunk-QHHMCGXG.js";
 import {
   InputFileError,
   MANIFEST_FILE,
@@ -26,19 +26,19 @@ import {
   openInputFile,
   parseSignature,
   signatureProblem
-} from "./chunk-A3QPSQYH.js";
+} from "./chunk-ZINHRU5H.js";
 import {
   MAX_LICENSE_BYTES,
   nameKey,
   parseLicense,
   pathProblem
-} from "./chunk-TJQKXKKU.js";
+} from "./chunk-VRSCSSGD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   compileGlob,
   option
-} from "./chunk-J72GMQ5P.js";
+} from "./chunk-EC2RGYBU.js";
 
 // src/engine/restore/open-backup.ts
 import { lstat as lstat2, open } from "node:fs/promises";

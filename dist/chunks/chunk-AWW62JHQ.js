@@ -4,10 +4,10 @@ import {
   WireError,
   WireReader,
   ed25519Blob
-} from "./chunk-A3QPSQYH.js";
+} from "./chunk-ZINHRU5H.js";
 import {
   LicenseBackupError
-} from "./chunk-J72GMQ5P.js";
+} from "./chunk-EC2RGYBU.js";
 
 // package.json
 var package_default = { version: "0.1.0" };

@@ -3,12 +3,12 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-BDSFPLZ3.js";
+} from "./chunk-QW7B6LSG.js";
 import {
   LicenseBackupError,
   compileGlob,
   option
-} from "./chunk-J72GMQ5P.js";
+} from "./chunk-EC2RGYBU.js";
 
 // src/engine/slots/machine-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

@@ -3,19 +3,19 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-DEJ6OVSR.js";
-import "./chunk-V3G5SLIR.js";
+} from "./chunk-Q5ANH4B4.js";
+import "./chunk-J2BLVGW3.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-MYPAYAMB.js";
-import "./chunk-A3QPSQYH.js";
-import "./chunk-TJQKXKKU.js";
+} from "./chunk-QHHMCGXG.js";
+import "./chunk-ZINHRU5H.js";
+import "./chunk-VRSCSSGD.js";
 import {
   LicenseBackupError,
   throwIfAborted
-} from "./chunk-J72GMQ5P.js";
+} from "./chunk-EC2RGYBU.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/verify/verify.ts
