@@ -8752,9 +8752,9 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-POWHADTQ.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-ESZPB47P.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-KJM5CYII.js")).verify(options2, control, emit),
+    backup: async (options2, control = {}) => (await import("./chunks/backup-Q2EQLXPZ.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-NLCTVTZW.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-CISEJFPA.js")).verify(options2, control, emit),
     release: async (options2, control = {}) => (await import("./chunks/release-GITZKKVF.js")).release(options2, control, emit)
   };
 }

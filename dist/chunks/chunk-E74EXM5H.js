@@ -13,7 +13,7 @@ import {
   gunzipBounded,
   parseAnyManifest,
   parseIndex
-} from "./chunk-QHHMCGXG.js";
+} from "./chunk-F6M7B2TE.js";
 import {
   InputFileError,
   MANIFEST_FILE,

@@ -18,7 +18,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-QHHMCGXG.js";
+} from "./chunk-F6M7B2TE.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,

@@ -3,13 +3,13 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-Q5ANH4B4.js";
+} from "./chunk-E74EXM5H.js";
 import "./chunk-J2BLVGW3.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-QHHMCGXG.js";
+} from "./chunk-F6M7B2TE.js";
 import "./chunk-ZINHRU5H.js";
 import "./chunk-VRSCSSGD.js";
 import {

@@ -3,12 +3,12 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-Q5ANH4B4.js";
+} from "./chunk-E74EXM5H.js";
 import "./chunk-J2BLVGW3.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-QHHMCGXG.js";
+} from "./chunk-F6M7B2TE.js";
 import "./chunk-ZINHRU5H.js";
 import {
   includeFilter,
