@@ -23,7 +23,7 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-MVRUU3NS.js";
+} from "./chunks/chunk-VESYHI54.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -8753,9 +8753,9 @@ function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: async (options2, control = {}) => (await import("./chunks/backup-Q2EQLXPZ.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-NLCTVTZW.js")).restore(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-2FXXPBUE.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-CISEJFPA.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-GITZKKVF.js")).release(options2, control, emit)
+    release: async (options2, control = {}) => (await import("./chunks/release-3J3Q6G5D.js")).release(options2, control, emit)
   };
 }
 

@@ -412,26 +412,6 @@ describe('service client', () => {
     ])
   })
 
-  it('splits any number of licenses into batches of at most 1000, with PROGRESS', async () => {
-    const { client: c, events } = client()
-    const licenses = Array.from({ length: 2500 }, (_, i) => lic(`l${i}`))
-    const sizes: number[] = []
-    nock(BASE)
-      .post(RESTORE)
-      .times(3)
-      .reply(async (req: Request) => {
-        const jwss = ((await req.json()) as { licenses: string[] }).licenses
-        sizes.push(jwss.length)
-        return [200, { results: jwss.map(j => restored(j.split('.')[1] as string)) }]
-      })
-    const outcomes = await c.restoreAll(SESSION, licenses, accept)
-    expect(sizes).toEqual([1000, 1000, 500])
-    expect(outcomes.map(o => o.jti)).toEqual(licenses.map(l => l.jti))
-    expect(events.filter(e => e.type === 'PROGRESS').map(e => (e as { done: number }).done)).toEqual([
-      1000, 2000, 2500
-    ])
-  })
-
   it('a closed session the service no longer knows (404) counts as closed', async () => {
     const { client: c } = client()
     nock(BASE).delete('/v1/sessions/sess-1').reply(404, '')

@@ -189,28 +189,6 @@ export class ServiceClient {
     return licenses.map(l => checked.get(l.jti) as RestoreOutcome)
   }
 
-  /** Restores any number of licenses in batches of ≤ 1000, emitting PROGRESS after each batch. */
-  async restoreAll(
-    session: ServiceSession,
-    licenses: BatchLicense[],
-    checkLicense: CheckLicense
-  ): Promise<RestoreOutcome[]> {
-    const outcomes: RestoreOutcome[] = []
-    for (let start = 0; start < licenses.length; start += MAX_BATCH) {
-      outcomes.push(
-        ...(await this.restoreBatch(session, licenses.slice(start, start + MAX_BATCH), checkLicense))
-      )
-      this.emit({
-        type: 'PROGRESS',
-        operation: 'restore',
-        phase: 'service',
-        done: outcomes.length,
-        total: licenses.length
-      })
-    }
-    return outcomes
-  }
-
   /**
    * POST /v1/sessions/{id}/preview (v1.1), in batches of ≤ 1000: what a restore would do, using no slot.
    * Undefined when the service speaks v1 only (it has no preview).

@@ -10,7 +10,7 @@ import {
 import {
   ServiceLink,
   listed
-} from "./chunk-MVRUU3NS.js";
+} from "./chunk-VESYHI54.js";
 import {
   acquireStoreLock,
   commitStaged,

@@ -20,7 +20,7 @@ import {
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-MVRUU3NS.js";
+} from "./chunk-VESYHI54.js";
 import {
   acquireStoreLock,
   commitStaged,
