@@ -1,11 +1,9 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import {
-  parseSigningKey
-} from "./chunks/chunk-AWW62JHQ.js";
+import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-J2BLVGW3.js";
+} from "./chunks/chunk-OHD5KRQZ.js";
 import {
   ENCRYPTED_PACK_FILE,
   InputFileError,
@@ -16,14 +14,17 @@ import {
   SIGNATURE_FILE,
   checkRecipients,
   readInputFile
-} from "./chunks/chunk-ZINHRU5H.js";
+} from "./chunks/chunk-VGPWU72Q.js";
 import {
   backoffDelay,
   emitter,
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-VESYHI54.js";
+} from "./chunks/chunk-VH7ESG2Y.js";
+import {
+  parseSigningKey
+} from "./chunks/chunk-HBLCTK5H.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -36,7 +37,7 @@ import {
   require__,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-EC2RGYBU.js";
+} from "./chunks/chunk-KXCLBXFS.js";
 import {
   ExitCode,
   debug,
@@ -8752,10 +8753,10 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-Q2EQLXPZ.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-2FXXPBUE.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-CISEJFPA.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-3J3Q6G5D.js")).release(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-UYZIDQFN.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-MW6JSPZM.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-FDEJIDOC.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-C562KHFZ.js")).release(options2, control, emit)
   };
 }
 

@@ -106,7 +106,7 @@ describe('signing keys: CONFIG_INVALID naming the source, never the key', () => 
 
   it('an RSA key, in OpenSSH and PEM form', async () => {
     await exec('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', join(dir, 'rsa')])
-    await refused(await readFile(join(dir, 'rsa'), 'utf8'), /ssh-rsa key; only Ed25519/)
+    await refused(await readFile(join(dir, 'rsa'), 'utf8'), /ssh-rsa key, not Ed25519/)
     await exec('ssh-keygen', [
       '-q',
       '-t',

@@ -61,9 +61,9 @@ const scenarios: Array<[string, Rule[], Outcome, Options?]> = [
     [
       { path: PATHS.sessions, fault: { kind: 'reset' } },
       { path: PATHS.sessions, fault: status(429, { 'retry-after': '1' }) },
-      { path: PATHS.sessions, fault: { kind: 'stall', ms: 2000 } },
+      { path: PATHS.sessions, fault: { kind: 'stall', ms: 3000 } },
       { path: PATHS.restore, fault: { kind: 'reset' } },
-      { path: PATHS.restore, fault: { kind: 'stall', ms: 2000 } },
+      { path: PATHS.restore, fault: { kind: 'stall', ms: 3000 } },
       { path: PATHS.restore, fault: status(500) },
       { path: PATHS.restore, fault: status(502) },
       { path: PATHS.restore, fault: status(503) },
@@ -74,7 +74,9 @@ const scenarios: Array<[string, Rule[], Outcome, Options?]> = [
       { path: PATHS.session, method: 'DELETE', fault: status(500) }
     ],
     'complete',
-    { service: { timeoutMs: 600, retry: { ...FAST_RETRY, maxAttempts: 12 } } }
+    // The per-attempt timeout sits well under the stalls and well over a 1,000-license answer on a busy
+    // 2-core machine, so only the stalls time out; the deadline leaves room for every fault in turn.
+    { service: { timeoutMs: 1500, deadlineMs: 30_000, retry: { ...FAST_RETRY, maxAttempts: 12 } } }
   ],
   [
     'a 5xx burst longer than the deadline',

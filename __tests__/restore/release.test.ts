@@ -99,7 +99,7 @@ describe('a stable machine key and release', () => {
     await expect(
       parseMachineKey('-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----')
     ).rejects.toThrow(
-      /machine key in the `machineKey` option cannot be used: it is not an openssh-key-v1 key/
+      /machine key in the `machineKey` option cannot be used: the OpenSSH key is not in the openssh-key-v1 format/
     )
   })
 
@@ -124,6 +124,35 @@ describe('a stable machine key and release', () => {
       released: 0,
       licenses: []
     })
+  })
+
+  it('a service whose policy refuses releases: UNAUTHORIZED with its reason, the store and the slots as they were', async () => {
+    const strict = await createLicenseServer({
+      issuer,
+      database: join(root, 'strict.db'),
+      tokens: [TOKEN],
+      allowRelease: false
+    })
+    try {
+      const store = join(root, 'strict-store')
+      const options = { store, path: backupPath, trust: { jwksFile }, individualize: true }
+      const { machineId } = await engine().engine.restore({
+        ...options,
+        service: { url: strict.url, token: TOKEN }
+      })
+      const before = await snapshot(store)
+      const error = (await engine()
+        .engine.release({ store, service: { url: strict.url, token: TOKEN } })
+        .catch(e => e)) as LicenseBackupError
+      expect(error.code).toBe('UNAUTHORIZED')
+      expect(error.message).toMatch(
+        /refused to take licenses back \(HTTP 403: .*policy does not let machines give licenses back/
+      )
+      expect(await snapshot(store)).toEqual(before)
+      for (const l of source.licenses) expect(await strict.machinesOf(l.jti)).toEqual([machineId])
+    } finally {
+      await strict.close()
+    }
   })
 
   it('killed at every point of a release, the store and service are consistent, and a rerun finishes it', async () => {

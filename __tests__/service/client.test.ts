@@ -130,6 +130,64 @@ describe('service client', () => {
     expect(sleeps).toEqual([])
   })
 
+  it('401 for the proof of possession: says the proof, not the token, was refused (clock, service URL)', async () => {
+    const { client: c } = client()
+    nock(BASE).post('/v1/sessions').reply(
+      401,
+      {
+        type: 'https://license-backup.dev/problems/proof-invalid',
+        title: 'Proof of possession required',
+        status: 401,
+        detail: "The proof of possession was refused: the proof's iat is 900 s old"
+      },
+      problemHeaders
+    )
+    const e = await failure(c.openSession(MACHINE_KEY, true))
+    expect(e.code).toBe('UNAUTHORIZED')
+    expect(e.message).toContain(`${BASE}/v1/sessions refused this machine's proof of possession (HTTP 401`)
+    expect(e.message).toContain("the proof's iat is 900 s old")
+    expect(e.message).toContain("check this machine's clock")
+    expect(e.message).not.toContain('LMS_TOKEN')
+  })
+
+  it('release: a 403 by policy says the licenses keep their slots; a v1 service (404) is undefined', async () => {
+    const { client: c } = client()
+    nock(BASE)
+      .post('/v1/sessions/sess-1/release', { jtis: ['a'] })
+      .reply(
+        403,
+        {
+          type: 'https://license-backup.dev/problems/release-disabled',
+          status: 403,
+          detail: 'no releases here'
+        },
+        problemHeaders
+      )
+    const e = await failure(c.release(SESSION, ['a']))
+    expect(e.code).toBe('UNAUTHORIZED')
+    expect(e.message).toMatch(
+      /refused to take licenses back \(HTTP 403: no releases here\)\. They keep their slots/
+    )
+    nock(BASE).post('/v1/sessions/sess-1/release').reply(404, 'Not Found')
+    await expect(c.release(SESSION, ['a'])).resolves.toBeUndefined()
+  })
+
+  it('release and preview answers of the wrong shape, or about licenses not asked: SERVICE_ERROR', async () => {
+    const { client: c } = client()
+    nock(BASE)
+      .post('/v1/sessions/sess-1/release')
+      .reply(200, { results: [{ jti: 'not-asked', status: 'released' }] })
+    expect((await failure(c.release(SESSION, ['a']))).code).toBe('SERVICE_ERROR')
+    nock(BASE)
+      .post('/v1/sessions/sess-1/release')
+      .reply(200, { results: [{ jti: 'a', status: 'stolen' }] })
+    expect((await failure(c.release(SESSION, ['a']))).code).toBe('SERVICE_ERROR')
+    nock(BASE)
+      .post('/v1/sessions/sess-1/preview')
+      .reply(200, { results: [{ jti: 'b', status: 'would-restore' }] })
+    expect((await failure(c.preview(SESSION, [lic('a')]))).code).toBe('SERVICE_ERROR')
+  })
+
   it('403: UNAUTHORIZED saying the token may not restore', async () => {
     const { client: c } = client()
     nock(BASE)

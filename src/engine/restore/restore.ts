@@ -261,18 +261,23 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
       emit({ ...detail, outcome: 'unchanged' })
       continue
     }
-    batch.push({
-      jti: license.jti,
-      key_id: license.keyId,
-      rights: license.claims.rights,
-      jws: license.text,
-      path: entry.path
-    })
+    batch.push(batchLicense(entry.path, license))
     if (batch.length >= MAX_BATCH) await previewBatch()
   }
   if (batch.length > 0) await previewBatch()
   plan.refused = refused
   return plan
+}
+
+/** A license as a preview or restore batch sends it, with where it goes in the store. */
+function batchLicense(path: string, license: License): BatchLicense & { path: string } {
+  return {
+    jti: license.jti,
+    key_id: license.keyId,
+    rights: license.claims.rights,
+    jws: license.text,
+    path
+  }
 }
 
 /**
@@ -328,13 +333,7 @@ async function restoreAll(
   try {
     for await (const { entry, license } of backup.licenses(signal)) {
       if (!send.has(license.jti)) continue
-      batch.push({
-        jti: license.jti,
-        key_id: license.keyId,
-        rights: license.claims.rights,
-        jws: license.text,
-        path: entry.path
-      })
+      batch.push(batchLicense(entry.path, license))
       if (batch.length >= MAX_BATCH) await sendBatch()
     }
     if (batch.length > 0) await sendBatch()

@@ -10,6 +10,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from './retry.js'
 import {
   defaultSleep,
   problemDetail,
+  problemSlug,
   send,
   type Answer,
   type Call,
@@ -326,6 +327,14 @@ export class ServiceClient {
     const token = this.tokenEnv
       ? `the token in the environment variable ${this.tokenEnv}`
       : option('service.token')
+    if (answer.status === 401 && /^proof-/.test(problemSlug(answer) ?? '')) {
+      return new LicenseBackupError(
+        'UNAUTHORIZED',
+        `The license service at ${answer.url} refused this machine's proof of possession (HTTP 401${said}). ` +
+          `The token was accepted: check this machine's clock and that ${option('service.url')} is the URL the service is reached at.`,
+        { url: answer.url }
+      )
+    }
     if (answer.status === 401) {
       return new LicenseBackupError(
         'UNAUTHORIZED',

@@ -139,6 +139,17 @@ export function describeStatus(answer: Answer): string {
 }
 
 /** The `detail` (or `title`) of a problem+json answer, shortened, for messages. */
+/** The problem type's last path segment (`proof-invalid`), when the answer is a problem document. */
+export function problemSlug(answer: Answer): string | undefined {
+  if (!/json/i.test(answer.contentType)) return undefined
+  try {
+    const type = (JSON.parse(answer.text) as { type?: unknown }).type
+    return typeof type === 'string' ? type.split('/').at(-1) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 export function problemDetail(answer: Answer): string | undefined {
   if (!/json/i.test(answer.contentType)) return undefined
   try {

@@ -3,6 +3,7 @@ import type { JWK } from 'jose'
 import { LicenseBackupError } from '../errors.js'
 import { option } from '../options.js'
 import { machineIdOf } from '../identity/index.js'
+import { readOpenSshEd25519 } from '../format/ssh/signing-key.js'
 import type { MachineKey } from '../service/index.js'
 
 /**
@@ -42,66 +43,12 @@ function fromJwk(text: string): KeyObject {
   }
 }
 
-const OPENSSH = /^-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]+?)-----END OPENSSH PRIVATE KEY-----$/
-const MAGIC = 'openssh-key-v1\0'
-
-/** The `openssh-key-v1` format (OpenSSH's PROTOCOL.key): one unencrypted ssh-ed25519 key. */
+/** An OpenSSH Ed25519 private key, read by the same reader as backup signing keys. */
 function fromOpenSsh(text: string): KeyObject {
-  const body = OPENSSH.exec(text)?.[1]
-  if (body === undefined) {
+  if (!text.startsWith('-----BEGIN ')) {
     throw invalid('it is neither an Ed25519 private JWK ({"kty": "OKP", …}) nor an OpenSSH private key')
   }
-  const data = Buffer.from(body.replace(/\s+/g, ''), 'base64')
-  if (data.subarray(0, MAGIC.length).toString('latin1') !== MAGIC)
-    throw invalid('it is not an openssh-key-v1 key')
-  const reader = new SshReader(data, MAGIC.length)
-  const cipher = reader.string().toString()
-  reader.string() // kdf name
-  reader.string() // kdf options
-  if (cipher !== 'none') {
-    throw invalid('the OpenSSH key is encrypted with a passphrase; give it without one (ssh-keygen -p -N "")')
-  }
-  if (reader.uint32() !== 1) throw invalid('the OpenSSH file must hold exactly one key')
-  reader.string() // public key blob
-  const secret = new SshReader(reader.string(), 0)
-  if (secret.uint32() !== secret.uint32()) throw invalid('the OpenSSH key is damaged (check bytes differ)')
-  const type = secret.string().toString()
-  if (type !== 'ssh-ed25519') throw invalid(`the OpenSSH key is ${type}, not ssh-ed25519`)
-  const pub = secret.string()
-  const priv = secret.string()
-  if (pub.length !== 32 || priv.length !== 64) throw invalid('the OpenSSH ed25519 key has the wrong length')
-  return createPrivateKey({
-    key: {
-      kty: 'OKP',
-      crv: 'Ed25519',
-      d: priv.subarray(0, 32).toString('base64url'),
-      x: pub.toString('base64url')
-    },
-    format: 'jwk'
-  })
-}
-
-/** Reads the SSH wire encoding (RFC 4251): uint32 and length-prefixed strings, bounds checked. */
-class SshReader {
-  constructor(
-    private readonly data: Buffer,
-    private at: number
-  ) {}
-
-  uint32(): number {
-    if (this.at + 4 > this.data.length) throw invalid('the OpenSSH key is truncated')
-    const value = this.data.readUInt32BE(this.at)
-    this.at += 4
-    return value
-  }
-
-  string(): Buffer {
-    const length = this.uint32()
-    if (this.at + length > this.data.length) throw invalid('the OpenSSH key is truncated')
-    const value = this.data.subarray(this.at, this.at + length)
-    this.at += length
-    return value
-  }
+  return readOpenSshEd25519(text, problem => invalid(`the OpenSSH key ${problem}`)).privateKey
 }
 
 function invalid(why: string): LicenseBackupError {

@@ -22,14 +22,27 @@ const MAGIC = Buffer.from('openssh-key-v1\u0000', 'latin1')
  * malformed is CONFIG_INVALID.
  */
 export function parseSigningKey(text: string, source: string): SigningKey {
-  const invalid = (problem: string): LicenseBackupError =>
-    new LicenseBackupError(
-      'CONFIG_INVALID',
-      `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
-    )
+  return readOpenSshEd25519(
+    text,
+    problem =>
+      new LicenseBackupError(
+        'CONFIG_INVALID',
+        `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+      )
+  )
+}
+
+/**
+ * The one reader of OpenSSH Ed25519 private keys, for signing keys and machine keys alike. `invalid` words
+ * the error for its caller from a problem such as "is protected by a passphrase".
+ */
+export function readOpenSshEd25519(
+  text: string,
+  invalid: (problem: string) => LicenseBackupError
+): SigningKey {
   const trimmed = text.replace(/\r/g, '').trim()
   const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed)
-  if (pem) throw invalid(`is a PEM ${pem[1]} key; only Ed25519 keys sign backups`)
+  if (pem) throw invalid(`is a PEM ${pem[1]} key, not Ed25519`)
   if (!trimmed.startsWith(BEGIN) || !trimmed.endsWith(END))
     throw invalid('is not an OpenSSH private key (it must start with ' + BEGIN + ')')
   const body = trimmed.slice(BEGIN.length, -END.length).replace(/\s+/g, '')
@@ -54,7 +67,7 @@ function readKey(bytes: Buffer, invalid: (problem: string) => LicenseBackupError
   if (reader.uint32() !== 1) throw invalid('holds more than one key')
   const publicBlob = reader.string()
   const publicType = new WireReader(publicBlob).text()
-  if (publicType !== ED25519) throw invalid(`is a ${publicType} key; only Ed25519 keys sign backups`)
+  if (publicType !== ED25519) throw invalid(`is a ${publicType} key, not Ed25519`)
   const section = new WireReader(reader.string())
   if (!reader.done) throw invalid('has data after its key')
   if (section.uint32() !== section.uint32()) throw invalid('is damaged (its check numbers differ)')

@@ -7660,6 +7660,73 @@ function matchWild(pattern, text) {
   return p === pattern.length;
 }
 
+// src/engine/format/ssh/wire.ts
+var WireError = class extends Error {
+};
+var WireReader = class {
+  constructor(bytes) {
+    this.bytes = bytes;
+  }
+  bytes;
+  offset = 0;
+  uint32() {
+    if (this.offset + 4 > this.bytes.length) throw new WireError("it ends inside a number");
+    const value = this.bytes.readUInt32BE(this.offset);
+    this.offset += 4;
+    return value;
+  }
+  string() {
+    const length = this.uint32();
+    if (length > this.bytes.length - this.offset) throw new WireError("a field runs past its end");
+    const value = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return value;
+  }
+  /** A string that must be printable ASCII (names of algorithms, namespaces). */
+  text() {
+    const value = this.string();
+    if (!/^[\x20-\x7e]*$/.test(value.toString("latin1"))) throw new WireError("a name is not printable text");
+    return value.toString("latin1");
+  }
+  bytesFixed(length) {
+    if (this.offset + length > this.bytes.length) throw new WireError("it ends early");
+    const value = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return value;
+  }
+  rest() {
+    const value = this.bytes.subarray(this.offset);
+    this.offset = this.bytes.length;
+    return value;
+  }
+  get done() {
+    return this.offset === this.bytes.length;
+  }
+};
+function wireString(value) {
+  const bytes = typeof value === "string" ? Buffer.from(value, "latin1") : value;
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+function wireUint32(value) {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(value);
+  return bytes;
+}
+var ED25519 = "ssh-ed25519";
+function ed25519Blob(publicKey) {
+  return Buffer.concat([wireString(ED25519), wireString(publicKey)]);
+}
+function ed25519KeyOf(blob) {
+  const reader = new WireReader(blob);
+  const type = reader.text();
+  if (type !== ED25519) throw new WireError(`it is a ${type} key, not ${ED25519}`);
+  const key = reader.string();
+  if (key.length !== 32 || !reader.done) throw new WireError("its Ed25519 key is not 32 bytes");
+  return key;
+}
+
 // node_modules/jose/dist/webapi/util/errors.js
 var JOSEError = class extends Error {
   static code = "ERR_JOSE_GENERIC";
@@ -8469,6 +8536,13 @@ export {
   option,
   turnOn,
   capitalized,
+  WireError,
+  WireReader,
+  wireString,
+  wireUint32,
+  ED25519,
+  ed25519Blob,
+  ed25519KeyOf,
   DEFAULT_PATTERN,
   compileGlob,
   compactVerify,

@@ -8,12 +8,12 @@ import {
   corruptBackup,
   parseManifestV2,
   readInputFile
-} from "./chunk-ZINHRU5H.js";
+} from "./chunk-VGPWU72Q.js";
 import {
   crashPoint,
   invalidLicense,
   writeFileAtomic
-} from "./chunk-VRSCSSGD.js";
+} from "./chunk-DPHFYEVD.js";
 import {
   LicenseBackupError,
   cancelled,
@@ -21,7 +21,7 @@ import {
   compileGlob,
   importJWK,
   option
-} from "./chunk-EC2RGYBU.js";
+} from "./chunk-KXCLBXFS.js";
 
 // src/engine/catalog/catalog.ts
 import { extname } from "node:path";

@@ -3,12 +3,15 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-QW7B6LSG.js";
+} from "./chunk-N6RBAA4U.js";
+import {
+  readOpenSshEd25519
+} from "./chunk-HBLCTK5H.js";
 import {
   LicenseBackupError,
   compileGlob,
   option
-} from "./chunk-EC2RGYBU.js";
+} from "./chunk-KXCLBXFS.js";
 
 // src/engine/slots/machine-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";
@@ -42,63 +45,12 @@ function fromJwk(text) {
     throw invalid("the JWK does not load as an Ed25519 private key");
   }
 }
-var OPENSSH = /^-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]+?)-----END OPENSSH PRIVATE KEY-----$/;
-var MAGIC = "openssh-key-v1\0";
 function fromOpenSsh(text) {
-  const body = OPENSSH.exec(text)?.[1];
-  if (body === void 0) {
+  if (!text.startsWith("-----BEGIN ")) {
     throw invalid('it is neither an Ed25519 private JWK ({"kty": "OKP", \u2026}) nor an OpenSSH private key');
   }
-  const data = Buffer.from(body.replace(/\s+/g, ""), "base64");
-  if (data.subarray(0, MAGIC.length).toString("latin1") !== MAGIC)
-    throw invalid("it is not an openssh-key-v1 key");
-  const reader = new SshReader(data, MAGIC.length);
-  const cipher = reader.string().toString();
-  reader.string();
-  reader.string();
-  if (cipher !== "none") {
-    throw invalid('the OpenSSH key is encrypted with a passphrase; give it without one (ssh-keygen -p -N "")');
-  }
-  if (reader.uint32() !== 1) throw invalid("the OpenSSH file must hold exactly one key");
-  reader.string();
-  const secret = new SshReader(reader.string(), 0);
-  if (secret.uint32() !== secret.uint32()) throw invalid("the OpenSSH key is damaged (check bytes differ)");
-  const type = secret.string().toString();
-  if (type !== "ssh-ed25519") throw invalid(`the OpenSSH key is ${type}, not ssh-ed25519`);
-  const pub = secret.string();
-  const priv = secret.string();
-  if (pub.length !== 32 || priv.length !== 64) throw invalid("the OpenSSH ed25519 key has the wrong length");
-  return createPrivateKey({
-    key: {
-      kty: "OKP",
-      crv: "Ed25519",
-      d: priv.subarray(0, 32).toString("base64url"),
-      x: pub.toString("base64url")
-    },
-    format: "jwk"
-  });
+  return readOpenSshEd25519(text, (problem) => invalid(`the OpenSSH key ${problem}`)).privateKey;
 }
-var SshReader = class {
-  constructor(data, at) {
-    this.data = data;
-    this.at = at;
-  }
-  data;
-  at;
-  uint32() {
-    if (this.at + 4 > this.data.length) throw invalid("the OpenSSH key is truncated");
-    const value = this.data.readUInt32BE(this.at);
-    this.at += 4;
-    return value;
-  }
-  string() {
-    const length = this.uint32();
-    if (this.at + length > this.data.length) throw invalid("the OpenSSH key is truncated");
-    const value = this.data.subarray(this.at, this.at + length);
-    this.at += length;
-    return value;
-  }
-};
 function invalid(why) {
   return new LicenseBackupError(
     "CONFIG_INVALID",

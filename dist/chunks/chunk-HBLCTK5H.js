@@ -1,19 +1,11 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   ED25519,
+  LicenseBackupError,
   WireError,
   WireReader,
   ed25519Blob
-} from "./chunk-ZINHRU5H.js";
-import {
-  LicenseBackupError
-} from "./chunk-EC2RGYBU.js";
-
-// package.json
-var package_default = { version: "0.1.0" };
-
-// src/engine/version.ts
-var TOOL = { name: "license-backup", version: package_default.version };
+} from "./chunk-KXCLBXFS.js";
 
 // src/engine/format/ssh/signing-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";
@@ -21,13 +13,18 @@ var BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
 var END = "-----END OPENSSH PRIVATE KEY-----";
 var MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
 function parseSigningKey(text, source) {
-  const invalid = (problem) => new LicenseBackupError(
-    "CONFIG_INVALID",
-    `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+  return readOpenSshEd25519(
+    text,
+    (problem) => new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+    )
   );
+}
+function readOpenSshEd25519(text, invalid) {
   const trimmed = text.replace(/\r/g, "").trim();
   const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed);
-  if (pem) throw invalid(`is a PEM ${pem[1]} key; only Ed25519 keys sign backups`);
+  if (pem) throw invalid(`is a PEM ${pem[1]} key, not Ed25519`);
   if (!trimmed.startsWith(BEGIN) || !trimmed.endsWith(END))
     throw invalid("is not an OpenSSH private key (it must start with " + BEGIN + ")");
   const body = trimmed.slice(BEGIN.length, -END.length).replace(/\s+/g, "");
@@ -51,7 +48,7 @@ function readKey(bytes, invalid) {
   if (reader.uint32() !== 1) throw invalid("holds more than one key");
   const publicBlob = reader.string();
   const publicType = new WireReader(publicBlob).text();
-  if (publicType !== ED25519) throw invalid(`is a ${publicType} key; only Ed25519 keys sign backups`);
+  if (publicType !== ED25519) throw invalid(`is a ${publicType} key, not Ed25519`);
   const section = new WireReader(reader.string());
   if (!reader.done) throw invalid("has data after its key");
   if (section.uint32() !== section.uint32()) throw invalid("is damaged (its check numbers differ)");
@@ -81,6 +78,6 @@ function readKey(bytes, invalid) {
 }
 
 export {
-  TOOL,
-  parseSigningKey
+  parseSigningKey,
+  readOpenSshEd25519
 };

@@ -2,31 +2,32 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   checkStoreDir,
   listLicenseFiles
-} from "./chunk-3ML4C4NP.js";
+} from "./chunk-FP44M2YZ.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-MLV3QEDY.js";
+} from "./chunk-7H53EYO7.js";
 import {
   ServiceLink,
   listed
-} from "./chunk-VESYHI54.js";
+} from "./chunk-VH7ESG2Y.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-QW7B6LSG.js";
+} from "./chunk-N6RBAA4U.js";
+import "./chunk-HBLCTK5H.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-VRSCSSGD.js";
+} from "./chunk-DPHFYEVD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   compileGlob,
   throwIfAborted
-} from "./chunk-EC2RGYBU.js";
+} from "./chunk-KXCLBXFS.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts

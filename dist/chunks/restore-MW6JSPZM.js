@@ -3,24 +3,24 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-E74EXM5H.js";
-import "./chunk-J2BLVGW3.js";
+} from "./chunk-DSJI53U5.js";
+import "./chunk-OHD5KRQZ.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-F6M7B2TE.js";
-import "./chunk-ZINHRU5H.js";
+} from "./chunk-OQWAUBKW.js";
+import "./chunk-VGPWU72Q.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-MLV3QEDY.js";
+} from "./chunk-7H53EYO7.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-VESYHI54.js";
+} from "./chunk-VH7ESG2Y.js";
 import {
   acquireStoreLock,
   commitStaged,
@@ -29,18 +29,19 @@ import {
   isCommitted,
   openStaging,
   recoverRestore
-} from "./chunk-QW7B6LSG.js";
+} from "./chunk-N6RBAA4U.js";
+import "./chunk-HBLCTK5H.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-VRSCSSGD.js";
+} from "./chunk-DPHFYEVD.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-EC2RGYBU.js";
+} from "./chunk-KXCLBXFS.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts
@@ -280,18 +281,21 @@ async function previewAll(context, link) {
       emit({ ...detail, outcome: "unchanged" });
       continue;
     }
-    batch.push({
-      jti: license.jti,
-      key_id: license.keyId,
-      rights: license.claims.rights,
-      jws: license.text,
-      path: entry.path
-    });
+    batch.push(batchLicense(entry.path, license));
     if (batch.length >= MAX_BATCH) await previewBatch();
   }
   if (batch.length > 0) await previewBatch();
   plan.refused = refused;
   return plan;
+}
+function batchLicense(path, license) {
+  return {
+    jti: license.jti,
+    key_id: license.keyId,
+    rights: license.claims.rights,
+    jws: license.text,
+    path
+  };
 }
 async function restoreAll(context, staging, link, send) {
   const { backup, emit, signal } = context;
@@ -334,13 +338,7 @@ async function restoreAll(context, staging, link, send) {
   try {
     for await (const { entry, license } of backup.licenses(signal)) {
       if (!send.has(license.jti)) continue;
-      batch.push({
-        jti: license.jti,
-        key_id: license.keyId,
-        rights: license.claims.rights,
-        jws: license.text,
-        path: entry.path
-      });
+      batch.push(batchLicense(entry.path, license));
       if (batch.length >= MAX_BATCH) await sendBatch();
     }
     if (batch.length > 0) await sendBatch();

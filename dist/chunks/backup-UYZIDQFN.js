@@ -1,8 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  TOOL,
-  parseSigningKey
-} from "./chunk-AWW62JHQ.js";
+  TOOL
+} from "./chunk-46RMCKOJ.js";
 import {
   INDEX_MEMBER,
   NOT_VERIFIED_WARNING,
@@ -18,7 +17,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-F6M7B2TE.js";
+} from "./chunk-OQWAUBKW.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -32,17 +31,20 @@ import {
   packFileV2,
   serializeManifestV2,
   signMessage
-} from "./chunk-ZINHRU5H.js";
+} from "./chunk-VGPWU72Q.js";
 import {
   checkStoreDir,
   listLicenseFiles
-} from "./chunk-3ML4C4NP.js";
+} from "./chunk-FP44M2YZ.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-QW7B6LSG.js";
+} from "./chunk-N6RBAA4U.js";
+import {
+  parseSigningKey
+} from "./chunk-HBLCTK5H.js";
 import {
   crashPoint,
   fileIO,
@@ -53,7 +55,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-VRSCSSGD.js";
+} from "./chunk-DPHFYEVD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -62,7 +64,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunk-EC2RGYBU.js";
+} from "./chunk-KXCLBXFS.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

@@ -4,7 +4,7 @@ import {
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-J2BLVGW3.js";
+} from "./chunk-OHD5KRQZ.js";
 import {
   BLOCK,
   INDEX_MEMBER,
@@ -13,32 +13,32 @@ import {
   gunzipBounded,
   parseAnyManifest,
   parseIndex
-} from "./chunk-F6M7B2TE.js";
+} from "./chunk-OQWAUBKW.js";
 import {
   InputFileError,
   MANIFEST_FILE,
   MAX_SIGNATURE_BYTES,
   NAMESPACE,
   SIGNATURE_FILE,
-  WireError,
   decryptAge,
   fingerprint,
   openInputFile,
   parseSignature,
   signatureProblem
-} from "./chunk-ZINHRU5H.js";
+} from "./chunk-VGPWU72Q.js";
 import {
   MAX_LICENSE_BYTES,
   nameKey,
   parseLicense,
   pathProblem
-} from "./chunk-VRSCSSGD.js";
+} from "./chunk-DPHFYEVD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
+  WireError,
   compileGlob,
   option
-} from "./chunk-EC2RGYBU.js";
+} from "./chunk-KXCLBXFS.js";
 
 // src/engine/restore/open-backup.ts
 import { lstat as lstat2, open } from "node:fs/promises";

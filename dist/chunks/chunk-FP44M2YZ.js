@@ -3,14 +3,14 @@ import {
   STATE_DIR,
   nameKey,
   pathProblem
-} from "./chunk-VRSCSSGD.js";
+} from "./chunk-DPHFYEVD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   asEngineError,
   compileGlob,
   option
-} from "./chunk-EC2RGYBU.js";
+} from "./chunk-KXCLBXFS.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";

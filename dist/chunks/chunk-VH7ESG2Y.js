@@ -7,7 +7,7 @@ import {
   option,
   schemaPart,
   schemaProblem
-} from "./chunk-EC2RGYBU.js";
+} from "./chunk-KXCLBXFS.js";
 
 // src/engine/service/client.ts
 import { randomUUID } from "node:crypto";
@@ -573,6 +573,15 @@ function describeStatus(answer) {
   const detail = problemDetail(answer);
   return `HTTP ${answer.status}${detail ? ` (${detail})` : ""}`;
 }
+function problemSlug(answer) {
+  if (!/json/i.test(answer.contentType)) return void 0;
+  try {
+    const type = JSON.parse(answer.text).type;
+    return typeof type === "string" ? type.split("/").at(-1) : void 0;
+  } catch {
+    return void 0;
+  }
+}
 function problemDetail(answer) {
   if (!/json/i.test(answer.contentType)) return void 0;
   try {
@@ -811,6 +820,13 @@ var ServiceClient = class {
     const detail = problemDetail(answer);
     const said = detail ? `: ${detail}` : "";
     const token = this.tokenEnv ? `the token in the environment variable ${this.tokenEnv}` : option("service.token");
+    if (answer.status === 401 && /^proof-/.test(problemSlug(answer) ?? "")) {
+      return new LicenseBackupError(
+        "UNAUTHORIZED",
+        `The license service at ${answer.url} refused this machine's proof of possession (HTTP 401${said}). The token was accepted: check this machine's clock and that ${option("service.url")} is the URL the service is reached at.`,
+        { url: answer.url }
+      );
+    }
     if (answer.status === 401) {
       return new LicenseBackupError(
         "UNAUTHORIZED",

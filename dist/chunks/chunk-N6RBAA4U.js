@@ -10,14 +10,14 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-VRSCSSGD.js";
+} from "./chunk-DPHFYEVD.js";
 import {
   LicenseBackupError,
   asEngineError,
   calculateJwkThumbprint,
   capitalized,
   turnOn
-} from "./chunk-EC2RGYBU.js";
+} from "./chunk-KXCLBXFS.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";

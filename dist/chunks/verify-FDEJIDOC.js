@@ -3,19 +3,19 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-E74EXM5H.js";
-import "./chunk-J2BLVGW3.js";
+} from "./chunk-DSJI53U5.js";
+import "./chunk-OHD5KRQZ.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-F6M7B2TE.js";
-import "./chunk-ZINHRU5H.js";
-import "./chunk-VRSCSSGD.js";
+} from "./chunk-OQWAUBKW.js";
+import "./chunk-VGPWU72Q.js";
+import "./chunk-DPHFYEVD.js";
 import {
   LicenseBackupError,
   throwIfAborted
-} from "./chunk-EC2RGYBU.js";
+} from "./chunk-KXCLBXFS.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/verify/verify.ts
