@@ -25,6 +25,25 @@ export default tseslint.config(
     }
   },
   {
+    // Hosts (the action, the local runner and fixtures, the service, the scripts and benchmarks) drive the
+    // engine through its public API only, src/engine/index.ts (ADR 0142); the tests may reach inside.
+    files: ['src/**/*.ts', 'scripts/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.ts'],
+    ignores: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)engine/(?!index\\.js$)',
+              message: 'Import the engine from its public API, src/engine/index.ts (ADR 0142).'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
     // Outside text reaches the job log only as LogText, through src/action/log/write.ts (ADR 0070).
     files: ['src/action/**/*.ts', 'src/main.ts'],
     ignores: ['src/action/log/write.ts'],

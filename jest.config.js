@@ -5,7 +5,7 @@
 // chaos, property, memory-shape and end-to-end ones (the 10,000-license backup checked with tar and sha256sum among
 // them) and the license service's concurrency and kill -9 ones, through jest.all.config.js.
 const SLOW_SUITES = [
-  '/__tests__/reliability/(crash|chaos|properties|flat-memory)\\.test\\.ts$',
+  '/__tests__/(reliability|format)/(crash|chaos|properties|flat-memory)\\.test\\.ts$',
   '/__tests__/server/(concurrency|crash-durability)\\.test\\.ts$',
   '\\.property\\.test\\.ts$',
   '/__tests__/e2e/',

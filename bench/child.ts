@@ -1,13 +1,18 @@
 // One measured operation in its own process, so its peak RSS is its own. Prints one JSON line.
-// usage: node .build/bench-child.mjs <op> <json options>
-import { createPublicKey, generateKeyPairSync } from 'node:crypto'
-import { calculateJwkThumbprint } from 'jose'
+// usage: node .build/bench-child/bench-child.mjs <op> <json options>
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { CompactSign, calculateJwkThumbprint } from 'jose'
 import { readFileSync } from 'node:fs'
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { createBackupRestorer, ServiceClient } from '../src/engine/index.js'
-import type { BackupOptions, ReleaseOptions, RestoreOptions, VerifyOptions } from '../src/engine/api.js'
+import {
+  createBackupRestorer,
+  type BackupOptions,
+  type ReleaseOptions,
+  type RestoreOptions,
+  type VerifyOptions
+} from '../src/engine/index.js'
 import { RegistryClient } from '../src/action/registry/client.js'
 import { pullBackup } from '../src/action/registry/pull.js'
 import { pushBackup } from '../src/action/registry/push.js'
@@ -142,36 +147,45 @@ async function restoreTexts(store: string): Promise<string[]> {
 }
 
 /**
- * The HTTP baseline: the batches a restore sends (same licenses, same order, ≤ 1000 each), through the
- * engine's service client (protocol v1.1, its proof of possession included) by one client with no
- * verification, staging or commit around them.
+ * The HTTP baseline: the batches a restore sends (same licenses, same order, ≤ 1000 each), posted straight to
+ * the service by one client (protocol v1.1: a session proof by a fresh machine key) with no verification,
+ * staging or commit around them.
  */
 async function httpBaseline(store: string, url: string, token: string): Promise<Record<string, unknown>> {
   const texts = await restoreTexts(store)
-  const batches = texts.map(jws => {
-    const claims = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      jti: string
-      key_id: string
-      rights: Record<string, unknown>
-    }
-    return { jti: claims.jti, key_id: claims.key_id, rights: claims.rights, jws }
-  })
   const privateKey = generateKeyPairSync('ed25519').privateKey
-  const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as { x: string }
-  const machine = {
-    id: await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: publicJwk.x }, 'sha256'),
-    publicJwk: { x: publicJwk.x },
-    privateKey
-  }
+  const { x } = createPublicKey(privateKey).export({ format: 'jwk' }) as { x: string }
+  const jwk = { kty: 'OKP', crv: 'Ed25519', x }
+  const id = await calculateJwkThumbprint(jwk, 'sha256')
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
   const started = performance.now()
-  const client = new ServiceClient({ url, token })
-  const session = await client.openSession(machine, true)
-  let restored = 0
-  for (let i = 0; i < batches.length; i += 1000) {
-    const results = await client.restoreBatch(session, batches.slice(i, i + 1000), async () => {})
-    restored += results.filter(r => r.status === 'restored').length
+  const claims = {
+    aud: url,
+    iat: Math.floor(Date.now() / 1000),
+    nonce: randomBytes(24).toString('base64url')
   }
-  await client.closeSession(session)
+  const proof = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'session-proof+jwt', jwk })
+    .sign(privateKey)
+  const opened = await fetch(`${url}/v1/sessions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ machine: { id, jwk }, individualize: true, proof })
+  })
+  if (opened.status !== 201) throw new Error(`opening a session answered ${opened.status}`)
+  const session = (await opened.json()) as { id: string }
+  let restored = 0
+  for (let i = 0; i < texts.length; i += 1000) {
+    const response = await fetch(`${url}/v1/sessions/${session.id}/restore`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': `bench-${id}-${i}` },
+      body: JSON.stringify({ licenses: texts.slice(i, i + 1000) })
+    })
+    if (response.status !== 200) throw new Error(`restore answered ${response.status}`)
+    const body = (await response.json()) as { results: Array<{ status: string }> }
+    restored += body.results.filter(r => r.status === 'restored').length
+  }
+  await fetch(`${url}/v1/sessions/${session.id}`, { method: 'DELETE', headers })
   const ms = performance.now() - started
   if (restored !== texts.length) throw new Error(`the service restored ${restored} of ${texts.length}`)
   return { ms, sent: texts.length, restored }

@@ -7,7 +7,6 @@ import { createReadStream, existsSync } from 'node:fs'
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
-import { build } from 'esbuild'
 import { generateIdentity, identityToRecipient } from 'age-encryption'
 import { createIssuer, loadIssuer, saveIssuer, type Issuer } from '../src/fixtures/issuer.js'
 import { generateStore } from '../src/fixtures/store.js'
@@ -20,6 +19,7 @@ import {
   type TestCa,
   type TestRegistry
 } from '../src/local/registry.js'
+import { bundle } from '../scripts/bundle.mjs'
 import { hasGnuTime, median, medianOf, repeat, timeCommand, type Sample } from './measure.js'
 import { serviceThroughput } from './service.js'
 
@@ -41,7 +41,7 @@ const wanted = (part: string): boolean => only === undefined || only.includes(pa
 
 const work = resolve('bench/work')
 const node = process.execPath
-const child = resolve('.build/bench-child.mjs')
+const child = resolve('.build/bench-child/bench-child.mjs')
 const coldDist = join(work, 'dist')
 const token = 'bench-token'
 const threads = availableParallelism()
@@ -67,16 +67,8 @@ const REGISTRY_USER = 'bench'
 const REGISTRY_PASSWORD = 'bench-registry-password'
 
 await mkdir(work, { recursive: true })
-await build({
-  entryPoints: ['bench/child.ts'],
-  outfile: child,
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  packages: 'external',
-  logLevel: 'warning'
-})
+// This script runs bundled itself (scripts/run-ts.mjs), from the repository's root: the worker's source is named from there.
+await bundle('bench/child.ts', child, { worker: resolve('src/engine/verify-pool/verify-worker.ts') })
 if (!hasGnuTime()) log('GNU time (/usr/bin/time) is missing: peak RSS of the baselines is not measured.')
 const issuer = await theIssuer()
 const jwksFile = join(work, 'issuer.jwks.json')

@@ -3,6 +3,7 @@
 import { build } from 'esbuild'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
+import { VERIFY_WORKER } from './bundle.mjs'
 import { licensesText } from './licenses.mjs'
 
 const outdir = process.argv[2] ?? 'dist'
@@ -41,7 +42,9 @@ const withoutCrashPoints = {
 }
 
 const result = await build({
-  entryPoints: { index: 'src/index.ts' },
+  // The verify pool's worker is an entry point of its own, in chunks/ beside the chunk that starts
+  // it (src/engine/verify-pool/pool.ts, ADR 0140).
+  entryPoints: { index: 'src/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
   outdir,
   bundle: true,
   platform: 'node',

@@ -1,14 +1,22 @@
 // Regenerates the documents made from other files (npm run docs): the README's input and output tables
-// from action.yml, and docs/adr/README.md from the ADRs' headers (after bringing each header to the one
-// format). `__tests__/release/docs.test.ts` fails while either is stale, so CI checks them.
+// from action.yml, docs/adr/README.md from the ADRs' headers (after bringing each header to the one
+// format), and schema/protocol.schema.json from docs/openapi.yaml. `__tests__/release/docs.test.ts` fails
+// while any is stale, so CI checks them.
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ADR_FILE, adrIndex, normalizeAdr, parseAdr, type Adr } from './docs/adr-index.js'
 import { withActionTables } from './docs/action-tables.js'
 import { formatMarkdown } from './docs/markdown.js'
+import { protocolSchema } from './docs/protocol-schema.js'
 
 export const ADR_DIR = 'docs/adr'
+export const PROTOCOL_SCHEMA = 'schema/protocol.schema.json'
+
+/** schema/protocol.schema.json as it should be: docs/openapi.yaml's schemas (ADR 0143), formatted. */
+export async function expectedProtocolSchema(): Promise<string> {
+  return formatMarkdown(protocolSchema(readFileSync('docs/openapi.yaml', 'utf8')), PROTOCOL_SCHEMA)
+}
 
 /** The date git first saw a file, or today for a file not committed yet. */
 function dateAdded(file: string): string {
@@ -53,6 +61,7 @@ async function main(): Promise<void> {
   }
   writeFileSync(join(ADR_DIR, 'README.md'), await expectedAdrIndex())
   writeFileSync('README.md', await expectedReadme())
+  writeFileSync(PROTOCOL_SCHEMA, await expectedProtocolSchema())
 }
 
 if (process.argv[1]?.endsWith('docs.mjs')) {

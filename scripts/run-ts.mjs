@@ -1,7 +1,7 @@
 // Runs a TypeScript entry point (demo, reference server, benchmarks) without a separate compile step:
 // esbuild bundles it with the project's sources into .build/ and Node imports the result. Dependencies stay
 // external and resolve from node_modules.
-import { build } from 'esbuild'
+import { bundle } from './bundle.mjs'
 import { basename, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -10,22 +10,10 @@ if (!entry) {
   console.error('usage: node scripts/run-ts.mjs <entry.ts> [args…]')
   process.exit(2)
 }
-// Bundled into the repository's .build/, wherever it is run from, so dependencies resolve from its node_modules.
-const outfile = resolve(
-  fileURLToPath(new URL('..', import.meta.url)),
-  '.build',
-  basename(entry).replace(/\.ts$/, '.mjs')
-)
-await build({
-  entryPoints: [entry],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  packages: 'external',
-  sourcemap: 'inline',
-  logLevel: 'warning'
-})
+// Bundled into the repository's .build/, wherever it is run from, so dependencies resolve from its
+// node_modules; a folder an entry point, so two scripts at once do not write the same verify worker.
+const name = basename(entry).replace(/\.ts$/, '')
+const outfile = resolve(fileURLToPath(new URL('..', import.meta.url)), '.build', name, `${name}.mjs`)
+await bundle(entry, outfile, { sourcemap: 'inline' })
 process.argv = [process.argv[0], outfile, ...args]
 await import(pathToFileURL(outfile).href)

@@ -1,7 +1,13 @@
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
-import type { BackupRestorer, EventListener } from './engine/api.js'
-import { cancelled, internalError, isLicenseBackupError } from './engine/errors.js'
+import {
+  cancelled,
+  createBackupRestorer,
+  internalError,
+  isLicenseBackupError,
+  type BackupRestorer,
+  type EventListener
+} from './engine/index.js'
 import { loadArtifactClient, runContext } from './action/artifacts/client.js'
 import type { ArtifactClient, RunContext } from './action/artifacts/client.js'
 import { sweepRestoreDirs } from './action/artifacts/restore-dir.js'
@@ -34,8 +40,8 @@ export interface RunDeps {
 }
 
 export const defaultDeps: RunDeps = {
-  // Imported lazily so a bad steps file fails before the engine is even loaded.
-  createEngine: async listener => (await import('./engine/index.js')).createBackupRestorer(listener),
+  // The operations' code loads on their first call, so a bad steps file fails before any of it is loaded.
+  createEngine: async listener => createBackupRestorer(listener),
   artifactClient: loadArtifactClient,
   fetch: (...args) => globalThis.fetch(...args),
   // Getters: read when run() starts, so a test or host that replaces process.env is seen.

@@ -80,6 +80,22 @@ describe('taking a backup out of an artifact zip', () => {
       /manifest says 4096/
     ],
     [
+      'more entries than any backup has',
+      [
+        { name: 'manifest.json', data: manifest },
+        ...Array.from({ length: 65 }, (_, i) => ({ name: `junk-${i}`, data: Buffer.from('x') }))
+      ],
+      /66 entries; a backup has two/
+    ],
+    [
+      'a compression method other than stored or deflate',
+      [
+        { name: 'manifest.json', data: manifest },
+        { name: 'licenses.tar', data: pack, method: 12 as 0 }
+      ],
+      /licenses.tar uses compression method 12/
+    ],
+    [
       'a damaged entry (CRC-32)',
       [
         { name: 'manifest.json', data: manifest },
@@ -96,6 +112,30 @@ describe('taking a backup out of an artifact zip', () => {
     // A pack that failed is removed by the caller with the whole temp folder; it never passes for whole.
     if (left.includes('licenses.tar'))
       expect((await readFile(join(into, 'licenses.tar'))).length).toBeLessThanOrEqual(pack.length)
+  })
+
+  it('takes a stored (uncompressed) pack as it is', async () => {
+    const { into, error } = await extract([
+      { name: 'manifest.json', data: manifest, method: 0 },
+      { name: 'licenses.tar', data: pack, method: 0 }
+    ])
+    expect(error).toBeUndefined()
+    expect((await readFile(join(into, 'licenses.tar'))).equals(pack)).toBe(true)
+  })
+
+  it('refuses a pack whose local header is damaged, naming it', async () => {
+    const zip = makeZip([
+      { name: 'manifest.json', data: manifest },
+      { name: 'licenses.tar', data: pack }
+    ])
+    const local = zip.indexOf(Buffer.from('licenses.tar')) - 30
+    zip.writeUInt32LE(0xdeadbeef, local)
+    const case_ = await mkdtemp(join(root, 'case-'))
+    await writeFile(join(case_, 'artifact.zip'), zip)
+    await expect(extractBackup(join(case_, 'artifact.zip'), case_, 'nightly')).rejects.toMatchObject({
+      code: 'BACKUP_CORRUPT',
+      message: expect.stringContaining('licenses.tar cannot be read')
+    })
   })
 
   it('refuses a file that is not a zip', async () => {

@@ -1,12 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  loadCatalog,
-  parseCatalog,
-  restrictedLicenseMessage,
-  restrictedSummaryMessage
-} from '../../src/engine/index.js'
+import { restrictedLicenseMessage, restrictedSummaryMessage } from '../../src/engine/index.js'
+import { loadCatalog, parseCatalog } from '../../src/engine/catalog/catalog.js'
 import { tempDirs } from './helpers.js'
 
 const dirs = tempDirs()

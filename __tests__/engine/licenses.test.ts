@@ -4,12 +4,9 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { writeFile } from 'node:fs/promises'
-import {
-  createVerifier,
-  keySetVerifier,
-  parseLicense,
-  type LicenseBackupError
-} from '../../src/engine/index.js'
+import { type LicenseBackupError } from '../../src/engine/index.js'
+import { parseLicense } from '../../src/engine/licenses/license.js'
+import { createVerifier, keySetVerifier } from '../../src/engine/licenses/verifier.js'
 import { createIssuer, signCompact } from '../../src/fixtures/issuer.js'
 import { claims, issuer, tempDirs } from './helpers.js'
 

@@ -2,7 +2,7 @@ import { describe, expect, it, afterEach } from '@jest/globals'
 import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { acquireStoreLock } from '../../src/engine/index.js'
+import { acquireStoreLock } from '../../src/engine/store/lock.js'
 import { nodeFileIO, withFileIO, type FileIO } from '../../src/engine/io/file-io.js'
 import { tempDirs } from './helpers.js'
 

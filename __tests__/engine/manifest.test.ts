@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { parseManifest, serializeManifest, TOOL, type Manifest } from '../../src/engine/index.js'
+import { TOOL, type Manifest } from '../../src/engine/index.js'
+import { parseManifest, serializeManifest } from '../../src/engine/format/manifest-io.js'
 import { manifestChunks } from '../../src/engine/format/manifest-io.js'
 
 const manifest: Manifest = {

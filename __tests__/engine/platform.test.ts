@@ -26,7 +26,7 @@ import {
   restrictToOwner
 } from '../../src/engine/io/platform.js'
 import { createMachineIdentity } from '../../src/engine/identity/machine-identity.js'
-import { commitStaged, stageFiles } from '../../src/engine/restore/commit.js'
+import { commitStaged, openStaging } from '../../src/engine/restore/commit.js'
 import { readLicenseFileSync } from '../../src/engine/store/read.js'
 import { asIf, asIfSync, SIMULATABLE, simulatedIO, type SimulatedOS } from '../support/os-semantics.js'
 import { itOnPosix, itOnWindows } from '../support/platform.js'
@@ -131,7 +131,8 @@ describe.each(SIMULATABLE)('durable writes with the file-system semantics of %s'
     ]
     await asIf(os, () =>
       withFileIO(sim.io, async () => {
-        await stageFiles(store, files)
+        const staging = await openStaging(store)
+        for (const file of files) staging.add(file)
         await commitStaged(
           store,
           files.map(f => f.path)

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { acquireStoreLock, listLicenseFiles, readLicenseFile } from '../../src/engine/index.js'
+import { acquireStoreLock } from '../../src/engine/store/lock.js'
+import { readLicenseFileSync } from '../../src/engine/store/read.js'
+import { listLicenseFiles } from '../../src/engine/store/walk.js'
 import { exec, tempDirs } from './helpers.js'
 import { itOnPosix } from '../support/platform.js'
 
@@ -98,24 +100,22 @@ describe('listLicenseFiles', () => {
   })
 })
 
-describe('readLicenseFile', () => {
+describe('readLicenseFileSync', () => {
   it('refuses a symlink that replaced a file after the walk (O_NOFOLLOW)', async () => {
     const store = await dirs.make()
     await writeFile(join(store, 'real'), 'x')
     await symlink(join(store, 'real'), join(store, 'l.jwt'))
-    await expect(readLicenseFile(store, 'l.jwt')).rejects.toMatchObject({
-      code: 'STORE_INVALID',
-      message: expect.stringContaining('l.jwt')
-    })
+    expect(() => readLicenseFileSync(store, 'l.jwt')).toThrow(
+      expect.objectContaining({ code: 'STORE_INVALID', message: expect.stringContaining('l.jwt') })
+    )
   })
 
   itOnPosix('Windows has no FIFOs')('refuses a FIFO without blocking on it', async () => {
     const store = await dirs.make()
     await exec('mkfifo', [join(store, 'p.jwt')])
-    await expect(readLicenseFile(store, 'p.jwt')).rejects.toMatchObject({
-      code: 'STORE_INVALID',
-      message: expect.stringContaining('p.jwt')
-    })
+    expect(() => readLicenseFileSync(store, 'p.jwt')).toThrow(
+      expect.objectContaining({ code: 'STORE_INVALID', message: expect.stringContaining('p.jwt') })
+    )
   })
 })
 

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { createReadStream } from 'node:fs'
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { readTar, TAR_END, tarMember, type TarMember } from '../../src/engine/index.js'
+import { readTar, type TarMember } from '../../src/engine/format/tar-reader.js'
+import { TAR_END, tarMember } from '../../src/engine/format/tar-writer.js'
 import { exec, tempDirs } from './helpers.js'
 
 const dirs = tempDirs()

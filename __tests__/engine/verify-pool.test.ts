@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync, createPublicKey, sign } from 'node:crypto'
 import type { JWK } from 'jose'
 import { createIssuer } from '../../src/fixtures/issuer.js'
+import { MessageChannel } from 'node:worker_threads'
 import { VerifyPool, type SignatureCheck } from '../../src/engine/verify-pool/pool.js'
+import { keySlots, serve } from '../../src/engine/verify-pool/verify-worker.js'
 
 function split(jws: string): { signingInput: string; signature: string; kid: string; alg: string } {
   const [h, p, s] = jws.split('.') as [string, string, string]
@@ -40,6 +42,33 @@ describe('VerifyPool', () => {
       expect(results.slice(301)).toEqual([false, false, false, false])
     } finally {
       await pool.close()
+    }
+  })
+})
+
+describe('the verify worker (verify-worker.ts, on this thread)', () => {
+  it('answers a packed batch: the signature of a known key passes, a key Node cannot import fails', async () => {
+    const issuer = createIssuer({ kid: 'ed' })
+    const broken = { kty: 'OKP', crv: 'Ed25519', x: 'not-a-key', kid: 'broken' } as JWK
+    expect(keySlots({ keys: [issuer.publicJwk, broken], kids: ['ed', 'broken'] })[1]).toBeUndefined()
+    const { port1, port2 } = new MessageChannel()
+    serve(port2, {
+      verifyPool: true,
+      keys: [issuer.publicJwk, broken],
+      kids: ['ed', 'broken'],
+      algorithms: ['Ed25519', 'EdDSA', 'ES256']
+    })
+    const check = split(issuer.sign({ jti: 'one' }))
+    const text = (check.signingInput + check.signature).repeat(4)
+    const lengths = [check.signingInput.length, check.signature.length]
+    // Slot 0 with EdDSA; the broken key's slot; no key (-1); an algorithm code the worker does not know.
+    const meta = new Int32Array([0, 1, ...lengths, 1, 1, ...lengths, -1, 1, ...lengths, 0, 3, ...lengths])
+    const answer = new Promise<{ id: number; results: Uint8Array }>(done => port1.once('message', done))
+    port1.postMessage({ id: 7, meta, text })
+    try {
+      expect(await answer).toEqual({ id: 7, results: new Uint8Array([1, 0, 0, 0]) })
+    } finally {
+      port1.close()
     }
   })
 })

@@ -4,16 +4,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import {
-  createBackupRestorer,
-  LicenseBackupError,
-  parseAllowedSigners,
-  parseIndex,
-  parseSignature,
-  parseSigningKey,
-  signatureProblem,
-  signMessage
-} from '../../src/engine/index.js'
+import { createBackupRestorer, LicenseBackupError, parseSigningKey } from '../../src/engine/index.js'
+import { parseIndex } from '../../src/engine/format/pack-index.js'
+import { parseAllowedSigners } from '../../src/engine/format/ssh/allowed-signers.js'
+import { parseSignature, signatureProblem, signMessage } from '../../src/engine/format/ssh/sshsig.js'
 import { gunzipBounded } from '../../src/engine/format/gzip.js'
 import {
   INDEX_HEAD,

@@ -2,14 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  findSigner,
-  parseAllowedSigners,
-  parseSignature,
-  parseSigningKey,
-  signatureProblem,
-  signMessage
-} from '../../src/engine/index.js'
+import { parseSigningKey } from '../../src/engine/index.js'
+import { findSigner, parseAllowedSigners } from '../../src/engine/format/ssh/allowed-signers.js'
+import { parseSignature, signatureProblem, signMessage } from '../../src/engine/format/ssh/sshsig.js'
 import { exec } from '../engine/helpers.js'
 import { sshKey, type SshKey } from './support.js'
 

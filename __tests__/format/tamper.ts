@@ -4,13 +4,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import {
-  parseSigningKey,
-  serializeManifestV2,
-  signMessage,
-  type ManifestV2,
-  type PackIndex
-} from '../../src/engine/index.js'
+import { parseSigningKey, type ManifestV2 } from '../../src/engine/index.js'
+import { serializeManifestV2 } from '../../src/engine/format/manifest-v2.js'
+import type { PackIndex } from '../../src/engine/format/pack-index.js'
+import { signMessage } from '../../src/engine/format/ssh/sshsig.js'
 import { readTar } from '../../src/engine/format/tar-reader.js'
 import { craftTar, decrypt, encrypt, sha256, type CraftedMember } from '../support/hostile-backup.js'
 

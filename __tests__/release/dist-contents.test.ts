@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { createIssuer } from '../../src/fixtures/issuer.js'
 
 const bundle = ['dist/index.js', ...readdirSync('dist/chunks').map(name => join('dist/chunks', name))]
   .map(file => readFileSync(file, 'utf8'))
@@ -20,5 +23,39 @@ describe('what users run (dist/)', () => {
     }
     expect(bundle).toContain(`{ version: "${version}" }`)
     expect(bundle).not.toContain(`"typescript-eslint": "${devDependencies['typescript-eslint']}"`)
+  })
+
+  it('starts the verify worker from its own file beside the engine chunk, and that worker checks signatures', async () => {
+    // The pool is in one chunk of dist/chunks/, where `./verify-worker.js` is the worker's file.
+    expect(readFileSync('dist/index.js', 'utf8')).not.toContain('new Worker(')
+    const starters = readdirSync('dist/chunks').filter(name =>
+      readFileSync(join('dist/chunks', name), 'utf8').includes('new Worker(')
+    )
+    expect(starters).toHaveLength(1)
+    expect(readFileSync(join('dist/chunks', starters[0]!), 'utf8')).toContain('"./verify-worker.js"')
+
+    const issuer = createIssuer({ kid: 'dist' })
+    const [header, payload, signature] = issuer.sign({ jti: 'one' }).split('.') as [string, string, string]
+    const input = `${header}.${payload}`
+    const worker = new Worker(pathToFileURL(resolve('dist/chunks/verify-worker.js')), {
+      workerData: { verifyPool: true, keys: [issuer.publicJwk], kids: ['dist'], algorithms: ['EdDSA'] }
+    })
+    try {
+      const answer = new Promise(done => worker.once('message', done))
+      const meta = new Int32Array([
+        0,
+        0,
+        input.length,
+        signature.length,
+        0,
+        0,
+        input.length,
+        signature.length
+      ])
+      worker.postMessage({ id: 1, meta, text: input + signature + input + 'x' + signature.slice(1) })
+      expect(await answer).toEqual({ id: 1, results: new Uint8Array([1, 0]) })
+    } finally {
+      await worker.terminate()
+    }
   })
 })

@@ -6,13 +6,24 @@ import { loadSteps } from '../../src/action/steps/load.js'
 import { ERROR_CODES } from '../../src/engine/errors.js'
 import { adrIndex, normalizeAdr, parseAdr } from '../../scripts/docs/adr-index.js'
 import { inputsTable, withActionTables } from '../../scripts/docs/action-tables.js'
-import { ADR_DIR, adrFiles, expectedAdrIndex, expectedReadme } from '../../scripts/docs.js'
+import {
+  ADR_DIR,
+  PROTOCOL_SCHEMA,
+  adrFiles,
+  expectedAdrIndex,
+  expectedProtocolSchema,
+  expectedReadme
+} from '../../scripts/docs.js'
 
 const today = (): string => '2026-12-01'
 
 describe('generated documents (npm run docs)', () => {
   it('README.md has the input and output tables of action.yml as it is', async () => {
     expect(readFileSync('README.md', 'utf8')).toBe(await expectedReadme())
+  })
+
+  it('schema/protocol.schema.json holds the schemas of docs/openapi.yaml as it is', async () => {
+    expect(readFileSync(PROTOCOL_SCHEMA, 'utf8')).toBe(await expectedProtocolSchema())
   })
 
   it('every ADR has the one header, and docs/adr/README.md lists them all', async () => {

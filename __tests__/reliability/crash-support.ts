@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { build } from 'esbuild'
 import type { BackupOptions, ReleaseOptions, RestoreOptions } from '../../src/engine/index.js'
+import { bundle } from '../../scripts/bundle.mjs'
 
 // npm test runs from the repository's root.
 const REPO = resolve('.')
@@ -25,20 +25,11 @@ export interface ChildRun {
 
 /**
  * Bundles a child entry of `__tests__/support/` with the project's sources (dependencies stay external), as
- * scripts/run-ts.mjs does.
+ * scripts/run-ts.mjs does, into a folder of this test process's own.
  */
 export async function buildChild(entry = 'crash-child'): Promise<string> {
-  const outfile = join(REPO, '.build', `${entry}-${process.pid}.mjs`)
-  await build({
-    entryPoints: [join(REPO, `__tests__/support/${entry}.ts`)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning'
-  })
+  const outfile = join(REPO, '.build', `${entry}-${process.pid}`, `${entry}.mjs`)
+  await bundle(join(REPO, `__tests__/support/${entry}.ts`), outfile)
   return outfile
 }
 

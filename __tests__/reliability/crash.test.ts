@@ -9,13 +9,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJwt } from 'jose'
-import {
-  createBackupRestorer,
-  createMachineIdentity,
-  loadMachineIdentity,
-  type BackupOptions,
-  type RestoreOptions
-} from '../../src/engine/index.js'
+import { createBackupRestorer, type BackupOptions, type RestoreOptions } from '../../src/engine/index.js'
+import { createMachineIdentity, loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'

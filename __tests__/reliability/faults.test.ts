@@ -9,12 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   createBackupRestorer,
-  createMachineIdentity,
-  loadMachineIdentity,
   type BackupOptions,
   type LicenseBackupError,
   type RestoreOptions
 } from '../../src/engine/index.js'
+import { createMachineIdentity, loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
 import { withFileIO } from '../../src/engine/io/file-io.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'

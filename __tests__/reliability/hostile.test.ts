@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { cp, mkdir, open, readdir, readFile, stat, symlink, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MAX_MANIFEST_BYTES } from '../../src/engine/restore/verify-backup.js'
+import { MAX_MANIFEST_BYTES } from '../../src/engine/restore/manifest-bounds.js'
 import { faultWorld, type FaultWorld } from '../restore/fault-world.js'
 import { snapshot } from '../restore/support.js'
 import {

@@ -5,17 +5,12 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { stringify } from 'yaml'
 import { loadSteps } from '../../src/action/steps/load.js'
-import {
-  createBackupRestorer,
-  createVerifier,
-  LicenseBackupError,
-  parseLicense,
-  parseManifest,
-  readTar,
-  verifyBackup,
-  type LicenseVerifier,
-  type Manifest
-} from '../../src/engine/index.js'
+import { createBackupRestorer, LicenseBackupError, type Manifest } from '../../src/engine/index.js'
+import { parseManifest } from '../../src/engine/format/manifest-io.js'
+import { readTar } from '../../src/engine/format/tar-reader.js'
+import { parseLicense } from '../../src/engine/licenses/license.js'
+import { createVerifier, type LicenseVerifier } from '../../src/engine/licenses/verifier.js'
+import { verifyBackup } from '../../src/engine/restore/verify-backup.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
 import { readBackup, sha256, type ReadBackup } from '../support/hostile-backup.js'

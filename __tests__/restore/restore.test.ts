@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeJwt } from 'jose'
-import { loadMachineIdentity } from '../../src/engine/index.js'
+import { loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
 import type { LicenseBackupError } from '../../src/engine/errors.js'
 import { engine, snapshot, TOKEN, types, world, type World } from './support.js'
 

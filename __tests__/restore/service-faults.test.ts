@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeJwt } from 'jose'
-import { loadMachineIdentity } from '../../src/engine/index.js'
+import { loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
 import { PATHS, type Rule } from '../support/fault-proxy.js'
 import { registerSecret } from '../support/secret-scan.js'
 import { faultWorld, READ_TOKEN, type FaultWorld } from './fault-world.js'

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBackupRestorer } from '../../src/engine/index.js'
@@ -73,12 +73,6 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
       .digest('hex')
   }
   return out
-}
-
-export async function emptyDir(root: string, name: string): Promise<string> {
-  const dir = join(root, name)
-  await mkdir(dir, { recursive: true })
-  return dir
 }
 
 /** The status events of docs/events.md, without detail, progress, the opened backup and its one warning that it is unsigned. */

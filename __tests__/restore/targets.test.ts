@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { cp, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createBackupRestorer, parseLicense, type LicenseBackupError } from '../../src/engine/index.js'
+import { createBackupRestorer, type LicenseBackupError } from '../../src/engine/index.js'
+import { parseLicense } from '../../src/engine/licenses/license.js'
 import type { Manifest } from '../../src/engine/format/manifest.js'
 import { restoreDirs } from '../../src/engine/restore/commit.js'
 import {

@@ -1,5 +1,11 @@
-import { LicenseBackupError } from '../engine/errors.js'
-import { capitalized, ENGINE_OPTIONS, option, turnOn, type EngineOption } from '../engine/options.js'
+import {
+  capitalized,
+  ENGINE_OPTIONS,
+  LicenseBackupError,
+  option,
+  turnOn,
+  type EngineOption
+} from '../engine/index.js'
 
 /**
  * The engine names its own options ("the `overwrite` option", "turn on the `overwrite` option"); the

@@ -1,4 +1,4 @@
-import type { Origin } from '../engine/format/manifest-v2.js'
+import type { Origin } from '../engine/index.js'
 
 /**
  * Where a backup is made, for its manifest (docs/format.md): the workflow run's coordinates from the runner's

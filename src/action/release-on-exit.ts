@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
-import type { BackupRestorer } from '../engine/api.js'
-import { listed } from '../engine/slots/service-link.js'
+import { listed, type BackupRestorer } from '../engine/index.js'
 import { logText } from './log/text.js'
 import { log } from './log/write.js'
 import { mask, maskMachineKey } from './secrets.js'

@@ -1,5 +1,4 @@
-import type { ManifestRestricted } from '../engine/format/manifest.js'
-import type { RefusedLicense } from '../engine/api.js'
+import type { ManifestRestricted, RefusedLicense } from '../engine/index.js'
 import type { UploadedArtifact } from './artifacts/upload.js'
 import type { RegistryRecord } from './registry/steps.js'
 import type { RefusedSeen } from './log/step-log.js'

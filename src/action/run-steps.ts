@@ -1,7 +1,13 @@
 import { rm } from 'node:fs/promises'
-import type { BackupRestorer, StoreOptions } from '../engine/api.js'
-import { cancelled, isLicenseBackupError, throwIfAborted } from '../engine/errors.js'
-import type { EventListener } from '../engine/events.js'
+import {
+  cancelled,
+  isLicenseBackupError,
+  throwIfAborted,
+  type BackupRestorer,
+  type EventListener,
+  type Origin,
+  type StoreOptions
+} from '../engine/index.js'
 import { defaultArtifactName } from './artifacts/client.js'
 import { errorInStepsTerms } from './engine-terms.js'
 import type { ArtifactClient, RunContext } from './artifacts/client.js'
@@ -14,7 +20,6 @@ import { logText } from './log/text.js'
 import { log } from './log/write.js'
 import { bytesPerLicense, type RunReport, type StepRecord } from './report.js'
 import type { StepSecrets } from './secrets.js'
-import type { Origin } from '../engine/format/manifest-v2.js'
 import { rememberForExit } from './release-on-exit.js'
 import type {
   BackupStep,

@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
-import { isLicenseBackupError } from '../engine/errors.js'
-import { parseSigningKey } from '../engine/format/ssh/signing-key.js'
+import { isLicenseBackupError, parseSigningKey } from '../engine/index.js'
 import { ConfigError } from './steps/config-error.js'
 import type { BackupStep, EnvRef, RegistryLogin, Step } from './steps/types.js'
 

@@ -1,68 +1,78 @@
 /**
- * The engine's public API. Hosts (the action, a CLI) import from here only.
+ * The engine's public API: what a host (the action, a CLI) needs, and nothing of the engine's insides.
+ * Hosts import from here only; ESLint keeps them to it (ADR 0142). Each operation's code is loaded on its
+ * first call, so a host that only reads the constants and errors below (a steps file refused, a backup
+ * carried in an artifact) loads none of it.
  */
 import type { BackupRestorer } from './api.js'
-import { backup } from './backup/backup.js'
-import { release } from './release/release.js'
-import { restore } from './restore/restore.js'
-import { verify } from './verify/verify.js'
 import { emitter, type EventListener } from './events.js'
 
 export type * from './api.js'
-export * from './errors.js'
-export * from './events.js'
-export * from './format/manifest.js'
-export { parseManifest, serializeManifest, writeManifest } from './format/manifest-io.js'
-export { readTar, type TarMember, type TarReadOptions } from './format/tar-reader.js'
-export { tarMember, TAR_END } from './format/tar-writer.js'
-export { decryptAge, checkRecipients } from './format/age.js'
-export { parseLicense, invalidLicense, LICENSE_ALGORITHMS } from './licenses/license.js'
-export type { License, LicenseClaims, LicenseHeader, LicenseAlgorithm } from './licenses/license.js'
-export { createVerifier, keySetVerifier, jwksUrlOf, NOT_VERIFIED_WARNING } from './licenses/verifier.js'
-export type { LicenseVerifier, VerifierOptions } from './licenses/verifier.js'
-export { loadCatalog, parseCatalog, type Catalog } from './catalog/catalog.js'
+export type { EngineEvent, EventListener, Operation } from './events.js'
 export {
-  restrictedLicenseMessage,
-  restrictedSummaryMessage,
-  type RestrictedEntry
-} from './catalog/messages.js'
-export { acquireStoreLock, type StoreLock, type LockInfo, type LockOptions } from './store/lock.js'
-export { listLicenseFiles, checkStoreDir } from './store/walk.js'
-export { STATE_DIR, nameKey, pathProblem, isStateDirName } from './store/names.js'
-export { readLicenseFile, MAX_LICENSE_BYTES } from './store/read.js'
-export { compileGlob, DEFAULT_PATTERN, type PathMatcher } from './store/glob.js'
+  ERROR_CODES,
+  LicenseBackupError,
+  cancelled,
+  internalError,
+  isLicenseBackupError,
+  throwIfAborted,
+  type ErrorCode,
+  type ErrorDetails
+} from './errors.js'
+export { ENGINE_OPTIONS, capitalized, option, turnOn, type EngineOption } from './options.js'
 export { TOOL } from './version.js'
-export * from './identity/index.js'
-export {
-  ServiceClient,
-  MAX_BATCH,
-  refusalCode,
-  refusalError,
-  refusalEvent,
-  refusalMessage,
-  type BatchLicense,
-  type CheckLicense,
-  type RestoreOutcome,
-  type ServiceSession
-} from './service/index.js'
-export { verifyBackup, type VerifiedBackup } from './restore/verify-backup.js'
-export { openBackup, NOT_AUTHENTICATED_WARNING, type OpenedBackup } from './restore/open-backup.js'
-export * from './format/manifest-v2.js'
-export { INDEX_MEMBER, parseIndex, type PackIndex } from './format/pack-index.js'
+
+// Checking a steps file's values before any operation runs.
+export { checkRecipients } from './format/age.js'
 export { parseSigningKey, type SigningKey } from './format/ssh/signing-key.js'
-export { parseSignature, signMessage, signatureProblem, fingerprint, NAMESPACE } from './format/ssh/sshsig.js'
-export { parseAllowedSigners, findSigner } from './format/ssh/allowed-signers.js'
-export { describeOrigin } from './backup/origin.js'
-export { recoverRestore } from './restore/commit.js'
-export { parseMachineKey } from './slots/machine-key.js'
+export { InputFileError, readInputFile } from './io/input-file.js'
+export { compileGlob, DEFAULT_PATTERN } from './store/glob.js'
+
+// Reporting what an operation did.
+export { restrictedLicenseMessage, restrictedSummaryMessage } from './catalog/messages.js'
+export { listed } from './slots/service-link.js'
+
+// Carrying a backup folder elsewhere (an artifact, a registry) and bringing it back, bounded.
+export {
+  ENCRYPTED_PACK_FILE,
+  FORMAT,
+  MANIFEST_FILE,
+  PACK_FILE,
+  type Manifest,
+  type ManifestLicense,
+  type ManifestRestricted
+} from './format/manifest.js'
+export {
+  FORMAT_V2,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
+  type Compression,
+  type ManifestV2,
+  type Origin
+} from './format/manifest-v2.js'
+export { MAX_SIGNATURE_BYTES } from './format/ssh/sshsig.js'
+export { MAX_MANIFEST_BYTES, manifestByteLimit } from './restore/manifest-bounds.js'
+
+// The retry policy of the service client, for a host's own clients of other services (a registry).
+export {
+  DEFAULT_RETRY,
+  backoffDelay,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy
+} from './service/retry.js'
 
 /** The engine, created with an event listener (the classic `WMCreateBackupRestorer(callback)`). */
 export function createBackupRestorer(listener?: EventListener): BackupRestorer {
   const emit = emitter(listener)
   return {
-    backup: (options, control = {}) => backup(options, control, emit),
-    restore: (options, control = {}) => restore(options, control, emit),
-    verify: (options, control = {}) => verify(options, control, emit),
-    release: (options, control = {}) => release(options, control, emit)
+    backup: async (options, control = {}) =>
+      (await import('./backup/backup.js')).backup(options, control, emit),
+    restore: async (options, control = {}) =>
+      (await import('./restore/restore.js')).restore(options, control, emit),
+    verify: async (options, control = {}) =>
+      (await import('./verify/verify.js')).verify(options, control, emit),
+    release: async (options, control = {}) =>
+      (await import('./release/release.js')).release(options, control, emit)
   }
 }

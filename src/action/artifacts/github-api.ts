@@ -1,4 +1,4 @@
-import { LicenseBackupError } from '../../engine/errors.js'
+import { LicenseBackupError } from '../../engine/index.js'
 
 /** What the GitHub REST API calls need: the API's base URL, the `github-token` input, and fetch. */
 export interface GitHubApi {

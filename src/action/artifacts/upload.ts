@@ -1,6 +1,5 @@
 import { join } from 'node:path'
-import type { BackupResult } from '../../engine/api.js'
-import { LicenseBackupError } from '../../engine/errors.js'
+import { LicenseBackupError, type BackupResult } from '../../engine/index.js'
 import { logText } from '../log/text.js'
 import { log } from '../log/write.js'
 import { ConfigError } from '../steps/config-error.js'

@@ -1,5 +1,9 @@
-import { restrictedLicenseMessage, restrictedSummaryMessage } from '../../engine/catalog/messages.js'
-import type { EngineEvent, Operation } from '../../engine/events.js'
+import {
+  restrictedLicenseMessage,
+  restrictedSummaryMessage,
+  type EngineEvent,
+  type Operation
+} from '../../engine/index.js'
 import type { RestrictedPolicy } from '../steps/types.js'
 import { logText } from './text.js'
 import type { LogText } from './text.js'

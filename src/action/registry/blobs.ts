@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { LicenseBackupError } from '../../engine/errors.js'
+import { LicenseBackupError } from '../../engine/index.js'
 import { TransientRegistryError, type RegistryClient } from './client.js'
 
 export interface Descriptor {

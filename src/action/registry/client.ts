@@ -1,11 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import { cancelled, LicenseBackupError } from '../../engine/errors.js'
 import {
   backoffDelay,
+  cancelled,
   isRetryableStatus,
+  LicenseBackupError,
   parseRetryAfter,
   type RetryPolicy
-} from '../../engine/service/retry.js'
+} from '../../engine/index.js'
 import {
   basicAuthorization,
   challengeScopes,

@@ -1,4 +1,4 @@
-import { LicenseBackupError } from '../../engine/errors.js'
+import { LicenseBackupError } from '../../engine/index.js'
 import type { ManifestDeleter } from './keep.js'
 import type { RegistryRepository } from './reference.js'
 

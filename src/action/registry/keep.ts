@@ -1,4 +1,4 @@
-import { LicenseBackupError } from '../../engine/errors.js'
+import { LicenseBackupError } from '../../engine/index.js'
 import { errorDetail, type RegistryClient } from './client.js'
 import { deleteManifest, fetchManifest, isBackupManifest, listTags } from './manifests.js'
 import { selectRetention, type KeepPolicy, type KeepRule } from './retention.js'

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { LicenseBackupError } from '../../engine/errors.js'
+import { LicenseBackupError } from '../../engine/index.js'
 import type { Descriptor } from './blobs.js'
 import { readCapped, readCappedBytes, type RegistryClient } from './client.js'
 import { ARTIFACT_TYPE, EMPTY_CONFIG, IMAGE_MANIFEST, TITLE } from './media-types.js'

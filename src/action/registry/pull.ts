@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { LicenseBackupError } from '../../engine/errors.js'
+import { LicenseBackupError } from '../../engine/index.js'
 import { pullBlob } from './blobs.js'
 import type { RegistryClient } from './client.js'
 import { backupLayers, fetchManifest } from './manifests.js'

@@ -1,4 +1,4 @@
-import { LicenseBackupError } from '../../engine/errors.js'
+import { LicenseBackupError } from '../../engine/index.js'
 
 /** Where in the steps file something is: 1-based line and column. */
 export interface Location {

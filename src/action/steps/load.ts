@@ -18,9 +18,12 @@ import type {
 import type { RestrictedPolicy } from './types.js'
 import { validateSteps } from './validate.js'
 import { toRegistryPush, toRegistrySource } from './registry.js'
-import { checkRecipients as checkEngineRecipients } from '../../engine/format/age.js'
-import { InputFileError, readInputFile } from '../../engine/io/input-file.js'
-import { compileGlob } from '../../engine/store/glob.js'
+import {
+  checkRecipients as checkEngineRecipients,
+  compileGlob,
+  InputFileError,
+  readInputFile
+} from '../../engine/index.js'
 
 export interface StepsSource {
   /** Path of the steps file (the `config` input). */

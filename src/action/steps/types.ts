@@ -1,4 +1,4 @@
-import type { TrustOptions } from '../../engine/api.js'
+import type { TrustOptions } from '../../engine/index.js'
 import type { RegistryReference, RegistryRepository } from '../registry/reference.js'
 import type { KeepPolicy } from '../registry/retention.js'
 import type { Location } from './config-error.js'

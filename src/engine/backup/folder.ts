@@ -32,8 +32,7 @@ const BACKUP_NAMES = new Set([
   PACK_FILE,
   ENCRYPTED_PACK_FILE,
   SIGNATURE_FILE,
-  ...PACK_FILES_V2,
-  `.${MANIFEST_FILE}.tmp`
+  ...PACK_FILES_V2
 ])
 
 /**

@@ -1,4 +1,6 @@
-/** One parsed CSV record and the line it starts on (1-based). */
+import { CsvError, parse } from 'csv-parse/sync'
+
+/** One parsed CSV record and the line it ends on (1-based; a quoted field may span lines). */
 export interface CsvRecord {
   line: number
   fields: string[]
@@ -13,68 +15,38 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+/** A row as csv-parse gives it with `info: true` (its types do not say so). */
+interface InfoRow {
+  record: string[]
+  info: { lines: number }
+}
+
+/** What to say, in this project's words, for the syntax errors a catalog can have. */
+const PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed',
+  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field; quote the field and double the quote',
+  CSV_INVALID_CLOSING_QUOTE: 'text follows a closing quote; put the whole field in quotes'
+}
+
 /**
- * Parses CSV per RFC 4180: fields separated by commas, records by CRLF or LF, fields optionally in double
- * quotes (which may hold commas, line breaks and `""` for a quote). Blank lines are skipped. A quote inside
- * an unquoted field, text after a closing quote, or an unterminated quote is a CsvSyntaxError with its line.
+ * Parses CSV per RFC 4180 with csv-parse: fields separated by commas, records by CRLF or LF (mixed in one
+ * file too), fields optionally in double quotes (which may hold commas, line breaks and `""` for a quote),
+ * a leading BOM dropped, rows of any length. Blank lines are skipped. A syntax error is a CsvSyntaxError
+ * with its line.
  */
 export function parseCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = []
-  let line = 1
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
-  while (i < text.length) {
-    const start = line
-    const fields: string[] = []
-    let atRecordEnd = false
-    while (!atRecordEnd) {
-      let field = ''
-      if (text[i] === '"') {
-        i++
-        for (;;) {
-          if (i >= text.length) throw new CsvSyntaxError(start, 'a quoted field is not closed')
-          const char = text[i]!
-          if (char === '"') {
-            if (text[i + 1] === '"') {
-              field += '"'
-              i += 2
-              continue
-            }
-            i++
-            break
-          }
-          if (char === '\n') line++
-          field += char
-          i++
-        }
-        const next = text[i]
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-          throw new CsvSyntaxError(line, 'text follows a closing quote; put the whole field in quotes')
-        }
-      } else {
-        while (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
-          if (text[i] === '"')
-            throw new CsvSyntaxError(
-              line,
-              'a quote inside an unquoted field; quote the field and double the quote'
-            )
-          field += text[i]
-          i++
-        }
-      }
-      fields.push(field)
-      if (text[i] === ',') {
-        i++
-        continue
-      }
-      if (text[i] === '\r') i++
-      if (text[i] === '\n') {
-        i++
-        line++
-      }
-      atRecordEnd = true
-    }
-    if (fields.length === 1 && fields[0] === '') continue
-    records.push({ line: start, fields })
+  try {
+    const rows = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n'],
+      info: true
+    }) as unknown as InfoRow[]
+    return rows.map(({ record, info }) => ({ line: info.lines, fields: record }))
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error
+    const line = (error as CsvError & { lines?: number }).lines ?? 1
+    throw new CsvSyntaxError(line, PROBLEMS[error.code] ?? error.message)
   }
-  return records
 }

@@ -1,7 +1,7 @@
-import { LicenseBackupError } from '../errors.js'
 import type { Manifest } from './manifest.js'
 import { isObject, parseManifest } from './manifest-io.js'
 import { FORMAT_V2, parseManifestV2, type ManifestV2 } from './manifest-v2.js'
+import { corruptBackup } from './manifest-schema.js'
 
 export type AnyManifest = { format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 }
 
@@ -11,13 +11,7 @@ export function parseAnyManifest(text: string, file: string): AnyManifest {
   try {
     value = JSON.parse(text)
   } catch {
-    throw new LicenseBackupError(
-      'BACKUP_CORRUPT',
-      `${file} is not a valid license-backup manifest: it is not JSON.`,
-      {
-        file
-      }
-    )
+    throw corruptBackup(file, 'license-backup manifest', 'it is not JSON')
   }
   if (isObject(value) && value['format'] === FORMAT_V2)
     return { format: 'v2', manifest: parseManifestV2(value, file) }

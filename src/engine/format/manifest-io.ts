@@ -1,13 +1,11 @@
 import { crashPoint } from '../io/crash-points.js'
 import { writeFileAtomic } from '../io/durable.js'
 import { join } from 'node:path'
-import { LicenseBackupError } from '../errors.js'
 import { compileGlob } from '../store/glob.js'
+import { checkSchema, corruptBackup } from './manifest-schema.js'
 import {
-  ENCRYPTED_PACK_FILE,
   FORMAT,
   MANIFEST_FILE,
-  PACK_FILE,
   type Manifest,
   type ManifestLicense,
   type ManifestRestricted
@@ -104,120 +102,41 @@ export async function writeManifest(dir: string, manifest: Manifest): Promise<vo
 }
 
 /**
- * Parses and checks a manifest's shape (types, format, pack name, counts agreeing with the lists).
- * Throws BACKUP_CORRUPT naming `file`. Restore adds its own checks of paths and caps on top.
+ * Parses and checks a manifest against the schema's v1 (schema/manifest.schema.json), then what the schema
+ * cannot say: the counts agree with the lists, the pattern is a store pattern. Throws BACKUP_CORRUPT naming
+ * `file` and the field. Restore adds its own checks of paths and caps on top.
  */
 export function parseManifest(text: string, file: string): Manifest {
-  const corrupt = (problem: string): LicenseBackupError =>
-    new LicenseBackupError('BACKUP_CORRUPT', `${file} is not a valid license-backup manifest: ${problem}.`, {
-      file
-    })
+  const what = `${FORMAT} manifest`
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
-    throw corrupt('it is not JSON')
+    throw corruptBackup(file, what, 'it is not JSON')
   }
-  if (!isObject(value)) throw corrupt('it is not a JSON object')
-  if (value['format'] !== FORMAT)
-    throw corrupt(`its format is ${JSON.stringify(value['format'])}, not ${FORMAT}`)
-  if (typeof value['created'] !== 'string') throw corrupt('created is missing')
-  const tool = value['tool']
-  if (!isObject(tool) || typeof tool['name'] !== 'string' || typeof tool['version'] !== 'string')
-    throw corrupt('tool is malformed')
-  const source = value['source']
-  if (
-    !isObject(source) ||
-    typeof source['store'] !== 'string' ||
-    !(source['machine'] === null || typeof source['machine'] === 'string')
-  ) {
-    throw corrupt('source is malformed')
-  }
-  const pattern = value['pattern']
-  if (pattern !== undefined && !isPattern(pattern)) throw corrupt('pattern is not a store pattern')
-  const encryption = value['encryption']
-  if (encryption !== null) {
-    if (!isObject(encryption) || encryption['scheme'] !== 'age' || !stringArray(encryption['recipients'])) {
-      throw corrupt('encryption is malformed')
-    }
-  }
-  const pack = value['pack']
-  const expectedPack = encryption === null ? PACK_FILE : ENCRYPTED_PACK_FILE
-  if (
-    !isObject(pack) ||
-    pack['file'] !== expectedPack ||
-    !isSha256(pack['sha256']) ||
-    !isSize(pack['size'])
-  ) {
-    throw corrupt(`pack is malformed (it must name ${expectedPack} with its sha256 and size)`)
-  }
-  const licenses = value['licenses']
-  if (!Array.isArray(licenses)) throw corrupt('licenses is not a list')
-  licenses.forEach((license: unknown, index) => {
-    if (
-      !isObject(license) ||
-      typeof license['jti'] !== 'string' ||
-      typeof license['key_id'] !== 'string' ||
-      typeof license['path'] !== 'string' ||
-      !isSha256(license['sha256']) ||
-      !isSize(license['size'])
-    ) {
-      throw corrupt(`licenses[${index}] is malformed`)
-    }
-  })
-  const restricted = value['restricted']
-  if (!Array.isArray(restricted)) throw corrupt('restricted is not a list')
-  restricted.forEach((entry: unknown, index) => {
-    if (
-      !isObject(entry) ||
-      typeof entry['jti'] !== 'string' ||
-      typeof entry['key_id'] !== 'string' ||
-      (entry['title'] !== undefined && typeof entry['title'] !== 'string')
-    ) {
-      throw corrupt(`restricted[${index}] is malformed`)
-    }
-  })
-  const counts = value['counts']
-  if (
-    !isObject(counts) ||
-    !isSize(counts['licenses']) ||
-    !isSize(counts['restricted']) ||
-    !isSize(counts['bytes'])
-  ) {
-    throw corrupt('counts is malformed')
-  }
-  const typedLicenses = licenses as ManifestLicense[]
-  if (counts['licenses'] !== typedLicenses.length)
-    throw corrupt('counts.licenses does not match the licenses listed')
-  if (counts['restricted'] !== restricted.length)
-    throw corrupt('counts.restricted does not match the restricted listed')
-  const bytes = typedLicenses.reduce((sum, license) => sum + license.size, 0)
-  if (counts['bytes'] !== bytes) throw corrupt('counts.bytes does not match the sizes listed')
-  return value as unknown as Manifest & { restricted: ManifestRestricted[] }
+  checkSchema(value, 'v1', what, file)
+  const manifest = value as Manifest
+  if (manifest.pattern !== undefined && !isPattern(manifest.pattern))
+    throw corruptBackup(file, what, 'pattern is not a store pattern')
+  if (manifest.counts.licenses !== manifest.licenses.length)
+    throw corruptBackup(file, what, 'counts.licenses does not match the licenses listed')
+  if (manifest.counts.restricted !== manifest.restricted.length)
+    throw corruptBackup(file, what, 'counts.restricted does not match the restricted listed')
+  const bytes = manifest.licenses.reduce((sum, license) => sum + license.size, 0)
+  if (manifest.counts.bytes !== bytes)
+    throw corruptBackup(file, what, 'counts.bytes does not match the sizes listed')
+  return manifest
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function isPattern(value: unknown): boolean {
-  if (typeof value !== 'string') return false
+function isPattern(value: string): boolean {
   try {
     compileGlob(value)
     return true
   } catch {
     return false
   }
-}
-
-export function stringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every(item => typeof item === 'string')
-}
-
-export function isSha256(value: unknown): boolean {
-  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)
-}
-
-export function isSize(value: unknown): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
 }

@@ -1,5 +1,4 @@
-import { LicenseBackupError } from '../errors.js'
-import { isObject, isSha256, isSize, stringArray } from './manifest-io.js'
+import { checkSchema } from './manifest-schema.js'
 
 /**
  * The backup folder format `license-backup/v2` (ADR 0080): a compressed pack that holds its own index
@@ -61,52 +60,8 @@ export function serializeManifestV2(manifest: ManifestV2): string {
   return `${JSON.stringify(ordered, null, 2)}\n`
 }
 
-/** An origin has at most this many fields of at most this many characters each. */
-const MAX_ORIGIN_FIELDS = 32
-const MAX_ORIGIN_CHARS = 1024
-
-/** Parses and checks a v2 manifest's shape; BACKUP_CORRUPT naming `file`. */
+/** Checks a v2 manifest against the schema's v2 (schema/manifest.schema.json); BACKUP_CORRUPT naming `file`. */
 export function parseManifestV2(value: Record<string, unknown>, file: string): ManifestV2 {
-  const corrupt = (problem: string): LicenseBackupError =>
-    new LicenseBackupError('BACKUP_CORRUPT', `${file} is not a valid ${FORMAT_V2} manifest: ${problem}.`, {
-      file
-    })
-  if (value['format'] !== FORMAT_V2) throw corrupt(`its format is not ${FORMAT_V2}`)
-  if (typeof value['created'] !== 'string' || Number.isNaN(Date.parse(value['created'])))
-    throw corrupt('created is missing or not a time')
-  const tool = value['tool']
-  if (!isObject(tool) || typeof tool['name'] !== 'string' || typeof tool['version'] !== 'string')
-    throw corrupt('tool is malformed')
-  const origin = value['origin']
-  if (
-    !isObject(origin) ||
-    Object.keys(origin).length > MAX_ORIGIN_FIELDS ||
-    !Object.values(origin).every(v => typeof v === 'string' && v.length <= MAX_ORIGIN_CHARS)
-  ) {
-    throw corrupt('origin is malformed (an object of short strings)')
-  }
-  if (typeof value['pattern'] !== 'string' || value['pattern'] === '') throw corrupt('pattern is missing')
-  const encryption = value['encryption']
-  if (encryption !== null) {
-    if (!isObject(encryption) || encryption['scheme'] !== 'age' || !stringArray(encryption['recipients']))
-      throw corrupt('encryption is malformed')
-  }
-  const compression = value['compression']
-  if (!COMPRESSIONS.includes(compression as Compression))
-    throw corrupt(`compression is ${JSON.stringify(compression)}, not one of ${COMPRESSIONS.join(', ')}`)
-  const pack = value['pack']
-  const expected = packFileV2(compression as Compression, encryption !== null)
-  if (
-    !isObject(pack) ||
-    pack['file'] !== expected ||
-    !isSha256(pack['sha256']) ||
-    !isSize(pack['size']) ||
-    !isSize(pack['tar_size'])
-  ) {
-    throw corrupt(`pack is malformed (it must name ${expected} with its sha256, size and tar_size)`)
-  }
-  const counts = value['counts']
-  if (!isObject(counts) || !isSize(counts['licenses']) || !isSize(counts['restricted']))
-    throw corrupt('counts is malformed')
+  checkSchema(value, 'v2', `${FORMAT_V2} manifest`, file)
   return value as unknown as ManifestV2
 }

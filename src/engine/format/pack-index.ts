@@ -1,6 +1,6 @@
-import { LicenseBackupError } from '../errors.js'
+import type { LicenseBackupError } from '../errors.js'
 import type { ManifestLicense, ManifestRestricted } from './manifest.js'
-import { isObject, isSha256, isSize } from './manifest-io.js'
+import { corruptBackup, entryProblem } from './manifest-schema.js'
 
 /**
  * The index a v2 pack carries as its last member (ADR 0080): the per-license list (in the order of the
@@ -56,6 +56,9 @@ export class IndexParser {
   private depth = 0
   private inString = false
   private escaped = false
+  /** Entries of each list so far, for the place an error names. */
+  private licenses = 0
+  private restricted = 0
 
   constructor(private readonly where: string) {}
 
@@ -173,6 +176,7 @@ export class IndexParser {
     this.state = 'colon'
   }
 
+  /** An entry's text parsed and checked against the schema's entry of its list (ADR 0141). */
   private entry(text: string): IndexEntry {
     let value: unknown
     try {
@@ -180,32 +184,17 @@ export class IndexParser {
     } catch {
       throw this.corrupt('it is not JSON')
     }
-    if (this.list === 'licenses') {
-      if (
-        !isObject(value) ||
-        typeof value['jti'] !== 'string' ||
-        typeof value['key_id'] !== 'string' ||
-        typeof value['path'] !== 'string' ||
-        !isSha256(value['sha256']) ||
-        !isSize(value['size'])
-      )
-        throw this.corrupt('a license entry is malformed')
-      return { list: 'licenses', entry: value as unknown as ManifestLicense }
-    }
-    if (
-      !isObject(value) ||
-      typeof value['jti'] !== 'string' ||
-      typeof value['key_id'] !== 'string' ||
-      (value['title'] !== undefined && typeof value['title'] !== 'string')
-    )
-      throw this.corrupt('a restricted entry is malformed')
-    return { list: 'restricted', entry: value as unknown as ManifestRestricted }
+    const list = this.list!
+    const at = list === 'licenses' ? this.licenses++ : this.restricted++
+    const problem = entryProblem(list === 'licenses' ? 'license' : 'restricted', value, `${list}[${at}]`)
+    if (problem) throw this.corrupt(problem)
+    return list === 'licenses'
+      ? { list, entry: value as ManifestLicense }
+      : { list, entry: value as ManifestRestricted }
   }
 
   private corrupt(problem: string): LicenseBackupError {
-    return new LicenseBackupError('BACKUP_CORRUPT', `${this.where} is not a valid pack index: ${problem}.`, {
-      file: this.where
-    })
+    return corruptBackup(this.where, 'pack index', problem)
   }
 }
 

@@ -9,7 +9,7 @@ import { listed, ServiceLink } from '../slots/service-link.js'
 import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { includeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
-import { readLicenseFile } from '../store/read.js'
+import { readLicenseFileSync } from '../store/read.js'
 import { checkStoreDir, listLicenseFiles } from '../store/walk.js'
 import { machineOf } from '../slots/machine.js'
 
@@ -95,7 +95,7 @@ async function boundLicenses(
   for (const path of await listLicenseFiles(store, pattern, signal)) {
     let license
     try {
-      license = parseLicense((await readLicenseFile(store, path)).toString('utf8'), path)
+      license = parseLicense(readLicenseFileSync(store, path).toString('utf8'), path)
     } catch {
       // Not a license (or unreadable): nothing this machine holds a slot for.
       continue

@@ -34,15 +34,6 @@ export function restoreDirs(store: string): { root: string; staging: string; jou
   return { root, staging: join(root, 'staging'), journal: join(root, 'journal.json') }
 }
 
-/** Writes the files to a fresh staging area, durably. Nothing in the store changes. */
-export async function stageFiles(store: string, files: StagedFile[], signal?: AbortSignal): Promise<void> {
-  const staging = await openStaging(store)
-  for (const file of files) {
-    signal?.throwIfAborted()
-    staging.add(file)
-  }
-}
-
 export interface Staging {
   /**
    * Writes one file into the staging area, synchronously (ADR 0052): a restore stages a service answer's

@@ -12,6 +12,8 @@ import { PACK_FILES_V2 } from '../format/manifest-v2.js'
  * in the pack: a fixed allowance covers them.
  */
 export const MANIFEST_BYTES_PER_PACK_BYTE = 8
+/** A manifest (or a v2 pack's index) over this is refused before it is read, whatever the pack. */
+export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 /** The manifest's head and its restricted list: about 200,000 restricted licenses with short titles. */
 export const MANIFEST_ALLOWANCE_BYTES = 32 * 1024 * 1024
 

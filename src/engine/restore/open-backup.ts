@@ -17,7 +17,8 @@ import {
 import { WireError } from '../format/ssh/wire.js'
 import type { BackupTrustOptions } from '../api.js'
 import type { EventListener } from '../events.js'
-import { MAX_MANIFEST_BYTES, checkEntries, readManifestBytes } from './verify-backup.js'
+import { MAX_MANIFEST_BYTES } from './manifest-bounds.js'
+import { checkEntries, readManifestBytes } from './verify-backup.js'
 
 /** A backup folder's manifest, read once, its shape checked and its trust decided (docs/format.md). */
 export type OpenedBackup = { path: string; signer?: string; origin?: string } & (

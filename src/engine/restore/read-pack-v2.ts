@@ -14,7 +14,8 @@ import { FingerprintSet } from '../flat/fingerprint-set.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
 import { nameKey, pathProblem } from '../store/names.js'
-import { MAX_LICENSES, MAX_MANIFEST_BYTES, SAME_NAME, corrupt } from './verify-backup.js'
+import { MAX_MANIFEST_BYTES } from './manifest-bounds.js'
+import { MAX_LICENSES, SAME_NAME, corrupt } from './verify-backup.js'
 
 export interface PackV2Context {
   path: string

@@ -14,12 +14,16 @@ import type { LicenseVerifier } from '../licenses/verifier.js'
 import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { nameKey, pathProblem } from '../store/names.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
-import { largestPackSize, manifestByteLimit, membersBeyondPack } from './manifest-bounds.js'
+import {
+  MAX_MANIFEST_BYTES,
+  largestPackSize,
+  manifestByteLimit,
+  membersBeyondPack
+} from './manifest-bounds.js'
 import { openBackup, type OpenedBackup } from './open-backup.js'
 import { readPackV2 } from './read-pack-v2.js'
 
 /** Caps on what a backup may declare before it is read (docs/format.md: sizes over the caps are errors). */
-export const MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 export const MAX_LICENSES = 10_000_000
 const VERIFY_AHEAD = 256
 

@@ -4,15 +4,8 @@ import { LicenseBackupError } from '../errors.js'
 import { capitalized, option } from '../options.js'
 import { emitter, type EventListener } from '../events.js'
 import { sessionProof, type MachineKey } from './proof.js'
-import {
-  PREVIEW_STATUSES,
-  RELEASE_STATUSES,
-  resultsShapeError,
-  sessionShapeError,
-  type WirePreview,
-  type WireRelease,
-  type WireResult
-} from './protocol.js'
+import { answerProblem, type AnswerSchema } from './answers.js'
+import type { WirePreview, WireRelease, WireResult } from './protocol.js'
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js'
 import {
   defaultSleep,
@@ -131,7 +124,7 @@ export class ServiceClient {
     const answer = await send(call, this.transport)
     if (answer.status !== 201 && answer.status !== 200) throw this.failure(answer, 'open a session')
     const body = this.json(answer)
-    const wrong = sessionShapeError(body)
+    const wrong = answerProblem(body, 'Session')
     if (wrong) throw this.badAnswer(answer, wrong)
     const session = body as { id: string; expires_at: string }
     return { id: session.id, expiresAt: session.expires_at, machineId: machine.id }
@@ -170,7 +163,7 @@ export class ServiceClient {
     const answer = await send(call, transport)
     if (answer.status !== 200) throw this.failure(answer, 'restore licenses')
     const body = this.json(answer)
-    const wrong = resultsShapeError(body)
+    const wrong = answerProblem(body, 'RestoreResponse')
     if (wrong) throw this.badAnswer(answer, wrong)
     // Every result's check is started before any is awaited, so a batch's checks run together (the
     // restore's go to the verify pool as one batch); the first failure in the answer's order is reported.
@@ -197,28 +190,6 @@ export class ServiceClient {
     return licenses.map(l => checked.get(l.jti) as RestoreOutcome)
   }
 
-  /** Restores any number of licenses in batches of ≤ 1000, emitting PROGRESS after each batch. */
-  async restoreAll(
-    session: ServiceSession,
-    licenses: BatchLicense[],
-    checkLicense: CheckLicense
-  ): Promise<RestoreOutcome[]> {
-    const outcomes: RestoreOutcome[] = []
-    for (let start = 0; start < licenses.length; start += MAX_BATCH) {
-      outcomes.push(
-        ...(await this.restoreBatch(session, licenses.slice(start, start + MAX_BATCH), checkLicense))
-      )
-      this.emit({
-        type: 'PROGRESS',
-        operation: 'restore',
-        phase: 'service',
-        done: outcomes.length,
-        total: licenses.length
-      })
-    }
-    return outcomes
-  }
-
   /**
    * POST /v1/sessions/{id}/preview (v1.1), in batches of ≤ 1000: what a restore would do, using no slot.
    * Undefined when the service speaks v1 only (it has no preview).
@@ -238,7 +209,7 @@ export class ServiceClient {
       const results = this.results<WirePreview>(
         answer,
         batch.map(l => l.jti),
-        PREVIEW_STATUSES
+        'PreviewResponse'
       )
       outcomes.push(
         ...batch.map((license, i): PreviewOutcome => {
@@ -276,7 +247,7 @@ export class ServiceClient {
         )
       }
       if (answer.status !== 200) throw this.failure(answer, 'release licenses')
-      const results = this.results<WireRelease>(answer, batch, RELEASE_STATUSES)
+      const results = this.results<WireRelease>(answer, batch, 'ReleaseResponse')
       for (const result of results) statuses.set(result.jti, result.status)
     }
     return statuses
@@ -292,13 +263,9 @@ export class ServiceClient {
   }
 
   /** An answer's results, one per asked ID in the asked order, or SERVICE_ERROR. */
-  private results<T extends { jti: string }>(
-    answer: Answer,
-    asked: string[],
-    statuses: readonly string[]
-  ): T[] {
+  private results<T extends { jti: string }>(answer: Answer, asked: string[], schema: AnswerSchema): T[] {
     const body = this.json(answer)
-    const wrong = resultsShapeError(body, statuses)
+    const wrong = answerProblem(body, schema)
     if (wrong) throw this.badAnswer(answer, wrong)
     const results = (body as { results: T[] }).results
     const mismatch = asked.findIndex((jti, i) => results[i]?.jti !== jti)

@@ -18,20 +18,9 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
 
 /**
  * Reads one license file of the store, refusing to follow a link that appeared since the walk
- * (O_NOFOLLOW), anything but a regular file, and anything over MAX_LICENSE_BYTES.
- */
-export async function readLicenseFile(
-  store: string,
-  relative: string,
-  fileSystem: LicenseFileSystem = nodeFileSystem
-): Promise<Buffer> {
-  return readLicenseFileSync(store, relative, fileSystem)
-}
-
-/**
- * The same read, synchronous: a license is a few hundred bytes in the page cache, and the four system
- * calls cost ~7 µs here against ~75 µs through fs/promises (ADR 0050). Callers reading many files yield
- * to the event loop between runs of them.
+ * (O_NOFOLLOW), anything but a regular file, and anything over MAX_LICENSE_BYTES. Synchronous: a license
+ * is a few hundred bytes in the page cache, and the four system calls cost ~7 µs here against ~75 µs
+ * through fs/promises (ADR 0050). Callers reading many files yield to the event loop between runs of them.
  */
 export function readLicenseFileSync(
   store: string,

@@ -1,12 +1,15 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { JWK } from 'jose'
+import type { WorkerSetup } from './verify-worker.js'
 
 /**
- * Checks JWS signatures on worker threads, so a verified backup uses every core (issue 6: at least 85% of
- * the bare node:crypto rate of both cores). The main thread keeps reading files and writing the pack.
- * The worker is a short CommonJS script kept inline: it then runs the same way from the bundle, the
- * TypeScript sources under Jest and the scripts, with no worker file to locate (ADR 0015).
+ * Checks JWS signatures on worker threads (verify-worker.ts), so a verified backup uses every core (issue 6:
+ * at least 85% of the bare node:crypto rate of both cores). The main thread keeps reading files and writing
+ * the pack. A batch travels as one message of three parts (ADR 0051): the text of every check's signing
+ * input and signature run together in one string, an Int32Array of four numbers a check (its key's slot,
+ * its algorithm's code, the two lengths), transferred, and the results come back as a transferred
+ * Uint8Array. An array of objects would be cloned property by property on both sides.
  */
 export interface SignatureCheck {
   kid: string
@@ -21,47 +24,13 @@ export interface SignatureCheck {
 const ALGORITHMS = ['Ed25519', 'EdDSA', 'ES256']
 
 /**
- * A batch travels as one message of three parts (ADR 0051): the text of every check's signing input and
- * signature run together in one string, an Int32Array of four numbers a check (its key's slot, its
- * algorithm's code, the two lengths), transferred, and the results come back as a transferred
- * Uint8Array. An array of objects would be cloned property by property on both sides.
+ * The worker's module beside this one: its TypeScript source when the sources run (Jest, Node's type
+ * stripping), `verify-worker.js` when this code is bundled (dist/chunks/, scripts/bundle.mjs). ADR 0140.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const { createPublicKey, verify } = require('node:crypto')
-const keys = new Map()
-for (const jwk of workerData.keys) {
-  try { keys.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' })) } catch {}
-}
-const slots = workerData.kids.map(kid => keys.get(kid))
-function check(key, alg, data, sig) {
-  if (!key) return false
-  try {
-    if (alg === 0 || alg === 1) {
-      return key.asymmetricKeyType === 'ed25519' && verify(null, data, key, sig)
-    }
-    if (alg === 2) {
-      return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails.namedCurve === 'prime256v1' &&
-        verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
-    }
-  } catch {}
-  return false
-}
-parentPort.on('message', ({ id, meta, text }) => {
-  const count = meta.length / 4
-  const results = new Uint8Array(count)
-  const bytes = Buffer.from(text, 'latin1')
-  let at = 0
-  for (let i = 0; i < count; i++) {
-    const slot = meta[4 * i], alg = meta[4 * i + 1], inputLength = meta[4 * i + 2], signatureLength = meta[4 * i + 3]
-    const data = bytes.subarray(at, at + inputLength)
-    const sig = Buffer.from(text.slice(at + inputLength, at + inputLength + signatureLength), 'base64url')
-    at += inputLength + signatureLength
-    results[i] = check(slot < 0 ? undefined : slots[slot], alg, data, sig) ? 1 : 0
-  }
-  parentPort.postMessage({ id, results }, [results.buffer])
-})
-`
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './verify-worker.ts' : './verify-worker.js',
+  import.meta.url
+)
 
 const BATCH = 128
 /** Heap limits of a worker isolate: it holds the keys and one batch (~70 KB) at a time. */
@@ -142,11 +111,8 @@ export class VerifyPool {
   }
 
   private spawn(keys: JWK[], kids: string[]): Worker {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { keys, kids },
-      resourceLimits: WORKER_LIMITS
-    })
+    const workerData: WorkerSetup = { verifyPool: true, keys, kids, algorithms: ALGORITHMS }
+    const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS })
     worker.unref()
     worker.on('message', ({ id, results }: { id: number; results: Uint8Array }) => {
       const waiters = this.inflight.get(id)
