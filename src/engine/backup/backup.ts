@@ -438,7 +438,10 @@ async function packLicenses(input: PackInput): Promise<void> {
         emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done, total: Math.max(total, done) })
       }
     }
-    emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done: walked, total: walked })
+    // The last count, unless the loop just reported it.
+    if (walked % PROGRESS_EVERY !== 0) {
+      emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done: walked, total: walked })
+    }
     await writeRun()
   } finally {
     await Promise.allSettled(queue)

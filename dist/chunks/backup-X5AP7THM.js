@@ -785,7 +785,9 @@ async function packLicenses(input) {
         emit({ type: "PROGRESS", operation: "backup", phase: "read", done, total: Math.max(total, done) });
       }
     }
-    emit({ type: "PROGRESS", operation: "backup", phase: "read", done: walked, total: walked });
+    if (walked % PROGRESS_EVERY !== 0) {
+      emit({ type: "PROGRESS", operation: "backup", phase: "read", done: walked, total: walked });
+    }
     await writeRun();
   } finally {
     await Promise.allSettled(queue);
