@@ -1,7 +1,7 @@
 import { once } from 'node:events'
-import { Readable } from 'node:stream'
+import { Readable, type TransformOptions } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { createGunzip, createGzip } from 'node:zlib'
+import { createGunzip, createGzip, type ZlibOptions } from 'node:zlib'
 import { LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
 import type { PackSink } from './pack-sink.js'
@@ -17,7 +17,15 @@ const OS_UNIX = 3
 
 /** A sink that gzips everything written to it into `inner`. */
 export function compressingSink(inner: PackSink): PackSink {
-  const gzip = createGzip({ level: GZIP_LEVEL })
+  // A few MiB of buffer lets the backup read the next runs while zlib deflates on its thread; with the
+  // 16 KiB default every run waited for a drain, and reading and deflating took turns (ADR 0131).
+  // zlib's streams are Transforms and take its buffer options; Node's types list only zlib's own.
+  const options: ZlibOptions & TransformOptions = {
+    level: GZIP_LEVEL,
+    chunkSize: 256 * 1024,
+    highWaterMark: 4 * 1024 * 1024
+  }
+  const gzip = createGzip(options)
   let position = 0
   const pump = (async () => {
     for await (const chunk of gzip as AsyncIterable<Buffer>) {

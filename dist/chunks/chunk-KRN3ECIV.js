@@ -14,7 +14,7 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-7LUT2WK3.js";
+} from "./chunk-YLASZQVQ.js";
 import {
   InputFileError,
   MANIFEST_FILE,

@@ -22,7 +22,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-7LUT2WK3.js";
+} from "./chunk-YLASZQVQ.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,

@@ -3,13 +3,13 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-6FYIFI4L.js";
+} from "./chunk-KRN3ECIV.js";
 import "./chunk-G2VZZ24U.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-7LUT2WK3.js";
+} from "./chunk-YLASZQVQ.js";
 import "./chunk-ZU55MR2U.js";
 import "./chunk-DPHFYEVD.js";
 import {

@@ -2636,7 +2636,12 @@ var GZIP_LEVEL = 5;
 var OS_BYTE = 9;
 var OS_UNIX = 3;
 function compressingSink(inner) {
-  const gzip = createGzip({ level: GZIP_LEVEL });
+  const options = {
+    level: GZIP_LEVEL,
+    chunkSize: 256 * 1024,
+    highWaterMark: 4 * 1024 * 1024
+  };
+  const gzip = createGzip(options);
   let position = 0;
   const pump = (async () => {
     for await (const chunk of gzip) {

@@ -3,12 +3,12 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-6FYIFI4L.js";
+} from "./chunk-KRN3ECIV.js";
 import "./chunk-G2VZZ24U.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-7LUT2WK3.js";
+} from "./chunk-YLASZQVQ.js";
 import "./chunk-ZU55MR2U.js";
 import {
   includeFilter,
