@@ -11089,12 +11089,7 @@ async function runBackup(step, n, context) {
 }
 async function runRestore(step, n, context) {
   const stepLog = new StepLog("warn", context.now);
-  const record = {
-    kind: "restore",
-    title: title(step, n, context.total),
-    outcome: "failed",
-    durationMs: 0
-  };
+  const record = newRecord("restore", step, n, context);
   let downloaded;
   try {
     await tracked(record, stepLog, context, async () => {
@@ -11137,12 +11132,7 @@ async function runRestore(step, n, context) {
 }
 async function runVerify(step, n, context) {
   const stepLog = new StepLog("warn", context.now);
-  const record = {
-    kind: "verify",
-    title: title(step, n, context.total),
-    outcome: "failed",
-    durationMs: 0
-  };
+  const record = newRecord("verify", step, n, context);
   let downloaded;
   try {
     await tracked(record, stepLog, context, async () => {
@@ -11208,12 +11198,7 @@ function trustOptions(step) {
 }
 async function runRelease(step, n, context) {
   const stepLog = new StepLog("warn", context.now);
-  const record = {
-    kind: "release",
-    title: title(step, n, context.total),
-    outcome: "failed",
-    durationMs: 0
-  };
+  const record = newRecord("release", step, n, context);
   await tracked(record, stepLog, context, async () => {
     const secrets = context.secrets.get(step) ?? {};
     const result = await context.engine.release(
@@ -11236,6 +11221,9 @@ function slotOptions(step, secrets) {
     ...step.include ? { include: step.include } : {},
     ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey }
   };
+}
+function newRecord(kind, step, n, context) {
+  return { kind, title: title(step, n, context.total), outcome: "failed", durationMs: 0 };
 }
 async function tracked(record, stepLog, context, body) {
   const started = context.now();

@@ -173,12 +173,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
 
 async function runRestore(step: RestoreStep, n: number, context: StepContext): Promise<void> {
   const stepLog = new StepLog('warn', context.now)
-  const record: StepRecord = {
-    kind: 'restore',
-    title: title(step, n, context.total),
-    outcome: 'failed',
-    durationMs: 0
-  }
+  const record = newRecord('restore', step, n, context)
   let downloaded: string | undefined
   try {
     await tracked(record, stepLog, context, async () => {
@@ -223,12 +218,7 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
 
 async function runVerify(step: VerifyStep, n: number, context: StepContext): Promise<void> {
   const stepLog = new StepLog('warn', context.now)
-  const record: StepRecord = {
-    kind: 'verify',
-    title: title(step, n, context.total),
-    outcome: 'failed',
-    durationMs: 0
-  }
+  const record = newRecord('verify', step, n, context)
   let downloaded: string | undefined
   try {
     await tracked(record, stepLog, context, async () => {
@@ -309,12 +299,7 @@ function trustOptions(step: RestoreStep | VerifyStep): { signers?: string; maxAg
 /** Gives the store's licenses back (protocol v1.1): the service first, then the files. */
 async function runRelease(step: ReleaseStep, n: number, context: StepContext): Promise<void> {
   const stepLog = new StepLog('warn', context.now)
-  const record: StepRecord = {
-    kind: 'release',
-    title: title(step, n, context.total),
-    outcome: 'failed',
-    durationMs: 0
-  }
+  const record = newRecord('release', step, n, context)
   await tracked(record, stepLog, context, async () => {
     const secrets = context.secrets.get(step) ?? {}
     const result = await context.engine.release(
@@ -341,6 +326,11 @@ function slotOptions(step: ServiceStep, secrets: StepSecrets): { include?: strin
     ...(step.include ? { include: step.include } : {}),
     ...(secrets.machineKey === undefined ? {} : { machineKey: secrets.machineKey })
   }
+}
+
+/** A step's record as it starts: failed with no duration until `tracked` says otherwise. */
+function newRecord(kind: StepRecord['kind'], step: Step, n: number, context: StepContext): StepRecord {
+  return { kind, title: title(step, n, context.total), outcome: 'failed', durationMs: 0 }
 }
 
 /** Runs a step's body with its log listening, and records its outcome and duration whatever happens. */
