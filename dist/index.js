@@ -8754,7 +8754,7 @@ function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: async (options2, control = {}) => (await import("./chunks/backup-OXV46S2S.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-GKXDQ6MK.js")).restore(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-QHZSLFTC.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-3I437NOT.js")).verify(options2, control, emit),
     release: async (options2, control = {}) => (await import("./chunks/release-SSU5XV5S.js")).release(options2, control, emit)
   };

@@ -16,24 +16,14 @@ interface Listing {
 }
 
 /**
- * Checks every path a restore will write against the store, before anything is written (docs/names.md, ADR
- * 0060): no folder (or link, or special file) where a license goes, no file or link where one of its
- * folders goes, no name the store already spells differently (the same name on case-insensitive or
- * normalising file systems), and never over a file that is not the same license (another `jti`, or no
- * license at all). Throws STORE_INVALID naming the backup's member and the store's path.
- * Reads each folder on the way once, and each file a license would replace. Returns the paths where the
- * store holds the same license already: only those can be left as they are.
- */
-export function checkTargets(store: string, licenses: readonly ManifestLicense[]): Set<string> {
-  const check = targetCheck(store)
-  const held = new Set<string>()
-  for (const license of licenses) if (check(license)) held.add(license.path)
-  return held
-}
-
-/**
- * `checkTargets` a license at a time, as a restore reads them (ADR 0130): true when the store holds the
- * same license at its path already.
+ * Checks each path a restore will write against the store, a license at a time as the verifying pass
+ * reads them and before anything is written (docs/names.md, ADRs 0060, 0130): no folder (or link, or
+ * special file) where a license goes, no file or link where one of its folders goes, no name the store
+ * already spells differently (the same name on case-insensitive or normalising file systems), and never
+ * over a file that is not the same license (another `jti`, or no license at all). Throws STORE_INVALID
+ * naming the backup's member and the store's path. Reads each folder on the way once, and each file a
+ * license would replace. True when the store holds the same license at its path already: only those can
+ * be left as they are.
  */
 export function targetCheck(store: string): (license: ManifestLicense) => boolean {
   const listings = new Map<string, Listing>()
