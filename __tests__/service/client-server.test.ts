@@ -176,4 +176,18 @@ describe('service client on loopback', () => {
     expect((error as Error).message).toContain('LMS_TOKEN')
     expect((error as Error).message).not.toContain('wrong-token')
   })
+
+  it("gets a refused proof, not a refused token, from the reference server when this machine's clock is 15 minutes slow", async () => {
+    const { server } = await startServer()
+    closers.push(() => server.close())
+    const slow = () => Date.now() - 15 * 60_000
+    const client = new ServiceClient({ url: server.url, token: TOKEN, tokenEnv: 'LMS_TOKEN', now: slow })
+    const error = await client.openSession(await machineKey(1), true).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'UNAUTHORIZED' })
+    const message = (error as Error).message
+    expect(message).toContain("refused this machine's proof of possession (HTTP 401")
+    expect(message).toMatch(/the proof's iat is 9\d\d s old/)
+    expect(message).toContain("check this machine's clock")
+    expect(message).not.toContain('LMS_TOKEN')
+  })
 })
