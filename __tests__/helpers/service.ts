@@ -106,6 +106,22 @@ export async function call(
   return { status: res.status, type: res.headers.get('content-type') ?? '', text, json, headers: res.headers }
 }
 
+/** A POST with the caller's token and, for a restore batch, its Idempotency-Key. */
+export async function post(
+  base: string,
+  token: string,
+  path: string,
+  body: unknown,
+  key?: string
+): Promise<{ status: number; text: string }> {
+  const { status, text } = await call(base, 'POST', path, {
+    body,
+    token,
+    headers: key ? { 'idempotency-key': key } : {}
+  })
+  return { status, text }
+}
+
 /** A `POST /v1/sessions` body for a test machine, with its proof for the service at `base`. */
 export async function sessionBody(
   m: Machine,

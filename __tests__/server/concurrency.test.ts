@@ -9,7 +9,15 @@ import { openEngine } from '../../src/server/storage/open.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
 import { postgresAvailable, startPostgres, type Postgres } from '../../src/fixtures/postgres-cluster.js'
 import { startServerProcess, type ServerProcess } from '../../src/fixtures/server-process.js'
-import { license, machine, sessionBody, tempDir, type Machine, type WireResult } from '../helpers/service.js'
+import {
+  license,
+  machine,
+  post,
+  sessionBody,
+  tempDir,
+  type Machine,
+  type WireResult
+} from '../helpers/service.js'
 
 const MACHINES = 50
 const LICENSES = 20
@@ -32,25 +40,6 @@ async function provision(database: string): Promise<string> {
   } finally {
     await store.engine.close()
   }
-}
-
-async function post(
-  url: string,
-  token: string,
-  path: string,
-  body: unknown,
-  key?: string
-): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      ...(key ? { 'idempotency-key': key } : {})
-    },
-    body: JSON.stringify(body)
-  })
-  return { status: res.status, text: await res.text() }
 }
 
 /** A restore that, when its instance dies under it, retries the same batch (same key) on the next one. */

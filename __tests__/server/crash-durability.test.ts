@@ -7,20 +7,7 @@ import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
 import { openEngine } from '../../src/server/storage/open.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
 import { freePort, startServerProcess, type ServerProcess } from '../../src/fixtures/server-process.js'
-import { license, machine, sessionBody, tempDir, type WireResult } from '../helpers/service.js'
-
-async function post(url: string, token: string, path: string, body: unknown, key?: string) {
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      ...(key ? { 'idempotency-key': key } : {})
-    },
-    body: JSON.stringify(body)
-  })
-  return { status: res.status, text: await res.text() }
-}
+import { license, machine, post, sessionBody, tempDir, type WireResult } from '../helpers/service.js'
 
 async function setUp() {
   const dir = await tempDir()
