@@ -13,7 +13,7 @@ function split(jws: string): { signingInput: string; signature: string; kid: str
 }
 
 describe('VerifyPool', () => {
-  it('accepts good Ed25519 and ES256 signatures and rejects bad ones, on worker threads', async () => {
+  it('accepts good Ed25519 and ES256 signatures and rejects bad ones, on this thread and then on worker threads', async () => {
     const issuer = createIssuer({ kid: 'ed' })
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     const ecJwk = { ...(createPublicKey(ec.privateKey).export({ format: 'jwk' }) as JWK), kid: 'ec' }
@@ -40,6 +40,21 @@ describe('VerifyPool', () => {
       const results = await Promise.all(checks.map(c => pool.verify(c)))
       expect(results.slice(0, 301).every(Boolean)).toBe(true)
       expect(results.slice(301)).toEqual([false, false, false, false])
+    } finally {
+      await pool.close()
+    }
+  })
+
+  it('checks a small store on this thread alone, bad signatures failing there too', async () => {
+    const issuer = createIssuer({ kid: 'ed' })
+    const pool = new VerifyPool([issuer.publicJwk], 2)
+    try {
+      const good = split(issuer.sign({ jti: 'one' }))
+      const checks = [
+        good,
+        { ...good, signature: good.signature.replace(/^./, c => (c === 'A' ? 'B' : 'A')) }
+      ]
+      expect(await Promise.all(checks.map(c => pool.verify(c)))).toEqual([true, false])
     } finally {
       await pool.close()
     }

@@ -1,61 +1,11 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  checkBatch,
+  checkSignature,
+  keySlots,
+  serve
+} from "./chunk-ELWBJQ7L.js";
 import "./chunk-HANBNIMK.js";
-
-// src/engine/verify-pool/verify-worker.ts
-import { createPublicKey, verify } from "node:crypto";
-import { parentPort, workerData } from "node:worker_threads";
-function keySlots(setup) {
-  const keys = /* @__PURE__ */ new Map();
-  for (const jwk of setup.keys) {
-    if (typeof jwk.kid !== "string") continue;
-    try {
-      keys.set(jwk.kid, createPublicKey({ key: jwk, format: "jwk" }));
-    } catch {
-    }
-  }
-  return setup.kids.map((kid) => keys.get(kid));
-}
-function checkSignature(key, alg, data, sig) {
-  if (!key) return false;
-  try {
-    if (alg === "Ed25519" || alg === "EdDSA") {
-      return key.asymmetricKeyType === "ed25519" && verify(null, data, key, sig);
-    }
-    if (alg === "ES256") {
-      return key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1" && verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, sig);
-    }
-  } catch {
-  }
-  return false;
-}
-function checkBatch(checker, meta, text) {
-  const count = meta.length / 4;
-  const results = new Uint8Array(count);
-  const bytes = Buffer.from(text, "latin1");
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const slot = meta[4 * i] ?? -1;
-    const alg = meta[4 * i + 1] ?? -1;
-    const inputLength = meta[4 * i + 2] ?? 0;
-    const signatureLength = meta[4 * i + 3] ?? 0;
-    const data = bytes.subarray(at, at + inputLength);
-    const sig = Buffer.from(text.slice(at + inputLength, at + inputLength + signatureLength), "base64url");
-    at += inputLength + signatureLength;
-    const key = slot < 0 ? void 0 : checker.slots[slot];
-    results[i] = checkSignature(key, checker.algorithms[alg], data, sig) ? 1 : 0;
-  }
-  return results;
-}
-function serve(port, setup) {
-  const checker = { slots: keySlots(setup), algorithms: setup.algorithms };
-  port.on("message", ({ id, meta, text }) => {
-    const results = checkBatch(checker, meta, text);
-    port.postMessage({ id, results }, [results.buffer]);
-  });
-}
-if (parentPort && workerData?.verifyPool === true) {
-  serve(parentPort, workerData);
-}
 export {
   checkBatch,
   checkSignature,

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { JWK } from 'jose'
-import type { WorkerSetup } from './verify-worker.js'
+import { checkBatch, keySlots, type Checker, type WorkerSetup } from './verify-worker.js'
 
 /**
  * Checks JWS signatures on worker threads (verify-worker.ts), so a verified backup uses every core (issue 6:
@@ -33,6 +33,11 @@ const WORKER_URL = new URL(
 )
 
 const BATCH = 128
+/**
+ * The checks a pool makes on the calling thread before it starts its threads: starting one costs 50 to
+ * 150 ms of a core, more than checking a few hundred licenses, so a small store never starts them.
+ */
+const INLINE_CHECKS = 256
 /** Heap limits of a worker isolate: it holds the keys and one batch (~70 KB) at a time. */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 }
 
@@ -51,22 +56,25 @@ interface Pending {
 const emptyBatch = (): Pending => ({ meta: [], text: '', waiters: [] })
 
 export class VerifyPool {
-  private readonly workers: Worker[]
+  /** Started with the first check past INLINE_CHECKS. */
+  private workers: Worker[] | undefined
   private readonly inflight = new Map<number, Waiter[]>()
-  private readonly load: number[]
+  private load: number[] = []
+  private inlineLeft = INLINE_CHECKS
+  private inlineChecker: Checker | undefined
   private pending: Pending = emptyBatch()
   /** The slot of each key ID the workers know, in the order of `kids` given to them. */
   private readonly slots = new Map<string, number>()
   private nextId = 0
   private failure: Error | undefined
 
-  constructor(keys: JWK[], threads = Math.max(1, availableParallelism())) {
+  constructor(
+    private readonly keys: JWK[],
+    private readonly threads = Math.max(1, availableParallelism())
+  ) {
     for (const key of keys) {
       if (typeof key.kid === 'string' && !this.slots.has(key.kid)) this.slots.set(key.kid, this.slots.size)
     }
-    const kids = [...this.slots.keys()]
-    this.workers = Array.from({ length: threads }, () => this.spawn(keys, kids))
-    this.load = this.workers.map(() => 0)
   }
 
   /** Resolves true when the signature is valid for the key `kid` and the algorithm `alg`. */
@@ -91,7 +99,7 @@ export class VerifyPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map(worker => worker.terminate()))
+    await Promise.all((this.workers ?? []).map(worker => worker.terminate()))
   }
 
   private flush(): void {
@@ -102,12 +110,28 @@ export class VerifyPool {
       for (const waiter of waiters) waiter.reject(this.failure)
       return
     }
+    const packed = new Int32Array(meta)
+    if (!this.workers && waiters.length <= this.inlineLeft) {
+      this.inlineLeft -= waiters.length
+      this.inlineChecker ??= {
+        slots: keySlots({ keys: this.keys, kids: [...this.slots.keys()] }),
+        algorithms: ALGORITHMS
+      }
+      checkBatch(this.inlineChecker, packed, text).forEach((ok, i) => waiters[i]?.resolve(ok === 1))
+      return
+    }
+    const workers = (this.workers ??= this.start())
     const id = this.nextId++
     const index = this.load.indexOf(Math.min(...this.load))
     this.load[index] = (this.load[index] ?? 0) + waiters.length
     this.inflight.set(id, waiters)
-    const packed = new Int32Array(meta)
-    this.workers[index]?.postMessage({ id, meta: packed, text }, [packed.buffer])
+    workers[index]?.postMessage({ id, meta: packed, text }, [packed.buffer])
+  }
+
+  private start(): Worker[] {
+    const kids = [...this.slots.keys()]
+    this.load = Array.from({ length: this.threads }, () => 0)
+    return Array.from({ length: this.threads }, () => this.spawn(this.keys, kids))
   }
 
   private spawn(keys: JWK[], kids: string[]): Worker {
@@ -117,7 +141,7 @@ export class VerifyPool {
     worker.on('message', ({ id, results }: { id: number; results: Uint8Array }) => {
       const waiters = this.inflight.get(id)
       this.inflight.delete(id)
-      const index = this.workers.indexOf(worker)
+      const index = this.workers?.indexOf(worker) ?? -1
       this.load[index] = (this.load[index] ?? 0) - results.length
       results.forEach((ok, i) => waiters?.[i]?.resolve(ok === 1))
     })

@@ -3,13 +3,14 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-KRN3ECIV.js";
+} from "./chunk-JFHD6M2A.js";
 import "./chunk-G2VZZ24U.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-YLASZQVQ.js";
+} from "./chunk-UYEFAFKH.js";
 import "./chunk-ZU55MR2U.js";
+import "./chunk-ELWBJQ7L.js";
 import {
   includeFilter,
   machineOf

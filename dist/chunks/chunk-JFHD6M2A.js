@@ -14,7 +14,7 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-YLASZQVQ.js";
+} from "./chunk-UYEFAFKH.js";
 import {
   InputFileError,
   MANIFEST_FILE,

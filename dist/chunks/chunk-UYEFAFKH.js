@@ -11,6 +11,10 @@ import {
   readInputFile
 } from "./chunk-ZU55MR2U.js";
 import {
+  checkBatch,
+  keySlots
+} from "./chunk-ELWBJQ7L.js";
+import {
   crashPoint,
   invalidLicense,
   writeFileAtomic
@@ -2317,25 +2321,30 @@ var WORKER_URL = new URL(
   import.meta.url
 );
 var BATCH = 128;
+var INLINE_CHECKS = 256;
 var WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 var emptyBatch = () => ({ meta: [], text: "", waiters: [] });
 var VerifyPool = class {
+  constructor(keys, threads = Math.max(1, availableParallelism())) {
+    this.keys = keys;
+    this.threads = threads;
+    for (const key of keys) {
+      if (typeof key.kid === "string" && !this.slots.has(key.kid)) this.slots.set(key.kid, this.slots.size);
+    }
+  }
+  keys;
+  threads;
+  /** Started with the first check past INLINE_CHECKS. */
   workers;
   inflight = /* @__PURE__ */ new Map();
-  load;
+  load = [];
+  inlineLeft = INLINE_CHECKS;
+  inlineChecker;
   pending = emptyBatch();
   /** The slot of each key ID the workers know, in the order of `kids` given to them. */
   slots = /* @__PURE__ */ new Map();
   nextId = 0;
   failure;
-  constructor(keys, threads = Math.max(1, availableParallelism())) {
-    for (const key of keys) {
-      if (typeof key.kid === "string" && !this.slots.has(key.kid)) this.slots.set(key.kid, this.slots.size);
-    }
-    const kids = [...this.slots.keys()];
-    this.workers = Array.from({ length: threads }, () => this.spawn(keys, kids));
-    this.load = this.workers.map(() => 0);
-  }
   /** Resolves true when the signature is valid for the key `kid` and the algorithm `alg`. */
   verify(check) {
     if (this.failure) return Promise.reject(this.failure);
@@ -2355,7 +2364,7 @@ var VerifyPool = class {
     });
   }
   async close() {
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    await Promise.all((this.workers ?? []).map((worker) => worker.terminate()));
   }
   flush() {
     if (this.pending.waiters.length === 0) return;
@@ -2365,12 +2374,27 @@ var VerifyPool = class {
       for (const waiter of waiters) waiter.reject(this.failure);
       return;
     }
+    const packed = new Int32Array(meta);
+    if (!this.workers && waiters.length <= this.inlineLeft) {
+      this.inlineLeft -= waiters.length;
+      this.inlineChecker ??= {
+        slots: keySlots({ keys: this.keys, kids: [...this.slots.keys()] }),
+        algorithms: ALGORITHMS
+      };
+      checkBatch(this.inlineChecker, packed, text).forEach((ok, i) => waiters[i]?.resolve(ok === 1));
+      return;
+    }
+    const workers = this.workers ??= this.start();
     const id = this.nextId++;
     const index = this.load.indexOf(Math.min(...this.load));
     this.load[index] = (this.load[index] ?? 0) + waiters.length;
     this.inflight.set(id, waiters);
-    const packed = new Int32Array(meta);
-    this.workers[index]?.postMessage({ id, meta: packed, text }, [packed.buffer]);
+    workers[index]?.postMessage({ id, meta: packed, text }, [packed.buffer]);
+  }
+  start() {
+    const kids = [...this.slots.keys()];
+    this.load = Array.from({ length: this.threads }, () => 0);
+    return Array.from({ length: this.threads }, () => this.spawn(this.keys, kids));
   }
   spawn(keys, kids) {
     const workerData = { verifyPool: true, keys, kids, algorithms: ALGORITHMS };
@@ -2379,7 +2403,7 @@ var VerifyPool = class {
     worker.on("message", ({ id, results }) => {
       const waiters = this.inflight.get(id);
       this.inflight.delete(id);
-      const index = this.workers.indexOf(worker);
+      const index = this.workers?.indexOf(worker) ?? -1;
       this.load[index] = (this.load[index] ?? 0) - results.length;
       results.forEach((ok, i) => waiters?.[i]?.resolve(ok === 1));
     });

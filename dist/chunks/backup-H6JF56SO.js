@@ -22,7 +22,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-YLASZQVQ.js";
+} from "./chunk-UYEFAFKH.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -37,6 +37,7 @@ import {
   serializeManifestV2,
   signMessage
 } from "./chunk-ZU55MR2U.js";
+import "./chunk-ELWBJQ7L.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
