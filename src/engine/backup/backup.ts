@@ -250,8 +250,8 @@ async function writeV2(
   const compression = options.compression ?? 'gzip'
   const pack = await openPackV2(buildDir, { compression, ...(encryptTo ? { encryptTo } : {}) })
   const spools = {
-    licenses: IndexSpool.open(buildDir, 'licenses'),
-    restricted: IndexSpool.open(buildDir, 'restricted')
+    licenses: IndexSpool.open(buildDir, 'licenses', compression === 'gzip'),
+    restricted: IndexSpool.open(buildDir, 'restricted', compression === 'gzip')
   }
   const { restricted, digest } = await withSink(pack.sink, async () => {
     await packLicenses({
@@ -262,8 +262,8 @@ async function writeV2(
       ...(signal ? { signal } : {})
     })
     const index = {
-      licenses: { bytes: spools.licenses.finish(), read: () => spools.licenses.read() },
-      restricted: { bytes: spools.restricted.finish(), read: () => spools.restricted.read() }
+      licenses: { ...(await spools.licenses.finish()), read: () => spools.licenses.read() },
+      restricted: { ...(await spools.restricted.finish()), read: () => spools.restricted.read() }
     }
     const digest = await pack.finish(index)
     // The restricted licenses are the result's: read back once the pack is written (ADR 0130).

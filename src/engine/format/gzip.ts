@@ -1,7 +1,8 @@
 import { once } from 'node:events'
 import { Readable, type TransformOptions } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { createGunzip, createGzip, type ZlibOptions } from 'node:zlib'
+import { promisify } from 'node:util'
+import { createGunzip, createGzip, gzip, gzipSync, type ZlibOptions } from 'node:zlib'
 import { LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
 import type { PackSink } from './pack-sink.js'
@@ -15,8 +16,47 @@ export const GZIP_LEVEL = 5
 const OS_BYTE = 9
 const OS_UNIX = 3
 
+/**
+ * A gzip stream of several members (RFC 1952, section 2.2): what is written is deflated into the current
+ * member; `writeMembers` ends it and passes whole members made elsewhere (`gzipMember`) straight through,
+ * and the next write starts a new member (ADR 0147). gzip, tar and Node read such a stream as one.
+ */
+export interface GzipSink extends PackSink {
+  writeMembers(members: AsyncIterable<Uint8Array>): Promise<void>
+}
+
 /** A sink that gzips everything written to it into `inner`. */
-export function compressingSink(inner: PackSink): PackSink {
+export function compressingSink(inner: PackSink): GzipSink {
+  let member: Member | undefined
+  const endMember = async (): Promise<void> => {
+    const ending = member
+    member = undefined
+    await ending?.end()
+  }
+  return {
+    write: chunk => (member ??= openMember(inner)).write(chunk),
+    writeMembers: async members => {
+      await endMember()
+      for await (const bytes of members) await inner.write(bytes)
+    },
+    close: async () => {
+      await endMember()
+      return inner.close()
+    },
+    abort: async () => {
+      await member?.abort()
+      await inner.abort()
+    }
+  }
+}
+
+interface Member {
+  write(chunk: Uint8Array): Promise<void>
+  end(): Promise<void>
+  abort(): Promise<void>
+}
+
+function openMember(inner: PackSink): Member {
   // A few MiB of buffer lets the backup read the next runs while zlib deflates on its thread; with the
   // 16 KiB default every run waited for a drain, and reading and deflating took turns (ADR 0131).
   // zlib's streams are Transforms and take its buffer options; Node's types list only zlib's own.
@@ -39,7 +79,7 @@ export function compressingSink(inner: PackSink): PackSink {
       crashPoint('backup:compressed-chunk')
     }
   })()
-  // A failed pump surfaces at the next write or at close; keep it from being an unhandled rejection.
+  // A failed pump surfaces at the next write or at the end; keep it from being an unhandled rejection.
   let failed: unknown
   const pumpFailed = new AbortController()
   pump.catch(error => {
@@ -56,17 +96,29 @@ export function compressingSink(inner: PackSink): PackSink {
       await once(gzip, 'drain', { signal: pumpFailed.signal }).catch(() => {})
       if (failed !== undefined) throw failed
     },
-    close: async () => {
+    end: async () => {
       gzip.end()
       await pump
-      return inner.close()
     },
     abort: async () => {
       gzip.destroy()
       await pump.catch(() => {})
-      await inner.abort()
     }
   }
+}
+
+/** One whole gzip member of `data`, as `compressingSink` would write it, deflated on zlib's thread pool. */
+export async function gzipMember(data: Uint8Array): Promise<Buffer> {
+  const member = await promisify(gzip)(data, { level: GZIP_LEVEL })
+  member[OS_BYTE] = OS_UNIX
+  return member
+}
+
+/** `gzipMember` on this thread: the same bytes. */
+export function gzipMemberSync(data: Uint8Array): Buffer {
+  const member = gzipSync(data, { level: GZIP_LEVEL })
+  member[OS_BYTE] = OS_UNIX
+  return member
 }
 
 /**

@@ -23,8 +23,18 @@ export interface IndexSource {
 }
 
 export interface SpooledLines {
+  /** The lines' size. */
   bytes: number
+  /** The spool's size: `bytes`, or less when it holds gzip members of the lines. */
+  stored: number
+  /** Whether the spool holds gzip members of the lines (ADR 0147), which only a gzip pack takes. */
+  gzipped: boolean
   read(): AsyncIterable<Uint8Array>
+}
+
+/** The tar stream; a gzip one also takes whole gzip members of tar bytes (ADR 0147). */
+interface TarSink extends PackSink {
+  writeMembers?(members: AsyncIterable<Uint8Array>, tarBytes: number): Promise<void>
 }
 
 /**
@@ -38,16 +48,22 @@ export async function openPackV2(
   const file = packFileV2(options.compression, options.encryptTo !== undefined)
   let sink = await openFileSink(join(dir, file))
   if (options.encryptTo) sink = await encryptingSink(sink, options.encryptTo)
-  if (options.compression === 'gzip') sink = compressingSink(sink)
-  const below = sink
+  const gzip = options.compression === 'gzip' ? compressingSink(sink) : undefined
+  const below = gzip ?? sink
   let tarSize = 0
-  const counting: PackSink = {
+  const counting: TarSink = {
     write: async chunk => {
       tarSize += chunk.byteLength
       await below.write(chunk)
     },
     close: () => below.close(),
     abort: () => below.abort()
+  }
+  if (gzip) {
+    counting.writeMembers = async (members, tarBytes) => {
+      tarSize += tarBytes
+      await gzip.writeMembers(members)
+    }
   }
   return {
     file,
@@ -63,7 +79,7 @@ export async function openPackV2(
 }
 
 /** The index member, streamed from its spools. */
-async function writeIndexMember(sink: PackSink, index: IndexSource): Promise<void> {
+async function writeIndexMember(sink: TarSink, index: IndexSource): Promise<void> {
   const size =
     INDEX_HEAD.length +
     index.licenses.bytes +
@@ -79,12 +95,21 @@ async function writeIndexMember(sink: PackSink, index: IndexSource): Promise<voi
   await sink.write(tarPadding(size))
 }
 
-async function writeSpooled(sink: PackSink, lines: SpooledLines): Promise<void> {
-  let bytes = 0
-  for await (const chunk of lines.read()) {
-    bytes += chunk.byteLength
-    await sink.write(chunk)
+async function writeSpooled(sink: TarSink, lines: SpooledLines): Promise<void> {
+  let stored = 0
+  const counted = async function* (): AsyncGenerator<Uint8Array> {
+    for await (const chunk of lines.read()) {
+      stored += chunk.byteLength
+      yield chunk
+    }
+  }
+  if (!lines.gzipped) {
+    for await (const chunk of counted()) await sink.write(chunk)
+  } else if (sink.writeMembers) {
+    await sink.writeMembers(counted(), lines.bytes)
+  } else {
+    throw new Error('an index spool of gzip members, for a pack that is not gzip')
   }
   // The header promised a size: a spool that changed under us must not give a malformed member.
-  if (bytes !== lines.bytes) throw new Error(`an index spool holds ${bytes} bytes, not ${lines.bytes}`)
+  if (stored !== lines.stored) throw new Error(`an index spool holds ${stored} bytes, not ${lines.stored}`)
 }

@@ -3,13 +3,13 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-JFHD6M2A.js";
+} from "./chunk-QT34VBMJ.js";
 import "./chunk-G2VZZ24U.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-UYEFAFKH.js";
+} from "./chunk-U6FOKIFZ.js";
 import "./chunk-ZU55MR2U.js";
 import "./chunk-ELWBJQ7L.js";
 import "./chunk-DPHFYEVD.js";

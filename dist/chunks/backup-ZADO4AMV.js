@@ -13,6 +13,8 @@ import {
   compressingSink,
   createVerifier,
   defaultOrigin,
+  gzipMember,
+  gzipMemberSync,
   licenseIndexLine,
   loadCatalog,
   parseAnyManifest,
@@ -22,7 +24,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-UYEFAFKH.js";
+} from "./chunk-U6FOKIFZ.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -141,8 +143,8 @@ async function openPackV2(dir, options) {
   const file = packFileV2(options.compression, options.encryptTo !== void 0);
   let sink = await openFileSink(join(dir, file));
   if (options.encryptTo) sink = await encryptingSink(sink, options.encryptTo);
-  if (options.compression === "gzip") sink = compressingSink(sink);
-  const below = sink;
+  const gzip = options.compression === "gzip" ? compressingSink(sink) : void 0;
+  const below = gzip ?? sink;
   let tarSize = 0;
   const counting = {
     write: async (chunk) => {
@@ -152,6 +154,12 @@ async function openPackV2(dir, options) {
     close: () => below.close(),
     abort: () => below.abort()
   };
+  if (gzip) {
+    counting.writeMembers = async (members, tarBytes) => {
+      tarSize += tarBytes;
+      await gzip.writeMembers(members);
+    };
+  }
   return {
     file,
     sink: counting,
@@ -175,12 +183,21 @@ async function writeIndexMember(sink, index) {
   await sink.write(tarPadding(size));
 }
 async function writeSpooled(sink, lines) {
-  let bytes = 0;
-  for await (const chunk of lines.read()) {
-    bytes += chunk.byteLength;
-    await sink.write(chunk);
+  let stored = 0;
+  const counted = async function* () {
+    for await (const chunk of lines.read()) {
+      stored += chunk.byteLength;
+      yield chunk;
+    }
+  };
+  if (!lines.gzipped) {
+    for await (const chunk of counted()) await sink.write(chunk);
+  } else if (sink.writeMembers) {
+    await sink.writeMembers(counted(), lines.bytes);
+  } else {
+    throw new Error("an index spool of gzip members, for a pack that is not gzip");
   }
-  if (bytes !== lines.bytes) throw new Error(`an index spool holds ${bytes} bytes, not ${lines.bytes}`);
+  if (stored !== lines.stored) throw new Error(`an index spool holds ${stored} bytes, not ${lines.stored}`);
 }
 
 // src/engine/backup/write-manifest-v2.ts
@@ -204,21 +221,29 @@ async function writeManifestV2(dir, manifest, key) {
 import { closeSync, createReadStream, openSync, readFileSync, writeSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join as join3 } from "node:path";
+import { gunzipSync } from "node:zlib";
 var FLUSH_AT2 = 256 * 1024;
+var DEFLATING_AT_MOST = 4;
 var IndexSpool = class _IndexSpool {
-  constructor(file, fd) {
+  constructor(file, gzipped, fd) {
     this.file = file;
+    this.gzipped = gzipped;
     this.fd = fd;
   }
   file;
+  gzipped;
   fd;
   pending = [];
   pendingChars = 0;
   written = 0;
-  /** Opens `.<name>.spool` in `dir`. */
-  static open(dir, name) {
+  stored = 0;
+  deflating = 0;
+  /** The spool's writes, in order: a run's member is written once it and every run before it are. */
+  writes = Promise.resolve();
+  /** Opens `.<name>.spool` in `dir`; `gzipped`, it holds gzip members of the lines. */
+  static open(dir, name, gzipped) {
     const file = join3(dir, `.${name}.spool`);
-    return new _IndexSpool(file, openSync(file, "wx", 384));
+    return new _IndexSpool(file, gzipped, openSync(file, "wx", 384));
   }
   /** How many lines were added. */
   lines = 0;
@@ -229,11 +254,12 @@ var IndexSpool = class _IndexSpool {
     this.pendingChars += line.length;
     if (this.pendingChars >= FLUSH_AT2) this.flush();
   }
-  /** Closes the spool; returns its size in bytes. */
-  finish() {
+  /** Writes what is left and closes the spool; resolves the lines' size in bytes and the file's. */
+  async finish() {
     this.flush();
+    await this.writes;
     this.close();
-    return this.written;
+    return { bytes: this.written, stored: this.stored, gzipped: this.gzipped };
   }
   /** The spooled bytes, in order (after `finish`). */
   read() {
@@ -241,9 +267,12 @@ var IndexSpool = class _IndexSpool {
   }
   /** The spooled text, whole (after `finish`): for a spool the caller knows to be small. */
   text() {
-    return readFileSync(this.file, "utf8");
+    const bytes = readFileSync(this.file);
+    return (this.gzipped && bytes.length > 0 ? gunzipSync(bytes) : bytes).toString("utf8");
   }
   async remove() {
+    await this.writes.catch(() => {
+    });
     this.close();
     await rm(this.file, { force: true });
   }
@@ -252,9 +281,26 @@ var IndexSpool = class _IndexSpool {
     const bytes = Buffer.from(this.pending.join(""));
     this.pending = [];
     this.pendingChars = 0;
+    this.written += bytes.length;
+    if (!this.gzipped) {
+      this.writeOut(bytes);
+      return;
+    }
+    const member = this.deflate(bytes);
+    this.writes = this.writes.then(async () => this.writeOut(await member));
+    this.writes.catch(() => {
+    });
+  }
+  deflate(bytes) {
+    if (this.deflating >= DEFLATING_AT_MOST) return Promise.resolve(gzipMemberSync(bytes));
+    this.deflating++;
+    return gzipMember(bytes).finally(() => this.deflating--);
+  }
+  writeOut(bytes) {
+    if (this.fd === void 0) throw new Error(`the index spool ${this.file} is closed`);
     for (let offset = 0; offset < bytes.length; )
       offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
-    this.written += bytes.length;
+    this.stored += bytes.length;
   }
   close() {
     if (this.fd === void 0) return;
@@ -632,8 +678,8 @@ async function writeV2(input, options, signingKey) {
   const compression = options.compression ?? "gzip";
   const pack = await openPackV2(buildDir, { compression, ...encryptTo ? { encryptTo } : {} });
   const spools = {
-    licenses: IndexSpool.open(buildDir, "licenses"),
-    restricted: IndexSpool.open(buildDir, "restricted")
+    licenses: IndexSpool.open(buildDir, "licenses", compression === "gzip"),
+    restricted: IndexSpool.open(buildDir, "restricted", compression === "gzip")
   };
   const { restricted, digest } = await withSink(pack.sink, async () => {
     await packLicenses({
@@ -644,8 +690,8 @@ async function writeV2(input, options, signingKey) {
       ...signal ? { signal } : {}
     });
     const index = {
-      licenses: { bytes: spools.licenses.finish(), read: () => spools.licenses.read() },
-      restricted: { bytes: spools.restricted.finish(), read: () => spools.restricted.read() }
+      licenses: { ...await spools.licenses.finish(), read: () => spools.licenses.read() },
+      restricted: { ...await spools.restricted.finish(), read: () => spools.restricted.read() }
     };
     const digest2 = await pack.finish(index);
     const restricted2 = JSON.parse(`[${spools.restricted.text()}]`);

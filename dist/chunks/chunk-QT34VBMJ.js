@@ -14,7 +14,7 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-UYEFAFKH.js";
+} from "./chunk-U6FOKIFZ.js";
 import {
   InputFileError,
   MANIFEST_FILE,

@@ -2655,20 +2655,44 @@ function hashLow(text) {
 import { once } from "node:events";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, createGzip } from "node:zlib";
+import { promisify } from "node:util";
+import { createGunzip, createGzip, gzip, gzipSync } from "node:zlib";
 var GZIP_LEVEL = 5;
 var OS_BYTE = 9;
 var OS_UNIX = 3;
 function compressingSink(inner) {
+  let member;
+  const endMember = async () => {
+    const ending = member;
+    member = void 0;
+    await ending?.end();
+  };
+  return {
+    write: (chunk) => (member ??= openMember(inner)).write(chunk),
+    writeMembers: async (members) => {
+      await endMember();
+      for await (const bytes of members) await inner.write(bytes);
+    },
+    close: async () => {
+      await endMember();
+      return inner.close();
+    },
+    abort: async () => {
+      await member?.abort();
+      await inner.abort();
+    }
+  };
+}
+function openMember(inner) {
   const options = {
     level: GZIP_LEVEL,
     chunkSize: 256 * 1024,
     highWaterMark: 4 * 1024 * 1024
   };
-  const gzip = createGzip(options);
+  const gzip2 = createGzip(options);
   let position = 0;
   const pump = (async () => {
-    for await (const chunk of gzip) {
+    for await (const chunk of gzip2) {
       let bytes = chunk;
       if (position <= OS_BYTE && position + bytes.length > OS_BYTE) {
         bytes = Buffer.from(bytes);
@@ -2688,23 +2712,31 @@ function compressingSink(inner) {
   return {
     write: async (chunk) => {
       if (failed !== void 0) throw failed;
-      if (gzip.write(chunk)) return;
-      await once(gzip, "drain", { signal: pumpFailed.signal }).catch(() => {
+      if (gzip2.write(chunk)) return;
+      await once(gzip2, "drain", { signal: pumpFailed.signal }).catch(() => {
       });
       if (failed !== void 0) throw failed;
     },
-    close: async () => {
-      gzip.end();
+    end: async () => {
+      gzip2.end();
       await pump;
-      return inner.close();
     },
     abort: async () => {
-      gzip.destroy();
+      gzip2.destroy();
       await pump.catch(() => {
       });
-      await inner.abort();
     }
   };
+}
+async function gzipMember(data) {
+  const member = await promisify(gzip)(data, { level: GZIP_LEVEL });
+  member[OS_BYTE] = OS_UNIX;
+  return member;
+}
+function gzipMemberSync(data) {
+  const member = gzipSync(data, { level: GZIP_LEVEL });
+  member[OS_BYTE] = OS_UNIX;
+  return member;
 }
 async function* gunzipBounded(source, maxBytes, file) {
   const gunzip = createGunzip();
@@ -2752,6 +2784,8 @@ export {
   loadCatalog,
   writeManifest,
   compressingSink,
+  gzipMember,
+  gzipMemberSync,
   gunzipBounded,
   INDEX_MEMBER,
   INDEX_HEAD,
