@@ -340,12 +340,30 @@ async function formatV2(n: number, store: string, reps: number): Promise<void> {
   const v1 = await repeat(reps, () =>
     engine('backup', { store, path: path('v1'), overwrite: true, format: 'license-backup/v1' })
   )
+  const v1Sealed = await repeat(reps, () =>
+    engine('backup', {
+      store,
+      path: path('v1-age'),
+      overwrite: true,
+      format: 'license-backup/v1',
+      encryptTo: [recipient]
+    })
+  )
   const gzip = await repeat(reps, () => engine('backup', { store, path: path('v2'), overwrite: true }))
   const sealed = await repeat(reps, () =>
     engine('backup', { store, path: path('v2-age'), overwrite: true, encryptTo: [recipient] })
   )
   add(n, 'backup v2 (gzip)', gzip, 'backup v1 (plain tar)', v1, 1.3, '≤ 1.3× v1')
-  add(n, 'backup v2 (gzip, then age)', sealed, 'backup v1 (plain tar)', v1, 1.3, '≤ 1.3× v1')
+  // Encrypted against encrypted: age costs the same per byte in both, and v2 gives it a fifth of the bytes.
+  add(
+    n,
+    'backup v2 (gzip, then age)',
+    sealed,
+    'backup v1 (age over the plain tar)',
+    v1Sealed,
+    1.3,
+    '≤ 1.3× v1'
+  )
   for (const [name, label] of [
     ['v1', 'v1 pack (plain tar)'],
     ['v2', 'v2 pack (gzip)'],
