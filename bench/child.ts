@@ -1,7 +1,6 @@
 // One measured operation in its own process, so its peak RSS is its own. Prints one JSON line.
 // usage: node .build/bench-child/bench-child.mjs <op> <json options>
-import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto'
-import { CompactSign, calculateJwkThumbprint } from 'jose'
+import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -17,6 +16,7 @@ import { RegistryClient } from '../src/action/registry/client.js'
 import { pullBackup } from '../src/action/registry/pull.js'
 import { pushBackup } from '../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../src/action/registry/reference.js'
+import { sessionOpening } from './session-proof.js'
 
 const [op, raw] = process.argv.slice(2)
 const options = JSON.parse(raw ?? '{}') as Record<string, unknown>
@@ -153,24 +153,13 @@ async function restoreTexts(store: string): Promise<string[]> {
  */
 async function httpBaseline(store: string, url: string, token: string): Promise<Record<string, unknown>> {
   const texts = await restoreTexts(store)
-  const privateKey = generateKeyPairSync('ed25519').privateKey
-  const { x } = createPublicKey(privateKey).export({ format: 'jwk' }) as { x: string }
-  const jwk = { kty: 'OKP', crv: 'Ed25519', x }
-  const id = await calculateJwkThumbprint(jwk, 'sha256')
+  const opening = await sessionOpening(generateKeyPairSync('ed25519').privateKey, url)
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
   const started = performance.now()
-  const claims = {
-    aud: url,
-    iat: Math.floor(Date.now() / 1000),
-    nonce: randomBytes(24).toString('base64url')
-  }
-  const proof = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-    .setProtectedHeader({ alg: 'EdDSA', typ: 'session-proof+jwt', jwk })
-    .sign(privateKey)
   const opened = await fetch(`${url}/v1/sessions`, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ machine: { id, jwk }, individualize: true, proof })
+    body: JSON.stringify({ ...opening, individualize: true })
   })
   if (opened.status !== 201) throw new Error(`opening a session answered ${opened.status}`)
   const session = (await opened.json()) as { id: string }
@@ -178,7 +167,7 @@ async function httpBaseline(store: string, url: string, token: string): Promise<
   for (let i = 0; i < texts.length; i += 1000) {
     const response = await fetch(`${url}/v1/sessions/${session.id}/restore`, {
       method: 'POST',
-      headers: { ...headers, 'idempotency-key': `bench-${id}-${i}` },
+      headers: { ...headers, 'idempotency-key': `bench-${opening.machine.id}-${i}` },
       body: JSON.stringify({ licenses: texts.slice(i, i + 1000) })
     })
     if (response.status !== 200) throw new Error(`restore answered ${response.status}`)

@@ -6,6 +6,7 @@ import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { saveIssuer, type Issuer } from '../src/fixtures/issuer.js'
 import { machineFromSeed } from '../src/fixtures/store.js'
+import { sessionOpening } from './session-proof.js'
 import { postgresBin, startPostgres } from '../src/fixtures/postgres-cluster.js'
 import { startServerProcess, type ServerProcess } from '../src/fixtures/server-process.js'
 import { openEngine } from '../src/server/storage/open.js'
@@ -109,7 +110,7 @@ async function run(
         const url = servers[c % servers.length]?.url as string
         const m = await machineFromSeed(9000 + c)
         const session = await call(url, token, '/v1/sessions', {
-          machine: { id: m.id, jwk: m.jwk },
+          ...(await sessionOpening(m.privateKey, url)),
           individualize: true
         })
         const id = (JSON.parse(session) as { id: string }).id
