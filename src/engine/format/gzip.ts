@@ -107,7 +107,7 @@ function openMember(inner: PackSink): Member {
   }
 }
 
-/** One whole gzip member of `data`, as `compressingSink` would write it, deflated on zlib's thread pool. */
+/** One whole gzip member of `data`, at the pack's level and with its OS byte, deflated on zlib's thread pool. */
 export async function gzipMember(data: Uint8Array): Promise<Buffer> {
   const member = await promisify(gzip)(data, { level: GZIP_LEVEL })
   member[OS_BYTE] = OS_UNIX
