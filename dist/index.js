@@ -8753,7 +8753,7 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-ZADO4AMV.js")).backup(options2, control, emit),
+    backup: async (options2, control = {}) => (await import("./chunks/backup-SIUWY2PL.js")).backup(options2, control, emit),
     restore: async (options2, control = {}) => (await import("./chunks/restore-HUN66J7M.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-QUW3Z3WB.js")).verify(options2, control, emit),
     release: async (options2, control = {}) => (await import("./chunks/release-SSU5XV5S.js")).release(options2, control, emit)

@@ -48,7 +48,8 @@ const READ_AHEAD = 512
 const WRITE_RUN = 64 * 1024
 /** A run buffer's size: a run plus room for the member that crosses WRITE_RUN (most licenses need 1.5 KiB). */
 const RUN_CAPACITY = WRITE_RUN + 16 * 1024
-/** The pack loop gives the event loop a turn once per this many licenses (its reads are synchronous). */
+/** The pack loop gives the event loop a turn once per this many licenses (its reads are synchronous), and
+ * after each run it writes. */
 const YIELD_EVERY = 128
 
 /** How many distinct key IDs the manifest's entries share strings for. */
@@ -361,6 +362,10 @@ async function packLicenses(input: PackInput): Promise<void> {
     run = Buffer.allocUnsafe(RUN_CAPACITY)
     runBytes = 0
     await sink.write(data)
+    // A turn of the event loop a run (ADR 0149): zlib's thread and the file's writes take their next chunk
+    // only from a callback on this thread. Without the turn zlib went idle while runs queued up, and the
+    // loop then waited for it to deflate all of them.
+    await new Promise<void>(resolve => setImmediate(resolve))
   }
   try {
     for (let index = 0; ; index++) {

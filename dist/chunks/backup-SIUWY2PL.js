@@ -761,6 +761,7 @@ async function packLicenses(input) {
     run = Buffer.allocUnsafe(RUN_CAPACITY);
     runBytes = 0;
     await sink.write(data);
+    await new Promise((resolve3) => setImmediate(resolve3));
   };
   try {
     for (let index = 0; ; index++) {
