@@ -11,7 +11,8 @@ const SLOW_SUITES = [
   '/__tests__/server/(concurrency|crash-durability)\\.test\\.ts$',
   '\\.property\\.test\\.ts$',
   '/__tests__/e2e/',
-  '/__tests__/engine/backup-large\\.test\\.ts$'
+  '/__tests__/engine/backup-large\\.test\\.ts$',
+  '/__tests__/restore/release-batches\\.test\\.ts$'
 ]
 
 /** @type {import('jest').Config} */

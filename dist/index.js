@@ -8753,10 +8753,10 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-SIUWY2PL.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-HUN66J7M.js")).restore(options2, control, emit),
+    backup: async (options2, control = {}) => (await import("./chunks/backup-563R7WSQ.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-QBREPVKR.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-QUW3Z3WB.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-SSU5XV5S.js")).release(options2, control, emit)
+    release: async (options2, control = {}) => (await import("./chunks/release-P5EINLLM.js")).release(options2, control, emit)
   };
 }
 
@@ -9118,7 +9118,7 @@ async function releaseOne(engine, entry, env) {
       ...machineKey ? { machineKey } : {}
     });
     log.info(
-      logText`Gave back ${result.licenses.length} license(s) restored into ${entry.store} (release-on-exit).`
+      logText`Gave back ${result.released + result.notHeld} license(s) restored into ${entry.store} (release-on-exit).`
     );
   } catch (error2) {
     log.warning(
@@ -11039,7 +11039,7 @@ async function runBackup(step, n, context) {
     path: step.path
   };
   const signing = context.secrets.get(step)?.signingKey;
-  await tracked(record, stepLog, context, async () => {
+  await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
@@ -11090,9 +11090,14 @@ async function runBackup(step, n, context) {
 async function runRestore(step, n, context) {
   const stepLog = new StepLog("warn", context.now);
   const record = newRecord("restore", step, n, context);
+  const restoredIds = [];
+  const listener = step.releaseOnExit ? (event) => {
+    stepLog.onEvent(event);
+    if (event.type === "LICENSE" && event.outcome === "restored") restoredIds.push(event.licenseId);
+  } : stepLog.onEvent;
   let downloaded;
   try {
-    await tracked(record, stepLog, context, async () => {
+    await tracked(record, stepLog, context, listener, async () => {
       const secrets = context.secrets.get(step) ?? {};
       const path = await backupFolder(step, context, record, (dir) => {
         downloaded = dir;
@@ -11111,11 +11116,7 @@ async function runRestore(step, n, context) {
         },
         { signal: context.signal }
       );
-      if (step.releaseOnExit)
-        rememberForExit(
-          step,
-          result.licenses.map((l) => l.jti)
-        );
+      if (step.releaseOnExit) rememberForExit(step, restoredIds);
       record.restored = result.restored;
       record.unchanged = result.unchanged;
       record.skipped = result.skipped;
@@ -11135,7 +11136,7 @@ async function runVerify(step, n, context) {
   const record = newRecord("verify", step, n, context);
   let downloaded;
   try {
-    await tracked(record, stepLog, context, async () => {
+    await tracked(record, stepLog, context, stepLog.onEvent, async () => {
       const identity = context.secrets.get(step)?.identity;
       const path = await backupFolder(step, context, record, (dir) => {
         downloaded = dir;
@@ -11199,7 +11200,7 @@ function trustOptions(step) {
 async function runRelease(step, n, context) {
   const stepLog = new StepLog("warn", context.now);
   const record = newRecord("release", step, n, context);
-  await tracked(record, stepLog, context, async () => {
+  await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const secrets = context.secrets.get(step) ?? {};
     const result = await context.engine.release(
       {
@@ -11210,9 +11211,9 @@ async function runRelease(step, n, context) {
       },
       { signal: context.signal }
     );
-    record.released = result.licenses.length;
+    record.released = result.released + result.notHeld;
     log.info(
-      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
     );
   });
 }
@@ -11225,9 +11226,9 @@ function slotOptions(step, secrets) {
 function newRecord(kind, step, n, context) {
   return { kind, title: title(step, n, context.total), outcome: "failed", durationMs: 0 };
 }
-async function tracked(record, stepLog, context, body) {
+async function tracked(record, stepLog, context, listener, body) {
   const started = context.now();
-  context.listen(stepLog.onEvent);
+  context.listen(listener);
   try {
     await body();
     record.outcome = "succeeded";

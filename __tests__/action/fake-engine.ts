@@ -134,8 +134,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
             machineId: 'machine-1',
             restored: manifest.licenses.length,
             unchanged: 0,
-            skipped: script.skipped ?? [],
-            licenses: []
+            skipped: script.skipped ?? []
           }
         },
         async verify(options, control): Promise<VerifyResult> {
@@ -164,7 +163,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
           emit({ type: 'DISCONNECTING', url: options.service.url })
           emit({ type: 'BEGIN', operation: 'release' })
           emit({ type: 'END', operation: 'release' })
-          return { machineId: 'machine-1', released: options.include?.length ?? 0, notHeld: 0, licenses: [] }
+          return { machineId: 'machine-1', released: options.include?.length ?? 0, notHeld: 0 }
         }
       }
     }

@@ -115,10 +115,11 @@ describe('restore with protocol v1.1', () => {
       expect(await heldBy(server, await machineOf(store))).toEqual([])
     }
     const fifth = join(root, 'l1l2-5')
-    const { result, error } = await restore(server, fifth, { include: [l2.jti] })
+    const { result, error, events } = await restore(server, fifth, { include: [l2.jti] })
     expect(error).toBeUndefined()
     expect(result?.restored).toBe(1)
-    expect(result?.licenses.map(l => l.jti)).toEqual([l2.jti])
+    const restored = events.filter(e => e.type === 'LICENSE' && e.outcome === 'restored')
+    expect(restored.map(e => e.type === 'LICENSE' && e.licenseId)).toEqual([l2.jti])
     expect(await heldBy(server, await machineOf(fifth))).toEqual([l2.jti])
   })
 

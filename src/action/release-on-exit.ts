@@ -74,7 +74,7 @@ async function releaseOne(engine: BackupRestorer, entry: ExitRelease, env: NodeJ
       ...(machineKey ? { machineKey } : {})
     })
     log.info(
-      logText`Gave back ${result.licenses.length} license(s) restored into ${entry.store} (release-on-exit).`
+      logText`Gave back ${result.released + result.notHeld} license(s) restored into ${entry.store} (release-on-exit).`
     )
   } catch (error) {
     log.warning(

@@ -119,7 +119,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     path: step.path
   }
   const signing = context.secrets.get(step)?.signingKey
-  await tracked(record, stepLog, context, async () => {
+  await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const result = await context.engine.backup(
       {
         ...storeOptions(step),
@@ -174,9 +174,18 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
 async function runRestore(step: RestoreStep, n: number, context: StepContext): Promise<void> {
   const stepLog = new StepLog('warn', context.now)
   const record = newRecord('restore', step, n, context)
+  // What release-on-exit gives back: the IDs of the LICENSE events of restored licenses (the engine keeps
+  // no list of them, ADR 0150), only when the step asks for it.
+  const restoredIds: string[] = []
+  const listener: EventListener = step.releaseOnExit
+    ? event => {
+        stepLog.onEvent(event)
+        if (event.type === 'LICENSE' && event.outcome === 'restored') restoredIds.push(event.licenseId)
+      }
+    : stepLog.onEvent
   let downloaded: string | undefined
   try {
-    await tracked(record, stepLog, context, async () => {
+    await tracked(record, stepLog, context, listener, async () => {
       const secrets = context.secrets.get(step) ?? {}
       const path = await backupFolder(step, context, record, dir => {
         downloaded = dir
@@ -195,11 +204,7 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
         },
         { signal: context.signal }
       )
-      if (step.releaseOnExit)
-        rememberForExit(
-          step,
-          result.licenses.map(l => l.jti)
-        )
+      if (step.releaseOnExit) rememberForExit(step, restoredIds)
       record.restored = result.restored
       record.unchanged = result.unchanged
       record.skipped = result.skipped
@@ -221,7 +226,7 @@ async function runVerify(step: VerifyStep, n: number, context: StepContext): Pro
   const record = newRecord('verify', step, n, context)
   let downloaded: string | undefined
   try {
-    await tracked(record, stepLog, context, async () => {
+    await tracked(record, stepLog, context, stepLog.onEvent, async () => {
       const identity = context.secrets.get(step)?.identity
       const path = await backupFolder(step, context, record, dir => {
         downloaded = dir
@@ -300,7 +305,7 @@ function trustOptions(step: RestoreStep | VerifyStep): { signers?: string; maxAg
 async function runRelease(step: ReleaseStep, n: number, context: StepContext): Promise<void> {
   const stepLog = new StepLog('warn', context.now)
   const record = newRecord('release', step, n, context)
-  await tracked(record, stepLog, context, async () => {
+  await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const secrets = context.secrets.get(step) ?? {}
     const result = await context.engine.release(
       {
@@ -311,11 +316,11 @@ async function runRelease(step: ReleaseStep, n: number, context: StepContext): P
       },
       { signal: context.signal }
     )
-    record.released = result.licenses.length
+    record.released = result.released + result.notHeld
     log.info(
       result.machineId === null
         ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.`
-        : logText`Released ${result.licenses.length} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+        : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
     )
   })
 }
@@ -333,15 +338,19 @@ function newRecord(kind: StepRecord['kind'], step: Step, n: number, context: Ste
   return { kind, title: title(step, n, context.total), outcome: 'failed', durationMs: 0 }
 }
 
-/** Runs a step's body with its log listening, and records its outcome and duration whatever happens. */
+/**
+ * Runs a step's body with its log listening (or `listener`, which passes events on to the log), and records
+ * its outcome and duration whatever happens.
+ */
 async function tracked(
   record: StepRecord,
   stepLog: StepLog,
   context: StepContext,
+  listener: EventListener,
   body: () => Promise<void>
 ): Promise<void> {
   const started = context.now()
-  context.listen(stepLog.onEvent)
+  context.listen(listener)
   try {
     await body()
     record.outcome = 'succeeded'

@@ -116,16 +116,6 @@ export interface ReleaseResult {
   released: number
   /** Licenses the service no longer counted for this machine (a rerun, or freed by the operator). */
   notHeld: number
-  /** The licenses removed from the store. */
-  licenses: RestoredLicense[]
-}
-
-/** A license a restore wrote into the store. */
-export interface RestoredLicense {
-  jti: string
-  key_id: string
-  /** Store-relative path. */
-  path: string
 }
 
 /** A verify: everything a restore checks before it calls the service; nothing is written. */
@@ -162,14 +152,16 @@ export interface RefusedLicense {
 
 export interface RestoreResult {
   machineId: string
-  /** Licenses written into the store by this run. */
+  /**
+   * Licenses written into the store by this run. Each was a LICENSE event (outcome `restored`): a host
+   * that needs their IDs, as a release on exit does, takes them there, since a list here would grow with
+   * the store (ADR 0150).
+   */
   restored: number
   /** Licenses the store already held for this machine, left as they were. */
   unchanged: number
   /** Licenses not restored and why: expired ones, and refusals when the step skips them. */
   skipped: RefusedLicense[]
-  /** The licenses this run wrote (what a release on exit gives back). */
-  licenses: RestoredLicense[]
 }
 
 export interface RunControl {

@@ -1,7 +1,7 @@
-import type { ReleaseOptions, ReleaseResult, RestoredLicense, RunControl } from '../api.js'
+import type { ReleaseOptions, ReleaseResult, RunControl } from '../api.js'
 import { LicenseBackupError, throwIfAborted } from '../errors.js'
 import type { EventListener } from '../events.js'
-import type { MachineKey } from '../service/index.js'
+import { MAX_BATCH, type MachineKey } from '../service/index.js'
 import { crashPoint } from '../io/crash-points.js'
 import { parseLicense } from '../licenses/license.js'
 import { commitStaged, recoverRestore } from '../restore/commit.js'
@@ -10,15 +10,19 @@ import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { includeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
 import { readLicenseFileSync } from '../store/read.js'
-import { checkStoreDir, listLicenseFiles } from '../store/walk.js'
+import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
 import { machineOf } from '../slots/machine.js'
+
+/** The walk gives the event loop a turn once per this many files (its reads are synchronous). */
+const YIELD_EVERY = 128
 
 /**
  * Gives the store's licenses back to the license service (protocol v1.1): the licenses bound to this
- * machine that `include` names (all, without it) are released at the service first (CONNECTING →
- * DISCONNECTING), then removed from the store through the restore's journaled commit (BEGIN → END), so a
- * crash leaves each license either held and present or released and gone once a rerun has finished.
- * Idempotent: a license the service no longer counts (`not-held`) is removed all the same.
+ * machine that `include` names (all, without it), a batch at a time (BEGIN → CONNECTING → DISCONNECTING
+ * → END). Each batch is released at the service first, then removed from the store through the restore's
+ * journaled commit, so a crash leaves each license either held and present or released and gone once a
+ * rerun has finished. Idempotent: a license the service no longer counts (`not-held`) is removed all the
+ * same. Nothing per license outlives its batch (ADR 0150).
  */
 export async function release(
   options: ReleaseOptions,
@@ -35,46 +39,84 @@ export async function release(
   try {
     await recoverRestore(store)
     const machine = await machineOf(store, options.machineKey)
-    if (!machine) return { machineId: null, released: 0, notHeld: 0, licenses: [] }
-    const held = await boundLicenses(store, pattern, machine.id, options.include, signal)
-    if (held.length === 0) return { machineId: machine.id, released: 0, notHeld: 0, licenses: [] }
-    const statuses = await releaseAtService(options, machine, held, emit, signal)
-    // Killed here, the service has freed the slots and the files are still there: a rerun finds them,
-    // hears `not-held` and removes them.
-    crashPoint('release:service-released')
-    emit({ type: 'BEGIN', operation: 'release' })
-    await commitStaged(
-      store,
-      [],
-      undefined,
-      held.map(l => l.path)
-    )
-    emit({ type: 'END', operation: 'release' })
-    const released = held.filter(l => statuses.get(l.jti) === 'released').length
-    return { machineId: machine.id, released, notHeld: held.length - released, licenses: held }
+    if (!machine) return { machineId: null, released: 0, notHeld: 0 }
+    // The walk's checks (names that clash, unreadable folders) before anything is given back.
+    await scanLicenseFiles(store, pattern, signal)
+    return { machineId: machine.id, ...(await releaseBound(options, machine, emit, signal)) }
   } finally {
     await lock.release()
   }
 }
 
-async function releaseAtService(
+/** A license of the store bound to this machine. */
+interface HeldLicense {
+  jti: string
+  /** Store-relative path. */
+  path: string
+}
+
+/** Walks the store for the licenses to give back, and gives them back a batch at a time. */
+async function releaseBound(
   options: ReleaseOptions,
   machine: MachineKey,
-  held: RestoredLicense[],
   emit: EventListener,
   signal: AbortSignal | undefined
-): Promise<Map<string, string>> {
+): Promise<{ released: number; notHeld: number }> {
+  const { store } = options
+  const wanted = includeFilter(options.include)
   const link = new ServiceLink({ service: options.service, machine, individualize: false, emit, signal })
-  let statuses: Map<string, string> | undefined
+  const counts = { released: 0, notHeld: 0 }
+  let batch: HeldLicense[] = []
+  const releaseBatch = async (): Promise<void> => {
+    if (counts.released + counts.notHeld === 0) emit({ type: 'BEGIN', operation: 'release' })
+    const statuses = await releaseAtService(options, link, batch, signal)
+    // Killed here, the service has freed this batch's slots and its files are still there: a rerun finds
+    // them, hears `not-held` and removes them.
+    crashPoint('release:service-released')
+    await commitStaged(
+      store,
+      [],
+      undefined,
+      batch.map(l => l.path)
+    )
+    for (const license of batch) {
+      if (statuses.get(license.jti) === 'released') counts.released++
+      else counts.notHeld++
+    }
+    batch = []
+  }
   try {
-    statuses = await link.release(held.map(l => l.jti))
+    let seen = 0
+    for (const path of walkLicenseFiles(store, options.pattern ?? DEFAULT_PATTERN)) {
+      if (++seen % YIELD_EVERY === 0) {
+        await new Promise<void>(resolve => setImmediate(resolve))
+        throwIfAborted(signal, 'release')
+      }
+      const bound = boundLicense(store, path, machine.id)
+      if (bound === undefined || !wanted({ jti: bound.jti, keyId: bound.keyId, path })) continue
+      batch.push({ jti: bound.jti, path })
+      if (batch.length >= MAX_BATCH) await releaseBatch()
+    }
+    if (batch.length > 0) await releaseBatch()
   } finally {
     await link.close()
   }
+  if (counts.released + counts.notHeld > 0) emit({ type: 'END', operation: 'release' })
+  return counts
+}
+
+async function releaseAtService(
+  options: ReleaseOptions,
+  link: ServiceLink,
+  held: HeldLicense[],
+  signal: AbortSignal | undefined
+): Promise<Map<string, string>> {
+  const statuses = await link.release(held.map(l => l.jti))
   if (!statuses) {
+    // A v1 service answers so to the first batch, before anything is removed.
     throw new LicenseBackupError(
       'SERVICE_ERROR',
-      `The license service at ${options.service.url} speaks protocol v1 and cannot take licenses back; nothing was removed from ${options.store}. ${held.length} license(s) keep their slot: ${listed(held.map(l => l.jti))}.`,
+      `The license service at ${options.service.url} speaks protocol v1 and cannot take licenses back; nothing was removed from ${options.store}, and its licenses keep their slots (among them ${listed(held.map(l => l.jti))}).`,
       { url: options.service.url }
     )
   }
@@ -82,27 +124,19 @@ async function releaseAtService(
   return statuses
 }
 
-/** The store's licenses bound to this machine (`cnf.jkt`) that the include list names, in path order. */
-async function boundLicenses(
+/** The license ID and key ID of a store file bound to this machine (`cnf.jkt`); undefined for any other. */
+function boundLicense(
   store: string,
-  pattern: string,
-  machineId: string,
-  include: string[] | undefined,
-  signal: AbortSignal | undefined
-): Promise<RestoredLicense[]> {
-  const wanted = includeFilter(include)
-  const found: RestoredLicense[] = []
-  for (const path of await listLicenseFiles(store, pattern, signal)) {
-    let license
-    try {
-      license = parseLicense(readLicenseFileSync(store, path).toString('utf8'), path)
-    } catch {
-      // Not a license (or unreadable): nothing this machine holds a slot for.
-      continue
-    }
-    if (license.claims.cnf?.jkt !== machineId) continue
-    if (!wanted({ jti: license.jti, keyId: license.keyId, path })) continue
-    found.push({ jti: license.jti, key_id: license.keyId, path })
+  path: string,
+  machineId: string
+): { jti: string; keyId: string } | undefined {
+  let license
+  try {
+    license = parseLicense(readLicenseFileSync(store, path).toString('utf8'), path)
+  } catch {
+    // Not a license (or unreadable): nothing this machine holds a slot for.
+    return undefined
   }
-  return found
+  if (license.claims.cnf?.jkt !== machineId) return undefined
+  return { jti: license.jti, keyId: license.keyId }
 }

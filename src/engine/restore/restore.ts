@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { lstatSync, readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { RefusedLicense, RestoredLicense, RestoreOptions, RestoreResult, RunControl } from '../api.js'
+import type { RefusedLicense, RestoreOptions, RestoreResult, RunControl } from '../api.js'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
 import { asEngineError, LicenseBackupError, throwIfAborted } from '../errors.js'
 import { option } from '../options.js'
@@ -180,7 +180,6 @@ interface InFlight {
 interface ExchangeOutcome {
   unchanged: number
   skipped: RefusedLicense[]
-  licenses: RestoredLicense[]
 }
 
 /**
@@ -191,21 +190,21 @@ interface ExchangeOutcome {
 async function exchange(context: RunContext, staging: Staging, link: ServiceLink): Promise<ExchangeOutcome> {
   const skipping = context.options.onRefused === 'skip'
   let plan: Plan
-  let restored: Awaited<ReturnType<typeof restoreAll>> = { refused: [], licenses: [] }
+  let refusedInRestore: RefusedOutcome[] = []
   try {
     plan = await previewAll(context, link)
     // Any refusal in the preview fails the run here, before a slot is used, unless the step skips them.
-    if (plan.refused.length === 0 || skipping) restored = await restoreAll(context, staging, link, plan)
+    if (plan.refused.length === 0 || skipping)
+      refusedInRestore = await restoreAll(context, staging, link, plan)
   } finally {
     await link.close()
   }
-  const refused = [...plan.refused, ...restored.refused]
+  const refused = [...plan.refused, ...refusedInRestore]
   if (refused.length > 0 && !skipping) failWith(context, refused)
   for (const refusal of refused) warnRefused(context, refusal)
   return {
     unchanged: plan.unchanged,
-    skipped: [...plan.skipped, ...refused.map(r => ({ ...skippedOf(r), ...titled(context, r.key_id) }))],
-    licenses: restored.licenses
+    skipped: [...plan.skipped, ...refused.map(r => ({ ...skippedOf(r), ...titled(context, r.key_id) }))]
   }
 }
 
@@ -318,12 +317,11 @@ async function restoreAll(
   staging: Staging,
   link: ServiceLink,
   plan: Plan
-): Promise<{ refused: RefusedOutcome[]; licenses: RestoredLicense[] }> {
+): Promise<RefusedOutcome[]> {
   const { send, sending } = plan
   const { backup, emit, signal } = context
   const refused: RefusedOutcome[] = []
-  const licenses: RestoredLicense[] = []
-  if (sending === 0) return { refused, licenses }
+  if (sending === 0) return refused
   let batch: Sending[] = []
   let inFlight: InFlight | undefined
   // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
@@ -352,7 +350,6 @@ async function restoreAll(
       }
       if (send[asked[index]!.index] === WOULD_RESTORE) link.taken.push(result.jti)
       staging.add({ path, data: Buffer.from(result.license) })
-      licenses.push({ jti: result.jti, key_id: result.key_id, path })
       emit({ ...detail, outcome: 'restored' })
     }
     sent += asked.length
@@ -375,7 +372,7 @@ async function restoreAll(
       await inFlight.results.catch(() => {})
     }
   }
-  return { refused, licenses }
+  return refused
 }
 
 function skippedOf(refusal: RefusedOutcome): RefusedLicense {

@@ -220,20 +220,20 @@ async function exchangeAndCommit(context) {
 async function exchange(context, staging, link) {
   const skipping = context.options.onRefused === "skip";
   let plan;
-  let restored = { refused: [], licenses: [] };
+  let refusedInRestore = [];
   try {
     plan = await previewAll(context, link);
-    if (plan.refused.length === 0 || skipping) restored = await restoreAll(context, staging, link, plan);
+    if (plan.refused.length === 0 || skipping)
+      refusedInRestore = await restoreAll(context, staging, link, plan);
   } finally {
     await link.close();
   }
-  const refused = [...plan.refused, ...restored.refused];
+  const refused = [...plan.refused, ...refusedInRestore];
   if (refused.length > 0 && !skipping) failWith(context, refused);
   for (const refusal of refused) warnRefused(context, refusal);
   return {
     unchanged: plan.unchanged,
-    skipped: [...plan.skipped, ...refused.map((r) => ({ ...skippedOf(r), ...titled(context, r.key_id) }))],
-    licenses: restored.licenses
+    skipped: [...plan.skipped, ...refused.map((r) => ({ ...skippedOf(r), ...titled(context, r.key_id) }))]
   };
 }
 var LEAVE = 0;
@@ -313,8 +313,7 @@ async function restoreAll(context, staging, link, plan) {
   const { send, sending } = plan;
   const { backup, emit, signal } = context;
   const refused = [];
-  const licenses = [];
-  if (sending === 0) return { refused, licenses };
+  if (sending === 0) return refused;
   let batch = [];
   let inFlight;
   const dropped = new AbortController();
@@ -342,7 +341,6 @@ async function restoreAll(context, staging, link, plan) {
       }
       if (send[asked[index].index] === WOULD_RESTORE) link.taken.push(result.jti);
       staging.add({ path, data: Buffer.from(result.license) });
-      licenses.push({ jti: result.jti, key_id: result.key_id, path });
       emit({ ...detail, outcome: "restored" });
     }
     sent += asked.length;
@@ -366,7 +364,7 @@ async function restoreAll(context, staging, link, plan) {
       });
     }
   }
-  return { refused, licenses };
+  return refused;
 }
 function skippedOf(refusal) {
   const { jti, key_id, reason, url } = refusal;

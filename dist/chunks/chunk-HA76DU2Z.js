@@ -62,10 +62,6 @@ async function scanLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
   if (foreignKeys.size > 0) checkNameCollisions(walkLicenseFiles(store, pattern), foreignKeys, store);
   return count;
 }
-async function listLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
-  await scanLicenseFiles(store, pattern, signal);
-  return [...walkLicenseFiles(store, pattern)];
-}
 function storeReadError(store, error) {
   return asEngineError(
     error,
@@ -130,6 +126,5 @@ function checkNameCollisions(paths, foreignKeys, store) {
 export {
   walkLicenseFiles,
   scanLicenseFiles,
-  listLicenseFiles,
   checkStoreDir
 };

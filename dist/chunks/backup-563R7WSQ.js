@@ -44,7 +44,7 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-5JYXP6Y6.js";
+} from "./chunk-HA76DU2Z.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
