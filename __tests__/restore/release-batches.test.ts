@@ -2,52 +2,32 @@
 // its files removed (ADR 0150). Killed between the two steps of the second batch, the first batch is
 // released and gone, the second released and present, the rest held and present; a rerun finishes it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MAX_BATCH } from '../../src/engine/service/client.js'
-import { createIssuer } from '../../src/fixtures/issuer.js'
-import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
-import { tempDir, TOKEN } from '../helpers/service.js'
 import { buildChild, runChild } from '../reliability/crash-support.js'
-import { registerSecret } from '../support/secret-scan.js'
-import { engine, snapshot } from './support.js'
+import { engine, snapshot, TOKEN, world, type World } from './support.js'
 
-registerSecret(TOKEN)
 const COUNT = 2 * MAX_BATCH + 100
-let root: string
-let source: GeneratedStore
+let w: World
 let backupPath: string
-let jwksFile: string
-let server: LicenseServer
 
 beforeAll(async () => {
-  root = await tempDir('lb-release-batches-')
-  const issuer = createIssuer({ kid: 'batches' })
-  source = await generateStore(join(root, 'source'), issuer, {
-    count: COUNT,
-    seed: 29,
-    restrictedShare: 0,
-    expiredShare: 0,
-    boundShare: 0
-  })
-  jwksFile = join(root, 'issuer.jwks.json')
-  await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
-  backupPath = join(root, 'backup')
-  await engine().engine.backup({ store: source.dir, path: backupPath, trust: { jwksFile } })
-  server = await createLicenseServer({ issuer, database: join(root, 'service.db'), tokens: [TOKEN] })
+  w = await world(COUNT, 29, { restrictedShare: 0, expiredShare: 0, boundShare: 0 })
+  backupPath = join(w.root, 'backup')
+  await engine().engine.backup({ store: w.source.dir, path: backupPath, trust: { jwksFile: w.jwksFile } })
 })
-afterAll(async () => server.close())
+afterAll(async () => w.close())
 
 describe('a release over several batches', () => {
   it('killed between a batch’s release and its removal, leaves each license held and present or released, and a rerun finishes it', async () => {
-    const store = join(root, 'store')
+    const { source, server } = w
+    const store = join(w.root, 'store')
     const service = { url: server.url, token: TOKEN }
     const { machineId, restored } = await engine().engine.restore({
       store,
       path: backupPath,
       service,
-      trust: { jwksFile },
+      trust: { jwksFile: w.jwksFile },
       individualize: true
     })
     expect(restored).toBe(COUNT)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createBackupRestorer } from '../../src/engine/index.js'
 import type { EngineEvent } from '../../src/engine/events.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
-import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
+import { generateStore, type GeneratedStore, type StoreShape } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
 import { registerSecret } from '../support/secret-scan.js'
 
@@ -21,14 +21,18 @@ export interface World {
   close(): Promise<void>
 }
 
-/** A store of `count` licenses on machine A, its issuer's JWKS, and the reference service on loopback. */
-export async function world(count = 30, seed = 7): Promise<World> {
+/**
+ * A store of `count` licenses on machine A (`shape` overrides the store generator's mix), its issuer's
+ * JWKS, and the reference service on loopback.
+ */
+export async function world(count = 30, seed = 7, shape: Partial<StoreShape> = {}): Promise<World> {
   const root = await mkdtemp(join(tmpdir(), 'lb-restore-'))
   const issuer = createIssuer({ kid: 'restore-issuer' })
   const source = await generateStore(join(root, 'machine-a'), issuer, {
     count,
     seed,
-    catalogFile: join(root, 'catalog.csv')
+    catalogFile: join(root, 'catalog.csv'),
+    ...shape
   })
   const jwksFile = join(root, 'issuer.jwks.json')
   const { writeFile } = await import('node:fs/promises')
