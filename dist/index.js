@@ -8756,7 +8756,7 @@ function createBackupRestorer(listener) {
     backup: async (options2, control = {}) => (await import("./chunks/backup-563R7WSQ.js")).backup(options2, control, emit),
     restore: async (options2, control = {}) => (await import("./chunks/restore-QBREPVKR.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-QUW3Z3WB.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-P5EINLLM.js")).release(options2, control, emit)
+    release: async (options2, control = {}) => (await import("./chunks/release-IC342P26.js")).release(options2, control, emit)
   };
 }
 

@@ -48,8 +48,10 @@ const READ_AHEAD = 512
 const WRITE_RUN = 64 * 1024
 /** A run buffer's size: a run plus room for the member that crosses WRITE_RUN (most licenses need 1.5 KiB). */
 const RUN_CAPACITY = WRITE_RUN + 16 * 1024
-/** The pack loop gives the event loop a turn once per this many licenses (its reads are synchronous), and
- * after each run it writes. */
+/**
+ * The pack loop gives the event loop a turn once per this many licenses (its reads are synchronous), and
+ * after each run it writes.
+ */
 const YIELD_EVERY = 128
 
 /** How many distinct key IDs the manifest's entries share strings for. */

@@ -67,8 +67,11 @@ async function releaseBound(
   const link = new ServiceLink({ service: options.service, machine, individualize: false, emit, signal })
   const counts = { released: 0, notHeld: 0 }
   let batch: HeldLicense[] = []
+  // BEGIN with the first batch: a store with nothing to give back reports no event.
+  let begun = false
   const releaseBatch = async (): Promise<void> => {
-    if (counts.released + counts.notHeld === 0) emit({ type: 'BEGIN', operation: 'release' })
+    if (!begun) emit({ type: 'BEGIN', operation: 'release' })
+    begun = true
     const statuses = await releaseAtService(options, link, batch, signal)
     // Killed here, the service has freed this batch's slots and its files are still there: a rerun finds
     // them, hears `not-held` and removes them.
@@ -101,7 +104,7 @@ async function releaseBound(
   } finally {
     await link.close()
   }
-  if (counts.released + counts.notHeld > 0) emit({ type: 'END', operation: 'release' })
+  if (begun) emit({ type: 'END', operation: 'release' })
   return counts
 }
 

@@ -58,8 +58,10 @@ async function releaseBound(options, machine, emit, signal) {
   const link = new ServiceLink({ service: options.service, machine, individualize: false, emit, signal });
   const counts = { released: 0, notHeld: 0 };
   let batch = [];
+  let begun = false;
   const releaseBatch = async () => {
-    if (counts.released + counts.notHeld === 0) emit({ type: "BEGIN", operation: "release" });
+    if (!begun) emit({ type: "BEGIN", operation: "release" });
+    begun = true;
     const statuses = await releaseAtService(options, link, batch, signal);
     crashPoint("release:service-released");
     await commitStaged(
@@ -90,7 +92,7 @@ async function releaseBound(options, machine, emit, signal) {
   } finally {
     await link.close();
   }
-  if (counts.released + counts.notHeld > 0) emit({ type: "END", operation: "release" });
+  if (begun) emit({ type: "END", operation: "release" });
   return counts;
 }
 async function releaseAtService(options, link, held, signal) {
