@@ -1,5 +1,6 @@
 // The bench's own clients open sessions straight over HTTP (no engine around them), so they make the
-// protocol v1.1 proof of possession here, as the engine's client does (src/engine/service/proof.ts).
+// protocol v1.1 proof of possession here, as the engine's client does (src/engine/service/proof.ts): a
+// host reaches the engine only through its public API (ADR 0142), which has no use for this.
 import { randomBytes, createPublicKey, type KeyObject } from 'node:crypto'
 import { CompactSign, calculateJwkThumbprint } from 'jose'
 
