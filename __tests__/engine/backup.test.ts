@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { afterEach, describe, expect, it, jest } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { readFileSync, unlinkSync } from 'node:fs'
 import { chmod, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
@@ -15,7 +15,29 @@ import { claims, issuer, listTree, putLicense, recorder, tempDirs, writeJwks } f
 const packageVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
 
 const dirs = tempDirs()
-afterEach(() => dirs.cleanup())
+afterEach(async () => {
+  jest.useRealTimers()
+  await dirs.cleanup()
+})
+
+/** Fakes the clock alone: the backup's timers, I/O and workers run as they do. */
+function fakeDateOnly(now: string): void {
+  jest.useFakeTimers({
+    now: Date.parse(now),
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout'
+    ]
+  })
+}
 
 async function setup(): Promise<{ root: string; store: string; path: string; jwks: string }> {
   const root = await dirs.make()
@@ -149,8 +171,9 @@ describe('backup', () => {
     const { root, store, jwks } = await setup()
     await smallStore(store)
     const engine = createBackupRestorer()
+    fakeDateOnly('2026-11-30T10:00:00Z')
     const first = await engine.backup({ store, path: join(root, 'one'), trust: { jwksFile: jwks } })
-    await new Promise(resolve => setTimeout(resolve, 5))
+    jest.setSystemTime(Date.parse('2026-11-30T10:00:01Z'))
     const second = await engine.backup({ store, path: join(root, 'two'), trust: { jwksFile: jwks } })
     expect(
       (await readFile(join(root, 'one', 'licenses.tar.gz'))).equals(
@@ -160,7 +183,10 @@ describe('backup', () => {
     const [a, b] = await Promise.all(
       ['one', 'two'].map(async name => readFile(join(root, name, 'manifest.json'), 'utf8'))
     )
-    expect(first.manifest.created).not.toBe(second.manifest.created)
+    expect([first.manifest.created, second.manifest.created]).toEqual([
+      '2026-11-30T10:00:00.000Z',
+      '2026-11-30T10:00:01.000Z'
+    ])
     const withoutCreated = (text: string): string => text.replace(/"created": "[^"]*"/, '')
     expect(withoutCreated(a!)).toBe(withoutCreated(b!))
   })

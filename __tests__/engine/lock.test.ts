@@ -70,12 +70,22 @@ describe('the store lock across hosts', () => {
 
   it('never refreshes a lock that another run took over', async () => {
     const store = await dirs.make()
-    const lock = await acquireStoreLock(store, 'backup', { refreshEveryMs: 20 })
+    // The refresh timer runs in the lock's context, so these reads count its checks of the lock file.
+    let checks = 0
+    const io: FileIO = {
+      ...nodeFileIO,
+      readFile: async (path, encoding) => {
+        const text = await nodeFileIO.readFile(path, encoding)
+        if (text.includes('"taker"')) checks++
+        return text
+      }
+    }
+    const lock = await withFileIO(io, () => acquireStoreLock(store, 'backup', { refreshEveryMs: 5 }))
     const taker = { ...elsewhere, token: 'taker' }
     await writeFile(lock.file, JSON.stringify(taker))
     const old = new Date(Date.now() - 20 * MINUTE)
     await utimes(lock.file, old, old)
-    await new Promise(resolve => setTimeout(resolve, 150))
+    await waitFor(async () => checks >= 3)
     expect(Date.now() - (await stat(lock.file)).mtimeMs).toBeGreaterThan(19 * MINUTE)
     await lock.release()
     expect(JSON.parse(await readFile(lock.file, 'utf8')).token).toBe('taker')

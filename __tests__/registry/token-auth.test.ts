@@ -99,6 +99,7 @@ async function putForeign(repo: string, tag: string): Promise<void> {
 describe('Bearer token challenge', () => {
   it('pushes and pulls with a token from the challenge realm, asking the scopes the registry names', async () => {
     const repo = client('acme/tokens')
+    const asked = registry.tokenScopes.length
     const pushed = await pushBackup(repo, backup.path, backup.files, {
       tags: ['nightly'],
       now: new Date('2026-11-30T10:00:00Z')
@@ -112,8 +113,9 @@ describe('Bearer token challenge', () => {
     // (The registry lists a scope's actions in no fixed order.)
     const actions = (scopes: string[] = []): string[] =>
       [...new Set(scopes.flatMap(scope => (scope.split(':').pop() ?? '').split(',')))].sort()
-    expect(registry.tokenScopes[0]).toEqual(['repository:acme/tokens:pull'])
-    expect(actions(registry.tokenScopes[1])).toEqual(['pull', 'push'])
+    const scopes = registry.tokenScopes.slice(asked)
+    expect(scopes[0]).toEqual(['repository:acme/tokens:pull'])
+    expect(actions(scopes[1])).toEqual(['pull', 'push'])
     expect(await tagsWithToken('acme/tokens')).toEqual(['20261130T100000Z', 'nightly'])
   })
 

@@ -7,7 +7,6 @@ import { snapshot, TOKEN, world, type World } from './support.js'
 
 let w: World
 let backupPath: string
-let target: string
 
 beforeAll(async () => {
   w = await world(12, 11)
@@ -17,12 +16,12 @@ beforeAll(async () => {
     path: backupPath,
     trust: { jwksFile: w.jwksFile }
   })
-  target = join(w.root, 'machine-b')
 })
 afterAll(async () => w.close())
 
-/** Restores onto machine B, aborting when `when` first matches an event. */
+/** Restores onto a new machine's `target` store, aborting when `when` first matches an event. */
 async function restoreCancelledAt(
+  target: string,
   when: ((event: EngineEvent) => boolean) | 'before it starts'
 ): Promise<{ error: unknown; events: EngineEvent[] }> {
   const controller = new AbortController()
@@ -56,9 +55,10 @@ describe('cancelling a restore', () => {
     ['while connecting', (e: EngineEvent) => e.type === 'CONNECTING'],
     ['while re-issuing', (e: EngineEvent) => e.type === 'LICENSE' && e.outcome === 'restored'],
     ['while disconnecting, before the commit', (e: EngineEvent) => e.type === 'DISCONNECTING']
-  ])('%s commits nothing', async (_phase, when) => {
+  ])('%s commits nothing', async (phase, when) => {
+    const target = join(w.root, phase.replaceAll(/\W+/g, '-'))
     const before = await snapshot(target)
-    const { error, events } = await restoreCancelledAt(when)
+    const { error, events } = await restoreCancelledAt(target, when)
     expect((error as LicenseBackupError).code).toBe('CANCELLED')
     expect(events.map(e => e.type)).not.toContain('BEGIN')
     const after = await snapshot(target)
@@ -67,7 +67,8 @@ describe('cancelling a restore', () => {
   })
 
   it('once the commit has begun it completes: the store is fully restored', async () => {
-    const { error, events } = await restoreCancelledAt(e => e.type === 'BEGIN')
+    const target = join(w.root, 'committed')
+    const { error, events } = await restoreCancelledAt(target, e => e.type === 'BEGIN')
     expect(error).toBeUndefined()
     expect(events.map(e => e.type)).toContain('END')
     const held = Object.keys(await snapshot(target)).filter(p => p.endsWith('.jwt'))

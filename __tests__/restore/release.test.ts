@@ -12,7 +12,6 @@ import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
 import { tempDir, TOKEN } from '../helpers/service.js'
-import { buildChild, runChild } from '../reliability/crash-support.js'
 import { registerSecret } from '../support/secret-scan.js'
 import { engine, snapshot } from './support.js'
 
@@ -64,13 +63,17 @@ async function slotsOf(machineId: string): Promise<number> {
 
 describe('a stable machine key and release', () => {
   it('the same machine-key-env on two fresh stores is one machine: one slot per license, no key on disk', async () => {
+    const machinesOf = async (): Promise<string[][]> =>
+      Promise.all(source.licenses.map(async l => (await server.machinesOf(l.jti)).sort()))
+    const before = await machinesOf()
     const first = await restoreInto(join(root, 'runner-1'), { machineKey: jwkKey })
     const second = await restoreInto(join(root, 'runner-2'), { machineKey: jwkKey })
     expect(first.machineId).toBe((await parseMachineKey(jwkKey)).id)
     expect(second.machineId).toBe(first.machineId)
     expect(first.restored).toBe(source.licenses.length)
     expect(second.restored).toBe(source.licenses.length)
-    for (const l of source.licenses) expect(await server.machinesOf(l.jti)).toEqual([first.machineId])
+    // Whatever other machines the other tests put there, this key adds one to each license.
+    expect(await machinesOf()).toEqual(before.map(machines => [...machines, first.machineId].sort()))
     const d = JSON.parse(jwkKey) as { d: string }
     for (const store of ['runner-1', 'runner-2']) {
       const files = await snapshot(join(root, store))
@@ -151,34 +154,6 @@ describe('a stable machine key and release', () => {
       for (const l of source.licenses) expect(await strict.machinesOf(l.jti)).toEqual([machineId])
     } finally {
       await strict.close()
-    }
-  })
-
-  it('killed at every point of a release, the store and service are consistent, and a rerun finishes it', async () => {
-    const child = await buildChild()
-    const points = [
-      'release:service-released',
-      'restore:before-journal',
-      'restore:after-journal',
-      'release:remove#2'
-    ]
-    for (const [n, point] of points.entries()) {
-      const store = join(root, `killed-${n}`)
-      const { machineId } = await restoreInto(store, { individualize: true })
-      const job = { op: 'release' as const, options: { store, service: { url: server.url, token: TOKEN } } }
-      const killed = await runChild(child, job, { crashAt: point })
-      expect(killed.killed).toBe(true)
-      // Each license is held and present, released and gone, or (killed between the two steps) released
-      // and still present, which the rerun below removes.
-      const present = new Set(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt')))
-      for (const l of source.licenses) {
-        const held = (await server.machinesOf(l.jti)).includes(machineId)
-        if (held) expect(present.has(l.path)).toBe(true)
-      }
-      const rerun = await runChild(child, job)
-      expect(rerun.report?.ok).toBe(true)
-      expect(await slotsOf(machineId)).toBe(0)
-      expect(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt'))).toEqual([])
     }
   })
 })

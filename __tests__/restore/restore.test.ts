@@ -6,36 +6,50 @@ import { loadMachineIdentity } from '../../src/engine/identity/machine-identity.
 import type { LicenseBackupError } from '../../src/engine/errors.js'
 import { engine, snapshot, TOKEN, types, world, type World } from './support.js'
 
+/** A world and a backup of its machine A. */
+interface Backed {
+  w: World
+  backupPath: string
+}
 let w: World
 let backupPath: string
+const worlds: World[] = []
+
+async function backedUpWorld(): Promise<Backed> {
+  const at = await world(30)
+  worlds.push(at)
+  const path = join(at.root, 'backup')
+  await engine().engine.backup({ store: at.source.dir, path, trust: { jwksFile: at.jwksFile } })
+  return { w: at, backupPath: path }
+}
 
 beforeAll(async () => {
-  w = await world(30)
-  backupPath = join(w.root, 'backup')
-  await engine().engine.backup({ store: w.source.dir, path: backupPath, trust: { jwksFile: w.jwksFile } })
+  ;({ w, backupPath } = await backedUpWorld())
 })
-afterAll(async () => w.close())
+afterAll(async () => Promise.all(worlds.map(async at => at.close())))
 
-function restoreOnto(name: string, individualize = true) {
+function restoreOnto(name: string, individualize = true, at: Backed = { w, backupPath }) {
   const run = engine()
-  const store = join(w.root, name)
+  const store = join(at.w.root, name)
   const result = run.engine.restore({
     store,
-    path: backupPath,
+    path: at.backupPath,
     individualize,
-    service: { url: w.server.url, token: TOKEN },
-    trust: { jwksFile: w.jwksFile }
+    service: { url: at.w.server.url, token: TOKEN },
+    trust: { jwksFile: at.w.jwksFile }
   })
   return { ...run, store, result }
 }
 
 describe('restore through the reference service', () => {
   it('restores machine A’s backup onto B, C and D, and refuses E (RESTORE_LIMIT with a URL), store E untouched', async () => {
-    const backedUp = w.source.licenses.filter(l => !l.restricted)
+    // A world of its own: it counts every slot of every license.
+    const own = await backedUpWorld()
+    const backedUp = own.w.source.licenses.filter(l => !l.restricted)
     const expected = backedUp.filter(l => !l.expired)
 
     for (const name of ['machine-b', 'machine-c', 'machine-d']) {
-      const { result, events, store } = restoreOnto(name)
+      const { result, events, store } = restoreOnto(name, true, own)
       const outcome = await result
       const identity = await loadMachineIdentity(store)
       expect(outcome.machineId).toBe(identity?.id)
@@ -52,14 +66,14 @@ describe('restore through the reference service', () => {
         const claims = decodeJwt(text)
         expect(claims).toMatchObject({ jti: license.jti, key_id: license.keyId, cnf: { jkt: identity?.id } })
       }
-      for (const restricted of w.source.licenses.filter(l => l.restricted)) {
+      for (const restricted of own.w.source.licenses.filter(l => l.restricted)) {
         await expect(readFile(join(store, restricted.path))).rejects.toThrow()
       }
     }
 
     // Licenses first bound to A count A: B, C, D make four machines. Unbound ones have three, and a fifth
     // machine is still refused for the bound ones, so the whole restore is refused.
-    const e = restoreOnto('machine-e')
+    const e = restoreOnto('machine-e', true, own)
     const error = (await e.result.catch(err => err)) as LicenseBackupError
     expect(error.code).toBe('RESTORE_LIMIT')
     expect(error.message).toMatch(/nothing was restored/i)
@@ -75,13 +89,15 @@ describe('restore through the reference service', () => {
   })
 
   it('re-running the same restore changes nothing and asks the service nothing', async () => {
-    const first = restoreOnto('machine-b')
-    const before = await snapshot(first.store)
-    const outcome = await first.result
+    const first = await restoreOnto('machine-rerun').result
+    expect(first.restored).toBeGreaterThan(0)
+    const again = restoreOnto('machine-rerun')
+    const before = await snapshot(again.store)
+    const outcome = await again.result
     expect(outcome.restored).toBe(0)
-    expect(outcome.unchanged).toBeGreaterThan(0)
-    expect(types(first.events)).toEqual(['BEGIN', 'END'])
-    expect(await snapshot(first.store)).toEqual(before)
+    expect(outcome.unchanged).toBe(first.restored)
+    expect(types(again.events)).toEqual(['BEGIN', 'END'])
+    expect(await snapshot(again.store)).toEqual(before)
   })
 
   it('needs individualize: true to create a machine identity, and touches nothing without it', async () => {
