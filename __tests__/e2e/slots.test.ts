@@ -1,13 +1,13 @@
 // Protocol v1.1 through the built action (dist/index.js) on loopback: a stable machine key on fresh
 // runners, release-on-exit in the post step after a failing step, a preview at the limit, on-refused
 // skip and include.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createBackupRestorer } from '../../src/engine/index.js'
 import { parseMachineKey } from '../../src/engine/slots/machine-key.js'
-import { createIssuer } from '../../src/fixtures/issuer.js'
+import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { runAction } from '../../src/local/runner.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
@@ -20,10 +20,11 @@ registerSecret(MACHINE_KEY)
 let root: string
 let source: GeneratedStore
 let server: LicenseServer
+let issuer: Issuer
 
 beforeAll(async () => {
   root = await tempDir('lb-e2e-slots-')
-  const issuer = createIssuer({ kid: 'e2e-slots' })
+  issuer = createIssuer({ kid: 'e2e-slots' })
   source = await generateStore(join(root, 'source'), issuer, {
     count: 6,
     seed: 31,
@@ -38,12 +39,16 @@ beforeAll(async () => {
     path: join(root, 'backup'),
     trust: { jwksFile: join(root, 'issuer.jwks.json') }
   })
-  server = await createLicenseServer({ issuer, database: join(root, 'service.db'), tokens: [TOKEN] })
 })
-afterAll(async () => {
-  await server.close()
-  await rm(root, { recursive: true, force: true })
+afterAll(async () => rm(root, { recursive: true, force: true }))
+
+// Each test counts every slot of every license: a service of its own.
+let services = 0
+beforeEach(async () => {
+  const database = join(root, `service-${++services}.db`)
+  server = await createLicenseServer({ issuer, database, tokens: [TOKEN] })
 })
+afterEach(async () => server.close())
 
 function action(steps: string, runner: string, post = false) {
   return runAction({
