@@ -3,19 +3,12 @@ import { join } from 'node:path'
 import { createBackupRestorer } from '../../src/engine/index.js'
 import type { LicenseBackupError } from '../../src/engine/errors.js'
 import type { EngineEvent } from '../../src/engine/events.js'
-import { snapshot, TOKEN, world, type World } from './support.js'
+import { backedUpWorld, type BackedUpWorld, snapshot, TOKEN } from './support.js'
 
-let w: World
-let backupPath: string
+let w: BackedUpWorld
 
 beforeAll(async () => {
-  w = await world(12, 11)
-  backupPath = join(w.root, 'backup')
-  await createBackupRestorer().backup({
-    store: w.source.dir,
-    path: backupPath,
-    trust: { jwksFile: w.jwksFile }
-  })
+  w = await backedUpWorld(12, 11)
 })
 afterAll(async () => w.close())
 
@@ -35,7 +28,7 @@ async function restoreCancelledAt(
     .restore(
       {
         store: target,
-        path: backupPath,
+        path: w.backupPath,
         individualize: true,
         service: { url: w.server.url, token: TOKEN },
         trust: { jwksFile: w.jwksFile }

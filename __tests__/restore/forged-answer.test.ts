@@ -3,16 +3,13 @@ import { join } from 'node:path'
 import type { LicenseBackupError } from '../../src/engine/errors.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
-import { engine, snapshot, TOKEN, world, type World } from './support.js'
+import { backedUpWorld, type BackedUpWorld, engine, snapshot, TOKEN } from './support.js'
 
-let w: World
+let w: BackedUpWorld
 let forging: LicenseServer
-let backupPath: string
 
 beforeAll(async () => {
-  w = await world(40)
-  backupPath = join(w.root, 'backup')
-  await engine().engine.backup({ store: w.source.dir, path: backupPath, trust: { jwksFile: w.jwksFile } })
+  w = await backedUpWorld(40)
   // A service that checks licenses with the issuer's keys but re-issues them with a key of its own under
   // the issuer's kid: every claim right, every signature wrong.
   const forger = createIssuer({ kid: w.issuer.kid })
@@ -31,7 +28,7 @@ describe('restore through a service that answers with badly signed licenses', ()
     const error = (await run.engine
       .restore({
         store,
-        path: backupPath,
+        path: w.backupPath,
         individualize: true,
         service: { url: forging.url, token: TOKEN },
         trust: { jwksFile: w.jwksFile }

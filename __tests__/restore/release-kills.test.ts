@@ -6,24 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
 import { MAX_BATCH } from '../../src/engine/service/client.js'
 import { buildChild, runChild } from '../reliability/crash-support.js'
-import { engine, snapshot, TOKEN, world, type World } from './support.js'
+import { backedUpWorld, type BackedUpWorld, engine, snapshot, TOKEN } from './support.js'
 
 const COUNT = 2 * MAX_BATCH + 100
 const plain = { restrictedShare: 0, expiredShare: 0, boundShare: 0 }
-let w: World
-let few: World
-let backupPath: string
-let fewBackupPath: string
+let w: BackedUpWorld
+let few: BackedUpWorld
 
 beforeAll(async () => {
-  ;[w, few] = await Promise.all([world(COUNT, 29, plain), world(5, 17, plain)])
-  backupPath = join(w.root, 'backup')
-  fewBackupPath = join(few.root, 'backup')
-  for (const [at, path] of [
-    [w, backupPath],
-    [few, fewBackupPath]
-  ] as const)
-    await engine().engine.backup({ store: at.source.dir, path, trust: { jwksFile: at.jwksFile } })
+  ;[w, few] = await Promise.all([backedUpWorld(COUNT, 29, plain), backedUpWorld(5, 17, plain)])
 })
 afterAll(async () => Promise.all([w.close(), few.close()]))
 
@@ -42,7 +33,7 @@ describe('a release killed at every point', () => {
       const store = join(few.root, `killed-${n}`)
       const { machineId } = await engine().engine.restore({
         store,
-        path: fewBackupPath,
+        path: few.backupPath,
         service,
         trust: { jwksFile: few.jwksFile },
         individualize: true
@@ -72,7 +63,7 @@ describe('a release over several batches', () => {
     const service = { url: server.url, token: TOKEN }
     const { machineId, restored } = await engine().engine.restore({
       store,
-      path: backupPath,
+      path: w.backupPath,
       service,
       trust: { jwksFile: w.jwksFile },
       individualize: true

@@ -4,39 +4,31 @@ import { join } from 'node:path'
 import { decodeJwt } from 'jose'
 import { loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
 import type { LicenseBackupError } from '../../src/engine/errors.js'
-import { engine, snapshot, TOKEN, types, world, type World } from './support.js'
+import { backedUpWorld, type BackedUpWorld, engine, snapshot, TOKEN, types } from './support.js'
 
-/** A world and a backup of its machine A. */
-interface Backed {
-  w: World
-  backupPath: string
-}
-let w: World
-let backupPath: string
-const worlds: World[] = []
+let shared: BackedUpWorld
+const worlds: BackedUpWorld[] = []
 
-async function backedUpWorld(): Promise<Backed> {
-  const at = await world(30)
+async function ownWorld(): Promise<BackedUpWorld> {
+  const at = await backedUpWorld(30)
   worlds.push(at)
-  const path = join(at.root, 'backup')
-  await engine().engine.backup({ store: at.source.dir, path, trust: { jwksFile: at.jwksFile } })
-  return { w: at, backupPath: path }
+  return at
 }
 
 beforeAll(async () => {
-  ;({ w, backupPath } = await backedUpWorld())
+  shared = await ownWorld()
 })
 afterAll(async () => Promise.all(worlds.map(async at => at.close())))
 
-function restoreOnto(name: string, individualize = true, at: Backed = { w, backupPath }) {
+function restoreOnto(name: string, individualize = true, at: BackedUpWorld = shared) {
   const run = engine()
-  const store = join(at.w.root, name)
+  const store = join(at.root, name)
   const result = run.engine.restore({
     store,
     path: at.backupPath,
     individualize,
-    service: { url: at.w.server.url, token: TOKEN },
-    trust: { jwksFile: at.w.jwksFile }
+    service: { url: at.server.url, token: TOKEN },
+    trust: { jwksFile: at.jwksFile }
   })
   return { ...run, store, result }
 }
@@ -44,8 +36,8 @@ function restoreOnto(name: string, individualize = true, at: Backed = { w, backu
 describe('restore through the reference service', () => {
   it('restores machine A’s backup onto B, C and D, and refuses E (RESTORE_LIMIT with a URL), store E untouched', async () => {
     // A world of its own: it counts every slot of every license.
-    const own = await backedUpWorld()
-    const backedUp = own.w.source.licenses.filter(l => !l.restricted)
+    const own = await ownWorld()
+    const backedUp = own.source.licenses.filter(l => !l.restricted)
     const expected = backedUp.filter(l => !l.expired)
 
     for (const name of ['machine-b', 'machine-c', 'machine-d']) {
@@ -66,7 +58,7 @@ describe('restore through the reference service', () => {
         const claims = decodeJwt(text)
         expect(claims).toMatchObject({ jti: license.jti, key_id: license.keyId, cnf: { jkt: identity?.id } })
       }
-      for (const restricted of own.w.source.licenses.filter(l => l.restricted)) {
+      for (const restricted of own.source.licenses.filter(l => l.restricted)) {
         await expect(readFile(join(store, restricted.path))).rejects.toThrow()
       }
     }
@@ -109,17 +101,17 @@ describe('restore through the reference service', () => {
   })
 
   it('a token of another account at the service: UNAUTHORIZED naming the account, nothing restored, no slot used', async () => {
-    await w.server.store.addTenant('other-customer', { licensees: ['someone-else'] })
-    const { token } = await w.server.store.issueToken('other-customer', 'restore', 'test')
+    await shared.server.store.addTenant('other-customer', { licensees: ['someone-else'] })
+    const { token } = await shared.server.store.issueToken('other-customer', 'restore', 'test')
     const run = engine()
-    const store = join(w.root, 'machine-other')
+    const store = join(shared.root, 'machine-other')
     const error = (await run.engine
       .restore({
         store,
-        path: backupPath,
+        path: shared.backupPath,
         individualize: true,
-        service: { url: w.server.url, token },
-        trust: { jwksFile: w.jwksFile }
+        service: { url: shared.server.url, token },
+        trust: { jwksFile: shared.jwksFile }
       })
       .catch(err => err)) as LicenseBackupError
     expect(error.code).toBe('UNAUTHORIZED')
@@ -127,7 +119,7 @@ describe('restore through the reference service', () => {
     expect(Object.keys(await snapshot(store)).filter(path => !path.startsWith('.license-backup/'))).toEqual(
       []
     )
-    const machines = await w.server.machinesOf(w.source.licenses[0]?.jti as string)
+    const machines = await shared.server.machinesOf(shared.source.licenses[0]?.jti as string)
     expect(machines).not.toContain((await loadMachineIdentity(store))?.id)
   })
 })

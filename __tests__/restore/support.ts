@@ -55,6 +55,24 @@ export async function world(count = 30, seed = 7, shape: Partial<StoreShape> = {
   }
 }
 
+export type BackedUpWorld = World & { backupPath: string }
+
+/** A world whose machine A is backed up (default format, its issuer's JWKS trusted) into `<root>/backup`. */
+export async function backedUpWorld(
+  count?: number,
+  seed?: number,
+  shape: Partial<StoreShape> = {}
+): Promise<BackedUpWorld> {
+  const at = await world(count, seed, shape)
+  const backupPath = join(at.root, 'backup')
+  await createBackupRestorer().backup({
+    store: at.source.dir,
+    path: backupPath,
+    trust: { jwksFile: at.jwksFile }
+  })
+  return { ...at, backupPath }
+}
+
 export function engine(): { events: EngineEvent[]; engine: ReturnType<typeof createBackupRestorer> } {
   const events: EngineEvent[] = []
   return { events, engine: createBackupRestorer(event => events.push(event)) }
