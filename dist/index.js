@@ -8754,7 +8754,7 @@ function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: async (options2, control = {}) => (await import("./chunks/backup-563R7WSQ.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-QBREPVKR.js")).restore(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-W4HZ3V7N.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-QUW3Z3WB.js")).verify(options2, control, emit),
     release: async (options2, control = {}) => (await import("./chunks/release-IC342P26.js")).release(options2, control, emit)
   };
@@ -11119,9 +11119,10 @@ async function runRestore(step, n, context) {
       if (step.releaseOnExit) rememberForExit(step, restoredIds);
       record.restored = result.restored;
       record.unchanged = result.unchanged;
+      record.expired = result.expired;
       record.skipped = result.skipped;
       log.info(
-        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
+        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} skipped.`
       );
       for (const skipped of result.skipped) {
         log.info(logText`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`);
@@ -12406,6 +12407,7 @@ function rows(step) {
   if (step.restored !== void 0) rows2.push(["Licenses restored", html`${step.restored}`]);
   if (step.released !== void 0) rows2.push(["Licenses released", html`${step.released}`]);
   if (step.unchanged !== void 0) rows2.push(["Already on this machine", html`${step.unchanged}`]);
+  if (step.expired) rows2.push(["Expired (not restored)", html`${step.expired}`]);
   if (step.skipped?.length) {
     const skipped = step.skipped.map(
       (s) => html`${s.title ?? "license"} (key ID <code>${s.key_id}</code>, license <code>${s.jti}</code>):

@@ -46,7 +46,9 @@ export interface FakeScript {
   releaseFails?: Error
   /** Restore: an ERROR_WITH_URL event before failing. */
   refusal?: { keyId: string; licenseId: string; url: string; message?: string }
-  /** Restore: the licenses it reports as skipped (expired, revoked, …). */
+  /** Restore: how many expired licenses it reports. */
+  expired?: number
+  /** Restore: the refusals it reports as left out (`onRefused: 'skip'`). */
   skipped?: RefusedLicense[]
 }
 
@@ -134,6 +136,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
             machineId: 'machine-1',
             restored: manifest.licenses.length,
             unchanged: 0,
+            expired: script.expired ?? 0,
             skipped: script.skipped ?? []
           }
         },

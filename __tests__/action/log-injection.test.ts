@@ -146,8 +146,8 @@ describe('run(): no outside text injects a workflow command', () => {
     expect(injected(output)).toEqual([])
   })
 
-  it('an expired license whose jti, key ID and reason carry commands, in "Skipped license"', async () => {
-    const skipped = HOSTILE.map(value => ({ jti: value, key_id: value, reason: `expired ${value}` }))
+  it('a refused license left out whose jti, key ID and reason carry commands, in "Skipped license"', async () => {
+    const skipped = HOSTILE.map(value => ({ jti: value, key_id: value, reason: `restore-limit ${value}` }))
     const output = await runWith(restoreYaml, { licenses: 1, skipped }, { LMS_TOKEN: 'token' })
     expect(output).toContain('Skipped license x\\n::error::PWNED')
     expect(injected(output)).toEqual([])

@@ -328,6 +328,27 @@ describe('run(): log, outputs and summary', () => {
     expect(summary).toMatch(/<tr><td>Outcome<\/td><td>succeeded<\/td><\/tr>/)
   })
 
+  it('counts a restore’s expired licenses and lists the refusals it left out, in the log and the summary', async () => {
+    const yaml = `version: 1
+store: ./licenses
+service: { url: "https://lms.example.com", token-env: LMS_TOKEN }
+steps:
+  - backup: { path: ./backup }
+  - restore: { path: ./backup, on-refused: skip }
+`
+    const skipped = [{ jti: 'lic-7', key_id: 'k7', title: 'Red Sky', reason: 'restore-limit' }]
+    const script = { licenses: 5, expired: 3, skipped }
+    const { lines, exitCode, box: b } = await runWith(yaml, script, {}, { LMS_TOKEN: 't' })
+    expect(exitCode).toBe(0)
+    expect(lines).toContain(
+      'Restored 5 license(s) into ./licenses for machine machine-1; 0 already there, 3 expired (not restored), 1 skipped.'
+    )
+    expect(lines).toContain('Skipped license lic-7 (key ID k7): restore-limit')
+    const summary = await b.summary()
+    expect(summary).toMatch(/<tr><td>Expired \(not restored\)<\/td><td>3<\/td><\/tr>/)
+    expect(summary).toContain('Red Sky (key ID <code>k7</code>, license <code>lic-7</code>):')
+  })
+
   it('reports an engine error with its code, and a refusal with its URL', async () => {
     const yaml = `version: 1
 store: ./licenses

@@ -1,6 +1,6 @@
 // The built action (dist/index.js) run as a runner runs it, against a loopback stand-in for the artifact
 // service driven by the real @actions/artifact client, and the reference license service.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,13 +31,18 @@ beforeAll(async () => {
   })
   await writeFile(join(root, 'issuer.jwks.json'), JSON.stringify(issuer.jwks()))
   server = await createLicenseServer({ issuer, database: join(root, 'service-state.db'), tokens: [TOKEN] })
-  artifacts = await startFakeArtifactService()
 })
 
 afterAll(async () => {
-  await Promise.all([server.close(), artifacts.close()])
+  await server.close()
   await rm(root, { recursive: true, force: true })
 })
+
+// Each test has the artifact service to itself: its uploads are run 1's, and its artifact IDs start at 1.
+beforeEach(async () => {
+  artifacts = await startFakeArtifactService()
+})
+afterEach(async () => artifacts.close())
 
 const backedUpCount = (): number => source.licenses.filter(l => !l.restricted).length
 
@@ -106,6 +111,24 @@ steps:
   })
 
   it('restores in another job from the latest successful run of a workflow, and from a run ID', async () => {
+    const nightly = await runAction({
+      inputs: {
+        steps: `version: 1
+store: machine-a
+trust: { jwks: issuer.jwks.json }
+steps:
+  - backup: { path: nightly-backup, artifact: { name: nightly-licenses } }
+`,
+        'github-token': ''
+      },
+      runnerDir: join(root, 'runner-nightly'),
+      cwd: root,
+      env: artifacts.env
+    })
+    expect({ exitCode: nightly.exitCode, artifactId: nightly.outputs['artifact-id'] }).toEqual({
+      exitCode: 0,
+      artifactId: '1'
+    })
     const restoreFrom = (store: string, source: string): string => `version: 1
 trust: { jwks: issuer.jwks.json }
 service: { url: ${server.url}, token-env: LMS_TOKEN }

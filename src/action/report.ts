@@ -18,6 +18,9 @@ export interface StepRecord {
   /** Licenses given back to the service (a release step). */
   released?: number
   unchanged?: number
+  /** Expired licenses a restore left out (each is in the log at debug level). */
+  expired?: number
+  /** Refusals a restore left out (`on-refused: skip`). */
   skipped?: RefusedLicense[]
   refused?: RefusedSeen[]
   artifact?: UploadedArtifact

@@ -207,9 +207,10 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
       if (step.releaseOnExit) rememberForExit(step, restoredIds)
       record.restored = result.restored
       record.unchanged = result.unchanged
+      record.expired = result.expired
       record.skipped = result.skipped
       log.info(
-        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.skipped.length} skipped.`
+        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} skipped.`
       )
       for (const skipped of result.skipped) {
         log.info(logText`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`)

@@ -160,7 +160,12 @@ export interface RestoreResult {
   restored: number
   /** Licenses the store already held for this machine, left as they were. */
   unchanged: number
-  /** Licenses not restored and why: expired ones, and refusals when the step skips them. */
+  /**
+   * Expired licenses, not sent to the service. Each was a LICENSE event (outcome `skipped`, reason
+   * `expired`); a count, as a list here would grow with the store (ADR 0152).
+   */
+  expired: number
+  /** Refusals the run left out because `onRefused` says skip, and why. */
   skipped: RefusedLicense[]
 }
 

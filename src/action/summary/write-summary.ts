@@ -47,6 +47,7 @@ function rows(step: StepRecord): [string, Html][] {
   if (step.restored !== undefined) rows.push(['Licenses restored', html`${step.restored}`])
   if (step.released !== undefined) rows.push(['Licenses released', html`${step.released}`])
   if (step.unchanged !== undefined) rows.push(['Already on this machine', html`${step.unchanged}`])
+  if (step.expired) rows.push(['Expired (not restored)', html`${step.expired}`])
   if (step.skipped?.length) {
     const skipped = step.skipped.map(
       s =>

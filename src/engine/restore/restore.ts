@@ -179,6 +179,7 @@ interface InFlight {
 
 interface ExchangeOutcome {
   unchanged: number
+  expired: number
   skipped: RefusedLicense[]
 }
 
@@ -204,7 +205,8 @@ async function exchange(context: RunContext, staging: Staging, link: ServiceLink
   for (const refusal of refused) warnRefused(context, refusal)
   return {
     unchanged: plan.unchanged,
-    skipped: [...plan.skipped, ...refused.map(r => ({ ...skippedOf(r), ...titled(context, r.key_id) }))]
+    expired: plan.expired,
+    skipped: refused.map(r => ({ ...skippedOf(r), ...titled(context, r.key_id) }))
   }
 }
 
@@ -223,7 +225,7 @@ interface Plan {
   /** How many members are sent. */
   sending: number
   unchanged: number
-  skipped: RefusedLicense[]
+  expired: number
   /** Refusals the preview found, left out because the step says `onRefused: 'skip'`. */
   refused: RefusedOutcome[]
 }
@@ -240,7 +242,7 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
     send: new Uint8Array(backup.count),
     sending: 0,
     unchanged: 0,
-    skipped: [],
+    expired: 0,
     refused: []
   }
   const refused: RefusedOutcome[] = []
@@ -272,12 +274,7 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
     if (!include({ jti: license.jti, keyId: license.keyId, path: entry.path })) continue
     const detail = licenseEvent(license.jti, license.keyId, entry.path)
     if (isExpired(license)) {
-      plan.skipped.push({
-        jti: license.jti,
-        key_id: license.keyId,
-        reason: 'expired',
-        ...titled(context, license.keyId)
-      })
+      plan.expired++
       emit({ ...detail, outcome: 'skipped', reason: 'expired' })
       continue
     }

@@ -233,7 +233,8 @@ async function exchange(context, staging, link) {
   for (const refusal of refused) warnRefused(context, refusal);
   return {
     unchanged: plan.unchanged,
-    skipped: [...plan.skipped, ...refused.map((r) => ({ ...skippedOf(r), ...titled(context, r.key_id) }))]
+    expired: plan.expired,
+    skipped: refused.map((r) => ({ ...skippedOf(r), ...titled(context, r.key_id) }))
   };
 }
 var LEAVE = 0;
@@ -246,7 +247,7 @@ async function previewAll(context, link) {
     send: new Uint8Array(backup.count),
     sending: 0,
     unchanged: 0,
-    skipped: [],
+    expired: 0,
     refused: []
   };
   const refused = [];
@@ -278,12 +279,7 @@ async function previewAll(context, link) {
     if (!include({ jti: license.jti, keyId: license.keyId, path: entry.path })) continue;
     const detail = licenseEvent(license.jti, license.keyId, entry.path);
     if (isExpired(license)) {
-      plan.skipped.push({
-        jti: license.jti,
-        key_id: license.keyId,
-        reason: "expired",
-        ...titled(context, license.keyId)
-      });
+      plan.expired++;
       emit({ ...detail, outcome: "skipped", reason: "expired" });
       continue;
     }
