@@ -158,9 +158,10 @@ describe('restore limit under concurrent restores', () => {
       const dir = await tempDir()
       const issuerFile = join(dir, 'issuer.json')
       await saveIssuer(issuer, issuerFile)
-      const instances: ServerProcess[] = await Promise.all(
-        [1, 2].map(() => startServerProcess({ issuerFile, database }))
-      )
+      // One after the other: each start bundles the service into the same file (scripts/run-ts.mjs),
+      // which a second start at the same moment could read half-written.
+      const instances: ServerProcess[] = []
+      for (let n = 0; n < 2; n++) instances.push(await startServerProcess({ issuerFile, database }))
       const store = new LicenseStore(openEngine(database))
       let alive = instances.map(i => i.url)
       try {
