@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
 import { runCli, UsageError } from '../../src/server/cli.js'
+import { SCHEMA_VERSION } from '../../src/server/storage/migrations.js'
 import { call, license, machine, openSession, tempDir } from '../helpers/service.js'
 import { itOnPosix } from '../support/platform.js'
 
@@ -35,7 +36,7 @@ describe('license-server (the command)', () => {
       )
       const migrated = createInterface({ input: migrate.stdout })
       const [first] = (await once(migrated, 'line')) as [string]
-      expect(JSON.parse(first)).toEqual({ database: `SQLite ${database}`, schema: 2 })
+      expect(JSON.parse(first)).toEqual({ database: `SQLite ${database}`, schema: SCHEMA_VERSION })
       expect((await once(migrate, 'exit'))[0]).toBe(0)
 
       await cli('tenant', 'add', 'acme', '--licensee', 'alice', '--licensee', 'bob', '--database', database)

@@ -7,6 +7,7 @@ import {
   openSession,
   preview,
   release,
+  renew,
   restore,
   type ProtocolContext
 } from './protocol.js'
@@ -79,6 +80,13 @@ export function serviceRoutes(deps: {
       '/v1/sessions/{id}/release',
       RESTORE,
       ({ req, res, caller, params }) => release(p, req, res, caller, at(params, 0))
+    ),
+    guarded(
+      'POST',
+      /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/renew$/,
+      '/v1/sessions/{id}/renew',
+      RESTORE,
+      ({ req, res, caller, params }) => renew(p, req, res, caller, at(params, 0))
     ),
     guarded(
       'DELETE',
