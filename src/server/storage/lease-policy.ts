@@ -15,6 +15,9 @@ export interface LeasePolicy {
 /** An operator's override: only the fields it sets. */
 export type PolicyOverride = Partial<LeasePolicy>
 
+/** A change to an override: a value sets that field, null clears it, absent leaves it. */
+export type PolicyChange = { [K in keyof LeasePolicy]?: LeasePolicy[K] | null }
+
 /**
  * The clock skew tolerated between a runner and the service: a holding counts until its lease ended this
  * long ago, so a copy still verifies nowhere (by a clock this far behind) once its slot is handed again.

@@ -6,6 +6,7 @@ import {
   effectivePolicy,
   SKEW_MS,
   type LeasePolicy,
+  type PolicyChange,
   type PolicyOverride,
   type ReleaseMode
 } from './lease-policy.js'
@@ -465,7 +466,8 @@ export class LicenseStore {
   /** Sets the operator's policy overrides for a tenant or a license; `null` clears a field. */
   async setPolicy(
     scope: PolicyScope,
-    change: { [K in keyof PolicyOverride]?: PolicyOverride[K] | null }
+    change: PolicyChange,
+    by: Caller | null = null
   ): Promise<PolicyOverride> {
     return this.engine.transaction(async tx => {
       const [kind, target] = await policyTarget(tx, scope)
@@ -475,26 +477,24 @@ export class LicenseStore {
         [kind, target]
       )
       const merged = { ...overrideOf(row), ...change }
+      const saved: PolicyRow = {
+        scope: kind,
+        target,
+        lease_ms: merged.leaseMs ?? null,
+        release_mode: merged.release ?? null,
+        restore_limit: merged.limit ?? null
+      }
       await tx.run(
         `INSERT INTO lease_policies (scope, target, lease_ms, release_mode, restore_limit, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, target) DO UPDATE SET lease_ms = excluded.lease_ms,
          release_mode = excluded.release_mode, restore_limit = excluded.restore_limit, updated_at = excluded.updated_at`,
-        [kind, target, merged.leaseMs ?? null, merged.release ?? null, merged.limit ?? null, this.now()]
+        [kind, target, saved.lease_ms, saved.release_mode, saved.restore_limit, this.now()]
       )
+      const detail = JSON.stringify(saved)
       await audit(tx, [
-        entry(this.now(), null, 'policy-set', {
-          detail: `${kind} ${'tenant' in scope ? scope.tenant : target}`
-        })
+        entry(this.now(), by, 'policy-set', kind === 'license' ? { jti: target, detail } : { detail })
       ])
-      return (
-        overrideOf({
-          scope: kind,
-          target,
-          lease_ms: merged.leaseMs ?? null,
-          release_mode: merged.release ?? null,
-          restore_limit: merged.limit ?? null
-        }) ?? {}
-      )
+      return overrideOf(saved) ?? {}
     })
   }
 
