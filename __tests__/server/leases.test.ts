@@ -1,6 +1,7 @@
 // Leases (protocol v1.2, ADR 0160) on the reference service: the re-issued copy's `exp` and `lease`
 // claim, `lease_seconds`, renewals, and refusals that never cost a slot.
 import { describe, expect, it } from '@jest/globals'
+import { SKEW_MS } from '../../src/server/storage/lease-policy.js'
 import {
   call,
   claimsOf,
@@ -158,6 +159,36 @@ describe('leases', () => {
     expect(await r.server.machinesOf('R')).toEqual([ms[0]?.id, ms[2]?.id].sort())
   })
 
+  it('restoring, releasing (keeping the copy) and restoring again on nine machines leaves at most four holding an unexpired copy at every moment', async () => {
+    const t0 = Date.now()
+    let clock = t0
+    const r = await start({ now: () => clock, sessionTtlMs: YEAR, leaseMs: 3_600_000 })
+    const url = r.server.url
+    const nine = await Promise.all(Array.from({ length: 9 }, (_, i) => machine(60 + i)))
+    const sessions = await Promise.all(nine.map(m => openSession(url, m)))
+    const lic = license(r.issuer, 'nine')
+    const copies = new CopyLedger()
+    const check = (): void => expect(copies.worst()).toBeLessThanOrEqual(4)
+    for (let round = 0; round < 3; round++) {
+      // Each round starts further along, so the machines that come back after a lease ended differ.
+      for (let step = 0; step < 9; step++) {
+        const i = (step + round * 5) % 9
+        const session = sessions[i] as string
+        const result = (await restoreOn(url, session, [lic])).results[0]
+        if (result?.status === 'restored') copies.add(i, result.license as string, clock)
+        else expect(result?.reason).toBe('restore-limit')
+        check()
+        // The attacker's move: give the slot back, keep the file.
+        await call(url, 'POST', `/v1/sessions/${session}/release`, { body: { jtis: ['nine'] } })
+        check()
+        clock += 7 * 60_000
+        check()
+      }
+    }
+    // Slots did come back as leases ended: more than four machines were served, never more than four at once.
+    expect(copies.machines()).toBeGreaterThan(4)
+  })
+
   it('a refused renew or restore never costs a slot', async () => {
     const r = await start({ restoreLimit: 1 })
     const url = r.server.url
@@ -177,3 +208,31 @@ describe('leases', () => {
     expect(await r.server.machinesOf('gone')).toEqual([])
   })
 })
+
+/**
+ * The copies the machines received, each with the moment it was issued: how many machines hold a copy
+ * that still verifies, with a clock up to the tolerated skew behind, at any moment.
+ */
+class CopyLedger {
+  private readonly copies: Array<{ machine: number; issued: number; verifiesUntil: number }> = []
+
+  add(machine: number, jws: string, issued: number): void {
+    const exp = claimsOf(jws)['exp'] as number
+    this.copies.push({ machine, issued, verifiesUntil: exp * 1000 + SKEW_MS })
+  }
+
+  holdersAt(t: number): number {
+    return new Set(this.copies.filter(c => c.issued <= t && t < c.verifiesUntil).map(c => c.machine)).size
+  }
+
+  /** The most machines holding an unexpired copy at any moment so far: the count changes only when a copy
+   * is issued or stops verifying, so those moments are every moment there is to check. */
+  worst(): number {
+    const moments = this.copies.flatMap(c => [c.issued, c.verifiesUntil - 1])
+    return Math.max(0, ...moments.map(t => this.holdersAt(t)))
+  }
+
+  machines(): number {
+    return new Set(this.copies.map(c => c.machine)).size
+  }
+}
