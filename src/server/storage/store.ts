@@ -376,16 +376,14 @@ export class LicenseStore {
       const results: Released[] = []
       for (const jti of jtis) {
         const holding = held.get(jti)?.get(session.machineId)
-        if (!holding) {
+        // Released already: as in v1.1, `not-held` (nothing changes; the slot still comes back as said then).
+        if (!holding || holding.releasedAt !== null) {
           results.push({ status: 'not-held' })
           continue
         }
-        const released = await releaseHolding(tx, jti, session.machineId, holding, policy(jti).release, at)
-        results.push(released)
-        if (holding.releasedAt === null) {
-          holding.releasedAt = at
-          await audit(tx, [entry(at, caller, 'release', { jti, machineId: session.machineId })])
-        }
+        results.push(await releaseHolding(tx, jti, session.machineId, holding, policy(jti).release, at))
+        holding.releasedAt = at
+        await audit(tx, [entry(at, caller, 'release', { jti, machineId: session.machineId })])
       }
       return results
     })
@@ -737,13 +735,11 @@ async function releaseHolding(
     await removeHolding(tx, jti, machineId)
     return { status: 'released', slotFreeAt: at }
   }
-  if (holding.releasedAt === null) {
-    await tx.run('UPDATE holdings SET released_at = $1 WHERE jti = $2 AND machine_id = $3', [
-      at,
-      jti,
-      machineId
-    ])
-  }
+  await tx.run('UPDATE holdings SET released_at = $1 WHERE jti = $2 AND machine_id = $3', [
+    at,
+    jti,
+    machineId
+  ])
   return holding.leaseUntil === null
     ? { status: 'released' }
     : { status: 'released', slotFreeAt: holding.leaseUntil + SKEW_MS }
