@@ -55,9 +55,13 @@ function restoreInto(store: string, extra: Partial<RestoreOptions> = {}) {
   })
 }
 
+/** The slots the machine holds and has not released (a released one counts until its lease ends, ADR 0160). */
 async function slotsOf(machineId: string): Promise<number> {
   let n = 0
-  for (const l of source.licenses) if ((await server.machinesOf(l.jti)).includes(machineId)) n++
+  for (const l of source.licenses) {
+    const holders = (await server.store.machines(l.jti)) ?? []
+    if (holders.some(h => h.machineId === machineId && h.releasedAt === null)) n++
+  }
   return n
 }
 

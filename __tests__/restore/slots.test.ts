@@ -83,9 +83,13 @@ async function machineOf(store: string): Promise<string> {
 }
 
 /** Licenses of the source whose slots `machineId` holds at the service. */
+/** The licenses the machine holds and has not released (a released slot counts until its lease ends, ADR 0160). */
 async function heldBy(server: LicenseServer, machineId: string): Promise<string[]> {
   const held: string[] = []
-  for (const l of source.licenses) if ((await server.machinesOf(l.jti)).includes(machineId)) held.push(l.jti)
+  for (const l of source.licenses) {
+    const holders = (await server.store.machines(l.jti)) ?? []
+    if (holders.some(h => h.machineId === machineId && h.releasedAt === null)) held.push(l.jti)
+  }
   return held
 }
 
