@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
 import { MAX_BATCH } from '../../src/engine/service/client.js'
 import { buildChild, runChild } from '../reliability/crash-support.js'
+import { unreleasedHolders } from '../helpers/service.js'
 import { backedUpWorld, type BackedUpWorld, engine, snapshot, TOKEN } from './support.js'
 
 const COUNT = 2 * MAX_BATCH + 100
@@ -45,12 +46,12 @@ describe('a release killed at every point', () => {
       // and still present, which the rerun below removes.
       const present = new Set(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt')))
       for (const l of source.licenses) {
-        const held = (await server.machinesOf(l.jti)).includes(machineId)
+        const held = (await unreleasedHolders(server, l.jti)).includes(machineId)
         if (held) expect(present.has(l.path)).toBe(true)
       }
       const rerun = await runChild(child, job)
       expect(rerun.report?.ok).toBe(true)
-      for (const l of source.licenses) expect(await server.machinesOf(l.jti)).not.toContain(machineId)
+      for (const l of source.licenses) expect(await unreleasedHolders(server, l.jti)).not.toContain(machineId)
       expect(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt'))).toEqual([])
     }
   })
@@ -76,7 +77,7 @@ describe('a release over several batches', () => {
     const present = new Set(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt')))
     const inPathOrder = [...source.licenses].sort((a, b) => (a.path < b.path ? -1 : 1))
     const held: boolean[] = []
-    for (const l of inPathOrder) held.push((await server.machinesOf(l.jti)).includes(machineId))
+    for (const l of inPathOrder) held.push((await unreleasedHolders(server, l.jti)).includes(machineId))
     // The first batch: released and removed; the second: released, its files still there; the rest held.
     expect(held.slice(0, 2 * MAX_BATCH).some(Boolean)).toBe(false)
     expect(held.slice(2 * MAX_BATCH).every(Boolean)).toBe(true)
@@ -88,6 +89,6 @@ describe('a release over several batches', () => {
     expect(finished).toEqual({ machineId, released: COUNT - 2 * MAX_BATCH, notHeld: MAX_BATCH })
     expect(rerun.events.map(e => e.type)).toEqual(['BEGIN', 'CONNECTING', 'DISCONNECTING', 'END'])
     expect(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt'))).toEqual([])
-    for (const l of source.licenses) expect(await server.machinesOf(l.jti)).toEqual([])
+    for (const l of source.licenses) expect(await unreleasedHolders(server, l.jti)).toEqual([])
   })
 })

@@ -9,7 +9,7 @@ import { loadMachineIdentity } from '../../src/engine/identity/machine-identity.
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
-import { machine, openSession, restoreOn, tempDir, TOKEN } from '../helpers/service.js'
+import { machine, openSession, restoreOn, tempDir, TOKEN, unreleasedHolders } from '../helpers/service.js'
 import { freePort } from '../../src/fixtures/server-process.js'
 import { PATHS, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'
 import { registerSecret } from '../support/secret-scan.js'
@@ -87,8 +87,7 @@ async function machineOf(store: string): Promise<string> {
 async function heldBy(server: LicenseServer, machineId: string): Promise<string[]> {
   const held: string[] = []
   for (const l of source.licenses) {
-    const holders = (await server.store.machines(l.jti)) ?? []
-    if (holders.some(h => h.machineId === machineId && h.releasedAt === null)) held.push(l.jti)
+    if ((await unreleasedHolders(server, l.jti)).includes(machineId)) held.push(l.jti)
   }
   return held
 }
