@@ -55,7 +55,15 @@ beforeAll(async () => {
   store = now.dir
   jwksFile = join(root, 'issuer.jwks.json')
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
-  server = await createLicenseServer({ issuer, database: join(root, 'server.db'), tokens: [TOKEN] })
+  // The service's clock stands still: a copy's exp is its lease's end (ADR 0160), so a rerun's copies are
+  // the bytes of the first run's only at the same instant.
+  const frozen = Date.now()
+  server = await createLicenseServer({
+    issuer,
+    database: join(root, 'server.db'),
+    tokens: [TOKEN],
+    now: () => frozen
+  })
   oldBackup = join(root, 'old-backup')
   await engine.backup({ store: before.dir, path: oldBackup, trust: { jwksFile } })
   known.old = await backupState(oldBackup)

@@ -283,17 +283,7 @@ export class LicenseStore {
         'INSERT INTO answers (session_id, key_hash, request_hash, outcomes, created_at) VALUES ($1, $2, $3, $4, $5)',
         [session.id, request.keyHash, request.requestHash, JSON.stringify(outcomes), at]
       )
-      await audit(
-        tx,
-        outcomes.map((o, i) => {
-          const c = request.candidates[i] as Candidate
-          return entry(at, caller, o.status === 'restored' ? 'restore' : 'refuse', {
-            jti: c.kind === 'license' ? c.jti : null,
-            machineId: session.machineId,
-            detail: o.status === 'refused' ? o.reason : null
-          })
-        })
-      )
+      await audit(tx, decisionEntries(at, caller, session.machineId, request.candidates, outcomes, 'restore'))
       return { kind: 'answered', outcomes, replayed: false, machineId: session.machineId }
     })
   }
@@ -316,17 +306,7 @@ export class LicenseStore {
       const facts = await readFacts(tx, caller, session.machineId, candidates, terms, at, true)
       const { outcomes, writes } = decide(candidates, facts, true)
       await writeHoldings(tx, writes, at)
-      await audit(
-        tx,
-        outcomes.map((o, i) => {
-          const c = candidates[i] as Candidate
-          return entry(at, caller, o.status === 'restored' ? 'renew' : 'refuse', {
-            jti: c.kind === 'license' ? c.jti : null,
-            machineId: session.machineId,
-            detail: o.status === 'refused' ? o.reason : null
-          })
-        })
-      )
+      await audit(tx, decisionEntries(at, caller, session.machineId, candidates, outcomes, 'renew'))
       return { outcomes, machineId: session.machineId }
     })
   }
@@ -819,6 +799,25 @@ function entry(
   what: Pick<AuditEntry, 'jti' | 'machineId' | 'detail'> = {}
 ): AuditEntry {
   return { at, tenantId: by?.tenant.id ?? null, tokenId: by?.tokenId ?? null, action, ...what }
+}
+
+/** The audit entries of a restore or renewal: one per license, granted (`action`) or `refuse` with why. */
+function decisionEntries(
+  at: number,
+  caller: Caller,
+  machineId: string,
+  candidates: readonly Candidate[],
+  outcomes: readonly Outcome[],
+  action: 'restore' | 'renew'
+): AuditEntry[] {
+  return outcomes.map((o, i) => {
+    const c = candidates[i] as Candidate
+    return entry(at, caller, o.status === 'restored' ? action : 'refuse', {
+      jti: c.kind === 'license' ? c.jti : null,
+      machineId,
+      detail: o.status === 'refused' ? o.reason : null
+    })
+  })
 }
 
 async function audit(tx: Tx, entries: AuditEntry[]): Promise<void> {
