@@ -13,12 +13,13 @@ import { generateStore } from '../src/fixtures/store.js'
 import { createLicenseServer } from '../src/server/license-server.js'
 import {
   createTestCa,
-  REGISTRY_BINARY,
+  REGISTRY_TOOLS,
   startRegistry,
   trustCa,
   type TestCa,
   type TestRegistry
 } from '../src/local/registry.js'
+import { findOnPath, findTool } from '../src/fixtures/tools.js'
 import { bundle } from '../scripts/bundle.mjs'
 import { hasGnuTime, median, medianOf, repeat, timeCommand, type Sample } from './measure.js'
 import { serviceThroughput } from './service.js'
@@ -69,7 +70,8 @@ const REGISTRY_PASSWORD = 'bench-registry-password'
 await mkdir(work, { recursive: true })
 // This script runs bundled itself (scripts/run-ts.mjs), from the repository's root: the worker's source is named from there.
 await bundle('bench/child.ts', child, { worker: resolve('src/engine/verify-pool/verify-worker.ts') })
-if (!hasGnuTime()) log('GNU time (/usr/bin/time) is missing: peak RSS of the baselines is not measured.')
+if (!hasGnuTime())
+  log('GNU time (time on Linux, gtime on macOS) is not on PATH: peak RSS of the baselines is not measured.')
 const issuer = await theIssuer()
 const jwksFile = join(work, 'issuer.jwks.json')
 await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
@@ -223,8 +225,8 @@ await report(totalMs)
  * TLS connection setup, against the distribution registry on loopback with Basic auth.
  */
 async function registryThroughput(n: number, folder: string, reps: number): Promise<void> {
-  if (!existsSync(REGISTRY_BINARY) || !existsSync('/usr/bin/curl')) {
-    log('  registry: docker-registry or curl is missing; skipped')
+  if (!REGISTRY_TOOLS.every(tool => findTool(tool)) || !findOnPath('curl')) {
+    log(`  registry: one of ${REGISTRY_TOOLS.join(', ')}, curl is not on PATH; skipped`)
     return
   }
   if (!benchRegistry) {

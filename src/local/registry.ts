@@ -1,7 +1,7 @@
-// The CNCF distribution registry (Debian's `docker-registry`) started on 127.0.0.1 for tests and benchmarks: TLS from a
-// throwaway CA, storage in a temp folder, deletes enabled, and htpasswd (Basic), token (Bearer, with a
-// loopback token server of our own) or no auth. Certificates come from the openssl CLI.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+// The CNCF distribution registry (Debian's `docker-registry`, found on PATH) started on 127.0.0.1 for tests and
+// benchmarks: TLS from a throwaway CA, storage in a temp folder, deletes enabled, and htpasswd (Basic), token
+// (Bearer, with a loopback token server of our own) or no auth. Certificates come from the openssl CLI.
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto'
@@ -11,8 +11,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { SignJWT } from 'jose'
+import { requireTool, runTool, type Tool } from '../fixtures/tools.js'
 
-export const REGISTRY_BINARY = '/usr/bin/docker-registry'
+/** The outside programs a test registry needs. */
+export const REGISTRY_TOOLS: Tool[] = ['docker-registry', 'openssl', 'htpasswd']
 
 export interface TestCa {
   dir: string
@@ -101,7 +103,7 @@ export function trustCa(ca: TestCa): void {
 const NEW_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
 
 function openssl(args: string[]): void {
-  execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  runTool('openssl', args)
 }
 
 export async function freePort(): Promise<number> {
@@ -159,7 +161,7 @@ ${authYaml}`
   )
   let child: ChildProcess | undefined
   const start = async (): Promise<void> => {
-    child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(requireTool('docker-registry'), ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] })
     let log = ''
     child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()))
     child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()))
@@ -211,7 +213,7 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
 
 /** An htpasswd line with a bcrypt hash, from Apache's `htpasswd` (apache2-utils). */
 function bcryptLine(user: string, password: string): string {
-  return execFileSync('htpasswd', ['-nbB', '-C', '5', user, password], { encoding: 'utf8' }).trim() + '\n'
+  return runTool('htpasswd', ['-nbB', '-C', '5', user, password]).trim() + '\n'
 }
 
 const TOKEN_SERVICE = 'license-backup-test-registry'
