@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
+import { readdirSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -188,6 +189,55 @@ describe('license-server (the command)', () => {
     } finally {
       await stop?.()
     }
+  })
+
+  it('npm run server keeps its issuer key and database in a folder git ignores, which quickstart makes', async () => {
+    const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+      .scripts['server'] as string
+    const files = ['--issuer', '--database'].map(option => new RegExp(`${option} (\\S+)`).exec(script)?.[1])
+    expect(files).toEqual([
+      expect.stringMatching(/^\.license-server\//),
+      expect.stringMatching(/^\.license-server\//)
+    ])
+    for (const file of files as string[]) execFileSync('git', ['check-ignore', '--quiet', '--no-index', file])
+
+    const dir = await tempDir()
+    const folder = join(dir, '.license-server')
+    const stop = await runCli(
+      [
+        'serve',
+        '--quickstart',
+        '--port',
+        '0',
+        '--issuer',
+        join(folder, 'issuer.json'),
+        '--database',
+        join(folder, 'license-server.db')
+      ],
+      {},
+      () => undefined
+    )
+    await stop?.()
+    expect(readdirSync(folder).sort()).toEqual(['issuer.json', 'license-server.db'])
+  })
+
+  it('writes nothing for help, an unknown or an incomplete command', async () => {
+    const dir = await tempDir()
+    const run = (...argv: string[]): { status: number | null; stdout: string; stderr: string } => {
+      const child = spawnSync(
+        process.execPath,
+        [join(process.cwd(), 'scripts/license-server.mjs'), ...argv],
+        {
+          cwd: dir,
+          encoding: 'utf8'
+        }
+      )
+      return { status: child.status, stdout: child.stdout, stderr: child.stderr }
+    }
+    expect(run('help')).toMatchObject({ status: 0, stdout: expect.stringContaining('usage: license-server') })
+    expect(run('frobnicate').stderr).toContain('Unknown command "frobnicate"')
+    expect(run('tenant').stderr).toContain('Unknown command "tenant"')
+    expect(readdirSync(dir)).toEqual([])
   })
 
   it('says what is wrong with a command line', async () => {

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { createIssuer, loadIssuer, saveIssuer } from '../fixtures/issuer.js'
 import { createLicenseServer } from './license-server.js'
-import { describeDatabase, openEngine } from './storage/open.js'
+import { describeDatabase, isPostgres, openEngine } from './storage/open.js'
 import { LicenseStore, StoreError } from './storage/store.js'
 import { ROLES, type Role } from './storage/types.js'
 
@@ -55,6 +57,19 @@ const OPTIONS = {
   help: { type: 'boolean', default: false }
 } satisfies ParseArgsConfig['options']
 
+/** Every command, as its first one or two words. */
+const COMMANDS = [
+  'serve',
+  'migrate',
+  'audit',
+  'tenant add',
+  'licensee add',
+  'token issue',
+  'license revoke',
+  'machines list',
+  'machine release'
+]
+
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
 
 /** Thrown for a command line that cannot run: the message says what to change. */
@@ -68,10 +83,13 @@ export async function runCli(
 ): Promise<(() => Promise<void>) | undefined> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
   const [command, sub, ...rest] = positionals
-  if (values.help || command === undefined) {
+  if (values.help || command === undefined || command === 'help') {
     print(USAGE)
     return undefined
   }
+  // Refused before the database is opened: opening a SQLite file creates it.
+  if (!COMMANDS.includes(command) && !COMMANDS.includes(`${command} ${sub}`))
+    throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(' ')}".\n${USAGE}`)
   const database = values.database ?? env['DATABASE_URL'] ?? 'license-server.db'
   if (command === 'serve') return serve(values, env, database, print)
   const store = new LicenseStore(openEngine(database))
@@ -175,7 +193,7 @@ async function serve(
     env['LICENSE_SERVER_ISSUER'] ??
     (values.quickstart ? 'license-server-issuer.json' : undefined)
   if (!issuerFile) throw new UsageError(`serve: give --issuer <file> (or LICENSE_SERVER_ISSUER).\n${USAGE}`)
-  if (values.quickstart && !existsSync(issuerFile)) await saveIssuer(createIssuer(), issuerFile)
+  if (values.quickstart) await quickstartFiles(issuerFile, database)
   const issuer = await loadIssuer(issuerFile).catch((error: unknown) => {
     throw new UsageError(`The issuer file ${issuerFile} cannot be read (${(error as Error).message}).`)
   })
@@ -210,6 +228,13 @@ async function serve(
     print(`restore token (shown once; tenant "local"): ${issued.token}`)
   }
   return server.close
+}
+
+/** Quickstart makes the folders of its issuer file and SQLite database, and the issuer file once. */
+async function quickstartFiles(issuerFile: string, database: string): Promise<void> {
+  await mkdir(dirname(issuerFile), { recursive: true })
+  if (!isPostgres(database)) await mkdir(dirname(database), { recursive: true })
+  if (!existsSync(issuerFile)) await saveIssuer(createIssuer(), issuerFile)
 }
 
 async function tenantExists(store: LicenseStore, name: string): Promise<boolean> {
