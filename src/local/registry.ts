@@ -1,6 +1,7 @@
 // The CNCF distribution registry (Debian's `docker-registry`, found on PATH) started on 127.0.0.1 for tests and
 // benchmarks: TLS from a throwaway CA, storage in a temp folder, deletes enabled, and htpasswd (Basic), token
-// (Bearer, with a loopback token server of our own) or no auth. Certificates come from the openssl CLI.
+// (Bearer, with a loopback token server of our own) or no auth. Certificates come from the openssl CLI, the
+// htpasswd file's bcrypt lines from src/fixtures/bcrypt.ts.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -11,10 +12,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { SignJWT } from 'jose'
+import { htpasswdLine } from '../fixtures/bcrypt.js'
 import { requireTool, runTool, type Tool } from '../fixtures/tools.js'
 
 /** The outside programs a test registry needs. */
-export const REGISTRY_TOOLS: Tool[] = ['docker-registry', 'openssl', 'htpasswd']
+export const REGISTRY_TOOLS: Tool[] = ['docker-registry', 'openssl']
 
 export interface TestCa {
   dir: string
@@ -128,7 +130,7 @@ export async function startRegistry(ca: TestCa, auth: RegistryAuth): Promise<Tes
     await writeFile(
       htpasswd,
       Object.entries(auth.users)
-        .map(([u, p]) => bcryptLine(u, p))
+        .map(([u, p]) => htpasswdLine(u, p))
         .join('')
     )
     authYaml = `auth:\n  htpasswd:\n    realm: license-backup-test\n    path: ${htpasswd}\n`
@@ -209,11 +211,6 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
     }
   }
   throw new Error(`docker-registry did not answer at ${url}: ${log()}`)
-}
-
-/** An htpasswd line with a bcrypt hash, from Apache's `htpasswd` (apache2-utils). */
-function bcryptLine(user: string, password: string): string {
-  return runTool('htpasswd', ['-nbB', '-C', '5', user, password]).trim() + '\n'
 }
 
 const TOKEN_SERVICE = 'license-backup-test-registry'
