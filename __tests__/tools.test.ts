@@ -9,20 +9,23 @@ import { REQUIRE_TOOLS, TOOLS, findTool, installHint, runTool, toolsPresent } fr
 import { tempDirs } from './engine/helpers.js'
 import { itOnPosix } from './support/platform.js'
 
+const NOTES = 'LICENSE_BACKUP_SKIP_NOTES'
 const dirs = tempDirs()
 const savedEnv = { ...process.env }
 afterEach(async () => {
   jest.restoreAllMocks()
-  for (const name of ['PATH', 'PG_BIN', REQUIRE_TOOLS]) {
+  for (const name of ['PATH', 'PG_BIN', REQUIRE_TOOLS, NOTES]) {
     if (savedEnv[name] === undefined) delete process.env[name]
     else process.env[name] = savedEnv[name]
   }
   await dirs.cleanup()
 })
 
-/** This process's PATH, PG_BIN and LICENSE_BACKUP_REQUIRE_TOOLS for one test (restored after it). */
-function setEnv(vars: { PATH: string; PG_BIN?: string; require?: boolean }): void {
+/** This process's PATH, PG_BIN, LICENSE_BACKUP_REQUIRE_TOOLS and skip notes for one test (restored after). */
+function setEnv(vars: { PATH: string; PG_BIN?: string; require?: boolean; notes?: string }): void {
   process.env['PATH'] = vars.PATH
+  if (vars.notes === undefined) delete process.env[NOTES]
+  else process.env[NOTES] = vars.notes
   if (vars.PG_BIN === undefined) delete process.env['PG_BIN']
   else process.env['PG_BIN'] = vars.PG_BIN
   if (vars.require) process.env[REQUIRE_TOOLS] = '1'
@@ -121,6 +124,18 @@ describe('a test whose tool is missing', () => {
     expect(written[0]).toMatch(/^Skipped the registry tests: docker-registry not found; .*\n$/)
     expect(written[0]!.trim()).not.toContain('\n')
     expect(written[0]).toContain(installHint(['docker-registry']))
+  })
+
+  it('says so once a run however many test files need the tool', async () => {
+    setEnv({ PATH: '', notes: await dirs.make() })
+    const written = jest.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    expect(toolsPresent('the PostgreSQL tests', ['initdb', 'postgres'])).toBe(false)
+    expect(toolsPresent('the PostgreSQL tests', ['initdb', 'postgres'])).toBe(false)
+    expect(toolsPresent('the age CLI tests', ['age'])).toBe(false)
+    expect(written.mock.calls.map(([line]) => String(line).split(':')[0])).toEqual([
+      'Skipped the PostgreSQL tests',
+      'Skipped the age CLI tests'
+    ])
   })
 
   it.each([
