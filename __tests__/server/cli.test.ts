@@ -221,7 +221,7 @@ describe('license-server (the command)', () => {
     expect(readdirSync(folder).sort()).toEqual(['issuer.json', 'license-server.db'])
   })
 
-  it('writes nothing for help, an unknown or an incomplete command', async () => {
+  it('writes nothing for help or an unknown command (`tenant` without `add` too)', async () => {
     const dir = await tempDir()
     const run = (...argv: string[]): { status: number | null; stdout: string; stderr: string } => {
       const child = spawnSync(
