@@ -25,6 +25,7 @@ export const USAGE = `usage: license-server <command> [options]
   migrate                        apply pending schema migrations
   tenant add <name> [--licensee <sub>]… [--any-licensee] [--operator]
   licensee add <tenant> <sub>…
+  licensee list <tenant>
   token issue <tenant> --role restore|read|admin [--label <text>]   prints the token once
   license revoke <jti>
   machines list <jti>
@@ -128,6 +129,14 @@ async function administer(
         throw new UsageError(`licensee add: give the tenant and one or more licensees.\n${USAGE}`)
       await store.addLicensees(need(a, 'the tenant name'), subs)
       return { tenant: a, added: subs.length }
+    }
+    case 'licensee list': {
+      const listed = await store.licensees(need(a, 'the tenant name'))
+      return {
+        tenant: listed.tenant.name,
+        any_licensee: listed.tenant.anyLicensee,
+        licensees: listed.licensees
+      }
     }
     case 'token issue': {
       const role = values.role

@@ -270,7 +270,11 @@ async function prepareDatabase(store: LicenseStore, options: LicenseServerOption
 
 function problemOf(error: unknown): Problem {
   if (error instanceof ProblemError) return error.problem
-  if (error instanceof StoreError) return problem(error.status, 'refused', 'Refused', error.message)
+  if (error instanceof StoreError) {
+    return error.status === 403
+      ? problem(403, 'forbidden', 'Forbidden', error.message)
+      : problem(error.status, 'refused', 'Refused', error.message)
+  }
   return problem(500, 'internal', 'Internal server error', 'The service failed; retry later.')
 }
 

@@ -97,6 +97,13 @@ export function serviceRoutes(deps: {
       ADMIN,
       ({ req, res, caller, params }) => admin.addLicensees(a, req, res, caller, at(params, 0))
     ),
+    guarded(
+      'GET',
+      /^\/v1\/admin\/tenants\/([^/]+)\/licensees$/,
+      '/v1/admin/tenants/{name}/licensees',
+      READERS,
+      ({ res, caller, params }) => admin.listLicensees(a, res, caller, at(params, 0))
+    ),
     guarded('POST', /^\/v1\/admin\/tokens$/, '/v1/admin/tokens', ADMIN, ({ req, res, caller }) =>
       admin.issueToken(a, req, res, caller)
     ),

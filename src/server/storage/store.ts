@@ -91,12 +91,34 @@ export class LicenseStore {
     })
   }
 
+  /** Names licensees of a tenant: the operator's word only (ADR 0165), so no tenant claims a customer. */
   async addLicensees(tenantName: string, subs: readonly string[], by: Caller | null = null): Promise<void> {
+    if (scopeOf(by) !== undefined) {
+      throw new StoreError(
+        'Only the operator assigns licensees to tenants (license-server licensee add, or an admin token of the operator tenant); ask the vendor.',
+        403
+      )
+    }
     await this.engine.transaction(async tx => {
       const tenant = await tenantNamed(tx, tenantName)
-      if (!mayManage(by, tenant)) throw new StoreError(`Tenant ${tenantName} is not yours.`, 403)
       await this.insertLicensees(tx, tenant, subs)
       await audit(tx, [entry(this.now(), by, 'licensee-add', { detail: `${subs.length} to ${tenantName}` })])
+    })
+  }
+
+  /** A tenant's licensees (sorted); its own admin or reader may list them, the operator any tenant's. */
+  async licensees(
+    tenantName: string,
+    by: Caller | null = null
+  ): Promise<{ tenant: Tenant; licensees: string[] }> {
+    if (!mayManage(by, { name: tenantName })) throw new StoreError(`Tenant ${tenantName} is not yours.`, 403)
+    return this.engine.transaction(async tx => {
+      const tenant = await tenantNamed(tx, tenantName)
+      const rows = await tx.all<{ sub: string }>(
+        'SELECT sub FROM licensees WHERE tenant_id = $1 ORDER BY sub',
+        [tenant.id]
+      )
+      return { tenant, licensees: rows.map(r => r.sub) }
     })
   }
 
@@ -358,13 +380,19 @@ export class LicenseStore {
     })
   }
 
-  /** The latest audit entries, newest first; a tenant's admin sees its tenant's only. */
+  /**
+   * The latest audit entries, newest first. A tenant sees what its tokens did and what the operator (the
+   * CLI, or an operator tenant's token) did to its licenses; never another tenant's entries.
+   */
   async auditTrail(by: Caller | null, limit = 100): Promise<AuditEntry[]> {
     const rows =
       scopeOf(by) === undefined
         ? await this.engine.read<AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT $1', [limit])
         : await this.engine.read<AuditRow>(
-            'SELECT * FROM audit WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2',
+            `SELECT * FROM audit WHERE tenant_id = $1
+                OR (jti IN (SELECT jti FROM licenses WHERE tenant_id = $1)
+                    AND (tenant_id IS NULL OR tenant_id IN (SELECT id FROM tenants WHERE operator = 1)))
+              ORDER BY id DESC LIMIT $2`,
             [by?.tenant.id ?? null, limit]
           )
     return rows.map(r => ({
@@ -464,8 +492,8 @@ async function lockSession(
 
 /**
  * Locks the rows of these licenses, in jti order (ADR 0090), and returns those of `tenantId` (all, when
- * undefined) with their state. A license first restored by no tenant (revoked before any restore) counts
- * as the tenant's.
+ * undefined) with their state. A license no tenant has restored (revoked before any restore) is the
+ * operator's only: to a tenant it is not found.
  */
 async function lockLicenses(
   tx: Tx,
@@ -480,7 +508,7 @@ async function lockLicenses(
     sorted
   )
   for (const row of rows) {
-    if (tenantId !== undefined && row.tenant_id !== null && row.tenant_id !== tenantId) continue
+    if (tenantId !== undefined && row.tenant_id !== tenantId) continue
     found.set(row.jti, { tenantId: row.tenant_id, revoked: row.revoked_at !== null })
   }
   return found
@@ -594,8 +622,8 @@ async function audit(tx: Tx, entries: AuditEntry[]): Promise<void> {
   )
 }
 
-function mayManage(by: Caller | null, tenant: Tenant): boolean {
-  return by === null || by.tenant.operator || by.tenant.id === tenant.id
+function mayManage(by: Caller | null, tenant: Pick<Tenant, 'name'>): boolean {
+  return by === null || by.tenant.operator || by.tenant.name === tenant.name
 }
 
 /** The tenant whose licenses `by` may act on; undefined for the operator (every tenant's). */
