@@ -131,9 +131,15 @@ export async function sessionBody(
   return { machine: m, individualize: true, proof: await proofFor(m, base, now) }
 }
 
-export async function openSession(base: string, m: Machine, token?: string): Promise<string> {
+/** Opens a session at `base`; `audience` is the URL its proof names (a service's public URL, if set). */
+export async function openSession(
+  base: string,
+  m: Machine,
+  token?: string,
+  audience = base
+): Promise<string> {
   const res = await call(base, 'POST', '/v1/sessions', {
-    body: await sessionBody(m, base),
+    body: await sessionBody(m, audience),
     ...(token ? { token } : {})
   })
   if (res.status !== 201) throw new Error(`open session: ${res.status} ${res.text}`)

@@ -59,8 +59,9 @@ export interface LicenseServerOptions {
   shutdownGraceMs?: number
   /** PostgreSQL connections. Default 10. */
   poolSize?: number
-  /** The URL clients use, when it is not the one the server listens on (a proxy): a session proof's
-   * audience (protocol v1.1). The listening URL is accepted too. */
+  /** The URL clients use, when it is not the one the server listens on (a proxy): the base of every URL
+   * the service hands out (Location, help pages, problem types) and the only audience a session proof
+   * may name (ADR 0166). */
   publicUrl?: string
   /** Whether machines may give licenses back (POST /v1/sessions/{id}/release). Default true; when false
    * the call is 403 `release-disabled`. */
@@ -97,6 +98,9 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
   const jwks = JSON.stringify(options.issuer.jwks())
   const depth = options.maxJsonDepth ?? 8
   let baseUrl = ''
+  const publicUrl = options.publicUrl?.replace(/\/+$/, '')
+  // The base of every URL the service hands out (ADR 0166): behind a proxy, the one clients use.
+  const publicBase = (): string => publicUrl ?? baseUrl
   let stopping = false
   let failures = { count: 0, status: 503, retryAfter: 1 }
 
@@ -105,13 +109,12 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     issuer: options.issuer,
     check: licenseChecker(options.issuer),
     now,
-    baseUrl: () => baseUrl,
-    audiences: () => [
-      ...(options.publicUrl ? [options.publicUrl.replace(/\/+$/, '')] : []),
-      baseUrl,
-      // The same loopback service by name: what a local client is most often given.
-      baseUrl.replace('//127.0.0.1:', '//localhost:')
-    ],
+    baseUrl: publicBase,
+    audiences: () =>
+      publicUrl
+        ? [publicUrl]
+        : // The same loopback service by name: what a local client is most often given.
+          [baseUrl, baseUrl.replace('//127.0.0.1:', '//localhost:')],
     releaseAllowed: options.allowRelease ?? true,
     restoreLimit: options.restoreLimit ?? DEFAULT_RESTORE_LIMIT,
     sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
@@ -210,7 +213,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
         p.headers = { ...p.headers, connection: 'close' }
         closeWithoutReading(req.socket)
       }
-      sendProblem(res, baseUrl, p)
+      sendProblem(res, publicBase(), p)
     })
   })
   // Header and request timeouts: a client that trickles bytes does not hold a connection for ever.

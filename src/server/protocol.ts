@@ -15,6 +15,7 @@ export interface ProtocolContext {
   issuer: Issuer
   check: (jws: string) => Promise<Checked>
   now: () => number
+  /** The base of every URL handed out: the public URL when one is set, else the listening one. */
   baseUrl: () => string
   /** The URLs a session proof's `aud` may name: the service's public URL first, then the one it listens on. */
   audiences: () => string[]
