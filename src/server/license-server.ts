@@ -6,6 +6,7 @@ import { closeWithoutReading } from './http/early-close.js'
 import { problem, ProblemError, sendProblem, type Problem } from './http/problem.js'
 import { RateLimiter, type RateLimit } from './http/rate-limit.js'
 import { logFailure, logRequest, type LogSink } from './http/request-log.js'
+import { StrangerGuard } from './http/strangers.js'
 import type { ProtocolContext } from './protocol.js'
 import { licenseChecker } from './reissue.js'
 import { serviceRoutes } from './routes.js'
@@ -31,7 +32,8 @@ export interface LicenseServerOptions {
   database?: string
   /** Tokens adopted into the tenant `default`, which owns every licensee no other tenant names. */
   tokens?: Array<string | TokenGrant>
-  /** Requests per token and window; past it, 429 with Retry-After. None by default. */
+  /** Requests per token and window; past it, 429 with Retry-After. Requests whose token is not known to
+   * authenticate get a tenth of it per client address (ADR 0167). None by default. */
   rateLimit?: RateLimit
   /** The clock, ms since the epoch. */
   now?: () => number
@@ -95,6 +97,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     throw error
   }
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit, now) : undefined
+  const strangers = options.rateLimit ? new StrangerGuard(options.rateLimit, now) : undefined
   const jwks = JSON.stringify(options.issuer.jwks())
   const depth = options.maxJsonDepth ?? 8
   let baseUrl = ''
@@ -130,17 +133,18 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     ready: async () => !stopping && (await engine.schemaVersion().catch(() => -1)) === SCHEMA_VERSION
   })
 
-  /** The caller of a guarded route: rate (per token), token, role, each checked before any body is read. */
+  /**
+   * The caller of a guarded route: rate (per token, then per address for a token not known to
+   * authenticate), token, role, each checked before any body is read.
+   */
   async function authorize(req: IncomingMessage, roles: readonly Role[]): Promise<Caller> {
     const token = bearerToken(req)
-    const wait = limiter?.take(token === undefined ? 'anonymous' : sha256(token))
-    if (wait !== undefined) {
-      const p = problem(429, 'rate-limited', 'Too many requests', `Too many requests; retry in ${wait} s.`)
-      p.retryAfter = wait
-      throw new ProblemError(p)
-    }
+    const hash = token === undefined ? undefined : sha256(token)
+    rateLimited(limiter?.take(hash ?? 'anonymous'))
+    rateLimited(strangers?.take(req, hash))
     const caller = token === undefined ? undefined : await store.authenticate(token)
-    if (!caller) throw unauthorized()
+    if (!caller || hash === undefined) throw unauthorized()
+    strangers?.recognise(hash)
     if (!roles.includes(caller.role)) {
       throw new ProblemError(
         problem(
@@ -289,6 +293,13 @@ function decodeParam(raw: string): string {
       problem(400, 'bad-request', 'Bad request', 'The path is not valid percent-encoding.')
     )
   }
+}
+
+function rateLimited(wait: number | undefined): void {
+  if (wait === undefined) return
+  const p = problem(429, 'rate-limited', 'Too many requests', `Too many requests; retry in ${wait} s.`)
+  p.retryAfter = wait
+  throw new ProblemError(p)
 }
 
 function unauthorized(): ProblemError {

@@ -229,6 +229,15 @@ export class LicenseStore {
     })
   }
 
+  /** When this token's oldest live session expires (ms), if it has one. */
+  async nextSessionExpiry(tokenId: string): Promise<number | undefined> {
+    const [row] = await this.engine.read<{ at: number | string | null }>(
+      'SELECT MIN(expires_at) AS at FROM sessions WHERE token_id = $1 AND expires_at > $2',
+      [tokenId, this.now()]
+    )
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at)
+  }
+
   /** Closes a session of this token; false when there is none (another token's sessions included). */
   async closeSession(id: string, caller: Caller): Promise<boolean> {
     return this.engine.transaction(async tx => {
