@@ -75,9 +75,15 @@ export interface Running {
 
 export async function startServer(options: Partial<LicenseServerOptions> = {}): Promise<Running> {
   const dir = await tempDir()
-  const issuer = options.issuer ?? createIssuer()
+  // A test that gives the server a key ring signs its licenses with an issuer of its own.
+  const issuer = options.issuer && 'jwks' in options.issuer ? (options.issuer as Issuer) : createIssuer()
   const database = options.database ?? join(dir, 'state.db')
-  const server = await createLicenseServer({ issuer, database, tokens: [TOKEN], ...options })
+  const server = await createLicenseServer({
+    database,
+    tokens: [TOKEN],
+    ...options,
+    issuer: options.issuer ?? issuer
+  })
   return { server, issuer, database, dir }
 }
 

@@ -53,7 +53,7 @@ describe('admission to the license service', () => {
     const past = await proofWithIat(2, server.url, at / 1000 - PROOF_MAX_AGE_S - 0.4)
     const late = await call(server.url, 'POST', '/v1/sessions', past)
     expect(late.status).toBe(401)
-    expect((late.json as { detail: string }).detail).toMatch(/iat is 300\.4 s old/)
+    expect((late.json as { detail: string }).detail).toMatch(/iat is more than 300 s old/)
     const future = await proofWithIat(3, server.url, at / 1000 + PROOF_MAX_AGE_S)
     expect((await call(server.url, 'POST', '/v1/sessions', future)).status).toBe(201)
     expect((await call(server.url, 'POST', '/v1/sessions', future)).status).toBe(401)

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { request } from 'node:http'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
@@ -64,7 +65,7 @@ describe('license-server (the command)', () => {
           'scripts/run-ts.mjs',
           'scripts/license-server.ts',
           'serve',
-          '--issuer',
+          '--signing-keys',
           join(dir, 'issuer.json'),
           '--database',
           database,
@@ -162,7 +163,7 @@ describe('license-server (the command)', () => {
     }
   )
 
-  it('quickstart: makes an issuer and a tenant, prints a working restore token', async () => {
+  it('quickstart: makes a signing key file (0600) and a tenant, prints a working restore token', async () => {
     const dir = await tempDir()
     const lines: string[] = []
     const stop = await runCli(
@@ -173,8 +174,8 @@ describe('license-server (the command)', () => {
         '0',
         '--database',
         join(dir, 'q.db'),
-        '--issuer',
-        join(dir, 'issuer.json')
+        '--signing-keys',
+        join(dir, 'keys.json')
       ],
       {},
       line => lines.push(line)
@@ -185,13 +186,19 @@ describe('license-server (the command)', () => {
       expect(token).toBeDefined()
       const session = await openSession(url, await machine(2), token)
       expect(session).toMatch(/^[A-Za-z0-9_-]+$/)
+      expect((await stat(join(dir, 'keys.json'))).mode & 0o777).toBe(0o600)
     } finally {
       await stop?.()
     }
   })
 
   it('says what is wrong with a command line', async () => {
-    await expect(runCli(['serve', '--database', ':memory:'], {}, () => undefined)).rejects.toThrow(/--issuer/)
+    await expect(runCli(['serve', '--database', ':memory:'], {}, () => undefined)).rejects.toThrow(
+      /give --signing-keys <file>.*key generate/
+    )
+    await expect(runCli(['serve', '--issuer', 'old.json'], {}, () => undefined)).rejects.toThrow(
+      /--issuer is now --signing-keys/
+    )
     await expect(runCli(['frobnicate', '--database', ':memory:'], {}, () => undefined)).rejects.toThrow(
       /Unknown command "frobnicate"/
     )

@@ -1,14 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Issuer } from '../fixtures/issuer.js'
 import { bearerToken } from './http/auth.js'
 import { closeWithoutReading } from './http/early-close.js'
 import { problem, ProblemError, sendProblem, type Problem } from './http/problem.js'
 import { RateLimiter, type RateLimit } from './http/rate-limit.js'
 import { logFailure, logRequest, type LogSink } from './http/request-log.js'
+import { KeyRing } from './keys/key-ring.js'
+import type { SigningKey } from './keys/sign.js'
+import { Trust, type Jwks } from './keys/trust.js'
 import { StrangerGuard } from './http/strangers.js'
 import type { ProtocolContext } from './protocol.js'
-import { licenseChecker } from './reissue.js'
 import { serviceRoutes } from './routes.js'
 import { SCHEMA_VERSION } from './storage/migrations.js'
 import { openEngine } from './storage/open.js'
@@ -27,7 +28,11 @@ export interface TokenGrant {
 }
 
 export interface LicenseServerOptions {
-  issuer: Issuer
+  /** The keys the service signs with (ADR 0168): a ring (current and retired keys), or one key. */
+  issuer: KeyRing | SigningKey
+  /** The public keys of the issuers whose licenses the service takes; its own published keys are always
+   * trusted too. Default: its own keys only (the service is the issuer). */
+  trustedIssuers?: Jwks
   /** A SQLite file (the default is `:memory:`) or a `postgres://` URL (ADR 0090). */
   database?: string
   /** Tokens adopted into the tenant `default`, which owns every licensee no other tenant names. */
@@ -98,7 +103,11 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
   }
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit, now) : undefined
   const strangers = options.rateLimit ? new StrangerGuard(options.rateLimit, now) : undefined
-  const jwks = JSON.stringify(options.issuer.jwks())
+  const ring =
+    options.issuer instanceof KeyRing
+      ? options.issuer
+      : new KeyRing([{ kid: options.issuer.kid, privateKey: options.issuer.privateKey, createdAt: now() }])
+  const trust = new Trust(ring, options.trustedIssuers, now)
   const depth = options.maxJsonDepth ?? 8
   let baseUrl = ''
   const publicUrl = options.publicUrl?.replace(/\/+$/, '')
@@ -109,8 +118,8 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
 
   const ctx: ProtocolContext = {
     store,
-    issuer: options.issuer,
-    check: licenseChecker(options.issuer),
+    issuer: ring.current(),
+    check: jws => trust.check(jws),
     now,
     baseUrl: publicBase,
     audiences: () =>
@@ -129,7 +138,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
   const routes = serviceRoutes({
     protocol: ctx,
     admin: { store, body: ctx.smallBody },
-    jwks,
+    jwks: () => trust.jwks(),
     ready: async () => !stopping && (await engine.schemaVersion().catch(() => -1)) === SCHEMA_VERSION
   })
 

@@ -68,8 +68,10 @@ function checkClaims(
   // Not rounded (ADR 0167): a proof passes exactly while its nonce is remembered, never a moment longer.
   const skew = now / 1000 - iat
   if (Math.abs(skew) > PROOF_MAX_AGE_S) {
+    const seconds = Math.floor(Math.abs(skew))
+    const said = seconds > PROOF_MAX_AGE_S ? `${seconds} s` : `more than ${PROOF_MAX_AGE_S} s`
     throw invalid(
-      `the proof's iat is ${Math.round(Math.abs(skew) * 1000) / 1000} s ${skew > 0 ? 'old' : 'in the future'}; it must be within ${PROOF_MAX_AGE_S} s of the service's clock. Sign a new proof (and check the machine's clock).`
+      `the proof's iat is ${said} ${skew > 0 ? 'old' : 'in the future'}; it must be within ${PROOF_MAX_AGE_S} s of the service's clock. Sign a new proof (and check the machine's clock).`
     )
   }
   if (typeof nonce !== 'string' || !/^[\x21-\x7e]{16,128}$/.test(nonce)) {

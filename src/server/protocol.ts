@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Issuer } from '../fixtures/issuer.js'
 import { readJson, type BodyLimits } from './http/body.js'
+import type { SigningKey } from './keys/sign.js'
 import { problem, ProblemError, sendJson } from './http/problem.js'
 import { boundMachine, reissue, type Checked } from './reissue.js'
 import { checkProof, replayedProof } from './proof.js'
@@ -12,7 +12,8 @@ import { sha256 } from './digest.js'
 /** What the protocol handlers share (one per server). */
 export interface ProtocolContext {
   store: LicenseStore
-  issuer: Issuer
+  /** The service's current signing key: re-issued licenses are signed with it. */
+  issuer: SigningKey
   check: (jws: string) => Promise<Checked>
   now: () => number
   /** The base of every URL handed out: the public URL when one is set, else the listening one. */

@@ -34,7 +34,8 @@ const READERS: readonly Role[] = ['read', 'admin']
 export function serviceRoutes(deps: {
   protocol: ProtocolContext
   admin: admin.AdminContext
-  jwks: string
+  /** The JWKS as published now (it changes when a retired key's grace period ends). */
+  jwks: () => string
   ready: () => Promise<boolean>
 }): Route[] {
   const p = deps.protocol
@@ -49,7 +50,7 @@ export function serviceRoutes(deps: {
     open('GET', /^\/\.well-known\/jwks\.json$/, '/.well-known/jwks.json', ({ res }) => {
       res
         .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' })
-        .end(deps.jwks)
+        .end(deps.jwks())
     }),
     open('GET', new RegExp(`^/help/(${HELP_PAGES.join('|')})$`), '/help/{page}', ({ res, url, params }) => {
       res
