@@ -2,11 +2,11 @@ import { describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { request } from 'node:http'
-import { stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
-import { runCli, UsageError } from '../../src/server/cli.js'
+import { runCli, UsageError, USAGE } from '../../src/server/cli.js'
 import { call, license, machine, openSession, tempDir } from '../helpers/service.js'
 import { itOnPosix } from '../support/platform.js'
 
@@ -192,6 +192,15 @@ describe('license-server (the command)', () => {
     }
   })
 
+  it('every flag and command of --help is in docs/service.md', async () => {
+    const guide = await readFile('docs/service.md', 'utf8')
+    const flags = new Set(USAGE.match(/--[a-z][a-z-]+/g))
+    expect(flags.size).toBeGreaterThan(20)
+    expect([...flags].filter(flag => !new RegExp(`(?<![\\w-])${flag}(?![\\w-])`).test(guide))).toEqual([])
+    const commands = USAGE.split('\n').flatMap(line => /^ {2}([a-z]+(?: [a-z]+)?)\b/.exec(line)?.[1] ?? [])
+    expect(commands.filter(command => !guide.includes(`\`${command}`))).toEqual([])
+  })
+
   it('says what is wrong with a command line', async () => {
     await expect(runCli(['serve', '--database', ':memory:'], {}, () => undefined)).rejects.toThrow(
       /give --signing-keys <file>.*key generate/
@@ -205,6 +214,9 @@ describe('license-server (the command)', () => {
     await expect(
       runCli(['token', 'issue', 'x', '--database', ':memory:'], {}, () => undefined)
     ).rejects.toThrow(/--role/)
+    const unknown = runCli(['audit', '--frobnicate'], {}, () => undefined)
+    await expect(unknown).rejects.toBeInstanceOf(UsageError)
+    await expect(unknown).rejects.toThrow(/Unknown option '--frobnicate'/)
     const help: string[] = []
     await runCli(['--help'], {}, line => help.push(line))
     expect(help.join('\n')).toMatch(/machine release <jti> <machine-id>/)

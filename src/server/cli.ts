@@ -86,7 +86,7 @@ export async function runCli(
   env: NodeJS.ProcessEnv,
   print: (line: string) => void
 ): Promise<(() => Promise<void>) | undefined> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
+  const { values, positionals } = parsed(argv)
   const [command, sub, ...rest] = positionals
   if (values.help || command === undefined) {
     print(USAGE)
@@ -114,6 +114,17 @@ export async function runCli(
     throw error
   } finally {
     await store.engine.close()
+  }
+}
+
+/** The command line, parsed; an unknown or malformed option is a usage error (exit 2), naming it. */
+function parsed(
+  argv: string[]
+): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>> {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`)
   }
 }
 
@@ -238,11 +249,12 @@ async function signingKeys(values: Values, env: NodeJS.ProcessEnv): Promise<KeyR
 }
 
 async function trustedIssuers(values: Values, env: NodeJS.ProcessEnv): Promise<Jwks | undefined> {
-  const file = values['trusted-issuers'] ?? env['LICENSE_SERVER_TRUSTED_ISSUERS_FILE']
-  if (file !== undefined) return readJwks(file).catch(usage)
   const inline = env['LICENSE_SERVER_TRUSTED_ISSUERS']
-  if (inline === undefined) return undefined
-  return asUsage(() => parseJwks(inline, 'LICENSE_SERVER_TRUSTED_ISSUERS'))
+  if (inline !== undefined && values['trusted-issuers'] === undefined) {
+    return asUsage(() => parseJwks(inline, 'LICENSE_SERVER_TRUSTED_ISSUERS'))
+  }
+  const file = values['trusted-issuers'] ?? env['LICENSE_SERVER_TRUSTED_ISSUERS_FILE']
+  return file === undefined ? undefined : readJwks(file).catch(usage)
 }
 
 function asUsage<T>(make: () => T): T {
