@@ -209,6 +209,17 @@ describe.each(storageEngines('keys'))('key rotation against the real service on 
     await server.close()
     running.splice(running.indexOf(server), 1)
     server = await serve()
+    await server.store.addTenant('operator', { operator: true })
+    const admin = (await server.store.issueToken('operator', 'admin', 'keys')).token
+    const states = async (): Promise<string[][]> =>
+      ((await call(server.url, 'GET', '/v1/admin/keys', { token: admin })).json as Listed).keys.map(k => [
+        k.kid,
+        k.state
+      ])
+    expect(await states()).toEqual([
+      ['old', 'previous'],
+      ['new', 'current']
+    ])
     const published = await jwksOf(server)
     expect(published.map(k => k.kid).sort()).toEqual(['new', 'old', 'vendor'])
     expect(await verifiesWith(published, copy)).toBe(true)
@@ -217,6 +228,10 @@ describe.each(storageEngines('keys'))('key rotation against the real service on 
     expect(decodeProtectedHeader(again?.license as string).kid).toBe('new')
 
     now = Date.now() + DAY + 1000 // the rotation (at the real clock) plus its grace period, passed
+    expect(await states()).toEqual([
+      ['old', 'expired'],
+      ['new', 'current']
+    ])
     const later = await jwksOf(server)
     expect(later.map(k => k.kid).sort()).toEqual(['new', 'vendor'])
     expect(await verifiesWith(later, copy)).toBe(false)

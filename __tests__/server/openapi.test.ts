@@ -236,6 +236,8 @@ async function adminExchange(): Promise<void> {
   await ask('POST', '/v1/admin/licenses/acme-2/revoke', { token: acmeAdmin })
   await ask('POST', '/v1/admin/licenses/unknown/revoke', { token: acmeAdmin })
   await ask('POST', '/v1/admin/licenses/acme-2/revoke', { token: acmeReader })
+  await ask('GET', '/v1/admin/keys', { token: operator })
+  await ask('GET', '/v1/admin/keys', { token: acmeAdmin })
   await ask('GET', '/v1/admin/audit?limit=20', { token: acmeReader })
   await ask('GET', '/v1/admin/audit?limit=0', { token: acmeReader })
   await ask('GET', '/v1/admin/audit', { token: acmeRestore })
@@ -244,6 +246,7 @@ async function adminExchange(): Promise<void> {
     ['POST', '/v1/admin/tenants', { body: { name: 'x' } }],
     ['POST', licensees, { body: { licensees: ['y'] } }],
     ['GET', licensees, {}],
+    ['GET', '/v1/admin/keys', {}],
     ['POST', '/v1/admin/tokens', { body: { role: 'read' } }],
     ['POST', '/v1/admin/licenses/acme-2/revoke', {}],
     ['GET', '/v1/admin/licenses/acme-2/machines', {}],

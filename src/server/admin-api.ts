@@ -12,6 +12,15 @@ import { ROLES, type Caller, type Role } from './storage/types.js'
 export interface AdminContext {
   store: LicenseStore
   body: BodyLimits
+  /** The service's signing keys as `key list` shows them, at this moment. */
+  keys: () => Record<string, unknown>
+}
+
+/** GET /v1/admin/keys: the service's signing keys and their states (the operator's only, ADR 0168). */
+export function listKeys(ctx: AdminContext, res: ServerResponse, caller: Caller): void {
+  if (!caller.tenant.operator)
+    throw forbidden('Only an admin token of the operator tenant may list the keys.')
+  sendJson(res, 200, JSON.stringify(ctx.keys()))
 }
 
 export async function addTenant(

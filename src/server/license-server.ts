@@ -5,6 +5,7 @@ import { closeWithoutReading } from './http/early-close.js'
 import { problem, ProblemError, sendProblem, type Problem } from './http/problem.js'
 import { RateLimiter, type RateLimit } from './http/rate-limit.js'
 import { logFailure, logRequest, type LogSink } from './http/request-log.js'
+import { describeRing } from './keys/commands.js'
 import { KeyRing } from './keys/key-ring.js'
 import type { SigningKey } from './keys/sign.js'
 import { Trust, type Jwks } from './keys/trust.js'
@@ -137,7 +138,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
   }
   const routes = serviceRoutes({
     protocol: ctx,
-    admin: { store, body: ctx.smallBody },
+    admin: { store, body: ctx.smallBody, keys: () => describeRing(ring, now()) },
     jwks: () => trust.jwks(),
     ready: async () => !stopping && (await engine.schemaVersion().catch(() => -1)) === SCHEMA_VERSION
   })

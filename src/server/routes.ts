@@ -129,6 +129,9 @@ export function serviceRoutes(deps: {
       ADMIN,
       ({ res, caller, params }) => admin.releaseMachine(a, res, caller, at(params, 0), at(params, 1))
     ),
+    guarded('GET', /^\/v1\/admin\/keys$/, '/v1/admin/keys', ADMIN, ({ res, caller }) =>
+      admin.listKeys(a, res, caller)
+    ),
     guarded('GET', /^\/v1\/admin\/audit$/, '/v1/admin/audit', READERS, ({ res, caller, url }) =>
       admin.auditTrail(a, res, caller, url)
     )

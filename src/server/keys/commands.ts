@@ -56,10 +56,13 @@ export async function keyCommand(sub: string | undefined, c: KeyCommand): Promis
   }
 }
 
-/** The ring as `key` commands print it: public halves and states only. */
 function summary(file: string, ring: KeyRing, now: number): unknown {
+  return { file, ...describeRing(ring, now) }
+}
+
+/** The ring as `key` commands and `GET /v1/admin/keys` show it: public halves and states only. */
+export function describeRing(ring: KeyRing, now: number): Record<string, unknown> {
   return {
-    file,
     current: ring.current().kid,
     keys: ring.keys.map(k => ({
       kid: k.kid,
