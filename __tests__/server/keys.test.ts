@@ -82,6 +82,12 @@ describe('license-server key', () => {
       ['k2', 'previous'],
       ['k3', 'current']
     ])
+    const garbage = join(dir, 'garbage.json')
+    await writeFile(garbage, '{"d": "c2VjcmV0LW1hdGVyaWFs"')
+    const refused = await cli({}, 'key', 'import', garbage, '--signing-keys', file).catch((e: Error) => e)
+    expect(refused).toBeInstanceOf(UsageError)
+    expect((refused as Error).message).toMatch(/is not an Ed25519 private key .*neither PEM nor JSON/)
+    expect((refused as Error).message).not.toContain('c2VjcmV0')
     const listed = await cli({}, 'key', 'list', '--signing-keys', file)
     expect(listed).toEqual(imported)
     expect(JSON.stringify(listed)).not.toMatch(/"d"/)

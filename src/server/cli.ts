@@ -25,7 +25,7 @@ export const USAGE = `usage: license-server <command> [options]
       --max-sessions <n>         open sessions per token, default 100
       --max-body <bytes>         largest restore request, default 16777216
       --public-url <url>         the URL clients use, when a proxy is in front (LICENSE_SERVER_PUBLIC_URL):
-                                 the audience a session's proof of possession must name
+                                 the base of every URL it hands out, the only audience a proof may name
       --no-release               refuse machines' releases of their licenses (403 release-disabled)
       --no-migrate               refuse to start on a database behind this version instead of migrating
       --quickstart               for trying it out: create the signing key file if missing, a tenant
@@ -228,16 +228,17 @@ async function runKeyCommand(
   return undefined
 }
 
-/** The signing keys `serve` uses: the variable's JSON, else the file (created by --quickstart if missing). */
+/** The signing keys `serve` uses: the flag's file, else the variable's JSON, else the variable's file
+ * (created by --quickstart if missing). */
 async function signingKeys(values: Values, env: NodeJS.ProcessEnv): Promise<KeyRing> {
   const inline = env['LICENSE_SERVER_SIGNING_KEYS']
+  if (inline !== undefined && values['signing-keys'] === undefined) {
+    return asUsage(() => parseKeyRing(inline, 'LICENSE_SERVER_SIGNING_KEYS'))
+  }
   const file =
     values['signing-keys'] ??
     env['LICENSE_SERVER_SIGNING_KEYS_FILE'] ??
     (values.quickstart ? 'license-server-keys.json' : undefined)
-  if (inline !== undefined && values['signing-keys'] === undefined) {
-    return asUsage(() => parseKeyRing(inline, 'LICENSE_SERVER_SIGNING_KEYS'))
-  }
   if (!file) {
     throw new UsageError(
       `serve: give --signing-keys <file> (or LICENSE_SERVER_SIGNING_KEYS_FILE, or the keys in LICENSE_SERVER_SIGNING_KEYS); "license-server key generate" makes one.\n${USAGE}`

@@ -5,11 +5,11 @@ import { closeWithoutReading } from './http/early-close.js'
 import { problem, ProblemError, sendProblem, type Problem } from './http/problem.js'
 import { RateLimiter, type RateLimit } from './http/rate-limit.js'
 import { logFailure, logRequest, type LogSink } from './http/request-log.js'
+import { StrangerGuard } from './http/strangers.js'
 import { describeRing } from './keys/commands.js'
 import { KeyRing } from './keys/key-ring.js'
 import type { SigningKey } from './keys/sign.js'
 import { Trust, type Jwks } from './keys/trust.js'
-import { StrangerGuard } from './http/strangers.js'
 import type { ProtocolContext } from './protocol.js'
 import { serviceRoutes } from './routes.js'
 import { SCHEMA_VERSION } from './storage/migrations.js'
@@ -119,7 +119,8 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
 
   const ctx: ProtocolContext = {
     store,
-    issuer: ring.current(),
+    // One key given in process signs as it is (a test's forging service overrides its sign()).
+    issuer: options.issuer instanceof KeyRing ? ring.current() : options.issuer,
     check: jws => trust.check(jws),
     now,
     baseUrl: publicBase,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { KeyFileError, readKeyRing, readPrivateKey, writeKeyRing } from './key-file.js'
 import { KeyRing, newKeyRing, newKid, newPrivateKey } from './key-ring.js'
 
@@ -33,7 +34,7 @@ export async function keyCommand(sub: string | undefined, c: KeyCommand): Promis
         )
       const { privateKey, kid } = await readPrivateKey(c.source)
       const chosen = c.kid ?? kid ?? newKid(c.now)
-      const existing = await readKeyRing(c.file).catch(() => undefined)
+      const existing = existsSync(c.file) ? await readKeyRing(c.file) : undefined
       const ring = existing
         ? existing.rotatedTo({ kid: chosen, privateKey }, c.now, durationMs(c.grace))
         : new KeyRing([{ kid: chosen, privateKey, createdAt: c.now }])

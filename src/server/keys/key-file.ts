@@ -108,7 +108,7 @@ export async function readPrivateKey(file: string): Promise<{ privateKey: KeyObj
   })
   try {
     if (text.includes('-----BEGIN')) return { privateKey: ed25519(createPrivateKey(text)) }
-    const saved = JSON.parse(text) as { kid?: unknown; jwk?: unknown; d?: unknown }
+    const saved = jsonOf(text) as { kid?: unknown; jwk?: unknown; d?: unknown }
     const jwk = saved.jwk ?? saved
     const kid = typeof saved.kid === 'string' ? saved.kid : undefined
     return { privateKey: privateKeyOf(jwk, kid ?? file), ...(kid === undefined ? {} : { kid }) }
@@ -116,6 +116,15 @@ export async function readPrivateKey(file: string): Promise<{ privateKey: KeyObj
     throw new KeyFileError(
       `The key file ${file} is not an Ed25519 private key (PEM PKCS#8, a private JWK, or an issuer file): ${(error as Error).message}.`
     )
+  }
+}
+
+/** Parsed JSON; its error names no part of the text, which holds a private key. */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new Error('it is neither PEM nor JSON')
   }
 }
 
