@@ -1,12 +1,13 @@
 // Who gets in and how often (issue 22, item 2): made-up tokens are rate-limited by client address before
 // they cost a database lookup; a session proof is accepted once, also at the edge of its iat window; a
-// token at its session cap is told when a session frees up.
+// token at its session cap is told when a session frees up. On SQLite and, when installed, PostgreSQL.
 import { describe, expect, it, jest } from '@jest/globals'
 import { CompactSign } from 'jose'
 import { randomBytes } from 'node:crypto'
 import { machineFromSeed } from '../../src/fixtures/store.js'
 import { PROOF_MAX_AGE_S } from '../../src/server/proof.js'
 import { call, machine, serversClosedAfterEach, sessionBody } from '../helpers/service.js'
+import { storageEngines } from '../helpers/storage-engines.js'
 
 const { start } = serversClosedAfterEach()
 
@@ -22,9 +23,12 @@ async function proofWithIat(seed: number, aud: string, iat: number): Promise<{ b
   return { body: { machine: { id: m.id, jwk }, individualize: true, proof } }
 }
 
-describe('admission to the license service', () => {
+describe.each(storageEngines('admission'))('admission to the license service on %s', (_name, newDatabase) => {
   it('rate-limits tokens that do not authenticate by client address, each past the budget without a lookup', async () => {
-    const { server } = await start({ rateLimit: { requests: 100, windowMs: 60_000 } })
+    const { server } = await start({
+      database: await newDatabase(),
+      rateLimit: { requests: 100, windowMs: 60_000 }
+    })
     expect((await call(server.url, 'POST', '/v1/sessions', { body: {} })).status).toBe(400) // known token
     const lookups = jest.spyOn(server.store, 'authenticate')
     const statuses: number[] = []
@@ -44,7 +48,7 @@ describe('admission to the license service', () => {
 
   it('accepts a proof once at the edge of its iat window, and refuses one a fraction of a second past it', async () => {
     const at = 1_800_000_000_000
-    const { server } = await start({ now: () => at })
+    const { server } = await start({ database: await newDatabase(), now: () => at })
     const edge = await proofWithIat(1, server.url, at / 1000 - PROOF_MAX_AGE_S)
     expect((await call(server.url, 'POST', '/v1/sessions', edge)).status).toBe(201)
     const replay = await call(server.url, 'POST', '/v1/sessions', edge)
@@ -61,7 +65,12 @@ describe('admission to the license service', () => {
 
   it('keeps a machine’s earlier sessions open (parallel jobs), and at the cap says when one frees up', async () => {
     let at = 1_800_000_000_000
-    const { server } = await start({ now: () => at, maxSessionsPerToken: 2, sessionTtlMs: 3_600_000 })
+    const { server } = await start({
+      database: await newDatabase(),
+      now: () => at,
+      maxSessionsPerToken: 2,
+      sessionTtlMs: 3_600_000
+    })
     const open = async (seed: number): Promise<{ status: number; id: string }> => {
       const res = await call(server.url, 'POST', '/v1/sessions', {
         body: await sessionBody(await machine(seed), server.url, at)
