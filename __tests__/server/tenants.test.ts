@@ -94,6 +94,13 @@ describe.each(storageEngines('tenants'))('tenants and licensees on %s', (_name, 
       expect.arrayContaining(['revoke', 'machine-release', 'restore', 'session-open'])
     )
     expect(alices.find(e => e.action === 'revoke')).toMatchObject({ jti: 'lic-alice' })
+    // The operator's own revocation through its admin token, shown without the operator's IDs.
+    const byOperator = await call(server.url, 'POST', '/v1/admin/licenses/lic-alice/revoke', {
+      token: admin.operator
+    })
+    expect(byOperator.status).toBe(204)
+    const latest = (await trail(admin.alice))[0] as Record<string, unknown>
+    expect(latest).toEqual({ at: expect.any(String), action: 'revoke', jti: 'lic-alice' })
     expect((await trail(admin.bob)).some(e => e.jti === 'lic-alice')).toBe(false)
   })
 

@@ -404,10 +404,13 @@ export class LicenseStore {
               ORDER BY id DESC LIMIT $2`,
             [by?.tenant.id ?? null, limit]
           )
+    // To a tenant, the operator's entries name no tenant or token of the operator's.
+    const shown = (id: string | null): string | null =>
+      scopeOf(by) === undefined || id === null || id === by?.tenant.id ? id : null
     return rows.map(r => ({
       at: r.at,
-      tenantId: r.tenant_id,
-      tokenId: r.token_id,
+      tenantId: shown(r.tenant_id),
+      tokenId: r.tenant_id === shown(r.tenant_id) ? r.token_id : null,
       action: r.action,
       jti: r.jti,
       machineId: r.machine_id,
