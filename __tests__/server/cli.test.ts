@@ -3,10 +3,11 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { readdirSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
-import { runCli, UsageError } from '../../src/server/cli.js'
+import { runCli, UsageError, USAGE } from '../../src/server/cli.js'
 import { call, license, machine, openSession, tempDir } from '../helpers/service.js'
 import { itOnPosix } from '../support/platform.js'
 
@@ -65,7 +66,7 @@ describe('license-server (the command)', () => {
           'scripts/run-ts.mjs',
           'scripts/license-server.ts',
           'serve',
-          '--issuer',
+          '--signing-keys',
           join(dir, 'issuer.json'),
           '--database',
           database,
@@ -163,7 +164,7 @@ describe('license-server (the command)', () => {
     }
   )
 
-  it('quickstart: makes an issuer and a tenant, prints a working restore token', async () => {
+  it('quickstart: makes a signing key file (0600) and a tenant, prints a working restore token', async () => {
     const dir = await tempDir()
     const lines: string[] = []
     const stop = await runCli(
@@ -174,8 +175,8 @@ describe('license-server (the command)', () => {
         '0',
         '--database',
         join(dir, 'q.db'),
-        '--issuer',
-        join(dir, 'issuer.json')
+        '--signing-keys',
+        join(dir, 'keys.json')
       ],
       {},
       line => lines.push(line)
@@ -186,6 +187,7 @@ describe('license-server (the command)', () => {
       expect(token).toBeDefined()
       const session = await openSession(url, await machine(2), token)
       expect(session).toMatch(/^[A-Za-z0-9_-]+$/)
+      expect((await stat(join(dir, 'keys.json'))).mode & 0o777).toBe(0o600)
     } finally {
       await stop?.()
     }
@@ -194,7 +196,9 @@ describe('license-server (the command)', () => {
   it('npm run server keeps its issuer key and database in a folder git ignores, which quickstart makes', async () => {
     const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
       .scripts['server'] as string
-    const files = ['--issuer', '--database'].map(option => new RegExp(`${option} (\\S+)`).exec(script)?.[1])
+    const files = ['--signing-keys', '--database'].map(
+      option => new RegExp(`${option} (\\S+)`).exec(script)?.[1]
+    )
     expect(files).toEqual([
       expect.stringMatching(/^\.license-server\//),
       expect.stringMatching(/^\.license-server\//)
@@ -209,8 +213,8 @@ describe('license-server (the command)', () => {
         '--quickstart',
         '--port',
         '0',
-        '--issuer',
-        join(folder, 'issuer.json'),
+        '--signing-keys',
+        join(folder, 'keys.json'),
         '--database',
         join(folder, 'license-server.db')
       ],
@@ -218,7 +222,7 @@ describe('license-server (the command)', () => {
       () => undefined
     )
     await stop?.()
-    expect(readdirSync(folder).sort()).toEqual(['issuer.json', 'license-server.db'])
+    expect(readdirSync(folder).sort()).toEqual(['keys.json', 'license-server.db'])
   })
 
   it('writes nothing for help or an unknown command (`tenant` without `add` too)', async () => {
@@ -240,14 +244,31 @@ describe('license-server (the command)', () => {
     expect(readdirSync(dir)).toEqual([])
   })
 
+  it('every flag and command of --help is in docs/service.md', async () => {
+    const guide = await readFile('docs/service.md', 'utf8')
+    const flags = new Set(USAGE.match(/--[a-z][a-z-]+/g))
+    expect(flags.size).toBeGreaterThan(20)
+    expect([...flags].filter(flag => !new RegExp(`(?<![\\w-])${flag}(?![\\w-])`).test(guide))).toEqual([])
+    const commands = USAGE.split('\n').flatMap(line => /^ {2}([a-z]+(?: [a-z]+)?)\b/.exec(line)?.[1] ?? [])
+    expect(commands.filter(command => !guide.includes(`\`${command}`))).toEqual([])
+  })
+
   it('says what is wrong with a command line', async () => {
-    await expect(runCli(['serve', '--database', ':memory:'], {}, () => undefined)).rejects.toThrow(/--issuer/)
+    await expect(runCli(['serve', '--database', ':memory:'], {}, () => undefined)).rejects.toThrow(
+      /give --signing-keys <file>.*key generate/
+    )
+    await expect(runCli(['serve', '--issuer', 'old.json'], {}, () => undefined)).rejects.toThrow(
+      /--issuer is now --signing-keys/
+    )
     await expect(runCli(['frobnicate', '--database', ':memory:'], {}, () => undefined)).rejects.toThrow(
       /Unknown command "frobnicate"/
     )
     await expect(
       runCli(['token', 'issue', 'x', '--database', ':memory:'], {}, () => undefined)
     ).rejects.toThrow(/--role/)
+    const unknown = runCli(['audit', '--frobnicate'], {}, () => undefined)
+    await expect(unknown).rejects.toBeInstanceOf(UsageError)
+    await expect(unknown).rejects.toThrow(/Unknown option '--frobnicate'/)
     const help: string[] = []
     await runCli(['--help'], {}, line => help.push(line))
     expect(help.join('\n')).toMatch(/machine release <jti> <machine-id>/)
