@@ -1,6 +1,6 @@
 // Regenerates the documents made from other files (npm run docs): the README's input and output tables
 // from action.yml, docs/adr/README.md from the ADRs' headers (after bringing each header to the one
-// format), and schema/protocol.schema.json from docs/openapi.yaml. `__tests__/release/docs.test.ts` fails
+// format), and schema/protocol.schema.json from docs/openapi.yaml. `__tests__/project-release/docs.test.ts` fails
 // while any is stale, so CI checks them.
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'

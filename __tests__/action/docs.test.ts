@@ -4,7 +4,7 @@ import { parse } from 'yaml'
 import { loadSteps } from '../../src/action/steps/load.js'
 
 const readme = readFileSync('README.md', 'utf8')
-// The input and output tables are generated from action.yml: __tests__/release/docs.test.ts checks them.
+// The input and output tables are generated from action.yml: __tests__/project-release/docs.test.ts checks them.
 
 describe('README.md', () => {
   it('shows a steps file that the action accepts, with every kind of step', async () => {
