@@ -9,10 +9,12 @@ import { inputsTable, withActionTables } from '../../scripts/docs/action-tables.
 import {
   ADR_DIR,
   PROTOCOL_SCHEMA,
+  STEPS_VALIDATOR,
   adrFiles,
   expectedAdrIndex,
   expectedProtocolSchema,
-  expectedReadme
+  expectedReadme,
+  expectedStepsValidator
 } from '../../scripts/docs.js'
 
 const today = (): string => '2026-12-01'
@@ -24,6 +26,10 @@ describe('generated documents (npm run docs)', () => {
 
   it('schema/protocol.schema.json holds the schemas of docs/openapi.yaml as it is', async () => {
     expect(readFileSync(PROTOCOL_SCHEMA, 'utf8')).toBe(await expectedProtocolSchema())
+  })
+
+  it('src/action/steps/schema-validator.ts is schema/license-backup.schema.json compiled as it is', async () => {
+    expect(readFileSync(STEPS_VALIDATOR, 'utf8')).toBe(await expectedStepsValidator())
   })
 
   it('every ADR has the one header, and docs/adr/README.md lists them all', async () => {
