@@ -11501,13 +11501,13 @@ var schema31 = {
               "x-message": 'is not a valid artifact name: it cannot contain / \\ " : < > | * ? or line breaks'
             },
             "retention-days": {
-              description: "Days before the artifact expires (1 to 90, within the repository's limit). Default: the repository's setting.",
+              description: "Days before the artifact expires: 1 to 400, capped by the repository's setting (at most 90 in a public repository, 400 in a private one) with a warning. Default: the repository's setting.",
               type: "integer",
               minimum: 1,
-              maximum: 90
+              maximum: 400
             },
             "compression-level": {
-              description: "Zip compression level, 0 (none) to 9. Default 6; always 0 for an encrypted backup, which does not compress.",
+              description: "Zip compression level, 0 (none) to 9, for a pack neither gzipped nor encrypted (`compression: none`, or format v1 unencrypted). Default 6; a gzipped or encrypted pack is stored at level 0, since it does not compress again.",
               type: "integer",
               minimum: 0,
               maximum: 9
@@ -11922,13 +11922,13 @@ var schema36 = {
           "x-message": 'is not a valid artifact name: it cannot contain / \\ " : < > | * ? or line breaks'
         },
         "retention-days": {
-          description: "Days before the artifact expires (1 to 90, within the repository's limit). Default: the repository's setting.",
+          description: "Days before the artifact expires: 1 to 400, capped by the repository's setting (at most 90 in a public repository, 400 in a private one) with a warning. Default: the repository's setting.",
           type: "integer",
           minimum: 1,
-          maximum: 90
+          maximum: 400
         },
         "compression-level": {
-          description: "Zip compression level, 0 (none) to 9. Default 6; always 0 for an encrypted backup, which does not compress.",
+          description: "Zip compression level, 0 (none) to 9, for a pack neither gzipped nor encrypted (`compression: none`, or format v1 unencrypted). Default 6; a gzipped or encrypted pack is stored at level 0, since it does not compress again.",
           type: "integer",
           minimum: 0,
           maximum: 9
@@ -13597,14 +13597,14 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
           if (typeof data14 == "number" && isFinite(data14)) {
-            if (data14 > 90 || isNaN(data14)) {
+            if (data14 > 400 || isNaN(data14)) {
               const err40 = {
                 instancePath: instancePath + "/artifact/retention-days",
                 schemaPath: "#/properties/artifact/properties/retention-days/maximum",
                 keyword: "maximum",
-                params: { comparison: "<=", limit: 90 },
-                message: "must be <= 90",
-                schema: 90,
+                params: { comparison: "<=", limit: 400 },
+                message: "must be <= 400",
+                schema: 400,
                 parentSchema: schema36.properties.artifact.properties["retention-days"],
                 data: data14
               };

@@ -82,6 +82,15 @@ describe('the contract documents', () => {
   })
 })
 
+/**
+ * The version users reference (RELEASING.md): `v<major>` of the newest release CHANGELOG.md has a section
+ * for, or `main` while nothing is released.
+ */
+function releasedRef(): string {
+  const newest = /^## \[(\d+)\.\d+\.\d+\]/m.exec(readFileSync('CHANGELOG.md', 'utf8'))
+  return newest ? `v${newest[1]}` : 'main'
+}
+
 describe('README.md for a user of the action', () => {
   const readme = readFileSync('README.md', 'utf8')
   const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => m[1] ?? '')
@@ -94,9 +103,17 @@ describe('README.md for a user of the action', () => {
       jobs: { backup: { steps: { uses: string }[] } }
     }
     expect(parsed.on.schedule).toHaveLength(1)
-    expect(parsed.jobs.backup.steps.map(step => step.uses)).toContain('license-backup/license-backup@v1')
+    expect(parsed.jobs.backup.steps.map(step => step.uses)).toContain(
+      `license-backup/license-backup@${releasedRef()}`
+    )
     const config = await loadSteps({ config: '', inline: stepsFile })
     expect(config.steps.map(step => step.kind)).toEqual(['backup'])
+  })
+
+  it('names one version of the action everywhere: the newest released major, or main before the first', () => {
+    const refs = [...readme.matchAll(/license-backup\/license-backup[@/]([\w.-]+)/g)].map(m => m[1])
+    expect(refs.length).toBeGreaterThanOrEqual(6)
+    expect(new Set(refs)).toEqual(new Set([releasedRef()]))
   })
 
   it('keeps the two commands', () => {
