@@ -9259,7 +9259,11 @@ function openZip(zipFile, artifact) {
   });
 }
 function readEntries(zip, artifact) {
-  if (zip.entryCount > MAX_ENTRIES) throw bad(artifact, `it has ${zip.entryCount} entries; a backup has two`);
+  if (zip.entryCount > MAX_ENTRIES)
+    throw bad(
+      artifact,
+      `it has ${zip.entryCount} entries; a backup has at most three: ${MANIFEST_FILE}, ${SIGNATURE_FILE} and its pack`
+    );
   return new Promise((resolve, reject) => {
     const entries = [];
     zip.on("entry", (zipped) => {

@@ -63,6 +63,22 @@ describe('the contract documents', () => {
       expect({ type, row: events.includes(`\n| \`${type}\``) }).toEqual({ type, row: true })
   })
 
+  it('docs/events.md gives the order of every operation and names each in BEGIN', () => {
+    const events = readFileSync('docs/events.md', 'utf8')
+    const union =
+      /export type Operation = ([^\n]+)/.exec(readFileSync('src/engine/events.ts', 'utf8'))?.[1] ?? ''
+    const operations = [...union.matchAll(/'([a-z]+)'/g)].map(m => m[1] as string)
+    expect(operations.length).toBeGreaterThanOrEqual(4)
+    const begin = /\n\| `BEGIN` +\| ([^|]+)\|/.exec(events)?.[1] ?? ''
+    for (const operation of operations) {
+      expect({ operation, inBegin: begin.includes(`\`${operation}\``) }).toEqual({ operation, inBegin: true })
+      expect({ operation, ordered: new RegExp(`\\n${operation}: +[A-Z]`).test(events) }).toEqual({
+        operation,
+        ordered: true
+      })
+    }
+  })
+
   it('nothing points outside the repository for the contract: sources, tests, scripts and documents', () => {
     // Built from pieces, so this file does not match itself.
     const outside = new RegExp(['\\.\\./shared/', 'SPEC\\.md', '\\bSPEC \\d', '\\bSPEC section'].join('|'))
