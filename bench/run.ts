@@ -576,7 +576,9 @@ async function warmUp(store: string): Promise<void> {
 
 /**
  * Cold start of the action as built now (scripts/build.mjs into bench/work/dist, not the committed dist/):
- * `node index.js` until its first line on stdout, for a steps file with one backup step. Also checks that
+ * `node index.js` until its first line on stdout, for a steps file with one backup step. With a state file,
+ * as a runner gives one, the main step's `saveState` writes no command to stdout: the first line is the
+ * action's own "Running 1 step(s)…", printed once the steps file is loaded and checked. Also checks that
  * the chunk holding @actions/artifact is not reachable by static imports from index.js.
  */
 async function coldStart(times: number): Promise<void> {
@@ -586,13 +588,21 @@ async function coldStart(times: number): Promise<void> {
   const lazy = artifactChunk !== undefined && !loaded.has(artifactChunk)
   const smallStore = await theStore(1000)
   const steps = `version: 1\nstore: ${smallStore}\nsteps:\n  - backup:\n      path: ${join(work, 'cold-backup')}\n      overwrite: true\n`
+  const state = join(work, 'cold-state')
+  await writeFile(state, '')
   const samples: number[] = []
   for (let i = 0; i < times; i++) {
     samples.push(
       await new Promise<number>((resolvePromise, reject) => {
         const began = performance.now()
         const proc = spawn(node, [join(coldDist, 'index.js')], {
-          env: { ...process.env, INPUT_STEPS: steps, GITHUB_STEP_SUMMARY: '', GITHUB_OUTPUT: '' },
+          env: {
+            ...process.env,
+            INPUT_STEPS: steps,
+            GITHUB_STEP_SUMMARY: '',
+            GITHUB_OUTPUT: '',
+            GITHUB_STATE: state
+          },
           stdio: ['ignore', 'pipe', 'ignore']
         })
         let at: number | undefined
