@@ -20,6 +20,7 @@ import {
   type TestRegistry
 } from '../src/local/registry.js'
 import { bundle } from '../scripts/bundle.mjs'
+import { staticClosure } from '../scripts/static-imports.js'
 import { hasGnuTime, median, medianOf, repeat, timeCommand, type Sample } from './measure.js'
 import { serviceThroughput } from './service.js'
 
@@ -654,26 +655,6 @@ async function chunkHolding(dir: string, text: string): Promise<string | undefin
   const names = ['index.js', ...(await readdir(join(dir, 'chunks')).catch(() => [])).map(n => `chunks/${n}`)]
   for (const name of names) if ((await readFile(join(dir, name), 'utf8')).includes(text)) return name
   return undefined
-}
-
-/** The files `entry` loads at start: itself and what its static imports reach, transitively. */
-async function staticClosure(dir: string, entry: string): Promise<Set<string>> {
-  const seen = new Set<string>()
-  const visit = async (name: string): Promise<void> => {
-    if (seen.has(name)) return
-    seen.add(name)
-    const source = await readFile(join(dir, name), 'utf8')
-    const base = name.includes('/') ? name.slice(0, name.lastIndexOf('/') + 1) : ''
-    for (const match of source.matchAll(
-      /(?:^|[;\n])\s*(?:import|export)\s[^;]*?from\s*"(\.[^"]+)"|(?:^|[;\n])\s*import\s*"(\.[^"]+)"/g
-    )) {
-      const spec = (match[1] ?? match[2])!
-      const target = join(base, spec).replace(/^\.\//, '')
-      await visit(target)
-    }
-  }
-  await visit(entry)
-  return seen
 }
 
 async function report(totalMs: number): Promise<void> {

@@ -52,7 +52,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-XNIKWKKR.js";
+} from "./chunks/chunk-62YU7GLE.js";
 import {
   __commonJS,
   __require,
@@ -8761,7 +8761,7 @@ function createBackupRestorer(listener) {
 
 // src/action/artifacts/client.ts
 async function loadArtifactClient() {
-  const { DefaultArtifactClient } = await import("./chunks/artifact-TVFX4I44.js");
+  const { DefaultArtifactClient } = await import("./chunks/artifact-O33FQ7SA.js");
   return new DefaultArtifactClient();
 }
 function runContext(env) {

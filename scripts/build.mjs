@@ -41,6 +41,32 @@ const withoutCrashPoints = {
   }
 }
 
+// @actions/http-client (under @actions/core, so in every start) imports node:http and node:https as ES
+// modules. Node makes an ES module namespace of a built-in by reading every export, and node:http's
+// lazy `WebSocket`-style exports load Node's own fetch (undici) then: tens of ms of every cold start
+// (ADR 0195). require() returns the same module objects without reading them.
+const HTTP_CLIENT = join('node_modules', '@actions', 'http-client', 'lib', 'index.js')
+const builtinsRequired = {
+  name: '@actions/http-client: node:http and node:https required',
+  setup(build) {
+    build.onLoad({ filter: /http-client[\\/]lib[\\/]index\.js$/ }, async args => {
+      if (!isProjectFile(args.path, HTTP_CLIENT)) return undefined
+      const text = await readFile(args.path, 'utf8')
+      const imports = ["import * as http from 'http';", "import * as https from 'https';"]
+      if (!imports.every(line => text.includes(line)))
+        throw new Error(
+          `${HTTP_CLIENT} no longer imports http and https as this build expects; update builtinsRequired.`
+        )
+      return {
+        contents: text
+          .replace(imports[0], "const http = require('node:http');")
+          .replace(imports[1], "const https = require('node:https');"),
+        loader: 'js'
+      }
+    })
+  }
+}
+
 const result = await build({
   // The verify pool's worker is an entry point of its own, in chunks/ beside the chunk that starts
   // it (src/engine/verify-pool/pool.ts, ADR 0140).
@@ -59,7 +85,7 @@ const result = await build({
   logLevel: 'warning',
   // The metafile lists every bundled input: dist/licenses.txt is made from it (scripts/licenses.mjs).
   metafile: true,
-  plugins: [versionOnly, withoutCrashPoints],
+  plugins: [versionOnly, withoutCrashPoints, builtinsRequired],
   // Some CommonJS dependencies call require() for Node built-ins; ESM output needs a real require for them.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"

@@ -4,12 +4,23 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { createIssuer } from '../../src/fixtures/issuer.js'
+import { staticClosure } from '../../scripts/static-imports.js'
 
 const bundle = ['dist/index.js', ...readdirSync('dist/chunks').map(name => join('dist/chunks', name))]
   .map(file => readFileSync(file, 'utf8'))
   .join('\n')
 
 describe('what users run (dist/)', () => {
+  it('starts without compiling a schema or an ES module import of node:http, each tens of ms of every cold start (ADR 0195)', async () => {
+    const atStart = [...(await staticClosure('dist', 'index.js'))]
+    const sources = atStart.map(file => ({ file, text: readFileSync(join('dist', file), 'utf8') }))
+    const httpImports = sources.filter(({ text }) => /^import [^;]* from "(node:)?https?";/m.test(text))
+    expect(httpImports.map(({ file }) => file)).toEqual([])
+    // The action's own code, the steps file's check among it, is index.js; the engine's schemas are
+    // compiled in its chunks, by functions an operation calls.
+    expect(readFileSync('dist/index.js', 'utf8')).not.toMatch(/new [\w.]*Ajv2020\(/)
+  })
+
   it('has no crash points: the test harness’s kill switch is compiled out', () => {
     expect(readFileSync('src/engine/io/crash-points.ts', 'utf8')).toContain('LICENSE_BACKUP_CRASH_AT')
     expect(bundle).not.toContain('LICENSE_BACKUP_CRASH_AT')

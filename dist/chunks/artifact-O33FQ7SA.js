@@ -10,7 +10,7 @@ import {
   require_undici,
   setSecret,
   warning
-} from "./chunk-XNIKWKKR.js";
+} from "./chunk-62YU7GLE.js";
 import {
   __commonJS,
   __export,
