@@ -52,7 +52,7 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-62YU7GLE.js";
+} from "./chunks/chunk-JOYFDESC.js";
 import {
   __commonJS,
   __require,
@@ -8761,7 +8761,7 @@ function createBackupRestorer(listener) {
 
 // src/action/artifacts/client.ts
 async function loadArtifactClient() {
-  const { DefaultArtifactClient } = await import("./chunks/artifact-O33FQ7SA.js");
+  const { DefaultArtifactClient } = await import("./chunks/artifact-2X65QAWZ.js");
   return new DefaultArtifactClient();
 }
 function runContext(env) {
