@@ -3,14 +3,14 @@ import {
   STATE_DIR,
   nameKey,
   pathProblem
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-RUDL7MQN.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   asEngineError,
   compileGlob,
   option
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-TS63AZJ3.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";

@@ -3,33 +3,33 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-HA76DU2Z.js";
+} from "./chunk-5OIUSTA6.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-7H53EYO7.js";
+} from "./chunk-NSM7EOT6.js";
 import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-VH7ESG2Y.js";
+} from "./chunk-BP3IGKEZ.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-N6RBAA4U.js";
-import "./chunk-HBLCTK5H.js";
+} from "./chunk-CUYAQVDZ.js";
+import "./chunk-RZAPKQRE.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-RUDL7MQN.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   compileGlob,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-TS63AZJ3.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts

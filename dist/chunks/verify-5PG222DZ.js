@@ -3,20 +3,20 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-QT34VBMJ.js";
-import "./chunk-G2VZZ24U.js";
+} from "./chunk-MHT4H55X.js";
+import "./chunk-5SQNUZO2.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-U6FOKIFZ.js";
-import "./chunk-ZU55MR2U.js";
+} from "./chunk-47MPLBAL.js";
+import "./chunk-CL2YYUAQ.js";
 import "./chunk-ELWBJQ7L.js";
-import "./chunk-DPHFYEVD.js";
+import "./chunk-RUDL7MQN.js";
 import {
   LicenseBackupError,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-TS63AZJ3.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/verify/verify.ts

@@ -4,12 +4,48 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { createIssuer } from '../../src/fixtures/issuer.js'
+import { staticClosure } from '../../scripts/static-imports.js'
 
 const bundle = ['dist/index.js', ...readdirSync('dist/chunks').map(name => join('dist/chunks', name))]
   .map(file => readFileSync(file, 'utf8'))
   .join('\n')
 
 describe('what users run (dist/)', () => {
+  it('starts without compiling a schema, importing node:http as an ES module or loading undici (ADR 0195)', async () => {
+    const atStart = [...(await staticClosure('dist', 'index.js'))]
+    const sources = atStart.map(file => ({ file, text: readFileSync(join('dist', file), 'utf8') }))
+    const httpImports = sources.filter(({ text }) => /^import [^;]* from "(node:)?https?";/m.test(text))
+    expect(httpImports.map(({ file }) => file)).toEqual([])
+    // A module-level evaluation of undici; the one kept is inside the proxy agent's function.
+    const undiciAtLoad = sources.filter(({ text }) => /^var \w+ = __toESM\(require_undici\(\)/m.test(text))
+    expect(undiciAtLoad.map(({ file }) => file)).toEqual([])
+    // The action's own code, the steps file's check among it, is index.js; the engine's schemas are
+    // compiled in its chunks, by functions an operation calls.
+    expect(readFileSync('dist/index.js', 'utf8')).not.toMatch(/new [\w.]*Ajv2020\(/)
+  })
+
+  it('still makes an undici ProxyAgent behind a proxy, though the build defers its import', async () => {
+    const atStart = [...(await staticClosure('dist', 'index.js'))]
+    const file = atStart.find(name =>
+      readFileSync(join('dist', name), 'utf8').includes('_getProxyAgentDispatcher(')
+    )
+    expect(file).toBeDefined()
+    const chunk = (await import(pathToFileURL(resolve('dist', file ?? '')).href)) as Record<string, unknown>
+    type Client = new (agent: string) => { getAgentDispatcher(url: string): object | undefined }
+    const HttpClient = Object.values(chunk).find(
+      value => typeof value === 'function' && 'getAgentDispatcher' in (value as Client).prototype
+    ) as Client
+    const saved = process.env['https_proxy']
+    process.env['https_proxy'] = 'http://127.0.0.1:3128'
+    try {
+      const dispatcher = new HttpClient('dist-test').getAgentDispatcher('https://example.com/')
+      expect(dispatcher?.constructor.name).toMatch(/^ProxyAgent\d*$/)
+    } finally {
+      if (saved === undefined) delete process.env['https_proxy']
+      else process.env['https_proxy'] = saved
+    }
+  })
+
   it('has no crash points: the test harness’s kill switch is compiled out', () => {
     expect(readFileSync('src/engine/io/crash-points.ts', 'utf8')).toContain('LICENSE_BACKUP_CRASH_AT')
     expect(bundle).not.toContain('LICENSE_BACKUP_CRASH_AT')

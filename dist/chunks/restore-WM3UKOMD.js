@@ -3,25 +3,25 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-QT34VBMJ.js";
-import "./chunk-G2VZZ24U.js";
+} from "./chunk-MHT4H55X.js";
+import "./chunk-5SQNUZO2.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-U6FOKIFZ.js";
-import "./chunk-ZU55MR2U.js";
+} from "./chunk-47MPLBAL.js";
+import "./chunk-CL2YYUAQ.js";
 import "./chunk-ELWBJQ7L.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-7H53EYO7.js";
+} from "./chunk-NSM7EOT6.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-VH7ESG2Y.js";
+} from "./chunk-BP3IGKEZ.js";
 import {
   acquireStoreLock,
   commitStaged,
@@ -30,19 +30,19 @@ import {
   isCommitted,
   openStaging,
   recoverRestore
-} from "./chunk-N6RBAA4U.js";
-import "./chunk-HBLCTK5H.js";
+} from "./chunk-CUYAQVDZ.js";
+import "./chunk-RZAPKQRE.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-RUDL7MQN.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-TS63AZJ3.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts

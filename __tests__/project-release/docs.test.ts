@@ -9,10 +9,12 @@ import { inputsTable, withActionTables } from '../../scripts/docs/action-tables.
 import {
   ADR_DIR,
   PROTOCOL_SCHEMA,
+  STEPS_VALIDATOR,
   adrFiles,
   expectedAdrIndex,
   expectedProtocolSchema,
-  expectedReadme
+  expectedReadme,
+  expectedStepsValidator
 } from '../../scripts/docs.js'
 
 const today = (): string => '2026-12-01'
@@ -24,6 +26,10 @@ describe('generated documents (npm run docs)', () => {
 
   it('schema/protocol.schema.json holds the schemas of docs/openapi.yaml as it is', async () => {
     expect(readFileSync(PROTOCOL_SCHEMA, 'utf8')).toBe(await expectedProtocolSchema())
+  })
+
+  it('src/action/steps/schema-validator.ts is schema/license-backup.schema.json compiled as it is', async () => {
+    expect(readFileSync(STEPS_VALIDATOR, 'utf8')).toBe(await expectedStepsValidator())
   })
 
   it('every ADR has the one header, and docs/adr/README.md lists them all', async () => {
@@ -57,6 +63,22 @@ describe('the contract documents', () => {
       expect({ type, row: events.includes(`\n| \`${type}\``) }).toEqual({ type, row: true })
   })
 
+  it('docs/events.md gives the order of every operation and names each in BEGIN', () => {
+    const events = readFileSync('docs/events.md', 'utf8')
+    const union =
+      /export type Operation = ([^\n]+)/.exec(readFileSync('src/engine/events.ts', 'utf8'))?.[1] ?? ''
+    const operations = [...union.matchAll(/'([a-z]+)'/g)].map(m => m[1] as string)
+    expect(operations.length).toBeGreaterThanOrEqual(4)
+    const begin = /\n\| `BEGIN` +\| ([^|]+)\|/.exec(events)?.[1] ?? ''
+    for (const operation of operations) {
+      expect({ operation, inBegin: begin.includes(`\`${operation}\``) }).toEqual({ operation, inBegin: true })
+      expect({ operation, ordered: new RegExp(`\\n${operation}: +[A-Z]`).test(events) }).toEqual({
+        operation,
+        ordered: true
+      })
+    }
+  })
+
   it('nothing points outside the repository for the contract: sources, tests, scripts and documents', () => {
     // Built from pieces, so this file does not match itself.
     const outside = new RegExp(['\\.\\./shared/', 'SPEC\\.md', '\\bSPEC \\d', '\\bSPEC section'].join('|'))
@@ -76,6 +98,15 @@ describe('the contract documents', () => {
   })
 })
 
+/**
+ * The version users reference (RELEASING.md): `v<major>` of the newest release CHANGELOG.md has a section
+ * for, or `main` while nothing is released.
+ */
+function releasedRef(): string {
+  const newest = /^## \[(\d+)\.\d+\.\d+\]/m.exec(readFileSync('CHANGELOG.md', 'utf8'))
+  return newest ? `v${newest[1]}` : 'main'
+}
+
 describe('README.md for a user of the action', () => {
   const readme = readFileSync('README.md', 'utf8')
   const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => m[1] ?? '')
@@ -88,9 +119,17 @@ describe('README.md for a user of the action', () => {
       jobs: { backup: { steps: { uses: string }[] } }
     }
     expect(parsed.on.schedule).toHaveLength(1)
-    expect(parsed.jobs.backup.steps.map(step => step.uses)).toContain('license-backup/license-backup@v1')
+    expect(parsed.jobs.backup.steps.map(step => step.uses)).toContain(
+      `license-backup/license-backup@${releasedRef()}`
+    )
     const config = await loadSteps({ config: '', inline: stepsFile })
     expect(config.steps.map(step => step.kind)).toEqual(['backup'])
+  })
+
+  it('names one version of the action everywhere: the newest released major, or main before the first', () => {
+    const refs = [...readme.matchAll(/license-backup\/license-backup[@/]([\w.-]+)/g)].map(m => m[1])
+    expect(refs.length).toBeGreaterThanOrEqual(6)
+    expect(new Set(refs)).toEqual(new Set([releasedRef()]))
   })
 
   it('keeps the two commands', () => {

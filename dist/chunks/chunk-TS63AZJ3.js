@@ -8549,7 +8549,6 @@ export {
   CompactSign,
   calculateJwkThumbprint,
   importJWK,
-  require__,
   schemaPart,
   schemaProblem
 };

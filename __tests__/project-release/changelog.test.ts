@@ -66,7 +66,7 @@ Intro.
 describe('releaseNotes', () => {
   it('names the missing section and what to run', () => {
     expect(() => releaseNotes(first, '9.9.9')).toThrow(
-      'CHANGELOG.md has no section "## [9.9.9]"; run script/release 9.9.9.'
+      'CHANGELOG.md has no section "## [9.9.9]"; run scripts/release 9.9.9.'
     )
   })
 })
@@ -85,16 +85,16 @@ describe('CHANGELOG.md and package.json', () => {
   })
 })
 
-describe('script/release', () => {
+describe('scripts/release', () => {
   const run = (cwd: string, ...args: string[]) =>
-    spawnSync('bash', [join(cwd, 'script/release'), ...args], { cwd, encoding: 'utf8' })
+    spawnSync('bash', [join(cwd, 'scripts/release'), ...args], { cwd, encoding: 'utf8' })
 
-  itOnPosix('script/release is a bash script for the maintainer’s machine')(
+  itOnPosix('scripts/release is a bash script for the maintainer’s machine')(
     'takes a version like 1.2.3 and releases only from a clean main',
     () => {
       expect(run('.', 'v1.2')).toMatchObject({
         status: 2,
-        stderr: expect.stringContaining('usage: script/release')
+        stderr: expect.stringContaining('usage: scripts/release')
       })
       const clone = mkdtempSync(join(tmpdir(), 'lb-release-'))
       try {
@@ -102,13 +102,13 @@ describe('script/release', () => {
         execFileSync('git', ['checkout', '-q', '-b', 'topic'], { cwd: clone })
         expect(run(clone, '1.2.3')).toMatchObject({
           status: 1,
-          stderr: 'script/release: releases are cut from main; check out main first.\n'
+          stderr: 'scripts/release: releases are cut from main; check out main first.\n'
         })
         execFileSync('git', ['checkout', '-q', '-B', 'main'], { cwd: clone })
         writeFileSync(join(clone, 'CHANGELOG.md'), 'edited')
         expect(run(clone, '1.2.3')).toMatchObject({
           status: 1,
-          stderr: 'script/release: the work tree has changes; commit or stash them first.\n'
+          stderr: 'scripts/release: the work tree has changes; commit or stash them first.\n'
         })
       } finally {
         rmSync(clone, { recursive: true, force: true })
