@@ -3,7 +3,7 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-QT34VBMJ.js";
+} from "./chunk-2EMEVSTU.js";
 import "./chunk-G2VZZ24U.js";
 import {
   createVerifier,
