@@ -3,7 +3,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-G2VZZ24U.js";
+} from "./chunks/chunk-HXSL6EJW.js";
 import {
   ENCRYPTED_PACK_FILE,
   InputFileError,
@@ -14,17 +14,17 @@ import {
   SIGNATURE_FILE,
   checkRecipients,
   readInputFile
-} from "./chunks/chunk-ZU55MR2U.js";
+} from "./chunks/chunk-WNWNOS3A.js";
 import {
   backoffDelay,
   emitter,
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-VH7ESG2Y.js";
+} from "./chunks/chunk-GGIJR5YQ.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-HBLCTK5H.js";
+} from "./chunks/chunk-3KQ7R6MS.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -37,7 +37,7 @@ import {
   require__,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-KXCLBXFS.js";
+} from "./chunks/chunk-DQYXW3P4.js";
 import {
   ExitCode,
   debug,
@@ -8753,10 +8753,10 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-563R7WSQ.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-YLVKAGLX.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-DRHFNMF2.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-IC342P26.js")).release(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-RNE622AD.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-G45K6OBM.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-LTDEWIE4.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-RP2PYRJS.js")).release(options2, control, emit)
   };
 }
 
@@ -9114,7 +9114,7 @@ async function releaseOne(engine, entry, env) {
       store: entry.store,
       ...entry.pattern === void 0 ? {} : { pattern: entry.pattern },
       service: { url: entry.url, token },
-      include: entry.jtis,
+      jtis: entry.jtis,
       ...machineKey ? { machineKey } : {}
     });
     log.info(
@@ -9146,6 +9146,7 @@ var STEPS_TERMS = {
   identity: { name: "the variable named by the restore step's `identity-env`" },
   machineKey: { name: "the variable named by the step's `machine-key-env`" },
   include: { name: "the step's `include`" },
+  jtis: { name: "the licenses a restore step with `release-on-exit` restored" },
   onRefused: { name: "the restore step's `on-refused`" },
   "service.url": { name: "`service.url` in the steps file" },
   "service.token": { name: "the token in the variable named by `service.token-env`" },

@@ -428,7 +428,7 @@ describe('run() as the post step (release-on-exit)', () => {
       {
         store: 'runner-store',
         service: { url: 'https://lms.example.test', token: 'post-token-3f9a' },
-        include: ['lic-1', 'lic-2'],
+        jtis: ['lic-1', 'lic-2'],
         machineKey: postEnv.MACHINE_KEY
       }
     ])

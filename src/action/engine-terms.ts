@@ -27,6 +27,7 @@ const STEPS_TERMS: Record<EngineOption, { name: string; turnOn?: string }> = {
   identity: { name: "the variable named by the restore step's `identity-env`" },
   machineKey: { name: "the variable named by the step's `machine-key-env`" },
   include: { name: "the step's `include`" },
+  jtis: { name: 'the licenses a restore step with `release-on-exit` restored' },
   onRefused: { name: "the restore step's `on-refused`" },
   'service.url': { name: '`service.url` in the steps file' },
   'service.token': { name: 'the token in the variable named by `service.token-env`' },

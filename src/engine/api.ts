@@ -105,6 +105,11 @@ export interface ReleaseOptions {
   service: ServiceOptions
   /** Release only the licenses named here: a license ID, a key ID or a path pattern each. */
   include?: string[]
+  /**
+   * Release exactly the licenses with these license IDs (what a restore restored: release-on-exit),
+   * compared as they are, never as patterns or key IDs; empty releases nothing. Not with `include`.
+   */
+  jtis?: readonly string[]
   /** This machine's key, from a secret; default the store's identity. */
   machineKey?: string
 }

@@ -15,6 +15,7 @@ export const ENGINE_OPTIONS = [
   'identity',
   'machineKey',
   'include',
+  'jtis',
   'onRefused',
   'service.url',
   'service.token',

@@ -4,7 +4,7 @@ import {
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-G2VZZ24U.js";
+} from "./chunk-HXSL6EJW.js";
 import {
   BLOCK,
   FingerprintSet,
@@ -14,7 +14,7 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-U6FOKIFZ.js";
+} from "./chunk-3IIUW5NY.js";
 import {
   InputFileError,
   MANIFEST_FILE,
@@ -26,20 +26,20 @@ import {
   openInputFile,
   parseSignature,
   signatureProblem
-} from "./chunk-ZU55MR2U.js";
+} from "./chunk-WNWNOS3A.js";
 import {
   MAX_LICENSE_BYTES,
   nameKey,
   parseLicense,
   pathProblem
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-5RK5VLJB.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   WireError,
   compileGlob,
   option
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-DQYXW3P4.js";
 
 // src/engine/restore/open-backup.ts
 import { lstat as lstat2, open } from "node:fs/promises";

@@ -10,14 +10,14 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-5RK5VLJB.js";
 import {
   LicenseBackupError,
   asEngineError,
   calculateJwkThumbprint,
   capitalized,
   turnOn
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-DQYXW3P4.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";

@@ -7537,6 +7537,7 @@ var ENGINE_OPTIONS = [
   "identity",
   "machineKey",
   "include",
+  "jtis",
   "onRefused",
   "service.url",
   "service.token",

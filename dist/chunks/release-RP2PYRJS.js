@@ -3,33 +3,35 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-HA76DU2Z.js";
+} from "./chunk-ANQ64DCT.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-7H53EYO7.js";
+} from "./chunk-6D3ALQDF.js";
 import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-VH7ESG2Y.js";
+} from "./chunk-GGIJR5YQ.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-N6RBAA4U.js";
-import "./chunk-HBLCTK5H.js";
+} from "./chunk-EMDX5AYM.js";
+import "./chunk-3KQ7R6MS.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-5RK5VLJB.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
+  capitalized,
   compileGlob,
+  option,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-DQYXW3P4.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts
@@ -40,6 +42,7 @@ async function release(options, control, emit) {
   const store = options.store;
   const pattern = options.pattern ?? DEFAULT_PATTERN;
   compileGlob(pattern);
+  const wanted = releaseFilter(options);
   await checkStoreDir(store);
   const lock = await acquireStoreLock(store, "release");
   try {
@@ -47,14 +50,23 @@ async function release(options, control, emit) {
     const machine = await machineOf(store, options.machineKey);
     if (!machine) return { machineId: null, released: 0, notHeld: 0 };
     await scanLicenseFiles(store, pattern, signal);
-    return { machineId: machine.id, ...await releaseBound(options, machine, emit, signal) };
+    return { machineId: machine.id, ...await releaseBound(options, wanted, machine, emit, signal) };
   } finally {
     await lock.release();
   }
 }
-async function releaseBound(options, machine, emit, signal) {
+function releaseFilter(options) {
+  if (options.jtis === void 0) return includeFilter(options.include);
+  if (options.include !== void 0)
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${capitalized(option("jtis"))} and ${option("include")} were both given to one release; give one of them.`
+    );
+  const ids = new Set(options.jtis);
+  return ({ jti }) => ids.has(jti);
+}
+async function releaseBound(options, wanted, machine, emit, signal) {
   const { store } = options;
-  const wanted = includeFilter(options.include);
   const link = new ServiceLink({ service: options.service, machine, individualize: false, emit, signal });
   const counts = { released: 0, notHeld: 0 };
   let batch = [];

@@ -3,20 +3,20 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-2EMEVSTU.js";
-import "./chunk-G2VZZ24U.js";
+} from "./chunk-WOO6IEWM.js";
+import "./chunk-HXSL6EJW.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-U6FOKIFZ.js";
-import "./chunk-ZU55MR2U.js";
+} from "./chunk-3IIUW5NY.js";
+import "./chunk-WNWNOS3A.js";
 import "./chunk-ELWBJQ7L.js";
-import "./chunk-DPHFYEVD.js";
+import "./chunk-5RK5VLJB.js";
 import {
   LicenseBackupError,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-DQYXW3P4.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/verify/verify.ts

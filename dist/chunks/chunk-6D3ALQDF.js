@@ -3,15 +3,15 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-N6RBAA4U.js";
+} from "./chunk-EMDX5AYM.js";
 import {
   readOpenSshEd25519
-} from "./chunk-HBLCTK5H.js";
+} from "./chunk-3KQ7R6MS.js";
 import {
   LicenseBackupError,
   compileGlob,
   option
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-DQYXW3P4.js";
 
 // src/engine/slots/machine-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

@@ -3,25 +3,25 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-2EMEVSTU.js";
-import "./chunk-G2VZZ24U.js";
+} from "./chunk-WOO6IEWM.js";
+import "./chunk-HXSL6EJW.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-U6FOKIFZ.js";
-import "./chunk-ZU55MR2U.js";
+} from "./chunk-3IIUW5NY.js";
+import "./chunk-WNWNOS3A.js";
 import "./chunk-ELWBJQ7L.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-7H53EYO7.js";
+} from "./chunk-6D3ALQDF.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-VH7ESG2Y.js";
+} from "./chunk-GGIJR5YQ.js";
 import {
   acquireStoreLock,
   commitStaged,
@@ -30,19 +30,19 @@ import {
   isCommitted,
   openStaging,
   recoverRestore
-} from "./chunk-N6RBAA4U.js";
-import "./chunk-HBLCTK5H.js";
+} from "./chunk-EMDX5AYM.js";
+import "./chunk-3KQ7R6MS.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-5RK5VLJB.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-DQYXW3P4.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts

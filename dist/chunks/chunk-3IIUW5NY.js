@@ -9,7 +9,7 @@ import {
   entryProblem,
   parseManifestV2,
   readInputFile
-} from "./chunk-ZU55MR2U.js";
+} from "./chunk-WNWNOS3A.js";
 import {
   checkBatch,
   keySlots
@@ -18,7 +18,7 @@ import {
   crashPoint,
   invalidLicense,
   writeFileAtomic
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-5RK5VLJB.js";
 import {
   LicenseBackupError,
   cancelled,
@@ -26,7 +26,7 @@ import {
   compileGlob,
   importJWK,
   option
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-DQYXW3P4.js";
 
 // src/engine/catalog/catalog.ts
 import { extname } from "node:path";

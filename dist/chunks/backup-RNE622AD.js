@@ -24,7 +24,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-U6FOKIFZ.js";
+} from "./chunk-3IIUW5NY.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -38,22 +38,22 @@ import {
   packFileV2,
   serializeManifestV2,
   signMessage
-} from "./chunk-ZU55MR2U.js";
+} from "./chunk-WNWNOS3A.js";
 import "./chunk-ELWBJQ7L.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-HA76DU2Z.js";
+} from "./chunk-ANQ64DCT.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-N6RBAA4U.js";
+} from "./chunk-EMDX5AYM.js";
 import {
   parseSigningKey
-} from "./chunk-HBLCTK5H.js";
+} from "./chunk-3KQ7R6MS.js";
 import {
   crashPoint,
   fileIO,
@@ -64,7 +64,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-5RK5VLJB.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -73,7 +73,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-DQYXW3P4.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

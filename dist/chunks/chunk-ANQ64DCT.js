@@ -3,14 +3,14 @@ import {
   STATE_DIR,
   nameKey,
   pathProblem
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-5RK5VLJB.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   asEngineError,
   compileGlob,
   option
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-DQYXW3P4.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";
