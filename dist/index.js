@@ -8753,7 +8753,7 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-RNE622AD.js")).backup(options2, control, emit),
+    backup: async (options2, control = {}) => (await import("./chunks/backup-64PGL4RX.js")).backup(options2, control, emit),
     restore: async (options2, control = {}) => (await import("./chunks/restore-G45K6OBM.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-LTDEWIE4.js")).verify(options2, control, emit),
     release: async (options2, control = {}) => (await import("./chunks/release-RP2PYRJS.js")).release(options2, control, emit)
