@@ -11058,6 +11058,7 @@ async function runBackup(step, n, context) {
     record.path = result.path;
     record.backedUp = result.backedUp;
     record.restricted = result.restricted;
+    record.restrictedListedIn = restrictedListedIn(result, policy);
     record.packSize = result.packSize;
     record.signed = result.files.includes("manifest.json.sig");
     const perLicense = result.backedUp > 0 ? `, ${bytesPerLicense(result.packSize, result.backedUp)} bytes a license` : "";
@@ -11087,6 +11088,11 @@ async function runBackup(step, n, context) {
       );
     }
   });
+}
+function restrictedListedIn(result, policy) {
+  const index = result.manifest.format === "license-backup/v1" ? `manifest.json (\`restricted\`)` : `${result.manifest.pack.file} (\`restricted\` in its .license-backup/index.json)`;
+  const log2 = policy === "ignore" ? "" : "the step's log and ";
+  return `${log2}the backup's ${index} in ${result.path}`;
 }
 async function runRestore(step, n, context) {
   const stepLog = new StepLog("warn", context.now);
@@ -12373,9 +12379,18 @@ function registryRows(registry) {
 }
 
 // src/action/summary/write-summary.ts
+var SUMMARY_LIMIT_BYTES = 1024 * 1024;
+var LISTS_BUDGET_BYTES = 512 * 1024;
+var MESSAGE_CELL_BYTES = 8 * 1024;
 async function writeSummary(report, env) {
   const file = env["GITHUB_STEP_SUMMARY"];
   if (!file || report.steps.length === 0) return;
+  const text = summaryText(report);
+  await appendFile(file, `${text}
+`, "utf8");
+}
+function summaryText(report) {
+  const budget = { left: LISTS_BUDGET_BYTES };
   summary.emptyBuffer();
   summary.addHeading("License backup", 2);
   for (const step of report.steps) {
@@ -12385,16 +12400,21 @@ async function writeSummary(report, env) {
         { data: "What", header: true },
         { data: "Result", header: true }
       ],
-      ...rows(step).map(([what, result]) => [what, htmlOf(result)])
+      ...rows(step, budget).map(([what, result]) => [what, htmlOf(result)])
     ]);
   }
   const text = summary.stringify();
   summary.emptyBuffer();
-  await appendFile(file, `${text}
-`, "utf8");
+  if (Buffer.byteLength(text) <= SUMMARY_LIMIT_BYTES) return text;
+  const note = `The summary of these ${report.steps.length} steps was ${Buffer.byteLength(text)} bytes, over GitHub's limit of ${SUMMARY_LIMIT_BYTES}; each step's results are in the log.`;
+  return htmlOf(
+    html`<h2>License backup</h2>
+      <p>${note}</p>`
+  );
 }
 var BR2 = html`<br />`;
-function rows(step) {
+var BR_BYTES = Buffer.byteLength(htmlOf(BR2));
+function rows(step, budget) {
   const rows2 = [["Outcome", outcomeText(step)]];
   if (step.path !== void 0) rows2.push([PATH_LABELS[step.kind], html`<code>${step.path}</code>`]);
   if (step.backedUp !== void 0) rows2.push(["Licenses backed up", html`${step.backedUp}`]);
@@ -12404,23 +12424,29 @@ function rows(step) {
   if (step.verified !== void 0) rows2.push(["Licenses verified", html`${step.verified}`]);
   if (step.origin !== void 0) rows2.push(["Origin", html`${step.origin}`]);
   if (step.signer !== void 0) rows2.push(["Signed by", html`${step.signer}`]);
-  if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step)]);
+  if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step, budget)]);
   if (step.restored !== void 0) rows2.push(["Licenses restored", html`${step.restored}`]);
   if (step.released !== void 0) rows2.push(["Licenses released", html`${step.released}`]);
   if (step.unchanged !== void 0) rows2.push(["Already on this machine", html`${step.unchanged}`]);
   if (step.expired) rows2.push(["Expired (not restored)", html`${step.expired}`]);
   if (step.skipped?.length) {
-    const skipped = step.skipped.map(
+    const skipped = bounded(
+      step.skipped,
       (s) => html`${s.title ?? "license"} (key ID <code>${s.key_id}</code>, license <code>${s.jti}</code>):
-          ${s.reason}`
+          ${s.reason}`,
+      budget,
+      "the step's log (a line for each)"
     );
-    rows2.push(["Skipped", joinHtml(skipped, BR2)]);
+    rows2.push(["Skipped", skipped]);
   }
   if (step.refused?.length) {
-    const refused = step.refused.map(
-      (r) => html`key ID <code>${r.keyId}</code>: ${r.message} (${link(r.url, "details")})`
+    const refused = bounded(
+      step.refused,
+      (r) => html`key ID <code>${r.keyId}</code>: ${r.message} (${link(r.url, "details")})`,
+      budget,
+      "the step's log (an error for each)"
     );
-    rows2.push(["Refused", joinHtml(refused, BR2)]);
+    rows2.push(["Refused", refused]);
   }
   rows2.push(["Duration", html`${(step.durationMs / 1e3).toFixed(1)} s`]);
   if (step.artifact) {
@@ -12442,15 +12468,35 @@ function packText(step) {
 }
 function outcomeText(step) {
   if (step.outcome === "succeeded" || !step.error) return html`${step.outcome}`;
-  return html`${step.outcome}: ${step.error}`;
+  if (step.error.length <= MESSAGE_CELL_BYTES) return html`${step.outcome}: ${step.error}`;
+  const cut = step.error.slice(0, MESSAGE_CELL_BYTES);
+  const note = `cut here, ${step.error.length - cut.length} more characters: the step's log has the whole message`;
+  return html`${step.outcome}: ${cut} … (${note})`;
 }
-function restrictedText(step) {
+function restrictedText(step, budget) {
   const restricted = step.restricted ?? [];
   if (restricted.length === 0) return html`0`;
-  const each = restricted.map(
-    (r) => r.title ? html`${r.title} (key ID <code>${r.key_id}</code>)` : html`key ID <code>${r.key_id}</code>`
+  const each = bounded(
+    restricted,
+    (r) => r.title ? html`${r.title} (key ID <code>${r.key_id}</code>)` : html`key ID <code>${r.key_id}</code>`,
+    budget,
+    step.restrictedListedIn ?? "the step's log"
   );
-  return html`${restricted.length}: ${joinHtml(each, BR2)}`;
+  return html`${restricted.length}: ${each}`;
+}
+function bounded(items, render, budget, listedIn) {
+  const shown = [];
+  for (const item of items) {
+    const line = render(item);
+    const size = Buffer.byteLength(htmlOf(line)) + BR_BYTES;
+    if (size > budget.left) break;
+    budget.left -= size;
+    shown.push(line);
+  }
+  const left = items.length - shown.length;
+  if (left === 0) return joinHtml(shown, BR2);
+  const note = `\u2026 and ${left} more not shown (the summary's size limit): the full list is in ${listedIn}.`;
+  return joinHtml([...shown, html`${note}`], BR2);
 }
 
 // src/main.ts

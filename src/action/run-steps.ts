@@ -4,6 +4,7 @@ import {
   isLicenseBackupError,
   throwIfAborted,
   type BackupRestorer,
+  type BackupResult,
   type EventListener,
   type Origin,
   type StoreOptions
@@ -137,6 +138,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     record.path = result.path
     record.backedUp = result.backedUp
     record.restricted = result.restricted
+    record.restrictedListedIn = restrictedListedIn(result, policy)
     record.packSize = result.packSize
     record.signed = result.files.includes('manifest.json.sig')
     const perLicense =
@@ -169,6 +171,16 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
       )
     }
   })
+}
+
+/** The full list of a backup's restricted licenses: its log (unless ignored) and the backup's own index. */
+function restrictedListedIn(result: BackupResult, policy: RestrictedPolicy): string {
+  const index =
+    result.manifest.format === 'license-backup/v1'
+      ? `manifest.json (\`restricted\`)`
+      : `${result.manifest.pack.file} (\`restricted\` in its .license-backup/index.json)`
+  const log = policy === 'ignore' ? '' : "the step's log and "
+  return `${log}the backup's ${index} in ${result.path}`
 }
 
 async function runRestore(step: RestoreStep, n: number, context: StepContext): Promise<void> {
