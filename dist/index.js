@@ -3,7 +3,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-HXSL6EJW.js";
+} from "./chunks/chunk-BYFPIRS5.js";
 import {
   ENCRYPTED_PACK_FILE,
   InputFileError,
@@ -14,17 +14,17 @@ import {
   SIGNATURE_FILE,
   checkRecipients,
   readInputFile
-} from "./chunks/chunk-WNWNOS3A.js";
+} from "./chunks/chunk-RB6JCDSP.js";
 import {
   backoffDelay,
   emitter,
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-GGIJR5YQ.js";
+} from "./chunks/chunk-QCVIT4LO.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-3KQ7R6MS.js";
+} from "./chunks/chunk-O3YM7L3P.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -37,7 +37,7 @@ import {
   require__,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-DQYXW3P4.js";
+} from "./chunks/chunk-AULSJOBG.js";
 import {
   ExitCode,
   debug,
@@ -8753,10 +8753,10 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-64PGL4RX.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-G45K6OBM.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-LTDEWIE4.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-RP2PYRJS.js")).release(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-2C2WB6QC.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-GFGF2R4J.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-MQLQIMDE.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-FCKGC7PA.js")).release(options2, control, emit)
   };
 }
 
@@ -9150,7 +9150,11 @@ var STEPS_TERMS = {
   onRefused: { name: "the restore step's `on-refused`" },
   "service.url": { name: "`service.url` in the steps file" },
   "service.token": { name: "the token in the variable named by `service.token-env`" },
-  signers: { name: "`signers` in the steps file (an allowed_signers file)" }
+  signers: { name: "`signers` in the steps file (an allowed_signers file)" },
+  rollBackInterrupted: {
+    name: "the step's `roll-back-interrupted`",
+    turnOn: "set `roll-back-interrupted: true` on the step"
+  }
 };
 function inStepsTerms(message) {
   let text = message;
@@ -11026,7 +11030,8 @@ function storeOptions(step) {
     store: step.store,
     ...step.pattern === void 0 ? {} : { pattern: step.pattern },
     ...step.catalog === void 0 ? {} : { catalog: step.catalog },
-    ...step.trust === void 0 ? {} : { trust: step.trust }
+    ...step.trust === void 0 ? {} : { trust: step.trust },
+    ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
   };
 }
 async function runBackup(step, n, context) {
@@ -11215,7 +11220,8 @@ async function runRelease(step, n, context) {
         store: step.store,
         ...step.pattern === void 0 ? {} : { pattern: step.pattern },
         service: { url: step.service.url, token: secrets.token ?? "" },
-        ...slotOptions(step, secrets)
+        ...slotOptions(step, secrets),
+        ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
       },
       { signal: context.signal }
     );
@@ -11433,6 +11439,10 @@ var license_backup_schema_default = {
     }
   },
   $defs: {
+    rollBackInterrupted: {
+      description: "When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.",
+      type: "boolean"
+    },
     store: {
       description: "The license store: a directory whose files matching `pattern` are licenses.",
       type: "string",
@@ -11552,6 +11562,9 @@ var license_backup_schema_default = {
         },
         registry: {
           $ref: "#/$defs/registry"
+        },
+        "roll-back-interrupted": {
+          $ref: "#/$defs/rollBackInterrupted"
         }
       },
       allOf: [
@@ -11625,6 +11638,9 @@ var license_backup_schema_default = {
         "release-on-exit": {
           description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
           type: "boolean"
+        },
+        "roll-back-interrupted": {
+          $ref: "#/$defs/rollBackInterrupted"
         }
       },
       allOf: [
@@ -11926,6 +11942,9 @@ var license_backup_schema_default = {
         "machine-key-env": {
           description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: "#/$defs/envName"
+        },
+        "roll-back-interrupted": {
+          $ref: "#/$defs/rollBackInterrupted"
         }
       }
     }
@@ -12147,7 +12166,8 @@ function storeOf(top, body, at, kind) {
     store,
     ...pattern === void 0 ? {} : { pattern },
     ...top.catalog === void 0 ? {} : { catalog: top.catalog },
-    ...top.trust === void 0 ? {} : { trust: top.trust }
+    ...top.trust === void 0 ? {} : { trust: top.trust },
+    ...body["roll-back-interrupted"] === true ? { rollBackInterrupted: true } : {}
   };
 }
 function folderPath(parsed, path, body, env) {

@@ -31,7 +31,11 @@ const STEPS_TERMS: Record<EngineOption, { name: string; turnOn?: string }> = {
   onRefused: { name: "the restore step's `on-refused`" },
   'service.url': { name: '`service.url` in the steps file' },
   'service.token': { name: 'the token in the variable named by `service.token-env`' },
-  signers: { name: '`signers` in the steps file (an allowed_signers file)' }
+  signers: { name: '`signers` in the steps file (an allowed_signers file)' },
+  rollBackInterrupted: {
+    name: "the step's `roll-back-interrupted`",
+    turnOn: 'set `roll-back-interrupted: true` on the step'
+  }
 }
 
 /** An engine message in the steps file's words. */

@@ -105,7 +105,8 @@ function storeOptions(step: BackupStep | RestoreStep): StoreOptions {
     store: step.store,
     ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
     ...(step.catalog === undefined ? {} : { catalog: step.catalog }),
-    ...(step.trust === undefined ? {} : { trust: step.trust })
+    ...(step.trust === undefined ? {} : { trust: step.trust }),
+    ...(step.rollBackInterrupted ? { rollBackInterrupted: true } : {})
   }
 }
 
@@ -325,7 +326,8 @@ async function runRelease(step: ReleaseStep, n: number, context: StepContext): P
         store: step.store,
         ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
         service: { url: step.service.url, token: secrets.token ?? '' },
-        ...slotOptions(step, secrets)
+        ...slotOptions(step, secrets),
+        ...(step.rollBackInterrupted ? { rollBackInterrupted: true } : {})
       },
       { signal: context.signal }
     )

@@ -21,6 +21,12 @@ export interface StoreOptions {
   trust?: TrustOptions
   /** Catalog file (CSV or JSON) mapping key IDs to titles. */
   catalog?: string
+  /**
+   * When a restore of this store was interrupted and its journal cannot be used (empty, cut short, of
+   * another version or store): roll that restore back, keeping the journal aside, instead of failing
+   * with STORE_INVALID (docs/errors.md). A readable journal is finished as always.
+   */
+  rollBackInterrupted?: boolean
 }
 
 export interface BackupOptions extends StoreOptions {
@@ -112,6 +118,8 @@ export interface ReleaseOptions {
   jtis?: readonly string[]
   /** This machine's key, from a secret; default the store's identity. */
   machineKey?: string
+  /** As in StoreOptions: roll back an interrupted restore whose journal cannot be used. */
+  rollBackInterrupted?: boolean
 }
 
 export interface ReleaseResult {

@@ -19,7 +19,8 @@ export const ENGINE_OPTIONS = [
   'onRefused',
   'service.url',
   'service.token',
-  'signers'
+  'signers',
+  'rollBackInterrupted'
 ] as const
 
 export type EngineOption = (typeof ENGINE_OPTIONS)[number]

@@ -39,7 +39,11 @@ export async function release(
   await checkStoreDir(store)
   const lock = await acquireStoreLock(store, 'release')
   try {
-    await recoverRestore(store)
+    await recoverRestore(
+      store,
+      message => emit({ type: 'WARNING', message }),
+      options.rollBackInterrupted === true
+    )
     const machine = await machineOf(store, options.machineKey)
     if (!machine) return { machineId: null, released: 0, notHeld: 0 }
     // The walk's checks (names that clash, unreadable folders) before anything is given back.

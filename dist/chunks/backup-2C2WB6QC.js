@@ -24,7 +24,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-3IIUW5NY.js";
+} from "./chunk-W2EQP2IY.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -38,22 +38,22 @@ import {
   packFileV2,
   serializeManifestV2,
   signMessage
-} from "./chunk-WNWNOS3A.js";
+} from "./chunk-RB6JCDSP.js";
 import "./chunk-ELWBJQ7L.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-ANQ64DCT.js";
+} from "./chunk-X6KI42LV.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-EMDX5AYM.js";
+} from "./chunk-MRVR45E3.js";
 import {
   parseSigningKey
-} from "./chunk-3KQ7R6MS.js";
+} from "./chunk-O3YM7L3P.js";
 import {
   crashPoint,
   fileIO,
@@ -64,7 +64,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-5RK5VLJB.js";
+} from "./chunk-DWEFQ4DH.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -73,7 +73,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunk-DQYXW3P4.js";
+} from "./chunk-AULSJOBG.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -587,7 +587,11 @@ async function backup(options, control, emit, internals = {}) {
   });
   let buildDir;
   try {
-    await recoverRestore(store, (message) => emit({ type: "WARNING", message }));
+    await recoverRestore(
+      store,
+      (message) => emit({ type: "WARNING", message }),
+      options.rollBackInterrupted === true
+    );
     await sweepLeftovers(path);
     const target = await inspectTarget(path, options.overwrite);
     if (target.kind === "backup" && !options.overwrite) {

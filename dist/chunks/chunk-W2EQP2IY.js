@@ -9,7 +9,7 @@ import {
   entryProblem,
   parseManifestV2,
   readInputFile
-} from "./chunk-WNWNOS3A.js";
+} from "./chunk-RB6JCDSP.js";
 import {
   checkBatch,
   keySlots
@@ -18,7 +18,7 @@ import {
   crashPoint,
   invalidLicense,
   writeFileAtomic
-} from "./chunk-5RK5VLJB.js";
+} from "./chunk-DWEFQ4DH.js";
 import {
   LicenseBackupError,
   cancelled,
@@ -26,7 +26,7 @@ import {
   compileGlob,
   importJWK,
   option
-} from "./chunk-DQYXW3P4.js";
+} from "./chunk-AULSJOBG.js";
 
 // src/engine/catalog/catalog.ts
 import { extname } from "node:path";

@@ -3,27 +3,27 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-ANQ64DCT.js";
+} from "./chunk-X6KI42LV.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-6D3ALQDF.js";
+} from "./chunk-HK6MUYJ7.js";
 import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-GGIJR5YQ.js";
+} from "./chunk-QCVIT4LO.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-EMDX5AYM.js";
-import "./chunk-3KQ7R6MS.js";
+} from "./chunk-MRVR45E3.js";
+import "./chunk-O3YM7L3P.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-5RK5VLJB.js";
+} from "./chunk-DWEFQ4DH.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -31,7 +31,7 @@ import {
   compileGlob,
   option,
   throwIfAborted
-} from "./chunk-DQYXW3P4.js";
+} from "./chunk-AULSJOBG.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts
@@ -46,7 +46,11 @@ async function release(options, control, emit) {
   await checkStoreDir(store);
   const lock = await acquireStoreLock(store, "release");
   try {
-    await recoverRestore(store);
+    await recoverRestore(
+      store,
+      (message) => emit({ type: "WARNING", message }),
+      options.rollBackInterrupted === true
+    );
     const machine = await machineOf(store, options.machineKey);
     if (!machine) return { machineId: null, released: 0, notHeld: 0 };
     await scanLicenseFiles(store, pattern, signal);

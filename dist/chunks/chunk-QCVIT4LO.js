@@ -7,7 +7,7 @@ import {
   option,
   schemaPart,
   schemaProblem
-} from "./chunk-DQYXW3P4.js";
+} from "./chunk-AULSJOBG.js";
 
 // src/engine/service/client.ts
 import { randomUUID } from "node:crypto";

@@ -4,7 +4,7 @@ import {
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-HXSL6EJW.js";
+} from "./chunk-BYFPIRS5.js";
 import {
   BLOCK,
   FingerprintSet,
@@ -14,7 +14,7 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-3IIUW5NY.js";
+} from "./chunk-W2EQP2IY.js";
 import {
   InputFileError,
   MANIFEST_FILE,
@@ -26,20 +26,20 @@ import {
   openInputFile,
   parseSignature,
   signatureProblem
-} from "./chunk-WNWNOS3A.js";
+} from "./chunk-RB6JCDSP.js";
 import {
   MAX_LICENSE_BYTES,
   nameKey,
   parseLicense,
   pathProblem
-} from "./chunk-5RK5VLJB.js";
+} from "./chunk-DWEFQ4DH.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   WireError,
   compileGlob,
   option
-} from "./chunk-DQYXW3P4.js";
+} from "./chunk-AULSJOBG.js";
 
 // src/engine/restore/open-backup.ts
 import { lstat as lstat2, open } from "node:fs/promises";

@@ -3,25 +3,25 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-WOO6IEWM.js";
-import "./chunk-HXSL6EJW.js";
+} from "./chunk-GAOBFARZ.js";
+import "./chunk-BYFPIRS5.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-3IIUW5NY.js";
-import "./chunk-WNWNOS3A.js";
+} from "./chunk-W2EQP2IY.js";
+import "./chunk-RB6JCDSP.js";
 import "./chunk-ELWBJQ7L.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-6D3ALQDF.js";
+} from "./chunk-HK6MUYJ7.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-GGIJR5YQ.js";
+} from "./chunk-QCVIT4LO.js";
 import {
   acquireStoreLock,
   commitStaged,
@@ -30,19 +30,19 @@ import {
   isCommitted,
   openStaging,
   recoverRestore
-} from "./chunk-EMDX5AYM.js";
-import "./chunk-3KQ7R6MS.js";
+} from "./chunk-MRVR45E3.js";
+import "./chunk-O3YM7L3P.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-5RK5VLJB.js";
+} from "./chunk-DWEFQ4DH.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-DQYXW3P4.js";
+} from "./chunk-AULSJOBG.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts
@@ -148,7 +148,7 @@ async function restore(options, control, emit) {
     const lock = await acquireStoreLock(store, "restore");
     try {
       const warn = (message) => emit({ type: "WARNING", message });
-      await recoverRestore(store, warn);
+      await recoverRestore(store, warn, options.rollBackInterrupted === true);
       const given = options.machineKey === void 0 ? void 0 : await machineOf(store, options.machineKey);
       if (!given && options.individualize !== true) await ensureMachineIdentity(store, false);
       const target = targetCheck(store);

@@ -3,20 +3,20 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-WOO6IEWM.js";
-import "./chunk-HXSL6EJW.js";
+} from "./chunk-GAOBFARZ.js";
+import "./chunk-BYFPIRS5.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-3IIUW5NY.js";
-import "./chunk-WNWNOS3A.js";
+} from "./chunk-W2EQP2IY.js";
+import "./chunk-RB6JCDSP.js";
 import "./chunk-ELWBJQ7L.js";
-import "./chunk-5RK5VLJB.js";
+import "./chunk-DWEFQ4DH.js";
 import {
   LicenseBackupError,
   throwIfAborted
-} from "./chunk-DQYXW3P4.js";
+} from "./chunk-AULSJOBG.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/verify/verify.ts

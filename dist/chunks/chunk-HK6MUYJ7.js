@@ -3,15 +3,15 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-EMDX5AYM.js";
+} from "./chunk-MRVR45E3.js";
 import {
   readOpenSshEd25519
-} from "./chunk-3KQ7R6MS.js";
+} from "./chunk-O3YM7L3P.js";
 import {
   LicenseBackupError,
   compileGlob,
   option
-} from "./chunk-DQYXW3P4.js";
+} from "./chunk-AULSJOBG.js";
 
 // src/engine/slots/machine-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

@@ -3,14 +3,14 @@ import {
   STATE_DIR,
   nameKey,
   pathProblem
-} from "./chunk-5RK5VLJB.js";
+} from "./chunk-DWEFQ4DH.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   asEngineError,
   compileGlob,
   option
-} from "./chunk-DQYXW3P4.js";
+} from "./chunk-AULSJOBG.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";

@@ -7541,7 +7541,8 @@ var ENGINE_OPTIONS = [
   "onRefused",
   "service.url",
   "service.token",
-  "signers"
+  "signers",
+  "rollBackInterrupted"
 ];
 function option(name) {
   return `the \`${name}\` option`;

@@ -11,7 +11,7 @@ import {
   schemaProblem,
   wireString,
   wireUint32
-} from "./chunk-DQYXW3P4.js";
+} from "./chunk-AULSJOBG.js";
 
 // src/engine/format/age.ts
 var ageLibrary = () => import("./dist-LCTMS3ST.js");
