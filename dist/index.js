@@ -8753,10 +8753,10 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-2C2WB6QC.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-GFGF2R4J.js")).restore(options2, control, emit),
+    backup: async (options2, control = {}) => (await import("./chunks/backup-QYFMRCQ3.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-45RD2EBJ.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-MQLQIMDE.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-FCKGC7PA.js")).release(options2, control, emit)
+    release: async (options2, control = {}) => (await import("./chunks/release-SQLJGVPI.js")).release(options2, control, emit)
   };
 }
 

@@ -1,12 +1,12 @@
 import { existsSync, lstatSync } from 'node:fs'
-import { realpath } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { basename, dirname, join } from 'node:path'
 import { asEngineError, LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fileIO, writeAllSync, type FileIO } from '../io/file-io.js'
-import { option, turnOn } from '../options.js'
-import { pathProblem, STATE_DIR } from '../store/names.js'
+import { option } from '../options.js'
+import { STATE_DIR } from '../store/names.js'
+import { damagedJournalError, readJournal, setAside, versionedJournal, type Journal } from './journal.js'
 import { fsyncDir, fsyncFile, isAtomicTemp, writeFileAtomic } from '../io/durable.js'
 
 /**
@@ -21,23 +21,6 @@ export interface StagedFile {
   /** Store-relative path with `/` separators, already checked to stay inside the store. */
   path: string
   data: Uint8Array
-}
-
-/**
- * The journal's version (docs/format.md, "State files"). A journal without one was written by an earlier
- * release: the same fields without `version` and `store`, read as before.
- */
-const JOURNAL_VERSION = 2
-
-interface Journal {
-  version?: number
-  /** The store's real path when the journal was written: a journal copied into another store is not its own. */
-  store?: string
-  id: string
-  /** Staged files to move in. */
-  paths: string[]
-  /** Store files to remove (a release, protocol v1.1); absent in journals of plain restores. */
-  removed?: string[]
 }
 
 export function restoreDirs(store: string): { root: string; staging: string; journal: string } {
@@ -121,13 +104,7 @@ export async function commitStaged(
   const dirs = restoreDirs(store)
   let journal: Journal
   try {
-    journal = {
-      version: JOURNAL_VERSION,
-      store: await realpath(store),
-      id: `${process.pid}-${Date.now().toString(36)}`,
-      paths,
-      ...(removed.length > 0 ? { removed } : {})
-    }
+    journal = await versionedJournal(store, paths, removed)
     await fileIO().mkdir(dirs.root, { recursive: true })
     if (paths.length > 0) await syncAll(dirs.staging, () => paths.map(path => join(dirs.staging, path)))
     crashPoint('restore:before-journal')
@@ -313,10 +290,6 @@ function writeFileSync(io: FileIO, file: string, data: Uint8Array): void {
   }
 }
 
-function codeOf(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message
-}
-
 /** A failure before the commit point: nothing in the store changed. */
 function stagingError(store: string, file: string, error: unknown): LicenseBackupError {
   return asEngineError(error, code => stagingIoError(store, file, code, error))
@@ -347,88 +320,6 @@ function unfinishedError(store: string, file: string, error: unknown): LicenseBa
         { file, cause: error }
       )
   )
-}
-
-async function readJournal(store: string, file: string): Promise<Journal | { damaged: string } | undefined> {
-  let text: string
-  try {
-    text = await fileIO().readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new LicenseBackupError(
-      'IO_ERROR',
-      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
-      { file, cause: error }
-    )
-  }
-  // The journal is written atomically: it is whole or absent. A damaged one is not ours to guess at.
-  const damaged = journalProblem(text, await realpath(store))
-  return damaged === undefined ? (JSON.parse(text) as Journal) : { damaged }
-}
-
-/** Why the journal's text is not a journal of this store that this release can finish, as a phrase. */
-function journalProblem(text: string, store: string): string | undefined {
-  if (text.length === 0) return 'it is empty'
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return 'it is not JSON (cut short or overwritten)'
-  }
-  const notOurs = 'it is not a restore journal of this tool'
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${notOurs} (not an object)`
-  const journal = value as Record<string, unknown>
-  if (journal['version'] !== undefined && journal['version'] !== JOURNAL_VERSION)
-    return `it is a journal of version ${shown(journal['version'])}, which this release does not read (it reads ${JOURNAL_VERSION}): a later release wrote it, and can finish it`
-  const lists = [journal['paths'], journal['removed'] ?? []]
-  if (typeof journal['id'] !== 'string' || !lists.every(isStringList))
-    return `${notOurs} (its \`id\`, \`paths\` or \`removed\` is missing or of the wrong type)`
-  for (const path of (lists as string[][]).flat()) {
-    const problem = pathProblem(path)
-    if (problem) return `${notOurs}: its path ${shown(path)} ${problem}`
-  }
-  if (journal['version'] === undefined) return undefined
-  if (journal['store'] !== store)
-    return `it belongs to the store ${shown(journal['store'])}, not this one (${store}): it was copied here with the store's ${STATE_DIR} folder, or the store was moved`
-  return undefined
-}
-
-function isStringList(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every(item => typeof item === 'string')
-}
-
-/** A value from the journal, for a message: as JSON, at most 200 characters. */
-function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value)
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text
-}
-
-function damagedJournalError(store: string, file: string, reason: string): LicenseBackupError {
-  return new LicenseBackupError(
-    'STORE_INVALID',
-    `The restore journal ${file} cannot be used: ${reason}. It records a restore (or release) of the store ${store} that was interrupted after its commit point, and no run can finish it from this file. To roll the store back to where it was before that restore (the licenses it had not yet moved in are dropped, any it had moved in stay, and the damaged journal is kept beside it as journal.json.damaged-<time>), ${turnOn('rollBackInterrupted')} and run again; then run the restore again. Nothing was changed.`,
-    { file }
-  )
-}
-
-/** Renames the damaged journal to `journal.json.damaged-<time>` (the copy kept for a look); returns its path. */
-async function setAside(file: string): Promise<string> {
-  const kept = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`
-  try {
-    await fileIO().rename(file, kept)
-    await fsyncDir(dirname(file))
-  } catch (error) {
-    throw asEngineError(
-      error,
-      code =>
-        new LicenseBackupError(
-          'IO_ERROR',
-          `The damaged restore journal ${file} cannot be set aside (${code}); check the folder's permissions and run again.`,
-          { file, cause: error }
-        )
-    )
-  }
-  return kept
 }
 
 async function exists(path: string): Promise<boolean> {

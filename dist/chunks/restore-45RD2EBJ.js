@@ -14,7 +14,7 @@ import "./chunk-ELWBJQ7L.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-HK6MUYJ7.js";
+} from "./chunk-QAGZ7BPO.js";
 import {
   MAX_BATCH,
   ServiceLink,
@@ -30,7 +30,7 @@ import {
   isCommitted,
   openStaging,
   recoverRestore
-} from "./chunk-MRVR45E3.js";
+} from "./chunk-HDE3EKGB.js";
 import "./chunk-O3YM7L3P.js";
 import {
   nameKey,

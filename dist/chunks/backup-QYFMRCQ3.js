@@ -50,7 +50,7 @@ import {
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-MRVR45E3.js";
+} from "./chunk-HDE3EKGB.js";
 import {
   parseSigningKey
 } from "./chunk-O3YM7L3P.js";

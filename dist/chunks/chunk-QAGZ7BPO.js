@@ -3,7 +3,7 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-MRVR45E3.js";
+} from "./chunk-HDE3EKGB.js";
 import {
   readOpenSshEd25519
 } from "./chunk-O3YM7L3P.js";

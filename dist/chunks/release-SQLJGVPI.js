@@ -7,7 +7,7 @@ import {
 import {
   includeFilter,
   machineOf
-} from "./chunk-HK6MUYJ7.js";
+} from "./chunk-QAGZ7BPO.js";
 import {
   MAX_BATCH,
   ServiceLink,
@@ -17,7 +17,7 @@ import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-MRVR45E3.js";
+} from "./chunk-HDE3EKGB.js";
 import "./chunk-O3YM7L3P.js";
 import {
   crashPoint,

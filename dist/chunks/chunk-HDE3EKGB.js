@@ -416,11 +416,102 @@ async function readMachineId(storeDir) {
 
 // src/engine/restore/commit.ts
 import { existsSync, lstatSync } from "node:fs";
-import { realpath } from "node:fs/promises";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { basename as basename2, dirname as dirname2, join as join3 } from "node:path";
-var RESTORE_DIR = join3(STATE_DIR, "restore");
+import { basename as basename2, dirname as dirname3, join as join3 } from "node:path";
+
+// src/engine/restore/journal.ts
+import { realpath } from "node:fs/promises";
+import { dirname as dirname2 } from "node:path";
 var JOURNAL_VERSION = 2;
+async function versionedJournal(store, paths, removed) {
+  return {
+    version: JOURNAL_VERSION,
+    store: await realpath(store),
+    id: `${process.pid}-${Date.now().toString(36)}`,
+    paths,
+    ...removed.length > 0 ? { removed } : {}
+  };
+}
+async function readJournal(store, file) {
+  let text;
+  try {
+    text = await fileIO().readFile(file, "utf8");
+  } catch (error) {
+    if (error.code === "ENOENT") return void 0;
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
+      { file, cause: error }
+    );
+  }
+  return judged(text, await realpath(store));
+}
+function judged(text, store) {
+  if (text.length === 0) return { damaged: "it is empty" };
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { damaged: "it is not JSON (cut short or overwritten)" };
+  }
+  const damaged = problem(value, store);
+  return damaged === void 0 ? value : { damaged };
+}
+function problem(value, store) {
+  const notOurs = "it is not a restore journal of this tool";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return `${notOurs} (not an object)`;
+  const journal = value;
+  if (journal["version"] !== void 0 && journal["version"] !== JOURNAL_VERSION)
+    return `it is a journal of version ${shown(journal["version"])}, which this release does not read (it reads ${JOURNAL_VERSION}): a later release wrote it, and can finish it`;
+  const lists = [journal["paths"], journal["removed"] ?? []];
+  if (typeof journal["id"] !== "string" || !lists.every(isStringList))
+    return `${notOurs} (its \`id\`, \`paths\` or \`removed\` is missing or of the wrong type)`;
+  for (const path of lists.flat()) {
+    const why = pathProblem(path);
+    if (why) return `${notOurs}: its path ${shown(path)} ${why}`;
+  }
+  if (journal["version"] === void 0) return void 0;
+  if (journal["store"] !== store)
+    return `it belongs to the store ${shown(journal["store"])}, not this one (${store}): it was copied here with the store's ${STATE_DIR} folder, or the store was moved`;
+  return void 0;
+}
+function isStringList(value) {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+function shown(value) {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 200 ? `${text.slice(0, 200)}\u2026` : text;
+}
+function damagedJournalError(store, file, reason) {
+  return new LicenseBackupError(
+    "STORE_INVALID",
+    `The restore journal ${file} cannot be used: ${reason}. It records a restore (or release) of the store ${store} that was interrupted after its commit point, and no run can finish it from this file. To roll the store back to where it was before that restore (the licenses it had not yet moved in are dropped, any it had moved in stay, and the damaged journal is kept beside it as journal.json.damaged-<time>), ${turnOn("rollBackInterrupted")} and run again; then run the restore again. Nothing was changed.`,
+    { file }
+  );
+}
+async function setAside(file) {
+  const kept = `${file}.damaged-${(/* @__PURE__ */ new Date()).toISOString().replace(/[:.]/g, "-")}`;
+  try {
+    await fileIO().rename(file, kept);
+    await fsyncDir(dirname2(file));
+  } catch (error) {
+    throw asEngineError(
+      error,
+      (code) => new LicenseBackupError(
+        "IO_ERROR",
+        `The damaged restore journal ${file} cannot be set aside (${code}); check the folder's permissions and run again.`,
+        { file, cause: error }
+      )
+    );
+  }
+  return kept;
+}
+function codeOf(error) {
+  return error.code ?? error.message;
+}
+
+// src/engine/restore/commit.ts
+var RESTORE_DIR = join3(STATE_DIR, "restore");
 function restoreDirs(store) {
   const root = join3(store, RESTORE_DIR);
   return { root, staging: join3(root, "staging"), journal: join3(root, "journal.json") };
@@ -437,7 +528,7 @@ async function openStaging(store) {
     paths,
     add: (file) => {
       const target = join3(staging, file.path);
-      const parent = dirname2(target);
+      const parent = dirname3(target);
       try {
         if (!made.has(parent)) {
           io.mkdirSync(parent, { recursive: true });
@@ -464,13 +555,7 @@ async function commitStaged(store, paths, warn, removed = []) {
   const dirs = restoreDirs(store);
   let journal;
   try {
-    journal = {
-      version: JOURNAL_VERSION,
-      store: await realpath(store),
-      id: `${process.pid}-${Date.now().toString(36)}`,
-      paths,
-      ...removed.length > 0 ? { removed } : {}
-    };
+    journal = await versionedJournal(store, paths, removed);
     await fileIO().mkdir(dirs.root, { recursive: true });
     if (paths.length > 0) await syncAll(dirs.staging, () => paths.map((path) => join3(dirs.staging, path)));
     crashPoint("restore:before-journal");
@@ -533,7 +618,7 @@ async function rollForward(store, journal, warn) {
       const target = join3(store, path);
       current = target;
       if (!existsSync(staged)) continue;
-      const parent = dirname2(target);
+      const parent = dirname3(target);
       if (!made.has(parent)) {
         const blocker = blockedFolders.get(parent) ?? folderBlocker(store, path);
         if (blocker !== void 0) {
@@ -593,14 +678,14 @@ async function removeAll(store, removed) {
     await io.rm(join3(store, path), { force: true });
     crashPoint("release:remove");
   }
-  for (const parent of new Set(removed.map((path) => dirname2(join3(store, path))))) await fsyncDir(parent);
+  for (const parent of new Set(removed.map((path) => dirname3(join3(store, path))))) await fsyncDir(parent);
 }
 async function syncAll(dir, files) {
   if (await fileIO().syncFileSystem(dir)) return;
   const dirs = /* @__PURE__ */ new Set();
   for (const file of files()) {
     await fsyncFile(file);
-    dirs.add(dirname2(file));
+    dirs.add(dirname3(file));
   }
   for (const parent of dirs) await fsyncDir(parent);
 }
@@ -611,9 +696,6 @@ function writeFileSync(io, file, data) {
   } finally {
     handle.close();
   }
-}
-function codeOf(error) {
-  return error.code ?? error.message;
 }
 function stagingError(store, file, error) {
   return asEngineError(error, (code) => stagingIoError(store, file, code, error));
@@ -635,77 +717,6 @@ function unfinishedError(store, file, error) {
       { file, cause: error }
     )
   );
-}
-async function readJournal(store, file) {
-  let text;
-  try {
-    text = await fileIO().readFile(file, "utf8");
-  } catch (error) {
-    if (error.code === "ENOENT") return void 0;
-    throw new LicenseBackupError(
-      "IO_ERROR",
-      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
-      { file, cause: error }
-    );
-  }
-  const damaged = journalProblem(text, await realpath(store));
-  return damaged === void 0 ? JSON.parse(text) : { damaged };
-}
-function journalProblem(text, store) {
-  if (text.length === 0) return "it is empty";
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return "it is not JSON (cut short or overwritten)";
-  }
-  const notOurs = "it is not a restore journal of this tool";
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return `${notOurs} (not an object)`;
-  const journal = value;
-  if (journal["version"] !== void 0 && journal["version"] !== JOURNAL_VERSION)
-    return `it is a journal of version ${shown(journal["version"])}, which this release does not read (it reads ${JOURNAL_VERSION}): a later release wrote it, and can finish it`;
-  const lists = [journal["paths"], journal["removed"] ?? []];
-  if (typeof journal["id"] !== "string" || !lists.every(isStringList))
-    return `${notOurs} (its \`id\`, \`paths\` or \`removed\` is missing or of the wrong type)`;
-  for (const path of lists.flat()) {
-    const problem = pathProblem(path);
-    if (problem) return `${notOurs}: its path ${shown(path)} ${problem}`;
-  }
-  if (journal["version"] === void 0) return void 0;
-  if (journal["store"] !== store)
-    return `it belongs to the store ${shown(journal["store"])}, not this one (${store}): it was copied here with the store's ${STATE_DIR} folder, or the store was moved`;
-  return void 0;
-}
-function isStringList(value) {
-  return Array.isArray(value) && value.every((item) => typeof item === "string");
-}
-function shown(value) {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 200 ? `${text.slice(0, 200)}\u2026` : text;
-}
-function damagedJournalError(store, file, reason) {
-  return new LicenseBackupError(
-    "STORE_INVALID",
-    `The restore journal ${file} cannot be used: ${reason}. It records a restore (or release) of the store ${store} that was interrupted after its commit point, and no run can finish it from this file. To roll the store back to where it was before that restore (the licenses it had not yet moved in are dropped, any it had moved in stay, and the damaged journal is kept beside it as journal.json.damaged-<time>), ${turnOn("rollBackInterrupted")} and run again; then run the restore again. Nothing was changed.`,
-    { file }
-  );
-}
-async function setAside(file) {
-  const kept = `${file}.damaged-${(/* @__PURE__ */ new Date()).toISOString().replace(/[:.]/g, "-")}`;
-  try {
-    await fileIO().rename(file, kept);
-    await fsyncDir(dirname2(file));
-  } catch (error) {
-    throw asEngineError(
-      error,
-      (code) => new LicenseBackupError(
-        "IO_ERROR",
-        `The damaged restore journal ${file} cannot be set aside (${code}); check the folder's permissions and run again.`,
-        { file, cause: error }
-      )
-    );
-  }
-  return kept;
 }
 async function exists(path) {
   try {
