@@ -228,3 +228,38 @@ describe('a store lock that cannot be read', () => {
     )
   })
 })
+
+describe('a machine identity that cannot be read', () => {
+  const IDENTITIES: Array<[string, string]> = [
+    ['empty', ''],
+    ['cut short', '{"kty":"OKP","crv":"Ed2'],
+    ['garbage', '\u0000\u00ff garbage'],
+    ['another kind of key', JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' })]
+  ]
+  it.each(IDENTITIES)(
+    '%s: STORE_INVALID naming the file and the way out; put back, the restore runs',
+    async (_, text) => {
+      const store = join(w.root, `identity-${++n}`)
+      await cp(template, store, { recursive: true })
+      const file = join(store, '.license-backup', 'machine.json')
+      await writeFile(file, text)
+      const options = {
+        store,
+        path: w.backupPath,
+        service: { url: w.server.url, token: TOKEN },
+        trust: { jwksFile: w.jwksFile }
+      }
+      const error = (await createBackupRestorer()
+        .restore(options)
+        .catch((e: unknown) => e)) as LicenseBackupError
+      expect(error.code).toBe('STORE_INVALID')
+      expect(error.message).toContain(`The machine identity ${file} is damaged: `)
+      expect(error.message).toContain('removing it makes this a new machine')
+      expect(await readFile(file, 'utf8')).toBe(text)
+      // The way out the message names: the identity put back from where it was kept (the template's).
+      await cp(join(template, '.license-backup', 'machine.json'), file)
+      const result = await createBackupRestorer().restore(options)
+      expect(result.restored + result.unchanged).toBe(6)
+    }
+  )
+})
