@@ -3,7 +3,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-5SQNUZO2.js";
+} from "./chunks/chunk-DIPXHISJ.js";
 import {
   ENCRYPTED_PACK_FILE,
   InputFileError,
@@ -14,17 +14,17 @@ import {
   SIGNATURE_FILE,
   checkRecipients,
   readInputFile
-} from "./chunks/chunk-CL2YYUAQ.js";
+} from "./chunks/chunk-A634TDUT.js";
 import {
   backoffDelay,
   emitter,
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-BP3IGKEZ.js";
+} from "./chunks/chunk-GEEBCBPS.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-RZAPKQRE.js";
+} from "./chunks/chunk-JOZTV5AE.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -36,7 +36,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-TS63AZJ3.js";
+} from "./chunks/chunk-RLOYQCMA.js";
 import {
   ExitCode,
   debug,
@@ -8752,10 +8752,10 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-WEP7UZZT.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-WM3UKOMD.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-5PG222DZ.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-GEXSSH35.js")).release(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-5W6V7CJN.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-SFPMBWJK.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-UNPXLUJM.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-MYMZYH5B.js")).release(options2, control, emit)
   };
 }
 
@@ -9113,7 +9113,7 @@ async function releaseOne(engine, entry, env) {
       store: entry.store,
       ...entry.pattern === void 0 ? {} : { pattern: entry.pattern },
       service: { url: entry.url, token },
-      include: entry.jtis,
+      jtis: entry.jtis,
       ...machineKey ? { machineKey } : {}
     });
     log.info(
@@ -9145,10 +9145,15 @@ var STEPS_TERMS = {
   identity: { name: "the variable named by the restore step's `identity-env`" },
   machineKey: { name: "the variable named by the step's `machine-key-env`" },
   include: { name: "the step's `include`" },
+  jtis: { name: "the licenses a restore step with `release-on-exit` restored" },
   onRefused: { name: "the restore step's `on-refused`" },
   "service.url": { name: "`service.url` in the steps file" },
   "service.token": { name: "the token in the variable named by `service.token-env`" },
-  signers: { name: "`signers` in the steps file (an allowed_signers file)" }
+  signers: { name: "`signers` in the steps file (an allowed_signers file)" },
+  rollBackInterrupted: {
+    name: "the step's `roll-back-interrupted`",
+    turnOn: "set `roll-back-interrupted: true` on the step"
+  }
 };
 function inStepsTerms(message) {
   let text = message;
@@ -11028,7 +11033,8 @@ function storeOptions(step) {
     store: step.store,
     ...step.pattern === void 0 ? {} : { pattern: step.pattern },
     ...step.catalog === void 0 ? {} : { catalog: step.catalog },
-    ...step.trust === void 0 ? {} : { trust: step.trust }
+    ...step.trust === void 0 ? {} : { trust: step.trust },
+    ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
   };
 }
 async function runBackup(step, n, context) {
@@ -11060,6 +11066,7 @@ async function runBackup(step, n, context) {
     record.path = result.path;
     record.backedUp = result.backedUp;
     record.restricted = result.restricted;
+    record.restrictedListedIn = restrictedListedIn(result, policy);
     record.packSize = result.packSize;
     record.signed = result.files.includes("manifest.json.sig");
     const perLicense = result.backedUp > 0 ? `, ${bytesPerLicense(result.packSize, result.backedUp)} bytes a license` : "";
@@ -11089,6 +11096,11 @@ async function runBackup(step, n, context) {
       );
     }
   });
+}
+function restrictedListedIn(result, policy) {
+  const index = result.manifest.format === "license-backup/v1" ? `manifest.json (\`restricted\`)` : `${result.manifest.pack.file} (\`restricted\` in its .license-backup/index.json)`;
+  const log2 = policy === "ignore" ? "" : "the step's log and ";
+  return `${log2}the backup's ${index} in ${result.path}`;
 }
 async function runRestore(step, n, context) {
   const stepLog = new StepLog("warn", context.now);
@@ -11211,7 +11223,8 @@ async function runRelease(step, n, context) {
         store: step.store,
         ...step.pattern === void 0 ? {} : { pattern: step.pattern },
         service: { url: step.service.url, token: secrets.token ?? "" },
-        ...slotOptions(step, secrets)
+        ...slotOptions(step, secrets),
+        ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
       },
       { signal: context.signal }
     );
@@ -11413,6 +11426,10 @@ var schema31 = {
     }
   },
   $defs: {
+    rollBackInterrupted: {
+      description: "When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.",
+      type: "boolean"
+    },
     store: {
       description: "The license store: a directory whose files matching `pattern` are licenses.",
       type: "string",
@@ -11522,7 +11539,8 @@ var schema31 = {
             }
           }
         },
-        registry: { $ref: "#/$defs/registry" }
+        registry: { $ref: "#/$defs/registry" },
+        "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
       },
       allOf: [
         {
@@ -11571,7 +11589,8 @@ var schema31 = {
         "release-on-exit": {
           description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
           type: "boolean"
-        }
+        },
+        "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
       },
       allOf: [
         {
@@ -11802,7 +11821,8 @@ var schema31 = {
         "machine-key-env": {
           description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: "#/$defs/envName"
-        }
+        },
+        "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
       }
     }
   }
@@ -11943,7 +11963,8 @@ var schema36 = {
         }
       }
     },
-    registry: { $ref: "#/$defs/registry" }
+    registry: { $ref: "#/$defs/registry" },
+    "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
   },
   allOf: [
     {
@@ -11952,6 +11973,10 @@ var schema36 = {
     },
     { not: { required: ["path", "path-env"] }, "x-message": "takes `path` or `path-env`, not both" }
   ]
+};
+var schema44 = {
+  description: "When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.",
+  type: "boolean"
 };
 var pattern11 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
 var pattern14 = new RegExp('^[^"\\\\/:<>|*?\\r\\n]+$', "u");
@@ -13750,8 +13775,29 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
         errors = vErrors.length;
       }
     }
+    if (data["roll-back-interrupted"] !== void 0) {
+      let data18 = data["roll-back-interrupted"];
+      if (typeof data18 !== "boolean") {
+        const err47 = {
+          instancePath: instancePath + "/roll-back-interrupted",
+          schemaPath: "#/$defs/rollBackInterrupted/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data18
+        };
+        if (vErrors === null) {
+          vErrors = [err47];
+        } else {
+          vErrors.push(err47);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err47 = {
+    const err48 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -13762,9 +13808,9 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
       data
     };
     if (vErrors === null) {
-      vErrors = [err47];
+      vErrors = [err48];
     } else {
-      vErrors.push(err47);
+      vErrors.push(err48);
     }
     errors++;
   }
@@ -13772,7 +13818,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate21.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema44 = {
+var schema45 = {
   description: "Restore a backup into the store through the license service. Needs `path`, `from-artifact` or `from-registry`.",
   type: "object",
   additionalProperties: false,
@@ -13811,7 +13857,8 @@ var schema44 = {
     "release-on-exit": {
       description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
       type: "boolean"
-    }
+    },
+    "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
   },
   allOf: [
     {
@@ -13830,7 +13877,7 @@ var schema44 = {
     }
   ]
 };
-var schema48 = {
+var schema49 = {
   description: "Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
   type: "object",
   additionalProperties: false,
@@ -13903,7 +13950,7 @@ var schema48 = {
     }
   ]
 };
-var schema54 = {
+var schema55 = {
   description: "Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).",
   type: "array",
   minItems: 1,
@@ -13911,7 +13958,7 @@ var schema54 = {
 };
 var pattern22 = new RegExp("^[a-z_]+$", "u");
 var pattern23 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
-var schema49 = {
+var schema50 = {
   description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
   type: "object",
   additionalProperties: false,
@@ -13952,8 +13999,8 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "reference" },
         message: "must have required property 'reference'",
-        schema: schema49.required,
-        parentSchema: schema49,
+        schema: schema50.required,
+        parentSchema: schema50,
         data
       };
       if (vErrors === null) {
@@ -13972,7 +14019,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema49,
+          parentSchema: schema50,
           data
         };
         if (vErrors === null) {
@@ -13996,7 +14043,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
             },
             message: 'must match pattern "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$"',
             schema: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
-            parentSchema: schema49.properties.reference,
+            parentSchema: schema50.properties.reference,
             data: data0
           };
           if (vErrors === null) {
@@ -14013,8 +14060,8 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-          schema: schema49.properties.reference.type,
-          parentSchema: schema49.properties.reference,
+          schema: schema50.properties.reference.type,
+          parentSchema: schema50.properties.reference,
           data: data0
         };
         if (vErrors === null) {
@@ -14207,8 +14254,8 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema49.type,
-      parentSchema: schema49,
+      schema: schema50.type,
+      parentSchema: schema50,
       data
     };
     if (vErrors === null) {
@@ -14243,8 +14290,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "path" },
         message: "must have required property 'path'",
-        schema: schema44.allOf[0].anyOf[0].required,
-        parentSchema: schema44.allOf[0].anyOf[0],
+        schema: schema45.allOf[0].anyOf[0].required,
+        parentSchema: schema45.allOf[0].anyOf[0],
         data
       };
       if (vErrors === null) {
@@ -14266,8 +14313,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "path-env" },
         message: "must have required property 'path-env'",
-        schema: schema44.allOf[0].anyOf[1].required,
-        parentSchema: schema44.allOf[0].anyOf[1],
+        schema: schema45.allOf[0].anyOf[1].required,
+        parentSchema: schema45.allOf[0].anyOf[1],
         data
       };
       if (vErrors === null) {
@@ -14289,8 +14336,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-artifact" },
         message: "must have required property 'from-artifact'",
-        schema: schema44.allOf[0].anyOf[2].required,
-        parentSchema: schema44.allOf[0].anyOf[2],
+        schema: schema45.allOf[0].anyOf[2].required,
+        parentSchema: schema45.allOf[0].anyOf[2],
         data
       };
       if (vErrors === null) {
@@ -14312,8 +14359,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-registry" },
         message: "must have required property 'from-registry'",
-        schema: schema44.allOf[0].anyOf[3].required,
-        parentSchema: schema44.allOf[0].anyOf[3],
+        schema: schema45.allOf[0].anyOf[3].required,
+        parentSchema: schema45.allOf[0].anyOf[3],
         data
       };
       if (vErrors === null) {
@@ -14333,8 +14380,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "anyOf",
       params: {},
       message: "must match a schema in anyOf",
-      schema: schema44.allOf[0].anyOf,
-      parentSchema: schema44.allOf[0],
+      schema: schema45.allOf[0].anyOf,
+      parentSchema: schema45.allOf[0],
       data
     };
     if (vErrors === null) {
@@ -14375,8 +14422,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "not",
       params: {},
       message: "must NOT be valid",
-      schema: schema44.allOf[1].not,
-      parentSchema: schema44.allOf[1],
+      schema: schema45.allOf[1].not,
+      parentSchema: schema45.allOf[1],
       data
     };
     if (vErrors === null) {
@@ -14417,8 +14464,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "not",
       params: {},
       message: "must NOT be valid",
-      schema: schema44.allOf[2].not,
-      parentSchema: schema44.allOf[2],
+      schema: schema45.allOf[2].not,
+      parentSchema: schema45.allOf[2],
       data
     };
     if (vErrors === null) {
@@ -14439,7 +14486,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func1.call(schema44.properties, key0)) {
+      if (!func1.call(schema45.properties, key0)) {
         const err9 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -14447,7 +14494,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema44,
+          parentSchema: schema45,
           data
         };
         if (vErrors === null) {
@@ -14469,7 +14516,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
             schema: 1,
-            parentSchema: schema44.properties.path,
+            parentSchema: schema45.properties.path,
             data: data0
           };
           if (vErrors === null) {
@@ -14486,8 +14533,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-          schema: schema44.properties.path.type,
-          parentSchema: schema44.properties.path,
+          schema: schema45.properties.path.type,
+          parentSchema: schema45.properties.path,
           data: data0
         };
         if (vErrors === null) {
@@ -14772,8 +14819,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "not",
           params: {},
           message: "must NOT be valid",
-          schema: schema48.allOf[0].not,
-          parentSchema: schema48.allOf[0],
+          schema: schema49.allOf[0].not,
+          parentSchema: schema49.allOf[0],
           data: data4
         };
         if (vErrors === null) {
@@ -14801,8 +14848,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "branch", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property branch is present",
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema49.allOf[1].dependentRequired,
+              parentSchema: schema49.allOf[1],
               data: data4
             };
             if (vErrors === null) {
@@ -14821,8 +14868,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "events", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property events is present",
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema49.allOf[1].dependentRequired,
+              parentSchema: schema49.allOf[1],
               data: data4
             };
             if (vErrors === null) {
@@ -14842,8 +14889,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             keyword: "required",
             params: { missingProperty: "name" },
             message: "must have required property 'name'",
-            schema: schema48.required,
-            parentSchema: schema48,
+            schema: schema49.required,
+            parentSchema: schema49,
             data: data4
           };
           if (vErrors === null) {
@@ -14862,7 +14909,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               params: { additionalProperty: key1 },
               message: "must NOT have additional properties",
               schema: false,
-              parentSchema: schema48,
+              parentSchema: schema49,
               data: data4
             };
             if (vErrors === null) {
@@ -14884,7 +14931,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.name,
+                parentSchema: schema49.properties.name,
                 data: data5
               };
               if (vErrors === null) {
@@ -14902,7 +14949,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "^[^"\\\\/:<>|*?\\r\\n]+$"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema48.properties.name,
+                parentSchema: schema49.properties.name,
                 data: data5
               };
               if (vErrors === null) {
@@ -14919,8 +14966,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.name.type,
-              parentSchema: schema48.properties.name,
+              schema: schema49.properties.name.type,
+              parentSchema: schema49.properties.name,
               data: data5
             };
             if (vErrors === null) {
@@ -14940,8 +14987,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema48.properties["run-id"].type,
-              parentSchema: schema48.properties["run-id"],
+              schema: schema49.properties["run-id"].type,
+              parentSchema: schema49.properties["run-id"],
               data: data6
             };
             if (vErrors === null) {
@@ -14960,7 +15007,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema48.properties["run-id"],
+                parentSchema: schema49.properties["run-id"],
                 data: data6
               };
               if (vErrors === null) {
@@ -14981,8 +15028,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema48.properties["artifact-id"].type,
-              parentSchema: schema48.properties["artifact-id"],
+              schema: schema49.properties["artifact-id"].type,
+              parentSchema: schema49.properties["artifact-id"],
               data: data7
             };
             if (vErrors === null) {
@@ -15001,7 +15048,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema48.properties["artifact-id"],
+                parentSchema: schema49.properties["artifact-id"],
                 data: data7
               };
               if (vErrors === null) {
@@ -15020,10 +15067,10 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               instancePath: instancePath + "/from-artifact/workflow",
               schemaPath: "#/$defs/fromArtifact/properties/workflow/type",
               keyword: "type",
-              params: { type: schema48.properties.workflow.type },
+              params: { type: schema49.properties.workflow.type },
               message: "must be string,integer",
-              schema: schema48.properties.workflow.type,
-              parentSchema: schema48.properties.workflow,
+              schema: schema49.properties.workflow.type,
+              parentSchema: schema49.properties.workflow,
               data: data8
             };
             if (vErrors === null) {
@@ -15042,7 +15089,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.workflow,
+                parentSchema: schema49.properties.workflow,
                 data: data8
               };
               if (vErrors === null) {
@@ -15065,7 +15112,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.branch,
+                parentSchema: schema49.properties.branch,
                 data: data9
               };
               if (vErrors === null) {
@@ -15082,8 +15129,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.branch.type,
-              parentSchema: schema48.properties.branch,
+              schema: schema49.properties.branch.type,
+              parentSchema: schema49.properties.branch,
               data: data9
             };
             if (vErrors === null) {
@@ -15105,7 +15152,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 items",
                 schema: 1,
-                parentSchema: schema48.properties.events,
+                parentSchema: schema49.properties.events,
                 data: data10
               };
               if (vErrors === null) {
@@ -15127,7 +15174,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { pattern: "^[a-z_]+$" },
                     message: 'must match pattern "^[a-z_]+$"',
                     schema: "^[a-z_]+$",
-                    parentSchema: schema48.properties.events.items,
+                    parentSchema: schema49.properties.events.items,
                     data: data11
                   };
                   if (vErrors === null) {
@@ -15144,8 +15191,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
-                  schema: schema48.properties.events.items.type,
-                  parentSchema: schema48.properties.events.items,
+                  schema: schema49.properties.events.items.type,
+                  parentSchema: schema49.properties.events.items,
                   data: data11
                 };
                 if (vErrors === null) {
@@ -15174,7 +15221,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { i: i1, j: j0 },
                     message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
                     schema: true,
-                    parentSchema: schema48.properties.events,
+                    parentSchema: schema49.properties.events,
                     data: data10
                   };
                   if (vErrors === null) {
@@ -15195,8 +15242,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "array" },
               message: "must be array",
-              schema: schema48.properties.events.type,
-              parentSchema: schema48.properties.events,
+              schema: schema49.properties.events.type,
+              parentSchema: schema49.properties.events,
               data: data10
             };
             if (vErrors === null) {
@@ -15218,7 +15265,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
                 message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"',
                 schema: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-                parentSchema: schema48.properties.repository,
+                parentSchema: schema49.properties.repository,
                 data: data12
               };
               if (vErrors === null) {
@@ -15235,8 +15282,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.repository.type,
-              parentSchema: schema48.properties.repository,
+              schema: schema49.properties.repository.type,
+              parentSchema: schema49.properties.repository,
               data: data12
             };
             if (vErrors === null) {
@@ -15256,8 +15303,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "boolean" },
               message: "must be boolean",
-              schema: schema48.properties["allow-forks"].type,
-              parentSchema: schema48.properties["allow-forks"],
+              schema: schema49.properties["allow-forks"].type,
+              parentSchema: schema49.properties["allow-forks"],
               data: data13
             };
             if (vErrors === null) {
@@ -15275,8 +15322,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
-          schema: schema48.type,
-          parentSchema: schema48,
+          schema: schema49.type,
+          parentSchema: schema49,
           data: data4
         };
         if (vErrors === null) {
@@ -15308,8 +15355,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "boolean" },
           message: "must be boolean",
-          schema: schema44.properties.individualize.type,
-          parentSchema: schema44.properties.individualize,
+          schema: schema45.properties.individualize.type,
+          parentSchema: schema45.properties.individualize,
           data: data15
         };
         if (vErrors === null) {
@@ -15484,10 +15531,10 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/on-refused",
           schemaPath: "#/properties/on-refused/enum",
           keyword: "enum",
-          params: { allowedValues: schema44.properties["on-refused"].enum },
+          params: { allowedValues: schema45.properties["on-refused"].enum },
           message: "must be equal to one of the allowed values",
-          schema: schema44.properties["on-refused"].enum,
-          parentSchema: schema44.properties["on-refused"],
+          schema: schema45.properties["on-refused"].enum,
+          parentSchema: schema45.properties["on-refused"],
           data: data18
         };
         if (vErrors === null) {
@@ -15509,7 +15556,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 items",
             schema: 1,
-            parentSchema: schema54,
+            parentSchema: schema55,
             data: data19
           };
           if (vErrors === null) {
@@ -15531,7 +15578,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema54.items,
+                parentSchema: schema55.items,
                 data: data20
               };
               if (vErrors === null) {
@@ -15548,8 +15595,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema54.items.type,
-              parentSchema: schema54.items,
+              schema: schema55.items.type,
+              parentSchema: schema55.items,
               data: data20
             };
             if (vErrors === null) {
@@ -15567,8 +15614,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-          schema: schema54.type,
-          parentSchema: schema54,
+          schema: schema55.type,
+          parentSchema: schema55,
           data: data19
         };
         if (vErrors === null) {
@@ -15705,8 +15752,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "boolean" },
           message: "must be boolean",
-          schema: schema44.properties["release-on-exit"].type,
-          parentSchema: schema44.properties["release-on-exit"],
+          schema: schema45.properties["release-on-exit"].type,
+          parentSchema: schema45.properties["release-on-exit"],
           data: data22
         };
         if (vErrors === null) {
@@ -15717,21 +15764,42 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["roll-back-interrupted"] !== void 0) {
+      let data23 = data["roll-back-interrupted"];
+      if (typeof data23 !== "boolean") {
+        const err72 = {
+          instancePath: instancePath + "/roll-back-interrupted",
+          schemaPath: "#/$defs/rollBackInterrupted/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data23
+        };
+        if (vErrors === null) {
+          vErrors = [err72];
+        } else {
+          vErrors.push(err72);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err72 = {
+    const err73 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema44.type,
-      parentSchema: schema44,
+      schema: schema45.type,
+      parentSchema: schema45,
       data
     };
     if (vErrors === null) {
-      vErrors = [err72];
+      vErrors = [err73];
     } else {
-      vErrors.push(err72);
+      vErrors.push(err73);
     }
     errors++;
   }
@@ -15739,7 +15807,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate25.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema56 = {
+var schema58 = {
   description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
   type: "object",
   additionalProperties: false,
@@ -15789,8 +15857,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "path" },
         message: "must have required property 'path'",
-        schema: schema56.allOf[0].anyOf[0].required,
-        parentSchema: schema56.allOf[0].anyOf[0],
+        schema: schema58.allOf[0].anyOf[0].required,
+        parentSchema: schema58.allOf[0].anyOf[0],
         data
       };
       if (vErrors === null) {
@@ -15812,8 +15880,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-artifact" },
         message: "must have required property 'from-artifact'",
-        schema: schema56.allOf[0].anyOf[1].required,
-        parentSchema: schema56.allOf[0].anyOf[1],
+        schema: schema58.allOf[0].anyOf[1].required,
+        parentSchema: schema58.allOf[0].anyOf[1],
         data
       };
       if (vErrors === null) {
@@ -15835,8 +15903,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-registry" },
         message: "must have required property 'from-registry'",
-        schema: schema56.allOf[0].anyOf[2].required,
-        parentSchema: schema56.allOf[0].anyOf[2],
+        schema: schema58.allOf[0].anyOf[2].required,
+        parentSchema: schema58.allOf[0].anyOf[2],
         data
       };
       if (vErrors === null) {
@@ -15856,8 +15924,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "anyOf",
       params: {},
       message: "must match a schema in anyOf",
-      schema: schema56.allOf[0].anyOf,
-      parentSchema: schema56.allOf[0],
+      schema: schema58.allOf[0].anyOf,
+      parentSchema: schema58.allOf[0],
       data
     };
     if (vErrors === null) {
@@ -15898,8 +15966,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "not",
       params: {},
       message: "must NOT be valid",
-      schema: schema56.allOf[1].not,
-      parentSchema: schema56.allOf[1],
+      schema: schema58.allOf[1].not,
+      parentSchema: schema58.allOf[1],
       data
     };
     if (vErrors === null) {
@@ -15928,7 +15996,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema56,
+          parentSchema: schema58,
           data
         };
         if (vErrors === null) {
@@ -15950,7 +16018,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
             schema: 1,
-            parentSchema: schema56.properties.path,
+            parentSchema: schema58.properties.path,
             data: data0
           };
           if (vErrors === null) {
@@ -15967,8 +16035,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-          schema: schema56.properties.path.type,
-          parentSchema: schema56.properties.path,
+          schema: schema58.properties.path.type,
+          parentSchema: schema58.properties.path,
           data: data0
         };
         if (vErrors === null) {
@@ -16056,8 +16124,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "not",
           params: {},
           message: "must NOT be valid",
-          schema: schema48.allOf[0].not,
-          parentSchema: schema48.allOf[0],
+          schema: schema49.allOf[0].not,
+          parentSchema: schema49.allOf[0],
           data: data1
         };
         if (vErrors === null) {
@@ -16085,8 +16153,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "branch", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property branch is present",
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema49.allOf[1].dependentRequired,
+              parentSchema: schema49.allOf[1],
               data: data1
             };
             if (vErrors === null) {
@@ -16105,8 +16173,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "events", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property events is present",
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema49.allOf[1].dependentRequired,
+              parentSchema: schema49.allOf[1],
               data: data1
             };
             if (vErrors === null) {
@@ -16126,8 +16194,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
             keyword: "required",
             params: { missingProperty: "name" },
             message: "must have required property 'name'",
-            schema: schema48.required,
-            parentSchema: schema48,
+            schema: schema49.required,
+            parentSchema: schema49,
             data: data1
           };
           if (vErrors === null) {
@@ -16146,7 +16214,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               params: { additionalProperty: key1 },
               message: "must NOT have additional properties",
               schema: false,
-              parentSchema: schema48,
+              parentSchema: schema49,
               data: data1
             };
             if (vErrors === null) {
@@ -16168,7 +16236,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.name,
+                parentSchema: schema49.properties.name,
                 data: data2
               };
               if (vErrors === null) {
@@ -16186,7 +16254,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "^[^"\\\\/:<>|*?\\r\\n]+$"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema48.properties.name,
+                parentSchema: schema49.properties.name,
                 data: data2
               };
               if (vErrors === null) {
@@ -16203,8 +16271,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.name.type,
-              parentSchema: schema48.properties.name,
+              schema: schema49.properties.name.type,
+              parentSchema: schema49.properties.name,
               data: data2
             };
             if (vErrors === null) {
@@ -16224,8 +16292,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema48.properties["run-id"].type,
-              parentSchema: schema48.properties["run-id"],
+              schema: schema49.properties["run-id"].type,
+              parentSchema: schema49.properties["run-id"],
               data: data3
             };
             if (vErrors === null) {
@@ -16244,7 +16312,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema48.properties["run-id"],
+                parentSchema: schema49.properties["run-id"],
                 data: data3
               };
               if (vErrors === null) {
@@ -16265,8 +16333,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema48.properties["artifact-id"].type,
-              parentSchema: schema48.properties["artifact-id"],
+              schema: schema49.properties["artifact-id"].type,
+              parentSchema: schema49.properties["artifact-id"],
               data: data4
             };
             if (vErrors === null) {
@@ -16285,7 +16353,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema48.properties["artifact-id"],
+                parentSchema: schema49.properties["artifact-id"],
                 data: data4
               };
               if (vErrors === null) {
@@ -16304,10 +16372,10 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               instancePath: instancePath + "/from-artifact/workflow",
               schemaPath: "#/$defs/fromArtifact/properties/workflow/type",
               keyword: "type",
-              params: { type: schema48.properties.workflow.type },
+              params: { type: schema49.properties.workflow.type },
               message: "must be string,integer",
-              schema: schema48.properties.workflow.type,
-              parentSchema: schema48.properties.workflow,
+              schema: schema49.properties.workflow.type,
+              parentSchema: schema49.properties.workflow,
               data: data5
             };
             if (vErrors === null) {
@@ -16326,7 +16394,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.workflow,
+                parentSchema: schema49.properties.workflow,
                 data: data5
               };
               if (vErrors === null) {
@@ -16349,7 +16417,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.branch,
+                parentSchema: schema49.properties.branch,
                 data: data6
               };
               if (vErrors === null) {
@@ -16366,8 +16434,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.branch.type,
-              parentSchema: schema48.properties.branch,
+              schema: schema49.properties.branch.type,
+              parentSchema: schema49.properties.branch,
               data: data6
             };
             if (vErrors === null) {
@@ -16389,7 +16457,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 items",
                 schema: 1,
-                parentSchema: schema48.properties.events,
+                parentSchema: schema49.properties.events,
                 data: data7
               };
               if (vErrors === null) {
@@ -16411,7 +16479,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { pattern: "^[a-z_]+$" },
                     message: 'must match pattern "^[a-z_]+$"',
                     schema: "^[a-z_]+$",
-                    parentSchema: schema48.properties.events.items,
+                    parentSchema: schema49.properties.events.items,
                     data: data8
                   };
                   if (vErrors === null) {
@@ -16428,8 +16496,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
-                  schema: schema48.properties.events.items.type,
-                  parentSchema: schema48.properties.events.items,
+                  schema: schema49.properties.events.items.type,
+                  parentSchema: schema49.properties.events.items,
                   data: data8
                 };
                 if (vErrors === null) {
@@ -16458,7 +16526,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { i: i1, j: j0 },
                     message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
                     schema: true,
-                    parentSchema: schema48.properties.events,
+                    parentSchema: schema49.properties.events,
                     data: data7
                   };
                   if (vErrors === null) {
@@ -16479,8 +16547,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "array" },
               message: "must be array",
-              schema: schema48.properties.events.type,
-              parentSchema: schema48.properties.events,
+              schema: schema49.properties.events.type,
+              parentSchema: schema49.properties.events,
               data: data7
             };
             if (vErrors === null) {
@@ -16502,7 +16570,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
                 message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"',
                 schema: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-                parentSchema: schema48.properties.repository,
+                parentSchema: schema49.properties.repository,
                 data: data9
               };
               if (vErrors === null) {
@@ -16519,8 +16587,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.repository.type,
-              parentSchema: schema48.properties.repository,
+              schema: schema49.properties.repository.type,
+              parentSchema: schema49.properties.repository,
               data: data9
             };
             if (vErrors === null) {
@@ -16540,8 +16608,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "boolean" },
               message: "must be boolean",
-              schema: schema48.properties["allow-forks"].type,
-              parentSchema: schema48.properties["allow-forks"],
+              schema: schema49.properties["allow-forks"].type,
+              parentSchema: schema49.properties["allow-forks"],
               data: data10
             };
             if (vErrors === null) {
@@ -16559,8 +16627,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
-          schema: schema48.type,
-          parentSchema: schema48,
+          schema: schema49.type,
+          parentSchema: schema49,
           data: data1
         };
         if (vErrors === null) {
@@ -16747,8 +16815,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema56.type,
-      parentSchema: schema56,
+      schema: schema58.type,
+      parentSchema: schema58,
       data
     };
     if (vErrors === null) {
@@ -16762,7 +16830,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate29.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema60 = {
+var schema62 = {
   description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
   type: "object",
   additionalProperties: false,
@@ -16773,7 +16841,8 @@ var schema60 = {
     "machine-key-env": {
       description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
       $ref: "#/$defs/envName"
-    }
+    },
+    "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
   }
 };
 function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
@@ -16788,7 +16857,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!(key0 === "store" || key0 === "pattern" || key0 === "include" || key0 === "machine-key-env")) {
+      if (!(key0 === "store" || key0 === "pattern" || key0 === "include" || key0 === "machine-key-env" || key0 === "roll-back-interrupted")) {
         const err0 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -16796,7 +16865,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema60,
+          parentSchema: schema62,
           data
         };
         if (vErrors === null) {
@@ -16898,7 +16967,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 items",
             schema: 1,
-            parentSchema: schema54,
+            parentSchema: schema55,
             data: data2
           };
           if (vErrors === null) {
@@ -16920,7 +16989,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema54.items,
+                parentSchema: schema55.items,
                 data: data3
               };
               if (vErrors === null) {
@@ -16937,8 +17006,8 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema54.items.type,
-              parentSchema: schema54.items,
+              schema: schema55.items.type,
+              parentSchema: schema55.items,
               data: data3
             };
             if (vErrors === null) {
@@ -16956,8 +17025,8 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-          schema: schema54.type,
-          parentSchema: schema54,
+          schema: schema55.type,
+          parentSchema: schema55,
           data: data2
         };
         if (vErrors === null) {
@@ -17085,21 +17154,42 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
+    if (data["roll-back-interrupted"] !== void 0) {
+      let data5 = data["roll-back-interrupted"];
+      if (typeof data5 !== "boolean") {
+        const err15 = {
+          instancePath: instancePath + "/roll-back-interrupted",
+          schemaPath: "#/$defs/rollBackInterrupted/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err15 = {
+    const err16 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema60.type,
-      parentSchema: schema60,
+      schema: schema62.type,
+      parentSchema: schema62,
       data
     };
     if (vErrors === null) {
-      vErrors = [err15];
+      vErrors = [err16];
     } else {
-      vErrors.push(err15);
+      vErrors.push(err16);
     }
     errors++;
   }
@@ -18182,7 +18272,8 @@ function storeOf(top, body, at, kind) {
     store,
     ...pattern === void 0 ? {} : { pattern },
     ...top.catalog === void 0 ? {} : { catalog: top.catalog },
-    ...top.trust === void 0 ? {} : { trust: top.trust }
+    ...top.trust === void 0 ? {} : { trust: top.trust },
+    ...body["roll-back-interrupted"] === true ? { rollBackInterrupted: true } : {}
   };
 }
 function folderPath(parsed, path, body, env) {
@@ -18414,9 +18505,18 @@ function registryRows(registry) {
 }
 
 // src/action/summary/write-summary.ts
+var SUMMARY_LIMIT_BYTES = 1024 * 1024;
+var LISTS_BUDGET_BYTES = 512 * 1024;
+var MESSAGE_CELL_BYTES = 8 * 1024;
 async function writeSummary(report, env) {
   const file = env["GITHUB_STEP_SUMMARY"];
   if (!file || report.steps.length === 0) return;
+  const text = summaryText(report);
+  await appendFile(file, `${text}
+`, "utf8");
+}
+function summaryText(report) {
+  const budget = { left: LISTS_BUDGET_BYTES };
   summary.emptyBuffer();
   summary.addHeading("License backup", 2);
   for (const step of report.steps) {
@@ -18426,16 +18526,21 @@ async function writeSummary(report, env) {
         { data: "What", header: true },
         { data: "Result", header: true }
       ],
-      ...rows(step).map(([what, result]) => [what, htmlOf(result)])
+      ...rows(step, budget).map(([what, result]) => [what, htmlOf(result)])
     ]);
   }
   const text = summary.stringify();
   summary.emptyBuffer();
-  await appendFile(file, `${text}
-`, "utf8");
+  if (Buffer.byteLength(text) <= SUMMARY_LIMIT_BYTES) return text;
+  const note = `The summary of these ${report.steps.length} steps was ${Buffer.byteLength(text)} bytes, over GitHub's limit of ${SUMMARY_LIMIT_BYTES}; each step's results are in the log.`;
+  return htmlOf(
+    html`<h2>License backup</h2>
+      <p>${note}</p>`
+  );
 }
 var BR2 = html`<br />`;
-function rows(step) {
+var BR_BYTES = Buffer.byteLength(htmlOf(BR2));
+function rows(step, budget) {
   const rows2 = [["Outcome", outcomeText(step)]];
   if (step.path !== void 0) rows2.push([PATH_LABELS[step.kind], html`<code>${step.path}</code>`]);
   if (step.backedUp !== void 0) rows2.push(["Licenses backed up", html`${step.backedUp}`]);
@@ -18445,23 +18550,29 @@ function rows(step) {
   if (step.verified !== void 0) rows2.push(["Licenses verified", html`${step.verified}`]);
   if (step.origin !== void 0) rows2.push(["Origin", html`${step.origin}`]);
   if (step.signer !== void 0) rows2.push(["Signed by", html`${step.signer}`]);
-  if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step)]);
+  if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step, budget)]);
   if (step.restored !== void 0) rows2.push(["Licenses restored", html`${step.restored}`]);
   if (step.released !== void 0) rows2.push(["Licenses released", html`${step.released}`]);
   if (step.unchanged !== void 0) rows2.push(["Already on this machine", html`${step.unchanged}`]);
   if (step.expired) rows2.push(["Expired (not restored)", html`${step.expired}`]);
   if (step.skipped?.length) {
-    const skipped = step.skipped.map(
+    const skipped = bounded(
+      step.skipped,
       (s) => html`${s.title ?? "license"} (key ID <code>${s.key_id}</code>, license <code>${s.jti}</code>):
-          ${s.reason}`
+          ${s.reason}`,
+      budget,
+      "the step's log (a line for each)"
     );
-    rows2.push(["Skipped", joinHtml(skipped, BR2)]);
+    rows2.push(["Skipped", skipped]);
   }
   if (step.refused?.length) {
-    const refused = step.refused.map(
-      (r) => html`key ID <code>${r.keyId}</code>: ${r.message} (${link(r.url, "details")})`
+    const refused = bounded(
+      step.refused,
+      (r) => html`key ID <code>${r.keyId}</code>: ${r.message} (${link(r.url, "details")})`,
+      budget,
+      "the step's log (an error for each)"
     );
-    rows2.push(["Refused", joinHtml(refused, BR2)]);
+    rows2.push(["Refused", refused]);
   }
   rows2.push(["Duration", html`${(step.durationMs / 1e3).toFixed(1)} s`]);
   if (step.artifact) {
@@ -18483,15 +18594,35 @@ function packText(step) {
 }
 function outcomeText(step) {
   if (step.outcome === "succeeded" || !step.error) return html`${step.outcome}`;
-  return html`${step.outcome}: ${step.error}`;
+  if (step.error.length <= MESSAGE_CELL_BYTES) return html`${step.outcome}: ${step.error}`;
+  const cut = step.error.slice(0, MESSAGE_CELL_BYTES);
+  const note = `cut here, ${step.error.length - cut.length} more characters: the step's log has the whole message`;
+  return html`${step.outcome}: ${cut} … (${note})`;
 }
-function restrictedText(step) {
+function restrictedText(step, budget) {
   const restricted = step.restricted ?? [];
   if (restricted.length === 0) return html`0`;
-  const each = restricted.map(
-    (r) => r.title ? html`${r.title} (key ID <code>${r.key_id}</code>)` : html`key ID <code>${r.key_id}</code>`
+  const each = bounded(
+    restricted,
+    (r) => r.title ? html`${r.title} (key ID <code>${r.key_id}</code>)` : html`key ID <code>${r.key_id}</code>`,
+    budget,
+    step.restrictedListedIn ?? "the step's log"
   );
-  return html`${restricted.length}: ${joinHtml(each, BR2)}`;
+  return html`${restricted.length}: ${each}`;
+}
+function bounded(items, render, budget, listedIn) {
+  const shown = [];
+  for (const item of items) {
+    const line = render(item);
+    const size = Buffer.byteLength(htmlOf(line)) + BR_BYTES;
+    if (size > budget.left) break;
+    budget.left -= size;
+    shown.push(line);
+  }
+  const left = items.length - shown.length;
+  if (left === 0) return joinHtml(shown, BR2);
+  const note = `\u2026 and ${left} more not shown (the summary's size limit): the full list is in ${listedIn}.`;
+  return joinHtml([...shown, html`${note}`], BR2);
 }
 
 // src/main.ts

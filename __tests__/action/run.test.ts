@@ -53,7 +53,7 @@ describe('run(): configuration errors', () => {
     expect(exitCode).toBe(1)
     const errors = lines.filter(l => l.startsWith('::error'))
     expect(errors).toEqual([
-      `::error title=Invalid license-backup steps,file=${config},line=6,col=7::${config}:6:7: unknown key \`overwrit\` in \`steps.backup\`; allowed keys: path, path-env, store, pattern, overwrite, on-restricted, encrypt-to, compression, sign, format, artifact, registry.`
+      `::error title=Invalid license-backup steps,file=${config},line=6,col=7::${config}:6:7: unknown key \`overwrit\` in \`steps.backup\`; allowed keys: path, path-env, store, pattern, overwrite, on-restricted, encrypt-to, compression, sign, format, artifact, registry, roll-back-interrupted.`
     ])
   })
 
@@ -428,7 +428,7 @@ describe('run() as the post step (release-on-exit)', () => {
       {
         store: 'runner-store',
         service: { url: 'https://lms.example.test', token: 'post-token-3f9a' },
-        include: ['lic-1', 'lic-2'],
+        jtis: ['lic-1', 'lic-2'],
         machineKey: postEnv.MACHINE_KEY
       }
     ])

@@ -137,6 +137,42 @@ describe('a signed backup changed consistently is BACKUP_UNTRUSTED (signers set)
     expect((await refused(dir, 'BACKUP_UNTRUSTED')).message).toMatch(/max-age/)
   })
 
+  it('a backup dated in the future, genuinely signed, is refused by max-age naming the time and the skew', async () => {
+    const created = new Date(Date.now() + 2 * 3_600_000).toISOString()
+    const dir = await rewritten('signed', {
+      manifest: m => {
+        m.created = created
+      },
+      signWith: w.key.text
+    })
+    const error = await refused(dir, 'BACKUP_UNTRUSTED')
+    expect(error.message).toContain(`it was created ${created}, later than now`)
+    expect(error.message).toContain('allowed clock skew (5 minutes)')
+    // Without max-age it is read, with a warning naming the time and the skew.
+    const warnings: string[] = []
+    const verified = await createBackupRestorer(e => {
+      if (e.type === 'WARNING') warnings.push(e.message)
+    }).verify({ path: dir, identity: w.identity, signers: w.signers })
+    expect(verified.verified).toBe(base['signed']!.read.members.length)
+    expect(warnings.filter(m => m.includes(`created ${created}, later than now`))).toEqual([
+      expect.stringContaining('allowed clock skew (5 minutes)')
+    ])
+  })
+
+  it('a backup dated within the allowed clock skew ahead passes max-age without a warning', async () => {
+    const dir = await rewritten('signed', {
+      manifest: m => {
+        m.created = new Date(Date.now() + 60_000).toISOString()
+      },
+      signWith: w.key.text
+    })
+    const warnings: string[] = []
+    await createBackupRestorer(e => {
+      if (e.type === 'WARNING') warnings.push(e.message)
+    }).verify({ path: dir, identity: w.identity, signers: w.signers, maxAgeMs: 86_400_000 })
+    expect(warnings.filter(m => m.includes('later than now'))).toEqual([])
+  })
+
   it('a whole other signed backup swapped in for the pack is BACKUP_CORRUPT (digest)', async () => {
     const dir = join(w.root, `case-${++n}`)
     await cp(base['signed']!.dir, dir, { recursive: true })

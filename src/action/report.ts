@@ -14,6 +14,8 @@ export interface StepRecord {
   path?: string
   backedUp?: number
   restricted?: ManifestRestricted[]
+  /** Where every restricted license is listed, for a summary too short to show them all. */
+  restrictedListedIn?: string
   restored?: number
   /** Licenses given back to the service (a release step). */
   released?: number

@@ -4,6 +4,7 @@ import {
   isLicenseBackupError,
   throwIfAborted,
   type BackupRestorer,
+  type BackupResult,
   type EventListener,
   type Origin,
   type StoreOptions
@@ -104,7 +105,8 @@ function storeOptions(step: BackupStep | RestoreStep): StoreOptions {
     store: step.store,
     ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
     ...(step.catalog === undefined ? {} : { catalog: step.catalog }),
-    ...(step.trust === undefined ? {} : { trust: step.trust })
+    ...(step.trust === undefined ? {} : { trust: step.trust }),
+    ...(step.rollBackInterrupted ? { rollBackInterrupted: true } : {})
   }
 }
 
@@ -137,6 +139,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     record.path = result.path
     record.backedUp = result.backedUp
     record.restricted = result.restricted
+    record.restrictedListedIn = restrictedListedIn(result, policy)
     record.packSize = result.packSize
     record.signed = result.files.includes('manifest.json.sig')
     const perLicense =
@@ -169,6 +172,16 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
       )
     }
   })
+}
+
+/** The full list of a backup's restricted licenses: its log (unless ignored) and the backup's own index. */
+function restrictedListedIn(result: BackupResult, policy: RestrictedPolicy): string {
+  const index =
+    result.manifest.format === 'license-backup/v1'
+      ? `manifest.json (\`restricted\`)`
+      : `${result.manifest.pack.file} (\`restricted\` in its .license-backup/index.json)`
+  const log = policy === 'ignore' ? '' : "the step's log and "
+  return `${log}the backup's ${index} in ${result.path}`
 }
 
 async function runRestore(step: RestoreStep, n: number, context: StepContext): Promise<void> {
@@ -313,7 +326,8 @@ async function runRelease(step: ReleaseStep, n: number, context: StepContext): P
         store: step.store,
         ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
         service: { url: step.service.url, token: secrets.token ?? '' },
-        ...slotOptions(step, secrets)
+        ...slotOptions(step, secrets),
+        ...(step.rollBackInterrupted ? { rollBackInterrupted: true } : {})
       },
       { signal: context.signal }
     )

@@ -21,6 +21,12 @@ export interface StoreOptions {
   trust?: TrustOptions
   /** Catalog file (CSV or JSON) mapping key IDs to titles. */
   catalog?: string
+  /**
+   * When a restore of this store was interrupted and its journal cannot be used (empty, cut short, of
+   * another version or store): roll that restore back, keeping the journal aside, instead of failing
+   * with STORE_INVALID (docs/errors.md). A readable journal is finished as always.
+   */
+  rollBackInterrupted?: boolean
 }
 
 export interface BackupOptions extends StoreOptions {
@@ -105,8 +111,15 @@ export interface ReleaseOptions {
   service: ServiceOptions
   /** Release only the licenses named here: a license ID, a key ID or a path pattern each. */
   include?: string[]
+  /**
+   * Release exactly the licenses with these license IDs (what a restore restored: release-on-exit),
+   * compared as they are, never as patterns or key IDs; empty releases nothing. Not with `include`.
+   */
+  jtis?: readonly string[]
   /** This machine's key, from a secret; default the store's identity. */
   machineKey?: string
+  /** As in StoreOptions: roll back an interrupted restore whose journal cannot be used. */
+  rollBackInterrupted?: boolean
 }
 
 export interface ReleaseResult {

@@ -15,10 +15,12 @@ export const ENGINE_OPTIONS = [
   'identity',
   'machineKey',
   'include',
+  'jtis',
   'onRefused',
   'service.url',
   'service.token',
-  'signers'
+  'signers',
+  'rollBackInterrupted'
 ] as const
 
 export type EngineOption = (typeof ENGINE_OPTIONS)[number]

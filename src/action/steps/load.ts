@@ -113,7 +113,8 @@ function storeOf(top: Partial<StoreConfig>, body: Json, at: Location, kind: stri
     store,
     ...(pattern === undefined ? {} : { pattern }),
     ...(top.catalog === undefined ? {} : { catalog: top.catalog }),
-    ...(top.trust === undefined ? {} : { trust: top.trust })
+    ...(top.trust === undefined ? {} : { trust: top.trust }),
+    ...(body['roll-back-interrupted'] === true ? { rollBackInterrupted: true } : {})
   }
 }
 

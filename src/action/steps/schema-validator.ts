@@ -100,6 +100,11 @@ const schema31 = {
     }
   },
   $defs: {
+    rollBackInterrupted: {
+      description:
+        'When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.',
+      type: 'boolean'
+    },
     store: {
       description: 'The license store: a directory whose files matching `pattern` are licenses.',
       type: 'string',
@@ -225,7 +230,8 @@ const schema31 = {
             }
           }
         },
-        registry: { $ref: '#/$defs/registry' }
+        registry: { $ref: '#/$defs/registry' },
+        'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
       },
       allOf: [
         {
@@ -282,7 +288,8 @@ const schema31 = {
           description:
             "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
           type: 'boolean'
-        }
+        },
+        'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
       },
       allOf: [
         {
@@ -537,7 +544,8 @@ const schema31 = {
           description:
             "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: '#/$defs/envName'
-        }
+        },
+        'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
       }
     }
   }
@@ -695,7 +703,8 @@ const schema36 = {
         }
       }
     },
-    registry: { $ref: '#/$defs/registry' }
+    registry: { $ref: '#/$defs/registry' },
+    'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
   },
   allOf: [
     {
@@ -704,6 +713,11 @@ const schema36 = {
     },
     { not: { required: ['path', 'path-env'] }, 'x-message': 'takes `path` or `path-env`, not both' }
   ]
+}
+const schema44 = {
+  description:
+    'When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.',
+  type: 'boolean'
 }
 const pattern11 = new RegExp('^age1[02-9ac-hj-np-z]{58}$', 'u')
 const pattern14 = new RegExp('^[^"\\\\/:<>|*?\\r\\n]+$', 'u')
@@ -2536,8 +2550,29 @@ function validate21(
         errors = vErrors.length
       }
     }
+    if (data['roll-back-interrupted'] !== undefined) {
+      let data18 = data['roll-back-interrupted']
+      if (typeof data18 !== 'boolean') {
+        const err47 = {
+          instancePath: instancePath + '/roll-back-interrupted',
+          schemaPath: '#/$defs/rollBackInterrupted/type',
+          keyword: 'type',
+          params: { type: 'boolean' },
+          message: 'must be boolean',
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data18
+        }
+        if (vErrors === null) {
+          vErrors = [err47]
+        } else {
+          vErrors.push(err47)
+        }
+        errors++
+      }
+    }
   } else {
-    const err47 = {
+    const err48 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -2548,9 +2583,9 @@ function validate21(
       data
     }
     if (vErrors === null) {
-      vErrors = [err47]
+      vErrors = [err48]
     } else {
-      vErrors.push(err47)
+      vErrors.push(err48)
     }
     errors++
   }
@@ -2558,7 +2593,7 @@ function validate21(
   return errors === 0
 }
 validate21.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema44 = {
+const schema45 = {
   description:
     'Restore a backup into the store through the license service. Needs `path`, `from-artifact` or `from-registry`.',
   type: 'object',
@@ -2605,7 +2640,8 @@ const schema44 = {
       description:
         "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
       type: 'boolean'
-    }
+    },
+    'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
   },
   allOf: [
     {
@@ -2625,7 +2661,7 @@ const schema44 = {
     }
   ]
 }
-const schema48 = {
+const schema49 = {
   description:
     'Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).',
   type: 'object',
@@ -2704,7 +2740,7 @@ const schema48 = {
     }
   ]
 }
-const schema54 = {
+const schema55 = {
   description:
     'Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).',
   type: 'array',
@@ -2713,7 +2749,7 @@ const schema54 = {
 }
 const pattern22 = new RegExp('^[a-z_]+$', 'u')
 const pattern23 = new RegExp('^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$', 'u')
-const schema49 = {
+const schema50 = {
   description:
     'Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.',
   type: 'object',
@@ -2761,8 +2797,8 @@ function validate26(
         keyword: 'required',
         params: { missingProperty: 'reference' },
         message: "must have required property '" + 'reference' + "'",
-        schema: schema49.required,
-        parentSchema: schema49,
+        schema: schema50.required,
+        parentSchema: schema50,
         data
       }
       if (vErrors === null) {
@@ -2781,7 +2817,7 @@ function validate26(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema49,
+          parentSchema: schema50,
           data
         }
         if (vErrors === null) {
@@ -2810,7 +2846,7 @@ function validate26(
               '"',
             schema:
               '^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$',
-            parentSchema: schema49.properties.reference,
+            parentSchema: schema50.properties.reference,
             data: data0
           }
           if (vErrors === null) {
@@ -2827,8 +2863,8 @@ function validate26(
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
-          schema: schema49.properties.reference.type,
-          parentSchema: schema49.properties.reference,
+          schema: schema50.properties.reference.type,
+          parentSchema: schema50.properties.reference,
           data: data0
         }
         if (vErrors === null) {
@@ -3021,8 +3057,8 @@ function validate26(
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema49.type,
-      parentSchema: schema49,
+      schema: schema50.type,
+      parentSchema: schema50,
       data
     }
     if (vErrors === null) {
@@ -3060,8 +3096,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'path' },
         message: "must have required property '" + 'path' + "'",
-        schema: schema44.allOf[0].anyOf[0].required,
-        parentSchema: schema44.allOf[0].anyOf[0],
+        schema: schema45.allOf[0].anyOf[0].required,
+        parentSchema: schema45.allOf[0].anyOf[0],
         data
       }
       if (vErrors === null) {
@@ -3083,8 +3119,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'path-env' },
         message: "must have required property '" + 'path-env' + "'",
-        schema: schema44.allOf[0].anyOf[1].required,
-        parentSchema: schema44.allOf[0].anyOf[1],
+        schema: schema45.allOf[0].anyOf[1].required,
+        parentSchema: schema45.allOf[0].anyOf[1],
         data
       }
       if (vErrors === null) {
@@ -3106,8 +3142,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'from-artifact' },
         message: "must have required property '" + 'from-artifact' + "'",
-        schema: schema44.allOf[0].anyOf[2].required,
-        parentSchema: schema44.allOf[0].anyOf[2],
+        schema: schema45.allOf[0].anyOf[2].required,
+        parentSchema: schema45.allOf[0].anyOf[2],
         data
       }
       if (vErrors === null) {
@@ -3129,8 +3165,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'from-registry' },
         message: "must have required property '" + 'from-registry' + "'",
-        schema: schema44.allOf[0].anyOf[3].required,
-        parentSchema: schema44.allOf[0].anyOf[3],
+        schema: schema45.allOf[0].anyOf[3].required,
+        parentSchema: schema45.allOf[0].anyOf[3],
         data
       }
       if (vErrors === null) {
@@ -3150,8 +3186,8 @@ function validate25(
       keyword: 'anyOf',
       params: {},
       message: 'must match a schema in anyOf',
-      schema: schema44.allOf[0].anyOf,
-      parentSchema: schema44.allOf[0],
+      schema: schema45.allOf[0].anyOf,
+      parentSchema: schema45.allOf[0],
       data
     }
     if (vErrors === null) {
@@ -3195,8 +3231,8 @@ function validate25(
       keyword: 'not',
       params: {},
       message: 'must NOT be valid',
-      schema: schema44.allOf[1].not,
-      parentSchema: schema44.allOf[1],
+      schema: schema45.allOf[1].not,
+      parentSchema: schema45.allOf[1],
       data
     }
     if (vErrors === null) {
@@ -3240,8 +3276,8 @@ function validate25(
       keyword: 'not',
       params: {},
       message: 'must NOT be valid',
-      schema: schema44.allOf[2].not,
-      parentSchema: schema44.allOf[2],
+      schema: schema45.allOf[2].not,
+      parentSchema: schema45.allOf[2],
       data
     }
     if (vErrors === null) {
@@ -3262,7 +3298,7 @@ function validate25(
   }
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func1.call(schema44.properties, key0)) {
+      if (!func1.call(schema45.properties, key0)) {
         const err9 = {
           instancePath,
           schemaPath: '#/additionalProperties',
@@ -3270,7 +3306,7 @@ function validate25(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema44,
+          parentSchema: schema45,
           data
         }
         if (vErrors === null) {
@@ -3292,7 +3328,7 @@ function validate25(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 characters',
             schema: 1,
-            parentSchema: schema44.properties.path,
+            parentSchema: schema45.properties.path,
             data: data0
           }
           if (vErrors === null) {
@@ -3309,8 +3345,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
-          schema: schema44.properties.path.type,
-          parentSchema: schema44.properties.path,
+          schema: schema45.properties.path.type,
+          parentSchema: schema45.properties.path,
           data: data0
         }
         if (vErrors === null) {
@@ -3604,8 +3640,8 @@ function validate25(
           keyword: 'not',
           params: {},
           message: 'must NOT be valid',
-          schema: schema48.allOf[0].not,
-          parentSchema: schema48.allOf[0],
+          schema: schema49.allOf[0].not,
+          parentSchema: schema49.allOf[0],
           data: data4
         }
         if (vErrors === null) {
@@ -3633,8 +3669,8 @@ function validate25(
               keyword: 'dependentRequired',
               params: { property: 'branch', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property branch is present',
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema49.allOf[1].dependentRequired,
+              parentSchema: schema49.allOf[1],
               data: data4
             }
             if (vErrors === null) {
@@ -3653,8 +3689,8 @@ function validate25(
               keyword: 'dependentRequired',
               params: { property: 'events', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property events is present',
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema49.allOf[1].dependentRequired,
+              parentSchema: schema49.allOf[1],
               data: data4
             }
             if (vErrors === null) {
@@ -3674,8 +3710,8 @@ function validate25(
             keyword: 'required',
             params: { missingProperty: 'name' },
             message: "must have required property '" + 'name' + "'",
-            schema: schema48.required,
-            parentSchema: schema48,
+            schema: schema49.required,
+            parentSchema: schema49,
             data: data4
           }
           if (vErrors === null) {
@@ -3703,7 +3739,7 @@ function validate25(
               params: { additionalProperty: key1 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema48,
+              parentSchema: schema49,
               data: data4
             }
             if (vErrors === null) {
@@ -3725,7 +3761,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.name,
+                parentSchema: schema49.properties.name,
                 data: data5
               }
               if (vErrors === null) {
@@ -3743,7 +3779,7 @@ function validate25(
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "' + '^[^"\\\\/:<>|*?\\r\\n]+$' + '"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema48.properties.name,
+                parentSchema: schema49.properties.name,
                 data: data5
               }
               if (vErrors === null) {
@@ -3760,8 +3796,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.name.type,
-              parentSchema: schema48.properties.name,
+              schema: schema49.properties.name.type,
+              parentSchema: schema49.properties.name,
               data: data5
             }
             if (vErrors === null) {
@@ -3781,8 +3817,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema48.properties['run-id'].type,
-              parentSchema: schema48.properties['run-id'],
+              schema: schema49.properties['run-id'].type,
+              parentSchema: schema49.properties['run-id'],
               data: data6
             }
             if (vErrors === null) {
@@ -3801,7 +3837,7 @@ function validate25(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema48.properties['run-id'],
+                parentSchema: schema49.properties['run-id'],
                 data: data6
               }
               if (vErrors === null) {
@@ -3822,8 +3858,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema48.properties['artifact-id'].type,
-              parentSchema: schema48.properties['artifact-id'],
+              schema: schema49.properties['artifact-id'].type,
+              parentSchema: schema49.properties['artifact-id'],
               data: data7
             }
             if (vErrors === null) {
@@ -3842,7 +3878,7 @@ function validate25(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema48.properties['artifact-id'],
+                parentSchema: schema49.properties['artifact-id'],
                 data: data7
               }
               if (vErrors === null) {
@@ -3864,10 +3900,10 @@ function validate25(
               instancePath: instancePath + '/from-artifact/workflow',
               schemaPath: '#/$defs/fromArtifact/properties/workflow/type',
               keyword: 'type',
-              params: { type: schema48.properties.workflow.type },
+              params: { type: schema49.properties.workflow.type },
               message: 'must be string,integer',
-              schema: schema48.properties.workflow.type,
-              parentSchema: schema48.properties.workflow,
+              schema: schema49.properties.workflow.type,
+              parentSchema: schema49.properties.workflow,
               data: data8
             }
             if (vErrors === null) {
@@ -3886,7 +3922,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.workflow,
+                parentSchema: schema49.properties.workflow,
                 data: data8
               }
               if (vErrors === null) {
@@ -3909,7 +3945,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.branch,
+                parentSchema: schema49.properties.branch,
                 data: data9
               }
               if (vErrors === null) {
@@ -3926,8 +3962,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.branch.type,
-              parentSchema: schema48.properties.branch,
+              schema: schema49.properties.branch.type,
+              parentSchema: schema49.properties.branch,
               data: data9
             }
             if (vErrors === null) {
@@ -3949,7 +3985,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 items',
                 schema: 1,
-                parentSchema: schema48.properties.events,
+                parentSchema: schema49.properties.events,
                 data: data10
               }
               if (vErrors === null) {
@@ -3971,7 +4007,7 @@ function validate25(
                     params: { pattern: '^[a-z_]+$' },
                     message: 'must match pattern "' + '^[a-z_]+$' + '"',
                     schema: '^[a-z_]+$',
-                    parentSchema: schema48.properties.events.items,
+                    parentSchema: schema49.properties.events.items,
                     data: data11
                   }
                   if (vErrors === null) {
@@ -3988,8 +4024,8 @@ function validate25(
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema48.properties.events.items.type,
-                  parentSchema: schema48.properties.events.items,
+                  schema: schema49.properties.events.items.type,
+                  parentSchema: schema49.properties.events.items,
                   data: data11
                 }
                 if (vErrors === null) {
@@ -4019,7 +4055,7 @@ function validate25(
                     message:
                       'must NOT have duplicate items (items ## ' + j0 + ' and ' + i1 + ' are identical)',
                     schema: true,
-                    parentSchema: schema48.properties.events,
+                    parentSchema: schema49.properties.events,
                     data: data10
                   }
                   if (vErrors === null) {
@@ -4040,8 +4076,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'array' },
               message: 'must be array',
-              schema: schema48.properties.events.type,
-              parentSchema: schema48.properties.events,
+              schema: schema49.properties.events.type,
+              parentSchema: schema49.properties.events,
               data: data10
             }
             if (vErrors === null) {
@@ -4063,7 +4099,7 @@ function validate25(
                 params: { pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' },
                 message: 'must match pattern "' + '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' + '"',
                 schema: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
-                parentSchema: schema48.properties.repository,
+                parentSchema: schema49.properties.repository,
                 data: data12
               }
               if (vErrors === null) {
@@ -4080,8 +4116,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.repository.type,
-              parentSchema: schema48.properties.repository,
+              schema: schema49.properties.repository.type,
+              parentSchema: schema49.properties.repository,
               data: data12
             }
             if (vErrors === null) {
@@ -4101,8 +4137,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'boolean' },
               message: 'must be boolean',
-              schema: schema48.properties['allow-forks'].type,
-              parentSchema: schema48.properties['allow-forks'],
+              schema: schema49.properties['allow-forks'].type,
+              parentSchema: schema49.properties['allow-forks'],
               data: data13
             }
             if (vErrors === null) {
@@ -4120,8 +4156,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema48.type,
-          parentSchema: schema48,
+          schema: schema49.type,
+          parentSchema: schema49,
           data: data4
         }
         if (vErrors === null) {
@@ -4155,8 +4191,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'boolean' },
           message: 'must be boolean',
-          schema: schema44.properties.individualize.type,
-          parentSchema: schema44.properties.individualize,
+          schema: schema45.properties.individualize.type,
+          parentSchema: schema45.properties.individualize,
           data: data15
         }
         if (vErrors === null) {
@@ -4331,10 +4367,10 @@ function validate25(
           instancePath: instancePath + '/on-refused',
           schemaPath: '#/properties/on-refused/enum',
           keyword: 'enum',
-          params: { allowedValues: schema44.properties['on-refused'].enum },
+          params: { allowedValues: schema45.properties['on-refused'].enum },
           message: 'must be equal to one of the allowed values',
-          schema: schema44.properties['on-refused'].enum,
-          parentSchema: schema44.properties['on-refused'],
+          schema: schema45.properties['on-refused'].enum,
+          parentSchema: schema45.properties['on-refused'],
           data: data18
         }
         if (vErrors === null) {
@@ -4356,7 +4392,7 @@ function validate25(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 items',
             schema: 1,
-            parentSchema: schema54,
+            parentSchema: schema55,
             data: data19
           }
           if (vErrors === null) {
@@ -4378,7 +4414,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema54.items,
+                parentSchema: schema55.items,
                 data: data20
               }
               if (vErrors === null) {
@@ -4395,8 +4431,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema54.items.type,
-              parentSchema: schema54.items,
+              schema: schema55.items.type,
+              parentSchema: schema55.items,
               data: data20
             }
             if (vErrors === null) {
@@ -4414,8 +4450,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'array' },
           message: 'must be array',
-          schema: schema54.type,
-          parentSchema: schema54,
+          schema: schema55.type,
+          parentSchema: schema55,
           data: data19
         }
         if (vErrors === null) {
@@ -4552,8 +4588,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'boolean' },
           message: 'must be boolean',
-          schema: schema44.properties['release-on-exit'].type,
-          parentSchema: schema44.properties['release-on-exit'],
+          schema: schema45.properties['release-on-exit'].type,
+          parentSchema: schema45.properties['release-on-exit'],
           data: data22
         }
         if (vErrors === null) {
@@ -4564,21 +4600,42 @@ function validate25(
         errors++
       }
     }
+    if (data['roll-back-interrupted'] !== undefined) {
+      let data23 = data['roll-back-interrupted']
+      if (typeof data23 !== 'boolean') {
+        const err72 = {
+          instancePath: instancePath + '/roll-back-interrupted',
+          schemaPath: '#/$defs/rollBackInterrupted/type',
+          keyword: 'type',
+          params: { type: 'boolean' },
+          message: 'must be boolean',
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data23
+        }
+        if (vErrors === null) {
+          vErrors = [err72]
+        } else {
+          vErrors.push(err72)
+        }
+        errors++
+      }
+    }
   } else {
-    const err72 = {
+    const err73 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema44.type,
-      parentSchema: schema44,
+      schema: schema45.type,
+      parentSchema: schema45,
       data
     }
     if (vErrors === null) {
-      vErrors = [err72]
+      vErrors = [err73]
     } else {
-      vErrors.push(err72)
+      vErrors.push(err73)
     }
     errors++
   }
@@ -4586,7 +4643,7 @@ function validate25(
   return errors === 0
 }
 validate25.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema56 = {
+const schema58 = {
   description:
     "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
   type: 'object',
@@ -4641,8 +4698,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'path' },
         message: "must have required property '" + 'path' + "'",
-        schema: schema56.allOf[0].anyOf[0].required,
-        parentSchema: schema56.allOf[0].anyOf[0],
+        schema: schema58.allOf[0].anyOf[0].required,
+        parentSchema: schema58.allOf[0].anyOf[0],
         data
       }
       if (vErrors === null) {
@@ -4664,8 +4721,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'from-artifact' },
         message: "must have required property '" + 'from-artifact' + "'",
-        schema: schema56.allOf[0].anyOf[1].required,
-        parentSchema: schema56.allOf[0].anyOf[1],
+        schema: schema58.allOf[0].anyOf[1].required,
+        parentSchema: schema58.allOf[0].anyOf[1],
         data
       }
       if (vErrors === null) {
@@ -4687,8 +4744,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'from-registry' },
         message: "must have required property '" + 'from-registry' + "'",
-        schema: schema56.allOf[0].anyOf[2].required,
-        parentSchema: schema56.allOf[0].anyOf[2],
+        schema: schema58.allOf[0].anyOf[2].required,
+        parentSchema: schema58.allOf[0].anyOf[2],
         data
       }
       if (vErrors === null) {
@@ -4708,8 +4765,8 @@ function validate29(
       keyword: 'anyOf',
       params: {},
       message: 'must match a schema in anyOf',
-      schema: schema56.allOf[0].anyOf,
-      parentSchema: schema56.allOf[0],
+      schema: schema58.allOf[0].anyOf,
+      parentSchema: schema58.allOf[0],
       data
     }
     if (vErrors === null) {
@@ -4753,8 +4810,8 @@ function validate29(
       keyword: 'not',
       params: {},
       message: 'must NOT be valid',
-      schema: schema56.allOf[1].not,
-      parentSchema: schema56.allOf[1],
+      schema: schema58.allOf[1].not,
+      parentSchema: schema58.allOf[1],
       data
     }
     if (vErrors === null) {
@@ -4789,7 +4846,7 @@ function validate29(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema56,
+          parentSchema: schema58,
           data
         }
         if (vErrors === null) {
@@ -4811,7 +4868,7 @@ function validate29(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 characters',
             schema: 1,
-            parentSchema: schema56.properties.path,
+            parentSchema: schema58.properties.path,
             data: data0
           }
           if (vErrors === null) {
@@ -4828,8 +4885,8 @@ function validate29(
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
-          schema: schema56.properties.path.type,
-          parentSchema: schema56.properties.path,
+          schema: schema58.properties.path.type,
+          parentSchema: schema58.properties.path,
           data: data0
         }
         if (vErrors === null) {
@@ -4926,8 +4983,8 @@ function validate29(
           keyword: 'not',
           params: {},
           message: 'must NOT be valid',
-          schema: schema48.allOf[0].not,
-          parentSchema: schema48.allOf[0],
+          schema: schema49.allOf[0].not,
+          parentSchema: schema49.allOf[0],
           data: data1
         }
         if (vErrors === null) {
@@ -4955,8 +5012,8 @@ function validate29(
               keyword: 'dependentRequired',
               params: { property: 'branch', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property branch is present',
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema49.allOf[1].dependentRequired,
+              parentSchema: schema49.allOf[1],
               data: data1
             }
             if (vErrors === null) {
@@ -4975,8 +5032,8 @@ function validate29(
               keyword: 'dependentRequired',
               params: { property: 'events', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property events is present',
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema49.allOf[1].dependentRequired,
+              parentSchema: schema49.allOf[1],
               data: data1
             }
             if (vErrors === null) {
@@ -4996,8 +5053,8 @@ function validate29(
             keyword: 'required',
             params: { missingProperty: 'name' },
             message: "must have required property '" + 'name' + "'",
-            schema: schema48.required,
-            parentSchema: schema48,
+            schema: schema49.required,
+            parentSchema: schema49,
             data: data1
           }
           if (vErrors === null) {
@@ -5025,7 +5082,7 @@ function validate29(
               params: { additionalProperty: key1 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema48,
+              parentSchema: schema49,
               data: data1
             }
             if (vErrors === null) {
@@ -5047,7 +5104,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.name,
+                parentSchema: schema49.properties.name,
                 data: data2
               }
               if (vErrors === null) {
@@ -5065,7 +5122,7 @@ function validate29(
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "' + '^[^"\\\\/:<>|*?\\r\\n]+$' + '"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema48.properties.name,
+                parentSchema: schema49.properties.name,
                 data: data2
               }
               if (vErrors === null) {
@@ -5082,8 +5139,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.name.type,
-              parentSchema: schema48.properties.name,
+              schema: schema49.properties.name.type,
+              parentSchema: schema49.properties.name,
               data: data2
             }
             if (vErrors === null) {
@@ -5103,8 +5160,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema48.properties['run-id'].type,
-              parentSchema: schema48.properties['run-id'],
+              schema: schema49.properties['run-id'].type,
+              parentSchema: schema49.properties['run-id'],
               data: data3
             }
             if (vErrors === null) {
@@ -5123,7 +5180,7 @@ function validate29(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema48.properties['run-id'],
+                parentSchema: schema49.properties['run-id'],
                 data: data3
               }
               if (vErrors === null) {
@@ -5144,8 +5201,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema48.properties['artifact-id'].type,
-              parentSchema: schema48.properties['artifact-id'],
+              schema: schema49.properties['artifact-id'].type,
+              parentSchema: schema49.properties['artifact-id'],
               data: data4
             }
             if (vErrors === null) {
@@ -5164,7 +5221,7 @@ function validate29(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema48.properties['artifact-id'],
+                parentSchema: schema49.properties['artifact-id'],
                 data: data4
               }
               if (vErrors === null) {
@@ -5186,10 +5243,10 @@ function validate29(
               instancePath: instancePath + '/from-artifact/workflow',
               schemaPath: '#/$defs/fromArtifact/properties/workflow/type',
               keyword: 'type',
-              params: { type: schema48.properties.workflow.type },
+              params: { type: schema49.properties.workflow.type },
               message: 'must be string,integer',
-              schema: schema48.properties.workflow.type,
-              parentSchema: schema48.properties.workflow,
+              schema: schema49.properties.workflow.type,
+              parentSchema: schema49.properties.workflow,
               data: data5
             }
             if (vErrors === null) {
@@ -5208,7 +5265,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.workflow,
+                parentSchema: schema49.properties.workflow,
                 data: data5
               }
               if (vErrors === null) {
@@ -5231,7 +5288,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.branch,
+                parentSchema: schema49.properties.branch,
                 data: data6
               }
               if (vErrors === null) {
@@ -5248,8 +5305,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.branch.type,
-              parentSchema: schema48.properties.branch,
+              schema: schema49.properties.branch.type,
+              parentSchema: schema49.properties.branch,
               data: data6
             }
             if (vErrors === null) {
@@ -5271,7 +5328,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 items',
                 schema: 1,
-                parentSchema: schema48.properties.events,
+                parentSchema: schema49.properties.events,
                 data: data7
               }
               if (vErrors === null) {
@@ -5293,7 +5350,7 @@ function validate29(
                     params: { pattern: '^[a-z_]+$' },
                     message: 'must match pattern "' + '^[a-z_]+$' + '"',
                     schema: '^[a-z_]+$',
-                    parentSchema: schema48.properties.events.items,
+                    parentSchema: schema49.properties.events.items,
                     data: data8
                   }
                   if (vErrors === null) {
@@ -5310,8 +5367,8 @@ function validate29(
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema48.properties.events.items.type,
-                  parentSchema: schema48.properties.events.items,
+                  schema: schema49.properties.events.items.type,
+                  parentSchema: schema49.properties.events.items,
                   data: data8
                 }
                 if (vErrors === null) {
@@ -5341,7 +5398,7 @@ function validate29(
                     message:
                       'must NOT have duplicate items (items ## ' + j0 + ' and ' + i1 + ' are identical)',
                     schema: true,
-                    parentSchema: schema48.properties.events,
+                    parentSchema: schema49.properties.events,
                     data: data7
                   }
                   if (vErrors === null) {
@@ -5362,8 +5419,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'array' },
               message: 'must be array',
-              schema: schema48.properties.events.type,
-              parentSchema: schema48.properties.events,
+              schema: schema49.properties.events.type,
+              parentSchema: schema49.properties.events,
               data: data7
             }
             if (vErrors === null) {
@@ -5385,7 +5442,7 @@ function validate29(
                 params: { pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' },
                 message: 'must match pattern "' + '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' + '"',
                 schema: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
-                parentSchema: schema48.properties.repository,
+                parentSchema: schema49.properties.repository,
                 data: data9
               }
               if (vErrors === null) {
@@ -5402,8 +5459,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.repository.type,
-              parentSchema: schema48.properties.repository,
+              schema: schema49.properties.repository.type,
+              parentSchema: schema49.properties.repository,
               data: data9
             }
             if (vErrors === null) {
@@ -5423,8 +5480,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'boolean' },
               message: 'must be boolean',
-              schema: schema48.properties['allow-forks'].type,
-              parentSchema: schema48.properties['allow-forks'],
+              schema: schema49.properties['allow-forks'].type,
+              parentSchema: schema49.properties['allow-forks'],
               data: data10
             }
             if (vErrors === null) {
@@ -5442,8 +5499,8 @@ function validate29(
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema48.type,
-          parentSchema: schema48,
+          schema: schema49.type,
+          parentSchema: schema49,
           data: data1
         }
         if (vErrors === null) {
@@ -5632,8 +5689,8 @@ function validate29(
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema56.type,
-      parentSchema: schema56,
+      schema: schema58.type,
+      parentSchema: schema58,
       data
     }
     if (vErrors === null) {
@@ -5647,7 +5704,7 @@ function validate29(
   return errors === 0
 }
 validate29.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema60 = {
+const schema62 = {
   description:
     "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
   type: 'object',
@@ -5660,7 +5717,8 @@ const schema60 = {
       description:
         "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
       $ref: '#/$defs/envName'
-    }
+    },
+    'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
   }
 }
 function validate32(
@@ -5678,7 +5736,13 @@ function validate32(
   }
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!(key0 === 'store' || key0 === 'pattern' || key0 === 'include' || key0 === 'machine-key-env')) {
+      if (!(
+        key0 === 'store' ||
+        key0 === 'pattern' ||
+        key0 === 'include' ||
+        key0 === 'machine-key-env' ||
+        key0 === 'roll-back-interrupted'
+      )) {
         const err0 = {
           instancePath,
           schemaPath: '#/additionalProperties',
@@ -5686,7 +5750,7 @@ function validate32(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema60,
+          parentSchema: schema62,
           data
         }
         if (vErrors === null) {
@@ -5788,7 +5852,7 @@ function validate32(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 items',
             schema: 1,
-            parentSchema: schema54,
+            parentSchema: schema55,
             data: data2
           }
           if (vErrors === null) {
@@ -5810,7 +5874,7 @@ function validate32(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema54.items,
+                parentSchema: schema55.items,
                 data: data3
               }
               if (vErrors === null) {
@@ -5827,8 +5891,8 @@ function validate32(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema54.items.type,
-              parentSchema: schema54.items,
+              schema: schema55.items.type,
+              parentSchema: schema55.items,
               data: data3
             }
             if (vErrors === null) {
@@ -5846,8 +5910,8 @@ function validate32(
           keyword: 'type',
           params: { type: 'array' },
           message: 'must be array',
-          schema: schema54.type,
-          parentSchema: schema54,
+          schema: schema55.type,
+          parentSchema: schema55,
           data: data2
         }
         if (vErrors === null) {
@@ -5975,21 +6039,42 @@ function validate32(
         }
       }
     }
+    if (data['roll-back-interrupted'] !== undefined) {
+      let data5 = data['roll-back-interrupted']
+      if (typeof data5 !== 'boolean') {
+        const err15 = {
+          instancePath: instancePath + '/roll-back-interrupted',
+          schemaPath: '#/$defs/rollBackInterrupted/type',
+          keyword: 'type',
+          params: { type: 'boolean' },
+          message: 'must be boolean',
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err15]
+        } else {
+          vErrors.push(err15)
+        }
+        errors++
+      }
+    }
   } else {
-    const err15 = {
+    const err16 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema60.type,
-      parentSchema: schema60,
+      schema: schema62.type,
+      parentSchema: schema62,
       data
     }
     if (vErrors === null) {
-      vErrors = [err15]
+      vErrors = [err16]
     } else {
-      vErrors.push(err15)
+      vErrors.push(err16)
     }
     errors++
   }

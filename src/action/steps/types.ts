@@ -60,6 +60,8 @@ export interface StoreConfig {
   pattern?: string
   catalog?: string
   trust?: TrustOptions
+  /** `roll-back-interrupted`: roll back a restore whose journal cannot be used (docs/errors.md). */
+  rollBackInterrupted?: boolean
 }
 
 /** What a restore or verify checks a backup's manifest against (docs/format.md). */

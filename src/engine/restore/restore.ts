@@ -75,7 +75,7 @@ export async function restore(
     const lock = await acquireStoreLock(store, 'restore')
     try {
       const warn = (message: string): void => emit({ type: 'WARNING', message })
-      await recoverRestore(store, warn)
+      await recoverRestore(store, warn, options.rollBackInterrupted === true)
       // A machine key from a secret is this machine (never written to the store); else, without consent,
       // fail before anything else when there is no identity, and with it create one only once the backup
       // has proved sound.

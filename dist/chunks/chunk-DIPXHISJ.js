@@ -3,7 +3,7 @@ import {
   ENCRYPTED_PACK_FILE,
   PACK_FILE,
   PACK_FILES_V2
-} from "./chunk-CL2YYUAQ.js";
+} from "./chunk-A634TDUT.js";
 
 // src/engine/restore/manifest-bounds.ts
 import { lstat } from "node:fs/promises";

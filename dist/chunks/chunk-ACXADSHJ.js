@@ -3,14 +3,14 @@ import {
   STATE_DIR,
   nameKey,
   pathProblem
-} from "./chunk-RUDL7MQN.js";
+} from "./chunk-6MINN3BS.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   asEngineError,
   compileGlob,
   option
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";

@@ -24,7 +24,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-47MPLBAL.js";
+} from "./chunk-KVRJWJCT.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -38,22 +38,22 @@ import {
   packFileV2,
   serializeManifestV2,
   signMessage
-} from "./chunk-CL2YYUAQ.js";
+} from "./chunk-A634TDUT.js";
 import "./chunk-ELWBJQ7L.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-5OIUSTA6.js";
+} from "./chunk-ACXADSHJ.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-CUYAQVDZ.js";
+} from "./chunk-DHHFSITM.js";
 import {
   parseSigningKey
-} from "./chunk-RZAPKQRE.js";
+} from "./chunk-JOZTV5AE.js";
 import {
   crashPoint,
   fileIO,
@@ -64,7 +64,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-RUDL7MQN.js";
+} from "./chunk-6MINN3BS.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -73,7 +73,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
@@ -346,14 +346,31 @@ async function inspectTarget(path, overwrite = false) {
   if (await hasValidManifest(path)) return { kind: "backup" };
   const names = (await fileIO().readdir(path)).sort();
   if (names.length === 0) return { kind: "replaceable" };
-  const foreign = names.filter((name) => !BACKUP_NAMES.has(name));
-  if (overwrite && foreign.length === 0) return { kind: "replaceable" };
-  throw notABackup(path, names, foreign.length === 0);
+  const ours = names.includes(MANIFEST_FILE) && await startsAsOurManifest(path);
+  const damaged = ours && names.every((name) => BACKUP_NAMES.has(name));
+  if (overwrite && damaged) return { kind: "replaceable" };
+  throw notABackup(path, names, ours, damaged);
 }
-function notABackup(path, names, onlyBackupNames) {
+var OUR_FORMAT_LINE = /^\{\s*"format"\s*:\s*"license-backup\/v\d+"/;
+var FORMAT_LINE_BYTES = 64;
+async function startsAsOurManifest(path) {
+  const file = join4(path, MANIFEST_FILE);
+  try {
+    if (!(await fileIO().lstat(file)).isFile()) return false;
+    const handle = await fileIO().open(file, "r");
+    try {
+      return OUR_FORMAT_LINE.test(await readText(handle, 0, FORMAT_LINE_BYTES));
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
+  }
+}
+function notABackup(path, names, ours, damaged) {
   const listed = names.slice(0, 5).join(", ") + (names.length > 5 ? `, \u2026 (${names.length} in all)` : "");
-  const why = names.includes(MANIFEST_FILE) ? `its ${MANIFEST_FILE} is not a license-backup manifest` : `it has no ${MANIFEST_FILE}`;
-  const fix = onlyBackupNames ? `if it is a damaged backup you want replaced, ${turnOn("overwrite")}; else choose an empty or new folder` : "choose an empty or new folder, so nothing of yours is replaced";
+  const why = !names.includes(MANIFEST_FILE) ? `it has no ${MANIFEST_FILE}` : ours ? `its ${MANIFEST_FILE} is a license-backup manifest that is damaged (cut short or unreadable past its format line)` : `its ${MANIFEST_FILE} is not a license-backup manifest`;
+  const fix = damaged ? `if it is a damaged backup you want replaced, ${turnOn("overwrite")}; else choose an empty or new folder` : "choose an empty or new folder, so nothing of yours is replaced";
   return new LicenseBackupError(
     "CONFIG_INVALID",
     `The backup path ${path} is a folder that is not a backup (${why}); it holds ${listed}. Nothing was written: ${fix}.`,
@@ -570,7 +587,11 @@ async function backup(options, control, emit, internals = {}) {
   });
   let buildDir;
   try {
-    await recoverRestore(store, (message) => emit({ type: "WARNING", message }));
+    await recoverRestore(
+      store,
+      (message) => emit({ type: "WARNING", message }),
+      options.rollBackInterrupted === true
+    );
     await sweepLeftovers(path);
     const target = await inspectTarget(path, options.overwrite);
     if (target.kind === "backup" && !options.overwrite) {

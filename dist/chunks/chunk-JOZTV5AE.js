@@ -5,7 +5,7 @@ import {
   WireError,
   WireReader,
   ed25519Blob
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 
 // src/engine/format/ssh/signing-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

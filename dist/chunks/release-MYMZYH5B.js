@@ -3,33 +3,35 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-5OIUSTA6.js";
+} from "./chunk-ACXADSHJ.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-NSM7EOT6.js";
+} from "./chunk-WLTEPFM5.js";
 import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-BP3IGKEZ.js";
+} from "./chunk-GEEBCBPS.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-CUYAQVDZ.js";
-import "./chunk-RZAPKQRE.js";
+} from "./chunk-DHHFSITM.js";
+import "./chunk-JOZTV5AE.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-RUDL7MQN.js";
+} from "./chunk-6MINN3BS.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
+  capitalized,
   compileGlob,
+  option,
   throwIfAborted
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts
@@ -40,21 +42,35 @@ async function release(options, control, emit) {
   const store = options.store;
   const pattern = options.pattern ?? DEFAULT_PATTERN;
   compileGlob(pattern);
+  const wanted = releaseFilter(options);
   await checkStoreDir(store);
   const lock = await acquireStoreLock(store, "release");
   try {
-    await recoverRestore(store);
+    await recoverRestore(
+      store,
+      (message) => emit({ type: "WARNING", message }),
+      options.rollBackInterrupted === true
+    );
     const machine = await machineOf(store, options.machineKey);
     if (!machine) return { machineId: null, released: 0, notHeld: 0 };
     await scanLicenseFiles(store, pattern, signal);
-    return { machineId: machine.id, ...await releaseBound(options, machine, emit, signal) };
+    return { machineId: machine.id, ...await releaseBound(options, wanted, machine, emit, signal) };
   } finally {
     await lock.release();
   }
 }
-async function releaseBound(options, machine, emit, signal) {
+function releaseFilter(options) {
+  if (options.jtis === void 0) return includeFilter(options.include);
+  if (options.include !== void 0)
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${capitalized(option("jtis"))} and ${option("include")} were both given to one release; give one of them.`
+    );
+  const ids = new Set(options.jtis);
+  return ({ jti }) => ids.has(jti);
+}
+async function releaseBound(options, wanted, machine, emit, signal) {
   const { store } = options;
-  const wanted = includeFilter(options.include);
   const link = new ServiceLink({ service: options.service, machine, individualize: false, emit, signal });
   const counts = { released: 0, notHeld: 0 };
   let batch = [];

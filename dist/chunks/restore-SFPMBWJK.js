@@ -3,25 +3,25 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-MHT4H55X.js";
-import "./chunk-5SQNUZO2.js";
+} from "./chunk-S2NK5E3T.js";
+import "./chunk-DIPXHISJ.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-47MPLBAL.js";
-import "./chunk-CL2YYUAQ.js";
+} from "./chunk-KVRJWJCT.js";
+import "./chunk-A634TDUT.js";
 import "./chunk-ELWBJQ7L.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-NSM7EOT6.js";
+} from "./chunk-WLTEPFM5.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-BP3IGKEZ.js";
+} from "./chunk-GEEBCBPS.js";
 import {
   acquireStoreLock,
   commitStaged,
@@ -30,19 +30,19 @@ import {
   isCommitted,
   openStaging,
   recoverRestore
-} from "./chunk-CUYAQVDZ.js";
-import "./chunk-RZAPKQRE.js";
+} from "./chunk-DHHFSITM.js";
+import "./chunk-JOZTV5AE.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-RUDL7MQN.js";
+} from "./chunk-6MINN3BS.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts
@@ -148,7 +148,7 @@ async function restore(options, control, emit) {
     const lock = await acquireStoreLock(store, "restore");
     try {
       const warn = (message) => emit({ type: "WARNING", message });
-      await recoverRestore(store, warn);
+      await recoverRestore(store, warn, options.rollBackInterrupted === true);
       const given = options.machineKey === void 0 ? void 0 : await machineOf(store, options.machineKey);
       if (!given && options.individualize !== true) await ensureMachineIdentity(store, false);
       const target = targetCheck(store);

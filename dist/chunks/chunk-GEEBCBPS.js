@@ -7,7 +7,7 @@ import {
   option,
   schemaPart,
   schemaProblem
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 
 // src/engine/service/client.ts
 import { randomUUID } from "node:crypto";
@@ -407,6 +407,91 @@ var protocol_schema_default = {
                 format: "date-time"
               }
             }
+          }
+        }
+      }
+    },
+    Keys: {
+      type: "object",
+      required: ["current", "keys"],
+      properties: {
+        current: {
+          description: "The kid of the key that signs.",
+          type: "string"
+        },
+        keys: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["kid", "state", "created_at", "public_jwk"],
+            properties: {
+              kid: {
+                type: "string"
+              },
+              state: {
+                description: "`current` signs; `previous` no longer signs but is published and trusted until `expires_at`; `expired` is neither.",
+                type: "string",
+                enum: ["current", "previous", "expired"]
+              },
+              created_at: {
+                type: "string",
+                format: "date-time"
+              },
+              retired_at: {
+                type: "string",
+                format: "date-time"
+              },
+              expires_at: {
+                type: "string",
+                format: "date-time"
+              },
+              public_jwk: {
+                type: "object",
+                required: ["kty", "crv", "x", "kid"],
+                properties: {
+                  kty: {
+                    const: "OKP"
+                  },
+                  crv: {
+                    const: "Ed25519"
+                  },
+                  x: {
+                    type: "string"
+                  },
+                  kid: {
+                    type: "string"
+                  },
+                  alg: {
+                    type: "string"
+                  },
+                  use: {
+                    type: "string"
+                  }
+                },
+                not: {
+                  required: ["d"]
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    Licensees: {
+      type: "object",
+      required: ["tenant", "any_licensee", "licensees"],
+      properties: {
+        tenant: {
+          type: "string"
+        },
+        any_licensee: {
+          description: "The tenant also owns every licensee no other tenant names.",
+          type: "boolean"
+        },
+        licensees: {
+          type: "array",
+          items: {
+            type: "string"
           }
         }
       }

@@ -4,7 +4,7 @@ import {
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-5SQNUZO2.js";
+} from "./chunk-DIPXHISJ.js";
 import {
   BLOCK,
   FingerprintSet,
@@ -14,7 +14,7 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-47MPLBAL.js";
+} from "./chunk-KVRJWJCT.js";
 import {
   InputFileError,
   MANIFEST_FILE,
@@ -26,20 +26,20 @@ import {
   openInputFile,
   parseSignature,
   signatureProblem
-} from "./chunk-CL2YYUAQ.js";
+} from "./chunk-A634TDUT.js";
 import {
   MAX_LICENSE_BYTES,
   nameKey,
   parseLicense,
   pathProblem
-} from "./chunk-RUDL7MQN.js";
+} from "./chunk-6MINN3BS.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   WireError,
   compileGlob,
   option
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 
 // src/engine/restore/open-backup.ts
 import { lstat as lstat2, open } from "node:fs/promises";
@@ -855,17 +855,12 @@ function corrupt(path, problem) {
 
 // src/engine/restore/open-backup.ts
 var NOT_AUTHENTICATED_WARNING = `The backup is not authenticated: without ${option("signers")}, anyone who can change the backup folder can change what is restored. Sign backups with an SSH key and give the allowed signers in ${option("signers")}.`;
+var CLOCK_SKEW_MS = 5 * 6e4;
 async function openBackup(path, trust, now = Date.now()) {
   const text = await readManifestBytes(path);
   const file = join3(path, MANIFEST_FILE);
   const opened = parse(path, text.toString("utf8"), file);
-  const created = Date.parse(opened.manifest.created);
-  if (trust.maxAgeMs !== void 0 && !(now - created <= trust.maxAgeMs)) {
-    throw untrusted(
-      file,
-      `it was created ${opened.manifest.created}, more than max-age (${Math.round(trust.maxAgeMs / 36e5)} hours) ago; an old backup may be a rollback. Restore a newer backup, or raise max-age`
-    );
-  }
+  checkAge(opened, file, trust, now);
   if (opened.format === "v2")
     opened.origin = describeOrigin(opened.manifest.origin, opened.manifest.created, now);
   if (trust.signers === void 0) return opened;
@@ -876,6 +871,23 @@ async function openBackup(path, trust, now = Date.now()) {
     );
   opened.signer = await checkSignature(path, text, trust.signers);
   return opened;
+}
+function checkAge(opened, file, trust, now) {
+  const created = Date.parse(opened.manifest.created);
+  if (trust.maxAgeMs !== void 0 && !(now - created <= trust.maxAgeMs)) {
+    throw untrusted(
+      file,
+      `it was created ${opened.manifest.created}, more than max-age (${Math.round(trust.maxAgeMs / 36e5)} hours) ago; an old backup may be a rollback. Restore a newer backup, or raise max-age`
+    );
+  }
+  if (!(created > now + CLOCK_SKEW_MS)) return;
+  const future = `it was created ${new Date(created).toISOString()}, later than now (${new Date(now).toISOString()}) plus the allowed clock skew (${CLOCK_SKEW_MS / 6e4} minutes)`;
+  if (trust.maxAgeMs !== void 0)
+    throw untrusted(
+      file,
+      `${future}; a backup dated in the future would pass max-age for ever and may be a rollback. Check the clock of the machine that made it and restore a backup with a true date`
+    );
+  opened.future = `The backup's ${file} says ${future}: the clock of the machine that made it may be wrong, or the date forged. With max-age such a backup is refused.`;
 }
 function parse(path, text, file) {
   const parsed = parseAnyManifest(text, file);
@@ -953,6 +965,7 @@ function announceBackup(opened, trust, emit) {
     ...opened.signer ? { signer: opened.signer } : {}
   });
   if (trust.signers === void 0) emit({ type: "WARNING", message: NOT_AUTHENTICATED_WARNING });
+  if (opened.future !== void 0) emit({ type: "WARNING", message: opened.future });
 }
 
 export {

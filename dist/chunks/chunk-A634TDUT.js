@@ -11,7 +11,7 @@ import {
   schemaProblem,
   wireString,
   wireUint32
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 
 // src/engine/format/age.ts
 var ageLibrary = () => import("./dist-LCTMS3ST.js");

@@ -3,20 +3,20 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-MHT4H55X.js";
-import "./chunk-5SQNUZO2.js";
+} from "./chunk-S2NK5E3T.js";
+import "./chunk-DIPXHISJ.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-47MPLBAL.js";
-import "./chunk-CL2YYUAQ.js";
+} from "./chunk-KVRJWJCT.js";
+import "./chunk-A634TDUT.js";
 import "./chunk-ELWBJQ7L.js";
-import "./chunk-RUDL7MQN.js";
+import "./chunk-6MINN3BS.js";
 import {
   LicenseBackupError,
   throwIfAborted
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/verify/verify.ts

@@ -7537,10 +7537,12 @@ var ENGINE_OPTIONS = [
   "identity",
   "machineKey",
   "include",
+  "jtis",
   "onRefused",
   "service.url",
   "service.token",
-  "signers"
+  "signers",
+  "rollBackInterrupted"
 ];
 function option(name) {
   return `the \`${name}\` option`;

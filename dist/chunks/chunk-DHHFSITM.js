@@ -6,18 +6,20 @@ import {
   fsyncDir,
   fsyncFile,
   isAtomicTemp,
+  pathProblem,
   restrictToOwner,
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-RUDL7MQN.js";
+} from "./chunk-6MINN3BS.js";
 import {
   LicenseBackupError,
   asEngineError,
   calculateJwkThumbprint,
   capitalized,
+  option,
   turnOn
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";
@@ -26,6 +28,7 @@ import { basename, dirname, join } from "node:path";
 var LOCK_FILE = "lock";
 var BACKUP_LOCK_SUFFIX = ".lb-lock";
 var STALE_AFTER_MS = 30 * 6e4;
+var UNREADABLE_GRACE_MS = 1e4;
 var REFRESH_EVERY_MS = 5 * 6e4;
 async function acquireStoreLock(store, operation, options = {}) {
   const dir = join(store, STATE_DIR);
@@ -81,11 +84,12 @@ async function acquireLock(guarded, operation, options) {
     const age = await ageOf(file);
     if (age === void 0) continue;
     if (holder === "unreadable") {
-      if (age > (options.unreadableGraceMs ?? 1e4)) {
+      const grace = options.unreadableGraceMs ?? UNREADABLE_GRACE_MS;
+      if (age > grace) {
         await takeOver(file, void 0, options);
         continue;
       }
-      throw busy(guarded, void 0, age);
+      throw unreadable(guarded, grace);
     }
     if (isStale(holder, age, options)) {
       await takeOver(file, holder, options);
@@ -238,6 +242,13 @@ async function ageOf(file) {
   } catch {
     return void 0;
   }
+}
+function unreadable(guarded, graceMs) {
+  return new LicenseBackupError(
+    "BUSY",
+    `${guarded.subject} has a lock file it cannot read (${guarded.file}: empty, cut short, or not a lock this tool wrote). A run takes such a lock over once it is ${Math.round(graceMs / 1e3)} s old: run again in a moment. If no run is using it, delete ${guarded.file}.`,
+    { file: guarded.file }
+  );
 }
 function busy(guarded, holder, age) {
   const who = holder ? `a ${holder.operation ?? "run"} (pid ${holder.pid} on ${holder.host}, started ${holder.started})` : "another run";
@@ -406,7 +417,100 @@ async function readMachineId(storeDir) {
 // src/engine/restore/commit.ts
 import { existsSync, lstatSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { basename as basename2, dirname as dirname2, join as join3 } from "node:path";
+import { basename as basename2, dirname as dirname3, join as join3 } from "node:path";
+
+// src/engine/restore/journal.ts
+import { realpath } from "node:fs/promises";
+import { dirname as dirname2 } from "node:path";
+var JOURNAL_VERSION = 2;
+async function versionedJournal(store, paths, removed) {
+  return {
+    version: JOURNAL_VERSION,
+    store: await realpath(store),
+    id: `${process.pid}-${Date.now().toString(36)}`,
+    paths,
+    ...removed.length > 0 ? { removed } : {}
+  };
+}
+async function readJournal(store, file) {
+  let text;
+  try {
+    text = await fileIO().readFile(file, "utf8");
+  } catch (error) {
+    if (error.code === "ENOENT") return void 0;
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
+      { file, cause: error }
+    );
+  }
+  return judged(text, await realpath(store));
+}
+function judged(text, store) {
+  if (text.length === 0) return { damaged: "it is empty" };
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { damaged: "it is not JSON (cut short or overwritten)" };
+  }
+  const damaged = problem(value, store);
+  return damaged === void 0 ? value : { damaged };
+}
+function problem(value, store) {
+  const notOurs = "it is not a restore journal of this tool";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return `${notOurs} (not an object)`;
+  const journal = value;
+  if (journal["version"] !== void 0 && journal["version"] !== JOURNAL_VERSION)
+    return `it is a journal of version ${shown(journal["version"])}, which this release does not read (it reads ${JOURNAL_VERSION}): a later release wrote it, and can finish it`;
+  const lists = [journal["paths"], journal["removed"] ?? []];
+  if (typeof journal["id"] !== "string" || !lists.every(isStringList))
+    return `${notOurs} (its \`id\`, \`paths\` or \`removed\` is missing or of the wrong type)`;
+  for (const path of lists.flat()) {
+    const why = pathProblem(path);
+    if (why) return `${notOurs}: its path ${shown(path)} ${why}`;
+  }
+  if (journal["version"] === void 0) return void 0;
+  if (journal["store"] !== store)
+    return `it belongs to the store ${shown(journal["store"])}, not this one (${store}): it was copied here with the store's ${STATE_DIR} folder, or the store was moved`;
+  return void 0;
+}
+function isStringList(value) {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+function shown(value) {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 200 ? `${text.slice(0, 200)}\u2026` : text;
+}
+function damagedJournalError(store, file, reason) {
+  return new LicenseBackupError(
+    "STORE_INVALID",
+    `The restore journal ${file} cannot be used: ${reason}. It records a restore (or release) of the store ${store} that was interrupted after its commit point, and no run can finish it from this file. To roll the store back to where it was before that restore (the licenses it had not yet moved in are dropped, any it had moved in stay, and the damaged journal is kept beside it as journal.json.damaged-<time>), ${turnOn("rollBackInterrupted")} and run again; then run the restore again. Nothing was changed.`,
+    { file }
+  );
+}
+async function setAside(file) {
+  const kept = `${file}.damaged-${(/* @__PURE__ */ new Date()).toISOString().replace(/[:.]/g, "-")}`;
+  try {
+    await fileIO().rename(file, kept);
+    await fsyncDir(dirname2(file));
+  } catch (error) {
+    throw asEngineError(
+      error,
+      (code) => new LicenseBackupError(
+        "IO_ERROR",
+        `The damaged restore journal ${file} cannot be set aside (${code}); check the folder's permissions and run again.`,
+        { file, cause: error }
+      )
+    );
+  }
+  return kept;
+}
+function codeOf(error) {
+  return error.code ?? error.message;
+}
+
+// src/engine/restore/commit.ts
 var RESTORE_DIR = join3(STATE_DIR, "restore");
 function restoreDirs(store) {
   const root = join3(store, RESTORE_DIR);
@@ -424,7 +528,7 @@ async function openStaging(store) {
     paths,
     add: (file) => {
       const target = join3(staging, file.path);
-      const parent = dirname2(target);
+      const parent = dirname3(target);
       try {
         if (!made.has(parent)) {
           io.mkdirSync(parent, { recursive: true });
@@ -449,12 +553,9 @@ async function isCommitted(store) {
 }
 async function commitStaged(store, paths, warn, removed = []) {
   const dirs = restoreDirs(store);
-  const journal = {
-    id: `${process.pid}-${Date.now().toString(36)}`,
-    paths,
-    ...removed.length > 0 ? { removed } : {}
-  };
+  let journal;
   try {
+    journal = await versionedJournal(store, paths, removed);
     await fileIO().mkdir(dirs.root, { recursive: true });
     if (paths.length > 0) await syncAll(dirs.staging, () => paths.map((path) => join3(dirs.staging, path)));
     crashPoint("restore:before-journal");
@@ -466,11 +567,17 @@ async function commitStaged(store, paths, warn, removed = []) {
   crashPoint("restore:after-journal");
   return rollForward(store, journal, warn);
 }
-async function recoverRestore(store, warn) {
+async function recoverRestore(store, warn, rollBack = false) {
   const dirs = restoreDirs(store);
   const io = fileIO();
-  const journal = await readJournal(dirs.journal);
-  if (journal) {
+  const journal = await readJournal(store, dirs.journal);
+  if (journal && "damaged" in journal) {
+    if (!rollBack) throw damagedJournalError(store, dirs.journal, journal.damaged);
+    const kept = await setAside(dirs.journal);
+    warn?.(
+      `The restore journal ${dirs.journal} cannot be used: ${journal.damaged}. As ${option("rollBackInterrupted")} asks, the interrupted restore was rolled back: the licenses it had staged and not yet moved into the store were dropped (any it had moved in stay), and the damaged journal was kept as ${basename2(kept)} beside it. Run the restore again to bring back what it was restoring.`
+    );
+  } else if (journal) {
     await rollForward(store, journal, warn);
     await removeJournalTemps(dirs.root, dirs.journal);
     return "rolled-forward";
@@ -511,7 +618,7 @@ async function rollForward(store, journal, warn) {
       const target = join3(store, path);
       current = target;
       if (!existsSync(staged)) continue;
-      const parent = dirname2(target);
+      const parent = dirname3(target);
       if (!made.has(parent)) {
         const blocker = blockedFolders.get(parent) ?? folderBlocker(store, path);
         if (blocker !== void 0) {
@@ -559,9 +666,9 @@ function folderBlocker(store, path) {
   return void 0;
 }
 function leftOutMessage(store, leftOut) {
-  const shown = leftOut.slice(0, 5).map(({ path, blocker }) => `${JSON.stringify(path)} (in the way: ${JSON.stringify(blocker)})`);
-  const more = leftOut.length > shown.length ? ` and ${leftOut.length - shown.length} more` : "";
-  return `${leftOut.length} restored license(s) could not be moved into the store ${store}, which has a folder where the license goes or a file or link where its folder goes: ${shown.join(", ")}${more}. They were left out; the rest of the restore is complete. Move what is in the way out of the store and run the restore again to bring them back.`;
+  const shown2 = leftOut.slice(0, 5).map(({ path, blocker }) => `${JSON.stringify(path)} (in the way: ${JSON.stringify(blocker)})`);
+  const more = leftOut.length > shown2.length ? ` and ${leftOut.length - shown2.length} more` : "";
+  return `${leftOut.length} restored license(s) could not be moved into the store ${store}, which has a folder where the license goes or a file or link where its folder goes: ${shown2.join(", ")}${more}. They were left out; the rest of the restore is complete. Move what is in the way out of the store and run the restore again to bring them back.`;
 }
 var MOVES_PER_TURN = 1024;
 async function removeAll(store, removed) {
@@ -571,14 +678,14 @@ async function removeAll(store, removed) {
     await io.rm(join3(store, path), { force: true });
     crashPoint("release:remove");
   }
-  for (const parent of new Set(removed.map((path) => dirname2(join3(store, path))))) await fsyncDir(parent);
+  for (const parent of new Set(removed.map((path) => dirname3(join3(store, path))))) await fsyncDir(parent);
 }
 async function syncAll(dir, files) {
   if (await fileIO().syncFileSystem(dir)) return;
   const dirs = /* @__PURE__ */ new Set();
   for (const file of files()) {
     await fsyncFile(file);
-    dirs.add(dirname2(file));
+    dirs.add(dirname3(file));
   }
   for (const parent of dirs) await fsyncDir(parent);
 }
@@ -589,9 +696,6 @@ function writeFileSync(io, file, data) {
   } finally {
     handle.close();
   }
-}
-function codeOf(error) {
-  return error.code ?? error.message;
 }
 function stagingError(store, file, error) {
   return asEngineError(error, (code) => stagingIoError(store, file, code, error));
@@ -613,21 +717,6 @@ function unfinishedError(store, file, error) {
       { file, cause: error }
     )
   );
-}
-async function readJournal(file) {
-  let text;
-  try {
-    text = await fileIO().readFile(file, "utf8");
-  } catch (error) {
-    if (error.code === "ENOENT") return void 0;
-    throw new LicenseBackupError(
-      "IO_ERROR",
-      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
-      { file, cause: error }
-    );
-  }
-  const journal = JSON.parse(text);
-  return journal;
 }
 async function exists(path) {
   try {

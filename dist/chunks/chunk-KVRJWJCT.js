@@ -9,7 +9,7 @@ import {
   entryProblem,
   parseManifestV2,
   readInputFile
-} from "./chunk-CL2YYUAQ.js";
+} from "./chunk-A634TDUT.js";
 import {
   checkBatch,
   keySlots
@@ -18,7 +18,7 @@ import {
   crashPoint,
   invalidLicense,
   writeFileAtomic
-} from "./chunk-RUDL7MQN.js";
+} from "./chunk-6MINN3BS.js";
 import {
   LicenseBackupError,
   cancelled,
@@ -26,7 +26,7 @@ import {
   compileGlob,
   importJWK,
   option
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 
 // src/engine/catalog/catalog.ts
 import { extname } from "node:path";

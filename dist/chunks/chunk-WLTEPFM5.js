@@ -3,15 +3,15 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-CUYAQVDZ.js";
+} from "./chunk-DHHFSITM.js";
 import {
   readOpenSshEd25519
-} from "./chunk-RZAPKQRE.js";
+} from "./chunk-JOZTV5AE.js";
 import {
   LicenseBackupError,
   compileGlob,
   option
-} from "./chunk-TS63AZJ3.js";
+} from "./chunk-RLOYQCMA.js";
 
 // src/engine/slots/machine-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";
