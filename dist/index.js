@@ -9931,6 +9931,40 @@ function registryOrigin(repository) {
   return `${repository.scheme}://${repository.host}`;
 }
 
+// src/action/registry/origins.ts
+var DOCUMENTED_REALMS = {
+  "ghcr.io": ["https://ghcr.io"],
+  "registry-1.docker.io": ["https://auth.docker.io"],
+  "docker.io": ["https://auth.docker.io"]
+};
+function credentialOrigins(repository, origin, named = []) {
+  const listed2 = DOCUMENTED_REALMS[repository.host.toLowerCase()] ?? [];
+  return /* @__PURE__ */ new Set([origin, ...listed2, ...named.map((realm) => new URL(realm).origin)]);
+}
+function followable(location, base, host, why) {
+  let target;
+  try {
+    target = new URL(location, base);
+  } catch {
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${host} ${why} "${printable(location)}", which is not a URL; check the registry.`
+    );
+  }
+  const plain = target.protocol === "http:" && !isLoopbackHost(target.host);
+  if (plain || target.protocol !== "https:" && target.protocol !== "http:") {
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${host} ${why} ${printable(target.origin)}, which is not HTTPS; refusing to go there.`,
+      { url: target.origin }
+    );
+  }
+  return target;
+}
+function printable(text) {
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 200);
+}
+
 // src/action/registry/client.ts
 var DEFAULT_POLICY = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 2e4 };
 var MAX_REDIRECTS = 5;
@@ -9950,11 +9984,26 @@ var RegistryClient = class {
   policy;
   authorization;
   scopes = /* @__PURE__ */ new Set();
+  credentialOrigins;
+  /** The foreign token server asked anonymously, for the UNAUTHORIZED message that may follow. */
+  anonymousRealm;
   constructor(repository, options2 = {}) {
     this.repository = repository;
     this.origin = registryOrigin(repository);
     this.options = options2;
     this.policy = { ...DEFAULT_POLICY, ...options2.retry };
+    this.credentialOrigins = credentialOrigins(repository, this.origin, options2.tokenRealms);
+  }
+  /**
+   * A URL the registry gave (a page link, an upload location), resolved against `base` and checked as
+   * every followed URL is: HTTPS, or HTTP on loopback only.
+   */
+  follow(location, base, why) {
+    return followable(location, base, this.repository.host, why).href;
+  }
+  /** Asks the token server for `scope` up front (`pull,push` before a push), as mainstream clients do. */
+  wantScope(scope) {
+    this.scopes.add(scope);
   }
   /** `ghcr.io/acme/license-backups`, for messages. */
   get where() {
@@ -9989,14 +10038,13 @@ var RegistryClient = class {
    * answer is thrown as TransientRegistryError; every other answer is returned.
    */
   async exchange(request) {
-    let response = await this.send(request);
+    let { response, url } = await this.send(request);
     if (response.status === 401) {
-      const challenge = response.headers.get("www-authenticate") ?? "";
-      await response.body?.cancel();
+      const challenge = await this.challengeOf(request, response, url);
       await this.authenticate(challenge);
-      response = await this.send(request);
+      ({ response, url } = await this.send(request));
       if (response.status === 401) {
-        await response.body?.cancel();
+        await this.challengeOf(request, response, url);
         throw this.unauthorized(401);
       }
     }
@@ -10011,8 +10059,9 @@ var RegistryClient = class {
     }
     return response;
   }
+  /** Sends a request, following GET and HEAD redirects; the answer and the URL that gave it. */
   async send(request) {
-    let url = new URL(request.url, this.origin);
+    let url = followable(request.url, this.origin, this.repository.host, "gave the address");
     for (let hop = 0; ; hop++) {
       const sameOrigin = url.origin === this.origin;
       const headers = { ...request.headers };
@@ -10020,7 +10069,7 @@ var RegistryClient = class {
       const response = await this.fetchOnce(url, request, headers);
       const location = response.headers.get("location");
       const redirected = response.status >= 300 && response.status < 400 && location !== null;
-      if (!redirected || request.method !== "GET" && request.method !== "HEAD") return response;
+      if (!redirected || request.method !== "GET" && request.method !== "HEAD") return { response, url };
       await response.body?.cancel();
       if (hop >= MAX_REDIRECTS) {
         throw new LicenseBackupError(
@@ -10029,8 +10078,24 @@ var RegistryClient = class {
           { url: url.href }
         );
       }
-      url = this.checkedRedirect(new URL(location, url), `redirected ${this.display(request.url)} to`);
+      url = followable(location, url, this.repository.host, `redirected ${this.display(request.url)} to`);
     }
+  }
+  /**
+   * The challenge of a 401, read only when it came from the registry's own origin: a 401 from where a
+   * redirect led is that origin's, and the registry's credentials stay home.
+   */
+  async challengeOf(request, response, url) {
+    await response.body?.cancel();
+    if (url.origin !== this.origin) throw this.foreignChallenge(request, url);
+    return response.headers.get("www-authenticate") ?? "";
+  }
+  foreignChallenge(request, url) {
+    return new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${this.repository.host} redirected ${request.method} ${this.display(request.url)} to ${url.origin}, which asked for credentials (HTTP 401); the registry's credentials are never sent to another origin. Check the registry's storage settings.`,
+      { url: url.origin }
+    );
   }
   async fetchOnce(url, request, headers) {
     const timeout = request.streamed ? void 0 : AbortSignal.timeout(this.options.timeoutMs ?? 6e4);
@@ -10049,18 +10114,6 @@ var RegistryClient = class {
       if (timeout?.aborted) throw new TransientRegistryError("no answer in time");
       throw new TransientRegistryError(`a network error (${networkReason(error2)})`);
     }
-  }
-  /** Where the registry sends us (a redirect, a token realm) must be HTTPS, or HTTP on loopback. */
-  checkedRedirect(target, why) {
-    const plain = target.protocol === "http:" && !isLoopbackHost(target.host);
-    if (plain || target.protocol !== "https:" && target.protocol !== "http:") {
-      throw new LicenseBackupError(
-        "SERVICE_ERROR",
-        `The registry ${this.repository.host} ${why} ${target.origin}, which is not HTTPS; refusing to go there.`,
-        { url: target.origin }
-      );
-    }
-    return target;
   }
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
   async authenticate(header) {
@@ -10088,9 +10141,8 @@ var RegistryClient = class {
         `The registry ${this.repository.host} asked for a token from "${challenge.params["realm"] ?? ""}", which is not a URL.`
       );
     }
-    this.checkedRedirect(url, "asks for a token from");
-    const credentials = this.options.credentials;
-    const headers = credentials ? { authorization: basicAuthorization(credentials) } : {};
+    url = followable(url.href, this.origin, this.repository.host, "asks for a token from");
+    const headers = this.tokenHeaders(url);
     const response = await this.fetchOnce(url, { method: "GET", url: url.href }, headers);
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
@@ -10112,11 +10164,24 @@ var RegistryClient = class {
     this.options.onToken?.(token);
     return token;
   }
+  /** Basic credentials only for a token server on a trusted origin; any other is asked anonymously. */
+  tokenHeaders(url) {
+    const credentials = this.options.credentials;
+    if (!credentials) return {};
+    if (this.credentialOrigins.has(url.origin)) return { authorization: basicAuthorization(credentials) };
+    if (this.anonymousRealm !== url.origin) {
+      this.anonymousRealm = url.origin;
+      this.options.warn?.(
+        `The registry ${this.repository.host} names the token server ${url.origin}, which is not its own origin: asking it for a token without the credentials. If that server belongs to the registry, list it in \`token-realms\` in the steps file.`
+      );
+    }
+    return {};
+  }
   unauthorized(status) {
     const credentials = this.options.credentials;
     const given = credentials ? this.options.credentialsHint ?? "the credentials given" : "no credentials";
     const what = status === 403 ? "denied the request" : credentials ? "did not accept the credentials" : "needs credentials";
-    const fix = credentials ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)` : "set `username` and `token-env` in the steps file";
+    const fix = this.anonymousRealm ? `the credentials were not sent to its token server ${this.anonymousRealm} (another origin); if that server belongs to the registry, list it in \`token-realms\`` : credentials ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)` : "set `username` and `token-env` in the steps file";
     return new LicenseBackupError(
       "UNAUTHORIZED",
       `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}, with ${given}): ${fix}.`,
@@ -10386,7 +10451,7 @@ function backupLayers(client, reference, json) {
     const said = typeof type.artifactType === "string" ? type.artifactType : String(type.mediaType ?? "none");
     throw new LicenseBackupError(
       "CONFIG_INVALID",
-      `${reference} in ${client.where} is not a license backup: its type is ${printable(said)}, not ${ARTIFACT_TYPE}. Check the reference.`
+      `${reference} in ${client.where} is not a license backup: its type is ${printable2(said)}, not ${ARTIFACT_TYPE}. Check the reference.`
     );
   }
   const layers = json.layers;
@@ -10419,7 +10484,8 @@ async function listTags(client) {
       return tags;
     }
     if (response.status !== 200) throw await client.unexpected(response, "the tag list");
-    const next = nextPage(response.headers.get("link"));
+    const link2 = nextPage(response.headers.get("link"));
+    const next = link2 === void 0 ? void 0 : client.follow(link2, client.origin, "linked the next page of tags to");
     let body;
     try {
       body = JSON.parse(await readCapped(response, 16 * 1024 * 1024));
@@ -10438,7 +10504,7 @@ function nextPage(link2) {
 async function deleteManifest(client, digest) {
   return client.request({ method: "DELETE", url: client.path(`manifests/${digest}`) });
 }
-function printable(text) {
+function printable2(text) {
   return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 120);
 }
 
@@ -10610,7 +10676,7 @@ async function uploadLocation(client, response, what) {
   const location = response.headers.get("location");
   if (response.status !== 202 || !location) throw await client.unexpected(response, what);
   await response.body?.cancel();
-  return new URL(location, client.origin).href;
+  return client.follow(location, client.origin, `gave the upload location`);
 }
 function withDigest(location, digest) {
   const url = new URL(location);
@@ -10818,6 +10884,8 @@ function clientFor(repository, login2, token, context) {
       credentials: { username, password: token },
       credentialsHint: `user ${username} and the token in $${login2.tokenEnv?.name ?? ""}`
     },
+    ...login2.tokenRealms ? { tokenRealms: login2.tokenRealms } : {},
+    warn: (message) => log.warning(logText`${message}`),
     fetch: context.fetch,
     signal: context.signal,
     onToken: (token2) => setSecret(token2),
@@ -11658,6 +11726,17 @@ var license_backup_schema_default = {
       minLength: 1,
       maxLength: 256
     },
+    tokenRealms: {
+      description: "Token servers on another origin than the registry that may receive its credentials (`https://auth.example.com`). The registry's own origin, and ghcr.io for GHCR and auth.docker.io for Docker Hub, need no entry; any other token server is asked for a token without the credentials.",
+      type: "array",
+      uniqueItems: true,
+      items: {
+        description: "An HTTPS origin, `https://host[:port]`, no path (`http://` only for 127.0.0.1 and localhost).",
+        type: "string",
+        pattern: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+        "x-message": "is not an HTTPS origin such as https://auth.example.com (no path)"
+      }
+    },
     registry: {
       description: "Push the backup folder to an OCI registry as one artifact (artifactType application/vnd.license-backup.backup.v2), tagged with the UTC time (YYYYMMDDTHHMMSSZ) and `tags`.",
       type: "object",
@@ -11688,6 +11767,9 @@ var license_backup_schema_default = {
         "token-env": {
           description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
           $ref: "#/$defs/envName"
+        },
+        "token-realms": {
+          $ref: "#/$defs/tokenRealms"
         },
         keep: {
           description: "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
@@ -11843,6 +11925,9 @@ var license_backup_schema_default = {
         "token-env": {
           description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
           $ref: "#/$defs/envName"
+        },
+        "token-realms": {
+          $ref: "#/$defs/tokenRealms"
         }
       }
     },
@@ -12056,9 +12141,11 @@ function toRegistrySource(parsed, path, json) {
 }
 function login(parsed, path, json) {
   const tokenEnv = typeof json["token-env"] === "string" ? { name: json["token-env"], at: parsed.locate([...path, "token-env"]) } : void 0;
+  const realms = json["token-realms"];
   return {
     ...typeof json["username"] === "string" ? { username: json["username"] } : {},
-    ...tokenEnv ? { tokenEnv } : {}
+    ...tokenEnv ? { tokenEnv } : {},
+    ...realms ? { tokenRealms: realms.map((realm) => new URL(realm).origin) } : {}
   };
 }
 function located(parsed, path, read2) {

@@ -48,6 +48,8 @@ const client = (repo: string, password = PASSWORD): RegistryClient =>
   new RegistryClient(parseRepository(`${registry.host}/${repo}`), {
     credentials: { username: 'bob', password },
     credentialsHint: 'user bob and the token in $REGISTRY_TOKEN',
+    // The test's token server listens on a port of its own: another origin the steps file would list.
+    tokenRealms: [registry.tokenUrl ?? ''],
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
     onToken: token => {
       registerSecret(token)

@@ -108,7 +108,7 @@ async function uploadLocation(client: RegistryClient, response: Response, what: 
   const location = response.headers.get('location')
   if (response.status !== 202 || !location) throw await client.unexpected(response, what)
   await response.body?.cancel()
-  return new URL(location, client.origin).href
+  return client.follow(location, client.origin, `gave the upload location`)
 }
 
 function withDigest(location: string, digest: string): string {

@@ -16,13 +16,18 @@ import {
   type Challenge,
   type RegistryCredentials
 } from './auth.js'
-import { isLoopbackHost, registryOrigin, repositoryText, type RegistryRepository } from './reference.js'
+import { credentialOrigins, followable } from './origins.js'
+import { registryOrigin, repositoryText, type RegistryRepository } from './reference.js'
 
 export interface RegistryClientOptions {
   /** Basic credentials, also sent to a Bearer challenge's token server. None: anonymous. */
   credentials?: RegistryCredentials
   /** How the credentials were given, for messages (`the token in $REGISTRY_TOKEN`); never the token. */
   credentialsHint?: string
+  /** Token servers on another origin the steps file trusts with the credentials (`token-realms`). */
+  tokenRealms?: string[]
+  /** Said once when a token server is asked without the credentials (it is on a foreign origin). */
+  warn?: (message: string) => void
   fetch?: typeof fetch
   retry?: Partial<RetryPolicy>
   /** A `Retry-After` longer than this fails the call instead of waiting. */
@@ -76,12 +81,29 @@ export class RegistryClient {
   private readonly policy: RetryPolicy
   private authorization: string | undefined
   private readonly scopes = new Set<string>()
+  private readonly credentialOrigins: Set<string>
+  /** The foreign token server asked anonymously, for the UNAUTHORIZED message that may follow. */
+  private anonymousRealm: string | undefined
 
   constructor(repository: RegistryRepository, options: RegistryClientOptions = {}) {
     this.repository = repository
     this.origin = registryOrigin(repository)
     this.options = options
     this.policy = { ...DEFAULT_POLICY, ...options.retry }
+    this.credentialOrigins = credentialOrigins(repository, this.origin, options.tokenRealms)
+  }
+
+  /**
+   * A URL the registry gave (a page link, an upload location), resolved against `base` and checked as
+   * every followed URL is: HTTPS, or HTTP on loopback only.
+   */
+  follow(location: string, base: string | URL, why: string): string {
+    return followable(location, base, this.repository.host, why).href
+  }
+
+  /** Asks the token server for `scope` up front (`pull,push` before a push), as mainstream clients do. */
+  wantScope(scope: string): void {
+    this.scopes.add(scope)
   }
 
   /** `ghcr.io/acme/license-backups`, for messages. */
@@ -121,14 +143,13 @@ export class RegistryClient {
    * answer is thrown as TransientRegistryError; every other answer is returned.
    */
   async exchange(request: RegistryRequest): Promise<Response> {
-    let response = await this.send(request)
+    let { response, url } = await this.send(request)
     if (response.status === 401) {
-      const challenge = response.headers.get('www-authenticate') ?? ''
-      await response.body?.cancel()
+      const challenge = await this.challengeOf(request, response, url)
       await this.authenticate(challenge)
-      response = await this.send(request)
+      ;({ response, url } = await this.send(request))
       if (response.status === 401) {
-        await response.body?.cancel()
+        await this.challengeOf(request, response, url)
         throw this.unauthorized(401)
       }
     }
@@ -144,8 +165,9 @@ export class RegistryClient {
     return response
   }
 
-  private async send(request: RegistryRequest): Promise<Response> {
-    let url = new URL(request.url, this.origin)
+  /** Sends a request, following GET and HEAD redirects; the answer and the URL that gave it. */
+  private async send(request: RegistryRequest): Promise<{ response: Response; url: URL }> {
+    let url = followable(request.url, this.origin, this.repository.host, 'gave the address')
     for (let hop = 0; ; hop++) {
       const sameOrigin = url.origin === this.origin
       const headers: Record<string, string> = { ...request.headers }
@@ -153,7 +175,7 @@ export class RegistryClient {
       const response = await this.fetchOnce(url, request, headers)
       const location = response.headers.get('location')
       const redirected = response.status >= 300 && response.status < 400 && location !== null
-      if (!redirected || (request.method !== 'GET' && request.method !== 'HEAD')) return response
+      if (!redirected || (request.method !== 'GET' && request.method !== 'HEAD')) return { response, url }
       await response.body?.cancel()
       if (hop >= MAX_REDIRECTS) {
         throw new LicenseBackupError(
@@ -162,8 +184,26 @@ export class RegistryClient {
           { url: url.href }
         )
       }
-      url = this.checkedRedirect(new URL(location, url), `redirected ${this.display(request.url)} to`)
+      url = followable(location, url, this.repository.host, `redirected ${this.display(request.url)} to`)
     }
+  }
+
+  /**
+   * The challenge of a 401, read only when it came from the registry's own origin: a 401 from where a
+   * redirect led is that origin's, and the registry's credentials stay home.
+   */
+  private async challengeOf(request: RegistryRequest, response: Response, url: URL): Promise<string> {
+    await response.body?.cancel()
+    if (url.origin !== this.origin) throw this.foreignChallenge(request, url)
+    return response.headers.get('www-authenticate') ?? ''
+  }
+
+  private foreignChallenge(request: RegistryRequest, url: URL): LicenseBackupError {
+    return new LicenseBackupError(
+      'SERVICE_ERROR',
+      `The registry ${this.repository.host} redirected ${request.method} ${this.display(request.url)} to ${url.origin}, which asked for credentials (HTTP 401); the registry's credentials are never sent to another origin. Check the registry's storage settings.`,
+      { url: url.origin }
+    )
   }
 
   private async fetchOnce(
@@ -187,19 +227,6 @@ export class RegistryClient {
       if (timeout?.aborted) throw new TransientRegistryError('no answer in time')
       throw new TransientRegistryError(`a network error (${networkReason(error)})`)
     }
-  }
-
-  /** Where the registry sends us (a redirect, a token realm) must be HTTPS, or HTTP on loopback. */
-  private checkedRedirect(target: URL, why: string): URL {
-    const plain = target.protocol === 'http:' && !isLoopbackHost(target.host)
-    if (plain || (target.protocol !== 'https:' && target.protocol !== 'http:')) {
-      throw new LicenseBackupError(
-        'SERVICE_ERROR',
-        `The registry ${this.repository.host} ${why} ${target.origin}, which is not HTTPS; refusing to go there.`,
-        { url: target.origin }
-      )
-    }
-    return target
   }
 
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
@@ -229,11 +256,8 @@ export class RegistryClient {
         `The registry ${this.repository.host} asked for a token from "${challenge.params['realm'] ?? ''}", which is not a URL.`
       )
     }
-    this.checkedRedirect(url, 'asks for a token from')
-    const credentials = this.options.credentials
-    const headers: Record<string, string> = credentials
-      ? { authorization: basicAuthorization(credentials) }
-      : {}
+    url = followable(url.href, this.origin, this.repository.host, 'asks for a token from')
+    const headers = this.tokenHeaders(url)
     const response = await this.fetchOnce(url, { method: 'GET', url: url.href }, headers)
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel()
@@ -256,6 +280,20 @@ export class RegistryClient {
     return token
   }
 
+  /** Basic credentials only for a token server on a trusted origin; any other is asked anonymously. */
+  private tokenHeaders(url: URL): Record<string, string> {
+    const credentials = this.options.credentials
+    if (!credentials) return {}
+    if (this.credentialOrigins.has(url.origin)) return { authorization: basicAuthorization(credentials) }
+    if (this.anonymousRealm !== url.origin) {
+      this.anonymousRealm = url.origin
+      this.options.warn?.(
+        `The registry ${this.repository.host} names the token server ${url.origin}, which is not its own origin: asking it for a token without the credentials. If that server belongs to the registry, list it in \`token-realms\` in the steps file.`
+      )
+    }
+    return {}
+  }
+
   private unauthorized(status: number): LicenseBackupError {
     const credentials = this.options.credentials
     const given = credentials ? (this.options.credentialsHint ?? 'the credentials given') : 'no credentials'
@@ -265,9 +303,11 @@ export class RegistryClient {
         : credentials
           ? 'did not accept the credentials'
           : 'needs credentials'
-    const fix = credentials
-      ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)`
-      : 'set `username` and `token-env` in the steps file'
+    const fix = this.anonymousRealm
+      ? `the credentials were not sent to its token server ${this.anonymousRealm} (another origin); if that server belongs to the registry, list it in \`token-realms\``
+      : credentials
+        ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)`
+        : 'set `username` and `token-env` in the steps file'
     return new LicenseBackupError(
       'UNAUTHORIZED',
       `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}, with ${given}): ${fix}.`,

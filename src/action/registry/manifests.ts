@@ -155,7 +155,9 @@ export async function listTags(client: RegistryClient): Promise<string[]> {
       return tags
     }
     if (response.status !== 200) throw await client.unexpected(response, 'the tag list')
-    const next = nextPage(response.headers.get('link'))
+    const link = nextPage(response.headers.get('link'))
+    const next =
+      link === undefined ? undefined : client.follow(link, client.origin, 'linked the next page of tags to')
     let body: { tags?: unknown }
     try {
       body = JSON.parse(await readCapped(response, 16 * 1024 * 1024)) as { tags?: unknown }

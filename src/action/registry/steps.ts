@@ -139,6 +139,8 @@ function clientFor(
           credentials: { username, password: token },
           credentialsHint: `user ${username} and the token in $${login.tokenEnv?.name ?? ''}`
         }),
+    ...(login.tokenRealms ? { tokenRealms: login.tokenRealms } : {}),
+    warn: message => log.warning(logText`${message}`),
     fetch: context.fetch,
     signal: context.signal,
     onToken: token => core.setSecret(token),
