@@ -10294,6 +10294,10 @@ function packageLink(repository, ownerKind) {
   const { owner, name } = ghcrPackage(repository);
   return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/package/${encodeURIComponent(name)}`;
 }
+function packageSettings(repository, ownerKind) {
+  const { owner, name } = ghcrPackage(repository);
+  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/${encodeURIComponent(name)}/settings`;
+}
 var MAX_PAGES = 100;
 function githubPackagesDeleter(options2) {
   let versions;
@@ -10562,32 +10566,65 @@ function parseTimestampTag(tag) {
 }
 
 // src/action/registry/keep.ts
+var FUTURE_SKEW_MS = 15 * 60 * 1e3;
 async function applyKeep(client, policy, options2) {
   const backups = [];
-  const protectedDigests = /* @__PURE__ */ new Set();
+  const future = [];
+  const protectedDigests = new Set(options2.pushed ? [options2.pushed] : []);
+  const latest = options2.now.getTime() + FUTURE_SKEW_MS;
   for (const tag of await listTags(client)) {
     const fetched = await fetchManifest(client, tag);
     if (!fetched) continue;
     const time = parseTimestampTag(tag);
-    if (time && isBackupManifest(fetched.json)) backups.push({ tag, time, digest: fetched.digest });
+    const ours = time !== void 0 && isBackupManifest(fetched.json);
+    if (ours && time.getTime() > latest) future.push({ tag, digest: fetched.digest });
+    if (ours && time.getTime() <= latest) backups.push({ tag, time, digest: fetched.digest });
     else protectedDigests.add(fetched.digest);
   }
   const decision = selectRetention(backups, policy);
-  for (const kept of decision.keep) protectedDigests.add(kept.digest);
-  const deleted = [];
-  const deleting = /* @__PURE__ */ new Set();
-  for (const backup of decision.remove) {
-    if (protectedDigests.has(backup.digest)) continue;
-    deleted.push({ tag: backup.tag, digest: backup.digest });
-    if (deleting.has(backup.digest) || options2.dryRun) continue;
-    deleting.add(backup.digest);
-    await (options2.deleter ?? ociDeleter(client))(backup.digest);
+  for (const kept2 of decision.keep) protectedDigests.add(kept2.digest);
+  const doomed = decision.remove.filter((backup) => !protectedDigests.has(backup.digest));
+  const kept = decision.keep.map(({ tag, digest, reasons }) => ({ tag, digest, reasons }));
+  const listed2 = doomed.map(({ tag, digest }) => ({ tag, digest }));
+  if (options2.dryRun) return { kept, deleted: listed2, failed: [], future, dryRun: true };
+  const failed = await deleteAll(client, listed2, options2.deleter ?? ociDeleter(client));
+  const deleted = await confirmGone(client, listed2, failed);
+  return { kept, deleted, failed, future, dryRun: false };
+}
+async function deleteAll(client, backups, deleter) {
+  const failed = [];
+  const refused = /* @__PURE__ */ new Map();
+  const tried = /* @__PURE__ */ new Set();
+  for (const backup of backups) {
+    if (!tried.has(backup.digest)) {
+      tried.add(backup.digest);
+      const reason2 = await deleteOne(client, deleter, backup.digest);
+      if (reason2 !== void 0) refused.set(backup.digest, reason2);
+    }
+    const reason = refused.get(backup.digest);
+    if (reason !== void 0) failed.push({ ...backup, reason });
   }
-  return {
-    kept: decision.keep.map(({ tag, digest, reasons }) => ({ tag, digest, reasons })),
-    deleted,
-    dryRun: options2.dryRun
-  };
+  return failed;
+}
+async function deleteOne(client, deleter, digest) {
+  try {
+    await deleter(digest);
+    return void 0;
+  } catch (error2) {
+    client.throwIfCancelled();
+    if (!(error2 instanceof LicenseBackupError) || error2.code === "CANCELLED") throw error2;
+    return error2.message;
+  }
+}
+async function confirmGone(client, backups, failed) {
+  const refused = new Set(failed.map((f) => f.tag));
+  const attempted = backups.filter((b) => !refused.has(b.tag));
+  if (attempted.length === 0) return [];
+  const remaining = new Set(await listTags(client));
+  for (const backup of attempted.filter((b) => remaining.has(b.tag))) {
+    failed.push({ ...backup, reason: "the registry accepted the delete, but the backup is still listed." });
+  }
+  return attempted.filter((b) => !remaining.has(b.tag));
 }
 function ociDeleter(client) {
   return async (digest) => {
@@ -10832,23 +10869,50 @@ async function pushToRegistry(spec, backup, token, context) {
     tags: pushed.tags,
     pushed: true
   };
-  if (spec.keep) {
-    const { dryRun, ...policy } = spec.keep;
-    record.keep = await applyKeep(client, policy, {
-      dryRun,
-      ...isGhcr(spec.repository) && token ? {
-        deleter: githubPackagesDeleter({
-          repository: spec.repository,
-          apiUrl: context.run.apiUrl,
-          token,
-          fetch: context.fetch,
-          ...ownerKind ? { ownerKind } : {}
-        })
-      } : {}
-    });
-    logKeep(record.keep, policy);
-  }
+  if (spec.keep) record.keep = await keepBackups(spec, client, token, context, pushed.digest);
   return record;
+}
+async function keepBackups(spec, client, token, context, pushed) {
+  const { dryRun, ...policy } = spec.keep ?? { dryRun: false };
+  const ownerKind = githubOwnerKind(spec.repository, context.run);
+  const deleter = isGhcr(spec.repository) && token ? githubPackagesDeleter({
+    repository: spec.repository,
+    apiUrl: context.run.apiUrl,
+    token,
+    fetch: context.fetch,
+    ...ownerKind ? { ownerKind } : {}
+  }) : void 0;
+  try {
+    const result = await applyKeep(client, policy, {
+      dryRun,
+      pushed,
+      now: new Date(context.now()),
+      ...deleter ? { deleter } : {}
+    });
+    logKeep(result, policy);
+    for (const failed of result.failed) {
+      log.warning(
+        logText`keep did not delete ${failed.tag} (${failed.digest}) from ${repositoryText(spec.repository)}: ${failed.reason} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+      );
+    }
+    if (result.future.length) {
+      log.warning(
+        logText`keep left ${result.future.map((f) => f.tag).join(", ")} in ${repositoryText(spec.repository)} alone: dated more than ${FUTURE_SKEW_MS / 6e4} minutes after this runner's clock (${new Date(context.now()).toISOString()}), so a clock ran ahead when it was pushed; such backups count for no rule. Delete them by hand once they are not needed.`
+      );
+    }
+    return result;
+  } catch (error2) {
+    if (!(error2 instanceof LicenseBackupError) || error2.code === "CANCELLED") throw error2;
+    log.warning(
+      logText`keep was not applied to ${repositoryText(spec.repository)}: ${error2.message} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+    );
+    return void 0;
+  }
+}
+function deleteHint(repository, ownerKind) {
+  if (!isGhcr(repository))
+    return "The token needs delete rights in the repository, and the registry must allow deletes.";
+  return `Deleting needs the Admin role on the package for this workflow's repository (given to the repository that first published it; others: ${packageSettings(repository, ownerKind)}, Manage Actions access) and \`packages: write\`.`;
 }
 async function pullFromRegistry(spec, token, context) {
   const client = clientFor(spec.reference, spec, token, context);
@@ -12455,6 +12519,10 @@ function registryRows(registry) {
     keep.dryRun ? "Would delete (dry run)" : "Deleted",
     deleted.length ? joinHtml(deleted, BR) : html`none`
   ]);
+  const failed = keep.failed.map((f) => html`<code>${f.tag}</code> <code>${f.digest}</code>`);
+  if (failed.length) rows2.push(["Not deleted (see the warnings)", joinHtml(failed, BR)]);
+  const future = keep.future.map((f) => html`<code>${f.tag}</code>`);
+  if (future.length) rows2.push(["Dated in the future (kept, not counted)", joinHtml(future, BR)]);
   return rows2;
 }
 

@@ -153,6 +153,7 @@ describe('keep', () => {
     '2026-11-29T13:00:00Z',
     '2026-11-30T01:00:00Z'
   ]
+  const NOW = new Date('2026-11-30T02:00:00Z')
   const stamps = times.map(t => t.replace(/[-:]/g, '').replace('.000', ''))
 
   async function pushAll(repo: string): Promise<Map<string, string>> {
@@ -175,7 +176,7 @@ describe('keep', () => {
       now: new Date('2026-10-01T00:00:00Z')
     })
     await putForeign('acme/keep', '20250101T000000Z')
-    const result = await applyKeep(client('acme/keep'), { last: 2, weekly: 2 }, { dryRun: false })
+    const result = await applyKeep(client('acme/keep'), { last: 2, weekly: 2 }, { dryRun: false, now: NOW })
 
     expect(result.kept.map(k => [k.tag, k.reasons])).toEqual([
       ['20261130T010000Z', ['last', 'weekly']],
@@ -204,7 +205,7 @@ describe('keep', () => {
 
   it('dry-run lists what it would delete and deletes nothing', async () => {
     await pushAll('acme/dry')
-    const result = await applyKeep(client('acme/dry'), { daily: 3 }, { dryRun: true })
+    const result = await applyKeep(client('acme/dry'), { daily: 3 }, { dryRun: true, now: NOW })
     expect(result.kept.map(k => k.tag)).toEqual(['20261130T010000Z', '20261129T130000Z', '20261128T010000Z'])
     expect(result.deleted).toHaveLength(7)
     expect(result.dryRun).toBe(true)

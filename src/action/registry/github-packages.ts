@@ -25,6 +25,12 @@ export function packageLink(repository: RegistryRepository, ownerKind: OwnerKind
   return `https://github.com/${ownerKind ?? 'orgs'}/${owner}/packages/container/package/${encodeURIComponent(name)}`
 }
 
+/** The package's settings page, where its Admin role is granted to a repository (Manage Actions access). */
+export function packageSettings(repository: RegistryRepository, ownerKind: OwnerKind | undefined): string {
+  const { owner, name } = ghcrPackage(repository)
+  return `https://github.com/${ownerKind ?? 'orgs'}/${owner}/packages/container/${encodeURIComponent(name)}/settings`
+}
+
 export interface GitHubPackagesOptions {
   repository: RegistryRepository
   apiUrl: string

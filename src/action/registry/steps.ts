@@ -3,14 +3,20 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { BackupResult } from '../../engine/index.js'
+import { LicenseBackupError, type BackupResult } from '../../engine/index.js'
 import { logText } from '../log/text.js'
 import { log } from '../log/write.js'
 import type { RunContext } from '../artifacts/client.js'
 import type { RegistryLogin, RegistryPush, RegistrySource } from '../steps/types.js'
 import { RegistryClient } from './client.js'
-import { githubPackagesDeleter, isGhcr, packageLink, type OwnerKind } from './github-packages.js'
-import { applyKeep, type KeepResult } from './keep.js'
+import {
+  githubPackagesDeleter,
+  isGhcr,
+  packageLink,
+  packageSettings,
+  type OwnerKind
+} from './github-packages.js'
+import { applyKeep, FUTURE_SKEW_MS, type KeepResult } from './keep.js'
 import { pullBackup } from './pull.js'
 import { pushBackup } from './push.js'
 import { referenceText, repositoryText, type RegistryRepository } from './reference.js'
@@ -71,25 +77,66 @@ export async function pushToRegistry(
     tags: pushed.tags,
     pushed: true
   }
-  if (spec.keep) {
-    const { dryRun, ...policy } = spec.keep
-    record.keep = await applyKeep(client, policy, {
-      dryRun,
-      ...(isGhcr(spec.repository) && token
-        ? {
-            deleter: githubPackagesDeleter({
-              repository: spec.repository,
-              apiUrl: context.run.apiUrl,
-              token,
-              fetch: context.fetch,
-              ...(ownerKind ? { ownerKind } : {})
-            })
-          }
-        : {})
-    })
-    logKeep(record.keep, policy)
-  }
+  if (spec.keep) record.keep = await keepBackups(spec, client, token, context, pushed.digest)
   return record
+}
+
+/**
+ * Applies `keep` after a good push. The backup stands whatever happens here: a listing or delete the
+ * registry refuses is a warning naming the package's settings and the role needed, never a failed step.
+ */
+async function keepBackups(
+  spec: RegistryPush,
+  client: RegistryClient,
+  token: string | undefined,
+  context: RegistryContext,
+  pushed: string
+): Promise<KeepResult | undefined> {
+  const { dryRun, ...policy } = spec.keep ?? { dryRun: false }
+  const ownerKind = githubOwnerKind(spec.repository, context.run)
+  const deleter =
+    isGhcr(spec.repository) && token
+      ? githubPackagesDeleter({
+          repository: spec.repository,
+          apiUrl: context.run.apiUrl,
+          token,
+          fetch: context.fetch,
+          ...(ownerKind ? { ownerKind } : {})
+        })
+      : undefined
+  try {
+    const result = await applyKeep(client, policy, {
+      dryRun,
+      pushed,
+      now: new Date(context.now()),
+      ...(deleter ? { deleter } : {})
+    })
+    logKeep(result, policy)
+    for (const failed of result.failed) {
+      log.warning(
+        logText`keep did not delete ${failed.tag} (${failed.digest}) from ${repositoryText(spec.repository)}: ${failed.reason} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+      )
+    }
+    if (result.future.length) {
+      log.warning(
+        logText`keep left ${result.future.map(f => f.tag).join(', ')} in ${repositoryText(spec.repository)} alone: dated more than ${FUTURE_SKEW_MS / 60_000} minutes after this runner's clock (${new Date(context.now()).toISOString()}), so a clock ran ahead when it was pushed; such backups count for no rule. Delete them by hand once they are not needed.`
+      )
+    }
+    return result
+  } catch (error) {
+    if (!(error instanceof LicenseBackupError) || error.code === 'CANCELLED') throw error
+    log.warning(
+      logText`keep was not applied to ${repositoryText(spec.repository)}: ${error.message} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+    )
+    return undefined
+  }
+}
+
+/** What lets `keep` delete: on GHCR the Admin role on the package, granted on its settings page. */
+function deleteHint(repository: RegistryRepository, ownerKind: OwnerKind | undefined): string {
+  if (!isGhcr(repository))
+    return 'The token needs delete rights in the repository, and the registry must allow deletes.'
+  return `Deleting needs the Admin role on the package for this workflow's repository (given to the repository that first published it; others: ${packageSettings(repository, ownerKind)}, Manage Actions access) and \`packages: write\`.`
 }
 
 /** Pulls a backup into a fresh private folder (0700) and returns it; the caller removes it. */
