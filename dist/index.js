@@ -9842,6 +9842,88 @@ function tokenFromAnswer(text) {
   return typeof value === "string" && /^[\x21-\x7e]+$/.test(value) ? value : void 0;
 }
 
+// src/action/registry/transient.ts
+var TransientRegistryError = class extends Error {
+  constructor(message, retryAfter = null) {
+    super(message);
+    this.retryAfter = retryAfter;
+    this.name = "TransientRegistryError";
+  }
+  retryAfter;
+};
+
+// src/action/registry/deadline.ts
+var DEFAULT_IDLE_TIMEOUT_MS = 3e4;
+var DEFAULT_MIN_BYTES_PER_SECOND = 512 * 1024;
+var DEADLINE_BASE_MS = 6e4;
+function defaultTransferDeadline(size) {
+  return DEADLINE_BASE_MS + Math.ceil(size / DEFAULT_MIN_BYTES_PER_SECOND * 1e3);
+}
+var TransferWatch = class {
+  constructor(idleMs, deadlineMs) {
+    this.idleMs = idleMs;
+    this.overall = setTimeout(
+      () => this.fail(`it took longer than its deadline of ${seconds(deadlineMs)} s`),
+      deadlineMs
+    ).unref();
+    this.touch();
+  }
+  idleMs;
+  controller = new AbortController();
+  streams = /* @__PURE__ */ new Set();
+  idle;
+  overall;
+  stopped = false;
+  failure;
+  get signal() {
+    return this.controller.signal;
+  }
+  /** Progress: the idle timer starts again. */
+  touch() {
+    if (this.stopped) return;
+    clearTimeout(this.idle);
+    this.idle = setTimeout(
+      () => this.fail(`no byte moved for ${seconds(this.idleMs)} s`),
+      this.idleMs
+    ).unref();
+  }
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.idle);
+    clearTimeout(this.overall);
+  }
+  /** A pass-through counting each chunk as progress; `last` ends the watch when the stream ends. */
+  counting(last) {
+    return new TransformStream({
+      start: (controller) => {
+        this.streams.add(controller);
+      },
+      transform: (chunk, controller) => {
+        this.touch();
+        controller.enqueue(chunk);
+      },
+      flush: () => {
+        if (last) this.stop();
+      }
+    });
+  }
+  fail(reason) {
+    if (this.stopped) return;
+    this.stop();
+    this.failure = new TransientRegistryError(`a stalled transfer (${reason})`);
+    for (const stream of this.streams) {
+      try {
+        stream.error(this.failure);
+      } catch {
+      }
+    }
+    this.controller.abort(this.failure);
+  }
+};
+function seconds(ms) {
+  return String(Math.round(ms / 100) / 10);
+}
+
 // src/action/registry/reference.ts
 var RegistryReferenceError = class extends Error {
   name = "RegistryReferenceError";
@@ -9969,14 +10051,6 @@ function printable(text) {
 var DEFAULT_POLICY = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 2e4 };
 var MAX_REDIRECTS = 5;
 var MAX_ERROR_BODY = 64 * 1024;
-var TransientRegistryError = class extends Error {
-  constructor(message, retryAfter = null) {
-    super(message);
-    this.retryAfter = retryAfter;
-    this.name = "TransientRegistryError";
-  }
-  retryAfter;
-};
 var RegistryClient = class {
   repository;
   origin;
@@ -10098,22 +10172,56 @@ var RegistryClient = class {
     );
   }
   async fetchOnce(url, request, headers) {
-    const timeout = request.streamed ? void 0 : AbortSignal.timeout(this.options.timeoutMs ?? 6e4);
-    const signals = [this.options.signal, timeout].filter((s) => s !== void 0);
-    const fetchImpl = this.options.fetch ?? globalThis.fetch;
+    if (request.streamed) return this.transfer(url, request, headers);
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 6e4);
     try {
-      return await fetchImpl(url, {
-        method: request.method,
-        headers,
-        redirect: "manual",
-        ...signals.length ? { signal: AbortSignal.any(signals) } : {},
-        ...request.body ? { body: request.body(), duplex: "half" } : {}
-      });
+      return await this.fetchWith(url, request, headers, timeout, request.body?.());
     } catch (error2) {
       this.throwIfCancelled();
-      if (timeout?.aborted) throw new TransientRegistryError("no answer in time");
+      if (timeout.aborted) throw new TransientRegistryError("no answer in time");
       throw new TransientRegistryError(`a network error (${networkReason(error2)})`);
     }
+  }
+  /**
+   * A blob transfer under a TransferWatch: the upload's bytes and the download's bytes count as
+   * progress; an upload's watch ends with the answer, a download's with the end of its body.
+   */
+  async transfer(url, request, headers) {
+    const watch = new TransferWatch(
+      this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      (this.options.transferDeadlineMs ?? defaultTransferDeadline)(request.size ?? 0)
+    );
+    const body = request.body?.();
+    const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting(false)) : body;
+    let response;
+    try {
+      response = await this.fetchWith(url, request, headers, watch.signal, watched);
+    } catch (error2) {
+      watch.stop();
+      this.throwIfCancelled();
+      throw watch.failure ?? new TransientRegistryError(`a network error (${networkReason(error2)})`);
+    }
+    if (request.method !== "GET" || !response.body) {
+      watch.stop();
+      return response;
+    }
+    watch.touch();
+    return new Response(response.body.pipeThrough(watch.counting(true)), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers
+    });
+  }
+  async fetchWith(url, request, headers, limit, body) {
+    const signals = [this.options.signal, limit].filter((s) => s !== void 0);
+    const fetchImpl = this.options.fetch ?? globalThis.fetch;
+    return fetchImpl(url, {
+      method: request.method,
+      headers,
+      redirect: "manual",
+      signal: AbortSignal.any(signals),
+      ...body ? { body, duplex: "half" } : {}
+    });
   }
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
   async authenticate(header) {
@@ -10683,7 +10791,7 @@ async function pushBlob(client, file, blob, options2 = {}) {
         "content-type": "application/octet-stream",
         "content-length": String(whole ? blob.size : 0)
       },
-      ...whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true } : {}
+      ...whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true, size: blob.size } : {}
     });
     if (put.status !== 201) throw await client.unexpected(put, `the upload of blob ${blob.digest}`);
     await put.body?.cancel();
@@ -10703,7 +10811,8 @@ async function uploadChunks(client, location, file, size, chunkSize) {
         "content-range": `${offset}-${end - 1}`
       },
       body: () => bodyOf(file, offset, end),
-      streamed: true
+      streamed: true,
+      size: end - offset
     });
     url = await uploadLocation(client, patch, `a chunk of a blob upload (bytes ${offset}-${end - 1})`);
   }
@@ -10733,7 +10842,8 @@ async function pullBlob(client, blob, target) {
     const response = await client.exchange({
       method: "GET",
       url: client.path(`blobs/${blob.digest}`),
-      streamed: true
+      streamed: true,
+      size: blob.size
     });
     if (response.status !== 200 || !response.body) {
       throw await client.unexpected(response, `the download of blob ${blob.digest}`);
@@ -10761,6 +10871,7 @@ async function pullBlob(client, blob, target) {
       await rm3(target, { force: true });
       if (error2 instanceof LicenseBackupError) throw error2;
       client.throwIfCancelled();
+      if (error2 instanceof TransientRegistryError) throw error2;
       throw new TransientRegistryError(
         `a broken download (${error2 instanceof Error ? error2.message : String(error2)})`
       );

@@ -4,7 +4,8 @@ import { rm } from 'node:fs/promises'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { LicenseBackupError } from '../../engine/index.js'
-import { TransientRegistryError, type RegistryClient } from './client.js'
+import type { RegistryClient } from './client.js'
+import { TransientRegistryError } from './transient.js'
 
 export interface Descriptor {
   mediaType: string
@@ -70,7 +71,7 @@ export async function pushBlob(
         'content-type': 'application/octet-stream',
         'content-length': String(whole ? blob.size : 0)
       },
-      ...(whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true } : {})
+      ...(whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true, size: blob.size } : {})
     })
     if (put.status !== 201) throw await client.unexpected(put, `the upload of blob ${blob.digest}`)
     await put.body?.cancel()
@@ -97,7 +98,8 @@ async function uploadChunks(
         'content-range': `${offset}-${end - 1}`
       },
       body: () => bodyOf(file, offset, end),
-      streamed: true
+      streamed: true,
+      size: end - offset
     })
     url = await uploadLocation(client, patch, `a chunk of a blob upload (bytes ${offset}-${end - 1})`)
   }
@@ -136,7 +138,8 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
     const response = await client.exchange({
       method: 'GET',
       url: client.path(`blobs/${blob.digest}`),
-      streamed: true
+      streamed: true,
+      size: blob.size
     })
     if (response.status !== 200 || !response.body) {
       throw await client.unexpected(response, `the download of blob ${blob.digest}`)
@@ -164,6 +167,7 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
       await rm(target, { force: true })
       if (error instanceof LicenseBackupError) throw error
       client.throwIfCancelled()
+      if (error instanceof TransientRegistryError) throw error
       throw new TransientRegistryError(
         `a broken download (${error instanceof Error ? error.message : String(error)})`
       )

@@ -16,7 +16,9 @@ import {
   type Challenge,
   type RegistryCredentials
 } from './auth.js'
+import { defaultTransferDeadline, DEFAULT_IDLE_TIMEOUT_MS, TransferWatch } from './deadline.js'
 import { credentialOrigins, followable } from './origins.js'
+import { TransientRegistryError } from './transient.js'
 import { registryOrigin, repositoryText, type RegistryRepository } from './reference.js'
 
 export interface RegistryClientOptions {
@@ -34,6 +36,10 @@ export interface RegistryClientOptions {
   maxRetryAfterMs?: number
   /** Per-request timeout for everything but blob bodies, ms. */
   timeoutMs?: number
+  /** A blob transfer with no byte moving for this long fails as transient (ADR 0187). */
+  idleTimeoutMs?: number
+  /** The overall deadline of a blob transfer of `size` bytes, ms. */
+  transferDeadlineMs?: (size: number) => number
   signal?: AbortSignal
   /** Called with each token the registry's token server hands out, so the host can mask it. */
   onToken?: (token: string) => void
@@ -49,24 +55,20 @@ export interface RegistryRequest {
   headers?: Record<string, string>
   /** Made anew for every attempt, so a retried request sends the whole body again. */
   body?: () => NonNullable<RequestInit['body']>
-  /** A streamed body: no timeout, and it may run as long as the transfer takes. */
+  /**
+   * A blob transfer: instead of the per-request timeout, an idle timeout on the bytes moving either way
+   * and a deadline from `size`.
+   */
   streamed?: boolean
+  /** Bytes of the blob transfer, for its deadline. */
+  size?: number
 }
 
 const DEFAULT_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 20_000 }
 const MAX_REDIRECTS = 5
 const MAX_ERROR_BODY = 64 * 1024
 
-/** A 429, a 5xx or a network failure: worth another try of the whole operation. */
-export class TransientRegistryError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfter: string | null = null
-  ) {
-    super(message)
-    this.name = 'TransientRegistryError'
-  }
-}
+export { TransientRegistryError }
 
 /**
  * A client of one repository in a registry that follows the OCI distribution spec. It answers auth
@@ -211,22 +213,68 @@ export class RegistryClient {
     request: RegistryRequest,
     headers: Record<string, string>
   ): Promise<Response> {
-    const timeout = request.streamed ? undefined : AbortSignal.timeout(this.options.timeoutMs ?? 60_000)
-    const signals = [this.options.signal, timeout].filter((s): s is AbortSignal => s !== undefined)
-    const fetchImpl = this.options.fetch ?? globalThis.fetch
+    if (request.streamed) return this.transfer(url, request, headers)
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 60_000)
     try {
-      return await fetchImpl(url, {
-        method: request.method,
-        headers,
-        redirect: 'manual',
-        ...(signals.length ? { signal: AbortSignal.any(signals) } : {}),
-        ...(request.body ? { body: request.body(), duplex: 'half' } : {})
-      } as RequestInit)
+      return await this.fetchWith(url, request, headers, timeout, request.body?.())
     } catch (error) {
       this.throwIfCancelled()
-      if (timeout?.aborted) throw new TransientRegistryError('no answer in time')
+      if (timeout.aborted) throw new TransientRegistryError('no answer in time')
       throw new TransientRegistryError(`a network error (${networkReason(error)})`)
     }
+  }
+
+  /**
+   * A blob transfer under a TransferWatch: the upload's bytes and the download's bytes count as
+   * progress; an upload's watch ends with the answer, a download's with the end of its body.
+   */
+  private async transfer(
+    url: URL,
+    request: RegistryRequest,
+    headers: Record<string, string>
+  ): Promise<Response> {
+    const watch = new TransferWatch(
+      this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      (this.options.transferDeadlineMs ?? defaultTransferDeadline)(request.size ?? 0)
+    )
+    const body = request.body?.()
+    const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting(false)) : body
+    let response: Response
+    try {
+      response = await this.fetchWith(url, request, headers, watch.signal, watched)
+    } catch (error) {
+      watch.stop()
+      this.throwIfCancelled()
+      throw watch.failure ?? new TransientRegistryError(`a network error (${networkReason(error)})`)
+    }
+    if (request.method !== 'GET' || !response.body) {
+      watch.stop()
+      return response
+    }
+    watch.touch()
+    return new Response(response.body.pipeThrough(watch.counting(true)), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers
+    })
+  }
+
+  private async fetchWith(
+    url: URL,
+    request: RegistryRequest,
+    headers: Record<string, string>,
+    limit: AbortSignal,
+    body: RequestInit['body'] | undefined
+  ): Promise<Response> {
+    const signals = [this.options.signal, limit].filter((s): s is AbortSignal => s !== undefined)
+    const fetchImpl = this.options.fetch ?? globalThis.fetch
+    return fetchImpl(url, {
+      method: request.method,
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.any(signals),
+      ...(body ? { body, duplex: 'half' } : {})
+    } as RequestInit)
   }
 
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
