@@ -10047,6 +10047,125 @@ function printable(text) {
   return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 200);
 }
 
+// src/action/registry/github-packages.ts
+function isGhcr(repository) {
+  return repository.host.toLowerCase() === "ghcr.io";
+}
+function ghcrPackage(repository) {
+  const [owner = "", ...rest] = repository.name.split("/");
+  return { owner, name: rest.join("/") };
+}
+function packageLink(repository, ownerKind) {
+  if (!isGhcr(repository)) return `${repository.host}/${repository.name}`;
+  const { owner, name } = ghcrPackage(repository);
+  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/package/${encodeURIComponent(name)}`;
+}
+function packageSettings(repository, ownerKind) {
+  const { owner, name } = ghcrPackage(repository);
+  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/${encodeURIComponent(name)}/settings`;
+}
+var MAX_PAGES = 1e4;
+function githubPackagesDeleter(options2) {
+  let versions;
+  return async (digest) => {
+    versions ??= listVersions(options2);
+    const { base, ids } = await versions;
+    const id = ids.get(digest);
+    if (id === void 0) return;
+    const response = await call(options2, "DELETE", `${base}/${id}`);
+    if (response.status === 204 || response.status === 404) return;
+    throw await apiError(options2, response, `deleting version ${id} (${digest})`);
+  };
+}
+async function packageVisibility(options2) {
+  const { owner, name } = ghcrPackage(options2.repository);
+  for (const kind of options2.ownerKind ? [options2.ownerKind] : ["orgs", "users"]) {
+    const response = await call(
+      options2,
+      "GET",
+      `${options2.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}`
+    );
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      continue;
+    }
+    const body = await response.json();
+    return typeof body.visibility === "string" ? body.visibility : void 0;
+  }
+  return void 0;
+}
+async function listVersions(options2) {
+  const { owner, name } = ghcrPackage(options2.repository);
+  const kinds = options2.ownerKind ? [options2.ownerKind] : ["orgs", "users"];
+  for (const kind of kinds) {
+    const base = `${options2.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}/versions`;
+    const ids = await versionPages(options2, base);
+    if (ids) return { base, ids };
+  }
+  throw new LicenseBackupError(
+    "CONFIG_INVALID",
+    `GitHub has no container package ${name} owned by ${owner} that this token can see (${options2.apiUrl}): check the repository name and that the token has \`packages: write\`.`,
+    { url: packageLink(options2.repository, options2.ownerKind) }
+  );
+}
+async function versionPages(options2, base) {
+  const ids = /* @__PURE__ */ new Map();
+  let url = `${base}?per_page=100`;
+  for (let page = 1; url !== void 0; page++) {
+    if (page > MAX_PAGES) {
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `GitHub's Packages API lists more than ${MAX_PAGES * 100} versions of ghcr.io/${options2.repository.name}; keep stops rather than decide on part of them. Prune the package by hand.`,
+        { url: packageLink(options2.repository, options2.ownerKind) }
+      );
+    }
+    const response = await call(options2, "GET", url);
+    if (response.status === 404 && page === 1) {
+      await response.body?.cancel();
+      return void 0;
+    }
+    if (response.status !== 200) throw await apiError(options2, response, "listing the package versions");
+    const next = nextLink(response.headers.get("link"));
+    const list = await response.json();
+    if (!Array.isArray(list)) throw await apiError(options2, response, "listing the package versions");
+    for (const version of list) {
+      if (typeof version.id === "number" && typeof version.name === "string")
+        ids.set(version.name, version.id);
+    }
+    url = next === void 0 ? void 0 : followable(next, base, "GitHub", "linked the next page of versions to").href;
+  }
+  return ids;
+}
+function nextLink(link2) {
+  return (link2 ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link2) : null)?.[1];
+}
+async function call(options2, method, url) {
+  return options2.fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${options2.token}`,
+      accept: "application/vnd.github+json",
+      "x-github-api-version": "2022-11-28"
+    },
+    signal: AbortSignal.timeout(6e4)
+  });
+}
+async function apiError(options2, response, what) {
+  const forbidden = response.status === 401 || response.status === 403;
+  const said = await githubMessage(response);
+  return new LicenseBackupError(
+    forbidden ? "UNAUTHORIZED" : "SERVICE_ERROR",
+    `GitHub's Packages API (${options2.apiUrl}) answered HTTP ${response.status}${said} ${what} for ghcr.io/${options2.repository.name}` + (forbidden ? ": the token may not delete package versions; give the workflow `packages: write` and its repository the Admin role on the package." : "."),
+    { url: packageLink(options2.repository, options2.ownerKind) }
+  );
+}
+async function githubMessage(response) {
+  if (response.bodyUsed) return "";
+  const body = await response.json().catch(() => void 0);
+  if (typeof body?.message !== "string") return "";
+  return ` ("${body.message.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200)}")`;
+}
+
 // src/action/registry/client.ts
 var DEFAULT_POLICY = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 2e4 };
 var MAX_REDIRECTS = 5;
@@ -10054,6 +10173,8 @@ var MAX_ERROR_BODY = 64 * 1024;
 var RegistryClient = class {
   repository;
   origin;
+  /** The registry is GHCR, or a stand-in for it: PATCH chunks of at most 4 MiB. */
+  ghcr;
   options;
   policy;
   authorization;
@@ -10066,6 +10187,7 @@ var RegistryClient = class {
     this.origin = registryOrigin(repository);
     this.options = options2;
     this.policy = { ...DEFAULT_POLICY, ...options2.retry };
+    this.ghcr = options2.ghcr ?? isGhcr(repository);
     this.credentialOrigins = credentialOrigins(repository, this.origin, options2.tokenRealms);
   }
   /**
@@ -10260,7 +10382,10 @@ var RegistryClient = class {
       await response.body?.cancel();
       throw new TransientRegistryError(`HTTP ${response.status} from the token server ${url.origin}`);
     }
-    const token = response.ok ? tokenFromAnswer(await readCapped(response, MAX_ERROR_BODY)) : void 0;
+    const text = response.ok ? await readCapped(response, MAX_ERROR_BODY) : "";
+    const refusal = registryErrors(text);
+    if (refusal !== void 0) throw this.unauthorized(response.status, refusal);
+    const token = tokenFromAnswer(text);
     if (token === void 0) {
       if (!response.bodyUsed) await response.body?.cancel();
       throw new LicenseBackupError(
@@ -10285,14 +10410,14 @@ var RegistryClient = class {
     }
     return {};
   }
-  unauthorized(status) {
+  unauthorized(status, said = "") {
     const credentials = this.options.credentials;
     const given = credentials ? this.options.credentialsHint ?? "the credentials given" : "no credentials";
     const what = status === 403 ? "denied the request" : credentials ? "did not accept the credentials" : "needs credentials";
     const fix = this.anonymousRealm ? `the credentials were not sent to its token server ${this.anonymousRealm} (another origin); if that server belongs to the registry, list it in \`token-realms\`` : credentials ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)` : "set `username` and `token-env` in the steps file";
     return new LicenseBackupError(
       "UNAUTHORIZED",
-      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}, with ${given}): ${fix}.`,
+      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}${said}, with ${given}): ${fix}.`,
       { url: repositoryText(this.repository) }
     );
   }
@@ -10371,98 +10496,26 @@ async function readCappedBytes(response, max) {
 }
 async function errorDetail(response) {
   const text = await readCapped(response, MAX_ERROR_BODY).catch(() => "");
+  return registryErrors(text) ?? "";
+}
+function registryErrors(text) {
+  let first;
   try {
     const body = JSON.parse(text);
-    const first = body.errors?.[0];
-    if (!first) return "";
-    const words = [first.code, first.message].filter((w) => typeof w === "string").join(": ");
-    const clean = words.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200);
-    return clean ? ` (${clean})` : "";
+    if (!Array.isArray(body.errors) || body.errors.length === 0) return void 0;
+    first = body.errors[0] ?? {};
   } catch {
-    return "";
+    return void 0;
   }
+  const words = [first?.code, first?.message].filter((w) => typeof w === "string").join(": ");
+  const clean = words.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200);
+  return clean ? ` (${clean})` : "";
 }
 function networkReason(error2) {
   const cause = error2.cause;
   if (typeof cause?.code === "string") return cause.code;
   if (typeof cause?.message === "string") return cause.message;
   return error2 instanceof Error ? error2.message : String(error2);
-}
-
-// src/action/registry/github-packages.ts
-function isGhcr(repository) {
-  return repository.host.toLowerCase() === "ghcr.io";
-}
-function ghcrPackage(repository) {
-  const [owner = "", ...rest] = repository.name.split("/");
-  return { owner, name: rest.join("/") };
-}
-function packageLink(repository, ownerKind) {
-  if (!isGhcr(repository)) return `${repository.host}/${repository.name}`;
-  const { owner, name } = ghcrPackage(repository);
-  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/package/${encodeURIComponent(name)}`;
-}
-function packageSettings(repository, ownerKind) {
-  const { owner, name } = ghcrPackage(repository);
-  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/${encodeURIComponent(name)}/settings`;
-}
-var MAX_PAGES = 100;
-function githubPackagesDeleter(options2) {
-  let versions;
-  return async (digest) => {
-    versions ??= listVersions(options2);
-    const { base, ids } = await versions;
-    const id = ids.get(digest);
-    if (id === void 0) return;
-    const response = await call(options2, "DELETE", `${base}/${id}`);
-    if (response.status === 204 || response.status === 404) return;
-    throw apiError(options2, response, `deleting version ${id} (${digest})`);
-  };
-}
-async function listVersions(options2) {
-  const { owner, name } = ghcrPackage(options2.repository);
-  const kinds = options2.ownerKind ? [options2.ownerKind] : ["orgs", "users"];
-  for (const kind of kinds) {
-    const base = `${options2.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}/versions`;
-    const ids = /* @__PURE__ */ new Map();
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const response = await call(options2, "GET", `${base}?per_page=100&page=${page}`);
-      if (response.status === 404 && page === 1) break;
-      if (response.status !== 200) throw apiError(options2, response, "listing the package versions");
-      const list = await response.json();
-      if (!Array.isArray(list)) throw apiError(options2, response, "listing the package versions");
-      for (const version of list) {
-        if (typeof version.id === "number" && typeof version.name === "string")
-          ids.set(version.name, version.id);
-      }
-      if (list.length < 100) return { base, ids };
-    }
-    if (ids.size > 0) return { base, ids };
-  }
-  throw new LicenseBackupError(
-    "CONFIG_INVALID",
-    `GitHub has no container package ${name} owned by ${owner} that this token can see (${options2.apiUrl}): check the repository name and that the token has \`packages: write\`.`,
-    { url: packageLink(options2.repository, options2.ownerKind) }
-  );
-}
-async function call(options2, method, url) {
-  return options2.fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${options2.token}`,
-      accept: "application/vnd.github+json",
-      "x-github-api-version": "2022-11-28"
-    },
-    signal: AbortSignal.timeout(6e4)
-  });
-}
-function apiError(options2, response, what) {
-  const forbidden = response.status === 401 || response.status === 403;
-  return new LicenseBackupError(
-    forbidden ? "UNAUTHORIZED" : "SERVICE_ERROR",
-    `GitHub's Packages API (${options2.apiUrl}) answered HTTP ${response.status} ${what} for ghcr.io/${options2.repository.name}` + (forbidden ? ": the token may not delete package versions; give the workflow `packages: write` and the repository admin access to the package." : "."),
-    { url: packageLink(options2.repository, options2.ownerKind) }
-  );
 }
 
 // src/action/registry/manifests.ts
@@ -10760,6 +10813,14 @@ import { rm as rm3 } from "node:fs/promises";
 import { Readable, Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
+var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
+var ChunkTooLarge = class extends Error {
+  constructor(refusal) {
+    super(refusal.message);
+    this.refusal = refusal;
+  }
+  refusal;
+};
 async function digestFile(file) {
   const hash = createHash2("sha256");
   let size = 0;
@@ -10770,23 +10831,33 @@ async function digestFile(file) {
   return { digest: `sha256:${hash.digest("hex")}`, size };
 }
 async function pushBlob(client, file, blob, options2 = {}) {
+  const chunkSize = options2.chunkSize ?? (client.ghcr ? SMALL_CHUNK_SIZE : DEFAULT_CHUNK_SIZE);
+  try {
+    return await pushBlobIn(client, file, blob, options2.mountFrom, chunkSize);
+  } catch (error2) {
+    if (!(error2 instanceof ChunkTooLarge)) throw error2;
+    if (chunkSize <= SMALL_CHUNK_SIZE) throw error2.refusal;
+    return pushBlobIn(client, file, blob, options2.mountFrom, SMALL_CHUNK_SIZE).catch((again) => {
+      throw again instanceof ChunkTooLarge ? again.refusal : again;
+    });
+  }
+}
+async function pushBlobIn(client, file, blob, mountFrom, chunkSize) {
   return client.retrying(`the upload of blob ${blob.digest}`, async () => {
     const head = await client.exchange({ method: "HEAD", url: client.path(`blobs/${blob.digest}`) });
     if (head.ok) return "present";
-    const mount = options2.mountFrom ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(options2.mountFrom)}` : "";
+    const mount = mountFrom ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(mountFrom)}` : "";
     const start = await client.exchange({ method: "POST", url: client.path(`blobs/uploads/${mount}`) });
     if (start.status === 201 && mount) {
       await start.body?.cancel();
       return "mounted";
     }
     const location = await uploadLocation(client, start, "starting a blob upload");
-    const chunkSize = options2.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const final = blob.size <= chunkSize ? location : await uploadChunks(client, location, file, blob.size, chunkSize);
-    const url = withDigest(final, blob.digest);
     const whole = blob.size <= chunkSize;
+    const final = whole ? location : await uploadChunks(client, location, file, blob.size, chunkSize);
     const put = await client.exchange({
       method: "PUT",
-      url,
+      url: withDigest(final, blob.digest),
       headers: {
         "content-type": "application/octet-stream",
         "content-length": String(whole ? blob.size : 0)
@@ -10814,7 +10885,9 @@ async function uploadChunks(client, location, file, size, chunkSize) {
       streamed: true,
       size: end - offset
     });
-    url = await uploadLocation(client, patch, `a chunk of a blob upload (bytes ${offset}-${end - 1})`);
+    const what = `a chunk of a blob upload (bytes ${offset}-${end - 1})`;
+    if (patch.status === 416) throw new ChunkTooLarge(await client.unexpected(patch, what));
+    url = await uploadLocation(client, patch, what);
   }
   return url;
 }
@@ -10929,6 +11002,7 @@ async function pushBackup(client, folder, files, options2) {
     const { digest: digest2, size } = await digestFile(join6(folder, file));
     layers.push({ mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } });
   }
+  client.wantScope(`repository:${client.repository.name}:pull,push`);
   const blobs = {};
   const mount = options2.mountFrom === void 0 ? {} : { mountFrom: options2.mountFrom };
   const chunk = options2.chunkSize === void 0 ? {} : { chunkSize: options2.chunkSize };
@@ -10980,8 +11054,34 @@ async function pushToRegistry(spec, backup, token, context) {
     tags: pushed.tags,
     pushed: true
   };
+  if (isGhcr(spec.repository) && !backup.files.some((file) => file.endsWith(".age"))) {
+    await warnIfPublic(spec.repository, token, context, ownerKind);
+  }
   if (spec.keep) record.keep = await keepBackups(spec, client, token, context, pushed.digest);
   return record;
+}
+async function warnIfPublic(repository, token, context, ownerKind) {
+  const visibility = token ? await packageVisibility({
+    repository,
+    apiUrl: context.run.apiUrl,
+    token,
+    fetch: context.fetch,
+    ...ownerKind ? { ownerKind } : {}
+  }).catch(() => void 0) : void 0;
+  const why = visibility === "public" ? "the package is public" : visibility === void 0 && publicRepository(context.run) ? "this workflow runs in a public repository, and GHCR makes a package first published from one public" : void 0;
+  if (!why) return;
+  log.warning(
+    logText`The backup pushed to ${repositoryText(repository)} is not encrypted and ${why}: anyone can pull it and read every license. Add \`encrypt-to\` to the backup step, and check the package's visibility on ${packageSettings(repository, ownerKind)}.`
+  );
+}
+function publicRepository(run2) {
+  if (!run2.eventPath) return false;
+  try {
+    const event = JSON.parse(readFileSync(run2.eventPath, "utf8"));
+    return event.repository?.visibility === "public" || event.repository?.private === false;
+  } catch {
+    return false;
+  }
 }
 async function keepBackups(spec, client, token, context, pushed) {
   const { dryRun, ...policy } = spec.keep ?? { dryRun: false };

@@ -111,13 +111,9 @@ describe('Bearer token challenge', () => {
     expect(pulled.digest).toBe(pushed.digest)
     expect((await readdir(folder)).sort()).toEqual([...backup.files].sort())
     expect(tokens.length).toBeGreaterThan(0)
-    // The first call (HEAD of a blob) is challenged for pull, the upload for push: the second token has both.
-    // (The registry lists a scope's actions in no fixed order.)
-    const actions = (scopes: string[] = []): string[] =>
-      [...new Set(scopes.flatMap(scope => (scope.split(':').pop() ?? '').split(',')))].sort()
+    // A push asks for pull and push with the first challenge (GHCR's name only `:pull`): one token.
     const scopes = registry.tokenScopes.slice(asked)
-    expect(scopes[0]).toEqual(['repository:acme/tokens:pull'])
-    expect(actions(scopes[1])).toEqual(['pull', 'push'])
+    expect(scopes[0]).toContain('repository:acme/tokens:pull,push')
     expect(await tagsWithToken('acme/tokens')).toEqual(['20261130T100000Z', 'nightly'])
   })
 

@@ -17,6 +17,7 @@ import {
   type RegistryCredentials
 } from './auth.js'
 import { defaultTransferDeadline, DEFAULT_IDLE_TIMEOUT_MS, TransferWatch } from './deadline.js'
+import { isGhcr } from './github-packages.js'
 import { credentialOrigins, followable } from './origins.js'
 import { TransientRegistryError } from './transient.js'
 import { registryOrigin, repositoryText, type RegistryRepository } from './reference.js'
@@ -28,6 +29,8 @@ export interface RegistryClientOptions {
   credentialsHint?: string
   /** Token servers on another origin the steps file trusts with the credentials (`token-realms`). */
   tokenRealms?: string[]
+  /** GHCR's rules (4 MiB chunks); default: the host is ghcr.io. */
+  ghcr?: boolean
   /** Said once when a token server is asked without the credentials (it is on a foreign origin). */
   warn?: (message: string) => void
   fetch?: typeof fetch
@@ -79,6 +82,8 @@ export { TransientRegistryError }
 export class RegistryClient {
   readonly repository: RegistryRepository
   readonly origin: string
+  /** The registry is GHCR, or a stand-in for it: PATCH chunks of at most 4 MiB. */
+  readonly ghcr: boolean
   private readonly options: RegistryClientOptions
   private readonly policy: RetryPolicy
   private authorization: string | undefined
@@ -92,6 +97,7 @@ export class RegistryClient {
     this.origin = registryOrigin(repository)
     this.options = options
     this.policy = { ...DEFAULT_POLICY, ...options.retry }
+    this.ghcr = options.ghcr ?? isGhcr(repository)
     this.credentialOrigins = credentialOrigins(repository, this.origin, options.tokenRealms)
   }
 
@@ -315,7 +321,11 @@ export class RegistryClient {
       await response.body?.cancel()
       throw new TransientRegistryError(`HTTP ${response.status} from the token server ${url.origin}`)
     }
-    const token = response.ok ? tokenFromAnswer(await readCapped(response, MAX_ERROR_BODY)) : undefined
+    const text = response.ok ? await readCapped(response, MAX_ERROR_BODY) : ''
+    // GHCR refuses with 200 and an `errors` body, as a registry answers a refused call.
+    const refusal = registryErrors(text)
+    if (refusal !== undefined) throw this.unauthorized(response.status, refusal)
+    const token = tokenFromAnswer(text)
     if (token === undefined) {
       if (!response.bodyUsed) await response.body?.cancel()
       throw new LicenseBackupError(
@@ -342,7 +352,7 @@ export class RegistryClient {
     return {}
   }
 
-  private unauthorized(status: number): LicenseBackupError {
+  private unauthorized(status: number, said = ''): LicenseBackupError {
     const credentials = this.options.credentials
     const given = credentials ? (this.options.credentialsHint ?? 'the credentials given') : 'no credentials'
     const what =
@@ -358,7 +368,7 @@ export class RegistryClient {
         : 'set `username` and `token-env` in the steps file'
     return new LicenseBackupError(
       'UNAUTHORIZED',
-      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}, with ${given}): ${fix}.`,
+      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}${said}, with ${given}): ${fix}.`,
       { url: repositoryText(this.repository) }
     )
   }
@@ -452,20 +462,29 @@ export async function readCappedBytes(response: Response, max: number): Promise<
 /** ` (CODE: message)` from a registry's `{"errors":[…]}` body, shortened and made printable. */
 export async function errorDetail(response: Response): Promise<string> {
   const text = await readCapped(response, MAX_ERROR_BODY).catch(() => '')
+  return registryErrors(text) ?? ''
+}
+
+/**
+ * ` (CODE: message)` when a body is a registry's `{"errors":[…]}` with at least one error, else
+ * undefined; shortened and made printable.
+ */
+function registryErrors(text: string): string | undefined {
+  let first: { code?: unknown; message?: unknown } | undefined
   try {
-    const body = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] }
-    const first = body.errors?.[0]
-    if (!first) return ''
-    const words = [first.code, first.message].filter(w => typeof w === 'string').join(': ')
-    // The registry's words reach the log: one printable line that cannot carry a runner command (`##[`).
-    const clean = words
-      .replace(/[^\x20-\x7e]/g, ' ')
-      .replace(/##\[/g, '#-[')
-      .slice(0, 200)
-    return clean ? ` (${clean})` : ''
+    const body = JSON.parse(text) as { errors?: unknown }
+    if (!Array.isArray(body.errors) || body.errors.length === 0) return undefined
+    first = (body.errors[0] ?? {}) as typeof first
   } catch {
-    return ''
+    return undefined
   }
+  const words = [first?.code, first?.message].filter(w => typeof w === 'string').join(': ')
+  // The registry's words reach the log: one printable line that cannot carry a runner command (`##[`).
+  const clean = words
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .replace(/##\[/g, '#-[')
+    .slice(0, 200)
+  return clean ? ` (${clean})` : ''
 }
 
 function networkReason(error: unknown): string {

@@ -14,6 +14,7 @@ import {
   isGhcr,
   packageLink,
   packageSettings,
+  packageVisibility,
   type OwnerKind
 } from './github-packages.js'
 import { applyKeep, FUTURE_SKEW_MS, type KeepResult } from './keep.js'
@@ -77,8 +78,56 @@ export async function pushToRegistry(
     tags: pushed.tags,
     pushed: true
   }
+  if (isGhcr(spec.repository) && !backup.files.some(file => file.endsWith('.age'))) {
+    await warnIfPublic(spec.repository, token, context, ownerKind)
+  }
   if (spec.keep) record.keep = await keepBackups(spec, client, token, context, pushed.digest)
   return record
+}
+
+/**
+ * An unencrypted backup in a public package is readable by anyone: GHCR makes a package first published
+ * from a public repository public. Warned when the package says it is public, or the workflow's
+ * repository is public (the package may be new); checking never fails the step.
+ */
+async function warnIfPublic(
+  repository: RegistryRepository,
+  token: string | undefined,
+  context: RegistryContext,
+  ownerKind: OwnerKind | undefined
+): Promise<void> {
+  const visibility = token
+    ? await packageVisibility({
+        repository,
+        apiUrl: context.run.apiUrl,
+        token,
+        fetch: context.fetch,
+        ...(ownerKind ? { ownerKind } : {})
+      }).catch(() => undefined)
+    : undefined
+  const why =
+    visibility === 'public'
+      ? 'the package is public'
+      : visibility === undefined && publicRepository(context.run)
+        ? 'this workflow runs in a public repository, and GHCR makes a package first published from one public'
+        : undefined
+  if (!why) return
+  log.warning(
+    logText`The backup pushed to ${repositoryText(repository)} is not encrypted and ${why}: anyone can pull it and read every license. Add \`encrypt-to\` to the backup step, and check the package's visibility on ${packageSettings(repository, ownerKind)}.`
+  )
+}
+
+/** Whether the event's repository is public (its payload says so); false when unknown. */
+function publicRepository(run: RunContext): boolean {
+  if (!run.eventPath) return false
+  try {
+    const event = JSON.parse(readFileSync(run.eventPath, 'utf8')) as {
+      repository?: { private?: unknown; visibility?: unknown }
+    }
+    return event.repository?.visibility === 'public' || event.repository?.private === false
+  } catch {
+    return false
+  }
 }
 
 /**
