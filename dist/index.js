@@ -10608,17 +10608,13 @@ async function fetchManifest(client, reference) {
 function isBackupManifest(json) {
   if (typeof json !== "object" || json === null) return false;
   const manifest = json;
-  return manifest.mediaType === IMAGE_MANIFEST && manifest.artifactType === ARTIFACT_TYPE;
+  return manifest.mediaType === IMAGE_MANIFEST && artifactTypeOf(manifest) === ARTIFACT_TYPE;
+}
+function artifactTypeOf(manifest) {
+  return manifest.artifactType === void 0 ? manifest.config?.mediaType : manifest.artifactType;
 }
 function backupLayers(client, reference, json) {
-  if (!isBackupManifest(json)) {
-    const type = json ?? {};
-    const said = typeof type.artifactType === "string" ? type.artifactType : String(type.mediaType ?? "none");
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `${reference} in ${client.where} is not a license backup: its type is ${printable2(said)}, not ${ARTIFACT_TYPE}. Check the reference.`
-    );
-  }
+  if (!isBackupManifest(json)) throw notThisType(client, reference, json);
   const layers = json.layers;
   if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
     throw notBackup(client, reference, `it has ${Array.isArray(layers) ? layers.length : "no"} layers`);
@@ -10627,11 +10623,31 @@ function backupLayers(client, reference, json) {
   return layers.map((layer, i) => {
     const descriptor = layer;
     const title2 = descriptor?.annotations?.[TITLE];
-    const ok = typeof descriptor?.mediaType === "string" && typeof descriptor.digest === "string" && isDigest(descriptor.digest) && Number.isSafeInteger(descriptor.size) && (descriptor.size ?? -1) >= 0 && (descriptor.size ?? 0) <= MAX_LAYER_BYTES && typeof title2 === "string" && FILE_NAME.test(title2) && !seen.has(title2.toLowerCase());
+    const ok = typeof descriptor?.mediaType === "string" && typeof descriptor.digest === "string" && isDigest(descriptor.digest) && Number.isSafeInteger(descriptor.size) && (descriptor.size ?? -1) >= 0 && (descriptor.size ?? 0) <= MAX_LAYER_BYTES && typeof title2 === "string";
     if (!ok) throw notBackup(client, reference, `layer ${i + 1} is not a file of a backup folder`);
+    if (!FILE_NAME.test(title2)) throw badTitle(client, reference, i, title2);
+    if (seen.has(title2.toLowerCase())) {
+      throw notBackup(client, reference, `two layers are titled "${printable2(title2)}" (letter case aside)`);
+    }
     seen.add(title2.toLowerCase());
     return descriptor;
   });
+}
+function notThisType(client, reference, json) {
+  const manifest = json ?? {};
+  const type = artifactTypeOf(manifest);
+  const what = manifest.mediaType !== IMAGE_MANIFEST ? `its media type is ${printable2(String(manifest.mediaType ?? "none"))}, not an OCI image manifest` : `its artifact type is ${printable2(String(type ?? "none"))}, not ${ARTIFACT_TYPE}`;
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `${reference} in ${client.where} is not a license backup: ${what}. Check the reference.`
+  );
+}
+function badTitle(client, reference, index, title2) {
+  const why = /[/\\]/.test(title2) ? "it has a folder in it" : "it is not a plain file name";
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `${reference} in ${client.where} is not a backup folder as pushed: layer ${index + 1} is titled "${printable2(title2)}", and ${why}. Push the files from inside the backup folder (\`cd backup && oras push <reference> manifest.json licenses.tar.gz\`), as the action does. Nothing was used.`
+  );
 }
 function notBackup(client, reference, why) {
   return new LicenseBackupError(
