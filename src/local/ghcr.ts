@@ -24,6 +24,8 @@ export interface GhcrStandInOptions {
   downloads?: number
   /** Versions per page of the Packages API at most (GitHub: 100). */
   maxPerPage?: number
+  /** The origin its challenges name for the token realm, when a test fronts it as https://ghcr.io. */
+  realmOrigin?: string
 }
 
 export interface GhcrStandIn {
@@ -85,7 +87,7 @@ export async function startGhcrStandIn(options: GhcrStandInOptions): Promise<Ghc
     if (!granted || granted.repository !== name || (writing && !granted.push)) {
       // GHCR's challenge names `:pull` whatever the request.
       res.writeHead(401, {
-        'www-authenticate': `Bearer realm="${origin}/token",service="ghcr.io",scope="repository:${name}:pull"`
+        'www-authenticate': `Bearer realm="${options.realmOrigin ?? origin}/token",service="ghcr.io",scope="repository:${name}:pull"`
       })
       res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }))
       return
