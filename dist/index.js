@@ -9892,8 +9892,8 @@ var TransferWatch = class {
     clearTimeout(this.idle);
     clearTimeout(this.overall);
   }
-  /** A pass-through counting each chunk as progress; `last` ends the watch when the stream ends. */
-  counting(last) {
+  /** A pass-through counting each chunk of an upload's body as progress. */
+  counting() {
     return new TransformStream({
       start: (controller) => {
         this.streams.add(controller);
@@ -9901,9 +9901,6 @@ var TransferWatch = class {
       transform: (chunk, controller) => {
         this.touch();
         controller.enqueue(chunk);
-      },
-      flush: () => {
-        if (last) this.stop();
       }
     });
   }
@@ -10182,6 +10179,7 @@ var RegistryClient = class {
   credentialOrigins;
   /** The foreign token server asked anonymously, for the UNAUTHORIZED message that may follow. */
   anonymousRealm;
+  downloads = /* @__PURE__ */ new WeakMap();
   constructor(repository, options2 = {}) {
     this.repository = repository;
     this.origin = registryOrigin(repository);
@@ -10314,7 +10312,7 @@ var RegistryClient = class {
       (this.options.transferDeadlineMs ?? defaultTransferDeadline)(request.size ?? 0)
     );
     const body = request.body?.();
-    const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting(false)) : body;
+    const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting()) : body;
     let response;
     try {
       response = await this.fetchWith(url, request, headers, watch.signal, watched);
@@ -10328,11 +10326,20 @@ var RegistryClient = class {
       return response;
     }
     watch.touch();
-    return new Response(response.body.pipeThrough(watch.counting(true)), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers
-    });
+    this.downloads.set(response, watch);
+    return response;
+  }
+  /**
+   * A blob download's progress reporting: `moved` for every chunk read, `end` once the body is read or
+   * given up, and `failure`, the stall that broke the body if the watch ended it.
+   */
+  download(response) {
+    const watch = this.downloads.get(response);
+    return {
+      moved: () => watch?.touch(),
+      end: () => watch?.stop(),
+      failure: () => watch?.failure
+    };
   }
   async fetchWith(url, request, headers, limit, body) {
     const signals = [this.options.signal, limit].filter((s) => s !== void 0);
@@ -10937,10 +10944,12 @@ async function pullBlob(client, blob, target) {
     if (response.status !== 200 || !response.body) {
       throw await client.unexpected(response, `the download of blob ${blob.digest}`);
     }
+    const progress = client.download(response);
     const hash = createHash2("sha256");
     let size = 0;
     const check = new Transform2({
       transform(chunk, _encoding, done) {
+        progress.moved();
         size += chunk.length;
         if (size > blob.size) {
           done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`));
@@ -10960,10 +10969,11 @@ async function pullBlob(client, blob, target) {
       await rm3(target, { force: true });
       if (error2 instanceof LicenseBackupError) throw error2;
       client.throwIfCancelled();
-      if (error2 instanceof TransientRegistryError) throw error2;
-      throw new TransientRegistryError(
+      throw progress.failure() ?? new TransientRegistryError(
         `a broken download (${error2 instanceof Error ? error2.message : String(error2)})`
       );
+    } finally {
+      progress.end();
     }
     const digest = `sha256:${hash.digest("hex")}`;
     if (size !== blob.size || digest !== blob.digest) {

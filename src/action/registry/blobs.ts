@@ -171,10 +171,12 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
     if (response.status !== 200 || !response.body) {
       throw await client.unexpected(response, `the download of blob ${blob.digest}`)
     }
+    const progress = client.download(response)
     const hash = createHash('sha256')
     let size = 0
     const check = new Transform({
       transform(chunk: Buffer, _encoding, done) {
+        progress.moved()
         size += chunk.length
         if (size > blob.size) {
           done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`))
@@ -194,10 +196,14 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
       await rm(target, { force: true })
       if (error instanceof LicenseBackupError) throw error
       client.throwIfCancelled()
-      if (error instanceof TransientRegistryError) throw error
-      throw new TransientRegistryError(
-        `a broken download (${error instanceof Error ? error.message : String(error)})`
+      throw (
+        progress.failure() ??
+        new TransientRegistryError(
+          `a broken download (${error instanceof Error ? error.message : String(error)})`
+        )
       )
+    } finally {
+      progress.end()
     }
     const digest = `sha256:${hash.digest('hex')}`
     if (size !== blob.size || digest !== blob.digest) {

@@ -91,6 +91,7 @@ export class RegistryClient {
   private readonly credentialOrigins: Set<string>
   /** The foreign token server asked anonymously, for the UNAUTHORIZED message that may follow. */
   private anonymousRealm: string | undefined
+  private readonly downloads = new WeakMap<Response, TransferWatch>()
 
   constructor(repository: RegistryRepository, options: RegistryClientOptions = {}) {
     this.repository = repository
@@ -244,7 +245,7 @@ export class RegistryClient {
       (this.options.transferDeadlineMs ?? defaultTransferDeadline)(request.size ?? 0)
     )
     const body = request.body?.()
-    const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting(false)) : body
+    const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting()) : body
     let response: Response
     try {
       response = await this.fetchWith(url, request, headers, watch.signal, watched)
@@ -257,12 +258,28 @@ export class RegistryClient {
       watch.stop()
       return response
     }
+    // The reader reports progress (`download`) rather than a stream wrapped round the body: one less
+    // copy of every chunk through a web stream.
     watch.touch()
-    return new Response(response.body.pipeThrough(watch.counting(true)), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers
-    })
+    this.downloads.set(response, watch)
+    return response
+  }
+
+  /**
+   * A blob download's progress reporting: `moved` for every chunk read, `end` once the body is read or
+   * given up, and `failure`, the stall that broke the body if the watch ended it.
+   */
+  download(response: Response): {
+    moved(): void
+    end(): void
+    failure(): TransientRegistryError | undefined
+  } {
+    const watch = this.downloads.get(response)
+    return {
+      moved: () => watch?.touch(),
+      end: () => watch?.stop(),
+      failure: () => watch?.failure
+    }
   }
 
   private async fetchWith(

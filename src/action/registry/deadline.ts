@@ -13,7 +13,7 @@ export function defaultTransferDeadline(size: number): number {
 /**
  * Watches one blob transfer (ADR 0187): an idle timer reset by every chunk that moves, and an overall
  * deadline. Either one aborts the request and errors the watched streams with a TransientRegistryError,
- * so the attempt fails as transient and the client's retries decide what comes next.
+ * so the attempt fails as transient (a download's reader reports its own progress: `RegistryClient.download`) and the client's retries decide what comes next.
  */
 export class TransferWatch {
   private readonly controller = new AbortController()
@@ -54,8 +54,8 @@ export class TransferWatch {
     clearTimeout(this.overall)
   }
 
-  /** A pass-through counting each chunk as progress; `last` ends the watch when the stream ends. */
-  counting(last: boolean): TransformStream<Uint8Array, Uint8Array> {
+  /** A pass-through counting each chunk of an upload's body as progress. */
+  counting(): TransformStream<Uint8Array, Uint8Array> {
     return new TransformStream<Uint8Array, Uint8Array>({
       start: controller => {
         this.streams.add(controller)
@@ -63,9 +63,6 @@ export class TransferWatch {
       transform: (chunk, controller) => {
         this.touch()
         controller.enqueue(chunk)
-      },
-      flush: () => {
-        if (last) this.stop()
       }
     })
   }
