@@ -208,6 +208,22 @@ describe("keep through GHCR's Packages API", () => {
     ])
   })
 
+  it("GitHub's refusal to delete the last tagged version is an error quoting GitHub", async () => {
+    const ghcr = await standIn()
+    const backup = await makeBackup(await dirs.make(), 3)
+    const only = await pushBackup(client(ghcr, 'acme/only', ADMIN), backup.path, backup.files, {
+      tags: [],
+      now: new Date('2026-12-01T01:00:00Z')
+    })
+    await expect(deleter(ghcr, 'acme/only', ADMIN)(only.digest)).rejects.toMatchObject({
+      code: 'SERVICE_ERROR',
+      message: expect.stringContaining(
+        'answered HTTP 400 ("You cannot delete the last tagged version of a package.") deleting version'
+      )
+    })
+    expect(ghcr.tags('acme/only')).toEqual(['20261201T010000Z'])
+  })
+
   it('reads the package visibility', async () => {
     const ghcr = await standIn({ visibility: 'public' })
     await seeded(ghcr, 'kim/public')
