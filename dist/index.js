@@ -9850,6 +9850,85 @@ function tokenFromAnswer(text) {
   return typeof value === "string" && /^[\x21-\x7e]+$/.test(value) ? value : void 0;
 }
 
+// src/action/registry/transient.ts
+var TransientRegistryError = class extends Error {
+  constructor(message, retryAfter = null) {
+    super(message);
+    this.retryAfter = retryAfter;
+    this.name = "TransientRegistryError";
+  }
+  retryAfter;
+};
+
+// src/action/registry/deadline.ts
+var DEFAULT_IDLE_TIMEOUT_MS = 3e4;
+var DEFAULT_MIN_BYTES_PER_SECOND = 512 * 1024;
+var DEADLINE_BASE_MS = 6e4;
+function defaultTransferDeadline(size) {
+  return DEADLINE_BASE_MS + Math.ceil(size / DEFAULT_MIN_BYTES_PER_SECOND * 1e3);
+}
+var TransferWatch = class {
+  constructor(idleMs, deadlineMs) {
+    this.idleMs = idleMs;
+    this.overall = setTimeout(
+      () => this.fail(`it took longer than its deadline of ${seconds(deadlineMs)} s`),
+      deadlineMs
+    ).unref();
+    this.touch();
+  }
+  idleMs;
+  controller = new AbortController();
+  streams = /* @__PURE__ */ new Set();
+  idle;
+  overall;
+  stopped = false;
+  failure;
+  get signal() {
+    return this.controller.signal;
+  }
+  /** Progress: the idle timer starts again. */
+  touch() {
+    if (this.stopped) return;
+    clearTimeout(this.idle);
+    this.idle = setTimeout(
+      () => this.fail(`no byte moved for ${seconds(this.idleMs)} s`),
+      this.idleMs
+    ).unref();
+  }
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.idle);
+    clearTimeout(this.overall);
+  }
+  /** A pass-through counting each chunk of an upload's body as progress. */
+  counting() {
+    return new TransformStream({
+      start: (controller) => {
+        this.streams.add(controller);
+      },
+      transform: (chunk, controller) => {
+        this.touch();
+        controller.enqueue(chunk);
+      }
+    });
+  }
+  fail(reason) {
+    if (this.stopped) return;
+    this.stop();
+    this.failure = new TransientRegistryError(`a stalled transfer (${reason})`);
+    for (const stream of this.streams) {
+      try {
+        stream.error(this.failure);
+      } catch {
+      }
+    }
+    this.controller.abort(this.failure);
+  }
+};
+function seconds(ms) {
+  return String(Math.round(ms / 100) / 10);
+}
+
 // src/action/registry/reference.ts
 var RegistryReferenceError = class extends Error {
   name = "RegistryReferenceError";
@@ -9939,30 +10018,194 @@ function registryOrigin(repository) {
   return `${repository.scheme}://${repository.host}`;
 }
 
+// src/action/registry/origins.ts
+var DOCUMENTED_REALMS = {
+  "ghcr.io": ["https://ghcr.io"],
+  "registry-1.docker.io": ["https://auth.docker.io"],
+  "docker.io": ["https://auth.docker.io"]
+};
+function credentialOrigins(repository, origin, named = []) {
+  const listed2 = DOCUMENTED_REALMS[repository.host.toLowerCase()] ?? [];
+  return /* @__PURE__ */ new Set([origin, ...listed2, ...named.map((realm) => new URL(realm).origin)]);
+}
+function followable(location, base, host, why) {
+  let target;
+  try {
+    target = new URL(location, base);
+  } catch {
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${host} ${why} "${printable(location)}", which is not a URL; check the registry.`
+    );
+  }
+  const plain = target.protocol === "http:" && !isLoopbackHost(target.host);
+  if (plain || target.protocol !== "https:" && target.protocol !== "http:") {
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${host} ${why} ${printable(target.origin)}, which is not HTTPS; refusing to go there.`,
+      { url: target.origin }
+    );
+  }
+  return target;
+}
+function printable(text) {
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 200);
+}
+
+// src/action/registry/github-packages.ts
+function isGhcr(repository) {
+  return repository.host.toLowerCase() === "ghcr.io";
+}
+function ghcrPackage(repository) {
+  const [owner = "", ...rest] = repository.name.split("/");
+  return { owner, name: rest.join("/") };
+}
+function packageLink(repository, ownerKind) {
+  if (!isGhcr(repository)) return `${repository.host}/${repository.name}`;
+  const { owner, name } = ghcrPackage(repository);
+  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/package/${encodeURIComponent(name)}`;
+}
+function packageSettings(repository, ownerKind) {
+  const { owner, name } = ghcrPackage(repository);
+  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/${encodeURIComponent(name)}/settings`;
+}
+var MAX_PAGES = 1e4;
+function githubPackagesDeleter(options2) {
+  let versions;
+  return async (digest) => {
+    versions ??= listVersions(options2);
+    const { base, ids } = await versions;
+    const id = ids.get(digest);
+    if (id === void 0) return;
+    const response = await call(options2, "DELETE", `${base}/${id}`);
+    if (response.status === 204 || response.status === 404) return;
+    throw await apiError(options2, response, `deleting version ${id} (${digest})`);
+  };
+}
+async function packageVisibility(options2) {
+  const { owner, name } = ghcrPackage(options2.repository);
+  for (const kind of options2.ownerKind ? [options2.ownerKind] : ["orgs", "users"]) {
+    const response = await call(
+      options2,
+      "GET",
+      `${options2.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}`
+    );
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      continue;
+    }
+    const body = await response.json();
+    return typeof body.visibility === "string" ? body.visibility : void 0;
+  }
+  return void 0;
+}
+async function listVersions(options2) {
+  const { owner, name } = ghcrPackage(options2.repository);
+  const kinds = options2.ownerKind ? [options2.ownerKind] : ["orgs", "users"];
+  for (const kind of kinds) {
+    const base = `${options2.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}/versions`;
+    const ids = await versionPages(options2, base);
+    if (ids) return { base, ids };
+  }
+  throw new LicenseBackupError(
+    "CONFIG_INVALID",
+    `GitHub has no container package ${name} owned by ${owner} that this token can see (${options2.apiUrl}): check the repository name and that the token has \`packages: write\`.`,
+    { url: packageLink(options2.repository, options2.ownerKind) }
+  );
+}
+async function versionPages(options2, base) {
+  const ids = /* @__PURE__ */ new Map();
+  let url = `${base}?per_page=100`;
+  for (let page = 1; url !== void 0; page++) {
+    if (page > MAX_PAGES) {
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `GitHub's Packages API lists more than ${MAX_PAGES * 100} versions of ghcr.io/${options2.repository.name}; keep stops rather than decide on part of them. Prune the package by hand.`,
+        { url: packageLink(options2.repository, options2.ownerKind) }
+      );
+    }
+    const response = await call(options2, "GET", url);
+    if (response.status === 404 && page === 1) {
+      await response.body?.cancel();
+      return void 0;
+    }
+    if (response.status !== 200) throw await apiError(options2, response, "listing the package versions");
+    const next = nextLink(response.headers.get("link"));
+    const list = await response.json();
+    if (!Array.isArray(list)) throw await apiError(options2, response, "listing the package versions");
+    for (const version of list) {
+      if (typeof version.id === "number" && typeof version.name === "string")
+        ids.set(version.name, version.id);
+    }
+    url = next === void 0 ? void 0 : followable(next, base, "GitHub", "linked the next page of versions to").href;
+  }
+  return ids;
+}
+function nextLink(link2) {
+  return (link2 ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link2) : null)?.[1];
+}
+async function call(options2, method, url) {
+  return options2.fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${options2.token}`,
+      accept: "application/vnd.github+json",
+      "x-github-api-version": "2022-11-28"
+    },
+    signal: AbortSignal.timeout(6e4)
+  });
+}
+async function apiError(options2, response, what) {
+  const forbidden = response.status === 401 || response.status === 403;
+  const said = await githubMessage(response);
+  return new LicenseBackupError(
+    forbidden ? "UNAUTHORIZED" : "SERVICE_ERROR",
+    `GitHub's Packages API (${options2.apiUrl}) answered HTTP ${response.status}${said} ${what} for ghcr.io/${options2.repository.name}` + (forbidden ? ": the token may not delete package versions; give the workflow `packages: write` and its repository the Admin role on the package." : "."),
+    { url: packageLink(options2.repository, options2.ownerKind) }
+  );
+}
+async function githubMessage(response) {
+  if (response.bodyUsed) return "";
+  const body = await response.json().catch(() => void 0);
+  if (typeof body?.message !== "string") return "";
+  return ` ("${body.message.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200)}")`;
+}
+
 // src/action/registry/client.ts
 var DEFAULT_POLICY = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 2e4 };
 var MAX_REDIRECTS = 5;
 var MAX_ERROR_BODY = 64 * 1024;
-var TransientRegistryError = class extends Error {
-  constructor(message, retryAfter = null) {
-    super(message);
-    this.retryAfter = retryAfter;
-    this.name = "TransientRegistryError";
-  }
-  retryAfter;
-};
 var RegistryClient = class {
   repository;
   origin;
+  /** The registry is GHCR, or a stand-in for it: PATCH chunks of at most 4 MiB. */
+  ghcr;
   options;
   policy;
   authorization;
   scopes = /* @__PURE__ */ new Set();
+  credentialOrigins;
+  /** The foreign token server asked anonymously, for the UNAUTHORIZED message that may follow. */
+  anonymousRealm;
+  downloads = /* @__PURE__ */ new WeakMap();
   constructor(repository, options2 = {}) {
     this.repository = repository;
     this.origin = registryOrigin(repository);
     this.options = options2;
     this.policy = { ...DEFAULT_POLICY, ...options2.retry };
+    this.ghcr = options2.ghcr ?? isGhcr(repository);
+    this.credentialOrigins = credentialOrigins(repository, this.origin, options2.tokenRealms);
+  }
+  /**
+   * A URL the registry gave (a page link, an upload location), resolved against `base` and checked as
+   * every followed URL is: HTTPS, or HTTP on loopback only.
+   */
+  follow(location, base, why) {
+    return followable(location, base, this.repository.host, why).href;
+  }
+  /** Asks the token server for `scope` up front (`pull,push` before a push), as mainstream clients do. */
+  wantScope(scope) {
+    this.scopes.add(scope);
   }
   /** `ghcr.io/acme/license-backups`, for messages. */
   get where() {
@@ -9997,14 +10240,13 @@ var RegistryClient = class {
    * answer is thrown as TransientRegistryError; every other answer is returned.
    */
   async exchange(request) {
-    let response = await this.send(request);
+    let { response, url } = await this.send(request);
     if (response.status === 401) {
-      const challenge = response.headers.get("www-authenticate") ?? "";
-      await response.body?.cancel();
+      const challenge = await this.challengeOf(request, response, url);
       await this.authenticate(challenge);
-      response = await this.send(request);
+      ({ response, url } = await this.send(request));
       if (response.status === 401) {
-        await response.body?.cancel();
+        await this.challengeOf(request, response, url);
         throw this.unauthorized(401);
       }
     }
@@ -10019,8 +10261,9 @@ var RegistryClient = class {
     }
     return response;
   }
+  /** Sends a request, following GET and HEAD redirects; the answer and the URL that gave it. */
   async send(request) {
-    let url = new URL(request.url, this.origin);
+    let url = followable(request.url, this.origin, this.repository.host, "gave the address");
     for (let hop = 0; ; hop++) {
       const sameOrigin = url.origin === this.origin;
       const headers = { ...request.headers };
@@ -10028,7 +10271,7 @@ var RegistryClient = class {
       const response = await this.fetchOnce(url, request, headers);
       const location = response.headers.get("location");
       const redirected = response.status >= 300 && response.status < 400 && location !== null;
-      if (!redirected || request.method !== "GET" && request.method !== "HEAD") return response;
+      if (!redirected || request.method !== "GET" && request.method !== "HEAD") return { response, url };
       await response.body?.cancel();
       if (hop >= MAX_REDIRECTS) {
         throw new LicenseBackupError(
@@ -10037,38 +10280,85 @@ var RegistryClient = class {
           { url: url.href }
         );
       }
-      url = this.checkedRedirect(new URL(location, url), `redirected ${this.display(request.url)} to`);
+      url = followable(location, url, this.repository.host, `redirected ${this.display(request.url)} to`);
     }
   }
+  /**
+   * The challenge of a 401, read only when it came from the registry's own origin: a 401 from where a
+   * redirect led is that origin's, and the registry's credentials stay home.
+   */
+  async challengeOf(request, response, url) {
+    await response.body?.cancel();
+    if (url.origin !== this.origin) throw this.foreignChallenge(request, url);
+    return response.headers.get("www-authenticate") ?? "";
+  }
+  foreignChallenge(request, url) {
+    return new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${this.repository.host} redirected ${request.method} ${this.display(request.url)} to ${url.origin}, which asked for credentials (HTTP 401); the registry's credentials are never sent to another origin. Check the registry's storage settings.`,
+      { url: url.origin }
+    );
+  }
   async fetchOnce(url, request, headers) {
-    const timeout = request.streamed ? void 0 : AbortSignal.timeout(this.options.timeoutMs ?? 6e4);
-    const signals = [this.options.signal, timeout].filter((s) => s !== void 0);
-    const fetchImpl = this.options.fetch ?? globalThis.fetch;
+    if (request.streamed) return this.transfer(url, request, headers);
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 6e4);
     try {
-      return await fetchImpl(url, {
-        method: request.method,
-        headers,
-        redirect: "manual",
-        ...signals.length ? { signal: AbortSignal.any(signals) } : {},
-        ...request.body ? { body: request.body(), duplex: "half" } : {}
-      });
+      return await this.fetchWith(url, request, headers, timeout, request.body?.());
     } catch (error2) {
       this.throwIfCancelled();
-      if (timeout?.aborted) throw new TransientRegistryError("no answer in time");
+      if (timeout.aborted) throw new TransientRegistryError("no answer in time");
       throw new TransientRegistryError(`a network error (${networkReason(error2)})`);
     }
   }
-  /** Where the registry sends us (a redirect, a token realm) must be HTTPS, or HTTP on loopback. */
-  checkedRedirect(target, why) {
-    const plain = target.protocol === "http:" && !isLoopbackHost(target.host);
-    if (plain || target.protocol !== "https:" && target.protocol !== "http:") {
-      throw new LicenseBackupError(
-        "SERVICE_ERROR",
-        `The registry ${this.repository.host} ${why} ${target.origin}, which is not HTTPS; refusing to go there.`,
-        { url: target.origin }
-      );
+  /**
+   * A blob transfer under a TransferWatch: the upload's bytes and the download's bytes count as
+   * progress; an upload's watch ends with the answer, a download's with the end of its body.
+   */
+  async transfer(url, request, headers) {
+    const watch = new TransferWatch(
+      this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      (this.options.transferDeadlineMs ?? defaultTransferDeadline)(request.size ?? 0)
+    );
+    const body = request.body?.();
+    const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting()) : body;
+    let response;
+    try {
+      response = await this.fetchWith(url, request, headers, watch.signal, watched);
+    } catch (error2) {
+      watch.stop();
+      this.throwIfCancelled();
+      throw watch.failure ?? new TransientRegistryError(`a network error (${networkReason(error2)})`);
     }
-    return target;
+    if (request.method !== "GET" || !response.body) {
+      watch.stop();
+      return response;
+    }
+    watch.touch();
+    this.downloads.set(response, watch);
+    return response;
+  }
+  /**
+   * A blob download's progress reporting: `moved` for every chunk read, `end` once the body is read or
+   * given up, and `failure`, the stall that broke the body if the watch ended it.
+   */
+  download(response) {
+    const watch = this.downloads.get(response);
+    return {
+      moved: () => watch?.touch(),
+      end: () => watch?.stop(),
+      failure: () => watch?.failure
+    };
+  }
+  async fetchWith(url, request, headers, limit, body) {
+    const signals = [this.options.signal, limit].filter((s) => s !== void 0);
+    const fetchImpl = this.options.fetch ?? globalThis.fetch;
+    return fetchImpl(url, {
+      method: request.method,
+      headers,
+      redirect: "manual",
+      signal: AbortSignal.any(signals),
+      ...body ? { body, duplex: "half" } : {}
+    });
   }
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
   async authenticate(header) {
@@ -10096,9 +10386,8 @@ var RegistryClient = class {
         `The registry ${this.repository.host} asked for a token from "${challenge.params["realm"] ?? ""}", which is not a URL.`
       );
     }
-    this.checkedRedirect(url, "asks for a token from");
-    const credentials = this.options.credentials;
-    const headers = credentials ? { authorization: basicAuthorization(credentials) } : {};
+    url = followable(url.href, this.origin, this.repository.host, "asks for a token from");
+    const headers = this.tokenHeaders(url);
     const response = await this.fetchOnce(url, { method: "GET", url: url.href }, headers);
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
@@ -10108,7 +10397,10 @@ var RegistryClient = class {
       await response.body?.cancel();
       throw new TransientRegistryError(`HTTP ${response.status} from the token server ${url.origin}`);
     }
-    const token = response.ok ? tokenFromAnswer(await readCapped(response, MAX_ERROR_BODY)) : void 0;
+    const text = response.ok ? await readCapped(response, MAX_ERROR_BODY) : "";
+    const refusal = registryErrors(text);
+    if (refusal !== void 0) throw this.unauthorized(response.status, refusal);
+    const token = tokenFromAnswer(text);
     if (token === void 0) {
       if (!response.bodyUsed) await response.body?.cancel();
       throw new LicenseBackupError(
@@ -10120,14 +10412,27 @@ var RegistryClient = class {
     this.options.onToken?.(token);
     return token;
   }
-  unauthorized(status) {
+  /** Basic credentials only for a token server on a trusted origin; any other is asked anonymously. */
+  tokenHeaders(url) {
+    const credentials = this.options.credentials;
+    if (!credentials) return {};
+    if (this.credentialOrigins.has(url.origin)) return { authorization: basicAuthorization(credentials) };
+    if (this.anonymousRealm !== url.origin) {
+      this.anonymousRealm = url.origin;
+      this.options.warn?.(
+        `The registry ${this.repository.host} names the token server ${url.origin}, which is not its own origin: asking it for a token without the credentials. If that server belongs to the registry, list it in \`token-realms\` in the steps file.`
+      );
+    }
+    return {};
+  }
+  unauthorized(status, said = "") {
     const credentials = this.options.credentials;
     const given = credentials ? this.options.credentialsHint ?? "the credentials given" : "no credentials";
     const what = status === 403 ? "denied the request" : credentials ? "did not accept the credentials" : "needs credentials";
-    const fix = credentials ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)` : "set `username` and `token-env` in the steps file";
+    const fix = this.anonymousRealm ? `the credentials were not sent to its token server ${this.anonymousRealm} (another origin); if that server belongs to the registry, list it in \`token-realms\`` : credentials ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)` : "set `username` and `token-env` in the steps file";
     return new LicenseBackupError(
       "UNAUTHORIZED",
-      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}, with ${given}): ${fix}.`,
+      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}${said}, with ${given}): ${fix}.`,
       { url: repositoryText(this.repository) }
     );
   }
@@ -10206,94 +10511,26 @@ async function readCappedBytes(response, max) {
 }
 async function errorDetail(response) {
   const text = await readCapped(response, MAX_ERROR_BODY).catch(() => "");
+  return registryErrors(text) ?? "";
+}
+function registryErrors(text) {
+  let first;
   try {
     const body = JSON.parse(text);
-    const first = body.errors?.[0];
-    if (!first) return "";
-    const words = [first.code, first.message].filter((w) => typeof w === "string").join(": ");
-    const clean = words.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200);
-    return clean ? ` (${clean})` : "";
+    if (!Array.isArray(body.errors) || body.errors.length === 0) return void 0;
+    first = body.errors[0] ?? {};
   } catch {
-    return "";
+    return void 0;
   }
+  const words = [first?.code, first?.message].filter((w) => typeof w === "string").join(": ");
+  const clean = words.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200);
+  return clean ? ` (${clean})` : "";
 }
 function networkReason(error2) {
   const cause = error2.cause;
   if (typeof cause?.code === "string") return cause.code;
   if (typeof cause?.message === "string") return cause.message;
   return error2 instanceof Error ? error2.message : String(error2);
-}
-
-// src/action/registry/github-packages.ts
-function isGhcr(repository) {
-  return repository.host.toLowerCase() === "ghcr.io";
-}
-function ghcrPackage(repository) {
-  const [owner = "", ...rest] = repository.name.split("/");
-  return { owner, name: rest.join("/") };
-}
-function packageLink(repository, ownerKind) {
-  if (!isGhcr(repository)) return `${repository.host}/${repository.name}`;
-  const { owner, name } = ghcrPackage(repository);
-  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/package/${encodeURIComponent(name)}`;
-}
-var MAX_PAGES = 100;
-function githubPackagesDeleter(options2) {
-  let versions;
-  return async (digest) => {
-    versions ??= listVersions(options2);
-    const { base, ids } = await versions;
-    const id = ids.get(digest);
-    if (id === void 0) return;
-    const response = await call(options2, "DELETE", `${base}/${id}`);
-    if (response.status === 204 || response.status === 404) return;
-    throw apiError(options2, response, `deleting version ${id} (${digest})`);
-  };
-}
-async function listVersions(options2) {
-  const { owner, name } = ghcrPackage(options2.repository);
-  const kinds = options2.ownerKind ? [options2.ownerKind] : ["orgs", "users"];
-  for (const kind of kinds) {
-    const base = `${options2.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}/versions`;
-    const ids = /* @__PURE__ */ new Map();
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const response = await call(options2, "GET", `${base}?per_page=100&page=${page}`);
-      if (response.status === 404 && page === 1) break;
-      if (response.status !== 200) throw apiError(options2, response, "listing the package versions");
-      const list = await response.json();
-      if (!Array.isArray(list)) throw apiError(options2, response, "listing the package versions");
-      for (const version of list) {
-        if (typeof version.id === "number" && typeof version.name === "string")
-          ids.set(version.name, version.id);
-      }
-      if (list.length < 100) return { base, ids };
-    }
-    if (ids.size > 0) return { base, ids };
-  }
-  throw new LicenseBackupError(
-    "CONFIG_INVALID",
-    `GitHub has no container package ${name} owned by ${owner} that this token can see (${options2.apiUrl}): check the repository name and that the token has \`packages: write\`.`,
-    { url: packageLink(options2.repository, options2.ownerKind) }
-  );
-}
-async function call(options2, method, url) {
-  return options2.fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${options2.token}`,
-      accept: "application/vnd.github+json",
-      "x-github-api-version": "2022-11-28"
-    },
-    signal: AbortSignal.timeout(6e4)
-  });
-}
-function apiError(options2, response, what) {
-  const forbidden = response.status === 401 || response.status === 403;
-  return new LicenseBackupError(
-    forbidden ? "UNAUTHORIZED" : "SERVICE_ERROR",
-    `GitHub's Packages API (${options2.apiUrl}) answered HTTP ${response.status} ${what} for ghcr.io/${options2.repository.name}` + (forbidden ? ": the token may not delete package versions; give the workflow `packages: write` and the repository admin access to the package." : "."),
-    { url: packageLink(options2.repository, options2.ownerKind) }
-  );
 }
 
 // src/action/registry/manifests.ts
@@ -10386,17 +10623,13 @@ async function fetchManifest(client, reference) {
 function isBackupManifest(json) {
   if (typeof json !== "object" || json === null) return false;
   const manifest = json;
-  return manifest.mediaType === IMAGE_MANIFEST && manifest.artifactType === ARTIFACT_TYPE;
+  return manifest.mediaType === IMAGE_MANIFEST && artifactTypeOf(manifest) === ARTIFACT_TYPE;
+}
+function artifactTypeOf(manifest) {
+  return manifest.artifactType === void 0 ? manifest.config?.mediaType : manifest.artifactType;
 }
 function backupLayers(client, reference, json) {
-  if (!isBackupManifest(json)) {
-    const type = json ?? {};
-    const said = typeof type.artifactType === "string" ? type.artifactType : String(type.mediaType ?? "none");
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `${reference} in ${client.where} is not a license backup: its type is ${printable(said)}, not ${ARTIFACT_TYPE}. Check the reference.`
-    );
-  }
+  if (!isBackupManifest(json)) throw notThisType(client, reference, json);
   const layers = json.layers;
   if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
     throw notBackup(client, reference, `it has ${Array.isArray(layers) ? layers.length : "no"} layers`);
@@ -10405,11 +10638,31 @@ function backupLayers(client, reference, json) {
   return layers.map((layer, i) => {
     const descriptor = layer;
     const title2 = descriptor?.annotations?.[TITLE];
-    const ok = typeof descriptor?.mediaType === "string" && typeof descriptor.digest === "string" && isDigest(descriptor.digest) && Number.isSafeInteger(descriptor.size) && (descriptor.size ?? -1) >= 0 && (descriptor.size ?? 0) <= MAX_LAYER_BYTES && typeof title2 === "string" && FILE_NAME.test(title2) && !seen.has(title2.toLowerCase());
+    const ok = typeof descriptor?.mediaType === "string" && typeof descriptor.digest === "string" && isDigest(descriptor.digest) && Number.isSafeInteger(descriptor.size) && (descriptor.size ?? -1) >= 0 && (descriptor.size ?? 0) <= MAX_LAYER_BYTES && typeof title2 === "string";
     if (!ok) throw notBackup(client, reference, `layer ${i + 1} is not a file of a backup folder`);
+    if (!FILE_NAME.test(title2)) throw badTitle(client, reference, i, title2);
+    if (seen.has(title2.toLowerCase())) {
+      throw notBackup(client, reference, `two layers are titled "${printable2(title2)}" (letter case aside)`);
+    }
     seen.add(title2.toLowerCase());
     return descriptor;
   });
+}
+function notThisType(client, reference, json) {
+  const manifest = json ?? {};
+  const type = artifactTypeOf(manifest);
+  const what = manifest.mediaType !== IMAGE_MANIFEST ? `its media type is ${printable2(String(manifest.mediaType ?? "none"))}, not an OCI image manifest` : `its artifact type is ${printable2(String(type ?? "none"))}, not ${ARTIFACT_TYPE}`;
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `${reference} in ${client.where} is not a license backup: ${what}. Check the reference.`
+  );
+}
+function badTitle(client, reference, index, title2) {
+  const why = /[/\\]/.test(title2) ? "it has a folder in it" : "it is not a plain file name";
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `${reference} in ${client.where} is not a backup folder as pushed: layer ${index + 1} is titled "${printable2(title2)}", and ${why}. Push the files from inside the backup folder (\`cd backup && oras push <reference> manifest.json licenses.tar.gz\`), as the action does. Nothing was used.`
+  );
 }
 function notBackup(client, reference, why) {
   return new LicenseBackupError(
@@ -10427,7 +10680,8 @@ async function listTags(client) {
       return tags;
     }
     if (response.status !== 200) throw await client.unexpected(response, "the tag list");
-    const next = nextPage(response.headers.get("link"));
+    const link2 = nextPage(response.headers.get("link"));
+    const next = link2 === void 0 ? void 0 : client.follow(link2, client.origin, "linked the next page of tags to");
     let body;
     try {
       body = JSON.parse(await readCapped(response, 16 * 1024 * 1024));
@@ -10446,7 +10700,7 @@ function nextPage(link2) {
 async function deleteManifest(client, digest) {
   return client.request({ method: "DELETE", url: client.path(`manifests/${digest}`) });
 }
-function printable(text) {
+function printable2(text) {
   return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 120);
 }
 
@@ -10504,32 +10758,65 @@ function parseTimestampTag(tag) {
 }
 
 // src/action/registry/keep.ts
+var FUTURE_SKEW_MS = 15 * 60 * 1e3;
 async function applyKeep(client, policy, options2) {
   const backups = [];
-  const protectedDigests = /* @__PURE__ */ new Set();
+  const future = [];
+  const protectedDigests = new Set(options2.pushed ? [options2.pushed] : []);
+  const latest = options2.now.getTime() + FUTURE_SKEW_MS;
   for (const tag of await listTags(client)) {
     const fetched = await fetchManifest(client, tag);
     if (!fetched) continue;
     const time = parseTimestampTag(tag);
-    if (time && isBackupManifest(fetched.json)) backups.push({ tag, time, digest: fetched.digest });
+    const ours = time !== void 0 && isBackupManifest(fetched.json);
+    if (ours && time.getTime() > latest) future.push({ tag, digest: fetched.digest });
+    if (ours && time.getTime() <= latest) backups.push({ tag, time, digest: fetched.digest });
     else protectedDigests.add(fetched.digest);
   }
   const decision = selectRetention(backups, policy);
-  for (const kept of decision.keep) protectedDigests.add(kept.digest);
-  const deleted = [];
-  const deleting = /* @__PURE__ */ new Set();
-  for (const backup of decision.remove) {
-    if (protectedDigests.has(backup.digest)) continue;
-    deleted.push({ tag: backup.tag, digest: backup.digest });
-    if (deleting.has(backup.digest) || options2.dryRun) continue;
-    deleting.add(backup.digest);
-    await (options2.deleter ?? ociDeleter(client))(backup.digest);
+  for (const kept2 of decision.keep) protectedDigests.add(kept2.digest);
+  const doomed = decision.remove.filter((backup) => !protectedDigests.has(backup.digest));
+  const kept = decision.keep.map(({ tag, digest, reasons }) => ({ tag, digest, reasons }));
+  const listed2 = doomed.map(({ tag, digest }) => ({ tag, digest }));
+  if (options2.dryRun) return { kept, deleted: listed2, failed: [], future, dryRun: true };
+  const failed = await deleteAll(client, listed2, options2.deleter ?? ociDeleter(client));
+  const deleted = await confirmGone(client, listed2, failed);
+  return { kept, deleted, failed, future, dryRun: false };
+}
+async function deleteAll(client, backups, deleter) {
+  const failed = [];
+  const refused = /* @__PURE__ */ new Map();
+  const tried = /* @__PURE__ */ new Set();
+  for (const backup of backups) {
+    if (!tried.has(backup.digest)) {
+      tried.add(backup.digest);
+      const reason2 = await deleteOne(client, deleter, backup.digest);
+      if (reason2 !== void 0) refused.set(backup.digest, reason2);
+    }
+    const reason = refused.get(backup.digest);
+    if (reason !== void 0) failed.push({ ...backup, reason });
   }
-  return {
-    kept: decision.keep.map(({ tag, digest, reasons }) => ({ tag, digest, reasons })),
-    deleted,
-    dryRun: options2.dryRun
-  };
+  return failed;
+}
+async function deleteOne(client, deleter, digest) {
+  try {
+    await deleter(digest);
+    return void 0;
+  } catch (error2) {
+    client.throwIfCancelled();
+    if (!(error2 instanceof LicenseBackupError) || error2.code === "CANCELLED") throw error2;
+    return error2.message;
+  }
+}
+async function confirmGone(client, backups, failed) {
+  const refused = new Set(failed.map((f) => f.tag));
+  const attempted = backups.filter((b) => !refused.has(b.tag));
+  if (attempted.length === 0) return [];
+  const remaining = new Set(await listTags(client));
+  for (const backup of attempted.filter((b) => remaining.has(b.tag))) {
+    failed.push({ ...backup, reason: "the registry accepted the delete, but the backup is still listed." });
+  }
+  return attempted.filter((b) => !remaining.has(b.tag));
 }
 function ociDeleter(client) {
   return async (digest) => {
@@ -10557,6 +10844,14 @@ import { rm as rm3 } from "node:fs/promises";
 import { Readable, Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
+var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
+var ChunkTooLarge = class extends Error {
+  constructor(refusal) {
+    super(refusal.message);
+    this.refusal = refusal;
+  }
+  refusal;
+};
 async function digestFile(file) {
   const hash = createHash2("sha256");
   let size = 0;
@@ -10567,28 +10862,38 @@ async function digestFile(file) {
   return { digest: `sha256:${hash.digest("hex")}`, size };
 }
 async function pushBlob(client, file, blob, options2 = {}) {
+  const chunkSize = options2.chunkSize ?? (client.ghcr ? SMALL_CHUNK_SIZE : DEFAULT_CHUNK_SIZE);
+  try {
+    return await pushBlobIn(client, file, blob, options2.mountFrom, chunkSize);
+  } catch (error2) {
+    if (!(error2 instanceof ChunkTooLarge)) throw error2;
+    if (chunkSize <= SMALL_CHUNK_SIZE) throw error2.refusal;
+    return pushBlobIn(client, file, blob, options2.mountFrom, SMALL_CHUNK_SIZE).catch((again) => {
+      throw again instanceof ChunkTooLarge ? again.refusal : again;
+    });
+  }
+}
+async function pushBlobIn(client, file, blob, mountFrom, chunkSize) {
   return client.retrying(`the upload of blob ${blob.digest}`, async () => {
     const head = await client.exchange({ method: "HEAD", url: client.path(`blobs/${blob.digest}`) });
     if (head.ok) return "present";
-    const mount = options2.mountFrom ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(options2.mountFrom)}` : "";
+    const mount = mountFrom ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(mountFrom)}` : "";
     const start = await client.exchange({ method: "POST", url: client.path(`blobs/uploads/${mount}`) });
     if (start.status === 201 && mount) {
       await start.body?.cancel();
       return "mounted";
     }
     const location = await uploadLocation(client, start, "starting a blob upload");
-    const chunkSize = options2.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const final = blob.size <= chunkSize ? location : await uploadChunks(client, location, file, blob.size, chunkSize);
-    const url = withDigest(final, blob.digest);
     const whole = blob.size <= chunkSize;
+    const final = whole ? location : await uploadChunks(client, location, file, blob.size, chunkSize);
     const put = await client.exchange({
       method: "PUT",
-      url,
+      url: withDigest(final, blob.digest),
       headers: {
         "content-type": "application/octet-stream",
         "content-length": String(whole ? blob.size : 0)
       },
-      ...whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true } : {}
+      ...whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true, size: blob.size } : {}
     });
     if (put.status !== 201) throw await client.unexpected(put, `the upload of blob ${blob.digest}`);
     await put.body?.cancel();
@@ -10608,9 +10913,12 @@ async function uploadChunks(client, location, file, size, chunkSize) {
         "content-range": `${offset}-${end - 1}`
       },
       body: () => bodyOf(file, offset, end),
-      streamed: true
+      streamed: true,
+      size: end - offset
     });
-    url = await uploadLocation(client, patch, `a chunk of a blob upload (bytes ${offset}-${end - 1})`);
+    const what = `a chunk of a blob upload (bytes ${offset}-${end - 1})`;
+    if (patch.status === 416) throw new ChunkTooLarge(await client.unexpected(patch, what));
+    url = await uploadLocation(client, patch, what);
   }
   return url;
 }
@@ -10618,7 +10926,7 @@ async function uploadLocation(client, response, what) {
   const location = response.headers.get("location");
   if (response.status !== 202 || !location) throw await client.unexpected(response, what);
   await response.body?.cancel();
-  return new URL(location, client.origin).href;
+  return client.follow(location, client.origin, `gave the upload location`);
 }
 function withDigest(location, digest) {
   const url = new URL(location);
@@ -10638,15 +10946,18 @@ async function pullBlob(client, blob, target) {
     const response = await client.exchange({
       method: "GET",
       url: client.path(`blobs/${blob.digest}`),
-      streamed: true
+      streamed: true,
+      size: blob.size
     });
     if (response.status !== 200 || !response.body) {
       throw await client.unexpected(response, `the download of blob ${blob.digest}`);
     }
+    const progress = client.download(response);
     const hash = createHash2("sha256");
     let size = 0;
     const check = new Transform2({
       transform(chunk, _encoding, done) {
+        progress.moved();
         size += chunk.length;
         if (size > blob.size) {
           done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`));
@@ -10666,9 +10977,11 @@ async function pullBlob(client, blob, target) {
       await rm3(target, { force: true });
       if (error2 instanceof LicenseBackupError) throw error2;
       client.throwIfCancelled();
-      throw new TransientRegistryError(
+      throw progress.failure() ?? new TransientRegistryError(
         `a broken download (${error2 instanceof Error ? error2.message : String(error2)})`
       );
+    } finally {
+      progress.end();
     }
     const digest = `sha256:${hash.digest("hex")}`;
     if (size !== blob.size || digest !== blob.digest) {
@@ -10723,6 +11036,7 @@ async function pushBackup(client, folder, files, options2) {
     const { digest: digest2, size } = await digestFile(join6(folder, file));
     layers.push({ mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } });
   }
+  client.wantScope(`repository:${client.repository.name}:pull,push`);
   const blobs = {};
   const mount = options2.mountFrom === void 0 ? {} : { mountFrom: options2.mountFrom };
   const chunk = options2.chunkSize === void 0 ? {} : { chunkSize: options2.chunkSize };
@@ -10774,23 +11088,76 @@ async function pushToRegistry(spec, backup, token, context) {
     tags: pushed.tags,
     pushed: true
   };
-  if (spec.keep) {
-    const { dryRun, ...policy } = spec.keep;
-    record.keep = await applyKeep(client, policy, {
-      dryRun,
-      ...isGhcr(spec.repository) && token ? {
-        deleter: githubPackagesDeleter({
-          repository: spec.repository,
-          apiUrl: context.run.apiUrl,
-          token,
-          fetch: context.fetch,
-          ...ownerKind ? { ownerKind } : {}
-        })
-      } : {}
-    });
-    logKeep(record.keep, policy);
+  if (isGhcr(spec.repository) && !backup.files.some((file) => file.endsWith(".age"))) {
+    await warnIfPublic(spec.repository, token, context, ownerKind);
   }
+  if (spec.keep) record.keep = await keepBackups(spec, client, token, context, pushed.digest);
   return record;
+}
+async function warnIfPublic(repository, token, context, ownerKind) {
+  const visibility = token ? await packageVisibility({
+    repository,
+    apiUrl: context.run.apiUrl,
+    token,
+    fetch: context.fetch,
+    ...ownerKind ? { ownerKind } : {}
+  }).catch(() => void 0) : void 0;
+  const why = visibility === "public" ? "the package is public" : visibility === void 0 && publicRepository(context.run) ? "this workflow runs in a public repository, and GHCR makes a package first published from one public" : void 0;
+  if (!why) return;
+  log.warning(
+    logText`The backup pushed to ${repositoryText(repository)} is not encrypted and ${why}: anyone can pull it and read every license. Add \`encrypt-to\` to the backup step, and check the package's visibility on ${packageSettings(repository, ownerKind)}.`
+  );
+}
+function publicRepository(run2) {
+  if (!run2.eventPath) return false;
+  try {
+    const event = JSON.parse(readFileSync(run2.eventPath, "utf8"));
+    return event.repository?.visibility === "public" || event.repository?.private === false;
+  } catch {
+    return false;
+  }
+}
+async function keepBackups(spec, client, token, context, pushed) {
+  const { dryRun, ...policy } = spec.keep ?? { dryRun: false };
+  const ownerKind = githubOwnerKind(spec.repository, context.run);
+  const deleter = isGhcr(spec.repository) && token ? githubPackagesDeleter({
+    repository: spec.repository,
+    apiUrl: context.run.apiUrl,
+    token,
+    fetch: context.fetch,
+    ...ownerKind ? { ownerKind } : {}
+  }) : void 0;
+  try {
+    const result = await applyKeep(client, policy, {
+      dryRun,
+      pushed,
+      now: new Date(context.now()),
+      ...deleter ? { deleter } : {}
+    });
+    logKeep(result, policy);
+    for (const failed of result.failed) {
+      log.warning(
+        logText`keep did not delete ${failed.tag} (${failed.digest}) from ${repositoryText(spec.repository)}: ${failed.reason} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+      );
+    }
+    if (result.future.length) {
+      log.warning(
+        logText`keep left ${result.future.map((f) => f.tag).join(", ")} in ${repositoryText(spec.repository)} alone: dated more than ${FUTURE_SKEW_MS / 6e4} minutes after this runner's clock (${new Date(context.now()).toISOString()}), so a clock ran ahead when it was pushed; such backups count for no rule. Delete them by hand once they are not needed.`
+      );
+    }
+    return result;
+  } catch (error2) {
+    if (!(error2 instanceof LicenseBackupError) || error2.code === "CANCELLED") throw error2;
+    log.warning(
+      logText`keep was not applied to ${repositoryText(spec.repository)}: ${error2.message} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+    );
+    return void 0;
+  }
+}
+function deleteHint(repository, ownerKind) {
+  if (!isGhcr(repository))
+    return "The token needs delete rights in the repository, and the registry must allow deletes.";
+  return `Deleting needs the Admin role on the package for this workflow's repository (given to the repository that first published it; others: ${packageSettings(repository, ownerKind)}, Manage Actions access) and \`packages: write\`.`;
 }
 async function pullFromRegistry(spec, token, context) {
   const client = clientFor(spec.reference, spec, token, context);
@@ -10826,6 +11193,8 @@ function clientFor(repository, login2, token, context) {
       credentials: { username, password: token },
       credentialsHint: `user ${username} and the token in $${login2.tokenEnv?.name ?? ""}`
     },
+    ...login2.tokenRealms ? { tokenRealms: login2.tokenRealms } : {},
+    warn: (message) => log.warning(logText`${message}`),
     fetch: context.fetch,
     signal: context.signal,
     onToken: (token2) => setSecret(token2),
@@ -11615,6 +11984,17 @@ var schema31 = {
       minLength: 1,
       maxLength: 256
     },
+    tokenRealms: {
+      description: "Token servers on another origin than the registry that may receive its credentials (`https://auth.example.com`). The registry's own origin, and ghcr.io for GHCR and auth.docker.io for Docker Hub, need no entry; any other token server is asked for a token without the credentials.",
+      type: "array",
+      uniqueItems: true,
+      items: {
+        description: "An HTTPS origin, `https://host[:port]`, no path (`http://` only for 127.0.0.1 and localhost).",
+        type: "string",
+        pattern: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+        "x-message": "is not an HTTPS origin such as https://auth.example.com (no path)"
+      }
+    },
     registry: {
       description: "Push the backup folder to an OCI registry as one artifact (artifactType application/vnd.license-backup.backup.v2), tagged with the UTC time (YYYYMMDDTHHMMSSZ) and `tags`.",
       type: "object",
@@ -11644,6 +12024,7 @@ var schema31 = {
           description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
           $ref: "#/$defs/envName"
         },
+        "token-realms": { $ref: "#/$defs/tokenRealms" },
         keep: {
           description: "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
           type: "object",
@@ -11772,7 +12153,8 @@ var schema31 = {
         "token-env": {
           description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
           $ref: "#/$defs/envName"
-        }
+        },
+        "token-realms": { $ref: "#/$defs/tokenRealms" }
       }
     },
     verify: {
@@ -11974,7 +12356,7 @@ var schema36 = {
     { not: { required: ["path", "path-env"] }, "x-message": "takes `path` or `path-env`, not both" }
   ]
 };
-var schema44 = {
+var schema45 = {
   description: "When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.",
   type: "boolean"
 };
@@ -12009,6 +12391,7 @@ var schema41 = {
       description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
       $ref: "#/$defs/envName"
     },
+    "token-realms": { $ref: "#/$defs/tokenRealms" },
     keep: {
       description: "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
       type: "object",
@@ -12048,8 +12431,23 @@ var schema42 = {
   minLength: 1,
   maxLength: 256
 };
+var schema44 = {
+  description: "Token servers on another origin than the registry that may receive its credentials (`https://auth.example.com`). The registry's own origin, and ghcr.io for GHCR and auth.docker.io for Docker Hub, need no entry; any other token server is asked for a token without the credentials.",
+  type: "array",
+  uniqueItems: true,
+  items: {
+    description: "An HTTPS origin, `https://host[:port]`, no path (`http://` only for 127.0.0.1 and localhost).",
+    type: "string",
+    pattern: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+    "x-message": "is not an HTTPS origin such as https://auth.example.com (no path)"
+  }
+};
 var pattern15 = new RegExp("^(https?://)?[^/@\\s]+/[a-z0-9._/-]+$", "u");
 var pattern16 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$", "u");
+var pattern19 = new RegExp(
+  "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+  "u"
+);
 function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -12080,7 +12478,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!(key0 === "repository" || key0 === "tags" || key0 === "username" || key0 === "token-env" || key0 === "keep")) {
+      if (!(key0 === "repository" || key0 === "tags" || key0 === "username" || key0 === "token-env" || key0 === "token-realms" || key0 === "keep")) {
         const err1 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -12427,14 +12825,111 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
+    if (data["token-realms"] !== void 0) {
+      let data5 = data["token-realms"];
+      if (Array.isArray(data5)) {
+        const len1 = data5.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data6 = data5[i2];
+          if (typeof data6 === "string") {
+            if (!pattern19.test(data6)) {
+              const err18 = {
+                instancePath: instancePath + "/token-realms/" + i2,
+                schemaPath: "#/$defs/tokenRealms/items/pattern",
+                keyword: "pattern",
+                params: {
+                  pattern: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$"
+                },
+                message: 'must match pattern "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$"',
+                schema: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+                parentSchema: schema44.items,
+                data: data6
+              };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+            }
+          } else {
+            const err19 = {
+              instancePath: instancePath + "/token-realms/" + i2,
+              schemaPath: "#/$defs/tokenRealms/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema44.items.type,
+              parentSchema: schema44.items,
+              data: data6
+            };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        let i3 = data5.length;
+        let j1;
+        if (i3 > 1) {
+          const indices1 = {};
+          for (; i3--; ) {
+            let item1 = data5[i3];
+            if (typeof item1 !== "string") {
+              continue;
+            }
+            if (typeof indices1[item1] == "number") {
+              j1 = indices1[item1];
+              const err20 = {
+                instancePath: instancePath + "/token-realms",
+                schemaPath: "#/$defs/tokenRealms/uniqueItems",
+                keyword: "uniqueItems",
+                params: { i: i3, j: j1 },
+                message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)",
+                schema: true,
+                parentSchema: schema44,
+                data: data5
+              };
+              if (vErrors === null) {
+                vErrors = [err20];
+              } else {
+                vErrors.push(err20);
+              }
+              errors++;
+              break;
+            }
+            indices1[item1] = i3;
+          }
+        }
+      } else {
+        const err21 = {
+          instancePath: instancePath + "/token-realms",
+          schemaPath: "#/$defs/tokenRealms/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
     if (data.keep !== void 0) {
-      let data5 = data.keep;
-      const _errs26 = errors;
-      let valid8 = false;
-      const _errs27 = errors;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.last === void 0) {
-          const err18 = {
+      let data7 = data.keep;
+      const _errs32 = errors;
+      let valid12 = false;
+      const _errs33 = errors;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.last === void 0) {
+          const err22 = {
             instancePath: instancePath + "/keep",
             schemaPath: "#/properties/keep/anyOf/0/required",
             keyword: "required",
@@ -12442,22 +12937,22 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must have required property 'last'",
             schema: schema41.properties.keep.anyOf[0].required,
             parentSchema: schema41.properties.keep.anyOf[0],
-            data: data5
+            data: data7
           };
           if (vErrors === null) {
-            vErrors = [err18];
+            vErrors = [err22];
           } else {
-            vErrors.push(err18);
+            vErrors.push(err22);
           }
           errors++;
         }
       }
-      var _valid0 = _errs27 === errors;
-      valid8 = valid8 || _valid0;
-      const _errs28 = errors;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.daily === void 0) {
-          const err19 = {
+      var _valid0 = _errs33 === errors;
+      valid12 = valid12 || _valid0;
+      const _errs34 = errors;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.daily === void 0) {
+          const err23 = {
             instancePath: instancePath + "/keep",
             schemaPath: "#/properties/keep/anyOf/1/required",
             keyword: "required",
@@ -12465,22 +12960,22 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must have required property 'daily'",
             schema: schema41.properties.keep.anyOf[1].required,
             parentSchema: schema41.properties.keep.anyOf[1],
-            data: data5
+            data: data7
           };
           if (vErrors === null) {
-            vErrors = [err19];
+            vErrors = [err23];
           } else {
-            vErrors.push(err19);
+            vErrors.push(err23);
           }
           errors++;
         }
       }
-      var _valid0 = _errs28 === errors;
-      valid8 = valid8 || _valid0;
-      const _errs29 = errors;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.weekly === void 0) {
-          const err20 = {
+      var _valid0 = _errs34 === errors;
+      valid12 = valid12 || _valid0;
+      const _errs35 = errors;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.weekly === void 0) {
+          const err24 = {
             instancePath: instancePath + "/keep",
             schemaPath: "#/properties/keep/anyOf/2/required",
             keyword: "required",
@@ -12488,22 +12983,22 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must have required property 'weekly'",
             schema: schema41.properties.keep.anyOf[2].required,
             parentSchema: schema41.properties.keep.anyOf[2],
-            data: data5
+            data: data7
           };
           if (vErrors === null) {
-            vErrors = [err20];
+            vErrors = [err24];
           } else {
-            vErrors.push(err20);
+            vErrors.push(err24);
           }
           errors++;
         }
       }
-      var _valid0 = _errs29 === errors;
-      valid8 = valid8 || _valid0;
-      const _errs30 = errors;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.monthly === void 0) {
-          const err21 = {
+      var _valid0 = _errs35 === errors;
+      valid12 = valid12 || _valid0;
+      const _errs36 = errors;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.monthly === void 0) {
+          const err25 = {
             instancePath: instancePath + "/keep",
             schemaPath: "#/properties/keep/anyOf/3/required",
             keyword: "required",
@@ -12511,20 +13006,20 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must have required property 'monthly'",
             schema: schema41.properties.keep.anyOf[3].required,
             parentSchema: schema41.properties.keep.anyOf[3],
-            data: data5
+            data: data7
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err25];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err25);
           }
           errors++;
         }
       }
-      var _valid0 = _errs30 === errors;
-      valid8 = valid8 || _valid0;
-      if (!valid8) {
-        const err22 = {
+      var _valid0 = _errs36 === errors;
+      valid12 = valid12 || _valid0;
+      if (!valid12) {
+        const err26 = {
           instancePath: instancePath + "/keep",
           schemaPath: "#/properties/keep/anyOf",
           keyword: "anyOf",
@@ -12532,28 +13027,28 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must match a schema in anyOf",
           schema: schema41.properties.keep.anyOf,
           parentSchema: schema41.properties.keep,
-          data: data5
+          data: data7
         };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err26];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err26);
         }
         errors++;
       } else {
-        errors = _errs26;
+        errors = _errs32;
         if (vErrors !== null) {
-          if (_errs26) {
-            vErrors.length = _errs26;
+          if (_errs32) {
+            vErrors.length = _errs32;
           } else {
             vErrors = null;
           }
         }
       }
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        for (const key1 in data5) {
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        for (const key1 in data7) {
           if (!(key1 === "last" || key1 === "daily" || key1 === "weekly" || key1 === "monthly" || key1 === "dry-run")) {
-            const err23 = {
+            const err27 = {
               instancePath: instancePath + "/keep",
               schemaPath: "#/properties/keep/additionalProperties",
               keyword: "additionalProperties",
@@ -12561,20 +13056,20 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
               message: "must NOT have additional properties",
               schema: false,
               parentSchema: schema41.properties.keep,
-              data: data5
+              data: data7
             };
             if (vErrors === null) {
-              vErrors = [err23];
+              vErrors = [err27];
             } else {
-              vErrors.push(err23);
+              vErrors.push(err27);
             }
             errors++;
           }
         }
-        if (data5.last !== void 0) {
-          let data6 = data5.last;
-          if (!(typeof data6 == "number" && !(data6 % 1) && !isNaN(data6) && isFinite(data6))) {
-            const err24 = {
+        if (data7.last !== void 0) {
+          let data8 = data7.last;
+          if (!(typeof data8 == "number" && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
+            const err28 = {
               instancePath: instancePath + "/keep/last",
               schemaPath: "#/properties/keep/properties/last/type",
               keyword: "type",
@@ -12582,88 +13077,6 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
               message: "must be integer",
               schema: schema41.properties.keep.properties.last.type,
               parentSchema: schema41.properties.keep.properties.last,
-              data: data6
-            };
-            if (vErrors === null) {
-              vErrors = [err24];
-            } else {
-              vErrors.push(err24);
-            }
-            errors++;
-          }
-          if (typeof data6 == "number" && isFinite(data6)) {
-            if (data6 < 1 || isNaN(data6)) {
-              const err25 = {
-                instancePath: instancePath + "/keep/last",
-                schemaPath: "#/properties/keep/properties/last/minimum",
-                keyword: "minimum",
-                params: { comparison: ">=", limit: 1 },
-                message: "must be >= 1",
-                schema: 1,
-                parentSchema: schema41.properties.keep.properties.last,
-                data: data6
-              };
-              if (vErrors === null) {
-                vErrors = [err25];
-              } else {
-                vErrors.push(err25);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data5.daily !== void 0) {
-          let data7 = data5.daily;
-          if (!(typeof data7 == "number" && !(data7 % 1) && !isNaN(data7) && isFinite(data7))) {
-            const err26 = {
-              instancePath: instancePath + "/keep/daily",
-              schemaPath: "#/properties/keep/properties/daily/type",
-              keyword: "type",
-              params: { type: "integer" },
-              message: "must be integer",
-              schema: schema41.properties.keep.properties.daily.type,
-              parentSchema: schema41.properties.keep.properties.daily,
-              data: data7
-            };
-            if (vErrors === null) {
-              vErrors = [err26];
-            } else {
-              vErrors.push(err26);
-            }
-            errors++;
-          }
-          if (typeof data7 == "number" && isFinite(data7)) {
-            if (data7 < 1 || isNaN(data7)) {
-              const err27 = {
-                instancePath: instancePath + "/keep/daily",
-                schemaPath: "#/properties/keep/properties/daily/minimum",
-                keyword: "minimum",
-                params: { comparison: ">=", limit: 1 },
-                message: "must be >= 1",
-                schema: 1,
-                parentSchema: schema41.properties.keep.properties.daily,
-                data: data7
-              };
-              if (vErrors === null) {
-                vErrors = [err27];
-              } else {
-                vErrors.push(err27);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data5.weekly !== void 0) {
-          let data8 = data5.weekly;
-          if (!(typeof data8 == "number" && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
-            const err28 = {
-              instancePath: instancePath + "/keep/weekly",
-              schemaPath: "#/properties/keep/properties/weekly/type",
-              keyword: "type",
-              params: { type: "integer" },
-              message: "must be integer",
-              schema: schema41.properties.keep.properties.weekly.type,
-              parentSchema: schema41.properties.keep.properties.weekly,
               data: data8
             };
             if (vErrors === null) {
@@ -12676,13 +13089,13 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
           if (typeof data8 == "number" && isFinite(data8)) {
             if (data8 < 1 || isNaN(data8)) {
               const err29 = {
-                instancePath: instancePath + "/keep/weekly",
-                schemaPath: "#/properties/keep/properties/weekly/minimum",
+                instancePath: instancePath + "/keep/last",
+                schemaPath: "#/properties/keep/properties/last/minimum",
                 keyword: "minimum",
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema41.properties.keep.properties.weekly,
+                parentSchema: schema41.properties.keep.properties.last,
                 data: data8
               };
               if (vErrors === null) {
@@ -12694,17 +13107,17 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             }
           }
         }
-        if (data5.monthly !== void 0) {
-          let data9 = data5.monthly;
+        if (data7.daily !== void 0) {
+          let data9 = data7.daily;
           if (!(typeof data9 == "number" && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
             const err30 = {
-              instancePath: instancePath + "/keep/monthly",
-              schemaPath: "#/properties/keep/properties/monthly/type",
+              instancePath: instancePath + "/keep/daily",
+              schemaPath: "#/properties/keep/properties/daily/type",
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema41.properties.keep.properties.monthly.type,
-              parentSchema: schema41.properties.keep.properties.monthly,
+              schema: schema41.properties.keep.properties.daily.type,
+              parentSchema: schema41.properties.keep.properties.daily,
               data: data9
             };
             if (vErrors === null) {
@@ -12717,13 +13130,13 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
           if (typeof data9 == "number" && isFinite(data9)) {
             if (data9 < 1 || isNaN(data9)) {
               const err31 = {
-                instancePath: instancePath + "/keep/monthly",
-                schemaPath: "#/properties/keep/properties/monthly/minimum",
+                instancePath: instancePath + "/keep/daily",
+                schemaPath: "#/properties/keep/properties/daily/minimum",
                 keyword: "minimum",
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema41.properties.keep.properties.monthly,
+                parentSchema: schema41.properties.keep.properties.daily,
                 data: data9
               };
               if (vErrors === null) {
@@ -12735,17 +13148,17 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             }
           }
         }
-        if (data5["dry-run"] !== void 0) {
-          let data10 = data5["dry-run"];
-          if (typeof data10 !== "boolean") {
+        if (data7.weekly !== void 0) {
+          let data10 = data7.weekly;
+          if (!(typeof data10 == "number" && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
             const err32 = {
-              instancePath: instancePath + "/keep/dry-run",
-              schemaPath: "#/properties/keep/properties/dry-run/type",
+              instancePath: instancePath + "/keep/weekly",
+              schemaPath: "#/properties/keep/properties/weekly/type",
               keyword: "type",
-              params: { type: "boolean" },
-              message: "must be boolean",
-              schema: schema41.properties.keep.properties["dry-run"].type,
-              parentSchema: schema41.properties.keep.properties["dry-run"],
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema41.properties.keep.properties.weekly.type,
+              parentSchema: schema41.properties.keep.properties.weekly,
               data: data10
             };
             if (vErrors === null) {
@@ -12755,9 +13168,91 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data10 == "number" && isFinite(data10)) {
+            if (data10 < 1 || isNaN(data10)) {
+              const err33 = {
+                instancePath: instancePath + "/keep/weekly",
+                schemaPath: "#/properties/keep/properties/weekly/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.weekly,
+                data: data10
+              };
+              if (vErrors === null) {
+                vErrors = [err33];
+              } else {
+                vErrors.push(err33);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data7.monthly !== void 0) {
+          let data11 = data7.monthly;
+          if (!(typeof data11 == "number" && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
+            const err34 = {
+              instancePath: instancePath + "/keep/monthly",
+              schemaPath: "#/properties/keep/properties/monthly/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema41.properties.keep.properties.monthly.type,
+              parentSchema: schema41.properties.keep.properties.monthly,
+              data: data11
+            };
+            if (vErrors === null) {
+              vErrors = [err34];
+            } else {
+              vErrors.push(err34);
+            }
+            errors++;
+          }
+          if (typeof data11 == "number" && isFinite(data11)) {
+            if (data11 < 1 || isNaN(data11)) {
+              const err35 = {
+                instancePath: instancePath + "/keep/monthly",
+                schemaPath: "#/properties/keep/properties/monthly/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.monthly,
+                data: data11
+              };
+              if (vErrors === null) {
+                vErrors = [err35];
+              } else {
+                vErrors.push(err35);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data7["dry-run"] !== void 0) {
+          let data12 = data7["dry-run"];
+          if (typeof data12 !== "boolean") {
+            const err36 = {
+              instancePath: instancePath + "/keep/dry-run",
+              schemaPath: "#/properties/keep/properties/dry-run/type",
+              keyword: "type",
+              params: { type: "boolean" },
+              message: "must be boolean",
+              schema: schema41.properties.keep.properties["dry-run"].type,
+              parentSchema: schema41.properties.keep.properties["dry-run"],
+              data: data12
+            };
+            if (vErrors === null) {
+              vErrors = [err36];
+            } else {
+              vErrors.push(err36);
+            }
+            errors++;
+          }
         }
       } else {
-        const err33 = {
+        const err37 = {
           instancePath: instancePath + "/keep",
           schemaPath: "#/properties/keep/type",
           keyword: "type",
@@ -12765,18 +13260,18 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be object",
           schema: schema41.properties.keep.type,
           parentSchema: schema41.properties.keep,
-          data: data5
+          data: data7
         };
         if (vErrors === null) {
-          vErrors = [err33];
+          vErrors = [err37];
         } else {
-          vErrors.push(err33);
+          vErrors.push(err37);
         }
         errors++;
       }
     }
   } else {
-    const err34 = {
+    const err38 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -12787,9 +13282,9 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
       data
     };
     if (vErrors === null) {
-      vErrors = [err34];
+      vErrors = [err38];
     } else {
-      vErrors.push(err34);
+      vErrors.push(err38);
     }
     errors++;
   }
@@ -13784,8 +14279,8 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "boolean" },
           message: "must be boolean",
-          schema: schema44.type,
-          parentSchema: schema44,
+          schema: schema45.type,
+          parentSchema: schema45,
           data: data18
         };
         if (vErrors === null) {
@@ -13818,7 +14313,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate21.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema45 = {
+var schema46 = {
   description: "Restore a backup into the store through the license service. Needs `path`, `from-artifact` or `from-registry`.",
   type: "object",
   additionalProperties: false,
@@ -13877,7 +14372,7 @@ var schema45 = {
     }
   ]
 };
-var schema49 = {
+var schema50 = {
   description: "Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
   type: "object",
   additionalProperties: false,
@@ -13950,15 +14445,15 @@ var schema49 = {
     }
   ]
 };
-var schema55 = {
+var schema57 = {
   description: "Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).",
   type: "array",
   minItems: 1,
   items: { type: "string", minLength: 1 }
 };
-var pattern22 = new RegExp("^[a-z_]+$", "u");
-var pattern23 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
-var schema50 = {
+var pattern23 = new RegExp("^[a-z_]+$", "u");
+var pattern24 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
+var schema51 = {
   description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
   type: "object",
   additionalProperties: false,
@@ -13974,10 +14469,11 @@ var schema50 = {
     "token-env": {
       description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
       $ref: "#/$defs/envName"
-    }
+    },
+    "token-realms": { $ref: "#/$defs/tokenRealms" }
   }
 };
-var pattern24 = new RegExp(
+var pattern25 = new RegExp(
   "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
   "u"
 );
@@ -13999,8 +14495,8 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "reference" },
         message: "must have required property 'reference'",
-        schema: schema50.required,
-        parentSchema: schema50,
+        schema: schema51.required,
+        parentSchema: schema51,
         data
       };
       if (vErrors === null) {
@@ -14011,7 +14507,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!(key0 === "reference" || key0 === "username" || key0 === "token-env")) {
+      if (!(key0 === "reference" || key0 === "username" || key0 === "token-env" || key0 === "token-realms")) {
         const err1 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -14019,7 +14515,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema50,
+          parentSchema: schema51,
           data
         };
         if (vErrors === null) {
@@ -14033,7 +14529,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.reference !== void 0) {
       let data0 = data.reference;
       if (typeof data0 === "string") {
-        if (!pattern24.test(data0)) {
+        if (!pattern25.test(data0)) {
           const err2 = {
             instancePath: instancePath + "/reference",
             schemaPath: "#/properties/reference/pattern",
@@ -14043,7 +14539,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
             },
             message: 'must match pattern "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$"',
             schema: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
-            parentSchema: schema50.properties.reference,
+            parentSchema: schema51.properties.reference,
             data: data0
           };
           if (vErrors === null) {
@@ -14060,8 +14556,8 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-          schema: schema50.properties.reference.type,
-          parentSchema: schema50.properties.reference,
+          schema: schema51.properties.reference.type,
+          parentSchema: schema51.properties.reference,
           data: data0
         };
         if (vErrors === null) {
@@ -14247,21 +14743,118 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
+    if (data["token-realms"] !== void 0) {
+      let data3 = data["token-realms"];
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data4 = data3[i0];
+          if (typeof data4 === "string") {
+            if (!pattern19.test(data4)) {
+              const err13 = {
+                instancePath: instancePath + "/token-realms/" + i0,
+                schemaPath: "#/$defs/tokenRealms/items/pattern",
+                keyword: "pattern",
+                params: {
+                  pattern: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$"
+                },
+                message: 'must match pattern "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$"',
+                schema: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+                parentSchema: schema44.items,
+                data: data4
+              };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+          } else {
+            const err14 = {
+              instancePath: instancePath + "/token-realms/" + i0,
+              schemaPath: "#/$defs/tokenRealms/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema44.items.type,
+              parentSchema: schema44.items,
+              data: data4
+            };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+        let i1 = data3.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data3[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err15 = {
+                instancePath: instancePath + "/token-realms",
+                schemaPath: "#/$defs/tokenRealms/uniqueItems",
+                keyword: "uniqueItems",
+                params: { i: i1, j: j0 },
+                message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
+                schema: true,
+                parentSchema: schema44,
+                data: data3
+              };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
+          }
+        }
+      } else {
+        const err16 = {
+          instancePath: instancePath + "/token-realms",
+          schemaPath: "#/$defs/tokenRealms/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data3
+        };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err13 = {
+    const err17 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema50.type,
-      parentSchema: schema50,
+      schema: schema51.type,
+      parentSchema: schema51,
       data
     };
     if (vErrors === null) {
-      vErrors = [err13];
+      vErrors = [err17];
     } else {
-      vErrors.push(err13);
+      vErrors.push(err17);
     }
     errors++;
   }
@@ -14290,8 +14883,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "path" },
         message: "must have required property 'path'",
-        schema: schema45.allOf[0].anyOf[0].required,
-        parentSchema: schema45.allOf[0].anyOf[0],
+        schema: schema46.allOf[0].anyOf[0].required,
+        parentSchema: schema46.allOf[0].anyOf[0],
         data
       };
       if (vErrors === null) {
@@ -14313,8 +14906,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "path-env" },
         message: "must have required property 'path-env'",
-        schema: schema45.allOf[0].anyOf[1].required,
-        parentSchema: schema45.allOf[0].anyOf[1],
+        schema: schema46.allOf[0].anyOf[1].required,
+        parentSchema: schema46.allOf[0].anyOf[1],
         data
       };
       if (vErrors === null) {
@@ -14336,8 +14929,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-artifact" },
         message: "must have required property 'from-artifact'",
-        schema: schema45.allOf[0].anyOf[2].required,
-        parentSchema: schema45.allOf[0].anyOf[2],
+        schema: schema46.allOf[0].anyOf[2].required,
+        parentSchema: schema46.allOf[0].anyOf[2],
         data
       };
       if (vErrors === null) {
@@ -14359,8 +14952,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-registry" },
         message: "must have required property 'from-registry'",
-        schema: schema45.allOf[0].anyOf[3].required,
-        parentSchema: schema45.allOf[0].anyOf[3],
+        schema: schema46.allOf[0].anyOf[3].required,
+        parentSchema: schema46.allOf[0].anyOf[3],
         data
       };
       if (vErrors === null) {
@@ -14380,8 +14973,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "anyOf",
       params: {},
       message: "must match a schema in anyOf",
-      schema: schema45.allOf[0].anyOf,
-      parentSchema: schema45.allOf[0],
+      schema: schema46.allOf[0].anyOf,
+      parentSchema: schema46.allOf[0],
       data
     };
     if (vErrors === null) {
@@ -14422,8 +15015,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "not",
       params: {},
       message: "must NOT be valid",
-      schema: schema45.allOf[1].not,
-      parentSchema: schema45.allOf[1],
+      schema: schema46.allOf[1].not,
+      parentSchema: schema46.allOf[1],
       data
     };
     if (vErrors === null) {
@@ -14464,8 +15057,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "not",
       params: {},
       message: "must NOT be valid",
-      schema: schema45.allOf[2].not,
-      parentSchema: schema45.allOf[2],
+      schema: schema46.allOf[2].not,
+      parentSchema: schema46.allOf[2],
       data
     };
     if (vErrors === null) {
@@ -14486,7 +15079,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func1.call(schema45.properties, key0)) {
+      if (!func1.call(schema46.properties, key0)) {
         const err9 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -14494,7 +15087,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema45,
+          parentSchema: schema46,
           data
         };
         if (vErrors === null) {
@@ -14516,7 +15109,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
             schema: 1,
-            parentSchema: schema45.properties.path,
+            parentSchema: schema46.properties.path,
             data: data0
           };
           if (vErrors === null) {
@@ -14533,8 +15126,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-          schema: schema45.properties.path.type,
-          parentSchema: schema45.properties.path,
+          schema: schema46.properties.path.type,
+          parentSchema: schema46.properties.path,
           data: data0
         };
         if (vErrors === null) {
@@ -14819,8 +15412,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "not",
           params: {},
           message: "must NOT be valid",
-          schema: schema49.allOf[0].not,
-          parentSchema: schema49.allOf[0],
+          schema: schema50.allOf[0].not,
+          parentSchema: schema50.allOf[0],
           data: data4
         };
         if (vErrors === null) {
@@ -14848,8 +15441,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "branch", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property branch is present",
-              schema: schema49.allOf[1].dependentRequired,
-              parentSchema: schema49.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data4
             };
             if (vErrors === null) {
@@ -14868,8 +15461,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "events", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property events is present",
-              schema: schema49.allOf[1].dependentRequired,
-              parentSchema: schema49.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data4
             };
             if (vErrors === null) {
@@ -14889,8 +15482,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             keyword: "required",
             params: { missingProperty: "name" },
             message: "must have required property 'name'",
-            schema: schema49.required,
-            parentSchema: schema49,
+            schema: schema50.required,
+            parentSchema: schema50,
             data: data4
           };
           if (vErrors === null) {
@@ -14909,7 +15502,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               params: { additionalProperty: key1 },
               message: "must NOT have additional properties",
               schema: false,
-              parentSchema: schema49,
+              parentSchema: schema50,
               data: data4
             };
             if (vErrors === null) {
@@ -14931,7 +15524,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema49.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data5
               };
               if (vErrors === null) {
@@ -14949,7 +15542,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "^[^"\\\\/:<>|*?\\r\\n]+$"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema49.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data5
               };
               if (vErrors === null) {
@@ -14966,8 +15559,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema49.properties.name.type,
-              parentSchema: schema49.properties.name,
+              schema: schema50.properties.name.type,
+              parentSchema: schema50.properties.name,
               data: data5
             };
             if (vErrors === null) {
@@ -14987,8 +15580,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema49.properties["run-id"].type,
-              parentSchema: schema49.properties["run-id"],
+              schema: schema50.properties["run-id"].type,
+              parentSchema: schema50.properties["run-id"],
               data: data6
             };
             if (vErrors === null) {
@@ -15007,7 +15600,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema49.properties["run-id"],
+                parentSchema: schema50.properties["run-id"],
                 data: data6
               };
               if (vErrors === null) {
@@ -15028,8 +15621,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema49.properties["artifact-id"].type,
-              parentSchema: schema49.properties["artifact-id"],
+              schema: schema50.properties["artifact-id"].type,
+              parentSchema: schema50.properties["artifact-id"],
               data: data7
             };
             if (vErrors === null) {
@@ -15048,7 +15641,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema49.properties["artifact-id"],
+                parentSchema: schema50.properties["artifact-id"],
                 data: data7
               };
               if (vErrors === null) {
@@ -15067,10 +15660,10 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               instancePath: instancePath + "/from-artifact/workflow",
               schemaPath: "#/$defs/fromArtifact/properties/workflow/type",
               keyword: "type",
-              params: { type: schema49.properties.workflow.type },
+              params: { type: schema50.properties.workflow.type },
               message: "must be string,integer",
-              schema: schema49.properties.workflow.type,
-              parentSchema: schema49.properties.workflow,
+              schema: schema50.properties.workflow.type,
+              parentSchema: schema50.properties.workflow,
               data: data8
             };
             if (vErrors === null) {
@@ -15089,7 +15682,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema49.properties.workflow,
+                parentSchema: schema50.properties.workflow,
                 data: data8
               };
               if (vErrors === null) {
@@ -15112,7 +15705,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema49.properties.branch,
+                parentSchema: schema50.properties.branch,
                 data: data9
               };
               if (vErrors === null) {
@@ -15129,8 +15722,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema49.properties.branch.type,
-              parentSchema: schema49.properties.branch,
+              schema: schema50.properties.branch.type,
+              parentSchema: schema50.properties.branch,
               data: data9
             };
             if (vErrors === null) {
@@ -15152,7 +15745,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 items",
                 schema: 1,
-                parentSchema: schema49.properties.events,
+                parentSchema: schema50.properties.events,
                 data: data10
               };
               if (vErrors === null) {
@@ -15166,7 +15759,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             for (let i0 = 0; i0 < len0; i0++) {
               let data11 = data10[i0];
               if (typeof data11 === "string") {
-                if (!pattern22.test(data11)) {
+                if (!pattern23.test(data11)) {
                   const err43 = {
                     instancePath: instancePath + "/from-artifact/events/" + i0,
                     schemaPath: "#/$defs/fromArtifact/properties/events/items/pattern",
@@ -15174,7 +15767,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { pattern: "^[a-z_]+$" },
                     message: 'must match pattern "^[a-z_]+$"',
                     schema: "^[a-z_]+$",
-                    parentSchema: schema49.properties.events.items,
+                    parentSchema: schema50.properties.events.items,
                     data: data11
                   };
                   if (vErrors === null) {
@@ -15191,8 +15784,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
-                  schema: schema49.properties.events.items.type,
-                  parentSchema: schema49.properties.events.items,
+                  schema: schema50.properties.events.items.type,
+                  parentSchema: schema50.properties.events.items,
                   data: data11
                 };
                 if (vErrors === null) {
@@ -15221,7 +15814,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { i: i1, j: j0 },
                     message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
                     schema: true,
-                    parentSchema: schema49.properties.events,
+                    parentSchema: schema50.properties.events,
                     data: data10
                   };
                   if (vErrors === null) {
@@ -15242,8 +15835,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "array" },
               message: "must be array",
-              schema: schema49.properties.events.type,
-              parentSchema: schema49.properties.events,
+              schema: schema50.properties.events.type,
+              parentSchema: schema50.properties.events,
               data: data10
             };
             if (vErrors === null) {
@@ -15257,7 +15850,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         if (data4.repository !== void 0) {
           let data12 = data4.repository;
           if (typeof data12 === "string") {
-            if (!pattern23.test(data12)) {
+            if (!pattern24.test(data12)) {
               const err47 = {
                 instancePath: instancePath + "/from-artifact/repository",
                 schemaPath: "#/$defs/fromArtifact/properties/repository/pattern",
@@ -15265,7 +15858,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
                 message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"',
                 schema: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-                parentSchema: schema49.properties.repository,
+                parentSchema: schema50.properties.repository,
                 data: data12
               };
               if (vErrors === null) {
@@ -15282,8 +15875,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema49.properties.repository.type,
-              parentSchema: schema49.properties.repository,
+              schema: schema50.properties.repository.type,
+              parentSchema: schema50.properties.repository,
               data: data12
             };
             if (vErrors === null) {
@@ -15303,8 +15896,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "boolean" },
               message: "must be boolean",
-              schema: schema49.properties["allow-forks"].type,
-              parentSchema: schema49.properties["allow-forks"],
+              schema: schema50.properties["allow-forks"].type,
+              parentSchema: schema50.properties["allow-forks"],
               data: data13
             };
             if (vErrors === null) {
@@ -15322,8 +15915,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
-          schema: schema49.type,
-          parentSchema: schema49,
+          schema: schema50.type,
+          parentSchema: schema50,
           data: data4
         };
         if (vErrors === null) {
@@ -15355,8 +15948,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "boolean" },
           message: "must be boolean",
-          schema: schema45.properties.individualize.type,
-          parentSchema: schema45.properties.individualize,
+          schema: schema46.properties.individualize.type,
+          parentSchema: schema46.properties.individualize,
           data: data15
         };
         if (vErrors === null) {
@@ -15531,10 +16124,10 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/on-refused",
           schemaPath: "#/properties/on-refused/enum",
           keyword: "enum",
-          params: { allowedValues: schema45.properties["on-refused"].enum },
+          params: { allowedValues: schema46.properties["on-refused"].enum },
           message: "must be equal to one of the allowed values",
-          schema: schema45.properties["on-refused"].enum,
-          parentSchema: schema45.properties["on-refused"],
+          schema: schema46.properties["on-refused"].enum,
+          parentSchema: schema46.properties["on-refused"],
           data: data18
         };
         if (vErrors === null) {
@@ -15556,7 +16149,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 items",
             schema: 1,
-            parentSchema: schema55,
+            parentSchema: schema57,
             data: data19
           };
           if (vErrors === null) {
@@ -15578,7 +16171,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema55.items,
+                parentSchema: schema57.items,
                 data: data20
               };
               if (vErrors === null) {
@@ -15595,8 +16188,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema55.items.type,
-              parentSchema: schema55.items,
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
               data: data20
             };
             if (vErrors === null) {
@@ -15614,8 +16207,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-          schema: schema55.type,
-          parentSchema: schema55,
+          schema: schema57.type,
+          parentSchema: schema57,
           data: data19
         };
         if (vErrors === null) {
@@ -15752,8 +16345,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "boolean" },
           message: "must be boolean",
-          schema: schema45.properties["release-on-exit"].type,
-          parentSchema: schema45.properties["release-on-exit"],
+          schema: schema46.properties["release-on-exit"].type,
+          parentSchema: schema46.properties["release-on-exit"],
           data: data22
         };
         if (vErrors === null) {
@@ -15773,8 +16366,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "boolean" },
           message: "must be boolean",
-          schema: schema44.type,
-          parentSchema: schema44,
+          schema: schema45.type,
+          parentSchema: schema45,
           data: data23
         };
         if (vErrors === null) {
@@ -15792,8 +16385,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema45.type,
-      parentSchema: schema45,
+      schema: schema46.type,
+      parentSchema: schema46,
       data
     };
     if (vErrors === null) {
@@ -15807,7 +16400,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate25.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema58 = {
+var schema60 = {
   description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
   type: "object",
   additionalProperties: false,
@@ -15857,8 +16450,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "path" },
         message: "must have required property 'path'",
-        schema: schema58.allOf[0].anyOf[0].required,
-        parentSchema: schema58.allOf[0].anyOf[0],
+        schema: schema60.allOf[0].anyOf[0].required,
+        parentSchema: schema60.allOf[0].anyOf[0],
         data
       };
       if (vErrors === null) {
@@ -15880,8 +16473,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-artifact" },
         message: "must have required property 'from-artifact'",
-        schema: schema58.allOf[0].anyOf[1].required,
-        parentSchema: schema58.allOf[0].anyOf[1],
+        schema: schema60.allOf[0].anyOf[1].required,
+        parentSchema: schema60.allOf[0].anyOf[1],
         data
       };
       if (vErrors === null) {
@@ -15903,8 +16496,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-registry" },
         message: "must have required property 'from-registry'",
-        schema: schema58.allOf[0].anyOf[2].required,
-        parentSchema: schema58.allOf[0].anyOf[2],
+        schema: schema60.allOf[0].anyOf[2].required,
+        parentSchema: schema60.allOf[0].anyOf[2],
         data
       };
       if (vErrors === null) {
@@ -15924,8 +16517,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "anyOf",
       params: {},
       message: "must match a schema in anyOf",
-      schema: schema58.allOf[0].anyOf,
-      parentSchema: schema58.allOf[0],
+      schema: schema60.allOf[0].anyOf,
+      parentSchema: schema60.allOf[0],
       data
     };
     if (vErrors === null) {
@@ -15966,8 +16559,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "not",
       params: {},
       message: "must NOT be valid",
-      schema: schema58.allOf[1].not,
-      parentSchema: schema58.allOf[1],
+      schema: schema60.allOf[1].not,
+      parentSchema: schema60.allOf[1],
       data
     };
     if (vErrors === null) {
@@ -15996,7 +16589,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema58,
+          parentSchema: schema60,
           data
         };
         if (vErrors === null) {
@@ -16018,7 +16611,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
             schema: 1,
-            parentSchema: schema58.properties.path,
+            parentSchema: schema60.properties.path,
             data: data0
           };
           if (vErrors === null) {
@@ -16035,8 +16628,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-          schema: schema58.properties.path.type,
-          parentSchema: schema58.properties.path,
+          schema: schema60.properties.path.type,
+          parentSchema: schema60.properties.path,
           data: data0
         };
         if (vErrors === null) {
@@ -16124,8 +16717,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "not",
           params: {},
           message: "must NOT be valid",
-          schema: schema49.allOf[0].not,
-          parentSchema: schema49.allOf[0],
+          schema: schema50.allOf[0].not,
+          parentSchema: schema50.allOf[0],
           data: data1
         };
         if (vErrors === null) {
@@ -16153,8 +16746,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "branch", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property branch is present",
-              schema: schema49.allOf[1].dependentRequired,
-              parentSchema: schema49.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data1
             };
             if (vErrors === null) {
@@ -16173,8 +16766,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "events", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property events is present",
-              schema: schema49.allOf[1].dependentRequired,
-              parentSchema: schema49.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data1
             };
             if (vErrors === null) {
@@ -16194,8 +16787,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
             keyword: "required",
             params: { missingProperty: "name" },
             message: "must have required property 'name'",
-            schema: schema49.required,
-            parentSchema: schema49,
+            schema: schema50.required,
+            parentSchema: schema50,
             data: data1
           };
           if (vErrors === null) {
@@ -16214,7 +16807,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               params: { additionalProperty: key1 },
               message: "must NOT have additional properties",
               schema: false,
-              parentSchema: schema49,
+              parentSchema: schema50,
               data: data1
             };
             if (vErrors === null) {
@@ -16236,7 +16829,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema49.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data2
               };
               if (vErrors === null) {
@@ -16254,7 +16847,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "^[^"\\\\/:<>|*?\\r\\n]+$"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema49.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data2
               };
               if (vErrors === null) {
@@ -16271,8 +16864,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema49.properties.name.type,
-              parentSchema: schema49.properties.name,
+              schema: schema50.properties.name.type,
+              parentSchema: schema50.properties.name,
               data: data2
             };
             if (vErrors === null) {
@@ -16292,8 +16885,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema49.properties["run-id"].type,
-              parentSchema: schema49.properties["run-id"],
+              schema: schema50.properties["run-id"].type,
+              parentSchema: schema50.properties["run-id"],
               data: data3
             };
             if (vErrors === null) {
@@ -16312,7 +16905,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema49.properties["run-id"],
+                parentSchema: schema50.properties["run-id"],
                 data: data3
               };
               if (vErrors === null) {
@@ -16333,8 +16926,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema49.properties["artifact-id"].type,
-              parentSchema: schema49.properties["artifact-id"],
+              schema: schema50.properties["artifact-id"].type,
+              parentSchema: schema50.properties["artifact-id"],
               data: data4
             };
             if (vErrors === null) {
@@ -16353,7 +16946,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema49.properties["artifact-id"],
+                parentSchema: schema50.properties["artifact-id"],
                 data: data4
               };
               if (vErrors === null) {
@@ -16372,10 +16965,10 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               instancePath: instancePath + "/from-artifact/workflow",
               schemaPath: "#/$defs/fromArtifact/properties/workflow/type",
               keyword: "type",
-              params: { type: schema49.properties.workflow.type },
+              params: { type: schema50.properties.workflow.type },
               message: "must be string,integer",
-              schema: schema49.properties.workflow.type,
-              parentSchema: schema49.properties.workflow,
+              schema: schema50.properties.workflow.type,
+              parentSchema: schema50.properties.workflow,
               data: data5
             };
             if (vErrors === null) {
@@ -16394,7 +16987,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema49.properties.workflow,
+                parentSchema: schema50.properties.workflow,
                 data: data5
               };
               if (vErrors === null) {
@@ -16417,7 +17010,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema49.properties.branch,
+                parentSchema: schema50.properties.branch,
                 data: data6
               };
               if (vErrors === null) {
@@ -16434,8 +17027,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema49.properties.branch.type,
-              parentSchema: schema49.properties.branch,
+              schema: schema50.properties.branch.type,
+              parentSchema: schema50.properties.branch,
               data: data6
             };
             if (vErrors === null) {
@@ -16457,7 +17050,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 items",
                 schema: 1,
-                parentSchema: schema49.properties.events,
+                parentSchema: schema50.properties.events,
                 data: data7
               };
               if (vErrors === null) {
@@ -16471,7 +17064,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
             for (let i0 = 0; i0 < len0; i0++) {
               let data8 = data7[i0];
               if (typeof data8 === "string") {
-                if (!pattern22.test(data8)) {
+                if (!pattern23.test(data8)) {
                   const err30 = {
                     instancePath: instancePath + "/from-artifact/events/" + i0,
                     schemaPath: "#/$defs/fromArtifact/properties/events/items/pattern",
@@ -16479,7 +17072,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { pattern: "^[a-z_]+$" },
                     message: 'must match pattern "^[a-z_]+$"',
                     schema: "^[a-z_]+$",
-                    parentSchema: schema49.properties.events.items,
+                    parentSchema: schema50.properties.events.items,
                     data: data8
                   };
                   if (vErrors === null) {
@@ -16496,8 +17089,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
-                  schema: schema49.properties.events.items.type,
-                  parentSchema: schema49.properties.events.items,
+                  schema: schema50.properties.events.items.type,
+                  parentSchema: schema50.properties.events.items,
                   data: data8
                 };
                 if (vErrors === null) {
@@ -16526,7 +17119,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { i: i1, j: j0 },
                     message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
                     schema: true,
-                    parentSchema: schema49.properties.events,
+                    parentSchema: schema50.properties.events,
                     data: data7
                   };
                   if (vErrors === null) {
@@ -16547,8 +17140,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "array" },
               message: "must be array",
-              schema: schema49.properties.events.type,
-              parentSchema: schema49.properties.events,
+              schema: schema50.properties.events.type,
+              parentSchema: schema50.properties.events,
               data: data7
             };
             if (vErrors === null) {
@@ -16562,7 +17155,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         if (data1.repository !== void 0) {
           let data9 = data1.repository;
           if (typeof data9 === "string") {
-            if (!pattern23.test(data9)) {
+            if (!pattern24.test(data9)) {
               const err34 = {
                 instancePath: instancePath + "/from-artifact/repository",
                 schemaPath: "#/$defs/fromArtifact/properties/repository/pattern",
@@ -16570,7 +17163,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
                 message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"',
                 schema: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-                parentSchema: schema49.properties.repository,
+                parentSchema: schema50.properties.repository,
                 data: data9
               };
               if (vErrors === null) {
@@ -16587,8 +17180,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema49.properties.repository.type,
-              parentSchema: schema49.properties.repository,
+              schema: schema50.properties.repository.type,
+              parentSchema: schema50.properties.repository,
               data: data9
             };
             if (vErrors === null) {
@@ -16608,8 +17201,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "boolean" },
               message: "must be boolean",
-              schema: schema49.properties["allow-forks"].type,
-              parentSchema: schema49.properties["allow-forks"],
+              schema: schema50.properties["allow-forks"].type,
+              parentSchema: schema50.properties["allow-forks"],
               data: data10
             };
             if (vErrors === null) {
@@ -16627,8 +17220,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
-          schema: schema49.type,
-          parentSchema: schema49,
+          schema: schema50.type,
+          parentSchema: schema50,
           data: data1
         };
         if (vErrors === null) {
@@ -16815,8 +17408,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema58.type,
-      parentSchema: schema58,
+      schema: schema60.type,
+      parentSchema: schema60,
       data
     };
     if (vErrors === null) {
@@ -16830,7 +17423,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate29.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema62 = {
+var schema64 = {
   description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
   type: "object",
   additionalProperties: false,
@@ -16865,7 +17458,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema62,
+          parentSchema: schema64,
           data
         };
         if (vErrors === null) {
@@ -16967,7 +17560,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 items",
             schema: 1,
-            parentSchema: schema55,
+            parentSchema: schema57,
             data: data2
           };
           if (vErrors === null) {
@@ -16989,7 +17582,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema55.items,
+                parentSchema: schema57.items,
                 data: data3
               };
               if (vErrors === null) {
@@ -17006,8 +17599,8 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema55.items.type,
-              parentSchema: schema55.items,
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
               data: data3
             };
             if (vErrors === null) {
@@ -17025,8 +17618,8 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-          schema: schema55.type,
-          parentSchema: schema55,
+          schema: schema57.type,
+          parentSchema: schema57,
           data: data2
         };
         if (vErrors === null) {
@@ -17163,8 +17756,8 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "boolean" },
           message: "must be boolean",
-          schema: schema44.type,
-          parentSchema: schema44,
+          schema: schema45.type,
+          parentSchema: schema45,
           data: data5
         };
         if (vErrors === null) {
@@ -17182,8 +17775,8 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema62.type,
-      parentSchema: schema62,
+      schema: schema64.type,
+      parentSchema: schema64,
       data
     };
     if (vErrors === null) {
@@ -18188,9 +18781,11 @@ function toRegistrySource(parsed, path, json) {
 }
 function login(parsed, path, json) {
   const tokenEnv = typeof json["token-env"] === "string" ? { name: json["token-env"], at: parsed.locate([...path, "token-env"]) } : void 0;
+  const realms = json["token-realms"];
   return {
     ...typeof json["username"] === "string" ? { username: json["username"] } : {},
-    ...tokenEnv ? { tokenEnv } : {}
+    ...tokenEnv ? { tokenEnv } : {},
+    ...realms ? { tokenRealms: realms.map((realm) => new URL(realm).origin) } : {}
   };
 }
 function located(parsed, path, read2) {
@@ -18501,6 +19096,10 @@ function registryRows(registry) {
     keep.dryRun ? "Would delete (dry run)" : "Deleted",
     deleted.length ? joinHtml(deleted, BR) : html`none`
   ]);
+  const failed = keep.failed.map((f) => html`<code>${f.tag}</code> <code>${f.digest}</code>`);
+  if (failed.length) rows2.push(["Not deleted (see the warnings)", joinHtml(failed, BR)]);
+  const future = keep.future.map((f) => html`<code>${f.tag}</code>`);
+  if (future.length) rows2.push(["Dated in the future (kept, not counted)", joinHtml(future, BR)]);
   return rows2;
 }
 

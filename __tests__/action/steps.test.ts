@@ -61,6 +61,7 @@ steps:
         repository: ghcr.io/acme/license-backups
         tags: [nightly]
         token-env: GHCR_TOKEN
+        token-realms: [https://auth.example.com/]
         keep: { last: 3, daily: 7, weekly: 4, monthly: 12, dry-run: true }
   - restore:
       from-registry: { reference: "ghcr.io/acme/license-backups:nightly", username: bot, token-env: GHCR_TOKEN }
@@ -71,6 +72,7 @@ steps:
         repository: { host: 'ghcr.io', scheme: 'https', name: 'acme/license-backups' },
         tags: ['nightly'],
         tokenEnv: { name: 'GHCR_TOKEN', at: { line: 10 } },
+        tokenRealms: ['https://auth.example.com'],
         keep: { last: 3, daily: 7, weekly: 4, monthly: 12, dryRun: true }
       }
     })
@@ -405,6 +407,15 @@ describe('steps file: bad input names file, line and column', () => {
       6,
       7,
       /takes `from-artifact` or `from-registry`, not both/
+    )
+  })
+
+  it('a token realm that is not an HTTPS origin', async () => {
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - backup:\n      path: b\n      registry:\n        repository: ghcr.io/acme/lb\n        token-realms: [http://auth.example.com/token]\n',
+      8,
+      24,
+      /is not an HTTPS origin such as https:\/\/auth.example.com/
     )
   })
 

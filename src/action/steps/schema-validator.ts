@@ -316,6 +316,19 @@ const schema31 = {
       minLength: 1,
       maxLength: 256
     },
+    tokenRealms: {
+      description:
+        "Token servers on another origin than the registry that may receive its credentials (`https://auth.example.com`). The registry's own origin, and ghcr.io for GHCR and auth.docker.io for Docker Hub, need no entry; any other token server is asked for a token without the credentials.",
+      type: 'array',
+      uniqueItems: true,
+      items: {
+        description:
+          'An HTTPS origin, `https://host[:port]`, no path (`http://` only for 127.0.0.1 and localhost).',
+        type: 'string',
+        pattern: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$',
+        'x-message': 'is not an HTTPS origin such as https://auth.example.com (no path)'
+      }
+    },
     registry: {
       description:
         'Push the backup folder to an OCI registry as one artifact (artifactType application/vnd.license-backup.backup.v2), tagged with the UTC time (YYYYMMDDTHHMMSSZ) and `tags`.',
@@ -349,6 +362,7 @@ const schema31 = {
             'Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.',
           $ref: '#/$defs/envName'
         },
+        'token-realms': { $ref: '#/$defs/tokenRealms' },
         keep: {
           description:
             "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
@@ -490,7 +504,8 @@ const schema31 = {
           description:
             'Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.',
           $ref: '#/$defs/envName'
-        }
+        },
+        'token-realms': { $ref: '#/$defs/tokenRealms' }
       }
     },
     verify: {
@@ -714,7 +729,7 @@ const schema36 = {
     { not: { required: ['path', 'path-env'] }, 'x-message': 'takes `path` or `path-env`, not both' }
   ]
 }
-const schema44 = {
+const schema45 = {
   description:
     'When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.',
   type: 'boolean'
@@ -754,6 +769,7 @@ const schema41 = {
         'Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.',
       $ref: '#/$defs/envName'
     },
+    'token-realms': { $ref: '#/$defs/tokenRealms' },
     keep: {
       description:
         "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
@@ -795,8 +811,25 @@ const schema42 = {
   minLength: 1,
   maxLength: 256
 }
+const schema44 = {
+  description:
+    "Token servers on another origin than the registry that may receive its credentials (`https://auth.example.com`). The registry's own origin, and ghcr.io for GHCR and auth.docker.io for Docker Hub, need no entry; any other token server is asked for a token without the credentials.",
+  type: 'array',
+  uniqueItems: true,
+  items: {
+    description:
+      'An HTTPS origin, `https://host[:port]`, no path (`http://` only for 127.0.0.1 and localhost).',
+    type: 'string',
+    pattern: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$',
+    'x-message': 'is not an HTTPS origin such as https://auth.example.com (no path)'
+  }
+}
 const pattern15 = new RegExp('^(https?://)?[^/@\\s]+/[a-z0-9._/-]+$', 'u')
 const pattern16 = new RegExp('^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$', 'u')
+const pattern19 = new RegExp(
+  '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$',
+  'u'
+)
 function validate22(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}
@@ -835,6 +868,7 @@ function validate22(
         key0 === 'tags' ||
         key0 === 'username' ||
         key0 === 'token-env' ||
+        key0 === 'token-realms' ||
         key0 === 'keep'
       )) {
         const err1 = {
@@ -1183,14 +1217,114 @@ function validate22(
         }
       }
     }
+    if (data['token-realms'] !== undefined) {
+      let data5 = data['token-realms']
+      if (Array.isArray(data5)) {
+        const len1 = data5.length
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data6 = data5[i2]
+          if (typeof data6 === 'string') {
+            if (!pattern19.test(data6)) {
+              const err18 = {
+                instancePath: instancePath + '/token-realms/' + i2,
+                schemaPath: '#/$defs/tokenRealms/items/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$'
+                },
+                message:
+                  'must match pattern "' +
+                  '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$' +
+                  '"',
+                schema: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$',
+                parentSchema: schema44.items,
+                data: data6
+              }
+              if (vErrors === null) {
+                vErrors = [err18]
+              } else {
+                vErrors.push(err18)
+              }
+              errors++
+            }
+          } else {
+            const err19 = {
+              instancePath: instancePath + '/token-realms/' + i2,
+              schemaPath: '#/$defs/tokenRealms/items/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema44.items.type,
+              parentSchema: schema44.items,
+              data: data6
+            }
+            if (vErrors === null) {
+              vErrors = [err19]
+            } else {
+              vErrors.push(err19)
+            }
+            errors++
+          }
+        }
+        let i3 = data5.length
+        let j1
+        if (i3 > 1) {
+          const indices1 = {}
+          for (; i3--;) {
+            let item1 = data5[i3]
+            if (typeof item1 !== 'string') {
+              continue
+            }
+            if (typeof indices1[item1] == 'number') {
+              j1 = indices1[item1]
+              const err20 = {
+                instancePath: instancePath + '/token-realms',
+                schemaPath: '#/$defs/tokenRealms/uniqueItems',
+                keyword: 'uniqueItems',
+                params: { i: i3, j: j1 },
+                message: 'must NOT have duplicate items (items ## ' + j1 + ' and ' + i3 + ' are identical)',
+                schema: true,
+                parentSchema: schema44,
+                data: data5
+              }
+              if (vErrors === null) {
+                vErrors = [err20]
+              } else {
+                vErrors.push(err20)
+              }
+              errors++
+              break
+            }
+            indices1[item1] = i3
+          }
+        }
+      } else {
+        const err21 = {
+          instancePath: instancePath + '/token-realms',
+          schemaPath: '#/$defs/tokenRealms/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err21]
+        } else {
+          vErrors.push(err21)
+        }
+        errors++
+      }
+    }
     if (data.keep !== undefined) {
-      let data5 = data.keep
-      const _errs26 = errors
-      let valid8 = false
-      const _errs27 = errors
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        if (data5.last === undefined) {
-          const err18 = {
+      let data7 = data.keep
+      const _errs32 = errors
+      let valid12 = false
+      const _errs33 = errors
+      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
+        if (data7.last === undefined) {
+          const err22 = {
             instancePath: instancePath + '/keep',
             schemaPath: '#/properties/keep/anyOf/0/required',
             keyword: 'required',
@@ -1198,22 +1332,22 @@ function validate22(
             message: "must have required property '" + 'last' + "'",
             schema: schema41.properties.keep.anyOf[0].required,
             parentSchema: schema41.properties.keep.anyOf[0],
-            data: data5
+            data: data7
           }
           if (vErrors === null) {
-            vErrors = [err18]
+            vErrors = [err22]
           } else {
-            vErrors.push(err18)
+            vErrors.push(err22)
           }
           errors++
         }
       }
-      var _valid0 = _errs27 === errors
-      valid8 = valid8 || _valid0
-      const _errs28 = errors
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        if (data5.daily === undefined) {
-          const err19 = {
+      var _valid0 = _errs33 === errors
+      valid12 = valid12 || _valid0
+      const _errs34 = errors
+      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
+        if (data7.daily === undefined) {
+          const err23 = {
             instancePath: instancePath + '/keep',
             schemaPath: '#/properties/keep/anyOf/1/required',
             keyword: 'required',
@@ -1221,22 +1355,22 @@ function validate22(
             message: "must have required property '" + 'daily' + "'",
             schema: schema41.properties.keep.anyOf[1].required,
             parentSchema: schema41.properties.keep.anyOf[1],
-            data: data5
+            data: data7
           }
           if (vErrors === null) {
-            vErrors = [err19]
+            vErrors = [err23]
           } else {
-            vErrors.push(err19)
+            vErrors.push(err23)
           }
           errors++
         }
       }
-      var _valid0 = _errs28 === errors
-      valid8 = valid8 || _valid0
-      const _errs29 = errors
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        if (data5.weekly === undefined) {
-          const err20 = {
+      var _valid0 = _errs34 === errors
+      valid12 = valid12 || _valid0
+      const _errs35 = errors
+      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
+        if (data7.weekly === undefined) {
+          const err24 = {
             instancePath: instancePath + '/keep',
             schemaPath: '#/properties/keep/anyOf/2/required',
             keyword: 'required',
@@ -1244,22 +1378,22 @@ function validate22(
             message: "must have required property '" + 'weekly' + "'",
             schema: schema41.properties.keep.anyOf[2].required,
             parentSchema: schema41.properties.keep.anyOf[2],
-            data: data5
+            data: data7
           }
           if (vErrors === null) {
-            vErrors = [err20]
+            vErrors = [err24]
           } else {
-            vErrors.push(err20)
+            vErrors.push(err24)
           }
           errors++
         }
       }
-      var _valid0 = _errs29 === errors
-      valid8 = valid8 || _valid0
-      const _errs30 = errors
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        if (data5.monthly === undefined) {
-          const err21 = {
+      var _valid0 = _errs35 === errors
+      valid12 = valid12 || _valid0
+      const _errs36 = errors
+      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
+        if (data7.monthly === undefined) {
+          const err25 = {
             instancePath: instancePath + '/keep',
             schemaPath: '#/properties/keep/anyOf/3/required',
             keyword: 'required',
@@ -1267,20 +1401,20 @@ function validate22(
             message: "must have required property '" + 'monthly' + "'",
             schema: schema41.properties.keep.anyOf[3].required,
             parentSchema: schema41.properties.keep.anyOf[3],
-            data: data5
+            data: data7
           }
           if (vErrors === null) {
-            vErrors = [err21]
+            vErrors = [err25]
           } else {
-            vErrors.push(err21)
+            vErrors.push(err25)
           }
           errors++
         }
       }
-      var _valid0 = _errs30 === errors
-      valid8 = valid8 || _valid0
-      if (!valid8) {
-        const err22 = {
+      var _valid0 = _errs36 === errors
+      valid12 = valid12 || _valid0
+      if (!valid12) {
+        const err26 = {
           instancePath: instancePath + '/keep',
           schemaPath: '#/properties/keep/anyOf',
           keyword: 'anyOf',
@@ -1288,26 +1422,26 @@ function validate22(
           message: 'must match a schema in anyOf',
           schema: schema41.properties.keep.anyOf,
           parentSchema: schema41.properties.keep,
-          data: data5
+          data: data7
         }
         if (vErrors === null) {
-          vErrors = [err22]
+          vErrors = [err26]
         } else {
-          vErrors.push(err22)
+          vErrors.push(err26)
         }
         errors++
       } else {
-        errors = _errs26
+        errors = _errs32
         if (vErrors !== null) {
-          if (_errs26) {
-            vErrors.length = _errs26
+          if (_errs32) {
+            vErrors.length = _errs32
           } else {
             vErrors = null
           }
         }
       }
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        for (const key1 in data5) {
+      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
+        for (const key1 in data7) {
           if (!(
             key1 === 'last' ||
             key1 === 'daily' ||
@@ -1315,7 +1449,7 @@ function validate22(
             key1 === 'monthly' ||
             key1 === 'dry-run'
           )) {
-            const err23 = {
+            const err27 = {
               instancePath: instancePath + '/keep',
               schemaPath: '#/properties/keep/additionalProperties',
               keyword: 'additionalProperties',
@@ -1323,20 +1457,20 @@ function validate22(
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema41.properties.keep,
-              data: data5
+              data: data7
             }
             if (vErrors === null) {
-              vErrors = [err23]
+              vErrors = [err27]
             } else {
-              vErrors.push(err23)
+              vErrors.push(err27)
             }
             errors++
           }
         }
-        if (data5.last !== undefined) {
-          let data6 = data5.last
-          if (!(typeof data6 == 'number' && !(data6 % 1) && !isNaN(data6) && isFinite(data6))) {
-            const err24 = {
+        if (data7.last !== undefined) {
+          let data8 = data7.last
+          if (!(typeof data8 == 'number' && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
+            const err28 = {
               instancePath: instancePath + '/keep/last',
               schemaPath: '#/properties/keep/properties/last/type',
               keyword: 'type',
@@ -1344,88 +1478,6 @@ function validate22(
               message: 'must be integer',
               schema: schema41.properties.keep.properties.last.type,
               parentSchema: schema41.properties.keep.properties.last,
-              data: data6
-            }
-            if (vErrors === null) {
-              vErrors = [err24]
-            } else {
-              vErrors.push(err24)
-            }
-            errors++
-          }
-          if (typeof data6 == 'number' && isFinite(data6)) {
-            if (data6 < 1 || isNaN(data6)) {
-              const err25 = {
-                instancePath: instancePath + '/keep/last',
-                schemaPath: '#/properties/keep/properties/last/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema41.properties.keep.properties.last,
-                data: data6
-              }
-              if (vErrors === null) {
-                vErrors = [err25]
-              } else {
-                vErrors.push(err25)
-              }
-              errors++
-            }
-          }
-        }
-        if (data5.daily !== undefined) {
-          let data7 = data5.daily
-          if (!(typeof data7 == 'number' && !(data7 % 1) && !isNaN(data7) && isFinite(data7))) {
-            const err26 = {
-              instancePath: instancePath + '/keep/daily',
-              schemaPath: '#/properties/keep/properties/daily/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema41.properties.keep.properties.daily.type,
-              parentSchema: schema41.properties.keep.properties.daily,
-              data: data7
-            }
-            if (vErrors === null) {
-              vErrors = [err26]
-            } else {
-              vErrors.push(err26)
-            }
-            errors++
-          }
-          if (typeof data7 == 'number' && isFinite(data7)) {
-            if (data7 < 1 || isNaN(data7)) {
-              const err27 = {
-                instancePath: instancePath + '/keep/daily',
-                schemaPath: '#/properties/keep/properties/daily/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema41.properties.keep.properties.daily,
-                data: data7
-              }
-              if (vErrors === null) {
-                vErrors = [err27]
-              } else {
-                vErrors.push(err27)
-              }
-              errors++
-            }
-          }
-        }
-        if (data5.weekly !== undefined) {
-          let data8 = data5.weekly
-          if (!(typeof data8 == 'number' && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
-            const err28 = {
-              instancePath: instancePath + '/keep/weekly',
-              schemaPath: '#/properties/keep/properties/weekly/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema41.properties.keep.properties.weekly.type,
-              parentSchema: schema41.properties.keep.properties.weekly,
               data: data8
             }
             if (vErrors === null) {
@@ -1438,13 +1490,13 @@ function validate22(
           if (typeof data8 == 'number' && isFinite(data8)) {
             if (data8 < 1 || isNaN(data8)) {
               const err29 = {
-                instancePath: instancePath + '/keep/weekly',
-                schemaPath: '#/properties/keep/properties/weekly/minimum',
+                instancePath: instancePath + '/keep/last',
+                schemaPath: '#/properties/keep/properties/last/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema41.properties.keep.properties.weekly,
+                parentSchema: schema41.properties.keep.properties.last,
                 data: data8
               }
               if (vErrors === null) {
@@ -1456,17 +1508,17 @@ function validate22(
             }
           }
         }
-        if (data5.monthly !== undefined) {
-          let data9 = data5.monthly
+        if (data7.daily !== undefined) {
+          let data9 = data7.daily
           if (!(typeof data9 == 'number' && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
             const err30 = {
-              instancePath: instancePath + '/keep/monthly',
-              schemaPath: '#/properties/keep/properties/monthly/type',
+              instancePath: instancePath + '/keep/daily',
+              schemaPath: '#/properties/keep/properties/daily/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema41.properties.keep.properties.monthly.type,
-              parentSchema: schema41.properties.keep.properties.monthly,
+              schema: schema41.properties.keep.properties.daily.type,
+              parentSchema: schema41.properties.keep.properties.daily,
               data: data9
             }
             if (vErrors === null) {
@@ -1479,13 +1531,13 @@ function validate22(
           if (typeof data9 == 'number' && isFinite(data9)) {
             if (data9 < 1 || isNaN(data9)) {
               const err31 = {
-                instancePath: instancePath + '/keep/monthly',
-                schemaPath: '#/properties/keep/properties/monthly/minimum',
+                instancePath: instancePath + '/keep/daily',
+                schemaPath: '#/properties/keep/properties/daily/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema41.properties.keep.properties.monthly,
+                parentSchema: schema41.properties.keep.properties.daily,
                 data: data9
               }
               if (vErrors === null) {
@@ -1497,17 +1549,17 @@ function validate22(
             }
           }
         }
-        if (data5['dry-run'] !== undefined) {
-          let data10 = data5['dry-run']
-          if (typeof data10 !== 'boolean') {
+        if (data7.weekly !== undefined) {
+          let data10 = data7.weekly
+          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
             const err32 = {
-              instancePath: instancePath + '/keep/dry-run',
-              schemaPath: '#/properties/keep/properties/dry-run/type',
+              instancePath: instancePath + '/keep/weekly',
+              schemaPath: '#/properties/keep/properties/weekly/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema41.properties.keep.properties['dry-run'].type,
-              parentSchema: schema41.properties.keep.properties['dry-run'],
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema41.properties.keep.properties.weekly.type,
+              parentSchema: schema41.properties.keep.properties.weekly,
               data: data10
             }
             if (vErrors === null) {
@@ -1517,9 +1569,91 @@ function validate22(
             }
             errors++
           }
+          if (typeof data10 == 'number' && isFinite(data10)) {
+            if (data10 < 1 || isNaN(data10)) {
+              const err33 = {
+                instancePath: instancePath + '/keep/weekly',
+                schemaPath: '#/properties/keep/properties/weekly/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.weekly,
+                data: data10
+              }
+              if (vErrors === null) {
+                vErrors = [err33]
+              } else {
+                vErrors.push(err33)
+              }
+              errors++
+            }
+          }
+        }
+        if (data7.monthly !== undefined) {
+          let data11 = data7.monthly
+          if (!(typeof data11 == 'number' && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
+            const err34 = {
+              instancePath: instancePath + '/keep/monthly',
+              schemaPath: '#/properties/keep/properties/monthly/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema41.properties.keep.properties.monthly.type,
+              parentSchema: schema41.properties.keep.properties.monthly,
+              data: data11
+            }
+            if (vErrors === null) {
+              vErrors = [err34]
+            } else {
+              vErrors.push(err34)
+            }
+            errors++
+          }
+          if (typeof data11 == 'number' && isFinite(data11)) {
+            if (data11 < 1 || isNaN(data11)) {
+              const err35 = {
+                instancePath: instancePath + '/keep/monthly',
+                schemaPath: '#/properties/keep/properties/monthly/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.monthly,
+                data: data11
+              }
+              if (vErrors === null) {
+                vErrors = [err35]
+              } else {
+                vErrors.push(err35)
+              }
+              errors++
+            }
+          }
+        }
+        if (data7['dry-run'] !== undefined) {
+          let data12 = data7['dry-run']
+          if (typeof data12 !== 'boolean') {
+            const err36 = {
+              instancePath: instancePath + '/keep/dry-run',
+              schemaPath: '#/properties/keep/properties/dry-run/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema41.properties.keep.properties['dry-run'].type,
+              parentSchema: schema41.properties.keep.properties['dry-run'],
+              data: data12
+            }
+            if (vErrors === null) {
+              vErrors = [err36]
+            } else {
+              vErrors.push(err36)
+            }
+            errors++
+          }
         }
       } else {
-        const err33 = {
+        const err37 = {
           instancePath: instancePath + '/keep',
           schemaPath: '#/properties/keep/type',
           keyword: 'type',
@@ -1527,18 +1661,18 @@ function validate22(
           message: 'must be object',
           schema: schema41.properties.keep.type,
           parentSchema: schema41.properties.keep,
-          data: data5
+          data: data7
         }
         if (vErrors === null) {
-          vErrors = [err33]
+          vErrors = [err37]
         } else {
-          vErrors.push(err33)
+          vErrors.push(err37)
         }
         errors++
       }
     }
   } else {
-    const err34 = {
+    const err38 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -1549,9 +1683,9 @@ function validate22(
       data
     }
     if (vErrors === null) {
-      vErrors = [err34]
+      vErrors = [err38]
     } else {
-      vErrors.push(err34)
+      vErrors.push(err38)
     }
     errors++
   }
@@ -2559,8 +2693,8 @@ function validate21(
           keyword: 'type',
           params: { type: 'boolean' },
           message: 'must be boolean',
-          schema: schema44.type,
-          parentSchema: schema44,
+          schema: schema45.type,
+          parentSchema: schema45,
           data: data18
         }
         if (vErrors === null) {
@@ -2593,7 +2727,7 @@ function validate21(
   return errors === 0
 }
 validate21.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema45 = {
+const schema46 = {
   description:
     'Restore a backup into the store through the license service. Needs `path`, `from-artifact` or `from-registry`.',
   type: 'object',
@@ -2661,7 +2795,7 @@ const schema45 = {
     }
   ]
 }
-const schema49 = {
+const schema50 = {
   description:
     'Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).',
   type: 'object',
@@ -2740,16 +2874,16 @@ const schema49 = {
     }
   ]
 }
-const schema55 = {
+const schema57 = {
   description:
     'Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).',
   type: 'array',
   minItems: 1,
   items: { type: 'string', minLength: 1 }
 }
-const pattern22 = new RegExp('^[a-z_]+$', 'u')
-const pattern23 = new RegExp('^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$', 'u')
-const schema50 = {
+const pattern23 = new RegExp('^[a-z_]+$', 'u')
+const pattern24 = new RegExp('^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$', 'u')
+const schema51 = {
   description:
     'Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.',
   type: 'object',
@@ -2769,10 +2903,11 @@ const schema50 = {
       description:
         'Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.',
       $ref: '#/$defs/envName'
-    }
+    },
+    'token-realms': { $ref: '#/$defs/tokenRealms' }
   }
 }
-const pattern24 = new RegExp(
+const pattern25 = new RegExp(
   '^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$',
   'u'
 )
@@ -2797,8 +2932,8 @@ function validate26(
         keyword: 'required',
         params: { missingProperty: 'reference' },
         message: "must have required property '" + 'reference' + "'",
-        schema: schema50.required,
-        parentSchema: schema50,
+        schema: schema51.required,
+        parentSchema: schema51,
         data
       }
       if (vErrors === null) {
@@ -2809,7 +2944,7 @@ function validate26(
       errors++
     }
     for (const key0 in data) {
-      if (!(key0 === 'reference' || key0 === 'username' || key0 === 'token-env')) {
+      if (!(key0 === 'reference' || key0 === 'username' || key0 === 'token-env' || key0 === 'token-realms')) {
         const err1 = {
           instancePath,
           schemaPath: '#/additionalProperties',
@@ -2817,7 +2952,7 @@ function validate26(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema50,
+          parentSchema: schema51,
           data
         }
         if (vErrors === null) {
@@ -2831,7 +2966,7 @@ function validate26(
     if (data.reference !== undefined) {
       let data0 = data.reference
       if (typeof data0 === 'string') {
-        if (!pattern24.test(data0)) {
+        if (!pattern25.test(data0)) {
           const err2 = {
             instancePath: instancePath + '/reference',
             schemaPath: '#/properties/reference/pattern',
@@ -2846,7 +2981,7 @@ function validate26(
               '"',
             schema:
               '^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$',
-            parentSchema: schema50.properties.reference,
+            parentSchema: schema51.properties.reference,
             data: data0
           }
           if (vErrors === null) {
@@ -2863,8 +2998,8 @@ function validate26(
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
-          schema: schema50.properties.reference.type,
-          parentSchema: schema50.properties.reference,
+          schema: schema51.properties.reference.type,
+          parentSchema: schema51.properties.reference,
           data: data0
         }
         if (vErrors === null) {
@@ -3050,21 +3185,121 @@ function validate26(
         }
       }
     }
+    if (data['token-realms'] !== undefined) {
+      let data3 = data['token-realms']
+      if (Array.isArray(data3)) {
+        const len0 = data3.length
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data4 = data3[i0]
+          if (typeof data4 === 'string') {
+            if (!pattern19.test(data4)) {
+              const err13 = {
+                instancePath: instancePath + '/token-realms/' + i0,
+                schemaPath: '#/$defs/tokenRealms/items/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$'
+                },
+                message:
+                  'must match pattern "' +
+                  '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$' +
+                  '"',
+                schema: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$',
+                parentSchema: schema44.items,
+                data: data4
+              }
+              if (vErrors === null) {
+                vErrors = [err13]
+              } else {
+                vErrors.push(err13)
+              }
+              errors++
+            }
+          } else {
+            const err14 = {
+              instancePath: instancePath + '/token-realms/' + i0,
+              schemaPath: '#/$defs/tokenRealms/items/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema44.items.type,
+              parentSchema: schema44.items,
+              data: data4
+            }
+            if (vErrors === null) {
+              vErrors = [err14]
+            } else {
+              vErrors.push(err14)
+            }
+            errors++
+          }
+        }
+        let i1 = data3.length
+        let j0
+        if (i1 > 1) {
+          const indices0 = {}
+          for (; i1--;) {
+            let item0 = data3[i1]
+            if (typeof item0 !== 'string') {
+              continue
+            }
+            if (typeof indices0[item0] == 'number') {
+              j0 = indices0[item0]
+              const err15 = {
+                instancePath: instancePath + '/token-realms',
+                schemaPath: '#/$defs/tokenRealms/uniqueItems',
+                keyword: 'uniqueItems',
+                params: { i: i1, j: j0 },
+                message: 'must NOT have duplicate items (items ## ' + j0 + ' and ' + i1 + ' are identical)',
+                schema: true,
+                parentSchema: schema44,
+                data: data3
+              }
+              if (vErrors === null) {
+                vErrors = [err15]
+              } else {
+                vErrors.push(err15)
+              }
+              errors++
+              break
+            }
+            indices0[item0] = i1
+          }
+        }
+      } else {
+        const err16 = {
+          instancePath: instancePath + '/token-realms',
+          schemaPath: '#/$defs/tokenRealms/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data3
+        }
+        if (vErrors === null) {
+          vErrors = [err16]
+        } else {
+          vErrors.push(err16)
+        }
+        errors++
+      }
+    }
   } else {
-    const err13 = {
+    const err17 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema50.type,
-      parentSchema: schema50,
+      schema: schema51.type,
+      parentSchema: schema51,
       data
     }
     if (vErrors === null) {
-      vErrors = [err13]
+      vErrors = [err17]
     } else {
-      vErrors.push(err13)
+      vErrors.push(err17)
     }
     errors++
   }
@@ -3096,8 +3331,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'path' },
         message: "must have required property '" + 'path' + "'",
-        schema: schema45.allOf[0].anyOf[0].required,
-        parentSchema: schema45.allOf[0].anyOf[0],
+        schema: schema46.allOf[0].anyOf[0].required,
+        parentSchema: schema46.allOf[0].anyOf[0],
         data
       }
       if (vErrors === null) {
@@ -3119,8 +3354,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'path-env' },
         message: "must have required property '" + 'path-env' + "'",
-        schema: schema45.allOf[0].anyOf[1].required,
-        parentSchema: schema45.allOf[0].anyOf[1],
+        schema: schema46.allOf[0].anyOf[1].required,
+        parentSchema: schema46.allOf[0].anyOf[1],
         data
       }
       if (vErrors === null) {
@@ -3142,8 +3377,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'from-artifact' },
         message: "must have required property '" + 'from-artifact' + "'",
-        schema: schema45.allOf[0].anyOf[2].required,
-        parentSchema: schema45.allOf[0].anyOf[2],
+        schema: schema46.allOf[0].anyOf[2].required,
+        parentSchema: schema46.allOf[0].anyOf[2],
         data
       }
       if (vErrors === null) {
@@ -3165,8 +3400,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'from-registry' },
         message: "must have required property '" + 'from-registry' + "'",
-        schema: schema45.allOf[0].anyOf[3].required,
-        parentSchema: schema45.allOf[0].anyOf[3],
+        schema: schema46.allOf[0].anyOf[3].required,
+        parentSchema: schema46.allOf[0].anyOf[3],
         data
       }
       if (vErrors === null) {
@@ -3186,8 +3421,8 @@ function validate25(
       keyword: 'anyOf',
       params: {},
       message: 'must match a schema in anyOf',
-      schema: schema45.allOf[0].anyOf,
-      parentSchema: schema45.allOf[0],
+      schema: schema46.allOf[0].anyOf,
+      parentSchema: schema46.allOf[0],
       data
     }
     if (vErrors === null) {
@@ -3231,8 +3466,8 @@ function validate25(
       keyword: 'not',
       params: {},
       message: 'must NOT be valid',
-      schema: schema45.allOf[1].not,
-      parentSchema: schema45.allOf[1],
+      schema: schema46.allOf[1].not,
+      parentSchema: schema46.allOf[1],
       data
     }
     if (vErrors === null) {
@@ -3276,8 +3511,8 @@ function validate25(
       keyword: 'not',
       params: {},
       message: 'must NOT be valid',
-      schema: schema45.allOf[2].not,
-      parentSchema: schema45.allOf[2],
+      schema: schema46.allOf[2].not,
+      parentSchema: schema46.allOf[2],
       data
     }
     if (vErrors === null) {
@@ -3298,7 +3533,7 @@ function validate25(
   }
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func1.call(schema45.properties, key0)) {
+      if (!func1.call(schema46.properties, key0)) {
         const err9 = {
           instancePath,
           schemaPath: '#/additionalProperties',
@@ -3306,7 +3541,7 @@ function validate25(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema45,
+          parentSchema: schema46,
           data
         }
         if (vErrors === null) {
@@ -3328,7 +3563,7 @@ function validate25(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 characters',
             schema: 1,
-            parentSchema: schema45.properties.path,
+            parentSchema: schema46.properties.path,
             data: data0
           }
           if (vErrors === null) {
@@ -3345,8 +3580,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
-          schema: schema45.properties.path.type,
-          parentSchema: schema45.properties.path,
+          schema: schema46.properties.path.type,
+          parentSchema: schema46.properties.path,
           data: data0
         }
         if (vErrors === null) {
@@ -3640,8 +3875,8 @@ function validate25(
           keyword: 'not',
           params: {},
           message: 'must NOT be valid',
-          schema: schema49.allOf[0].not,
-          parentSchema: schema49.allOf[0],
+          schema: schema50.allOf[0].not,
+          parentSchema: schema50.allOf[0],
           data: data4
         }
         if (vErrors === null) {
@@ -3669,8 +3904,8 @@ function validate25(
               keyword: 'dependentRequired',
               params: { property: 'branch', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property branch is present',
-              schema: schema49.allOf[1].dependentRequired,
-              parentSchema: schema49.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data4
             }
             if (vErrors === null) {
@@ -3689,8 +3924,8 @@ function validate25(
               keyword: 'dependentRequired',
               params: { property: 'events', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property events is present',
-              schema: schema49.allOf[1].dependentRequired,
-              parentSchema: schema49.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data4
             }
             if (vErrors === null) {
@@ -3710,8 +3945,8 @@ function validate25(
             keyword: 'required',
             params: { missingProperty: 'name' },
             message: "must have required property '" + 'name' + "'",
-            schema: schema49.required,
-            parentSchema: schema49,
+            schema: schema50.required,
+            parentSchema: schema50,
             data: data4
           }
           if (vErrors === null) {
@@ -3739,7 +3974,7 @@ function validate25(
               params: { additionalProperty: key1 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema49,
+              parentSchema: schema50,
               data: data4
             }
             if (vErrors === null) {
@@ -3761,7 +3996,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema49.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data5
               }
               if (vErrors === null) {
@@ -3779,7 +4014,7 @@ function validate25(
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "' + '^[^"\\\\/:<>|*?\\r\\n]+$' + '"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema49.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data5
               }
               if (vErrors === null) {
@@ -3796,8 +4031,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema49.properties.name.type,
-              parentSchema: schema49.properties.name,
+              schema: schema50.properties.name.type,
+              parentSchema: schema50.properties.name,
               data: data5
             }
             if (vErrors === null) {
@@ -3817,8 +4052,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema49.properties['run-id'].type,
-              parentSchema: schema49.properties['run-id'],
+              schema: schema50.properties['run-id'].type,
+              parentSchema: schema50.properties['run-id'],
               data: data6
             }
             if (vErrors === null) {
@@ -3837,7 +4072,7 @@ function validate25(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema49.properties['run-id'],
+                parentSchema: schema50.properties['run-id'],
                 data: data6
               }
               if (vErrors === null) {
@@ -3858,8 +4093,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema49.properties['artifact-id'].type,
-              parentSchema: schema49.properties['artifact-id'],
+              schema: schema50.properties['artifact-id'].type,
+              parentSchema: schema50.properties['artifact-id'],
               data: data7
             }
             if (vErrors === null) {
@@ -3878,7 +4113,7 @@ function validate25(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema49.properties['artifact-id'],
+                parentSchema: schema50.properties['artifact-id'],
                 data: data7
               }
               if (vErrors === null) {
@@ -3900,10 +4135,10 @@ function validate25(
               instancePath: instancePath + '/from-artifact/workflow',
               schemaPath: '#/$defs/fromArtifact/properties/workflow/type',
               keyword: 'type',
-              params: { type: schema49.properties.workflow.type },
+              params: { type: schema50.properties.workflow.type },
               message: 'must be string,integer',
-              schema: schema49.properties.workflow.type,
-              parentSchema: schema49.properties.workflow,
+              schema: schema50.properties.workflow.type,
+              parentSchema: schema50.properties.workflow,
               data: data8
             }
             if (vErrors === null) {
@@ -3922,7 +4157,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema49.properties.workflow,
+                parentSchema: schema50.properties.workflow,
                 data: data8
               }
               if (vErrors === null) {
@@ -3945,7 +4180,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema49.properties.branch,
+                parentSchema: schema50.properties.branch,
                 data: data9
               }
               if (vErrors === null) {
@@ -3962,8 +4197,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema49.properties.branch.type,
-              parentSchema: schema49.properties.branch,
+              schema: schema50.properties.branch.type,
+              parentSchema: schema50.properties.branch,
               data: data9
             }
             if (vErrors === null) {
@@ -3985,7 +4220,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 items',
                 schema: 1,
-                parentSchema: schema49.properties.events,
+                parentSchema: schema50.properties.events,
                 data: data10
               }
               if (vErrors === null) {
@@ -3999,7 +4234,7 @@ function validate25(
             for (let i0 = 0; i0 < len0; i0++) {
               let data11 = data10[i0]
               if (typeof data11 === 'string') {
-                if (!pattern22.test(data11)) {
+                if (!pattern23.test(data11)) {
                   const err43 = {
                     instancePath: instancePath + '/from-artifact/events/' + i0,
                     schemaPath: '#/$defs/fromArtifact/properties/events/items/pattern',
@@ -4007,7 +4242,7 @@ function validate25(
                     params: { pattern: '^[a-z_]+$' },
                     message: 'must match pattern "' + '^[a-z_]+$' + '"',
                     schema: '^[a-z_]+$',
-                    parentSchema: schema49.properties.events.items,
+                    parentSchema: schema50.properties.events.items,
                     data: data11
                   }
                   if (vErrors === null) {
@@ -4024,8 +4259,8 @@ function validate25(
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema49.properties.events.items.type,
-                  parentSchema: schema49.properties.events.items,
+                  schema: schema50.properties.events.items.type,
+                  parentSchema: schema50.properties.events.items,
                   data: data11
                 }
                 if (vErrors === null) {
@@ -4055,7 +4290,7 @@ function validate25(
                     message:
                       'must NOT have duplicate items (items ## ' + j0 + ' and ' + i1 + ' are identical)',
                     schema: true,
-                    parentSchema: schema49.properties.events,
+                    parentSchema: schema50.properties.events,
                     data: data10
                   }
                   if (vErrors === null) {
@@ -4076,8 +4311,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'array' },
               message: 'must be array',
-              schema: schema49.properties.events.type,
-              parentSchema: schema49.properties.events,
+              schema: schema50.properties.events.type,
+              parentSchema: schema50.properties.events,
               data: data10
             }
             if (vErrors === null) {
@@ -4091,7 +4326,7 @@ function validate25(
         if (data4.repository !== undefined) {
           let data12 = data4.repository
           if (typeof data12 === 'string') {
-            if (!pattern23.test(data12)) {
+            if (!pattern24.test(data12)) {
               const err47 = {
                 instancePath: instancePath + '/from-artifact/repository',
                 schemaPath: '#/$defs/fromArtifact/properties/repository/pattern',
@@ -4099,7 +4334,7 @@ function validate25(
                 params: { pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' },
                 message: 'must match pattern "' + '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' + '"',
                 schema: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
-                parentSchema: schema49.properties.repository,
+                parentSchema: schema50.properties.repository,
                 data: data12
               }
               if (vErrors === null) {
@@ -4116,8 +4351,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema49.properties.repository.type,
-              parentSchema: schema49.properties.repository,
+              schema: schema50.properties.repository.type,
+              parentSchema: schema50.properties.repository,
               data: data12
             }
             if (vErrors === null) {
@@ -4137,8 +4372,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'boolean' },
               message: 'must be boolean',
-              schema: schema49.properties['allow-forks'].type,
-              parentSchema: schema49.properties['allow-forks'],
+              schema: schema50.properties['allow-forks'].type,
+              parentSchema: schema50.properties['allow-forks'],
               data: data13
             }
             if (vErrors === null) {
@@ -4156,8 +4391,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema49.type,
-          parentSchema: schema49,
+          schema: schema50.type,
+          parentSchema: schema50,
           data: data4
         }
         if (vErrors === null) {
@@ -4191,8 +4426,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'boolean' },
           message: 'must be boolean',
-          schema: schema45.properties.individualize.type,
-          parentSchema: schema45.properties.individualize,
+          schema: schema46.properties.individualize.type,
+          parentSchema: schema46.properties.individualize,
           data: data15
         }
         if (vErrors === null) {
@@ -4367,10 +4602,10 @@ function validate25(
           instancePath: instancePath + '/on-refused',
           schemaPath: '#/properties/on-refused/enum',
           keyword: 'enum',
-          params: { allowedValues: schema45.properties['on-refused'].enum },
+          params: { allowedValues: schema46.properties['on-refused'].enum },
           message: 'must be equal to one of the allowed values',
-          schema: schema45.properties['on-refused'].enum,
-          parentSchema: schema45.properties['on-refused'],
+          schema: schema46.properties['on-refused'].enum,
+          parentSchema: schema46.properties['on-refused'],
           data: data18
         }
         if (vErrors === null) {
@@ -4392,7 +4627,7 @@ function validate25(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 items',
             schema: 1,
-            parentSchema: schema55,
+            parentSchema: schema57,
             data: data19
           }
           if (vErrors === null) {
@@ -4414,7 +4649,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema55.items,
+                parentSchema: schema57.items,
                 data: data20
               }
               if (vErrors === null) {
@@ -4431,8 +4666,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema55.items.type,
-              parentSchema: schema55.items,
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
               data: data20
             }
             if (vErrors === null) {
@@ -4450,8 +4685,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'array' },
           message: 'must be array',
-          schema: schema55.type,
-          parentSchema: schema55,
+          schema: schema57.type,
+          parentSchema: schema57,
           data: data19
         }
         if (vErrors === null) {
@@ -4588,8 +4823,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'boolean' },
           message: 'must be boolean',
-          schema: schema45.properties['release-on-exit'].type,
-          parentSchema: schema45.properties['release-on-exit'],
+          schema: schema46.properties['release-on-exit'].type,
+          parentSchema: schema46.properties['release-on-exit'],
           data: data22
         }
         if (vErrors === null) {
@@ -4609,8 +4844,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'boolean' },
           message: 'must be boolean',
-          schema: schema44.type,
-          parentSchema: schema44,
+          schema: schema45.type,
+          parentSchema: schema45,
           data: data23
         }
         if (vErrors === null) {
@@ -4628,8 +4863,8 @@ function validate25(
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema45.type,
-      parentSchema: schema45,
+      schema: schema46.type,
+      parentSchema: schema46,
       data
     }
     if (vErrors === null) {
@@ -4643,7 +4878,7 @@ function validate25(
   return errors === 0
 }
 validate25.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema58 = {
+const schema60 = {
   description:
     "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
   type: 'object',
@@ -4698,8 +4933,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'path' },
         message: "must have required property '" + 'path' + "'",
-        schema: schema58.allOf[0].anyOf[0].required,
-        parentSchema: schema58.allOf[0].anyOf[0],
+        schema: schema60.allOf[0].anyOf[0].required,
+        parentSchema: schema60.allOf[0].anyOf[0],
         data
       }
       if (vErrors === null) {
@@ -4721,8 +4956,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'from-artifact' },
         message: "must have required property '" + 'from-artifact' + "'",
-        schema: schema58.allOf[0].anyOf[1].required,
-        parentSchema: schema58.allOf[0].anyOf[1],
+        schema: schema60.allOf[0].anyOf[1].required,
+        parentSchema: schema60.allOf[0].anyOf[1],
         data
       }
       if (vErrors === null) {
@@ -4744,8 +4979,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'from-registry' },
         message: "must have required property '" + 'from-registry' + "'",
-        schema: schema58.allOf[0].anyOf[2].required,
-        parentSchema: schema58.allOf[0].anyOf[2],
+        schema: schema60.allOf[0].anyOf[2].required,
+        parentSchema: schema60.allOf[0].anyOf[2],
         data
       }
       if (vErrors === null) {
@@ -4765,8 +5000,8 @@ function validate29(
       keyword: 'anyOf',
       params: {},
       message: 'must match a schema in anyOf',
-      schema: schema58.allOf[0].anyOf,
-      parentSchema: schema58.allOf[0],
+      schema: schema60.allOf[0].anyOf,
+      parentSchema: schema60.allOf[0],
       data
     }
     if (vErrors === null) {
@@ -4810,8 +5045,8 @@ function validate29(
       keyword: 'not',
       params: {},
       message: 'must NOT be valid',
-      schema: schema58.allOf[1].not,
-      parentSchema: schema58.allOf[1],
+      schema: schema60.allOf[1].not,
+      parentSchema: schema60.allOf[1],
       data
     }
     if (vErrors === null) {
@@ -4846,7 +5081,7 @@ function validate29(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema58,
+          parentSchema: schema60,
           data
         }
         if (vErrors === null) {
@@ -4868,7 +5103,7 @@ function validate29(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 characters',
             schema: 1,
-            parentSchema: schema58.properties.path,
+            parentSchema: schema60.properties.path,
             data: data0
           }
           if (vErrors === null) {
@@ -4885,8 +5120,8 @@ function validate29(
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
-          schema: schema58.properties.path.type,
-          parentSchema: schema58.properties.path,
+          schema: schema60.properties.path.type,
+          parentSchema: schema60.properties.path,
           data: data0
         }
         if (vErrors === null) {
@@ -4983,8 +5218,8 @@ function validate29(
           keyword: 'not',
           params: {},
           message: 'must NOT be valid',
-          schema: schema49.allOf[0].not,
-          parentSchema: schema49.allOf[0],
+          schema: schema50.allOf[0].not,
+          parentSchema: schema50.allOf[0],
           data: data1
         }
         if (vErrors === null) {
@@ -5012,8 +5247,8 @@ function validate29(
               keyword: 'dependentRequired',
               params: { property: 'branch', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property branch is present',
-              schema: schema49.allOf[1].dependentRequired,
-              parentSchema: schema49.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data1
             }
             if (vErrors === null) {
@@ -5032,8 +5267,8 @@ function validate29(
               keyword: 'dependentRequired',
               params: { property: 'events', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property events is present',
-              schema: schema49.allOf[1].dependentRequired,
-              parentSchema: schema49.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data1
             }
             if (vErrors === null) {
@@ -5053,8 +5288,8 @@ function validate29(
             keyword: 'required',
             params: { missingProperty: 'name' },
             message: "must have required property '" + 'name' + "'",
-            schema: schema49.required,
-            parentSchema: schema49,
+            schema: schema50.required,
+            parentSchema: schema50,
             data: data1
           }
           if (vErrors === null) {
@@ -5082,7 +5317,7 @@ function validate29(
               params: { additionalProperty: key1 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema49,
+              parentSchema: schema50,
               data: data1
             }
             if (vErrors === null) {
@@ -5104,7 +5339,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema49.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data2
               }
               if (vErrors === null) {
@@ -5122,7 +5357,7 @@ function validate29(
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "' + '^[^"\\\\/:<>|*?\\r\\n]+$' + '"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema49.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data2
               }
               if (vErrors === null) {
@@ -5139,8 +5374,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema49.properties.name.type,
-              parentSchema: schema49.properties.name,
+              schema: schema50.properties.name.type,
+              parentSchema: schema50.properties.name,
               data: data2
             }
             if (vErrors === null) {
@@ -5160,8 +5395,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema49.properties['run-id'].type,
-              parentSchema: schema49.properties['run-id'],
+              schema: schema50.properties['run-id'].type,
+              parentSchema: schema50.properties['run-id'],
               data: data3
             }
             if (vErrors === null) {
@@ -5180,7 +5415,7 @@ function validate29(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema49.properties['run-id'],
+                parentSchema: schema50.properties['run-id'],
                 data: data3
               }
               if (vErrors === null) {
@@ -5201,8 +5436,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema49.properties['artifact-id'].type,
-              parentSchema: schema49.properties['artifact-id'],
+              schema: schema50.properties['artifact-id'].type,
+              parentSchema: schema50.properties['artifact-id'],
               data: data4
             }
             if (vErrors === null) {
@@ -5221,7 +5456,7 @@ function validate29(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema49.properties['artifact-id'],
+                parentSchema: schema50.properties['artifact-id'],
                 data: data4
               }
               if (vErrors === null) {
@@ -5243,10 +5478,10 @@ function validate29(
               instancePath: instancePath + '/from-artifact/workflow',
               schemaPath: '#/$defs/fromArtifact/properties/workflow/type',
               keyword: 'type',
-              params: { type: schema49.properties.workflow.type },
+              params: { type: schema50.properties.workflow.type },
               message: 'must be string,integer',
-              schema: schema49.properties.workflow.type,
-              parentSchema: schema49.properties.workflow,
+              schema: schema50.properties.workflow.type,
+              parentSchema: schema50.properties.workflow,
               data: data5
             }
             if (vErrors === null) {
@@ -5265,7 +5500,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema49.properties.workflow,
+                parentSchema: schema50.properties.workflow,
                 data: data5
               }
               if (vErrors === null) {
@@ -5288,7 +5523,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema49.properties.branch,
+                parentSchema: schema50.properties.branch,
                 data: data6
               }
               if (vErrors === null) {
@@ -5305,8 +5540,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema49.properties.branch.type,
-              parentSchema: schema49.properties.branch,
+              schema: schema50.properties.branch.type,
+              parentSchema: schema50.properties.branch,
               data: data6
             }
             if (vErrors === null) {
@@ -5328,7 +5563,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 items',
                 schema: 1,
-                parentSchema: schema49.properties.events,
+                parentSchema: schema50.properties.events,
                 data: data7
               }
               if (vErrors === null) {
@@ -5342,7 +5577,7 @@ function validate29(
             for (let i0 = 0; i0 < len0; i0++) {
               let data8 = data7[i0]
               if (typeof data8 === 'string') {
-                if (!pattern22.test(data8)) {
+                if (!pattern23.test(data8)) {
                   const err30 = {
                     instancePath: instancePath + '/from-artifact/events/' + i0,
                     schemaPath: '#/$defs/fromArtifact/properties/events/items/pattern',
@@ -5350,7 +5585,7 @@ function validate29(
                     params: { pattern: '^[a-z_]+$' },
                     message: 'must match pattern "' + '^[a-z_]+$' + '"',
                     schema: '^[a-z_]+$',
-                    parentSchema: schema49.properties.events.items,
+                    parentSchema: schema50.properties.events.items,
                     data: data8
                   }
                   if (vErrors === null) {
@@ -5367,8 +5602,8 @@ function validate29(
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema49.properties.events.items.type,
-                  parentSchema: schema49.properties.events.items,
+                  schema: schema50.properties.events.items.type,
+                  parentSchema: schema50.properties.events.items,
                   data: data8
                 }
                 if (vErrors === null) {
@@ -5398,7 +5633,7 @@ function validate29(
                     message:
                       'must NOT have duplicate items (items ## ' + j0 + ' and ' + i1 + ' are identical)',
                     schema: true,
-                    parentSchema: schema49.properties.events,
+                    parentSchema: schema50.properties.events,
                     data: data7
                   }
                   if (vErrors === null) {
@@ -5419,8 +5654,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'array' },
               message: 'must be array',
-              schema: schema49.properties.events.type,
-              parentSchema: schema49.properties.events,
+              schema: schema50.properties.events.type,
+              parentSchema: schema50.properties.events,
               data: data7
             }
             if (vErrors === null) {
@@ -5434,7 +5669,7 @@ function validate29(
         if (data1.repository !== undefined) {
           let data9 = data1.repository
           if (typeof data9 === 'string') {
-            if (!pattern23.test(data9)) {
+            if (!pattern24.test(data9)) {
               const err34 = {
                 instancePath: instancePath + '/from-artifact/repository',
                 schemaPath: '#/$defs/fromArtifact/properties/repository/pattern',
@@ -5442,7 +5677,7 @@ function validate29(
                 params: { pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' },
                 message: 'must match pattern "' + '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' + '"',
                 schema: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
-                parentSchema: schema49.properties.repository,
+                parentSchema: schema50.properties.repository,
                 data: data9
               }
               if (vErrors === null) {
@@ -5459,8 +5694,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema49.properties.repository.type,
-              parentSchema: schema49.properties.repository,
+              schema: schema50.properties.repository.type,
+              parentSchema: schema50.properties.repository,
               data: data9
             }
             if (vErrors === null) {
@@ -5480,8 +5715,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'boolean' },
               message: 'must be boolean',
-              schema: schema49.properties['allow-forks'].type,
-              parentSchema: schema49.properties['allow-forks'],
+              schema: schema50.properties['allow-forks'].type,
+              parentSchema: schema50.properties['allow-forks'],
               data: data10
             }
             if (vErrors === null) {
@@ -5499,8 +5734,8 @@ function validate29(
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema49.type,
-          parentSchema: schema49,
+          schema: schema50.type,
+          parentSchema: schema50,
           data: data1
         }
         if (vErrors === null) {
@@ -5689,8 +5924,8 @@ function validate29(
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema58.type,
-      parentSchema: schema58,
+      schema: schema60.type,
+      parentSchema: schema60,
       data
     }
     if (vErrors === null) {
@@ -5704,7 +5939,7 @@ function validate29(
   return errors === 0
 }
 validate29.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema62 = {
+const schema64 = {
   description:
     "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
   type: 'object',
@@ -5750,7 +5985,7 @@ function validate32(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema62,
+          parentSchema: schema64,
           data
         }
         if (vErrors === null) {
@@ -5852,7 +6087,7 @@ function validate32(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 items',
             schema: 1,
-            parentSchema: schema55,
+            parentSchema: schema57,
             data: data2
           }
           if (vErrors === null) {
@@ -5874,7 +6109,7 @@ function validate32(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema55.items,
+                parentSchema: schema57.items,
                 data: data3
               }
               if (vErrors === null) {
@@ -5891,8 +6126,8 @@ function validate32(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema55.items.type,
-              parentSchema: schema55.items,
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
               data: data3
             }
             if (vErrors === null) {
@@ -5910,8 +6145,8 @@ function validate32(
           keyword: 'type',
           params: { type: 'array' },
           message: 'must be array',
-          schema: schema55.type,
-          parentSchema: schema55,
+          schema: schema57.type,
+          parentSchema: schema57,
           data: data2
         }
         if (vErrors === null) {
@@ -6048,8 +6283,8 @@ function validate32(
           keyword: 'type',
           params: { type: 'boolean' },
           message: 'must be boolean',
-          schema: schema44.type,
-          parentSchema: schema44,
+          schema: schema45.type,
+          parentSchema: schema45,
           data: data5
         }
         if (vErrors === null) {
@@ -6067,8 +6302,8 @@ function validate32(
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema62.type,
-      parentSchema: schema62,
+      schema: schema64.type,
+      parentSchema: schema64,
       data
     }
     if (vErrors === null) {

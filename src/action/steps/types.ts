@@ -41,6 +41,8 @@ export interface ArtifactSource {
 export interface RegistryLogin {
   username?: string
   tokenEnv?: EnvRef
+  /** Token servers on other origins trusted with the credentials (`token-realms`), as origins. */
+  tokenRealms?: string[]
 }
 
 export interface RegistryPush extends RegistryLogin {
