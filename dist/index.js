@@ -8754,8 +8754,8 @@ function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: async (options2, control = {}) => (await import("./chunks/backup-563R7WSQ.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-W4HZ3V7N.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-QUW3Z3WB.js")).verify(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-TB3LENHY.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-6PXGB3EZ.js")).verify(options2, control, emit),
     release: async (options2, control = {}) => (await import("./chunks/release-IC342P26.js")).release(options2, control, emit)
   };
 }

@@ -21,9 +21,13 @@ import { MAX_MANIFEST_BYTES } from './manifest-bounds.js'
 import { checkEntries, readManifestBytes } from './verify-backup.js'
 
 /** A backup folder's manifest, read once, its shape checked and its trust decided (docs/format.md). */
-export type OpenedBackup = { path: string; signer?: string; origin?: string } & (
-  { format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 }
-)
+export type OpenedBackup = {
+  path: string
+  signer?: string
+  origin?: string
+  /** Lines of the signers file that ssh-keygen cannot read either, and skips (ADR 0180). */
+  skippedSigners?: string[]
+} & ({ format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 })
 
 /** The warning a restore or verify without `signers` gives once. */
 export const NOT_AUTHENTICATED_WARNING = `The backup is not authenticated: without ${option('signers')}, anyone who can change the backup folder can change what is restored. Sign backups with an SSH key and give the allowed signers in ${option('signers')}.`
@@ -57,7 +61,7 @@ export async function openBackup(
       file,
       `it is a license-backup/v1 backup, which cannot be signed, and signers (${trust.signers}) is set`
     )
-  opened.signer = await checkSignature(path, text, trust.signers)
+  Object.assign(opened, await checkSignature(path, text, trust.signers, now))
   return opened
 }
 
@@ -79,9 +83,28 @@ async function readBounded(file: string, max: number): Promise<Buffer> {
   }
 }
 
-/** The principals of the allowed key that signed `manifest`, or BACKUP_UNTRUSTED. */
-async function checkSignature(path: string, manifest: Buffer, signersFile: string): Promise<string> {
-  const signers = parseAllowedSigners(await readSigners(signersFile), signersFile)
+/** Warnings for unreadable lines of a signers file, at most: one for the rest. */
+const MAX_SKIPPED_WARNINGS = 10
+
+/**
+ * The principals of the allowed key that signed `manifest` and the signers file's lines skipped, or
+ * BACKUP_UNTRUSTED.
+ */
+async function checkSignature(
+  path: string,
+  manifest: Buffer,
+  signersFile: string,
+  now: number
+): Promise<{ signer: string; skippedSigners: string[] }> {
+  const { signers, skipped } = parseAllowedSigners(await readSigners(signersFile))
+  const skippedSigners = skipped
+    .slice(0, MAX_SKIPPED_WARNINGS)
+    .map(
+      ({ line, problem }) =>
+        `${signersFile} line ${line} is skipped, as ssh-keygen skips it: ${problem}. Each line is \`principals [options] ssh-ed25519 AAAA…\`.`
+    )
+  if (skipped.length > MAX_SKIPPED_WARNINGS)
+    skippedSigners.push(`${signersFile}: ${skipped.length - MAX_SKIPPED_WARNINGS} more lines are skipped.`)
   const sigFile = join(path, SIGNATURE_FILE)
   const info = await lstat(sigFile).catch(() => undefined)
   if (!info)
@@ -99,15 +122,16 @@ async function checkSignature(path: string, manifest: Buffer, signersFile: strin
       throw untrusted(sigFile, `it is not a valid SSH signature (${error.message})`)
     throw error
   }
-  const found = findSigner(signers, signature.publicBlob, NAMESPACE, Date.now())
+  const found = findSigner(signers, signature.publicBlob, NAMESPACE, now)
   if ('problem' in found)
     throw untrusted(
       sigFile,
-      `it is signed by the key ${fingerprint(signature.publicBlob)}, which ${signersFile} does not allow: ${found.problem}`
+      `it is signed by the key ${fingerprint(signature.publicBlob)}, which ${signersFile} does not allow: ${found.problem}${skipped.length > 0 ? ` (${skipped.length} line(s) of it skipped as unreadable: ${skipped.map(s => s.line).join(', ')})` : ''}`
     )
   const problem = signatureProblem(signature, manifest)
   if (problem) throw untrusted(sigFile, problem)
-  return found.signer.principals
+  // The file is read as bytes (latin1); principals are shown as the UTF-8 they were written in.
+  return { signer: Buffer.from(found.signer.principals, 'latin1').toString('utf8'), skippedSigners }
 }
 
 async function readSigners(file: string): Promise<string> {
@@ -124,7 +148,7 @@ async function readSigners(file: string): Promise<string> {
       `The signers file ${file} is ${info.size} bytes: too large for an allowed_signers file.`,
       { file }
     )
-  return (await readBounded(file, MAX_MANIFEST_BYTES)).toString('utf8')
+  return (await readBounded(file, MAX_MANIFEST_BYTES)).toString('latin1')
 }
 
 export function untrusted(file: string, reason: string): LicenseBackupError {
@@ -145,4 +169,5 @@ export function announceBackup(opened: OpenedBackup, trust: BackupTrustOptions, 
     ...(opened.signer ? { signer: opened.signer } : {})
   })
   if (trust.signers === undefined) emit({ type: 'WARNING', message: NOT_AUTHENTICATED_WARNING })
+  for (const message of opened.skippedSigners ?? []) emit({ type: 'WARNING', message })
 }

@@ -3,7 +3,7 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-QT34VBMJ.js";
+} from "./chunk-BWQFJZ27.js";
 import "./chunk-G2VZZ24U.js";
 import {
   NOT_VERIFIED_WARNING,
