@@ -3,7 +3,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-G2VZZ24U.js";
+} from "./chunks/chunk-PXKIB56S.js";
 import {
   ENCRYPTED_PACK_FILE,
   InputFileError,
@@ -14,17 +14,17 @@ import {
   SIGNATURE_FILE,
   checkRecipients,
   readInputFile
-} from "./chunks/chunk-ZU55MR2U.js";
+} from "./chunks/chunk-7L5JSXCA.js";
 import {
   backoffDelay,
   emitter,
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-VH7ESG2Y.js";
+} from "./chunks/chunk-GFVD3MBT.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-HBLCTK5H.js";
+} from "./chunks/chunk-IKODUU6C.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -37,7 +37,7 @@ import {
   require__,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-KXCLBXFS.js";
+} from "./chunks/chunk-UBXUWCZU.js";
 import {
   ExitCode,
   debug,
@@ -8753,10 +8753,10 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-563R7WSQ.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-TB3LENHY.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-6PXGB3EZ.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-IC342P26.js")).release(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-SU6CTP3C.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-PBAR24SG.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-WRZISMQR.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-7S2FOE7H.js")).release(options2, control, emit)
   };
 }
 

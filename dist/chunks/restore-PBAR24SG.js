@@ -3,25 +3,25 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-BWQFJZ27.js";
-import "./chunk-G2VZZ24U.js";
+} from "./chunk-4IVWCOHL.js";
+import "./chunk-PXKIB56S.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-U6FOKIFZ.js";
-import "./chunk-ZU55MR2U.js";
-import "./chunk-ELWBJQ7L.js";
+} from "./chunk-CXW6U7GZ.js";
+import "./chunk-7L5JSXCA.js";
+import "./chunk-I47KV7BW.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-7H53EYO7.js";
+} from "./chunk-EKBDB4OE.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-VH7ESG2Y.js";
+} from "./chunk-GFVD3MBT.js";
 import {
   acquireStoreLock,
   commitStaged,
@@ -30,19 +30,19 @@ import {
   isCommitted,
   openStaging,
   recoverRestore
-} from "./chunk-N6RBAA4U.js";
-import "./chunk-HBLCTK5H.js";
+} from "./chunk-NI45DNHO.js";
+import "./chunk-IKODUU6C.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-2EPZPCCN.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-UBXUWCZU.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts

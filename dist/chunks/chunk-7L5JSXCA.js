@@ -11,7 +11,7 @@ import {
   schemaProblem,
   wireString,
   wireUint32
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-UBXUWCZU.js";
 
 // src/engine/format/age.ts
 var ageLibrary = () => import("./dist-LCTMS3ST.js");

@@ -7,7 +7,7 @@ import {
   option,
   schemaPart,
   schemaProblem
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-UBXUWCZU.js";
 
 // src/engine/service/client.ts
 import { randomUUID } from "node:crypto";

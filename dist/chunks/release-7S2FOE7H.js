@@ -3,33 +3,33 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-HA76DU2Z.js";
+} from "./chunk-3GZ2R445.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-7H53EYO7.js";
+} from "./chunk-EKBDB4OE.js";
 import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-VH7ESG2Y.js";
+} from "./chunk-GFVD3MBT.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-N6RBAA4U.js";
-import "./chunk-HBLCTK5H.js";
+} from "./chunk-NI45DNHO.js";
+import "./chunk-IKODUU6C.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-2EPZPCCN.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   compileGlob,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-UBXUWCZU.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts

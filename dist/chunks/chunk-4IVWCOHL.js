@@ -4,7 +4,7 @@ import {
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-G2VZZ24U.js";
+} from "./chunk-PXKIB56S.js";
 import {
   BLOCK,
   FingerprintSet,
@@ -14,7 +14,7 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-U6FOKIFZ.js";
+} from "./chunk-CXW6U7GZ.js";
 import {
   InputFileError,
   MANIFEST_FILE,
@@ -26,13 +26,13 @@ import {
   openInputFile,
   parseSignature,
   signatureProblem
-} from "./chunk-ZU55MR2U.js";
+} from "./chunk-7L5JSXCA.js";
 import {
   MAX_LICENSE_BYTES,
   nameKey,
   parseLicense,
   pathProblem
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-2EPZPCCN.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -40,7 +40,7 @@ import {
   compileGlob,
   ed25519KeyOf,
   option
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-UBXUWCZU.js";
 
 // src/engine/restore/open-backup.ts
 import { lstat as lstat2, open } from "node:fs/promises";

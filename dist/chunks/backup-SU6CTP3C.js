@@ -24,7 +24,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-U6FOKIFZ.js";
+} from "./chunk-CXW6U7GZ.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -38,22 +38,22 @@ import {
   packFileV2,
   serializeManifestV2,
   signMessage
-} from "./chunk-ZU55MR2U.js";
-import "./chunk-ELWBJQ7L.js";
+} from "./chunk-7L5JSXCA.js";
+import "./chunk-I47KV7BW.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-HA76DU2Z.js";
+} from "./chunk-3GZ2R445.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-N6RBAA4U.js";
+} from "./chunk-NI45DNHO.js";
 import {
   parseSigningKey
-} from "./chunk-HBLCTK5H.js";
+} from "./chunk-IKODUU6C.js";
 import {
   crashPoint,
   fileIO,
@@ -64,7 +64,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-2EPZPCCN.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -73,7 +73,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-UBXUWCZU.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

@@ -3,15 +3,15 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-N6RBAA4U.js";
+} from "./chunk-NI45DNHO.js";
 import {
   readOpenSshEd25519
-} from "./chunk-HBLCTK5H.js";
+} from "./chunk-IKODUU6C.js";
 import {
   LicenseBackupError,
   compileGlob,
   option
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-UBXUWCZU.js";
 
 // src/engine/slots/machine-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

@@ -10,14 +10,14 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-2EPZPCCN.js";
 import {
   LicenseBackupError,
   asEngineError,
   calculateJwkThumbprint,
   capitalized,
   turnOn
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-UBXUWCZU.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";

@@ -3,20 +3,20 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-BWQFJZ27.js";
-import "./chunk-G2VZZ24U.js";
+} from "./chunk-4IVWCOHL.js";
+import "./chunk-PXKIB56S.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-U6FOKIFZ.js";
-import "./chunk-ZU55MR2U.js";
-import "./chunk-ELWBJQ7L.js";
-import "./chunk-DPHFYEVD.js";
+} from "./chunk-CXW6U7GZ.js";
+import "./chunk-7L5JSXCA.js";
+import "./chunk-I47KV7BW.js";
+import "./chunk-2EPZPCCN.js";
 import {
   LicenseBackupError,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-UBXUWCZU.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/verify/verify.ts
