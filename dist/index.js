@@ -8753,9 +8753,9 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-SU6CTP3C.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-PBAR24SG.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-WRZISMQR.js")).verify(options2, control, emit),
+    backup: async (options2, control = {}) => (await import("./chunks/backup-J36LELEV.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-UBUAYANL.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-JBP72U77.js")).verify(options2, control, emit),
     release: async (options2, control = {}) => (await import("./chunks/release-7S2FOE7H.js")).release(options2, control, emit)
   };
 }

@@ -3,7 +3,7 @@ import {
   checkBatch,
   keySlots,
   serve
-} from "./chunk-I47KV7BW.js";
+} from "./chunk-XG2PEJNN.js";
 import "./chunk-HANBNIMK.js";
 export {
   checkBatch,

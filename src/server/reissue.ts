@@ -1,8 +1,8 @@
 import { compactVerify } from 'jose'
 import { createHash, type KeyObject } from 'node:crypto'
 import type { Issuer } from '../fixtures/issuer.js'
-import { TrustedKeys } from '../shared/jws/key-choice.js'
-import { verifySignature } from '../shared/jws/signature.js'
+import { TrustedKeys } from '../jws/key-choice.js'
+import { verifySignature } from '../jws/signature.js'
 
 export type Claims = Record<string, unknown> & {
   jti: string
@@ -23,7 +23,7 @@ const REMEMBERED = 100_000
 
 /**
  * Verifies a license against the issuer's keys and checks the claims re-issue needs. The key is the one
- * src/shared/jws/key-choice.ts chooses (ADR 0181), as the engine and its verify pool choose it. A plain
+ * src/jws/key-choice.ts chooses (ADR 0181), as the engine and its verify pool choose it. A plain
  * header (`alg`, `kid`, `typ`, `cty`) is checked with node:crypto directly; anything else goes through jose
  * with that key, which checks the header's other parameters (ADR 0052).
  */

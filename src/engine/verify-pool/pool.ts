@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { JWK } from 'jose'
-import { TrustedKeys } from '../../shared/jws/key-choice.js'
-import { JWS_ALGORITHMS } from '../../shared/jws/signature.js'
+import { TrustedKeys } from '../../jws/key-choice.js'
+import { JWS_ALGORITHMS } from '../../jws/signature.js'
 import { checkBatch, keySlots, type Checker, type WorkerSetup } from './verify-worker.js'
 
 /**

@@ -15,7 +15,7 @@ import {
   checkBatch,
   importPublicKey,
   keySlots
-} from "./chunk-I47KV7BW.js";
+} from "./chunk-XG2PEJNN.js";
 import {
   crashPoint,
   invalidLicense,
@@ -2313,7 +2313,7 @@ function clean(value) {
   return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ").replace(/##\[/g, "# #[").replace(/::/g, ": :").slice(0, 200);
 }
 
-// src/shared/jws/key-choice.ts
+// src/jws/key-choice.ts
 var TrustedKeys = class {
   constructor(keys) {
     this.keys = keys;

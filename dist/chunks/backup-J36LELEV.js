@@ -24,7 +24,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-CXW6U7GZ.js";
+} from "./chunk-KSURKGO2.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -39,7 +39,7 @@ import {
   serializeManifestV2,
   signMessage
 } from "./chunk-7L5JSXCA.js";
-import "./chunk-I47KV7BW.js";
+import "./chunk-XG2PEJNN.js";
 import {
   checkStoreDir,
   scanLicenseFiles,

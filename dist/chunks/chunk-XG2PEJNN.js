@@ -3,7 +3,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 // src/engine/verify-pool/verify-worker.ts
 import { parentPort, workerData } from "node:worker_threads";
 
-// src/shared/jws/signature.ts
+// src/jws/signature.ts
 import { createPublicKey, verify } from "node:crypto";
 var JWS_ALGORITHMS = ["Ed25519", "EdDSA", "ES256"];
 function importPublicKey(jwk) {

@@ -3,14 +3,14 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-4IVWCOHL.js";
+} from "./chunk-3IQPOPBN.js";
 import "./chunk-PXKIB56S.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-CXW6U7GZ.js";
+} from "./chunk-KSURKGO2.js";
 import "./chunk-7L5JSXCA.js";
-import "./chunk-I47KV7BW.js";
+import "./chunk-XG2PEJNN.js";
 import {
   includeFilter,
   machineOf

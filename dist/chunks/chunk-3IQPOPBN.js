@@ -14,7 +14,7 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-CXW6U7GZ.js";
+} from "./chunk-KSURKGO2.js";
 import {
   InputFileError,
   MANIFEST_FILE,

@@ -3,15 +3,15 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-4IVWCOHL.js";
+} from "./chunk-3IQPOPBN.js";
 import "./chunk-PXKIB56S.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-CXW6U7GZ.js";
+} from "./chunk-KSURKGO2.js";
 import "./chunk-7L5JSXCA.js";
-import "./chunk-I47KV7BW.js";
+import "./chunk-XG2PEJNN.js";
 import "./chunk-2EPZPCCN.js";
 import {
   LicenseBackupError,
