@@ -1,7 +1,6 @@
 // Keys, licenses and the three verifying paths for the license key choice tests (ADR 0181).
 import type { JWK } from 'jose'
 import { generateKeyPairSync, sign } from 'node:crypto'
-import type { Issuer } from '../../src/fixtures/issuer.js'
 import { keySetVerifier } from '../../src/engine/licenses/verifier.js'
 import { parseLicense } from '../../src/engine/licenses/license.js'
 import { VerifyPool } from '../../src/engine/verify-pool/pool.js'
@@ -80,7 +79,7 @@ export async function verdicts(
         () => true,
         () => false
       )
-    const service = (await licenseChecker({ jwks: () => ({ keys }) } as unknown as Issuer)(jws)).ok
+    const service = (await licenseChecker({ keys })(jws)).ok
     return { engine, threads, pooledEngine, service, ...(message ? { message } : {}) }
   } finally {
     await pool.close()

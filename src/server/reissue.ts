@@ -1,8 +1,8 @@
-import { compactVerify } from 'jose'
+import { compactVerify, type JWK } from 'jose'
 import { createHash, type KeyObject } from 'node:crypto'
-import type { Issuer } from '../fixtures/issuer.js'
 import { TrustedKeys } from '../jws/key-choice.js'
 import { verifySignature } from '../jws/signature.js'
+import type { SigningKey } from './keys/sign.js'
 
 export type Claims = Record<string, unknown> & {
   jti: string
@@ -22,20 +22,20 @@ export type Checked =
 const REMEMBERED = 100_000
 
 /**
- * Verifies a license against the issuer's keys and checks the claims re-issue needs. The key is the one
+ * Verifies a license against trusted public keys and checks the claims re-issue needs. The key is the one
  * src/jws/key-choice.ts chooses (ADR 0181), as the engine and its verify pool choose it. A plain
  * header (`alg`, `kid`, `typ`, `cty`) is checked with node:crypto directly; anything else goes through jose
  * with that key, which checks the header's other parameters (ADR 0052).
  */
-export function licenseChecker(issuer: Issuer): (jws: string) => Promise<Checked> {
-  const trusted = new TrustedKeys(issuer.jwks().keys)
+export function licenseChecker(jwks: { keys: readonly JWK[] }): (jws: string) => Promise<Checked> {
+  const trusted = new TrustedKeys(jwks.keys)
   const refused = (jws: string, why: string): Checked => ({
     ok: false,
     jti: unverifiedJti(jws),
     reason: 'invalid-signature',
     why
   })
-  // Digests of texts whose signature verified with the issuer's keys, which never change while the
+  // Digests of texts whose signature verified with the trusted keys, which never change while the
   // service runs; oldest first. A verdict about the bytes alone: tenants and revocation are checked on
   // every request.
   const verified = new Set<string>()
@@ -141,9 +141,9 @@ function claimsOf(jws: string, payload: string): Checked {
  * signatures are deterministic, so the same license and machine always give the same bytes, which is
  * what lets an idempotent replay be byte-for-byte the first answer.
  */
-export function reissue(issuer: Issuer, claims: Claims, machineId: string): string {
+export function reissue(key: SigningKey, claims: Claims, machineId: string): string {
   const cnf = claims['cnf'] !== null && typeof claims['cnf'] === 'object' ? (claims['cnf'] as object) : {}
-  return issuer.sign({ ...claims, cnf: { ...cnf, jkt: machineId } })
+  return key.sign({ ...claims, cnf: { ...cnf, jkt: machineId } })
 }
 
 /** The `cnf.jkt` a license is bound to, if any. */
