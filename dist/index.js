@@ -3,7 +3,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-DIPXHISJ.js";
+} from "./chunks/chunk-3XPAJRVE.js";
 import {
   ENCRYPTED_PACK_FILE,
   InputFileError,
@@ -14,17 +14,17 @@ import {
   SIGNATURE_FILE,
   checkRecipients,
   readInputFile
-} from "./chunks/chunk-A634TDUT.js";
+} from "./chunks/chunk-LSRKFB7Y.js";
 import {
   backoffDelay,
   emitter,
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-GEEBCBPS.js";
+} from "./chunks/chunk-WUVLELMV.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-JOZTV5AE.js";
+} from "./chunks/chunk-CMD4QTSP.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -36,7 +36,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-RLOYQCMA.js";
+} from "./chunks/chunk-6HFBREV4.js";
 import {
   ExitCode,
   debug,
@@ -8752,10 +8752,10 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-5W6V7CJN.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-SFPMBWJK.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-UNPXLUJM.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-MYMZYH5B.js")).release(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-ACW6WZQA.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-NRHTXPKK.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-NWKGLKQZ.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-XSKV2ZJ3.js")).release(options2, control, emit)
   };
 }
 

@@ -197,6 +197,52 @@ describe('a signed backup changed consistently is BACKUP_UNTRUSTED (signers set)
   })
 })
 
+describe('the signers file is read as ssh-keygen reads it (issue 23, ADR 0180)', () => {
+  const verifyWith = async (
+    lines: string[]
+  ): Promise<{ error?: LicenseBackupError; signer?: string; warnings: string[] }> => {
+    const file = join(w.root, `signers-${++n}`)
+    const [type, blob] = w.key.publicLine.split(' ')
+    await writeFile(file, lines.map(line => line.replace('{key}', `${type} ${blob}`)).join('\n'))
+    const warnings: string[] = []
+    let signer: string | undefined
+    const error = await createBackupRestorer(e => {
+      if (e.type === 'WARNING') warnings.push(e.message)
+      if (e.type === 'BACKUP_OPENED') signer = e.signer
+    })
+      .verify({ path: base['signed']!.dir, identity: w.identity, signers: file })
+      .then(
+        () => undefined,
+        (e: LicenseBackupError) => e
+      )
+    return { ...(error ? { error } : {}), ...(signer ? { signer } : {}), warnings }
+  }
+
+  it('namespaces="!license-backup,*" (any namespace but backups) refuses the backup', async () => {
+    const { error } = await verifyWith(['nightly@acme namespaces="!license-backup,*" {key}'])
+    expect(error?.code).toBe('BACKUP_UNTRUSTED')
+    expect(error?.message).toMatch(/its namespaces do not allow license-backup \(line 1\)/)
+  })
+
+  it('principals that refuse every identity refuse the backup', async () => {
+    const { error } = await verifyWith(['"nightly@acme,!nightly@acme" {key}'])
+    expect(error?.message).toMatch(/its principals refuse every identity \(line 1\)/)
+  })
+
+  it('a line ssh-keygen cannot read is skipped with a warning naming its line; the next line allows', async () => {
+    const { error, signer, warnings } = await verifyWith([
+      '# signers',
+      'ops@acme bogus-option {key}',
+      'nightly@acme namespaces="license-*" {key}'
+    ])
+    expect(error).toBeUndefined()
+    expect(signer).toBe('nightly@acme')
+    expect(
+      warnings.filter(m => /line 2 is skipped, as ssh-keygen skips it: it has an unknown option/.test(m))
+    ).toHaveLength(1)
+  })
+})
+
 describe('the v2 corruption matrix: BACKUP_CORRUPT before anything is written', () => {
   const kinds = ['plain', 'compressed', 'encrypted'] as const
   const cases: Array<[string, Rewrite]> = [

@@ -27,6 +27,8 @@ export type OpenedBackup = {
   origin?: string
   /** Set when `created` lies past now plus CLOCK_SKEW_MS (and `maxAgeMs` is not set): the warning to give. */
   future?: string
+  /** Lines of the signers file that ssh-keygen cannot read either, and skips (ADR 0180). */
+  skippedSigners?: string[]
 } & ({ format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 })
 
 /** The warning a restore or verify without `signers` gives once. */
@@ -61,7 +63,7 @@ export async function openBackup(
       file,
       `it is a license-backup/v1 backup, which cannot be signed, and signers (${trust.signers}) is set`
     )
-  opened.signer = await checkSignature(path, text, trust.signers)
+  Object.assign(opened, await checkSignature(path, text, trust.signers, now))
   return opened
 }
 
@@ -103,9 +105,28 @@ async function readBounded(file: string, max: number): Promise<Buffer> {
   }
 }
 
-/** The principals of the allowed key that signed `manifest`, or BACKUP_UNTRUSTED. */
-async function checkSignature(path: string, manifest: Buffer, signersFile: string): Promise<string> {
-  const signers = parseAllowedSigners(await readSigners(signersFile), signersFile)
+/** Warnings for unreadable lines of a signers file, at most: one for the rest. */
+const MAX_SKIPPED_WARNINGS = 10
+
+/**
+ * The principals of the allowed key that signed `manifest` and the signers file's lines skipped, or
+ * BACKUP_UNTRUSTED.
+ */
+async function checkSignature(
+  path: string,
+  manifest: Buffer,
+  signersFile: string,
+  now: number
+): Promise<{ signer: string; skippedSigners: string[] }> {
+  const { signers, skipped } = parseAllowedSigners(await readSigners(signersFile))
+  const skippedSigners = skipped
+    .slice(0, MAX_SKIPPED_WARNINGS)
+    .map(
+      ({ line, problem }) =>
+        `${signersFile} line ${line} is skipped, as ssh-keygen skips it: ${problem}. Each line is \`principals [options] ssh-ed25519 AAAA…\`.`
+    )
+  if (skipped.length > MAX_SKIPPED_WARNINGS)
+    skippedSigners.push(`${signersFile}: ${skipped.length - MAX_SKIPPED_WARNINGS} more lines are skipped.`)
   const sigFile = join(path, SIGNATURE_FILE)
   const info = await lstat(sigFile).catch(() => undefined)
   if (!info)
@@ -123,15 +144,16 @@ async function checkSignature(path: string, manifest: Buffer, signersFile: strin
       throw untrusted(sigFile, `it is not a valid SSH signature (${error.message})`)
     throw error
   }
-  const found = findSigner(signers, signature.publicBlob, NAMESPACE, Date.now())
+  const found = findSigner(signers, signature.publicBlob, NAMESPACE, now)
   if ('problem' in found)
     throw untrusted(
       sigFile,
-      `it is signed by the key ${fingerprint(signature.publicBlob)}, which ${signersFile} does not allow: ${found.problem}`
+      `it is signed by the key ${fingerprint(signature.publicBlob)}, which ${signersFile} does not allow: ${found.problem}${skipped.length > 0 ? ` (${skipped.length} line(s) of it skipped as unreadable: ${skipped.map(s => s.line).join(', ')})` : ''}`
     )
   const problem = signatureProblem(signature, manifest)
   if (problem) throw untrusted(sigFile, problem)
-  return found.signer.principals
+  // The file is read as bytes (latin1); principals are shown as the UTF-8 they were written in.
+  return { signer: Buffer.from(found.signer.principals, 'latin1').toString('utf8'), skippedSigners }
 }
 
 async function readSigners(file: string): Promise<string> {
@@ -148,7 +170,7 @@ async function readSigners(file: string): Promise<string> {
       `The signers file ${file} is ${info.size} bytes: too large for an allowed_signers file.`,
       { file }
     )
-  return (await readBounded(file, MAX_MANIFEST_BYTES)).toString('utf8')
+  return (await readBounded(file, MAX_MANIFEST_BYTES)).toString('latin1')
 }
 
 export function untrusted(file: string, reason: string): LicenseBackupError {
@@ -170,4 +192,5 @@ export function announceBackup(opened: OpenedBackup, trust: BackupTrustOptions, 
   })
   if (trust.signers === undefined) emit({ type: 'WARNING', message: NOT_AUTHENTICATED_WARNING })
   if (opened.future !== undefined) emit({ type: 'WARNING', message: opened.future })
+  for (const message of opened.skippedSigners ?? []) emit({ type: 'WARNING', message })
 }

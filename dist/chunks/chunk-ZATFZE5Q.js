@@ -9,24 +9,25 @@ import {
   entryProblem,
   parseManifestV2,
   readInputFile
-} from "./chunk-A634TDUT.js";
+} from "./chunk-LSRKFB7Y.js";
 import {
+  JWS_ALGORITHMS,
   checkBatch,
+  importPublicKey,
   keySlots
-} from "./chunk-ELWBJQ7L.js";
+} from "./chunk-XG2PEJNN.js";
 import {
   crashPoint,
   invalidLicense,
   writeFileAtomic
-} from "./chunk-6MINN3BS.js";
+} from "./chunk-NXH35IIQ.js";
 import {
   LicenseBackupError,
   cancelled,
   compactVerify,
   compileGlob,
-  importJWK,
   option
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 
 // src/engine/catalog/catalog.ts
 import { extname } from "node:path";
@@ -2312,10 +2313,54 @@ function clean(value) {
   return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ").replace(/##\[/g, "# #[").replace(/::/g, ": :").slice(0, 200);
 }
 
+// src/jws/key-choice.ts
+var TrustedKeys = class {
+  constructor(keys) {
+    this.keys = keys;
+    this.kids = new Set(keys.map((key) => key.kid));
+  }
+  keys;
+  /** Choices by `alg` and `kid`, for the kids the set holds (so it never grows past 3 a key). */
+  chosen = /* @__PURE__ */ new Map();
+  kids;
+  choose(alg, kid) {
+    if (typeof kid !== "string" || !this.kids.has(kid)) return { refused: "no-key", candidates: 0 };
+    const memo = `${String(alg)}\0${kid}`;
+    let choice = this.chosen.get(memo);
+    if (choice === void 0) {
+      choice = this.decide(alg, kid);
+      this.chosen.set(memo, choice);
+    }
+    return choice;
+  }
+  decide(alg, kid) {
+    if (!JWS_ALGORITHMS.includes(alg))
+      return { refused: "unsupported-alg", candidates: 0 };
+    const candidates = this.keys.flatMap(
+      (jwk2, index2) => usable(jwk2, alg, kid) ? [index2] : []
+    );
+    if (candidates.length > 1) return { refused: "ambiguous", candidates: candidates.length };
+    const index = candidates[0];
+    if (index === void 0) return { refused: "wrong-type", candidates: 0 };
+    const jwk = this.keys[index];
+    const key = importPublicKey(jwk);
+    return key ? { key, jwk, index } : { refused: "unusable", candidates: 1 };
+  }
+};
+function usable(jwk, alg, kid) {
+  if (jwk.kid !== kid) return false;
+  const ed = alg !== "ES256";
+  const typeFits = ed ? jwk.kty === "OKP" && jwk.crv === "Ed25519" : jwk.kty === "EC" && jwk.crv === "P-256";
+  const algFits = jwk.alg === void 0 || jwk.alg === alg || ed && (jwk.alg === "Ed25519" || jwk.alg === "EdDSA");
+  const ops = jwk.key_ops;
+  const opsFit = ops === void 0 || Array.isArray(ops) && ops.every((op, i) => typeof op === "string" && ops.indexOf(op) === i) && ops.includes("verify");
+  return typeFits && algFits && opsFit && (jwk.use === void 0 || jwk.use === "sig") && (jwk.ext === void 0 || typeof jwk.ext === "boolean");
+}
+
 // src/engine/verify-pool/pool.ts
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-var ALGORITHMS = ["Ed25519", "EdDSA", "ES256"];
+var ALGORITHMS = [...JWS_ALGORITHMS];
 var WORKER_URL = new URL(
   import.meta.url.endsWith(".ts") ? "./verify-worker.ts" : "./verify-worker.js",
   import.meta.url
@@ -2328,9 +2373,7 @@ var VerifyPool = class {
   constructor(keys, threads = Math.max(1, availableParallelism())) {
     this.keys = keys;
     this.threads = threads;
-    for (const key of keys) {
-      if (typeof key.kid === "string" && !this.slots.has(key.kid)) this.slots.set(key.kid, this.slots.size);
-    }
+    this.trusted = new TrustedKeys(keys);
   }
   keys;
   threads;
@@ -2341,8 +2384,8 @@ var VerifyPool = class {
   inlineLeft = INLINE_CHECKS;
   inlineChecker;
   pending = emptyBatch();
-  /** The slot of each key ID the workers know, in the order of `kids` given to them. */
-  slots = /* @__PURE__ */ new Map();
+  /** Which key checks a kid and alg (ADR 0181); a key's slot is its index in `keys`. */
+  trusted;
   nextId = 0;
   failure;
   /** Resolves true when the signature is valid for the key `kid` and the algorithm `alg`. */
@@ -2351,8 +2394,9 @@ var VerifyPool = class {
     return new Promise((resolve, reject) => {
       const pending = this.pending;
       const code = ALGORITHMS.indexOf(check.alg);
+      const choice = this.trusted.choose(check.alg, check.kid);
       pending.meta.push(
-        this.slots.get(check.kid) ?? -1,
+        "index" in choice ? choice.index : -1,
         code < 0 ? ALGORITHMS.length : code,
         check.signingInput.length,
         check.signature.length
@@ -2377,10 +2421,7 @@ var VerifyPool = class {
     const packed = new Int32Array(meta);
     if (!this.workers && waiters.length <= this.inlineLeft) {
       this.inlineLeft -= waiters.length;
-      this.inlineChecker ??= {
-        slots: keySlots({ keys: this.keys, kids: [...this.slots.keys()] }),
-        algorithms: ALGORITHMS
-      };
+      this.inlineChecker ??= { slots: keySlots(this.keys), algorithms: ALGORITHMS };
       checkBatch(this.inlineChecker, packed, text).forEach((ok, i) => waiters[i]?.resolve(ok === 1));
       return;
     }
@@ -2392,12 +2433,11 @@ var VerifyPool = class {
     workers[index]?.postMessage({ id, meta: packed, text }, [packed.buffer]);
   }
   start() {
-    const kids = [...this.slots.keys()];
     this.load = Array.from({ length: this.threads }, () => 0);
-    return Array.from({ length: this.threads }, () => this.spawn(this.keys, kids));
+    return Array.from({ length: this.threads }, () => this.spawn(this.keys));
   }
-  spawn(keys, kids) {
-    const workerData = { verifyPool: true, keys, kids, algorithms: ALGORITHMS };
+  spawn(keys) {
+    const workerData = { verifyPool: true, keys, algorithms: ALGORITHMS };
     const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS });
     worker.unref();
     worker.on("message", ({ id, results }) => {
@@ -2430,33 +2470,16 @@ async function createVerifier(trust, options = {}) {
   );
 }
 function keySetVerifier(jwks, source, pool) {
-  const imported = /* @__PURE__ */ new Map();
+  const trusted = new TrustedKeys(jwks.keys);
   const keyFor = (license) => {
     const { kid, alg } = license.header;
-    const cacheKey = `${kid}\0${alg}`;
-    const known = imported.get(cacheKey);
-    if (known) return known;
-    const jwk = jwks.keys.find((key2) => key2.kid === kid);
-    if (!jwk) {
-      throw invalidLicense(
-        license.file,
-        `it is signed with key ${JSON.stringify(kid)}, which ${source} does not hold; check the trust source is the issuer's`,
-        ids(license)
-      );
-    }
-    if (!keyFits(jwk, alg)) {
-      throw invalidLicense(
-        license.file,
-        `its alg ${alg} does not match key ${JSON.stringify(kid)} in ${source} (kty ${String(jwk.kty)}, crv ${String(jwk.crv)}, alg ${String(jwk.alg)})`,
-        ids(license)
-      );
-    }
-    const { alg: _alg, ...bare } = jwk;
-    const key = importJWK(bare, alg);
-    key.catch(() => {
-    });
-    imported.set(cacheKey, key);
-    return key;
+    const choice = trusted.choose(alg, kid);
+    if ("key" in choice) return choice.key;
+    throw invalidLicense(
+      license.file,
+      refusal(choice.refused, choice.candidates, license, jwks, source),
+      ids(license)
+    );
   };
   const badSignature = (license, cause) => invalidLicense(
     license.file,
@@ -2482,22 +2505,27 @@ function keySetVerifier(jwks, source, pool) {
         return;
       }
       try {
-        await compactVerify(license.text, await key, { algorithms: [license.header.alg] });
+        await compactVerify(license.text, key, { algorithms: [license.header.alg] });
       } catch (error) {
         throw badSignature(license, error);
       }
     }
   };
 }
+function refusal(refused, candidates, license, jwks, source) {
+  const { kid, alg } = license.header;
+  if (refused === "no-key")
+    return `it is signed with key ${JSON.stringify(kid)}, which ${source} does not hold; check the trust source is the issuer's`;
+  if (refused === "ambiguous")
+    return `${candidates} keys in ${source} have the kid ${JSON.stringify(kid)} and fit its alg ${alg}; a key ID must name one key: give each key its own kid`;
+  if (refused === "unusable")
+    return `key ${JSON.stringify(kid)} in ${source} is not a public key Node can read; fix the trust source`;
+  const held = jwks.keys.filter((key) => key.kid === kid).map((key) => `kty ${String(key.kty)}, crv ${String(key.crv)}, alg ${String(key.alg)}`).join("; ");
+  return `its alg ${alg} does not match key ${JSON.stringify(kid)} in ${source} (${held})`;
+}
 function splitCompact(text) {
   const dot = text.lastIndexOf(".");
   return { signingInput: text.slice(0, dot), signature: text.slice(dot + 1) };
-}
-function keyFits(jwk, alg) {
-  const okp = jwk.kty === "OKP" && jwk.crv === "Ed25519";
-  const ec = jwk.kty === "EC" && jwk.crv === "P-256";
-  if (alg === "ES256") return ec && (jwk.alg === void 0 || jwk.alg === "ES256");
-  return okp && (jwk.alg === void 0 || jwk.alg === "Ed25519" || jwk.alg === "EdDSA");
 }
 function ids(license) {
   return { keyId: license.keyId, licenseId: license.jti };

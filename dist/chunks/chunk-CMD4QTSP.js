@@ -5,7 +5,7 @@ import {
   WireError,
   WireReader,
   ed25519Blob
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 
 // src/engine/format/ssh/signing-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

@@ -3,14 +3,14 @@ import {
   STATE_DIR,
   nameKey,
   pathProblem
-} from "./chunk-6MINN3BS.js";
+} from "./chunk-NXH35IIQ.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   asEngineError,
   compileGlob,
   option
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";

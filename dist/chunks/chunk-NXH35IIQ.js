@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   LicenseBackupError
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 
 // src/engine/io/crash-points.ts
 function crashPoint() {

@@ -4,7 +4,7 @@ import {
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-DIPXHISJ.js";
+} from "./chunk-3XPAJRVE.js";
 import {
   BLOCK,
   FingerprintSet,
@@ -14,7 +14,7 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-KVRJWJCT.js";
+} from "./chunk-ZATFZE5Q.js";
 import {
   InputFileError,
   MANIFEST_FILE,
@@ -26,131 +26,270 @@ import {
   openInputFile,
   parseSignature,
   signatureProblem
-} from "./chunk-A634TDUT.js";
+} from "./chunk-LSRKFB7Y.js";
 import {
   MAX_LICENSE_BYTES,
   nameKey,
   parseLicense,
   pathProblem
-} from "./chunk-6MINN3BS.js";
+} from "./chunk-NXH35IIQ.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   WireError,
   compileGlob,
+  ed25519KeyOf,
   option
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 
 // src/engine/restore/open-backup.ts
 import { lstat as lstat2, open } from "node:fs/promises";
 import { join as join3 } from "node:path";
 
+// src/engine/format/ssh/patterns.ts
+var MAX_SUBPATTERN = 1023;
+function matchPattern(value, pattern) {
+  let states = start(pattern);
+  for (const char of value) {
+    states = step(pattern, states, char);
+    if (states.size === 0) return false;
+  }
+  return states.has(pattern.length);
+}
+function split(list) {
+  const subpatterns = [];
+  let i = 0;
+  while (i < list.length) {
+    const negated = list[i] === "!";
+    if (negated) i++;
+    const comma = list.indexOf(",", i);
+    const end = comma < 0 ? list.length : comma;
+    if (end - i >= MAX_SUBPATTERN) return { subpatterns, tooLong: true };
+    subpatterns.push({ negated, pattern: list.slice(i, end) });
+    i = comma < 0 ? end : end + 1;
+  }
+  return { subpatterns, tooLong: false };
+}
+function matchPatternList(value, list) {
+  const { subpatterns, tooLong } = split(list);
+  let positive = false;
+  for (const { negated, pattern } of subpatterns) {
+    if (!matchPattern(value, pattern)) continue;
+    if (negated) return -1;
+    positive = true;
+  }
+  return positive && !tooLong ? 1 : 0;
+}
+var MAX_STATES = 2e4;
+function someMatch(list) {
+  const { subpatterns, tooLong } = split(list);
+  if (tooLong || !subpatterns.some((s) => !s.negated)) return void 0;
+  const patterns = subpatterns.map((s) => s.pattern);
+  const alphabet = alphabetOf(patterns);
+  const accepts = (states) => subpatterns.some((s, i) => !s.negated && states[i].has(s.pattern.length)) && subpatterns.every((s, i) => !s.negated || !states[i].has(s.pattern.length));
+  let frontier = [{ text: "", states: patterns.map(start) }];
+  const seen = /* @__PURE__ */ new Set([keyOf(frontier[0].states)]);
+  while (frontier.length > 0 && seen.size <= MAX_STATES) {
+    const next = [];
+    for (const { text, states } of frontier) {
+      if (accepts(states)) return text;
+      for (const char of alphabet) {
+        const moved = patterns.map((pattern, i) => step(pattern, states[i], char));
+        const key = keyOf(moved);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        next.push({ text: text + char, states: moved });
+      }
+    }
+    frontier = next;
+  }
+  return void 0;
+}
+function alphabetOf(patterns) {
+  const literal = new Set([...patterns.join("")].filter((c) => c !== "*" && c !== "?"));
+  const other = [..."xyzabcdefghijklmnopqrstuvw0123456789"].find((c) => !literal.has(c)) ?? "\xFF";
+  return [...literal, other];
+}
+function keyOf(states) {
+  return states.map((set) => [...set].sort((a, b) => a - b).join(",")).join("|");
+}
+function start(pattern) {
+  return closure(pattern, /* @__PURE__ */ new Set([0]));
+}
+function step(pattern, states, char) {
+  const moved = /* @__PURE__ */ new Set();
+  for (const at of states) {
+    const wanted = pattern[at];
+    if (wanted === "*") moved.add(at);
+    else if (wanted === "?" || wanted === char) moved.add(at + 1);
+  }
+  return closure(pattern, moved);
+}
+function closure(pattern, states) {
+  for (const at of states) if (pattern[at] === "*") states.add(at + 1);
+  return states;
+}
+
+// src/engine/format/ssh/signer-options.ts
+function parseSignerOptions(text) {
+  const options = { certAuthority: false };
+  let at = 0;
+  while (at < text.length) {
+    const read = readOption(text, at, options);
+    if (typeof read === "string") return { problem: read };
+    at = read;
+    if (at >= text.length) break;
+    if (text[at] !== ",") return { problem: "it has an unknown option" };
+    at++;
+    if (at >= text.length) return { problem: "its options end in a comma" };
+  }
+  const { validAfter, validBefore } = options;
+  if (validAfter !== void 0 && validBefore !== void 0 && validBefore <= validAfter)
+    return { problem: "its valid-before is not after its valid-after" };
+  return options;
+}
+function readOption(text, at, options) {
+  const lower = text.slice(at).toLowerCase();
+  if (lower.startsWith("cert-authority")) {
+    options.certAuthority = true;
+    return at + "cert-authority".length;
+  }
+  const name = ["namespaces", "valid-after", "valid-before"].find((n) => lower.startsWith(`${n}=`));
+  if (name === void 0) return at;
+  const value = dequote(text, at + name.length + 1);
+  if (typeof value === "string") return value;
+  if (name === "namespaces") {
+    if (options.namespaces !== void 0) return "it has namespaces twice";
+    options.namespaces = value.text;
+    return value.end;
+  }
+  const key = name === "valid-after" ? "validAfter" : "validBefore";
+  if (options[key] !== void 0) return `it has ${name} twice`;
+  const time = parseSshTime(value.text);
+  if (time === void 0) return `its ${name} is not a time YYYYMMDD[HHMM[SS]][Z|UTC]`;
+  options[key] = time;
+  return value.end;
+}
+function dequote(text, at) {
+  if (text[at] !== '"') return "an option value does not start with a quote";
+  let value = "";
+  let i = at + 1;
+  while (i < text.length && text[i] !== '"') {
+    if (text[i] === "\\" && text[i + 1] === '"') i++;
+    value += text[i++];
+  }
+  if (i >= text.length) return "an option value has no closing quote";
+  return { text: value, end: i + 1 };
+}
+function parseSshTime(value) {
+  const utc = /^(.+?)(?:z|utc)$/i.exec(value);
+  const digits = utc?.[1] ?? value;
+  if (!/^\d+$/.test(digits) || ![8, 12, 14].includes(digits.length)) return void 0;
+  const [y, mo, d, h = 0, mi = 0, s = 0] = (digits.match(/^(\d{4})|\d{2}/g) ?? []).map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 61) return void 0;
+  const fields = Date.UTC(y, mo - 1, d, h, mi, s);
+  const ms = utc ? fields : fields + standardOffsetMinutes(y) * 6e4;
+  return ms > 0 ? Math.floor(ms / 1e3) : void 0;
+}
+function standardOffsetMinutes(year) {
+  return Math.max(new Date(year, 0, 1).getTimezoneOffset(), new Date(year, 6, 1).getTimezoneOffset());
+}
+
 // src/engine/format/ssh/allowed-signers.ts
-var KEY_TYPE = /^(ssh-|ecdsa-|sk-|rsa-)/;
-function parseAllowedSigners(text, file) {
-  const signers = [];
+var WHITESPACE = " 	\r\n";
+function parseAllowedSigners(text) {
+  const result = { signers: [], skipped: [] };
   for (const [index, raw] of text.split("\n").entries()) {
-    const line = raw.replace(/\r$/, "").trim();
-    if (line === "" || line.startsWith("#")) continue;
-    const invalid = (problem) => new LicenseBackupError(
-      "CONFIG_INVALID",
-      `${file} line ${index + 1} is not an allowed_signers line: ${problem}. Each line is \`principals [options] ssh-ed25519 AAAA\u2026\`.`,
-      { file }
-    );
-    const tokens = tokenize(line);
-    if (tokens === void 0) throw invalid("a quote is not closed");
-    const [principals, ...rest] = tokens;
-    if (principals === void 0 || rest.length < 2) throw invalid("it has too few fields");
-    const signer = {
-      line: index + 1,
-      principals: unquote(principals),
-      publicBlob: Buffer.alloc(0),
-      certAuthority: false
-    };
-    if (!KEY_TYPE.test(rest[0])) readOptions(rest.shift(), signer, invalid);
-    const [type, key] = rest;
-    if (type === void 0 || key === void 0 || !KEY_TYPE.test(type)) throw invalid("it names no key type");
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) throw invalid("its key is not base64");
-    signer.publicBlob = Buffer.from(key, "base64");
-    signers.push(signer);
+    const nul = raw.indexOf("\0");
+    const read = parseLine(nul < 0 ? raw : raw.slice(0, nul));
+    if (read === void 0) continue;
+    if ("problem" in read) result.skipped.push({ line: index + 1, problem: read.problem });
+    else result.signers.push({ line: index + 1, ...read });
   }
-  return signers;
+  return result;
 }
-function tokenize(line) {
-  const tokens = [];
-  let current = "";
+function parseLine(raw) {
+  const line = raw.replace(/^[ \t]+/, "");
+  if (line === "" || line.startsWith("#")) return void 0;
+  const first = firstToken(line);
+  if (first === void 0) return { problem: "it has no key" };
+  if ("problem" in first) return first;
+  const { token: principals, rest } = first;
+  const key = readKey(rest);
+  if (key !== void 0)
+    return key === "other" ? void 0 : { principals, publicBlob: key, certAuthority: false };
+  const end = endOfOptions(rest);
+  if (end === void 0) return { problem: "a quote in its options is not closed" };
+  const afterOptions = rest.slice(end).replace(/^[ \t]+/, "");
+  if (afterOptions === "") return { problem: "it has no key" };
+  const keyAfter = readKey(afterOptions);
+  if (keyAfter === void 0) return { problem: "its key is not valid" };
+  const options = parseSignerOptions(rest.slice(0, end));
+  if ("problem" in options) return options;
+  return keyAfter === "other" ? void 0 : { principals, publicBlob: keyAfter, ...options };
+}
+function firstToken(line) {
+  const at = [...line].findIndex((c) => WHITESPACE.includes(c) || c === '"');
+  if (at < 0) return void 0;
+  if (line[at] !== '"') return { token: line.slice(0, at), rest: skipWhitespace(line.slice(at + 1)) };
+  const close = line.indexOf('"', at + 1);
+  if (close < 0) return { problem: "a quote in its principals is not closed" };
+  return { token: line.slice(0, at) + line.slice(at + 1, close), rest: skipWhitespace(line.slice(close + 1)) };
+}
+function skipWhitespace(text) {
+  let at = 0;
+  while (at < text.length && WHITESPACE.includes(text[at])) at++;
+  return text.slice(at);
+}
+function endOfOptions(text) {
   let quoted = false;
-  for (const char of line) {
-    if (char === '"') quoted = !quoted;
-    if (!quoted && /\s/.test(char)) {
-      if (current !== "") tokens.push(current);
-      current = "";
-      continue;
-    }
-    current += char;
+  let at = 0;
+  for (; at < text.length && (quoted || text[at] !== " " && text[at] !== "	"); at++) {
+    if (text[at] === "\\" && text[at + 1] === '"') at++;
+    else if (text[at] === '"') quoted = !quoted;
   }
-  if (quoted) return void 0;
-  if (current !== "") tokens.push(current);
-  return tokens;
+  return at >= text.length && quoted ? void 0 : at;
 }
-function unquote(value) {
-  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-}
-function readOptions(text, signer, invalid) {
-  for (const option2 of splitOptions(text)) {
-    const equals = option2.indexOf("=");
-    const name = (equals < 0 ? option2 : option2.slice(0, equals)).toLowerCase();
-    const value = equals < 0 ? "" : unquote(option2.slice(equals + 1));
-    if (name === "cert-authority") signer.certAuthority = true;
-    else if (name === "namespaces") signer.namespaces = value.split(",").map((ns) => ns.trim());
-    else if (name === "valid-after") signer.validAfter = timestamp(value, invalid);
-    else if (name === "valid-before") signer.validBefore = timestamp(value, invalid);
-    else throw invalid(`it has the unknown option ${JSON.stringify(name)}`);
+function readKey(text) {
+  const [type, blob] = text.split(/[ \t]+/);
+  if (type === void 0 || blob === void 0 || !/[ \t]/.test(text)) return void 0;
+  if (type !== "ssh-ed25519") return looksLikeKeyType(type) ? "other" : void 0;
+  const base64 = blob.replace(/[\r\n\v\f]/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 === 1) return void 0;
+  const decoded = Buffer.from(base64, "base64");
+  try {
+    ed25519KeyOf(decoded);
+  } catch (error) {
+    if (error instanceof WireError) return void 0;
+    throw error;
   }
+  return decoded;
 }
-function splitOptions(text) {
-  const options = [];
-  let current = "";
-  let quoted = false;
-  for (const char of text) {
-    if (char === '"') quoted = !quoted;
-    if (!quoted && char === ",") {
-      options.push(current);
-      current = "";
-      continue;
-    }
-    current += char;
-  }
-  options.push(current);
-  return options.filter((option2) => option2 !== "");
-}
-function timestamp(value, invalid) {
-  const found = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?Z?$/.exec(value);
-  if (!found) throw invalid(`its time ${JSON.stringify(value)} is not YYYYMMDD[HHMM[SS]][Z]`);
-  const [, y, mo, d, h = "0", mi = "0", s = "0"] = found;
-  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+function looksLikeKeyType(text) {
+  return /^(ssh-|ecdsa-|sk-|rsa-)/.test(text);
 }
 function findSigner(signers, publicBlob, namespace, now) {
-  const lines = signers.filter((signer) => signer.publicBlob.equals(publicBlob) && !signer.certAuthority);
-  if (lines.length === 0) return { problem: "its key is not in the file" };
-  const inNamespace = lines.filter(
-    (s) => s.namespaces === void 0 || s.namespaces.some((ns) => matches(ns, namespace))
-  );
-  if (inNamespace.length === 0)
-    return {
-      problem: `its key is allowed only for other namespaces (line ${lines[0].line}), not ${namespace}`
-    };
-  const valid = inNamespace.find(
-    (s) => (s.validAfter === void 0 || now >= s.validAfter) && (s.validBefore === void 0 || now < s.validBefore)
-  );
-  if (!valid)
-    return { problem: `its key is outside its valid-after/valid-before time (line ${inNamespace[0].line})` };
-  return { signer: valid };
+  const seconds = Math.floor(now / 1e3);
+  let first;
+  for (const signer of signers) {
+    if (signer.certAuthority || !signer.publicBlob.equals(publicBlob)) continue;
+    const problem = lineProblem(signer, namespace, seconds);
+    if (problem === void 0) {
+      const identity = someMatch(signer.principals);
+      if (identity !== void 0) return { signer, identity };
+    }
+    first ??= `${problem ?? "its principals refuse every identity"} (line ${signer.line})`;
+  }
+  return { problem: first ?? "its key is not in the file" };
 }
-function matches(pattern, value) {
-  if (pattern.startsWith("!")) return false;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${source}$`).test(value);
+function lineProblem(signer, namespace, seconds) {
+  if (signer.namespaces !== void 0 && matchPatternList(namespace, signer.namespaces) !== 1)
+    return `its namespaces do not allow ${namespace}`;
+  if (signer.validAfter !== void 0 && seconds < signer.validAfter)
+    return "it is not valid yet (valid-after)";
+  if (signer.validBefore !== void 0 && seconds > signer.validBefore)
+    return "it is no longer valid (valid-before)";
+  return void 0;
 }
 
 // src/engine/restore/verify-backup.ts
@@ -638,17 +777,17 @@ async function verifyBackup(path, options) {
     };
   }
   const context = { path, manifest: opened.manifest, identity: options.identity };
-  const matches2 = patternCheck(path, opened.manifest.pattern, options.pattern);
+  const matches = patternCheck(path, opened.manifest.pattern, options.pattern);
   const reading = readPackV2(context, options.signal);
-  let step = await reading.next();
-  while (!step.done) {
-    matches2(step.value.entry);
-    options.onEntry?.(step.value.entry);
-    await check(step.value.license);
-    step = await reading.next();
+  let step2 = await reading.next();
+  while (!step2.done) {
+    matches(step2.value.entry);
+    options.onEntry?.(step2.value.entry);
+    await check(step2.value.license);
+    step2 = await reading.next();
   }
   for (const pending of checks) await pending;
-  const first = step.value;
+  const first = step2.value;
   return {
     path,
     opened,
@@ -733,8 +872,8 @@ function checkFilesAreNotFolders(path, names) {
   }
 }
 function checkPattern(path, entries, recorded, option2) {
-  const matches2 = patternCheck(path, recorded, option2);
-  for (const entry of entries) matches2(entry);
+  const matches = patternCheck(path, recorded, option2);
+  for (const entry of entries) matches(entry);
 }
 function patternCheck(path, recorded, option2) {
   const pattern = option2 ?? recorded ?? DEFAULT_PATTERN;
@@ -869,7 +1008,7 @@ async function openBackup(path, trust, now = Date.now()) {
       file,
       `it is a license-backup/v1 backup, which cannot be signed, and signers (${trust.signers}) is set`
     );
-  opened.signer = await checkSignature(path, text, trust.signers);
+  Object.assign(opened, await checkSignature(path, text, trust.signers, now));
   return opened;
 }
 function checkAge(opened, file, trust, now) {
@@ -904,8 +1043,14 @@ async function readBounded(file, max) {
     await handle.close();
   }
 }
-async function checkSignature(path, manifest, signersFile) {
-  const signers = parseAllowedSigners(await readSigners(signersFile), signersFile);
+var MAX_SKIPPED_WARNINGS = 10;
+async function checkSignature(path, manifest, signersFile, now) {
+  const { signers, skipped } = parseAllowedSigners(await readSigners(signersFile));
+  const skippedSigners = skipped.slice(0, MAX_SKIPPED_WARNINGS).map(
+    ({ line, problem: problem2 }) => `${signersFile} line ${line} is skipped, as ssh-keygen skips it: ${problem2}. Each line is \`principals [options] ssh-ed25519 AAAA\u2026\`.`
+  );
+  if (skipped.length > MAX_SKIPPED_WARNINGS)
+    skippedSigners.push(`${signersFile}: ${skipped.length - MAX_SKIPPED_WARNINGS} more lines are skipped.`);
   const sigFile = join3(path, SIGNATURE_FILE);
   const info = await lstat2(sigFile).catch(() => void 0);
   if (!info)
@@ -923,15 +1068,15 @@ async function checkSignature(path, manifest, signersFile) {
       throw untrusted(sigFile, `it is not a valid SSH signature (${error.message})`);
     throw error;
   }
-  const found = findSigner(signers, signature.publicBlob, NAMESPACE, Date.now());
+  const found = findSigner(signers, signature.publicBlob, NAMESPACE, now);
   if ("problem" in found)
     throw untrusted(
       sigFile,
-      `it is signed by the key ${fingerprint(signature.publicBlob)}, which ${signersFile} does not allow: ${found.problem}`
+      `it is signed by the key ${fingerprint(signature.publicBlob)}, which ${signersFile} does not allow: ${found.problem}${skipped.length > 0 ? ` (${skipped.length} line(s) of it skipped as unreadable: ${skipped.map((s) => s.line).join(", ")})` : ""}`
     );
   const problem = signatureProblem(signature, manifest);
   if (problem) throw untrusted(sigFile, problem);
-  return found.signer.principals;
+  return { signer: Buffer.from(found.signer.principals, "latin1").toString("utf8"), skippedSigners };
 }
 async function readSigners(file) {
   const info = await lstat2(file).catch(() => void 0);
@@ -947,7 +1092,7 @@ async function readSigners(file) {
       `The signers file ${file} is ${info.size} bytes: too large for an allowed_signers file.`,
       { file }
     );
-  return (await readBounded(file, MAX_MANIFEST_BYTES)).toString("utf8");
+  return (await readBounded(file, MAX_MANIFEST_BYTES)).toString("latin1");
 }
 function untrusted(file, reason) {
   return new LicenseBackupError(
@@ -966,6 +1111,7 @@ function announceBackup(opened, trust, emit) {
   });
   if (trust.signers === void 0) emit({ type: "WARNING", message: NOT_AUTHENTICATED_WARNING });
   if (opened.future !== void 0) emit({ type: "WARNING", message: opened.future });
+  for (const message of opened.skippedSigners ?? []) emit({ type: "WARNING", message });
 }
 
 export {

@@ -3,15 +3,15 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-DHHFSITM.js";
+} from "./chunk-LHA4SRQW.js";
 import {
   readOpenSshEd25519
-} from "./chunk-JOZTV5AE.js";
+} from "./chunk-CMD4QTSP.js";
 import {
   LicenseBackupError,
   compileGlob,
   option
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 
 // src/engine/slots/machine-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

@@ -1,31 +1,34 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 
 // src/engine/verify-pool/verify-worker.ts
-import { createPublicKey, verify } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
-function keySlots(setup) {
-  const keys = /* @__PURE__ */ new Map();
-  for (const jwk of setup.keys) {
-    if (typeof jwk.kid !== "string") continue;
-    try {
-      keys.set(jwk.kid, createPublicKey({ key: jwk, format: "jwk" }));
-    } catch {
-    }
-  }
-  return setup.kids.map((kid) => keys.get(kid));
-}
-function checkSignature(key, alg, data, sig) {
-  if (!key) return false;
+
+// src/jws/signature.ts
+import { createPublicKey, verify } from "node:crypto";
+var JWS_ALGORITHMS = ["Ed25519", "EdDSA", "ES256"];
+function importPublicKey(jwk) {
+  if (jwk.d !== void 0) return void 0;
   try {
-    if (alg === "Ed25519" || alg === "EdDSA") {
-      return key.asymmetricKeyType === "ed25519" && verify(null, data, key, sig);
-    }
-    if (alg === "ES256") {
-      return key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1" && verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, sig);
-    }
+    return createPublicKey({ key: jwk, format: "jwk" });
+  } catch {
+    return void 0;
+  }
+}
+function verifySignature(key, alg, data, signature) {
+  if (signature.length !== 64) return false;
+  try {
+    if (alg === "Ed25519" || alg === "EdDSA")
+      return key.asymmetricKeyType === "ed25519" && verify(null, data, key, signature);
+    if (alg === "ES256")
+      return key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1" && verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature);
   } catch {
   }
   return false;
+}
+
+// src/engine/verify-pool/verify-worker.ts
+function keySlots(keys) {
+  return keys.map(importPublicKey);
 }
 function checkBatch(checker, meta, text) {
   const count = meta.length / 4;
@@ -41,12 +44,13 @@ function checkBatch(checker, meta, text) {
     const sig = Buffer.from(text.slice(at + inputLength, at + inputLength + signatureLength), "base64url");
     at += inputLength + signatureLength;
     const key = slot < 0 ? void 0 : checker.slots[slot];
-    results[i] = checkSignature(key, checker.algorithms[alg], data, sig) ? 1 : 0;
+    const name = checker.algorithms[alg];
+    results[i] = key && name && verifySignature(key, name, data, sig) ? 1 : 0;
   }
   return results;
 }
 function serve(port, setup) {
-  const checker = { slots: keySlots(setup), algorithms: setup.algorithms };
+  const checker = { slots: keySlots(setup.keys), algorithms: setup.algorithms };
   port.on("message", ({ id, meta, text }) => {
     const results = checkBatch(checker, meta, text);
     port.postMessage({ id, results }, [results.buffer]);
@@ -57,8 +61,9 @@ if (parentPort && workerData?.verifyPool === true) {
 }
 
 export {
+  JWS_ALGORITHMS,
+  importPublicKey,
   keySlots,
-  checkSignature,
   checkBatch,
   serve
 };

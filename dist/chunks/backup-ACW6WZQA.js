@@ -24,7 +24,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-KVRJWJCT.js";
+} from "./chunk-ZATFZE5Q.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -38,22 +38,22 @@ import {
   packFileV2,
   serializeManifestV2,
   signMessage
-} from "./chunk-A634TDUT.js";
-import "./chunk-ELWBJQ7L.js";
+} from "./chunk-LSRKFB7Y.js";
+import "./chunk-XG2PEJNN.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-ACXADSHJ.js";
+} from "./chunk-WTQ2PZAT.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-DHHFSITM.js";
+} from "./chunk-LHA4SRQW.js";
 import {
   parseSigningKey
-} from "./chunk-JOZTV5AE.js";
+} from "./chunk-CMD4QTSP.js";
 import {
   crashPoint,
   fileIO,
@@ -64,7 +64,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-6MINN3BS.js";
+} from "./chunk-NXH35IIQ.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -73,7 +73,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

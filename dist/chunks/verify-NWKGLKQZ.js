@@ -3,20 +3,20 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-S2NK5E3T.js";
-import "./chunk-DIPXHISJ.js";
+} from "./chunk-VVLVJZSD.js";
+import "./chunk-3XPAJRVE.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-KVRJWJCT.js";
-import "./chunk-A634TDUT.js";
-import "./chunk-ELWBJQ7L.js";
-import "./chunk-6MINN3BS.js";
+} from "./chunk-ZATFZE5Q.js";
+import "./chunk-LSRKFB7Y.js";
+import "./chunk-XG2PEJNN.js";
+import "./chunk-NXH35IIQ.js";
 import {
   LicenseBackupError,
   throwIfAborted
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/verify/verify.ts

@@ -11,7 +11,7 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-6MINN3BS.js";
+} from "./chunk-NXH35IIQ.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -19,7 +19,7 @@ import {
   capitalized,
   option,
   turnOn
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";

@@ -7,7 +7,7 @@ import {
   option,
   schemaPart,
   schemaProblem
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 
 // src/engine/service/client.ts
 import { randomUUID } from "node:crypto";

@@ -3,25 +3,25 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-S2NK5E3T.js";
-import "./chunk-DIPXHISJ.js";
+} from "./chunk-VVLVJZSD.js";
+import "./chunk-3XPAJRVE.js";
 import {
   createVerifier,
   loadCatalog
-} from "./chunk-KVRJWJCT.js";
-import "./chunk-A634TDUT.js";
-import "./chunk-ELWBJQ7L.js";
+} from "./chunk-ZATFZE5Q.js";
+import "./chunk-LSRKFB7Y.js";
+import "./chunk-XG2PEJNN.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-WLTEPFM5.js";
+} from "./chunk-Y75TE53L.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-GEEBCBPS.js";
+} from "./chunk-WUVLELMV.js";
 import {
   acquireStoreLock,
   commitStaged,
@@ -30,19 +30,19 @@ import {
   isCommitted,
   openStaging,
   recoverRestore
-} from "./chunk-DHHFSITM.js";
-import "./chunk-JOZTV5AE.js";
+} from "./chunk-LHA4SRQW.js";
+import "./chunk-CMD4QTSP.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-6MINN3BS.js";
+} from "./chunk-NXH35IIQ.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts

@@ -11,7 +11,7 @@ import {
   schemaProblem,
   wireString,
   wireUint32
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 
 // src/engine/format/age.ts
 var ageLibrary = () => import("./dist-LCTMS3ST.js");

@@ -3,27 +3,27 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-ACXADSHJ.js";
+} from "./chunk-WTQ2PZAT.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-WLTEPFM5.js";
+} from "./chunk-Y75TE53L.js";
 import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-GEEBCBPS.js";
+} from "./chunk-WUVLELMV.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-DHHFSITM.js";
-import "./chunk-JOZTV5AE.js";
+} from "./chunk-LHA4SRQW.js";
+import "./chunk-CMD4QTSP.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-6MINN3BS.js";
+} from "./chunk-NXH35IIQ.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -31,7 +31,7 @@ import {
   compileGlob,
   option,
   throwIfAborted
-} from "./chunk-RLOYQCMA.js";
+} from "./chunk-6HFBREV4.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts
