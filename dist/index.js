@@ -1,43 +1,4 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import "./chunks/chunk-46RMCKOJ.js";
-import {
-  MAX_MANIFEST_BYTES,
-  manifestByteLimit
-} from "./chunks/chunk-G2VZZ24U.js";
-import {
-  ENCRYPTED_PACK_FILE,
-  InputFileError,
-  MANIFEST_FILE,
-  MAX_SIGNATURE_BYTES,
-  PACK_FILE,
-  PACK_FILES_V2,
-  SIGNATURE_FILE,
-  checkRecipients,
-  readInputFile
-} from "./chunks/chunk-ZU55MR2U.js";
-import {
-  backoffDelay,
-  emitter,
-  isRetryableStatus,
-  listed,
-  parseRetryAfter
-} from "./chunks/chunk-VH7ESG2Y.js";
-import {
-  parseSigningKey
-} from "./chunks/chunk-HBLCTK5H.js";
-import {
-  ENGINE_OPTIONS,
-  LicenseBackupError,
-  cancelled,
-  capitalized,
-  compileGlob,
-  internalError,
-  isLicenseBackupError,
-  option,
-  require__,
-  throwIfAborted,
-  turnOn
-} from "./chunks/chunk-KXCLBXFS.js";
 import {
   ExitCode,
   debug,
@@ -54,6 +15,47 @@ import {
   summary,
   warning
 } from "./chunks/chunk-XNIKWKKR.js";
+import "./chunks/chunk-46RMCKOJ.js";
+import {
+  MAX_MANIFEST_BYTES,
+  manifestByteLimit
+} from "./chunks/chunk-R4RDYJKL.js";
+import {
+  ENCRYPTED_PACK_FILE,
+  MANIFEST_FILE,
+  MAX_SIGNATURE_BYTES,
+  PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
+  checkRecipients
+} from "./chunks/chunk-EZHZQ322.js";
+import {
+  InputFileError,
+  readInputFile
+} from "./chunks/chunk-4CBSMRKD.js";
+import {
+  backoffDelay,
+  emitter,
+  isRetryableStatus,
+  listed,
+  parseRetryAfter
+} from "./chunks/chunk-Z26F5224.js";
+import {
+  parseSigningKey
+} from "./chunks/chunk-SXEFWL22.js";
+import {
+  ENGINE_OPTIONS,
+  LicenseBackupError,
+  cancelled,
+  capitalized,
+  compileGlob,
+  internalError,
+  isLicenseBackupError,
+  option,
+  require__,
+  throwIfAborted,
+  turnOn
+} from "./chunks/chunk-3OSP7DDH.js";
 import {
   __commonJS,
   __require,
@@ -8753,10 +8755,11 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-563R7WSQ.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-W4HZ3V7N.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-QUW3Z3WB.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-IC342P26.js")).release(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-A65AGXFT.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-5KSDQBKR.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-PAOTCOQ5.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-YBVVJVU5.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-OIX45EFW.js")).renew(options2, control, emit)
   };
 }
 
@@ -9147,6 +9150,7 @@ var STEPS_TERMS = {
   machineKey: { name: "the variable named by the step's `machine-key-env`" },
   include: { name: "the step's `include`" },
   onRefused: { name: "the restore step's `on-refused`" },
+  lease: { name: "the step's `lease`" },
   "service.url": { name: "`service.url` in the steps file" },
   "service.token": { name: "the token in the variable named by `service.token-env`" },
   signers: { name: "`signers` in the steps file (an allowed_signers file)" }
@@ -10866,7 +10870,8 @@ var OPERATION_NAMES = {
   backup: "Backup",
   restore: "Restore",
   verify: "Verify",
-  release: "Release"
+  release: "Release",
+  renew: "Renew"
 };
 var PHASE_LINES = {
   backup: { begin: logText`Backup started.`, end: logText`Backup finished.` },
@@ -10877,6 +10882,10 @@ var PHASE_LINES = {
   release: {
     begin: logText`Removing the released licenses from the store.`,
     end: logText`Released licenses removed.`
+  },
+  renew: {
+    begin: logText`Renewing this machine's lease copies and writing them back into the store.`,
+    end: logText`Renewed copies written.`
   },
   verify: {
     begin: logText`Verify started: checking the backup as a restore would, writing nothing.`,

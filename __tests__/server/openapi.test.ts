@@ -113,7 +113,7 @@ describe('docs/openapi.yaml', () => {
     )
     const refused = { results: [{ jti: 'a', status: 'refused', reason: 'lost' }] }
     expect(validate(doc, { $ref: '#/components/schemas/RestoreResponse' }, refused, 'r')).toEqual([
-      'r.results[0].reason: "lost" is not one of restore-limit, revoked, expired, invalid-signature, invalid-license, not-yours'
+      'r.results[0].reason: "lost" is not one of restore-limit, revoked, expired, invalid-signature, invalid-license, not-yours, released'
     ])
   })
 })

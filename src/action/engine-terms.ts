@@ -28,6 +28,7 @@ const STEPS_TERMS: Record<EngineOption, { name: string; turnOn?: string }> = {
   machineKey: { name: "the variable named by the step's `machine-key-env`" },
   include: { name: "the step's `include`" },
   onRefused: { name: "the restore step's `on-refused`" },
+  lease: { name: "the step's `lease`" },
   'service.url': { name: '`service.url` in the steps file' },
   'service.token': { name: 'the token in the variable named by `service.token-env`' },
   signers: { name: '`signers` in the steps file (an allowed_signers file)' }

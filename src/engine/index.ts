@@ -73,6 +73,7 @@ export function createBackupRestorer(listener?: EventListener): BackupRestorer {
     verify: async (options, control = {}) =>
       (await import('./verify/verify.js')).verify(options, control, emit),
     release: async (options, control = {}) =>
-      (await import('./release/release.js')).release(options, control, emit)
+      (await import('./release/release.js')).release(options, control, emit),
+    renew: async (options, control = {}) => (await import('./renew/renew.js')).renew(options, control, emit)
   }
 }

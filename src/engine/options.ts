@@ -16,6 +16,7 @@ export const ENGINE_OPTIONS = [
   'machineKey',
   'include',
   'onRefused',
+  'lease',
   'service.url',
   'service.token',
   'signers'

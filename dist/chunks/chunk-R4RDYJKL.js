@@ -3,7 +3,7 @@ import {
   ENCRYPTED_PACK_FILE,
   PACK_FILE,
   PACK_FILES_V2
-} from "./chunk-ZU55MR2U.js";
+} from "./chunk-EZHZQ322.js";
 
 // src/engine/restore/manifest-bounds.ts
 import { lstat } from "node:fs/promises";

@@ -8,15 +8,12 @@ import {
   INDEX_MEMBER,
   INDEX_MIDDLE,
   INDEX_TAIL,
-  NOT_VERIFIED_WARNING,
   TAR_END,
   compressingSink,
-  createVerifier,
   defaultOrigin,
   gzipMember,
   gzipMemberSync,
   licenseIndexLine,
-  loadCatalog,
   parseAnyManifest,
   restrictedIndexLine,
   tarHeader,
@@ -24,7 +21,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-U6FOKIFZ.js";
+} from "./chunk-AZZ5IF6Q.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -38,22 +35,28 @@ import {
   packFileV2,
   serializeManifestV2,
   signMessage
-} from "./chunk-ZU55MR2U.js";
+} from "./chunk-EZHZQ322.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog
+} from "./chunk-UCUATDNW.js";
+import "./chunk-4CBSMRKD.js";
 import "./chunk-ELWBJQ7L.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-HA76DU2Z.js";
+} from "./chunk-3R37PKP6.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-N6RBAA4U.js";
+} from "./chunk-MHAPF25Q.js";
 import {
   parseSigningKey
-} from "./chunk-HBLCTK5H.js";
+} from "./chunk-SXEFWL22.js";
 import {
   crashPoint,
   fileIO,
@@ -64,7 +67,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-C7G7L3KD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -73,7 +76,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-3OSP7DDH.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

@@ -7538,6 +7538,7 @@ var ENGINE_OPTIONS = [
   "machineKey",
   "include",
   "onRefused",
+  "lease",
   "service.url",
   "service.token",
   "signers"

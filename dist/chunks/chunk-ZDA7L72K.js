@@ -3,15 +3,15 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-N6RBAA4U.js";
+} from "./chunk-MHAPF25Q.js";
 import {
   readOpenSshEd25519
-} from "./chunk-HBLCTK5H.js";
+} from "./chunk-SXEFWL22.js";
 import {
   LicenseBackupError,
   compileGlob,
   option
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-3OSP7DDH.js";
 
 // src/engine/slots/machine-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

@@ -10,14 +10,14 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-C7G7L3KD.js";
 import {
   LicenseBackupError,
   asEngineError,
   calculateJwkThumbprint,
   capitalized,
   turnOn
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-3OSP7DDH.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";

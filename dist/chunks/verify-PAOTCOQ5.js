@@ -3,20 +3,22 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-QT34VBMJ.js";
-import "./chunk-G2VZZ24U.js";
+} from "./chunk-FHQ346FW.js";
+import "./chunk-R4RDYJKL.js";
+import "./chunk-AZZ5IF6Q.js";
+import "./chunk-EZHZQ322.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-U6FOKIFZ.js";
-import "./chunk-ZU55MR2U.js";
+} from "./chunk-UCUATDNW.js";
+import "./chunk-4CBSMRKD.js";
 import "./chunk-ELWBJQ7L.js";
-import "./chunk-DPHFYEVD.js";
+import "./chunk-C7G7L3KD.js";
 import {
   LicenseBackupError,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-3OSP7DDH.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/verify/verify.ts

@@ -7,7 +7,7 @@ import {
   option,
   schemaPart,
   schemaProblem
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-3OSP7DDH.js";
 
 // src/engine/service/client.ts
 import { randomUUID } from "node:crypto";
@@ -128,6 +128,11 @@ var protocol_schema_default = {
             description: "A license, as a compact JWS.",
             type: "string"
           }
+        },
+        lease_seconds: {
+          description: "A shorter lease than the license's policy allows (v1.2); the service grants the shorter.",
+          type: "integer",
+          minimum: 60
         }
       }
     },
@@ -186,6 +191,92 @@ var protocol_schema_default = {
         }
       }
     },
+    RenewRequest: {
+      type: "object",
+      required: ["licenses"],
+      properties: {
+        licenses: {
+          type: "array",
+          maxItems: 1e3,
+          items: {
+            description: "One of the session machine's current lease copies, as a compact JWS.",
+            type: "string"
+          }
+        },
+        lease_seconds: {
+          description: "A shorter lease than the license's policy allows (v1.2); the service grants the shorter.",
+          type: "integer",
+          minimum: 60
+        }
+      }
+    },
+    RenewResponse: {
+      type: "object",
+      required: ["results"],
+      properties: {
+        results: {
+          type: "array",
+          items: {
+            $ref: "#/$defs/RenewResult"
+          }
+        }
+      }
+    },
+    RenewResult: {
+      type: "object",
+      required: ["jti", "status"],
+      properties: {
+        jti: {
+          type: "string"
+        },
+        status: {
+          enum: ["renewed", "refused"]
+        },
+        license: {
+          description: "With `renewed`; the copy re-issued with a new lease (compact JWS).",
+          type: "string"
+        },
+        lease_expires: {
+          description: "With `renewed`; when the new lease ends (the copy's `exp`).",
+          type: "string",
+          format: "date-time"
+        },
+        reason: {
+          $ref: "#/$defs/RefusalReason"
+        },
+        url: {
+          description: "A page to show the user about a refusal.",
+          type: "string",
+          format: "uri"
+        }
+      },
+      allOf: [
+        {
+          if: {
+            properties: {
+              status: {
+                const: "renewed"
+              }
+            }
+          },
+          then: {
+            required: ["license"]
+          }
+        },
+        {
+          if: {
+            properties: {
+              status: {
+                const: "refused"
+              }
+            }
+          },
+          then: {
+            required: ["reason"]
+          }
+        }
+      ]
+    },
     ReleaseRequest: {
       type: "object",
       required: ["jtis"],
@@ -223,8 +314,16 @@ var protocol_schema_default = {
       }
     },
     RefusalReason: {
-      description: "`restore-limit`: already on 4 machines. `revoked`: revoked by the issuer. `expired`: past its `exp`.\n`invalid-signature`: not signed by the issuer's keys. `invalid-license`: signed but lacking `jti`,\n`key_id` or `rights`. `not-yours`: its licensee (`sub`) is not one of the token's tenant.\n",
-      enum: ["restore-limit", "revoked", "expired", "invalid-signature", "invalid-license", "not-yours"]
+      description: "`restore-limit`: already on 4 machines. `revoked`: revoked by the issuer. `expired`: past its `exp`.\n`invalid-signature`: not signed by the issuer's keys. `invalid-license`: signed but lacking `jti`,\n`key_id` or `rights`. `not-yours`: its licensee (`sub`) is not one of the token's tenant.\n`released` (renew only): this machine gave the license back; restore it to take a slot again.\n",
+      enum: [
+        "restore-limit",
+        "revoked",
+        "expired",
+        "invalid-signature",
+        "invalid-license",
+        "not-yours",
+        "released"
+      ]
     },
     RestoreResult: {
       type: "object",
@@ -239,6 +338,11 @@ var protocol_schema_default = {
         license: {
           description: "With `restored`; the license re-issued for the session's machine (compact JWS).",
           type: "string"
+        },
+        lease_expires: {
+          description: "With `restored` (v1.2); when the re-issued copy's lease ends (its `exp`).",
+          type: "string",
+          format: "date-time"
         },
         reason: {
           $ref: "#/$defs/RefusalReason"
@@ -610,9 +714,12 @@ var ServiceClient = class {
   transport;
   emit;
   tokenEnv;
+  /** `{ lease_seconds }` for a re-issuing request's body, or nothing. */
+  lease;
   constructor(options) {
     this.url = baseUrl(options.url);
     this.tokenEnv = options.tokenEnv;
+    this.lease = options.leaseSeconds === void 0 ? {} : { lease_seconds: options.leaseSeconds };
     const token = checkedToken(options.token, this.url, options.tokenEnv);
     const now = options.now ?? Date.now;
     this.transport = {
@@ -666,7 +773,7 @@ var ServiceClient = class {
     const call = {
       method: "POST",
       url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/restore`,
-      body: { licenses: licenses.map((l) => l.jws) },
+      body: { licenses: licenses.map((l) => l.jws), ...this.lease },
       headers: { "idempotency-key": idempotencyKey }
     };
     const transport = signal ? {
@@ -761,6 +868,41 @@ var ServiceClient = class {
     }
     return statuses;
   }
+  /**
+   * POST /v1/sessions/{id}/renew (v1.2) for one batch (≤ 1000) of this machine's lease copies: each comes
+   * back re-issued with a new lease, checked like a restore's, or refused. A renewal is idempotent, so it
+   * is retried as it is. Undefined when the service has no renew (protocol v1 or v1.1).
+   */
+  async renewBatch(session, licenses, checkLicense) {
+    if (licenses.length > MAX_BATCH) throw new RangeError(`A batch holds at most ${MAX_BATCH} licenses`);
+    const call = {
+      method: "POST",
+      url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/renew`,
+      body: { licenses: licenses.map((l) => l.jws), ...this.lease }
+    };
+    const answer = await send(call, this.transport);
+    if (isUnsupported(answer)) return void 0;
+    if (answer.status !== 200) throw this.failure(answer, "renew licenses");
+    const results = this.results(
+      answer,
+      licenses.map((l) => l.jti),
+      "RenewResponse"
+    );
+    const outcomes = licenses.map((license, i) => {
+      const result = results[i];
+      if (result.status === "refused") return Promise.resolve(refusedOutcome(license, result));
+      const outcome = this.outcome(answer, { ...result, status: "restored" }, license, session, checkLicense);
+      outcome.catch(() => {
+      });
+      return outcome;
+    });
+    const renewed = [];
+    for (const outcome of outcomes) {
+      const checked = await outcome;
+      renewed.push(checked.status === "restored" ? { ...checked, status: "renewed" } : checked);
+    }
+    return renewed;
+  }
   /** DELETE /v1/sessions/{id} (DISCONNECTING). A session already gone (404) counts as closed. */
   async closeSession(session) {
     this.emit({ type: "DISCONNECTING", url: this.url });
@@ -787,8 +929,15 @@ var ServiceClient = class {
     if (result.license === void 0 || result.license === "") {
       throw this.badAnswer(answer, `license ${jti} is "restored" but the answer carries no license`);
     }
+    const leaseExpires = result.lease_expires;
     try {
-      await checkLicense(result.license, { jti, key_id, rights: asked.rights, machineId: session.machineId });
+      await checkLicense(result.license, {
+        jti,
+        key_id,
+        rights: asked.rights,
+        machineId: session.machineId,
+        ...leaseExpires === void 0 ? {} : { leaseExpires }
+      });
     } catch (error) {
       throw new LicenseBackupError(
         "SERVICE_ERROR",
@@ -917,20 +1066,23 @@ function checkedToken(token, url, tokenEnv) {
 function refusalCode(reason) {
   if (reason === "restore-limit") return "RESTORE_LIMIT";
   if (reason === "not-yours") return "UNAUTHORIZED";
-  if (["revoked", "expired", "invalid-signature", "invalid-license"].includes(reason))
+  if (["revoked", "expired", "invalid-signature", "invalid-license", "released"].includes(reason))
     return "INVALID_LICENSE";
   return "SERVICE_ERROR";
 }
-function refusalMessage(refused, title) {
+function refusalMessage(refused, title, refusedIn = "restore") {
   const which = title ? `"${title}" (key ID ${refused.key_id}, license ${refused.jti})` : `License ${refused.jti} (key ID ${refused.key_id})`;
   const see = refused.url ? ` See ${refused.url}` : "";
+  const done = refusedIn === "restore" ? "restored" : "renewed";
   switch (refused.reason) {
     case "restore-limit":
-      return `${which} cannot be restored onto this machine: it is already on as many machines as its issuer allows.${see}`;
+      return refusedIn === "restore" ? `${which} cannot be restored onto this machine: it is already on as many machines as its issuer allows.${see}` : `${which} cannot be renewed: its lease on this machine ran out, and it is now on as many other machines as its issuer allows.${see}`;
+    case "released":
+      return `${which} cannot be renewed: this machine gave the license back (a release), so its copy keeps only the lease it has. Restore it to take a slot again.${see}`;
     case "revoked":
-      return `${which} was revoked by its issuer and cannot be restored.${see}`;
+      return `${which} was revoked by its issuer and cannot be ${done}.${see}`;
     case "expired":
-      return `${which} has expired and cannot be restored.${see}`;
+      return `${which} has expired and cannot be ${done}.${see}`;
     case "not-yours":
       return `${which} belongs to another account at the license service: restore it with a service token of the account it was issued to.${see}`;
     case "invalid-signature":
@@ -940,26 +1092,28 @@ function refusalMessage(refused, title) {
       return `${which} was refused by the license service (${refused.reason}).${see}`;
   }
 }
-function refusalEvent(refused, title) {
+function refusalEvent(refused, title, refusedIn = "restore") {
   if (!refused.url) return void 0;
   return {
     type: "ERROR_WITH_URL",
     code: refusalCode(refused.reason),
-    message: refusalMessage(refused, title),
+    message: refusalMessage(refused, title, refusedIn),
     url: refused.url,
     licenseId: refused.jti,
     keyId: refused.key_id
   };
 }
-function refusalError(refused, titleOf = () => void 0) {
+function refusalError(refused, titleOf = () => void 0, renewed) {
   const first = refused[0];
   if (!first) throw new RangeError("refusalError needs at least one refusal");
   const limited = refused.find((r) => r.reason === "restore-limit");
   const code = limited ? "RESTORE_LIMIT" : refusalCode(first.reason);
   const lead = limited ?? first;
-  const lines = refused.slice(0, 5).map((r) => refusalMessage(r, titleOf(r.key_id)));
+  const refusedIn = renewed === void 0 ? "restore" : "renew";
+  const lines = refused.slice(0, 5).map((r) => refusalMessage(r, titleOf(r.key_id), refusedIn));
   const more = refused.length > 5 ? ` And ${refused.length - 5} more.` : "";
-  const message = refused.length === 1 ? `${lines[0]} Nothing was restored.` : `The license service refused ${refused.length} licenses; nothing was restored. ${lines.join(" ")}${more}`;
+  const outcome = renewed === void 0 ? "nothing was restored" : `the other ${renewed} license(s) were renewed`;
+  const message = refused.length === 1 ? `${lines[0]} ${capitalized(outcome)}.` : `The license service refused ${refused.length} licenses; ${outcome}. ${lines.join(" ")}${more}`;
   return new LicenseBackupError(code, message, {
     licenseId: lead.jti,
     keyId: lead.key_id,
@@ -983,8 +1137,13 @@ var ServiceLink = class {
   }
   /** The client and its session, opened on first use. */
   async open() {
-    const { service, emit, signal, machine, individualize } = this.options;
-    this.client ??= new ServiceClient({ ...service, listener: emit, ...signal ? { signal } : {} });
+    const { service, emit, signal, machine, individualize, leaseSeconds } = this.options;
+    this.client ??= new ServiceClient({
+      ...service,
+      listener: emit,
+      ...signal ? { signal } : {},
+      ...leaseSeconds === void 0 ? {} : { leaseSeconds }
+    });
     this.session ??= await this.client.openSession(machine, individualize);
     return { client: this.client, session: this.session };
   }

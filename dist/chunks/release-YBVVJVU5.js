@@ -3,33 +3,33 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-HA76DU2Z.js";
+} from "./chunk-3R37PKP6.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-7H53EYO7.js";
+} from "./chunk-ZDA7L72K.js";
 import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-VH7ESG2Y.js";
+} from "./chunk-Z26F5224.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-N6RBAA4U.js";
-import "./chunk-HBLCTK5H.js";
+} from "./chunk-MHAPF25Q.js";
+import "./chunk-SXEFWL22.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-C7G7L3KD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   compileGlob,
   throwIfAborted
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-3OSP7DDH.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts

@@ -5,7 +5,7 @@ import {
   WireError,
   WireReader,
   ed25519Blob
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-3OSP7DDH.js";
 
 // src/engine/format/ssh/signing-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

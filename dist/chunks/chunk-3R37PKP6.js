@@ -3,14 +3,14 @@ import {
   STATE_DIR,
   nameKey,
   pathProblem
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-C7G7L3KD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   asEngineError,
   compileGlob,
   option
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-3OSP7DDH.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";

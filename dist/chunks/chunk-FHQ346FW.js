@@ -4,7 +4,7 @@ import {
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-G2VZZ24U.js";
+} from "./chunk-R4RDYJKL.js";
 import {
   BLOCK,
   FingerprintSet,
@@ -14,32 +14,34 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-U6FOKIFZ.js";
+} from "./chunk-AZZ5IF6Q.js";
 import {
-  InputFileError,
   MANIFEST_FILE,
   MAX_SIGNATURE_BYTES,
   NAMESPACE,
   SIGNATURE_FILE,
   decryptAge,
   fingerprint,
-  openInputFile,
   parseSignature,
   signatureProblem
-} from "./chunk-ZU55MR2U.js";
+} from "./chunk-EZHZQ322.js";
+import {
+  InputFileError,
+  openInputFile
+} from "./chunk-4CBSMRKD.js";
 import {
   MAX_LICENSE_BYTES,
   nameKey,
   parseLicense,
   pathProblem
-} from "./chunk-DPHFYEVD.js";
+} from "./chunk-C7G7L3KD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   WireError,
   compileGlob,
   option
-} from "./chunk-KXCLBXFS.js";
+} from "./chunk-3OSP7DDH.js";
 
 // src/engine/restore/open-backup.ts
 import { lstat as lstat2, open } from "node:fs/promises";
