@@ -30,6 +30,9 @@ import {
   checkRecipients
 } from "./chunks/chunk-EZHZQ322.js";
 import {
+  MIN_LEASE_SECONDS
+} from "./chunks/chunk-54TCP64C.js";
+import {
   InputFileError,
   readInputFile
 } from "./chunks/chunk-4CBSMRKD.js";
@@ -8756,10 +8759,10 @@ function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: async (options2, control = {}) => (await import("./chunks/backup-A65AGXFT.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-5KSDQBKR.js")).restore(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-D3OQZLJB.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-PAOTCOQ5.js")).verify(options2, control, emit),
     release: async (options2, control = {}) => (await import("./chunks/release-YBVVJVU5.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-OIX45EFW.js")).renew(options2, control, emit)
+    renew: async (options2, control = {}) => (await import("./chunks/renew-NXRJJ4SH.js")).renew(options2, control, emit)
   };
 }
 
@@ -8897,11 +8900,12 @@ function where(location) {
 var RESTRICTED_POLICIES = ["ignore", "info", "warn", "error"];
 
 // src/action/inputs.ts
+var STEP_KINDS = ["backup", "restore", "verify", "release", "renew"];
 function readActionInputs() {
   const only = getInput("only");
-  if (only !== "" && only !== "backup" && only !== "restore" && only !== "verify" && only !== "release") {
+  if (only !== "" && !STEP_KINDS.includes(only)) {
     throw new ConfigError(
-      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, \`release\`, or empty to run every step.`
+      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, \`release\`, \`renew\`, or empty to run every step.`
     );
   }
   const onRestricted = getInput("on-restricted");
@@ -8924,6 +8928,7 @@ function setOutputs(report) {
   const artifact = report.lastArtifact;
   setOutput("backed-up", report.backedUp);
   setOutput("restored", report.restored);
+  setOutput("lease-expires", report.leaseExpires);
   setOutput("verified", report.verified);
   setOutput("pack-size", report.lastPack.size);
   setOutput("bytes-per-license", report.lastPack.perLicense);
@@ -8963,6 +8968,11 @@ var RunReport = class {
   /** The last backup pushed to a registry. */
   get lastPush() {
     return this.steps.filter((s) => s.registry?.pushed).at(-1)?.registry;
+  }
+  /** The earliest lease end (ISO 8601) of the copies the run restored or renewed; '' when none was a lease. */
+  get leaseExpires() {
+    const ends = this.steps.flatMap((s) => s.leaseExpires ? [s.leaseExpires] : []);
+    return ends.sort()[0] ?? "";
   }
   get verified() {
     return this.steps.reduce((n, s) => n + (s.verified ?? 0), 0);
@@ -11014,12 +11024,14 @@ function runStep(step, n, context) {
   if (step.kind === "backup") return runBackup(step, n, context);
   if (step.kind === "restore") return runRestore(step, n, context);
   if (step.kind === "release") return runRelease(step, n, context);
+  if (step.kind === "renew") return runRenew(step, n, context);
   return runVerify(step, n, context);
 }
 function title(step, n, total) {
   const count2 = `step ${n} of ${total}`;
   if (step.kind === "backup") return `Backup (${count2}): ${step.store} \u2192 ${step.path}`;
   if (step.kind === "release") return `Release (${count2}): ${step.store} \u2192 ${step.service.url}`;
+  if (step.kind === "renew") return `Renew (${count2}): ${step.store} \u2194 ${step.service.url}`;
   const from = restoreSource(step);
   if (step.kind === "verify") return `Verify (${count2}): ${from}`;
   return `Restore (${count2}): ${from} \u2192 ${step.store}`;
@@ -11130,6 +11142,7 @@ async function runRestore(step, n, context) {
       record.unchanged = result.unchanged;
       record.expired = result.expired;
       record.skipped = result.skipped;
+      if (result.leaseExpires) record.leaseExpires = result.leaseExpires;
       log.info(
         logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} skipped.`
       );
@@ -11227,10 +11240,31 @@ async function runRelease(step, n, context) {
     );
   });
 }
+async function runRenew(step, n, context) {
+  const stepLog = new StepLog("warn", context.now);
+  const record = newRecord("renew", step, n, context);
+  await tracked(record, stepLog, context, stepLog.onEvent, async () => {
+    const secrets = context.secrets.get(step) ?? {};
+    const result = await context.engine.renew(
+      {
+        ...storeOptions(step),
+        service: { url: step.service.url, token: secrets.token ?? "" },
+        ...slotOptions(step, secrets)
+      },
+      { signal: context.signal }
+    );
+    record.renewed = result.renewed;
+    if (result.leaseExpires) record.leaseExpires = result.leaseExpires;
+    log.info(
+      result.machineId === null ? logText`The store ${step.store} has no machine identity: it holds no lease copy to renew.` : logText`Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ""}${result.expired ? `; ${result.expired} whose license has expired left as they were` : ""}.`
+    );
+  });
+}
 function slotOptions(step, secrets) {
   return {
     ...step.include ? { include: step.include } : {},
-    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey }
+    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey },
+    ...step.kind !== "release" && step.leaseSeconds !== void 0 ? { lease: step.leaseSeconds } : {}
   };
 }
 function newRecord(kind, step, n, context) {
@@ -11406,17 +11440,17 @@ var license_backup_schema_default = {
       $ref: "#/$defs/maxAge"
     },
     steps: {
-      description: "The steps, run in order. Each is `backup:`, `restore:`, `verify:` or `release:`.",
+      description: "The steps, run in order. Each is `backup:`, `restore:`, `verify:`, `release:` or `renew:`.",
       type: "array",
       minItems: 1,
-      "x-message": "must list at least one `backup`, `restore`, `verify` or `release` step",
+      "x-message": "must list at least one `backup`, `restore`, `verify`, `release` or `renew` step",
       items: {
-        description: "One step: a map with the single key `backup`, `restore`, `verify` or `release`.",
+        description: "One step: a map with the single key `backup`, `restore`, `verify`, `release` or `renew`.",
         type: "object",
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
-        "x-message": "must be a map with exactly one key, `backup`, `restore`, `verify` or `release`",
+        "x-message": "must be a map with exactly one key, `backup`, `restore`, `verify`, `release` or `renew`",
         properties: {
           backup: {
             $ref: "#/$defs/backup"
@@ -11429,6 +11463,9 @@ var license_backup_schema_default = {
           },
           release: {
             $ref: "#/$defs/release"
+          },
+          renew: {
+            $ref: "#/$defs/renew"
           }
         }
       }
@@ -11624,6 +11661,9 @@ var license_backup_schema_default = {
           description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: "#/$defs/envName"
         },
+        lease: {
+          $ref: "#/$defs/lease"
+        },
         "release-on-exit": {
           description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
           type: "boolean"
@@ -11745,6 +11785,12 @@ var license_backup_schema_default = {
           }
         }
       }
+    },
+    lease: {
+      description: "The lease to ask the license service for (protocol v1.2): `90s`, `30m`, `2h`, `7d`, at least a minute. Each copy it re-issues is valid that long (the service grants the shorter of this and the license's policy); an ephemeral runner asks for its job's length. Default: the service's policy.",
+      type: "string",
+      pattern: "^[1-9][0-9]{0,5}[smhd]$",
+      "x-message": "must be a duration of seconds, minutes, hours or days, like `90s`, `30m`, `2h` or `7d`"
     },
     maxAge: {
       description: "Refuse a backup older than this (`7d`, `36h`), counted from its manifest's `created`: a rollback to an old backup is BACKUP_UNTRUSTED.",
@@ -11909,6 +11955,29 @@ var license_backup_schema_default = {
       items: {
         type: "string",
         minLength: 1
+      }
+    },
+    renew: {
+      description: "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        store: {
+          $ref: "#/$defs/store"
+        },
+        pattern: {
+          $ref: "#/$defs/pattern"
+        },
+        include: {
+          $ref: "#/$defs/include"
+        },
+        lease: {
+          $ref: "#/$defs/lease"
+        },
+        "machine-key-env": {
+          description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
+          $ref: "#/$defs/envName"
+        }
       }
     },
     release: {
@@ -12116,7 +12185,8 @@ function toStepsConfig(parsed, env) {
     const at = parsed.locate(path);
     if (kind === "verify") return toVerify(parsed, path, body, root, topStore, i + 1, at);
     const store = storeOf(topStore, body, at, kind);
-    if (kind === "release") return toRelease(parsed, path, body, store, serviceJson, i + 1, at);
+    if (kind === "release" || kind === "renew")
+      return toSlotStep(kind, parsed, path, body, store, serviceJson, i + 1, at);
     const folder = folderPath(parsed, path, body, env);
     if (kind === "backup") return toBackup(parsed, path, body, store, folder ?? "", i + 1, at);
     return { ...toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) };
@@ -12209,6 +12279,7 @@ function toRestore(parsed, path, body, store, folder, service, index, at) {
     ...slotSettings(parsed, path, body, service, at, "restore"),
     onRefused: body["on-refused"] === "skip" ? "skip" : "fail",
     releaseOnExit: body["release-on-exit"] === true,
+    ...leaseOf(parsed, path, body),
     at
   };
 }
@@ -12244,8 +12315,22 @@ function maxAgeMs(text) {
   const hours = text.endsWith("d") ? 24 : 1;
   return Number(text.slice(0, -1)) * hours * 36e5;
 }
-function toRelease(parsed, path, body, store, service, index, at) {
-  return { kind: "release", index, ...store, ...slotSettings(parsed, path, body, service, at, "release"), at };
+function toSlotStep(kind, parsed, path, body, store, service, index, at) {
+  const settings = { index, ...store, ...slotSettings(parsed, path, body, service, at, kind), at };
+  return kind === "release" ? { kind, ...settings } : { kind, ...settings, ...leaseOf(parsed, path, body) };
+}
+var SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
+function leaseOf(parsed, path, body) {
+  const text = body["lease"];
+  if (typeof text !== "string") return {};
+  const seconds = Number(text.slice(0, -1)) * (SECONDS[text.slice(-1)] ?? 1);
+  if (seconds < MIN_LEASE_SECONDS) {
+    throw new ConfigError(
+      `\`lease\` is ${text}: the license service grants a lease of at least a minute; give \`60s\` or more.`,
+      parsed.locate([...path, "lease"])
+    );
+  }
+  return { leaseSeconds: seconds };
 }
 function slotSettings(parsed, path, body, service, at, kind) {
   if (!service) {
@@ -12415,6 +12500,8 @@ function rows(step) {
   if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step)]);
   if (step.restored !== void 0) rows2.push(["Licenses restored", html`${step.restored}`]);
   if (step.released !== void 0) rows2.push(["Licenses released", html`${step.released}`]);
+  if (step.renewed !== void 0) rows2.push(["Lease copies renewed", html`${step.renewed}`]);
+  if (step.leaseExpires !== void 0) rows2.push(["Lease expires", html`${step.leaseExpires}`]);
   if (step.unchanged !== void 0) rows2.push(["Already on this machine", html`${step.unchanged}`]);
   if (step.expired) rows2.push(["Expired (not restored)", html`${step.expired}`]);
   if (step.skipped?.length) {
@@ -12441,7 +12528,8 @@ var PATH_LABELS = {
   backup: "Backup folder",
   restore: "Restored from",
   verify: "Verified",
-  release: "Released from"
+  release: "Released from",
+  renew: "Renewed in"
 };
 function packText(step) {
   const size = step.packSize ?? 0;

@@ -11,7 +11,7 @@ describe('README.md', () => {
     const example = /<!-- steps-example -->\n+```yaml\n([\s\S]*?)```/.exec(readme)?.[1]
     expect(example).toBeDefined()
     const config = await loadSteps({ config: '', inline: example ?? '' })
-    expect(config.steps.map(s => s.kind)).toEqual(['backup', 'restore', 'verify', 'release'])
+    expect(config.steps.map(s => s.kind)).toEqual(['backup', 'restore', 'verify', 'release', 'renew'])
   })
 
   /** Each example workflow step that runs the action with inline steps, with its `env:`: in whole
@@ -44,7 +44,8 @@ describe('README.md', () => {
       const config = await loadSteps({ config: '', inline: steps, env: values })
       expect(config.steps.length).toBeGreaterThan(0)
       for (const step of config.steps)
-        if (step.kind !== 'release' && step.path !== undefined) expect(step.path).toBe(TYPED)
+        if (step.kind !== 'release' && step.kind !== 'renew' && step.path !== undefined)
+          expect(step.path).toBe(TYPED)
     }
   })
 

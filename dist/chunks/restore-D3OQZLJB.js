@@ -8,13 +8,15 @@ import "./chunk-R4RDYJKL.js";
 import "./chunk-AZZ5IF6Q.js";
 import "./chunk-EZHZQ322.js";
 import {
+  returnedLicenseCheck,
+  serviceVerifier
+} from "./chunk-MDSAJEEI.js";
+import {
   LeaseTracker,
   checkLease,
   isExpired,
-  leaseRunsOut,
-  returnedLicenseCheck,
-  serviceVerifier
-} from "./chunk-2PX5EQ4U.js";
+  leaseRunsOut
+} from "./chunk-54TCP64C.js";
 import {
   loadCatalog
 } from "./chunk-UCUATDNW.js";

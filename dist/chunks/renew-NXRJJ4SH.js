@@ -1,11 +1,13 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  LeaseTracker,
-  checkLease,
-  isExpired,
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-2PX5EQ4U.js";
+} from "./chunk-MDSAJEEI.js";
+import {
+  LeaseTracker,
+  checkLease,
+  isExpired
+} from "./chunk-54TCP64C.js";
 import {
   loadCatalog
 } from "./chunk-UCUATDNW.js";
