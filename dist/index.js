@@ -42,7 +42,7 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-Z26F5224.js";
+} from "./chunks/chunk-7XRFGLN5.js";
 import {
   parseSigningKey
 } from "./chunks/chunk-SXEFWL22.js";
@@ -8759,10 +8759,10 @@ function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: async (options2, control = {}) => (await import("./chunks/backup-A65AGXFT.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-D3OQZLJB.js")).restore(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-A4I3LAVH.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-PAOTCOQ5.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-YBVVJVU5.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-NXRJJ4SH.js")).renew(options2, control, emit)
+    release: async (options2, control = {}) => (await import("./chunks/release-ESAH7AB4.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-PKX7X74K.js")).renew(options2, control, emit)
   };
 }
 

@@ -144,6 +144,8 @@ export interface WireResult {
   jti: string
   status: 'restored' | 'refused'
   license?: string
+  /** The copy's lease end (protocol v1.2). */
+  lease_expires?: string
   reason?: string
   url?: string
 }

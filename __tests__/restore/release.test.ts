@@ -55,9 +55,16 @@ function restoreInto(store: string, extra: Partial<RestoreOptions> = {}) {
   })
 }
 
+/**
+ * The licenses this machine holds and has not released. A released holding still counts until its copy's
+ * lease ends (protocol v1.2), but the machine can no longer renew it.
+ */
 async function slotsOf(machineId: string): Promise<number> {
   let n = 0
-  for (const l of source.licenses) if ((await server.machinesOf(l.jti)).includes(machineId)) n++
+  for (const l of source.licenses) {
+    const holders = (await server.store.machines(l.jti)) ?? []
+    if (holders.some(h => h.machineId === machineId && h.releasedAt === null)) n++
+  }
   return n
 }
 

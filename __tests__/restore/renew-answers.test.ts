@@ -50,6 +50,15 @@ function renewedCopy(jws: string, leaseEnd: number): string {
   return issuer.sign({ ...sent.claims, exp: leaseEnd, iat: NOW_S })
 }
 
+/** A renewed result as the protocol gives it: the new copy and when its lease ends. */
+function renewed(jws: string, leaseEnd: number): Record<string, unknown> {
+  return {
+    status: 'renewed',
+    license: renewedCopy(jws, leaseEnd),
+    lease_expires: new Date(leaseEnd * 1000).toISOString()
+  }
+}
+
 /** A session, then a renewal answering each copy with `answer`, then the session's close. */
 function service(answer: (jws: string, jti: string) => Record<string, unknown>, asked: string[][] = []) {
   return nock(BASE)
@@ -89,14 +98,7 @@ describe('renew against protocol-shaped answers', () => {
   it('renews only this machine lease copies whose license is valid, writes them back, BEGIN … END', async () => {
     const until = NOW_S + 7200
     const asked: string[][] = []
-    service(
-      jws => ({
-        status: 'renewed',
-        license: renewedCopy(jws, until),
-        lease_expires: new Date(until * 1000).toISOString()
-      }),
-      asked
-    )
+    service(jws => renewed(jws, until), asked)
     const { run, events } = renewRun({ lease: 7200 })
     const result = await run
     expect(asked).toEqual([['a', 'b']])
@@ -124,7 +126,7 @@ describe('renew against protocol-shaped answers', () => {
 
   it('include narrows it; a store with nothing to renew opens no session and reports no event', async () => {
     const asked: string[][] = []
-    service(jws => ({ status: 'renewed', license: renewedCopy(jws, NOW_S + 600) }), asked)
+    service(jws => renewed(jws, NOW_S + 600), asked)
     expect((await renewRun({ include: ['games/**'] }).run).renewed).toBe(1)
     expect(asked).toEqual([['b']])
     const none = renewRun({ include: ['plain'] })
@@ -136,7 +138,7 @@ describe('renew against protocol-shaped answers', () => {
     const before = await snapshot(store)
     service((jws, jti) =>
       jti === 'a'
-        ? { status: 'renewed', license: renewedCopy(jws, NOW_S + 600) }
+        ? renewed(jws, NOW_S + 600)
         : { status: 'refused', reason: 'released', url: `${BASE}/help/released` }
     )
     const { run, events } = renewRun()

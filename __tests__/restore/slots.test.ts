@@ -83,9 +83,16 @@ async function machineOf(store: string): Promise<string> {
 }
 
 /** Licenses of the source whose slots `machineId` holds at the service. */
+/**
+ * The licenses a machine holds and has not given back. A holding given back still counts until its copy's
+ * lease ends (protocol v1.2: the service cannot know the copy was dropped), but is never renewed.
+ */
 async function heldBy(server: LicenseServer, machineId: string): Promise<string[]> {
   const held: string[] = []
-  for (const l of source.licenses) if ((await server.machinesOf(l.jti)).includes(machineId)) held.push(l.jti)
+  for (const l of source.licenses) {
+    const holders = (await server.store.machines(l.jti)) ?? []
+    if (holders.some(h => h.machineId === machineId && h.releasedAt === null)) held.push(l.jti)
+  }
   return held
 }
 

@@ -98,13 +98,16 @@ describe('leases in the client (protocol v1.2)', () => {
       .post(RENEW)
       .reply(503)
       .post(RENEW)
-      .reply(200, { results: [{ jti: 'a', status: 'renewed', license: 'new.a.sig' }] })
+      .reply(200, { results: [{ jti: 'a', status: 'renewed', license: 'new.a.sig', lease_expires: UNTIL }] })
     expect(await client().renewBatch(SESSION, [lic('a')], accept)).toHaveLength(1)
   })
 
   it.each([
     ['results out of order', { results: [{ jti: 'b', status: 'refused', reason: 'revoked' }] }],
-    ['a renewed result without its copy', { results: [{ jti: 'a', status: 'renewed' }] }],
+    [
+      'a renewed result without its copy',
+      { results: [{ jti: 'a', status: 'renewed', lease_expires: UNTIL }] }
+    ],
     ['an unknown status', { results: [{ jti: 'a', status: 'extended', license: 'x' }] }]
   ])('renew: %s is SERVICE_ERROR naming the URL', async (_, answer) => {
     nock(BASE).post(RENEW).reply(200, answer)
@@ -119,7 +122,7 @@ describe('leases in the client (protocol v1.2)', () => {
   it('renew: a copy that fails its check is SERVICE_ERROR naming the license', async () => {
     nock(BASE)
       .post(RENEW)
-      .reply(200, { results: [{ jti: 'a', status: 'renewed', license: 'new.a.sig' }] })
+      .reply(200, { results: [{ jti: 'a', status: 'renewed', license: 'new.a.sig', lease_expires: UNTIL }] })
     const error = (await client()
       .renewBatch(SESSION, [lic('a')], async () => {
         throw new Error('it is not bound to this machine (cnf.jkt)')

@@ -9,6 +9,7 @@ import { logFailure, logRequest, type LogSink } from './http/request-log.js'
 import type { ProtocolContext } from './protocol.js'
 import { licenseChecker } from './reissue.js'
 import { serviceRoutes } from './routes.js'
+import { DEFAULT_LEASE_MS } from './storage/lease-policy.js'
 import { SCHEMA_VERSION } from './storage/migrations.js'
 import { openEngine } from './storage/open.js'
 import { LicenseStore, StoreError } from './storage/store.js'
@@ -41,6 +42,9 @@ export interface LicenseServerOptions {
   host?: string
   /** Distinct machines a license may be on, its original one counted. Default 4. */
   restoreLimit?: number
+  /** The longest lease of a re-issued copy, ms (ADR 0160), unless the operator's policy says otherwise.
+   * Default 30 days. */
+  leaseMs?: number
   /** Session lifetime, ms. Default one hour. */
   sessionTtlMs?: number
   /** Open sessions per token. Default 100. */
@@ -114,6 +118,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     ],
     releaseAllowed: options.allowRelease ?? true,
     restoreLimit: options.restoreLimit ?? DEFAULT_RESTORE_LIMIT,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
     sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
     maxSessionsPerToken: options.maxSessionsPerToken ?? 100,
     maxLicensesPerRequest: options.maxLicensesPerRequest ?? MAX_LICENSES_PER_REQUEST,

@@ -12,7 +12,7 @@ import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-Z26F5224.js";
+} from "./chunk-7XRFGLN5.js";
 import {
   acquireStoreLock,
   commitStaged,

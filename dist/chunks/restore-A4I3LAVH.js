@@ -32,7 +32,7 @@ import {
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-Z26F5224.js";
+} from "./chunk-7XRFGLN5.js";
 import {
   acquireStoreLock,
   commitStaged,

@@ -27,7 +27,7 @@ import {
   ServiceLink,
   refusalError,
   refusalEvent
-} from "./chunk-Z26F5224.js";
+} from "./chunk-7XRFGLN5.js";
 import {
   acquireStoreLock,
   commitStaged,
