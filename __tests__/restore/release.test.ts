@@ -13,7 +13,7 @@ import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
 import { tempDir, TOKEN } from '../helpers/service.js'
 import { registerSecret } from '../support/secret-scan.js'
-import { engine, snapshot } from './support.js'
+import { engine, keptBy, snapshot } from './support.js'
 
 registerSecret(TOKEN)
 let root: string
@@ -55,16 +55,10 @@ function restoreInto(store: string, extra: Partial<RestoreOptions> = {}) {
   })
 }
 
-/**
- * The licenses this machine holds and has not released. A released holding still counts until its copy's
- * lease ends (protocol v1.2), but the machine can no longer renew it.
- */
+/** The licenses this machine holds and has not given back. */
 async function slotsOf(machineId: string): Promise<number> {
   let n = 0
-  for (const l of source.licenses) {
-    const holders = (await server.store.machines(l.jti)) ?? []
-    if (holders.some(h => h.machineId === machineId && h.releasedAt === null)) n++
-  }
+  for (const l of source.licenses) if ((await keptBy(server, l.jti)).includes(machineId)) n++
   return n
 }
 

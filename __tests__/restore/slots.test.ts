@@ -13,7 +13,7 @@ import { machine, openSession, restoreOn, tempDir, TOKEN } from '../helpers/serv
 import { freePort } from '../../src/fixtures/server-process.js'
 import { PATHS, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'
 import { registerSecret } from '../support/secret-scan.js'
-import { engine, snapshot } from './support.js'
+import { engine, keptBy, snapshot } from './support.js'
 import { NOT_AUTHENTICATED_WARNING } from '../../src/engine/restore/open-backup.js'
 
 registerSecret(TOKEN)
@@ -83,16 +83,10 @@ async function machineOf(store: string): Promise<string> {
 }
 
 /** Licenses of the source whose slots `machineId` holds at the service. */
-/**
- * The licenses a machine holds and has not given back. A holding given back still counts until its copy's
- * lease ends (protocol v1.2: the service cannot know the copy was dropped), but is never renewed.
- */
+/** The licenses a machine holds and has not given back. */
 async function heldBy(server: LicenseServer, machineId: string): Promise<string[]> {
   const held: string[] = []
-  for (const l of source.licenses) {
-    const holders = (await server.store.machines(l.jti)) ?? []
-    if (holders.some(h => h.machineId === machineId && h.releasedAt === null)) held.push(l.jti)
-  }
+  for (const l of source.licenses) if ((await keptBy(server, l.jti)).includes(machineId)) held.push(l.jti)
   return held
 }
 
