@@ -11236,7 +11236,7 @@ async function runRelease(step, n, context) {
     );
     record.released = result.released + result.notHeld;
     log.info(
-      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service); a lease service frees each slot when the released copy's lease ends.`
     );
   });
 }
@@ -11981,7 +11981,7 @@ var license_backup_schema_default = {
       }
     },
     release: {
-      description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+      description: "Give the store's licenses back to the license service (protocol v1.1), then remove the files from the store. From protocol v1.2 a release stops the copies' renewals, and each slot comes back when the copy's lease ends (at once under a policy that trusts releases).",
       type: "object",
       additionalProperties: false,
       properties: {

@@ -55,7 +55,14 @@ beforeAll(async () => {
   store = now.dir
   jwksFile = join(root, 'issuer.jwks.json')
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
-  server = await createLicenseServer({ issuer, database: join(root, 'server.db'), tokens: [TOKEN] })
+  // A lease longer than the licenses' own validity (10 years): every copy's exp is the license's own, so a
+  // restore is byte for byte the same whenever it runs (protocol v1.2 copies end at min(now + lease, exp)).
+  server = await createLicenseServer({
+    issuer,
+    database: join(root, 'server.db'),
+    tokens: [TOKEN],
+    leaseMs: 20 * 365 * 86_400_000
+  })
   oldBackup = join(root, 'old-backup')
   await engine.backup({ store: before.dir, path: oldBackup, trust: { jwksFile } })
   known.old = await backupState(oldBackup)

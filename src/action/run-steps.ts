@@ -325,7 +325,7 @@ async function runRelease(step: ReleaseStep, n: number, context: StepContext): P
     log.info(
       result.machineId === null
         ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.`
-        : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+        : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service); a lease service frees each slot when the released copy's lease ends.`
     )
   })
 }
