@@ -11,7 +11,7 @@ import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { runAction } from '../../src/local/runner.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
-import { machine, openSession, restoreOn, tempDir, TOKEN } from '../helpers/service.js'
+import { machine, openSession, restoreOn, tempDir, TOKEN, unreleasedHolders } from '../helpers/service.js'
 import { expectNoSecrets, registerSecret } from '../support/secret-scan.js'
 
 registerSecret(TOKEN)
@@ -67,16 +67,10 @@ async function licensesIn(store: string): Promise<string[]> {
   return names.filter(n => n.endsWith('.jwt'))
 }
 
-/**
- * The machines holding each license and not having given it back. A holding given back still counts until
- * its copy's lease ends (protocol v1.2), but is never renewed.
- */
+/** Per license, the machines that hold it and have not released it (a released slot counts until its lease
+ * ends, ADR 0160). */
 async function holders(): Promise<string[][]> {
-  return Promise.all(
-    source.licenses.map(async l =>
-      ((await server.store.machines(l.jti)) ?? []).filter(h => h.releasedAt === null).map(h => h.machineId)
-    )
-  )
+  return Promise.all(source.licenses.map(l => unreleasedHolders(server, l.jti)))
 }
 
 describe('protocol v1.1 through dist/index.js', () => {

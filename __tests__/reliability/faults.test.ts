@@ -55,13 +55,14 @@ beforeAll(async () => {
   store = now.dir
   jwksFile = join(root, 'issuer.jwks.json')
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
-  // A lease longer than the licenses' own validity (10 years): every copy's exp is the license's own, so a
-  // restore is byte for byte the same whenever it runs (protocol v1.2 copies end at min(now + lease, exp)).
+  // The service's clock stands still: a copy's exp is its lease's end (ADR 0160), so a rerun's copies are
+  // the bytes of the first run's only at the same instant.
+  const frozen = Date.now()
   server = await createLicenseServer({
     issuer,
     database: join(root, 'server.db'),
     tokens: [TOKEN],
-    leaseMs: 20 * 365 * 86_400_000
+    now: () => frozen
   })
   oldBackup = join(root, 'old-backup')
   await engine.backup({ store: before.dir, path: oldBackup, trust: { jwksFile } })

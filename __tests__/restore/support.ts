@@ -104,12 +104,3 @@ export function types(events: EngineEvent[]): string[] {
     .filter(e => !(e.type === 'WARNING' && /not authenticated/.test(e.message)))
     .map(e => e.type)
 }
-
-/**
- * The machines that hold a license and have not given it back. A holding given back still counts until its
- * copy's lease ends (protocol v1.2: the service cannot know the copy was dropped), but is never renewed.
- */
-export async function keptBy(server: LicenseServer, jti: string): Promise<string[]> {
-  const holders = (await server.store.machines(jti)) ?? []
-  return holders.filter(h => h.releasedAt === null).map(h => h.machineId)
-}

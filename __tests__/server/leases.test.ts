@@ -189,6 +189,42 @@ describe('leases', () => {
     expect(copies.machines()).toBeGreaterThan(4)
   })
 
+  it('the limit and lease of a license’s policy win over its tenant’s, which win over the service’s', async () => {
+    const r = await start({ leaseMs: 3 * 3_600_000 })
+    const url = r.server.url
+    const store = r.server.store
+    await store.addTenant('acme', { licensees: ['alice'] })
+    const token = (await store.issueToken('acme', 'restore', 't')).token
+    await store.setPolicy({ tenant: 'acme' }, { limit: 2, leaseMs: 2 * 3_600_000 })
+    await store.setPolicy({ license: 'solo' }, { limit: 1 })
+    const shared = license(r.issuer, 'shared', { sub: 'alice' })
+    const solo = license(r.issuer, 'solo', { sub: 'alice' })
+    const outcomes: string[] = []
+    const now = Math.floor(Date.now() / 1000)
+    for (const seed of [81, 82, 83]) {
+      const session = await openSession(url, await machine(seed), token)
+      const res = await call(url, 'POST', `/v1/sessions/${session}/restore`, {
+        token,
+        body: { licenses: [shared, solo] },
+        headers: { 'idempotency-key': 'k' }
+      })
+      for (const result of (res.json as { results: WireResult[] }).results) {
+        outcomes.push(result.reason ?? result.status)
+        if (result.license !== undefined) {
+          expect(Math.abs((claimsOf(result.license)['exp'] as number) - (now + 7200))).toBeLessThan(60)
+        }
+      }
+    }
+    expect(outcomes).toEqual([
+      'restored',
+      'restored',
+      'restored',
+      'restore-limit',
+      'restore-limit',
+      'restore-limit'
+    ])
+  })
+
   it('a refused renew or restore never costs a slot', async () => {
     const r = await start({ restoreLimit: 1 })
     const url = r.server.url

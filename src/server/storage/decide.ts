@@ -82,48 +82,39 @@ export function decide(candidates: readonly Candidate[], facts: Facts, renew = f
     if (!isYours(c, facts)) return { status: 'refused', reason: 'not-yours' }
     if (facts.licenses.get(c.jti)?.revoked) return { status: 'refused', reason: 'revoked' }
     if (c.expired) return { status: 'refused', reason: 'expired' }
-    const machines = facts.holders.get(c.jti)
-    if (c.original !== undefined) {
-      const known = machines?.get(c.original)
-      if (!known?.origin) {
-        put({
-          jti: c.jti,
-          machineId: c.original,
-          origin: true,
-          leaseUntil: null,
-          releasedAt: null,
-          fresh: !known
-        })
-      }
-    }
-    const policy = facts.policy(c.jti)
-    const exp = leaseExp(facts.now, policy.leaseMs, facts.askedMs, c.licenseExp)
-    const held = facts.holders.get(c.jti)?.get(facts.machineId)
-    if (held) {
-      if (renew && held.releasedAt !== null) return { status: 'refused', reason: 'released' }
-      // The slot lasts as long as the longest copy issued for it: a shorter lease asked now cannot end it sooner.
-      const leaseUntil = held.leaseUntil === null ? null : Math.max(held.leaseUntil, exp * 1000)
-      put({
-        jti: c.jti,
-        machineId: facts.machineId,
-        origin: held.origin,
-        leaseUntil,
-        releasedAt: null,
-        fresh: false
-      })
-      return { status: 'restored', exp }
-    }
-    if ((facts.holders.get(c.jti)?.size ?? 0) >= policy.limit)
-      return { status: 'refused', reason: 'restore-limit' }
-    put({
-      jti: c.jti,
-      machineId: facts.machineId,
-      origin: false,
-      leaseUntil: exp * 1000,
-      releasedAt: null,
-      fresh: true
-    })
-    return { status: 'restored', exp }
+    if (c.original !== undefined) countOrigin(c.jti, c.original, facts, put)
+    return grant(c, facts, renew, put)
   })
   return { outcomes, writes: [...writes.values()] }
+}
+
+/** The license's own machine holds it, without a lease, from the first time the service sees it. */
+function countOrigin(jti: string, machineId: string, facts: Facts, put: (w: HoldingWrite) => void): void {
+  const known = facts.holders.get(jti)?.get(machineId)
+  if (known?.origin) return
+  put({ jti, machineId, origin: true, leaseUntil: null, releasedAt: null, fresh: !known })
+}
+
+/** The session's machine's lease: granted again on its counted slot, else on a free one, else refused. */
+function grant(
+  c: Extract<Candidate, { kind: 'license' }>,
+  facts: Facts,
+  renew: boolean,
+  put: (w: HoldingWrite) => void
+): Outcome {
+  const policy = facts.policy(c.jti)
+  const exp = leaseExp(facts.now, policy.leaseMs, facts.askedMs, c.licenseExp)
+  const slot = { jti: c.jti, machineId: facts.machineId, releasedAt: null }
+  const held = facts.holders.get(c.jti)?.get(facts.machineId)
+  if (held) {
+    if (renew && held.releasedAt !== null) return { status: 'refused', reason: 'released' }
+    // The slot lasts as long as the longest copy issued for it: a shorter lease asked now cannot end it sooner.
+    const leaseUntil = held.leaseUntil === null ? null : Math.max(held.leaseUntil, exp * 1000)
+    put({ ...slot, origin: held.origin, leaseUntil, fresh: false })
+    return { status: 'restored', exp }
+  }
+  if ((facts.holders.get(c.jti)?.size ?? 0) >= policy.limit)
+    return { status: 'refused', reason: 'restore-limit' }
+  put({ ...slot, origin: false, leaseUntil: exp * 1000, fresh: true })
+  return { status: 'restored', exp }
 }

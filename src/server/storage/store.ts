@@ -283,17 +283,7 @@ export class LicenseStore {
         'INSERT INTO answers (session_id, key_hash, request_hash, outcomes, created_at) VALUES ($1, $2, $3, $4, $5)',
         [session.id, request.keyHash, request.requestHash, JSON.stringify(outcomes), at]
       )
-      await audit(
-        tx,
-        outcomes.map((o, i) => {
-          const c = request.candidates[i] as Candidate
-          return entry(at, caller, o.status === 'restored' ? 'restore' : 'refuse', {
-            jti: c.kind === 'license' ? c.jti : null,
-            machineId: session.machineId,
-            detail: o.status === 'refused' ? o.reason : null
-          })
-        })
-      )
+      await audit(tx, decisionEntries(at, caller, session.machineId, request.candidates, outcomes, 'restore'))
       return { kind: 'answered', outcomes, replayed: false, machineId: session.machineId }
     })
   }
@@ -316,17 +306,7 @@ export class LicenseStore {
       const facts = await readFacts(tx, caller, session.machineId, candidates, terms, at, true)
       const { outcomes, writes } = decide(candidates, facts, true)
       await writeHoldings(tx, writes, at)
-      await audit(
-        tx,
-        outcomes.map((o, i) => {
-          const c = candidates[i] as Candidate
-          return entry(at, caller, o.status === 'restored' ? 'renew' : 'refuse', {
-            jti: c.kind === 'license' ? c.jti : null,
-            machineId: session.machineId,
-            detail: o.status === 'refused' ? o.reason : null
-          })
-        })
-      )
+      await audit(tx, decisionEntries(at, caller, session.machineId, candidates, outcomes, 'renew'))
       return { outcomes, machineId: session.machineId }
     })
   }
@@ -376,16 +356,14 @@ export class LicenseStore {
       const results: Released[] = []
       for (const jti of jtis) {
         const holding = held.get(jti)?.get(session.machineId)
-        if (!holding) {
+        // Released already: as in v1.1, `not-held` (nothing changes; the slot still comes back as said then).
+        if (!holding || holding.releasedAt !== null) {
           results.push({ status: 'not-held' })
           continue
         }
-        const released = await releaseHolding(tx, jti, session.machineId, holding, policy(jti).release, at)
-        results.push(released)
-        if (holding.releasedAt === null) {
-          holding.releasedAt = at
-          await audit(tx, [entry(at, caller, 'release', { jti, machineId: session.machineId })])
-        }
+        results.push(await releaseHolding(tx, jti, session.machineId, holding, policy(jti).release, at))
+        holding.releasedAt = at
+        await audit(tx, [entry(at, caller, 'release', { jti, machineId: session.machineId })])
       }
       return results
     })
@@ -737,13 +715,11 @@ async function releaseHolding(
     await removeHolding(tx, jti, machineId)
     return { status: 'released', slotFreeAt: at }
   }
-  if (holding.releasedAt === null) {
-    await tx.run('UPDATE holdings SET released_at = $1 WHERE jti = $2 AND machine_id = $3', [
-      at,
-      jti,
-      machineId
-    ])
-  }
+  await tx.run('UPDATE holdings SET released_at = $1 WHERE jti = $2 AND machine_id = $3', [
+    at,
+    jti,
+    machineId
+  ])
   return holding.leaseUntil === null
     ? { status: 'released' }
     : { status: 'released', slotFreeAt: holding.leaseUntil + SKEW_MS }
@@ -823,6 +799,25 @@ function entry(
   what: Pick<AuditEntry, 'jti' | 'machineId' | 'detail'> = {}
 ): AuditEntry {
   return { at, tenantId: by?.tenant.id ?? null, tokenId: by?.tokenId ?? null, action, ...what }
+}
+
+/** The audit entries of a restore or renewal: one per license, granted (`action`) or `refuse` with why. */
+function decisionEntries(
+  at: number,
+  caller: Caller,
+  machineId: string,
+  candidates: readonly Candidate[],
+  outcomes: readonly Outcome[],
+  action: 'restore' | 'renew'
+): AuditEntry[] {
+  return outcomes.map((o, i) => {
+    const c = candidates[i] as Candidate
+    return entry(at, caller, o.status === 'restored' ? action : 'refuse', {
+      jti: c.kind === 'license' ? c.jti : null,
+      machineId,
+      detail: o.status === 'refused' ? o.reason : null
+    })
+  })
 }
 
 async function audit(tx: Tx, entries: AuditEntry[]): Promise<void> {
