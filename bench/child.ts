@@ -130,7 +130,7 @@ async function verifyBaseline(
 /**
  * The licenses a restore of a backup of `store` into an empty store sends, in its order (the pack's:
  * sorted paths): those backed up (`rights.backup` true), less the expired ones (the restore skips them,
- * docs/design.md).
+ * ARCHITECTURE.md).
  */
 async function restoreTexts(store: string): Promise<string[]> {
   const now = Date.now()

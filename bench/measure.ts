@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { findOnPath } from '../src/fixtures/tools.js'
 
-const GNU_TIME = '/usr/bin/time'
+/** GNU time on PATH: `time` on Linux, Homebrew's `gtime` (gnu-time) on macOS, whose own `time` has no -f. */
+const GNU_TIME = process.platform === 'linux' ? findOnPath('time') : findOnPath('gtime')
 
 export function hasGnuTime(): boolean {
-  return existsSync(GNU_TIME)
+  return GNU_TIME !== undefined
 }
 
 export interface Sample {
@@ -25,11 +26,15 @@ export function timeCommand(
   return new Promise((resolve, reject) => {
     const started = performance.now()
     const gnu = hasGnuTime()
-    const child = spawn(gnu ? GNU_TIME : command, gnu ? ['-f', '__TIME__ %M', command, ...args] : args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const child = spawn(
+      gnu ? (GNU_TIME as string) : command,
+      gnu ? ['-f', '__TIME__ %M', command, ...args] : args,
+      {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    )
     let stderr = ''
     let stdout = ''
     child.stdout.on('data', chunk => (stdout += chunk))

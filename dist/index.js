@@ -14,12 +14,12 @@ import {
   setSecret,
   summary,
   warning
-} from "./chunks/chunk-XNIKWKKR.js";
+} from "./chunks/chunk-JOYFDESC.js";
 import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-R4RDYJKL.js";
+} from "./chunks/chunk-ZVKZ222U.js";
 import {
   ENCRYPTED_PACK_FILE,
   MANIFEST_FILE,
@@ -28,10 +28,10 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-EZHZQ322.js";
+} from "./chunks/chunk-HDUWPT45.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-54TCP64C.js";
+} from "./chunks/chunk-7WSM4XYH.js";
 import {
   InputFileError,
   readInputFile
@@ -42,10 +42,10 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-7XRFGLN5.js";
+} from "./chunks/chunk-NWFHFBPD.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-SXEFWL22.js";
+} from "./chunks/chunk-D5KHVV7S.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -55,10 +55,9 @@ import {
   internalError,
   isLicenseBackupError,
   option,
-  require__,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-3OSP7DDH.js";
+} from "./chunks/chunk-QB2HHCMT.js";
 import {
   __commonJS,
   __require,
@@ -8758,17 +8757,17 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-A65AGXFT.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-A4I3LAVH.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-PAOTCOQ5.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-ESAH7AB4.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-PKX7X74K.js")).renew(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-CYBRBSZW.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-C5HW6FUI.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-F7GHTYBP.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-P2STOEBV.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-TQJ74IVW.js")).renew(options2, control, emit)
   };
 }
 
 // src/action/artifacts/client.ts
 async function loadArtifactClient() {
-  const { DefaultArtifactClient } = await import("./chunks/artifact-TVFX4I44.js");
+  const { DefaultArtifactClient } = await import("./chunks/artifact-2X65QAWZ.js");
   return new DefaultArtifactClient();
 }
 function runContext(env) {
@@ -9274,7 +9273,11 @@ function openZip(zipFile, artifact) {
   });
 }
 function readEntries(zip, artifact) {
-  if (zip.entryCount > MAX_ENTRIES) throw bad(artifact, `it has ${zip.entryCount} entries; a backup has two`);
+  if (zip.entryCount > MAX_ENTRIES)
+    throw bad(
+      artifact,
+      `it has ${zip.entryCount} entries; a backup has at most three: ${MANIFEST_FILE}, ${SIGNATURE_FILE} and its pack`
+    );
   return new Promise((resolve, reject) => {
     const entries = [];
     zip.on("entry", (zipped) => {
@@ -11358,11 +11361,9 @@ function parseSteps(text, source, file) {
   return { source, ...file === void 0 ? {} : { file }, doc, data, locate, locateKey };
 }
 
-// src/action/steps/validate.ts
-var import__ = __toESM(require__(), 1);
-
-// schema/license-backup.schema.json
-var license_backup_schema_default = {
+// src/action/steps/schema-validator.ts
+var validate = validate20;
+var schema31 = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: "https://github.com/license-backup/license-backup/schema/license-backup.schema.json",
   title: "license-backup steps file",
@@ -11376,12 +11377,8 @@ var license_backup_schema_default = {
       const: 1,
       "x-message": "must be 1 (the only version of the steps file this action reads)"
     },
-    store: {
-      $ref: "#/$defs/store"
-    },
-    pattern: {
-      $ref: "#/$defs/pattern"
-    },
+    store: { $ref: "#/$defs/store" },
+    pattern: { $ref: "#/$defs/pattern" },
     catalog: {
       description: "Optional catalog file (CSV `key_id,title` with a header row, or JSON) mapping key IDs to titles, so restricted licenses are reported by title.",
       type: "string",
@@ -11436,9 +11433,7 @@ var license_backup_schema_default = {
       type: "string",
       minLength: 1
     },
-    "max-age": {
-      $ref: "#/$defs/maxAge"
-    },
+    "max-age": { $ref: "#/$defs/maxAge" },
     steps: {
       description: "The steps, run in order. Each is `backup:`, `restore:`, `verify:`, `release:` or `renew:`.",
       type: "array",
@@ -11452,21 +11447,11 @@ var license_backup_schema_default = {
         maxProperties: 1,
         "x-message": "must be a map with exactly one key, `backup`, `restore`, `verify`, `release` or `renew`",
         properties: {
-          backup: {
-            $ref: "#/$defs/backup"
-          },
-          restore: {
-            $ref: "#/$defs/restore"
-          },
-          verify: {
-            $ref: "#/$defs/verify"
-          },
-          release: {
-            $ref: "#/$defs/release"
-          },
-          renew: {
-            $ref: "#/$defs/renew"
-          }
+          backup: { $ref: "#/$defs/backup" },
+          restore: { $ref: "#/$defs/restore" },
+          verify: { $ref: "#/$defs/verify" },
+          release: { $ref: "#/$defs/release" },
+          renew: { $ref: "#/$defs/renew" }
         }
       }
     }
@@ -11505,21 +11490,13 @@ var license_backup_schema_default = {
       type: "object",
       additionalProperties: false,
       properties: {
-        path: {
-          description: "The backup folder to write (BackupPath).",
-          type: "string",
-          minLength: 1
-        },
+        path: { description: "The backup folder to write (BackupPath).", type: "string", minLength: 1 },
         "path-env": {
           description: "Name of the environment variable holding the backup folder's path, instead of `path`: for a path typed into a `workflow_dispatch` menu, passed through the step's `env:` and never written into this file.",
           $ref: "#/$defs/envName"
         },
-        store: {
-          $ref: "#/$defs/store"
-        },
-        pattern: {
-          $ref: "#/$defs/pattern"
-        },
+        store: { $ref: "#/$defs/store" },
+        pattern: { $ref: "#/$defs/pattern" },
         overwrite: {
           description: "Replace an existing backup at `path` atomically. When false (the default), an existing backup fails the step with BACKUP_EXISTS.",
           type: "boolean"
@@ -11572,13 +11549,13 @@ var license_backup_schema_default = {
               "x-message": 'is not a valid artifact name: it cannot contain / \\ " : < > | * ? or line breaks'
             },
             "retention-days": {
-              description: "Days before the artifact expires (1 to 90, within the repository's limit). Default: the repository's setting.",
+              description: "Days before the artifact expires: 1 to 400, capped by the repository's setting (at most 90 in a public repository, 400 in a private one) with a warning. Default: the repository's setting.",
               type: "integer",
               minimum: 1,
-              maximum: 90
+              maximum: 400
             },
             "compression-level": {
-              description: "Zip compression level, 0 (none) to 9. Default 6; always 0 for an encrypted backup, which does not compress.",
+              description: "Zip compression level, 0 (none) to 9, for a pack neither gzipped nor encrypted (`compression: none`, or format v1 unencrypted). Default 6; a gzipped or encrypted pack is stored at level 0, since it does not compress again.",
               type: "integer",
               minimum: 0,
               maximum: 9
@@ -11589,28 +11566,14 @@ var license_backup_schema_default = {
             }
           }
         },
-        registry: {
-          $ref: "#/$defs/registry"
-        }
+        registry: { $ref: "#/$defs/registry" }
       },
       allOf: [
         {
-          anyOf: [
-            {
-              required: ["path"]
-            },
-            {
-              required: ["path-env"]
-            }
-          ],
+          anyOf: [{ required: ["path"] }, { required: ["path-env"] }],
           "x-message": "needs `path` (the backup folder) or `path-env` (the variable holding it)"
         },
-        {
-          not: {
-            required: ["path", "path-env"]
-          },
-          "x-message": "takes `path` or `path-env`, not both"
-        }
+        { not: { required: ["path", "path-env"] }, "x-message": "takes `path` or `path-env`, not both" }
       ]
     },
     restore: {
@@ -11627,18 +11590,10 @@ var license_backup_schema_default = {
           description: "Name of the environment variable holding the path of the backup folder to restore from, instead of `path` (see `backup.path-env`).",
           $ref: "#/$defs/envName"
         },
-        store: {
-          $ref: "#/$defs/store"
-        },
-        pattern: {
-          $ref: "#/$defs/pattern"
-        },
-        "from-artifact": {
-          $ref: "#/$defs/fromArtifact"
-        },
-        "from-registry": {
-          $ref: "#/$defs/fromRegistry"
-        },
+        store: { $ref: "#/$defs/store" },
+        pattern: { $ref: "#/$defs/pattern" },
+        "from-artifact": { $ref: "#/$defs/fromArtifact" },
+        "from-registry": { $ref: "#/$defs/fromRegistry" },
         individualize: {
           description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
           type: "boolean"
@@ -11647,23 +11602,17 @@ var license_backup_schema_default = {
           description: "Name of the environment variable holding the age identity (`AGE-SECRET-KEY-1\u2026`) for an encrypted backup. The identity never goes in this file.",
           $ref: "#/$defs/envName"
         },
-        "max-age": {
-          $ref: "#/$defs/maxAge"
-        },
+        "max-age": { $ref: "#/$defs/maxAge" },
         "on-refused": {
           description: "What a license the service would refuse does (protocol v1.1): `fail` (default) fails the step before any slot is used, listing every refusal with its URL; `skip` restores the rest and warns once per refused license.",
           enum: ["fail", "skip"]
         },
-        include: {
-          $ref: "#/$defs/include"
-        },
+        include: { $ref: "#/$defs/include" },
         "machine-key-env": {
           description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: "#/$defs/envName"
         },
-        lease: {
-          $ref: "#/$defs/lease"
-        },
+        lease: { $ref: "#/$defs/lease" },
         "release-on-exit": {
           description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
           type: "boolean"
@@ -11672,31 +11621,16 @@ var license_backup_schema_default = {
       allOf: [
         {
           anyOf: [
-            {
-              required: ["path"]
-            },
-            {
-              required: ["path-env"]
-            },
-            {
-              required: ["from-artifact"]
-            },
-            {
-              required: ["from-registry"]
-            }
+            { required: ["path"] },
+            { required: ["path-env"] },
+            { required: ["from-artifact"] },
+            { required: ["from-registry"] }
           ],
           "x-message": "needs `path` (a backup folder), `path-env` (the variable holding it), `from-artifact` (an artifact holding one) or `from-registry` (a registry reference)"
         },
+        { not: { required: ["path", "path-env"] }, "x-message": "takes `path` or `path-env`, not both" },
         {
-          not: {
-            required: ["path", "path-env"]
-          },
-          "x-message": "takes `path` or `path-env`, not both"
-        },
-        {
-          not: {
-            required: ["from-artifact", "from-registry"]
-          },
+          not: { required: ["from-artifact", "from-registry"] },
           "x-message": "takes `from-artifact` or `from-registry`, not both"
         }
       ]
@@ -11731,9 +11665,7 @@ var license_backup_schema_default = {
             "x-message": "is not a tag: up to 128 letters, digits, _ . and -, not starting with . or -"
           }
         },
-        username: {
-          $ref: "#/$defs/registryUsername"
-        },
+        username: { $ref: "#/$defs/registryUsername" },
         "token-env": {
           description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
           $ref: "#/$defs/envName"
@@ -11743,26 +11675,14 @@ var license_backup_schema_default = {
           type: "object",
           additionalProperties: false,
           anyOf: [
-            {
-              required: ["last"]
-            },
-            {
-              required: ["daily"]
-            },
-            {
-              required: ["weekly"]
-            },
-            {
-              required: ["monthly"]
-            }
+            { required: ["last"] },
+            { required: ["daily"] },
+            { required: ["weekly"] },
+            { required: ["monthly"] }
           ],
           "x-message": "needs at least one rule: `last`, `daily`, `weekly` or `monthly`",
           properties: {
-            last: {
-              description: "Keep the N newest backups.",
-              type: "integer",
-              minimum: 1
-            },
+            last: { description: "Keep the N newest backups.", type: "integer", minimum: 1 },
             daily: {
               description: "Keep the newest backup of each of the last N days that have one (UTC).",
               type: "integer",
@@ -11778,10 +11698,7 @@ var license_backup_schema_default = {
               type: "integer",
               minimum: 1
             },
-            "dry-run": {
-              description: "List what would be deleted, and delete nothing.",
-              type: "boolean"
-            }
+            "dry-run": { description: "List what would be deleted, and delete nothing.", type: "boolean" }
           }
         }
       }
@@ -11858,24 +11775,15 @@ var license_backup_schema_default = {
         {
           not: {
             anyOf: [
-              {
-                required: ["run-id", "workflow"]
-              },
-              {
-                required: ["run-id", "artifact-id"]
-              },
-              {
-                required: ["workflow", "artifact-id"]
-              }
+              { required: ["run-id", "workflow"] },
+              { required: ["run-id", "artifact-id"] },
+              { required: ["workflow", "artifact-id"] }
             ]
           },
           "x-message": "takes one of `run-id`, `artifact-id` or `workflow`, not several"
         },
         {
-          dependentRequired: {
-            branch: ["workflow"],
-            events: ["workflow"]
-          },
+          dependentRequired: { branch: ["workflow"], events: ["workflow"] },
           "x-message": "takes `branch` and `events` only with `workflow` (they choose among its runs)"
         }
       ]
@@ -11892,9 +11800,7 @@ var license_backup_schema_default = {
           pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
           "x-message": "must be a registry reference with a tag or digest, such as ghcr.io/acme/license-backups:nightly"
         },
-        username: {
-          $ref: "#/$defs/registryUsername"
-        },
+        username: { $ref: "#/$defs/registryUsername" },
         "token-env": {
           description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
           $ref: "#/$defs/envName"
@@ -11907,23 +11813,11 @@ var license_backup_schema_default = {
       additionalProperties: false,
       allOf: [
         {
-          anyOf: [
-            {
-              required: ["path"]
-            },
-            {
-              required: ["from-artifact"]
-            },
-            {
-              required: ["from-registry"]
-            }
-          ],
+          anyOf: [{ required: ["path"] }, { required: ["from-artifact"] }, { required: ["from-registry"] }],
           "x-message": "needs `path` (a backup folder), `from-artifact` (an artifact holding one) or `from-registry` (a registry reference)"
         },
         {
-          not: {
-            required: ["from-artifact", "from-registry"]
-          },
+          not: { required: ["from-artifact", "from-registry"] },
           "x-message": "takes `from-artifact` or `from-registry`, not both"
         }
       ],
@@ -11933,47 +11827,30 @@ var license_backup_schema_default = {
           type: "string",
           minLength: 1
         },
-        "from-artifact": {
-          $ref: "#/$defs/fromArtifact"
-        },
-        "from-registry": {
-          $ref: "#/$defs/fromRegistry"
-        },
+        "from-artifact": { $ref: "#/$defs/fromArtifact" },
+        "from-registry": { $ref: "#/$defs/fromRegistry" },
         "identity-env": {
           description: "Name of the environment variable holding the age identity for an encrypted backup.",
           $ref: "#/$defs/envName"
         },
-        "max-age": {
-          $ref: "#/$defs/maxAge"
-        }
+        "max-age": { $ref: "#/$defs/maxAge" }
       }
     },
     include: {
       description: "Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).",
       type: "array",
       minItems: 1,
-      items: {
-        type: "string",
-        minLength: 1
-      }
+      items: { type: "string", minLength: 1 }
     },
     renew: {
       description: "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
       type: "object",
       additionalProperties: false,
       properties: {
-        store: {
-          $ref: "#/$defs/store"
-        },
-        pattern: {
-          $ref: "#/$defs/pattern"
-        },
-        include: {
-          $ref: "#/$defs/include"
-        },
-        lease: {
-          $ref: "#/$defs/lease"
-        },
+        store: { $ref: "#/$defs/store" },
+        pattern: { $ref: "#/$defs/pattern" },
+        include: { $ref: "#/$defs/include" },
+        lease: { $ref: "#/$defs/lease" },
         "machine-key-env": {
           description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
           $ref: "#/$defs/envName"
@@ -11985,15 +11862,9 @@ var license_backup_schema_default = {
       type: "object",
       additionalProperties: false,
       properties: {
-        store: {
-          $ref: "#/$defs/store"
-        },
-        pattern: {
-          $ref: "#/$defs/pattern"
-        },
-        include: {
-          $ref: "#/$defs/include"
-        },
+        store: { $ref: "#/$defs/store" },
+        pattern: { $ref: "#/$defs/pattern" },
+        include: { $ref: "#/$defs/include" },
         "machine-key-env": {
           description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: "#/$defs/envName"
@@ -12002,6 +11873,6625 @@ var license_backup_schema_default = {
     }
   }
 };
+var schema32 = {
+  description: "The license store: a directory whose files matching `pattern` are licenses.",
+  type: "string",
+  minLength: 1
+};
+var schema33 = {
+  description: "Glob of license files, relative to the store: `**` (any folders, a whole segment), `*` and `?`; other glob syntax is refused. Default `**/*.jwt`.",
+  type: "string",
+  minLength: 1
+};
+var schema34 = {
+  description: "The name of an environment variable of your own (not one of the runner's: ACTIONS_*, GITHUB_*, RUNNER_*).",
+  type: "string",
+  allOf: [
+    {
+      type: "string",
+      pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+      "x-message": "must be the name of an environment variable (letters, digits and _), not its value"
+    },
+    {
+      type: "string",
+      not: { pattern: "^([Aa][Cc][Tt][Ii][Oo][Nn][Ss]|[Gg][Ii][Tt][Hh][Uu][Bb]|[Rr][Uu][Nn][Nn][Ee][Rr])_" },
+      "x-message": "must not name one of the runner's own variables (ACTIONS_*, GITHUB_*, RUNNER_*, in any case): the action would hand the runner's credentials to the service. Name a variable of your own and set it from a secret in the step's `env:`"
+    }
+  ]
+};
+var schema35 = {
+  description: "Refuse a backup older than this (`7d`, `36h`), counted from its manifest's `created`: a rollback to an old backup is BACKUP_UNTRUSTED.",
+  type: "string",
+  pattern: "^[1-9][0-9]{0,5}[dh]$",
+  "x-message": "must be a number of days or hours, like `7d` or `36h`"
+};
+var func1 = Object.prototype.hasOwnProperty;
+var func2 = function ucs2length(str) {
+  const len = str.length;
+  let length = 0;
+  let pos = 0;
+  let value;
+  while (pos < len) {
+    length++;
+    value = str.charCodeAt(pos++);
+    if (value >= 55296 && value <= 56319 && pos < len) {
+      value = str.charCodeAt(pos);
+      if ((value & 64512) === 56320) pos++;
+    }
+  }
+  return length;
+};
+var pattern4 = new RegExp("^https?://", "u");
+var pattern6 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+var pattern7 = new RegExp(
+  "^([Aa][Cc][Tt][Ii][Oo][Nn][Ss]|[Gg][Ii][Tt][Hh][Uu][Bb]|[Rr][Uu][Nn][Nn][Ee][Rr])_",
+  "u"
+);
+var pattern8 = new RegExp("^[1-9][0-9]{0,5}[dh]$", "u");
+var schema36 = {
+  description: "Back up the store into a backup folder, and optionally upload it as an artifact.",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    path: { description: "The backup folder to write (BackupPath).", type: "string", minLength: 1 },
+    "path-env": {
+      description: "Name of the environment variable holding the backup folder's path, instead of `path`: for a path typed into a `workflow_dispatch` menu, passed through the step's `env:` and never written into this file.",
+      $ref: "#/$defs/envName"
+    },
+    store: { $ref: "#/$defs/store" },
+    pattern: { $ref: "#/$defs/pattern" },
+    overwrite: {
+      description: "Replace an existing backup at `path` atomically. When false (the default), an existing backup fails the step with BACKUP_EXISTS.",
+      type: "boolean"
+    },
+    "on-restricted": {
+      description: "What to do with licenses whose owner does not allow backup: `ignore` (count only), `info` (notice), `warn` (warning, the default) or `error` (complete the backup, then fail the step listing every key ID). The `on-restricted` input overrides it.",
+      enum: ["ignore", "info", "warn", "error"]
+    },
+    "encrypt-to": {
+      description: "age X25519 recipients (`age1\u2026`): the backup's pack is encrypted to them. Recommended for artifacts.",
+      type: "array",
+      minItems: 1,
+      items: {
+        description: "An age X25519 recipient, as printed by `age-keygen -y`.",
+        type: "string",
+        pattern: "^age1[02-9ac-hj-np-z]{58}$",
+        "x-message": "is not an age X25519 recipient (`age1` followed by 58 bech32 characters, as printed by `age-keygen -y`)"
+      }
+    },
+    compression: {
+      description: "How the pack is compressed before it is encrypted: `gzip` (the default; `tar -tzf` opens it) or `none` (a plain tar).",
+      enum: ["gzip", "none"]
+    },
+    sign: {
+      description: "Sign the backup's manifest (`manifest.json.sig`, an SSH signature in the `license-backup` namespace) with an OpenSSH Ed25519 private key without a passphrase.",
+      type: "object",
+      additionalProperties: false,
+      required: ["key-env"],
+      properties: {
+        "key-env": {
+          description: "Name of the environment variable holding the private key file's text (`-----BEGIN OPENSSH PRIVATE KEY-----\u2026`). The key never goes in this file.",
+          $ref: "#/$defs/envName"
+        }
+      }
+    },
+    format: {
+      description: "The backup format to write: `license-backup/v2` (the default: compressed, with the index inside the pack, signable) or `license-backup/v1` for restore machines still on a release older than v2.",
+      enum: ["license-backup/v2", "license-backup/v1"]
+    },
+    artifact: {
+      description: "Upload the backup folder as a workflow artifact.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        name: {
+          description: "Artifact name. Default `license-backup-<job>-<attempt>`, unique per job and attempt.",
+          type: "string",
+          minLength: 1,
+          pattern: '^[^"\\\\/:<>|*?\\r\\n]+$',
+          "x-message": 'is not a valid artifact name: it cannot contain / \\ " : < > | * ? or line breaks'
+        },
+        "retention-days": {
+          description: "Days before the artifact expires: 1 to 400, capped by the repository's setting (at most 90 in a public repository, 400 in a private one) with a warning. Default: the repository's setting.",
+          type: "integer",
+          minimum: 1,
+          maximum: 400
+        },
+        "compression-level": {
+          description: "Zip compression level, 0 (none) to 9, for a pack neither gzipped nor encrypted (`compression: none`, or format v1 unencrypted). Default 6; a gzipped or encrypted pack is stored at level 0, since it does not compress again.",
+          type: "integer",
+          minimum: 0,
+          maximum: 9
+        },
+        overwrite: {
+          description: "Delete an artifact of the same name in this run before uploading. Default false: a name in use is an error.",
+          type: "boolean"
+        }
+      }
+    },
+    registry: { $ref: "#/$defs/registry" }
+  },
+  allOf: [
+    {
+      anyOf: [{ required: ["path"] }, { required: ["path-env"] }],
+      "x-message": "needs `path` (the backup folder) or `path-env` (the variable holding it)"
+    },
+    { not: { required: ["path", "path-env"] }, "x-message": "takes `path` or `path-env`, not both" }
+  ]
+};
+var pattern11 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
+var pattern14 = new RegExp('^[^"\\\\/:<>|*?\\r\\n]+$', "u");
+var schema41 = {
+  description: "Push the backup folder to an OCI registry as one artifact (artifactType application/vnd.license-backup.backup.v2), tagged with the UTC time (YYYYMMDDTHHMMSSZ) and `tags`.",
+  type: "object",
+  additionalProperties: false,
+  required: ["repository"],
+  properties: {
+    repository: {
+      description: "The repository, with its registry host: `ghcr.io/acme/license-backups`. HTTPS only; `http://` is allowed for 127.0.0.1 and localhost.",
+      type: "string",
+      minLength: 3,
+      pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+$",
+      "x-message": "must be a registry repository such as ghcr.io/acme/license-backups (host, then a lower-case path; no tag)"
+    },
+    tags: {
+      description: "Tags moved to the new backup once it is completely pushed (e.g. `nightly`).",
+      type: "array",
+      uniqueItems: true,
+      items: {
+        description: "A tag, e.g. `nightly`.",
+        type: "string",
+        pattern: "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$",
+        "x-message": "is not a tag: up to 128 letters, digits, _ . and -, not starting with . or -"
+      }
+    },
+    username: { $ref: "#/$defs/registryUsername" },
+    "token-env": {
+      description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
+      $ref: "#/$defs/envName"
+    },
+    keep: {
+      description: "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
+      type: "object",
+      additionalProperties: false,
+      anyOf: [
+        { required: ["last"] },
+        { required: ["daily"] },
+        { required: ["weekly"] },
+        { required: ["monthly"] }
+      ],
+      "x-message": "needs at least one rule: `last`, `daily`, `weekly` or `monthly`",
+      properties: {
+        last: { description: "Keep the N newest backups.", type: "integer", minimum: 1 },
+        daily: {
+          description: "Keep the newest backup of each of the last N days that have one (UTC).",
+          type: "integer",
+          minimum: 1
+        },
+        weekly: {
+          description: "Keep the newest backup of each of the last N ISO weeks that have one.",
+          type: "integer",
+          minimum: 1
+        },
+        monthly: {
+          description: "Keep the newest backup of each of the last N months that have one.",
+          type: "integer",
+          minimum: 1
+        },
+        "dry-run": { description: "List what would be deleted, and delete nothing.", type: "boolean" }
+      }
+    }
+  }
+};
+var schema42 = {
+  description: "User name for the registry's Basic auth and token server. Default: $GITHUB_ACTOR, else `license-backup` (GHCR takes any name with a GITHUB_TOKEN; Docker Hub needs the real one). Used only with `token-env`.",
+  type: "string",
+  minLength: 1,
+  maxLength: 256
+};
+var pattern15 = new RegExp("^(https?://)?[^/@\\s]+/[a-z0-9._/-]+$", "u");
+var pattern16 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$", "u");
+function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate22.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.repository === void 0) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "repository" },
+        message: "must have required property 'repository'",
+        schema: schema41.required,
+        parentSchema: schema41,
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "repository" || key0 === "tags" || key0 === "username" || key0 === "token-env" || key0 === "keep")) {
+        const err1 = {
+          instancePath,
+          schemaPath: "#/additionalProperties",
+          keyword: "additionalProperties",
+          params: { additionalProperty: key0 },
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema41,
+          data
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.repository !== void 0) {
+      let data0 = data.repository;
+      if (typeof data0 === "string") {
+        if (func2(data0) < 3) {
+          const err2 = {
+            instancePath: instancePath + "/repository",
+            schemaPath: "#/properties/repository/minLength",
+            keyword: "minLength",
+            params: { limit: 3 },
+            message: "must NOT have fewer than 3 characters",
+            schema: 3,
+            parentSchema: schema41.properties.repository,
+            data: data0
+          };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+        if (!pattern15.test(data0)) {
+          const err3 = {
+            instancePath: instancePath + "/repository",
+            schemaPath: "#/properties/repository/pattern",
+            keyword: "pattern",
+            params: { pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+$" },
+            message: 'must match pattern "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+$"',
+            schema: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+$",
+            parentSchema: schema41.properties.repository,
+            data: data0
+          };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/repository",
+          schemaPath: "#/properties/repository/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema41.properties.repository.type,
+          parentSchema: schema41.properties.repository,
+          data: data0
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.tags !== void 0) {
+      let data1 = data.tags;
+      if (Array.isArray(data1)) {
+        const len0 = data1.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data2 = data1[i0];
+          if (typeof data2 === "string") {
+            if (!pattern16.test(data2)) {
+              const err5 = {
+                instancePath: instancePath + "/tags/" + i0,
+                schemaPath: "#/properties/tags/items/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$" },
+                message: 'must match pattern "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"',
+                schema: "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$",
+                parentSchema: schema41.properties.tags.items,
+                data: data2
+              };
+              if (vErrors === null) {
+                vErrors = [err5];
+              } else {
+                vErrors.push(err5);
+              }
+              errors++;
+            }
+          } else {
+            const err6 = {
+              instancePath: instancePath + "/tags/" + i0,
+              schemaPath: "#/properties/tags/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema41.properties.tags.items.type,
+              parentSchema: schema41.properties.tags.items,
+              data: data2
+            };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+        let i1 = data1.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data1[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err7 = {
+                instancePath: instancePath + "/tags",
+                schemaPath: "#/properties/tags/uniqueItems",
+                keyword: "uniqueItems",
+                params: { i: i1, j: j0 },
+                message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
+                schema: true,
+                parentSchema: schema41.properties.tags,
+                data: data1
+              };
+              if (vErrors === null) {
+                vErrors = [err7];
+              } else {
+                vErrors.push(err7);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
+          }
+        }
+      } else {
+        const err8 = {
+          instancePath: instancePath + "/tags",
+          schemaPath: "#/properties/tags/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema41.properties.tags.type,
+          parentSchema: schema41.properties.tags,
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.username !== void 0) {
+      let data3 = data.username;
+      if (typeof data3 === "string") {
+        if (func2(data3) > 256) {
+          const err9 = {
+            instancePath: instancePath + "/username",
+            schemaPath: "#/$defs/registryUsername/maxLength",
+            keyword: "maxLength",
+            params: { limit: 256 },
+            message: "must NOT have more than 256 characters",
+            schema: 256,
+            parentSchema: schema42,
+            data: data3
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+        if (func2(data3) < 1) {
+          const err10 = {
+            instancePath: instancePath + "/username",
+            schemaPath: "#/$defs/registryUsername/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema42,
+            data: data3
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = {
+          instancePath: instancePath + "/username",
+          schemaPath: "#/$defs/registryUsername/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema42.type,
+          parentSchema: schema42,
+          data: data3
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data["token-env"] !== void 0) {
+      let data4 = data["token-env"];
+      if (typeof data4 !== "string") {
+        const err12 = {
+          instancePath: instancePath + "/token-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+      if (typeof data4 === "string") {
+        if (!pattern6.test(data4)) {
+          const err13 = {
+            instancePath: instancePath + "/token-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data4
+          };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      } else {
+        const err14 = {
+          instancePath: instancePath + "/token-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+      if (typeof data4 !== "string") {
+        const err15 = {
+          instancePath: instancePath + "/token-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+      const _errs21 = errors;
+      const _errs22 = errors;
+      if (typeof data4 === "string") {
+        if (!pattern7.test(data4)) {
+          const err16 = {};
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      }
+      var valid7 = _errs22 === errors;
+      if (valid7) {
+        const err17 = {
+          instancePath: instancePath + "/token-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      } else {
+        errors = _errs21;
+        if (vErrors !== null) {
+          if (_errs21) {
+            vErrors.length = _errs21;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.keep !== void 0) {
+      let data5 = data.keep;
+      const _errs26 = errors;
+      let valid8 = false;
+      const _errs27 = errors;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        if (data5.last === void 0) {
+          const err18 = {
+            instancePath: instancePath + "/keep",
+            schemaPath: "#/properties/keep/anyOf/0/required",
+            keyword: "required",
+            params: { missingProperty: "last" },
+            message: "must have required property 'last'",
+            schema: schema41.properties.keep.anyOf[0].required,
+            parentSchema: schema41.properties.keep.anyOf[0],
+            data: data5
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
+        }
+      }
+      var _valid0 = _errs27 === errors;
+      valid8 = valid8 || _valid0;
+      const _errs28 = errors;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        if (data5.daily === void 0) {
+          const err19 = {
+            instancePath: instancePath + "/keep",
+            schemaPath: "#/properties/keep/anyOf/1/required",
+            keyword: "required",
+            params: { missingProperty: "daily" },
+            message: "must have required property 'daily'",
+            schema: schema41.properties.keep.anyOf[1].required,
+            parentSchema: schema41.properties.keep.anyOf[1],
+            data: data5
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
+        }
+      }
+      var _valid0 = _errs28 === errors;
+      valid8 = valid8 || _valid0;
+      const _errs29 = errors;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        if (data5.weekly === void 0) {
+          const err20 = {
+            instancePath: instancePath + "/keep",
+            schemaPath: "#/properties/keep/anyOf/2/required",
+            keyword: "required",
+            params: { missingProperty: "weekly" },
+            message: "must have required property 'weekly'",
+            schema: schema41.properties.keep.anyOf[2].required,
+            parentSchema: schema41.properties.keep.anyOf[2],
+            data: data5
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+      }
+      var _valid0 = _errs29 === errors;
+      valid8 = valid8 || _valid0;
+      const _errs30 = errors;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        if (data5.monthly === void 0) {
+          const err21 = {
+            instancePath: instancePath + "/keep",
+            schemaPath: "#/properties/keep/anyOf/3/required",
+            keyword: "required",
+            params: { missingProperty: "monthly" },
+            message: "must have required property 'monthly'",
+            schema: schema41.properties.keep.anyOf[3].required,
+            parentSchema: schema41.properties.keep.anyOf[3],
+            data: data5
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
+        }
+      }
+      var _valid0 = _errs30 === errors;
+      valid8 = valid8 || _valid0;
+      if (!valid8) {
+        const err22 = {
+          instancePath: instancePath + "/keep",
+          schemaPath: "#/properties/keep/anyOf",
+          keyword: "anyOf",
+          params: {},
+          message: "must match a schema in anyOf",
+          schema: schema41.properties.keep.anyOf,
+          parentSchema: schema41.properties.keep,
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      } else {
+        errors = _errs26;
+        if (vErrors !== null) {
+          if (_errs26) {
+            vErrors.length = _errs26;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        for (const key1 in data5) {
+          if (!(key1 === "last" || key1 === "daily" || key1 === "weekly" || key1 === "monthly" || key1 === "dry-run")) {
+            const err23 = {
+              instancePath: instancePath + "/keep",
+              schemaPath: "#/properties/keep/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema41.properties.keep,
+              data: data5
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        if (data5.last !== void 0) {
+          let data6 = data5.last;
+          if (!(typeof data6 == "number" && !(data6 % 1) && !isNaN(data6) && isFinite(data6))) {
+            const err24 = {
+              instancePath: instancePath + "/keep/last",
+              schemaPath: "#/properties/keep/properties/last/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema41.properties.keep.properties.last.type,
+              parentSchema: schema41.properties.keep.properties.last,
+              data: data6
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+          if (typeof data6 == "number" && isFinite(data6)) {
+            if (data6 < 1 || isNaN(data6)) {
+              const err25 = {
+                instancePath: instancePath + "/keep/last",
+                schemaPath: "#/properties/keep/properties/last/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.last,
+                data: data6
+              };
+              if (vErrors === null) {
+                vErrors = [err25];
+              } else {
+                vErrors.push(err25);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data5.daily !== void 0) {
+          let data7 = data5.daily;
+          if (!(typeof data7 == "number" && !(data7 % 1) && !isNaN(data7) && isFinite(data7))) {
+            const err26 = {
+              instancePath: instancePath + "/keep/daily",
+              schemaPath: "#/properties/keep/properties/daily/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema41.properties.keep.properties.daily.type,
+              parentSchema: schema41.properties.keep.properties.daily,
+              data: data7
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+          if (typeof data7 == "number" && isFinite(data7)) {
+            if (data7 < 1 || isNaN(data7)) {
+              const err27 = {
+                instancePath: instancePath + "/keep/daily",
+                schemaPath: "#/properties/keep/properties/daily/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.daily,
+                data: data7
+              };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data5.weekly !== void 0) {
+          let data8 = data5.weekly;
+          if (!(typeof data8 == "number" && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
+            const err28 = {
+              instancePath: instancePath + "/keep/weekly",
+              schemaPath: "#/properties/keep/properties/weekly/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema41.properties.keep.properties.weekly.type,
+              parentSchema: schema41.properties.keep.properties.weekly,
+              data: data8
+            };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+          if (typeof data8 == "number" && isFinite(data8)) {
+            if (data8 < 1 || isNaN(data8)) {
+              const err29 = {
+                instancePath: instancePath + "/keep/weekly",
+                schemaPath: "#/properties/keep/properties/weekly/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.weekly,
+                data: data8
+              };
+              if (vErrors === null) {
+                vErrors = [err29];
+              } else {
+                vErrors.push(err29);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data5.monthly !== void 0) {
+          let data9 = data5.monthly;
+          if (!(typeof data9 == "number" && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
+            const err30 = {
+              instancePath: instancePath + "/keep/monthly",
+              schemaPath: "#/properties/keep/properties/monthly/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema41.properties.keep.properties.monthly.type,
+              parentSchema: schema41.properties.keep.properties.monthly,
+              data: data9
+            };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+          if (typeof data9 == "number" && isFinite(data9)) {
+            if (data9 < 1 || isNaN(data9)) {
+              const err31 = {
+                instancePath: instancePath + "/keep/monthly",
+                schemaPath: "#/properties/keep/properties/monthly/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.monthly,
+                data: data9
+              };
+              if (vErrors === null) {
+                vErrors = [err31];
+              } else {
+                vErrors.push(err31);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data5["dry-run"] !== void 0) {
+          let data10 = data5["dry-run"];
+          if (typeof data10 !== "boolean") {
+            const err32 = {
+              instancePath: instancePath + "/keep/dry-run",
+              schemaPath: "#/properties/keep/properties/dry-run/type",
+              keyword: "type",
+              params: { type: "boolean" },
+              message: "must be boolean",
+              schema: schema41.properties.keep.properties["dry-run"].type,
+              parentSchema: schema41.properties.keep.properties["dry-run"],
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err33 = {
+          instancePath: instancePath + "/keep",
+          schemaPath: "#/properties/keep/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+          schema: schema41.properties.keep.type,
+          parentSchema: schema41.properties.keep,
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err34 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+      schema: schema41.type,
+      parentSchema: schema41,
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err34];
+    } else {
+      vErrors.push(err34);
+    }
+    errors++;
+  }
+  validate22.errors = vErrors;
+  return errors === 0;
+}
+validate22.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+function validate21(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate21.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  const _errs2 = errors;
+  let valid1 = false;
+  const _errs3 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.path === void 0) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/allOf/0/anyOf/0/required",
+        keyword: "required",
+        params: { missingProperty: "path" },
+        message: "must have required property 'path'",
+        schema: schema36.allOf[0].anyOf[0].required,
+        parentSchema: schema36.allOf[0].anyOf[0],
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs3 === errors;
+  valid1 = valid1 || _valid0;
+  const _errs4 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data["path-env"] === void 0) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/allOf/0/anyOf/1/required",
+        keyword: "required",
+        params: { missingProperty: "path-env" },
+        message: "must have required property 'path-env'",
+        schema: schema36.allOf[0].anyOf[1].required,
+        parentSchema: schema36.allOf[0].anyOf[1],
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs4 === errors;
+  valid1 = valid1 || _valid0;
+  if (!valid1) {
+    const err2 = {
+      instancePath,
+      schemaPath: "#/allOf/0/anyOf",
+      keyword: "anyOf",
+      params: {},
+      message: "must match a schema in anyOf",
+      schema: schema36.allOf[0].anyOf,
+      parentSchema: schema36.allOf[0],
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err2];
+    } else {
+      vErrors.push(err2);
+    }
+    errors++;
+  } else {
+    errors = _errs2;
+    if (vErrors !== null) {
+      if (_errs2) {
+        vErrors.length = _errs2;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  const _errs7 = errors;
+  const _errs8 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    let missing0;
+    if (data.path === void 0 && (missing0 = "path") || data["path-env"] === void 0 && (missing0 = "path-env")) {
+      const err3 = {};
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+  }
+  var valid2 = _errs8 === errors;
+  if (valid2) {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/allOf/1/not",
+      keyword: "not",
+      params: {},
+      message: "must NOT be valid",
+      schema: schema36.allOf[1].not,
+      parentSchema: schema36.allOf[1],
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  } else {
+    errors = _errs7;
+    if (vErrors !== null) {
+      if (_errs7) {
+        vErrors.length = _errs7;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func1.call(schema36.properties, key0)) {
+        const err5 = {
+          instancePath,
+          schemaPath: "#/additionalProperties",
+          keyword: "additionalProperties",
+          params: { additionalProperty: key0 },
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema36,
+          data
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data0 = data.path;
+      if (typeof data0 === "string") {
+        if (func2(data0) < 1) {
+          const err6 = {
+            instancePath: instancePath + "/path",
+            schemaPath: "#/properties/path/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema36.properties.path,
+            data: data0
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = {
+          instancePath: instancePath + "/path",
+          schemaPath: "#/properties/path/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema36.properties.path.type,
+          parentSchema: schema36.properties.path,
+          data: data0
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data["path-env"] !== void 0) {
+      let data1 = data["path-env"];
+      if (typeof data1 !== "string") {
+        const err8 = {
+          instancePath: instancePath + "/path-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+      if (typeof data1 === "string") {
+        if (!pattern6.test(data1)) {
+          const err9 = {
+            instancePath: instancePath + "/path-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data1
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      } else {
+        const err10 = {
+          instancePath: instancePath + "/path-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+      if (typeof data1 !== "string") {
+        const err11 = {
+          instancePath: instancePath + "/path-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+      const _errs21 = errors;
+      const _errs22 = errors;
+      if (typeof data1 === "string") {
+        if (!pattern7.test(data1)) {
+          const err12 = {};
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      }
+      var valid6 = _errs22 === errors;
+      if (valid6) {
+        const err13 = {
+          instancePath: instancePath + "/path-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      } else {
+        errors = _errs21;
+        if (vErrors !== null) {
+          if (_errs21) {
+            vErrors.length = _errs21;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.store !== void 0) {
+      let data2 = data.store;
+      if (typeof data2 === "string") {
+        if (func2(data2) < 1) {
+          const err14 = {
+            instancePath: instancePath + "/store",
+            schemaPath: "#/$defs/store/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema32,
+            data: data2
+          };
+          if (vErrors === null) {
+            vErrors = [err14];
+          } else {
+            vErrors.push(err14);
+          }
+          errors++;
+        }
+      } else {
+        const err15 = {
+          instancePath: instancePath + "/store",
+          schemaPath: "#/$defs/store/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema32.type,
+          parentSchema: schema32,
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.pattern !== void 0) {
+      let data3 = data.pattern;
+      if (typeof data3 === "string") {
+        if (func2(data3) < 1) {
+          const err16 = {
+            instancePath: instancePath + "/pattern",
+            schemaPath: "#/$defs/pattern/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema33,
+            data: data3
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      } else {
+        const err17 = {
+          instancePath: instancePath + "/pattern",
+          schemaPath: "#/$defs/pattern/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema33.type,
+          parentSchema: schema33,
+          data: data3
+        };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+    if (data.overwrite !== void 0) {
+      let data4 = data.overwrite;
+      if (typeof data4 !== "boolean") {
+        const err18 = {
+          instancePath: instancePath + "/overwrite",
+          schemaPath: "#/properties/overwrite/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema36.properties.overwrite.type,
+          parentSchema: schema36.properties.overwrite,
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data["on-restricted"] !== void 0) {
+      let data5 = data["on-restricted"];
+      if (!(data5 === "ignore" || data5 === "info" || data5 === "warn" || data5 === "error")) {
+        const err19 = {
+          instancePath: instancePath + "/on-restricted",
+          schemaPath: "#/properties/on-restricted/enum",
+          keyword: "enum",
+          params: { allowedValues: schema36.properties["on-restricted"].enum },
+          message: "must be equal to one of the allowed values",
+          schema: schema36.properties["on-restricted"].enum,
+          parentSchema: schema36.properties["on-restricted"],
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data["encrypt-to"] !== void 0) {
+      let data6 = data["encrypt-to"];
+      if (Array.isArray(data6)) {
+        if (data6.length < 1) {
+          const err20 = {
+            instancePath: instancePath + "/encrypt-to",
+            schemaPath: "#/properties/encrypt-to/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+            schema: 1,
+            parentSchema: schema36.properties["encrypt-to"],
+            data: data6
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+        const len0 = data6.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data7 = data6[i0];
+          if (typeof data7 === "string") {
+            if (!pattern11.test(data7)) {
+              const err21 = {
+                instancePath: instancePath + "/encrypt-to/" + i0,
+                schemaPath: "#/properties/encrypt-to/items/pattern",
+                keyword: "pattern",
+                params: { pattern: "^age1[02-9ac-hj-np-z]{58}$" },
+                message: 'must match pattern "^age1[02-9ac-hj-np-z]{58}$"',
+                schema: "^age1[02-9ac-hj-np-z]{58}$",
+                parentSchema: schema36.properties["encrypt-to"].items,
+                data: data7
+              };
+              if (vErrors === null) {
+                vErrors = [err21];
+              } else {
+                vErrors.push(err21);
+              }
+              errors++;
+            }
+          } else {
+            const err22 = {
+              instancePath: instancePath + "/encrypt-to/" + i0,
+              schemaPath: "#/properties/encrypt-to/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema36.properties["encrypt-to"].items.type,
+              parentSchema: schema36.properties["encrypt-to"].items,
+              data: data7
+            };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err23 = {
+          instancePath: instancePath + "/encrypt-to",
+          schemaPath: "#/properties/encrypt-to/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema36.properties["encrypt-to"].type,
+          parentSchema: schema36.properties["encrypt-to"],
+          data: data6
+        };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+    }
+    if (data.compression !== void 0) {
+      let data8 = data.compression;
+      if (!(data8 === "gzip" || data8 === "none")) {
+        const err24 = {
+          instancePath: instancePath + "/compression",
+          schemaPath: "#/properties/compression/enum",
+          keyword: "enum",
+          params: { allowedValues: schema36.properties.compression.enum },
+          message: "must be equal to one of the allowed values",
+          schema: schema36.properties.compression.enum,
+          parentSchema: schema36.properties.compression,
+          data: data8
+        };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+    }
+    if (data.sign !== void 0) {
+      let data9 = data.sign;
+      if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+        if (data9["key-env"] === void 0) {
+          const err25 = {
+            instancePath: instancePath + "/sign",
+            schemaPath: "#/properties/sign/required",
+            keyword: "required",
+            params: { missingProperty: "key-env" },
+            message: "must have required property 'key-env'",
+            schema: schema36.properties.sign.required,
+            parentSchema: schema36.properties.sign,
+            data: data9
+          };
+          if (vErrors === null) {
+            vErrors = [err25];
+          } else {
+            vErrors.push(err25);
+          }
+          errors++;
+        }
+        for (const key1 in data9) {
+          if (!(key1 === "key-env")) {
+            const err26 = {
+              instancePath: instancePath + "/sign",
+              schemaPath: "#/properties/sign/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema36.properties.sign,
+              data: data9
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+        if (data9["key-env"] !== void 0) {
+          let data10 = data9["key-env"];
+          if (typeof data10 !== "string") {
+            const err27 = {
+              instancePath: instancePath + "/sign/key-env",
+              schemaPath: "#/$defs/envName/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema34.type,
+              parentSchema: schema34,
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+          if (typeof data10 === "string") {
+            if (!pattern6.test(data10)) {
+              const err28 = {
+                instancePath: instancePath + "/sign/key-env",
+                schemaPath: "#/$defs/envName/allOf/0/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+                message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+                schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+                parentSchema: schema34.allOf[0],
+                data: data10
+              };
+              if (vErrors === null) {
+                vErrors = [err28];
+              } else {
+                vErrors.push(err28);
+              }
+              errors++;
+            }
+          } else {
+            const err29 = {
+              instancePath: instancePath + "/sign/key-env",
+              schemaPath: "#/$defs/envName/allOf/0/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema34.allOf[0].type,
+              parentSchema: schema34.allOf[0],
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
+          }
+          if (typeof data10 !== "string") {
+            const err30 = {
+              instancePath: instancePath + "/sign/key-env",
+              schemaPath: "#/$defs/envName/allOf/1/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema34.allOf[1].type,
+              parentSchema: schema34.allOf[1],
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+          const _errs50 = errors;
+          const _errs51 = errors;
+          if (typeof data10 === "string") {
+            if (!pattern7.test(data10)) {
+              const err31 = {};
+              if (vErrors === null) {
+                vErrors = [err31];
+              } else {
+                vErrors.push(err31);
+              }
+              errors++;
+            }
+          }
+          var valid14 = _errs51 === errors;
+          if (valid14) {
+            const err32 = {
+              instancePath: instancePath + "/sign/key-env",
+              schemaPath: "#/$defs/envName/allOf/1/not",
+              keyword: "not",
+              params: {},
+              message: "must NOT be valid",
+              schema: schema34.allOf[1].not,
+              parentSchema: schema34.allOf[1],
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          } else {
+            errors = _errs50;
+            if (vErrors !== null) {
+              if (_errs50) {
+                vErrors.length = _errs50;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+      } else {
+        const err33 = {
+          instancePath: instancePath + "/sign",
+          schemaPath: "#/properties/sign/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+          schema: schema36.properties.sign.type,
+          parentSchema: schema36.properties.sign,
+          data: data9
+        };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+    if (data.format !== void 0) {
+      let data11 = data.format;
+      if (!(data11 === "license-backup/v2" || data11 === "license-backup/v1")) {
+        const err34 = {
+          instancePath: instancePath + "/format",
+          schemaPath: "#/properties/format/enum",
+          keyword: "enum",
+          params: { allowedValues: schema36.properties.format.enum },
+          message: "must be equal to one of the allowed values",
+          schema: schema36.properties.format.enum,
+          parentSchema: schema36.properties.format,
+          data: data11
+        };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data.artifact !== void 0) {
+      let data12 = data.artifact;
+      if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
+        for (const key2 in data12) {
+          if (!(key2 === "name" || key2 === "retention-days" || key2 === "compression-level" || key2 === "overwrite")) {
+            const err35 = {
+              instancePath: instancePath + "/artifact",
+              schemaPath: "#/properties/artifact/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key2 },
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema36.properties.artifact,
+              data: data12
+            };
+            if (vErrors === null) {
+              vErrors = [err35];
+            } else {
+              vErrors.push(err35);
+            }
+            errors++;
+          }
+        }
+        if (data12.name !== void 0) {
+          let data13 = data12.name;
+          if (typeof data13 === "string") {
+            if (func2(data13) < 1) {
+              const err36 = {
+                instancePath: instancePath + "/artifact/name",
+                schemaPath: "#/properties/artifact/properties/name/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema36.properties.artifact.properties.name,
+                data: data13
+              };
+              if (vErrors === null) {
+                vErrors = [err36];
+              } else {
+                vErrors.push(err36);
+              }
+              errors++;
+            }
+            if (!pattern14.test(data13)) {
+              const err37 = {
+                instancePath: instancePath + "/artifact/name",
+                schemaPath: "#/properties/artifact/properties/name/pattern",
+                keyword: "pattern",
+                params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
+                message: 'must match pattern "^[^"\\\\/:<>|*?\\r\\n]+$"',
+                schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
+                parentSchema: schema36.properties.artifact.properties.name,
+                data: data13
+              };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
+          } else {
+            const err38 = {
+              instancePath: instancePath + "/artifact/name",
+              schemaPath: "#/properties/artifact/properties/name/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema36.properties.artifact.properties.name.type,
+              parentSchema: schema36.properties.artifact.properties.name,
+              data: data13
+            };
+            if (vErrors === null) {
+              vErrors = [err38];
+            } else {
+              vErrors.push(err38);
+            }
+            errors++;
+          }
+        }
+        if (data12["retention-days"] !== void 0) {
+          let data14 = data12["retention-days"];
+          if (!(typeof data14 == "number" && !(data14 % 1) && !isNaN(data14) && isFinite(data14))) {
+            const err39 = {
+              instancePath: instancePath + "/artifact/retention-days",
+              schemaPath: "#/properties/artifact/properties/retention-days/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema36.properties.artifact.properties["retention-days"].type,
+              parentSchema: schema36.properties.artifact.properties["retention-days"],
+              data: data14
+            };
+            if (vErrors === null) {
+              vErrors = [err39];
+            } else {
+              vErrors.push(err39);
+            }
+            errors++;
+          }
+          if (typeof data14 == "number" && isFinite(data14)) {
+            if (data14 > 400 || isNaN(data14)) {
+              const err40 = {
+                instancePath: instancePath + "/artifact/retention-days",
+                schemaPath: "#/properties/artifact/properties/retention-days/maximum",
+                keyword: "maximum",
+                params: { comparison: "<=", limit: 400 },
+                message: "must be <= 400",
+                schema: 400,
+                parentSchema: schema36.properties.artifact.properties["retention-days"],
+                data: data14
+              };
+              if (vErrors === null) {
+                vErrors = [err40];
+              } else {
+                vErrors.push(err40);
+              }
+              errors++;
+            }
+            if (data14 < 1 || isNaN(data14)) {
+              const err41 = {
+                instancePath: instancePath + "/artifact/retention-days",
+                schemaPath: "#/properties/artifact/properties/retention-days/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema36.properties.artifact.properties["retention-days"],
+                data: data14
+              };
+              if (vErrors === null) {
+                vErrors = [err41];
+              } else {
+                vErrors.push(err41);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data12["compression-level"] !== void 0) {
+          let data15 = data12["compression-level"];
+          if (!(typeof data15 == "number" && !(data15 % 1) && !isNaN(data15) && isFinite(data15))) {
+            const err42 = {
+              instancePath: instancePath + "/artifact/compression-level",
+              schemaPath: "#/properties/artifact/properties/compression-level/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema36.properties.artifact.properties["compression-level"].type,
+              parentSchema: schema36.properties.artifact.properties["compression-level"],
+              data: data15
+            };
+            if (vErrors === null) {
+              vErrors = [err42];
+            } else {
+              vErrors.push(err42);
+            }
+            errors++;
+          }
+          if (typeof data15 == "number" && isFinite(data15)) {
+            if (data15 > 9 || isNaN(data15)) {
+              const err43 = {
+                instancePath: instancePath + "/artifact/compression-level",
+                schemaPath: "#/properties/artifact/properties/compression-level/maximum",
+                keyword: "maximum",
+                params: { comparison: "<=", limit: 9 },
+                message: "must be <= 9",
+                schema: 9,
+                parentSchema: schema36.properties.artifact.properties["compression-level"],
+                data: data15
+              };
+              if (vErrors === null) {
+                vErrors = [err43];
+              } else {
+                vErrors.push(err43);
+              }
+              errors++;
+            }
+            if (data15 < 0 || isNaN(data15)) {
+              const err44 = {
+                instancePath: instancePath + "/artifact/compression-level",
+                schemaPath: "#/properties/artifact/properties/compression-level/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 0 },
+                message: "must be >= 0",
+                schema: 0,
+                parentSchema: schema36.properties.artifact.properties["compression-level"],
+                data: data15
+              };
+              if (vErrors === null) {
+                vErrors = [err44];
+              } else {
+                vErrors.push(err44);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data12.overwrite !== void 0) {
+          let data16 = data12.overwrite;
+          if (typeof data16 !== "boolean") {
+            const err45 = {
+              instancePath: instancePath + "/artifact/overwrite",
+              schemaPath: "#/properties/artifact/properties/overwrite/type",
+              keyword: "type",
+              params: { type: "boolean" },
+              message: "must be boolean",
+              schema: schema36.properties.artifact.properties.overwrite.type,
+              parentSchema: schema36.properties.artifact.properties.overwrite,
+              data: data16
+            };
+            if (vErrors === null) {
+              vErrors = [err45];
+            } else {
+              vErrors.push(err45);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err46 = {
+          instancePath: instancePath + "/artifact",
+          schemaPath: "#/properties/artifact/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+          schema: schema36.properties.artifact.type,
+          parentSchema: schema36.properties.artifact,
+          data: data12
+        };
+        if (vErrors === null) {
+          vErrors = [err46];
+        } else {
+          vErrors.push(err46);
+        }
+        errors++;
+      }
+    }
+    if (data.registry !== void 0) {
+      if (!validate22(data.registry, {
+        instancePath: instancePath + "/registry",
+        parentData: data,
+        parentDataProperty: "registry",
+        rootData,
+        dynamicAnchors
+      })) {
+        vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err47 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+      schema: schema36.type,
+      parentSchema: schema36,
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err47];
+    } else {
+      vErrors.push(err47);
+    }
+    errors++;
+  }
+  validate21.errors = vErrors;
+  return errors === 0;
+}
+validate21.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+var schema44 = {
+  description: "Restore a backup into the store through the license service. Needs `path`, `from-artifact` or `from-registry`.",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    path: {
+      description: "The backup folder to restore from (RestorePath). Not used with `from-artifact`, which downloads into a private temporary folder.",
+      type: "string",
+      minLength: 1
+    },
+    "path-env": {
+      description: "Name of the environment variable holding the path of the backup folder to restore from, instead of `path` (see `backup.path-env`).",
+      $ref: "#/$defs/envName"
+    },
+    store: { $ref: "#/$defs/store" },
+    pattern: { $ref: "#/$defs/pattern" },
+    "from-artifact": { $ref: "#/$defs/fromArtifact" },
+    "from-registry": { $ref: "#/$defs/fromRegistry" },
+    individualize: {
+      description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
+      type: "boolean"
+    },
+    "identity-env": {
+      description: "Name of the environment variable holding the age identity (`AGE-SECRET-KEY-1\u2026`) for an encrypted backup. The identity never goes in this file.",
+      $ref: "#/$defs/envName"
+    },
+    "max-age": { $ref: "#/$defs/maxAge" },
+    "on-refused": {
+      description: "What a license the service would refuse does (protocol v1.1): `fail` (default) fails the step before any slot is used, listing every refusal with its URL; `skip` restores the rest and warns once per refused license.",
+      enum: ["fail", "skip"]
+    },
+    include: { $ref: "#/$defs/include" },
+    "machine-key-env": {
+      description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
+      $ref: "#/$defs/envName"
+    },
+    lease: { $ref: "#/$defs/lease" },
+    "release-on-exit": {
+      description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
+      type: "boolean"
+    }
+  },
+  allOf: [
+    {
+      anyOf: [
+        { required: ["path"] },
+        { required: ["path-env"] },
+        { required: ["from-artifact"] },
+        { required: ["from-registry"] }
+      ],
+      "x-message": "needs `path` (a backup folder), `path-env` (the variable holding it), `from-artifact` (an artifact holding one) or `from-registry` (a registry reference)"
+    },
+    { not: { required: ["path", "path-env"] }, "x-message": "takes `path` or `path-env`, not both" },
+    {
+      not: { required: ["from-artifact", "from-registry"] },
+      "x-message": "takes `from-artifact` or `from-registry`, not both"
+    }
+  ]
+};
+var schema48 = {
+  description: "Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
+  type: "object",
+  additionalProperties: false,
+  required: ["name"],
+  properties: {
+    name: {
+      description: "The artifact's name.",
+      type: "string",
+      minLength: 1,
+      pattern: '^[^"\\\\/:<>|*?\\r\\n]+$',
+      "x-message": 'is not a valid artifact name: it cannot contain / \\ " : < > | * ? or line breaks'
+    },
+    "run-id": {
+      description: "The workflow run that uploaded the artifact (needs the `github-token` input with `actions: read`).",
+      type: "integer",
+      minimum: 1
+    },
+    "artifact-id": {
+      description: "The artifact's ID (as in its URL): that artifact, which must have this `name` and not be expired (needs `github-token` with `actions: read`).",
+      type: "integer",
+      minimum: 1
+    },
+    workflow: {
+      description: "A workflow file name (`nightly.yml`) or ID: the newest non-expired artifact of that name among its trusted successful runs is used, falling back past runs without one (needs `github-token` with `actions: read`).",
+      type: ["string", "integer"],
+      minLength: 1
+    },
+    branch: {
+      description: "With `workflow`: use only runs on this branch. Default: the repository's default branch.",
+      type: "string",
+      minLength: 1
+    },
+    events: {
+      description: "With `workflow`: use only runs started by these events. Default `[schedule, push, workflow_dispatch]` (never `pull_request` unless listed).",
+      type: "array",
+      minItems: 1,
+      uniqueItems: true,
+      items: {
+        description: "A workflow event name (`push`, `schedule`, \u2026).",
+        type: "string",
+        pattern: "^[a-z_]+$",
+        "x-message": "is not a workflow event name (`push`, `schedule`, `workflow_dispatch`, \u2026)"
+      }
+    },
+    repository: {
+      description: "`owner/name` of the repository holding the run. Default: this repository.",
+      type: "string",
+      pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
+      "x-message": "must be `owner/name`"
+    },
+    "allow-forks": {
+      description: "Accept a run whose head repository is not this repository (a fork's pull request). Default false: such a run is never used.",
+      type: "boolean"
+    }
+  },
+  allOf: [
+    {
+      not: {
+        anyOf: [
+          { required: ["run-id", "workflow"] },
+          { required: ["run-id", "artifact-id"] },
+          { required: ["workflow", "artifact-id"] }
+        ]
+      },
+      "x-message": "takes one of `run-id`, `artifact-id` or `workflow`, not several"
+    },
+    {
+      dependentRequired: { branch: ["workflow"], events: ["workflow"] },
+      "x-message": "takes `branch` and `events` only with `workflow` (they choose among its runs)"
+    }
+  ]
+};
+var schema54 = {
+  description: "Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).",
+  type: "array",
+  minItems: 1,
+  items: { type: "string", minLength: 1 }
+};
+var schema56 = {
+  description: "The lease to ask the license service for (protocol v1.2): `90s`, `30m`, `2h`, `7d`, at least a minute. Each copy it re-issues is valid that long (the service grants the shorter of this and the license's policy); an ephemeral runner asks for its job's length. Default: the service's policy.",
+  type: "string",
+  pattern: "^[1-9][0-9]{0,5}[smhd]$",
+  "x-message": "must be a duration of seconds, minutes, hours or days, like `90s`, `30m`, `2h` or `7d`"
+};
+var pattern22 = new RegExp("^[a-z_]+$", "u");
+var pattern23 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
+var pattern32 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u");
+var schema49 = {
+  description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
+  type: "object",
+  additionalProperties: false,
+  required: ["reference"],
+  properties: {
+    reference: {
+      description: "`ghcr.io/acme/license-backups:nightly` or `\u2026@sha256:<digest>`.",
+      type: "string",
+      pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
+      "x-message": "must be a registry reference with a tag or digest, such as ghcr.io/acme/license-backups:nightly"
+    },
+    username: { $ref: "#/$defs/registryUsername" },
+    "token-env": {
+      description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
+      $ref: "#/$defs/envName"
+    }
+  }
+};
+var pattern24 = new RegExp(
+  "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
+  "u"
+);
+function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate26.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.reference === void 0) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "reference" },
+        message: "must have required property 'reference'",
+        schema: schema49.required,
+        parentSchema: schema49,
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "reference" || key0 === "username" || key0 === "token-env")) {
+        const err1 = {
+          instancePath,
+          schemaPath: "#/additionalProperties",
+          keyword: "additionalProperties",
+          params: { additionalProperty: key0 },
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema49,
+          data
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
+      }
+    }
+    if (data.reference !== void 0) {
+      let data0 = data.reference;
+      if (typeof data0 === "string") {
+        if (!pattern24.test(data0)) {
+          const err2 = {
+            instancePath: instancePath + "/reference",
+            schemaPath: "#/properties/reference/pattern",
+            keyword: "pattern",
+            params: {
+              pattern: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$"
+            },
+            message: 'must match pattern "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$"',
+            schema: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
+            parentSchema: schema49.properties.reference,
+            data: data0
+          };
+          if (vErrors === null) {
+            vErrors = [err2];
+          } else {
+            vErrors.push(err2);
+          }
+          errors++;
+        }
+      } else {
+        const err3 = {
+          instancePath: instancePath + "/reference",
+          schemaPath: "#/properties/reference/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema49.properties.reference.type,
+          parentSchema: schema49.properties.reference,
+          data: data0
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.username !== void 0) {
+      let data1 = data.username;
+      if (typeof data1 === "string") {
+        if (func2(data1) > 256) {
+          const err4 = {
+            instancePath: instancePath + "/username",
+            schemaPath: "#/$defs/registryUsername/maxLength",
+            keyword: "maxLength",
+            params: { limit: 256 },
+            message: "must NOT have more than 256 characters",
+            schema: 256,
+            parentSchema: schema42,
+            data: data1
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+        if (func2(data1) < 1) {
+          const err5 = {
+            instancePath: instancePath + "/username",
+            schemaPath: "#/$defs/registryUsername/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema42,
+            data: data1
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+      } else {
+        const err6 = {
+          instancePath: instancePath + "/username",
+          schemaPath: "#/$defs/registryUsername/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema42.type,
+          parentSchema: schema42,
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data["token-env"] !== void 0) {
+      let data2 = data["token-env"];
+      if (typeof data2 !== "string") {
+        const err7 = {
+          instancePath: instancePath + "/token-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+      if (typeof data2 === "string") {
+        if (!pattern6.test(data2)) {
+          const err8 = {
+            instancePath: instancePath + "/token-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data2
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = {
+          instancePath: instancePath + "/token-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+      if (typeof data2 !== "string") {
+        const err10 = {
+          instancePath: instancePath + "/token-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+      const _errs16 = errors;
+      const _errs17 = errors;
+      if (typeof data2 === "string") {
+        if (!pattern7.test(data2)) {
+          const err11 = {};
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      }
+      var valid4 = _errs17 === errors;
+      if (valid4) {
+        const err12 = {
+          instancePath: instancePath + "/token-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      } else {
+        errors = _errs16;
+        if (vErrors !== null) {
+          if (_errs16) {
+            vErrors.length = _errs16;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+  } else {
+    const err13 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+      schema: schema49.type,
+      parentSchema: schema49,
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err13];
+    } else {
+      vErrors.push(err13);
+    }
+    errors++;
+  }
+  validate26.errors = vErrors;
+  return errors === 0;
+}
+validate26.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+function validate25(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate25.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  const _errs2 = errors;
+  let valid1 = false;
+  const _errs3 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.path === void 0) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/allOf/0/anyOf/0/required",
+        keyword: "required",
+        params: { missingProperty: "path" },
+        message: "must have required property 'path'",
+        schema: schema44.allOf[0].anyOf[0].required,
+        parentSchema: schema44.allOf[0].anyOf[0],
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs3 === errors;
+  valid1 = valid1 || _valid0;
+  const _errs4 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data["path-env"] === void 0) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/allOf/0/anyOf/1/required",
+        keyword: "required",
+        params: { missingProperty: "path-env" },
+        message: "must have required property 'path-env'",
+        schema: schema44.allOf[0].anyOf[1].required,
+        parentSchema: schema44.allOf[0].anyOf[1],
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs4 === errors;
+  valid1 = valid1 || _valid0;
+  const _errs5 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data["from-artifact"] === void 0) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/allOf/0/anyOf/2/required",
+        keyword: "required",
+        params: { missingProperty: "from-artifact" },
+        message: "must have required property 'from-artifact'",
+        schema: schema44.allOf[0].anyOf[2].required,
+        parentSchema: schema44.allOf[0].anyOf[2],
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs5 === errors;
+  valid1 = valid1 || _valid0;
+  const _errs6 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data["from-registry"] === void 0) {
+      const err3 = {
+        instancePath,
+        schemaPath: "#/allOf/0/anyOf/3/required",
+        keyword: "required",
+        params: { missingProperty: "from-registry" },
+        message: "must have required property 'from-registry'",
+        schema: schema44.allOf[0].anyOf[3].required,
+        parentSchema: schema44.allOf[0].anyOf[3],
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err3];
+      } else {
+        vErrors.push(err3);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs6 === errors;
+  valid1 = valid1 || _valid0;
+  if (!valid1) {
+    const err4 = {
+      instancePath,
+      schemaPath: "#/allOf/0/anyOf",
+      keyword: "anyOf",
+      params: {},
+      message: "must match a schema in anyOf",
+      schema: schema44.allOf[0].anyOf,
+      parentSchema: schema44.allOf[0],
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err4];
+    } else {
+      vErrors.push(err4);
+    }
+    errors++;
+  } else {
+    errors = _errs2;
+    if (vErrors !== null) {
+      if (_errs2) {
+        vErrors.length = _errs2;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  const _errs9 = errors;
+  const _errs10 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    let missing0;
+    if (data.path === void 0 && (missing0 = "path") || data["path-env"] === void 0 && (missing0 = "path-env")) {
+      const err5 = {};
+      if (vErrors === null) {
+        vErrors = [err5];
+      } else {
+        vErrors.push(err5);
+      }
+      errors++;
+    }
+  }
+  var valid2 = _errs10 === errors;
+  if (valid2) {
+    const err6 = {
+      instancePath,
+      schemaPath: "#/allOf/1/not",
+      keyword: "not",
+      params: {},
+      message: "must NOT be valid",
+      schema: schema44.allOf[1].not,
+      parentSchema: schema44.allOf[1],
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err6];
+    } else {
+      vErrors.push(err6);
+    }
+    errors++;
+  } else {
+    errors = _errs9;
+    if (vErrors !== null) {
+      if (_errs9) {
+        vErrors.length = _errs9;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  const _errs13 = errors;
+  const _errs14 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    let missing1;
+    if (data["from-artifact"] === void 0 && (missing1 = "from-artifact") || data["from-registry"] === void 0 && (missing1 = "from-registry")) {
+      const err7 = {};
+      if (vErrors === null) {
+        vErrors = [err7];
+      } else {
+        vErrors.push(err7);
+      }
+      errors++;
+    }
+  }
+  var valid3 = _errs14 === errors;
+  if (valid3) {
+    const err8 = {
+      instancePath,
+      schemaPath: "#/allOf/2/not",
+      keyword: "not",
+      params: {},
+      message: "must NOT be valid",
+      schema: schema44.allOf[2].not,
+      parentSchema: schema44.allOf[2],
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err8];
+    } else {
+      vErrors.push(err8);
+    }
+    errors++;
+  } else {
+    errors = _errs13;
+    if (vErrors !== null) {
+      if (_errs13) {
+        vErrors.length = _errs13;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func1.call(schema44.properties, key0)) {
+        const err9 = {
+          instancePath,
+          schemaPath: "#/additionalProperties",
+          keyword: "additionalProperties",
+          params: { additionalProperty: key0 },
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema44,
+          data
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data0 = data.path;
+      if (typeof data0 === "string") {
+        if (func2(data0) < 1) {
+          const err10 = {
+            instancePath: instancePath + "/path",
+            schemaPath: "#/properties/path/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema44.properties.path,
+            data: data0
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = {
+          instancePath: instancePath + "/path",
+          schemaPath: "#/properties/path/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema44.properties.path.type,
+          parentSchema: schema44.properties.path,
+          data: data0
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data["path-env"] !== void 0) {
+      let data1 = data["path-env"];
+      if (typeof data1 !== "string") {
+        const err12 = {
+          instancePath: instancePath + "/path-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+      if (typeof data1 === "string") {
+        if (!pattern6.test(data1)) {
+          const err13 = {
+            instancePath: instancePath + "/path-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data1
+          };
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      } else {
+        const err14 = {
+          instancePath: instancePath + "/path-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+      if (typeof data1 !== "string") {
+        const err15 = {
+          instancePath: instancePath + "/path-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+      const _errs27 = errors;
+      const _errs28 = errors;
+      if (typeof data1 === "string") {
+        if (!pattern7.test(data1)) {
+          const err16 = {};
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+      }
+      var valid7 = _errs28 === errors;
+      if (valid7) {
+        const err17 = {
+          instancePath: instancePath + "/path-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      } else {
+        errors = _errs27;
+        if (vErrors !== null) {
+          if (_errs27) {
+            vErrors.length = _errs27;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.store !== void 0) {
+      let data2 = data.store;
+      if (typeof data2 === "string") {
+        if (func2(data2) < 1) {
+          const err18 = {
+            instancePath: instancePath + "/store",
+            schemaPath: "#/$defs/store/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema32,
+            data: data2
+          };
+          if (vErrors === null) {
+            vErrors = [err18];
+          } else {
+            vErrors.push(err18);
+          }
+          errors++;
+        }
+      } else {
+        const err19 = {
+          instancePath: instancePath + "/store",
+          schemaPath: "#/$defs/store/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema32.type,
+          parentSchema: schema32,
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+    }
+    if (data.pattern !== void 0) {
+      let data3 = data.pattern;
+      if (typeof data3 === "string") {
+        if (func2(data3) < 1) {
+          const err20 = {
+            instancePath: instancePath + "/pattern",
+            schemaPath: "#/$defs/pattern/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema33,
+            data: data3
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+      } else {
+        const err21 = {
+          instancePath: instancePath + "/pattern",
+          schemaPath: "#/$defs/pattern/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema33.type,
+          parentSchema: schema33,
+          data: data3
+        };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data["from-artifact"] !== void 0) {
+      let data4 = data["from-artifact"];
+      const _errs40 = errors;
+      const _errs41 = errors;
+      const _errs42 = errors;
+      let valid13 = false;
+      const _errs43 = errors;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        let missing2;
+        if (data4["run-id"] === void 0 && (missing2 = "run-id") || data4.workflow === void 0 && (missing2 = "workflow")) {
+          const err22 = {};
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
+        }
+      }
+      var _valid1 = _errs43 === errors;
+      valid13 = valid13 || _valid1;
+      const _errs44 = errors;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        let missing3;
+        if (data4["run-id"] === void 0 && (missing3 = "run-id") || data4["artifact-id"] === void 0 && (missing3 = "artifact-id")) {
+          const err23 = {};
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
+        }
+      }
+      var _valid1 = _errs44 === errors;
+      valid13 = valid13 || _valid1;
+      const _errs45 = errors;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        let missing4;
+        if (data4.workflow === void 0 && (missing4 = "workflow") || data4["artifact-id"] === void 0 && (missing4 = "artifact-id")) {
+          const err24 = {};
+          if (vErrors === null) {
+            vErrors = [err24];
+          } else {
+            vErrors.push(err24);
+          }
+          errors++;
+        }
+      }
+      var _valid1 = _errs45 === errors;
+      valid13 = valid13 || _valid1;
+      if (!valid13) {
+        const err25 = {};
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      } else {
+        errors = _errs42;
+        if (vErrors !== null) {
+          if (_errs42) {
+            vErrors.length = _errs42;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+      var valid12 = _errs41 === errors;
+      if (valid12) {
+        const err26 = {
+          instancePath: instancePath + "/from-artifact",
+          schemaPath: "#/$defs/fromArtifact/allOf/0/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema48.allOf[0].not,
+          parentSchema: schema48.allOf[0],
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      } else {
+        errors = _errs40;
+        if (vErrors !== null) {
+          if (_errs40) {
+            vErrors.length = _errs40;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        if (data4.branch !== void 0) {
+          if (data4.workflow === void 0) {
+            const err27 = {
+              instancePath: instancePath + "/from-artifact",
+              schemaPath: "#/$defs/fromArtifact/allOf/1/dependentRequired",
+              keyword: "dependentRequired",
+              params: { property: "branch", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
+              message: "must have property workflow when property branch is present",
+              schema: schema48.allOf[1].dependentRequired,
+              parentSchema: schema48.allOf[1],
+              data: data4
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+        if (data4.events !== void 0) {
+          if (data4.workflow === void 0) {
+            const err28 = {
+              instancePath: instancePath + "/from-artifact",
+              schemaPath: "#/$defs/fromArtifact/allOf/1/dependentRequired",
+              keyword: "dependentRequired",
+              params: { property: "events", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
+              message: "must have property workflow when property events is present",
+              schema: schema48.allOf[1].dependentRequired,
+              parentSchema: schema48.allOf[1],
+              data: data4
+            };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
+      }
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        if (data4.name === void 0) {
+          const err29 = {
+            instancePath: instancePath + "/from-artifact",
+            schemaPath: "#/$defs/fromArtifact/required",
+            keyword: "required",
+            params: { missingProperty: "name" },
+            message: "must have required property 'name'",
+            schema: schema48.required,
+            parentSchema: schema48,
+            data: data4
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+        for (const key1 in data4) {
+          if (!(key1 === "name" || key1 === "run-id" || key1 === "artifact-id" || key1 === "workflow" || key1 === "branch" || key1 === "events" || key1 === "repository" || key1 === "allow-forks")) {
+            const err30 = {
+              instancePath: instancePath + "/from-artifact",
+              schemaPath: "#/$defs/fromArtifact/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema48,
+              data: data4
+            };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+        }
+        if (data4.name !== void 0) {
+          let data5 = data4.name;
+          if (typeof data5 === "string") {
+            if (func2(data5) < 1) {
+              const err31 = {
+                instancePath: instancePath + "/from-artifact/name",
+                schemaPath: "#/$defs/fromArtifact/properties/name/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema48.properties.name,
+                data: data5
+              };
+              if (vErrors === null) {
+                vErrors = [err31];
+              } else {
+                vErrors.push(err31);
+              }
+              errors++;
+            }
+            if (!pattern14.test(data5)) {
+              const err32 = {
+                instancePath: instancePath + "/from-artifact/name",
+                schemaPath: "#/$defs/fromArtifact/properties/name/pattern",
+                keyword: "pattern",
+                params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
+                message: 'must match pattern "^[^"\\\\/:<>|*?\\r\\n]+$"',
+                schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
+                parentSchema: schema48.properties.name,
+                data: data5
+              };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+            }
+          } else {
+            const err33 = {
+              instancePath: instancePath + "/from-artifact/name",
+              schemaPath: "#/$defs/fromArtifact/properties/name/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema48.properties.name.type,
+              parentSchema: schema48.properties.name,
+              data: data5
+            };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+        if (data4["run-id"] !== void 0) {
+          let data6 = data4["run-id"];
+          if (!(typeof data6 == "number" && !(data6 % 1) && !isNaN(data6) && isFinite(data6))) {
+            const err34 = {
+              instancePath: instancePath + "/from-artifact/run-id",
+              schemaPath: "#/$defs/fromArtifact/properties/run-id/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema48.properties["run-id"].type,
+              parentSchema: schema48.properties["run-id"],
+              data: data6
+            };
+            if (vErrors === null) {
+              vErrors = [err34];
+            } else {
+              vErrors.push(err34);
+            }
+            errors++;
+          }
+          if (typeof data6 == "number" && isFinite(data6)) {
+            if (data6 < 1 || isNaN(data6)) {
+              const err35 = {
+                instancePath: instancePath + "/from-artifact/run-id",
+                schemaPath: "#/$defs/fromArtifact/properties/run-id/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema48.properties["run-id"],
+                data: data6
+              };
+              if (vErrors === null) {
+                vErrors = [err35];
+              } else {
+                vErrors.push(err35);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data4["artifact-id"] !== void 0) {
+          let data7 = data4["artifact-id"];
+          if (!(typeof data7 == "number" && !(data7 % 1) && !isNaN(data7) && isFinite(data7))) {
+            const err36 = {
+              instancePath: instancePath + "/from-artifact/artifact-id",
+              schemaPath: "#/$defs/fromArtifact/properties/artifact-id/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema48.properties["artifact-id"].type,
+              parentSchema: schema48.properties["artifact-id"],
+              data: data7
+            };
+            if (vErrors === null) {
+              vErrors = [err36];
+            } else {
+              vErrors.push(err36);
+            }
+            errors++;
+          }
+          if (typeof data7 == "number" && isFinite(data7)) {
+            if (data7 < 1 || isNaN(data7)) {
+              const err37 = {
+                instancePath: instancePath + "/from-artifact/artifact-id",
+                schemaPath: "#/$defs/fromArtifact/properties/artifact-id/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema48.properties["artifact-id"],
+                data: data7
+              };
+              if (vErrors === null) {
+                vErrors = [err37];
+              } else {
+                vErrors.push(err37);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data4.workflow !== void 0) {
+          let data8 = data4.workflow;
+          if (typeof data8 !== "string" && !(typeof data8 == "number" && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
+            const err38 = {
+              instancePath: instancePath + "/from-artifact/workflow",
+              schemaPath: "#/$defs/fromArtifact/properties/workflow/type",
+              keyword: "type",
+              params: { type: schema48.properties.workflow.type },
+              message: "must be string,integer",
+              schema: schema48.properties.workflow.type,
+              parentSchema: schema48.properties.workflow,
+              data: data8
+            };
+            if (vErrors === null) {
+              vErrors = [err38];
+            } else {
+              vErrors.push(err38);
+            }
+            errors++;
+          }
+          if (typeof data8 === "string") {
+            if (func2(data8) < 1) {
+              const err39 = {
+                instancePath: instancePath + "/from-artifact/workflow",
+                schemaPath: "#/$defs/fromArtifact/properties/workflow/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema48.properties.workflow,
+                data: data8
+              };
+              if (vErrors === null) {
+                vErrors = [err39];
+              } else {
+                vErrors.push(err39);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data4.branch !== void 0) {
+          let data9 = data4.branch;
+          if (typeof data9 === "string") {
+            if (func2(data9) < 1) {
+              const err40 = {
+                instancePath: instancePath + "/from-artifact/branch",
+                schemaPath: "#/$defs/fromArtifact/properties/branch/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema48.properties.branch,
+                data: data9
+              };
+              if (vErrors === null) {
+                vErrors = [err40];
+              } else {
+                vErrors.push(err40);
+              }
+              errors++;
+            }
+          } else {
+            const err41 = {
+              instancePath: instancePath + "/from-artifact/branch",
+              schemaPath: "#/$defs/fromArtifact/properties/branch/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema48.properties.branch.type,
+              parentSchema: schema48.properties.branch,
+              data: data9
+            };
+            if (vErrors === null) {
+              vErrors = [err41];
+            } else {
+              vErrors.push(err41);
+            }
+            errors++;
+          }
+        }
+        if (data4.events !== void 0) {
+          let data10 = data4.events;
+          if (Array.isArray(data10)) {
+            if (data10.length < 1) {
+              const err42 = {
+                instancePath: instancePath + "/from-artifact/events",
+                schemaPath: "#/$defs/fromArtifact/properties/events/minItems",
+                keyword: "minItems",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 items",
+                schema: 1,
+                parentSchema: schema48.properties.events,
+                data: data10
+              };
+              if (vErrors === null) {
+                vErrors = [err42];
+              } else {
+                vErrors.push(err42);
+              }
+              errors++;
+            }
+            const len0 = data10.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data11 = data10[i0];
+              if (typeof data11 === "string") {
+                if (!pattern22.test(data11)) {
+                  const err43 = {
+                    instancePath: instancePath + "/from-artifact/events/" + i0,
+                    schemaPath: "#/$defs/fromArtifact/properties/events/items/pattern",
+                    keyword: "pattern",
+                    params: { pattern: "^[a-z_]+$" },
+                    message: 'must match pattern "^[a-z_]+$"',
+                    schema: "^[a-z_]+$",
+                    parentSchema: schema48.properties.events.items,
+                    data: data11
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err43];
+                  } else {
+                    vErrors.push(err43);
+                  }
+                  errors++;
+                }
+              } else {
+                const err44 = {
+                  instancePath: instancePath + "/from-artifact/events/" + i0,
+                  schemaPath: "#/$defs/fromArtifact/properties/events/items/type",
+                  keyword: "type",
+                  params: { type: "string" },
+                  message: "must be string",
+                  schema: schema48.properties.events.items.type,
+                  parentSchema: schema48.properties.events.items,
+                  data: data11
+                };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
+              }
+            }
+            let i1 = data10.length;
+            let j0;
+            if (i1 > 1) {
+              const indices0 = {};
+              for (; i1--; ) {
+                let item0 = data10[i1];
+                if (typeof item0 !== "string") {
+                  continue;
+                }
+                if (typeof indices0[item0] == "number") {
+                  j0 = indices0[item0];
+                  const err45 = {
+                    instancePath: instancePath + "/from-artifact/events",
+                    schemaPath: "#/$defs/fromArtifact/properties/events/uniqueItems",
+                    keyword: "uniqueItems",
+                    params: { i: i1, j: j0 },
+                    message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
+                    schema: true,
+                    parentSchema: schema48.properties.events,
+                    data: data10
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err45];
+                  } else {
+                    vErrors.push(err45);
+                  }
+                  errors++;
+                  break;
+                }
+                indices0[item0] = i1;
+              }
+            }
+          } else {
+            const err46 = {
+              instancePath: instancePath + "/from-artifact/events",
+              schemaPath: "#/$defs/fromArtifact/properties/events/type",
+              keyword: "type",
+              params: { type: "array" },
+              message: "must be array",
+              schema: schema48.properties.events.type,
+              parentSchema: schema48.properties.events,
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err46];
+            } else {
+              vErrors.push(err46);
+            }
+            errors++;
+          }
+        }
+        if (data4.repository !== void 0) {
+          let data12 = data4.repository;
+          if (typeof data12 === "string") {
+            if (!pattern23.test(data12)) {
+              const err47 = {
+                instancePath: instancePath + "/from-artifact/repository",
+                schemaPath: "#/$defs/fromArtifact/properties/repository/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
+                message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"',
+                schema: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
+                parentSchema: schema48.properties.repository,
+                data: data12
+              };
+              if (vErrors === null) {
+                vErrors = [err47];
+              } else {
+                vErrors.push(err47);
+              }
+              errors++;
+            }
+          } else {
+            const err48 = {
+              instancePath: instancePath + "/from-artifact/repository",
+              schemaPath: "#/$defs/fromArtifact/properties/repository/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema48.properties.repository.type,
+              parentSchema: schema48.properties.repository,
+              data: data12
+            };
+            if (vErrors === null) {
+              vErrors = [err48];
+            } else {
+              vErrors.push(err48);
+            }
+            errors++;
+          }
+        }
+        if (data4["allow-forks"] !== void 0) {
+          let data13 = data4["allow-forks"];
+          if (typeof data13 !== "boolean") {
+            const err49 = {
+              instancePath: instancePath + "/from-artifact/allow-forks",
+              schemaPath: "#/$defs/fromArtifact/properties/allow-forks/type",
+              keyword: "type",
+              params: { type: "boolean" },
+              message: "must be boolean",
+              schema: schema48.properties["allow-forks"].type,
+              parentSchema: schema48.properties["allow-forks"],
+              data: data13
+            };
+            if (vErrors === null) {
+              vErrors = [err49];
+            } else {
+              vErrors.push(err49);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err50 = {
+          instancePath: instancePath + "/from-artifact",
+          schemaPath: "#/$defs/fromArtifact/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+          schema: schema48.type,
+          parentSchema: schema48,
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      }
+    }
+    if (data["from-registry"] !== void 0) {
+      if (!validate26(data["from-registry"], {
+        instancePath: instancePath + "/from-registry",
+        parentData: data,
+        parentDataProperty: "from-registry",
+        rootData,
+        dynamicAnchors
+      })) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.individualize !== void 0) {
+      let data15 = data.individualize;
+      if (typeof data15 !== "boolean") {
+        const err51 = {
+          instancePath: instancePath + "/individualize",
+          schemaPath: "#/properties/individualize/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema44.properties.individualize.type,
+          parentSchema: schema44.properties.individualize,
+          data: data15
+        };
+        if (vErrors === null) {
+          vErrors = [err51];
+        } else {
+          vErrors.push(err51);
+        }
+        errors++;
+      }
+    }
+    if (data["identity-env"] !== void 0) {
+      let data16 = data["identity-env"];
+      if (typeof data16 !== "string") {
+        const err52 = {
+          instancePath: instancePath + "/identity-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data16
+        };
+        if (vErrors === null) {
+          vErrors = [err52];
+        } else {
+          vErrors.push(err52);
+        }
+        errors++;
+      }
+      if (typeof data16 === "string") {
+        if (!pattern6.test(data16)) {
+          const err53 = {
+            instancePath: instancePath + "/identity-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data16
+          };
+          if (vErrors === null) {
+            vErrors = [err53];
+          } else {
+            vErrors.push(err53);
+          }
+          errors++;
+        }
+      } else {
+        const err54 = {
+          instancePath: instancePath + "/identity-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data16
+        };
+        if (vErrors === null) {
+          vErrors = [err54];
+        } else {
+          vErrors.push(err54);
+        }
+        errors++;
+      }
+      if (typeof data16 !== "string") {
+        const err55 = {
+          instancePath: instancePath + "/identity-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data16
+        };
+        if (vErrors === null) {
+          vErrors = [err55];
+        } else {
+          vErrors.push(err55);
+        }
+        errors++;
+      }
+      const _errs82 = errors;
+      const _errs83 = errors;
+      if (typeof data16 === "string") {
+        if (!pattern7.test(data16)) {
+          const err56 = {};
+          if (vErrors === null) {
+            vErrors = [err56];
+          } else {
+            vErrors.push(err56);
+          }
+          errors++;
+        }
+      }
+      var valid20 = _errs83 === errors;
+      if (valid20) {
+        const err57 = {
+          instancePath: instancePath + "/identity-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data16
+        };
+        if (vErrors === null) {
+          vErrors = [err57];
+        } else {
+          vErrors.push(err57);
+        }
+        errors++;
+      } else {
+        errors = _errs82;
+        if (vErrors !== null) {
+          if (_errs82) {
+            vErrors.length = _errs82;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["max-age"] !== void 0) {
+      let data17 = data["max-age"];
+      if (typeof data17 === "string") {
+        if (!pattern8.test(data17)) {
+          const err58 = {
+            instancePath: instancePath + "/max-age",
+            schemaPath: "#/$defs/maxAge/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[1-9][0-9]{0,5}[dh]$" },
+            message: 'must match pattern "^[1-9][0-9]{0,5}[dh]$"',
+            schema: "^[1-9][0-9]{0,5}[dh]$",
+            parentSchema: schema35,
+            data: data17
+          };
+          if (vErrors === null) {
+            vErrors = [err58];
+          } else {
+            vErrors.push(err58);
+          }
+          errors++;
+        }
+      } else {
+        const err59 = {
+          instancePath: instancePath + "/max-age",
+          schemaPath: "#/$defs/maxAge/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema35.type,
+          parentSchema: schema35,
+          data: data17
+        };
+        if (vErrors === null) {
+          vErrors = [err59];
+        } else {
+          vErrors.push(err59);
+        }
+        errors++;
+      }
+    }
+    if (data["on-refused"] !== void 0) {
+      let data18 = data["on-refused"];
+      if (!(data18 === "fail" || data18 === "skip")) {
+        const err60 = {
+          instancePath: instancePath + "/on-refused",
+          schemaPath: "#/properties/on-refused/enum",
+          keyword: "enum",
+          params: { allowedValues: schema44.properties["on-refused"].enum },
+          message: "must be equal to one of the allowed values",
+          schema: schema44.properties["on-refused"].enum,
+          parentSchema: schema44.properties["on-refused"],
+          data: data18
+        };
+        if (vErrors === null) {
+          vErrors = [err60];
+        } else {
+          vErrors.push(err60);
+        }
+        errors++;
+      }
+    }
+    if (data.include !== void 0) {
+      let data19 = data.include;
+      if (Array.isArray(data19)) {
+        if (data19.length < 1) {
+          const err61 = {
+            instancePath: instancePath + "/include",
+            schemaPath: "#/$defs/include/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+            schema: 1,
+            parentSchema: schema54,
+            data: data19
+          };
+          if (vErrors === null) {
+            vErrors = [err61];
+          } else {
+            vErrors.push(err61);
+          }
+          errors++;
+        }
+        const len1 = data19.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data20 = data19[i2];
+          if (typeof data20 === "string") {
+            if (func2(data20) < 1) {
+              const err62 = {
+                instancePath: instancePath + "/include/" + i2,
+                schemaPath: "#/$defs/include/items/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema54.items,
+                data: data20
+              };
+              if (vErrors === null) {
+                vErrors = [err62];
+              } else {
+                vErrors.push(err62);
+              }
+              errors++;
+            }
+          } else {
+            const err63 = {
+              instancePath: instancePath + "/include/" + i2,
+              schemaPath: "#/$defs/include/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema54.items.type,
+              parentSchema: schema54.items,
+              data: data20
+            };
+            if (vErrors === null) {
+              vErrors = [err63];
+            } else {
+              vErrors.push(err63);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err64 = {
+          instancePath: instancePath + "/include",
+          schemaPath: "#/$defs/include/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema54.type,
+          parentSchema: schema54,
+          data: data19
+        };
+        if (vErrors === null) {
+          vErrors = [err64];
+        } else {
+          vErrors.push(err64);
+        }
+        errors++;
+      }
+    }
+    if (data["machine-key-env"] !== void 0) {
+      let data21 = data["machine-key-env"];
+      if (typeof data21 !== "string") {
+        const err65 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data21
+        };
+        if (vErrors === null) {
+          vErrors = [err65];
+        } else {
+          vErrors.push(err65);
+        }
+        errors++;
+      }
+      if (typeof data21 === "string") {
+        if (!pattern6.test(data21)) {
+          const err66 = {
+            instancePath: instancePath + "/machine-key-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data21
+          };
+          if (vErrors === null) {
+            vErrors = [err66];
+          } else {
+            vErrors.push(err66);
+          }
+          errors++;
+        }
+      } else {
+        const err67 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data21
+        };
+        if (vErrors === null) {
+          vErrors = [err67];
+        } else {
+          vErrors.push(err67);
+        }
+        errors++;
+      }
+      if (typeof data21 !== "string") {
+        const err68 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data21
+        };
+        if (vErrors === null) {
+          vErrors = [err68];
+        } else {
+          vErrors.push(err68);
+        }
+        errors++;
+      }
+      const _errs103 = errors;
+      const _errs104 = errors;
+      if (typeof data21 === "string") {
+        if (!pattern7.test(data21)) {
+          const err69 = {};
+          if (vErrors === null) {
+            vErrors = [err69];
+          } else {
+            vErrors.push(err69);
+          }
+          errors++;
+        }
+      }
+      var valid27 = _errs104 === errors;
+      if (valid27) {
+        const err70 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data21
+        };
+        if (vErrors === null) {
+          vErrors = [err70];
+        } else {
+          vErrors.push(err70);
+        }
+        errors++;
+      } else {
+        errors = _errs103;
+        if (vErrors !== null) {
+          if (_errs103) {
+            vErrors.length = _errs103;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data.lease !== void 0) {
+      let data22 = data.lease;
+      if (typeof data22 === "string") {
+        if (!pattern32.test(data22)) {
+          const err71 = {
+            instancePath: instancePath + "/lease",
+            schemaPath: "#/$defs/lease/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" },
+            message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"',
+            schema: "^[1-9][0-9]{0,5}[smhd]$",
+            parentSchema: schema56,
+            data: data22
+          };
+          if (vErrors === null) {
+            vErrors = [err71];
+          } else {
+            vErrors.push(err71);
+          }
+          errors++;
+        }
+      } else {
+        const err72 = {
+          instancePath: instancePath + "/lease",
+          schemaPath: "#/$defs/lease/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema56.type,
+          parentSchema: schema56,
+          data: data22
+        };
+        if (vErrors === null) {
+          vErrors = [err72];
+        } else {
+          vErrors.push(err72);
+        }
+        errors++;
+      }
+    }
+    if (data["release-on-exit"] !== void 0) {
+      let data23 = data["release-on-exit"];
+      if (typeof data23 !== "boolean") {
+        const err73 = {
+          instancePath: instancePath + "/release-on-exit",
+          schemaPath: "#/properties/release-on-exit/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema44.properties["release-on-exit"].type,
+          parentSchema: schema44.properties["release-on-exit"],
+          data: data23
+        };
+        if (vErrors === null) {
+          vErrors = [err73];
+        } else {
+          vErrors.push(err73);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err74 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+      schema: schema44.type,
+      parentSchema: schema44,
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err74];
+    } else {
+      vErrors.push(err74);
+    }
+    errors++;
+  }
+  validate25.errors = vErrors;
+  return errors === 0;
+}
+validate25.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+var schema57 = {
+  description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
+  type: "object",
+  additionalProperties: false,
+  allOf: [
+    {
+      anyOf: [{ required: ["path"] }, { required: ["from-artifact"] }, { required: ["from-registry"] }],
+      "x-message": "needs `path` (a backup folder), `from-artifact` (an artifact holding one) or `from-registry` (a registry reference)"
+    },
+    {
+      not: { required: ["from-artifact", "from-registry"] },
+      "x-message": "takes `from-artifact` or `from-registry`, not both"
+    }
+  ],
+  properties: {
+    path: {
+      description: "The backup folder to verify. Not used with `from-artifact` or `from-registry`.",
+      type: "string",
+      minLength: 1
+    },
+    "from-artifact": { $ref: "#/$defs/fromArtifact" },
+    "from-registry": { $ref: "#/$defs/fromRegistry" },
+    "identity-env": {
+      description: "Name of the environment variable holding the age identity for an encrypted backup.",
+      $ref: "#/$defs/envName"
+    },
+    "max-age": { $ref: "#/$defs/maxAge" }
+  }
+};
+function validate29(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate29.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  const _errs2 = errors;
+  let valid1 = false;
+  const _errs3 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.path === void 0) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/allOf/0/anyOf/0/required",
+        keyword: "required",
+        params: { missingProperty: "path" },
+        message: "must have required property 'path'",
+        schema: schema57.allOf[0].anyOf[0].required,
+        parentSchema: schema57.allOf[0].anyOf[0],
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs3 === errors;
+  valid1 = valid1 || _valid0;
+  const _errs4 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data["from-artifact"] === void 0) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/allOf/0/anyOf/1/required",
+        keyword: "required",
+        params: { missingProperty: "from-artifact" },
+        message: "must have required property 'from-artifact'",
+        schema: schema57.allOf[0].anyOf[1].required,
+        parentSchema: schema57.allOf[0].anyOf[1],
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs4 === errors;
+  valid1 = valid1 || _valid0;
+  const _errs5 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data["from-registry"] === void 0) {
+      const err2 = {
+        instancePath,
+        schemaPath: "#/allOf/0/anyOf/2/required",
+        keyword: "required",
+        params: { missingProperty: "from-registry" },
+        message: "must have required property 'from-registry'",
+        schema: schema57.allOf[0].anyOf[2].required,
+        parentSchema: schema57.allOf[0].anyOf[2],
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+  }
+  var _valid0 = _errs5 === errors;
+  valid1 = valid1 || _valid0;
+  if (!valid1) {
+    const err3 = {
+      instancePath,
+      schemaPath: "#/allOf/0/anyOf",
+      keyword: "anyOf",
+      params: {},
+      message: "must match a schema in anyOf",
+      schema: schema57.allOf[0].anyOf,
+      parentSchema: schema57.allOf[0],
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err3];
+    } else {
+      vErrors.push(err3);
+    }
+    errors++;
+  } else {
+    errors = _errs2;
+    if (vErrors !== null) {
+      if (_errs2) {
+        vErrors.length = _errs2;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  const _errs8 = errors;
+  const _errs9 = errors;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    let missing0;
+    if (data["from-artifact"] === void 0 && (missing0 = "from-artifact") || data["from-registry"] === void 0 && (missing0 = "from-registry")) {
+      const err4 = {};
+      if (vErrors === null) {
+        vErrors = [err4];
+      } else {
+        vErrors.push(err4);
+      }
+      errors++;
+    }
+  }
+  var valid2 = _errs9 === errors;
+  if (valid2) {
+    const err5 = {
+      instancePath,
+      schemaPath: "#/allOf/1/not",
+      keyword: "not",
+      params: {},
+      message: "must NOT be valid",
+      schema: schema57.allOf[1].not,
+      parentSchema: schema57.allOf[1],
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err5];
+    } else {
+      vErrors.push(err5);
+    }
+    errors++;
+  } else {
+    errors = _errs8;
+    if (vErrors !== null) {
+      if (_errs8) {
+        vErrors.length = _errs8;
+      } else {
+        vErrors = null;
+      }
+    }
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "path" || key0 === "from-artifact" || key0 === "from-registry" || key0 === "identity-env" || key0 === "max-age")) {
+        const err6 = {
+          instancePath,
+          schemaPath: "#/additionalProperties",
+          keyword: "additionalProperties",
+          params: { additionalProperty: key0 },
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema57,
+          data
+        };
+        if (vErrors === null) {
+          vErrors = [err6];
+        } else {
+          vErrors.push(err6);
+        }
+        errors++;
+      }
+    }
+    if (data.path !== void 0) {
+      let data0 = data.path;
+      if (typeof data0 === "string") {
+        if (func2(data0) < 1) {
+          const err7 = {
+            instancePath: instancePath + "/path",
+            schemaPath: "#/properties/path/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema57.properties.path,
+            data: data0
+          };
+          if (vErrors === null) {
+            vErrors = [err7];
+          } else {
+            vErrors.push(err7);
+          }
+          errors++;
+        }
+      } else {
+        const err8 = {
+          instancePath: instancePath + "/path",
+          schemaPath: "#/properties/path/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema57.properties.path.type,
+          parentSchema: schema57.properties.path,
+          data: data0
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data["from-artifact"] !== void 0) {
+      let data1 = data["from-artifact"];
+      const _errs18 = errors;
+      const _errs19 = errors;
+      const _errs20 = errors;
+      let valid7 = false;
+      const _errs21 = errors;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        let missing1;
+        if (data1["run-id"] === void 0 && (missing1 = "run-id") || data1.workflow === void 0 && (missing1 = "workflow")) {
+          const err9 = {};
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      }
+      var _valid1 = _errs21 === errors;
+      valid7 = valid7 || _valid1;
+      const _errs22 = errors;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        let missing2;
+        if (data1["run-id"] === void 0 && (missing2 = "run-id") || data1["artifact-id"] === void 0 && (missing2 = "artifact-id")) {
+          const err10 = {};
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      }
+      var _valid1 = _errs22 === errors;
+      valid7 = valid7 || _valid1;
+      const _errs23 = errors;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        let missing3;
+        if (data1.workflow === void 0 && (missing3 = "workflow") || data1["artifact-id"] === void 0 && (missing3 = "artifact-id")) {
+          const err11 = {};
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+      }
+      var _valid1 = _errs23 === errors;
+      valid7 = valid7 || _valid1;
+      if (!valid7) {
+        const err12 = {};
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      } else {
+        errors = _errs20;
+        if (vErrors !== null) {
+          if (_errs20) {
+            vErrors.length = _errs20;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+      var valid6 = _errs19 === errors;
+      if (valid6) {
+        const err13 = {
+          instancePath: instancePath + "/from-artifact",
+          schemaPath: "#/$defs/fromArtifact/allOf/0/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema48.allOf[0].not,
+          parentSchema: schema48.allOf[0],
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      } else {
+        errors = _errs18;
+        if (vErrors !== null) {
+          if (_errs18) {
+            vErrors.length = _errs18;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (data1.branch !== void 0) {
+          if (data1.workflow === void 0) {
+            const err14 = {
+              instancePath: instancePath + "/from-artifact",
+              schemaPath: "#/$defs/fromArtifact/allOf/1/dependentRequired",
+              keyword: "dependentRequired",
+              params: { property: "branch", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
+              message: "must have property workflow when property branch is present",
+              schema: schema48.allOf[1].dependentRequired,
+              parentSchema: schema48.allOf[1],
+              data: data1
+            };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+        if (data1.events !== void 0) {
+          if (data1.workflow === void 0) {
+            const err15 = {
+              instancePath: instancePath + "/from-artifact",
+              schemaPath: "#/$defs/fromArtifact/allOf/1/dependentRequired",
+              keyword: "dependentRequired",
+              params: { property: "events", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
+              message: "must have property workflow when property events is present",
+              schema: schema48.allOf[1].dependentRequired,
+              parentSchema: schema48.allOf[1],
+              data: data1
+            };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+        }
+      }
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (data1.name === void 0) {
+          const err16 = {
+            instancePath: instancePath + "/from-artifact",
+            schemaPath: "#/$defs/fromArtifact/required",
+            keyword: "required",
+            params: { missingProperty: "name" },
+            message: "must have required property 'name'",
+            schema: schema48.required,
+            parentSchema: schema48,
+            data: data1
+          };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+        for (const key1 in data1) {
+          if (!(key1 === "name" || key1 === "run-id" || key1 === "artifact-id" || key1 === "workflow" || key1 === "branch" || key1 === "events" || key1 === "repository" || key1 === "allow-forks")) {
+            const err17 = {
+              instancePath: instancePath + "/from-artifact",
+              schemaPath: "#/$defs/fromArtifact/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema48,
+              data: data1
+            };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+        if (data1.name !== void 0) {
+          let data2 = data1.name;
+          if (typeof data2 === "string") {
+            if (func2(data2) < 1) {
+              const err18 = {
+                instancePath: instancePath + "/from-artifact/name",
+                schemaPath: "#/$defs/fromArtifact/properties/name/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema48.properties.name,
+                data: data2
+              };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+            }
+            if (!pattern14.test(data2)) {
+              const err19 = {
+                instancePath: instancePath + "/from-artifact/name",
+                schemaPath: "#/$defs/fromArtifact/properties/name/pattern",
+                keyword: "pattern",
+                params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
+                message: 'must match pattern "^[^"\\\\/:<>|*?\\r\\n]+$"',
+                schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
+                parentSchema: schema48.properties.name,
+                data: data2
+              };
+              if (vErrors === null) {
+                vErrors = [err19];
+              } else {
+                vErrors.push(err19);
+              }
+              errors++;
+            }
+          } else {
+            const err20 = {
+              instancePath: instancePath + "/from-artifact/name",
+              schemaPath: "#/$defs/fromArtifact/properties/name/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema48.properties.name.type,
+              parentSchema: schema48.properties.name,
+              data: data2
+            };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+        if (data1["run-id"] !== void 0) {
+          let data3 = data1["run-id"];
+          if (!(typeof data3 == "number" && !(data3 % 1) && !isNaN(data3) && isFinite(data3))) {
+            const err21 = {
+              instancePath: instancePath + "/from-artifact/run-id",
+              schemaPath: "#/$defs/fromArtifact/properties/run-id/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema48.properties["run-id"].type,
+              parentSchema: schema48.properties["run-id"],
+              data: data3
+            };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+          if (typeof data3 == "number" && isFinite(data3)) {
+            if (data3 < 1 || isNaN(data3)) {
+              const err22 = {
+                instancePath: instancePath + "/from-artifact/run-id",
+                schemaPath: "#/$defs/fromArtifact/properties/run-id/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema48.properties["run-id"],
+                data: data3
+              };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data1["artifact-id"] !== void 0) {
+          let data4 = data1["artifact-id"];
+          if (!(typeof data4 == "number" && !(data4 % 1) && !isNaN(data4) && isFinite(data4))) {
+            const err23 = {
+              instancePath: instancePath + "/from-artifact/artifact-id",
+              schemaPath: "#/$defs/fromArtifact/properties/artifact-id/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema48.properties["artifact-id"].type,
+              parentSchema: schema48.properties["artifact-id"],
+              data: data4
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+          if (typeof data4 == "number" && isFinite(data4)) {
+            if (data4 < 1 || isNaN(data4)) {
+              const err24 = {
+                instancePath: instancePath + "/from-artifact/artifact-id",
+                schemaPath: "#/$defs/fromArtifact/properties/artifact-id/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema48.properties["artifact-id"],
+                data: data4
+              };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data1.workflow !== void 0) {
+          let data5 = data1.workflow;
+          if (typeof data5 !== "string" && !(typeof data5 == "number" && !(data5 % 1) && !isNaN(data5) && isFinite(data5))) {
+            const err25 = {
+              instancePath: instancePath + "/from-artifact/workflow",
+              schemaPath: "#/$defs/fromArtifact/properties/workflow/type",
+              keyword: "type",
+              params: { type: schema48.properties.workflow.type },
+              message: "must be string,integer",
+              schema: schema48.properties.workflow.type,
+              parentSchema: schema48.properties.workflow,
+              data: data5
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+          if (typeof data5 === "string") {
+            if (func2(data5) < 1) {
+              const err26 = {
+                instancePath: instancePath + "/from-artifact/workflow",
+                schemaPath: "#/$defs/fromArtifact/properties/workflow/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema48.properties.workflow,
+                data: data5
+              };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data1.branch !== void 0) {
+          let data6 = data1.branch;
+          if (typeof data6 === "string") {
+            if (func2(data6) < 1) {
+              const err27 = {
+                instancePath: instancePath + "/from-artifact/branch",
+                schemaPath: "#/$defs/fromArtifact/properties/branch/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema48.properties.branch,
+                data: data6
+              };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+          } else {
+            const err28 = {
+              instancePath: instancePath + "/from-artifact/branch",
+              schemaPath: "#/$defs/fromArtifact/properties/branch/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema48.properties.branch.type,
+              parentSchema: schema48.properties.branch,
+              data: data6
+            };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
+        if (data1.events !== void 0) {
+          let data7 = data1.events;
+          if (Array.isArray(data7)) {
+            if (data7.length < 1) {
+              const err29 = {
+                instancePath: instancePath + "/from-artifact/events",
+                schemaPath: "#/$defs/fromArtifact/properties/events/minItems",
+                keyword: "minItems",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 items",
+                schema: 1,
+                parentSchema: schema48.properties.events,
+                data: data7
+              };
+              if (vErrors === null) {
+                vErrors = [err29];
+              } else {
+                vErrors.push(err29);
+              }
+              errors++;
+            }
+            const len0 = data7.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data8 = data7[i0];
+              if (typeof data8 === "string") {
+                if (!pattern22.test(data8)) {
+                  const err30 = {
+                    instancePath: instancePath + "/from-artifact/events/" + i0,
+                    schemaPath: "#/$defs/fromArtifact/properties/events/items/pattern",
+                    keyword: "pattern",
+                    params: { pattern: "^[a-z_]+$" },
+                    message: 'must match pattern "^[a-z_]+$"',
+                    schema: "^[a-z_]+$",
+                    parentSchema: schema48.properties.events.items,
+                    data: data8
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err30];
+                  } else {
+                    vErrors.push(err30);
+                  }
+                  errors++;
+                }
+              } else {
+                const err31 = {
+                  instancePath: instancePath + "/from-artifact/events/" + i0,
+                  schemaPath: "#/$defs/fromArtifact/properties/events/items/type",
+                  keyword: "type",
+                  params: { type: "string" },
+                  message: "must be string",
+                  schema: schema48.properties.events.items.type,
+                  parentSchema: schema48.properties.events.items,
+                  data: data8
+                };
+                if (vErrors === null) {
+                  vErrors = [err31];
+                } else {
+                  vErrors.push(err31);
+                }
+                errors++;
+              }
+            }
+            let i1 = data7.length;
+            let j0;
+            if (i1 > 1) {
+              const indices0 = {};
+              for (; i1--; ) {
+                let item0 = data7[i1];
+                if (typeof item0 !== "string") {
+                  continue;
+                }
+                if (typeof indices0[item0] == "number") {
+                  j0 = indices0[item0];
+                  const err32 = {
+                    instancePath: instancePath + "/from-artifact/events",
+                    schemaPath: "#/$defs/fromArtifact/properties/events/uniqueItems",
+                    keyword: "uniqueItems",
+                    params: { i: i1, j: j0 },
+                    message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
+                    schema: true,
+                    parentSchema: schema48.properties.events,
+                    data: data7
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err32];
+                  } else {
+                    vErrors.push(err32);
+                  }
+                  errors++;
+                  break;
+                }
+                indices0[item0] = i1;
+              }
+            }
+          } else {
+            const err33 = {
+              instancePath: instancePath + "/from-artifact/events",
+              schemaPath: "#/$defs/fromArtifact/properties/events/type",
+              keyword: "type",
+              params: { type: "array" },
+              message: "must be array",
+              schema: schema48.properties.events.type,
+              parentSchema: schema48.properties.events,
+              data: data7
+            };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+        if (data1.repository !== void 0) {
+          let data9 = data1.repository;
+          if (typeof data9 === "string") {
+            if (!pattern23.test(data9)) {
+              const err34 = {
+                instancePath: instancePath + "/from-artifact/repository",
+                schemaPath: "#/$defs/fromArtifact/properties/repository/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
+                message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"',
+                schema: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
+                parentSchema: schema48.properties.repository,
+                data: data9
+              };
+              if (vErrors === null) {
+                vErrors = [err34];
+              } else {
+                vErrors.push(err34);
+              }
+              errors++;
+            }
+          } else {
+            const err35 = {
+              instancePath: instancePath + "/from-artifact/repository",
+              schemaPath: "#/$defs/fromArtifact/properties/repository/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema48.properties.repository.type,
+              parentSchema: schema48.properties.repository,
+              data: data9
+            };
+            if (vErrors === null) {
+              vErrors = [err35];
+            } else {
+              vErrors.push(err35);
+            }
+            errors++;
+          }
+        }
+        if (data1["allow-forks"] !== void 0) {
+          let data10 = data1["allow-forks"];
+          if (typeof data10 !== "boolean") {
+            const err36 = {
+              instancePath: instancePath + "/from-artifact/allow-forks",
+              schemaPath: "#/$defs/fromArtifact/properties/allow-forks/type",
+              keyword: "type",
+              params: { type: "boolean" },
+              message: "must be boolean",
+              schema: schema48.properties["allow-forks"].type,
+              parentSchema: schema48.properties["allow-forks"],
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err36];
+            } else {
+              vErrors.push(err36);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err37 = {
+          instancePath: instancePath + "/from-artifact",
+          schemaPath: "#/$defs/fromArtifact/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+          schema: schema48.type,
+          parentSchema: schema48,
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err37];
+        } else {
+          vErrors.push(err37);
+        }
+        errors++;
+      }
+    }
+    if (data["from-registry"] !== void 0) {
+      if (!validate26(data["from-registry"], {
+        instancePath: instancePath + "/from-registry",
+        parentData: data,
+        parentDataProperty: "from-registry",
+        rootData,
+        dynamicAnchors
+      })) {
+        vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data["identity-env"] !== void 0) {
+      let data12 = data["identity-env"];
+      if (typeof data12 !== "string") {
+        const err38 = {
+          instancePath: instancePath + "/identity-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data12
+        };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
+        }
+        errors++;
+      }
+      if (typeof data12 === "string") {
+        if (!pattern6.test(data12)) {
+          const err39 = {
+            instancePath: instancePath + "/identity-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data12
+          };
+          if (vErrors === null) {
+            vErrors = [err39];
+          } else {
+            vErrors.push(err39);
+          }
+          errors++;
+        }
+      } else {
+        const err40 = {
+          instancePath: instancePath + "/identity-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data12
+        };
+        if (vErrors === null) {
+          vErrors = [err40];
+        } else {
+          vErrors.push(err40);
+        }
+        errors++;
+      }
+      if (typeof data12 !== "string") {
+        const err41 = {
+          instancePath: instancePath + "/identity-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data12
+        };
+        if (vErrors === null) {
+          vErrors = [err41];
+        } else {
+          vErrors.push(err41);
+        }
+        errors++;
+      }
+      const _errs58 = errors;
+      const _errs59 = errors;
+      if (typeof data12 === "string") {
+        if (!pattern7.test(data12)) {
+          const err42 = {};
+          if (vErrors === null) {
+            vErrors = [err42];
+          } else {
+            vErrors.push(err42);
+          }
+          errors++;
+        }
+      }
+      var valid14 = _errs59 === errors;
+      if (valid14) {
+        const err43 = {
+          instancePath: instancePath + "/identity-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data12
+        };
+        if (vErrors === null) {
+          vErrors = [err43];
+        } else {
+          vErrors.push(err43);
+        }
+        errors++;
+      } else {
+        errors = _errs58;
+        if (vErrors !== null) {
+          if (_errs58) {
+            vErrors.length = _errs58;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["max-age"] !== void 0) {
+      let data13 = data["max-age"];
+      if (typeof data13 === "string") {
+        if (!pattern8.test(data13)) {
+          const err44 = {
+            instancePath: instancePath + "/max-age",
+            schemaPath: "#/$defs/maxAge/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[1-9][0-9]{0,5}[dh]$" },
+            message: 'must match pattern "^[1-9][0-9]{0,5}[dh]$"',
+            schema: "^[1-9][0-9]{0,5}[dh]$",
+            parentSchema: schema35,
+            data: data13
+          };
+          if (vErrors === null) {
+            vErrors = [err44];
+          } else {
+            vErrors.push(err44);
+          }
+          errors++;
+        }
+      } else {
+        const err45 = {
+          instancePath: instancePath + "/max-age",
+          schemaPath: "#/$defs/maxAge/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema35.type,
+          parentSchema: schema35,
+          data: data13
+        };
+        if (vErrors === null) {
+          vErrors = [err45];
+        } else {
+          vErrors.push(err45);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err46 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+      schema: schema57.type,
+      parentSchema: schema57,
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err46];
+    } else {
+      vErrors.push(err46);
+    }
+    errors++;
+  }
+  validate29.errors = vErrors;
+  return errors === 0;
+}
+validate29.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+var schema61 = {
+  description: "Give the store's licenses back to the license service (protocol v1.1), then remove the files from the store. From protocol v1.2 a release stops the copies' renewals, and each slot comes back when the copy's lease ends (at once under a policy that trusts releases).",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    store: { $ref: "#/$defs/store" },
+    pattern: { $ref: "#/$defs/pattern" },
+    include: { $ref: "#/$defs/include" },
+    "machine-key-env": {
+      description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
+      $ref: "#/$defs/envName"
+    }
+  }
+};
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate32.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "store" || key0 === "pattern" || key0 === "include" || key0 === "machine-key-env")) {
+        const err0 = {
+          instancePath,
+          schemaPath: "#/additionalProperties",
+          keyword: "additionalProperties",
+          params: { additionalProperty: key0 },
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema61,
+          data
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.store !== void 0) {
+      let data0 = data.store;
+      if (typeof data0 === "string") {
+        if (func2(data0) < 1) {
+          const err1 = {
+            instancePath: instancePath + "/store",
+            schemaPath: "#/$defs/store/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema32,
+            data: data0
+          };
+          if (vErrors === null) {
+            vErrors = [err1];
+          } else {
+            vErrors.push(err1);
+          }
+          errors++;
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/store",
+          schemaPath: "#/$defs/store/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema32.type,
+          parentSchema: schema32,
+          data: data0
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.pattern !== void 0) {
+      let data1 = data.pattern;
+      if (typeof data1 === "string") {
+        if (func2(data1) < 1) {
+          const err3 = {
+            instancePath: instancePath + "/pattern",
+            schemaPath: "#/$defs/pattern/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema33,
+            data: data1
+          };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/pattern",
+          schemaPath: "#/$defs/pattern/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema33.type,
+          parentSchema: schema33,
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.include !== void 0) {
+      let data2 = data.include;
+      if (Array.isArray(data2)) {
+        if (data2.length < 1) {
+          const err5 = {
+            instancePath: instancePath + "/include",
+            schemaPath: "#/$defs/include/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+            schema: 1,
+            parentSchema: schema54,
+            data: data2
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0];
+          if (typeof data3 === "string") {
+            if (func2(data3) < 1) {
+              const err6 = {
+                instancePath: instancePath + "/include/" + i0,
+                schemaPath: "#/$defs/include/items/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema54.items,
+                data: data3
+              };
+              if (vErrors === null) {
+                vErrors = [err6];
+              } else {
+                vErrors.push(err6);
+              }
+              errors++;
+            }
+          } else {
+            const err7 = {
+              instancePath: instancePath + "/include/" + i0,
+              schemaPath: "#/$defs/include/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema54.items.type,
+              parentSchema: schema54.items,
+              data: data3
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err8 = {
+          instancePath: instancePath + "/include",
+          schemaPath: "#/$defs/include/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema54.type,
+          parentSchema: schema54,
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data["machine-key-env"] !== void 0) {
+      let data4 = data["machine-key-env"];
+      if (typeof data4 !== "string") {
+        const err9 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+      if (typeof data4 === "string") {
+        if (!pattern6.test(data4)) {
+          const err10 = {
+            instancePath: instancePath + "/machine-key-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data4
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+      } else {
+        const err11 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+      if (typeof data4 !== "string") {
+        const err12 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err12];
+        } else {
+          vErrors.push(err12);
+        }
+        errors++;
+      }
+      const _errs21 = errors;
+      const _errs22 = errors;
+      if (typeof data4 === "string") {
+        if (!pattern7.test(data4)) {
+          const err13 = {};
+          if (vErrors === null) {
+            vErrors = [err13];
+          } else {
+            vErrors.push(err13);
+          }
+          errors++;
+        }
+      }
+      var valid8 = _errs22 === errors;
+      if (valid8) {
+        const err14 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      } else {
+        errors = _errs21;
+        if (vErrors !== null) {
+          if (_errs21) {
+            vErrors.length = _errs21;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+  } else {
+    const err15 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+      schema: schema61.type,
+      parentSchema: schema61,
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err15];
+    } else {
+      vErrors.push(err15);
+    }
+    errors++;
+  }
+  validate32.errors = vErrors;
+  return errors === 0;
+}
+validate32.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+var schema66 = {
+  description: "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    store: { $ref: "#/$defs/store" },
+    pattern: { $ref: "#/$defs/pattern" },
+    include: { $ref: "#/$defs/include" },
+    lease: { $ref: "#/$defs/lease" },
+    "machine-key-env": {
+      description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
+      $ref: "#/$defs/envName"
+    }
+  }
+};
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "store" || key0 === "pattern" || key0 === "include" || key0 === "lease" || key0 === "machine-key-env")) {
+        const err0 = {
+          instancePath,
+          schemaPath: "#/additionalProperties",
+          keyword: "additionalProperties",
+          params: { additionalProperty: key0 },
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema66,
+          data
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.store !== void 0) {
+      let data0 = data.store;
+      if (typeof data0 === "string") {
+        if (func2(data0) < 1) {
+          const err1 = {
+            instancePath: instancePath + "/store",
+            schemaPath: "#/$defs/store/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema32,
+            data: data0
+          };
+          if (vErrors === null) {
+            vErrors = [err1];
+          } else {
+            vErrors.push(err1);
+          }
+          errors++;
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/store",
+          schemaPath: "#/$defs/store/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema32.type,
+          parentSchema: schema32,
+          data: data0
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.pattern !== void 0) {
+      let data1 = data.pattern;
+      if (typeof data1 === "string") {
+        if (func2(data1) < 1) {
+          const err3 = {
+            instancePath: instancePath + "/pattern",
+            schemaPath: "#/$defs/pattern/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema33,
+            data: data1
+          };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/pattern",
+          schemaPath: "#/$defs/pattern/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema33.type,
+          parentSchema: schema33,
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.include !== void 0) {
+      let data2 = data.include;
+      if (Array.isArray(data2)) {
+        if (data2.length < 1) {
+          const err5 = {
+            instancePath: instancePath + "/include",
+            schemaPath: "#/$defs/include/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+            schema: 1,
+            parentSchema: schema54,
+            data: data2
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0];
+          if (typeof data3 === "string") {
+            if (func2(data3) < 1) {
+              const err6 = {
+                instancePath: instancePath + "/include/" + i0,
+                schemaPath: "#/$defs/include/items/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema54.items,
+                data: data3
+              };
+              if (vErrors === null) {
+                vErrors = [err6];
+              } else {
+                vErrors.push(err6);
+              }
+              errors++;
+            }
+          } else {
+            const err7 = {
+              instancePath: instancePath + "/include/" + i0,
+              schemaPath: "#/$defs/include/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema54.items.type,
+              parentSchema: schema54.items,
+              data: data3
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err8 = {
+          instancePath: instancePath + "/include",
+          schemaPath: "#/$defs/include/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema54.type,
+          parentSchema: schema54,
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.lease !== void 0) {
+      let data4 = data.lease;
+      if (typeof data4 === "string") {
+        if (!pattern32.test(data4)) {
+          const err9 = {
+            instancePath: instancePath + "/lease",
+            schemaPath: "#/$defs/lease/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" },
+            message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"',
+            schema: "^[1-9][0-9]{0,5}[smhd]$",
+            parentSchema: schema56,
+            data: data4
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      } else {
+        const err10 = {
+          instancePath: instancePath + "/lease",
+          schemaPath: "#/$defs/lease/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema56.type,
+          parentSchema: schema56,
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data["machine-key-env"] !== void 0) {
+      let data5 = data["machine-key-env"];
+      if (typeof data5 !== "string") {
+        const err11 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+      if (typeof data5 === "string") {
+        if (!pattern6.test(data5)) {
+          const err12 = {
+            instancePath: instancePath + "/machine-key-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data5
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+      if (typeof data5 !== "string") {
+        const err14 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+      const _errs25 = errors;
+      const _errs26 = errors;
+      if (typeof data5 === "string") {
+        if (!pattern7.test(data5)) {
+          const err15 = {};
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      }
+      var valid9 = _errs26 === errors;
+      if (valid9) {
+        const err16 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      } else {
+        errors = _errs25;
+        if (vErrors !== null) {
+          if (_errs25) {
+            vErrors.length = _errs25;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+  } else {
+    const err17 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+      schema: schema66.type,
+      parentSchema: schema66,
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err17];
+    } else {
+      vErrors.push(err17);
+    }
+    errors++;
+  }
+  validate34.errors = vErrors;
+  return errors === 0;
+}
+validate34.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate20.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.version === void 0) {
+      const err0 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "version" },
+        message: "must have required property 'version'",
+        schema: schema31.required,
+        parentSchema: schema31,
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.steps === void 0) {
+      const err1 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "steps" },
+        message: "must have required property 'steps'",
+        schema: schema31.required,
+        parentSchema: schema31,
+        data
+      };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!func1.call(schema31.properties, key0)) {
+        const err2 = {
+          instancePath,
+          schemaPath: "#/additionalProperties",
+          keyword: "additionalProperties",
+          params: { additionalProperty: key0 },
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema31,
+          data
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.version !== void 0) {
+      let data0 = data.version;
+      if (1 !== data0) {
+        const err3 = {
+          instancePath: instancePath + "/version",
+          schemaPath: "#/properties/version/const",
+          keyword: "const",
+          params: { allowedValue: 1 },
+          message: "must be equal to constant",
+          schema: 1,
+          parentSchema: schema31.properties.version,
+          data: data0
+        };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.store !== void 0) {
+      let data1 = data.store;
+      if (typeof data1 === "string") {
+        if (func2(data1) < 1) {
+          const err4 = {
+            instancePath: instancePath + "/store",
+            schemaPath: "#/$defs/store/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema32,
+            data: data1
+          };
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
+      } else {
+        const err5 = {
+          instancePath: instancePath + "/store",
+          schemaPath: "#/$defs/store/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema32.type,
+          parentSchema: schema32,
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err5];
+        } else {
+          vErrors.push(err5);
+        }
+        errors++;
+      }
+    }
+    if (data.pattern !== void 0) {
+      let data2 = data.pattern;
+      if (typeof data2 === "string") {
+        if (func2(data2) < 1) {
+          const err6 = {
+            instancePath: instancePath + "/pattern",
+            schemaPath: "#/$defs/pattern/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema33,
+            data: data2
+          };
+          if (vErrors === null) {
+            vErrors = [err6];
+          } else {
+            vErrors.push(err6);
+          }
+          errors++;
+        }
+      } else {
+        const err7 = {
+          instancePath: instancePath + "/pattern",
+          schemaPath: "#/$defs/pattern/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema33.type,
+          parentSchema: schema33,
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.catalog !== void 0) {
+      let data3 = data.catalog;
+      if (typeof data3 === "string") {
+        if (func2(data3) < 1) {
+          const err8 = {
+            instancePath: instancePath + "/catalog",
+            schemaPath: "#/properties/catalog/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema31.properties.catalog,
+            data: data3
+          };
+          if (vErrors === null) {
+            vErrors = [err8];
+          } else {
+            vErrors.push(err8);
+          }
+          errors++;
+        }
+      } else {
+        const err9 = {
+          instancePath: instancePath + "/catalog",
+          schemaPath: "#/properties/catalog/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema31.properties.catalog.type,
+          parentSchema: schema31.properties.catalog,
+          data: data3
+        };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.trust !== void 0) {
+      let data4 = data.trust;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        if (Object.keys(data4).length > 1) {
+          const err10 = {
+            instancePath: instancePath + "/trust",
+            schemaPath: "#/properties/trust/maxProperties",
+            keyword: "maxProperties",
+            params: { limit: 1 },
+            message: "must NOT have more than 1 properties",
+            schema: 1,
+            parentSchema: schema31.properties.trust,
+            data: data4
+          };
+          if (vErrors === null) {
+            vErrors = [err10];
+          } else {
+            vErrors.push(err10);
+          }
+          errors++;
+        }
+        if (Object.keys(data4).length < 1) {
+          const err11 = {
+            instancePath: instancePath + "/trust",
+            schemaPath: "#/properties/trust/minProperties",
+            keyword: "minProperties",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 properties",
+            schema: 1,
+            parentSchema: schema31.properties.trust,
+            data: data4
+          };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+        for (const key1 in data4) {
+          if (!(key1 === "jwks" || key1 === "jwks-url" || key1 === "service")) {
+            const err12 = {
+              instancePath: instancePath + "/trust",
+              schemaPath: "#/properties/trust/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema31.properties.trust,
+              data: data4
+            };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+        if (data4.jwks !== void 0) {
+          let data5 = data4.jwks;
+          if (typeof data5 === "string") {
+            if (func2(data5) < 1) {
+              const err13 = {
+                instancePath: instancePath + "/trust/jwks",
+                schemaPath: "#/properties/trust/properties/jwks/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema31.properties.trust.properties.jwks,
+                data: data5
+              };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+          } else {
+            const err14 = {
+              instancePath: instancePath + "/trust/jwks",
+              schemaPath: "#/properties/trust/properties/jwks/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema31.properties.trust.properties.jwks.type,
+              parentSchema: schema31.properties.trust.properties.jwks,
+              data: data5
+            };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+        if (data4["jwks-url"] !== void 0) {
+          let data6 = data4["jwks-url"];
+          if (typeof data6 === "string") {
+            if (!pattern4.test(data6)) {
+              const err15 = {
+                instancePath: instancePath + "/trust/jwks-url",
+                schemaPath: "#/properties/trust/properties/jwks-url/pattern",
+                keyword: "pattern",
+                params: { pattern: "^https?://" },
+                message: 'must match pattern "^https?://"',
+                schema: "^https?://",
+                parentSchema: schema31.properties.trust.properties["jwks-url"],
+                data: data6
+              };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
+            }
+          } else {
+            const err16 = {
+              instancePath: instancePath + "/trust/jwks-url",
+              schemaPath: "#/properties/trust/properties/jwks-url/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema31.properties.trust.properties["jwks-url"].type,
+              parentSchema: schema31.properties.trust.properties["jwks-url"],
+              data: data6
+            };
+            if (vErrors === null) {
+              vErrors = [err16];
+            } else {
+              vErrors.push(err16);
+            }
+            errors++;
+          }
+        }
+        if (data4.service !== void 0) {
+          let data7 = data4.service;
+          if (true !== data7) {
+            const err17 = {
+              instancePath: instancePath + "/trust/service",
+              schemaPath: "#/properties/trust/properties/service/const",
+              keyword: "const",
+              params: { allowedValue: true },
+              message: "must be equal to constant",
+              schema: true,
+              parentSchema: schema31.properties.trust.properties.service,
+              data: data7
+            };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err18 = {
+          instancePath: instancePath + "/trust",
+          schemaPath: "#/properties/trust/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+          schema: schema31.properties.trust.type,
+          parentSchema: schema31.properties.trust,
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.service !== void 0) {
+      let data8 = data.service;
+      if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+        if (data8.url === void 0) {
+          const err19 = {
+            instancePath: instancePath + "/service",
+            schemaPath: "#/properties/service/required",
+            keyword: "required",
+            params: { missingProperty: "url" },
+            message: "must have required property 'url'",
+            schema: schema31.properties.service.required,
+            parentSchema: schema31.properties.service,
+            data: data8
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
+        }
+        for (const key2 in data8) {
+          if (!(key2 === "url" || key2 === "token-env")) {
+            const err20 = {
+              instancePath: instancePath + "/service",
+              schemaPath: "#/properties/service/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key2 },
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema31.properties.service,
+              data: data8
+            };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+        if (data8.url !== void 0) {
+          let data9 = data8.url;
+          if (typeof data9 === "string") {
+            if (!pattern4.test(data9)) {
+              const err21 = {
+                instancePath: instancePath + "/service/url",
+                schemaPath: "#/properties/service/properties/url/pattern",
+                keyword: "pattern",
+                params: { pattern: "^https?://" },
+                message: 'must match pattern "^https?://"',
+                schema: "^https?://",
+                parentSchema: schema31.properties.service.properties.url,
+                data: data9
+              };
+              if (vErrors === null) {
+                vErrors = [err21];
+              } else {
+                vErrors.push(err21);
+              }
+              errors++;
+            }
+          } else {
+            const err22 = {
+              instancePath: instancePath + "/service/url",
+              schemaPath: "#/properties/service/properties/url/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema31.properties.service.properties.url.type,
+              parentSchema: schema31.properties.service.properties.url,
+              data: data9
+            };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+        if (data8["token-env"] !== void 0) {
+          let data10 = data8["token-env"];
+          if (typeof data10 !== "string") {
+            const err23 = {
+              instancePath: instancePath + "/service/token-env",
+              schemaPath: "#/$defs/envName/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema34.type,
+              parentSchema: schema34,
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+          if (typeof data10 === "string") {
+            if (!pattern6.test(data10)) {
+              const err24 = {
+                instancePath: instancePath + "/service/token-env",
+                schemaPath: "#/$defs/envName/allOf/0/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+                message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+                schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+                parentSchema: schema34.allOf[0],
+                data: data10
+              };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          } else {
+            const err25 = {
+              instancePath: instancePath + "/service/token-env",
+              schemaPath: "#/$defs/envName/allOf/0/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema34.allOf[0].type,
+              parentSchema: schema34.allOf[0],
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+          if (typeof data10 !== "string") {
+            const err26 = {
+              instancePath: instancePath + "/service/token-env",
+              schemaPath: "#/$defs/envName/allOf/1/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema34.allOf[1].type,
+              parentSchema: schema34.allOf[1],
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+          const _errs37 = errors;
+          const _errs38 = errors;
+          if (typeof data10 === "string") {
+            if (!pattern7.test(data10)) {
+              const err27 = {};
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+          }
+          var valid7 = _errs38 === errors;
+          if (valid7) {
+            const err28 = {
+              instancePath: instancePath + "/service/token-env",
+              schemaPath: "#/$defs/envName/allOf/1/not",
+              keyword: "not",
+              params: {},
+              message: "must NOT be valid",
+              schema: schema34.allOf[1].not,
+              parentSchema: schema34.allOf[1],
+              data: data10
+            };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          } else {
+            errors = _errs37;
+            if (vErrors !== null) {
+              if (_errs37) {
+                vErrors.length = _errs37;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+      } else {
+        const err29 = {
+          instancePath: instancePath + "/service",
+          schemaPath: "#/properties/service/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+          schema: schema31.properties.service.type,
+          parentSchema: schema31.properties.service,
+          data: data8
+        };
+        if (vErrors === null) {
+          vErrors = [err29];
+        } else {
+          vErrors.push(err29);
+        }
+        errors++;
+      }
+    }
+    if (data.signers !== void 0) {
+      let data11 = data.signers;
+      if (typeof data11 === "string") {
+        if (func2(data11) < 1) {
+          const err30 = {
+            instancePath: instancePath + "/signers",
+            schemaPath: "#/properties/signers/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema31.properties.signers,
+            data: data11
+          };
+          if (vErrors === null) {
+            vErrors = [err30];
+          } else {
+            vErrors.push(err30);
+          }
+          errors++;
+        }
+      } else {
+        const err31 = {
+          instancePath: instancePath + "/signers",
+          schemaPath: "#/properties/signers/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema31.properties.signers.type,
+          parentSchema: schema31.properties.signers,
+          data: data11
+        };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+    }
+    if (data["max-age"] !== void 0) {
+      let data12 = data["max-age"];
+      if (typeof data12 === "string") {
+        if (!pattern8.test(data12)) {
+          const err32 = {
+            instancePath: instancePath + "/max-age",
+            schemaPath: "#/$defs/maxAge/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[1-9][0-9]{0,5}[dh]$" },
+            message: 'must match pattern "^[1-9][0-9]{0,5}[dh]$"',
+            schema: "^[1-9][0-9]{0,5}[dh]$",
+            parentSchema: schema35,
+            data: data12
+          };
+          if (vErrors === null) {
+            vErrors = [err32];
+          } else {
+            vErrors.push(err32);
+          }
+          errors++;
+        }
+      } else {
+        const err33 = {
+          instancePath: instancePath + "/max-age",
+          schemaPath: "#/$defs/maxAge/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema35.type,
+          parentSchema: schema35,
+          data: data12
+        };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+    if (data.steps !== void 0) {
+      let data13 = data.steps;
+      if (Array.isArray(data13)) {
+        if (data13.length < 1) {
+          const err34 = {
+            instancePath: instancePath + "/steps",
+            schemaPath: "#/properties/steps/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+            schema: 1,
+            parentSchema: schema31.properties.steps,
+            data: data13
+          };
+          if (vErrors === null) {
+            vErrors = [err34];
+          } else {
+            vErrors.push(err34);
+          }
+          errors++;
+        }
+        const len0 = data13.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data14 = data13[i0];
+          if (data14 && typeof data14 == "object" && !Array.isArray(data14)) {
+            if (Object.keys(data14).length > 1) {
+              const err35 = {
+                instancePath: instancePath + "/steps/" + i0,
+                schemaPath: "#/properties/steps/items/maxProperties",
+                keyword: "maxProperties",
+                params: { limit: 1 },
+                message: "must NOT have more than 1 properties",
+                schema: 1,
+                parentSchema: schema31.properties.steps.items,
+                data: data14
+              };
+              if (vErrors === null) {
+                vErrors = [err35];
+              } else {
+                vErrors.push(err35);
+              }
+              errors++;
+            }
+            if (Object.keys(data14).length < 1) {
+              const err36 = {
+                instancePath: instancePath + "/steps/" + i0,
+                schemaPath: "#/properties/steps/items/minProperties",
+                keyword: "minProperties",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 properties",
+                schema: 1,
+                parentSchema: schema31.properties.steps.items,
+                data: data14
+              };
+              if (vErrors === null) {
+                vErrors = [err36];
+              } else {
+                vErrors.push(err36);
+              }
+              errors++;
+            }
+            for (const key3 in data14) {
+              if (!(key3 === "backup" || key3 === "restore" || key3 === "verify" || key3 === "release" || key3 === "renew")) {
+                const err37 = {
+                  instancePath: instancePath + "/steps/" + i0,
+                  schemaPath: "#/properties/steps/items/additionalProperties",
+                  keyword: "additionalProperties",
+                  params: { additionalProperty: key3 },
+                  message: "must NOT have additional properties",
+                  schema: false,
+                  parentSchema: schema31.properties.steps.items,
+                  data: data14
+                };
+                if (vErrors === null) {
+                  vErrors = [err37];
+                } else {
+                  vErrors.push(err37);
+                }
+                errors++;
+              }
+            }
+            if (data14.backup !== void 0) {
+              if (!validate21(data14.backup, {
+                instancePath: instancePath + "/steps/" + i0 + "/backup",
+                parentData: data14,
+                parentDataProperty: "backup",
+                rootData,
+                dynamicAnchors
+              })) {
+                vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+                errors = vErrors.length;
+              }
+            }
+            if (data14.restore !== void 0) {
+              if (!validate25(data14.restore, {
+                instancePath: instancePath + "/steps/" + i0 + "/restore",
+                parentData: data14,
+                parentDataProperty: "restore",
+                rootData,
+                dynamicAnchors
+              })) {
+                vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+                errors = vErrors.length;
+              }
+            }
+            if (data14.verify !== void 0) {
+              if (!validate29(data14.verify, {
+                instancePath: instancePath + "/steps/" + i0 + "/verify",
+                parentData: data14,
+                parentDataProperty: "verify",
+                rootData,
+                dynamicAnchors
+              })) {
+                vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+                errors = vErrors.length;
+              }
+            }
+            if (data14.release !== void 0) {
+              if (!validate32(data14.release, {
+                instancePath: instancePath + "/steps/" + i0 + "/release",
+                parentData: data14,
+                parentDataProperty: "release",
+                rootData,
+                dynamicAnchors
+              })) {
+                vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                errors = vErrors.length;
+              }
+            }
+            if (data14.renew !== void 0) {
+              if (!validate34(data14.renew, {
+                instancePath: instancePath + "/steps/" + i0 + "/renew",
+                parentData: data14,
+                parentDataProperty: "renew",
+                rootData,
+                dynamicAnchors
+              })) {
+                vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+                errors = vErrors.length;
+              }
+            }
+          } else {
+            const err38 = {
+              instancePath: instancePath + "/steps/" + i0,
+              schemaPath: "#/properties/steps/items/type",
+              keyword: "type",
+              params: { type: "object" },
+              message: "must be object",
+              schema: schema31.properties.steps.items.type,
+              parentSchema: schema31.properties.steps.items,
+              data: data14
+            };
+            if (vErrors === null) {
+              vErrors = [err38];
+            } else {
+              vErrors.push(err38);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err39 = {
+          instancePath: instancePath + "/steps",
+          schemaPath: "#/properties/steps/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema31.properties.steps.type,
+          parentSchema: schema31.properties.steps,
+          data: data13
+        };
+        if (vErrors === null) {
+          vErrors = [err39];
+        } else {
+          vErrors.push(err39);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err40 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+      schema: schema31.type,
+      parentSchema: schema31,
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err40];
+    } else {
+      vErrors.push(err40);
+    }
+    errors++;
+  }
+  validate20.errors = vErrors;
+  return errors === 0;
+}
+validate20.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
 
 // src/action/steps/validate.ts
 var OWN_MESSAGE_KEYWORDS = /* @__PURE__ */ new Set([
@@ -12014,24 +18504,10 @@ var OWN_MESSAGE_KEYWORDS = /* @__PURE__ */ new Set([
   "not",
   "dependentRequired"
 ]);
-var compiled;
-function validator() {
-  if (compiled) return compiled;
-  const ajv = new import__.Ajv2020({
-    allErrors: true,
-    verbose: true,
-    strict: true,
-    strictRequired: false,
-    allowUnionTypes: true
-  });
-  ajv.addKeyword({ keyword: "x-message", schemaType: "string" });
-  compiled = ajv.compile(license_backup_schema_default);
-  return compiled;
-}
 function validateSteps(parsed) {
-  const validate = validator();
-  if (validate(parsed.data)) return;
-  const errors = relevant(validate.errors ?? []);
+  const validate2 = validate;
+  if (validate2(parsed.data)) return;
+  const errors = relevant(validate2.errors ?? []);
   const located2 = errors.map((error2) => toConfigError(parsed, error2));
   located2.sort(
     (a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0)

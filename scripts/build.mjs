@@ -41,6 +41,38 @@ const withoutCrashPoints = {
   }
 }
 
+// @actions/http-client is under @actions/core, so it loads at every start, and two of its imports cost
+// most of the action's cold start (ADR 0195), so the build rewrites them, failing if they change shape:
+// - node:http and node:https as ES modules: Node makes such a namespace by reading every export of the
+//   built-in, and node:http's lazy `WebSocket`-style ones load Node's own fetch. require() returns the
+//   same module objects without reading them.
+// - undici's ProxyAgent, needed only behind a proxy, evaluated all of undici (~100 ms). It is required
+//   where the client makes a proxy agent instead; it stays in the bundle.
+const HTTP_CLIENT = join('node_modules', '@actions', 'http-client', 'lib', 'index.js')
+const HTTP_CLIENT_REWRITES = [
+  ["import * as http from 'http';", "const http = require('node:http');"],
+  ["import * as https from 'https';", "const https = require('node:https');"],
+  ["import { ProxyAgent } from 'undici';", ''],
+  ['new ProxyAgent(', "new (require('undici').ProxyAgent)("]
+]
+const httpClientAtStart = {
+  name: '@actions/http-client: built-ins required, undici when a proxy is used',
+  setup(build) {
+    build.onLoad({ filter: /http-client[\\/]lib[\\/]index\.js$/ }, async args => {
+      if (!isProjectFile(args.path, HTTP_CLIENT)) return undefined
+      let text = await readFile(args.path, 'utf8')
+      for (const [from, to] of HTTP_CLIENT_REWRITES) {
+        if (text.split(from).length !== 2)
+          throw new Error(`${HTTP_CLIENT} no longer has ${from} once; update HTTP_CLIENT_REWRITES.`)
+        text = text.replace(from, to)
+      }
+      if (/\bProxyAgent\b/.test(text.replace("require('undici').ProxyAgent", '')))
+        throw new Error(`${HTTP_CLIENT} uses ProxyAgent where this build does not expect it.`)
+      return { contents: text, loader: 'js' }
+    })
+  }
+}
+
 const result = await build({
   // The verify pool's worker is an entry point of its own, in chunks/ beside the chunk that starts
   // it (src/engine/verify-pool/pool.ts, ADR 0140).
@@ -59,7 +91,7 @@ const result = await build({
   logLevel: 'warning',
   // The metafile lists every bundled input: dist/licenses.txt is made from it (scripts/licenses.mjs).
   metafile: true,
-  plugins: [versionOnly, withoutCrashPoints],
+  plugins: [versionOnly, withoutCrashPoints, httpClientAtStart],
   // Some CommonJS dependencies call require() for Node built-ins; ESM output needs a real require for them.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"

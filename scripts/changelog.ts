@@ -1,5 +1,5 @@
 // CHANGELOG.md (Keep a Changelog 1.1.0): cuts a release from the Unreleased section, and prints one
-// release's notes for the GitHub release. Used by script/release and .github/workflows/release.yml:
+// release's notes for the GitHub release. Used by scripts/release and .github/workflows/release.yml:
 //   node scripts/run-ts.mjs scripts/changelog.ts cut 1.2.3 [YYYY-MM-DD]   (rewrites CHANGELOG.md)
 //   node scripts/run-ts.mjs scripts/changelog.ts notes 1.2.3              (prints the section's body)
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -34,7 +34,7 @@ export function releaseNotes(changelog: string, version: string): string {
   const lines = changelog.split('\n')
   const bounds = sectionBounds(lines, `## [${version}]`)
   if (!bounds)
-    throw new Error(`CHANGELOG.md has no section "## [${version}]"; run script/release ${version}.`)
+    throw new Error(`CHANGELOG.md has no section "## [${version}]"; run scripts/release ${version}.`)
   const body = bodyOf(lines, bounds)
   if (body === '') throw new Error(`CHANGELOG.md's section for ${version} is empty; say what changed.`)
   return body

@@ -1,7 +1,8 @@
-// Regenerates the documents made from other files (npm run docs): the README's input and output tables
+// Regenerates the files made from other files (npm run docs): the README's input and output tables
 // from action.yml, docs/adr/README.md from the ADRs' headers (after bringing each header to the one
-// format), and schema/protocol.schema.json from docs/openapi.yaml. `__tests__/release/docs.test.ts` fails
-// while any is stale, so CI checks them.
+// format), schema/protocol.schema.json from docs/openapi.yaml, and the steps file's compiled validator
+// from schema/license-backup.schema.json. `__tests__/project-release/docs.test.ts` fails while any is
+// stale, so CI checks them.
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,9 +10,17 @@ import { ADR_FILE, adrIndex, normalizeAdr, parseAdr, type Adr } from './docs/adr
 import { withActionTables } from './docs/action-tables.js'
 import { formatMarkdown } from './docs/markdown.js'
 import { protocolSchema } from './docs/protocol-schema.js'
+import { stepsValidatorSource } from './docs/steps-validator.js'
 
 export const ADR_DIR = 'docs/adr'
 export const PROTOCOL_SCHEMA = 'schema/protocol.schema.json'
+export const STEPS_VALIDATOR = 'src/action/steps/schema-validator.ts'
+
+/** The steps file's validator as it should be: its schema compiled by Ajv standalone (ADR 0195), formatted. */
+export async function expectedStepsValidator(): Promise<string> {
+  const schema = JSON.parse(readFileSync('schema/license-backup.schema.json', 'utf8')) as object
+  return formatMarkdown(stepsValidatorSource(schema), STEPS_VALIDATOR)
+}
 
 /** schema/protocol.schema.json as it should be: docs/openapi.yaml's schemas (ADR 0143), formatted. */
 export async function expectedProtocolSchema(): Promise<string> {
@@ -62,6 +71,7 @@ async function main(): Promise<void> {
   writeFileSync(join(ADR_DIR, 'README.md'), await expectedAdrIndex())
   writeFileSync('README.md', await expectedReadme())
   writeFileSync(PROTOCOL_SCHEMA, await expectedProtocolSchema())
+  writeFileSync(STEPS_VALIDATOR, await expectedStepsValidator())
 }
 
 if (process.argv[1]?.endsWith('docs.mjs')) {

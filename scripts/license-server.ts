@@ -1,5 +1,5 @@
 // The reference license service's command (src/server/cli.ts; `license-server --help`, docs/service.md):
-//   node scripts/run-ts.mjs scripts/license-server.ts serve --issuer issuer.json --database license-server.db
+//   node scripts/run-ts.mjs scripts/license-server.ts serve --signing-keys license-server-keys.json --database license-server.db
 // `serve` prints its URL on the first line of stdout, then one JSON line per request; SIGTERM or SIGINT
 // finishes the requests in flight and stops. Other commands print one JSON document.
 import { runCli, UsageError } from '../src/server/cli.js'

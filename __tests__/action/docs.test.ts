@@ -1,17 +1,37 @@
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parse } from 'yaml'
 import { loadSteps } from '../../src/action/steps/load.js'
 
 const readme = readFileSync('README.md', 'utf8')
-// The input and output tables are generated from action.yml: __tests__/release/docs.test.ts checks them.
+// The input and output tables are generated from action.yml: __tests__/project-release/docs.test.ts checks them.
 
 describe('README.md', () => {
+  const example = /<!-- steps-example -->\n+```yaml\n([\s\S]*?)```/.exec(readme)?.[1]
+
   it('shows a steps file that the action accepts, with every kind of step', async () => {
-    const example = /<!-- steps-example -->\n+```yaml\n([\s\S]*?)```/.exec(readme)?.[1]
     expect(example).toBeDefined()
     const config = await loadSteps({ config: '', inline: example ?? '' })
     expect(config.steps.map(s => s.kind)).toEqual(['backup', 'restore', 'verify', 'release', 'renew'])
+  })
+
+  it('quotes the error the action really gives for a misspelt key of that steps file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lb-readme-'))
+    try {
+      const file = join(dir, 'license-backup.yml')
+      writeFileSync(file, (example ?? '').replace('      overwrite: true #', '      overwrit: true #'))
+      const error = await loadSteps({ config: file, inline: '' }).then(
+        () => undefined,
+        (thrown: unknown) => thrown as Error
+      )
+      const message = error?.message.replace(file, '.github/license-backup.yml')
+      expect(message).toContain('unknown key `overwrit`')
+      expect(readme).toContain(`\n\`\`\`text\n${message}\n\`\`\`\n`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   /** Each example workflow step that runs the action with inline steps, with its `env:`: in whole

@@ -85,7 +85,7 @@ describe('taking a backup out of an artifact zip', () => {
         { name: 'manifest.json', data: manifest },
         ...Array.from({ length: 65 }, (_, i) => ({ name: `junk-${i}`, data: Buffer.from('x') }))
       ],
-      /66 entries; a backup has two/
+      /66 entries; a backup has at most three: manifest.json, manifest.json.sig and its pack/
     ],
     [
       'a compression method other than stored or deflate',

@@ -42,6 +42,14 @@ async function expectError(
 }
 
 describe('steps file: valid', () => {
+  it('keeps an artifact up to 400 days, what a private repository allows (a public one caps it at 90)', async () => {
+    const steps = (days: number): string =>
+      `version: 1\nstore: ./licenses\nsteps:\n  - backup:\n      path: ./backup\n      artifact: { name: b, retention-days: ${days} }\n`
+    const { loading } = await load(steps(400))
+    expect((await loading).steps[0]).toMatchObject({ artifact: { retentionDays: 400 } })
+    await expectError(steps(401), 6, 44, /retention-days` must be <= 400/)
+  })
+
   it('reads a registry push with tags and keep, and a restore from a registry', async () => {
     const { loading } = await load(`version: 1
 store: ./licenses

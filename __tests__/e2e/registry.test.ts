@@ -2,7 +2,7 @@
 // 127.0.0.1 (TLS from a throwaway CA given to the child as NODE_EXTRA_CA_CERTS, Bearer token auth through
 // a loopback token server) and the reference license service: backup → push → keep → restore from the
 // registry into a fresh store. The registry is inspected with plain HTTP, not the project's client.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +15,9 @@ import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { runAction } from '../../src/local/runner.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { describeWithTools } from '../support/tools.js'
 import {
+  REGISTRY_TOOLS,
   createTestCa,
   startRegistry,
   trustCa,
@@ -24,6 +26,7 @@ import {
 } from '../../src/local/registry.js'
 import { expectNoSecrets, registerSecret } from '../support/secret-scan.js'
 
+const describe = describeWithTools('the end-to-end registry tests', REGISTRY_TOOLS)
 const SERVICE_TOKEN = 'e2e-registry-service-token-0b7e'
 const REGISTRY_PASSWORD = 'e2e-registry-password-a91c'
 registerSecret(SERVICE_TOKEN)

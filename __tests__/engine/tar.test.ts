@@ -44,7 +44,9 @@ describe('tar writer', () => {
     const lines = stdout.trim().split('\n')
     expect(lines).toHaveLength(5)
     for (const line of lines) expect(line).toMatch(/^-rw-r--r-- 0\/0 .*1970-01-01 00:00 /)
-    const { stdout: names } = await exec('tar', ['-tf', join(dir, 'p.tar')])
+    // In the C locale GNU tar escapes ü as \303\274: list in UTF-8 whatever the machine's LANG.
+    const utf8 = { env: { ...process.env, LC_ALL: 'C.UTF-8' } }
+    const { stdout: names } = await exec('tar', ['-tf', join(dir, 'p.tar')], utf8)
     expect(names.trim().split('\n')).toEqual(members.map(([name]) => name))
     await mkdir(join(dir, 'out'))
     await exec('tar', ['-xf', join(dir, 'p.tar'), '-C', join(dir, 'out')])

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { createBackupRestorer, type ManifestV2 } from '../../src/engine/index.js'
 import { exec, listTree, recorder } from '../engine/helpers.js'
 import { snapshot } from '../restore/support.js'
+import { itWithTools } from '../support/tools.js'
 import { TOKEN, v2World, type V2World } from './support.js'
 
 // Issue 11: what a backup writes now, opened by the standard tools, restored and verified.
@@ -93,37 +94,41 @@ describe('format v2: what a backup writes', () => {
     expect((await engine.verify({ path, trust: { jwksFile: w.jwksFile } })).verified).toBe(result.backedUp)
   })
 
-  it('compresses before it encrypts: `age -d -i key | tar -tz` opens it, and its plaintext files name no license', async () => {
-    const path = fresh('enc')
-    const result = await engine.backup({
-      store: w.source.dir,
-      path,
-      encryptTo: [w.recipient],
-      catalog: join(w.root, 'catalog.csv'),
-      sign: { key: w.key.text, source: 'the test key' }
-    })
-    expect(await listTree(path)).toEqual(['licenses.tar.gz.age', 'manifest.json', 'manifest.json.sig'])
-    const { stdout } = await exec('sh', [
-      '-c',
-      'age -d -i "$1" "$2" | tar -tz',
-      'sh',
-      w.identityFile,
-      join(path, 'licenses.tar.gz.age')
-    ])
-    expect(stdout.trim().split('\n')).toHaveLength(result.backedUp + 1)
-    // Smaller than the plain tar it holds: compression happened before encryption.
-    expect(result.packSize).toBeLessThan((result.manifest as ManifestV2).pack.tar_size / 3)
-    const plaintext = Buffer.concat([
-      await readFile(join(path, 'manifest.json')),
-      await readFile(join(path, 'manifest.json.sig'))
-    ]).toString('latin1')
-    for (const license of w.source.licenses) {
-      for (const secret of [license.jti, license.keyId, license.path, license.title])
-        expect(plaintext).not.toContain(secret)
+  const itWithAge = itWithTools('the age CLI interoperability test of format v2', ['age'])
+  itWithAge(
+    'compresses before it encrypts: `age -d -i key | tar -tz` opens it, and its plaintext files name no license',
+    async () => {
+      const path = fresh('enc')
+      const result = await engine.backup({
+        store: w.source.dir,
+        path,
+        encryptTo: [w.recipient],
+        catalog: join(w.root, 'catalog.csv'),
+        sign: { key: w.key.text, source: 'the test key' }
+      })
+      expect(await listTree(path)).toEqual(['licenses.tar.gz.age', 'manifest.json', 'manifest.json.sig'])
+      const { stdout } = await exec('sh', [
+        '-c',
+        'age -d -i "$1" "$2" | tar -tz',
+        'sh',
+        w.identityFile,
+        join(path, 'licenses.tar.gz.age')
+      ])
+      expect(stdout.trim().split('\n')).toHaveLength(result.backedUp + 1)
+      // Smaller than the plain tar it holds: compression happened before encryption.
+      expect(result.packSize).toBeLessThan((result.manifest as ManifestV2).pack.tar_size / 3)
+      const plaintext = Buffer.concat([
+        await readFile(join(path, 'manifest.json')),
+        await readFile(join(path, 'manifest.json.sig'))
+      ]).toString('latin1')
+      for (const license of w.source.licenses) {
+        for (const secret of [license.jti, license.keyId, license.path, license.title])
+          expect(plaintext).not.toContain(secret)
+      }
+      const pack = (await readFile(join(path, 'licenses.tar.gz.age'))).toString('latin1')
+      for (const license of w.source.licenses) expect(pack).not.toContain(license.jti)
     }
-    const pack = (await readFile(join(path, 'licenses.tar.gz.age'))).toString('latin1')
-    for (const license of w.source.licenses) expect(pack).not.toContain(license.jti)
-  })
+  )
 })
 
 describe('format v2: restore and verify', () => {

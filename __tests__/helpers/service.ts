@@ -75,9 +75,15 @@ export interface Running {
 
 export async function startServer(options: Partial<LicenseServerOptions> = {}): Promise<Running> {
   const dir = await tempDir()
-  const issuer = options.issuer ?? createIssuer()
+  // A test that gives the server a key ring signs its licenses with an issuer of its own.
+  const issuer = options.issuer && 'jwks' in options.issuer ? (options.issuer as Issuer) : createIssuer()
   const database = options.database ?? join(dir, 'state.db')
-  const server = await createLicenseServer({ issuer, database, tokens: [TOKEN], ...options })
+  const server = await createLicenseServer({
+    database,
+    tokens: [TOKEN],
+    ...options,
+    issuer: options.issuer ?? issuer
+  })
   return { server, issuer, database, dir }
 }
 
@@ -140,9 +146,15 @@ export async function sessionBody(
   return { machine: m, individualize: true, proof: await proofFor(m, base, now) }
 }
 
-export async function openSession(base: string, m: Machine, token?: string): Promise<string> {
+/** Opens a session at `base`; `audience` is the URL its proof names (a service's public URL, if set). */
+export async function openSession(
+  base: string,
+  m: Machine,
+  token?: string,
+  audience = base
+): Promise<string> {
   const res = await call(base, 'POST', '/v1/sessions', {
-    body: await sessionBody(m, base),
+    body: await sessionBody(m, audience),
     ...(token ? { token } : {})
   })
   if (res.status !== 201) throw new Error(`open session: ${res.status} ${res.text}`)

@@ -1,6 +1,6 @@
 // The registry client against the CNCF distribution registry on 127.0.0.1: TLS from a throwaway CA,
 // htpasswd (Basic) auth, deletes enabled. Everything the client claims is checked with plain HTTP.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { cp, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BackupResult } from '../../src/engine/api.js'
@@ -10,7 +10,9 @@ import { pushBackup } from '../../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
 import { tempDirs } from '../engine/helpers.js'
 import { registerSecret } from '../support/secret-scan.js'
+import { describeWithTools } from '../support/tools.js'
 import {
+  REGISTRY_TOOLS,
   createTestCa,
   startRegistry,
   trustCa,
@@ -22,6 +24,7 @@ import { basic, blobFile, damageBlob, inspect, makeBackup, tagsOf } from './supp
 const PASSWORD = 'registry-password-8c1f'
 registerSecret(PASSWORD)
 const AUTH = basic('alice', PASSWORD)
+const describe = describeWithTools('the registry tests with Basic auth', REGISTRY_TOOLS)
 const dirs = tempDirs()
 let ca: TestCa
 let registry: TestRegistry

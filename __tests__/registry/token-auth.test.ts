@@ -1,7 +1,7 @@
 // The Bearer token challenge against the distribution registry configured for token auth, with a
 // loopback token server of the test's own (JWT signed by a key whose certificate chains to the registry's
 // rootcertbundle); retention (`keep`) with real deletes; and an anonymous registry.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { readdir } from 'node:fs/promises'
 import type { BackupResult } from '../../src/engine/api.js'
 import { RegistryClient } from '../../src/action/registry/client.js'
@@ -11,7 +11,9 @@ import { pushBackup } from '../../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
 import { tempDirs } from '../engine/helpers.js'
 import { registerSecret } from '../support/secret-scan.js'
+import { describeWithTools } from '../support/tools.js'
 import {
+  REGISTRY_TOOLS,
   createTestCa,
   startRegistry,
   trustCa,
@@ -22,6 +24,7 @@ import { makeBackup } from './support.js'
 
 const PASSWORD = 'token-server-password-4d2a'
 registerSecret(PASSWORD)
+const describe = describeWithTools('the registry tests with token auth', REGISTRY_TOOLS)
 const dirs = tempDirs()
 let ca: TestCa
 let registry: TestRegistry

@@ -91,9 +91,11 @@ export async function faultWorld(
     store: template,
     path: join(root, 'held-backup'),
     individualize: true,
-    service: { url: server.url, token: TOKEN },
+    // Through the proxy (no faults planned yet): the service takes proofs for its public URL only.
+    service: { url: proxy.url, token: TOKEN },
     trust
   })
+  proxy.requests.length = 0
   let made = 0
   return {
     root,

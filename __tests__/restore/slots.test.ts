@@ -180,7 +180,8 @@ describe('restore with protocol v1.1', () => {
         fault: {
           kind: 'before',
           act: async () => {
-            await restoreOn(behind.url, await openSession(behind.url, await machine(201)), [jws])
+            const session = await openSession(behind.url, await machine(201), undefined, proxy.url)
+            await restoreOn(behind.url, session, [jws])
           }
         }
       }

@@ -98,7 +98,8 @@ describe('attacks on the license service', () => {
       body: await sessionBody(await machine(4), server.url)
     })
     expect(fourth.status).toBe(429)
-    expect(fourth.headers.get('retry-after')).toBe('60')
+    // Until the oldest of the three expires (an hour, the default session lifetime).
+    expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(3500)
     expect((fourth.json as { detail: string }).detail).toMatch(/3 open sessions/)
   })
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
+import { readdirSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
-import { runCli, UsageError } from '../../src/server/cli.js'
+import { runCli, UsageError, USAGE } from '../../src/server/cli.js'
 import { SCHEMA_VERSION } from '../../src/server/storage/migrations.js'
 import { call, license, machine, openSession, tempDir } from '../helpers/service.js'
 import { itOnPosix } from '../support/platform.js'
@@ -65,7 +67,7 @@ describe('license-server (the command)', () => {
           'scripts/run-ts.mjs',
           'scripts/license-server.ts',
           'serve',
-          '--issuer',
+          '--signing-keys',
           join(dir, 'issuer.json'),
           '--database',
           database,
@@ -163,7 +165,7 @@ describe('license-server (the command)', () => {
     }
   )
 
-  it('quickstart: makes an issuer and a tenant, prints a working restore token', async () => {
+  it('quickstart: makes a signing key file (0600) and a tenant, prints a working restore token', async () => {
     const dir = await tempDir()
     const lines: string[] = []
     const stop = await runCli(
@@ -174,8 +176,8 @@ describe('license-server (the command)', () => {
         '0',
         '--database',
         join(dir, 'q.db'),
-        '--issuer',
-        join(dir, 'issuer.json')
+        '--signing-keys',
+        join(dir, 'keys.json')
       ],
       {},
       line => lines.push(line)
@@ -186,6 +188,7 @@ describe('license-server (the command)', () => {
       expect(token).toBeDefined()
       const session = await openSession(url, await machine(2), token)
       expect(session).toMatch(/^[A-Za-z0-9_-]+$/)
+      expect((await stat(join(dir, 'keys.json'))).mode & 0o777).toBe(0o600)
     } finally {
       await stop?.()
     }
@@ -255,12 +258,22 @@ describe('license-server (the command)', () => {
     const issuer = createIssuer()
     await saveIssuer(issuer, join(dir, 'issuer.json'))
     await refused(
-      ['serve', '--issuer', join(dir, 'issuer.json'), '--lease', '1w'],
+      ['serve', '--signing-keys', join(dir, 'issuer.json'), '--lease', '1w'],
       /--lease 1w is not a duration/
     )
     const lines: string[] = []
     const stop = await runCli(
-      ['serve', '--port', '0', '--database', database, '--issuer', join(dir, 'issuer.json'), '--lease', '3h'],
+      [
+        'serve',
+        '--port',
+        '0',
+        '--database',
+        database,
+        '--signing-keys',
+        join(dir, 'issuer.json'),
+        '--lease',
+        '3h'
+      ],
       {},
       line => lines.push(line)
     )
@@ -291,7 +304,17 @@ describe('license-server (the command)', () => {
     await cli('policy', 'set', '--tenant', 'acme', '--lease', 'default', '--database', database)
     const again: string[] = []
     const stop2 = await runCli(
-      ['serve', '--port', '0', '--database', database, '--issuer', join(dir, 'issuer.json'), '--lease', '3h'],
+      [
+        'serve',
+        '--port',
+        '0',
+        '--database',
+        database,
+        '--signing-keys',
+        join(dir, 'issuer.json'),
+        '--lease',
+        '3h'
+      ],
       {},
       line => again.push(line)
     )
@@ -316,14 +339,82 @@ describe('license-server (the command)', () => {
     }
   })
 
+  it('npm run server keeps its issuer key and database in a folder git ignores, which quickstart makes', async () => {
+    const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+      .scripts['server'] as string
+    const files = ['--signing-keys', '--database'].map(
+      option => new RegExp(`${option} (\\S+)`).exec(script)?.[1]
+    )
+    expect(files).toEqual([
+      expect.stringMatching(/^\.license-server\//),
+      expect.stringMatching(/^\.license-server\//)
+    ])
+    for (const file of files as string[]) execFileSync('git', ['check-ignore', '--quiet', '--no-index', file])
+
+    const dir = await tempDir()
+    const folder = join(dir, '.license-server')
+    const stop = await runCli(
+      [
+        'serve',
+        '--quickstart',
+        '--port',
+        '0',
+        '--signing-keys',
+        join(folder, 'keys.json'),
+        '--database',
+        join(folder, 'license-server.db')
+      ],
+      {},
+      () => undefined
+    )
+    await stop?.()
+    expect(readdirSync(folder).sort()).toEqual(['keys.json', 'license-server.db'])
+  })
+
+  it('writes nothing for help or an unknown command (`tenant` without `add` too)', async () => {
+    const dir = await tempDir()
+    const run = (...argv: string[]): { status: number | null; stdout: string; stderr: string } => {
+      const child = spawnSync(
+        process.execPath,
+        [join(process.cwd(), 'scripts/license-server.mjs'), ...argv],
+        {
+          cwd: dir,
+          encoding: 'utf8'
+        }
+      )
+      return { status: child.status, stdout: child.stdout, stderr: child.stderr }
+    }
+    expect(run('help')).toMatchObject({ status: 0, stdout: expect.stringContaining('usage: license-server') })
+    expect(run('frobnicate').stderr).toContain('Unknown command "frobnicate"')
+    expect(run('tenant').stderr).toContain('Unknown command "tenant"')
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  it('every flag and command of --help is in docs/service.md', async () => {
+    const guide = await readFile('docs/service.md', 'utf8')
+    const flags = new Set(USAGE.match(/--[a-z][a-z-]+/g))
+    expect(flags.size).toBeGreaterThan(20)
+    expect([...flags].filter(flag => !new RegExp(`(?<![\\w-])${flag}(?![\\w-])`).test(guide))).toEqual([])
+    const commands = USAGE.split('\n').flatMap(line => /^ {2}([a-z]+(?: [a-z]+)?)\b/.exec(line)?.[1] ?? [])
+    expect(commands.filter(command => !guide.includes(`\`${command}`))).toEqual([])
+  })
+
   it('says what is wrong with a command line', async () => {
-    await expect(runCli(['serve', '--database', ':memory:'], {}, () => undefined)).rejects.toThrow(/--issuer/)
+    await expect(runCli(['serve', '--database', ':memory:'], {}, () => undefined)).rejects.toThrow(
+      /give --signing-keys <file>.*key generate/
+    )
+    await expect(runCli(['serve', '--issuer', 'old.json'], {}, () => undefined)).rejects.toThrow(
+      /--issuer is now --signing-keys/
+    )
     await expect(runCli(['frobnicate', '--database', ':memory:'], {}, () => undefined)).rejects.toThrow(
       /Unknown command "frobnicate"/
     )
     await expect(
       runCli(['token', 'issue', 'x', '--database', ':memory:'], {}, () => undefined)
     ).rejects.toThrow(/--role/)
+    const unknown = runCli(['audit', '--frobnicate'], {}, () => undefined)
+    await expect(unknown).rejects.toBeInstanceOf(UsageError)
+    await expect(unknown).rejects.toThrow(/Unknown option '--frobnicate'/)
     const help: string[] = []
     await runCli(['--help'], {}, line => help.push(line))
     expect(help.join('\n')).toMatch(/machine release <jti> <machine-id>/)

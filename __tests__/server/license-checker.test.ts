@@ -14,7 +14,7 @@ function flipLast(text: string): string {
 describe('the service’s license check, remembering verified texts', () => {
   it('gives the same answer the second time a text comes, from memory', async () => {
     const issuer = createIssuer({ kid: 'remember' })
-    const check = licenseChecker(issuer)
+    const check = licenseChecker(issuer.jwks())
     const jws = issuer.sign(claims)
     const first = await check(jws)
     expect(first).toEqual({ ok: true, claims: expect.objectContaining(claims) })
@@ -23,7 +23,7 @@ describe('the service’s license check, remembering verified texts', () => {
 
   it('refuses a changed signature or payload right after the text it came from was remembered', async () => {
     const issuer = createIssuer({ kid: 'remember' })
-    const check = licenseChecker(issuer)
+    const check = licenseChecker(issuer.jwks())
     const jws = issuer.sign(claims)
     expect((await check(jws)).ok).toBe(true)
     const [header, , signature] = jws.split('.')
@@ -39,7 +39,7 @@ describe('the service’s license check, remembering verified texts', () => {
   it('does not remember a text whose signature failed, nor one signed by a key it does not hold', async () => {
     const issuer = createIssuer({ kid: 'remember' })
     const stranger = createIssuer({ kid: 'remember' })
-    const check = licenseChecker(issuer)
+    const check = licenseChecker(issuer.jwks())
     const foreign = stranger.sign(claims)
     for (let i = 0; i < 2; i++) {
       expect(await check(foreign)).toMatchObject({ ok: false, reason: 'invalid-signature' })
@@ -47,6 +47,19 @@ describe('the service’s license check, remembering verified texts', () => {
         ok: false,
         reason: 'invalid-signature'
       })
+    }
+  })
+})
+
+describe('the service’s license check, Ed25519 algorithms', () => {
+  it('verifies an Ed25519 license whether its header says Ed25519 or EdDSA (docs/format.md)', async () => {
+    const issuer = createIssuer({ kid: 'both-algs' })
+    const check = licenseChecker(issuer.jwks())
+    for (const alg of ['Ed25519', 'EdDSA']) {
+      expect(await check(issuer.sign({ ...claims, jti: `lic-${alg}` }, { alg }))).toMatchObject({ ok: true })
+      // Also when the header is not the plain shape the direct path takes (jose decides).
+      const unusual = issuer.sign({ ...claims, jti: `lic-${alg}-x` }, { alg, crit: undefined, x5u: 'x' })
+      expect(await check(unusual)).toMatchObject({ ok: true })
     }
   })
 })

@@ -208,13 +208,17 @@ async function adminExchange(): Promise<void> {
   await ask('POST', '/v1/admin/tenants', { token: operator, ...asText })
 
   const licensees = '/v1/admin/tenants/acme/licensees'
-  await ask('POST', licensees, { token: acmeAdmin, body: { licensees: ['alice-2'] } })
-  await ask('POST', licensees, { token: acmeAdmin, body: { licensees: 'alice-3' } })
-  await ask('POST', '/v1/admin/tenants/globex/licensees', { token: acmeAdmin, body: { licensees: ['x'] } })
+  await ask('POST', licensees, { token: operator, body: { licensees: ['alice-2'] } })
+  await ask('POST', licensees, { token: operator, body: { licensees: 'alice-3' } })
+  await ask('POST', licensees, { token: acmeAdmin, body: { licensees: ['x'] } })
   await ask('POST', '/v1/admin/tenants/nobody/licensees', { token: operator, body: { licensees: ['x'] } })
-  await ask('POST', licensees, { token: acmeAdmin, body: { licensees: ['bob'] } })
-  await ask('POST', licensees, { token: acmeAdmin, ...big })
-  await ask('POST', licensees, { token: acmeAdmin, ...asText })
+  await ask('POST', licensees, { token: operator, body: { licensees: ['bob'] } })
+  await ask('POST', licensees, { token: operator, ...big })
+  await ask('POST', licensees, { token: operator, ...asText })
+  await ask('GET', licensees, { token: acmeReader })
+  await ask('GET', '/v1/admin/tenants/globex/licensees', { token: acmeAdmin })
+  await ask('GET', '/v1/admin/tenants/nobody/licensees', { token: operator })
+  await ask('GET', licensees, { token: acmeRestore })
 
   await ask('POST', '/v1/admin/tokens', { token: acmeAdmin, body: { role: 'read', label: 'dashboard' } })
   await ask('POST', '/v1/admin/tokens', { token: acmeAdmin, body: { role: 'root' } })
@@ -232,6 +236,8 @@ async function adminExchange(): Promise<void> {
   await ask('POST', '/v1/admin/licenses/acme-2/revoke', { token: acmeAdmin })
   await ask('POST', '/v1/admin/licenses/unknown/revoke', { token: acmeAdmin })
   await ask('POST', '/v1/admin/licenses/acme-2/revoke', { token: acmeReader })
+  await ask('GET', '/v1/admin/keys', { token: operator })
+  await ask('GET', '/v1/admin/keys', { token: acmeAdmin })
   await ask('GET', '/v1/admin/audit?limit=20', { token: acmeReader })
   await ask('GET', '/v1/admin/audit?limit=0', { token: acmeReader })
   await ask('GET', '/v1/admin/audit', { token: acmeRestore })
@@ -254,6 +260,8 @@ async function adminExchange(): Promise<void> {
   const adminCalls: Array<[string, string, object]> = [
     ['POST', '/v1/admin/tenants', { body: { name: 'x' } }],
     ['POST', licensees, { body: { licensees: ['y'] } }],
+    ['GET', licensees, {}],
+    ['GET', '/v1/admin/keys', {}],
     ['POST', '/v1/admin/tokens', { body: { role: 'read' } }],
     ['POST', '/v1/admin/licenses/acme-2/revoke', {}],
     ['GET', '/v1/admin/licenses/acme-2/machines', {}],

@@ -1,7 +1,8 @@
-// The CNCF distribution registry (Debian's `docker-registry`) started on 127.0.0.1 for tests and benchmarks: TLS from a
-// throwaway CA, storage in a temp folder, deletes enabled, and htpasswd (Basic), token (Bearer, with a
-// loopback token server of our own) or no auth. Certificates come from the openssl CLI.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+// The CNCF distribution registry (Debian's `docker-registry`, found on PATH) started on 127.0.0.1 for tests and
+// benchmarks: TLS from a throwaway CA, storage in a temp folder, deletes enabled, and htpasswd (Basic), token
+// (Bearer, with a loopback token server of our own) or no auth. Certificates come from the openssl CLI, the
+// htpasswd file's bcrypt lines from src/fixtures/bcrypt.ts.
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto'
@@ -11,8 +12,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { SignJWT } from 'jose'
+import { htpasswdLine } from '../fixtures/bcrypt.js'
+import { requireTool, runTool, type Tool } from '../fixtures/tools.js'
 
-export const REGISTRY_BINARY = '/usr/bin/docker-registry'
+/** The outside programs a test registry needs. */
+export const REGISTRY_TOOLS: Tool[] = ['docker-registry', 'openssl']
 
 export interface TestCa {
   dir: string
@@ -101,7 +105,7 @@ export function trustCa(ca: TestCa): void {
 const NEW_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
 
 function openssl(args: string[]): void {
-  execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  runTool('openssl', args)
 }
 
 export async function freePort(): Promise<number> {
@@ -126,7 +130,7 @@ export async function startRegistry(ca: TestCa, auth: RegistryAuth): Promise<Tes
     await writeFile(
       htpasswd,
       Object.entries(auth.users)
-        .map(([u, p]) => bcryptLine(u, p))
+        .map(([u, p]) => htpasswdLine(u, p))
         .join('')
     )
     authYaml = `auth:\n  htpasswd:\n    realm: license-backup-test\n    path: ${htpasswd}\n`
@@ -159,7 +163,7 @@ ${authYaml}`
   )
   let child: ChildProcess | undefined
   const start = async (): Promise<void> => {
-    child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(requireTool('docker-registry'), ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] })
     let log = ''
     child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()))
     child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()))
@@ -207,11 +211,6 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string):
     }
   }
   throw new Error(`docker-registry did not answer at ${url}: ${log()}`)
-}
-
-/** An htpasswd line with a bcrypt hash, from Apache's `htpasswd` (apache2-utils). */
-function bcryptLine(user: string, password: string): string {
-  return execFileSync('htpasswd', ['-nbB', '-C', '5', user, password], { encoding: 'utf8' }).trim() + '\n'
 }
 
 const TOKEN_SERVICE = 'license-backup-test-registry'

@@ -19,6 +19,15 @@ import { ROLES, type Caller, type Role } from './storage/types.js'
 export interface AdminContext {
   store: LicenseStore
   body: BodyLimits
+  /** The service's signing keys as `key list` shows them, at this moment. */
+  keys: () => Record<string, unknown>
+}
+
+/** GET /v1/admin/keys: the service's signing keys and their states (the operator's only, ADR 0168). */
+export function listKeys(ctx: AdminContext, res: ServerResponse, caller: Caller): void {
+  if (!caller.tenant.operator)
+    throw forbidden('Only an admin token of the operator tenant may list the keys.')
+  sendJson(res, 200, JSON.stringify(ctx.keys()))
 }
 
 export async function addTenant(
@@ -51,9 +60,33 @@ export async function addLicensees(
   caller: Caller,
   tenant: string
 ): Promise<void> {
+  // Checked before the body is read: a tenant's own admin never names licensees (ADR 0165).
+  if (!caller.tenant.operator) {
+    throw forbidden(
+      'Only the operator assigns licensees to tenants (license-server licensee add, or an admin token of the operator tenant); ask the vendor.'
+    )
+  }
   const body = await objectBody(ctx, req)
   await ctx.store.addLicensees(tenant, stringList(body['licensees'], 'licensees'), caller)
   res.writeHead(204).end()
+}
+
+export async function listLicensees(
+  ctx: AdminContext,
+  res: ServerResponse,
+  caller: Caller,
+  tenant: string
+): Promise<void> {
+  const listed = await ctx.store.licensees(tenant, caller)
+  sendJson(
+    res,
+    200,
+    JSON.stringify({
+      tenant: listed.tenant.name,
+      any_licensee: listed.tenant.anyLicensee,
+      licensees: listed.licensees
+    })
+  )
 }
 
 export async function issueToken(

@@ -1,8 +1,13 @@
 import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { createIssuer, loadIssuer, saveIssuer } from '../fixtures/issuer.js'
+import { DEFAULT_GRACE, keyCommand } from './keys/commands.js'
+import { KeyFileError, parseKeyRing, readKeyRing, writeKeyRing } from './keys/key-file.js'
+import { newKeyRing, type KeyRing } from './keys/key-ring.js'
+import { parseJwks, readJwks, type Jwks } from './keys/trust.js'
 import { createLicenseServer } from './license-server.js'
-import { describeDatabase, openEngine } from './storage/open.js'
+import { describeDatabase, isPostgres, openEngine } from './storage/open.js'
 import { LicenseStore, StoreError, type PolicyScope } from './storage/store.js'
 import { machineOf, policyView } from './admin-api.js'
 import {
@@ -17,7 +22,12 @@ import { ROLES, type Role } from './storage/types.js'
 export const USAGE = `usage: license-server <command> [options]
 
   serve                          run the service (prints its URL, then one JSON line per request)
-      --issuer <file>            the issuer's signing key (LICENSE_SERVER_ISSUER)
+      --signing-keys <file>      the service's signing keys, a 0600 file made by "key generate"
+                                 (LICENSE_SERVER_SIGNING_KEYS_FILE; or the file's JSON in
+                                 LICENSE_SERVER_SIGNING_KEYS)
+      --trusted-issuers <file>   a JWKS of the issuer keys whose licenses it takes, besides its own
+                                 (LICENSE_SERVER_TRUSTED_ISSUERS_FILE; or the JWKS in
+                                 LICENSE_SERVER_TRUSTED_ISSUERS); default: its own keys only
       --host <addr>              default 127.0.0.1 (LICENSE_SERVER_HOST)
       --port <n>                 default 8080; 0 picks a free one (LICENSE_SERVER_PORT)
       --rate-limit <n>/<s>       requests per token per window, default 600/60 (LICENSE_SERVER_RATE_LIMIT)
@@ -27,14 +37,21 @@ export const USAGE = `usage: license-server <command> [options]
       --max-sessions <n>         open sessions per token, default 100
       --max-body <bytes>         largest restore request, default 16777216
       --public-url <url>         the URL clients use, when a proxy is in front (LICENSE_SERVER_PUBLIC_URL):
-                                 the audience a session's proof of possession must name
+                                 the base of every URL it hands out, the only audience a proof may name
       --no-release               refuse machines' releases of their licenses (403 release-disabled)
       --no-migrate               refuse to start on a database behind this version instead of migrating
-      --quickstart               for trying it out: create the issuer file if missing, a tenant "local"
-                                 owning every licensee, and print a new restore token
+      --quickstart               for trying it out: create the signing key file if missing, a tenant
+                                 "local" owning every licensee, and print a new restore token
   migrate                        apply pending schema migrations
+  key generate [--kid <kid>]     create the signing key file (--signing-keys) with one new key
+  key import <key file> [--kid <kid>] [--grace <duration>]
+                                 make an Ed25519 private key (PEM PKCS#8, JWK) the current key
+  key rotate [--kid <kid>] [--grace <duration>]
+                                 a new current key; the old one verifies for --grace (default ${DEFAULT_GRACE})
+  key list                       the keys, their states and public JWKs
   tenant add <name> [--licensee <sub>]… [--any-licensee] [--operator]
   licensee add <tenant> <sub>…
+  licensee list <tenant>
   token issue <tenant> --role restore|read|admin [--label <text>]   prints the token once
   license revoke <jti>
   machines list <jti>
@@ -44,11 +61,16 @@ export const USAGE = `usage: license-server <command> [options]
              [--limit <n>]       override the service's policy; "default" as a value clears that override
   policy show --tenant <name> | --license <jti>
 
-Every command takes --database <file | postgres://…> (DATABASE_URL; default ./license-server.db).`
+Every command but key takes --database <file | postgres://…> (DATABASE_URL; default ./license-server.db);
+key commands take --signing-keys <file> (LICENSE_SERVER_SIGNING_KEYS_FILE; default ./license-server-keys.json).`
 
 const OPTIONS = {
   database: { type: 'string' },
   issuer: { type: 'string' },
+  'signing-keys': { type: 'string' },
+  'trusted-issuers': { type: 'string' },
+  kid: { type: 'string' },
+  grace: { type: 'string', default: DEFAULT_GRACE },
   host: { type: 'string' },
   port: { type: 'string' },
   'rate-limit': { type: 'string' },
@@ -72,6 +94,26 @@ const OPTIONS = {
   help: { type: 'boolean', default: false }
 } satisfies ParseArgsConfig['options']
 
+/** Every command, as its first one or two words. */
+const COMMANDS = [
+  'serve',
+  'migrate',
+  'audit',
+  'tenant add',
+  'licensee add',
+  'licensee list',
+  'key generate',
+  'key import',
+  'key rotate',
+  'key list',
+  'token issue',
+  'license revoke',
+  'machines list',
+  'machine release',
+  'policy set',
+  'policy show'
+]
+
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
 
 /** Thrown for a command line that cannot run: the message says what to change. */
@@ -83,12 +125,21 @@ export async function runCli(
   env: NodeJS.ProcessEnv,
   print: (line: string) => void
 ): Promise<(() => Promise<void>) | undefined> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
+  const { values, positionals } = parsed(argv)
   const [command, sub, ...rest] = positionals
-  if (values.help || command === undefined) {
+  if (values.help || command === undefined || command === 'help') {
     print(USAGE)
     return undefined
   }
+  // Refused before the database is opened: opening a SQLite file creates it.
+  if (!COMMANDS.includes(command) && !COMMANDS.includes(`${command} ${sub}`))
+    throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(' ')}".\n${USAGE}`)
+  if (values.issuer !== undefined) {
+    throw new UsageError(
+      `--issuer is now --signing-keys (the same file works; "license-server key list --signing-keys ${values.issuer}" shows it).`
+    )
+  }
+  if (command === 'key') return runKeyCommand(values, env, sub, rest[0], print)
   const database = values.database ?? env['DATABASE_URL'] ?? 'license-server.db'
   if (command === 'serve') return serve(values, env, database, print)
   const store = new LicenseStore(openEngine(database))
@@ -105,6 +156,17 @@ export async function runCli(
     throw error
   } finally {
     await store.engine.close()
+  }
+}
+
+/** The command line, parsed; an unknown or malformed option is a usage error (exit 2), naming it. */
+function parsed(
+  argv: string[]
+): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>> {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true })
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`)
   }
 }
 
@@ -146,6 +208,14 @@ async function administer(
       await store.addLicensees(need(a, 'the tenant name'), subs)
       return { tenant: a, added: subs.length }
     }
+    case 'licensee list': {
+      const listed = await store.licensees(need(a, 'the tenant name'))
+      return {
+        tenant: listed.tenant.name,
+        any_licensee: listed.tenant.anyLicensee,
+        licensees: listed.licensees
+      }
+    }
     case 'token issue': {
       const role = values.role
       if (!role || !(ROLES as readonly string[]).includes(role)) {
@@ -181,21 +251,80 @@ async function administer(
   }
 }
 
+async function runKeyCommand(
+  values: Values,
+  env: NodeJS.ProcessEnv,
+  sub: string | undefined,
+  source: string | undefined,
+  print: (line: string) => void
+): Promise<undefined> {
+  const file = values['signing-keys'] ?? env['LICENSE_SERVER_SIGNING_KEYS_FILE'] ?? 'license-server-keys.json'
+  const done = await keyCommand(sub, {
+    file,
+    grace: values.grace,
+    now: Date.now(),
+    ...(values.kid === undefined ? {} : { kid: values.kid }),
+    ...(source === undefined ? {} : { source })
+  }).catch(usage)
+  print(JSON.stringify(done))
+  return undefined
+}
+
+/** The signing keys `serve` uses: the flag's file, else the variable's JSON, else the variable's file
+ * (created by --quickstart if missing). */
+async function signingKeys(values: Values, env: NodeJS.ProcessEnv): Promise<KeyRing> {
+  const inline = env['LICENSE_SERVER_SIGNING_KEYS']
+  if (inline !== undefined && values['signing-keys'] === undefined) {
+    return asUsage(() => parseKeyRing(inline, 'LICENSE_SERVER_SIGNING_KEYS'))
+  }
+  const file =
+    values['signing-keys'] ??
+    env['LICENSE_SERVER_SIGNING_KEYS_FILE'] ??
+    (values.quickstart ? 'license-server-keys.json' : undefined)
+  if (!file) {
+    throw new UsageError(
+      `serve: give --signing-keys <file> (or LICENSE_SERVER_SIGNING_KEYS_FILE, or the keys in LICENSE_SERVER_SIGNING_KEYS); "license-server key generate" makes one.\n${USAGE}`
+    )
+  }
+  if (values.quickstart && !existsSync(file)) {
+    await mkdir(dirname(file), { recursive: true })
+    await writeKeyRing(file, newKeyRing(Date.now()), { create: true })
+  }
+  return readKeyRing(file).catch(usage)
+}
+
+async function trustedIssuers(values: Values, env: NodeJS.ProcessEnv): Promise<Jwks | undefined> {
+  const inline = env['LICENSE_SERVER_TRUSTED_ISSUERS']
+  if (inline !== undefined && values['trusted-issuers'] === undefined) {
+    return asUsage(() => parseJwks(inline, 'LICENSE_SERVER_TRUSTED_ISSUERS'))
+  }
+  const file = values['trusted-issuers'] ?? env['LICENSE_SERVER_TRUSTED_ISSUERS_FILE']
+  return file === undefined ? undefined : readJwks(file).catch(usage)
+}
+
+function asUsage<T>(make: () => T): T {
+  try {
+    return make()
+  } catch (error) {
+    return usage(error)
+  }
+}
+
+/** A key file's error as a usage error (exit 2): its message says what to change. */
+function usage(error: unknown): never {
+  if (error instanceof KeyFileError) throw new UsageError(error.message)
+  throw error
+}
+
 async function serve(
   values: Values,
   env: NodeJS.ProcessEnv,
   database: string,
   print: (line: string) => void
 ): Promise<() => Promise<void>> {
-  const issuerFile =
-    values.issuer ??
-    env['LICENSE_SERVER_ISSUER'] ??
-    (values.quickstart ? 'license-server-issuer.json' : undefined)
-  if (!issuerFile) throw new UsageError(`serve: give --issuer <file> (or LICENSE_SERVER_ISSUER).\n${USAGE}`)
-  if (values.quickstart && !existsSync(issuerFile)) await saveIssuer(createIssuer(), issuerFile)
-  const issuer = await loadIssuer(issuerFile).catch((error: unknown) => {
-    throw new UsageError(`The issuer file ${issuerFile} cannot be read (${(error as Error).message}).`)
-  })
+  if (values.quickstart) await quickstartFolder(database)
+  const issuer = await signingKeys(values, env)
+  const trusted = await trustedIssuers(values, env)
   const rateLimit = parseRate(values['rate-limit'] ?? env['LICENSE_SERVER_RATE_LIMIT'] ?? '600/60')
   const publicUrl = values['public-url'] ?? env['LICENSE_SERVER_PUBLIC_URL']
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
@@ -203,6 +332,7 @@ async function serve(
   }
   const server = await createLicenseServer({
     issuer,
+    ...(trusted ? { trustedIssuers: trusted } : {}),
     database,
     host: values.host ?? env['LICENSE_SERVER_HOST'] ?? '127.0.0.1',
     port: integer(values.port ?? env['LICENSE_SERVER_PORT'] ?? '8080', '--port', 0, 65535),
@@ -228,6 +358,12 @@ async function serve(
     print(`restore token (shown once; tenant "local"): ${issued.token}`)
   }
   return server.close
+}
+
+/** Quickstart makes the folders of its issuer file and SQLite database, and the issuer file once. */
+/** The quickstart's database folder; a PostgreSQL URL has none. */
+async function quickstartFolder(database: string): Promise<void> {
+  if (!isPostgres(database)) await mkdir(dirname(database), { recursive: true })
 }
 
 async function tenantExists(store: LicenseStore, name: string): Promise<boolean> {

@@ -1,13 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Issuer } from '../fixtures/issuer.js'
 import { bearerToken } from './http/auth.js'
 import { closeWithoutReading } from './http/early-close.js'
 import { problem, ProblemError, sendProblem, type Problem } from './http/problem.js'
 import { RateLimiter, type RateLimit } from './http/rate-limit.js'
 import { logFailure, logRequest, type LogSink } from './http/request-log.js'
+import { StrangerGuard } from './http/strangers.js'
+import { describeRing } from './keys/commands.js'
+import { KeyRing } from './keys/key-ring.js'
+import type { SigningKey } from './keys/sign.js'
+import { Trust, type Jwks } from './keys/trust.js'
 import type { ProtocolContext } from './protocol.js'
-import { licenseChecker } from './reissue.js'
 import { serviceRoutes } from './routes.js'
 import { DEFAULT_LEASE_MS } from './storage/lease-policy.js'
 import { SCHEMA_VERSION } from './storage/migrations.js'
@@ -27,12 +30,17 @@ export interface TokenGrant {
 }
 
 export interface LicenseServerOptions {
-  issuer: Issuer
+  /** The keys the service signs with (ADR 0168): a ring (current and retired keys), or one key. */
+  issuer: KeyRing | SigningKey
+  /** The public keys of the issuers whose licenses the service takes; its own published keys are always
+   * trusted too. Default: its own keys only (the service is the issuer). */
+  trustedIssuers?: Jwks
   /** A SQLite file (the default is `:memory:`) or a `postgres://` URL (ADR 0090). */
   database?: string
   /** Tokens adopted into the tenant `default`, which owns every licensee no other tenant names. */
   tokens?: Array<string | TokenGrant>
-  /** Requests per token and window; past it, 429 with Retry-After. None by default. */
+  /** Requests per token and window; past it, 429 with Retry-After. Requests whose token is not known to
+   * authenticate get a tenth of it per client address (ADR 0167). None by default. */
   rateLimit?: RateLimit
   /** The clock, ms since the epoch. */
   now?: () => number
@@ -63,8 +71,9 @@ export interface LicenseServerOptions {
   shutdownGraceMs?: number
   /** PostgreSQL connections. Default 10. */
   poolSize?: number
-  /** The URL clients use, when it is not the one the server listens on (a proxy): a session proof's
-   * audience (protocol v1.1). The listening URL is accepted too. */
+  /** The URL clients use, when it is not the one the server listens on (a proxy): the base of every URL
+   * the service hands out (Location, help pages, problem types) and the only audience a session proof
+   * may name (ADR 0166). */
   publicUrl?: string
   /** Whether machines may give licenses back (POST /v1/sessions/{id}/release). Default true; when false
    * the call is 403 `release-disabled`. */
@@ -98,24 +107,32 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     throw error
   }
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit, now) : undefined
-  const jwks = JSON.stringify(options.issuer.jwks())
+  const strangers = options.rateLimit ? new StrangerGuard(options.rateLimit, now) : undefined
+  const ring =
+    options.issuer instanceof KeyRing
+      ? options.issuer
+      : new KeyRing([{ kid: options.issuer.kid, privateKey: options.issuer.privateKey, createdAt: now() }])
+  const trust = new Trust(ring, options.trustedIssuers, now)
   const depth = options.maxJsonDepth ?? 8
   let baseUrl = ''
+  const publicUrl = options.publicUrl?.replace(/\/+$/, '')
+  // The base of every URL the service hands out (ADR 0166): behind a proxy, the one clients use.
+  const publicBase = (): string => publicUrl ?? baseUrl
   let stopping = false
   let failures = { count: 0, status: 503, retryAfter: 1 }
 
   const ctx: ProtocolContext = {
     store,
-    issuer: options.issuer,
-    check: licenseChecker(options.issuer),
+    // One key given in process signs as it is (a test's forging service overrides its sign()).
+    issuer: options.issuer instanceof KeyRing ? ring.current() : options.issuer,
+    check: jws => trust.check(jws),
     now,
-    baseUrl: () => baseUrl,
-    audiences: () => [
-      ...(options.publicUrl ? [options.publicUrl.replace(/\/+$/, '')] : []),
-      baseUrl,
-      // The same loopback service by name: what a local client is most often given.
-      baseUrl.replace('//127.0.0.1:', '//localhost:')
-    ],
+    baseUrl: publicBase,
+    audiences: () =>
+      publicUrl
+        ? [publicUrl]
+        : // The same loopback service by name: what a local client is most often given.
+          [baseUrl, baseUrl.replace('//127.0.0.1:', '//localhost:')],
     releaseAllowed: options.allowRelease ?? true,
     restoreLimit: options.restoreLimit ?? DEFAULT_RESTORE_LIMIT,
     leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
@@ -127,22 +144,23 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
   }
   const routes = serviceRoutes({
     protocol: ctx,
-    admin: { store, body: ctx.smallBody },
-    jwks,
+    admin: { store, body: ctx.smallBody, keys: () => describeRing(ring, now()) },
+    jwks: () => trust.jwks(),
     ready: async () => !stopping && (await engine.schemaVersion().catch(() => -1)) === SCHEMA_VERSION
   })
 
-  /** The caller of a guarded route: rate (per token), token, role, each checked before any body is read. */
+  /**
+   * The caller of a guarded route: rate (per token, then per address for a token not known to
+   * authenticate), token, role, each checked before any body is read.
+   */
   async function authorize(req: IncomingMessage, roles: readonly Role[]): Promise<Caller> {
     const token = bearerToken(req)
-    const wait = limiter?.take(token === undefined ? 'anonymous' : sha256(token))
-    if (wait !== undefined) {
-      const p = problem(429, 'rate-limited', 'Too many requests', `Too many requests; retry in ${wait} s.`)
-      p.retryAfter = wait
-      throw new ProblemError(p)
-    }
+    const hash = token === undefined ? undefined : sha256(token)
+    rateLimited(limiter?.take(hash ?? 'anonymous'))
+    rateLimited(strangers?.take(req, hash))
     const caller = token === undefined ? undefined : await store.authenticate(token)
-    if (!caller) throw unauthorized()
+    if (!caller || hash === undefined) throw unauthorized()
+    strangers?.recognise(hash)
     if (!roles.includes(caller.role)) {
       throw new ProblemError(
         problem(
@@ -215,7 +233,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
         p.headers = { ...p.headers, connection: 'close' }
         closeWithoutReading(req.socket)
       }
-      sendProblem(res, baseUrl, p)
+      sendProblem(res, publicBase(), p)
     })
   })
   // Header and request timeouts: a client that trickles bytes does not hold a connection for ever.
@@ -275,7 +293,11 @@ async function prepareDatabase(store: LicenseStore, options: LicenseServerOption
 
 function problemOf(error: unknown): Problem {
   if (error instanceof ProblemError) return error.problem
-  if (error instanceof StoreError) return problem(error.status, 'refused', 'Refused', error.message)
+  if (error instanceof StoreError) {
+    return error.status === 403
+      ? problem(403, 'forbidden', 'Forbidden', error.message)
+      : problem(error.status, 'refused', 'Refused', error.message)
+  }
   return problem(500, 'internal', 'Internal server error', 'The service failed; retry later.')
 }
 
@@ -287,6 +309,13 @@ function decodeParam(raw: string): string {
       problem(400, 'bad-request', 'Bad request', 'The path is not valid percent-encoding.')
     )
   }
+}
+
+function rateLimited(wait: number | undefined): void {
+  if (wait === undefined) return
+  const p = problem(429, 'rate-limited', 'Too many requests', `Too many requests; retry in ${wait} s.`)
+  p.retryAfter = wait
+  throw new ProblemError(p)
 }
 
 function unauthorized(): ProblemError {

@@ -65,16 +65,20 @@ function checkClaims(
     )
   }
   if (typeof iat !== 'number' || !Number.isFinite(iat)) throw invalid("the proof's iat is missing.")
-  const skew = Math.round(now / 1000 - iat)
+  // Not rounded (ADR 0167): a proof passes exactly while its nonce is remembered, never a moment longer.
+  const skew = now / 1000 - iat
   if (Math.abs(skew) > PROOF_MAX_AGE_S) {
+    const seconds = Math.floor(Math.abs(skew))
+    const said = seconds > PROOF_MAX_AGE_S ? `${seconds} s` : `more than ${PROOF_MAX_AGE_S} s`
     throw invalid(
-      `the proof's iat is ${Math.abs(skew)} s ${skew > 0 ? 'old' : 'in the future'}; it must be within ${PROOF_MAX_AGE_S} s of the service's clock. Sign a new proof (and check the machine's clock).`
+      `the proof's iat is ${said} ${skew > 0 ? 'old' : 'in the future'}; it must be within ${PROOF_MAX_AGE_S} s of the service's clock. Sign a new proof (and check the machine's clock).`
     )
   }
   if (typeof nonce !== 'string' || !/^[\x21-\x7e]{16,128}$/.test(nonce)) {
     throw invalid("the proof's nonce is missing or not 16 to 128 printable characters.")
   }
-  return { nonce, expiresAt: (iat + PROOF_MAX_AGE_S) * 1000 }
+  // Kept past the last moment the proof passes: max(iat, now) + window, and never the instant it is taken.
+  return { nonce, expiresAt: Math.ceil((Math.max(iat, now / 1000) + PROOF_MAX_AGE_S) * 1000) + 1 }
 }
 
 function protectedHeader(proof: string): Record<string, unknown> {

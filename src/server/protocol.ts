@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Issuer } from '../fixtures/issuer.js'
 import { readJson, type BodyLimits } from './http/body.js'
+import type { SigningKey } from './keys/sign.js'
 import { problem, ProblemError, sendJson } from './http/problem.js'
 import { boundMachine, licenseExpOf, originMachine, reissue, type Checked } from './reissue.js'
 import { checkProof, replayedProof } from './proof.js'
@@ -13,9 +13,11 @@ import { sha256 } from './digest.js'
 /** What the protocol handlers share (one per server). */
 export interface ProtocolContext {
   store: LicenseStore
-  issuer: Issuer
+  /** The service's current signing key: re-issued licenses are signed with it. */
+  issuer: SigningKey
   check: (jws: string) => Promise<Checked>
   now: () => number
+  /** The base of every URL handed out: the public URL when one is set, else the listening one. */
   baseUrl: () => string
   /** The URLs a session proof's `aud` may name: the service's public URL first, then the one it listens on. */
   audiences: () => string[]
@@ -73,22 +75,30 @@ export async function openSession(
     .catch((error: unknown) => {
       throw error instanceof NonceReplayed ? replayedProof() : error
     })
-  if (!session) {
-    const p = problem(
-      429,
-      'too-many-sessions',
-      'Too many sessions',
-      `This token has ${ctx.maxSessionsPerToken} open sessions; close one (DELETE /v1/sessions/{id}) or wait for one to expire.`
-    )
-    p.retryAfter = 60
-    throw new ProblemError(p)
-  }
+  if (!session) throw await tooManySessions(ctx, caller)
   res.setHeader('location', `${ctx.baseUrl()}/v1/sessions/${session.id}`)
   sendJson(
     res,
     201,
     JSON.stringify({ id: session.id, expires_at: new Date(session.expiresAt).toISOString() })
   )
+}
+
+/**
+ * The cap's answer (ADR 0167): a machine's earlier sessions stay open (another job may use them), so the
+ * client is told when the token's oldest session expires (Retry-After) and what else frees one.
+ */
+async function tooManySessions(ctx: ProtocolContext, caller: Caller): Promise<ProblemError> {
+  const next = await ctx.store.nextSessionExpiry(caller.tokenId)
+  const wait = Math.max(1, Math.ceil(((next ?? ctx.now()) - ctx.now()) / 1000))
+  const p = problem(
+    429,
+    'too-many-sessions',
+    'Too many sessions',
+    `This token has ${ctx.maxSessionsPerToken} open sessions; the next one expires in ${wait} s. Retry then, close sessions no job uses (DELETE /v1/sessions/{id}; a job that ended without closing keeps its session until it expires), or ask the operator to raise --max-sessions.`
+  )
+  p.retryAfter = wait
+  return new ProblemError(p)
 }
 
 /** POST /v1/sessions/{id}/restore: each license decided and recorded in one transaction (ADR 0090). */

@@ -1,6 +1,6 @@
 import { compactVerify, createLocalJWKSet, type JWK } from 'jose'
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto'
-import type { Issuer } from '../fixtures/issuer.js'
+import type { SigningKey } from './keys/sign.js'
 
 export type Claims = Record<string, unknown> & {
   jti: string
@@ -20,16 +20,18 @@ export type Checked =
 const REMEMBERED = 100_000
 
 /**
- * Verifies a license against the issuer's keys and checks the claims re-issue needs. The common case (an
- * Ed25519 license with the `kid` of one of the issuer's Ed25519 keys and a plain header) is checked with
+ * Verifies a license against trusted public keys and checks the claims re-issue needs. The common case (an
+ * Ed25519 license with the `kid` of one of the Ed25519 keys and a plain header) is checked with
  * node:crypto directly; anything else goes through jose, with the same outcome (ADR 0052).
  */
-export function licenseChecker(issuer: Issuer): (jws: string) => Promise<Checked> {
-  const keys = createLocalJWKSet(issuer.jwks())
+export function licenseChecker(jwks: { keys: readonly JWK[] }): (jws: string) => Promise<Checked> {
+  // An Ed25519 key verifies `alg: Ed25519` (RFC 9864) and `alg: EdDSA` (older issuers) alike
+  // (docs/format.md), whichever of the two its JWK names; jose would otherwise match only the named one.
+  const all = jwks.keys.map(eitherEd25519Alg)
+  const keys = createLocalJWKSet({ keys: all })
   // The keys jose would pick for each alg and kid (jwks/local.js: same kid, a matching `alg` when the
   // key has one, `use` sig); only a kid with exactly one such Ed25519 key takes the direct path.
   const ed25519 = new Map<string, KeyObject>()
-  const all = issuer.jwks().keys
   for (const alg of ['Ed25519', 'EdDSA']) {
     for (const jwk of all) {
       if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.kid !== 'string') continue
@@ -81,6 +83,12 @@ export function licenseChecker(issuer: Issuer): (jws: string) => Promise<Checked
     if (verified.size > REMEMBERED) verified.delete(verified.values().next().value as string)
     return claimsOf(jws, fast)
   }
+}
+
+function eitherEd25519Alg(jwk: JWK): JWK {
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || (jwk.alg !== 'Ed25519' && jwk.alg !== 'EdDSA')) return jwk
+  const { alg: _named, ...rest } = jwk
+  return rest
 }
 
 /** The payload (text) of a compact JWS already verified. */
@@ -155,12 +163,12 @@ function claimsOf(jws: string, payload: string): Checked {
  * the same license, machine and lease always give the same bytes, which is what lets an idempotent replay
  * be byte-for-byte the first answer.
  */
-export function reissue(issuer: Issuer, claims: Claims, machineId: string, leaseExp?: number): string {
+export function reissue(key: SigningKey, claims: Claims, machineId: string, leaseExp?: number): string {
   const cnf = claims['cnf'] !== null && typeof claims['cnf'] === 'object' ? (claims['cnf'] as object) : {}
-  if (leaseExp === undefined) return issuer.sign({ ...claims, cnf: { ...cnf, jkt: machineId } })
+  if (leaseExp === undefined) return key.sign({ ...claims, cnf: { ...cnf, jkt: machineId } })
   const own = licenseExpOf(claims)
   const lease = own === undefined ? {} : { license_exp: own }
-  return issuer.sign({ ...claims, exp: leaseExp, lease, cnf: { ...cnf, jkt: machineId } })
+  return key.sign({ ...claims, exp: leaseExp, lease, cnf: { ...cnf, jkt: machineId } })
 }
 
 /** Whether a license is a copy the service leased (it carries the `lease` claim). */

@@ -36,7 +36,8 @@ const READERS: readonly Role[] = ['read', 'admin']
 export function serviceRoutes(deps: {
   protocol: ProtocolContext
   admin: admin.AdminContext
-  jwks: string
+  /** The JWKS as published now (it changes when a retired key's grace period ends). */
+  jwks: () => string
   ready: () => Promise<boolean>
 }): Route[] {
   const p = deps.protocol
@@ -51,7 +52,7 @@ export function serviceRoutes(deps: {
     open('GET', /^\/\.well-known\/jwks\.json$/, '/.well-known/jwks.json', ({ res }) => {
       res
         .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' })
-        .end(deps.jwks)
+        .end(deps.jwks())
     }),
     open('GET', new RegExp(`^/help/(${HELP_PAGES.join('|')})$`), '/help/{page}', ({ res, url, params }) => {
       res
@@ -106,6 +107,13 @@ export function serviceRoutes(deps: {
       ADMIN,
       ({ req, res, caller, params }) => admin.addLicensees(a, req, res, caller, at(params, 0))
     ),
+    guarded(
+      'GET',
+      /^\/v1\/admin\/tenants\/([^/]+)\/licensees$/,
+      '/v1/admin/tenants/{name}/licensees',
+      READERS,
+      ({ res, caller, params }) => admin.listLicensees(a, res, caller, at(params, 0))
+    ),
     guarded('POST', /^\/v1\/admin\/tokens$/, '/v1/admin/tokens', ADMIN, ({ req, res, caller }) =>
       admin.issueToken(a, req, res, caller)
     ),
@@ -129,6 +137,9 @@ export function serviceRoutes(deps: {
       '/v1/admin/licenses/{jti}/machines/{machine}',
       ADMIN,
       ({ res, caller, params }) => admin.releaseMachine(a, res, caller, at(params, 0), at(params, 1))
+    ),
+    guarded('GET', /^\/v1\/admin\/keys$/, '/v1/admin/keys', ADMIN, ({ res, caller }) =>
+      admin.listKeys(a, res, caller)
     ),
     guarded('GET', /^\/v1\/admin\/audit$/, '/v1/admin/audit', READERS, ({ res, caller, url }) =>
       admin.auditTrail(a, res, caller, url)

@@ -18,9 +18,10 @@ import {
 
 /**
  * Takes a backup out of a downloaded artifact zip, treating the zip as hostile (ADR 0034): only
- * `manifest.json` and the pack are extracted, nothing else is written; each is inflated as a stream that
- * stops at the size its entry declares, the pack's declared size must be the manifest's `pack.size`, and
- * an entry that claims more than 200 bytes out per byte in (a zip bomb) is refused before it is inflated.
+ * `manifest.json`, its signature `manifest.json.sig` (when there is one) and the pack are extracted,
+ * nothing else is written; each is inflated as a stream that stops at the size its entry declares, the
+ * pack's declared size must be the manifest's `pack.size`, and an entry that claims more than 200 bytes
+ * out per byte in (a zip bomb) is refused before it is inflated.
  * The CRC-32 of each is checked. yauzl reads the zip's structure (ADR 0144); the policy is this file's.
  * The engine then verifies the backup as it verifies any other.
  */
@@ -119,7 +120,11 @@ function openZip(zipFile: string, artifact: string): Promise<ZipFile> {
 }
 
 function readEntries(zip: ZipFile, artifact: string): Promise<Entry[]> {
-  if (zip.entryCount > MAX_ENTRIES) throw bad(artifact, `it has ${zip.entryCount} entries; a backup has two`)
+  if (zip.entryCount > MAX_ENTRIES)
+    throw bad(
+      artifact,
+      `it has ${zip.entryCount} entries; a backup has at most three: ${MANIFEST_FILE}, ${SIGNATURE_FILE} and its pack`
+    )
   return new Promise((resolve, reject) => {
     const entries: Entry[] = []
     zip.on('entry', (zipped: ZipEntry) => {

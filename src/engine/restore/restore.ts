@@ -44,7 +44,7 @@ import { announceBackup, openBackup } from './open-backup.js'
  * the whole backup, then CONNECTING → preview (v1.1) → re-issue for this machine, staging each answer →
  * DISCONNECTING, then BEGIN → commit → END. The store ends as it was or fully restored; a refusal by the
  * service fails the run before any slot is used (or, with `onRefused: 'skip'`, leaves the refused licenses
- * out), and a run that fails after the exchange gives back the slots it took (docs/design.md, ADR 0121).
+ * out), and a run that fails after the exchange gives back the slots it took (ARCHITECTURE.md, ADR 0121).
  */
 export async function restore(
   options: RestoreOptions,

@@ -56,7 +56,7 @@ export interface VerifyBackupOptions {
 }
 
 /**
- * Checks a backup folder as hostile input before anything is written (docs/design.md, ADR 0080): only
+ * Checks a backup folder as hostile input before anything is written (docs/format.md, ADR 0080): only
  * `manifest.json` (and its signature) and the pack it names are read; the pack's SHA-256 and size are
  * checked before it is opened; every member must be a regular file listed in the manifest (v1) or the
  * pack's index (v2) with its size and SHA-256, named by the store's name rule, once (by its name key),

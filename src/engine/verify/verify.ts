@@ -8,7 +8,7 @@ import { announceBackup, openBackup } from '../restore/open-backup.js'
 import { verifyBackup } from '../restore/verify-backup.js'
 
 /**
- * The restore drill (docs/design.md): everything a restore checks before it calls the service (the manifest's
+ * The restore drill (docs/format.md): everything a restore checks before it calls the service (the manifest's
  * trust and age, the pack's digest, decryption, every member's name, size and digest, the index, every
  * license's signature), writing nothing anywhere and calling no service. BEGIN → END, with PROGRESS.
  */

@@ -119,12 +119,34 @@ export class LicenseStore {
     })
   }
 
+  /** Names licensees of a tenant: the operator's word only (ADR 0165), so no tenant claims a customer. */
   async addLicensees(tenantName: string, subs: readonly string[], by: Caller | null = null): Promise<void> {
+    if (scopeOf(by) !== undefined) {
+      throw new StoreError(
+        'Only the operator assigns licensees to tenants (license-server licensee add, or an admin token of the operator tenant); ask the vendor.',
+        403
+      )
+    }
     await this.engine.transaction(async tx => {
       const tenant = await tenantNamed(tx, tenantName)
-      if (!mayManage(by, tenant)) throw new StoreError(`Tenant ${tenantName} is not yours.`, 403)
       await this.insertLicensees(tx, tenant, subs)
       await audit(tx, [entry(this.now(), by, 'licensee-add', { detail: `${subs.length} to ${tenantName}` })])
+    })
+  }
+
+  /** A tenant's licensees (sorted); its own admin or reader may list them, the operator any tenant's. */
+  async licensees(
+    tenantName: string,
+    by: Caller | null = null
+  ): Promise<{ tenant: Tenant; licensees: string[] }> {
+    if (!mayManage(by, { name: tenantName })) throw new StoreError(`Tenant ${tenantName} is not yours.`, 403)
+    return this.engine.transaction(async tx => {
+      const tenant = await tenantNamed(tx, tenantName)
+      const rows = await tx.all<{ sub: string }>(
+        'SELECT sub FROM licensees WHERE tenant_id = $1 ORDER BY sub',
+        [tenant.id]
+      )
+      return { tenant, licensees: rows.map(r => r.sub) }
     })
   }
 
@@ -233,6 +255,15 @@ export class LicenseStore {
       await audit(tx, [entry(at, caller, 'session-open', { machineId: session.machineId })])
       return session
     })
+  }
+
+  /** When this token's oldest live session expires (ms), if it has one. */
+  async nextSessionExpiry(tokenId: string): Promise<number | undefined> {
+    const [row] = await this.engine.read<{ at: number | string | null }>(
+      'SELECT MIN(expires_at) AS at FROM sessions WHERE token_id = $1 AND expires_at > $2',
+      [tokenId, this.now()]
+    )
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at)
   }
 
   /** Closes a session of this token; false when there is none (another token's sessions included). */
@@ -421,19 +452,28 @@ export class LicenseStore {
     })
   }
 
-  /** The latest audit entries, newest first; a tenant's admin sees its tenant's only. */
+  /**
+   * The latest audit entries, newest first. A tenant sees what its tokens did and what the operator (the
+   * CLI, or an operator tenant's token) did to its licenses; never another tenant's entries.
+   */
   async auditTrail(by: Caller | null, limit = 100): Promise<AuditEntry[]> {
     const rows =
       scopeOf(by) === undefined
         ? await this.engine.read<AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT $1', [limit])
         : await this.engine.read<AuditRow>(
-            'SELECT * FROM audit WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2',
+            `SELECT * FROM audit WHERE tenant_id = $1
+                OR (jti IN (SELECT jti FROM licenses WHERE tenant_id = $1)
+                    AND (tenant_id IS NULL OR tenant_id IN (SELECT id FROM tenants WHERE operator = 1)))
+              ORDER BY id DESC LIMIT $2`,
             [by?.tenant.id ?? null, limit]
           )
+    // To a tenant, the operator's entries name no tenant or token of the operator's.
+    const shown = (id: string | null): string | null =>
+      scopeOf(by) === undefined || id === null || id === by?.tenant.id ? id : null
     return rows.map(r => ({
       at: r.at,
-      tenantId: r.tenant_id,
-      tokenId: r.token_id,
+      tenantId: shown(r.tenant_id),
+      tokenId: r.tenant_id === shown(r.tenant_id) ? r.token_id : null,
       action: r.action,
       jti: r.jti,
       machineId: r.machine_id,
@@ -580,8 +620,8 @@ async function lockSession(
 
 /**
  * Locks the rows of these licenses, in jti order (ADR 0090), and returns those of `tenantId` (all, when
- * undefined) with their state. A license first restored by no tenant (revoked before any restore) counts
- * as the tenant's.
+ * undefined) with their state. A license no tenant has restored (revoked before any restore) is the
+ * operator's only: to a tenant it is not found.
  */
 async function lockLicenses(
   tx: Tx,
@@ -596,7 +636,7 @@ async function lockLicenses(
     sorted
   )
   for (const row of rows) {
-    if (tenantId !== undefined && row.tenant_id !== null && row.tenant_id !== tenantId) continue
+    if (tenantId !== undefined && row.tenant_id !== tenantId) continue
     found.set(row.jti, { tenantId: row.tenant_id, revoked: row.revoked_at !== null })
   }
   return found
@@ -836,8 +876,8 @@ async function audit(tx: Tx, entries: AuditEntry[]): Promise<void> {
   )
 }
 
-function mayManage(by: Caller | null, tenant: Tenant): boolean {
-  return by === null || by.tenant.operator || by.tenant.id === tenant.id
+function mayManage(by: Caller | null, tenant: Pick<Tenant, 'name'>): boolean {
+  return by === null || by.tenant.operator || by.tenant.name === tenant.name
 }
 
 /** The tenant whose licenses `by` may act on; undefined for the operator (every tenant's). */

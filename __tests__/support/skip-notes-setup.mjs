@@ -1,0 +1,2 @@
+import { setup } from './skip-notes.mjs'
+export default setup

@@ -1,0 +1,2 @@
+import { teardown } from './skip-notes.mjs'
+export default teardown
