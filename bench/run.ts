@@ -696,7 +696,11 @@ async function report(totalMs: number): Promise<void> {
   // A partial run (--only) keeps the previous figures it did not measure again.
   const key = (row: Row): string => `${row.size} ${row.measure} ${row.baseline}`
   const measured = new Set(rows.map(key))
-  const kept = only ? (await previousRows()).filter(row => !measured.has(key(row))) : []
+  // The service's rows name their rate in the measure, so a new run of that part replaces all of them.
+  const serviceMeasured = rows.some(row => row.measure.startsWith('service, '))
+  const stale = (row: Row): boolean =>
+    measured.has(key(row)) || (serviceMeasured && row.measure.startsWith('service, '))
+  const kept = only ? (await previousRows()).filter(row => !stale(row)) : []
   rows.splice(0, 0, ...kept)
   const result = {
     date: new Date().toISOString(),

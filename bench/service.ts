@@ -1,7 +1,7 @@
-// The license service's throughput: licenses re-issued per second through the whole protocol (session,
-// restore batches of 1,000, close) by concurrent clients, on SQLite (one instance) and on PostgreSQL (one
-// and two instances, each a separate process), beside the bare signing rate of the same machine (one
-// thread: an instance signs on one).
+// The license service's throughput: licenses re-issued per second, each a lease (ADR 0160), through the
+// whole protocol (session, restore batches of 1,000, then renewals of the copies restored, close) by
+// concurrent clients, on SQLite (one instance) and on PostgreSQL (one and two instances, each a separate
+// process), beside the bare signing rate of the same machine (one thread: an instance signs on one).
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { saveIssuer, type Issuer } from '../src/fixtures/issuer.js'
@@ -33,7 +33,7 @@ export async function serviceThroughput(
   const batches = makeBatches(issuer, licenses)
   const results: Throughput[] = [{ label: 'bare signing, 1 thread', licenses, ms: signing(issuer, licenses) }]
   try {
-    results.push(await run('SQLite, 1 instance', join(dir, 'service.db'), 1, issuerFile, batches))
+    results.push(...(await run('SQLite, 1 instance', join(dir, 'service.db'), 1, issuerFile, batches)))
     if (!postgresBin()) {
       console.log('  PostgreSQL is not installed: its service figures are skipped.')
       return results
@@ -41,10 +41,10 @@ export async function serviceThroughput(
     const cluster = await startPostgres()
     try {
       results.push(
-        await run('PostgreSQL, 1 instance', await cluster.database('bench1'), 1, issuerFile, batches)
+        ...(await run('PostgreSQL, 1 instance', await cluster.database('bench1'), 1, issuerFile, batches))
       )
       results.push(
-        await run('PostgreSQL, 2 instances', await cluster.database('bench2'), 2, issuerFile, batches)
+        ...(await run('PostgreSQL, 2 instances', await cluster.database('bench2'), 2, issuerFile, batches))
       )
     } finally {
       await cluster.stop()
@@ -82,6 +82,8 @@ function signing(issuer: Issuer, licenses: number): number {
       key_id: 'k',
       iat: 1767225600,
       rights: { play: true },
+      exp: 1767225600 + 30 * 86_400,
+      lease: {},
       cnf: { jkt: 'x'.repeat(43) }
     })
   }
@@ -94,7 +96,7 @@ async function run(
   instances: number,
   issuerFile: string,
   batches: string[][]
-): Promise<Throughput> {
+): Promise<Throughput[]> {
   const store = new LicenseStore(openEngine(database))
   await store.engine.migrate()
   await store.addTenant('bench', { anyLicensee: true })
@@ -104,8 +106,7 @@ async function run(
   try {
     for (let i = 0; i < instances; i++) servers.push(await startServerProcess({ issuerFile, database }))
     const queue = [...batches]
-    const started = performance.now()
-    await Promise.all(
+    const clients = await Promise.all(
       Array.from({ length: CLIENTS }, async (_, c) => {
         const url = servers[c % servers.length]?.url as string
         const m = await machineFromSeed(9000 + c)
@@ -113,22 +114,56 @@ async function run(
           ...(await sessionOpening(m.privateKey, url)),
           individualize: true
         })
-        const id = (JSON.parse(session) as { id: string }).id
-        for (let batch = queue.shift(), n = 0; batch; batch = queue.shift(), n++) {
-          await call(url, token, `/v1/sessions/${id}/restore`, { licenses: batch }, `c${c}-${n}`)
+        return {
+          url,
+          path: `/v1/sessions/${(JSON.parse(session) as { id: string }).id}`,
+          copies: [] as string[][]
         }
-        await fetch(`${url}/v1/sessions/${id}`, {
+      })
+    )
+    const started = performance.now()
+    await Promise.all(
+      clients.map(async (client, c) => {
+        for (let batch = queue.shift(), n = 0; batch; batch = queue.shift(), n++) {
+          const answer = await call(
+            client.url,
+            token,
+            `${client.path}/restore`,
+            { licenses: batch },
+            `c${c}-${n}`
+          )
+          client.copies.push(licensesOf(answer))
+        }
+      })
+    )
+    const restored = performance.now() - started
+    // The same machines renew the copies they were given: each a held slot, granted a new lease.
+    const renewing = performance.now()
+    await Promise.all(
+      clients.map(async client => {
+        for (const copies of client.copies)
+          await call(client.url, token, `${client.path}/renew`, { licenses: copies })
+        await fetch(`${client.url}${client.path}`, {
           method: 'DELETE',
           headers: { authorization: `Bearer ${token}` }
         })
       })
     )
-    const ms = performance.now() - started
+    const renewed = performance.now() - renewing
     const total = batches.reduce((sum, b) => sum + b.length, 0)
-    return { label: `service, ${label}`, licenses: total, ms }
+    return [
+      { label: `service, ${label}, restores (leases)`, licenses: total, ms: restored },
+      { label: `service, ${label}, renewals`, licenses: total, ms: renewed }
+    ]
   } finally {
     await Promise.all(servers.map(s => s.stop()))
   }
+}
+
+/** The re-issued copies of an answer, in order. */
+function licensesOf(answer: string): string[] {
+  const { results } = JSON.parse(answer) as { results: Array<{ license?: string }> }
+  return results.flatMap(r => (r.license === undefined ? [] : [r.license]))
 }
 
 /** One call; a network error is retried with the same Idempotency-Key, as the engine's client does. */

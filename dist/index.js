@@ -1,42 +1,4 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import "./chunks/chunk-46RMCKOJ.js";
-import {
-  MAX_MANIFEST_BYTES,
-  manifestByteLimit
-} from "./chunks/chunk-3XPAJRVE.js";
-import {
-  ENCRYPTED_PACK_FILE,
-  InputFileError,
-  MANIFEST_FILE,
-  MAX_SIGNATURE_BYTES,
-  PACK_FILE,
-  PACK_FILES_V2,
-  SIGNATURE_FILE,
-  checkRecipients,
-  readInputFile
-} from "./chunks/chunk-LSRKFB7Y.js";
-import {
-  backoffDelay,
-  emitter,
-  isRetryableStatus,
-  listed,
-  parseRetryAfter
-} from "./chunks/chunk-WUVLELMV.js";
-import {
-  parseSigningKey
-} from "./chunks/chunk-CMD4QTSP.js";
-import {
-  ENGINE_OPTIONS,
-  LicenseBackupError,
-  cancelled,
-  capitalized,
-  compileGlob,
-  internalError,
-  isLicenseBackupError,
-  option,
-  throwIfAborted,
-  turnOn
-} from "./chunks/chunk-6HFBREV4.js";
 import {
   ExitCode,
   debug,
@@ -53,6 +15,49 @@ import {
   summary,
   warning
 } from "./chunks/chunk-JOYFDESC.js";
+import "./chunks/chunk-46RMCKOJ.js";
+import {
+  MAX_MANIFEST_BYTES,
+  manifestByteLimit
+} from "./chunks/chunk-5GNDQEQO.js";
+import {
+  ENCRYPTED_PACK_FILE,
+  MANIFEST_FILE,
+  MAX_SIGNATURE_BYTES,
+  PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
+  checkRecipients
+} from "./chunks/chunk-6PIGXQD4.js";
+import {
+  MIN_LEASE_SECONDS
+} from "./chunks/chunk-FJFS4647.js";
+import {
+  InputFileError,
+  readInputFile
+} from "./chunks/chunk-4CBSMRKD.js";
+import {
+  backoffDelay,
+  emitter,
+  isRetryableStatus,
+  listed,
+  parseRetryAfter
+} from "./chunks/chunk-LIOPV6OS.js";
+import {
+  parseSigningKey
+} from "./chunks/chunk-YW2WGFB2.js";
+import {
+  ENGINE_OPTIONS,
+  LicenseBackupError,
+  cancelled,
+  capitalized,
+  compileGlob,
+  internalError,
+  isLicenseBackupError,
+  option,
+  throwIfAborted,
+  turnOn
+} from "./chunks/chunk-DTKXSJ5O.js";
 import {
   __commonJS,
   __require,
@@ -8752,10 +8757,11 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-ACW6WZQA.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-NRHTXPKK.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-NWKGLKQZ.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-XSKV2ZJ3.js")).release(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-KERC7UUP.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-SNDEI3PL.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-67N76DVJ.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-HAR6TSBV.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-KONAQG7S.js")).renew(options2, control, emit)
   };
 }
 
@@ -8893,11 +8899,12 @@ function where(location) {
 var RESTRICTED_POLICIES = ["ignore", "info", "warn", "error"];
 
 // src/action/inputs.ts
+var STEP_KINDS = ["backup", "restore", "verify", "release", "renew"];
 function readActionInputs() {
   const only = getInput("only");
-  if (only !== "" && only !== "backup" && only !== "restore" && only !== "verify" && only !== "release") {
+  if (only !== "" && !STEP_KINDS.includes(only)) {
     throw new ConfigError(
-      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, \`release\`, or empty to run every step.`
+      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, \`release\`, \`renew\`, or empty to run every step.`
     );
   }
   const onRestricted = getInput("on-restricted");
@@ -8920,6 +8927,7 @@ function setOutputs(report) {
   const artifact = report.lastArtifact;
   setOutput("backed-up", report.backedUp);
   setOutput("restored", report.restored);
+  setOutput("lease-expires", report.leaseExpires);
   setOutput("verified", report.verified);
   setOutput("pack-size", report.lastPack.size);
   setOutput("bytes-per-license", report.lastPack.perLicense);
@@ -8959,6 +8967,11 @@ var RunReport = class {
   /** The last backup pushed to a registry. */
   get lastPush() {
     return this.steps.filter((s) => s.registry?.pushed).at(-1)?.registry;
+  }
+  /** The earliest lease end (ISO 8601) of the copies the run restored or renewed; '' when none was a lease. */
+  get leaseExpires() {
+    const ends = this.steps.flatMap((s) => s.leaseExpires ? [s.leaseExpires] : []);
+    return ends.sort()[0] ?? "";
   }
   get verified() {
     return this.steps.reduce((n, s) => n + (s.verified ?? 0), 0);
@@ -9147,6 +9160,7 @@ var STEPS_TERMS = {
   include: { name: "the step's `include`" },
   jtis: { name: "the licenses a restore step with `release-on-exit` restored" },
   onRefused: { name: "the restore step's `on-refused`" },
+  lease: { name: "the step's `lease`" },
   "service.url": { name: "`service.url` in the steps file" },
   "service.token": { name: "the token in the variable named by `service.token-env`" },
   signers: { name: "`signers` in the steps file (an allowed_signers file)" },
@@ -11243,7 +11257,8 @@ var OPERATION_NAMES = {
   backup: "Backup",
   restore: "Restore",
   verify: "Verify",
-  release: "Release"
+  release: "Release",
+  renew: "Renew"
 };
 var PHASE_LINES = {
   backup: { begin: logText`Backup started.`, end: logText`Backup finished.` },
@@ -11254,6 +11269,10 @@ var PHASE_LINES = {
   release: {
     begin: logText`Removing the released licenses from the store.`,
     end: logText`Released licenses removed.`
+  },
+  renew: {
+    begin: logText`Renewing this machine's lease copies and writing them back into the store.`,
+    end: logText`Renewed copies written.`
   },
   verify: {
     begin: logText`Verify started: checking the backup as a restore would, writing nothing.`,
@@ -11382,12 +11401,14 @@ function runStep(step, n, context) {
   if (step.kind === "backup") return runBackup(step, n, context);
   if (step.kind === "restore") return runRestore(step, n, context);
   if (step.kind === "release") return runRelease(step, n, context);
+  if (step.kind === "renew") return runRenew(step, n, context);
   return runVerify(step, n, context);
 }
 function title(step, n, total) {
   const count2 = `step ${n} of ${total}`;
   if (step.kind === "backup") return `Backup (${count2}): ${step.store} \u2192 ${step.path}`;
   if (step.kind === "release") return `Release (${count2}): ${step.store} \u2192 ${step.service.url}`;
+  if (step.kind === "renew") return `Renew (${count2}): ${step.store} \u2194 ${step.service.url}`;
   const from = restoreSource(step);
   if (step.kind === "verify") return `Verify (${count2}): ${from}`;
   return `Restore (${count2}): ${from} \u2192 ${step.store}`;
@@ -11505,6 +11526,7 @@ async function runRestore(step, n, context) {
       record.unchanged = result.unchanged;
       record.expired = result.expired;
       record.skipped = result.skipped;
+      if (result.leaseExpires) record.leaseExpires = result.leaseExpires;
       log.info(
         logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} skipped.`
       );
@@ -11599,14 +11621,35 @@ async function runRelease(step, n, context) {
     );
     record.released = result.released + result.notHeld;
     log.info(
-      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service); a lease service frees each slot when the released copy's lease ends.`
+    );
+  });
+}
+async function runRenew(step, n, context) {
+  const stepLog = new StepLog("warn", context.now);
+  const record = newRecord("renew", step, n, context);
+  await tracked(record, stepLog, context, stepLog.onEvent, async () => {
+    const secrets = context.secrets.get(step) ?? {};
+    const result = await context.engine.renew(
+      {
+        ...storeOptions(step),
+        service: { url: step.service.url, token: secrets.token ?? "" },
+        ...slotOptions(step, secrets)
+      },
+      { signal: context.signal }
+    );
+    record.renewed = result.renewed;
+    if (result.leaseExpires) record.leaseExpires = result.leaseExpires;
+    log.info(
+      result.machineId === null ? logText`The store ${step.store} has no machine identity: it holds no lease copy to renew.` : logText`Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ""}${result.expired ? `; ${result.expired} whose license has expired left as they were` : ""}.`
     );
   });
 }
 function slotOptions(step, secrets) {
   return {
     ...step.include ? { include: step.include } : {},
-    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey }
+    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey },
+    ...step.kind !== "release" && step.leaseSeconds !== void 0 ? { lease: step.leaseSeconds } : {}
   };
 }
 function newRecord(kind, step, n, context) {
@@ -11774,22 +11817,23 @@ var schema31 = {
     },
     "max-age": { $ref: "#/$defs/maxAge" },
     steps: {
-      description: "The steps, run in order. Each is `backup:`, `restore:`, `verify:` or `release:`.",
+      description: "The steps, run in order. Each is `backup:`, `restore:`, `verify:`, `release:` or `renew:`.",
       type: "array",
       minItems: 1,
-      "x-message": "must list at least one `backup`, `restore`, `verify` or `release` step",
+      "x-message": "must list at least one `backup`, `restore`, `verify`, `release` or `renew` step",
       items: {
-        description: "One step: a map with the single key `backup`, `restore`, `verify` or `release`.",
+        description: "One step: a map with the single key `backup`, `restore`, `verify`, `release` or `renew`.",
         type: "object",
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
-        "x-message": "must be a map with exactly one key, `backup`, `restore`, `verify` or `release`",
+        "x-message": "must be a map with exactly one key, `backup`, `restore`, `verify`, `release` or `renew`",
         properties: {
           backup: { $ref: "#/$defs/backup" },
           restore: { $ref: "#/$defs/restore" },
           verify: { $ref: "#/$defs/verify" },
-          release: { $ref: "#/$defs/release" }
+          release: { $ref: "#/$defs/release" },
+          renew: { $ref: "#/$defs/renew" }
         }
       }
     }
@@ -11955,6 +11999,7 @@ var schema31 = {
           description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: "#/$defs/envName"
         },
+        lease: { $ref: "#/$defs/lease" },
         "release-on-exit": {
           description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
           type: "boolean"
@@ -12057,6 +12102,12 @@ var schema31 = {
           }
         }
       }
+    },
+    lease: {
+      description: "The lease to ask the license service for (protocol v1.2): `90s`, `30m`, `2h`, `7d`, at least a minute. Each copy it re-issues is valid that long (the service grants the shorter of this and the license's policy); an ephemeral runner asks for its job's length. Default: the service's policy.",
+      type: "string",
+      pattern: "^[1-9][0-9]{0,5}[smhd]$",
+      "x-message": "must be a duration of seconds, minutes, hours or days, like `90s`, `30m`, `2h` or `7d`"
     },
     maxAge: {
       description: "Refuse a backup older than this (`7d`, `36h`), counted from its manifest's `created`: a rollback to an old backup is BACKUP_UNTRUSTED.",
@@ -12192,8 +12243,24 @@ var schema31 = {
       minItems: 1,
       items: { type: "string", minLength: 1 }
     },
+    renew: {
+      description: "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        store: { $ref: "#/$defs/store" },
+        pattern: { $ref: "#/$defs/pattern" },
+        include: { $ref: "#/$defs/include" },
+        lease: { $ref: "#/$defs/lease" },
+        "machine-key-env": {
+          description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
+          $ref: "#/$defs/envName"
+        },
+        "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
+      }
+    },
     release: {
-      description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+      description: "Give the store's licenses back to the license service (protocol v1.1), then remove the files from the store. From protocol v1.2 a release stops the copies' renewals, and each slot comes back when the copy's lease ends (at once under a policy that trusts releases).",
       type: "object",
       additionalProperties: false,
       properties: {
@@ -14349,6 +14416,7 @@ var schema46 = {
       description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
       $ref: "#/$defs/envName"
     },
+    lease: { $ref: "#/$defs/lease" },
     "release-on-exit": {
       description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
       type: "boolean"
@@ -14451,8 +14519,15 @@ var schema57 = {
   minItems: 1,
   items: { type: "string", minLength: 1 }
 };
+var schema59 = {
+  description: "The lease to ask the license service for (protocol v1.2): `90s`, `30m`, `2h`, `7d`, at least a minute. Each copy it re-issues is valid that long (the service grants the shorter of this and the license's policy); an ephemeral runner asks for its job's length. Default: the service's policy.",
+  type: "string",
+  pattern: "^[1-9][0-9]{0,5}[smhd]$",
+  "x-message": "must be a duration of seconds, minutes, hours or days, like `90s`, `30m`, `2h` or `7d`"
+};
 var pattern23 = new RegExp("^[a-z_]+$", "u");
 var pattern24 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
+var pattern34 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u");
 var schema51 = {
   description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
   type: "object",
@@ -16336,39 +16411,37 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data["release-on-exit"] !== void 0) {
-      let data22 = data["release-on-exit"];
-      if (typeof data22 !== "boolean") {
-        const err71 = {
-          instancePath: instancePath + "/release-on-exit",
-          schemaPath: "#/properties/release-on-exit/type",
-          keyword: "type",
-          params: { type: "boolean" },
-          message: "must be boolean",
-          schema: schema46.properties["release-on-exit"].type,
-          parentSchema: schema46.properties["release-on-exit"],
-          data: data22
-        };
-        if (vErrors === null) {
-          vErrors = [err71];
-        } else {
-          vErrors.push(err71);
+    if (data.lease !== void 0) {
+      let data22 = data.lease;
+      if (typeof data22 === "string") {
+        if (!pattern34.test(data22)) {
+          const err71 = {
+            instancePath: instancePath + "/lease",
+            schemaPath: "#/$defs/lease/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" },
+            message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"',
+            schema: "^[1-9][0-9]{0,5}[smhd]$",
+            parentSchema: schema59,
+            data: data22
+          };
+          if (vErrors === null) {
+            vErrors = [err71];
+          } else {
+            vErrors.push(err71);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data["roll-back-interrupted"] !== void 0) {
-      let data23 = data["roll-back-interrupted"];
-      if (typeof data23 !== "boolean") {
+      } else {
         const err72 = {
-          instancePath: instancePath + "/roll-back-interrupted",
-          schemaPath: "#/$defs/rollBackInterrupted/type",
+          instancePath: instancePath + "/lease",
+          schemaPath: "#/$defs/lease/type",
           keyword: "type",
-          params: { type: "boolean" },
-          message: "must be boolean",
-          schema: schema45.type,
-          parentSchema: schema45,
-          data: data23
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema59.type,
+          parentSchema: schema59,
+          data: data22
         };
         if (vErrors === null) {
           vErrors = [err72];
@@ -16378,8 +16451,50 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["release-on-exit"] !== void 0) {
+      let data23 = data["release-on-exit"];
+      if (typeof data23 !== "boolean") {
+        const err73 = {
+          instancePath: instancePath + "/release-on-exit",
+          schemaPath: "#/properties/release-on-exit/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema46.properties["release-on-exit"].type,
+          parentSchema: schema46.properties["release-on-exit"],
+          data: data23
+        };
+        if (vErrors === null) {
+          vErrors = [err73];
+        } else {
+          vErrors.push(err73);
+        }
+        errors++;
+      }
+    }
+    if (data["roll-back-interrupted"] !== void 0) {
+      let data24 = data["roll-back-interrupted"];
+      if (typeof data24 !== "boolean") {
+        const err74 = {
+          instancePath: instancePath + "/roll-back-interrupted",
+          schemaPath: "#/$defs/rollBackInterrupted/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data24
+        };
+        if (vErrors === null) {
+          vErrors = [err74];
+        } else {
+          vErrors.push(err74);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err73 = {
+    const err75 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -16390,9 +16505,9 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       data
     };
     if (vErrors === null) {
-      vErrors = [err73];
+      vErrors = [err75];
     } else {
-      vErrors.push(err73);
+      vErrors.push(err75);
     }
     errors++;
   }
@@ -16400,7 +16515,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate25.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema60 = {
+var schema61 = {
   description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
   type: "object",
   additionalProperties: false,
@@ -16450,8 +16565,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "path" },
         message: "must have required property 'path'",
-        schema: schema60.allOf[0].anyOf[0].required,
-        parentSchema: schema60.allOf[0].anyOf[0],
+        schema: schema61.allOf[0].anyOf[0].required,
+        parentSchema: schema61.allOf[0].anyOf[0],
         data
       };
       if (vErrors === null) {
@@ -16473,8 +16588,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-artifact" },
         message: "must have required property 'from-artifact'",
-        schema: schema60.allOf[0].anyOf[1].required,
-        parentSchema: schema60.allOf[0].anyOf[1],
+        schema: schema61.allOf[0].anyOf[1].required,
+        parentSchema: schema61.allOf[0].anyOf[1],
         data
       };
       if (vErrors === null) {
@@ -16496,8 +16611,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-registry" },
         message: "must have required property 'from-registry'",
-        schema: schema60.allOf[0].anyOf[2].required,
-        parentSchema: schema60.allOf[0].anyOf[2],
+        schema: schema61.allOf[0].anyOf[2].required,
+        parentSchema: schema61.allOf[0].anyOf[2],
         data
       };
       if (vErrors === null) {
@@ -16517,8 +16632,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "anyOf",
       params: {},
       message: "must match a schema in anyOf",
-      schema: schema60.allOf[0].anyOf,
-      parentSchema: schema60.allOf[0],
+      schema: schema61.allOf[0].anyOf,
+      parentSchema: schema61.allOf[0],
       data
     };
     if (vErrors === null) {
@@ -16559,8 +16674,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "not",
       params: {},
       message: "must NOT be valid",
-      schema: schema60.allOf[1].not,
-      parentSchema: schema60.allOf[1],
+      schema: schema61.allOf[1].not,
+      parentSchema: schema61.allOf[1],
       data
     };
     if (vErrors === null) {
@@ -16589,7 +16704,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema60,
+          parentSchema: schema61,
           data
         };
         if (vErrors === null) {
@@ -16611,7 +16726,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
             schema: 1,
-            parentSchema: schema60.properties.path,
+            parentSchema: schema61.properties.path,
             data: data0
           };
           if (vErrors === null) {
@@ -16628,8 +16743,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-          schema: schema60.properties.path.type,
-          parentSchema: schema60.properties.path,
+          schema: schema61.properties.path.type,
+          parentSchema: schema61.properties.path,
           data: data0
         };
         if (vErrors === null) {
@@ -17408,8 +17523,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema60.type,
-      parentSchema: schema60,
+      schema: schema61.type,
+      parentSchema: schema61,
       data
     };
     if (vErrors === null) {
@@ -17423,8 +17538,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate29.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema64 = {
-  description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+var schema65 = {
+  description: "Give the store's licenses back to the license service (protocol v1.1), then remove the files from the store. From protocol v1.2 a release stops the copies' renewals, and each slot comes back when the copy's lease ends (at once under a policy that trusts releases).",
   type: "object",
   additionalProperties: false,
   properties: {
@@ -17458,7 +17573,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema64,
+          parentSchema: schema65,
           data
         };
         if (vErrors === null) {
@@ -17775,8 +17890,8 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema64.type,
-      parentSchema: schema64,
+      schema: schema65.type,
+      parentSchema: schema65,
       data
     };
     if (vErrors === null) {
@@ -17790,6 +17905,414 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate32.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+var schema71 = {
+  description: "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    store: { $ref: "#/$defs/store" },
+    pattern: { $ref: "#/$defs/pattern" },
+    include: { $ref: "#/$defs/include" },
+    lease: { $ref: "#/$defs/lease" },
+    "machine-key-env": {
+      description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
+      $ref: "#/$defs/envName"
+    },
+    "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
+  }
+};
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "store" || key0 === "pattern" || key0 === "include" || key0 === "lease" || key0 === "machine-key-env" || key0 === "roll-back-interrupted")) {
+        const err0 = {
+          instancePath,
+          schemaPath: "#/additionalProperties",
+          keyword: "additionalProperties",
+          params: { additionalProperty: key0 },
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema71,
+          data
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.store !== void 0) {
+      let data0 = data.store;
+      if (typeof data0 === "string") {
+        if (func2(data0) < 1) {
+          const err1 = {
+            instancePath: instancePath + "/store",
+            schemaPath: "#/$defs/store/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema32,
+            data: data0
+          };
+          if (vErrors === null) {
+            vErrors = [err1];
+          } else {
+            vErrors.push(err1);
+          }
+          errors++;
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/store",
+          schemaPath: "#/$defs/store/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema32.type,
+          parentSchema: schema32,
+          data: data0
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.pattern !== void 0) {
+      let data1 = data.pattern;
+      if (typeof data1 === "string") {
+        if (func2(data1) < 1) {
+          const err3 = {
+            instancePath: instancePath + "/pattern",
+            schemaPath: "#/$defs/pattern/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema33,
+            data: data1
+          };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/pattern",
+          schemaPath: "#/$defs/pattern/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema33.type,
+          parentSchema: schema33,
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.include !== void 0) {
+      let data2 = data.include;
+      if (Array.isArray(data2)) {
+        if (data2.length < 1) {
+          const err5 = {
+            instancePath: instancePath + "/include",
+            schemaPath: "#/$defs/include/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+            schema: 1,
+            parentSchema: schema57,
+            data: data2
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0];
+          if (typeof data3 === "string") {
+            if (func2(data3) < 1) {
+              const err6 = {
+                instancePath: instancePath + "/include/" + i0,
+                schemaPath: "#/$defs/include/items/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema57.items,
+                data: data3
+              };
+              if (vErrors === null) {
+                vErrors = [err6];
+              } else {
+                vErrors.push(err6);
+              }
+              errors++;
+            }
+          } else {
+            const err7 = {
+              instancePath: instancePath + "/include/" + i0,
+              schemaPath: "#/$defs/include/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
+              data: data3
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err8 = {
+          instancePath: instancePath + "/include",
+          schemaPath: "#/$defs/include/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema57.type,
+          parentSchema: schema57,
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.lease !== void 0) {
+      let data4 = data.lease;
+      if (typeof data4 === "string") {
+        if (!pattern34.test(data4)) {
+          const err9 = {
+            instancePath: instancePath + "/lease",
+            schemaPath: "#/$defs/lease/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" },
+            message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"',
+            schema: "^[1-9][0-9]{0,5}[smhd]$",
+            parentSchema: schema59,
+            data: data4
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      } else {
+        const err10 = {
+          instancePath: instancePath + "/lease",
+          schemaPath: "#/$defs/lease/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema59.type,
+          parentSchema: schema59,
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data["machine-key-env"] !== void 0) {
+      let data5 = data["machine-key-env"];
+      if (typeof data5 !== "string") {
+        const err11 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+      if (typeof data5 === "string") {
+        if (!pattern6.test(data5)) {
+          const err12 = {
+            instancePath: instancePath + "/machine-key-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data5
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+      if (typeof data5 !== "string") {
+        const err14 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+      const _errs25 = errors;
+      const _errs26 = errors;
+      if (typeof data5 === "string") {
+        if (!pattern7.test(data5)) {
+          const err15 = {};
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      }
+      var valid9 = _errs26 === errors;
+      if (valid9) {
+        const err16 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      } else {
+        errors = _errs25;
+        if (vErrors !== null) {
+          if (_errs25) {
+            vErrors.length = _errs25;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["roll-back-interrupted"] !== void 0) {
+      let data6 = data["roll-back-interrupted"];
+      if (typeof data6 !== "boolean") {
+        const err17 = {
+          instancePath: instancePath + "/roll-back-interrupted",
+          schemaPath: "#/$defs/rollBackInterrupted/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data6
+        };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err18 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+      schema: schema71.type,
+      parentSchema: schema71,
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err18];
+    } else {
+      vErrors.push(err18);
+    }
+    errors++;
+  }
+  validate34.errors = vErrors;
+  return errors === 0;
+}
+validate34.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
 function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -18536,7 +19059,7 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             for (const key3 in data14) {
-              if (!(key3 === "backup" || key3 === "restore" || key3 === "verify" || key3 === "release")) {
+              if (!(key3 === "backup" || key3 === "restore" || key3 === "verify" || key3 === "release" || key3 === "renew")) {
                 const err37 = {
                   instancePath: instancePath + "/steps/" + i0,
                   schemaPath: "#/properties/steps/items/additionalProperties",
@@ -18600,6 +19123,18 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
                 dynamicAnchors
               })) {
                 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                errors = vErrors.length;
+              }
+            }
+            if (data14.renew !== void 0) {
+              if (!validate34(data14.renew, {
+                instancePath: instancePath + "/steps/" + i0 + "/renew",
+                parentData: data14,
+                parentDataProperty: "renew",
+                rootData,
+                dynamicAnchors
+              })) {
+                vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
                 errors = vErrors.length;
               }
             }
@@ -18834,7 +19369,8 @@ function toStepsConfig(parsed, env) {
     const at = parsed.locate(path);
     if (kind === "verify") return toVerify(parsed, path, body, root, topStore, i + 1, at);
     const store = storeOf(topStore, body, at, kind);
-    if (kind === "release") return toRelease(parsed, path, body, store, serviceJson, i + 1, at);
+    if (kind === "release" || kind === "renew")
+      return toSlotStep(kind, parsed, path, body, store, serviceJson, i + 1, at);
     const folder = folderPath(parsed, path, body, env);
     if (kind === "backup") return toBackup(parsed, path, body, store, folder ?? "", i + 1, at);
     return { ...toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) };
@@ -18928,6 +19464,7 @@ function toRestore(parsed, path, body, store, folder, service, index, at) {
     ...slotSettings(parsed, path, body, service, at, "restore"),
     onRefused: body["on-refused"] === "skip" ? "skip" : "fail",
     releaseOnExit: body["release-on-exit"] === true,
+    ...leaseOf(parsed, path, body),
     at
   };
 }
@@ -18963,8 +19500,22 @@ function maxAgeMs(text) {
   const hours = text.endsWith("d") ? 24 : 1;
   return Number(text.slice(0, -1)) * hours * 36e5;
 }
-function toRelease(parsed, path, body, store, service, index, at) {
-  return { kind: "release", index, ...store, ...slotSettings(parsed, path, body, service, at, "release"), at };
+function toSlotStep(kind, parsed, path, body, store, service, index, at) {
+  const settings = { index, ...store, ...slotSettings(parsed, path, body, service, at, kind), at };
+  return kind === "release" ? { kind, ...settings } : { kind, ...settings, ...leaseOf(parsed, path, body) };
+}
+var SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
+function leaseOf(parsed, path, body) {
+  const text = body["lease"];
+  if (typeof text !== "string") return {};
+  const seconds2 = Number(text.slice(0, -1)) * (SECONDS[text.slice(-1)] ?? 1);
+  if (seconds2 < MIN_LEASE_SECONDS) {
+    throw new ConfigError(
+      `\`lease\` is ${text}: the license service grants a lease of at least a minute; give \`60s\` or more.`,
+      parsed.locate([...path, "lease"])
+    );
+  }
+  return { leaseSeconds: seconds2 };
 }
 function slotSettings(parsed, path, body, service, at, kind) {
   if (!service) {
@@ -19152,6 +19703,8 @@ function rows(step, budget) {
   if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step, budget)]);
   if (step.restored !== void 0) rows2.push(["Licenses restored", html`${step.restored}`]);
   if (step.released !== void 0) rows2.push(["Licenses released", html`${step.released}`]);
+  if (step.renewed !== void 0) rows2.push(["Lease copies renewed", html`${step.renewed}`]);
+  if (step.leaseExpires !== void 0) rows2.push(["Lease expires", html`${step.leaseExpires}`]);
   if (step.unchanged !== void 0) rows2.push(["Already on this machine", html`${step.unchanged}`]);
   if (step.expired) rows2.push(["Expired (not restored)", html`${step.expired}`]);
   if (step.skipped?.length) {
@@ -19184,7 +19737,8 @@ var PATH_LABELS = {
   backup: "Backup folder",
   restore: "Restored from",
   verify: "Verified",
-  release: "Released from"
+  release: "Released from",
+  renew: "Renewed in"
 };
 function packText(step) {
   const size = step.packSize ?? 0;

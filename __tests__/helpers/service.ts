@@ -87,6 +87,15 @@ export async function startServer(options: Partial<LicenseServerOptions> = {}): 
   return { server, issuer, database, dir }
 }
 
+/**
+ * The machines that hold a license and have not released it, sorted: a released slot still counts until
+ * its lease ends (ADR 0160), but the machine no longer holds it.
+ */
+export async function unreleasedHolders(server: LicenseServer, jti: string): Promise<string[]> {
+  const holders = (await server.store.machines(jti)) ?? []
+  return holders.flatMap(h => (h.releasedAt === null ? [h.machineId] : [])).sort()
+}
+
 /** A raw protocol call, as a test sees it on the wire. */
 export async function call(
   base: string,
@@ -156,6 +165,8 @@ export interface WireResult {
   jti: string
   status: 'restored' | 'refused'
   license?: string
+  /** The copy's lease end (protocol v1.2). */
+  lease_expires?: string
   reason?: string
   url?: string
 }

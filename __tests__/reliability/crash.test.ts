@@ -75,11 +75,14 @@ beforeAll(async () => {
   jwksFile = join(root, 'issuer.jwks.json')
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
   // Every killed restore leaves its session open (until it expires): hundreds here, past the default cap.
+  // A lease longer than the licenses' own validity: each copy's exp is its license's own (ADR 0160), so a
+  // rerun's copies are the first run's bytes, at any moment.
   server = await createLicenseServer({
     issuer,
     database: join(root, 'server.db'),
     tokens: [TOKEN],
-    maxSessionsPerToken: 100_000
+    maxSessionsPerToken: 100_000,
+    leaseMs: 20 * 365 * 86_400_000
   })
 
   oldBackup = join(root, 'templates/backup-old')

@@ -47,6 +47,12 @@ const known: {
   newStore?: Record<string, string>
 } = {}
 
+/**
+ * A lease longer than the licenses' own validity, so each copy's exp is its license's own (ADR 0160) and a
+ * rerun's copies are the first run's bytes, at any moment.
+ */
+const LONGER_THAN_THE_LICENSES = 20 * 365 * 86_400_000
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'lb-faults-'))
   const issuer = createIssuer({ kid: 'faults-issuer' })
@@ -55,7 +61,12 @@ beforeAll(async () => {
   store = now.dir
   jwksFile = join(root, 'issuer.jwks.json')
   await writeFile(jwksFile, JSON.stringify(issuer.jwks()))
-  server = await createLicenseServer({ issuer, database: join(root, 'server.db'), tokens: [TOKEN] })
+  server = await createLicenseServer({
+    issuer,
+    database: join(root, 'server.db'),
+    tokens: [TOKEN],
+    leaseMs: LONGER_THAN_THE_LICENSES
+  })
   oldBackup = join(root, 'old-backup')
   await engine.backup({ store: before.dir, path: oldBackup, trust: { jwksFile } })
   known.old = await backupState(oldBackup)

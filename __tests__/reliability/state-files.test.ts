@@ -159,6 +159,19 @@ describe('a restore journal that cannot be used', () => {
     expect(await snapshot(store)).toEqual(before)
   })
 
+  it('a renewal with a damaged journal is STORE_INVALID naming the option; with rollBackInterrupted it rolls back', async () => {
+    const { store, file } = await interrupted(() => 'garbage')
+    const before = await snapshot(store)
+    const options = { store, service: { url: w.server.url, token: TOKEN } }
+    await expect(createBackupRestorer().renew(options)).rejects.toMatchObject({
+      code: 'STORE_INVALID',
+      message: expect.stringContaining('`rollBackInterrupted`')
+    })
+    expect(await snapshot(store)).toEqual(before)
+    await createBackupRestorer().renew({ ...options, rollBackInterrupted: true })
+    expect(await exists(file)).toBe(false)
+  })
+
   it('a journal this release wrote records its version and store, and a run finishes it', async () => {
     const { store, staged } = await interrupted(valid)
     const result = await createBackupRestorer().backup({ store, path: join(w.root, `backup-${n}`) })

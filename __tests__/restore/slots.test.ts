@@ -9,7 +9,7 @@ import { loadMachineIdentity } from '../../src/engine/identity/machine-identity.
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
-import { machine, openSession, restoreOn, tempDir, TOKEN } from '../helpers/service.js'
+import { machine, openSession, restoreOn, tempDir, TOKEN, unreleasedHolders } from '../helpers/service.js'
 import { freePort } from '../../src/fixtures/server-process.js'
 import { PATHS, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'
 import { registerSecret } from '../support/secret-scan.js'
@@ -83,9 +83,12 @@ async function machineOf(store: string): Promise<string> {
 }
 
 /** Licenses of the source whose slots `machineId` holds at the service. */
+/** The licenses the machine holds and has not released (a released slot counts until its lease ends, ADR 0160). */
 async function heldBy(server: LicenseServer, machineId: string): Promise<string[]> {
   const held: string[] = []
-  for (const l of source.licenses) if ((await server.machinesOf(l.jti)).includes(machineId)) held.push(l.jti)
+  for (const l of source.licenses) {
+    if ((await unreleasedHolders(server, l.jti)).includes(machineId)) held.push(l.jti)
+  }
   return held
 }
 

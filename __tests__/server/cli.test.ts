@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
 import { runCli, UsageError, USAGE } from '../../src/server/cli.js'
+import { SCHEMA_VERSION } from '../../src/server/storage/migrations.js'
 import { call, license, machine, openSession, tempDir } from '../helpers/service.js'
 import { itOnPosix } from '../support/platform.js'
 
@@ -37,7 +38,7 @@ describe('license-server (the command)', () => {
       )
       const migrated = createInterface({ input: migrate.stdout })
       const [first] = (await once(migrated, 'line')) as [string]
-      expect(JSON.parse(first)).toEqual({ database: `SQLite ${database}`, schema: 2 })
+      expect(JSON.parse(first)).toEqual({ database: `SQLite ${database}`, schema: SCHEMA_VERSION })
       expect((await once(migrate, 'exit'))[0]).toBe(0)
 
       await cli('tenant', 'add', 'acme', '--licensee', 'alice', '--licensee', 'bob', '--database', database)
@@ -190,6 +191,151 @@ describe('license-server (the command)', () => {
       expect((await stat(join(dir, 'keys.json'))).mode & 0o777).toBe(0o600)
     } finally {
       await stop?.()
+    }
+  })
+
+  it('policy set and show: a tenant’s and a license’s overrides, "default" clearing one; --lease serves the default lease', async () => {
+    const dir = await tempDir()
+    const database = join(dir, 'policy.db')
+    await cli('tenant', 'add', 'acme', '--any-licensee', '--database', database)
+    expect(
+      await cli(
+        'policy',
+        'set',
+        '--tenant',
+        'acme',
+        '--lease',
+        '7d',
+        '--release',
+        'immediate',
+        '--database',
+        database
+      )
+    ).toEqual({ tenant: 'acme', lease_seconds: 7 * 86_400, release: 'immediate' })
+    expect(
+      await cli(
+        'policy',
+        'set',
+        '--tenant',
+        'acme',
+        '--release',
+        'default',
+        '--limit',
+        '2',
+        '--database',
+        database
+      )
+    ).toEqual({
+      tenant: 'acme',
+      lease_seconds: 7 * 86_400,
+      restore_limit: 2
+    })
+    expect(await cli('policy', 'show', '--license', 'L1', '--database', database)).toEqual({ license: 'L1' })
+    expect(await cli('policy', 'set', '--license', 'L1', '--lease', '2h', '--database', database)).toEqual({
+      license: 'L1',
+      lease_seconds: 7200
+    })
+    expect(await cli('policy', 'show', '--tenant', 'acme', '--database', database)).toMatchObject({
+      restore_limit: 2
+    })
+    const refused = (argv: string[], why: RegExp) =>
+      expect(runCli([...argv, '--database', database], {}, () => undefined)).rejects.toThrow(why)
+    await refused(
+      ['policy', 'set', '--tenant', 'acme', '--lease', '30s'],
+      /--lease 30s is not a duration of at least 60s/
+    )
+    await refused(
+      ['policy', 'set', '--tenant', 'acme', '--release', 'never'],
+      /--release never is not one of at-lease-end, immediate/
+    )
+    await refused(
+      ['policy', 'set', '--tenant', 'acme', '--license', 'L1', '--limit', '2'],
+      /give --tenant <name> or --license <jti>/
+    )
+    await refused(['policy', 'set', '--tenant', 'acme'], /give --lease, --release or --limit/)
+    await refused(['policy', 'show', '--tenant', 'nobody'], /There is no tenant nobody/)
+
+    const issuer = createIssuer()
+    await saveIssuer(issuer, join(dir, 'issuer.json'))
+    await refused(
+      ['serve', '--signing-keys', join(dir, 'issuer.json'), '--lease', '1w'],
+      /--lease 1w is not a duration/
+    )
+    const lines: string[] = []
+    const stop = await runCli(
+      [
+        'serve',
+        '--port',
+        '0',
+        '--database',
+        database,
+        '--signing-keys',
+        join(dir, 'issuer.json'),
+        '--lease',
+        '3h'
+      ],
+      {},
+      line => lines.push(line)
+    )
+    try {
+      const url = lines[0] as string
+      const token = (
+        (await cli('token', 'issue', 'acme', '--role', 'restore', '--database', database)) as {
+          token: string
+        }
+      ).token
+      const session = await openSession(url, await machine(3), token)
+      const restored = await call(url, 'POST', `/v1/sessions/${session}/restore`, {
+        token,
+        body: { licenses: [license(issuer, 'L1'), license(issuer, 'L2')] },
+        headers: { 'idempotency-key': 'k' }
+      })
+      const exps = (restored.json as { results: Array<{ license: string }> }).results.map(
+        r => JSON.parse(Buffer.from(r.license.split('.')[1] as string, 'base64url').toString()).exp as number
+      )
+      const now = Date.now() / 1000
+      // L1 under its own 2-hour override; L2 under its tenant's 7 days, which wins over --lease.
+      expect(exps[0]).toBeCloseTo(now + 7200, -2)
+      expect(exps[1]).toBeCloseTo(now + 7 * 86_400, -2)
+    } finally {
+      await stop?.()
+    }
+    // Without the tenant's override, --lease is the longest lease.
+    await cli('policy', 'set', '--tenant', 'acme', '--lease', 'default', '--database', database)
+    const again: string[] = []
+    const stop2 = await runCli(
+      [
+        'serve',
+        '--port',
+        '0',
+        '--database',
+        database,
+        '--signing-keys',
+        join(dir, 'issuer.json'),
+        '--lease',
+        '3h'
+      ],
+      {},
+      line => again.push(line)
+    )
+    try {
+      const url = again[0] as string
+      const token = (
+        (await cli('token', 'issue', 'acme', '--role', 'restore', '--database', database)) as {
+          token: string
+        }
+      ).token
+      const session = await openSession(url, await machine(4), token)
+      const restored = await call(url, 'POST', `/v1/sessions/${session}/restore`, {
+        token,
+        body: { licenses: [license(issuer, 'L2')] },
+        headers: { 'idempotency-key': 'k' }
+      })
+      const lease = (restored.json as { results: Array<{ lease_expires: string }> }).results[0]
+        ?.lease_expires as string
+      expect(Date.parse(lease) / 1000).toBeCloseTo(Date.now() / 1000 + 3 * 3600, -2)
+    } finally {
+      await stop2?.()
     }
   })
 

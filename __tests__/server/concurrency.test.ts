@@ -1,6 +1,8 @@
 // The restore limit stays exact under concurrent restores: 50 machines restoring the same 20 licenses at
 // once, 5 times over, on SQLite (one instance) and on PostgreSQL (two instances, separate processes); and a
-// kill -9 of one PostgreSQL instance mid-run loses no acknowledged restore while the clients' retries finish.
+// kill -9 of one PostgreSQL instance mid-run loses no acknowledged restore while the clients' retries finish;
+// and the lease invariant under concurrent restores, renewals and releases on two PostgreSQL instances with
+// a kill -9 of one in the middle: no more machines than the limit hold an unexpired copy of any license.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
 import { createIssuer, saveIssuer, type Issuer } from '../../src/fixtures/issuer.js'
@@ -9,7 +11,9 @@ import { openEngine } from '../../src/server/storage/open.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
 import { postgresAvailable, startPostgres, type Postgres } from '../../src/fixtures/postgres-cluster.js'
 import { startServerProcess, type ServerProcess } from '../../src/fixtures/server-process.js'
+import { SKEW_MS } from '../../src/server/storage/lease-policy.js'
 import {
+  claimsOf,
   license,
   machine,
   post,
@@ -52,11 +56,24 @@ async function restoreWithRetry(
   key: string,
   acknowledged: (url: string, text: string) => void
 ): Promise<WireResult[]> {
+  return postWithRetry(urls, first, token, `/v1/sessions/${session}/restore`, { licenses }, key, acknowledged)
+}
+
+/** A call that, when its instance dies under it, is sent again (the same key, if any) to the next one. */
+async function postWithRetry(
+  urls: string[],
+  first: number,
+  token: string,
+  path: string,
+  body: unknown,
+  key?: string,
+  acknowledged: (url: string, text: string) => void = () => undefined
+): Promise<WireResult[]> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const url = urls[(first + attempt) % urls.length] as string
     try {
-      const res = await post(url, token, `/v1/sessions/${session}/restore`, { licenses }, key)
-      if (res.status !== 200) throw new Error(`restore: ${res.status} ${res.text}`)
+      const res = await post(url, token, path, body, key)
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${res.text}`)
       acknowledged(url, res.text)
       return (JSON.parse(res.text) as { results: WireResult[] }).results
     } catch (error) {
@@ -148,20 +165,26 @@ describe('restore limit under concurrent restores', () => {
   afterAll(async () => {
     await cluster?.stop()
   })
+  /** Two service processes on one new PostgreSQL database, started one after the other: each start
+   * bundles the service into the same file (scripts/run-ts.mjs), which a second start at the same moment
+   * could read half-written. */
+  async function twoInstances(
+    name: string
+  ): Promise<{ database: string; token: string; instances: ServerProcess[] }> {
+    cluster ??= await startPostgres()
+    const database = await cluster.database(name)
+    const token = await provision(database)
+    const issuerFile = join(await tempDir(), 'issuer.json')
+    await saveIssuer(issuer, issuerFile)
+    const instances: ServerProcess[] = []
+    for (let n = 0; n < 2; n++) instances.push(await startServerProcess({ issuerFile, database }))
+    return { database, token, instances }
+  }
 
   pgIt(
     'PostgreSQL, two instances: exactly 4 machines each; a kill -9 of one mid-run loses nothing acknowledged',
     async () => {
-      cluster = await startPostgres()
-      const database = await cluster.database('concurrency')
-      const token = await provision(database)
-      const dir = await tempDir()
-      const issuerFile = join(dir, 'issuer.json')
-      await saveIssuer(issuer, issuerFile)
-      // One after the other: each start bundles the service into the same file (scripts/run-ts.mjs),
-      // which a second start at the same moment could read half-written.
-      const instances: ServerProcess[] = []
-      for (let n = 0; n < 2; n++) instances.push(await startServerProcess({ issuerFile, database }))
+      const { database, token, instances } = await twoInstances('concurrency')
       const store = new LicenseStore(openEngine(database))
       let alive = instances.map(i => i.url)
       try {
@@ -199,6 +222,76 @@ describe('restore limit under concurrent restores', () => {
       } finally {
         await store.engine.close()
         await Promise.all(instances.map(i => (i.child.exitCode === null ? i.stop() : undefined)))
+      }
+    },
+    180_000
+  )
+
+  pgIt(
+    'PostgreSQL, two instances, leases: concurrent restores, renewals and releases and a kill -9 of one leave no license with more than 4 machines holding an unexpired copy',
+    async () => {
+      const { database, token, instances } = await twoInstances('leases')
+      const store = new LicenseStore(openEngine(database))
+      let alive = instances.map(i => i.url)
+      const [victim] = instances as [ServerProcess]
+      let answered = 0
+      /** Every copy any machine was given, by license: the machine and the copy's exp. */
+      const copies = new Map<string, Array<{ machineId: string; exp: number }>>()
+      const keep = (machineId: string, results: WireResult[]): string[] =>
+        results.flatMap(r => {
+          if (r.license === undefined) return []
+          const exp = claimsOf(r.license)['exp'] as number
+          copies.set(r.jti, [...(copies.get(r.jti) ?? []), { machineId, exp }])
+          return [r.license]
+        })
+      try {
+        const licenses = Array.from({ length: LICENSES }, (_, i) => license(issuer, `lease-${i}`))
+        const work = machines.map(async (m, i) => {
+          const url = alive[i % alive.length] as string
+          const opened = await post(url, token, '/v1/sessions', await sessionBody(m, url))
+          expect(opened.status).toBe(201)
+          const path = `/v1/sessions/${(JSON.parse(opened.text) as { id: string }).id}`
+          const send = async (call: string, body: unknown, key?: string) => {
+            const results = await postWithRetry(alive, i, token, `${path}/${call}`, body, key)
+            answered++
+            return results
+          }
+          // Restore, renew what it got, give half of it back (keeping the files), restore and renew again.
+          const held = keep(m.id, await send('restore', { licenses }, `first-${i}`))
+          keep(m.id, await send('renew', { licenses: held, lease_seconds: 3600 }))
+          const back = held.slice(0, Math.ceil(held.length / 2)).map(jws => claimsOf(jws)['jti'] as string)
+          await send('release', { jtis: back })
+          const again = keep(m.id, await send('restore', { licenses, lease_seconds: 7200 }, `again-${i}`))
+          // A restore takes a released slot back, so each copy it gave renews.
+          const renewed = await send('renew', { licenses: again })
+          expect(renewed.map(r => r.status)).toEqual(again.map(() => 'renewed'))
+          keep(m.id, renewed)
+        })
+        const kill = (async () => {
+          while (answered < machines.length) await new Promise(resolve => setTimeout(resolve, 2))
+          await victim.kill9()
+          alive = [instances[1]?.url as string]
+        })()
+        await Promise.all([...work, kill])
+        expect(victim.child.exitCode ?? victim.child.signalCode).toBe('SIGKILL')
+
+        const now = Date.now()
+        expect(copies.size).toBe(LICENSES)
+        for (const [jti, issued] of copies) {
+          const unexpired = new Set(issued.filter(c => c.exp * 1000 + SKEW_MS > now).map(c => c.machineId))
+          expect(unexpired.size).toBeLessThanOrEqual(4)
+          // Each of those machines is one the service counts: none holds a copy the service forgot.
+          const counted = ((await store.machines(jti)) ?? []).map(h => h.machineId)
+          expect(counted).toEqual(expect.arrayContaining([...unexpired]))
+          expect(counted.length).toBeLessThanOrEqual(4)
+        }
+      } finally {
+        await store.engine.close()
+        await Promise.all(
+          instances.map(i =>
+            i.child.exitCode === null && i.child.signalCode === null ? i.stop() : undefined
+          )
+        )
       }
     },
     180_000

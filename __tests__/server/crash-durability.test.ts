@@ -7,7 +7,15 @@ import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
 import { openEngine } from '../../src/server/storage/open.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
 import { freePort, startServerProcess, type ServerProcess } from '../../src/fixtures/server-process.js'
-import { license, machine, post, sessionBody, tempDir, type WireResult } from '../helpers/service.js'
+import {
+  claimsOf,
+  license,
+  machine,
+  post,
+  sessionBody,
+  tempDir,
+  type WireResult
+} from '../helpers/service.js'
 
 async function setUp() {
   const dir = await tempDir()
@@ -60,6 +68,65 @@ describe('the service killed with SIGKILL', () => {
         expect((JSON.parse(res.text) as { results: WireResult[] }).results[0]?.reason).toBe('restore-limit')
       }
     } finally {
+      await server.stop()
+    }
+  }, 60_000)
+
+  it('leases: renewals and releases acknowledged, killed at once, restarted: each renewed lease is kept, each released slot still counted', async () => {
+    const { database, issuer, issuerFile, token, port } = await setUp()
+    const lic = license(issuer, 'lic-lease')
+    let server: ServerProcess = await startServerProcess({ issuerFile, database, port })
+    const renewed = new Map<string, number>()
+    for (const seed of [11, 12, 13, 14]) {
+      const m = await machine(seed)
+      const session = (
+        JSON.parse(
+          (await post(server.url, token, '/v1/sessions', await sessionBody(m, server.url))).text
+        ) as {
+          id: string
+        }
+      ).id
+      const path = `/v1/sessions/${session}`
+      const restored = JSON.parse(
+        (await post(server.url, token, `${path}/restore`, { licenses: [lic] }, 'k')).text
+      ) as {
+        results: WireResult[]
+      }
+      const copy = restored.results[0]?.license as string
+      // Half renew (a shorter lease, which never shortens the slot), half release and keep the copy.
+      if (seed % 2 === 0) {
+        const res = JSON.parse(
+          (await post(server.url, token, `${path}/renew`, { licenses: [copy] })).text
+        ) as {
+          results: WireResult[]
+        }
+        expect(res.results[0]?.status).toBe('renewed')
+        renewed.set(m.id, claimsOf(res.results[0]?.license as string)['exp'] as number)
+      } else {
+        const res = await post(server.url, token, `${path}/release`, { jtis: ['lic-lease'] })
+        expect(res.status).toBe(200)
+      }
+    }
+    await server.kill9()
+    server = await startServerProcess({ issuerFile, database, port })
+    const store = new LicenseStore(openEngine(database))
+    try {
+      const holders = (await store.machines('lic-lease')) ?? []
+      expect(holders).toHaveLength(4)
+      expect(holders.filter(h => h.releasedAt !== null)).toHaveLength(2)
+      for (const [id, exp] of renewed) {
+        expect(holders.find(h => h.machineId === id)?.leaseUntil).toBeGreaterThanOrEqual(exp * 1000)
+      }
+      const fifth = (
+        JSON.parse(
+          (await post(server.url, token, '/v1/sessions', await sessionBody(await machine(15), server.url)))
+            .text
+        ) as { id: string }
+      ).id
+      const res = await post(server.url, token, `/v1/sessions/${fifth}/restore`, { licenses: [lic] }, 'k5')
+      expect((JSON.parse(res.text) as { results: WireResult[] }).results[0]?.reason).toBe('restore-limit')
+    } finally {
+      await store.engine.close()
       await server.stop()
     }
   }, 60_000)

@@ -43,7 +43,16 @@ describe('reference license server', () => {
       const { payload } = await compactVerify(result.license as string, keys)
       const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>
       const original = claimsOf(jwss[i] as string)
-      expect(claims).toEqual({ ...original, cnf: { jkt: b.id } })
+      // A lease copy (ADR 0160): exp is the lease's end (30 days by default), the license's own in `lease`.
+      const exp = claims['exp'] as number
+      expect(Math.abs(exp - (Math.floor(Date.now() / 1000) + 30 * 86_400))).toBeLessThan(60)
+      expect(claims).toEqual({
+        ...original,
+        exp,
+        lease: { license_exp: original['exp'] },
+        cnf: { jkt: b.id }
+      })
+      expect(result.lease_expires).toBe(new Date(exp * 1000).toISOString())
     }
 
     const closed = await call(server.url, 'DELETE', `/v1/sessions/${session.id}`)

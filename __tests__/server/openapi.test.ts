@@ -113,7 +113,7 @@ describe('docs/openapi.yaml', () => {
     )
     const refused = { results: [{ jti: 'a', status: 'refused', reason: 'lost' }] }
     expect(validate(doc, { $ref: '#/components/schemas/RestoreResponse' }, refused, 'r')).toEqual([
-      'r.results[0].reason: "lost" is not one of restore-limit, revoked, expired, invalid-signature, invalid-license, not-yours'
+      'r.results[0].reason: "lost" is not one of restore-limit, revoked, expired, invalid-signature, invalid-license, not-yours, released'
     ])
   })
 })
@@ -242,6 +242,21 @@ async function adminExchange(): Promise<void> {
   await ask('GET', '/v1/admin/audit?limit=0', { token: acmeReader })
   await ask('GET', '/v1/admin/audit', { token: acmeRestore })
 
+  const policy = '/v1/admin/policies/tenants/acme'
+  await ask('PUT', policy, { token: operator, body: { lease_seconds: 3600, release: 'immediate' } })
+  await ask('PUT', '/v1/admin/policies/licenses/acme-1', { token: operator, body: { restore_limit: 2 } })
+  await ask('PUT', policy, { token: operator, body: { release: null } })
+  await ask('GET', policy, { token: operator })
+  await ask('GET', '/v1/admin/policies/licenses/never-seen', { token: operator })
+  await ask('PUT', policy, { token: operator, body: { lease_seconds: 59 } })
+  await ask('PUT', policy, { token: operator, body: { limit: 2 } })
+  await ask('PUT', policy, { token: acmeAdmin, body: { release: 'immediate' } })
+  await ask('GET', policy, { token: acmeAdmin })
+  await ask('GET', '/v1/admin/policies/tenants/nobody', { token: operator })
+  await ask('PUT', '/v1/admin/policies/tenants/nobody', { token: operator, body: { restore_limit: 2 } })
+  await ask('PUT', policy, { token: operator, ...big })
+  await ask('PUT', policy, { token: operator, ...asText })
+
   const adminCalls: Array<[string, string, object]> = [
     ['POST', '/v1/admin/tenants', { body: { name: 'x' } }],
     ['POST', licensees, { body: { licensees: ['y'] } }],
@@ -251,7 +266,9 @@ async function adminExchange(): Promise<void> {
     ['POST', '/v1/admin/licenses/acme-2/revoke', {}],
     ['GET', '/v1/admin/licenses/acme-2/machines', {}],
     ['DELETE', `/v1/admin/licenses/acme-2/machines/${m.id}`, {}],
-    ['GET', '/v1/admin/audit', {}]
+    ['GET', '/v1/admin/audit', {}],
+    ['GET', policy, {}],
+    ['PUT', policy, { body: { restore_limit: 3 } }]
   ]
   for (const [method, path, options] of adminCalls) {
     await ask(method, path, { ...options, token: null })
@@ -284,14 +301,19 @@ async function v11Exchange(): Promise<void> {
   await server.revoke('p2')
   const previewPath = `/v1/sessions/${session}/preview`
   const releasePath = `/v1/sessions/${session}/release`
+  const renewPath = `/v1/sessions/${session}/renew`
   await ask('POST', previewPath, { body: { licenses: batch } })
-  await ask('POST', `/v1/sessions/${session}/restore`, {
-    body: { licenses: [batch[0]] },
+  const restored = await ask('POST', `/v1/sessions/${session}/restore`, {
+    body: { licenses: [batch[0]], lease_seconds: 3600 },
     headers: { 'idempotency-key': 'p' }
   })
+  const copy = (restored.json as { results: Array<{ license: string }> }).results[0]?.license as string
+  await ask('POST', renewPath, { body: { licenses: [copy, batch[0], batch[1]], lease_seconds: 600 } })
   await ask('POST', previewPath, { body: { licenses: batch } })
   await ask('POST', releasePath, { body: { jtis: ['p1', 'p1', 'never'] } })
-  for (const path of [previewPath, releasePath]) {
+  await ask('POST', renewPath, { body: { licenses: [copy] } })
+  await ask('POST', renewPath, { body: { licenses: [copy], lease_seconds: 1 } })
+  for (const path of [previewPath, releasePath, renewPath]) {
     await ask('POST', path, { body: { licenses: 'x', jtis: 'x' } })
     await ask('POST', path, {
       body: { licenses: Array.from({ length: 1001 }, () => 'x.y.z'), jtis: Array(1001).fill('j') }
@@ -317,6 +339,7 @@ async function v11Exchange(): Promise<void> {
   server = limited.server
   await ask('POST', previewPath, { body: { licenses: batch } })
   await ask('POST', releasePath, { body: { jtis: ['p1'] } })
+  await ask('POST', renewPath, { body: { licenses: [copy] } })
   await limited.server.close()
   server = main
 }

@@ -128,12 +128,15 @@ describe.each(engines)('protocol v1.1 on %s', (_name, newDatabase) => {
     expect(await r.server.machinesOf('full')).toHaveLength(4)
   })
 
-  it('releases idempotently, which frees the slot; a license not held, or another tenant’s, is not-held and stays', async () => {
-    const r = await start()
+  it('releases idempotently: renewals stop and the slot comes back when the lease ends; a license not held, or another tenant’s, is not-held and stays', async () => {
+    let clock = Date.now()
+    const r = await start({ now: () => clock })
     const url = r.server.url
     const store = r.server.store
     await store.addTenant('acme', { licensees: ['alice'] })
     await store.addTenant('globex', { licensees: ['bob'] })
+    // A one-minute lease, so the slot comes back within the sessions' hour.
+    await store.setPolicy({ tenant: 'acme' }, { leaseMs: 60_000 })
     const acme = (await store.issueToken('acme', 'restore', 't')).token
     const globex = (await store.issueToken('globex', 'restore', 't')).token
     const lic = license(r.issuer, 'L', { sub: 'alice' })
@@ -163,21 +166,54 @@ describe.each(engines)('protocol v1.1 on %s', (_name, newDatabase) => {
     expect((await releaseOn(fifth, ['L'])).json).toEqual({ results: [{ jti: 'L', status: 'not-held' }] })
     expect(await r.server.machinesOf('L')).toHaveLength(4)
 
+    const freeAt = new Date((Math.floor(clock / 1000) + 60) * 1000 + 300_000).toISOString()
     expect((await releaseOn(sessions[0] as string, ['L'])).json).toEqual({
-      results: [{ jti: 'L', status: 'released' }]
+      results: [{ jti: 'L', status: 'released', slot_free_at: freeAt }]
     })
+    // Again: nothing changes, as in v1.1 (the slot still comes back at freeAt).
     expect((await releaseOn(sessions[0] as string, ['L'])).json).toEqual({
       results: [{ jti: 'L', status: 'not-held' }]
     })
-    expect(await r.server.machinesOf('L')).toHaveLength(3)
-    const restored = await call(url, 'POST', `/v1/sessions/${fifth}/restore`, {
-      token: acme,
-      body: { licenses: [lic] },
-      headers: { 'idempotency-key': 'k5' }
-    })
-    expect((restored.json as { results: Array<{ status: string }> }).results[0]?.status).toBe('restored')
+    // The released copy still verifies until its lease ends: its slot is still counted.
+    expect(await r.server.machinesOf('L')).toHaveLength(4)
+    const restoreFifth = async (key: string) =>
+      (
+        (
+          await call(url, 'POST', `/v1/sessions/${fifth}/restore`, {
+            token: acme,
+            body: { licenses: [lic] },
+            headers: { 'idempotency-key': key }
+          })
+        ).json as { results: Array<{ status: string; reason?: string }> }
+      ).results[0]
+    expect(await restoreFifth('k5')).toMatchObject({ status: 'refused', reason: 'restore-limit' })
+    clock = Date.parse(freeAt) - 1
+    expect(await restoreFifth('k6')).toMatchObject({ status: 'refused', reason: 'restore-limit' })
+    clock = Date.parse(freeAt)
+    expect(await restoreFifth('k7')).toMatchObject({ status: 'restored' })
+    // The four one-minute leases have all ended by now: only the fifth machine holds a slot.
+    expect(await r.server.machinesOf('L')).toEqual([(machines[4] as Machine).id])
     const audit = await store.auditTrail(null, 1000)
     expect(audit.filter(e => e.action === 'release')).toHaveLength(1)
+  })
+
+  it('under the policy release: immediate, a release frees the slot at once', async () => {
+    const r = await start()
+    const url = r.server.url
+    await r.server.store.setPolicy({ license: 'I' }, { release: 'immediate' })
+    const lic = license(r.issuer, 'I')
+    const sessions: string[] = []
+    for (const seed of [41, 42, 43, 44]) {
+      const s = await openSession(url, await machine(seed))
+      sessions.push(s)
+      expect((await restoreOn(url, s, [lic])).results[0]?.status).toBe('restored')
+    }
+    const fifth = await openSession(url, await machine(45))
+    expect((await restoreOn(url, fifth, [lic])).results[0]?.reason).toBe('restore-limit')
+    const released = await call(url, 'POST', `/v1/sessions/${sessions[0]}/release`, { body: { jtis: ['I'] } })
+    expect((released.json as { results: Array<{ status: string }> }).results[0]?.status).toBe('released')
+    expect(await r.server.machinesOf('I')).toHaveLength(3)
+    expect((await restoreOn(url, fifth, [lic])).results[0]?.status).toBe('restored')
   })
 
   it('refuses a release by policy with 403 release-disabled, and the slot stays held', async () => {

@@ -7,6 +7,7 @@ import type { Caller, Candidate } from '../../src/server/storage/types.js'
 import { storageEngines } from '../helpers/storage-engines.js'
 
 const engines = storageEngines('storage')
+const terms = { defaults: { leaseMs: 30 * 86_400_000, release: 'at-lease-end' as const, limit: 4 } }
 
 describe.each(engines)('license store on %s', (_name, newDatabase) => {
   const stores: LicenseStore[] = []
@@ -34,7 +35,8 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
     jti,
     sub,
     original,
-    expired: false
+    expired: false,
+    licenseExp: undefined
   })
   async function restoreOnto(
     store: LicenseStore,
@@ -55,7 +57,7 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
       keyHash: key,
       requestHash: 'r',
       candidates,
-      limit: 4
+      terms
     })
     return result.kind === 'answered'
       ? result.outcomes.map(o => (o.status === 'restored' ? 'restored' : o.reason))
@@ -95,7 +97,7 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
       keyHash: 'key',
       requestHash: 'req',
       candidates: [lic('A')],
-      limit: 4
+      terms
     }
     expect(await store.restore(request)).toMatchObject({
       kind: 'answered',
@@ -186,7 +188,7 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
       60_000,
       100
     )
-    expect(await store.preview(s4!.id, caller, [lic('P'), lic('P-new')], 4)).toEqual([
+    expect(await store.preview(s4!.id, caller, [lic('P'), lic('P-new')], terms)).toEqual([
       { status: 'would-restore' },
       { status: 'would-restore' }
     ])
@@ -197,12 +199,16 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
       keyHash: 'k4',
       requestHash: 'r',
       candidates: [lic('P')],
-      limit: 4
+      terms
     }
     expect(await store.restore(onS4)).toMatchObject({ outcomes: [{ status: 'restored' }] })
     expect(await restoreOnto(store, caller, 'm5', [lic('P')])).toEqual(['restore-limit'])
-    expect(await store.release(s4!.id, caller, ['P', 'never-held'])).toEqual(['released', 'not-held'])
-    expect(await store.release(s4!.id, caller, ['P'])).toEqual(['not-held'])
+    const immediate = { ...terms.defaults, release: 'immediate' as const }
+    expect(await store.release(s4!.id, caller, ['P', 'never-held'], immediate)).toEqual([
+      { status: 'released', slotFreeAt: expect.any(Number) },
+      { status: 'not-held' }
+    ])
+    expect(await store.release(s4!.id, caller, ['P'], immediate)).toEqual([{ status: 'not-held' }])
     expect(await restoreOnto(store, caller, 'm5', [lic('P')])).toEqual(['restored'])
   })
 
@@ -233,6 +239,8 @@ describe.each(engines)('license store on %s', (_name, newDatabase) => {
     const { createIssuer } = await import('../../src/fixtures/issuer.js')
     await expect(
       createLicenseServer({ issuer: createIssuer(), database: await newDatabase(), migrate: false })
-    ).rejects.toThrow(/schema version 0, this server needs 2; run "license-server migrate"/)
+    ).rejects.toThrow(
+      new RegExp(`schema version 0, this server needs ${SCHEMA_VERSION}; run "license-server migrate"`)
+    )
   })
 })

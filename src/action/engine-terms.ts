@@ -29,6 +29,7 @@ const STEPS_TERMS: Record<EngineOption, { name: string; turnOn?: string }> = {
   include: { name: "the step's `include`" },
   jtis: { name: 'the licenses a restore step with `release-on-exit` restored' },
   onRefused: { name: "the restore step's `on-refused`" },
+  lease: { name: "the step's `lease`" },
   'service.url': { name: '`service.url` in the steps file' },
   'service.token': { name: 'the token in the variable named by `service.token-env`' },
   signers: { name: '`signers` in the steps file (an allowed_signers file)' },

@@ -17,6 +17,7 @@ export const ENGINE_OPTIONS = [
   'include',
   'jtis',
   'onRefused',
+  'lease',
   'service.url',
   'service.token',
   'signers',

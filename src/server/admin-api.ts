@@ -2,7 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readJson, type BodyLimits } from './http/body.js'
 import { problem, ProblemError, sendJson } from './http/problem.js'
 import { badRequest } from './protocol.js'
-import type { LicenseStore } from './storage/store.js'
+import type { Holder, LicenseStore, PolicyScope } from './storage/store.js'
+import {
+  MIN_LEASE_MS,
+  RELEASE_MODES,
+  type PolicyChange,
+  type PolicyOverride,
+  type ReleaseMode
+} from './storage/lease-policy.js'
 import { ROLES, type Caller, type Role } from './storage/types.js'
 
 /**
@@ -120,12 +127,85 @@ export async function listMachines(
 ): Promise<void> {
   const holders = await ctx.store.machines(jti, caller)
   if (!holders) throw licenseNotFound(jti)
-  const machines = holders.map(h => ({
+  sendJson(res, 200, JSON.stringify({ jti, machines: holders.map(machineOf) }))
+}
+
+/** A holding as `machines list` and the admin API show it; a lease's end and a release when there are. */
+export function machineOf(h: Holder): Record<string, unknown> {
+  return {
     id: h.machineId,
     original: h.origin,
-    acquired_at: new Date(h.acquiredAt).toISOString()
-  }))
-  sendJson(res, 200, JSON.stringify({ jti, machines }))
+    acquired_at: new Date(h.acquiredAt).toISOString(),
+    ...(h.leaseUntil === null ? {} : { lease_until: new Date(h.leaseUntil).toISOString() }),
+    ...(h.releasedAt === null ? {} : { released_at: new Date(h.releasedAt).toISOString() })
+  }
+}
+
+/** GET /v1/admin/policies/{tenants|licenses}/{name}: the operator's overrides (ADR 0160). */
+export async function showPolicy(
+  ctx: AdminContext,
+  res: ServerResponse,
+  caller: Caller,
+  scope: PolicyScope
+): Promise<void> {
+  operatorOnly(caller)
+  sendJson(res, 200, JSON.stringify(policyView(scope, await ctx.store.policy(scope))))
+}
+
+/** PUT /v1/admin/policies/{tenants|licenses}/{name}: sets (a value) or clears (null) overrides. */
+export async function setPolicy(
+  ctx: AdminContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  caller: Caller,
+  scope: PolicyScope
+): Promise<void> {
+  operatorOnly(caller)
+  const body = await objectBody(ctx, req)
+  const change = policyChange(body)
+  sendJson(res, 200, JSON.stringify(policyView(scope, await ctx.store.setPolicy(scope, change, caller))))
+}
+
+/** A policy override as the API and the CLI show it: only the fields set. */
+export function policyView(scope: PolicyScope, policy: PolicyOverride): Record<string, unknown> {
+  return {
+    ...('tenant' in scope ? { tenant: scope.tenant } : { license: scope.license }),
+    ...(policy.leaseMs === undefined ? {} : { lease_seconds: policy.leaseMs / 1000 }),
+    ...(policy.release === undefined ? {} : { release: policy.release }),
+    ...(policy.limit === undefined ? {} : { restore_limit: policy.limit })
+  }
+}
+
+function policyChange(body: Record<string, unknown>): PolicyChange {
+  const unknown = Object.keys(body).filter(k => !['lease_seconds', 'release', 'restore_limit'].includes(k))
+  if (unknown.length > 0)
+    throw badRequest(`Unknown policy field ${unknown[0]}; use lease_seconds, release, restore_limit.`)
+  const change: PolicyChange = {}
+  const { lease_seconds: lease, release, restore_limit: limit } = body
+  if (lease !== undefined) {
+    if (lease !== null && (!Number.isSafeInteger(lease) || (lease as number) * 1000 < MIN_LEASE_MS)) {
+      throw badRequest(`lease_seconds must be a whole number of at least ${MIN_LEASE_MS / 1000}, or null.`)
+    }
+    change.leaseMs = lease === null ? null : (lease as number) * 1000
+  }
+  if (release !== undefined) {
+    if (release !== null && !(RELEASE_MODES as readonly unknown[]).includes(release)) {
+      throw badRequest(`release must be one of ${RELEASE_MODES.join(', ')}, or null.`)
+    }
+    change.release = release as ReleaseMode | null
+  }
+  if (limit !== undefined) {
+    if (limit !== null && (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 1000)) {
+      throw badRequest('restore_limit must be a whole number from 1 to 1000, or null.')
+    }
+    change.limit = limit as number | null
+  }
+  return change
+}
+
+function operatorOnly(caller: Caller): void {
+  if (!caller.tenant.operator)
+    throw forbidden('Only an admin token of the operator tenant may read or set policies.')
 }
 
 export async function releaseMachine(

@@ -8,7 +8,15 @@ import { newKeyRing, type KeyRing } from './keys/key-ring.js'
 import { parseJwks, readJwks, type Jwks } from './keys/trust.js'
 import { createLicenseServer } from './license-server.js'
 import { describeDatabase, isPostgres, openEngine } from './storage/open.js'
-import { LicenseStore, StoreError } from './storage/store.js'
+import { LicenseStore, StoreError, type PolicyScope } from './storage/store.js'
+import { machineOf, policyView } from './admin-api.js'
+import {
+  MIN_LEASE_MS,
+  parseDuration,
+  RELEASE_MODES,
+  type PolicyChange,
+  type ReleaseMode
+} from './storage/lease-policy.js'
 import { ROLES, type Role } from './storage/types.js'
 
 export const USAGE = `usage: license-server <command> [options]
@@ -24,6 +32,8 @@ export const USAGE = `usage: license-server <command> [options]
       --port <n>                 default 8080; 0 picks a free one (LICENSE_SERVER_PORT)
       --rate-limit <n>/<s>       requests per token per window, default 600/60 (LICENSE_SERVER_RATE_LIMIT)
       --restore-limit <n>        machines per license, default 4
+      --lease <duration>         the longest lease of a re-issued copy (90s, 30m, 2h, 7d), default 30d
+                                 (LICENSE_SERVER_LEASE); a policy may set another per tenant or license
       --max-sessions <n>         open sessions per token, default 100
       --max-body <bytes>         largest restore request, default 16777216
       --public-url <url>         the URL clients use, when a proxy is in front (LICENSE_SERVER_PUBLIC_URL):
@@ -47,6 +57,9 @@ export const USAGE = `usage: license-server <command> [options]
   machines list <jti>
   machine release <jti> <machine-id>
   audit [--limit <n>]
+  policy set --tenant <name> | --license <jti> [--lease <duration>] [--release immediate|at-lease-end]
+             [--limit <n>]       override the service's policy; "default" as a value clears that override
+  policy show --tenant <name> | --license <jti>
 
 Every command but key takes --database <file | postgres://…> (DATABASE_URL; default ./license-server.db);
 key commands take --signing-keys <file> (LICENSE_SERVER_SIGNING_KEYS_FILE; default ./license-server-keys.json).`
@@ -73,7 +86,11 @@ const OPTIONS = {
   operator: { type: 'boolean', default: false },
   role: { type: 'string' },
   label: { type: 'string', default: '' },
-  limit: { type: 'string', default: '50' },
+  limit: { type: 'string' },
+  lease: { type: 'string' },
+  release: { type: 'string' },
+  tenant: { type: 'string' },
+  license: { type: 'string' },
   help: { type: 'boolean', default: false }
 } satisfies ParseArgsConfig['options']
 
@@ -92,7 +109,9 @@ const COMMANDS = [
   'token issue',
   'license revoke',
   'machines list',
-  'machine release'
+  'machine release',
+  'policy set',
+  'policy show'
 ]
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
@@ -160,7 +179,7 @@ async function administer(
 ): Promise<unknown> {
   const [sub, a, b] = args
   if (command === 'audit') {
-    const limit = Number(values.limit)
+    const limit = Number(values.limit ?? 50)
     const entries = await store.auditTrail(null, Number.isInteger(limit) && limit > 0 ? limit : 50)
     return { entries: entries.map(e => ({ ...e, at: new Date(e.at).toISOString() })) }
   }
@@ -210,15 +229,7 @@ async function administer(
       return { revoked: a }
     case 'machines list': {
       const jti = need(a, 'the license ID (jti)')
-      const holders = (await store.machines(jti)) ?? []
-      return {
-        jti,
-        machines: holders.map(h => ({
-          id: h.machineId,
-          original: h.origin,
-          acquired_at: new Date(h.acquiredAt).toISOString()
-        }))
-      }
+      return { jti, machines: ((await store.machines(jti)) ?? []).map(machineOf) }
     }
     case 'machine release': {
       const jti = need(a, 'the license ID (jti)')
@@ -226,6 +237,14 @@ async function administer(
       if (outcome !== 'released')
         throw new UsageError(`Machine ${b} does not hold license ${jti}; nothing released.`)
       return { jti, released: b }
+    }
+    case 'policy set': {
+      const scope = policyScopeOf(values, 'policy set')
+      return policyView(scope, await store.setPolicy(scope, policyChangeOf(values)))
+    }
+    case 'policy show': {
+      const scope = policyScopeOf(values, 'policy show')
+      return policyView(scope, await store.policy(scope))
     }
     default:
       throw new UsageError(`Unknown command "${[command, sub].filter(Boolean).join(' ')}".\n${USAGE}`)
@@ -321,6 +340,7 @@ async function serve(
     allowRelease: !values['no-release'],
     ...(publicUrl ? { publicUrl } : {}),
     ...(rateLimit ? { rateLimit } : {}),
+    ...leaseOption(values.lease ?? env['LICENSE_SERVER_LEASE']),
     ...(values['restore-limit']
       ? { restoreLimit: integer(values['restore-limit'], '--restore-limit', 1, 1000) }
       : {}),
@@ -349,6 +369,44 @@ async function quickstartFolder(database: string): Promise<void> {
 async function tenantExists(store: LicenseStore, name: string): Promise<boolean> {
   const rows = await store.engine.read('SELECT id FROM tenants WHERE name = $1', [name])
   return rows.length > 0
+}
+
+function leaseOption(text: string | undefined): { leaseMs?: number } {
+  return text === undefined ? {} : { leaseMs: duration(text, '--lease') }
+}
+
+function duration(text: string, name: string): number {
+  const ms = parseDuration(text)
+  if (ms === undefined || ms < MIN_LEASE_MS) {
+    throw new UsageError(`${name} ${text} is not a duration of at least 60s (90s, 30m, 2h, 7d).`)
+  }
+  return ms
+}
+
+/** Whose policy a `policy` command acts on: exactly one of --tenant and --license. */
+function policyScopeOf(values: Values, command: string): PolicyScope {
+  if ((values.tenant === undefined) === (values.license === undefined)) {
+    throw new UsageError(`${command}: give --tenant <name> or --license <jti> (one of them).\n${USAGE}`)
+  }
+  return values.tenant !== undefined ? { tenant: values.tenant } : { license: values.license as string }
+}
+
+/** The overrides `policy set` changes: each option given, "default" clearing it. */
+function policyChangeOf(values: Values): PolicyChange {
+  const change: PolicyChange = {}
+  const { lease, release, limit } = values
+  if (lease !== undefined) change.leaseMs = lease === 'default' ? null : duration(lease, '--lease')
+  if (release !== undefined) {
+    if (release !== 'default' && !(RELEASE_MODES as readonly string[]).includes(release)) {
+      throw new UsageError(`--release ${release} is not one of ${RELEASE_MODES.join(', ')} or default.`)
+    }
+    change.release = release === 'default' ? null : (release as ReleaseMode)
+  }
+  if (limit !== undefined) change.limit = limit === 'default' ? null : integer(limit, '--limit', 1, 1000)
+  if (Object.keys(change).length === 0) {
+    throw new UsageError(`policy set: give --lease, --release or --limit.\n${USAGE}`)
+  }
+  return change
 }
 
 function parseRate(text: string): { requests: number; windowMs: number } | undefined {

@@ -12,6 +12,7 @@ import type { SigningKey } from './keys/sign.js'
 import { Trust, type Jwks } from './keys/trust.js'
 import type { ProtocolContext } from './protocol.js'
 import { serviceRoutes } from './routes.js'
+import { DEFAULT_LEASE_MS } from './storage/lease-policy.js'
 import { SCHEMA_VERSION } from './storage/migrations.js'
 import { openEngine } from './storage/open.js'
 import { LicenseStore, StoreError } from './storage/store.js'
@@ -49,6 +50,9 @@ export interface LicenseServerOptions {
   host?: string
   /** Distinct machines a license may be on, its original one counted. Default 4. */
   restoreLimit?: number
+  /** The longest lease of a re-issued copy, ms (ADR 0160), unless the operator's policy says otherwise.
+   * Default 30 days. */
+  leaseMs?: number
   /** Session lifetime, ms. Default one hour. */
   sessionTtlMs?: number
   /** Open sessions per token. Default 100. */
@@ -131,6 +135,7 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
           [baseUrl, baseUrl.replace('//127.0.0.1:', '//localhost:')],
     releaseAllowed: options.allowRelease ?? true,
     restoreLimit: options.restoreLimit ?? DEFAULT_RESTORE_LIMIT,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
     sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
     maxSessionsPerToken: options.maxSessionsPerToken ?? 100,
     maxLicensesPerRequest: options.maxLicensesPerRequest ?? MAX_LICENSES_PER_REQUEST,

@@ -3,10 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readJson, type BodyLimits } from './http/body.js'
 import type { SigningKey } from './keys/sign.js'
 import { problem, ProblemError, sendJson } from './http/problem.js'
-import { boundMachine, reissue, type Checked } from './reissue.js'
+import { boundMachine, licenseExpOf, originMachine, reissue, type Checked } from './reissue.js'
 import { checkProof, replayedProof } from './proof.js'
 import { NonceReplayed, type LicenseStore } from './storage/store.js'
 import type { Caller, Candidate, Outcome } from './storage/types.js'
+import { MIN_LEASE_MS, type LeasePolicy } from './storage/lease-policy.js'
 import { sha256 } from './digest.js'
 
 /** What the protocol handlers share (one per server). */
@@ -23,6 +24,8 @@ export interface ProtocolContext {
   /** Whether machines may give licenses back (POST /v1/sessions/{id}/release); a policy may refuse it. */
   releaseAllowed: boolean
   restoreLimit: number
+  /** The longest lease of a re-issued copy, unless the operator's policy for a tenant or license says otherwise. */
+  leaseMs: number
   sessionTtlMs: number
   maxSessionsPerToken: number
   maxLicensesPerRequest: number
@@ -112,16 +115,17 @@ export async function restore(
       'The Idempotency-Key header is required (1 to 255 characters), the same on every retry of a batch.'
     )
   }
-  const licenses = await licenseList(ctx, req)
+  const { licenses, askedMs } = await licenseList(ctx, req)
   const checked = await checkedLicenses(ctx, licenses)
   const at = ctx.now()
   const result = await ctx.store.restore({
     sessionId,
     caller,
     keyHash: sha256(key),
-    requestHash: sha256(JSON.stringify(licenses)),
+    // The lease asked for is part of the batch; a request without one hashes as it did before leases.
+    requestHash: sha256(JSON.stringify(licenses) + (askedMs === undefined ? '' : `\n${askedMs}`)),
     candidates: checked.map(c => candidateOf(c, at)),
-    limit: ctx.restoreLimit
+    terms: { defaults: defaults(ctx), askedMs }
   })
   if (result.kind === 'no-session') throw sessionNotFound(sessionId)
   if (result.kind === 'key-reused') {
@@ -134,7 +138,31 @@ export async function restore(
       )
     )
   }
-  sendJson(res, 200, render(ctx, result.outcomes, checked, result.machineId))
+  sendJson(res, 200, render(ctx, result.outcomes, checked, result.machineId, 'restored'))
+}
+
+/**
+ * POST /v1/sessions/{id}/renew (v1.2): the session's machine's copies, each re-issued with a new lease
+ * while its slot is held; a copy not bound to the session's machine is refused `invalid-license`.
+ */
+export async function renew(
+  ctx: ProtocolContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  caller: Caller,
+  sessionId: string
+): Promise<void> {
+  const { licenses, askedMs } = await licenseList(ctx, req)
+  const checked = await checkedLicenses(ctx, licenses)
+  const at = ctx.now()
+  const result = await ctx.store.renew(
+    sessionId,
+    caller,
+    checked.map(c => ({ ...candidateOf(c, at), ...(c.ok ? { bound: boundMachine(c.claims) } : {}) })),
+    { defaults: defaults(ctx), askedMs }
+  )
+  if (!result) throw sessionNotFound(sessionId)
+  sendJson(res, 200, render(ctx, result.outcomes, checked, result.machineId, 'renewed'))
 }
 
 /** POST /v1/sessions/{id}/preview (v1.1): what a restore of these licenses would do; nothing changes. */
@@ -145,14 +173,14 @@ export async function preview(
   caller: Caller,
   sessionId: string
 ): Promise<void> {
-  const licenses = await licenseList(ctx, req)
+  const { licenses, askedMs } = await licenseList(ctx, req)
   const checked = await checkedLicenses(ctx, licenses)
   const at = ctx.now()
   const outcomes = await ctx.store.preview(
     sessionId,
     caller,
     checked.map(c => candidateOf(c, at)),
-    ctx.restoreLimit
+    { defaults: defaults(ctx), askedMs }
   )
   if (!outcomes) throw sessionNotFound(sessionId)
   const results = outcomes.map((outcome, i) => {
@@ -186,9 +214,13 @@ export async function release(
     throw badRequest('The body must be {"jtis": [<license ID>, …]}, each 1 to 256 characters.')
   }
   tooMany(ctx, jtis.length)
-  const statuses = await ctx.store.release(sessionId, caller, jtis as string[])
-  if (!statuses) throw sessionNotFound(sessionId)
-  const results = statuses.map((status, i) => ({ jti: jtis[i] as string, status }))
+  const released = await ctx.store.release(sessionId, caller, jtis as string[], defaults(ctx))
+  if (!released) throw sessionNotFound(sessionId)
+  const results = released.map((r, i) => ({
+    jti: jtis[i] as string,
+    status: r.status,
+    ...(r.slotFreeAt === undefined ? {} : { slot_free_at: new Date(r.slotFreeAt).toISOString() })
+  }))
   sendJson(res, 200, JSON.stringify({ results }))
 }
 
@@ -203,15 +235,34 @@ export async function closeSession(
   res.writeHead(204).end()
 }
 
-/** The `{"licenses": [...]}` body of a restore or preview, within the batch limit. */
-async function licenseList(ctx: ProtocolContext, req: IncomingMessage): Promise<string[]> {
-  const body = (await readJson(req, ctx.restoreBody)) as { licenses?: unknown } | null
+/** The service's default policy; the operator's overrides are read with the licenses. */
+function defaults(ctx: ProtocolContext): LeasePolicy {
+  return { leaseMs: ctx.leaseMs, release: 'at-lease-end', limit: ctx.restoreLimit }
+}
+
+/**
+ * The `{"licenses": [...], "lease_seconds"?: N}` body of a restore, renewal or preview, within the batch
+ * limit; `askedMs` is the lease asked for, in ms.
+ */
+async function licenseList(
+  ctx: ProtocolContext,
+  req: IncomingMessage
+): Promise<{ licenses: string[]; askedMs: number | undefined }> {
+  const body = (await readJson(req, ctx.restoreBody)) as {
+    licenses?: unknown
+    lease_seconds?: unknown
+  } | null
   const licenses = body?.licenses
   if (!Array.isArray(licenses) || !licenses.every(l => typeof l === 'string')) {
-    throw badRequest('The body must be {"licenses": [<compact JWS>, …]}.')
+    throw badRequest('The body must be {"licenses": [<compact JWS>, …], "lease_seconds"?: <seconds>}.')
   }
   tooMany(ctx, licenses.length)
-  return licenses as string[]
+  const asked = body?.lease_seconds
+  if (asked === undefined) return { licenses: licenses as string[], askedMs: undefined }
+  if (typeof asked !== 'number' || !Number.isSafeInteger(asked) || asked * 1000 < MIN_LEASE_MS) {
+    throw badRequest(`lease_seconds must be a whole number of seconds, at least ${MIN_LEASE_MS / 1000}.`)
+  }
+  return { licenses: licenses as string[], askedMs: asked * 1000 }
 }
 
 function tooMany(ctx: ProtocolContext, count: number): void {
@@ -252,14 +303,15 @@ function refusal(ctx: ProtocolContext, jti: string, reason: string): Record<stri
 /** A verified license as the rules see it; nothing of an unverified one but why it failed. */
 function candidateOf(c: Checked, at: number): Candidate {
   if (!c.ok) return { kind: 'invalid', reason: c.reason }
-  const exp = c.claims['exp']
+  const licenseExp = licenseExpOf(c.claims)
   const sub = c.claims['sub']
   return {
     kind: 'license',
     jti: c.claims.jti,
     sub: typeof sub === 'string' ? sub : undefined,
-    original: boundMachine(c.claims),
-    expired: typeof exp === 'number' && exp * 1000 <= at
+    original: originMachine(c.claims),
+    expired: licenseExp !== undefined && licenseExp * 1000 <= at,
+    licenseExp
   }
 }
 
@@ -267,12 +319,20 @@ function candidateOf(c: Checked, at: number): Candidate {
  * The answer's bytes: restored licenses re-issued from this request (the same licenses as the stored
  * answer's, by its digest), so a replay is byte for byte the first answer (ADR 0021).
  */
-function render(ctx: ProtocolContext, outcomes: Outcome[], checked: Checked[], machineId: string): string {
+function render(
+  ctx: ProtocolContext,
+  outcomes: Outcome[],
+  checked: Checked[],
+  machineId: string,
+  granted: 'restored' | 'renewed'
+): string {
   const results = outcomes.map((outcome, i) => {
     const c = checked[i] as Checked
     const jti = jtiOf(c)
     if (outcome.status === 'restored' && c.ok) {
-      return { jti, status: 'restored', license: reissue(ctx.issuer, c.claims, machineId) }
+      const license = reissue(ctx.issuer, c.claims, machineId, outcome.exp)
+      if (outcome.exp === undefined) return { jti, status: granted, license }
+      return { jti, status: granted, license, lease_expires: new Date(outcome.exp * 1000).toISOString() }
     }
     return refusal(ctx, jti, outcome.status === 'refused' ? outcome.reason : 'invalid-license')
   })

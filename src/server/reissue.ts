@@ -137,19 +137,44 @@ function claimsOf(jws: string, payload: string): Checked {
 }
 
 /**
- * The license re-issued for `machineId`: every claim kept (`iat` too) and `cnf.jkt` set. Ed25519
- * signatures are deterministic, so the same license and machine always give the same bytes, which is
- * what lets an idempotent replay be byte-for-byte the first answer.
+ * The license re-issued for `machineId`: every claim kept (`iat` too) and `cnf.jkt` set; with `leaseExp`, a
+ * lease copy (ADR 0160): `exp` is the lease's end and the claim `lease` keeps the license's own end
+ * (`{"license_exp": …}`, or `{}` when the license never ends). Ed25519 signatures are deterministic, so
+ * the same license, machine and lease always give the same bytes, which is what lets an idempotent replay
+ * be byte-for-byte the first answer.
  */
-export function reissue(key: SigningKey, claims: Claims, machineId: string): string {
+export function reissue(key: SigningKey, claims: Claims, machineId: string, leaseExp?: number): string {
   const cnf = claims['cnf'] !== null && typeof claims['cnf'] === 'object' ? (claims['cnf'] as object) : {}
-  return key.sign({ ...claims, cnf: { ...cnf, jkt: machineId } })
+  if (leaseExp === undefined) return key.sign({ ...claims, cnf: { ...cnf, jkt: machineId } })
+  const own = licenseExpOf(claims)
+  const lease = own === undefined ? {} : { license_exp: own }
+  return key.sign({ ...claims, exp: leaseExp, lease, cnf: { ...cnf, jkt: machineId } })
+}
+
+/** Whether a license is a copy the service leased (it carries the `lease` claim). */
+export function isLeaseCopy(claims: Claims): boolean {
+  const lease = claims['lease']
+  return lease !== null && typeof lease === 'object' && !Array.isArray(lease)
+}
+
+/**
+ * The license's own end, seconds: a lease copy's `lease.license_exp` (its `exp` is only the lease's), else
+ * its `exp`; undefined when it never ends.
+ */
+export function licenseExpOf(claims: Claims): number | undefined {
+  const own = isLeaseCopy(claims) ? (claims['lease'] as { license_exp?: unknown }).license_exp : claims['exp']
+  return typeof own === 'number' ? own : undefined
 }
 
 /** The `cnf.jkt` a license is bound to, if any. */
 export function boundMachine(claims: Claims): string | undefined {
   const cnf = claims['cnf'] as { jkt?: unknown } | undefined
   return typeof cnf?.jkt === 'string' ? cnf.jkt : undefined
+}
+
+/** The machine a license counts as its own: a license's `cnf.jkt`, never a lease copy's. */
+export function originMachine(claims: Claims): string | undefined {
+  return isLeaseCopy(claims) ? undefined : boundMachine(claims)
 }
 
 /** The jti of a license that failed verification, read without trusting it, to label the refusal. */

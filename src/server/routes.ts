@@ -7,9 +7,11 @@ import {
   openSession,
   preview,
   release,
+  renew,
   restore,
   type ProtocolContext
 } from './protocol.js'
+import type { PolicyScope } from './storage/store.js'
 import type { Caller, Role } from './storage/types.js'
 
 export interface Exchange {
@@ -82,6 +84,13 @@ export function serviceRoutes(deps: {
       ({ req, res, caller, params }) => release(p, req, res, caller, at(params, 0))
     ),
     guarded(
+      'POST',
+      /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})\/renew$/,
+      '/v1/sessions/{id}/renew',
+      RESTORE,
+      ({ req, res, caller, params }) => renew(p, req, res, caller, at(params, 0))
+    ),
+    guarded(
       'DELETE',
       /^\/v1\/sessions\/([A-Za-z0-9_-]{1,64})$/,
       '/v1/sessions/{id}',
@@ -134,8 +143,21 @@ export function serviceRoutes(deps: {
     ),
     guarded('GET', /^\/v1\/admin\/audit$/, '/v1/admin/audit', READERS, ({ res, caller, url }) =>
       admin.auditTrail(a, res, caller, url)
+    ),
+    guarded('GET', POLICY, '/v1/admin/policies/{scope}/{name}', ADMIN, ({ res, caller, params }) =>
+      admin.showPolicy(a, res, caller, policyScope(params))
+    ),
+    guarded('PUT', POLICY, '/v1/admin/policies/{scope}/{name}', ADMIN, ({ req, res, caller, params }) =>
+      admin.setPolicy(a, req, res, caller, policyScope(params))
     )
   ]
+}
+
+const POLICY = /^\/v1\/admin\/policies\/(tenants|licenses)\/([^/]+)$/
+
+function policyScope(params: string[]): PolicyScope {
+  const name = params[1] as string
+  return params[0] === 'tenants' ? { tenant: name } : { license: name }
 }
 
 function open(

@@ -79,22 +79,26 @@ const schema31 = {
     },
     'max-age': { $ref: '#/$defs/maxAge' },
     steps: {
-      description: 'The steps, run in order. Each is `backup:`, `restore:`, `verify:` or `release:`.',
+      description:
+        'The steps, run in order. Each is `backup:`, `restore:`, `verify:`, `release:` or `renew:`.',
       type: 'array',
       minItems: 1,
-      'x-message': 'must list at least one `backup`, `restore`, `verify` or `release` step',
+      'x-message': 'must list at least one `backup`, `restore`, `verify`, `release` or `renew` step',
       items: {
-        description: 'One step: a map with the single key `backup`, `restore`, `verify` or `release`.',
+        description:
+          'One step: a map with the single key `backup`, `restore`, `verify`, `release` or `renew`.',
         type: 'object',
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
-        'x-message': 'must be a map with exactly one key, `backup`, `restore`, `verify` or `release`',
+        'x-message':
+          'must be a map with exactly one key, `backup`, `restore`, `verify`, `release` or `renew`',
         properties: {
           backup: { $ref: '#/$defs/backup' },
           restore: { $ref: '#/$defs/restore' },
           verify: { $ref: '#/$defs/verify' },
-          release: { $ref: '#/$defs/release' }
+          release: { $ref: '#/$defs/release' },
+          renew: { $ref: '#/$defs/renew' }
         }
       }
     }
@@ -284,6 +288,7 @@ const schema31 = {
             "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: '#/$defs/envName'
         },
+        lease: { $ref: '#/$defs/lease' },
         'release-on-exit': {
           description:
             "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
@@ -396,6 +401,13 @@ const schema31 = {
           }
         }
       }
+    },
+    lease: {
+      description:
+        "The lease to ask the license service for (protocol v1.2): `90s`, `30m`, `2h`, `7d`, at least a minute. Each copy it re-issues is valid that long (the service grants the shorter of this and the license's policy); an ephemeral runner asks for its job's length. Default: the service's policy.",
+      type: 'string',
+      pattern: '^[1-9][0-9]{0,5}[smhd]$',
+      'x-message': 'must be a duration of seconds, minutes, hours or days, like `90s`, `30m`, `2h` or `7d`'
     },
     maxAge: {
       description:
@@ -546,9 +558,27 @@ const schema31 = {
       minItems: 1,
       items: { type: 'string', minLength: 1 }
     },
+    renew: {
+      description:
+        "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        store: { $ref: '#/$defs/store' },
+        pattern: { $ref: '#/$defs/pattern' },
+        include: { $ref: '#/$defs/include' },
+        lease: { $ref: '#/$defs/lease' },
+        'machine-key-env': {
+          description:
+            "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
+          $ref: '#/$defs/envName'
+        },
+        'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
+      }
+    },
     release: {
       description:
-        "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+        "Give the store's licenses back to the license service (protocol v1.1), then remove the files from the store. From protocol v1.2 a release stops the copies' renewals, and each slot comes back when the copy's lease ends (at once under a policy that trusts releases).",
       type: 'object',
       additionalProperties: false,
       properties: {
@@ -2770,6 +2800,7 @@ const schema46 = {
         "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
       $ref: '#/$defs/envName'
     },
+    lease: { $ref: '#/$defs/lease' },
     'release-on-exit': {
       description:
         "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
@@ -2881,8 +2912,16 @@ const schema57 = {
   minItems: 1,
   items: { type: 'string', minLength: 1 }
 }
+const schema59 = {
+  description:
+    "The lease to ask the license service for (protocol v1.2): `90s`, `30m`, `2h`, `7d`, at least a minute. Each copy it re-issues is valid that long (the service grants the shorter of this and the license's policy); an ephemeral runner asks for its job's length. Default: the service's policy.",
+  type: 'string',
+  pattern: '^[1-9][0-9]{0,5}[smhd]$',
+  'x-message': 'must be a duration of seconds, minutes, hours or days, like `90s`, `30m`, `2h` or `7d`'
+}
 const pattern23 = new RegExp('^[a-z_]+$', 'u')
 const pattern24 = new RegExp('^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$', 'u')
+const pattern34 = new RegExp('^[1-9][0-9]{0,5}[smhd]$', 'u')
 const schema51 = {
   description:
     'Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.',
@@ -4814,39 +4853,37 @@ function validate25(
         }
       }
     }
-    if (data['release-on-exit'] !== undefined) {
-      let data22 = data['release-on-exit']
-      if (typeof data22 !== 'boolean') {
-        const err71 = {
-          instancePath: instancePath + '/release-on-exit',
-          schemaPath: '#/properties/release-on-exit/type',
-          keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-          schema: schema46.properties['release-on-exit'].type,
-          parentSchema: schema46.properties['release-on-exit'],
-          data: data22
+    if (data.lease !== undefined) {
+      let data22 = data.lease
+      if (typeof data22 === 'string') {
+        if (!pattern34.test(data22)) {
+          const err71 = {
+            instancePath: instancePath + '/lease',
+            schemaPath: '#/$defs/lease/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[1-9][0-9]{0,5}[smhd]$' },
+            message: 'must match pattern "' + '^[1-9][0-9]{0,5}[smhd]$' + '"',
+            schema: '^[1-9][0-9]{0,5}[smhd]$',
+            parentSchema: schema59,
+            data: data22
+          }
+          if (vErrors === null) {
+            vErrors = [err71]
+          } else {
+            vErrors.push(err71)
+          }
+          errors++
         }
-        if (vErrors === null) {
-          vErrors = [err71]
-        } else {
-          vErrors.push(err71)
-        }
-        errors++
-      }
-    }
-    if (data['roll-back-interrupted'] !== undefined) {
-      let data23 = data['roll-back-interrupted']
-      if (typeof data23 !== 'boolean') {
+      } else {
         const err72 = {
-          instancePath: instancePath + '/roll-back-interrupted',
-          schemaPath: '#/$defs/rollBackInterrupted/type',
+          instancePath: instancePath + '/lease',
+          schemaPath: '#/$defs/lease/type',
           keyword: 'type',
-          params: { type: 'boolean' },
-          message: 'must be boolean',
-          schema: schema45.type,
-          parentSchema: schema45,
-          data: data23
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema59.type,
+          parentSchema: schema59,
+          data: data22
         }
         if (vErrors === null) {
           vErrors = [err72]
@@ -4856,8 +4893,50 @@ function validate25(
         errors++
       }
     }
+    if (data['release-on-exit'] !== undefined) {
+      let data23 = data['release-on-exit']
+      if (typeof data23 !== 'boolean') {
+        const err73 = {
+          instancePath: instancePath + '/release-on-exit',
+          schemaPath: '#/properties/release-on-exit/type',
+          keyword: 'type',
+          params: { type: 'boolean' },
+          message: 'must be boolean',
+          schema: schema46.properties['release-on-exit'].type,
+          parentSchema: schema46.properties['release-on-exit'],
+          data: data23
+        }
+        if (vErrors === null) {
+          vErrors = [err73]
+        } else {
+          vErrors.push(err73)
+        }
+        errors++
+      }
+    }
+    if (data['roll-back-interrupted'] !== undefined) {
+      let data24 = data['roll-back-interrupted']
+      if (typeof data24 !== 'boolean') {
+        const err74 = {
+          instancePath: instancePath + '/roll-back-interrupted',
+          schemaPath: '#/$defs/rollBackInterrupted/type',
+          keyword: 'type',
+          params: { type: 'boolean' },
+          message: 'must be boolean',
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data24
+        }
+        if (vErrors === null) {
+          vErrors = [err74]
+        } else {
+          vErrors.push(err74)
+        }
+        errors++
+      }
+    }
   } else {
-    const err73 = {
+    const err75 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -4868,9 +4947,9 @@ function validate25(
       data
     }
     if (vErrors === null) {
-      vErrors = [err73]
+      vErrors = [err75]
     } else {
-      vErrors.push(err73)
+      vErrors.push(err75)
     }
     errors++
   }
@@ -4878,7 +4957,7 @@ function validate25(
   return errors === 0
 }
 validate25.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema60 = {
+const schema61 = {
   description:
     "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
   type: 'object',
@@ -4933,8 +5012,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'path' },
         message: "must have required property '" + 'path' + "'",
-        schema: schema60.allOf[0].anyOf[0].required,
-        parentSchema: schema60.allOf[0].anyOf[0],
+        schema: schema61.allOf[0].anyOf[0].required,
+        parentSchema: schema61.allOf[0].anyOf[0],
         data
       }
       if (vErrors === null) {
@@ -4956,8 +5035,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'from-artifact' },
         message: "must have required property '" + 'from-artifact' + "'",
-        schema: schema60.allOf[0].anyOf[1].required,
-        parentSchema: schema60.allOf[0].anyOf[1],
+        schema: schema61.allOf[0].anyOf[1].required,
+        parentSchema: schema61.allOf[0].anyOf[1],
         data
       }
       if (vErrors === null) {
@@ -4979,8 +5058,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'from-registry' },
         message: "must have required property '" + 'from-registry' + "'",
-        schema: schema60.allOf[0].anyOf[2].required,
-        parentSchema: schema60.allOf[0].anyOf[2],
+        schema: schema61.allOf[0].anyOf[2].required,
+        parentSchema: schema61.allOf[0].anyOf[2],
         data
       }
       if (vErrors === null) {
@@ -5000,8 +5079,8 @@ function validate29(
       keyword: 'anyOf',
       params: {},
       message: 'must match a schema in anyOf',
-      schema: schema60.allOf[0].anyOf,
-      parentSchema: schema60.allOf[0],
+      schema: schema61.allOf[0].anyOf,
+      parentSchema: schema61.allOf[0],
       data
     }
     if (vErrors === null) {
@@ -5045,8 +5124,8 @@ function validate29(
       keyword: 'not',
       params: {},
       message: 'must NOT be valid',
-      schema: schema60.allOf[1].not,
-      parentSchema: schema60.allOf[1],
+      schema: schema61.allOf[1].not,
+      parentSchema: schema61.allOf[1],
       data
     }
     if (vErrors === null) {
@@ -5081,7 +5160,7 @@ function validate29(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema60,
+          parentSchema: schema61,
           data
         }
         if (vErrors === null) {
@@ -5103,7 +5182,7 @@ function validate29(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 characters',
             schema: 1,
-            parentSchema: schema60.properties.path,
+            parentSchema: schema61.properties.path,
             data: data0
           }
           if (vErrors === null) {
@@ -5120,8 +5199,8 @@ function validate29(
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
-          schema: schema60.properties.path.type,
-          parentSchema: schema60.properties.path,
+          schema: schema61.properties.path.type,
+          parentSchema: schema61.properties.path,
           data: data0
         }
         if (vErrors === null) {
@@ -5924,8 +6003,8 @@ function validate29(
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema60.type,
-      parentSchema: schema60,
+      schema: schema61.type,
+      parentSchema: schema61,
       data
     }
     if (vErrors === null) {
@@ -5939,9 +6018,9 @@ function validate29(
   return errors === 0
 }
 validate29.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema64 = {
+const schema65 = {
   description:
-    "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+    "Give the store's licenses back to the license service (protocol v1.1), then remove the files from the store. From protocol v1.2 a release stops the copies' renewals, and each slot comes back when the copy's lease ends (at once under a policy that trusts releases).",
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -5985,7 +6064,7 @@ function validate32(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema64,
+          parentSchema: schema65,
           data
         }
         if (vErrors === null) {
@@ -6302,8 +6381,8 @@ function validate32(
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema64.type,
-      parentSchema: schema64,
+      schema: schema65.type,
+      parentSchema: schema65,
       data
     }
     if (vErrors === null) {
@@ -6317,6 +6396,426 @@ function validate32(
   return errors === 0
 }
 validate32.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+const schema71 = {
+  description:
+    "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    store: { $ref: '#/$defs/store' },
+    pattern: { $ref: '#/$defs/pattern' },
+    include: { $ref: '#/$defs/include' },
+    lease: { $ref: '#/$defs/lease' },
+    'machine-key-env': {
+      description:
+        "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
+      $ref: '#/$defs/envName'
+    },
+    'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
+  }
+}
+function validate34(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}
+) {
+  let vErrors = null
+  let errors = 0
+  const evaluated0 = validate34.evaluated
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = undefined
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = undefined
+  }
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(
+        key0 === 'store' ||
+        key0 === 'pattern' ||
+        key0 === 'include' ||
+        key0 === 'lease' ||
+        key0 === 'machine-key-env' ||
+        key0 === 'roll-back-interrupted'
+      )) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/additionalProperties',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: key0 },
+          message: 'must NOT have additional properties',
+          schema: false,
+          parentSchema: schema71,
+          data
+        }
+        if (vErrors === null) {
+          vErrors = [err0]
+        } else {
+          vErrors.push(err0)
+        }
+        errors++
+      }
+    }
+    if (data.store !== undefined) {
+      let data0 = data.store
+      if (typeof data0 === 'string') {
+        if (func2(data0) < 1) {
+          const err1 = {
+            instancePath: instancePath + '/store',
+            schemaPath: '#/$defs/store/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+            schema: 1,
+            parentSchema: schema32,
+            data: data0
+          }
+          if (vErrors === null) {
+            vErrors = [err1]
+          } else {
+            vErrors.push(err1)
+          }
+          errors++
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + '/store',
+          schemaPath: '#/$defs/store/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema32.type,
+          parentSchema: schema32,
+          data: data0
+        }
+        if (vErrors === null) {
+          vErrors = [err2]
+        } else {
+          vErrors.push(err2)
+        }
+        errors++
+      }
+    }
+    if (data.pattern !== undefined) {
+      let data1 = data.pattern
+      if (typeof data1 === 'string') {
+        if (func2(data1) < 1) {
+          const err3 = {
+            instancePath: instancePath + '/pattern',
+            schemaPath: '#/$defs/pattern/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+            schema: 1,
+            parentSchema: schema33,
+            data: data1
+          }
+          if (vErrors === null) {
+            vErrors = [err3]
+          } else {
+            vErrors.push(err3)
+          }
+          errors++
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + '/pattern',
+          schemaPath: '#/$defs/pattern/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema33.type,
+          parentSchema: schema33,
+          data: data1
+        }
+        if (vErrors === null) {
+          vErrors = [err4]
+        } else {
+          vErrors.push(err4)
+        }
+        errors++
+      }
+    }
+    if (data.include !== undefined) {
+      let data2 = data.include
+      if (Array.isArray(data2)) {
+        if (data2.length < 1) {
+          const err5 = {
+            instancePath: instancePath + '/include',
+            schemaPath: '#/$defs/include/minItems',
+            keyword: 'minItems',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 items',
+            schema: 1,
+            parentSchema: schema57,
+            data: data2
+          }
+          if (vErrors === null) {
+            vErrors = [err5]
+          } else {
+            vErrors.push(err5)
+          }
+          errors++
+        }
+        const len0 = data2.length
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0]
+          if (typeof data3 === 'string') {
+            if (func2(data3) < 1) {
+              const err6 = {
+                instancePath: instancePath + '/include/' + i0,
+                schemaPath: '#/$defs/include/items/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema57.items,
+                data: data3
+              }
+              if (vErrors === null) {
+                vErrors = [err6]
+              } else {
+                vErrors.push(err6)
+              }
+              errors++
+            }
+          } else {
+            const err7 = {
+              instancePath: instancePath + '/include/' + i0,
+              schemaPath: '#/$defs/include/items/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
+              data: data3
+            }
+            if (vErrors === null) {
+              vErrors = [err7]
+            } else {
+              vErrors.push(err7)
+            }
+            errors++
+          }
+        }
+      } else {
+        const err8 = {
+          instancePath: instancePath + '/include',
+          schemaPath: '#/$defs/include/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema57.type,
+          parentSchema: schema57,
+          data: data2
+        }
+        if (vErrors === null) {
+          vErrors = [err8]
+        } else {
+          vErrors.push(err8)
+        }
+        errors++
+      }
+    }
+    if (data.lease !== undefined) {
+      let data4 = data.lease
+      if (typeof data4 === 'string') {
+        if (!pattern34.test(data4)) {
+          const err9 = {
+            instancePath: instancePath + '/lease',
+            schemaPath: '#/$defs/lease/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[1-9][0-9]{0,5}[smhd]$' },
+            message: 'must match pattern "' + '^[1-9][0-9]{0,5}[smhd]$' + '"',
+            schema: '^[1-9][0-9]{0,5}[smhd]$',
+            parentSchema: schema59,
+            data: data4
+          }
+          if (vErrors === null) {
+            vErrors = [err9]
+          } else {
+            vErrors.push(err9)
+          }
+          errors++
+        }
+      } else {
+        const err10 = {
+          instancePath: instancePath + '/lease',
+          schemaPath: '#/$defs/lease/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema59.type,
+          parentSchema: schema59,
+          data: data4
+        }
+        if (vErrors === null) {
+          vErrors = [err10]
+        } else {
+          vErrors.push(err10)
+        }
+        errors++
+      }
+    }
+    if (data['machine-key-env'] !== undefined) {
+      let data5 = data['machine-key-env']
+      if (typeof data5 !== 'string') {
+        const err11 = {
+          instancePath: instancePath + '/machine-key-env',
+          schemaPath: '#/$defs/envName/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err11]
+        } else {
+          vErrors.push(err11)
+        }
+        errors++
+      }
+      if (typeof data5 === 'string') {
+        if (!pattern6.test(data5)) {
+          const err12 = {
+            instancePath: instancePath + '/machine-key-env',
+            schemaPath: '#/$defs/envName/allOf/0/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+            message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+            schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+            parentSchema: schema34.allOf[0],
+            data: data5
+          }
+          if (vErrors === null) {
+            vErrors = [err12]
+          } else {
+            vErrors.push(err12)
+          }
+          errors++
+        }
+      } else {
+        const err13 = {
+          instancePath: instancePath + '/machine-key-env',
+          schemaPath: '#/$defs/envName/allOf/0/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err13]
+        } else {
+          vErrors.push(err13)
+        }
+        errors++
+      }
+      if (typeof data5 !== 'string') {
+        const err14 = {
+          instancePath: instancePath + '/machine-key-env',
+          schemaPath: '#/$defs/envName/allOf/1/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err14]
+        } else {
+          vErrors.push(err14)
+        }
+        errors++
+      }
+      const _errs25 = errors
+      const _errs26 = errors
+      if (typeof data5 === 'string') {
+        if (!pattern7.test(data5)) {
+          const err15 = {}
+          if (vErrors === null) {
+            vErrors = [err15]
+          } else {
+            vErrors.push(err15)
+          }
+          errors++
+        }
+      }
+      var valid9 = _errs26 === errors
+      if (valid9) {
+        const err16 = {
+          instancePath: instancePath + '/machine-key-env',
+          schemaPath: '#/$defs/envName/allOf/1/not',
+          keyword: 'not',
+          params: {},
+          message: 'must NOT be valid',
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err16]
+        } else {
+          vErrors.push(err16)
+        }
+        errors++
+      } else {
+        errors = _errs25
+        if (vErrors !== null) {
+          if (_errs25) {
+            vErrors.length = _errs25
+          } else {
+            vErrors = null
+          }
+        }
+      }
+    }
+    if (data['roll-back-interrupted'] !== undefined) {
+      let data6 = data['roll-back-interrupted']
+      if (typeof data6 !== 'boolean') {
+        const err17 = {
+          instancePath: instancePath + '/roll-back-interrupted',
+          schemaPath: '#/$defs/rollBackInterrupted/type',
+          keyword: 'type',
+          params: { type: 'boolean' },
+          message: 'must be boolean',
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data6
+        }
+        if (vErrors === null) {
+          vErrors = [err17]
+        } else {
+          vErrors.push(err17)
+        }
+        errors++
+      }
+    }
+  } else {
+    const err18 = {
+      instancePath,
+      schemaPath: '#/type',
+      keyword: 'type',
+      params: { type: 'object' },
+      message: 'must be object',
+      schema: schema71.type,
+      parentSchema: schema71,
+      data
+    }
+    if (vErrors === null) {
+      vErrors = [err18]
+    } else {
+      vErrors.push(err18)
+    }
+    errors++
+  }
+  validate34.errors = vErrors
+  return errors === 0
+}
+validate34.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
 function validate20(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}
@@ -7067,7 +7566,13 @@ function validate20(
               errors++
             }
             for (const key3 in data14) {
-              if (!(key3 === 'backup' || key3 === 'restore' || key3 === 'verify' || key3 === 'release')) {
+              if (!(
+                key3 === 'backup' ||
+                key3 === 'restore' ||
+                key3 === 'verify' ||
+                key3 === 'release' ||
+                key3 === 'renew'
+              )) {
                 const err37 = {
                   instancePath: instancePath + '/steps/' + i0,
                   schemaPath: '#/properties/steps/items/additionalProperties',
@@ -7139,6 +7644,20 @@ function validate20(
                 })
               ) {
                 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors)
+                errors = vErrors.length
+              }
+            }
+            if (data14.renew !== undefined) {
+              if (
+                !validate34(data14.renew, {
+                  instancePath: instancePath + '/steps/' + i0 + '/renew',
+                  parentData: data14,
+                  parentDataProperty: 'renew',
+                  rootData,
+                  dynamicAnchors
+                })
+              ) {
+                vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors)
                 errors = vErrors.length
               }
             }

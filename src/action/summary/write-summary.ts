@@ -75,6 +75,8 @@ function rows(step: StepRecord, budget: Budget): [string, Html][] {
   if (step.restricted !== undefined) rows.push(['Restricted (not backed up)', restrictedText(step, budget)])
   if (step.restored !== undefined) rows.push(['Licenses restored', html`${step.restored}`])
   if (step.released !== undefined) rows.push(['Licenses released', html`${step.released}`])
+  if (step.renewed !== undefined) rows.push(['Lease copies renewed', html`${step.renewed}`])
+  if (step.leaseExpires !== undefined) rows.push(['Lease expires', html`${step.leaseExpires}`])
   if (step.unchanged !== undefined) rows.push(['Already on this machine', html`${step.unchanged}`])
   if (step.expired) rows.push(['Expired (not restored)', html`${step.expired}`])
   if (step.skipped?.length) {
@@ -109,7 +111,8 @@ const PATH_LABELS: Record<StepRecord['kind'], string> = {
   backup: 'Backup folder',
   restore: 'Restored from',
   verify: 'Verified',
-  release: 'Released from'
+  release: 'Released from',
+  renew: 'Renewed in'
 }
 
 function packText(step: StepRecord): Html {

@@ -86,6 +86,26 @@ CREATE TABLE proof_nonces (
 CREATE INDEX proof_nonces_by_expiry ON proof_nonces (expires_at);
 `
 
+/**
+ * Leases (protocol v1.2, ADR 0160): a holding counts while its lease, plus the clock skew tolerated, has not
+ * ended; `lease_until` NULL is a holding without a lease (the license's own machine, and every holding
+ * granted before leases, whose copies never expire), counted until the license itself ends. A released
+ * holding keeps counting until its lease ends. The operator's policy overrides, per tenant or per license.
+ */
+const leases = `
+ALTER TABLE holdings ADD COLUMN lease_until BIGINT;
+ALTER TABLE holdings ADD COLUMN released_at BIGINT;
+CREATE TABLE lease_policies (
+  scope TEXT NOT NULL,
+  target TEXT NOT NULL,
+  lease_ms BIGINT,
+  release_mode TEXT,
+  restore_limit INTEGER,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (scope, target)
+);
+`
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -99,6 +119,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'proof nonces (protocol v1.1)',
     sql: { sqlite: proofNonces, postgres: proofNonces }
+  },
+  {
+    version: 3,
+    name: 'leases: holdings lease_until and released_at, lease policies (protocol v1.2)',
+    sql: { sqlite: leases, postgres: leases }
   }
 ]
 

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { decide, isYours, type Facts } from './decide.js'
+import { decide, isYours, type Facts, type Holding, type HoldingWrite } from './decide.js'
 import { inList, valuesList, type Engine, type SqlValue, type Tx } from './engine.js'
 import { sha256 } from '../digest.js'
+import {
+  effectivePolicy,
+  SKEW_MS,
+  type LeasePolicy,
+  type PolicyChange,
+  type PolicyOverride,
+  type ReleaseMode
+} from './lease-policy.js'
 import type {
   AuditEntry,
   Caller,
@@ -19,7 +27,27 @@ export interface Holder {
   machineId: string
   origin: boolean
   acquiredAt: number
+  /** When its lease ends, ms; null: no lease (counted until the license ends). */
+  leaseUntil: number | null
+  /** When the machine released it (its slot comes back when the lease ends), ms. */
+  releasedAt: number | null
 }
+
+/** The lease terms of a restore or renewal: the service's default policy, and the lease asked for. */
+export interface LeaseTerms {
+  defaults: LeasePolicy
+  /** `lease_seconds` of the request, in ms. */
+  askedMs?: number | undefined
+}
+
+/** A release's result for one license: `slotFreeAt` (ms) when its slot comes back, if it ever does. */
+export interface Released {
+  status: 'released' | 'not-held'
+  slotFreeAt?: number
+}
+
+/** Whose policy an override is: a tenant's (by name) or a license's (by jti). */
+export type PolicyScope = { tenant: string } | { license: string }
 
 export interface RestoreRequest {
   sessionId: string
@@ -29,7 +57,7 @@ export interface RestoreRequest {
   /** SHA-256 of the request's license list: the same key with another list is refused. */
   requestHash: string
   candidates: readonly Candidate[]
-  limit: number
+  terms: LeaseTerms
 }
 
 /** A session proof whose nonce was seen before, while it could still pass: a replay (protocol v1.1). */
@@ -271,30 +299,46 @@ export class LicenseStore {
           machineId: session.machineId
         }
       }
-      const facts = await readFacts(tx, caller, session.machineId, request.candidates, request.limit, at)
-      const { outcomes, added } = decide(request.candidates, facts)
-      await insertRows(
+      const facts = await readFacts(
         tx,
-        'holdings (jti, machine_id, origin, acquired_at)',
-        added.map(h => [h.jti, h.machineId, flag(h.origin), at]),
-        ' ON CONFLICT DO NOTHING'
+        caller,
+        session.machineId,
+        request.candidates,
+        request.terms,
+        at,
+        true
       )
+      const { outcomes, writes } = decide(request.candidates, facts)
+      await writeHoldings(tx, writes, at)
       await tx.run(
         'INSERT INTO answers (session_id, key_hash, request_hash, outcomes, created_at) VALUES ($1, $2, $3, $4, $5)',
         [session.id, request.keyHash, request.requestHash, JSON.stringify(outcomes), at]
       )
-      await audit(
-        tx,
-        outcomes.map((o, i) => {
-          const c = request.candidates[i] as Candidate
-          return entry(at, caller, o.status === 'restored' ? 'restore' : 'refuse', {
-            jti: c.kind === 'license' ? c.jti : null,
-            machineId: session.machineId,
-            detail: o.status === 'refused' ? o.reason : null
-          })
-        })
-      )
+      await audit(tx, decisionEntries(at, caller, session.machineId, request.candidates, outcomes, 'restore'))
       return { kind: 'answered', outcomes, replayed: false, machineId: session.machineId }
+    })
+  }
+
+  /**
+   * Renews the session's machine's copies (protocol v1.2): each held, unreleased slot gets its lease again;
+   * a slot whose lease ran out is taken again as a restore would. Nothing is stored to replay: a renewal
+   * asked twice is granted twice.
+   */
+  async renew(
+    sessionId: string,
+    caller: Caller,
+    candidates: readonly Candidate[],
+    terms: LeaseTerms
+  ): Promise<{ outcomes: Outcome[]; machineId: string } | undefined> {
+    return this.engine.transaction(async tx => {
+      const at = this.now()
+      const session = await lockSession(tx, sessionId, caller, at)
+      if (!session) return undefined
+      const facts = await readFacts(tx, caller, session.machineId, candidates, terms, at, true)
+      const { outcomes, writes } = decide(candidates, facts, true)
+      await writeHoldings(tx, writes, at)
+      await audit(tx, decisionEntries(at, caller, session.machineId, candidates, outcomes, 'renew'))
+      return { outcomes, machineId: session.machineId }
     })
   }
 
@@ -303,12 +347,13 @@ export class LicenseStore {
     sessionId: string,
     caller: Caller,
     candidates: readonly Candidate[],
-    limit: number
+    terms: LeaseTerms
   ): Promise<PreviewOutcome[] | undefined> {
     return this.engine.transaction(async tx => {
-      const session = await lockSession(tx, sessionId, caller, this.now())
+      const at = this.now()
+      const session = await lockSession(tx, sessionId, caller, at)
       if (!session) return undefined
-      const facts = await readFacts(tx, caller, session.machineId, candidates, limit, undefined)
+      const facts = await readFacts(tx, caller, session.machineId, candidates, terms, at, false)
       const held = new Set(
         [...facts.holders].flatMap(([jti, machines]) => (machines.has(session.machineId) ? [jti] : []))
       )
@@ -321,22 +366,35 @@ export class LicenseStore {
     })
   }
 
-  /** The session's machine gives these licenses back: each frees its slot (protocol v1.1). */
+  /**
+   * The session's machine gives these licenses back (protocol v1.2): renewals stop, and the slot comes
+   * back when the copy's lease ends, or at once under the policy `release: immediate`. Idempotent.
+   */
   async release(
     sessionId: string,
     caller: Caller,
-    jtis: readonly string[]
-  ): Promise<Array<'released' | 'not-held'> | undefined> {
+    jtis: readonly string[],
+    defaults: LeasePolicy
+  ): Promise<Released[] | undefined> {
     return this.engine.transaction(async tx => {
       const at = this.now()
       const session = await lockSession(tx, sessionId, caller, at)
       if (!session) return undefined
-      const owned = await lockLicenses(tx, [...new Set(jtis)], caller.tenant.id)
-      const results: Array<'released' | 'not-held'> = []
+      const unique = [...new Set(jtis)]
+      const owned = await lockLicenses(tx, unique, caller.tenant.id)
+      const policy = await policiesFor(tx, caller.tenant.id, unique, defaults)
+      const held = await countedHoldings(tx, [...owned.keys()], at, session.machineId)
+      const results: Released[] = []
       for (const jti of jtis) {
-        const removed = owned.has(jti) ? await removeHolding(tx, jti, session.machineId) : false
-        results.push(removed ? 'released' : 'not-held')
-        if (removed) await audit(tx, [entry(at, caller, 'release', { jti, machineId: session.machineId })])
+        const holding = held.get(jti)?.get(session.machineId)
+        // Released already: as in v1.1, `not-held` (nothing changes; the slot still comes back as said then).
+        if (!holding || holding.releasedAt !== null) {
+          results.push({ status: 'not-held' })
+          continue
+        }
+        results.push(await releaseHolding(tx, jti, session.machineId, holding, policy(jti).release, at))
+        holding.releasedAt = at
+        await audit(tx, [entry(at, caller, 'release', { jti, machineId: session.machineId })])
       }
       return results
     })
@@ -366,11 +424,16 @@ export class LicenseStore {
     return this.engine.transaction(async tx => {
       const owned = await lockLicenses(tx, [jti], scopeOf(by))
       if (!owned.has(jti)) return undefined
-      const rows = await tx.all<{ machine_id: string; origin: number; acquired_at: number }>(
-        'SELECT machine_id, origin, acquired_at FROM holdings WHERE jti = $1 ORDER BY acquired_at, machine_id',
-        [jti]
+      const rows = await tx.all<HoldingRow & { acquired_at: number }>(
+        `SELECT jti, machine_id, origin, acquired_at, lease_until, released_at FROM holdings
+          WHERE jti = $1 AND (lease_until IS NULL OR lease_until > $2) ORDER BY acquired_at, machine_id`,
+        [jti, this.now() - SKEW_MS]
       )
-      return rows.map(r => ({ machineId: r.machine_id, origin: r.origin === 1, acquiredAt: r.acquired_at }))
+      return rows.map(r => ({
+        machineId: r.machine_id,
+        acquiredAt: r.acquired_at,
+        ...holdingOf(r)
+      }))
     })
   }
 
@@ -418,6 +481,53 @@ export class LicenseStore {
     }))
   }
 
+  /** Sets the operator's policy overrides for a tenant or a license; `null` clears a field. */
+  async setPolicy(
+    scope: PolicyScope,
+    change: PolicyChange,
+    by: Caller | null = null
+  ): Promise<PolicyOverride> {
+    return this.engine.transaction(async tx => {
+      const [kind, target] = await policyTarget(tx, scope)
+      const [row] = await tx.all<PolicyRow>(
+        `SELECT scope, target, lease_ms, release_mode, restore_limit FROM lease_policies
+          WHERE scope = $1 AND target = $2${tx.forUpdate}`,
+        [kind, target]
+      )
+      const merged = { ...overrideOf(row), ...change }
+      const saved: PolicyRow = {
+        scope: kind,
+        target,
+        lease_ms: merged.leaseMs ?? null,
+        release_mode: merged.release ?? null,
+        restore_limit: merged.limit ?? null
+      }
+      await tx.run(
+        `INSERT INTO lease_policies (scope, target, lease_ms, release_mode, restore_limit, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, target) DO UPDATE SET lease_ms = excluded.lease_ms,
+         release_mode = excluded.release_mode, restore_limit = excluded.restore_limit, updated_at = excluded.updated_at`,
+        [kind, target, saved.lease_ms, saved.release_mode, saved.restore_limit, this.now()]
+      )
+      const detail = JSON.stringify(saved)
+      await audit(tx, [
+        entry(this.now(), by, 'policy-set', kind === 'license' ? { jti: target, detail } : { detail })
+      ])
+      return overrideOf(saved) ?? {}
+    })
+  }
+
+  /** The operator's overrides for a tenant or a license (empty when it has none). */
+  async policy(scope: PolicyScope): Promise<PolicyOverride> {
+    return this.engine.transaction(async tx => {
+      const [kind, target] = await policyTarget(tx, scope)
+      const [row] = await tx.all<PolicyRow>(
+        'SELECT scope, target, lease_ms, release_mode, restore_limit FROM lease_policies WHERE scope = $1 AND target = $2',
+        [kind, target]
+      )
+      return overrideOf(row) ?? {}
+    })
+  }
+
   private async insertLicensees(tx: Tx, tenant: Tenant, subs: readonly string[]): Promise<void> {
     const unique = [...new Set(subs)]
     if (unique.length === 0) return
@@ -454,6 +564,12 @@ interface AuditRow {
   jti: string | null
   machine_id: string | null
   detail: string | null
+}
+
+/** The row a policy override is kept under: a tenant by its ID (it must exist), a license by its jti. */
+async function policyTarget(tx: Tx, scope: PolicyScope): Promise<['tenant' | 'license', string]> {
+  if ('license' in scope) return ['license', scope.license]
+  return ['tenant', (await tenantNamed(tx, scope.tenant)).id]
 }
 
 function tenantOf(row: TenantRow): Tenant {
@@ -526,15 +642,16 @@ async function lockLicenses(
   return found
 }
 
-/** Reads (and, for a restore, creates and locks) what the rules decide on. */
+/** Reads (and, for a restore or renewal, creates and locks) what the rules decide on. */
 async function readFacts(
   tx: Tx,
   caller: Caller,
   machineId: string,
   candidates: readonly Candidate[],
-  limit: number,
-  /** Set for a restore: licenses seen for the first time are recorded then, for the caller's tenant. */
-  writingAt: number | undefined
+  terms: LeaseTerms,
+  at: number,
+  /** A restore or renewal: licenses seen for the first time are recorded, for the caller's tenant. */
+  writing: boolean
 ): Promise<Facts> {
   const licenses = candidates.flatMap(c => (c.kind === 'license' ? [c] : []))
   const subs = [...new Set(licenses.flatMap(c => (c.sub === undefined ? [] : [c.sub])))]
@@ -549,32 +666,138 @@ async function readFacts(
   const facts: Facts = {
     tenant: caller.tenant,
     machineId,
-    limit,
+    now: at,
+    policy: () => terms.defaults,
+    askedMs: terms.askedMs,
     owners,
     licenses: new Map(),
     holders: new Map()
   }
   const yours = [...new Set(licenses.filter(c => isYours(c, facts)).map(c => c.jti))].sort()
   if (yours.length === 0) return facts
-  if (writingAt !== undefined) {
+  if (writing) {
     await insertRows(
       tx,
       'licenses (jti, tenant_id, first_seen_at)',
-      yours.map(jti => [jti, caller.tenant.id, writingAt]),
+      yours.map(jti => [jti, caller.tenant.id, at]),
       ' ON CONFLICT DO NOTHING'
     )
   }
   facts.licenses = await lockLicenses(tx, yours, undefined)
-  const rows = await tx.all<{ jti: string; machine_id: string }>(
-    `SELECT jti, machine_id FROM holdings WHERE jti IN (${inList(yours.length)})`,
-    yours
+  facts.policy = await policiesFor(tx, caller.tenant.id, yours, terms.defaults)
+  facts.holders = await countedHoldings(tx, yours, at)
+  return facts
+}
+
+interface HoldingRow {
+  jti: string
+  machine_id: string
+  origin: number
+  lease_until: number | null
+  released_at: number | null
+}
+
+function holdingOf(row: HoldingRow): Holding {
+  return { origin: row.origin === 1, leaseUntil: row.lease_until, releasedAt: row.released_at }
+}
+
+/** The holdings of these licenses that still count at `at` (of one machine, when given): jti → machine → holding. */
+async function countedHoldings(
+  tx: Tx,
+  jtis: readonly string[],
+  at: number,
+  machineId?: string
+): Promise<Map<string, Map<string, Holding>>> {
+  const found = new Map<string, Map<string, Holding>>()
+  if (jtis.length === 0) return found
+  const params: SqlValue[] = [at - SKEW_MS, ...jtis]
+  const ofMachine = machineId === undefined ? '' : ` AND machine_id = $${params.push(machineId)}`
+  const rows = await tx.all<HoldingRow>(
+    `SELECT jti, machine_id, origin, lease_until, released_at FROM holdings
+      WHERE jti IN (${inList(jtis.length, 2)}) AND (lease_until IS NULL OR lease_until > $1)${ofMachine}`,
+    params
   )
   for (const row of rows) {
-    let set = facts.holders.get(row.jti)
-    if (!set) facts.holders.set(row.jti, (set = new Set()))
-    set.add(row.machine_id)
+    let machines = found.get(row.jti)
+    if (!machines) found.set(row.jti, (machines = new Map()))
+    machines.set(row.machine_id, holdingOf(row))
   }
-  return facts
+  return found
+}
+
+/**
+ * Writes the holdings a restore or renewal decided, each replacing the machine's row (a row whose lease
+ * ended is a free slot, and taking it again is a new one: `acquired_at` is set only then).
+ */
+async function writeHoldings(tx: Tx, writes: readonly HoldingWrite[], at: number): Promise<void> {
+  for (const fresh of [true, false]) {
+    const rows = writes.filter(w => w.fresh === fresh)
+    await insertRows(
+      tx,
+      'holdings (jti, machine_id, origin, acquired_at, lease_until, released_at)',
+      rows.map(w => [w.jti, w.machineId, flag(w.origin), at, w.leaseUntil, w.releasedAt]),
+      ` ON CONFLICT (jti, machine_id) DO UPDATE SET origin = excluded.origin, lease_until = excluded.lease_until,
+        released_at = excluded.released_at${fresh ? ', acquired_at = excluded.acquired_at' : ''}`
+    )
+  }
+}
+
+/** A counted holding released: gone at once under `immediate`, else kept, counted, until its lease ends. */
+async function releaseHolding(
+  tx: Tx,
+  jti: string,
+  machineId: string,
+  holding: Holding,
+  mode: ReleaseMode,
+  at: number
+): Promise<Released> {
+  if (mode === 'immediate') {
+    await removeHolding(tx, jti, machineId)
+    return { status: 'released', slotFreeAt: at }
+  }
+  await tx.run('UPDATE holdings SET released_at = $1 WHERE jti = $2 AND machine_id = $3', [
+    at,
+    jti,
+    machineId
+  ])
+  return holding.leaseUntil === null
+    ? { status: 'released' }
+    : { status: 'released', slotFreeAt: holding.leaseUntil + SKEW_MS }
+}
+
+interface PolicyRow {
+  scope: 'tenant' | 'license'
+  target: string
+  lease_ms: number | null
+  release_mode: ReleaseMode | null
+  restore_limit: number | null
+}
+
+function overrideOf(row: PolicyRow | undefined): PolicyOverride | undefined {
+  if (!row) return undefined
+  return {
+    ...(row.lease_ms === null ? {} : { leaseMs: row.lease_ms }),
+    ...(row.release_mode === null ? {} : { release: row.release_mode }),
+    ...(row.restore_limit === null ? {} : { limit: row.restore_limit })
+  }
+}
+
+/** The policy in force for each of these licenses of a tenant: the defaults, the tenant's, the license's. */
+async function policiesFor(
+  tx: Tx,
+  tenantId: string,
+  jtis: readonly string[],
+  defaults: LeasePolicy
+): Promise<(jti: string) => LeasePolicy> {
+  const rows = await tx.all<PolicyRow>(
+    `SELECT scope, target, lease_ms, release_mode, restore_limit FROM lease_policies
+      WHERE (scope = 'tenant' AND target = $1)${jtis.length > 0 ? ` OR (scope = 'license' AND target IN (${inList(jtis.length, 2)}))` : ''}`,
+    [tenantId, ...jtis]
+  )
+  if (rows.length === 0) return () => defaults
+  const tenant = overrideOf(rows.find(r => r.scope === 'tenant'))
+  const perLicense = new Map(rows.filter(r => r.scope === 'license').map(r => [r.target, overrideOf(r)]))
+  return jti => effectivePolicy(defaults, tenant, perLicense.get(jti))
 }
 
 async function liveSessions(tx: Tx, tokenId: string): Promise<number> {
@@ -616,6 +839,25 @@ function entry(
   what: Pick<AuditEntry, 'jti' | 'machineId' | 'detail'> = {}
 ): AuditEntry {
   return { at, tenantId: by?.tenant.id ?? null, tokenId: by?.tokenId ?? null, action, ...what }
+}
+
+/** The audit entries of a restore or renewal: one per license, granted (`action`) or `refuse` with why. */
+function decisionEntries(
+  at: number,
+  caller: Caller,
+  machineId: string,
+  candidates: readonly Candidate[],
+  outcomes: readonly Outcome[],
+  action: 'restore' | 'renew'
+): AuditEntry[] {
+  return outcomes.map((o, i) => {
+    const c = candidates[i] as Candidate
+    return entry(at, caller, o.status === 'restored' ? action : 'refuse', {
+      jti: c.kind === 'license' ? c.jti : null,
+      machineId,
+      detail: o.status === 'refused' ? o.reason : null
+    })
+  })
 }
 
 async function audit(tx: Tx, entries: AuditEntry[]): Promise<void> {

@@ -41,20 +41,29 @@ export type Candidate =
       jti: string
       /** Its `sub` claim, which names the licensee and so the tenant that owns it. */
       sub: string | undefined
-      /** The machine it is bound to (`cnf.jkt`), counted as one of its machines. */
+      /** The machine it is bound to (`cnf.jkt`), counted as one of its machines; never a lease copy's. */
       original: string | undefined
+      /** Its own validity has ended (a lease copy's `lease.license_exp`, else its `exp`). */
       expired: boolean
+      /** Its own end, seconds (`lease.license_exp` of a lease copy, else `exp`); undefined: it never ends. */
+      licenseExp: number | undefined
+      /** For a renewal: the machine the copy is bound to (`cnf.jkt`), which must be the session's. */
+      bound?: string | undefined
     }
   | { kind: 'invalid'; reason: string }
 
-/** What the rules decided for one license; stored as such, so a replay gives the same answer. */
-export type Outcome = { status: 'restored' } | { status: 'refused'; reason: RefusalReason | string }
+/**
+ * What the rules decided for one license; stored as such, so a replay gives the same answer. `exp` is the
+ * re-issued copy's lease end, seconds (absent in answers stored before leases).
+ */
+export type Outcome =
+  { status: 'restored'; exp?: number } | { status: 'refused'; reason: RefusalReason | string }
 
 /** What a restore would decide, as a preview says it: `held` when the machine holds the license already. */
 export type PreviewOutcome =
   { status: 'would-restore' | 'held' } | { status: 'refused'; reason: RefusalReason | string }
 
-export type RefusalReason = 'not-yours' | 'revoked' | 'expired' | 'restore-limit'
+export type RefusalReason = 'not-yours' | 'revoked' | 'expired' | 'restore-limit' | 'released'
 
 export type RestoreResult =
   | { kind: 'answered'; outcomes: Outcome[]; replayed: boolean; machineId: string }

@@ -11,7 +11,7 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-NXH35IIQ.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -19,7 +19,7 @@ import {
   capitalized,
   option,
   turnOn
-} from "./chunk-6HFBREV4.js";
+} from "./chunk-DTKXSJ5O.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";

@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   LicenseBackupError
-} from "./chunk-6HFBREV4.js";
+} from "./chunk-DTKXSJ5O.js";
 
 // src/engine/io/crash-points.ts
 function crashPoint() {
@@ -80,6 +80,13 @@ function claimProblem(claims) {
     if (!isObject(cnf)) return "its cnf claim is not an object";
     if (cnf["jkt"] !== void 0 && !nonEmptyString(cnf["jkt"])) return "its cnf.jkt is not a string";
   }
+  return leaseProblem(claims["lease"]);
+}
+function leaseProblem(lease) {
+  if (lease === void 0) return void 0;
+  if (!isObject(lease)) return "its lease claim is not an object";
+  const end = lease["license_exp"];
+  if (end !== void 0 && !finiteNumber(end)) return "its lease.license_exp is not a number";
   return void 0;
 }
 function decodeJsonObject(part, file, what) {

@@ -8,15 +8,12 @@ import {
   INDEX_MEMBER,
   INDEX_MIDDLE,
   INDEX_TAIL,
-  NOT_VERIFIED_WARNING,
   TAR_END,
   compressingSink,
-  createVerifier,
   defaultOrigin,
   gzipMember,
   gzipMemberSync,
   licenseIndexLine,
-  loadCatalog,
   parseAnyManifest,
   restrictedIndexLine,
   tarHeader,
@@ -24,7 +21,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-ZATFZE5Q.js";
+} from "./chunk-SY7VSUTY.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -38,22 +35,28 @@ import {
   packFileV2,
   serializeManifestV2,
   signMessage
-} from "./chunk-LSRKFB7Y.js";
+} from "./chunk-6PIGXQD4.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog
+} from "./chunk-PZLQR6AJ.js";
+import "./chunk-4CBSMRKD.js";
 import "./chunk-XG2PEJNN.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-WTQ2PZAT.js";
+} from "./chunk-4VN7KECX.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-LHA4SRQW.js";
+} from "./chunk-EN5FANJG.js";
 import {
   parseSigningKey
-} from "./chunk-CMD4QTSP.js";
+} from "./chunk-YW2WGFB2.js";
 import {
   crashPoint,
   fileIO,
@@ -64,7 +67,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-NXH35IIQ.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -73,7 +76,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunk-6HFBREV4.js";
+} from "./chunk-DTKXSJ5O.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts

@@ -3,25 +3,36 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-VVLVJZSD.js";
-import "./chunk-3XPAJRVE.js";
+} from "./chunk-OGBRDTGF.js";
+import "./chunk-5GNDQEQO.js";
+import "./chunk-SY7VSUTY.js";
+import "./chunk-6PIGXQD4.js";
 import {
-  createVerifier,
+  returnedLicenseCheck,
+  serviceVerifier
+} from "./chunk-RSBDFNTX.js";
+import {
+  LeaseTracker,
+  checkLease,
+  isExpired,
+  leaseRunsOut
+} from "./chunk-FJFS4647.js";
+import {
   loadCatalog
-} from "./chunk-ZATFZE5Q.js";
-import "./chunk-LSRKFB7Y.js";
+} from "./chunk-PZLQR6AJ.js";
+import "./chunk-4CBSMRKD.js";
 import "./chunk-XG2PEJNN.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-Y75TE53L.js";
+} from "./chunk-EEAKSI6H.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-WUVLELMV.js";
+} from "./chunk-LIOPV6OS.js";
 import {
   acquireStoreLock,
   commitStaged,
@@ -30,24 +41,23 @@ import {
   isCommitted,
   openStaging,
   recoverRestore
-} from "./chunk-LHA4SRQW.js";
-import "./chunk-CMD4QTSP.js";
+} from "./chunk-EN5FANJG.js";
+import "./chunk-YW2WGFB2.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-NXH35IIQ.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-6HFBREV4.js";
+} from "./chunk-DTKXSJ5O.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";
-import { isDeepStrictEqual } from "node:util";
 import { lstatSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join as join2 } from "node:path";
@@ -131,18 +141,14 @@ function clash(store, license, path, what) {
 async function restore(options, control, emit) {
   const signal = control.signal;
   throwIfAborted(signal, "restore");
+  checkLease(options.lease);
   const store = options.store;
   const opened = await openBackup(options.path, options).catch((error) => {
     throw asRestoreError(error, options.path);
   });
   announceBackup(opened, options, emit);
   const catalog = options.catalog ? await loadCatalog(options.catalog) : /* @__PURE__ */ new Map();
-  const trust = options.trust && Object.keys(options.trust).length > 0 ? options.trust : { serviceUrl: options.service.url };
-  const verifier = await createVerifier(trust, {
-    ...signal ? { signal } : {},
-    operation: "restore",
-    pooled: true
-  });
+  const verifier = await serviceVerifier(options, signal, "restore");
   try {
     await mkdir(store, { recursive: true });
     const lock = await acquireStoreLock(store, "restore");
@@ -192,11 +198,13 @@ async function exchangeAndCommit(context) {
     service: options.service,
     machine: context.identity,
     individualize: options.individualize === true,
+    leaseSeconds: options.lease,
     emit,
     signal
   });
+  const leases = new LeaseTracker();
   try {
-    const outcome = await exchange(context, staging, link);
+    const outcome = await exchange(context, staging, link, leases);
     throwIfAborted(signal, "restore");
     emit({ type: "BEGIN", operation: "restore" });
     emit({ type: "PROGRESS", operation: "restore", phase: "commit", done: 0, total: staging.paths.length });
@@ -209,7 +217,12 @@ async function exchangeAndCommit(context) {
       total: staging.paths.length
     });
     emit({ type: "END", operation: "restore" });
-    return { machineId: context.identity.id, restored: staging.paths.length - leftOut, ...outcome };
+    return {
+      machineId: context.identity.id,
+      restored: staging.paths.length - leftOut,
+      ...outcome,
+      ...leases.result()
+    };
   } catch (error) {
     if (!await isCommitted(store).catch(() => true)) await link.giveBack();
     throw error;
@@ -217,14 +230,14 @@ async function exchangeAndCommit(context) {
     await dropStaging(store);
   }
 }
-async function exchange(context, staging, link) {
+async function exchange(context, staging, link, leases) {
   const skipping = context.options.onRefused === "skip";
   let plan;
   let refusedInRestore = [];
   try {
     plan = await previewAll(context, link);
     if (plan.refused.length === 0 || skipping)
-      refusedInRestore = await restoreAll(context, staging, link, plan);
+      refusedInRestore = await restoreAll(context, staging, link, plan, leases);
   } finally {
     await link.close();
   }
@@ -305,7 +318,7 @@ function batchLicense(path, license, index) {
     index
   };
 }
-async function restoreAll(context, staging, link, plan) {
+async function restoreAll(context, staging, link, plan, leases) {
   const { send, sending } = plan;
   const { backup, emit, signal } = context;
   const refused = [];
@@ -314,7 +327,12 @@ async function restoreAll(context, staging, link, plan) {
   let inFlight;
   const dropped = new AbortController();
   let sent = 0;
-  const checkLicense = returnedLicenseCheck(context);
+  const checkLicense = returnedLicenseCheck({
+    url: context.options.service.url,
+    verifier: context.verifier,
+    leases,
+    operation: "restore"
+  });
   const sendBatch = async () => {
     const { client, session } = await link.open();
     const results = client.restoreBatch(session, batch, checkLicense, randomUUID(), dropped.signal);
@@ -380,28 +398,6 @@ function warnRefused(context, refusal) {
 function licenseEvent(licenseId, keyId, path) {
   return { type: "LICENSE", operation: "restore", licenseId, keyId, path };
 }
-function returnedLicenseCheck(context) {
-  return async (jws, expected) => {
-    const where = `the license ${expected.jti} returned by ${context.options.service.url}`;
-    const license = parseLicense(jws, where);
-    const problems = [];
-    if (license.jti !== expected.jti) problems.push(`its license ID is ${license.jti}`);
-    if (license.keyId !== expected.key_id)
-      problems.push(`its key ID is ${license.keyId}, not ${expected.key_id}`);
-    if (!isDeepStrictEqual(license.claims.rights, expected.rights))
-      problems.push("its rights differ from the backed-up license");
-    if (license.claims.cnf?.jkt !== expected.machineId)
-      problems.push("it is not bound to this machine (cnf.jkt)");
-    if (problems.length > 0) {
-      throw new LicenseBackupError(
-        "SERVICE_ERROR",
-        `The license service answered with a wrong license for ${expected.jti}: ${problems.join("; ")}. Nothing was restored; report this to the service's operator.`,
-        { url: context.options.service.url, licenseId: expected.jti, keyId: expected.key_id }
-      );
-    }
-    await context.verifier.verify(license);
-  };
-}
 async function holdsAlready(context, path, wanted) {
   if (!context.held.has(path)) return false;
   const file = join2(context.store, path);
@@ -410,15 +406,12 @@ async function holdsAlready(context, path, wanted) {
     if (!info?.isFile()) return false;
     const held = parseLicense(readFileSync(file, "utf8"), path);
     if (held.jti !== wanted.jti || held.claims.cnf?.jkt !== context.identity.id) return false;
+    if (leaseRunsOut(held)) return false;
     await context.verifier.verify(held);
     return true;
   } catch {
     return false;
   }
-}
-function isExpired(license) {
-  const exp = license.claims.exp;
-  return typeof exp === "number" && exp * 1e3 <= Date.now();
 }
 function titled(context, keyId) {
   const title = context.catalog.get(keyId);

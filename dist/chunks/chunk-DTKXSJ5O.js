@@ -7539,6 +7539,7 @@ var ENGINE_OPTIONS = [
   "include",
   "jtis",
   "onRefused",
+  "lease",
   "service.url",
   "service.token",
   "signers",

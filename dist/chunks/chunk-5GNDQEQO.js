@@ -3,7 +3,7 @@ import {
   ENCRYPTED_PACK_FILE,
   PACK_FILE,
   PACK_FILES_V2
-} from "./chunk-LSRKFB7Y.js";
+} from "./chunk-6PIGXQD4.js";
 
 // src/engine/restore/manifest-bounds.ts
 import { lstat } from "node:fs/promises";

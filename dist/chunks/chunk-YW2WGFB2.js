@@ -5,7 +5,7 @@ import {
   WireError,
   WireReader,
   ed25519Blob
-} from "./chunk-6HFBREV4.js";
+} from "./chunk-DTKXSJ5O.js";
 
 // src/engine/format/ssh/signing-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

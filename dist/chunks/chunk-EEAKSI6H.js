@@ -3,15 +3,15 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-LHA4SRQW.js";
+} from "./chunk-EN5FANJG.js";
 import {
   readOpenSshEd25519
-} from "./chunk-CMD4QTSP.js";
+} from "./chunk-YW2WGFB2.js";
 import {
   LicenseBackupError,
   compileGlob,
   option
-} from "./chunk-6HFBREV4.js";
+} from "./chunk-DTKXSJ5O.js";
 
 // src/engine/slots/machine-key.ts
 import { createPrivateKey, createPublicKey } from "node:crypto";

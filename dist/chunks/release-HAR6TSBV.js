@@ -3,27 +3,27 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-WTQ2PZAT.js";
+} from "./chunk-4VN7KECX.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-Y75TE53L.js";
+} from "./chunk-EEAKSI6H.js";
 import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-WUVLELMV.js";
+} from "./chunk-LIOPV6OS.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-LHA4SRQW.js";
-import "./chunk-CMD4QTSP.js";
+} from "./chunk-EN5FANJG.js";
+import "./chunk-YW2WGFB2.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-NXH35IIQ.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -31,7 +31,7 @@ import {
   compileGlob,
   option,
   throwIfAborted
-} from "./chunk-6HFBREV4.js";
+} from "./chunk-DTKXSJ5O.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts

@@ -3,20 +3,22 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-VVLVJZSD.js";
-import "./chunk-3XPAJRVE.js";
+} from "./chunk-OGBRDTGF.js";
+import "./chunk-5GNDQEQO.js";
+import "./chunk-SY7VSUTY.js";
+import "./chunk-6PIGXQD4.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-ZATFZE5Q.js";
-import "./chunk-LSRKFB7Y.js";
+} from "./chunk-PZLQR6AJ.js";
+import "./chunk-4CBSMRKD.js";
 import "./chunk-XG2PEJNN.js";
-import "./chunk-NXH35IIQ.js";
+import "./chunk-V6UIS5O7.js";
 import {
   LicenseBackupError,
   throwIfAborted
-} from "./chunk-6HFBREV4.js";
+} from "./chunk-DTKXSJ5O.js";
 import "./chunk-HANBNIMK.js";
 
 // src/engine/verify/verify.ts

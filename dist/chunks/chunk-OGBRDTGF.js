@@ -4,7 +4,7 @@ import {
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-3XPAJRVE.js";
+} from "./chunk-5GNDQEQO.js";
 import {
   BLOCK,
   FingerprintSet,
@@ -14,25 +14,27 @@ import {
   describeOrigin,
   gunzipBounded,
   parseAnyManifest
-} from "./chunk-ZATFZE5Q.js";
+} from "./chunk-SY7VSUTY.js";
 import {
-  InputFileError,
   MANIFEST_FILE,
   MAX_SIGNATURE_BYTES,
   NAMESPACE,
   SIGNATURE_FILE,
   decryptAge,
   fingerprint,
-  openInputFile,
   parseSignature,
   signatureProblem
-} from "./chunk-LSRKFB7Y.js";
+} from "./chunk-6PIGXQD4.js";
+import {
+  InputFileError,
+  openInputFile
+} from "./chunk-4CBSMRKD.js";
 import {
   MAX_LICENSE_BYTES,
   nameKey,
   parseLicense,
   pathProblem
-} from "./chunk-NXH35IIQ.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -40,7 +42,7 @@ import {
   compileGlob,
   ed25519KeyOf,
   option
-} from "./chunk-6HFBREV4.js";
+} from "./chunk-DTKXSJ5O.js";
 
 // src/engine/restore/open-backup.ts
 import { lstat as lstat2, open } from "node:fs/promises";

@@ -3,14 +3,14 @@ import {
   STATE_DIR,
   nameKey,
   pathProblem
-} from "./chunk-NXH35IIQ.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   asEngineError,
   compileGlob,
   option
-} from "./chunk-6HFBREV4.js";
+} from "./chunk-DTKXSJ5O.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";
