@@ -35,6 +35,7 @@ describe('action.yml', () => {
         'artifact-url',
         'backed-up',
         'backup-path',
+        'lease-expires',
         'registry-digest',
         'registry-tags',
         'restored',

@@ -254,6 +254,23 @@ async function registryThroughput(n: number, folder: string, reps: number): Prom
       { env }
     )
   )
+  // The same push in GHCR's 4 MiB chunks (ADR 0188), to a fresh repository each time.
+  const pushChunked = await repeat(reps, () =>
+    timeCommand(
+      node,
+      [
+        child,
+        'registry-push',
+        JSON.stringify({
+          repository: `${registry.host}/bench/chunked-${n}-${round++}`,
+          folder,
+          chunkSize: 4 * 2 ** 20,
+          ...login
+        })
+      ],
+      { env }
+    )
+  )
   const pulled = join(work, `pulled-${n}`)
   const reference = `${registry.host}/bench/push-${n}-0:bench`
   const pull = await repeat(
@@ -315,6 +332,15 @@ async function registryThroughput(n: number, folder: string, reps: number): Prom
     n,
     `registry push, ${what} (${rate(push)})`,
     push,
+    `curl -T, same blobs (${rate(curlUp)})`,
+    curlUp,
+    null,
+    ''
+  )
+  add(
+    n,
+    `registry push in 4 MiB chunks (GHCR), ${what} (${rate(pushChunked)})`,
+    pushChunked,
     `curl -T, same blobs (${rate(curlUp)})`,
     curlUp,
     null,

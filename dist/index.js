@@ -1,42 +1,4 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import "./chunks/chunk-46RMCKOJ.js";
-import {
-  MAX_MANIFEST_BYTES,
-  manifestByteLimit
-} from "./chunks/chunk-5SQNUZO2.js";
-import {
-  ENCRYPTED_PACK_FILE,
-  InputFileError,
-  MANIFEST_FILE,
-  MAX_SIGNATURE_BYTES,
-  PACK_FILE,
-  PACK_FILES_V2,
-  SIGNATURE_FILE,
-  checkRecipients,
-  readInputFile
-} from "./chunks/chunk-CL2YYUAQ.js";
-import {
-  backoffDelay,
-  emitter,
-  isRetryableStatus,
-  listed,
-  parseRetryAfter
-} from "./chunks/chunk-BP3IGKEZ.js";
-import {
-  parseSigningKey
-} from "./chunks/chunk-RZAPKQRE.js";
-import {
-  ENGINE_OPTIONS,
-  LicenseBackupError,
-  cancelled,
-  capitalized,
-  compileGlob,
-  internalError,
-  isLicenseBackupError,
-  option,
-  throwIfAborted,
-  turnOn
-} from "./chunks/chunk-TS63AZJ3.js";
 import {
   ExitCode,
   debug,
@@ -53,6 +15,49 @@ import {
   summary,
   warning
 } from "./chunks/chunk-JOYFDESC.js";
+import "./chunks/chunk-46RMCKOJ.js";
+import {
+  MAX_MANIFEST_BYTES,
+  manifestByteLimit
+} from "./chunks/chunk-5GNDQEQO.js";
+import {
+  ENCRYPTED_PACK_FILE,
+  MANIFEST_FILE,
+  MAX_SIGNATURE_BYTES,
+  PACK_FILE,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
+  checkRecipients
+} from "./chunks/chunk-6PIGXQD4.js";
+import {
+  MIN_LEASE_SECONDS
+} from "./chunks/chunk-FJFS4647.js";
+import {
+  InputFileError,
+  readInputFile
+} from "./chunks/chunk-4CBSMRKD.js";
+import {
+  backoffDelay,
+  emitter,
+  isRetryableStatus,
+  listed,
+  parseRetryAfter
+} from "./chunks/chunk-LIOPV6OS.js";
+import {
+  parseSigningKey
+} from "./chunks/chunk-YW2WGFB2.js";
+import {
+  ENGINE_OPTIONS,
+  LicenseBackupError,
+  cancelled,
+  capitalized,
+  compileGlob,
+  internalError,
+  isLicenseBackupError,
+  option,
+  throwIfAborted,
+  turnOn
+} from "./chunks/chunk-DTKXSJ5O.js";
 import {
   __commonJS,
   __require,
@@ -8752,10 +8757,11 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-WEP7UZZT.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-WM3UKOMD.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-5PG222DZ.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-GEXSSH35.js")).release(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-KERC7UUP.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-SNDEI3PL.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-67N76DVJ.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-HAR6TSBV.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-KONAQG7S.js")).renew(options2, control, emit)
   };
 }
 
@@ -8893,11 +8899,12 @@ function where(location) {
 var RESTRICTED_POLICIES = ["ignore", "info", "warn", "error"];
 
 // src/action/inputs.ts
+var STEP_KINDS = ["backup", "restore", "verify", "release", "renew"];
 function readActionInputs() {
   const only = getInput("only");
-  if (only !== "" && only !== "backup" && only !== "restore" && only !== "verify" && only !== "release") {
+  if (only !== "" && !STEP_KINDS.includes(only)) {
     throw new ConfigError(
-      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, \`release\`, or empty to run every step.`
+      `The \`only\` input is ${JSON.stringify(only)}: it must be \`backup\`, \`restore\`, \`verify\`, \`release\`, \`renew\`, or empty to run every step.`
     );
   }
   const onRestricted = getInput("on-restricted");
@@ -8920,6 +8927,7 @@ function setOutputs(report) {
   const artifact = report.lastArtifact;
   setOutput("backed-up", report.backedUp);
   setOutput("restored", report.restored);
+  setOutput("lease-expires", report.leaseExpires);
   setOutput("verified", report.verified);
   setOutput("pack-size", report.lastPack.size);
   setOutput("bytes-per-license", report.lastPack.perLicense);
@@ -8959,6 +8967,11 @@ var RunReport = class {
   /** The last backup pushed to a registry. */
   get lastPush() {
     return this.steps.filter((s) => s.registry?.pushed).at(-1)?.registry;
+  }
+  /** The earliest lease end (ISO 8601) of the copies the run restored or renewed; '' when none was a lease. */
+  get leaseExpires() {
+    const ends = this.steps.flatMap((s) => s.leaseExpires ? [s.leaseExpires] : []);
+    return ends.sort()[0] ?? "";
   }
   get verified() {
     return this.steps.reduce((n, s) => n + (s.verified ?? 0), 0);
@@ -9113,7 +9126,7 @@ async function releaseOne(engine, entry, env) {
       store: entry.store,
       ...entry.pattern === void 0 ? {} : { pattern: entry.pattern },
       service: { url: entry.url, token },
-      include: entry.jtis,
+      jtis: entry.jtis,
       ...machineKey ? { machineKey } : {}
     });
     log.info(
@@ -9145,10 +9158,16 @@ var STEPS_TERMS = {
   identity: { name: "the variable named by the restore step's `identity-env`" },
   machineKey: { name: "the variable named by the step's `machine-key-env`" },
   include: { name: "the step's `include`" },
+  jtis: { name: "the licenses a restore step with `release-on-exit` restored" },
   onRefused: { name: "the restore step's `on-refused`" },
+  lease: { name: "the step's `lease`" },
   "service.url": { name: "`service.url` in the steps file" },
   "service.token": { name: "the token in the variable named by `service.token-env`" },
-  signers: { name: "`signers` in the steps file (an allowed_signers file)" }
+  signers: { name: "`signers` in the steps file (an allowed_signers file)" },
+  rollBackInterrupted: {
+    name: "the step's `roll-back-interrupted`",
+    turnOn: "set `roll-back-interrupted: true` on the step"
+  }
 };
 function inStepsTerms(message) {
   let text = message;
@@ -9845,6 +9864,85 @@ function tokenFromAnswer(text) {
   return typeof value === "string" && /^[\x21-\x7e]+$/.test(value) ? value : void 0;
 }
 
+// src/action/registry/transient.ts
+var TransientRegistryError = class extends Error {
+  constructor(message, retryAfter = null) {
+    super(message);
+    this.retryAfter = retryAfter;
+    this.name = "TransientRegistryError";
+  }
+  retryAfter;
+};
+
+// src/action/registry/deadline.ts
+var DEFAULT_IDLE_TIMEOUT_MS = 3e4;
+var DEFAULT_MIN_BYTES_PER_SECOND = 512 * 1024;
+var DEADLINE_BASE_MS = 6e4;
+function defaultTransferDeadline(size) {
+  return DEADLINE_BASE_MS + Math.ceil(size / DEFAULT_MIN_BYTES_PER_SECOND * 1e3);
+}
+var TransferWatch = class {
+  constructor(idleMs, deadlineMs) {
+    this.idleMs = idleMs;
+    this.overall = setTimeout(
+      () => this.fail(`it took longer than its deadline of ${seconds(deadlineMs)} s`),
+      deadlineMs
+    ).unref();
+    this.touch();
+  }
+  idleMs;
+  controller = new AbortController();
+  streams = /* @__PURE__ */ new Set();
+  idle;
+  overall;
+  stopped = false;
+  failure;
+  get signal() {
+    return this.controller.signal;
+  }
+  /** Progress: the idle timer starts again. */
+  touch() {
+    if (this.stopped) return;
+    clearTimeout(this.idle);
+    this.idle = setTimeout(
+      () => this.fail(`no byte moved for ${seconds(this.idleMs)} s`),
+      this.idleMs
+    ).unref();
+  }
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.idle);
+    clearTimeout(this.overall);
+  }
+  /** A pass-through counting each chunk of an upload's body as progress. */
+  counting() {
+    return new TransformStream({
+      start: (controller) => {
+        this.streams.add(controller);
+      },
+      transform: (chunk, controller) => {
+        this.touch();
+        controller.enqueue(chunk);
+      }
+    });
+  }
+  fail(reason) {
+    if (this.stopped) return;
+    this.stop();
+    this.failure = new TransientRegistryError(`a stalled transfer (${reason})`);
+    for (const stream of this.streams) {
+      try {
+        stream.error(this.failure);
+      } catch {
+      }
+    }
+    this.controller.abort(this.failure);
+  }
+};
+function seconds(ms) {
+  return String(Math.round(ms / 100) / 10);
+}
+
 // src/action/registry/reference.ts
 var RegistryReferenceError = class extends Error {
   name = "RegistryReferenceError";
@@ -9934,30 +10032,194 @@ function registryOrigin(repository) {
   return `${repository.scheme}://${repository.host}`;
 }
 
+// src/action/registry/origins.ts
+var DOCUMENTED_REALMS = {
+  "ghcr.io": ["https://ghcr.io"],
+  "registry-1.docker.io": ["https://auth.docker.io"],
+  "docker.io": ["https://auth.docker.io"]
+};
+function credentialOrigins(repository, origin, named = []) {
+  const listed2 = DOCUMENTED_REALMS[repository.host.toLowerCase()] ?? [];
+  return /* @__PURE__ */ new Set([origin, ...listed2, ...named.map((realm) => new URL(realm).origin)]);
+}
+function followable(location, base, host, why) {
+  let target;
+  try {
+    target = new URL(location, base);
+  } catch {
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${host} ${why} "${printable(location)}", which is not a URL; check the registry.`
+    );
+  }
+  const plain = target.protocol === "http:" && !isLoopbackHost(target.host);
+  if (plain || target.protocol !== "https:" && target.protocol !== "http:") {
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${host} ${why} ${printable(target.origin)}, which is not HTTPS; refusing to go there.`,
+      { url: target.origin }
+    );
+  }
+  return target;
+}
+function printable(text) {
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 200);
+}
+
+// src/action/registry/github-packages.ts
+function isGhcr(repository) {
+  return repository.host.toLowerCase() === "ghcr.io";
+}
+function ghcrPackage(repository) {
+  const [owner = "", ...rest] = repository.name.split("/");
+  return { owner, name: rest.join("/") };
+}
+function packageLink(repository, ownerKind) {
+  if (!isGhcr(repository)) return `${repository.host}/${repository.name}`;
+  const { owner, name } = ghcrPackage(repository);
+  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/package/${encodeURIComponent(name)}`;
+}
+function packageSettings(repository, ownerKind) {
+  const { owner, name } = ghcrPackage(repository);
+  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/${encodeURIComponent(name)}/settings`;
+}
+var MAX_PAGES = 1e4;
+function githubPackagesDeleter(options2) {
+  let versions;
+  return async (digest) => {
+    versions ??= listVersions(options2);
+    const { base, ids } = await versions;
+    const id = ids.get(digest);
+    if (id === void 0) return;
+    const response = await call(options2, "DELETE", `${base}/${id}`);
+    if (response.status === 204 || response.status === 404) return;
+    throw await apiError(options2, response, `deleting version ${id} (${digest})`);
+  };
+}
+async function packageVisibility(options2) {
+  const { owner, name } = ghcrPackage(options2.repository);
+  for (const kind of options2.ownerKind ? [options2.ownerKind] : ["orgs", "users"]) {
+    const response = await call(
+      options2,
+      "GET",
+      `${options2.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}`
+    );
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      continue;
+    }
+    const body = await response.json();
+    return typeof body.visibility === "string" ? body.visibility : void 0;
+  }
+  return void 0;
+}
+async function listVersions(options2) {
+  const { owner, name } = ghcrPackage(options2.repository);
+  const kinds = options2.ownerKind ? [options2.ownerKind] : ["orgs", "users"];
+  for (const kind of kinds) {
+    const base = `${options2.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}/versions`;
+    const ids = await versionPages(options2, base);
+    if (ids) return { base, ids };
+  }
+  throw new LicenseBackupError(
+    "CONFIG_INVALID",
+    `GitHub has no container package ${name} owned by ${owner} that this token can see (${options2.apiUrl}): check the repository name and that the token has \`packages: write\`.`,
+    { url: packageLink(options2.repository, options2.ownerKind) }
+  );
+}
+async function versionPages(options2, base) {
+  const ids = /* @__PURE__ */ new Map();
+  let url = `${base}?per_page=100`;
+  for (let page = 1; url !== void 0; page++) {
+    if (page > MAX_PAGES) {
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `GitHub's Packages API lists more than ${MAX_PAGES * 100} versions of ghcr.io/${options2.repository.name}; keep stops rather than decide on part of them. Prune the package by hand.`,
+        { url: packageLink(options2.repository, options2.ownerKind) }
+      );
+    }
+    const response = await call(options2, "GET", url);
+    if (response.status === 404 && page === 1) {
+      await response.body?.cancel();
+      return void 0;
+    }
+    if (response.status !== 200) throw await apiError(options2, response, "listing the package versions");
+    const next = nextLink(response.headers.get("link"));
+    const list = await response.json();
+    if (!Array.isArray(list)) throw await apiError(options2, response, "listing the package versions");
+    for (const version of list) {
+      if (typeof version.id === "number" && typeof version.name === "string")
+        ids.set(version.name, version.id);
+    }
+    url = next === void 0 ? void 0 : followable(next, base, "GitHub", "linked the next page of versions to").href;
+  }
+  return ids;
+}
+function nextLink(link2) {
+  return (link2 ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link2) : null)?.[1];
+}
+async function call(options2, method, url) {
+  return options2.fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${options2.token}`,
+      accept: "application/vnd.github+json",
+      "x-github-api-version": "2022-11-28"
+    },
+    signal: AbortSignal.timeout(6e4)
+  });
+}
+async function apiError(options2, response, what) {
+  const forbidden = response.status === 401 || response.status === 403;
+  const said = await githubMessage(response);
+  return new LicenseBackupError(
+    forbidden ? "UNAUTHORIZED" : "SERVICE_ERROR",
+    `GitHub's Packages API (${options2.apiUrl}) answered HTTP ${response.status}${said} ${what} for ghcr.io/${options2.repository.name}` + (forbidden ? ": the token may not delete package versions; give the workflow `packages: write` and its repository the Admin role on the package." : "."),
+    { url: packageLink(options2.repository, options2.ownerKind) }
+  );
+}
+async function githubMessage(response) {
+  if (response.bodyUsed) return "";
+  const body = await response.json().catch(() => void 0);
+  if (typeof body?.message !== "string") return "";
+  return ` ("${body.message.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200)}")`;
+}
+
 // src/action/registry/client.ts
 var DEFAULT_POLICY = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 2e4 };
 var MAX_REDIRECTS = 5;
 var MAX_ERROR_BODY = 64 * 1024;
-var TransientRegistryError = class extends Error {
-  constructor(message, retryAfter = null) {
-    super(message);
-    this.retryAfter = retryAfter;
-    this.name = "TransientRegistryError";
-  }
-  retryAfter;
-};
 var RegistryClient = class {
   repository;
   origin;
+  /** The registry is GHCR, or a stand-in for it: PATCH chunks of at most 4 MiB. */
+  ghcr;
   options;
   policy;
   authorization;
   scopes = /* @__PURE__ */ new Set();
+  credentialOrigins;
+  /** The foreign token server asked anonymously, for the UNAUTHORIZED message that may follow. */
+  anonymousRealm;
+  downloads = /* @__PURE__ */ new WeakMap();
   constructor(repository, options2 = {}) {
     this.repository = repository;
     this.origin = registryOrigin(repository);
     this.options = options2;
     this.policy = { ...DEFAULT_POLICY, ...options2.retry };
+    this.ghcr = options2.ghcr ?? isGhcr(repository);
+    this.credentialOrigins = credentialOrigins(repository, this.origin, options2.tokenRealms);
+  }
+  /**
+   * A URL the registry gave (a page link, an upload location), resolved against `base` and checked as
+   * every followed URL is: HTTPS, or HTTP on loopback only.
+   */
+  follow(location, base, why) {
+    return followable(location, base, this.repository.host, why).href;
+  }
+  /** Asks the token server for `scope` up front (`pull,push` before a push), as mainstream clients do. */
+  wantScope(scope) {
+    this.scopes.add(scope);
   }
   /** `ghcr.io/acme/license-backups`, for messages. */
   get where() {
@@ -9992,14 +10254,13 @@ var RegistryClient = class {
    * answer is thrown as TransientRegistryError; every other answer is returned.
    */
   async exchange(request) {
-    let response = await this.send(request);
+    let { response, url } = await this.send(request);
     if (response.status === 401) {
-      const challenge = response.headers.get("www-authenticate") ?? "";
-      await response.body?.cancel();
+      const challenge = await this.challengeOf(request, response, url);
       await this.authenticate(challenge);
-      response = await this.send(request);
+      ({ response, url } = await this.send(request));
       if (response.status === 401) {
-        await response.body?.cancel();
+        await this.challengeOf(request, response, url);
         throw this.unauthorized(401);
       }
     }
@@ -10014,8 +10275,9 @@ var RegistryClient = class {
     }
     return response;
   }
+  /** Sends a request, following GET and HEAD redirects; the answer and the URL that gave it. */
   async send(request) {
-    let url = new URL(request.url, this.origin);
+    let url = followable(request.url, this.origin, this.repository.host, "gave the address");
     for (let hop = 0; ; hop++) {
       const sameOrigin = url.origin === this.origin;
       const headers = { ...request.headers };
@@ -10023,7 +10285,7 @@ var RegistryClient = class {
       const response = await this.fetchOnce(url, request, headers);
       const location = response.headers.get("location");
       const redirected = response.status >= 300 && response.status < 400 && location !== null;
-      if (!redirected || request.method !== "GET" && request.method !== "HEAD") return response;
+      if (!redirected || request.method !== "GET" && request.method !== "HEAD") return { response, url };
       await response.body?.cancel();
       if (hop >= MAX_REDIRECTS) {
         throw new LicenseBackupError(
@@ -10032,38 +10294,85 @@ var RegistryClient = class {
           { url: url.href }
         );
       }
-      url = this.checkedRedirect(new URL(location, url), `redirected ${this.display(request.url)} to`);
+      url = followable(location, url, this.repository.host, `redirected ${this.display(request.url)} to`);
     }
   }
+  /**
+   * The challenge of a 401, read only when it came from the registry's own origin: a 401 from where a
+   * redirect led is that origin's, and the registry's credentials stay home.
+   */
+  async challengeOf(request, response, url) {
+    await response.body?.cancel();
+    if (url.origin !== this.origin) throw this.foreignChallenge(request, url);
+    return response.headers.get("www-authenticate") ?? "";
+  }
+  foreignChallenge(request, url) {
+    return new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${this.repository.host} redirected ${request.method} ${this.display(request.url)} to ${url.origin}, which asked for credentials (HTTP 401); the registry's credentials are never sent to another origin. Check the registry's storage settings.`,
+      { url: url.origin }
+    );
+  }
   async fetchOnce(url, request, headers) {
-    const timeout = request.streamed ? void 0 : AbortSignal.timeout(this.options.timeoutMs ?? 6e4);
-    const signals = [this.options.signal, timeout].filter((s) => s !== void 0);
-    const fetchImpl = this.options.fetch ?? globalThis.fetch;
+    if (request.streamed) return this.transfer(url, request, headers);
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 6e4);
     try {
-      return await fetchImpl(url, {
-        method: request.method,
-        headers,
-        redirect: "manual",
-        ...signals.length ? { signal: AbortSignal.any(signals) } : {},
-        ...request.body ? { body: request.body(), duplex: "half" } : {}
-      });
+      return await this.fetchWith(url, request, headers, timeout, request.body?.());
     } catch (error2) {
       this.throwIfCancelled();
-      if (timeout?.aborted) throw new TransientRegistryError("no answer in time");
+      if (timeout.aborted) throw new TransientRegistryError("no answer in time");
       throw new TransientRegistryError(`a network error (${networkReason(error2)})`);
     }
   }
-  /** Where the registry sends us (a redirect, a token realm) must be HTTPS, or HTTP on loopback. */
-  checkedRedirect(target, why) {
-    const plain = target.protocol === "http:" && !isLoopbackHost(target.host);
-    if (plain || target.protocol !== "https:" && target.protocol !== "http:") {
-      throw new LicenseBackupError(
-        "SERVICE_ERROR",
-        `The registry ${this.repository.host} ${why} ${target.origin}, which is not HTTPS; refusing to go there.`,
-        { url: target.origin }
-      );
+  /**
+   * A blob transfer under a TransferWatch: the upload's bytes and the download's bytes count as
+   * progress; an upload's watch ends with the answer, a download's with the end of its body.
+   */
+  async transfer(url, request, headers) {
+    const watch = new TransferWatch(
+      this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      (this.options.transferDeadlineMs ?? defaultTransferDeadline)(request.size ?? 0)
+    );
+    const body = request.body?.();
+    const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting()) : body;
+    let response;
+    try {
+      response = await this.fetchWith(url, request, headers, watch.signal, watched);
+    } catch (error2) {
+      watch.stop();
+      this.throwIfCancelled();
+      throw watch.failure ?? new TransientRegistryError(`a network error (${networkReason(error2)})`);
     }
-    return target;
+    if (request.method !== "GET" || !response.body) {
+      watch.stop();
+      return response;
+    }
+    watch.touch();
+    this.downloads.set(response, watch);
+    return response;
+  }
+  /**
+   * A blob download's progress reporting: `moved` for every chunk read, `end` once the body is read or
+   * given up, and `failure`, the stall that broke the body if the watch ended it.
+   */
+  download(response) {
+    const watch = this.downloads.get(response);
+    return {
+      moved: () => watch?.touch(),
+      end: () => watch?.stop(),
+      failure: () => watch?.failure
+    };
+  }
+  async fetchWith(url, request, headers, limit, body) {
+    const signals = [this.options.signal, limit].filter((s) => s !== void 0);
+    const fetchImpl = this.options.fetch ?? globalThis.fetch;
+    return fetchImpl(url, {
+      method: request.method,
+      headers,
+      redirect: "manual",
+      signal: AbortSignal.any(signals),
+      ...body ? { body, duplex: "half" } : {}
+    });
   }
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
   async authenticate(header) {
@@ -10091,9 +10400,8 @@ var RegistryClient = class {
         `The registry ${this.repository.host} asked for a token from "${challenge.params["realm"] ?? ""}", which is not a URL.`
       );
     }
-    this.checkedRedirect(url, "asks for a token from");
-    const credentials = this.options.credentials;
-    const headers = credentials ? { authorization: basicAuthorization(credentials) } : {};
+    url = followable(url.href, this.origin, this.repository.host, "asks for a token from");
+    const headers = this.tokenHeaders(url);
     const response = await this.fetchOnce(url, { method: "GET", url: url.href }, headers);
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
@@ -10103,7 +10411,10 @@ var RegistryClient = class {
       await response.body?.cancel();
       throw new TransientRegistryError(`HTTP ${response.status} from the token server ${url.origin}`);
     }
-    const token = response.ok ? tokenFromAnswer(await readCapped(response, MAX_ERROR_BODY)) : void 0;
+    const text = response.ok ? await readCapped(response, MAX_ERROR_BODY) : "";
+    const refusal = registryErrors(text);
+    if (refusal !== void 0) throw this.unauthorized(response.status, refusal);
+    const token = tokenFromAnswer(text);
     if (token === void 0) {
       if (!response.bodyUsed) await response.body?.cancel();
       throw new LicenseBackupError(
@@ -10115,14 +10426,27 @@ var RegistryClient = class {
     this.options.onToken?.(token);
     return token;
   }
-  unauthorized(status) {
+  /** Basic credentials only for a token server on a trusted origin; any other is asked anonymously. */
+  tokenHeaders(url) {
+    const credentials = this.options.credentials;
+    if (!credentials) return {};
+    if (this.credentialOrigins.has(url.origin)) return { authorization: basicAuthorization(credentials) };
+    if (this.anonymousRealm !== url.origin) {
+      this.anonymousRealm = url.origin;
+      this.options.warn?.(
+        `The registry ${this.repository.host} names the token server ${url.origin}, which is not its own origin: asking it for a token without the credentials. If that server belongs to the registry, list it in \`token-realms\` in the steps file.`
+      );
+    }
+    return {};
+  }
+  unauthorized(status, said = "") {
     const credentials = this.options.credentials;
     const given = credentials ? this.options.credentialsHint ?? "the credentials given" : "no credentials";
     const what = status === 403 ? "denied the request" : credentials ? "did not accept the credentials" : "needs credentials";
-    const fix = credentials ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)` : "set `username` and `token-env` in the steps file";
+    const fix = this.anonymousRealm ? `the credentials were not sent to its token server ${this.anonymousRealm} (another origin); if that server belongs to the registry, list it in \`token-realms\`` : credentials ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)` : "set `username` and `token-env` in the steps file";
     return new LicenseBackupError(
       "UNAUTHORIZED",
-      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}, with ${given}): ${fix}.`,
+      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}${said}, with ${given}): ${fix}.`,
       { url: repositoryText(this.repository) }
     );
   }
@@ -10201,94 +10525,26 @@ async function readCappedBytes(response, max) {
 }
 async function errorDetail(response) {
   const text = await readCapped(response, MAX_ERROR_BODY).catch(() => "");
+  return registryErrors(text) ?? "";
+}
+function registryErrors(text) {
+  let first;
   try {
     const body = JSON.parse(text);
-    const first = body.errors?.[0];
-    if (!first) return "";
-    const words = [first.code, first.message].filter((w) => typeof w === "string").join(": ");
-    const clean = words.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200);
-    return clean ? ` (${clean})` : "";
+    if (!Array.isArray(body.errors) || body.errors.length === 0) return void 0;
+    first = body.errors[0] ?? {};
   } catch {
-    return "";
+    return void 0;
   }
+  const words = [first?.code, first?.message].filter((w) => typeof w === "string").join(": ");
+  const clean = words.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200);
+  return clean ? ` (${clean})` : "";
 }
 function networkReason(error2) {
   const cause = error2.cause;
   if (typeof cause?.code === "string") return cause.code;
   if (typeof cause?.message === "string") return cause.message;
   return error2 instanceof Error ? error2.message : String(error2);
-}
-
-// src/action/registry/github-packages.ts
-function isGhcr(repository) {
-  return repository.host.toLowerCase() === "ghcr.io";
-}
-function ghcrPackage(repository) {
-  const [owner = "", ...rest] = repository.name.split("/");
-  return { owner, name: rest.join("/") };
-}
-function packageLink(repository, ownerKind) {
-  if (!isGhcr(repository)) return `${repository.host}/${repository.name}`;
-  const { owner, name } = ghcrPackage(repository);
-  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/package/${encodeURIComponent(name)}`;
-}
-var MAX_PAGES = 100;
-function githubPackagesDeleter(options2) {
-  let versions;
-  return async (digest) => {
-    versions ??= listVersions(options2);
-    const { base, ids } = await versions;
-    const id = ids.get(digest);
-    if (id === void 0) return;
-    const response = await call(options2, "DELETE", `${base}/${id}`);
-    if (response.status === 204 || response.status === 404) return;
-    throw apiError(options2, response, `deleting version ${id} (${digest})`);
-  };
-}
-async function listVersions(options2) {
-  const { owner, name } = ghcrPackage(options2.repository);
-  const kinds = options2.ownerKind ? [options2.ownerKind] : ["orgs", "users"];
-  for (const kind of kinds) {
-    const base = `${options2.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}/versions`;
-    const ids = /* @__PURE__ */ new Map();
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const response = await call(options2, "GET", `${base}?per_page=100&page=${page}`);
-      if (response.status === 404 && page === 1) break;
-      if (response.status !== 200) throw apiError(options2, response, "listing the package versions");
-      const list = await response.json();
-      if (!Array.isArray(list)) throw apiError(options2, response, "listing the package versions");
-      for (const version of list) {
-        if (typeof version.id === "number" && typeof version.name === "string")
-          ids.set(version.name, version.id);
-      }
-      if (list.length < 100) return { base, ids };
-    }
-    if (ids.size > 0) return { base, ids };
-  }
-  throw new LicenseBackupError(
-    "CONFIG_INVALID",
-    `GitHub has no container package ${name} owned by ${owner} that this token can see (${options2.apiUrl}): check the repository name and that the token has \`packages: write\`.`,
-    { url: packageLink(options2.repository, options2.ownerKind) }
-  );
-}
-async function call(options2, method, url) {
-  return options2.fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${options2.token}`,
-      accept: "application/vnd.github+json",
-      "x-github-api-version": "2022-11-28"
-    },
-    signal: AbortSignal.timeout(6e4)
-  });
-}
-function apiError(options2, response, what) {
-  const forbidden = response.status === 401 || response.status === 403;
-  return new LicenseBackupError(
-    forbidden ? "UNAUTHORIZED" : "SERVICE_ERROR",
-    `GitHub's Packages API (${options2.apiUrl}) answered HTTP ${response.status} ${what} for ghcr.io/${options2.repository.name}` + (forbidden ? ": the token may not delete package versions; give the workflow `packages: write` and the repository admin access to the package." : "."),
-    { url: packageLink(options2.repository, options2.ownerKind) }
-  );
 }
 
 // src/action/registry/manifests.ts
@@ -10381,17 +10637,13 @@ async function fetchManifest(client, reference) {
 function isBackupManifest(json) {
   if (typeof json !== "object" || json === null) return false;
   const manifest = json;
-  return manifest.mediaType === IMAGE_MANIFEST && manifest.artifactType === ARTIFACT_TYPE;
+  return manifest.mediaType === IMAGE_MANIFEST && artifactTypeOf(manifest) === ARTIFACT_TYPE;
+}
+function artifactTypeOf(manifest) {
+  return manifest.artifactType === void 0 ? manifest.config?.mediaType : manifest.artifactType;
 }
 function backupLayers(client, reference, json) {
-  if (!isBackupManifest(json)) {
-    const type = json ?? {};
-    const said = typeof type.artifactType === "string" ? type.artifactType : String(type.mediaType ?? "none");
-    throw new LicenseBackupError(
-      "CONFIG_INVALID",
-      `${reference} in ${client.where} is not a license backup: its type is ${printable(said)}, not ${ARTIFACT_TYPE}. Check the reference.`
-    );
-  }
+  if (!isBackupManifest(json)) throw notThisType(client, reference, json);
   const layers = json.layers;
   if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
     throw notBackup(client, reference, `it has ${Array.isArray(layers) ? layers.length : "no"} layers`);
@@ -10400,11 +10652,31 @@ function backupLayers(client, reference, json) {
   return layers.map((layer, i) => {
     const descriptor = layer;
     const title2 = descriptor?.annotations?.[TITLE];
-    const ok = typeof descriptor?.mediaType === "string" && typeof descriptor.digest === "string" && isDigest(descriptor.digest) && Number.isSafeInteger(descriptor.size) && (descriptor.size ?? -1) >= 0 && (descriptor.size ?? 0) <= MAX_LAYER_BYTES && typeof title2 === "string" && FILE_NAME.test(title2) && !seen.has(title2.toLowerCase());
+    const ok = typeof descriptor?.mediaType === "string" && typeof descriptor.digest === "string" && isDigest(descriptor.digest) && Number.isSafeInteger(descriptor.size) && (descriptor.size ?? -1) >= 0 && (descriptor.size ?? 0) <= MAX_LAYER_BYTES && typeof title2 === "string";
     if (!ok) throw notBackup(client, reference, `layer ${i + 1} is not a file of a backup folder`);
+    if (!FILE_NAME.test(title2)) throw badTitle(client, reference, i, title2);
+    if (seen.has(title2.toLowerCase())) {
+      throw notBackup(client, reference, `two layers are titled "${printable2(title2)}" (letter case aside)`);
+    }
     seen.add(title2.toLowerCase());
     return descriptor;
   });
+}
+function notThisType(client, reference, json) {
+  const manifest = json ?? {};
+  const type = artifactTypeOf(manifest);
+  const what = manifest.mediaType !== IMAGE_MANIFEST ? `its media type is ${printable2(String(manifest.mediaType ?? "none"))}, not an OCI image manifest` : `its artifact type is ${printable2(String(type ?? "none"))}, not ${ARTIFACT_TYPE}`;
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `${reference} in ${client.where} is not a license backup: ${what}. Check the reference.`
+  );
+}
+function badTitle(client, reference, index, title2) {
+  const why = /[/\\]/.test(title2) ? "it has a folder in it" : "it is not a plain file name";
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `${reference} in ${client.where} is not a backup folder as pushed: layer ${index + 1} is titled "${printable2(title2)}", and ${why}. Push the files from inside the backup folder (\`cd backup && oras push <reference> manifest.json licenses.tar.gz\`), as the action does. Nothing was used.`
+  );
 }
 function notBackup(client, reference, why) {
   return new LicenseBackupError(
@@ -10422,7 +10694,8 @@ async function listTags(client) {
       return tags;
     }
     if (response.status !== 200) throw await client.unexpected(response, "the tag list");
-    const next = nextPage(response.headers.get("link"));
+    const link2 = nextPage(response.headers.get("link"));
+    const next = link2 === void 0 ? void 0 : client.follow(link2, client.origin, "linked the next page of tags to");
     let body;
     try {
       body = JSON.parse(await readCapped(response, 16 * 1024 * 1024));
@@ -10441,7 +10714,7 @@ function nextPage(link2) {
 async function deleteManifest(client, digest) {
   return client.request({ method: "DELETE", url: client.path(`manifests/${digest}`) });
 }
-function printable(text) {
+function printable2(text) {
   return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 120);
 }
 
@@ -10499,32 +10772,65 @@ function parseTimestampTag(tag) {
 }
 
 // src/action/registry/keep.ts
+var FUTURE_SKEW_MS = 15 * 60 * 1e3;
 async function applyKeep(client, policy, options2) {
   const backups = [];
-  const protectedDigests = /* @__PURE__ */ new Set();
+  const future = [];
+  const protectedDigests = new Set(options2.pushed ? [options2.pushed] : []);
+  const latest = options2.now.getTime() + FUTURE_SKEW_MS;
   for (const tag of await listTags(client)) {
     const fetched = await fetchManifest(client, tag);
     if (!fetched) continue;
     const time = parseTimestampTag(tag);
-    if (time && isBackupManifest(fetched.json)) backups.push({ tag, time, digest: fetched.digest });
+    const ours = time !== void 0 && isBackupManifest(fetched.json);
+    if (ours && time.getTime() > latest) future.push({ tag, digest: fetched.digest });
+    if (ours && time.getTime() <= latest) backups.push({ tag, time, digest: fetched.digest });
     else protectedDigests.add(fetched.digest);
   }
   const decision = selectRetention(backups, policy);
-  for (const kept of decision.keep) protectedDigests.add(kept.digest);
-  const deleted = [];
-  const deleting = /* @__PURE__ */ new Set();
-  for (const backup of decision.remove) {
-    if (protectedDigests.has(backup.digest)) continue;
-    deleted.push({ tag: backup.tag, digest: backup.digest });
-    if (deleting.has(backup.digest) || options2.dryRun) continue;
-    deleting.add(backup.digest);
-    await (options2.deleter ?? ociDeleter(client))(backup.digest);
+  for (const kept2 of decision.keep) protectedDigests.add(kept2.digest);
+  const doomed = decision.remove.filter((backup) => !protectedDigests.has(backup.digest));
+  const kept = decision.keep.map(({ tag, digest, reasons }) => ({ tag, digest, reasons }));
+  const listed2 = doomed.map(({ tag, digest }) => ({ tag, digest }));
+  if (options2.dryRun) return { kept, deleted: listed2, failed: [], future, dryRun: true };
+  const failed = await deleteAll(client, listed2, options2.deleter ?? ociDeleter(client));
+  const deleted = await confirmGone(client, listed2, failed);
+  return { kept, deleted, failed, future, dryRun: false };
+}
+async function deleteAll(client, backups, deleter) {
+  const failed = [];
+  const refused = /* @__PURE__ */ new Map();
+  const tried = /* @__PURE__ */ new Set();
+  for (const backup of backups) {
+    if (!tried.has(backup.digest)) {
+      tried.add(backup.digest);
+      const reason2 = await deleteOne(client, deleter, backup.digest);
+      if (reason2 !== void 0) refused.set(backup.digest, reason2);
+    }
+    const reason = refused.get(backup.digest);
+    if (reason !== void 0) failed.push({ ...backup, reason });
   }
-  return {
-    kept: decision.keep.map(({ tag, digest, reasons }) => ({ tag, digest, reasons })),
-    deleted,
-    dryRun: options2.dryRun
-  };
+  return failed;
+}
+async function deleteOne(client, deleter, digest) {
+  try {
+    await deleter(digest);
+    return void 0;
+  } catch (error2) {
+    client.throwIfCancelled();
+    if (!(error2 instanceof LicenseBackupError) || error2.code === "CANCELLED") throw error2;
+    return error2.message;
+  }
+}
+async function confirmGone(client, backups, failed) {
+  const refused = new Set(failed.map((f) => f.tag));
+  const attempted = backups.filter((b) => !refused.has(b.tag));
+  if (attempted.length === 0) return [];
+  const remaining = new Set(await listTags(client));
+  for (const backup of attempted.filter((b) => remaining.has(b.tag))) {
+    failed.push({ ...backup, reason: "the registry accepted the delete, but the backup is still listed." });
+  }
+  return attempted.filter((b) => !remaining.has(b.tag));
 }
 function ociDeleter(client) {
   return async (digest) => {
@@ -10552,6 +10858,14 @@ import { rm as rm3 } from "node:fs/promises";
 import { Readable, Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
+var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
+var ChunkTooLarge = class extends Error {
+  constructor(refusal) {
+    super(refusal.message);
+    this.refusal = refusal;
+  }
+  refusal;
+};
 async function digestFile(file) {
   const hash = createHash2("sha256");
   let size = 0;
@@ -10562,28 +10876,38 @@ async function digestFile(file) {
   return { digest: `sha256:${hash.digest("hex")}`, size };
 }
 async function pushBlob(client, file, blob, options2 = {}) {
+  const chunkSize = options2.chunkSize ?? (client.ghcr ? SMALL_CHUNK_SIZE : DEFAULT_CHUNK_SIZE);
+  try {
+    return await pushBlobIn(client, file, blob, options2.mountFrom, chunkSize);
+  } catch (error2) {
+    if (!(error2 instanceof ChunkTooLarge)) throw error2;
+    if (chunkSize <= SMALL_CHUNK_SIZE) throw error2.refusal;
+    return pushBlobIn(client, file, blob, options2.mountFrom, SMALL_CHUNK_SIZE).catch((again) => {
+      throw again instanceof ChunkTooLarge ? again.refusal : again;
+    });
+  }
+}
+async function pushBlobIn(client, file, blob, mountFrom, chunkSize) {
   return client.retrying(`the upload of blob ${blob.digest}`, async () => {
     const head = await client.exchange({ method: "HEAD", url: client.path(`blobs/${blob.digest}`) });
     if (head.ok) return "present";
-    const mount = options2.mountFrom ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(options2.mountFrom)}` : "";
+    const mount = mountFrom ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(mountFrom)}` : "";
     const start = await client.exchange({ method: "POST", url: client.path(`blobs/uploads/${mount}`) });
     if (start.status === 201 && mount) {
       await start.body?.cancel();
       return "mounted";
     }
     const location = await uploadLocation(client, start, "starting a blob upload");
-    const chunkSize = options2.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const final = blob.size <= chunkSize ? location : await uploadChunks(client, location, file, blob.size, chunkSize);
-    const url = withDigest(final, blob.digest);
     const whole = blob.size <= chunkSize;
+    const final = whole ? location : await uploadChunks(client, location, file, blob.size, chunkSize);
     const put = await client.exchange({
       method: "PUT",
-      url,
+      url: withDigest(final, blob.digest),
       headers: {
         "content-type": "application/octet-stream",
         "content-length": String(whole ? blob.size : 0)
       },
-      ...whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true } : {}
+      ...whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true, size: blob.size } : {}
     });
     if (put.status !== 201) throw await client.unexpected(put, `the upload of blob ${blob.digest}`);
     await put.body?.cancel();
@@ -10603,9 +10927,12 @@ async function uploadChunks(client, location, file, size, chunkSize) {
         "content-range": `${offset}-${end - 1}`
       },
       body: () => bodyOf(file, offset, end),
-      streamed: true
+      streamed: true,
+      size: end - offset
     });
-    url = await uploadLocation(client, patch, `a chunk of a blob upload (bytes ${offset}-${end - 1})`);
+    const what = `a chunk of a blob upload (bytes ${offset}-${end - 1})`;
+    if (patch.status === 416) throw new ChunkTooLarge(await client.unexpected(patch, what));
+    url = await uploadLocation(client, patch, what);
   }
   return url;
 }
@@ -10613,7 +10940,7 @@ async function uploadLocation(client, response, what) {
   const location = response.headers.get("location");
   if (response.status !== 202 || !location) throw await client.unexpected(response, what);
   await response.body?.cancel();
-  return new URL(location, client.origin).href;
+  return client.follow(location, client.origin, `gave the upload location`);
 }
 function withDigest(location, digest) {
   const url = new URL(location);
@@ -10633,15 +10960,18 @@ async function pullBlob(client, blob, target) {
     const response = await client.exchange({
       method: "GET",
       url: client.path(`blobs/${blob.digest}`),
-      streamed: true
+      streamed: true,
+      size: blob.size
     });
     if (response.status !== 200 || !response.body) {
       throw await client.unexpected(response, `the download of blob ${blob.digest}`);
     }
+    const progress = client.download(response);
     const hash = createHash2("sha256");
     let size = 0;
     const check = new Transform2({
       transform(chunk, _encoding, done) {
+        progress.moved();
         size += chunk.length;
         if (size > blob.size) {
           done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`));
@@ -10661,9 +10991,11 @@ async function pullBlob(client, blob, target) {
       await rm3(target, { force: true });
       if (error2 instanceof LicenseBackupError) throw error2;
       client.throwIfCancelled();
-      throw new TransientRegistryError(
+      throw progress.failure() ?? new TransientRegistryError(
         `a broken download (${error2 instanceof Error ? error2.message : String(error2)})`
       );
+    } finally {
+      progress.end();
     }
     const digest = `sha256:${hash.digest("hex")}`;
     if (size !== blob.size || digest !== blob.digest) {
@@ -10718,6 +11050,7 @@ async function pushBackup(client, folder, files, options2) {
     const { digest: digest2, size } = await digestFile(join6(folder, file));
     layers.push({ mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } });
   }
+  client.wantScope(`repository:${client.repository.name}:pull,push`);
   const blobs = {};
   const mount = options2.mountFrom === void 0 ? {} : { mountFrom: options2.mountFrom };
   const chunk = options2.chunkSize === void 0 ? {} : { chunkSize: options2.chunkSize };
@@ -10769,23 +11102,76 @@ async function pushToRegistry(spec, backup, token, context) {
     tags: pushed.tags,
     pushed: true
   };
-  if (spec.keep) {
-    const { dryRun, ...policy } = spec.keep;
-    record.keep = await applyKeep(client, policy, {
-      dryRun,
-      ...isGhcr(spec.repository) && token ? {
-        deleter: githubPackagesDeleter({
-          repository: spec.repository,
-          apiUrl: context.run.apiUrl,
-          token,
-          fetch: context.fetch,
-          ...ownerKind ? { ownerKind } : {}
-        })
-      } : {}
-    });
-    logKeep(record.keep, policy);
+  if (isGhcr(spec.repository) && !backup.files.some((file) => file.endsWith(".age"))) {
+    await warnIfPublic(spec.repository, token, context, ownerKind);
   }
+  if (spec.keep) record.keep = await keepBackups(spec, client, token, context, pushed.digest);
   return record;
+}
+async function warnIfPublic(repository, token, context, ownerKind) {
+  const visibility = token ? await packageVisibility({
+    repository,
+    apiUrl: context.run.apiUrl,
+    token,
+    fetch: context.fetch,
+    ...ownerKind ? { ownerKind } : {}
+  }).catch(() => void 0) : void 0;
+  const why = visibility === "public" ? "the package is public" : visibility === void 0 && publicRepository(context.run) ? "this workflow runs in a public repository, and GHCR makes a package first published from one public" : void 0;
+  if (!why) return;
+  log.warning(
+    logText`The backup pushed to ${repositoryText(repository)} is not encrypted and ${why}: anyone can pull it and read every license. Add \`encrypt-to\` to the backup step, and check the package's visibility on ${packageSettings(repository, ownerKind)}.`
+  );
+}
+function publicRepository(run2) {
+  if (!run2.eventPath) return false;
+  try {
+    const event = JSON.parse(readFileSync(run2.eventPath, "utf8"));
+    return event.repository?.visibility === "public" || event.repository?.private === false;
+  } catch {
+    return false;
+  }
+}
+async function keepBackups(spec, client, token, context, pushed) {
+  const { dryRun, ...policy } = spec.keep ?? { dryRun: false };
+  const ownerKind = githubOwnerKind(spec.repository, context.run);
+  const deleter = isGhcr(spec.repository) && token ? githubPackagesDeleter({
+    repository: spec.repository,
+    apiUrl: context.run.apiUrl,
+    token,
+    fetch: context.fetch,
+    ...ownerKind ? { ownerKind } : {}
+  }) : void 0;
+  try {
+    const result = await applyKeep(client, policy, {
+      dryRun,
+      pushed,
+      now: new Date(context.now()),
+      ...deleter ? { deleter } : {}
+    });
+    logKeep(result, policy);
+    for (const failed of result.failed) {
+      log.warning(
+        logText`keep did not delete ${failed.tag} (${failed.digest}) from ${repositoryText(spec.repository)}: ${failed.reason} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+      );
+    }
+    if (result.future.length) {
+      log.warning(
+        logText`keep left ${result.future.map((f) => f.tag).join(", ")} in ${repositoryText(spec.repository)} alone: dated more than ${FUTURE_SKEW_MS / 6e4} minutes after this runner's clock (${new Date(context.now()).toISOString()}), so a clock ran ahead when it was pushed; such backups count for no rule. Delete them by hand once they are not needed.`
+      );
+    }
+    return result;
+  } catch (error2) {
+    if (!(error2 instanceof LicenseBackupError) || error2.code === "CANCELLED") throw error2;
+    log.warning(
+      logText`keep was not applied to ${repositoryText(spec.repository)}: ${error2.message} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+    );
+    return void 0;
+  }
+}
+function deleteHint(repository, ownerKind) {
+  if (!isGhcr(repository))
+    return "The token needs delete rights in the repository, and the registry must allow deletes.";
+  return `Deleting needs the Admin role on the package for this workflow's repository (given to the repository that first published it; others: ${packageSettings(repository, ownerKind)}, Manage Actions access) and \`packages: write\`.`;
 }
 async function pullFromRegistry(spec, token, context) {
   const client = clientFor(spec.reference, spec, token, context);
@@ -10821,6 +11207,8 @@ function clientFor(repository, login2, token, context) {
       credentials: { username, password: token },
       credentialsHint: `user ${username} and the token in $${login2.tokenEnv?.name ?? ""}`
     },
+    ...login2.tokenRealms ? { tokenRealms: login2.tokenRealms } : {},
+    warn: (message) => log.warning(logText`${message}`),
     fetch: context.fetch,
     signal: context.signal,
     onToken: (token2) => setSecret(token2),
@@ -10869,7 +11257,8 @@ var OPERATION_NAMES = {
   backup: "Backup",
   restore: "Restore",
   verify: "Verify",
-  release: "Release"
+  release: "Release",
+  renew: "Renew"
 };
 var PHASE_LINES = {
   backup: { begin: logText`Backup started.`, end: logText`Backup finished.` },
@@ -10880,6 +11269,10 @@ var PHASE_LINES = {
   release: {
     begin: logText`Removing the released licenses from the store.`,
     end: logText`Released licenses removed.`
+  },
+  renew: {
+    begin: logText`Renewing this machine's lease copies and writing them back into the store.`,
+    end: logText`Renewed copies written.`
   },
   verify: {
     begin: logText`Verify started: checking the backup as a restore would, writing nothing.`,
@@ -11008,12 +11401,14 @@ function runStep(step, n, context) {
   if (step.kind === "backup") return runBackup(step, n, context);
   if (step.kind === "restore") return runRestore(step, n, context);
   if (step.kind === "release") return runRelease(step, n, context);
+  if (step.kind === "renew") return runRenew(step, n, context);
   return runVerify(step, n, context);
 }
 function title(step, n, total) {
   const count2 = `step ${n} of ${total}`;
   if (step.kind === "backup") return `Backup (${count2}): ${step.store} \u2192 ${step.path}`;
   if (step.kind === "release") return `Release (${count2}): ${step.store} \u2192 ${step.service.url}`;
+  if (step.kind === "renew") return `Renew (${count2}): ${step.store} \u2194 ${step.service.url}`;
   const from = restoreSource(step);
   if (step.kind === "verify") return `Verify (${count2}): ${from}`;
   return `Restore (${count2}): ${from} \u2192 ${step.store}`;
@@ -11028,7 +11423,8 @@ function storeOptions(step) {
     store: step.store,
     ...step.pattern === void 0 ? {} : { pattern: step.pattern },
     ...step.catalog === void 0 ? {} : { catalog: step.catalog },
-    ...step.trust === void 0 ? {} : { trust: step.trust }
+    ...step.trust === void 0 ? {} : { trust: step.trust },
+    ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
   };
 }
 async function runBackup(step, n, context) {
@@ -11060,6 +11456,7 @@ async function runBackup(step, n, context) {
     record.path = result.path;
     record.backedUp = result.backedUp;
     record.restricted = result.restricted;
+    record.restrictedListedIn = restrictedListedIn(result, policy);
     record.packSize = result.packSize;
     record.signed = result.files.includes("manifest.json.sig");
     const perLicense = result.backedUp > 0 ? `, ${bytesPerLicense(result.packSize, result.backedUp)} bytes a license` : "";
@@ -11089,6 +11486,11 @@ async function runBackup(step, n, context) {
       );
     }
   });
+}
+function restrictedListedIn(result, policy) {
+  const index = result.manifest.format === "license-backup/v1" ? `manifest.json (\`restricted\`)` : `${result.manifest.pack.file} (\`restricted\` in its .license-backup/index.json)`;
+  const log2 = policy === "ignore" ? "" : "the step's log and ";
+  return `${log2}the backup's ${index} in ${result.path}`;
 }
 async function runRestore(step, n, context) {
   const stepLog = new StepLog("warn", context.now);
@@ -11124,6 +11526,7 @@ async function runRestore(step, n, context) {
       record.unchanged = result.unchanged;
       record.expired = result.expired;
       record.skipped = result.skipped;
+      if (result.leaseExpires) record.leaseExpires = result.leaseExpires;
       log.info(
         logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} skipped.`
       );
@@ -11211,20 +11614,42 @@ async function runRelease(step, n, context) {
         store: step.store,
         ...step.pattern === void 0 ? {} : { pattern: step.pattern },
         service: { url: step.service.url, token: secrets.token ?? "" },
-        ...slotOptions(step, secrets)
+        ...slotOptions(step, secrets),
+        ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
       },
       { signal: context.signal }
     );
     record.released = result.released + result.notHeld;
     log.info(
-      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service); a lease service frees each slot when the released copy's lease ends.`
+    );
+  });
+}
+async function runRenew(step, n, context) {
+  const stepLog = new StepLog("warn", context.now);
+  const record = newRecord("renew", step, n, context);
+  await tracked(record, stepLog, context, stepLog.onEvent, async () => {
+    const secrets = context.secrets.get(step) ?? {};
+    const result = await context.engine.renew(
+      {
+        ...storeOptions(step),
+        service: { url: step.service.url, token: secrets.token ?? "" },
+        ...slotOptions(step, secrets)
+      },
+      { signal: context.signal }
+    );
+    record.renewed = result.renewed;
+    if (result.leaseExpires) record.leaseExpires = result.leaseExpires;
+    log.info(
+      result.machineId === null ? logText`The store ${step.store} has no machine identity: it holds no lease copy to renew.` : logText`Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ""}${result.expired ? `; ${result.expired} whose license has expired left as they were` : ""}.`
     );
   });
 }
 function slotOptions(step, secrets) {
   return {
     ...step.include ? { include: step.include } : {},
-    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey }
+    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey },
+    ...step.kind !== "release" && step.leaseSeconds !== void 0 ? { lease: step.leaseSeconds } : {}
   };
 }
 function newRecord(kind, step, n, context) {
@@ -11392,27 +11817,32 @@ var schema31 = {
     },
     "max-age": { $ref: "#/$defs/maxAge" },
     steps: {
-      description: "The steps, run in order. Each is `backup:`, `restore:`, `verify:` or `release:`.",
+      description: "The steps, run in order. Each is `backup:`, `restore:`, `verify:`, `release:` or `renew:`.",
       type: "array",
       minItems: 1,
-      "x-message": "must list at least one `backup`, `restore`, `verify` or `release` step",
+      "x-message": "must list at least one `backup`, `restore`, `verify`, `release` or `renew` step",
       items: {
-        description: "One step: a map with the single key `backup`, `restore`, `verify` or `release`.",
+        description: "One step: a map with the single key `backup`, `restore`, `verify`, `release` or `renew`.",
         type: "object",
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
-        "x-message": "must be a map with exactly one key, `backup`, `restore`, `verify` or `release`",
+        "x-message": "must be a map with exactly one key, `backup`, `restore`, `verify`, `release` or `renew`",
         properties: {
           backup: { $ref: "#/$defs/backup" },
           restore: { $ref: "#/$defs/restore" },
           verify: { $ref: "#/$defs/verify" },
-          release: { $ref: "#/$defs/release" }
+          release: { $ref: "#/$defs/release" },
+          renew: { $ref: "#/$defs/renew" }
         }
       }
     }
   },
   $defs: {
+    rollBackInterrupted: {
+      description: "When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.",
+      type: "boolean"
+    },
     store: {
       description: "The license store: a directory whose files matching `pattern` are licenses.",
       type: "string",
@@ -11522,7 +11952,8 @@ var schema31 = {
             }
           }
         },
-        registry: { $ref: "#/$defs/registry" }
+        registry: { $ref: "#/$defs/registry" },
+        "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
       },
       allOf: [
         {
@@ -11568,10 +11999,12 @@ var schema31 = {
           description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: "#/$defs/envName"
         },
+        lease: { $ref: "#/$defs/lease" },
         "release-on-exit": {
           description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
           type: "boolean"
-        }
+        },
+        "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
       },
       allOf: [
         {
@@ -11595,6 +12028,17 @@ var schema31 = {
       type: "string",
       minLength: 1,
       maxLength: 256
+    },
+    tokenRealms: {
+      description: "Token servers on another origin than the registry that may receive its credentials (`https://auth.example.com`). The registry's own origin, and ghcr.io for GHCR and auth.docker.io for Docker Hub, need no entry; any other token server is asked for a token without the credentials.",
+      type: "array",
+      uniqueItems: true,
+      items: {
+        description: "An HTTPS origin, `https://host[:port]`, no path (`http://` only for 127.0.0.1 and localhost).",
+        type: "string",
+        pattern: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+        "x-message": "is not an HTTPS origin such as https://auth.example.com (no path)"
+      }
     },
     registry: {
       description: "Push the backup folder to an OCI registry as one artifact (artifactType application/vnd.license-backup.backup.v2), tagged with the UTC time (YYYYMMDDTHHMMSSZ) and `tags`.",
@@ -11625,6 +12069,7 @@ var schema31 = {
           description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
           $ref: "#/$defs/envName"
         },
+        "token-realms": { $ref: "#/$defs/tokenRealms" },
         keep: {
           description: "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
           type: "object",
@@ -11657,6 +12102,12 @@ var schema31 = {
           }
         }
       }
+    },
+    lease: {
+      description: "The lease to ask the license service for (protocol v1.2): `90s`, `30m`, `2h`, `7d`, at least a minute. Each copy it re-issues is valid that long (the service grants the shorter of this and the license's policy); an ephemeral runner asks for its job's length. Default: the service's policy.",
+      type: "string",
+      pattern: "^[1-9][0-9]{0,5}[smhd]$",
+      "x-message": "must be a duration of seconds, minutes, hours or days, like `90s`, `30m`, `2h` or `7d`"
     },
     maxAge: {
       description: "Refuse a backup older than this (`7d`, `36h`), counted from its manifest's `created`: a rollback to an old backup is BACKUP_UNTRUSTED.",
@@ -11753,7 +12204,8 @@ var schema31 = {
         "token-env": {
           description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
           $ref: "#/$defs/envName"
-        }
+        },
+        "token-realms": { $ref: "#/$defs/tokenRealms" }
       }
     },
     verify: {
@@ -11791,8 +12243,24 @@ var schema31 = {
       minItems: 1,
       items: { type: "string", minLength: 1 }
     },
+    renew: {
+      description: "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        store: { $ref: "#/$defs/store" },
+        pattern: { $ref: "#/$defs/pattern" },
+        include: { $ref: "#/$defs/include" },
+        lease: { $ref: "#/$defs/lease" },
+        "machine-key-env": {
+          description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
+          $ref: "#/$defs/envName"
+        },
+        "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
+      }
+    },
     release: {
-      description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+      description: "Give the store's licenses back to the license service (protocol v1.1), then remove the files from the store. From protocol v1.2 a release stops the copies' renewals, and each slot comes back when the copy's lease ends (at once under a policy that trusts releases).",
       type: "object",
       additionalProperties: false,
       properties: {
@@ -11802,7 +12270,8 @@ var schema31 = {
         "machine-key-env": {
           description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: "#/$defs/envName"
-        }
+        },
+        "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
       }
     }
   }
@@ -11943,7 +12412,8 @@ var schema36 = {
         }
       }
     },
-    registry: { $ref: "#/$defs/registry" }
+    registry: { $ref: "#/$defs/registry" },
+    "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
   },
   allOf: [
     {
@@ -11952,6 +12422,10 @@ var schema36 = {
     },
     { not: { required: ["path", "path-env"] }, "x-message": "takes `path` or `path-env`, not both" }
   ]
+};
+var schema45 = {
+  description: "When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.",
+  type: "boolean"
 };
 var pattern11 = new RegExp("^age1[02-9ac-hj-np-z]{58}$", "u");
 var pattern14 = new RegExp('^[^"\\\\/:<>|*?\\r\\n]+$', "u");
@@ -11984,6 +12458,7 @@ var schema41 = {
       description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
       $ref: "#/$defs/envName"
     },
+    "token-realms": { $ref: "#/$defs/tokenRealms" },
     keep: {
       description: "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
       type: "object",
@@ -12023,8 +12498,23 @@ var schema42 = {
   minLength: 1,
   maxLength: 256
 };
+var schema44 = {
+  description: "Token servers on another origin than the registry that may receive its credentials (`https://auth.example.com`). The registry's own origin, and ghcr.io for GHCR and auth.docker.io for Docker Hub, need no entry; any other token server is asked for a token without the credentials.",
+  type: "array",
+  uniqueItems: true,
+  items: {
+    description: "An HTTPS origin, `https://host[:port]`, no path (`http://` only for 127.0.0.1 and localhost).",
+    type: "string",
+    pattern: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+    "x-message": "is not an HTTPS origin such as https://auth.example.com (no path)"
+  }
+};
 var pattern15 = new RegExp("^(https?://)?[^/@\\s]+/[a-z0-9._/-]+$", "u");
 var pattern16 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$", "u");
+var pattern19 = new RegExp(
+  "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+  "u"
+);
 function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -12055,7 +12545,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!(key0 === "repository" || key0 === "tags" || key0 === "username" || key0 === "token-env" || key0 === "keep")) {
+      if (!(key0 === "repository" || key0 === "tags" || key0 === "username" || key0 === "token-env" || key0 === "token-realms" || key0 === "keep")) {
         const err1 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -12402,14 +12892,111 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
+    if (data["token-realms"] !== void 0) {
+      let data5 = data["token-realms"];
+      if (Array.isArray(data5)) {
+        const len1 = data5.length;
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data6 = data5[i2];
+          if (typeof data6 === "string") {
+            if (!pattern19.test(data6)) {
+              const err18 = {
+                instancePath: instancePath + "/token-realms/" + i2,
+                schemaPath: "#/$defs/tokenRealms/items/pattern",
+                keyword: "pattern",
+                params: {
+                  pattern: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$"
+                },
+                message: 'must match pattern "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$"',
+                schema: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+                parentSchema: schema44.items,
+                data: data6
+              };
+              if (vErrors === null) {
+                vErrors = [err18];
+              } else {
+                vErrors.push(err18);
+              }
+              errors++;
+            }
+          } else {
+            const err19 = {
+              instancePath: instancePath + "/token-realms/" + i2,
+              schemaPath: "#/$defs/tokenRealms/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema44.items.type,
+              parentSchema: schema44.items,
+              data: data6
+            };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        let i3 = data5.length;
+        let j1;
+        if (i3 > 1) {
+          const indices1 = {};
+          for (; i3--; ) {
+            let item1 = data5[i3];
+            if (typeof item1 !== "string") {
+              continue;
+            }
+            if (typeof indices1[item1] == "number") {
+              j1 = indices1[item1];
+              const err20 = {
+                instancePath: instancePath + "/token-realms",
+                schemaPath: "#/$defs/tokenRealms/uniqueItems",
+                keyword: "uniqueItems",
+                params: { i: i3, j: j1 },
+                message: "must NOT have duplicate items (items ## " + j1 + " and " + i3 + " are identical)",
+                schema: true,
+                parentSchema: schema44,
+                data: data5
+              };
+              if (vErrors === null) {
+                vErrors = [err20];
+              } else {
+                vErrors.push(err20);
+              }
+              errors++;
+              break;
+            }
+            indices1[item1] = i3;
+          }
+        }
+      } else {
+        const err21 = {
+          instancePath: instancePath + "/token-realms",
+          schemaPath: "#/$defs/tokenRealms/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
     if (data.keep !== void 0) {
-      let data5 = data.keep;
-      const _errs26 = errors;
-      let valid8 = false;
-      const _errs27 = errors;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.last === void 0) {
-          const err18 = {
+      let data7 = data.keep;
+      const _errs32 = errors;
+      let valid12 = false;
+      const _errs33 = errors;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.last === void 0) {
+          const err22 = {
             instancePath: instancePath + "/keep",
             schemaPath: "#/properties/keep/anyOf/0/required",
             keyword: "required",
@@ -12417,22 +13004,22 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must have required property 'last'",
             schema: schema41.properties.keep.anyOf[0].required,
             parentSchema: schema41.properties.keep.anyOf[0],
-            data: data5
+            data: data7
           };
           if (vErrors === null) {
-            vErrors = [err18];
+            vErrors = [err22];
           } else {
-            vErrors.push(err18);
+            vErrors.push(err22);
           }
           errors++;
         }
       }
-      var _valid0 = _errs27 === errors;
-      valid8 = valid8 || _valid0;
-      const _errs28 = errors;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.daily === void 0) {
-          const err19 = {
+      var _valid0 = _errs33 === errors;
+      valid12 = valid12 || _valid0;
+      const _errs34 = errors;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.daily === void 0) {
+          const err23 = {
             instancePath: instancePath + "/keep",
             schemaPath: "#/properties/keep/anyOf/1/required",
             keyword: "required",
@@ -12440,22 +13027,22 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must have required property 'daily'",
             schema: schema41.properties.keep.anyOf[1].required,
             parentSchema: schema41.properties.keep.anyOf[1],
-            data: data5
+            data: data7
           };
           if (vErrors === null) {
-            vErrors = [err19];
+            vErrors = [err23];
           } else {
-            vErrors.push(err19);
+            vErrors.push(err23);
           }
           errors++;
         }
       }
-      var _valid0 = _errs28 === errors;
-      valid8 = valid8 || _valid0;
-      const _errs29 = errors;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.weekly === void 0) {
-          const err20 = {
+      var _valid0 = _errs34 === errors;
+      valid12 = valid12 || _valid0;
+      const _errs35 = errors;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.weekly === void 0) {
+          const err24 = {
             instancePath: instancePath + "/keep",
             schemaPath: "#/properties/keep/anyOf/2/required",
             keyword: "required",
@@ -12463,22 +13050,22 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must have required property 'weekly'",
             schema: schema41.properties.keep.anyOf[2].required,
             parentSchema: schema41.properties.keep.anyOf[2],
-            data: data5
+            data: data7
           };
           if (vErrors === null) {
-            vErrors = [err20];
+            vErrors = [err24];
           } else {
-            vErrors.push(err20);
+            vErrors.push(err24);
           }
           errors++;
         }
       }
-      var _valid0 = _errs29 === errors;
-      valid8 = valid8 || _valid0;
-      const _errs30 = errors;
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        if (data5.monthly === void 0) {
-          const err21 = {
+      var _valid0 = _errs35 === errors;
+      valid12 = valid12 || _valid0;
+      const _errs36 = errors;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.monthly === void 0) {
+          const err25 = {
             instancePath: instancePath + "/keep",
             schemaPath: "#/properties/keep/anyOf/3/required",
             keyword: "required",
@@ -12486,20 +13073,20 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must have required property 'monthly'",
             schema: schema41.properties.keep.anyOf[3].required,
             parentSchema: schema41.properties.keep.anyOf[3],
-            data: data5
+            data: data7
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err25];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err25);
           }
           errors++;
         }
       }
-      var _valid0 = _errs30 === errors;
-      valid8 = valid8 || _valid0;
-      if (!valid8) {
-        const err22 = {
+      var _valid0 = _errs36 === errors;
+      valid12 = valid12 || _valid0;
+      if (!valid12) {
+        const err26 = {
           instancePath: instancePath + "/keep",
           schemaPath: "#/properties/keep/anyOf",
           keyword: "anyOf",
@@ -12507,28 +13094,28 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must match a schema in anyOf",
           schema: schema41.properties.keep.anyOf,
           parentSchema: schema41.properties.keep,
-          data: data5
+          data: data7
         };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err26];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err26);
         }
         errors++;
       } else {
-        errors = _errs26;
+        errors = _errs32;
         if (vErrors !== null) {
-          if (_errs26) {
-            vErrors.length = _errs26;
+          if (_errs32) {
+            vErrors.length = _errs32;
           } else {
             vErrors = null;
           }
         }
       }
-      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
-        for (const key1 in data5) {
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        for (const key1 in data7) {
           if (!(key1 === "last" || key1 === "daily" || key1 === "weekly" || key1 === "monthly" || key1 === "dry-run")) {
-            const err23 = {
+            const err27 = {
               instancePath: instancePath + "/keep",
               schemaPath: "#/properties/keep/additionalProperties",
               keyword: "additionalProperties",
@@ -12536,20 +13123,20 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
               message: "must NOT have additional properties",
               schema: false,
               parentSchema: schema41.properties.keep,
-              data: data5
+              data: data7
             };
             if (vErrors === null) {
-              vErrors = [err23];
+              vErrors = [err27];
             } else {
-              vErrors.push(err23);
+              vErrors.push(err27);
             }
             errors++;
           }
         }
-        if (data5.last !== void 0) {
-          let data6 = data5.last;
-          if (!(typeof data6 == "number" && !(data6 % 1) && !isNaN(data6) && isFinite(data6))) {
-            const err24 = {
+        if (data7.last !== void 0) {
+          let data8 = data7.last;
+          if (!(typeof data8 == "number" && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
+            const err28 = {
               instancePath: instancePath + "/keep/last",
               schemaPath: "#/properties/keep/properties/last/type",
               keyword: "type",
@@ -12557,88 +13144,6 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
               message: "must be integer",
               schema: schema41.properties.keep.properties.last.type,
               parentSchema: schema41.properties.keep.properties.last,
-              data: data6
-            };
-            if (vErrors === null) {
-              vErrors = [err24];
-            } else {
-              vErrors.push(err24);
-            }
-            errors++;
-          }
-          if (typeof data6 == "number" && isFinite(data6)) {
-            if (data6 < 1 || isNaN(data6)) {
-              const err25 = {
-                instancePath: instancePath + "/keep/last",
-                schemaPath: "#/properties/keep/properties/last/minimum",
-                keyword: "minimum",
-                params: { comparison: ">=", limit: 1 },
-                message: "must be >= 1",
-                schema: 1,
-                parentSchema: schema41.properties.keep.properties.last,
-                data: data6
-              };
-              if (vErrors === null) {
-                vErrors = [err25];
-              } else {
-                vErrors.push(err25);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data5.daily !== void 0) {
-          let data7 = data5.daily;
-          if (!(typeof data7 == "number" && !(data7 % 1) && !isNaN(data7) && isFinite(data7))) {
-            const err26 = {
-              instancePath: instancePath + "/keep/daily",
-              schemaPath: "#/properties/keep/properties/daily/type",
-              keyword: "type",
-              params: { type: "integer" },
-              message: "must be integer",
-              schema: schema41.properties.keep.properties.daily.type,
-              parentSchema: schema41.properties.keep.properties.daily,
-              data: data7
-            };
-            if (vErrors === null) {
-              vErrors = [err26];
-            } else {
-              vErrors.push(err26);
-            }
-            errors++;
-          }
-          if (typeof data7 == "number" && isFinite(data7)) {
-            if (data7 < 1 || isNaN(data7)) {
-              const err27 = {
-                instancePath: instancePath + "/keep/daily",
-                schemaPath: "#/properties/keep/properties/daily/minimum",
-                keyword: "minimum",
-                params: { comparison: ">=", limit: 1 },
-                message: "must be >= 1",
-                schema: 1,
-                parentSchema: schema41.properties.keep.properties.daily,
-                data: data7
-              };
-              if (vErrors === null) {
-                vErrors = [err27];
-              } else {
-                vErrors.push(err27);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data5.weekly !== void 0) {
-          let data8 = data5.weekly;
-          if (!(typeof data8 == "number" && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
-            const err28 = {
-              instancePath: instancePath + "/keep/weekly",
-              schemaPath: "#/properties/keep/properties/weekly/type",
-              keyword: "type",
-              params: { type: "integer" },
-              message: "must be integer",
-              schema: schema41.properties.keep.properties.weekly.type,
-              parentSchema: schema41.properties.keep.properties.weekly,
               data: data8
             };
             if (vErrors === null) {
@@ -12651,13 +13156,13 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
           if (typeof data8 == "number" && isFinite(data8)) {
             if (data8 < 1 || isNaN(data8)) {
               const err29 = {
-                instancePath: instancePath + "/keep/weekly",
-                schemaPath: "#/properties/keep/properties/weekly/minimum",
+                instancePath: instancePath + "/keep/last",
+                schemaPath: "#/properties/keep/properties/last/minimum",
                 keyword: "minimum",
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema41.properties.keep.properties.weekly,
+                parentSchema: schema41.properties.keep.properties.last,
                 data: data8
               };
               if (vErrors === null) {
@@ -12669,17 +13174,17 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             }
           }
         }
-        if (data5.monthly !== void 0) {
-          let data9 = data5.monthly;
+        if (data7.daily !== void 0) {
+          let data9 = data7.daily;
           if (!(typeof data9 == "number" && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
             const err30 = {
-              instancePath: instancePath + "/keep/monthly",
-              schemaPath: "#/properties/keep/properties/monthly/type",
+              instancePath: instancePath + "/keep/daily",
+              schemaPath: "#/properties/keep/properties/daily/type",
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema41.properties.keep.properties.monthly.type,
-              parentSchema: schema41.properties.keep.properties.monthly,
+              schema: schema41.properties.keep.properties.daily.type,
+              parentSchema: schema41.properties.keep.properties.daily,
               data: data9
             };
             if (vErrors === null) {
@@ -12692,13 +13197,13 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
           if (typeof data9 == "number" && isFinite(data9)) {
             if (data9 < 1 || isNaN(data9)) {
               const err31 = {
-                instancePath: instancePath + "/keep/monthly",
-                schemaPath: "#/properties/keep/properties/monthly/minimum",
+                instancePath: instancePath + "/keep/daily",
+                schemaPath: "#/properties/keep/properties/daily/minimum",
                 keyword: "minimum",
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema41.properties.keep.properties.monthly,
+                parentSchema: schema41.properties.keep.properties.daily,
                 data: data9
               };
               if (vErrors === null) {
@@ -12710,17 +13215,17 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             }
           }
         }
-        if (data5["dry-run"] !== void 0) {
-          let data10 = data5["dry-run"];
-          if (typeof data10 !== "boolean") {
+        if (data7.weekly !== void 0) {
+          let data10 = data7.weekly;
+          if (!(typeof data10 == "number" && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
             const err32 = {
-              instancePath: instancePath + "/keep/dry-run",
-              schemaPath: "#/properties/keep/properties/dry-run/type",
+              instancePath: instancePath + "/keep/weekly",
+              schemaPath: "#/properties/keep/properties/weekly/type",
               keyword: "type",
-              params: { type: "boolean" },
-              message: "must be boolean",
-              schema: schema41.properties.keep.properties["dry-run"].type,
-              parentSchema: schema41.properties.keep.properties["dry-run"],
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema41.properties.keep.properties.weekly.type,
+              parentSchema: schema41.properties.keep.properties.weekly,
               data: data10
             };
             if (vErrors === null) {
@@ -12730,9 +13235,91 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data10 == "number" && isFinite(data10)) {
+            if (data10 < 1 || isNaN(data10)) {
+              const err33 = {
+                instancePath: instancePath + "/keep/weekly",
+                schemaPath: "#/properties/keep/properties/weekly/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.weekly,
+                data: data10
+              };
+              if (vErrors === null) {
+                vErrors = [err33];
+              } else {
+                vErrors.push(err33);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data7.monthly !== void 0) {
+          let data11 = data7.monthly;
+          if (!(typeof data11 == "number" && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
+            const err34 = {
+              instancePath: instancePath + "/keep/monthly",
+              schemaPath: "#/properties/keep/properties/monthly/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+              schema: schema41.properties.keep.properties.monthly.type,
+              parentSchema: schema41.properties.keep.properties.monthly,
+              data: data11
+            };
+            if (vErrors === null) {
+              vErrors = [err34];
+            } else {
+              vErrors.push(err34);
+            }
+            errors++;
+          }
+          if (typeof data11 == "number" && isFinite(data11)) {
+            if (data11 < 1 || isNaN(data11)) {
+              const err35 = {
+                instancePath: instancePath + "/keep/monthly",
+                schemaPath: "#/properties/keep/properties/monthly/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.monthly,
+                data: data11
+              };
+              if (vErrors === null) {
+                vErrors = [err35];
+              } else {
+                vErrors.push(err35);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data7["dry-run"] !== void 0) {
+          let data12 = data7["dry-run"];
+          if (typeof data12 !== "boolean") {
+            const err36 = {
+              instancePath: instancePath + "/keep/dry-run",
+              schemaPath: "#/properties/keep/properties/dry-run/type",
+              keyword: "type",
+              params: { type: "boolean" },
+              message: "must be boolean",
+              schema: schema41.properties.keep.properties["dry-run"].type,
+              parentSchema: schema41.properties.keep.properties["dry-run"],
+              data: data12
+            };
+            if (vErrors === null) {
+              vErrors = [err36];
+            } else {
+              vErrors.push(err36);
+            }
+            errors++;
+          }
         }
       } else {
-        const err33 = {
+        const err37 = {
           instancePath: instancePath + "/keep",
           schemaPath: "#/properties/keep/type",
           keyword: "type",
@@ -12740,18 +13327,18 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be object",
           schema: schema41.properties.keep.type,
           parentSchema: schema41.properties.keep,
-          data: data5
+          data: data7
         };
         if (vErrors === null) {
-          vErrors = [err33];
+          vErrors = [err37];
         } else {
-          vErrors.push(err33);
+          vErrors.push(err37);
         }
         errors++;
       }
     }
   } else {
-    const err34 = {
+    const err38 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -12762,9 +13349,9 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
       data
     };
     if (vErrors === null) {
-      vErrors = [err34];
+      vErrors = [err38];
     } else {
-      vErrors.push(err34);
+      vErrors.push(err38);
     }
     errors++;
   }
@@ -13750,8 +14337,29 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
         errors = vErrors.length;
       }
     }
+    if (data["roll-back-interrupted"] !== void 0) {
+      let data18 = data["roll-back-interrupted"];
+      if (typeof data18 !== "boolean") {
+        const err47 = {
+          instancePath: instancePath + "/roll-back-interrupted",
+          schemaPath: "#/$defs/rollBackInterrupted/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data18
+        };
+        if (vErrors === null) {
+          vErrors = [err47];
+        } else {
+          vErrors.push(err47);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err47 = {
+    const err48 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -13762,9 +14370,9 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
       data
     };
     if (vErrors === null) {
-      vErrors = [err47];
+      vErrors = [err48];
     } else {
-      vErrors.push(err47);
+      vErrors.push(err48);
     }
     errors++;
   }
@@ -13772,7 +14380,7 @@ function validate21(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate21.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema44 = {
+var schema46 = {
   description: "Restore a backup into the store through the license service. Needs `path`, `from-artifact` or `from-registry`.",
   type: "object",
   additionalProperties: false,
@@ -13808,10 +14416,12 @@ var schema44 = {
       description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
       $ref: "#/$defs/envName"
     },
+    lease: { $ref: "#/$defs/lease" },
     "release-on-exit": {
       description: "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
       type: "boolean"
-    }
+    },
+    "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
   },
   allOf: [
     {
@@ -13830,7 +14440,7 @@ var schema44 = {
     }
   ]
 };
-var schema48 = {
+var schema50 = {
   description: "Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).",
   type: "object",
   additionalProperties: false,
@@ -13903,15 +14513,22 @@ var schema48 = {
     }
   ]
 };
-var schema54 = {
+var schema57 = {
   description: "Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).",
   type: "array",
   minItems: 1,
   items: { type: "string", minLength: 1 }
 };
-var pattern22 = new RegExp("^[a-z_]+$", "u");
-var pattern23 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
-var schema49 = {
+var schema59 = {
+  description: "The lease to ask the license service for (protocol v1.2): `90s`, `30m`, `2h`, `7d`, at least a minute. Each copy it re-issues is valid that long (the service grants the shorter of this and the license's policy); an ephemeral runner asks for its job's length. Default: the service's policy.",
+  type: "string",
+  pattern: "^[1-9][0-9]{0,5}[smhd]$",
+  "x-message": "must be a duration of seconds, minutes, hours or days, like `90s`, `30m`, `2h` or `7d`"
+};
+var pattern23 = new RegExp("^[a-z_]+$", "u");
+var pattern24 = new RegExp("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "u");
+var pattern34 = new RegExp("^[1-9][0-9]{0,5}[smhd]$", "u");
+var schema51 = {
   description: "Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.",
   type: "object",
   additionalProperties: false,
@@ -13927,10 +14544,11 @@ var schema49 = {
     "token-env": {
       description: "Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.",
       $ref: "#/$defs/envName"
-    }
+    },
+    "token-realms": { $ref: "#/$defs/tokenRealms" }
   }
 };
-var pattern24 = new RegExp(
+var pattern25 = new RegExp(
   "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
   "u"
 );
@@ -13952,8 +14570,8 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "reference" },
         message: "must have required property 'reference'",
-        schema: schema49.required,
-        parentSchema: schema49,
+        schema: schema51.required,
+        parentSchema: schema51,
         data
       };
       if (vErrors === null) {
@@ -13964,7 +14582,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!(key0 === "reference" || key0 === "username" || key0 === "token-env")) {
+      if (!(key0 === "reference" || key0 === "username" || key0 === "token-env" || key0 === "token-realms")) {
         const err1 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -13972,7 +14590,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema49,
+          parentSchema: schema51,
           data
         };
         if (vErrors === null) {
@@ -13986,7 +14604,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.reference !== void 0) {
       let data0 = data.reference;
       if (typeof data0 === "string") {
-        if (!pattern24.test(data0)) {
+        if (!pattern25.test(data0)) {
           const err2 = {
             instancePath: instancePath + "/reference",
             schemaPath: "#/properties/reference/pattern",
@@ -13996,7 +14614,7 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
             },
             message: 'must match pattern "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$"',
             schema: "^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$",
-            parentSchema: schema49.properties.reference,
+            parentSchema: schema51.properties.reference,
             data: data0
           };
           if (vErrors === null) {
@@ -14013,8 +14631,8 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-          schema: schema49.properties.reference.type,
-          parentSchema: schema49.properties.reference,
+          schema: schema51.properties.reference.type,
+          parentSchema: schema51.properties.reference,
           data: data0
         };
         if (vErrors === null) {
@@ -14200,21 +14818,118 @@ function validate26(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
+    if (data["token-realms"] !== void 0) {
+      let data3 = data["token-realms"];
+      if (Array.isArray(data3)) {
+        const len0 = data3.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data4 = data3[i0];
+          if (typeof data4 === "string") {
+            if (!pattern19.test(data4)) {
+              const err13 = {
+                instancePath: instancePath + "/token-realms/" + i0,
+                schemaPath: "#/$defs/tokenRealms/items/pattern",
+                keyword: "pattern",
+                params: {
+                  pattern: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$"
+                },
+                message: 'must match pattern "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$"',
+                schema: "^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$",
+                parentSchema: schema44.items,
+                data: data4
+              };
+              if (vErrors === null) {
+                vErrors = [err13];
+              } else {
+                vErrors.push(err13);
+              }
+              errors++;
+            }
+          } else {
+            const err14 = {
+              instancePath: instancePath + "/token-realms/" + i0,
+              schemaPath: "#/$defs/tokenRealms/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema44.items.type,
+              parentSchema: schema44.items,
+              data: data4
+            };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+        let i1 = data3.length;
+        let j0;
+        if (i1 > 1) {
+          const indices0 = {};
+          for (; i1--; ) {
+            let item0 = data3[i1];
+            if (typeof item0 !== "string") {
+              continue;
+            }
+            if (typeof indices0[item0] == "number") {
+              j0 = indices0[item0];
+              const err15 = {
+                instancePath: instancePath + "/token-realms",
+                schemaPath: "#/$defs/tokenRealms/uniqueItems",
+                keyword: "uniqueItems",
+                params: { i: i1, j: j0 },
+                message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
+                schema: true,
+                parentSchema: schema44,
+                data: data3
+              };
+              if (vErrors === null) {
+                vErrors = [err15];
+              } else {
+                vErrors.push(err15);
+              }
+              errors++;
+              break;
+            }
+            indices0[item0] = i1;
+          }
+        }
+      } else {
+        const err16 = {
+          instancePath: instancePath + "/token-realms",
+          schemaPath: "#/$defs/tokenRealms/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data3
+        };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err13 = {
+    const err17 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema49.type,
-      parentSchema: schema49,
+      schema: schema51.type,
+      parentSchema: schema51,
       data
     };
     if (vErrors === null) {
-      vErrors = [err13];
+      vErrors = [err17];
     } else {
-      vErrors.push(err13);
+      vErrors.push(err17);
     }
     errors++;
   }
@@ -14243,8 +14958,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "path" },
         message: "must have required property 'path'",
-        schema: schema44.allOf[0].anyOf[0].required,
-        parentSchema: schema44.allOf[0].anyOf[0],
+        schema: schema46.allOf[0].anyOf[0].required,
+        parentSchema: schema46.allOf[0].anyOf[0],
         data
       };
       if (vErrors === null) {
@@ -14266,8 +14981,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "path-env" },
         message: "must have required property 'path-env'",
-        schema: schema44.allOf[0].anyOf[1].required,
-        parentSchema: schema44.allOf[0].anyOf[1],
+        schema: schema46.allOf[0].anyOf[1].required,
+        parentSchema: schema46.allOf[0].anyOf[1],
         data
       };
       if (vErrors === null) {
@@ -14289,8 +15004,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-artifact" },
         message: "must have required property 'from-artifact'",
-        schema: schema44.allOf[0].anyOf[2].required,
-        parentSchema: schema44.allOf[0].anyOf[2],
+        schema: schema46.allOf[0].anyOf[2].required,
+        parentSchema: schema46.allOf[0].anyOf[2],
         data
       };
       if (vErrors === null) {
@@ -14312,8 +15027,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-registry" },
         message: "must have required property 'from-registry'",
-        schema: schema44.allOf[0].anyOf[3].required,
-        parentSchema: schema44.allOf[0].anyOf[3],
+        schema: schema46.allOf[0].anyOf[3].required,
+        parentSchema: schema46.allOf[0].anyOf[3],
         data
       };
       if (vErrors === null) {
@@ -14333,8 +15048,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "anyOf",
       params: {},
       message: "must match a schema in anyOf",
-      schema: schema44.allOf[0].anyOf,
-      parentSchema: schema44.allOf[0],
+      schema: schema46.allOf[0].anyOf,
+      parentSchema: schema46.allOf[0],
       data
     };
     if (vErrors === null) {
@@ -14375,8 +15090,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "not",
       params: {},
       message: "must NOT be valid",
-      schema: schema44.allOf[1].not,
-      parentSchema: schema44.allOf[1],
+      schema: schema46.allOf[1].not,
+      parentSchema: schema46.allOf[1],
       data
     };
     if (vErrors === null) {
@@ -14417,8 +15132,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "not",
       params: {},
       message: "must NOT be valid",
-      schema: schema44.allOf[2].not,
-      parentSchema: schema44.allOf[2],
+      schema: schema46.allOf[2].not,
+      parentSchema: schema46.allOf[2],
       data
     };
     if (vErrors === null) {
@@ -14439,7 +15154,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func1.call(schema44.properties, key0)) {
+      if (!func1.call(schema46.properties, key0)) {
         const err9 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -14447,7 +15162,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema44,
+          parentSchema: schema46,
           data
         };
         if (vErrors === null) {
@@ -14469,7 +15184,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
             schema: 1,
-            parentSchema: schema44.properties.path,
+            parentSchema: schema46.properties.path,
             data: data0
           };
           if (vErrors === null) {
@@ -14486,8 +15201,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-          schema: schema44.properties.path.type,
-          parentSchema: schema44.properties.path,
+          schema: schema46.properties.path.type,
+          parentSchema: schema46.properties.path,
           data: data0
         };
         if (vErrors === null) {
@@ -14772,8 +15487,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "not",
           params: {},
           message: "must NOT be valid",
-          schema: schema48.allOf[0].not,
-          parentSchema: schema48.allOf[0],
+          schema: schema50.allOf[0].not,
+          parentSchema: schema50.allOf[0],
           data: data4
         };
         if (vErrors === null) {
@@ -14801,8 +15516,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "branch", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property branch is present",
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data4
             };
             if (vErrors === null) {
@@ -14821,8 +15536,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "events", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property events is present",
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data4
             };
             if (vErrors === null) {
@@ -14842,8 +15557,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             keyword: "required",
             params: { missingProperty: "name" },
             message: "must have required property 'name'",
-            schema: schema48.required,
-            parentSchema: schema48,
+            schema: schema50.required,
+            parentSchema: schema50,
             data: data4
           };
           if (vErrors === null) {
@@ -14862,7 +15577,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               params: { additionalProperty: key1 },
               message: "must NOT have additional properties",
               schema: false,
-              parentSchema: schema48,
+              parentSchema: schema50,
               data: data4
             };
             if (vErrors === null) {
@@ -14884,7 +15599,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data5
               };
               if (vErrors === null) {
@@ -14902,7 +15617,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "^[^"\\\\/:<>|*?\\r\\n]+$"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema48.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data5
               };
               if (vErrors === null) {
@@ -14919,8 +15634,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.name.type,
-              parentSchema: schema48.properties.name,
+              schema: schema50.properties.name.type,
+              parentSchema: schema50.properties.name,
               data: data5
             };
             if (vErrors === null) {
@@ -14940,8 +15655,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema48.properties["run-id"].type,
-              parentSchema: schema48.properties["run-id"],
+              schema: schema50.properties["run-id"].type,
+              parentSchema: schema50.properties["run-id"],
               data: data6
             };
             if (vErrors === null) {
@@ -14960,7 +15675,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema48.properties["run-id"],
+                parentSchema: schema50.properties["run-id"],
                 data: data6
               };
               if (vErrors === null) {
@@ -14981,8 +15696,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema48.properties["artifact-id"].type,
-              parentSchema: schema48.properties["artifact-id"],
+              schema: schema50.properties["artifact-id"].type,
+              parentSchema: schema50.properties["artifact-id"],
               data: data7
             };
             if (vErrors === null) {
@@ -15001,7 +15716,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema48.properties["artifact-id"],
+                parentSchema: schema50.properties["artifact-id"],
                 data: data7
               };
               if (vErrors === null) {
@@ -15020,10 +15735,10 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               instancePath: instancePath + "/from-artifact/workflow",
               schemaPath: "#/$defs/fromArtifact/properties/workflow/type",
               keyword: "type",
-              params: { type: schema48.properties.workflow.type },
+              params: { type: schema50.properties.workflow.type },
               message: "must be string,integer",
-              schema: schema48.properties.workflow.type,
-              parentSchema: schema48.properties.workflow,
+              schema: schema50.properties.workflow.type,
+              parentSchema: schema50.properties.workflow,
               data: data8
             };
             if (vErrors === null) {
@@ -15042,7 +15757,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.workflow,
+                parentSchema: schema50.properties.workflow,
                 data: data8
               };
               if (vErrors === null) {
@@ -15065,7 +15780,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.branch,
+                parentSchema: schema50.properties.branch,
                 data: data9
               };
               if (vErrors === null) {
@@ -15082,8 +15797,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.branch.type,
-              parentSchema: schema48.properties.branch,
+              schema: schema50.properties.branch.type,
+              parentSchema: schema50.properties.branch,
               data: data9
             };
             if (vErrors === null) {
@@ -15105,7 +15820,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 items",
                 schema: 1,
-                parentSchema: schema48.properties.events,
+                parentSchema: schema50.properties.events,
                 data: data10
               };
               if (vErrors === null) {
@@ -15119,7 +15834,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             for (let i0 = 0; i0 < len0; i0++) {
               let data11 = data10[i0];
               if (typeof data11 === "string") {
-                if (!pattern22.test(data11)) {
+                if (!pattern23.test(data11)) {
                   const err43 = {
                     instancePath: instancePath + "/from-artifact/events/" + i0,
                     schemaPath: "#/$defs/fromArtifact/properties/events/items/pattern",
@@ -15127,7 +15842,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { pattern: "^[a-z_]+$" },
                     message: 'must match pattern "^[a-z_]+$"',
                     schema: "^[a-z_]+$",
-                    parentSchema: schema48.properties.events.items,
+                    parentSchema: schema50.properties.events.items,
                     data: data11
                   };
                   if (vErrors === null) {
@@ -15144,8 +15859,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
-                  schema: schema48.properties.events.items.type,
-                  parentSchema: schema48.properties.events.items,
+                  schema: schema50.properties.events.items.type,
+                  parentSchema: schema50.properties.events.items,
                   data: data11
                 };
                 if (vErrors === null) {
@@ -15174,7 +15889,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { i: i1, j: j0 },
                     message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
                     schema: true,
-                    parentSchema: schema48.properties.events,
+                    parentSchema: schema50.properties.events,
                     data: data10
                   };
                   if (vErrors === null) {
@@ -15195,8 +15910,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "array" },
               message: "must be array",
-              schema: schema48.properties.events.type,
-              parentSchema: schema48.properties.events,
+              schema: schema50.properties.events.type,
+              parentSchema: schema50.properties.events,
               data: data10
             };
             if (vErrors === null) {
@@ -15210,7 +15925,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         if (data4.repository !== void 0) {
           let data12 = data4.repository;
           if (typeof data12 === "string") {
-            if (!pattern23.test(data12)) {
+            if (!pattern24.test(data12)) {
               const err47 = {
                 instancePath: instancePath + "/from-artifact/repository",
                 schemaPath: "#/$defs/fromArtifact/properties/repository/pattern",
@@ -15218,7 +15933,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
                 message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"',
                 schema: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-                parentSchema: schema48.properties.repository,
+                parentSchema: schema50.properties.repository,
                 data: data12
               };
               if (vErrors === null) {
@@ -15235,8 +15950,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.repository.type,
-              parentSchema: schema48.properties.repository,
+              schema: schema50.properties.repository.type,
+              parentSchema: schema50.properties.repository,
               data: data12
             };
             if (vErrors === null) {
@@ -15256,8 +15971,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "boolean" },
               message: "must be boolean",
-              schema: schema48.properties["allow-forks"].type,
-              parentSchema: schema48.properties["allow-forks"],
+              schema: schema50.properties["allow-forks"].type,
+              parentSchema: schema50.properties["allow-forks"],
               data: data13
             };
             if (vErrors === null) {
@@ -15275,8 +15990,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
-          schema: schema48.type,
-          parentSchema: schema48,
+          schema: schema50.type,
+          parentSchema: schema50,
           data: data4
         };
         if (vErrors === null) {
@@ -15308,8 +16023,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "boolean" },
           message: "must be boolean",
-          schema: schema44.properties.individualize.type,
-          parentSchema: schema44.properties.individualize,
+          schema: schema46.properties.individualize.type,
+          parentSchema: schema46.properties.individualize,
           data: data15
         };
         if (vErrors === null) {
@@ -15484,10 +16199,10 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/on-refused",
           schemaPath: "#/properties/on-refused/enum",
           keyword: "enum",
-          params: { allowedValues: schema44.properties["on-refused"].enum },
+          params: { allowedValues: schema46.properties["on-refused"].enum },
           message: "must be equal to one of the allowed values",
-          schema: schema44.properties["on-refused"].enum,
-          parentSchema: schema44.properties["on-refused"],
+          schema: schema46.properties["on-refused"].enum,
+          parentSchema: schema46.properties["on-refused"],
           data: data18
         };
         if (vErrors === null) {
@@ -15509,7 +16224,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 items",
             schema: 1,
-            parentSchema: schema54,
+            parentSchema: schema57,
             data: data19
           };
           if (vErrors === null) {
@@ -15531,7 +16246,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema54.items,
+                parentSchema: schema57.items,
                 data: data20
               };
               if (vErrors === null) {
@@ -15548,8 +16263,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema54.items.type,
-              parentSchema: schema54.items,
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
               data: data20
             };
             if (vErrors === null) {
@@ -15567,8 +16282,8 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-          schema: schema54.type,
-          parentSchema: schema54,
+          schema: schema57.type,
+          parentSchema: schema57,
           data: data19
         };
         if (vErrors === null) {
@@ -15696,42 +16411,103 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
+    if (data.lease !== void 0) {
+      let data22 = data.lease;
+      if (typeof data22 === "string") {
+        if (!pattern34.test(data22)) {
+          const err71 = {
+            instancePath: instancePath + "/lease",
+            schemaPath: "#/$defs/lease/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" },
+            message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"',
+            schema: "^[1-9][0-9]{0,5}[smhd]$",
+            parentSchema: schema59,
+            data: data22
+          };
+          if (vErrors === null) {
+            vErrors = [err71];
+          } else {
+            vErrors.push(err71);
+          }
+          errors++;
+        }
+      } else {
+        const err72 = {
+          instancePath: instancePath + "/lease",
+          schemaPath: "#/$defs/lease/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema59.type,
+          parentSchema: schema59,
+          data: data22
+        };
+        if (vErrors === null) {
+          vErrors = [err72];
+        } else {
+          vErrors.push(err72);
+        }
+        errors++;
+      }
+    }
     if (data["release-on-exit"] !== void 0) {
-      let data22 = data["release-on-exit"];
-      if (typeof data22 !== "boolean") {
-        const err71 = {
+      let data23 = data["release-on-exit"];
+      if (typeof data23 !== "boolean") {
+        const err73 = {
           instancePath: instancePath + "/release-on-exit",
           schemaPath: "#/properties/release-on-exit/type",
           keyword: "type",
           params: { type: "boolean" },
           message: "must be boolean",
-          schema: schema44.properties["release-on-exit"].type,
-          parentSchema: schema44.properties["release-on-exit"],
-          data: data22
+          schema: schema46.properties["release-on-exit"].type,
+          parentSchema: schema46.properties["release-on-exit"],
+          data: data23
         };
         if (vErrors === null) {
-          vErrors = [err71];
+          vErrors = [err73];
         } else {
-          vErrors.push(err71);
+          vErrors.push(err73);
+        }
+        errors++;
+      }
+    }
+    if (data["roll-back-interrupted"] !== void 0) {
+      let data24 = data["roll-back-interrupted"];
+      if (typeof data24 !== "boolean") {
+        const err74 = {
+          instancePath: instancePath + "/roll-back-interrupted",
+          schemaPath: "#/$defs/rollBackInterrupted/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data24
+        };
+        if (vErrors === null) {
+          vErrors = [err74];
+        } else {
+          vErrors.push(err74);
         }
         errors++;
       }
     }
   } else {
-    const err72 = {
+    const err75 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema44.type,
-      parentSchema: schema44,
+      schema: schema46.type,
+      parentSchema: schema46,
       data
     };
     if (vErrors === null) {
-      vErrors = [err72];
+      vErrors = [err75];
     } else {
-      vErrors.push(err72);
+      vErrors.push(err75);
     }
     errors++;
   }
@@ -15739,7 +16515,7 @@ function validate25(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate25.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema56 = {
+var schema61 = {
   description: "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
   type: "object",
   additionalProperties: false,
@@ -15789,8 +16565,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "path" },
         message: "must have required property 'path'",
-        schema: schema56.allOf[0].anyOf[0].required,
-        parentSchema: schema56.allOf[0].anyOf[0],
+        schema: schema61.allOf[0].anyOf[0].required,
+        parentSchema: schema61.allOf[0].anyOf[0],
         data
       };
       if (vErrors === null) {
@@ -15812,8 +16588,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-artifact" },
         message: "must have required property 'from-artifact'",
-        schema: schema56.allOf[0].anyOf[1].required,
-        parentSchema: schema56.allOf[0].anyOf[1],
+        schema: schema61.allOf[0].anyOf[1].required,
+        parentSchema: schema61.allOf[0].anyOf[1],
         data
       };
       if (vErrors === null) {
@@ -15835,8 +16611,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         keyword: "required",
         params: { missingProperty: "from-registry" },
         message: "must have required property 'from-registry'",
-        schema: schema56.allOf[0].anyOf[2].required,
-        parentSchema: schema56.allOf[0].anyOf[2],
+        schema: schema61.allOf[0].anyOf[2].required,
+        parentSchema: schema61.allOf[0].anyOf[2],
         data
       };
       if (vErrors === null) {
@@ -15856,8 +16632,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "anyOf",
       params: {},
       message: "must match a schema in anyOf",
-      schema: schema56.allOf[0].anyOf,
-      parentSchema: schema56.allOf[0],
+      schema: schema61.allOf[0].anyOf,
+      parentSchema: schema61.allOf[0],
       data
     };
     if (vErrors === null) {
@@ -15898,8 +16674,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "not",
       params: {},
       message: "must NOT be valid",
-      schema: schema56.allOf[1].not,
-      parentSchema: schema56.allOf[1],
+      schema: schema61.allOf[1].not,
+      parentSchema: schema61.allOf[1],
       data
     };
     if (vErrors === null) {
@@ -15928,7 +16704,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema56,
+          parentSchema: schema61,
           data
         };
         if (vErrors === null) {
@@ -15950,7 +16726,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
             schema: 1,
-            parentSchema: schema56.properties.path,
+            parentSchema: schema61.properties.path,
             data: data0
           };
           if (vErrors === null) {
@@ -15967,8 +16743,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-          schema: schema56.properties.path.type,
-          parentSchema: schema56.properties.path,
+          schema: schema61.properties.path.type,
+          parentSchema: schema61.properties.path,
           data: data0
         };
         if (vErrors === null) {
@@ -16056,8 +16832,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "not",
           params: {},
           message: "must NOT be valid",
-          schema: schema48.allOf[0].not,
-          parentSchema: schema48.allOf[0],
+          schema: schema50.allOf[0].not,
+          parentSchema: schema50.allOf[0],
           data: data1
         };
         if (vErrors === null) {
@@ -16085,8 +16861,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "branch", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property branch is present",
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data1
             };
             if (vErrors === null) {
@@ -16105,8 +16881,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "dependentRequired",
               params: { property: "events", missingProperty: "workflow", depsCount: 1, deps: "workflow" },
               message: "must have property workflow when property events is present",
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data1
             };
             if (vErrors === null) {
@@ -16126,8 +16902,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
             keyword: "required",
             params: { missingProperty: "name" },
             message: "must have required property 'name'",
-            schema: schema48.required,
-            parentSchema: schema48,
+            schema: schema50.required,
+            parentSchema: schema50,
             data: data1
           };
           if (vErrors === null) {
@@ -16146,7 +16922,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               params: { additionalProperty: key1 },
               message: "must NOT have additional properties",
               schema: false,
-              parentSchema: schema48,
+              parentSchema: schema50,
               data: data1
             };
             if (vErrors === null) {
@@ -16168,7 +16944,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data2
               };
               if (vErrors === null) {
@@ -16186,7 +16962,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "^[^"\\\\/:<>|*?\\r\\n]+$"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema48.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data2
               };
               if (vErrors === null) {
@@ -16203,8 +16979,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.name.type,
-              parentSchema: schema48.properties.name,
+              schema: schema50.properties.name.type,
+              parentSchema: schema50.properties.name,
               data: data2
             };
             if (vErrors === null) {
@@ -16224,8 +17000,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema48.properties["run-id"].type,
-              parentSchema: schema48.properties["run-id"],
+              schema: schema50.properties["run-id"].type,
+              parentSchema: schema50.properties["run-id"],
               data: data3
             };
             if (vErrors === null) {
@@ -16244,7 +17020,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema48.properties["run-id"],
+                parentSchema: schema50.properties["run-id"],
                 data: data3
               };
               if (vErrors === null) {
@@ -16265,8 +17041,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
-              schema: schema48.properties["artifact-id"].type,
-              parentSchema: schema48.properties["artifact-id"],
+              schema: schema50.properties["artifact-id"].type,
+              parentSchema: schema50.properties["artifact-id"],
               data: data4
             };
             if (vErrors === null) {
@@ -16285,7 +17061,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { comparison: ">=", limit: 1 },
                 message: "must be >= 1",
                 schema: 1,
-                parentSchema: schema48.properties["artifact-id"],
+                parentSchema: schema50.properties["artifact-id"],
                 data: data4
               };
               if (vErrors === null) {
@@ -16304,10 +17080,10 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               instancePath: instancePath + "/from-artifact/workflow",
               schemaPath: "#/$defs/fromArtifact/properties/workflow/type",
               keyword: "type",
-              params: { type: schema48.properties.workflow.type },
+              params: { type: schema50.properties.workflow.type },
               message: "must be string,integer",
-              schema: schema48.properties.workflow.type,
-              parentSchema: schema48.properties.workflow,
+              schema: schema50.properties.workflow.type,
+              parentSchema: schema50.properties.workflow,
               data: data5
             };
             if (vErrors === null) {
@@ -16326,7 +17102,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.workflow,
+                parentSchema: schema50.properties.workflow,
                 data: data5
               };
               if (vErrors === null) {
@@ -16349,7 +17125,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema48.properties.branch,
+                parentSchema: schema50.properties.branch,
                 data: data6
               };
               if (vErrors === null) {
@@ -16366,8 +17142,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.branch.type,
-              parentSchema: schema48.properties.branch,
+              schema: schema50.properties.branch.type,
+              parentSchema: schema50.properties.branch,
               data: data6
             };
             if (vErrors === null) {
@@ -16389,7 +17165,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 items",
                 schema: 1,
-                parentSchema: schema48.properties.events,
+                parentSchema: schema50.properties.events,
                 data: data7
               };
               if (vErrors === null) {
@@ -16403,7 +17179,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
             for (let i0 = 0; i0 < len0; i0++) {
               let data8 = data7[i0];
               if (typeof data8 === "string") {
-                if (!pattern22.test(data8)) {
+                if (!pattern23.test(data8)) {
                   const err30 = {
                     instancePath: instancePath + "/from-artifact/events/" + i0,
                     schemaPath: "#/$defs/fromArtifact/properties/events/items/pattern",
@@ -16411,7 +17187,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { pattern: "^[a-z_]+$" },
                     message: 'must match pattern "^[a-z_]+$"',
                     schema: "^[a-z_]+$",
-                    parentSchema: schema48.properties.events.items,
+                    parentSchema: schema50.properties.events.items,
                     data: data8
                   };
                   if (vErrors === null) {
@@ -16428,8 +17204,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
-                  schema: schema48.properties.events.items.type,
-                  parentSchema: schema48.properties.events.items,
+                  schema: schema50.properties.events.items.type,
+                  parentSchema: schema50.properties.events.items,
                   data: data8
                 };
                 if (vErrors === null) {
@@ -16458,7 +17234,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                     params: { i: i1, j: j0 },
                     message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
                     schema: true,
-                    parentSchema: schema48.properties.events,
+                    parentSchema: schema50.properties.events,
                     data: data7
                   };
                   if (vErrors === null) {
@@ -16479,8 +17255,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "array" },
               message: "must be array",
-              schema: schema48.properties.events.type,
-              parentSchema: schema48.properties.events,
+              schema: schema50.properties.events.type,
+              parentSchema: schema50.properties.events,
               data: data7
             };
             if (vErrors === null) {
@@ -16494,7 +17270,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
         if (data1.repository !== void 0) {
           let data9 = data1.repository;
           if (typeof data9 === "string") {
-            if (!pattern23.test(data9)) {
+            if (!pattern24.test(data9)) {
               const err34 = {
                 instancePath: instancePath + "/from-artifact/repository",
                 schemaPath: "#/$defs/fromArtifact/properties/repository/pattern",
@@ -16502,7 +17278,7 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
                 message: 'must match pattern "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"',
                 schema: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
-                parentSchema: schema48.properties.repository,
+                parentSchema: schema50.properties.repository,
                 data: data9
               };
               if (vErrors === null) {
@@ -16519,8 +17295,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema48.properties.repository.type,
-              parentSchema: schema48.properties.repository,
+              schema: schema50.properties.repository.type,
+              parentSchema: schema50.properties.repository,
               data: data9
             };
             if (vErrors === null) {
@@ -16540,8 +17316,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "boolean" },
               message: "must be boolean",
-              schema: schema48.properties["allow-forks"].type,
-              parentSchema: schema48.properties["allow-forks"],
+              schema: schema50.properties["allow-forks"].type,
+              parentSchema: schema50.properties["allow-forks"],
               data: data10
             };
             if (vErrors === null) {
@@ -16559,8 +17335,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
-          schema: schema48.type,
-          parentSchema: schema48,
+          schema: schema50.type,
+          parentSchema: schema50,
           data: data1
         };
         if (vErrors === null) {
@@ -16747,8 +17523,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema56.type,
-      parentSchema: schema56,
+      schema: schema61.type,
+      parentSchema: schema61,
       data
     };
     if (vErrors === null) {
@@ -16762,8 +17538,8 @@ function validate29(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate29.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
-var schema60 = {
-  description: "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+var schema65 = {
+  description: "Give the store's licenses back to the license service (protocol v1.1), then remove the files from the store. From protocol v1.2 a release stops the copies' renewals, and each slot comes back when the copy's lease ends (at once under a policy that trusts releases).",
   type: "object",
   additionalProperties: false,
   properties: {
@@ -16773,7 +17549,8 @@ var schema60 = {
     "machine-key-env": {
       description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
       $ref: "#/$defs/envName"
-    }
+    },
+    "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
   }
 };
 function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
@@ -16788,7 +17565,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
   }
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!(key0 === "store" || key0 === "pattern" || key0 === "include" || key0 === "machine-key-env")) {
+      if (!(key0 === "store" || key0 === "pattern" || key0 === "include" || key0 === "machine-key-env" || key0 === "roll-back-interrupted")) {
         const err0 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -16796,7 +17573,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
           schema: false,
-          parentSchema: schema60,
+          parentSchema: schema65,
           data
         };
         if (vErrors === null) {
@@ -16898,7 +17675,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
             params: { limit: 1 },
             message: "must NOT have fewer than 1 items",
             schema: 1,
-            parentSchema: schema54,
+            parentSchema: schema57,
             data: data2
           };
           if (vErrors === null) {
@@ -16920,7 +17697,7 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 characters",
                 schema: 1,
-                parentSchema: schema54.items,
+                parentSchema: schema57.items,
                 data: data3
               };
               if (vErrors === null) {
@@ -16937,8 +17714,8 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
-              schema: schema54.items.type,
-              parentSchema: schema54.items,
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
               data: data3
             };
             if (vErrors === null) {
@@ -16956,8 +17733,8 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-          schema: schema54.type,
-          parentSchema: schema54,
+          schema: schema57.type,
+          parentSchema: schema57,
           data: data2
         };
         if (vErrors === null) {
@@ -17085,21 +17862,42 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
+    if (data["roll-back-interrupted"] !== void 0) {
+      let data5 = data["roll-back-interrupted"];
+      if (typeof data5 !== "boolean") {
+        const err15 = {
+          instancePath: instancePath + "/roll-back-interrupted",
+          schemaPath: "#/$defs/rollBackInterrupted/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err15 = {
+    const err16 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
-      schema: schema60.type,
-      parentSchema: schema60,
+      schema: schema65.type,
+      parentSchema: schema65,
       data
     };
     if (vErrors === null) {
-      vErrors = [err15];
+      vErrors = [err16];
     } else {
-      vErrors.push(err15);
+      vErrors.push(err16);
     }
     errors++;
   }
@@ -17107,6 +17905,414 @@ function validate32(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate32.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
+var schema71 = {
+  description: "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    store: { $ref: "#/$defs/store" },
+    pattern: { $ref: "#/$defs/pattern" },
+    include: { $ref: "#/$defs/include" },
+    lease: { $ref: "#/$defs/lease" },
+    "machine-key-env": {
+      description: "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
+      $ref: "#/$defs/envName"
+    },
+    "roll-back-interrupted": { $ref: "#/$defs/rollBackInterrupted" }
+  }
+};
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "store" || key0 === "pattern" || key0 === "include" || key0 === "lease" || key0 === "machine-key-env" || key0 === "roll-back-interrupted")) {
+        const err0 = {
+          instancePath,
+          schemaPath: "#/additionalProperties",
+          keyword: "additionalProperties",
+          params: { additionalProperty: key0 },
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema71,
+          data
+        };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.store !== void 0) {
+      let data0 = data.store;
+      if (typeof data0 === "string") {
+        if (func2(data0) < 1) {
+          const err1 = {
+            instancePath: instancePath + "/store",
+            schemaPath: "#/$defs/store/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema32,
+            data: data0
+          };
+          if (vErrors === null) {
+            vErrors = [err1];
+          } else {
+            vErrors.push(err1);
+          }
+          errors++;
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + "/store",
+          schemaPath: "#/$defs/store/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema32.type,
+          parentSchema: schema32,
+          data: data0
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.pattern !== void 0) {
+      let data1 = data.pattern;
+      if (typeof data1 === "string") {
+        if (func2(data1) < 1) {
+          const err3 = {
+            instancePath: instancePath + "/pattern",
+            schemaPath: "#/$defs/pattern/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+            schema: 1,
+            parentSchema: schema33,
+            data: data1
+          };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + "/pattern",
+          schemaPath: "#/$defs/pattern/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema33.type,
+          parentSchema: schema33,
+          data: data1
+        };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.include !== void 0) {
+      let data2 = data.include;
+      if (Array.isArray(data2)) {
+        if (data2.length < 1) {
+          const err5 = {
+            instancePath: instancePath + "/include",
+            schemaPath: "#/$defs/include/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+            schema: 1,
+            parentSchema: schema57,
+            data: data2
+          };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        const len0 = data2.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0];
+          if (typeof data3 === "string") {
+            if (func2(data3) < 1) {
+              const err6 = {
+                instancePath: instancePath + "/include/" + i0,
+                schemaPath: "#/$defs/include/items/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+                schema: 1,
+                parentSchema: schema57.items,
+                data: data3
+              };
+              if (vErrors === null) {
+                vErrors = [err6];
+              } else {
+                vErrors.push(err6);
+              }
+              errors++;
+            }
+          } else {
+            const err7 = {
+              instancePath: instancePath + "/include/" + i0,
+              schemaPath: "#/$defs/include/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
+              data: data3
+            };
+            if (vErrors === null) {
+              vErrors = [err7];
+            } else {
+              vErrors.push(err7);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err8 = {
+          instancePath: instancePath + "/include",
+          schemaPath: "#/$defs/include/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+          schema: schema57.type,
+          parentSchema: schema57,
+          data: data2
+        };
+        if (vErrors === null) {
+          vErrors = [err8];
+        } else {
+          vErrors.push(err8);
+        }
+        errors++;
+      }
+    }
+    if (data.lease !== void 0) {
+      let data4 = data.lease;
+      if (typeof data4 === "string") {
+        if (!pattern34.test(data4)) {
+          const err9 = {
+            instancePath: instancePath + "/lease",
+            schemaPath: "#/$defs/lease/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[1-9][0-9]{0,5}[smhd]$" },
+            message: 'must match pattern "^[1-9][0-9]{0,5}[smhd]$"',
+            schema: "^[1-9][0-9]{0,5}[smhd]$",
+            parentSchema: schema59,
+            data: data4
+          };
+          if (vErrors === null) {
+            vErrors = [err9];
+          } else {
+            vErrors.push(err9);
+          }
+          errors++;
+        }
+      } else {
+        const err10 = {
+          instancePath: instancePath + "/lease",
+          schemaPath: "#/$defs/lease/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema59.type,
+          parentSchema: schema59,
+          data: data4
+        };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data["machine-key-env"] !== void 0) {
+      let data5 = data["machine-key-env"];
+      if (typeof data5 !== "string") {
+        const err11 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+      if (typeof data5 === "string") {
+        if (!pattern6.test(data5)) {
+          const err12 = {
+            instancePath: instancePath + "/machine-key-env",
+            schemaPath: "#/$defs/envName/allOf/0/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+            schema: "^[A-Za-z_][A-Za-z0-9_]*$",
+            parentSchema: schema34.allOf[0],
+            data: data5
+          };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/0/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+      if (typeof data5 !== "string") {
+        const err14 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/1/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err14];
+        } else {
+          vErrors.push(err14);
+        }
+        errors++;
+      }
+      const _errs25 = errors;
+      const _errs26 = errors;
+      if (typeof data5 === "string") {
+        if (!pattern7.test(data5)) {
+          const err15 = {};
+          if (vErrors === null) {
+            vErrors = [err15];
+          } else {
+            vErrors.push(err15);
+          }
+          errors++;
+        }
+      }
+      var valid9 = _errs26 === errors;
+      if (valid9) {
+        const err16 = {
+          instancePath: instancePath + "/machine-key-env",
+          schemaPath: "#/$defs/envName/allOf/1/not",
+          keyword: "not",
+          params: {},
+          message: "must NOT be valid",
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data5
+        };
+        if (vErrors === null) {
+          vErrors = [err16];
+        } else {
+          vErrors.push(err16);
+        }
+        errors++;
+      } else {
+        errors = _errs25;
+        if (vErrors !== null) {
+          if (_errs25) {
+            vErrors.length = _errs25;
+          } else {
+            vErrors = null;
+          }
+        }
+      }
+    }
+    if (data["roll-back-interrupted"] !== void 0) {
+      let data6 = data["roll-back-interrupted"];
+      if (typeof data6 !== "boolean") {
+        const err17 = {
+          instancePath: instancePath + "/roll-back-interrupted",
+          schemaPath: "#/$defs/rollBackInterrupted/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data6
+        };
+        if (vErrors === null) {
+          vErrors = [err17];
+        } else {
+          vErrors.push(err17);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err18 = {
+      instancePath,
+      schemaPath: "#/type",
+      keyword: "type",
+      params: { type: "object" },
+      message: "must be object",
+      schema: schema71.type,
+      parentSchema: schema71,
+      data
+    };
+    if (vErrors === null) {
+      vErrors = [err18];
+    } else {
+      vErrors.push(err18);
+    }
+    errors++;
+  }
+  validate34.errors = vErrors;
+  return errors === 0;
+}
+validate34.evaluated = { props: true, dynamicProps: false, dynamicItems: false };
 function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -17853,7 +19059,7 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             for (const key3 in data14) {
-              if (!(key3 === "backup" || key3 === "restore" || key3 === "verify" || key3 === "release")) {
+              if (!(key3 === "backup" || key3 === "restore" || key3 === "verify" || key3 === "release" || key3 === "renew")) {
                 const err37 = {
                   instancePath: instancePath + "/steps/" + i0,
                   schemaPath: "#/properties/steps/items/additionalProperties",
@@ -17917,6 +19123,18 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
                 dynamicAnchors
               })) {
                 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+                errors = vErrors.length;
+              }
+            }
+            if (data14.renew !== void 0) {
+              if (!validate34(data14.renew, {
+                instancePath: instancePath + "/steps/" + i0 + "/renew",
+                parentData: data14,
+                parentDataProperty: "renew",
+                rootData,
+                dynamicAnchors
+              })) {
+                vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
                 errors = vErrors.length;
               }
             }
@@ -18098,9 +19316,11 @@ function toRegistrySource(parsed, path, json) {
 }
 function login(parsed, path, json) {
   const tokenEnv = typeof json["token-env"] === "string" ? { name: json["token-env"], at: parsed.locate([...path, "token-env"]) } : void 0;
+  const realms = json["token-realms"];
   return {
     ...typeof json["username"] === "string" ? { username: json["username"] } : {},
-    ...tokenEnv ? { tokenEnv } : {}
+    ...tokenEnv ? { tokenEnv } : {},
+    ...realms ? { tokenRealms: realms.map((realm) => new URL(realm).origin) } : {}
   };
 }
 function located(parsed, path, read2) {
@@ -18149,7 +19369,8 @@ function toStepsConfig(parsed, env) {
     const at = parsed.locate(path);
     if (kind === "verify") return toVerify(parsed, path, body, root, topStore, i + 1, at);
     const store = storeOf(topStore, body, at, kind);
-    if (kind === "release") return toRelease(parsed, path, body, store, serviceJson, i + 1, at);
+    if (kind === "release" || kind === "renew")
+      return toSlotStep(kind, parsed, path, body, store, serviceJson, i + 1, at);
     const folder = folderPath(parsed, path, body, env);
     if (kind === "backup") return toBackup(parsed, path, body, store, folder ?? "", i + 1, at);
     return { ...toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) };
@@ -18182,7 +19403,8 @@ function storeOf(top, body, at, kind) {
     store,
     ...pattern === void 0 ? {} : { pattern },
     ...top.catalog === void 0 ? {} : { catalog: top.catalog },
-    ...top.trust === void 0 ? {} : { trust: top.trust }
+    ...top.trust === void 0 ? {} : { trust: top.trust },
+    ...body["roll-back-interrupted"] === true ? { rollBackInterrupted: true } : {}
   };
 }
 function folderPath(parsed, path, body, env) {
@@ -18242,6 +19464,7 @@ function toRestore(parsed, path, body, store, folder, service, index, at) {
     ...slotSettings(parsed, path, body, service, at, "restore"),
     onRefused: body["on-refused"] === "skip" ? "skip" : "fail",
     releaseOnExit: body["release-on-exit"] === true,
+    ...leaseOf(parsed, path, body),
     at
   };
 }
@@ -18277,8 +19500,22 @@ function maxAgeMs(text) {
   const hours = text.endsWith("d") ? 24 : 1;
   return Number(text.slice(0, -1)) * hours * 36e5;
 }
-function toRelease(parsed, path, body, store, service, index, at) {
-  return { kind: "release", index, ...store, ...slotSettings(parsed, path, body, service, at, "release"), at };
+function toSlotStep(kind, parsed, path, body, store, service, index, at) {
+  const settings = { index, ...store, ...slotSettings(parsed, path, body, service, at, kind), at };
+  return kind === "release" ? { kind, ...settings } : { kind, ...settings, ...leaseOf(parsed, path, body) };
+}
+var SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
+function leaseOf(parsed, path, body) {
+  const text = body["lease"];
+  if (typeof text !== "string") return {};
+  const seconds2 = Number(text.slice(0, -1)) * (SECONDS[text.slice(-1)] ?? 1);
+  if (seconds2 < MIN_LEASE_SECONDS) {
+    throw new ConfigError(
+      `\`lease\` is ${text}: the license service grants a lease of at least a minute; give \`60s\` or more.`,
+      parsed.locate([...path, "lease"])
+    );
+  }
+  return { leaseSeconds: seconds2 };
 }
 function slotSettings(parsed, path, body, service, at, kind) {
   if (!service) {
@@ -18410,13 +19647,26 @@ function registryRows(registry) {
     keep.dryRun ? "Would delete (dry run)" : "Deleted",
     deleted.length ? joinHtml(deleted, BR) : html`none`
   ]);
+  const failed = keep.failed.map((f) => html`<code>${f.tag}</code> <code>${f.digest}</code>`);
+  if (failed.length) rows2.push(["Not deleted (see the warnings)", joinHtml(failed, BR)]);
+  const future = keep.future.map((f) => html`<code>${f.tag}</code>`);
+  if (future.length) rows2.push(["Dated in the future (kept, not counted)", joinHtml(future, BR)]);
   return rows2;
 }
 
 // src/action/summary/write-summary.ts
+var SUMMARY_LIMIT_BYTES = 1024 * 1024;
+var LISTS_BUDGET_BYTES = 512 * 1024;
+var MESSAGE_CELL_BYTES = 8 * 1024;
 async function writeSummary(report, env) {
   const file = env["GITHUB_STEP_SUMMARY"];
   if (!file || report.steps.length === 0) return;
+  const text = summaryText(report);
+  await appendFile(file, `${text}
+`, "utf8");
+}
+function summaryText(report) {
+  const budget = { left: LISTS_BUDGET_BYTES };
   summary.emptyBuffer();
   summary.addHeading("License backup", 2);
   for (const step of report.steps) {
@@ -18426,16 +19676,21 @@ async function writeSummary(report, env) {
         { data: "What", header: true },
         { data: "Result", header: true }
       ],
-      ...rows(step).map(([what, result]) => [what, htmlOf(result)])
+      ...rows(step, budget).map(([what, result]) => [what, htmlOf(result)])
     ]);
   }
   const text = summary.stringify();
   summary.emptyBuffer();
-  await appendFile(file, `${text}
-`, "utf8");
+  if (Buffer.byteLength(text) <= SUMMARY_LIMIT_BYTES) return text;
+  const note = `The summary of these ${report.steps.length} steps was ${Buffer.byteLength(text)} bytes, over GitHub's limit of ${SUMMARY_LIMIT_BYTES}; each step's results are in the log.`;
+  return htmlOf(
+    html`<h2>License backup</h2>
+      <p>${note}</p>`
+  );
 }
 var BR2 = html`<br />`;
-function rows(step) {
+var BR_BYTES = Buffer.byteLength(htmlOf(BR2));
+function rows(step, budget) {
   const rows2 = [["Outcome", outcomeText(step)]];
   if (step.path !== void 0) rows2.push([PATH_LABELS[step.kind], html`<code>${step.path}</code>`]);
   if (step.backedUp !== void 0) rows2.push(["Licenses backed up", html`${step.backedUp}`]);
@@ -18445,23 +19700,31 @@ function rows(step) {
   if (step.verified !== void 0) rows2.push(["Licenses verified", html`${step.verified}`]);
   if (step.origin !== void 0) rows2.push(["Origin", html`${step.origin}`]);
   if (step.signer !== void 0) rows2.push(["Signed by", html`${step.signer}`]);
-  if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step)]);
+  if (step.restricted !== void 0) rows2.push(["Restricted (not backed up)", restrictedText(step, budget)]);
   if (step.restored !== void 0) rows2.push(["Licenses restored", html`${step.restored}`]);
   if (step.released !== void 0) rows2.push(["Licenses released", html`${step.released}`]);
+  if (step.renewed !== void 0) rows2.push(["Lease copies renewed", html`${step.renewed}`]);
+  if (step.leaseExpires !== void 0) rows2.push(["Lease expires", html`${step.leaseExpires}`]);
   if (step.unchanged !== void 0) rows2.push(["Already on this machine", html`${step.unchanged}`]);
   if (step.expired) rows2.push(["Expired (not restored)", html`${step.expired}`]);
   if (step.skipped?.length) {
-    const skipped = step.skipped.map(
+    const skipped = bounded(
+      step.skipped,
       (s) => html`${s.title ?? "license"} (key ID <code>${s.key_id}</code>, license <code>${s.jti}</code>):
-          ${s.reason}`
+          ${s.reason}`,
+      budget,
+      "the step's log (a line for each)"
     );
-    rows2.push(["Skipped", joinHtml(skipped, BR2)]);
+    rows2.push(["Skipped", skipped]);
   }
   if (step.refused?.length) {
-    const refused = step.refused.map(
-      (r) => html`key ID <code>${r.keyId}</code>: ${r.message} (${link(r.url, "details")})`
+    const refused = bounded(
+      step.refused,
+      (r) => html`key ID <code>${r.keyId}</code>: ${r.message} (${link(r.url, "details")})`,
+      budget,
+      "the step's log (an error for each)"
     );
-    rows2.push(["Refused", joinHtml(refused, BR2)]);
+    rows2.push(["Refused", refused]);
   }
   rows2.push(["Duration", html`${(step.durationMs / 1e3).toFixed(1)} s`]);
   if (step.artifact) {
@@ -18474,7 +19737,8 @@ var PATH_LABELS = {
   backup: "Backup folder",
   restore: "Restored from",
   verify: "Verified",
-  release: "Released from"
+  release: "Released from",
+  renew: "Renewed in"
 };
 function packText(step) {
   const size = step.packSize ?? 0;
@@ -18483,15 +19747,35 @@ function packText(step) {
 }
 function outcomeText(step) {
   if (step.outcome === "succeeded" || !step.error) return html`${step.outcome}`;
-  return html`${step.outcome}: ${step.error}`;
+  if (step.error.length <= MESSAGE_CELL_BYTES) return html`${step.outcome}: ${step.error}`;
+  const cut = step.error.slice(0, MESSAGE_CELL_BYTES);
+  const note = `cut here, ${step.error.length - cut.length} more characters: the step's log has the whole message`;
+  return html`${step.outcome}: ${cut} … (${note})`;
 }
-function restrictedText(step) {
+function restrictedText(step, budget) {
   const restricted = step.restricted ?? [];
   if (restricted.length === 0) return html`0`;
-  const each = restricted.map(
-    (r) => r.title ? html`${r.title} (key ID <code>${r.key_id}</code>)` : html`key ID <code>${r.key_id}</code>`
+  const each = bounded(
+    restricted,
+    (r) => r.title ? html`${r.title} (key ID <code>${r.key_id}</code>)` : html`key ID <code>${r.key_id}</code>`,
+    budget,
+    step.restrictedListedIn ?? "the step's log"
   );
-  return html`${restricted.length}: ${joinHtml(each, BR2)}`;
+  return html`${restricted.length}: ${each}`;
+}
+function bounded(items, render, budget, listedIn) {
+  const shown = [];
+  for (const item of items) {
+    const line = render(item);
+    const size = Buffer.byteLength(htmlOf(line)) + BR_BYTES;
+    if (size > budget.left) break;
+    budget.left -= size;
+    shown.push(line);
+  }
+  const left = items.length - shown.length;
+  if (left === 0) return joinHtml(shown, BR2);
+  const note = `\u2026 and ${left} more not shown (the summary's size limit): the full list is in ${listedIn}.`;
+  return joinHtml([...shown, html`${note}`], BR2);
 }
 
 // src/main.ts

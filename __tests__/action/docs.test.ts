@@ -14,7 +14,7 @@ describe('README.md', () => {
   it('shows a steps file that the action accepts, with every kind of step', async () => {
     expect(example).toBeDefined()
     const config = await loadSteps({ config: '', inline: example ?? '' })
-    expect(config.steps.map(s => s.kind)).toEqual(['backup', 'restore', 'verify', 'release'])
+    expect(config.steps.map(s => s.kind)).toEqual(['backup', 'restore', 'verify', 'release', 'renew'])
   })
 
   it('quotes the error the action really gives for a misspelt key of that steps file', async () => {
@@ -64,7 +64,8 @@ describe('README.md', () => {
       const config = await loadSteps({ config: '', inline: steps, env: values })
       expect(config.steps.length).toBeGreaterThan(0)
       for (const step of config.steps)
-        if (step.kind !== 'release' && step.path !== undefined) expect(step.path).toBe(TYPED)
+        if (step.kind !== 'release' && step.kind !== 'renew' && step.path !== undefined)
+          expect(step.path).toBe(TYPED)
     }
   })
 

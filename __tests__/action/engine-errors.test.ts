@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { EventEmitter } from 'node:events'
-import { join } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { LicenseBackupError } from '../../src/engine/errors.js'
 import { option } from '../../src/engine/options.js'
 import { run } from '../../src/main.js'
@@ -81,5 +82,35 @@ describe('run(): the real engine, in the steps file’s words', () => {
         /^::error::A backup already exists at .*backup, and the backup step's `overwrite` is off; set `overwrite: true` on the backup step to replace it, or choose another path\. \[BACKUP_EXISTS\]$/
       )
     )
+  })
+
+  it('a damaged restore journal fails the step naming it and `roll-back-interrupted`, which recovers (issue 23 item 6)', async () => {
+    box = await sandbox({})
+    const dir = box.dir
+    await putLicense(join(dir, 'licenses'), 'a.jwt', claims())
+    const journal = join(dir, 'licenses', '.license-backup', 'restore', 'journal.json')
+    await mkdir(dirname(journal), { recursive: true })
+    await writeFile(journal, '{"id": "1-x", "paths": ["a.j')
+    const yaml = BACKUP.replace('./licenses', join(dir, 'licenses')).replace('./backup', join(dir, 'backup'))
+    box.restore()
+    const failed = await runAction(yaml)
+    expect(failed).toContainEqual(
+      expect.stringMatching(
+        /^::error::The restore journal .*journal\.json cannot be used: it is not JSON \(cut short or overwritten\)\..* set `roll-back-interrupted: true` on the step and run again.* \[STORE_INVALID\]$/
+      )
+    )
+    const recovered = await runAction(
+      yaml.replace(
+        `path: ${join(dir, 'backup')} }`,
+        `path: ${join(dir, 'backup')}, roll-back-interrupted: true }`
+      )
+    )
+    expect(recovered.filter(line => line.startsWith('::error::'))).toEqual([])
+    expect(recovered).toContainEqual(
+      expect.stringMatching(
+        /^::warning::The restore journal .* was rolled back: .*kept as journal\.json\.damaged-/
+      )
+    )
+    expect(recovered.join('\n')).toContain("As the step's `roll-back-interrupted` asks")
   })
 })

@@ -12,6 +12,7 @@ import type {
   BackupRestorer,
   BackupResult,
   ReleaseOptions,
+  RenewOptions,
   RefusedLicense,
   RestoreOptions,
   RestoreResult,
@@ -50,6 +51,11 @@ export interface FakeScript {
   expired?: number
   /** Restore: the refusals it reports as left out (`onRefused: 'skip'`). */
   skipped?: RefusedLicense[]
+  /** Restore and renew: the earliest lease end they report. */
+  leaseExpires?: string
+  /** Renew: how many copies it renews; `renewFails` fails it. */
+  renewed?: number
+  renewFails?: Error
 }
 
 export interface FakeEngine {
@@ -58,6 +64,7 @@ export interface FakeEngine {
   restores: RestoreOptions[]
   verifies: VerifyOptions[]
   releases: ReleaseOptions[]
+  renewals: RenewOptions[]
   /** The pack bytes each restore found in its backup folder. */
   restoredPacks: Buffer[]
   /** Resolves when an operation has started (and the run's signal handlers are in place). */
@@ -72,6 +79,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
     restores: [],
     verifies: [],
     releases: [],
+    renewals: [],
     restoredPacks: [],
     started,
     create: async listener => {
@@ -137,7 +145,8 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
             restored: manifest.licenses.length,
             unchanged: 0,
             expired: script.expired ?? 0,
-            skipped: script.skipped ?? []
+            skipped: script.skipped ?? [],
+            ...(script.leaseExpires ? { leaseExpires: script.leaseExpires } : {})
           }
         },
         async verify(options, control): Promise<VerifyResult> {
@@ -167,6 +176,21 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
           emit({ type: 'BEGIN', operation: 'release' })
           emit({ type: 'END', operation: 'release' })
           return { machineId: 'machine-1', released: options.include?.length ?? 0, notHeld: 0 }
+        },
+        async renew(options) {
+          fake.renewals.push(options)
+          markStarted()
+          emit({ type: 'BEGIN', operation: 'renew' })
+          emit({ type: 'CONNECTING', url: options.service.url })
+          if (script.renewFails) throw script.renewFails
+          emit({ type: 'DISCONNECTING', url: options.service.url })
+          emit({ type: 'END', operation: 'renew' })
+          return {
+            machineId: 'machine-1',
+            renewed: script.renewed ?? 0,
+            expired: 0,
+            ...(script.leaseExpires ? { leaseExpires: script.leaseExpires } : {})
+          }
         }
       }
     }

@@ -53,7 +53,7 @@ describe('run(): configuration errors', () => {
     expect(exitCode).toBe(1)
     const errors = lines.filter(l => l.startsWith('::error'))
     expect(errors).toEqual([
-      `::error title=Invalid license-backup steps,file=${config},line=6,col=7::${config}:6:7: unknown key \`overwrit\` in \`steps.backup\`; allowed keys: path, path-env, store, pattern, overwrite, on-restricted, encrypt-to, compression, sign, format, artifact, registry.`
+      `::error title=Invalid license-backup steps,file=${config},line=6,col=7::${config}:6:7: unknown key \`overwrit\` in \`steps.backup\`; allowed keys: path, path-env, store, pattern, overwrite, on-restricted, encrypt-to, compression, sign, format, artifact, registry, roll-back-interrupted.`
     ])
   })
 
@@ -61,7 +61,7 @@ describe('run(): configuration errors', () => {
     const { lines, exitCode } = await runWith(backupFile(), {}, { only: 'both' })
     expect(exitCode).toBe(1)
     expect(lines).toContain(
-      '::error::The `only` input is "both": it must be `backup`, `restore`, `verify`, `release`, or empty to run every step.'
+      '::error::The `only` input is "both": it must be `backup`, `restore`, `verify`, `release`, `renew`, or empty to run every step.'
     )
   })
 
@@ -310,6 +310,7 @@ describe('run(): log, outputs and summary', () => {
     expect(await b.outputs()).toEqual({
       'backed-up': '4',
       restored: '0',
+      'lease-expires': '',
       verified: '0',
       'pack-size': '1750',
       'bytes-per-license': '438',
@@ -405,6 +406,65 @@ describe('run(): cancellation', () => {
   })
 })
 
+describe('run(): leases (protocol v1.2)', () => {
+  const yaml = `version: 1
+store: ./licenses
+service: { url: "https://lms.example.com", token-env: LMS_TOKEN }
+steps:
+  - backup: { path: ./backup }
+  - restore: { path: ./backup, lease: 2h, machine-key-env: MACHINE_KEY }
+  - renew: { include: ['games/**'], lease: 90s, machine-key-env: MACHINE_KEY }
+`
+  const env = {
+    LMS_TOKEN: 'lease-token-8c1d',
+    MACHINE_KEY: '{"kty":"OKP","crv":"Ed25519","d":"lease-d","x":"x"}'
+  }
+
+  it('asks the engine for the steps’ leases, renews, and reports the earliest lease end as lease-expires and in the summary', async () => {
+    const leaseExpires = '2026-12-07T22:00:00.000Z'
+    const {
+      engine,
+      exitCode,
+      box: b,
+      lines
+    } = await runWith(yaml, { licenses: 2, renewed: 3, leaseExpires }, {}, env)
+    expect(exitCode).toBe(0)
+    expect(engine.restores[0]).toMatchObject({ lease: 7200, machineKey: env.MACHINE_KEY })
+    expect(engine.renewals).toEqual([
+      {
+        store: './licenses',
+        service: { url: 'https://lms.example.com', token: 'lease-token-8c1d' },
+        include: ['games/**'],
+        machineKey: env.MACHINE_KEY,
+        lease: 90
+      }
+    ])
+    expect(lines).toContain(
+      `Renewed 3 lease copy(ies) of machine machine-1 in ./licenses; the earliest lease now ends ${leaseExpires}.`
+    )
+    expect(lines).toContain("Renewing this machine's lease copies and writing them back into the store.")
+    expect((await b.outputs())['lease-expires']).toBe(leaseExpires)
+    const summary = await b.summary()
+    expect(summary).toContain('<h3>Renew (step 3 of 3): ./licenses ↔ https://lms.example.com</h3>')
+    expect(summary).toMatch(/<tr><td>Lease copies renewed<\/td><td>3<\/td><\/tr>/)
+    expect(summary).toMatch(/<tr><td>Lease expires<\/td><td>2026-12-07T22:00:00.000Z<\/td><\/tr>/)
+  })
+
+  it('`only: renew` runs the renewal alone; a failed renewal fails the step with its message', async () => {
+    const refused = new LicenseBackupError(
+      'INVALID_LICENSE',
+      'License lic-3 (key ID k3) cannot be renewed: this machine gave the license back (a release), so its copy keeps only the lease it has. Restore it to take a slot again. The other 2 license(s) were renewed.'
+    )
+    const { engine, exitCode, lines } = await runWith(yaml, { renewFails: refused }, { only: 'renew' }, env)
+    expect(exitCode).toBe(1)
+    expect(engine.backups).toEqual([])
+    expect(engine.restores).toEqual([])
+    expect(lines.join('\n')).toMatch(
+      /::error::License lic-3 .*gave the license back.*Restore it to take a slot again\..* \[INVALID_LICENSE\]/
+    )
+  })
+})
+
 describe('run() as the post step (release-on-exit)', () => {
   const saved = {
     store: 'runner-store',
@@ -428,7 +488,7 @@ describe('run() as the post step (release-on-exit)', () => {
       {
         store: 'runner-store',
         service: { url: 'https://lms.example.test', token: 'post-token-3f9a' },
-        include: ['lic-1', 'lic-2'],
+        jtis: ['lic-1', 'lic-2'],
         machineKey: postEnv.MACHINE_KEY
       }
     ])

@@ -61,6 +61,7 @@ steps:
         repository: ghcr.io/acme/license-backups
         tags: [nightly]
         token-env: GHCR_TOKEN
+        token-realms: [https://auth.example.com/]
         keep: { last: 3, daily: 7, weekly: 4, monthly: 12, dry-run: true }
   - restore:
       from-registry: { reference: "ghcr.io/acme/license-backups:nightly", username: bot, token-env: GHCR_TOKEN }
@@ -71,6 +72,7 @@ steps:
         repository: { host: 'ghcr.io', scheme: 'https', name: 'acme/license-backups' },
         tags: ['nightly'],
         tokenEnv: { name: 'GHCR_TOKEN', at: { line: 10 } },
+        tokenRealms: ['https://auth.example.com'],
         keep: { last: 3, daily: 7, weekly: 4, monthly: 12, dryRun: true }
       }
     })
@@ -149,7 +151,12 @@ steps:
   it('takes the folder from the variable, as it is: quotes, braces and line breaks are never YAML', async () => {
     const hostile = `./x' }\n  - restore: { path: "/etc", store: / }\n#"`
     const config = await loadSteps({ config: '', inline: yaml, env: { BACKUP_PATH: hostile } })
-    expect(config.steps.map(step => [step.kind, step.kind === 'release' ? undefined : step.path])).toEqual([
+    expect(
+      config.steps.map(step => [
+        step.kind,
+        step.kind === 'release' || step.kind === 'renew' ? undefined : step.path
+      ])
+    ).toEqual([
       ['backup', hostile],
       ['restore', hostile]
     ])
@@ -231,7 +238,7 @@ describe('steps file: bad input names file, line and column', () => {
       'version: 1\nstore: s\nsteps: []\n',
       3,
       8,
-      /must list at least one `backup`, `restore`, `verify` or `release` step/
+      /must list at least one `backup`, `restore`, `verify`, `release` or `renew` step/
     )
     await expectError('version: 1\nstore: s\n', 1, 1, /missing the required key `steps`/)
   })
@@ -408,6 +415,15 @@ describe('steps file: bad input names file, line and column', () => {
     )
   })
 
+  it('a token realm that is not an HTTPS origin', async () => {
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - backup:\n      path: b\n      registry:\n        repository: ghcr.io/acme/lb\n        token-realms: [http://auth.example.com/token]\n',
+      8,
+      24,
+      /is not an HTTPS origin such as https:\/\/auth.example.com/
+    )
+  })
+
   it('a keep without a rule', async () => {
     await expectError(
       'version: 1\nstore: s\nsteps:\n  - backup:\n      path: b\n      registry:\n        repository: ghcr.io/acme/lb\n        keep: { dry-run: true }\n',
@@ -429,6 +445,55 @@ describe('steps file: bad input names file, line and column', () => {
   it('a missing steps file', async () => {
     await expect(loadSteps({ config: join(dir, 'nope.yml'), inline: '' })).rejects.toThrow(
       /Steps file .*nope\.yml does not exist: create it/
+    )
+  })
+})
+
+describe('leases in the steps file (protocol v1.2)', () => {
+  const head =
+    'version: 1\nstore: s\nservice: { url: "https://lms.example.com", token-env: LMS_TOKEN }\nsteps:\n'
+
+  it('reads `lease` on restore and renew steps as seconds, and a renew step with its store, include and key', async () => {
+    const yaml = `${head}  - restore: { path: b, lease: 90s }\n  - restore: { path: b, lease: 30m }\n  - renew: { store: t, include: ['games/**'], lease: 7d, machine-key-env: MACHINE_KEY }\n  - renew: {}\n`
+    const { loading } = await load(yaml)
+    const steps = (await loading).steps
+    expect(steps.map(s => ('leaseSeconds' in s ? s.leaseSeconds : undefined))).toEqual([
+      90,
+      1800,
+      604_800,
+      undefined
+    ])
+    expect(steps[2]).toMatchObject({
+      kind: 'renew',
+      store: 't',
+      include: ['games/**'],
+      machineKeyEnv: { name: 'MACHINE_KEY' },
+      service: { url: 'https://lms.example.com', tokenEnv: { name: 'LMS_TOKEN' } }
+    })
+    expect(steps[3]).toMatchObject({ kind: 'renew', store: 's' })
+  })
+
+  it('a lease shorter than a minute, or not a duration, is an error on its line', async () => {
+    await expectError(
+      `${head}  - restore: { path: b, lease: 30s }\n`,
+      5,
+      32,
+      /`lease` is 30s: .*at least a minute; give `60s` or more/
+    )
+    await expectError(
+      `${head}  - renew: { lease: 2w }\n`,
+      5,
+      21,
+      /`steps.renew.lease` must be a duration .* like `90s`, `30m`, `2h` or `7d`/
+    )
+  })
+
+  it('a renew step needs the service', async () => {
+    await expectError(
+      'version: 1\nstore: s\nsteps:\n  - renew: {}\n',
+      4,
+      12,
+      /a renew step goes through the license service/
     )
   })
 })

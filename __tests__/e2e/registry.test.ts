@@ -77,6 +77,7 @@ async function seedOlderBackups(): Promise<void> {
   const old = await engine.backup({ store: join(root, 'machine-a'), path: join(root, 'old-backup') })
   const client = new RegistryClient(parseRepository(`${registry.host}/${REPO}`), {
     credentials: { username: 'ci', password: REGISTRY_PASSWORD },
+    tokenRealms: [registry.tokenUrl ?? ''],
     onToken: registerSecret
   })
   for (const day of ['2026-01-01', '2026-01-02', '2026-01-03']) {
@@ -99,12 +100,13 @@ steps:
         tags: [nightly]
         username: ci
         token-env: REGISTRY_TOKEN
+        token-realms: [${new URL(registry.tokenUrl ?? '').origin}]
         keep: { last: 2 }
   - verify:
-      from-registry: { reference: "${registry.host}/${REPO}:nightly", username: ci, token-env: REGISTRY_TOKEN }
+      from-registry: { reference: "${registry.host}/${REPO}:nightly", username: ci, token-env: REGISTRY_TOKEN, token-realms: [${new URL(registry.tokenUrl ?? '').origin}] }
   - restore:
       store: machine-b
-      from-registry: { reference: "${registry.host}/${REPO}:nightly", username: ci, token-env: REGISTRY_TOKEN }
+      from-registry: { reference: "${registry.host}/${REPO}:nightly", username: ci, token-env: REGISTRY_TOKEN, token-realms: [${new URL(registry.tokenUrl ?? '').origin}] }
       individualize: true
 `
     const result = await runAction({
@@ -193,7 +195,7 @@ service: { url: ${server.url}, token-env: LMS_TOKEN }
 steps:
   - restore:
       store: machine-c
-      from-registry: { reference: "${registry.host}/${REPO}:nightly", username: ci, token-env: REGISTRY_TOKEN }
+      from-registry: { reference: "${registry.host}/${REPO}:nightly", username: ci, token-env: REGISTRY_TOKEN, token-realms: [${new URL(registry.tokenUrl ?? '').origin}] }
       individualize: true
 `
       },

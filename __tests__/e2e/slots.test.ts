@@ -76,11 +76,16 @@ async function holders(): Promise<string[][]> {
 describe('protocol v1.1 through dist/index.js', () => {
   it('one machine key on fresh runners is one slot; release-on-exit gives the slots back in the post step after a failing step', async () => {
     const id = (await parseMachineKey(MACHINE_KEY)).id
-    const job = `  - restore: { store: runner-1, path: backup, machine-key-env: MACHINE_KEY, release-on-exit: true }
+    const job = `  - restore: { store: runner-1, path: backup, machine-key-env: MACHINE_KEY, lease: 2h, release-on-exit: true }
   - restore: { store: runner-1b, path: no-such-backup, machine-key-env: MACHINE_KEY }
 `
+    const started = Date.now()
     const main = await action(job, 'job-1')
     expect(main.exitCode).toBe(1)
+    // The job's lease: every copy ends within two hours of the restore, the output says when the first does.
+    const ends = Date.parse(main.outputs['lease-expires'] ?? '')
+    expect(ends).toBeGreaterThanOrEqual(started + 7_200_000 - 2000)
+    expect(ends).toBeLessThanOrEqual(Date.now() + 7_200_000)
     expect(await licensesIn('runner-1')).toHaveLength(source.licenses.length)
     expect(await holders()).toEqual(source.licenses.map(() => [id]))
     const post = await action(job, 'job-1', true)
@@ -99,6 +104,19 @@ describe('protocol v1.1 through dist/index.js', () => {
       expect(run.exitCode).toBe(0)
       expect(run.outputs['restored']).toBe(String(source.licenses.length))
     }
+    expect(await holders()).toEqual(source.licenses.map(() => [id]))
+    // The long-lived pattern: a scheduled renew re-issues the copies with a new lease, no new slot.
+    const renewed = await action(
+      '  - renew: { store: runner-3, machine-key-env: MACHINE_KEY, lease: 1d }\n',
+      'renew-3'
+    )
+    expect(renewed.exitCode).toBe(0)
+    expect(renewed.log).toContain(
+      `Renewed ${source.licenses.length} lease copy(ies) of machine ${id} in runner-3`
+    )
+    expect(Date.parse(renewed.outputs['lease-expires'] ?? '')).toBeGreaterThan(
+      Date.now() + 86_400_000 - 60_000
+    )
     expect(await holders()).toEqual(source.licenses.map(() => [id]))
     const release = await action(
       '  - release: { store: runner-3, machine-key-env: MACHINE_KEY }\n',

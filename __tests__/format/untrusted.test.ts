@@ -137,6 +137,42 @@ describe('a signed backup changed consistently is BACKUP_UNTRUSTED (signers set)
     expect((await refused(dir, 'BACKUP_UNTRUSTED')).message).toMatch(/max-age/)
   })
 
+  it('a backup dated in the future, genuinely signed, is refused by max-age naming the time and the skew', async () => {
+    const created = new Date(Date.now() + 2 * 3_600_000).toISOString()
+    const dir = await rewritten('signed', {
+      manifest: m => {
+        m.created = created
+      },
+      signWith: w.key.text
+    })
+    const error = await refused(dir, 'BACKUP_UNTRUSTED')
+    expect(error.message).toContain(`it was created ${created}, later than now`)
+    expect(error.message).toContain('allowed clock skew (5 minutes)')
+    // Without max-age it is read, with a warning naming the time and the skew.
+    const warnings: string[] = []
+    const verified = await createBackupRestorer(e => {
+      if (e.type === 'WARNING') warnings.push(e.message)
+    }).verify({ path: dir, identity: w.identity, signers: w.signers })
+    expect(verified.verified).toBe(base['signed']!.read.members.length)
+    expect(warnings.filter(m => m.includes(`created ${created}, later than now`))).toEqual([
+      expect.stringContaining('allowed clock skew (5 minutes)')
+    ])
+  })
+
+  it('a backup dated within the allowed clock skew ahead passes max-age without a warning', async () => {
+    const dir = await rewritten('signed', {
+      manifest: m => {
+        m.created = new Date(Date.now() + 60_000).toISOString()
+      },
+      signWith: w.key.text
+    })
+    const warnings: string[] = []
+    await createBackupRestorer(e => {
+      if (e.type === 'WARNING') warnings.push(e.message)
+    }).verify({ path: dir, identity: w.identity, signers: w.signers, maxAgeMs: 86_400_000 })
+    expect(warnings.filter(m => m.includes('later than now'))).toEqual([])
+  })
+
   it('a whole other signed backup swapped in for the pack is BACKUP_CORRUPT (digest)', async () => {
     const dir = join(w.root, `case-${++n}`)
     await cp(base['signed']!.dir, dir, { recursive: true })
@@ -158,6 +194,52 @@ describe('a signed backup changed consistently is BACKUP_UNTRUSTED (signers set)
     const v1 = join(w.root, `case-${++n}`)
     await createBackupRestorer().backup({ store: w.source.dir, path: v1, format: 'license-backup/v1' })
     expect((await refused(v1, 'BACKUP_UNTRUSTED')).message).toMatch(/v1 backup, which cannot be signed/)
+  })
+})
+
+describe('the signers file is read as ssh-keygen reads it (issue 23, ADR 0180)', () => {
+  const verifyWith = async (
+    lines: string[]
+  ): Promise<{ error?: LicenseBackupError; signer?: string; warnings: string[] }> => {
+    const file = join(w.root, `signers-${++n}`)
+    const [type, blob] = w.key.publicLine.split(' ')
+    await writeFile(file, lines.map(line => line.replace('{key}', `${type} ${blob}`)).join('\n'))
+    const warnings: string[] = []
+    let signer: string | undefined
+    const error = await createBackupRestorer(e => {
+      if (e.type === 'WARNING') warnings.push(e.message)
+      if (e.type === 'BACKUP_OPENED') signer = e.signer
+    })
+      .verify({ path: base['signed']!.dir, identity: w.identity, signers: file })
+      .then(
+        () => undefined,
+        (e: LicenseBackupError) => e
+      )
+    return { ...(error ? { error } : {}), ...(signer ? { signer } : {}), warnings }
+  }
+
+  it('namespaces="!license-backup,*" (any namespace but backups) refuses the backup', async () => {
+    const { error } = await verifyWith(['nightly@acme namespaces="!license-backup,*" {key}'])
+    expect(error?.code).toBe('BACKUP_UNTRUSTED')
+    expect(error?.message).toMatch(/its namespaces do not allow license-backup \(line 1\)/)
+  })
+
+  it('principals that refuse every identity refuse the backup', async () => {
+    const { error } = await verifyWith(['"nightly@acme,!nightly@acme" {key}'])
+    expect(error?.message).toMatch(/its principals refuse every identity \(line 1\)/)
+  })
+
+  it('a line ssh-keygen cannot read is skipped with a warning naming its line; the next line allows', async () => {
+    const { error, signer, warnings } = await verifyWith([
+      '# signers',
+      'ops@acme bogus-option {key}',
+      'nightly@acme namespaces="license-*" {key}'
+    ])
+    expect(error).toBeUndefined()
+    expect(signer).toBe('nightly@acme')
+    expect(
+      warnings.filter(m => /line 2 is skipped, as ssh-keygen skips it: it has an unknown option/.test(m))
+    ).toHaveLength(1)
   })
 })
 

@@ -295,7 +295,9 @@ describe('pull', () => {
       pullBackup(client('acme/other'), parseReference(`${registry.host}/acme/other:sbom`), folder)
     ).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
-      message: expect.stringContaining('is not a license backup: its type is application/vnd.example.sbom')
+      message: expect.stringContaining(
+        'is not a license backup: its artifact type is application/vnd.example.sbom, not application/vnd.license-backup.backup.v2'
+      )
     })
     expect(await readdir(folder)).toEqual([])
   })

@@ -157,10 +157,10 @@ describe("GHCR's Packages API", () => {
     const digest = `sha256:${'b'.repeat(64)}`
     nock(api)
       .get('/orgs/acme/packages/container/license-backups/versions')
-      .query({ per_page: '100', page: '1' })
+      .query({ per_page: '100' })
       .reply(404, { message: 'Not Found' })
       .get('/users/acme/packages/container/license-backups/versions')
-      .query({ per_page: '100', page: '1' })
+      .query({ per_page: '100' })
       .reply(200, [
         {
           id: 11,

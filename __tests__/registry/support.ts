@@ -1,11 +1,41 @@
 /** Test support for the registry client: a real backup folder, and plain HTTP looks at the registry. */
+import { afterAll, beforeAll } from '@jest/globals'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createBackupRestorer } from '../../src/engine/index.js'
 import type { BackupResult } from '../../src/engine/api.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
-import type { TestRegistry } from '../../src/local/registry.js'
+import { createTestCa, startRegistry, trustCa, type TestRegistry } from '../../src/local/registry.js'
+import { tempDirs } from '../engine/helpers.js'
+
+export interface RegistrySuite {
+  registry: TestRegistry
+  backup: BackupResult
+  dirs: ReturnType<typeof tempDirs>
+}
+
+/**
+ * The distribution registry with htpasswd auth for one user, started before the file's tests with a
+ * throwaway CA this process trusts, and a small backup folder; all removed after them.
+ */
+export function basicRegistrySuite(user: string, password: string): RegistrySuite {
+  const dirs = tempDirs()
+  const suite = { dirs } as RegistrySuite
+  let removeCa = (): Promise<void> => Promise.resolve()
+  beforeAll(async () => {
+    const ca = await createTestCa()
+    removeCa = ca.remove
+    trustCa(ca)
+    suite.registry = await startRegistry(ca, { kind: 'basic', users: { [user]: password } })
+    suite.backup = await makeBackup(await dirs.make())
+  })
+  afterAll(async () => {
+    await suite.registry.close()
+    await Promise.all([removeCa(), dirs.cleanup()])
+  })
+  return suite
+}
 
 /** A backup folder written by the engine from a small generated store. */
 export async function makeBackup(dir: string, count = 12): Promise<BackupResult> {

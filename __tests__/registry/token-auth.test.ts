@@ -51,6 +51,8 @@ const client = (repo: string, password = PASSWORD): RegistryClient =>
   new RegistryClient(parseRepository(`${registry.host}/${repo}`), {
     credentials: { username: 'bob', password },
     credentialsHint: 'user bob and the token in $REGISTRY_TOKEN',
+    // The test's token server listens on a port of its own: another origin the steps file would list.
+    tokenRealms: [registry.tokenUrl ?? ''],
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
     onToken: token => {
       registerSecret(token)
@@ -112,13 +114,9 @@ describe('Bearer token challenge', () => {
     expect(pulled.digest).toBe(pushed.digest)
     expect((await readdir(folder)).sort()).toEqual([...backup.files].sort())
     expect(tokens.length).toBeGreaterThan(0)
-    // The first call (HEAD of a blob) is challenged for pull, the upload for push: the second token has both.
-    // (The registry lists a scope's actions in no fixed order.)
-    const actions = (scopes: string[] = []): string[] =>
-      [...new Set(scopes.flatMap(scope => (scope.split(':').pop() ?? '').split(',')))].sort()
+    // A push asks for pull and push with the first challenge (GHCR's name only `:pull`): one token.
     const scopes = registry.tokenScopes.slice(asked)
-    expect(scopes[0]).toEqual(['repository:acme/tokens:pull'])
-    expect(actions(scopes[1])).toEqual(['pull', 'push'])
+    expect(scopes[0]).toContain('repository:acme/tokens:pull,push')
     expect(await tagsWithToken('acme/tokens')).toEqual(['20261130T100000Z', 'nightly'])
   })
 
@@ -154,6 +152,7 @@ describe('keep', () => {
     '2026-11-29T13:00:00Z',
     '2026-11-30T01:00:00Z'
   ]
+  const NOW = new Date('2026-11-30T02:00:00Z')
   const stamps = times.map(t => t.replace(/[-:]/g, '').replace('.000', ''))
 
   async function pushAll(repo: string): Promise<Map<string, string>> {
@@ -176,7 +175,7 @@ describe('keep', () => {
       now: new Date('2026-10-01T00:00:00Z')
     })
     await putForeign('acme/keep', '20250101T000000Z')
-    const result = await applyKeep(client('acme/keep'), { last: 2, weekly: 2 }, { dryRun: false })
+    const result = await applyKeep(client('acme/keep'), { last: 2, weekly: 2 }, { dryRun: false, now: NOW })
 
     expect(result.kept.map(k => [k.tag, k.reasons])).toEqual([
       ['20261130T010000Z', ['last', 'weekly']],
@@ -205,7 +204,7 @@ describe('keep', () => {
 
   it('dry-run lists what it would delete and deletes nothing', async () => {
     await pushAll('acme/dry')
-    const result = await applyKeep(client('acme/dry'), { daily: 3 }, { dryRun: true })
+    const result = await applyKeep(client('acme/dry'), { daily: 3 }, { dryRun: true, now: NOW })
     expect(result.kept.map(k => k.tag)).toEqual(['20261130T010000Z', '20261129T130000Z', '20261128T010000Z'])
     expect(result.deleted).toHaveLength(7)
     expect(result.dryRun).toBe(true)

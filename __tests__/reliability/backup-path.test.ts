@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createBackupRestorer, type LicenseBackupError } from '../../src/engine/index.js'
 import { parseAnyManifest } from '../../src/engine/format/any-manifest.js'
@@ -7,6 +7,7 @@ import { nodeFileIO, withFileIO, type FileIO } from '../../src/engine/io/file-io
 import { buildChild, runChild } from './crash-support.js'
 import { generateStore } from '../../src/fixtures/store.js'
 import { issuer, tempDirs } from '../engine/helpers.js'
+import { snapshot } from '../restore/support.js'
 
 // Issue 10 item 4 (docs/reliability.md): a backup never replaces a folder that is not a backup written by this tool
 // unless overwrite is on (and then only a damaged backup's own files); two runs writing one backup path
@@ -83,6 +84,138 @@ describe('a folder that is not a backup', () => {
   it('an empty folder takes a backup', async () => {
     const path = await folderWith('empty', {})
     expect((await createBackupRestorer().backup({ store: stores[0]!, path })).backedUp).toBe(400)
+  })
+})
+
+// Issue 23 item 4: each case docs/reliability.md lists ("What a backup path holds"), as the code decides
+// it, with overwrite off and on. A folder is a damaged backup of ours only when its manifest.json starts
+// with our format line; a manifest.json of anything else makes the folder foreign, never replaced.
+const OUR_HEAD = '{\n  "format": "license-backup/v2",\n  "created": "2026-12-0'
+type Outcome = 'written' | 'exists' | 'damaged' | 'foreign'
+const CASES: Array<[string, Record<string, string | null>, Outcome, Outcome]> = [
+  ['an empty folder', {}, 'written', 'written'],
+  [
+    'our manifest cut short past its format line, with a pack',
+    { 'manifest.json': OUR_HEAD, 'licenses.tar.gz': 'x' },
+    'damaged',
+    'written'
+  ],
+  ['our manifest cut short past its format line, alone', { 'manifest.json': OUR_HEAD }, 'damaged', 'written'],
+  [
+    'our v1 format line, then garbage',
+    { 'manifest.json': '{"format": "license-backup/v1",\u0000\u0001garbage', 'licenses.tar': 'x' },
+    'damaged',
+    'written'
+  ],
+  [
+    'our manifest cut short, with a file of the user',
+    { 'manifest.json': OUR_HEAD, 'notes.txt': 'mine' },
+    'foreign',
+    'foreign'
+  ],
+  ['a web app manifest.json alone', { 'manifest.json': WEB_MANIFEST }, 'foreign', 'foreign'],
+  [
+    'a web app manifest.json with a licenses.tar',
+    { 'manifest.json': WEB_MANIFEST, 'licenses.tar': 'mine' },
+    'foreign',
+    'foreign'
+  ],
+  [
+    'a JSON manifest.json whose format is not its first key',
+    { 'manifest.json': '{"name": "x", "format": "license-backup/v2"}' },
+    'foreign',
+    'foreign'
+  ],
+  [
+    'a JSON manifest.json of another format',
+    { 'manifest.json': '{"format": "other-tool/v2", "pack": {}}' },
+    'foreign',
+    'foreign'
+  ],
+  [
+    'a manifest.json cut inside the format line',
+    { 'manifest.json': '{\n  "format": "license-back' },
+    'foreign',
+    'foreign'
+  ],
+  ['an empty manifest.json', { 'manifest.json': '' }, 'foreign', 'foreign'],
+  ['a manifest.json of garbage', { 'manifest.json': '\u0000\u00ff garbage' }, 'foreign', 'foreign'],
+  ['a folder named manifest.json', { 'manifest.json': null }, 'foreign', 'foreign'],
+  ['the user’s own licenses.tar, no manifest', { 'licenses.tar': 'my own tar file' }, 'foreign', 'foreign'],
+  ['a signature file alone', { 'manifest.json.sig': 'x' }, 'foreign', 'foreign']
+]
+
+async function folderOf(name: string, files: Record<string, string | null>): Promise<string> {
+  const path = join(root, name)
+  await mkdir(path)
+  for (const [file, text] of Object.entries(files))
+    if (text === null) await mkdir(join(path, file))
+    else await writeFile(join(path, file), text)
+  return path
+}
+
+describe('what a backup path holds, as docs/reliability.md lists it', () => {
+  let n = 0
+  const rows = CASES.flatMap(([label, files, off, on]) => [
+    [label, false, files, off] as const,
+    [label, true, files, on] as const
+  ])
+  it.each(rows)('%s, overwrite %s', async (label, overwrite, files, outcome) => {
+    const path = await folderOf(`case-${++n}`, files)
+    const before = await snapshot(path)
+    const result = await createBackupRestorer()
+      .backup({ store: stores[0]!, path, overwrite })
+      .catch((caught: unknown) => caught as LicenseBackupError)
+    if (outcome === 'written') {
+      expect(result).toMatchObject({ backedUp: 400 })
+      return
+    }
+    const error = result as LicenseBackupError
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.message).toContain(`The backup path ${path} is a folder that is not a backup`)
+    for (const name of Object.keys(files)) expect(error.message).toContain(name)
+    if (outcome === 'damaged') {
+      expect(error.message).toMatch(/its manifest\.json is a license-backup manifest that is damaged/)
+      expect(error.message).toContain('turn on the `overwrite` option')
+    } else {
+      expect(error.message).not.toContain('overwrite')
+      expect(error.message).toContain('choose an empty or new folder, so nothing of yours is replaced')
+    }
+    expect(await snapshot(path)).toEqual(before)
+    expect((await readdir(root)).filter(name => name.includes('.lb-'))).toEqual([])
+  })
+
+  it.each([false, true])(
+    'a file or a symbolic link at the path, overwrite %s: CONFIG_INVALID, left as it was',
+    async overwrite => {
+      const file = join(root, `a-file-${overwrite}`)
+      await writeFile(file, 'mine')
+      const link = join(root, `a-link-${overwrite}`)
+      await symlink(await folderOf(`linked-${overwrite}`, {}), link)
+      for (const [path, says] of [
+        [file, 'is a file, not a folder'],
+        [link, 'is a symbolic link']
+      ] as const)
+        await expect(
+          createBackupRestorer().backup({ store: stores[0]!, path, overwrite })
+        ).rejects.toMatchObject({
+          code: 'CONFIG_INVALID',
+          message: expect.stringContaining(`The backup path ${path} ${says}`)
+        })
+      expect(await readFile(file, 'utf8')).toBe('mine')
+      expect(await readdir(join(root, `linked-${overwrite}`))).toEqual([])
+    }
+  )
+
+  it('a valid backup: BACKUP_EXISTS with overwrite off, replaced whole with overwrite on', async () => {
+    const path = join(root, 'valid') // nothing there: written
+    await createBackupRestorer().backup({ store: stores[1]!, path })
+    await expect(createBackupRestorer().backup({ store: stores[0]!, path })).rejects.toMatchObject({
+      code: 'BACKUP_EXISTS'
+    })
+    const result = await createBackupRestorer().backup({ store: stores[0]!, path, overwrite: true })
+    const manifest = parseAnyManifest(await readFile(join(path, 'manifest.json'), 'utf8'), 'manifest.json')
+    expect(manifest.manifest.pack.sha256).toBe(result.manifest.pack.sha256)
   })
 })
 

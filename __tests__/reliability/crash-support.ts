@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import type { BackupOptions, ReleaseOptions, RestoreOptions } from '../../src/engine/index.js'
+import type { BackupOptions, ReleaseOptions, RenewOptions, RestoreOptions } from '../../src/engine/index.js'
 import { bundle } from '../../scripts/bundle.mjs'
 
 // npm test runs from the repository's root.
@@ -14,6 +14,7 @@ export type Job =
   | { op: 'backup'; options: BackupOptions }
   | { op: 'restore'; options: RestoreOptions }
   | { op: 'release'; options: ReleaseOptions }
+  | { op: 'renew'; options: RenewOptions }
 
 /** How a child run ended: killed, or finished with what it printed. */
 export interface ChildRun {

@@ -1,9 +1,11 @@
-// A release killed part way (the crash harness runs it in a child process and kills it at a named point):
+// A release (or a renewal) killed part way (the crash harness runs it in a child process and kills it at a named point):
 // each license is held and present, released and gone, or released and still present, which a rerun
 // removes. With more licenses than one service batch (1,000), each batch is released at the service, then
 // its files removed (ADR 0150). In `npm run test:all` with the other crash suites.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { parseLicense } from '../../src/engine/licenses/license.js'
 import { MAX_BATCH } from '../../src/engine/service/client.js'
 import { buildChild, runChild } from '../reliability/crash-support.js'
 import { unreleasedHolders } from '../helpers/service.js'
@@ -13,11 +15,17 @@ const COUNT = 2 * MAX_BATCH + 100
 const plain = { restrictedShare: 0, expiredShare: 0, boundShare: 0 }
 let w: BackedUpWorld
 let few: BackedUpWorld
+/** The renewal's own: released holdings count until their leases end, so the release test's use up slots. */
+let leased: BackedUpWorld
 
 beforeAll(async () => {
-  ;[w, few] = await Promise.all([backedUpWorld(COUNT, 29, plain), backedUpWorld(5, 17, plain)])
+  ;[w, few, leased] = await Promise.all([
+    backedUpWorld(COUNT, 29, plain),
+    backedUpWorld(5, 17, plain),
+    backedUpWorld(5, 19, plain)
+  ])
 })
-afterAll(async () => Promise.all([w.close(), few.close()]))
+afterAll(async () => Promise.all([w.close(), few.close(), leased.close()]))
 
 describe('a release killed at every point', () => {
   it('leaves the store and service consistent, and a rerun finishes it', async () => {
@@ -53,6 +61,50 @@ describe('a release killed at every point', () => {
       expect(rerun.report?.ok).toBe(true)
       for (const l of source.licenses) expect(await unreleasedHolders(server, l.jti)).not.toContain(machineId)
       expect(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt'))).toEqual([])
+    }
+  })
+})
+
+describe('a renewal killed at every point', () => {
+  it('leaves each lease copy whole, old or renewed, and a rerun renews them all', async () => {
+    const { source, server } = leased
+    const service = { url: server.url, token: TOKEN }
+    const child = await buildChild()
+    const points = [
+      'renew:service-renewed',
+      'restore:before-journal',
+      'restore:after-journal',
+      'restore:move#2'
+    ]
+    for (const [n, point] of points.entries()) {
+      const store = join(leased.root, `renew-killed-${n}`)
+      const { machineId } = await engine().engine.restore({
+        store,
+        path: leased.backupPath,
+        service,
+        trust: { jwksFile: leased.jwksFile },
+        individualize: true,
+        lease: 3600
+      })
+      const before = await snapshot(store)
+      const job = { op: 'renew' as const, options: { store, service, lease: 7200 } }
+      const killed = await runChild(child, job, { crashAt: point })
+      expect(killed.killed).toBe(true)
+      const copies = async () =>
+        Promise.all(
+          source.licenses.map(async l => parseLicense(await readFile(join(store, l.path), 'utf8'), l.path))
+        )
+      const after = await snapshot(store)
+      for (const [i, copy] of (await copies()).entries()) {
+        const path = source.licenses[i]!.path
+        expect(copy.claims.cnf?.jkt).toBe(machineId)
+        // Old (the same bytes) or renewed (a later lease), never torn.
+        if (after[path] !== before[path]) expect(copy.claims.exp).toBeGreaterThan(Date.now() / 1000 + 3600)
+      }
+      const rerun = await runChild(child, job)
+      expect(rerun.report?.ok).toBe(true)
+      for (const copy of await copies()) expect(copy.claims.exp).toBeGreaterThan(Date.now() / 1000 + 3600)
+      for (const l of source.licenses) expect(await unreleasedHolders(server, l.jti)).toContain(machineId)
     }
   })
 })

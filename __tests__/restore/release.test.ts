@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LicenseBackupError } from '../../src/engine/errors.js'
 import { type RestoreOptions } from '../../src/engine/index.js'
@@ -156,5 +156,57 @@ describe('a stable machine key and release', () => {
     } finally {
       await strict.close()
     }
+  })
+})
+
+describe('release of an explicit set of license IDs (release-on-exit, issue 23 item 5)', () => {
+  it('`jtis` gives back exactly the licenses with those IDs: a jti that looks like a pattern (lic-*) matches only itself', async () => {
+    const dir = join(root, 'pattern-like-source')
+    const claims = (jti: string) => ({
+      jti,
+      key_id: 'a0'.repeat(16),
+      iss: issuer.iss,
+      iat: Math.floor(Date.now() / 1000),
+      sub: 'user-1',
+      rights: { play: true, backup: true },
+      exp: Math.floor(Date.now() / 1000) + 86_400 * 365
+    })
+    await rm(dir, { recursive: true, force: true })
+    await mkdir(dir, { recursive: true })
+    // `lic-*` as an `include` entry is a path glob matching lic-a.jwt and lic-b.jwt, and a key ID too.
+    for (const [file, jti] of [
+      ['lic-a.jwt', 'lic-a'],
+      ['lic-b.jwt', 'lic-b'],
+      ['star.jwt', 'lic-*']
+    ] as const)
+      await writeFile(join(dir, file), issuer.sign(claims(jti)))
+    const path = join(root, 'pattern-like-backup')
+    await engine().engine.backup({ store: dir, path, trust: { jwksFile } })
+    const store = join(root, 'pattern-like-store')
+    const restored = await engine().engine.restore({
+      store,
+      path,
+      service: service(),
+      trust: { jwksFile },
+      individualize: true
+    })
+    expect(restored.restored).toBe(3)
+    const result = await engine().engine.release({ store, service: service(), jtis: ['lic-*'] })
+    expect(result).toEqual({ machineId: restored.machineId, released: 1, notHeld: 0 })
+    const left = Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt'))
+    expect(left.sort()).toEqual(['lic-a.jwt', 'lic-b.jwt'])
+    expect(await unreleasedHolders(server, 'lic-*')).toEqual([])
+    expect(await server.machinesOf('lic-a')).toEqual([restored.machineId])
+    expect(await server.machinesOf('lic-b')).toEqual([restored.machineId])
+    // An empty set gives back nothing (an empty `include` would mean everything).
+    const none = engine()
+    expect(await none.engine.release({ store, service: service(), jtis: [] })).toMatchObject({
+      released: 0,
+      notHeld: 0
+    })
+    expect(none.events).toEqual([])
+    await expect(
+      engine().engine.release({ store, service: service(), jtis: ['lic-a'], include: ['lic-b'] })
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('`include`') })
   })
 })

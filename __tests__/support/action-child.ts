@@ -8,6 +8,7 @@ const engine: BackupRestorer = {
   backup: () => Promise.reject(new Error('this child only restores')),
   verify: () => Promise.reject(new Error('this child only restores')),
   release: () => Promise.reject(new Error('this child only restores')),
+  renew: () => Promise.reject(new Error('this child only restores')),
   restore: async options => {
     process.stderr.write(`RESTORING ${options.path}\n`)
     return new Promise(() => setInterval(() => undefined, 1000))

@@ -1,5 +1,5 @@
 // Child process of the crash-consistency harness (__tests__/reliability/crash.test.ts): runs one backup or
-// restore given as JSON in argv[2]. The parent kills it with SIGKILL, either at a named crash point
+// restore (or release, or renewal) given as JSON in argv[2]. The parent kills it with SIGKILL, either at a named crash point
 // (LICENSE_BACKUP_CRASH_AT, src/engine/io/crash-points.ts) or after a random delay counted from READY.
 // When it is not killed it prints one JSON line: the outcome, the time the operation took and how often
 // each crash point was passed, which the parent uses to plan its kills.
@@ -7,6 +7,7 @@ import {
   createBackupRestorer,
   type BackupOptions,
   type ReleaseOptions,
+  type RenewOptions,
   type RestoreOptions
 } from '../../src/engine/index.js'
 import { crashPointsPassed } from '../../src/engine/io/crash-points.js'
@@ -15,6 +16,7 @@ type Job =
   | { op: 'backup'; options: BackupOptions }
   | { op: 'restore'; options: RestoreOptions }
   | { op: 'release'; options: ReleaseOptions }
+  | { op: 'renew'; options: RenewOptions }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job
 const engine = createBackupRestorer()
@@ -24,6 +26,7 @@ let outcome: { ok: true } | { ok: false; code: string; message: string }
 try {
   if (job.op === 'backup') await engine.backup(job.options)
   else if (job.op === 'release') await engine.release(job.options)
+  else if (job.op === 'renew') await engine.renew(job.options)
   else await engine.restore(job.options)
   outcome = { ok: true }
 } catch (error) {

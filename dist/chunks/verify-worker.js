@@ -1,14 +1,12 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   checkBatch,
-  checkSignature,
   keySlots,
   serve
-} from "./chunk-ELWBJQ7L.js";
+} from "./chunk-XG2PEJNN.js";
 import "./chunk-HANBNIMK.js";
 export {
   checkBatch,
-  checkSignature,
   keySlots,
   serve
 };

@@ -27,10 +27,16 @@ const STEPS_TERMS: Record<EngineOption, { name: string; turnOn?: string }> = {
   identity: { name: "the variable named by the restore step's `identity-env`" },
   machineKey: { name: "the variable named by the step's `machine-key-env`" },
   include: { name: "the step's `include`" },
+  jtis: { name: 'the licenses a restore step with `release-on-exit` restored' },
   onRefused: { name: "the restore step's `on-refused`" },
+  lease: { name: "the step's `lease`" },
   'service.url': { name: '`service.url` in the steps file' },
   'service.token': { name: 'the token in the variable named by `service.token-env`' },
-  signers: { name: '`signers` in the steps file (an allowed_signers file)' }
+  signers: { name: '`signers` in the steps file (an allowed_signers file)' },
+  rollBackInterrupted: {
+    name: "the step's `roll-back-interrupted`",
+    turnOn: 'set `roll-back-interrupted: true` on the step'
+  }
 }
 
 /** An engine message in the steps file's words. */

@@ -6,6 +6,7 @@ export function setOutputs(report: RunReport): void {
   const artifact = report.lastArtifact
   core.setOutput('backed-up', report.backedUp)
   core.setOutput('restored', report.restored)
+  core.setOutput('lease-expires', report.leaseExpires)
   core.setOutput('verified', report.verified)
   core.setOutput('pack-size', report.lastPack.size)
   core.setOutput('bytes-per-license', report.lastPack.perLicense)

@@ -70,7 +70,7 @@ async function releaseOne(engine: BackupRestorer, entry: ExitRelease, env: NodeJ
       store: entry.store,
       ...(entry.pattern === undefined ? {} : { pattern: entry.pattern }),
       service: { url: entry.url, token },
-      include: entry.jtis,
+      jtis: entry.jtis,
       ...(machineKey ? { machineKey } : {})
     })
     log.info(

@@ -7,16 +7,22 @@ export type StepOutcome = 'succeeded' | 'failed' | 'cancelled'
 
 /** What one step did, for the summary and the outputs. */
 export interface StepRecord {
-  kind: 'backup' | 'restore' | 'verify' | 'release'
+  kind: 'backup' | 'restore' | 'verify' | 'release' | 'renew'
   title: string
   outcome: StepOutcome
   durationMs: number
   path?: string
   backedUp?: number
   restricted?: ManifestRestricted[]
+  /** Where every restricted license is listed, for a summary too short to show them all. */
+  restrictedListedIn?: string
   restored?: number
   /** Licenses given back to the service (a release step). */
   released?: number
+  /** Lease copies re-issued with a new lease (a renew step). */
+  renewed?: number
+  /** The earliest lease end (ISO 8601) of the copies the step restored or renewed. */
+  leaseExpires?: string
   unchanged?: number
   /** Expired licenses a restore left out (each is in the log at debug level). */
   expired?: number
@@ -70,6 +76,13 @@ export class RunReport {
   /** The last backup pushed to a registry. */
   get lastPush(): RegistryRecord | undefined {
     return this.steps.filter(s => s.registry?.pushed).at(-1)?.registry
+  }
+
+  /** The earliest lease end (ISO 8601) of the copies the run restored or renewed; '' when none was a lease. */
+  get leaseExpires(): string {
+    const ends = this.steps.flatMap(s => (s.leaseExpires ? [s.leaseExpires] : []))
+    // ISO 8601 instants in UTC, as the engine writes them, sort as text.
+    return ends.sort()[0] ?? ''
   }
 
   get verified(): number {

@@ -4,6 +4,7 @@ import {
   isLicenseBackupError,
   throwIfAborted,
   type BackupRestorer,
+  type BackupResult,
   type EventListener,
   type Origin,
   type StoreOptions
@@ -24,6 +25,7 @@ import { rememberForExit } from './release-on-exit.js'
 import type {
   BackupStep,
   ReleaseStep,
+  RenewStep,
   RestoreStep,
   RestrictedPolicy,
   ServiceStep,
@@ -81,6 +83,7 @@ function runStep(step: Step, n: number, context: StepContext): Promise<void> {
   if (step.kind === 'backup') return runBackup(step, n, context)
   if (step.kind === 'restore') return runRestore(step, n, context)
   if (step.kind === 'release') return runRelease(step, n, context)
+  if (step.kind === 'renew') return runRenew(step, n, context)
   return runVerify(step, n, context)
 }
 
@@ -88,6 +91,7 @@ function title(step: Step, n: number, total: number): string {
   const count = `step ${n} of ${total}`
   if (step.kind === 'backup') return `Backup (${count}): ${step.store} → ${step.path}`
   if (step.kind === 'release') return `Release (${count}): ${step.store} → ${step.service.url}`
+  if (step.kind === 'renew') return `Renew (${count}): ${step.store} ↔ ${step.service.url}`
   const from = restoreSource(step)
   if (step.kind === 'verify') return `Verify (${count}): ${from}`
   return `Restore (${count}): ${from} → ${step.store}`
@@ -99,12 +103,13 @@ function restoreSource(step: RestoreStep | VerifyStep): string | undefined {
   return step.path
 }
 
-function storeOptions(step: BackupStep | RestoreStep): StoreOptions {
+function storeOptions(step: BackupStep | RestoreStep | RenewStep): StoreOptions {
   return {
     store: step.store,
     ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
     ...(step.catalog === undefined ? {} : { catalog: step.catalog }),
-    ...(step.trust === undefined ? {} : { trust: step.trust })
+    ...(step.trust === undefined ? {} : { trust: step.trust }),
+    ...(step.rollBackInterrupted ? { rollBackInterrupted: true } : {})
   }
 }
 
@@ -137,6 +142,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     record.path = result.path
     record.backedUp = result.backedUp
     record.restricted = result.restricted
+    record.restrictedListedIn = restrictedListedIn(result, policy)
     record.packSize = result.packSize
     record.signed = result.files.includes('manifest.json.sig')
     const perLicense =
@@ -169,6 +175,16 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
       )
     }
   })
+}
+
+/** The full list of a backup's restricted licenses: its log (unless ignored) and the backup's own index. */
+function restrictedListedIn(result: BackupResult, policy: RestrictedPolicy): string {
+  const index =
+    result.manifest.format === 'license-backup/v1'
+      ? `manifest.json (\`restricted\`)`
+      : `${result.manifest.pack.file} (\`restricted\` in its .license-backup/index.json)`
+  const log = policy === 'ignore' ? '' : "the step's log and "
+  return `${log}the backup's ${index} in ${result.path}`
 }
 
 async function runRestore(step: RestoreStep, n: number, context: StepContext): Promise<void> {
@@ -209,6 +225,7 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
       record.unchanged = result.unchanged
       record.expired = result.expired
       record.skipped = result.skipped
+      if (result.leaseExpires) record.leaseExpires = result.leaseExpires
       log.info(
         logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} skipped.`
       )
@@ -313,7 +330,8 @@ async function runRelease(step: ReleaseStep, n: number, context: StepContext): P
         store: step.store,
         ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
         service: { url: step.service.url, token: secrets.token ?? '' },
-        ...slotOptions(step, secrets)
+        ...slotOptions(step, secrets),
+        ...(step.rollBackInterrupted ? { rollBackInterrupted: true } : {})
       },
       { signal: context.signal }
     )
@@ -321,16 +339,44 @@ async function runRelease(step: ReleaseStep, n: number, context: StepContext): P
     log.info(
       result.machineId === null
         ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.`
-        : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service).`
+        : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service); a lease service frees each slot when the released copy's lease ends.`
     )
   })
 }
 
-/** `include` and the machine key, as restore and release steps give them to the engine. */
-function slotOptions(step: ServiceStep, secrets: StepSecrets): { include?: string[]; machineKey?: string } {
+/** Renews this machine's lease copies (protocol v1.2): re-issued by the service, written back. */
+async function runRenew(step: RenewStep, n: number, context: StepContext): Promise<void> {
+  const stepLog = new StepLog('warn', context.now)
+  const record = newRecord('renew', step, n, context)
+  await tracked(record, stepLog, context, stepLog.onEvent, async () => {
+    const secrets = context.secrets.get(step) ?? {}
+    const result = await context.engine.renew(
+      {
+        ...storeOptions(step),
+        service: { url: step.service.url, token: secrets.token ?? '' },
+        ...slotOptions(step, secrets)
+      },
+      { signal: context.signal }
+    )
+    record.renewed = result.renewed
+    if (result.leaseExpires) record.leaseExpires = result.leaseExpires
+    log.info(
+      result.machineId === null
+        ? logText`The store ${step.store} has no machine identity: it holds no lease copy to renew.`
+        : logText`Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ''}${result.expired ? `; ${result.expired} whose license has expired left as they were` : ''}.`
+    )
+  })
+}
+
+/** `include`, the machine key and the lease, as the steps that talk to the service give them to the engine. */
+function slotOptions(
+  step: ServiceStep,
+  secrets: StepSecrets
+): { include?: string[]; machineKey?: string; lease?: number } {
   return {
     ...(step.include ? { include: step.include } : {}),
-    ...(secrets.machineKey === undefined ? {} : { machineKey: secrets.machineKey })
+    ...(secrets.machineKey === undefined ? {} : { machineKey: secrets.machineKey }),
+    ...(step.kind !== 'release' && step.leaseSeconds !== undefined ? { lease: step.leaseSeconds } : {})
   }
 }
 

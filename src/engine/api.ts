@@ -21,6 +21,12 @@ export interface StoreOptions {
   trust?: TrustOptions
   /** Catalog file (CSV or JSON) mapping key IDs to titles. */
   catalog?: string
+  /**
+   * When a restore of this store was interrupted and its journal cannot be used (empty, cut short, of
+   * another version or store): roll that restore back, keeping the journal aside, instead of failing
+   * with STORE_INVALID (docs/errors.md). A readable journal is finished as always.
+   */
+  rollBackInterrupted?: boolean
 }
 
 export interface BackupOptions extends StoreOptions {
@@ -96,6 +102,11 @@ export interface RestoreOptions extends StoreOptions, BackupTrustOptions {
    * identity and never written to disk, so re-provisioned runners are one machine (protocol v1.1).
    */
   machineKey?: string
+  /**
+   * The lease to ask for, in seconds (at least 60; protocol v1.2): the service grants the shorter of it and
+   * its policy. An ephemeral runner asks for its job's length. Default: the service's policy.
+   */
+  lease?: number
 }
 
 export interface ReleaseOptions {
@@ -105,8 +116,15 @@ export interface ReleaseOptions {
   service: ServiceOptions
   /** Release only the licenses named here: a license ID, a key ID or a path pattern each. */
   include?: string[]
+  /**
+   * Release exactly the licenses with these license IDs (what a restore restored: release-on-exit),
+   * compared as they are, never as patterns or key IDs; empty releases nothing. Not with `include`.
+   */
+  jtis?: readonly string[]
   /** This machine's key, from a secret; default the store's identity. */
   machineKey?: string
+  /** As in StoreOptions: roll back an interrupted restore whose journal cannot be used. */
+  rollBackInterrupted?: boolean
 }
 
 export interface ReleaseResult {
@@ -116,6 +134,31 @@ export interface ReleaseResult {
   released: number
   /** Licenses the service no longer counted for this machine (a rerun, or freed by the operator). */
   notHeld: number
+}
+
+/** A renewal of this machine's lease copies in the store (protocol v1.2). */
+export interface RenewOptions extends StoreOptions {
+  service: ServiceOptions
+  /** Renew only the copies named here: a license ID, a key ID or a path pattern each. */
+  include?: string[]
+  /** This machine's key, from a secret; default the store's identity. */
+  machineKey?: string
+  /** The lease to ask for, in seconds (at least 60); default the service's policy. */
+  lease?: number
+}
+
+export interface RenewResult {
+  /** The machine whose copies were renewed; null when the store has no identity (nothing to renew). */
+  machineId: string | null
+  /** Copies the service re-issued with a new lease, written into the store. */
+  renewed: number
+  /**
+   * Copies of licenses whose own validity has ended, not sent. Each was a LICENSE event (outcome
+   * `skipped`, reason `expired`).
+   */
+  expired: number
+  /** The earliest new lease end (ISO 8601) among the renewed copies; absent when none was renewed. */
+  leaseExpires?: string
 }
 
 /** A verify: everything a restore checks before it calls the service; nothing is written. */
@@ -167,6 +210,11 @@ export interface RestoreResult {
   expired: number
   /** Refusals the run left out because `onRefused` says skip, and why. */
   skipped: RefusedLicense[]
+  /**
+   * The earliest lease end (ISO 8601) among the copies this run wrote that are leases (protocol v1.2):
+   * when the machine must renew them. Absent when it wrote none.
+   */
+  leaseExpires?: string
 }
 
 export interface RunControl {
@@ -180,6 +228,8 @@ export interface BackupRestorer {
   verify(options: VerifyOptions, control?: RunControl): Promise<VerifyResult>
   /** Gives the store's licenses back to the service and removes them (protocol v1.1). */
   release(options: ReleaseOptions, control?: RunControl): Promise<ReleaseResult>
+  /** Re-issues this machine's lease copies with a new lease, written back into the store (protocol v1.2). */
+  renew(options: RenewOptions, control?: RunControl): Promise<RenewResult>
 }
 
 export type { EventListener }

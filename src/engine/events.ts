@@ -4,10 +4,12 @@ import type { ErrorCode } from './errors.js'
  * Status events, after the classic DRM backup/restore callback (docs/events.md).
  * Backup: BEGIN → RESTRICTED_LICENSE* → END. Restore: CONNECTING → DISCONNECTING → BEGIN → END, where
  * BEGIN..END is the commit of the staged licenses. Release (protocol v1.1): CONNECTING → DISCONNECTING →
- * BEGIN → END, where BEGIN..END is the removal of the released licenses from the store. PROGRESS, LICENSE (debug detail), WARNING and
+ * BEGIN → END, where BEGIN..END is the removal of the released licenses from the store. Renew (protocol
+ * v1.2): BEGIN → CONNECTING → DISCONNECTING → END, where BEGIN..END is the renewal and the writing back of
+ * the renewed copies. PROGRESS, LICENSE (debug detail), WARNING and
  * ERROR_WITH_URL may come between. Events never carry license bytes, tokens or identities.
  */
-export type Operation = 'backup' | 'restore' | 'verify' | 'release'
+export type Operation = 'backup' | 'restore' | 'verify' | 'release' | 'renew'
 
 export type EngineEvent =
   | { type: 'BEGIN'; operation: Operation }
@@ -30,7 +32,7 @@ export type EngineEvent =
       licenseId: string
       keyId: string
       path: string
-      outcome: 'backed-up' | 'restricted' | 'restored' | 'unchanged' | 'refused' | 'skipped'
+      outcome: 'backed-up' | 'restricted' | 'restored' | 'renewed' | 'unchanged' | 'refused' | 'skipped'
       reason?: string
     }
   | { type: 'WARNING'; message: string }

@@ -27,6 +27,7 @@ export { checkRecipients } from './format/age.js'
 export { parseSigningKey, type SigningKey } from './format/ssh/signing-key.js'
 export { InputFileError, readInputFile } from './io/input-file.js'
 export { compileGlob, DEFAULT_PATTERN } from './store/glob.js'
+export { MIN_LEASE_SECONDS } from './slots/lease.js'
 
 // Reporting what an operation did.
 export { restrictedLicenseMessage, restrictedSummaryMessage } from './catalog/messages.js'
@@ -73,6 +74,7 @@ export function createBackupRestorer(listener?: EventListener): BackupRestorer {
     verify: async (options, control = {}) =>
       (await import('./verify/verify.js')).verify(options, control, emit),
     release: async (options, control = {}) =>
-      (await import('./release/release.js')).release(options, control, emit)
+      (await import('./release/release.js')).release(options, control, emit),
+    renew: async (options, control = {}) => (await import('./renew/renew.js')).renew(options, control, emit)
   }
 }

@@ -15,10 +15,13 @@ export const ENGINE_OPTIONS = [
   'identity',
   'machineKey',
   'include',
+  'jtis',
   'onRefused',
+  'lease',
   'service.url',
   'service.token',
-  'signers'
+  'signers',
+  'rollBackInterrupted'
 ] as const
 
 export type EngineOption = (typeof ENGINE_OPTIONS)[number]

@@ -1,5 +1,7 @@
-import { compactVerify, createLocalJWKSet, type JWK } from 'jose'
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto'
+import { compactVerify, type JWK } from 'jose'
+import { createHash, type KeyObject } from 'node:crypto'
+import { TrustedKeys } from '../jws/key-choice.js'
+import { verifySignature } from '../jws/signature.js'
 import type { SigningKey } from './keys/sign.js'
 
 export type Claims = Record<string, unknown> & {
@@ -20,75 +22,36 @@ export type Checked =
 const REMEMBERED = 100_000
 
 /**
- * Verifies a license against trusted public keys and checks the claims re-issue needs. The common case (an
- * Ed25519 license with the `kid` of one of the Ed25519 keys and a plain header) is checked with
- * node:crypto directly; anything else goes through jose, with the same outcome (ADR 0052).
+ * Verifies a license against trusted public keys and checks the claims re-issue needs. The key is the one
+ * src/jws/key-choice.ts chooses (ADR 0181), as the engine and its verify pool choose it. A plain
+ * header (`alg`, `kid`, `typ`, `cty`) is checked with node:crypto directly; anything else goes through jose
+ * with that key, which checks the header's other parameters (ADR 0052).
  */
 export function licenseChecker(jwks: { keys: readonly JWK[] }): (jws: string) => Promise<Checked> {
-  // An Ed25519 key verifies `alg: Ed25519` (RFC 9864) and `alg: EdDSA` (older issuers) alike
-  // (docs/format.md), whichever of the two its JWK names; jose would otherwise match only the named one.
-  const all = jwks.keys.map(eitherEd25519Alg)
-  const keys = createLocalJWKSet({ keys: all })
-  // The keys jose would pick for each alg and kid (jwks/local.js: same kid, a matching `alg` when the
-  // key has one, `use` sig); only a kid with exactly one such Ed25519 key takes the direct path.
-  const ed25519 = new Map<string, KeyObject>()
-  for (const alg of ['Ed25519', 'EdDSA']) {
-    for (const jwk of all) {
-      if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.kid !== 'string') continue
-      const usable = (k: JWK): boolean =>
-        k.kid === jwk.kid &&
-        (k.alg === undefined || k.alg === alg) &&
-        (k.use === undefined || k.use === 'sig') &&
-        k.key_ops === undefined &&
-        k.ext === undefined
-      if (!usable(jwk) || all.filter(usable).length !== 1) continue
-      ed25519.set(
-        `${alg}\u0000${jwk.kid}`,
-        createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x as string }, format: 'jwk' })
-      )
-    }
-  }
-  const viaJose = async (jws: string): Promise<Checked> => {
-    let payload: Uint8Array
-    try {
-      ;({ payload } = await compactVerify(jws, keys, { algorithms: ['Ed25519', 'EdDSA', 'ES256'] }))
-    } catch (error) {
-      return {
-        ok: false,
-        jti: unverifiedJti(jws),
-        reason: 'invalid-signature',
-        why: (error as Error).message
-      }
-    }
-    return claimsOf(jws, Buffer.from(payload).toString('utf8'))
-  }
-  // Digests of texts whose Ed25519 signature verified with the issuer's keys, which never change while
-  // the service runs; oldest first. A verdict about the bytes alone: tenants and revocation are checked
-  // on every request.
+  const trusted = new TrustedKeys(jwks.keys)
+  const refused = (jws: string, why: string): Checked => ({
+    ok: false,
+    jti: unverifiedJti(jws),
+    reason: 'invalid-signature',
+    why
+  })
+  // Digests of texts whose signature verified with the trusted keys, which never change while the
+  // service runs; oldest first. A verdict about the bytes alone: tenants and revocation are checked on
+  // every request.
   const verified = new Set<string>()
   return async jws => {
     const digest = createHash('sha256').update(jws).digest('base64')
     if (verified.has(digest)) return claimsOf(jws, payloadOf(jws))
-    const fast = quickVerify(jws, ed25519)
-    if (fast === undefined) return viaJose(jws)
-    if (fast === false) {
-      return {
-        ok: false,
-        jti: unverifiedJti(jws),
-        reason: 'invalid-signature',
-        why: 'signature verification failed'
-      }
-    }
+    const parts = compactParts(jws)
+    if (parts === undefined) return refused(jws, 'it is not a compact JWS')
+    const choice = trusted.choose(parts.header['alg'], parts.header['kid'])
+    if (!('key' in choice)) return refused(jws, `no key verifies it (${choice.refused})`)
+    const payload = await verifiedPayload(jws, parts, choice.key)
+    if (payload === undefined) return refused(jws, 'signature verification failed')
     verified.add(digest)
     if (verified.size > REMEMBERED) verified.delete(verified.values().next().value as string)
-    return claimsOf(jws, fast)
+    return claimsOf(jws, payload)
   }
-}
-
-function eitherEd25519Alg(jwk: JWK): JWK {
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || (jwk.alg !== 'Ed25519' && jwk.alg !== 'EdDSA')) return jwk
-  const { alg: _named, ...rest } = jwk
-  return rest
 }
 
 /** The payload (text) of a compact JWS already verified. */
@@ -99,32 +62,49 @@ function payloadOf(jws: string): string {
 const PLAIN_HEADER = new Set(['alg', 'typ', 'kid', 'cty'])
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
-/**
- * The payload (text) of an Ed25519 JWS whose signature verifies with the issuer key its `kid` names; false
- * when that signature does not verify; undefined when the JWS is not of that plain shape (jose decides).
- */
-function quickVerify(jws: string, keys: Map<string, KeyObject>): string | false | undefined {
+interface CompactParts {
+  header: Record<string, unknown>
+  payload: string
+  signature: string
+  /** Where the signing input ends. */
+  last: number
+}
+
+/** The three parts of a compact JWS and its decoded header, or undefined when it is not one. */
+function compactParts(jws: string): CompactParts | undefined {
   const first = jws.indexOf('.')
   const last = jws.lastIndexOf('.')
   if (first <= 0 || last === first || jws.indexOf('.', first + 1) !== last) return undefined
-  const [h, p, s] = [jws.slice(0, first), jws.slice(first + 1, last), jws.slice(last + 1)]
-  if (!BASE64URL.test(h) || !BASE64URL.test(p) || !BASE64URL.test(s)) return undefined
-  let header: Record<string, unknown>
+  const [h, payload, signature] = [jws.slice(0, first), jws.slice(first + 1, last), jws.slice(last + 1)]
+  if (!BASE64URL.test(h) || !BASE64URL.test(payload) || !BASE64URL.test(signature)) return undefined
+  let header: unknown
   try {
-    header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as Record<string, unknown>
+    header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'))
   } catch {
     return undefined
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) return undefined
-  if (!Object.keys(header).every(name => PLAIN_HEADER.has(name))) return undefined
-  if (header['alg'] !== 'Ed25519' && header['alg'] !== 'EdDSA') return undefined
-  const key =
-    typeof header['kid'] === 'string' ? keys.get(`${header['alg']}\u0000${header['kid']}`) : undefined
-  if (!key) return undefined
-  const signature = Buffer.from(s, 'base64url')
-  if (signature.length !== 64) return false
-  if (!verify(null, Buffer.from(jws.slice(0, last), 'latin1'), key, signature)) return false
-  return Buffer.from(p, 'base64url').toString('utf8')
+  return { header: header as Record<string, unknown>, payload, signature, last }
+}
+
+/** The payload (text) when the signature verifies with `key`, else undefined. */
+async function verifiedPayload(
+  jws: string,
+  parts: CompactParts,
+  key: KeyObject
+): Promise<string | undefined> {
+  const alg = parts.header['alg'] as string
+  if (Object.keys(parts.header).every(name => PLAIN_HEADER.has(name))) {
+    const data = Buffer.from(jws.slice(0, parts.last), 'latin1')
+    if (!verifySignature(key, alg, data, Buffer.from(parts.signature, 'base64url'))) return undefined
+    return Buffer.from(parts.payload, 'base64url').toString('utf8')
+  }
+  try {
+    const { payload } = await compactVerify(jws, key, { algorithms: [alg] })
+    return Buffer.from(payload).toString('utf8')
+  } catch {
+    return undefined
+  }
 }
 
 /** The claims re-issue needs, from a payload whose signature is verified. */

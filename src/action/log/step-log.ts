@@ -47,7 +47,8 @@ const OPERATION_NAMES: Record<Operation, string> = {
   backup: 'Backup',
   restore: 'Restore',
   verify: 'Verify',
-  release: 'Release'
+  release: 'Release',
+  renew: 'Renew'
 }
 
 /** What BEGIN and END say for each operation. */
@@ -60,6 +61,10 @@ const PHASE_LINES: Record<Operation, { begin: LogText; end: LogText }> = {
   release: {
     begin: logText`Removing the released licenses from the store.`,
     end: logText`Released licenses removed.`
+  },
+  renew: {
+    begin: logText`Renewing this machine's lease copies and writing them back into the store.`,
+    end: logText`Renewed copies written.`
   },
   verify: {
     begin: logText`Verify started: checking the backup as a restore would, writing nothing.`,

@@ -4,7 +4,8 @@ import { rm } from 'node:fs/promises'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { LicenseBackupError } from '../../engine/index.js'
-import { TransientRegistryError, type RegistryClient } from './client.js'
+import type { RegistryClient } from './client.js'
+import { TransientRegistryError } from './transient.js'
 
 export interface Descriptor {
   mediaType: string
@@ -15,6 +16,15 @@ export interface Descriptor {
 
 /** Monolithic upload up to this size; larger blobs go up in PATCH chunks of it. */
 export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024
+/** GHCR refuses PATCH chunks over 4 MiB (416); so does any registry that answers 416 to a larger one. */
+export const SMALL_CHUNK_SIZE = 4 * 1024 * 1024
+
+/** A PATCH chunk the registry refused as too large (416): the upload starts over in 4 MiB chunks. */
+class ChunkTooLarge extends Error {
+  constructor(readonly refusal: LicenseBackupError) {
+    super(refusal.message)
+  }
+}
 
 /** `sha256:<hex>` and size of a file, read as a stream. */
 export async function digestFile(file: string): Promise<{ digest: string; size: number }> {
@@ -46,11 +56,30 @@ export async function pushBlob(
   blob: { digest: string; size: number },
   options: PushBlobOptions = {}
 ): Promise<BlobPushed> {
+  const chunkSize = options.chunkSize ?? (client.ghcr ? SMALL_CHUNK_SIZE : DEFAULT_CHUNK_SIZE)
+  try {
+    return await pushBlobIn(client, file, blob, options.mountFrom, chunkSize)
+  } catch (error) {
+    if (!(error instanceof ChunkTooLarge)) throw error
+    if (chunkSize <= SMALL_CHUNK_SIZE) throw error.refusal
+    return pushBlobIn(client, file, blob, options.mountFrom, SMALL_CHUNK_SIZE).catch((again: unknown) => {
+      throw again instanceof ChunkTooLarge ? again.refusal : again
+    })
+  }
+}
+
+async function pushBlobIn(
+  client: RegistryClient,
+  file: string | Buffer,
+  blob: { digest: string; size: number },
+  mountFrom: string | undefined,
+  chunkSize: number
+): Promise<BlobPushed> {
   return client.retrying(`the upload of blob ${blob.digest}`, async () => {
     const head = await client.exchange({ method: 'HEAD', url: client.path(`blobs/${blob.digest}`) })
     if (head.ok) return 'present'
-    const mount = options.mountFrom
-      ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(options.mountFrom)}`
+    const mount = mountFrom
+      ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(mountFrom)}`
       : ''
     const start = await client.exchange({ method: 'POST', url: client.path(`blobs/uploads/${mount}`) })
     if (start.status === 201 && mount) {
@@ -58,19 +87,16 @@ export async function pushBlob(
       return 'mounted'
     }
     const location = await uploadLocation(client, start, 'starting a blob upload')
-    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
-    const final =
-      blob.size <= chunkSize ? location : await uploadChunks(client, location, file, blob.size, chunkSize)
-    const url = withDigest(final, blob.digest)
     const whole = blob.size <= chunkSize
+    const final = whole ? location : await uploadChunks(client, location, file, blob.size, chunkSize)
     const put = await client.exchange({
       method: 'PUT',
-      url,
+      url: withDigest(final, blob.digest),
       headers: {
         'content-type': 'application/octet-stream',
         'content-length': String(whole ? blob.size : 0)
       },
-      ...(whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true } : {})
+      ...(whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true, size: blob.size } : {})
     })
     if (put.status !== 201) throw await client.unexpected(put, `the upload of blob ${blob.digest}`)
     await put.body?.cancel()
@@ -97,9 +123,12 @@ async function uploadChunks(
         'content-range': `${offset}-${end - 1}`
       },
       body: () => bodyOf(file, offset, end),
-      streamed: true
+      streamed: true,
+      size: end - offset
     })
-    url = await uploadLocation(client, patch, `a chunk of a blob upload (bytes ${offset}-${end - 1})`)
+    const what = `a chunk of a blob upload (bytes ${offset}-${end - 1})`
+    if (patch.status === 416) throw new ChunkTooLarge(await client.unexpected(patch, what))
+    url = await uploadLocation(client, patch, what)
   }
   return url
 }
@@ -108,7 +137,7 @@ async function uploadLocation(client: RegistryClient, response: Response, what: 
   const location = response.headers.get('location')
   if (response.status !== 202 || !location) throw await client.unexpected(response, what)
   await response.body?.cancel()
-  return new URL(location, client.origin).href
+  return client.follow(location, client.origin, `gave the upload location`)
 }
 
 function withDigest(location: string, digest: string): string {
@@ -136,15 +165,18 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
     const response = await client.exchange({
       method: 'GET',
       url: client.path(`blobs/${blob.digest}`),
-      streamed: true
+      streamed: true,
+      size: blob.size
     })
     if (response.status !== 200 || !response.body) {
       throw await client.unexpected(response, `the download of blob ${blob.digest}`)
     }
+    const progress = client.download(response)
     const hash = createHash('sha256')
     let size = 0
     const check = new Transform({
       transform(chunk: Buffer, _encoding, done) {
+        progress.moved()
         size += chunk.length
         if (size > blob.size) {
           done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`))
@@ -164,9 +196,14 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
       await rm(target, { force: true })
       if (error instanceof LicenseBackupError) throw error
       client.throwIfCancelled()
-      throw new TransientRegistryError(
-        `a broken download (${error instanceof Error ? error.message : String(error)})`
+      throw (
+        progress.failure() ??
+        new TransientRegistryError(
+          `a broken download (${error instanceof Error ? error.message : String(error)})`
+        )
       )
+    } finally {
+      progress.end()
     }
     const digest = `sha256:${hash.digest('hex')}`
     if (size !== blob.size || digest !== blob.digest) {

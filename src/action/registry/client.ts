@@ -16,19 +16,33 @@ import {
   type Challenge,
   type RegistryCredentials
 } from './auth.js'
-import { isLoopbackHost, registryOrigin, repositoryText, type RegistryRepository } from './reference.js'
+import { defaultTransferDeadline, DEFAULT_IDLE_TIMEOUT_MS, TransferWatch } from './deadline.js'
+import { isGhcr } from './github-packages.js'
+import { credentialOrigins, followable } from './origins.js'
+import { TransientRegistryError } from './transient.js'
+import { registryOrigin, repositoryText, type RegistryRepository } from './reference.js'
 
 export interface RegistryClientOptions {
   /** Basic credentials, also sent to a Bearer challenge's token server. None: anonymous. */
   credentials?: RegistryCredentials
   /** How the credentials were given, for messages (`the token in $REGISTRY_TOKEN`); never the token. */
   credentialsHint?: string
+  /** Token servers on another origin the steps file trusts with the credentials (`token-realms`). */
+  tokenRealms?: string[]
+  /** GHCR's rules (4 MiB chunks); default: the host is ghcr.io. */
+  ghcr?: boolean
+  /** Said once when a token server is asked without the credentials (it is on a foreign origin). */
+  warn?: (message: string) => void
   fetch?: typeof fetch
   retry?: Partial<RetryPolicy>
   /** A `Retry-After` longer than this fails the call instead of waiting. */
   maxRetryAfterMs?: number
   /** Per-request timeout for everything but blob bodies, ms. */
   timeoutMs?: number
+  /** A blob transfer with no byte moving for this long fails as transient (ADR 0187). */
+  idleTimeoutMs?: number
+  /** The overall deadline of a blob transfer of `size` bytes, ms. */
+  transferDeadlineMs?: (size: number) => number
   signal?: AbortSignal
   /** Called with each token the registry's token server hands out, so the host can mask it. */
   onToken?: (token: string) => void
@@ -44,24 +58,20 @@ export interface RegistryRequest {
   headers?: Record<string, string>
   /** Made anew for every attempt, so a retried request sends the whole body again. */
   body?: () => NonNullable<RequestInit['body']>
-  /** A streamed body: no timeout, and it may run as long as the transfer takes. */
+  /**
+   * A blob transfer: instead of the per-request timeout, an idle timeout on the bytes moving either way
+   * and a deadline from `size`.
+   */
   streamed?: boolean
+  /** Bytes of the blob transfer, for its deadline. */
+  size?: number
 }
 
 const DEFAULT_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 20_000 }
 const MAX_REDIRECTS = 5
 const MAX_ERROR_BODY = 64 * 1024
 
-/** A 429, a 5xx or a network failure: worth another try of the whole operation. */
-export class TransientRegistryError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfter: string | null = null
-  ) {
-    super(message)
-    this.name = 'TransientRegistryError'
-  }
-}
+export { TransientRegistryError }
 
 /**
  * A client of one repository in a registry that follows the OCI distribution spec. It answers auth
@@ -72,16 +82,37 @@ export class TransientRegistryError extends Error {
 export class RegistryClient {
   readonly repository: RegistryRepository
   readonly origin: string
+  /** The registry is GHCR, or a stand-in for it: PATCH chunks of at most 4 MiB. */
+  readonly ghcr: boolean
   private readonly options: RegistryClientOptions
   private readonly policy: RetryPolicy
   private authorization: string | undefined
   private readonly scopes = new Set<string>()
+  private readonly credentialOrigins: Set<string>
+  /** The foreign token server asked anonymously, for the UNAUTHORIZED message that may follow. */
+  private anonymousRealm: string | undefined
+  private readonly downloads = new WeakMap<Response, TransferWatch>()
 
   constructor(repository: RegistryRepository, options: RegistryClientOptions = {}) {
     this.repository = repository
     this.origin = registryOrigin(repository)
     this.options = options
     this.policy = { ...DEFAULT_POLICY, ...options.retry }
+    this.ghcr = options.ghcr ?? isGhcr(repository)
+    this.credentialOrigins = credentialOrigins(repository, this.origin, options.tokenRealms)
+  }
+
+  /**
+   * A URL the registry gave (a page link, an upload location), resolved against `base` and checked as
+   * every followed URL is: HTTPS, or HTTP on loopback only.
+   */
+  follow(location: string, base: string | URL, why: string): string {
+    return followable(location, base, this.repository.host, why).href
+  }
+
+  /** Asks the token server for `scope` up front (`pull,push` before a push), as mainstream clients do. */
+  wantScope(scope: string): void {
+    this.scopes.add(scope)
   }
 
   /** `ghcr.io/acme/license-backups`, for messages. */
@@ -121,14 +152,13 @@ export class RegistryClient {
    * answer is thrown as TransientRegistryError; every other answer is returned.
    */
   async exchange(request: RegistryRequest): Promise<Response> {
-    let response = await this.send(request)
+    let { response, url } = await this.send(request)
     if (response.status === 401) {
-      const challenge = response.headers.get('www-authenticate') ?? ''
-      await response.body?.cancel()
+      const challenge = await this.challengeOf(request, response, url)
       await this.authenticate(challenge)
-      response = await this.send(request)
+      ;({ response, url } = await this.send(request))
       if (response.status === 401) {
-        await response.body?.cancel()
+        await this.challengeOf(request, response, url)
         throw this.unauthorized(401)
       }
     }
@@ -144,8 +174,9 @@ export class RegistryClient {
     return response
   }
 
-  private async send(request: RegistryRequest): Promise<Response> {
-    let url = new URL(request.url, this.origin)
+  /** Sends a request, following GET and HEAD redirects; the answer and the URL that gave it. */
+  private async send(request: RegistryRequest): Promise<{ response: Response; url: URL }> {
+    let url = followable(request.url, this.origin, this.repository.host, 'gave the address')
     for (let hop = 0; ; hop++) {
       const sameOrigin = url.origin === this.origin
       const headers: Record<string, string> = { ...request.headers }
@@ -153,7 +184,7 @@ export class RegistryClient {
       const response = await this.fetchOnce(url, request, headers)
       const location = response.headers.get('location')
       const redirected = response.status >= 300 && response.status < 400 && location !== null
-      if (!redirected || (request.method !== 'GET' && request.method !== 'HEAD')) return response
+      if (!redirected || (request.method !== 'GET' && request.method !== 'HEAD')) return { response, url }
       await response.body?.cancel()
       if (hop >= MAX_REDIRECTS) {
         throw new LicenseBackupError(
@@ -162,8 +193,26 @@ export class RegistryClient {
           { url: url.href }
         )
       }
-      url = this.checkedRedirect(new URL(location, url), `redirected ${this.display(request.url)} to`)
+      url = followable(location, url, this.repository.host, `redirected ${this.display(request.url)} to`)
     }
+  }
+
+  /**
+   * The challenge of a 401, read only when it came from the registry's own origin: a 401 from where a
+   * redirect led is that origin's, and the registry's credentials stay home.
+   */
+  private async challengeOf(request: RegistryRequest, response: Response, url: URL): Promise<string> {
+    await response.body?.cancel()
+    if (url.origin !== this.origin) throw this.foreignChallenge(request, url)
+    return response.headers.get('www-authenticate') ?? ''
+  }
+
+  private foreignChallenge(request: RegistryRequest, url: URL): LicenseBackupError {
+    return new LicenseBackupError(
+      'SERVICE_ERROR',
+      `The registry ${this.repository.host} redirected ${request.method} ${this.display(request.url)} to ${url.origin}, which asked for credentials (HTTP 401); the registry's credentials are never sent to another origin. Check the registry's storage settings.`,
+      { url: url.origin }
+    )
   }
 
   private async fetchOnce(
@@ -171,35 +220,84 @@ export class RegistryClient {
     request: RegistryRequest,
     headers: Record<string, string>
   ): Promise<Response> {
-    const timeout = request.streamed ? undefined : AbortSignal.timeout(this.options.timeoutMs ?? 60_000)
-    const signals = [this.options.signal, timeout].filter((s): s is AbortSignal => s !== undefined)
-    const fetchImpl = this.options.fetch ?? globalThis.fetch
+    if (request.streamed) return this.transfer(url, request, headers)
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 60_000)
     try {
-      return await fetchImpl(url, {
-        method: request.method,
-        headers,
-        redirect: 'manual',
-        ...(signals.length ? { signal: AbortSignal.any(signals) } : {}),
-        ...(request.body ? { body: request.body(), duplex: 'half' } : {})
-      } as RequestInit)
+      return await this.fetchWith(url, request, headers, timeout, request.body?.())
     } catch (error) {
       this.throwIfCancelled()
-      if (timeout?.aborted) throw new TransientRegistryError('no answer in time')
+      if (timeout.aborted) throw new TransientRegistryError('no answer in time')
       throw new TransientRegistryError(`a network error (${networkReason(error)})`)
     }
   }
 
-  /** Where the registry sends us (a redirect, a token realm) must be HTTPS, or HTTP on loopback. */
-  private checkedRedirect(target: URL, why: string): URL {
-    const plain = target.protocol === 'http:' && !isLoopbackHost(target.host)
-    if (plain || (target.protocol !== 'https:' && target.protocol !== 'http:')) {
-      throw new LicenseBackupError(
-        'SERVICE_ERROR',
-        `The registry ${this.repository.host} ${why} ${target.origin}, which is not HTTPS; refusing to go there.`,
-        { url: target.origin }
-      )
+  /**
+   * A blob transfer under a TransferWatch: the upload's bytes and the download's bytes count as
+   * progress; an upload's watch ends with the answer, a download's with the end of its body.
+   */
+  private async transfer(
+    url: URL,
+    request: RegistryRequest,
+    headers: Record<string, string>
+  ): Promise<Response> {
+    const watch = new TransferWatch(
+      this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      (this.options.transferDeadlineMs ?? defaultTransferDeadline)(request.size ?? 0)
+    )
+    const body = request.body?.()
+    const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting()) : body
+    let response: Response
+    try {
+      response = await this.fetchWith(url, request, headers, watch.signal, watched)
+    } catch (error) {
+      watch.stop()
+      this.throwIfCancelled()
+      throw watch.failure ?? new TransientRegistryError(`a network error (${networkReason(error)})`)
     }
-    return target
+    if (request.method !== 'GET' || !response.body) {
+      watch.stop()
+      return response
+    }
+    // The reader reports progress (`download`) rather than a stream wrapped round the body: one less
+    // copy of every chunk through a web stream.
+    watch.touch()
+    this.downloads.set(response, watch)
+    return response
+  }
+
+  /**
+   * A blob download's progress reporting: `moved` for every chunk read, `end` once the body is read or
+   * given up, and `failure`, the stall that broke the body if the watch ended it.
+   */
+  download(response: Response): {
+    moved(): void
+    end(): void
+    failure(): TransientRegistryError | undefined
+  } {
+    const watch = this.downloads.get(response)
+    return {
+      moved: () => watch?.touch(),
+      end: () => watch?.stop(),
+      failure: () => watch?.failure
+    }
+  }
+
+  private async fetchWith(
+    url: URL,
+    request: RegistryRequest,
+    headers: Record<string, string>,
+    limit: AbortSignal,
+    body: RequestInit['body'] | undefined
+  ): Promise<Response> {
+    const signals = [this.options.signal, limit].filter((s): s is AbortSignal => s !== undefined)
+    const fetchImpl = this.options.fetch ?? globalThis.fetch
+    return fetchImpl(url, {
+      method: request.method,
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.any(signals),
+      ...(body ? { body, duplex: 'half' } : {})
+    } as RequestInit)
   }
 
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
@@ -229,11 +327,8 @@ export class RegistryClient {
         `The registry ${this.repository.host} asked for a token from "${challenge.params['realm'] ?? ''}", which is not a URL.`
       )
     }
-    this.checkedRedirect(url, 'asks for a token from')
-    const credentials = this.options.credentials
-    const headers: Record<string, string> = credentials
-      ? { authorization: basicAuthorization(credentials) }
-      : {}
+    url = followable(url.href, this.origin, this.repository.host, 'asks for a token from')
+    const headers = this.tokenHeaders(url)
     const response = await this.fetchOnce(url, { method: 'GET', url: url.href }, headers)
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel()
@@ -243,7 +338,11 @@ export class RegistryClient {
       await response.body?.cancel()
       throw new TransientRegistryError(`HTTP ${response.status} from the token server ${url.origin}`)
     }
-    const token = response.ok ? tokenFromAnswer(await readCapped(response, MAX_ERROR_BODY)) : undefined
+    const text = response.ok ? await readCapped(response, MAX_ERROR_BODY) : ''
+    // GHCR refuses with 200 and an `errors` body, as a registry answers a refused call.
+    const refusal = registryErrors(text)
+    if (refusal !== undefined) throw this.unauthorized(response.status, refusal)
+    const token = tokenFromAnswer(text)
     if (token === undefined) {
       if (!response.bodyUsed) await response.body?.cancel()
       throw new LicenseBackupError(
@@ -256,7 +355,21 @@ export class RegistryClient {
     return token
   }
 
-  private unauthorized(status: number): LicenseBackupError {
+  /** Basic credentials only for a token server on a trusted origin; any other is asked anonymously. */
+  private tokenHeaders(url: URL): Record<string, string> {
+    const credentials = this.options.credentials
+    if (!credentials) return {}
+    if (this.credentialOrigins.has(url.origin)) return { authorization: basicAuthorization(credentials) }
+    if (this.anonymousRealm !== url.origin) {
+      this.anonymousRealm = url.origin
+      this.options.warn?.(
+        `The registry ${this.repository.host} names the token server ${url.origin}, which is not its own origin: asking it for a token without the credentials. If that server belongs to the registry, list it in \`token-realms\` in the steps file.`
+      )
+    }
+    return {}
+  }
+
+  private unauthorized(status: number, said = ''): LicenseBackupError {
     const credentials = this.options.credentials
     const given = credentials ? (this.options.credentialsHint ?? 'the credentials given') : 'no credentials'
     const what =
@@ -265,12 +378,14 @@ export class RegistryClient {
         : credentials
           ? 'did not accept the credentials'
           : 'needs credentials'
-    const fix = credentials
-      ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)`
-      : 'set `username` and `token-env` in the steps file'
+    const fix = this.anonymousRealm
+      ? `the credentials were not sent to its token server ${this.anonymousRealm} (another origin); if that server belongs to the registry, list it in \`token-realms\``
+      : credentials
+        ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)`
+        : 'set `username` and `token-env` in the steps file'
     return new LicenseBackupError(
       'UNAUTHORIZED',
-      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}, with ${given}): ${fix}.`,
+      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}${said}, with ${given}): ${fix}.`,
       { url: repositoryText(this.repository) }
     )
   }
@@ -364,20 +479,29 @@ export async function readCappedBytes(response: Response, max: number): Promise<
 /** ` (CODE: message)` from a registry's `{"errors":[…]}` body, shortened and made printable. */
 export async function errorDetail(response: Response): Promise<string> {
   const text = await readCapped(response, MAX_ERROR_BODY).catch(() => '')
+  return registryErrors(text) ?? ''
+}
+
+/**
+ * ` (CODE: message)` when a body is a registry's `{"errors":[…]}` with at least one error, else
+ * undefined; shortened and made printable.
+ */
+function registryErrors(text: string): string | undefined {
+  let first: { code?: unknown; message?: unknown } | undefined
   try {
-    const body = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] }
-    const first = body.errors?.[0]
-    if (!first) return ''
-    const words = [first.code, first.message].filter(w => typeof w === 'string').join(': ')
-    // The registry's words reach the log: one printable line that cannot carry a runner command (`##[`).
-    const clean = words
-      .replace(/[^\x20-\x7e]/g, ' ')
-      .replace(/##\[/g, '#-[')
-      .slice(0, 200)
-    return clean ? ` (${clean})` : ''
+    const body = JSON.parse(text) as { errors?: unknown }
+    if (!Array.isArray(body.errors) || body.errors.length === 0) return undefined
+    first = (body.errors[0] ?? {}) as typeof first
   } catch {
-    return ''
+    return undefined
   }
+  const words = [first?.code, first?.message].filter(w => typeof w === 'string').join(': ')
+  // The registry's words reach the log: one printable line that cannot carry a runner command (`##[`).
+  const clean = words
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .replace(/##\[/g, '#-[')
+    .slice(0, 200)
+  return clean ? ` (${clean})` : ''
 }
 
 function networkReason(error: unknown): string {

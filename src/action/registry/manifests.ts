@@ -93,11 +93,19 @@ export async function fetchManifest(
   return { digest, bytes, json }
 }
 
-/** This tool's manifest: an OCI image manifest with this tool's artifactType. */
+/**
+ * This tool's manifest: an OCI image manifest with this tool's artifact type, in `artifactType` or, as
+ * image-spec v1.0 artifacts carry it (`oras push --image-spec v1.0`), in `config.mediaType` when there is
+ * no `artifactType` (the distribution spec reads a missing one so).
+ */
 export function isBackupManifest(json: unknown): boolean {
   if (typeof json !== 'object' || json === null) return false
   const manifest = json as Partial<ImageManifest>
-  return manifest.mediaType === IMAGE_MANIFEST && manifest.artifactType === ARTIFACT_TYPE
+  return manifest.mediaType === IMAGE_MANIFEST && artifactTypeOf(manifest) === ARTIFACT_TYPE
+}
+
+function artifactTypeOf(manifest: { artifactType?: unknown; config?: { mediaType?: unknown } }): unknown {
+  return manifest.artifactType === undefined ? manifest.config?.mediaType : manifest.artifactType
 }
 
 /**
@@ -105,14 +113,7 @@ export function isBackupManifest(json: unknown): boolean {
  * file (no path, no duplicate by case) with a sha256 digest and a size. The layers are returned.
  */
 export function backupLayers(client: RegistryClient, reference: string, json: unknown): Descriptor[] {
-  if (!isBackupManifest(json)) {
-    const type = (json as { artifactType?: unknown; mediaType?: unknown } | null) ?? {}
-    const said = typeof type.artifactType === 'string' ? type.artifactType : String(type.mediaType ?? 'none')
-    throw new LicenseBackupError(
-      'CONFIG_INVALID',
-      `${reference} in ${client.where} is not a license backup: its type is ${printable(said)}, not ${ARTIFACT_TYPE}. Check the reference.`
-    )
-  }
+  if (!isBackupManifest(json)) throw notThisType(client, reference, json)
   const layers = (json as { layers?: unknown }).layers
   if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
     throw notBackup(client, reference, `it has ${Array.isArray(layers) ? layers.length : 'no'} layers`)
@@ -128,13 +129,47 @@ export function backupLayers(client: RegistryClient, reference: string, json: un
       Number.isSafeInteger(descriptor.size) &&
       (descriptor.size ?? -1) >= 0 &&
       (descriptor.size ?? 0) <= MAX_LAYER_BYTES &&
-      typeof title === 'string' &&
-      FILE_NAME.test(title) &&
-      !seen.has(title.toLowerCase())
+      typeof title === 'string'
     if (!ok) throw notBackup(client, reference, `layer ${i + 1} is not a file of a backup folder`)
+    if (!FILE_NAME.test(title)) throw badTitle(client, reference, i, title)
+    if (seen.has(title.toLowerCase())) {
+      throw notBackup(client, reference, `two layers are titled "${printable(title)}" (letter case aside)`)
+    }
     seen.add(title.toLowerCase())
     return descriptor as Descriptor
   })
+}
+
+/** Another artifact, or no artifact: named by what it is, its artifact type or its media type. */
+function notThisType(client: RegistryClient, reference: string, json: unknown): LicenseBackupError {
+  const manifest = (json ?? {}) as {
+    artifactType?: unknown
+    mediaType?: unknown
+    config?: { mediaType?: unknown }
+  }
+  const type = artifactTypeOf(manifest)
+  const what =
+    manifest.mediaType !== IMAGE_MANIFEST
+      ? `its media type is ${printable(String(manifest.mediaType ?? 'none'))}, not an OCI image manifest`
+      : `its artifact type is ${printable(String(type ?? 'none'))}, not ${ARTIFACT_TYPE}`
+  return new LicenseBackupError(
+    'CONFIG_INVALID',
+    `${reference} in ${client.where} is not a license backup: ${what}. Check the reference.`
+  )
+}
+
+/** A layer titled with a path (`backup/manifest.json`, `../x`): not a file of a backup folder. */
+function badTitle(
+  client: RegistryClient,
+  reference: string,
+  index: number,
+  title: string
+): LicenseBackupError {
+  const why = /[/\\]/.test(title) ? 'it has a folder in it' : 'it is not a plain file name'
+  return new LicenseBackupError(
+    'CONFIG_INVALID',
+    `${reference} in ${client.where} is not a backup folder as pushed: layer ${index + 1} is titled "${printable(title)}", and ${why}. Push the files from inside the backup folder (\`cd backup && oras push <reference> manifest.json licenses.tar.gz\`), as the action does. Nothing was used.`
+  )
 }
 
 function notBackup(client: RegistryClient, reference: string, why: string): LicenseBackupError {
@@ -155,7 +190,9 @@ export async function listTags(client: RegistryClient): Promise<string[]> {
       return tags
     }
     if (response.status !== 200) throw await client.unexpected(response, 'the tag list')
-    const next = nextPage(response.headers.get('link'))
+    const link = nextPage(response.headers.get('link'))
+    const next =
+      link === undefined ? undefined : client.follow(link, client.origin, 'linked the next page of tags to')
     let body: { tags?: unknown }
     try {
       body = JSON.parse(await readCapped(response, 16 * 1024 * 1024)) as { tags?: unknown }

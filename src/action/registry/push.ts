@@ -51,6 +51,8 @@ export async function pushBackup(
     const { digest, size } = await digestFile(join(folder, file))
     layers.push({ mediaType: layerMediaType(file, version), digest, size, annotations: { [TITLE]: file } })
   }
+  // GHCR's challenges name `:pull` even for a push: ask for both from the start, as docker and ORAS do.
+  client.wantScope(`repository:${client.repository.name}:pull,push`)
   const blobs: PushedBackup['blobs'] = {}
   const mount = options.mountFrom === undefined ? {} : { mountFrom: options.mountFrom }
   const chunk = options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }

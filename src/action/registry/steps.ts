@@ -3,14 +3,21 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { BackupResult } from '../../engine/index.js'
+import { LicenseBackupError, type BackupResult } from '../../engine/index.js'
 import { logText } from '../log/text.js'
 import { log } from '../log/write.js'
 import type { RunContext } from '../artifacts/client.js'
 import type { RegistryLogin, RegistryPush, RegistrySource } from '../steps/types.js'
 import { RegistryClient } from './client.js'
-import { githubPackagesDeleter, isGhcr, packageLink, type OwnerKind } from './github-packages.js'
-import { applyKeep, type KeepResult } from './keep.js'
+import {
+  githubPackagesDeleter,
+  isGhcr,
+  packageLink,
+  packageSettings,
+  packageVisibility,
+  type OwnerKind
+} from './github-packages.js'
+import { applyKeep, FUTURE_SKEW_MS, type KeepResult } from './keep.js'
 import { pullBackup } from './pull.js'
 import { pushBackup } from './push.js'
 import { referenceText, repositoryText, type RegistryRepository } from './reference.js'
@@ -71,25 +78,114 @@ export async function pushToRegistry(
     tags: pushed.tags,
     pushed: true
   }
-  if (spec.keep) {
-    const { dryRun, ...policy } = spec.keep
-    record.keep = await applyKeep(client, policy, {
-      dryRun,
-      ...(isGhcr(spec.repository) && token
-        ? {
-            deleter: githubPackagesDeleter({
-              repository: spec.repository,
-              apiUrl: context.run.apiUrl,
-              token,
-              fetch: context.fetch,
-              ...(ownerKind ? { ownerKind } : {})
-            })
-          }
-        : {})
-    })
-    logKeep(record.keep, policy)
+  if (isGhcr(spec.repository) && !backup.files.some(file => file.endsWith('.age'))) {
+    await warnIfPublic(spec.repository, token, context, ownerKind)
   }
+  if (spec.keep) record.keep = await keepBackups(spec, client, token, context, pushed.digest)
   return record
+}
+
+/**
+ * An unencrypted backup in a public package is readable by anyone: GHCR makes a package first published
+ * from a public repository public. Warned when the package says it is public, or the workflow's
+ * repository is public (the package may be new); checking never fails the step.
+ */
+async function warnIfPublic(
+  repository: RegistryRepository,
+  token: string | undefined,
+  context: RegistryContext,
+  ownerKind: OwnerKind | undefined
+): Promise<void> {
+  const visibility = token
+    ? await packageVisibility({
+        repository,
+        apiUrl: context.run.apiUrl,
+        token,
+        fetch: context.fetch,
+        ...(ownerKind ? { ownerKind } : {})
+      }).catch(() => undefined)
+    : undefined
+  const why =
+    visibility === 'public'
+      ? 'the package is public'
+      : visibility === undefined && publicRepository(context.run)
+        ? 'this workflow runs in a public repository, and GHCR makes a package first published from one public'
+        : undefined
+  if (!why) return
+  log.warning(
+    logText`The backup pushed to ${repositoryText(repository)} is not encrypted and ${why}: anyone can pull it and read every license. Add \`encrypt-to\` to the backup step, and check the package's visibility on ${packageSettings(repository, ownerKind)}.`
+  )
+}
+
+/** Whether the event's repository is public (its payload says so); false when unknown. */
+function publicRepository(run: RunContext): boolean {
+  if (!run.eventPath) return false
+  try {
+    const event = JSON.parse(readFileSync(run.eventPath, 'utf8')) as {
+      repository?: { private?: unknown; visibility?: unknown }
+    }
+    return event.repository?.visibility === 'public' || event.repository?.private === false
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Applies `keep` after a good push. The backup stands whatever happens here: a listing or delete the
+ * registry refuses is a warning naming the package's settings and the role needed, never a failed step.
+ */
+async function keepBackups(
+  spec: RegistryPush,
+  client: RegistryClient,
+  token: string | undefined,
+  context: RegistryContext,
+  pushed: string
+): Promise<KeepResult | undefined> {
+  const { dryRun, ...policy } = spec.keep ?? { dryRun: false }
+  const ownerKind = githubOwnerKind(spec.repository, context.run)
+  const deleter =
+    isGhcr(spec.repository) && token
+      ? githubPackagesDeleter({
+          repository: spec.repository,
+          apiUrl: context.run.apiUrl,
+          token,
+          fetch: context.fetch,
+          ...(ownerKind ? { ownerKind } : {})
+        })
+      : undefined
+  try {
+    const result = await applyKeep(client, policy, {
+      dryRun,
+      pushed,
+      now: new Date(context.now()),
+      ...(deleter ? { deleter } : {})
+    })
+    logKeep(result, policy)
+    for (const failed of result.failed) {
+      log.warning(
+        logText`keep did not delete ${failed.tag} (${failed.digest}) from ${repositoryText(spec.repository)}: ${failed.reason} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+      )
+    }
+    if (result.future.length) {
+      log.warning(
+        logText`keep left ${result.future.map(f => f.tag).join(', ')} in ${repositoryText(spec.repository)} alone: dated more than ${FUTURE_SKEW_MS / 60_000} minutes after this runner's clock (${new Date(context.now()).toISOString()}), so a clock ran ahead when it was pushed; such backups count for no rule. Delete them by hand once they are not needed.`
+      )
+    }
+    return result
+  } catch (error) {
+    if (!(error instanceof LicenseBackupError) || error.code === 'CANCELLED') throw error
+    log.warning(
+      logText`keep was not applied to ${repositoryText(spec.repository)}: ${error.message} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+    )
+    return undefined
+  }
+}
+
+/** What lets `keep` delete: on GHCR the Admin role on the package, granted on its settings page. */
+function deleteHint(repository: RegistryRepository, ownerKind: OwnerKind | undefined): string {
+  if (!isGhcr(repository))
+    return 'The token needs delete rights in the repository, and the registry must allow deletes.'
+  return `Deleting needs the Admin role on the package for this workflow's repository (given to the repository that first published it; others: ${packageSettings(repository, ownerKind)}, Manage Actions access) and \`packages: write\`.`
 }
 
 /** Pulls a backup into a fresh private folder (0700) and returns it; the caller removes it. */
@@ -139,6 +235,8 @@ function clientFor(
           credentials: { username, password: token },
           credentialsHint: `user ${username} and the token in $${login.tokenEnv?.name ?? ''}`
         }),
+    ...(login.tokenRealms ? { tokenRealms: login.tokenRealms } : {}),
+    warn: message => log.warning(logText`${message}`),
     fetch: context.fetch,
     signal: context.signal,
     onToken: token => core.setSecret(token),

@@ -8,6 +8,7 @@ import type {
   BackupStep,
   EnvRef,
   ReleaseStep,
+  RenewStep,
   RestoreStep,
   Step,
   BackupTrustConfig,
@@ -22,6 +23,7 @@ import {
   checkRecipients as checkEngineRecipients,
   compileGlob,
   InputFileError,
+  MIN_LEASE_SECONDS,
   readInputFile
 } from '../../engine/index.js'
 
@@ -78,7 +80,8 @@ function toStepsConfig(parsed: ParsedSteps, env: NodeJS.ProcessEnv): StepsConfig
     const at = parsed.locate(path)
     if (kind === 'verify') return toVerify(parsed, path, body, root, topStore, i + 1, at)
     const store = storeOf(topStore, body, at, kind)
-    if (kind === 'release') return toRelease(parsed, path, body, store, serviceJson, i + 1, at)
+    if (kind === 'release' || kind === 'renew')
+      return toSlotStep(kind, parsed, path, body, store, serviceJson, i + 1, at)
     const folder = folderPath(parsed, path, body, env)
     if (kind === 'backup') return toBackup(parsed, path, body, store, folder ?? '', i + 1, at)
     return { ...toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) }
@@ -113,7 +116,8 @@ function storeOf(top: Partial<StoreConfig>, body: Json, at: Location, kind: stri
     store,
     ...(pattern === undefined ? {} : { pattern }),
     ...(top.catalog === undefined ? {} : { catalog: top.catalog }),
-    ...(top.trust === undefined ? {} : { trust: top.trust })
+    ...(top.trust === undefined ? {} : { trust: top.trust }),
+    ...(body['roll-back-interrupted'] === true ? { rollBackInterrupted: true } : {})
   }
 }
 
@@ -207,6 +211,7 @@ function toRestore(
     ...slotSettings(parsed, path, body, service, at, 'restore'),
     onRefused: body['on-refused'] === 'skip' ? 'skip' : 'fail',
     releaseOnExit: body['release-on-exit'] === true,
+    ...leaseOf(parsed, path, body),
     at
   }
 }
@@ -262,7 +267,9 @@ function maxAgeMs(text: string): number {
   return Number(text.slice(0, -1)) * hours * 3_600_000
 }
 
-function toRelease(
+/** A release or renew step: its store, and the service settings (a renewal's `lease` too). */
+function toSlotStep(
+  kind: 'release' | 'renew',
   parsed: ParsedSteps,
   path: (string | number)[],
   body: Json,
@@ -270,8 +277,25 @@ function toRelease(
   service: Json | undefined,
   index: number,
   at: Location
-): ReleaseStep {
-  return { kind: 'release', index, ...store, ...slotSettings(parsed, path, body, service, at, 'release'), at }
+): ReleaseStep | RenewStep {
+  const settings = { index, ...store, ...slotSettings(parsed, path, body, service, at, kind), at }
+  return kind === 'release' ? { kind, ...settings } : { kind, ...settings, ...leaseOf(parsed, path, body) }
+}
+
+const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 }
+
+/** `lease` (`90s`, `30m`, `2h`, `7d`: the schema checked the shape) in seconds, at least a minute. */
+function leaseOf(parsed: ParsedSteps, path: (string | number)[], body: Json): { leaseSeconds?: number } {
+  const text = body['lease']
+  if (typeof text !== 'string') return {}
+  const seconds = Number(text.slice(0, -1)) * (SECONDS[text.slice(-1)] ?? 1)
+  if (seconds < MIN_LEASE_SECONDS) {
+    throw new ConfigError(
+      `\`lease\` is ${text}: the license service grants a lease of at least a minute; give \`60s\` or more.`,
+      parsed.locate([...path, 'lease'])
+    )
+  }
+  return { leaseSeconds: seconds }
 }
 
 /** What restore and release steps share: the service, `include` and `machine-key-env`. */

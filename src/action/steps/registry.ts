@@ -42,9 +42,11 @@ function login(parsed: ParsedSteps, path: Path, json: Json): RegistryLogin {
     typeof json['token-env'] === 'string'
       ? { name: json['token-env'], at: parsed.locate([...path, 'token-env']) }
       : undefined
+  const realms = json['token-realms'] as string[] | undefined
   return {
     ...(typeof json['username'] === 'string' ? { username: json['username'] } : {}),
-    ...(tokenEnv ? { tokenEnv } : {})
+    ...(tokenEnv ? { tokenEnv } : {}),
+    ...(realms ? { tokenRealms: realms.map(realm => new URL(realm).origin) } : {})
   }
 }
 

@@ -79,27 +79,36 @@ const schema31 = {
     },
     'max-age': { $ref: '#/$defs/maxAge' },
     steps: {
-      description: 'The steps, run in order. Each is `backup:`, `restore:`, `verify:` or `release:`.',
+      description:
+        'The steps, run in order. Each is `backup:`, `restore:`, `verify:`, `release:` or `renew:`.',
       type: 'array',
       minItems: 1,
-      'x-message': 'must list at least one `backup`, `restore`, `verify` or `release` step',
+      'x-message': 'must list at least one `backup`, `restore`, `verify`, `release` or `renew` step',
       items: {
-        description: 'One step: a map with the single key `backup`, `restore`, `verify` or `release`.',
+        description:
+          'One step: a map with the single key `backup`, `restore`, `verify`, `release` or `renew`.',
         type: 'object',
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
-        'x-message': 'must be a map with exactly one key, `backup`, `restore`, `verify` or `release`',
+        'x-message':
+          'must be a map with exactly one key, `backup`, `restore`, `verify`, `release` or `renew`',
         properties: {
           backup: { $ref: '#/$defs/backup' },
           restore: { $ref: '#/$defs/restore' },
           verify: { $ref: '#/$defs/verify' },
-          release: { $ref: '#/$defs/release' }
+          release: { $ref: '#/$defs/release' },
+          renew: { $ref: '#/$defs/renew' }
         }
       }
     }
   },
   $defs: {
+    rollBackInterrupted: {
+      description:
+        'When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.',
+      type: 'boolean'
+    },
     store: {
       description: 'The license store: a directory whose files matching `pattern` are licenses.',
       type: 'string',
@@ -225,7 +234,8 @@ const schema31 = {
             }
           }
         },
-        registry: { $ref: '#/$defs/registry' }
+        registry: { $ref: '#/$defs/registry' },
+        'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
       },
       allOf: [
         {
@@ -278,11 +288,13 @@ const schema31 = {
             "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: '#/$defs/envName'
         },
+        lease: { $ref: '#/$defs/lease' },
         'release-on-exit': {
           description:
             "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
           type: 'boolean'
-        }
+        },
+        'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
       },
       allOf: [
         {
@@ -308,6 +320,19 @@ const schema31 = {
       type: 'string',
       minLength: 1,
       maxLength: 256
+    },
+    tokenRealms: {
+      description:
+        "Token servers on another origin than the registry that may receive its credentials (`https://auth.example.com`). The registry's own origin, and ghcr.io for GHCR and auth.docker.io for Docker Hub, need no entry; any other token server is asked for a token without the credentials.",
+      type: 'array',
+      uniqueItems: true,
+      items: {
+        description:
+          'An HTTPS origin, `https://host[:port]`, no path (`http://` only for 127.0.0.1 and localhost).',
+        type: 'string',
+        pattern: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$',
+        'x-message': 'is not an HTTPS origin such as https://auth.example.com (no path)'
+      }
     },
     registry: {
       description:
@@ -342,6 +367,7 @@ const schema31 = {
             'Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.',
           $ref: '#/$defs/envName'
         },
+        'token-realms': { $ref: '#/$defs/tokenRealms' },
         keep: {
           description:
             "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
@@ -375,6 +401,13 @@ const schema31 = {
           }
         }
       }
+    },
+    lease: {
+      description:
+        "The lease to ask the license service for (protocol v1.2): `90s`, `30m`, `2h`, `7d`, at least a minute. Each copy it re-issues is valid that long (the service grants the shorter of this and the license's policy); an ephemeral runner asks for its job's length. Default: the service's policy.",
+      type: 'string',
+      pattern: '^[1-9][0-9]{0,5}[smhd]$',
+      'x-message': 'must be a duration of seconds, minutes, hours or days, like `90s`, `30m`, `2h` or `7d`'
     },
     maxAge: {
       description:
@@ -483,7 +516,8 @@ const schema31 = {
           description:
             'Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.',
           $ref: '#/$defs/envName'
-        }
+        },
+        'token-realms': { $ref: '#/$defs/tokenRealms' }
       }
     },
     verify: {
@@ -524,9 +558,27 @@ const schema31 = {
       minItems: 1,
       items: { type: 'string', minLength: 1 }
     },
+    renew: {
+      description:
+        "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        store: { $ref: '#/$defs/store' },
+        pattern: { $ref: '#/$defs/pattern' },
+        include: { $ref: '#/$defs/include' },
+        lease: { $ref: '#/$defs/lease' },
+        'machine-key-env': {
+          description:
+            "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
+          $ref: '#/$defs/envName'
+        },
+        'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
+      }
+    },
     release: {
       description:
-        "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+        "Give the store's licenses back to the license service (protocol v1.1), then remove the files from the store. From protocol v1.2 a release stops the copies' renewals, and each slot comes back when the copy's lease ends (at once under a policy that trusts releases).",
       type: 'object',
       additionalProperties: false,
       properties: {
@@ -537,7 +589,8 @@ const schema31 = {
           description:
             "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
           $ref: '#/$defs/envName'
-        }
+        },
+        'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
       }
     }
   }
@@ -695,7 +748,8 @@ const schema36 = {
         }
       }
     },
-    registry: { $ref: '#/$defs/registry' }
+    registry: { $ref: '#/$defs/registry' },
+    'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
   },
   allOf: [
     {
@@ -704,6 +758,11 @@ const schema36 = {
     },
     { not: { required: ['path', 'path-env'] }, 'x-message': 'takes `path` or `path-env`, not both' }
   ]
+}
+const schema45 = {
+  description:
+    'When a restore of this store was interrupted and its journal (`.license-backup/restore/journal.json`) cannot be used (empty, cut short, of another version or store): roll that restore back (the licenses it had not yet moved in are dropped) and keep the journal aside as `journal.json.damaged-<time>`, instead of failing with STORE_INVALID. Default false. A readable journal is always finished.',
+  type: 'boolean'
 }
 const pattern11 = new RegExp('^age1[02-9ac-hj-np-z]{58}$', 'u')
 const pattern14 = new RegExp('^[^"\\\\/:<>|*?\\r\\n]+$', 'u')
@@ -740,6 +799,7 @@ const schema41 = {
         'Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.',
       $ref: '#/$defs/envName'
     },
+    'token-realms': { $ref: '#/$defs/tokenRealms' },
     keep: {
       description:
         "Retention, restic `forget` style: after the push, delete this tool's timestamp-tagged backups in the repository that no rule keeps. Never touches other manifests or anything another tag names.",
@@ -781,8 +841,25 @@ const schema42 = {
   minLength: 1,
   maxLength: 256
 }
+const schema44 = {
+  description:
+    "Token servers on another origin than the registry that may receive its credentials (`https://auth.example.com`). The registry's own origin, and ghcr.io for GHCR and auth.docker.io for Docker Hub, need no entry; any other token server is asked for a token without the credentials.",
+  type: 'array',
+  uniqueItems: true,
+  items: {
+    description:
+      'An HTTPS origin, `https://host[:port]`, no path (`http://` only for 127.0.0.1 and localhost).',
+    type: 'string',
+    pattern: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$',
+    'x-message': 'is not an HTTPS origin such as https://auth.example.com (no path)'
+  }
+}
 const pattern15 = new RegExp('^(https?://)?[^/@\\s]+/[a-z0-9._/-]+$', 'u')
 const pattern16 = new RegExp('^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$', 'u')
+const pattern19 = new RegExp(
+  '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$',
+  'u'
+)
 function validate22(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}
@@ -821,6 +898,7 @@ function validate22(
         key0 === 'tags' ||
         key0 === 'username' ||
         key0 === 'token-env' ||
+        key0 === 'token-realms' ||
         key0 === 'keep'
       )) {
         const err1 = {
@@ -1169,14 +1247,114 @@ function validate22(
         }
       }
     }
+    if (data['token-realms'] !== undefined) {
+      let data5 = data['token-realms']
+      if (Array.isArray(data5)) {
+        const len1 = data5.length
+        for (let i2 = 0; i2 < len1; i2++) {
+          let data6 = data5[i2]
+          if (typeof data6 === 'string') {
+            if (!pattern19.test(data6)) {
+              const err18 = {
+                instancePath: instancePath + '/token-realms/' + i2,
+                schemaPath: '#/$defs/tokenRealms/items/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$'
+                },
+                message:
+                  'must match pattern "' +
+                  '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$' +
+                  '"',
+                schema: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$',
+                parentSchema: schema44.items,
+                data: data6
+              }
+              if (vErrors === null) {
+                vErrors = [err18]
+              } else {
+                vErrors.push(err18)
+              }
+              errors++
+            }
+          } else {
+            const err19 = {
+              instancePath: instancePath + '/token-realms/' + i2,
+              schemaPath: '#/$defs/tokenRealms/items/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema44.items.type,
+              parentSchema: schema44.items,
+              data: data6
+            }
+            if (vErrors === null) {
+              vErrors = [err19]
+            } else {
+              vErrors.push(err19)
+            }
+            errors++
+          }
+        }
+        let i3 = data5.length
+        let j1
+        if (i3 > 1) {
+          const indices1 = {}
+          for (; i3--;) {
+            let item1 = data5[i3]
+            if (typeof item1 !== 'string') {
+              continue
+            }
+            if (typeof indices1[item1] == 'number') {
+              j1 = indices1[item1]
+              const err20 = {
+                instancePath: instancePath + '/token-realms',
+                schemaPath: '#/$defs/tokenRealms/uniqueItems',
+                keyword: 'uniqueItems',
+                params: { i: i3, j: j1 },
+                message: 'must NOT have duplicate items (items ## ' + j1 + ' and ' + i3 + ' are identical)',
+                schema: true,
+                parentSchema: schema44,
+                data: data5
+              }
+              if (vErrors === null) {
+                vErrors = [err20]
+              } else {
+                vErrors.push(err20)
+              }
+              errors++
+              break
+            }
+            indices1[item1] = i3
+          }
+        }
+      } else {
+        const err21 = {
+          instancePath: instancePath + '/token-realms',
+          schemaPath: '#/$defs/tokenRealms/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err21]
+        } else {
+          vErrors.push(err21)
+        }
+        errors++
+      }
+    }
     if (data.keep !== undefined) {
-      let data5 = data.keep
-      const _errs26 = errors
-      let valid8 = false
-      const _errs27 = errors
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        if (data5.last === undefined) {
-          const err18 = {
+      let data7 = data.keep
+      const _errs32 = errors
+      let valid12 = false
+      const _errs33 = errors
+      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
+        if (data7.last === undefined) {
+          const err22 = {
             instancePath: instancePath + '/keep',
             schemaPath: '#/properties/keep/anyOf/0/required',
             keyword: 'required',
@@ -1184,22 +1362,22 @@ function validate22(
             message: "must have required property '" + 'last' + "'",
             schema: schema41.properties.keep.anyOf[0].required,
             parentSchema: schema41.properties.keep.anyOf[0],
-            data: data5
+            data: data7
           }
           if (vErrors === null) {
-            vErrors = [err18]
+            vErrors = [err22]
           } else {
-            vErrors.push(err18)
+            vErrors.push(err22)
           }
           errors++
         }
       }
-      var _valid0 = _errs27 === errors
-      valid8 = valid8 || _valid0
-      const _errs28 = errors
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        if (data5.daily === undefined) {
-          const err19 = {
+      var _valid0 = _errs33 === errors
+      valid12 = valid12 || _valid0
+      const _errs34 = errors
+      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
+        if (data7.daily === undefined) {
+          const err23 = {
             instancePath: instancePath + '/keep',
             schemaPath: '#/properties/keep/anyOf/1/required',
             keyword: 'required',
@@ -1207,22 +1385,22 @@ function validate22(
             message: "must have required property '" + 'daily' + "'",
             schema: schema41.properties.keep.anyOf[1].required,
             parentSchema: schema41.properties.keep.anyOf[1],
-            data: data5
+            data: data7
           }
           if (vErrors === null) {
-            vErrors = [err19]
+            vErrors = [err23]
           } else {
-            vErrors.push(err19)
+            vErrors.push(err23)
           }
           errors++
         }
       }
-      var _valid0 = _errs28 === errors
-      valid8 = valid8 || _valid0
-      const _errs29 = errors
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        if (data5.weekly === undefined) {
-          const err20 = {
+      var _valid0 = _errs34 === errors
+      valid12 = valid12 || _valid0
+      const _errs35 = errors
+      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
+        if (data7.weekly === undefined) {
+          const err24 = {
             instancePath: instancePath + '/keep',
             schemaPath: '#/properties/keep/anyOf/2/required',
             keyword: 'required',
@@ -1230,22 +1408,22 @@ function validate22(
             message: "must have required property '" + 'weekly' + "'",
             schema: schema41.properties.keep.anyOf[2].required,
             parentSchema: schema41.properties.keep.anyOf[2],
-            data: data5
+            data: data7
           }
           if (vErrors === null) {
-            vErrors = [err20]
+            vErrors = [err24]
           } else {
-            vErrors.push(err20)
+            vErrors.push(err24)
           }
           errors++
         }
       }
-      var _valid0 = _errs29 === errors
-      valid8 = valid8 || _valid0
-      const _errs30 = errors
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        if (data5.monthly === undefined) {
-          const err21 = {
+      var _valid0 = _errs35 === errors
+      valid12 = valid12 || _valid0
+      const _errs36 = errors
+      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
+        if (data7.monthly === undefined) {
+          const err25 = {
             instancePath: instancePath + '/keep',
             schemaPath: '#/properties/keep/anyOf/3/required',
             keyword: 'required',
@@ -1253,20 +1431,20 @@ function validate22(
             message: "must have required property '" + 'monthly' + "'",
             schema: schema41.properties.keep.anyOf[3].required,
             parentSchema: schema41.properties.keep.anyOf[3],
-            data: data5
+            data: data7
           }
           if (vErrors === null) {
-            vErrors = [err21]
+            vErrors = [err25]
           } else {
-            vErrors.push(err21)
+            vErrors.push(err25)
           }
           errors++
         }
       }
-      var _valid0 = _errs30 === errors
-      valid8 = valid8 || _valid0
-      if (!valid8) {
-        const err22 = {
+      var _valid0 = _errs36 === errors
+      valid12 = valid12 || _valid0
+      if (!valid12) {
+        const err26 = {
           instancePath: instancePath + '/keep',
           schemaPath: '#/properties/keep/anyOf',
           keyword: 'anyOf',
@@ -1274,26 +1452,26 @@ function validate22(
           message: 'must match a schema in anyOf',
           schema: schema41.properties.keep.anyOf,
           parentSchema: schema41.properties.keep,
-          data: data5
+          data: data7
         }
         if (vErrors === null) {
-          vErrors = [err22]
+          vErrors = [err26]
         } else {
-          vErrors.push(err22)
+          vErrors.push(err26)
         }
         errors++
       } else {
-        errors = _errs26
+        errors = _errs32
         if (vErrors !== null) {
-          if (_errs26) {
-            vErrors.length = _errs26
+          if (_errs32) {
+            vErrors.length = _errs32
           } else {
             vErrors = null
           }
         }
       }
-      if (data5 && typeof data5 == 'object' && !Array.isArray(data5)) {
-        for (const key1 in data5) {
+      if (data7 && typeof data7 == 'object' && !Array.isArray(data7)) {
+        for (const key1 in data7) {
           if (!(
             key1 === 'last' ||
             key1 === 'daily' ||
@@ -1301,7 +1479,7 @@ function validate22(
             key1 === 'monthly' ||
             key1 === 'dry-run'
           )) {
-            const err23 = {
+            const err27 = {
               instancePath: instancePath + '/keep',
               schemaPath: '#/properties/keep/additionalProperties',
               keyword: 'additionalProperties',
@@ -1309,20 +1487,20 @@ function validate22(
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema41.properties.keep,
-              data: data5
+              data: data7
             }
             if (vErrors === null) {
-              vErrors = [err23]
+              vErrors = [err27]
             } else {
-              vErrors.push(err23)
+              vErrors.push(err27)
             }
             errors++
           }
         }
-        if (data5.last !== undefined) {
-          let data6 = data5.last
-          if (!(typeof data6 == 'number' && !(data6 % 1) && !isNaN(data6) && isFinite(data6))) {
-            const err24 = {
+        if (data7.last !== undefined) {
+          let data8 = data7.last
+          if (!(typeof data8 == 'number' && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
+            const err28 = {
               instancePath: instancePath + '/keep/last',
               schemaPath: '#/properties/keep/properties/last/type',
               keyword: 'type',
@@ -1330,88 +1508,6 @@ function validate22(
               message: 'must be integer',
               schema: schema41.properties.keep.properties.last.type,
               parentSchema: schema41.properties.keep.properties.last,
-              data: data6
-            }
-            if (vErrors === null) {
-              vErrors = [err24]
-            } else {
-              vErrors.push(err24)
-            }
-            errors++
-          }
-          if (typeof data6 == 'number' && isFinite(data6)) {
-            if (data6 < 1 || isNaN(data6)) {
-              const err25 = {
-                instancePath: instancePath + '/keep/last',
-                schemaPath: '#/properties/keep/properties/last/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema41.properties.keep.properties.last,
-                data: data6
-              }
-              if (vErrors === null) {
-                vErrors = [err25]
-              } else {
-                vErrors.push(err25)
-              }
-              errors++
-            }
-          }
-        }
-        if (data5.daily !== undefined) {
-          let data7 = data5.daily
-          if (!(typeof data7 == 'number' && !(data7 % 1) && !isNaN(data7) && isFinite(data7))) {
-            const err26 = {
-              instancePath: instancePath + '/keep/daily',
-              schemaPath: '#/properties/keep/properties/daily/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema41.properties.keep.properties.daily.type,
-              parentSchema: schema41.properties.keep.properties.daily,
-              data: data7
-            }
-            if (vErrors === null) {
-              vErrors = [err26]
-            } else {
-              vErrors.push(err26)
-            }
-            errors++
-          }
-          if (typeof data7 == 'number' && isFinite(data7)) {
-            if (data7 < 1 || isNaN(data7)) {
-              const err27 = {
-                instancePath: instancePath + '/keep/daily',
-                schemaPath: '#/properties/keep/properties/daily/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema41.properties.keep.properties.daily,
-                data: data7
-              }
-              if (vErrors === null) {
-                vErrors = [err27]
-              } else {
-                vErrors.push(err27)
-              }
-              errors++
-            }
-          }
-        }
-        if (data5.weekly !== undefined) {
-          let data8 = data5.weekly
-          if (!(typeof data8 == 'number' && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
-            const err28 = {
-              instancePath: instancePath + '/keep/weekly',
-              schemaPath: '#/properties/keep/properties/weekly/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema41.properties.keep.properties.weekly.type,
-              parentSchema: schema41.properties.keep.properties.weekly,
               data: data8
             }
             if (vErrors === null) {
@@ -1424,13 +1520,13 @@ function validate22(
           if (typeof data8 == 'number' && isFinite(data8)) {
             if (data8 < 1 || isNaN(data8)) {
               const err29 = {
-                instancePath: instancePath + '/keep/weekly',
-                schemaPath: '#/properties/keep/properties/weekly/minimum',
+                instancePath: instancePath + '/keep/last',
+                schemaPath: '#/properties/keep/properties/last/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema41.properties.keep.properties.weekly,
+                parentSchema: schema41.properties.keep.properties.last,
                 data: data8
               }
               if (vErrors === null) {
@@ -1442,17 +1538,17 @@ function validate22(
             }
           }
         }
-        if (data5.monthly !== undefined) {
-          let data9 = data5.monthly
+        if (data7.daily !== undefined) {
+          let data9 = data7.daily
           if (!(typeof data9 == 'number' && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
             const err30 = {
-              instancePath: instancePath + '/keep/monthly',
-              schemaPath: '#/properties/keep/properties/monthly/type',
+              instancePath: instancePath + '/keep/daily',
+              schemaPath: '#/properties/keep/properties/daily/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema41.properties.keep.properties.monthly.type,
-              parentSchema: schema41.properties.keep.properties.monthly,
+              schema: schema41.properties.keep.properties.daily.type,
+              parentSchema: schema41.properties.keep.properties.daily,
               data: data9
             }
             if (vErrors === null) {
@@ -1465,13 +1561,13 @@ function validate22(
           if (typeof data9 == 'number' && isFinite(data9)) {
             if (data9 < 1 || isNaN(data9)) {
               const err31 = {
-                instancePath: instancePath + '/keep/monthly',
-                schemaPath: '#/properties/keep/properties/monthly/minimum',
+                instancePath: instancePath + '/keep/daily',
+                schemaPath: '#/properties/keep/properties/daily/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema41.properties.keep.properties.monthly,
+                parentSchema: schema41.properties.keep.properties.daily,
                 data: data9
               }
               if (vErrors === null) {
@@ -1483,17 +1579,17 @@ function validate22(
             }
           }
         }
-        if (data5['dry-run'] !== undefined) {
-          let data10 = data5['dry-run']
-          if (typeof data10 !== 'boolean') {
+        if (data7.weekly !== undefined) {
+          let data10 = data7.weekly
+          if (!(typeof data10 == 'number' && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
             const err32 = {
-              instancePath: instancePath + '/keep/dry-run',
-              schemaPath: '#/properties/keep/properties/dry-run/type',
+              instancePath: instancePath + '/keep/weekly',
+              schemaPath: '#/properties/keep/properties/weekly/type',
               keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema41.properties.keep.properties['dry-run'].type,
-              parentSchema: schema41.properties.keep.properties['dry-run'],
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema41.properties.keep.properties.weekly.type,
+              parentSchema: schema41.properties.keep.properties.weekly,
               data: data10
             }
             if (vErrors === null) {
@@ -1503,9 +1599,91 @@ function validate22(
             }
             errors++
           }
+          if (typeof data10 == 'number' && isFinite(data10)) {
+            if (data10 < 1 || isNaN(data10)) {
+              const err33 = {
+                instancePath: instancePath + '/keep/weekly',
+                schemaPath: '#/properties/keep/properties/weekly/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.weekly,
+                data: data10
+              }
+              if (vErrors === null) {
+                vErrors = [err33]
+              } else {
+                vErrors.push(err33)
+              }
+              errors++
+            }
+          }
+        }
+        if (data7.monthly !== undefined) {
+          let data11 = data7.monthly
+          if (!(typeof data11 == 'number' && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
+            const err34 = {
+              instancePath: instancePath + '/keep/monthly',
+              schemaPath: '#/properties/keep/properties/monthly/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema41.properties.keep.properties.monthly.type,
+              parentSchema: schema41.properties.keep.properties.monthly,
+              data: data11
+            }
+            if (vErrors === null) {
+              vErrors = [err34]
+            } else {
+              vErrors.push(err34)
+            }
+            errors++
+          }
+          if (typeof data11 == 'number' && isFinite(data11)) {
+            if (data11 < 1 || isNaN(data11)) {
+              const err35 = {
+                instancePath: instancePath + '/keep/monthly',
+                schemaPath: '#/properties/keep/properties/monthly/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema41.properties.keep.properties.monthly,
+                data: data11
+              }
+              if (vErrors === null) {
+                vErrors = [err35]
+              } else {
+                vErrors.push(err35)
+              }
+              errors++
+            }
+          }
+        }
+        if (data7['dry-run'] !== undefined) {
+          let data12 = data7['dry-run']
+          if (typeof data12 !== 'boolean') {
+            const err36 = {
+              instancePath: instancePath + '/keep/dry-run',
+              schemaPath: '#/properties/keep/properties/dry-run/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema41.properties.keep.properties['dry-run'].type,
+              parentSchema: schema41.properties.keep.properties['dry-run'],
+              data: data12
+            }
+            if (vErrors === null) {
+              vErrors = [err36]
+            } else {
+              vErrors.push(err36)
+            }
+            errors++
+          }
         }
       } else {
-        const err33 = {
+        const err37 = {
           instancePath: instancePath + '/keep',
           schemaPath: '#/properties/keep/type',
           keyword: 'type',
@@ -1513,18 +1691,18 @@ function validate22(
           message: 'must be object',
           schema: schema41.properties.keep.type,
           parentSchema: schema41.properties.keep,
-          data: data5
+          data: data7
         }
         if (vErrors === null) {
-          vErrors = [err33]
+          vErrors = [err37]
         } else {
-          vErrors.push(err33)
+          vErrors.push(err37)
         }
         errors++
       }
     }
   } else {
-    const err34 = {
+    const err38 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -1535,9 +1713,9 @@ function validate22(
       data
     }
     if (vErrors === null) {
-      vErrors = [err34]
+      vErrors = [err38]
     } else {
-      vErrors.push(err34)
+      vErrors.push(err38)
     }
     errors++
   }
@@ -2536,8 +2714,29 @@ function validate21(
         errors = vErrors.length
       }
     }
+    if (data['roll-back-interrupted'] !== undefined) {
+      let data18 = data['roll-back-interrupted']
+      if (typeof data18 !== 'boolean') {
+        const err47 = {
+          instancePath: instancePath + '/roll-back-interrupted',
+          schemaPath: '#/$defs/rollBackInterrupted/type',
+          keyword: 'type',
+          params: { type: 'boolean' },
+          message: 'must be boolean',
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data18
+        }
+        if (vErrors === null) {
+          vErrors = [err47]
+        } else {
+          vErrors.push(err47)
+        }
+        errors++
+      }
+    }
   } else {
-    const err47 = {
+    const err48 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -2548,9 +2747,9 @@ function validate21(
       data
     }
     if (vErrors === null) {
-      vErrors = [err47]
+      vErrors = [err48]
     } else {
-      vErrors.push(err47)
+      vErrors.push(err48)
     }
     errors++
   }
@@ -2558,7 +2757,7 @@ function validate21(
   return errors === 0
 }
 validate21.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema44 = {
+const schema46 = {
   description:
     'Restore a backup into the store through the license service. Needs `path`, `from-artifact` or `from-registry`.',
   type: 'object',
@@ -2601,11 +2800,13 @@ const schema44 = {
         "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
       $ref: '#/$defs/envName'
     },
+    lease: { $ref: '#/$defs/lease' },
     'release-on-exit': {
       description:
         "Give back what this step restored when the job ends (the action's post step), also when the job failed or was cancelled: for ephemeral runners that need the licenses only for the job. Default false.",
       type: 'boolean'
-    }
+    },
+    'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
   },
   allOf: [
     {
@@ -2625,7 +2826,7 @@ const schema44 = {
     }
   ]
 }
-const schema48 = {
+const schema50 = {
   description:
     'Download the backup from an artifact first (docs/format.md, where backups live): of this run; of `run-id` or `artifact-id`; or the newest non-expired one among the trusted runs of `workflow` (its `events` on its `branch`, never a fork unless `allow-forks`).',
   type: 'object',
@@ -2704,16 +2905,24 @@ const schema48 = {
     }
   ]
 }
-const schema54 = {
+const schema57 = {
   description:
     'Only the licenses named here: each entry is a license ID (`jti`), a key ID, or a path pattern (a glob relative to the store, e.g. `games/**/*.jwt`).',
   type: 'array',
   minItems: 1,
   items: { type: 'string', minLength: 1 }
 }
-const pattern22 = new RegExp('^[a-z_]+$', 'u')
-const pattern23 = new RegExp('^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$', 'u')
-const schema49 = {
+const schema59 = {
+  description:
+    "The lease to ask the license service for (protocol v1.2): `90s`, `30m`, `2h`, `7d`, at least a minute. Each copy it re-issues is valid that long (the service grants the shorter of this and the license's policy); an ephemeral runner asks for its job's length. Default: the service's policy.",
+  type: 'string',
+  pattern: '^[1-9][0-9]{0,5}[smhd]$',
+  'x-message': 'must be a duration of seconds, minutes, hours or days, like `90s`, `30m`, `2h` or `7d`'
+}
+const pattern23 = new RegExp('^[a-z_]+$', 'u')
+const pattern24 = new RegExp('^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$', 'u')
+const pattern34 = new RegExp('^[1-9][0-9]{0,5}[smhd]$', 'u')
+const schema51 = {
   description:
     'Pull the backup from an OCI registry first, by tag or digest; every blob is checked against its digest before use.',
   type: 'object',
@@ -2733,10 +2942,11 @@ const schema49 = {
       description:
         'Name of the environment variable holding the registry token or password (for GHCR, set it from `secrets.GITHUB_TOKEN`). Without it the registry is used anonymously.',
       $ref: '#/$defs/envName'
-    }
+    },
+    'token-realms': { $ref: '#/$defs/tokenRealms' }
   }
 }
-const pattern24 = new RegExp(
+const pattern25 = new RegExp(
   '^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$',
   'u'
 )
@@ -2761,8 +2971,8 @@ function validate26(
         keyword: 'required',
         params: { missingProperty: 'reference' },
         message: "must have required property '" + 'reference' + "'",
-        schema: schema49.required,
-        parentSchema: schema49,
+        schema: schema51.required,
+        parentSchema: schema51,
         data
       }
       if (vErrors === null) {
@@ -2773,7 +2983,7 @@ function validate26(
       errors++
     }
     for (const key0 in data) {
-      if (!(key0 === 'reference' || key0 === 'username' || key0 === 'token-env')) {
+      if (!(key0 === 'reference' || key0 === 'username' || key0 === 'token-env' || key0 === 'token-realms')) {
         const err1 = {
           instancePath,
           schemaPath: '#/additionalProperties',
@@ -2781,7 +2991,7 @@ function validate26(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema49,
+          parentSchema: schema51,
           data
         }
         if (vErrors === null) {
@@ -2795,7 +3005,7 @@ function validate26(
     if (data.reference !== undefined) {
       let data0 = data.reference
       if (typeof data0 === 'string') {
-        if (!pattern24.test(data0)) {
+        if (!pattern25.test(data0)) {
           const err2 = {
             instancePath: instancePath + '/reference',
             schemaPath: '#/properties/reference/pattern',
@@ -2810,7 +3020,7 @@ function validate26(
               '"',
             schema:
               '^(https?://)?[^/@\\s]+/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$',
-            parentSchema: schema49.properties.reference,
+            parentSchema: schema51.properties.reference,
             data: data0
           }
           if (vErrors === null) {
@@ -2827,8 +3037,8 @@ function validate26(
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
-          schema: schema49.properties.reference.type,
-          parentSchema: schema49.properties.reference,
+          schema: schema51.properties.reference.type,
+          parentSchema: schema51.properties.reference,
           data: data0
         }
         if (vErrors === null) {
@@ -3014,21 +3224,121 @@ function validate26(
         }
       }
     }
+    if (data['token-realms'] !== undefined) {
+      let data3 = data['token-realms']
+      if (Array.isArray(data3)) {
+        const len0 = data3.length
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data4 = data3[i0]
+          if (typeof data4 === 'string') {
+            if (!pattern19.test(data4)) {
+              const err13 = {
+                instancePath: instancePath + '/token-realms/' + i0,
+                schemaPath: '#/$defs/tokenRealms/items/pattern',
+                keyword: 'pattern',
+                params: {
+                  pattern: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$'
+                },
+                message:
+                  'must match pattern "' +
+                  '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$' +
+                  '"',
+                schema: '^(https://[A-Za-z0-9.-]+|http://(127\\.0\\.0\\.1|localhost))(:[0-9]{1,5})?/?$',
+                parentSchema: schema44.items,
+                data: data4
+              }
+              if (vErrors === null) {
+                vErrors = [err13]
+              } else {
+                vErrors.push(err13)
+              }
+              errors++
+            }
+          } else {
+            const err14 = {
+              instancePath: instancePath + '/token-realms/' + i0,
+              schemaPath: '#/$defs/tokenRealms/items/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema44.items.type,
+              parentSchema: schema44.items,
+              data: data4
+            }
+            if (vErrors === null) {
+              vErrors = [err14]
+            } else {
+              vErrors.push(err14)
+            }
+            errors++
+          }
+        }
+        let i1 = data3.length
+        let j0
+        if (i1 > 1) {
+          const indices0 = {}
+          for (; i1--;) {
+            let item0 = data3[i1]
+            if (typeof item0 !== 'string') {
+              continue
+            }
+            if (typeof indices0[item0] == 'number') {
+              j0 = indices0[item0]
+              const err15 = {
+                instancePath: instancePath + '/token-realms',
+                schemaPath: '#/$defs/tokenRealms/uniqueItems',
+                keyword: 'uniqueItems',
+                params: { i: i1, j: j0 },
+                message: 'must NOT have duplicate items (items ## ' + j0 + ' and ' + i1 + ' are identical)',
+                schema: true,
+                parentSchema: schema44,
+                data: data3
+              }
+              if (vErrors === null) {
+                vErrors = [err15]
+              } else {
+                vErrors.push(err15)
+              }
+              errors++
+              break
+            }
+            indices0[item0] = i1
+          }
+        }
+      } else {
+        const err16 = {
+          instancePath: instancePath + '/token-realms',
+          schemaPath: '#/$defs/tokenRealms/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema44.type,
+          parentSchema: schema44,
+          data: data3
+        }
+        if (vErrors === null) {
+          vErrors = [err16]
+        } else {
+          vErrors.push(err16)
+        }
+        errors++
+      }
+    }
   } else {
-    const err13 = {
+    const err17 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema49.type,
-      parentSchema: schema49,
+      schema: schema51.type,
+      parentSchema: schema51,
       data
     }
     if (vErrors === null) {
-      vErrors = [err13]
+      vErrors = [err17]
     } else {
-      vErrors.push(err13)
+      vErrors.push(err17)
     }
     errors++
   }
@@ -3060,8 +3370,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'path' },
         message: "must have required property '" + 'path' + "'",
-        schema: schema44.allOf[0].anyOf[0].required,
-        parentSchema: schema44.allOf[0].anyOf[0],
+        schema: schema46.allOf[0].anyOf[0].required,
+        parentSchema: schema46.allOf[0].anyOf[0],
         data
       }
       if (vErrors === null) {
@@ -3083,8 +3393,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'path-env' },
         message: "must have required property '" + 'path-env' + "'",
-        schema: schema44.allOf[0].anyOf[1].required,
-        parentSchema: schema44.allOf[0].anyOf[1],
+        schema: schema46.allOf[0].anyOf[1].required,
+        parentSchema: schema46.allOf[0].anyOf[1],
         data
       }
       if (vErrors === null) {
@@ -3106,8 +3416,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'from-artifact' },
         message: "must have required property '" + 'from-artifact' + "'",
-        schema: schema44.allOf[0].anyOf[2].required,
-        parentSchema: schema44.allOf[0].anyOf[2],
+        schema: schema46.allOf[0].anyOf[2].required,
+        parentSchema: schema46.allOf[0].anyOf[2],
         data
       }
       if (vErrors === null) {
@@ -3129,8 +3439,8 @@ function validate25(
         keyword: 'required',
         params: { missingProperty: 'from-registry' },
         message: "must have required property '" + 'from-registry' + "'",
-        schema: schema44.allOf[0].anyOf[3].required,
-        parentSchema: schema44.allOf[0].anyOf[3],
+        schema: schema46.allOf[0].anyOf[3].required,
+        parentSchema: schema46.allOf[0].anyOf[3],
         data
       }
       if (vErrors === null) {
@@ -3150,8 +3460,8 @@ function validate25(
       keyword: 'anyOf',
       params: {},
       message: 'must match a schema in anyOf',
-      schema: schema44.allOf[0].anyOf,
-      parentSchema: schema44.allOf[0],
+      schema: schema46.allOf[0].anyOf,
+      parentSchema: schema46.allOf[0],
       data
     }
     if (vErrors === null) {
@@ -3195,8 +3505,8 @@ function validate25(
       keyword: 'not',
       params: {},
       message: 'must NOT be valid',
-      schema: schema44.allOf[1].not,
-      parentSchema: schema44.allOf[1],
+      schema: schema46.allOf[1].not,
+      parentSchema: schema46.allOf[1],
       data
     }
     if (vErrors === null) {
@@ -3240,8 +3550,8 @@ function validate25(
       keyword: 'not',
       params: {},
       message: 'must NOT be valid',
-      schema: schema44.allOf[2].not,
-      parentSchema: schema44.allOf[2],
+      schema: schema46.allOf[2].not,
+      parentSchema: schema46.allOf[2],
       data
     }
     if (vErrors === null) {
@@ -3262,7 +3572,7 @@ function validate25(
   }
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!func1.call(schema44.properties, key0)) {
+      if (!func1.call(schema46.properties, key0)) {
         const err9 = {
           instancePath,
           schemaPath: '#/additionalProperties',
@@ -3270,7 +3580,7 @@ function validate25(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema44,
+          parentSchema: schema46,
           data
         }
         if (vErrors === null) {
@@ -3292,7 +3602,7 @@ function validate25(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 characters',
             schema: 1,
-            parentSchema: schema44.properties.path,
+            parentSchema: schema46.properties.path,
             data: data0
           }
           if (vErrors === null) {
@@ -3309,8 +3619,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
-          schema: schema44.properties.path.type,
-          parentSchema: schema44.properties.path,
+          schema: schema46.properties.path.type,
+          parentSchema: schema46.properties.path,
           data: data0
         }
         if (vErrors === null) {
@@ -3604,8 +3914,8 @@ function validate25(
           keyword: 'not',
           params: {},
           message: 'must NOT be valid',
-          schema: schema48.allOf[0].not,
-          parentSchema: schema48.allOf[0],
+          schema: schema50.allOf[0].not,
+          parentSchema: schema50.allOf[0],
           data: data4
         }
         if (vErrors === null) {
@@ -3633,8 +3943,8 @@ function validate25(
               keyword: 'dependentRequired',
               params: { property: 'branch', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property branch is present',
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data4
             }
             if (vErrors === null) {
@@ -3653,8 +3963,8 @@ function validate25(
               keyword: 'dependentRequired',
               params: { property: 'events', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property events is present',
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data4
             }
             if (vErrors === null) {
@@ -3674,8 +3984,8 @@ function validate25(
             keyword: 'required',
             params: { missingProperty: 'name' },
             message: "must have required property '" + 'name' + "'",
-            schema: schema48.required,
-            parentSchema: schema48,
+            schema: schema50.required,
+            parentSchema: schema50,
             data: data4
           }
           if (vErrors === null) {
@@ -3703,7 +4013,7 @@ function validate25(
               params: { additionalProperty: key1 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema48,
+              parentSchema: schema50,
               data: data4
             }
             if (vErrors === null) {
@@ -3725,7 +4035,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data5
               }
               if (vErrors === null) {
@@ -3743,7 +4053,7 @@ function validate25(
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "' + '^[^"\\\\/:<>|*?\\r\\n]+$' + '"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema48.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data5
               }
               if (vErrors === null) {
@@ -3760,8 +4070,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.name.type,
-              parentSchema: schema48.properties.name,
+              schema: schema50.properties.name.type,
+              parentSchema: schema50.properties.name,
               data: data5
             }
             if (vErrors === null) {
@@ -3781,8 +4091,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema48.properties['run-id'].type,
-              parentSchema: schema48.properties['run-id'],
+              schema: schema50.properties['run-id'].type,
+              parentSchema: schema50.properties['run-id'],
               data: data6
             }
             if (vErrors === null) {
@@ -3801,7 +4111,7 @@ function validate25(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema48.properties['run-id'],
+                parentSchema: schema50.properties['run-id'],
                 data: data6
               }
               if (vErrors === null) {
@@ -3822,8 +4132,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema48.properties['artifact-id'].type,
-              parentSchema: schema48.properties['artifact-id'],
+              schema: schema50.properties['artifact-id'].type,
+              parentSchema: schema50.properties['artifact-id'],
               data: data7
             }
             if (vErrors === null) {
@@ -3842,7 +4152,7 @@ function validate25(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema48.properties['artifact-id'],
+                parentSchema: schema50.properties['artifact-id'],
                 data: data7
               }
               if (vErrors === null) {
@@ -3864,10 +4174,10 @@ function validate25(
               instancePath: instancePath + '/from-artifact/workflow',
               schemaPath: '#/$defs/fromArtifact/properties/workflow/type',
               keyword: 'type',
-              params: { type: schema48.properties.workflow.type },
+              params: { type: schema50.properties.workflow.type },
               message: 'must be string,integer',
-              schema: schema48.properties.workflow.type,
-              parentSchema: schema48.properties.workflow,
+              schema: schema50.properties.workflow.type,
+              parentSchema: schema50.properties.workflow,
               data: data8
             }
             if (vErrors === null) {
@@ -3886,7 +4196,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.workflow,
+                parentSchema: schema50.properties.workflow,
                 data: data8
               }
               if (vErrors === null) {
@@ -3909,7 +4219,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.branch,
+                parentSchema: schema50.properties.branch,
                 data: data9
               }
               if (vErrors === null) {
@@ -3926,8 +4236,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.branch.type,
-              parentSchema: schema48.properties.branch,
+              schema: schema50.properties.branch.type,
+              parentSchema: schema50.properties.branch,
               data: data9
             }
             if (vErrors === null) {
@@ -3949,7 +4259,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 items',
                 schema: 1,
-                parentSchema: schema48.properties.events,
+                parentSchema: schema50.properties.events,
                 data: data10
               }
               if (vErrors === null) {
@@ -3963,7 +4273,7 @@ function validate25(
             for (let i0 = 0; i0 < len0; i0++) {
               let data11 = data10[i0]
               if (typeof data11 === 'string') {
-                if (!pattern22.test(data11)) {
+                if (!pattern23.test(data11)) {
                   const err43 = {
                     instancePath: instancePath + '/from-artifact/events/' + i0,
                     schemaPath: '#/$defs/fromArtifact/properties/events/items/pattern',
@@ -3971,7 +4281,7 @@ function validate25(
                     params: { pattern: '^[a-z_]+$' },
                     message: 'must match pattern "' + '^[a-z_]+$' + '"',
                     schema: '^[a-z_]+$',
-                    parentSchema: schema48.properties.events.items,
+                    parentSchema: schema50.properties.events.items,
                     data: data11
                   }
                   if (vErrors === null) {
@@ -3988,8 +4298,8 @@ function validate25(
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema48.properties.events.items.type,
-                  parentSchema: schema48.properties.events.items,
+                  schema: schema50.properties.events.items.type,
+                  parentSchema: schema50.properties.events.items,
                   data: data11
                 }
                 if (vErrors === null) {
@@ -4019,7 +4329,7 @@ function validate25(
                     message:
                       'must NOT have duplicate items (items ## ' + j0 + ' and ' + i1 + ' are identical)',
                     schema: true,
-                    parentSchema: schema48.properties.events,
+                    parentSchema: schema50.properties.events,
                     data: data10
                   }
                   if (vErrors === null) {
@@ -4040,8 +4350,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'array' },
               message: 'must be array',
-              schema: schema48.properties.events.type,
-              parentSchema: schema48.properties.events,
+              schema: schema50.properties.events.type,
+              parentSchema: schema50.properties.events,
               data: data10
             }
             if (vErrors === null) {
@@ -4055,7 +4365,7 @@ function validate25(
         if (data4.repository !== undefined) {
           let data12 = data4.repository
           if (typeof data12 === 'string') {
-            if (!pattern23.test(data12)) {
+            if (!pattern24.test(data12)) {
               const err47 = {
                 instancePath: instancePath + '/from-artifact/repository',
                 schemaPath: '#/$defs/fromArtifact/properties/repository/pattern',
@@ -4063,7 +4373,7 @@ function validate25(
                 params: { pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' },
                 message: 'must match pattern "' + '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' + '"',
                 schema: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
-                parentSchema: schema48.properties.repository,
+                parentSchema: schema50.properties.repository,
                 data: data12
               }
               if (vErrors === null) {
@@ -4080,8 +4390,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.repository.type,
-              parentSchema: schema48.properties.repository,
+              schema: schema50.properties.repository.type,
+              parentSchema: schema50.properties.repository,
               data: data12
             }
             if (vErrors === null) {
@@ -4101,8 +4411,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'boolean' },
               message: 'must be boolean',
-              schema: schema48.properties['allow-forks'].type,
-              parentSchema: schema48.properties['allow-forks'],
+              schema: schema50.properties['allow-forks'].type,
+              parentSchema: schema50.properties['allow-forks'],
               data: data13
             }
             if (vErrors === null) {
@@ -4120,8 +4430,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema48.type,
-          parentSchema: schema48,
+          schema: schema50.type,
+          parentSchema: schema50,
           data: data4
         }
         if (vErrors === null) {
@@ -4155,8 +4465,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'boolean' },
           message: 'must be boolean',
-          schema: schema44.properties.individualize.type,
-          parentSchema: schema44.properties.individualize,
+          schema: schema46.properties.individualize.type,
+          parentSchema: schema46.properties.individualize,
           data: data15
         }
         if (vErrors === null) {
@@ -4331,10 +4641,10 @@ function validate25(
           instancePath: instancePath + '/on-refused',
           schemaPath: '#/properties/on-refused/enum',
           keyword: 'enum',
-          params: { allowedValues: schema44.properties['on-refused'].enum },
+          params: { allowedValues: schema46.properties['on-refused'].enum },
           message: 'must be equal to one of the allowed values',
-          schema: schema44.properties['on-refused'].enum,
-          parentSchema: schema44.properties['on-refused'],
+          schema: schema46.properties['on-refused'].enum,
+          parentSchema: schema46.properties['on-refused'],
           data: data18
         }
         if (vErrors === null) {
@@ -4356,7 +4666,7 @@ function validate25(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 items',
             schema: 1,
-            parentSchema: schema54,
+            parentSchema: schema57,
             data: data19
           }
           if (vErrors === null) {
@@ -4378,7 +4688,7 @@ function validate25(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema54.items,
+                parentSchema: schema57.items,
                 data: data20
               }
               if (vErrors === null) {
@@ -4395,8 +4705,8 @@ function validate25(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema54.items.type,
-              parentSchema: schema54.items,
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
               data: data20
             }
             if (vErrors === null) {
@@ -4414,8 +4724,8 @@ function validate25(
           keyword: 'type',
           params: { type: 'array' },
           message: 'must be array',
-          schema: schema54.type,
-          parentSchema: schema54,
+          schema: schema57.type,
+          parentSchema: schema57,
           data: data19
         }
         if (vErrors === null) {
@@ -4543,42 +4853,103 @@ function validate25(
         }
       }
     }
+    if (data.lease !== undefined) {
+      let data22 = data.lease
+      if (typeof data22 === 'string') {
+        if (!pattern34.test(data22)) {
+          const err71 = {
+            instancePath: instancePath + '/lease',
+            schemaPath: '#/$defs/lease/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[1-9][0-9]{0,5}[smhd]$' },
+            message: 'must match pattern "' + '^[1-9][0-9]{0,5}[smhd]$' + '"',
+            schema: '^[1-9][0-9]{0,5}[smhd]$',
+            parentSchema: schema59,
+            data: data22
+          }
+          if (vErrors === null) {
+            vErrors = [err71]
+          } else {
+            vErrors.push(err71)
+          }
+          errors++
+        }
+      } else {
+        const err72 = {
+          instancePath: instancePath + '/lease',
+          schemaPath: '#/$defs/lease/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema59.type,
+          parentSchema: schema59,
+          data: data22
+        }
+        if (vErrors === null) {
+          vErrors = [err72]
+        } else {
+          vErrors.push(err72)
+        }
+        errors++
+      }
+    }
     if (data['release-on-exit'] !== undefined) {
-      let data22 = data['release-on-exit']
-      if (typeof data22 !== 'boolean') {
-        const err71 = {
+      let data23 = data['release-on-exit']
+      if (typeof data23 !== 'boolean') {
+        const err73 = {
           instancePath: instancePath + '/release-on-exit',
           schemaPath: '#/properties/release-on-exit/type',
           keyword: 'type',
           params: { type: 'boolean' },
           message: 'must be boolean',
-          schema: schema44.properties['release-on-exit'].type,
-          parentSchema: schema44.properties['release-on-exit'],
-          data: data22
+          schema: schema46.properties['release-on-exit'].type,
+          parentSchema: schema46.properties['release-on-exit'],
+          data: data23
         }
         if (vErrors === null) {
-          vErrors = [err71]
+          vErrors = [err73]
         } else {
-          vErrors.push(err71)
+          vErrors.push(err73)
+        }
+        errors++
+      }
+    }
+    if (data['roll-back-interrupted'] !== undefined) {
+      let data24 = data['roll-back-interrupted']
+      if (typeof data24 !== 'boolean') {
+        const err74 = {
+          instancePath: instancePath + '/roll-back-interrupted',
+          schemaPath: '#/$defs/rollBackInterrupted/type',
+          keyword: 'type',
+          params: { type: 'boolean' },
+          message: 'must be boolean',
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data24
+        }
+        if (vErrors === null) {
+          vErrors = [err74]
+        } else {
+          vErrors.push(err74)
         }
         errors++
       }
     }
   } else {
-    const err72 = {
+    const err75 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema44.type,
-      parentSchema: schema44,
+      schema: schema46.type,
+      parentSchema: schema46,
       data
     }
     if (vErrors === null) {
-      vErrors = [err72]
+      vErrors = [err75]
     } else {
-      vErrors.push(err72)
+      vErrors.push(err75)
     }
     errors++
   }
@@ -4586,7 +4957,7 @@ function validate25(
   return errors === 0
 }
 validate25.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema56 = {
+const schema61 = {
   description:
     "The restore drill: check a backup as a restore would (signature and age, digests, decryption, names, every license's signature) without writing anything or calling the service. Needs `path`, `from-artifact` or `from-registry`.",
   type: 'object',
@@ -4641,8 +5012,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'path' },
         message: "must have required property '" + 'path' + "'",
-        schema: schema56.allOf[0].anyOf[0].required,
-        parentSchema: schema56.allOf[0].anyOf[0],
+        schema: schema61.allOf[0].anyOf[0].required,
+        parentSchema: schema61.allOf[0].anyOf[0],
         data
       }
       if (vErrors === null) {
@@ -4664,8 +5035,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'from-artifact' },
         message: "must have required property '" + 'from-artifact' + "'",
-        schema: schema56.allOf[0].anyOf[1].required,
-        parentSchema: schema56.allOf[0].anyOf[1],
+        schema: schema61.allOf[0].anyOf[1].required,
+        parentSchema: schema61.allOf[0].anyOf[1],
         data
       }
       if (vErrors === null) {
@@ -4687,8 +5058,8 @@ function validate29(
         keyword: 'required',
         params: { missingProperty: 'from-registry' },
         message: "must have required property '" + 'from-registry' + "'",
-        schema: schema56.allOf[0].anyOf[2].required,
-        parentSchema: schema56.allOf[0].anyOf[2],
+        schema: schema61.allOf[0].anyOf[2].required,
+        parentSchema: schema61.allOf[0].anyOf[2],
         data
       }
       if (vErrors === null) {
@@ -4708,8 +5079,8 @@ function validate29(
       keyword: 'anyOf',
       params: {},
       message: 'must match a schema in anyOf',
-      schema: schema56.allOf[0].anyOf,
-      parentSchema: schema56.allOf[0],
+      schema: schema61.allOf[0].anyOf,
+      parentSchema: schema61.allOf[0],
       data
     }
     if (vErrors === null) {
@@ -4753,8 +5124,8 @@ function validate29(
       keyword: 'not',
       params: {},
       message: 'must NOT be valid',
-      schema: schema56.allOf[1].not,
-      parentSchema: schema56.allOf[1],
+      schema: schema61.allOf[1].not,
+      parentSchema: schema61.allOf[1],
       data
     }
     if (vErrors === null) {
@@ -4789,7 +5160,7 @@ function validate29(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema56,
+          parentSchema: schema61,
           data
         }
         if (vErrors === null) {
@@ -4811,7 +5182,7 @@ function validate29(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 characters',
             schema: 1,
-            parentSchema: schema56.properties.path,
+            parentSchema: schema61.properties.path,
             data: data0
           }
           if (vErrors === null) {
@@ -4828,8 +5199,8 @@ function validate29(
           keyword: 'type',
           params: { type: 'string' },
           message: 'must be string',
-          schema: schema56.properties.path.type,
-          parentSchema: schema56.properties.path,
+          schema: schema61.properties.path.type,
+          parentSchema: schema61.properties.path,
           data: data0
         }
         if (vErrors === null) {
@@ -4926,8 +5297,8 @@ function validate29(
           keyword: 'not',
           params: {},
           message: 'must NOT be valid',
-          schema: schema48.allOf[0].not,
-          parentSchema: schema48.allOf[0],
+          schema: schema50.allOf[0].not,
+          parentSchema: schema50.allOf[0],
           data: data1
         }
         if (vErrors === null) {
@@ -4955,8 +5326,8 @@ function validate29(
               keyword: 'dependentRequired',
               params: { property: 'branch', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property branch is present',
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data1
             }
             if (vErrors === null) {
@@ -4975,8 +5346,8 @@ function validate29(
               keyword: 'dependentRequired',
               params: { property: 'events', missingProperty: 'workflow', depsCount: 1, deps: 'workflow' },
               message: 'must have property workflow when property events is present',
-              schema: schema48.allOf[1].dependentRequired,
-              parentSchema: schema48.allOf[1],
+              schema: schema50.allOf[1].dependentRequired,
+              parentSchema: schema50.allOf[1],
               data: data1
             }
             if (vErrors === null) {
@@ -4996,8 +5367,8 @@ function validate29(
             keyword: 'required',
             params: { missingProperty: 'name' },
             message: "must have required property '" + 'name' + "'",
-            schema: schema48.required,
-            parentSchema: schema48,
+            schema: schema50.required,
+            parentSchema: schema50,
             data: data1
           }
           if (vErrors === null) {
@@ -5025,7 +5396,7 @@ function validate29(
               params: { additionalProperty: key1 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema48,
+              parentSchema: schema50,
               data: data1
             }
             if (vErrors === null) {
@@ -5047,7 +5418,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data2
               }
               if (vErrors === null) {
@@ -5065,7 +5436,7 @@ function validate29(
                 params: { pattern: '^[^"\\\\/:<>|*?\\r\\n]+$' },
                 message: 'must match pattern "' + '^[^"\\\\/:<>|*?\\r\\n]+$' + '"',
                 schema: '^[^"\\\\/:<>|*?\\r\\n]+$',
-                parentSchema: schema48.properties.name,
+                parentSchema: schema50.properties.name,
                 data: data2
               }
               if (vErrors === null) {
@@ -5082,8 +5453,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.name.type,
-              parentSchema: schema48.properties.name,
+              schema: schema50.properties.name.type,
+              parentSchema: schema50.properties.name,
               data: data2
             }
             if (vErrors === null) {
@@ -5103,8 +5474,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema48.properties['run-id'].type,
-              parentSchema: schema48.properties['run-id'],
+              schema: schema50.properties['run-id'].type,
+              parentSchema: schema50.properties['run-id'],
               data: data3
             }
             if (vErrors === null) {
@@ -5123,7 +5494,7 @@ function validate29(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema48.properties['run-id'],
+                parentSchema: schema50.properties['run-id'],
                 data: data3
               }
               if (vErrors === null) {
@@ -5144,8 +5515,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema48.properties['artifact-id'].type,
-              parentSchema: schema48.properties['artifact-id'],
+              schema: schema50.properties['artifact-id'].type,
+              parentSchema: schema50.properties['artifact-id'],
               data: data4
             }
             if (vErrors === null) {
@@ -5164,7 +5535,7 @@ function validate29(
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema48.properties['artifact-id'],
+                parentSchema: schema50.properties['artifact-id'],
                 data: data4
               }
               if (vErrors === null) {
@@ -5186,10 +5557,10 @@ function validate29(
               instancePath: instancePath + '/from-artifact/workflow',
               schemaPath: '#/$defs/fromArtifact/properties/workflow/type',
               keyword: 'type',
-              params: { type: schema48.properties.workflow.type },
+              params: { type: schema50.properties.workflow.type },
               message: 'must be string,integer',
-              schema: schema48.properties.workflow.type,
-              parentSchema: schema48.properties.workflow,
+              schema: schema50.properties.workflow.type,
+              parentSchema: schema50.properties.workflow,
               data: data5
             }
             if (vErrors === null) {
@@ -5208,7 +5579,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.workflow,
+                parentSchema: schema50.properties.workflow,
                 data: data5
               }
               if (vErrors === null) {
@@ -5231,7 +5602,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema48.properties.branch,
+                parentSchema: schema50.properties.branch,
                 data: data6
               }
               if (vErrors === null) {
@@ -5248,8 +5619,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.branch.type,
-              parentSchema: schema48.properties.branch,
+              schema: schema50.properties.branch.type,
+              parentSchema: schema50.properties.branch,
               data: data6
             }
             if (vErrors === null) {
@@ -5271,7 +5642,7 @@ function validate29(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 items',
                 schema: 1,
-                parentSchema: schema48.properties.events,
+                parentSchema: schema50.properties.events,
                 data: data7
               }
               if (vErrors === null) {
@@ -5285,7 +5656,7 @@ function validate29(
             for (let i0 = 0; i0 < len0; i0++) {
               let data8 = data7[i0]
               if (typeof data8 === 'string') {
-                if (!pattern22.test(data8)) {
+                if (!pattern23.test(data8)) {
                   const err30 = {
                     instancePath: instancePath + '/from-artifact/events/' + i0,
                     schemaPath: '#/$defs/fromArtifact/properties/events/items/pattern',
@@ -5293,7 +5664,7 @@ function validate29(
                     params: { pattern: '^[a-z_]+$' },
                     message: 'must match pattern "' + '^[a-z_]+$' + '"',
                     schema: '^[a-z_]+$',
-                    parentSchema: schema48.properties.events.items,
+                    parentSchema: schema50.properties.events.items,
                     data: data8
                   }
                   if (vErrors === null) {
@@ -5310,8 +5681,8 @@ function validate29(
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema48.properties.events.items.type,
-                  parentSchema: schema48.properties.events.items,
+                  schema: schema50.properties.events.items.type,
+                  parentSchema: schema50.properties.events.items,
                   data: data8
                 }
                 if (vErrors === null) {
@@ -5341,7 +5712,7 @@ function validate29(
                     message:
                       'must NOT have duplicate items (items ## ' + j0 + ' and ' + i1 + ' are identical)',
                     schema: true,
-                    parentSchema: schema48.properties.events,
+                    parentSchema: schema50.properties.events,
                     data: data7
                   }
                   if (vErrors === null) {
@@ -5362,8 +5733,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'array' },
               message: 'must be array',
-              schema: schema48.properties.events.type,
-              parentSchema: schema48.properties.events,
+              schema: schema50.properties.events.type,
+              parentSchema: schema50.properties.events,
               data: data7
             }
             if (vErrors === null) {
@@ -5377,7 +5748,7 @@ function validate29(
         if (data1.repository !== undefined) {
           let data9 = data1.repository
           if (typeof data9 === 'string') {
-            if (!pattern23.test(data9)) {
+            if (!pattern24.test(data9)) {
               const err34 = {
                 instancePath: instancePath + '/from-artifact/repository',
                 schemaPath: '#/$defs/fromArtifact/properties/repository/pattern',
@@ -5385,7 +5756,7 @@ function validate29(
                 params: { pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' },
                 message: 'must match pattern "' + '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' + '"',
                 schema: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$',
-                parentSchema: schema48.properties.repository,
+                parentSchema: schema50.properties.repository,
                 data: data9
               }
               if (vErrors === null) {
@@ -5402,8 +5773,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema48.properties.repository.type,
-              parentSchema: schema48.properties.repository,
+              schema: schema50.properties.repository.type,
+              parentSchema: schema50.properties.repository,
               data: data9
             }
             if (vErrors === null) {
@@ -5423,8 +5794,8 @@ function validate29(
               keyword: 'type',
               params: { type: 'boolean' },
               message: 'must be boolean',
-              schema: schema48.properties['allow-forks'].type,
-              parentSchema: schema48.properties['allow-forks'],
+              schema: schema50.properties['allow-forks'].type,
+              parentSchema: schema50.properties['allow-forks'],
               data: data10
             }
             if (vErrors === null) {
@@ -5442,8 +5813,8 @@ function validate29(
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema48.type,
-          parentSchema: schema48,
+          schema: schema50.type,
+          parentSchema: schema50,
           data: data1
         }
         if (vErrors === null) {
@@ -5632,8 +6003,8 @@ function validate29(
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema56.type,
-      parentSchema: schema56,
+      schema: schema61.type,
+      parentSchema: schema61,
       data
     }
     if (vErrors === null) {
@@ -5647,9 +6018,9 @@ function validate29(
   return errors === 0
 }
 validate29.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
-const schema60 = {
+const schema65 = {
   description:
-    "Give the store's licenses back to the license service (protocol v1.1): each frees its machine slot, then the files are removed from the store.",
+    "Give the store's licenses back to the license service (protocol v1.1), then remove the files from the store. From protocol v1.2 a release stops the copies' renewals, and each slot comes back when the copy's lease ends (at once under a policy that trusts releases).",
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -5660,7 +6031,8 @@ const schema60 = {
       description:
         "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase). With it, re-provisioned runners are the same machine and take no new slot; the key is never written to disk and the store needs no `individualize`.",
       $ref: '#/$defs/envName'
-    }
+    },
+    'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
   }
 }
 function validate32(
@@ -5678,7 +6050,13 @@ function validate32(
   }
   if (data && typeof data == 'object' && !Array.isArray(data)) {
     for (const key0 in data) {
-      if (!(key0 === 'store' || key0 === 'pattern' || key0 === 'include' || key0 === 'machine-key-env')) {
+      if (!(
+        key0 === 'store' ||
+        key0 === 'pattern' ||
+        key0 === 'include' ||
+        key0 === 'machine-key-env' ||
+        key0 === 'roll-back-interrupted'
+      )) {
         const err0 = {
           instancePath,
           schemaPath: '#/additionalProperties',
@@ -5686,7 +6064,7 @@ function validate32(
           params: { additionalProperty: key0 },
           message: 'must NOT have additional properties',
           schema: false,
-          parentSchema: schema60,
+          parentSchema: schema65,
           data
         }
         if (vErrors === null) {
@@ -5788,7 +6166,7 @@ function validate32(
             params: { limit: 1 },
             message: 'must NOT have fewer than 1 items',
             schema: 1,
-            parentSchema: schema54,
+            parentSchema: schema57,
             data: data2
           }
           if (vErrors === null) {
@@ -5810,7 +6188,7 @@ function validate32(
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema54.items,
+                parentSchema: schema57.items,
                 data: data3
               }
               if (vErrors === null) {
@@ -5827,8 +6205,8 @@ function validate32(
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema54.items.type,
-              parentSchema: schema54.items,
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
               data: data3
             }
             if (vErrors === null) {
@@ -5846,8 +6224,8 @@ function validate32(
           keyword: 'type',
           params: { type: 'array' },
           message: 'must be array',
-          schema: schema54.type,
-          parentSchema: schema54,
+          schema: schema57.type,
+          parentSchema: schema57,
           data: data2
         }
         if (vErrors === null) {
@@ -5975,21 +6353,42 @@ function validate32(
         }
       }
     }
+    if (data['roll-back-interrupted'] !== undefined) {
+      let data5 = data['roll-back-interrupted']
+      if (typeof data5 !== 'boolean') {
+        const err15 = {
+          instancePath: instancePath + '/roll-back-interrupted',
+          schemaPath: '#/$defs/rollBackInterrupted/type',
+          keyword: 'type',
+          params: { type: 'boolean' },
+          message: 'must be boolean',
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err15]
+        } else {
+          vErrors.push(err15)
+        }
+        errors++
+      }
+    }
   } else {
-    const err15 = {
+    const err16 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
       params: { type: 'object' },
       message: 'must be object',
-      schema: schema60.type,
-      parentSchema: schema60,
+      schema: schema65.type,
+      parentSchema: schema65,
       data
     }
     if (vErrors === null) {
-      vErrors = [err15]
+      vErrors = [err16]
     } else {
-      vErrors.push(err15)
+      vErrors.push(err16)
     }
     errors++
   }
@@ -5997,6 +6396,426 @@ function validate32(
   return errors === 0
 }
 validate32.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
+const schema71 = {
+  description:
+    "Renew this machine's lease copies in the store (protocol v1.2): each copy bound to its machine key that carries a lease is re-issued by the license service with a new lease and written back; run it on a schedule on a long-lived machine.",
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    store: { $ref: '#/$defs/store' },
+    pattern: { $ref: '#/$defs/pattern' },
+    include: { $ref: '#/$defs/include' },
+    lease: { $ref: '#/$defs/lease' },
+    'machine-key-env': {
+      description:
+        "Name of the environment variable holding this machine's key (an Ed25519 private key as a JWK, or an OpenSSH Ed25519 private key without passphrase), when the copies were restored with one.",
+      $ref: '#/$defs/envName'
+    },
+    'roll-back-interrupted': { $ref: '#/$defs/rollBackInterrupted' }
+  }
+}
+function validate34(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}
+) {
+  let vErrors = null
+  let errors = 0
+  const evaluated0 = validate34.evaluated
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = undefined
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = undefined
+  }
+  if (data && typeof data == 'object' && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(
+        key0 === 'store' ||
+        key0 === 'pattern' ||
+        key0 === 'include' ||
+        key0 === 'lease' ||
+        key0 === 'machine-key-env' ||
+        key0 === 'roll-back-interrupted'
+      )) {
+        const err0 = {
+          instancePath,
+          schemaPath: '#/additionalProperties',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: key0 },
+          message: 'must NOT have additional properties',
+          schema: false,
+          parentSchema: schema71,
+          data
+        }
+        if (vErrors === null) {
+          vErrors = [err0]
+        } else {
+          vErrors.push(err0)
+        }
+        errors++
+      }
+    }
+    if (data.store !== undefined) {
+      let data0 = data.store
+      if (typeof data0 === 'string') {
+        if (func2(data0) < 1) {
+          const err1 = {
+            instancePath: instancePath + '/store',
+            schemaPath: '#/$defs/store/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+            schema: 1,
+            parentSchema: schema32,
+            data: data0
+          }
+          if (vErrors === null) {
+            vErrors = [err1]
+          } else {
+            vErrors.push(err1)
+          }
+          errors++
+        }
+      } else {
+        const err2 = {
+          instancePath: instancePath + '/store',
+          schemaPath: '#/$defs/store/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema32.type,
+          parentSchema: schema32,
+          data: data0
+        }
+        if (vErrors === null) {
+          vErrors = [err2]
+        } else {
+          vErrors.push(err2)
+        }
+        errors++
+      }
+    }
+    if (data.pattern !== undefined) {
+      let data1 = data.pattern
+      if (typeof data1 === 'string') {
+        if (func2(data1) < 1) {
+          const err3 = {
+            instancePath: instancePath + '/pattern',
+            schemaPath: '#/$defs/pattern/minLength',
+            keyword: 'minLength',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 characters',
+            schema: 1,
+            parentSchema: schema33,
+            data: data1
+          }
+          if (vErrors === null) {
+            vErrors = [err3]
+          } else {
+            vErrors.push(err3)
+          }
+          errors++
+        }
+      } else {
+        const err4 = {
+          instancePath: instancePath + '/pattern',
+          schemaPath: '#/$defs/pattern/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema33.type,
+          parentSchema: schema33,
+          data: data1
+        }
+        if (vErrors === null) {
+          vErrors = [err4]
+        } else {
+          vErrors.push(err4)
+        }
+        errors++
+      }
+    }
+    if (data.include !== undefined) {
+      let data2 = data.include
+      if (Array.isArray(data2)) {
+        if (data2.length < 1) {
+          const err5 = {
+            instancePath: instancePath + '/include',
+            schemaPath: '#/$defs/include/minItems',
+            keyword: 'minItems',
+            params: { limit: 1 },
+            message: 'must NOT have fewer than 1 items',
+            schema: 1,
+            parentSchema: schema57,
+            data: data2
+          }
+          if (vErrors === null) {
+            vErrors = [err5]
+          } else {
+            vErrors.push(err5)
+          }
+          errors++
+        }
+        const len0 = data2.length
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data3 = data2[i0]
+          if (typeof data3 === 'string') {
+            if (func2(data3) < 1) {
+              const err6 = {
+                instancePath: instancePath + '/include/' + i0,
+                schemaPath: '#/$defs/include/items/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema57.items,
+                data: data3
+              }
+              if (vErrors === null) {
+                vErrors = [err6]
+              } else {
+                vErrors.push(err6)
+              }
+              errors++
+            }
+          } else {
+            const err7 = {
+              instancePath: instancePath + '/include/' + i0,
+              schemaPath: '#/$defs/include/items/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema57.items.type,
+              parentSchema: schema57.items,
+              data: data3
+            }
+            if (vErrors === null) {
+              vErrors = [err7]
+            } else {
+              vErrors.push(err7)
+            }
+            errors++
+          }
+        }
+      } else {
+        const err8 = {
+          instancePath: instancePath + '/include',
+          schemaPath: '#/$defs/include/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema57.type,
+          parentSchema: schema57,
+          data: data2
+        }
+        if (vErrors === null) {
+          vErrors = [err8]
+        } else {
+          vErrors.push(err8)
+        }
+        errors++
+      }
+    }
+    if (data.lease !== undefined) {
+      let data4 = data.lease
+      if (typeof data4 === 'string') {
+        if (!pattern34.test(data4)) {
+          const err9 = {
+            instancePath: instancePath + '/lease',
+            schemaPath: '#/$defs/lease/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[1-9][0-9]{0,5}[smhd]$' },
+            message: 'must match pattern "' + '^[1-9][0-9]{0,5}[smhd]$' + '"',
+            schema: '^[1-9][0-9]{0,5}[smhd]$',
+            parentSchema: schema59,
+            data: data4
+          }
+          if (vErrors === null) {
+            vErrors = [err9]
+          } else {
+            vErrors.push(err9)
+          }
+          errors++
+        }
+      } else {
+        const err10 = {
+          instancePath: instancePath + '/lease',
+          schemaPath: '#/$defs/lease/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema59.type,
+          parentSchema: schema59,
+          data: data4
+        }
+        if (vErrors === null) {
+          vErrors = [err10]
+        } else {
+          vErrors.push(err10)
+        }
+        errors++
+      }
+    }
+    if (data['machine-key-env'] !== undefined) {
+      let data5 = data['machine-key-env']
+      if (typeof data5 !== 'string') {
+        const err11 = {
+          instancePath: instancePath + '/machine-key-env',
+          schemaPath: '#/$defs/envName/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema34.type,
+          parentSchema: schema34,
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err11]
+        } else {
+          vErrors.push(err11)
+        }
+        errors++
+      }
+      if (typeof data5 === 'string') {
+        if (!pattern6.test(data5)) {
+          const err12 = {
+            instancePath: instancePath + '/machine-key-env',
+            schemaPath: '#/$defs/envName/allOf/0/pattern',
+            keyword: 'pattern',
+            params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+            message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+            schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+            parentSchema: schema34.allOf[0],
+            data: data5
+          }
+          if (vErrors === null) {
+            vErrors = [err12]
+          } else {
+            vErrors.push(err12)
+          }
+          errors++
+        }
+      } else {
+        const err13 = {
+          instancePath: instancePath + '/machine-key-env',
+          schemaPath: '#/$defs/envName/allOf/0/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema34.allOf[0].type,
+          parentSchema: schema34.allOf[0],
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err13]
+        } else {
+          vErrors.push(err13)
+        }
+        errors++
+      }
+      if (typeof data5 !== 'string') {
+        const err14 = {
+          instancePath: instancePath + '/machine-key-env',
+          schemaPath: '#/$defs/envName/allOf/1/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+          schema: schema34.allOf[1].type,
+          parentSchema: schema34.allOf[1],
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err14]
+        } else {
+          vErrors.push(err14)
+        }
+        errors++
+      }
+      const _errs25 = errors
+      const _errs26 = errors
+      if (typeof data5 === 'string') {
+        if (!pattern7.test(data5)) {
+          const err15 = {}
+          if (vErrors === null) {
+            vErrors = [err15]
+          } else {
+            vErrors.push(err15)
+          }
+          errors++
+        }
+      }
+      var valid9 = _errs26 === errors
+      if (valid9) {
+        const err16 = {
+          instancePath: instancePath + '/machine-key-env',
+          schemaPath: '#/$defs/envName/allOf/1/not',
+          keyword: 'not',
+          params: {},
+          message: 'must NOT be valid',
+          schema: schema34.allOf[1].not,
+          parentSchema: schema34.allOf[1],
+          data: data5
+        }
+        if (vErrors === null) {
+          vErrors = [err16]
+        } else {
+          vErrors.push(err16)
+        }
+        errors++
+      } else {
+        errors = _errs25
+        if (vErrors !== null) {
+          if (_errs25) {
+            vErrors.length = _errs25
+          } else {
+            vErrors = null
+          }
+        }
+      }
+    }
+    if (data['roll-back-interrupted'] !== undefined) {
+      let data6 = data['roll-back-interrupted']
+      if (typeof data6 !== 'boolean') {
+        const err17 = {
+          instancePath: instancePath + '/roll-back-interrupted',
+          schemaPath: '#/$defs/rollBackInterrupted/type',
+          keyword: 'type',
+          params: { type: 'boolean' },
+          message: 'must be boolean',
+          schema: schema45.type,
+          parentSchema: schema45,
+          data: data6
+        }
+        if (vErrors === null) {
+          vErrors = [err17]
+        } else {
+          vErrors.push(err17)
+        }
+        errors++
+      }
+    }
+  } else {
+    const err18 = {
+      instancePath,
+      schemaPath: '#/type',
+      keyword: 'type',
+      params: { type: 'object' },
+      message: 'must be object',
+      schema: schema71.type,
+      parentSchema: schema71,
+      data
+    }
+    if (vErrors === null) {
+      vErrors = [err18]
+    } else {
+      vErrors.push(err18)
+    }
+    errors++
+  }
+  validate34.errors = vErrors
+  return errors === 0
+}
+validate34.evaluated = { props: true, dynamicProps: false, dynamicItems: false }
 function validate20(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}
@@ -6747,7 +7566,13 @@ function validate20(
               errors++
             }
             for (const key3 in data14) {
-              if (!(key3 === 'backup' || key3 === 'restore' || key3 === 'verify' || key3 === 'release')) {
+              if (!(
+                key3 === 'backup' ||
+                key3 === 'restore' ||
+                key3 === 'verify' ||
+                key3 === 'release' ||
+                key3 === 'renew'
+              )) {
                 const err37 = {
                   instancePath: instancePath + '/steps/' + i0,
                   schemaPath: '#/properties/steps/items/additionalProperties',
@@ -6819,6 +7644,20 @@ function validate20(
                 })
               ) {
                 vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors)
+                errors = vErrors.length
+              }
+            }
+            if (data14.renew !== undefined) {
+              if (
+                !validate34(data14.renew, {
+                  instancePath: instancePath + '/steps/' + i0 + '/renew',
+                  parentData: data14,
+                  parentDataProperty: 'renew',
+                  rootData,
+                  dynamicAnchors
+                })
+              ) {
+                vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors)
                 errors = vErrors.length
               }
             }

@@ -41,6 +41,8 @@ export interface ArtifactSource {
 export interface RegistryLogin {
   username?: string
   tokenEnv?: EnvRef
+  /** Token servers on other origins trusted with the credentials (`token-realms`), as origins. */
+  tokenRealms?: string[]
 }
 
 export interface RegistryPush extends RegistryLogin {
@@ -60,6 +62,8 @@ export interface StoreConfig {
   pattern?: string
   catalog?: string
   trust?: TrustOptions
+  /** `roll-back-interrupted`: roll back a restore whose journal cannot be used (docs/errors.md). */
+  rollBackInterrupted?: boolean
 }
 
 /** What a restore or verify checks a backup's manifest against (docs/format.md). */
@@ -102,6 +106,8 @@ export interface RestoreStep extends StoreConfig, BackupTrustConfig {
   machineKeyEnv?: EnvRef
   /** Give back what this step restored in the action's post step. */
   releaseOnExit: boolean
+  /** `lease` in seconds: the lease to ask the service for (protocol v1.2). */
+  leaseSeconds?: number
   at: Location
 }
 
@@ -133,10 +139,22 @@ export interface ReleaseStep extends StoreConfig {
   at: Location
 }
 
-/** The steps that talk to the license service. */
-export type ServiceStep = RestoreStep | ReleaseStep
+/** Renews this machine's lease copies in the store (protocol v1.2). */
+export interface RenewStep extends StoreConfig {
+  kind: 'renew'
+  index: number
+  service: ServiceConfig
+  include?: string[]
+  machineKeyEnv?: EnvRef
+  /** `lease` in seconds. */
+  leaseSeconds?: number
+  at: Location
+}
 
-export type Step = BackupStep | RestoreStep | VerifyStep | ReleaseStep
+/** The steps that talk to the license service. */
+export type ServiceStep = RestoreStep | ReleaseStep | RenewStep
+
+export type Step = BackupStep | RestoreStep | VerifyStep | ReleaseStep | RenewStep
 
 export interface StepsConfig {
   source: string

@@ -30,5 +30,9 @@ export function registryRows(registry: RegistryRecord): [string, Html][] {
     keep.dryRun ? 'Would delete (dry run)' : 'Deleted',
     deleted.length ? joinHtml(deleted, BR) : html`none`
   ])
+  const failed = keep.failed.map(f => html`<code>${f.tag}</code> <code>${f.digest}</code>`)
+  if (failed.length) rows.push(['Not deleted (see the warnings)', joinHtml(failed, BR)])
+  const future = keep.future.map(f => html`<code>${f.tag}</code>`)
+  if (future.length) rows.push(['Dated in the future (kept, not counted)', joinHtml(future, BR)])
   return rows
 }

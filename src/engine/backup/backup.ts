@@ -110,7 +110,11 @@ export async function backup(
   })
   let buildDir: string | undefined
   try {
-    await recoverRestore(store, message => emit({ type: 'WARNING', message }))
+    await recoverRestore(
+      store,
+      message => emit({ type: 'WARNING', message }),
+      options.rollBackInterrupted === true
+    )
     await sweepLeftovers(path)
     const target = await inspectTarget(path, options.overwrite)
     if (target.kind === 'backup' && !options.overwrite) {

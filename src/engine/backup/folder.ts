@@ -20,8 +20,8 @@ const OLD_MARK = '.lb-old-'
 export type Target =
   | { kind: 'absent' }
   /**
-   * Not a backup, but replaceable: an empty folder, or (with overwrite) one holding nothing but a
-   * backup's file names without a valid manifest, as a damaged backup does (ADR 0067).
+   * Not a backup, but replaceable: an empty folder, or (with overwrite) a damaged backup of ours: nothing
+   * but a backup's file names, and a manifest that starts with our format line (ADRs 0067, 0177).
    */
   | { kind: 'replaceable' }
   | { kind: 'backup' }
@@ -36,10 +36,10 @@ const BACKUP_NAMES = new Set([
 ])
 
 /**
- * Judges the backup path (docs/reliability.md): only a folder whose manifest is a valid license-backup manifest is a
- * backup. An empty folder may be used. Any other folder is CONFIG_INVALID naming what it holds, unless
- * `overwrite` is on and it holds nothing but a backup's own file names (a damaged backup); a folder with
- * anything else in it is never replaced, so `path: .` cannot wipe a workspace.
+ * Judges the backup path (docs/reliability.md, "What a backup path holds"): only a folder whose manifest is
+ * a valid license-backup manifest is a backup. An empty folder may be used. Any other folder is
+ * CONFIG_INVALID naming what it holds, unless `overwrite` is on and it is a damaged backup of ours
+ * (`isDamagedBackup`); anything else is never replaced, so `path: .` cannot wipe a workspace.
  */
 export async function inspectTarget(path: string, overwrite = false): Promise<Target> {
   let info
@@ -66,17 +66,45 @@ export async function inspectTarget(path: string, overwrite = false): Promise<Ta
   if (await hasValidManifest(path)) return { kind: 'backup' }
   const names = (await fileIO().readdir(path)).sort()
   if (names.length === 0) return { kind: 'replaceable' }
-  const foreign = names.filter(name => !BACKUP_NAMES.has(name))
-  if (overwrite && foreign.length === 0) return { kind: 'replaceable' }
-  throw notABackup(path, names, foreign.length === 0)
+  const ours = names.includes(MANIFEST_FILE) && (await startsAsOurManifest(path))
+  const damaged = ours && names.every(name => BACKUP_NAMES.has(name))
+  if (overwrite && damaged) return { kind: 'replaceable' }
+  throw notABackup(path, names, ours, damaged)
 }
 
-function notABackup(path: string, names: string[], onlyBackupNames: boolean): LicenseBackupError {
+/** A manifest of ours starts so, whatever follows: JSON.stringify(…, null, 2) puts `format` first. */
+const OUR_FORMAT_LINE = /^\{\s*"format"\s*:\s*"license-backup\/v\d+"/
+/** Enough of the file's head to hold its format line. */
+const FORMAT_LINE_BYTES = 64
+
+/**
+ * Whether `manifest.json` is one of ours, even cut short or unreadable past its format line: a regular
+ * file that starts with `{` and a `format` of `license-backup/v<N>`. A JSON file of anything else (a web
+ * app's manifest) is not, so its folder is foreign and never replaced (ADR 0177).
+ */
+async function startsAsOurManifest(path: string): Promise<boolean> {
+  const file = join(path, MANIFEST_FILE)
+  try {
+    if (!(await fileIO().lstat(file)).isFile()) return false
+    const handle = await fileIO().open(file, 'r')
+    try {
+      return OUR_FORMAT_LINE.test(await readText(handle, 0, FORMAT_LINE_BYTES))
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    return false
+  }
+}
+
+function notABackup(path: string, names: string[], ours: boolean, damaged: boolean): LicenseBackupError {
   const listed = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} in all)` : '')
-  const why = names.includes(MANIFEST_FILE)
-    ? `its ${MANIFEST_FILE} is not a license-backup manifest`
-    : `it has no ${MANIFEST_FILE}`
-  const fix = onlyBackupNames
+  const why = !names.includes(MANIFEST_FILE)
+    ? `it has no ${MANIFEST_FILE}`
+    : ours
+      ? `its ${MANIFEST_FILE} is a license-backup manifest that is damaged (cut short or unreadable past its format line)`
+      : `its ${MANIFEST_FILE} is not a license-backup manifest`
+  const fix = damaged
     ? `if it is a damaged backup you want replaced, ${turnOn('overwrite')}; else choose an empty or new folder`
     : 'choose an empty or new folder, so nothing of yours is replaced'
   return new LicenseBackupError(

@@ -21,6 +21,11 @@ export interface LicenseClaims {
   sub?: string
   rights: Record<string, unknown>
   cnf?: { jkt?: string; [name: string]: unknown }
+  /**
+   * Present on a copy the license service re-issued: its `exp` is a lease, and `license_exp` the license's
+   * own end (absent: the license never ends). docs/format.md, ADR 0170.
+   */
+  lease?: { license_exp?: number; [name: string]: unknown }
   [name: string]: unknown
 }
 
@@ -122,6 +127,14 @@ function claimProblem(claims: Record<string, unknown>): string | undefined {
     if (!isObject(cnf)) return 'its cnf claim is not an object'
     if (cnf['jkt'] !== undefined && !nonEmptyString(cnf['jkt'])) return 'its cnf.jkt is not a string'
   }
+  return leaseProblem(claims['lease'])
+}
+
+function leaseProblem(lease: unknown): string | undefined {
+  if (lease === undefined) return undefined
+  if (!isObject(lease)) return 'its lease claim is not an object'
+  const end = lease['license_exp']
+  if (end !== undefined && !finiteNumber(end)) return 'its lease.license_exp is not a number'
   return undefined
 }
 

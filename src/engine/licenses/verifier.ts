@@ -1,10 +1,12 @@
-import { compactVerify, importJWK, type CryptoKey, type JWK } from 'jose'
+import { compactVerify, type JWK } from 'jose'
+import type { KeyObject } from 'node:crypto'
+import { TrustedKeys } from '../../jws/key-choice.js'
 import type { TrustOptions } from '../api.js'
 import { cancelled, LicenseBackupError } from '../errors.js'
 import { InputFileError, readInputFile } from '../io/input-file.js'
 import { option } from '../options.js'
 import { VerifyPool } from '../verify-pool/pool.js'
-import { invalidLicense, type License, type LicenseAlgorithm } from './license.js'
+import { invalidLicense, type License } from './license.js'
 
 /** Checks a license's signature against the trust source's keys. */
 export interface LicenseVerifier {
@@ -48,37 +50,21 @@ export async function createVerifier(
   )
 }
 
-/** A verifier over a JWKS already in hand (the reference service and tests use it too). */
+/**
+ * A verifier over a JWKS already in hand (the reference service and tests use it too). The key is chosen
+ * by src/jws/key-choice.ts (ADR 0181), the same rule the pool's threads and the service follow.
+ */
 export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: VerifyPool): LicenseVerifier {
-  const imported = new Map<string, Promise<CryptoKey | Uint8Array>>()
-  const keyFor = (license: License): Promise<CryptoKey | Uint8Array> => {
+  const trusted = new TrustedKeys(jwks.keys)
+  const keyFor = (license: License): KeyObject => {
     const { kid, alg } = license.header
-    const cacheKey = `${kid}\u0000${alg}`
-    // A key already imported has passed the checks below: most licenses take this path (ADR 0051).
-    const known = imported.get(cacheKey)
-    if (known) return known
-    const jwk = jwks.keys.find(key => key.kid === kid)
-    if (!jwk) {
-      throw invalidLicense(
-        license.file,
-        `it is signed with key ${JSON.stringify(kid)}, which ${source} does not hold; check the trust source is the issuer's`,
-        ids(license)
-      )
-    }
-    if (!keyFits(jwk, alg)) {
-      throw invalidLicense(
-        license.file,
-        `its alg ${alg} does not match key ${JSON.stringify(kid)} in ${source} (kty ${String(jwk.kty)}, crv ${String(jwk.crv)}, alg ${String(jwk.alg)})`,
-        ids(license)
-      )
-    }
-    // The JWK's own `alg` may say Ed25519 while an older license says EdDSA (or the reverse): same key.
-    const { alg: _alg, ...bare } = jwk
-    const key = importJWK(bare, alg) as Promise<CryptoKey | Uint8Array>
-    // A pooled check never awaits it: keep a failed import from being an unhandled rejection.
-    key.catch(() => {})
-    imported.set(cacheKey, key)
-    return key
+    const choice = trusted.choose(alg, kid)
+    if ('key' in choice) return choice.key
+    throw invalidLicense(
+      license.file,
+      refusal(choice.refused, choice.candidates, license, jwks, source),
+      ids(license)
+    )
   }
   const badSignature = (license: License, cause?: unknown): LicenseBackupError =>
     invalidLicense(
@@ -105,7 +91,8 @@ export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: Ver
         return
       }
       try {
-        await compactVerify(license.text, await key, { algorithms: [license.header.alg] })
+        // jose checks the header (crit, b64) and the signature with the key chosen above.
+        await compactVerify(license.text, key, { algorithms: [license.header.alg] })
       } catch (error) {
         throw badSignature(license, error)
       }
@@ -113,16 +100,31 @@ export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: Ver
   }
 }
 
+/** Why no key verifies `license`, for INVALID_LICENSE. */
+function refusal(
+  refused: string,
+  candidates: number,
+  license: License,
+  jwks: { keys: JWK[] },
+  source: string
+): string {
+  const { kid, alg } = license.header
+  if (refused === 'no-key')
+    return `it is signed with key ${JSON.stringify(kid)}, which ${source} does not hold; check the trust source is the issuer's`
+  if (refused === 'ambiguous')
+    return `${candidates} keys in ${source} have the kid ${JSON.stringify(kid)} and fit its alg ${alg}; a key ID must name one key: give each key its own kid`
+  if (refused === 'unusable')
+    return `key ${JSON.stringify(kid)} in ${source} is not a public key Node can read; fix the trust source`
+  const held = jwks.keys
+    .filter(key => key.kid === kid)
+    .map(key => `kty ${String(key.kty)}, crv ${String(key.crv)}, alg ${String(key.alg)}`)
+    .join('; ')
+  return `its alg ${alg} does not match key ${JSON.stringify(kid)} in ${source} (${held})`
+}
+
 function splitCompact(text: string): { signingInput: string; signature: string } {
   const dot = text.lastIndexOf('.')
   return { signingInput: text.slice(0, dot), signature: text.slice(dot + 1) }
-}
-
-function keyFits(jwk: JWK, alg: LicenseAlgorithm): boolean {
-  const okp = jwk.kty === 'OKP' && jwk.crv === 'Ed25519'
-  const ec = jwk.kty === 'EC' && jwk.crv === 'P-256'
-  if (alg === 'ES256') return ec && (jwk.alg === undefined || jwk.alg === 'ES256')
-  return okp && (jwk.alg === undefined || jwk.alg === 'Ed25519' || jwk.alg === 'EdDSA')
 }
 
 function ids(license: License): { keyId: string; licenseId: string } {

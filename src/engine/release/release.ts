@@ -1,5 +1,6 @@
 import type { ReleaseOptions, ReleaseResult, RunControl } from '../api.js'
 import { LicenseBackupError, throwIfAborted } from '../errors.js'
+import { capitalized, option } from '../options.js'
 import type { EventListener } from '../events.js'
 import { MAX_BATCH, type MachineKey } from '../service/index.js'
 import { crashPoint } from '../io/crash-points.js'
@@ -7,7 +8,7 @@ import { parseLicense } from '../licenses/license.js'
 import { commitStaged, recoverRestore } from '../restore/commit.js'
 import { listed, ServiceLink } from '../slots/service-link.js'
 import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
-import { includeFilter } from '../store/include.js'
+import { includeFilter, type IncludeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
 import { readLicenseFileSync } from '../store/read.js'
 import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
@@ -18,7 +19,7 @@ const YIELD_EVERY = 128
 
 /**
  * Gives the store's licenses back to the license service (protocol v1.1): the licenses bound to this
- * machine that `include` names (all, without it), a batch at a time (BEGIN → CONNECTING → DISCONNECTING
+ * machine that `jtis` or `include` names (all, without either), a batch at a time (BEGIN → CONNECTING → DISCONNECTING
  * → END). Each batch is released at the service first, then removed from the store through the restore's
  * journaled commit, so a crash leaves each license either held and present or released and gone once a
  * rerun has finished. Idempotent: a license the service no longer counts (`not-held`) is removed all the
@@ -34,15 +35,20 @@ export async function release(
   const store = options.store
   const pattern = options.pattern ?? DEFAULT_PATTERN
   compileGlob(pattern)
+  const wanted = releaseFilter(options)
   await checkStoreDir(store)
   const lock = await acquireStoreLock(store, 'release')
   try {
-    await recoverRestore(store)
+    await recoverRestore(
+      store,
+      message => emit({ type: 'WARNING', message }),
+      options.rollBackInterrupted === true
+    )
     const machine = await machineOf(store, options.machineKey)
     if (!machine) return { machineId: null, released: 0, notHeld: 0 }
     // The walk's checks (names that clash, unreadable folders) before anything is given back.
     await scanLicenseFiles(store, pattern, signal)
-    return { machineId: machine.id, ...(await releaseBound(options, machine, emit, signal)) }
+    return { machineId: machine.id, ...(await releaseBound(options, wanted, machine, emit, signal)) }
   } finally {
     await lock.release()
   }
@@ -55,15 +61,30 @@ interface HeldLicense {
   path: string
 }
 
+/**
+ * Which licenses to give back. `jtis` are compared as they are: a job's post step gives back what it
+ * restored, and a license ID like `lic-*` read as an `include` entry would be a path glob too (ADR 0176).
+ */
+function releaseFilter(options: ReleaseOptions): IncludeFilter {
+  if (options.jtis === undefined) return includeFilter(options.include)
+  if (options.include !== undefined)
+    throw new LicenseBackupError(
+      'CONFIG_INVALID',
+      `${capitalized(option('jtis'))} and ${option('include')} were both given to one release; give one of them.`
+    )
+  const ids = new Set(options.jtis)
+  return ({ jti }) => ids.has(jti)
+}
+
 /** Walks the store for the licenses to give back, and gives them back a batch at a time. */
 async function releaseBound(
   options: ReleaseOptions,
+  wanted: IncludeFilter,
   machine: MachineKey,
   emit: EventListener,
   signal: AbortSignal | undefined
 ): Promise<{ released: number; notHeld: number }> {
   const { store } = options
-  const wanted = includeFilter(options.include)
   const link = new ServiceLink({ service: options.service, machine, individualize: false, emit, signal })
   const counts = { released: 0, notHeld: 0 }
   let batch: HeldLicense[] = []

@@ -4,7 +4,9 @@ import { basename, dirname, join } from 'node:path'
 import { asEngineError, LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fileIO, writeAllSync, type FileIO } from '../io/file-io.js'
+import { option } from '../options.js'
 import { STATE_DIR } from '../store/names.js'
+import { damagedJournalError, readJournal, setAside, versionedJournal, type Journal } from './journal.js'
 import { fsyncDir, fsyncFile, isAtomicTemp, writeFileAtomic } from '../io/durable.js'
 
 /**
@@ -19,14 +21,6 @@ export interface StagedFile {
   /** Store-relative path with `/` separators, already checked to stay inside the store. */
   path: string
   data: Uint8Array
-}
-
-interface Journal {
-  id: string
-  /** Staged files to move in. */
-  paths: string[]
-  /** Store files to remove (a release, protocol v1.1); absent in journals of plain restores. */
-  removed?: string[]
 }
 
 export function restoreDirs(store: string): { root: string; staging: string; journal: string } {
@@ -108,12 +102,9 @@ export async function commitStaged(
   removed: string[] = []
 ): Promise<number> {
   const dirs = restoreDirs(store)
-  const journal: Journal = {
-    id: `${process.pid}-${Date.now().toString(36)}`,
-    paths,
-    ...(removed.length > 0 ? { removed } : {})
-  }
+  let journal: Journal
   try {
+    journal = await versionedJournal(store, paths, removed)
     await fileIO().mkdir(dirs.root, { recursive: true })
     if (paths.length > 0) await syncAll(dirs.staging, () => paths.map(path => join(dirs.staging, path)))
     crashPoint('restore:before-journal')
@@ -129,16 +120,24 @@ export async function commitStaged(
 
 /**
  * Finishes or undoes an interrupted restore. Called before every operation on a store, under its lock.
- * Returns what it did, for the log.
+ * A journal that cannot be used is STORE_INVALID, unless `rollBack` (the `rollBackInterrupted` option)
+ * says to roll that restore back, keeping the journal aside (ADR 0178). Returns what it did, for the log.
  */
 export async function recoverRestore(
   store: string,
-  warn?: Warn
+  warn?: Warn,
+  rollBack = false
 ): Promise<'none' | 'rolled-back' | 'rolled-forward'> {
   const dirs = restoreDirs(store)
   const io = fileIO()
-  const journal = await readJournal(dirs.journal)
-  if (journal) {
+  const journal = await readJournal(store, dirs.journal)
+  if (journal && 'damaged' in journal) {
+    if (!rollBack) throw damagedJournalError(store, dirs.journal, journal.damaged)
+    const kept = await setAside(dirs.journal)
+    warn?.(
+      `The restore journal ${dirs.journal} cannot be used: ${journal.damaged}. As ${option('rollBackInterrupted')} asks, the interrupted restore was rolled back: the licenses it had staged and not yet moved into the store were dropped (any it had moved in stay), and the damaged journal was kept as ${basename(kept)} beside it. Run the restore again to bring back what it was restoring.`
+    )
+  } else if (journal) {
     await rollForward(store, journal, warn)
     await removeJournalTemps(dirs.root, dirs.journal)
     return 'rolled-forward'
@@ -291,10 +290,6 @@ function writeFileSync(io: FileIO, file: string, data: Uint8Array): void {
   }
 }
 
-function codeOf(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message
-}
-
 /** A failure before the commit point: nothing in the store changed. */
 function stagingError(store: string, file: string, error: unknown): LicenseBackupError {
   return asEngineError(error, code => stagingIoError(store, file, code, error))
@@ -325,23 +320,6 @@ function unfinishedError(store: string, file: string, error: unknown): LicenseBa
         { file, cause: error }
       )
   )
-}
-
-async function readJournal(file: string): Promise<Journal | undefined> {
-  let text: string
-  try {
-    text = await fileIO().readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new LicenseBackupError(
-      'IO_ERROR',
-      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
-      { file, cause: error }
-    )
-  }
-  // The journal is written atomically: it is whole or absent. A damaged one is not ours to guess at.
-  const journal = JSON.parse(text) as Journal
-  return journal
 }
 
 async function exists(path: string): Promise<boolean> {

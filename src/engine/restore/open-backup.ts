@@ -21,18 +21,30 @@ import { MAX_MANIFEST_BYTES } from './manifest-bounds.js'
 import { checkEntries, readManifestBytes } from './verify-backup.js'
 
 /** A backup folder's manifest, read once, its shape checked and its trust decided (docs/format.md). */
-export type OpenedBackup = { path: string; signer?: string; origin?: string } & (
-  { format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 }
-)
+export type OpenedBackup = {
+  path: string
+  signer?: string
+  origin?: string
+  /** Set when `created` lies past now plus CLOCK_SKEW_MS (and `maxAgeMs` is not set): the warning to give. */
+  future?: string
+  /** Lines of the signers file that ssh-keygen cannot read either, and skips (ADR 0180). */
+  skippedSigners?: string[]
+} & ({ format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 })
 
 /** The warning a restore or verify without `signers` gives once. */
 export const NOT_AUTHENTICATED_WARNING = `The backup is not authenticated: without ${option('signers')}, anyone who can change the backup folder can change what is restored. Sign backups with an SSH key and give the allowed signers in ${option('signers')}.`
 
 /**
+ * How far a manifest's `created` may lie ahead of this machine's clock (docs/format.md): two runners'
+ * clocks differ by seconds; a backup dated later than that would pass `max-age` for ever.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000
+
+/**
  * Reads `manifest.json` (bounded), checks its shape, and, before anything is written or any service is
  * called, its trust: with `signers`, a v2 manifest must carry a signature by a key in that file over its
- * exact bytes; with `maxAgeMs`, it must not be older. Either failing is BACKUP_UNTRUSTED, naming the
- * file and the reason.
+ * exact bytes; with `maxAgeMs`, it must be neither older nor dated past now plus CLOCK_SKEW_MS (without
+ * it, such a date is a warning). Any failing is BACKUP_UNTRUSTED, naming the file and the reason.
  */
 export async function openBackup(
   path: string,
@@ -42,13 +54,7 @@ export async function openBackup(
   const text = await readManifestBytes(path)
   const file = join(path, MANIFEST_FILE)
   const opened = parse(path, text.toString('utf8'), file)
-  const created = Date.parse(opened.manifest.created)
-  if (trust.maxAgeMs !== undefined && !(now - created <= trust.maxAgeMs)) {
-    throw untrusted(
-      file,
-      `it was created ${opened.manifest.created}, more than max-age (${Math.round(trust.maxAgeMs / 3_600_000)} hours) ago; an old backup may be a rollback. Restore a newer backup, or raise max-age`
-    )
-  }
+  checkAge(opened, file, trust, now)
   if (opened.format === 'v2')
     opened.origin = describeOrigin(opened.manifest.origin, opened.manifest.created, now)
   if (trust.signers === undefined) return opened
@@ -57,8 +63,28 @@ export async function openBackup(
       file,
       `it is a license-backup/v1 backup, which cannot be signed, and signers (${trust.signers}) is set`
     )
-  opened.signer = await checkSignature(path, text, trust.signers)
+  Object.assign(opened, await checkSignature(path, text, trust.signers, now))
   return opened
+}
+
+/** `max-age` bounds `created` on both sides: not older than it, not later than now plus the skew. */
+function checkAge(opened: OpenedBackup, file: string, trust: BackupTrustOptions, now: number): void {
+  const created = Date.parse(opened.manifest.created)
+  if (trust.maxAgeMs !== undefined && !(now - created <= trust.maxAgeMs)) {
+    throw untrusted(
+      file,
+      `it was created ${opened.manifest.created}, more than max-age (${Math.round(trust.maxAgeMs / 3_600_000)} hours) ago; an old backup may be a rollback. Restore a newer backup, or raise max-age`
+    )
+  }
+  if (!(created > now + CLOCK_SKEW_MS)) return
+  // Named by the parsed time, not the manifest's text: outside text stays out of messages.
+  const future = `it was created ${new Date(created).toISOString()}, later than now (${new Date(now).toISOString()}) plus the allowed clock skew (${CLOCK_SKEW_MS / 60_000} minutes)`
+  if (trust.maxAgeMs !== undefined)
+    throw untrusted(
+      file,
+      `${future}; a backup dated in the future would pass max-age for ever and may be a rollback. Check the clock of the machine that made it and restore a backup with a true date`
+    )
+  opened.future = `The backup's ${file} says ${future}: the clock of the machine that made it may be wrong, or the date forged. With max-age such a backup is refused.`
 }
 
 function parse(path: string, text: string, file: string): OpenedBackup {
@@ -79,9 +105,28 @@ async function readBounded(file: string, max: number): Promise<Buffer> {
   }
 }
 
-/** The principals of the allowed key that signed `manifest`, or BACKUP_UNTRUSTED. */
-async function checkSignature(path: string, manifest: Buffer, signersFile: string): Promise<string> {
-  const signers = parseAllowedSigners(await readSigners(signersFile), signersFile)
+/** Warnings for unreadable lines of a signers file, at most: one for the rest. */
+const MAX_SKIPPED_WARNINGS = 10
+
+/**
+ * The principals of the allowed key that signed `manifest` and the signers file's lines skipped, or
+ * BACKUP_UNTRUSTED.
+ */
+async function checkSignature(
+  path: string,
+  manifest: Buffer,
+  signersFile: string,
+  now: number
+): Promise<{ signer: string; skippedSigners: string[] }> {
+  const { signers, skipped } = parseAllowedSigners(await readSigners(signersFile))
+  const skippedSigners = skipped
+    .slice(0, MAX_SKIPPED_WARNINGS)
+    .map(
+      ({ line, problem }) =>
+        `${signersFile} line ${line} is skipped, as ssh-keygen skips it: ${problem}. Each line is \`principals [options] ssh-ed25519 AAAA…\`.`
+    )
+  if (skipped.length > MAX_SKIPPED_WARNINGS)
+    skippedSigners.push(`${signersFile}: ${skipped.length - MAX_SKIPPED_WARNINGS} more lines are skipped.`)
   const sigFile = join(path, SIGNATURE_FILE)
   const info = await lstat(sigFile).catch(() => undefined)
   if (!info)
@@ -99,15 +144,16 @@ async function checkSignature(path: string, manifest: Buffer, signersFile: strin
       throw untrusted(sigFile, `it is not a valid SSH signature (${error.message})`)
     throw error
   }
-  const found = findSigner(signers, signature.publicBlob, NAMESPACE, Date.now())
+  const found = findSigner(signers, signature.publicBlob, NAMESPACE, now)
   if ('problem' in found)
     throw untrusted(
       sigFile,
-      `it is signed by the key ${fingerprint(signature.publicBlob)}, which ${signersFile} does not allow: ${found.problem}`
+      `it is signed by the key ${fingerprint(signature.publicBlob)}, which ${signersFile} does not allow: ${found.problem}${skipped.length > 0 ? ` (${skipped.length} line(s) of it skipped as unreadable: ${skipped.map(s => s.line).join(', ')})` : ''}`
     )
   const problem = signatureProblem(signature, manifest)
   if (problem) throw untrusted(sigFile, problem)
-  return found.signer.principals
+  // The file is read as bytes (latin1); principals are shown as the UTF-8 they were written in.
+  return { signer: Buffer.from(found.signer.principals, 'latin1').toString('utf8'), skippedSigners }
 }
 
 async function readSigners(file: string): Promise<string> {
@@ -124,7 +170,7 @@ async function readSigners(file: string): Promise<string> {
       `The signers file ${file} is ${info.size} bytes: too large for an allowed_signers file.`,
       { file }
     )
-  return (await readBounded(file, MAX_MANIFEST_BYTES)).toString('utf8')
+  return (await readBounded(file, MAX_MANIFEST_BYTES)).toString('latin1')
 }
 
 export function untrusted(file: string, reason: string): LicenseBackupError {
@@ -145,4 +191,6 @@ export function announceBackup(opened: OpenedBackup, trust: BackupTrustOptions, 
     ...(opened.signer ? { signer: opened.signer } : {})
   })
   if (trust.signers === undefined) emit({ type: 'WARNING', message: NOT_AUTHENTICATED_WARNING })
+  if (opened.future !== undefined) emit({ type: 'WARNING', message: opened.future })
+  for (const message of opened.skippedSigners ?? []) emit({ type: 'WARNING', message })
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { isDeepStrictEqual } from 'node:util'
 import { lstatSync, readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -10,19 +9,21 @@ import { option } from '../options.js'
 import type { EventListener } from '../events.js'
 import { ensureMachineIdentity } from '../identity/index.js'
 import { parseLicense, type License } from '../licenses/license.js'
-import { createVerifier, type LicenseVerifier } from '../licenses/verifier.js'
+import type { LicenseVerifier } from '../licenses/verifier.js'
+import { isExpired, leaseRunsOut } from '../licenses/validity.js'
 import {
   MAX_BATCH,
   refusalError,
   refusalEvent,
   refusalMessage,
   type BatchLicense,
-  type CheckLicense,
   type MachineKey,
   type RefusedOutcome,
   type RestoreOutcome
 } from '../service/index.js'
 import { machineOf } from '../slots/machine.js'
+import { checkLease, LeaseTracker } from '../slots/lease.js'
+import { returnedLicenseCheck, serviceVerifier } from '../slots/returned-license.js'
 import { ServiceLink } from '../slots/service-link.js'
 import { includeFilter, type IncludeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
@@ -52,6 +53,7 @@ export async function restore(
 ): Promise<RestoreResult> {
   const signal = control.signal
   throwIfAborted(signal, 'restore')
+  checkLease(options.lease)
   const store = options.store
   // Trust first (docs/format.md): an untrusted backup is refused before the store is touched or the service called.
   const opened = await openBackup(options.path, options).catch(error => {
@@ -59,23 +61,13 @@ export async function restore(
   })
   announceBackup(opened, options, emit)
   const catalog: Catalog = options.catalog ? await loadCatalog(options.catalog) : new Map()
-  // A restore always has a service, so licenses are always verified: by the configured trust source, or
-  // else by the service's own JWKS.
-  const trust =
-    options.trust && Object.keys(options.trust).length > 0
-      ? options.trust
-      : { serviceUrl: options.service.url }
-  const verifier = await createVerifier(trust, {
-    ...(signal ? { signal } : {}),
-    operation: 'restore',
-    pooled: true
-  })
+  const verifier = await serviceVerifier(options, signal, 'restore')
   try {
     await mkdir(store, { recursive: true })
     const lock = await acquireStoreLock(store, 'restore')
     try {
       const warn = (message: string): void => emit({ type: 'WARNING', message })
-      await recoverRestore(store, warn)
+      await recoverRestore(store, warn, options.rollBackInterrupted === true)
       // A machine key from a secret is this machine (never written to the store); else, without consent,
       // fail before anything else when there is no identity, and with it create one only once the backup
       // has proved sound.
@@ -139,11 +131,13 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
     service: options.service,
     machine: context.identity,
     individualize: options.individualize === true,
+    leaseSeconds: options.lease,
     emit,
     signal
   })
+  const leases = new LeaseTracker()
   try {
-    const outcome = await exchange(context, staging, link)
+    const outcome = await exchange(context, staging, link, leases)
     throwIfAborted(signal, 'restore')
     emit({ type: 'BEGIN', operation: 'restore' })
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: 0, total: staging.paths.length })
@@ -156,7 +150,12 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
       total: staging.paths.length
     })
     emit({ type: 'END', operation: 'restore' })
-    return { machineId: context.identity.id, restored: staging.paths.length - leftOut, ...outcome }
+    return {
+      machineId: context.identity.id,
+      restored: staging.paths.length - leftOut,
+      ...outcome,
+      ...leases.result()
+    }
   } catch (error) {
     // Nothing committed: the slots the exchange took go back (past the commit point, the next run
     // finishes moving the licenses in, so they keep theirs).
@@ -188,7 +187,12 @@ interface ExchangeOutcome {
  * of those the preview did not refuse, staging each re-issued one. The session is closed before the
  * commit (DISCONNECTING before BEGIN).
  */
-async function exchange(context: RunContext, staging: Staging, link: ServiceLink): Promise<ExchangeOutcome> {
+async function exchange(
+  context: RunContext,
+  staging: Staging,
+  link: ServiceLink,
+  leases: LeaseTracker
+): Promise<ExchangeOutcome> {
   const skipping = context.options.onRefused === 'skip'
   let plan: Plan
   let refusedInRestore: RefusedOutcome[] = []
@@ -196,7 +200,7 @@ async function exchange(context: RunContext, staging: Staging, link: ServiceLink
     plan = await previewAll(context, link)
     // Any refusal in the preview fails the run here, before a slot is used, unless the step skips them.
     if (plan.refused.length === 0 || skipping)
-      refusedInRestore = await restoreAll(context, staging, link, plan)
+      refusedInRestore = await restoreAll(context, staging, link, plan, leases)
   } finally {
     await link.close()
   }
@@ -313,7 +317,8 @@ async function restoreAll(
   context: RunContext,
   staging: Staging,
   link: ServiceLink,
-  plan: Plan
+  plan: Plan,
+  leases: LeaseTracker
 ): Promise<RefusedOutcome[]> {
   const { send, sending } = plan
   const { backup, emit, signal } = context
@@ -324,7 +329,12 @@ async function restoreAll(
   // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
   const dropped = new AbortController()
   let sent = 0
-  const checkLicense = returnedLicenseCheck(context)
+  const checkLicense = returnedLicenseCheck({
+    url: context.options.service.url,
+    verifier: context.verifier,
+    leases,
+    operation: 'restore'
+  })
   const sendBatch = async (): Promise<void> => {
     const { client, session } = await link.open()
     const results = client.restoreBatch(session, batch, checkLicense, randomUUID(), dropped.signal)
@@ -397,34 +407,9 @@ function licenseEvent(licenseId: string, keyId: string, path: string) {
 }
 
 /**
- * The check every re-issued license passes before it is staged (docs/format.md: verified after it is restored):
- * the claims, then the signature, on the verify pool. The client starts a whole answer's checks before it
- * awaits any, so they reach the pool together (ADR 0052).
+ * The store already holds this license for this machine: the same ID (`targetCheck` found it), bound here,
+ * its lease (if it is a lease copy) not running out, valid.
  */
-function returnedLicenseCheck(context: RunContext): CheckLicense {
-  return async (jws, expected) => {
-    const where = `the license ${expected.jti} returned by ${context.options.service.url}`
-    const license = parseLicense(jws, where)
-    const problems: string[] = []
-    if (license.jti !== expected.jti) problems.push(`its license ID is ${license.jti}`)
-    if (license.keyId !== expected.key_id)
-      problems.push(`its key ID is ${license.keyId}, not ${expected.key_id}`)
-    if (!isDeepStrictEqual(license.claims.rights, expected.rights))
-      problems.push('its rights differ from the backed-up license')
-    if (license.claims.cnf?.jkt !== expected.machineId)
-      problems.push('it is not bound to this machine (cnf.jkt)')
-    if (problems.length > 0) {
-      throw new LicenseBackupError(
-        'SERVICE_ERROR',
-        `The license service answered with a wrong license for ${expected.jti}: ${problems.join('; ')}. Nothing was restored; report this to the service's operator.`,
-        { url: context.options.service.url, licenseId: expected.jti, keyId: expected.key_id }
-      )
-    }
-    await context.verifier.verify(license)
-  }
-}
-
-/** The store already holds this license for this machine: the same ID (`targetCheck` found it), bound here, valid. */
 async function holdsAlready(context: RunContext, path: string, wanted: License): Promise<boolean> {
   if (!context.held.has(path)) return false
   const file = join(context.store, path)
@@ -434,6 +419,8 @@ async function holdsAlready(context: RunContext, path: string, wanted: License):
     if (!info?.isFile()) return false
     const held = parseLicense(readFileSync(file, 'utf8'), path)
     if (held.jti !== wanted.jti || held.claims.cnf?.jkt !== context.identity.id) return false
+    // A lease that has run out (or soon will, within the skew) holds no slot to count on: ask again.
+    if (leaseRunsOut(held)) return false
     await context.verifier.verify(held)
     return true
   } catch {
@@ -441,11 +428,6 @@ async function holdsAlready(context: RunContext, path: string, wanted: License):
     // the same license, ADR 0061).
     return false
   }
-}
-
-function isExpired(license: License): boolean {
-  const exp = license.claims.exp
-  return typeof exp === 'number' && exp * 1000 <= Date.now()
 }
 
 function titled(context: RunContext, keyId: string): { title?: string } {

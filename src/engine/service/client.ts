@@ -5,7 +5,7 @@ import { capitalized, option } from '../options.js'
 import { emitter, type EventListener } from '../events.js'
 import { sessionProof, type MachineKey } from './proof.js'
 import { answerProblem, type AnswerSchema } from './answers.js'
-import type { WirePreview, WireRelease, WireResult } from './protocol.js'
+import type { WirePreview, WireRelease, WireRenew, WireResult } from './protocol.js'
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js'
 import {
   defaultSleep,
@@ -29,6 +29,8 @@ export interface ServiceClientOptions extends ServiceOptions {
   signal?: AbortSignal
   /** The environment variable the token came from, named in messages (never the token). */
   tokenEnv?: string
+  /** The lease every re-issue of this client asks for, in seconds (`lease_seconds`, protocol v1.2). */
+  leaseSeconds?: number
   retry?: Partial<RetryPolicy>
   /** Injectable for tests: the wait between attempts, the jitter source and the clock. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
@@ -57,6 +59,8 @@ export interface ExpectedLicense {
   rights: Record<string, unknown>
   /** The `cnf.jkt` the re-issued license must carry. */
   machineId: string
+  /** The lease's end as the answer gives it (`lease_expires`, protocol v1.2); the copy's `exp` must agree. */
+  leaseExpires?: string
 }
 
 /**
@@ -68,6 +72,10 @@ export type CheckLicense = (jws: string, expected: ExpectedLicense) => Promise<v
 export type RestoreOutcome =
   | { jti: string; key_id: string; status: 'restored'; license: string }
   | { jti: string; key_id: string; status: 'refused'; reason: string; url?: string }
+
+/** What a renewal did with a copy (protocol v1.2): re-issued with a new lease, or refused. */
+export type RenewOutcome =
+  { jti: string; key_id: string; status: 'renewed'; license: string } | RefusedOutcome
 
 export type RefusedOutcome = Extract<RestoreOutcome, { status: 'refused' }>
 
@@ -86,10 +94,13 @@ export class ServiceClient {
   private readonly transport: TransportOptions
   private readonly emit: EventListener
   private readonly tokenEnv: string | undefined
+  /** `{ lease_seconds }` for a re-issuing request's body, or nothing. */
+  private readonly lease: { lease_seconds?: number }
 
   constructor(options: ServiceClientOptions) {
     this.url = baseUrl(options.url)
     this.tokenEnv = options.tokenEnv
+    this.lease = options.leaseSeconds === undefined ? {} : { lease_seconds: options.leaseSeconds }
     const token = checkedToken(options.token, this.url, options.tokenEnv)
     const now = options.now ?? Date.now
     this.transport = {
@@ -151,7 +162,7 @@ export class ServiceClient {
     const call: Call = {
       method: 'POST',
       url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/restore`,
-      body: { licenses: licenses.map(l => l.jws) },
+      body: { licenses: licenses.map(l => l.jws), ...this.lease },
       headers: { 'idempotency-key': idempotencyKey }
     }
     const transport = signal
@@ -253,6 +264,46 @@ export class ServiceClient {
     return statuses
   }
 
+  /**
+   * POST /v1/sessions/{id}/renew (v1.2) for one batch (≤ 1000) of this machine's lease copies: each comes
+   * back re-issued with a new lease, checked like a restore's, or refused. A renewal is idempotent, so it
+   * is retried as it is. Undefined when the service has no renew (protocol v1 or v1.1).
+   */
+  async renewBatch(
+    session: ServiceSession,
+    licenses: BatchLicense[],
+    checkLicense: CheckLicense
+  ): Promise<RenewOutcome[] | undefined> {
+    if (licenses.length > MAX_BATCH) throw new RangeError(`A batch holds at most ${MAX_BATCH} licenses`)
+    const call: Call = {
+      method: 'POST',
+      url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/renew`,
+      body: { licenses: licenses.map(l => l.jws), ...this.lease }
+    }
+    const answer = await send(call, this.transport)
+    if (isUnsupported(answer)) return undefined
+    if (answer.status !== 200) throw this.failure(answer, 'renew licenses')
+    const results = this.results<WireRenew>(
+      answer,
+      licenses.map(l => l.jti),
+      'RenewResponse'
+    )
+    // Every check is started before any is awaited, as a restore's (their signatures go to the pool together).
+    const outcomes = licenses.map((license, i) => {
+      const result = results[i] as WireRenew
+      if (result.status === 'refused') return Promise.resolve(refusedOutcome(license, result))
+      const outcome = this.outcome(answer, { ...result, status: 'restored' }, license, session, checkLicense)
+      outcome.catch(() => {})
+      return outcome
+    })
+    const renewed: RenewOutcome[] = []
+    for (const outcome of outcomes) {
+      const checked = await outcome
+      renewed.push(checked.status === 'restored' ? { ...checked, status: 'renewed' } : checked)
+    }
+    return renewed
+  }
+
   /** DELETE /v1/sessions/{id} (DISCONNECTING). A session already gone (404) counts as closed. */
   async closeSession(session: ServiceSession): Promise<void> {
     this.emit({ type: 'DISCONNECTING', url: this.url })
@@ -287,8 +338,15 @@ export class ServiceClient {
     if (result.license === undefined || result.license === '') {
       throw this.badAnswer(answer, `license ${jti} is "restored" but the answer carries no license`)
     }
+    const leaseExpires = result.lease_expires
     try {
-      await checkLicense(result.license, { jti, key_id, rights: asked.rights, machineId: session.machineId })
+      await checkLicense(result.license, {
+        jti,
+        key_id,
+        rights: asked.rights,
+        machineId: session.machineId,
+        ...(leaseExpires === undefined ? {} : { leaseExpires })
+      })
     } catch (error) {
       throw new LicenseBackupError(
         'SERVICE_ERROR',

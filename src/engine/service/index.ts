@@ -9,11 +9,12 @@ export {
   type PreviewOutcome,
   type ReleaseStatus,
   type RefusedOutcome,
+  type RenewOutcome,
   type RestoreOutcome,
   type ServiceClientOptions,
   type ServiceSession
 } from './client.js'
 export type { MachineRef } from './protocol.js'
 export { sessionProof, type MachineKey } from './proof.js'
-export { refusalCode, refusalError, refusalEvent, refusalMessage } from './refusals.js'
+export { refusalCode, refusalError, refusalEvent, refusalMessage, type RefusedIn } from './refusals.js'
 export { DEFAULT_RETRY, backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js'

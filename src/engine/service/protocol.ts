@@ -16,6 +16,18 @@ export interface WireResult {
   jti: string
   status: 'restored' | 'refused'
   license?: string
+  /** Protocol v1.2: when the re-issued copy's lease ends. */
+  lease_expires?: string
+  reason?: string
+  url?: string
+}
+
+/** Protocol v1.2: a renewal's result, in request order. */
+export interface WireRenew {
+  jti: string
+  status: 'renewed' | 'refused'
+  license?: string
+  lease_expires?: string
   reason?: string
   url?: string
 }

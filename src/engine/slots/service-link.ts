@@ -13,6 +13,8 @@ export interface ServiceLinkOptions {
   service: ServiceOptions
   machine: MachineKey
   individualize: boolean
+  /** The lease each re-issue asks for, in seconds (protocol v1.2); default the service's policy. */
+  leaseSeconds?: number | undefined
   emit: EventListener
   signal: AbortSignal | undefined
 }
@@ -37,8 +39,13 @@ export class ServiceLink {
 
   /** The client and its session, opened on first use. */
   async open(): Promise<{ client: ServiceClient; session: ServiceSession }> {
-    const { service, emit, signal, machine, individualize } = this.options
-    this.client ??= new ServiceClient({ ...service, listener: emit, ...(signal ? { signal } : {}) })
+    const { service, emit, signal, machine, individualize, leaseSeconds } = this.options
+    this.client ??= new ServiceClient({
+      ...service,
+      listener: emit,
+      ...(signal ? { signal } : {}),
+      ...(leaseSeconds === undefined ? {} : { leaseSeconds })
+    })
     this.session ??= await this.client.openSession(machine, individualize)
     return { client: this.client, session: this.session }
   }

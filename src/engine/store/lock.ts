@@ -13,6 +13,8 @@ export const BACKUP_LOCK_SUFFIX = '.lb-lock'
 
 /** A lock whose file was not refreshed for this long is stale, whatever host holds it (ADR 0013). */
 export const STALE_AFTER_MS = 30 * 60_000
+/** An unreadable lock younger than this is BUSY (an older release's run may still be writing it). */
+const UNREADABLE_GRACE_MS = 10_000
 /** A holder refreshes its lock file's time this often. */
 export const REFRESH_EVERY_MS = 5 * 60_000
 
@@ -125,11 +127,12 @@ async function acquireLock(guarded: Guarded, operation: Operation, options: Lock
     const age = await ageOf(file)
     if (age === undefined) continue
     if (holder === 'unreadable') {
-      if (age > (options.unreadableGraceMs ?? 10_000)) {
+      const grace = options.unreadableGraceMs ?? UNREADABLE_GRACE_MS
+      if (age > grace) {
         await takeOver(file, undefined, options)
         continue
       }
-      throw busy(guarded, undefined, age)
+      throw unreadable(guarded, grace)
     }
     if (isStale(holder, age, options)) {
       await takeOver(file, holder, options)
@@ -319,6 +322,18 @@ async function ageOf(file: string): Promise<number | undefined> {
   } catch {
     return undefined
   }
+}
+
+/**
+ * A lock file that is not a lock (empty, cut short, garbage, another tool's): this tool writes its locks
+ * whole, so only an older release's half-written one is young and real; past the grace it is taken over.
+ */
+function unreadable(guarded: Guarded, graceMs: number): LicenseBackupError {
+  return new LicenseBackupError(
+    'BUSY',
+    `${guarded.subject} has a lock file it cannot read (${guarded.file}: empty, cut short, or not a lock this tool wrote). A run takes such a lock over once it is ${Math.round(graceMs / 1000)} s old: run again in a moment. If no run is using it, delete ${guarded.file}.`,
+    { file: guarded.file }
+  )
 }
 
 function busy(guarded: Guarded, holder: LockInfo | undefined, age: number | undefined): LicenseBackupError {

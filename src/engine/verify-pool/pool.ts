@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { JWK } from 'jose'
+import { TrustedKeys } from '../../jws/key-choice.js'
+import { JWS_ALGORITHMS } from '../../jws/signature.js'
 import { checkBatch, keySlots, type Checker, type WorkerSetup } from './verify-worker.js'
 
 /**
@@ -21,7 +23,7 @@ export interface SignatureCheck {
 }
 
 /** The algorithms a worker checks, by the code a batch carries; any other is a failed check. */
-const ALGORITHMS = ['Ed25519', 'EdDSA', 'ES256']
+const ALGORITHMS: string[] = [...JWS_ALGORITHMS]
 
 /**
  * The worker's module beside this one: its TypeScript source when the sources run (Jest, Node's type
@@ -47,7 +49,7 @@ interface Waiter {
 }
 
 interface Pending {
-  /** Four numbers a check: key slot (-1 for an unknown kid), algorithm code, input and signature lengths. */
+  /** Four numbers a check: key slot (-1 for no key), algorithm code, input and signature lengths. */
   meta: number[]
   text: string
   waiters: Waiter[]
@@ -63,8 +65,8 @@ export class VerifyPool {
   private inlineLeft = INLINE_CHECKS
   private inlineChecker: Checker | undefined
   private pending: Pending = emptyBatch()
-  /** The slot of each key ID the workers know, in the order of `kids` given to them. */
-  private readonly slots = new Map<string, number>()
+  /** Which key checks a kid and alg (ADR 0181); a key's slot is its index in `keys`. */
+  private readonly trusted: TrustedKeys
   private nextId = 0
   private failure: Error | undefined
 
@@ -72,9 +74,7 @@ export class VerifyPool {
     private readonly keys: JWK[],
     private readonly threads = Math.max(1, availableParallelism())
   ) {
-    for (const key of keys) {
-      if (typeof key.kid === 'string' && !this.slots.has(key.kid)) this.slots.set(key.kid, this.slots.size)
-    }
+    this.trusted = new TrustedKeys(keys)
   }
 
   /** Resolves true when the signature is valid for the key `kid` and the algorithm `alg`. */
@@ -83,8 +83,9 @@ export class VerifyPool {
     return new Promise<boolean>((resolve, reject) => {
       const pending = this.pending
       const code = ALGORITHMS.indexOf(check.alg)
+      const choice = this.trusted.choose(check.alg, check.kid)
       pending.meta.push(
-        this.slots.get(check.kid) ?? -1,
+        'index' in choice ? choice.index : -1,
         code < 0 ? ALGORITHMS.length : code,
         check.signingInput.length,
         check.signature.length
@@ -113,10 +114,7 @@ export class VerifyPool {
     const packed = new Int32Array(meta)
     if (!this.workers && waiters.length <= this.inlineLeft) {
       this.inlineLeft -= waiters.length
-      this.inlineChecker ??= {
-        slots: keySlots({ keys: this.keys, kids: [...this.slots.keys()] }),
-        algorithms: ALGORITHMS
-      }
+      this.inlineChecker ??= { slots: keySlots(this.keys), algorithms: ALGORITHMS }
       checkBatch(this.inlineChecker, packed, text).forEach((ok, i) => waiters[i]?.resolve(ok === 1))
       return
     }
@@ -129,13 +127,12 @@ export class VerifyPool {
   }
 
   private start(): Worker[] {
-    const kids = [...this.slots.keys()]
     this.load = Array.from({ length: this.threads }, () => 0)
-    return Array.from({ length: this.threads }, () => this.spawn(this.keys, kids))
+    return Array.from({ length: this.threads }, () => this.spawn(this.keys))
   }
 
-  private spawn(keys: JWK[], kids: string[]): Worker {
-    const workerData: WorkerSetup = { verifyPool: true, keys, kids, algorithms: ALGORITHMS }
+  private spawn(keys: JWK[]): Worker {
+    const workerData: WorkerSetup = { verifyPool: true, keys, algorithms: ALGORITHMS }
     const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS })
     worker.unref()
     worker.on('message', ({ id, results }: { id: number; results: Uint8Array }) => {

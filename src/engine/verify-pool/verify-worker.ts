@@ -1,15 +1,19 @@
-// A verify pool's worker thread (pool.ts). It imports nothing of the project, so Node runs this very file
-// from the sources (its type stripping) and esbuild emits it as an entry point of its own beside the code
-// that starts it (scripts/build.mjs, scripts/bundle.mjs). ADR 0140.
-import { createPublicKey, verify, type KeyObject } from 'node:crypto'
+// A verify pool's worker thread (pool.ts). Node runs this very file from the sources (its type stripping)
+// and esbuild emits it as an entry point of its own beside the code that starts it (scripts/build.mjs,
+// scripts/bundle.mjs), ADR 0140; so it imports of the project only the signature check, which imports
+// nothing of the project itself, by its `.ts` name (ADR 0181).
+import type { KeyObject } from 'node:crypto'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { JWK } from 'jose'
+import { importPublicKey, verifySignature } from '../../jws/signature.ts'
 
-/** What the pool gives each worker: the trusted keys, the key IDs and algorithms in the order of their codes. */
+/**
+ * What the pool gives each worker: the trusted keys by slot and the algorithms in the order of their codes.
+ * The pool has chosen the slot of each check (src/jws/key-choice.ts): the worker only checks.
+ */
 export interface WorkerSetup {
   verifyPool: true
   keys: JWK[]
-  kids: string[]
   algorithms: string[]
 }
 
@@ -24,42 +28,8 @@ export interface Batch {
 }
 
 /** The keys by slot; a key Node cannot import is no key, and a check against it fails. */
-export function keySlots(setup: Pick<WorkerSetup, 'keys' | 'kids'>): (KeyObject | undefined)[] {
-  const keys = new Map<string, KeyObject>()
-  for (const jwk of setup.keys) {
-    if (typeof jwk.kid !== 'string') continue
-    try {
-      keys.set(jwk.kid, createPublicKey({ key: jwk as never, format: 'jwk' }))
-    } catch {
-      // Left out: no check passes against it.
-    }
-  }
-  return setup.kids.map(kid => keys.get(kid))
-}
-
-/** Whether `sig` is `key`'s signature of `data` by the JWS algorithm `alg`. */
-export function checkSignature(
-  key: KeyObject | undefined,
-  alg: string | undefined,
-  data: Buffer,
-  sig: Buffer
-): boolean {
-  if (!key) return false
-  try {
-    if (alg === 'Ed25519' || alg === 'EdDSA') {
-      return key.asymmetricKeyType === 'ed25519' && verify(null, data, key, sig)
-    }
-    if (alg === 'ES256') {
-      return (
-        key.asymmetricKeyType === 'ec' &&
-        key.asymmetricKeyDetails?.namedCurve === 'prime256v1' &&
-        verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
-      )
-    }
-  } catch {
-    // A malformed signature is a failed check.
-  }
-  return false
+export function keySlots(keys: JWK[]): (KeyObject | undefined)[] {
+  return keys.map(importPublicKey)
 }
 
 /** The keys by slot, the algorithms by code. */
@@ -84,14 +54,15 @@ export function checkBatch(checker: Checker, meta: Int32Array, text: string): Ui
     const sig = Buffer.from(text.slice(at + inputLength, at + inputLength + signatureLength), 'base64url')
     at += inputLength + signatureLength
     const key = slot < 0 ? undefined : checker.slots[slot]
-    results[i] = checkSignature(key, checker.algorithms[alg], data, sig) ? 1 : 0
+    const name = checker.algorithms[alg]
+    results[i] = key && name && verifySignature(key, name, data, sig) ? 1 : 0
   }
   return results
 }
 
 /** Answers every batch that arrives on `port` with its results, transferred. */
 export function serve(port: MessagePort, setup: WorkerSetup): void {
-  const checker = { slots: keySlots(setup), algorithms: setup.algorithms }
+  const checker = { slots: keySlots(setup.keys), algorithms: setup.algorithms }
   port.on('message', ({ id, meta, text }: Batch) => {
     const results = checkBatch(checker, meta, text)
     port.postMessage({ id, results }, [results.buffer])
