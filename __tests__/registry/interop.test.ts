@@ -8,7 +8,8 @@ import { pullBackup } from '../../src/action/registry/pull.js'
 import { pushBackup } from '../../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
 import { registerSecret } from '../support/secret-scan.js'
-import { basic, basicRegistrySuite, damageBlob } from './support.js'
+import type { BackupResult } from '../../src/engine/api.js'
+import { basic, basicRegistrySuite, damageBlob, makeBackup } from './support.js'
 
 const PASSWORD = 'interop-test-password-3f8e'
 registerSecret(PASSWORD)
@@ -28,9 +29,17 @@ type Manifest = {
   layers: { digest: string; annotations: Record<string, string> }[]
 }
 
-/** Pushes the suite's backup, then PUTs a rewritten manifest under `tag`, as another tool would write it. */
-async function rewritten(repo: string, tag: string, change: (m: Manifest) => void): Promise<Manifest> {
-  await pushBackup(client(repo), suite.backup.path, suite.backup.files, {
+/**
+ * Pushes a backup (the suite's unless given), then PUTs a rewritten manifest under `tag`, as another tool
+ * would write it.
+ */
+async function rewritten(
+  repo: string,
+  tag: string,
+  change: (m: Manifest) => void,
+  backup: BackupResult = suite.backup
+): Promise<Manifest> {
+  await pushBackup(client(repo), backup.path, backup.files, {
     tags: ['original'],
     now: new Date('2026-12-01T01:00:00Z')
   })
@@ -68,7 +77,10 @@ describe('an image-spec v1.0 artifact', () => {
   })
 
   it('gets the same checks: a damaged blob is BACKUP_CORRUPT', async () => {
-    const manifest = await rewritten('acme/v10-damaged', 'oras-1.0', asImageSpec10)
+    // A backup of its own: the registry keeps one copy of a blob for every repository, and the other
+    // tests' pulls must not meet the damage whatever order they run in.
+    const own = await makeBackup(await suite.dirs.make(), 3)
+    const manifest = await rewritten('acme/v10-damaged', 'oras-1.0', asImageSpec10, own)
     const pack = manifest.layers.find(l =>
       l.annotations['org.opencontainers.image.title']?.startsWith('licenses')
     )
