@@ -84,6 +84,27 @@ async function postWithRetry(
   throw new Error('no instance answered')
 }
 
+/**
+ * Opens a session on a live instance; when the instance dies under the request, on the next one, with a
+ * proof naming that instance (a proof's audience is the URL it is sent to).
+ */
+async function openWithRetry(
+  alive: () => string[],
+  first: number,
+  open: (url: string) => Promise<{ status: number; text: string }>
+): Promise<{ status: number; text: string }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const urls = alive()
+    try {
+      return await open(urls[(first + attempt) % urls.length] as string)
+    } catch (error) {
+      // fetch's network error (a TypeError of another realm under Jest): the instance is gone.
+      if ((error as Error).message !== 'fetch failed') throw error
+    }
+  }
+  throw new Error('no instance answered')
+}
+
 interface Acknowledged {
   url: string
   session: string
@@ -247,8 +268,11 @@ describe('restore limit under concurrent restores', () => {
       try {
         const licenses = Array.from({ length: LICENSES }, (_, i) => license(issuer, `lease-${i}`))
         const work = machines.map(async (m, i) => {
-          const url = alive[i % alive.length] as string
-          const opened = await post(url, token, '/v1/sessions', await sessionBody(m, url))
+          const opened = await openWithRetry(
+            () => alive,
+            i,
+            async url => post(url, token, '/v1/sessions', await sessionBody(m, url))
+          )
           expect(opened.status).toBe(201)
           const path = `/v1/sessions/${(JSON.parse(opened.text) as { id: string }).id}`
           const send = async (call: string, body: unknown, key?: string) => {
