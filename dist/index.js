@@ -8993,27 +8993,27 @@ function bytesPerLicense(packSize, licenses) {
   return Math.round(packSize / licenses);
 }
 
-// src/action/secrets.ts
-function resolveSecrets(steps, env) {
+// src/action/steps/secrets.ts
+function readSecrets(steps, env, sink) {
   const resolved = /* @__PURE__ */ new Map();
   for (const step of steps) {
     if (step.kind === "backup") {
-      const registryToken2 = registrySecret(step.registry, "registry", env);
+      const registryToken2 = registrySecret(step.registry, "registry", env, sink);
       resolved.set(step, {
         ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
-        ...step.signKeyEnv ? { signingKey: signingKey(step, step.signKeyEnv, env) } : {}
+        ...step.signKeyEnv ? { signingKey: signingKey(step, step.signKeyEnv, env, sink) } : {}
       });
       continue;
     }
     if (step.kind === "verify") {
-      const registryToken2 = registrySecret(step.fromRegistry, "from-registry", env);
+      const registryToken2 = registrySecret(step.fromRegistry, "from-registry", env, sink);
       resolved.set(step, {
         ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
-        ...step.identityEnv ? { identity: identityOf(step.identityEnv, env) } : {}
+        ...step.identityEnv ? { identity: identityOf(step.identityEnv, env, sink) } : {}
       });
       continue;
     }
-    const registryToken = step.kind === "restore" ? registrySecret(step.fromRegistry, "from-registry", env) : void 0;
+    const registryToken = step.kind === "restore" ? registrySecret(step.fromRegistry, "from-registry", env, sink) : void 0;
     const secrets = registryToken === void 0 ? {} : { registryToken };
     if (!step.service.tokenEnv) {
       throw new ConfigError(
@@ -9021,31 +9021,27 @@ function resolveSecrets(steps, env) {
         step.at
       );
     }
-    secrets.token = read(step.service.tokenEnv, env, "service.token-env");
-    mask(secrets.token);
+    secrets.token = read(step.service.tokenEnv, env, "service.token-env", sink);
     if (step.machineKeyEnv) {
-      secrets.machineKey = read(step.machineKeyEnv, env, "machine-key-env");
-      maskMachineKey(secrets.machineKey);
+      secrets.machineKey = read(step.machineKeyEnv, env, "machine-key-env", sink);
+      sink.machineKey(secrets.machineKey);
     }
-    if (step.kind === "restore" && step.identityEnv) secrets.identity = identityOf(step.identityEnv, env);
+    if (step.kind === "restore" && step.identityEnv)
+      secrets.identity = identityOf(step.identityEnv, env, sink);
     resolved.set(step, secrets);
   }
   return resolved;
 }
-function registrySecret(login2, key, env) {
+function registrySecret(login2, key, env, sink) {
   if (!login2?.tokenEnv) return void 0;
-  const value = read(login2.tokenEnv, env, `${key}.token-env`);
-  mask(value);
-  return value;
+  return read(login2.tokenEnv, env, `${key}.token-env`, sink);
 }
-function identityOf(ref, env) {
-  const value = read(ref, env, "identity-env");
-  mask(value);
+function identityOf(ref, env, sink) {
+  const value = read(ref, env, "identity-env", sink);
   return ageIdentity(value, ref);
 }
-function signingKey(step, ref, env) {
-  const key = read(ref, env, "sign.key-env");
-  mask(key);
+function signingKey(step, ref, env, sink) {
+  const key = read(ref, env, "sign.key-env", sink);
   const source = `the environment variable ${ref.name} (named by \`sign.key-env\`)`;
   try {
     parseSigningKey(key, source);
@@ -9058,24 +9054,16 @@ function signingKey(step, ref, env) {
   }
   return { key, source };
 }
-function read(ref, env, key) {
+function read(ref, env, key, sink) {
   const value = env[ref.name];
   if (value === void 0 || value.trim() === "") {
     throw new ConfigError(
-      `the environment variable ${ref.name} (named by \`${key}\`) is not set: set it from a secret in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ secrets.${ref.name} }}\`.`,
+      `the environment variable ${ref.name} (named by \`${key}\`) is not set: ${sink.howToSet(ref.name)}.`,
       ref.at
     );
   }
+  sink.secret(value);
   return value;
-}
-function mask(value) {
-  const forms = /* @__PURE__ */ new Set([value, value.trim(), ...value.split(/\r\n|\r|\n/).map((line) => line.trim())]);
-  for (const form of forms) if (form !== "") setSecret(form);
-}
-function maskMachineKey(value) {
-  mask(value);
-  const d = /"d"\s*:\s*"([^"]+)"/.exec(value)?.[1];
-  if (d) setSecret(d);
 }
 function ageIdentity(value, ref) {
   const key = value.split(/\r?\n/).map((line) => line.trim()).find((line) => line.startsWith("AGE-SECRET-KEY-1"));
@@ -9086,6 +9074,24 @@ function ageIdentity(value, ref) {
     );
   }
   return key;
+}
+
+// src/action/secrets.ts
+function resolveSecrets(steps, env) {
+  return readSecrets(steps, env, {
+    secret: mask,
+    machineKey: maskMachineKey,
+    howToSet: (name) => `set it from a secret in the workflow step's \`env:\`, e.g. \`${name}: \${{ secrets.${name} }}\``
+  });
+}
+function mask(value) {
+  const forms = /* @__PURE__ */ new Set([value, value.trim(), ...value.split(/\r\n|\r|\n/).map((line) => line.trim())]);
+  for (const form of forms) if (form !== "") setSecret(form);
+}
+function maskMachineKey(value) {
+  mask(value);
+  const d = /"d"\s*:\s*"([^"]+)"/.exec(value)?.[1];
+  if (d) setSecret(d);
 }
 
 // src/action/release-on-exit.ts
@@ -11379,6 +11385,79 @@ var StepLog = class {
   }
 };
 
+// src/action/steps/engine-options.ts
+function storeOptions(step) {
+  return {
+    store: step.store,
+    ...step.pattern === void 0 ? {} : { pattern: step.pattern },
+    ...step.catalog === void 0 ? {} : { catalog: step.catalog },
+    ...step.trust === void 0 ? {} : { trust: step.trust },
+    ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
+  };
+}
+function trustOptions(step) {
+  return {
+    ...step.signers === void 0 ? {} : { signers: step.signers },
+    ...step.maxAgeMs === void 0 ? {} : { maxAgeMs: step.maxAgeMs }
+  };
+}
+function slotOptions(step, secrets) {
+  return {
+    ...step.include ? { include: step.include } : {},
+    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey },
+    ...step.kind !== "release" && step.leaseSeconds !== void 0 ? { lease: step.leaseSeconds } : {}
+  };
+}
+function backupOptions(step, secrets, origin) {
+  return {
+    ...storeOptions(step),
+    path: step.path,
+    overwrite: step.overwrite,
+    ...step.encryptTo ? { encryptTo: step.encryptTo } : {},
+    ...step.compression ? { compression: step.compression } : {},
+    ...step.format ? { format: step.format } : {},
+    ...secrets.signingKey ? { sign: secrets.signingKey } : {},
+    ...origin && step.format !== "license-backup/v1" ? { origin } : {}
+  };
+}
+function restoreOptions(step, path, secrets) {
+  return {
+    ...storeOptions(step),
+    path,
+    service: { url: step.service.url, token: secrets.token ?? "" },
+    individualize: step.individualize,
+    ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+    ...trustOptions(step),
+    ...slotOptions(step, secrets),
+    onRefused: step.onRefused
+  };
+}
+function verifyOptions(step, path, secrets) {
+  return {
+    path,
+    ...step.trust === void 0 ? {} : { trust: step.trust },
+    ...step.catalog === void 0 ? {} : { catalog: step.catalog },
+    ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+    ...trustOptions(step)
+  };
+}
+function releaseOptions(step, secrets) {
+  return {
+    store: step.store,
+    ...step.pattern === void 0 ? {} : { pattern: step.pattern },
+    service: { url: step.service.url, token: secrets.token ?? "" },
+    ...slotOptions(step, secrets),
+    ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
+  };
+}
+function renewOptions(step, secrets) {
+  return {
+    ...storeOptions(step),
+    service: { url: step.service.url, token: secrets.token ?? "" },
+    ...slotOptions(step, secrets)
+  };
+}
+
 // src/action/run-steps.ts
 var RestrictedLicensesError = class extends Error {
   constructor(keyIds, path) {
@@ -11418,15 +11497,6 @@ function restoreSource(step) {
   if (step.fromRegistry) return referenceText(step.fromRegistry.reference);
   return step.path;
 }
-function storeOptions(step) {
-  return {
-    store: step.store,
-    ...step.pattern === void 0 ? {} : { pattern: step.pattern },
-    ...step.catalog === void 0 ? {} : { catalog: step.catalog },
-    ...step.trust === void 0 ? {} : { trust: step.trust },
-    ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
-  };
-}
 async function runBackup(step, n, context) {
   const policy = context.onRestricted ?? step.onRestricted;
   const stepLog = new StepLog(policy, context.now);
@@ -11437,19 +11507,9 @@ async function runBackup(step, n, context) {
     durationMs: 0,
     path: step.path
   };
-  const signing = context.secrets.get(step)?.signingKey;
   await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const result = await context.engine.backup(
-      {
-        ...storeOptions(step),
-        path: step.path,
-        overwrite: step.overwrite,
-        ...step.encryptTo ? { encryptTo: step.encryptTo } : {},
-        ...step.compression ? { compression: step.compression } : {},
-        ...step.format ? { format: step.format } : {},
-        ...signing ? { sign: signing } : {},
-        ...context.origin && step.format !== "license-backup/v1" ? { origin: context.origin } : {}
-      },
+      backupOptions(step, context.secrets.get(step) ?? {}, context.origin),
       { signal: context.signal }
     );
     stepLog.finish();
@@ -11508,19 +11568,9 @@ async function runRestore(step, n, context) {
         downloaded = dir;
       });
       throwIfAborted(context.signal, "restore");
-      const result = await context.engine.restore(
-        {
-          ...storeOptions(step),
-          path,
-          service: { url: step.service.url, token: secrets.token ?? "" },
-          individualize: step.individualize,
-          ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
-          ...trustOptions(step),
-          ...slotOptions(step, secrets),
-          onRefused: step.onRefused
-        },
-        { signal: context.signal }
-      );
+      const result = await context.engine.restore(restoreOptions(step, path, secrets), {
+        signal: context.signal
+      });
       if (step.releaseOnExit) rememberForExit(step, restoredIds);
       record.restored = result.restored;
       record.unchanged = result.unchanged;
@@ -11544,21 +11594,13 @@ async function runVerify(step, n, context) {
   let downloaded;
   try {
     await tracked(record, stepLog, context, stepLog.onEvent, async () => {
-      const identity = context.secrets.get(step)?.identity;
       const path = await backupFolder(step, context, record, (dir) => {
         downloaded = dir;
       });
       throwIfAborted(context.signal, "verify");
-      const result = await context.engine.verify(
-        {
-          path,
-          ...step.trust === void 0 ? {} : { trust: step.trust },
-          ...step.catalog === void 0 ? {} : { catalog: step.catalog },
-          ...identity === void 0 ? {} : { identity },
-          ...trustOptions(step)
-        },
-        { signal: context.signal }
-      );
+      const result = await context.engine.verify(verifyOptions(step, path, context.secrets.get(step) ?? {}), {
+        signal: context.signal
+      });
       record.verified = result.verified;
       record.packSize = result.packSize;
       if (result.origin) record.origin = result.origin;
@@ -11598,27 +11640,12 @@ function downloadedInstead(step, dir) {
   if (step.path) log.info(logText`Reading the downloaded backup; \`path\` (${step.path}) is not used.`);
   return dir;
 }
-function trustOptions(step) {
-  return {
-    ...step.signers === void 0 ? {} : { signers: step.signers },
-    ...step.maxAgeMs === void 0 ? {} : { maxAgeMs: step.maxAgeMs }
-  };
-}
 async function runRelease(step, n, context) {
   const stepLog = new StepLog("warn", context.now);
   const record = newRecord("release", step, n, context);
   await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const secrets = context.secrets.get(step) ?? {};
-    const result = await context.engine.release(
-      {
-        store: step.store,
-        ...step.pattern === void 0 ? {} : { pattern: step.pattern },
-        service: { url: step.service.url, token: secrets.token ?? "" },
-        ...slotOptions(step, secrets),
-        ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
-      },
-      { signal: context.signal }
-    );
+    const result = await context.engine.release(releaseOptions(step, secrets), { signal: context.signal });
     record.released = result.released + result.notHeld;
     log.info(
       result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service); a lease service frees each slot when the released copy's lease ends.`
@@ -11630,27 +11657,13 @@ async function runRenew(step, n, context) {
   const record = newRecord("renew", step, n, context);
   await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const secrets = context.secrets.get(step) ?? {};
-    const result = await context.engine.renew(
-      {
-        ...storeOptions(step),
-        service: { url: step.service.url, token: secrets.token ?? "" },
-        ...slotOptions(step, secrets)
-      },
-      { signal: context.signal }
-    );
+    const result = await context.engine.renew(renewOptions(step, secrets), { signal: context.signal });
     record.renewed = result.renewed;
     if (result.leaseExpires) record.leaseExpires = result.leaseExpires;
     log.info(
       result.machineId === null ? logText`The store ${step.store} has no machine identity: it holds no lease copy to renew.` : logText`Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ""}${result.expired ? `; ${result.expired} whose license has expired left as they were` : ""}.`
     );
   });
-}
-function slotOptions(step, secrets) {
-  return {
-    ...step.include ? { include: step.include } : {},
-    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey },
-    ...step.kind !== "release" && step.leaseSeconds !== void 0 ? { lease: step.leaseSeconds } : {}
-  };
 }
 function newRecord(kind, step, n, context) {
   return { kind, title: title(step, n, context.total), outcome: "failed", durationMs: 0 };
@@ -19341,7 +19354,7 @@ async function loadSteps(from) {
   return toStepsConfig(parsed, from.env ?? process.env);
 }
 async function readSteps(from) {
-  if (from.inline.trim() !== "") return parseSteps(from.inline, "the `steps` input");
+  if (from.inline.trim() !== "") return parseSteps(from.inline, from.inlineName ?? "the `steps` input");
   let text;
   try {
     text = await readInputFile(from.config);
