@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFile } from 'node:child_process'
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { serversClosedAfterEach, tempDir, TOKEN } from '../helpers/service.js'
 import { EXIT_CODES } from '../../src/cli/exit-codes.js'
+import { buildCommand, runFile, type Ran } from './built.js'
 
 // The command as users run it: built by the project's build into a folder of its own, run by Node alone.
 let root: string
@@ -14,35 +14,14 @@ let issuer: Issuer
 let store: GeneratedStore
 let jwks: string
 
-export interface Ran {
-  code: number
-  stdout: string
-  stderr: string
-}
-
 /** Runs the built `license-backup` with `args`, in `cwd`, with `env` added to a bare environment. */
-export function cli(args: string[], env: Record<string, string> = {}, cwd = root): Promise<Ran> {
-  return new Promise(resolve => {
-    execFile(
-      process.execPath,
-      [command, ...args],
-      { cwd, env: { PATH: process.env['PATH'] ?? '', ...env } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
-        resolve({ code, stdout, stderr })
-      }
-    )
-  })
+function cli(args: string[], env: Record<string, string> = {}, cwd = root): Promise<Ran> {
+  return runFile(process.execPath, [command, ...args], cwd, env)
 }
 
 beforeAll(async () => {
   root = await tempDir('lb-cli-')
-  await new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, ['scripts/build.mjs', join(root, 'build')], error =>
-      error ? reject(error) : resolve()
-    )
-  )
-  command = join(root, 'build', 'cli', 'license-backup.js')
+  command = await buildCommand(join(root, 'build'))
   issuer = createIssuer({ kid: 'cli-test' })
   store = await generateStore(join(root, 'store'), issuer, {
     count: 12,
