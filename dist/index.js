@@ -11088,7 +11088,7 @@ async function pushToRegistry(spec, backup, token, context) {
   const client = clientFor(spec.repository, spec, token, context);
   const where2 = repositoryText(spec.repository);
   const mountFrom = context.pushed.get(spec.repository.host);
-  log.info(logText`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where2}.`);
+  context.log.info(logText`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where2}.`);
   const pushed = await pushBackup(client, backup.path, backup.files, {
     tags: spec.tags,
     now: new Date(context.now()),
@@ -11097,7 +11097,7 @@ async function pushToRegistry(spec, backup, token, context) {
   });
   context.pushed.set(spec.repository.host, spec.repository.name);
   const how = Object.values(pushed.blobs);
-  log.info(
+  context.log.info(
     logText`Pushed ${where2}@${pushed.digest} (${pushed.size} bytes: ${count(how, "uploaded")} uploaded, ${count(how, "present")} already there, ${count(how, "mounted")} mounted), tagged ${pushed.tags.join(", ")}.`
   );
   const ownerKind = githubOwnerKind(spec.repository, context.run);
@@ -11124,7 +11124,7 @@ async function warnIfPublic(repository, token, context, ownerKind) {
   }).catch(() => void 0) : void 0;
   const why = visibility === "public" ? "the package is public" : visibility === void 0 && publicRepository(context.run) ? "this workflow runs in a public repository, and GHCR makes a package first published from one public" : void 0;
   if (!why) return;
-  log.warning(
+  context.log.warning(
     logText`The backup pushed to ${repositoryText(repository)} is not encrypted and ${why}: anyone can pull it and read every license. Add \`encrypt-to\` to the backup step, and check the package's visibility on ${packageSettings(repository, ownerKind)}.`
   );
 }
@@ -11154,21 +11154,21 @@ async function keepBackups(spec, client, token, context, pushed) {
       now: new Date(context.now()),
       ...deleter ? { deleter } : {}
     });
-    logKeep(result, policy);
+    logKeep(result, policy, context.log);
     for (const failed of result.failed) {
-      log.warning(
+      context.log.warning(
         logText`keep did not delete ${failed.tag} (${failed.digest}) from ${repositoryText(spec.repository)}: ${failed.reason} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
       );
     }
     if (result.future.length) {
-      log.warning(
+      context.log.warning(
         logText`keep left ${result.future.map((f) => f.tag).join(", ")} in ${repositoryText(spec.repository)} alone: dated more than ${FUTURE_SKEW_MS / 6e4} minutes after this runner's clock (${new Date(context.now()).toISOString()}), so a clock ran ahead when it was pushed; such backups count for no rule. Delete them by hand once they are not needed.`
       );
     }
     return result;
   } catch (error2) {
     if (!(error2 instanceof LicenseBackupError) || error2.code === "CANCELLED") throw error2;
-    log.warning(
+    context.log.warning(
       logText`keep was not applied to ${repositoryText(spec.repository)}: ${error2.message} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
     );
     return void 0;
@@ -11183,13 +11183,13 @@ async function pullFromRegistry(spec, token, context) {
   const client = clientFor(spec.reference, spec, token, context);
   const folder = await mkdtemp2(join7(context.run.tempDir ?? tmpdir2(), "license-backup-registry-"));
   try {
-    log.info(logText`Pulling ${referenceText(spec.reference)}.`);
+    context.log.info(logText`Pulling ${referenceText(spec.reference)}.`);
     const pulled = await pullBackup(client, spec.reference, folder);
-    log.info(
+    context.log.info(
       logText`Pulled ${repositoryText(spec.reference)}@${pulled.digest}: ${pulled.files.join(", ")}, every blob matching its digest.`
     );
     if (pulled.skipped.length) {
-      log.info(logText`Not downloaded (not files of a backup folder): ${pulled.skipped.join(", ")}.`);
+      context.log.info(logText`Not downloaded (not files of a backup folder): ${pulled.skipped.join(", ")}.`);
     }
     return {
       folder,
@@ -11214,10 +11214,10 @@ function clientFor(repository, login2, token, context) {
       credentialsHint: `user ${username} and the token in $${login2.tokenEnv?.name ?? ""}`
     },
     ...login2.tokenRealms ? { tokenRealms: login2.tokenRealms } : {},
-    warn: (message) => log.warning(logText`${message}`),
+    warn: (message) => context.log.warning(logText`${message}`),
     fetch: context.fetch,
     signal: context.signal,
-    onToken: (token2) => setSecret(token2),
+    onToken: (token2) => context.onToken(token2),
     now: context.now
   });
 }
@@ -11233,14 +11233,14 @@ function githubOwnerKind(repository, run2) {
     return void 0;
   }
 }
-function logKeep(result, policy) {
+function logKeep(result, policy, log2) {
   const rules = KEEP_RULES.filter((rule) => policy[rule] !== void 0).map((rule) => `${rule} ${policy[rule]}`).join(", ");
   const verb = result.dryRun ? "would delete" : "deleted";
-  log.info(
+  log2.info(
     logText`Retention (${rules}${result.dryRun ? ", dry run" : ""}): kept ${result.kept.length}, ${verb} ${result.deleted.length}.`
   );
-  for (const kept of result.kept) log.info(logText`  kept ${kept.tag} (${kept.reasons.join(", ")})`);
-  for (const deleted of result.deleted) log.info(logText`  ${verb} ${deleted.tag} (${deleted.digest})`);
+  for (const kept of result.kept) log2.info(logText`  kept ${kept.tag} (${kept.reasons.join(", ")})`);
+  for (const deleted of result.deleted) log2.info(logText`  ${verb} ${deleted.tag} (${deleted.digest})`);
 }
 function count(values, what) {
   return values.filter((value) => value === what).length;
@@ -11469,6 +11469,7 @@ var RestrictedLicensesError = class extends Error {
   }
   keyIds;
 };
+var REGISTRY_HOST = { log, onToken: mask };
 async function runSteps(steps, context) {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled("run");
@@ -11537,7 +11538,7 @@ async function runBackup(step, n, context) {
     if (step.registry) {
       throwIfAborted(context.signal, "registry push");
       const token = context.secrets.get(step)?.registryToken;
-      record.registry = await pushToRegistry(step.registry, result, token, context);
+      record.registry = await pushToRegistry(step.registry, result, token, { ...context, ...REGISTRY_HOST });
     }
     if (policy === "error" && result.restricted.length > 0) {
       throw new RestrictedLicensesError(
@@ -11629,7 +11630,7 @@ async function backupFolder(step, context, record, onDownloaded) {
   }
   if (step.fromRegistry) {
     const token = context.secrets.get(step)?.registryToken;
-    const pulled = await pullFromRegistry(step.fromRegistry, token, context);
+    const pulled = await pullFromRegistry(step.fromRegistry, token, { ...context, ...REGISTRY_HOST });
     onDownloaded(pulled.folder);
     record.registry = pulled.record;
     return downloadedInstead(step, pulled.folder);

@@ -17,8 +17,11 @@ import {
   readInputFile
 } from "./chunks/chunk-TCR4G6GI.js";
 import {
-  emitter
-} from "./chunks/chunk-HBP7OXVK.js";
+  backoffDelay,
+  emitter,
+  isRetryableStatus,
+  parseRetryAfter
+} from "./chunks/chunk-4JTTBM3Q.js";
 import {
   parseSigningKey
 } from "./chunks/chunk-LA5DZX4C.js";
@@ -269,11 +272,11 @@ var require_directives = __commonJS({
     };
     var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
     var Directives = class _Directives {
-      constructor(yaml, tags) {
+      constructor(yaml, tags2) {
         this.docStart = null;
         this.docEnd = false;
         this.yaml = Object.assign({}, _Directives.defaultYaml, yaml);
-        this.tags = Object.assign({}, _Directives.defaultTags, tags);
+        this.tags = Object.assign({}, _Directives.defaultTags, tags2);
       }
       clone() {
         const copy = new _Directives(this.yaml, this.tags);
@@ -401,12 +404,12 @@ var require_directives = __commonJS({
         const tagEntries = Object.entries(this.tags);
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
-          const tags = {};
+          const tags2 = {};
           visit.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
-              tags[node.tag] = true;
+              tags2[node.tag] = true;
           });
-          tagNames = Object.keys(tags);
+          tagNames = Object.keys(tags2);
         } else
           tagNames = [];
         for (const [handle, prefix] of tagEntries) {
@@ -606,8 +609,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -715,13 +718,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -771,15 +774,15 @@ var require_createNode = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
+    function findTagObject(value, tagName, tags2) {
       if (tagName) {
-        const match = tags.filter((t) => t.tag === tagName);
+        const match = tags2.filter((t) => t.tag === tagName);
         const tagObj = match.find((t) => !t.format) ?? match[0];
         if (!tagObj)
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags.find((t) => t.identify?.(value) && !t.format);
+      return tags2.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
       if (identity.isDocument(value))
@@ -1374,8 +1377,8 @@ ${indent}${start}${value}${end}`;
 ${indent}`);
       if (actualString) {
         const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
-        const { compat, tags } = ctx.doc.schema;
-        if (tags.some(test) || compat?.some(test))
+        const { compat, tags: tags2 } = ctx.doc.schema;
+        if (tags2.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
@@ -1467,9 +1470,9 @@ var require_stringify = __commonJS({
         options: opt
       };
     }
-    function getTagObject(tags, item) {
+    function getTagObject(tags2, item) {
       if (item.tag) {
-        const match = tags.filter((t) => t.tag === item.tag);
+        const match = tags2.filter((t) => t.tag === item.tag);
         if (match.length > 0)
           return match.find((t) => t.format === item.format) ?? match[0];
       }
@@ -1477,7 +1480,7 @@ var require_stringify = __commonJS({
       let obj;
       if (identity.isScalar(item)) {
         obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
+        let match = tags2.filter((t) => t.identify?.(obj));
         if (match.length > 1) {
           const testMatch = match.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -1486,7 +1489,7 @@ var require_stringify = __commonJS({
         tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
       } else {
         obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+        tagObj = tags2.find((t) => t.nodeClass && obj instanceof t.nodeClass);
       }
       if (!tagObj) {
         const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
@@ -3252,10 +3255,10 @@ var require_tags = __commonJS({
       if (schemaTags && !customTags) {
         return addMergeTag && !schemaTags.includes(merge.merge) ? schemaTags.concat(merge.merge) : schemaTags.slice();
       }
-      let tags = schemaTags;
-      if (!tags) {
+      let tags2 = schemaTags;
+      if (!tags2) {
         if (Array.isArray(customTags))
-          tags = [];
+          tags2 = [];
         else {
           const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
@@ -3263,22 +3266,22 @@ var require_tags = __commonJS({
       }
       if (Array.isArray(customTags)) {
         for (const tag of customTags)
-          tags = tags.concat(tag);
+          tags2 = tags2.concat(tag);
       } else if (typeof customTags === "function") {
-        tags = customTags(tags.slice());
+        tags2 = customTags(tags2.slice());
       }
       if (addMergeTag)
-        tags = tags.concat(merge.merge);
-      return tags.reduce((tags2, tag) => {
+        tags2 = tags2.concat(merge.merge);
+      return tags2.reduce((tags3, tag) => {
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
           const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
-        if (!tags2.includes(tagObj))
-          tags2.push(tagObj);
-        return tags2;
+        if (!tags3.includes(tagObj))
+          tags3.push(tagObj);
+        return tags3;
       }, []);
     }
     exports.coreKnownTags = coreKnownTags;
@@ -3294,14 +3297,14 @@ var require_Schema = __commonJS({
     var map = require_map();
     var seq = require_seq();
     var string = require_string();
-    var tags = require_tags();
+    var tags2 = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
       constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
-        this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
+        this.compat = Array.isArray(compat) ? tags2.getTags(compat, "compat") : compat ? tags2.getTags(null, compat) : null;
         this.name = typeof schema === "string" && schema || "core";
-        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge);
+        this.knownTags = resolveKnownTags ? tags2.coreKnownTags : {};
+        this.tags = tags2.getTags(customTags, this.name, merge);
         this.toStringOptions = toStringDefaults ?? null;
         Object.defineProperty(this, identity.MAP, { value: map.map });
         Object.defineProperty(this, identity.SCALAR, { value: string.string });
@@ -3674,8 +3677,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -3752,12 +3755,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error.message += `:
 
 ${lineStr}
@@ -7373,10 +7376,10 @@ function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: async (options, control = {}) => (await import("./chunks/backup-AY5GRYKE.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-QNXCXDCN.js")).restore(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-J336PJWA.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-2JLQICU3.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-RVVQBXWG.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-7CTKZKTW.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-EDHC3FI6.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-XZR2A7XS.js")).renew(options, control, emit)
   };
 }
 
@@ -15064,6 +15067,16 @@ function splitScheme(text) {
   }
   return { scheme, rest: text.slice(match[0].length) };
 }
+function repositoryText(repository) {
+  return `${repository.scheme === "http" ? "http://" : ""}${repository.host}/${repository.name}`;
+}
+function referenceText(reference) {
+  if (reference.digest) return `${repositoryText(reference)}@${reference.digest}`;
+  return `${repositoryText(reference)}:${reference.tag ?? ""}`;
+}
+function registryOrigin(repository) {
+  return `${repository.scheme}://${repository.host}`;
+}
 
 // src/action/steps/registry.ts
 function toRegistryPush(parsed, path, json) {
@@ -15287,14 +15300,14 @@ var SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
 function leaseOf(parsed, path, body) {
   const text = body["lease"];
   if (typeof text !== "string") return {};
-  const seconds = Number(text.slice(0, -1)) * (SECONDS[text.slice(-1)] ?? 1);
-  if (seconds < MIN_LEASE_SECONDS) {
+  const seconds2 = Number(text.slice(0, -1)) * (SECONDS[text.slice(-1)] ?? 1);
+  if (seconds2 < MIN_LEASE_SECONDS) {
     throw new ConfigError(
       `\`lease\` is ${text}: the license service grants a lease of at least a minute; give \`60s\` or more.`,
       parsed.locate([...path, "lease"])
     );
   }
-  return { leaseSeconds: seconds };
+  return { leaseSeconds: seconds2 };
 }
 function slotSettings(parsed, path, body, service, at, kind) {
   if (!service) {
@@ -15386,8 +15399,10 @@ Usage:
   license-backup backup --store DIR --path DIR [--pattern GLOB] [--overwrite] [--encrypt-to AGE1...]
                         [--compression gzip|none] [--format license-backup/v1|license-backup/v2]
                         [--sign-key-env VAR] [--on-restricted ignore|info|warn|error] [--trust-jwks FILE]
-  license-backup verify --path DIR [--trust-jwks FILE] [--signers FILE] [--max-age 7d] [--identity-env VAR]
-  license-backup restore --store DIR --path DIR --service URL --token-env VAR [--individualize]
+                        [--registry HOST/REPO [--tag TAG]... [--registry-username U] [--registry-token-env VAR]]
+  license-backup verify --path DIR|--from-registry HOST/REPO:TAG [--trust-jwks FILE] [--signers FILE]
+                        [--max-age 7d] [--identity-env VAR] [--registry-username U] [--registry-token-env VAR]
+  license-backup restore --store DIR --path DIR|--from-registry REF --service URL --token-env VAR [--individualize]
                         [--trust-jwks FILE] [--signers FILE] [--max-age 7d] [--identity-env VAR]
                         [--machine-key-env VAR] [--include JTI]... [--on-refused fail|skip] [--lease 2h]
   license-backup release --store DIR --service URL --token-env VAR [--machine-key-env VAR] [--include JTI]...
@@ -15396,8 +15411,7 @@ Usage:
       Prints a backup's manifest summary without restoring: format, created, origin, counts, signature, age.
 
 Every command takes --json (one event a line) and --help. Secrets are read from the environment variables
-the steps file or the *-env flags name. GitHub artifacts are the action's alone; registries are not yet
-reached by this command (move the backup folder with your CI's own tools).
+the steps file or the *-env flags name. GitHub artifacts are the action's alone: use a registry or a path.
 
 Exit codes: 0 ok, 1 failed, 2 usage, 10-23 and 70 one per error class (docs/errors.md).
 `;
@@ -15415,6 +15429,10 @@ var SERVICE = {
   "machine-key-env": { type: "string" },
   include: { type: "string", multiple: true }
 };
+var REGISTRY_LOGIN = {
+  "registry-username": { type: "string" },
+  "registry-token-env": { type: "string" }
+};
 var BACKUP_TRUST = {
   signers: { type: "string" },
   "max-age": { type: "string" },
@@ -15429,18 +15447,29 @@ var STEP_FLAGS = {
     "encrypt-to": { type: "string", multiple: true },
     compression: { type: "string" },
     format: { type: "string" },
-    "sign-key-env": { type: "string" }
+    "sign-key-env": { type: "string" },
+    ...REGISTRY_LOGIN,
+    registry: { type: "string" },
+    tag: { type: "string", multiple: true }
   },
   restore: {
     ...STORE,
     ...SERVICE,
     ...BACKUP_TRUST,
+    ...REGISTRY_LOGIN,
     path: { type: "string" },
+    "from-registry": { type: "string" },
     individualize: { type: "boolean" },
     "on-refused": { type: "string" },
     lease: { type: "string" }
   },
-  verify: { ...BACKUP_TRUST, path: { type: "string" }, "trust-jwks": { type: "string" } },
+  verify: {
+    ...BACKUP_TRUST,
+    ...REGISTRY_LOGIN,
+    path: { type: "string" },
+    "from-registry": { type: "string" },
+    "trust-jwks": { type: "string" }
+  },
   release: { ...STORE, ...SERVICE },
   renew: { ...STORE, ...SERVICE, lease: { type: "string" } }
 };
@@ -15482,6 +15511,12 @@ function stepsDocument(command2, values) {
   const step = {};
   for (const key of STEP_KEYS) if (values[key] !== void 0) step[key] = values[key];
   if (typeof values["sign-key-env"] === "string") step["sign"] = { "key-env": values["sign-key-env"] };
+  if (typeof values["registry"] === "string") {
+    step["registry"] = { repository: values["registry"], ...registryLogin(values), ...tags(values) };
+  }
+  if (typeof values["from-registry"] === "string") {
+    step["from-registry"] = { reference: values["from-registry"], ...registryLogin(values) };
+  }
   const top = {};
   if (typeof values["trust-jwks"] === "string") top["trust"] = { jwks: values["trust-jwks"] };
   if (typeof values["signers"] === "string") top["signers"] = values["signers"];
@@ -15492,6 +15527,15 @@ function stepsDocument(command2, values) {
     };
   }
   return { version: 1, ...top, steps: [{ [command2]: step }] };
+}
+function registryLogin(values) {
+  return {
+    ...typeof values["registry-username"] === "string" ? { username: values["registry-username"] } : {},
+    ...typeof values["registry-token-env"] === "string" ? { "token-env": values["registry-token-env"] } : {}
+  };
+}
+function tags(values) {
+  return Array.isArray(values["tag"]) ? { tags: values["tag"] } : {};
 }
 
 // src/cli/exit-codes.ts
@@ -15521,10 +15565,25 @@ import { access } from "node:fs/promises";
 import { join } from "node:path";
 
 // src/action/log/text.ts
+var brand = /* @__PURE__ */ Symbol("LogText");
+var ZERO_WIDTH_SPACE = "\u200B";
 var UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 var SHORT_ESCAPES = { "\n": "\\n", "\r": "\\r" };
 function neutralise(value) {
   return value.replace(UNSAFE, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function disarm(line) {
+  return line.replace(/##\[/g, `##${ZERO_WIDTH_SPACE}[`).replace(/^(\s*):(?=:)/u, `$1:${ZERO_WIDTH_SPACE}`);
+}
+function logText(strings, ...values) {
+  let line = strings[0] ?? "";
+  for (const [i, value] of values.entries()) {
+    line += (typeof value === "object" ? value[brand] : String(value)) + (strings[i + 1] ?? "");
+  }
+  return { [brand]: disarm(neutralise(line)) };
+}
+function lineOf(text) {
+  return text[brand];
 }
 
 // src/cli/output.ts
@@ -15629,19 +15688,23 @@ async function exists(file) {
     () => false
   );
 }
-function ageText(seconds) {
-  if (seconds < 0) return `${-seconds}s in the future: check this machine's clock`;
-  return `${duration(seconds)} ago`;
+function ageText(seconds2) {
+  if (seconds2 < 0) return `${-seconds2}s in the future: check this machine's clock`;
+  return `${duration(seconds2)} ago`;
 }
-function duration(seconds) {
-  const days = Math.floor(seconds / 86400);
-  const hours = Math.floor(seconds % 86400 / 3600);
-  const minutes = Math.floor(seconds % 3600 / 60);
+function duration(seconds2) {
+  const days = Math.floor(seconds2 / 86400);
+  const hours = Math.floor(seconds2 % 86400 / 3600);
+  const minutes = Math.floor(seconds2 % 3600 / 60);
   if (days) return `${days}d ${hours}h`;
   if (hours) return `${hours}h ${minutes}m`;
   if (minutes) return `${minutes}m`;
-  return `${seconds}s`;
+  return `${seconds2}s`;
 }
+
+// src/cli/run.ts
+import { rm as rm3 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
 
 // src/action/engine-terms.ts
 var STEPS_TERMS = {
@@ -15690,6 +15753,1368 @@ function errorInStepsTerms(error) {
 }
 function replacePhrase(text, phrase, replacement) {
   return text.split(capitalized(phrase)).join(capitalized(replacement)).split(phrase).join(replacement);
+}
+
+// src/action/registry/steps.ts
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm as rm2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join4 } from "node:path";
+
+// src/action/registry/client.ts
+import { setTimeout as delay } from "node:timers/promises";
+
+// src/action/registry/auth.ts
+function parseChallenges(header) {
+  const challenges = [];
+  const token = /[!#$%&'*+.^_`|~0-9A-Za-z-]+/y;
+  let i = 0;
+  const skip = (chars) => {
+    while (i < header.length && chars.test(header[i] ?? "")) i++;
+  };
+  while (i < header.length) {
+    skip(/[\s,]/);
+    token.lastIndex = i;
+    const word = token.exec(header);
+    if (!word) break;
+    i = token.lastIndex;
+    skip(/\s/);
+    if (header[i] !== "=") {
+      challenges.push({ scheme: word[0].toLowerCase(), params: {} });
+      continue;
+    }
+    i++;
+    skip(/\s/);
+    const value = header[i] === '"' ? quoted2() : bare();
+    const current = challenges.at(-1);
+    if (current) current.params[word[0].toLowerCase()] = value;
+  }
+  return challenges;
+  function quoted2() {
+    let value = "";
+    for (i++; i < header.length && header[i] !== '"'; i++) {
+      if (header[i] === "\\") i++;
+      value += header[i] ?? "";
+    }
+    i++;
+    return value;
+  }
+  function bare() {
+    const start = i;
+    while (i < header.length && !/[\s,]/.test(header[i] ?? "")) i++;
+    return header.slice(start, i);
+  }
+}
+function basicAuthorization(credentials) {
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+}
+function tokenUrl(challenge, scopes) {
+  const url = new URL(challenge.params["realm"] ?? "");
+  if (challenge.params["service"]) url.searchParams.set("service", challenge.params["service"]);
+  for (const scope of scopes) url.searchParams.append("scope", scope);
+  return url;
+}
+function challengeScopes(challenge) {
+  return (challenge.params["scope"] ?? "").split(" ").filter((scope) => scope !== "");
+}
+function tokenFromAnswer(text) {
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+  if (typeof body !== "object" || body === null) return void 0;
+  const { token, access_token: accessToken } = body;
+  const value = typeof token === "string" && token !== "" ? token : accessToken;
+  return typeof value === "string" && /^[\x21-\x7e]+$/.test(value) ? value : void 0;
+}
+
+// src/action/registry/transient.ts
+var TransientRegistryError = class extends Error {
+  constructor(message, retryAfter = null) {
+    super(message);
+    this.retryAfter = retryAfter;
+    this.name = "TransientRegistryError";
+  }
+  retryAfter;
+};
+
+// src/action/registry/deadline.ts
+var DEFAULT_IDLE_TIMEOUT_MS = 3e4;
+var DEFAULT_MIN_BYTES_PER_SECOND = 512 * 1024;
+var DEADLINE_BASE_MS = 6e4;
+function defaultTransferDeadline(size) {
+  return DEADLINE_BASE_MS + Math.ceil(size / DEFAULT_MIN_BYTES_PER_SECOND * 1e3);
+}
+var TransferWatch = class {
+  constructor(idleMs, deadlineMs) {
+    this.idleMs = idleMs;
+    this.overall = setTimeout(
+      () => this.fail(`it took longer than its deadline of ${seconds(deadlineMs)} s`),
+      deadlineMs
+    ).unref();
+    this.touch();
+  }
+  idleMs;
+  controller = new AbortController();
+  streams = /* @__PURE__ */ new Set();
+  idle;
+  overall;
+  stopped = false;
+  failure;
+  get signal() {
+    return this.controller.signal;
+  }
+  /** Progress: the idle timer starts again. */
+  touch() {
+    if (this.stopped) return;
+    clearTimeout(this.idle);
+    this.idle = setTimeout(
+      () => this.fail(`no byte moved for ${seconds(this.idleMs)} s`),
+      this.idleMs
+    ).unref();
+  }
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.idle);
+    clearTimeout(this.overall);
+  }
+  /** A pass-through counting each chunk of an upload's body as progress. */
+  counting() {
+    return new TransformStream({
+      start: (controller2) => {
+        this.streams.add(controller2);
+      },
+      transform: (chunk, controller2) => {
+        this.touch();
+        controller2.enqueue(chunk);
+      }
+    });
+  }
+  fail(reason) {
+    if (this.stopped) return;
+    this.stop();
+    this.failure = new TransientRegistryError(`a stalled transfer (${reason})`);
+    for (const stream of this.streams) {
+      try {
+        stream.error(this.failure);
+      } catch {
+      }
+    }
+    this.controller.abort(this.failure);
+  }
+};
+function seconds(ms) {
+  return String(Math.round(ms / 100) / 10);
+}
+
+// src/action/registry/origins.ts
+var DOCUMENTED_REALMS = {
+  "ghcr.io": ["https://ghcr.io"],
+  "registry-1.docker.io": ["https://auth.docker.io"],
+  "docker.io": ["https://auth.docker.io"]
+};
+function credentialOrigins(repository, origin, named = []) {
+  const listed2 = DOCUMENTED_REALMS[repository.host.toLowerCase()] ?? [];
+  return /* @__PURE__ */ new Set([origin, ...listed2, ...named.map((realm) => new URL(realm).origin)]);
+}
+function followable(location, base, host, why) {
+  let target;
+  try {
+    target = new URL(location, base);
+  } catch {
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${host} ${why} "${printable(location)}", which is not a URL; check the registry.`
+    );
+  }
+  const plain2 = target.protocol === "http:" && !isLoopbackHost(target.host);
+  if (plain2 || target.protocol !== "https:" && target.protocol !== "http:") {
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${host} ${why} ${printable(target.origin)}, which is not HTTPS; refusing to go there.`,
+      { url: target.origin }
+    );
+  }
+  return target;
+}
+function printable(text) {
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 200);
+}
+
+// src/action/registry/github-packages.ts
+function isGhcr(repository) {
+  return repository.host.toLowerCase() === "ghcr.io";
+}
+function ghcrPackage(repository) {
+  const [owner = "", ...rest] = repository.name.split("/");
+  return { owner, name: rest.join("/") };
+}
+function packageLink(repository, ownerKind) {
+  if (!isGhcr(repository)) return `${repository.host}/${repository.name}`;
+  const { owner, name } = ghcrPackage(repository);
+  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/package/${encodeURIComponent(name)}`;
+}
+function packageSettings(repository, ownerKind) {
+  const { owner, name } = ghcrPackage(repository);
+  return `https://github.com/${ownerKind ?? "orgs"}/${owner}/packages/container/${encodeURIComponent(name)}/settings`;
+}
+var MAX_PAGES = 1e4;
+function githubPackagesDeleter(options) {
+  let versions;
+  return async (digest) => {
+    versions ??= listVersions(options);
+    const { base, ids } = await versions;
+    const id = ids.get(digest);
+    if (id === void 0) return;
+    const response = await call(options, "DELETE", `${base}/${id}`);
+    if (response.status === 204 || response.status === 404) return;
+    throw await apiError(options, response, `deleting version ${id} (${digest})`);
+  };
+}
+async function packageVisibility(options) {
+  const { owner, name } = ghcrPackage(options.repository);
+  for (const kind of options.ownerKind ? [options.ownerKind] : ["orgs", "users"]) {
+    const response = await call(
+      options,
+      "GET",
+      `${options.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}`
+    );
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      continue;
+    }
+    const body = await response.json();
+    return typeof body.visibility === "string" ? body.visibility : void 0;
+  }
+  return void 0;
+}
+async function listVersions(options) {
+  const { owner, name } = ghcrPackage(options.repository);
+  const kinds = options.ownerKind ? [options.ownerKind] : ["orgs", "users"];
+  for (const kind of kinds) {
+    const base = `${options.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(name)}/versions`;
+    const ids = await versionPages(options, base);
+    if (ids) return { base, ids };
+  }
+  throw new LicenseBackupError(
+    "CONFIG_INVALID",
+    `GitHub has no container package ${name} owned by ${owner} that this token can see (${options.apiUrl}): check the repository name and that the token has \`packages: write\`.`,
+    { url: packageLink(options.repository, options.ownerKind) }
+  );
+}
+async function versionPages(options, base) {
+  const ids = /* @__PURE__ */ new Map();
+  let url = `${base}?per_page=100`;
+  for (let page = 1; url !== void 0; page++) {
+    if (page > MAX_PAGES) {
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `GitHub's Packages API lists more than ${MAX_PAGES * 100} versions of ghcr.io/${options.repository.name}; keep stops rather than decide on part of them. Prune the package by hand.`,
+        { url: packageLink(options.repository, options.ownerKind) }
+      );
+    }
+    const response = await call(options, "GET", url);
+    if (response.status === 404 && page === 1) {
+      await response.body?.cancel();
+      return void 0;
+    }
+    if (response.status !== 200) throw await apiError(options, response, "listing the package versions");
+    const next = nextLink(response.headers.get("link"));
+    const list = await response.json();
+    if (!Array.isArray(list)) throw await apiError(options, response, "listing the package versions");
+    for (const version of list) {
+      if (typeof version.id === "number" && typeof version.name === "string")
+        ids.set(version.name, version.id);
+    }
+    url = next === void 0 ? void 0 : followable(next, base, "GitHub", "linked the next page of versions to").href;
+  }
+  return ids;
+}
+function nextLink(link) {
+  return (link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null)?.[1];
+}
+async function call(options, method, url) {
+  return options.fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${options.token}`,
+      accept: "application/vnd.github+json",
+      "x-github-api-version": "2022-11-28"
+    },
+    signal: AbortSignal.timeout(6e4)
+  });
+}
+async function apiError(options, response, what) {
+  const forbidden = response.status === 401 || response.status === 403;
+  const said = await githubMessage(response);
+  return new LicenseBackupError(
+    forbidden ? "UNAUTHORIZED" : "SERVICE_ERROR",
+    `GitHub's Packages API (${options.apiUrl}) answered HTTP ${response.status}${said} ${what} for ghcr.io/${options.repository.name}` + (forbidden ? ": the token may not delete package versions; give the workflow `packages: write` and its repository the Admin role on the package." : "."),
+    { url: packageLink(options.repository, options.ownerKind) }
+  );
+}
+async function githubMessage(response) {
+  if (response.bodyUsed) return "";
+  const body = await response.json().catch(() => void 0);
+  if (typeof body?.message !== "string") return "";
+  return ` ("${body.message.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200)}")`;
+}
+
+// src/action/registry/client.ts
+var DEFAULT_POLICY = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 2e4 };
+var MAX_REDIRECTS = 5;
+var MAX_ERROR_BODY = 64 * 1024;
+var RegistryClient = class {
+  repository;
+  origin;
+  /** The registry is GHCR, or a stand-in for it: PATCH chunks of at most 4 MiB. */
+  ghcr;
+  options;
+  policy;
+  authorization;
+  scopes = /* @__PURE__ */ new Set();
+  credentialOrigins;
+  /** The foreign token server asked anonymously, for the UNAUTHORIZED message that may follow. */
+  anonymousRealm;
+  downloads = /* @__PURE__ */ new WeakMap();
+  constructor(repository, options = {}) {
+    this.repository = repository;
+    this.origin = registryOrigin(repository);
+    this.options = options;
+    this.policy = { ...DEFAULT_POLICY, ...options.retry };
+    this.ghcr = options.ghcr ?? isGhcr(repository);
+    this.credentialOrigins = credentialOrigins(repository, this.origin, options.tokenRealms);
+  }
+  /**
+   * A URL the registry gave (a page link, an upload location), resolved against `base` and checked as
+   * every followed URL is: HTTPS, or HTTP on loopback only.
+   */
+  follow(location, base, why) {
+    return followable(location, base, this.repository.host, why).href;
+  }
+  /** Asks the token server for `scope` up front (`pull,push` before a push), as mainstream clients do. */
+  wantScope(scope) {
+    this.scopes.add(scope);
+  }
+  /** `ghcr.io/acme/license-backups`, for messages. */
+  get where() {
+    return `repository ${this.repository.name} at the registry ${this.repository.host}`;
+  }
+  /** `/v2/<name>/<rest>` */
+  path(rest) {
+    return `/v2/${this.repository.name}/${rest}`;
+  }
+  /** Sends a request, retrying transient failures; returns the first final answer (any status). */
+  async request(request) {
+    return this.retrying(`${request.method} ${this.display(request.url)}`, () => this.exchange(request));
+  }
+  /**
+   * Runs an operation made of several requests (a blob upload) again from its start after a transient
+   * failure, waiting as the registry asked or with backoff.
+   */
+  async retrying(what, operation) {
+    for (let attempt = 1; ; attempt++) {
+      this.throwIfCancelled();
+      try {
+        return await operation();
+      } catch (error) {
+        if (!(error instanceof TransientRegistryError)) throw error;
+        if (attempt >= this.policy.maxAttempts) throw this.unavailable(what, error.message, attempt);
+        await this.wait(this.delayBefore(what, error, attempt));
+      }
+    }
+  }
+  /**
+   * One exchange: the request, the auth challenge it may get (answered once), and redirects. A transient
+   * answer is thrown as TransientRegistryError; every other answer is returned.
+   */
+  async exchange(request) {
+    let { response, url } = await this.send(request);
+    if (response.status === 401) {
+      const challenge = await this.challengeOf(request, response, url);
+      await this.authenticate(challenge);
+      ({ response, url } = await this.send(request));
+      if (response.status === 401) {
+        await this.challengeOf(request, response, url);
+        throw this.unauthorized(401);
+      }
+    }
+    if (response.status === 403) {
+      await response.body?.cancel();
+      throw this.unauthorized(403);
+    }
+    if (isRetryableStatus(response.status)) {
+      const retryAfter = response.headers.get("retry-after");
+      const detail = await errorDetail(response);
+      throw new TransientRegistryError(`HTTP ${response.status}${detail}`, retryAfter);
+    }
+    return response;
+  }
+  /** Sends a request, following GET and HEAD redirects; the answer and the URL that gave it. */
+  async send(request) {
+    let url = followable(request.url, this.origin, this.repository.host, "gave the address");
+    for (let hop = 0; ; hop++) {
+      const sameOrigin = url.origin === this.origin;
+      const headers = { ...request.headers };
+      if (sameOrigin && this.authorization) headers["authorization"] = this.authorization;
+      const response = await this.fetchOnce(url, request, headers);
+      const location = response.headers.get("location");
+      const redirected = response.status >= 300 && response.status < 400 && location !== null;
+      if (!redirected || request.method !== "GET" && request.method !== "HEAD") return { response, url };
+      await response.body?.cancel();
+      if (hop >= MAX_REDIRECTS) {
+        throw new LicenseBackupError(
+          "SERVICE_ERROR",
+          `The registry ${this.repository.host} redirected ${this.display(request.url)} more than ${MAX_REDIRECTS} times; check the registry.`,
+          { url: url.href }
+        );
+      }
+      url = followable(location, url, this.repository.host, `redirected ${this.display(request.url)} to`);
+    }
+  }
+  /**
+   * The challenge of a 401, read only when it came from the registry's own origin: a 401 from where a
+   * redirect led is that origin's, and the registry's credentials stay home.
+   */
+  async challengeOf(request, response, url) {
+    await response.body?.cancel();
+    if (url.origin !== this.origin) throw this.foreignChallenge(request, url);
+    return response.headers.get("www-authenticate") ?? "";
+  }
+  foreignChallenge(request, url) {
+    return new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${this.repository.host} redirected ${request.method} ${this.display(request.url)} to ${url.origin}, which asked for credentials (HTTP 401); the registry's credentials are never sent to another origin. Check the registry's storage settings.`,
+      { url: url.origin }
+    );
+  }
+  async fetchOnce(url, request, headers) {
+    if (request.streamed) return this.transfer(url, request, headers);
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 6e4);
+    try {
+      return await this.fetchWith(url, request, headers, timeout, request.body?.());
+    } catch (error) {
+      this.throwIfCancelled();
+      if (timeout.aborted) throw new TransientRegistryError("no answer in time");
+      throw new TransientRegistryError(`a network error (${networkReason(error)})`);
+    }
+  }
+  /**
+   * A blob transfer under a TransferWatch: the upload's bytes and the download's bytes count as
+   * progress; an upload's watch ends with the answer, a download's with the end of its body.
+   */
+  async transfer(url, request, headers) {
+    const watch = new TransferWatch(
+      this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      (this.options.transferDeadlineMs ?? defaultTransferDeadline)(request.size ?? 0)
+    );
+    const body = request.body?.();
+    const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting()) : body;
+    let response;
+    try {
+      response = await this.fetchWith(url, request, headers, watch.signal, watched);
+    } catch (error) {
+      watch.stop();
+      this.throwIfCancelled();
+      throw watch.failure ?? new TransientRegistryError(`a network error (${networkReason(error)})`);
+    }
+    if (request.method !== "GET" || !response.body) {
+      watch.stop();
+      return response;
+    }
+    watch.touch();
+    this.downloads.set(response, watch);
+    return response;
+  }
+  /**
+   * A blob download's progress reporting: `moved` for every chunk read, `end` once the body is read or
+   * given up, and `failure`, the stall that broke the body if the watch ended it.
+   */
+  download(response) {
+    const watch = this.downloads.get(response);
+    return {
+      moved: () => watch?.touch(),
+      end: () => watch?.stop(),
+      failure: () => watch?.failure
+    };
+  }
+  async fetchWith(url, request, headers, limit, body) {
+    const signals = [this.options.signal, limit].filter((s) => s !== void 0);
+    const fetchImpl = this.options.fetch ?? globalThis.fetch;
+    return fetchImpl(url, {
+      method: request.method,
+      headers,
+      redirect: "manual",
+      signal: AbortSignal.any(signals),
+      ...body ? { body, duplex: "half" } : {}
+    });
+  }
+  /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
+  async authenticate(header) {
+    const challenges = parseChallenges(header);
+    const bearer = challenges.find((c) => c.scheme === "bearer");
+    const credentials = this.options.credentials;
+    if (bearer) {
+      for (const scope of challengeScopes(bearer)) this.scopes.add(scope);
+      this.authorization = `Bearer ${await this.fetchToken(bearer)}`;
+      return;
+    }
+    if (challenges.some((c) => c.scheme === "basic") && credentials) {
+      this.authorization = basicAuthorization(credentials);
+      return;
+    }
+    throw this.unauthorized(401);
+  }
+  async fetchToken(challenge) {
+    let url;
+    try {
+      url = tokenUrl(challenge, this.scopes);
+    } catch {
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The registry ${this.repository.host} asked for a token from "${challenge.params["realm"] ?? ""}", which is not a URL.`
+      );
+    }
+    url = followable(url.href, this.origin, this.repository.host, "asks for a token from");
+    const headers = this.tokenHeaders(url);
+    const response = await this.fetchOnce(url, { method: "GET", url: url.href }, headers);
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel();
+      throw this.unauthorized(response.status);
+    }
+    if (isRetryableStatus(response.status)) {
+      await response.body?.cancel();
+      throw new TransientRegistryError(`HTTP ${response.status} from the token server ${url.origin}`);
+    }
+    const text = response.ok ? await readCapped(response, MAX_ERROR_BODY) : "";
+    const refusal = registryErrors(text);
+    if (refusal !== void 0) throw this.unauthorized(response.status, refusal);
+    const token = tokenFromAnswer(text);
+    if (token === void 0) {
+      if (!response.bodyUsed) await response.body?.cancel();
+      throw new LicenseBackupError(
+        "SERVICE_ERROR",
+        `The token server ${url.origin}${url.pathname} of the registry ${this.repository.host} answered HTTP ${response.status} without a token.`,
+        { url: `${url.origin}${url.pathname}` }
+      );
+    }
+    this.options.onToken?.(token);
+    return token;
+  }
+  /** Basic credentials only for a token server on a trusted origin; any other is asked anonymously. */
+  tokenHeaders(url) {
+    const credentials = this.options.credentials;
+    if (!credentials) return {};
+    if (this.credentialOrigins.has(url.origin)) return { authorization: basicAuthorization(credentials) };
+    if (this.anonymousRealm !== url.origin) {
+      this.anonymousRealm = url.origin;
+      this.options.warn?.(
+        `The registry ${this.repository.host} names the token server ${url.origin}, which is not its own origin: asking it for a token without the credentials. If that server belongs to the registry, list it in \`token-realms\` in the steps file.`
+      );
+    }
+    return {};
+  }
+  unauthorized(status, said = "") {
+    const credentials = this.options.credentials;
+    const given = credentials ? this.options.credentialsHint ?? "the credentials given" : "no credentials";
+    const what = status === 403 ? "denied the request" : credentials ? "did not accept the credentials" : "needs credentials";
+    const fix = this.anonymousRealm ? `the credentials were not sent to its token server ${this.anonymousRealm} (another origin); if that server belongs to the registry, list it in \`token-realms\`` : credentials ? `check ${given} and that it may ${this.wantedActions()} ${this.repository.name} (on GHCR: \`packages: write\` to push, \`packages: read\` to pull)` : "set `username` and `token-env` in the steps file";
+    return new LicenseBackupError(
+      "UNAUTHORIZED",
+      `The registry ${this.repository.host} ${what} for repository ${this.repository.name} (HTTP ${status}${said}, with ${given}): ${fix}.`,
+      { url: repositoryText(this.repository) }
+    );
+  }
+  wantedActions() {
+    const actions = /* @__PURE__ */ new Set();
+    for (const scope of this.scopes)
+      for (const action of scope.split(":").pop()?.split(",") ?? []) actions.add(action);
+    return actions.size ? [...actions].join("/") : "access";
+  }
+  delayBefore(what, error, attempt) {
+    const now = (this.options.now ?? Date.now)();
+    const asked = parseRetryAfter(error.retryAfter, now);
+    if (asked === void 0) return backoffDelay(attempt, this.policy, this.options.random ?? Math.random);
+    const limit = this.options.maxRetryAfterMs ?? 6e4;
+    if (asked > limit) {
+      throw new LicenseBackupError(
+        "SERVICE_UNAVAILABLE",
+        `The registry ${this.repository.host} answered ${what} with ${error.message} and asked to wait ${Math.ceil(asked / 1e3)} s; run the step again after ${new Date(now + asked).toISOString()}.`,
+        { url: repositoryText(this.repository) }
+      );
+    }
+    return asked;
+  }
+  async wait(ms) {
+    try {
+      await (this.options.sleep ?? defaultSleep)(ms, this.options.signal);
+    } catch (error) {
+      this.throwIfCancelled();
+      throw error;
+    }
+  }
+  unavailable(what, last, attempts) {
+    return new LicenseBackupError(
+      "SERVICE_UNAVAILABLE",
+      `The registry ${this.repository.host} did not complete ${what}: the last of ${attempts} attempt(s) got ${last}. Check that the registry is up and reachable, then run the step again.`,
+      { url: repositoryText(this.repository) }
+    );
+  }
+  throwIfCancelled() {
+    if (this.options.signal?.aborted) throw cancelled("registry transfer");
+  }
+  /** A request's URL for messages: the path only, never an upload's state query. */
+  display(url) {
+    return new URL(url, this.origin).pathname;
+  }
+  /** An answer that is not what the spec says: SERVICE_ERROR naming the call and the registry's words. */
+  async unexpected(response, what) {
+    const detail = await errorDetail(response);
+    return new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${this.repository.host} answered ${what} for repository ${this.repository.name} with HTTP ${response.status}${detail}.`,
+      { url: repositoryText(this.repository) }
+    );
+  }
+};
+var defaultSleep = (ms, signal) => delay(ms, void 0, signal ? { signal } : {});
+async function readCapped(response, max) {
+  return (await readCappedBytes(response, max)).toString("utf8");
+}
+async function readCappedBytes(response, max) {
+  const reader = response.body?.getReader();
+  if (!reader) return Buffer.alloc(0);
+  const chunks = [];
+  let size = 0;
+  for (; ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, max);
+}
+async function errorDetail(response) {
+  const text = await readCapped(response, MAX_ERROR_BODY).catch(() => "");
+  return registryErrors(text) ?? "";
+}
+function registryErrors(text) {
+  let first;
+  try {
+    const body = JSON.parse(text);
+    if (!Array.isArray(body.errors) || body.errors.length === 0) return void 0;
+    first = body.errors[0] ?? {};
+  } catch {
+    return void 0;
+  }
+  const words = [first?.code, first?.message].filter((w) => typeof w === "string").join(": ");
+  const clean = words.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200);
+  return clean ? ` (${clean})` : "";
+}
+function networkReason(error) {
+  const cause = error.cause;
+  if (typeof cause?.code === "string") return cause.code;
+  if (typeof cause?.message === "string") return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+// src/action/registry/manifests.ts
+import { createHash } from "node:crypto";
+
+// src/action/registry/media-types.ts
+var ARTIFACT_TYPE = "application/vnd.license-backup.backup.v2";
+var IMAGE_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+var EMPTY_CONFIG = {
+  mediaType: "application/vnd.oci.empty.v1+json",
+  digest: "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+  size: 2,
+  data: "e30="
+};
+var EMPTY_CONFIG_BYTES = Buffer.from("{}");
+var TITLE = "org.opencontainers.image.title";
+var CREATED = "org.opencontainers.image.created";
+var SOURCE = "org.opencontainers.image.source";
+var SIGNATURE = "application/vnd.license-backup.signature.v1";
+function layerMediaType(file, version) {
+  if (file === "manifest.json") return `application/vnd.license-backup.manifest.${version}+json`;
+  if (file === "manifest.json.sig") return SIGNATURE;
+  const pack = /^licenses\.tar(\.gz)?(\.age)?$/.exec(file);
+  if (!pack) return "application/octet-stream";
+  return `application/vnd.license-backup.pack.${version}.tar${pack[1] ? "+gzip" : ""}${pack[2] ? "+age" : ""}`;
+}
+function formatVersion(format) {
+  const match = typeof format === "string" ? /^license-backup\/(v\d+)$/.exec(format) : null;
+  return match?.[1] ?? "v1";
+}
+
+// src/action/registry/manifests.ts
+var MAX_MANIFEST_BYTES2 = 4 * 1024 * 1024;
+var MAX_LAYERS = 16;
+var MAX_LAYER_BYTES = 16 * 1024 ** 3;
+var MAX_TAGS = 1e5;
+var FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+function backupManifest(layers, annotations) {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: IMAGE_MANIFEST,
+    artifactType: ARTIFACT_TYPE,
+    config: { ...EMPTY_CONFIG },
+    layers,
+    annotations
+  };
+  return Buffer.from(JSON.stringify(manifest));
+}
+function sha256Digest(bytes) {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+async function putManifest(client, bytes, reference) {
+  const response = await client.request({
+    method: "PUT",
+    url: client.path(`manifests/${reference}`),
+    headers: { "content-type": IMAGE_MANIFEST },
+    body: () => new Uint8Array(bytes)
+  });
+  if (response.status !== 201) throw await client.unexpected(response, `the manifest PUT for ${reference}`);
+  await response.body?.cancel();
+}
+async function fetchManifest(client, reference) {
+  const response = await client.request({
+    method: "GET",
+    url: client.path(`manifests/${reference}`),
+    headers: { accept: IMAGE_MANIFEST }
+  });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return void 0;
+  }
+  if (response.status !== 200) throw await client.unexpected(response, `the manifest GET for ${reference}`);
+  const bytes = await readCappedBytes(response, MAX_MANIFEST_BYTES2 + 1);
+  if (bytes.length > MAX_MANIFEST_BYTES2) throw notBackup(client, reference, "it is larger than 4 MiB");
+  const digest = sha256Digest(bytes);
+  if (isDigest(reference) && digest !== reference) {
+    throw new LicenseBackupError(
+      "BACKUP_CORRUPT",
+      `The manifest ${reference} from ${client.where} has the digest ${digest}: it was changed. Nothing was used.`
+    );
+  }
+  let json;
+  try {
+    json = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw notBackup(client, reference, "it is not JSON");
+  }
+  return { digest, bytes, json };
+}
+function isBackupManifest(json) {
+  if (typeof json !== "object" || json === null) return false;
+  const manifest = json;
+  return manifest.mediaType === IMAGE_MANIFEST && artifactTypeOf(manifest) === ARTIFACT_TYPE;
+}
+function artifactTypeOf(manifest) {
+  return manifest.artifactType === void 0 ? manifest.config?.mediaType : manifest.artifactType;
+}
+function backupLayers(client, reference, json) {
+  if (!isBackupManifest(json)) throw notThisType(client, reference, json);
+  const layers = json.layers;
+  if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
+    throw notBackup(client, reference, `it has ${Array.isArray(layers) ? layers.length : "no"} layers`);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  return layers.map((layer, i) => {
+    const descriptor = layer;
+    const title = descriptor?.annotations?.[TITLE];
+    const ok = typeof descriptor?.mediaType === "string" && typeof descriptor.digest === "string" && isDigest(descriptor.digest) && Number.isSafeInteger(descriptor.size) && (descriptor.size ?? -1) >= 0 && (descriptor.size ?? 0) <= MAX_LAYER_BYTES && typeof title === "string";
+    if (!ok) throw notBackup(client, reference, `layer ${i + 1} is not a file of a backup folder`);
+    if (!FILE_NAME.test(title)) throw badTitle(client, reference, i, title);
+    if (seen.has(title.toLowerCase())) {
+      throw notBackup(client, reference, `two layers are titled "${printable2(title)}" (letter case aside)`);
+    }
+    seen.add(title.toLowerCase());
+    return descriptor;
+  });
+}
+function notThisType(client, reference, json) {
+  const manifest = json ?? {};
+  const type = artifactTypeOf(manifest);
+  const what = manifest.mediaType !== IMAGE_MANIFEST ? `its media type is ${printable2(String(manifest.mediaType ?? "none"))}, not an OCI image manifest` : `its artifact type is ${printable2(String(type ?? "none"))}, not ${ARTIFACT_TYPE}`;
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `${reference} in ${client.where} is not a license backup: ${what}. Check the reference.`
+  );
+}
+function badTitle(client, reference, index, title) {
+  const why = /[/\\]/.test(title) ? "it has a folder in it" : "it is not a plain file name";
+  return new LicenseBackupError(
+    "CONFIG_INVALID",
+    `${reference} in ${client.where} is not a backup folder as pushed: layer ${index + 1} is titled "${printable2(title)}", and ${why}. Push the files from inside the backup folder (\`cd backup && oras push <reference> manifest.json licenses.tar.gz\`), as the action does. Nothing was used.`
+  );
+}
+function notBackup(client, reference, why) {
+  return new LicenseBackupError(
+    "BACKUP_CORRUPT",
+    `The manifest of ${reference} in ${client.where} is not a backup's: ${why}. Nothing was used.`
+  );
+}
+async function listTags(client) {
+  const tags2 = [];
+  let url = client.path("tags/list?n=1000");
+  while (url !== void 0 && tags2.length < MAX_TAGS) {
+    const response = await client.request({ method: "GET", url, headers: { accept: "application/json" } });
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return tags2;
+    }
+    if (response.status !== 200) throw await client.unexpected(response, "the tag list");
+    const link = nextPage(response.headers.get("link"));
+    const next = link === void 0 ? void 0 : client.follow(link, client.origin, "linked the next page of tags to");
+    let body;
+    try {
+      body = JSON.parse(await readCapped(response, 16 * 1024 * 1024));
+    } catch {
+      throw await client.unexpected(response, "the tag list (not JSON)");
+    }
+    if (Array.isArray(body.tags)) tags2.push(...body.tags.filter((t) => typeof t === "string"));
+    url = next;
+  }
+  return tags2;
+}
+function nextPage(link) {
+  const match = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+  return match?.[1];
+}
+async function deleteManifest(client, digest) {
+  return client.request({ method: "DELETE", url: client.path(`manifests/${digest}`) });
+}
+function printable2(text) {
+  return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 120);
+}
+
+// src/action/registry/retention.ts
+var KEEP_RULES = ["last", "daily", "weekly", "monthly"];
+function selectRetention(backups, policy) {
+  const newestFirst = [...backups].sort(
+    (a, b) => b.time.getTime() - a.time.getTime() || (a.tag < b.tag ? 1 : -1)
+  );
+  const reasons = /* @__PURE__ */ new Map();
+  for (const rule of KEEP_RULES) {
+    const wanted = policy[rule] ?? 0;
+    let kept = 0;
+    let lastBucket;
+    for (const backup of newestFirst) {
+      if (kept >= wanted) break;
+      const bucket = BUCKETS[rule](backup);
+      if (bucket === lastBucket) continue;
+      lastBucket = bucket;
+      kept++;
+      reasons.set(backup, [...reasons.get(backup) ?? [], rule]);
+    }
+  }
+  return {
+    keep: newestFirst.filter((b) => reasons.has(b)).map((b) => ({ ...b, reasons: reasons.get(b) ?? [] })),
+    remove: newestFirst.filter((b) => !reasons.has(b))
+  };
+}
+var BUCKETS = {
+  last: (backup) => backup.tag,
+  daily: (backup) => backup.time.toISOString().slice(0, 10),
+  weekly: (backup) => isoWeek(backup.time),
+  monthly: (backup) => backup.time.toISOString().slice(0, 7)
+};
+function isoWeek(time) {
+  const day = new Date(Date.UTC(time.getUTCFullYear(), time.getUTCMonth(), time.getUTCDate()));
+  const weekday = day.getUTCDay() || 7;
+  day.setUTCDate(day.getUTCDate() + 4 - weekday);
+  const yearStart = Date.UTC(day.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((day.getTime() - yearStart) / 864e5 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+// src/action/registry/timestamp.ts
+var STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+function timestampTag(at) {
+  return at.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+}
+function parseTimestampTag(tag) {
+  const match = STAMP.exec(tag);
+  if (!match) return void 0;
+  const [, y, mo, d, h, mi, s] = match.map(Number);
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return timestampTag(at) === tag ? at : void 0;
+}
+
+// src/action/registry/keep.ts
+var FUTURE_SKEW_MS = 15 * 60 * 1e3;
+async function applyKeep(client, policy, options) {
+  const backups = [];
+  const future = [];
+  const protectedDigests = new Set(options.pushed ? [options.pushed] : []);
+  const latest = options.now.getTime() + FUTURE_SKEW_MS;
+  for (const tag of await listTags(client)) {
+    const fetched = await fetchManifest(client, tag);
+    if (!fetched) continue;
+    const time = parseTimestampTag(tag);
+    const ours = time !== void 0 && isBackupManifest(fetched.json);
+    if (ours && time.getTime() > latest) future.push({ tag, digest: fetched.digest });
+    if (ours && time.getTime() <= latest) backups.push({ tag, time, digest: fetched.digest });
+    else protectedDigests.add(fetched.digest);
+  }
+  const decision = selectRetention(backups, policy);
+  for (const kept2 of decision.keep) protectedDigests.add(kept2.digest);
+  const doomed = decision.remove.filter((backup) => !protectedDigests.has(backup.digest));
+  const kept = decision.keep.map(({ tag, digest, reasons }) => ({ tag, digest, reasons }));
+  const listed2 = doomed.map(({ tag, digest }) => ({ tag, digest }));
+  if (options.dryRun) return { kept, deleted: listed2, failed: [], future, dryRun: true };
+  const failed = await deleteAll(client, listed2, options.deleter ?? ociDeleter(client));
+  const deleted = await confirmGone(client, listed2, failed);
+  return { kept, deleted, failed, future, dryRun: false };
+}
+async function deleteAll(client, backups, deleter) {
+  const failed = [];
+  const refused = /* @__PURE__ */ new Map();
+  const tried = /* @__PURE__ */ new Set();
+  for (const backup of backups) {
+    if (!tried.has(backup.digest)) {
+      tried.add(backup.digest);
+      const reason2 = await deleteOne(client, deleter, backup.digest);
+      if (reason2 !== void 0) refused.set(backup.digest, reason2);
+    }
+    const reason = refused.get(backup.digest);
+    if (reason !== void 0) failed.push({ ...backup, reason });
+  }
+  return failed;
+}
+async function deleteOne(client, deleter, digest) {
+  try {
+    await deleter(digest);
+    return void 0;
+  } catch (error) {
+    client.throwIfCancelled();
+    if (!(error instanceof LicenseBackupError) || error.code === "CANCELLED") throw error;
+    return error.message;
+  }
+}
+async function confirmGone(client, backups, failed) {
+  const refused = new Set(failed.map((f) => f.tag));
+  const attempted = backups.filter((b) => !refused.has(b.tag));
+  if (attempted.length === 0) return [];
+  const remaining = new Set(await listTags(client));
+  for (const backup of attempted.filter((b) => remaining.has(b.tag))) {
+    failed.push({ ...backup, reason: "the registry accepted the delete, but the backup is still listed." });
+  }
+  return attempted.filter((b) => !remaining.has(b.tag));
+}
+function ociDeleter(client) {
+  return async (digest) => {
+    const response = await deleteManifest(client, digest);
+    if (response.status === 202 || response.status === 200 || response.status === 404) {
+      await response.body?.cancel();
+      return;
+    }
+    const detail = await errorDetail(response);
+    throw new LicenseBackupError(
+      "SERVICE_ERROR",
+      `The registry ${client.repository.host} refused to delete ${digest} from repository ${client.repository.name} (HTTP ${response.status}${detail}). ` + (response.status === 405 ? "It does not allow deletes through the OCI API: enable deletes on the registry, or remove `keep` (use `dry-run: true` to list what it would delete)." : "Check that the token may delete in this repository."),
+      { url: `${client.repository.host}/${client.repository.name}@${digest}` }
+    );
+  };
+}
+
+// src/action/registry/pull.ts
+import { join as join2 } from "node:path";
+
+// src/action/registry/blobs.ts
+import { createHash as createHash2 } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
+var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
+var ChunkTooLarge = class extends Error {
+  constructor(refusal) {
+    super(refusal.message);
+    this.refusal = refusal;
+  }
+  refusal;
+};
+async function digestFile(file) {
+  const hash = createHash2("sha256");
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { digest: `sha256:${hash.digest("hex")}`, size };
+}
+async function pushBlob(client, file, blob, options = {}) {
+  const chunkSize = options.chunkSize ?? (client.ghcr ? SMALL_CHUNK_SIZE : DEFAULT_CHUNK_SIZE);
+  try {
+    return await pushBlobIn(client, file, blob, options.mountFrom, chunkSize);
+  } catch (error) {
+    if (!(error instanceof ChunkTooLarge)) throw error;
+    if (chunkSize <= SMALL_CHUNK_SIZE) throw error.refusal;
+    return pushBlobIn(client, file, blob, options.mountFrom, SMALL_CHUNK_SIZE).catch((again) => {
+      throw again instanceof ChunkTooLarge ? again.refusal : again;
+    });
+  }
+}
+async function pushBlobIn(client, file, blob, mountFrom, chunkSize) {
+  return client.retrying(`the upload of blob ${blob.digest}`, async () => {
+    const head = await client.exchange({ method: "HEAD", url: client.path(`blobs/${blob.digest}`) });
+    if (head.ok) return "present";
+    const mount = mountFrom ? `?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(mountFrom)}` : "";
+    const start = await client.exchange({ method: "POST", url: client.path(`blobs/uploads/${mount}`) });
+    if (start.status === 201 && mount) {
+      await start.body?.cancel();
+      return "mounted";
+    }
+    const location = await uploadLocation(client, start, "starting a blob upload");
+    const whole = blob.size <= chunkSize;
+    const final = whole ? location : await uploadChunks(client, location, file, blob.size, chunkSize);
+    const put = await client.exchange({
+      method: "PUT",
+      url: withDigest(final, blob.digest),
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(whole ? blob.size : 0)
+      },
+      ...whole ? { body: () => bodyOf(file, 0, blob.size), streamed: true, size: blob.size } : {}
+    });
+    if (put.status !== 201) throw await client.unexpected(put, `the upload of blob ${blob.digest}`);
+    await put.body?.cancel();
+    return "uploaded";
+  });
+}
+async function uploadChunks(client, location, file, size, chunkSize) {
+  let url = location;
+  for (let offset = 0; offset < size; offset += chunkSize) {
+    const end = Math.min(size, offset + chunkSize);
+    const patch = await client.exchange({
+      method: "PATCH",
+      url,
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(end - offset),
+        "content-range": `${offset}-${end - 1}`
+      },
+      body: () => bodyOf(file, offset, end),
+      streamed: true,
+      size: end - offset
+    });
+    const what = `a chunk of a blob upload (bytes ${offset}-${end - 1})`;
+    if (patch.status === 416) throw new ChunkTooLarge(await client.unexpected(patch, what));
+    url = await uploadLocation(client, patch, what);
+  }
+  return url;
+}
+async function uploadLocation(client, response, what) {
+  const location = response.headers.get("location");
+  if (response.status !== 202 || !location) throw await client.unexpected(response, what);
+  await response.body?.cancel();
+  return client.follow(location, client.origin, `gave the upload location`);
+}
+function withDigest(location, digest) {
+  const url = new URL(location);
+  url.searchParams.set("digest", digest);
+  return url.href;
+}
+function bodyOf(file, start, end) {
+  if (typeof file !== "string") return new Uint8Array(file.subarray(start, end));
+  if (end <= start) return new Uint8Array(0);
+  return Readable.toWeb(
+    createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 })
+  );
+}
+async function pullBlob(client, blob, target) {
+  await client.retrying(`the download of blob ${blob.digest}`, async () => {
+    await rm(target, { force: true });
+    const response = await client.exchange({
+      method: "GET",
+      url: client.path(`blobs/${blob.digest}`),
+      streamed: true,
+      size: blob.size
+    });
+    if (response.status !== 200 || !response.body) {
+      throw await client.unexpected(response, `the download of blob ${blob.digest}`);
+    }
+    const progress = client.download(response);
+    const hash = createHash2("sha256");
+    let size = 0;
+    const check = new Transform({
+      transform(chunk, _encoding, done) {
+        progress.moved();
+        size += chunk.length;
+        if (size > blob.size) {
+          done(corrupt2(client, blob, `more than the ${blob.size} bytes its manifest gives`));
+          return;
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      }
+    });
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body),
+        check,
+        createWriteStream(target, { flags: "wx", mode: 384 })
+      );
+    } catch (error) {
+      await rm(target, { force: true });
+      if (error instanceof LicenseBackupError) throw error;
+      client.throwIfCancelled();
+      throw progress.failure() ?? new TransientRegistryError(
+        `a broken download (${error instanceof Error ? error.message : String(error)})`
+      );
+    } finally {
+      progress.end();
+    }
+    const digest = `sha256:${hash.digest("hex")}`;
+    if (size !== blob.size || digest !== blob.digest) {
+      await rm(target, { force: true });
+      throw corrupt2(client, blob, size !== blob.size ? `${size} bytes, not ${blob.size}` : `digest ${digest}`);
+    }
+  });
+}
+function corrupt2(client, blob, got) {
+  const title = blob.annotations?.["org.opencontainers.image.title"];
+  return new LicenseBackupError(
+    "BACKUP_CORRUPT",
+    `The blob ${blob.digest}${title ? ` (${title})` : ""} from ${client.where} does not match its manifest: it has ${got}. Nothing was used; push the backup again or pull another one.`,
+    { url: client.display(client.path(`blobs/${blob.digest}`)) }
+  );
+}
+
+// src/action/registry/pull.ts
+var BACKUP_FILE = /^(?:manifest\.json(?:\.sig)?|licenses\.tar(?:\.gz)?(?:\.age)?)$/;
+async function pullBackup(client, reference, folder) {
+  const ref = reference.digest ?? reference.tag ?? "";
+  const fetched = await fetchManifest(client, ref);
+  if (!fetched) {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `${referenceText(reference)} was not found: ${client.where} has no manifest ${reference.digest ? "with that digest" : `tagged ${ref}`}. Check \`from-registry.reference\` and that the backup was pushed.`,
+      { url: referenceText(reference) }
+    );
+  }
+  const layers = backupLayers(client, referenceText(reference), fetched.json);
+  const files = [];
+  const skipped = [];
+  for (const layer of layers) {
+    const file = layer.annotations?.[TITLE] ?? "";
+    if (!BACKUP_FILE.test(file)) {
+      skipped.push(file);
+      continue;
+    }
+    await pullBlob(client, layer, join2(folder, file));
+    files.push(file);
+  }
+  return { digest: fetched.digest, files, skipped };
+}
+
+// src/action/registry/push.ts
+import { open } from "node:fs/promises";
+import { join as join3 } from "node:path";
+async function pushBackup(client, folder, files, options) {
+  const version = formatVersion(await manifestFormat(folder, files));
+  const layers = [];
+  for (const file of files) {
+    const { digest: digest2, size } = await digestFile(join3(folder, file));
+    layers.push({ mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } });
+  }
+  client.wantScope(`repository:${client.repository.name}:pull,push`);
+  const blobs = {};
+  const mount = options.mountFrom === void 0 ? {} : { mountFrom: options.mountFrom };
+  const chunk = options.chunkSize === void 0 ? {} : { chunkSize: options.chunkSize };
+  await pushBlob(client, EMPTY_CONFIG_BYTES, EMPTY_CONFIG, mount);
+  for (const [i, layer] of layers.entries()) {
+    const file = files[i] ?? "";
+    blobs[file] = await pushBlob(client, join3(folder, file), layer, { ...mount, ...chunk });
+  }
+  const bytes = backupManifest(layers, { [CREATED]: options.now.toISOString(), ...options.annotations });
+  const digest = sha256Digest(bytes);
+  await putManifest(client, bytes, digest);
+  const tags2 = [timestampTag(options.now), ...options.tags.filter((t) => t !== timestampTag(options.now))];
+  for (const tag of tags2) await putManifest(client, bytes, tag);
+  return { digest, tags: tags2, size: layers.reduce((n, l) => n + l.size, 0), blobs };
+}
+async function manifestFormat(folder, files) {
+  if (!files.includes("manifest.json")) return void 0;
+  const handle = await open(join3(folder, "manifest.json"), "r");
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    return /"format"\s*:\s*"([^"]{1,64})"/.exec(buffer.subarray(0, bytesRead).toString("utf8"))?.[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+// src/action/registry/steps.ts
+async function pushToRegistry(spec, backup, token, context) {
+  const client = clientFor(spec.repository, spec, token, context);
+  const where2 = repositoryText(spec.repository);
+  const mountFrom = context.pushed.get(spec.repository.host);
+  context.log.info(logText`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where2}.`);
+  const pushed = await pushBackup(client, backup.path, backup.files, {
+    tags: spec.tags,
+    now: new Date(context.now()),
+    ...mountFrom !== void 0 && mountFrom !== spec.repository.name ? { mountFrom } : {},
+    ...context.run.repository && isGhcr(spec.repository) ? { annotations: { [SOURCE]: `${context.run.serverUrl}/${context.run.repository}` } } : {}
+  });
+  context.pushed.set(spec.repository.host, spec.repository.name);
+  const how = Object.values(pushed.blobs);
+  context.log.info(
+    logText`Pushed ${where2}@${pushed.digest} (${pushed.size} bytes: ${count(how, "uploaded")} uploaded, ${count(how, "present")} already there, ${count(how, "mounted")} mounted), tagged ${pushed.tags.join(", ")}.`
+  );
+  const ownerKind = githubOwnerKind(spec.repository, context.run);
+  const record = {
+    repository: where2,
+    link: packageLink(spec.repository, ownerKind),
+    digest: pushed.digest,
+    tags: pushed.tags,
+    pushed: true
+  };
+  if (isGhcr(spec.repository) && !backup.files.some((file) => file.endsWith(".age"))) {
+    await warnIfPublic(spec.repository, token, context, ownerKind);
+  }
+  if (spec.keep) record.keep = await keepBackups(spec, client, token, context, pushed.digest);
+  return record;
+}
+async function warnIfPublic(repository, token, context, ownerKind) {
+  const visibility = token ? await packageVisibility({
+    repository,
+    apiUrl: context.run.apiUrl,
+    token,
+    fetch: context.fetch,
+    ...ownerKind ? { ownerKind } : {}
+  }).catch(() => void 0) : void 0;
+  const why = visibility === "public" ? "the package is public" : visibility === void 0 && publicRepository(context.run) ? "this workflow runs in a public repository, and GHCR makes a package first published from one public" : void 0;
+  if (!why) return;
+  context.log.warning(
+    logText`The backup pushed to ${repositoryText(repository)} is not encrypted and ${why}: anyone can pull it and read every license. Add \`encrypt-to\` to the backup step, and check the package's visibility on ${packageSettings(repository, ownerKind)}.`
+  );
+}
+function publicRepository(run) {
+  if (!run.eventPath) return false;
+  try {
+    const event = JSON.parse(readFileSync(run.eventPath, "utf8"));
+    return event.repository?.visibility === "public" || event.repository?.private === false;
+  } catch {
+    return false;
+  }
+}
+async function keepBackups(spec, client, token, context, pushed) {
+  const { dryRun, ...policy } = spec.keep ?? { dryRun: false };
+  const ownerKind = githubOwnerKind(spec.repository, context.run);
+  const deleter = isGhcr(spec.repository) && token ? githubPackagesDeleter({
+    repository: spec.repository,
+    apiUrl: context.run.apiUrl,
+    token,
+    fetch: context.fetch,
+    ...ownerKind ? { ownerKind } : {}
+  }) : void 0;
+  try {
+    const result = await applyKeep(client, policy, {
+      dryRun,
+      pushed,
+      now: new Date(context.now()),
+      ...deleter ? { deleter } : {}
+    });
+    logKeep(result, policy, context.log);
+    for (const failed of result.failed) {
+      context.log.warning(
+        logText`keep did not delete ${failed.tag} (${failed.digest}) from ${repositoryText(spec.repository)}: ${failed.reason} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+      );
+    }
+    if (result.future.length) {
+      context.log.warning(
+        logText`keep left ${result.future.map((f) => f.tag).join(", ")} in ${repositoryText(spec.repository)} alone: dated more than ${FUTURE_SKEW_MS / 6e4} minutes after this runner's clock (${new Date(context.now()).toISOString()}), so a clock ran ahead when it was pushed; such backups count for no rule. Delete them by hand once they are not needed.`
+      );
+    }
+    return result;
+  } catch (error) {
+    if (!(error instanceof LicenseBackupError) || error.code === "CANCELLED") throw error;
+    context.log.warning(
+      logText`keep was not applied to ${repositoryText(spec.repository)}: ${error.message} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
+    );
+    return void 0;
+  }
+}
+function deleteHint(repository, ownerKind) {
+  if (!isGhcr(repository))
+    return "The token needs delete rights in the repository, and the registry must allow deletes.";
+  return `Deleting needs the Admin role on the package for this workflow's repository (given to the repository that first published it; others: ${packageSettings(repository, ownerKind)}, Manage Actions access) and \`packages: write\`.`;
+}
+async function pullFromRegistry(spec, token, context) {
+  const client = clientFor(spec.reference, spec, token, context);
+  const folder = await mkdtemp(join4(context.run.tempDir ?? tmpdir(), "license-backup-registry-"));
+  try {
+    context.log.info(logText`Pulling ${referenceText(spec.reference)}.`);
+    const pulled = await pullBackup(client, spec.reference, folder);
+    context.log.info(
+      logText`Pulled ${repositoryText(spec.reference)}@${pulled.digest}: ${pulled.files.join(", ")}, every blob matching its digest.`
+    );
+    if (pulled.skipped.length) {
+      context.log.info(logText`Not downloaded (not files of a backup folder): ${pulled.skipped.join(", ")}.`);
+    }
+    return {
+      folder,
+      record: {
+        repository: repositoryText(spec.reference),
+        link: packageLink(spec.reference, githubOwnerKind(spec.reference, context.run)),
+        digest: pulled.digest,
+        tags: spec.reference.tag ? [spec.reference.tag] : [],
+        pushed: false
+      }
+    };
+  } catch (error) {
+    await rm2(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
+function clientFor(repository, login2, token, context) {
+  const username = login2.username ?? context.run.actor ?? "license-backup";
+  return new RegistryClient(repository, {
+    ...token === void 0 ? {} : {
+      credentials: { username, password: token },
+      credentialsHint: `user ${username} and the token in $${login2.tokenEnv?.name ?? ""}`
+    },
+    ...login2.tokenRealms ? { tokenRealms: login2.tokenRealms } : {},
+    warn: (message) => context.log.warning(logText`${message}`),
+    fetch: context.fetch,
+    signal: context.signal,
+    onToken: (token2) => context.onToken(token2),
+    now: context.now
+  });
+}
+function githubOwnerKind(repository, run) {
+  if (!isGhcr(repository) || !run.eventPath) return void 0;
+  try {
+    const event = JSON.parse(readFileSync(run.eventPath, "utf8"));
+    const owner = event.repository?.owner;
+    if (typeof owner?.login !== "string") return void 0;
+    if (owner.login.toLowerCase() !== repository.name.split("/")[0]) return void 0;
+    return owner.type === "Organization" ? "orgs" : owner.type === "User" ? "users" : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function logKeep(result, policy, log) {
+  const rules = KEEP_RULES.filter((rule) => policy[rule] !== void 0).map((rule) => `${rule} ${policy[rule]}`).join(", ");
+  const verb = result.dryRun ? "would delete" : "deleted";
+  log.info(
+    logText`Retention (${rules}${result.dryRun ? ", dry run" : ""}): kept ${result.kept.length}, ${verb} ${result.deleted.length}.`
+  );
+  for (const kept of result.kept) log.info(logText`  kept ${kept.tag} (${kept.reasons.join(", ")})`);
+  for (const deleted of result.deleted) log.info(logText`  ${verb} ${deleted.tag} (${deleted.digest})`);
+}
+function count(values, what) {
+  return values.filter((value) => value === what).length;
 }
 
 // src/action/steps/engine-options.ts
@@ -15852,7 +17277,7 @@ function ageIdentity(value, ref) {
 var StepFailed = class extends Error {
 };
 async function runSteps(config, context) {
-  for (const step of config.steps) refuseActionOnly(step);
+  for (const step of config.steps) refuseArtifacts(step);
   const secrets = readSecrets(config.steps, context.env, {
     // Nothing to register: the command prints no secret, and events never carry one.
     secret: () => void 0,
@@ -15860,28 +17285,51 @@ async function runSteps(config, context) {
     howToSet: (name) => `export ${name} before running license-backup (from your CI's secret variables)`
   });
   const engine = context.createEngine((event) => writeEvent(context.out, event));
+  const registry = registryContext(context);
   for (const step of config.steps) {
     try {
-      await runStep(step, engine, secrets.get(step) ?? {}, context);
+      await runStep(step, engine, secrets.get(step) ?? {}, { ...context, registry });
     } catch (error) {
       throw errorInStepsTerms(error);
     }
   }
 }
-function refuseActionOnly(step) {
+function refuseArtifacts(step) {
   const artifact = step.kind === "backup" ? step.artifact : "fromArtifact" in step ? step.fromArtifact : void 0;
-  if (artifact) {
-    throw new ConfigError(
-      `this ${step.kind} step names a GitHub artifact (\`${step.kind === "backup" ? "artifact" : "from-artifact"}\`): artifacts are the GitHub Action's alone. Outside GitHub Actions, give the backup folder as \`path\` and move it with your CI's own artifacts or storage, or use a registry from the action.`,
-      artifact.at
-    );
-  }
-  const registry = step.kind === "backup" ? step.registry : "fromRegistry" in step ? step.fromRegistry : void 0;
-  if (registry) {
-    throw new ConfigError(
-      `this ${step.kind} step names a registry: the command line does not reach registries yet. Give the backup folder as \`path\` (pull or push it with a registry tool such as oras), or run the step in the GitHub Action.`,
-      registry.at
-    );
+  if (!artifact) return;
+  throw new ConfigError(
+    `this ${step.kind} step names a GitHub artifact (\`${step.kind === "backup" ? "artifact" : "from-artifact"}\`): artifacts are the GitHub Action's alone. Outside GitHub Actions, use a registry (\`registry\`, \`from-registry\`), or give the backup folder as \`path\` and move it with your CI's own artifacts.`,
+    artifact.at
+  );
+}
+function registryContext(context) {
+  const note = (type) => (text) => context.out.line(context.out.json ? jsonLine({ type, message: lineOf(text) }) : `${type} ${lineOf(text)}`);
+  return {
+    fetch: (...args) => globalThis.fetch(...args),
+    signal: context.signal,
+    run: {
+      serverUrl: "https://github.com",
+      apiUrl: "https://api.github.com",
+      repository: "",
+      runId: "",
+      job: "license-backup",
+      attempt: "1",
+      tempDir: tmpdir2()
+    },
+    now: context.now,
+    pushed: /* @__PURE__ */ new Map(),
+    log: { info: note("REGISTRY"), warning: note("WARNING") },
+    // Nothing to register: the command never prints a token.
+    onToken: () => void 0
+  };
+}
+async function withBackupFolder(step, secrets, registry, body) {
+  if (!step.fromRegistry) return body(step.path ?? "");
+  const pulled = await pullFromRegistry(step.fromRegistry, secrets.registryToken, registry);
+  try {
+    return await body(pulled.folder);
+  } finally {
+    await rm3(pulled.folder, { recursive: true, force: true });
   }
 }
 async function runStep(step, engine, secrets, context) {
@@ -15901,6 +17349,7 @@ async function runStep(step, engine, secrets, context) {
         packSize: result2.packSize
       }
     );
+    if (step.registry) await pushToRegistry(step.registry, result2, secrets.registryToken, context.registry);
     if (step.onRestricted === "error" && restricted.length > 0) {
       throw new StepFailed(
         `${restricted.length} restricted license(s) (key IDs ${restricted.join(", ")}): the backup at ${result2.path} is complete without them; the run fails because on-restricted is \`error\`.`
@@ -15909,7 +17358,12 @@ async function runStep(step, engine, secrets, context) {
     return;
   }
   if (step.kind === "restore") {
-    const result2 = await engine.restore(restoreOptions(step, step.path ?? "", secrets), control);
+    const result2 = await withBackupFolder(
+      step,
+      secrets,
+      context.registry,
+      (path) => engine.restore(restoreOptions(step, path, secrets), control)
+    );
     writeResult(
       out,
       `Restored ${result2.restored} license(s) into ${step.store} for machine ${result2.machineId}; ${result2.unchanged} already there, ${result2.expired} expired (not restored), ${result2.skipped.length} skipped.`,
@@ -15926,7 +17380,12 @@ async function runStep(step, engine, secrets, context) {
     return;
   }
   if (step.kind === "verify") {
-    const result2 = await engine.verify(verifyOptions(step, step.path ?? "", secrets), control);
+    const result2 = await withBackupFolder(
+      step,
+      secrets,
+      context.registry,
+      (path) => engine.verify(verifyOptions(step, path, secrets), control)
+    );
     writeResult(
       out,
       `Verified ${result2.verified} license(s) in the ${result2.format} backup${result2.signaturesChecked ? ", every signature checked" : ""}${result2.signer ? `; manifest signed by ${result2.signer}` : ""}. Nothing was written and no service was called.`,
@@ -16004,7 +17463,13 @@ async function command(args, out, deps) {
     return;
   }
   const steps = await stepsOf(name, rest, deps.env);
-  await runSteps(steps, { createEngine: createBackupRestorer, env: deps.env, signal: deps.signal, out });
+  await runSteps(steps, {
+    createEngine: createBackupRestorer,
+    env: deps.env,
+    signal: deps.signal,
+    out,
+    now: deps.now
+  });
 }
 async function stepsOf(name, rest, env) {
   if (name === "run") {

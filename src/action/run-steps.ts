@@ -19,7 +19,7 @@ import { restrictedSummary, StepLog } from './log/step-log.js'
 import { logText } from './log/text.js'
 import { log } from './log/write.js'
 import { bytesPerLicense, type RunReport, type StepRecord } from './report.js'
-import type { StepSecrets } from './secrets.js'
+import { mask, type StepSecrets } from './secrets.js'
 import {
   backupOptions,
   releaseOptions,
@@ -74,6 +74,9 @@ export class RestrictedLicensesError extends Error {
     this.name = 'RestrictedLicensesError'
   }
 }
+
+/** The registry client writes to the job log, and its bearer tokens are masked like every secret. */
+const REGISTRY_HOST = { log, onToken: mask }
 
 /** Runs the steps in order, each in its own log group; the first failure stops the run. */
 export async function runSteps(steps: Step[], context: StepContext): Promise<void> {
@@ -151,7 +154,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     if (step.registry) {
       throwIfAborted(context.signal, 'registry push')
       const token = context.secrets.get(step)?.registryToken
-      record.registry = await pushToRegistry(step.registry, result, token, context)
+      record.registry = await pushToRegistry(step.registry, result, token, { ...context, ...REGISTRY_HOST })
     }
     if (policy === 'error' && result.restricted.length > 0) {
       throw new RestrictedLicensesError(
@@ -266,7 +269,7 @@ async function backupFolder(
   }
   if (step.fromRegistry) {
     const token = context.secrets.get(step)?.registryToken
-    const pulled = await pullFromRegistry(step.fromRegistry, token, context)
+    const pulled = await pullFromRegistry(step.fromRegistry, token, { ...context, ...REGISTRY_HOST })
     onDownloaded(pulled.folder)
     record.registry = pulled.record
     return downloadedInstead(step, pulled.folder)

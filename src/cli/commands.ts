@@ -16,6 +16,10 @@ const SERVICE: Flags = {
   'machine-key-env': { type: 'string' },
   include: { type: 'string', multiple: true }
 }
+const REGISTRY_LOGIN: Flags = {
+  'registry-username': { type: 'string' },
+  'registry-token-env': { type: 'string' }
+}
 const BACKUP_TRUST: Flags = {
   signers: { type: 'string' },
   'max-age': { type: 'string' },
@@ -32,18 +36,29 @@ export const STEP_FLAGS = {
     'encrypt-to': { type: 'string', multiple: true },
     compression: { type: 'string' },
     format: { type: 'string' },
-    'sign-key-env': { type: 'string' }
+    'sign-key-env': { type: 'string' },
+    ...REGISTRY_LOGIN,
+    registry: { type: 'string' },
+    tag: { type: 'string', multiple: true }
   },
   restore: {
     ...STORE,
     ...SERVICE,
     ...BACKUP_TRUST,
+    ...REGISTRY_LOGIN,
     path: { type: 'string' },
+    'from-registry': { type: 'string' },
     individualize: { type: 'boolean' },
     'on-refused': { type: 'string' },
     lease: { type: 'string' }
   },
-  verify: { ...BACKUP_TRUST, path: { type: 'string' }, 'trust-jwks': { type: 'string' } },
+  verify: {
+    ...BACKUP_TRUST,
+    ...REGISTRY_LOGIN,
+    path: { type: 'string' },
+    'from-registry': { type: 'string' },
+    'trust-jwks': { type: 'string' }
+  },
   release: { ...STORE, ...SERVICE },
   renew: { ...STORE, ...SERVICE, lease: { type: 'string' } }
 } satisfies Record<string, Flags>
@@ -104,6 +119,12 @@ export function stepsDocument(command: StepCommand, values: Values): object {
   const step: Record<string, unknown> = {}
   for (const key of STEP_KEYS) if (values[key] !== undefined) step[key] = values[key]
   if (typeof values['sign-key-env'] === 'string') step['sign'] = { 'key-env': values['sign-key-env'] }
+  if (typeof values['registry'] === 'string') {
+    step['registry'] = { repository: values['registry'], ...registryLogin(values), ...tags(values) }
+  }
+  if (typeof values['from-registry'] === 'string') {
+    step['from-registry'] = { reference: values['from-registry'], ...registryLogin(values) }
+  }
   const top: Record<string, unknown> = {}
   if (typeof values['trust-jwks'] === 'string') top['trust'] = { jwks: values['trust-jwks'] }
   if (typeof values['signers'] === 'string') top['signers'] = values['signers']
@@ -114,4 +135,15 @@ export function stepsDocument(command: StepCommand, values: Values): object {
     }
   }
   return { version: 1, ...top, steps: [{ [command]: step }] }
+}
+
+function registryLogin(values: Values): Record<string, string> {
+  return {
+    ...(typeof values['registry-username'] === 'string' ? { username: values['registry-username'] } : {}),
+    ...(typeof values['registry-token-env'] === 'string' ? { 'token-env': values['registry-token-env'] } : {})
+  }
+}
+
+function tags(values: Values): { tags?: string[] } {
+  return Array.isArray(values['tag']) ? { tags: values['tag'] } : {}
 }

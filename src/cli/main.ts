@@ -52,7 +52,13 @@ async function command(args: string[], out: Output, deps: CliDeps): Promise<void
     return
   }
   const steps = await stepsOf(name, rest, deps.env)
-  await runSteps(steps, { createEngine: createBackupRestorer, env: deps.env, signal: deps.signal, out })
+  await runSteps(steps, {
+    createEngine: createBackupRestorer,
+    env: deps.env,
+    signal: deps.signal,
+    out,
+    now: deps.now
+  })
 }
 
 /** The steps a command runs: the steps file's (`run`), or the one step its flags describe. */

@@ -1,5 +1,9 @@
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import type { BackupRestorer, EventListener } from '../engine/index.js'
 import { errorInStepsTerms } from '../action/engine-terms.js'
+import { lineOf } from '../action/log/text.js'
+import { pullFromRegistry, pushToRegistry, type RegistryContext } from '../action/registry/steps.js'
 import { ConfigError } from '../action/steps/config-error.js'
 import {
   backupOptions,
@@ -9,22 +13,23 @@ import {
   verifyOptions
 } from '../action/steps/engine-options.js'
 import { readSecrets, type StepSecrets } from '../action/steps/secrets.js'
-import type { Step, StepsConfig } from '../action/steps/types.js'
-import { writeEvent, writeResult, type Output } from './output.js'
+import type { RestoreStep, Step, StepsConfig, VerifyStep } from '../action/steps/types.js'
+import { jsonLine, writeEvent, writeResult, type Output } from './output.js'
 
 /** The run failed without an error class: a backup complete without its restricted licenses (exit 1). */
 export class StepFailed extends Error {}
 
-export interface RunContext {
+export interface CliRun {
   createEngine(listener: EventListener): BackupRestorer
   env: NodeJS.ProcessEnv
   signal: AbortSignal
   out: Output
+  now(): number
 }
 
 /** Runs the steps in order; the first failure stops the run. */
-export async function runSteps(config: StepsConfig, context: RunContext): Promise<void> {
-  for (const step of config.steps) refuseActionOnly(step)
+export async function runSteps(config: StepsConfig, context: CliRun): Promise<void> {
+  for (const step of config.steps) refuseArtifacts(step)
   const secrets = readSecrets(config.steps, context.env, {
     // Nothing to register: the command prints no secret, and events never carry one.
     secret: () => undefined,
@@ -32,35 +37,67 @@ export async function runSteps(config: StepsConfig, context: RunContext): Promis
     howToSet: name => `export ${name} before running license-backup (from your CI's secret variables)`
   })
   const engine = context.createEngine(event => writeEvent(context.out, event))
+  const registry = registryContext(context)
   for (const step of config.steps) {
     try {
-      await runStep(step, engine, secrets.get(step) ?? {}, context)
+      await runStep(step, engine, secrets.get(step) ?? {}, { ...context, registry })
     } catch (error) {
       throw errorInStepsTerms(error)
     }
   }
 }
 
-/**
- * GitHub artifacts exist only inside a workflow run; the registry client writes the action's log. A step
- * naming either fails on its line before anything runs (ADR 0200).
- */
-function refuseActionOnly(step: Step): void {
+/** GitHub artifacts exist only inside a workflow run: a step naming one fails on its line before anything runs. */
+function refuseArtifacts(step: Step): void {
   const artifact =
     step.kind === 'backup' ? step.artifact : 'fromArtifact' in step ? step.fromArtifact : undefined
-  if (artifact) {
-    throw new ConfigError(
-      `this ${step.kind} step names a GitHub artifact (\`${step.kind === 'backup' ? 'artifact' : 'from-artifact'}\`): artifacts are the GitHub Action's alone. Outside GitHub Actions, give the backup folder as \`path\` and move it with your CI's own artifacts or storage, or use a registry from the action.`,
-      artifact.at
-    )
+  if (!artifact) return
+  throw new ConfigError(
+    `this ${step.kind} step names a GitHub artifact (\`${step.kind === 'backup' ? 'artifact' : 'from-artifact'}\`): artifacts are the GitHub Action's alone. Outside GitHub Actions, use a registry (\`registry\`, \`from-registry\`), or give the backup folder as \`path\` and move it with your CI's own artifacts.`,
+    artifact.at
+  )
+}
+
+/** The registry client's host: no workflow run, the system's temporary folder, its lines on stdout. */
+function registryContext(context: CliRun): RegistryContext {
+  const note = (type: string) => (text: Parameters<typeof lineOf>[0]) =>
+    context.out.line(context.out.json ? jsonLine({ type, message: lineOf(text) }) : `${type} ${lineOf(text)}`)
+  return {
+    fetch: (...args) => globalThis.fetch(...args),
+    signal: context.signal,
+    run: {
+      serverUrl: 'https://github.com',
+      apiUrl: 'https://api.github.com',
+      repository: '',
+      runId: '',
+      job: 'license-backup',
+      attempt: '1',
+      tempDir: tmpdir()
+    },
+    now: context.now,
+    pushed: new Map(),
+    log: { info: note('REGISTRY'), warning: note('WARNING') },
+    // Nothing to register: the command never prints a token.
+    onToken: () => undefined
   }
-  const registry =
-    step.kind === 'backup' ? step.registry : 'fromRegistry' in step ? step.fromRegistry : undefined
-  if (registry) {
-    throw new ConfigError(
-      `this ${step.kind} step names a registry: the command line does not reach registries yet. Give the backup folder as \`path\` (pull or push it with a registry tool such as oras), or run the step in the GitHub Action.`,
-      registry.at
-    )
+}
+
+/**
+ * Runs `body` on the backup folder a restore or verify reads: its `path`, or a private pull of its
+ * registry reference, removed afterwards whatever happens (it may hold unencrypted licenses).
+ */
+async function withBackupFolder<T>(
+  step: RestoreStep | VerifyStep,
+  secrets: StepSecrets,
+  registry: RegistryContext,
+  body: (path: string) => Promise<T>
+): Promise<T> {
+  if (!step.fromRegistry) return body(step.path ?? '')
+  const pulled = await pullFromRegistry(step.fromRegistry, secrets.registryToken, registry)
+  try {
+    return await body(pulled.folder)
+  } finally {
+    await rm(pulled.folder, { recursive: true, force: true })
   }
 }
 
@@ -68,7 +105,7 @@ async function runStep(
   step: Step,
   engine: BackupRestorer,
   secrets: StepSecrets,
-  context: RunContext
+  context: CliRun & { registry: RegistryContext }
 ): Promise<void> {
   const control = { signal: context.signal }
   const out = context.out
@@ -86,6 +123,8 @@ async function runStep(
         packSize: result.packSize
       }
     )
+    // The registry client reports the push itself (REGISTRY lines).
+    if (step.registry) await pushToRegistry(step.registry, result, secrets.registryToken, context.registry)
     if (step.onRestricted === 'error' && restricted.length > 0) {
       throw new StepFailed(
         `${restricted.length} restricted license(s) (key IDs ${restricted.join(', ')}): the backup at ${result.path} is complete without them; the run fails because on-restricted is \`error\`.`
@@ -94,7 +133,9 @@ async function runStep(
     return
   }
   if (step.kind === 'restore') {
-    const result = await engine.restore(restoreOptions(step, step.path ?? '', secrets), control)
+    const result = await withBackupFolder(step, secrets, context.registry, path =>
+      engine.restore(restoreOptions(step, path, secrets), control)
+    )
     writeResult(
       out,
       `Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} skipped.`,
@@ -111,7 +152,9 @@ async function runStep(
     return
   }
   if (step.kind === 'verify') {
-    const result = await engine.verify(verifyOptions(step, step.path ?? '', secrets), control)
+    const result = await withBackupFolder(step, secrets, context.registry, path =>
+      engine.verify(verifyOptions(step, path, secrets), control)
+    )
     writeResult(
       out,
       `Verified ${result.verified} license(s) in the ${result.format} backup${result.signaturesChecked ? ', every signature checked' : ''}${result.signer ? `; manifest signed by ${result.signer}` : ''}. Nothing was written and no service was called.`,

@@ -14,8 +14,10 @@ Usage:
   license-backup backup --store DIR --path DIR [--pattern GLOB] [--overwrite] [--encrypt-to AGE1...]
                         [--compression gzip|none] [--format license-backup/v1|license-backup/v2]
                         [--sign-key-env VAR] [--on-restricted ignore|info|warn|error] [--trust-jwks FILE]
-  license-backup verify --path DIR [--trust-jwks FILE] [--signers FILE] [--max-age 7d] [--identity-env VAR]
-  license-backup restore --store DIR --path DIR --service URL --token-env VAR [--individualize]
+                        [--registry HOST/REPO [--tag TAG]... [--registry-username U] [--registry-token-env VAR]]
+  license-backup verify --path DIR|--from-registry HOST/REPO:TAG [--trust-jwks FILE] [--signers FILE]
+                        [--max-age 7d] [--identity-env VAR] [--registry-username U] [--registry-token-env VAR]
+  license-backup restore --store DIR --path DIR|--from-registry REF --service URL --token-env VAR [--individualize]
                         [--trust-jwks FILE] [--signers FILE] [--max-age 7d] [--identity-env VAR]
                         [--machine-key-env VAR] [--include JTI]... [--on-refused fail|skip] [--lease 2h]
   license-backup release --store DIR --service URL --token-env VAR [--machine-key-env VAR] [--include JTI]...
@@ -24,8 +26,7 @@ Usage:
       Prints a backup's manifest summary without restoring: format, created, origin, counts, signature, age.
 
 Every command takes --json (one event a line) and --help. Secrets are read from the environment variables
-the steps file or the *-env flags name. GitHub artifacts are the action's alone; registries are not yet
-reached by this command (move the backup folder with your CI's own tools).
+the steps file or the *-env flags name. GitHub artifacts are the action's alone: use a registry or a path.
 
 Exit codes: 0 ok, 1 failed, 2 usage, 10-23 and 70 one per error class (docs/errors.md).
 `

@@ -28,7 +28,7 @@ import {
   ServiceLink,
   refusalError,
   refusalEvent
-} from "./chunk-HBP7OXVK.js";
+} from "./chunk-4JTTBM3Q.js";
 import {
   acquireStoreLock,
   commitStaged,

@@ -1358,6 +1358,9 @@ function listed(ids) {
 
 export {
   emitter,
+  isRetryableStatus,
+  backoffDelay,
+  parseRetryAfter,
   MAX_BATCH,
   refusalMessage,
   refusalEvent,

@@ -33,7 +33,7 @@ import {
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-HBP7OXVK.js";
+} from "./chunk-4JTTBM3Q.js";
 import {
   acquireStoreLock,
   commitStaged,

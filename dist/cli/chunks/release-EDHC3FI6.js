@@ -13,7 +13,7 @@ import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-HBP7OXVK.js";
+} from "./chunk-4JTTBM3Q.js";
 import {
   acquireStoreLock,
   commitStaged,
