@@ -54,6 +54,14 @@ describe('license-backup, built and run as a child process', () => {
     const flag = await cli(['backup', '--store', 'x', '--no-such-flag'])
     expect(flag.code).toBe(2)
     expect(flag.stderr).toContain("Unknown option '--no-such-flag'")
+    // A value the steps file's schema refuses is CONFIG_INVALID, named by its flag.
+    const value = await cli(['backup', '--store', 'x', '--path', 'y', '--compression', 'zip'])
+    expect(value.code).toBe(EXIT_CODES.CONFIG_INVALID)
+    expect(value.stderr).toContain(
+      "the backup command's flags: `--compression` must be one of `gzip`, `none`"
+    )
+    const service = await cli(['restore', '--store', 'x', '--path', 'y'])
+    expect(service.stderr).toContain('add `--service URL --token-env VAR`')
     const only = await cli(['run', '--only', 'nothing'])
     expect(only.code).toBe(2)
   })

@@ -17493,7 +17493,18 @@ async function stepsOf(name, rest, env) {
   }
   const { values } = parseFlags(name, rest, STEP_FLAGS[name]);
   const document = JSON.stringify(stepsDocument(name, values));
-  return loadSteps({ config: "", inline: document, inlineName: `the ${name} command's flags`, env });
+  return loadSteps({ config: "", inline: document, inlineName: `the ${name} command's flags`, env }).catch(
+    (error) => {
+      throw error instanceof ConfigError ? inFlagTerms(error, name) : error;
+    }
+  );
+}
+function inFlagTerms(error, name) {
+  const message = error.message.replace(/^(the \w+ command's flags):\d+:\d+:/u, "$1:").replace(new RegExp(`\`steps\\.${name}\\.([\\w-]+)[^\`]*\``, "gu"), "`--$1`").replace(new RegExp(`\`steps\\.${name}\` needs \`path\`[^.]*`, "u"), `${name} needs \`--path\``).replace(
+    "add `service: { url: \u2026, token-env: \u2026 }` at the top of the file",
+    "add `--service URL --token-env VAR`"
+  );
+  return new LicenseBackupError("CONFIG_INVALID", message);
 }
 var KINDS = ["backup", "restore", "verify", "release", "renew"];
 function isCode(error, code) {

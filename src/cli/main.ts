@@ -1,4 +1,11 @@
-import { cancelled, createBackupRestorer, isLicenseBackupError, type ErrorCode } from '../engine/index.js'
+import {
+  cancelled,
+  createBackupRestorer,
+  isLicenseBackupError,
+  LicenseBackupError,
+  type ErrorCode
+} from '../engine/index.js'
+import { ConfigError } from '../action/steps/config-error.js'
 import { loadSteps } from '../action/steps/load.js'
 import type { Step } from '../action/steps/types.js'
 import { isStepCommand, parseFlags, stepsDocument, STEP_FLAGS } from './commands.js'
@@ -84,7 +91,27 @@ async function stepsOf(name: string, rest: string[], env: NodeJS.ProcessEnv) {
   }
   const { values } = parseFlags(name, rest, STEP_FLAGS[name])
   const document = JSON.stringify(stepsDocument(name, values))
-  return loadSteps({ config: '', inline: document, inlineName: `the ${name} command's flags`, env })
+  return loadSteps({ config: '', inline: document, inlineName: `the ${name} command's flags`, env }).catch(
+    (error: unknown) => {
+      throw error instanceof ConfigError ? inFlagTerms(error, name) : error
+    }
+  )
+}
+
+/**
+ * A steps-file error about the document the flags made, in the flags' words: no line and column (the
+ * document is the command line's), and `steps.backup.compression` named as `--compression`.
+ */
+function inFlagTerms(error: ConfigError, name: string): LicenseBackupError {
+  const message = error.message
+    .replace(/^(the \w+ command's flags):\d+:\d+:/u, '$1:')
+    .replace(new RegExp(`\`steps\\.${name}\\.([\\w-]+)[^\`]*\``, 'gu'), '`--$1`')
+    .replace(new RegExp(`\`steps\\.${name}\` needs \`path\`[^.]*`, 'u'), `${name} needs \`--path\``)
+    .replace(
+      'add `service: { url: …, token-env: … }` at the top of the file',
+      'add `--service URL --token-env VAR`'
+    )
+  return new LicenseBackupError('CONFIG_INVALID', message)
 }
 
 const KINDS: Step['kind'][] = ['backup', 'restore', 'verify', 'release', 'renew']
