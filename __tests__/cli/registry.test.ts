@@ -55,7 +55,7 @@ function cli(args: string[]): Promise<Ran> {
 }
 
 describe('license-backup with a registry', () => {
-  it('pushes a backup with flags, then verifies it pulled by tag, leaving no download behind', async () => {
+  it('pushes a backup with flags, then verifies and inspects it pulled by tag, leaving no download behind', async () => {
     const repository = `${registry.host}/acme/license-backups`
     const login = ['--registry-username', 'ci', '--registry-token-env', 'REGISTRY_TOKEN']
     const backup = await cli([
@@ -97,6 +97,13 @@ describe('license-backup with a registry', () => {
     )
     expect(lines.some(l => l['type'] === 'REGISTRY')).toBe(true)
     expect(await readdir(join(root, 'tmp'))).toEqual([])
-    for (const ran of [backup, verify]) expect(ran.stdout + ran.stderr).not.toContain(PASSWORD)
+
+    const inspected = await cli(['inspect', `oci://${repository}:nightly`, ...login])
+    expect(inspected.stderr).toBe('')
+    expect(inspected.code).toBe(0)
+    expect(inspected.stdout).toContain(`path: oci://${repository}:nightly\nformat: license-backup/v2\n`)
+    expect(inspected.stdout).toContain(`licenses: ${kept}, restricted: ${store.licenses.length - kept}`)
+    expect(await readdir(join(root, 'tmp'))).toEqual([])
+    for (const ran of [backup, verify, inspected]) expect(ran.stdout + ran.stderr).not.toContain(PASSWORD)
   })
 })

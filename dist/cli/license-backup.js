@@ -14913,15 +14913,15 @@ var OWN_MESSAGE_KEYWORDS = /* @__PURE__ */ new Set([
   "not",
   "dependentRequired"
 ]);
-function validateSteps(parsed) {
+function validateSteps(parsed2) {
   const validate2 = validate;
-  if (validate2(parsed.data)) return;
+  if (validate2(parsed2.data)) return;
   const errors = relevant(validate2.errors ?? []);
-  const located2 = errors.map((error) => toConfigError(parsed, error));
+  const located2 = errors.map((error) => toConfigError(parsed2, error));
   located2.sort(
     (a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0)
   );
-  throw located2[0] ?? new ConfigError(`${parsed.source}: does not match the steps file schema.`);
+  throw located2[0] ?? new ConfigError(`${parsed2.source}: does not match the steps file schema.`);
 }
 function relevant(errors) {
   const combinators = errors.filter(
@@ -14941,12 +14941,12 @@ function nameOf(path) {
   const keys = path.filter((p) => typeof p === "string");
   return keys.length === 0 ? "the steps file" : `\`${keys.join(".")}\``;
 }
-function toConfigError(parsed, error) {
+function toConfigError(parsed2, error) {
   const path = pathOf(error.instancePath);
   const subject = nameOf(path);
   const own = error.parentSchema?.["x-message"];
   if (typeof own === "string" && OWN_MESSAGE_KEYWORDS.has(error.keyword)) {
-    return new ConfigError(`${subject} ${own}.`, parsed.locate(path));
+    return new ConfigError(`${subject} ${own}.`, parsed2.locate(path));
   }
   switch (error.keyword) {
     case "additionalProperties": {
@@ -14954,26 +14954,26 @@ function toConfigError(parsed, error) {
       const allowed = Object.keys(error.parentSchema?.["properties"] ?? {});
       return new ConfigError(
         `unknown key \`${key}\` in ${subject}; allowed keys: ${allowed.join(", ")}.`,
-        parsed.locateKey(path, key)
+        parsed2.locateKey(path, key)
       );
     }
     case "required":
       return new ConfigError(
         `${subject} is missing the required key \`${String(error.params["missingProperty"])}\`.`,
-        parsed.locate(path)
+        parsed2.locate(path)
       );
     case "type":
       return new ConfigError(
         `${subject} must be ${article(String(error.params["type"]))}.`,
-        parsed.locate(path)
+        parsed2.locate(path)
       );
     case "enum":
       return new ConfigError(
         `${subject} must be one of ${error.params["allowedValues"].map((v) => `\`${String(v)}\``).join(", ")}, not ${JSON.stringify(error.data)}.`,
-        parsed.locate(path)
+        parsed2.locate(path)
       );
     default:
-      return new ConfigError(`${subject} ${error.message ?? "is not valid"}.`, parsed.locate(path));
+      return new ConfigError(`${subject} ${error.message ?? "is not valid"}.`, parsed2.locate(path));
   }
 }
 function article(type) {
@@ -15079,9 +15079,9 @@ function registryOrigin(repository) {
 }
 
 // src/action/steps/registry.ts
-function toRegistryPush(parsed, path, json) {
+function toRegistryPush(parsed2, path, json) {
   const repository = located(
-    parsed,
+    parsed2,
     [...path, "repository"],
     () => parseRepository(String(json["repository"]))
   );
@@ -15089,7 +15089,7 @@ function toRegistryPush(parsed, path, json) {
   return {
     repository,
     tags: json["tags"] ?? [],
-    ...login(parsed, path, json),
+    ...login(parsed2, path, json),
     ...keep ? {
       keep: {
         ...typeof keep["last"] === "number" ? { last: keep["last"] } : {},
@@ -15099,15 +15099,15 @@ function toRegistryPush(parsed, path, json) {
         dryRun: keep["dry-run"] === true
       }
     } : {},
-    at: parsed.locate(path)
+    at: parsed2.locate(path)
   };
 }
-function toRegistrySource(parsed, path, json) {
-  const reference = located(parsed, [...path, "reference"], () => parseReference(String(json["reference"])));
-  return { reference, ...login(parsed, path, json), at: parsed.locate(path) };
+function toRegistrySource(parsed2, path, json) {
+  const reference = located(parsed2, [...path, "reference"], () => parseReference(String(json["reference"])));
+  return { reference, ...login(parsed2, path, json), at: parsed2.locate(path) };
 }
-function login(parsed, path, json) {
-  const tokenEnv = typeof json["token-env"] === "string" ? { name: json["token-env"], at: parsed.locate([...path, "token-env"]) } : void 0;
+function login(parsed2, path, json) {
+  const tokenEnv = typeof json["token-env"] === "string" ? { name: json["token-env"], at: parsed2.locate([...path, "token-env"]) } : void 0;
   const realms = json["token-realms"];
   return {
     ...typeof json["username"] === "string" ? { username: json["username"] } : {},
@@ -15115,22 +15115,22 @@ function login(parsed, path, json) {
     ...realms ? { tokenRealms: realms.map((realm) => new URL(realm).origin) } : {}
   };
 }
-function located(parsed, path, read2) {
+function located(parsed2, path, read2) {
   try {
     return read2();
   } catch (error) {
-    if (error instanceof RegistryReferenceError) throw new ConfigError(error.message, parsed.locate(path));
+    if (error instanceof RegistryReferenceError) throw new ConfigError(error.message, parsed2.locate(path));
     throw error;
   }
 }
 
 // src/action/steps/load.ts
 async function loadSteps(from) {
-  const parsed = await readSteps(from);
-  validateSteps(parsed);
-  checkPatterns(parsed);
-  await checkRecipients2(parsed);
-  return toStepsConfig(parsed, from.env ?? process.env);
+  const parsed2 = await readSteps(from);
+  validateSteps(parsed2);
+  checkPatterns(parsed2);
+  await checkRecipients2(parsed2);
+  return toStepsConfig(parsed2, from.env ?? process.env);
 }
 async function readSteps(from) {
   if (from.inline.trim() !== "") return parseSteps(from.inline, from.inlineName ?? "the `steps` input");
@@ -15144,10 +15144,10 @@ async function readSteps(from) {
   }
   return parseSteps(text, from.config, from.config);
 }
-function toStepsConfig(parsed, env) {
-  const root = parsed.data;
+function toStepsConfig(parsed2, env) {
+  const root = parsed2.data;
   const serviceJson = root["service"];
-  const trust = toTrust(parsed, root, serviceJson);
+  const trust = toTrust(parsed2, root, serviceJson);
   const topStore = {
     ...typeof root["store"] === "string" ? { store: root["store"] } : {},
     ...typeof root["pattern"] === "string" ? { pattern: root["pattern"] } : {},
@@ -15158,18 +15158,18 @@ function toStepsConfig(parsed, env) {
     const kind = Object.keys(item)[0];
     const path = ["steps", i, kind];
     const body = item[kind] ?? {};
-    const at = parsed.locate(path);
-    if (kind === "verify") return toVerify(parsed, path, body, root, topStore, i + 1, at);
+    const at = parsed2.locate(path);
+    if (kind === "verify") return toVerify(parsed2, path, body, root, topStore, i + 1, at);
     const store = storeOf(topStore, body, at, kind);
     if (kind === "release" || kind === "renew")
-      return toSlotStep(kind, parsed, path, body, store, serviceJson, i + 1, at);
-    const folder = folderPath(parsed, path, body, env);
-    if (kind === "backup") return toBackup(parsed, path, body, store, folder ?? "", i + 1, at);
-    return { ...toRestore(parsed, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) };
+      return toSlotStep(kind, parsed2, path, body, store, serviceJson, i + 1, at);
+    const folder = folderPath(parsed2, path, body, env);
+    if (kind === "backup") return toBackup(parsed2, path, body, store, folder ?? "", i + 1, at);
+    return { ...toRestore(parsed2, path, body, store, folder, serviceJson, i + 1, at), ...trustOf(root, body) };
   });
-  return { source: parsed.source, steps };
+  return { source: parsed2.source, steps };
 }
-function toTrust(parsed, root, service) {
+function toTrust(parsed2, root, service) {
   const trust = root["trust"];
   if (!trust) return void 0;
   if (typeof trust["jwks"] === "string") return { jwksFile: trust["jwks"] };
@@ -15177,7 +15177,7 @@ function toTrust(parsed, root, service) {
   if (!service) {
     throw new ConfigError(
       "`trust: { service: true }` uses the license service's keys, but there is no `service` with a `url`: add one or use `jwks`.",
-      parsed.locate(["trust", "service"])
+      parsed2.locate(["trust", "service"])
     );
   }
   return { serviceUrl: String(service["url"]) };
@@ -15199,9 +15199,9 @@ function storeOf(top, body, at, kind) {
     ...body["roll-back-interrupted"] === true ? { rollBackInterrupted: true } : {}
   };
 }
-function folderPath(parsed, path, body, env) {
+function folderPath(parsed2, path, body, env) {
   if (typeof body["path"] === "string") return body["path"];
-  const ref = envRef(parsed, [...path, "path-env"], body["path-env"]);
+  const ref = envRef(parsed2, [...path, "path-env"], body["path-env"]);
   if (!ref) return void 0;
   const value = env[ref.name];
   if (value === void 0 || value === "") {
@@ -15212,12 +15212,12 @@ function folderPath(parsed, path, body, env) {
   }
   return value;
 }
-function toBackup(parsed, path, body, store, folder, index, at) {
+function toBackup(parsed2, path, body, store, folder, index, at) {
   const artifact = body["artifact"];
   const registry = body["registry"];
   const encryptTo = body["encrypt-to"];
   const sign = body["sign"];
-  const signKeyEnv = sign ? envRef(parsed, [...path, "sign", "key-env"], sign["key-env"]) : void 0;
+  const signKeyEnv = sign ? envRef(parsed2, [...path, "sign", "key-env"], sign["key-env"]) : void 0;
   return {
     kind: "backup",
     index,
@@ -15229,51 +15229,51 @@ function toBackup(parsed, path, body, store, folder, index, at) {
     ...typeof body["compression"] === "string" ? { compression: body["compression"] } : {},
     ...typeof body["format"] === "string" ? { format: body["format"] } : {},
     ...signKeyEnv ? { signKeyEnv } : {},
-    ...artifact ? { artifact: toUpload(parsed, [...path, "artifact"], artifact) } : {},
-    ...registry ? { registry: toRegistryPush(parsed, [...path, "registry"], registry) } : {},
+    ...artifact ? { artifact: toUpload(parsed2, [...path, "artifact"], artifact) } : {},
+    ...registry ? { registry: toRegistryPush(parsed2, [...path, "registry"], registry) } : {},
     at
   };
 }
-function toUpload(parsed, path, json) {
+function toUpload(parsed2, path, json) {
   return {
     ...typeof json["name"] === "string" ? { name: json["name"] } : {},
     ...typeof json["retention-days"] === "number" ? { retentionDays: json["retention-days"] } : {},
     ...typeof json["compression-level"] === "number" ? { compressionLevel: json["compression-level"] } : {},
     overwrite: json["overwrite"] === true,
-    at: parsed.locate(path)
+    at: parsed2.locate(path)
   };
 }
-function toRestore(parsed, path, body, store, folder, service, index, at) {
-  const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
+function toRestore(parsed2, path, body, store, folder, service, index, at) {
+  const identityEnv = envRef(parsed2, [...path, "identity-env"], body["identity-env"]);
   return {
     kind: "restore",
     index,
     ...store,
     ...folder === void 0 ? {} : { path: folder },
-    ...backupSource(parsed, path, body),
+    ...backupSource(parsed2, path, body),
     individualize: body["individualize"] === true,
     ...identityEnv ? { identityEnv } : {},
-    ...slotSettings(parsed, path, body, service, at, "restore"),
+    ...slotSettings(parsed2, path, body, service, at, "restore"),
     onRefused: body["on-refused"] === "skip" ? "skip" : "fail",
     releaseOnExit: body["release-on-exit"] === true,
-    ...leaseOf(parsed, path, body),
+    ...leaseOf(parsed2, path, body),
     at
   };
 }
-function backupSource(parsed, path, body) {
+function backupSource(parsed2, path, body) {
   const artifact = body["from-artifact"];
   const registry = body["from-registry"];
-  if (artifact) return { fromArtifact: toSource(parsed, [...path, "from-artifact"], artifact) };
-  if (registry) return { fromRegistry: toRegistrySource(parsed, [...path, "from-registry"], registry) };
+  if (artifact) return { fromArtifact: toSource(parsed2, [...path, "from-artifact"], artifact) };
+  if (registry) return { fromRegistry: toRegistrySource(parsed2, [...path, "from-registry"], registry) };
   return {};
 }
-function toVerify(parsed, path, body, root, top, index, at) {
-  const identityEnv = envRef(parsed, [...path, "identity-env"], body["identity-env"]);
+function toVerify(parsed2, path, body, root, top, index, at) {
+  const identityEnv = envRef(parsed2, [...path, "identity-env"], body["identity-env"]);
   return {
     kind: "verify",
     index,
     ...typeof body["path"] === "string" ? { path: body["path"] } : {},
-    ...backupSource(parsed, path, body),
+    ...backupSource(parsed2, path, body),
     ...identityEnv ? { identityEnv } : {},
     ...top.catalog === void 0 ? {} : { catalog: top.catalog },
     ...top.trust === void 0 ? {} : { trust: top.trust },
@@ -15292,32 +15292,32 @@ function maxAgeMs(text) {
   const hours = text.endsWith("d") ? 24 : 1;
   return Number(text.slice(0, -1)) * hours * 36e5;
 }
-function toSlotStep(kind, parsed, path, body, store, service, index, at) {
-  const settings = { index, ...store, ...slotSettings(parsed, path, body, service, at, kind), at };
-  return kind === "release" ? { kind, ...settings } : { kind, ...settings, ...leaseOf(parsed, path, body) };
+function toSlotStep(kind, parsed2, path, body, store, service, index, at) {
+  const settings = { index, ...store, ...slotSettings(parsed2, path, body, service, at, kind), at };
+  return kind === "release" ? { kind, ...settings } : { kind, ...settings, ...leaseOf(parsed2, path, body) };
 }
 var SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
-function leaseOf(parsed, path, body) {
+function leaseOf(parsed2, path, body) {
   const text = body["lease"];
   if (typeof text !== "string") return {};
   const seconds2 = Number(text.slice(0, -1)) * (SECONDS[text.slice(-1)] ?? 1);
   if (seconds2 < MIN_LEASE_SECONDS) {
     throw new ConfigError(
       `\`lease\` is ${text}: the license service grants a lease of at least a minute; give \`60s\` or more.`,
-      parsed.locate([...path, "lease"])
+      parsed2.locate([...path, "lease"])
     );
   }
   return { leaseSeconds: seconds2 };
 }
-function slotSettings(parsed, path, body, service, at, kind) {
+function slotSettings(parsed2, path, body, service, at, kind) {
   if (!service) {
     throw new ConfigError(
       `a ${kind} step goes through the license service: add \`service: { url: \u2026, token-env: \u2026 }\` at the top of the file.`,
       at
     );
   }
-  const tokenEnv = envRef(parsed, ["service", "token-env"], service["token-env"]);
-  const machineKeyEnv = envRef(parsed, [...path, "machine-key-env"], body["machine-key-env"]);
+  const tokenEnv = envRef(parsed2, ["service", "token-env"], service["token-env"]);
+  const machineKeyEnv = envRef(parsed2, [...path, "machine-key-env"], body["machine-key-env"]);
   const include = body["include"];
   return {
     service: { url: String(service["url"]), ...tokenEnv ? { tokenEnv } : {} },
@@ -15325,7 +15325,7 @@ function slotSettings(parsed, path, body, service, at, kind) {
     ...machineKeyEnv ? { machineKeyEnv } : {}
   };
 }
-function toSource(parsed, path, json) {
+function toSource(parsed2, path, json) {
   return {
     name: String(json["name"]),
     ...typeof json["run-id"] === "number" ? { runId: json["run-id"] } : {},
@@ -15335,15 +15335,15 @@ function toSource(parsed, path, json) {
     ...Array.isArray(json["events"]) ? { events: json["events"].map(String) } : {},
     allowForks: json["allow-forks"] === true,
     ...typeof json["repository"] === "string" ? { repository: json["repository"] } : {},
-    at: parsed.locate(path)
+    at: parsed2.locate(path)
   };
 }
-function envRef(parsed, path, value) {
+function envRef(parsed2, path, value) {
   if (typeof value !== "string") return void 0;
-  return { name: value, at: parsed.locate(path) };
+  return { name: value, at: parsed2.locate(path) };
 }
-async function checkRecipients2(parsed) {
-  const steps = parsed.data["steps"];
+async function checkRecipients2(parsed2) {
+  const steps = parsed2.data["steps"];
   const lists = steps.map(
     (step) => step["backup"]?.["encrypt-to"]
   );
@@ -15354,14 +15354,14 @@ async function checkRecipients2(parsed) {
       } catch {
         throw new ConfigError(
           `\`encrypt-to\` entry ${recipient} is not a valid age recipient (its checksum does not match): copy it again from \`age-keygen -y\`.`,
-          parsed.locate(["steps", i, "backup", "encrypt-to", j])
+          parsed2.locate(["steps", i, "backup", "encrypt-to", j])
         );
       }
     }
   }
 }
-function checkPatterns(parsed) {
-  const root = parsed.data;
+function checkPatterns(parsed2) {
+  const root = parsed2.data;
   const steps = root["steps"];
   const places = [["pattern"]];
   steps.forEach((step, i) => {
@@ -15376,7 +15376,7 @@ function checkPatterns(parsed) {
     try {
       compileGlob(pattern);
     } catch (error) {
-      throw new ConfigError(error.message, parsed.locate(path));
+      throw new ConfigError(error.message, parsed2.locate(path));
     }
   }
 }
@@ -15407,7 +15407,7 @@ Usage:
                         [--machine-key-env VAR] [--include JTI]... [--on-refused fail|skip] [--lease 2h]
   license-backup release --store DIR --service URL --token-env VAR [--machine-key-env VAR] [--include JTI]...
   license-backup renew --store DIR --service URL --token-env VAR [--machine-key-env VAR] [--lease 2h]
-  license-backup inspect PATH [--json]
+  license-backup inspect PATH|oci://HOST/REPO:TAG [--registry-username U] [--registry-token-env VAR] [--json]
       Prints a backup's manifest summary without restoring: format, created, origin, counts, signature, age.
 
 Every command takes --json (one event a line) and --help. Secrets are read from the environment variables
@@ -15479,11 +15479,11 @@ function isStepCommand(name) {
 var COMMON = { json: { type: "boolean" }, help: { type: "boolean", short: "h" } };
 function parseFlags(command2, args, options, positionals = 0) {
   try {
-    const parsed = parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: positionals > 0 });
-    if (parsed.positionals.length > positionals) {
-      throw new UsageError(`${command2} takes ${positionals} argument(s), not ${parsed.positionals.length}.`);
+    const parsed2 = parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: positionals > 0 });
+    if (parsed2.positionals.length > positionals) {
+      throw new UsageError(`${command2} takes ${positionals} argument(s), not ${parsed2.positionals.length}.`);
     }
-    return { values: parsed.values, positionals: parsed.positionals };
+    return { values: parsed2.values, positionals: parsed2.positionals };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${command2}: ${error.message}`);
@@ -15538,31 +15538,14 @@ function tags(values) {
   return Array.isArray(values["tag"]) ? { tags: values["tag"] } : {};
 }
 
-// src/cli/exit-codes.ts
-var EXIT_OK = 0;
-var EXIT_FAILED = 1;
-var EXIT_USAGE = 2;
-var EXIT_CODES = {
-  BACKUP_EXISTS: 10,
-  BACKUP_CORRUPT: 11,
-  BUSY: 12,
-  RESTORE_LIMIT: 13,
-  INDIVIDUALIZATION_REQUIRED: 14,
-  SERVICE_UNAVAILABLE: 15,
-  UNAUTHORIZED: 16,
-  INVALID_LICENSE: 17,
-  CONFIG_INVALID: 18,
-  BACKUP_UNTRUSTED: 19,
-  STORE_INVALID: 20,
-  SERVICE_ERROR: 21,
-  IO_ERROR: 22,
-  CANCELLED: 23,
-  INTERNAL_ERROR: 70
-};
+// src/cli/inspect-oci.ts
+import { rm as rm4 } from "node:fs/promises";
 
-// src/cli/inspect.ts
-import { access } from "node:fs/promises";
-import { join } from "node:path";
+// src/action/registry/steps.ts
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm as rm2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join3 } from "node:path";
 
 // src/action/log/text.ts
 var brand = /* @__PURE__ */ Symbol("LogText");
@@ -15585,181 +15568,6 @@ function logText(strings, ...values) {
 function lineOf(text) {
   return text[brand];
 }
-
-// src/cli/output.ts
-function plain(text) {
-  return neutralise(text);
-}
-var JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
-function jsonLine(value) {
-  return JSON.stringify(value).replace(
-    JSON_UNSAFE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  );
-}
-function eventText(event) {
-  const fields = Object.entries(event).filter(([key]) => key !== "type").map(([key, value]) => `${key}=${quoted(String(value))}`);
-  return plain([event.type, ...fields].join(" "));
-}
-function quoted(value) {
-  return /^[^\s"=]+$/u.test(value) ? value : JSON.stringify(value);
-}
-function writeEvent(out, event) {
-  out.line(out.json ? jsonLine(event) : eventText(event));
-}
-function writeResult(out, text, result) {
-  out.line(out.json ? jsonLine({ type: "RESULT", ...result }) : plain(text));
-}
-
-// src/cli/inspect.ts
-async function inspect(path, out, now) {
-  const summary = await summarise(path, now);
-  if (out.json) {
-    out.line(jsonLine({ type: "BACKUP", ...summary }));
-    return;
-  }
-  const origin = Object.entries(summary.origin).map(([key, value]) => `${key}=${value}`).join(" ");
-  for (const line of [
-    `path: ${summary.path}`,
-    `format: ${summary.format}`,
-    `created: ${summary.created} (${ageText(summary.ageSeconds)})`,
-    `origin: ${origin || "(none)"}`,
-    `licenses: ${summary.licenses}, restricted: ${summary.restricted}`,
-    `pack: ${summary.pack}${summary.encrypted ? " (age-encrypted)" : ""}`,
-    `signature: ${summary.signature}`
-  ])
-    out.line(plain(line));
-}
-async function summarise(path, now) {
-  const file = join(path, MANIFEST_FILE);
-  const manifest = await readManifest(file);
-  const created = typeof manifest["created"] === "string" ? manifest["created"] : "";
-  const counts = manifest["counts"] ?? {};
-  const pack = manifest["pack"] ?? {};
-  const createdAt = Date.parse(created);
-  if (typeof manifest["format"] !== "string" || Number.isNaN(createdAt)) {
-    throw corrupt(file, "it has no `format` or no valid `created`");
-  }
-  return {
-    path,
-    format: manifest["format"],
-    created,
-    ageSeconds: Math.round((now - createdAt) / 1e3),
-    origin: isOrigin(manifest["origin"]) ? manifest["origin"] : {},
-    licenses: Number(counts["licenses"] ?? 0),
-    restricted: Number(counts["restricted"] ?? 0),
-    encrypted: Boolean(manifest["encryption"]) || String(pack["file"]).endsWith(".age"),
-    pack: String(pack["file"] ?? ""),
-    signature: await exists(join(path, SIGNATURE_FILE)) ? "present, not checked (verify --signers FILE checks it)" : "none"
-  };
-}
-async function readManifest(file) {
-  let text;
-  try {
-    text = await readInputFile(file, { noFollow: true, maxBytes: MAX_MANIFEST_BYTES });
-  } catch (error) {
-    if (error instanceof InputFileError) {
-      throw new LicenseBackupError(
-        "CONFIG_INVALID",
-        `${file} ${error.reason}: give the folder of a backup.`,
-        {
-          file
-        }
-      );
-    }
-    throw error;
-  }
-  try {
-    const value = JSON.parse(text);
-    if (value && typeof value === "object" && !Array.isArray(value)) return value;
-  } catch {
-  }
-  throw corrupt(file, "it is not a JSON object");
-}
-function corrupt(file, why) {
-  return new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a backup's manifest: ${why}.`, { file });
-}
-function isOrigin(value) {
-  return !!value && typeof value === "object" && Object.values(value).every((v) => typeof v === "string");
-}
-async function exists(file) {
-  return access(file).then(
-    () => true,
-    () => false
-  );
-}
-function ageText(seconds2) {
-  if (seconds2 < 0) return `${-seconds2}s in the future: check this machine's clock`;
-  return `${duration(seconds2)} ago`;
-}
-function duration(seconds2) {
-  const days = Math.floor(seconds2 / 86400);
-  const hours = Math.floor(seconds2 % 86400 / 3600);
-  const minutes = Math.floor(seconds2 % 3600 / 60);
-  if (days) return `${days}d ${hours}h`;
-  if (hours) return `${hours}h ${minutes}m`;
-  if (minutes) return `${minutes}m`;
-  return `${seconds2}s`;
-}
-
-// src/cli/run.ts
-import { rm as rm3 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-
-// src/action/engine-terms.ts
-var STEPS_TERMS = {
-  store: { name: "`store` in the steps file" },
-  pattern: { name: "`pattern` in the steps file" },
-  catalog: { name: "`catalog` in the steps file" },
-  trust: { name: "`trust` in the steps file (`jwks`, `jwks-url` or `service: true`)" },
-  "trust.jwksFile": { name: "`trust.jwks` in the steps file" },
-  overwrite: { name: "the backup step's `overwrite`", turnOn: "set `overwrite: true` on the backup step" },
-  encryptTo: { name: "the backup step's `encrypt-to`" },
-  individualize: {
-    name: "the restore step's `individualize`",
-    turnOn: "set `individualize: true` on the restore step"
-  },
-  identity: { name: "the variable named by the restore step's `identity-env`" },
-  machineKey: { name: "the variable named by the step's `machine-key-env`" },
-  include: { name: "the step's `include`" },
-  jtis: { name: "the licenses a restore step with `release-on-exit` restored" },
-  onRefused: { name: "the restore step's `on-refused`" },
-  lease: { name: "the step's `lease`" },
-  "service.url": { name: "`service.url` in the steps file" },
-  "service.token": { name: "the token in the variable named by `service.token-env`" },
-  signers: { name: "`signers` in the steps file (an allowed_signers file)" },
-  rollBackInterrupted: {
-    name: "the step's `roll-back-interrupted`",
-    turnOn: "set `roll-back-interrupted: true` on the step"
-  }
-};
-function inStepsTerms(message) {
-  let text = message;
-  for (const name of ENGINE_OPTIONS) {
-    const terms = STEPS_TERMS[name];
-    text = replacePhrase(text, turnOn(name), terms.turnOn ?? `turn on ${terms.name}`);
-    text = replacePhrase(text, option(name), terms.name);
-  }
-  return text;
-}
-function errorInStepsTerms(error) {
-  if (!(error instanceof LicenseBackupError)) return error;
-  const message = inStepsTerms(error.message);
-  if (message === error.message) return error;
-  return new LicenseBackupError(error.code, message, {
-    ...error.details,
-    ...error.cause === void 0 ? {} : { cause: error.cause }
-  });
-}
-function replacePhrase(text, phrase, replacement) {
-  return text.split(capitalized(phrase)).join(capitalized(replacement)).split(phrase).join(replacement);
-}
-
-// src/action/registry/steps.ts
-import { readFileSync } from "node:fs";
-import { mkdtemp, rm as rm2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join as join4 } from "node:path";
 
 // src/action/registry/client.ts
 import { setTimeout as delay } from "node:timers/promises";
@@ -16726,7 +16534,7 @@ function ociDeleter(client) {
 }
 
 // src/action/registry/pull.ts
-import { join as join2 } from "node:path";
+import { join } from "node:path";
 
 // src/action/registry/blobs.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -16851,7 +16659,7 @@ async function pullBlob(client, blob, target) {
         progress.moved();
         size += chunk.length;
         if (size > blob.size) {
-          done(corrupt2(client, blob, `more than the ${blob.size} bytes its manifest gives`));
+          done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`));
           return;
         }
         hash.update(chunk);
@@ -16877,11 +16685,11 @@ async function pullBlob(client, blob, target) {
     const digest = `sha256:${hash.digest("hex")}`;
     if (size !== blob.size || digest !== blob.digest) {
       await rm(target, { force: true });
-      throw corrupt2(client, blob, size !== blob.size ? `${size} bytes, not ${blob.size}` : `digest ${digest}`);
+      throw corrupt(client, blob, size !== blob.size ? `${size} bytes, not ${blob.size}` : `digest ${digest}`);
     }
   });
 }
-function corrupt2(client, blob, got) {
+function corrupt(client, blob, got) {
   const title = blob.annotations?.["org.opencontainers.image.title"];
   return new LicenseBackupError(
     "BACKUP_CORRUPT",
@@ -16911,7 +16719,7 @@ async function pullBackup(client, reference, folder) {
       skipped.push(file);
       continue;
     }
-    await pullBlob(client, layer, join2(folder, file));
+    await pullBlob(client, layer, join(folder, file));
     files.push(file);
   }
   return { digest: fetched.digest, files, skipped };
@@ -16919,12 +16727,12 @@ async function pullBackup(client, reference, folder) {
 
 // src/action/registry/push.ts
 import { open } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { join as join2 } from "node:path";
 async function pushBackup(client, folder, files, options) {
   const version = formatVersion(await manifestFormat(folder, files));
   const layers = [];
   for (const file of files) {
-    const { digest: digest2, size } = await digestFile(join3(folder, file));
+    const { digest: digest2, size } = await digestFile(join2(folder, file));
     layers.push({ mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } });
   }
   client.wantScope(`repository:${client.repository.name}:pull,push`);
@@ -16934,7 +16742,7 @@ async function pushBackup(client, folder, files, options) {
   await pushBlob(client, EMPTY_CONFIG_BYTES, EMPTY_CONFIG, mount);
   for (const [i, layer] of layers.entries()) {
     const file = files[i] ?? "";
-    blobs[file] = await pushBlob(client, join3(folder, file), layer, { ...mount, ...chunk });
+    blobs[file] = await pushBlob(client, join2(folder, file), layer, { ...mount, ...chunk });
   }
   const bytes = backupManifest(layers, { [CREATED]: options.now.toISOString(), ...options.annotations });
   const digest = sha256Digest(bytes);
@@ -16945,7 +16753,7 @@ async function pushBackup(client, folder, files, options) {
 }
 async function manifestFormat(folder, files) {
   if (!files.includes("manifest.json")) return void 0;
-  const handle = await open(join3(folder, "manifest.json"), "r");
+  const handle = await open(join2(folder, "manifest.json"), "r");
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
     return /"format"\s*:\s*"([^"]{1,64})"/.exec(buffer.subarray(0, bytesRead).toString("utf8"))?.[1];
@@ -17052,7 +16860,7 @@ function deleteHint(repository, ownerKind) {
 }
 async function pullFromRegistry(spec, token, context) {
   const client = clientFor(spec.reference, spec, token, context);
-  const folder = await mkdtemp(join4(context.run.tempDir ?? tmpdir(), "license-backup-registry-"));
+  const folder = await mkdtemp(join3(context.run.tempDir ?? tmpdir(), "license-backup-registry-"));
   try {
     context.log.info(logText`Pulling ${referenceText(spec.reference)}.`);
     const pulled = await pullBackup(client, spec.reference, folder);
@@ -17115,6 +16923,179 @@ function logKeep(result, policy, log) {
 }
 function count(values, what) {
   return values.filter((value) => value === what).length;
+}
+
+// src/cli/inspect.ts
+import { access } from "node:fs/promises";
+import { join as join4 } from "node:path";
+
+// src/cli/output.ts
+function plain(text) {
+  return neutralise(text);
+}
+var JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+function jsonLine(value) {
+  return JSON.stringify(value).replace(
+    JSON_UNSAFE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+function eventText(event) {
+  const fields = Object.entries(event).filter(([key]) => key !== "type").map(([key, value]) => `${key}=${quoted(String(value))}`);
+  return plain([event.type, ...fields].join(" "));
+}
+function quoted(value) {
+  return /^[^\s"=]+$/u.test(value) ? value : JSON.stringify(value);
+}
+function writeEvent(out, event) {
+  out.line(out.json ? jsonLine(event) : eventText(event));
+}
+function writeResult(out, text, result) {
+  out.line(out.json ? jsonLine({ type: "RESULT", ...result }) : plain(text));
+}
+
+// src/cli/inspect.ts
+async function inspect(path, out, now, shown = path) {
+  const summary = { ...await summarise(path, now), path: shown };
+  if (out.json) {
+    out.line(jsonLine({ type: "BACKUP", ...summary }));
+    return;
+  }
+  const origin = Object.entries(summary.origin).map(([key, value]) => `${key}=${value}`).join(" ");
+  for (const line of [
+    `path: ${summary.path}`,
+    `format: ${summary.format}`,
+    `created: ${summary.created} (${ageText(summary.ageSeconds)})`,
+    `origin: ${origin || "(none)"}`,
+    `licenses: ${summary.licenses}, restricted: ${summary.restricted}`,
+    `pack: ${summary.pack}${summary.encrypted ? " (age-encrypted)" : ""}`,
+    `signature: ${summary.signature}`
+  ])
+    out.line(plain(line));
+}
+async function summarise(path, now) {
+  const file = join4(path, MANIFEST_FILE);
+  const manifest = await readManifest(file);
+  const created = typeof manifest["created"] === "string" ? manifest["created"] : "";
+  const counts = manifest["counts"] ?? {};
+  const pack = manifest["pack"] ?? {};
+  const createdAt = Date.parse(created);
+  if (typeof manifest["format"] !== "string" || Number.isNaN(createdAt)) {
+    throw corrupt2(file, "it has no `format` or no valid `created`");
+  }
+  return {
+    path,
+    format: manifest["format"],
+    created,
+    ageSeconds: Math.round((now - createdAt) / 1e3),
+    origin: isOrigin(manifest["origin"]) ? manifest["origin"] : {},
+    licenses: Number(counts["licenses"] ?? 0),
+    restricted: Number(counts["restricted"] ?? 0),
+    encrypted: Boolean(manifest["encryption"]) || String(pack["file"]).endsWith(".age"),
+    pack: String(pack["file"] ?? ""),
+    signature: await exists(join4(path, SIGNATURE_FILE)) ? "present, not checked (verify --signers FILE checks it)" : "none"
+  };
+}
+async function readManifest(file) {
+  let text;
+  try {
+    text = await readInputFile(file, { noFollow: true, maxBytes: MAX_MANIFEST_BYTES });
+  } catch (error) {
+    if (error instanceof InputFileError) {
+      throw new LicenseBackupError(
+        "CONFIG_INVALID",
+        `${file} ${error.reason}: give the folder of a backup.`,
+        {
+          file
+        }
+      );
+    }
+    throw error;
+  }
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === "object" && !Array.isArray(value)) return value;
+  } catch {
+  }
+  throw corrupt2(file, "it is not a JSON object");
+}
+function corrupt2(file, why) {
+  return new LicenseBackupError("BACKUP_CORRUPT", `${file} is not a backup's manifest: ${why}.`, { file });
+}
+function isOrigin(value) {
+  return !!value && typeof value === "object" && Object.values(value).every((v) => typeof v === "string");
+}
+async function exists(file) {
+  return access(file).then(
+    () => true,
+    () => false
+  );
+}
+function ageText(seconds2) {
+  if (seconds2 < 0) return `${-seconds2}s in the future: check this machine's clock`;
+  return `${duration(seconds2)} ago`;
+}
+function duration(seconds2) {
+  const days = Math.floor(seconds2 / 86400);
+  const hours = Math.floor(seconds2 % 86400 / 3600);
+  const minutes = Math.floor(seconds2 % 3600 / 60);
+  if (days) return `${days}d ${hours}h`;
+  if (hours) return `${hours}h ${minutes}m`;
+  if (minutes) return `${minutes}m`;
+  return `${seconds2}s`;
+}
+
+// src/cli/run.ts
+import { rm as rm3 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+
+// src/action/engine-terms.ts
+var STEPS_TERMS = {
+  store: { name: "`store` in the steps file" },
+  pattern: { name: "`pattern` in the steps file" },
+  catalog: { name: "`catalog` in the steps file" },
+  trust: { name: "`trust` in the steps file (`jwks`, `jwks-url` or `service: true`)" },
+  "trust.jwksFile": { name: "`trust.jwks` in the steps file" },
+  overwrite: { name: "the backup step's `overwrite`", turnOn: "set `overwrite: true` on the backup step" },
+  encryptTo: { name: "the backup step's `encrypt-to`" },
+  individualize: {
+    name: "the restore step's `individualize`",
+    turnOn: "set `individualize: true` on the restore step"
+  },
+  identity: { name: "the variable named by the restore step's `identity-env`" },
+  machineKey: { name: "the variable named by the step's `machine-key-env`" },
+  include: { name: "the step's `include`" },
+  jtis: { name: "the licenses a restore step with `release-on-exit` restored" },
+  onRefused: { name: "the restore step's `on-refused`" },
+  lease: { name: "the step's `lease`" },
+  "service.url": { name: "`service.url` in the steps file" },
+  "service.token": { name: "the token in the variable named by `service.token-env`" },
+  signers: { name: "`signers` in the steps file (an allowed_signers file)" },
+  rollBackInterrupted: {
+    name: "the step's `roll-back-interrupted`",
+    turnOn: "set `roll-back-interrupted: true` on the step"
+  }
+};
+function inStepsTerms(message) {
+  let text = message;
+  for (const name of ENGINE_OPTIONS) {
+    const terms = STEPS_TERMS[name];
+    text = replacePhrase(text, turnOn(name), terms.turnOn ?? `turn on ${terms.name}`);
+    text = replacePhrase(text, option(name), terms.name);
+  }
+  return text;
+}
+function errorInStepsTerms(error) {
+  if (!(error instanceof LicenseBackupError)) return error;
+  const message = inStepsTerms(error.message);
+  if (message === error.message) return error;
+  return new LicenseBackupError(error.code, message, {
+    ...error.details,
+    ...error.cause === void 0 ? {} : { cause: error.cause }
+  });
+}
+function replacePhrase(text, phrase, replacement) {
+  return text.split(capitalized(phrase)).join(capitalized(replacement)).split(phrase).join(replacement);
 }
 
 // src/action/steps/engine-options.ts
@@ -17426,6 +17407,64 @@ async function runStep(step, engine, secrets, context) {
   );
 }
 
+// src/cli/inspect-oci.ts
+async function inspectPulled(reference, login2, context) {
+  const at = { source: "the inspect command", line: 1, column: 1 };
+  const source = {
+    reference: parsed(reference),
+    ...login2.username === void 0 ? {} : { username: login2.username },
+    ...login2.tokenEnv === void 0 ? {} : { tokenEnv: { name: login2.tokenEnv, at } },
+    at
+  };
+  const token = login2.tokenEnv === void 0 ? void 0 : tokenOf(login2.tokenEnv, context.env);
+  const pulled = await pullFromRegistry(source, token, registryContext(context));
+  try {
+    await inspect(pulled.folder, context.out, context.now(), `oci://${reference}`);
+  } finally {
+    await rm4(pulled.folder, { recursive: true, force: true });
+  }
+}
+function parsed(reference) {
+  try {
+    return parseReference(reference);
+  } catch (error) {
+    if (!(error instanceof RegistryReferenceError)) throw error;
+    throw new LicenseBackupError("CONFIG_INVALID", `inspect oci://${reference}: ${error.message}`);
+  }
+}
+function tokenOf(name, env) {
+  const value = env[name];
+  if (value === void 0 || value.trim() === "") {
+    throw new LicenseBackupError(
+      "CONFIG_INVALID",
+      `the environment variable ${name} (named by --registry-token-env) is not set: export it before running license-backup.`
+    );
+  }
+  return value;
+}
+
+// src/cli/exit-codes.ts
+var EXIT_OK = 0;
+var EXIT_FAILED = 1;
+var EXIT_USAGE = 2;
+var EXIT_CODES = {
+  BACKUP_EXISTS: 10,
+  BACKUP_CORRUPT: 11,
+  BUSY: 12,
+  RESTORE_LIMIT: 13,
+  INDIVIDUALIZATION_REQUIRED: 14,
+  SERVICE_UNAVAILABLE: 15,
+  UNAUTHORIZED: 16,
+  INVALID_LICENSE: 17,
+  CONFIG_INVALID: 18,
+  BACKUP_UNTRUSTED: 19,
+  STORE_INVALID: 20,
+  SERVICE_ERROR: 21,
+  IO_ERROR: 22,
+  CANCELLED: 23,
+  INTERNAL_ERROR: 70
+};
+
 // src/cli/main.ts
 async function main(args, deps) {
   const json = args.includes("--json");
@@ -17455,12 +17494,16 @@ async function command(args, out, deps) {
     return;
   }
   if (name === "inspect") {
-    const { positionals } = parseFlags(name, rest, {}, 1);
+    const { values, positionals } = parseFlags(name, rest, REGISTRY_LOGIN, 1);
     const path = positionals[0];
     if (path === void 0)
       throw new UsageError("inspect needs the backup folder: license-backup inspect PATH.");
-    await inspect(path, out, deps.now());
-    return;
+    if (!path.startsWith("oci://")) return inspect(path, out, deps.now());
+    const login2 = {
+      ...typeof values["registry-username"] === "string" ? { username: values["registry-username"] } : {},
+      ...typeof values["registry-token-env"] === "string" ? { tokenEnv: values["registry-token-env"] } : {}
+    };
+    return inspectPulled(path.slice("oci://".length), login2, { ...deps, out });
   }
   const steps = await stepsOf(name, rest, deps.env);
   await runSteps(steps, {

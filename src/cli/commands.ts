@@ -16,7 +16,7 @@ const SERVICE: Flags = {
   'machine-key-env': { type: 'string' },
   include: { type: 'string', multiple: true }
 }
-const REGISTRY_LOGIN: Flags = {
+export const REGISTRY_LOGIN: Flags = {
   'registry-username': { type: 'string' },
   'registry-token-env': { type: 'string' }
 }

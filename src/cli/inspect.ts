@@ -30,8 +30,8 @@ type Json = Record<string, unknown>
  * Prints a backup's manifest summary. It checks nothing but the manifest's shape: `verify` is the check;
  * inspecting is for choosing which backup to verify or restore.
  */
-export async function inspect(path: string, out: Output, now: number): Promise<void> {
-  const summary = await summarise(path, now)
+export async function inspect(path: string, out: Output, now: number, shown = path): Promise<void> {
+  const summary = { ...(await summarise(path, now)), path: shown }
   if (out.json) {
     out.line(jsonLine({ type: 'BACKUP', ...summary }))
     return

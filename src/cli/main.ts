@@ -8,7 +8,8 @@ import {
 import { ConfigError } from '../action/steps/config-error.js'
 import { loadSteps } from '../action/steps/load.js'
 import type { Step } from '../action/steps/types.js'
-import { isStepCommand, parseFlags, stepsDocument, STEP_FLAGS } from './commands.js'
+import { isStepCommand, parseFlags, REGISTRY_LOGIN, stepsDocument, STEP_FLAGS } from './commands.js'
+import { inspectPulled } from './inspect-oci.js'
 import { EXIT_CODES, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js'
 import { inspect } from './inspect.js'
 import { jsonLine, plain, type Output } from './output.js'
@@ -51,12 +52,16 @@ async function command(args: string[], out: Output, deps: CliDeps): Promise<void
     return
   }
   if (name === 'inspect') {
-    const { positionals } = parseFlags(name, rest, {}, 1)
+    const { values, positionals } = parseFlags(name, rest, REGISTRY_LOGIN, 1)
     const path = positionals[0]
     if (path === undefined)
       throw new UsageError('inspect needs the backup folder: license-backup inspect PATH.')
-    await inspect(path, out, deps.now())
-    return
+    if (!path.startsWith('oci://')) return inspect(path, out, deps.now())
+    const login = {
+      ...(typeof values['registry-username'] === 'string' ? { username: values['registry-username'] } : {}),
+      ...(typeof values['registry-token-env'] === 'string' ? { tokenEnv: values['registry-token-env'] } : {})
+    }
+    return inspectPulled(path.slice('oci://'.length), login, { ...deps, out })
   }
   const steps = await stepsOf(name, rest, deps.env)
   await runSteps(steps, {

@@ -59,7 +59,7 @@ function refuseArtifacts(step: Step): void {
 }
 
 /** The registry client's host: no workflow run, the system's temporary folder, its lines on stdout. */
-function registryContext(context: CliRun): RegistryContext {
+export function registryContext(context: Pick<CliRun, 'signal' | 'out' | 'now'>): RegistryContext {
   const note = (type: string) => (text: Parameters<typeof lineOf>[0]) =>
     context.out.line(context.out.json ? jsonLine({ type, message: lineOf(text) }) : `${type} ${lineOf(text)}`)
   return {

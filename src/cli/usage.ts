@@ -22,7 +22,7 @@ Usage:
                         [--machine-key-env VAR] [--include JTI]... [--on-refused fail|skip] [--lease 2h]
   license-backup release --store DIR --service URL --token-env VAR [--machine-key-env VAR] [--include JTI]...
   license-backup renew --store DIR --service URL --token-env VAR [--machine-key-env VAR] [--lease 2h]
-  license-backup inspect PATH [--json]
+  license-backup inspect PATH|oci://HOST/REPO:TAG [--registry-username U] [--registry-token-env VAR] [--json]
       Prints a backup's manifest summary without restoring: format, created, origin, counts, signature, age.
 
 Every command takes --json (one event a line) and --help. Secrets are read from the environment variables
