@@ -8993,27 +8993,27 @@ function bytesPerLicense(packSize, licenses) {
   return Math.round(packSize / licenses);
 }
 
-// src/action/secrets.ts
-function resolveSecrets(steps, env) {
+// src/action/steps/secrets.ts
+function readSecrets(steps, env, sink) {
   const resolved = /* @__PURE__ */ new Map();
   for (const step of steps) {
     if (step.kind === "backup") {
-      const registryToken2 = registrySecret(step.registry, "registry", env);
+      const registryToken2 = registrySecret(step.registry, "registry", env, sink);
       resolved.set(step, {
         ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
-        ...step.signKeyEnv ? { signingKey: signingKey(step, step.signKeyEnv, env) } : {}
+        ...step.signKeyEnv ? { signingKey: signingKey(step, step.signKeyEnv, env, sink) } : {}
       });
       continue;
     }
     if (step.kind === "verify") {
-      const registryToken2 = registrySecret(step.fromRegistry, "from-registry", env);
+      const registryToken2 = registrySecret(step.fromRegistry, "from-registry", env, sink);
       resolved.set(step, {
         ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
-        ...step.identityEnv ? { identity: identityOf(step.identityEnv, env) } : {}
+        ...step.identityEnv ? { identity: identityOf(step.identityEnv, env, sink) } : {}
       });
       continue;
     }
-    const registryToken = step.kind === "restore" ? registrySecret(step.fromRegistry, "from-registry", env) : void 0;
+    const registryToken = step.kind === "restore" ? registrySecret(step.fromRegistry, "from-registry", env, sink) : void 0;
     const secrets = registryToken === void 0 ? {} : { registryToken };
     if (!step.service.tokenEnv) {
       throw new ConfigError(
@@ -9021,31 +9021,27 @@ function resolveSecrets(steps, env) {
         step.at
       );
     }
-    secrets.token = read(step.service.tokenEnv, env, "service.token-env");
-    mask(secrets.token);
+    secrets.token = read(step.service.tokenEnv, env, "service.token-env", sink);
     if (step.machineKeyEnv) {
-      secrets.machineKey = read(step.machineKeyEnv, env, "machine-key-env");
-      maskMachineKey(secrets.machineKey);
+      secrets.machineKey = read(step.machineKeyEnv, env, "machine-key-env", sink);
+      sink.machineKey(secrets.machineKey);
     }
-    if (step.kind === "restore" && step.identityEnv) secrets.identity = identityOf(step.identityEnv, env);
+    if (step.kind === "restore" && step.identityEnv)
+      secrets.identity = identityOf(step.identityEnv, env, sink);
     resolved.set(step, secrets);
   }
   return resolved;
 }
-function registrySecret(login2, key, env) {
+function registrySecret(login2, key, env, sink) {
   if (!login2?.tokenEnv) return void 0;
-  const value = read(login2.tokenEnv, env, `${key}.token-env`);
-  mask(value);
-  return value;
+  return read(login2.tokenEnv, env, `${key}.token-env`, sink);
 }
-function identityOf(ref, env) {
-  const value = read(ref, env, "identity-env");
-  mask(value);
+function identityOf(ref, env, sink) {
+  const value = read(ref, env, "identity-env", sink);
   return ageIdentity(value, ref);
 }
-function signingKey(step, ref, env) {
-  const key = read(ref, env, "sign.key-env");
-  mask(key);
+function signingKey(step, ref, env, sink) {
+  const key = read(ref, env, "sign.key-env", sink);
   const source = `the environment variable ${ref.name} (named by \`sign.key-env\`)`;
   try {
     parseSigningKey(key, source);
@@ -9058,24 +9054,16 @@ function signingKey(step, ref, env) {
   }
   return { key, source };
 }
-function read(ref, env, key) {
+function read(ref, env, key, sink) {
   const value = env[ref.name];
   if (value === void 0 || value.trim() === "") {
     throw new ConfigError(
-      `the environment variable ${ref.name} (named by \`${key}\`) is not set: set it from a secret in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ secrets.${ref.name} }}\`.`,
+      `the environment variable ${ref.name} (named by \`${key}\`) is not set: ${sink.howToSet(ref.name)}.`,
       ref.at
     );
   }
+  sink.secret(value);
   return value;
-}
-function mask(value) {
-  const forms = /* @__PURE__ */ new Set([value, value.trim(), ...value.split(/\r\n|\r|\n/).map((line) => line.trim())]);
-  for (const form of forms) if (form !== "") setSecret(form);
-}
-function maskMachineKey(value) {
-  mask(value);
-  const d = /"d"\s*:\s*"([^"]+)"/.exec(value)?.[1];
-  if (d) setSecret(d);
 }
 function ageIdentity(value, ref) {
   const key = value.split(/\r?\n/).map((line) => line.trim()).find((line) => line.startsWith("AGE-SECRET-KEY-1"));
@@ -9086,6 +9074,24 @@ function ageIdentity(value, ref) {
     );
   }
   return key;
+}
+
+// src/action/secrets.ts
+function resolveSecrets(steps, env) {
+  return readSecrets(steps, env, {
+    secret: mask,
+    machineKey: maskMachineKey,
+    howToSet: (name) => `set it from a secret in the workflow step's \`env:\`, e.g. \`${name}: \${{ secrets.${name} }}\``
+  });
+}
+function mask(value) {
+  const forms = /* @__PURE__ */ new Set([value, value.trim(), ...value.split(/\r\n|\r|\n/).map((line) => line.trim())]);
+  for (const form of forms) if (form !== "") setSecret(form);
+}
+function maskMachineKey(value) {
+  mask(value);
+  const d = /"d"\s*:\s*"([^"]+)"/.exec(value)?.[1];
+  if (d) setSecret(d);
 }
 
 // src/action/release-on-exit.ts
@@ -11082,7 +11088,7 @@ async function pushToRegistry(spec, backup, token, context) {
   const client = clientFor(spec.repository, spec, token, context);
   const where2 = repositoryText(spec.repository);
   const mountFrom = context.pushed.get(spec.repository.host);
-  log.info(logText`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where2}.`);
+  context.log.info(logText`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where2}.`);
   const pushed = await pushBackup(client, backup.path, backup.files, {
     tags: spec.tags,
     now: new Date(context.now()),
@@ -11091,7 +11097,7 @@ async function pushToRegistry(spec, backup, token, context) {
   });
   context.pushed.set(spec.repository.host, spec.repository.name);
   const how = Object.values(pushed.blobs);
-  log.info(
+  context.log.info(
     logText`Pushed ${where2}@${pushed.digest} (${pushed.size} bytes: ${count(how, "uploaded")} uploaded, ${count(how, "present")} already there, ${count(how, "mounted")} mounted), tagged ${pushed.tags.join(", ")}.`
   );
   const ownerKind = githubOwnerKind(spec.repository, context.run);
@@ -11118,7 +11124,7 @@ async function warnIfPublic(repository, token, context, ownerKind) {
   }).catch(() => void 0) : void 0;
   const why = visibility === "public" ? "the package is public" : visibility === void 0 && publicRepository(context.run) ? "this workflow runs in a public repository, and GHCR makes a package first published from one public" : void 0;
   if (!why) return;
-  log.warning(
+  context.log.warning(
     logText`The backup pushed to ${repositoryText(repository)} is not encrypted and ${why}: anyone can pull it and read every license. Add \`encrypt-to\` to the backup step, and check the package's visibility on ${packageSettings(repository, ownerKind)}.`
   );
 }
@@ -11148,21 +11154,21 @@ async function keepBackups(spec, client, token, context, pushed) {
       now: new Date(context.now()),
       ...deleter ? { deleter } : {}
     });
-    logKeep(result, policy);
+    logKeep(result, policy, context.log);
     for (const failed of result.failed) {
-      log.warning(
+      context.log.warning(
         logText`keep did not delete ${failed.tag} (${failed.digest}) from ${repositoryText(spec.repository)}: ${failed.reason} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
       );
     }
     if (result.future.length) {
-      log.warning(
+      context.log.warning(
         logText`keep left ${result.future.map((f) => f.tag).join(", ")} in ${repositoryText(spec.repository)} alone: dated more than ${FUTURE_SKEW_MS / 6e4} minutes after this runner's clock (${new Date(context.now()).toISOString()}), so a clock ran ahead when it was pushed; such backups count for no rule. Delete them by hand once they are not needed.`
       );
     }
     return result;
   } catch (error2) {
     if (!(error2 instanceof LicenseBackupError) || error2.code === "CANCELLED") throw error2;
-    log.warning(
+    context.log.warning(
       logText`keep was not applied to ${repositoryText(spec.repository)}: ${error2.message} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
     );
     return void 0;
@@ -11177,13 +11183,13 @@ async function pullFromRegistry(spec, token, context) {
   const client = clientFor(spec.reference, spec, token, context);
   const folder = await mkdtemp2(join7(context.run.tempDir ?? tmpdir2(), "license-backup-registry-"));
   try {
-    log.info(logText`Pulling ${referenceText(spec.reference)}.`);
+    context.log.info(logText`Pulling ${referenceText(spec.reference)}.`);
     const pulled = await pullBackup(client, spec.reference, folder);
-    log.info(
+    context.log.info(
       logText`Pulled ${repositoryText(spec.reference)}@${pulled.digest}: ${pulled.files.join(", ")}, every blob matching its digest.`
     );
     if (pulled.skipped.length) {
-      log.info(logText`Not downloaded (not files of a backup folder): ${pulled.skipped.join(", ")}.`);
+      context.log.info(logText`Not downloaded (not files of a backup folder): ${pulled.skipped.join(", ")}.`);
     }
     return {
       folder,
@@ -11208,10 +11214,10 @@ function clientFor(repository, login2, token, context) {
       credentialsHint: `user ${username} and the token in $${login2.tokenEnv?.name ?? ""}`
     },
     ...login2.tokenRealms ? { tokenRealms: login2.tokenRealms } : {},
-    warn: (message) => log.warning(logText`${message}`),
+    warn: (message) => context.log.warning(logText`${message}`),
     fetch: context.fetch,
     signal: context.signal,
-    onToken: (token2) => setSecret(token2),
+    onToken: (token2) => context.onToken(token2),
     now: context.now
   });
 }
@@ -11227,14 +11233,14 @@ function githubOwnerKind(repository, run2) {
     return void 0;
   }
 }
-function logKeep(result, policy) {
+function logKeep(result, policy, log2) {
   const rules = KEEP_RULES.filter((rule) => policy[rule] !== void 0).map((rule) => `${rule} ${policy[rule]}`).join(", ");
   const verb = result.dryRun ? "would delete" : "deleted";
-  log.info(
+  log2.info(
     logText`Retention (${rules}${result.dryRun ? ", dry run" : ""}): kept ${result.kept.length}, ${verb} ${result.deleted.length}.`
   );
-  for (const kept of result.kept) log.info(logText`  kept ${kept.tag} (${kept.reasons.join(", ")})`);
-  for (const deleted of result.deleted) log.info(logText`  ${verb} ${deleted.tag} (${deleted.digest})`);
+  for (const kept of result.kept) log2.info(logText`  kept ${kept.tag} (${kept.reasons.join(", ")})`);
+  for (const deleted of result.deleted) log2.info(logText`  ${verb} ${deleted.tag} (${deleted.digest})`);
 }
 function count(values, what) {
   return values.filter((value) => value === what).length;
@@ -11379,6 +11385,79 @@ var StepLog = class {
   }
 };
 
+// src/action/steps/engine-options.ts
+function storeOptions(step) {
+  return {
+    store: step.store,
+    ...step.pattern === void 0 ? {} : { pattern: step.pattern },
+    ...step.catalog === void 0 ? {} : { catalog: step.catalog },
+    ...step.trust === void 0 ? {} : { trust: step.trust },
+    ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
+  };
+}
+function trustOptions(step) {
+  return {
+    ...step.signers === void 0 ? {} : { signers: step.signers },
+    ...step.maxAgeMs === void 0 ? {} : { maxAgeMs: step.maxAgeMs }
+  };
+}
+function slotOptions(step, secrets) {
+  return {
+    ...step.include ? { include: step.include } : {},
+    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey },
+    ...step.kind !== "release" && step.leaseSeconds !== void 0 ? { lease: step.leaseSeconds } : {}
+  };
+}
+function backupOptions(step, secrets, origin) {
+  return {
+    ...storeOptions(step),
+    path: step.path,
+    overwrite: step.overwrite,
+    ...step.encryptTo ? { encryptTo: step.encryptTo } : {},
+    ...step.compression ? { compression: step.compression } : {},
+    ...step.format ? { format: step.format } : {},
+    ...secrets.signingKey ? { sign: secrets.signingKey } : {},
+    ...origin && step.format !== "license-backup/v1" ? { origin } : {}
+  };
+}
+function restoreOptions(step, path, secrets) {
+  return {
+    ...storeOptions(step),
+    path,
+    service: { url: step.service.url, token: secrets.token ?? "" },
+    individualize: step.individualize,
+    ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+    ...trustOptions(step),
+    ...slotOptions(step, secrets),
+    onRefused: step.onRefused
+  };
+}
+function verifyOptions(step, path, secrets) {
+  return {
+    path,
+    ...step.trust === void 0 ? {} : { trust: step.trust },
+    ...step.catalog === void 0 ? {} : { catalog: step.catalog },
+    ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+    ...trustOptions(step)
+  };
+}
+function releaseOptions(step, secrets) {
+  return {
+    store: step.store,
+    ...step.pattern === void 0 ? {} : { pattern: step.pattern },
+    service: { url: step.service.url, token: secrets.token ?? "" },
+    ...slotOptions(step, secrets),
+    ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
+  };
+}
+function renewOptions(step, secrets) {
+  return {
+    ...storeOptions(step),
+    service: { url: step.service.url, token: secrets.token ?? "" },
+    ...slotOptions(step, secrets)
+  };
+}
+
 // src/action/run-steps.ts
 var RestrictedLicensesError = class extends Error {
   constructor(keyIds, path) {
@@ -11390,6 +11469,7 @@ var RestrictedLicensesError = class extends Error {
   }
   keyIds;
 };
+var REGISTRY_HOST = { log, onToken: mask };
 async function runSteps(steps, context) {
   for (const [n, step] of steps.entries()) {
     if (context.signal.aborted) throw cancelled("run");
@@ -11418,15 +11498,6 @@ function restoreSource(step) {
   if (step.fromRegistry) return referenceText(step.fromRegistry.reference);
   return step.path;
 }
-function storeOptions(step) {
-  return {
-    store: step.store,
-    ...step.pattern === void 0 ? {} : { pattern: step.pattern },
-    ...step.catalog === void 0 ? {} : { catalog: step.catalog },
-    ...step.trust === void 0 ? {} : { trust: step.trust },
-    ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
-  };
-}
 async function runBackup(step, n, context) {
   const policy = context.onRestricted ?? step.onRestricted;
   const stepLog = new StepLog(policy, context.now);
@@ -11437,19 +11508,9 @@ async function runBackup(step, n, context) {
     durationMs: 0,
     path: step.path
   };
-  const signing = context.secrets.get(step)?.signingKey;
   await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const result = await context.engine.backup(
-      {
-        ...storeOptions(step),
-        path: step.path,
-        overwrite: step.overwrite,
-        ...step.encryptTo ? { encryptTo: step.encryptTo } : {},
-        ...step.compression ? { compression: step.compression } : {},
-        ...step.format ? { format: step.format } : {},
-        ...signing ? { sign: signing } : {},
-        ...context.origin && step.format !== "license-backup/v1" ? { origin: context.origin } : {}
-      },
+      backupOptions(step, context.secrets.get(step) ?? {}, context.origin),
       { signal: context.signal }
     );
     stepLog.finish();
@@ -11477,7 +11538,7 @@ async function runBackup(step, n, context) {
     if (step.registry) {
       throwIfAborted(context.signal, "registry push");
       const token = context.secrets.get(step)?.registryToken;
-      record.registry = await pushToRegistry(step.registry, result, token, context);
+      record.registry = await pushToRegistry(step.registry, result, token, { ...context, ...REGISTRY_HOST });
     }
     if (policy === "error" && result.restricted.length > 0) {
       throw new RestrictedLicensesError(
@@ -11508,19 +11569,9 @@ async function runRestore(step, n, context) {
         downloaded = dir;
       });
       throwIfAborted(context.signal, "restore");
-      const result = await context.engine.restore(
-        {
-          ...storeOptions(step),
-          path,
-          service: { url: step.service.url, token: secrets.token ?? "" },
-          individualize: step.individualize,
-          ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
-          ...trustOptions(step),
-          ...slotOptions(step, secrets),
-          onRefused: step.onRefused
-        },
-        { signal: context.signal }
-      );
+      const result = await context.engine.restore(restoreOptions(step, path, secrets), {
+        signal: context.signal
+      });
       if (step.releaseOnExit) rememberForExit(step, restoredIds);
       record.restored = result.restored;
       record.unchanged = result.unchanged;
@@ -11544,21 +11595,13 @@ async function runVerify(step, n, context) {
   let downloaded;
   try {
     await tracked(record, stepLog, context, stepLog.onEvent, async () => {
-      const identity = context.secrets.get(step)?.identity;
       const path = await backupFolder(step, context, record, (dir) => {
         downloaded = dir;
       });
       throwIfAborted(context.signal, "verify");
-      const result = await context.engine.verify(
-        {
-          path,
-          ...step.trust === void 0 ? {} : { trust: step.trust },
-          ...step.catalog === void 0 ? {} : { catalog: step.catalog },
-          ...identity === void 0 ? {} : { identity },
-          ...trustOptions(step)
-        },
-        { signal: context.signal }
-      );
+      const result = await context.engine.verify(verifyOptions(step, path, context.secrets.get(step) ?? {}), {
+        signal: context.signal
+      });
       record.verified = result.verified;
       record.packSize = result.packSize;
       if (result.origin) record.origin = result.origin;
@@ -11587,7 +11630,7 @@ async function backupFolder(step, context, record, onDownloaded) {
   }
   if (step.fromRegistry) {
     const token = context.secrets.get(step)?.registryToken;
-    const pulled = await pullFromRegistry(step.fromRegistry, token, context);
+    const pulled = await pullFromRegistry(step.fromRegistry, token, { ...context, ...REGISTRY_HOST });
     onDownloaded(pulled.folder);
     record.registry = pulled.record;
     return downloadedInstead(step, pulled.folder);
@@ -11598,27 +11641,12 @@ function downloadedInstead(step, dir) {
   if (step.path) log.info(logText`Reading the downloaded backup; \`path\` (${step.path}) is not used.`);
   return dir;
 }
-function trustOptions(step) {
-  return {
-    ...step.signers === void 0 ? {} : { signers: step.signers },
-    ...step.maxAgeMs === void 0 ? {} : { maxAgeMs: step.maxAgeMs }
-  };
-}
 async function runRelease(step, n, context) {
   const stepLog = new StepLog("warn", context.now);
   const record = newRecord("release", step, n, context);
   await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const secrets = context.secrets.get(step) ?? {};
-    const result = await context.engine.release(
-      {
-        store: step.store,
-        ...step.pattern === void 0 ? {} : { pattern: step.pattern },
-        service: { url: step.service.url, token: secrets.token ?? "" },
-        ...slotOptions(step, secrets),
-        ...step.rollBackInterrupted ? { rollBackInterrupted: true } : {}
-      },
-      { signal: context.signal }
-    );
+    const result = await context.engine.release(releaseOptions(step, secrets), { signal: context.signal });
     record.released = result.released + result.notHeld;
     log.info(
       result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service); a lease service frees each slot when the released copy's lease ends.`
@@ -11630,27 +11658,13 @@ async function runRenew(step, n, context) {
   const record = newRecord("renew", step, n, context);
   await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const secrets = context.secrets.get(step) ?? {};
-    const result = await context.engine.renew(
-      {
-        ...storeOptions(step),
-        service: { url: step.service.url, token: secrets.token ?? "" },
-        ...slotOptions(step, secrets)
-      },
-      { signal: context.signal }
-    );
+    const result = await context.engine.renew(renewOptions(step, secrets), { signal: context.signal });
     record.renewed = result.renewed;
     if (result.leaseExpires) record.leaseExpires = result.leaseExpires;
     log.info(
       result.machineId === null ? logText`The store ${step.store} has no machine identity: it holds no lease copy to renew.` : logText`Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ""}${result.expired ? `; ${result.expired} whose license has expired left as they were` : ""}.`
     );
   });
-}
-function slotOptions(step, secrets) {
-  return {
-    ...step.include ? { include: step.include } : {},
-    ...secrets.machineKey === void 0 ? {} : { machineKey: secrets.machineKey },
-    ...step.kind !== "release" && step.leaseSeconds !== void 0 ? { lease: step.leaseSeconds } : {}
-  };
 }
 function newRecord(kind, step, n, context) {
   return { kind, title: title(step, n, context.total), outcome: "failed", durationMs: 0 };
@@ -19341,7 +19355,7 @@ async function loadSteps(from) {
   return toStepsConfig(parsed, from.env ?? process.env);
 }
 async function readSteps(from) {
-  if (from.inline.trim() !== "") return parseSteps(from.inline, "the `steps` input");
+  if (from.inline.trim() !== "") return parseSteps(from.inline, from.inlineName ?? "the `steps` input");
   let text;
   try {
     text = await readInputFile(from.config);

@@ -1,7 +1,7 @@
 // Bundles the action into dist/ (ADR 0003). Deterministic: the same src/ and lockfile give the same bytes,
 // which is what .ci/run and check-dist.yml compare against the committed dist/.
 import { build } from 'esbuild'
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { VERIFY_WORKER } from './bundle.mjs'
 import { licensesText } from './licenses.mjs'
@@ -73,28 +73,45 @@ const httpClientAtStart = {
   }
 }
 
-const result = await build({
-  // The verify pool's worker is an entry point of its own, in chunks/ beside the chunk that starts
-  // it (src/engine/verify-pool/pool.ts, ADR 0140).
-  entryPoints: { index: 'src/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
-  outdir,
+// What both bundles share: ESM for Node 24, code split into chunks/, legal comments kept, a metafile for
+// licenses.txt (scripts/licenses.mjs), and a real require for the CommonJS dependencies that call it for
+// Node built-ins.
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node24',
   format: 'esm',
-  // Code splitting keeps @actions/artifact out of the start-up path: it is imported only when a step uses
-  // an artifact.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: false,
   legalComments: 'eof',
   logLevel: 'warning',
-  // The metafile lists every bundled input: dist/licenses.txt is made from it (scripts/licenses.mjs).
-  metafile: true,
+  metafile: true
+}
+const REQUIRE =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+
+const result = await build({
+  ...common,
+  // The verify pool's worker is an entry point of its own, in chunks/ beside the chunk that starts
+  // it (src/engine/verify-pool/pool.ts, ADR 0140). Code splitting keeps @actions/artifact out of the
+  // start-up path: it is imported only when a step uses an artifact.
+  entryPoints: { index: 'src/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
+  outdir,
   plugins: [versionOnly, withoutCrashPoints, httpClientAtStart],
-  // Some CommonJS dependencies call require() for Node built-ins; ESM output needs a real require for them.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
-  }
+  banner: { js: REQUIRE }
 })
 await writeFile(join(outdir, 'licenses.txt'), licensesText(result.metafile))
+
+// The command line host (src/cli/, ADR 0200): a bundle of its own in dist/cli/, all dependencies inside, so
+// `license-backup` runs on Node alone. Its verify worker sits in its chunks/ as the action's does.
+const cli = await build({
+  ...common,
+  entryPoints: { 'license-backup': 'src/cli/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
+  outdir: join(outdir, 'cli'),
+  plugins: [versionOnly, withoutCrashPoints],
+  banner: { js: `#!/usr/bin/env node\n${REQUIRE}` }
+})
+await writeFile(join(outdir, 'cli', 'licenses.txt'), licensesText(cli.metafile))
+// npm links the bin to this file: it runs as a program of its own.
+await chmod(join(outdir, 'cli', 'license-backup.js'), 0o755)

@@ -9,6 +9,8 @@ import { RegistryClient } from '../../src/action/registry/client.js'
 import { pushBackup } from '../../src/action/registry/push.js'
 import { parseRepository } from '../../src/action/registry/reference.js'
 import { pushToRegistry } from '../../src/action/registry/steps.js'
+import { log } from '../../src/action/log/write.js'
+import { mask } from '../../src/action/secrets.js'
 import { startGhcrStandIn, type GhcrStandIn } from '../../src/local/ghcr.js'
 import { tempDirs } from '../engine/helpers.js'
 import { registerSecret } from '../support/secret-scan.js'
@@ -88,7 +90,9 @@ describe('a push to GHCR from the backup step', () => {
             eventPath
           },
           now: () => now,
-          pushed: new Map()
+          pushed: new Map(),
+          log,
+          onToken: mask
         }
       )
     } finally {

@@ -6,8 +6,7 @@ import {
   type BackupRestorer,
   type BackupResult,
   type EventListener,
-  type Origin,
-  type StoreOptions
+  type Origin
 } from '../engine/index.js'
 import { defaultArtifactName } from './artifacts/client.js'
 import { errorInStepsTerms } from './engine-terms.js'
@@ -20,7 +19,14 @@ import { restrictedSummary, StepLog } from './log/step-log.js'
 import { logText } from './log/text.js'
 import { log } from './log/write.js'
 import { bytesPerLicense, type RunReport, type StepRecord } from './report.js'
-import type { StepSecrets } from './secrets.js'
+import { mask, type StepSecrets } from './secrets.js'
+import {
+  backupOptions,
+  releaseOptions,
+  renewOptions,
+  restoreOptions,
+  verifyOptions
+} from './steps/engine-options.js'
 import { rememberForExit } from './release-on-exit.js'
 import type {
   BackupStep,
@@ -28,7 +34,6 @@ import type {
   RenewStep,
   RestoreStep,
   RestrictedPolicy,
-  ServiceStep,
   Step,
   VerifyStep
 } from './steps/types.js'
@@ -70,6 +75,9 @@ export class RestrictedLicensesError extends Error {
   }
 }
 
+/** The registry client writes to the job log, and its bearer tokens are masked like every secret. */
+const REGISTRY_HOST = { log, onToken: mask }
+
 /** Runs the steps in order, each in its own log group; the first failure stops the run. */
 export async function runSteps(steps: Step[], context: StepContext): Promise<void> {
   for (const [n, step] of steps.entries()) {
@@ -103,16 +111,6 @@ function restoreSource(step: RestoreStep | VerifyStep): string | undefined {
   return step.path
 }
 
-function storeOptions(step: BackupStep | RestoreStep | RenewStep): StoreOptions {
-  return {
-    store: step.store,
-    ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
-    ...(step.catalog === undefined ? {} : { catalog: step.catalog }),
-    ...(step.trust === undefined ? {} : { trust: step.trust }),
-    ...(step.rollBackInterrupted ? { rollBackInterrupted: true } : {})
-  }
-}
-
 async function runBackup(step: BackupStep, n: number, context: StepContext): Promise<void> {
   const policy = context.onRestricted ?? step.onRestricted
   const stepLog = new StepLog(policy, context.now)
@@ -123,19 +121,9 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     durationMs: 0,
     path: step.path
   }
-  const signing = context.secrets.get(step)?.signingKey
   await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const result = await context.engine.backup(
-      {
-        ...storeOptions(step),
-        path: step.path,
-        overwrite: step.overwrite,
-        ...(step.encryptTo ? { encryptTo: step.encryptTo } : {}),
-        ...(step.compression ? { compression: step.compression } : {}),
-        ...(step.format ? { format: step.format } : {}),
-        ...(signing ? { sign: signing } : {}),
-        ...(context.origin && step.format !== 'license-backup/v1' ? { origin: context.origin } : {})
-      },
+      backupOptions(step, context.secrets.get(step) ?? {}, context.origin),
       { signal: context.signal }
     )
     stepLog.finish()
@@ -166,7 +154,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
     if (step.registry) {
       throwIfAborted(context.signal, 'registry push')
       const token = context.secrets.get(step)?.registryToken
-      record.registry = await pushToRegistry(step.registry, result, token, context)
+      record.registry = await pushToRegistry(step.registry, result, token, { ...context, ...REGISTRY_HOST })
     }
     if (policy === 'error' && result.restricted.length > 0) {
       throw new RestrictedLicensesError(
@@ -207,19 +195,9 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
         downloaded = dir
       })
       throwIfAborted(context.signal, 'restore')
-      const result = await context.engine.restore(
-        {
-          ...storeOptions(step),
-          path,
-          service: { url: step.service.url, token: secrets.token ?? '' },
-          individualize: step.individualize,
-          ...(secrets.identity === undefined ? {} : { identity: secrets.identity }),
-          ...trustOptions(step),
-          ...slotOptions(step, secrets),
-          onRefused: step.onRefused
-        },
-        { signal: context.signal }
-      )
+      const result = await context.engine.restore(restoreOptions(step, path, secrets), {
+        signal: context.signal
+      })
       if (step.releaseOnExit) rememberForExit(step, restoredIds)
       record.restored = result.restored
       record.unchanged = result.unchanged
@@ -245,21 +223,13 @@ async function runVerify(step: VerifyStep, n: number, context: StepContext): Pro
   let downloaded: string | undefined
   try {
     await tracked(record, stepLog, context, stepLog.onEvent, async () => {
-      const identity = context.secrets.get(step)?.identity
       const path = await backupFolder(step, context, record, dir => {
         downloaded = dir
       })
       throwIfAborted(context.signal, 'verify')
-      const result = await context.engine.verify(
-        {
-          path,
-          ...(step.trust === undefined ? {} : { trust: step.trust }),
-          ...(step.catalog === undefined ? {} : { catalog: step.catalog }),
-          ...(identity === undefined ? {} : { identity }),
-          ...trustOptions(step)
-        },
-        { signal: context.signal }
-      )
+      const result = await context.engine.verify(verifyOptions(step, path, context.secrets.get(step) ?? {}), {
+        signal: context.signal
+      })
       record.verified = result.verified
       record.packSize = result.packSize
       if (result.origin) record.origin = result.origin
@@ -299,7 +269,7 @@ async function backupFolder(
   }
   if (step.fromRegistry) {
     const token = context.secrets.get(step)?.registryToken
-    const pulled = await pullFromRegistry(step.fromRegistry, token, context)
+    const pulled = await pullFromRegistry(step.fromRegistry, token, { ...context, ...REGISTRY_HOST })
     onDownloaded(pulled.folder)
     record.registry = pulled.record
     return downloadedInstead(step, pulled.folder)
@@ -312,29 +282,13 @@ function downloadedInstead(step: RestoreStep | VerifyStep, dir: string): string 
   return dir
 }
 
-function trustOptions(step: RestoreStep | VerifyStep): { signers?: string; maxAgeMs?: number } {
-  return {
-    ...(step.signers === undefined ? {} : { signers: step.signers }),
-    ...(step.maxAgeMs === undefined ? {} : { maxAgeMs: step.maxAgeMs })
-  }
-}
-
 /** Gives the store's licenses back (protocol v1.1): the service first, then the files. */
 async function runRelease(step: ReleaseStep, n: number, context: StepContext): Promise<void> {
   const stepLog = new StepLog('warn', context.now)
   const record = newRecord('release', step, n, context)
   await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const secrets = context.secrets.get(step) ?? {}
-    const result = await context.engine.release(
-      {
-        store: step.store,
-        ...(step.pattern === undefined ? {} : { pattern: step.pattern }),
-        service: { url: step.service.url, token: secrets.token ?? '' },
-        ...slotOptions(step, secrets),
-        ...(step.rollBackInterrupted ? { rollBackInterrupted: true } : {})
-      },
-      { signal: context.signal }
-    )
+    const result = await context.engine.release(releaseOptions(step, secrets), { signal: context.signal })
     record.released = result.released + result.notHeld
     log.info(
       result.machineId === null
@@ -350,14 +304,7 @@ async function runRenew(step: RenewStep, n: number, context: StepContext): Promi
   const record = newRecord('renew', step, n, context)
   await tracked(record, stepLog, context, stepLog.onEvent, async () => {
     const secrets = context.secrets.get(step) ?? {}
-    const result = await context.engine.renew(
-      {
-        ...storeOptions(step),
-        service: { url: step.service.url, token: secrets.token ?? '' },
-        ...slotOptions(step, secrets)
-      },
-      { signal: context.signal }
-    )
+    const result = await context.engine.renew(renewOptions(step, secrets), { signal: context.signal })
     record.renewed = result.renewed
     if (result.leaseExpires) record.leaseExpires = result.leaseExpires
     log.info(
@@ -366,18 +313,6 @@ async function runRenew(step: RenewStep, n: number, context: StepContext): Promi
         : logText`Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ''}${result.expired ? `; ${result.expired} whose license has expired left as they were` : ''}.`
     )
   })
-}
-
-/** `include`, the machine key and the lease, as the steps that talk to the service give them to the engine. */
-function slotOptions(
-  step: ServiceStep,
-  secrets: StepSecrets
-): { include?: string[]; machineKey?: string; lease?: number } {
-  return {
-    ...(step.include ? { include: step.include } : {}),
-    ...(secrets.machineKey === undefined ? {} : { machineKey: secrets.machineKey }),
-    ...(step.kind !== 'release' && step.leaseSeconds !== undefined ? { lease: step.leaseSeconds } : {})
-  }
 }
 
 /** A step's record as it starts: failed with no duration until `tracked` says otherwise. */

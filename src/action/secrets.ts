@@ -1,107 +1,20 @@
 import * as core from '@actions/core'
-import { isLicenseBackupError, parseSigningKey } from '../engine/index.js'
-import { ConfigError } from './steps/config-error.js'
-import type { BackupStep, EnvRef, RegistryLogin, Step } from './steps/types.js'
+import { readSecrets, type StepSecrets } from './steps/secrets.js'
+import type { Step } from './steps/types.js'
 
-export interface StepSecrets {
-  token?: string
-  identity?: string
-  /** The token or password for the step's registry (`registry` or `from-registry`). */
-  registryToken?: string
-  /** The OpenSSH private key's text, with where it came from for the engine's errors. */
-  signingKey?: { key: string; source: string }
-  /** The machine key (`machine-key-env`), as given: the engine reads it. */
-  machineKey?: string
-}
+export type { StepSecrets } from './steps/secrets.js'
 
 /**
- * Reads the secrets the steps name (service token, age identity, registry token, signing key, machine key) from the
- * environment and registers each with the runner's masking before anything could print it. Only the steps
- * that will run need theirs set; an unset one is an error naming the variable and the line that names it.
+ * Reads the secrets the steps name from the environment (src/action/steps/secrets.ts) and registers each
+ * with the runner's masking before anything could print it.
  */
 export function resolveSecrets(steps: Step[], env: NodeJS.ProcessEnv): Map<Step, StepSecrets> {
-  const resolved = new Map<Step, StepSecrets>()
-  for (const step of steps) {
-    if (step.kind === 'backup') {
-      const registryToken = registrySecret(step.registry, 'registry', env)
-      resolved.set(step, {
-        ...(registryToken === undefined ? {} : { registryToken }),
-        ...(step.signKeyEnv ? { signingKey: signingKey(step, step.signKeyEnv, env) } : {})
-      })
-      continue
-    }
-    if (step.kind === 'verify') {
-      const registryToken = registrySecret(step.fromRegistry, 'from-registry', env)
-      resolved.set(step, {
-        ...(registryToken === undefined ? {} : { registryToken }),
-        ...(step.identityEnv ? { identity: identityOf(step.identityEnv, env) } : {})
-      })
-      continue
-    }
-    const registryToken =
-      step.kind === 'restore' ? registrySecret(step.fromRegistry, 'from-registry', env) : undefined
-    const secrets: StepSecrets = registryToken === undefined ? {} : { registryToken }
-    if (!step.service.tokenEnv) {
-      throw new ConfigError(
-        `a ${step.kind} step needs the service token: add \`token-env: <VARIABLE>\` to \`service\` and set that variable from a secret.`,
-        step.at
-      )
-    }
-    secrets.token = read(step.service.tokenEnv, env, 'service.token-env')
-    mask(secrets.token)
-    if (step.machineKeyEnv) {
-      secrets.machineKey = read(step.machineKeyEnv, env, 'machine-key-env')
-      maskMachineKey(secrets.machineKey)
-    }
-    if (step.kind === 'restore' && step.identityEnv) secrets.identity = identityOf(step.identityEnv, env)
-    resolved.set(step, secrets)
-  }
-  return resolved
-}
-
-function registrySecret(
-  login: RegistryLogin | undefined,
-  key: string,
-  env: NodeJS.ProcessEnv
-): string | undefined {
-  if (!login?.tokenEnv) return undefined
-  const value = read(login.tokenEnv, env, `${key}.token-env`)
-  mask(value)
-  return value
-}
-
-function identityOf(ref: EnvRef, env: NodeJS.ProcessEnv): string {
-  const value = read(ref, env, 'identity-env')
-  mask(value)
-  return ageIdentity(value, ref)
-}
-
-/** The signing key, checked now so a bad one fails on its line before any step runs (never shown). */
-function signingKey(step: BackupStep, ref: EnvRef, env: NodeJS.ProcessEnv): { key: string; source: string } {
-  const key = read(ref, env, 'sign.key-env')
-  mask(key)
-  const source = `the environment variable ${ref.name} (named by \`sign.key-env\`)`
-  try {
-    parseSigningKey(key, source)
-  } catch (error) {
-    if (isLicenseBackupError(error)) throw new ConfigError(error.message, ref.at)
-    throw error
-  }
-  if (step.format === 'license-backup/v1') {
-    throw new ConfigError('`sign` needs format license-backup/v2: a v1 backup cannot be signed.', ref.at)
-  }
-  return { key, source }
-}
-
-function read(ref: EnvRef, env: NodeJS.ProcessEnv, key: string): string {
-  const value = env[ref.name]
-  if (value === undefined || value.trim() === '') {
-    throw new ConfigError(
-      `the environment variable ${ref.name} (named by \`${key}\`) is not set: set it from a secret in the workflow step's \`env:\`, e.g. \`${ref.name}: \${{ secrets.${ref.name} }}\`.`,
-      ref.at
-    )
-  }
-  return value
+  return readSecrets(steps, env, {
+    secret: mask,
+    machineKey: maskMachineKey,
+    howToSet: name =>
+      `set it from a secret in the workflow step's \`env:\`, e.g. \`${name}: \${{ secrets.${name} }}\``
+  })
 }
 
 /**
@@ -118,19 +31,4 @@ export function maskMachineKey(value: string): void {
   mask(value)
   const d = /"d"\s*:\s*"([^"]+)"/.exec(value)?.[1]
   if (d) core.setSecret(d)
-}
-
-/** Accepts the key itself or a whole `age-keygen` file (comments and the key line). */
-function ageIdentity(value: string, ref: EnvRef): string {
-  const key = value
-    .split(/\r?\n/)
-    .map(line => line.trim())
-    .find(line => line.startsWith('AGE-SECRET-KEY-1'))
-  if (!key) {
-    throw new ConfigError(
-      `the environment variable ${ref.name} (named by \`identity-env\`) holds no age identity: it must contain a line starting with AGE-SECRET-KEY-1, as written by \`age-keygen\`.`,
-      ref.at
-    )
-  }
-  return key
 }

@@ -1,11 +1,9 @@
-import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LicenseBackupError, type BackupResult } from '../../engine/index.js'
-import { logText } from '../log/text.js'
-import { log } from '../log/write.js'
+import { logText, type LogText } from '../log/text.js'
 import type { RunContext } from '../artifacts/client.js'
 import type { RegistryLogin, RegistryPush, RegistrySource } from '../steps/types.js'
 import { RegistryClient } from './client.js'
@@ -44,6 +42,10 @@ export interface RegistryContext {
   now(): number
   /** Repositories this run pushed to, by registry host: later pushes mount their blobs. */
   pushed: Map<string, string>
+  /** The host's log (the job log, a terminal): lines already neutralised. */
+  log: { info(text: LogText): void; warning(text: LogText): void }
+  /** A bearer token the registry's token server gave: the action masks it; it is never printed. */
+  onToken(token: string): void
 }
 
 /** Pushes a finished backup folder, then applies `keep`. */
@@ -56,7 +58,7 @@ export async function pushToRegistry(
   const client = clientFor(spec.repository, spec, token, context)
   const where = repositoryText(spec.repository)
   const mountFrom = context.pushed.get(spec.repository.host)
-  log.info(logText`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where}.`)
+  context.log.info(logText`Pushing ${backup.files.length} file(s) from ${backup.path} to ${where}.`)
   const pushed = await pushBackup(client, backup.path, backup.files, {
     tags: spec.tags,
     now: new Date(context.now()),
@@ -67,7 +69,7 @@ export async function pushToRegistry(
   })
   context.pushed.set(spec.repository.host, spec.repository.name)
   const how = Object.values(pushed.blobs)
-  log.info(
+  context.log.info(
     logText`Pushed ${where}@${pushed.digest} (${pushed.size} bytes: ${count(how, 'uploaded')} uploaded, ${count(how, 'present')} already there, ${count(how, 'mounted')} mounted), tagged ${pushed.tags.join(', ')}.`
   )
   const ownerKind = githubOwnerKind(spec.repository, context.run)
@@ -112,7 +114,7 @@ async function warnIfPublic(
         ? 'this workflow runs in a public repository, and GHCR makes a package first published from one public'
         : undefined
   if (!why) return
-  log.warning(
+  context.log.warning(
     logText`The backup pushed to ${repositoryText(repository)} is not encrypted and ${why}: anyone can pull it and read every license. Add \`encrypt-to\` to the backup step, and check the package's visibility on ${packageSettings(repository, ownerKind)}.`
   )
 }
@@ -160,21 +162,21 @@ async function keepBackups(
       now: new Date(context.now()),
       ...(deleter ? { deleter } : {})
     })
-    logKeep(result, policy)
+    logKeep(result, policy, context.log)
     for (const failed of result.failed) {
-      log.warning(
+      context.log.warning(
         logText`keep did not delete ${failed.tag} (${failed.digest}) from ${repositoryText(spec.repository)}: ${failed.reason} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
       )
     }
     if (result.future.length) {
-      log.warning(
+      context.log.warning(
         logText`keep left ${result.future.map(f => f.tag).join(', ')} in ${repositoryText(spec.repository)} alone: dated more than ${FUTURE_SKEW_MS / 60_000} minutes after this runner's clock (${new Date(context.now()).toISOString()}), so a clock ran ahead when it was pushed; such backups count for no rule. Delete them by hand once they are not needed.`
       )
     }
     return result
   } catch (error) {
     if (!(error instanceof LicenseBackupError) || error.code === 'CANCELLED') throw error
-    log.warning(
+    context.log.warning(
       logText`keep was not applied to ${repositoryText(spec.repository)}: ${error.message} The backup just pushed is in place. ${deleteHint(spec.repository, ownerKind)}`
     )
     return undefined
@@ -197,13 +199,13 @@ export async function pullFromRegistry(
   const client = clientFor(spec.reference, spec, token, context)
   const folder = await mkdtemp(join(context.run.tempDir ?? tmpdir(), 'license-backup-registry-'))
   try {
-    log.info(logText`Pulling ${referenceText(spec.reference)}.`)
+    context.log.info(logText`Pulling ${referenceText(spec.reference)}.`)
     const pulled = await pullBackup(client, spec.reference, folder)
-    log.info(
+    context.log.info(
       logText`Pulled ${repositoryText(spec.reference)}@${pulled.digest}: ${pulled.files.join(', ')}, every blob matching its digest.`
     )
     if (pulled.skipped.length) {
-      log.info(logText`Not downloaded (not files of a backup folder): ${pulled.skipped.join(', ')}.`)
+      context.log.info(logText`Not downloaded (not files of a backup folder): ${pulled.skipped.join(', ')}.`)
     }
     return {
       folder,
@@ -236,10 +238,10 @@ function clientFor(
           credentialsHint: `user ${username} and the token in $${login.tokenEnv?.name ?? ''}`
         }),
     ...(login.tokenRealms ? { tokenRealms: login.tokenRealms } : {}),
-    warn: message => log.warning(logText`${message}`),
+    warn: message => context.log.warning(logText`${message}`),
     fetch: context.fetch,
     signal: context.signal,
-    onToken: token => core.setSecret(token),
+    onToken: token => context.onToken(token),
     now: context.now
   })
 }
@@ -260,7 +262,7 @@ function githubOwnerKind(repository: RegistryRepository, run: RunContext): Owner
   }
 }
 
-function logKeep(result: KeepResult, policy: KeepPolicy): void {
+function logKeep(result: KeepResult, policy: KeepPolicy, log: RegistryContext['log']): void {
   const rules = KEEP_RULES.filter(rule => policy[rule] !== undefined)
     .map(rule => `${rule} ${policy[rule]}`)
     .join(', ')

@@ -32,6 +32,8 @@ export interface StepsSource {
   config: string
   /** The steps YAML given inline (the `steps` input); wins over `config` when not empty. */
   inline: string
+  /** What the inline steps are called in messages; default "the `steps` input". */
+  inlineName?: string
   /** Where `path-env` variables are read (ADR 0071). Default: the process's environment. */
   env?: NodeJS.ProcessEnv
 }
@@ -46,7 +48,7 @@ export async function loadSteps(from: StepsSource): Promise<StepsConfig> {
 }
 
 async function readSteps(from: StepsSource): Promise<ParsedSteps> {
-  if (from.inline.trim() !== '') return parseSteps(from.inline, 'the `steps` input')
+  if (from.inline.trim() !== '') return parseSteps(from.inline, from.inlineName ?? 'the `steps` input')
   let text: string
   try {
     text = await readInputFile(from.config)

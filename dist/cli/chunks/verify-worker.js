@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  checkBatch,
+  keySlots,
+  serve
+} from "./chunk-CXWAIKUI.js";
+import "./chunk-2ZTQXNXN.js";
+export {
+  checkBatch,
+  keySlots,
+  serve
+};
