@@ -116,4 +116,63 @@ describe('a push to GHCR from the backup step', () => {
     expect(warnings[1]).toContain(`the Admin role on the package for this workflow's repository`)
     expect(warnings[1]).toContain(settings)
   })
+
+  it('warns about an unencrypted push from a public repository when GitHub does not say the package visibility, and not from a private one', async () => {
+    const repository = parseRepository('ghcr.io/kim/fresh')
+    const backup = await makeBackup(await dirs.make(), 3)
+    // The Packages API does not know the package yet (a first push): it answers 404 for its visibility.
+    const unknownVisibility: typeof fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input))
+      if (url.origin === 'https://api.github.com') return Promise.resolve(new Response('{}', { status: 404 }))
+      return fronted(input, init)
+    }
+    const warningsFor = async (repositoryPayload: Record<string, unknown>): Promise<string[]> => {
+      const eventPath = join(await dirs.make(), 'event.json')
+      await writeFile(eventPath, JSON.stringify({ repository: repositoryPayload }))
+      const seen: string[] = []
+      const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+        seen.push(String(chunk))
+        return true
+      })
+      try {
+        await pushToRegistry(
+          {
+            repository,
+            tags: ['nightly'],
+            tokenEnv: { name: 'GHCR_TOKEN', at: { source: 'steps', line: 1, column: 1 } },
+            at: { source: 'steps', line: 1, column: 1 }
+          },
+          backup,
+          TOKEN,
+          {
+            fetch: unknownVisibility,
+            signal: new AbortController().signal,
+            run: {
+              serverUrl: 'https://github.com',
+              apiUrl: 'https://api.github.com',
+              repository: 'kim/fresh',
+              runId: '2',
+              job: 'backup',
+              attempt: '1',
+              actor: 'kim',
+              eventPath
+            },
+            now: () => Date.parse('2026-12-07T02:00:00Z'),
+            pushed: new Map(),
+            log,
+            onToken: mask
+          }
+        )
+      } finally {
+        stdout.mockRestore()
+      }
+      return seen.filter(line => line.startsWith('::warning'))
+    }
+    expect(await warningsFor({ private: false, owner: { login: 'kim', type: 'User' } })).toEqual([
+      expect.stringContaining(
+        'is not encrypted and this workflow runs in a public repository, and GHCR makes a package first published from one public'
+      )
+    ])
+    expect(await warningsFor({ private: true, owner: { login: 'kim', type: 'User' } })).toEqual([])
+  })
 })
