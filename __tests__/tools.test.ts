@@ -111,7 +111,27 @@ describe('how to install it', () => {
   })
 })
 
+/** Every test file under __tests__, relative to the repository. */
+function testFiles(dir = '__tests__'): string[] {
+  return readdirSync(dir).flatMap(name => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return testFiles(path)
+    return path.endsWith('.test.ts') ? [path] : []
+  })
+}
+
 describe('a test whose tool is missing', () => {
+  // Two registry suites once started the registry unconditionally and failed on a machine without it.
+  it('is gated in every test file that starts a tool-backed server or runs a tool', () => {
+    const startsTool = /\b(startRegistry|basicRegistrySuite|requireTool|runTool)\(/
+    const gated = /\b(describeWithTools|itWithTools|toolsPresent)\(/
+    const ungated = testFiles().filter(file => {
+      const text = readFileSync(file, 'utf8')
+      return startsTool.test(text) && !gated.test(text)
+    })
+    expect(ungated).toEqual([])
+  })
+
   it('is skipped with one printed line naming the tool and how to install it', () => {
     setEnv({ PATH: '' })
     const written: string[] = []

@@ -1,20 +1,24 @@
 // Reading what other tools wrote (ADR 0189), against the CNCF distribution registry: an image-spec v1.0
 // artifact (`oras push --image-spec v1.0`: the type in `config.mediaType`, no `artifactType`) pulls with
 // the same checks, and a layer titled with a folder is refused as what it is, naming the title.
-import { describe, expect, it } from '@jest/globals'
+import { expect, it } from '@jest/globals'
 import { readdir } from 'node:fs/promises'
 import { RegistryClient } from '../../src/action/registry/client.js'
 import { pullBackup } from '../../src/action/registry/pull.js'
 import { pushBackup } from '../../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
+import { REGISTRY_TOOLS } from '../../src/local/registry.js'
 import { registerSecret } from '../support/secret-scan.js'
+import { describeWithTools } from '../support/tools.js'
 import type { BackupResult } from '../../src/engine/api.js'
 import { basic, basicRegistrySuite, damageBlob, makeBackup } from './support.js'
 
 const PASSWORD = 'interop-test-password-3f8e'
 registerSecret(PASSWORD)
 const AUTH = basic('oli', PASSWORD)
-const suite = basicRegistrySuite('oli', PASSWORD)
+const WHAT = 'the registry interoperability tests'
+const describe = describeWithTools(WHAT, REGISTRY_TOOLS)
+const suite = basicRegistrySuite(WHAT, 'oli', PASSWORD)
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 
 const client = (repo: string): RegistryClient =>

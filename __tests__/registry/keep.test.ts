@@ -2,19 +2,23 @@
 // auth and deletes enabled: the backup pushed in this run stays, a timestamp tag from a clock that ran
 // ahead is neither counted nor deleted, a refused delete is reported rather than thrown, and "deleted"
 // is said only of what a second listing no longer shows.
-import { describe, expect, it } from '@jest/globals'
+import { expect, it } from '@jest/globals'
 import { LicenseBackupError } from '../../src/engine/index.js'
 import { RegistryClient } from '../../src/action/registry/client.js'
 import { applyKeep, FUTURE_SKEW_MS } from '../../src/action/registry/keep.js'
 import { pushBackup } from '../../src/action/registry/push.js'
 import { parseRepository } from '../../src/action/registry/reference.js'
+import { REGISTRY_TOOLS } from '../../src/local/registry.js'
 import { registerSecret } from '../support/secret-scan.js'
+import { describeWithTools } from '../support/tools.js'
 import { basic, basicRegistrySuite, tagsOf } from './support.js'
 
 const PASSWORD = 'keep-test-password-5e2b'
 registerSecret(PASSWORD)
 const AUTH = basic('kim', PASSWORD)
-const suite = basicRegistrySuite('kim', PASSWORD)
+const WHAT = 'the registry keep tests'
+const describe = describeWithTools(WHAT, REGISTRY_TOOLS)
+const suite = basicRegistrySuite(WHAT, 'kim', PASSWORD)
 
 const client = (repo: string): RegistryClient =>
   new RegistryClient(parseRepository(`${suite.registry.host}/${repo}`), {

@@ -6,7 +6,14 @@ import { createBackupRestorer } from '../../src/engine/index.js'
 import type { BackupResult } from '../../src/engine/api.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
-import { createTestCa, startRegistry, trustCa, type TestRegistry } from '../../src/local/registry.js'
+import { toolsPresent } from '../../src/fixtures/tools.js'
+import {
+  createTestCa,
+  REGISTRY_TOOLS,
+  startRegistry,
+  trustCa,
+  type TestRegistry
+} from '../../src/local/registry.js'
 import { tempDirs } from '../engine/helpers.js'
 
 export interface RegistrySuite {
@@ -17,11 +24,13 @@ export interface RegistrySuite {
 
 /**
  * The distribution registry with htpasswd auth for one user, started before the file's tests with a
- * throwaway CA this process trusts, and a small backup folder; all removed after them.
+ * throwaway CA this process trusts, and a small backup folder; all removed after them. Where the registry
+ * or openssl is missing nothing starts: the file's tests are then skipped by `describeWithTools`.
  */
-export function basicRegistrySuite(user: string, password: string): RegistrySuite {
+export function basicRegistrySuite(what: string, user: string, password: string): RegistrySuite {
   const dirs = tempDirs()
   const suite = { dirs } as RegistrySuite
+  if (!toolsPresent(what, REGISTRY_TOOLS)) return suite
   let removeCa = (): Promise<void> => Promise.resolve()
   beforeAll(async () => {
     const ca = await createTestCa()
