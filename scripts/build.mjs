@@ -4,6 +4,7 @@ import { build } from 'esbuild'
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { VERIFY_WORKER } from './bundle.mjs'
+import { writeEngineTypes } from './engine-types.mjs'
 import { licensesText } from './licenses.mjs'
 
 const outdir = process.argv[2] ?? 'dist'
@@ -115,3 +116,17 @@ const cli = await build({
 await writeFile(join(outdir, 'cli', 'licenses.txt'), licensesText(cli.metafile))
 // npm links the bin to this file: it runs as a program of its own.
 await chmod(join(outdir, 'cli', 'license-backup.js'), 0o755)
+
+// The engine as a library (ADR 0205), `license-backup/engine` in package.json's exports: its public API,
+// src/engine/index.ts, bundled with its dependencies into dist/engine/ so that installing the package
+// installs nothing else, its verify worker in its chunks/ beside the chunk that starts it, and the API's
+// type declarations (ADR 0206).
+const engine = await build({
+  ...common,
+  entryPoints: { index: 'src/engine/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
+  outdir: join(outdir, 'engine'),
+  plugins: [versionOnly, withoutCrashPoints],
+  banner: { js: REQUIRE }
+})
+await writeFile(join(outdir, 'engine', 'licenses.txt'), licensesText(engine.metafile))
+await writeEngineTypes(join(outdir, 'engine'))
