@@ -2,7 +2,13 @@
 // engine's public API alone, with nothing of the Actions toolkit in it; `__tests__/packages/` installs it.
 import { describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { rm, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createIssuer } from '../../src/fixtures/issuer.js'
+import { generateStore } from '../../src/fixtures/store.js'
+import type * as Engine from '../../src/engine/index.js'
+import { tempDir } from '../helpers/service.js'
 
 interface Manifest {
   exports: Record<string, string | Record<string, string>>
@@ -76,5 +82,25 @@ describe('package.json exports the engine, built into dist/engine/', () => {
       [...readFileSync(join('dist/engine', file), 'utf8').matchAll(/from '([^'.][^']*)'/g)].map(m => m[1])
     )
     expect(imports.filter(name => !name?.startsWith('node:'))).toEqual([])
+  })
+
+  it('backs up and verifies from dist/engine/, with its worker threads', async () => {
+    const engine = (await import(pathToFileURL(resolve('dist/engine/index.js')).href)) as typeof Engine
+    const dir = await tempDir('lb-engine-dist-')
+    try {
+      const issuer = createIssuer({ kid: 'engine-dist' })
+      // Past the verify pool's 256 inline checks: the rest go to the worker in dist/engine/chunks/.
+      const store = await generateStore(join(dir, 'store'), issuer, { count: 400, restrictedShare: 0 })
+      await writeFile(join(dir, 'jwks.json'), JSON.stringify(issuer.jwks()))
+      const trust = { jwksFile: join(dir, 'jwks.json') }
+      const events: string[] = []
+      const run = engine.createBackupRestorer(event => events.push(event.type))
+      const backup = await run.backup({ store: store.dir, path: join(dir, 'backup'), trust })
+      const verify = await run.verify({ path: join(dir, 'backup'), trust })
+      expect([backup.backedUp, verify.verified, verify.signaturesChecked]).toEqual([400, 400, true])
+      expect(events).toContain('END')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
