@@ -37,7 +37,8 @@ export default tseslint.config(
   },
   {
     // Hosts (the action, the local runner and fixtures, the service, the scripts and benchmarks) drive the
-    // engine through its public API only, src/engine/index.ts (ADR 0142); the tests may reach inside.
+    // engine through its public API only, src/engine/index.ts (ADR 0142): the one module package.json
+    // exports, as license-backup/engine, to hosts outside this repository (ADR 0205). The tests may reach inside.
     files: ['src/**/*.ts', 'scripts/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.ts'],
     ignores: ['src/engine/**'],
     rules: {

@@ -3,7 +3,7 @@
 //
 // `npm test` is the fast suite; `npm run test:all` (which .ci/run runs) adds the suites below, the crash,
 // chaos, property, memory-shape and end-to-end ones (the 10,000-license backup checked with tar and sha256sum among
-// them) and the license service's concurrency and kill -9 ones, through jest.all.config.js, with coverage.
+// them), the license service's concurrency and kill -9 ones, and the packing tests (npm pack, installed), through jest.all.config.js, with coverage.
 // The fast suite runs without coverage (instrumenting every source costs a third of its time) and with a
 // worker per core: most suites wait on child processes, servers and disks, not on the CPU.
 const SLOW_SUITES = [
@@ -12,7 +12,8 @@ const SLOW_SUITES = [
   '\\.property\\.test\\.ts$',
   '/__tests__/e2e/',
   '/__tests__/engine/backup-large\\.test\\.ts$',
-  '/__tests__/restore/release-kills\\.test\\.ts$'
+  '/__tests__/restore/release-kills\\.test\\.ts$',
+  '/__tests__/packages/'
 ]
 
 /** @type {import('jest').Config} */

@@ -604,14 +604,14 @@ async function warmUp(store: string): Promise<void> {
 }
 
 /**
- * Cold start of the action as built now (scripts/build.mjs into bench/work/dist, not the committed dist/):
+ * Cold start of the action as built now (scripts/build.mjs of the action alone into bench/work/dist, not the committed dist/):
  * `node index.js` until its first line on stdout, for a steps file with one backup step. With a state file,
  * as a runner gives one, the main step's `saveState` writes no command to stdout: the first line is the
  * action's own "Running 1 step(s)…", printed once the steps file is loaded and checked. Also checks that
  * the chunk holding @actions/artifact is not reachable by static imports from index.js.
  */
 async function coldStart(times: number): Promise<void> {
-  await runNode(['scripts/build.mjs', coldDist])
+  await runNode(['scripts/build.mjs', coldDist, 'action'])
   const artifactChunk = await chunkHolding(coldDist, 'var DefaultArtifactClient = class')
   const loaded = await staticClosure(coldDist, 'index.js')
   const lazy = artifactChunk !== undefined && !loaded.has(artifactChunk)

@@ -8754,6 +8754,9 @@ function restrictedSummaryMessage(count2) {
 }
 
 // src/engine/index.ts
+async function checkRecipients2(recipients) {
+  await checkRecipients(recipients);
+}
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
@@ -19351,7 +19354,7 @@ async function loadSteps(from) {
   const parsed = await readSteps(from);
   validateSteps(parsed);
   checkPatterns(parsed);
-  await checkRecipients2(parsed);
+  await checkRecipients3(parsed);
   return toStepsConfig(parsed, from.env ?? process.env);
 }
 async function readSteps(from) {
@@ -19564,7 +19567,7 @@ function envRef(parsed, path, value) {
   if (typeof value !== "string") return void 0;
   return { name: value, at: parsed.locate(path) };
 }
-async function checkRecipients2(parsed) {
+async function checkRecipients3(parsed) {
   const steps = parsed.data["steps"];
   const lists = steps.map(
     (step) => step["backup"]?.["encrypt-to"]
@@ -19572,7 +19575,7 @@ async function checkRecipients2(parsed) {
   for (const [i, list] of lists.entries()) {
     for (const [j, recipient] of (list ?? []).entries()) {
       try {
-        await checkRecipients([recipient]);
+        await checkRecipients2([recipient]);
       } catch {
         throw new ConfigError(
           `\`encrypt-to\` entry ${recipient} is not a valid age recipient (its checksum does not match): copy it again from \`age-keygen -y\`.`,

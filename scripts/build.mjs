@@ -4,9 +4,12 @@ import { build } from 'esbuild'
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { VERIFY_WORKER } from './bundle.mjs'
+import { writeEngineTypes } from './engine-types.mjs'
 import { licensesText } from './licenses.mjs'
 
-const outdir = process.argv[2] ?? 'dist'
+// `node scripts/build.mjs [OUTDIR] [action|cli|engine]`: every bundle into dist/ by default, or the one named
+// (the command line's tests build the command alone).
+const [outdir = 'dist', only] = process.argv.slice(2)
 
 /** Whether esbuild's absolute `path` is the project's own `file` (relative() folds a drive letter's case). */
 function isProjectFile(path, file) {
@@ -91,27 +94,53 @@ const common = {
 const REQUIRE =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
 
-const result = await build({
-  ...common,
-  // The verify pool's worker is an entry point of its own, in chunks/ beside the chunk that starts
-  // it (src/engine/verify-pool/pool.ts, ADR 0140). Code splitting keeps @actions/artifact out of the
-  // start-up path: it is imported only when a step uses an artifact.
-  entryPoints: { index: 'src/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
-  outdir,
-  plugins: [versionOnly, withoutCrashPoints, httpClientAtStart],
-  banner: { js: REQUIRE }
-})
-await writeFile(join(outdir, 'licenses.txt'), licensesText(result.metafile))
+// The action (action.yml runs dist/index.js).
+async function buildAction() {
+  const result = await build({
+    ...common,
+    // The verify pool's worker is an entry point of its own, in chunks/ beside the chunk that starts
+    // it (src/engine/verify-pool/pool.ts, ADR 0140). Code splitting keeps @actions/artifact out of the
+    // start-up path: it is imported only when a step uses an artifact.
+    entryPoints: { index: 'src/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
+    outdir,
+    plugins: [versionOnly, withoutCrashPoints, httpClientAtStart],
+    banner: { js: REQUIRE }
+  })
+  await writeFile(join(outdir, 'licenses.txt'), licensesText(result.metafile))
+}
 
 // The command line host (src/cli/, ADR 0200): a bundle of its own in dist/cli/, all dependencies inside, so
 // `license-backup` runs on Node alone. Its verify worker sits in its chunks/ as the action's does.
-const cli = await build({
-  ...common,
-  entryPoints: { 'license-backup': 'src/cli/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
-  outdir: join(outdir, 'cli'),
-  plugins: [versionOnly, withoutCrashPoints],
-  banner: { js: `#!/usr/bin/env node\n${REQUIRE}` }
-})
-await writeFile(join(outdir, 'cli', 'licenses.txt'), licensesText(cli.metafile))
-// npm links the bin to this file: it runs as a program of its own.
-await chmod(join(outdir, 'cli', 'license-backup.js'), 0o755)
+async function buildCli() {
+  const cli = await build({
+    ...common,
+    entryPoints: { 'license-backup': 'src/cli/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
+    outdir: join(outdir, 'cli'),
+    plugins: [versionOnly, withoutCrashPoints],
+    banner: { js: `#!/usr/bin/env node\n${REQUIRE}` }
+  })
+  await writeFile(join(outdir, 'cli', 'licenses.txt'), licensesText(cli.metafile))
+  // npm links the bin to this file: it runs as a program of its own.
+  await chmod(join(outdir, 'cli', 'license-backup.js'), 0o755)
+}
+
+// The engine as a library (ADR 0205), `license-backup/engine` in package.json's exports: its public API,
+// src/engine/index.ts, bundled with its dependencies into dist/engine/ so that installing the package
+// installs nothing else, its verify worker in its chunks/ beside the chunk that starts it, and the API's
+// type declarations (ADR 0206).
+async function buildEngine() {
+  const engine = await build({
+    ...common,
+    entryPoints: { index: 'src/engine/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
+    outdir: join(outdir, 'engine'),
+    plugins: [versionOnly, withoutCrashPoints],
+    banner: { js: REQUIRE }
+  })
+  await writeFile(join(outdir, 'engine', 'licenses.txt'), licensesText(engine.metafile))
+  await writeEngineTypes(join(outdir, 'engine'))
+}
+
+const BUNDLES = { action: buildAction, cli: buildCli, engine: buildEngine }
+if (only !== undefined && !Object.hasOwn(BUNDLES, only))
+  throw new Error(`No bundle named ${only}: name one of ${Object.keys(BUNDLES).join(', ')}, or none for all.`)
+for (const [name, make] of Object.entries(BUNDLES)) if (only === undefined || only === name) await make()

@@ -2,8 +2,11 @@
 // A sample store on "machine A", the reference license service and a stand-in for the artifact service on
 // loopback, then the built action (dist/index.js) run as a runner runs it: back up (restricted licenses
 // reported by title, the pack age-encrypted), upload the artifact (written to a local folder), and restore
-// it from the artifact into a fresh store on "machine B". Everything lands in ./demo-output.
+// it from the artifact into a fresh store on "machine B". Then the built command line
+// (dist/cli/license-backup.js), as a provisioning job outside GitHub Actions runs it: inspect the backup,
+// restore it onto two fresh runners with one machine key, release one. Everything lands in ./demo-output.
 import { generateIdentity, identityToRecipient } from 'age-encryption'
+import { execFile } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
@@ -75,7 +78,10 @@ const result = await runAction({
   }
 })
 
-say('5. Provisioning two fresh runners with one stable machine key, then a release (protocol v1.1)')
+say('5. Outside GitHub Actions, the command line: node dist/cli/license-backup.js inspect')
+const inspected = await runCommand(['inspect', rel(at('backup'))], {})
+say('6. Provisioning two fresh runners with one stable machine key, then a release (protocol v1.1):')
+say(`   node dist/cli/license-backup.js run --config ${rel(at('provisioning.yml'))}`)
 const machineKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })
 const provisioning = `version: 1
 catalog: ${relative(process.cwd(), at('catalog.csv'))}
@@ -87,14 +93,11 @@ steps:
   - release: { store: ${relative(process.cwd(), at('runner-2'))}, machine-key-env: MACHINE_KEY }
 `
 for (const line of provisioning.trim().split('\n').slice(4)) say(`   ${line}`)
-const provisioned = await runAction({
-  inputs: { steps: provisioning, 'github-token': '' },
-  runnerDir: at('runner-provisioning'),
-  env: { LMS_TOKEN: token, AGE_IDENTITY: identity, MACHINE_KEY: JSON.stringify(machineKey) },
-  onLine: line => {
-    const shown = pretty(line)
-    if (shown !== undefined) say(`   │ ${shown}`)
-  }
+await writeFile(at('provisioning.yml'), provisioning)
+const provisioned = await runCommand(['run', '--config', at('provisioning.yml')], {
+  LMS_TOKEN: token,
+  AGE_IDENTITY: identity,
+  MACHINE_KEY: JSON.stringify(machineKey)
 })
 const first = sample.licenses.find(l => !l.restricted)
 const machines = first ? await service.machinesOf(first.jti) : []
@@ -103,7 +106,7 @@ say(
 )
 await Promise.all([service.close(), artifacts.close()])
 
-say('6. Where everything went')
+say('7. Where everything went')
 say(`   backup folder     ${rel(at('backup'))}  (${(await readdir(at('backup'))).join(', ')})`)
 say(`   artifact (zip)    ${rel(at('artifacts', 'license-backup-demo.zip'))}`)
 say(`   restored store    ${rel(at('machine-b'))}  (machine B, its identity in .license-backup/)`)
@@ -118,9 +121,30 @@ const restoredCount = (await readdir(at('machine-b'), { recursive: true })).filt
 say(
   `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: exit code ${result.exitCode}, ${restoredCount} licenses restored on machine B.`
 )
-if (result.exitCode !== 0 || provisioned.exitCode !== 0) {
+if (result.exitCode !== 0 || inspected !== 0 || provisioned !== 0) {
   console.error((await readFile(at('runner', 'step-summary.md'), 'utf8')).slice(0, 2000))
   process.exitCode = 1
+}
+
+/**
+ * Runs the built command line with `args` and the secrets in `env`, as a CI job or provisioning script runs
+ * it; prints its lines but the per-license and progress detail. Resolves its exit code.
+ */
+function runCommand(args: string[], env: Record<string, string>): Promise<number> {
+  const command = resolve('dist', 'cli', 'license-backup.js')
+  return new Promise(done => {
+    execFile(
+      process.execPath,
+      [command, ...args],
+      { env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        for (const line of `${stdout}${stderr}`.split('\n')) {
+          if (line !== '' && !/^(LICENSE|PROGRESS) /.test(line)) say(`   │ ${line}`)
+        }
+        done(error ? (typeof error.code === 'number' ? error.code : 1) : 0)
+      }
+    )
+  })
 }
 
 function say(line: string): void {

@@ -7,10 +7,12 @@ export interface Ran {
   stderr: string
 }
 
-/** Builds the project into `dir` with its own build (scripts/build.mjs); returns the command's path. */
+/** Builds the command into `dir` with the project's own build (scripts/build.mjs); returns its path. */
 export async function buildCommand(dir: string): Promise<string> {
   await new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, ['scripts/build.mjs', dir], error => (error ? reject(error) : resolve()))
+    execFile(process.execPath, ['scripts/build.mjs', dir, 'cli'], error =>
+      error ? reject(error) : resolve()
+    )
   )
   return join(dir, 'cli', 'license-backup.js')
 }

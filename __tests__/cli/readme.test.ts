@@ -51,17 +51,29 @@ async function checkout(name: string): Promise<string> {
 const kept = (): number => store.licenses.filter(l => !l.restricted).length
 
 describe('README: Use it outside GitHub Actions', () => {
-  it('runs the GitLab CI pipeline, job by job, line by line', async () => {
-    type Job = { script?: string[]; before_script?: string[]; needs?: string[] }
+  it('runs the GitLab CI pipeline, job by job, line by line, each job in its own checkout', async () => {
+    type Job = {
+      script?: string[]
+      before_script?: string[]
+      needs?: string[]
+      artifacts?: { paths?: string[] }
+    }
     const pipeline = parse(snippet('gitlab-ci-example', 'yaml')) as Record<string, Job>
     expect(pipeline['default']?.before_script?.join('\n')).toContain(
       'ln -s /opt/license-backup/dist/cli/license-backup.js /usr/local/bin/license-backup'
     )
     const { server } = await services.start({ issuer })
-    const dir = await checkout('gitlab')
     const env = { PATH: `${bin}:${process.env['PATH'] ?? ''}`, LMS_URL: server.url, LMS_TOKEN: TOKEN }
     const outputs: string[] = []
+    const jobDirs = new Map<string, string>()
     for (const name of ['backup-licenses', 'restore-drill']) {
+      // As GitLab runs a job: a fresh checkout, with the artifacts of the jobs it needs put in place.
+      const dir = await checkout(`gitlab-${name}`)
+      for (const needed of pipeline[name]?.needs ?? []) {
+        for (const path of pipeline[needed]?.artifacts?.paths ?? [])
+          await cp(join(jobDirs.get(needed) ?? '', path), join(dir, path), { recursive: true })
+      }
+      jobDirs.set(name, dir)
       for (const line of pipeline[name]?.script ?? []) {
         const ran = await runFile('/bin/sh', ['-ec', line], dir, env)
         expect({ line, code: ran.code, stderr: ran.stderr }).toEqual({ line, code: 0, stderr: '' })
@@ -69,6 +81,7 @@ describe('README: Use it outside GitHub Actions', () => {
       }
     }
     expect(pipeline['restore-drill']?.needs).toEqual(['backup-licenses'])
+    expect(pipeline['backup-licenses']?.artifacts?.paths).toEqual(['backup/'])
     const text = outputs.join('')
     expect(text).toContain(`licenses: ${kept()}, restricted: ${store.licenses.length - kept()}`)
     expect(text).toContain(`Restored ${kept()} license(s) into drill`)
@@ -106,5 +119,16 @@ describe('README: Use it outside GitHub Actions', () => {
     expect(ran.stdout).toContain(`licenses restored into ${join(dir, 'machine')}`)
     const restored = await readdir(join(dir, 'machine'), { recursive: true })
     expect(restored.filter(f => f.endsWith('.jwt'))).toHaveLength(kept())
+
+    // A second machine, past a restore limit of one: the script's own message, and exit 1 (not retryable).
+    const limited = await services.start({ issuer, restoreLimit: 1 })
+    const first = { ...machine, LMS_URL: limited.server.url, LMS_TOKEN: TOKEN }
+    expect(
+      (await runFile('/bin/sh', [script, backup], dir, { ...first, LICENSE_STORE: join(dir, 'm1') })).code
+    ).toBe(0)
+    const full = await runFile('/bin/sh', [script, backup], dir, { ...first, LICENSE_STORE: join(dir, 'm2') })
+    expect(full.code).toBe(1)
+    expect(full.stderr).toContain('[RESTORE_LIMIT]')
+    expect(full.stderr).toContain('a license is on as many machines as allowed: release it on one first')
   })
 })

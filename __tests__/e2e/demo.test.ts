@@ -1,5 +1,6 @@
 // The README's first command: `npm run demo` must keep working after every change. It runs the built
-// action end to end (backup, artifact, verify, restore, provisioning with a machine key, release).
+// action end to end (backup, artifact, verify, restore), then the built command line (inspect, provisioning
+// with a machine key, release).
 import { describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 
@@ -17,7 +18,10 @@ describe('npm run demo', () => {
     expect(out).toMatch(
       /Verified (\d+) license\(s\) in the license-backup\/v2 backup, every signature checked/
     )
-    expect(out).toMatch(/Released (\d+) license\(s\) of machine /)
+    // The part outside GitHub Actions runs through the built command line: its inspect and its steps run.
+    expect(out).toMatch(/│ format: license-backup\/v2\n[^]*│ licenses: \d+, restricted: \d+\n/)
+    expect(out).toContain('node dist/cli/license-backup.js run --config')
+    expect(out).toMatch(/│ Released (\d+) license\(s\) of machine /)
     expect(out).toMatch(/Done in [\d.]+ s: exit code 0, (\d+) licenses restored on machine B\./)
     const restored = /exit code 0, (\d+) licenses restored/.exec(out)?.[1]
     const verified = /Verified (\d+) license\(s\)/.exec(out)?.[1]

@@ -7372,6 +7372,9 @@ var require_dist = __commonJS({
 });
 
 // src/engine/index.ts
+async function checkRecipients2(recipients) {
+  await checkRecipients(recipients);
+}
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
@@ -15129,7 +15132,7 @@ async function loadSteps(from) {
   const parsed2 = await readSteps(from);
   validateSteps(parsed2);
   checkPatterns(parsed2);
-  await checkRecipients2(parsed2);
+  await checkRecipients3(parsed2);
   return toStepsConfig(parsed2, from.env ?? process.env);
 }
 async function readSteps(from) {
@@ -15342,7 +15345,7 @@ function envRef(parsed2, path, value) {
   if (typeof value !== "string") return void 0;
   return { name: value, at: parsed2.locate(path) };
 }
-async function checkRecipients2(parsed2) {
+async function checkRecipients3(parsed2) {
   const steps = parsed2.data["steps"];
   const lists = steps.map(
     (step) => step["backup"]?.["encrypt-to"]
@@ -15350,7 +15353,7 @@ async function checkRecipients2(parsed2) {
   for (const [i, list] of lists.entries()) {
     for (const [j, recipient] of (list ?? []).entries()) {
       try {
-        await checkRecipients([recipient]);
+        await checkRecipients2([recipient]);
       } catch {
         throw new ConfigError(
           `\`encrypt-to\` entry ${recipient} is not a valid age recipient (its checksum does not match): copy it again from \`age-keygen -y\`.`,

@@ -6,6 +6,7 @@
  */
 import type { BackupRestorer } from './api.js'
 import { emitter, type EventListener } from './events.js'
+import { checkRecipients as checkAgeRecipients } from './format/age.js'
 
 export type * from './api.js'
 export type { EngineEvent, EventListener, Operation } from './events.js'
@@ -23,7 +24,6 @@ export { ENGINE_OPTIONS, capitalized, option, turnOn, type EngineOption } from '
 export { TOOL } from './version.js'
 
 // Checking a steps file's values before any operation runs.
-export { checkRecipients } from './format/age.js'
 export { parseSigningKey, type SigningKey } from './format/ssh/signing-key.js'
 export { InputFileError, readInputFile } from './io/input-file.js'
 export { compileGlob, DEFAULT_PATTERN } from './store/glob.js'
@@ -62,6 +62,15 @@ export {
   parseRetryAfter,
   type RetryPolicy
 } from './service/retry.js'
+
+/**
+ * Checks age recipients before a backup is made: CONFIG_INVALID naming the first that is not an age X25519
+ * recipient (`age1…`). Its own function here so that the library's types name no type of age-encryption,
+ * which the library bundles (ADR 0206).
+ */
+export async function checkRecipients(recipients: string[]): Promise<void> {
+  await checkAgeRecipients(recipients)
+}
 
 /** The engine, created with an event listener (the classic `WMCreateBackupRestorer(callback)`). */
 export function createBackupRestorer(listener?: EventListener): BackupRestorer {
