@@ -3,7 +3,7 @@ import {
   checkBatch,
   keySlots,
   serve
-} from "./chunk-XG2PEJNN.js";
+} from "./chunk-6MPOFVWC.js";
 import "./chunk-HANBNIMK.js";
 export {
   checkBatch,

@@ -21,7 +21,7 @@ import {
   emitter,
   isRetryableStatus,
   parseRetryAfter
-} from "./chunks/chunk-4JTTBM3Q.js";
+} from "./chunks/chunk-F4V6QZAQ.js";
 import {
   parseSigningKey
 } from "./chunks/chunk-LA5DZX4C.js";
@@ -7375,11 +7375,11 @@ var require_dist = __commonJS({
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-AY5GRYKE.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-J336PJWA.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-2JLQICU3.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-EDHC3FI6.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-XZR2A7XS.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-3FVHGK3S.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-WUHU545D.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-GKVBUMY6.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-Y34VQTP6.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-EU2BQAQS.js")).renew(options, control, emit)
   };
 }
 

@@ -4,7 +4,7 @@ import {
   checkBatch,
   keySlots,
   serve
-} from "./chunk-CXWAIKUI.js";
+} from "./chunk-AN5HEMJP.js";
 import "./chunk-2ZTQXNXN.js";
 export {
   checkBatch,
