@@ -7,6 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      'packages/*/dist/',
       'coverage/',
       'node_modules/',
       '.build/',
@@ -51,6 +52,40 @@ export default tseslint.config(
               message: 'Import the engine from its public API, src/engine/index.ts (ADR 0142).'
             }
           ]
+        }
+      ]
+    }
+  },
+  {
+    // The license server is a package of its own (ADR 0201): it shares code with the engine only through
+    // @license-backup/protocol, never by reaching out of its folder.
+    files: ['packages/license-server/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./){2,}',
+              message:
+                'The license server imports nothing from outside packages/license-server/src but @license-backup/protocol (ADR 0201).'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
+    // What the action and the command line ship holds no server code (ADR 0201).
+    files: ['src/engine/**/*.ts', 'src/action/**/*.ts', 'src/cli/**/*.ts', 'src/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'ImportDeclaration[source.value=/license-server/], ImportExpression[source.value=/license-server/]',
+          message:
+            'The action, the engine and the command line import nothing of the license server (ADR 0201).'
         }
       ]
     }

@@ -3,12 +3,13 @@
 //
 // `npm test` is the fast suite; `npm run test:all` (which .ci/run runs) adds the suites below, the crash,
 // chaos, property, memory-shape and end-to-end ones (the 10,000-license backup checked with tar and sha256sum among
-// them), the license service's concurrency and kill -9 ones, and the packing tests (npm pack, installed), through jest.all.config.js, with coverage.
+// them), the license service's concurrency and kill -9 ones, and the packing tests (the action's package and
+// the server's, packed, installed and run), through jest.all.config.js, with coverage.
 // The fast suite runs without coverage (instrumenting every source costs a third of its time) and with a
 // worker per core: most suites wait on child processes, servers and disks, not on the CPU.
 const SLOW_SUITES = [
   '/__tests__/(reliability|format)/(crash|chaos|properties|flat-memory)\\.test\\.ts$',
-  '/__tests__/server/(concurrency|crash-durability)\\.test\\.ts$',
+  '/packages/license-server/__tests__/(concurrency|crash-durability|pack)\\.test\\.ts$',
   '\\.property\\.test\\.ts$',
   '/__tests__/e2e/',
   '/__tests__/engine/backup-large\\.test\\.ts$',
@@ -26,10 +27,11 @@ export default {
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', ...SLOW_SUITES],
-  roots: ['<rootDir>/__tests__'],
+  // The action's and engine's tests, and each workspace package's own (packages/*/__tests__, ADR 0201).
+  roots: ['<rootDir>/__tests__', '<rootDir>/packages'],
   collectCoverage: false,
   maxWorkers: '100%',
-  collectCoverageFrom: ['src/**/*.ts'],
+  collectCoverageFrom: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
   coverageDirectory: 'coverage',
   coverageReporters: ['text-summary', 'lcov', 'json-summary'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/secret-scan.ts'],

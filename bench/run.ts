@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path'
 import { generateIdentity, identityToRecipient } from 'age-encryption'
 import { createIssuer, loadIssuer, saveIssuer, type Issuer } from '../src/fixtures/issuer.js'
 import { generateStore } from '../src/fixtures/store.js'
-import { createLicenseServer } from '../src/server/license-server.js'
+import { createLicenseServer } from '../packages/license-server/src/license-server.js'
 import {
   createTestCa,
   REGISTRY_TOOLS,

@@ -9,8 +9,8 @@ import { machineFromSeed } from '../src/fixtures/store.js'
 import { sessionOpening } from './session-proof.js'
 import { postgresBin, startPostgres } from '../src/fixtures/postgres-cluster.js'
 import { startServerProcess, type ServerProcess } from '../src/fixtures/server-process.js'
-import { openEngine } from '../src/server/storage/open.js'
-import { LicenseStore } from '../src/server/storage/store.js'
+import { openEngine } from '../packages/license-server/src/storage/open.js'
+import { LicenseStore } from '../packages/license-server/src/storage/store.js'
 
 export interface Throughput {
   label: string

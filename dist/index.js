@@ -42,7 +42,7 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-LIOPV6OS.js";
+} from "./chunks/chunk-CB7F4PKE.js";
 import {
   parseSigningKey
 } from "./chunks/chunk-YW2WGFB2.js";
@@ -8760,11 +8760,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-KERC7UUP.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-SNDEI3PL.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-67N76DVJ.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-HAR6TSBV.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-KONAQG7S.js")).renew(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-B2IREFSE.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-GPZMMHIY.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-QWKCGN4K.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-J5LJSGVV.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-QXVMH4UH.js")).renew(options2, control, emit)
   };
 }
 

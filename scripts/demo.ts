@@ -14,7 +14,7 @@ import { createIssuer } from '../src/fixtures/issuer.js'
 import { generateStore } from '../src/fixtures/store.js'
 import { startFakeArtifactService } from '../src/local/artifact-service.js'
 import { runAction } from '../src/local/runner.js'
-import { createLicenseServer } from '../src/server/license-server.js'
+import { createLicenseServer } from '../packages/license-server/src/license-server.js'
 
 const started = Date.now()
 const out = resolve('demo-output')

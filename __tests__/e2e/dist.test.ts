@@ -9,7 +9,7 @@ import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { startFakeArtifactService, type FakeArtifactService } from '../../src/local/artifact-service.js'
 import { runAction } from '../../src/local/runner.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { expectNoSecrets, registerSecret } from '../support/secret-scan.js'
 import { unzip } from '../support/unzip.js'
 

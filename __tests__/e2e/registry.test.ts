@@ -14,7 +14,7 @@ import { createBackupRestorer } from '../../src/engine/index.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { runAction } from '../../src/local/runner.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { describeWithTools } from '../support/tools.js'
 import {
   REGISTRY_TOOLS,

@@ -10,7 +10,7 @@ import { parseMachineKey } from '../../src/engine/slots/machine-key.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { runAction } from '../../src/local/runner.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { machine, openSession, restoreOn, tempDir, TOKEN, unreleasedHolders } from '../helpers/service.js'
 import { expectNoSecrets, registerSecret } from '../support/secret-scan.js'
 

@@ -4,7 +4,7 @@ import { generateKeyPairSync, sign } from 'node:crypto'
 import { keySetVerifier } from '../../src/engine/licenses/verifier.js'
 import { parseLicense } from '../../src/engine/licenses/license.js'
 import { VerifyPool } from '../../src/engine/verify-pool/pool.js'
-import { licenseChecker } from '../../src/server/reissue.js'
+import { licenseChecker } from '../../packages/license-server/src/reissue.js'
 
 /** Three Ed25519 key pairs, then two EC P-256 ones. */
 export const pairs = [

@@ -7,7 +7,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { compactVerify, createLocalJWKSet, jwtVerify, type JWK } from 'jose'
-import { TrustedKeys } from '../../src/jws/key-choice.js'
+import { TrustedKeys } from '@license-backup/protocol/jws/key-choice'
 import { licenseText, pairs, publicJwks, verdicts, type Shape } from './license-keys-support.js'
 
 const ED = ['Ed25519', 'EdDSA']

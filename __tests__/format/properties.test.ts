@@ -19,7 +19,7 @@ import {
 } from '../../src/engine/format/pack-index.js'
 import { WireError } from '../../src/engine/format/ssh/wire.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { registerSecret } from '../support/secret-scan.js'
 import { sshKey, type SshKey } from './support.js'
 

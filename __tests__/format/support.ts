@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { exec } from '../engine/helpers.js'
 import { registerSecret } from '../support/secret-scan.js'
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBackupRestorer } from '../../src/engine/index.js'
 import { loadIssuer } from '../../src/fixtures/issuer.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { snapshot } from '../restore/support.js'
 import { registerSecret } from '../support/secret-scan.js'
 

@@ -10,7 +10,8 @@ import {
   createLicenseServer,
   type LicenseServer,
   type LicenseServerOptions
-} from '../../src/server/license-server.js'
+} from '../../packages/license-server/src/license-server.js'
+import type { WireResult } from '@license-backup/protocol/wire'
 
 export const TOKEN = 'test-token-0123456789'
 
@@ -161,15 +162,7 @@ export async function openSession(
   return (res.json as { id: string }).id
 }
 
-export interface WireResult {
-  jti: string
-  status: 'restored' | 'refused'
-  license?: string
-  /** The copy's lease end (protocol v1.2). */
-  lease_expires?: string
-  reason?: string
-  url?: string
-}
+export type { WireResult }
 
 export async function restoreOn(
   base: string,

@@ -4,31 +4,33 @@ import { dirname } from 'node:path'
 
 const MAP = 'ARCHITECTURE.md'
 
-/** Every folder under src/ that holds a TypeScript file, as `src/a/b/`. */
+/** Every folder of sources, the action's and the workspace packages', that holds TypeScript, as `src/a/b/`. */
 function sourceFolders(): string[] {
-  const folders = globSync('src/**/*.ts').map(file => `${dirname(file).replaceAll('\\', '/')}/`)
+  const files = [...globSync('src/**/*.ts'), ...globSync('packages/*/src/**/*.ts')]
+  const folders = files.map(file => `${dirname(file).replaceAll('\\', '/')}/`)
   return [...new Set(folders)].sort()
 }
 
 describe('ARCHITECTURE.md, the map of the code', () => {
   const map = readFileSync(MAP, 'utf8')
 
-  it('names every folder of src/ that holds TypeScript, each in its own table row', () => {
+  it('names every folder of src/ and packages/*/src/ that holds TypeScript, each in its own table row', () => {
     const folders = sourceFolders()
     expect(folders).toContain('src/engine/restore/')
+    expect(folders).toContain('packages/license-server/src/storage/')
     const missing = folders.filter(folder => !map.includes(`\n| \`${folder}\``))
     expect({ missing }).toEqual({ missing: [] })
   })
 
-  it('names no folder or file of src/ that does not exist', () => {
-    const named = [...map.matchAll(/`(src\/[\w./-]+)`/g)].map(m => m[1] as string)
+  it('names no folder or file of src/ or packages/ that does not exist', () => {
+    const named = [...map.matchAll(/`((?:src|packages)\/[\w./-]+)`/g)].map(m => m[1] as string)
     expect(named.length).toBeGreaterThan(20)
     const gone = named.filter(path => !existsSync(path))
     expect({ gone }).toEqual({ gone: [] })
   })
 
   it('points at functions that exist where it says they are', () => {
-    const claims = [...map.matchAll(/`(\w+)` in `(src\/[\w./-]+\.ts)`/g)].map(m => ({
+    const claims = [...map.matchAll(/`(\w+)` in `((?:src|packages)\/[\w./-]+\.ts)`/g)].map(m => ({
       name: m[1] as string,
       file: m[2] as string
     }))

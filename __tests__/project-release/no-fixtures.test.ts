@@ -4,7 +4,15 @@ import { describe, expect, it } from '@jest/globals'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
-const SHIPPED = ['src/server', 'src/action', 'src/engine', 'src/main.ts', 'src/index.ts']
+const SHIPPED = [
+  'packages/license-server/src',
+  'packages/protocol/src',
+  'src/action',
+  'src/cli',
+  'src/engine',
+  'src/main.ts',
+  'src/index.ts'
+]
 
 async function sources(path: string): Promise<string[]> {
   const entries = await readdir(path, { withFileTypes: true }).catch(() => undefined)

@@ -13,7 +13,7 @@ import { createBackupRestorer, type BackupOptions, type RestoreOptions } from '.
 import { createMachineIdentity, loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { registerSecret } from '../support/secret-scan.js'
 import { sshKey } from '../format/support.js'
 import {

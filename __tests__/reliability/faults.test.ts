@@ -17,7 +17,7 @@ import { createMachineIdentity, loadMachineIdentity } from '../../src/engine/ide
 import { withFileIO } from '../../src/engine/io/file-io.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { registerSecret } from '../support/secret-scan.js'
 import {
   backupState,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
-import { createLicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer } from '../../packages/license-server/src/license-server.js'
 import { buildChild } from './crash-support.js'
 
 /**

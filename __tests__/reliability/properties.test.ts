@@ -12,7 +12,7 @@ import { parseLicense } from '../../src/engine/licenses/license.js'
 import { createVerifier, type LicenseVerifier } from '../../src/engine/licenses/verifier.js'
 import { verifyBackup } from '../../src/engine/restore/verify-backup.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { readBackup, sha256, type ReadBackup } from '../support/hostile-backup.js'
 import { registerSecret } from '../support/secret-scan.js'
 

@@ -11,7 +11,7 @@ import { createBackupRestorer, type LicenseBackupError } from '../../src/engine/
 import type { EngineEvent } from '../../src/engine/events.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { freePort } from '../../src/fixtures/server-process.js'
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'
 import { registerSecret } from '../support/secret-scan.js'

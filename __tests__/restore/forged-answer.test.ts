@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
 import type { LicenseBackupError } from '../../src/engine/errors.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { backedUpWorld, type BackedUpWorld, engine, snapshot, TOKEN } from './support.js'
 
 let w: BackedUpWorld

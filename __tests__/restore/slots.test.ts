@@ -8,7 +8,7 @@ import { type RestoreOptions, type RestoreResult } from '../../src/engine/index.
 import { loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { machine, openSession, restoreOn, tempDir, TOKEN, unreleasedHolders } from '../helpers/service.js'
 import { freePort } from '../../src/fixtures/server-process.js'
 import { PATHS, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'

@@ -6,7 +6,7 @@ import { createBackupRestorer } from '../../src/engine/index.js'
 import type { EngineEvent } from '../../src/engine/events.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore, type StoreShape } from '../../src/fixtures/store.js'
-import { createLicenseServer, type LicenseServer } from '../../src/server/license-server.js'
+import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
 import { registerSecret } from '../support/secret-scan.js'
 
 export const TOKEN = 'restore-test-token-7f3a9c'

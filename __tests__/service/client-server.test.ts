@@ -16,7 +16,7 @@ import {
 } from '../../src/engine/service/index.js'
 import type { Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
-import type { LicenseServer } from '../../src/server/license-server.js'
+import type { LicenseServer } from '../../packages/license-server/src/license-server.js'
 import {
   claimsOf,
   license,

@@ -21,7 +21,7 @@ import {
   emitter,
   isRetryableStatus,
   parseRetryAfter
-} from "./chunks/chunk-4JTTBM3Q.js";
+} from "./chunks/chunk-F4V6QZAQ.js";
 import {
   parseSigningKey
 } from "./chunks/chunk-LA5DZX4C.js";
@@ -7378,11 +7378,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-AY5GRYKE.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-J336PJWA.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-2JLQICU3.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-EDHC3FI6.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-XZR2A7XS.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-QKLMVWP2.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-OWCSB3IS.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-QC6PXESE.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-Y34VQTP6.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-SJ4JZOTE.js")).renew(options, control, emit)
   };
 }
 

@@ -1,1 +1,1 @@
-export * from './types/engine/index.js'
+export * from './types/src/engine/index.js'

@@ -31,7 +31,7 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-GE26THGM.js";
+} from "./chunks/chunk-E7O2GMIA.js";
 import {
   parseSigningKey
 } from "./chunks/chunk-F7U5GZYS.js";
@@ -71,11 +71,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-NP36ZLY4.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-HVHM6UAX.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-WAJGQXWV.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-LGRKFFYH.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-P74D4BMF.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-HCRNEYEA.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-H3NTMQHS.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-IKSB6RB4.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-62TBVT7R.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-PONAO3C5.js")).renew(options, control, emit)
   };
 }
 export {

@@ -4,7 +4,7 @@ import {
   checkBatch,
   keySlots,
   serve
-} from "./chunk-CXWAIKUI.js";
+} from "./chunk-NMG2MAHX.js";
 import "./chunk-2ZTQXNXN.js";
 export {
   checkBatch,

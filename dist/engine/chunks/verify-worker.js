@@ -3,7 +3,7 @@ import {
   checkBatch,
   keySlots,
   serve
-} from "./chunk-XG2PEJNN.js";
+} from "./chunk-JRGLC77N.js";
 import "./chunk-SDZ6GJJ3.js";
 export {
   checkBatch,

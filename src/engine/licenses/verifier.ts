@@ -1,6 +1,6 @@
 import { compactVerify, type JWK } from 'jose'
 import type { KeyObject } from 'node:crypto'
-import { TrustedKeys } from '../../jws/key-choice.js'
+import { TrustedKeys } from '@license-backup/protocol/jws/key-choice'
 import type { TrustOptions } from '../api.js'
 import { cancelled, LicenseBackupError } from '../errors.js'
 import { InputFileError, readInputFile } from '../io/input-file.js'
@@ -52,7 +52,8 @@ export async function createVerifier(
 
 /**
  * A verifier over a JWKS already in hand (the reference service and tests use it too). The key is chosen
- * by src/jws/key-choice.ts (ADR 0181), the same rule the pool's threads and the service follow.
+ * by packages/protocol/src/jws/key-choice.ts (ADR 0181), the same rule the pool's threads and the service
+ * follow.
  */
 export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: VerifyPool): LicenseVerifier {
   const trusted = new TrustedKeys(jwks.keys)

@@ -5,7 +5,13 @@ import { capitalized, option } from '../options.js'
 import { emitter, type EventListener } from '../events.js'
 import { sessionProof, type MachineKey } from './proof.js'
 import { answerProblem, type AnswerSchema } from './answers.js'
-import type { WirePreview, WireRelease, WireRenew, WireResult } from './protocol.js'
+import type {
+  WirePreview,
+  WireRefusal,
+  WireRelease,
+  WireRenew,
+  WireResult
+} from '@license-backup/protocol/wire'
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js'
 import {
   defaultSleep,
@@ -69,19 +75,28 @@ export interface ExpectedLicense {
  */
 export type CheckLicense = (jws: string, expected: ExpectedLicense) => Promise<void>
 
-export type RestoreOutcome =
-  | { jti: string; key_id: string; status: 'restored'; license: string }
-  | { jti: string; key_id: string; status: 'refused'; reason: string; url?: string }
+/**
+ * A license's result as the client reports it: the wire's result (@license-backup/protocol) with the key
+ * ID asked for; a refusal's reason is the wire's, or `unspecified` from a service that gave none.
+ */
+interface Asked {
+  jti: string
+  key_id: string
+}
+
+export type RefusedOutcome = Asked & {
+  status: WireRefusal['status']
+  reason: WireRefusal['reason'] | 'unspecified'
+  url?: string
+}
+
+export type RestoreOutcome = (Asked & { status: 'restored'; license: string }) | RefusedOutcome
 
 /** What a renewal did with a copy (protocol v1.2): re-issued with a new lease, or refused. */
-export type RenewOutcome =
-  { jti: string; key_id: string; status: 'renewed'; license: string } | RefusedOutcome
-
-export type RefusedOutcome = Extract<RestoreOutcome, { status: 'refused' }>
+export type RenewOutcome = (Asked & { status: 'renewed'; license: string }) | RefusedOutcome
 
 /** What a restore would do with a license (protocol v1.1 preview). */
-export type PreviewOutcome =
-  { jti: string; key_id: string; status: 'would-restore' | 'held' } | RefusedOutcome
+export type PreviewOutcome = (Asked & { status: Exclude<WirePreview['status'], 'refused'> }) | RefusedOutcome
 
 export type ReleaseStatus = WireRelease['status']
 
@@ -426,7 +441,7 @@ export class ServiceClient {
 /** A refusal as the client reports it: only an http(s) page is kept as its URL. */
 function refusedOutcome(
   asked: { jti: string; key_id: string },
-  result: { reason?: string; url?: string }
+  result: { reason?: WireRefusal['reason']; url?: string }
 ): RefusedOutcome {
   const url = result.url !== undefined && /^https?:\/\//i.test(result.url) ? result.url : undefined
   return {

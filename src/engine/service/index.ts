@@ -14,7 +14,7 @@ export {
   type ServiceClientOptions,
   type ServiceSession
 } from './client.js'
-export type { MachineRef } from './protocol.js'
+export type { MachineRef } from '@license-backup/protocol/wire'
 export { sessionProof, type MachineKey } from './proof.js'
 export { refusalCode, refusalError, refusalEvent, refusalMessage, type RefusedIn } from './refusals.js'
 export { DEFAULT_RETRY, backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js'

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { JWK } from 'jose'
-import { TrustedKeys } from '../../jws/key-choice.js'
-import { JWS_ALGORITHMS } from '../../jws/signature.js'
+import { TrustedKeys } from '@license-backup/protocol/jws/key-choice'
+import { JWS_ALGORITHMS } from '@license-backup/protocol/jws/signature'
 import { checkBatch, keySlots, type Checker, type WorkerSetup } from './verify-worker.js'
 
 /**

@@ -5,11 +5,12 @@
 import type { KeyObject } from 'node:crypto'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { JWK } from 'jose'
-import { importPublicKey, verifySignature } from '../../jws/signature.ts'
+import { importPublicKey, verifySignature } from '@license-backup/protocol/jws/signature'
 
 /**
  * What the pool gives each worker: the trusted keys by slot and the algorithms in the order of their codes.
- * The pool has chosen the slot of each check (src/jws/key-choice.ts): the worker only checks.
+ * The pool has chosen the slot of each check (packages/protocol/src/jws/key-choice.ts): the worker only
+ * checks.
  */
 export interface WorkerSetup {
   verifyPool: true
