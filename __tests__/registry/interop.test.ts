@@ -8,7 +8,7 @@ import { pullBackup } from '../../src/action/registry/pull.js'
 import { pushBackup } from '../../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
 import { registerSecret } from '../support/secret-scan.js'
-import type { BackupResult } from '../../src/engine/api.js'
+import type { BackupReport } from '../../src/engine/api.js'
 import { basic, basicRegistrySuite, damageBlob, makeBackup } from './support.js'
 
 const PASSWORD = 'interop-test-password-3f8e'
@@ -37,7 +37,7 @@ async function rewritten(
   repo: string,
   tag: string,
   change: (m: Manifest) => void,
-  backup: BackupResult = suite.backup
+  backup: BackupReport = suite.backup
 ): Promise<Manifest> {
   await pushBackup(client(repo), backup.path, backup.files, {
     tags: ['original'],

@@ -6,8 +6,8 @@ import { CompactSign } from 'jose'
 import { randomBytes } from 'node:crypto'
 import { machineFromSeed } from '../../src/fixtures/store.js'
 import { PROOF_MAX_AGE_S } from '../../src/server/proof.js'
-import { call, machine, serversClosedAfterEach, sessionBody } from '../helpers/service.js'
-import { storageEngines } from '../helpers/storage-engines.js'
+import { call, machine, serversClosedAfterEach, sessionBody } from '../support/service.js'
+import { storageEngines } from '../support/storage-engines.js'
 
 const { start } = serversClosedAfterEach()
 

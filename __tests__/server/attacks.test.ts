@@ -12,7 +12,7 @@ import {
   serversClosedAfterEach,
   sessionBody,
   TOKEN
-} from '../helpers/service.js'
+} from '../support/service.js'
 
 const { start } = serversClosedAfterEach()
 

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline'
 import { createIssuer, saveIssuer } from '../../src/fixtures/issuer.js'
 import { runCli, UsageError, USAGE } from '../../src/server/cli.js'
 import { SCHEMA_VERSION } from '../../src/server/storage/migrations.js'
-import { call, license, machine, openSession, tempDir } from '../helpers/service.js'
+import { call, license, machine, openSession, tempDir } from '../support/service.js'
 import { itOnPosix } from '../support/platform.js'
 
 /** Runs one command in this process, as the bin would; returns what it printed, parsed. */

@@ -21,7 +21,7 @@ import {
   tempDir,
   type Machine,
   type WireResult
-} from '../helpers/service.js'
+} from '../support/service.js'
 
 const MACHINES = 50
 const LICENSES = 20

@@ -15,7 +15,7 @@ import {
   sessionBody,
   tempDir,
   type WireResult
-} from '../helpers/service.js'
+} from '../support/service.js'
 
 async function setUp() {
   const dir = await tempDir()

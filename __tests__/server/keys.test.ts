@@ -21,8 +21,8 @@ import {
   sessionBody,
   tempDir,
   TOKEN
-} from '../helpers/service.js'
-import { storageEngines } from '../helpers/storage-engines.js'
+} from '../support/service.js'
+import { storageEngines } from '../support/storage-engines.js'
 
 const { running } = serversClosedAfterEach()
 const DAY = 86_400_000

@@ -14,7 +14,7 @@ import {
   openSession,
   startServer,
   type WireResult
-} from '../helpers/service.js'
+} from '../support/service.js'
 
 const MACHINES = 6
 const LIMIT = 3

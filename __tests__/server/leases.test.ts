@@ -12,7 +12,7 @@ import {
   serversClosedAfterEach,
   type Machine,
   type WireResult
-} from '../helpers/service.js'
+} from '../support/service.js'
 
 const { start } = serversClosedAfterEach()
 

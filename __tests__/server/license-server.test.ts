@@ -14,7 +14,7 @@ import {
   restoreOn,
   serversClosedAfterEach,
   TOKEN
-} from '../helpers/service.js'
+} from '../support/service.js'
 
 const { start, running } = serversClosedAfterEach()
 

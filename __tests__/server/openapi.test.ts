@@ -7,8 +7,8 @@ import {
   matchPath,
   validate,
   type Observed
-} from '../helpers/openapi.js'
-import { license, machine, sessionBody, startServer, TOKEN } from '../helpers/service.js'
+} from '../support/openapi.js'
+import { license, machine, sessionBody, startServer, TOKEN } from '../support/service.js'
 import type { Issuer } from '../../src/fixtures/issuer.js'
 
 const doc = loadOpenApi()

@@ -1,7 +1,7 @@
 // --public-url (issue 22, item 4): a service listening on 127.0.0.1 behind a proxy at another URL hands out
 // only public URLs, and a session proof must name the public URL.
 import { describe, expect, it } from '@jest/globals'
-import { call, license, machine, serversClosedAfterEach, sessionBody, TOKEN } from '../helpers/service.js'
+import { call, license, machine, serversClosedAfterEach, sessionBody, TOKEN } from '../support/service.js'
 
 const { start } = serversClosedAfterEach()
 const PUBLIC = 'https://licenses.example.test/lms'

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import type { Issuer } from '../../src/fixtures/issuer.js'
 import type { LicenseServer } from '../../src/server/license-server.js'
-import { license, machine, openSession, restoreOn, startServer, type Machine } from '../helpers/service.js'
+import { license, machine, openSession, restoreOn, startServer, type Machine } from '../support/service.js'
 
 let server: LicenseServer
 let issuer: Issuer

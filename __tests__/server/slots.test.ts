@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
 import { CompactSign } from 'jose'
 import { createIssuer } from '../../src/fixtures/issuer.js'
-import { storageEngines } from '../helpers/storage-engines.js'
+import { storageEngines } from '../support/storage-engines.js'
 import {
   call,
   license,
@@ -14,7 +14,7 @@ import {
   startServer,
   type Machine,
   type Running
-} from '../helpers/service.js'
+} from '../support/service.js'
 
 const engines = storageEngines('slots')
 

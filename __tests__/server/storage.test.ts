@@ -4,7 +4,7 @@ import { openEngine } from '../../src/server/storage/open.js'
 import { SCHEMA_VERSION } from '../../src/server/storage/migrations.js'
 import { LicenseStore } from '../../src/server/storage/store.js'
 import type { Caller, Candidate } from '../../src/server/storage/types.js'
-import { storageEngines } from '../helpers/storage-engines.js'
+import { storageEngines } from '../support/storage-engines.js'
 
 const engines = storageEngines('storage')
 const terms = { defaults: { leaseMs: 30 * 86_400_000, release: 'at-lease-end' as const, limit: 4 } }

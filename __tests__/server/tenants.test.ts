@@ -1,8 +1,8 @@
 // Licensees belong to tenants by the operator's word only (issue 22, item 2), against the real service on
 // SQLite and, when installed, PostgreSQL.
 import { describe, expect, it } from '@jest/globals'
-import { call, license, machine, openSession, serversClosedAfterEach } from '../helpers/service.js'
-import { storageEngines } from '../helpers/storage-engines.js'
+import { call, license, machine, openSession, serversClosedAfterEach } from '../support/service.js'
+import { storageEngines } from '../support/storage-engines.js'
 
 const { start } = serversClosedAfterEach()
 
