@@ -348,6 +348,8 @@ steps:
     const summary = await b.summary()
     expect(summary).toMatch(/<tr><td>Expired \(not restored\)<\/td><td>3<\/td><\/tr>/)
     expect(summary).toContain('Red Sky (key ID <code>k7</code>, license <code>lic-7</code>):')
+    // "Skipped" names only these refusals: the row says they were refused (ADR 0209).
+    expect(summary).toMatch(/<tr><td>Refused, skipped<\/td><td>/)
   })
 
   it('reports an engine error with its code, and a refusal with its URL', async () => {
