@@ -11693,7 +11693,7 @@ async function tracked(record, stepLog, context, listener, body) {
   }
 }
 
-// src/action/origin.ts
+// src/action/backup-origin.ts
 function backupOrigin(env) {
   const repository = env["GITHUB_REPOSITORY"];
   if (!repository || env["GITHUB_ACTIONS"] !== "true") return void 0;

@@ -3,8 +3,11 @@ import type { RetryPolicy } from './service/retry.js'
 import type { Manifest, ManifestRestricted } from './format/manifest.js'
 import type { Compression, ManifestV2, Origin } from './format/manifest-v2.js'
 
-/** Where signing keys come from. At most one is set; none means licenses are not verified (one warning). */
-export interface TrustOptions {
+/**
+ * Where the keys that sign licenses come from (`trust`; a backup's own signature is BackupTrustOptions). At
+ * most one is set; none means licenses are not verified (one warning).
+ */
+export interface LicenseTrustOptions {
   /** Path of a JWKS file. */
   jwksFile?: string
   /** URL of a JWKS document. */
@@ -18,7 +21,7 @@ export interface StoreOptions {
   store: string
   /** Glob of license files, relative to the store. Default `**\/*.jwt`. */
   pattern?: string
-  trust?: TrustOptions
+  trust?: LicenseTrustOptions
   /** Catalog file (CSV or JSON) mapping key IDs to titles. */
   catalog?: string
   /**
@@ -165,7 +168,7 @@ export interface RenewReport {
 export interface VerifyOptions extends BackupTrustOptions {
   /** The backup folder. */
   path: string
-  trust?: TrustOptions
+  trust?: LicenseTrustOptions
   catalog?: string
   /** The age identity (`AGE-SECRET-KEY-1…`) for an encrypted pack. */
   ageIdentity?: string
