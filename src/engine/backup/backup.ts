@@ -20,7 +20,7 @@ import {
 import { openFileSink, type PackSink } from '../format/pack-sink.js'
 import { FORMAT_V2, type ManifestV2 } from '../format/manifest-v2.js'
 import { openPackV2 } from '../format/pack-v2.js'
-import { parseSigningKey, type SigningKey } from '../format/ssh/signing-key.js'
+import { parseSigningKey, type BackupSigningKey } from '../format/ssh/signing-key.js'
 import { defaultOrigin } from './origin.js'
 import { writeManifestV2 } from './write-manifest-v2.js'
 import { TAR_END, tarMemberSize, writeTarMember } from '../format/tar-writer.js'
@@ -251,7 +251,7 @@ async function writeV1(input: WriteInput): Promise<Written> {
 async function writeV2(
   input: WriteInput,
   options: BackupOptions,
-  signingKey: SigningKey | undefined
+  signingKey: BackupSigningKey | undefined
 ): Promise<Written> {
   const { buildDir, encryptTo, emit, signal } = input
   const compression = options.compression ?? 'gzip'
