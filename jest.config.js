@@ -13,7 +13,7 @@ const SLOW_SUITES = [
   '\\.property\\.test\\.ts$',
   '/__tests__/e2e/',
   '/__tests__/engine/backup-large\\.test\\.ts$',
-  '/__tests__/restore/release-kills\\.test\\.ts$',
+  '/__tests__/release/release-kills\\.test\\.ts$',
   '/__tests__/packages/'
 ]
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { bcrypt, htpasswdLine } from '../src/fixtures/bcrypt.js'
 import { findTool } from '../src/fixtures/tools.js'
-import { tempDirs } from './engine/helpers.js'
+import { tempDirs } from './support/engine.js'
 import { itWithTools } from './support/tools.js'
 
 const dirs = tempDirs()

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { REQUIRE_TOOLS, TOOLS, findTool, installHint, runTool, toolsPresent } from '../src/fixtures/tools.js'
-import { tempDirs } from './engine/helpers.js'
+import { tempDirs } from './support/engine.js'
 import { itOnPosix } from './support/platform.js'
 
 const NOTES = 'LICENSE_BACKUP_SKIP_NOTES'

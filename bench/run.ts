@@ -186,7 +186,7 @@ for (const n of perSize ? sizes : []) {
               path: encrypted,
               individualize: true,
               service: { url, token },
-              identity
+              ageIdentity: identity
             })
           ),
         () => rm(join(work, `target-enc-${n}`), { recursive: true, force: true })

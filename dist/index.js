@@ -19,7 +19,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-5GNDQEQO.js";
+} from "./chunks/chunk-RCDI7J2B.js";
 import {
   ENCRYPTED_PACK_FILE,
   MANIFEST_FILE,
@@ -28,10 +28,10 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-6PIGXQD4.js";
+} from "./chunks/chunk-QIH5QUIK.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-FJFS4647.js";
+} from "./chunks/chunk-MNQUU6WS.js";
 import {
   InputFileError,
   readInputFile
@@ -42,10 +42,10 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-CB7F4PKE.js";
+} from "./chunks/chunk-GNFTVXYE.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-YW2WGFB2.js";
+} from "./chunks/chunk-53K6Q4DH.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -57,7 +57,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-DTKXSJ5O.js";
+} from "./chunks/chunk-34ZQEWTC.js";
 import {
   __commonJS,
   __require,
@@ -8760,11 +8760,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-B2IREFSE.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-GPZMMHIY.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-QWKCGN4K.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-J5LJSGVV.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-QXVMH4UH.js")).renew(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-QU3I7MFR.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-M4NTRTFR.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-AWNEXJ3V.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-7VIFQKGC.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-SGLJJJSQ.js")).renew(options2, control, emit)
   };
 }
 
@@ -8773,7 +8773,16 @@ async function loadArtifactClient() {
   const { DefaultArtifactClient } = await import("./chunks/artifact-2X65QAWZ.js");
   return new DefaultArtifactClient();
 }
-function runContext(env) {
+function defaultArtifactName(context, stepIndex) {
+  const job = context.job.replace(/[^A-Za-z0-9_.-]/g, "-");
+  return `license-backup-${job}-${context.attempt}${stepIndex === void 0 ? "" : `-${stepIndex}`}`;
+}
+function artifactUrl(context, id) {
+  return `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}/artifacts/${id}`;
+}
+
+// src/action/workflow-run.ts
+function workflowRun(env) {
   return {
     serverUrl: env["GITHUB_SERVER_URL"] || "https://github.com",
     apiUrl: env["GITHUB_API_URL"] || "https://api.github.com",
@@ -8785,13 +8794,6 @@ function runContext(env) {
     ...env["GITHUB_ACTOR"] ? { actor: env["GITHUB_ACTOR"] } : {},
     ...env["GITHUB_EVENT_PATH"] ? { eventPath: env["GITHUB_EVENT_PATH"] } : {}
   };
-}
-function defaultArtifactName(context, stepIndex) {
-  const job = context.job.replace(/[^A-Za-z0-9_.-]/g, "-");
-  return `license-backup-${job}-${context.attempt}${stepIndex === void 0 ? "" : `-${stepIndex}`}`;
-}
-function artifactUrl(context, id) {
-  return `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}/artifacts/${id}`;
 }
 
 // src/action/artifacts/restore-dir.ts
@@ -9012,7 +9014,7 @@ function readSecrets(steps, env, sink) {
       const registryToken2 = registrySecret(step.fromRegistry, "from-registry", env, sink);
       resolved.set(step, {
         ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
-        ...step.identityEnv ? { identity: identityOf(step.identityEnv, env, sink) } : {}
+        ...step.identityEnv ? { ageIdentity: identityOf(step.identityEnv, env, sink) } : {}
       });
       continue;
     }
@@ -9030,7 +9032,7 @@ function readSecrets(steps, env, sink) {
       sink.machineKey(secrets.machineKey);
     }
     if (step.kind === "restore" && step.identityEnv)
-      secrets.identity = identityOf(step.identityEnv, env, sink);
+      secrets.ageIdentity = identityOf(step.identityEnv, env, sink);
     resolved.set(step, secrets);
   }
   return resolved;
@@ -9164,7 +9166,7 @@ var STEPS_TERMS = {
     name: "the restore step's `individualize`",
     turnOn: "set `individualize: true` on the restore step"
   },
-  identity: { name: "the variable named by the restore step's `identity-env`" },
+  ageIdentity: { name: "the variable named by the restore step's `identity-env`" },
   machineKey: { name: "the variable named by the step's `machine-key-env`" },
   include: { name: "the step's `include`" },
   jtis: { name: "the licenses a restore step with `release-on-exit` restored" },
@@ -11381,7 +11383,9 @@ var StepLog = class {
     if (this.restricted.length === 0) return;
     const keyIds = this.restricted.map((r) => r.keyId);
     if (this.policy === "ignore") {
-      log.info(logText`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`);
+      log.info(
+        logText`${keyIds.length} restricted license(s) left out of the backup (on-restricted: ignore).`
+      );
       return;
     }
     log.info(logText`${restrictedSummary(keyIds)}`);
@@ -11429,7 +11433,7 @@ function restoreOptions(step, path, secrets) {
     path,
     service: { url: step.service.url, token: secrets.token ?? "" },
     individualize: step.individualize,
-    ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+    ...secrets.ageIdentity === void 0 ? {} : { ageIdentity: secrets.ageIdentity },
     ...trustOptions(step),
     ...slotOptions(step, secrets),
     onRefused: step.onRefused
@@ -11440,7 +11444,7 @@ function verifyOptions(step, path, secrets) {
     path,
     ...step.trust === void 0 ? {} : { trust: step.trust },
     ...step.catalog === void 0 ? {} : { catalog: step.catalog },
-    ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+    ...secrets.ageIdentity === void 0 ? {} : { ageIdentity: secrets.ageIdentity },
     ...trustOptions(step)
   };
 }
@@ -11582,7 +11586,7 @@ async function runRestore(step, n, context) {
       record.skipped = result.skipped;
       if (result.leaseExpires) record.leaseExpires = result.leaseExpires;
       log.info(
-        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} skipped.`
+        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} refused and skipped (on-refused: skip).`
       );
       for (const skipped of result.skipped) {
         log.info(logText`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`);
@@ -11652,7 +11656,7 @@ async function runRelease(step, n, context) {
     const result = await context.engine.release(releaseOptions(step, secrets), { signal: context.signal });
     record.released = result.released + result.notHeld;
     log.info(
-      result.machineId === null ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service); a lease service frees each slot when the released copy's lease ends.`
+      result.machineId === null ? logText`The store ${step.store} has no machine key: nothing of it holds a slot.` : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service); a lease service frees each slot when the released copy's lease ends.`
     );
   });
 }
@@ -11665,7 +11669,7 @@ async function runRenew(step, n, context) {
     record.renewed = result.renewed;
     if (result.leaseExpires) record.leaseExpires = result.leaseExpires;
     log.info(
-      result.machineId === null ? logText`The store ${step.store} has no machine identity: it holds no lease copy to renew.` : logText`Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ""}${result.expired ? `; ${result.expired} whose license has expired left as they were` : ""}.`
+      result.machineId === null ? logText`The store ${step.store} has no machine key: it holds no lease copy to renew.` : logText`Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ""}${result.expired ? `; ${result.expired} whose license has expired left as they were` : ""}.`
     );
   });
 }
@@ -11692,7 +11696,7 @@ async function tracked(record, stepLog, context, listener, body) {
   }
 }
 
-// src/action/origin.ts
+// src/action/backup-origin.ts
 function backupOrigin(env) {
   const repository = env["GITHUB_REPOSITORY"];
   if (!repository || env["GITHUB_ACTIONS"] !== "true") return void 0;
@@ -11999,7 +12003,7 @@ var schema31 = {
         "from-artifact": { $ref: "#/$defs/fromArtifact" },
         "from-registry": { $ref: "#/$defs/fromRegistry" },
         individualize: {
-          description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
+          description: "Consent to create this machine's key in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
           type: "boolean"
         },
         "identity-env": {
@@ -14416,7 +14420,7 @@ var schema46 = {
     "from-artifact": { $ref: "#/$defs/fromArtifact" },
     "from-registry": { $ref: "#/$defs/fromRegistry" },
     individualize: {
-      description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
+      description: "Consent to create this machine's key in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
       type: "boolean"
     },
     "identity-env": {
@@ -19732,7 +19736,7 @@ function rows(step, budget) {
       budget,
       "the step's log (a line for each)"
     );
-    rows2.push(["Skipped", skipped]);
+    rows2.push(["Refused, skipped", skipped]);
   }
   if (step.refused?.length) {
     const refused = bounded(
@@ -19833,7 +19837,7 @@ async function run(overrides = {}) {
       return;
     }
     log.info(logText`Running ${steps.length} step(s) from ${config.source}.`);
-    await sweepLeftovers(runContext(deps.env));
+    await sweepLeftovers(workflowRun(deps.env));
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
@@ -19844,7 +19848,7 @@ async function run(overrides = {}) {
       onRestricted: inputs.onRestricted,
       secrets,
       artifacts: () => client ??= deps.artifactClient(),
-      run: runContext(deps.env),
+      run: workflowRun(deps.env),
       ...origin ? { origin } : {},
       githubToken: inputs.githubToken,
       fetch: deps.fetch,

@@ -109,10 +109,12 @@ await Promise.all([service.close(), artifacts.close()])
 say('7. Where everything went')
 say(`   backup folder     ${rel(at('backup'))}  (${(await readdir(at('backup'))).join(', ')})`)
 say(`   artifact (zip)    ${rel(at('artifacts', 'license-backup-demo.zip'))}`)
-say(`   restored store    ${rel(at('machine-b'))}  (machine B, its identity in .license-backup/)`)
+say(`   restored store    ${rel(at('machine-b'))}  (machine B, its machine key in .license-backup/)`)
 say(`   job summary       ${rel(at('runner', 'step-summary.md'))}`)
 say(`   outputs           ${JSON.stringify(result.outputs)}`)
-say(`   decrypt by hand   age -d -i <identity> ${rel(at('backup', 'licenses.tar.gz.age'))} | tar -tz`)
+say(
+  `   decrypt by hand   age -d -i <age identity file> ${rel(at('backup', 'licenses.tar.gz.age'))} | tar -tz`
+)
 await writeFile(at('age-identity.txt'), identity + '\n', { mode: 0o600 })
 say(`                     (the demo's identity is in ${rel(at('age-identity.txt'))})`)
 const restoredCount = (await readdir(at('machine-b'), { recursive: true })).filter(f =>

@@ -8,8 +8,9 @@ import {
   type BackupRestorer,
   type EventListener
 } from './engine/index.js'
-import { loadArtifactClient, runContext } from './action/artifacts/client.js'
-import type { ArtifactClient, RunContext } from './action/artifacts/client.js'
+import { loadArtifactClient } from './action/artifacts/client.js'
+import { workflowRun, type WorkflowRun } from './action/workflow-run.js'
+import type { ArtifactClient } from './action/artifacts/client.js'
 import { sweepRestoreDirs } from './action/artifacts/restore-dir.js'
 import { abortOnSignals } from './action/cancel.js'
 import type { SignalSource } from './action/cancel.js'
@@ -19,7 +20,7 @@ import { RunReport } from './action/report.js'
 import { POST_STATE, releaseOnExit } from './action/release-on-exit.js'
 import { RestrictedLicensesError, runSteps } from './action/run-steps.js'
 import { resolveSecrets } from './action/secrets.js'
-import { backupOrigin } from './action/origin.js'
+import { backupOrigin } from './action/backup-origin.js'
 import { ConfigError } from './action/steps/config-error.js'
 import { loadSteps } from './action/steps/load.js'
 import { writeSummary } from './action/summary/write-summary.js'
@@ -83,7 +84,7 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
       return
     }
     log.info(logText`Running ${steps.length} step(s) from ${config.source}.`)
-    await sweepLeftovers(runContext(deps.env))
+    await sweepLeftovers(workflowRun(deps.env))
     let current: EventListener | undefined
     const engine = await deps.createEngine(event => current?.(event))
     let client: Promise<ArtifactClient> | undefined
@@ -94,7 +95,7 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
       onRestricted: inputs.onRestricted,
       secrets,
       artifacts: () => (client ??= deps.artifactClient()),
-      run: runContext(deps.env),
+      run: workflowRun(deps.env),
       ...(origin ? { origin } : {}),
       githubToken: inputs.githubToken,
       fetch: deps.fetch,
@@ -118,7 +119,7 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
 }
 
 /** Folders a killed run downloaded an artifact into (plaintext, for an unencrypted backup) go first. */
-async function sweepLeftovers(context: RunContext): Promise<void> {
+async function sweepLeftovers(context: WorkflowRun): Promise<void> {
   const removed = await sweepRestoreDirs(context.tempDir ?? tmpdir())
   if (removed.length) {
     log.info(

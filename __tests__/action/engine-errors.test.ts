@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { LicenseBackupError } from '../../src/engine/errors.js'
 import { option } from '../../src/engine/options.js'
 import { run } from '../../src/main.js'
-import { claims, putLicense } from '../engine/helpers.js'
+import { claims, putLicense } from '../support/engine.js'
 import { fakeEngine } from './fake-engine.js'
 import { sandbox, stepsFile, type RunSandbox } from './harness.js'
 

@@ -10,14 +10,14 @@ import { join, resolve } from 'node:path'
 import type {
   BackupOptions,
   BackupRestorer,
-  BackupResult,
+  BackupReport,
   ReleaseOptions,
   RenewOptions,
   RefusedLicense,
   RestoreOptions,
-  RestoreResult,
+  RestoreReport,
   VerifyOptions,
-  VerifyResult
+  VerifyReport
 } from '../../src/engine/api.js'
 import { cancelled } from '../../src/engine/errors.js'
 import type { EngineEvent, EventListener } from '../../src/engine/events.js'
@@ -94,7 +94,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
           })
         })
       return {
-        async backup(options, control): Promise<BackupResult> {
+        async backup(options, control): Promise<BackupReport> {
           fake.backups.push(options)
           markStarted()
           emit({ type: 'BEGIN', operation: 'backup' })
@@ -120,7 +120,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
           emit({ type: 'END', operation: 'backup' })
           return result
         },
-        async restore(options, control): Promise<RestoreResult> {
+        async restore(options, control): Promise<RestoreReport> {
           fake.restores.push(options)
           markStarted()
           emit({ type: 'CONNECTING', url: options.service.url })
@@ -149,7 +149,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
             ...(script.leaseExpires ? { leaseExpires: script.leaseExpires } : {})
           }
         },
-        async verify(options, control): Promise<VerifyResult> {
+        async verify(options, control): Promise<VerifyReport> {
           fake.verifies.push(options)
           markStarted()
           emit({ type: 'BEGIN', operation: 'verify' })
@@ -198,7 +198,7 @@ export function fakeEngine(script: FakeScript = {}): FakeEngine {
   return fake
 }
 
-async function writeBackup(options: BackupOptions, script: FakeScript): Promise<BackupResult> {
+async function writeBackup(options: BackupOptions, script: FakeScript): Promise<BackupReport> {
   const folder = resolve(script.root ?? process.cwd(), options.path)
   await mkdir(folder, { recursive: true })
   const encrypted = !!options.encryptTo?.length

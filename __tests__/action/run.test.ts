@@ -143,7 +143,7 @@ steps:
     expect(lines.slice(masks.length).join('\n')).not.toMatch(/s3cr3t-token|AGE-SECRET-KEY/)
     expect(engine.restores[0]).toMatchObject({
       service: { token: 's3cr3t-token' },
-      identity: 'AGE-SECRET-KEY-1QQQSECRETSECRET'
+      ageIdentity: 'AGE-SECRET-KEY-1QQQSECRETSECRET'
     })
     expect(process.exitCode).toBe(0)
   })
@@ -238,7 +238,7 @@ describe('run(): restricted licenses per policy', () => {
       restricted: RESTRICTED
     })
     expect(lines.some(l => /^::(warning|notice|error)/.test(l))).toBe(false)
-    expect(lines).toContain('2 restricted license(s) skipped (on-restricted: ignore).')
+    expect(lines).toContain('2 restricted license(s) left out of the backup (on-restricted: ignore).')
     expect((await b.outputs())['restricted']).toBe('2')
   })
 
@@ -342,12 +342,14 @@ steps:
     const { lines, exitCode, box: b } = await runWith(yaml, script, {}, { LMS_TOKEN: 't' })
     expect(exitCode).toBe(0)
     expect(lines).toContain(
-      'Restored 5 license(s) into ./licenses for machine machine-1; 0 already there, 3 expired (not restored), 1 skipped.'
+      'Restored 5 license(s) into ./licenses for machine machine-1; 0 already there, 3 expired (not restored), 1 refused and skipped (on-refused: skip).'
     )
     expect(lines).toContain('Skipped license lic-7 (key ID k7): restore-limit')
     const summary = await b.summary()
     expect(summary).toMatch(/<tr><td>Expired \(not restored\)<\/td><td>3<\/td><\/tr>/)
     expect(summary).toContain('Red Sky (key ID <code>k7</code>, license <code>lic-7</code>):')
+    // "Skipped" names only these refusals: the row says they were refused (ADR 0209).
+    expect(summary).toMatch(/<tr><td>Refused, skipped<\/td><td>/)
   })
 
   it('reports an engine error with its code, and a refusal with its URL', async () => {

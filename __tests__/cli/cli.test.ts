@@ -3,7 +3,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
-import { serversClosedAfterEach, tempDir, TOKEN } from '../helpers/service.js'
+import { serversClosedAfterEach, tempDir, TOKEN } from '../support/service.js'
 import { EXIT_CODES } from '../../src/cli/exit-codes.js'
 import { buildCommand, runFile, type Ran } from './built.js'
 

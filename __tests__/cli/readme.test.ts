@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
-import { serversClosedAfterEach, tempDir, TOKEN } from '../helpers/service.js'
+import { serversClosedAfterEach, tempDir, TOKEN } from '../support/service.js'
 import { EXIT_CODES } from '../../src/cli/exit-codes.js'
 import { buildCommand, runFile } from './built.js'
 

@@ -12,7 +12,7 @@ import {
   type TestRegistry
 } from '../../src/local/registry.js'
 import { describeWithTools } from '../support/tools.js'
-import { tempDir } from '../helpers/service.js'
+import { tempDir } from '../support/service.js'
 import { buildCommand, runFile, type Ran } from './built.js'
 
 // The built command against the real CNCF registry (docker-registry) over TLS with basic auth.

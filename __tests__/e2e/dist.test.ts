@@ -97,7 +97,7 @@ steps:
       expect(zipped[name]?.equals(await readFile(join(root, 'backup', name)))).toBe(true)
     expect(result.outputs['artifact-digest']).toBe(stored?.digest?.replace(/^sha256:/, ''))
 
-    // Machine B holds every backed-up license, re-bound to its own identity.
+    // Machine B holds every backed-up license, re-bound to its own machine key.
     const machineB = JSON.parse(
       await readFile(join(root, 'machine-b', '.license-backup', 'machine.json'), 'utf8')
     )

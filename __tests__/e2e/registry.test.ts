@@ -167,7 +167,7 @@ steps:
       /<td>Deleted<\/td><td><code>20260102T030000Z<\/code> <code>sha256:[a-f0-9]{64}<\/code><br \/><code>20260101T030000Z<\/code>/
     )
 
-    // Machine B holds every backed-up license, re-bound to its own identity.
+    // Machine B holds every backed-up license, re-bound to its own machine key.
     const backedUp = source.licenses.filter(l => !l.restricted)
     // The verify step pulled the same backup and checked every license, writing nothing.
     expect(result.outputs['verified']).toBe(String(backedUp.length))

@@ -7,7 +7,7 @@ import { decryptAge } from '../../src/engine/format/age.js'
 import { readTar } from '../../src/engine/format/tar-reader.js'
 import { createBackupRestorer } from '../../src/engine/index.js'
 import { generateStore } from '../../src/fixtures/store.js'
-import { exec, issuer, listTree, tempDirs } from './helpers.js'
+import { exec, issuer, listTree, tempDirs } from '../support/engine.js'
 import { itOnPosix } from '../support/platform.js'
 import { itWithTools } from '../support/tools.js'
 

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { copyFile, mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createBackupRestorer, type BackupResult, type EngineEvent } from '../../src/engine/index.js'
+import { createBackupRestorer, type BackupReport, type EngineEvent } from '../../src/engine/index.js'
 import { hasValidManifest } from '../../src/engine/backup/folder.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
-import { exec, issuer, listTree, tempDirs, writeJwks } from './helpers.js'
+import { exec, issuer, listTree, tempDirs, writeJwks } from '../support/engine.js'
 import { itOnLinux } from '../support/platform.js'
 
 const dirs = tempDirs()
 let root: string
 let generated: GeneratedStore
-let result: BackupResult
+let result: BackupReport
 const events: EngineEvent[] = []
 
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import type { EngineEvent } from '../../src/engine/events.js'
 import { readTar } from '../../src/engine/format/tar-reader.js'
 import { createBackupRestorer, type BackupOptions, type LicenseBackupError } from '../../src/engine/index.js'
 import { generateStore } from '../../src/fixtures/store.js'
-import { claims, issuer, listTree, putLicense, recorder, tempDirs, writeJwks } from './helpers.js'
+import { claims, issuer, listTree, putLicense, recorder, tempDirs, writeJwks } from '../support/engine.js'
 
 /** The one place the version is set; the manifest must carry it. */
 const packageVersion = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { restrictedLicenseMessage, restrictedSummaryMessage } from '../../src/engine/index.js'
 import { loadCatalog, parseCatalog } from '../../src/engine/catalog/catalog.js'
-import { tempDirs } from './helpers.js'
+import { tempDirs } from '../support/engine.js'
 
 const dirs = tempDirs()
 afterEach(() => dirs.cleanup())

@@ -5,7 +5,7 @@ import { inStepsTerms } from '../../src/action/engine-terms.js'
 import { createBackupRestorer, type LicenseBackupError } from '../../src/engine/index.js'
 import { nodeFileIO, withFileIO, type FileIO } from '../../src/engine/io/file-io.js'
 import { ENGINE_OPTIONS, option, turnOn } from '../../src/engine/options.js'
-import { claims, putLicense, tempDirs } from './helpers.js'
+import { claims, putLicense, tempDirs } from '../support/engine.js'
 
 // Issue 10 item 14: only errors with an errno are IO_ERROR; anything else is INTERNAL_ERROR keeping the
 // original (and its stack) as the cause. Engine messages name the engine's options, never the steps file.

@@ -8,7 +8,7 @@ import { type LicenseBackupError } from '../../src/engine/index.js'
 import { parseLicense } from '../../src/engine/licenses/license.js'
 import { createVerifier, keySetVerifier } from '../../src/engine/licenses/verifier.js'
 import { createIssuer, signCompact } from '../../src/fixtures/issuer.js'
-import { claims, issuer, tempDirs } from './helpers.js'
+import { claims, issuer, tempDirs } from '../support/engine.js'
 
 const dirs = tempDirs()
 afterEach(() => dirs.cleanup())

@@ -4,7 +4,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { acquireStoreLock } from '../../src/engine/store/lock.js'
 import { nodeFileIO, withFileIO, type FileIO } from '../../src/engine/io/file-io.js'
-import { tempDirs } from './helpers.js'
+import { tempDirs } from '../support/engine.js'
 
 // Issue 10 item 13: staleness by age with a refresh while running (restic: 30 min / 5 min), across hosts,
 // no takeover that removes or overwrites a newer lock, and a BUSY message that says how to clear it.

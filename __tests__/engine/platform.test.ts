@@ -25,7 +25,7 @@ import {
   ownerOnlyCommand,
   restrictToOwner
 } from '../../src/engine/io/platform.js'
-import { createMachineIdentity } from '../../src/engine/identity/machine-identity.js'
+import { createStoredMachineKey } from '../../src/engine/machine-key/index.js'
 import { commitStaged, openStaging } from '../../src/engine/restore/commit.js'
 import { readLicenseFileSync } from '../../src/engine/store/read.js'
 import { asIf, asIfSync, SIMULATABLE, simulatedIO, type SimulatedOS } from '../support/os-semantics.js'
@@ -180,18 +180,18 @@ describe('`sync -f` on this machine', () => {
 
 describe('the machine key is private to the user', () => {
   itOnPosix('Windows keeps no POSIX mode; its ACL is checked instead')('has mode 0600', async () => {
-    const identity = await createMachineIdentity(tempDir())
-    expect(statSync(identity.file).mode & 0o777).toBe(0o600)
+    const machineKey = await createStoredMachineKey(tempDir())
+    expect(statSync(machineKey.file).mode & 0o777).toBe(0o600)
   })
 
   itOnWindows('ACLs are a Windows feature; POSIX systems check the mode')(
     'has an ACL granting the current user alone, nothing inherited',
     async () => {
-      const identity = await createMachineIdentity(tempDir())
-      const acl = execFileSync('icacls', [identity.file], { encoding: 'utf8' })
+      const machineKey = await createStoredMachineKey(tempDir())
+      const acl = execFileSync('icacls', [machineKey.file], { encoding: 'utf8' })
       const entries = acl
         .split(/\r?\n/)
-        .map(line => line.replace(identity.file, '').trim())
+        .map(line => line.replace(machineKey.file, '').trim())
         .filter(line => line.includes(':('))
       expect(entries).toHaveLength(1)
       expect(entries[0]).toContain(userInfo().username)

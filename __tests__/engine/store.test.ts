@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { acquireStoreLock } from '../../src/engine/store/lock.js'
 import { readLicenseFileSync } from '../../src/engine/store/read.js'
 import { listLicenseFiles } from '../../src/engine/store/walk.js'
-import { exec, tempDirs } from './helpers.js'
+import { exec, tempDirs } from '../support/engine.js'
 import { itOnPosix } from '../support/platform.js'
 
 const dirs = tempDirs()

@@ -4,7 +4,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { readTar, type TarMember } from '../../src/engine/format/tar-reader.js'
 import { TAR_END, tarMember } from '../../src/engine/format/tar-writer.js'
-import { exec, tempDirs } from './helpers.js'
+import { exec, tempDirs } from '../support/engine.js'
 
 const dirs = tempDirs()
 afterEach(() => dirs.cleanup())

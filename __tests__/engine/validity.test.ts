@@ -9,7 +9,7 @@ import {
   leaseRunsOut,
   ownExpiry
 } from '../../src/engine/licenses/validity.js'
-import { claims, issuer } from './helpers.js'
+import { claims, issuer } from '../support/engine.js'
 
 const NOW = 1_800_000_000_000
 const at = (ms: number): number => Math.floor(ms / 1000)

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findSigner, parseAllowedSigners } from '../../src/engine/format/ssh/allowed-signers.js'
 import { parseSignature } from '../../src/engine/format/ssh/sshsig.js'
-import { exec } from '../engine/helpers.js'
+import { exec } from '../support/engine.js'
 import { sshKey, type SshKey } from './support.js'
 
 // Issue 23 item 1: the engine reads allowed_signers as OpenSSH does (ADR 0180). Every row runs through the

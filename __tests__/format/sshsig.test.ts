@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { parseSigningKey } from '../../src/engine/index.js'
 import { findSigner, parseAllowedSigners } from '../../src/engine/format/ssh/allowed-signers.js'
 import { parseSignature, signatureProblem, signMessage } from '../../src/engine/format/ssh/sshsig.js'
-import { exec } from '../engine/helpers.js'
+import { exec } from '../support/engine.js'
 import { sshKey, type SshKey } from './support.js'
 
 // Issue 11: the manifest's SSH signature (OpenSSH PROTOCOL.sshsig), written with node:crypto, agrees with

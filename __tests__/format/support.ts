@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
-import { exec } from '../engine/helpers.js'
+import { exec } from '../support/engine.js'
 import { registerSecret } from '../support/secret-scan.js'
 
 export const TOKEN = 'v2-test-token-4c1d77'

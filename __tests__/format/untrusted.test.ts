@@ -49,7 +49,7 @@ async function refused(path: string, code: string, trusted = true): Promise<Lice
       path,
       service: { url: NO_SERVICE, token: TOKEN, retry: { maxAttempts: 1 } },
       individualize: true,
-      identity: w.identity,
+      ageIdentity: w.identity,
       trust: { jwksFile: w.jwksFile },
       ...(trusted ? { signers: w.signers, maxAgeMs: 7 * 86_400_000 } : {})
     })
@@ -65,7 +65,7 @@ async function refused(path: string, code: string, trusted = true): Promise<Lice
   const verified = await createBackupRestorer()
     .verify({
       path,
-      identity: w.identity,
+      ageIdentity: w.identity,
       ...(trusted ? { signers: w.signers, maxAgeMs: 7 * 86_400_000 } : {})
     })
     .catch((e: LicenseBackupError) => e)
@@ -152,7 +152,7 @@ describe('a signed backup changed consistently is BACKUP_UNTRUSTED (signers set)
     const warnings: string[] = []
     const verified = await createBackupRestorer(e => {
       if (e.type === 'WARNING') warnings.push(e.message)
-    }).verify({ path: dir, identity: w.identity, signers: w.signers })
+    }).verify({ path: dir, ageIdentity: w.identity, signers: w.signers })
     expect(verified.verified).toBe(base['signed']!.read.members.length)
     expect(warnings.filter(m => m.includes(`created ${created}, later than now`))).toEqual([
       expect.stringContaining('allowed clock skew (5 minutes)')
@@ -169,7 +169,7 @@ describe('a signed backup changed consistently is BACKUP_UNTRUSTED (signers set)
     const warnings: string[] = []
     await createBackupRestorer(e => {
       if (e.type === 'WARNING') warnings.push(e.message)
-    }).verify({ path: dir, identity: w.identity, signers: w.signers, maxAgeMs: 86_400_000 })
+    }).verify({ path: dir, ageIdentity: w.identity, signers: w.signers, maxAgeMs: 86_400_000 })
     expect(warnings.filter(m => m.includes('later than now'))).toEqual([])
   })
 
@@ -210,7 +210,7 @@ describe('the signers file is read as ssh-keygen reads it (issue 23, ADR 0180)',
       if (e.type === 'WARNING') warnings.push(e.message)
       if (e.type === 'BACKUP_OPENED') signer = e.signer
     })
-      .verify({ path: base['signed']!.dir, identity: w.identity, signers: file })
+      .verify({ path: base['signed']!.dir, ageIdentity: w.identity, signers: file })
       .then(
         () => undefined,
         (e: LicenseBackupError) => e

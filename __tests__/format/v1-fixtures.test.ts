@@ -58,7 +58,7 @@ describe('v1 backups written by the v1 writer', () => {
     const result = await createBackupRestorer(e => events.push(e.type)).verify({
       path: join(FIXTURES, kind),
       trust: { jwksFile: join(FIXTURES, 'issuer.jwks.json') },
-      ...(encrypted ? { identity } : {})
+      ...(encrypted ? { ageIdentity: identity } : {})
     })
     expect(result).toMatchObject({
       format: 'license-backup/v1',
@@ -81,7 +81,7 @@ describe('v1 backups written by the v1 writer', () => {
       service: { url: server.url, token: TOKEN },
       individualize: true,
       trust: { jwksFile: join(FIXTURES, 'issuer.jwks.json') },
-      ...(encrypted ? { identity } : {})
+      ...(encrypted ? { ageIdentity: identity } : {})
     })
     expect(result.restored).toBe(8)
     const manifest = JSON.parse(await readFile(join(FIXTURES, kind, 'manifest.json'), 'utf8')) as {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createBackupRestorer, type ManifestV2 } from '../../src/engine/index.js'
-import { exec, listTree, recorder } from '../engine/helpers.js'
+import { exec, listTree, recorder } from '../support/engine.js'
 import { snapshot } from '../restore/support.js'
 import { itWithTools } from '../support/tools.js'
 import { TOKEN, v2World, type V2World } from './support.js'
@@ -148,7 +148,7 @@ describe('format v2: restore and verify', () => {
       path,
       service: { url: w.server.url, token: TOKEN },
       individualize: true,
-      identity: w.identity,
+      ageIdentity: w.identity,
       signers: w.signers,
       trust: { jwksFile: w.jwksFile }
     })
@@ -200,7 +200,7 @@ describe('format v2: restore and verify', () => {
     const events = recorder()
     const result = await createBackupRestorer(events.listener).verify({
       path,
-      identity: w.identity,
+      ageIdentity: w.identity,
       signers: w.signers,
       trust: { jwksFile: w.jwksFile }
     })

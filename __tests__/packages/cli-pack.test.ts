@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
-import { tempDir } from '../helpers/service.js'
+import { tempDir } from '../support/service.js'
 
 const REPO = process.cwd()
 // Past the verify pool's inline checks (256), so the installed engine starts its worker threads, which it

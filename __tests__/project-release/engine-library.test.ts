@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
 import type * as Engine from '../../src/engine/index.js'
-import { tempDir } from '../helpers/service.js'
+import { tempDir } from '../support/service.js'
 
 interface Manifest {
   exports: Record<string, string | Record<string, string>>

@@ -3,12 +3,12 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { cp, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { BackupResult } from '../../src/engine/api.js'
+import type { BackupReport } from '../../src/engine/api.js'
 import { RegistryClient } from '../../src/action/registry/client.js'
 import { pullBackup } from '../../src/action/registry/pull.js'
 import { pushBackup } from '../../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
-import { tempDirs } from '../engine/helpers.js'
+import { tempDirs } from '../support/engine.js'
 import { registerSecret } from '../support/secret-scan.js'
 import { describeWithTools } from '../support/tools.js'
 import {
@@ -28,7 +28,7 @@ const describe = describeWithTools('the registry tests with Basic auth', REGISTR
 const dirs = tempDirs()
 let ca: TestCa
 let registry: TestRegistry
-let backup: BackupResult
+let backup: BackupReport
 
 beforeAll(async () => {
   ca = await createTestCa()

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { pullBlob, pushBlob } from '../../src/action/registry/blobs.js'
 import { RegistryClient } from '../../src/action/registry/client.js'
 import { parseRepository } from '../../src/action/registry/reference.js'
-import { tempDirs } from '../engine/helpers.js'
+import { tempDirs } from '../support/engine.js'
 import { loopbackServers } from './loopback.js'
 
 const serve = loopbackServers()

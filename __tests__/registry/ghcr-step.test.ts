@@ -12,7 +12,7 @@ import { pushToRegistry } from '../../src/action/registry/steps.js'
 import { log } from '../../src/action/log/write.js'
 import { mask } from '../../src/action/secrets.js'
 import { startGhcrStandIn, type GhcrStandIn } from '../../src/local/ghcr.js'
-import { tempDirs } from '../engine/helpers.js'
+import { tempDirs } from '../support/engine.js'
 import { registerSecret } from '../support/secret-scan.js'
 import { makeBackup } from './support.js'
 

@@ -14,7 +14,7 @@ import { pullBackup } from '../../src/action/registry/pull.js'
 import { pushBackup } from '../../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
 import { startGhcrStandIn, type GhcrStandIn, type GhcrStandInOptions } from '../../src/local/ghcr.js'
-import { tempDirs } from '../engine/helpers.js'
+import { tempDirs } from '../support/engine.js'
 import { registerSecret } from '../support/secret-scan.js'
 import { makeBackup } from './support.js'
 

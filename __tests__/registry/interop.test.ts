@@ -10,7 +10,7 @@ import { parseReference, parseRepository } from '../../src/action/registry/refer
 import { REGISTRY_TOOLS } from '../../src/local/registry.js'
 import { registerSecret } from '../support/secret-scan.js'
 import { describeWithTools } from '../support/tools.js'
-import type { BackupResult } from '../../src/engine/api.js'
+import type { BackupReport } from '../../src/engine/api.js'
 import { basic, basicRegistrySuite, damageBlob, makeBackup } from './support.js'
 
 const PASSWORD = 'interop-test-password-3f8e'
@@ -41,7 +41,7 @@ async function rewritten(
   repo: string,
   tag: string,
   change: (m: Manifest) => void,
-  backup: BackupResult = suite.backup
+  backup: BackupReport = suite.backup
 ): Promise<Manifest> {
   await pushBackup(client(repo), backup.path, backup.files, {
     tags: ['original'],

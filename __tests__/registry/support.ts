@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from '@jest/globals'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createBackupRestorer } from '../../src/engine/index.js'
-import type { BackupResult } from '../../src/engine/api.js'
+import type { BackupReport } from '../../src/engine/api.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
 import { toolsPresent } from '../../src/fixtures/tools.js'
@@ -14,11 +14,11 @@ import {
   trustCa,
   type TestRegistry
 } from '../../src/local/registry.js'
-import { tempDirs } from '../engine/helpers.js'
+import { tempDirs } from '../support/engine.js'
 
 export interface RegistrySuite {
   registry: TestRegistry
-  backup: BackupResult
+  backup: BackupReport
   dirs: ReturnType<typeof tempDirs>
 }
 
@@ -47,7 +47,7 @@ export function basicRegistrySuite(what: string, user: string, password: string)
 }
 
 /** A backup folder written by the engine from a small generated store. */
-export async function makeBackup(dir: string, count = 12): Promise<BackupResult> {
+export async function makeBackup(dir: string, count = 12): Promise<BackupReport> {
   const issuer = createIssuer({ kid: 'registry-test' })
   await generateStore(join(dir, 'store'), issuer, { count, seed: 7 })
   const engine = await createBackupRestorer(() => undefined)

@@ -3,13 +3,13 @@
 // rootcertbundle); retention (`keep`) with real deletes; and an anonymous registry.
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { readdir } from 'node:fs/promises'
-import type { BackupResult } from '../../src/engine/api.js'
+import type { BackupReport } from '../../src/engine/api.js'
 import { RegistryClient } from '../../src/action/registry/client.js'
 import { applyKeep } from '../../src/action/registry/keep.js'
 import { pullBackup } from '../../src/action/registry/pull.js'
 import { pushBackup } from '../../src/action/registry/push.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
-import { tempDirs } from '../engine/helpers.js'
+import { tempDirs } from '../support/engine.js'
 import { registerSecret } from '../support/secret-scan.js'
 import { describeWithTools } from '../support/tools.js'
 import {
@@ -29,7 +29,7 @@ const dirs = tempDirs()
 let ca: TestCa
 let registry: TestRegistry
 let anonymous: TestRegistry
-let backup: BackupResult
+let backup: BackupReport
 const tokens: string[] = []
 
 beforeAll(async () => {

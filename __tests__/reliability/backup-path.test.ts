@@ -6,7 +6,7 @@ import { parseAnyManifest } from '../../src/engine/format/any-manifest.js'
 import { nodeFileIO, withFileIO, type FileIO } from '../../src/engine/io/file-io.js'
 import { buildChild, runChild } from './crash-support.js'
 import { generateStore } from '../../src/fixtures/store.js'
-import { issuer, tempDirs } from '../engine/helpers.js'
+import { issuer, tempDirs } from '../support/engine.js'
 import { snapshot } from '../restore/support.js'
 
 // Issue 10 item 4 (docs/reliability.md): a backup never replaces a folder that is not a backup written by this tool

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
+import { loadStoredMachineKey } from '../../src/engine/machine-key/index.js'
 import { parseLicense } from '../../src/engine/licenses/license.js'
 import { createVerifier } from '../../src/engine/licenses/verifier.js'
 import type { LicenseVerifier } from '../../src/engine/licenses/verifier.js'
@@ -116,14 +116,14 @@ describe('service chaos over 1,000 licenses: complete or cleanly refused, never 
       expect(await snapshot(store)).toEqual(before)
       return
     }
-    const identity = await loadMachineIdentity(store)
+    const machineKey = await loadStoredMachineKey(store)
     const checks = w.source.licenses.map(async expectedLicense => {
       const license = parseLicense(
         await readFile(join(store, expectedLicense.path), 'utf8'),
         expectedLicense.path
       )
       await verifier.verify(license)
-      expect([license.jti, license.claims.cnf?.jkt]).toEqual([expectedLicense.jti, identity?.id])
+      expect([license.jti, license.claims.cnf?.jkt]).toEqual([expectedLicense.jti, machineKey?.id])
     })
     await Promise.all(checks)
     const after = await snapshot(store)

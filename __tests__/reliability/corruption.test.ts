@@ -263,7 +263,7 @@ async function expectDetected(kind: Kind, testCase: Case): Promise<void> {
   const before = await snapshot(store)
   const identity = testCase.identity ? await testCase.identity(kind) : w.identity
   w.proxy.requests.length = 0
-  const { error } = await w.restore(store, { path: dir, ...(identity ? { identity } : {}) })
+  const { error } = await w.restore(store, { path: dir, ...(identity ? { ageIdentity: identity } : {}) })
   expect(error?.code).toBe(testCase.code ?? 'BACKUP_CORRUPT')
   expect(error?.message).toContain(dir)
   expect(await snapshot(store)).toEqual(before)
@@ -277,7 +277,7 @@ describe('corruption matrix: detected before the store is touched', () => {
       [w.encrypted, w.identity]
     ] as const) {
       const store = await w.target('sound')
-      const { error } = await w.restore(store, { path, ...(identity ? { identity } : {}) })
+      const { error } = await w.restore(store, { path, ...(identity ? { ageIdentity: identity } : {}) })
       expect(error).toBeUndefined()
     }
   })

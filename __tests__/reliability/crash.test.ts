@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJwt } from 'jose'
 import { createBackupRestorer, type BackupOptions, type RestoreOptions } from '../../src/engine/index.js'
-import { createMachineIdentity, loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
+import { createStoredMachineKey, loadStoredMachineKey } from '../../src/engine/machine-key/index.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
@@ -95,7 +95,7 @@ beforeAll(async () => {
   known.newBackup = await backupState(newBackup)
 
   // The restore target: licenses of its own, some at the paths the backup restores (replaced), and one
-  // machine identity that every run shares, so re-running uses no new machine slot on the service.
+  // machine key that every run shares, so re-running uses no new machine slot on the service.
   targetTemplate = join(root, 'templates/target')
   await cp(before.dir, targetTemplate, { recursive: true })
   for (const license of source.licenses.filter(l => !l.restricted).slice(0, 8)) {
@@ -103,8 +103,8 @@ beforeAll(async () => {
     await cp(join(source.dir, license.path), join(targetTemplate, license.path))
   }
   await rm(join(targetTemplate, '.license-backup'), { recursive: true, force: true })
-  const identity = await createMachineIdentity(targetTemplate)
-  known.machine = await readFile(identity.file, 'utf8')
+  const machineKey = await createStoredMachineKey(targetTemplate)
+  known.machine = await readFile(machineKey.file, 'utf8')
   known.oldStore = await snapshot(targetTemplate)
   const reference = join(root, 'reference-target')
   await resetDir(targetTemplate, reference)
@@ -364,18 +364,18 @@ describe('restore: kill at every named crash point', () => {
   }, 120_000)
 })
 
-describe('machine identity: kill while it is created', () => {
-  it.each(['identity:temp-written#1', 'identity:linked#1'])(
-    'at %s: no identity or a whole one, no key left in a temp file, one machine slot used',
+describe('machine key: kill while it is created', () => {
+  it.each(['machine-key:temp-written#1', 'machine-key:linked#1'])(
+    'at %s: no machine key or a whole one, no key left in a temp file, one machine slot used',
     async crashAt => {
-      // A fresh service state: each identity that reaches the service takes a machine slot.
+      // A fresh service state: each machine key that reaches the service takes a machine slot.
       const own = await createLicenseServer({
         issuer,
         database: join(root, `server-${crashAt.replace(/\W/g, '-')}.db`),
         tokens: [TOKEN]
       })
       try {
-        const store = join(root, `identity-${crashAt.replace(/\W/g, '-')}`)
+        const store = join(root, `machine-key-${crashAt.replace(/\W/g, '-')}`)
         await resetDir(targetTemplate, store)
         await rm(join(store, '.license-backup'), { recursive: true })
         const options = restoreOptions(store, true, own.url)
@@ -383,13 +383,13 @@ describe('machine identity: kill while it is created', () => {
         count(run, 'named')
         expect(run.killed).toBe(true)
         expect(await snapshot(store)).toEqual(known.oldStore)
-        const left = await loadMachineIdentity(store)
-        expect(left === undefined).toBe(crashAt.startsWith('identity:temp-written'))
+        const left = await loadStoredMachineKey(store)
+        expect(left === undefined).toBe(crashAt.startsWith('machine-key:temp-written'))
 
         const outcome = await engine.restore(options)
-        const identity = await loadMachineIdentity(store)
-        expect(outcome.machineId).toBe(identity!.id)
-        if (left) expect(identity!.id).toBe(left.id)
+        const machineKey = await loadStoredMachineKey(store)
+        expect(outcome.machineId).toBe(machineKey!.id)
+        if (left) expect(machineKey!.id).toBe(left.id)
         expect(Object.keys(await snapshot(store, { withState: true })).filter(isState)).toEqual([
           '.license-backup/machine.json'
         ])
@@ -397,11 +397,11 @@ describe('machine identity: kill while it is created', () => {
         for (const path of Object.keys(known.newStore!)) {
           if (known.newStore![path] === known.oldStore![path]) continue
           const claims = decodeJwt(await readFile(join(store, path), 'utf8'))
-          expect(claims.cnf).toEqual({ jkt: identity!.id })
-          // Only this store's one identity reached the service (besides machine A, the license's origin).
+          expect(claims.cnf).toEqual({ jkt: machineKey!.id })
+          // Only this store's one machine key reached the service (besides machine A, the license's origin).
           const machines = await own.machinesOf(String(claims.jti))
-          expect(machines).toContain(identity!.id)
-          expect(machines.filter(id => id !== identity!.id && id !== sourceMachine)).toEqual([])
+          expect(machines).toContain(machineKey!.id)
+          expect(machines.filter(id => id !== machineKey!.id && id !== sourceMachine)).toEqual([])
         }
         expect(mine.length).toBeGreaterThan(0)
         expect((await engine.restore(options)).restored).toBe(0)

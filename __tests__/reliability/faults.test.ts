@@ -1,6 +1,6 @@
 // Disk faults injected through the engine's FileIO (ADR 0041): ENOSPC, EACCES, EIO, short writes, failed
 // fsyncs and renames at the points of a backup (pack, manifest, swap) and a restore (staging, journal, moves,
-// identity). Each leaves nothing half-written (the old backup, the store as it was, or a journalled commit
+// machine key). Each leaves nothing half-written (the old backup, the store as it was, or a journalled commit
 // the next run finishes), no temp file the next run does not remove, and a clear IO_ERROR naming the path
 // and what to do; disk-full and permission errors are not retried.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -13,7 +13,7 @@ import {
   type LicenseBackupError,
   type RestoreOptions
 } from '../../src/engine/index.js'
-import { createMachineIdentity, loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
+import { createStoredMachineKey, loadStoredMachineKey } from '../../src/engine/machine-key/index.js'
 import { withFileIO } from '../../src/engine/io/file-io.js'
 import { createIssuer } from '../../src/fixtures/issuer.js'
 import { generateStore } from '../../src/fixtures/store.js'
@@ -76,7 +76,7 @@ beforeAll(async () => {
 
   targetTemplate = join(root, 'target-template')
   await cp(before.dir, targetTemplate, { recursive: true })
-  await createMachineIdentity(targetTemplate)
+  await createStoredMachineKey(targetTemplate)
   known.oldStore = await snapshot(targetTemplate)
   target = join(root, 'target')
   await resetDir(targetTemplate, target)
@@ -343,7 +343,7 @@ describe('restore under disk faults', () => {
     }
   )
 
-  it('disk full creating the machine identity: IO_ERROR naming it, no key left in a temp file, nothing restored', async () => {
+  it('disk full creating the machine key: IO_ERROR naming it, no key left in a temp file, nothing restored', async () => {
     await resetDir(targetTemplate, target)
     await rm(join(target, '.license-backup'), { recursive: true })
     const rule: FaultRule = { op: 'write', path: /machine\.json\.tmp-/, code: 'ENOSPC' }
@@ -353,7 +353,7 @@ describe('restore under disk faults', () => {
     expect(error.message).toContain(join(target, '.license-backup/machine.json'))
     expect(error.message).toMatch(/disk space and permissions/)
     expectNotRetried(faults, [rule])
-    expect(await loadMachineIdentity(target)).toBeUndefined()
+    expect(await loadStoredMachineKey(target)).toBeUndefined()
     expect(Object.keys(await snapshot(target, { withState: true }))).toEqual(Object.keys(known.oldStore!))
   })
 

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadSteps } from '../../src/action/steps/load.js'
 import { createBackupRestorer } from '../../src/engine/index.js'
-import { exec, putLicense, claims, tempDirs } from '../engine/helpers.js'
+import { exec, putLicense, claims, tempDirs } from '../support/engine.js'
 
 // Issue 10 item 10 (docs/reliability.md): an input that cannot be read as a file (FIFO, device, folder) is refused at
 // once, naming it. On the old code a FIFO hung the step forever: these tests then fail by their timeout.

@@ -5,7 +5,7 @@ import { extractBackup } from '../../src/action/artifacts/extract-backup.js'
 import { createVerifier, type LicenseVerifier } from '../../src/engine/licenses/verifier.js'
 import { verifyBackup } from '../../src/engine/restore/verify-backup.js'
 import { MANIFEST_ALLOWANCE_BYTES } from '../../src/engine/restore/manifest-bounds.js'
-import { claims, issuer, tempDirs } from '../engine/helpers.js'
+import { claims, issuer, tempDirs } from '../support/engine.js'
 import { entryFor, writeHostileBackup } from '../support/hostile-backup.js'
 import { makeZip } from '../support/zip.js'
 

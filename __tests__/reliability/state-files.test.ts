@@ -242,17 +242,17 @@ describe('a store lock that cannot be read', () => {
   })
 })
 
-describe('a machine identity that cannot be read', () => {
-  const IDENTITIES: Array<[string, string]> = [
+describe('a machine key that cannot be read', () => {
+  const MACHINE_KEYS: Array<[string, string]> = [
     ['empty', ''],
     ['cut short', '{"kty":"OKP","crv":"Ed2'],
     ['garbage', '\u0000\u00ff garbage'],
     ['another kind of key', JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' })]
   ]
-  it.each(IDENTITIES)(
+  it.each(MACHINE_KEYS)(
     '%s: STORE_INVALID naming the file and the way out; put back, the restore runs',
     async (_, text) => {
-      const store = join(w.root, `identity-${++n}`)
+      const store = join(w.root, `machine-key-${++n}`)
       await cp(template, store, { recursive: true })
       const file = join(store, '.license-backup', 'machine.json')
       await writeFile(file, text)
@@ -266,10 +266,10 @@ describe('a machine identity that cannot be read', () => {
         .restore(options)
         .catch((e: unknown) => e)) as LicenseBackupError
       expect(error.code).toBe('STORE_INVALID')
-      expect(error.message).toContain(`The machine identity ${file} is damaged: `)
+      expect(error.message).toContain(`The machine key ${file} is damaged: `)
       expect(error.message).toContain('removing it makes this a new machine')
       expect(await readFile(file, 'utf8')).toBe(text)
-      // The way out the message names: the identity put back from where it was kept (the template's).
+      // The way out the message names: the machine key put back from where it was kept (the template's).
       await cp(join(template, '.license-backup', 'machine.json'), file)
       const result = await createBackupRestorer().restore(options)
       expect(result.restored + result.unchanged).toBe(6)

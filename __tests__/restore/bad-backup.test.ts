@@ -38,7 +38,7 @@ async function expectRefused(
   backup: string,
   code: string,
   names: string,
-  options: { identity?: string } = {}
+  options: { ageIdentity?: string } = {}
 ): Promise<string> {
   const store = await w.target('bad')
   const before = await snapshot(store)
@@ -91,14 +91,14 @@ describe('restore refuses a bad backup and touches nothing', () => {
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest
     manifest.pack = { ...manifest.pack, sha256: sha256(pack), size: pack.length }
     await writeFile(join(dir, 'manifest.json'), serializeManifest(manifest))
-    await expectRefused(dir, 'BACKUP_CORRUPT', 'licenses.tar.age', { identity: w.identity })
+    await expectRefused(dir, 'BACKUP_CORRUPT', 'licenses.tar.age', { ageIdentity: w.identity })
   })
 
   it('the wrong age identity is CONFIG_INVALID naming the encrypted pack', async () => {
     const other = await generateX25519Identity()
     registerSecret(other)
     const message = await expectRefused(w.encrypted, 'CONFIG_INVALID', 'licenses.tar.age', {
-      identity: other
+      ageIdentity: other
     })
     expect(message).toMatch(/not encrypted to the given age identity/)
   })

@@ -1,5 +1,5 @@
 // A world for restore fault tests: the reference service on loopback with the fault proxy in front, a
-// target store that already holds a machine identity and licenses (so "unchanged" means something), and
+// target store that already holds a machine key and licenses (so "unchanged" means something), and
 // backups (plain and age-encrypted) of another store to restore into copies of it.
 import { generateX25519Identity, identityToRecipient } from 'age-encryption'
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -40,7 +40,7 @@ export interface FaultWorld {
   encrypted: string
   identity: string
   recipient: string
-  /** A store holding a machine identity and licenses from another backup; copy it with `target()`. */
+  /** A store holding a machine key and licenses from another backup; copy it with `target()`. */
   template: string
   target(name: string): Promise<string>
   restore(

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeJwt } from 'jose'
-import { loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
+import { loadStoredMachineKey } from '../../src/engine/machine-key/index.js'
 import { PATHS, type Rule } from '../support/fault-proxy.js'
 import { registerSecret } from '../support/secret-scan.js'
 import { faultWorld, READ_TOKEN, type FaultWorld } from './fault-world.js'
@@ -42,10 +42,10 @@ async function expectCompleted(plan: Rule[], options: Options = {}): Promise<str
   expect(error).toBeUndefined()
   expect(result).toMatchObject({ restored: w.source.licenses.length })
   expect(w.proxy.unused()).toEqual([])
-  const identity = await loadMachineIdentity(store)
+  const machineKey = await loadStoredMachineKey(store)
   for (const license of w.source.licenses) {
     const claims = decodeJwt(await readFile(join(store, license.path), 'utf8'))
-    expect(claims).toMatchObject({ jti: license.jti, key_id: license.keyId, cnf: { jkt: identity?.id } })
+    expect(claims).toMatchObject({ jti: license.jti, key_id: license.keyId, cnf: { jkt: machineKey?.id } })
   }
   return store
 }
@@ -138,9 +138,9 @@ describe('restore through a faulty service', () => {
 
   it('an answer lost to a reset after the service acted is replayed by its Idempotency-Key', async () => {
     const store = await expectCompleted([{ path: PATHS.restore, fault: { kind: 'reset-after-forward' } }])
-    const identity = await loadMachineIdentity(store)
+    const machineKey = await loadStoredMachineKey(store)
     for (const license of w.source.licenses) {
-      expect((await w.server.machinesOf(license.jti)).filter(m => m === identity?.id)).toHaveLength(1)
+      expect((await w.server.machinesOf(license.jti)).filter(m => m === machineKey?.id)).toHaveLength(1)
     }
   })
 

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LicenseBackupError } from '../../src/engine/errors.js'
-import { type RestoreOptions, type RestoreResult } from '../../src/engine/index.js'
-import { loadMachineIdentity } from '../../src/engine/identity/machine-identity.js'
+import { type RestoreOptions, type RestoreReport } from '../../src/engine/index.js'
+import { loadStoredMachineKey } from '../../src/engine/machine-key/index.js'
 import { createIssuer, type Issuer } from '../../src/fixtures/issuer.js'
 import { generateStore, type GeneratedStore } from '../../src/fixtures/store.js'
 import { createLicenseServer, type LicenseServer } from '../../packages/license-server/src/license-server.js'
-import { machine, openSession, restoreOn, tempDir, TOKEN, unreleasedHolders } from '../helpers/service.js'
+import { machine, openSession, restoreOn, tempDir, TOKEN, unreleasedHolders } from '../support/service.js'
 import { freePort } from '../../src/fixtures/server-process.js'
 import { PATHS, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js'
 import { registerSecret } from '../support/secret-scan.js'
@@ -58,7 +58,7 @@ async function restore(
   store: string,
   extra: Partial<RestoreOptions> = {}
 ): Promise<{
-  result?: RestoreResult
+  result?: RestoreReport
   error?: LicenseBackupError
   events: ReturnType<typeof engine>['events']
 }> {
@@ -78,8 +78,8 @@ async function restore(
   }
 }
 
-async function machineOf(store: string): Promise<string> {
-  return (await loadMachineIdentity(store))!.id
+async function machineKeyFor(store: string): Promise<string> {
+  return (await loadStoredMachineKey(store))!.id
 }
 
 /** Licenses of the source whose slots `machineId` holds at the service. */
@@ -115,7 +115,7 @@ describe('restore with protocol v1.1', () => {
       // Previewed, never restored: no restore call, no license written, no slot used.
       expect(events.some(e => e.type === 'BEGIN')).toBe(false)
       expect(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt'))).toEqual([])
-      expect(await heldBy(server, await machineOf(store))).toEqual([])
+      expect(await heldBy(server, await machineKeyFor(store))).toEqual([])
     }
     const fifth = join(root, 'l1l2-5')
     const { result, error, events } = await restore(server, fifth, { include: [l2.jti] })
@@ -123,7 +123,7 @@ describe('restore with protocol v1.1', () => {
     expect(result?.restored).toBe(1)
     const restored = events.filter(e => e.type === 'LICENSE' && e.outcome === 'restored')
     expect(restored.map(e => e.type === 'LICENSE' && e.licenseId)).toEqual([l2.jti])
-    expect(await heldBy(server, await machineOf(fifth))).toEqual([l2.jti])
+    expect(await heldBy(server, await machineKeyFor(fifth))).toEqual([l2.jti])
   })
 
   it('on-refused skip restores the rest and warns per refused license with its title and URL', async () => {
@@ -149,7 +149,7 @@ describe('restore with protocol v1.1', () => {
     )
     expect(warnings).toEqual([expect.stringContaining(`restore-limit?jti=${l1.jti}`)])
     expect(warnings[0]).toContain(`"${l1.title}" (key ID ${l1.keyId}, license ${l1.jti})`)
-    expect(await heldBy(server, await machineOf(store))).toHaveLength(source.licenses.length - 1)
+    expect(await heldBy(server, await machineKeyFor(store))).toHaveLength(source.licenses.length - 1)
   })
 
   it('a refusal in the exchange (another machine took the last slot after the preview) fails with nothing committed and gives the slots back', async () => {
@@ -194,7 +194,7 @@ describe('restore with protocol v1.1', () => {
     expect(events.some(e => e.type === 'BEGIN')).toBe(false)
     expect(Object.keys(await snapshot(store)).filter(f => f.endsWith('.jwt'))).toEqual([])
     // The three it was given in the exchange went back: the slots are as before the run.
-    expect(await heldBy(behind, await machineOf(store))).toEqual([])
+    expect(await heldBy(behind, await machineKeyFor(store))).toEqual([])
     expect(proxy.requests.filter(r => PATHS.release.test(r.path))).toHaveLength(1)
   })
 

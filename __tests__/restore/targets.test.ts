@@ -17,7 +17,7 @@ import { snapshot } from './support.js'
 // Issue 10 items 1 and 2 (docs/names.md): every target path is checked against the store before anything is
 // written; only members matching the restore's pattern are written; never over another license. Each
 // refusal: its code, a message naming the backup's member and the store's path, the store byte-for-byte
-// as it was, no journal, no staging, no new identity, and the service never asked.
+// as it was, no journal, no staging, no new machine key, and the service never asked.
 let w: FaultWorld
 let real: ReadBackup
 let n = 0
@@ -131,7 +131,7 @@ describe('item 1: a clash with the store is refused before anything is written',
     })
   })
 
-  it('a fresh store: the refusal comes before the machine identity is created', async () => {
+  it('a fresh store: the refusal comes before the machine key is created', async () => {
     const at = await caseFolder('empty')
     await mkdir(join(at.store, 'mine.jwt'))
     await writeHostileBackup(at.backup, { members: [{ name: 'mine.jwt', data: license(0) }] })

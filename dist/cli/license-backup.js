@@ -3,15 +3,15 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import "./chunks/chunk-K4CW4N3K.js";
 import {
   MAX_MANIFEST_BYTES
-} from "./chunks/chunk-EWIBVUFQ.js";
+} from "./chunks/chunk-PX53SVQK.js";
 import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-OCCXLCWL.js";
+} from "./chunks/chunk-ZSNMOXTP.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-YR5CFCZP.js";
+} from "./chunks/chunk-PTXHVFTE.js";
 import {
   InputFileError,
   readInputFile
@@ -21,10 +21,10 @@ import {
   emitter,
   isRetryableStatus,
   parseRetryAfter
-} from "./chunks/chunk-F4V6QZAQ.js";
+} from "./chunks/chunk-I7B62XQN.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-LA5DZX4C.js";
+} from "./chunks/chunk-KLOCR2XY.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -34,7 +34,7 @@ import {
   isLicenseBackupError,
   option,
   turnOn
-} from "./chunks/chunk-P2CEUB2B.js";
+} from "./chunks/chunk-TNRFY4MF.js";
 import {
   __commonJS,
   __require,
@@ -7378,11 +7378,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-QKLMVWP2.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-OWCSB3IS.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-QC6PXESE.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-Y34VQTP6.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-SJ4JZOTE.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-PTFMRFSA.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-EACY5JOZ.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-7226QFSL.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-AKXCY3VY.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-DF4T6ARS.js")).renew(options, control, emit)
   };
 }
 
@@ -7688,7 +7688,7 @@ var schema31 = {
         "from-artifact": { $ref: "#/$defs/fromArtifact" },
         "from-registry": { $ref: "#/$defs/fromRegistry" },
         individualize: {
-          description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
+          description: "Consent to create this machine's key in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
           type: "boolean"
         },
         "identity-env": {
@@ -10105,7 +10105,7 @@ var schema46 = {
     "from-artifact": { $ref: "#/$defs/fromArtifact" },
     "from-registry": { $ref: "#/$defs/fromRegistry" },
     individualize: {
-      description: "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
+      description: "Consent to create this machine's key in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
       type: "boolean"
     },
     "identity-env": {
@@ -17065,7 +17065,7 @@ var STEPS_TERMS = {
     name: "the restore step's `individualize`",
     turnOn: "set `individualize: true` on the restore step"
   },
-  identity: { name: "the variable named by the restore step's `identity-env`" },
+  ageIdentity: { name: "the variable named by the restore step's `identity-env`" },
   machineKey: { name: "the variable named by the step's `machine-key-env`" },
   include: { name: "the step's `include`" },
   jtis: { name: "the licenses a restore step with `release-on-exit` restored" },
@@ -17142,7 +17142,7 @@ function restoreOptions(step, path, secrets) {
     path,
     service: { url: step.service.url, token: secrets.token ?? "" },
     individualize: step.individualize,
-    ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+    ...secrets.ageIdentity === void 0 ? {} : { ageIdentity: secrets.ageIdentity },
     ...trustOptions(step),
     ...slotOptions(step, secrets),
     onRefused: step.onRefused
@@ -17153,7 +17153,7 @@ function verifyOptions(step, path, secrets) {
     path,
     ...step.trust === void 0 ? {} : { trust: step.trust },
     ...step.catalog === void 0 ? {} : { catalog: step.catalog },
-    ...secrets.identity === void 0 ? {} : { identity: secrets.identity },
+    ...secrets.ageIdentity === void 0 ? {} : { ageIdentity: secrets.ageIdentity },
     ...trustOptions(step)
   };
 }
@@ -17190,7 +17190,7 @@ function readSecrets(steps, env, sink) {
       const registryToken2 = registrySecret(step.fromRegistry, "from-registry", env, sink);
       resolved.set(step, {
         ...registryToken2 === void 0 ? {} : { registryToken: registryToken2 },
-        ...step.identityEnv ? { identity: identityOf(step.identityEnv, env, sink) } : {}
+        ...step.identityEnv ? { ageIdentity: identityOf(step.identityEnv, env, sink) } : {}
       });
       continue;
     }
@@ -17208,7 +17208,7 @@ function readSecrets(steps, env, sink) {
       sink.machineKey(secrets.machineKey);
     }
     if (step.kind === "restore" && step.identityEnv)
-      secrets.identity = identityOf(step.identityEnv, env, sink);
+      secrets.ageIdentity = identityOf(step.identityEnv, env, sink);
     resolved.set(step, secrets);
   }
   return resolved;
@@ -17350,7 +17350,7 @@ async function runStep(step, engine, secrets, context) {
     );
     writeResult(
       out,
-      `Restored ${result2.restored} license(s) into ${step.store} for machine ${result2.machineId}; ${result2.unchanged} already there, ${result2.expired} expired (not restored), ${result2.skipped.length} skipped.`,
+      `Restored ${result2.restored} license(s) into ${step.store} for machine ${result2.machineId}; ${result2.unchanged} already there, ${result2.expired} expired (not restored), ${result2.skipped.length} refused and skipped.`,
       {
         operation: "restore",
         machineId: result2.machineId,
@@ -17387,7 +17387,7 @@ async function runStep(step, engine, secrets, context) {
     const result2 = await engine.release(releaseOptions(step, secrets), control);
     writeResult(
       out,
-      `Released ${result2.released + result2.notHeld} license(s) of machine ${result2.machineId ?? "(none: the store has no identity)"} from ${step.store} (${result2.notHeld} no longer held at the service).`,
+      `Released ${result2.released + result2.notHeld} license(s) of machine ${result2.machineId ?? "(none: the store has no machine key)"} from ${step.store} (${result2.notHeld} no longer held at the service).`,
       {
         operation: "release",
         machineId: result2.machineId,
@@ -17400,7 +17400,7 @@ async function runStep(step, engine, secrets, context) {
   const result = await engine.renew(renewOptions(step, secrets), control);
   writeResult(
     out,
-    `Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId ?? "(none: the store has no identity)"} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ""}.`,
+    `Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId ?? "(none: the store has no machine key)"} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ""}.`,
     {
       operation: "renew",
       machineId: result.machineId,

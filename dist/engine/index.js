@@ -5,7 +5,7 @@ import {
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-FAMI3ATS.js";
+} from "./chunks/chunk-RTYUCYJO.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -16,10 +16,10 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-GRTYCZZT.js";
+} from "./chunks/chunk-6TPZUTQG.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-GP4MCXVB.js";
+} from "./chunks/chunk-O3MFNBLW.js";
 import {
   InputFileError,
   readInputFile
@@ -31,10 +31,10 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-E7O2GMIA.js";
+} from "./chunks/chunk-DFLVPEXP.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-F7U5GZYS.js";
+} from "./chunks/chunk-YFMREFY3.js";
 import {
   DEFAULT_PATTERN,
   ENGINE_OPTIONS,
@@ -48,7 +48,7 @@ import {
   option,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-SYBMU3MC.js";
+} from "./chunks/chunk-2D5ZSFKF.js";
 import "./chunks/chunk-SDZ6GJJ3.js";
 
 // src/engine/catalog/messages.ts
@@ -71,11 +71,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-HCRNEYEA.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-H3NTMQHS.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-IKSB6RB4.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-62TBVT7R.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-PONAO3C5.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-2QBHY7SU.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-I4L24V5L.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-BAX7CYJZ.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-O7CJCJ7D.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-FMZVB7IV.js")).renew(options, control, emit)
   };
 }
 export {

@@ -24,7 +24,7 @@ const STEPS_TERMS: Record<EngineOption, { name: string; turnOn?: string }> = {
     name: "the restore step's `individualize`",
     turnOn: 'set `individualize: true` on the restore step'
   },
-  identity: { name: "the variable named by the restore step's `identity-env`" },
+  ageIdentity: { name: "the variable named by the restore step's `identity-env`" },
   machineKey: { name: "the variable named by the step's `machine-key-env`" },
   include: { name: "the step's `include`" },
   jtis: { name: 'the licenses a restore step with `release-on-exit` restored' },

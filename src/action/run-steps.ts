@@ -4,13 +4,14 @@ import {
   isLicenseBackupError,
   throwIfAborted,
   type BackupRestorer,
-  type BackupResult,
+  type BackupReport,
   type EventListener,
   type Origin
 } from '../engine/index.js'
 import { defaultArtifactName } from './artifacts/client.js'
 import { errorInStepsTerms } from './engine-terms.js'
-import type { ArtifactClient, RunContext } from './artifacts/client.js'
+import type { ArtifactClient } from './artifacts/client.js'
+import type { WorkflowRun } from './workflow-run.js'
 import { downloadBackup } from './artifacts/download.js'
 import { uploadBackup } from './artifacts/upload.js'
 import { pullFromRegistry, pushToRegistry } from './registry/steps.js'
@@ -50,7 +51,7 @@ export interface StepContext {
   /** Where backups are made (the workflow run), for their manifests; undefined outside Actions. */
   origin?: Origin
   artifacts(): Promise<ArtifactClient>
-  run: RunContext
+  run: WorkflowRun
   githubToken: string
   fetch: typeof fetch
   now(): number
@@ -166,7 +167,7 @@ async function runBackup(step: BackupStep, n: number, context: StepContext): Pro
 }
 
 /** The full list of a backup's restricted licenses: its log (unless ignored) and the backup's own index. */
-function restrictedListedIn(result: BackupResult, policy: RestrictedPolicy): string {
+function restrictedListedIn(result: BackupReport, policy: RestrictedPolicy): string {
   const index =
     result.manifest.format === 'license-backup/v1'
       ? `manifest.json (\`restricted\`)`
@@ -205,7 +206,7 @@ async function runRestore(step: RestoreStep, n: number, context: StepContext): P
       record.skipped = result.skipped
       if (result.leaseExpires) record.leaseExpires = result.leaseExpires
       log.info(
-        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} skipped.`
+        logText`Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} refused and skipped (on-refused: skip).`
       )
       for (const skipped of result.skipped) {
         log.info(logText`Skipped license ${skipped.jti} (key ID ${skipped.key_id}): ${skipped.reason}`)
@@ -292,7 +293,7 @@ async function runRelease(step: ReleaseStep, n: number, context: StepContext): P
     record.released = result.released + result.notHeld
     log.info(
       result.machineId === null
-        ? logText`The store ${step.store} has no machine identity: nothing of it holds a slot.`
+        ? logText`The store ${step.store} has no machine key: nothing of it holds a slot.`
         : logText`Released ${result.released + result.notHeld} license(s) of machine ${result.machineId} from ${step.store} (${result.notHeld} no longer held at the service); a lease service frees each slot when the released copy's lease ends.`
     )
   })
@@ -309,7 +310,7 @@ async function runRenew(step: RenewStep, n: number, context: StepContext): Promi
     if (result.leaseExpires) record.leaseExpires = result.leaseExpires
     log.info(
       result.machineId === null
-        ? logText`The store ${step.store} has no machine identity: it holds no lease copy to renew.`
+        ? logText`The store ${step.store} has no machine key: it holds no lease copy to renew.`
         : logText`Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ''}${result.expired ? `; ${result.expired} whose license has expired left as they were` : ''}.`
     )
   })

@@ -138,7 +138,7 @@ async function runStep(
     )
     writeResult(
       out,
-      `Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} skipped.`,
+      `Restored ${result.restored} license(s) into ${step.store} for machine ${result.machineId}; ${result.unchanged} already there, ${result.expired} expired (not restored), ${result.skipped.length} refused and skipped.`,
       {
         operation: 'restore',
         machineId: result.machineId,
@@ -172,7 +172,7 @@ async function runStep(
     const result = await engine.release(releaseOptions(step, secrets), control)
     writeResult(
       out,
-      `Released ${result.released + result.notHeld} license(s) of machine ${result.machineId ?? '(none: the store has no identity)'} from ${step.store} (${result.notHeld} no longer held at the service).`,
+      `Released ${result.released + result.notHeld} license(s) of machine ${result.machineId ?? '(none: the store has no machine key)'} from ${step.store} (${result.notHeld} no longer held at the service).`,
       {
         operation: 'release',
         machineId: result.machineId,
@@ -185,7 +185,7 @@ async function runStep(
   const result = await engine.renew(renewOptions(step, secrets), control)
   writeResult(
     out,
-    `Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId ?? '(none: the store has no identity)'} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ''}.`,
+    `Renewed ${result.renewed} lease copy(ies) of machine ${result.machineId ?? '(none: the store has no machine key)'} in ${step.store}${result.leaseExpires ? `; the earliest lease now ends ${result.leaseExpires}` : ''}.`,
     {
       operation: 'renew',
       machineId: result.machineId,

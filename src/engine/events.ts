@@ -32,7 +32,7 @@ export type EngineEvent =
       licenseId: string
       keyId: string
       path: string
-      outcome: 'backed-up' | 'restricted' | 'restored' | 'renewed' | 'unchanged' | 'refused' | 'skipped'
+      outcome: 'backed-up' | 'restricted' | 'restored' | 'renewed' | 'unchanged' | 'refused' | 'expired'
       reason?: string
     }
   | { type: 'WARNING'; message: string }

@@ -24,7 +24,7 @@ export { ENGINE_OPTIONS, capitalized, option, turnOn, type EngineOption } from '
 export { TOOL } from './version.js'
 
 // Checking a steps file's values before any operation runs.
-export { parseSigningKey, type SigningKey } from './format/ssh/signing-key.js'
+export { parseSigningKey, type BackupSigningKey } from './format/ssh/signing-key.js'
 export { InputFileError, readInputFile } from './io/input-file.js'
 export { compileGlob, DEFAULT_PATTERN } from './store/glob.js'
 export { MIN_LEASE_SECONDS } from './slots/lease.js'

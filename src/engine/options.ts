@@ -12,7 +12,7 @@ export const ENGINE_OPTIONS = [
   'overwrite',
   'encryptTo',
   'individualize',
-  'identity',
+  'ageIdentity',
   'machineKey',
   'include',
   'jtis',

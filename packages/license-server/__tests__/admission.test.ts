@@ -6,8 +6,8 @@ import { CompactSign } from 'jose'
 import { randomBytes } from 'node:crypto'
 import { machineFromSeed } from '../../../src/fixtures/store.js'
 import { PROOF_MAX_AGE_S } from '../src/proof.js'
-import { call, machine, serversClosedAfterEach, sessionBody } from '../../../__tests__/helpers/service.js'
-import { storageEngines } from '../../../__tests__/helpers/storage-engines.js'
+import { call, machine, serversClosedAfterEach, sessionBody } from '../../../__tests__/support/service.js'
+import { storageEngines } from '../../../__tests__/support/storage-engines.js'
 
 const { start } = serversClosedAfterEach()
 

@@ -12,7 +12,7 @@ import {
   serversClosedAfterEach,
   sessionBody,
   TOKEN
-} from '../../../__tests__/helpers/service.js'
+} from '../../../__tests__/support/service.js'
 
 const { start } = serversClosedAfterEach()
 

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline'
 import { createIssuer, saveIssuer } from '../../../src/fixtures/issuer.js'
 import { runCli, UsageError, USAGE } from '../src/cli.js'
 import { SCHEMA_VERSION } from '../src/storage/migrations.js'
-import { call, license, machine, openSession, tempDir } from '../../../__tests__/helpers/service.js'
+import { call, license, machine, openSession, tempDir } from '../../../__tests__/support/service.js'
 import { itOnPosix } from '../../../__tests__/support/platform.js'
 import { startServerProcess } from '../../../src/fixtures/server-process.js'
 

@@ -21,7 +21,7 @@ import {
   tempDir,
   type Machine,
   type WireResult
-} from '../../../__tests__/helpers/service.js'
+} from '../../../__tests__/support/service.js'
 
 const MACHINES = 50
 const LICENSES = 20

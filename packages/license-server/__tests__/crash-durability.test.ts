@@ -15,7 +15,7 @@ import {
   sessionBody,
   tempDir,
   type WireResult
-} from '../../../__tests__/helpers/service.js'
+} from '../../../__tests__/support/service.js'
 
 async function setUp() {
   const dir = await tempDir()

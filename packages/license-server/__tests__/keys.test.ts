@@ -21,8 +21,8 @@ import {
   sessionBody,
   tempDir,
   TOKEN
-} from '../../../__tests__/helpers/service.js'
-import { storageEngines } from '../../../__tests__/helpers/storage-engines.js'
+} from '../../../__tests__/support/service.js'
+import { storageEngines } from '../../../__tests__/support/storage-engines.js'
 
 const { running } = serversClosedAfterEach()
 const DAY = 86_400_000

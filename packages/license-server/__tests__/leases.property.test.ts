@@ -14,7 +14,7 @@ import {
   openSession,
   startServer,
   type WireResult
-} from '../../../__tests__/helpers/service.js'
+} from '../../../__tests__/support/service.js'
 
 const MACHINES = 6
 const LIMIT = 3

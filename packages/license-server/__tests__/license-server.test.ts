@@ -14,7 +14,7 @@ import {
   restoreOn,
   serversClosedAfterEach,
   TOKEN
-} from '../../../__tests__/helpers/service.js'
+} from '../../../__tests__/support/service.js'
 
 const { start, running } = serversClosedAfterEach()
 

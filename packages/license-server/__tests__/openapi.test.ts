@@ -7,8 +7,8 @@ import {
   matchPath,
   validate,
   type Observed
-} from '../../../__tests__/helpers/openapi.js'
-import { license, machine, sessionBody, startServer, TOKEN } from '../../../__tests__/helpers/service.js'
+} from '../../../__tests__/support/openapi.js'
+import { license, machine, sessionBody, startServer, TOKEN } from '../../../__tests__/support/service.js'
 import type { Issuer } from '../../../src/fixtures/issuer.js'
 
 const doc = loadOpenApi()

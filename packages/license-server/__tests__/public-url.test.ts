@@ -8,7 +8,7 @@ import {
   serversClosedAfterEach,
   sessionBody,
   TOKEN
-} from '../../../__tests__/helpers/service.js'
+} from '../../../__tests__/support/service.js'
 
 const { start } = serversClosedAfterEach()
 const PUBLIC = 'https://licenses.example.test/lms'

@@ -9,7 +9,7 @@ import {
   restoreOn,
   startServer,
   type Machine
-} from '../../../__tests__/helpers/service.js'
+} from '../../../__tests__/support/service.js'
 
 let server: LicenseServer
 let issuer: Issuer

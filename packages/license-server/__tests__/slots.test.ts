@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
 import { CompactSign } from 'jose'
 import { createIssuer } from '../../../src/fixtures/issuer.js'
-import { storageEngines } from '../../../__tests__/helpers/storage-engines.js'
+import { storageEngines } from '../../../__tests__/support/storage-engines.js'
 import {
   call,
   license,
@@ -14,7 +14,7 @@ import {
   startServer,
   type Machine,
   type Running
-} from '../../../__tests__/helpers/service.js'
+} from '../../../__tests__/support/service.js'
 
 const engines = storageEngines('slots')
 

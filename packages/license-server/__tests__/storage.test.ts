@@ -4,7 +4,7 @@ import { openEngine } from '../src/storage/open.js'
 import { SCHEMA_VERSION } from '../src/storage/migrations.js'
 import { LicenseStore } from '../src/storage/store.js'
 import type { Caller, Candidate } from '../src/storage/types.js'
-import { storageEngines } from '../../../__tests__/helpers/storage-engines.js'
+import { storageEngines } from '../../../__tests__/support/storage-engines.js'
 
 const engines = storageEngines('storage')
 const terms = { defaults: { leaseMs: 30 * 86_400_000, release: 'at-lease-end' as const, limit: 4 } }

@@ -7,8 +7,8 @@ import {
   machine,
   openSession,
   serversClosedAfterEach
-} from '../../../__tests__/helpers/service.js'
-import { storageEngines } from '../../../__tests__/helpers/storage-engines.js'
+} from '../../../__tests__/support/service.js'
+import { storageEngines } from '../../../__tests__/support/storage-engines.js'
 
 const { start } = serversClosedAfterEach()
 

@@ -1,4 +1,5 @@
 import type { ArtifactClient } from '@actions/artifact'
+import type { WorkflowRun } from '../workflow-run.js'
 
 /**
  * Loads `@actions/artifact` only when a step uses an artifact: it is most of the bundle's weight and a
@@ -11,41 +12,12 @@ export async function loadArtifactClient(): Promise<ArtifactClient> {
 
 export type { ArtifactClient }
 
-/** The run's own identity, from the runner's environment. */
-export interface RunContext {
-  serverUrl: string
-  apiUrl: string
-  repository: string
-  runId: string
-  job: string
-  attempt: string
-  tempDir?: string
-  /** GITHUB_ACTOR: the default registry user name. */
-  actor?: string
-  /** GITHUB_EVENT_PATH: the event payload (the repository's default branch, its owner's kind). */
-  eventPath?: string
-}
-
-export function runContext(env: NodeJS.ProcessEnv): RunContext {
-  return {
-    serverUrl: env['GITHUB_SERVER_URL'] || 'https://github.com',
-    apiUrl: env['GITHUB_API_URL'] || 'https://api.github.com',
-    repository: env['GITHUB_REPOSITORY'] ?? '',
-    runId: env['GITHUB_RUN_ID'] ?? '',
-    job: env['GITHUB_JOB'] || 'job',
-    attempt: env['GITHUB_RUN_ATTEMPT'] || '1',
-    ...(env['RUNNER_TEMP'] ? { tempDir: env['RUNNER_TEMP'] } : {}),
-    ...(env['GITHUB_ACTOR'] ? { actor: env['GITHUB_ACTOR'] } : {}),
-    ...(env['GITHUB_EVENT_PATH'] ? { eventPath: env['GITHUB_EVENT_PATH'] } : {})
-  }
-}
-
 /** Unique per job and attempt, so a re-run or a matrix job never collides with an earlier upload. */
-export function defaultArtifactName(context: RunContext, stepIndex?: number): string {
+export function defaultArtifactName(context: WorkflowRun, stepIndex?: number): string {
   const job = context.job.replace(/[^A-Za-z0-9_.-]/g, '-')
   return `license-backup-${job}-${context.attempt}${stepIndex === undefined ? '' : `-${stepIndex}`}`
 }
 
-export function artifactUrl(context: RunContext, id: number): string {
+export function artifactUrl(context: WorkflowRun, id: number): string {
   return `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}/artifacts/${id}`
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { LicenseBackupError } from '../../engine/index.js'
 import { ConfigError } from '../steps/config-error.js'
 import type { ArtifactSource } from '../steps/types.js'
-import type { ArtifactClient, RunContext } from './client.js'
+import type { ArtifactClient } from './client.js'
+import type { WorkflowRun } from '../workflow-run.js'
 import { extractBackup } from './extract-backup.js'
 import { isNotFound, messageOf } from './upload.js'
 import { makeRestoreDir } from './restore-dir.js'
@@ -15,7 +16,7 @@ import { describeRun } from './workflow-runs.js'
 
 export interface DownloadContext {
   client: ArtifactClient
-  run: RunContext
+  run: WorkflowRun
   /** The `github-token` input: needed for another run's artifact. */
   token: string
   fetch: typeof fetch

@@ -1,11 +1,12 @@
 import { join } from 'node:path'
-import { LicenseBackupError, type BackupResult } from '../../engine/index.js'
+import { LicenseBackupError, type BackupReport } from '../../engine/index.js'
 import { logText } from '../log/text.js'
 import { log } from '../log/write.js'
 import { ConfigError } from '../steps/config-error.js'
 import type { ArtifactUpload } from '../steps/types.js'
 import { artifactUrl } from './client.js'
-import type { ArtifactClient, RunContext } from './client.js'
+import type { ArtifactClient } from './client.js'
+import type { WorkflowRun } from '../workflow-run.js'
 
 export interface UploadedArtifact {
   name: string
@@ -17,15 +18,15 @@ export interface UploadedArtifact {
 }
 
 /**
- * Uploads the backup folder: exactly the files the engine wrote (`BackupResult.files`), so nothing else
+ * Uploads the backup folder: exactly the files the engine wrote (`BackupReport.files`), so nothing else
  * lying in the folder can reach the artifact.
  */
 export async function uploadBackup(
   client: ArtifactClient,
-  backup: BackupResult,
+  backup: BackupReport,
   spec: ArtifactUpload,
   name: string,
-  context: RunContext
+  context: WorkflowRun
 ): Promise<UploadedArtifact> {
   // An encrypted or gzipped pack does not compress again: level 0 (ADR 0081).
   const packed =

@@ -173,7 +173,9 @@ export class StepLog {
     if (this.restricted.length === 0) return
     const keyIds = this.restricted.map(r => r.keyId)
     if (this.policy === 'ignore') {
-      log.info(logText`${keyIds.length} restricted license(s) skipped (on-restricted: ignore).`)
+      log.info(
+        logText`${keyIds.length} restricted license(s) left out of the backup (on-restricted: ignore).`
+      )
       return
     }
     log.info(logText`${restrictedSummary(keyIds)}`)

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LicenseBackupError, type BackupResult } from '../../engine/index.js'
+import { LicenseBackupError, type BackupReport } from '../../engine/index.js'
 import { logText, type LogText } from '../log/text.js'
-import type { RunContext } from '../artifacts/client.js'
+import type { WorkflowRun } from '../workflow-run.js'
 import type { RegistryLogin, RegistryPush, RegistrySource } from '../steps/types.js'
 import { RegistryClient } from './client.js'
 import {
@@ -38,7 +38,7 @@ export interface RegistryRecord {
 export interface RegistryContext {
   fetch: typeof fetch
   signal: AbortSignal
-  run: RunContext
+  run: WorkflowRun
   now(): number
   /** Repositories this run pushed to, by registry host: later pushes mount their blobs. */
   pushed: Map<string, string>
@@ -51,7 +51,7 @@ export interface RegistryContext {
 /** Pushes a finished backup folder, then applies `keep`. */
 export async function pushToRegistry(
   spec: RegistryPush,
-  backup: BackupResult,
+  backup: BackupReport,
   token: string | undefined,
   context: RegistryContext
 ): Promise<RegistryRecord> {
@@ -120,7 +120,7 @@ async function warnIfPublic(
 }
 
 /** Whether the event's repository is public (its payload says so); false when unknown. */
-function publicRepository(run: RunContext): boolean {
+function publicRepository(run: WorkflowRun): boolean {
   if (!run.eventPath) return false
   try {
     const event = JSON.parse(readFileSync(run.eventPath, 'utf8')) as {
@@ -247,7 +247,7 @@ function clientFor(
 }
 
 /** Whether the GHCR namespace is an organization or a user, when it is this repository's owner. */
-function githubOwnerKind(repository: RegistryRepository, run: RunContext): OwnerKind | undefined {
+function githubOwnerKind(repository: RegistryRepository, run: WorkflowRun): OwnerKind | undefined {
   if (!isGhcr(repository) || !run.eventPath) return undefined
   try {
     const event = JSON.parse(readFileSync(run.eventPath, 'utf8')) as {

@@ -64,7 +64,7 @@ export function restoreOptions(step: RestoreStep, path: string, secrets: StepSec
     path,
     service: { url: step.service.url, token: secrets.token ?? '' },
     individualize: step.individualize,
-    ...(secrets.identity === undefined ? {} : { identity: secrets.identity }),
+    ...(secrets.ageIdentity === undefined ? {} : { ageIdentity: secrets.ageIdentity }),
     ...trustOptions(step),
     ...slotOptions(step, secrets),
     onRefused: step.onRefused
@@ -77,7 +77,7 @@ export function verifyOptions(step: VerifyStep, path: string, secrets: StepSecre
     path,
     ...(step.trust === undefined ? {} : { trust: step.trust }),
     ...(step.catalog === undefined ? {} : { catalog: step.catalog }),
-    ...(secrets.identity === undefined ? {} : { identity: secrets.identity }),
+    ...(secrets.ageIdentity === undefined ? {} : { ageIdentity: secrets.ageIdentity }),
     ...trustOptions(step)
   }
 }

@@ -268,7 +268,7 @@ const schema31 = {
         'from-registry': { $ref: '#/$defs/fromRegistry' },
         individualize: {
           description:
-            "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
+            "Consent to create this machine's key in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
           type: 'boolean'
         },
         'identity-env': {
@@ -2780,7 +2780,7 @@ const schema46 = {
     'from-registry': { $ref: '#/$defs/fromRegistry' },
     individualize: {
       description:
-        "Consent to create this machine's identity in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
+        "Consent to create this machine's key in the store if it has none (WM_RESTORE_INDIVIDUALIZE). Default false.",
       type: 'boolean'
     },
     'identity-env': {

@@ -16,7 +16,8 @@ export interface SecretSink {
 
 export interface StepSecrets {
   token?: string
-  identity?: string
+  /** The age identity (`identity-env`). */
+  ageIdentity?: string
   /** The token or password for the step's registry (`registry` or `from-registry`). */
   registryToken?: string
   /** The OpenSSH private key's text, with where it came from for the engine's errors. */
@@ -45,7 +46,7 @@ export function readSecrets(steps: Step[], env: NodeJS.ProcessEnv, sink: SecretS
       const registryToken = registrySecret(step.fromRegistry, 'from-registry', env, sink)
       resolved.set(step, {
         ...(registryToken === undefined ? {} : { registryToken }),
-        ...(step.identityEnv ? { identity: identityOf(step.identityEnv, env, sink) } : {})
+        ...(step.identityEnv ? { ageIdentity: identityOf(step.identityEnv, env, sink) } : {})
       })
       continue
     }
@@ -64,7 +65,7 @@ export function readSecrets(steps: Step[], env: NodeJS.ProcessEnv, sink: SecretS
       sink.machineKey(secrets.machineKey)
     }
     if (step.kind === 'restore' && step.identityEnv)
-      secrets.identity = identityOf(step.identityEnv, env, sink)
+      secrets.ageIdentity = identityOf(step.identityEnv, env, sink)
     resolved.set(step, secrets)
   }
   return resolved

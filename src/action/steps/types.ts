@@ -1,4 +1,4 @@
-import type { TrustOptions } from '../../engine/index.js'
+import type { LicenseTrustOptions } from '../../engine/index.js'
 import type { RegistryReference, RegistryRepository } from '../registry/reference.js'
 import type { KeepPolicy } from '../registry/retention.js'
 import type { Location } from './config-error.js'
@@ -61,7 +61,7 @@ export interface StoreConfig {
   store: string
   pattern?: string
   catalog?: string
-  trust?: TrustOptions
+  trust?: LicenseTrustOptions
   /** `roll-back-interrupted`: roll back a restore whose journal cannot be used (docs/errors.md). */
   rollBackInterrupted?: boolean
 }
@@ -120,7 +120,7 @@ export interface VerifyStep extends BackupTrustConfig {
   fromRegistry?: RegistrySource
   identityEnv?: EnvRef
   catalog?: string
-  trust?: TrustOptions
+  trust?: LicenseTrustOptions
   at: Location
 }
 

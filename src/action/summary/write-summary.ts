@@ -88,7 +88,7 @@ function rows(step: StepRecord, budget: Budget): [string, Html][] {
       budget,
       "the step's log (a line for each)"
     )
-    rows.push(['Skipped', skipped])
+    rows.push(['Refused, skipped', skipped])
   }
   if (step.refused?.length) {
     const refused = bounded(

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import type { BackupOptions, BackupResult, RunControl } from '../api.js'
+import type { BackupOptions, BackupReport, RunControl } from '../api.js'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
 import { asEngineError, LicenseBackupError, throwIfAborted } from '../errors.js'
 import { option, turnOn } from '../options.js'
@@ -20,7 +20,7 @@ import {
 import { openFileSink, type PackSink } from '../format/pack-sink.js'
 import { FORMAT_V2, type ManifestV2 } from '../format/manifest-v2.js'
 import { openPackV2 } from '../format/pack-v2.js'
-import { parseSigningKey, type SigningKey } from '../format/ssh/signing-key.js'
+import { parseSigningKey, type BackupSigningKey } from '../format/ssh/signing-key.js'
 import { defaultOrigin } from './origin.js'
 import { writeManifestV2 } from './write-manifest-v2.js'
 import { TAR_END, tarMemberSize, writeTarMember } from '../format/tar-writer.js'
@@ -28,7 +28,7 @@ import { parseLicense, invalidLicense, type License } from '../licenses/license.
 import { createVerifier, NOT_VERIFIED_WARNING, type LicenseVerifier } from '../licenses/verifier.js'
 import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { acquireBackupPathLock, acquireStoreLock } from '../store/lock.js'
-import { readMachineId } from '../identity/machine-identity.js'
+import { readMachineId } from '../machine-key/index.js'
 import { readLicenseFileSync, type LicenseFileSystem } from '../store/read.js'
 import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
 import { FingerprintSet } from '../flat/fingerprint-set.js'
@@ -72,7 +72,7 @@ export async function backup(
   control: RunControl,
   emit: EventListener,
   internals: BackupInternals = {}
-): Promise<BackupResult> {
+): Promise<BackupReport> {
   const signal = control.signal
   throwIfAborted(signal, 'backup')
   const store = options.store
@@ -183,7 +183,7 @@ interface WriteInput {
   pattern: string
 }
 
-type Written = Omit<BackupResult, 'path'>
+type Written = Omit<BackupReport, 'path'>
 
 /** Runs `body` with `sink`, aborting the sink when it fails (the caller removes the build folder). */
 async function withSink<T>(sink: PackSink, body: () => Promise<T>): Promise<T> {
@@ -251,7 +251,7 @@ async function writeV1(input: WriteInput): Promise<Written> {
 async function writeV2(
   input: WriteInput,
   options: BackupOptions,
-  signingKey: SigningKey | undefined
+  signingKey: BackupSigningKey | undefined
 ): Promise<Written> {
   const { buildDir, encryptTo, emit, signal } = input
   const compression = options.compression ?? 'gzip'

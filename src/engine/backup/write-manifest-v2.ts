@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../io/durable.js'
 import { MANIFEST_FILE } from '../format/manifest.js'
 import { SIGNATURE_FILE, serializeManifestV2, type ManifestV2 } from '../format/manifest-v2.js'
 import { signMessage } from '../format/ssh/sshsig.js'
-import type { SigningKey } from '../format/ssh/signing-key.js'
+import type { BackupSigningKey } from '../format/ssh/signing-key.js'
 
 /**
  * Writes a v2 manifest into the build folder, and its signature when a key is given. The signature goes
@@ -14,7 +14,7 @@ import type { SigningKey } from '../format/ssh/signing-key.js'
 export async function writeManifestV2(
   dir: string,
   manifest: ManifestV2,
-  key?: SigningKey
+  key?: BackupSigningKey
 ): Promise<string[]> {
   const text = serializeManifestV2(manifest)
   const files: string[] = []

@@ -90,7 +90,7 @@ export async function decryptAge(
   if (!trimmed.startsWith('AGE-SECRET-KEY-1')) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option('identity')}.`,
+      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option('ageIdentity')}.`,
       { file }
     )
   }
@@ -101,7 +101,7 @@ export async function decryptAge(
   } catch {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The age identity for ${file} is malformed; check ${option('identity')}.`,
+      `The age identity for ${file} is malformed; check ${option('ageIdentity')}.`,
       {
         file
       }

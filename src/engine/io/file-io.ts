@@ -7,7 +7,7 @@ import { canSyncFileSystem } from './platform.js'
 
 /**
  * The file operations the engine writes with (ADR 0041): backup folder, pack, manifest, store lock,
- * restore staging, journal and moves, machine identity. The Node implementation is the default; a run
+ * restore staging, journal and moves, machine key. The Node implementation is the default; a run
  * can be given another one with `withFileIO` (the fault-injection tests do), without any parameter
  * threaded through the engine's call chain.
  */

@@ -1,7 +1,7 @@
 import { compactVerify, type JWK } from 'jose'
 import type { KeyObject } from 'node:crypto'
 import { TrustedKeys } from '@license-backup/protocol/jws/key-choice'
-import type { TrustOptions } from '../api.js'
+import type { LicenseTrustOptions } from '../api.js'
 import { cancelled, LicenseBackupError } from '../errors.js'
 import { InputFileError, readInputFile } from '../io/input-file.js'
 import { option } from '../options.js'
@@ -38,7 +38,7 @@ export const NOT_VERIFIED_WARNING = `Licenses are not verified: no trust source 
  * Without a trust source the verifier checks nothing; the caller warns once (NOT_VERIFIED_WARNING).
  */
 export async function createVerifier(
-  trust: TrustOptions | undefined,
+  trust: LicenseTrustOptions | undefined,
   options: VerifierOptions = {}
 ): Promise<LicenseVerifier> {
   const loaded = await loadJwks(trust, options)
@@ -133,7 +133,7 @@ function ids(license: License): { keyId: string; licenseId: string } {
 }
 
 async function loadJwks(
-  trust: TrustOptions | undefined,
+  trust: LicenseTrustOptions | undefined,
   options: VerifierOptions
 ): Promise<{ jwks: { keys: JWK[] }; source: string } | undefined> {
   if (trust?.jwksFile) {

@@ -1,4 +1,4 @@
-import type { ReleaseOptions, ReleaseResult, RunControl } from '../api.js'
+import type { ReleaseOptions, ReleaseReport, RunControl } from '../api.js'
 import { LicenseBackupError, throwIfAborted } from '../errors.js'
 import { capitalized, option } from '../options.js'
 import type { EventListener } from '../events.js'
@@ -12,7 +12,7 @@ import { includeFilter, type IncludeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
 import { readLicenseFileSync } from '../store/read.js'
 import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
-import { machineOf } from '../slots/machine.js'
+import { machineKeyFor } from '../machine-key/index.js'
 
 /** The walk gives the event loop a turn once per this many files (its reads are synchronous). */
 const YIELD_EVERY = 128
@@ -29,7 +29,7 @@ export async function release(
   options: ReleaseOptions,
   control: RunControl,
   emit: EventListener
-): Promise<ReleaseResult> {
+): Promise<ReleaseReport> {
   const signal = control.signal
   throwIfAborted(signal, 'release')
   const store = options.store
@@ -44,7 +44,7 @@ export async function release(
       message => emit({ type: 'WARNING', message }),
       options.rollBackInterrupted === true
     )
-    const machine = await machineOf(store, options.machineKey)
+    const machine = await machineKeyFor(store, options.machineKey)
     if (!machine) return { machineId: null, released: 0, notHeld: 0 }
     // The walk's checks (names that clash, unreadable folders) before anything is given back.
     await scanLicenseFiles(store, pattern, signal)

@@ -1,4 +1,4 @@
-import type { RenewOptions, RenewResult, RunControl } from '../api.js'
+import type { RenewOptions, RenewReport, RunControl } from '../api.js'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
 import { LicenseBackupError, throwIfAborted } from '../errors.js'
 import type { EventListener } from '../events.js'
@@ -16,7 +16,7 @@ import {
   type RefusedOutcome
 } from '../service/index.js'
 import { checkLease, LeaseTracker } from '../slots/lease.js'
-import { machineOf } from '../slots/machine.js'
+import { machineKeyFor } from '../machine-key/index.js'
 import { returnedLicenseCheck, serviceVerifier } from '../slots/returned-license.js'
 import { ServiceLink } from '../slots/service-link.js'
 import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
@@ -41,7 +41,7 @@ export async function renew(
   options: RenewOptions,
   control: RunControl,
   emit: EventListener
-): Promise<RenewResult> {
+): Promise<RenewReport> {
   const signal = control.signal
   throwIfAborted(signal, 'renewal')
   checkLease(options.lease)
@@ -57,7 +57,7 @@ export async function renew(
       message => emit({ type: 'WARNING', message }),
       options.rollBackInterrupted === true
     )
-    const machine = await machineOf(store, options.machineKey)
+    const machine = await machineKeyFor(store, options.machineKey)
     if (!machine) return { machineId: null, renewed: 0, expired: 0 }
     // The walk's checks (names that clash, unreadable folders) before anything is sent.
     await scanLicenseFiles(store, pattern, signal)
@@ -79,7 +79,7 @@ interface RenewRun {
 type LeaseCopy = BatchLicense & { path: string }
 
 /** Walks the store for this machine's lease copies and renews them a batch at a time. */
-async function renewBound(run: RenewRun): Promise<Omit<RenewResult, 'machineId'>> {
+async function renewBound(run: RenewRun): Promise<Omit<RenewReport, 'machineId'>> {
   const { options, machine, emit, signal } = run
   const verifier = await serviceVerifier(options, signal, 'renewal')
   const leases = new LeaseTracker()
@@ -115,7 +115,7 @@ async function renewBound(run: RenewRun): Promise<Omit<RenewResult, 'machineId'>
       if (copy === undefined) continue
       if (isExpired(copy)) {
         counts.expired++
-        emit({ ...licenseEvent(copy.jti, copy.keyId, path), outcome: 'skipped', reason: 'expired' })
+        emit({ ...licenseEvent(copy.jti, copy.keyId, path), outcome: 'expired' })
         continue
       }
       batch.push({ jti: copy.jti, key_id: copy.keyId, rights: copy.claims.rights, jws: copy.text, path })

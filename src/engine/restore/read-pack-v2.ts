@@ -20,7 +20,7 @@ import { MAX_LICENSES, SAME_NAME, corrupt } from './verify-backup.js'
 export interface PackV2Context {
   path: string
   manifest: ManifestV2
-  identity: string | undefined
+  ageIdentity: string | undefined
 }
 
 /** What a first reading of a pack proves, for the second (the restore's exchange, ADR 0130). */
@@ -230,16 +230,16 @@ async function tarBytes(context: PackV2Context, packFile: string): Promise<Async
   const { manifest } = context
   let source: AsyncIterable<Uint8Array> = createReadStream(packFile)
   if (manifest.encryption !== null) {
-    if (!context.identity) {
+    if (!context.ageIdentity) {
       ;(source as ReturnType<typeof createReadStream>).destroy()
       throw new LicenseBackupError(
         'CONFIG_INVALID',
-        `The backup at ${context.path} is encrypted (age): give the age identity in ${option('identity')}.`,
+        `The backup at ${context.path} is encrypted (age): give the age identity in ${option('ageIdentity')}.`,
         { file: context.path }
       )
     }
     const raw = source as ReturnType<typeof createReadStream>
-    source = await decryptAge(raw, context.identity, { file: packFile }).catch((error: unknown) => {
+    source = await decryptAge(raw, context.ageIdentity, { file: packFile }).catch((error: unknown) => {
       raw.destroy()
       throw error
     })

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { lstatSync, readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { RefusedLicense, RestoreOptions, RestoreResult, RunControl } from '../api.js'
+import type { RefusedLicense, RestoreOptions, RestoreReport, RunControl } from '../api.js'
 import { loadCatalog, type Catalog } from '../catalog/catalog.js'
 import { asEngineError, LicenseBackupError, throwIfAborted } from '../errors.js'
 import { option } from '../options.js'
 import type { EventListener } from '../events.js'
-import { ensureMachineIdentity } from '../identity/index.js'
+import { ensureStoredMachineKey } from '../machine-key/index.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import type { LicenseVerifier } from '../licenses/verifier.js'
 import { isExpired, leaseRunsOut } from '../licenses/validity.js'
@@ -21,7 +21,7 @@ import {
   type RefusedOutcome,
   type RestoreOutcome
 } from '../service/index.js'
-import { machineOf } from '../slots/machine.js'
+import { machineKeyFor } from '../machine-key/index.js'
 import { checkLease, LeaseTracker } from '../slots/lease.js'
 import { returnedLicenseCheck, serviceVerifier } from '../slots/returned-license.js'
 import { ServiceLink } from '../slots/service-link.js'
@@ -50,7 +50,7 @@ export async function restore(
   options: RestoreOptions,
   control: RunControl,
   emit: EventListener
-): Promise<RestoreResult> {
+): Promise<RestoreReport> {
   const signal = control.signal
   throwIfAborted(signal, 'restore')
   checkLease(options.lease)
@@ -69,11 +69,12 @@ export async function restore(
       const warn = (message: string): void => emit({ type: 'WARNING', message })
       await recoverRestore(store, warn, options.rollBackInterrupted === true)
       // A machine key from a secret is this machine (never written to the store); else, without consent,
-      // fail before anything else when there is no identity, and with it create one only once the backup
+      // fail before anything else when the store has no machine key, and with it create one only once the backup
       // has proved sound.
-      const given = options.machineKey === undefined ? undefined : await machineOf(store, options.machineKey)
-      if (!given && options.individualize !== true) await ensureMachineIdentity(store, false)
-      // Every target against the store before anything is written, the identity included (docs/names.md),
+      const given =
+        options.machineKey === undefined ? undefined : await machineKeyFor(store, options.machineKey)
+      if (!given && options.individualize !== true) await ensureStoredMachineKey(store, false)
+      // Every target against the store before anything is written, its machine key file included (docs/names.md),
       // as the verification reads each license.
       const target = targetCheck(store)
       const held = new Set<string>()
@@ -83,19 +84,19 @@ export async function restore(
         },
         opened,
         verifier,
-        ...(options.identity ? { identity: options.identity } : {}),
+        ...(options.ageIdentity ? { ageIdentity: options.ageIdentity } : {}),
         ...(options.pattern === undefined ? {} : { pattern: options.pattern }),
         ...(signal ? { signal } : {}),
         onProgress: (done, total) =>
           emit({ type: 'PROGRESS', operation: 'restore', phase: 'verify', done, total })
       })
-      const identity = given ?? (await ensureMachineIdentity(store, options.individualize === true))
+      const machine = given ?? (await ensureStoredMachineKey(store, options.individualize === true))
       return await exchangeAndCommit({
         options,
         store,
         backup,
         held,
-        identity,
+        machine,
         verifier,
         catalog,
         emit,
@@ -111,25 +112,27 @@ export async function restore(
   }
 }
 
-interface RunContext {
+/** One restore run, from its verified backup to its commit: what the exchange and the commit share. */
+interface RestoreRun {
   options: RestoreOptions
   store: string
   backup: VerifiedBackup
   /** Paths where the store already holds the backup's license (same ID), from `targetCheck`. */
   held: Set<string>
-  identity: MachineKey
+  /** The machine key the run acts with: given from a secret, or the store's. */
+  machine: MachineKey
   verifier: LicenseVerifier
   catalog: Catalog
   emit: EventListener
   signal: AbortSignal | undefined
 }
 
-async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
+async function exchangeAndCommit(context: RestoreRun): Promise<RestoreReport> {
   const { store, emit, signal, options } = context
   const staging = await openStaging(store)
   const link = new ServiceLink({
     service: options.service,
-    machine: context.identity,
+    machine: context.machine,
     individualize: options.individualize === true,
     leaseSeconds: options.lease,
     emit,
@@ -151,7 +154,7 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
     })
     emit({ type: 'END', operation: 'restore' })
     return {
-      machineId: context.identity.id,
+      machineId: context.machine.id,
       restored: staging.paths.length - leftOut,
       ...outcome,
       ...leases.result()
@@ -188,7 +191,7 @@ interface ExchangeOutcome {
  * commit (DISCONNECTING before BEGIN).
  */
 async function exchange(
-  context: RunContext,
+  context: RestoreRun,
   staging: Staging,
   link: ServiceLink,
   leases: LeaseTracker
@@ -239,7 +242,7 @@ interface Plan {
  * `include` list does not name, and previews the rest in batches (using no slot). A refusal fails the
  * run here, before any slot is used, unless the step says `onRefused: 'skip'`.
  */
-async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan> {
+async function previewAll(context: RestoreRun, link: ServiceLink): Promise<Plan> {
   const { options, backup, emit, signal } = context
   const include: IncludeFilter = includeFilter(options.include)
   const plan: Plan = {
@@ -279,7 +282,7 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
     const detail = licenseEvent(license.jti, license.keyId, entry.path)
     if (isExpired(license)) {
       plan.expired++
-      emit({ ...detail, outcome: 'skipped', reason: 'expired' })
+      emit({ ...detail, outcome: 'expired' })
       continue
     }
     if (await holdsAlready(context, entry.path, license)) {
@@ -314,7 +317,7 @@ function batchLicense(path: string, license: License, index: number): Sending {
  * refusals, and the slots taken so far are given back (exchangeAndCommit).
  */
 async function restoreAll(
-  context: RunContext,
+  context: RestoreRun,
   staging: Staging,
   link: ServiceLink,
   plan: Plan,
@@ -388,7 +391,7 @@ function skippedOf(refusal: RefusedOutcome): RefusedLicense {
 }
 
 /** Every refusal with its URL (ERROR_WITH_URL), then the one error the run fails with. */
-function failWith(context: RunContext, refused: RefusedOutcome[]): never {
+function failWith(context: RestoreRun, refused: RefusedOutcome[]): never {
   for (const refusal of refused) {
     const event = refusalEvent(refusal, context.catalog.get(refusal.key_id))
     if (event) context.emit(event)
@@ -397,7 +400,7 @@ function failWith(context: RunContext, refused: RefusedOutcome[]): never {
 }
 
 /** A refusal the step skips (`onRefused: 'skip'`): a warning with the license's title and URL. */
-function warnRefused(context: RunContext, refusal: RefusedOutcome): void {
+function warnRefused(context: RestoreRun, refusal: RefusedOutcome): void {
   const message = refusalMessage(refusal, context.catalog.get(refusal.key_id))
   context.emit({ type: 'WARNING', message: `Left out, as ${option('onRefused')} says skip: ${message}` })
 }
@@ -410,7 +413,7 @@ function licenseEvent(licenseId: string, keyId: string, path: string) {
  * The store already holds this license for this machine: the same ID (`targetCheck` found it), bound here,
  * its lease (if it is a lease copy) not running out, valid.
  */
-async function holdsAlready(context: RunContext, path: string, wanted: License): Promise<boolean> {
+async function holdsAlready(context: RestoreRun, path: string, wanted: License): Promise<boolean> {
   if (!context.held.has(path)) return false
   const file = join(context.store, path)
   try {
@@ -418,7 +421,7 @@ async function holdsAlready(context: RunContext, path: string, wanted: License):
     const info = lstatSync(file, { throwIfNoEntry: false })
     if (!info?.isFile()) return false
     const held = parseLicense(readFileSync(file, 'utf8'), path)
-    if (held.jti !== wanted.jti || held.claims.cnf?.jkt !== context.identity.id) return false
+    if (held.jti !== wanted.jti || held.claims.cnf?.jkt !== context.machine.id) return false
     // A lease that has run out (or soon will, within the skew) holds no slot to count on: ask again.
     if (leaseRunsOut(held)) return false
     await context.verifier.verify(held)
@@ -430,7 +433,7 @@ async function holdsAlready(context: RunContext, path: string, wanted: License):
   }
 }
 
-function titled(context: RunContext, keyId: string): { title?: string } {
+function titled(context: RestoreRun, keyId: string): { title?: string } {
   const title = context.catalog.get(keyId)
   return title === undefined ? {} : { title }
 }

@@ -40,7 +40,7 @@ export interface VerifiedBackup {
 
 export interface VerifyBackupOptions {
   /** The age identity, for an encrypted pack. */
-  identity?: string
+  ageIdentity?: string
   /** The restore's own pattern; without it the backup's recorded pattern, else the default. */
   pattern?: string
   verifier: LicenseVerifier
@@ -83,7 +83,7 @@ export async function verifyBackup(path: string, options: VerifyBackupOptions): 
     return checks.length >= VERIFY_AHEAD ? checks.shift()! : Promise.resolve()
   }
   if (opened.format === 'v1') {
-    const context = { path, packFile, manifest: opened.manifest, identity: options.identity }
+    const context = { path, packFile, manifest: opened.manifest, ageIdentity: options.ageIdentity }
     for (const entry of opened.manifest.licenses) options.onEntry?.(entry)
     for await (const { license } of readMembers(context, options.signal)) await check(license)
     for (const pending of checks) await pending
@@ -95,7 +95,7 @@ export async function verifyBackup(path: string, options: VerifyBackupOptions): 
       licenses: signal => readMembers(context, signal)
     }
   }
-  const context = { path, manifest: opened.manifest, identity: options.identity }
+  const context = { path, manifest: opened.manifest, ageIdentity: options.ageIdentity }
   const matches = patternCheck(path, opened.manifest.pattern, options.pattern)
   const reading = readPackV2(context, options.signal)
   let step = await reading.next()
@@ -294,7 +294,7 @@ interface PackContext {
   path: string
   packFile: string
   manifest: Manifest
-  identity: string | undefined
+  ageIdentity: string | undefined
 }
 
 async function* readMembers(
@@ -348,16 +348,16 @@ async function* readMembers(
 async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array>> {
   const stream = createReadStream(context.packFile)
   if (context.manifest.encryption === null) return stream
-  if (!context.identity) {
+  if (!context.ageIdentity) {
     stream.destroy()
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup at ${context.path} is encrypted (age): give the age identity in ${option('identity')}.`,
+      `The backup at ${context.path} is encrypted (age): give the age identity in ${option('ageIdentity')}.`,
       { file: context.path }
     )
   }
   try {
-    return await decryptAge(stream, context.identity, { file: context.packFile })
+    return await decryptAge(stream, context.ageIdentity, { file: context.packFile })
   } catch (error) {
     stream.destroy()
     throw error

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import { LicenseBackupError } from '../errors.js'
 import { parseLicense } from '../licenses/license.js'
-import type { ServiceOptions, TrustOptions } from '../api.js'
+import type { ServiceOptions, LicenseTrustOptions } from '../api.js'
 import { createVerifier, type LicenseVerifier } from '../licenses/verifier.js'
 import type { CheckLicense } from '../service/index.js'
 import type { LeaseTracker } from './lease.js'
@@ -53,7 +53,7 @@ export function returnedLicenseCheck(check: ReturnedLicenseCheck): CheckLicense 
  * the configured trust source or else by the service's own JWKS. Pooled: a run may check many.
  */
 export async function serviceVerifier(
-  options: { trust?: TrustOptions | undefined; service: ServiceOptions },
+  options: { trust?: LicenseTrustOptions | undefined; service: ServiceOptions },
   signal: AbortSignal | undefined,
   operation: string
 ): Promise<LicenseVerifier> {

@@ -7,7 +7,7 @@ import { caseFold } from 'unicode-case-folding'
  * same that differ byte for byte; a name is compared by its key, never by its bytes.
  */
 
-/** The store's own folder (lock, machine identity, restore staging): never a license, never backed up. */
+/** The store's own folder (lock, machine key, restore staging): never a license, never backed up. */
 export const STATE_DIR = '.license-backup'
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/

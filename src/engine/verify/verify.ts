@@ -1,4 +1,4 @@
-import type { RunControl, VerifyOptions, VerifyResult } from '../api.js'
+import type { RunControl, VerifyOptions, VerifyReport } from '../api.js'
 import { loadCatalog } from '../catalog/catalog.js'
 import { LicenseBackupError, throwIfAborted } from '../errors.js'
 import type { EventListener } from '../events.js'
@@ -16,7 +16,7 @@ export async function verify(
   options: VerifyOptions,
   control: RunControl,
   emit: EventListener
-): Promise<VerifyResult> {
+): Promise<VerifyReport> {
   const signal = control.signal
   throwIfAborted(signal, 'verify')
   const opened = await openBackup(options.path, options)
@@ -33,7 +33,7 @@ export async function verify(
     const backup = await verifyBackup(options.path, {
       opened,
       verifier,
-      ...(options.identity ? { identity: options.identity } : {}),
+      ...(options.ageIdentity ? { ageIdentity: options.ageIdentity } : {}),
       ...(signal ? { signal } : {}),
       onProgress: (done, total) =>
         emit({ type: 'PROGRESS', operation: 'verify', phase: 'verify', done, total })

@@ -2,8 +2,11 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { LicenseBackupError } from '../../errors.js'
 import { ED25519, WireError, WireReader, ed25519Blob } from './wire.js'
 
-/** An OpenSSH Ed25519 signing key, read from its private key file's text. */
-export interface SigningKey {
+/**
+ * The OpenSSH Ed25519 key that signs a backup's manifest (`sign`), read from its private key file's text; not
+ * the license service's signing key, which signs licenses.
+ */
+export interface BackupSigningKey {
   privateKey: KeyObject
   /** The public key blob (`ssh-ed25519` + 32 bytes), as a signature carries it. */
   publicBlob: Buffer
@@ -21,7 +24,7 @@ const MAGIC = Buffer.from('openssh-key-v1\u0000', 'latin1')
  * names it and never shows any of the key. A key with a passphrase, an RSA or ECDSA key, or anything
  * malformed is CONFIG_INVALID.
  */
-export function parseSigningKey(text: string, source: string): SigningKey {
+export function parseSigningKey(text: string, source: string): BackupSigningKey {
   return readOpenSshEd25519(
     text,
     problem =>
@@ -39,7 +42,7 @@ export function parseSigningKey(text: string, source: string): SigningKey {
 export function readOpenSshEd25519(
   text: string,
   invalid: (problem: string) => LicenseBackupError
-): SigningKey {
+): BackupSigningKey {
   const trimmed = text.replace(/\r/g, '').trim()
   const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed)
   if (pem) throw invalid(`is a PEM ${pem[1]} key, not Ed25519`)
@@ -56,7 +59,7 @@ export function readOpenSshEd25519(
   }
 }
 
-function readKey(bytes: Buffer, invalid: (problem: string) => LicenseBackupError): SigningKey {
+function readKey(bytes: Buffer, invalid: (problem: string) => LicenseBackupError): BackupSigningKey {
   if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw invalid('is not in the openssh-key-v1 format')
   const reader = new WireReader(bytes.subarray(MAGIC.length))
   const cipher = reader.text()

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, sign, verify } from 'node:crypto'
 import { ED25519, WireError, WireReader, ed25519KeyOf, wireString, wireUint32 } from './wire.js'
-import type { SigningKey } from './signing-key.js'
+import type { BackupSigningKey } from './signing-key.js'
 
 /**
  * SSH signatures of files (OpenSSH PROTOCOL.sshsig), as `ssh-keygen -Y sign` writes them and
@@ -31,7 +31,7 @@ function signedData(namespace: string, hash: string, message: Uint8Array): Buffe
 }
 
 /** The armored signature of `message` by `key` in the `license-backup` namespace, ending in a newline. */
-export function signMessage(message: Uint8Array, key: SigningKey): string {
+export function signMessage(message: Uint8Array, key: BackupSigningKey): string {
   const raw = sign(null, signedData(NAMESPACE, HASH, message), key.privateKey)
   const blob = Buffer.concat([
     MAGIC,

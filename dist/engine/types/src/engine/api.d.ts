@@ -2,8 +2,11 @@ import type { EventListener } from './events.js';
 import type { RetryPolicy } from './service/retry.js';
 import type { Manifest, ManifestRestricted } from './format/manifest.js';
 import type { Compression, ManifestV2, Origin } from './format/manifest-v2.js';
-/** Where signing keys come from. At most one is set; none means licenses are not verified (one warning). */
-export interface TrustOptions {
+/**
+ * Where the keys that sign licenses come from (`trust`; a backup's own signature is BackupTrustOptions). At
+ * most one is set; none means licenses are not verified (one warning).
+ */
+export interface LicenseTrustOptions {
     /** Path of a JWKS file. */
     jwksFile?: string;
     /** URL of a JWKS document. */
@@ -16,7 +19,7 @@ export interface StoreOptions {
     store: string;
     /** Glob of license files, relative to the store. Default `**\/*.jwt`. */
     pattern?: string;
-    trust?: TrustOptions;
+    trust?: LicenseTrustOptions;
     /** Catalog file (CSV or JSON) mapping key IDs to titles. */
     catalog?: string;
     /**
@@ -51,7 +54,7 @@ export interface BackupOptions extends StoreOptions {
     /** v2: where the backup is made (a CI run's coordinates); default `{ host }`. */
     origin?: Origin;
 }
-export interface BackupResult {
+export interface BackupReport {
     path: string;
     manifest: Manifest | ManifestV2;
     backedUp: number;
@@ -82,10 +85,10 @@ export interface RestoreOptions extends StoreOptions, BackupTrustOptions {
     /** The backup folder to restore from (the classic API's `RestorePath`, docs/events.md). */
     path: string;
     service: ServiceOptions;
-    /** Consent to create this machine's identity if the store has none (WM_RESTORE_INDIVIDUALIZE). */
+    /** Consent to create this machine's key in the store if it has none (WM_RESTORE_INDIVIDUALIZE). */
     individualize?: boolean;
     /** The age identity (`AGE-SECRET-KEY-1…`) for an encrypted pack. */
-    identity?: string;
+    ageIdentity?: string;
     /**
      * What a license the service refuses does to the run (protocol v1.1): `fail` (default) fails it before
      * any slot is used; `skip` restores the rest and reports each refusal as a warning.
@@ -95,7 +98,7 @@ export interface RestoreOptions extends StoreOptions, BackupTrustOptions {
     include?: string[];
     /**
      * This machine's key, from a secret (an Ed25519 private JWK or OpenSSH key): used instead of the store's
-     * identity and never written to disk, so re-provisioned runners are one machine (protocol v1.1).
+     * machine key and never written to disk, so re-provisioned runners are one machine (protocol v1.1).
      */
     machineKey?: string;
     /**
@@ -116,13 +119,13 @@ export interface ReleaseOptions {
      * compared as they are, never as patterns or key IDs; empty releases nothing. Not with `include`.
      */
     jtis?: readonly string[];
-    /** This machine's key, from a secret; default the store's identity. */
+    /** This machine's key, from a secret; default the key the store keeps. */
     machineKey?: string;
     /** As in StoreOptions: roll back an interrupted restore whose journal cannot be used. */
     rollBackInterrupted?: boolean;
 }
-export interface ReleaseResult {
-    /** The machine whose licenses were released; null when the store has no identity (nothing to release). */
+export interface ReleaseReport {
+    /** The machine whose licenses were released; null when the store has no machine key (nothing to release). */
     machineId: string | null;
     /** Licenses the service freed a slot of. */
     released: number;
@@ -134,19 +137,19 @@ export interface RenewOptions extends StoreOptions {
     service: ServiceOptions;
     /** Renew only the copies named here: a license ID, a key ID or a path pattern each. */
     include?: string[];
-    /** This machine's key, from a secret; default the store's identity. */
+    /** This machine's key, from a secret; default the key the store keeps. */
     machineKey?: string;
     /** The lease to ask for, in seconds (at least 60); default the service's policy. */
     lease?: number;
 }
-export interface RenewResult {
-    /** The machine whose copies were renewed; null when the store has no identity (nothing to renew). */
+export interface RenewReport {
+    /** The machine whose copies were renewed; null when the store has no machine key (nothing to renew). */
     machineId: string | null;
     /** Copies the service re-issued with a new lease, written into the store. */
     renewed: number;
     /**
      * Copies of licenses whose own validity has ended, not sent. Each was a LICENSE event (outcome
-     * `skipped`, reason `expired`).
+     * `expired`).
      */
     expired: number;
     /** The earliest new lease end (ISO 8601) among the renewed copies; absent when none was renewed. */
@@ -156,12 +159,12 @@ export interface RenewResult {
 export interface VerifyOptions extends BackupTrustOptions {
     /** The backup folder. */
     path: string;
-    trust?: TrustOptions;
+    trust?: LicenseTrustOptions;
     catalog?: string;
     /** The age identity (`AGE-SECRET-KEY-1…`) for an encrypted pack. */
-    identity?: string;
+    ageIdentity?: string;
 }
-export interface VerifyResult {
+export interface VerifyReport {
     format: string;
     /** Licenses whose bytes, name and signature were checked. */
     verified: number;
@@ -181,7 +184,7 @@ export interface RefusedLicense {
     url?: string;
     title?: string;
 }
-export interface RestoreResult {
+export interface RestoreReport {
     machineId: string;
     /**
      * Licenses written into the store by this run. Each was a LICENSE event (outcome `restored`): a host
@@ -192,11 +195,14 @@ export interface RestoreResult {
     /** Licenses the store already held for this machine, left as they were. */
     unchanged: number;
     /**
-     * Expired licenses, not sent to the service. Each was a LICENSE event (outcome `skipped`, reason
-     * `expired`); a count, as a list here would grow with the store (ADR 0152).
+     * Expired licenses, not sent to the service. Each was a LICENSE event (outcome `expired`); a
+     * count, as a list here would grow with the store (ADR 0152).
      */
     expired: number;
-    /** Refusals the run left out because `onRefused` says skip, and why. */
+    /**
+     * Refusals the run skipped because `onRefused` says `skip`, and why: "skipped" means only this (an
+     * expired license is `expired`, a restricted one `restricted`).
+     */
     skipped: RefusedLicense[];
     /**
      * The earliest lease end (ISO 8601) among the copies this run wrote that are leases (protocol v1.2):
@@ -209,12 +215,12 @@ export interface RunControl {
 }
 /** The engine, created with an event listener (the classic `WMCreateBackupRestorer(callback)`). */
 export interface BackupRestorer {
-    backup(options: BackupOptions, control?: RunControl): Promise<BackupResult>;
-    restore(options: RestoreOptions, control?: RunControl): Promise<RestoreResult>;
-    verify(options: VerifyOptions, control?: RunControl): Promise<VerifyResult>;
+    backup(options: BackupOptions, control?: RunControl): Promise<BackupReport>;
+    restore(options: RestoreOptions, control?: RunControl): Promise<RestoreReport>;
+    verify(options: VerifyOptions, control?: RunControl): Promise<VerifyReport>;
     /** Gives the store's licenses back to the service and removes them (protocol v1.1). */
-    release(options: ReleaseOptions, control?: RunControl): Promise<ReleaseResult>;
+    release(options: ReleaseOptions, control?: RunControl): Promise<ReleaseReport>;
     /** Re-issues this machine's lease copies with a new lease, written back into the store (protocol v1.2). */
-    renew(options: RenewOptions, control?: RunControl): Promise<RenewResult>;
+    renew(options: RenewOptions, control?: RunControl): Promise<RenewReport>;
 }
 export type { EventListener };

@@ -11,7 +11,7 @@ export type { EngineEvent, EventListener, Operation } from './events.js';
 export { ERROR_CODES, LicenseBackupError, cancelled, internalError, isLicenseBackupError, throwIfAborted, type ErrorCode, type ErrorDetails } from './errors.js';
 export { ENGINE_OPTIONS, capitalized, option, turnOn, type EngineOption } from './options.js';
 export { TOOL } from './version.js';
-export { parseSigningKey, type SigningKey } from './format/ssh/signing-key.js';
+export { parseSigningKey, type BackupSigningKey } from './format/ssh/signing-key.js';
 export { InputFileError, readInputFile } from './io/input-file.js';
 export { compileGlob, DEFAULT_PATTERN } from './store/glob.js';
 export { MIN_LEASE_SECONDS } from './slots/lease.js';

@@ -3,7 +3,7 @@
  * engine knows nothing of the host that drives it; a host maps these names to its own words (the action:
  * the steps file's keys, `src/action/engine-terms.ts`).
  */
-export declare const ENGINE_OPTIONS: readonly ["store", "pattern", "catalog", "trust", "trust.jwksFile", "overwrite", "encryptTo", "individualize", "identity", "machineKey", "include", "jtis", "onRefused", "lease", "service.url", "service.token", "signers", "rollBackInterrupted"];
+export declare const ENGINE_OPTIONS: readonly ["store", "pattern", "catalog", "trust", "trust.jwksFile", "overwrite", "encryptTo", "individualize", "ageIdentity", "machineKey", "include", "jtis", "onRefused", "lease", "service.url", "service.token", "signers", "rollBackInterrupted"];
 export type EngineOption = (typeof ENGINE_OPTIONS)[number];
 /** How an engine message names an option: "the `overwrite` option". */
 export declare function option(name: EngineOption): string;

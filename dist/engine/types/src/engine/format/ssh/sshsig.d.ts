@@ -1,4 +1,4 @@
-import type { SigningKey } from './signing-key.js';
+import type { BackupSigningKey } from './signing-key.js';
 /**
  * SSH signatures of files (OpenSSH PROTOCOL.sshsig), as `ssh-keygen -Y sign` writes them and
  * `ssh-keygen -Y verify` checks them: Ed25519 keys, hash sha512, armored text.
@@ -15,7 +15,7 @@ export interface SshSignature {
     signature: Buffer;
 }
 /** The armored signature of `message` by `key` in the `license-backup` namespace, ending in a newline. */
-export declare function signMessage(message: Uint8Array, key: SigningKey): string;
+export declare function signMessage(message: Uint8Array, key: BackupSigningKey): string;
 /** Reads an armored SSHSIG; throws a `WireError` saying what is wrong with it. */
 export declare function parseSignature(text: string): SshSignature;
 /** Why `signature` does not sign `message` in the `license-backup` namespace, or undefined when it does. */
