@@ -19,7 +19,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-5GNDQEQO.js";
+} from "./chunks/chunk-MK265OSC.js";
 import {
   ENCRYPTED_PACK_FILE,
   MANIFEST_FILE,
@@ -28,36 +28,33 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-6PIGXQD4.js";
+} from "./chunks/chunk-JCOMIXE5.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-FJFS4647.js";
+} from "./chunks/chunk-BENLOAFP.js";
 import {
   InputFileError,
   readInputFile
 } from "./chunks/chunk-4CBSMRKD.js";
 import {
   backoffDelay,
-  emitter,
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-LIOPV6OS.js";
+} from "./chunks/chunk-XBQ4PSIK.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-YW2WGFB2.js";
+} from "./chunks/chunk-YFJ6B4H7.js";
 import {
-  ENGINE_OPTIONS,
   LicenseBackupError,
   cancelled,
-  capitalized,
   compileGlob,
+  emitter,
   internalError,
   isLicenseBackupError,
-  option,
-  throwIfAborted,
-  turnOn
-} from "./chunks/chunk-DTKXSJ5O.js";
+  phrase,
+  throwIfAborted
+} from "./chunks/chunk-KJDKSRRO.js";
 import {
   __commonJS,
   __require,
@@ -5081,22 +5078,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name, pos, code, message2) {
         super();
         this.name = name;
         this.code = code;
-        this.message = message;
+        this.message = message2;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
+      constructor(pos, code, message2) {
+        super("YAMLParseError", pos, code, message2);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
+      constructor(pos, code, message2) {
+        super("YAMLWarning", pos, code, message2);
       }
     };
     var prettifyError = (src, lc) => (error2) => {
@@ -5776,8 +5773,8 @@ var require_compose_collection = __commonJS({
         const { anchor, newlineAfterProp: nl } = props;
         const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
+          const message2 = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message2);
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
@@ -5849,15 +5846,15 @@ var require_resolve_block_scalar = __commonJS({
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
+            const message2 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message2);
           }
           if (header.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
+            const message2 = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message2);
           }
           break;
         }
@@ -5880,8 +5877,8 @@ var require_resolve_block_scalar = __commonJS({
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          const message2 = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2);
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
@@ -5959,8 +5956,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           case "comment":
             if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              const message2 = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message2);
             }
             length += token.source.length;
             comment = token.source.substring(1);
@@ -5971,8 +5968,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
+            const message2 = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message2);
             const ts = token.source;
             if (ts && typeof ts === "string")
               length += ts.length;
@@ -6365,13 +6362,13 @@ var require_compose_node = __commonJS({
             if (anchor)
               node.anchor = anchor.source.substring(1);
           } catch (error2) {
-            const message = error2 instanceof Error ? error2.message : String(error2);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            const message2 = error2 instanceof Error ? error2.message : String(error2);
+            onError(token, "RESOURCE_EXHAUSTION", message2);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message2 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message2);
           isSrcToken = false;
         }
       }
@@ -6527,12 +6524,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning2) => {
+        this.onError = (source, code, message2, warning2) => {
           const pos = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code, message2));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
+            this.errors.push(new errors.YAMLParseError(pos, code, message2));
         };
         this.directives = new directives.Directives({ version: options2.version || "1.2" });
         this.options = options2;
@@ -6602,10 +6599,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning2) => {
+            this.directives.add(token.source, (offset, message2, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
+              this.onError(pos, "BAD_DIRECTIVE", message2, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -6694,12 +6691,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code, message) => {
+        const _onError = (pos, code, message2) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code, message);
+            onError(offset, code, message2);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code, message2);
         };
         switch (token.type) {
           case "scalar":
@@ -7859,8 +7856,8 @@ var require_parser = __commonJS({
         }
         const type = cst.tokenType(source);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          const message2 = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source });
           this.offset += source.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
@@ -7950,8 +7947,8 @@ var require_parser = __commonJS({
       *pop(error2) {
         const token = error2 ?? this.stack.pop();
         if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
+          const message2 = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message: message2 };
         } else if (this.stack.length === 0) {
           yield token;
         } else {
@@ -8757,11 +8754,11 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-KERC7UUP.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-SNDEI3PL.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-67N76DVJ.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-HAR6TSBV.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-KONAQG7S.js")).renew(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-GS4VFZB3.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-HNYSIGBD.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-464FUH2X.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-EANMUTXR.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-YONWWZKZ.js")).renew(options2, control, emit)
   };
 }
 
@@ -8884,8 +8881,8 @@ function abortOnSignals(source, controller, signals = cancelSignals()) {
 // src/action/steps/config-error.ts
 var ConfigError = class extends LicenseBackupError {
   location;
-  constructor(message, location) {
-    super("CONFIG_INVALID", location ? `${where(location)}: ${message}` : message, {
+  constructor(message2, location) {
+    super("CONFIG_INVALID", location ? `${where(location)}: ${message2}` : message2, {
       ...location?.file === void 0 ? {} : { file: location.file }
     });
     this.location = location;
@@ -9148,8 +9145,8 @@ async function releaseOne(engine, entry, env) {
 // src/action/run-steps.ts
 import { rm as rm5 } from "node:fs/promises";
 
-// src/action/engine-terms.ts
-var STEPS_TERMS = {
+// src/action/steps/words.ts
+var STEPS_WORDS = {
   store: { name: "`store` in the steps file" },
   pattern: { name: "`pattern` in the steps file" },
   catalog: { name: "`catalog` in the steps file" },
@@ -9169,32 +9166,26 @@ var STEPS_TERMS = {
   lease: { name: "the step's `lease`" },
   "service.url": { name: "`service.url` in the steps file" },
   "service.token": { name: "the token in the variable named by `service.token-env`" },
-  signers: { name: "`signers` in the steps file (an allowed_signers file)" },
+  signers: { name: "`signers` in the steps file" },
   rollBackInterrupted: {
     name: "the step's `roll-back-interrupted`",
     turnOn: "set `roll-back-interrupted: true` on the step"
   }
 };
-function inStepsTerms(message) {
-  let text = message;
-  for (const name of ENGINE_OPTIONS) {
-    const terms = STEPS_TERMS[name];
-    text = replacePhrase(text, turnOn(name), terms.turnOn ?? `turn on ${terms.name}`);
-    text = replacePhrase(text, option(name), terms.name);
-  }
-  return text;
+
+// src/action/phrase.ts
+function inStepsWords(text) {
+  return phrase(text, STEPS_WORDS);
 }
-function errorInStepsTerms(error2) {
-  if (!(error2 instanceof LicenseBackupError)) return error2;
-  const message = inStepsTerms(error2.message);
-  if (message === error2.message) return error2;
-  return new LicenseBackupError(error2.code, message, {
-    ...error2.details,
-    ...error2.cause === void 0 ? {} : { cause: error2.cause }
-  });
+function errorText(error2) {
+  if (isLicenseBackupError(error2)) return inStepsWords(error2);
+  return error2 instanceof Error ? error2.message : String(error2);
 }
-function replacePhrase(text, phrase, replacement) {
-  return text.split(capitalized(phrase)).join(capitalized(replacement)).split(phrase).join(replacement);
+function failureText(error2) {
+  if (!isLicenseBackupError(error2)) return errorText(error2);
+  if (error2.code === "CANCELLED") return `Cancelled: ${errorText(error2)}`;
+  if (error2.code === "CONFIG_INVALID") return errorText(error2);
+  return `${errorText(error2)} [${error2.code}]`;
 }
 
 // src/action/artifacts/download.ts
@@ -9403,14 +9394,14 @@ async function deleteIfPresent(client, name) {
   }
 }
 function uploadError(error2, name, spec) {
-  const message = messageOf(error2);
-  if (/\(409\)|conflict|already exists/i.test(message)) {
+  const message2 = messageOf(error2);
+  if (/\(409\)|conflict|already exists/i.test(message2)) {
     return new ConfigError(
       `an artifact named "${name}" already exists in this run and \`artifact.overwrite\` is ${spec.overwrite ? "true" : "false"}: set \`overwrite: true\` to replace it, or give the artifact another \`name\`.`,
       spec.at
     );
   }
-  return new LicenseBackupError("IO_ERROR", `Uploading artifact "${name}" failed: ${message}`, {
+  return new LicenseBackupError("IO_ERROR", `Uploading artifact "${name}" failed: ${message2}`, {
     cause: error2
   });
 }
@@ -9872,8 +9863,8 @@ function tokenFromAnswer(text) {
 
 // src/action/registry/transient.ts
 var TransientRegistryError = class extends Error {
-  constructor(message, retryAfter = null) {
-    super(message);
+  constructor(message2, retryAfter = null) {
+    super(message2);
     this.retryAfter = retryAfter;
     this.name = "TransientRegistryError";
   }
@@ -11214,7 +11205,7 @@ function clientFor(repository, login2, token, context) {
       credentialsHint: `user ${username} and the token in $${login2.tokenEnv?.name ?? ""}`
     },
     ...login2.tokenRealms ? { tokenRealms: login2.tokenRealms } : {},
-    warn: (message) => context.log.warning(logText`${message}`),
+    warn: (message2) => context.log.warning(logText`${message2}`),
     fetch: context.fetch,
     signal: context.signal,
     onToken: (token2) => context.onToken(token2),
@@ -11342,7 +11333,7 @@ var StepLog = class {
         );
         return;
       case "WARNING":
-        log.warning(logText`${inStepsTerms(event.message)}`);
+        log.warning(logText`${inStepsWords(event)}`);
         return;
     }
   };
@@ -11675,11 +11666,10 @@ async function tracked(record, stepLog, context, listener, body) {
   try {
     await body();
     record.outcome = "succeeded";
-  } catch (caught) {
-    const error2 = errorInStepsTerms(caught);
+  } catch (error2) {
     const wasCancelled = context.signal.aborted || isLicenseBackupError(error2) && error2.code === "CANCELLED";
     record.outcome = wasCancelled ? "cancelled" : "failed";
-    record.error = error2 instanceof Error ? error2.message : String(error2);
+    record.error = errorText(error2);
     throw error2;
   } finally {
     context.listen(void 0);
@@ -11723,9 +11713,9 @@ function parseSteps(text, source, file) {
   };
   const first = doc.errors[0];
   if (first) {
-    const message = first.message.split(/ at line \d+, column \d+/)[0] ?? first.message;
+    const message2 = first.message.split(/ at line \d+, column \d+/)[0] ?? first.message;
     throw new ConfigError(
-      `YAML syntax error: ${message} (${first.code}).${HINTS[first.code] ?? ""}`,
+      `YAML syntax error: ${message2} (${first.code}).${HINTS[first.code] ?? ""}`,
       at(first.pos[0])
     );
   }
@@ -19887,7 +19877,7 @@ function fail(error2) {
   }
   const shown = isExpected(error2) ? error2 : internalError(error2);
   logStack(shown);
-  log.fail(logText`${failureMessage(shown)}`);
+  log.fail(logText`${failureText(shown)}`);
 }
 function isExpected(error2) {
   return isLicenseBackupError(error2) || error2 instanceof ConfigError || error2 instanceof RestrictedLicensesError;
@@ -19898,12 +19888,6 @@ function logStack(error2) {
   log.debug(
     logText`Stack of the unexpected error: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`
   );
-}
-function failureMessage(error2) {
-  if (!isLicenseBackupError(error2)) return error2 instanceof Error ? error2.message : String(error2);
-  if (error2.code === "CANCELLED") return `Cancelled: ${error2.message}`;
-  if (error2.code === "CONFIG_INVALID") return error2.message;
-  return `${error2.message} [${error2.code}]`;
 }
 
 // src/index.ts

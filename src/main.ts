@@ -21,6 +21,7 @@ import { RestrictedLicensesError, runSteps } from './action/run-steps.js'
 import { resolveSecrets } from './action/secrets.js'
 import { backupOrigin } from './action/origin.js'
 import { ConfigError } from './action/steps/config-error.js'
+import { failureText } from './action/phrase.js'
 import { loadSteps } from './action/steps/load.js'
 import { writeSummary } from './action/summary/write-summary.js'
 import { logText } from './action/log/text.js'
@@ -148,7 +149,7 @@ function fail(error: unknown): void {
   }
   const shown = isExpected(error) ? error : internalError(error)
   logStack(shown)
-  log.fail(logText`${failureMessage(shown)}`)
+  log.fail(logText`${failureText(shown)}`)
 }
 
 /** The action's own outcomes and the engine's errors; anything else is a bug (INTERNAL_ERROR, ADR 0069). */
@@ -165,11 +166,4 @@ function logStack(error: unknown): void {
   log.debug(
     logText`Stack of the unexpected error: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`
   )
-}
-
-function failureMessage(error: unknown): string {
-  if (!isLicenseBackupError(error)) return error instanceof Error ? error.message : String(error)
-  if (error.code === 'CANCELLED') return `Cancelled: ${error.message}`
-  if (error.code === 'CONFIG_INVALID') return error.message
-  return `${error.message} [${error.code}]`
 }

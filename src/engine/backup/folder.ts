@@ -8,6 +8,7 @@ import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
 import { fileIO, type FileHandleIO } from '../io/file-io.js'
 import { ENCRYPTED_PACK_FILE, MANIFEST_FILE, PACK_FILE } from '../format/manifest.js'
+import { message } from '../message.js'
 
 /**
  * The backup folder on disk (ADR 0010): built beside the target as `<path>.lb-new-<id>`, swapped in by
@@ -105,11 +106,11 @@ function notABackup(path: string, names: string[], ours: boolean, damaged: boole
       ? `its ${MANIFEST_FILE} is a license-backup manifest that is damaged (cut short or unreadable past its format line)`
       : `its ${MANIFEST_FILE} is not a license-backup manifest`
   const fix = damaged
-    ? `if it is a damaged backup you want replaced, ${turnOn('overwrite')}; else choose an empty or new folder`
+    ? message`if it is a damaged backup you want replaced, ${turnOn('overwrite')}; else choose an empty or new folder`
     : 'choose an empty or new folder, so nothing of yours is replaced'
   return new LicenseBackupError(
     'CONFIG_INVALID',
-    `The backup path ${path} is a folder that is not a backup (${why}); it holds ${listed}. Nothing was written: ${fix}.`,
+    message`The backup path ${path} is a folder that is not a backup (${why}); it holds ${listed}. Nothing was written: ${fix}.`,
     { file: path }
   )
 }

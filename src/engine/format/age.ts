@@ -3,6 +3,7 @@ import type { Encrypter } from 'age-encryption'
 import { LicenseBackupError } from '../errors.js'
 import { capitalized, option } from '../options.js'
 import type { PackSink } from './pack-sink.js'
+import { message } from '../message.js'
 
 /**
  * age (age-encryption.org/v1) around the pack, as a stream (ADR 0012): age-encryption 0.3 encrypts and
@@ -17,7 +18,7 @@ export async function checkRecipients(recipients: string[]): Promise<Encrypter> 
   if (recipients.length === 0) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `${capitalized(option('encryptTo'))} is empty; give at least one age recipient (age1…) or remove it.`
+      message`${capitalized(option('encryptTo'))} is empty; give at least one age recipient (age1…) or remove it.`
     )
   }
   const { Encrypter } = await ageLibrary()
@@ -26,7 +27,7 @@ export async function checkRecipients(recipients: string[]): Promise<Encrypter> 
     const bad = (): LicenseBackupError =>
       new LicenseBackupError(
         'CONFIG_INVALID',
-        `${capitalized(option('encryptTo'))} holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1…); use the public key that age-keygen printed.`
+        message`${capitalized(option('encryptTo'))} holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1…); use the public key that age-keygen printed.`
       )
     // Only native X25519 recipients (docs/format.md): the tag and post-quantum kinds are not what the reference CLI makes by default.
     if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw bad()
@@ -90,7 +91,7 @@ export async function decryptAge(
   if (!trimmed.startsWith('AGE-SECRET-KEY-1')) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option('identity')}.`,
+      message`The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option('identity')}.`,
       { file }
     )
   }
@@ -101,7 +102,7 @@ export async function decryptAge(
   } catch {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The age identity for ${file} is malformed; check ${option('identity')}.`,
+      message`The age identity for ${file} is malformed; check ${option('identity')}.`,
       {
         file
       }

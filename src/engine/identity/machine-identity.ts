@@ -15,6 +15,7 @@ import { fileIO, writeAll } from '../io/file-io.js'
 import { restrictToOwner } from '../io/platform.js'
 import { processAlive } from '../store/lock.js'
 import { STATE_DIR } from '../store/names.js'
+import { message } from '../message.js'
 
 /** The file in the store's own folder that holds this machine's key (ADR 0022). */
 export const MACHINE_FILE = 'machine.json'
@@ -119,8 +120,7 @@ export async function ensureMachineIdentity(
   if (individualize !== true) {
     throw new LicenseBackupError(
       'INDIVIDUALIZATION_REQUIRED',
-      `The store ${storeDir} has no machine identity, and restored licenses must be bound to one. ` +
-        `${capitalized(turnOn('individualize'))} to let it create one (${machineIdentityFile(storeDir)}).`,
+      message`The store ${storeDir} has no machine identity, and restored licenses must be bound to one. ${capitalized(turnOn('individualize'))} to let it create one (${machineIdentityFile(storeDir)}).`,
       { file: machineIdentityFile(storeDir) }
     )
   }

@@ -7,6 +7,7 @@ import { InputFileError, readInputFile } from '../io/input-file.js'
 import { option } from '../options.js'
 import { VerifyPool } from '../verify-pool/pool.js'
 import { invalidLicense, type License } from './license.js'
+import { message } from '../message.js'
 
 /** Checks a license's signature against the trust source's keys. */
 export interface LicenseVerifier {
@@ -30,7 +31,7 @@ export interface VerifierOptions {
   pooled?: boolean
 }
 
-export const NOT_VERIFIED_WARNING = `Licenses are not verified: no trust source is configured (give ${option('trust')} a JWKS file, a JWKS URL or the service's URL to verify every license before it is backed up or restored).`
+export const NOT_VERIFIED_WARNING = message`Licenses are not verified: no trust source is configured; give one in ${option('trust')} to verify every license before it is backed up or restored.`
 
 /**
  * Builds a verifier from a trust source (docs/format.md): a JWKS file, a JWKS URL, or the service's
@@ -144,7 +145,7 @@ async function loadJwks(
       if (!(error instanceof InputFileError)) throw error
       throw new LicenseBackupError(
         'CONFIG_INVALID',
-        `The trust JWKS file ${file} ${error.reason}; check ${option('trust.jwksFile')}.`,
+        message`The trust JWKS file ${file} ${error.reason}; check ${option('trust.jwksFile')}.`,
         { file, cause: error }
       )
     }

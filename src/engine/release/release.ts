@@ -13,6 +13,8 @@ import { acquireStoreLock } from '../store/lock.js'
 import { readLicenseFileSync } from '../store/read.js'
 import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
 import { machineOf } from '../slots/machine.js'
+import { message } from '../message.js'
+import { warning } from '../events.js'
 
 /** The walk gives the event loop a turn once per this many files (its reads are synchronous). */
 const YIELD_EVERY = 128
@@ -39,11 +41,7 @@ export async function release(
   await checkStoreDir(store)
   const lock = await acquireStoreLock(store, 'release')
   try {
-    await recoverRestore(
-      store,
-      message => emit({ type: 'WARNING', message }),
-      options.rollBackInterrupted === true
-    )
+    await recoverRestore(store, message => emit(warning(message)), options.rollBackInterrupted === true)
     const machine = await machineOf(store, options.machineKey)
     if (!machine) return { machineId: null, released: 0, notHeld: 0 }
     // The walk's checks (names that clash, unreadable folders) before anything is given back.
@@ -70,7 +68,7 @@ function releaseFilter(options: ReleaseOptions): IncludeFilter {
   if (options.include !== undefined)
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `${capitalized(option('jtis'))} and ${option('include')} were both given to one release; give one of them.`
+      message`${capitalized(option('jtis'))} and ${option('include')} were both given to one release; give one of them.`
     )
   const ids = new Set(options.jtis)
   return ({ jti }) => ids.has(jti)

@@ -5,6 +5,7 @@ import { fsyncDir } from '../io/durable.js'
 import { fileIO } from '../io/file-io.js'
 import { turnOn } from '../options.js'
 import { pathProblem, STATE_DIR } from '../store/names.js'
+import { message } from '../message.js'
 
 // The restore journal (`.license-backup/restore/journal.json`, docs/format.md "State files"): the commit
 // point of a restore or release (ADR 0040), and what a run does with one it cannot use (ADR 0178).
@@ -105,7 +106,7 @@ function shown(value: unknown): string {
 export function damagedJournalError(store: string, file: string, reason: string): LicenseBackupError {
   return new LicenseBackupError(
     'STORE_INVALID',
-    `The restore journal ${file} cannot be used: ${reason}. It records a restore (or release) of the store ${store} that was interrupted after its commit point, and no run can finish it from this file. To roll the store back to where it was before that restore (the licenses it had not yet moved in are dropped, any it had moved in stay, and the damaged journal is kept beside it as journal.json.damaged-<time>), ${turnOn('rollBackInterrupted')} and run again; then run the restore again. Nothing was changed.`,
+    message`The restore journal ${file} cannot be used: ${reason}. It records a restore (or release) of the store ${store} that was interrupted after its commit point, and no run can finish it from this file. To roll the store back to where it was before that restore (the licenses it had not yet moved in are dropped, any it had moved in stay, and the damaged journal is kept beside it as journal.json.damaged-<time>), ${turnOn('rollBackInterrupted')} and run again; then run the restore again. Nothing was changed.`,
     { file }
   )
 }

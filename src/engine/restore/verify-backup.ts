@@ -22,6 +22,7 @@ import {
 } from './manifest-bounds.js'
 import { openBackup, type OpenedBackup } from './open-backup.js'
 import { readPackV2 } from './read-pack-v2.js'
+import { message } from '../message.js'
 
 /** Caps on what a backup may declare before it is read (docs/format.md: sizes over the caps are errors). */
 export const MAX_LICENSES = 10_000_000
@@ -352,7 +353,7 @@ async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array
     stream.destroy()
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup at ${context.path} is encrypted (age): give the age identity in ${option('identity')}.`,
+      message`The backup at ${context.path} is encrypted (age): give the age identity in ${option('identity')}.`,
       { file: context.path }
     )
   }

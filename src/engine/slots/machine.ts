@@ -3,6 +3,7 @@ import { option } from '../options.js'
 import { loadMachineIdentity, machineIdentityFile } from '../identity/index.js'
 import type { MachineKey } from '../service/index.js'
 import { parseMachineKey } from './machine-key.js'
+import { message } from '../message.js'
 
 /**
  * The machine a store's licenses are bound to: the key given from the environment (`machine-key-env`),
@@ -19,7 +20,7 @@ export async function machineOf(
   if (own && own.id !== given.id) {
     throw new LicenseBackupError(
       'STORE_INVALID',
-      `The store ${store} belongs to machine ${own.id} (${machineIdentityFile(store)}), but the machine key in ${option('machineKey')} is machine ${given.id}. Use that machine's key, or a store of this machine.`,
+      message`The store ${store} belongs to machine ${own.id} (${machineIdentityFile(store)}), but the machine key in ${option('machineKey')} is machine ${given.id}. Use that machine's key, or a store of this machine.`,
       { file: machineIdentityFile(store) }
     )
   }

@@ -5,6 +5,7 @@ import { asEngineError, LicenseBackupError } from '../errors.js'
 import { option } from '../options.js'
 import { compileGlob, DEFAULT_PATTERN } from './glob.js'
 import { nameKey, pathProblem, STATE_DIR } from './names.js'
+import { message } from '../message.js'
 
 /** The scan lets the event loop run (cancellation, other work) once per this many licenses. */
 const YIELD_EVERY = 4096
@@ -116,15 +117,19 @@ export async function checkStoreDir(store: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`
-    throw new LicenseBackupError('STORE_INVALID', `The store ${store} ${why}; check ${option('store')}.`, {
-      file: store,
-      cause: error
-    })
+    throw new LicenseBackupError(
+      'STORE_INVALID',
+      message`The store ${store} ${why}; check ${option('store')}.`,
+      {
+        file: store,
+        cause: error
+      }
+    )
   }
   if (!info.isDirectory()) {
     throw new LicenseBackupError(
       'STORE_INVALID',
-      `The store ${store} is not a directory; check ${option('store')}.`,
+      message`The store ${store} is not a directory; check ${option('store')}.`,
       {
         file: store
       }
