@@ -19,7 +19,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-MK265OSC.js";
+} from "./chunks/chunk-SWITXCNI.js";
 import {
   ENCRYPTED_PACK_FILE,
   MANIFEST_FILE,
@@ -28,10 +28,10 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-JCOMIXE5.js";
+} from "./chunks/chunk-A76PBTY7.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-BENLOAFP.js";
+} from "./chunks/chunk-XBNJJAKI.js";
 import {
   InputFileError,
   readInputFile
@@ -41,10 +41,10 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-XBQ4PSIK.js";
+} from "./chunks/chunk-KONPCA6K.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-YFJ6B4H7.js";
+} from "./chunks/chunk-RL6OEPFM.js";
 import {
   LicenseBackupError,
   cancelled,
@@ -54,7 +54,7 @@ import {
   isLicenseBackupError,
   phrase,
   throwIfAborted
-} from "./chunks/chunk-KJDKSRRO.js";
+} from "./chunks/chunk-S2GIP6UX.js";
 import {
   __commonJS,
   __require,
@@ -8754,11 +8754,11 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-GS4VFZB3.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-HNYSIGBD.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-464FUH2X.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-EANMUTXR.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-YONWWZKZ.js")).renew(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-GWWH7PIY.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-3PKFK4HP.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-KHULJV32.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-Y3SANRT2.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-ND4Z4XS5.js")).renew(options2, control, emit)
   };
 }
 

@@ -3,15 +3,15 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import "./chunks/chunk-K4CW4N3K.js";
 import {
   MAX_MANIFEST_BYTES
-} from "./chunks/chunk-PR4MB6FG.js";
+} from "./chunks/chunk-YL5BBY5Z.js";
 import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-RLJESSP5.js";
+} from "./chunks/chunk-KVWCMARA.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-4VQMMFHR.js";
+} from "./chunks/chunk-VBKUBYC2.js";
 import {
   InputFileError,
   readInputFile
@@ -20,10 +20,10 @@ import {
   backoffDelay,
   isRetryableStatus,
   parseRetryAfter
-} from "./chunks/chunk-HXNO3YDS.js";
+} from "./chunks/chunk-76UKS35F.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-3EZUI5AA.js";
+} from "./chunks/chunk-5VC7HBDZ.js";
 import {
   LicenseBackupError,
   cancelled,
@@ -31,7 +31,7 @@ import {
   emitter,
   isLicenseBackupError,
   phrase
-} from "./chunks/chunk-D7CA3KFS.js";
+} from "./chunks/chunk-KIMU24KX.js";
 import {
   __commonJS,
   __require,
@@ -7372,11 +7372,11 @@ var require_dist = __commonJS({
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-P3YL333V.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-AIIFEM7T.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-CT6CMPK4.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-VNAA6XQW.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-3Q7WMYOX.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-PBTJWDYM.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-XRMZVDHC.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-F74RSUM5.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-SBFTIC7F.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-NVDJBS45.js")).renew(options, control, emit)
   };
 }
 

@@ -88,7 +88,7 @@ export async function backup(
   if (v1 && (signingKey || options.compression)) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup at ${options.path} is to be written as ${FORMAT}, which has no compression or signature; remove them or write ${FORMAT_V2}.`,
+      message`The backup at ${options.path} is to be written as ${FORMAT}, which has no compression or signature; remove them or write ${FORMAT_V2}.`,
       { file: options.path }
     )
   }
@@ -153,7 +153,7 @@ export async function backup(
       code =>
         new LicenseBackupError(
           'IO_ERROR',
-          `Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
+          message`Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
           { file: options.path, cause: error }
         ),
       'Any earlier backup there is intact.'

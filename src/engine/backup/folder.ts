@@ -53,14 +53,14 @@ export async function inspectTarget(path: string, overwrite = false): Promise<Ta
   if (info.isSymbolicLink()) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup path ${path} is a symbolic link; give the real folder's path.`,
+      message`The backup path ${path} is a symbolic link; give the real folder's path.`,
       { file: path }
     )
   }
   if (!info.isDirectory()) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup path ${path} is a file, not a folder; choose a folder path.`,
+      message`The backup path ${path} is a file, not a folder; choose a folder path.`,
       { file: path }
     )
   }
@@ -253,7 +253,7 @@ async function placed(path: string, rest: () => Promise<void>): Promise<void> {
       code =>
         new LicenseBackupError(
           'IO_ERROR',
-          `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
+          message`The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
           { file: path, cause: error }
         )
     )
@@ -266,7 +266,7 @@ function ioError(path: string, error: unknown): LicenseBackupError {
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
+        message`The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
         { file: path, cause: error }
       )
   )

@@ -112,15 +112,15 @@ export async function decryptAge(
   try {
     plain = await decrypter.decrypt(ReadableStream.from(source))
   } catch (error) {
-    const message = (error as Error).message ?? ''
-    if (/no identity matched/i.test(message)) {
+    const reason = (error as Error).message ?? ''
+    if (/no identity matched/i.test(reason)) {
       throw new LicenseBackupError(
         'CONFIG_INVALID',
-        `${file} was not encrypted to the given age identity; use the identity whose recipient the backup was encrypted to.`,
+        message`${file} was not encrypted to the given age identity; use the identity whose recipient the backup was encrypted to.`,
         { file, cause: error }
       )
     }
-    throw new LicenseBackupError('BACKUP_CORRUPT', `${file} is not a valid age file (${message}).`, {
+    throw new LicenseBackupError('BACKUP_CORRUPT', message`${file} is not a valid age file (${reason}).`, {
       file,
       cause: error
     })
@@ -131,7 +131,7 @@ export async function decryptAge(
     } catch (error) {
       throw new LicenseBackupError(
         'BACKUP_CORRUPT',
-        `${file} is damaged: its encrypted data does not authenticate (${(error as Error).message}).`,
+        message`${file} is damaged: its encrypted data does not authenticate (${(error as Error).message}).`,
         {
           file,
           cause: error

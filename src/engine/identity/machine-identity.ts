@@ -50,7 +50,7 @@ export async function loadMachineIdentity(storeDir: string): Promise<MachineIden
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new LicenseBackupError(
       'IO_ERROR',
-      `Cannot read the machine identity ${file}: ${(error as Error).message}`,
+      message`Cannot read the machine identity ${file}: ${(error as Error).message}`,
       {
         file,
         cause: error
@@ -173,8 +173,7 @@ async function parseIdentity(text: string, file: string): Promise<MachineIdentit
 function invalid(file: string, why: string): LicenseBackupError {
   return new LicenseBackupError(
     'STORE_INVALID',
-    `The machine identity ${file} is damaged: ${why}. Restore it from where it was kept; ` +
-      `removing it makes this a new machine, which uses one more of each license's restore slots.`,
+    message`The machine identity ${file} is damaged: ${why}. Restore it from where it was kept; removing it makes this a new machine, which uses one more of each license's restore slots.`,
     { file }
   )
 }
@@ -185,7 +184,7 @@ function ioError(file: string, error: unknown): LicenseBackupError {
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
+        message`Cannot write the machine identity ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
         { file, cause: error }
       )
   )

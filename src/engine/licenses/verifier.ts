@@ -173,7 +173,7 @@ async function fetchText(url: string, options: VerifierOptions): Promise<string>
     const why = timeout.aborted ? 'timed out' : 'failed'
     throw new LicenseBackupError(
       'SERVICE_UNAVAILABLE',
-      `Fetching the trust JWKS from ${url} ${why}; check the URL and that the service is reachable, then run again.`,
+      message`Fetching the trust JWKS from ${url} ${why}; check the URL and that the service is reachable, then run again.`,
       { url, cause: error }
     )
   }
@@ -192,7 +192,7 @@ function checkJwks(text: string, where: string, kind: 'file' | 'url'): { keys: J
   const bad = (why: string): LicenseBackupError =>
     new LicenseBackupError(
       'CONFIG_INVALID',
-      `The trust JWKS ${where} ${why}; it must be a JSON Web Key Set {"keys": [...]}.`,
+      message`The trust JWKS ${where} ${why}; it must be a JSON Web Key Set {"keys": [...]}.`,
       {
         ...(kind === 'file' ? { file: where } : { url: where })
       }

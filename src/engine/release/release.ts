@@ -138,7 +138,7 @@ async function releaseAtService(
     // A v1 service answers so to the first batch, before anything is removed.
     throw new LicenseBackupError(
       'SERVICE_ERROR',
-      `The license service at ${options.service.url} speaks protocol v1 and cannot take licenses back; nothing was removed from ${options.store}, and its licenses keep their slots (among them ${listed(held.map(l => l.jti))}).`,
+      message`The license service at ${options.service.url} speaks protocol v1 and cannot take licenses back; nothing was removed from ${options.store}, and its licenses keep their slots (among them ${listed(held.map(l => l.jti))}).`,
       { url: options.service.url }
     )
   }

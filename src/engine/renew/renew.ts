@@ -25,6 +25,7 @@ import { acquireStoreLock } from '../store/lock.js'
 import { readLicenseFileSync } from '../store/read.js'
 import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
 import { warning } from '../events.js'
+import { message } from '../message.js'
 
 /** The walk gives the event loop a turn once per this many files (its reads are synchronous). */
 const YIELD_EVERY = 128
@@ -189,7 +190,7 @@ function leaseCopyAt(
 function cannotRenew(options: RenewOptions, batch: LeaseCopy[]): LicenseBackupError {
   return new LicenseBackupError(
     'SERVICE_ERROR',
-    `The license service at ${options.service.url} speaks a protocol older than v1.2 and cannot renew leases; nothing was renewed in ${options.store} (among the copies to renew: ${batch
+    message`The license service at ${options.service.url} speaks a protocol older than v1.2 and cannot renew leases; nothing was renewed in ${options.store} (among the copies to renew: ${batch
       .slice(0, 3)
       .map(l => l.jti)
       .join(', ')}). Check that ${options.service.url} is the service that issued them.`,

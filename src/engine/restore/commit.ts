@@ -305,7 +305,7 @@ function stagingIoError(store: string, file: string, code: string, error: unknow
         : 'check the disk'
   return new LicenseBackupError(
     'IO_ERROR',
-    `Staging the restored licenses in the store ${store} failed at ${file} (${code}); ${fix} and run the restore again. The store's licenses are as they were.`,
+    message`Staging the restored licenses in the store ${store} failed at ${file} (${code}); ${fix} and run the restore again. The store's licenses are as they were.`,
     { file, cause: error }
   )
 }
@@ -317,7 +317,7 @@ function unfinishedError(store: string, file: string, error: unknown): LicenseBa
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `Moving the restored licenses into the store ${store} failed at ${file} (${code}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
+        message`Moving the restored licenses into the store ${store} failed at ${file} (${code}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
         { file, cause: error }
       )
   )

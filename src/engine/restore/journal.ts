@@ -53,7 +53,7 @@ export async function readJournal(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new LicenseBackupError(
       'IO_ERROR',
-      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
+      message`The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
       { file, cause: error }
     )
   }
@@ -123,7 +123,7 @@ export async function setAside(file: string): Promise<string> {
       code =>
         new LicenseBackupError(
           'IO_ERROR',
-          `The damaged restore journal ${file} cannot be set aside (${code}); check the folder's permissions and run again.`,
+          message`The damaged restore journal ${file} cannot be set aside (${code}); check the folder's permissions and run again.`,
           { file, cause: error }
         )
     )

@@ -163,13 +163,13 @@ async function readSigners(file: string): Promise<string> {
   if (!info?.isFile())
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The signers file ${file} is missing or not a regular file; give the path of an allowed_signers file.`,
+      message`The signers file ${file} is missing or not a regular file; give the path of an allowed_signers file.`,
       { file }
     )
   if (info.size > MAX_MANIFEST_BYTES)
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The signers file ${file} is ${info.size} bytes: too large for an allowed_signers file.`,
+      message`The signers file ${file} is ${info.size} bytes: too large for an allowed_signers file.`,
       { file }
     )
   return (await readBounded(file, MAX_MANIFEST_BYTES)).toString('latin1')
@@ -178,7 +178,7 @@ async function readSigners(file: string): Promise<string> {
 export function untrusted(file: string, reason: string): LicenseBackupError {
   return new LicenseBackupError(
     'BACKUP_UNTRUSTED',
-    `The backup's ${file} is not trusted: ${reason}. Nothing was written and no service was called.`,
+    message`The backup's ${file} is not trusted: ${reason}. Nothing was written and no service was called.`,
     { file }
   )
 }

@@ -448,7 +448,7 @@ function asRestoreError(error: unknown, path: string): unknown {
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
+        message`Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
         { file: path, cause: error }
       )
   )

@@ -255,7 +255,7 @@ function outsidePattern(
       : "the restore's pattern option"
   return new LicenseBackupError(
     'CONFIG_INVALID',
-    `The backup at ${path} holds ${member}, which does not match ${JSON.stringify(pattern)} (${whose}). A restore writes only license files matching its pattern, so nothing was restored. If the backup's licenses are named so, set the pattern option to match them; otherwise do not restore this backup.`,
+    message`The backup at ${path} holds ${member}, which does not match ${JSON.stringify(pattern)} (${whose}). A restore writes only license files matching its pattern, so nothing was restored. If the backup's licenses are named so, set the pattern option to match them; otherwise do not restore this backup.`,
     { file: path }
   )
 }
@@ -368,7 +368,7 @@ async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array
 export function corrupt(path: string, problem: string): LicenseBackupError {
   return new LicenseBackupError(
     'BACKUP_CORRUPT',
-    `The backup at ${path} cannot be trusted: ${problem}. Nothing was restored; restore from another backup.`,
+    message`The backup at ${path} cannot be trusted: ${problem}. Nothing was restored; restore from another backup.`,
     { file: path }
   )
 }

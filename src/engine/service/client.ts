@@ -253,8 +253,7 @@ export class ServiceClient {
       if (answer.status === 403) {
         throw new LicenseBackupError(
           'UNAUTHORIZED',
-          `The license service at ${answer.url} refused to take licenses back (HTTP 403: ${problemDetail(answer) ?? 'forbidden'}). ` +
-            `They keep their slots; ask the service's operator to free them.`,
+          message`The license service at ${answer.url} refused to take licenses back (HTTP 403: ${problemDetail(answer) ?? 'forbidden'}). They keep their slots; ask the service's operator to free them.`,
           { url: answer.url }
         )
       }
@@ -351,8 +350,7 @@ export class ServiceClient {
     } catch (error) {
       throw new LicenseBackupError(
         'SERVICE_ERROR',
-        `The license service at ${answer.url} returned a license ${jti} (key ID ${key_id}) that fails its check: ` +
-          `${(error as Error).message}. Nothing was written; report this to the service's operator.`,
+        message`The license service at ${answer.url} returned a license ${jti} (key ID ${key_id}) that fails its check: ${(error as Error).message}. Nothing was written; report this to the service's operator.`,
         { url: answer.url, licenseId: jti, keyId: key_id, cause: error }
       )
     }
@@ -409,13 +407,13 @@ export class ServiceClient {
     if (answer.status === 404) {
       return new LicenseBackupError(
         'SERVICE_ERROR',
-        `The license service at ${answer.url} does not know this session (HTTP 404${said}); it may have expired. Run the restore again.`,
+        message`The license service at ${answer.url} does not know this session (HTTP 404${said}); it may have expired. Run the restore again.`,
         { url: answer.url }
       )
     }
     return new LicenseBackupError(
       'SERVICE_ERROR',
-      `The license service at ${answer.url} could not ${action} (HTTP ${answer.status}${said}).`,
+      message`The license service at ${answer.url} could not ${action} (HTTP ${answer.status}${said}).`,
       { url: answer.url }
     )
   }
@@ -477,14 +475,14 @@ function checkedToken(token: string, url: string, tokenEnv: string | undefined):
   if (trimmed === '') {
     throw new LicenseBackupError(
       'UNAUTHORIZED',
-      `No token for the license service at ${url}: ${where} is empty or unset.`,
+      message`No token for the license service at ${url}: ${where} is empty or unset.`,
       { url }
     )
   }
   if (!/^[\x21-\x7e]+$/.test(trimmed)) {
     throw new LicenseBackupError(
       'UNAUTHORIZED',
-      `The token for the license service at ${url} (${where}) holds spaces or characters a bearer token cannot have.`,
+      message`The token for the license service at ${url} (${where}) holds spaces or characters a bearer token cannot have.`,
       { url }
     )
   }

@@ -43,7 +43,7 @@ export function* walkLicenseFiles(store: string, pattern = DEFAULT_PATTERN): Gen
       const kind = entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'
       throw new LicenseBackupError(
         'STORE_INVALID',
-        `${relative} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
+        message`${relative} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
         { file: relative }
       )
     }
@@ -100,7 +100,7 @@ function storeReadError(store: string, error: unknown): unknown {
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `The store ${store} cannot be read (${code}); check its permissions.`,
+        message`The store ${store} cannot be read (${code}); check its permissions.`,
         {
           file: store,
           cause: error
@@ -142,7 +142,7 @@ function checkName(relative: string, store: string): void {
   if (problem === undefined) return
   throw new LicenseBackupError(
     'STORE_INVALID',
-    `${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
+    message`${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
     { file: relative }
   )
 }
@@ -156,7 +156,7 @@ function checkNameCollisions(paths: Iterable<string>, foreignKeys: Set<string>, 
     if (other !== undefined) {
       throw new LicenseBackupError(
         'STORE_INVALID',
-        `${JSON.stringify(other)} and ${JSON.stringify(path)} in the store ${store} are the same name on some file systems (they differ only by case, Unicode normalisation or invisible characters); a backup could not be restored on every file system. Rename or remove one of them.`,
+        message`${JSON.stringify(other)} and ${JSON.stringify(path)} in the store ${store} are the same name on some file systems (they differ only by case, Unicode normalisation or invisible characters); a backup could not be restored on every file system. Rename or remove one of them.`,
         { file: path }
       )
     }

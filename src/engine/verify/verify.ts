@@ -7,6 +7,7 @@ import { NOT_VERIFIED_WARNING } from '../licenses/verifier.js'
 import { announceBackup, openBackup } from '../restore/open-backup.js'
 import { verifyBackup } from '../restore/verify-backup.js'
 import { warning } from '../events.js'
+import { message } from '../message.js'
 
 /**
  * The restore drill (docs/format.md): everything a restore checks before it calls the service (the manifest's
@@ -64,7 +65,7 @@ export async function verify(
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
     throw new LicenseBackupError(
       'IO_ERROR',
-      `Reading the backup at ${options.path} failed (${code}); check the folder and its permissions.`,
+      message`Reading the backup at ${options.path} failed (${code}); check the folder and its permissions.`,
       {
         file: options.path,
         cause: error
