@@ -19,7 +19,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-SWITXCNI.js";
+} from "./chunks/chunk-QTDHFMV3.js";
 import {
   ENCRYPTED_PACK_FILE,
   MANIFEST_FILE,
@@ -28,10 +28,10 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-A76PBTY7.js";
+} from "./chunks/chunk-335TITZN.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-XBNJJAKI.js";
+} from "./chunks/chunk-XFXQRI2C.js";
 import {
   InputFileError,
   readInputFile
@@ -41,10 +41,10 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-KONPCA6K.js";
+} from "./chunks/chunk-UOSYKNEC.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-RL6OEPFM.js";
+} from "./chunks/chunk-NX7ZPJ2I.js";
 import {
   LicenseBackupError,
   cancelled,
@@ -52,9 +52,11 @@ import {
   emitter,
   internalError,
   isLicenseBackupError,
+  message,
   phrase,
+  prose,
   throwIfAborted
-} from "./chunks/chunk-S2GIP6UX.js";
+} from "./chunks/chunk-JDVKWATE.js";
 import {
   __commonJS,
   __require,
@@ -8754,11 +8756,11 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-GWWH7PIY.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-3PKFK4HP.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-KHULJV32.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-Y3SANRT2.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-ND4Z4XS5.js")).renew(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-KSUMI2X7.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-36RXIPCL.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-FAPK6EKZ.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-3XPXVMXV.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-LA2CEV4C.js")).renew(options2, control, emit)
   };
 }
 
@@ -8881,11 +8883,14 @@ function abortOnSignals(source, controller, signals = cancelSignals()) {
 // src/action/steps/config-error.ts
 var ConfigError = class extends LicenseBackupError {
   location;
-  constructor(message2, location) {
-    super("CONFIG_INVALID", location ? `${where(location)}: ${message2}` : message2, {
+  reason;
+  constructor(reason, location) {
+    const text = typeof reason === "string" ? prose(reason) : { parts: reason.parts };
+    super("CONFIG_INVALID", location ? message`${where(location)}: ${text}` : text, {
       ...location?.file === void 0 ? {} : { file: location.file }
     });
     this.location = location;
+    this.reason = text;
   }
 };
 function where(location) {
@@ -9043,7 +9048,7 @@ function signingKey(step, ref, env, sink) {
   try {
     parseSigningKey(key, source);
   } catch (error2) {
-    if (isLicenseBackupError(error2)) throw new ConfigError(error2.message, ref.at);
+    if (isLicenseBackupError(error2)) throw new ConfigError(error2, ref.at);
     throw error2;
   }
   if (step.format === "license-backup/v1") {
@@ -19869,7 +19874,7 @@ function fail(error2) {
   if (error2 instanceof ConfigError && error2.location) {
     const { file, line, column } = error2.location;
     process.exitCode = ExitCode.Failure;
-    log.error(logText`${error2.message}`, {
+    log.error(logText`${errorText(error2)}`, {
       title: logText`Invalid license-backup steps`,
       ...file === void 0 ? {} : { file, startLine: line, startColumn: column }
     });

@@ -21,7 +21,7 @@ import { RestrictedLicensesError, runSteps } from './action/run-steps.js'
 import { resolveSecrets } from './action/secrets.js'
 import { backupOrigin } from './action/origin.js'
 import { ConfigError } from './action/steps/config-error.js'
-import { failureText } from './action/phrase.js'
+import { errorText, failureText } from './action/phrase.js'
 import { loadSteps } from './action/steps/load.js'
 import { writeSummary } from './action/summary/write-summary.js'
 import { logText } from './action/log/text.js'
@@ -141,7 +141,7 @@ function fail(error: unknown): void {
   if (error instanceof ConfigError && error.location) {
     const { file, line, column } = error.location
     process.exitCode = core.ExitCode.Failure
-    log.error(logText`${error.message}`, {
+    log.error(logText`${errorText(error)}`, {
       title: logText`Invalid license-backup steps`,
       ...(file === undefined ? {} : { file, startLine: line, startColumn: column })
     })

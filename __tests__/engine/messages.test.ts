@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { EventEmitter } from 'node:events'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { errorText } from '../../src/action/phrase.js'
+import { ConfigError } from '../../src/action/steps/config-error.js'
 import { STEPS_WORDS } from '../../src/action/steps/words.js'
 import { STEP_FLAGS } from '../../src/cli/commands.js'
 import { EXIT_CODES } from '../../src/cli/exit-codes.js'
@@ -14,6 +16,7 @@ import {
   LicenseBackupError,
   message,
   option,
+  phrase,
   turnOn,
   type BackupRestorer,
   type ErrorCode,
@@ -170,6 +173,23 @@ describe('the structure of an engine error', () => {
     expect(error.values).toEqual([HOSTILE])
     expect(error.message).toBe(
       `The \`store\` option ${HOSTILE} failed; turn on the \`overwrite\` option, or check the \`signers\` option.`
+    )
+  })
+})
+
+describe('a steps-file error that wraps an engine error', () => {
+  it('keeps its structure: the action words its option as the steps file does, after the place', () => {
+    const engine = new LicenseBackupError(
+      'CONFIG_INVALID',
+      message`The key in ${option('machineKey')} cannot be used: ${HOSTILE}.`
+    )
+    const error = new ConfigError(engine, { source: 'steps.yml', file: 'steps.yml', line: 3, column: 5 })
+    expect(error.options).toEqual(['machineKey'])
+    expect(errorText(error)).toBe(
+      `steps.yml:3:5: The key in the variable named by the step's \`machine-key-env\` cannot be used: ${HOSTILE}.`
+    )
+    expect(phrase(error.reason, FLAG_WORDS)).toBe(
+      `The key in the variable named by \`--machine-key-env\` cannot be used: ${HOSTILE}.`
     )
   })
 })

@@ -3,15 +3,15 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import "./chunks/chunk-K4CW4N3K.js";
 import {
   MAX_MANIFEST_BYTES
-} from "./chunks/chunk-YL5BBY5Z.js";
+} from "./chunks/chunk-547JAFJF.js";
 import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-KVWCMARA.js";
+} from "./chunks/chunk-SVSUX6L7.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-VBKUBYC2.js";
+} from "./chunks/chunk-TIPPKJWP.js";
 import {
   InputFileError,
   readInputFile
@@ -20,18 +20,20 @@ import {
   backoffDelay,
   isRetryableStatus,
   parseRetryAfter
-} from "./chunks/chunk-76UKS35F.js";
+} from "./chunks/chunk-NXGMHY2Z.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-5VC7HBDZ.js";
+} from "./chunks/chunk-HVXG4J3G.js";
 import {
   LicenseBackupError,
   cancelled,
   compileGlob,
   emitter,
   isLicenseBackupError,
-  phrase
-} from "./chunks/chunk-KIMU24KX.js";
+  message,
+  phrase,
+  prose
+} from "./chunks/chunk-U4IS6D2S.js";
 import {
   __commonJS,
   __require,
@@ -7372,22 +7374,25 @@ var require_dist = __commonJS({
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-PBTJWDYM.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-XRMZVDHC.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-F74RSUM5.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-SBFTIC7F.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-NVDJBS45.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-EKJMFW2X.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-TZSQXCP4.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-I26VPFDS.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-JAD6BCP6.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-6T3L5I3X.js")).renew(options, control, emit)
   };
 }
 
 // src/action/steps/config-error.ts
 var ConfigError = class extends LicenseBackupError {
   location;
-  constructor(message2, location) {
-    super("CONFIG_INVALID", location ? `${where(location)}: ${message2}` : message2, {
+  reason;
+  constructor(reason, location) {
+    const text = typeof reason === "string" ? prose(reason) : { parts: reason.parts };
+    super("CONFIG_INVALID", location ? message`${where(location)}: ${text}` : text, {
       ...location?.file === void 0 ? {} : { file: location.file }
     });
     this.location = location;
+    this.reason = text;
   }
 };
 function where(location) {
@@ -17203,7 +17208,7 @@ function signingKey(step, ref, env, sink) {
   try {
     parseSigningKey(key, source);
   } catch (error) {
-    if (isLicenseBackupError(error)) throw new ConfigError(error.message, ref.at);
+    if (isLicenseBackupError(error)) throw new ConfigError(error, ref.at);
     throw error;
   }
   if (step.format === "license-backup/v1") {
@@ -17546,7 +17551,8 @@ async function stepsOf(name, rest, env) {
   );
 }
 function inFlagTerms(error, name) {
-  const message2 = error.message.replace(/^(the \w+ command's flags):\d+:\d+:/u, "$1:").replace(new RegExp(`\`steps\\.${name}\\.([\\w-]+)[^\`]*\``, "gu"), "`--$1`").replace(new RegExp(`\`steps\\.${name}\` needs \`path\`[^.]*`, "u"), `${name} needs \`--path\``).replace(
+  const place = error.location ? `${error.location.source}: ` : "";
+  const message2 = `${place}${inWords(error.reason, FLAG_WORDS)}`.replace(new RegExp(`\`steps\\.${name}\\.([\\w-]+)[^\`]*\``, "gu"), "`--$1`").replace(new RegExp(`\`steps\\.${name}\` needs \`path\`[^.]*`, "u"), `${name} needs \`--path\``).replace(
     "add `service: { url: \u2026, token-env: \u2026 }` at the top of the file",
     "add `--service URL --token-env VAR`"
   );

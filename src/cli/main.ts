@@ -15,7 +15,7 @@ import { inspectPulled } from './inspect-oci.js'
 import { EXIT_CODES, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js'
 import { inspect } from './inspect.js'
 import { jsonLine, plain, type Output } from './output.js'
-import { errorText, FLAG_WORDS } from './phrase.js'
+import { errorText, FLAG_WORDS, inWords } from './phrase.js'
 import { STEPS_WORDS } from '../action/steps/words.js'
 import { runSteps, StepFailed } from './run.js'
 import { HELP, UsageError } from './usage.js'
@@ -115,8 +115,8 @@ async function stepsOf(name: string, rest: string[], env: NodeJS.ProcessEnv) {
  * document is the command line's), and `steps.backup.compression` named as `--compression`.
  */
 function inFlagTerms(error: ConfigError, name: string): LicenseBackupError {
-  const message = error.message
-    .replace(/^(the \w+ command's flags):\d+:\d+:/u, '$1:')
+  const place = error.location ? `${error.location.source}: ` : ''
+  const message = `${place}${inWords(error.reason, FLAG_WORDS)}`
     .replace(new RegExp(`\`steps\\.${name}\\.([\\w-]+)[^\`]*\``, 'gu'), '`--$1`')
     .replace(new RegExp(`\`steps\\.${name}\` needs \`path\`[^.]*`, 'u'), `${name} needs \`--path\``)
     .replace(
