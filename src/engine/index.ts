@@ -24,7 +24,6 @@ export {
   ENGINE_OPTIONS,
   ENGINE_WORDS,
   capitalized,
-  mentionIn,
   option,
   turnOn,
   type EngineOption,
@@ -32,15 +31,7 @@ export {
   type OptionWords,
   type Phrasebook
 } from './options.js'
-export {
-  message,
-  optionsOf,
-  phrase,
-  prose,
-  valuesOf,
-  type EngineMessage,
-  type MessagePart
-} from './message.js'
+export { message, phrase, prose, type EngineMessage, type MessagePart } from './message.js'
 export { TOOL } from './version.js'
 
 // Checking a steps file's values before any operation runs.
