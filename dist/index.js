@@ -19,7 +19,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-RCDI7J2B.js";
+} from "./chunks/chunk-PYZN7B52.js";
 import {
   ENCRYPTED_PACK_FILE,
   MANIFEST_FILE,
@@ -28,36 +28,35 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-QIH5QUIK.js";
+} from "./chunks/chunk-MUVHYZLX.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-MNQUU6WS.js";
+} from "./chunks/chunk-U6BH2XCR.js";
 import {
   InputFileError,
   readInputFile
 } from "./chunks/chunk-4CBSMRKD.js";
 import {
   backoffDelay,
-  emitter,
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-GNFTVXYE.js";
+} from "./chunks/chunk-54RWJ3NU.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-53K6Q4DH.js";
+} from "./chunks/chunk-L62KLSEZ.js";
 import {
-  ENGINE_OPTIONS,
   LicenseBackupError,
   cancelled,
-  capitalized,
   compileGlob,
+  emitter,
   internalError,
   isLicenseBackupError,
-  option,
-  throwIfAborted,
-  turnOn
-} from "./chunks/chunk-34ZQEWTC.js";
+  message,
+  phrase,
+  prose,
+  throwIfAborted
+} from "./chunks/chunk-WICTOM2Z.js";
 import {
   __commonJS,
   __require,
@@ -5081,22 +5080,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name, pos, code, message2) {
         super();
         this.name = name;
         this.code = code;
-        this.message = message;
+        this.message = message2;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
+      constructor(pos, code, message2) {
+        super("YAMLParseError", pos, code, message2);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
+      constructor(pos, code, message2) {
+        super("YAMLWarning", pos, code, message2);
       }
     };
     var prettifyError = (src, lc) => (error2) => {
@@ -5776,8 +5775,8 @@ var require_compose_collection = __commonJS({
         const { anchor, newlineAfterProp: nl } = props;
         const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
+          const message2 = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message2);
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
@@ -5849,15 +5848,15 @@ var require_resolve_block_scalar = __commonJS({
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
+            const message2 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message2);
           }
           if (header.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
+            const message2 = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message2);
           }
           break;
         }
@@ -5880,8 +5879,8 @@ var require_resolve_block_scalar = __commonJS({
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          const message2 = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2);
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
@@ -5959,8 +5958,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           case "comment":
             if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              const message2 = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message2);
             }
             length += token.source.length;
             comment = token.source.substring(1);
@@ -5971,8 +5970,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
+            const message2 = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message2);
             const ts = token.source;
             if (ts && typeof ts === "string")
               length += ts.length;
@@ -6365,13 +6364,13 @@ var require_compose_node = __commonJS({
             if (anchor)
               node.anchor = anchor.source.substring(1);
           } catch (error2) {
-            const message = error2 instanceof Error ? error2.message : String(error2);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            const message2 = error2 instanceof Error ? error2.message : String(error2);
+            onError(token, "RESOURCE_EXHAUSTION", message2);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message2 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message2);
           isSrcToken = false;
         }
       }
@@ -6527,12 +6526,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning2) => {
+        this.onError = (source, code, message2, warning2) => {
           const pos = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code, message2));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
+            this.errors.push(new errors.YAMLParseError(pos, code, message2));
         };
         this.directives = new directives.Directives({ version: options2.version || "1.2" });
         this.options = options2;
@@ -6602,10 +6601,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning2) => {
+            this.directives.add(token.source, (offset, message2, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
+              this.onError(pos, "BAD_DIRECTIVE", message2, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -6694,12 +6693,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code, message) => {
+        const _onError = (pos, code, message2) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code, message);
+            onError(offset, code, message2);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code, message2);
         };
         switch (token.type) {
           case "scalar":
@@ -7859,8 +7858,8 @@ var require_parser = __commonJS({
         }
         const type = cst.tokenType(source);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          const message2 = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source });
           this.offset += source.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
@@ -7950,8 +7949,8 @@ var require_parser = __commonJS({
       *pop(error2) {
         const token = error2 ?? this.stack.pop();
         if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
+          const message2 = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message: message2 };
         } else if (this.stack.length === 0) {
           yield token;
         } else {
@@ -8760,11 +8759,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-QU3I7MFR.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-M4NTRTFR.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-AWNEXJ3V.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-7VIFQKGC.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-SGLJJJSQ.js")).renew(options2, control, emit)
+    backup: async (options2, control = {}) => (await import("./chunks/backup-MDX6HGKV.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-7RWSQLVF.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-44GXORLK.js")).verify(options2, control, emit),
+    release: async (options2, control = {}) => (await import("./chunks/release-EPWQMCYG.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-6FDYDOV5.js")).renew(options2, control, emit)
   };
 }
 
@@ -8889,11 +8888,14 @@ function abortOnSignals(source, controller, signals = cancelSignals()) {
 // src/action/steps/config-error.ts
 var ConfigError = class extends LicenseBackupError {
   location;
-  constructor(message, location) {
-    super("CONFIG_INVALID", location ? `${where(location)}: ${message}` : message, {
+  reason;
+  constructor(reason, location) {
+    const text = typeof reason === "string" ? prose(reason) : { parts: reason.parts };
+    super("CONFIG_INVALID", location ? message`${where(location)}: ${text}` : text, {
       ...location?.file === void 0 ? {} : { file: location.file }
     });
     this.location = location;
+    this.reason = text;
   }
 };
 function where(location) {
@@ -9051,7 +9053,7 @@ function signingKey(step, ref, env, sink) {
   try {
     parseSigningKey(key, source);
   } catch (error2) {
-    if (isLicenseBackupError(error2)) throw new ConfigError(error2.message, ref.at);
+    if (isLicenseBackupError(error2)) throw new ConfigError(error2, ref.at);
     throw error2;
   }
   if (step.format === "license-backup/v1") {
@@ -9153,8 +9155,8 @@ async function releaseOne(engine, entry, env) {
 // src/action/run-steps.ts
 import { rm as rm5 } from "node:fs/promises";
 
-// src/action/engine-terms.ts
-var STEPS_TERMS = {
+// src/action/steps/words.ts
+var STEPS_WORDS = {
   store: { name: "`store` in the steps file" },
   pattern: { name: "`pattern` in the steps file" },
   catalog: { name: "`catalog` in the steps file" },
@@ -9174,32 +9176,26 @@ var STEPS_TERMS = {
   lease: { name: "the step's `lease`" },
   "service.url": { name: "`service.url` in the steps file" },
   "service.token": { name: "the token in the variable named by `service.token-env`" },
-  signers: { name: "`signers` in the steps file (an allowed_signers file)" },
+  signers: { name: "`signers` in the steps file" },
   rollBackInterrupted: {
     name: "the step's `roll-back-interrupted`",
     turnOn: "set `roll-back-interrupted: true` on the step"
   }
 };
-function inStepsTerms(message) {
-  let text = message;
-  for (const name of ENGINE_OPTIONS) {
-    const terms = STEPS_TERMS[name];
-    text = replacePhrase(text, turnOn(name), terms.turnOn ?? `turn on ${terms.name}`);
-    text = replacePhrase(text, option(name), terms.name);
-  }
-  return text;
+
+// src/action/phrase.ts
+function inStepsWords(text) {
+  return phrase(text, STEPS_WORDS);
 }
-function errorInStepsTerms(error2) {
-  if (!(error2 instanceof LicenseBackupError)) return error2;
-  const message = inStepsTerms(error2.message);
-  if (message === error2.message) return error2;
-  return new LicenseBackupError(error2.code, message, {
-    ...error2.details,
-    ...error2.cause === void 0 ? {} : { cause: error2.cause }
-  });
+function errorText(error2) {
+  if (isLicenseBackupError(error2)) return inStepsWords(error2);
+  return error2 instanceof Error ? error2.message : String(error2);
 }
-function replacePhrase(text, phrase, replacement) {
-  return text.split(capitalized(phrase)).join(capitalized(replacement)).split(phrase).join(replacement);
+function failureText(error2) {
+  if (!isLicenseBackupError(error2)) return errorText(error2);
+  if (error2.code === "CANCELLED") return `Cancelled: ${errorText(error2)}`;
+  if (error2.code === "CONFIG_INVALID") return errorText(error2);
+  return `${errorText(error2)} [${error2.code}]`;
 }
 
 // src/action/artifacts/download.ts
@@ -9408,14 +9404,14 @@ async function deleteIfPresent(client, name) {
   }
 }
 function uploadError(error2, name, spec) {
-  const message = messageOf(error2);
-  if (/\(409\)|conflict|already exists/i.test(message)) {
+  const message2 = messageOf(error2);
+  if (/\(409\)|conflict|already exists/i.test(message2)) {
     return new ConfigError(
       `an artifact named "${name}" already exists in this run and \`artifact.overwrite\` is ${spec.overwrite ? "true" : "false"}: set \`overwrite: true\` to replace it, or give the artifact another \`name\`.`,
       spec.at
     );
   }
-  return new LicenseBackupError("IO_ERROR", `Uploading artifact "${name}" failed: ${message}`, {
+  return new LicenseBackupError("IO_ERROR", `Uploading artifact "${name}" failed: ${message2}`, {
     cause: error2
   });
 }
@@ -9877,8 +9873,8 @@ function tokenFromAnswer(text) {
 
 // src/action/registry/transient.ts
 var TransientRegistryError = class extends Error {
-  constructor(message, retryAfter = null) {
-    super(message);
+  constructor(message2, retryAfter = null) {
+    super(message2);
     this.retryAfter = retryAfter;
     this.name = "TransientRegistryError";
   }
@@ -11219,7 +11215,7 @@ function clientFor(repository, login2, token, context) {
       credentialsHint: `user ${username} and the token in $${login2.tokenEnv?.name ?? ""}`
     },
     ...login2.tokenRealms ? { tokenRealms: login2.tokenRealms } : {},
-    warn: (message) => context.log.warning(logText`${message}`),
+    warn: (message2) => context.log.warning(logText`${message2}`),
     fetch: context.fetch,
     signal: context.signal,
     onToken: (token2) => context.onToken(token2),
@@ -11347,7 +11343,7 @@ var StepLog = class {
         );
         return;
       case "WARNING":
-        log.warning(logText`${inStepsTerms(event.message)}`);
+        log.warning(logText`${inStepsWords(event)}`);
         return;
     }
   };
@@ -11682,11 +11678,10 @@ async function tracked(record, stepLog, context, listener, body) {
   try {
     await body();
     record.outcome = "succeeded";
-  } catch (caught) {
-    const error2 = errorInStepsTerms(caught);
+  } catch (error2) {
     const wasCancelled = context.signal.aborted || isLicenseBackupError(error2) && error2.code === "CANCELLED";
     record.outcome = wasCancelled ? "cancelled" : "failed";
-    record.error = error2 instanceof Error ? error2.message : String(error2);
+    record.error = errorText(error2);
     throw error2;
   } finally {
     context.listen(void 0);
@@ -11730,9 +11725,9 @@ function parseSteps(text, source, file) {
   };
   const first = doc.errors[0];
   if (first) {
-    const message = first.message.split(/ at line \d+, column \d+/)[0] ?? first.message;
+    const message2 = first.message.split(/ at line \d+, column \d+/)[0] ?? first.message;
     throw new ConfigError(
-      `YAML syntax error: ${message} (${first.code}).${HINTS[first.code] ?? ""}`,
+      `YAML syntax error: ${message2} (${first.code}).${HINTS[first.code] ?? ""}`,
       at(first.pos[0])
     );
   }
@@ -19886,7 +19881,7 @@ function fail(error2) {
   if (error2 instanceof ConfigError && error2.location) {
     const { file, line, column } = error2.location;
     process.exitCode = ExitCode.Failure;
-    log.error(logText`${error2.message}`, {
+    log.error(logText`${errorText(error2)}`, {
       title: logText`Invalid license-backup steps`,
       ...file === void 0 ? {} : { file, startLine: line, startColumn: column }
     });
@@ -19894,7 +19889,7 @@ function fail(error2) {
   }
   const shown = isExpected(error2) ? error2 : internalError(error2);
   logStack(shown);
-  log.fail(logText`${failureMessage(shown)}`);
+  log.fail(logText`${failureText(shown)}`);
 }
 function isExpected(error2) {
   return isLicenseBackupError(error2) || error2 instanceof ConfigError || error2 instanceof RestrictedLicensesError;
@@ -19905,12 +19900,6 @@ function logStack(error2) {
   log.debug(
     logText`Stack of the unexpected error: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`
   );
-}
-function failureMessage(error2) {
-  if (!isLicenseBackupError(error2)) return error2 instanceof Error ? error2.message : String(error2);
-  if (error2.code === "CANCELLED") return `Cancelled: ${error2.message}`;
-  if (error2.code === "CONFIG_INVALID") return error2.message;
-  return `${error2.message} [${error2.code}]`;
 }
 
 // src/index.ts

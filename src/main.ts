@@ -22,6 +22,7 @@ import { RestrictedLicensesError, runSteps } from './action/run-steps.js'
 import { resolveSecrets } from './action/secrets.js'
 import { backupOrigin } from './action/backup-origin.js'
 import { ConfigError } from './action/steps/config-error.js'
+import { errorText, failureText } from './action/phrase.js'
 import { loadSteps } from './action/steps/load.js'
 import { writeSummary } from './action/summary/write-summary.js'
 import { logText } from './action/log/text.js'
@@ -141,7 +142,7 @@ function fail(error: unknown): void {
   if (error instanceof ConfigError && error.location) {
     const { file, line, column } = error.location
     process.exitCode = core.ExitCode.Failure
-    log.error(logText`${error.message}`, {
+    log.error(logText`${errorText(error)}`, {
       title: logText`Invalid license-backup steps`,
       ...(file === undefined ? {} : { file, startLine: line, startColumn: column })
     })
@@ -149,7 +150,7 @@ function fail(error: unknown): void {
   }
   const shown = isExpected(error) ? error : internalError(error)
   logStack(shown)
-  log.fail(logText`${failureMessage(shown)}`)
+  log.fail(logText`${failureText(shown)}`)
 }
 
 /** The action's own outcomes and the engine's errors; anything else is a bug (INTERNAL_ERROR, ADR 0069). */
@@ -166,11 +167,4 @@ function logStack(error: unknown): void {
   log.debug(
     logText`Stack of the unexpected error: ${cause instanceof Error && cause.stack ? cause.stack : String(cause)}`
   )
-}
-
-function failureMessage(error: unknown): string {
-  if (!isLicenseBackupError(error)) return error instanceof Error ? error.message : String(error)
-  if (error.code === 'CANCELLED') return `Cancelled: ${error.message}`
-  if (error.code === 'CONFIG_INVALID') return error.message
-  return `${error.message} [${error.code}]`
 }

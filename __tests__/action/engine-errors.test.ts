@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { LicenseBackupError } from '../../src/engine/errors.js'
+import { message } from '../../src/engine/message.js'
 import { option } from '../../src/engine/options.js'
 import { run } from '../../src/main.js'
 import { claims, putLicense } from '../support/engine.js'
@@ -55,7 +56,7 @@ describe('run(): errors the engine did not expect', () => {
       BACKUP,
       new LicenseBackupError(
         'STORE_INVALID',
-        `The store ./licenses does not exist; check ${option('store')}.`
+        message`The store ${'./licenses'} does not exist; check ${option('store')}.`
       )
     )
     expect(lines).toContain(
@@ -112,5 +113,34 @@ describe('run(): the real engine, in the steps file’s words', () => {
       )
     )
     expect(recovered.join('\n')).toContain("As the step's `roll-back-interrupted` asks")
+  })
+})
+
+describe('run(): engine messages phrased from their structure (issue 25 item 5)', () => {
+  it('the unauthenticated-backup warning names `signers` once, in the steps file’s words', async () => {
+    box = await sandbox({})
+    const dir = box.dir
+    await putLicense(join(dir, 'licenses'), 'a.jwt', claims())
+    box.restore()
+    const lines = await runAction(`version: 1
+store: ${join(dir, 'licenses')}
+steps:
+  - backup: { path: ${join(dir, 'backup')} }
+  - verify: { path: ${join(dir, 'backup')} }
+`)
+    const warnings = lines.filter(line => line.includes('not authenticated'))
+    expect(warnings).toEqual([
+      '::warning::The backup is not authenticated: anyone who can change the backup folder can change what is restored. Sign backups with an SSH key and give their allowed signers file as `signers` in the steps file.'
+    ])
+  })
+
+  it('a value that reads like an option name is printed as it is, never rewritten', async () => {
+    box = await sandbox({})
+    const store = join(box.dir, 'the `store` option')
+    box.restore()
+    const lines = await runAction(BACKUP.replace('./licenses', JSON.stringify(store)))
+    expect(lines).toContainEqual(
+      `::error::The store ${store} does not exist; check \`store\` in the steps file. [STORE_INVALID]`
+    )
   })
 })

@@ -305,7 +305,7 @@ describe('backup', () => {
         'z/bad.jwt',
         ...mentions
       )
-      expect(error.details.file).toBe('z/bad.jwt')
+      expect(error.subject.file).toBe('z/bad.jwt')
       await expect(readdir(path)).rejects.toThrow()
       await expectNoLeftovers(root)
     })

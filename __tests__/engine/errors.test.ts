@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { inStepsTerms } from '../../src/action/engine-terms.js'
 import { createBackupRestorer, type LicenseBackupError } from '../../src/engine/index.js'
 import { nodeFileIO, withFileIO, type FileIO } from '../../src/engine/io/file-io.js'
-import { ENGINE_OPTIONS, option, turnOn } from '../../src/engine/options.js'
 import { claims, putLicense, tempDirs } from '../support/engine.js'
 
 // Issue 10 item 14: only errors with an errno are IO_ERROR; anything else is INTERNAL_ERROR keeping the
@@ -78,28 +76,7 @@ describe('engine messages name the engine’s options', () => {
     }
     expect(offending).toEqual([])
   })
-
-  it('the action words every engine option as the steps file does', () => {
-    for (const name of ENGINE_OPTIONS) {
-      const text = inStepsTerms(
-        `${capital(option(name))} is wrong; ${turnOn(name)} or check ${option(name)}.`
-      )
-      expect(text).not.toMatch(/ option\b/)
-      expect(text).toMatch(/^[A-Z`]/)
-    }
-    expect(
-      inStepsTerms(
-        `A backup already exists at /b, and ${option('overwrite')} is off; ${turnOn('overwrite')} to replace it.`
-      )
-    ).toBe(
-      "A backup already exists at /b, and the backup step's `overwrite` is off; set `overwrite: true` on the backup step to replace it."
-    )
-  })
 })
-
-function capital(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
-}
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true })

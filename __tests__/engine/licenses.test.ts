@@ -78,7 +78,7 @@ describe('parseLicense', () => {
     const error = caught(() => parseLicense(issuer.sign(claims({ jti: 'lic-77', iat: 'x' })), 'f.jwt'))
     expect(error.message).toContain('key ID 6f1c0000aaaabbbbccccddddeeeeffff')
     expect(error.message).toContain('license ID lic-77')
-    expect(error.details).toMatchObject({
+    expect(error.subject).toMatchObject({
       file: 'f.jwt',
       keyId: '6f1c0000aaaabbbbccccddddeeeeffff',
       licenseId: 'lic-77'

@@ -107,7 +107,7 @@ describe('schema/manifest.schema.json', () => {
       change(manifest)
       const text = JSON.stringify(manifest)
       expect(() => parseAnyManifest(text, 'backup/manifest.json')).toThrow(
-        expect.objectContaining({ code: 'BACKUP_CORRUPT', details: { file: 'backup/manifest.json' } })
+        expect.objectContaining({ code: 'BACKUP_CORRUPT', subject: { file: 'backup/manifest.json' } })
       )
       try {
         parseAnyManifest(text, 'backup/manifest.json')

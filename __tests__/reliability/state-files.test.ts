@@ -95,7 +95,7 @@ describe('a restore journal that cannot be used', () => {
       expect(error.message).toContain(`The restore journal ${file} cannot be used: `)
       expect(error.message).toMatch(reason)
       expect(error.message).toContain('turn on the `rollBackInterrupted` option')
-      expect(error.details.file).toBe(file)
+      expect(error.subject.file).toBe(file)
       expect(await snapshot(store)).toEqual(before)
       expect(await exists(join(w.root, `backup-${n}`))).toBe(false)
     }

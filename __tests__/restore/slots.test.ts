@@ -145,7 +145,7 @@ describe('restore with protocol v1.1', () => {
       })
     ])
     const warnings = events.flatMap(e =>
-      e.type === 'WARNING' && e.message !== NOT_AUTHENTICATED_WARNING ? [e.message] : []
+      e.type === 'WARNING' && e.parts !== NOT_AUTHENTICATED_WARNING.parts ? [e.message] : []
     )
     expect(warnings).toEqual([expect.stringContaining(`restore-limit?jti=${l1.jti}`)])
     expect(warnings[0]).toContain(`"${l1.title}" (key ID ${l1.keyId}, license ${l1.jti})`)
@@ -217,7 +217,7 @@ describe('restore with protocol v1.1', () => {
     expect(error).toBeUndefined()
     expect(result?.restored).toBe(source.licenses.length)
     const warnings = events.flatMap(e =>
-      e.type === 'WARNING' && e.message !== NOT_AUTHENTICATED_WARNING ? [e.message] : []
+      e.type === 'WARNING' && e.parts !== NOT_AUTHENTICATED_WARNING.parts ? [e.message] : []
     )
     expect(warnings).toEqual([
       expect.stringMatching(/speaks protocol v1: slots cannot be previewed or released/)

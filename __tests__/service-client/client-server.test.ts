@@ -156,7 +156,7 @@ describe('service client on loopback', () => {
     const error = refusalError(refused, keyId => (keyId === 'key-lic-full' ? 'Blue Train' : undefined))
     expect(error.code).toBe('RESTORE_LIMIT')
     expect(error.message).toContain('"Blue Train" (key ID key-lic-full, license lic-full)')
-    expect(error.details.url).toBe(refused[0]?.url)
+    expect(error.subject.url).toBe(refused[0]?.url)
     expect(refusalEvent(refused[0] as RefusedOutcome)).toMatchObject({
       type: 'ERROR_WITH_URL',
       code: 'RESTORE_LIMIT',

@@ -126,7 +126,7 @@ describe('service client', () => {
     expect(e.message).toContain(`${BASE}/v1/sessions`)
     expect(e.message).toContain('token expired')
     expect(e.message).toContain('LMS_TOKEN')
-    expect(e.details.url).toBe(`${BASE}/v1/sessions`)
+    expect(e.subject.url).toBe(`${BASE}/v1/sessions`)
     expect(sleeps).toEqual([])
   })
 
@@ -432,7 +432,7 @@ describe('service client', () => {
     expect(e.code).toBe('SERVICE_ERROR')
     expect(e.message).toContain('license a (key ID key-a)')
     expect(e.message).toContain('cnf.jkt is another machine')
-    expect(e.details).toMatchObject({ licenseId: 'a', keyId: 'key-a' })
+    expect(e.subject).toMatchObject({ licenseId: 'a', keyId: 'key-a' })
     expect(asked).toEqual([
       {
         jws: 'new.a.sig',

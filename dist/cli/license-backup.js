@@ -3,38 +3,37 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import "./chunks/chunk-K4CW4N3K.js";
 import {
   MAX_MANIFEST_BYTES
-} from "./chunks/chunk-PX53SVQK.js";
+} from "./chunks/chunk-YO7HIDBF.js";
 import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-ZSNMOXTP.js";
+} from "./chunks/chunk-ZGXP6SWI.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-PTXHVFTE.js";
+} from "./chunks/chunk-RAVZFBJ5.js";
 import {
   InputFileError,
   readInputFile
 } from "./chunks/chunk-TCR4G6GI.js";
 import {
   backoffDelay,
-  emitter,
   isRetryableStatus,
   parseRetryAfter
-} from "./chunks/chunk-I7B62XQN.js";
+} from "./chunks/chunk-CN4BNSRV.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-KLOCR2XY.js";
+} from "./chunks/chunk-XYONRTEY.js";
 import {
-  ENGINE_OPTIONS,
   LicenseBackupError,
   cancelled,
-  capitalized,
   compileGlob,
+  emitter,
   isLicenseBackupError,
-  option,
-  turnOn
-} from "./chunks/chunk-TNRFY4MF.js";
+  message,
+  phrase,
+  prose
+} from "./chunks/chunk-DDGYIN63.js";
 import {
   __commonJS,
   __require,
@@ -3715,22 +3714,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name, pos, code, message2) {
         super();
         this.name = name;
         this.code = code;
-        this.message = message;
+        this.message = message2;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
+      constructor(pos, code, message2) {
+        super("YAMLParseError", pos, code, message2);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
+      constructor(pos, code, message2) {
+        super("YAMLWarning", pos, code, message2);
       }
     };
     var prettifyError = (src, lc) => (error) => {
@@ -4410,8 +4409,8 @@ var require_compose_collection = __commonJS({
         const { anchor, newlineAfterProp: nl } = props;
         const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-          const message = "Missing newline after block sequence props";
-          onError(lastProp, "MISSING_CHAR", message);
+          const message2 = "Missing newline after block sequence props";
+          onError(lastProp, "MISSING_CHAR", message2);
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
@@ -4483,15 +4482,15 @@ var require_resolve_block_scalar = __commonJS({
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
-            const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message);
+            const message2 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
+            onError(offset + indent.length, "MISSING_CHAR", message2);
           }
           if (header.indent === 0)
             trimIndent = indent.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
-            const message = "Block scalar values in collections must be indented";
-            onError(offset, "BAD_INDENT", message);
+            const message2 = "Block scalar values in collections must be indented";
+            onError(offset, "BAD_INDENT", message2);
           }
           break;
         }
@@ -4514,8 +4513,8 @@ var require_resolve_block_scalar = __commonJS({
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
-          const message = `Block scalar lines must not be less indented than their ${src}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
+          const message2 = `Block scalar lines must not be less indented than their ${src}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2);
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
@@ -4593,8 +4592,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           case "comment":
             if (strict && !hasSpace) {
-              const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              const message2 = "Comments must be separated from other tokens by white space characters";
+              onError(token, "MISSING_CHAR", message2);
             }
             length += token.source.length;
             comment = token.source.substring(1);
@@ -4605,8 +4604,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
+            const message2 = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message2);
             const ts = token.source;
             if (ts && typeof ts === "string")
               length += ts.length;
@@ -4999,13 +4998,13 @@ var require_compose_node = __commonJS({
             if (anchor)
               node.anchor = anchor.source.substring(1);
           } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            const message2 = error instanceof Error ? error.message : String(error);
+            onError(token, "RESOURCE_EXHAUSTION", message2);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message2 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message2);
           isSrcToken = false;
         }
       }
@@ -5161,12 +5160,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
+        this.onError = (source, code, message2, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code, message2));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
+            this.errors.push(new errors.YAMLParseError(pos, code, message2));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -5236,10 +5235,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message2, warning) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message2, warning);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -5328,12 +5327,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code, message) => {
+        const _onError = (pos, code, message2) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code, message);
+            onError(offset, code, message2);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code, message2);
         };
         switch (token.type) {
           case "scalar":
@@ -6493,8 +6492,8 @@ var require_parser = __commonJS({
         }
         const type = cst.tokenType(source);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
+          const message2 = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source });
           this.offset += source.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
@@ -6584,8 +6583,8 @@ var require_parser = __commonJS({
       *pop(error) {
         const token = error ?? this.stack.pop();
         if (!token) {
-          const message = "Tried to pop an empty stack";
-          yield { type: "error", offset: this.offset, source: "", message };
+          const message2 = "Tried to pop an empty stack";
+          yield { type: "error", offset: this.offset, source: "", message: message2 };
         } else if (this.stack.length === 0) {
           yield token;
         } else {
@@ -7378,22 +7377,25 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-PTFMRFSA.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-EACY5JOZ.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-7226QFSL.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-AKXCY3VY.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-DF4T6ARS.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-2UIN3TIM.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-3E2DWDGE.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-XYIHWYYA.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-DLBX5O7U.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-DEJCLVIF.js")).renew(options, control, emit)
   };
 }
 
 // src/action/steps/config-error.ts
 var ConfigError = class extends LicenseBackupError {
   location;
-  constructor(message, location) {
-    super("CONFIG_INVALID", location ? `${where(location)}: ${message}` : message, {
+  reason;
+  constructor(reason, location) {
+    const text = typeof reason === "string" ? prose(reason) : { parts: reason.parts };
+    super("CONFIG_INVALID", location ? message`${where(location)}: ${text}` : text, {
       ...location?.file === void 0 ? {} : { file: location.file }
     });
     this.location = location;
+    this.reason = text;
   }
 };
 function where(location) {
@@ -7415,9 +7417,9 @@ function parseSteps(text, source, file) {
   };
   const first = doc.errors[0];
   if (first) {
-    const message = first.message.split(/ at line \d+, column \d+/)[0] ?? first.message;
+    const message2 = first.message.split(/ at line \d+, column \d+/)[0] ?? first.message;
     throw new ConfigError(
-      `YAML syntax error: ${message} (${first.code}).${HINTS[first.code] ?? ""}`,
+      `YAML syntax error: ${message2} (${first.code}).${HINTS[first.code] ?? ""}`,
       at(first.pos[0])
     );
   }
@@ -15389,8 +15391,8 @@ import { parseArgs } from "node:util";
 
 // src/cli/usage.ts
 var UsageError = class extends Error {
-  constructor(message) {
-    super(message);
+  constructor(message2) {
+    super(message2);
     this.name = "UsageError";
   }
 };
@@ -15643,8 +15645,8 @@ function tokenFromAnswer(text) {
 
 // src/action/registry/transient.ts
 var TransientRegistryError = class extends Error {
-  constructor(message, retryAfter = null) {
-    super(message);
+  constructor(message2, retryAfter = null) {
+    super(message2);
     this.retryAfter = retryAfter;
     this.name = "TransientRegistryError";
   }
@@ -16896,7 +16898,7 @@ function clientFor(repository, login2, token, context) {
       credentialsHint: `user ${username} and the token in $${login2.tokenEnv?.name ?? ""}`
     },
     ...login2.tokenRealms ? { tokenRealms: login2.tokenRealms } : {},
-    warn: (message) => context.log.warning(logText`${message}`),
+    warn: (message2) => context.log.warning(logText`${message2}`),
     fetch: context.fetch,
     signal: context.signal,
     onToken: (token2) => context.onToken(token2),
@@ -16932,16 +16934,42 @@ function count(values, what) {
 import { access } from "node:fs/promises";
 import { join as join4 } from "node:path";
 
+// src/cli/phrase.ts
+var FLAG_WORDS = {
+  store: { name: "`--store`" },
+  pattern: { name: "`--pattern`" },
+  catalog: { name: "the steps file's `catalog` (license-backup run)" },
+  trust: { name: "`--trust-jwks`" },
+  "trust.jwksFile": { name: "`--trust-jwks`" },
+  overwrite: { name: "`--overwrite`", turnOn: "add `--overwrite`" },
+  encryptTo: { name: "`--encrypt-to`" },
+  individualize: { name: "`--individualize`", turnOn: "add `--individualize`" },
+  ageIdentity: { name: "the variable named by `--identity-env`" },
+  machineKey: { name: "the variable named by `--machine-key-env`" },
+  include: { name: "`--include`" },
+  jtis: { name: "the licenses to release by ID" },
+  onRefused: { name: "`--on-refused`" },
+  lease: { name: "`--lease`" },
+  "service.url": { name: "`--service`" },
+  "service.token": { name: "the token in the variable named by `--token-env`" },
+  signers: { name: "`--signers`" },
+  rollBackInterrupted: { name: "`--roll-back-interrupted`", turnOn: "add `--roll-back-interrupted`" }
+};
+function inWords(text, words) {
+  return phrase(text, words);
+}
+function errorText(error, words) {
+  if (isLicenseBackupError(error)) return inWords(error, words);
+  return error instanceof Error ? error.message : String(error);
+}
+
 // src/cli/output.ts
 function plain(text) {
-  return neutralise(text);
+  return disarm(neutralise(text));
 }
 var JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 function jsonLine(value) {
-  return JSON.stringify(value).replace(
-    JSON_UNSAFE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  );
+  return JSON.stringify(value).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).replaceAll("##[", "##\\u005b");
 }
 function eventText(event) {
   const fields = Object.entries(event).filter(([key]) => key !== "type").map(([key, value]) => `${key}=${quoted(String(value))}`);
@@ -16951,6 +16979,11 @@ function quoted(value) {
   return /^[^\s"=]+$/u.test(value) ? value : JSON.stringify(value);
 }
 function writeEvent(out, event) {
+  if (event.type === "WARNING") {
+    const message2 = inWords(event, out.words);
+    out.line(out.json ? jsonLine({ ...event, message: message2 }) : eventText({ type: "WARNING", message: message2 }));
+    return;
+  }
   out.line(out.json ? jsonLine(event) : eventText(event));
 }
 function writeResult(out, text, result) {
@@ -17051,55 +17084,6 @@ function duration(seconds2) {
 // src/cli/run.ts
 import { rm as rm3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-
-// src/action/engine-terms.ts
-var STEPS_TERMS = {
-  store: { name: "`store` in the steps file" },
-  pattern: { name: "`pattern` in the steps file" },
-  catalog: { name: "`catalog` in the steps file" },
-  trust: { name: "`trust` in the steps file (`jwks`, `jwks-url` or `service: true`)" },
-  "trust.jwksFile": { name: "`trust.jwks` in the steps file" },
-  overwrite: { name: "the backup step's `overwrite`", turnOn: "set `overwrite: true` on the backup step" },
-  encryptTo: { name: "the backup step's `encrypt-to`" },
-  individualize: {
-    name: "the restore step's `individualize`",
-    turnOn: "set `individualize: true` on the restore step"
-  },
-  ageIdentity: { name: "the variable named by the restore step's `identity-env`" },
-  machineKey: { name: "the variable named by the step's `machine-key-env`" },
-  include: { name: "the step's `include`" },
-  jtis: { name: "the licenses a restore step with `release-on-exit` restored" },
-  onRefused: { name: "the restore step's `on-refused`" },
-  lease: { name: "the step's `lease`" },
-  "service.url": { name: "`service.url` in the steps file" },
-  "service.token": { name: "the token in the variable named by `service.token-env`" },
-  signers: { name: "`signers` in the steps file (an allowed_signers file)" },
-  rollBackInterrupted: {
-    name: "the step's `roll-back-interrupted`",
-    turnOn: "set `roll-back-interrupted: true` on the step"
-  }
-};
-function inStepsTerms(message) {
-  let text = message;
-  for (const name of ENGINE_OPTIONS) {
-    const terms = STEPS_TERMS[name];
-    text = replacePhrase(text, turnOn(name), terms.turnOn ?? `turn on ${terms.name}`);
-    text = replacePhrase(text, option(name), terms.name);
-  }
-  return text;
-}
-function errorInStepsTerms(error) {
-  if (!(error instanceof LicenseBackupError)) return error;
-  const message = inStepsTerms(error.message);
-  if (message === error.message) return error;
-  return new LicenseBackupError(error.code, message, {
-    ...error.details,
-    ...error.cause === void 0 ? {} : { cause: error.cause }
-  });
-}
-function replacePhrase(text, phrase, replacement) {
-  return text.split(capitalized(phrase)).join(capitalized(replacement)).split(phrase).join(replacement);
-}
 
 // src/action/steps/engine-options.ts
 function storeOptions(step) {
@@ -17227,7 +17211,7 @@ function signingKey(step, ref, env, sink) {
   try {
     parseSigningKey(key, source);
   } catch (error) {
-    if (isLicenseBackupError(error)) throw new ConfigError(error.message, ref.at);
+    if (isLicenseBackupError(error)) throw new ConfigError(error, ref.at);
     throw error;
   }
   if (step.format === "license-backup/v1") {
@@ -17270,13 +17254,8 @@ async function runSteps(config, context) {
   });
   const engine = context.createEngine((event) => writeEvent(context.out, event));
   const registry = registryContext(context);
-  for (const step of config.steps) {
-    try {
-      await runStep(step, engine, secrets.get(step) ?? {}, { ...context, registry });
-    } catch (error) {
-      throw errorInStepsTerms(error);
-    }
-  }
+  for (const step of config.steps)
+    await runStep(step, engine, secrets.get(step) ?? {}, { ...context, registry });
 }
 function refuseArtifacts(step) {
   const artifact = step.kind === "backup" ? step.artifact : "fromArtifact" in step ? step.fromArtifact : void 0;
@@ -17468,11 +17447,40 @@ var EXIT_CODES = {
   INTERNAL_ERROR: 70
 };
 
+// src/action/steps/words.ts
+var STEPS_WORDS = {
+  store: { name: "`store` in the steps file" },
+  pattern: { name: "`pattern` in the steps file" },
+  catalog: { name: "`catalog` in the steps file" },
+  trust: { name: "`trust` in the steps file (`jwks`, `jwks-url` or `service: true`)" },
+  "trust.jwksFile": { name: "`trust.jwks` in the steps file" },
+  overwrite: { name: "the backup step's `overwrite`", turnOn: "set `overwrite: true` on the backup step" },
+  encryptTo: { name: "the backup step's `encrypt-to`" },
+  individualize: {
+    name: "the restore step's `individualize`",
+    turnOn: "set `individualize: true` on the restore step"
+  },
+  ageIdentity: { name: "the variable named by the restore step's `identity-env`" },
+  machineKey: { name: "the variable named by the step's `machine-key-env`" },
+  include: { name: "the step's `include`" },
+  jtis: { name: "the licenses a restore step with `release-on-exit` restored" },
+  onRefused: { name: "the restore step's `on-refused`" },
+  lease: { name: "the step's `lease`" },
+  "service.url": { name: "`service.url` in the steps file" },
+  "service.token": { name: "the token in the variable named by `service.token-env`" },
+  signers: { name: "`signers` in the steps file" },
+  rollBackInterrupted: {
+    name: "the step's `roll-back-interrupted`",
+    turnOn: "set `roll-back-interrupted: true` on the step"
+  }
+};
+
 // src/cli/main.ts
 async function main(args, deps) {
   const json = args.includes("--json");
   const out = {
     json,
+    words: args[0] === "run" ? STEPS_WORDS : FLAG_WORDS,
     line: (text) => deps.stdout(`${text}
 `),
     error: (text) => deps.stderr(`${text}
@@ -17510,7 +17518,7 @@ async function command(args, out, deps) {
   }
   const steps = await stepsOf(name, rest, deps.env);
   await runSteps(steps, {
-    createEngine: createBackupRestorer,
+    createEngine: deps.createEngine ?? createBackupRestorer,
     env: deps.env,
     signal: deps.signal,
     out,
@@ -17546,11 +17554,12 @@ async function stepsOf(name, rest, env) {
   );
 }
 function inFlagTerms(error, name) {
-  const message = error.message.replace(/^(the \w+ command's flags):\d+:\d+:/u, "$1:").replace(new RegExp(`\`steps\\.${name}\\.([\\w-]+)[^\`]*\``, "gu"), "`--$1`").replace(new RegExp(`\`steps\\.${name}\` needs \`path\`[^.]*`, "u"), `${name} needs \`--path\``).replace(
+  const place = error.location ? `${error.location.source}: ` : "";
+  const message2 = `${place}${inWords(error.reason, FLAG_WORDS)}`.replace(new RegExp(`\`steps\\.${name}\\.([\\w-]+)[^\`]*\``, "gu"), "`--$1`").replace(new RegExp(`\`steps\\.${name}\` needs \`path\`[^.]*`, "u"), `${name} needs \`--path\``).replace(
     "add `service: { url: \u2026, token-env: \u2026 }` at the top of the file",
     "add `--service URL --token-env VAR`"
   );
-  return new LicenseBackupError("CONFIG_INVALID", message);
+  return new LicenseBackupError("CONFIG_INVALID", message2);
 }
 var KINDS = ["backup", "restore", "verify", "release", "renew"];
 function isCode(error, code) {
@@ -17561,14 +17570,14 @@ function report(error, out) {
     out.error(plain(`license-backup: ${error.message} See license-backup --help.`));
     return EXIT_USAGE;
   }
-  const { code, message, exit } = failure(error);
-  if (out.json) out.line(jsonLine({ type: "FAILED", ...code ? { code } : {}, message, exitCode: exit }));
-  out.error(plain(`license-backup: ${message}${code ? ` [${code}]` : ""}`));
+  const { code, message: message2, exit } = failure(error, out);
+  if (out.json) out.line(jsonLine({ type: "FAILED", ...code ? { code } : {}, message: message2, exitCode: exit }));
+  out.error(plain(`license-backup: ${message2}${code ? ` [${code}]` : ""}`));
   return exit;
 }
-function failure(error) {
+function failure(error, out) {
   if (isLicenseBackupError(error))
-    return { code: error.code, message: error.message, exit: EXIT_CODES[error.code] };
+    return { code: error.code, message: errorText(error, out.words), exit: EXIT_CODES[error.code] };
   if (error instanceof StepFailed) return { message: error.message, exit: EXIT_FAILED };
   const stack = error instanceof Error && error.stack ? error.stack : String(error);
   return { code: "INTERNAL_ERROR", message: `unexpected error: ${stack}`, exit: EXIT_CODES.INTERNAL_ERROR };

@@ -5,7 +5,7 @@ import {
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-RTYUCYJO.js";
+} from "./chunks/chunk-GBHZKUQ7.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -16,10 +16,10 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-6TPZUTQG.js";
+} from "./chunks/chunk-2B55KMYX.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-O3MFNBLW.js";
+} from "./chunks/chunk-4DHOQPBV.js";
 import {
   InputFileError,
   readInputFile
@@ -27,28 +27,32 @@ import {
 import {
   DEFAULT_RETRY,
   backoffDelay,
-  emitter,
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-DFLVPEXP.js";
+} from "./chunks/chunk-UWV6W7TX.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-YFMREFY3.js";
+} from "./chunks/chunk-SIE52KQN.js";
 import {
   DEFAULT_PATTERN,
   ENGINE_OPTIONS,
+  ENGINE_WORDS,
   ERROR_CODES,
   LicenseBackupError,
   cancelled,
   capitalized,
   compileGlob,
+  emitter,
   internalError,
   isLicenseBackupError,
+  message,
   option,
+  phrase,
+  prose,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-2D5ZSFKF.js";
+} from "./chunks/chunk-XS76GX73.js";
 import "./chunks/chunk-SDZ6GJJ3.js";
 
 // src/engine/catalog/messages.ts
@@ -71,11 +75,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-2QBHY7SU.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-I4L24V5L.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-BAX7CYJZ.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-O7CJCJ7D.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-FMZVB7IV.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-BJPNDCUE.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-4OV5TBK5.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-ZRZTORRZ.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-UC4ZSYPG.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-PWDELRYR.js")).renew(options, control, emit)
   };
 }
 export {
@@ -83,6 +87,7 @@ export {
   DEFAULT_RETRY,
   ENCRYPTED_PACK_FILE,
   ENGINE_OPTIONS,
+  ENGINE_WORDS,
   ERROR_CODES,
   FORMAT,
   FORMAT_V2,
@@ -107,9 +112,12 @@ export {
   isRetryableStatus,
   listed,
   manifestByteLimit,
+  message,
   option,
   parseRetryAfter,
   parseSigningKey,
+  phrase,
+  prose,
   readInputFile,
   restrictedLicenseMessage,
   restrictedSummaryMessage,

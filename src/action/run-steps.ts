@@ -9,7 +9,7 @@ import {
   type Origin
 } from '../engine/index.js'
 import { defaultArtifactName } from './artifacts/client.js'
-import { errorInStepsTerms } from './engine-terms.js'
+import { errorText } from './phrase.js'
 import type { ArtifactClient } from './artifacts/client.js'
 import type { WorkflowRun } from './workflow-run.js'
 import { downloadBackup } from './artifacts/download.js'
@@ -337,11 +337,10 @@ async function tracked(
   try {
     await body()
     record.outcome = 'succeeded'
-  } catch (caught) {
-    const error = errorInStepsTerms(caught)
+  } catch (error) {
     const wasCancelled = context.signal.aborted || (isLicenseBackupError(error) && error.code === 'CANCELLED')
     record.outcome = wasCancelled ? 'cancelled' : 'failed'
-    record.error = error instanceof Error ? error.message : String(error)
+    record.error = errorText(error)
     throw error
   } finally {
     context.listen(undefined)

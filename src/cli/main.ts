@@ -3,7 +3,9 @@ import {
   createBackupRestorer,
   isLicenseBackupError,
   LicenseBackupError,
-  type ErrorCode
+  type BackupRestorer,
+  type ErrorCode,
+  type EventListener
 } from '../engine/index.js'
 import { ConfigError } from '../action/steps/config-error.js'
 import { loadSteps } from '../action/steps/load.js'
@@ -13,6 +15,8 @@ import { inspectPulled } from './inspect-oci.js'
 import { EXIT_CODES, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js'
 import { inspect } from './inspect.js'
 import { jsonLine, plain, type Output } from './output.js'
+import { errorText, FLAG_WORDS, inWords } from './phrase.js'
+import { STEPS_WORDS } from '../action/steps/words.js'
 import { runSteps, StepFailed } from './run.js'
 import { HELP, UsageError } from './usage.js'
 
@@ -22,6 +26,8 @@ export interface CliDeps {
   stderr(text: string): void
   signal: AbortSignal
   now(): number
+  /** The engine the steps run on (the real one unless a test gives another). */
+  createEngine?: (listener: EventListener) => BackupRestorer
 }
 
 /** Runs one command line; returns the exit code (docs/errors.md). Never throws. */
@@ -29,6 +35,7 @@ export async function main(args: string[], deps: CliDeps): Promise<number> {
   const json = args.includes('--json')
   const out: Output = {
     json,
+    words: args[0] === 'run' ? STEPS_WORDS : FLAG_WORDS,
     line: text => deps.stdout(`${text}\n`),
     error: text => deps.stderr(`${text}\n`)
   }
@@ -65,7 +72,7 @@ async function command(args: string[], out: Output, deps: CliDeps): Promise<void
   }
   const steps = await stepsOf(name, rest, deps.env)
   await runSteps(steps, {
-    createEngine: createBackupRestorer,
+    createEngine: deps.createEngine ?? createBackupRestorer,
     env: deps.env,
     signal: deps.signal,
     out,
@@ -108,8 +115,8 @@ async function stepsOf(name: string, rest: string[], env: NodeJS.ProcessEnv) {
  * document is the command line's), and `steps.backup.compression` named as `--compression`.
  */
 function inFlagTerms(error: ConfigError, name: string): LicenseBackupError {
-  const message = error.message
-    .replace(/^(the \w+ command's flags):\d+:\d+:/u, '$1:')
+  const place = error.location ? `${error.location.source}: ` : ''
+  const message = `${place}${inWords(error.reason, FLAG_WORDS)}`
     .replace(new RegExp(`\`steps\\.${name}\\.([\\w-]+)[^\`]*\``, 'gu'), '`--$1`')
     .replace(new RegExp(`\`steps\\.${name}\` needs \`path\`[^.]*`, 'u'), `${name} needs \`--path\``)
     .replace(
@@ -131,15 +138,15 @@ function report(error: unknown, out: Output): number {
     out.error(plain(`license-backup: ${error.message} See license-backup --help.`))
     return EXIT_USAGE
   }
-  const { code, message, exit } = failure(error)
+  const { code, message, exit } = failure(error, out)
   if (out.json) out.line(jsonLine({ type: 'FAILED', ...(code ? { code } : {}), message, exitCode: exit }))
   out.error(plain(`license-backup: ${message}${code ? ` [${code}]` : ''}`))
   return exit
 }
 
-function failure(error: unknown): { code?: ErrorCode; message: string; exit: number } {
+function failure(error: unknown, out: Output): { code?: ErrorCode; message: string; exit: number } {
   if (isLicenseBackupError(error))
-    return { code: error.code, message: error.message, exit: EXIT_CODES[error.code] }
+    return { code: error.code, message: errorText(error, out.words), exit: EXIT_CODES[error.code] }
   if (error instanceof StepFailed) return { message: error.message, exit: EXIT_FAILED }
   // Anything else is a bug (ADR 0069): its stack helps whoever reports it, and holds no secret.
   const stack = error instanceof Error && error.stack ? error.stack : String(error)

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import type { BackupRestorer, EventListener } from '../engine/index.js'
-import { errorInStepsTerms } from '../action/engine-terms.js'
 import { lineOf } from '../action/log/text.js'
 import { pullFromRegistry, pushToRegistry, type RegistryContext } from '../action/registry/steps.js'
 import { ConfigError } from '../action/steps/config-error.js'
@@ -38,13 +37,8 @@ export async function runSteps(config: StepsConfig, context: CliRun): Promise<vo
   })
   const engine = context.createEngine(event => writeEvent(context.out, event))
   const registry = registryContext(context)
-  for (const step of config.steps) {
-    try {
-      await runStep(step, engine, secrets.get(step) ?? {}, { ...context, registry })
-    } catch (error) {
-      throw errorInStepsTerms(error)
-    }
-  }
+  for (const step of config.steps)
+    await runStep(step, engine, secrets.get(step) ?? {}, { ...context, registry })
 }
 
 /** GitHub artifacts exist only inside a workflow run: a step naming one fails on its line before anything runs. */

@@ -1,6 +1,10 @@
+import { message, phrase, optionsOf, prose, valuesOf, type EngineMessage } from './message.js'
+import { ENGINE_WORDS, type EngineOption } from './options.js'
+
 /**
  * Errors with stable codes (docs/errors.md). A host maps the code to its own behaviour (exit status, annotation);
- * the message is for people: what was wrong, where (file, line, key ID, URL) and what to do.
+ * the message is for people: what was wrong, where (file, line, key ID, URL) and what to do. It is
+ * structure (ADR 0213): the host phrases its `parts` in its own words; `message` is the engine's words.
  */
 export const ERROR_CODES = [
   'BACKUP_EXISTS',
@@ -24,26 +28,40 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
-export interface ErrorDetails {
+/** What an error is about, as fields a host can show or annotate. */
+export interface ErrorSubject {
   /** The file the error is about, as the user named it (store-relative for licenses). */
   file?: string
   /** A URL to show the user (a refusal's page, the service endpoint). */
   url?: string
   keyId?: string
   licenseId?: string
+}
+
+export interface ErrorDetails extends ErrorSubject {
   cause?: unknown
 }
 
 export class LicenseBackupError extends Error {
   readonly code: ErrorCode
-  readonly details: Omit<ErrorDetails, 'cause'>
+  readonly subject: ErrorSubject
+  /** The message as structure, for a host to phrase (the error is itself an EngineMessage). */
+  readonly parts: EngineMessage['parts']
+  /** The engine options the message mentions (what to change), each once. */
+  readonly options: readonly EngineOption[]
+  /** The values the message interpolates: outside text a host neutralises. */
+  readonly values: readonly string[]
 
-  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
-    const { cause, ...rest } = details
-    super(message, cause === undefined ? undefined : { cause })
+  constructor(code: ErrorCode, message: string | EngineMessage, details: ErrorDetails = {}) {
+    const { cause, ...subject } = details
+    const text = typeof message === 'string' ? prose(message) : message
+    super(phrase(text, ENGINE_WORDS), cause === undefined ? undefined : { cause })
     this.name = 'LicenseBackupError'
     this.code = code
-    this.details = rest
+    this.subject = subject
+    this.parts = text.parts
+    this.options = optionsOf(text)
+    this.values = valuesOf(text)
   }
 }
 
@@ -53,7 +71,7 @@ export function isLicenseBackupError(error: unknown): error is LicenseBackupErro
 
 /** The error a cancelled run ends with; nothing was committed. */
 export function cancelled(operation: string): LicenseBackupError {
-  return new LicenseBackupError('CANCELLED', `The ${operation} was cancelled; nothing was changed.`)
+  return new LicenseBackupError('CANCELLED', message`The ${operation} was cancelled; nothing was changed.`)
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
@@ -87,7 +105,7 @@ export function internalError(error: unknown, state?: string): LicenseBackupErro
   const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   return new LicenseBackupError(
     'INTERNAL_ERROR',
-    `An unexpected error stopped the run (${what}): a bug in license-backup. Please report it with the debug log, which holds its stack.${state ? ` ${state}` : ''}`,
+    message`An unexpected error stopped the run (${what}): a bug in license-backup. Please report it with the debug log, which holds its stack.${state ? ` ${state}` : ''}`,
     { cause: error }
   )
 }

@@ -1,4 +1,6 @@
 import type { ErrorCode } from './errors.js'
+import { phrase, prose, type EngineMessage, type MessagePart } from './message.js'
+import { ENGINE_WORDS } from './options.js'
 
 /**
  * Status events, after the classic DRM backup/restore callback (docs/events.md).
@@ -35,7 +37,8 @@ export type EngineEvent =
       outcome: 'backed-up' | 'restricted' | 'restored' | 'renewed' | 'unchanged' | 'refused' | 'expired'
       reason?: string
     }
-  | { type: 'WARNING'; message: string }
+  /** `message` in the engine's words; `parts` its structure, for a host to phrase (ADR 0213). */
+  | { type: 'WARNING'; message: string; parts: readonly MessagePart[] }
   /** A restore or verify opened a backup: its format, where it came from (v2), who signed it. */
   | { type: 'BACKUP_OPENED'; path: string; format: string; origin?: string; signer?: string }
 
@@ -50,4 +53,10 @@ export function emitter(listener: EventListener | undefined): EventListener {
       // A listener's fault is the host's to fix; the backup or restore goes on.
     }
   }
+}
+
+/** The WARNING event of a message: its structure, and the engine's words for a host that prints those. */
+export function warning(text: string | EngineMessage): Extract<EngineEvent, { type: 'WARNING' }> {
+  const structured = typeof text === 'string' ? prose(text) : text
+  return { type: 'WARNING', message: phrase(structured, ENGINE_WORDS), parts: structured.parts }
 }

@@ -18,9 +18,21 @@ export {
   isLicenseBackupError,
   throwIfAborted,
   type ErrorCode,
-  type ErrorDetails
+  type ErrorDetails,
+  type ErrorSubject
 } from './errors.js'
-export { ENGINE_OPTIONS, capitalized, option, turnOn, type EngineOption } from './options.js'
+export {
+  ENGINE_OPTIONS,
+  ENGINE_WORDS,
+  capitalized,
+  option,
+  turnOn,
+  type EngineOption,
+  type OptionMention,
+  type OptionWords,
+  type Phrasebook
+} from './options.js'
+export { message, phrase, prose, type EngineMessage, type MessagePart } from './message.js'
 export { TOOL } from './version.js'
 
 // Checking a steps file's values before any operation runs.

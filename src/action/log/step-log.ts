@@ -8,7 +8,7 @@ import type { RestrictedPolicy } from '../steps/types.js'
 import { logText } from './text.js'
 import type { LogText } from './text.js'
 import { log } from './write.js'
-import { inStepsTerms } from '../engine-terms.js'
+import { inStepsWords } from '../phrase.js'
 
 /** GitHub shows at most 10 annotations of a kind per step; the rest go to the log as plain lines. */
 export const ANNOTATIONS_PER_STEP = 10
@@ -134,7 +134,7 @@ export class StepLog {
         )
         return
       case 'WARNING':
-        log.warning(logText`${inStepsTerms(event.message)}`)
+        log.warning(logText`${inStepsWords(event)}`)
         return
     }
   }

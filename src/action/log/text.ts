@@ -38,7 +38,7 @@ export function neutralise(value: string): string {
 }
 
 /** Splits the command markers of a whole line: `##[` anywhere, `::` where the trimmed line starts. */
-function disarm(line: string): string {
+export function disarm(line: string): string {
   return line.replace(/##\[/g, `##${ZERO_WIDTH_SPACE}[`).replace(/^(\s*):(?=:)/u, `$1:${ZERO_WIDTH_SPACE}`)
 }
 

@@ -1,4 +1,4 @@
-import { LicenseBackupError } from '../../engine/index.js'
+import { LicenseBackupError, message, prose, type EngineMessage } from '../../engine/index.js'
 
 /** Where in the steps file something is: 1-based line and column. */
 export interface Location {
@@ -12,16 +12,20 @@ export interface Location {
 
 /**
  * A CONFIG_INVALID error that knows its place in the steps file, so the host can put an annotation on
- * that line. The message already reads `file:line:column: what is wrong`.
+ * that line. The message reads `file:line:column: what is wrong`; `reason` is what is wrong alone, as
+ * structure (an engine error's, when the engine found it), for a host that names the place its own way.
  */
 export class ConfigError extends LicenseBackupError {
   readonly location: Location | undefined
+  readonly reason: EngineMessage
 
-  constructor(message: string, location?: Location) {
-    super('CONFIG_INVALID', location ? `${where(location)}: ${message}` : message, {
+  constructor(reason: string | EngineMessage, location?: Location) {
+    const text = typeof reason === 'string' ? prose(reason) : { parts: reason.parts }
+    super('CONFIG_INVALID', location ? message`${where(location)}: ${text}` : text, {
       ...(location?.file === undefined ? {} : { file: location.file })
     })
     this.location = location
+    this.reason = text
   }
 }
 

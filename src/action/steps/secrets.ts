@@ -98,7 +98,7 @@ function signingKey(
   try {
     parseSigningKey(key, source)
   } catch (error) {
-    if (isLicenseBackupError(error)) throw new ConfigError(error.message, ref.at)
+    if (isLicenseBackupError(error)) throw new ConfigError(error, ref.at)
     throw error
   }
   if (step.format === 'license-backup/v1') {

@@ -38,6 +38,8 @@ import { TOOL } from '../version.js'
 import { recoverRestore } from '../restore/commit.js'
 import { commitBuildDir, inspectTarget, makeBuildDir, sweepLeftovers } from './folder.js'
 import { checkPathsApart } from './paths.js'
+import { message } from '../message.js'
+import { warning } from '../events.js'
 
 /** PROGRESS events come once per this many licenses read (and once at the end). */
 export const PROGRESS_EVERY = 1000
@@ -86,7 +88,7 @@ export async function backup(
   if (v1 && (signingKey || options.compression)) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup at ${options.path} is to be written as ${FORMAT}, which has no compression or signature; remove them or write ${FORMAT_V2}.`,
+      message`The backup at ${options.path} is to be written as ${FORMAT}, which has no compression or signature; remove them or write ${FORMAT_V2}.`,
       { file: options.path }
     )
   }
@@ -110,22 +112,18 @@ export async function backup(
   })
   let buildDir: string | undefined
   try {
-    await recoverRestore(
-      store,
-      message => emit({ type: 'WARNING', message }),
-      options.rollBackInterrupted === true
-    )
+    await recoverRestore(store, message => emit(warning(message)), options.rollBackInterrupted === true)
     await sweepLeftovers(path)
     const target = await inspectTarget(path, options.overwrite)
     if (target.kind === 'backup' && !options.overwrite) {
       throw new LicenseBackupError(
         'BACKUP_EXISTS',
-        `A backup already exists at ${options.path}, and ${option('overwrite')} is off; ${turnOn('overwrite')} to replace it, or choose another path.`,
+        message`A backup already exists at ${options.path}, and ${option('overwrite')} is off; ${turnOn('overwrite')} to replace it, or choose another path.`,
         { file: options.path }
       )
     }
     emit({ type: 'BEGIN', operation: 'backup' })
-    if (!verifier.verifying) emit({ type: 'WARNING', message: NOT_VERIFIED_WARNING })
+    if (!verifier.verifying) emit(warning(NOT_VERIFIED_WARNING))
     throwIfAborted(signal, 'backup')
 
     const total = await scanLicenseFiles(store, pattern, signal)
@@ -133,7 +131,7 @@ export async function backup(
     if (total === 0) {
       throw new LicenseBackupError(
         'STORE_INVALID',
-        `The store ${store} holds no licenses (no file matches ${pattern}); check ${option('store')} and ${option('pattern')}.`,
+        message`The store ${store} holds no licenses (no file matches ${pattern}); check ${option('store')} and ${option('pattern')}.`,
         { file: store }
       )
     }
@@ -155,7 +153,7 @@ export async function backup(
       code =>
         new LicenseBackupError(
           'IO_ERROR',
-          `Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
+          message`Writing the backup at ${options.path} failed (${code}); check the folder, its permissions and free space. Any earlier backup there is intact.`,
           { file: options.path, cause: error }
         ),
       'Any earlier backup there is intact.'

@@ -8,6 +8,7 @@ import { crashPoint } from '../io/crash-points.js'
 import { fsyncDir } from '../io/durable.js'
 import { fileIO, type FileHandleIO } from '../io/file-io.js'
 import { ENCRYPTED_PACK_FILE, MANIFEST_FILE, PACK_FILE } from '../format/manifest.js'
+import { message } from '../message.js'
 
 /**
  * The backup folder on disk (ADR 0010): built beside the target as `<path>.lb-new-<id>`, swapped in by
@@ -52,14 +53,14 @@ export async function inspectTarget(path: string, overwrite = false): Promise<Ta
   if (info.isSymbolicLink()) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup path ${path} is a symbolic link; give the real folder's path.`,
+      message`The backup path ${path} is a symbolic link; give the real folder's path.`,
       { file: path }
     )
   }
   if (!info.isDirectory()) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup path ${path} is a file, not a folder; choose a folder path.`,
+      message`The backup path ${path} is a file, not a folder; choose a folder path.`,
       { file: path }
     )
   }
@@ -105,11 +106,11 @@ function notABackup(path: string, names: string[], ours: boolean, damaged: boole
       ? `its ${MANIFEST_FILE} is a license-backup manifest that is damaged (cut short or unreadable past its format line)`
       : `its ${MANIFEST_FILE} is not a license-backup manifest`
   const fix = damaged
-    ? `if it is a damaged backup you want replaced, ${turnOn('overwrite')}; else choose an empty or new folder`
+    ? message`if it is a damaged backup you want replaced, ${turnOn('overwrite')}; else choose an empty or new folder`
     : 'choose an empty or new folder, so nothing of yours is replaced'
   return new LicenseBackupError(
     'CONFIG_INVALID',
-    `The backup path ${path} is a folder that is not a backup (${why}); it holds ${listed}. Nothing was written: ${fix}.`,
+    message`The backup path ${path} is a folder that is not a backup (${why}); it holds ${listed}. Nothing was written: ${fix}.`,
     { file: path }
   )
 }
@@ -252,7 +253,7 @@ async function placed(path: string, rest: () => Promise<void>): Promise<void> {
       code =>
         new LicenseBackupError(
           'IO_ERROR',
-          `The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
+          message`The new backup at ${path} is in place, but flushing it to disk or removing the old one failed (${code}); run the backup again to be sure it survives a power cut (the next run also removes what is left of the old one).`,
           { file: path, cause: error }
         )
     )
@@ -265,7 +266,7 @@ function ioError(path: string, error: unknown): LicenseBackupError {
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
+        message`The backup path ${path} cannot be used (${code}); check the folder and its permissions.`,
         { file: path, cause: error }
       )
   )

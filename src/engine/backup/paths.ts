@@ -2,6 +2,7 @@ import { realpath } from 'node:fs/promises'
 import { basename, dirname, join, posix, resolve, win32 } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import { foldsCase, type OS } from '../io/platform.js'
+import { message } from '../message.js'
 
 /**
  * CONFIG_INVALID when the backup path is the store, inside it, or holds it: a backup inside the store
@@ -14,14 +15,14 @@ export async function checkPathsApart(store: string, backupPath: string): Promis
   if (isWithin(realBackup, realStore)) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup path ${backupPath} is inside the store ${store}; a backup must be written outside the store. Choose a path outside it.`,
+      message`The backup path ${backupPath} is inside the store ${store}; a backup must be written outside the store. Choose a path outside it.`,
       { file: backupPath }
     )
   }
   if (isWithin(realStore, realBackup)) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup path ${backupPath} holds the store ${store}; writing the backup there would replace the store. Choose a path outside it.`,
+      message`The backup path ${backupPath} holds the store ${store}; writing the backup there would replace the store. Choose a path outside it.`,
       { file: backupPath }
     )
   }

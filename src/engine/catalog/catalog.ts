@@ -3,6 +3,7 @@ import { LicenseBackupError } from '../errors.js'
 import { InputFileError, readInputFile } from '../io/input-file.js'
 import { option } from '../options.js'
 import { CsvSyntaxError, parseCsv } from './csv.js'
+import { message } from '../message.js'
 
 /** Key ID → title (docs/format.md). */
 export type Catalog = ReadonlyMap<string, string>
@@ -20,7 +21,7 @@ export async function loadCatalog(file: string): Promise<Catalog> {
     if (!(error instanceof InputFileError)) throw error
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The catalog ${file} ${error.reason}; check ${option('catalog')}.`,
+      message`The catalog ${file} ${error.reason}; check ${option('catalog')}.`,
       { file, cause: error }
     )
   }
@@ -148,7 +149,7 @@ function bad(file: string, line: number, problem: string): LicenseBackupError {
 function badAt(file: string, where: string, problem: string): LicenseBackupError {
   return new LicenseBackupError(
     'CONFIG_INVALID',
-    `The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove ${option('catalog')}.`,
+    message`The catalog ${file}, ${where}: ${problem}. Fix the catalog or remove ${option('catalog')}.`,
     {
       file
     }

@@ -3,6 +3,7 @@ import type { Encrypter } from 'age-encryption'
 import { LicenseBackupError } from '../errors.js'
 import { capitalized, option } from '../options.js'
 import type { PackSink } from './pack-sink.js'
+import { message } from '../message.js'
 
 /**
  * age (age-encryption.org/v1) around the pack, as a stream (ADR 0012): age-encryption 0.3 encrypts and
@@ -17,7 +18,7 @@ export async function checkRecipients(recipients: string[]): Promise<Encrypter> 
   if (recipients.length === 0) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `${capitalized(option('encryptTo'))} is empty; give at least one age recipient (age1…) or remove it.`
+      message`${capitalized(option('encryptTo'))} is empty; give at least one age recipient (age1…) or remove it.`
     )
   }
   const { Encrypter } = await ageLibrary()
@@ -26,7 +27,7 @@ export async function checkRecipients(recipients: string[]): Promise<Encrypter> 
     const bad = (): LicenseBackupError =>
       new LicenseBackupError(
         'CONFIG_INVALID',
-        `${capitalized(option('encryptTo'))} holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1…); use the public key that age-keygen printed.`
+        message`${capitalized(option('encryptTo'))} holds ${JSON.stringify(recipient.slice(0, 80))}, which is not an age X25519 recipient (age1…); use the public key that age-keygen printed.`
       )
     // Only native X25519 recipients (docs/format.md): the tag and post-quantum kinds are not what the reference CLI makes by default.
     if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw bad()
@@ -90,7 +91,7 @@ export async function decryptAge(
   if (!trimmed.startsWith('AGE-SECRET-KEY-1')) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option('ageIdentity')}.`,
+      message`The age identity for ${file} is not an X25519 identity (it must start with AGE-SECRET-KEY-1); check ${option('ageIdentity')}.`,
       { file }
     )
   }
@@ -101,7 +102,7 @@ export async function decryptAge(
   } catch {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The age identity for ${file} is malformed; check ${option('ageIdentity')}.`,
+      message`The age identity for ${file} is malformed; check ${option('ageIdentity')}.`,
       {
         file
       }
@@ -111,15 +112,15 @@ export async function decryptAge(
   try {
     plain = await decrypter.decrypt(ReadableStream.from(source))
   } catch (error) {
-    const message = (error as Error).message ?? ''
-    if (/no identity matched/i.test(message)) {
+    const reason = (error as Error).message ?? ''
+    if (/no identity matched/i.test(reason)) {
       throw new LicenseBackupError(
         'CONFIG_INVALID',
-        `${file} was not encrypted to the given age identity; use the identity whose recipient the backup was encrypted to.`,
+        message`${file} was not encrypted to the given age identity; use the identity whose recipient the backup was encrypted to.`,
         { file, cause: error }
       )
     }
-    throw new LicenseBackupError('BACKUP_CORRUPT', `${file} is not a valid age file (${message}).`, {
+    throw new LicenseBackupError('BACKUP_CORRUPT', message`${file} is not a valid age file (${reason}).`, {
       file,
       cause: error
     })
@@ -130,7 +131,7 @@ export async function decryptAge(
     } catch (error) {
       throw new LicenseBackupError(
         'BACKUP_CORRUPT',
-        `${file} is damaged: its encrypted data does not authenticate (${(error as Error).message}).`,
+        message`${file} is damaged: its encrypted data does not authenticate (${(error as Error).message}).`,
         {
           file,
           cause: error

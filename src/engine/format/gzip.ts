@@ -6,6 +6,7 @@ import { createGunzip, createGzip, gzip, gzipSync, type ZlibOptions } from 'node
 import { LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
 import type { PackSink } from './pack-sink.js'
+import { message } from '../message.js'
 
 /**
  * gzip around the tar, as a stream on zlib's thread pool (ADR 0081), at level 5 (ADR 0131). Deterministic: zlib's gzip header
@@ -140,7 +141,7 @@ export async function* gunzipBounded(
       if (total > maxBytes) {
         throw new LicenseBackupError(
           'BACKUP_CORRUPT',
-          `${file} decompresses to more than the ${maxBytes} bytes its manifest declares (a damaged pack or a compression bomb); reading stopped there.`,
+          message`${file} decompresses to more than the ${maxBytes} bytes its manifest declares (a damaged pack or a compression bomb); reading stopped there.`,
           { file }
         )
       }
@@ -150,7 +151,7 @@ export async function* gunzipBounded(
     if (error instanceof LicenseBackupError) throw error
     throw new LicenseBackupError(
       'BACKUP_CORRUPT',
-      `${file} is not a valid gzip stream (${(error as Error).message}).`,
+      message`${file} is not a valid gzip stream (${(error as Error).message}).`,
       { file, cause: error }
     )
   } finally {

@@ -1,6 +1,7 @@
 import schema from '../../../schema/manifest.schema.json' with { type: 'json' }
 import { LicenseBackupError } from '../errors.js'
 import { schemaPart, schemaProblem } from '../json-schema.js'
+import { message } from '../message.js'
 
 /**
  * A manifest (v1, v2) and a v2 pack's index are checked against `schema/manifest.schema.json`, the schema
@@ -13,7 +14,7 @@ export type SchemaPart = 'v1' | 'v2' | 'index' | 'license' | 'restricted'
 export function corruptBackup(file: string, what: string, problem: string): LicenseBackupError {
   return new LicenseBackupError(
     'BACKUP_CORRUPT',
-    `${file} is not a valid ${what}: ${problem}. Restore from another backup: this one is damaged, or was not written by license-backup.`,
+    message`${file} is not a valid ${what}: ${problem}. Restore from another backup: this one is damaged, or was not written by license-backup.`,
     { file }
   )
 }

@@ -1,5 +1,6 @@
 import { LicenseBackupError } from '../errors.js'
 import { BLOCK, checksum } from './tar-writer.js'
+import { message } from '../message.js'
 
 /** A regular-file member of a tar, read whole (members are licenses: small, and capped). */
 export interface TarMember {
@@ -48,9 +49,13 @@ export async function* readTar(
   let index = 0
   let pending: { path?: string; size?: number } = {}
   const corrupt = (problem: string): LicenseBackupError =>
-    new LicenseBackupError('BACKUP_CORRUPT', `${file} is not a valid license-backup pack: ${problem}.`, {
-      file
-    })
+    new LicenseBackupError(
+      'BACKUP_CORRUPT',
+      message`${file} is not a valid license-backup pack: ${problem}.`,
+      {
+        file
+      }
+    )
   try {
     for (;;) {
       if (options.signal?.aborted)

@@ -1,4 +1,5 @@
 import { LicenseBackupError } from '../errors.js'
+import { message } from '../message.js'
 
 /** The signature algorithms a license may use (docs/format.md). `EdDSA` only with an Ed25519 key. */
 export const LICENSE_ALGORITHMS = ['Ed25519', 'EdDSA', 'ES256'] as const
@@ -161,11 +162,15 @@ export function invalidLicense(
     ids.licenseId === undefined ? undefined : `license ID ${ids.licenseId}`
   ].filter(Boolean)
   const where = known.length > 0 ? `${file} (${known.join(', ')})` : file
-  return new LicenseBackupError('INVALID_LICENSE', `${where} is not a valid license: ${problem}. ${FIX}`, {
-    file,
-    ...ids,
-    ...(cause === undefined ? {} : { cause })
-  })
+  return new LicenseBackupError(
+    'INVALID_LICENSE',
+    message`${where} is not a valid license: ${problem}. ${FIX}`,
+    {
+      file,
+      ...ids,
+      ...(cause === undefined ? {} : { cause })
+    }
+  )
 }
 
 const invalid = invalidLicense

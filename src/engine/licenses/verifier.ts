@@ -7,6 +7,7 @@ import { InputFileError, readInputFile } from '../io/input-file.js'
 import { option } from '../options.js'
 import { VerifyPool } from '../verify-pool/pool.js'
 import { invalidLicense, type License } from './license.js'
+import { message } from '../message.js'
 
 /** Checks a license's signature against the trust source's keys. */
 export interface LicenseVerifier {
@@ -30,7 +31,7 @@ export interface VerifierOptions {
   pooled?: boolean
 }
 
-export const NOT_VERIFIED_WARNING = `Licenses are not verified: no trust source is configured (give ${option('trust')} a JWKS file, a JWKS URL or the service's URL to verify every license before it is backed up or restored).`
+export const NOT_VERIFIED_WARNING = message`Licenses are not verified: no trust source is configured; give one in ${option('trust')} to verify every license before it is backed up or restored.`
 
 /**
  * Builds a verifier from a trust source (docs/format.md): a JWKS file, a JWKS URL, or the service's
@@ -145,7 +146,7 @@ async function loadJwks(
       if (!(error instanceof InputFileError)) throw error
       throw new LicenseBackupError(
         'CONFIG_INVALID',
-        `The trust JWKS file ${file} ${error.reason}; check ${option('trust.jwksFile')}.`,
+        message`The trust JWKS file ${file} ${error.reason}; check ${option('trust.jwksFile')}.`,
         { file, cause: error }
       )
     }
@@ -173,7 +174,7 @@ async function fetchText(url: string, options: VerifierOptions): Promise<string>
     const why = timeout.aborted ? 'timed out' : 'failed'
     throw new LicenseBackupError(
       'SERVICE_UNAVAILABLE',
-      `Fetching the trust JWKS from ${url} ${why}; check the URL and that the service is reachable, then run again.`,
+      message`Fetching the trust JWKS from ${url} ${why}; check the URL and that the service is reachable, then run again.`,
       { url, cause: error }
     )
   }
@@ -192,7 +193,7 @@ function checkJwks(text: string, where: string, kind: 'file' | 'url'): { keys: J
   const bad = (why: string): LicenseBackupError =>
     new LicenseBackupError(
       'CONFIG_INVALID',
-      `The trust JWKS ${where} ${why}; it must be a JSON Web Key Set {"keys": [...]}.`,
+      message`The trust JWKS ${where} ${why}; it must be a JSON Web Key Set {"keys": [...]}.`,
       {
         ...(kind === 'file' ? { file: where } : { url: where })
       }

@@ -5,6 +5,7 @@ import { option } from '../options.js'
 import { machineIdOf } from './stored-key.js'
 import { readOpenSshEd25519 } from '../format/ssh/signing-key.js'
 import type { MachineKey } from '../service/index.js'
+import { message } from '../message.js'
 
 /**
  * A machine key given from a secret (`machine-key-env`, protocol v1.1): an Ed25519 private JWK or an
@@ -54,6 +55,6 @@ function fromOpenSsh(text: string): KeyObject {
 function invalid(why: string): LicenseBackupError {
   return new LicenseBackupError(
     'CONFIG_INVALID',
-    `The machine key in ${option('machineKey')} cannot be used: ${why}. Give an Ed25519 private key as a JWK or as an OpenSSH private key (ssh-keygen -t ed25519).`
+    message`The machine key in ${option('machineKey')} cannot be used: ${why}. Give an Ed25519 private key as a JWK or as an OpenSSH private key (ssh-keygen -t ed25519).`
   )
 }

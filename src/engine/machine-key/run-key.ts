@@ -1,5 +1,6 @@
 import { LicenseBackupError } from '../errors.js'
 import { option } from '../options.js'
+import { message } from '../message.js'
 import type { MachineKey } from '../service/index.js'
 import { parseMachineKey } from './given-key.js'
 import { loadStoredMachineKey, machineKeyFile } from './stored-key.js'
@@ -19,7 +20,7 @@ export async function machineKeyFor(
   if (own && own.id !== given.id) {
     throw new LicenseBackupError(
       'STORE_INVALID',
-      `The store ${store} belongs to machine ${own.id} (${machineKeyFile(store)}), but the machine key in ${option('machineKey')} is machine ${given.id}. Use that machine's key, or a store of this machine.`,
+      message`The store ${store} belongs to machine ${own.id} (${machineKeyFile(store)}), but the machine key in ${option('machineKey')} is machine ${given.id}. Use that machine's key, or a store of this machine.`,
       { file: machineKeyFile(store) }
     )
   }

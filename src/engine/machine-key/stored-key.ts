@@ -16,6 +16,7 @@ import { restrictToOwner } from '../io/platform.js'
 import { processAlive } from '../store/lock.js'
 import { STATE_DIR } from '../store/names.js'
 import type { MachineKey } from '../service/index.js'
+import { message } from '../message.js'
 
 /** The file in the store's own folder that holds this machine's key (ADR 0022). */
 export const MACHINE_KEY_FILE = 'machine.json'
@@ -50,7 +51,7 @@ export async function loadStoredMachineKey(storeDir: string): Promise<StoredMach
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new LicenseBackupError(
       'IO_ERROR',
-      `Cannot read the machine key ${file}: ${(error as Error).message}`,
+      message`Cannot read the machine key ${file}: ${(error as Error).message}`,
       {
         file,
         cause: error
@@ -120,8 +121,7 @@ export async function ensureStoredMachineKey(
   if (individualize !== true) {
     throw new LicenseBackupError(
       'INDIVIDUALIZATION_REQUIRED',
-      `The store ${storeDir} has no machine key, and restored licenses must be bound to one. ` +
-        `${capitalized(turnOn('individualize'))} to let it create one (${machineKeyFile(storeDir)}).`,
+      message`The store ${storeDir} has no machine key, and restored licenses must be bound to one. ${capitalized(turnOn('individualize'))} to let it create one (${machineKeyFile(storeDir)}).`,
       { file: machineKeyFile(storeDir) }
     )
   }
@@ -174,8 +174,7 @@ async function parseStoredKey(text: string, file: string): Promise<StoredMachine
 function invalid(file: string, why: string): LicenseBackupError {
   return new LicenseBackupError(
     'STORE_INVALID',
-    `The machine key ${file} is damaged: ${why}. Restore it from where it was kept; ` +
-      `removing it makes this a new machine, which uses one more of each license's restore slots.`,
+    message`The machine key ${file} is damaged: ${why}. Restore it from where it was kept; removing it makes this a new machine, which uses one more of each license's restore slots.`,
     { file }
   )
 }
@@ -186,7 +185,7 @@ function ioError(file: string, error: unknown): LicenseBackupError {
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `Cannot write the machine key ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
+        message`Cannot write the machine key ${file} (${code}); check the store's disk space and permissions and run again. Nothing was restored.`,
         { file, cause: error }
       )
   )

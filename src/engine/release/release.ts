@@ -13,6 +13,8 @@ import { acquireStoreLock } from '../store/lock.js'
 import { readLicenseFileSync } from '../store/read.js'
 import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
 import { machineKeyFor } from '../machine-key/index.js'
+import { message } from '../message.js'
+import { warning } from '../events.js'
 
 /** The walk gives the event loop a turn once per this many files (its reads are synchronous). */
 const YIELD_EVERY = 128
@@ -39,11 +41,7 @@ export async function release(
   await checkStoreDir(store)
   const lock = await acquireStoreLock(store, 'release')
   try {
-    await recoverRestore(
-      store,
-      message => emit({ type: 'WARNING', message }),
-      options.rollBackInterrupted === true
-    )
+    await recoverRestore(store, message => emit(warning(message)), options.rollBackInterrupted === true)
     const machine = await machineKeyFor(store, options.machineKey)
     if (!machine) return { machineId: null, released: 0, notHeld: 0 }
     // The walk's checks (names that clash, unreadable folders) before anything is given back.
@@ -70,7 +68,7 @@ function releaseFilter(options: ReleaseOptions): IncludeFilter {
   if (options.include !== undefined)
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `${capitalized(option('jtis'))} and ${option('include')} were both given to one release; give one of them.`
+      message`${capitalized(option('jtis'))} and ${option('include')} were both given to one release; give one of them.`
     )
   const ids = new Set(options.jtis)
   return ({ jti }) => ids.has(jti)
@@ -140,7 +138,7 @@ async function releaseAtService(
     // A v1 service answers so to the first batch, before anything is removed.
     throw new LicenseBackupError(
       'SERVICE_ERROR',
-      `The license service at ${options.service.url} speaks protocol v1 and cannot take licenses back; nothing was removed from ${options.store}, and its licenses keep their slots (among them ${listed(held.map(l => l.jti))}).`,
+      message`The license service at ${options.service.url} speaks protocol v1 and cannot take licenses back; nothing was removed from ${options.store}, and its licenses keep their slots (among them ${listed(held.map(l => l.jti))}).`,
       { url: options.service.url }
     )
   }

@@ -24,6 +24,8 @@ import { includeFilter, type IncludeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
 import { readLicenseFileSync } from '../store/read.js'
 import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
+import { warning } from '../events.js'
+import { message } from '../message.js'
 
 /** The walk gives the event loop a turn once per this many files (its reads are synchronous). */
 const YIELD_EVERY = 128
@@ -52,11 +54,7 @@ export async function renew(
   const catalog: Catalog = options.catalog ? await loadCatalog(options.catalog) : new Map()
   const lock = await acquireStoreLock(store, 'renew')
   try {
-    await recoverRestore(
-      store,
-      message => emit({ type: 'WARNING', message }),
-      options.rollBackInterrupted === true
-    )
+    await recoverRestore(store, message => emit(warning(message)), options.rollBackInterrupted === true)
     const machine = await machineKeyFor(store, options.machineKey)
     if (!machine) return { machineId: null, renewed: 0, expired: 0 }
     // The walk's checks (names that clash, unreadable folders) before anything is sent.
@@ -163,9 +161,7 @@ async function renewAndWrite(
     // Killed here, the service has renewed this batch and the store holds the old copies, valid until
     // their old leases end: a rerun renews them again.
     crashPoint('renew:service-renewed')
-    const leftOut = await commitStaged(options.store, staging.paths, message =>
-      emit({ type: 'WARNING', message })
-    )
+    const leftOut = await commitStaged(options.store, staging.paths, message => emit(warning(message)))
     return staging.paths.length - leftOut
   } finally {
     // After a commit this finds nothing; after a failure it drops what was staged.
@@ -194,7 +190,7 @@ function leaseCopyAt(
 function cannotRenew(options: RenewOptions, batch: LeaseCopy[]): LicenseBackupError {
   return new LicenseBackupError(
     'SERVICE_ERROR',
-    `The license service at ${options.service.url} speaks a protocol older than v1.2 and cannot renew leases; nothing was renewed in ${options.store} (among the copies to renew: ${batch
+    message`The license service at ${options.service.url} speaks a protocol older than v1.2 and cannot renew leases; nothing was renewed in ${options.store} (among the copies to renew: ${batch
       .slice(0, 3)
       .map(l => l.jti)
       .join(', ')}). Check that ${options.service.url} is the service that issued them.`,

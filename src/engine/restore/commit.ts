@@ -8,6 +8,7 @@ import { option } from '../options.js'
 import { STATE_DIR } from '../store/names.js'
 import { damagedJournalError, readJournal, setAside, versionedJournal, type Journal } from './journal.js'
 import { fsyncDir, fsyncFile, isAtomicTemp, writeFileAtomic } from '../io/durable.js'
+import { message, type EngineMessage } from '../message.js'
 
 /**
  * The restore's commit of staged licenses into the store (docs/events.md: BEGIN..END), all or nothing even across
@@ -88,7 +89,7 @@ export async function isCommitted(store: string): Promise<boolean> {
  * Tells the user something they should act on (a WARNING event): licenses of a committed restore that
  * could not be moved in.
  */
-export type Warn = (message: string) => void
+export type Warn = (text: string | EngineMessage) => void
 
 /**
  * Makes the staged files the store's and removes `removed` (a release): writes the journal (the commit
@@ -135,7 +136,7 @@ export async function recoverRestore(
     if (!rollBack) throw damagedJournalError(store, dirs.journal, journal.damaged)
     const kept = await setAside(dirs.journal)
     warn?.(
-      `The restore journal ${dirs.journal} cannot be used: ${journal.damaged}. As ${option('rollBackInterrupted')} asks, the interrupted restore was rolled back: the licenses it had staged and not yet moved into the store were dropped (any it had moved in stay), and the damaged journal was kept as ${basename(kept)} beside it. Run the restore again to bring back what it was restoring.`
+      message`The restore journal ${dirs.journal} cannot be used: ${journal.damaged}. As ${option('rollBackInterrupted')} asks, the interrupted restore was rolled back: the licenses it had staged and not yet moved into the store were dropped (any it had moved in stay), and the damaged journal was kept as ${basename(kept)} beside it. Run the restore again to bring back what it was restoring.`
     )
   } else if (journal) {
     await rollForward(store, journal, warn)
@@ -304,7 +305,7 @@ function stagingIoError(store: string, file: string, code: string, error: unknow
         : 'check the disk'
   return new LicenseBackupError(
     'IO_ERROR',
-    `Staging the restored licenses in the store ${store} failed at ${file} (${code}); ${fix} and run the restore again. The store's licenses are as they were.`,
+    message`Staging the restored licenses in the store ${store} failed at ${file} (${code}); ${fix} and run the restore again. The store's licenses are as they were.`,
     { file, cause: error }
   )
 }
@@ -316,7 +317,7 @@ function unfinishedError(store: string, file: string, error: unknown): LicenseBa
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `Moving the restored licenses into the store ${store} failed at ${file} (${code}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
+        message`Moving the restored licenses into the store ${store} failed at ${file} (${code}); the restore is committed but not finished. Fix the cause (disk, permissions) and run the restore, or any backup of this store, again: it completes the restore before anything else.`,
         { file, cause: error }
       )
   )

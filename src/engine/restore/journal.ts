@@ -5,6 +5,7 @@ import { fsyncDir } from '../io/durable.js'
 import { fileIO } from '../io/file-io.js'
 import { turnOn } from '../options.js'
 import { pathProblem, STATE_DIR } from '../store/names.js'
+import { message } from '../message.js'
 
 // The restore journal (`.license-backup/restore/journal.json`, docs/format.md "State files"): the commit
 // point of a restore or release (ADR 0040), and what a run does with one it cannot use (ADR 0178).
@@ -52,7 +53,7 @@ export async function readJournal(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new LicenseBackupError(
       'IO_ERROR',
-      `The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
+      message`The restore journal ${file} cannot be read (${codeOf(error)}); check the disk and run again: an interrupted restore is finished from it.`,
       { file, cause: error }
     )
   }
@@ -105,7 +106,7 @@ function shown(value: unknown): string {
 export function damagedJournalError(store: string, file: string, reason: string): LicenseBackupError {
   return new LicenseBackupError(
     'STORE_INVALID',
-    `The restore journal ${file} cannot be used: ${reason}. It records a restore (or release) of the store ${store} that was interrupted after its commit point, and no run can finish it from this file. To roll the store back to where it was before that restore (the licenses it had not yet moved in are dropped, any it had moved in stay, and the damaged journal is kept beside it as journal.json.damaged-<time>), ${turnOn('rollBackInterrupted')} and run again; then run the restore again. Nothing was changed.`,
+    message`The restore journal ${file} cannot be used: ${reason}. It records a restore (or release) of the store ${store} that was interrupted after its commit point, and no run can finish it from this file. To roll the store back to where it was before that restore (the licenses it had not yet moved in are dropped, any it had moved in stay, and the damaged journal is kept beside it as journal.json.damaged-<time>), ${turnOn('rollBackInterrupted')} and run again; then run the restore again. Nothing was changed.`,
     { file }
   )
 }
@@ -122,7 +123,7 @@ export async function setAside(file: string): Promise<string> {
       code =>
         new LicenseBackupError(
           'IO_ERROR',
-          `The damaged restore journal ${file} cannot be set aside (${code}); check the folder's permissions and run again.`,
+          message`The damaged restore journal ${file} cannot be set aside (${code}); check the folder's permissions and run again.`,
           { file, cause: error }
         )
     )

@@ -19,6 +19,8 @@ import type { BackupTrustOptions } from '../api.js'
 import type { EventListener } from '../events.js'
 import { MAX_MANIFEST_BYTES } from './manifest-bounds.js'
 import { checkEntries, readManifestBytes } from './verify-backup.js'
+import { message } from '../message.js'
+import { warning } from '../events.js'
 
 /** A backup folder's manifest, read once, its shape checked and its trust decided (docs/format.md). */
 export type OpenedBackup = {
@@ -32,7 +34,7 @@ export type OpenedBackup = {
 } & ({ format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 })
 
 /** The warning a restore or verify without `signers` gives once. */
-export const NOT_AUTHENTICATED_WARNING = `The backup is not authenticated: without ${option('signers')}, anyone who can change the backup folder can change what is restored. Sign backups with an SSH key and give the allowed signers in ${option('signers')}.`
+export const NOT_AUTHENTICATED_WARNING = message`The backup is not authenticated: anyone who can change the backup folder can change what is restored. Sign backups with an SSH key and give their allowed signers file as ${option('signers')}.`
 
 /**
  * How far a manifest's `created` may lie ahead of this machine's clock (docs/format.md): two runners'
@@ -161,13 +163,13 @@ async function readSigners(file: string): Promise<string> {
   if (!info?.isFile())
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The signers file ${file} is missing or not a regular file; give the path of an allowed_signers file.`,
+      message`The signers file ${file} is missing or not a regular file; give the path of an allowed_signers file.`,
       { file }
     )
   if (info.size > MAX_MANIFEST_BYTES)
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The signers file ${file} is ${info.size} bytes: too large for an allowed_signers file.`,
+      message`The signers file ${file} is ${info.size} bytes: too large for an allowed_signers file.`,
       { file }
     )
   return (await readBounded(file, MAX_MANIFEST_BYTES)).toString('latin1')
@@ -176,7 +178,7 @@ async function readSigners(file: string): Promise<string> {
 export function untrusted(file: string, reason: string): LicenseBackupError {
   return new LicenseBackupError(
     'BACKUP_UNTRUSTED',
-    `The backup's ${file} is not trusted: ${reason}. Nothing was written and no service was called.`,
+    message`The backup's ${file} is not trusted: ${reason}. Nothing was written and no service was called.`,
     { file }
   )
 }
@@ -190,7 +192,7 @@ export function announceBackup(opened: OpenedBackup, trust: BackupTrustOptions, 
     ...(opened.origin ? { origin: opened.origin } : {}),
     ...(opened.signer ? { signer: opened.signer } : {})
   })
-  if (trust.signers === undefined) emit({ type: 'WARNING', message: NOT_AUTHENTICATED_WARNING })
-  if (opened.future !== undefined) emit({ type: 'WARNING', message: opened.future })
-  for (const message of opened.skippedSigners ?? []) emit({ type: 'WARNING', message })
+  if (trust.signers === undefined) emit(warning(NOT_AUTHENTICATED_WARNING))
+  if (opened.future !== undefined) emit(warning(opened.future))
+  for (const message of opened.skippedSigners ?? []) emit(warning(message))
 }

@@ -16,6 +16,7 @@ import { MAX_LICENSE_BYTES } from '../store/read.js'
 import { nameKey, pathProblem } from '../store/names.js'
 import { MAX_MANIFEST_BYTES } from './manifest-bounds.js'
 import { MAX_LICENSES, SAME_NAME, corrupt } from './verify-backup.js'
+import { message } from '../message.js'
 
 export interface PackV2Context {
   path: string
@@ -234,7 +235,7 @@ async function tarBytes(context: PackV2Context, packFile: string): Promise<Async
       ;(source as ReturnType<typeof createReadStream>).destroy()
       throw new LicenseBackupError(
         'CONFIG_INVALID',
-        `The backup at ${context.path} is encrypted (age): give the age identity in ${option('ageIdentity')}.`,
+        message`The backup at ${context.path} is encrypted (age): give the age identity in ${option('ageIdentity')}.`,
         { file: context.path }
       )
     }

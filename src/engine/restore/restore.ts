@@ -33,11 +33,14 @@ import {
   isCommitted,
   openStaging,
   recoverRestore,
-  type Staging
+  type Staging,
+  type Warn
 } from './commit.js'
 import { targetCheck } from './targets.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
 import { announceBackup, openBackup } from './open-backup.js'
+import { message } from '../message.js'
+import { warning } from '../events.js'
 
 /**
  * Restores a backup into a store through the license service (docs/protocol.md, docs/events.md): verify
@@ -66,7 +69,7 @@ export async function restore(
     await mkdir(store, { recursive: true })
     const lock = await acquireStoreLock(store, 'restore')
     try {
-      const warn = (message: string): void => emit({ type: 'WARNING', message })
+      const warn: Warn = text => emit(warning(text))
       await recoverRestore(store, warn, options.rollBackInterrupted === true)
       // A machine key from a secret is this machine (never written to the store); else, without consent,
       // fail before anything else when the store has no machine key, and with it create one only once the backup
@@ -144,7 +147,7 @@ async function exchangeAndCommit(context: RestoreRun): Promise<RestoreReport> {
     throwIfAborted(signal, 'restore')
     emit({ type: 'BEGIN', operation: 'restore' })
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: 0, total: staging.paths.length })
-    const leftOut = await commitStaged(store, staging.paths, message => emit({ type: 'WARNING', message }))
+    const leftOut = await commitStaged(store, staging.paths, message => emit(warning(message)))
     emit({
       type: 'PROGRESS',
       operation: 'restore',
@@ -401,8 +404,8 @@ function failWith(context: RestoreRun, refused: RefusedOutcome[]): never {
 
 /** A refusal the step skips (`onRefused: 'skip'`): a warning with the license's title and URL. */
 function warnRefused(context: RestoreRun, refusal: RefusedOutcome): void {
-  const message = refusalMessage(refusal, context.catalog.get(refusal.key_id))
-  context.emit({ type: 'WARNING', message: `Left out, as ${option('onRefused')} says skip: ${message}` })
+  const refused = refusalMessage(refusal, context.catalog.get(refusal.key_id))
+  context.emit(warning(message`Left out, as ${option('onRefused')} says skip: ${refused}`))
 }
 
 function licenseEvent(licenseId: string, keyId: string, path: string) {
@@ -448,7 +451,7 @@ function asRestoreError(error: unknown, path: string): unknown {
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
+        message`Restoring from ${path} failed (${code}); check the store folder, its permissions and free space. The store is as it was.`,
         { file: path, cause: error }
       )
   )

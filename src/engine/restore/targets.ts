@@ -5,6 +5,7 @@ import type { ManifestLicense } from '../format/manifest.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import { nameKey } from '../store/names.js'
 import { readLicenseFileSync } from '../store/read.js'
+import { message } from '../message.js'
 
 /** What the store has at a name: a folder, a regular file, or anything else (a link, a FIFO, a device). */
 type Kind = 'folder' | 'file' | 'other'
@@ -80,7 +81,7 @@ function checkHeldLicense(store: string, license: ManifestLicense, path: string)
   if (held.jti === license.jti) return
   throw new LicenseBackupError(
     'STORE_INVALID',
-    `The store ${store} holds license ${held.jti} at ${JSON.stringify(path)}, where the backup's license ${license.jti} goes; a restore never replaces another license. Nothing was restored; move ${join(store, path)} out of the store (or restore into another store), then run the restore again.`,
+    message`The store ${store} holds license ${held.jti} at ${JSON.stringify(path)}, where the backup's license ${license.jti} goes; a restore never replaces another license. Nothing was restored; move ${join(store, path)} out of the store (or restore into another store), then run the restore again.`,
     { file: path, licenseId: held.jti, keyId: held.keyId }
   )
 }
@@ -104,7 +105,7 @@ function describe(kind: Kind): string {
 function clash(store: string, license: ManifestLicense, path: string, what: string): LicenseBackupError {
   return new LicenseBackupError(
     'STORE_INVALID',
-    `The backup's license ${JSON.stringify(license.path)} (license ID ${license.jti}) cannot be restored into the store ${store}: the store has ${JSON.stringify(path)} there, ${what}. Nothing was restored; move ${join(store, path)} out of the way (or restore into another store), then run the restore again.`,
+    message`The backup's license ${JSON.stringify(license.path)} (license ID ${license.jti}) cannot be restored into the store ${store}: the store has ${JSON.stringify(path)} there, ${what}. Nothing was restored; move ${join(store, path)} out of the way (or restore into another store), then run the restore again.`,
     { file: path, licenseId: license.jti, keyId: license.key_id }
   )
 }

@@ -22,6 +22,7 @@ import {
 } from './manifest-bounds.js'
 import { openBackup, type OpenedBackup } from './open-backup.js'
 import { readPackV2 } from './read-pack-v2.js'
+import { message } from '../message.js'
 
 /** Caps on what a backup may declare before it is read (docs/format.md: sizes over the caps are errors). */
 export const MAX_LICENSES = 10_000_000
@@ -254,7 +255,7 @@ function outsidePattern(
       : "the restore's pattern option"
   return new LicenseBackupError(
     'CONFIG_INVALID',
-    `The backup at ${path} holds ${member}, which does not match ${JSON.stringify(pattern)} (${whose}). A restore writes only license files matching its pattern, so nothing was restored. If the backup's licenses are named so, set the pattern option to match them; otherwise do not restore this backup.`,
+    message`The backup at ${path} holds ${member}, which does not match ${JSON.stringify(pattern)} (${whose}). A restore writes only license files matching its pattern, so nothing was restored. If the backup's licenses are named so, set the pattern option to match them; otherwise do not restore this backup.`,
     { file: path }
   )
 }
@@ -352,7 +353,7 @@ async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array
     stream.destroy()
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `The backup at ${context.path} is encrypted (age): give the age identity in ${option('ageIdentity')}.`,
+      message`The backup at ${context.path} is encrypted (age): give the age identity in ${option('ageIdentity')}.`,
       { file: context.path }
     )
   }
@@ -367,7 +368,7 @@ async function packBytes(context: PackContext): Promise<AsyncIterable<Uint8Array
 export function corrupt(path: string, problem: string): LicenseBackupError {
   return new LicenseBackupError(
     'BACKUP_CORRUPT',
-    `The backup at ${path} cannot be trusted: ${problem}. Nothing was restored; restore from another backup.`,
+    message`The backup at ${path} cannot be trusted: ${problem}. Nothing was restored; restore from another backup.`,
     { file: path }
   )
 }

@@ -22,6 +22,7 @@ import {
   type Call,
   type TransportOptions
 } from './transport.js'
+import { message } from '../message.js'
 
 /** Protocol v1: at most this many licenses per restore request. */
 export const MAX_BATCH = 1000
@@ -267,8 +268,7 @@ export class ServiceClient {
       if (answer.status === 403) {
         throw new LicenseBackupError(
           'UNAUTHORIZED',
-          `The license service at ${answer.url} refused to take licenses back (HTTP 403: ${problemDetail(answer) ?? 'forbidden'}). ` +
-            `They keep their slots; ask the service's operator to free them.`,
+          message`The license service at ${answer.url} refused to take licenses back (HTTP 403: ${problemDetail(answer) ?? 'forbidden'}). They keep their slots; ask the service's operator to free them.`,
           { url: answer.url }
         )
       }
@@ -365,8 +365,7 @@ export class ServiceClient {
     } catch (error) {
       throw new LicenseBackupError(
         'SERVICE_ERROR',
-        `The license service at ${answer.url} returned a license ${jti} (key ID ${key_id}) that fails its check: ` +
-          `${(error as Error).message}. Nothing was written; report this to the service's operator.`,
+        message`The license service at ${answer.url} returned a license ${jti} (key ID ${key_id}) that fails its check: ${(error as Error).message}. Nothing was written; report this to the service's operator.`,
         { url: answer.url, licenseId: jti, keyId: key_id, cause: error }
       )
     }
@@ -387,8 +386,7 @@ export class ServiceClient {
   private badAnswer(answer: Answer, why: string): LicenseBackupError {
     return new LicenseBackupError(
       'SERVICE_ERROR',
-      `The license service at ${answer.url} gave an answer this tool cannot use (HTTP ${answer.status}): ${why}. ` +
-        `Check that ${option('service.url')} points at a license-backup protocol v1 service.`,
+      message`The license service at ${answer.url} gave an answer this tool cannot use (HTTP ${answer.status}): ${why}. Check that ${option('service.url')} points at a license-backup protocol v1 service.`,
       { url: answer.url }
     )
   }
@@ -398,41 +396,39 @@ export class ServiceClient {
     const detail = problemDetail(answer)
     const said = detail ? `: ${detail}` : ''
     const token = this.tokenEnv
-      ? `the token in the environment variable ${this.tokenEnv}`
-      : option('service.token')
+      ? message`the token in the environment variable ${this.tokenEnv}`
+      : message`${option('service.token')}`
     if (answer.status === 401 && /^proof-/.test(problemSlug(answer) ?? '')) {
       return new LicenseBackupError(
         'UNAUTHORIZED',
-        `The license service at ${answer.url} refused this machine's proof of possession (HTTP 401${said}). ` +
-          `The token was accepted: check this machine's clock and that ${option('service.url')} is the URL the service is reached at.`,
+        message`The license service at ${answer.url} refused this machine's proof of possession (HTTP 401${said}). The token was accepted: check this machine's clock and that ${option('service.url')} is the URL the service is reached at.`,
         { url: answer.url }
       )
     }
     if (answer.status === 401) {
       return new LicenseBackupError(
         'UNAUTHORIZED',
-        `The license service at ${answer.url} refused the credentials (HTTP 401${said}). Check ${token}.`,
+        message`The license service at ${answer.url} refused the credentials (HTTP 401${said}). Check ${token}.`,
         { url: answer.url }
       )
     }
     if (answer.status === 403) {
       return new LicenseBackupError(
         'UNAUTHORIZED',
-        `The license service at ${answer.url} does not allow this token to ${action} (HTTP 403${said}). ` +
-          `Use a token with restore access in ${token}.`,
+        message`The license service at ${answer.url} does not allow this token to ${action} (HTTP 403${said}). Use a token with restore access in ${token}.`,
         { url: answer.url }
       )
     }
     if (answer.status === 404) {
       return new LicenseBackupError(
         'SERVICE_ERROR',
-        `The license service at ${answer.url} does not know this session (HTTP 404${said}); it may have expired. Run the restore again.`,
+        message`The license service at ${answer.url} does not know this session (HTTP 404${said}); it may have expired. Run the restore again.`,
         { url: answer.url }
       )
     }
     return new LicenseBackupError(
       'SERVICE_ERROR',
-      `The license service at ${answer.url} could not ${action} (HTTP ${answer.status}${said}).`,
+      message`The license service at ${answer.url} could not ${action} (HTTP ${answer.status}${said}).`,
       { url: answer.url }
     )
   }
@@ -469,19 +465,19 @@ function baseUrl(url: string): string {
   } catch {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `${capitalized(option('service.url'))} "${url}" is not a URL; give the service's http(s) address.`
+      message`${capitalized(option('service.url'))} "${url}" is not a URL; give the service's http(s) address.`
     )
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `${capitalized(option('service.url'))} "${url}" is not an http(s) URL.`
+      message`${capitalized(option('service.url'))} "${url}" is not an http(s) URL.`
     )
   }
   if (parsed.username || parsed.password) {
     throw new LicenseBackupError(
       'CONFIG_INVALID',
-      `${capitalized(option('service.url'))} must not carry credentials; give the token in ${option('service.token')}.`
+      message`${capitalized(option('service.url'))} must not carry credentials; give the token in ${option('service.token')}.`
     )
   }
   return parsed.href.replace(/\/+$/, '')
@@ -494,14 +490,14 @@ function checkedToken(token: string, url: string, tokenEnv: string | undefined):
   if (trimmed === '') {
     throw new LicenseBackupError(
       'UNAUTHORIZED',
-      `No token for the license service at ${url}: ${where} is empty or unset.`,
+      message`No token for the license service at ${url}: ${where} is empty or unset.`,
       { url }
     )
   }
   if (!/^[\x21-\x7e]+$/.test(trimmed)) {
     throw new LicenseBackupError(
       'UNAUTHORIZED',
-      `The token for the license service at ${url} (${where}) holds spaces or characters a bearer token cannot have.`,
+      message`The token for the license service at ${url} (${where}) holds spaces or characters a bearer token cannot have.`,
       { url }
     )
   }

@@ -1,6 +1,5 @@
 import { LicenseBackupError, type ErrorCode } from '../errors.js'
 import type { EngineEvent } from '../events.js'
-import { capitalized } from '../options.js'
 import type { RefusedOutcome } from './client.js'
 
 /** The error code a refusal reason stands for: `restore-limit` is RESTORE_LIMIT (NS_E_DRM_RESTORE_FRAUD). */
@@ -88,7 +87,7 @@ export function refusalError(
     renewed === undefined ? 'nothing was restored' : `the other ${renewed} license(s) were renewed`
   const message =
     refused.length === 1
-      ? `${lines[0]} ${capitalized(outcome)}.`
+      ? `${lines[0]} ${outcome.charAt(0).toUpperCase()}${outcome.slice(1)}.`
       : `The license service refused ${refused.length} licenses; ${outcome}. ${lines.join(' ')}${more}`
   return new LicenseBackupError(code, message, {
     licenseId: lead.jti,

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { cancelled, LicenseBackupError } from '../errors.js'
 import { backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js'
+import { message } from '../message.js'
 
 export interface TransportOptions {
   token: string
@@ -74,8 +75,7 @@ function waitBefore(
       const at = new Date(now + asked).toISOString()
       throw new LicenseBackupError(
         'SERVICE_UNAVAILABLE',
-        `The license service at ${call.url} answered ${last} and asked to retry in ${Math.ceil(asked / 1000)} s, ` +
-          `past this run's deadline; run the restore again after ${at}.`,
+        message`The license service at ${call.url} answered ${last} and asked to retry in ${Math.ceil(asked / 1000)} s, past this run's deadline; run the restore again after ${at}.`,
         { url: call.url }
       )
     }
@@ -169,8 +169,7 @@ function unavailable(call: Call, last: string, attempts: number): LicenseBackupE
       : `the last of ${attempts} attempt(s) got ${last}`
   return new LicenseBackupError(
     'SERVICE_UNAVAILABLE',
-    `The license service at ${call.url} did not answer in time: ${what}. ` +
-      `Check that the service is up and reachable, then run the restore again.`,
+    message`The license service at ${call.url} did not answer in time: ${what}. Check that the service is up and reachable, then run the restore again.`,
     { url: call.url }
   )
 }

@@ -1,7 +1,8 @@
 import { LicenseBackupError } from '../errors.js'
 import type { License } from '../licenses/license.js'
 import { leaseEnd } from '../licenses/validity.js'
-import { option } from '../options.js'
+import { capitalized, option } from '../options.js'
+import { message } from '../message.js'
 
 /** The shortest lease a request may ask for (protocol v1.2: `lease_seconds` ≥ 60). */
 export const MIN_LEASE_SECONDS = 60
@@ -12,7 +13,7 @@ export function checkLease(seconds: number | undefined): void {
   if (Number.isSafeInteger(seconds) && seconds >= MIN_LEASE_SECONDS) return
   throw new LicenseBackupError(
     'CONFIG_INVALID',
-    `${option('lease')} is ${String(seconds)}: a lease is a whole number of seconds, at least ${MIN_LEASE_SECONDS} (a minute); give a longer one, or none for the service's own.`
+    message`${capitalized(option('lease'))} is ${String(seconds)}: a lease is a whole number of seconds, at least ${MIN_LEASE_SECONDS} (a minute); give a longer one, or none for the service's own.`
   )
 }
 

@@ -5,6 +5,7 @@ import type { ServiceOptions, LicenseTrustOptions } from '../api.js'
 import { createVerifier, type LicenseVerifier } from '../licenses/verifier.js'
 import type { CheckLicense } from '../service/index.js'
 import type { LeaseTracker } from './lease.js'
+import { message } from '../message.js'
 
 export interface ReturnedLicenseCheck {
   /** The service's URL, for messages. */
@@ -39,7 +40,7 @@ export function returnedLicenseCheck(check: ReturnedLicenseCheck): CheckLicense 
     if (problems.length > 0) {
       throw new LicenseBackupError(
         'SERVICE_ERROR',
-        `The license service answered with a wrong license for ${expected.jti}: ${problems.join('; ')}. ${check.operation === 'restore' ? 'Nothing was restored' : 'It was not written'}; report this to the service's operator.`,
+        message`The license service answered with a wrong license for ${expected.jti}: ${problems.join('; ')}. ${check.operation === 'restore' ? 'Nothing was restored' : 'It was not written'}; report this to the service's operator.`,
         { url: check.url, licenseId: expected.jti, keyId: expected.key_id }
       )
     }

@@ -8,6 +8,7 @@ import {
   type ReleaseStatus,
   type ServiceSession
 } from '../service/index.js'
+import { warning } from '../events.js'
 
 export interface ServiceLinkOptions {
   service: ServiceOptions
@@ -93,12 +94,12 @@ export class ServiceLink {
       await client.release(session, this.taken)
       this.taken.length = 0
     } catch (error) {
-      emit({
-        type: 'WARNING',
-        message:
+      emit(
+        warning(
           `The restore failed and could not give back the slots it took at ${this.url} (${(error as Error).message}). ` +
-          `${this.taken.length} license(s) still hold a slot of this machine: ${listed(this.taken)}. Run a release step for them, or ask the service's operator.`
-      })
+            `${this.taken.length} license(s) still hold a slot of this machine: ${listed(this.taken)}. Run a release step for them, or ask the service's operator.`
+        )
+      )
     } finally {
       if (session) await client.closeSession(session).catch(() => {})
     }
@@ -106,10 +107,11 @@ export class ServiceLink {
 
   private speaksV1(): void {
     this.v1 = true
-    this.options.emit({
-      type: 'WARNING',
-      message: `The license service at ${this.url} speaks protocol v1: slots cannot be previewed or released, so a refusal shows only during the restore, and a restored license keeps its slot.`
-    })
+    this.options.emit(
+      warning(
+        `The license service at ${this.url} speaks protocol v1: slots cannot be previewed or released, so a refusal shows only during the restore, and a restored license keeps its slot.`
+      )
+    )
   }
 }
 

@@ -1,4 +1,5 @@
 import { LicenseBackupError } from '../errors.js'
+import { message } from '../message.js'
 
 export const DEFAULT_PATTERN = '**/*.jwt'
 
@@ -57,7 +58,7 @@ function checkPattern(pattern: string): void {
   const invalid = (problem: string): LicenseBackupError =>
     new LicenseBackupError(
       'CONFIG_INVALID',
-      `The store pattern ${JSON.stringify(pattern)} ${problem}; patterns support \`**\` (any folders), \`*\` and \`?\` only, as in "${DEFAULT_PATTERN}".`
+      message`The store pattern ${JSON.stringify(pattern)} ${problem}; patterns support \`**\` (any folders), \`*\` and \`?\` only, as in "${DEFAULT_PATTERN}".`
     )
   const segments = pattern.split('/')
   if (pattern.length === 0 || pattern.startsWith('/') || segments.includes('..')) {

@@ -6,6 +6,7 @@ import type { Operation } from '../events.js'
 import { crashPoint } from '../io/crash-points.js'
 import { fileIO, writeAll } from '../io/file-io.js'
 import { STATE_DIR } from './names.js'
+import { message } from '../message.js'
 
 export const LOCK_FILE = 'lock'
 /** Beside a backup path `<path>`: `<path>.lb-lock` (ADR 0067). */
@@ -331,7 +332,7 @@ async function ageOf(file: string): Promise<number | undefined> {
 function unreadable(guarded: Guarded, graceMs: number): LicenseBackupError {
   return new LicenseBackupError(
     'BUSY',
-    `${guarded.subject} has a lock file it cannot read (${guarded.file}: empty, cut short, or not a lock this tool wrote). A run takes such a lock over once it is ${Math.round(graceMs / 1000)} s old: run again in a moment. If no run is using it, delete ${guarded.file}.`,
+    message`${guarded.subject} has a lock file it cannot read (${guarded.file}: empty, cut short, or not a lock this tool wrote). A run takes such a lock over once it is ${Math.round(graceMs / 1000)} s old: run again in a moment. If no run is using it, delete ${guarded.file}.`,
     { file: guarded.file }
   )
 }
@@ -344,7 +345,7 @@ function busy(guarded: Guarded, holder: LockInfo | undefined, age: number | unde
   const minutes = STALE_AFTER_MS / 60_000
   return new LicenseBackupError(
     'BUSY',
-    `${guarded.subject} is in use by ${who}${refreshed}. Wait for it to finish and run again; a run refreshes its lock while it works, and a lock not refreshed for ${minutes} minutes is taken over. If you are sure no run is using it, delete ${guarded.file}.`,
+    message`${guarded.subject} is in use by ${who}${refreshed}. Wait for it to finish and run again; a run refreshes its lock while it works, and a lock not refreshed for ${minutes} minutes is taken over. If you are sure no run is using it, delete ${guarded.file}.`,
     { file: guarded.file }
   )
 }
@@ -355,7 +356,7 @@ function ioError(file: string, error: unknown): LicenseBackupError {
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `The lock ${file} cannot be written (${code}); check the folder's permissions.`,
+        message`The lock ${file} cannot be written (${code}); check the folder's permissions.`,
         { file, cause: error }
       )
   )

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { LicenseBackupError } from '../errors.js'
 import { openFollowsLinks } from '../io/platform.js'
 import { invalidLicense } from '../licenses/license.js'
+import { message } from '../message.js'
 
 /** A license file larger than this is not a license (docs/format.md: licenses are a few hundred bytes). */
 export const MAX_LICENSE_BYTES = 1024 * 1024
@@ -47,7 +48,7 @@ export function readLicenseFileSync(
     if (!info.isFile()) {
       throw new LicenseBackupError(
         'STORE_INVALID',
-        `${relative} in the store ${store} is no longer a regular file; links are never followed. Replace it with the license file itself.`,
+        message`${relative} in the store ${store} is no longer a regular file; links are never followed. Replace it with the license file itself.`,
         { file: relative }
       )
     }
@@ -87,7 +88,7 @@ function unreadable(relative: string, store: string, error: unknown): LicenseBac
   if (code === 'ELOOP') {
     return new LicenseBackupError(
       'STORE_INVALID',
-      `${relative} in the store ${store} is a symbolic link; links are never followed. Replace it with the license file itself.`,
+      message`${relative} in the store ${store} is a symbolic link; links are never followed. Replace it with the license file itself.`,
       { file: relative, cause: error }
     )
   }
@@ -99,7 +100,7 @@ function unreadable(relative: string, store: string, error: unknown): LicenseBac
         : 'check the file and the disk'
   return new LicenseBackupError(
     'IO_ERROR',
-    `${relative} in the store ${store} cannot be read (${code}); ${hint}.`,
+    message`${relative} in the store ${store} cannot be read (${code}); ${hint}.`,
     {
       file: relative,
       cause: error

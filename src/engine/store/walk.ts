@@ -5,6 +5,7 @@ import { asEngineError, LicenseBackupError } from '../errors.js'
 import { option } from '../options.js'
 import { compileGlob, DEFAULT_PATTERN } from './glob.js'
 import { nameKey, pathProblem, STATE_DIR } from './names.js'
+import { message } from '../message.js'
 
 /** The scan lets the event loop run (cancellation, other work) once per this many licenses. */
 const YIELD_EVERY = 4096
@@ -42,7 +43,7 @@ export function* walkLicenseFiles(store: string, pattern = DEFAULT_PATTERN): Gen
       const kind = entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'
       throw new LicenseBackupError(
         'STORE_INVALID',
-        `${relative} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
+        message`${relative} in the store ${store} matches the license pattern but is ${kind}; links are never followed. Replace it with the license file itself, or move it out of the store.`,
         { file: relative }
       )
     }
@@ -99,7 +100,7 @@ function storeReadError(store: string, error: unknown): unknown {
     code =>
       new LicenseBackupError(
         'IO_ERROR',
-        `The store ${store} cannot be read (${code}); check its permissions.`,
+        message`The store ${store} cannot be read (${code}); check its permissions.`,
         {
           file: store,
           cause: error
@@ -116,15 +117,19 @@ export async function checkStoreDir(store: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`
-    throw new LicenseBackupError('STORE_INVALID', `The store ${store} ${why}; check ${option('store')}.`, {
-      file: store,
-      cause: error
-    })
+    throw new LicenseBackupError(
+      'STORE_INVALID',
+      message`The store ${store} ${why}; check ${option('store')}.`,
+      {
+        file: store,
+        cause: error
+      }
+    )
   }
   if (!info.isDirectory()) {
     throw new LicenseBackupError(
       'STORE_INVALID',
-      `The store ${store} is not a directory; check ${option('store')}.`,
+      message`The store ${store} is not a directory; check ${option('store')}.`,
       {
         file: store
       }
@@ -137,7 +142,7 @@ function checkName(relative: string, store: string): void {
   if (problem === undefined) return
   throw new LicenseBackupError(
     'STORE_INVALID',
-    `${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
+    message`${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
     { file: relative }
   )
 }
@@ -151,7 +156,7 @@ function checkNameCollisions(paths: Iterable<string>, foreignKeys: Set<string>, 
     if (other !== undefined) {
       throw new LicenseBackupError(
         'STORE_INVALID',
-        `${JSON.stringify(other)} and ${JSON.stringify(path)} in the store ${store} are the same name on some file systems (they differ only by case, Unicode normalisation or invisible characters); a backup could not be restored on every file system. Rename or remove one of them.`,
+        message`${JSON.stringify(other)} and ${JSON.stringify(path)} in the store ${store} are the same name on some file systems (they differ only by case, Unicode normalisation or invisible characters); a backup could not be restored on every file system. Rename or remove one of them.`,
         { file: path }
       )
     }

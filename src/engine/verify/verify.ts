@@ -6,6 +6,8 @@ import { createVerifier } from '../licenses/verifier.js'
 import { NOT_VERIFIED_WARNING } from '../licenses/verifier.js'
 import { announceBackup, openBackup } from '../restore/open-backup.js'
 import { verifyBackup } from '../restore/verify-backup.js'
+import { warning } from '../events.js'
+import { message } from '../message.js'
 
 /**
  * The restore drill (docs/format.md): everything a restore checks before it calls the service (the manifest's
@@ -29,7 +31,7 @@ export async function verify(
     pooled: true
   })
   try {
-    if (!verifier.verifying) emit({ type: 'WARNING', message: NOT_VERIFIED_WARNING })
+    if (!verifier.verifying) emit(warning(NOT_VERIFIED_WARNING))
     const backup = await verifyBackup(options.path, {
       opened,
       verifier,
@@ -63,7 +65,7 @@ export async function verify(
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
     throw new LicenseBackupError(
       'IO_ERROR',
-      `Reading the backup at ${options.path} failed (${code}); check the folder and its permissions.`,
+      message`Reading the backup at ${options.path} failed (${code}); check the folder and its permissions.`,
       {
         file: options.path,
         cause: error

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { LicenseBackupError } from '../../errors.js'
 import { ED25519, WireError, WireReader, ed25519Blob } from './wire.js'
+import { message } from '../../message.js'
 
 /**
  * The OpenSSH Ed25519 key that signs a backup's manifest (`sign`), read from its private key file's text; not
@@ -30,7 +31,7 @@ export function parseSigningKey(text: string, source: string): BackupSigningKey 
     problem =>
       new LicenseBackupError(
         'CONFIG_INVALID',
-        `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+        message`The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
       )
   )
 }

@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import { type EngineMessage, type MessagePart } from './message.js';
 /**
  * Status events, after the classic DRM backup/restore callback (docs/events.md).
  * Backup: BEGIN → RESTRICTED_LICENSE* → END. Restore: CONNECTING → DISCONNECTING → BEGIN → END, where
@@ -48,9 +49,12 @@ export type EngineEvent = {
     path: string;
     outcome: 'backed-up' | 'restricted' | 'restored' | 'renewed' | 'unchanged' | 'refused' | 'expired';
     reason?: string;
-} | {
+}
+/** `message` in the engine's words; `parts` its structure, for a host to phrase (ADR 0213). */
+ | {
     type: 'WARNING';
     message: string;
+    parts: readonly MessagePart[];
 }
 /** A restore or verify opened a backup: its format, where it came from (v2), who signed it. */
  | {
@@ -63,3 +67,7 @@ export type EngineEvent = {
 export type EventListener = (event: EngineEvent) => void;
 /** Calls the listener, keeping a throwing listener from breaking the operation it observes. */
 export declare function emitter(listener: EventListener | undefined): EventListener;
+/** The WARNING event of a message: its structure, and the engine's words for a host that prints those. */
+export declare function warning(text: string | EngineMessage): Extract<EngineEvent, {
+    type: 'WARNING';
+}>;
