@@ -3,15 +3,15 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import "./chunks/chunk-K4CW4N3K.js";
 import {
   MAX_MANIFEST_BYTES
-} from "./chunks/chunk-EWIBVUFQ.js";
+} from "./chunks/chunk-YOIRGVVO.js";
 import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-OCCXLCWL.js";
+} from "./chunks/chunk-E74BWHVL.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-YR5CFCZP.js";
+} from "./chunks/chunk-T56LUJL3.js";
 import {
   InputFileError,
   readInputFile
@@ -21,10 +21,10 @@ import {
   emitter,
   isRetryableStatus,
   parseRetryAfter
-} from "./chunks/chunk-4JTTBM3Q.js";
+} from "./chunks/chunk-YK2CDZEA.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-LA5DZX4C.js";
+} from "./chunks/chunk-IIXEPIEH.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -34,7 +34,7 @@ import {
   isLicenseBackupError,
   option,
   turnOn
-} from "./chunks/chunk-P2CEUB2B.js";
+} from "./chunks/chunk-KVF536ZY.js";
 import {
   __commonJS,
   __require,
@@ -7375,11 +7375,11 @@ var require_dist = __commonJS({
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-AY5GRYKE.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-J336PJWA.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-2JLQICU3.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-EDHC3FI6.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-XZR2A7XS.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-62JV2GZE.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-TUEVWBDB.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-HWU4IAC6.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-ZVU5HXPE.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-B6EHE3DT.js")).renew(options, control, emit)
   };
 }
 

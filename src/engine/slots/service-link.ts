@@ -1,5 +1,6 @@
 import type { ServiceOptions } from '../api.js'
 import type { EventListener } from '../events.js'
+import { listed } from './listed.js'
 import {
   ServiceClient,
   type BatchLicense,
@@ -111,10 +112,4 @@ export class ServiceLink {
       message: `The license service at ${this.url} speaks protocol v1: slots cannot be previewed or released, so a refusal shows only during the restore, and a restored license keeps its slot.`
     })
   }
-}
-
-/** Up to ten IDs, then how many more. */
-export function listed(ids: readonly string[]): string {
-  const shown = ids.slice(0, 10).join(', ')
-  return ids.length > 10 ? `${shown} and ${ids.length - 10} more` : shown
 }
