@@ -15593,7 +15593,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-YJSTRTTP.js");
+    const { runSteps } = await import("./chunks/run-steps-NBHZLUND.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

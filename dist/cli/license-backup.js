@@ -16538,10 +16538,9 @@ import { join } from "node:path";
 
 // src/action/registry/blobs.ts
 import { createHash as createHash2 } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { rm } from "node:fs/promises";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { createReadStream } from "node:fs";
+import { open, rm } from "node:fs/promises";
+import { Readable } from "node:stream";
 var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
 var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
 var ChunkTooLarge = class extends Error {
@@ -16654,25 +16653,21 @@ async function pullBlob(client, blob, target) {
     const progress = client.download(response);
     const hash = createHash2("sha256");
     let size = 0;
-    const check = new Transform({
-      transform(chunk, _encoding, done) {
+    const file = await open(target, "wx", 384);
+    try {
+      let writing = Promise.resolve();
+      for await (const chunk of response.body) {
         progress.moved();
         size += chunk.length;
-        if (size > blob.size) {
-          done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`));
-          return;
-        }
+        if (size > blob.size)
+          throw corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`);
         hash.update(chunk);
-        done(null, chunk);
+        await writing;
+        writing = file.write(chunk);
       }
-    });
-    try {
-      await pipeline(
-        Readable.fromWeb(response.body),
-        check,
-        createWriteStream(target, { flags: "wx", mode: 384 })
-      );
+      await writing;
     } catch (error) {
+      await file.close().catch(() => void 0);
       await rm(target, { force: true });
       if (error instanceof LicenseBackupError) throw error;
       client.throwIfCancelled();
@@ -16682,6 +16677,7 @@ async function pullBlob(client, blob, target) {
     } finally {
       progress.end();
     }
+    await file.close();
     const digest = `sha256:${hash.digest("hex")}`;
     if (size !== blob.size || digest !== blob.digest) {
       await rm(target, { force: true });
@@ -16726,7 +16722,7 @@ async function pullBackup(client, reference, folder) {
 }
 
 // src/action/registry/push.ts
-import { open } from "node:fs/promises";
+import { open as open2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
 async function pushBackup(client, folder, files, options) {
   const version = formatVersion(await manifestFormat(folder, files));
@@ -16753,7 +16749,7 @@ async function pushBackup(client, folder, files, options) {
 }
 async function manifestFormat(folder, files) {
   if (!files.includes("manifest.json")) return void 0;
-  const handle = await open(join2(folder, "manifest.json"), "r");
+  const handle = await open2(join2(folder, "manifest.json"), "r");
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
     return /"format"\s*:\s*"([^"]{1,64})"/.exec(buffer.subarray(0, bytesRead).toString("utf8"))?.[1];

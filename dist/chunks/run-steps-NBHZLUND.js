@@ -544,11 +544,11 @@ var require_yauzl = __commonJS({
     var fd_slicer = require_fd_slicer();
     var util = __require("util");
     var EventEmitter = __require("events").EventEmitter;
-    var Transform3 = __require("stream").Transform;
+    var Transform2 = __require("stream").Transform;
     var PassThrough = __require("stream").PassThrough;
     var Writable = __require("stream").Writable;
     var crc322 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
-    exports.open = open3;
+    exports.open = open4;
     exports.fromFd = fromFd;
     exports.fromBuffer = fromBuffer;
     exports.fromRandomAccessReader = fromRandomAccessReader;
@@ -566,7 +566,7 @@ var require_yauzl = __commonJS({
     exports.RandomAccessReader = RandomAccessReader;
     function openPromise(path, options2) {
       return new Promise((resolve, reject) => {
-        open3(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        open4(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve(zipfile);
         });
@@ -596,7 +596,7 @@ var require_yauzl = __commonJS({
         });
       });
     }
-    function open3(path, options2, callback) {
+    function open4(path, options2, callback) {
       if (typeof options2 === "function") {
         callback = options2;
         options2 = null;
@@ -1238,9 +1238,9 @@ var require_yauzl = __commonJS({
         callback();
       });
     }
-    util.inherits(AssertByteCountStream, Transform3);
+    util.inherits(AssertByteCountStream, Transform2);
     function AssertByteCountStream(byteCount) {
-      Transform3.call(this);
+      Transform2.call(this);
       this.actualByteCount = 0;
       this.expectedByteCount = byteCount;
     }
@@ -2971,10 +2971,9 @@ import { join as join4 } from "node:path";
 
 // src/action/registry/blobs.ts
 import { createHash as createHash2 } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { rm as rm2 } from "node:fs/promises";
-import { Readable, Transform as Transform2 } from "node:stream";
-import { pipeline as pipeline2 } from "node:stream/promises";
+import { createReadStream } from "node:fs";
+import { open as open2, rm as rm2 } from "node:fs/promises";
+import { Readable } from "node:stream";
 var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
 var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
 var ChunkTooLarge = class extends Error {
@@ -3087,25 +3086,21 @@ async function pullBlob(client, blob, target) {
     const progress = client.download(response);
     const hash = createHash2("sha256");
     let size = 0;
-    const check = new Transform2({
-      transform(chunk, _encoding, done) {
+    const file = await open2(target, "wx", 384);
+    try {
+      let writing = Promise.resolve();
+      for await (const chunk of response.body) {
         progress.moved();
         size += chunk.length;
-        if (size > blob.size) {
-          done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`));
-          return;
-        }
+        if (size > blob.size)
+          throw corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`);
         hash.update(chunk);
-        done(null, chunk);
+        await writing;
+        writing = file.write(chunk);
       }
-    });
-    try {
-      await pipeline2(
-        Readable.fromWeb(response.body),
-        check,
-        createWriteStream(target, { flags: "wx", mode: 384 })
-      );
+      await writing;
     } catch (error) {
+      await file.close().catch(() => void 0);
       await rm2(target, { force: true });
       if (error instanceof LicenseBackupError) throw error;
       client.throwIfCancelled();
@@ -3115,6 +3110,7 @@ async function pullBlob(client, blob, target) {
     } finally {
       progress.end();
     }
+    await file.close();
     const digest = `sha256:${hash.digest("hex")}`;
     if (size !== blob.size || digest !== blob.digest) {
       await rm2(target, { force: true });
@@ -3159,7 +3155,7 @@ async function pullBackup(client, reference, folder) {
 }
 
 // src/action/registry/push.ts
-import { open as open2 } from "node:fs/promises";
+import { open as open3 } from "node:fs/promises";
 import { join as join5 } from "node:path";
 async function pushBackup(client, folder, files, options2) {
   const version = formatVersion(await manifestFormat(folder, files));
@@ -3186,7 +3182,7 @@ async function pushBackup(client, folder, files, options2) {
 }
 async function manifestFormat(folder, files) {
   if (!files.includes("manifest.json")) return void 0;
-  const handle = await open2(join5(folder, "manifest.json"), "r");
+  const handle = await open3(join5(folder, "manifest.json"), "r");
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
     return /"format"\s*:\s*"([^"]{1,64})"/.exec(buffer.subarray(0, bytesRead).toString("utf8"))?.[1];
