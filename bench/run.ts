@@ -23,10 +23,18 @@ import { findOnPath, findTool } from '../src/fixtures/tools.js'
 import { bundle } from '../scripts/bundle.mjs'
 import { staticClosure } from '../scripts/static-imports.js'
 import { hasGnuTime, median, medianOf, repeat, timeCommand, type Sample } from './measure.js'
+import { makeRow, mergeRows, missingTargets, type Row, type RowInput } from './rows.js'
 import { serviceThroughput } from './service.js'
 
 const started = performance.now()
 const args = process.argv.slice(2)
+if (args.includes('--help')) {
+  console.log(`npm run bench -- [--sizes 1000,10000,100000] [--million] [--reps N] [--only PARTS]
+  PARTS, comma-separated: ${['backup', 'verified', 'verify', 'restore', 'encrypted', 'v2', 'registry', 'service', 'cold'].join(', ')}
+Writes bench/results/latest.json (one row per measure and size, docs/performance.md says how to read it)
+and the table of docs/performance.md; with --only, the rows not measured again are kept.`)
+  process.exit(0)
+}
 const flag = (name: string): string | undefined => {
   const i = args.indexOf(name)
   return i >= 0 ? args[i + 1] : undefined
@@ -48,21 +56,11 @@ const coldDist = join(work, 'dist')
 const token = 'bench-token'
 const threads = availableParallelism()
 
-/** One figure of bench/results/latest.json (a script reads it): snake_case, as issue 15 names the fields. */
-interface Row {
-  size: number
-  measure: string
-  ms: number
-  rss_mb: number
-  baseline: string
-  baseline_ms: number
-  ratio: number
-  target: string
-  met: boolean | null
-}
 /** Peak RSS of every engine operation, at 100,000 licenses and above (issue 15). */
 const RSS_LIMIT_MB = 200
 const rows: Row[] = []
+/** The baseline sample of a figure that is not a time (a size, an RSS alone). */
+const ZERO: Sample = { ms: 0, rssMb: 0 }
 // The loopback registry of the `registry` part, started the first time it is needed.
 let benchRegistry: { ca: TestCa; registry: TestRegistry } | undefined
 const REGISTRY_USER = 'bench'
@@ -93,9 +91,11 @@ for (const n of perSize ? sizes : []) {
 
   if (wanted('backup')) {
     const gzip = await repeat(reps, () => engine('backup', { store, path: backup, overwrite: true }))
+    const gzipPack = await packSize(backup)
     const tarGz = await repeat(reps, () =>
       timeCommand('tar', ['-czf', join(work, `tar-${n}.tar.gz`), '-C', store, '.'])
     )
+    const tarGzBytes = (await stat(join(work, `tar-${n}.tar.gz`))).size
     const plain = await repeat(reps, () =>
       engine('backup', { store, path: join(work, `backup-none-${n}`), overwrite: true, compression: 'none' })
     )
@@ -108,6 +108,16 @@ for (const n of perSize ? sizes : []) {
     add(n, 'backup, compression none, verification off', plain, 'tar -cf', tar, 2, '≤ 2× tar -cf')
     addRss(n, 'backup, gzip', gzip)
     addRss(n, 'backup, compression none', plain)
+    addRow({
+      size: n,
+      measure: `pack size, backup, gzip: ${gzipPack.toLocaleString('en')} bytes (${(gzipPack / n).toFixed(0)} a license)`,
+      baseline: {
+        label: `tar -czf of the same licenses: ${tarGzBytes.toLocaleString('en')} bytes`,
+        sample: ZERO
+      },
+      ratio: gzipPack / tarGzBytes,
+      target: { text: '≤ 1.2× tar -czf', limit: 1.2 }
+    })
   }
 
   let verified: Sample | undefined
@@ -144,9 +154,9 @@ for (const n of perSize ? sizes : []) {
       reps,
       () =>
         withServer(async url => {
-          // The exchange's deadline (10 minutes by default) bounds a user's run; a restore of a million
-          // through a service on the same two cores takes longer, and the bench measures it, whatever it takes.
-          const service = { url, token, deadlineMs: 4 * 60 * 60_000 }
+          // The exchange's default deadline (10 minutes) bounds a user's run, and issue 27 wants the
+          // restore of a million within it: the bench gives it no more (a failure is a row, below).
+          const service = { url, token }
           const restored = await engine('restore', {
             store: target,
             path: backup,
@@ -158,15 +168,26 @@ for (const n of perSize ? sizes : []) {
           return restored
         }),
       () => rm(target, { recursive: true, force: true })
-    )
+    ).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
     await rm(target, { recursive: true, force: true })
-    const release = medianOf(releases)
-    const http = await repeat(reps, () => withServer(url => internal('http-baseline', { store, url, token })))
-    add(n, 'restore through the service', restore, 'the service alone, same batches', http, null, '')
-    add(n, 'restore through the service', restore, 'verified backup', verified, 3, '≤ 3× verified backup')
-    add(n, 'release step (every restored license)', release, '', { ms: 0, rssMb: 0 }, null, '')
-    addRss(n, 'restore', restore)
-    addRss(n, 'release', release)
+    if (restore instanceof Error) {
+      addRow({
+        size: n,
+        measure: `restore through the service: failed (${restore.message.split('\n')[0]?.slice(0, 200)})`,
+        baseline: { label: 'verified backup', sample: verified },
+        target: { text: '≤ 3× verified backup', met: false }
+      })
+    } else {
+      const release = medianOf(releases)
+      const http = await repeat(reps, () =>
+        withServer(url => internal('http-baseline', { store, url, token }))
+      )
+      add(n, 'restore through the service', restore, 'the service alone, same batches', http, null, '')
+      add(n, 'restore through the service', restore, 'verified backup', verified, 3, '≤ 3× verified backup')
+      add(n, 'release step (every restored license)', release, '', ZERO, null, '')
+      addRss(n, 'restore', restore)
+      addRss(n, 'release', release)
+    }
   }
 
   if (wanted('encrypted')) {
@@ -214,6 +235,9 @@ if (benchRegistry) {
 if (wanted('cold')) await coldStart(10)
 if (wanted('service')) await service(20_000)
 
+const parts = only ?? [...ENGINE_PARTS, 'service', 'cold']
+const missing = missingTargets(rows, perSize ? sizes : [], parts)
+if (missing.length) log(`\nissue 27's targets with no row in this run: ${missing.join('; ')}`)
 const totalMs = performance.now() - started
 log(`\nbench finished in ${(totalMs / 1000).toFixed(0)} s`)
 await report(totalMs)
@@ -334,8 +358,8 @@ async function registryThroughput(n: number, folder: string, reps: number): Prom
     push,
     `curl -T, same blobs (${rate(curlUp)})`,
     curlUp,
-    null,
-    ''
+    1.5,
+    '≤ 1.5× curl'
   )
   add(
     n,
@@ -352,9 +376,17 @@ async function registryThroughput(n: number, folder: string, reps: number): Prom
     pull,
     `curl -o, same blobs (${rate(curlDown)})`,
     curlDown,
-    null,
-    ''
+    1.5,
+    '≤ 1.5× curl'
   )
+}
+
+/** The size of the pack a backup folder's manifest describes, bytes. */
+async function packSize(folder: string): Promise<number> {
+  const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as {
+    pack: { size: number }
+  }
+  return manifest.pack.size
 }
 
 async function digestOf(file: string): Promise<string> {
@@ -406,21 +438,29 @@ async function formatV2(n: number, store: string, reps: number): Promise<void> {
       counts: { licenses: number }
     }
     const perLicense = manifest.pack.size / manifest.counts.licenses
-    rows.push({
+    addRow({
       size: n,
       measure: `${label}: ${perLicense.toFixed(0)} bytes a license`,
-      ms: 0,
-      rss_mb: 0,
-      baseline: '',
-      baseline_ms: 0,
-      ratio: 0,
-      target: name === 'v1' ? '' : '≤ 200 bytes a license',
-      met: name === 'v1' ? null : perLicense <= 200
+      ...(name === 'v1' ? {} : { target: { text: '≤ 200 bytes a license', met: perLicense <= 200 } })
     })
     log(`  ${label}: ${manifest.pack.size} bytes, ${perLicense.toFixed(1)} bytes a license`)
   }
 }
 
+/** Adds one row to latest.json (rows.ts says how its ratio and verdict are computed) and logs it. */
+function addRow(input: RowInput): void {
+  const row = makeRow(input)
+  rows.push(row)
+  const figures = [row.ms ? `${row.ms.toFixed(0)} ms` : '', row.rss_mb ? `${row.rss_mb.toFixed(0)} MB` : '']
+  const against = row.baseline
+    ? ` — ${row.baseline}${row.baseline_ms ? `: ${row.baseline_ms.toFixed(0)} ms` : ''} — ×${row.ratio.toFixed(2)}`
+    : ''
+  const verdict = row.met === null ? '' : ` (${row.target}: ${row.met ? 'met' : 'NOT met'})`
+  const shown = figures.filter(Boolean).join(', ')
+  log(`  ${row.measure}${shown ? `: ${shown}` : ''}${against}${verdict}`)
+}
+
+/** A measure against a baseline, both timed; `limit` the largest ratio the target allows. */
 function add(
   n: number,
   measure: string,
@@ -430,55 +470,46 @@ function add(
   limit: number | null,
   target: string
 ): void {
-  const ratio = b.ms > 0 ? s.ms / b.ms : 0
-  rows.push({
+  addRow({
     size: n,
     measure,
-    ms: s.ms,
-    rss_mb: s.rssMb,
-    baseline,
-    baseline_ms: b.ms,
-    ratio,
-    target,
-    met: limit === null ? null : ratio <= limit
+    sample: s,
+    ...(baseline ? { baseline: { label: baseline, sample: b } } : {}),
+    ...(limit === null ? {} : { target: { text: target, limit } })
   })
-  const against = baseline ? ` — ${baseline}: ${b.ms.toFixed(0)} ms — ×${ratio.toFixed(2)}` : ''
-  log(`  ${measure}: ${s.ms.toFixed(0)} ms, ${s.rssMb.toFixed(0)} MB${against}`)
 }
 
-/** The service's re-issue rate on each storage, against the bare signing rate (ADR 0090). */
+/**
+ * The service's re-issue rate on each storage, against a bare loop doing the same cryptography a
+ * license (one signature check, one signature) on as many threads as there are instances (one thread
+ * each), measured just before each (bench/service.ts): issue 27's target is within ×2 of it.
+ */
 async function service(licenses: number): Promise<void> {
   log(`\nthe license service, ${licenses.toLocaleString('en')} licenses re-issued by 8 clients`)
-  const [bare, ...figures] = await serviceThroughput(issuer, work, licenses)
-  if (!bare) return
   const perSecond = (ms: number): string => `${Math.round((licenses / ms) * 1000).toLocaleString('en')}/s`
-  log(`  ${bare.label}: ${perSecond(bare.ms)}`)
-  for (const figure of figures) {
-    add(
-      licenses,
-      `${figure.label}: ${perSecond(figure.ms)}`,
-      { ms: figure.ms, rssMb: 0 },
-      `${bare.label}: ${perSecond(bare.ms)}`,
-      { ms: bare.ms, rssMb: 0 },
-      null,
-      ''
-    )
+  for (const figure of await serviceThroughput(issuer, work, licenses)) {
+    const threads = figure.instances
+    addRow({
+      size: licenses,
+      measure: `${figure.label}: ${perSecond(figure.ms)}`,
+      sample: { ms: figure.ms, rssMb: 0 },
+      baseline: {
+        label: `bare verify and sign, ${threads} thread${threads === 1 ? '' : 's'}: ${perSecond(figure.bareMs)}`,
+        sample: { ms: figure.bareMs, rssMb: 0 }
+      },
+      target: { text: '≤ 2× the bare loop', limit: 2 }
+    })
   }
 }
 
 /** The peak RSS of an engine operation: at most RSS_LIMIT_MB from 100,000 licenses up. */
 function addRss(n: number, operation: string, s: Sample): void {
   const judged = n >= 100_000
-  rows.push({
+  addRow({
     size: n,
     measure: `peak RSS, ${operation}`,
-    ms: 0,
-    rss_mb: s.rssMb,
-    baseline: '',
-    baseline_ms: 0,
-    ratio: 0,
-    target: judged ? `≤ ${RSS_LIMIT_MB} MB` : '',
-    met: judged ? s.rssMb <= RSS_LIMIT_MB : null
+    sample: { ms: 0, rssMb: s.rssMb },
+    ...(judged ? { target: { text: `≤ ${RSS_LIMIT_MB} MB`, met: s.rssMb <= RSS_LIMIT_MB } } : {})
   })
 }
 
@@ -490,16 +521,13 @@ function addFlatness(): void {
     const small = rssAt(100_000).find(r => r.measure === large.measure)
     if (!small) continue
     const ratio = large.rss_mb / small.rss_mb
-    rows.push({
+    addRow({
       size: 1_000_000,
       measure: `${large.measure}, against 100,000 licenses`,
-      ms: 0,
-      rss_mb: large.rss_mb,
-      baseline: `${large.measure.slice('peak RSS, '.length)} at 100,000`,
-      baseline_ms: 0,
+      sample: { ms: 0, rssMb: large.rss_mb },
+      baseline: { label: `${large.measure.slice('peak RSS, '.length)} at 100,000`, sample: ZERO },
       ratio,
-      target: '≤ 1.2× (flat)',
-      met: ratio <= 1.2
+      target: { text: '≤ 1.2× (flat)', limit: 1.2 }
     })
   }
 }
@@ -642,27 +670,16 @@ async function coldStart(times: number): Promise<void> {
     )
   }
   const cold = median(samples)
-  rows.push({
+  addRow({
     size: 0,
     measure: 'cold start (node dist/index.js to its first log line)',
-    ms: cold,
-    rss_mb: 0,
-    baseline: '',
-    baseline_ms: 0,
-    ratio: 0,
-    target: '≤ 120 ms',
-    met: cold <= 120
+    sample: { ms: cold, rssMb: 0 },
+    target: { text: '≤ 120 ms', met: cold <= 120 }
   })
-  rows.push({
+  addRow({
     size: 0,
-    measure: `@actions/artifact loaded only when an artifact is used (${artifactChunk ?? 'no chunk found'} not statically imported)`,
-    ms: 0,
-    rss_mb: 0,
-    baseline: '',
-    baseline_ms: 0,
-    ratio: 0,
-    target: 'lazy',
-    met: lazy
+    measure: '@actions/artifact loaded only when an artifact is used (its chunk not statically imported)',
+    target: { text: 'lazy', met: lazy }
   })
   log(
     `\ncold start: ${cold.toFixed(0)} ms; @actions/artifact ${lazy ? 'lazy' : 'NOT lazy'} (${artifactChunk})`
@@ -694,19 +711,16 @@ async function report(totalMs: number): Promise<void> {
   }
   await mkdir('bench/results', { recursive: true })
   // A partial run (--only) keeps the previous figures it did not measure again.
-  const key = (row: Row): string => `${row.size} ${row.measure} ${row.baseline}`
-  const measured = new Set(rows.map(key))
-  // The service's rows name their rate in the measure, so a new run of that part replaces all of them.
-  const serviceMeasured = rows.some(row => row.measure.startsWith('service, '))
-  const stale = (row: Row): boolean =>
-    measured.has(key(row)) || (serviceMeasured && row.measure.startsWith('service, '))
-  const kept = only ? (await previousRows()).filter(row => !stale(row)) : []
-  rows.splice(0, 0, ...kept)
+  // The store sizes this run measured: none when it ran only the service or the cold start.
+  const measuredSizes = perSize ? sizes : []
+  const measured = rows.splice(0)
+  rows.push(...(only ? mergeRows(await previousRows(), measured) : measured))
+  const kept = rows.length - measured.length
   const result = {
     date: new Date().toISOString(),
     machine,
-    runs: sizes.map(n => ({ n, runs: repsFor(n) })),
-    sizes,
+    runs: measuredSizes.map(n => ({ n, runs: repsFor(n) })),
+    sizes: measuredSizes,
     totalSeconds: Math.round(totalMs / 1000),
     rows
   }
@@ -737,11 +751,11 @@ async function report(totalMs: number): Promise<void> {
   const doc =
     `# Performance\n\n` +
     `Measured by \`npm run bench\` (${Math.round(totalMs / 1000)} s) on ${result.date.slice(0, 10)}: ${machine.cpu}, ` +
-    `${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, Linux; median of ${sizes.map(n => `${repsFor(n)} run${repsFor(n) === 1 ? '' : 's'} at ${n.toLocaleString('en')}`).join(', ')}, warm page ` +
+    `${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node}, Linux; ${measuredSizes.map(n => `${repsFor(n)} run${repsFor(n) === 1 ? '' : 's'} at ${n.toLocaleString('en')}`).join(', ') || 'no store size measured'} (the median kept), warm page ` +
     `cache. Each engine figure is a whole process (Node start-up included) under GNU time; the CPU and HTTP ` +
     `baselines time their own loop after loading their input. The reference service runs on loopback in the ` +
     `benchmark's own process, a fresh one for every run. Raw figures: \`bench/results/latest.json\`.` +
-    (kept.length > 0
+    (kept > 0
       ? ` This run measured only ${only?.join(', ')}; the other rows are kept from the run before.`
       : '') +
     `\n\n` +

@@ -1,9 +1,11 @@
 // The license service's throughput: licenses re-issued per second, each a lease (ADR 0160), through the
 // whole protocol (session, restore batches of 1,000, then renewals of the copies restored, close) by
 // concurrent clients, on SQLite (one instance) and on PostgreSQL (one and two instances, each a separate
-// process), beside the bare signing rate of the same machine (one thread: an instance signs on one).
+// process), beside a bare loop doing the cryptography of a re-issue (one signature check, one signature)
+// on one thread, as an instance does it on one.
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { saveIssuer, type Issuer } from '../src/fixtures/issuer.js'
 import { machineFromSeed } from '../src/fixtures/store.js'
 import { sessionOpening } from './session-proof.js'
@@ -16,6 +18,10 @@ export interface Throughput {
   label: string
   licenses: number
   ms: number
+  /** The service processes (each one thread) that did the work. */
+  instances: number
+  /** The bare loop's time for the same licenses on as many threads, measured just before. */
+  bareMs: number
 }
 
 const CLIENTS = 8
@@ -31,9 +37,11 @@ export async function serviceThroughput(
   const issuerFile = join(dir, 'issuer.json')
   await saveIssuer(issuer, issuerFile)
   const batches = makeBatches(issuer, licenses)
-  const results: Throughput[] = [{ label: 'bare signing, 1 thread', licenses, ms: signing(issuer, licenses) }]
+  const results: Throughput[] = []
   try {
-    results.push(...(await run('SQLite, 1 instance', join(dir, 'service.db'), 1, issuerFile, batches)))
+    results.push(
+      ...(await run(issuer, 'SQLite, 1 instance', join(dir, 'service.db'), 1, issuerFile, batches))
+    )
     if (!postgresBin()) {
       console.log('  PostgreSQL is not installed: its service figures are skipped.')
       return results
@@ -41,10 +49,24 @@ export async function serviceThroughput(
     const cluster = await startPostgres()
     try {
       results.push(
-        ...(await run('PostgreSQL, 1 instance', await cluster.database('bench1'), 1, issuerFile, batches))
+        ...(await run(
+          issuer,
+          'PostgreSQL, 1 instance',
+          await cluster.database('bench1'),
+          1,
+          issuerFile,
+          batches
+        ))
       )
       results.push(
-        ...(await run('PostgreSQL, 2 instances', await cluster.database('bench2'), 2, issuerFile, batches))
+        ...(await run(
+          issuer,
+          'PostgreSQL, 2 instances',
+          await cluster.database('bench2'),
+          2,
+          issuerFile,
+          batches
+        ))
       )
     } finally {
       await cluster.stop()
@@ -73,24 +95,63 @@ function makeBatches(issuer: Issuer, licenses: number): string[][] {
   return batches
 }
 
-/** Time to sign `licenses` re-issued licenses (the claims re-issue signs) on this thread. */
-function signing(issuer: Issuer, licenses: number): number {
-  const started = performance.now()
-  for (let i = 0; i < licenses; i++) {
-    issuer.sign({
-      jti: `bench-${i}`,
-      key_id: 'k',
-      iat: 1767225600,
-      rights: { play: true },
-      exp: 1767225600 + 30 * 86_400,
-      lease: {},
-      cnf: { jkt: 'x'.repeat(43) }
+/**
+ * Time for a bare loop to do what a re-issue must do to each license: check its signature (node:crypto,
+ * the issuer's public key) and sign the lease copy the service returns; on `threads` threads, each with
+ * its share, as `threads` instances would share the licenses.
+ */
+async function verifyAndSign(issuer: Issuer, licenses: string[], threads: number): Promise<number> {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const { createPrivateKey, createPublicKey, sign, verify } = require('node:crypto')
+    const privateKey = createPrivateKey({ key: workerData.jwk, format: 'jwk' })
+    const publicKey = createPublicKey(privateKey)
+    const b64 = text => Buffer.from(text).toString('base64url')
+    const header = b64(JSON.stringify({ alg: 'Ed25519', typ: 'JWT', kid: 'k' }))
+    parentPort.once('message', () => {
+      for (const [i, jws] of workerData.licenses.entries()) {
+        const dot = jws.lastIndexOf('.')
+        if (!verify(null, Buffer.from(jws.slice(0, dot)), publicKey, Buffer.from(jws.slice(dot + 1), 'base64url')))
+          throw new Error('license ' + i + ' does not verify')
+        const claims = { jti: 'bench-' + i, key_id: 'k', iat: 1767225600, rights: { play: true },
+          exp: 1767225600 + 30 * 86400, lease: {}, cnf: { jkt: 'x'.repeat(43) } }
+        const input = header + '.' + b64(JSON.stringify(claims))
+        sign(null, Buffer.from(input), privateKey).toString('base64url')
+      }
+      parentPort.postMessage('done')
     })
+    parentPort.postMessage('ready')`
+  const jwk = issuer.privateKey.export({ format: 'jwk' })
+  const share = Math.ceil(licenses.length / threads)
+  const workers = Array.from(
+    { length: threads },
+    (_, i) =>
+      new Worker(source, {
+        eval: true,
+        workerData: { jwk, licenses: licenses.slice(i * share, (i + 1) * share) }
+      })
+  )
+  try {
+    await Promise.all(workers.map(w => new Promise(ready => w.once('message', ready))))
+    const started = performance.now()
+    await Promise.all(
+      workers.map(
+        w =>
+          new Promise((done, fail) => {
+            w.once('message', done)
+            w.once('error', fail)
+            w.postMessage('go')
+          })
+      )
+    )
+    return performance.now() - started
+  } finally {
+    await Promise.all(workers.map(w => w.terminate()))
   }
-  return performance.now() - started
 }
 
 async function run(
+  issuer: Issuer,
   label: string,
   database: string,
   instances: number,
@@ -105,6 +166,8 @@ async function run(
   const servers: ServerProcess[] = []
   try {
     for (let i = 0; i < instances; i++) servers.push(await startServerProcess({ issuerFile, database }))
+    // The baseline beside the figure: the same licenses, on as many threads as instances, just before.
+    const bareMs = await verifyAndSign(issuer, batches.flat(), instances)
     const queue = [...batches]
     const clients = await Promise.all(
       Array.from({ length: CLIENTS }, async (_, c) => {
@@ -152,8 +215,8 @@ async function run(
     const renewed = performance.now() - renewing
     const total = batches.reduce((sum, b) => sum + b.length, 0)
     return [
-      { label: `service, ${label}, restores (leases)`, licenses: total, ms: restored },
-      { label: `service, ${label}, renewals`, licenses: total, ms: renewed }
+      { label: `service, ${label}, restores (leases)`, licenses: total, ms: restored, instances, bareMs },
+      { label: `service, ${label}, renewals`, licenses: total, ms: renewed, instances, bareMs }
     ]
   } finally {
     await Promise.all(servers.map(s => s.stop()))

@@ -76,6 +76,35 @@ const httpClientAtStart = {
   }
 }
 
+// @actions/core imports its OIDC client (and with it @actions/http-client and all of undici, ~800 KB to
+// compile) for getIDToken alone, which the action never calls at start: the build imports it there, on
+// the call, so it lands in a chunk of its own (ADR 0229). Fails if core.js changes shape.
+const CORE = join('node_modules', '@actions', 'core', 'lib', 'core.js')
+const CORE_REWRITES = [
+  ["import { OidcClient } from './oidc-utils.js';", ''],
+  [
+    'return yield OidcClient.getIDToken(aud);',
+    "return yield (yield import('./oidc-utils.js')).OidcClient.getIDToken(aud);"
+  ]
+]
+const oidcOnCall = {
+  name: '@actions/core: the OIDC client imported when a token is asked for',
+  setup(build) {
+    build.onLoad({ filter: /@actions[\\/]core[\\/]lib[\\/]core\.js$/ }, async args => {
+      if (!isProjectFile(args.path, CORE)) return undefined
+      let text = await readFile(args.path, 'utf8')
+      for (const [from, to] of CORE_REWRITES) {
+        if (text.split(from).length !== 2)
+          throw new Error(`${CORE} no longer has ${from} once; update CORE_REWRITES.`)
+        text = text.replace(from, to)
+      }
+      if (/\bOidcClient\b/.test(text.replace("(yield import('./oidc-utils.js')).OidcClient", '')))
+        throw new Error(`${CORE} uses OidcClient where this build does not expect it.`)
+      return { contents: text, loader: 'js' }
+    })
+  }
+}
+
 // What both bundles share: ESM for Node 24, code split into chunks/, legal comments kept, a metafile for
 // licenses.txt (scripts/licenses.mjs), and a real require for the CommonJS dependencies that call it for
 // Node built-ins.
@@ -103,7 +132,7 @@ async function buildAction() {
     // start-up path: it is imported only when a step uses an artifact.
     entryPoints: { index: 'src/index.ts', 'chunks/verify-worker': VERIFY_WORKER },
     outdir,
-    plugins: [versionOnly, withoutCrashPoints, httpClientAtStart],
+    plugins: [versionOnly, withoutCrashPoints, httpClientAtStart, oidcOnCall],
     banner: { js: REQUIRE }
   })
   await writeFile(join(outdir, 'licenses.txt'), licensesText(result.metafile))

@@ -18,7 +18,7 @@ import { readActionInputs } from './action/inputs.js'
 import { setOutputs } from './action/outputs.js'
 import { RunReport } from './action/report.js'
 import { POST_STATE, releaseOnExit } from './action/release-on-exit.js'
-import { RestrictedLicensesError, runSteps } from './action/run-steps.js'
+import { RestrictedLicensesError } from './action/restricted-licenses-error.js'
 import { resolveSecrets } from './action/secrets.js'
 import { backupOrigin } from './action/backup-origin.js'
 import { ConfigError } from './action/steps/config-error.js'
@@ -89,6 +89,8 @@ export async function run(overrides: Partial<RunDeps> = {}): Promise<void> {
     let current: EventListener | undefined
     const engine = await deps.createEngine(event => current?.(event))
     let client: Promise<ArtifactClient> | undefined
+    // Loaded once the first line is out (cold start): the steps' code, with the registry and artifact clients.
+    const { runSteps } = await import('./action/run-steps.js')
     await runSteps(steps, {
       engine,
       listen: listener => (current = listener),

@@ -24,9 +24,28 @@ describe('what users run (dist/)', () => {
     expect(readFileSync('dist/index.js', 'utf8')).not.toMatch(/new [\w.]*Ajv2020\(/)
   })
 
-  it('still makes an undici ProxyAgent behind a proxy, though the build defers its import', async () => {
+  it('loads at start only what the first log line needs: no undici, Ajv, jose, registry or artifact code (ADR 0229)', async () => {
     const atStart = [...(await staticClosure('dist', 'index.js'))]
-    const file = atStart.find(name =>
+    const text = atStart.map(file => readFileSync(join('dist', file), 'utf8')).join('\n')
+    // esbuild heads each module it bundles with a comment naming its path.
+    const deferred = [
+      'node_modules/undici/',
+      'node_modules/ajv/',
+      'node_modules/jose/',
+      'node_modules/yauzl/',
+      'src/action/registry/client.ts',
+      'src/action/artifacts/download.ts',
+      'src/engine/service/client.ts'
+    ]
+    expect(deferred.filter(path => text.includes(`// ${path}`))).toEqual([])
+  })
+
+  it('still makes an undici ProxyAgent behind a proxy, though the build defers its import', async () => {
+    // @actions/core's OIDC client is a chunk of its own (ADR 0229), and its HTTP client in a chunk it imports.
+    const oidc = readdirSync('dist/chunks').find(name => name.startsWith('oidc-utils-'))
+    expect(oidc).toBeDefined()
+    const files = [...(await staticClosure('dist', `chunks/${oidc}`))]
+    const file = files.find(name =>
       readFileSync(join('dist', name), 'utf8').includes('_getProxyAgentDispatcher(')
     )
     expect(file).toBeDefined()

@@ -74,10 +74,9 @@ describe('package.json exports the engine, built into dist/engine/', () => {
     expect(chunks).toContain('verify-worker.js')
   })
 
-  it('declares the public API’s types only (the private protocol package’s wire types among them), naming no package', () => {
+  it('declares the public API’s types only, naming no package', () => {
     const declarations = filesUnder('dist/engine').filter(file => file.endsWith('.d.ts'))
     expect(declarations).toContain('types/src/engine/api.d.ts')
-    expect(declarations).toContain('types/packages/protocol/src/wire.d.ts')
     expect(declarations).not.toContain('types/src/engine/backup/backup.d.ts')
     const imports = declarations.flatMap(file =>
       [...readFileSync(join('dist/engine', file), 'utf8').matchAll(/from '([^'.][^']*)'/g)].map(m => m[1])

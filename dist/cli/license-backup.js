@@ -3,15 +3,15 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import "./chunks/chunk-K4CW4N3K.js";
 import {
   MAX_MANIFEST_BYTES
-} from "./chunks/chunk-YO7HIDBF.js";
+} from "./chunks/chunk-DM4CZPRS.js";
 import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-ZGXP6SWI.js";
+} from "./chunks/chunk-3UUYRX7Z.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-RAVZFBJ5.js";
+} from "./chunks/chunk-3DIHID6D.js";
 import {
   InputFileError,
   readInputFile
@@ -20,10 +20,10 @@ import {
   backoffDelay,
   isRetryableStatus,
   parseRetryAfter
-} from "./chunks/chunk-CN4BNSRV.js";
+} from "./chunks/chunk-YB2VQVEC.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-XYONRTEY.js";
+} from "./chunks/chunk-KMFP4ITT.js";
 import {
   LicenseBackupError,
   cancelled,
@@ -33,7 +33,7 @@ import {
   message,
   phrase,
   prose
-} from "./chunks/chunk-DDGYIN63.js";
+} from "./chunks/chunk-BQKSSR5K.js";
 import {
   __commonJS,
   __require,
@@ -7377,11 +7377,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-2UIN3TIM.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-3E2DWDGE.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-XYIHWYYA.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-DLBX5O7U.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-DEJCLVIF.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-RMHHPBPM.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-HJPAYUOX.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-7L6V7Q3W.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-RJBXAKJT.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-SNN5TRSA.js")).renew(options, control, emit)
   };
 }
 
@@ -16543,10 +16543,9 @@ import { join } from "node:path";
 
 // src/action/registry/blobs.ts
 import { createHash as createHash2 } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { rm } from "node:fs/promises";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { createReadStream } from "node:fs";
+import { open, rm } from "node:fs/promises";
+import { Readable } from "node:stream";
 var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
 var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
 var ChunkTooLarge = class extends Error {
@@ -16659,25 +16658,21 @@ async function pullBlob(client, blob, target) {
     const progress = client.download(response);
     const hash = createHash2("sha256");
     let size = 0;
-    const check = new Transform({
-      transform(chunk, _encoding, done) {
+    const file = await open(target, "wx", 384);
+    try {
+      let writing = Promise.resolve();
+      for await (const chunk of response.body) {
         progress.moved();
         size += chunk.length;
-        if (size > blob.size) {
-          done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`));
-          return;
-        }
+        if (size > blob.size)
+          throw corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`);
         hash.update(chunk);
-        done(null, chunk);
+        await writing;
+        writing = file.write(chunk);
       }
-    });
-    try {
-      await pipeline(
-        Readable.fromWeb(response.body),
-        check,
-        createWriteStream(target, { flags: "wx", mode: 384 })
-      );
+      await writing;
     } catch (error) {
+      await file.close().catch(() => void 0);
       await rm(target, { force: true });
       if (error instanceof LicenseBackupError) throw error;
       client.throwIfCancelled();
@@ -16687,6 +16682,7 @@ async function pullBlob(client, blob, target) {
     } finally {
       progress.end();
     }
+    await file.close();
     const digest = `sha256:${hash.digest("hex")}`;
     if (size !== blob.size || digest !== blob.digest) {
       await rm(target, { force: true });
@@ -16731,7 +16727,7 @@ async function pullBackup(client, reference, folder) {
 }
 
 // src/action/registry/push.ts
-import { open } from "node:fs/promises";
+import { open as open2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
 async function pushBackup(client, folder, files, options) {
   const version = formatVersion(await manifestFormat(folder, files));
@@ -16758,7 +16754,7 @@ async function pushBackup(client, folder, files, options) {
 }
 async function manifestFormat(folder, files) {
   if (!files.includes("manifest.json")) return void 0;
-  const handle = await open(join2(folder, "manifest.json"), "r");
+  const handle = await open2(join2(folder, "manifest.json"), "r");
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
     return /"format"\s*:\s*"([^"]{1,64})"/.exec(buffer.subarray(0, bytesRead).toString("utf8"))?.[1];

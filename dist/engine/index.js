@@ -5,7 +5,7 @@ import {
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-GBHZKUQ7.js";
+} from "./chunks/chunk-5JG4GKCZ.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -16,10 +16,10 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-2B55KMYX.js";
+} from "./chunks/chunk-JEIYGTT7.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-4DHOQPBV.js";
+} from "./chunks/chunk-UZPXJM7F.js";
 import {
   InputFileError,
   readInputFile
@@ -30,10 +30,10 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-UWV6W7TX.js";
+} from "./chunks/chunk-XVY5ZHN3.js";
 import {
   parseSigningKey
-} from "./chunks/chunk-SIE52KQN.js";
+} from "./chunks/chunk-U5RDQ5RO.js";
 import {
   DEFAULT_PATTERN,
   ENGINE_OPTIONS,
@@ -52,7 +52,7 @@ import {
   prose,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-XS76GX73.js";
+} from "./chunks/chunk-DFELDVRP.js";
 import "./chunks/chunk-SDZ6GJJ3.js";
 
 // src/engine/catalog/messages.ts
@@ -75,11 +75,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-BJPNDCUE.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-4OV5TBK5.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-ZRZTORRZ.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-UC4ZSYPG.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-PWDELRYR.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-NWPCSUYO.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-MMSR5K5W.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-7U4HZQOH.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-K7Y4MWFE.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-526GRXXT.js")).renew(options, control, emit)
   };
 }
 export {

@@ -16,7 +16,7 @@ import { downloadBackup } from './artifacts/download.js'
 import { uploadBackup } from './artifacts/upload.js'
 import { pullFromRegistry, pushToRegistry } from './registry/steps.js'
 import { referenceText } from './registry/reference.js'
-import { restrictedSummary, StepLog } from './log/step-log.js'
+import { StepLog } from './log/step-log.js'
 import { logText } from './log/text.js'
 import { log } from './log/write.js'
 import { bytesPerLicense, type RunReport, type StepRecord } from './report.js'
@@ -29,6 +29,7 @@ import {
   verifyOptions
 } from './steps/engine-options.js'
 import { rememberForExit } from './release-on-exit.js'
+import { RestrictedLicensesError } from './restricted-licenses-error.js'
 import type {
   BackupStep,
   ReleaseStep,
@@ -61,19 +62,6 @@ export interface StepContext {
   uploadsWithDefaultName: number
   /** Registry repositories pushed to by this run, by host: a later push mounts blobs from them. */
   pushed: Map<string, string>
-}
-
-/** The `on-restricted: error` outcome: the backup is complete, and the step fails once, listing every key. */
-export class RestrictedLicensesError extends Error {
-  constructor(
-    readonly keyIds: string[],
-    path: string
-  ) {
-    super(
-      `${restrictedSummary(keyIds)}. The backup at ${path} is complete without them; the step fails because on-restricted is \`error\`.`
-    )
-    this.name = 'RestrictedLicensesError'
-  }
 }
 
 /** The registry client writes to the job log, and its bearer tokens are masked like every secret. */

@@ -43,7 +43,7 @@ export { MIN_LEASE_SECONDS } from './slots/lease.js'
 
 // Reporting what an operation did.
 export { restrictedLicenseMessage, restrictedSummaryMessage } from './catalog/messages.js'
-export { listed } from './slots/service-link.js'
+export { listed } from './slots/listed.js'
 
 // Carrying a backup folder elsewhere (an artifact, a registry) and bringing it back, bounded.
 export {
@@ -60,9 +60,9 @@ export {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   type Compression,
-  type ManifestV2,
   type Origin
-} from './format/manifest-v2.js'
+} from './format/manifest-v2-names.js'
+export type { ManifestV2 } from './format/manifest-v2.js'
 export { MAX_SIGNATURE_BYTES } from './format/ssh/sshsig.js'
 export { MAX_MANIFEST_BYTES, manifestByteLimit } from './restore/manifest-bounds.js'
 

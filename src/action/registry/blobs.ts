@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { rm } from 'node:fs/promises'
-import { Readable, Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { createReadStream } from 'node:fs'
+import { open, rm } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { LicenseBackupError } from '../../engine/index.js'
 import type { RegistryClient } from './client.js'
 import { TransientRegistryError } from './transient.js'
@@ -174,25 +173,23 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
     const progress = client.download(response)
     const hash = createHash('sha256')
     let size = 0
-    const check = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
+    // The body's chunks go straight to the file, one write in flight while the next chunk is read and
+    // hashed: no Node stream between the web stream and the disk (ADR 0230).
+    const file = await open(target, 'wx', 0o600)
+    try {
+      let writing: Promise<unknown> = Promise.resolve()
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
         progress.moved()
         size += chunk.length
-        if (size > blob.size) {
-          done(corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`))
-          return
-        }
+        if (size > blob.size)
+          throw corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`)
         hash.update(chunk)
-        done(null, chunk)
+        await writing
+        writing = file.write(chunk)
       }
-    })
-    try {
-      await pipeline(
-        Readable.fromWeb(response.body as never),
-        check,
-        createWriteStream(target, { flags: 'wx', mode: 0o600 })
-      )
+      await writing
     } catch (error) {
+      await file.close().catch(() => undefined)
       await rm(target, { force: true })
       if (error instanceof LicenseBackupError) throw error
       client.throwIfCancelled()
@@ -205,6 +202,7 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
     } finally {
       progress.end()
     }
+    await file.close()
     const digest = `sha256:${hash.digest('hex')}`
     if (size !== blob.size || digest !== blob.digest) {
       await rm(target, { force: true })

@@ -1,23 +1,15 @@
 import { checkSchema } from './manifest-schema.js'
 
-/**
- * The backup folder format `license-backup/v2` (ADR 0080): a compressed pack that holds its own index
- * (`.license-backup/index.json`), and a manifest with no per-license data, optionally signed
- * (`manifest.json.sig`, ADR 0082). v1 (`manifest.ts`) keeps being read.
- */
-export const FORMAT_V2 = 'license-backup/v2'
-export const SIGNATURE_FILE = 'manifest.json.sig'
-export const COMPRESSIONS = ['gzip', 'none'] as const
-export type Compression = (typeof COMPRESSIONS)[number]
-
-/** The pack's file name for a compression and encryption. */
-export function packFileV2(compression: Compression, encrypted: boolean): string {
-  return `licenses.tar${compression === 'gzip' ? '.gz' : ''}${encrypted ? '.age' : ''}`
-}
-export const PACK_FILES_V2 = COMPRESSIONS.flatMap(c => [packFileV2(c, false), packFileV2(c, true)])
-
-/** Where a backup was made: the CI run's coordinates, or the host's name elsewhere (docs/format.md). */
-export type Origin = Record<string, string>
+export {
+  COMPRESSIONS,
+  FORMAT_V2,
+  PACK_FILES_V2,
+  SIGNATURE_FILE,
+  packFileV2,
+  type Compression,
+  type Origin
+} from './manifest-v2-names.js'
+import { FORMAT_V2, type Compression, type Origin } from './manifest-v2-names.js'
 
 export interface ManifestV2 {
   format: typeof FORMAT_V2

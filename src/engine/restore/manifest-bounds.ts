@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ENCRYPTED_PACK_FILE, PACK_FILE, type Manifest } from '../format/manifest.js'
-import { PACK_FILES_V2 } from '../format/manifest-v2.js'
+import { PACK_FILES_V2 } from '../format/manifest-v2-names.js'
 
 /**
  * The work a hostile manifest can cause is bounded by the pack beside it, what is real, not by the caps

@@ -1,5 +1,6 @@
 import type { ServiceOptions } from '../api.js'
 import type { EventListener } from '../events.js'
+import { listed } from './listed.js'
 import {
   ServiceClient,
   type BatchLicense,
@@ -113,10 +114,4 @@ export class ServiceLink {
       )
     )
   }
-}
-
-/** Up to ten IDs, then how many more. */
-export function listed(ids: readonly string[]): string {
-  const shown = ids.slice(0, 10).join(', ')
-  return ids.length > 10 ? `${shown} and ${ids.length - 10} more` : shown
 }
