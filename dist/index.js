@@ -19,7 +19,7 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-5GNDQEQO.js";
+} from "./chunks/chunk-XTAIJUVM.js";
 import {
   ENCRYPTED_PACK_FILE,
   MANIFEST_FILE,
@@ -28,7 +28,7 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-6PIGXQD4.js";
+} from "./chunks/chunk-VPSQBONB.js";
 import {
   MIN_LEASE_SECONDS
 } from "./chunks/chunk-FJFS4647.js";
@@ -8757,9 +8757,9 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-KERC7UUP.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-SNDEI3PL.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-67N76DVJ.js")).verify(options2, control, emit),
+    backup: async (options2, control = {}) => (await import("./chunks/backup-C276PJI7.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-FSIU3FVL.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-LZ7POWLQ.js")).verify(options2, control, emit),
     release: async (options2, control = {}) => (await import("./chunks/release-HAR6TSBV.js")).release(options2, control, emit),
     renew: async (options2, control = {}) => (await import("./chunks/renew-KONAQG7S.js")).renew(options2, control, emit)
   };

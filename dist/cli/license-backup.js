@@ -3,12 +3,12 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import "./chunks/chunk-K4CW4N3K.js";
 import {
   MAX_MANIFEST_BYTES
-} from "./chunks/chunk-EWIBVUFQ.js";
+} from "./chunks/chunk-HU3XSU6H.js";
 import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-OCCXLCWL.js";
+} from "./chunks/chunk-XOXP7S2O.js";
 import {
   MIN_LEASE_SECONDS
 } from "./chunks/chunk-YR5CFCZP.js";
@@ -7375,9 +7375,9 @@ var require_dist = __commonJS({
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-AY5GRYKE.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-J336PJWA.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-2JLQICU3.js")).verify(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-SHMZ7YGW.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-C7RZNXEM.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-5BLIQVM7.js")).verify(options, control, emit),
     release: async (options, control = {}) => (await import("./chunks/release-EDHC3FI6.js")).release(options, control, emit),
     renew: async (options, control = {}) => (await import("./chunks/renew-XZR2A7XS.js")).renew(options, control, emit)
   };

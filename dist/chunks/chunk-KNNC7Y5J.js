@@ -1,13 +1,13 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   FORMAT,
-  FORMAT_V2,
+  FORMATS_V2,
   MANIFEST_FILE,
   checkSchema,
   corruptBackup,
   entryProblem,
   parseManifestV2
-} from "./chunk-6PIGXQD4.js";
+} from "./chunk-VPSQBONB.js";
 import {
   crashPoint,
   writeFileAtomic
@@ -121,13 +121,28 @@ function isPattern(value) {
 }
 
 // src/engine/format/pack-index.ts
+import { createHash } from "node:crypto";
 var INDEX_MEMBER = ".license-backup/index.json";
-var INDEX_HEAD = '{"licenses":[';
-var INDEX_MIDDLE = '],\n"restricted":[';
-var INDEX_TAIL = "]}\n";
-function licenseIndexLine(license, first) {
-  return `${first ? "\n" : ",\n"}{"jti":${JSON.stringify(license.jti)},"key_id":${JSON.stringify(license.key_id)},"path":${JSON.stringify(license.path)},"sha256":${JSON.stringify(license.sha256)},"size":${license.size}}`;
+function summaryIndexHead(licenses) {
+  return `{"licenses":{"count":${licenses.count},"sha256":${JSON.stringify(licenses.sha256)}},
+"restricted":[`;
 }
+var INDEX_TAIL = "]}\n";
+function indexEntryText(entry) {
+  return `${JSON.stringify([entry.jti, entry.key_id, entry.path, entry.sha256, entry.size])}
+`;
+}
+var LicensesDigest = class {
+  hash = createHash("sha256");
+  count = 0;
+  add(entry) {
+    this.hash.update(indexEntryText(entry));
+    this.count++;
+  }
+  summary() {
+    return { count: this.count, sha256: this.hash.digest("hex") };
+  }
+};
 function restrictedIndexLine(entry, first) {
   const title = entry.title === void 0 ? "" : `,"title":${JSON.stringify(entry.title)}`;
   return `${first ? "\n" : ",\n"}{"jti":${JSON.stringify(entry.jti)},"key_id":${JSON.stringify(entry.key_id)}${title}}`;
@@ -143,6 +158,8 @@ var IndexParser = class {
   where;
   state = "start";
   list;
+  /** Whether the entry being cut out is the licenses' summary rather than a list's entry. */
+  summary = false;
   lists = /* @__PURE__ */ new Set();
   /** The text of the key or entry being cut out, and where its brace depth and strings stand. */
   pieces = [];
@@ -168,7 +185,8 @@ var IndexParser = class {
         if (this.state === "key") this.startList(text);
         else {
           out.push(this.entry(text));
-          this.state = "next";
+          this.state = this.summary ? "after" : "next";
+          this.summary = false;
         }
         continue;
       }
@@ -200,7 +218,10 @@ var IndexParser = class {
       case "colon":
         return expect(":", "open");
       case "open":
-        return expect("[", "first");
+        if (this.list !== "licenses" || byte !== 123) return expect("[", "first");
+        this.summary = true;
+        this.state = "element";
+        return true;
       case "first":
         this.state = byte === 93 ? "after" : "element";
         return this.state === "element";
@@ -266,6 +287,11 @@ var IndexParser = class {
       value = JSON.parse(text);
     } catch {
       throw this.corrupt("it is not JSON");
+    }
+    if (this.summary) {
+      const problem2 = entryProblem("summary", value, "licenses");
+      if (problem2) throw this.corrupt(problem2);
+      return { list: "summary", entry: value };
     }
     const list = this.list;
     const at = list === "licenses" ? this.licenses++ : this.restricted++;
@@ -640,7 +666,7 @@ function parseAnyManifest(text, file) {
   } catch {
     throw corruptBackup(file, "license-backup manifest", "it is not JSON");
   }
-  if (isObject(value) && value["format"] === FORMAT_V2)
+  if (isObject(value) && FORMATS_V2.includes(value["format"]))
     return { format: "v2", manifest: parseManifestV2(value, file) };
   return { format: "v1", manifest: parseManifest(text, file) };
 }
@@ -652,10 +678,10 @@ export {
   gzipMemberSync,
   gunzipBounded,
   INDEX_MEMBER,
-  INDEX_HEAD,
-  INDEX_MIDDLE,
+  summaryIndexHead,
   INDEX_TAIL,
-  licenseIndexLine,
+  indexEntryText,
+  LicensesDigest,
   restrictedIndexLine,
   IndexParser,
   BLOCK,

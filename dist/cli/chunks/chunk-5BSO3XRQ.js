@@ -5,7 +5,7 @@ import {
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-EWIBVUFQ.js";
+} from "./chunk-HU3XSU6H.js";
 import {
   BLOCK,
   FingerprintSet,
@@ -14,8 +14,9 @@ import {
   checksum,
   describeOrigin,
   gunzipBounded,
+  indexEntryText,
   parseAnyManifest
-} from "./chunk-PCF2GPIV.js";
+} from "./chunk-R6NFJUWJ.js";
 import {
   MANIFEST_FILE,
   MAX_SIGNATURE_BYTES,
@@ -25,7 +26,7 @@ import {
   fingerprint,
   parseSignature,
   signatureProblem
-} from "./chunk-OCCXLCWL.js";
+} from "./chunk-XOXP7S2O.js";
 import {
   InputFileError,
   openInputFile
@@ -555,20 +556,20 @@ var EntryPrints = class {
   get length() {
     return this.count;
   }
-  push(entryText2) {
+  push(entryText) {
     if ((this.count + 1) * PRINT_BYTES > this.bytes.length) {
       const grown = Buffer.alloc(this.bytes.length * 2);
       this.bytes.copy(grown);
       this.bytes = grown;
     }
-    print(entryText2).copy(this.bytes, this.count * PRINT_BYTES);
+    print(entryText).copy(this.bytes, this.count * PRINT_BYTES);
     this.count++;
   }
   /** Whether member `index` of the first reading had this entry text. */
-  matches(index, entryText2) {
+  matches(index, entryText) {
     if (index >= this.count) return false;
     const at = index * PRINT_BYTES;
-    return print(entryText2).equals(this.bytes.subarray(at, at + PRINT_BYTES));
+    return print(entryText).equals(this.bytes.subarray(at, at + PRINT_BYTES));
   }
 };
 function print(text) {
@@ -610,7 +611,7 @@ async function* readPackV2(context, signal, known) {
       sha256,
       size: member.size
     };
-    const text = entryText(entry);
+    const text = indexEntryText(entry);
     if (known) {
       if (!known.prints.matches(count, text))
         throw corrupt(
@@ -643,10 +644,6 @@ async function* readPackV2(context, signal, known) {
     );
   return { prints, restricted: index.restricted };
 }
-function entryText(entry) {
-  return `${JSON.stringify([entry.jti, entry.key_id, entry.path, entry.sha256, entry.size])}
-`;
-}
 function members(context, packFile, signal) {
   return (async function* () {
     yield* readTar(await tarBytes(context, packFile), {
@@ -662,17 +659,19 @@ async function readIndex(chunks, where) {
   const digest = createHash2("sha256");
   let licenses = 0;
   let restricted = 0;
+  let summary;
   for await (const chunk of chunks) {
     for (const item of parser.push(chunk)) {
-      if (item.list === "restricted") {
-        restricted++;
-        continue;
+      if (item.list === "restricted") restricted++;
+      else if (item.list === "summary") summary = item.entry;
+      else {
+        digest.update(indexEntryText(item.entry));
+        licenses++;
       }
-      digest.update(entryText(item.entry));
-      licenses++;
     }
   }
   parser.end();
+  if (summary) return { digest: summary.sha256, licenses: summary.count, restricted };
   return { digest: digest.digest("hex"), licenses, restricted };
 }
 async function checkOnce(context, packFile, seen, entry, index, signal) {

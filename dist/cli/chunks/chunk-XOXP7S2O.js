@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   ED25519,
@@ -11,10 +12,10 @@ import {
   schemaProblem,
   wireString,
   wireUint32
-} from "./chunk-DTKXSJ5O.js";
+} from "./chunk-P2CEUB2B.js";
 
 // src/engine/format/age.ts
-var ageLibrary = () => import("./dist-LCTMS3ST.js");
+var ageLibrary = () => import("./dist-KVBRPLFI.js");
 async function checkRecipients(recipients) {
   if (recipients.length === 0) {
     throw new LicenseBackupError(
@@ -137,12 +138,12 @@ var manifest_schema_default = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: "https://github.com/license-backup/license-backup/schema/manifest.schema.json",
   title: "license-backup manifest",
-  description: "manifest.json of a license-backup folder, format license-backup/v1 or license-backup/v2, and the index a v2 pack carries (docs/format.md). A reader also checks what a schema cannot say: v1's counts against its lists, and every digest and size against the files.",
+  description: "manifest.json of a license-backup folder, format license-backup/v1, license-backup/v2 or license-backup/v2.1, and the index a v2 pack carries (docs/format.md). A reader also checks what a schema cannot say: v1's counts against its lists, and every digest and size against the files.",
   type: "object",
   required: ["format"],
   properties: {
     format: {
-      enum: ["license-backup/v1", "license-backup/v2"]
+      enum: ["license-backup/v1", "license-backup/v2", "license-backup/v2.1"]
     }
   },
   allOf: [
@@ -162,7 +163,7 @@ var manifest_schema_default = {
       if: {
         properties: {
           format: {
-            const: "license-backup/v2"
+            enum: ["license-backup/v2", "license-backup/v2.1"]
           }
         }
       },
@@ -290,14 +291,14 @@ var manifest_schema_default = {
       ]
     },
     v2: {
-      description: "A license-backup/v2 manifest: no per-license data (the pack's index holds it), optionally signed.",
+      description: "A license-backup/v2 or v2.1 manifest: no per-license data (the pack's index holds it), optionally signed. v2.1 differs only in its pack's index.",
       type: "object",
       allOf: [
         {
           required: ["format"],
           properties: {
             format: {
-              const: "license-backup/v2"
+              enum: ["license-backup/v2", "license-backup/v2.1"]
             }
           }
         },
@@ -315,7 +316,7 @@ var manifest_schema_default = {
           ],
           properties: {
             format: {
-              const: "license-backup/v2"
+              enum: ["license-backup/v2", "license-backup/v2.1"]
             },
             created: {
               type: "string",
@@ -470,15 +471,22 @@ var manifest_schema_default = {
       ]
     },
     index: {
-      description: "The index a license-backup/v2 pack carries as its last member, .license-backup/index.json.",
+      description: "The index a license-backup/v2 pack carries as its last member, .license-backup/index.json: licenses a list (v2) or a summary (v2.1).",
       type: "object",
       required: ["licenses", "restricted"],
       properties: {
         licenses: {
-          type: "array",
-          items: {
-            $ref: "#/$defs/license"
-          }
+          oneOf: [
+            {
+              type: "array",
+              items: {
+                $ref: "#/$defs/license"
+              }
+            },
+            {
+              $ref: "#/$defs/summary"
+            }
+          ]
         },
         restricted: {
           type: "array",
@@ -552,6 +560,21 @@ var manifest_schema_default = {
         }
       }
     },
+    summary: {
+      description: "A v2.1 index's licenses: how many, and the SHA-256 of the concatenation, in pack order, of each license's line [jti, key_id, path, sha256, size] as compact JSON followed by a newline (docs/format.md).",
+      type: "object",
+      required: ["count", "sha256"],
+      additionalProperties: false,
+      "x-message": "must be an object of exactly count and sha256",
+      properties: {
+        count: {
+          $ref: "#/$defs/size"
+        },
+        sha256: {
+          $ref: "#/$defs/sha256"
+        }
+      }
+    },
     restricted: {
       type: "object",
       required: ["jti", "key_id"],
@@ -603,6 +626,8 @@ function entryProblem(part, value, place) {
 
 // src/engine/format/manifest-v2.ts
 var FORMAT_V2 = "license-backup/v2";
+var FORMAT_V2_1 = "license-backup/v2.1";
+var FORMATS_V2 = [FORMAT_V2, FORMAT_V2_1];
 var SIGNATURE_FILE = "manifest.json.sig";
 var COMPRESSIONS = ["gzip", "none"];
 function packFileV2(compression, encrypted) {
@@ -716,6 +741,8 @@ export {
   checkSchema,
   entryProblem,
   FORMAT_V2,
+  FORMAT_V2_1,
+  FORMATS_V2,
   SIGNATURE_FILE,
   packFileV2,
   PACK_FILES_V2,

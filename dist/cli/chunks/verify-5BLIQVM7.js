@@ -4,10 +4,10 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-HY2UEMGE.js";
-import "./chunk-EWIBVUFQ.js";
-import "./chunk-PCF2GPIV.js";
-import "./chunk-OCCXLCWL.js";
+} from "./chunk-5BSO3XRQ.js";
+import "./chunk-HU3XSU6H.js";
+import "./chunk-R6NFJUWJ.js";
+import "./chunk-XOXP7S2O.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,

@@ -3,10 +3,10 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-OGBRDTGF.js";
-import "./chunk-5GNDQEQO.js";
-import "./chunk-SY7VSUTY.js";
-import "./chunk-6PIGXQD4.js";
+} from "./chunk-OJSQIWE6.js";
+import "./chunk-XTAIJUVM.js";
+import "./chunk-KNNC7Y5J.js";
+import "./chunk-VPSQBONB.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
