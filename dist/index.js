@@ -10578,7 +10578,7 @@ function layerMediaType(file, version) {
   return `application/vnd.license-backup.pack.${version}.tar${pack[1] ? "+gzip" : ""}${pack[2] ? "+age" : ""}`;
 }
 function formatVersion(format) {
-  const match = typeof format === "string" ? /^license-backup\/(v\d+)$/.exec(format) : null;
+  const match = typeof format === "string" ? /^license-backup\/(v\d+)(?:\.\d+)?$/.exec(format) : null;
   return match?.[1] ?? "v1";
 }
 

@@ -123,6 +123,21 @@ describe('format v2: what a backup writes', () => {
     expect(result.packSize / baseline).toBeLessThanOrEqual(1.2)
   })
 
+  itWithTools('the recipe of docs/format.md', ['jq'])(
+    "docs/format.md's recipe recomputes the index's summary from the pack's files with tar, sha256sum and jq",
+    async () => {
+      const path = fresh('recipe')
+      const result = await engine.backup({ store: w.source.dir, path })
+      const doc = await readFile(join('docs', 'format.md'), 'utf8')
+      const recipe = /```sh\n(# the index's licenses summary[^`]*)```/.exec(doc)![1]!
+      const { stdout } = await exec('sh', ['-c', recipe], { cwd: path })
+      const [computed, digest, count] = stdout.trim().split('\n')
+      expect(computed).toBe(`${digest}  -`)
+      expect(digest).toMatch(/^[0-9a-f]{64}$/)
+      expect(Number(count)).toBe(result.backedUp)
+    }
+  )
+
   it('keeps a plain tar with compression: none (tar -tf opens it)', async () => {
     const path = fresh('none')
     const result = await engine.backup({ store: w.source.dir, path, compression: 'none' })
