@@ -445,6 +445,45 @@ async function formatV2(n: number, store: string, reps: number): Promise<void> {
     })
     log(`  ${label}: ${manifest.pack.size} bytes, ${perLicense.toFixed(1)} bytes a license`)
   }
+  await packAgainstTarGz(n, store, path('v2'))
+}
+
+/**
+ * The v2 pack's size against `tar -czf` of the same licenses (issue 27): the members the pack lists,
+ * from the store, in its order; the pack's index is all that differs (ADR 0225).
+ */
+async function packAgainstTarGz(n: number, store: string, backup: string): Promise<void> {
+  const pack = join(backup, 'licenses.tar.gz')
+  const list = join(work, `members-${n}.txt`)
+  const tarGz = join(work, `same-licenses-${n}.tar.gz`)
+  await timeCommand('sh', [
+    '-c',
+    'tar -tzf "$1" | grep -v "^\\.license-backup/" > "$2" && tar -czf "$3" -C "$4" -T "$2"',
+    'sh',
+    pack,
+    list,
+    tarGz,
+    store
+  ])
+  const ours = (await stat(pack)).size
+  const theirs = (await stat(tarGz)).size
+  await rm(list, { force: true })
+  await rm(tarGz, { force: true })
+  const ratio = ours / theirs
+  rows.push({
+    size: n,
+    measure: `pack size, v2 (gzip): ${ours} bytes`,
+    ms: 0,
+    rss_mb: 0,
+    baseline: `tar -czf of the same licenses: ${theirs} bytes`,
+    baseline_ms: 0,
+    ratio: Number(ratio.toFixed(2)),
+    target: '≤ 1.2× tar -czf',
+    met: ratio <= 1.2
+  })
+  log(
+    `  pack size: ${ours} bytes against tar -czf of the same licenses ${theirs} bytes, ×${ratio.toFixed(2)}`
+  )
 }
 
 /** Adds one row to latest.json (rows.ts says how its ratio and verdict are computed) and logs it. */

@@ -19,7 +19,7 @@ import {
   releaseOnExit,
   resolveSecrets,
   sweepRestoreDirs
-} from "./chunks/chunk-YLPZRK6Q.js";
+} from "./chunks/chunk-S7DPZHM5.js";
 import {
   ExitCode,
   getInput,
@@ -32,8 +32,8 @@ import "./chunks/chunk-46RMCKOJ.js";
 import {
   MIN_LEASE_SECONDS
 } from "./chunks/chunk-QECHKEH7.js";
-import "./chunks/chunk-2J4XTICV.js";
-import "./chunks/chunk-NNNUNR2U.js";
+import "./chunks/chunk-E4FUTUJW.js";
+import "./chunks/chunk-GYL6EDMH.js";
 import {
   InputFileError,
   readInputFile
@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-JWEE5IQ5.js");
+    const { runSteps } = await import("./chunks/run-steps-GIGVAN42.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

@@ -80,7 +80,7 @@ describe('license-backup, built and run as a child process', () => {
     const verify = await cli(['verify', '--path', path, '--trust-jwks', jwks])
     expect(verify.code).toBe(0)
     expect(verify.stdout).toContain(
-      `Verified ${kept} license(s) in the license-backup/v2 backup, every signature checked`
+      `Verified ${kept} license(s) in the license-backup/v2.1 backup, every signature checked`
     )
 
     const again = await cli(['backup', '--store', store.dir, '--path', path])
@@ -165,7 +165,7 @@ describe('license-backup, built and run as a child process', () => {
     const ran = await cli(['inspect', path])
     expect(ran.code).toBe(0)
     const kept = store.licenses.filter(l => !l.restricted).length
-    expect(ran.stdout).toContain('format: license-backup/v2')
+    expect(ran.stdout).toContain('format: license-backup/v2.1\n')
     expect(ran.stdout).toMatch(/created: \d{4}-\d\d-\d\dT.* \(\d+s ago\)/)
     expect(ran.stdout).toContain(`licenses: ${kept}, restricted: ${store.licenses.length - kept}`)
     expect(ran.stdout).toContain('signature: none')
@@ -173,7 +173,7 @@ describe('license-backup, built and run as a child process', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({
       type: 'BACKUP',
       licenses: kept,
-      format: 'license-backup/v2'
+      format: 'license-backup/v2.1'
     })
     const none = await cli(['inspect', join(root, 'no-such-backup')])
     expect(none.code).toBe(EXIT_CODES.CONFIG_INVALID)

@@ -101,7 +101,7 @@ describe('license-backup with a registry', () => {
     const inspected = await cli(['inspect', `oci://${repository}:nightly`, ...login])
     expect(inspected.stderr).toBe('')
     expect(inspected.code).toBe(0)
-    expect(inspected.stdout).toContain(`path: oci://${repository}:nightly\nformat: license-backup/v2\n`)
+    expect(inspected.stdout).toContain(`path: oci://${repository}:nightly\nformat: license-backup/v2.1\n`)
     expect(inspected.stdout).toContain(`licenses: ${kept}, restricted: ${store.licenses.length - kept}`)
     expect(await readdir(join(root, 'tmp'))).toEqual([])
     for (const ran of [backup, verify, inspected]) expect(ran.stdout + ran.stderr).not.toContain(PASSWORD)

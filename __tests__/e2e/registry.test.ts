@@ -172,7 +172,7 @@ steps:
     // The verify step pulled the same backup and checked every license, writing nothing.
     expect(result.outputs['verified']).toBe(String(backedUp.length))
     expect(result.log).toContain(
-      `Verified ${backedUp.length} license(s) in the license-backup/v2 backup, every signature checked`
+      `Verified ${backedUp.length} license(s) in the license-backup/v2.1 backup, every signature checked`
     )
     expect(result.outputs['restored']).toBe(String(backedUp.length))
     for (const license of backedUp) {

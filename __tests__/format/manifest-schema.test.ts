@@ -124,7 +124,7 @@ describe('schema/manifest.schema.json', () => {
 
   it('each parser checks its own part: v1, v2, the pack index', () => {
     expect(() => parseManifest(JSON.stringify(written['v2']), 'm.json')).toThrow(
-      /format is "license-backup\/v2", where it must be "license-backup\/v1"/
+      /format is "license-backup\/v2\.1", where it must be "license-backup\/v1"/
     )
     expect(() => parseManifestV2(written['v1'] as Record<string, unknown>, 'm.json')).toThrow(
       /not a valid license-backup\/v2 manifest/

@@ -172,7 +172,7 @@ describe('the v2 parsers fail only with their own errors', () => {
           for (const [i, from] of [0, ...at].entries()) {
             for (const item of parser.push(bytes.subarray(from, at[i] ?? bytes.length))) {
               if (item.list === 'licenses') streamed.licenses.push(item.entry)
-              else streamed.restricted.push(item.entry)
+              else if (item.list === 'restricted') streamed.restricted.push(item.entry)
             }
           }
           parser.end()

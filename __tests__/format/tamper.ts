@@ -1,12 +1,14 @@
 // Backups of format v2 read back and written again after a change, the way an attacker with write access
 // to the backup folder would: members and index re-packed, gzip and age redone, the manifest's digests,
 // sizes and counts recomputed, and the manifest signed again with whatever key the attacker holds.
+import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { parseSigningKey, type ManifestV2 } from '../../src/engine/index.js'
 import { serializeManifestV2 } from '../../src/engine/format/manifest-v2.js'
-import type { PackIndex } from '../../src/engine/format/pack-index.js'
+import { indexEntryText, type PackIndex } from '../../src/engine/format/pack-index.js'
+import { parseLicense } from '../../src/engine/licenses/license.js'
 import { signMessage } from '../../src/engine/format/ssh/sshsig.js'
 import { readTar } from '../../src/engine/format/tar-reader.js'
 import { craftTar, decrypt, encrypt, sha256, type CraftedMember } from '../support/hostile-backup.js'
@@ -14,7 +16,10 @@ import { craftTar, decrypt, encrypt, sha256, type CraftedMember } from '../suppo
 export interface ReadV2 {
   manifest: ManifestV2
   members: CraftedMember[]
+  /** The index's license entries: listed (v2), or derived from the members when it summarises them (v2.1). */
   index: PackIndex
+  /** Whether the index summarises its licenses (v2.1, ADR 0225): a rewrite writes the same form. */
+  summarised: boolean
 }
 
 export async function readV2(dir: string, identity?: string): Promise<ReadV2> {
@@ -28,7 +33,31 @@ export async function readV2(dir: string, identity?: string): Promise<ReadV2> {
     if (member.name === '.license-backup/index.json') index = JSON.parse(member.data.toString()) as PackIndex
     else members.push({ name: member.name, data: member.data })
   }
-  return { manifest, members, index }
+  const summarised = !Array.isArray(index.licenses)
+  if (summarised) index = { licenses: members.map(entryOf), restricted: index.restricted }
+  return { manifest, members, index, summarised }
+}
+
+/** A member's index entry, as a restore derives it (a member that is no license: as the rewrite names it). */
+function entryOf(member: CraftedMember): PackIndex['licenses'][number] {
+  const data = Buffer.from(member.data ?? '')
+  let ids = { jti: member.name, key_id: 'k' }
+  try {
+    const license = parseLicense(data.toString('utf8'), member.name)
+    ids = { jti: license.jti, key_id: license.keyId }
+  } catch {
+    // Not a license: a restore refuses the member before the index is compared.
+  }
+  return { ...ids, path: member.name, sha256: sha256(data), size: data.length }
+}
+
+/** The index member's text in the original's form: every entry listed, or their count and digest. */
+function indexText(index: PackIndex, summarised: boolean): string {
+  if (!summarised) return JSON.stringify(index)
+  const digest = createHash('sha256')
+  for (const entry of index.licenses) digest.update(indexEntryText(entry))
+  const licenses = { count: index.licenses.length, sha256: digest.digest('hex') }
+  return JSON.stringify({ licenses, restricted: index.restricted })
 }
 
 export interface Rewrite {
@@ -69,7 +98,7 @@ export async function rewriteV2(dir: string, original: ReadV2, change: Rewrite):
   index = (change.index ?? (i => i))(index)
   const tar = craftTar([
     ...members,
-    { name: '.license-backup/index.json', data: Buffer.from(JSON.stringify(index)) }
+    { name: '.license-backup/index.json', data: Buffer.from(indexText(index, original.summarised)) }
   ])
   let pack = original.manifest.compression === 'gzip' ? gzipSync(tar) : tar
   if (original.manifest.encryption) pack = await encrypt(pack, change.recipient ?? '')

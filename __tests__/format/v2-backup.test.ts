@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createBackupRestorer, type ManifestV2 } from '../../src/engine/index.js'
@@ -19,7 +20,7 @@ let n = 0
 const fresh = (label: string): string => join(w.root, `${label}-${++n}`)
 
 describe('format v2: what a backup writes', () => {
-  it('writes license-backup/v2: a gzipped tar with its index last, a manifest with counts and no per-license data', async () => {
+  it('writes license-backup/v2.1: a gzipped tar with its index last, a manifest with counts and no per-license data', async () => {
     const path = fresh('plain')
     const result = await engine.backup({
       store: w.source.dir,
@@ -41,7 +42,7 @@ describe('format v2: what a backup writes', () => {
       'counts'
     ])
     expect(manifest).toMatchObject({
-      format: 'license-backup/v2',
+      format: 'license-backup/v2.1',
       origin: { host: 'ci-7' },
       pattern: '**/*.jwt',
       encryption: null,
@@ -71,8 +72,33 @@ describe('format v2: what a backup writes', () => {
       join(path, 'licenses.tar.gz'),
       '.license-backup/index.json'
     ])
-    const parsed = JSON.parse(index) as { licenses: { path: string }[]; restricted: { title?: string }[] }
-    expect(parsed.licenses.map(l => l.path)).toEqual(permitted.map(l => l.path).sort())
+    // The index (v2.1, ADR 0225): the licenses' count and one SHA-256 over their entries in pack order,
+    // which the files tar extracts give again (docs/format.md).
+    const parsed = JSON.parse(index) as {
+      licenses: { count: number; sha256: string }
+      restricted: { title?: string }[]
+    }
+    const out = fresh('extracted')
+    await mkdir(out)
+    await exec('tar', ['-xzf', join(path, 'licenses.tar.gz'), '-C', out])
+    const lines = await Promise.all(
+      permitted
+        .map(l => l.path)
+        .sort()
+        .map(async name => {
+          const data = await readFile(join(out, name))
+          const claims = JSON.parse(Buffer.from(data.toString().split('.')[1]!, 'base64url').toString()) as {
+            jti: string
+            key_id: string
+          }
+          const sum = createHash('sha256').update(data).digest('hex')
+          return `${JSON.stringify([claims.jti, claims.key_id, name, sum, data.length])}\n`
+        })
+    )
+    expect(parsed.licenses).toEqual({
+      count: permitted.length,
+      sha256: createHash('sha256').update(lines.join('')).digest('hex')
+    })
     expect(parsed.restricted).toHaveLength(w.source.licenses.length - permitted.length)
   })
 
@@ -84,6 +110,33 @@ describe('format v2: what a backup writes', () => {
     // ID1 ID2 CM=8 FLG=0 (no name, no comment) MTIME=0 … OS=3.
     expect([...pack.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3])
   })
+
+  it('costs at most 1.2× tar -czf of the same licenses: the index adds no bytes a license (issue 27)', async () => {
+    const path = fresh('size')
+    const result = await engine.backup({ store: w.source.dir, path })
+    const list = join(w.root, `members-${n}.txt`)
+    const permitted = w.source.licenses.filter(l => !l.restricted).map(l => l.path)
+    await writeFile(list, `${permitted.sort().join('\n')}\n`)
+    const tarGz = join(w.root, `same-licenses-${n}.tar.gz`)
+    await exec('tar', ['-czf', tarGz, '-C', w.source.dir, '-T', list])
+    const baseline = (await readFile(tarGz)).length
+    expect(result.packSize / baseline).toBeLessThanOrEqual(1.2)
+  })
+
+  itWithTools('the recipe of docs/format.md', ['jq'])(
+    "docs/format.md's recipe recomputes the index's summary from the pack's files with tar, sha256sum and jq",
+    async () => {
+      const path = fresh('recipe')
+      const result = await engine.backup({ store: w.source.dir, path })
+      const doc = await readFile(join('docs', 'format.md'), 'utf8')
+      const recipe = /```sh\n(# the index's licenses summary[^`]*)```/.exec(doc)![1]!
+      const { stdout } = await exec('sh', ['-c', recipe], { cwd: path })
+      const [computed, digest, count] = stdout.trim().split('\n')
+      expect(computed).toBe(`${digest}  -`)
+      expect(digest).toMatch(/^[0-9a-f]{64}$/)
+      expect(Number(count)).toBe(result.backedUp)
+    }
+  )
 
   it('keeps a plain tar with compression: none (tar -tf opens it)', async () => {
     const path = fresh('none')
@@ -158,7 +211,7 @@ describe('format v2: restore and verify', () => {
     expect(files.filter(f => f.endsWith('.jwt')).sort()).toEqual(permitted.map(l => l.path).sort())
     expect(files.some(f => f.includes('index.json'))).toBe(false)
     const opened = events.events.find(e => e.type === 'BACKUP_OPENED')
-    expect(opened).toMatchObject({ format: 'license-backup/v2', signer: 'nightly@acme' })
+    expect(opened).toMatchObject({ format: 'license-backup/v2.1', signer: 'nightly@acme' })
     expect(events.events.filter(e => e.type === 'WARNING')).toEqual([])
   })
 
@@ -205,7 +258,7 @@ describe('format v2: restore and verify', () => {
       trust: { jwksFile: w.jwksFile }
     })
     expect(result).toMatchObject({
-      format: 'license-backup/v2',
+      format: 'license-backup/v2.1',
       verified: w.source.licenses.filter(l => !l.restricted).length,
       signer: 'nightly@acme',
       signaturesChecked: true

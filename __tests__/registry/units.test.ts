@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { parseChallenges, tokenFromAnswer } from '../../src/action/registry/auth.js'
-import { layerMediaType } from '../../src/action/registry/media-types.js'
+import { formatVersion, layerMediaType } from '../../src/action/registry/media-types.js'
 import { parseReference, parseRepository } from '../../src/action/registry/reference.js'
 import { isoWeek, selectRetention, type KeepPolicy } from '../../src/action/registry/retention.js'
 import { parseTimestampTag, timestampTag } from '../../src/action/registry/timestamp.js'
@@ -93,6 +93,14 @@ describe('timestamp tags and media types', () => {
     expect(layerMediaType('licenses.tar', 'v1')).toBe('application/vnd.license-backup.pack.v1.tar')
     expect(layerMediaType('licenses.tar.age', 'v1')).toBe('application/vnd.license-backup.pack.v1.tar+age')
     expect(layerMediaType('notes.txt', 'v1')).toBe('application/octet-stream')
+  })
+
+  it("names the format's major version: license-backup/v2.1 is pushed with v2's media types (ADR 0225)", () => {
+    expect(formatVersion('license-backup/v1')).toBe('v1')
+    expect(formatVersion('license-backup/v2')).toBe('v2')
+    expect(formatVersion('license-backup/v2.1')).toBe('v2')
+    expect(formatVersion('license-backup/v2.x')).toBe('v1')
+    expect(formatVersion(undefined)).toBe('v1')
   })
 })
 

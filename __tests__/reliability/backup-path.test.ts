@@ -102,6 +102,12 @@ const CASES: Array<[string, Record<string, string | null>, Outcome, Outcome]> = 
   ],
   ['our manifest cut short past its format line, alone', { 'manifest.json': OUR_HEAD }, 'damaged', 'written'],
   [
+    'our v2.1 format line (ADR 0225), cut short, with a pack',
+    { 'manifest.json': '{\n  "format": "license-backup/v2.1",\n  "crea', 'licenses.tar.gz': 'x' },
+    'damaged',
+    'written'
+  ],
+  [
     'our v1 format line, then garbage',
     { 'manifest.json': '{"format": "license-backup/v1",\u0000\u0001garbage', 'licenses.tar': 'x' },
     'damaged',

@@ -3,12 +3,12 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import "./chunks/chunk-K4CW4N3K.js";
 import {
   MAX_MANIFEST_BYTES
-} from "./chunks/chunk-DM4CZPRS.js";
+} from "./chunks/chunk-SFEFJI6L.js";
 import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-3UUYRX7Z.js";
+} from "./chunks/chunk-RAQQYTCA.js";
 import {
   MIN_LEASE_SECONDS
 } from "./chunks/chunk-3DIHID6D.js";
@@ -7377,9 +7377,9 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-RMHHPBPM.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-HJPAYUOX.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-7L6V7Q3W.js")).verify(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-T3JYREH4.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-2ZF2SSMV.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-HSMW7LAD.js")).verify(options, control, emit),
     release: async (options, control = {}) => (await import("./chunks/release-RJBXAKJT.js")).release(options, control, emit),
     renew: async (options, control = {}) => (await import("./chunks/renew-SNN5TRSA.js")).renew(options, control, emit)
   };
@@ -16262,7 +16262,7 @@ function layerMediaType(file, version) {
   return `application/vnd.license-backup.pack.${version}.tar${pack[1] ? "+gzip" : ""}${pack[2] ? "+age" : ""}`;
 }
 function formatVersion(format) {
-  const match = typeof format === "string" ? /^license-backup\/(v\d+)$/.exec(format) : null;
+  const match = typeof format === "string" ? /^license-backup\/(v\d+)(?:\.\d+)?$/.exec(format) : null;
   return match?.[1] ?? "v1";
 }
 

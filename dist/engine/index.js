@@ -5,7 +5,7 @@ import {
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-5JG4GKCZ.js";
+} from "./chunks/chunk-ONIIBBFK.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -16,7 +16,7 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-JEIYGTT7.js";
+} from "./chunks/chunk-4RZRHGFY.js";
 import {
   MIN_LEASE_SECONDS
 } from "./chunks/chunk-UZPXJM7F.js";
@@ -75,9 +75,9 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-NWPCSUYO.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-MMSR5K5W.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-7U4HZQOH.js")).verify(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-ADGMCIW6.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-7TTNTGSX.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-GKZI5RWM.js")).verify(options, control, emit),
     release: async (options, control = {}) => (await import("./chunks/release-K7Y4MWFE.js")).release(options, control, emit),
     renew: async (options, control = {}) => (await import("./chunks/renew-526GRXXT.js")).renew(options, control, emit)
   };

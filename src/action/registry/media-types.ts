@@ -27,8 +27,11 @@ export function layerMediaType(file: string, version: string): string {
   return `application/vnd.license-backup.pack.${version}.tar${pack[1] ? '+gzip' : ''}${pack[2] ? '+age' : ''}`
 }
 
-/** `v1` for `license-backup/v1`, and so on; `v1` when the manifest does not say. */
+/**
+ * `v1` for `license-backup/v1`, and so on: the major version (`v2` for `license-backup/v2.1`, whose
+ * media types are v2's, ADR 0225); `v1` when the manifest does not say.
+ */
 export function formatVersion(format: unknown): string {
-  const match = typeof format === 'string' ? /^license-backup\/(v\d+)$/.exec(format) : null
+  const match = typeof format === 'string' ? /^license-backup\/(v\d+)(?:\.\d+)?$/.exec(format) : null
   return match?.[1] ?? 'v1'
 }

@@ -18,7 +18,7 @@ import {
   type ManifestRestricted
 } from '../format/manifest.js'
 import { openFileSink, type PackSink } from '../format/pack-sink.js'
-import { FORMAT_V2, type ManifestV2 } from '../format/manifest-v2.js'
+import { FORMAT_V2, FORMAT_V2_1, type ManifestV2 } from '../format/manifest-v2.js'
 import { openPackV2 } from '../format/pack-v2.js'
 import { parseSigningKey, type BackupSigningKey } from '../format/ssh/signing-key.js'
 import { defaultOrigin } from './origin.js'
@@ -33,7 +33,7 @@ import { readLicenseFileSync, type LicenseFileSystem } from '../store/read.js'
 import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
 import { FingerprintSet } from '../flat/fingerprint-set.js'
 import { IndexSpool } from './index-spool.js'
-import { licenseIndexLine, restrictedIndexLine } from '../format/pack-index.js'
+import { LicensesDigest, restrictedIndexLine } from '../format/pack-index.js'
 import { TOOL } from '../version.js'
 import { recoverRestore } from '../restore/commit.js'
 import { commitBuildDir, inspectTarget, makeBuildDir, sweepLeftovers } from './folder.js'
@@ -200,7 +200,7 @@ async function writeV1(input: WriteInput): Promise<Written> {
   let sink = await openFileSink(join(buildDir, packFile))
   if (encryptTo) sink = await encryptingSink(sink, encryptTo)
   const open = sink
-  // v1 lists every license in its manifest: its entries are held (v2 spools them, ADR 0130).
+  // v1 lists every license in its manifest: its entries are held (v2 digests them, ADR 0225).
   const licenses: ManifestLicense[] = []
   const restricted: ManifestRestricted[] = []
   const digest = await withSink(open, async () => {
@@ -254,34 +254,30 @@ async function writeV2(
   const { buildDir, encryptTo, emit, signal } = input
   const compression = options.compression ?? 'gzip'
   const pack = await openPackV2(buildDir, { compression, ...(encryptTo ? { encryptTo } : {}) })
-  const spools = {
-    licenses: IndexSpool.open(buildDir, 'licenses', compression === 'gzip'),
-    restricted: IndexSpool.open(buildDir, 'restricted', compression === 'gzip')
-  }
+  // The index summarises the licenses in one digest (ADR 0225); the restricted list is spooled.
+  const licenses = new LicensesDigest()
+  const spool = IndexSpool.open(buildDir, 'restricted', compression === 'gzip')
   const { restricted, digest } = await withSink(pack.sink, async () => {
     await packLicenses({
       ...input,
       sink: pack.sink,
-      record: entry => spools.licenses.add(licenseIndexLine(entry, spools.licenses.lines === 0)),
-      restrict: entry => spools.restricted.add(restrictedIndexLine(entry, spools.restricted.lines === 0)),
+      record: entry => licenses.add(entry),
+      restrict: entry => spool.add(restrictedIndexLine(entry, spool.lines === 0)),
       ...(signal ? { signal } : {})
     })
     const index = {
-      licenses: { ...(await spools.licenses.finish()), read: () => spools.licenses.read() },
-      restricted: { ...(await spools.restricted.finish()), read: () => spools.restricted.read() }
+      licenses: licenses.summary(),
+      restricted: { ...(await spool.finish()), read: () => spool.read() }
     }
     const digest = await pack.finish(index)
     // The restricted licenses are the result's: read back once the pack is written (ADR 0130).
-    const restricted = JSON.parse(`[${spools.restricted.text()}]`) as ManifestRestricted[]
+    const restricted = JSON.parse(`[${spool.text()}]`) as ManifestRestricted[]
     return { restricted, digest }
-  }).finally(async () => {
-    await spools.licenses.remove()
-    await spools.restricted.remove()
-  })
+  }).finally(async () => spool.remove())
   emit({ type: 'PROGRESS', operation: 'backup', phase: 'commit', done: 0, total: 1 })
   throwIfAborted(signal, 'backup')
   const manifest: ManifestV2 = {
-    format: FORMAT_V2,
+    format: FORMAT_V2_1,
     created: new Date().toISOString(),
     tool: { name: TOOL.name, version: TOOL.version },
     origin: options.origin ?? defaultOrigin(),
@@ -289,12 +285,12 @@ async function writeV2(
     encryption: encryptTo ? { scheme: 'age', recipients: encryptTo } : null,
     compression,
     pack: { file: pack.file, sha256: digest.sha256, size: digest.size, tar_size: digest.tarSize },
-    counts: { licenses: spools.licenses.lines, restricted: restricted.length }
+    counts: { licenses: licenses.count, restricted: restricted.length }
   }
   const names = await writeManifestV2(buildDir, manifest, signingKey)
   return {
     manifest,
-    backedUp: spools.licenses.lines,
+    backedUp: licenses.count,
     restricted,
     files: [pack.file, ...names],
     packSize: digest.size

@@ -74,13 +74,13 @@ export async function inspectTarget(path: string, overwrite = false): Promise<Ta
 }
 
 /** A manifest of ours starts so, whatever follows: JSON.stringify(…, null, 2) puts `format` first. */
-const OUR_FORMAT_LINE = /^\{\s*"format"\s*:\s*"license-backup\/v\d+"/
+const OUR_FORMAT_LINE = /^\{\s*"format"\s*:\s*"license-backup\/v\d+(\.\d+)?"/
 /** Enough of the file's head to hold its format line. */
 const FORMAT_LINE_BYTES = 64
 
 /**
  * Whether `manifest.json` is one of ours, even cut short or unreadable past its format line: a regular
- * file that starts with `{` and a `format` of `license-backup/v<N>`. A JSON file of anything else (a web
+ * file that starts with `{` and a `format` of `license-backup/v<N>` or `v<N>.<M>`. A JSON file of anything else (a web
  * app's manifest) is not, so its folder is foreign and never replaced (ADR 0177).
  */
 async function startsAsOurManifest(path: string): Promise<boolean> {

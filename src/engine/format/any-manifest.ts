@@ -1,6 +1,6 @@
 import type { Manifest } from './manifest.js'
 import { isObject, parseManifest } from './manifest-io.js'
-import { FORMAT_V2, parseManifestV2, type ManifestV2 } from './manifest-v2.js'
+import { FORMATS_V2, parseManifestV2, type ManifestV2 } from './manifest-v2.js'
 import { corruptBackup } from './manifest-schema.js'
 
 export type AnyManifest = { format: 'v1'; manifest: Manifest } | { format: 'v2'; manifest: ManifestV2 }
@@ -13,7 +13,7 @@ export function parseAnyManifest(text: string, file: string): AnyManifest {
   } catch {
     throw corruptBackup(file, 'license-backup manifest', 'it is not JSON')
   }
-  if (isObject(value) && value['format'] === FORMAT_V2)
+  if (isObject(value) && FORMATS_V2.includes(value['format'] as string))
     return { format: 'v2', manifest: parseManifestV2(value, file) }
   return { format: 'v1', manifest: parseManifest(text, file) }
 }

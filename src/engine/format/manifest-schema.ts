@@ -8,7 +8,7 @@ import { message } from '../message.js'
  * published for anyone reading a backup (docs/format.md, ADR 0141). What a schema cannot say (v1's counts
  * against its lists, a v1 pattern that compiles) the parsers check after it.
  */
-export type SchemaPart = 'v1' | 'v2' | 'index' | 'license' | 'restricted'
+export type SchemaPart = 'v1' | 'v2' | 'index' | 'license' | 'summary' | 'restricted'
 
 /** The BACKUP_CORRUPT error for `file`, which is not a valid `what`, with `problem` and what to do. */
 export function corruptBackup(file: string, what: string, problem: string): LicenseBackupError {
@@ -26,12 +26,12 @@ export function checkSchema(value: unknown, part: SchemaPart, what: string, file
 }
 
 /**
- * Why one entry of a list (`license`, `restricted`) is refused by the schema, its field named from
- * `place` (`licenses[3].sha256 …`); undefined when it passes. For the pack index read an entry at a time
- * (ADR 0130).
+ * Why one entry of a list (`license`, `restricted`) or the licenses' summary is refused by the schema,
+ * its field named from `place` (`licenses[3].sha256 …`); undefined when it passes. For the pack index
+ * read an entry at a time (ADR 0130).
  */
 export function entryProblem(
-  part: 'license' | 'restricted',
+  part: 'license' | 'summary' | 'restricted',
   value: unknown,
   place: string
 ): string | undefined {

@@ -1,23 +1,58 @@
+import { createHash } from 'node:crypto'
 import type { LicenseBackupError } from '../errors.js'
 import type { ManifestLicense, ManifestRestricted } from './manifest.js'
 import { corruptBackup, entryProblem } from './manifest-schema.js'
 
 /**
- * The index a v2 pack carries as its last member (ADR 0080): the per-license list (in the order of the
- * pack's members) and the restricted list that v1 kept in the plaintext manifest. Inside the pack, so an
+ * The index a v2 pack carries as its last member (ADR 0080): its licenses (in the order of the pack's
+ * members) and the restricted list that v1 kept in the plaintext manifest. Inside the pack, so an
  * encrypted backup's plaintext files show no license ID, key ID, path or title.
  */
 export const INDEX_MEMBER = '.license-backup/index.json'
 
-/** The index's text around its two lists (ADR 0080): compact, one entry a line. */
-export const INDEX_HEAD = '{"licenses":['
-export const INDEX_MIDDLE = '],\n"restricted":['
+/**
+ * The licenses as a v2.1 index holds them (ADR 0225): how many, and one SHA-256 over every entry's
+ * `indexEntryText` in pack order, in place of v2's line a license: the same check for 2 lines of text.
+ */
+export interface LicensesSummary {
+  count: number
+  sha256: string
+}
+
+/** The index's text (ADR 0225): the licenses' summary, then the restricted list, one entry a line. */
+export function summaryIndexHead(licenses: LicensesSummary): string {
+  return `{"licenses":{"count":${licenses.count},"sha256":${JSON.stringify(licenses.sha256)}},\n"restricted":[`
+}
 export const INDEX_TAIL = ']}\n'
 
 /**
- * One license's line of the index, with the separator before it: keys in a fixed order, no
- * indentation, because every byte of it is compressed (ADR 0081).
+ * A license's entry as the index's digest and a restore's prints see it: every field, unambiguous. The
+ * reader derives it from each member (its name, size, SHA-256 and license), the writer from what it packed.
  */
+export function indexEntryText(entry: ManifestLicense): string {
+  return `${JSON.stringify([entry.jti, entry.key_id, entry.path, entry.sha256, entry.size])}\n`
+}
+
+/** The summary of the licenses a writer packs, an entry at a time, in pack order. */
+export class LicensesDigest {
+  private readonly hash = createHash('sha256')
+  count = 0
+
+  add(entry: ManifestLicense): void {
+    this.hash.update(indexEntryText(entry))
+    this.count++
+  }
+
+  summary(): LicensesSummary {
+    return { count: this.count, sha256: this.hash.digest('hex') }
+  }
+}
+
+/** v2's index text (ADR 0080), still read: every license a line, then the restricted list. */
+export const INDEX_HEAD = '{"licenses":['
+export const INDEX_MIDDLE = '],\n"restricted":['
+
+/** One license's line of a v2 index, with the separator before it: keys in a fixed order (ADR 0081). */
 export function licenseIndexLine(license: ManifestLicense, first: boolean): string {
   return `${first ? '\n' : ',\n'}{"jti":${JSON.stringify(license.jti)},"key_id":${JSON.stringify(license.key_id)},"path":${JSON.stringify(license.path)},"sha256":${JSON.stringify(license.sha256)},"size":${license.size}}`
 }
@@ -28,9 +63,11 @@ export function restrictedIndexLine(entry: ManifestRestricted, first: boolean): 
   return `${first ? '\n' : ',\n'}{"jti":${JSON.stringify(entry.jti)},"key_id":${JSON.stringify(entry.key_id)}${title}}`
 }
 
-/** An index entry: a license (in pack order) or a restricted license. */
+/** An index entry: a license (in pack order), the licenses' summary (v2.1), or a restricted license. */
 export type IndexEntry =
-  { list: 'licenses'; entry: ManifestLicense } | { list: 'restricted'; entry: ManifestRestricted }
+  | { list: 'licenses'; entry: ManifestLicense }
+  | { list: 'summary'; entry: LicensesSummary }
+  | { list: 'restricted'; entry: ManifestRestricted }
 
 /** An entry's JSON text longer than this is not an index entry. */
 const MAX_ENTRY_BYTES = 64 * 1024
@@ -42,13 +79,16 @@ const BACKSLASH = 0x5c
 type State = 'start' | 'key' | 'colon' | 'open' | 'first' | 'element' | 'next' | 'after' | 'end'
 
 /**
- * Reads the index member as it streams (ADR 0130), never whole: a JSON object with the lists
- * `licenses` and `restricted`, each once and nothing else, any white space. Each entry's text is cut
- * out at its closing brace and parsed and checked on its own. BACKUP_CORRUPT naming `where`.
+ * Reads the index member as it streams (ADR 0130), never whole: a JSON object with the keys `licenses`
+ * and `restricted`, each once and nothing else, any white space; `licenses` a list (v2) or a summary
+ * object (v2.1, ADR 0225), `restricted` a list. Each entry's text is cut out at its closing brace and
+ * parsed and checked on its own. BACKUP_CORRUPT naming `where`.
  */
 export class IndexParser {
   private state: State = 'start'
   private list: 'licenses' | 'restricted' | undefined
+  /** Whether the entry being cut out is the licenses' summary rather than a list's entry. */
+  private summary = false
   private readonly lists = new Set<string>()
   /** The text of the key or entry being cut out, and where its brace depth and strings stand. */
   private pieces: Buffer[] = []
@@ -77,7 +117,8 @@ export class IndexParser {
         if (this.state === 'key') this.startList(text)
         else {
           out.push(this.entry(text))
-          this.state = 'next'
+          this.state = this.summary ? 'after' : 'next'
+          this.summary = false
         }
         continue
       }
@@ -112,7 +153,10 @@ export class IndexParser {
       case 'colon':
         return expect(':', 'open')
       case 'open':
-        return expect('[', 'first')
+        if (this.list !== 'licenses' || byte !== 0x7b) return expect('[', 'first')
+        this.summary = true
+        this.state = 'element'
+        return true
       case 'first':
         this.state = byte === 0x5d ? 'after' : 'element'
         return this.state === 'element'
@@ -184,6 +228,11 @@ export class IndexParser {
     } catch {
       throw this.corrupt('it is not JSON')
     }
+    if (this.summary) {
+      const problem = entryProblem('summary', value, 'licenses')
+      if (problem) throw this.corrupt(problem)
+      return { list: 'summary', entry: value as LicensesSummary }
+    }
     const list = this.list!
     const at = list === 'licenses' ? this.licenses++ : this.restricted++
     const problem = entryProblem(list === 'licenses' ? 'license' : 'restricted', value, `${list}[${at}]`)
@@ -198,9 +247,13 @@ export class IndexParser {
   }
 }
 
-/** The index's two lists, whole: for small indexes and tests; a restore streams it (`IndexParser`). */
+/**
+ * The index, whole: for small indexes and tests; a restore streams it (`IndexParser`). A v2.1 index
+ * has the licenses' `summary` and no `licenses` entries.
+ */
 export interface PackIndex {
   licenses: ManifestLicense[]
+  summary?: LicensesSummary
   restricted: ManifestRestricted[]
 }
 
@@ -210,6 +263,7 @@ export function parseIndex(data: Buffer, where: string): PackIndex {
   const index: PackIndex = { licenses: [], restricted: [] }
   for (const item of parser.push(data)) {
     if (item.list === 'licenses') index.licenses.push(item.entry)
+    else if (item.list === 'summary') index.summary = item.entry
     else index.restricted.push(item.entry)
   }
   parser.end()

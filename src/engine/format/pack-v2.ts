@@ -3,7 +3,7 @@ import { crashPoint } from '../io/crash-points.js'
 import { encryptingSink } from './age.js'
 import { compressingSink } from './gzip.js'
 import { packFileV2, type Compression } from './manifest-v2.js'
-import { INDEX_HEAD, INDEX_MEMBER, INDEX_MIDDLE, INDEX_TAIL } from './pack-index.js'
+import { INDEX_MEMBER, INDEX_TAIL, summaryIndexHead, type LicensesSummary } from './pack-index.js'
 import { openFileSink, type PackSink } from './pack-sink.js'
 import { TAR_END, tarHeader, tarPadding } from './tar-writer.js'
 
@@ -16,9 +16,9 @@ export interface PackV2Writer {
   finish(index: IndexSource): Promise<{ sha256: string; size: number; tarSize: number }>
 }
 
-/** The index's content (ADR 0130): its two lists' lines (`licenseIndexLine`, `restrictedIndexLine`), spooled. */
+/** The index's content: the licenses' summary (ADR 0225), the restricted list's lines spooled (ADR 0130). */
 export interface IndexSource {
-  licenses: SpooledLines
+  licenses: LicensesSummary
   restricted: SpooledLines
 }
 
@@ -78,18 +78,12 @@ export async function openPackV2(
   }
 }
 
-/** The index member, streamed from its spools. */
+/** The index member, its restricted list streamed from its spool. */
 async function writeIndexMember(sink: TarSink, index: IndexSource): Promise<void> {
-  const size =
-    INDEX_HEAD.length +
-    index.licenses.bytes +
-    INDEX_MIDDLE.length +
-    index.restricted.bytes +
-    INDEX_TAIL.length
+  const head = summaryIndexHead(index.licenses)
+  const size = head.length + index.restricted.bytes + INDEX_TAIL.length
   await sink.write(tarHeader(INDEX_MEMBER, size))
-  await sink.write(Buffer.from(INDEX_HEAD))
-  await writeSpooled(sink, index.licenses)
-  await sink.write(Buffer.from(INDEX_MIDDLE))
+  await sink.write(Buffer.from(head))
   await writeSpooled(sink, index.restricted)
   await sink.write(Buffer.from(INDEX_TAIL))
   await sink.write(tarPadding(size))

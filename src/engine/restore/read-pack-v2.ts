@@ -7,7 +7,12 @@ import { decryptAge } from '../format/age.js'
 import { gunzipBounded } from '../format/gzip.js'
 import type { ManifestLicense } from '../format/manifest.js'
 import type { ManifestV2 } from '../format/manifest-v2.js'
-import { INDEX_MEMBER, IndexParser } from '../format/pack-index.js'
+import {
+  INDEX_MEMBER,
+  IndexParser,
+  indexEntryText as entryText,
+  type LicensesSummary
+} from '../format/pack-index.js'
 import { readTar, type TarMember } from '../format/tar-reader.js'
 import { EntryPrints } from '../flat/entry-prints.js'
 import { FingerprintSet } from '../flat/fingerprint-set.js'
@@ -114,11 +119,6 @@ export async function* readPackV2(
   return { prints, restricted: index.restricted }
 }
 
-/** An entry as the digest and the prints see it: every field, unambiguous. */
-function entryText(entry: ManifestLicense): string {
-  return `${JSON.stringify([entry.jti, entry.key_id, entry.path, entry.sha256, entry.size])}\n`
-}
-
 /** The pack's members, the index streamed (it may be large), licenses capped at MAX_LICENSE_BYTES. */
 function members(
   context: PackV2Context,
@@ -135,7 +135,10 @@ function members(
   })()
 }
 
-/** The index, streamed: a digest of its license entries (as `entryText`), and its counts. */
+/**
+ * The index, streamed: a digest of its license entries (as `entryText`), and its counts; a v2.1 index
+ * gives them as its summary (ADR 0225).
+ */
 async function readIndex(
   chunks: AsyncIterable<Buffer>,
   where: string
@@ -144,17 +147,19 @@ async function readIndex(
   const digest = createHash('sha256')
   let licenses = 0
   let restricted = 0
+  let summary: LicensesSummary | undefined
   for await (const chunk of chunks) {
     for (const item of parser.push(chunk)) {
-      if (item.list === 'restricted') {
-        restricted++
-        continue
+      if (item.list === 'restricted') restricted++
+      else if (item.list === 'summary') summary = item.entry
+      else {
+        digest.update(entryText(item.entry))
+        licenses++
       }
-      digest.update(entryText(item.entry))
-      licenses++
     }
   }
   parser.end()
+  if (summary) return { digest: summary.sha256, licenses: summary.count, restricted }
   return { digest: digest.digest('hex'), licenses, restricted }
 }
 

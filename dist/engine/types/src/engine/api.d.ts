@@ -37,8 +37,9 @@ export interface BackupOptions extends StoreOptions {
     /** age X25519 recipients (`age1…`); the pack is encrypted to them when given. */
     encryptTo?: string[];
     /**
-     * The format to write: `license-backup/v2` (default), or v1 for restore machines that still run a
-     * release older than v2. Compression, the index and signing are v2's.
+     * The format to write: `license-backup/v2` (default; written as its latest minor version, v2.1, ADR
+     * 0225), or v1 for restore machines that still run a release older than v2.1. Compression, the index
+     * and signing are v2's.
      */
     format?: 'license-backup/v1' | 'license-backup/v2';
     /** v2: `gzip` (default) or `none`. */

@@ -4,6 +4,12 @@
  * (`manifest.json.sig`, ADR 0082). v1 (`manifest.ts`) keeps being read.
  */
 export declare const FORMAT_V2 = "license-backup/v2";
+/**
+ * What a backup writes (ADR 0225): v2 whose index summarises its licenses in one digest instead of a
+ * line each. A reader older than v2.1 refuses it by its `format`; a reader of v2.1 reads both.
+ */
+export declare const FORMAT_V2_1 = "license-backup/v2.1";
+export declare const FORMATS_V2: readonly string[];
 export declare const SIGNATURE_FILE = "manifest.json.sig";
 export declare const COMPRESSIONS: readonly ["gzip", "none"];
 export type Compression = (typeof COMPRESSIONS)[number];

@@ -1,7 +1,8 @@
-export { COMPRESSIONS, FORMAT_V2, PACK_FILES_V2, SIGNATURE_FILE, packFileV2, type Compression, type Origin } from './manifest-v2-names.js';
+export { COMPRESSIONS, FORMAT_V2, FORMAT_V2_1, FORMATS_V2, PACK_FILES_V2, SIGNATURE_FILE, packFileV2, type Compression, type Origin } from './manifest-v2-names.js';
+import type { FORMAT_V2_1 } from './manifest-v2-names.js';
 import { FORMAT_V2, type Compression, type Origin } from './manifest-v2-names.js';
 export interface ManifestV2 {
-    format: typeof FORMAT_V2;
+    format: typeof FORMAT_V2 | typeof FORMAT_V2_1;
     created: string;
     tool: {
         name: string;

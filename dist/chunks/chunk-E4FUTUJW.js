@@ -3,7 +3,7 @@ import {
   ENCRYPTED_PACK_FILE,
   PACK_FILE,
   PACK_FILES_V2
-} from "./chunk-NNNUNR2U.js";
+} from "./chunk-GYL6EDMH.js";
 
 // src/engine/restore/manifest-bounds.ts
 import { lstat } from "node:fs/promises";

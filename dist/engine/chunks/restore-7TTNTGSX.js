@@ -1,25 +1,25 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  announceBackup,
+  openBackup,
+  verifyBackup
+} from "./chunk-2MK2M2FN.js";
+import "./chunk-ONIIBBFK.js";
+import "./chunk-5MRK43O4.js";
+import "./chunk-4RZRHGFY.js";
+import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-AP5YD7DP.js";
+} from "./chunk-HIYEPNSD.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-QECHKEH7.js";
-import {
-  announceBackup,
-  openBackup,
-  verifyBackup
-} from "./chunk-FPVPP7LG.js";
-import "./chunk-2J4XTICV.js";
-import "./chunk-SRNPYV6X.js";
+} from "./chunk-UZPXJM7F.js";
 import {
   loadCatalog
-} from "./chunk-MIDWHZ6L.js";
-import "./chunk-NNNUNR2U.js";
+} from "./chunk-JGN47E5A.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-JRGLC77N.js";
 import {
@@ -29,7 +29,7 @@ import {
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-EKCNYWES.js";
+} from "./chunk-BYNB5P6W.js";
 import "./chunk-XVY5ZHN3.js";
 import {
   acquireStoreLock,
@@ -40,13 +40,13 @@ import {
   machineKeyFor,
   openStaging,
   recoverRestore
-} from "./chunk-KGUVPAUX.js";
-import "./chunk-DIRSBSXY.js";
+} from "./chunk-ZMSCR5LR.js";
+import "./chunk-U5RDQ5RO.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-3IVVF3IK.js";
+} from "./chunk-CHYH6SPD.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -54,8 +54,8 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-DFELDVRP.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";

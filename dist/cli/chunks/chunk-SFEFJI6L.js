@@ -1,9 +1,10 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   ENCRYPTED_PACK_FILE,
   PACK_FILE,
   PACK_FILES_V2
-} from "./chunk-JEIYGTT7.js";
+} from "./chunk-RAQQYTCA.js";
 
 // src/engine/restore/manifest-bounds.ts
 import { lstat } from "node:fs/promises";

@@ -4,10 +4,10 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-BDUZNZM4.js";
-import "./chunk-DM4CZPRS.js";
-import "./chunk-ARTQMXHF.js";
-import "./chunk-3UUYRX7Z.js";
+} from "./chunk-KR6UO3XR.js";
+import "./chunk-SFEFJI6L.js";
+import "./chunk-YHOZPJQK.js";
+import "./chunk-RAQQYTCA.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,

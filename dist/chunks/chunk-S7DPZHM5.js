@@ -13,7 +13,7 @@ import {
 } from "./chunk-2HFINW4O.js";
 import {
   checkRecipients
-} from "./chunk-NNNUNR2U.js";
+} from "./chunk-GYL6EDMH.js";
 import {
   listed
 } from "./chunk-XVY5ZHN3.js";
@@ -49,9 +49,9 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./backup-D2ZIYJJF.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./restore-UDRPOQRI.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./verify-HEX6KRF4.js")).verify(options, control, emit),
+    backup: async (options, control = {}) => (await import("./backup-EL4256J6.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./restore-PBNGT2NY.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./verify-UQU53FDO.js")).verify(options, control, emit),
     release: async (options, control = {}) => (await import("./release-TG6NTMGO.js")).release(options, control, emit),
     renew: async (options, control = {}) => (await import("./renew-J2AGYYPV.js")).renew(options, control, emit)
   };

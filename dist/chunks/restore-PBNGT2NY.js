@@ -1,25 +1,25 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  announceBackup,
-  openBackup,
-  verifyBackup
-} from "./chunk-DONNOT5K.js";
-import "./chunk-5JG4GKCZ.js";
-import "./chunk-IGNAMA5H.js";
-import "./chunk-JEIYGTT7.js";
-import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-HIYEPNSD.js";
+} from "./chunk-AP5YD7DP.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-UZPXJM7F.js";
+} from "./chunk-QECHKEH7.js";
+import {
+  announceBackup,
+  openBackup,
+  verifyBackup
+} from "./chunk-5HJI2X2X.js";
+import "./chunk-E4FUTUJW.js";
+import "./chunk-OOQG2SFI.js";
 import {
   loadCatalog
-} from "./chunk-JGN47E5A.js";
+} from "./chunk-MIDWHZ6L.js";
+import "./chunk-GYL6EDMH.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-JRGLC77N.js";
 import {
@@ -29,7 +29,7 @@ import {
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-BYNB5P6W.js";
+} from "./chunk-EKCNYWES.js";
 import "./chunk-XVY5ZHN3.js";
 import {
   acquireStoreLock,
@@ -40,13 +40,13 @@ import {
   machineKeyFor,
   openStaging,
   recoverRestore
-} from "./chunk-ZMSCR5LR.js";
-import "./chunk-U5RDQ5RO.js";
+} from "./chunk-KGUVPAUX.js";
+import "./chunk-DIRSBSXY.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-CHYH6SPD.js";
+} from "./chunk-3IVVF3IK.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -54,8 +54,8 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-DFELDVRP.js";
-import "./chunk-SDZ6GJJ3.js";
+} from "./chunk-LIRZADVX.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";

@@ -1,10 +1,9 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   ENCRYPTED_PACK_FILE,
   PACK_FILE,
   PACK_FILES_V2
-} from "./chunk-3UUYRX7Z.js";
+} from "./chunk-4RZRHGFY.js";
 
 // src/engine/restore/manifest-bounds.ts
 import { lstat } from "node:fs/promises";

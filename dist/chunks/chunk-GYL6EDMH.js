@@ -133,6 +133,8 @@ var ENCRYPTED_PACK_FILE = "licenses.tar.age";
 
 // src/engine/format/manifest-v2-names.ts
 var FORMAT_V2 = "license-backup/v2";
+var FORMAT_V2_1 = "license-backup/v2.1";
+var FORMATS_V2 = [FORMAT_V2, FORMAT_V2_1];
 var SIGNATURE_FILE = "manifest.json.sig";
 var COMPRESSIONS = ["gzip", "none"];
 function packFileV2(compression, encrypted) {
@@ -219,6 +221,8 @@ export {
   PACK_FILE,
   ENCRYPTED_PACK_FILE,
   FORMAT_V2,
+  FORMAT_V2_1,
+  FORMATS_V2,
   SIGNATURE_FILE,
   packFileV2,
   PACK_FILES_V2,

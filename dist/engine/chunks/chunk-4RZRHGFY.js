@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   ED25519,
@@ -11,10 +10,10 @@ import {
   option,
   wireString,
   wireUint32
-} from "./chunk-BQKSSR5K.js";
+} from "./chunk-DFELDVRP.js";
 
 // src/engine/format/age.ts
-var ageLibrary = () => import("./dist-KVBRPLFI.js");
+var ageLibrary = () => import("./dist-TJTYETMQ.js");
 async function checkRecipients(recipients) {
   if (recipients.length === 0) {
     throw new LicenseBackupError(
@@ -134,6 +133,8 @@ var ENCRYPTED_PACK_FILE = "licenses.tar.age";
 
 // src/engine/format/manifest-v2-names.ts
 var FORMAT_V2 = "license-backup/v2";
+var FORMAT_V2_1 = "license-backup/v2.1";
+var FORMATS_V2 = [FORMAT_V2, FORMAT_V2_1];
 var SIGNATURE_FILE = "manifest.json.sig";
 var COMPRESSIONS = ["gzip", "none"];
 function packFileV2(compression, encrypted) {
@@ -220,6 +221,8 @@ export {
   PACK_FILE,
   ENCRYPTED_PACK_FILE,
   FORMAT_V2,
+  FORMAT_V2_1,
+  FORMATS_V2,
   SIGNATURE_FILE,
   packFileV2,
   PACK_FILES_V2,

@@ -3,10 +3,10 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-DONNOT5K.js";
-import "./chunk-5JG4GKCZ.js";
-import "./chunk-IGNAMA5H.js";
-import "./chunk-JEIYGTT7.js";
+} from "./chunk-2MK2M2FN.js";
+import "./chunk-ONIIBBFK.js";
+import "./chunk-5MRK43O4.js";
+import "./chunk-4RZRHGFY.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,

@@ -17,14 +17,14 @@ import {
   registryOrigin,
   rememberForExit,
   repositoryText
-} from "./chunk-YLPZRK6Q.js";
+} from "./chunk-S7DPZHM5.js";
 import "./chunk-2HFINW4O.js";
 import "./chunk-46RMCKOJ.js";
 import "./chunk-QECHKEH7.js";
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunk-2J4XTICV.js";
+} from "./chunk-E4FUTUJW.js";
 import {
   ENCRYPTED_PACK_FILE,
   MANIFEST_FILE,
@@ -32,7 +32,7 @@ import {
   PACK_FILE,
   PACK_FILES_V2,
   SIGNATURE_FILE
-} from "./chunk-NNNUNR2U.js";
+} from "./chunk-GYL6EDMH.js";
 import "./chunk-4CBSMRKD.js";
 import {
   backoffDelay,
@@ -2690,7 +2690,7 @@ function layerMediaType(file, version) {
   return `application/vnd.license-backup.pack.${version}.tar${pack[1] ? "+gzip" : ""}${pack[2] ? "+age" : ""}`;
 }
 function formatVersion(format) {
-  const match = typeof format === "string" ? /^license-backup\/(v\d+)$/.exec(format) : null;
+  const match = typeof format === "string" ? /^license-backup\/(v\d+)(?:\.\d+)?$/.exec(format) : null;
   return match?.[1] ?? "v1";
 }
 

@@ -1,10 +1,11 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   MAX_MANIFEST_BYTES,
   largestPackSize,
   manifestByteLimit,
   membersBeyondPack
-} from "./chunk-5JG4GKCZ.js";
+} from "./chunk-SFEFJI6L.js";
 import {
   BLOCK,
   FingerprintSet,
@@ -13,8 +14,9 @@ import {
   checksum,
   describeOrigin,
   gunzipBounded,
+  indexEntryText,
   parseAnyManifest
-} from "./chunk-IGNAMA5H.js";
+} from "./chunk-YHOZPJQK.js";
 import {
   MANIFEST_FILE,
   MAX_SIGNATURE_BYTES,
@@ -24,17 +26,17 @@ import {
   fingerprint,
   parseSignature,
   signatureProblem
-} from "./chunk-JEIYGTT7.js";
+} from "./chunk-RAQQYTCA.js";
 import {
   InputFileError,
   openInputFile
-} from "./chunk-4CBSMRKD.js";
+} from "./chunk-TCR4G6GI.js";
 import {
   MAX_LICENSE_BYTES,
   nameKey,
   parseLicense,
   pathProblem
-} from "./chunk-CHYH6SPD.js";
+} from "./chunk-ELYK3YHZ.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -44,7 +46,7 @@ import {
   message,
   option,
   warning
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-BQKSSR5K.js";
 
 // src/engine/restore/open-backup.ts
 import { lstat as lstat2, open } from "node:fs/promises";
@@ -560,20 +562,20 @@ var EntryPrints = class {
   get length() {
     return this.count;
   }
-  push(entryText2) {
+  push(entryText) {
     if ((this.count + 1) * PRINT_BYTES > this.bytes.length) {
       const grown = Buffer.alloc(this.bytes.length * 2);
       this.bytes.copy(grown);
       this.bytes = grown;
     }
-    print(entryText2).copy(this.bytes, this.count * PRINT_BYTES);
+    print(entryText).copy(this.bytes, this.count * PRINT_BYTES);
     this.count++;
   }
   /** Whether member `index` of the first reading had this entry text. */
-  matches(index, entryText2) {
+  matches(index, entryText) {
     if (index >= this.count) return false;
     const at = index * PRINT_BYTES;
-    return print(entryText2).equals(this.bytes.subarray(at, at + PRINT_BYTES));
+    return print(entryText).equals(this.bytes.subarray(at, at + PRINT_BYTES));
   }
 };
 function print(text) {
@@ -615,7 +617,7 @@ async function* readPackV2(context, signal, known) {
       sha256,
       size: member.size
     };
-    const text = entryText(entry);
+    const text = indexEntryText(entry);
     if (known) {
       if (!known.prints.matches(count, text))
         throw corrupt(
@@ -648,10 +650,6 @@ async function* readPackV2(context, signal, known) {
     );
   return { prints, restricted: index.restricted };
 }
-function entryText(entry) {
-  return `${JSON.stringify([entry.jti, entry.key_id, entry.path, entry.sha256, entry.size])}
-`;
-}
 function members(context, packFile, signal) {
   return (async function* () {
     yield* readTar(await tarBytes(context, packFile), {
@@ -667,17 +665,19 @@ async function readIndex(chunks, where) {
   const digest = createHash2("sha256");
   let licenses = 0;
   let restricted = 0;
+  let summary;
   for await (const chunk of chunks) {
     for (const item of parser.push(chunk)) {
-      if (item.list === "restricted") {
-        restricted++;
-        continue;
+      if (item.list === "restricted") restricted++;
+      else if (item.list === "summary") summary = item.entry;
+      else {
+        digest.update(indexEntryText(item.entry));
+        licenses++;
       }
-      digest.update(entryText(item.entry));
-      licenses++;
     }
   }
   parser.end();
+  if (summary) return { digest: summary.sha256, licenses: summary.count, restricted };
   return { digest: digest.digest("hex"), licenses, restricted };
 }
 async function checkOnce(context, packFile, seen, entry, index, signal) {

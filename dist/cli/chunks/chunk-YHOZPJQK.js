@@ -2,9 +2,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   FORMAT,
+  FORMATS_V2,
   FORMAT_V2,
   MANIFEST_FILE
-} from "./chunk-3UUYRX7Z.js";
+} from "./chunk-RAQQYTCA.js";
 import {
   crashPoint,
   schemaPart,
@@ -25,12 +26,12 @@ var manifest_schema_default = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: "https://github.com/license-backup/license-backup/schema/manifest.schema.json",
   title: "license-backup manifest",
-  description: "manifest.json of a license-backup folder, format license-backup/v1 or license-backup/v2, and the index a v2 pack carries (docs/format.md). A reader also checks what a schema cannot say: v1's counts against its lists, and every digest and size against the files.",
+  description: "manifest.json of a license-backup folder, format license-backup/v1, license-backup/v2 or license-backup/v2.1, and the index a v2 pack carries (docs/format.md). A reader also checks what a schema cannot say: v1's counts against its lists, and every digest and size against the files.",
   type: "object",
   required: ["format"],
   properties: {
     format: {
-      enum: ["license-backup/v1", "license-backup/v2"]
+      enum: ["license-backup/v1", "license-backup/v2", "license-backup/v2.1"]
     }
   },
   allOf: [
@@ -50,7 +51,7 @@ var manifest_schema_default = {
       if: {
         properties: {
           format: {
-            const: "license-backup/v2"
+            enum: ["license-backup/v2", "license-backup/v2.1"]
           }
         }
       },
@@ -178,14 +179,14 @@ var manifest_schema_default = {
       ]
     },
     v2: {
-      description: "A license-backup/v2 manifest: no per-license data (the pack's index holds it), optionally signed.",
+      description: "A license-backup/v2 or v2.1 manifest: no per-license data (the pack's index holds it), optionally signed. v2.1 differs only in its pack's index.",
       type: "object",
       allOf: [
         {
           required: ["format"],
           properties: {
             format: {
-              const: "license-backup/v2"
+              enum: ["license-backup/v2", "license-backup/v2.1"]
             }
           }
         },
@@ -203,7 +204,7 @@ var manifest_schema_default = {
           ],
           properties: {
             format: {
-              const: "license-backup/v2"
+              enum: ["license-backup/v2", "license-backup/v2.1"]
             },
             created: {
               type: "string",
@@ -358,15 +359,22 @@ var manifest_schema_default = {
       ]
     },
     index: {
-      description: "The index a license-backup/v2 pack carries as its last member, .license-backup/index.json.",
+      description: "The index a license-backup/v2 pack carries as its last member, .license-backup/index.json: licenses a list (v2) or a summary (v2.1).",
       type: "object",
       required: ["licenses", "restricted"],
       properties: {
         licenses: {
-          type: "array",
-          items: {
-            $ref: "#/$defs/license"
-          }
+          oneOf: [
+            {
+              type: "array",
+              items: {
+                $ref: "#/$defs/license"
+              }
+            },
+            {
+              $ref: "#/$defs/summary"
+            }
+          ]
         },
         restricted: {
           type: "array",
@@ -437,6 +445,21 @@ var manifest_schema_default = {
         },
         size: {
           $ref: "#/$defs/size"
+        }
+      }
+    },
+    summary: {
+      description: "A v2.1 index's licenses: how many, and the SHA-256 of the concatenation, in pack order, of each license's line [jti, key_id, path, sha256, size] as compact JSON followed by a newline (docs/format.md).",
+      type: "object",
+      required: ["count", "sha256"],
+      additionalProperties: false,
+      "x-message": "must be an object of exactly count and sha256",
+      properties: {
+        count: {
+          $ref: "#/$defs/size"
+        },
+        sha256: {
+          $ref: "#/$defs/sha256"
         }
       }
     },
@@ -618,13 +641,28 @@ function parseManifestV2(value, file) {
 }
 
 // src/engine/format/pack-index.ts
+import { createHash } from "node:crypto";
 var INDEX_MEMBER = ".license-backup/index.json";
-var INDEX_HEAD = '{"licenses":[';
-var INDEX_MIDDLE = '],\n"restricted":[';
-var INDEX_TAIL = "]}\n";
-function licenseIndexLine(license, first) {
-  return `${first ? "\n" : ",\n"}{"jti":${JSON.stringify(license.jti)},"key_id":${JSON.stringify(license.key_id)},"path":${JSON.stringify(license.path)},"sha256":${JSON.stringify(license.sha256)},"size":${license.size}}`;
+function summaryIndexHead(licenses) {
+  return `{"licenses":{"count":${licenses.count},"sha256":${JSON.stringify(licenses.sha256)}},
+"restricted":[`;
 }
+var INDEX_TAIL = "]}\n";
+function indexEntryText(entry) {
+  return `${JSON.stringify([entry.jti, entry.key_id, entry.path, entry.sha256, entry.size])}
+`;
+}
+var LicensesDigest = class {
+  hash = createHash("sha256");
+  count = 0;
+  add(entry) {
+    this.hash.update(indexEntryText(entry));
+    this.count++;
+  }
+  summary() {
+    return { count: this.count, sha256: this.hash.digest("hex") };
+  }
+};
 function restrictedIndexLine(entry, first) {
   const title = entry.title === void 0 ? "" : `,"title":${JSON.stringify(entry.title)}`;
   return `${first ? "\n" : ",\n"}{"jti":${JSON.stringify(entry.jti)},"key_id":${JSON.stringify(entry.key_id)}${title}}`;
@@ -640,6 +678,8 @@ var IndexParser = class {
   where;
   state = "start";
   list;
+  /** Whether the entry being cut out is the licenses' summary rather than a list's entry. */
+  summary = false;
   lists = /* @__PURE__ */ new Set();
   /** The text of the key or entry being cut out, and where its brace depth and strings stand. */
   pieces = [];
@@ -665,7 +705,8 @@ var IndexParser = class {
         if (this.state === "key") this.startList(text);
         else {
           out.push(this.entry(text));
-          this.state = "next";
+          this.state = this.summary ? "after" : "next";
+          this.summary = false;
         }
         continue;
       }
@@ -697,7 +738,10 @@ var IndexParser = class {
       case "colon":
         return expect(":", "open");
       case "open":
-        return expect("[", "first");
+        if (this.list !== "licenses" || byte !== 123) return expect("[", "first");
+        this.summary = true;
+        this.state = "element";
+        return true;
       case "first":
         this.state = byte === 93 ? "after" : "element";
         return this.state === "element";
@@ -763,6 +807,11 @@ var IndexParser = class {
       value = JSON.parse(text);
     } catch {
       throw this.corrupt("it is not JSON");
+    }
+    if (this.summary) {
+      const problem2 = entryProblem("summary", value, "licenses");
+      if (problem2) throw this.corrupt(problem2);
+      return { list: "summary", entry: value };
     }
     const list = this.list;
     const at = list === "licenses" ? this.licenses++ : this.restricted++;
@@ -1137,7 +1186,7 @@ function parseAnyManifest(text, file) {
   } catch {
     throw corruptBackup(file, "license-backup manifest", "it is not JSON");
   }
-  if (isObject(value) && value["format"] === FORMAT_V2)
+  if (isObject(value) && FORMATS_V2.includes(value["format"]))
     return { format: "v2", manifest: parseManifestV2(value, file) };
   return { format: "v1", manifest: parseManifest(text, file) };
 }
@@ -1150,10 +1199,10 @@ export {
   gzipMemberSync,
   gunzipBounded,
   INDEX_MEMBER,
-  INDEX_HEAD,
-  INDEX_MIDDLE,
+  summaryIndexHead,
   INDEX_TAIL,
-  licenseIndexLine,
+  indexEntryText,
+  LicensesDigest,
   restrictedIndexLine,
   IndexParser,
   BLOCK,

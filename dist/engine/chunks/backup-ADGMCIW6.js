@@ -1,33 +1,32 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   TOOL
-} from "./chunk-K4CW4N3K.js";
+} from "./chunk-46RMCKOJ.js";
 import {
   FingerprintSet,
-  INDEX_HEAD,
   INDEX_MEMBER,
-  INDEX_MIDDLE,
   INDEX_TAIL,
+  LicensesDigest,
   TAR_END,
   compressingSink,
   defaultOrigin,
   gzipMember,
   gzipMemberSync,
-  licenseIndexLine,
   parseAnyManifest,
   restrictedIndexLine,
   serializeManifestV2,
+  summaryIndexHead,
   tarHeader,
   tarMemberSize,
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-ARTQMXHF.js";
+} from "./chunk-5MRK43O4.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
   FORMAT_V2,
+  FORMAT_V2_1,
   MANIFEST_FILE,
   PACK_FILE,
   PACK_FILES_V2,
@@ -36,28 +35,28 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-3UUYRX7Z.js";
+} from "./chunk-4RZRHGFY.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-Z46JOI7Q.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-NMG2MAHX.js";
+} from "./chunk-JGN47E5A.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-JRGLC77N.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-JHNMW2IF.js";
+} from "./chunk-VDHRLJ44.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-ATNKUGHH.js";
+} from "./chunk-ZMSCR5LR.js";
 import {
   parseSigningKey
-} from "./chunk-KMFP4ITT.js";
+} from "./chunk-U5RDQ5RO.js";
 import {
   crashPoint,
   fileIO,
@@ -68,7 +67,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-ELYK3YHZ.js";
+} from "./chunk-CHYH6SPD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -79,8 +78,8 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-BQKSSR5K.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-DFELDVRP.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/backup/backup.ts
 import { hash } from "node:crypto";
@@ -179,11 +178,10 @@ async function openPackV2(dir, options) {
   };
 }
 async function writeIndexMember(sink, index) {
-  const size = INDEX_HEAD.length + index.licenses.bytes + INDEX_MIDDLE.length + index.restricted.bytes + INDEX_TAIL.length;
+  const head = summaryIndexHead(index.licenses);
+  const size = head.length + index.restricted.bytes + INDEX_TAIL.length;
   await sink.write(tarHeader(INDEX_MEMBER, size));
-  await sink.write(Buffer.from(INDEX_HEAD));
-  await writeSpooled(sink, index.licenses);
-  await sink.write(Buffer.from(INDEX_MIDDLE));
+  await sink.write(Buffer.from(head));
   await writeSpooled(sink, index.restricted);
   await sink.write(Buffer.from(INDEX_TAIL));
   await sink.write(tarPadding(size));
@@ -357,7 +355,7 @@ async function inspectTarget(path, overwrite = false) {
   if (overwrite && damaged) return { kind: "replaceable" };
   throw notABackup(path, names, ours, damaged);
 }
-var OUR_FORMAT_LINE = /^\{\s*"format"\s*:\s*"license-backup\/v\d+"/;
+var OUR_FORMAT_LINE = /^\{\s*"format"\s*:\s*"license-backup\/v\d+(\.\d+)?"/;
 var FORMAT_LINE_BYTES = 64;
 async function startsAsOurManifest(path) {
   const file = join4(path, MANIFEST_FILE);
@@ -700,33 +698,28 @@ async function writeV2(input, options, signingKey) {
   const { buildDir, encryptTo, emit, signal } = input;
   const compression = options.compression ?? "gzip";
   const pack = await openPackV2(buildDir, { compression, ...encryptTo ? { encryptTo } : {} });
-  const spools = {
-    licenses: IndexSpool.open(buildDir, "licenses", compression === "gzip"),
-    restricted: IndexSpool.open(buildDir, "restricted", compression === "gzip")
-  };
+  const licenses = new LicensesDigest();
+  const spool = IndexSpool.open(buildDir, "restricted", compression === "gzip");
   const { restricted, digest } = await withSink(pack.sink, async () => {
     await packLicenses({
       ...input,
       sink: pack.sink,
-      record: (entry) => spools.licenses.add(licenseIndexLine(entry, spools.licenses.lines === 0)),
-      restrict: (entry) => spools.restricted.add(restrictedIndexLine(entry, spools.restricted.lines === 0)),
+      record: (entry) => licenses.add(entry),
+      restrict: (entry) => spool.add(restrictedIndexLine(entry, spool.lines === 0)),
       ...signal ? { signal } : {}
     });
     const index = {
-      licenses: { ...await spools.licenses.finish(), read: () => spools.licenses.read() },
-      restricted: { ...await spools.restricted.finish(), read: () => spools.restricted.read() }
+      licenses: licenses.summary(),
+      restricted: { ...await spool.finish(), read: () => spool.read() }
     };
     const digest2 = await pack.finish(index);
-    const restricted2 = JSON.parse(`[${spools.restricted.text()}]`);
+    const restricted2 = JSON.parse(`[${spool.text()}]`);
     return { restricted: restricted2, digest: digest2 };
-  }).finally(async () => {
-    await spools.licenses.remove();
-    await spools.restricted.remove();
-  });
+  }).finally(async () => spool.remove());
   emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
   throwIfAborted(signal, "backup");
   const manifest = {
-    format: FORMAT_V2,
+    format: FORMAT_V2_1,
     created: (/* @__PURE__ */ new Date()).toISOString(),
     tool: { name: TOOL.name, version: TOOL.version },
     origin: options.origin ?? defaultOrigin(),
@@ -734,12 +727,12 @@ async function writeV2(input, options, signingKey) {
     encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
     compression,
     pack: { file: pack.file, sha256: digest.sha256, size: digest.size, tar_size: digest.tarSize },
-    counts: { licenses: spools.licenses.lines, restricted: restricted.length }
+    counts: { licenses: licenses.count, restricted: restricted.length }
   };
   const names = await writeManifestV2(buildDir, manifest, signingKey);
   return {
     manifest,
-    backedUp: spools.licenses.lines,
+    backedUp: licenses.count,
     restricted,
     files: [pack.file, ...names],
     packSize: digest.size

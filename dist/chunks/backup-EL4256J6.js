@@ -4,29 +4,34 @@ import {
 } from "./chunk-46RMCKOJ.js";
 import {
   FingerprintSet,
-  INDEX_HEAD,
   INDEX_MEMBER,
-  INDEX_MIDDLE,
   INDEX_TAIL,
+  LicensesDigest,
   TAR_END,
   compressingSink,
   defaultOrigin,
   gzipMember,
   gzipMemberSync,
-  licenseIndexLine,
   parseAnyManifest,
   restrictedIndexLine,
   serializeManifestV2,
+  summaryIndexHead,
   tarHeader,
   tarMemberSize,
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-IGNAMA5H.js";
+} from "./chunk-OOQG2SFI.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog
+} from "./chunk-MIDWHZ6L.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
   FORMAT_V2,
+  FORMAT_V2_1,
   MANIFEST_FILE,
   PACK_FILE,
   PACK_FILES_V2,
@@ -35,28 +40,23 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-JEIYGTT7.js";
-import {
-  NOT_VERIFIED_WARNING,
-  createVerifier,
-  loadCatalog
-} from "./chunk-JGN47E5A.js";
+} from "./chunk-GYL6EDMH.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-JRGLC77N.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-VDHRLJ44.js";
+} from "./chunk-OCLHCWAH.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-ZMSCR5LR.js";
+} from "./chunk-KGUVPAUX.js";
 import {
   parseSigningKey
-} from "./chunk-U5RDQ5RO.js";
+} from "./chunk-DIRSBSXY.js";
 import {
   crashPoint,
   fileIO,
@@ -67,7 +67,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-CHYH6SPD.js";
+} from "./chunk-3IVVF3IK.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -78,8 +78,8 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-DFELDVRP.js";
-import "./chunk-SDZ6GJJ3.js";
+} from "./chunk-LIRZADVX.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { hash } from "node:crypto";
@@ -178,11 +178,10 @@ async function openPackV2(dir, options) {
   };
 }
 async function writeIndexMember(sink, index) {
-  const size = INDEX_HEAD.length + index.licenses.bytes + INDEX_MIDDLE.length + index.restricted.bytes + INDEX_TAIL.length;
+  const head = summaryIndexHead(index.licenses);
+  const size = head.length + index.restricted.bytes + INDEX_TAIL.length;
   await sink.write(tarHeader(INDEX_MEMBER, size));
-  await sink.write(Buffer.from(INDEX_HEAD));
-  await writeSpooled(sink, index.licenses);
-  await sink.write(Buffer.from(INDEX_MIDDLE));
+  await sink.write(Buffer.from(head));
   await writeSpooled(sink, index.restricted);
   await sink.write(Buffer.from(INDEX_TAIL));
   await sink.write(tarPadding(size));
@@ -356,7 +355,7 @@ async function inspectTarget(path, overwrite = false) {
   if (overwrite && damaged) return { kind: "replaceable" };
   throw notABackup(path, names, ours, damaged);
 }
-var OUR_FORMAT_LINE = /^\{\s*"format"\s*:\s*"license-backup\/v\d+"/;
+var OUR_FORMAT_LINE = /^\{\s*"format"\s*:\s*"license-backup\/v\d+(\.\d+)?"/;
 var FORMAT_LINE_BYTES = 64;
 async function startsAsOurManifest(path) {
   const file = join4(path, MANIFEST_FILE);
@@ -699,33 +698,28 @@ async function writeV2(input, options, signingKey) {
   const { buildDir, encryptTo, emit, signal } = input;
   const compression = options.compression ?? "gzip";
   const pack = await openPackV2(buildDir, { compression, ...encryptTo ? { encryptTo } : {} });
-  const spools = {
-    licenses: IndexSpool.open(buildDir, "licenses", compression === "gzip"),
-    restricted: IndexSpool.open(buildDir, "restricted", compression === "gzip")
-  };
+  const licenses = new LicensesDigest();
+  const spool = IndexSpool.open(buildDir, "restricted", compression === "gzip");
   const { restricted, digest } = await withSink(pack.sink, async () => {
     await packLicenses({
       ...input,
       sink: pack.sink,
-      record: (entry) => spools.licenses.add(licenseIndexLine(entry, spools.licenses.lines === 0)),
-      restrict: (entry) => spools.restricted.add(restrictedIndexLine(entry, spools.restricted.lines === 0)),
+      record: (entry) => licenses.add(entry),
+      restrict: (entry) => spool.add(restrictedIndexLine(entry, spool.lines === 0)),
       ...signal ? { signal } : {}
     });
     const index = {
-      licenses: { ...await spools.licenses.finish(), read: () => spools.licenses.read() },
-      restricted: { ...await spools.restricted.finish(), read: () => spools.restricted.read() }
+      licenses: licenses.summary(),
+      restricted: { ...await spool.finish(), read: () => spool.read() }
     };
     const digest2 = await pack.finish(index);
-    const restricted2 = JSON.parse(`[${spools.restricted.text()}]`);
+    const restricted2 = JSON.parse(`[${spool.text()}]`);
     return { restricted: restricted2, digest: digest2 };
-  }).finally(async () => {
-    await spools.licenses.remove();
-    await spools.restricted.remove();
-  });
+  }).finally(async () => spool.remove());
   emit({ type: "PROGRESS", operation: "backup", phase: "commit", done: 0, total: 1 });
   throwIfAborted(signal, "backup");
   const manifest = {
-    format: FORMAT_V2,
+    format: FORMAT_V2_1,
     created: (/* @__PURE__ */ new Date()).toISOString(),
     tool: { name: TOOL.name, version: TOOL.version },
     origin: options.origin ?? defaultOrigin(),
@@ -733,12 +727,12 @@ async function writeV2(input, options, signingKey) {
     encryption: encryptTo ? { scheme: "age", recipients: encryptTo } : null,
     compression,
     pack: { file: pack.file, sha256: digest.sha256, size: digest.size, tar_size: digest.tarSize },
-    counts: { licenses: spools.licenses.lines, restricted: restricted.length }
+    counts: { licenses: licenses.count, restricted: restricted.length }
   };
   const names = await writeManifestV2(buildDir, manifest, signingKey);
   return {
     manifest,
-    backedUp: spools.licenses.lines,
+    backedUp: licenses.count,
     restricted,
     files: [pack.file, ...names],
     packSize: digest.size

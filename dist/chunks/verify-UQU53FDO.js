@@ -3,15 +3,15 @@ import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-FPVPP7LG.js";
-import "./chunk-2J4XTICV.js";
-import "./chunk-SRNPYV6X.js";
+} from "./chunk-5HJI2X2X.js";
+import "./chunk-E4FUTUJW.js";
+import "./chunk-OOQG2SFI.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
 } from "./chunk-MIDWHZ6L.js";
-import "./chunk-NNNUNR2U.js";
+import "./chunk-GYL6EDMH.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-JRGLC77N.js";
 import "./chunk-3IVVF3IK.js";
