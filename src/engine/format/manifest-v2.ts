@@ -11,7 +11,7 @@ export {
   type Compression,
   type Origin
 } from './manifest-v2-names.js'
-import type { FORMAT_V2_1} from './manifest-v2-names.js';
+import type { FORMAT_V2_1 } from './manifest-v2-names.js'
 import { FORMAT_V2, type Compression, type Origin } from './manifest-v2-names.js'
 
 export interface ManifestV2 {
