@@ -16,7 +16,6 @@ import {
   refusalError,
   refusalEvent,
   refusalMessage,
-  type BatchLicense,
   type MachineKey,
   type RefusedOutcome,
   type RestoreOutcome
@@ -33,8 +32,10 @@ import {
   isCommitted,
   openStaging,
   recoverRestore,
+  restoreDirs,
   type Staging
 } from './commit.js'
+import { openSpool, type Sending, type Spool, type Spooled } from './spool.js'
 import { targetCheck } from './targets.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
 import { announceBackup, openBackup } from './open-backup.js'
@@ -167,12 +168,9 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
   }
 }
 
-/** A license to send, with its path and its index in the pack. */
-type Sending = BatchLicense & { path: string; index: number }
-
 /** A batch sent to the service, its answer not yet staged. */
 interface InFlight {
-  batch: Sending[]
+  batch: Spooled[]
   results: Promise<RestoreOutcome[]>
 }
 
@@ -184,8 +182,9 @@ interface ExchangeOutcome {
 
 /**
  * The service exchange: a preview of every license the store does not hold yet (v1.1), then the restore
- * of those the preview did not refuse, staging each re-issued one. The session is closed before the
- * commit (DISCONNECTING before BEGIN).
+ * of those the preview did not refuse, staging each re-issued one. The licenses the preview let through
+ * are spooled to a private file for the restore (ADR 0222), so the pack is read once for both. The
+ * session is closed before the commit (DISCONNECTING before BEGIN).
  */
 async function exchange(
   context: RunContext,
@@ -196,12 +195,14 @@ async function exchange(
   const skipping = context.options.onRefused === 'skip'
   let plan: Plan
   let refusedInRestore: RefusedOutcome[] = []
+  const spool = await openSpool(restoreDirs(context.store).root)
   try {
-    plan = await previewAll(context, link)
+    plan = await previewAll(context, link, spool)
     // Any refusal in the preview fails the run here, before a slot is used, unless the step skips them.
     if (plan.refused.length === 0 || skipping)
-      refusedInRestore = await restoreAll(context, staging, link, plan, leases)
+      refusedInRestore = await restoreAll(context, staging, link, plan, spool, leases)
   } finally {
+    await spool.remove()
     await link.close()
   }
   const refused = [...plan.refused, ...refusedInRestore]
@@ -214,19 +215,8 @@ async function exchange(
   }
 }
 
-/** What the plan does with a member of the pack (by its index): leave it, or send it for re-issue. */
-const LEAVE = 0
-const WOULD_RESTORE = 1
-/** Sent, and the machine holds it already: no slot used. */
-const HELD = 2
-
 interface Plan {
-  /**
-   * A byte per member of the pack, in pack order (the exchange reads the same members, checked by their
-   * prints, ADR 0130): LEAVE, WOULD_RESTORE or HELD.
-   */
-  send: Uint8Array
-  /** How many members are sent. */
+  /** How many licenses are sent for re-issue (spooled). */
   sending: number
   unchanged: number
   expired: number
@@ -236,14 +226,14 @@ interface Plan {
 
 /**
  * Reads the backup once, setting aside expired licenses, those the store holds already and those the
- * `include` list does not name, and previews the rest in batches (using no slot). A refusal fails the
- * run here, before any slot is used, unless the step says `onRefused: 'skip'`.
+ * `include` list does not name, and previews the rest in batches (using no slot), spooling those it does
+ * not refuse. A refusal fails the run here, before any slot is used, unless the step says
+ * `onRefused: 'skip'`.
  */
-async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan> {
+async function previewAll(context: RunContext, link: ServiceLink, spool: Spool): Promise<Plan> {
   const { options, backup, emit, signal } = context
   const include: IncludeFilter = includeFilter(options.include)
   const plan: Plan = {
-    send: new Uint8Array(backup.count),
     sending: 0,
     unchanged: 0,
     expired: 0,
@@ -257,11 +247,11 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
     const asked = batch
     batch = []
     const outcomes = await link.preview(asked)
+    const through: Spooled[] = []
     for (const [index, license] of asked.entries()) {
       const outcome = outcomes?.[index]
       if (outcome?.status !== 'refused') {
-        plan.send[license.index] = outcome?.status === 'held' ? HELD : WOULD_RESTORE
-        plan.sending++
+        through.push({ ...license, held: outcome?.status === 'held' })
         continue
       }
       refused.push(outcome)
@@ -271,6 +261,8 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
         reason: outcome.reason
       })
     }
+    spool.append(through)
+    plan.sending += through.length
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'preview', done: seen, total })
   }
   for await (const { entry, license } of backup.licenses(signal)) {
@@ -287,7 +279,7 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
       emit({ ...detail, outcome: 'unchanged' })
       continue
     }
-    batch.push(batchLicense(entry.path, license, seen - 1))
+    batch.push(batchLicense(entry.path, license))
     if (batch.length >= MAX_BATCH) await previewBatch()
   }
   if (batch.length > 0) await previewBatch()
@@ -295,20 +287,19 @@ async function previewAll(context: RunContext, link: ServiceLink): Promise<Plan>
   return plan
 }
 
-/** A license as a preview or restore batch sends it, with where it goes in the store and its index in the pack. */
-function batchLicense(path: string, license: License, index: number): Sending {
+/** A license as a preview or restore batch sends it, with where it goes in the store. */
+function batchLicense(path: string, license: License): Sending {
   return {
     jti: license.jti,
     key_id: license.keyId,
     rights: license.claims.rights,
     jws: license.text,
-    path,
-    index
+    path
   }
 }
 
 /**
- * The restore proper: reads the backup again and sends the licenses the plan names. Pipelined (ADR 0052):
+ * The restore proper: sends the licenses the preview spooled. Pipelined (ADR 0052):
  * a batch is sent before the answer to the one before it is checked and staged. A refusal here (the
  * preview raced another machine, or a v1 service) is returned; the run then fails unless the step skips
  * refusals, and the slots taken so far are given back (exchangeAndCommit).
@@ -318,13 +309,14 @@ async function restoreAll(
   staging: Staging,
   link: ServiceLink,
   plan: Plan,
+  spool: Spool,
   leases: LeaseTracker
 ): Promise<RefusedOutcome[]> {
-  const { send, sending } = plan
-  const { backup, emit, signal } = context
+  const { sending } = plan
+  const { emit, signal } = context
   const refused: RefusedOutcome[] = []
   if (sending === 0) return refused
-  let batch: Sending[] = []
+  let batch: Spooled[] = []
   let inFlight: InFlight | undefined
   // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
   const dropped = new AbortController()
@@ -355,7 +347,7 @@ async function restoreAll(
         emit({ ...detail, outcome: 'refused', reason: result.reason })
         continue
       }
-      if (send[asked[index]!.index] === WOULD_RESTORE) link.taken.push(result.jti)
+      if (!asked[index]!.held) link.taken.push(result.jti)
       staging.add({ path, data: Buffer.from(result.license) })
       emit({ ...detail, outcome: 'restored' })
     }
@@ -363,11 +355,12 @@ async function restoreAll(
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'exchange', done: sent, total: sending })
   }
   try {
-    let member = -1
-    for await (const { entry, license } of backup.licenses(signal)) {
-      if (send[++member] === LEAVE) continue
-      batch.push(batchLicense(entry.path, license, member))
-      if (batch.length >= MAX_BATCH) await sendBatch()
+    for await (const chunk of spool.read()) {
+      throwIfAborted(signal, 'restore')
+      for (const license of chunk) {
+        batch.push(license)
+        if (batch.length >= MAX_BATCH) await sendBatch()
+      }
     }
     if (batch.length > 0) await sendBatch()
     const last = inFlight

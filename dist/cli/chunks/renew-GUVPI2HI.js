@@ -22,7 +22,7 @@ import {
 import {
   includeFilter,
   machineOf
-} from "./chunk-QJN6YVMD.js";
+} from "./chunk-DG7546WE.js";
 import {
   MAX_BATCH,
   ServiceLink,
@@ -35,7 +35,7 @@ import {
   dropStaging,
   openStaging,
   recoverRestore
-} from "./chunk-JXMQGAK4.js";
+} from "./chunk-2Y4DTN6J.js";
 import "./chunk-LA5DZX4C.js";
 import {
   crashPoint,

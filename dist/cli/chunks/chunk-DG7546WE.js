@@ -4,7 +4,7 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-JXMQGAK4.js";
+} from "./chunk-2Y4DTN6J.js";
 import {
   readOpenSshEd25519
 } from "./chunk-LA5DZX4C.js";

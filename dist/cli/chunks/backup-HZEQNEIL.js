@@ -54,7 +54,7 @@ import {
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-JXMQGAK4.js";
+} from "./chunk-2Y4DTN6J.js";
 import {
   parseSigningKey
 } from "./chunk-LA5DZX4C.js";

@@ -53,7 +53,7 @@ import {
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-EN5FANJG.js";
+} from "./chunk-UGO4ULYG.js";
 import {
   parseSigningKey
 } from "./chunk-YW2WGFB2.js";

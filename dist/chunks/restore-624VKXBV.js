@@ -1,61 +1,62 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-HY2UEMGE.js";
-import "./chunk-EWIBVUFQ.js";
-import "./chunk-PCF2GPIV.js";
-import "./chunk-OCCXLCWL.js";
+} from "./chunk-OGBRDTGF.js";
+import "./chunk-5GNDQEQO.js";
+import "./chunk-SY7VSUTY.js";
+import "./chunk-6PIGXQD4.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-OMS7ZMRI.js";
+} from "./chunk-RSBDFNTX.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-YR5CFCZP.js";
+} from "./chunk-FJFS4647.js";
 import {
   loadCatalog
-} from "./chunk-RXIBIJNI.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-CXWAIKUI.js";
+} from "./chunk-PZLQR6AJ.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-XG2PEJNN.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-QJN6YVMD.js";
+} from "./chunk-HGEUKD4Y.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-4JTTBM3Q.js";
+} from "./chunk-LIOPV6OS.js";
 import {
   acquireStoreLock,
   commitStaged,
   dropStaging,
   ensureMachineIdentity,
   isCommitted,
+  openSpool,
   openStaging,
-  recoverRestore
-} from "./chunk-JXMQGAK4.js";
-import "./chunk-LA5DZX4C.js";
+  recoverRestore,
+  restoreDirs
+} from "./chunk-UGO4ULYG.js";
+import "./chunk-YW2WGFB2.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-GEC7YEQO.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-P2CEUB2B.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-DTKXSJ5O.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";
@@ -235,11 +236,13 @@ async function exchange(context, staging, link, leases) {
   const skipping = context.options.onRefused === "skip";
   let plan;
   let refusedInRestore = [];
+  const spool = await openSpool(restoreDirs(context.store).root);
   try {
-    plan = await previewAll(context, link);
+    plan = await previewAll(context, link, spool);
     if (plan.refused.length === 0 || skipping)
-      refusedInRestore = await restoreAll(context, staging, link, plan, leases);
+      refusedInRestore = await restoreAll(context, staging, link, plan, spool, leases);
   } finally {
+    await spool.remove();
     await link.close();
   }
   const refused = [...plan.refused, ...refusedInRestore];
@@ -251,14 +254,10 @@ async function exchange(context, staging, link, leases) {
     skipped: refused.map((r) => ({ ...skippedOf(r), ...titled(context, r.key_id) }))
   };
 }
-var LEAVE = 0;
-var WOULD_RESTORE = 1;
-var HELD = 2;
-async function previewAll(context, link) {
+async function previewAll(context, link, spool) {
   const { options, backup, emit, signal } = context;
   const include = includeFilter(options.include);
   const plan = {
-    send: new Uint8Array(backup.count),
     sending: 0,
     unchanged: 0,
     expired: 0,
@@ -272,11 +271,11 @@ async function previewAll(context, link) {
     const asked = batch;
     batch = [];
     const outcomes = await link.preview(asked);
+    const through = [];
     for (const [index, license] of asked.entries()) {
       const outcome = outcomes?.[index];
       if (outcome?.status !== "refused") {
-        plan.send[license.index] = outcome?.status === "held" ? HELD : WOULD_RESTORE;
-        plan.sending++;
+        through.push({ ...license, held: outcome?.status === "held" });
         continue;
       }
       refused.push(outcome);
@@ -286,6 +285,8 @@ async function previewAll(context, link) {
         reason: outcome.reason
       });
     }
+    spool.append(through);
+    plan.sending += through.length;
     emit({ type: "PROGRESS", operation: "restore", phase: "preview", done: seen, total });
   };
   for await (const { entry, license } of backup.licenses(signal)) {
@@ -302,26 +303,25 @@ async function previewAll(context, link) {
       emit({ ...detail, outcome: "unchanged" });
       continue;
     }
-    batch.push(batchLicense(entry.path, license, seen - 1));
+    batch.push(batchLicense(entry.path, license));
     if (batch.length >= MAX_BATCH) await previewBatch();
   }
   if (batch.length > 0) await previewBatch();
   plan.refused = refused;
   return plan;
 }
-function batchLicense(path, license, index) {
+function batchLicense(path, license) {
   return {
     jti: license.jti,
     key_id: license.keyId,
     rights: license.claims.rights,
     jws: license.text,
-    path,
-    index
+    path
   };
 }
-async function restoreAll(context, staging, link, plan, leases) {
-  const { send, sending } = plan;
-  const { backup, emit, signal } = context;
+async function restoreAll(context, staging, link, plan, spool, leases) {
+  const { sending } = plan;
+  const { emit, signal } = context;
   const refused = [];
   if (sending === 0) return refused;
   let batch = [];
@@ -354,7 +354,7 @@ async function restoreAll(context, staging, link, plan, leases) {
         emit({ ...detail, outcome: "refused", reason: result.reason });
         continue;
       }
-      if (send[asked[index].index] === WOULD_RESTORE) link.taken.push(result.jti);
+      if (!asked[index].held) link.taken.push(result.jti);
       staging.add({ path, data: Buffer.from(result.license) });
       emit({ ...detail, outcome: "restored" });
     }
@@ -362,11 +362,12 @@ async function restoreAll(context, staging, link, plan, leases) {
     emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total: sending });
   };
   try {
-    let member = -1;
-    for await (const { entry, license } of backup.licenses(signal)) {
-      if (send[++member] === LEAVE) continue;
-      batch.push(batchLicense(entry.path, license, member));
-      if (batch.length >= MAX_BATCH) await sendBatch();
+    for await (const chunk of spool.read()) {
+      throwIfAborted(signal, "restore");
+      for (const license of chunk) {
+        batch.push(license);
+        if (batch.length >= MAX_BATCH) await sendBatch();
+      }
     }
     if (batch.length > 0) await sendBatch();
     const last = inFlight;

@@ -3,7 +3,7 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-EN5FANJG.js";
+} from "./chunk-UGO4ULYG.js";
 import {
   readOpenSshEd25519
 } from "./chunk-YW2WGFB2.js";

@@ -7,7 +7,7 @@ import {
 import {
   includeFilter,
   machineOf
-} from "./chunk-EEAKSI6H.js";
+} from "./chunk-HGEUKD4Y.js";
 import {
   MAX_BATCH,
   ServiceLink,
@@ -17,7 +17,7 @@ import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-EN5FANJG.js";
+} from "./chunk-UGO4ULYG.js";
 import "./chunk-YW2WGFB2.js";
 import {
   crashPoint,

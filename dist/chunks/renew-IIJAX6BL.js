@@ -21,7 +21,7 @@ import {
 import {
   includeFilter,
   machineOf
-} from "./chunk-EEAKSI6H.js";
+} from "./chunk-HGEUKD4Y.js";
 import {
   MAX_BATCH,
   ServiceLink,
@@ -34,7 +34,7 @@ import {
   dropStaging,
   openStaging,
   recoverRestore
-} from "./chunk-EN5FANJG.js";
+} from "./chunk-UGO4ULYG.js";
 import "./chunk-YW2WGFB2.js";
 import {
   crashPoint,

@@ -414,10 +414,64 @@ async function readMachineId(storeDir) {
   return identity?.id ?? null;
 }
 
+// src/engine/restore/spool.ts
+import { createReadStream } from "node:fs";
+import { join as join3 } from "node:path";
+function spoolFile(root) {
+  return join3(root, "sending");
+}
+async function openSpool(root) {
+  const io = fileIO();
+  const file = spoolFile(root);
+  await io.mkdir(root, { recursive: true });
+  await io.rm(file, { force: true });
+  let handle = io.openSync(file, "wx", 384);
+  const close = () => {
+    handle?.close();
+    handle = void 0;
+  };
+  return {
+    append: (batch) => {
+      if (!handle) throw new Error("The restore spool is closed");
+      writeAllSync(handle, Buffer.from(batch.map(lineOf).join("")));
+    },
+    read: async function* () {
+      close();
+      yield* readLines(file);
+    },
+    remove: async () => {
+      close();
+      await io.rm(file, { force: true });
+    }
+  };
+}
+async function removeSpool(root) {
+  await fileIO().rm(spoolFile(root), { force: true });
+}
+function lineOf(license) {
+  const { path, held: held2, jti, key_id, rights, jws } = license;
+  return `${JSON.stringify([path, held2, jti, key_id, rights, jws])}
+`;
+}
+function spooledOf(line) {
+  const [path, held2, jti, key_id, rights, jws] = JSON.parse(line);
+  return { path, held: held2, jti, key_id, rights, jws };
+}
+async function* readLines(file) {
+  let rest = "";
+  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+    const text = rest + chunk;
+    const lines = text.split("\n");
+    rest = lines.pop();
+    yield lines.map(spooledOf);
+  }
+  if (rest.length > 0) throw new Error("The restore spool ends in the middle of a line");
+}
+
 // src/engine/restore/commit.ts
 import { existsSync, lstatSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { basename as basename2, dirname as dirname3, join as join3 } from "node:path";
+import { basename as basename2, dirname as dirname3, join as join4 } from "node:path";
 
 // src/engine/restore/journal.ts
 import { realpath } from "node:fs/promises";
@@ -511,10 +565,10 @@ function codeOf(error) {
 }
 
 // src/engine/restore/commit.ts
-var RESTORE_DIR = join3(STATE_DIR, "restore");
+var RESTORE_DIR = join4(STATE_DIR, "restore");
 function restoreDirs(store) {
-  const root = join3(store, RESTORE_DIR);
-  return { root, staging: join3(root, "staging"), journal: join3(root, "journal.json") };
+  const root = join4(store, RESTORE_DIR);
+  return { root, staging: join4(root, "staging"), journal: join4(root, "journal.json") };
 }
 async function openStaging(store) {
   const { staging } = restoreDirs(store);
@@ -527,7 +581,7 @@ async function openStaging(store) {
   return {
     paths,
     add: (file) => {
-      const target = join3(staging, file.path);
+      const target = join4(staging, file.path);
       const parent = dirname3(target);
       try {
         if (!made.has(parent)) {
@@ -557,7 +611,7 @@ async function commitStaged(store, paths, warn, removed = []) {
   try {
     journal = await versionedJournal(store, paths, removed);
     await fileIO().mkdir(dirs.root, { recursive: true });
-    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map((path) => join3(dirs.staging, path)));
+    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map((path) => join4(dirs.staging, path)));
     crashPoint("restore:before-journal");
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
   } catch (error) {
@@ -570,6 +624,7 @@ async function commitStaged(store, paths, warn, removed = []) {
 async function recoverRestore(store, warn, rollBack = false) {
   const dirs = restoreDirs(store);
   const io = fileIO();
+  await removeSpool(dirs.root);
   const journal = await readJournal(store, dirs.journal);
   if (journal && "damaged" in journal) {
     if (!rollBack) throw damagedJournalError(store, dirs.journal, journal.damaged);
@@ -599,7 +654,7 @@ async function removeJournalTemps(root, journal) {
     return 0;
   }
   const temps = names.filter((name) => isAtomicTemp(name, basename2(journal)));
-  for (const name of temps) await io.rm(join3(root, name), { force: true });
+  for (const name of temps) await io.rm(join4(root, name), { force: true });
   return temps.length;
 }
 async function rollForward(store, journal, warn) {
@@ -614,8 +669,8 @@ async function rollForward(store, journal, warn) {
     for (let index = 0; index < journal.paths.length; index++) {
       if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn();
       const path = journal.paths[index];
-      const staged = join3(dirs.staging, path);
-      const target = join3(store, path);
+      const staged = join4(dirs.staging, path);
+      const target = join4(store, path);
       current = target;
       if (!existsSync(staged)) continue;
       const parent = dirname3(target);
@@ -640,7 +695,7 @@ async function rollForward(store, journal, warn) {
       crashPoint("restore:move");
     }
     current = store;
-    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join3(store, path)));
+    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join4(store, path)));
     crashPoint("restore:moved-all");
     await removeAll(store, journal.removed ?? []);
     current = dirs.journal;
@@ -659,7 +714,7 @@ async function rollForward(store, journal, warn) {
 function folderBlocker(store, path) {
   for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
     const folder = path.slice(0, slash);
-    const info = lstatSync(join3(store, folder), { throwIfNoEntry: false });
+    const info = lstatSync(join4(store, folder), { throwIfNoEntry: false });
     if (info === void 0) return void 0;
     if (!info.isDirectory()) return folder;
   }
@@ -675,10 +730,10 @@ async function removeAll(store, removed) {
   if (removed.length === 0) return;
   const io = fileIO();
   for (const path of removed) {
-    await io.rm(join3(store, path), { force: true });
+    await io.rm(join4(store, path), { force: true });
     crashPoint("release:remove");
   }
-  for (const parent of new Set(removed.map((path) => dirname3(join3(store, path))))) await fsyncDir(parent);
+  for (const parent of new Set(removed.map((path) => dirname3(join4(store, path))))) await fsyncDir(parent);
 }
 async function syncAll(dir, files) {
   if (await fileIO().syncFileSystem(dir)) return;
@@ -737,6 +792,8 @@ export {
   loadMachineIdentity,
   ensureMachineIdentity,
   readMachineId,
+  openSpool,
+  restoreDirs,
   openStaging,
   dropStaging,
   isCommitted,

@@ -1,60 +1,63 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-OGBRDTGF.js";
-import "./chunk-5GNDQEQO.js";
-import "./chunk-SY7VSUTY.js";
-import "./chunk-6PIGXQD4.js";
+} from "./chunk-HY2UEMGE.js";
+import "./chunk-EWIBVUFQ.js";
+import "./chunk-PCF2GPIV.js";
+import "./chunk-OCCXLCWL.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-RSBDFNTX.js";
+} from "./chunk-OMS7ZMRI.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-FJFS4647.js";
+} from "./chunk-YR5CFCZP.js";
 import {
   loadCatalog
-} from "./chunk-PZLQR6AJ.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-XG2PEJNN.js";
+} from "./chunk-RXIBIJNI.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-CXWAIKUI.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-EEAKSI6H.js";
+} from "./chunk-DG7546WE.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-LIOPV6OS.js";
+} from "./chunk-4JTTBM3Q.js";
 import {
   acquireStoreLock,
   commitStaged,
   dropStaging,
   ensureMachineIdentity,
   isCommitted,
+  openSpool,
   openStaging,
-  recoverRestore
-} from "./chunk-EN5FANJG.js";
-import "./chunk-YW2WGFB2.js";
+  recoverRestore,
+  restoreDirs
+} from "./chunk-2Y4DTN6J.js";
+import "./chunk-LA5DZX4C.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-V6UIS5O7.js";
+} from "./chunk-GEC7YEQO.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-DTKXSJ5O.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-P2CEUB2B.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";
@@ -234,11 +237,13 @@ async function exchange(context, staging, link, leases) {
   const skipping = context.options.onRefused === "skip";
   let plan;
   let refusedInRestore = [];
+  const spool = await openSpool(restoreDirs(context.store).root);
   try {
-    plan = await previewAll(context, link);
+    plan = await previewAll(context, link, spool);
     if (plan.refused.length === 0 || skipping)
-      refusedInRestore = await restoreAll(context, staging, link, plan, leases);
+      refusedInRestore = await restoreAll(context, staging, link, plan, spool, leases);
   } finally {
+    await spool.remove();
     await link.close();
   }
   const refused = [...plan.refused, ...refusedInRestore];
@@ -250,14 +255,10 @@ async function exchange(context, staging, link, leases) {
     skipped: refused.map((r) => ({ ...skippedOf(r), ...titled(context, r.key_id) }))
   };
 }
-var LEAVE = 0;
-var WOULD_RESTORE = 1;
-var HELD = 2;
-async function previewAll(context, link) {
+async function previewAll(context, link, spool) {
   const { options, backup, emit, signal } = context;
   const include = includeFilter(options.include);
   const plan = {
-    send: new Uint8Array(backup.count),
     sending: 0,
     unchanged: 0,
     expired: 0,
@@ -271,11 +272,11 @@ async function previewAll(context, link) {
     const asked = batch;
     batch = [];
     const outcomes = await link.preview(asked);
+    const through = [];
     for (const [index, license] of asked.entries()) {
       const outcome = outcomes?.[index];
       if (outcome?.status !== "refused") {
-        plan.send[license.index] = outcome?.status === "held" ? HELD : WOULD_RESTORE;
-        plan.sending++;
+        through.push({ ...license, held: outcome?.status === "held" });
         continue;
       }
       refused.push(outcome);
@@ -285,6 +286,8 @@ async function previewAll(context, link) {
         reason: outcome.reason
       });
     }
+    spool.append(through);
+    plan.sending += through.length;
     emit({ type: "PROGRESS", operation: "restore", phase: "preview", done: seen, total });
   };
   for await (const { entry, license } of backup.licenses(signal)) {
@@ -301,26 +304,25 @@ async function previewAll(context, link) {
       emit({ ...detail, outcome: "unchanged" });
       continue;
     }
-    batch.push(batchLicense(entry.path, license, seen - 1));
+    batch.push(batchLicense(entry.path, license));
     if (batch.length >= MAX_BATCH) await previewBatch();
   }
   if (batch.length > 0) await previewBatch();
   plan.refused = refused;
   return plan;
 }
-function batchLicense(path, license, index) {
+function batchLicense(path, license) {
   return {
     jti: license.jti,
     key_id: license.keyId,
     rights: license.claims.rights,
     jws: license.text,
-    path,
-    index
+    path
   };
 }
-async function restoreAll(context, staging, link, plan, leases) {
-  const { send, sending } = plan;
-  const { backup, emit, signal } = context;
+async function restoreAll(context, staging, link, plan, spool, leases) {
+  const { sending } = plan;
+  const { emit, signal } = context;
   const refused = [];
   if (sending === 0) return refused;
   let batch = [];
@@ -353,7 +355,7 @@ async function restoreAll(context, staging, link, plan, leases) {
         emit({ ...detail, outcome: "refused", reason: result.reason });
         continue;
       }
-      if (send[asked[index].index] === WOULD_RESTORE) link.taken.push(result.jti);
+      if (!asked[index].held) link.taken.push(result.jti);
       staging.add({ path, data: Buffer.from(result.license) });
       emit({ ...detail, outcome: "restored" });
     }
@@ -361,11 +363,12 @@ async function restoreAll(context, staging, link, plan, leases) {
     emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total: sending });
   };
   try {
-    let member = -1;
-    for await (const { entry, license } of backup.licenses(signal)) {
-      if (send[++member] === LEAVE) continue;
-      batch.push(batchLicense(entry.path, license, member));
-      if (batch.length >= MAX_BATCH) await sendBatch();
+    for await (const chunk of spool.read()) {
+      throwIfAborted(signal, "restore");
+      for (const license of chunk) {
+        batch.push(license);
+        if (batch.length >= MAX_BATCH) await sendBatch();
+      }
     }
     if (batch.length > 0) await sendBatch();
     const last = inFlight;
