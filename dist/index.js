@@ -42,7 +42,7 @@ import {
   isRetryableStatus,
   listed,
   parseRetryAfter
-} from "./chunks/chunk-LIOPV6OS.js";
+} from "./chunks/chunk-OKPG56KX.js";
 import {
   parseSigningKey
 } from "./chunks/chunk-YW2WGFB2.js";
@@ -8758,10 +8758,10 @@ function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: async (options2, control = {}) => (await import("./chunks/backup-5BZOOOP4.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-624VKXBV.js")).restore(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-X2FY3GK5.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-67N76DVJ.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-2VQNM4BO.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-IIJAX6BL.js")).renew(options2, control, emit)
+    release: async (options2, control = {}) => (await import("./chunks/release-EYX3BWXH.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-DGL4XWII.js")).renew(options2, control, emit)
   };
 }
 

@@ -21,7 +21,7 @@ import {
   emitter,
   isRetryableStatus,
   parseRetryAfter
-} from "./chunks/chunk-4JTTBM3Q.js";
+} from "./chunks/chunk-WWJRX6II.js";
 import {
   parseSigningKey
 } from "./chunks/chunk-LA5DZX4C.js";
@@ -7376,10 +7376,10 @@ function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
     backup: async (options, control = {}) => (await import("./chunks/backup-HZEQNEIL.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-H2HVAMJJ.js")).restore(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-XS43VJ7K.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-2JLQICU3.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-LLUVFBY6.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-GUVPI2HI.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-FXZF3ZDP.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-5YEOC2TF.js")).renew(options, control, emit)
   };
 }
 

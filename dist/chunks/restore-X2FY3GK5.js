@@ -32,7 +32,7 @@ import {
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-LIOPV6OS.js";
+} from "./chunk-OKPG56KX.js";
 import {
   acquireStoreLock,
   commitStaged,

@@ -33,7 +33,7 @@ import {
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-4JTTBM3Q.js";
+} from "./chunk-WWJRX6II.js";
 import {
   acquireStoreLock,
   commitStaged,

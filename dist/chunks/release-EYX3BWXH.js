@@ -12,7 +12,7 @@ import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-LIOPV6OS.js";
+} from "./chunk-OKPG56KX.js";
 import {
   acquireStoreLock,
   commitStaged,

@@ -13,7 +13,7 @@ import {
   MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-4JTTBM3Q.js";
+} from "./chunk-WWJRX6II.js";
 import {
   acquireStoreLock,
   commitStaged,

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   CompactSign,
@@ -7,7 +8,7 @@ import {
   option,
   schemaPart,
   schemaProblem
-} from "./chunk-DTKXSJ5O.js";
+} from "./chunk-P2CEUB2B.js";
 
 // src/engine/service/client.ts
 import { randomUUID } from "node:crypto";
@@ -861,16 +862,18 @@ var ServiceClient = class {
   tokenEnv;
   /** `{ lease_seconds }` for a re-issuing request's body, or nothing. */
   lease;
+  deadlineMs;
   constructor(options) {
     this.url = baseUrl(options.url);
     this.tokenEnv = options.tokenEnv;
     this.lease = options.leaseSeconds === void 0 ? {} : { lease_seconds: options.leaseSeconds };
     const token = checkedToken(options.token, this.url, options.tokenEnv);
     const now = options.now ?? Date.now;
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.transport = {
       token,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      deadline: now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS),
+      deadline: now() + this.deadlineMs,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       sleep: options.sleep ?? defaultSleep,
       random: options.random ?? Math.random,
@@ -895,7 +898,7 @@ var ServiceClient = class {
         proof: await sessionProof(machine, this.url, this.transport.now())
       })
     };
-    const answer = await send(call, this.transport);
+    const answer = await this.sent(call);
     if (answer.status !== 201 && answer.status !== 200) throw this.failure(answer, "open a session");
     const body = this.json(answer);
     const wrong = answerProblem(body, "Session");
@@ -925,7 +928,7 @@ var ServiceClient = class {
       ...this.transport,
       signal: this.transport.signal ? AbortSignal.any([this.transport.signal, signal]) : signal
     } : this.transport;
-    const answer = await send(call, transport);
+    const answer = await this.sent(call, transport);
     if (answer.status !== 200) throw this.failure(answer, "restore licenses");
     const body = this.json(answer);
     const wrong = answerProblem(body, "RestoreResponse");
@@ -966,7 +969,7 @@ var ServiceClient = class {
         url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/preview`,
         body: { licenses: batch.map((l) => l.jws) }
       };
-      const answer = await send(call, this.transport);
+      const answer = await this.sent(call);
       if (isUnsupported(answer)) return void 0;
       if (answer.status !== 200) throw this.failure(answer, "preview the restore");
       const results = this.results(
@@ -998,7 +1001,7 @@ var ServiceClient = class {
         url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/release`,
         body: { jtis: batch }
       };
-      const answer = await send(call, this.transport);
+      const answer = await this.sent(call);
       if (isUnsupported(answer)) return void 0;
       if (answer.status === 403) {
         throw new LicenseBackupError(
@@ -1025,7 +1028,7 @@ var ServiceClient = class {
       url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/renew`,
       body: { licenses: licenses.map((l) => l.jws), ...this.lease }
     };
-    const answer = await send(call, this.transport);
+    const answer = await this.sent(call);
     if (isUnsupported(answer)) return void 0;
     if (answer.status !== 200) throw this.failure(answer, "renew licenses");
     const results = this.results(
@@ -1052,7 +1055,7 @@ var ServiceClient = class {
   async closeSession(session) {
     this.emit({ type: "DISCONNECTING", url: this.url });
     const call = { method: "DELETE", url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}` };
-    const answer = await send(call, this.transport);
+    const answer = await this.sent(call);
     if (answer.status === 204 || answer.status === 200 || answer.status === 404) return;
     throw this.failure(answer, "close the session");
   }
@@ -1091,6 +1094,18 @@ var ServiceClient = class {
       );
     }
     return { jti, key_id, status: "restored", license: result.license };
+  }
+  /**
+   * Sends a call; an answer that succeeds starts the deadline again (ADR 0223): a run of a million
+   * licenses takes longer than any one deadline, but never that long without the service answering.
+   */
+  async sent(call, transport = this.transport) {
+    const answer = await send(call, transport);
+    if (answer.status >= 200 && answer.status < 300) {
+      const next = this.transport.now() + this.deadlineMs;
+      if (next > this.transport.deadline) this.transport.deadline = next;
+    }
+    return answer;
   }
   json(answer) {
     if (!/^application\/([a-z.+-]*\+)?json\b/i.test(answer.contentType)) {
