@@ -37,15 +37,15 @@ import {
   readInputFile
 } from "./chunks/chunk-4CBSMRKD.js";
 import {
+  listed
+} from "./chunks/chunk-JOTMZ3J7.js";
+import {
   backoffDelay,
   emitter,
   isRetryableStatus,
-  listed,
-  parseRetryAfter
-} from "./chunks/chunk-OKPG56KX.js";
-import {
+  parseRetryAfter,
   parseSigningKey
-} from "./chunks/chunk-YW2WGFB2.js";
+} from "./chunks/chunk-GVCLNLQS.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -8757,11 +8757,11 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-5BZOOOP4.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-X2FY3GK5.js")).restore(options2, control, emit),
+    backup: async (options2, control = {}) => (await import("./chunks/backup-R4SDUTE5.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-NOUT5I4I.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-67N76DVJ.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-EYX3BWXH.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-DGL4XWII.js")).renew(options2, control, emit)
+    release: async (options2, control = {}) => (await import("./chunks/release-7O5PXICG.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-2IZH4SSS.js")).renew(options2, control, emit)
   };
 }
 

@@ -1,8 +1,8 @@
 // The restore reads the pack once for its preview and its exchange (ADR 0222): the licenses the preview
 // let through wait in a private file of the store's, mode 0600, removed when the exchange ends however it
-// ends, and by the next run after a kill.
+// ends, and by the next run after a kill. The slots it takes wait in another (issue 27).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { existsSync, renameSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, statSync } from 'node:fs'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createBackupRestorer } from '../../src/engine/index.js'
@@ -77,12 +77,30 @@ describe('the licenses a restore sends, spooled between its preview and its exch
     expect(Object.keys(await snapshot(target)).filter(name => name.includes('sending'))).toEqual([])
   })
 
+  it('keeps the slots it takes in a private file, not in memory, and removes it when done', async () => {
+    const target = join(w.root, 'target-taken')
+    const taken = join(target, '.license-backup', 'restore', 'taken')
+    let kept: { mode: number; lines: string[] } | undefined
+    const result = await restoreWatching(target, event => {
+      if (!isPhase(event, 'exchange') || kept) return
+      kept = { mode: statSync(taken).mode & 0o777, lines: readFileSync(taken, 'utf8').trim().split('\n') }
+    })
+    const sent = w.source.licenses.filter(l => !l.restricted && !l.expired).map(l => l.jti)
+    expect(result).toMatchObject({ restored: sent.length })
+    expect(kept?.mode).toBe(0o600)
+    expect(kept?.lines.sort()).toEqual(sent.sort())
+    expect(existsSync(taken)).toBe(false)
+  })
+
   it('removes the spool a killed run left, before anything else', async () => {
     const store = join(w.root, 'target-killed')
     await mkdir(join(store, '.license-backup', 'restore'), { recursive: true })
     await writeFile(spoolOf(store), '["a.jwt",false,"lic","k",{},"x.y.z"]\n', { mode: 0o600 })
-    const result = await restoreWatching(store, () => {})
-    expect(result).toMatchObject({ skipped: [] })
+    const taken = join(store, '.license-backup', 'restore', 'taken')
+    await writeFile(taken, 'lic-left-by-a-killed-run\n', { mode: 0o600 })
+    // Its fourth machine: the world's bound licenses are refused, after the recovery.
+    await restoreWatching(store, () => {})
     expect(existsSync(spoolOf(store))).toBe(false)
+    expect(existsSync(taken)).toBe(false)
   })
 })

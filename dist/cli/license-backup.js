@@ -16,15 +16,14 @@ import {
   InputFileError,
   readInputFile
 } from "./chunks/chunk-TCR4G6GI.js";
+import "./chunks/chunk-XZJG5JFA.js";
 import {
   backoffDelay,
   emitter,
   isRetryableStatus,
-  parseRetryAfter
-} from "./chunks/chunk-WWJRX6II.js";
-import {
+  parseRetryAfter,
   parseSigningKey
-} from "./chunks/chunk-LA5DZX4C.js";
+} from "./chunks/chunk-55PILMYD.js";
 import {
   ENGINE_OPTIONS,
   LicenseBackupError,
@@ -7375,11 +7374,11 @@ var require_dist = __commonJS({
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-HZEQNEIL.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-XS43VJ7K.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-D6GQ4JHP.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-LDXXSH6T.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-2JLQICU3.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-FXZF3ZDP.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-5YEOC2TF.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-HOF7F6PX.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-MH2QCDD3.js")).renew(options, control, emit)
   };
 }
 

@@ -8,6 +8,7 @@ import { option } from '../options.js'
 import { STATE_DIR } from '../store/names.js'
 import { damagedJournalError, readJournal, setAside, versionedJournal, type Journal } from './journal.js'
 import { fsyncDir, fsyncFile, isAtomicTemp, writeFileAtomic } from '../io/durable.js'
+import { removeTaken } from '../slots/taken.js'
 import { removeSpool } from './spool.js'
 
 /**
@@ -133,6 +134,7 @@ export async function recoverRestore(
   const io = fileIO()
   // The licenses a killed restore had spooled for its exchange (ADR 0222): never left in the store.
   await removeSpool(dirs.root)
+  await removeTaken(dirs.root)
   const journal = await readJournal(store, dirs.journal)
   if (journal && 'damaged' in journal) {
     if (!rollBack) throw damagedJournalError(store, dirs.journal, journal.damaged)

@@ -24,6 +24,7 @@ import { machineOf } from '../slots/machine.js'
 import { checkLease, LeaseTracker } from '../slots/lease.js'
 import { returnedLicenseCheck, serviceVerifier } from '../slots/returned-license.js'
 import { ServiceLink } from '../slots/service-link.js'
+import { TakenSlots } from '../slots/taken.js'
 import { includeFilter, type IncludeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
 import {
@@ -128,13 +129,15 @@ interface RunContext {
 async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
   const { store, emit, signal, options } = context
   const staging = await openStaging(store)
+  const taken = TakenSlots.in(restoreDirs(store).root)
   const link = new ServiceLink({
     service: options.service,
     machine: context.identity,
     individualize: options.individualize === true,
     leaseSeconds: options.lease,
     emit,
-    signal
+    signal,
+    taken
   })
   const leases = new LeaseTracker()
   try {
@@ -163,6 +166,8 @@ async function exchangeAndCommit(context: RunContext): Promise<RestoreResult> {
     if (!(await isCommitted(store).catch(() => true))) await link.giveBack()
     throw error
   } finally {
+    // Committed, the restored licenses keep their slots; given back, they are free: the list is done.
+    await taken.clear()
     // After a commit this finds nothing; after a failure it drops what was staged.
     await dropStaging(store)
   }
@@ -339,6 +344,8 @@ async function restoreAll(
   /** Stages a batch's answer, every license of it checked (signature included) by the client. */
   const land = async ({ batch: asked, results: answer }: InFlight): Promise<void> => {
     const results = await answer
+    // The slots first: a failure while staging still gives back every slot the service took.
+    link.took(results.flatMap((r, i) => (r.status !== 'refused' && !asked[i]!.held ? [r.jti] : [])))
     for (const [index, result] of results.entries()) {
       const path = asked[index]!.path
       const detail = licenseEvent(result.jti, result.key_id, path)
@@ -347,7 +354,6 @@ async function restoreAll(
         emit({ ...detail, outcome: 'refused', reason: result.reason })
         continue
       }
-      if (!asked[index]!.held) link.taken.push(result.jti)
       staging.add({ path, data: Buffer.from(result.license) })
       emit({ ...detail, outcome: 'restored' })
     }

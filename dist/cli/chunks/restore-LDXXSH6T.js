@@ -1,39 +1,37 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-OGBRDTGF.js";
-import "./chunk-5GNDQEQO.js";
-import "./chunk-SY7VSUTY.js";
-import "./chunk-6PIGXQD4.js";
+} from "./chunk-HY2UEMGE.js";
+import "./chunk-EWIBVUFQ.js";
+import "./chunk-PCF2GPIV.js";
+import "./chunk-OCCXLCWL.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-RSBDFNTX.js";
+} from "./chunk-OMS7ZMRI.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-FJFS4647.js";
+} from "./chunk-YR5CFCZP.js";
 import {
   loadCatalog
-} from "./chunk-PZLQR6AJ.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-XG2PEJNN.js";
+} from "./chunk-RXIBIJNI.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-CXWAIKUI.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-HGEUKD4Y.js";
+} from "./chunk-NVQLK2OA.js";
 import {
-  MAX_BATCH,
-  ServiceLink,
-  refusalError,
-  refusalEvent,
-  refusalMessage
-} from "./chunk-OKPG56KX.js";
+  ServiceLink
+} from "./chunk-XZJG5JFA.js";
 import {
+  TakenSlots,
   acquireStoreLock,
   commitStaged,
   dropStaging,
@@ -43,20 +41,25 @@ import {
   openStaging,
   recoverRestore,
   restoreDirs
-} from "./chunk-UGO4ULYG.js";
-import "./chunk-YW2WGFB2.js";
+} from "./chunk-3IO4AK7Z.js";
+import {
+  MAX_BATCH,
+  refusalError,
+  refusalEvent,
+  refusalMessage
+} from "./chunk-55PILMYD.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-V6UIS5O7.js";
+} from "./chunk-GEC7YEQO.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-DTKXSJ5O.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-P2CEUB2B.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";
@@ -196,13 +199,15 @@ async function restore(options, control, emit) {
 async function exchangeAndCommit(context) {
   const { store, emit, signal, options } = context;
   const staging = await openStaging(store);
+  const taken = TakenSlots.in(restoreDirs(store).root);
   const link = new ServiceLink({
     service: options.service,
     machine: context.identity,
     individualize: options.individualize === true,
     leaseSeconds: options.lease,
     emit,
-    signal
+    signal,
+    taken
   });
   const leases = new LeaseTracker();
   try {
@@ -229,6 +234,7 @@ async function exchangeAndCommit(context) {
     if (!await isCommitted(store).catch(() => true)) await link.giveBack();
     throw error;
   } finally {
+    await taken.clear();
     await dropStaging(store);
   }
 }
@@ -346,6 +352,7 @@ async function restoreAll(context, staging, link, plan, spool, leases) {
   };
   const land = async ({ batch: asked, results: answer }) => {
     const results = await answer;
+    link.took(results.flatMap((r, i) => r.status !== "refused" && !asked[i].held ? [r.jti] : []));
     for (const [index, result] of results.entries()) {
       const path = asked[index].path;
       const detail = licenseEvent(result.jti, result.key_id, path);
@@ -354,7 +361,6 @@ async function restoreAll(context, staging, link, plan, spool, leases) {
         emit({ ...detail, outcome: "refused", reason: result.reason });
         continue;
       }
-      if (!asked[index].held) link.taken.push(result.jti);
       staging.add({ path, data: Buffer.from(result.license) });
       emit({ ...detail, outcome: "restored" });
     }

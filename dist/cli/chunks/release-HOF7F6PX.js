@@ -1,29 +1,31 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-4VN7KECX.js";
+} from "./chunk-FBHIHEDH.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-HGEUKD4Y.js";
+} from "./chunk-NVQLK2OA.js";
 import {
-  MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-OKPG56KX.js";
+} from "./chunk-XZJG5JFA.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-UGO4ULYG.js";
-import "./chunk-YW2WGFB2.js";
+} from "./chunk-3IO4AK7Z.js";
+import {
+  MAX_BATCH
+} from "./chunk-55PILMYD.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-V6UIS5O7.js";
+} from "./chunk-GEC7YEQO.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -31,8 +33,8 @@ import {
   compileGlob,
   option,
   throwIfAborted
-} from "./chunk-DTKXSJ5O.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-P2CEUB2B.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

@@ -4,10 +4,10 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-2Y4DTN6J.js";
+} from "./chunk-3IO4AK7Z.js";
 import {
   readOpenSshEd25519
-} from "./chunk-LA5DZX4C.js";
+} from "./chunk-55PILMYD.js";
 import {
   LicenseBackupError,
   compileGlob,

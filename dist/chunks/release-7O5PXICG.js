@@ -1,30 +1,30 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-FBHIHEDH.js";
+} from "./chunk-4VN7KECX.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-DG7546WE.js";
+} from "./chunk-E7ENTZBH.js";
 import {
-  MAX_BATCH,
   ServiceLink,
   listed
-} from "./chunk-WWJRX6II.js";
+} from "./chunk-JOTMZ3J7.js";
 import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-2Y4DTN6J.js";
-import "./chunk-LA5DZX4C.js";
+} from "./chunk-CKPDC5WA.js";
+import {
+  MAX_BATCH
+} from "./chunk-GVCLNLQS.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-GEC7YEQO.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -32,8 +32,8 @@ import {
   compileGlob,
   option,
   throwIfAborted
-} from "./chunk-P2CEUB2B.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-DTKXSJ5O.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

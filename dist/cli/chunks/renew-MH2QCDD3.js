@@ -1,53 +1,55 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-RSBDFNTX.js";
+} from "./chunk-OMS7ZMRI.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-FJFS4647.js";
+} from "./chunk-YR5CFCZP.js";
 import {
   loadCatalog
-} from "./chunk-PZLQR6AJ.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-XG2PEJNN.js";
+} from "./chunk-RXIBIJNI.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-CXWAIKUI.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-4VN7KECX.js";
+} from "./chunk-FBHIHEDH.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-HGEUKD4Y.js";
+} from "./chunk-NVQLK2OA.js";
 import {
-  MAX_BATCH,
-  ServiceLink,
-  refusalError,
-  refusalEvent
-} from "./chunk-OKPG56KX.js";
+  ServiceLink
+} from "./chunk-XZJG5JFA.js";
 import {
   acquireStoreLock,
   commitStaged,
   dropStaging,
   openStaging,
   recoverRestore
-} from "./chunk-UGO4ULYG.js";
-import "./chunk-YW2WGFB2.js";
+} from "./chunk-3IO4AK7Z.js";
+import {
+  MAX_BATCH,
+  refusalError,
+  refusalEvent
+} from "./chunk-55PILMYD.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-V6UIS5O7.js";
+} from "./chunk-GEC7YEQO.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   compileGlob,
   throwIfAborted
-} from "./chunk-DTKXSJ5O.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-P2CEUB2B.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

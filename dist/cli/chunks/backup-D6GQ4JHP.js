@@ -54,10 +54,10 @@ import {
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-2Y4DTN6J.js";
+} from "./chunk-3IO4AK7Z.js";
 import {
   parseSigningKey
-} from "./chunk-LA5DZX4C.js";
+} from "./chunk-55PILMYD.js";
 import {
   crashPoint,
   fileIO,

@@ -1,13 +1,88 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   CompactSign,
+  ED25519,
   LicenseBackupError,
+  WireError,
+  WireReader,
   cancelled,
   capitalized,
+  ed25519Blob,
   option,
   schemaPart,
   schemaProblem
-} from "./chunk-DTKXSJ5O.js";
+} from "./chunk-P2CEUB2B.js";
+
+// src/engine/format/ssh/signing-key.ts
+import { createPrivateKey, createPublicKey } from "node:crypto";
+var BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
+var END = "-----END OPENSSH PRIVATE KEY-----";
+var MAGIC = Buffer.from("openssh-key-v1\0", "latin1");
+function parseSigningKey(text, source) {
+  return readOpenSshEd25519(
+    text,
+    (problem) => new LicenseBackupError(
+      "CONFIG_INVALID",
+      `The signing key in ${source} ${problem}. Give an unencrypted OpenSSH Ed25519 private key, as \`ssh-keygen -t ed25519 -N ''\` writes it.`
+    )
+  );
+}
+function readOpenSshEd25519(text, invalid) {
+  const trimmed = text.replace(/\r/g, "").trim();
+  const pem = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----/.exec(trimmed);
+  if (pem) throw invalid(`is a PEM ${pem[1]} key, not Ed25519`);
+  if (!trimmed.startsWith(BEGIN) || !trimmed.endsWith(END))
+    throw invalid("is not an OpenSSH private key (it must start with " + BEGIN + ")");
+  const body = trimmed.slice(BEGIN.length, -END.length).replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw invalid("is not valid base64 between its armor lines");
+  const bytes = Buffer.from(body, "base64");
+  try {
+    return readKey(bytes, invalid);
+  } catch (error) {
+    if (error instanceof WireError) throw invalid(`is malformed (${error.message})`);
+    throw error;
+  }
+}
+function readKey(bytes, invalid) {
+  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw invalid("is not in the openssh-key-v1 format");
+  const reader = new WireReader(bytes.subarray(MAGIC.length));
+  const cipher = reader.text();
+  const kdf = reader.text();
+  reader.string();
+  if (cipher !== "none" || kdf !== "none")
+    throw invalid("is protected by a passphrase; a job cannot type one: use a key without a passphrase");
+  if (reader.uint32() !== 1) throw invalid("holds more than one key");
+  const publicBlob = reader.string();
+  const publicType = new WireReader(publicBlob).text();
+  if (publicType !== ED25519) throw invalid(`is a ${publicType} key, not Ed25519`);
+  const section = new WireReader(reader.string());
+  if (!reader.done) throw invalid("has data after its key");
+  if (section.uint32() !== section.uint32()) throw invalid("is damaged (its check numbers differ)");
+  if (section.text() !== ED25519) throw invalid("is damaged (its private part is not Ed25519)");
+  const publicKey = section.string();
+  const secret = section.string();
+  section.string();
+  const padding = section.rest();
+  if (publicKey.length !== 32 || secret.length !== 64 || !secret.subarray(32).equals(publicKey))
+    throw invalid("is damaged (its Ed25519 key is not 32 + 32 bytes)");
+  if (!padding.every((byte, i) => byte === i + 1) || padding.length >= 8)
+    throw invalid("is damaged (its padding is wrong)");
+  if (!ed25519Blob(publicKey).equals(publicBlob)) throw invalid("is damaged (its two public keys differ)");
+  const privateKey = createPrivateKey({
+    key: {
+      kty: "OKP",
+      crv: "Ed25519",
+      d: secret.subarray(0, 32).toString("base64url"),
+      x: publicKey.toString("base64url")
+    },
+    format: "jwk"
+  });
+  const derived = createPublicKey(privateKey).export({ format: "jwk" }).x;
+  if (derived !== publicKey.toString("base64url"))
+    throw invalid("is damaged (its private key does not match its public key)");
+  return { privateKey, publicBlob, publicKeyLine: `${ED25519} ${publicBlob.toString("base64")}` };
+}
 
 // src/engine/service/client.ts
 import { randomUUID } from "node:crypto";
@@ -1280,104 +1355,16 @@ function refusalError(refused, titleOf = () => void 0, renewed) {
   });
 }
 
-// src/engine/slots/service-link.ts
-var ServiceLink = class {
-  constructor(options) {
-    this.options = options;
-  }
-  options;
-  /** Licenses this run re-issued that the machine did not hold before: the slots the run took. */
-  taken = [];
-  client;
-  session;
-  v1 = false;
-  get url() {
-    return this.options.service.url;
-  }
-  /** The client and its session, opened on first use. */
-  async open() {
-    const { service, emit, signal, machine, individualize, leaseSeconds } = this.options;
-    this.client ??= new ServiceClient({
-      ...service,
-      listener: emit,
-      ...signal ? { signal } : {},
-      ...leaseSeconds === void 0 ? {} : { leaseSeconds }
-    });
-    this.session ??= await this.client.openSession(machine, individualize);
-    return { client: this.client, session: this.session };
-  }
-  /** What a restore of these licenses would do; undefined from a v1 service. */
-  async preview(licenses) {
-    if (this.v1) return void 0;
-    const { client, session } = await this.open();
-    const outcomes = await client.preview(session, licenses);
-    if (!outcomes) this.speaksV1();
-    return outcomes;
-  }
-  /** Gives licenses back; undefined from a v1 service. */
-  async release(jtis) {
-    if (this.v1) return void 0;
-    const { client, session } = await this.open();
-    const statuses = await client.release(session, jtis);
-    if (!statuses) this.speaksV1();
-    return statuses;
-  }
-  /** Closes the session if one is open; a failure to close is not the run's. */
-  async close() {
-    const { client, session } = this;
-    this.session = void 0;
-    if (client && session) await client.closeSession(session).catch(() => {
-    });
-  }
-  /**
-   * After a failed or cancelled restore, gives back the slots it took, so a restore that committed nothing
-   * uses none. Runs outside the run's signal (a cancelled run still gives back), in a session of its own
-   * with no events, bounded to 15 s. When it cannot, a warning names the licenses that still hold a slot.
-   */
-  async giveBack() {
-    if (this.taken.length === 0 || this.v1) return;
-    const { service, machine, individualize, emit } = this.options;
-    const client = new ServiceClient({
-      ...service,
-      deadlineMs: Math.min(service.deadlineMs ?? 15e3, 15e3)
-    });
-    let session;
-    try {
-      session = await client.openSession(machine, individualize);
-      await client.release(session, this.taken);
-      this.taken.length = 0;
-    } catch (error) {
-      emit({
-        type: "WARNING",
-        message: `The restore failed and could not give back the slots it took at ${this.url} (${error.message}). ${this.taken.length} license(s) still hold a slot of this machine: ${listed(this.taken)}. Run a release step for them, or ask the service's operator.`
-      });
-    } finally {
-      if (session) await client.closeSession(session).catch(() => {
-      });
-    }
-  }
-  speaksV1() {
-    this.v1 = true;
-    this.options.emit({
-      type: "WARNING",
-      message: `The license service at ${this.url} speaks protocol v1: slots cannot be previewed or released, so a refusal shows only during the restore, and a restored license keeps its slot.`
-    });
-  }
-};
-function listed(ids) {
-  const shown = ids.slice(0, 10).join(", ");
-  return ids.length > 10 ? `${shown} and ${ids.length - 10} more` : shown;
-}
-
 export {
   emitter,
+  parseSigningKey,
+  readOpenSshEd25519,
   isRetryableStatus,
   backoffDelay,
   parseRetryAfter,
   MAX_BATCH,
+  ServiceClient,
   refusalMessage,
   refusalEvent,
-  refusalError,
-  ServiceLink,
-  listed
+  refusalError
 };

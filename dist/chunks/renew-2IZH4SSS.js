@@ -1,54 +1,54 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-OMS7ZMRI.js";
+} from "./chunk-RSBDFNTX.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-YR5CFCZP.js";
+} from "./chunk-FJFS4647.js";
 import {
   loadCatalog
-} from "./chunk-RXIBIJNI.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-CXWAIKUI.js";
+} from "./chunk-PZLQR6AJ.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-XG2PEJNN.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-FBHIHEDH.js";
+} from "./chunk-4VN7KECX.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-DG7546WE.js";
+} from "./chunk-E7ENTZBH.js";
 import {
-  MAX_BATCH,
-  ServiceLink,
-  refusalError,
-  refusalEvent
-} from "./chunk-WWJRX6II.js";
+  ServiceLink
+} from "./chunk-JOTMZ3J7.js";
 import {
   acquireStoreLock,
   commitStaged,
   dropStaging,
   openStaging,
   recoverRestore
-} from "./chunk-2Y4DTN6J.js";
-import "./chunk-LA5DZX4C.js";
+} from "./chunk-CKPDC5WA.js";
+import {
+  MAX_BATCH,
+  refusalError,
+  refusalEvent
+} from "./chunk-GVCLNLQS.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-GEC7YEQO.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   compileGlob,
   throwIfAborted
-} from "./chunk-P2CEUB2B.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-DTKXSJ5O.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

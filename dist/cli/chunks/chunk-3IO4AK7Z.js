@@ -1,4 +1,8 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  MAX_BATCH
+} from "./chunk-55PILMYD.js";
 import {
   STATE_DIR,
   crashPoint,
@@ -11,7 +15,7 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-V6UIS5O7.js";
+} from "./chunk-GEC7YEQO.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -19,7 +23,7 @@ import {
   capitalized,
   option,
   turnOn
-} from "./chunk-DTKXSJ5O.js";
+} from "./chunk-P2CEUB2B.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";
@@ -414,11 +418,75 @@ async function readMachineId(storeDir) {
   return identity?.id ?? null;
 }
 
-// src/engine/restore/spool.ts
+// src/engine/slots/taken.ts
 import { createReadStream } from "node:fs";
-import { join as join3 } from "node:path";
+import { dirname as dirname2, join as join3 } from "node:path";
+var NAMED = 10;
+var TakenSlots = class _TakenSlots {
+  constructor(file) {
+    this.file = file;
+  }
+  file;
+  written = 0;
+  /** The first IDs taken, for messages. */
+  first = [];
+  static in(root) {
+    return new _TakenSlots(takenFile(root));
+  }
+  /** How many slots were taken. */
+  get size() {
+    return this.written;
+  }
+  /** Appends a batch's slots, synchronously (one write). */
+  add(jtis) {
+    if (jtis.length === 0) return;
+    for (const jti of jtis.slice(0, NAMED - this.first.length)) this.first.push(jti);
+    const io = fileIO();
+    if (this.written === 0) io.mkdirSync(dirname2(this.file), { recursive: true });
+    const handle = io.openSync(this.file, this.written === 0 ? "w" : "a", 384);
+    try {
+      writeAllSync(handle, Buffer.from(`${jtis.join("\n")}
+`));
+    } finally {
+      handle.close();
+    }
+    this.written += jtis.length;
+  }
+  /** The IDs taken, in batches the service takes back at once. */
+  async *batches() {
+    if (this.written === 0) return;
+    let rest = "";
+    let batch = [];
+    for await (const chunk of createReadStream(this.file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop();
+      for (const jti of lines) {
+        batch.push(jti);
+        if (batch.length < MAX_BATCH) continue;
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+  /** Forgets every slot (given back, or kept by a committed restore) and removes the file. */
+  async clear() {
+    this.written = 0;
+    await fileIO().rm(this.file, { force: true });
+  }
+};
+function takenFile(root) {
+  return join3(root, "taken");
+}
+async function removeTaken(root) {
+  await fileIO().rm(takenFile(root), { force: true });
+}
+
+// src/engine/restore/spool.ts
+import { createReadStream as createReadStream2 } from "node:fs";
+import { join as join4 } from "node:path";
 function spoolFile(root) {
-  return join3(root, "sending");
+  return join4(root, "sending");
 }
 async function openSpool(root) {
   const io = fileIO();
@@ -459,7 +527,7 @@ function spooledOf(line) {
 }
 async function* readLines(file) {
   let rest = "";
-  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream2(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
     const text = rest + chunk;
     const lines = text.split("\n");
     rest = lines.pop();
@@ -471,11 +539,11 @@ async function* readLines(file) {
 // src/engine/restore/commit.ts
 import { existsSync, lstatSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { basename as basename2, dirname as dirname3, join as join4 } from "node:path";
+import { basename as basename2, dirname as dirname4, join as join5 } from "node:path";
 
 // src/engine/restore/journal.ts
 import { realpath } from "node:fs/promises";
-import { dirname as dirname2 } from "node:path";
+import { dirname as dirname3 } from "node:path";
 var JOURNAL_VERSION = 2;
 async function versionedJournal(store, paths, removed) {
   return {
@@ -547,7 +615,7 @@ async function setAside(file) {
   const kept = `${file}.damaged-${(/* @__PURE__ */ new Date()).toISOString().replace(/[:.]/g, "-")}`;
   try {
     await fileIO().rename(file, kept);
-    await fsyncDir(dirname2(file));
+    await fsyncDir(dirname3(file));
   } catch (error) {
     throw asEngineError(
       error,
@@ -565,10 +633,10 @@ function codeOf(error) {
 }
 
 // src/engine/restore/commit.ts
-var RESTORE_DIR = join4(STATE_DIR, "restore");
+var RESTORE_DIR = join5(STATE_DIR, "restore");
 function restoreDirs(store) {
-  const root = join4(store, RESTORE_DIR);
-  return { root, staging: join4(root, "staging"), journal: join4(root, "journal.json") };
+  const root = join5(store, RESTORE_DIR);
+  return { root, staging: join5(root, "staging"), journal: join5(root, "journal.json") };
 }
 async function openStaging(store) {
   const { staging } = restoreDirs(store);
@@ -581,8 +649,8 @@ async function openStaging(store) {
   return {
     paths,
     add: (file) => {
-      const target = join4(staging, file.path);
-      const parent = dirname3(target);
+      const target = join5(staging, file.path);
+      const parent = dirname4(target);
       try {
         if (!made.has(parent)) {
           io.mkdirSync(parent, { recursive: true });
@@ -611,7 +679,7 @@ async function commitStaged(store, paths, warn, removed = []) {
   try {
     journal = await versionedJournal(store, paths, removed);
     await fileIO().mkdir(dirs.root, { recursive: true });
-    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map((path) => join4(dirs.staging, path)));
+    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map((path) => join5(dirs.staging, path)));
     crashPoint("restore:before-journal");
     await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: "restore:journal" });
   } catch (error) {
@@ -625,6 +693,7 @@ async function recoverRestore(store, warn, rollBack = false) {
   const dirs = restoreDirs(store);
   const io = fileIO();
   await removeSpool(dirs.root);
+  await removeTaken(dirs.root);
   const journal = await readJournal(store, dirs.journal);
   if (journal && "damaged" in journal) {
     if (!rollBack) throw damagedJournalError(store, dirs.journal, journal.damaged);
@@ -654,7 +723,7 @@ async function removeJournalTemps(root, journal) {
     return 0;
   }
   const temps = names.filter((name) => isAtomicTemp(name, basename2(journal)));
-  for (const name of temps) await io.rm(join4(root, name), { force: true });
+  for (const name of temps) await io.rm(join5(root, name), { force: true });
   return temps.length;
 }
 async function rollForward(store, journal, warn) {
@@ -669,11 +738,11 @@ async function rollForward(store, journal, warn) {
     for (let index = 0; index < journal.paths.length; index++) {
       if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn();
       const path = journal.paths[index];
-      const staged = join4(dirs.staging, path);
-      const target = join4(store, path);
+      const staged = join5(dirs.staging, path);
+      const target = join5(store, path);
       current = target;
       if (!existsSync(staged)) continue;
-      const parent = dirname3(target);
+      const parent = dirname4(target);
       if (!made.has(parent)) {
         const blocker = blockedFolders.get(parent) ?? folderBlocker(store, path);
         if (blocker !== void 0) {
@@ -695,7 +764,7 @@ async function rollForward(store, journal, warn) {
       crashPoint("restore:move");
     }
     current = store;
-    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join4(store, path)));
+    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map((path) => join5(store, path)));
     crashPoint("restore:moved-all");
     await removeAll(store, journal.removed ?? []);
     current = dirs.journal;
@@ -714,7 +783,7 @@ async function rollForward(store, journal, warn) {
 function folderBlocker(store, path) {
   for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
     const folder = path.slice(0, slash);
-    const info = lstatSync(join4(store, folder), { throwIfNoEntry: false });
+    const info = lstatSync(join5(store, folder), { throwIfNoEntry: false });
     if (info === void 0) return void 0;
     if (!info.isDirectory()) return folder;
   }
@@ -730,17 +799,17 @@ async function removeAll(store, removed) {
   if (removed.length === 0) return;
   const io = fileIO();
   for (const path of removed) {
-    await io.rm(join4(store, path), { force: true });
+    await io.rm(join5(store, path), { force: true });
     crashPoint("release:remove");
   }
-  for (const parent of new Set(removed.map((path) => dirname3(join4(store, path))))) await fsyncDir(parent);
+  for (const parent of new Set(removed.map((path) => dirname4(join5(store, path))))) await fsyncDir(parent);
 }
 async function syncAll(dir, files) {
   if (await fileIO().syncFileSystem(dir)) return;
   const dirs = /* @__PURE__ */ new Set();
   for (const file of files()) {
     await fsyncFile(file);
-    dirs.add(dirname3(file));
+    dirs.add(dirname4(file));
   }
   for (const parent of dirs) await fsyncDir(parent);
 }
@@ -792,6 +861,7 @@ export {
   loadMachineIdentity,
   ensureMachineIdentity,
   readMachineId,
+  TakenSlots,
   openSpool,
   restoreDirs,
   openStaging,

@@ -1,40 +1,36 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-HY2UEMGE.js";
-import "./chunk-EWIBVUFQ.js";
-import "./chunk-PCF2GPIV.js";
-import "./chunk-OCCXLCWL.js";
+} from "./chunk-OGBRDTGF.js";
+import "./chunk-5GNDQEQO.js";
+import "./chunk-SY7VSUTY.js";
+import "./chunk-6PIGXQD4.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-OMS7ZMRI.js";
+} from "./chunk-RSBDFNTX.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-YR5CFCZP.js";
+} from "./chunk-FJFS4647.js";
 import {
   loadCatalog
-} from "./chunk-RXIBIJNI.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-CXWAIKUI.js";
+} from "./chunk-PZLQR6AJ.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-XG2PEJNN.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-DG7546WE.js";
+} from "./chunk-E7ENTZBH.js";
 import {
-  MAX_BATCH,
-  ServiceLink,
-  refusalError,
-  refusalEvent,
-  refusalMessage
-} from "./chunk-WWJRX6II.js";
+  ServiceLink
+} from "./chunk-JOTMZ3J7.js";
 import {
+  TakenSlots,
   acquireStoreLock,
   commitStaged,
   dropStaging,
@@ -44,20 +40,25 @@ import {
   openStaging,
   recoverRestore,
   restoreDirs
-} from "./chunk-2Y4DTN6J.js";
-import "./chunk-LA5DZX4C.js";
+} from "./chunk-CKPDC5WA.js";
+import {
+  MAX_BATCH,
+  refusalError,
+  refusalEvent,
+  refusalMessage
+} from "./chunk-GVCLNLQS.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-GEC7YEQO.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-P2CEUB2B.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-DTKXSJ5O.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";
@@ -197,13 +198,15 @@ async function restore(options, control, emit) {
 async function exchangeAndCommit(context) {
   const { store, emit, signal, options } = context;
   const staging = await openStaging(store);
+  const taken = TakenSlots.in(restoreDirs(store).root);
   const link = new ServiceLink({
     service: options.service,
     machine: context.identity,
     individualize: options.individualize === true,
     leaseSeconds: options.lease,
     emit,
-    signal
+    signal,
+    taken
   });
   const leases = new LeaseTracker();
   try {
@@ -230,6 +233,7 @@ async function exchangeAndCommit(context) {
     if (!await isCommitted(store).catch(() => true)) await link.giveBack();
     throw error;
   } finally {
+    await taken.clear();
     await dropStaging(store);
   }
 }
@@ -347,6 +351,7 @@ async function restoreAll(context, staging, link, plan, spool, leases) {
   };
   const land = async ({ batch: asked, results: answer }) => {
     const results = await answer;
+    link.took(results.flatMap((r, i) => r.status !== "refused" && !asked[i].held ? [r.jti] : []));
     for (const [index, result] of results.entries()) {
       const path = asked[index].path;
       const detail = licenseEvent(result.jti, result.key_id, path);
@@ -355,7 +360,6 @@ async function restoreAll(context, staging, link, plan, spool, leases) {
         emit({ ...detail, outcome: "refused", reason: result.reason });
         continue;
       }
-      if (!asked[index].held) link.taken.push(result.jti);
       staging.add({ path, data: Buffer.from(result.license) });
       emit({ ...detail, outcome: "restored" });
     }

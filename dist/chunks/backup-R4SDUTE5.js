@@ -53,10 +53,10 @@ import {
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-UGO4ULYG.js";
+} from "./chunk-CKPDC5WA.js";
 import {
   parseSigningKey
-} from "./chunk-YW2WGFB2.js";
+} from "./chunk-GVCLNLQS.js";
 import {
   crashPoint,
   fileIO,

@@ -3,10 +3,10 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-UGO4ULYG.js";
+} from "./chunk-CKPDC5WA.js";
 import {
   readOpenSshEd25519
-} from "./chunk-YW2WGFB2.js";
+} from "./chunk-GVCLNLQS.js";
 import {
   LicenseBackupError,
   compileGlob,
