@@ -8757,11 +8757,11 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-R4SDUTE5.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-NOUT5I4I.js")).restore(options2, control, emit),
+    backup: async (options2, control = {}) => (await import("./chunks/backup-5JJOF4GF.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-OOS77DPW.js")).restore(options2, control, emit),
     verify: async (options2, control = {}) => (await import("./chunks/verify-67N76DVJ.js")).verify(options2, control, emit),
-    release: async (options2, control = {}) => (await import("./chunks/release-7O5PXICG.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-2IZH4SSS.js")).renew(options2, control, emit)
+    release: async (options2, control = {}) => (await import("./chunks/release-JZ5ALE37.js")).release(options2, control, emit),
+    renew: async (options2, control = {}) => (await import("./chunks/renew-A76I4AAA.js")).renew(options2, control, emit)
   };
 }
 

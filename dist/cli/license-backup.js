@@ -7374,11 +7374,11 @@ var require_dist = __commonJS({
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-D6GQ4JHP.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-LDXXSH6T.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-6GFQTOSQ.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-BUXGWR4Y.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-2JLQICU3.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-HOF7F6PX.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-MH2QCDD3.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-4YLVK5YW.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-XVX3UJBD.js")).renew(options, control, emit)
   };
 }
 

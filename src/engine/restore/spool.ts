@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import type { BatchLicense } from '../service/index.js'
 import { fileIO, writeAllSync, type SyncFileHandleIO } from '../io/file-io.js'
+import { lineChunks } from '../io/lines.js'
 
 /** A license to send, with where it goes in the store. */
 export type Sending = BatchLicense & { path: string }
@@ -47,7 +47,7 @@ export async function openSpool(root: string): Promise<Spool> {
     },
     read: async function* () {
       close()
-      yield* readLines(file)
+      for await (const lines of lineChunks(file)) yield lines.map(spooledOf)
     },
     remove: async () => {
       close()
@@ -76,15 +76,4 @@ function spooledOf(line: string): Spooled {
     string
   ]
   return { path, held, jti, key_id, rights, jws }
-}
-
-async function* readLines(file: string): AsyncGenerator<Spooled[]> {
-  let rest = ''
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = rest + (chunk as string)
-    const lines = text.split('\n')
-    rest = lines.pop()!
-    yield lines.map(spooledOf)
-  }
-  if (rest.length > 0) throw new Error('The restore spool ends in the middle of a line')
 }

@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileIO, writeAllSync } from '../io/file-io.js'
+import { lineChunks } from '../io/lines.js'
 import { MAX_BATCH } from '../service/index.js'
 
 /** How many license IDs a message names (`listed`), kept in memory beside the file. */
@@ -46,11 +46,8 @@ export class TakenSlots {
   /** The IDs taken, in batches the service takes back at once. */
   async *batches(): AsyncGenerator<string[]> {
     if (this.written === 0) return
-    let rest = ''
     let batch: string[] = []
-    for await (const chunk of createReadStream(this.file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-      const lines = (rest + (chunk as string)).split('\n')
-      rest = lines.pop()!
+    for await (const lines of lineChunks(this.file)) {
       for (const jti of lines) {
         batch.push(jti)
         if (batch.length < MAX_BATCH) continue

@@ -54,7 +54,7 @@ import {
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-3IO4AK7Z.js";
+} from "./chunk-VZF2XUCR.js";
 import {
   parseSigningKey
 } from "./chunk-55PILMYD.js";

@@ -4,7 +4,7 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-3IO4AK7Z.js";
+} from "./chunk-VZF2XUCR.js";
 import {
   readOpenSshEd25519
 } from "./chunk-55PILMYD.js";

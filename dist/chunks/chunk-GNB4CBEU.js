@@ -1,8 +1,7 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   MAX_BATCH
-} from "./chunk-55PILMYD.js";
+} from "./chunk-GVCLNLQS.js";
 import {
   STATE_DIR,
   crashPoint,
@@ -15,7 +14,7 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-GEC7YEQO.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -23,7 +22,7 @@ import {
   capitalized,
   option,
   turnOn
-} from "./chunk-P2CEUB2B.js";
+} from "./chunk-DTKXSJ5O.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";
@@ -419,8 +418,21 @@ async function readMachineId(storeDir) {
 }
 
 // src/engine/slots/taken.ts
-import { createReadStream } from "node:fs";
 import { dirname as dirname2, join as join3 } from "node:path";
+
+// src/engine/io/lines.ts
+import { createReadStream } from "node:fs";
+async function* lineChunks(file) {
+  let rest = "";
+  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop();
+    if (lines.length > 0) yield lines;
+  }
+  if (rest.length > 0) throw new Error(`${file} ends in the middle of a line`);
+}
+
+// src/engine/slots/taken.ts
 var NAMED = 10;
 var TakenSlots = class _TakenSlots {
   constructor(file) {
@@ -455,11 +467,8 @@ var TakenSlots = class _TakenSlots {
   /** The IDs taken, in batches the service takes back at once. */
   async *batches() {
     if (this.written === 0) return;
-    let rest = "";
     let batch = [];
-    for await (const chunk of createReadStream(this.file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
-      const lines = (rest + chunk).split("\n");
-      rest = lines.pop();
+    for await (const lines of lineChunks(this.file)) {
       for (const jti of lines) {
         batch.push(jti);
         if (batch.length < MAX_BATCH) continue;
@@ -483,7 +492,6 @@ async function removeTaken(root) {
 }
 
 // src/engine/restore/spool.ts
-import { createReadStream as createReadStream2 } from "node:fs";
 import { join as join4 } from "node:path";
 function spoolFile(root) {
   return join4(root, "sending");
@@ -505,7 +513,7 @@ async function openSpool(root) {
     },
     read: async function* () {
       close();
-      yield* readLines(file);
+      for await (const lines of lineChunks(file)) yield lines.map(spooledOf);
     },
     remove: async () => {
       close();
@@ -524,16 +532,6 @@ function lineOf(license) {
 function spooledOf(line) {
   const [path, held2, jti, key_id, rights, jws] = JSON.parse(line);
   return { path, held: held2, jti, key_id, rights, jws };
-}
-async function* readLines(file) {
-  let rest = "";
-  for await (const chunk of createReadStream2(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
-    const text = rest + chunk;
-    const lines = text.split("\n");
-    rest = lines.pop();
-    yield lines.map(spooledOf);
-  }
-  if (rest.length > 0) throw new Error("The restore spool ends in the middle of a line");
 }
 
 // src/engine/restore/commit.ts

@@ -1,35 +1,34 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-HY2UEMGE.js";
-import "./chunk-EWIBVUFQ.js";
-import "./chunk-PCF2GPIV.js";
-import "./chunk-OCCXLCWL.js";
+} from "./chunk-OGBRDTGF.js";
+import "./chunk-5GNDQEQO.js";
+import "./chunk-SY7VSUTY.js";
+import "./chunk-6PIGXQD4.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-OMS7ZMRI.js";
+} from "./chunk-RSBDFNTX.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-YR5CFCZP.js";
+} from "./chunk-FJFS4647.js";
 import {
   loadCatalog
-} from "./chunk-RXIBIJNI.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-CXWAIKUI.js";
+} from "./chunk-PZLQR6AJ.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-XG2PEJNN.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-NVQLK2OA.js";
+} from "./chunk-2ZOKCOJC.js";
 import {
   ServiceLink
-} from "./chunk-XZJG5JFA.js";
+} from "./chunk-JOTMZ3J7.js";
 import {
   TakenSlots,
   acquireStoreLock,
@@ -41,25 +40,25 @@ import {
   openStaging,
   recoverRestore,
   restoreDirs
-} from "./chunk-3IO4AK7Z.js";
+} from "./chunk-GNB4CBEU.js";
 import {
   MAX_BATCH,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-55PILMYD.js";
+} from "./chunk-GVCLNLQS.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-GEC7YEQO.js";
+} from "./chunk-V6UIS5O7.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-P2CEUB2B.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-DTKXSJ5O.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";

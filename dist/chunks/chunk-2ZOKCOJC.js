@@ -3,7 +3,7 @@ import {
   loadMachineIdentity,
   machineIdOf,
   machineIdentityFile
-} from "./chunk-CKPDC5WA.js";
+} from "./chunk-GNB4CBEU.js";
 import {
   readOpenSshEd25519
 } from "./chunk-GVCLNLQS.js";

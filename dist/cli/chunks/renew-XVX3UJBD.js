@@ -22,7 +22,7 @@ import {
 import {
   includeFilter,
   machineOf
-} from "./chunk-NVQLK2OA.js";
+} from "./chunk-EDHDOLBL.js";
 import {
   ServiceLink
 } from "./chunk-XZJG5JFA.js";
@@ -32,7 +32,7 @@ import {
   dropStaging,
   openStaging,
   recoverRestore
-} from "./chunk-3IO4AK7Z.js";
+} from "./chunk-VZF2XUCR.js";
 import {
   MAX_BATCH,
   refusalError,

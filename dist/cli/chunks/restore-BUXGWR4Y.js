@@ -1,34 +1,35 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-OGBRDTGF.js";
-import "./chunk-5GNDQEQO.js";
-import "./chunk-SY7VSUTY.js";
-import "./chunk-6PIGXQD4.js";
+} from "./chunk-HY2UEMGE.js";
+import "./chunk-EWIBVUFQ.js";
+import "./chunk-PCF2GPIV.js";
+import "./chunk-OCCXLCWL.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-RSBDFNTX.js";
+} from "./chunk-OMS7ZMRI.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-FJFS4647.js";
+} from "./chunk-YR5CFCZP.js";
 import {
   loadCatalog
-} from "./chunk-PZLQR6AJ.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-XG2PEJNN.js";
+} from "./chunk-RXIBIJNI.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-CXWAIKUI.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-E7ENTZBH.js";
+} from "./chunk-EDHDOLBL.js";
 import {
   ServiceLink
-} from "./chunk-JOTMZ3J7.js";
+} from "./chunk-XZJG5JFA.js";
 import {
   TakenSlots,
   acquireStoreLock,
@@ -40,25 +41,25 @@ import {
   openStaging,
   recoverRestore,
   restoreDirs
-} from "./chunk-CKPDC5WA.js";
+} from "./chunk-VZF2XUCR.js";
 import {
   MAX_BATCH,
   refusalError,
   refusalEvent,
   refusalMessage
-} from "./chunk-GVCLNLQS.js";
+} from "./chunk-55PILMYD.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-V6UIS5O7.js";
+} from "./chunk-GEC7YEQO.js";
 import {
   LicenseBackupError,
   asEngineError,
   option,
   throwIfAborted
-} from "./chunk-DTKXSJ5O.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-P2CEUB2B.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";

@@ -8,7 +8,7 @@ import {
 import {
   includeFilter,
   machineOf
-} from "./chunk-NVQLK2OA.js";
+} from "./chunk-EDHDOLBL.js";
 import {
   ServiceLink,
   listed
@@ -17,7 +17,7 @@ import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-3IO4AK7Z.js";
+} from "./chunk-VZF2XUCR.js";
 import {
   MAX_BATCH
 } from "./chunk-55PILMYD.js";

@@ -21,7 +21,7 @@ import {
 import {
   includeFilter,
   machineOf
-} from "./chunk-E7ENTZBH.js";
+} from "./chunk-2ZOKCOJC.js";
 import {
   ServiceLink
 } from "./chunk-JOTMZ3J7.js";
@@ -31,7 +31,7 @@ import {
   dropStaging,
   openStaging,
   recoverRestore
-} from "./chunk-CKPDC5WA.js";
+} from "./chunk-GNB4CBEU.js";
 import {
   MAX_BATCH,
   refusalError,

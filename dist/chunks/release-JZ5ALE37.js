@@ -7,7 +7,7 @@ import {
 import {
   includeFilter,
   machineOf
-} from "./chunk-E7ENTZBH.js";
+} from "./chunk-2ZOKCOJC.js";
 import {
   ServiceLink,
   listed
@@ -16,7 +16,7 @@ import {
   acquireStoreLock,
   commitStaged,
   recoverRestore
-} from "./chunk-CKPDC5WA.js";
+} from "./chunk-GNB4CBEU.js";
 import {
   MAX_BATCH
 } from "./chunk-GVCLNLQS.js";

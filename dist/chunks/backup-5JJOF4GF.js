@@ -53,7 +53,7 @@ import {
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-CKPDC5WA.js";
+} from "./chunk-GNB4CBEU.js";
 import {
   parseSigningKey
 } from "./chunk-GVCLNLQS.js";
