@@ -19,7 +19,7 @@ import {
   releaseOnExit,
   resolveSecrets,
   sweepRestoreDirs
-} from "./chunks/chunk-S7DPZHM5.js";
+} from "./chunks/chunk-KUIPFAEA.js";
 import {
   ExitCode,
   getInput,
@@ -38,8 +38,8 @@ import {
   InputFileError,
   readInputFile
 } from "./chunks/chunk-4CBSMRKD.js";
-import "./chunks/chunk-XVY5ZHN3.js";
-import "./chunks/chunk-DIRSBSXY.js";
+import "./chunks/chunk-Z6LEVCEF.js";
+import "./chunks/chunk-XDYNRSUZ.js";
 import {
   cancelled,
   compileGlob,
@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-GIGVAN42.js");
+    const { runSteps } = await import("./chunks/run-steps-JS63IJM6.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

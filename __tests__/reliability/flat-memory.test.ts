@@ -1,6 +1,7 @@
-// The memory shape (issue 15, ADR 0130): a backup, the verify step and a restore of 50,000 licenses run
-// under the same heap limit as 5,000. Not timed: a child process with `--max-old-space-size` either
-// finishes or dies of an out-of-memory error, so a return to memory that grows with the store fails here.
+// The memory shape (issue 15, ADR 0130): a backup, the verify step, a restore, a renewal and a release of
+// 50,000 licenses (issue 27) run under the same heap limit as 5,000. Not timed: a child process with
+// `--max-old-space-size` either finishes or dies of an out-of-memory error, so a return to memory that
+// grows with the store fails here.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -43,6 +44,8 @@ afterAll(async () => {
 interface Outcome {
   ok: boolean
   restored?: number
+  renewed?: number
+  released?: number
   code?: string
   message?: string
 }
@@ -85,13 +88,20 @@ async function runUnderLimit(count: number): Promise<{ outcome?: Outcome; stderr
 
 describe('memory that does not grow with the store', () => {
   it.each([5_000, 50_000])(
-    'backs up, verifies and restores %i licenses within a %s MB heap'.replace('%s', String(HEAP_LIMIT_MB)),
+    'backs up, verifies, restores, renews and releases %i licenses within a %s MB heap'.replace(
+      '%s',
+      String(HEAP_LIMIT_MB)
+    ),
     async count => {
       const { outcome, stderr } = await runUnderLimit(count)
       expect({ outcome, stderr: outcome ? '' : stderr }).toMatchObject({ outcome: { ok: true }, stderr: '' })
       // The licenses neither restricted nor expired (a tenth of them) went through the service.
       expect(outcome?.restored).toBeGreaterThan(count * 0.05)
+      // Every copy the restore wrote is a lease: each is renewed, then given back.
+      expect(outcome).toMatchObject({ renewed: outcome?.restored, released: outcome?.restored })
     },
-    240_000
+    // Five operations in a row at 50,000: the renewal and the release of the restored copies added to
+    // the three of issue 15.
+    600_000
   )
 })

@@ -300,6 +300,23 @@ describe('service client', () => {
     expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThan(5_000)
   })
 
+  it('each answer that succeeds starts the deadline again: a long run goes on while the service answers', async () => {
+    const { client: c, clock } = client({ deadlineMs: 5_000 })
+    nock(BASE)
+      .post(RESTORE)
+      .times(3)
+      .reply(200, { results: [restored('a')] })
+    // Three batches 4 s apart: 12 s in all, past a 5 s deadline counted from the start (ADR 0223).
+    for (let batch = 0; batch < 3; batch++) {
+      clock.now += 4_000
+      expect(await c.restoreBatch(SESSION, [lic('a')], accept)).toHaveLength(1)
+    }
+    // Without an answer, the deadline runs out as before: 6 s after the last one.
+    clock.now += 6_000
+    const e = await failure(c.restoreBatch(SESSION, [lic('a')], accept))
+    expect(e.code).toBe('SERVICE_UNAVAILABLE')
+  })
+
   it('connection reset: retried, and named when it persists', async () => {
     const { client: c, sleeps } = client({ retry: { maxAttempts: 3 } })
     nock(BASE)

@@ -16,14 +16,13 @@ import {
   InputFileError,
   readInputFile
 } from "./chunks/chunk-TCR4G6GI.js";
+import "./chunks/chunk-OI62GR3T.js";
 import {
   backoffDelay,
   isRetryableStatus,
-  parseRetryAfter
-} from "./chunks/chunk-YB2VQVEC.js";
-import {
+  parseRetryAfter,
   parseSigningKey
-} from "./chunks/chunk-KMFP4ITT.js";
+} from "./chunks/chunk-SOJSM5O6.js";
 import {
   LicenseBackupError,
   cancelled,
@@ -7377,11 +7376,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-T3JYREH4.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-2ZF2SSMV.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-GJYT5NDI.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-HR6IAKXE.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-HSMW7LAD.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-RJBXAKJT.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-SNN5TRSA.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-WMHBDAMI.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-6GEUSCJC.js")).renew(options, control, emit)
   };
 }
 

@@ -25,15 +25,15 @@ import {
   readInputFile
 } from "./chunks/chunk-4CBSMRKD.js";
 import {
+  listed
+} from "./chunks/chunk-Z6LEVCEF.js";
+import {
   DEFAULT_RETRY,
   backoffDelay,
   isRetryableStatus,
-  listed,
-  parseRetryAfter
-} from "./chunks/chunk-XVY5ZHN3.js";
-import {
+  parseRetryAfter,
   parseSigningKey
-} from "./chunks/chunk-U5RDQ5RO.js";
+} from "./chunks/chunk-I2G36LPA.js";
 import {
   DEFAULT_PATTERN,
   ENGINE_OPTIONS,
@@ -75,11 +75,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-ADGMCIW6.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-7TTNTGSX.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-W3ZSBT5C.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-PHSPEZRD.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-GKZI5RWM.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-K7Y4MWFE.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-526GRXXT.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-ABYK747T.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-LISEKYZU.js")).renew(options, control, emit)
   };
 }
 export {

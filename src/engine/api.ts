@@ -80,7 +80,10 @@ export interface ServiceOptions {
   token: string
   /** Per-attempt timeout, ms. */
   timeoutMs?: number
-  /** Overall deadline for the whole exchange, ms. */
+  /**
+   * How long the exchange may go without a successful answer, ms (default 10 minutes): it runs from the
+   * first call and again from each answer that succeeds (ADR 0223), bounding every retry in between.
+   */
   deadlineMs?: number
   /** Attempts and backoff of retried calls (ADR 0020); the defaults suit production. */
   retry?: Partial<RetryPolicy>

@@ -125,7 +125,8 @@ export async function createLicenseServer(options: LicenseServerOptions): Promis
     store,
     // One key given in process signs as it is (a test's forging service overrides its sign()).
     issuer: options.issuer instanceof KeyRing ? ring.current() : options.issuer,
-    check: jws => trust.check(jws),
+    check: (jws, session) => trust.check(jws, session),
+    sessionDigests: () => trust.sessions(),
     now,
     baseUrl: publicBase,
     audiences: () =>

@@ -3,7 +3,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readJson, type BodyLimits } from './http/body.js'
 import type { SigningKey } from './keys/sign.js'
 import { problem, ProblemError, sendJson } from './http/problem.js'
-import { boundMachine, licenseExpOf, originMachine, reissue, type Checked } from './reissue.js'
+import {
+  boundMachine,
+  licenseExpOf,
+  originMachine,
+  reissue,
+  type Checked,
+  type LicenseCheck,
+  type SessionMemo
+} from './reissue.js'
+import type { SessionDigests } from './session-digests.js'
 import { checkProof, replayedProof } from './proof.js'
 import { NonceReplayed, type LicenseStore } from './storage/store.js'
 import type { Caller, Candidate, Outcome } from './storage/types.js'
@@ -23,7 +32,9 @@ export interface ProtocolContext {
   store: LicenseStore
   /** The service's current signing key: re-issued licenses are signed with it. */
   issuer: SigningKey
-  check: (jws: string) => Promise<Checked>
+  check: LicenseCheck
+  /** The digests sessions' previews verified, for their re-issues (ADR 0221). */
+  sessionDigests: () => SessionDigests
   now: () => number
   /** The base of every URL handed out: the public URL when one is set, else the listening one. */
   baseUrl: () => string
@@ -124,7 +135,7 @@ export async function restore(
     )
   }
   const { licenses, askedMs } = await licenseList(ctx, req)
-  const checked = await checkedLicenses(ctx, licenses)
+  const checked = await checkedLicenses(ctx, licenses, ctx.sessionDigests().reissuing(sessionId))
   const at = ctx.now()
   const result = await ctx.store.restore({
     sessionId,
@@ -182,7 +193,8 @@ export async function preview(
   sessionId: string
 ): Promise<void> {
   const { licenses, askedMs } = await licenseList(ctx, req)
-  const checked = await checkedLicenses(ctx, licenses)
+  const memo = ctx.sessionDigests().previewing()
+  const checked = await checkedLicenses(ctx, licenses, memo)
   const at = ctx.now()
   const outcomes = await ctx.store.preview(
     sessionId,
@@ -191,6 +203,8 @@ export async function preview(
     { defaults: defaults(ctx), askedMs }
   )
   if (!outcomes) throw sessionNotFound(sessionId)
+  // The session is the caller's and live: its re-issue of these texts need not check them again.
+  memo.keep(sessionId, at + ctx.sessionTtlMs)
   const results = outcomes.map((outcome, i): WirePreview => {
     const jti = jtiOf(checked[i] as Checked)
     return outcome.status === 'refused' ? refusal(ctx, jti, outcome.reason) : { jti, status: outcome.status }
@@ -240,6 +254,7 @@ export async function closeSession(
   sessionId: string
 ): Promise<void> {
   if (!(await ctx.store.closeSession(sessionId, caller))) throw sessionNotFound(sessionId)
+  ctx.sessionDigests().forget(sessionId)
   res.writeHead(204).end()
 }
 
@@ -285,8 +300,12 @@ function tooMany(ctx: ProtocolContext, count: number): void {
   )
 }
 
-async function checkedLicenses(ctx: ProtocolContext, licenses: string[]): Promise<Checked[]> {
-  const checked = await Promise.all(licenses.map(ctx.check))
+async function checkedLicenses(
+  ctx: ProtocolContext,
+  licenses: string[],
+  session?: SessionMemo
+): Promise<Checked[]> {
+  const checked = await Promise.all(licenses.map(jws => ctx.check(jws, session)))
   checked.forEach((c, i) => {
     if (!c.ok && c.jti === undefined) throw badRequest(`License #${i} is not a compact JWS with a jti claim.`)
   })

@@ -22,12 +22,24 @@ export type Checked =
 const REMEMBERED = 100_000
 
 /**
+ * A session's part in the check (ADR 0221): whether the session verified these bytes before, and where the
+ * check notes a text that verified now (a preview's, kept for the same session's re-issue).
+ */
+export interface SessionMemo {
+  known(digest: string): boolean
+  verified(digest: string): void
+}
+
+/** The license check: a compact JWS, with the session's memo when the request belongs to one. */
+export type LicenseCheck = (jws: string, session?: SessionMemo) => Promise<Checked>
+
+/**
  * Verifies a license against trusted public keys and checks the claims re-issue needs. The key is the one
  * @license-backup/protocol's jws/key-choice.ts chooses (ADR 0181), as the engine and its verify pool choose
  * it. A plain header (`alg`, `kid`, `typ`, `cty`) is checked with node:crypto directly; anything else goes
  * through jose with that key, which checks the header's other parameters (ADR 0052).
  */
-export function licenseChecker(jwks: { keys: readonly JWK[] }): (jws: string) => Promise<Checked> {
+export function licenseChecker(jwks: { keys: readonly JWK[] }): LicenseCheck {
   const trusted = new TrustedKeys(jwks.keys)
   const refused = (jws: string, why: string): Checked => ({
     ok: false,
@@ -39,9 +51,12 @@ export function licenseChecker(jwks: { keys: readonly JWK[] }): (jws: string) =>
   // service runs; oldest first. A verdict about the bytes alone: tenants and revocation are checked on
   // every request.
   const verified = new Set<string>()
-  return async jws => {
+  return async (jws, session) => {
     const digest = createHash('sha256').update(jws).digest('base64')
-    if (verified.has(digest)) return claimsOf(jws, payloadOf(jws))
+    if (verified.has(digest) || session?.known(digest) === true) {
+      session?.verified(digest)
+      return claimsOf(jws, payloadOf(jws))
+    }
     const parts = compactParts(jws)
     if (parts === undefined) return refused(jws, 'it is not a compact JWS')
     const choice = trusted.choose(parts.header['alg'], parts.header['kid'])
@@ -50,6 +65,7 @@ export function licenseChecker(jwks: { keys: readonly JWK[] }): (jws: string) =>
     if (payload === undefined) return refused(jws, 'signature verification failed')
     verified.add(digest)
     if (verified.size > REMEMBERED) verified.delete(verified.values().next().value as string)
+    session?.verified(digest)
     return claimsOf(jws, payload)
   }
 }

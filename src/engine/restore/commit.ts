@@ -9,6 +9,8 @@ import { STATE_DIR } from '../store/names.js'
 import { damagedJournalError, readJournal, setAside, versionedJournal, type Journal } from './journal.js'
 import { fsyncDir, fsyncFile, isAtomicTemp, writeFileAtomic } from '../io/durable.js'
 import { message, type EngineMessage } from '../message.js'
+import { removeTaken } from '../slots/taken.js'
+import { removeSpool } from './spool.js'
 
 /**
  * The restore's commit of staged licenses into the store (docs/events.md: BEGIN..END), all or nothing even across
@@ -131,6 +133,9 @@ export async function recoverRestore(
 ): Promise<'none' | 'rolled-back' | 'rolled-forward'> {
   const dirs = restoreDirs(store)
   const io = fileIO()
+  // The licenses a killed restore had spooled for its exchange (ADR 0222): never left in the store.
+  await removeSpool(dirs.root)
+  await removeTaken(dirs.root)
   const journal = await readJournal(store, dirs.journal)
   if (journal && 'damaged' in journal) {
     if (!rollBack) throw damagedJournalError(store, dirs.journal, journal.damaged)

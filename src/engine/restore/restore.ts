@@ -16,7 +16,6 @@ import {
   refusalError,
   refusalEvent,
   refusalMessage,
-  type BatchLicense,
   type MachineKey,
   type RefusedOutcome,
   type RestoreOutcome
@@ -25,6 +24,7 @@ import { machineKeyFor } from '../machine-key/index.js'
 import { checkLease, LeaseTracker } from '../slots/lease.js'
 import { returnedLicenseCheck, serviceVerifier } from '../slots/returned-license.js'
 import { ServiceLink } from '../slots/service-link.js'
+import { TakenSlots } from '../slots/taken.js'
 import { includeFilter, type IncludeFilter } from '../store/include.js'
 import { acquireStoreLock } from '../store/lock.js'
 import {
@@ -33,9 +33,11 @@ import {
   isCommitted,
   openStaging,
   recoverRestore,
+  restoreDirs,
   type Staging,
   type Warn
 } from './commit.js'
+import { openSpool, type Sending, type Spool, type Spooled } from './spool.js'
 import { targetCheck } from './targets.js'
 import { verifyBackup, type VerifiedBackup } from './verify-backup.js'
 import { announceBackup, openBackup } from './open-backup.js'
@@ -133,13 +135,15 @@ interface RestoreRun {
 async function exchangeAndCommit(context: RestoreRun): Promise<RestoreReport> {
   const { store, emit, signal, options } = context
   const staging = await openStaging(store)
+  const taken = TakenSlots.in(restoreDirs(store).root)
   const link = new ServiceLink({
     service: options.service,
     machine: context.machine,
     individualize: options.individualize === true,
     leaseSeconds: options.lease,
     emit,
-    signal
+    signal,
+    taken
   })
   const leases = new LeaseTracker()
   try {
@@ -168,17 +172,16 @@ async function exchangeAndCommit(context: RestoreRun): Promise<RestoreReport> {
     if (!(await isCommitted(store).catch(() => true))) await link.giveBack()
     throw error
   } finally {
+    // Committed, the restored licenses keep their slots; given back, they are free: the list is done.
+    await taken.clear()
     // After a commit this finds nothing; after a failure it drops what was staged.
     await dropStaging(store)
   }
 }
 
-/** A license to send, with its path and its index in the pack. */
-type Sending = BatchLicense & { path: string; index: number }
-
 /** A batch sent to the service, its answer not yet staged. */
 interface InFlight {
-  batch: Sending[]
+  batch: Spooled[]
   results: Promise<RestoreOutcome[]>
 }
 
@@ -190,8 +193,9 @@ interface ExchangeOutcome {
 
 /**
  * The service exchange: a preview of every license the store does not hold yet (v1.1), then the restore
- * of those the preview did not refuse, staging each re-issued one. The session is closed before the
- * commit (DISCONNECTING before BEGIN).
+ * of those the preview did not refuse, staging each re-issued one. The licenses the preview let through
+ * are spooled to a private file for the restore (ADR 0222), so the pack is read once for both. The
+ * session is closed before the commit (DISCONNECTING before BEGIN).
  */
 async function exchange(
   context: RestoreRun,
@@ -202,12 +206,14 @@ async function exchange(
   const skipping = context.options.onRefused === 'skip'
   let plan: Plan
   let refusedInRestore: RefusedOutcome[] = []
+  const spool = await openSpool(restoreDirs(context.store).root)
   try {
-    plan = await previewAll(context, link)
+    plan = await previewAll(context, link, spool)
     // Any refusal in the preview fails the run here, before a slot is used, unless the step skips them.
     if (plan.refused.length === 0 || skipping)
-      refusedInRestore = await restoreAll(context, staging, link, plan, leases)
+      refusedInRestore = await restoreAll(context, staging, link, plan, spool, leases)
   } finally {
+    await spool.remove()
     await link.close()
   }
   const refused = [...plan.refused, ...refusedInRestore]
@@ -220,19 +226,8 @@ async function exchange(
   }
 }
 
-/** What the plan does with a member of the pack (by its index): leave it, or send it for re-issue. */
-const LEAVE = 0
-const WOULD_RESTORE = 1
-/** Sent, and the machine holds it already: no slot used. */
-const HELD = 2
-
 interface Plan {
-  /**
-   * A byte per member of the pack, in pack order (the exchange reads the same members, checked by their
-   * prints, ADR 0130): LEAVE, WOULD_RESTORE or HELD.
-   */
-  send: Uint8Array
-  /** How many members are sent. */
+  /** How many licenses are sent for re-issue (spooled). */
   sending: number
   unchanged: number
   expired: number
@@ -242,14 +237,14 @@ interface Plan {
 
 /**
  * Reads the backup once, setting aside expired licenses, those the store holds already and those the
- * `include` list does not name, and previews the rest in batches (using no slot). A refusal fails the
- * run here, before any slot is used, unless the step says `onRefused: 'skip'`.
+ * `include` list does not name, and previews the rest in batches (using no slot), spooling those it does
+ * not refuse. A refusal fails the run here, before any slot is used, unless the step says
+ * `onRefused: 'skip'`.
  */
-async function previewAll(context: RestoreRun, link: ServiceLink): Promise<Plan> {
+async function previewAll(context: RestoreRun, link: ServiceLink, spool: Spool): Promise<Plan> {
   const { options, backup, emit, signal } = context
   const include: IncludeFilter = includeFilter(options.include)
   const plan: Plan = {
-    send: new Uint8Array(backup.count),
     sending: 0,
     unchanged: 0,
     expired: 0,
@@ -263,11 +258,11 @@ async function previewAll(context: RestoreRun, link: ServiceLink): Promise<Plan>
     const asked = batch
     batch = []
     const outcomes = await link.preview(asked)
+    const through: Spooled[] = []
     for (const [index, license] of asked.entries()) {
       const outcome = outcomes?.[index]
       if (outcome?.status !== 'refused') {
-        plan.send[license.index] = outcome?.status === 'held' ? HELD : WOULD_RESTORE
-        plan.sending++
+        through.push({ ...license, held: outcome?.status === 'held' })
         continue
       }
       refused.push(outcome)
@@ -277,6 +272,8 @@ async function previewAll(context: RestoreRun, link: ServiceLink): Promise<Plan>
         reason: outcome.reason
       })
     }
+    spool.append(through)
+    plan.sending += through.length
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'preview', done: seen, total })
   }
   for await (const { entry, license } of backup.licenses(signal)) {
@@ -293,7 +290,7 @@ async function previewAll(context: RestoreRun, link: ServiceLink): Promise<Plan>
       emit({ ...detail, outcome: 'unchanged' })
       continue
     }
-    batch.push(batchLicense(entry.path, license, seen - 1))
+    batch.push(batchLicense(entry.path, license))
     if (batch.length >= MAX_BATCH) await previewBatch()
   }
   if (batch.length > 0) await previewBatch()
@@ -301,20 +298,19 @@ async function previewAll(context: RestoreRun, link: ServiceLink): Promise<Plan>
   return plan
 }
 
-/** A license as a preview or restore batch sends it, with where it goes in the store and its index in the pack. */
-function batchLicense(path: string, license: License, index: number): Sending {
+/** A license as a preview or restore batch sends it, with where it goes in the store. */
+function batchLicense(path: string, license: License): Sending {
   return {
     jti: license.jti,
     key_id: license.keyId,
     rights: license.claims.rights,
     jws: license.text,
-    path,
-    index
+    path
   }
 }
 
 /**
- * The restore proper: reads the backup again and sends the licenses the plan names. Pipelined (ADR 0052):
+ * The restore proper: sends the licenses the preview spooled. Pipelined (ADR 0052):
  * a batch is sent before the answer to the one before it is checked and staged. A refusal here (the
  * preview raced another machine, or a v1 service) is returned; the run then fails unless the step skips
  * refusals, and the slots taken so far are given back (exchangeAndCommit).
@@ -324,13 +320,14 @@ async function restoreAll(
   staging: Staging,
   link: ServiceLink,
   plan: Plan,
+  spool: Spool,
   leases: LeaseTracker
 ): Promise<RefusedOutcome[]> {
-  const { send, sending } = plan
-  const { backup, emit, signal } = context
+  const { sending } = plan
+  const { emit, signal } = context
   const refused: RefusedOutcome[] = []
   if (sending === 0) return refused
-  let batch: Sending[] = []
+  let batch: Spooled[] = []
   let inFlight: InFlight | undefined
   // Drops a batch still in flight when an earlier one fails: its answer would never be staged.
   const dropped = new AbortController()
@@ -353,6 +350,8 @@ async function restoreAll(
   /** Stages a batch's answer, every license of it checked (signature included) by the client. */
   const land = async ({ batch: asked, results: answer }: InFlight): Promise<void> => {
     const results = await answer
+    // The slots first: a failure while staging still gives back every slot the service took.
+    link.took(results.flatMap((r, i) => (r.status !== 'refused' && !asked[i]!.held ? [r.jti] : [])))
     for (const [index, result] of results.entries()) {
       const path = asked[index]!.path
       const detail = licenseEvent(result.jti, result.key_id, path)
@@ -361,7 +360,6 @@ async function restoreAll(
         emit({ ...detail, outcome: 'refused', reason: result.reason })
         continue
       }
-      if (send[asked[index]!.index] === WOULD_RESTORE) link.taken.push(result.jti)
       staging.add({ path, data: Buffer.from(result.license) })
       emit({ ...detail, outcome: 'restored' })
     }
@@ -369,11 +367,12 @@ async function restoreAll(
     emit({ type: 'PROGRESS', operation: 'restore', phase: 'exchange', done: sent, total: sending })
   }
   try {
-    let member = -1
-    for await (const { entry, license } of backup.licenses(signal)) {
-      if (send[++member] === LEAVE) continue
-      batch.push(batchLicense(entry.path, license, member))
-      if (batch.length >= MAX_BATCH) await sendBatch()
+    for await (const chunk of spool.read()) {
+      throwIfAborted(signal, 'restore')
+      for (const license of chunk) {
+        batch.push(license)
+        if (batch.length >= MAX_BATCH) await sendBatch()
+      }
     }
     if (batch.length > 0) await sendBatch()
     const last = inFlight

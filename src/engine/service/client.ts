@@ -102,8 +102,9 @@ export type PreviewOutcome = (Asked & { status: Exclude<WirePreview['status'], '
 export type ReleaseStatus = WireRelease['status']
 
 /**
- * The protocol v1 client (docs/protocol.md): one client per restore run. The deadline (`deadlineMs`) runs from the
- * client's creation and bounds every call and retry of the run.
+ * The protocol v1 client (docs/protocol.md): one client per restore run. The deadline (`deadlineMs`) bounds
+ * how long the run goes without the service moving it on: it runs from the client's creation and again
+ * from each answer that succeeds (ADR 0223), and bounds every call and retry in between.
  */
 export class ServiceClient {
   readonly url: string
@@ -112,6 +113,7 @@ export class ServiceClient {
   private readonly tokenEnv: string | undefined
   /** `{ lease_seconds }` for a re-issuing request's body, or nothing. */
   private readonly lease: { lease_seconds?: number }
+  private readonly deadlineMs: number
 
   constructor(options: ServiceClientOptions) {
     this.url = baseUrl(options.url)
@@ -119,10 +121,11 @@ export class ServiceClient {
     this.lease = options.leaseSeconds === undefined ? {} : { lease_seconds: options.leaseSeconds }
     const token = checkedToken(options.token, this.url, options.tokenEnv)
     const now = options.now ?? Date.now
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS
     this.transport = {
       token,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      deadline: now() + (options.deadlineMs ?? DEFAULT_DEADLINE_MS),
+      deadline: now() + this.deadlineMs,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       sleep: options.sleep ?? defaultSleep,
       random: options.random ?? Math.random,
@@ -148,7 +151,7 @@ export class ServiceClient {
         proof: await sessionProof(machine, this.url, this.transport.now())
       })
     }
-    const answer = await send(call, this.transport)
+    const answer = await this.sent(call)
     if (answer.status !== 201 && answer.status !== 200) throw this.failure(answer, 'open a session')
     const body = this.json(answer)
     const wrong = answerProblem(body, 'Session')
@@ -187,7 +190,7 @@ export class ServiceClient {
           signal: this.transport.signal ? AbortSignal.any([this.transport.signal, signal]) : signal
         }
       : this.transport
-    const answer = await send(call, transport)
+    const answer = await this.sent(call, transport)
     if (answer.status !== 200) throw this.failure(answer, 'restore licenses')
     const body = this.json(answer)
     const wrong = answerProblem(body, 'RestoreResponse')
@@ -230,7 +233,7 @@ export class ServiceClient {
         url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/preview`,
         body: { licenses: batch.map(l => l.jws) }
       }
-      const answer = await send(call, this.transport)
+      const answer = await this.sent(call)
       if (isUnsupported(answer)) return undefined
       if (answer.status !== 200) throw this.failure(answer, 'preview the restore')
       const results = this.results<WirePreview>(
@@ -263,7 +266,7 @@ export class ServiceClient {
         url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/release`,
         body: { jtis: batch }
       }
-      const answer = await send(call, this.transport)
+      const answer = await this.sent(call)
       if (isUnsupported(answer)) return undefined
       if (answer.status === 403) {
         throw new LicenseBackupError(
@@ -295,7 +298,7 @@ export class ServiceClient {
       url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}/renew`,
       body: { licenses: licenses.map(l => l.jws), ...this.lease }
     }
-    const answer = await send(call, this.transport)
+    const answer = await this.sent(call)
     if (isUnsupported(answer)) return undefined
     if (answer.status !== 200) throw this.failure(answer, 'renew licenses')
     const results = this.results<WireRenew>(
@@ -323,7 +326,7 @@ export class ServiceClient {
   async closeSession(session: ServiceSession): Promise<void> {
     this.emit({ type: 'DISCONNECTING', url: this.url })
     const call: Call = { method: 'DELETE', url: `${this.url}/v1/sessions/${encodeURIComponent(session.id)}` }
-    const answer = await send(call, this.transport)
+    const answer = await this.sent(call)
     if (answer.status === 204 || answer.status === 200 || answer.status === 404) return
     throw this.failure(answer, 'close the session')
   }
@@ -370,6 +373,19 @@ export class ServiceClient {
       )
     }
     return { jti, key_id, status: 'restored', license: result.license }
+  }
+
+  /**
+   * Sends a call; an answer that succeeds starts the deadline again (ADR 0223): a run of a million
+   * licenses takes longer than any one deadline, but never that long without the service answering.
+   */
+  private async sent(call: Call, transport: TransportOptions = this.transport): Promise<Answer> {
+    const answer = await send(call, transport)
+    if (answer.status >= 200 && answer.status < 300) {
+      const next = this.transport.now() + this.deadlineMs
+      if (next > this.transport.deadline) this.transport.deadline = next
+    }
+    return answer
   }
 
   private json(answer: Answer): unknown {

@@ -10,6 +10,7 @@ import {
   type ServiceSession
 } from '../service/index.js'
 import { warning } from '../events.js'
+import type { TakenSlots } from './taken.js'
 
 export interface ServiceLinkOptions {
   service: ServiceOptions
@@ -19,6 +20,8 @@ export interface ServiceLinkOptions {
   leaseSeconds?: number | undefined
   emit: EventListener
   signal: AbortSignal | undefined
+  /** Where a restore keeps the slots it takes, for the give-back (a release or renewal takes none). */
+  taken?: TakenSlots
 }
 
 /**
@@ -27,8 +30,6 @@ export interface ServiceLinkOptions {
  * preview or release, is told once with a warning.
  */
 export class ServiceLink {
-  /** Licenses this run re-issued that the machine did not hold before: the slots the run took. */
-  readonly taken: string[] = []
   private client: ServiceClient | undefined
   private session: ServiceSession | undefined
   private v1 = false
@@ -70,6 +71,11 @@ export class ServiceLink {
     return statuses
   }
 
+  /** Counts the slots a batch took (licenses re-issued that the machine did not hold before). */
+  took(jtis: readonly string[]): void {
+    this.options.taken?.add(jtis)
+  }
+
   /** Closes the session if one is open; a failure to close is not the run's. */
   async close(): Promise<void> {
     const { client, session } = this
@@ -83,8 +89,8 @@ export class ServiceLink {
    * with no events, bounded to 15 s. When it cannot, a warning names the licenses that still hold a slot.
    */
   async giveBack(): Promise<void> {
-    if (this.taken.length === 0 || this.v1) return
-    const { service, machine, individualize, emit } = this.options
+    const { service, machine, individualize, emit, taken } = this.options
+    if (!taken || taken.size === 0 || this.v1) return
     const client = new ServiceClient({
       ...service,
       deadlineMs: Math.min(service.deadlineMs ?? 15_000, 15_000)
@@ -92,13 +98,13 @@ export class ServiceLink {
     let session: ServiceSession | undefined
     try {
       session = await client.openSession(machine, individualize)
-      await client.release(session, this.taken)
-      this.taken.length = 0
+      for await (const batch of taken.batches()) await client.release(session, batch)
+      await taken.clear()
     } catch (error) {
       emit(
         warning(
           `The restore failed and could not give back the slots it took at ${this.url} (${(error as Error).message}). ` +
-            `${this.taken.length} license(s) still hold a slot of this machine: ${listed(this.taken)}. Run a release step for them, or ask the service's operator.`
+            `${taken.size} license(s) still hold a slot of this machine: ${listed(taken.first, taken.size)}. Run a release step for them, or ask the service's operator.`
         )
       )
     } finally {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { JWK } from 'jose'
-import { licenseChecker, type Checked } from '../reissue.js'
+import { licenseChecker, type Checked, type LicenseCheck, type SessionMemo } from '../reissue.js'
+import { SessionDigests } from '../session-digests.js'
 import { KeyFileError } from './key-file.js'
 import type { KeyRing } from './key-ring.js'
 
@@ -56,7 +57,8 @@ export async function readJwks(file: string): Promise<Jwks> {
  * changes (a retired key's grace period ends), so nothing it remembered outlives the key.
  */
 export class Trust {
-  private built: { fingerprint: string; check: (jws: string) => Promise<Checked>; jwks: string } | undefined
+  private built:
+    { fingerprint: string; check: LicenseCheck; jwks: string; sessions: SessionDigests } | undefined
 
   constructor(
     private readonly ring: KeyRing,
@@ -70,8 +72,13 @@ export class Trust {
     return this.current().jwks
   }
 
-  check(jws: string): Promise<Checked> {
-    return this.current().check(jws)
+  check(jws: string, session?: SessionMemo): Promise<Checked> {
+    return this.current().check(jws, session)
+  }
+
+  /** What sessions' previews verified, under the keys trusted now (forgotten with them). */
+  sessions(): SessionDigests {
+    return this.current().sessions
   }
 
   private current(): NonNullable<Trust['built']> {
@@ -83,7 +90,12 @@ export class Trust {
       ...own,
       ...(this.issuers?.keys ?? []).filter(k => !mine.has(`${String(k.kid)}\u0000${String(k.x)}`))
     ]
-    this.built = { fingerprint, check: licenseChecker({ keys }), jwks: JSON.stringify({ keys }) }
+    this.built = {
+      fingerprint,
+      check: licenseChecker({ keys }),
+      jwks: JSON.stringify({ keys }),
+      sessions: new SessionDigests(this.now)
+    }
     return this.built
   }
 }

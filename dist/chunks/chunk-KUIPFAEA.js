@@ -16,10 +16,10 @@ import {
 } from "./chunk-GYL6EDMH.js";
 import {
   listed
-} from "./chunk-XVY5ZHN3.js";
+} from "./chunk-Z6LEVCEF.js";
 import {
   parseSigningKey
-} from "./chunk-DIRSBSXY.js";
+} from "./chunk-XDYNRSUZ.js";
 import {
   LicenseBackupError,
   emitter,
@@ -49,11 +49,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./backup-EL4256J6.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./restore-PBNGT2NY.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./backup-O7VHPQTK.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./restore-JU7S6JW3.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./verify-UQU53FDO.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./release-TG6NTMGO.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./renew-J2AGYYPV.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./release-27C2JR3U.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./renew-OWNNAKHE.js")).renew(options, control, emit)
   };
 }
 

@@ -19,22 +19,22 @@ import {
   walkLicenseFiles
 } from "./chunk-OCLHCWAH.js";
 import {
-  MAX_BATCH,
   ServiceLink,
-  includeFilter,
-  refusalError,
-  refusalEvent
-} from "./chunk-EKCNYWES.js";
-import "./chunk-XVY5ZHN3.js";
+  includeFilter
+} from "./chunk-TYOZSJWA.js";
+import "./chunk-Z6LEVCEF.js";
 import {
+  MAX_BATCH,
   acquireStoreLock,
   commitStaged,
   dropStaging,
   machineKeyFor,
   openStaging,
-  recoverRestore
-} from "./chunk-KGUVPAUX.js";
-import "./chunk-DIRSBSXY.js";
+  recoverRestore,
+  refusalError,
+  refusalEvent
+} from "./chunk-RCROFQP4.js";
+import "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   parseLicense,

@@ -1,30 +1,29 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-JHNMW2IF.js";
+} from "./chunk-OCLHCWAH.js";
 import {
-  MAX_BATCH,
   ServiceLink,
   includeFilter
-} from "./chunk-BFRM6W4O.js";
+} from "./chunk-TYOZSJWA.js";
 import {
   listed
-} from "./chunk-YB2VQVEC.js";
+} from "./chunk-Z6LEVCEF.js";
 import {
+  MAX_BATCH,
   acquireStoreLock,
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-ATNKUGHH.js";
-import "./chunk-KMFP4ITT.js";
+} from "./chunk-RCROFQP4.js";
+import "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-ELYK3YHZ.js";
+} from "./chunk-3IVVF3IK.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -34,8 +33,8 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-BQKSSR5K.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-LIRZADVX.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

@@ -1,45 +1,46 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-HIYEPNSD.js";
+} from "./chunk-ZPJA5JGZ.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-UZPXJM7F.js";
+} from "./chunk-3DIHID6D.js";
 import {
   loadCatalog
-} from "./chunk-JGN47E5A.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-JRGLC77N.js";
+} from "./chunk-Z46JOI7Q.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-NMG2MAHX.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-VDHRLJ44.js";
+} from "./chunk-JHNMW2IF.js";
+import {
+  ServiceLink,
+  includeFilter
+} from "./chunk-E5MFA56R.js";
+import "./chunk-OI62GR3T.js";
 import {
   MAX_BATCH,
-  ServiceLink,
-  includeFilter,
-  refusalError,
-  refusalEvent
-} from "./chunk-BYNB5P6W.js";
-import "./chunk-XVY5ZHN3.js";
-import {
   acquireStoreLock,
   commitStaged,
   dropStaging,
   machineKeyFor,
   openStaging,
-  recoverRestore
-} from "./chunk-ZMSCR5LR.js";
-import "./chunk-U5RDQ5RO.js";
+  recoverRestore,
+  refusalError,
+  refusalEvent
+} from "./chunk-2HETMY2Z.js";
+import "./chunk-SOJSM5O6.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-CHYH6SPD.js";
+} from "./chunk-ELYK3YHZ.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -47,8 +48,8 @@ import {
   message,
   throwIfAborted,
   warning
-} from "./chunk-DFELDVRP.js";
-import "./chunk-SDZ6GJJ3.js";
+} from "./chunk-BQKSSR5K.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

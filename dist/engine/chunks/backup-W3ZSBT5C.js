@@ -1,8 +1,7 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   TOOL
-} from "./chunk-K4CW4N3K.js";
+} from "./chunk-46RMCKOJ.js";
 import {
   FingerprintSet,
   INDEX_MEMBER,
@@ -22,7 +21,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-YHOZPJQK.js";
+} from "./chunk-5MRK43O4.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -36,28 +35,28 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-RAQQYTCA.js";
+} from "./chunk-4RZRHGFY.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-Z46JOI7Q.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-NMG2MAHX.js";
+} from "./chunk-JGN47E5A.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-JRGLC77N.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-JHNMW2IF.js";
+} from "./chunk-VDHRLJ44.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-ATNKUGHH.js";
+} from "./chunk-KEMAI34Z.js";
 import {
   parseSigningKey
-} from "./chunk-KMFP4ITT.js";
+} from "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   fileIO,
@@ -68,7 +67,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-ELYK3YHZ.js";
+} from "./chunk-CHYH6SPD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -79,8 +78,8 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-BQKSSR5K.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-DFELDVRP.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/backup/backup.ts
 import { hash } from "node:crypto";

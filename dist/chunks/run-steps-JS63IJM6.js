@@ -17,7 +17,7 @@ import {
   registryOrigin,
   rememberForExit,
   repositoryText
-} from "./chunk-S7DPZHM5.js";
+} from "./chunk-KUIPFAEA.js";
 import "./chunk-2HFINW4O.js";
 import "./chunk-46RMCKOJ.js";
 import "./chunk-QECHKEH7.js";
@@ -34,12 +34,12 @@ import {
   SIGNATURE_FILE
 } from "./chunk-GYL6EDMH.js";
 import "./chunk-4CBSMRKD.js";
+import "./chunk-Z6LEVCEF.js";
 import {
   backoffDelay,
   isRetryableStatus,
   parseRetryAfter
-} from "./chunk-XVY5ZHN3.js";
-import "./chunk-DIRSBSXY.js";
+} from "./chunk-XDYNRSUZ.js";
 import {
   LicenseBackupError,
   cancelled,

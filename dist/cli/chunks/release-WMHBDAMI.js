@@ -1,29 +1,30 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-OCLHCWAH.js";
+} from "./chunk-JHNMW2IF.js";
 import {
-  MAX_BATCH,
   ServiceLink,
   includeFilter
-} from "./chunk-EKCNYWES.js";
+} from "./chunk-E5MFA56R.js";
 import {
   listed
-} from "./chunk-XVY5ZHN3.js";
+} from "./chunk-OI62GR3T.js";
 import {
+  MAX_BATCH,
   acquireStoreLock,
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-KGUVPAUX.js";
-import "./chunk-DIRSBSXY.js";
+} from "./chunk-2HETMY2Z.js";
+import "./chunk-SOJSM5O6.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-3IVVF3IK.js";
+} from "./chunk-ELYK3YHZ.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -33,8 +34,8 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-BQKSSR5K.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

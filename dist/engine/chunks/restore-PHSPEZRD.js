@@ -1,52 +1,55 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  announceBackup,
+  openBackup,
+  verifyBackup
+} from "./chunk-2MK2M2FN.js";
+import "./chunk-ONIIBBFK.js";
+import "./chunk-5MRK43O4.js";
+import "./chunk-4RZRHGFY.js";
+import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-AP5YD7DP.js";
+} from "./chunk-HIYEPNSD.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-QECHKEH7.js";
-import {
-  announceBackup,
-  openBackup,
-  verifyBackup
-} from "./chunk-5HJI2X2X.js";
-import "./chunk-E4FUTUJW.js";
-import "./chunk-OOQG2SFI.js";
+} from "./chunk-UZPXJM7F.js";
 import {
   loadCatalog
-} from "./chunk-MIDWHZ6L.js";
-import "./chunk-GYL6EDMH.js";
+} from "./chunk-JGN47E5A.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-JRGLC77N.js";
 import {
-  MAX_BATCH,
   ServiceLink,
-  includeFilter,
-  refusalError,
-  refusalEvent,
-  refusalMessage
-} from "./chunk-EKCNYWES.js";
-import "./chunk-XVY5ZHN3.js";
+  includeFilter
+} from "./chunk-CERYL7IV.js";
+import "./chunk-Z6LEVCEF.js";
 import {
+  MAX_BATCH,
+  TakenSlots,
   acquireStoreLock,
   commitStaged,
   dropStaging,
   ensureStoredMachineKey,
   isCommitted,
   machineKeyFor,
+  openSpool,
   openStaging,
-  recoverRestore
-} from "./chunk-KGUVPAUX.js";
-import "./chunk-DIRSBSXY.js";
+  recoverRestore,
+  refusalError,
+  refusalEvent,
+  refusalMessage,
+  restoreDirs
+} from "./chunk-KEMAI34Z.js";
+import "./chunk-I2G36LPA.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-3IVVF3IK.js";
+} from "./chunk-CHYH6SPD.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -54,8 +57,8 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-DFELDVRP.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";
@@ -195,13 +198,15 @@ async function restore(options, control, emit) {
 async function exchangeAndCommit(context) {
   const { store, emit, signal, options } = context;
   const staging = await openStaging(store);
+  const taken = TakenSlots.in(restoreDirs(store).root);
   const link = new ServiceLink({
     service: options.service,
     machine: context.machine,
     individualize: options.individualize === true,
     leaseSeconds: options.lease,
     emit,
-    signal
+    signal,
+    taken
   });
   const leases = new LeaseTracker();
   try {
@@ -228,6 +233,7 @@ async function exchangeAndCommit(context) {
     if (!await isCommitted(store).catch(() => true)) await link.giveBack();
     throw error;
   } finally {
+    await taken.clear();
     await dropStaging(store);
   }
 }
@@ -235,11 +241,13 @@ async function exchange(context, staging, link, leases) {
   const skipping = context.options.onRefused === "skip";
   let plan;
   let refusedInRestore = [];
+  const spool = await openSpool(restoreDirs(context.store).root);
   try {
-    plan = await previewAll(context, link);
+    plan = await previewAll(context, link, spool);
     if (plan.refused.length === 0 || skipping)
-      refusedInRestore = await restoreAll(context, staging, link, plan, leases);
+      refusedInRestore = await restoreAll(context, staging, link, plan, spool, leases);
   } finally {
+    await spool.remove();
     await link.close();
   }
   const refused = [...plan.refused, ...refusedInRestore];
@@ -251,14 +259,10 @@ async function exchange(context, staging, link, leases) {
     skipped: refused.map((r) => ({ ...skippedOf(r), ...titled(context, r.key_id) }))
   };
 }
-var LEAVE = 0;
-var WOULD_RESTORE = 1;
-var HELD = 2;
-async function previewAll(context, link) {
+async function previewAll(context, link, spool) {
   const { options, backup, emit, signal } = context;
   const include = includeFilter(options.include);
   const plan = {
-    send: new Uint8Array(backup.count),
     sending: 0,
     unchanged: 0,
     expired: 0,
@@ -272,11 +276,11 @@ async function previewAll(context, link) {
     const asked = batch;
     batch = [];
     const outcomes = await link.preview(asked);
+    const through = [];
     for (const [index, license] of asked.entries()) {
       const outcome = outcomes?.[index];
       if (outcome?.status !== "refused") {
-        plan.send[license.index] = outcome?.status === "held" ? HELD : WOULD_RESTORE;
-        plan.sending++;
+        through.push({ ...license, held: outcome?.status === "held" });
         continue;
       }
       refused.push(outcome);
@@ -286,6 +290,8 @@ async function previewAll(context, link) {
         reason: outcome.reason
       });
     }
+    spool.append(through);
+    plan.sending += through.length;
     emit({ type: "PROGRESS", operation: "restore", phase: "preview", done: seen, total });
   };
   for await (const { entry, license } of backup.licenses(signal)) {
@@ -302,26 +308,25 @@ async function previewAll(context, link) {
       emit({ ...detail, outcome: "unchanged" });
       continue;
     }
-    batch.push(batchLicense(entry.path, license, seen - 1));
+    batch.push(batchLicense(entry.path, license));
     if (batch.length >= MAX_BATCH) await previewBatch();
   }
   if (batch.length > 0) await previewBatch();
   plan.refused = refused;
   return plan;
 }
-function batchLicense(path, license, index) {
+function batchLicense(path, license) {
   return {
     jti: license.jti,
     key_id: license.keyId,
     rights: license.claims.rights,
     jws: license.text,
-    path,
-    index
+    path
   };
 }
-async function restoreAll(context, staging, link, plan, leases) {
-  const { send, sending } = plan;
-  const { backup, emit, signal } = context;
+async function restoreAll(context, staging, link, plan, spool, leases) {
+  const { sending } = plan;
+  const { emit, signal } = context;
   const refused = [];
   if (sending === 0) return refused;
   let batch = [];
@@ -346,6 +351,7 @@ async function restoreAll(context, staging, link, plan, leases) {
   };
   const land = async ({ batch: asked, results: answer }) => {
     const results = await answer;
+    link.took(results.flatMap((r, i) => r.status !== "refused" && !asked[i].held ? [r.jti] : []));
     for (const [index, result] of results.entries()) {
       const path = asked[index].path;
       const detail = licenseEvent(result.jti, result.key_id, path);
@@ -354,7 +360,6 @@ async function restoreAll(context, staging, link, plan, leases) {
         emit({ ...detail, outcome: "refused", reason: result.reason });
         continue;
       }
-      if (send[asked[index].index] === WOULD_RESTORE) link.taken.push(result.jti);
       staging.add({ path, data: Buffer.from(result.license) });
       emit({ ...detail, outcome: "restored" });
     }
@@ -362,11 +367,12 @@ async function restoreAll(context, staging, link, plan, leases) {
     emit({ type: "PROGRESS", operation: "restore", phase: "exchange", done: sent, total: sending });
   };
   try {
-    let member = -1;
-    for await (const { entry, license } of backup.licenses(signal)) {
-      if (send[++member] === LEAVE) continue;
-      batch.push(batchLicense(entry.path, license, member));
-      if (batch.length >= MAX_BATCH) await sendBatch();
+    for await (const chunk of spool.read()) {
+      throwIfAborted(signal, "restore");
+      for (const license of chunk) {
+        batch.push(license);
+        if (batch.length >= MAX_BATCH) await sendBatch();
+      }
     }
     if (batch.length > 0) await sendBatch();
     const last = inFlight;

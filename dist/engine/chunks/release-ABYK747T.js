@@ -5,20 +5,20 @@ import {
   walkLicenseFiles
 } from "./chunk-VDHRLJ44.js";
 import {
-  MAX_BATCH,
   ServiceLink,
   includeFilter
-} from "./chunk-BYNB5P6W.js";
+} from "./chunk-CERYL7IV.js";
 import {
   listed
-} from "./chunk-XVY5ZHN3.js";
+} from "./chunk-Z6LEVCEF.js";
 import {
+  MAX_BATCH,
   acquireStoreLock,
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-ZMSCR5LR.js";
-import "./chunk-U5RDQ5RO.js";
+} from "./chunk-KEMAI34Z.js";
+import "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   parseLicense,

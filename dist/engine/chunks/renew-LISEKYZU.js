@@ -1,46 +1,45 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-ZPJA5JGZ.js";
+} from "./chunk-HIYEPNSD.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-3DIHID6D.js";
+} from "./chunk-UZPXJM7F.js";
 import {
   loadCatalog
-} from "./chunk-Z46JOI7Q.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-NMG2MAHX.js";
+} from "./chunk-JGN47E5A.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-JRGLC77N.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-JHNMW2IF.js";
+} from "./chunk-VDHRLJ44.js";
+import {
+  ServiceLink,
+  includeFilter
+} from "./chunk-CERYL7IV.js";
+import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
-  ServiceLink,
-  includeFilter,
-  refusalError,
-  refusalEvent
-} from "./chunk-BFRM6W4O.js";
-import "./chunk-YB2VQVEC.js";
-import {
   acquireStoreLock,
   commitStaged,
   dropStaging,
   machineKeyFor,
   openStaging,
-  recoverRestore
-} from "./chunk-ATNKUGHH.js";
-import "./chunk-KMFP4ITT.js";
+  recoverRestore,
+  refusalError,
+  refusalEvent
+} from "./chunk-KEMAI34Z.js";
+import "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-ELYK3YHZ.js";
+} from "./chunk-CHYH6SPD.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -48,8 +47,8 @@ import {
   message,
   throwIfAborted,
   warning
-} from "./chunk-BQKSSR5K.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-DFELDVRP.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

@@ -21,7 +21,12 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-5MRK43O4.js";
+} from "./chunk-OOQG2SFI.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog
+} from "./chunk-MIDWHZ6L.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -35,28 +40,23 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-4RZRHGFY.js";
-import {
-  NOT_VERIFIED_WARNING,
-  createVerifier,
-  loadCatalog
-} from "./chunk-JGN47E5A.js";
+} from "./chunk-GYL6EDMH.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-JRGLC77N.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-VDHRLJ44.js";
+} from "./chunk-OCLHCWAH.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-ZMSCR5LR.js";
+} from "./chunk-RCROFQP4.js";
 import {
   parseSigningKey
-} from "./chunk-U5RDQ5RO.js";
+} from "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   fileIO,
@@ -67,7 +67,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-CHYH6SPD.js";
+} from "./chunk-3IVVF3IK.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -78,8 +78,8 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-DFELDVRP.js";
-import "./chunk-SDZ6GJJ3.js";
+} from "./chunk-LIRZADVX.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { hash } from "node:crypto";

@@ -1,7 +1,8 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   TOOL
-} from "./chunk-46RMCKOJ.js";
+} from "./chunk-K4CW4N3K.js";
 import {
   FingerprintSet,
   INDEX_MEMBER,
@@ -21,12 +22,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-OOQG2SFI.js";
-import {
-  NOT_VERIFIED_WARNING,
-  createVerifier,
-  loadCatalog
-} from "./chunk-MIDWHZ6L.js";
+} from "./chunk-YHOZPJQK.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -40,23 +36,28 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-GYL6EDMH.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-JRGLC77N.js";
+} from "./chunk-RAQQYTCA.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog
+} from "./chunk-Z46JOI7Q.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-NMG2MAHX.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-OCLHCWAH.js";
+} from "./chunk-JHNMW2IF.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-KGUVPAUX.js";
+} from "./chunk-2HETMY2Z.js";
 import {
   parseSigningKey
-} from "./chunk-DIRSBSXY.js";
+} from "./chunk-SOJSM5O6.js";
 import {
   crashPoint,
   fileIO,
@@ -67,7 +68,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-3IVVF3IK.js";
+} from "./chunk-ELYK3YHZ.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -78,8 +79,8 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-LIRZADVX.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-BQKSSR5K.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/backup/backup.ts
 import { hash } from "node:crypto";
