@@ -3,11 +3,14 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   checkBatch,
   keySlots,
-  serve
-} from "./chunk-CXWAIKUI.js";
+  serve,
+  serveReads
+} from "./chunk-37YJIQF6.js";
+import "./chunk-4BIDEYEZ.js";
 import "./chunk-2ZTQXNXN.js";
 export {
   checkBatch,
   keySlots,
-  serve
+  serve,
+  serveReads
 };

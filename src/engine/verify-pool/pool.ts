@@ -29,7 +29,7 @@ const ALGORITHMS: string[] = [...JWS_ALGORITHMS]
  * The worker's module beside this one: its TypeScript source when the sources run (Jest, Node's type
  * stripping), `verify-worker.js` when this code is bundled (dist/chunks/, scripts/bundle.mjs). ADR 0140.
  */
-const WORKER_URL = new URL(
+export const WORKER_URL = new URL(
   import.meta.url.endsWith('.ts') ? './verify-worker.ts' : './verify-worker.js',
   import.meta.url
 )
@@ -41,7 +41,7 @@ const BATCH = 128
  */
 const INLINE_CHECKS = 256
 /** Heap limits of a worker isolate: it holds the keys and one batch (~70 KB) at a time. */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 }
+export const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 }
 
 interface Waiter {
   resolve: (ok: boolean) => void

@@ -1,0 +1,84 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  announceBackup,
+  openBackup,
+  verifyBackup
+} from "./chunk-6QATMFZZ.js";
+import "./chunk-5GNDQEQO.js";
+import "./chunk-T27APXSN.js";
+import "./chunk-6PIGXQD4.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog
+} from "./chunk-TBDGAZO2.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-DBMA43KA.js";
+import "./chunk-2ONXGDH7.js";
+import {
+  LicenseBackupError,
+  throwIfAborted
+} from "./chunk-DTKXSJ5O.js";
+import "./chunk-LTTOI6W3.js";
+import "./chunk-HANBNIMK.js";
+
+// src/engine/verify/verify.ts
+async function verify(options, control, emit) {
+  const signal = control.signal;
+  throwIfAborted(signal, "verify");
+  const opened = await openBackup(options.path, options);
+  emit({ type: "BEGIN", operation: "verify" });
+  announceBackup(opened, options, emit);
+  if (options.catalog) await loadCatalog(options.catalog);
+  const verifier = await createVerifier(options.trust, {
+    ...signal ? { signal } : {},
+    operation: "verify",
+    pooled: true
+  });
+  try {
+    if (!verifier.verifying) emit({ type: "WARNING", message: NOT_VERIFIED_WARNING });
+    const backup = await verifyBackup(options.path, {
+      opened,
+      verifier,
+      ...options.identity ? { identity: options.identity } : {},
+      ...signal ? { signal } : {},
+      onProgress: (done, total) => emit({ type: "PROGRESS", operation: "verify", phase: "verify", done, total })
+    });
+    throwIfAborted(signal, "verify");
+    emit({
+      type: "PROGRESS",
+      operation: "verify",
+      phase: "verify",
+      done: backup.count,
+      total: backup.count
+    });
+    emit({ type: "END", operation: "verify" });
+    return {
+      format: opened.manifest.format,
+      verified: backup.count,
+      restricted: backup.restricted,
+      signaturesChecked: verifier.verifying,
+      ...opened.signer ? { signer: opened.signer } : {},
+      ...opened.origin ? { origin: opened.origin } : {},
+      packSize: opened.manifest.pack.size
+    };
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    if (error instanceof DOMException && error.name === "AbortError")
+      throw new LicenseBackupError("CANCELLED", "The verify was cancelled.");
+    const code = error.code ?? error.message;
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      `Reading the backup at ${options.path} failed (${code}); check the folder and its permissions.`,
+      {
+        file: options.path,
+        cause: error
+      }
+    );
+  } finally {
+    await verifier.close();
+  }
+}
+export {
+  verify
+};
