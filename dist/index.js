@@ -8757,11 +8757,11 @@ function restrictedSummaryMessage(count2) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options2, control = {}) => (await import("./chunks/backup-IQ535C7K.js")).backup(options2, control, emit),
-    restore: async (options2, control = {}) => (await import("./chunks/restore-GXWJXNGK.js")).restore(options2, control, emit),
-    verify: async (options2, control = {}) => (await import("./chunks/verify-FPEBVY7V.js")).verify(options2, control, emit),
+    backup: async (options2, control = {}) => (await import("./chunks/backup-UZVDCUDP.js")).backup(options2, control, emit),
+    restore: async (options2, control = {}) => (await import("./chunks/restore-SSYNSF3V.js")).restore(options2, control, emit),
+    verify: async (options2, control = {}) => (await import("./chunks/verify-NTS6TDUC.js")).verify(options2, control, emit),
     release: async (options2, control = {}) => (await import("./chunks/release-IYU7B3LZ.js")).release(options2, control, emit),
-    renew: async (options2, control = {}) => (await import("./chunks/renew-4BMUFL2B.js")).renew(options2, control, emit)
+    renew: async (options2, control = {}) => (await import("./chunks/renew-LYQ457ON.js")).renew(options2, control, emit)
   };
 }
 

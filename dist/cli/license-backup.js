@@ -7375,11 +7375,11 @@ var require_dist = __commonJS({
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-JTA2MLXN.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-K7Q5NR6U.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-EVVTSMNR.js")).verify(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-IJVXWUCF.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-QZGV2HR6.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-JS4F43QN.js")).verify(options, control, emit),
     release: async (options, control = {}) => (await import("./chunks/release-PY4JAULA.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-CQKWG5CU.js")).renew(options, control, emit)
+    renew: async (options, control = {}) => (await import("./chunks/renew-43SKRZPU.js")).renew(options, control, emit)
   };
 }
 

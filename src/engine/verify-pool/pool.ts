@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads'
 import type { JWK } from 'jose'
 import { TrustedKeys } from '../../jws/key-choice.js'
 import { JWS_ALGORITHMS } from '../../jws/signature.js'
-import { checkBatch, keySlots, type Checker, type WorkerSetup } from './verify-worker.js'
+import { checkBatch, keySlots, type Checker, type ReadSetup, type WorkerSetup } from './verify-worker.js'
 
 /**
  * Checks JWS signatures on worker threads (verify-worker.ts), so a verified backup uses every core (issue 6:
@@ -29,7 +29,7 @@ const ALGORITHMS: string[] = [...JWS_ALGORITHMS]
  * The worker's module beside this one: its TypeScript source when the sources run (Jest, Node's type
  * stripping), `verify-worker.js` when this code is bundled (dist/chunks/, scripts/bundle.mjs). ADR 0140.
  */
-export const WORKER_URL = new URL(
+const WORKER_URL = new URL(
   import.meta.url.endsWith('.ts') ? './verify-worker.ts' : './verify-worker.js',
   import.meta.url
 )
@@ -41,7 +41,7 @@ const BATCH = 128
  */
 const INLINE_CHECKS = 256
 /** Heap limits of a worker isolate: it holds the keys and one batch (~70 KB) at a time. */
-export const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 }
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 }
 
 interface Waiter {
   resolve: (ok: boolean) => void
@@ -56,6 +56,17 @@ interface Pending {
 }
 
 const emptyBatch = (): Pending => ({ meta: [], text: '', waiters: [] })
+
+/**
+ * Starts a thread on the worker's module with small heap limits, unreferenced: a verify pool's thread, or
+ * a read pool's (read-pool.ts), as `workerData` says. The one place a worker starts, so every bundle
+ * finds the module beside the chunk that holds this (ADR 0140).
+ */
+export function startWorker(workerData: WorkerSetup | ReadSetup): Worker {
+  const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS })
+  worker.unref()
+  return worker
+}
 
 export class VerifyPool {
   /** Started with the first check past INLINE_CHECKS. */
@@ -132,9 +143,7 @@ export class VerifyPool {
   }
 
   private spawn(keys: JWK[]): Worker {
-    const workerData: WorkerSetup = { verifyPool: true, keys, algorithms: ALGORITHMS }
-    const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS })
-    worker.unref()
+    const worker = startWorker({ verifyPool: true, keys, algorithms: ALGORITHMS })
     worker.on('message', ({ id, results }: { id: number; results: Uint8Array }) => {
       const waiters = this.inflight.get(id)
       this.inflight.delete(id)

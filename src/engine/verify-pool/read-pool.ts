@@ -1,7 +1,7 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { JWK } from 'jose'
 import type { LicenseFileSystem } from '../store/read-file.js'
-import { WORKER_LIMITS, WORKER_URL } from './pool.js'
+import { startWorker } from './pool.js'
 import { batchReader, readBatch, type ReadReply } from './read-batch.js'
 import type { ReadRequest, ReadSetup } from './verify-worker.js'
 
@@ -100,8 +100,7 @@ class ReadThread {
   private nextId = 0
 
   constructor(setup: ReadSetup) {
-    this.worker = new Worker(WORKER_URL, { workerData: setup, resourceLimits: WORKER_LIMITS })
-    this.worker.unref()
+    this.worker = startWorker(setup)
     this.worker.on('message', (reply: ReadReply) => this.waiting.shift()?.resolve(reply))
     // A thread that dies takes its batches with it: each fails, none hangs.
     this.worker.on('error', error => this.fail(error))

@@ -1893,6 +1893,11 @@ var BATCH = 128;
 var INLINE_CHECKS = 256;
 var WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 var emptyBatch = () => ({ meta: [], text: "", waiters: [] });
+function startWorker(workerData) {
+  const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS });
+  worker.unref();
+  return worker;
+}
 var VerifyPool = class {
   constructor(keys, threads = Math.max(1, availableParallelism())) {
     this.keys = keys;
@@ -1961,9 +1966,7 @@ var VerifyPool = class {
     return Array.from({ length: this.threads }, () => this.spawn(this.keys));
   }
   spawn(keys) {
-    const workerData = { verifyPool: true, keys, algorithms: ALGORITHMS };
-    const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS });
-    worker.unref();
+    const worker = startWorker({ verifyPool: true, keys, algorithms: ALGORITHMS });
     worker.on("message", ({ id, results }) => {
       const waiters = this.inflight.get(id);
       this.inflight.delete(id);
@@ -2147,8 +2150,7 @@ function checkJwks(text, where, kind) {
 
 export {
   loadCatalog,
-  WORKER_URL,
-  WORKER_LIMITS,
+  startWorker,
   NOT_VERIFIED_WARNING,
   createVerifier
 };

@@ -12,7 +12,7 @@ import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-GGL3F4ZI.js";
+} from "./chunk-V2T7HXDE.js";
 import "./chunk-TCR4G6GI.js";
 import "./chunk-37YJIQF6.js";
 import "./chunk-DCERU7YM.js";

@@ -2,7 +2,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   createVerifier
-} from "./chunk-GGL3F4ZI.js";
+} from "./chunk-V2T7HXDE.js";
 import {
   parseLicense
 } from "./chunk-DCERU7YM.js";

@@ -1,54 +1,55 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-SFBKQNB7.js";
+} from "./chunk-TYHO4LCN.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-FJFS4647.js";
+} from "./chunk-YR5CFCZP.js";
 import {
   loadCatalog
-} from "./chunk-TBDGAZO2.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-DBMA43KA.js";
+} from "./chunk-V2T7HXDE.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-37YJIQF6.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-6JC6MC4C.js";
+} from "./chunk-7ZGCVSYU.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-COVHAVQD.js";
+} from "./chunk-X4IUOUY3.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent
-} from "./chunk-LIOPV6OS.js";
+} from "./chunk-4JTTBM3Q.js";
 import {
   acquireStoreLock,
   commitStaged,
   dropStaging,
   openStaging,
   recoverRestore
-} from "./chunk-RD7ZDTNY.js";
-import "./chunk-YW2WGFB2.js";
+} from "./chunk-C5ZRSGQN.js";
+import "./chunk-LA5DZX4C.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-2ONXGDH7.js";
+} from "./chunk-DCERU7YM.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   compileGlob,
   throwIfAborted
-} from "./chunk-DTKXSJ5O.js";
-import "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-P2CEUB2B.js";
+import "./chunk-4BIDEYEZ.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

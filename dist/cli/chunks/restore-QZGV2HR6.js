@@ -11,7 +11,7 @@ import "./chunk-OCCXLCWL.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-G4OMVVL6.js";
+} from "./chunk-TYHO4LCN.js";
 import {
   LeaseTracker,
   checkLease,
@@ -20,7 +20,7 @@ import {
 } from "./chunk-YR5CFCZP.js";
 import {
   loadCatalog
-} from "./chunk-GGL3F4ZI.js";
+} from "./chunk-V2T7HXDE.js";
 import "./chunk-TCR4G6GI.js";
 import "./chunk-37YJIQF6.js";
 import {

@@ -38,11 +38,10 @@ import {
 } from "./chunk-6PIGXQD4.js";
 import {
   NOT_VERIFIED_WARNING,
-  WORKER_LIMITS,
-  WORKER_URL,
   createVerifier,
-  loadCatalog
-} from "./chunk-TBDGAZO2.js";
+  loadCatalog,
+  startWorker
+} from "./chunk-77O7JZ5C.js";
 import "./chunk-4CBSMRKD.js";
 import {
   batchReader,
@@ -229,7 +228,6 @@ async function writeManifestV2(dir, manifest, key) {
 }
 
 // src/engine/verify-pool/read-pool.ts
-import { Worker } from "node:worker_threads";
 var BATCH = 256;
 var AHEAD = 3;
 async function* readLicenseBatches(options) {
@@ -292,8 +290,7 @@ var ReadThread = class {
   failure;
   nextId = 0;
   constructor(setup) {
-    this.worker = new Worker(WORKER_URL, { workerData: setup, resourceLimits: WORKER_LIMITS });
-    this.worker.unref();
+    this.worker = startWorker(setup);
     this.worker.on("message", (reply) => this.waiting.shift()?.resolve(reply));
     this.worker.on("error", (error) => this.fail(error));
     this.worker.on("exit", (code) => this.fail(new Error(`a read thread stopped (exit code ${code})`)));

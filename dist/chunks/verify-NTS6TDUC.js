@@ -11,7 +11,7 @@ import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog
-} from "./chunk-TBDGAZO2.js";
+} from "./chunk-77O7JZ5C.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-DBMA43KA.js";
 import "./chunk-2ONXGDH7.js";

@@ -1,55 +1,54 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-G4OMVVL6.js";
+} from "./chunk-4U5KDIPC.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-YR5CFCZP.js";
+} from "./chunk-FJFS4647.js";
 import {
   loadCatalog
-} from "./chunk-GGL3F4ZI.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-37YJIQF6.js";
+} from "./chunk-77O7JZ5C.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-DBMA43KA.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-7ZGCVSYU.js";
+} from "./chunk-6JC6MC4C.js";
 import {
   includeFilter,
   machineOf
-} from "./chunk-X4IUOUY3.js";
+} from "./chunk-COVHAVQD.js";
 import {
   MAX_BATCH,
   ServiceLink,
   refusalError,
   refusalEvent
-} from "./chunk-4JTTBM3Q.js";
+} from "./chunk-LIOPV6OS.js";
 import {
   acquireStoreLock,
   commitStaged,
   dropStaging,
   openStaging,
   recoverRestore
-} from "./chunk-C5ZRSGQN.js";
-import "./chunk-LA5DZX4C.js";
+} from "./chunk-RD7ZDTNY.js";
+import "./chunk-YW2WGFB2.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-DCERU7YM.js";
+} from "./chunk-2ONXGDH7.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
   compileGlob,
   throwIfAborted
-} from "./chunk-P2CEUB2B.js";
-import "./chunk-4BIDEYEZ.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-DTKXSJ5O.js";
+import "./chunk-LTTOI6W3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   createVerifier
-} from "./chunk-TBDGAZO2.js";
+} from "./chunk-77O7JZ5C.js";
 import {
   parseLicense
 } from "./chunk-2ONXGDH7.js";

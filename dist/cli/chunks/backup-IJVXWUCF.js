@@ -39,11 +39,10 @@ import {
 } from "./chunk-OCCXLCWL.js";
 import {
   NOT_VERIFIED_WARNING,
-  WORKER_LIMITS,
-  WORKER_URL,
   createVerifier,
-  loadCatalog
-} from "./chunk-GGL3F4ZI.js";
+  loadCatalog,
+  startWorker
+} from "./chunk-V2T7HXDE.js";
 import "./chunk-TCR4G6GI.js";
 import {
   batchReader,
@@ -230,7 +229,6 @@ async function writeManifestV2(dir, manifest, key) {
 }
 
 // src/engine/verify-pool/read-pool.ts
-import { Worker } from "node:worker_threads";
 var BATCH = 256;
 var AHEAD = 3;
 async function* readLicenseBatches(options) {
@@ -293,8 +291,7 @@ var ReadThread = class {
   failure;
   nextId = 0;
   constructor(setup) {
-    this.worker = new Worker(WORKER_URL, { workerData: setup, resourceLimits: WORKER_LIMITS });
-    this.worker.unref();
+    this.worker = startWorker(setup);
     this.worker.on("message", (reply) => this.waiting.shift()?.resolve(reply));
     this.worker.on("error", (error) => this.fail(error));
     this.worker.on("exit", (code) => this.fail(new Error(`a read thread stopped (exit code ${code})`)));

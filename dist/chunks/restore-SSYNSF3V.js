@@ -10,7 +10,7 @@ import "./chunk-6PIGXQD4.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-SFBKQNB7.js";
+} from "./chunk-4U5KDIPC.js";
 import {
   LeaseTracker,
   checkLease,
@@ -19,7 +19,7 @@ import {
 } from "./chunk-FJFS4647.js";
 import {
   loadCatalog
-} from "./chunk-TBDGAZO2.js";
+} from "./chunk-77O7JZ5C.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-DBMA43KA.js";
 import {
