@@ -1,5 +1,5 @@
-// Child process of the memory-shape test (__tests__/reliability/flat-memory.test.ts): runs a backup,
-// the verify step and a restore of one store in a row, under the heap limit its parent gives
+// Child process of the memory-shape test (__tests__/reliability/flat-memory.test.ts): runs a backup, a
+// verified backup, the verify step and a restore of one store in a row, under the heap limit its parent gives
 // (`--max-old-space-size`). Prints one JSON line: the outcome. Out of heap, it dies before printing.
 import { createBackupRestorer } from '../../src/engine/index.js'
 
@@ -17,7 +17,9 @@ const engine = createBackupRestorer()
 let outcome: { ok: true; restored: number } | { ok: false; code: string; message: string }
 try {
   const trust = { jwksFile: job.jwksFile }
-  // The backup's signature checks hold a fixed read-ahead; the verify and the restore check them all.
+  // The backups read in batches on worker threads, a fixed number of them ahead (ADR 0217); the verify
+  // and the restore check every signature.
+  await engine.backup({ store: job.store, path: `${job.backup}-verified`, trust })
   await engine.backup({ store: job.store, path: job.backup })
   await engine.verify({ path: job.backup, trust })
   const restored = await engine.restore({
