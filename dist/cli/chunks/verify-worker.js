@@ -3,11 +3,14 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   checkBatch,
   keySlots,
-  serve
-} from "./chunk-NMG2MAHX.js";
+  serve,
+  serveReads
+} from "./chunk-MEX7BJMO.js";
+import "./chunk-4BIDEYEZ.js";
 import "./chunk-2ZTQXNXN.js";
 export {
   checkBatch,
   keySlots,
-  serve
+  serve,
+  serveReads
 };

@@ -2,11 +2,14 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   checkBatch,
   keySlots,
-  serve
-} from "./chunk-JRGLC77N.js";
+  serve,
+  serveReads
+} from "./chunk-6SUQOGYN.js";
+import "./chunk-LTTOI6W3.js";
 import "./chunk-SDZ6GJJ3.js";
 export {
   checkBatch,
   keySlots,
-  serve
+  serve,
+  serveReads
 };

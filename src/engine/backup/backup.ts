@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { BackupOptions, BackupReport, RunControl } from '../api.js'
@@ -29,7 +29,9 @@ import { createVerifier, NOT_VERIFIED_WARNING, type LicenseVerifier } from '../l
 import { compileGlob, DEFAULT_PATTERN } from '../store/glob.js'
 import { acquireBackupPathLock, acquireStoreLock } from '../store/lock.js'
 import { readMachineId } from '../machine-key/index.js'
-import { readLicenseFileSync, type LicenseFileSystem } from '../store/read.js'
+import { readError, readLicenseFileSync, type LicenseFileSystem } from '../store/read.js'
+import { readLicenseBatches } from '../verify-pool/read-pool.js'
+import type { ReadLicense, ReadRecord } from '../verify-pool/read-batch.js'
 import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
 import { FingerprintSet } from '../flat/fingerprint-set.js'
 import { IndexSpool } from './index-spool.js'
@@ -43,25 +45,22 @@ import { warning } from '../events.js'
 
 /** PROGRESS events come once per this many licenses read (and once at the end). */
 export const PROGRESS_EVERY = 1000
-/** How many licenses are read, parsed and sent for signature checks ahead of the one being packed: enough
- * to keep the verify pool's threads busy (ADR 0005). */
-const READ_AHEAD = 512
+/** The pack loop gives the event loop a turn once per this many licenses, and after each run it writes. */
+const YIELD_EVERY = 128
+/** A store of up to this many licenses is read on the main thread: a read thread costs 50–150 ms to start. */
+const READ_ON_THIS_THREAD = 512
 /** Pack bytes go to the sink in runs of about this size, one write a run (ADR 0050). */
 const WRITE_RUN = 64 * 1024
 /** A run buffer's size: a run plus room for the member that crosses WRITE_RUN (most licenses need 1.5 KiB). */
 const RUN_CAPACITY = WRITE_RUN + 16 * 1024
-/**
- * The pack loop gives the event loop a turn once per this many licenses (its reads are synchronous), and
- * after each run it writes.
- */
-const YIELD_EVERY = 128
 
 /** How many distinct key IDs the manifest's entries share strings for. */
 const MAX_SHARED_KEY_IDS = 1024
 
-/** Seams for tests: a file system that fails on purpose. */
+/** Seams for tests: a file system that fails on purpose (read on the main thread), the read threads. */
 export interface BackupInternals {
   fileSystem?: LicenseFileSystem
+  readThreads?: number
 }
 
 /**
@@ -315,7 +314,9 @@ interface PackInput {
 
 /**
  * Reads, checks and packs every license in path order; restricted ones are reported, never packed.
- * Walks the store as it packs: no list of the store's paths or entries is held here (ADR 0130).
+ * Walks the store as it packs: no list of the store's paths or entries is held here (ADR 0130). The
+ * licenses are read, parsed, hashed and checked on worker threads, in batches (ADR 0217): this thread
+ * only packs them, and reports the first failure in path order.
  */
 async function packLicenses(input: PackInput): Promise<void> {
   const { store, total, sink, verifier, catalog, emit, signal } = input
@@ -328,29 +329,6 @@ async function packLicenses(input: PackInput): Promise<void> {
     if (known !== undefined) return known
     if (keyIds.size < MAX_SHARED_KEY_IDS) keyIds.set(keyId, keyId)
     return keyId
-  }
-  // Read and parsed, signature check under way, in path order. Reads are synchronous (ADR 0050); a read
-  // or parse failure waits in the queue as a rejection, so errors still surface in path order.
-  const paths = walkLicenseFiles(store, input.pattern)
-  const queue: Array<Promise<Prepared>> = []
-  let walked = 0
-  const readAndParse = (file: string): Prepared => {
-    const bytes = readLicenseFileSync(store, file, input.internals.fileSystem)
-    return { file, bytes, license: parseLicense(bytes.toString('utf8'), file) }
-  }
-  const prepare = (file: string): Promise<Prepared> => {
-    try {
-      const prepared = readAndParse(file)
-      return verifier.verify(prepared.license).then(() => prepared)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-  }
-  const nextPath = (): string | undefined => {
-    const step = paths.next()
-    if (step.done) return undefined
-    walked++
-    return step.value
   }
   // Members are written straight into a run buffer (headers from a template, ADR 0051); a full run goes
   // to the sink, which may keep it, and the next run gets a fresh buffer.
@@ -367,35 +345,20 @@ async function packLicenses(input: PackInput): Promise<void> {
     // loop then waited for it to deflate all of them.
     await new Promise<void>(resolve => setImmediate(resolve))
   }
-  try {
-    for (let index = 0; ; index++) {
-      throwIfAborted(signal, 'backup')
-      // Without verification a license is read and parsed at its turn: no read-ahead, no promise.
-      // With it, the read-ahead is refilled in runs, so the verify pool gets whole batches rather than
-      // one check per turn.
-      if (verifier.verifying && queue.length <= READ_AHEAD / 2) {
-        for (let file = nextPath(); file !== undefined; file = nextPath()) {
-          const prepared = prepare(file)
-          // Failures surface when their turn comes; do not let them go unhandled before that.
-          prepared.catch(() => {})
-          queue.push(prepared)
-          if (queue.length >= READ_AHEAD) break
-        }
-      }
-      // Synchronous reads never give the event loop a turn: give it one now and then (pool answers,
-      // cancellation, the host's own work).
-      if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>(resolve => setImmediate(resolve))
-      let prepared: Prepared
-      if (verifier.verifying) {
-        const next = queue.shift()
-        if (next === undefined) break
-        prepared = await next
-      } else {
-        const file = nextPath()
-        if (file === undefined) break
-        prepared = readAndParse(file)
-      }
-      const { file, bytes, license } = prepared
+  const batches = readLicenseBatches({
+    store,
+    paths: walkLicenseFiles(store, input.pattern),
+    keys: verifier.verifying ? verifier.keys : undefined,
+    threads: readThreads(input),
+    ...(input.internals.fileSystem ? { fileSystem: input.internals.fileSystem } : {})
+  })
+  let index = 0
+  let turned = 0
+  for await (const batch of batches) {
+    throwIfAborted(signal, 'backup')
+    for (let i = 0; i < batch.paths.length; i++, index++) {
+      const file = batch.paths[i]!
+      const license = readLicense(input, file, batch.records[i]!)
       if (!ids.add(license.jti)) checkUniqueId(input, license, file, index)
       const detail = {
         operation: 'backup' as const,
@@ -419,6 +382,8 @@ async function packLicenses(input: PackInput): Promise<void> {
         })
         emit({ type: 'LICENSE', ...detail, outcome: 'restricted' })
       } else {
+        const start = batch.spans[2 * i]!
+        const bytes = batch.bytes.subarray(start, start + batch.spans[2 * i + 1]!)
         let end = writeTarMember(run, runBytes, file, bytes)
         if (end < 0) {
           // The run is full: send it, and write the member into the next (made larger for a big one).
@@ -433,7 +398,7 @@ async function packLicenses(input: PackInput): Promise<void> {
           jti: license.jti,
           key_id: keyIdOf(license.keyId),
           path: file,
-          sha256: hash('sha256', bytes, 'hex'),
+          sha256: license.sha256,
           size: bytes.length
         })
         emit({ type: 'LICENSE', ...detail, outcome: 'backed-up' })
@@ -443,22 +408,56 @@ async function packLicenses(input: PackInput): Promise<void> {
         emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done, total: Math.max(total, done) })
       }
     }
-    // The last count, unless the loop just reported it.
-    if (walked % PROGRESS_EVERY !== 0) {
-      emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done: walked, total: walked })
+    // A batch's licenses are packed without a turn of the event loop unless a run was written: give it
+    // one now and then (cancellation, the host's own work).
+    if (index - turned >= YIELD_EVERY) {
+      turned = index
+      await new Promise<void>(resolve => setImmediate(resolve))
     }
-    await writeRun()
-  } finally {
-    await Promise.allSettled(queue)
   }
+  // The last count, unless the loop just reported it.
+  if (index % PROGRESS_EVERY !== 0) {
+    emit({ type: 'PROGRESS', operation: 'backup', phase: 'read', done: index, total: index })
+  }
+  await writeRun()
   throwIfAborted(signal, 'backup')
+}
+
+/**
+ * Threads for the reads: none for a small store, where starting one costs more than reading it, or for a
+ * test's file system (a function cannot cross to a thread). With signature checks, which are most of the
+ * work, one a core; without, one a core but the one this thread packs on (zlib deflates beside them),
+ * since each thread's isolate costs ~10 MB of memory.
+ */
+function readThreads(input: PackInput): number {
+  if (input.internals.readThreads !== undefined) return input.internals.readThreads
+  if (input.internals.fileSystem || input.total <= READ_ON_THIS_THREAD) return 0
+  const cores = availableParallelism()
+  return input.verifier.verifying ? cores : Math.max(1, cores - 1)
+}
+
+/** A license as its thread read it, or the error it failed with, naming its file. */
+function readLicense(input: PackInput, file: string, record: ReadRecord): ReadLicense {
+  if ('sha256' in record) return record
+  if ('problem' in record) throw invalidLicense(file, record.problem, record)
+  if (record.failure === 'signature') return throwError(input.verifier.failure({ file, ...record }))
+  return throwError(readError(input.store, file, record))
+}
+
+function throwError(error: Error): never {
+  throw error
 }
 
 /**
  * A license ID whose fingerprint was seen before (ADR 0130): walks the store again up to this license
  * for the one that really has the ID, and refuses the pair; a fingerprint shared by two IDs passes.
  */
-function checkUniqueId(input: PackInput, license: License, file: string, index: number): void {
+function checkUniqueId(
+  input: PackInput,
+  license: Pick<License, 'jti' | 'keyId'>,
+  file: string,
+  index: number
+): void {
   let earlier = 0
   for (const other of walkLicenseFiles(input.store, input.pattern)) {
     if (earlier++ >= index) return
@@ -478,10 +477,4 @@ function checkUniqueId(input: PackInput, license: License, file: string, index: 
       { keyId: license.keyId, licenseId: license.jti }
     )
   }
-}
-
-interface Prepared {
-  file: string
-  bytes: Buffer
-  license: License
 }

@@ -19,7 +19,17 @@ export interface LicenseVerifier {
   verify(license: License): Promise<void>
   /** Stops the worker threads of a pooled verifier. Safe to call on any verifier. */
   close(): Promise<void>
+  /** The trusted keys, for checks made on other threads (a backup's read pool, ADR 0217); none without trust. */
+  readonly keys: readonly JWK[]
+  /**
+   * The INVALID_LICENSE of a license whose check failed on another thread: no key of the trust source
+   * verifies it (which one, and why), or its signature does not verify.
+   */
+  failure(license: CheckedLicense): LicenseBackupError
 }
+
+/** What `failure` needs of a license. */
+export type CheckedLicense = Pick<License, 'file' | 'header' | 'jti' | 'keyId'>
 
 export interface VerifierOptions {
   signal?: AbortSignal
@@ -43,7 +53,16 @@ export async function createVerifier(
   options: VerifierOptions = {}
 ): Promise<LicenseVerifier> {
   const loaded = await loadJwks(trust, options)
-  if (!loaded) return { verifying: false, source: undefined, verify: async () => {}, close: async () => {} }
+  if (!loaded) {
+    return {
+      verifying: false,
+      source: undefined,
+      verify: async () => {},
+      close: async () => {},
+      keys: [],
+      failure: license => invalidLicense(license.file, 'it was not checked: no trust source is configured')
+    }
+  }
   return keySetVerifier(
     loaded.jwks,
     loaded.source,
@@ -58,7 +77,7 @@ export async function createVerifier(
  */
 export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: VerifyPool): LicenseVerifier {
   const trusted = new TrustedKeys(jwks.keys)
-  const keyFor = (license: License): KeyObject => {
+  const keyFor = (license: CheckedLicense): KeyObject => {
     const { kid, alg } = license.header
     const choice = trusted.choose(alg, kid)
     if ('key' in choice) return choice.key
@@ -68,7 +87,7 @@ export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: Ver
       ids(license)
     )
   }
-  const badSignature = (license: License, cause?: unknown): LicenseBackupError =>
+  const badSignature = (license: CheckedLicense, cause?: unknown): LicenseBackupError =>
     invalidLicense(
       license.file,
       `its signature does not verify with key ${JSON.stringify(license.header.kid)} from ${source}`,
@@ -79,6 +98,16 @@ export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: Ver
     verifying: true,
     source,
     close: async () => pool?.close(),
+    keys: jwks.keys,
+    failure: license => {
+      try {
+        keyFor(license)
+      } catch (error) {
+        if (error instanceof LicenseBackupError) return error
+        throw error
+      }
+      return badSignature(license)
+    },
     verify: async license => {
       const key = keyFor(license)
       if (pool) {
@@ -106,7 +135,7 @@ export function keySetVerifier(jwks: { keys: JWK[] }, source: string, pool?: Ver
 function refusal(
   refused: string,
   candidates: number,
-  license: License,
+  license: CheckedLicense,
   jwks: { keys: JWK[] },
   source: string
 ): string {
@@ -129,7 +158,7 @@ function splitCompact(text: string): { signingInput: string; signature: string }
   return { signingInput: text.slice(0, dot), signature: text.slice(dot + 1) }
 }
 
-function ids(license: License): { keyId: string; licenseId: string } {
+function ids(license: CheckedLicense): { keyId: string; licenseId: string } {
   return { keyId: license.keyId, licenseId: license.jti }
 }
 

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads'
 import type { JWK } from 'jose'
 import { TrustedKeys } from '@license-backup/protocol/jws/key-choice'
 import { JWS_ALGORITHMS } from '@license-backup/protocol/jws/signature'
-import { checkBatch, keySlots, type Checker, type WorkerSetup } from './verify-worker.js'
+import { checkBatch, keySlots, type Checker, type ReadSetup, type WorkerSetup } from './verify-worker.js'
 
 /**
  * Checks JWS signatures on worker threads (verify-worker.ts), so a verified backup uses every core (issue 6:
@@ -56,6 +56,17 @@ interface Pending {
 }
 
 const emptyBatch = (): Pending => ({ meta: [], text: '', waiters: [] })
+
+/**
+ * Starts a thread on the worker's module with small heap limits, unreferenced: a verify pool's thread, or
+ * a read pool's (read-pool.ts), as `workerData` says. The one place a worker starts, so every bundle
+ * finds the module beside the chunk that holds this (ADR 0140).
+ */
+export function startWorker(workerData: WorkerSetup | ReadSetup): Worker {
+  const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS })
+  worker.unref()
+  return worker
+}
 
 export class VerifyPool {
   /** Started with the first check past INLINE_CHECKS. */
@@ -132,9 +143,7 @@ export class VerifyPool {
   }
 
   private spawn(keys: JWK[]): Worker {
-    const workerData: WorkerSetup = { verifyPool: true, keys, algorithms: ALGORITHMS }
-    const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS })
-    worker.unref()
+    const worker = startWorker({ verifyPool: true, keys, algorithms: ALGORITHMS })
     worker.on('message', ({ id, results }: { id: number; results: Uint8Array }) => {
       const waiters = this.inflight.get(id)
       this.inflight.delete(id)

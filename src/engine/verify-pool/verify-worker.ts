@@ -1,11 +1,12 @@
-// A verify pool's worker thread (pool.ts). Node runs this very file from the sources (its type stripping)
-// and esbuild emits it as an entry point of its own beside the code that starts it (scripts/build.mjs,
-// scripts/bundle.mjs), ADR 0140; so it imports of the project only the signature check, which imports
-// nothing of the project itself, by its `.ts` name (ADR 0181).
+// A verify pool's worker thread (pool.ts), or a read pool's (read-pool.ts, ADR 0217). Node runs this very
+// file from the sources (its type stripping) and esbuild emits it as an entry point of its own beside the
+// code that starts it (scripts/build.mjs, scripts/bundle.mjs), ADR 0140; so it imports of the project only
+// modules that import nothing of the project but such modules, by their `.ts` names (ADR 0181).
 import type { KeyObject } from 'node:crypto'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { JWK } from 'jose'
 import { importPublicKey, verifySignature } from '@license-backup/protocol/jws/signature'
+import { batchReader, readBatch, type ReadReply } from './read-batch.ts'
 
 /**
  * What the pool gives each worker: the trusted keys by slot and the algorithms in the order of their codes.
@@ -70,6 +71,28 @@ export function serve(port: MessagePort, setup: WorkerSetup): void {
   })
 }
 
-if (parentPort && (workerData as Partial<WorkerSetup> | null)?.verifyPool === true) {
-  serve(parentPort, workerData as WorkerSetup)
+/** What a read pool gives each worker: the store, and the trusted keys when signatures are checked. */
+export interface ReadSetup {
+  readPool: true
+  store: string
+  keys: JWK[] | undefined
 }
+
+/** A batch of a read pool: store-relative paths, `\0`-separated (no path holds one). */
+export interface ReadRequest {
+  id: number
+  paths: string
+}
+
+/** Answers every read batch that arrives on `port` with its licenses, their bytes transferred. */
+export function serveReads(port: MessagePort, setup: ReadSetup): void {
+  const reader = batchReader(setup.store, setup.keys)
+  port.on('message', ({ id, paths }: ReadRequest) => {
+    const reply: ReadReply & { id: number } = { id, ...readBatch(reader, paths.split('\0')) }
+    port.postMessage(reply, [reply.bytes.buffer, reply.spans.buffer])
+  })
+}
+
+const setup = workerData as Partial<WorkerSetup & ReadSetup> | null
+if (parentPort && setup?.verifyPool === true) serve(parentPort, workerData as WorkerSetup)
+if (parentPort && setup?.readPool === true) serveReads(parentPort, workerData as ReadSetup)

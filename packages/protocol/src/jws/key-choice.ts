@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import type { JWK } from 'jose'
-import { importPublicKey, JWS_ALGORITHMS, type JwsAlgorithm } from './signature.js'
+import { importPublicKey, JWS_ALGORITHMS, type JwsAlgorithm } from './signature.ts'
 
 /**
  * Which trusted key verifies a JWS, decided once for the engine, the verify pool and the license service
@@ -22,8 +22,11 @@ export class TrustedKeys {
   /** Choices by `alg` and `kid`, for the kids the set holds (so it never grows past 3 a key). */
   private readonly chosen = new Map<string, KeyChoice>()
   private readonly kids: Set<unknown>
+  readonly keys: readonly JWK[]
 
-  constructor(readonly keys: readonly JWK[]) {
+  // No parameter property: a read pool's thread runs this file by stripping its types (ADR 0217).
+  constructor(keys: readonly JWK[]) {
+    this.keys = keys
     this.kids = new Set(keys.map(key => key.kid))
   }
 
