@@ -14,7 +14,16 @@ const SLOW_SUITES = [
   '/__tests__/e2e/',
   '/__tests__/engine/backup-large\\.test\\.ts$',
   '/__tests__/release/release-kills\\.test\\.ts$',
-  '/__tests__/packages/'
+  '/__tests__/packages/',
+  // Under a minute on two cores on a fresh machine (issue 25, ADR 0210): the suites that start the built
+  // programs (the command line, the server's command) or a 100 MiB transfer, and the fault-injection
+  // timelines of the restore and the store, run in test:all (and .ci/run) only.
+  '/__tests__/cli/(cli|readme)\\.test\\.ts$',
+  '/packages/license-server/__tests__/cli\\.test\\.ts$',
+  '/__tests__/registry/ghcr\\.test\\.ts$',
+  '/__tests__/engine/backup-read-threads\\.test\\.ts$',
+  '/__tests__/restore/service-faults\\.test\\.ts$',
+  '/__tests__/reliability/(faults|crash-artifact|state-files|backup-path)\\.test\\.ts$'
 ]
 
 /** @type {import('jest').Config} */
