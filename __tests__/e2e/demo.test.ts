@@ -16,10 +16,10 @@ describe('npm run demo', () => {
     })
     const out = run.stdout
     expect(out).toMatch(
-      /Verified (\d+) license\(s\) in the license-backup\/v2 backup, every signature checked/
+      /Verified (\d+) license\(s\) in the license-backup\/v2\.1 backup, every signature checked/
     )
     // The part outside GitHub Actions runs through the built command line: its inspect and its steps run.
-    expect(out).toMatch(/│ format: license-backup\/v2\n[^]*│ licenses: \d+, restricted: \d+\n/)
+    expect(out).toMatch(/│ format: license-backup\/v2\.1\n[^]*│ licenses: \d+, restricted: \d+\n/)
     expect(out).toContain('node dist/cli/license-backup.js run --config')
     expect(out).toMatch(/│ Released (\d+) license\(s\) of machine /)
     expect(out).toMatch(/Done in [\d.]+ s: exit code 0, (\d+) licenses restored on machine B\./)

@@ -131,7 +131,7 @@ describe('npm pack, installed into an empty folder without dev dependencies', ()
     const verify = await command(['verify', '--path', 'cli-backup', '--trust-jwks', 'issuer.jwks.json'])
     expect({ code: verify.code, stderr: verify.stderr }).toEqual({ code: 0, stderr: '' })
     expect(verify.stdout).toContain(
-      `Verified ${kept()} license(s) in the license-backup/v2 backup, every signature checked`
+      `Verified ${kept()} license(s) in the license-backup/v2.1 backup, every signature checked`
     )
   })
 
@@ -145,7 +145,7 @@ describe('npm pack, installed into an empty folder without dev dependencies', ()
       stderr: expect.stringMatching(/^warning: The backup is not authenticated: [^\n]*\n$/)
     })
     expect(ran.stdout).toContain(`backed up ${kept()} license(s), ${LICENSES - kept()} restricted`)
-    expect(ran.stdout).toContain(`verified ${kept()} license(s) in the license-backup/v2 backup`)
+    expect(ran.stdout).toContain(`verified ${kept()} license(s) in the license-backup/v2.1 backup`)
     expect(ran.stdout.match(/^not backed up: /gm)).toHaveLength(LICENSES - kept())
   })
 
@@ -173,10 +173,10 @@ describe('npm pack, installed into an empty folder without dev dependencies', ()
     await writeFile(
       join(app, 'typed.ts'),
       [
-        "import { createBackupRestorer, type BackupResult, type EngineEvent } from 'license-backup/engine'",
+        "import { createBackupRestorer, type BackupReport, type EngineEvent } from 'license-backup/engine'",
         'const seen: EngineEvent[] = []',
         'const engine = createBackupRestorer(event => seen.push(event))',
-        "const result: BackupResult = await engine.backup({ store: 'licenses', path: 'typed-backup' })",
+        "const result: BackupReport = await engine.backup({ store: 'licenses', path: 'typed-backup' })",
         'console.log(result.backedUp, seen.length)',
         '// @ts-expect-error: a path is a string',
         'await engine.verify({ path: 1 })'
