@@ -13,7 +13,7 @@ export const DIGESTS_IN_ALL = 2_000_000
  * re-issue of those texts skips their signature check. A verdict about the bytes alone, as the checker's own
  * memory (ADR 0148): tenants, revocation and slots are decided on every request. Held in this process
  * only (another instance checks again); freed when the session closes, when it expires, and digest by
- * digest as the re-issue uses them. Rebuilt with the trusted keys (src/server/keys/trust.ts), so nothing
+ * digest as the re-issue uses them. Rebuilt with the trusted keys (keys/trust.ts), so nothing
  * remembered outlives a key.
  */
 export class SessionDigests {
