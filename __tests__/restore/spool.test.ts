@@ -1,7 +1,7 @@
 // The restore reads the pack once for its preview and its exchange (ADR 0222): the licenses the preview
 // let through wait in a private file of the store's, mode 0600, removed when the exchange ends however it
 // ends, and by the next run after a kill. The slots it takes wait in another (issue 27).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync, renameSync, statSync } from 'node:fs'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -11,10 +11,12 @@ import { backedUpWorld, snapshot, TOKEN, type BackedUpWorld } from './support.js
 
 let w: BackedUpWorld
 
-beforeAll(async () => {
+// A service of each test's own: every test restores onto a new machine, and a cancelled restore's slots
+// count until their lease ends, so a shared one would refuse whichever test ran after the limit was reached.
+beforeEach(async () => {
   w = await backedUpWorld(40)
 })
-afterAll(async () => w.close())
+afterEach(async () => w.close())
 
 const spoolOf = (store: string): string => join(store, '.license-backup', 'restore', 'sending')
 
@@ -66,9 +68,10 @@ describe('the licenses a restore sends, spooled between its preview and its exch
 
   it('leaves no spool when the exchange fails', async () => {
     const target = join(w.root, 'target-cancelled')
-    let seen = false
+    let seen: boolean | undefined
     const error = await restoreWatching(target, (event, abort) => {
-      if (!isPhase(event, 'exchange')) return
+      // At the exchange's first event only: later ones may come after the cancelled run removed it.
+      if (!isPhase(event, 'exchange') || seen !== undefined) return
       seen = existsSync(spoolOf(target))
       abort()
     })
