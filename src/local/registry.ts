@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { SignJWT } from 'jose'
 import { htpasswdLine } from '../fixtures/bcrypt.js'
+import { freePort } from '../fixtures/server-process.js'
 import { requireTool, runTool, type Tool } from '../fixtures/tools.js'
 
 /** The outside programs a test registry needs. */
@@ -106,14 +107,6 @@ const NEW_P256_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-
 
 function openssl(args: string[]): void {
   runTool('openssl', args)
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(done => server.listen(0, '127.0.0.1', done))
-  const { port } = server.address() as AddressInfo
-  await new Promise(done => server.close(done))
-  return port
 }
 
 export async function startRegistry(ca: TestCa, auth: RegistryAuth): Promise<TestRegistry> {
