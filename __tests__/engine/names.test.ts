@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { isStateDirName, nameKey, pathProblem, STATE_DIR } from '../../src/engine/store/names.js'
+import {
+  isStateDirName,
+  lastSegmentProblem,
+  nameKey,
+  pathProblem,
+  STATE_DIR
+} from '../../src/engine/store/names.js'
 
 // Issue 10 item 3, docs/names.md: one name rule for the store walk, the backup and the restore. Examples first,
 // then properties over arbitrary strings (fast-check).
@@ -185,6 +191,45 @@ describe('the name rule, as properties', () => {
         }
       }),
       { numRuns: 3000 }
+    )
+  })
+})
+
+// The store walk checks a folder once and then each of its files by its own name (issue 27): the phrase
+// must be the one the whole path gets.
+describe('a name checked by its last segment, in a folder that passes', () => {
+  const names = [
+    'a.jwt',
+    'CON',
+    'con.jwt',
+    'AB~1.JWT',
+    'a:b.jwt',
+    'a.jwt.',
+    'b ',
+    'a\u0000.jwt',
+    'a\u009b.jwt',
+    'a\\b.jwt',
+    '..',
+    '.',
+    '',
+    '.license-backup',
+    '.LICENSE-BACKUP.',
+    '.license\u200c-backup',
+    'caf\u00e9.jwt',
+    'x'.repeat(256)
+  ]
+  it.each(names)('%j gives the phrase its whole path gives, at the root and in a folder', name => {
+    expect(lastSegmentProblem(name, true)).toBe(pathProblem(name))
+    expect(lastSegmentProblem(name, false)).toBe(pathProblem(`collection-00/sub/${name}`))
+  })
+
+  it('agrees with the whole path on arbitrary names', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-composite' }), fc.boolean(), (name, atRoot) => {
+        fc.pre(!name.includes('/'))
+        const path = atRoot ? name : `a/${name}`
+        expect(lastSegmentProblem(name, atRoot)).toBe(pathProblem(path))
+      })
     )
   })
 })

@@ -4,7 +4,7 @@ import {
   keySlots,
   serve,
   serveReads
-} from "./chunk-6SUQOGYN.js";
+} from "./chunk-TZAP2QRQ.js";
 import "./chunk-LTTOI6W3.js";
 import "./chunk-HANBNIMK.js";
 export {

@@ -5,7 +5,7 @@ import {
   keySlots,
   serve,
   serveReads
-} from "./chunk-MEX7BJMO.js";
+} from "./chunk-Z6MHIMP7.js";
 import "./chunk-4BIDEYEZ.js";
 import "./chunk-2ZTQXNXN.js";
 export {

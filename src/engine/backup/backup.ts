@@ -49,8 +49,8 @@ export const PROGRESS_EVERY = 1000
 const YIELD_EVERY = 128
 /** A store of up to this many licenses is read on the main thread: a read thread costs 50–150 ms to start. */
 const READ_ON_THIS_THREAD = 512
-/** Pack bytes go to the sink in runs of about this size, one write a run (ADR 0050). */
-const WRITE_RUN = 64 * 1024
+/** Pack bytes go to the sink in runs of about this size, one write a run (ADR 0050; 256 KiB, ADR 0244). */
+const WRITE_RUN = 256 * 1024
 /** A run buffer's size: a run plus room for the member that crosses WRITE_RUN (most licenses need 1.5 KiB). */
 const RUN_CAPACITY = WRITE_RUN + 16 * 1024
 

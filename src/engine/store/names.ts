@@ -55,6 +55,24 @@ export function pathProblem(path: string): string | undefined {
   return undefined
 }
 
+/**
+ * `pathProblem` of a path whose folder passes it (every segment but the last, `name`; none at the store's
+ * root), from its last segment alone: the same phrase, without checking the folder again for each of
+ * its files (the store walk checks a folder once).
+ */
+export function lastSegmentProblem(name: string, atRoot: boolean): string | undefined {
+  if (name.length === 0) return atRoot ? 'has an empty name' : 'has an empty or `.` segment in its name'
+  if (name.includes('\\')) return 'has a backslash in its name'
+  if (CONTROL.test(name)) return 'has a control character in its name'
+  if (name === '..') return 'has a `..` in its name (it would escape the store)'
+  if (name === '.') return 'has an empty or `.` segment in its name'
+  if (atRoot && isStateDirName(name)) {
+    return `is inside the store's own ${STATE_DIR} folder (${JSON.stringify(name)} is the same name on some file systems)`
+  }
+  const problem = segmentProblem(name)
+  return problem ? `${problem} (${JSON.stringify(name)})` : undefined
+}
+
 /** `name`, at the store's root, is the state folder under some spelling a file system treats as it. */
 export function isStateDirName(name: string): boolean {
   return nameKey(withoutTrailingDotsAndSpaces(name)) === STATE_KEY

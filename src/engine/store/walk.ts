@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { asEngineError, LicenseBackupError } from '../errors.js'
 import { option } from '../options.js'
 import { compileGlob, DEFAULT_PATTERN } from './glob.js'
-import { nameKey, pathProblem, STATE_DIR } from './names.js'
+import { lastSegmentProblem, nameKey, pathProblem, STATE_DIR } from './names.js'
 import { message } from '../message.js'
 
 /** The scan lets the event loop run (cancellation, other work) once per this many licenses. */
@@ -28,6 +28,8 @@ export function* walkLicenseFiles(store: string, pattern = DEFAULT_PATTERN): Gen
       .filter(entry => relativeDir !== '' || entry.name !== STATE_DIR)
       .map(entry => ({ entry, key: entry.isDirectory() ? `${entry.name}/` : entry.name }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    // The folder's name is checked once: a file in a folder that passes needs only its own name checked.
+    const folderPasses = relativeDir === '' || pathProblem(relativeDir) === undefined
     for (const { entry } of entries) {
       const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`
       if (entry.isDirectory()) {
@@ -36,7 +38,10 @@ export function* walkLicenseFiles(store: string, pattern = DEFAULT_PATTERN): Gen
       }
       if (!matcher.test(relative)) continue
       if (entry.isFile()) {
-        checkName(relative, store)
+        const problem = folderPasses
+          ? lastSegmentProblem(entry.name, relativeDir === '')
+          : pathProblem(relative)
+        if (problem !== undefined) throw badName(relative, store, problem)
         yield relative
         continue
       }
@@ -137,10 +142,8 @@ export async function checkStoreDir(store: string): Promise<void> {
   }
 }
 
-function checkName(relative: string, store: string): void {
-  const problem = pathProblem(relative)
-  if (problem === undefined) return
-  throw new LicenseBackupError(
+function badName(relative: string, store: string, problem: string): LicenseBackupError {
+  return new LicenseBackupError(
     'STORE_INVALID',
     message`${JSON.stringify(relative)} in the store ${store} matches the license pattern but ${problem}; a backup of it could not be restored safely on every file system. Rename it.`,
     { file: relative }
