@@ -4,13 +4,16 @@ import {
   checkBatch,
   keySlots,
   serve,
+  servePack,
   serveReads
-} from "./chunk-MEX7BJMO.js";
-import "./chunk-4BIDEYEZ.js";
+} from "./chunk-DTPRG4OV.js";
+import "./chunk-7CCZE6Z5.js";
+import "./chunk-JECPWAEP.js";
 import "./chunk-2ZTQXNXN.js";
 export {
   checkBatch,
   keySlots,
   serve,
+  servePack,
   serveReads
 };

@@ -1,6 +1,6 @@
-import { LicenseBackupError } from '../errors.js'
-import { BLOCK, checksum } from './tar-writer.js'
-import { message } from '../message.js'
+import { LicenseBackupError } from '../errors.ts'
+import { BLOCK, checksum } from './tar-writer.ts'
+import { message } from '../message.ts'
 
 /** A regular-file member of a tar, read whole (members are licenses: small, and capped). */
 export interface TarMember {
@@ -208,12 +208,13 @@ function typeName(type: string): string {
 class MemberPieces {
   private left: number
   private padding: number
+  private readonly input: ByteReader
+  private readonly truncated: () => LicenseBackupError
 
-  constructor(
-    private readonly input: ByteReader,
-    size: number,
-    private readonly truncated: () => LicenseBackupError
-  ) {
+  // No parameter properties: a pack thread runs this file by stripping its types (ADR 0235).
+  constructor(input: ByteReader, size: number, truncated: () => LicenseBackupError) {
+    this.input = input
+    this.truncated = truncated
     this.left = size
     this.padding = Math.ceil(size / BLOCK) * BLOCK - size
   }
@@ -240,8 +241,12 @@ class ByteReader {
   private offset = 0
   private buffered = 0
   private done = false
+  private readonly iterator: AsyncIterator<Uint8Array>
 
-  constructor(private readonly iterator: AsyncIterator<Uint8Array>) {}
+  // No parameter property: a pack thread runs this file by stripping its types (ADR 0235).
+  constructor(iterator: AsyncIterator<Uint8Array>) {
+    this.iterator = iterator
+  }
 
   /** Exactly `n` bytes, or undefined when the source ends first. */
   async read(n: number): Promise<Buffer | undefined> {
