@@ -19,7 +19,7 @@ import {
   releaseOnExit,
   resolveSecrets,
   sweepRestoreDirs
-} from "./chunks/chunk-7ADCRO4L.js";
+} from "./chunks/chunk-MQ22BOML.js";
 import {
   ExitCode,
   getInput,
@@ -31,23 +31,21 @@ import {
 import "./chunks/chunk-46RMCKOJ.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-DSBO53QJ.js";
-import "./chunks/chunk-3I2GSH7Z.js";
-import "./chunks/chunk-B7D2IKQH.js";
+} from "./chunks/chunk-QECHKEH7.js";
+import "./chunks/chunk-E4FUTUJW.js";
+import "./chunks/chunk-GYL6EDMH.js";
 import {
   InputFileError,
   readInputFile
 } from "./chunks/chunk-4CBSMRKD.js";
 import "./chunks/chunk-Z6LEVCEF.js";
-import "./chunks/chunk-UQGX4A5M.js";
-import {
-  compileGlob
-} from "./chunks/chunk-NCVXSXZG.js";
+import "./chunks/chunk-XDYNRSUZ.js";
 import {
   cancelled,
+  compileGlob,
   internalError,
   isLicenseBackupError
-} from "./chunks/chunk-IWX2DKNH.js";
+} from "./chunks/chunk-LIRZADVX.js";
 import {
   __commonJS,
   __require,
@@ -15610,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-Q73HAZ7Q.js");
+    const { runSteps } = await import("./chunks/run-steps-BIEGIHQC.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

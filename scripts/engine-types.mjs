@@ -55,7 +55,7 @@ function reached(emitted) {
     const text = emitted.get(file)
     if (text === undefined)
       throw new Error(`The engine's declarations import ${file}, which tsc did not emit.`)
-    kept.set(file, relativeProtocol(file, jsSpecifiers(text)))
+    kept.set(file, relativeProtocol(file, text))
     for (const [, specifier] of kept.get(file).matchAll(SPECIFIER)) {
       if (specifier.startsWith('node:')) continue
       if (!specifier.startsWith('.'))
@@ -64,18 +64,6 @@ function reached(emitted) {
     }
   }
   return kept
-}
-
-/**
- * `text` with its relative imports by `.ts` names (the modules a worker thread runs from the sources,
- * ADR 0217, 0235) given by the `.js` names every other import uses.
- */
-function jsSpecifiers(text) {
-  return text.replace(SPECIFIER, (whole, specifier) =>
-    specifier.startsWith('.') && specifier.endsWith('.ts')
-      ? whole.replace(specifier, specifier.replace(/\.ts$/, '.js'))
-      : whole
-  )
 }
 
 /** `text` with its imports of the protocol package made relative paths to that package's declarations. */

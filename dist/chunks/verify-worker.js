@@ -3,16 +3,13 @@ import {
   checkBatch,
   keySlots,
   serve,
-  servePack,
   serveReads
-} from "./chunk-ZZHPWDHJ.js";
-import "./chunk-6OPT7FQ4.js";
-import "./chunk-IWX2DKNH.js";
+} from "./chunk-6SUQOGYN.js";
+import "./chunk-LTTOI6W3.js";
 import "./chunk-HANBNIMK.js";
 export {
   checkBatch,
   keySlots,
   serve,
-  servePack,
   serveReads
 };

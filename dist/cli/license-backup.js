@@ -3,15 +3,15 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import "./chunks/chunk-K4CW4N3K.js";
 import {
   MAX_MANIFEST_BYTES
-} from "./chunks/chunk-75RZA6NI.js";
+} from "./chunks/chunk-SFEFJI6L.js";
 import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-FIS5O4FM.js";
+} from "./chunks/chunk-RAQQYTCA.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-U5463KXT.js";
+} from "./chunks/chunk-3DIHID6D.js";
 import {
   InputFileError,
   readInputFile
@@ -22,19 +22,17 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   parseSigningKey
-} from "./chunks/chunk-GRNKKTLB.js";
-import {
-  compileGlob,
-  emitter
-} from "./chunks/chunk-Q4FEM5HS.js";
+} from "./chunks/chunk-SOJSM5O6.js";
 import {
   LicenseBackupError,
   cancelled,
+  compileGlob,
+  emitter,
   isLicenseBackupError,
   message,
   phrase,
   prose
-} from "./chunks/chunk-JECPWAEP.js";
+} from "./chunks/chunk-BQKSSR5K.js";
 import {
   __commonJS,
   __require,
@@ -7378,11 +7376,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-5ITU5LNE.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-73W5JS3B.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-LCY5DD3M.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-3HOPNGCU.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-NAYINRHC.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-YZV4PUFV.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-BTOALRAB.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-S53NILKU.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-ZWU3Y477.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-7422XY5C.js")).renew(options, control, emit)
   };
 }
 

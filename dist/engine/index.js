@@ -5,7 +5,7 @@ import {
 import {
   MAX_MANIFEST_BYTES,
   manifestByteLimit
-} from "./chunks/chunk-ZGJKW2XZ.js";
+} from "./chunks/chunk-ONIIBBFK.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -16,10 +16,10 @@ import {
   PACK_FILES_V2,
   SIGNATURE_FILE,
   checkRecipients
-} from "./chunks/chunk-ZM7LCLCV.js";
+} from "./chunks/chunk-4RZRHGFY.js";
 import {
   MIN_LEASE_SECONDS
-} from "./chunks/chunk-DVUE2QXU.js";
+} from "./chunks/chunk-UZPXJM7F.js";
 import {
   InputFileError,
   readInputFile
@@ -33,19 +33,17 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   parseSigningKey
-} from "./chunks/chunk-QB6DNLJ4.js";
+} from "./chunks/chunk-I2G36LPA.js";
 import {
   DEFAULT_PATTERN,
-  compileGlob,
-  emitter
-} from "./chunks/chunk-5DHQNHWE.js";
-import {
   ENGINE_OPTIONS,
   ENGINE_WORDS,
   ERROR_CODES,
   LicenseBackupError,
   cancelled,
   capitalized,
+  compileGlob,
+  emitter,
   internalError,
   isLicenseBackupError,
   message,
@@ -54,7 +52,7 @@ import {
   prose,
   throwIfAborted,
   turnOn
-} from "./chunks/chunk-GIVEWNVR.js";
+} from "./chunks/chunk-DFELDVRP.js";
 import "./chunks/chunk-SDZ6GJJ3.js";
 
 // src/engine/catalog/messages.ts
@@ -77,11 +75,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-FPO53NWE.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-LS4MEJSE.js")).restore(options, control, emit),
-    verify: async (options, control = {}) => (await import("./chunks/verify-PYK7SBFV.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-PWBTUAJM.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-JKAX4APV.js")).renew(options, control, emit)
+    backup: async (options, control = {}) => (await import("./chunks/backup-W5QHQCGM.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-CEK6NIJP.js")).restore(options, control, emit),
+    verify: async (options, control = {}) => (await import("./chunks/verify-LU4JOTKQ.js")).verify(options, control, emit),
+    release: async (options, control = {}) => (await import("./chunks/release-BQF47DPX.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-DCCBB4RN.js")).renew(options, control, emit)
   };
 }
 export {

@@ -1,5 +1,5 @@
-import { message, phrase, optionsOf, prose, valuesOf, type EngineMessage } from './message.ts'
-import { ENGINE_WORDS, type EngineOption } from './options.ts'
+import { message, phrase, optionsOf, prose, valuesOf, type EngineMessage } from './message.js'
+import { ENGINE_WORDS, type EngineOption } from './options.js'
 
 /**
  * Errors with stable codes (docs/errors.md). A host maps the code to its own behaviour (exit status, annotation);

@@ -1,4 +1,4 @@
-import { mentionIn, notText, type EngineOption, type OptionMention, type Phrasebook } from './options.ts'
+import { mentionIn, notText, type EngineOption, type OptionMention, type Phrasebook } from './options.js'
 
 /**
  * An engine message as structure (ADR 0213): the engine's prose, the values it interpolates (paths, key

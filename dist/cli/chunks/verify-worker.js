@@ -4,16 +4,13 @@ import {
   checkBatch,
   keySlots,
   serve,
-  servePack,
   serveReads
-} from "./chunk-DTPRG4OV.js";
-import "./chunk-7CCZE6Z5.js";
-import "./chunk-JECPWAEP.js";
+} from "./chunk-MEX7BJMO.js";
+import "./chunk-4BIDEYEZ.js";
 import "./chunk-2ZTQXNXN.js";
 export {
   checkBatch,
   keySlots,
   serve,
-  servePack,
   serveReads
 };

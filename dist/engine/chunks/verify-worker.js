@@ -3,16 +3,13 @@ import {
   checkBatch,
   keySlots,
   serve,
-  servePack,
   serveReads
-} from "./chunk-5UUIPE2L.js";
-import "./chunk-6OPT7FQ4.js";
-import "./chunk-GIVEWNVR.js";
+} from "./chunk-6SUQOGYN.js";
+import "./chunk-LTTOI6W3.js";
 import "./chunk-SDZ6GJJ3.js";
 export {
   checkBatch,
   keySlots,
   serve,
-  servePack,
   serveReads
 };

@@ -3,10 +3,10 @@ import { Readable, type TransformOptions } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { createGunzip, createGzip, gzip, gzipSync, type ZlibOptions } from 'node:zlib'
-import { LicenseBackupError } from '../errors.ts'
-import { crashPoint } from '../io/crash-points.ts'
+import { LicenseBackupError } from '../errors.js'
+import { crashPoint } from '../io/crash-points.js'
 import type { PackSink } from './pack-sink.js'
-import { message } from '../message.ts'
+import { message } from '../message.js'
 
 /**
  * gzip around the tar, as a stream on zlib's thread pool (ADR 0081), at level 5 (ADR 0131). Deterministic: zlib's gzip header

@@ -1,6 +1,6 @@
-import { LicenseBackupError } from '../errors.ts'
-import { BLOCK, checksum } from './tar-writer.ts'
-import { message } from '../message.ts'
+import { LicenseBackupError } from '../errors.js'
+import { BLOCK, checksum } from './tar-writer.js'
+import { message } from '../message.js'
 
 /** A regular-file member of a tar, read whole (members are licenses: small, and capped). */
 export interface TarMember {
@@ -208,13 +208,12 @@ function typeName(type: string): string {
 class MemberPieces {
   private left: number
   private padding: number
-  private readonly input: ByteReader
-  private readonly truncated: () => LicenseBackupError
 
-  // No parameter properties: a pack thread runs this file by stripping its types (ADR 0235).
-  constructor(input: ByteReader, size: number, truncated: () => LicenseBackupError) {
-    this.input = input
-    this.truncated = truncated
+  constructor(
+    private readonly input: ByteReader,
+    size: number,
+    private readonly truncated: () => LicenseBackupError
+  ) {
     this.left = size
     this.padding = Math.ceil(size / BLOCK) * BLOCK - size
   }
@@ -241,12 +240,8 @@ class ByteReader {
   private offset = 0
   private buffered = 0
   private done = false
-  private readonly iterator: AsyncIterator<Uint8Array>
 
-  // No parameter property: a pack thread runs this file by stripping its types (ADR 0235).
-  constructor(iterator: AsyncIterator<Uint8Array>) {
-    this.iterator = iterator
-  }
+  constructor(private readonly iterator: AsyncIterator<Uint8Array>) {}
 
   /** Exactly `n` bytes, or undefined when the source ends first. */
   async read(n: number): Promise<Buffer | undefined> {

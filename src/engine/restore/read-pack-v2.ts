@@ -13,15 +13,13 @@ import {
   indexEntryText as entryText,
   type LicensesSummary
 } from '../format/pack-index.js'
-import { readTar } from '../format/tar-reader.js'
+import { readTar, type TarMember } from '../format/tar-reader.js'
 import { EntryPrints } from '../flat/entry-prints.js'
 import { FingerprintSet } from '../flat/fingerprint-set.js'
 import { parseLicense, type License } from '../licenses/license.js'
 import { MAX_LICENSE_BYTES } from '../store/read.js'
 import { nameKey, pathProblem } from '../store/names.js'
 import { MAX_MANIFEST_BYTES } from './manifest-bounds.js'
-import { exactly, TarSizeProblem } from '../verify-pool/pack-members.js'
-import { packMembersOnThread, type ThreadMember } from '../verify-pool/pack-thread.js'
 import { MAX_LICENSES, SAME_NAME, corrupt } from './verify-backup.js'
 import { message } from '../message.js'
 
@@ -29,8 +27,6 @@ export interface PackV2Context {
   path: string
   manifest: ManifestV2
   ageIdentity: string | undefined
-  /** Whether a plain or gzip pack is read on a pack thread; by default when it is large (ADR 0235). */
-  thread?: boolean
 }
 
 /** What a first reading of a pack proves, for the second (the restore's exchange, ADR 0130). */
@@ -65,7 +61,7 @@ export async function* readPackV2(
   const membersDigest = createHash('sha256')
   let count = 0
   let index: { digest: string; licenses: number; restricted: number } | undefined
-  for await (const member of members(context, packFile, signal, onThread(context))) {
+  for await (const member of members(context, packFile, signal)) {
     const where = `member ${JSON.stringify(member.name)} of ${packFile}`
     if (index !== undefined)
       throw corrupt(path, `${where} follows the pack's index, which must be its last member`)
@@ -80,7 +76,7 @@ export async function* readPackV2(
       )
     const unsafe = pathProblem(member.name)
     if (unsafe) throw corrupt(path, `${where} ${unsafe}`)
-    const sha256 = member.sha256 ?? createHash('sha256').update(member.data).digest('hex')
+    const sha256 = createHash('sha256').update(member.data).digest('hex')
     const license = parseLicense(member.data.toString('utf8'), `${member.name} (in the backup at ${path})`)
     const entry: ManifestLicense = {
       jti: license.jti,
@@ -123,44 +119,12 @@ export async function* readPackV2(
   return { prints, restricted: index.restricted }
 }
 
-/**
- * Packs of more licenses than this are read on a pack thread (ADR 0235); starting one costs more than
- * reading a few hundred licenses here.
- */
-const INLINE_LICENSES = 512
-
-/**
- * A plain or gzip pack of more than INLINE_LICENSES is read on a pack thread; an encrypted one here (its
- * decryption is the age module's, which a thread run from the sources cannot import, ADR 0140).
- */
-function onThread(context: PackV2Context): boolean {
-  const { manifest } = context
-  return manifest.encryption === null && (context.thread ?? manifest.counts.licenses > INLINE_LICENSES)
-}
-
-/**
- * The pack's members, the index streamed (it may be large), licenses capped at MAX_LICENSE_BYTES: on a
- * pack thread, with their SHA-256 (ADR 0235), or on this one.
- */
+/** The pack's members, the index streamed (it may be large), licenses capped at MAX_LICENSE_BYTES. */
 function members(
   context: PackV2Context,
   packFile: string,
-  signal: AbortSignal | undefined,
-  threaded = false
-): AsyncGenerator<ThreadMember> {
-  if (threaded) {
-    const { manifest } = context
-    const setup = {
-      packPool: true as const,
-      packFile,
-      compression: manifest.compression,
-      tarSize: manifest.pack.tar_size,
-      streamed: INDEX_MEMBER,
-      maxStreamedSize: MAX_MANIFEST_BYTES,
-      maxMemberSize: MAX_LICENSE_BYTES
-    }
-    return packMembersOnThread(setup, signal, problem => corrupt(context.path, problem))
-  }
+  signal: AbortSignal | undefined
+): AsyncGenerator<TarMember> {
   return (async function* () {
     yield* readTar(await tarBytes(context, packFile), {
       file: packFile,
@@ -287,20 +251,23 @@ async function tarBytes(context: PackV2Context, packFile: string): Promise<Async
     })
   }
   if (manifest.compression === 'gzip') source = gunzipBounded(source, manifest.pack.tar_size, packFile)
-  return exactlyOr(source, manifest.pack.tar_size, context.path, packFile)
+  return exactly(source, manifest.pack.tar_size, context.path, packFile)
 }
 
-/** `exactly`, its problem BACKUP_CORRUPT. */
-async function* exactlyOr(
+/** Passes the bytes on, BACKUP_CORRUPT past `size` or when they end short of it. */
+async function* exactly(
   source: AsyncIterable<Uint8Array>,
   size: number,
   path: string,
   file: string
 ): AsyncGenerator<Uint8Array> {
-  try {
-    yield* exactly(source, size, file)
-  } catch (error) {
-    if (error instanceof TarSizeProblem) throw corrupt(path, error.problem)
-    throw error
+  let total = 0
+  for await (const chunk of source) {
+    total += chunk.length
+    if (total > size)
+      throw corrupt(path, `${file} holds more than the ${size} tar bytes its manifest declares`)
+    yield chunk
   }
+  if (total !== size)
+    throw corrupt(path, `${file} holds ${total} tar bytes, its manifest declares ${size} (truncated)`)
 }

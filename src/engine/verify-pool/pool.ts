@@ -3,7 +3,6 @@ import { Worker } from 'node:worker_threads'
 import type { JWK } from 'jose'
 import { TrustedKeys } from '@license-backup/protocol/jws/key-choice'
 import { JWS_ALGORITHMS } from '@license-backup/protocol/jws/signature'
-import type { PackSetup } from './pack-members.js'
 import { checkBatch, keySlots, type Checker, type ReadSetup, type WorkerSetup } from './verify-worker.js'
 
 /**
@@ -59,11 +58,11 @@ interface Pending {
 const emptyBatch = (): Pending => ({ meta: [], text: '', waiters: [] })
 
 /**
- * Starts a thread on the worker's module with small heap limits, unreferenced: a verify pool's thread, a
- * read pool's (read-pool.ts) or a pack thread (pack-thread.ts), as `workerData` says. The one place a worker starts, so every bundle
+ * Starts a thread on the worker's module with small heap limits, unreferenced: a verify pool's thread, or
+ * a read pool's (read-pool.ts), as `workerData` says. The one place a worker starts, so every bundle
  * finds the module beside the chunk that holds this (ADR 0140).
  */
-export function startWorker(workerData: WorkerSetup | ReadSetup | PackSetup): Worker {
+export function startWorker(workerData: WorkerSetup | ReadSetup): Worker {
   const worker = new Worker(WORKER_URL, { workerData, resourceLimits: WORKER_LIMITS })
   worker.unref()
   return worker

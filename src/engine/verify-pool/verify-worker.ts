@@ -1,14 +1,12 @@
-// A verify pool's worker thread (pool.ts), a read pool's (read-pool.ts, ADR 0217), or a pack thread
-// (pack-thread.ts, ADR 0235). Node runs this very file from the sources (its type stripping) and esbuild
-// emits it as an entry point of its own beside the code that starts it (scripts/build.mjs,
-// scripts/bundle.mjs), ADR 0140; so it imports of the project only modules that import nothing of the
-// project but such modules, by their `.ts` names (ADR 0181).
+// A verify pool's worker thread (pool.ts), or a read pool's (read-pool.ts, ADR 0217). Node runs this very
+// file from the sources (its type stripping) and esbuild emits it as an entry point of its own beside the
+// code that starts it (scripts/build.mjs, scripts/bundle.mjs), ADR 0140; so it imports of the project only
+// modules that import nothing of the project but such modules, by their `.ts` names (ADR 0181).
 import type { KeyObject } from 'node:crypto'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import type { JWK } from 'jose'
 import { importPublicKey, verifySignature } from '@license-backup/protocol/jws/signature'
 import { batchReader, readBatch, type ReadReply } from './read-batch.ts'
-import { packReplies, type PackSetup } from './pack-members.ts'
 
 /**
  * What the pool gives each worker: the trusted keys by slot and the algorithms in the order of their codes.
@@ -95,26 +93,6 @@ export function serveReads(port: MessagePort, setup: ReadSetup): void {
   })
 }
 
-/**
- * Answers each request that arrives on `port` with the pack's next reply (pack-members.ts), in order:
- * the thread reads no further ahead than it is asked (ADR 0235).
- */
-export function servePack(port: MessagePort, setup: PackSetup): void {
-  const replies = packReplies(setup)
-  let turn = Promise.resolve()
-  port.on('message', () => {
-    turn = turn.then(async () => {
-      const step = await replies.next()
-      if (step.done) return
-      const reply = step.value
-      const transfer = 'bytes' in reply ? [reply.bytes.buffer] : []
-      if (reply.kind === 'members') transfer.push(reply.spans.buffer)
-      port.postMessage(reply, transfer)
-    })
-  })
-}
-
-const setup = workerData as Partial<WorkerSetup & ReadSetup & PackSetup> | null
+const setup = workerData as Partial<WorkerSetup & ReadSetup> | null
 if (parentPort && setup?.verifyPool === true) serve(parentPort, workerData as WorkerSetup)
 if (parentPort && setup?.readPool === true) serveReads(parentPort, workerData as ReadSetup)
-if (parentPort && setup?.packPool === true) servePack(parentPort, workerData as PackSetup)
