@@ -18,6 +18,9 @@ export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024
 /** GHCR refuses PATCH chunks over 4 MiB (416); so does any registry that answers 416 to a larger one. */
 export const SMALL_CHUNK_SIZE = 4 * 1024 * 1024
 
+/** A download's chunks are written to its file in batches of about this many bytes. */
+const WRITE_BATCH = 1024 * 1024
+
 /** A PATCH chunk the registry refused as too large (416): the upload starts over in 4 MiB chunks. */
 class ChunkTooLarge extends Error {
   constructor(readonly refusal: LicenseBackupError) {
@@ -173,21 +176,30 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
     const progress = client.download(response)
     const hash = createHash('sha256')
     let size = 0
-    // The body's chunks go straight to the file, one write in flight while the next chunk is read and
-    // hashed: no Node stream between the web stream and the disk (ADR 0230).
+    // The body's chunks go straight to the file (ADR 0230), gathered into one writev of about 1 MiB with
+    // one in flight while the next are read and hashed: a write per 16 KiB TLS record cost more than the
+    // hashing (ADR 0239).
     const file = await open(target, 'wx', 0o600)
     try {
       let writing: Promise<unknown> = Promise.resolve()
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      let batch: Uint8Array[] = []
+      let batched = 0
+      for await (const chunk of progress.chunks) {
         progress.moved()
         size += chunk.length
         if (size > blob.size)
           throw corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`)
         hash.update(chunk)
+        batch.push(chunk)
+        batched += chunk.length
+        if (batched < WRITE_BATCH) continue
         await writing
-        writing = file.write(chunk)
+        writing = file.writev(batch)
+        batch = []
+        batched = 0
       }
       await writing
+      if (batch.length) await file.writev(batch)
     } catch (error) {
       await file.close().catch(() => undefined)
       await rm(target, { force: true })

@@ -2303,6 +2303,50 @@ async function githubMessage(response) {
   return ` ("${body.message.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200)}")`;
 }
 
+// src/action/registry/node-get.ts
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+function nodeGet(url, headers, signal) {
+  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const sent = request(url, { method: "GET", headers, signal }, (message) => {
+      resolve({ response: responseOf(message), message });
+    });
+    sent.on("error", (error) => reject(new TypeError("fetch failed", { cause: error })));
+    sent.end();
+  });
+}
+function responseOf(message) {
+  const headers = new Headers();
+  const raw = message.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] ?? "", raw[i + 1] ?? "");
+  const status = message.statusCode ?? 0;
+  const empty = status === 204 || status === 304;
+  if (empty) message.resume();
+  return new Response(empty ? null : lazyBody(message), {
+    status,
+    statusText: message.statusMessage ?? "",
+    headers
+  });
+}
+function lazyBody(message) {
+  let chunks;
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        chunks ??= message[Symbol.asyncIterator]();
+        const { done, value } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      },
+      cancel() {
+        message.destroy();
+      }
+    },
+    { highWaterMark: 0 }
+  );
+}
+
 // src/action/registry/client.ts
 var DEFAULT_POLICY = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 2e4 };
 var MAX_REDIRECTS = 5;
@@ -2454,8 +2498,15 @@ var RegistryClient = class {
     const body = request.body?.();
     const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting()) : body;
     let response;
+    let chunks;
     try {
-      response = await this.fetchWith(url, request, headers, watch.signal, watched);
+      if (request.method === "GET" && !this.options.fetch) {
+        const answer = await nodeGet(url, headers, this.signalWith(watch.signal));
+        response = answer.response;
+        chunks = answer.message;
+      } else {
+        response = await this.fetchWith(url, request, headers, watch.signal, watched);
+      }
     } catch (error) {
       watch.stop();
       this.throwIfCancelled();
@@ -2466,7 +2517,7 @@ var RegistryClient = class {
       return response;
     }
     watch.touch();
-    this.downloads.set(response, watch);
+    this.downloads.set(response, { watch, chunks: chunks ?? response.body });
     return response;
   }
   /**
@@ -2474,23 +2525,28 @@ var RegistryClient = class {
    * given up, and `failure`, the stall that broke the body if the watch ended it.
    */
   download(response) {
-    const watch = this.downloads.get(response);
+    const watch = this.downloads.get(response)?.watch;
     return {
+      chunks: this.downloads.get(response)?.chunks ?? response.body,
       moved: () => watch?.touch(),
       end: () => watch?.stop(),
       failure: () => watch?.failure
     };
   }
   async fetchWith(url, request, headers, limit, body) {
-    const signals = [this.options.signal, limit].filter((s) => s !== void 0);
     const fetchImpl = this.options.fetch ?? globalThis.fetch;
     return fetchImpl(url, {
       method: request.method,
       headers,
       redirect: "manual",
-      signal: AbortSignal.any(signals),
+      signal: this.signalWith(limit),
       ...body ? { body, duplex: "half" } : {}
     });
+  }
+  /** The request's own limit, and the run's cancellation when there is one. */
+  signalWith(limit) {
+    const signals = [this.options.signal, limit].filter((s) => s !== void 0);
+    return AbortSignal.any(signals);
   }
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
   async authenticate(header) {
@@ -2976,6 +3032,7 @@ import { open as open2, rm as rm2 } from "node:fs/promises";
 import { Readable } from "node:stream";
 var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
 var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
+var WRITE_BATCH = 1024 * 1024;
 var ChunkTooLarge = class extends Error {
   constructor(refusal) {
     super(refusal.message);
@@ -3089,16 +3146,24 @@ async function pullBlob(client, blob, target) {
     const file = await open2(target, "wx", 384);
     try {
       let writing = Promise.resolve();
-      for await (const chunk of response.body) {
+      let batch = [];
+      let batched = 0;
+      for await (const chunk of progress.chunks) {
         progress.moved();
         size += chunk.length;
         if (size > blob.size)
           throw corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`);
         hash.update(chunk);
+        batch.push(chunk);
+        batched += chunk.length;
+        if (batched < WRITE_BATCH) continue;
         await writing;
-        writing = file.write(chunk);
+        writing = file.writev(batch);
+        batch = [];
+        batched = 0;
       }
       await writing;
+      if (batch.length) await file.writev(batch);
     } catch (error) {
       await file.close().catch(() => void 0);
       await rm2(target, { force: true });
