@@ -16598,11 +16598,10 @@ import { join } from "node:path";
 
 // src/action/registry/blobs.ts
 import { createHash as createHash2 } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open, rm } from "node:fs/promises";
-import { Readable } from "node:stream";
 var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
 var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
+var READ_SIZE = 1024 * 1024;
 var WRITE_BATCH = 1024 * 1024;
 var ChunkTooLarge = class extends Error {
   constructor(refusal) {
@@ -16613,10 +16612,18 @@ var ChunkTooLarge = class extends Error {
 };
 async function digestFile(file) {
   const hash = createHash2("sha256");
+  const buffer = Buffer.allocUnsafe(READ_SIZE);
+  const handle = await open(file, "r");
   let size = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk);
-    size += chunk.length;
+  try {
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, size);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
   }
   return { digest: `sha256:${hash.digest("hex")}`, size };
 }
@@ -16695,9 +16702,29 @@ function withDigest(location, digest) {
 function bodyOf(file, start, end) {
   if (typeof file !== "string") return new Uint8Array(file.subarray(start, end));
   if (end <= start) return new Uint8Array(0);
-  return Readable.toWeb(
-    createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 })
-  );
+  return fileBody(file, start, end);
+}
+function fileBody(file, start, end) {
+  let handle;
+  let at = start;
+  const close = async () => {
+    const open3 = handle;
+    handle = void 0;
+    await open3?.close();
+  };
+  return new ReadableStream({
+    async pull(controller2) {
+      handle ??= await open(file, "r");
+      const buffer = Buffer.allocUnsafeSlow(Math.min(READ_SIZE, end - at));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+      at += bytesRead;
+      if (bytesRead > 0) controller2.enqueue(new Uint8Array(buffer.buffer, 0, bytesRead));
+      if (at < end && bytesRead > 0) return;
+      await close();
+      controller2.close();
+    },
+    cancel: close
+  });
 }
 async function pullBlob(client, blob, target) {
   await client.retrying(`the download of blob ${blob.digest}`, async () => {
@@ -16795,20 +16822,25 @@ import { open as open2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
 async function pushBackup(client, folder, files, options) {
   const version = formatVersion(await manifestFormat(folder, files));
-  const layers = [];
-  for (const file of files) {
-    const { digest: digest2, size } = await digestFile(join2(folder, file));
-    layers.push({ mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } });
-  }
+  const layers = await Promise.all(
+    files.map(async (file) => {
+      const { digest: digest2, size } = await digestFile(join2(folder, file));
+      return { mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } };
+    })
+  );
   client.wantScope(`repository:${client.repository.name}:pull,push`);
   const blobs = {};
   const mount = options.mountFrom === void 0 ? {} : { mountFrom: options.mountFrom };
   const chunk = options.chunkSize === void 0 ? {} : { chunkSize: options.chunkSize };
   await pushBlob(client, EMPTY_CONFIG_BYTES, EMPTY_CONFIG, mount);
-  for (const [i, layer] of layers.entries()) {
-    const file = files[i] ?? "";
-    blobs[file] = await pushBlob(client, join2(folder, file), layer, { ...mount, ...chunk });
-  }
+  const pushed = await Promise.allSettled(
+    layers.map(async (layer, i) => {
+      const file = files[i] ?? "";
+      blobs[file] = await pushBlob(client, join2(folder, file), layer, { ...mount, ...chunk });
+    })
+  );
+  const failed = pushed.find((p) => p.status === "rejected");
+  if (failed) throw failed.reason;
   const bytes = backupManifest(layers, { [CREATED]: options.now.toISOString(), ...options.annotations });
   const digest = sha256Digest(bytes);
   await putManifest(client, bytes, digest);
