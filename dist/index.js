@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-B4P4AFB7.js");
+    const { runSteps } = await import("./chunks/run-steps-56FMQUCG.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

@@ -15543,11 +15543,11 @@ function tags(values) {
 }
 
 // src/cli/inspect-oci.ts
-import { rm as rm4 } from "node:fs/promises";
+import { rm as rm5 } from "node:fs/promises";
 
 // src/action/registry/steps.ts
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm as rm2 } from "node:fs/promises";
+import { mkdtemp, rm as rm3 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join3 } from "node:path";
 
@@ -15672,20 +15672,29 @@ var TransferWatch = class {
   controller = new AbortController();
   streams = /* @__PURE__ */ new Set();
   idle;
+  /** When a byte last moved (performance.now()). */
+  last = 0;
   overall;
   stopped = false;
   failure;
   get signal() {
     return this.controller.signal;
   }
-  /** Progress: the idle timer starts again. */
+  /**
+   * Progress: the idle time counts from now. Only the time is noted; the one idle timer, when it fires,
+   * waits again for what is left (a timer per 16 KiB chunk cost a pull more than its SHA-256, ADR 0241).
+   */
   touch() {
     if (this.stopped) return;
-    clearTimeout(this.idle);
-    this.idle = setTimeout(
-      () => this.fail(`no byte moved for ${seconds(this.idleMs)} s`),
-      this.idleMs
-    ).unref();
+    this.last = performance.now();
+    this.idle ??= this.idleAfter(this.idleMs);
+  }
+  idleAfter(ms) {
+    return setTimeout(() => {
+      const quiet = performance.now() - this.last;
+      if (quiet >= this.idleMs) this.fail(`no byte moved for ${seconds(this.idleMs)} s`);
+      else this.idle = this.idleAfter(this.idleMs - quiet);
+    }, ms).unref();
   }
   stop() {
     this.stopped = true;
@@ -16594,6 +16603,7 @@ function ociDeleter(client) {
 }
 
 // src/action/registry/pull.ts
+import { rm as rm2 } from "node:fs/promises";
 import { join } from "node:path";
 
 // src/action/registry/blobs.ts
@@ -16803,18 +16813,17 @@ async function pullBackup(client, reference, folder) {
     );
   }
   const layers = backupLayers(client, referenceText(reference), fetched.json);
-  const files = [];
-  const skipped = [];
-  for (const layer of layers) {
-    const file = layer.annotations?.[TITLE] ?? "";
-    if (!BACKUP_FILE.test(file)) {
-      skipped.push(file);
-      continue;
-    }
-    await pullBlob(client, layer, join(folder, file));
-    files.push(file);
+  const title = (layer) => layer.annotations?.[TITLE] ?? "";
+  const wanted = layers.filter((layer) => BACKUP_FILE.test(title(layer)));
+  const skipped = layers.map(title).filter((file) => !BACKUP_FILE.test(file));
+  const targets = wanted.map((layer) => join(folder, title(layer)));
+  const pulled = await Promise.allSettled(wanted.map((layer, i) => pullBlob(client, layer, targets[i] ?? "")));
+  const failed = pulled.find((p) => p.status === "rejected");
+  if (failed) {
+    await Promise.all(targets.map((target) => rm2(target, { force: true })));
+    throw failed.reason;
   }
-  return { digest: fetched.digest, files, skipped };
+  return { digest: fetched.digest, files: wanted.map(title), skipped };
 }
 
 // src/action/registry/push.ts
@@ -16978,7 +16987,7 @@ async function pullFromRegistry(spec, token, context) {
       }
     };
   } catch (error) {
-    await rm2(folder, { recursive: true, force: true });
+    await rm3(folder, { recursive: true, force: true });
     throw error;
   }
 }
@@ -17174,7 +17183,7 @@ function duration(seconds2) {
 }
 
 // src/cli/run.ts
-import { rm as rm3 } from "node:fs/promises";
+import { rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 
 // src/action/steps/engine-options.ts
@@ -17384,7 +17393,7 @@ async function withBackupFolder(step, secrets, registry, body) {
   try {
     return await body(pulled.folder);
   } finally {
-    await rm3(pulled.folder, { recursive: true, force: true });
+    await rm4(pulled.folder, { recursive: true, force: true });
   }
 }
 async function runStep(step, engine, secrets, context) {
@@ -17495,7 +17504,7 @@ async function inspectPulled(reference, login2, context) {
   try {
     await inspect(pulled.folder, context.out, context.now(), `oci://${reference}`);
   } finally {
-    await rm4(pulled.folder, { recursive: true, force: true });
+    await rm5(pulled.folder, { recursive: true, force: true });
   }
 }
 function parsed(reference) {

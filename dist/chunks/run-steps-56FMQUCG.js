@@ -1396,7 +1396,7 @@ var require_yauzl = __commonJS({
 });
 
 // src/action/run-steps.ts
-import { rm as rm4 } from "node:fs/promises";
+import { rm as rm5 } from "node:fs/promises";
 
 // src/action/artifacts/download.ts
 import { readdir, rm } from "node:fs/promises";
@@ -1998,7 +1998,7 @@ function withPrefix(digest) {
 
 // src/action/registry/steps.ts
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm as rm3 } from "node:fs/promises";
+import { mkdtemp, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join6 } from "node:path";
 
@@ -2101,20 +2101,29 @@ var TransferWatch = class {
   controller = new AbortController();
   streams = /* @__PURE__ */ new Set();
   idle;
+  /** When a byte last moved (performance.now()). */
+  last = 0;
   overall;
   stopped = false;
   failure;
   get signal() {
     return this.controller.signal;
   }
-  /** Progress: the idle timer starts again. */
+  /**
+   * Progress: the idle time counts from now. Only the time is noted; the one idle timer, when it fires,
+   * waits again for what is left (a timer per 16 KiB chunk cost a pull more than its SHA-256, ADR 0241).
+   */
   touch() {
     if (this.stopped) return;
-    clearTimeout(this.idle);
-    this.idle = setTimeout(
-      () => this.fail(`no byte moved for ${seconds(this.idleMs)} s`),
-      this.idleMs
-    ).unref();
+    this.last = performance.now();
+    this.idle ??= this.idleAfter(this.idleMs);
+  }
+  idleAfter(ms) {
+    return setTimeout(() => {
+      const quiet = performance.now() - this.last;
+      if (quiet >= this.idleMs) this.fail(`no byte moved for ${seconds(this.idleMs)} s`);
+      else this.idle = this.idleAfter(this.idleMs - quiet);
+    }, ms).unref();
   }
   stop() {
     this.stopped = true;
@@ -3023,6 +3032,7 @@ function ociDeleter(client) {
 }
 
 // src/action/registry/pull.ts
+import { rm as rm3 } from "node:fs/promises";
 import { join as join4 } from "node:path";
 
 // src/action/registry/blobs.ts
@@ -3232,18 +3242,17 @@ async function pullBackup(client, reference, folder) {
     );
   }
   const layers = backupLayers(client, referenceText(reference), fetched.json);
-  const files = [];
-  const skipped = [];
-  for (const layer of layers) {
-    const file = layer.annotations?.[TITLE] ?? "";
-    if (!BACKUP_FILE.test(file)) {
-      skipped.push(file);
-      continue;
-    }
-    await pullBlob(client, layer, join4(folder, file));
-    files.push(file);
+  const title2 = (layer) => layer.annotations?.[TITLE] ?? "";
+  const wanted = layers.filter((layer) => BACKUP_FILE.test(title2(layer)));
+  const skipped = layers.map(title2).filter((file) => !BACKUP_FILE.test(file));
+  const targets = wanted.map((layer) => join4(folder, title2(layer)));
+  const pulled = await Promise.allSettled(wanted.map((layer, i) => pullBlob(client, layer, targets[i] ?? "")));
+  const failed = pulled.find((p) => p.status === "rejected");
+  if (failed) {
+    await Promise.all(targets.map((target) => rm3(target, { force: true })));
+    throw failed.reason;
   }
-  return { digest: fetched.digest, files, skipped };
+  return { digest: fetched.digest, files: wanted.map(title2), skipped };
 }
 
 // src/action/registry/push.ts
@@ -3407,7 +3416,7 @@ async function pullFromRegistry(spec, token, context) {
       }
     };
   } catch (error) {
-    await rm3(folder, { recursive: true, force: true });
+    await rm4(folder, { recursive: true, force: true });
     throw error;
   }
 }
@@ -3642,7 +3651,7 @@ async function runRestore(step, n, context) {
       }
     });
   } finally {
-    if (downloaded) await rm4(downloaded, { recursive: true, force: true });
+    if (downloaded) await rm5(downloaded, { recursive: true, force: true });
   }
 }
 async function runVerify(step, n, context) {
@@ -3667,7 +3676,7 @@ async function runVerify(step, n, context) {
       );
     });
   } finally {
-    if (downloaded) await rm4(downloaded, { recursive: true, force: true });
+    if (downloaded) await rm5(downloaded, { recursive: true, force: true });
   }
 }
 async function backupFolder(step, context, record, onDownloaded) {
