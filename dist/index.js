@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-56FMQUCG.js");
+    const { runSteps } = await import("./chunks/run-steps-HP3D7HAJ.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

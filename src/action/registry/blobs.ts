@@ -18,8 +18,10 @@ export const SMALL_CHUNK_SIZE = 4 * 1024 * 1024
 
 /** A file is read for its digest, and for an upload, this many bytes at a time. */
 const READ_SIZE = 1024 * 1024
-/** A download's chunks are written to its file in batches of about this many bytes. */
+/** A download's chunks are written to its file in batches of about this many bytes, */
 const WRITE_BATCH = 1024 * 1024
+/** at most this many batches at once, each at its own offset, so the socket is read while they go. */
+const WRITES_IN_FLIGHT = 4
 
 /** A PATCH chunk the registry refused as too large (416): the upload starts over in 4 MiB chunks. */
 class ChunkTooLarge extends Error {
@@ -213,12 +215,12 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
     const progress = client.download(response)
     const hash = createHash('sha256')
     let size = 0
-    // The body's chunks go straight to the file (ADR 0230), gathered into one writev of about 1 MiB with
-    // one in flight while the next are read and hashed: a write per 16 KiB TLS record cost more than the
-    // hashing (ADR 0239).
+    // The body's chunks go straight to the file (ADR 0230), gathered into writevs of about 1 MiB, a few in
+    // flight while the next are read and hashed: a write per 16 KiB TLS record cost more than the hashing,
+    // and waiting for each write held the socket (ADR 0239).
     const file = await open(target, 'wx', 0o600)
+    const writes = new WritesInFlight(WRITES_IN_FLIGHT)
     try {
-      let writing: Promise<unknown> = Promise.resolve()
       let batch: Uint8Array[] = []
       let batched = 0
       for await (const chunk of progress.chunks) {
@@ -230,14 +232,14 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
         batch.push(chunk)
         batched += chunk.length
         if (batched < WRITE_BATCH) continue
-        await writing
-        writing = file.writev(batch)
+        await writes.add(file.writev(batch, size - batched))
         batch = []
         batched = 0
       }
-      await writing
-      if (batch.length) await file.writev(batch)
+      if (batch.length) await writes.add(file.writev(batch, size - batched))
+      await writes.drain()
     } catch (error) {
+      await writes.settle()
       await file.close().catch(() => undefined)
       await rm(target, { force: true })
       if (error instanceof LicenseBackupError) throw error
@@ -258,6 +260,28 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
       throw corrupt(client, blob, size !== blob.size ? `${size} bytes, not ${blob.size}` : `digest ${digest}`)
     }
   })
+}
+
+/** Writes at their own offsets, up to `limit` at once: `add` waits for the oldest beyond it. */
+class WritesInFlight {
+  private readonly pending: Promise<unknown>[] = []
+
+  constructor(private readonly limit: number) {}
+
+  async add(write: Promise<unknown>): Promise<void> {
+    write.catch(() => undefined) // awaited below or settled on failure: never unhandled
+    this.pending.push(write)
+    if (this.pending.length > this.limit) await this.pending.shift()
+  }
+
+  async drain(): Promise<void> {
+    while (this.pending.length) await this.pending.shift()
+  }
+
+  /** Waits for every write, whatever it gave, before the file is closed on a failure. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.pending.splice(0))
+  }
 }
 
 function corrupt(client: RegistryClient, blob: Descriptor, got: string): LicenseBackupError {

@@ -3042,6 +3042,7 @@ var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
 var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
 var READ_SIZE = 1024 * 1024;
 var WRITE_BATCH = 1024 * 1024;
+var WRITES_IN_FLIGHT = 4;
 var ChunkTooLarge = class extends Error {
   constructor(refusal) {
     super(refusal.message);
@@ -3181,8 +3182,8 @@ async function pullBlob(client, blob, target) {
     const hash = createHash2("sha256");
     let size = 0;
     const file = await open2(target, "wx", 384);
+    const writes = new WritesInFlight(WRITES_IN_FLIGHT);
     try {
-      let writing = Promise.resolve();
       let batch = [];
       let batched = 0;
       for await (const chunk of progress.chunks) {
@@ -3194,14 +3195,14 @@ async function pullBlob(client, blob, target) {
         batch.push(chunk);
         batched += chunk.length;
         if (batched < WRITE_BATCH) continue;
-        await writing;
-        writing = file.writev(batch);
+        await writes.add(file.writev(batch, size - batched));
         batch = [];
         batched = 0;
       }
-      await writing;
-      if (batch.length) await file.writev(batch);
+      if (batch.length) await writes.add(file.writev(batch, size - batched));
+      await writes.drain();
     } catch (error) {
+      await writes.settle();
       await file.close().catch(() => void 0);
       await rm2(target, { force: true });
       if (error instanceof LicenseBackupError) throw error;
@@ -3220,6 +3221,25 @@ async function pullBlob(client, blob, target) {
     }
   });
 }
+var WritesInFlight = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  pending = [];
+  async add(write) {
+    write.catch(() => void 0);
+    this.pending.push(write);
+    if (this.pending.length > this.limit) await this.pending.shift();
+  }
+  async drain() {
+    while (this.pending.length) await this.pending.shift();
+  }
+  /** Waits for every write, whatever it gave, before the file is closed on a failure. */
+  async settle() {
+    await Promise.allSettled(this.pending.splice(0));
+  }
+};
 function corrupt(client, blob, got) {
   const title2 = blob.annotations?.["org.opencontainers.image.title"];
   return new LicenseBackupError(
