@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-I4YP6AG3.js");
+    const { runSteps } = await import("./chunks/run-steps-HO5CLTU2.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

@@ -2,7 +2,12 @@
 // origin, Basic credentials go only to a token server on a trusted origin, and every URL the client
 // follows is HTTPS or loopback. Loopback servers of the test's own play the registry and the other origins.
 import { describe, expect, it } from '@jest/globals'
-import { pushBlob } from '../../src/action/registry/blobs.js'
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pullBlob, pushBlob } from '../../src/action/registry/blobs.js'
 import { RegistryClient } from '../../src/action/registry/client.js'
 import { fetchManifest, listTags } from '../../src/action/registry/manifests.js'
 import { parseRepository } from '../../src/action/registry/reference.js'
@@ -127,6 +132,72 @@ describe('redirects', () => {
     })
     expect(storage.seen.map(s => s.url)).toEqual(['/blob?sig=1'])
     expect(storage.seen.every(s => s.authorization === undefined)).toBe(true)
+  })
+})
+
+describe('a blob download (node:http, ADR 0239)', () => {
+  const BYTES = Buffer.alloc(3 * 1024 * 1024 + 5, 9)
+  const BLOB = {
+    mediaType: 'application/octet-stream',
+    digest: `sha256:${createHash('sha256').update(BYTES).digest('hex')}`,
+    size: BYTES.length
+  }
+
+  async function target(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'lb-origins-'))
+    return join(dir, 'licenses.tar.gz')
+  }
+
+  it('follows a redirect to storage without the credentials, asks for no content coding, and checks the bytes', async () => {
+    let coding: string | undefined
+    const storage = await serve((req, res) => {
+      coding = req.headers['accept-encoding']
+      res.writeHead(200, { 'content-length': String(BYTES.length) }).end(BYTES)
+    })
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization !== BASIC) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' }).end()
+        return
+      }
+      res.writeHead(307, { location: `${storage.origin}/blob?sig=1` }).end()
+    })
+    const file = await target()
+    await pullBlob(client(registry.origin).client, BLOB, file)
+    expect((await readFile(file)).equals(BYTES)).toBe(true)
+    expect(storage.seen).toEqual([{ method: 'GET', url: '/blob?sig=1', authorization: undefined }])
+    // The digest is of the bytes as stored: no coding is asked for that would change them on the way.
+    expect(coding).toBeUndefined()
+    await rm(join(file, '..'), { recursive: true })
+  })
+
+  it('stops at a byte more than the manifest gives: BACKUP_CORRUPT, and no file left', async () => {
+    const registry = await serve((_req, res) => {
+      res.writeHead(200)
+      res.write(BYTES)
+      res.end(Buffer.from('more'))
+    })
+    const file = await target()
+    await expect(pullBlob(client(registry.origin).client, BLOB, file)).rejects.toMatchObject({
+      code: 'BACKUP_CORRUPT',
+      message: expect.stringContaining(`more than the ${BYTES.length} bytes its manifest gives`)
+    })
+    expect(existsSync(file)).toBe(false)
+    await rm(join(file, '..'), { recursive: true })
+  })
+
+  it("reads an error answer's body for its message", async () => {
+    const registry = await serve((_req, res) => {
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }] }))
+    })
+    const file = await target()
+    await expect(pullBlob(client(registry.origin).client, BLOB, file)).rejects.toMatchObject({
+      code: 'SERVICE_ERROR',
+      message: expect.stringContaining('with HTTP 404 (BLOB_UNKNOWN: blob unknown to registry)')
+    })
+    expect(existsSync(file)).toBe(false)
+    await rm(join(file, '..'), { recursive: true })
   })
 })
 

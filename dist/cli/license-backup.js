@@ -15543,11 +15543,11 @@ function tags(values) {
 }
 
 // src/cli/inspect-oci.ts
-import { rm as rm4 } from "node:fs/promises";
+import { rm as rm5 } from "node:fs/promises";
 
 // src/action/registry/steps.ts
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm as rm2 } from "node:fs/promises";
+import { mkdtemp, rm as rm3 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join3 } from "node:path";
 
@@ -15672,20 +15672,29 @@ var TransferWatch = class {
   controller = new AbortController();
   streams = /* @__PURE__ */ new Set();
   idle;
+  /** When a byte last moved (performance.now()). */
+  last = 0;
   overall;
   stopped = false;
   failure;
   get signal() {
     return this.controller.signal;
   }
-  /** Progress: the idle timer starts again. */
+  /**
+   * Progress: the idle time counts from now. Only the time is noted; the one idle timer, when it fires,
+   * waits again for what is left (a timer per 16 KiB chunk cost a pull more than its SHA-256, ADR 0241).
+   */
   touch() {
     if (this.stopped) return;
-    clearTimeout(this.idle);
-    this.idle = setTimeout(
-      () => this.fail(`no byte moved for ${seconds(this.idleMs)} s`),
-      this.idleMs
-    ).unref();
+    this.last = performance.now();
+    this.idle ??= this.idleAfter(this.idleMs);
+  }
+  idleAfter(ms) {
+    return setTimeout(() => {
+      const quiet = performance.now() - this.last;
+      if (quiet >= this.idleMs) this.fail(`no byte moved for ${seconds(this.idleMs)} s`);
+      else this.idle = this.idleAfter(this.idleMs - quiet);
+    }, ms).unref();
   }
   stop() {
     this.stopped = true;
@@ -15874,6 +15883,50 @@ async function githubMessage(response) {
   return ` ("${body.message.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200)}")`;
 }
 
+// src/action/registry/node-get.ts
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+function nodeGet(url, headers, signal) {
+  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const sent = request(url, { method: "GET", headers, signal }, (message2) => {
+      resolve({ response: responseOf(message2), message: message2 });
+    });
+    sent.on("error", (error) => reject(new TypeError("fetch failed", { cause: error })));
+    sent.end();
+  });
+}
+function responseOf(message2) {
+  const headers = new Headers();
+  const raw = message2.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] ?? "", raw[i + 1] ?? "");
+  const status = message2.statusCode ?? 0;
+  const empty = status === 204 || status === 304;
+  if (empty) message2.resume();
+  return new Response(empty ? null : lazyBody(message2), {
+    status,
+    statusText: message2.statusMessage ?? "",
+    headers
+  });
+}
+function lazyBody(message2) {
+  let chunks;
+  return new ReadableStream(
+    {
+      async pull(controller2) {
+        chunks ??= message2[Symbol.asyncIterator]();
+        const { done, value } = await chunks.next();
+        if (done) controller2.close();
+        else controller2.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      },
+      cancel() {
+        message2.destroy();
+      }
+    },
+    { highWaterMark: 0 }
+  );
+}
+
 // src/action/registry/client.ts
 var DEFAULT_POLICY = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 2e4 };
 var MAX_REDIRECTS = 5;
@@ -16025,8 +16078,15 @@ var RegistryClient = class {
     const body = request.body?.();
     const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting()) : body;
     let response;
+    let chunks;
     try {
-      response = await this.fetchWith(url, request, headers, watch.signal, watched);
+      if (request.method === "GET" && !this.options.fetch) {
+        const answer = await nodeGet(url, headers, this.signalWith(watch.signal));
+        response = answer.response;
+        chunks = answer.message;
+      } else {
+        response = await this.fetchWith(url, request, headers, watch.signal, watched);
+      }
     } catch (error) {
       watch.stop();
       this.throwIfCancelled();
@@ -16037,7 +16097,7 @@ var RegistryClient = class {
       return response;
     }
     watch.touch();
-    this.downloads.set(response, watch);
+    this.downloads.set(response, { watch, chunks: chunks ?? response.body });
     return response;
   }
   /**
@@ -16045,23 +16105,28 @@ var RegistryClient = class {
    * given up, and `failure`, the stall that broke the body if the watch ended it.
    */
   download(response) {
-    const watch = this.downloads.get(response);
+    const watch = this.downloads.get(response)?.watch;
     return {
+      chunks: this.downloads.get(response)?.chunks ?? response.body,
       moved: () => watch?.touch(),
       end: () => watch?.stop(),
       failure: () => watch?.failure
     };
   }
   async fetchWith(url, request, headers, limit, body) {
-    const signals = [this.options.signal, limit].filter((s) => s !== void 0);
     const fetchImpl = this.options.fetch ?? globalThis.fetch;
     return fetchImpl(url, {
       method: request.method,
       headers,
       redirect: "manual",
-      signal: AbortSignal.any(signals),
+      signal: this.signalWith(limit),
       ...body ? { body, duplex: "half" } : {}
     });
+  }
+  /** The request's own limit, and the run's cancellation when there is one. */
+  signalWith(limit) {
+    const signals = [this.options.signal, limit].filter((s) => s !== void 0);
+    return AbortSignal.any(signals);
   }
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
   async authenticate(header) {
@@ -16538,15 +16603,17 @@ function ociDeleter(client) {
 }
 
 // src/action/registry/pull.ts
+import { rm as rm2 } from "node:fs/promises";
 import { join } from "node:path";
 
 // src/action/registry/blobs.ts
 import { createHash as createHash2 } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open, rm } from "node:fs/promises";
-import { Readable } from "node:stream";
 var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
 var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
+var READ_SIZE = 1024 * 1024;
+var WRITE_BATCH = 1024 * 1024;
+var WRITES_IN_FLIGHT = 4;
 var ChunkTooLarge = class extends Error {
   constructor(refusal) {
     super(refusal.message);
@@ -16556,10 +16623,18 @@ var ChunkTooLarge = class extends Error {
 };
 async function digestFile(file) {
   const hash = createHash2("sha256");
+  const buffer = Buffer.allocUnsafe(READ_SIZE);
+  const handle = await open(file, "r");
   let size = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk);
-    size += chunk.length;
+  try {
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, size);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
   }
   return { digest: `sha256:${hash.digest("hex")}`, size };
 }
@@ -16638,9 +16713,29 @@ function withDigest(location, digest) {
 function bodyOf(file, start, end) {
   if (typeof file !== "string") return new Uint8Array(file.subarray(start, end));
   if (end <= start) return new Uint8Array(0);
-  return Readable.toWeb(
-    createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 })
-  );
+  return fileBody(file, start, end);
+}
+function fileBody(file, start, end) {
+  let handle;
+  let at = start;
+  const close = async () => {
+    const open3 = handle;
+    handle = void 0;
+    await open3?.close();
+  };
+  return new ReadableStream({
+    async pull(controller2) {
+      handle ??= await open(file, "r");
+      const buffer = Buffer.allocUnsafeSlow(Math.min(READ_SIZE, end - at));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+      at += bytesRead;
+      if (bytesRead > 0) controller2.enqueue(new Uint8Array(buffer.buffer, 0, bytesRead));
+      if (at < end && bytesRead > 0) return;
+      await close();
+      controller2.close();
+    },
+    cancel: close
+  });
 }
 async function pullBlob(client, blob, target) {
   await client.retrying(`the download of blob ${blob.digest}`, async () => {
@@ -16658,19 +16753,27 @@ async function pullBlob(client, blob, target) {
     const hash = createHash2("sha256");
     let size = 0;
     const file = await open(target, "wx", 384);
+    const writes = new WritesInFlight(WRITES_IN_FLIGHT);
     try {
-      let writing = Promise.resolve();
-      for await (const chunk of response.body) {
+      let batch = [];
+      let batched = 0;
+      for await (const chunk of progress.chunks) {
         progress.moved();
         size += chunk.length;
         if (size > blob.size)
           throw corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`);
         hash.update(chunk);
-        await writing;
-        writing = file.write(chunk);
+        batch.push(chunk);
+        batched += chunk.length;
+        if (batched < WRITE_BATCH) continue;
+        await writes.add(file.writev(batch, size - batched));
+        batch = [];
+        batched = 0;
       }
-      await writing;
+      if (batch.length) await writes.add(file.writev(batch, size - batched));
+      await writes.drain();
     } catch (error) {
+      await writes.settle();
       await file.close().catch(() => void 0);
       await rm(target, { force: true });
       if (error instanceof LicenseBackupError) throw error;
@@ -16689,6 +16792,25 @@ async function pullBlob(client, blob, target) {
     }
   });
 }
+var WritesInFlight = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  pending = [];
+  async add(write) {
+    write.catch(() => void 0);
+    this.pending.push(write);
+    if (this.pending.length > this.limit) await this.pending.shift();
+  }
+  async drain() {
+    while (this.pending.length) await this.pending.shift();
+  }
+  /** Waits for every write, whatever it gave, before the file is closed on a failure. */
+  async settle() {
+    await Promise.allSettled(this.pending.splice(0));
+  }
+};
 function corrupt(client, blob, got) {
   const title = blob.annotations?.["org.opencontainers.image.title"];
   return new LicenseBackupError(
@@ -16711,18 +16833,17 @@ async function pullBackup(client, reference, folder) {
     );
   }
   const layers = backupLayers(client, referenceText(reference), fetched.json);
-  const files = [];
-  const skipped = [];
-  for (const layer of layers) {
-    const file = layer.annotations?.[TITLE] ?? "";
-    if (!BACKUP_FILE.test(file)) {
-      skipped.push(file);
-      continue;
-    }
-    await pullBlob(client, layer, join(folder, file));
-    files.push(file);
+  const title = (layer) => layer.annotations?.[TITLE] ?? "";
+  const wanted = layers.filter((layer) => BACKUP_FILE.test(title(layer)));
+  const skipped = layers.map(title).filter((file) => !BACKUP_FILE.test(file));
+  const targets = wanted.map((layer) => join(folder, title(layer)));
+  const pulled = await Promise.allSettled(wanted.map((layer, i) => pullBlob(client, layer, targets[i] ?? "")));
+  const failed = pulled.find((p) => p.status === "rejected");
+  if (failed) {
+    await Promise.all(targets.map((target) => rm2(target, { force: true })));
+    throw failed.reason;
   }
-  return { digest: fetched.digest, files, skipped };
+  return { digest: fetched.digest, files: wanted.map(title), skipped };
 }
 
 // src/action/registry/push.ts
@@ -16730,20 +16851,25 @@ import { open as open2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
 async function pushBackup(client, folder, files, options) {
   const version = formatVersion(await manifestFormat(folder, files));
-  const layers = [];
-  for (const file of files) {
-    const { digest: digest2, size } = await digestFile(join2(folder, file));
-    layers.push({ mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } });
-  }
+  const layers = await Promise.all(
+    files.map(async (file) => {
+      const { digest: digest2, size } = await digestFile(join2(folder, file));
+      return { mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } };
+    })
+  );
   client.wantScope(`repository:${client.repository.name}:pull,push`);
   const blobs = {};
   const mount = options.mountFrom === void 0 ? {} : { mountFrom: options.mountFrom };
   const chunk = options.chunkSize === void 0 ? {} : { chunkSize: options.chunkSize };
   await pushBlob(client, EMPTY_CONFIG_BYTES, EMPTY_CONFIG, mount);
-  for (const [i, layer] of layers.entries()) {
-    const file = files[i] ?? "";
-    blobs[file] = await pushBlob(client, join2(folder, file), layer, { ...mount, ...chunk });
-  }
+  const pushed = await Promise.allSettled(
+    layers.map(async (layer, i) => {
+      const file = files[i] ?? "";
+      blobs[file] = await pushBlob(client, join2(folder, file), layer, { ...mount, ...chunk });
+    })
+  );
+  const failed = pushed.find((p) => p.status === "rejected");
+  if (failed) throw failed.reason;
   const bytes = backupManifest(layers, { [CREATED]: options.now.toISOString(), ...options.annotations });
   const digest = sha256Digest(bytes);
   await putManifest(client, bytes, digest);
@@ -16881,7 +17007,7 @@ async function pullFromRegistry(spec, token, context) {
       }
     };
   } catch (error) {
-    await rm2(folder, { recursive: true, force: true });
+    await rm3(folder, { recursive: true, force: true });
     throw error;
   }
 }
@@ -17077,7 +17203,7 @@ function duration(seconds2) {
 }
 
 // src/cli/run.ts
-import { rm as rm3 } from "node:fs/promises";
+import { rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 
 // src/action/steps/engine-options.ts
@@ -17287,7 +17413,7 @@ async function withBackupFolder(step, secrets, registry, body) {
   try {
     return await body(pulled.folder);
   } finally {
-    await rm3(pulled.folder, { recursive: true, force: true });
+    await rm4(pulled.folder, { recursive: true, force: true });
   }
 }
 async function runStep(step, engine, secrets, context) {
@@ -17398,7 +17524,7 @@ async function inspectPulled(reference, login2, context) {
   try {
     await inspect(pulled.folder, context.out, context.now(), `oci://${reference}`);
   } finally {
-    await rm4(pulled.folder, { recursive: true, force: true });
+    await rm5(pulled.folder, { recursive: true, force: true });
   }
 }
 function parsed(reference) {

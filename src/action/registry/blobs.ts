@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { open, rm } from 'node:fs/promises'
-import { Readable } from 'node:stream'
+import { open, rm, type FileHandle } from 'node:fs/promises'
 import { LicenseBackupError } from '../../engine/index.js'
 import type { RegistryClient } from './client.js'
 import { TransientRegistryError } from './transient.js'
@@ -18,6 +16,13 @@ export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024
 /** GHCR refuses PATCH chunks over 4 MiB (416); so does any registry that answers 416 to a larger one. */
 export const SMALL_CHUNK_SIZE = 4 * 1024 * 1024
 
+/** A file is read for its digest, and for an upload, this many bytes at a time. */
+const READ_SIZE = 1024 * 1024
+/** A download's chunks are written to its file in batches of about this many bytes, */
+const WRITE_BATCH = 1024 * 1024
+/** at most this many batches at once, each at its own offset, so the socket is read while they go. */
+const WRITES_IN_FLIGHT = 4
+
 /** A PATCH chunk the registry refused as too large (416): the upload starts over in 4 MiB chunks. */
 class ChunkTooLarge extends Error {
   constructor(readonly refusal: LicenseBackupError) {
@@ -25,13 +30,24 @@ class ChunkTooLarge extends Error {
   }
 }
 
-/** `sha256:<hex>` and size of a file, read as a stream. */
+/**
+ * `sha256:<hex>` and size of a file, read through one reused 1 MiB buffer: a stream's fresh buffer per
+ * read made a 100 MB digest a garbage collection's work (ADR 0240).
+ */
 export async function digestFile(file: string): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256')
+  const buffer = Buffer.allocUnsafe(READ_SIZE)
+  const handle = await open(file, 'r')
   let size = 0
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer)
-    size += (chunk as Buffer).length
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, size)
+      if (bytesRead === 0) break
+      hash.update(buffer.subarray(0, bytesRead))
+      size += bytesRead
+    }
+  } finally {
+    await handle.close()
   }
   return { digest: `sha256:${hash.digest('hex')}`, size }
 }
@@ -148,9 +164,35 @@ function withDigest(location: string, digest: string): string {
 function bodyOf(file: string | Buffer, start: number, end: number): NonNullable<RequestInit['body']> {
   if (typeof file !== 'string') return new Uint8Array(file.subarray(start, end))
   if (end <= start) return new Uint8Array(0)
-  return Readable.toWeb(
-    createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 })
-  ) as unknown as NonNullable<RequestInit['body']>
+  return fileBody(file, start, end) as unknown as NonNullable<RequestInit['body']>
+}
+
+/**
+ * Bytes `start` to `end` of a file as a web stream of 1 MiB reads, one read ahead: fetch takes it as it
+ * is, where a Node stream went through an adapter chunk by chunk (ADR 0240).
+ */
+function fileBody(file: string, start: number, end: number): ReadableStream<Uint8Array> {
+  let handle: FileHandle | undefined
+  let at = start
+  const close = async (): Promise<void> => {
+    const open = handle
+    handle = undefined
+    await open?.close()
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      handle ??= await open(file, 'r')
+      const buffer = Buffer.allocUnsafeSlow(Math.min(READ_SIZE, end - at))
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at)
+      at += bytesRead
+      if (bytesRead > 0) controller.enqueue(new Uint8Array(buffer.buffer, 0, bytesRead))
+      if (at < end && bytesRead > 0) return
+      await close()
+      // A file that shrank under the upload: the registry gets fewer bytes than announced and refuses.
+      controller.close()
+    },
+    cancel: close
+  })
 }
 
 /**
@@ -173,22 +215,31 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
     const progress = client.download(response)
     const hash = createHash('sha256')
     let size = 0
-    // The body's chunks go straight to the file, one write in flight while the next chunk is read and
-    // hashed: no Node stream between the web stream and the disk (ADR 0230).
+    // The body's chunks go straight to the file (ADR 0230), gathered into writevs of about 1 MiB, a few in
+    // flight while the next are read and hashed: a write per 16 KiB TLS record cost more than the hashing,
+    // and waiting for each write held the socket (ADR 0239).
     const file = await open(target, 'wx', 0o600)
+    const writes = new WritesInFlight(WRITES_IN_FLIGHT)
     try {
-      let writing: Promise<unknown> = Promise.resolve()
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      let batch: Uint8Array[] = []
+      let batched = 0
+      for await (const chunk of progress.chunks) {
         progress.moved()
         size += chunk.length
         if (size > blob.size)
           throw corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`)
         hash.update(chunk)
-        await writing
-        writing = file.write(chunk)
+        batch.push(chunk)
+        batched += chunk.length
+        if (batched < WRITE_BATCH) continue
+        await writes.add(file.writev(batch, size - batched))
+        batch = []
+        batched = 0
       }
-      await writing
+      if (batch.length) await writes.add(file.writev(batch, size - batched))
+      await writes.drain()
     } catch (error) {
+      await writes.settle()
       await file.close().catch(() => undefined)
       await rm(target, { force: true })
       if (error instanceof LicenseBackupError) throw error
@@ -209,6 +260,28 @@ export async function pullBlob(client: RegistryClient, blob: Descriptor, target:
       throw corrupt(client, blob, size !== blob.size ? `${size} bytes, not ${blob.size}` : `digest ${digest}`)
     }
   })
+}
+
+/** Writes at their own offsets, up to `limit` at once: `add` waits for the oldest beyond it. */
+class WritesInFlight {
+  private readonly pending: Promise<unknown>[] = []
+
+  constructor(private readonly limit: number) {}
+
+  async add(write: Promise<unknown>): Promise<void> {
+    write.catch(() => undefined) // awaited below or settled on failure: never unhandled
+    this.pending.push(write)
+    if (this.pending.length > this.limit) await this.pending.shift()
+  }
+
+  async drain(): Promise<void> {
+    while (this.pending.length) await this.pending.shift()
+  }
+
+  /** Waits for every write, whatever it gave, before the file is closed on a failure. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.pending.splice(0))
+  }
 }
 
 function corrupt(client: RegistryClient, blob: Descriptor, got: string): LicenseBackupError {

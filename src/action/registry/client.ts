@@ -18,6 +18,7 @@ import {
 } from './auth.js'
 import { defaultTransferDeadline, DEFAULT_IDLE_TIMEOUT_MS, TransferWatch } from './deadline.js'
 import { isGhcr } from './github-packages.js'
+import { nodeGet } from './node-get.js'
 import { credentialOrigins, followable } from './origins.js'
 import { TransientRegistryError } from './transient.js'
 import { registryOrigin, repositoryText, type RegistryRepository } from './reference.js'
@@ -91,7 +92,10 @@ export class RegistryClient {
   private readonly credentialOrigins: Set<string>
   /** The foreign token server asked anonymously, for the UNAUTHORIZED message that may follow. */
   private anonymousRealm: string | undefined
-  private readonly downloads = new WeakMap<Response, TransferWatch>()
+  private readonly downloads = new WeakMap<
+    Response,
+    { watch: TransferWatch; chunks: AsyncIterable<Uint8Array> }
+  >()
 
   constructor(repository: RegistryRepository, options: RegistryClientOptions = {}) {
     this.repository = repository
@@ -247,8 +251,16 @@ export class RegistryClient {
     const body = request.body?.()
     const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting()) : body
     let response: Response
+    let chunks: AsyncIterable<Uint8Array> | undefined
     try {
-      response = await this.fetchWith(url, request, headers, watch.signal, watched)
+      if (request.method === 'GET' && !this.options.fetch) {
+        // A download reads Node's own stream of the body (ADR 0239): half the CPU of fetch's web stream.
+        const answer = await nodeGet(url, headers, this.signalWith(watch.signal))
+        response = answer.response
+        chunks = answer.message
+      } else {
+        response = await this.fetchWith(url, request, headers, watch.signal, watched)
+      }
     } catch (error) {
       watch.stop()
       this.throwIfCancelled()
@@ -261,7 +273,7 @@ export class RegistryClient {
     // The reader reports progress (`download`) rather than a stream wrapped round the body: one less
     // copy of every chunk through a web stream.
     watch.touch()
-    this.downloads.set(response, watch)
+    this.downloads.set(response, { watch, chunks: chunks ?? (response.body as AsyncIterable<Uint8Array>) })
     return response
   }
 
@@ -270,12 +282,15 @@ export class RegistryClient {
    * given up, and `failure`, the stall that broke the body if the watch ended it.
    */
   download(response: Response): {
+    /** The body's chunks: read them, not `response.body`. */
+    chunks: AsyncIterable<Uint8Array>
     moved(): void
     end(): void
     failure(): TransientRegistryError | undefined
   } {
-    const watch = this.downloads.get(response)
+    const watch = this.downloads.get(response)?.watch
     return {
+      chunks: this.downloads.get(response)?.chunks ?? (response.body as AsyncIterable<Uint8Array>),
       moved: () => watch?.touch(),
       end: () => watch?.stop(),
       failure: () => watch?.failure
@@ -289,15 +304,20 @@ export class RegistryClient {
     limit: AbortSignal,
     body: RequestInit['body'] | undefined
   ): Promise<Response> {
-    const signals = [this.options.signal, limit].filter((s): s is AbortSignal => s !== undefined)
     const fetchImpl = this.options.fetch ?? globalThis.fetch
     return fetchImpl(url, {
       method: request.method,
       headers,
       redirect: 'manual',
-      signal: AbortSignal.any(signals),
+      signal: this.signalWith(limit),
       ...(body ? { body, duplex: 'half' } : {})
     } as RequestInit)
+  }
+
+  /** The request's own limit, and the run's cancellation when there is one. */
+  private signalWith(limit: AbortSignal): AbortSignal {
+    const signals = [this.options.signal, limit].filter((s): s is AbortSignal => s !== undefined)
+    return AbortSignal.any(signals)
   }
 
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */

@@ -19,6 +19,8 @@ export class TransferWatch {
   private readonly controller = new AbortController()
   private readonly streams = new Set<TransformStreamDefaultController<Uint8Array>>()
   private idle: NodeJS.Timeout | undefined
+  /** When a byte last moved (performance.now()). */
+  private last = 0
   private readonly overall: NodeJS.Timeout
   private stopped = false
   failure: TransientRegistryError | undefined
@@ -38,14 +40,22 @@ export class TransferWatch {
     return this.controller.signal
   }
 
-  /** Progress: the idle timer starts again. */
+  /**
+   * Progress: the idle time counts from now. Only the time is noted; the one idle timer, when it fires,
+   * waits again for what is left (a timer per 16 KiB chunk cost a pull more than its SHA-256, ADR 0241).
+   */
   touch(): void {
     if (this.stopped) return
-    clearTimeout(this.idle)
-    this.idle = setTimeout(
-      () => this.fail(`no byte moved for ${seconds(this.idleMs)} s`),
-      this.idleMs
-    ).unref()
+    this.last = performance.now()
+    this.idle ??= this.idleAfter(this.idleMs)
+  }
+
+  private idleAfter(ms: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      const quiet = performance.now() - this.last
+      if (quiet >= this.idleMs) this.fail(`no byte moved for ${seconds(this.idleMs)} s`)
+      else this.idle = this.idleAfter(this.idleMs - quiet)
+    }, ms).unref()
   }
 
   stop(): void {

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LicenseBackupError } from '../../engine/index.js'
 import { pullBlob } from './blobs.js'
@@ -19,8 +20,8 @@ const BACKUP_FILE = /^(?:manifest\.json(?:\.sig)?|licenses\.tar(?:\.gz)?(?:\.age
 /**
  * Pulls the backup a reference names into `folder` (an empty private folder): its manifest must be this
  * tool's, and every blob is checked against its digest and size while it streams to disk. Only layers
- * titled as a backup file are downloaded (a hostile manifest cannot make it fetch anything else). On any failure
- * the files already written are the caller's to remove with the folder.
+ * titled as a backup file are downloaded (a hostile manifest cannot make it fetch anything else), side by
+ * side. On any failure no file is left in the folder.
  */
 export async function pullBackup(
   client: RegistryClient,
@@ -37,16 +38,18 @@ export async function pullBackup(
     )
   }
   const layers = backupLayers(client, referenceText(reference), fetched.json)
-  const files: string[] = []
-  const skipped: string[] = []
-  for (const layer of layers) {
-    const file = layer.annotations?.[TITLE] ?? ''
-    if (!BACKUP_FILE.test(file)) {
-      skipped.push(file)
-      continue
-    }
-    await pullBlob(client, layer, join(folder, file))
-    files.push(file)
+  const title = (layer: (typeof layers)[number]): string => layer.annotations?.[TITLE] ?? ''
+  const wanted = layers.filter(layer => BACKUP_FILE.test(title(layer)))
+  const skipped = layers.map(title).filter(file => !BACKUP_FILE.test(file))
+  // The blobs side by side (ADR 0241), each checked on its own; every download is waited for before a
+  // failure is thrown, so none still writes into the folder, and the ones that completed are removed:
+  // a failed pull leaves no file of the backup behind.
+  const targets = wanted.map(layer => join(folder, title(layer)))
+  const pulled = await Promise.allSettled(wanted.map((layer, i) => pullBlob(client, layer, targets[i] ?? '')))
+  const failed = pulled.find(p => p.status === 'rejected')
+  if (failed) {
+    await Promise.all(targets.map(target => rm(target, { force: true })))
+    throw failed.reason
   }
-  return { digest: fetched.digest, files, skipped }
+  return { digest: fetched.digest, files: wanted.map(title), skipped }
 }

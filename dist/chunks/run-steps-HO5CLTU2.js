@@ -113,7 +113,7 @@ var require_fd_slicer = __commonJS({
     var fs = __require("fs");
     var util = __require("util");
     var stream = __require("stream");
-    var Readable2 = stream.Readable;
+    var Readable = stream.Readable;
     var PassThrough = stream.PassThrough;
     var Pend = require_pend();
     var EventEmitter = __require("events").EventEmitter;
@@ -156,10 +156,10 @@ var require_fd_slicer = __commonJS({
         }
       }
     };
-    util.inherits(ReadStream, Readable2);
+    util.inherits(ReadStream, Readable);
     function ReadStream(context, options2) {
       options2 = options2 || {};
-      Readable2.call(this, options2);
+      Readable.call(this, options2);
       this.context = context;
       this.context.ref();
       this.start = options2.start || 0;
@@ -1396,7 +1396,7 @@ var require_yauzl = __commonJS({
 });
 
 // src/action/run-steps.ts
-import { rm as rm4 } from "node:fs/promises";
+import { rm as rm5 } from "node:fs/promises";
 
 // src/action/artifacts/download.ts
 import { readdir, rm } from "node:fs/promises";
@@ -1998,7 +1998,7 @@ function withPrefix(digest) {
 
 // src/action/registry/steps.ts
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm as rm3 } from "node:fs/promises";
+import { mkdtemp, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { join as join6 } from "node:path";
 
@@ -2101,20 +2101,29 @@ var TransferWatch = class {
   controller = new AbortController();
   streams = /* @__PURE__ */ new Set();
   idle;
+  /** When a byte last moved (performance.now()). */
+  last = 0;
   overall;
   stopped = false;
   failure;
   get signal() {
     return this.controller.signal;
   }
-  /** Progress: the idle timer starts again. */
+  /**
+   * Progress: the idle time counts from now. Only the time is noted; the one idle timer, when it fires,
+   * waits again for what is left (a timer per 16 KiB chunk cost a pull more than its SHA-256, ADR 0241).
+   */
   touch() {
     if (this.stopped) return;
-    clearTimeout(this.idle);
-    this.idle = setTimeout(
-      () => this.fail(`no byte moved for ${seconds(this.idleMs)} s`),
-      this.idleMs
-    ).unref();
+    this.last = performance.now();
+    this.idle ??= this.idleAfter(this.idleMs);
+  }
+  idleAfter(ms) {
+    return setTimeout(() => {
+      const quiet = performance.now() - this.last;
+      if (quiet >= this.idleMs) this.fail(`no byte moved for ${seconds(this.idleMs)} s`);
+      else this.idle = this.idleAfter(this.idleMs - quiet);
+    }, ms).unref();
   }
   stop() {
     this.stopped = true;
@@ -2303,6 +2312,50 @@ async function githubMessage(response) {
   return ` ("${body.message.replace(/[^\x20-\x7e]/g, " ").replace(/##\[/g, "#-[").slice(0, 200)}")`;
 }
 
+// src/action/registry/node-get.ts
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+function nodeGet(url, headers, signal) {
+  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const sent = request(url, { method: "GET", headers, signal }, (message) => {
+      resolve({ response: responseOf(message), message });
+    });
+    sent.on("error", (error) => reject(new TypeError("fetch failed", { cause: error })));
+    sent.end();
+  });
+}
+function responseOf(message) {
+  const headers = new Headers();
+  const raw = message.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] ?? "", raw[i + 1] ?? "");
+  const status = message.statusCode ?? 0;
+  const empty = status === 204 || status === 304;
+  if (empty) message.resume();
+  return new Response(empty ? null : lazyBody(message), {
+    status,
+    statusText: message.statusMessage ?? "",
+    headers
+  });
+}
+function lazyBody(message) {
+  let chunks;
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        chunks ??= message[Symbol.asyncIterator]();
+        const { done, value } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      },
+      cancel() {
+        message.destroy();
+      }
+    },
+    { highWaterMark: 0 }
+  );
+}
+
 // src/action/registry/client.ts
 var DEFAULT_POLICY = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 2e4 };
 var MAX_REDIRECTS = 5;
@@ -2454,8 +2507,15 @@ var RegistryClient = class {
     const body = request.body?.();
     const watched = body instanceof ReadableStream ? body.pipeThrough(watch.counting()) : body;
     let response;
+    let chunks;
     try {
-      response = await this.fetchWith(url, request, headers, watch.signal, watched);
+      if (request.method === "GET" && !this.options.fetch) {
+        const answer = await nodeGet(url, headers, this.signalWith(watch.signal));
+        response = answer.response;
+        chunks = answer.message;
+      } else {
+        response = await this.fetchWith(url, request, headers, watch.signal, watched);
+      }
     } catch (error) {
       watch.stop();
       this.throwIfCancelled();
@@ -2466,7 +2526,7 @@ var RegistryClient = class {
       return response;
     }
     watch.touch();
-    this.downloads.set(response, watch);
+    this.downloads.set(response, { watch, chunks: chunks ?? response.body });
     return response;
   }
   /**
@@ -2474,23 +2534,28 @@ var RegistryClient = class {
    * given up, and `failure`, the stall that broke the body if the watch ended it.
    */
   download(response) {
-    const watch = this.downloads.get(response);
+    const watch = this.downloads.get(response)?.watch;
     return {
+      chunks: this.downloads.get(response)?.chunks ?? response.body,
       moved: () => watch?.touch(),
       end: () => watch?.stop(),
       failure: () => watch?.failure
     };
   }
   async fetchWith(url, request, headers, limit, body) {
-    const signals = [this.options.signal, limit].filter((s) => s !== void 0);
     const fetchImpl = this.options.fetch ?? globalThis.fetch;
     return fetchImpl(url, {
       method: request.method,
       headers,
       redirect: "manual",
-      signal: AbortSignal.any(signals),
+      signal: this.signalWith(limit),
       ...body ? { body, duplex: "half" } : {}
     });
+  }
+  /** The request's own limit, and the run's cancellation when there is one. */
+  signalWith(limit) {
+    const signals = [this.options.signal, limit].filter((s) => s !== void 0);
+    return AbortSignal.any(signals);
   }
   /** Answers a 401's challenge: Basic with the credentials, or a Bearer token for every scope seen. */
   async authenticate(header) {
@@ -2967,15 +3032,17 @@ function ociDeleter(client) {
 }
 
 // src/action/registry/pull.ts
+import { rm as rm3 } from "node:fs/promises";
 import { join as join4 } from "node:path";
 
 // src/action/registry/blobs.ts
 import { createHash as createHash2 } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open as open2, rm as rm2 } from "node:fs/promises";
-import { Readable } from "node:stream";
 var DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
 var SMALL_CHUNK_SIZE = 4 * 1024 * 1024;
+var READ_SIZE = 1024 * 1024;
+var WRITE_BATCH = 1024 * 1024;
+var WRITES_IN_FLIGHT = 4;
 var ChunkTooLarge = class extends Error {
   constructor(refusal) {
     super(refusal.message);
@@ -2985,10 +3052,18 @@ var ChunkTooLarge = class extends Error {
 };
 async function digestFile(file) {
   const hash = createHash2("sha256");
+  const buffer = Buffer.allocUnsafe(READ_SIZE);
+  const handle = await open2(file, "r");
   let size = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk);
-    size += chunk.length;
+  try {
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, size);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
   }
   return { digest: `sha256:${hash.digest("hex")}`, size };
 }
@@ -3067,9 +3142,29 @@ function withDigest(location, digest) {
 function bodyOf(file, start, end) {
   if (typeof file !== "string") return new Uint8Array(file.subarray(start, end));
   if (end <= start) return new Uint8Array(0);
-  return Readable.toWeb(
-    createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 })
-  );
+  return fileBody(file, start, end);
+}
+function fileBody(file, start, end) {
+  let handle;
+  let at = start;
+  const close = async () => {
+    const open4 = handle;
+    handle = void 0;
+    await open4?.close();
+  };
+  return new ReadableStream({
+    async pull(controller) {
+      handle ??= await open2(file, "r");
+      const buffer = Buffer.allocUnsafeSlow(Math.min(READ_SIZE, end - at));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+      at += bytesRead;
+      if (bytesRead > 0) controller.enqueue(new Uint8Array(buffer.buffer, 0, bytesRead));
+      if (at < end && bytesRead > 0) return;
+      await close();
+      controller.close();
+    },
+    cancel: close
+  });
 }
 async function pullBlob(client, blob, target) {
   await client.retrying(`the download of blob ${blob.digest}`, async () => {
@@ -3087,19 +3182,27 @@ async function pullBlob(client, blob, target) {
     const hash = createHash2("sha256");
     let size = 0;
     const file = await open2(target, "wx", 384);
+    const writes = new WritesInFlight(WRITES_IN_FLIGHT);
     try {
-      let writing = Promise.resolve();
-      for await (const chunk of response.body) {
+      let batch = [];
+      let batched = 0;
+      for await (const chunk of progress.chunks) {
         progress.moved();
         size += chunk.length;
         if (size > blob.size)
           throw corrupt(client, blob, `more than the ${blob.size} bytes its manifest gives`);
         hash.update(chunk);
-        await writing;
-        writing = file.write(chunk);
+        batch.push(chunk);
+        batched += chunk.length;
+        if (batched < WRITE_BATCH) continue;
+        await writes.add(file.writev(batch, size - batched));
+        batch = [];
+        batched = 0;
       }
-      await writing;
+      if (batch.length) await writes.add(file.writev(batch, size - batched));
+      await writes.drain();
     } catch (error) {
+      await writes.settle();
       await file.close().catch(() => void 0);
       await rm2(target, { force: true });
       if (error instanceof LicenseBackupError) throw error;
@@ -3118,6 +3221,25 @@ async function pullBlob(client, blob, target) {
     }
   });
 }
+var WritesInFlight = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  pending = [];
+  async add(write) {
+    write.catch(() => void 0);
+    this.pending.push(write);
+    if (this.pending.length > this.limit) await this.pending.shift();
+  }
+  async drain() {
+    while (this.pending.length) await this.pending.shift();
+  }
+  /** Waits for every write, whatever it gave, before the file is closed on a failure. */
+  async settle() {
+    await Promise.allSettled(this.pending.splice(0));
+  }
+};
 function corrupt(client, blob, got) {
   const title2 = blob.annotations?.["org.opencontainers.image.title"];
   return new LicenseBackupError(
@@ -3140,18 +3262,17 @@ async function pullBackup(client, reference, folder) {
     );
   }
   const layers = backupLayers(client, referenceText(reference), fetched.json);
-  const files = [];
-  const skipped = [];
-  for (const layer of layers) {
-    const file = layer.annotations?.[TITLE] ?? "";
-    if (!BACKUP_FILE.test(file)) {
-      skipped.push(file);
-      continue;
-    }
-    await pullBlob(client, layer, join4(folder, file));
-    files.push(file);
+  const title2 = (layer) => layer.annotations?.[TITLE] ?? "";
+  const wanted = layers.filter((layer) => BACKUP_FILE.test(title2(layer)));
+  const skipped = layers.map(title2).filter((file) => !BACKUP_FILE.test(file));
+  const targets = wanted.map((layer) => join4(folder, title2(layer)));
+  const pulled = await Promise.allSettled(wanted.map((layer, i) => pullBlob(client, layer, targets[i] ?? "")));
+  const failed = pulled.find((p) => p.status === "rejected");
+  if (failed) {
+    await Promise.all(targets.map((target) => rm3(target, { force: true })));
+    throw failed.reason;
   }
-  return { digest: fetched.digest, files, skipped };
+  return { digest: fetched.digest, files: wanted.map(title2), skipped };
 }
 
 // src/action/registry/push.ts
@@ -3159,20 +3280,25 @@ import { open as open3 } from "node:fs/promises";
 import { join as join5 } from "node:path";
 async function pushBackup(client, folder, files, options2) {
   const version = formatVersion(await manifestFormat(folder, files));
-  const layers = [];
-  for (const file of files) {
-    const { digest: digest2, size } = await digestFile(join5(folder, file));
-    layers.push({ mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } });
-  }
+  const layers = await Promise.all(
+    files.map(async (file) => {
+      const { digest: digest2, size } = await digestFile(join5(folder, file));
+      return { mediaType: layerMediaType(file, version), digest: digest2, size, annotations: { [TITLE]: file } };
+    })
+  );
   client.wantScope(`repository:${client.repository.name}:pull,push`);
   const blobs = {};
   const mount = options2.mountFrom === void 0 ? {} : { mountFrom: options2.mountFrom };
   const chunk = options2.chunkSize === void 0 ? {} : { chunkSize: options2.chunkSize };
   await pushBlob(client, EMPTY_CONFIG_BYTES, EMPTY_CONFIG, mount);
-  for (const [i, layer] of layers.entries()) {
-    const file = files[i] ?? "";
-    blobs[file] = await pushBlob(client, join5(folder, file), layer, { ...mount, ...chunk });
-  }
+  const pushed = await Promise.allSettled(
+    layers.map(async (layer, i) => {
+      const file = files[i] ?? "";
+      blobs[file] = await pushBlob(client, join5(folder, file), layer, { ...mount, ...chunk });
+    })
+  );
+  const failed = pushed.find((p) => p.status === "rejected");
+  if (failed) throw failed.reason;
   const bytes = backupManifest(layers, { [CREATED]: options2.now.toISOString(), ...options2.annotations });
   const digest = sha256Digest(bytes);
   await putManifest(client, bytes, digest);
@@ -3310,7 +3436,7 @@ async function pullFromRegistry(spec, token, context) {
       }
     };
   } catch (error) {
-    await rm3(folder, { recursive: true, force: true });
+    await rm4(folder, { recursive: true, force: true });
     throw error;
   }
 }
@@ -3545,7 +3671,7 @@ async function runRestore(step, n, context) {
       }
     });
   } finally {
-    if (downloaded) await rm4(downloaded, { recursive: true, force: true });
+    if (downloaded) await rm5(downloaded, { recursive: true, force: true });
   }
 }
 async function runVerify(step, n, context) {
@@ -3570,7 +3696,7 @@ async function runVerify(step, n, context) {
       );
     });
   } finally {
-    if (downloaded) await rm4(downloaded, { recursive: true, force: true });
+    if (downloaded) await rm5(downloaded, { recursive: true, force: true });
   }
 }
 async function backupFolder(step, context, record, onDownloaded) {
