@@ -19,7 +19,7 @@ import {
   releaseOnExit,
   resolveSecrets,
   sweepRestoreDirs
-} from "./chunks/chunk-MQ22BOML.js";
+} from "./chunks/chunk-RWDZBNDQ.js";
 import {
   ExitCode,
   getInput,
@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-BIEGIHQC.js");
+    const { runSteps } = await import("./chunks/run-steps-WVKWLPNH.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,
