@@ -19,7 +19,7 @@ import {
   releaseOnExit,
   resolveSecrets,
   sweepRestoreDirs
-} from "./chunks/chunk-RWDZBNDQ.js";
+} from "./chunks/chunk-ESUDTACW.js";
 import {
   ExitCode,
   getInput,
@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-WVKWLPNH.js");
+    const { runSteps } = await import("./chunks/run-steps-HHCNWPYZ.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

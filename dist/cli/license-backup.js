@@ -7376,11 +7376,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-VCPF725M.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-7CS7KEHZ.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-CKFCOAG5.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-N3O5YXGI.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-ZAJYVBCI.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-QQD3AIXK.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-AMZA5AA5.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-AMRT3FUI.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-FEU4UPPU.js")).renew(options, control, emit)
   };
 }
 

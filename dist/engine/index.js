@@ -75,11 +75,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-VQ6MK56S.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-CJIE34LI.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-SI3RJKJT.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-Y2Q72WF7.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-VZL6HVS2.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-26SZBDVF.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-327C5NN5.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-RRQDZ4I2.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-EAZZO4LF.js")).renew(options, control, emit)
   };
 }
 export {

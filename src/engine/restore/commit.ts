@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { basename, dirname, join } from 'node:path'
 import { asEngineError, LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
+import { LINE_CHUNK_BYTES } from '../io/lines.js'
 import { fileIO, writeAllSync, type FileIO } from '../io/file-io.js'
 import { option } from '../options.js'
 import { STATE_DIR } from '../store/names.js'
@@ -121,7 +122,10 @@ export async function openStaging(store: string): Promise<Staging> {
     lines: async function* () {
       flush()
       if (listed === 0) return
-      for await (const chunk of createReadStream(staged, { encoding: 'utf8', highWaterMark: 1 << 20 }))
+      for await (const chunk of createReadStream(staged, {
+        encoding: 'utf8',
+        highWaterMark: LINE_CHUNK_BYTES
+      }))
         yield chunk as string
     }
   }

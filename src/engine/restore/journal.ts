@@ -3,6 +3,7 @@ import { realpath } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { asEngineError, LicenseBackupError } from '../errors.js'
 import { fsyncDir, writeFileAtomic } from '../io/durable.js'
+import { LINE_CHUNK_BYTES } from '../io/lines.js'
 import { fileIO } from '../io/file-io.js'
 import { turnOn } from '../options.js'
 import { pathProblem, STATE_DIR } from '../store/names.js'
@@ -218,7 +219,7 @@ async function* bodyLines(file: string, skip: number, take = Infinity): AsyncGen
     }
     return out
   }
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: LINE_CHUNK_BYTES })) {
     const lines = (rest + (chunk as string)).split('\n')
     rest = lines.pop()!
     const out = wanted(lines)

@@ -3,11 +3,11 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-CA3SSNB6.js";
+} from "./chunk-TCSOWWJY.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-2E6WR3Y4.js";
+} from "./chunk-CYRYQMOR.js";
 import {
   listed
 } from "./chunk-Z6LEVCEF.js";
@@ -17,13 +17,13 @@ import {
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-TEVD5EWW.js";
-import "./chunk-XDYNRSUZ.js";
+} from "./chunk-JOO7CWNV.js";
+import "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-LDZRZNJF.js";
+} from "./chunk-X2O7Y7JW.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -33,9 +33,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-DFELDVRP.js";
 import "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

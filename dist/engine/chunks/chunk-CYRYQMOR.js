@@ -4,11 +4,11 @@ import {
 } from "./chunk-Z6LEVCEF.js";
 import {
   ServiceClient
-} from "./chunk-TEVD5EWW.js";
+} from "./chunk-JOO7CWNV.js";
 import {
   compileGlob,
   warning
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-DFELDVRP.js";
 
 // src/engine/slots/service-link.ts
 var ServiceLink = class {

@@ -1,33 +1,32 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import {
-  announceBackup,
-  openBackup,
-  verifyBackup
-} from "./chunk-PEWQDOSA.js";
-import "./chunk-SFEFJI6L.js";
-import "./chunk-6JZE5HTP.js";
-import "./chunk-RAQQYTCA.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-YHRTTMQS.js";
+} from "./chunk-6IURZFRR.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-3DIHID6D.js";
+} from "./chunk-QECHKEH7.js";
+import {
+  announceBackup,
+  openBackup,
+  verifyBackup
+} from "./chunk-3U3ML2RP.js";
+import "./chunk-E4FUTUJW.js";
+import "./chunk-UZQUMLRU.js";
 import {
   loadCatalog
-} from "./chunk-T2EWIY3T.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-MEX7BJMO.js";
+} from "./chunk-S6ICND4Q.js";
+import "./chunk-GYL6EDMH.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-6SUQOGYN.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-ETSDX2BU.js";
-import "./chunk-OI62GR3T.js";
+} from "./chunk-HPE3ELIH.js";
+import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
   TakenSlots,
@@ -44,13 +43,13 @@ import {
   refusalEvent,
   refusalMessage,
   restoreDirs
-} from "./chunk-57K57IGZ.js";
-import "./chunk-SOJSM5O6.js";
+} from "./chunk-IQ7IB3UD.js";
+import "./chunk-XDYNRSUZ.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-EDCHZ53B.js";
+} from "./chunk-LDZRZNJF.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -58,9 +57,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-BQKSSR5K.js";
-import "./chunk-4BIDEYEZ.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-LIRZADVX.js";
+import "./chunk-LTTOI6W3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   DEFAULT_RETRY,
@@ -5,7 +6,7 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   readOpenSshEd25519
-} from "./chunk-I2G36LPA.js";
+} from "./chunk-SOJSM5O6.js";
 import {
   CompactSign,
   STATE_DIR,
@@ -21,7 +22,7 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-X2O7Y7JW.js";
+} from "./chunk-EDCHZ53B.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -31,10 +32,10 @@ import {
   message,
   option,
   turnOn
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-BQKSSR5K.js";
 import {
   restrictToOwner
-} from "./chunk-LTTOI6W3.js";
+} from "./chunk-4BIDEYEZ.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";
@@ -1737,9 +1738,10 @@ import { dirname as dirname2, join as join3 } from "node:path";
 
 // src/engine/io/lines.ts
 import { createReadStream } from "node:fs";
+var LINE_CHUNK_BYTES = 64 * 1024;
 async function* lineChunks(file) {
   let rest = "";
-  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: LINE_CHUNK_BYTES })) {
     const lines = (rest + chunk).split("\n");
     rest = lines.pop();
     if (lines.length > 0) yield lines;
@@ -1992,7 +1994,7 @@ async function* bodyLines(file, skip, take = Infinity) {
     }
     return out;
   };
-  for await (const chunk of createReadStream2(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream2(file, { encoding: "utf8", highWaterMark: LINE_CHUNK_BYTES })) {
     const lines = (rest + chunk).split("\n");
     rest = lines.pop();
     const out = wanted(lines);
@@ -2140,7 +2142,10 @@ async function openStaging(store) {
     lines: async function* () {
       flush();
       if (listed === 0) return;
-      for await (const chunk of createReadStream3(staged, { encoding: "utf8", highWaterMark: 1 << 20 }))
+      for await (const chunk of createReadStream3(staged, {
+        encoding: "utf8",
+        highWaterMark: LINE_CHUNK_BYTES
+      }))
         yield chunk;
     }
   };

@@ -1,28 +1,29 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-6IURZFRR.js";
+} from "./chunk-YHRTTMQS.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-QECHKEH7.js";
+} from "./chunk-3DIHID6D.js";
 import {
   loadCatalog
-} from "./chunk-S6ICND4Q.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-6SUQOGYN.js";
+} from "./chunk-T2EWIY3T.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-MEX7BJMO.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-CA3SSNB6.js";
+} from "./chunk-ARAYDY3D.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-2E6WR3Y4.js";
-import "./chunk-Z6LEVCEF.js";
+} from "./chunk-OBLRQXVU.js";
+import "./chunk-OI62GR3T.js";
 import {
   MAX_BATCH,
   acquireStoreLock,
@@ -33,13 +34,13 @@ import {
   recoverRestore,
   refusalError,
   refusalEvent
-} from "./chunk-TEVD5EWW.js";
-import "./chunk-XDYNRSUZ.js";
+} from "./chunk-5BZOAGWF.js";
+import "./chunk-SOJSM5O6.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-LDZRZNJF.js";
+} from "./chunk-EDCHZ53B.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -47,9 +48,9 @@ import {
   message,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
-import "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-BQKSSR5K.js";
+import "./chunk-4BIDEYEZ.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

@@ -5,7 +5,7 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   readOpenSshEd25519
-} from "./chunk-XDYNRSUZ.js";
+} from "./chunk-I2G36LPA.js";
 import {
   CompactSign,
   STATE_DIR,
@@ -21,7 +21,7 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-LDZRZNJF.js";
+} from "./chunk-X2O7Y7JW.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -31,7 +31,7 @@ import {
   message,
   option,
   turnOn
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-DFELDVRP.js";
 import {
   restrictToOwner
 } from "./chunk-LTTOI6W3.js";
@@ -1737,9 +1737,10 @@ import { dirname as dirname2, join as join3 } from "node:path";
 
 // src/engine/io/lines.ts
 import { createReadStream } from "node:fs";
+var LINE_CHUNK_BYTES = 64 * 1024;
 async function* lineChunks(file) {
   let rest = "";
-  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: LINE_CHUNK_BYTES })) {
     const lines = (rest + chunk).split("\n");
     rest = lines.pop();
     if (lines.length > 0) yield lines;
@@ -1992,7 +1993,7 @@ async function* bodyLines(file, skip, take = Infinity) {
     }
     return out;
   };
-  for await (const chunk of createReadStream2(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream2(file, { encoding: "utf8", highWaterMark: LINE_CHUNK_BYTES })) {
     const lines = (rest + chunk).split("\n");
     rest = lines.pop();
     const out = wanted(lines);
@@ -2140,7 +2141,10 @@ async function openStaging(store) {
     lines: async function* () {
       flush();
       if (listed === 0) return;
-      for await (const chunk of createReadStream3(staged, { encoding: "utf8", highWaterMark: 1 << 20 }))
+      for await (const chunk of createReadStream3(staged, {
+        encoding: "utf8",
+        highWaterMark: LINE_CHUNK_BYTES
+      }))
         yield chunk;
     }
   };

@@ -3,11 +3,11 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-TCSOWWJY.js";
+} from "./chunk-CA3SSNB6.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-XIGUKF34.js";
+} from "./chunk-HPE3ELIH.js";
 import {
   listed
 } from "./chunk-Z6LEVCEF.js";
@@ -17,13 +17,13 @@ import {
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-KOEKHI3A.js";
-import "./chunk-I2G36LPA.js";
+} from "./chunk-IQ7IB3UD.js";
+import "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-X2O7Y7JW.js";
+} from "./chunk-LDZRZNJF.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -33,9 +33,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-LIRZADVX.js";
 import "./chunk-LTTOI6W3.js";
-import "./chunk-SDZ6GJJ3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

@@ -21,13 +21,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-UZQUMLRU.js";
-import {
-  NOT_VERIFIED_WARNING,
-  createVerifier,
-  loadCatalog,
-  startWorker
-} from "./chunk-S6ICND4Q.js";
+} from "./chunk-XZZYYC3T.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -41,7 +35,13 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-GYL6EDMH.js";
+} from "./chunk-4RZRHGFY.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog,
+  startWorker
+} from "./chunk-IHOHQ3IT.js";
 import "./chunk-4CBSMRKD.js";
 import {
   batchReader,
@@ -51,16 +51,16 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-CA3SSNB6.js";
+} from "./chunk-TCSOWWJY.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-TEVD5EWW.js";
+} from "./chunk-JOO7CWNV.js";
 import {
   parseSigningKey
-} from "./chunk-XDYNRSUZ.js";
+} from "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   fileIO,
@@ -71,7 +71,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-LDZRZNJF.js";
+} from "./chunk-X2O7Y7JW.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -82,11 +82,11 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-DFELDVRP.js";
 import {
   foldsCase
 } from "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/backup/backup.ts
 import { availableParallelism } from "node:os";

@@ -25,7 +25,7 @@ import "./chunk-6SUQOGYN.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-XIGUKF34.js";
+} from "./chunk-CYRYQMOR.js";
 import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
@@ -43,7 +43,7 @@ import {
   refusalEvent,
   refusalMessage,
   restoreDirs
-} from "./chunk-KOEKHI3A.js";
+} from "./chunk-JOO7CWNV.js";
 import "./chunk-I2G36LPA.js";
 import {
   nameKey,

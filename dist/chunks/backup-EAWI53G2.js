@@ -1,8 +1,7 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   TOOL
-} from "./chunk-K4CW4N3K.js";
+} from "./chunk-46RMCKOJ.js";
 import {
   FingerprintSet,
   INDEX_MEMBER,
@@ -22,7 +21,13 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-6JZE5HTP.js";
+} from "./chunk-UZQUMLRU.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog,
+  startWorker
+} from "./chunk-S6ICND4Q.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -36,32 +41,26 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-RAQQYTCA.js";
-import {
-  NOT_VERIFIED_WARNING,
-  createVerifier,
-  loadCatalog,
-  startWorker
-} from "./chunk-T2EWIY3T.js";
-import "./chunk-TCR4G6GI.js";
+} from "./chunk-GYL6EDMH.js";
+import "./chunk-4CBSMRKD.js";
 import {
   batchReader,
   readBatch
-} from "./chunk-MEX7BJMO.js";
+} from "./chunk-6SUQOGYN.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-ARAYDY3D.js";
+} from "./chunk-CA3SSNB6.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-57K57IGZ.js";
+} from "./chunk-IQ7IB3UD.js";
 import {
   parseSigningKey
-} from "./chunk-SOJSM5O6.js";
+} from "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   fileIO,
@@ -72,7 +71,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-EDCHZ53B.js";
+} from "./chunk-LDZRZNJF.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -83,11 +82,11 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-BQKSSR5K.js";
+} from "./chunk-LIRZADVX.js";
 import {
   foldsCase
-} from "./chunk-4BIDEYEZ.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-LTTOI6W3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { availableParallelism } from "node:os";

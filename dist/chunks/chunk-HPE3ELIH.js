@@ -4,11 +4,11 @@ import {
 } from "./chunk-Z6LEVCEF.js";
 import {
   ServiceClient
-} from "./chunk-KOEKHI3A.js";
+} from "./chunk-IQ7IB3UD.js";
 import {
   compileGlob,
   warning
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-LIRZADVX.js";
 
 // src/engine/slots/service-link.ts
 var ServiceLink = class {

@@ -1,32 +1,33 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  announceBackup,
+  openBackup,
+  verifyBackup
+} from "./chunk-PEWQDOSA.js";
+import "./chunk-SFEFJI6L.js";
+import "./chunk-6JZE5HTP.js";
+import "./chunk-RAQQYTCA.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-6IURZFRR.js";
+} from "./chunk-YHRTTMQS.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-QECHKEH7.js";
-import {
-  announceBackup,
-  openBackup,
-  verifyBackup
-} from "./chunk-3U3ML2RP.js";
-import "./chunk-E4FUTUJW.js";
-import "./chunk-UZQUMLRU.js";
+} from "./chunk-3DIHID6D.js";
 import {
   loadCatalog
-} from "./chunk-S6ICND4Q.js";
-import "./chunk-GYL6EDMH.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-6SUQOGYN.js";
+} from "./chunk-T2EWIY3T.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-MEX7BJMO.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-2E6WR3Y4.js";
-import "./chunk-Z6LEVCEF.js";
+} from "./chunk-OBLRQXVU.js";
+import "./chunk-OI62GR3T.js";
 import {
   MAX_BATCH,
   TakenSlots,
@@ -43,13 +44,13 @@ import {
   refusalEvent,
   refusalMessage,
   restoreDirs
-} from "./chunk-TEVD5EWW.js";
-import "./chunk-XDYNRSUZ.js";
+} from "./chunk-5BZOAGWF.js";
+import "./chunk-SOJSM5O6.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-LDZRZNJF.js";
+} from "./chunk-EDCHZ53B.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -57,9 +58,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
-import "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-BQKSSR5K.js";
+import "./chunk-4BIDEYEZ.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";

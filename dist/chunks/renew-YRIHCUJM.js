@@ -1,29 +1,28 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-YHRTTMQS.js";
+} from "./chunk-6IURZFRR.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-3DIHID6D.js";
+} from "./chunk-QECHKEH7.js";
 import {
   loadCatalog
-} from "./chunk-T2EWIY3T.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-MEX7BJMO.js";
+} from "./chunk-S6ICND4Q.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-6SUQOGYN.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-ARAYDY3D.js";
+} from "./chunk-CA3SSNB6.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-ETSDX2BU.js";
-import "./chunk-OI62GR3T.js";
+} from "./chunk-HPE3ELIH.js";
+import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
   acquireStoreLock,
@@ -34,13 +33,13 @@ import {
   recoverRestore,
   refusalError,
   refusalEvent
-} from "./chunk-57K57IGZ.js";
-import "./chunk-SOJSM5O6.js";
+} from "./chunk-IQ7IB3UD.js";
+import "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-EDCHZ53B.js";
+} from "./chunk-LDZRZNJF.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -48,9 +47,9 @@ import {
   message,
   throwIfAborted,
   warning
-} from "./chunk-BQKSSR5K.js";
-import "./chunk-4BIDEYEZ.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-LIRZADVX.js";
+import "./chunk-LTTOI6W3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

@@ -8,7 +8,7 @@ import {
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-ETSDX2BU.js";
+} from "./chunk-OBLRQXVU.js";
 import {
   listed
 } from "./chunk-OI62GR3T.js";
@@ -18,7 +18,7 @@ import {
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-57K57IGZ.js";
+} from "./chunk-5BZOAGWF.js";
 import "./chunk-SOJSM5O6.js";
 import {
   crashPoint,

@@ -49,11 +49,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./backup-ED3MTICH.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./restore-KXUQZWVI.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./backup-EAWI53G2.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./restore-45IYOXOY.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./verify-YEUGEXH2.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./release-CT6KAZYG.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./renew-TRCAY6UR.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./release-2STEBNKL.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./renew-YRIHCUJM.js")).renew(options, control, emit)
   };
 }
 

@@ -21,7 +21,7 @@ import {
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-XIGUKF34.js";
+} from "./chunk-CYRYQMOR.js";
 import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
@@ -33,7 +33,7 @@ import {
   recoverRestore,
   refusalError,
   refusalEvent
-} from "./chunk-KOEKHI3A.js";
+} from "./chunk-JOO7CWNV.js";
 import "./chunk-I2G36LPA.js";
 import {
   crashPoint,

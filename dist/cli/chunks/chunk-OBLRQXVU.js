@@ -5,7 +5,7 @@ import {
 } from "./chunk-OI62GR3T.js";
 import {
   ServiceClient
-} from "./chunk-57K57IGZ.js";
+} from "./chunk-5BZOAGWF.js";
 import {
   compileGlob,
   warning

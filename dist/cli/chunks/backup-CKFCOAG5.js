@@ -1,7 +1,8 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   TOOL
-} from "./chunk-46RMCKOJ.js";
+} from "./chunk-K4CW4N3K.js";
 import {
   FingerprintSet,
   INDEX_MEMBER,
@@ -21,7 +22,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-XZZYYC3T.js";
+} from "./chunk-6JZE5HTP.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -35,32 +36,32 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-4RZRHGFY.js";
+} from "./chunk-RAQQYTCA.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog,
   startWorker
-} from "./chunk-IHOHQ3IT.js";
-import "./chunk-4CBSMRKD.js";
+} from "./chunk-T2EWIY3T.js";
+import "./chunk-TCR4G6GI.js";
 import {
   batchReader,
   readBatch
-} from "./chunk-6SUQOGYN.js";
+} from "./chunk-MEX7BJMO.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-TCSOWWJY.js";
+} from "./chunk-ARAYDY3D.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-KOEKHI3A.js";
+} from "./chunk-5BZOAGWF.js";
 import {
   parseSigningKey
-} from "./chunk-I2G36LPA.js";
+} from "./chunk-SOJSM5O6.js";
 import {
   crashPoint,
   fileIO,
@@ -71,7 +72,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-X2O7Y7JW.js";
+} from "./chunk-EDCHZ53B.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -82,11 +83,11 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-BQKSSR5K.js";
 import {
   foldsCase
-} from "./chunk-LTTOI6W3.js";
-import "./chunk-SDZ6GJJ3.js";
+} from "./chunk-4BIDEYEZ.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/backup/backup.ts
 import { availableParallelism } from "node:os";
