@@ -32,11 +32,12 @@ export async function fsyncDir(dir: string): Promise<void> {
  * Writes a whole file so that a reader sees the old content or the new, never a mix: temp, fsync, rename,
  * fsync of the directory. On failure the temp file is removed. `crashLabel` names the crash points
  * `<label>:temp-written` (before the rename) and `<label>:renamed` (after it). `data` may be given in
- * pieces (an iterable of strings), written one after the other, so a large file is never one string.
+ * pieces (an iterable of strings, or an async one: a journal read from a file), written one after the
+ * other, so a large file is never one string.
  */
 export async function writeFileAtomic(
   file: string,
-  data: string | Uint8Array | Iterable<string>,
+  data: string | Uint8Array | Iterable<string> | AsyncIterable<string>,
   options: { mode?: number; crashLabel?: string } = {}
 ): Promise<void> {
   const io = fileIO()
@@ -47,7 +48,7 @@ export async function writeFileAtomic(
       if (typeof data === 'string' || data instanceof Uint8Array) {
         await writeAll(handle, typeof data === 'string' ? Buffer.from(data) : data)
       } else {
-        for (const piece of data) await writeAll(handle, Buffer.from(piece))
+        for await (const piece of data) await writeAll(handle, Buffer.from(piece))
       }
       await handle.sync()
     } finally {

@@ -1,13 +1,19 @@
 import { createReadStream } from 'node:fs'
 
 /**
- * The lines of a file this run wrote (a restore's spools), a megabyte's worth at a time, so that no
+ * How much of a spool or journal is read at a time: under V8's large-object size (128 KiB), so each chunk
+ * and the lines split from it die young instead of waiting in the large-object space for a full GC.
+ */
+export const LINE_CHUNK_BYTES = 64 * 1024
+
+/**
+ * The lines of a file this run wrote (a restore's spools), LINE_CHUNK_BYTES' worth at a time, so that no
  * list of them is held whole. The file ends with a newline; a last line without one means the file was
  * cut short, which is an error.
  */
 export async function* lineChunks(file: string): AsyncGenerator<string[]> {
   let rest = ''
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: LINE_CHUNK_BYTES })) {
     const lines = (rest + (chunk as string)).split('\n')
     rest = lines.pop()!
     if (lines.length > 0) yield lines

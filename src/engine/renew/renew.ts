@@ -161,8 +161,8 @@ async function renewAndWrite(
     // Killed here, the service has renewed this batch and the store holds the old copies, valid until
     // their old leases end: a rerun renews them again.
     crashPoint('renew:service-renewed')
-    const leftOut = await commitStaged(options.store, staging.paths, message => emit(warning(message)))
-    return staging.paths.length - leftOut
+    const leftOut = await commitStaged(options.store, staging, message => emit(warning(message)))
+    return staging.count - leftOut
   } finally {
     // After a commit this finds nothing; after a failure it drops what was staged.
     await dropStaging(options.store)

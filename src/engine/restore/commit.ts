@@ -1,13 +1,22 @@
-import { existsSync, lstatSync } from 'node:fs'
+import { createReadStream, existsSync, lstatSync } from 'node:fs'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { basename, dirname, join } from 'node:path'
 import { asEngineError, LicenseBackupError } from '../errors.js'
 import { crashPoint } from '../io/crash-points.js'
+import { LINE_CHUNK_BYTES } from '../io/lines.js'
 import { fileIO, writeAllSync, type FileIO } from '../io/file-io.js'
 import { option } from '../options.js'
 import { STATE_DIR } from '../store/names.js'
-import { damagedJournalError, readJournal, setAside, versionedJournal, type Journal } from './journal.js'
-import { fsyncDir, fsyncFile, isAtomicTemp, writeFileAtomic } from '../io/durable.js'
+import {
+  damagedJournalError,
+  pathLines,
+  readJournal,
+  setAside,
+  writeJournal,
+  type Journal,
+  type PathLines
+} from './journal.js'
+import { fsyncDir, fsyncFile, isAtomicTemp } from '../io/durable.js'
 import { message, type EngineMessage } from '../message.js'
 import { removeTaken } from '../slots/taken.js'
 import { removeSpool } from './spool.js'
@@ -26,9 +35,19 @@ export interface StagedFile {
   data: Uint8Array
 }
 
-export function restoreDirs(store: string): { root: string; staging: string; journal: string } {
+export function restoreDirs(store: string): {
+  root: string
+  staging: string
+  staged: string
+  journal: string
+} {
   const root = join(store, RESTORE_DIR)
-  return { root, staging: join(root, 'staging'), journal: join(root, 'journal.json') }
+  return {
+    root,
+    staging: join(root, 'staging'),
+    staged: join(root, 'staged'),
+    journal: join(root, 'journal.json')
+  }
 }
 
 export interface Staging {
@@ -38,21 +57,50 @@ export interface Staging {
    * Made durable by the commit, all at once, before its journal.
    */
   add(file: StagedFile): void
-  /** The store-relative paths staged so far, in order. */
-  readonly paths: string[]
+  /** How many files are staged. */
+  readonly count: number
+  /**
+   * The store-relative paths staged so far, in order, as the journal's lines: kept in a file of the
+   * store's (`.license-backup/restore/staged`) a batch at a time, so none stays in memory (ADR 0231).
+   */
+  lines(): AsyncIterable<string>
 }
+
+/** How many staged paths wait in memory before they are appended to the list file, with one write. */
+const PATHS_PER_WRITE = 1024
 
 /** Empties the staging area and opens it for files added one by one (a restore stages as answers come). */
 export async function openStaging(store: string): Promise<Staging> {
-  const { staging } = restoreDirs(store)
+  const { staging, staged } = restoreDirs(store)
   const io = fileIO()
-  await io.rm(staging, { recursive: true, force: true }).catch(error => {
-    throw stagingError(store, staging, error)
-  })
+  for (const leftover of [staging, staged])
+    await io.rm(leftover, { recursive: true, force: true }).catch(error => {
+      throw stagingError(store, leftover, error)
+    })
   const made = new Set<string>()
-  const paths: string[] = []
+  let pending: string[] = []
+  let count = 0
+  let listed = 0
+  /** Appends the pending paths to the list file (created by the first append). */
+  const flush = (): void => {
+    if (pending.length === 0) return
+    try {
+      const handle = io.openSync(staged, listed === 0 ? 'w' : 'a', 0o644)
+      try {
+        writeAllSync(handle, Buffer.from(pending.map(path => `${JSON.stringify(path)}\n`).join('')))
+      } finally {
+        handle.close()
+      }
+    } catch (error) {
+      throw stagingError(store, staged, error)
+    }
+    listed += pending.length
+    pending = []
+  }
   return {
-    paths,
+    get count() {
+      return count
+    },
     add: file => {
       const target = join(staging, file.path)
       const parent = dirname(target)
@@ -66,8 +114,19 @@ export async function openStaging(store: string): Promise<Staging> {
       } catch (error) {
         throw stagingError(store, target, error)
       }
-      paths.push(file.path)
+      pending.push(file.path)
+      count++
+      if (pending.length >= PATHS_PER_WRITE) flush()
       crashPoint('restore:stage')
+    },
+    lines: async function* () {
+      flush()
+      if (listed === 0) return
+      for await (const chunk of createReadStream(staged, {
+        encoding: 'utf8',
+        highWaterMark: LINE_CHUNK_BYTES
+      }))
+        yield chunk as string
     }
   }
 }
@@ -78,6 +137,8 @@ export async function openStaging(store: string): Promise<Staging> {
  */
 export async function dropStaging(store: string): Promise<void> {
   const dirs = restoreDirs(store)
+  // The list of staged paths is the journal's once it is written, and of no use when nothing is committed.
+  await fileIO().rm(dirs.staged, { force: true })
   if (await exists(dirs.journal)) return
   await fileIO().rm(dirs.staging, { recursive: true, force: true })
 }
@@ -95,30 +156,44 @@ export type Warn = (text: string | EngineMessage) => void
 
 /**
  * Makes the staged files the store's and removes `removed` (a release): writes the journal (the commit
- * point), then moves the staged files in and removes the others. Returns how many staged files could not
- * be moved in (something in the store is in their way; `warn` names them).
+ * point), then moves the staged files in and removes the others. `staged` is the restore's staging or a
+ * list of paths staged already. Returns how many staged files could not be moved in (something in the
+ * store is in their way; `warn` names them).
  */
 export async function commitStaged(
   store: string,
-  paths: string[],
+  staged: Staging | readonly string[],
   warn?: Warn,
-  removed: string[] = []
+  removed: readonly string[] = []
 ): Promise<number> {
   const dirs = restoreDirs(store)
+  const paths: PathLines = 'lines' in staged ? staged : pathLines(staged)
   let journal: Journal
   try {
-    journal = await versionedJournal(store, paths, removed)
     await fileIO().mkdir(dirs.root, { recursive: true })
-    if (paths.length > 0) await syncAll(dirs.staging, () => paths.map(path => join(dirs.staging, path)))
+    if (paths.count > 0) await syncAll(dirs.staging, () => stagedFiles(dirs.staging, paths))
     crashPoint('restore:before-journal')
-    await writeFileAtomic(dirs.journal, JSON.stringify(journal), { crashLabel: 'restore:journal' })
+    journal = await writeJournal(store, dirs.journal, paths, pathLines(removed))
   } catch (error) {
     if (!(await exists(dirs.journal))) throw stagingError(store, dirs.journal, error)
     // The journal's rename happened (only its directory's fsync failed): the commit point is passed.
     throw unfinishedError(store, dirs.journal, error)
   }
   crashPoint('restore:after-journal')
+  await fileIO()
+    .rm(dirs.staged, { force: true })
+    .catch(() => {})
   return rollForward(store, journal, warn)
+}
+
+/** The full names of the staged files, from their journal lines (only where `sync -f` is missing). */
+async function* stagedFiles(staging: string, paths: PathLines): AsyncGenerator<string> {
+  let rest = ''
+  for await (const chunk of paths.lines()) {
+    const lines = (rest + chunk).split('\n')
+    rest = lines.pop()!
+    for (const line of lines) yield join(staging, JSON.parse(line) as string)
+  }
 }
 
 /**
@@ -136,6 +211,7 @@ export async function recoverRestore(
   // The licenses a killed restore had spooled for its exchange (ADR 0222): never left in the store.
   await removeSpool(dirs.root)
   await removeTaken(dirs.root)
+  await io.rm(dirs.staged, { force: true })
   const journal = await readJournal(store, dirs.journal)
   if (journal && 'damaged' in journal) {
     if (!rollBack) throw damagedJournalError(store, dirs.journal, journal.damaged)
@@ -181,7 +257,7 @@ async function rollForward(store: string, journal: Journal, warn?: Warn): Promis
   const dirs = restoreDirs(store)
   const io = fileIO()
   // Which paths this run moved, a byte each: their full names are built only if `sync -f` is missing.
-  const moved = new Uint8Array(journal.paths.length)
+  const moved = new Uint8Array(journal.count)
   const made = new Set<string>()
   /** Folders of the journal's paths that the store has a file or link at: the folder → what is in the way. */
   const blockedFolders = new Map<string, string>()
@@ -190,40 +266,42 @@ async function rollForward(store: string, journal: Journal, warn?: Warn): Promis
   try {
     // Synchronous moves (ADR 0052): a rename of a small file costs ~10 µs, a promise round trip more than
     // that. The event loop gets a turn every MOVES_PER_TURN, for signal handlers and worker answers.
-    for (let index = 0; index < journal.paths.length; index++) {
-      if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn()
-      const path = journal.paths[index]!
-      const staged = join(dirs.staging, path)
-      const target = join(store, path)
-      current = target
-      // A path missing from the staging was moved before a crash: rename is what made it the store's.
-      // (existsSync: access(2), no Stats object per license; the staging holds only our own files.)
-      if (!existsSync(staged)) continue
-      const parent = dirname(target)
-      if (!made.has(parent)) {
-        const blocker = blockedFolders.get(parent) ?? folderBlocker(store, path)
-        if (blocker !== undefined) {
-          blockedFolders.set(parent, blocker)
-          leftOut.push({ path, blocker })
+    let index = 0
+    for await (const chunk of journal.paths())
+      for (const path of chunk) {
+        if (index > 0 && index % MOVES_PER_TURN === 0) await nextTurn()
+        const staged = join(dirs.staging, path)
+        const target = join(store, path)
+        current = target
+        index++
+        // A path missing from the staging was moved before a crash: rename is what made it the store's.
+        // (existsSync: access(2), no Stats object per license; the staging holds only our own files.)
+        if (!existsSync(staged)) continue
+        const parent = dirname(target)
+        if (!made.has(parent)) {
+          const blocker = blockedFolders.get(parent) ?? folderBlocker(store, path)
+          if (blocker !== undefined) {
+            blockedFolders.set(parent, blocker)
+            leftOut.push({ path, blocker })
+            continue
+          }
+          io.mkdirSync(parent, { recursive: true })
+          made.add(parent)
+        }
+        try {
+          io.renameSync(staged, target)
+        } catch (error) {
+          if (!lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) throw error
+          leftOut.push({ path, blocker: path })
           continue
         }
-        io.mkdirSync(parent, { recursive: true })
-        made.add(parent)
+        moved[index - 1] = 1
+        crashPoint('restore:move')
       }
-      try {
-        io.renameSync(staged, target)
-      } catch (error) {
-        if (!lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) throw error
-        leftOut.push({ path, blocker: path })
-        continue
-      }
-      moved[index] = 1
-      crashPoint('restore:move')
-    }
     current = store
-    await syncAll(store, () => journal.paths.filter((_, i) => moved[i] === 1).map(path => join(store, path)))
+    await syncAll(store, () => movedFiles(store, journal, moved))
     crashPoint('restore:moved-all')
-    await removeAll(store, journal.removed ?? [])
+    await removeAll(store, journal.removed())
     current = dirs.journal
     await io.rm(dirs.journal, { force: true })
     await fsyncDir(dirs.root)
@@ -260,26 +338,35 @@ function leftOutMessage(store: string, leftOut: Array<{ path: string; blocker: s
 const MOVES_PER_TURN = 1024
 
 /** Removes a journal's `removed` files (gone already after a crash: fine), then makes it durable. */
-async function removeAll(store: string, removed: string[]): Promise<void> {
-  if (removed.length === 0) return
+async function removeAll(store: string, removed: AsyncIterable<string[]>): Promise<void> {
   const io = fileIO()
-  for (const path of removed) {
-    await io.rm(join(store, path), { force: true })
-    crashPoint('release:remove')
-  }
-  for (const parent of new Set(removed.map(path => dirname(join(store, path))))) await fsyncDir(parent)
+  const parents = new Set<string>()
+  for await (const chunk of removed)
+    for (const path of chunk) {
+      await io.rm(join(store, path), { force: true })
+      parents.add(dirname(join(store, path)))
+      crashPoint('release:remove')
+    }
+  for (const parent of parents) await fsyncDir(parent)
+}
+
+/** The full names of the journal's paths that this run moved in. */
+async function* movedFiles(store: string, journal: Journal, moved: Uint8Array): AsyncGenerator<string> {
+  let index = 0
+  for await (const chunk of journal.paths())
+    for (const path of chunk) if (moved[index++] === 1) yield join(store, path)
 }
 
 /**
  * Makes many small writes durable at once: `sync -f` flushes the whole file system holding `dir`, one flush
  * instead of one fsync per file (0.07 ms against 0.8 ms a file on Linux, ADR 0040). Where it is missing
- * (macOS, Windows: ADR 0110) every file and its directory is flushed instead; the list of files is built
- * only then, since at 100,000 licenses the full paths are ~10 MB the common case never reads.
+ * (macOS, Windows: ADR 0110) every file and its directory is flushed instead; the files' names are read
+ * from the journal or the staged list only then.
  */
-async function syncAll(dir: string, files: () => string[]): Promise<void> {
+async function syncAll(dir: string, files: () => AsyncIterable<string>): Promise<void> {
   if (await fileIO().syncFileSystem(dir)) return
   const dirs = new Set<string>()
-  for (const file of files()) {
+  for await (const file of files()) {
     await fsyncFile(file)
     dirs.add(dirname(file))
   }

@@ -150,19 +150,19 @@ async function exchangeAndCommit(context: RestoreRun): Promise<RestoreReport> {
     const outcome = await exchange(context, staging, link, leases)
     throwIfAborted(signal, 'restore')
     emit({ type: 'BEGIN', operation: 'restore' })
-    emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: 0, total: staging.paths.length })
-    const leftOut = await commitStaged(store, staging.paths, message => emit(warning(message)))
+    emit({ type: 'PROGRESS', operation: 'restore', phase: 'commit', done: 0, total: staging.count })
+    const leftOut = await commitStaged(store, staging, message => emit(warning(message)))
     emit({
       type: 'PROGRESS',
       operation: 'restore',
       phase: 'commit',
-      done: staging.paths.length,
-      total: staging.paths.length
+      done: staging.count,
+      total: staging.count
     })
     emit({ type: 'END', operation: 'restore' })
     return {
       machineId: context.machine.id,
-      restored: staging.paths.length - leftOut,
+      restored: staging.count - leftOut,
       ...outcome,
       ...leases.result()
     }

@@ -1,0 +1,86 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  announceBackup,
+  openBackup,
+  verifyBackup
+} from "./chunk-6MIMBWQ3.js";
+import "./chunk-ONIIBBFK.js";
+import "./chunk-7VWGNYBE.js";
+import "./chunk-4RZRHGFY.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog
+} from "./chunk-44NIVDZ5.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-TZAP2QRQ.js";
+import "./chunk-AJ2FYSS3.js";
+import {
+  LicenseBackupError,
+  message,
+  throwIfAborted,
+  warning
+} from "./chunk-DFELDVRP.js";
+import "./chunk-LTTOI6W3.js";
+import "./chunk-SDZ6GJJ3.js";
+
+// src/engine/verify/verify.ts
+async function verify(options, control, emit) {
+  const signal = control.signal;
+  throwIfAborted(signal, "verify");
+  const opened = await openBackup(options.path, options);
+  emit({ type: "BEGIN", operation: "verify" });
+  announceBackup(opened, options, emit);
+  if (options.catalog) await loadCatalog(options.catalog);
+  const verifier = await createVerifier(options.trust, {
+    ...signal ? { signal } : {},
+    operation: "verify",
+    pooled: true
+  });
+  try {
+    if (!verifier.verifying) emit(warning(NOT_VERIFIED_WARNING));
+    const backup = await verifyBackup(options.path, {
+      opened,
+      verifier,
+      ...options.ageIdentity ? { ageIdentity: options.ageIdentity } : {},
+      ...signal ? { signal } : {},
+      onProgress: (done, total) => emit({ type: "PROGRESS", operation: "verify", phase: "verify", done, total })
+    });
+    throwIfAborted(signal, "verify");
+    emit({
+      type: "PROGRESS",
+      operation: "verify",
+      phase: "verify",
+      done: backup.count,
+      total: backup.count
+    });
+    emit({ type: "END", operation: "verify" });
+    return {
+      format: opened.manifest.format,
+      verified: backup.count,
+      restricted: backup.restricted,
+      signaturesChecked: verifier.verifying,
+      ...opened.signer ? { signer: opened.signer } : {},
+      ...opened.origin ? { origin: opened.origin } : {},
+      packSize: opened.manifest.pack.size
+    };
+  } catch (error) {
+    if (error instanceof LicenseBackupError) throw error;
+    if (error instanceof DOMException && error.name === "AbortError")
+      throw new LicenseBackupError("CANCELLED", "The verify was cancelled.");
+    const code = error.code ?? error.message;
+    throw new LicenseBackupError(
+      "IO_ERROR",
+      message`Reading the backup at ${options.path} failed (${code}); check the folder and its permissions.`,
+      {
+        file: options.path,
+        cause: error
+      }
+    );
+  } finally {
+    await verifier.close();
+  }
+}
+export {
+  verify
+};
