@@ -19,7 +19,7 @@ import {
   releaseOnExit,
   resolveSecrets,
   sweepRestoreDirs
-} from "./chunks/chunk-DXT7WJ55.js";
+} from "./chunks/chunk-RTNGNE7W.js";
 import {
   ExitCode,
   getInput,
@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-HO5CLTU2.js");
+    const { runSteps } = await import("./chunks/run-steps-OH5CNKYY.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

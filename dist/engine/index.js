@@ -75,11 +75,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-B6EHXEP2.js")).backup(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-6HW7NWU3.js")).backup(options, control, emit),
     restore: async (options, control = {}) => (await import("./chunks/restore-FO32FNYU.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-YOUXC45L.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-LUF6WI6W.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-RXWVDM25.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-PEZ5Y7E4.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-KTRCP44M.js")).renew(options, control, emit)
   };
 }
 export {

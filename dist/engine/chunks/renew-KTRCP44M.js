@@ -17,7 +17,7 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-CABDGX36.js";
+} from "./chunk-D4EBJTUT.js";
 import {
   ServiceLink,
   includeFilter

@@ -17,7 +17,7 @@ import {
   registryOrigin,
   rememberForExit,
   repositoryText
-} from "./chunk-DXT7WJ55.js";
+} from "./chunk-RTNGNE7W.js";
 import "./chunk-2HFINW4O.js";
 import "./chunk-46RMCKOJ.js";
 import "./chunk-QECHKEH7.js";

@@ -1,28 +1,29 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-Q5FGVL7W.js";
+} from "./chunk-KED4GANW.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-QECHKEH7.js";
+} from "./chunk-3DIHID6D.js";
 import {
   loadCatalog
-} from "./chunk-VNAW4HHY.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-TZAP2QRQ.js";
+} from "./chunk-XZVRUB3K.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-Z6MHIMP7.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-LGKFTJKR.js";
+} from "./chunk-Z4TETIDS.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-GNWB6ZCF.js";
-import "./chunk-Z6LEVCEF.js";
+} from "./chunk-DBOQVY7J.js";
+import "./chunk-OI62GR3T.js";
 import {
   MAX_BATCH,
   acquireStoreLock,
@@ -33,13 +34,13 @@ import {
   recoverRestore,
   refusalError,
   refusalEvent
-} from "./chunk-3T6REFNB.js";
-import "./chunk-XDYNRSUZ.js";
+} from "./chunk-PSJB3YK5.js";
+import "./chunk-SOJSM5O6.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-OBXTKBOB.js";
+} from "./chunk-4MF3BVHI.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -47,9 +48,9 @@ import {
   message,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
-import "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-BQKSSR5K.js";
+import "./chunk-4BIDEYEZ.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

@@ -49,11 +49,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./backup-CU5FAXER.js")).backup(options, control, emit),
+    backup: async (options, control = {}) => (await import("./backup-XYMLMGHP.js")).backup(options, control, emit),
     restore: async (options, control = {}) => (await import("./restore-SDOWQ4ST.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./verify-MXE6ZWYL.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./release-ELQUJV7T.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./renew-AAPS62GA.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./release-P7W5DFGR.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./renew-YJYJ6FPF.js")).renew(options, control, emit)
   };
 }
 

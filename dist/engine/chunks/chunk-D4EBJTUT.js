@@ -1,11 +1,10 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   STATE_DIR,
   lastSegmentProblem,
   nameKey,
   pathProblem
-} from "./chunk-4MF3BVHI.js";
+} from "./chunk-PLJYMD67.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -13,7 +12,7 @@ import {
   compileGlob,
   message,
   option
-} from "./chunk-BQKSSR5K.js";
+} from "./chunk-DFELDVRP.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";
@@ -54,13 +53,14 @@ function* walkLicenseFiles(store, pattern = DEFAULT_PATTERN) {
     throw storeReadError(store, error);
   }
 }
-async function scanLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
+async function scanLicenseFiles(store, pattern = DEFAULT_PATTERN, signal, onPath) {
   await checkStoreDir(store);
   const foreignKeys = /* @__PURE__ */ new Set();
   let count = 0;
   for (const path of walkLicenseFiles(store, pattern)) {
     if (++count % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     if (signal?.aborted) return count;
+    onPath?.(path);
     const key = nameKey(path);
     if (key !== path) foreignKeys.add(key);
   }

@@ -1,10 +1,11 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   STATE_DIR,
   lastSegmentProblem,
   nameKey,
   pathProblem
-} from "./chunk-OBXTKBOB.js";
+} from "./chunk-4MF3BVHI.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -12,7 +13,7 @@ import {
   compileGlob,
   message,
   option
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-BQKSSR5K.js";
 
 // src/engine/store/walk.ts
 import { readdirSync } from "node:fs";
@@ -53,13 +54,14 @@ function* walkLicenseFiles(store, pattern = DEFAULT_PATTERN) {
     throw storeReadError(store, error);
   }
 }
-async function scanLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
+async function scanLicenseFiles(store, pattern = DEFAULT_PATTERN, signal, onPath) {
   await checkStoreDir(store);
   const foreignKeys = /* @__PURE__ */ new Set();
   let count = 0;
   for (const path of walkLicenseFiles(store, pattern)) {
     if (++count % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     if (signal?.aborted) return count;
+    onPath?.(path);
     const key = nameKey(path);
     if (key !== path) foreignKeys.add(key);
   }

@@ -3,11 +3,11 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-CABDGX36.js";
+} from "./chunk-J2NCOIKX.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-QUBMYQIG.js";
+} from "./chunk-GNWB6ZCF.js";
 import {
   listed
 } from "./chunk-Z6LEVCEF.js";
@@ -17,13 +17,13 @@ import {
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-XZJCBFZ2.js";
-import "./chunk-I2G36LPA.js";
+} from "./chunk-3T6REFNB.js";
+import "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-PLJYMD67.js";
+} from "./chunk-OBXTKBOB.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -33,9 +33,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-LIRZADVX.js";
 import "./chunk-LTTOI6W3.js";
-import "./chunk-SDZ6GJJ3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

@@ -50,9 +50,8 @@ import {
 } from "./chunk-Z6MHIMP7.js";
 import {
   checkStoreDir,
-  scanLicenseFiles,
-  walkLicenseFiles
-} from "./chunk-MGEKFA5G.js";
+  scanLicenseFiles
+} from "./chunk-Z4TETIDS.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
@@ -92,7 +91,7 @@ import "./chunk-2ZTQXNXN.js";
 // src/engine/backup/backup.ts
 import { availableParallelism } from "node:os";
 import { rm as rm2 } from "node:fs/promises";
-import { join as join6, resolve as resolve2 } from "node:path";
+import { join as join7, resolve as resolve2 } from "node:path";
 
 // src/engine/format/pack-sink.ts
 import { createHash } from "node:crypto";
@@ -407,9 +406,69 @@ var IndexSpool = class _IndexSpool {
   }
 };
 
+// src/engine/backup/path-spool.ts
+import { closeSync as closeSync2, mkdtempSync, openSync as openSync2, readSync, rmSync, writeSync as writeSync2 } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join4 } from "node:path";
+var RUN_BYTES = 256 * 1024;
+var END = 0;
+var PathSpool = class _PathSpool {
+  constructor(dir, fd) {
+    this.dir = dir;
+    this.fd = fd;
+  }
+  dir;
+  fd;
+  pending = [];
+  pendingBytes = 0;
+  static open() {
+    const dir = mkdtempSync(join4(tmpdir(), "license-backup-paths-"));
+    return new _PathSpool(dir, openSync2(join4(dir, "paths"), "wx+", 384));
+  }
+  /** Appends a path. */
+  add(path) {
+    this.pending.push(path);
+    this.pendingBytes += path.length + 1;
+    if (this.pendingBytes >= RUN_BYTES) this.flush();
+  }
+  /** The paths in the order they were added, read back a run at a time; call once, after the last add. */
+  *paths() {
+    this.flush();
+    const fd = this.fd;
+    const buffer = Buffer.allocUnsafe(RUN_BYTES);
+    let position = 0;
+    let carry;
+    for (; ; ) {
+      const read = readSync(fd, buffer, 0, buffer.length, position);
+      if (read === 0) return;
+      position += read;
+      const data = carry ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+      let start = 0;
+      for (let end = data.indexOf(END); end >= 0; end = data.indexOf(END, start)) {
+        yield data.toString("utf8", start, end);
+        start = end + 1;
+      }
+      carry = start < data.length ? Buffer.from(data.subarray(start)) : void 0;
+    }
+  }
+  /** Closes and deletes the spool. */
+  remove() {
+    if (this.fd !== void 0) closeSync2(this.fd);
+    this.fd = void 0;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+  flush() {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join("\0") + "\0";
+    this.pending = [];
+    this.pendingBytes = 0;
+    writeSync2(this.fd, text);
+  }
+};
+
 // src/engine/backup/folder.ts
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join as join4 } from "node:path";
+import { basename, dirname, join as join5 } from "node:path";
 var NEW_MARK = ".lb-new-";
 var OLD_MARK = ".lb-old-";
 var BACKUP_NAMES = /* @__PURE__ */ new Set([
@@ -452,7 +511,7 @@ async function inspectTarget(path, overwrite = false) {
 var OUR_FORMAT_LINE = /^\{\s*"format"\s*:\s*"license-backup\/v\d+(\.\d+)?"/;
 var FORMAT_LINE_BYTES = 64;
 async function startsAsOurManifest(path) {
-  const file = join4(path, MANIFEST_FILE);
+  const file = join5(path, MANIFEST_FILE);
   try {
     if (!(await fileIO().lstat(file)).isFile()) return false;
     const handle = await fileIO().open(file, "r");
@@ -479,7 +538,7 @@ var FULL_CHECK_BYTES = 1024 * 1024;
 var HEAD_BYTES = 64 * 1024;
 var TAIL_BYTES = 1024;
 async function hasValidManifest(path) {
-  const file = join4(path, MANIFEST_FILE);
+  const file = join5(path, MANIFEST_FILE);
   try {
     const info = await fileIO().stat(file);
     if (!info.isFile()) return false;
@@ -493,7 +552,7 @@ async function hasValidManifest(path) {
 var HEAD = /^\s*\{\s*"format"\s*:\s*"license-backup\/v1"\s*,[^]*?"pack"\s*:\s*\{\s*"file"\s*:\s*"(licenses\.tar(?:\.age)?)"\s*,\s*"sha256"\s*:\s*"[0-9a-f]{64}"\s*,\s*"size"\s*:\s*(\d+)\s*\}\s*,\s*"licenses"\s*:\s*\[/;
 var TAIL = /"counts"\s*:\s*\{\s*"licenses"\s*:\s*\d+\s*,\s*"restricted"\s*:\s*\d+\s*,\s*"bytes"\s*:\s*\d+\s*\}\s*\}\s*$/;
 async function looksComplete(path, size) {
-  const handle = await fileIO().open(join4(path, MANIFEST_FILE), "r");
+  const handle = await fileIO().open(join5(path, MANIFEST_FILE), "r");
   let head;
   let tail;
   try {
@@ -504,7 +563,7 @@ async function looksComplete(path, size) {
   }
   const found = HEAD.exec(head);
   if (!found || !TAIL.test(tail)) return false;
-  const pack = await fileIO().lstat(join4(path, found[1]));
+  const pack = await fileIO().lstat(join5(path, found[1]));
   return pack.isFile() && pack.size === Number(found[2]);
 }
 async function readText(handle, position, length) {
@@ -527,8 +586,8 @@ async function sweepLeftovers(path) {
   const news = names.filter((name) => name.startsWith(base + NEW_MARK));
   if (olds.length > 0 && (await inspectTarget(path).catch(() => void 0))?.kind === "absent") {
     for (const old of olds) {
-      if (await hasValidManifest(join4(parent, old))) {
-        await io.rename(join4(parent, old), path);
+      if (await hasValidManifest(join5(parent, old))) {
+        await io.rename(join5(parent, old), path);
         await fsyncDir(parent);
         crashPoint("backup:sweep-put-back");
         break;
@@ -536,7 +595,7 @@ async function sweepLeftovers(path) {
     }
   }
   for (const name of [...olds, ...news]) {
-    await io.rm(join4(parent, name), { recursive: true, force: true });
+    await io.rm(join5(parent, name), { recursive: true, force: true });
     crashPoint("backup:sweep-removed");
   }
 }
@@ -600,7 +659,7 @@ function ioError(path, error) {
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename2, dirname as dirname2, join as join5, posix, resolve, win32 } from "node:path";
+import { basename as basename2, dirname as dirname2, join as join6, posix, resolve, win32 } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
@@ -625,7 +684,7 @@ async function realpathOfMaybeMissing(path) {
   let current = absolute;
   for (; ; ) {
     try {
-      return join5(await realpath(current), ...missing.reverse());
+      return join6(await realpath(current), ...missing.reverse());
     } catch {
       const parent = dirname2(current);
       if (parent === current) return absolute;
@@ -684,6 +743,7 @@ async function backup(options, control, emit, internals = {}) {
     throw error;
   });
   let buildDir;
+  let spool;
   try {
     await recoverRestore(store, (message2) => emit(warning(message2)), options.rollBackInterrupted === true);
     await sweepLeftovers(path);
@@ -698,7 +758,9 @@ async function backup(options, control, emit, internals = {}) {
     emit({ type: "BEGIN", operation: "backup" });
     if (!verifier.verifying) emit(warning(NOT_VERIFIED_WARNING));
     throwIfAborted(signal, "backup");
-    const total = await scanLicenseFiles(store, pattern, signal);
+    spool = PathSpool.open();
+    const paths = spool;
+    const total = await scanLicenseFiles(store, pattern, signal, (path2) => paths.add(path2));
     throwIfAborted(signal, "backup");
     if (total === 0) {
       throw new LicenseBackupError(
@@ -709,7 +771,19 @@ async function backup(options, control, emit, internals = {}) {
     }
     emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: total, total });
     buildDir = await makeBuildDir(path);
-    const write = { store, total, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern };
+    const write = {
+      store,
+      total,
+      paths: () => paths.paths(),
+      catalog,
+      verifier,
+      emit,
+      internals,
+      signal,
+      buildDir,
+      encryptTo,
+      pattern
+    };
     const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey);
     throwIfAborted(signal, "backup");
     await commitBuildDir(buildDir, path, target);
@@ -729,6 +803,7 @@ async function backup(options, control, emit, internals = {}) {
     );
   } finally {
     if (buildDir) await rm2(buildDir, { recursive: true, force: true });
+    spool?.remove();
     await verifier.close();
     await pathLock.release();
     await lock.release();
@@ -745,7 +820,7 @@ async function withSink(sink, body) {
 async function writeV1(input) {
   const { buildDir, encryptTo, emit, signal } = input;
   const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
-  let sink = await openFileSink(join6(buildDir, packFile));
+  let sink = await openFileSink(join7(buildDir, packFile));
   if (encryptTo) sink = await encryptingSink(sink, encryptTo);
   const open = sink;
   const licenses = [];
@@ -854,7 +929,7 @@ async function packLicenses(input) {
   };
   const batches = readLicenseBatches({
     store,
-    paths: walkLicenseFiles(store, input.pattern),
+    paths: input.paths(),
     keys: verifier.verifying ? verifier.keys : void 0,
     threads: readThreads(input),
     ...input.internals.fileSystem ? { fileSystem: input.internals.fileSystem } : {}
@@ -942,7 +1017,7 @@ function throwError(error) {
 }
 function checkUniqueId(input, license, file, index) {
   let earlier = 0;
-  for (const other of walkLicenseFiles(input.store, input.pattern)) {
+  for (const other of input.paths()) {
     if (earlier++ >= index) return;
     let jti;
     try {
