@@ -19,7 +19,7 @@ import {
   releaseOnExit,
   resolveSecrets,
   sweepRestoreDirs
-} from "./chunks/chunk-RTNGNE7W.js";
+} from "./chunks/chunk-FWATDKDV.js";
 import {
   ExitCode,
   getInput,
@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-OH5CNKYY.js");
+    const { runSteps } = await import("./chunks/run-steps-6PM3UNES.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

@@ -200,24 +200,18 @@ describe('backup', () => {
     })
   })
 
-  it("leaves no spool of the scan's paths behind, whether the backup succeeds or fails", async () => {
+  it("leaves no spool of the scan's paths behind, and sweeps one a killed run left", async () => {
     const { root, store, path } = await setup()
     await smallStore(store)
-    const tmp = join(root, 'tmp')
-    await mkdir(tmp)
-    const saved = process.env.TMPDIR
-    process.env.TMPDIR = tmp
-    try {
-      await createBackupRestorer().backup({ store, path })
-      expect(await readdir(tmp)).toEqual([])
-      await putLicense(store, 'c/bad.jwt', 'not a license')
-      await expect(createBackupRestorer().backup({ store, path, overwrite: true })).rejects.toMatchObject({
-        code: 'INVALID_LICENSE'
-      })
-      expect(await readdir(tmp)).toEqual([])
-    } finally {
-      process.env.TMPDIR = saved
-    }
+    const left = ['backup', 'issuer.jwks.json', 'store']
+    await writeFile(`${path}.lb-new-0123456789ab.paths`, 'a/one.jwt\0')
+    await createBackupRestorer().backup({ store, path })
+    expect((await readdir(root)).sort()).toEqual(left)
+    await putLicense(store, 'c/bad.jwt', 'not a license')
+    await expect(createBackupRestorer().backup({ store, path, overwrite: true })).rejects.toMatchObject({
+      code: 'INVALID_LICENSE'
+    })
+    expect((await readdir(root)).sort()).toEqual(left)
   })
 
   it('gives the same pack bytes and the same manifest but `created` for the same store', async () => {

@@ -7376,7 +7376,7 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-JSSC3ZPM.js")).backup(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-DOTKTZAT.js")).backup(options, control, emit),
     restore: async (options, control = {}) => (await import("./chunks/restore-ZVQ6VC27.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-RWQ4HL4I.js")).verify(options, control, emit),
     release: async (options, control = {}) => (await import("./chunks/release-CYAL2A2Z.js")).release(options, control, emit),

@@ -75,7 +75,7 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-6HW7NWU3.js")).backup(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-RYKSJVZS.js")).backup(options, control, emit),
     restore: async (options, control = {}) => (await import("./chunks/restore-FO32FNYU.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-YOUXC45L.js")).verify(options, control, emit),
     release: async (options, control = {}) => (await import("./chunks/release-PEZ5Y7E4.js")).release(options, control, emit),

@@ -39,7 +39,7 @@ import { PathSpool } from './path-spool.js'
 import { LicensesDigest, restrictedIndexLine } from '../format/pack-index.js'
 import { TOOL } from '../version.js'
 import { recoverRestore } from '../restore/commit.js'
-import { commitBuildDir, inspectTarget, makeBuildDir, sweepLeftovers } from './folder.js'
+import { commitBuildDir, inspectTarget, makeBuildDir, spoolFileBeside, sweepLeftovers } from './folder.js'
 import { checkPathsApart } from './paths.js'
 import { message } from '../message.js'
 import { warning } from '../events.js'
@@ -128,7 +128,7 @@ export async function backup(
     throwIfAborted(signal, 'backup')
 
     // The scan's paths are spooled for the pack, which takes them from the spool: one walk (ADR 0245).
-    spool = PathSpool.open()
+    spool = PathSpool.open(spoolFileBeside(path, 'paths'))
     const paths = spool
     const total = await scanLicenseFiles(store, pattern, signal, path => paths.add(path))
     throwIfAborted(signal, 'backup')

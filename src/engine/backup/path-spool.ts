@@ -1,6 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 
 /** Paths are written, and read back, in runs of about this many bytes. */
 const RUN_BYTES = 256 * 1024
@@ -10,20 +8,20 @@ const END = 0
 /**
  * The store's license paths as the scan found them, spooled to a private file so the pack takes them from
  * it instead of walking the store a second time (ADR 0245), holding no list of paths in memory. The file
- * is in a private temporary folder (0700) and holds only store-relative names; `remove` deletes it.
+ * (0600) holds only store-relative names; `remove` deletes it.
  */
 export class PathSpool {
   private pending: string[] = []
   private pendingBytes = 0
 
   private constructor(
-    private readonly dir: string,
+    private readonly file: string,
     private fd: number | undefined
   ) {}
 
-  static open(): PathSpool {
-    const dir = mkdtempSync(join(tmpdir(), 'license-backup-paths-'))
-    return new PathSpool(dir, openSync(join(dir, 'paths'), 'wx+', 0o600))
+  /** Creates `file`, which must not exist. */
+  static open(file: string): PathSpool {
+    return new PathSpool(file, openSync(file, 'wx+', 0o600))
   }
 
   /** Appends a path. */
@@ -59,7 +57,7 @@ export class PathSpool {
   remove(): void {
     if (this.fd !== undefined) closeSync(this.fd)
     this.fd = undefined
-    rmSync(this.dir, { recursive: true, force: true })
+    rmSync(this.file, { force: true })
   }
 
   private flush(): void {

@@ -21,13 +21,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-WXIMAC55.js";
-import {
-  NOT_VERIFIED_WARNING,
-  createVerifier,
-  loadCatalog,
-  startWorker
-} from "./chunk-VNAW4HHY.js";
+} from "./chunk-ZW2QFQPX.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -41,7 +35,13 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-GYL6EDMH.js";
+} from "./chunk-4RZRHGFY.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog,
+  startWorker
+} from "./chunk-CERI6ELM.js";
 import "./chunk-4CBSMRKD.js";
 import {
   batchReader,
@@ -50,16 +50,16 @@ import {
 import {
   checkStoreDir,
   scanLicenseFiles
-} from "./chunk-J2NCOIKX.js";
+} from "./chunk-D4EBJTUT.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-3T6REFNB.js";
+} from "./chunk-XZJCBFZ2.js";
 import {
   parseSigningKey
-} from "./chunk-XDYNRSUZ.js";
+} from "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   fileIO,
@@ -70,7 +70,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-OBXTKBOB.js";
+} from "./chunk-PLJYMD67.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -81,16 +81,16 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-DFELDVRP.js";
 import {
   foldsCase
 } from "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/backup/backup.ts
 import { availableParallelism } from "node:os";
 import { rm as rm2 } from "node:fs/promises";
-import { join as join7, resolve as resolve2 } from "node:path";
+import { join as join6, resolve as resolve2 } from "node:path";
 
 // src/engine/format/pack-sink.ts
 import { createHash } from "node:crypto";
@@ -406,23 +406,21 @@ var IndexSpool = class _IndexSpool {
 };
 
 // src/engine/backup/path-spool.ts
-import { closeSync as closeSync2, mkdtempSync, openSync as openSync2, readSync, rmSync, writeSync as writeSync2 } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as join4 } from "node:path";
+import { closeSync as closeSync2, openSync as openSync2, readSync, rmSync, writeSync as writeSync2 } from "node:fs";
 var RUN_BYTES = 256 * 1024;
 var END = 0;
 var PathSpool = class _PathSpool {
-  constructor(dir, fd) {
-    this.dir = dir;
+  constructor(file, fd) {
+    this.file = file;
     this.fd = fd;
   }
-  dir;
+  file;
   fd;
   pending = [];
   pendingBytes = 0;
-  static open() {
-    const dir = mkdtempSync(join4(tmpdir(), "license-backup-paths-"));
-    return new _PathSpool(dir, openSync2(join4(dir, "paths"), "wx+", 384));
+  /** Creates `file`, which must not exist. */
+  static open(file) {
+    return new _PathSpool(file, openSync2(file, "wx+", 384));
   }
   /** Appends a path. */
   add(path) {
@@ -454,7 +452,7 @@ var PathSpool = class _PathSpool {
   remove() {
     if (this.fd !== void 0) closeSync2(this.fd);
     this.fd = void 0;
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.file, { force: true });
   }
   flush() {
     if (this.pending.length === 0) return;
@@ -467,7 +465,7 @@ var PathSpool = class _PathSpool {
 
 // src/engine/backup/folder.ts
 import { randomBytes } from "node:crypto";
-import { basename, dirname, join as join5 } from "node:path";
+import { basename, dirname, join as join4 } from "node:path";
 var NEW_MARK = ".lb-new-";
 var OLD_MARK = ".lb-old-";
 var BACKUP_NAMES = /* @__PURE__ */ new Set([
@@ -510,7 +508,7 @@ async function inspectTarget(path, overwrite = false) {
 var OUR_FORMAT_LINE = /^\{\s*"format"\s*:\s*"license-backup\/v\d+(\.\d+)?"/;
 var FORMAT_LINE_BYTES = 64;
 async function startsAsOurManifest(path) {
-  const file = join5(path, MANIFEST_FILE);
+  const file = join4(path, MANIFEST_FILE);
   try {
     if (!(await fileIO().lstat(file)).isFile()) return false;
     const handle = await fileIO().open(file, "r");
@@ -537,7 +535,7 @@ var FULL_CHECK_BYTES = 1024 * 1024;
 var HEAD_BYTES = 64 * 1024;
 var TAIL_BYTES = 1024;
 async function hasValidManifest(path) {
-  const file = join5(path, MANIFEST_FILE);
+  const file = join4(path, MANIFEST_FILE);
   try {
     const info = await fileIO().stat(file);
     if (!info.isFile()) return false;
@@ -551,7 +549,7 @@ async function hasValidManifest(path) {
 var HEAD = /^\s*\{\s*"format"\s*:\s*"license-backup\/v1"\s*,[^]*?"pack"\s*:\s*\{\s*"file"\s*:\s*"(licenses\.tar(?:\.age)?)"\s*,\s*"sha256"\s*:\s*"[0-9a-f]{64}"\s*,\s*"size"\s*:\s*(\d+)\s*\}\s*,\s*"licenses"\s*:\s*\[/;
 var TAIL = /"counts"\s*:\s*\{\s*"licenses"\s*:\s*\d+\s*,\s*"restricted"\s*:\s*\d+\s*,\s*"bytes"\s*:\s*\d+\s*\}\s*\}\s*$/;
 async function looksComplete(path, size) {
-  const handle = await fileIO().open(join5(path, MANIFEST_FILE), "r");
+  const handle = await fileIO().open(join4(path, MANIFEST_FILE), "r");
   let head;
   let tail;
   try {
@@ -562,7 +560,7 @@ async function looksComplete(path, size) {
   }
   const found = HEAD.exec(head);
   if (!found || !TAIL.test(tail)) return false;
-  const pack = await fileIO().lstat(join5(path, found[1]));
+  const pack = await fileIO().lstat(join4(path, found[1]));
   return pack.isFile() && pack.size === Number(found[2]);
 }
 async function readText(handle, position, length) {
@@ -585,8 +583,8 @@ async function sweepLeftovers(path) {
   const news = names.filter((name) => name.startsWith(base + NEW_MARK));
   if (olds.length > 0 && (await inspectTarget(path).catch(() => void 0))?.kind === "absent") {
     for (const old of olds) {
-      if (await hasValidManifest(join5(parent, old))) {
-        await io.rename(join5(parent, old), path);
+      if (await hasValidManifest(join4(parent, old))) {
+        await io.rename(join4(parent, old), path);
         await fsyncDir(parent);
         crashPoint("backup:sweep-put-back");
         break;
@@ -594,9 +592,12 @@ async function sweepLeftovers(path) {
     }
   }
   for (const name of [...olds, ...news]) {
-    await io.rm(join5(parent, name), { recursive: true, force: true });
+    await io.rm(join4(parent, name), { recursive: true, force: true });
     crashPoint("backup:sweep-removed");
   }
+}
+function spoolFileBeside(path, name) {
+  return `${path}${NEW_MARK}${randomBytes(6).toString("hex")}.${name}`;
 }
 async function makeBuildDir(path) {
   await fileIO().mkdir(dirname(path), { recursive: true });
@@ -658,7 +659,7 @@ function ioError(path, error) {
 
 // src/engine/backup/paths.ts
 import { realpath } from "node:fs/promises";
-import { basename as basename2, dirname as dirname2, join as join6, posix, resolve, win32 } from "node:path";
+import { basename as basename2, dirname as dirname2, join as join5, posix, resolve, win32 } from "node:path";
 async function checkPathsApart(store, backupPath) {
   const realStore = await realpath(store);
   const realBackup = await realpathOfMaybeMissing(backupPath);
@@ -683,7 +684,7 @@ async function realpathOfMaybeMissing(path) {
   let current = absolute;
   for (; ; ) {
     try {
-      return join6(await realpath(current), ...missing.reverse());
+      return join5(await realpath(current), ...missing.reverse());
     } catch {
       const parent = dirname2(current);
       if (parent === current) return absolute;
@@ -757,7 +758,7 @@ async function backup(options, control, emit, internals = {}) {
     emit({ type: "BEGIN", operation: "backup" });
     if (!verifier.verifying) emit(warning(NOT_VERIFIED_WARNING));
     throwIfAborted(signal, "backup");
-    spool = PathSpool.open();
+    spool = PathSpool.open(spoolFileBeside(path, "paths"));
     const paths = spool;
     const total = await scanLicenseFiles(store, pattern, signal, (path2) => paths.add(path2));
     throwIfAborted(signal, "backup");
@@ -819,7 +820,7 @@ async function withSink(sink, body) {
 async function writeV1(input) {
   const { buildDir, encryptTo, emit, signal } = input;
   const packFile = encryptTo ? ENCRYPTED_PACK_FILE : PACK_FILE;
-  let sink = await openFileSink(join7(buildDir, packFile));
+  let sink = await openFileSink(join6(buildDir, packFile));
   if (encryptTo) sink = await encryptingSink(sink, encryptTo);
   const open = sink;
   const licenses = [];

@@ -49,7 +49,7 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./backup-XYMLMGHP.js")).backup(options, control, emit),
+    backup: async (options, control = {}) => (await import("./backup-2AX5RXAQ.js")).backup(options, control, emit),
     restore: async (options, control = {}) => (await import("./restore-SDOWQ4ST.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./verify-MXE6ZWYL.js")).verify(options, control, emit),
     release: async (options, control = {}) => (await import("./release-P7W5DFGR.js")).release(options, control, emit),
