@@ -19,7 +19,7 @@ import {
   releaseOnExit,
   resolveSecrets,
   sweepRestoreDirs
-} from "./chunks/chunk-XLC7JPVC.js";
+} from "./chunks/chunk-FU4OFLX2.js";
 import {
   ExitCode,
   getInput,
@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-EIHOOJZE.js");
+    const { runSteps } = await import("./chunks/run-steps-4D7NU6W5.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { readFileSync, unlinkSync } from 'node:fs'
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { chmod, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -165,6 +165,53 @@ describe('backup', () => {
     const warnings = rec.events.filter(event => event.type === 'WARNING')
     expect(warnings).toHaveLength(1)
     expect((warnings[0] as { message: string }).message).toMatch(/not verified/)
+  })
+
+  // ADR 0245: the pack takes the scan's paths from a spool instead of walking the store again.
+  it('packs the licenses the scan found: one added after the scan is left out, one removed fails the run', async () => {
+    const { store, path } = await setup()
+    await smallStore(store)
+    const afterScan = (change: () => void) =>
+      recorder(event => {
+        if (event.type === 'PROGRESS' && event.phase === 'scan') change()
+      })
+    const added = afterScan(() =>
+      writeFileSync(join(store, 'a/added.jwt'), issuer.sign(claims({ jti: 'lic-new' })))
+    )
+    const result = await createBackupRestorer(added.listener).backup({
+      store,
+      path,
+      format: 'license-backup/v1'
+    })
+    const scan = added.events.find(event => event.type === 'PROGRESS' && event.phase === 'scan')
+    expect(scan).toMatchObject({ done: 4, total: 4 })
+    expect(result.backedUp + result.restricted.length).toBe(4)
+    expect(
+      result.manifest.format === 'license-backup/v1' && result.manifest.licenses.map(l => l.path)
+    ).toEqual(['a/one.jwt', 'b/four.jwt'])
+
+    const removed = afterScan(() => unlinkSync(join(store, 'b/four.jwt')))
+    const failure = createBackupRestorer(removed.listener).backup({ store, path, overwrite: true })
+    await expect(failure).rejects.toMatchObject({
+      code: 'IO_ERROR',
+      message: expect.stringMatching(
+        /b\/four\.jwt in the store .* cannot be read \(ENOENT\); it disappeared during the backup/
+      )
+    })
+  })
+
+  it("leaves no spool of the scan's paths behind, and sweeps one a killed run left", async () => {
+    const { root, store, path } = await setup()
+    await smallStore(store)
+    const left = ['backup', 'issuer.jwks.json', 'store']
+    await writeFile(`${path}.lb-new-0123456789ab.paths`, 'a/one.jwt\0')
+    await createBackupRestorer().backup({ store, path })
+    expect((await readdir(root)).sort()).toEqual(left)
+    await putLicense(store, 'c/bad.jwt', 'not a license')
+    await expect(createBackupRestorer().backup({ store, path, overwrite: true })).rejects.toMatchObject({
+      code: 'INVALID_LICENSE'
+    })
+    expect((await readdir(root)).sort()).toEqual(left)
   })
 
   it('gives the same pack bytes and the same manifest but `created` for the same store', async () => {

@@ -32,13 +32,14 @@ import { readMachineId } from '../machine-key/index.js'
 import { readError, readLicenseFileSync, type LicenseFileSystem } from '../store/read.js'
 import { readLicenseBatches } from '../verify-pool/read-pool.js'
 import type { ReadLicense, ReadRecord } from '../verify-pool/read-batch.js'
-import { checkStoreDir, scanLicenseFiles, walkLicenseFiles } from '../store/walk.js'
+import { checkStoreDir, scanLicenseFiles } from '../store/walk.js'
 import { FingerprintSet } from '../flat/fingerprint-set.js'
 import { IndexSpool } from './index-spool.js'
+import { PathSpool } from './path-spool.js'
 import { LicensesDigest, restrictedIndexLine } from '../format/pack-index.js'
 import { TOOL } from '../version.js'
 import { recoverRestore } from '../restore/commit.js'
-import { commitBuildDir, inspectTarget, makeBuildDir, sweepLeftovers } from './folder.js'
+import { commitBuildDir, inspectTarget, makeBuildDir, spoolFileBeside, sweepLeftovers } from './folder.js'
 import { checkPathsApart } from './paths.js'
 import { message } from '../message.js'
 import { warning } from '../events.js'
@@ -110,6 +111,7 @@ export async function backup(
     throw error
   })
   let buildDir: string | undefined
+  let spool: PathSpool | undefined
   try {
     await recoverRestore(store, message => emit(warning(message)), options.rollBackInterrupted === true)
     await sweepLeftovers(path)
@@ -125,7 +127,10 @@ export async function backup(
     if (!verifier.verifying) emit(warning(NOT_VERIFIED_WARNING))
     throwIfAborted(signal, 'backup')
 
-    const total = await scanLicenseFiles(store, pattern, signal)
+    // The scan's paths are spooled for the pack, which takes them from the spool: one walk (ADR 0245).
+    spool = PathSpool.open(spoolFileBeside(path, 'paths'))
+    const paths = spool
+    const total = await scanLicenseFiles(store, pattern, signal, path => paths.add(path))
     throwIfAborted(signal, 'backup')
     if (total === 0) {
       throw new LicenseBackupError(
@@ -137,7 +142,19 @@ export async function backup(
     emit({ type: 'PROGRESS', operation: 'backup', phase: 'scan', done: total, total })
 
     buildDir = await makeBuildDir(path)
-    const write = { store, total, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern }
+    const write = {
+      store,
+      total,
+      paths: () => paths.paths(),
+      catalog,
+      verifier,
+      emit,
+      internals,
+      signal,
+      buildDir,
+      encryptTo,
+      pattern
+    }
     const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey)
     // The last point of no change: past it the swap runs to the end.
     throwIfAborted(signal, 'backup')
@@ -159,6 +176,7 @@ export async function backup(
     )
   } finally {
     if (buildDir) await rm(buildDir, { recursive: true, force: true })
+    spool?.remove()
     await verifier.close()
     await pathLock.release()
     await lock.release()
@@ -168,8 +186,10 @@ export async function backup(
 /** What both writers need: the run's inputs and the folder being built. */
 interface WriteInput {
   store: string
-  /** How many licenses the scan found (the walk during packing finds them again, one at a time). */
+  /** How many licenses the scan found. */
   total: number
+  /** The licenses' paths the scan found, in path order, from its spool (ADR 0245). */
+  paths: () => Generator<string>
   catalog: Catalog
   verifier: LicenseVerifier
   emit: EventListener
@@ -299,6 +319,7 @@ async function writeV2(
 interface PackInput {
   store: string
   total: number
+  paths: () => Generator<string>
   pattern: string
   sink: PackSink
   /** Takes each packed license's entry, in pack order (held for v1, spooled for v2). */
@@ -314,7 +335,8 @@ interface PackInput {
 
 /**
  * Reads, checks and packs every license in path order; restricted ones are reported, never packed.
- * Walks the store as it packs: no list of the store's paths or entries is held here (ADR 0130). The
+ * Takes the paths from the scan's spool (ADR 0245): no list of the store's paths or entries is held here
+ * (ADR 0130). The
  * licenses are read, parsed, hashed and checked on worker threads, in batches (ADR 0217): this thread
  * only packs them, and reports the first failure in path order.
  */
@@ -347,7 +369,7 @@ async function packLicenses(input: PackInput): Promise<void> {
   }
   const batches = readLicenseBatches({
     store,
-    paths: walkLicenseFiles(store, input.pattern),
+    paths: input.paths(),
     keys: verifier.verifying ? verifier.keys : undefined,
     threads: readThreads(input),
     ...(input.internals.fileSystem ? { fileSystem: input.internals.fileSystem } : {})
@@ -449,8 +471,8 @@ function throwError(error: Error): never {
 }
 
 /**
- * A license ID whose fingerprint was seen before (ADR 0130): walks the store again up to this license
- * for the one that really has the ID, and refuses the pair; a fingerprint shared by two IDs passes.
+ * A license ID whose fingerprint was seen before (ADR 0130): reads the scan's paths again up to this
+ * license for the one that really has the ID, and refuses the pair; a fingerprint shared by two IDs passes.
  */
 function checkUniqueId(
   input: PackInput,
@@ -459,7 +481,7 @@ function checkUniqueId(
   index: number
 ): void {
   let earlier = 0
-  for (const other of walkLicenseFiles(input.store, input.pattern)) {
+  for (const other of input.paths()) {
     if (earlier++ >= index) return
     let jti: string
     try {

@@ -204,6 +204,14 @@ export async function sweepLeftovers(path: string): Promise<void> {
   }
 }
 
+/**
+ * A fresh name beside `path` for a file of the run's own (the scan's path spool, ADR 0245): marked as the
+ * build folder is, so the next run's sweep removes it if this one is killed before it removes it itself.
+ */
+export function spoolFileBeside(path: string, name: string): string {
+  return `${path}${NEW_MARK}${randomBytes(6).toString('hex')}.${name}`
+}
+
 /** A fresh build folder beside `path`. */
 export async function makeBuildDir(path: string): Promise<string> {
   await fileIO().mkdir(dirname(path), { recursive: true })

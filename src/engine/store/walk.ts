@@ -63,12 +63,14 @@ export function* walkLicenseFiles(store: string, pattern = DEFAULT_PATTERN): Gen
 /**
  * Walks the store once without keeping its paths: checks every license's name, and that no two are the
  * same name by the name rule (case, Unicode normalisation, invisible characters: restore refuses such a
- * pack, docs/names.md, and some file systems cannot hold them). Returns how many licenses there are.
+ * pack, docs/names.md, and some file systems cannot hold them). Returns how many licenses there are;
+ * `onPath` takes each path in walk order (a backup spools them for its pack, ADR 0245).
  */
 export async function scanLicenseFiles(
   store: string,
   pattern = DEFAULT_PATTERN,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  onPath?: (path: string) => void
 ): Promise<number> {
   await checkStoreDir(store)
   // Two paths with the same key cannot both be their own key, so only the keys of paths that are not
@@ -79,6 +81,7 @@ export async function scanLicenseFiles(
     if (++count % YIELD_EVERY === 0) await new Promise<void>(resolve => setImmediate(resolve))
     // The caller reports the cancellation.
     if (signal?.aborted) return count
+    onPath?.(path)
     const key = nameKey(path)
     if (key !== path) foreignKeys.add(key)
   }

@@ -49,9 +49,8 @@ import {
 } from "./chunk-TZAP2QRQ.js";
 import {
   checkStoreDir,
-  scanLicenseFiles,
-  walkLicenseFiles
-} from "./chunk-MTGRDOZ2.js";
+  scanLicenseFiles
+} from "./chunk-JKC57BYS.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
@@ -406,6 +405,64 @@ var IndexSpool = class _IndexSpool {
   }
 };
 
+// src/engine/backup/path-spool.ts
+import { closeSync as closeSync2, openSync as openSync2, readSync, rmSync, writeSync as writeSync2 } from "node:fs";
+var RUN_BYTES = 256 * 1024;
+var END = 0;
+var PathSpool = class _PathSpool {
+  constructor(file, fd) {
+    this.file = file;
+    this.fd = fd;
+  }
+  file;
+  fd;
+  pending = [];
+  pendingBytes = 0;
+  /** Creates `file`, which must not exist. */
+  static open(file) {
+    return new _PathSpool(file, openSync2(file, "wx+", 384));
+  }
+  /** Appends a path. */
+  add(path) {
+    this.pending.push(path);
+    this.pendingBytes += path.length + 1;
+    if (this.pendingBytes >= RUN_BYTES) this.flush();
+  }
+  /** The paths in the order they were added, read back a run at a time; call once, after the last add. */
+  *paths() {
+    this.flush();
+    const fd = this.fd;
+    const buffer = Buffer.allocUnsafe(RUN_BYTES);
+    let position = 0;
+    let carry;
+    for (; ; ) {
+      const read = readSync(fd, buffer, 0, buffer.length, position);
+      if (read === 0) return;
+      position += read;
+      const data = carry ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+      let start = 0;
+      for (let end = data.indexOf(END); end >= 0; end = data.indexOf(END, start)) {
+        yield data.toString("utf8", start, end);
+        start = end + 1;
+      }
+      carry = start < data.length ? Buffer.from(data.subarray(start)) : void 0;
+    }
+  }
+  /** Closes and deletes the spool. */
+  remove() {
+    if (this.fd !== void 0) closeSync2(this.fd);
+    this.fd = void 0;
+    rmSync(this.file, { force: true });
+  }
+  flush() {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join("\0") + "\0";
+    this.pending = [];
+    this.pendingBytes = 0;
+    writeSync2(this.fd, text);
+  }
+};
+
 // src/engine/backup/folder.ts
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join as join4 } from "node:path";
@@ -538,6 +595,9 @@ async function sweepLeftovers(path) {
     await io.rm(join4(parent, name), { recursive: true, force: true });
     crashPoint("backup:sweep-removed");
   }
+}
+function spoolFileBeside(path, name) {
+  return `${path}${NEW_MARK}${randomBytes(6).toString("hex")}.${name}`;
 }
 async function makeBuildDir(path) {
   await fileIO().mkdir(dirname(path), { recursive: true });
@@ -683,6 +743,7 @@ async function backup(options, control, emit, internals = {}) {
     throw error;
   });
   let buildDir;
+  let spool;
   try {
     await recoverRestore(store, (message2) => emit(warning(message2)), options.rollBackInterrupted === true);
     await sweepLeftovers(path);
@@ -697,7 +758,9 @@ async function backup(options, control, emit, internals = {}) {
     emit({ type: "BEGIN", operation: "backup" });
     if (!verifier.verifying) emit(warning(NOT_VERIFIED_WARNING));
     throwIfAborted(signal, "backup");
-    const total = await scanLicenseFiles(store, pattern, signal);
+    spool = PathSpool.open(spoolFileBeside(path, "paths"));
+    const paths = spool;
+    const total = await scanLicenseFiles(store, pattern, signal, (path2) => paths.add(path2));
     throwIfAborted(signal, "backup");
     if (total === 0) {
       throw new LicenseBackupError(
@@ -708,7 +771,19 @@ async function backup(options, control, emit, internals = {}) {
     }
     emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: total, total });
     buildDir = await makeBuildDir(path);
-    const write = { store, total, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern };
+    const write = {
+      store,
+      total,
+      paths: () => paths.paths(),
+      catalog,
+      verifier,
+      emit,
+      internals,
+      signal,
+      buildDir,
+      encryptTo,
+      pattern
+    };
     const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey);
     throwIfAborted(signal, "backup");
     await commitBuildDir(buildDir, path, target);
@@ -728,6 +803,7 @@ async function backup(options, control, emit, internals = {}) {
     );
   } finally {
     if (buildDir) await rm2(buildDir, { recursive: true, force: true });
+    spool?.remove();
     await verifier.close();
     await pathLock.release();
     await lock.release();
@@ -853,7 +929,7 @@ async function packLicenses(input) {
   };
   const batches = readLicenseBatches({
     store,
-    paths: walkLicenseFiles(store, input.pattern),
+    paths: input.paths(),
     keys: verifier.verifying ? verifier.keys : void 0,
     threads: readThreads(input),
     ...input.internals.fileSystem ? { fileSystem: input.internals.fileSystem } : {}
@@ -941,7 +1017,7 @@ function throwError(error) {
 }
 function checkUniqueId(input, license, file, index) {
   let earlier = 0;
-  for (const other of walkLicenseFiles(input.store, input.pattern)) {
+  for (const other of input.paths()) {
     if (earlier++ >= index) return;
     let jti;
     try {

@@ -1,8 +1,7 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   TOOL
-} from "./chunk-K4CW4N3K.js";
+} from "./chunk-46RMCKOJ.js";
 import {
   FingerprintSet,
   INDEX_MEMBER,
@@ -22,7 +21,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-PLZLM3ER.js";
+} from "./chunk-7VWGNYBE.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -36,32 +35,31 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-RAQQYTCA.js";
+} from "./chunk-4RZRHGFY.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog,
   startWorker
-} from "./chunk-ZFBTQMQJ.js";
-import "./chunk-TCR4G6GI.js";
+} from "./chunk-44NIVDZ5.js";
+import "./chunk-4CBSMRKD.js";
 import {
   batchReader,
   readBatch
-} from "./chunk-Z6MHIMP7.js";
+} from "./chunk-TZAP2QRQ.js";
 import {
   checkStoreDir,
-  scanLicenseFiles,
-  walkLicenseFiles
-} from "./chunk-26U2WTFW.js";
+  scanLicenseFiles
+} from "./chunk-SKEYMX3B.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-V6WK4WEE.js";
+} from "./chunk-6ER5SJHL.js";
 import {
   parseSigningKey
-} from "./chunk-SOJSM5O6.js";
+} from "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   fileIO,
@@ -72,7 +70,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-OQ3BY7FT.js";
+} from "./chunk-AJ2FYSS3.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -83,11 +81,11 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-BQKSSR5K.js";
+} from "./chunk-DFELDVRP.js";
 import {
   foldsCase
-} from "./chunk-4BIDEYEZ.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-LTTOI6W3.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/backup/backup.ts
 import { availableParallelism } from "node:os";
@@ -407,6 +405,64 @@ var IndexSpool = class _IndexSpool {
   }
 };
 
+// src/engine/backup/path-spool.ts
+import { closeSync as closeSync2, openSync as openSync2, readSync, rmSync, writeSync as writeSync2 } from "node:fs";
+var RUN_BYTES = 256 * 1024;
+var END = 0;
+var PathSpool = class _PathSpool {
+  constructor(file, fd) {
+    this.file = file;
+    this.fd = fd;
+  }
+  file;
+  fd;
+  pending = [];
+  pendingBytes = 0;
+  /** Creates `file`, which must not exist. */
+  static open(file) {
+    return new _PathSpool(file, openSync2(file, "wx+", 384));
+  }
+  /** Appends a path. */
+  add(path) {
+    this.pending.push(path);
+    this.pendingBytes += path.length + 1;
+    if (this.pendingBytes >= RUN_BYTES) this.flush();
+  }
+  /** The paths in the order they were added, read back a run at a time; call once, after the last add. */
+  *paths() {
+    this.flush();
+    const fd = this.fd;
+    const buffer = Buffer.allocUnsafe(RUN_BYTES);
+    let position = 0;
+    let carry;
+    for (; ; ) {
+      const read = readSync(fd, buffer, 0, buffer.length, position);
+      if (read === 0) return;
+      position += read;
+      const data = carry ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+      let start = 0;
+      for (let end = data.indexOf(END); end >= 0; end = data.indexOf(END, start)) {
+        yield data.toString("utf8", start, end);
+        start = end + 1;
+      }
+      carry = start < data.length ? Buffer.from(data.subarray(start)) : void 0;
+    }
+  }
+  /** Closes and deletes the spool. */
+  remove() {
+    if (this.fd !== void 0) closeSync2(this.fd);
+    this.fd = void 0;
+    rmSync(this.file, { force: true });
+  }
+  flush() {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join("\0") + "\0";
+    this.pending = [];
+    this.pendingBytes = 0;
+    writeSync2(this.fd, text);
+  }
+};
+
 // src/engine/backup/folder.ts
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join as join4 } from "node:path";
@@ -539,6 +595,9 @@ async function sweepLeftovers(path) {
     await io.rm(join4(parent, name), { recursive: true, force: true });
     crashPoint("backup:sweep-removed");
   }
+}
+function spoolFileBeside(path, name) {
+  return `${path}${NEW_MARK}${randomBytes(6).toString("hex")}.${name}`;
 }
 async function makeBuildDir(path) {
   await fileIO().mkdir(dirname(path), { recursive: true });
@@ -684,6 +743,7 @@ async function backup(options, control, emit, internals = {}) {
     throw error;
   });
   let buildDir;
+  let spool;
   try {
     await recoverRestore(store, (message2) => emit(warning(message2)), options.rollBackInterrupted === true);
     await sweepLeftovers(path);
@@ -698,7 +758,9 @@ async function backup(options, control, emit, internals = {}) {
     emit({ type: "BEGIN", operation: "backup" });
     if (!verifier.verifying) emit(warning(NOT_VERIFIED_WARNING));
     throwIfAborted(signal, "backup");
-    const total = await scanLicenseFiles(store, pattern, signal);
+    spool = PathSpool.open(spoolFileBeside(path, "paths"));
+    const paths = spool;
+    const total = await scanLicenseFiles(store, pattern, signal, (path2) => paths.add(path2));
     throwIfAborted(signal, "backup");
     if (total === 0) {
       throw new LicenseBackupError(
@@ -709,7 +771,19 @@ async function backup(options, control, emit, internals = {}) {
     }
     emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: total, total });
     buildDir = await makeBuildDir(path);
-    const write = { store, total, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern };
+    const write = {
+      store,
+      total,
+      paths: () => paths.paths(),
+      catalog,
+      verifier,
+      emit,
+      internals,
+      signal,
+      buildDir,
+      encryptTo,
+      pattern
+    };
     const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey);
     throwIfAborted(signal, "backup");
     await commitBuildDir(buildDir, path, target);
@@ -729,6 +803,7 @@ async function backup(options, control, emit, internals = {}) {
     );
   } finally {
     if (buildDir) await rm2(buildDir, { recursive: true, force: true });
+    spool?.remove();
     await verifier.close();
     await pathLock.release();
     await lock.release();
@@ -854,7 +929,7 @@ async function packLicenses(input) {
   };
   const batches = readLicenseBatches({
     store,
-    paths: walkLicenseFiles(store, input.pattern),
+    paths: input.paths(),
     keys: verifier.verifying ? verifier.keys : void 0,
     threads: readThreads(input),
     ...input.internals.fileSystem ? { fileSystem: input.internals.fileSystem } : {}
@@ -942,7 +1017,7 @@ function throwError(error) {
 }
 function checkUniqueId(input, license, file, index) {
   let earlier = 0;
-  for (const other of walkLicenseFiles(input.store, input.pattern)) {
+  for (const other of input.paths()) {
     if (earlier++ >= index) return;
     let jti;
     try {

@@ -54,13 +54,14 @@ function* walkLicenseFiles(store, pattern = DEFAULT_PATTERN) {
     throw storeReadError(store, error);
   }
 }
-async function scanLicenseFiles(store, pattern = DEFAULT_PATTERN, signal) {
+async function scanLicenseFiles(store, pattern = DEFAULT_PATTERN, signal, onPath) {
   await checkStoreDir(store);
   const foreignKeys = /* @__PURE__ */ new Set();
   let count = 0;
   for (const path of walkLicenseFiles(store, pattern)) {
     if (++count % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
     if (signal?.aborted) return count;
+    onPath?.(path);
     const key = nameKey(path);
     if (key !== path) foreignKeys.add(key);
   }

@@ -3,11 +3,11 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-MTGRDOZ2.js";
+} from "./chunk-SKEYMX3B.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-HWZTC2RV.js";
+} from "./chunk-VFDXKGGC.js";
 import {
   listed
 } from "./chunk-Z6LEVCEF.js";
@@ -17,13 +17,13 @@ import {
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-2445KGAF.js";
-import "./chunk-XDYNRSUZ.js";
+} from "./chunk-6ER5SJHL.js";
+import "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-PAGSOZD3.js";
+} from "./chunk-AJ2FYSS3.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -33,9 +33,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-DFELDVRP.js";
 import "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

@@ -2,26 +2,26 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-KIDSY44L.js";
+} from "./chunk-NMN23MZC.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-UZPXJM7F.js";
+} from "./chunk-QECHKEH7.js";
 import {
   loadCatalog
-} from "./chunk-44NIVDZ5.js";
+} from "./chunk-MD5I3SMZ.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-TZAP2QRQ.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-5ZWAJQ2N.js";
+} from "./chunk-JKC57BYS.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-VFDXKGGC.js";
+} from "./chunk-HWZTC2RV.js";
 import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
@@ -33,13 +33,13 @@ import {
   recoverRestore,
   refusalError,
   refusalEvent
-} from "./chunk-6ER5SJHL.js";
-import "./chunk-I2G36LPA.js";
+} from "./chunk-2445KGAF.js";
+import "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-AJ2FYSS3.js";
+} from "./chunk-PAGSOZD3.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -47,9 +47,9 @@ import {
   message,
   throwIfAborted,
   warning
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-LIRZADVX.js";
 import "./chunk-LTTOI6W3.js";
-import "./chunk-SDZ6GJJ3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

@@ -4,7 +4,7 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-26U2WTFW.js";
+} from "./chunk-MDRY2SV7.js";
 import {
   ServiceLink,
   includeFilter

@@ -1,7 +1,8 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   TOOL
-} from "./chunk-46RMCKOJ.js";
+} from "./chunk-K4CW4N3K.js";
 import {
   FingerprintSet,
   INDEX_MEMBER,
@@ -21,7 +22,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-7VWGNYBE.js";
+} from "./chunk-PLZLM3ER.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -35,32 +36,31 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-4RZRHGFY.js";
+} from "./chunk-RAQQYTCA.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog,
   startWorker
-} from "./chunk-44NIVDZ5.js";
-import "./chunk-4CBSMRKD.js";
+} from "./chunk-ZFBTQMQJ.js";
+import "./chunk-TCR4G6GI.js";
 import {
   batchReader,
   readBatch
-} from "./chunk-TZAP2QRQ.js";
+} from "./chunk-Z6MHIMP7.js";
 import {
   checkStoreDir,
-  scanLicenseFiles,
-  walkLicenseFiles
-} from "./chunk-5ZWAJQ2N.js";
+  scanLicenseFiles
+} from "./chunk-MDRY2SV7.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-6ER5SJHL.js";
+} from "./chunk-V6WK4WEE.js";
 import {
   parseSigningKey
-} from "./chunk-I2G36LPA.js";
+} from "./chunk-SOJSM5O6.js";
 import {
   crashPoint,
   fileIO,
@@ -71,7 +71,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-AJ2FYSS3.js";
+} from "./chunk-OQ3BY7FT.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -82,11 +82,11 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-BQKSSR5K.js";
 import {
   foldsCase
-} from "./chunk-LTTOI6W3.js";
-import "./chunk-SDZ6GJJ3.js";
+} from "./chunk-4BIDEYEZ.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/backup/backup.ts
 import { availableParallelism } from "node:os";
@@ -406,6 +406,64 @@ var IndexSpool = class _IndexSpool {
   }
 };
 
+// src/engine/backup/path-spool.ts
+import { closeSync as closeSync2, openSync as openSync2, readSync, rmSync, writeSync as writeSync2 } from "node:fs";
+var RUN_BYTES = 256 * 1024;
+var END = 0;
+var PathSpool = class _PathSpool {
+  constructor(file, fd) {
+    this.file = file;
+    this.fd = fd;
+  }
+  file;
+  fd;
+  pending = [];
+  pendingBytes = 0;
+  /** Creates `file`, which must not exist. */
+  static open(file) {
+    return new _PathSpool(file, openSync2(file, "wx+", 384));
+  }
+  /** Appends a path. */
+  add(path) {
+    this.pending.push(path);
+    this.pendingBytes += path.length + 1;
+    if (this.pendingBytes >= RUN_BYTES) this.flush();
+  }
+  /** The paths in the order they were added, read back a run at a time; call once, after the last add. */
+  *paths() {
+    this.flush();
+    const fd = this.fd;
+    const buffer = Buffer.allocUnsafe(RUN_BYTES);
+    let position = 0;
+    let carry;
+    for (; ; ) {
+      const read = readSync(fd, buffer, 0, buffer.length, position);
+      if (read === 0) return;
+      position += read;
+      const data = carry ? Buffer.concat([carry, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+      let start = 0;
+      for (let end = data.indexOf(END); end >= 0; end = data.indexOf(END, start)) {
+        yield data.toString("utf8", start, end);
+        start = end + 1;
+      }
+      carry = start < data.length ? Buffer.from(data.subarray(start)) : void 0;
+    }
+  }
+  /** Closes and deletes the spool. */
+  remove() {
+    if (this.fd !== void 0) closeSync2(this.fd);
+    this.fd = void 0;
+    rmSync(this.file, { force: true });
+  }
+  flush() {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join("\0") + "\0";
+    this.pending = [];
+    this.pendingBytes = 0;
+    writeSync2(this.fd, text);
+  }
+};
+
 // src/engine/backup/folder.ts
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join as join4 } from "node:path";
@@ -538,6 +596,9 @@ async function sweepLeftovers(path) {
     await io.rm(join4(parent, name), { recursive: true, force: true });
     crashPoint("backup:sweep-removed");
   }
+}
+function spoolFileBeside(path, name) {
+  return `${path}${NEW_MARK}${randomBytes(6).toString("hex")}.${name}`;
 }
 async function makeBuildDir(path) {
   await fileIO().mkdir(dirname(path), { recursive: true });
@@ -683,6 +744,7 @@ async function backup(options, control, emit, internals = {}) {
     throw error;
   });
   let buildDir;
+  let spool;
   try {
     await recoverRestore(store, (message2) => emit(warning(message2)), options.rollBackInterrupted === true);
     await sweepLeftovers(path);
@@ -697,7 +759,9 @@ async function backup(options, control, emit, internals = {}) {
     emit({ type: "BEGIN", operation: "backup" });
     if (!verifier.verifying) emit(warning(NOT_VERIFIED_WARNING));
     throwIfAborted(signal, "backup");
-    const total = await scanLicenseFiles(store, pattern, signal);
+    spool = PathSpool.open(spoolFileBeside(path, "paths"));
+    const paths = spool;
+    const total = await scanLicenseFiles(store, pattern, signal, (path2) => paths.add(path2));
     throwIfAborted(signal, "backup");
     if (total === 0) {
       throw new LicenseBackupError(
@@ -708,7 +772,19 @@ async function backup(options, control, emit, internals = {}) {
     }
     emit({ type: "PROGRESS", operation: "backup", phase: "scan", done: total, total });
     buildDir = await makeBuildDir(path);
-    const write = { store, total, catalog, verifier, emit, internals, signal, buildDir, encryptTo, pattern };
+    const write = {
+      store,
+      total,
+      paths: () => paths.paths(),
+      catalog,
+      verifier,
+      emit,
+      internals,
+      signal,
+      buildDir,
+      encryptTo,
+      pattern
+    };
     const written = v1 ? await writeV1(write) : await writeV2(write, options, signingKey);
     throwIfAborted(signal, "backup");
     await commitBuildDir(buildDir, path, target);
@@ -728,6 +804,7 @@ async function backup(options, control, emit, internals = {}) {
     );
   } finally {
     if (buildDir) await rm2(buildDir, { recursive: true, force: true });
+    spool?.remove();
     await verifier.close();
     await pathLock.release();
     await lock.release();
@@ -853,7 +930,7 @@ async function packLicenses(input) {
   };
   const batches = readLicenseBatches({
     store,
-    paths: walkLicenseFiles(store, input.pattern),
+    paths: input.paths(),
     keys: verifier.verifying ? verifier.keys : void 0,
     threads: readThreads(input),
     ...input.internals.fileSystem ? { fileSystem: input.internals.fileSystem } : {}
@@ -941,7 +1018,7 @@ function throwError(error) {
 }
 function checkUniqueId(input, license, file, index) {
   let earlier = 0;
-  for (const other of walkLicenseFiles(input.store, input.pattern)) {
+  for (const other of input.paths()) {
     if (earlier++ >= index) return;
     let jti;
     try {

@@ -2,26 +2,26 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-NMN23MZC.js";
+} from "./chunk-KIDSY44L.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-QECHKEH7.js";
+} from "./chunk-UZPXJM7F.js";
 import {
   loadCatalog
-} from "./chunk-MD5I3SMZ.js";
+} from "./chunk-44NIVDZ5.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-TZAP2QRQ.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-MTGRDOZ2.js";
+} from "./chunk-SKEYMX3B.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-HWZTC2RV.js";
+} from "./chunk-VFDXKGGC.js";
 import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
@@ -33,13 +33,13 @@ import {
   recoverRestore,
   refusalError,
   refusalEvent
-} from "./chunk-2445KGAF.js";
-import "./chunk-XDYNRSUZ.js";
+} from "./chunk-6ER5SJHL.js";
+import "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-PAGSOZD3.js";
+} from "./chunk-AJ2FYSS3.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -47,9 +47,9 @@ import {
   message,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-DFELDVRP.js";
 import "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;
