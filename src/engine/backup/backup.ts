@@ -336,9 +336,8 @@ interface PackInput {
 /**
  * Reads, checks and packs every license in path order; restricted ones are reported, never packed.
  * Takes the paths from the scan's spool (ADR 0245): no list of the store's paths or entries is held here
- * (ADR 0130). The
- * licenses are read, parsed, hashed and checked on worker threads, in batches (ADR 0217): this thread
- * only packs them, and reports the first failure in path order.
+ * (ADR 0130). The licenses are read, parsed, hashed and checked on worker threads, in batches (ADR 0217):
+ * this thread only packs them, and reports the first failure in path order.
  */
 async function packLicenses(input: PackInput): Promise<void> {
   const { store, total, sink, verifier, catalog, emit, signal } = input
