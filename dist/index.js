@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-4D7NU6W5.js");
+    const { runSteps } = await import("./chunks/run-steps-VIQMAOHE.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

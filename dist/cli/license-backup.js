@@ -15890,6 +15890,12 @@ function nodeGet(url, headers, signal) {
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const sent = request(url, { method: "GET", headers, signal }, (message2) => {
+      const status = message2.statusCode ?? 0;
+      if (status < 200 || status > 599) {
+        message2.destroy();
+        reject(new TypeError("fetch failed", { cause: new Error(`an answer with status ${status}`) }));
+        return;
+      }
       resolve({ response: responseOf(message2), message: message2 });
     });
     sent.on("error", (error) => reject(new TypeError("fetch failed", { cause: error })));

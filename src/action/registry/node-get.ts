@@ -19,6 +19,14 @@ export function nodeGet(url: URL, headers: Record<string, string>, signal: Abort
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise((resolve, reject) => {
     const sent = request(url, { method: 'GET', headers, signal }, message => {
+      // A status a Response cannot carry (Node's parser takes 100-999) fails the request as fetch's would,
+      // rather than throwing out of the socket's event.
+      const status = message.statusCode ?? 0
+      if (status < 200 || status > 599) {
+        message.destroy()
+        reject(new TypeError('fetch failed', { cause: new Error(`an answer with status ${status}`) }))
+        return
+      }
       resolve({ response: responseOf(message), message })
     })
     sent.on('error', error => reject(new TypeError('fetch failed', { cause: error })))

@@ -2319,6 +2319,12 @@ function nodeGet(url, headers, signal) {
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const sent = request(url, { method: "GET", headers, signal }, (message) => {
+      const status = message.statusCode ?? 0;
+      if (status < 200 || status > 599) {
+        message.destroy();
+        reject(new TypeError("fetch failed", { cause: new Error(`an answer with status ${status}`) }));
+        return;
+      }
       resolve({ response: responseOf(message), message });
     });
     sent.on("error", (error) => reject(new TypeError("fetch failed", { cause: error })));
