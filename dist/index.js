@@ -19,7 +19,7 @@ import {
   releaseOnExit,
   resolveSecrets,
   sweepRestoreDirs
-} from "./chunks/chunk-FU4OFLX2.js";
+} from "./chunks/chunk-VWCMWRET.js";
 import {
   ExitCode,
   getInput,
@@ -15608,7 +15608,7 @@ async function run(overrides = {}) {
     let current;
     const engine = await deps.createEngine((event) => current?.(event));
     let client;
-    const { runSteps } = await import("./chunks/run-steps-VIQMAOHE.js");
+    const { runSteps } = await import("./chunks/run-steps-AYTFQCMH.js");
     await runSteps(steps, {
       engine,
       listen: (listener) => current = listener,

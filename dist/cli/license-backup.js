@@ -7376,11 +7376,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-4PMQGPLB.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-YV2H2WDC.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-WM6VP3OD.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-25QVVQ2U.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-W5VRGQPV.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-RIBSMO4N.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-SLM5ONXY.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-6ST4G5JU.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-QQ2B6QOO.js")).renew(options, control, emit)
   };
 }
 

@@ -75,11 +75,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./chunks/backup-BO277F4V.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./chunks/restore-KYJ55H5C.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./chunks/backup-DGNB56QG.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./chunks/restore-CSKXBE6D.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./chunks/verify-WFZJMZ3W.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./chunks/release-FVQ6TA2G.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./chunks/renew-LZI3H5JB.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./chunks/release-3ZVCBYVK.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./chunks/renew-ZIIPJSJU.js")).renew(options, control, emit)
   };
 }
 export {

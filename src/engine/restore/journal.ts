@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { asEngineError, LicenseBackupError } from '../errors.js'
 import { fsyncDir, writeFileAtomic } from '../io/durable.js'
-import { LINE_CHUNK_BYTES } from '../io/lines.js'
+import { lineChunks } from '../io/lines.js'
 import { fileIO } from '../io/file-io.js'
 import { turnOn } from '../options.js'
 import { pathProblem, STATE_DIR } from '../store/names.js'
@@ -209,7 +208,6 @@ function pathOf(line: string): string | undefined {
  */
 async function* bodyLines(file: string, skip: number, take = Infinity): AsyncGenerator<string[]> {
   let index = -1
-  let rest = ''
   const wanted = (lines: string[]): string[] => {
     const out: string[] = []
     for (const line of lines) {
@@ -219,16 +217,10 @@ async function* bodyLines(file: string, skip: number, take = Infinity): AsyncGen
     }
     return out
   }
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: LINE_CHUNK_BYTES })) {
-    const lines = (rest + (chunk as string)).split('\n')
-    rest = lines.pop()!
+  for await (const lines of lineChunks(file, 'yield')) {
     const out = wanted(lines)
     if (out.length > 0) yield out
     if (index > skip + take) return
-  }
-  if (rest.length > 0) {
-    const out = wanted([rest])
-    if (out.length > 0) yield out
   }
 }
 

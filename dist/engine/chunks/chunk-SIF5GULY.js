@@ -4,7 +4,7 @@ import {
 } from "./chunk-Z6LEVCEF.js";
 import {
   ServiceClient
-} from "./chunk-6ER5SJHL.js";
+} from "./chunk-IMGJIDO6.js";
 import {
   compileGlob,
   warning

@@ -1,29 +1,30 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-JKC57BYS.js";
+} from "./chunk-MDRY2SV7.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-HWZTC2RV.js";
+} from "./chunk-7AF4N3ZN.js";
 import {
   listed
-} from "./chunk-Z6LEVCEF.js";
+} from "./chunk-OI62GR3T.js";
 import {
   MAX_BATCH,
   acquireStoreLock,
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-2445KGAF.js";
-import "./chunk-XDYNRSUZ.js";
+} from "./chunk-A3JQTEON.js";
+import "./chunk-SOJSM5O6.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-PAGSOZD3.js";
+} from "./chunk-OQ3BY7FT.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -33,9 +34,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
-import "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-BQKSSR5K.js";
+import "./chunk-4BIDEYEZ.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

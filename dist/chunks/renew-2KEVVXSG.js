@@ -1,29 +1,28 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-4P23HIA4.js";
+} from "./chunk-NMN23MZC.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-3DIHID6D.js";
+} from "./chunk-QECHKEH7.js";
 import {
   loadCatalog
-} from "./chunk-ZFBTQMQJ.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-Z6MHIMP7.js";
+} from "./chunk-MD5I3SMZ.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-TZAP2QRQ.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-MDRY2SV7.js";
+} from "./chunk-JKC57BYS.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-GN3AJZIC.js";
-import "./chunk-OI62GR3T.js";
+} from "./chunk-2KB4JXXL.js";
+import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
   acquireStoreLock,
@@ -34,13 +33,13 @@ import {
   recoverRestore,
   refusalError,
   refusalEvent
-} from "./chunk-V6WK4WEE.js";
-import "./chunk-SOJSM5O6.js";
+} from "./chunk-4XABLEGY.js";
+import "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-OQ3BY7FT.js";
+} from "./chunk-PAGSOZD3.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -48,9 +47,9 @@ import {
   message,
   throwIfAborted,
   warning
-} from "./chunk-BQKSSR5K.js";
-import "./chunk-4BIDEYEZ.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-LIRZADVX.js";
+import "./chunk-LTTOI6W3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

@@ -1,7 +1,8 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   TOOL
-} from "./chunk-46RMCKOJ.js";
+} from "./chunk-K4CW4N3K.js";
 import {
   FingerprintSet,
   INDEX_MEMBER,
@@ -21,13 +22,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-V7DY6ARK.js";
-import {
-  NOT_VERIFIED_WARNING,
-  createVerifier,
-  loadCatalog,
-  startWorker
-} from "./chunk-MD5I3SMZ.js";
+} from "./chunk-PLZLM3ER.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -41,25 +36,31 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-GYL6EDMH.js";
-import "./chunk-4CBSMRKD.js";
+} from "./chunk-RAQQYTCA.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog,
+  startWorker
+} from "./chunk-ZFBTQMQJ.js";
+import "./chunk-TCR4G6GI.js";
 import {
   batchReader,
   readBatch
-} from "./chunk-TZAP2QRQ.js";
+} from "./chunk-Z6MHIMP7.js";
 import {
   checkStoreDir,
   scanLicenseFiles
-} from "./chunk-JKC57BYS.js";
+} from "./chunk-MDRY2SV7.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-2445KGAF.js";
+} from "./chunk-A3JQTEON.js";
 import {
   parseSigningKey
-} from "./chunk-XDYNRSUZ.js";
+} from "./chunk-SOJSM5O6.js";
 import {
   crashPoint,
   fileIO,
@@ -70,7 +71,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-PAGSOZD3.js";
+} from "./chunk-OQ3BY7FT.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -81,11 +82,11 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-BQKSSR5K.js";
 import {
   foldsCase
-} from "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-4BIDEYEZ.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/backup/backup.ts
 import { availableParallelism } from "node:os";

@@ -1,28 +1,29 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-NMN23MZC.js";
+} from "./chunk-4P23HIA4.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired
-} from "./chunk-QECHKEH7.js";
+} from "./chunk-3DIHID6D.js";
 import {
   loadCatalog
-} from "./chunk-MD5I3SMZ.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-TZAP2QRQ.js";
+} from "./chunk-ZFBTQMQJ.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-Z6MHIMP7.js";
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-JKC57BYS.js";
+} from "./chunk-MDRY2SV7.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-HWZTC2RV.js";
-import "./chunk-Z6LEVCEF.js";
+} from "./chunk-7AF4N3ZN.js";
+import "./chunk-OI62GR3T.js";
 import {
   MAX_BATCH,
   acquireStoreLock,
@@ -33,13 +34,13 @@ import {
   recoverRestore,
   refusalError,
   refusalEvent
-} from "./chunk-2445KGAF.js";
-import "./chunk-XDYNRSUZ.js";
+} from "./chunk-A3JQTEON.js";
+import "./chunk-SOJSM5O6.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-PAGSOZD3.js";
+} from "./chunk-OQ3BY7FT.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -47,9 +48,9 @@ import {
   message,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
-import "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+} from "./chunk-BQKSSR5K.js";
+import "./chunk-4BIDEYEZ.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/renew/renew.ts
 var YIELD_EVERY = 128;

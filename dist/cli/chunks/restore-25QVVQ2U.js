@@ -1,32 +1,33 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   announceBackup,
   openBackup,
   verifyBackup
-} from "./chunk-6MIMBWQ3.js";
-import "./chunk-ONIIBBFK.js";
-import "./chunk-7VWGNYBE.js";
-import "./chunk-4RZRHGFY.js";
+} from "./chunk-3YBMJL4H.js";
+import "./chunk-SFEFJI6L.js";
+import "./chunk-PLZLM3ER.js";
+import "./chunk-RAQQYTCA.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-KIDSY44L.js";
+} from "./chunk-4P23HIA4.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-UZPXJM7F.js";
+} from "./chunk-3DIHID6D.js";
 import {
   loadCatalog
-} from "./chunk-44NIVDZ5.js";
-import "./chunk-4CBSMRKD.js";
-import "./chunk-TZAP2QRQ.js";
+} from "./chunk-ZFBTQMQJ.js";
+import "./chunk-TCR4G6GI.js";
+import "./chunk-Z6MHIMP7.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-VFDXKGGC.js";
-import "./chunk-Z6LEVCEF.js";
+} from "./chunk-7AF4N3ZN.js";
+import "./chunk-OI62GR3T.js";
 import {
   MAX_BATCH,
   TakenSlots,
@@ -43,13 +44,13 @@ import {
   refusalEvent,
   refusalMessage,
   restoreDirs
-} from "./chunk-6ER5SJHL.js";
-import "./chunk-I2G36LPA.js";
+} from "./chunk-A3JQTEON.js";
+import "./chunk-SOJSM5O6.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-AJ2FYSS3.js";
+} from "./chunk-OQ3BY7FT.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -57,9 +58,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-DFELDVRP.js";
-import "./chunk-LTTOI6W3.js";
-import "./chunk-SDZ6GJJ3.js";
+} from "./chunk-BQKSSR5K.js";
+import "./chunk-4BIDEYEZ.js";
+import "./chunk-2ZTQXNXN.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";

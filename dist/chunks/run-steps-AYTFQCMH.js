@@ -17,7 +17,7 @@ import {
   registryOrigin,
   rememberForExit,
   repositoryText
-} from "./chunk-FU4OFLX2.js";
+} from "./chunk-VWCMWRET.js";
 import "./chunk-2HFINW4O.js";
 import "./chunk-46RMCKOJ.js";
 import "./chunk-QECHKEH7.js";

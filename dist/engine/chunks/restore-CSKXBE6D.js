@@ -1,31 +1,31 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  announceBackup,
+  openBackup,
+  verifyBackup
+} from "./chunk-6MIMBWQ3.js";
+import "./chunk-ONIIBBFK.js";
+import "./chunk-7VWGNYBE.js";
+import "./chunk-4RZRHGFY.js";
+import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-NMN23MZC.js";
+} from "./chunk-KIDSY44L.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-QECHKEH7.js";
-import {
-  announceBackup,
-  openBackup,
-  verifyBackup
-} from "./chunk-LS5EWQKU.js";
-import "./chunk-E4FUTUJW.js";
-import "./chunk-V7DY6ARK.js";
+} from "./chunk-UZPXJM7F.js";
 import {
   loadCatalog
-} from "./chunk-MD5I3SMZ.js";
-import "./chunk-GYL6EDMH.js";
+} from "./chunk-44NIVDZ5.js";
 import "./chunk-4CBSMRKD.js";
 import "./chunk-TZAP2QRQ.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-HWZTC2RV.js";
+} from "./chunk-SIF5GULY.js";
 import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
@@ -43,13 +43,13 @@ import {
   refusalEvent,
   refusalMessage,
   restoreDirs
-} from "./chunk-2445KGAF.js";
-import "./chunk-XDYNRSUZ.js";
+} from "./chunk-IMGJIDO6.js";
+import "./chunk-I2G36LPA.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-PAGSOZD3.js";
+} from "./chunk-AJ2FYSS3.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -57,9 +57,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-DFELDVRP.js";
 import "./chunk-LTTOI6W3.js";
-import "./chunk-HANBNIMK.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";

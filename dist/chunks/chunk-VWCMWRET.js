@@ -49,11 +49,11 @@ async function checkRecipients2(recipients) {
 function createBackupRestorer(listener) {
   const emit = emitter(listener);
   return {
-    backup: async (options, control = {}) => (await import("./backup-B3TQYH4W.js")).backup(options, control, emit),
-    restore: async (options, control = {}) => (await import("./restore-OIXBVWTY.js")).restore(options, control, emit),
+    backup: async (options, control = {}) => (await import("./backup-WJW6ZLIP.js")).backup(options, control, emit),
+    restore: async (options, control = {}) => (await import("./restore-K44F4I6O.js")).restore(options, control, emit),
     verify: async (options, control = {}) => (await import("./verify-52T5UTMQ.js")).verify(options, control, emit),
-    release: async (options, control = {}) => (await import("./release-KYE6GB4M.js")).release(options, control, emit),
-    renew: async (options, control = {}) => (await import("./renew-FPVVYW6E.js")).renew(options, control, emit)
+    release: async (options, control = {}) => (await import("./release-RBQBPNLY.js")).release(options, control, emit),
+    renew: async (options, control = {}) => (await import("./renew-2KEVVXSG.js")).renew(options, control, emit)
   };
 }
 

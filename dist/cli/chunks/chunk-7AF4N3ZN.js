@@ -1,14 +1,15 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   listed
-} from "./chunk-Z6LEVCEF.js";
+} from "./chunk-OI62GR3T.js";
 import {
   ServiceClient
-} from "./chunk-2445KGAF.js";
+} from "./chunk-A3JQTEON.js";
 import {
   compileGlob,
   warning
-} from "./chunk-LIRZADVX.js";
+} from "./chunk-BQKSSR5K.js";
 
 // src/engine/slots/service-link.ts
 var ServiceLink = class {

@@ -21,7 +21,13 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-7VWGNYBE.js";
+} from "./chunk-V7DY6ARK.js";
+import {
+  NOT_VERIFIED_WARNING,
+  createVerifier,
+  loadCatalog,
+  startWorker
+} from "./chunk-MD5I3SMZ.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -35,13 +41,7 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-4RZRHGFY.js";
-import {
-  NOT_VERIFIED_WARNING,
-  createVerifier,
-  loadCatalog,
-  startWorker
-} from "./chunk-44NIVDZ5.js";
+} from "./chunk-GYL6EDMH.js";
 import "./chunk-4CBSMRKD.js";
 import {
   batchReader,
@@ -50,16 +50,16 @@ import {
 import {
   checkStoreDir,
   scanLicenseFiles
-} from "./chunk-SKEYMX3B.js";
+} from "./chunk-JKC57BYS.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-6ER5SJHL.js";
+} from "./chunk-4XABLEGY.js";
 import {
   parseSigningKey
-} from "./chunk-I2G36LPA.js";
+} from "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   fileIO,
@@ -70,7 +70,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-AJ2FYSS3.js";
+} from "./chunk-PAGSOZD3.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -81,11 +81,11 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-LIRZADVX.js";
 import {
   foldsCase
 } from "./chunk-LTTOI6W3.js";
-import "./chunk-SDZ6GJJ3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/backup/backup.ts
 import { availableParallelism } from "node:os";

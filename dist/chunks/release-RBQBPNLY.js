@@ -3,11 +3,11 @@ import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-SKEYMX3B.js";
+} from "./chunk-JKC57BYS.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-VFDXKGGC.js";
+} from "./chunk-2KB4JXXL.js";
 import {
   listed
 } from "./chunk-Z6LEVCEF.js";
@@ -17,13 +17,13 @@ import {
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-6ER5SJHL.js";
-import "./chunk-I2G36LPA.js";
+} from "./chunk-4XABLEGY.js";
+import "./chunk-XDYNRSUZ.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-AJ2FYSS3.js";
+} from "./chunk-PAGSOZD3.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -33,9 +33,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-LIRZADVX.js";
 import "./chunk-LTTOI6W3.js";
-import "./chunk-SDZ6GJJ3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

@@ -1,30 +1,29 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   checkStoreDir,
   scanLicenseFiles,
   walkLicenseFiles
-} from "./chunk-MDRY2SV7.js";
+} from "./chunk-SKEYMX3B.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-GN3AJZIC.js";
+} from "./chunk-SIF5GULY.js";
 import {
   listed
-} from "./chunk-OI62GR3T.js";
+} from "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
   acquireStoreLock,
   commitStaged,
   machineKeyFor,
   recoverRestore
-} from "./chunk-V6WK4WEE.js";
-import "./chunk-SOJSM5O6.js";
+} from "./chunk-IMGJIDO6.js";
+import "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-OQ3BY7FT.js";
+} from "./chunk-AJ2FYSS3.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -34,9 +33,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-BQKSSR5K.js";
-import "./chunk-4BIDEYEZ.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-DFELDVRP.js";
+import "./chunk-LTTOI6W3.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/release/release.ts
 var YIELD_EVERY = 128;

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   DEFAULT_RETRY,
@@ -5,7 +6,7 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   readOpenSshEd25519
-} from "./chunk-I2G36LPA.js";
+} from "./chunk-SOJSM5O6.js";
 import {
   CompactSign,
   STATE_DIR,
@@ -21,7 +22,7 @@ import {
   writeAll,
   writeAllSync,
   writeFileAtomic
-} from "./chunk-AJ2FYSS3.js";
+} from "./chunk-OQ3BY7FT.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -31,10 +32,10 @@ import {
   message,
   option,
   turnOn
-} from "./chunk-DFELDVRP.js";
+} from "./chunk-BQKSSR5K.js";
 import {
   restrictToOwner
-} from "./chunk-LTTOI6W3.js";
+} from "./chunk-4BIDEYEZ.js";
 
 // src/engine/store/lock.ts
 import { randomUUID } from "node:crypto";
@@ -1738,14 +1739,16 @@ import { dirname as dirname2, join as join3 } from "node:path";
 // src/engine/io/lines.ts
 import { createReadStream } from "node:fs";
 var LINE_CHUNK_BYTES = 64 * 1024;
-async function* lineChunks(file) {
+async function* lineChunks(file, unterminated = "throw") {
   let rest = "";
   for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: LINE_CHUNK_BYTES })) {
     const lines = (rest + chunk).split("\n");
     rest = lines.pop();
     if (lines.length > 0) yield lines;
   }
-  if (rest.length > 0) throw new Error(`${file} ends in the middle of a line`);
+  if (rest.length === 0) return;
+  if (unterminated === "throw") throw new Error(`${file} ends in the middle of a line`);
+  yield [rest];
 }
 
 // src/engine/slots/taken.ts
@@ -1851,12 +1854,11 @@ function spooledOf(line) {
 }
 
 // src/engine/restore/commit.ts
-import { createReadStream as createReadStream3, existsSync, lstatSync } from "node:fs";
+import { createReadStream as createReadStream2, existsSync, lstatSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { basename as basename2, dirname as dirname4, join as join5 } from "node:path";
 
 // src/engine/restore/journal.ts
-import { createReadStream as createReadStream2 } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { dirname as dirname3 } from "node:path";
 var DOCUMENT_VERSION = 2;
@@ -1983,7 +1985,6 @@ function pathOf(line) {
 }
 async function* bodyLines(file, skip, take = Infinity) {
   let index = -1;
-  let rest = "";
   const wanted = (lines) => {
     const out = [];
     for (const line of lines) {
@@ -1993,16 +1994,10 @@ async function* bodyLines(file, skip, take = Infinity) {
     }
     return out;
   };
-  for await (const chunk of createReadStream2(file, { encoding: "utf8", highWaterMark: LINE_CHUNK_BYTES })) {
-    const lines = (rest + chunk).split("\n");
-    rest = lines.pop();
+  for await (const lines of lineChunks(file, "yield")) {
     const out = wanted(lines);
     if (out.length > 0) yield out;
     if (index > skip + take) return;
-  }
-  if (rest.length > 0) {
-    const out = wanted([rest]);
-    if (out.length > 0) yield out;
   }
 }
 function judged(text, store) {
@@ -2141,7 +2136,7 @@ async function openStaging(store) {
     lines: async function* () {
       flush();
       if (listed === 0) return;
-      for await (const chunk of createReadStream3(staged, {
+      for await (const chunk of createReadStream2(staged, {
         encoding: "utf8",
         highWaterMark: LINE_CHUNK_BYTES
       }))

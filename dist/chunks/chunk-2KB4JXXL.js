@@ -1,15 +1,14 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   listed
-} from "./chunk-OI62GR3T.js";
+} from "./chunk-Z6LEVCEF.js";
 import {
   ServiceClient
-} from "./chunk-V6WK4WEE.js";
+} from "./chunk-4XABLEGY.js";
 import {
   compileGlob,
   warning
-} from "./chunk-BQKSSR5K.js";
+} from "./chunk-LIRZADVX.js";
 
 // src/engine/slots/service-link.ts
 var ServiceLink = class {

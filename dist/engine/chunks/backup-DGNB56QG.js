@@ -1,8 +1,7 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   TOOL
-} from "./chunk-K4CW4N3K.js";
+} from "./chunk-46RMCKOJ.js";
 import {
   FingerprintSet,
   INDEX_MEMBER,
@@ -22,7 +21,7 @@ import {
   tarPadding,
   writeManifest,
   writeTarMember
-} from "./chunk-PLZLM3ER.js";
+} from "./chunk-7VWGNYBE.js";
 import {
   ENCRYPTED_PACK_FILE,
   FORMAT,
@@ -36,31 +35,31 @@ import {
   encryptingSink,
   packFileV2,
   signMessage
-} from "./chunk-RAQQYTCA.js";
+} from "./chunk-4RZRHGFY.js";
 import {
   NOT_VERIFIED_WARNING,
   createVerifier,
   loadCatalog,
   startWorker
-} from "./chunk-ZFBTQMQJ.js";
-import "./chunk-TCR4G6GI.js";
+} from "./chunk-44NIVDZ5.js";
+import "./chunk-4CBSMRKD.js";
 import {
   batchReader,
   readBatch
-} from "./chunk-Z6MHIMP7.js";
+} from "./chunk-TZAP2QRQ.js";
 import {
   checkStoreDir,
   scanLicenseFiles
-} from "./chunk-MDRY2SV7.js";
+} from "./chunk-SKEYMX3B.js";
 import {
   acquireBackupPathLock,
   acquireStoreLock,
   readMachineId,
   recoverRestore
-} from "./chunk-V6WK4WEE.js";
+} from "./chunk-IMGJIDO6.js";
 import {
   parseSigningKey
-} from "./chunk-SOJSM5O6.js";
+} from "./chunk-I2G36LPA.js";
 import {
   crashPoint,
   fileIO,
@@ -71,7 +70,7 @@ import {
   readLicenseFileSync,
   writeAll,
   writeFileAtomic
-} from "./chunk-OQ3BY7FT.js";
+} from "./chunk-AJ2FYSS3.js";
 import {
   DEFAULT_PATTERN,
   LicenseBackupError,
@@ -82,11 +81,11 @@ import {
   throwIfAborted,
   turnOn,
   warning
-} from "./chunk-BQKSSR5K.js";
+} from "./chunk-DFELDVRP.js";
 import {
   foldsCase
-} from "./chunk-4BIDEYEZ.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-LTTOI6W3.js";
+import "./chunk-SDZ6GJJ3.js";
 
 // src/engine/backup/backup.ts
 import { availableParallelism } from "node:os";

@@ -1,33 +1,32 @@
-#!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import {
-  announceBackup,
-  openBackup,
-  verifyBackup
-} from "./chunk-3YBMJL4H.js";
-import "./chunk-SFEFJI6L.js";
-import "./chunk-PLZLM3ER.js";
-import "./chunk-RAQQYTCA.js";
 import {
   returnedLicenseCheck,
   serviceVerifier
-} from "./chunk-4P23HIA4.js";
+} from "./chunk-NMN23MZC.js";
 import {
   LeaseTracker,
   checkLease,
   isExpired,
   leaseRunsOut
-} from "./chunk-3DIHID6D.js";
+} from "./chunk-QECHKEH7.js";
+import {
+  announceBackup,
+  openBackup,
+  verifyBackup
+} from "./chunk-LS5EWQKU.js";
+import "./chunk-E4FUTUJW.js";
+import "./chunk-V7DY6ARK.js";
 import {
   loadCatalog
-} from "./chunk-ZFBTQMQJ.js";
-import "./chunk-TCR4G6GI.js";
-import "./chunk-Z6MHIMP7.js";
+} from "./chunk-MD5I3SMZ.js";
+import "./chunk-GYL6EDMH.js";
+import "./chunk-4CBSMRKD.js";
+import "./chunk-TZAP2QRQ.js";
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-GN3AJZIC.js";
-import "./chunk-OI62GR3T.js";
+} from "./chunk-2KB4JXXL.js";
+import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
   TakenSlots,
@@ -44,13 +43,13 @@ import {
   refusalEvent,
   refusalMessage,
   restoreDirs
-} from "./chunk-V6WK4WEE.js";
-import "./chunk-SOJSM5O6.js";
+} from "./chunk-4XABLEGY.js";
+import "./chunk-XDYNRSUZ.js";
 import {
   nameKey,
   parseLicense,
   readLicenseFileSync
-} from "./chunk-OQ3BY7FT.js";
+} from "./chunk-PAGSOZD3.js";
 import {
   LicenseBackupError,
   asEngineError,
@@ -58,9 +57,9 @@ import {
   option,
   throwIfAborted,
   warning
-} from "./chunk-BQKSSR5K.js";
-import "./chunk-4BIDEYEZ.js";
-import "./chunk-2ZTQXNXN.js";
+} from "./chunk-LIRZADVX.js";
+import "./chunk-LTTOI6W3.js";
+import "./chunk-HANBNIMK.js";
 
 // src/engine/restore/restore.ts
 import { randomUUID } from "node:crypto";

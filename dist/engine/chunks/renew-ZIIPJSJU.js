@@ -21,7 +21,7 @@ import {
 import {
   ServiceLink,
   includeFilter
-} from "./chunk-VFDXKGGC.js";
+} from "./chunk-SIF5GULY.js";
 import "./chunk-Z6LEVCEF.js";
 import {
   MAX_BATCH,
@@ -33,7 +33,7 @@ import {
   recoverRestore,
   refusalError,
   refusalEvent
-} from "./chunk-6ER5SJHL.js";
+} from "./chunk-IMGJIDO6.js";
 import "./chunk-I2G36LPA.js";
 import {
   crashPoint,
